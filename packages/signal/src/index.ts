@@ -1,0 +1,1 @@
+export const SIGNAL_VERSION = '0.1.0';
