@@ -1,1 +1,79 @@
 export const SIGNAL_VERSION = '0.1.0';
+export { SignalInputError } from './errors.js';
+export type { SignalInputErrorCode } from './errors.js';
+export { isBeatSymbol, BEAT_SYMBOLS } from './ecg/beat-symbols.js';
+// QRS detection, filters and the EC57 evaluator (issue 3, "signal-detect").
+export { detectQrs } from './ecg/detect-qrs.js';
+export { createQrsDetector } from './ecg/create-qrs-detector.js';
+export type { QrsDetector } from './ecg/create-qrs-detector.js';
+export { QRS_MIN_FS, QRS_MAX_FS } from './ecg/qrs-detector-options.js';
+export type { QrsDetectorOptions } from './ecg/qrs-detector-options.js';
+export * from './filters/index.js';
+export { ec57Compare } from './tools/ec57-compare.js';
+export type { Ec57Options, Ec57Result } from './tools/ec57-compare.js';
+export { ec57Gross } from './tools/ec57-gross.js';
+export type { Ec57Gross } from './tools/ec57-gross.js';
+export { ec57Reference } from './tools/ec57-reference.js';
+export type { Ec57Annotation, Ec57Reference } from './tools/ec57-reference.js';
+export { ecgsyn } from './synth/ecgsyn.js';
+export type { EcgsynOptions, EcgsynResult } from './synth/ecgsyn.js';
+export { createEcgSynth } from './synth/create-ecg-synth.js';
+export type {
+  EcgSynth,
+  EcgSynthOptions,
+  SynthBeat,
+  SynthBeatKind,
+} from './synth/create-ecg-synth.js';
+export { createRrProcess } from './synth/create-rr-process.js';
+export type { RrProcess, RrProcessOptions } from './synth/create-rr-process.js';
+export { createRng } from './synth/create-rng.js';
+export type { Rng } from './synth/create-rng.js';
+// Beat measures, HRV, signal quality and the live-path analyzer (issue 3, "signal-hrv").
+export { rrIntervalsMs } from './hrv/rr-intervals-ms.js';
+export { nnIntervals } from './hrv/nn-intervals.js';
+export type { NnIntervalsOptions } from './hrv/nn-intervals.js';
+export { hrvTimeDomain } from './hrv/hrv-time-domain.js';
+export type { HrvTimeDomainOptions } from './hrv/hrv-time-domain.js';
+export { hrvFrequencyDomain } from './hrv/hrv-frequency-domain.js';
+export type { HrvFrequencyDomainOptions } from './hrv/hrv-frequency-domain.js';
+export { poincare } from './hrv/poincare.js';
+export type { PoincareOptions } from './hrv/poincare.js';
+export { hrvReport } from './hrv/hrv-report.js';
+export type { HrvReport, HrvReportOptions } from './hrv/hrv-report.js';
+export type { NnSeries, HrvTimeDomain, HrvFrequencyDomain, Poincare } from './hrv/hrv-types.js';
+export { qrsDelineate, QRS_DELINEATE_CONTEXT_MS } from './ecg/qrs-delineate.js';
+export type { QrsDelineateOptions, QrsDelineation } from './ecg/qrs-delineate.js';
+export { signalQuality } from './ecg/signal-quality.js';
+export type { SignalQuality, SignalQualityOptions } from './ecg/signal-quality.js';
+export { heartRate } from './ecg/heart-rate.js';
+export type { HeartRate, HeartRateOptions } from './ecg/heart-rate.js';
+export { createEcgAnalyzer } from './ecg/create-ecg-analyzer.js';
+export type {
+  AnalyzedBeat,
+  EcgAnalysisUpdate,
+  EcgAnalyzer,
+  EcgAnalyzerOptions,
+} from './ecg/create-ecg-analyzer.js';
+// Arrhythmia: AAMI beat classes, rhythm episodes, the streaming monitor (issue 4, "signal-arrhythmia").
+export { aamiClass } from './arrhythmia/aami-class.js';
+export { classifyBeats } from './arrhythmia/classify-beats.js';
+export { detectRhythmEpisodes } from './arrhythmia/detect-rhythm-episodes.js';
+export { analyzeArrhythmia } from './arrhythmia/analyze-arrhythmia.js';
+export type { ArrhythmiaAnalysis } from './arrhythmia/analyze-arrhythmia.js';
+export { createArrhythmiaMonitor } from './arrhythmia/create-arrhythmia-monitor.js';
+export type {
+  ArrhythmiaMonitor,
+  ArrhythmiaMonitorOptions,
+} from './arrhythmia/create-arrhythmia-monitor.js';
+export type { RhythmTrackerOptions } from './arrhythmia/create-rhythm-tracker.js';
+export type { BeatClassifierOptions } from './arrhythmia/create-beat-classifier.js';
+export { loadBeatModel } from './arrhythmia/load-beat-model.js';
+export type { BeatModel } from './arrhythmia/beat-model.js';
+export type {
+  ArrhythmiaUpdate,
+  BeatClass,
+  ClassifiedBeat,
+  EctopicBurden,
+  RhythmEpisode,
+  RhythmKind,
+} from './arrhythmia/types.js';

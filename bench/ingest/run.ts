@@ -1,0 +1,289 @@
+/**
+ * bench/ingest: how fast Vigil ingests vitals packets compared with a bare Fastify endpoint
+ * measured in the same run on the same machine (issue 6), and the simulator's fleet run of
+ * issue 5 (500 devices × 1 packet/s × 60 s). Loopback only; every phase is bounded in time.
+ *
+ *   npm run bench:ingest                    bare vs Vigil (SQLite; PostgreSQL with DATABASE_URL)
+ *   npm run bench:ingest -- --url URL --email E --password P    an already running Vigil
+ *   npm run bench:sim                       the 500-device fleet run against a local Vigil
+ *
+ * Options: --concurrency N (closed-loop devices, default 32), --duration S (per phase, default
+ * 10; fleet default 60), --warmup S (default 2), --devices N (fleet, default 500), --rate R
+ * (fleet, packets/s per device, default 1), --json (summary only, on stdout).
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  login,
+  registerDevices,
+  runFleet,
+  type FleetDevice,
+  type FleetSummary,
+} from '../../packages/sim/src/index.js';
+import { measureAlertLatency } from './alert-latency.js';
+import { startChildServer, type ChildServer } from './child-server.js';
+import { createPacketPool } from './packet-pool.js';
+
+interface VigilInfo {
+  port: number;
+  dialect: string;
+  adminEmail: string;
+  adminPassword: string;
+}
+
+const { values } = parseArgs({
+  options: {
+    fleet: { type: 'boolean', default: false },
+    url: { type: 'string' },
+    email: { type: 'string' },
+    password: { type: 'string' },
+    concurrency: { type: 'string', default: '32' },
+    duration: { type: 'string' },
+    warmup: { type: 'string', default: '2' },
+    devices: { type: 'string', default: '500' },
+    rate: { type: 'string', default: '1' },
+    'alert-devices': { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const concurrency = Number(values.concurrency);
+const durationS = Number(values.duration ?? (values.fleet ? 60 : 10));
+const warmupS = Number(values.warmup);
+const log = (text: string): void => {
+  if (!values.json) process.stderr.write(`${text}\n`);
+};
+
+const children: ChildServer<{ port: number }>[] = [];
+const stopAll = async (): Promise<void> => {
+  for (const child of children.splice(0).reverse()) await child.stop();
+};
+process.once('SIGINT', () => {
+  void stopAll().then(() => process.exit(130));
+});
+
+/** A Vigil to measure: the given --url, or a fresh one in a child process. */
+async function vigilTarget(): Promise<{
+  url: string;
+  email: string;
+  password: string;
+  dialect: string;
+}> {
+  if (values.url !== undefined) {
+    const email = values.email ?? process.env.VIGIL_EMAIL;
+    const password = values.password ?? process.env.VIGIL_PASSWORD;
+    if (!email || !password)
+      throw new Error('--url needs --email and --password (admin or doctor)');
+    return { url: values.url, email, password, dialect: 'external' };
+  }
+  const server = await startChildServer<VigilInfo>('./vigil-server.ts');
+  children.push(server);
+  return {
+    url: server.url,
+    email: server.info.adminEmail,
+    password: server.info.adminPassword,
+    dialect: server.info.dialect,
+  };
+}
+
+async function register(
+  url: string,
+  email: string,
+  password: string,
+  count: number,
+  prefix: string,
+) {
+  const token = await login(url, email, password);
+  return registerDevices({
+    baseUrl: url,
+    token,
+    deviceIds: Array.from(
+      { length: count },
+      (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`,
+    ),
+    scenarioFor: () => 'normal',
+  });
+}
+
+/** Open loop at `ratePerS` spread over `devices`, each sending pre-computed packets. */
+function steady(url: string, devices: FleetDevice[], ratePerS: number): Promise<FleetSummary> {
+  const pool = createPacketPool();
+  return runFleet({
+    transport: 'http',
+    baseUrl: url,
+    devices,
+    durationS,
+    speed: ratePerS / devices.length,
+    startTimeMs: Date.now() - 6 * 3600 * 1000,
+    createSource: (device, _index, start) => pool(device.deviceId, start),
+  });
+}
+
+/** Closed loop: `devices` send back to back; a warm-up run first (JIT, connection pools). */
+async function saturate(url: string, devices: FleetDevice[]): Promise<FleetSummary> {
+  const pool = createPacketPool();
+  const source = (device: FleetDevice, _index: number, start: number) =>
+    pool(device.deviceId, start);
+  if (warmupS > 0) {
+    await runFleet({
+      transport: 'http',
+      baseUrl: url,
+      devices,
+      durationS: warmupS,
+      speed: Infinity,
+      createSource: source,
+    });
+  }
+  return runFleet({
+    transport: 'http',
+    baseUrl: url,
+    devices,
+    durationS,
+    speed: Infinity,
+    // Later timestamps than the warm-up's, so no packet is a retry of an earlier one.
+    startTimeMs: Date.now() - 3 * 3600 * 1000,
+    createSource: source,
+  });
+}
+
+function row(name: string, s: FleetSummary): string {
+  return (
+    `${name.padEnd(22)}${String(s.devices).padStart(8)}${s.achievedRatePerS.toFixed(1).padStart(12)}` +
+    `${s.latencyMs.p50.toFixed(2).padStart(9)}${s.latencyMs.p99.toFixed(2).padStart(9)}${String(s.errors).padStart(8)}`
+  );
+}
+
+async function ingestBench(): Promise<Record<string, unknown>> {
+  log(
+    `bench/ingest: ${concurrency} devices back to back, ${durationS} s per target after ${warmupS} s warm-up`,
+  );
+  const bare = await startChildServer<{ port: number }>('./bare-server.ts');
+  children.push(bare);
+  const bareDevices: FleetDevice[] = Array.from({ length: concurrency }, (_, i) => ({
+    deviceId: `BARE-${i}`,
+    apiKey: 'unused',
+  }));
+  const bareSummary = await saturate(bare.url, bareDevices);
+  await bare.stop();
+  children.splice(children.indexOf(bare), 1);
+
+  const vigil = await vigilTarget();
+  const devices = await register(
+    vigil.url,
+    vigil.email,
+    vigil.password,
+    concurrency,
+    `BENCH-${Date.now().toString(36)}-`,
+  );
+  const vigilSummary = await saturate(vigil.url, devices);
+  const ratio = vigilSummary.achievedRatePerS / bareSummary.achievedRatePerS;
+
+  // The target check: Vigil is offered half the bare rate (open loop) while alert devices measure
+  // packet -> WebSocket alert latency on top of that load.
+  const targetRate = Math.max(1, Math.round(bareSummary.achievedRatePerS * 0.5));
+  log(`open loop at 50 % of bare = ${targetRate} pkt/s for ${durationS} s, with alert devices`);
+  const adminToken = await login(vigil.url, vigil.email, vigil.password);
+  const [atTarget, alerts] = await Promise.all([
+    steady(vigil.url, devices, targetRate),
+    measureAlertLatency({
+      baseUrl: vigil.url,
+      adminToken,
+      devices: Number(values['alert-devices']),
+      durationS,
+    }),
+  ]);
+  await stopAll();
+
+  log('');
+  log(
+    `${'target'.padEnd(22)}${'devices'.padStart(8)}${'pkt/s'.padStart(12)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'errors'.padStart(8)}`,
+  );
+  log(row('bare Fastify (max)', bareSummary));
+  log(row(`Vigil ${vigil.dialect} (max)`, vigilSummary));
+  log(row(`Vigil at ${targetRate}/s`, atTarget));
+  log(`Vigil max sustained rate = ${(ratio * 100).toFixed(1)} % of bare`);
+  const met =
+    atTarget.achievedRatePerS >= targetRate * 0.97 &&
+    atTarget.latencyMs.p99 < 50 &&
+    atTarget.errors === 0;
+  log(
+    `target (>= 50 % of bare with p99 < 50 ms): ${met ? 'met' : 'NOT met'} ` +
+      `(achieved ${atTarget.achievedRatePerS} of ${targetRate} pkt/s offered, p99 ${atTarget.latencyMs.p99} ms)`,
+  );
+  log(
+    `packet -> WebSocket alert: ${alerts.alertsOpened} alerts of ${alerts.episodes} fever episodes ` +
+      `(${alerts.missed} missed), p50 ${alerts.latencyMs.p50} ms, p99 ${alerts.latencyMs.p99} ms`,
+  );
+  const runs: [string, FleetSummary][] = [
+    ['bare', bareSummary],
+    ['Vigil max', vigilSummary],
+    ['Vigil at target', atTarget],
+  ];
+  for (const [name, s] of runs) {
+    if (s.errors > 0) log(`${name} errors: ${JSON.stringify(s.errorsByKind)}`);
+  }
+  return {
+    bench: 'ingest',
+    machine: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg() },
+    dialect: vigil.dialect,
+    concurrency,
+    durationS,
+    bare: bareSummary,
+    vigil: vigilSummary,
+    ratio: Math.round(ratio * 1000) / 1000,
+    atTarget,
+    targetMet: met,
+    alerts,
+  };
+}
+
+async function fleetBench(): Promise<Record<string, unknown>> {
+  const count = Number(values.devices);
+  const rate = Number(values.rate);
+  log(`bench:sim: ${count} devices x ${rate} packet/s x ${durationS} s (live ECGSYN devices)`);
+  const vigil = await vigilTarget();
+  const devices = await register(
+    vigil.url,
+    vigil.email,
+    vigil.password,
+    count,
+    `FLEET-${Date.now().toString(36)}-`,
+  );
+  const summary = await runFleet({
+    transport: 'http',
+    baseUrl: vigil.url,
+    devices,
+    ratePerDevice: rate,
+    durationS,
+    onProgress: (p) => {
+      if (!values.json) {
+        process.stderr.write(
+          `\r\x1b[2K${p.elapsedS.toFixed(0)} s  sent ${p.sent}  ok ${p.ok}  ${p.ratePerS.toFixed(1)} pkt/s  errors ${p.errors}`,
+        );
+      }
+    },
+  });
+  await stopAll();
+  log('');
+  log(
+    `offered ${summary.offeredRatePerS ?? 0} pkt/s, achieved ${summary.achievedRatePerS} pkt/s, ` +
+      `sent ${summary.packetsSent}, ok ${summary.packetsOk}, errors ${summary.errors}, unsent ${summary.packetsUnsent}, ` +
+      `latency p50 ${summary.latencyMs.p50} ms p99 ${summary.latencyMs.p99} ms`,
+  );
+  return {
+    bench: 'sim-fleet',
+    machine: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg() },
+    dialect: vigil.dialect,
+    ...summary,
+  };
+}
+
+try {
+  const result = values.fleet ? await fleetBench() : await ingestBench();
+  process.stdout.write(`${JSON.stringify(result, null, values.json ? 2 : 0)}\n`);
+} catch (error) {
+  await stopAll();
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}

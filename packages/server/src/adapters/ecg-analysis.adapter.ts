@@ -1,0 +1,229 @@
+/**
+ * Per-device streaming ECG analysis over @vigil/signal's live-path objects
+ * (`createEcgAnalyzer`, `createArrhythmiaMonitor`, interfaces agreed in packages/signal). One
+ * session per device carries the analysers' state across packets; sample indices are turned
+ * into epoch ms with the session's start time, so a session must be restarted after a gap
+ * (the caller knows about gaps, see packet-order.ts). Idle sessions are evicted to bound memory.
+ */
+
+export interface EcgAnalysisUpdate {
+  fs: number;
+  samplesSeen: number;
+  beats: { sample: number; rrMs: number | null; qrsMs: number | null }[];
+  heartRateBpm: number | null;
+  qrsDurationMs: number | null;
+  hrv: { windowMs: number; nBeats: number; meanNnMs: number; sdnnMs: number; rmssdMs: number; pnn50: number } | null;
+  quality: { analysable: boolean; score: number; reasons: string[] };
+}
+
+export type BeatClass = 'N' | 'SVEB' | 'VEB' | 'F' | 'Q';
+
+export interface ArrhythmiaUpdate {
+  beats: { sample: number; class: BeatClass }[];
+  /** `beats`: number of beats for runs, longest RR (ms) for pauses. */
+  episodes: { rhythm: string; start: number; end: number | null; ongoing: boolean; beats?: number }[];
+  burden: { vebPerHour: number; svebPerHour: number; vebPercent: number; svebPercent: number };
+  withheld: string | null;
+}
+
+export interface EcgAnalyzerLike {
+  push(chunkMv: Float64Array): EcgAnalysisUpdate;
+}
+export interface ArrhythmiaMonitorLike {
+  push(chunkMv: Float64Array, newPeaks: Int32Array): ArrhythmiaUpdate;
+}
+
+/** The two factories of @vigil/signal, passed in by the composition root. */
+export interface EcgAnalysisFactories {
+  createEcgAnalyzer(options: { fs: number }): EcgAnalyzerLike;
+  createArrhythmiaMonitor?: ((options: { fs: number }) => ArrhythmiaMonitorLike) | undefined;
+}
+
+export interface ArrhythmiaFindings {
+  /** Epoch ms when the ongoing AF episode began, null if none is ongoing. */
+  afSinceMs: number | null;
+  /** Beats in the longest VT run that ended or is ongoing in this packet (0 if none). */
+  vtRunBeats: number;
+  /** Epoch ms of that VT run's start. */
+  vtRunAtMs: number | null;
+  vebPercent: number;
+  svebPercent: number;
+  episodes: { rhythm: string; start: number; end: number | null; ongoing: boolean }[];
+  withheld: string | null;
+}
+
+export interface PacketAnalysis {
+  heartRateBpm: number | null;
+  qrsDurationMs: number | null;
+  hrv: EcgAnalysisUpdate['hrv'];
+  quality: EcgAnalysisUpdate['quality'];
+  beats: number;
+  /** Longest RR interval among the beats confirmed in this packet, ms. */
+  longestRrMs: number | null;
+  arrhythmia: ArrhythmiaFindings | null;
+}
+
+export interface DeviceAnalysisSession {
+  /** Analyses the next contiguous chunk, which starts at `startMs`. */
+  push(chunkMv: Float64Array, startMs: number): PacketAnalysis;
+}
+
+export interface EcgAnalysisAdapter {
+  /** The device's session; `restart` (after a gap or a sample-rate change) starts a new one. */
+  session(deviceId: string, fs: number, startMs: number, restart: boolean): DeviceAnalysisSession;
+  evict(deviceId: string): void;
+  /** Drops sessions not used since `olderThanMs` (epoch ms); returns how many. */
+  evictIdle(olderThanMs: number): number;
+  readonly size: number;
+  close(): void;
+}
+
+interface Session {
+  fs: number;
+  startMs: number;
+  lastUsedMs: number;
+  analyzer: EcgAnalyzerLike;
+  monitor: ArrhythmiaMonitorLike | null;
+  afStartSample: number | null;
+  api: DeviceAnalysisSession;
+}
+
+export function createEcgAnalysisAdapter(
+  factories: EcgAnalysisFactories,
+  onError?: (error: unknown) => void,
+): EcgAnalysisAdapter {
+  const sessions = new Map<string, Session>();
+
+  const open = (fs: number, startMs: number): Session => {
+    const s: Omit<Session, 'api'> & { api?: DeviceAnalysisSession } = {
+      fs,
+      startMs,
+      lastUsedMs: startMs,
+      analyzer: factories.createEcgAnalyzer({ fs }),
+      monitor: createMonitor(fs),
+      afStartSample: null,
+    };
+    const session: Session = {
+      ...s,
+      api: {
+        push: (chunk, at) => {
+          session.lastUsedMs = at;
+          return analyse(session, chunk);
+        },
+      },
+    };
+    return session;
+  };
+
+  // A failing arrhythmia model must not stop vitals from being stored and scored: findings are
+  // then withheld with the reason, and the failure is reported once through `onError`.
+  const createMonitor = (fs: number): ArrhythmiaMonitorLike | null => {
+    if (factories.createArrhythmiaMonitor === undefined) return null;
+    try {
+      return factories.createArrhythmiaMonitor({ fs });
+    } catch (error) {
+      onError?.(error);
+      return null;
+    }
+  };
+
+  const toMs = (s: { startMs: number; fs: number }, sample: number): number =>
+    Math.round(s.startMs + (sample * 1000) / s.fs);
+
+  const analyse = (s: Session, chunk: Float64Array): PacketAnalysis => {
+    const u = s.analyzer.push(chunk);
+    let longestRrMs: number | null = null;
+    for (const b of u.beats) {
+      if (b.rrMs !== null && (longestRrMs === null || b.rrMs > longestRrMs)) longestRrMs = b.rrMs;
+    }
+    let arrhythmia: ArrhythmiaFindings | null = null;
+    let a: ArrhythmiaUpdate | null = null;
+    if (s.monitor !== null) {
+      try {
+        a = s.monitor.push(chunk, Int32Array.from(u.beats.map((b) => b.sample)));
+      } catch (error) {
+        onError?.(error);
+        s.monitor = null;
+      }
+    }
+    if (factories.createArrhythmiaMonitor !== undefined && a === null) {
+      arrhythmia = {
+        afSinceMs: null,
+        vtRunBeats: 0,
+        vtRunAtMs: null,
+        vebPercent: 0,
+        svebPercent: 0,
+        episodes: [],
+        withheld: 'arrhythmia analysis unavailable',
+      };
+    }
+    if (a !== null) {
+      let vtRunBeats = 0;
+      let vtRunAtMs: number | null = null;
+      for (const e of a.episodes) {
+        if (e.rhythm === 'AF') s.afStartSample = e.ongoing ? e.start : null;
+        // VT: >= 3 consecutive ventricular beats above 100 bpm; slower runs (TRIPLET, IVR) are not.
+        if (e.rhythm === 'VT') {
+          const beats = Math.max(3, e.beats ?? 3);
+          if (beats > vtRunBeats) {
+            vtRunBeats = beats;
+            vtRunAtMs = toMs(s, e.start);
+          }
+        }
+      }
+      arrhythmia = {
+        afSinceMs: s.afStartSample === null ? null : toMs(s, s.afStartSample),
+        vtRunBeats,
+        vtRunAtMs,
+        vebPercent: a.burden.vebPercent,
+        svebPercent: a.burden.svebPercent,
+        episodes: a.episodes.map((e) => ({
+          rhythm: e.rhythm,
+          start: toMs(s, e.start),
+          end: e.end === null ? null : toMs(s, e.end),
+          ongoing: e.ongoing,
+        })),
+        withheld: a.withheld,
+      };
+    }
+    return {
+      heartRateBpm: u.heartRateBpm,
+      qrsDurationMs: u.qrsDurationMs,
+      hrv: u.hrv,
+      quality: u.quality,
+      beats: u.beats.length,
+      longestRrMs,
+      arrhythmia,
+    };
+  };
+
+  return {
+    session(deviceId, fs, startMs, restart) {
+      let s = sessions.get(deviceId);
+      if (s === undefined || restart || s.fs !== fs) {
+        s = open(fs, startMs);
+        sessions.set(deviceId, s);
+      }
+      return s.api;
+    },
+    evict(deviceId) {
+      sessions.delete(deviceId);
+    },
+    evictIdle(olderThanMs) {
+      let n = 0;
+      for (const [id, s] of sessions) {
+        if (s.lastUsedMs < olderThanMs) {
+          sessions.delete(id);
+          n++;
+        }
+      }
+      return n;
+    },
+    get size() {
+      return sessions.size;
+    },
+    close() {
+      sessions.clear();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import mqtt from 'mqtt';
+import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
+import { deviceIdOfTopic, handleVitalsMessage, VITALS_TOPIC_PATTERN, type MqttIngest, type MqttOutcome } from './vitals-message.js';
+
+export interface ExternalSubscriberDeps {
+  /** e.g. mqtt://vigil:secret@127.0.0.1:1883 (credentials of Vigil's privileged subscriber). */
+  url: string;
+  ingest: MqttIngest;
+  devices: { resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> };
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  onOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
+  /** MQTT client id (default vigil-<random>); a shared subscription group can be added later. */
+  clientId?: string;
+}
+
+export interface ExternalSubscriber {
+  close(): Promise<void>;
+}
+
+/**
+ * Subscribes to an external broker (Mosquitto) for `vigil/devices/+/vitals`. With an external
+ * broker, device authentication and topic ACLs belong to the broker (docs/mosquitto.md); Vigil
+ * trusts the topic's device id as the publisher, still requires a registered device, and rejects
+ * a payload whose device_id differs from the topic's.
+ */
+export async function startExternalSubscriber(deps: ExternalSubscriberDeps): Promise<ExternalSubscriber> {
+  const client = await mqtt.connectAsync(deps.url, {
+    clientId: deps.clientId ?? `vigil-${Math.random().toString(36).slice(2, 10)}`,
+    reconnectPeriod: 2000,
+    clean: true,
+  });
+  client.on('error', (err) => {
+    deps.log.warn({ err: err.message }, 'MQTT subscriber error');
+  });
+  client.on('message', (topic, payload) => {
+    const deviceId = deviceIdOfTopic(topic);
+    if (deviceId === null) return;
+    deps.devices
+      .resolveUploader({ kind: 'global' }, deviceId)
+      .then((device) => handleVitalsMessage(deps.ingest, { kind: 'device', device }, topic, payload))
+      .then((outcome) => {
+        if (!outcome.ok) deps.log.warn({ deviceId, code: outcome.code, field: outcome.field }, 'MQTT vitals rejected');
+        deps.onOutcome?.(deviceId, outcome);
+      })
+      .catch((err: unknown) => {
+        const code = (err as { code?: string }).code ?? 'INTERNAL_ERROR';
+        deps.log.warn({ deviceId, code }, 'MQTT vitals from an unknown device or failed');
+        deps.onOutcome?.(deviceId, { ok: false, code, message: String(err) });
+      });
+  });
+  await client.subscribeAsync(VITALS_TOPIC_PATTERN, { qos: 1 });
+  deps.log.info({ url: deps.url.replace(/\/\/[^@]*@/, '//***@') }, 'subscribed to external MQTT broker');
+  return {
+    async close() {
+      await client.endAsync();
+    },
+  };
+}

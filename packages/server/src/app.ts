@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyPluginCallback,
+} from 'fastify';
+import type { DestinationStream } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Services } from './composition.js';
+import type { Config } from './config/env.js';
+import { DomainError } from './errors/catalogue.js';
+import { errorHandler } from './http/error-handler.js';
+import authPlugin from './http/plugins/auth.plugin.js';
+import metricsPlugin from './http/plugins/metrics.plugin.js';
+import { registerRoutes } from './http/routes/index.js';
+import { validatorCompiler } from './http/validator.js';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  metrics: Registry;
+  /** Extra plugins registered last, after every API route (e.g. serving the built dashboard). */
+  plugins?: (FastifyPluginAsync | FastifyPluginCallback)[];
+  /** Where logs go (default stdout); tests capture them here. */
+  logStream?: DestinationStream;
+}
+
+/** Headers whose values never reach the logs (credentials). */
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+/**
+ * Builds the whole HTTP application from its dependencies. Never listens: server.ts does that,
+ * tests use `app.inject()`.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: REDACT,
+      ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
+    },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    // Bodies such as 12-lead ECGs (5000 × 12 samples as JSON) exceed Fastify's 1 MiB default.
+    bodyLimit: 8 * 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  // Echo the request id so a client can quote it and an operator find the log lines.
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request) => {
+    throw new DomainError('ROUTE_NOT_FOUND', {
+      message: `No endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    });
+  });
+
+  await app.register(cors, {
+    origin:
+      config.corsOrigins.length === 0
+        ? !config.isProduction // development: reflect any origin; production: same-origin only
+        : config.corsOrigins.includes('*')
+          ? true
+          : config.corsOrigins,
+    credentials: true,
+  });
+  await app.register(formbody);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new DomainError('RATE_LIMITED', { retryAfterSeconds: context.ttl / 1000 }),
+  });
+  await app.register(websocket);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Vigil API',
+        description: 'Remote patient monitoring: identity, devices, vitals, analysis, alerts.',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          deviceKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  await app.register(authPlugin, { auth: deps.services.auth, devices: deps.services.devices });
+  await app.register(metricsPlugin, { registry: deps.metrics });
+  await registerRoutes(app, deps);
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+
+  await app.ready();
+  return app;
+}

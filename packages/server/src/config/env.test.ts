@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './env.js';
+
+describe('loadConfig', () => {
+  it('gives safe development defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 8000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: './data',
+      logLevel: 'info',
+      corsOrigins: [],
+      mqtt: { port: 1883, url: undefined },
+      demo: true,
+    });
+    expect(config.jwt).toMatchObject({
+      accessTtlSeconds: 1800,
+      issuer: 'vigil',
+      audience: 'vigil-api',
+    });
+  });
+
+  it('converts numbers, booleans and lists from their string form', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      MQTT_PORT: '0',
+      VIGIL_DEMO: 'false',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      ACCESS_TOKEN_EXPIRE_MINUTES: '5',
+    });
+    expect(config.port).toBe(9000);
+    expect(config.mqtt.port).toBe(0);
+    expect(config.demo).toBe(false);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.jwt.accessTtlSeconds).toBe(300);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'x' }, 'ADMIN_EMAIL'],
+    [{ ADMIN_EMAIL: 'a@example.test' }, 'ADMIN_PASSWORD'],
+    [{ VIGIL_DEMO: 'maybe' }, 'VIGIL_DEMO'],
+  ])('rejects %j naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('refuses production without a JWT secret or admin credentials', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /JWT_SECRET is required in production/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(
+      /ADMIN_EMAIL is required in production/,
+    );
+  });
+
+  it('never enables demo devices in production', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(40),
+      ADMIN_EMAIL: 'admin@example.test',
+      ADMIN_PASSWORD: 'a-strong-one-1',
+      VIGIL_DEMO: 'true',
+    });
+    expect(config.demo).toBe(false);
+    expect(config.isProduction).toBe(true);
+  });
+
+  it("refuses CORS_ORIGINS='*' in production", () => {
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(40),
+        ADMIN_EMAIL: 'admin@example.test',
+        ADMIN_PASSWORD: 'a-strong-one-1',
+        CORS_ORIGINS: '*',
+      }),
+    ).toThrow(/CORS_ORIGINS/);
+  });
+});

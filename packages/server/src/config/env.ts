@@ -1,0 +1,146 @@
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
+
+/**
+ * The environment as the server reads it: one schema gives the type, the validation and the
+ * README's configuration table. Variables are strings in the environment; `Value.Convert` turns
+ * "8000" into 8000 and "false" into false before the check.
+ */
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union(
+    [Type.Literal('development'), Type.Literal('production'), Type.Literal('test')],
+    { default: 'development' },
+  ),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  VIGIL_DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_ISSUER: Type.String({ minLength: 1, default: 'vigil' }),
+  JWT_AUDIENCE: Type.String({ minLength: 1, default: 'vigil-api' }),
+  ACCESS_TOKEN_EXPIRE_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 30 }),
+  REFRESH_TOKEN_EXPIRE_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  API_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  CORS_ORIGINS: Type.String({ default: '' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 20 }),
+  LOGIN_MAX_FAILURES: Type.Integer({ minimum: 1, default: 5 }),
+  LOGIN_LOCKOUT_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
+  MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+  MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+  VIGIL_DEMO: Type.Optional(Type.Boolean()),
+});
+export type Env = Static<typeof EnvSchema>;
+
+export type NodeEnv = Env['NODE_ENV'];
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  isProduction: boolean;
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; absent means the embedded SQLite database. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwt: {
+    /** Absent only outside production: the composition root then generates and persists one. */
+    secret: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  admin: { email: string | undefined; password: string | undefined };
+  /** Global device key of seed 000, accepted for devices registered beforehand. */
+  apiKey: string | undefined;
+  corsOrigins: string[];
+  logLevel: LogLevel;
+  login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
+  mqtt: { port: number; url: string | undefined };
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const check = Compile(EnvSchema);
+const keys = Object.keys(EnvSchema.properties);
+
+/** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = env[key];
+    // An empty variable (`FOO=`) means "not set", the shell convention for optional settings.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const converted = Value.Convert(EnvSchema, Value.Default(EnvSchema, raw));
+  if (!check.Check(converted)) {
+    const [first] = check.Errors(converted);
+    const variable = first?.instancePath.replace(/^\//, '') ?? '';
+    throw new ConfigError(
+      variable === '' ? 'environment' : variable,
+      `${first?.message ?? 'is invalid'} (got ${JSON.stringify(variable === '' ? undefined : raw[variable])})`,
+    );
+  }
+  const e = converted;
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction) {
+    if (e.JWT_SECRET === undefined)
+      throw new ConfigError('JWT_SECRET', 'is required in production');
+    if (e.ADMIN_EMAIL === undefined)
+      throw new ConfigError('ADMIN_EMAIL', 'is required in production (no default admin)');
+    if (e.ADMIN_PASSWORD === undefined)
+      throw new ConfigError('ADMIN_PASSWORD', 'is required in production (no default admin)');
+  }
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    const missing = e.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
+    throw new ConfigError(missing, 'must be set together with its pair');
+  }
+  const corsOrigins = e.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  if (isProduction && corsOrigins.includes('*'))
+    throw new ConfigError('CORS_ORIGINS', "must list origins in production, not '*'");
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.VIGIL_DATA_DIR,
+    jwt: {
+      secret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: e.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      refreshTtlSeconds: e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400,
+    },
+    admin: { email: e.ADMIN_EMAIL?.toLowerCase(), password: e.ADMIN_PASSWORD },
+    apiKey: e.API_KEY,
+    corsOrigins,
+    logLevel: e.LOG_LEVEL,
+    login: {
+      ratePerMinutePerIp: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
+    },
+    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL },
+    // Demo devices help a first run; production never fabricates data.
+    demo: isProduction ? false : (e.VIGIL_DEMO ?? e.NODE_ENV === 'development'),
+  };
+}

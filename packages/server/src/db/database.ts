@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Reaches the database with a trivial query; throws when it is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; absent selects SQLite. */
+  databaseUrl?: string | undefined;
+  /** Folder of the SQLite file `vigil.sqlite` (created when missing). */
+  dataDir?: string;
+  /** Explicit SQLite file, or ':memory:'. Overrides dataDir. */
+  sqlitePath?: string;
+  /**
+   * PostgreSQL schema to work in (created when missing, set as `search_path` on every pooled
+   * connection). Tests give each app its own schema so parallel files never collide.
+   */
+  pgSchema?: string;
+  /** Drop `pgSchema` on close (tests). */
+  dropSchemaOnClose?: boolean;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+const INT8_OID = 20;
+
+/**
+ * BIGINT columns (epoch-ms timestamps, counters) come back from pg as strings by default, to
+ * avoid silent precision loss. Our values stay far below 2^53, so parse to number and fail
+ * loudly if one ever does not.
+ */
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`BIGINT ${value} exceeds 2^53`);
+  return n;
+}
+
+const pgTypes = new pg.TypeOverrides();
+pgTypes.setTypeParser(INT8_OID, 'text', parseInt8);
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Closing twice is harmless (a failed start-up and a signal may both try). */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+export async function createDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.databaseUrl !== undefined) return createPostgres(options.databaseUrl, options);
+  return createSqlite(options);
+}
+
+function createSqlite(options: DatabaseOptions): Database {
+  let file = options.sqlitePath;
+  if (file === undefined) {
+    const dir = options.dataDir ?? './data';
+    mkdirSync(dir, { recursive: true });
+    file = path.join(dir, 'vigil.sqlite');
+  }
+  const sqlite = new BetterSqlite3(file);
+  // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing with
+  // SQLITE_BUSY when another process (a CLI, a second server) holds the write lock.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: once(() => db.destroy()),
+  };
+}
+
+async function createPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const schema = options.pgSchema;
+  if (schema !== undefined) {
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid PostgreSQL schema name ${schema}`);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`create schema if not exists "${schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    types: pgTypes,
+    // Set per connection at start-up, so every pooled connection sees the same schema.
+    ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: once(async () => {
+      await db.destroy();
+      if (schema !== undefined && options.dropSchemaOnClose === true) {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          await client.query(`drop schema if exists "${schema}" cascade`);
+        } finally {
+          await client.end();
+        }
+      }
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+import { Migrator, sql, type Kysely, type MigrationResult } from 'kysely';
+import type { Dialect } from './database.js';
+import { migrations as allMigrations } from './migrations/index.js';
+
+export class MigrationError extends Error {
+  constructor(
+    readonly migration: string,
+    cause: unknown,
+  ) {
+    super(
+      `migration ${migration} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Brings the schema to the latest migration. The one runner used by tests, development and
+ * production. It throws (never logs and continues) with the failing migration's name. On
+ * PostgreSQL a session advisory lock, keyed by the current schema, serialises concurrent
+ * starters (several replicas booting at once); Kysely additionally runs the batch in one
+ * transaction there, so a failed migration leaves nothing half-applied.
+ */
+export async function migrateToLatest(
+  db: Kysely<never>,
+  dialect: Dialect,
+  migrations = allMigrations,
+): Promise<MigrationResult[]> {
+  const run = async (executor: Kysely<never>) => {
+    const migrator = new Migrator({
+      db: executor,
+      provider: { getMigrations: () => Promise.resolve(migrations) },
+    });
+    const { error, results = [] } = await migrator.migrateToLatest();
+    const failed = results.find((r) => r.status === 'Error');
+    if (error !== undefined || failed !== undefined) {
+      throw new MigrationError(failed?.migrationName ?? 'runner', error ?? 'unknown error');
+    }
+    return results;
+  };
+  if (dialect === 'sqlite') return run(db);
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext('vigil_migrations:' || current_schema()))`.execute(
+      conn,
+    );
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext('vigil_migrations:' || current_schema()))`.execute(
+        conn,
+      );
+    }
+  });
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import * as identity from './001_identity.js';
+import * as vitalsPipeline from './002_vitals_pipeline.js';
+
+/**
+ * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
+ * one line here; the key is its permanent name in the `kysely_migration` table. Listing them
+ * explicitly (rather than scanning a folder) works the same under tsx, vitest and a bundle.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_identity': identity,
+  '002_vitals_pipeline': vitalsPipeline,
+};

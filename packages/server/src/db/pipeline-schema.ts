@@ -1,0 +1,103 @@
+/**
+ * Kysely table types of the vitals pipeline (migration 002). Timestamps are epoch ms; JSON
+ * columns are text on SQLite and jsonb on PostgreSQL, written as JSON text and parsed by the
+ * repository that owns them; booleans are 0/1 integers (SQLite has no boolean type).
+ */
+import type { Generated } from 'kysely';
+
+export interface VitalsTable {
+  id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  sequence: number | null;
+  received_at: number;
+  heart_rate_bpm: number | null;
+  spo2_percent: number | null;
+  temperature_c: number | null;
+  respiratory_rate: number | null;
+  battery_percent: number | null;
+  lead_off: number | null;
+  ecg_sample_rate_hz: number;
+  ecg_n_samples: number;
+}
+
+export interface EcgChunksTable {
+  vitals_id: string;
+  device_id: string;
+  ts: number;
+  fs: number;
+  n_samples: number;
+  scale_mv: number;
+  /** Little-endian int16 samples; value in mV = sample × scale_mv. */
+  samples: Uint8Array;
+}
+
+export interface PredictionsTable {
+  id: string;
+  vitals_id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  created_at: number;
+  risk_score: number;
+  risk_label: string;
+  confidence: number;
+  model_version: string;
+  reasons: string;
+  heart_rate_bpm: number | null;
+  heart_rate_source: string | null;
+  qrs_duration_ms: number | null;
+  analysable: number | null;
+  quality_score: number | null;
+  hrv: string | null;
+  arrhythmia: string | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  patient_id: string;
+  device_id: string | null;
+  rule_kind: string;
+  severity: string;
+  message: string;
+  value: number | null;
+  opened_at: number;
+  updated_at: number;
+  update_count: Generated<number>;
+  cleared_at: number | null;
+  /** User id of a manual resolve, or 'rule' when the condition cleared. */
+  cleared_by: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
+export interface AlertRulesTable {
+  patient_id: string;
+  kind: string;
+  enabled: number;
+  threshold: number | null;
+  duration_s: number;
+  severity: string;
+  updated_at: number;
+  updated_by: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  patient_id: string | null;
+  device_id: string | null;
+  created_at: number;
+  payload: string;
+}
+
+export interface PipelineTables {
+  vitals: VitalsTable;
+  ecg_chunks: EcgChunksTable;
+  predictions: PredictionsTable;
+  alerts: AlertsTable;
+  alert_rules: AlertRulesTable;
+  events: EventsTable;
+}
+

@@ -1,0 +1,71 @@
+import type {
+  AlertRulesTable,
+  AlertsTable,
+  EcgChunksTable,
+  EventsTable,
+  PredictionsTable,
+  VitalsTable,
+} from './pipeline-schema.js';
+
+/**
+ * Kysely table types: the one description of the database the repositories query.
+ * Timestamps are epoch milliseconds (INTEGER on SQLite, BIGINT on PostgreSQL, parsed to number);
+ * JSON documents are stored as text and parsed in the repository that owns them.
+ */
+export type Role = 'admin' | 'doctor' | 'patient';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  /** For a patient: the doctor who owns them. Null for admins and doctors. */
+  doctor_id: string | null;
+  /** JSON text of the typed health profile, or null. */
+  health_profile: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  token_hash: string;
+  /** All tokens descending from one login share a family, revoked together on reuse. */
+  family_id: string;
+  expires_at: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface DevicesTable {
+  id: string;
+  /** The identifier the hardware reports (seed 000 `device_id`), unique. */
+  device_id: string;
+  name: string | null;
+  patient_id: string | null;
+  /** The user who registered the device. */
+  owner_id: string | null;
+  /** SHA-256 of the device API key; the key is shown once at registration or rotation. */
+  api_key_hash: string;
+  /** First characters of the key, to tell keys apart in listings without revealing them. */
+  api_key_prefix: string;
+  created_at: number;
+  updated_at: number;
+  last_seen_at: number | null;
+}
+
+export interface DB {
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  devices: DevicesTable;
+  // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
+  vitals: VitalsTable;
+  ecg_chunks: EcgChunksTable;
+  predictions: PredictionsTable;
+  alerts: AlertsTable;
+  alert_rules: AlertRulesTable;
+  events: EventsTable;
+}

@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/helpers/index.js';
+import { DEMO_CLINIC, seedDemoClinic } from './demo-clinic.js';
+
+const passwords = Object.fromEntries(
+  DEMO_CLINIC.map((d) => [d.email, `demo-pass-${d.email.length}9`]),
+);
+
+let t: TestApp;
+
+beforeEach(async () => {
+  t = await createTestApp();
+});
+
+afterEach(async () => {
+  await t.close();
+});
+
+function seed() {
+  const { users, devices } = t.container.services;
+  return seedDemoClinic({ users, devices, passwords, patientPassword: 'patient-pass-42' });
+}
+
+async function signIn(email: string, password: string): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { email, password },
+  });
+  expect(res.statusCode).toBe(200);
+  return (res.json() as { access_token: string }).access_token;
+}
+
+describe('demo clinic seeding', () => {
+  it('creates two doctors, four patients and a device for each patient', async () => {
+    const clinic = await seed();
+    expect(clinic.doctors.map((d) => d.email)).toEqual([
+      'doctor@vigil.local',
+      'doctor2@vigil.local',
+    ]);
+    expect(clinic.doctors[0]?.patients.map((p) => p.name)).toEqual([
+      'Ada Lovelace',
+      'Ben Carter',
+      'Chloe Diaz',
+    ]);
+    expect(clinic.devices.map((d) => [d.deviceId, d.scenario])).toEqual([
+      ['DEMO-ECG-001', 'normal'],
+      ['DEMO-ECG-002', 'tachycardia'],
+      ['DEMO-ECG-003', 'af'],
+      ['DEMO-ECG-004', 'fever'],
+    ]);
+  });
+
+  it('is idempotent: a second run creates nothing new and gives working device keys', async () => {
+    const first = await seed();
+    const second = await seed();
+    expect(second.doctors.map((d) => d.id)).toEqual(first.doctors.map((d) => d.id));
+    expect(second.devices.map((d) => d.patientId)).toEqual(first.devices.map((d) => d.patientId));
+
+    const token = await signIn('doctor@vigil.local', passwords['doctor@vigil.local'] ?? '');
+    const auth = { authorization: `Bearer ${token}` };
+    const patients = await t.app.inject({ url: '/api/v1/users/patients', headers: auth });
+    expect((patients.json() as unknown[]).length).toBe(3);
+    const devices = await t.app.inject({ url: '/api/v1/devices', headers: auth });
+    expect((devices.json() as unknown[]).length).toBe(3);
+
+    // The rotated key is the one that works now.
+    const { services } = t.container;
+    const fresh = second.devices[0]?.apiKey ?? '';
+    const stale = first.devices[0]?.apiKey ?? '';
+    await expect(services.devices.authenticateKey(fresh)).resolves.toMatchObject({
+      kind: 'device',
+    });
+    await expect(services.devices.authenticateKey(stale)).rejects.toThrow();
+  });
+
+  it("keeps each doctor's patients to that doctor", async () => {
+    await seed();
+    const token = await signIn('doctor2@vigil.local', passwords['doctor2@vigil.local'] ?? '');
+    const res = await t.app.inject({
+      url: '/api/v1/users/patients',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect((res.json() as { name: string }[]).map((p) => p.name)).toEqual(['Dan Evans']);
+  });
+});

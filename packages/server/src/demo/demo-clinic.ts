@@ -1,0 +1,178 @@
+import type { DeviceWithKey } from '../services/devices.service.js';
+import type { DevicesService } from '../services/devices.service.js';
+import type { AuthUser, UserView } from '../services/user-view.js';
+import type { UsersService } from '../services/users.service.js';
+
+/** Scenario names of @vigil/sim, kept as strings so this module does not load the simulator. */
+export type DemoScenario = 'normal' | 'tachycardia' | 'af' | 'desaturation' | 'fever';
+
+export interface DemoPatientSpec {
+  email: string;
+  name: string;
+  deviceId: string;
+  deviceName: string;
+  scenario: DemoScenario;
+}
+
+export interface DemoDoctorSpec {
+  email: string;
+  name: string;
+  patients: DemoPatientSpec[];
+}
+
+/**
+ * The demo clinic: a doctor with three patients whose devices show a normal rhythm, a sinus
+ * tachycardia (HR alerts within seconds) and atrial fibrillation, and a second doctor with one
+ * febrile patient, so that scoping is visible (each doctor sees only their own patients).
+ */
+export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
+  {
+    email: 'doctor@vigil.local',
+    name: 'Dr. Grace Hopper',
+    patients: [
+      {
+        email: 'ada@vigil.local',
+        name: 'Ada Lovelace',
+        deviceId: 'DEMO-ECG-001',
+        deviceName: 'Chest strap (demo)',
+        scenario: 'normal',
+      },
+      {
+        email: 'ben@vigil.local',
+        name: 'Ben Carter',
+        deviceId: 'DEMO-ECG-002',
+        deviceName: 'Chest strap (demo)',
+        scenario: 'tachycardia',
+      },
+      {
+        email: 'chloe@vigil.local',
+        name: 'Chloe Diaz',
+        deviceId: 'DEMO-ECG-003',
+        deviceName: 'Chest strap (demo)',
+        scenario: 'af',
+      },
+    ],
+  },
+  {
+    email: 'doctor2@vigil.local',
+    name: 'Dr. Alan Turing',
+    patients: [
+      {
+        email: 'dan@vigil.local',
+        name: 'Dan Evans',
+        deviceId: 'DEMO-ECG-004',
+        deviceName: 'Chest strap (demo)',
+        scenario: 'fever',
+      },
+    ],
+  },
+];
+
+export interface SeededDevice {
+  deviceId: string;
+  apiKey: string;
+  scenario: DemoScenario;
+  patientId: string;
+}
+
+export interface SeededDoctor {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
+  patients: { id: string; name: string; email: string }[];
+}
+
+export interface SeededClinic {
+  doctors: SeededDoctor[];
+  devices: SeededDevice[];
+}
+
+export interface SeedDemoOptions {
+  users: UsersService;
+  devices: DevicesService;
+  /** Password of each doctor by email; a doctor who already exists gets it set again. */
+  passwords: Record<string, string>;
+  /** Password for new patient accounts (they do not sign in during the demo). */
+  patientPassword: string;
+  clinic?: readonly DemoDoctorSpec[];
+}
+
+/**
+ * The seeder acts as an admin through the services, so the demo goes through the same rules as a
+ * real clinic. Admin listings and doctor creation do not depend on who the admin is.
+ */
+const SEEDER: AuthUser = { id: 'demo-seeder', role: 'admin', email: 'demo-seeder@vigil.local' };
+const PAGE = { limit: 500, offset: 0 };
+
+function asDoctor(user: UserView): AuthUser {
+  return { id: user.id, role: 'doctor', email: user.email };
+}
+
+/**
+ * Creates the demo clinic through the services, or finds it when it exists (idempotent: a
+ * restart creates nothing twice). Device keys are stored hashed, so an existing demo device gets
+ * a fresh key (rotation) that the simulated device then uses.
+ */
+export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededClinic> {
+  const clinic = options.clinic ?? DEMO_CLINIC;
+  const doctors = await options.users.list(SEEDER, 'doctor', PAGE);
+  const out: SeededClinic = { doctors: [], devices: [] };
+  for (const spec of clinic) {
+    const password = options.passwords[spec.email];
+    if (password === undefined) throw new Error(`no demo password for ${spec.email}`);
+    let doctor = doctors.find((d) => d.email === spec.email);
+    if (doctor) {
+      doctor = await options.users.update(SEEDER, doctor.id, { password });
+    } else {
+      doctor = await options.users.create(SEEDER, {
+        email: spec.email,
+        name: spec.name,
+        password,
+        role: 'doctor',
+      });
+    }
+    const actor = asDoctor(doctor);
+    const patients = await options.users.list(actor, 'patient', PAGE);
+    const devices = await options.devices.list(actor, PAGE);
+    const seeded: SeededDoctor = {
+      id: doctor.id,
+      email: doctor.email,
+      name: doctor.name,
+      password,
+      patients: [],
+    };
+    for (const p of spec.patients) {
+      const patient =
+        patients.find((u) => u.email === p.email) ??
+        (await options.users.create(actor, {
+          email: p.email,
+          name: p.name,
+          password: options.patientPassword,
+          role: 'patient',
+        }));
+      seeded.patients.push({ id: patient.id, name: patient.name, email: patient.email });
+      const existing = devices.find((d) => d.device_id === p.deviceId);
+      let device: DeviceWithKey;
+      if (existing) {
+        if (existing.patient_id !== patient.id)
+          await options.devices.update(actor, existing.id, { patient_id: patient.id });
+        device = await options.devices.rotateKey(actor, existing.id);
+      } else {
+        device = await options.devices.register(actor, {
+          device_id: p.deviceId,
+          name: p.deviceName,
+          patient_id: patient.id,
+        });
+      }
+      out.devices.push({
+        deviceId: device.device_id,
+        apiKey: device.api_key,
+        scenario: p.scenario,
+        patientId: patient.id,
+      });
+    }
+    out.doctors.push(seeded);
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { randomPassword } from '../adapters/random.js';
+import { readTextFile, writePrivateFile } from '../adapters/secrets.js';
+import type { Config } from '../config/env.js';
+import type { DevicesService } from '../services/devices.service.js';
+import type { UsersService } from '../services/users.service.js';
+import { DEMO_CLINIC, seedDemoClinic, type SeededClinic } from './demo-clinic.js';
+import { startDemoFleet, type DemoFleet } from './demo-fleet.js';
+
+const CREDENTIALS_FILE = 'demo-credentials.json';
+
+/**
+ * Demo mode is on when the configuration says so (VIGIL_DEMO; default on in development, never
+ * in production) and the command line does not say `--no-demo` (`npm start -- --no-demo`).
+ */
+export function isDemoEnabled(
+  config: Pick<Config, 'demo' | 'isProduction'>,
+  argv: readonly string[],
+): boolean {
+  return config.demo && !config.isProduction && !argv.includes('--no-demo');
+}
+
+export interface StartDemoOptions {
+  config: Pick<Config, 'dataDir' | 'demo' | 'isProduction'>;
+  services: { users: UsersService; devices: DevicesService };
+  /** URL the server listens on, as seen from this process (e.g. http://127.0.0.1:8000). */
+  baseUrl: string;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+export interface Demo {
+  clinic: SeededClinic;
+  fleet: DemoFleet;
+  /** Lines for the start-up banner: who to sign in as. */
+  banner: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Doctor passwords are generated once and kept in the data folder (mode 0600, like the
+ * development admin's), so every start prints the same credentials and nothing weak is built in.
+ */
+function demoPasswords(dataDir: string): Record<string, string> {
+  const file = path.join(dataDir, CREDENTIALS_FILE);
+  const saved = readTextFile(file);
+  const passwords = saved === undefined ? {} : (JSON.parse(saved) as Record<string, string>);
+  let changed = false;
+  for (const d of DEMO_CLINIC) {
+    if (passwords[d.email] === undefined) {
+      passwords[d.email] = randomPassword();
+      changed = true;
+    }
+  }
+  if (changed) writePrivateFile(file, JSON.stringify(passwords, null, 2));
+  return passwords;
+}
+
+/** Seeds the demo clinic (idempotently) and starts its simulated devices against `baseUrl`. */
+export async function startDemo(options: StartDemoOptions): Promise<Demo> {
+  if (options.config.isProduction) throw new Error('demo mode never runs in production');
+  const clinic = await seedDemoClinic({
+    users: options.services.users,
+    devices: options.services.devices,
+    passwords: demoPasswords(options.config.dataDir),
+    patientPassword: randomPassword(),
+  });
+  const fleet = startDemoFleet({
+    baseUrl: options.baseUrl,
+    devices: clinic.devices,
+    log: options.log,
+  });
+  const banner = [
+    `  Demo clinic: ${clinic.devices.length} simulated devices posting to ${options.baseUrl}/api/v1/vitals`,
+    ...clinic.doctors.map(
+      (d) =>
+        `  Doctor:      ${d.email} / ${d.password}   (${d.patients.map((p) => p.name).join(', ')})`,
+    ),
+    `  Scenarios:   ${clinic.devices.map((d) => `${d.deviceId} ${d.scenario}`).join(', ')}`,
+    '  Start without the demo: npm start -- --no-demo (or VIGIL_DEMO=false)',
+  ];
+  options.log.info({ devices: clinic.devices.length }, 'demo clinic started');
+  return { clinic, fleet, banner, close: () => fleet.close() };
+}

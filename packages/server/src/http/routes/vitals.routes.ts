@@ -1,0 +1,159 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { IngestPacket, IngestService } from '../../services/ingest.service.js';
+import type { VitalsQueryService } from '../../services/vitals-query.service.js';
+import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
+import { errorResponses } from '../schemas/common.schemas.js';
+import {
+  DeviceParamsSchema,
+  EcgQuerySchema,
+  EcgWindowSchema,
+  IngestBatchResultSchema,
+  IngestResultSchema,
+  SeriesQuerySchema,
+  SeriesSchema,
+  StatsQuerySchema,
+  VitalsBodySchema,
+  VitalsHistoryQuerySchema,
+  VitalsPageSchema,
+  VitalsRecordSchema,
+  VitalsStatsSchema,
+  validateVitalsBody,
+} from '../schemas/vitals.schemas.js';
+import { validatorCompiler } from '../validator.js';
+
+/** A batch of 600 packets of 10,000 samples is ~50 MB of JSON; 16 MiB covers 10 min at 250 Hz. */
+const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
+
+export function vitalsRoutes(
+  app: FastifyInstance,
+  options: { ingest: IngestService; vitalsQuery: VitalsQueryService },
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { ingest, vitalsQuery } = options;
+  const security = [{ bearerAuth: [] }];
+
+  r.post(
+    '/',
+    {
+      onRequest: [app.authenticateDevice],
+      bodyLimit: INGEST_BODY_LIMIT,
+      // The body is one packet or an array of them: validate the branch its shape selects, so
+      // errors name the field; other parts use the app's validator.
+      validatorCompiler: (route) =>
+        route.httpPart === 'body'
+          ? (input: unknown) => {
+              const r = validateVitalsBody(input);
+              return r.errors === undefined ? { value: r.value } : { error: r.errors as never };
+            }
+          : validatorCompiler(route),
+      schema: {
+        tags: ['vitals'],
+        summary: 'Upload a packet (or an array of packets) from a device; answered once durable',
+        description:
+          'Seed-000 body `{device_id, timestamp, ecg_samples, heart_rate_bpm, spo2_percent, ...}`. ' +
+          '`timestamp` below 1e11 is epoch seconds, otherwise epoch ms. A retried packet ' +
+          '(same device and timestamp) returns its original result. A batch is all-or-nothing.',
+        security: [{ deviceKey: [] }],
+        body: VitalsBodySchema,
+        response: {
+          201: IngestResultSchema,
+          200: IngestBatchResultSchema,
+          ...errorResponses(400, 401, 403, 404, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (Array.isArray(body)) {
+        const items = await ingest.ingest(currentDevice(request), body as IngestPacket[], true);
+        return reply.status(200).send({ count: items.length, items });
+      }
+      const results = await ingest.ingest(currentDevice(request), [body as IngestPacket], false);
+      const [result] = results;
+      if (result === undefined) throw new Error('ingest returned no result');
+      return reply.status(201).send(result);
+    },
+  );
+
+  r.get(
+    '/:device_id',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'Vitals history, newest first, with cursor pagination',
+        security,
+        params: DeviceParamsSchema,
+        querystring: VitalsHistoryQuerySchema,
+        response: { 200: VitalsPageSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.history(currentUser(request), request.params.device_id, request.query),
+  );
+
+  r.get(
+    '/:device_id/latest',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'The latest vitals packet of a device',
+        security,
+        params: DeviceParamsSchema,
+        response: { 200: VitalsRecordSchema, ...errorResponses(401, 404) },
+      },
+    },
+    (request) => vitalsQuery.latest(currentUser(request), request.params.device_id),
+  );
+
+  r.get(
+    '/:device_id/ecg',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'The ECG waveform between from and to (epoch ms, at most 10 min), decoded to mV',
+        security,
+        params: DeviceParamsSchema,
+        querystring: EcgQuerySchema,
+        response: { 200: EcgWindowSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.ecg(currentUser(request), request.params.device_id, request.query),
+  );
+
+  r.get(
+    '/:device_id/series',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'Time buckets (1m, 5m, 1h, 1d) with min/avg/max/count of HR, SpO2 and temperature',
+        security,
+        params: DeviceParamsSchema,
+        querystring: SeriesQuerySchema,
+        response: { 200: SeriesSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.series(currentUser(request), request.params.device_id, request.query),
+  );
+
+  r.get(
+    '/:device_id/stats',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'Totals and min/avg/max of a device over a period (all time by default)',
+        security,
+        params: DeviceParamsSchema,
+        querystring: StatsQuerySchema,
+        response: { 200: VitalsStatsSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.stats(currentUser(request), request.params.device_id, request.query),
+  );
+  done();
+}

@@ -1,0 +1,32 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+export const ErrorResponseSchema = Type.Object(
+  {
+    code: Type.String({ description: 'Stable error code from the catalogue (ERRORS.md)' }),
+    message: Type.String(),
+    field: Type.Optional(Type.String({ description: 'The input at fault, as a JSON path' })),
+    statusCode: Type.Integer(),
+  },
+  { title: 'ErrorResponse' },
+);
+export type ErrorResponse = Static<typeof ErrorResponseSchema>;
+
+/** `{ 400: ErrorResponse, 401: ErrorResponse, ... }` for a route's response schema. */
+export function errorResponses(...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const s of statuses) out[s] = ErrorResponseSchema;
+  return out;
+}
+
+export const IdParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) });
+
+export const PaginationQuerySchema = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export type PaginationQuery = Static<typeof PaginationQuerySchema>;
+
+export const IsoDateTime = Type.String({ format: 'date-time' });
+
+/** Used for 204 responses. */
+export const NoContentSchema = Type.Null({ description: 'No content' });

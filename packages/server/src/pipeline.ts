@@ -1,0 +1,166 @@
+import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from './adapters/clock.js';
+import { createEcgAnalysisAdapter, type EcgAnalysisFactories } from './adapters/ecg-analysis.adapter.js';
+import { startEmbeddedBroker } from './adapters/mqtt/embedded-broker.js';
+import { startExternalSubscriber } from './adapters/mqtt/external-subscriber.js';
+import type { MqttOutcome } from './adapters/mqtt/vitals-message.js';
+import { newId } from './adapters/random.js';
+import type { Config } from './config/env.js';
+import type { Database } from './db/database.js';
+import { DomainError } from './errors/catalogue.js';
+import { FANOUT_CHANNEL, startPgFanout } from './realtime/pg-fanout.js';
+import { createRealtimeHub } from './realtime/realtime-hub.js';
+import type { Repositories } from './repositories/index.js';
+import { AlertRulesService } from './services/alert-rules.service.js';
+import { AlertsService } from './services/alerts.service.js';
+import type { AuthService } from './services/auth.service.js';
+import type { DevicesService } from './services/devices.service.js';
+import { IngestService } from './services/ingest.service.js';
+import { createNews2RiskModel } from './services/risk-model.js';
+import { VitalsQueryService } from './services/vitals-query.service.js';
+
+export interface PipelineOptions {
+  config: Config;
+  clock: Clock;
+  database: Database;
+  repositories: Repositories;
+  services: { auth: AuthService; devices: DevicesService };
+  log: Logger;
+  /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
+  analysisFactories?: EcgAnalysisFactories;
+  /** Observes every MQTT message outcome (tests, metrics). */
+  onMqttOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
+  /** Timer periods (ms); tests turn them off with 0. */
+  silentSweepMs?: number;
+}
+
+/** How long a device's analysis state is kept without packets. */
+const ANALYSIS_IDLE_MS = 10 * 60_000;
+
+/**
+ * The vitals pipeline's part of the composition root: analysis, risk, alerts, ingest, queries,
+ * the real-time hub (with PostgreSQL LISTEN/NOTIFY fan-out) and the MQTT transport. Returns the
+ * services and one `close` that releases everything in reverse order.
+ */
+export async function createPipeline(o: PipelineOptions) {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    for (const fn of closers.reverse()) await fn();
+    closers.length = 0;
+  };
+  try {
+    const { repositories: repos, clock } = o;
+    const analysis = createEcgAnalysisAdapter(
+      o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
+    );
+    closers.push(() => Promise.resolve(analysis.close()));
+
+    const hub = createRealtimeHub({
+      authenticate: (token) => o.services.auth.authenticate(token),
+      visiblePatientIds: (viewer) => repos.patientScope.visibleIds(viewer),
+      events: repos.events,
+      log: o.log,
+    });
+    closers.push(() => hub.close());
+    if (o.database.dialect === 'postgres' && o.config.databaseUrl !== undefined) {
+      // One channel per schema, so instances sharing a schema fan out and test schemas never mix.
+      const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(o.database.db);
+      const schema = rows[0]?.s ?? 'public';
+      const channel = schema === 'public' ? FANOUT_CHANNEL : `${FANOUT_CHANNEL}_${schema}`;
+      const fanout = await startPgFanout({ url: o.config.databaseUrl, hub, log: o.log, channel });
+      closers.push(() => fanout.close());
+    }
+
+    const canSeePatient = (viewer: { id: string; role: 'admin' | 'doctor' | 'patient' }, patientId: string) =>
+      repos.patientScope.canSee(viewer, patientId);
+    const alertRules = new AlertRulesService({ rules: repos.alertRules, canSeePatient, clock });
+    const alerts = new AlertsService({
+      alerts: repos.alerts,
+      rules: alertRules,
+      canSeePatient,
+      realtime: hub,
+      clock,
+      newId,
+    });
+    await alerts.start();
+    closers.push(() => alerts.idle());
+
+    const ingest = new IngestService({
+      vitals: repos.vitals,
+      devices: o.services.devices,
+      analysis,
+      risk: createNews2RiskModel(),
+      alerts,
+      realtime: hub,
+      clock,
+      newId,
+    });
+    closers.push(() => ingest.close());
+
+    const vitalsQuery = new VitalsQueryService({
+      vitals: repos.vitals,
+      predictions: repos.predictions,
+      visibleDevice: async (viewer, deviceId) => {
+        const row = await repos.devices.findVisibleByDeviceId(viewer, deviceId);
+        if (row === undefined) throw new DomainError('DEVICE_NOT_FOUND', { field: 'device_id' });
+        return row;
+      },
+      clock,
+    });
+
+    const sweepMs = o.silentSweepMs ?? 30_000;
+    if (sweepMs > 0) {
+      const timer = setInterval(() => {
+        analysis.evictIdle(clock.now() - ANALYSIS_IDLE_MS);
+        alerts.sweepSilent().catch((err: unknown) => {
+          o.log.warn({ err }, 'device-silent sweep failed');
+        });
+      }, sweepMs);
+      timer.unref();
+      closers.push(() => {
+        clearInterval(timer);
+        return Promise.resolve();
+      });
+    }
+
+    let mqttPort: number | null = null;
+    if (o.config.mqtt.url !== undefined) {
+      const sub = await startExternalSubscriber({
+        url: o.config.mqtt.url,
+        ingest,
+        devices: o.services.devices,
+        log: o.log,
+        onOutcome: o.onMqttOutcome,
+      });
+      closers.push(() => sub.close());
+    } else if (o.config.mqtt.port > 0) {
+      const broker = await startEmbeddedBroker({
+        port: o.config.mqtt.port,
+        ingest,
+        devices: o.services.devices,
+        log: o.log,
+        onOutcome: o.onMqttOutcome,
+      });
+      if (broker !== null) {
+        mqttPort = broker.port;
+        closers.push(() => broker.close());
+      }
+    }
+
+    return {
+      services: { ingest, vitalsQuery, alerts, alertRules, realtime: hub },
+      hub,
+      analysis,
+      /** Port of the embedded MQTT broker, null when not running. */
+      mqttPort,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export type Pipeline = Awaited<ReturnType<typeof createPipeline>>;

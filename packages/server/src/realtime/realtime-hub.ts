@@ -1,0 +1,254 @@
+import type { WebSocket } from 'ws';
+import type { Viewer } from '../repositories/access.repository.js';
+import type { EventRow } from '../repositories/events.repository.js';
+import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port.js';
+
+/**
+ * The WebSocket hub behind `/api/v1/ws`. Authentication by access token (query `token` or a
+ * first `{type:"auth"}` message within AUTH_TIMEOUT_MS), heartbeat by WebSocket ping/pong, and
+ * scoping on the server for every event: an admin sees everything, a doctor their patients,
+ * a patient themself. Alert events are read back from the event log on reconnect
+ * (`last_event_id`), so a client never misses one; events published while a client is catching
+ * up are queued and delivered after it, without duplicates.
+ */
+
+export interface HubUser {
+  id: string;
+  role: Viewer['role'];
+}
+
+export interface RealtimeHubDeps {
+  authenticate(token: string): Promise<HubUser>;
+  /** Patient ids the viewer may see; undefined means all (admin). */
+  visiblePatientIds(viewer: Viewer): Promise<string[] | undefined>;
+  events: {
+    listAfter(afterId: number, patientIds: readonly string[] | undefined, limit: number): Promise<EventRow[]>;
+    lastId(): Promise<number>;
+  };
+  log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  heartbeatMs?: number;
+  /** How long a doctor's patient list is trusted before it is reloaded (ms). */
+  scopeTtlMs?: number;
+  now?: () => number;
+}
+
+export interface RealtimeHub extends RealtimePublisher {
+  /** Takes over a freshly upgraded socket. */
+  accept(socket: WebSocket, query: { token?: string | undefined; last_event_id?: number | undefined }): void;
+  /** Delivers an event that another instance published (fan-out), without re-broadcasting it. */
+  deliver(event: RealtimeEvent): void;
+  /** Hook for fan-out: called with every locally published event. */
+  onPublish(fn: (event: RealtimeEvent) => void): void;
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+const AUTH_TIMEOUT_MS = 10_000;
+const CATCH_UP_PAGE = 500;
+/** Close codes in the 4000-4999 private range (RFC 6455 §7.4.2), mirroring HTTP statuses. */
+const CLOSE_UNAUTHENTICATED = 4401;
+const CLOSE_BAD_MESSAGE = 4400;
+
+interface Conn {
+  socket: WebSocket;
+  user: HubUser | null;
+  patients: Set<string> | undefined;
+  patientsLoadedAt: number;
+  catchingUp: boolean;
+  queued: RealtimeEvent[];
+  lastSentEventId: number;
+  alive: boolean;
+}
+
+function serialise(e: RealtimeEvent): string {
+  if (e.type === 'alert') return JSON.stringify({ type: 'alert', event_id: e.eventId, action: e.action, data: e.data });
+  return JSON.stringify({ type: e.type, data: e.data });
+}
+
+export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
+  const conns = new Set<Conn>();
+  const now = deps.now ?? (() => Date.now());
+  const scopeTtl = deps.scopeTtlMs ?? 5_000;
+  const listeners: ((e: RealtimeEvent) => void)[] = [];
+
+  const send = (c: Conn, text: string): void => {
+    if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+  };
+
+  const loadScope = async (c: Conn): Promise<void> => {
+    if (c.user === null) return;
+    const ids = await deps.visiblePatientIds(c.user);
+    c.patients = ids === undefined ? undefined : new Set(ids);
+    c.patientsLoadedAt = now();
+  };
+
+  const mayReceive = async (c: Conn, patientId: string | null): Promise<boolean> => {
+    const u = c.user;
+    if (u === null) return false;
+    if (u.role === 'admin') return true;
+    if (patientId === null) return false;
+    if (u.role === 'patient') return patientId === u.id;
+    if (c.patients?.has(patientId) === true) return true;
+    // A doctor may have been given this patient since the list was loaded.
+    if (now() - c.patientsLoadedAt > scopeTtl) {
+      await loadScope(c);
+      return c.patients?.has(patientId) === true;
+    }
+    return false;
+  };
+
+  const deliverTo = async (c: Conn, e: RealtimeEvent): Promise<void> => {
+    if (c.catchingUp) {
+      c.queued.push(e);
+      return;
+    }
+    if (!(await mayReceive(c, e.patientId))) return;
+    if (e.type === 'alert') {
+      if (e.eventId <= c.lastSentEventId) return;
+      c.lastSentEventId = e.eventId;
+    }
+    send(c, serialise(e));
+  };
+
+  const deliver = (e: RealtimeEvent): void => {
+    for (const c of conns) {
+      deliverTo(c, e).catch((err: unknown) => {
+        deps.log.warn({ err }, 'realtime delivery failed');
+      });
+    }
+  };
+
+  const catchUp = async (c: Conn, afterId: number): Promise<void> => {
+    const ids = c.patients === undefined ? undefined : [...c.patients];
+    let cursor = afterId;
+    for (;;) {
+      const rows = await deps.events.listAfter(cursor, ids, CATCH_UP_PAGE);
+      for (const r of rows) {
+        cursor = r.id;
+        const payload = (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as {
+          action: string;
+          alert: unknown;
+        };
+        if (r.type === 'alert') {
+          send(c, JSON.stringify({ type: 'alert', event_id: r.id, action: payload.action, data: payload.alert }));
+          c.lastSentEventId = r.id;
+        }
+      }
+      if (rows.length < CATCH_UP_PAGE) break;
+    }
+  };
+
+  const start = async (c: Conn, token: string, lastEventId: number | undefined): Promise<void> => {
+    try {
+      c.user = await deps.authenticate(token);
+    } catch {
+      send(c, JSON.stringify({ type: 'error', code: 'TOKEN_INVALID', message: 'The access token is invalid' }));
+      c.socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
+      return;
+    }
+    c.catchingUp = true;
+    try {
+      await loadScope(c);
+      const head = await deps.events.lastId();
+      c.lastSentEventId = lastEventId ?? head;
+      send(c, JSON.stringify({ type: 'welcome', user_id: c.user.id, last_event_id: head }));
+      if (lastEventId !== undefined) await catchUp(c, lastEventId);
+    } finally {
+      c.catchingUp = false;
+    }
+    const queued = c.queued;
+    c.queued = [];
+    for (const e of queued) await deliverTo(c, e);
+    send(c, JSON.stringify({ type: 'ready', last_event_id: c.lastSentEventId }));
+  };
+
+  const heartbeat = setInterval(() => {
+    for (const c of conns) {
+      if (!c.alive) {
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
+  }, deps.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  return {
+    accept(socket, query) {
+      const c: Conn = {
+        socket,
+        user: null,
+        patients: new Set(),
+        patientsLoadedAt: 0,
+        catchingUp: false,
+        queued: [],
+        lastSentEventId: 0,
+        alive: true,
+      };
+      conns.add(c);
+      socket.on('pong', () => (c.alive = true));
+      socket.on('close', () => conns.delete(c));
+      socket.on('error', () => conns.delete(c));
+      const timer = setTimeout(() => {
+        if (c.user === null) socket.close(CLOSE_UNAUTHENTICATED, 'authentication timeout');
+      }, AUTH_TIMEOUT_MS);
+      timer.unref();
+      const fail = (err: unknown): void => {
+        deps.log.warn({ err }, 'realtime connection failed');
+        socket.close(1011, 'internal error');
+      };
+      socket.on('message', (raw: Buffer) => {
+        let msg: { type?: unknown; token?: unknown; last_event_id?: unknown };
+        try {
+          msg = JSON.parse(raw.toString()) as typeof msg;
+        } catch {
+          socket.close(CLOSE_BAD_MESSAGE, 'messages are JSON');
+          return;
+        }
+        const last = typeof msg.last_event_id === 'number' && Number.isSafeInteger(msg.last_event_id) && msg.last_event_id >= 0
+          ? msg.last_event_id
+          : undefined;
+        if (msg.type === 'ping') send(c, '{"type":"pong"}');
+        else if (msg.type === 'auth' && c.user === null && typeof msg.token === 'string') {
+          clearTimeout(timer);
+          start(c, msg.token, last).catch(fail);
+        } else if (msg.type === 'resume' && c.user !== null && last !== undefined) {
+          c.catchingUp = true;
+          catchUp(c, last)
+            .finally(() => (c.catchingUp = false))
+            .then(async () => {
+              const q = c.queued;
+              c.queued = [];
+              for (const e of q) await deliverTo(c, e);
+              send(c, JSON.stringify({ type: 'ready', last_event_id: c.lastSentEventId }));
+            })
+            .catch(fail);
+        } else if (c.user === null && msg.type !== 'auth') {
+          send(c, JSON.stringify({ type: 'error', code: 'UNAUTHENTICATED', message: 'Send {"type":"auth","token":...} first' }));
+        }
+      });
+      if (query.token !== undefined) {
+        clearTimeout(timer);
+        start(c, query.token, query.last_event_id).catch(fail);
+      }
+    },
+    publish(event) {
+      deliver(event);
+      for (const fn of listeners) fn(event);
+    },
+    deliver,
+    onPublish(fn) {
+      listeners.push(fn);
+    },
+    get connections() {
+      return conns.size;
+    },
+    close() {
+      clearInterval(heartbeat);
+      for (const c of conns) c.socket.close(1001, 'server shutting down');
+      conns.clear();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { Kysely } from 'kysely';
+import type { AlertsTable, EventsTable } from '../db/pipeline-schema.js';
+import type { DB } from '../db/schema.js';
+
+export type AlertRow = Omit<AlertsTable, 'update_count'> & { update_count: number };
+
+export interface AlertFilter {
+  state?: 'active' | 'cleared' | 'acknowledged' | 'unacknowledged' | undefined;
+  severity?: string | undefined;
+  patientIds?: readonly string[] | undefined;
+  /** Restrict to patients of this doctor (joined through users.doctor_id). */
+  doctorId?: string | undefined;
+  limit: number;
+  /** Keyset cursor: alerts opened before (openedAt, id). */
+  before?: { openedAt: number; id: string } | undefined;
+}
+
+export interface AlertsRepository {
+  listActive(): Promise<AlertRow[]>;
+  findById(id: string): Promise<AlertRow | undefined>;
+  list(filter: AlertFilter): Promise<AlertRow[]>;
+  /** Inserts/updates the alert and appends its event in one transaction; returns the event id. */
+  saveWithEvent(
+    alert: AlertRow,
+    mode: 'insert' | 'update',
+    event: Omit<EventsTable, 'id'>,
+  ): Promise<number>;
+}
+
+export function createAlertsRepository(db: Kysely<DB>): AlertsRepository {
+  const select = () => db.selectFrom('alerts').selectAll('alerts');
+  return {
+    listActive() {
+      return select().where('cleared_at', 'is', null).execute();
+    },
+    findById(id) {
+      return select().where('id', '=', id).executeTakeFirst();
+    },
+    list(f) {
+      let q = select();
+      if (f.doctorId !== undefined) {
+        q = q.innerJoin('users', 'users.id', 'alerts.patient_id').where('users.doctor_id', '=', f.doctorId);
+      }
+      if (f.patientIds !== undefined) {
+        if (f.patientIds.length === 0) return Promise.resolve([]);
+        q = q.where('alerts.patient_id', 'in', f.patientIds);
+      }
+      if (f.severity !== undefined) q = q.where('alerts.severity', '=', f.severity);
+      if (f.state === 'active') q = q.where('alerts.cleared_at', 'is', null);
+      if (f.state === 'cleared') q = q.where('alerts.cleared_at', 'is not', null);
+      if (f.state === 'acknowledged') q = q.where('alerts.acknowledged_at', 'is not', null);
+      if (f.state === 'unacknowledged') q = q.where('alerts.acknowledged_at', 'is', null);
+      const b = f.before;
+      if (b !== undefined) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('alerts.opened_at', '<', b.openedAt),
+            eb.and([eb('alerts.opened_at', '=', b.openedAt), eb('alerts.id', '<', b.id)]),
+          ]),
+        );
+      }
+      return q.orderBy('alerts.opened_at', 'desc').orderBy('alerts.id', 'desc').limit(f.limit).execute();
+    },
+    async saveWithEvent(alert, mode, event) {
+      return db.transaction().execute(async (trx) => {
+        if (mode === 'insert') await trx.insertInto('alerts').values(alert).execute();
+        else {
+          const { id, ...rest } = alert;
+          await trx.updateTable('alerts').set(rest).where('id', '=', id).execute();
+        }
+        const r = await trx.insertInto('events').values(event).returning('id').executeTakeFirstOrThrow();
+        return Number(r.id);
+      });
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { sql, type Kysely } from 'kysely';
+import type { EcgChunksTable, EventsTable, PredictionsTable, VitalsTable } from '../db/pipeline-schema.js';
+import type { DB } from '../db/schema.js';
+
+/** Everything one ingest batch unit writes: packets with their ECG, predictions, events. */
+export interface PacketWriteUnit {
+  vitals: { row: VitalsTable; ecg: EcgChunksTable | null }[];
+  predictions: PredictionsTable[];
+  events: Omit<EventsTable, 'id'>[];
+}
+
+export interface Agg {
+  min: number | null;
+  avg: number | null;
+  max: number | null;
+  count: number;
+}
+
+export interface SeriesBucketRow {
+  time: number;
+  packets: number;
+  heart_rate_bpm: Agg;
+  spo2_percent: Agg;
+  temperature_c: Agg;
+}
+
+export interface VitalsRepository {
+  /**
+   * Writes many units in ONE transaction (group commit). Returns the ids of inserted events per
+   * unit, in order, so the realtime hub can stamp the live copies.
+   */
+  writeUnits(units: readonly PacketWriteUnit[]): Promise<number[][]>;
+  findByDeviceTs(deviceId: string, ts: number): Promise<VitalsTable | undefined>;
+  listHistory(
+    deviceId: string,
+    q: { from?: number | undefined; to?: number | undefined; limit: number; beforeTs?: number | undefined },
+  ): Promise<VitalsTable[]>;
+  latest(deviceId: string): Promise<VitalsTable | undefined>;
+  listEcg(deviceId: string, from: number, to: number, maxChunkMs: number): Promise<EcgChunksTable[]>;
+  series(deviceId: string, from: number, to: number, intervalMs: number): Promise<SeriesBucketRow[]>;
+  stats(
+    deviceId: string,
+    from: number,
+    to: number,
+  ): Promise<{ total: number; first: number | null; last: number | null; hr: Agg; spo2: Agg; temp: Agg }>;
+}
+
+/** Portable min/avg/max/count of a nullable column (count of non-null values). */
+function aggSql(column: 'heart_rate_bpm' | 'spo2_percent' | 'temperature_c') {
+  const c = sql.ref(column);
+  return {
+    min: sql<number | null>`min(${c})`,
+    // avg() is numeric on PostgreSQL; the cast keeps it a JS number on both dialects.
+    avg: sql<number | null>`cast(avg(${c}) as double precision)`,
+    max: sql<number | null>`max(${c})`,
+    count: sql<number>`cast(count(${c}) as integer)`,
+  };
+}
+
+function num(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
+  return {
+    async writeUnits(units) {
+      return db.transaction().execute(async (trx) => {
+        const vitals = units.flatMap((u) => u.vitals.map((v) => v.row));
+        const ecg = units.flatMap((u) => u.vitals.flatMap((v) => (v.ecg === null ? [] : [v.ecg])));
+        const predictions = units.flatMap((u) => u.predictions);
+        // Multi-row inserts, chunked to stay under SQLite's 32,766 bound-parameter limit.
+        for (let i = 0; i < vitals.length; i += 1000) {
+          await trx.insertInto('vitals').values(vitals.slice(i, i + 1000)).execute();
+        }
+        for (let i = 0; i < ecg.length; i += 2000) {
+          await trx.insertInto('ecg_chunks').values(ecg.slice(i, i + 2000)).execute();
+        }
+        for (let i = 0; i < predictions.length; i += 500) {
+          await trx.insertInto('predictions').values(predictions.slice(i, i + 500)).execute();
+        }
+        const ids: number[][] = [];
+        for (const u of units) {
+          const unitIds: number[] = [];
+          for (const e of u.events) {
+            const r = await trx.insertInto('events').values(e).returning('id').executeTakeFirstOrThrow();
+            unitIds.push(Number(r.id));
+          }
+          ids.push(unitIds);
+        }
+        return ids;
+      });
+    },
+    findByDeviceTs(deviceId, ts) {
+      return db.selectFrom('vitals').selectAll().where('device_id', '=', deviceId).where('ts', '=', ts).executeTakeFirst();
+    },
+    listHistory(deviceId, q) {
+      let query = db.selectFrom('vitals').selectAll().where('device_id', '=', deviceId);
+      if (q.from !== undefined) query = query.where('ts', '>=', q.from);
+      if (q.to !== undefined) query = query.where('ts', '<', q.to);
+      if (q.beforeTs !== undefined) query = query.where('ts', '<', q.beforeTs);
+      return query.orderBy('ts', 'desc').limit(q.limit).execute();
+    },
+    latest(deviceId) {
+      return db
+        .selectFrom('vitals')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .orderBy('ts', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    listEcg(deviceId, from, to, maxChunkMs) {
+      // Index range on (device_id, ts); chunks starting up to one chunk length before `from`
+      // may still overlap the window and are trimmed by the service.
+      return db
+        .selectFrom('ecg_chunks')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .where('ts', '>', from - maxChunkMs)
+        .where('ts', '<', to)
+        .orderBy('ts', 'asc')
+        .execute();
+    },
+    async series(deviceId, from, to, intervalMs) {
+      // Integer division buckets on both dialects (bigint / bigint is integer division in
+      // PostgreSQL, integer / integer in SQLite); no date functions, so the SQL is portable.
+      const bucket = sql<number>`(${sql.ref('ts')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`;
+      const hr = aggSql('heart_rate_bpm');
+      const sp = aggSql('spo2_percent');
+      const tc = aggSql('temperature_c');
+      const rows = await db
+        .selectFrom('vitals')
+        .select([
+          bucket.as('time'),
+          sql<number>`cast(count(*) as integer)`.as('packets'),
+          hr.min.as('hr_min'),
+          hr.avg.as('hr_avg'),
+          hr.max.as('hr_max'),
+          hr.count.as('hr_count'),
+          sp.min.as('sp_min'),
+          sp.avg.as('sp_avg'),
+          sp.max.as('sp_max'),
+          sp.count.as('sp_count'),
+          tc.min.as('tc_min'),
+          tc.avg.as('tc_avg'),
+          tc.max.as('tc_max'),
+          tc.count.as('tc_count'),
+        ])
+        .where('device_id', '=', deviceId)
+        .where('ts', '>=', from)
+        .where('ts', '<', to)
+        .groupBy(sql`1`)
+        .orderBy(sql`1`)
+        .execute();
+      return rows.map((r) => ({
+        time: Number(r.time),
+        packets: Number(r.packets),
+        heart_rate_bpm: { min: num(r.hr_min), avg: num(r.hr_avg), max: num(r.hr_max), count: Number(r.hr_count) },
+        spo2_percent: { min: num(r.sp_min), avg: num(r.sp_avg), max: num(r.sp_max), count: Number(r.sp_count) },
+        temperature_c: { min: num(r.tc_min), avg: num(r.tc_avg), max: num(r.tc_max), count: Number(r.tc_count) },
+      }));
+    },
+    async stats(deviceId, from, to) {
+      const hr = aggSql('heart_rate_bpm');
+      const sp = aggSql('spo2_percent');
+      const tc = aggSql('temperature_c');
+      const r = await db
+        .selectFrom('vitals')
+        .select([
+          sql<number>`cast(count(*) as integer)`.as('total'),
+          sql<number | null>`min(ts)`.as('first'),
+          sql<number | null>`max(ts)`.as('last'),
+          hr.min.as('hr_min'),
+          hr.avg.as('hr_avg'),
+          hr.max.as('hr_max'),
+          hr.count.as('hr_count'),
+          sp.min.as('sp_min'),
+          sp.avg.as('sp_avg'),
+          sp.max.as('sp_max'),
+          sp.count.as('sp_count'),
+          tc.min.as('tc_min'),
+          tc.avg.as('tc_avg'),
+          tc.max.as('tc_max'),
+          tc.count.as('tc_count'),
+        ])
+        .where('device_id', '=', deviceId)
+        .where('ts', '>=', from)
+        .where('ts', '<', to)
+        .executeTakeFirstOrThrow();
+      return {
+        total: Number(r.total),
+        first: num(r.first),
+        last: num(r.last),
+        hr: { min: num(r.hr_min), avg: num(r.hr_avg), max: num(r.hr_max), count: Number(r.hr_count) },
+        spo2: { min: num(r.sp_min), avg: num(r.sp_avg), max: num(r.sp_max), count: Number(r.sp_count) },
+        temp: { min: num(r.tc_min), avg: num(r.tc_avg), max: num(r.tc_max), count: Number(r.tc_count) },
+      };
+    },
+  };
+}

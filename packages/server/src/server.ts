@@ -1,0 +1,106 @@
+import { collectDefaultMetrics } from 'prom-client';
+import { buildApp } from './app.js';
+import { createContainer } from './composition.js';
+import { ConfigError, loadConfig } from './config/env.js';
+import { isDemoEnabled, startDemo, type Demo } from './demo/start-demo.js';
+import { webPlugin } from './http/plugins/web.plugin.js';
+
+/**
+ * Entry point: config → container (database, services) → app → listen. SIGTERM/SIGINT close
+ * the app first (stop accepting, drain requests), then the container in reverse order.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const container = await createContainer(config);
+  collectDefaultMetrics({ register: container.metrics });
+  const app = await buildApp({ ...container, plugins: [webPlugin] });
+  let demo: Demo | undefined;
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      app.log.error('shutdown timed out after 10 s');
+      process.exit(1);
+    }, 10_000);
+    timer.unref();
+    Promise.resolve(demo?.close())
+      .then(() => app.close())
+      .then(() => container.close())
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        app.log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+  process.once('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  if (isDemoEnabled(config, process.argv)) {
+    // The simulated devices post to this server's own port, through the real ingest path.
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    demo = await startDemo({
+      config,
+      services: container.services,
+      baseUrl: `http://${local}:${port}`,
+      log: app.log,
+    });
+  }
+  // performance.now() counts from process start, so this includes loading every module.
+  const coldStartMs = performance.now();
+  const rssMb = process.memoryUsage().rss / 1024 / 1024;
+  app.log.info(
+    {
+      coldStartMs: Math.round(coldStartMs),
+      rssMb: Math.round(rssMb),
+      database: container.database.dialect,
+    },
+    'listening',
+  );
+  if (config.nodeEnv === 'development') {
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const base = `http://${host}:${config.port}`;
+    const lines = [
+      '',
+      `  Vigil is running on ${base} (${container.database.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'})`,
+      `  API docs:    ${base}/docs`,
+      `  Cold start:  ${coldStartMs.toFixed(0)} ms from process start to listening; RSS ${rssMb.toFixed(0)} MB`,
+    ];
+    const admin = container.adminBootstrap;
+    if (admin !== undefined) {
+      lines.push(`  Admin:       ${admin.email}`);
+      if (admin.generatedPassword !== undefined)
+        lines.push(
+          `  Password:    ${admin.generatedPassword}   (generated for development; stored in ${config.dataDir}/dev-admin-credentials.json)`,
+        );
+    }
+    lines.splice(2, 0, `  Dashboard:   ${base}/`);
+    if (demo !== undefined) lines.push(...demo.banner);
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Vigil failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_ALERT_RULES,
+  effectiveRules,
+  evaluateRule,
+  type AlertObservation,
+  type AlertRule,
+  type RuleState,
+} from './alert-rule-engine.js';
+
+const hrHigh: AlertRule = { kind: 'hr_high', enabled: true, threshold: 120, durationS: 10, severity: 'warning' };
+const obs = (atMs: number, hr: number | null): AlertObservation => ({
+  atMs,
+  heartRateBpm: hr,
+  spo2Percent: null,
+  temperatureC: null,
+  riskLabel: null,
+  analysable: true,
+  afOngoing: null,
+  vtRunBeats: null,
+  longestPauseMs: null,
+});
+
+function run(rule: AlertRule, series: AlertObservation[]): string[] {
+  let state: RuleState = { since: null, open: false };
+  const actions: string[] = [];
+  for (const o of series) {
+    const r = evaluateRule(rule, state, o);
+    state = r.state;
+    actions.push(r.action.type);
+  }
+  return actions;
+}
+
+describe('evaluateRule', () => {
+  it('opens only after the condition has held for the rule duration, then updates, then clears', () => {
+    const hrs = [80, 130, 131, 135, 140, 138, 90, 85];
+    const actions = run(hrHigh, hrs.map((hr, i) => obs(i * 5000, hr)));
+    // condition from t=5 s; held 10 s at t=15 s -> open; updates while high; clears at 90 bpm.
+    expect(actions).toEqual(['none', 'none', 'none', 'open', 'update', 'update', 'clear', 'none']);
+  });
+
+  it('does not open when the condition breaks before its duration', () => {
+    const actions = run(hrHigh, [130, 131, 100, 130, 131].map((hr, i) => obs(i * 4000, hr)));
+    expect(actions).not.toContain('open');
+  });
+
+  it('leaves the state alone when the value is unknown (e.g. no analysable ECG)', () => {
+    const actions = run(hrHigh, [obs(0, 130), obs(5000, null), obs(10_000, 130)]);
+    expect(actions).toEqual(['none', 'none', 'open']);
+  });
+
+  it('fires at once for a VT run and clears on the next packet without one', () => {
+    const vt = DEFAULT_ALERT_RULES.find((r) => r.kind === 'vt_run');
+    if (vt === undefined) throw new Error('missing rule');
+    const series = [0, 4, 0].map((beats, i) => ({ ...obs(i * 1000, 80), vtRunBeats: beats }));
+    expect(run(vt, series)).toEqual(['none', 'open', 'clear']);
+  });
+
+  it('clears an open alert when the rule is disabled', () => {
+    const r = evaluateRule({ ...hrHigh, enabled: false }, { since: 0, open: true }, obs(0, 150));
+    expect(r.action.type).toBe('clear');
+  });
+
+  it('names the value and the duration in the open message', () => {
+    const r = evaluateRule(hrHigh, { since: 0, open: false }, obs(12_000, 142));
+    expect(r.action).toEqual({ type: 'open', value: 142, message: 'HR 142 bpm (> 120) for 12 s' });
+  });
+});
+
+describe('effectiveRules', () => {
+  it('replaces the default of an overridden kind and keeps the others', () => {
+    const rules = effectiveRules([hrHigh]);
+    expect(rules).toHaveLength(DEFAULT_ALERT_RULES.length);
+    expect(rules.find((r) => r.kind === 'hr_high')?.threshold).toBe(120);
+    expect(rules.find((r) => r.kind === 'spo2_low')?.threshold).toBe(91);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Pure alert-rule evaluation: given a rule, the latest observation of a patient and the rule's
+ * running state, decide whether an alert opens, is updated, or clears. Kept free of I/O so the
+ * lifecycle is unit-tested exhaustively; alerts.service.ts persists the outcome.
+ *
+ * Lifecycle (after ThingsBoard's alarm model): a condition must hold for `durationS` seconds
+ * before an alert opens; while it keeps holding the one open alert of (patient, rule) is
+ * updated, never duplicated; when it stops holding the alert is cleared. Acknowledgement is
+ * independent of this and lives in the alert row.
+ */
+
+export const ALERT_RULE_KINDS = [
+  'hr_high',
+  'hr_low',
+  'spo2_low',
+  'fever',
+  'risk_elevated',
+  'risk_high',
+  'poor_signal',
+  'device_silent',
+  'af_onset',
+  'vt_run',
+  'pause',
+] as const;
+export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+
+export interface AlertRule {
+  kind: AlertRuleKind;
+  enabled: boolean;
+  /**
+   * Threshold in the kind's unit: bpm (hr_*), % (spo2_low), °C (fever), minutes (device_silent),
+   * ms (pause: RR gap), null where the kind has none (risk_*, poor_signal, af_onset, vt_run).
+   */
+  threshold: number | null;
+  /** Seconds the condition must hold before the alert opens (0 = at once). */
+  durationS: number;
+  severity: AlertSeverity;
+}
+
+/**
+ * Default rules, used for every patient unless their doctor overrides a kind.
+ * HR/SpO2/temperature limits sit at the NEWS2 3-point ("red") band edges (RCP 2017), so an
+ * alert means a single-parameter urgent-review score; durations filter motion artefacts.
+ */
+export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
+  { kind: 'hr_high', enabled: true, threshold: 130, durationS: 30, severity: 'warning' },
+  { kind: 'hr_low', enabled: true, threshold: 40, durationS: 30, severity: 'warning' },
+  { kind: 'spo2_low', enabled: true, threshold: 91, durationS: 30, severity: 'critical' },
+  { kind: 'fever', enabled: true, threshold: 39.1, durationS: 60, severity: 'warning' },
+  { kind: 'risk_elevated', enabled: true, threshold: null, durationS: 60, severity: 'warning' },
+  { kind: 'risk_high', enabled: true, threshold: null, durationS: 0, severity: 'critical' },
+  { kind: 'poor_signal', enabled: true, threshold: null, durationS: 120, severity: 'info' },
+  { kind: 'device_silent', enabled: true, threshold: 5, durationS: 0, severity: 'warning' },
+  { kind: 'af_onset', enabled: true, threshold: null, durationS: 0, severity: 'warning' },
+  { kind: 'vt_run', enabled: true, threshold: null, durationS: 0, severity: 'critical' },
+  { kind: 'pause', enabled: true, threshold: 3000, durationS: 0, severity: 'critical' },
+];
+
+/** What one analysed packet tells the rules; null fields are unknown (the rule does not move). */
+export interface AlertObservation {
+  atMs: number;
+  heartRateBpm: number | null;
+  spo2Percent: number | null;
+  temperatureC: number | null;
+  riskLabel: string | null;
+  /** null when the packet had no ECG. */
+  analysable: boolean | null;
+  afOngoing: boolean | null;
+  /** Length in beats of a VT run seen in this packet, 0 if none, null when withheld. */
+  vtRunBeats: number | null;
+  /** Longest RR gap (ms) seen in this packet, null when withheld. */
+  longestPauseMs: number | null;
+  /** For device_silent sweeps: ms since the device's last packet. */
+  silentForMs?: number | null;
+}
+
+export interface RuleState {
+  /** When the condition started holding (ms), null if it is not holding. */
+  since: number | null;
+  /** Whether an alert is currently open for this rule. */
+  open: boolean;
+}
+
+export type RuleAction =
+  | { type: 'none' }
+  | { type: 'open'; value: number | null; message: string }
+  | { type: 'update'; value: number | null; message: string }
+  | { type: 'clear'; message: string };
+
+interface Check {
+  holds: boolean;
+  value: number | null;
+  message: string;
+}
+
+/** Whether the rule's condition holds for the observation; null when it cannot be judged. */
+export function checkCondition(rule: AlertRule, o: AlertObservation): Check | null {
+  const t = rule.threshold;
+  switch (rule.kind) {
+    case 'hr_high':
+      if (o.heartRateBpm === null || t === null) return null;
+      return { holds: o.heartRateBpm > t, value: o.heartRateBpm, message: `HR ${Math.round(o.heartRateBpm)} bpm (> ${t})` };
+    case 'hr_low':
+      if (o.heartRateBpm === null || t === null) return null;
+      return { holds: o.heartRateBpm < t, value: o.heartRateBpm, message: `HR ${Math.round(o.heartRateBpm)} bpm (< ${t})` };
+    case 'spo2_low':
+      if (o.spo2Percent === null || t === null) return null;
+      return { holds: o.spo2Percent <= t, value: o.spo2Percent, message: `SpO2 ${Math.round(o.spo2Percent)}% (≤ ${t}%)` };
+    case 'fever':
+      if (o.temperatureC === null || t === null) return null;
+      return { holds: o.temperatureC >= t, value: o.temperatureC, message: `temperature ${o.temperatureC.toFixed(1)} °C (≥ ${t})` };
+    case 'risk_elevated':
+      if (o.riskLabel === null) return null;
+      return { holds: o.riskLabel === 'elevated' || o.riskLabel === 'high', value: null, message: `risk ${o.riskLabel}` };
+    case 'risk_high':
+      if (o.riskLabel === null) return null;
+      return { holds: o.riskLabel === 'high', value: null, message: `risk ${o.riskLabel}` };
+    case 'poor_signal':
+      if (o.analysable === null) return null;
+      return { holds: !o.analysable, value: null, message: o.analysable ? 'signal analysable' : 'ECG not analysable' };
+    case 'device_silent': {
+      if (o.silentForMs === undefined || o.silentForMs === null || t === null) return null;
+      const min = o.silentForMs / 60_000;
+      return { holds: min >= t, value: Math.floor(min), message: `no data for ${Math.floor(min)} min` };
+    }
+    case 'af_onset':
+      if (o.afOngoing === null) return null;
+      return { holds: o.afOngoing, value: null, message: o.afOngoing ? 'atrial fibrillation' : 'AF ended' };
+    case 'vt_run':
+      if (o.vtRunBeats === null) return null;
+      return { holds: o.vtRunBeats >= 3, value: o.vtRunBeats, message: `${o.vtRunBeats}-beat VT run` };
+    case 'pause':
+      if (o.longestPauseMs === null || t === null) return null;
+      return { holds: o.longestPauseMs > t, value: o.longestPauseMs, message: `pause ${(o.longestPauseMs / 1000).toFixed(1)} s` };
+  }
+}
+
+/** Advances one rule's state with an observation and says what to do with its alert. */
+export function evaluateRule(
+  rule: AlertRule,
+  state: RuleState,
+  o: AlertObservation,
+): { state: RuleState; action: RuleAction } {
+  if (!rule.enabled) {
+    return state.open
+      ? { state: { since: null, open: false }, action: { type: 'clear', message: 'rule disabled' } }
+      : { state: { since: null, open: false }, action: { type: 'none' } };
+  }
+  const c = checkCondition(rule, o);
+  if (c === null) return { state, action: { type: 'none' } };
+  if (!c.holds) {
+    if (state.open) return { state: { since: null, open: false }, action: { type: 'clear', message: c.message } };
+    return { state: { since: null, open: false }, action: { type: 'none' } };
+  }
+  const since = state.since ?? o.atMs;
+  if (state.open) return { state: { since, open: true }, action: { type: 'update', value: c.value, message: c.message } };
+  if (o.atMs - since >= rule.durationS * 1000) {
+    const held = rule.durationS > 0 ? ` for ${Math.round((o.atMs - since) / 1000)} s` : '';
+    return { state: { since, open: true }, action: { type: 'open', value: c.value, message: c.message + held } };
+  }
+  return { state: { since, open: false }, action: { type: 'none' } };
+}
+
+/** Default rules with a patient's overrides applied (one rule per kind). */
+export function effectiveRules(overrides: readonly AlertRule[]): AlertRule[] {
+  return DEFAULT_ALERT_RULES.map((d) => overrides.find((o) => o.kind === d.kind) ?? d);
+}

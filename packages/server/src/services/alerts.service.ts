@@ -1,0 +1,296 @@
+import type { Clock } from '../adapters/clock.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { DomainError, forbidden } from '../errors/catalogue.js';
+import type { Viewer } from '../repositories/access.repository.js';
+import type { AlertRow, AlertsRepository } from '../repositories/alerts.repository.js';
+import {
+  evaluateRule,
+  type AlertObservation,
+  type AlertRule,
+  type AlertRuleKind,
+  type RuleState,
+} from './alert-rule-engine.js';
+import type { AlertRulesService } from './alert-rules.service.js';
+import type { AlertSink } from './ingest.service.js';
+import { toAlertView } from './prediction-view.js';
+import type { AlertAction, AlertView, RealtimePublisher } from './realtime-port.js';
+
+export interface AlertsServiceDeps {
+  alerts: AlertsRepository;
+  rules: Pick<AlertRulesService, 'effectiveFor'>;
+  /** Whether the viewer may see the patient (admin all, doctor own patients, patient self). */
+  canSeePatient(viewer: Viewer, patientId: string): Promise<boolean>;
+  realtime: RealtimePublisher;
+  clock: Clock;
+  newId: () => string;
+}
+
+/** An open alert is written at most this often while its condition persists (counts still add up). */
+export const ALERT_UPDATE_INTERVAL_MS = 10_000;
+
+export interface AlertListQuery {
+  state?: 'active' | 'cleared' | 'acknowledged' | 'unacknowledged' | undefined;
+  severity?: 'info' | 'warning' | 'critical' | undefined;
+  patient_id?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+function encodeCursor(a: { opened_at: number; id: string }): string {
+  return Buffer.from(`${a.opened_at}:${a.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { openedAt: number; id: string } {
+  const [ts, id] = Buffer.from(cursor, 'base64url').toString().split(':');
+  const openedAt = Number(ts);
+  if (!Number.isSafeInteger(openedAt) || id === undefined || id === '')
+    throw new DomainError('VALIDATION_FAILED', { field: 'cursor', message: 'cursor is not a cursor this API returned' });
+  return { openedAt, id };
+}
+
+/**
+ * Alert lifecycle (after ThingsBoard): one active alert per (patient, rule) is updated while its
+ * condition persists and cleared when it stops; acknowledgement is separate. Evaluation state is
+ * kept in memory per patient and rebuilt from the active alerts at start-up; work for one patient
+ * is serialised so two packets never open two alerts for one rule.
+ */
+export class AlertsService implements AlertSink {
+  private readonly open = new Map<string, AlertRow>();
+  private readonly ruleStates = new Map<string, Map<AlertRuleKind, RuleState>>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly lastHeard = new Map<string, { patientId: string; atMs: number }>();
+  private readonly pendingCounts = new Map<string, number>();
+
+  constructor(private readonly deps: AlertsServiceDeps) {}
+
+  /** Loads active alerts so a restart continues their lifecycle instead of duplicating them. */
+  async start(): Promise<void> {
+    for (const row of await this.deps.alerts.listActive()) {
+      this.open.set(key(row.patient_id, row.rule_kind), row);
+      this.statesOf(row.patient_id).set(row.rule_kind as AlertRuleKind, { since: row.opened_at, open: true });
+    }
+  }
+
+  heard(patientId: string, deviceId: string, atMs: number): void {
+    this.lastHeard.set(deviceId, { patientId, atMs });
+  }
+
+  observe(patientId: string, deviceId: string, observation: AlertObservation): Promise<void> {
+    return this.enqueue(patientId, async () => {
+      const rules = await this.deps.rules.effectiveFor(patientId);
+      const o: AlertObservation = { ...observation, silentForMs: observation.silentForMs ?? 0 };
+      for (const rule of rules) await this.apply(patientId, deviceId, rule, o);
+    });
+  }
+
+  /**
+   * Device-silent rule: called periodically by the composition root's timer; opens an alert for
+   * every device whose patient has not been heard from for the rule's threshold.
+   */
+  async sweepSilent(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const [deviceId, h] of this.lastHeard) {
+      await this.enqueue(h.patientId, async () => {
+        const rules = await this.deps.rules.effectiveFor(h.patientId);
+        const rule = rules.find((r) => r.kind === 'device_silent');
+        if (rule === undefined) return;
+        await this.apply(h.patientId, deviceId, rule, {
+          atMs: now,
+          heartRateBpm: null,
+          spo2Percent: null,
+          temperatureC: null,
+          riskLabel: null,
+          analysable: null,
+          afOngoing: null,
+          vtRunBeats: null,
+          longestPauseMs: null,
+          silentForMs: now - h.atMs,
+        });
+      });
+    }
+  }
+
+  async list(viewer: Viewer, q: AlertListQuery): Promise<{ items: AlertView[]; next_cursor: string | null }> {
+    let patientIds: string[] | undefined;
+    let doctorId: string | undefined;
+    if (q.patient_id !== undefined) {
+      if (!(await this.deps.canSeePatient(viewer, q.patient_id))) return { items: [], next_cursor: null };
+      patientIds = [q.patient_id];
+    } else if (viewer.role === 'patient') patientIds = [viewer.id];
+    else if (viewer.role === 'doctor') doctorId = viewer.id;
+    const rows = await this.deps.alerts.list({
+      state: q.state,
+      severity: q.severity,
+      patientIds,
+      doctorId,
+      limit: q.limit + 1,
+      before: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toAlertView),
+      next_cursor: rows.length > q.limit && last !== undefined ? encodeCursor(last) : null,
+    };
+  }
+
+  async get(viewer: Viewer, id: string): Promise<AlertView> {
+    return toAlertView(await this.findVisible(viewer, id));
+  }
+
+  async acknowledge(viewer: Viewer, id: string): Promise<AlertView> {
+    const found = await this.findVisible(viewer, id);
+    if (viewer.role === 'patient') throw forbidden('Only clinicians acknowledge alerts');
+    return this.enqueue(found.patient_id, async () => {
+      const row = this.open.get(key(found.patient_id, found.rule_kind))?.id === id
+        ? (this.open.get(key(found.patient_id, found.rule_kind)) ?? found)
+        : ((await this.deps.alerts.findById(id)) ?? found);
+      if (row.acknowledged_at !== null) return toAlertView(row);
+      const now = this.deps.clock.now();
+      const next: AlertRow = { ...row, acknowledged_at: now, acknowledged_by: viewer.id, updated_at: now };
+      await this.persist(next, 'update', 'acknowledged');
+      if (next.cleared_at === null) this.open.set(key(next.patient_id, next.rule_kind), next);
+      return toAlertView(next);
+    });
+  }
+
+  /** Manual clear. If the condition persists, the rule opens a new alert after its duration. */
+  async resolve(viewer: Viewer, id: string): Promise<AlertView> {
+    const found = await this.findVisible(viewer, id);
+    if (viewer.role === 'patient') throw forbidden('Only clinicians resolve alerts');
+    return this.enqueue(found.patient_id, async () => {
+      const k = key(found.patient_id, found.rule_kind);
+      const row = this.open.get(k)?.id === id ? (this.open.get(k) ?? found) : ((await this.deps.alerts.findById(id)) ?? found);
+      if (row.cleared_at !== null) return toAlertView(row);
+      const now = this.deps.clock.now();
+      const next: AlertRow = { ...row, cleared_at: now, cleared_by: viewer.id, updated_at: now };
+      await this.persist(next, 'update', 'cleared');
+      this.open.delete(k);
+      this.statesOf(found.patient_id).set(found.rule_kind as AlertRuleKind, { since: null, open: false });
+      return toAlertView(next);
+    });
+  }
+
+  /** Waits for queued evaluations (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private async findVisible(viewer: Viewer, id: string): Promise<AlertRow> {
+    const row = await this.deps.alerts.findById(id);
+    if (row === undefined || !(await this.deps.canSeePatient(viewer, row.patient_id)))
+      throw new DomainError('ALERT_NOT_FOUND', { field: 'id' });
+    return row;
+  }
+
+  private async apply(patientId: string, deviceId: string, rule: AlertRule, o: AlertObservation): Promise<void> {
+    const states = this.statesOf(patientId);
+    const k = key(patientId, rule.kind);
+    const current = states.get(rule.kind) ?? { since: null, open: this.open.has(k) };
+    const { state, action } = evaluateRule(rule, current, o);
+    states.set(rule.kind, state);
+    const now = this.deps.clock.now();
+    if (action.type === 'open') {
+      const row: AlertRow = {
+        id: this.deps.newId(),
+        patient_id: patientId,
+        device_id: deviceId,
+        rule_kind: rule.kind,
+        severity: rule.severity,
+        message: action.message,
+        value: action.value,
+        opened_at: now,
+        updated_at: now,
+        update_count: 0,
+        cleared_at: null,
+        cleared_by: null,
+        acknowledged_at: null,
+        acknowledged_by: null,
+      };
+      try {
+        await this.persist(row, 'insert', 'opened');
+        this.open.set(k, row);
+      } catch (error) {
+        // Another instance opened it first: adopt theirs (the partial unique index holds one).
+        if (!isUniqueViolation(error)) throw error;
+        const theirs = (await this.deps.alerts.listActive()).find((a) => a.patient_id === patientId && a.rule_kind === rule.kind);
+        if (theirs !== undefined) this.open.set(k, theirs);
+      }
+    } else if (action.type === 'update') {
+      const row = this.open.get(k);
+      if (row === undefined) return;
+      const pending = (this.pendingCounts.get(k) ?? 0) + 1;
+      if (now - row.updated_at < ALERT_UPDATE_INTERVAL_MS) {
+        this.pendingCounts.set(k, pending);
+        return;
+      }
+      this.pendingCounts.delete(k);
+      const next: AlertRow = {
+        ...row,
+        message: action.message,
+        value: action.value,
+        updated_at: now,
+        update_count: row.update_count + pending,
+      };
+      await this.persist(next, 'update', 'updated');
+      this.open.set(k, next);
+    } else if (action.type === 'clear') {
+      const row = this.open.get(k);
+      if (row === undefined) return;
+      const next: AlertRow = {
+        ...row,
+        cleared_at: now,
+        cleared_by: 'rule',
+        updated_at: now,
+        update_count: row.update_count + (this.pendingCounts.get(k) ?? 0),
+      };
+      this.pendingCounts.delete(k);
+      await this.persist(next, 'update', 'cleared');
+      this.open.delete(k);
+    }
+  }
+
+  private async persist(row: AlertRow, mode: 'insert' | 'update', action: AlertAction): Promise<void> {
+    const view = toAlertView(row);
+    const eventId = await this.deps.alerts.saveWithEvent(row, mode, {
+      type: 'alert',
+      patient_id: row.patient_id,
+      device_id: row.device_id,
+      created_at: row.updated_at,
+      payload: JSON.stringify({ action, alert: view }),
+    });
+    this.deps.realtime.publish({
+      type: 'alert',
+      patientId: row.patient_id,
+      deviceId: row.device_id,
+      eventId,
+      action,
+      data: view,
+    });
+  }
+
+  private statesOf(patientId: string): Map<AlertRuleKind, RuleState> {
+    let m = this.ruleStates.get(patientId);
+    if (m === undefined) {
+      m = new Map();
+      this.ruleStates.set(patientId, m);
+    }
+    return m;
+  }
+
+  private enqueue<T>(patientId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(patientId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.chains.set(patientId, tail);
+    void tail.then(() => {
+      if (this.chains.get(patientId) === tail) this.chains.delete(patientId);
+    });
+    return next;
+  }
+}
+
+function key(patientId: string, kind: string): string {
+  return `${patientId}\u0000${kind}`;
+}
+

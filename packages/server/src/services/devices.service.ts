@@ -1,0 +1,200 @@
+import type { Clock } from '../adapters/clock.js';
+import { newId, randomSecret, secretsEqual, sha256 } from '../adapters/random.js';
+import { DomainError, forbidden, notFound } from '../errors/catalogue.js';
+import type {
+  DeviceRow,
+  DevicesRepository,
+  DevicePatch,
+} from '../repositories/devices.repository.js';
+import type { UsersRepository } from '../repositories/users.repository.js';
+import type { AuthUser } from './user-view.js';
+
+export interface DeviceView {
+  id: string;
+  device_id: string;
+  name: string | null;
+  patient_id: string | null;
+  owner_id: string | null;
+  /** First characters of the current key, to recognise it; the key itself is never stored. */
+  api_key_prefix: string;
+  created_at: string;
+  updated_at: string;
+  last_seen_at: string | null;
+}
+
+export type DeviceWithKey = DeviceView & { api_key: string };
+
+/** What an API key proves: one registered device, or the global seed-000 key (any registered device). */
+export type DeviceAuth = { kind: 'device'; device: DeviceIdentity } | { kind: 'global' };
+
+export interface DeviceIdentity {
+  id: string;
+  device_id: string;
+  patient_id: string | null;
+  owner_id: string | null;
+}
+
+export interface DevicesServiceDeps {
+  devices: DevicesRepository;
+  users: UsersRepository;
+  clock: Clock;
+  /** The global API_KEY of seed 000, if configured. */
+  globalApiKey: string | undefined;
+}
+
+const KEY_PREFIX = 'vgl_';
+
+function toView(row: DeviceRow): DeviceView {
+  return {
+    id: row.id,
+    device_id: row.device_id,
+    name: row.name,
+    patient_id: row.patient_id,
+    owner_id: row.owner_id,
+    api_key_prefix: row.api_key_prefix,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+    last_seen_at: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
+  };
+}
+
+function identity(row: DeviceRow): DeviceIdentity {
+  return {
+    id: row.id,
+    device_id: row.device_id,
+    patient_id: row.patient_id,
+    owner_id: row.owner_id,
+  };
+}
+
+function newKey(): { key: string; hash: string; prefix: string } {
+  const key = `${KEY_PREFIX}${randomSecret(32)}`;
+  return { key, hash: sha256(key), prefix: key.slice(0, KEY_PREFIX.length + 6) };
+}
+
+/**
+ * Devices and their keys. A patient registers devices for themself; a doctor for one of their
+ * patients (or unassigned, then visible to that doctor only); an admin for anyone.
+ */
+export class DevicesService {
+  constructor(private readonly deps: DevicesServiceDeps) {}
+
+  async register(
+    actor: AuthUser,
+    input: { device_id: string; name?: string | undefined; patient_id?: string | null | undefined },
+  ): Promise<DeviceWithKey> {
+    const patientId = await this.resolvePatient(actor, input.patient_id ?? null);
+    const now = this.deps.clock.now();
+    const key = newKey();
+    const row: DeviceRow = {
+      id: newId(),
+      device_id: input.device_id,
+      name: input.name ?? null,
+      patient_id: actor.role === 'patient' ? actor.id : patientId,
+      owner_id: actor.id,
+      api_key_hash: key.hash,
+      api_key_prefix: key.prefix,
+      created_at: now,
+      updated_at: now,
+      last_seen_at: null,
+    };
+    if (!(await this.deps.devices.insert(row)))
+      throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
+    return { ...toView(row), api_key: key.key };
+  }
+
+  async list(actor: AuthUser, page: { limit: number; offset: number }): Promise<DeviceView[]> {
+    return (await this.deps.devices.listVisible(actor, page)).map(toView);
+  }
+
+  async get(actor: AuthUser, id: string): Promise<DeviceView> {
+    return toView(await this.findVisible(actor, id));
+  }
+
+  /** A device by its hardware device_id, if the user may see it (used by the vitals areas). */
+  async getByDeviceId(actor: AuthUser, deviceId: string): Promise<DeviceIdentity> {
+    const row = await this.deps.devices.findVisibleByDeviceId(actor, deviceId);
+    if (row === undefined) throw notFound('DEVICE_NOT_FOUND', 'device_id');
+    return identity(row);
+  }
+
+  async update(
+    actor: AuthUser,
+    id: string,
+    input: { name?: string | null | undefined; patient_id?: string | null | undefined },
+  ): Promise<DeviceView> {
+    const device = await this.findVisible(actor, id);
+    const patch: DevicePatch = { updated_at: this.deps.clock.now() };
+    if (input.name !== undefined) patch.name = input.name;
+    if (input.patient_id !== undefined && input.patient_id !== device.patient_id) {
+      if (actor.role === 'patient') throw forbidden('Patients cannot reassign devices');
+      patch.patient_id = await this.resolvePatient(actor, input.patient_id);
+      // An unassigned device stays visible to whoever unassigned it.
+      if (patch.patient_id === null) patch.owner_id = actor.id;
+    }
+    await this.deps.devices.update(device.id, patch);
+    return this.get(actor, id);
+  }
+
+  async rotateKey(actor: AuthUser, id: string): Promise<DeviceWithKey> {
+    const device = await this.findVisible(actor, id);
+    const key = newKey();
+    await this.deps.devices.update(device.id, {
+      api_key_hash: key.hash,
+      api_key_prefix: key.prefix,
+      updated_at: this.deps.clock.now(),
+    });
+    return { ...(await this.get(actor, id)), api_key: key.key };
+  }
+
+  async delete(actor: AuthUser, id: string): Promise<void> {
+    const device = await this.findVisible(actor, id);
+    await this.deps.devices.delete(device.id);
+  }
+
+  /** Resolves an X-API-Key: a device's own key first, then the global seed-000 key. */
+  async authenticateKey(apiKey: string): Promise<DeviceAuth> {
+    const row = await this.deps.devices.findByKeyHash(sha256(apiKey));
+    if (row !== undefined) return { kind: 'device', device: identity(row) };
+    if (this.deps.globalApiKey !== undefined && secretsEqual(apiKey, this.deps.globalApiKey))
+      return { kind: 'global' };
+    throw new DomainError('API_KEY_INVALID');
+  }
+
+  /**
+   * The device an authenticated upload is for. A device key only speaks for its own device
+   * (DEVICE_MISMATCH otherwise); the global key speaks for any registered device.
+   */
+  async resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> {
+    if (auth.kind === 'device') {
+      if (auth.device.device_id !== deviceId)
+        throw new DomainError('DEVICE_MISMATCH', { field: 'device_id' });
+      return auth.device;
+    }
+    const row = await this.deps.devices.findByDeviceId(deviceId);
+    if (row === undefined) throw notFound('DEVICE_NOT_FOUND', 'device_id');
+    return identity(row);
+  }
+
+  async markSeen(deviceId: string): Promise<void> {
+    await this.deps.devices.touchLastSeen(deviceId, this.deps.clock.now());
+  }
+
+  private async findVisible(actor: AuthUser, id: string): Promise<DeviceRow> {
+    const row = await this.deps.devices.findVisible(actor, id);
+    if (row === undefined) throw notFound('DEVICE_NOT_FOUND');
+    return row;
+  }
+
+  /** A patient id the actor may attach a device to, or null; 404 when not visible to them. */
+  private async resolvePatient(actor: AuthUser, patientId: string | null): Promise<string | null> {
+    if (patientId === null) return null;
+    if (actor.role === 'patient') {
+      if (patientId !== actor.id) throw notFound('PATIENT_NOT_FOUND', 'patient_id');
+      return patientId;
+    }
+    const patient = await this.deps.users.findVisible(actor, patientId);
+    if (patient?.role !== 'patient') throw notFound('PATIENT_NOT_FOUND', 'patient_id');
+    return patient.id;
+  }
+}

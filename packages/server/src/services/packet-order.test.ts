@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createPacketOrderer, type OrderedPacket } from './packet-order.js';
+
+const pkt = (second: number, sequence: number | null = second): OrderedPacket => ({
+  timestampMs: 1_700_000_000_000 + second * 1000,
+  sequence,
+  durationMs: 1000,
+});
+const seqs = (r: { packet: OrderedPacket; gapBefore: boolean }[]): string[] =>
+  r.map((x) => `${x.packet.sequence ?? (x.packet.timestampMs - 1_700_000_000_000) / 1000}${x.gapBefore ? '!' : ''}`);
+
+describe('createPacketOrderer', () => {
+  it('releases in-order packets immediately', () => {
+    const o = createPacketOrderer();
+    expect([0, 1, 2].flatMap((s) => seqs(o.offer(pkt(s)).released))).toEqual(['0', '1', '2']);
+  });
+
+  it('holds a packet that arrives early and releases both in time order when the gap fills', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(0));
+    expect(o.offer(pkt(2)).released).toEqual([]);
+    expect(seqs(o.offer(pkt(1)).released)).toEqual(['1', '2']);
+  });
+
+  it('orders by timestamp when devices send no sequence numbers', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(0, null));
+    expect(o.offer(pkt(2, null)).released).toEqual([]);
+    expect(seqs(o.offer(pkt(1, null)).released)).toEqual(['1', '2']);
+  });
+
+  it('gives up on a lost packet after maxHeld and marks the gap', () => {
+    const o = createPacketOrderer({ maxHeld: 2 });
+    o.offer(pkt(0));
+    expect(o.offer(pkt(2)).released).toEqual([]);
+    expect(o.offer(pkt(3)).released).toEqual([]);
+    expect(seqs(o.offer(pkt(4)).released)).toEqual(['2!', '3', '4']);
+  });
+
+  it('flags a packet older than the analysed ones as late', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(5));
+    o.offer(pkt(6));
+    const r = o.offer(pkt(3));
+    expect(r.late).toBe(true);
+    expect(r.released).toEqual([]);
+  });
+
+  it('drains held packets in time order', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(0));
+    o.offer(pkt(3));
+    o.offer(pkt(2));
+    expect(seqs(o.drain())).toEqual(['2!', '3']);
+    expect(o.held).toBe(0);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Per-device reordering of packets before streaming analysis. Packets are stored as they come,
+ * but the streaming analyser needs contiguous samples in time order, so:
+ * - a packet that continues the last analysed one (next `sequence`, or — without sequence
+ *   numbers — a timestamp within half a packet of the previous packet's end) is released at once;
+ * - a packet that leaves a gap is held until the gap fills, or until `maxHeld` packets wait, when
+ *   the held ones are released in time order with `gapBefore` set (the analyser restarts there:
+ *   samples on both sides of a gap are not one signal);
+ * - a packet older than what was already analysed is `late`: it is stored but not analysed
+ *   (feeding it would corrupt the streaming state of later beats).
+ * No timer: a device that loses a packet for good delays its analysis by at most `maxHeld`
+ * packets (3 s at 1 packet/s).
+ */
+
+export interface OrderedPacket {
+  timestampMs: number;
+  sequence: number | null;
+  durationMs: number;
+}
+
+export interface Released<T> {
+  packet: T;
+  /** Samples before this packet are missing: restart the streaming analysis. */
+  gapBefore: boolean;
+}
+
+export interface PacketOrderer<T extends OrderedPacket> {
+  offer(packet: T): { released: Released<T>[]; late: boolean };
+  /** Releases everything held (e.g. at shutdown or device eviction). */
+  drain(): Released<T>[];
+  readonly held: number;
+}
+
+export function createPacketOrderer<T extends OrderedPacket>(options: { maxHeld?: number } = {}): PacketOrderer<T> {
+  const maxHeld = options.maxHeld ?? 3;
+  let last: OrderedPacket | null = null;
+  let held: T[] = [];
+
+  const follows = (prev: OrderedPacket, p: OrderedPacket): boolean => {
+    if (prev.sequence !== null && p.sequence !== null) return p.sequence === prev.sequence + 1;
+    const end = prev.timestampMs + prev.durationMs;
+    return Math.abs(p.timestampMs - end) <= prev.durationMs / 2;
+  };
+  const behind = (prev: OrderedPacket, p: OrderedPacket): boolean => {
+    if (prev.sequence !== null && p.sequence !== null) return p.sequence <= prev.sequence;
+    return p.timestampMs < prev.timestampMs + prev.durationMs / 2;
+  };
+
+  const releaseContiguous = (out: Released<T>[]): void => {
+    let progressed = true;
+    while (progressed && held.length > 0) {
+      progressed = false;
+      const next = held[0];
+      if (next !== undefined && last !== null && follows(last, next)) {
+        held.shift();
+        out.push({ packet: next, gapBefore: false });
+        last = next;
+        progressed = true;
+      }
+    }
+  };
+
+  return {
+    offer(p) {
+      const out: Released<T>[] = [];
+      if (last === null) {
+        out.push({ packet: p, gapBefore: false });
+        last = p;
+        releaseContiguous(out);
+        return { released: out, late: false };
+      }
+      if (behind(last, p)) return { released: out, late: true };
+      if (follows(last, p)) {
+        out.push({ packet: p, gapBefore: false });
+        last = p;
+        releaseContiguous(out);
+        return { released: out, late: false };
+      }
+      // Gap: hold in time order (a duplicate of a held packet replaces nothing).
+      if (!held.some((h) => h.timestampMs === p.timestampMs)) {
+        held.push(p);
+        held.sort((a, b) => a.timestampMs - b.timestampMs);
+      }
+      while (held.length > maxHeld) {
+        const first = held.shift();
+        if (first === undefined) break;
+        out.push({ packet: first, gapBefore: true });
+        last = first;
+        releaseContiguous(out);
+      }
+      return { released: out, late: false };
+    },
+    drain() {
+      const out: Released<T>[] = [];
+      while (held.length > 0) {
+        const first = held.shift();
+        if (first === undefined) break;
+        const gap = last === null || !follows(last, first);
+        out.push({ packet: first, gapBefore: gap });
+        last = first;
+      }
+      return out;
+    },
+    get held() {
+      return held.length;
+    },
+  };
+}

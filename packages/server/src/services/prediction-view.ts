@@ -1,0 +1,48 @@
+import type { AlertsTable, PredictionsTable } from '../db/pipeline-schema.js';
+import { readJson, readJsonOrNull } from '../repositories/json-column.js';
+import type { AlertView, PredictionView } from './realtime-port.js';
+
+export function toPredictionView(row: PredictionsTable): PredictionView {
+  return {
+    id: row.id,
+    vitals_id: row.vitals_id,
+    device_id: row.device_id,
+    patient_id: row.patient_id,
+    timestamp: Number(row.ts),
+    created_at: Number(row.created_at),
+    risk_score: row.risk_score,
+    risk_label: row.risk_label as PredictionView['risk_label'],
+    confidence: row.confidence,
+    model_version: row.model_version,
+    reasons: readJson<PredictionView['reasons']>(row.reasons),
+    heart_rate_bpm: row.heart_rate_bpm,
+    heart_rate_source: row.heart_rate_source as PredictionView['heart_rate_source'],
+    qrs_duration_ms: row.qrs_duration_ms,
+    analysable: row.analysable === null ? null : row.analysable === 1,
+    quality_score: row.quality_score,
+    hrv: readJsonOrNull<PredictionView['hrv']>(row.hrv),
+    arrhythmia: readJsonOrNull<PredictionView['arrhythmia']>(row.arrhythmia),
+  };
+}
+
+export function toAlertView(row: Omit<AlertsTable, 'update_count'> & { update_count: number }): AlertView {
+  const active = row.cleared_at === null;
+  const acked = row.acknowledged_at !== null;
+  return {
+    id: row.id,
+    patient_id: row.patient_id,
+    device_id: row.device_id,
+    rule_kind: row.rule_kind as AlertView['rule_kind'],
+    severity: row.severity as AlertView['severity'],
+    message: row.message,
+    value: row.value,
+    status: `${active ? 'active' : 'cleared'}_${acked ? 'ack' : 'unack'}`,
+    opened_at: Number(row.opened_at),
+    updated_at: Number(row.updated_at),
+    update_count: Number(row.update_count),
+    cleared_at: row.cleared_at === null ? null : Number(row.cleared_at),
+    cleared_by: row.cleared_by,
+    acknowledged_at: row.acknowledged_at === null ? null : Number(row.acknowledged_at),
+    acknowledged_by: row.acknowledged_by,
+  };
+}

@@ -1,0 +1,133 @@
+import type { Clock } from '../adapters/clock.js';
+import type { PasswordHasher } from '../adapters/password-hasher.js';
+import { newId } from '../adapters/random.js';
+import type { Role } from '../db/schema.js';
+import { DomainError, forbidden, notFound, validationFailed } from '../errors/catalogue.js';
+import type { UserPatch, UserRow, UsersRepository } from '../repositories/users.repository.js';
+import { assertPasswordStrength, normaliseEmail } from './password-policy.js';
+import { toUserView, type AuthUser, type HealthProfile, type UserView } from './user-view.js';
+
+export interface CreateUserInput {
+  email: string;
+  password: string;
+  name: string;
+  role?: Role | undefined;
+}
+
+export interface UpdateUserInput {
+  email?: string | undefined;
+  password?: string | undefined;
+  name?: string | undefined;
+  role?: Role | undefined;
+  health_profile?: HealthProfile | null | undefined;
+}
+
+export interface UsersServiceDeps {
+  users: UsersRepository;
+  hasher: PasswordHasher;
+  clock: Clock;
+}
+
+/**
+ * User management with the rules of seed 004: admins manage doctors and admins, doctors manage
+ * their own patients, everyone manages themself. What a caller may not see is USER_NOT_FOUND
+ * (visibility is part of the SQL); what they may see but not change is FORBIDDEN.
+ */
+export class UsersService {
+  constructor(private readonly deps: UsersServiceDeps) {}
+
+  async create(actor: AuthUser, input: CreateUserInput): Promise<UserView> {
+    let role: Role;
+    let doctorId: string | null = null;
+    if (actor.role === 'admin') {
+      if (input.role === undefined)
+        throw validationFailed('role', 'role is required: doctor or admin');
+      if (input.role === 'patient')
+        throw forbidden('Patients are created by their doctor, not by an admin');
+      role = input.role;
+    } else if (actor.role === 'doctor') {
+      if (input.role !== undefined && input.role !== 'patient')
+        throw forbidden('Doctors create patients only');
+      role = 'patient';
+      doctorId = actor.id;
+    } else {
+      throw forbidden('Patients cannot create users');
+    }
+    const email = normaliseEmail(input.email);
+    assertPasswordStrength(input.password, email);
+    const now = this.deps.clock.now();
+    const row: UserRow = {
+      id: newId(),
+      email,
+      name: input.name.trim(),
+      role,
+      password_hash: await this.deps.hasher.hash(input.password),
+      doctor_id: doctorId,
+      health_profile: null,
+      created_at: now,
+      updated_at: now,
+    };
+    if (!(await this.deps.users.insert(row)))
+      throw new DomainError('EMAIL_TAKEN', { field: 'email' });
+    return toUserView(row);
+  }
+
+  async get(actor: AuthUser, id: string): Promise<UserView> {
+    return toUserView(await this.findVisible(actor, id));
+  }
+
+  async update(actor: AuthUser, id: string, input: UpdateUserInput): Promise<UserView> {
+    const target = await this.findVisible(actor, id);
+    const self = target.id === actor.id;
+    if (!self && actor.role === 'admin' && target.role === 'patient')
+      throw forbidden('Patients are managed by their doctor');
+    const patch: UserPatch = { updated_at: this.deps.clock.now() };
+    if (input.role !== undefined && input.role !== target.role) {
+      // Only an admin changes roles, only between doctor and admin, and never their own.
+      if (actor.role !== 'admin' || self || input.role === 'patient')
+        throw forbidden('This role change is not allowed');
+      patch.role = input.role;
+    }
+    const email = input.email === undefined ? target.email : normaliseEmail(input.email);
+    if (input.email !== undefined) patch.email = email;
+    if (input.password !== undefined) {
+      assertPasswordStrength(input.password, email);
+      patch.password_hash = await this.deps.hasher.hash(input.password);
+    }
+    if (input.name !== undefined) patch.name = input.name.trim();
+    if (input.health_profile !== undefined)
+      patch.health_profile =
+        input.health_profile === null ? null : JSON.stringify(input.health_profile);
+    if (!(await this.deps.users.update(target.id, patch)))
+      throw new DomainError('EMAIL_TAKEN', { field: 'email' });
+    return this.get(actor, id);
+  }
+
+  async delete(actor: AuthUser, id: string): Promise<void> {
+    const target = await this.findVisible(actor, id);
+    if (target.id === actor.id) {
+      if (actor.role !== 'patient') throw new DomainError('CANNOT_DELETE_SELF');
+    } else if (actor.role === 'admin' && target.role === 'patient') {
+      throw forbidden('Patients are managed by their doctor');
+    }
+    await this.deps.users.delete(target.id);
+  }
+
+  /** doctors and admins: admin only; patients: admin (all) or doctor (own). */
+  async list(
+    actor: AuthUser,
+    role: Role,
+    page: { limit: number; offset: number },
+  ): Promise<UserView[]> {
+    const allowed = actor.role === 'admin' || (actor.role === 'doctor' && role === 'patient');
+    if (!allowed) throw forbidden(`Your role cannot list ${role}s`);
+    const rows = await this.deps.users.listVisibleByRole(actor, role, page);
+    return rows.map(toUserView);
+  }
+
+  private async findVisible(actor: AuthUser, id: string): Promise<UserRow> {
+    const row = await this.deps.users.findVisible(actor, id);
+    if (row === undefined) throw notFound('USER_NOT_FOUND');
+    return row;
+  }
+}

@@ -1,0 +1,382 @@
+import { randomBytes } from 'node:crypto';
+import type { InjectOptions } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceWithKey } from '../../src/services/devices.service.js';
+import {
+  createAdmin,
+  createDoctor,
+  createPatient,
+  createTestApp,
+  registerDevice,
+  TEST_PASSWORD,
+  type TestApp,
+  type TestUser,
+} from '../helpers/index.js';
+
+/**
+ * The role × endpoint × ownership matrix of issue 2: every identity and device endpoint, called
+ * by each kind of caller, with the exact status each must get. Each row gets a fresh world;
+ * mutating rows get a fresh target per cell, so no cell's outcome depends on another's.
+ */
+const ACTORS = ['admin', 'docA', 'docB', 'patA', 'patB', 'anon', 'device'] as const;
+type Actor = (typeof ACTORS)[number];
+type Expected = Record<Actor, number>;
+
+interface World {
+  admin: TestUser;
+  docA: TestUser;
+  docB: TestUser;
+  /** Patients of doctor A and doctor B. */
+  patA: TestUser;
+  patB: TestUser;
+  /** Devices of patA and patB. */
+  devA: DeviceWithKey;
+  devB: DeviceWithKey;
+}
+
+interface Row {
+  name: string;
+  /** Builds the request for one cell; may create a fresh target (per cell) in the world. */
+  request: (w: World, actor: Actor) => Promise<InjectOptions> | InjectOptions;
+  expect: Expected;
+}
+
+let t: TestApp;
+
+const email = () => `m-${randomBytes(5).toString('hex')}@example.test`;
+const deviceId = () => `DEV-${randomBytes(5).toString('hex')}`;
+
+async function buildWorld(): Promise<World> {
+  const admin = await createAdmin(t);
+  const docA = await createDoctor(t, admin, 'Doctor A');
+  const docB = await createDoctor(t, admin, 'Doctor B');
+  const patA = await createPatient(t, docA, 'Patient A');
+  const patB = await createPatient(t, docB, 'Patient B');
+  const devA = await registerDevice(t, patA);
+  const devB = await registerDevice(t, patB);
+  return { admin, docA, docB, patA, patB, devA, devB };
+}
+
+function headersFor(w: World, actor: Actor): Record<string, string> {
+  if (actor === 'anon') return {};
+  // The device's own key, presented where a user credential is expected.
+  if (actor === 'device') return { 'x-api-key': w.devA.api_key };
+  return w[actor].headers;
+}
+
+/** all(201) → every actor 201; `{...all(403), admin: 201}` for exceptions. */
+const all = (status: number): Expected =>
+  Object.fromEntries(ACTORS.map((a) => [a, status])) as Expected;
+const users = (status: number): Expected => ({ ...all(status), anon: 401, device: 401 });
+
+const freshPatientOfA = async (w: World) => (await createPatient(t, w.docA)).user.id;
+const freshDoctor = async (w: World) => (await createDoctor(t, w.admin)).user.id;
+const freshAdmin = async () => (await createAdmin(t)).user.id;
+const freshDeviceOfA = async (w: World) => (await registerDevice(t, w.patA)).id;
+
+const rows: Row[] = [
+  // --- operations: public
+  { name: 'GET /health', request: () => ({ url: '/health' }), expect: all(200) },
+  { name: 'GET /ready', request: () => ({ url: '/ready' }), expect: all(200) },
+  { name: 'GET /metrics', request: () => ({ url: '/metrics' }), expect: all(200) },
+
+  // --- auth: public endpoints work for anyone with valid input
+  {
+    name: 'POST /auth/register',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email: email(), password: TEST_PASSWORD, name: 'New' },
+    }),
+    expect: all(201),
+  },
+  {
+    name: 'POST /auth/login (JSON, valid credentials)',
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: w.patA.email, password: TEST_PASSWORD },
+    }),
+    expect: all(200),
+  },
+  {
+    name: 'POST /auth/token (form, valid credentials)',
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=${encodeURIComponent(w.docA.email)}&password=${TEST_PASSWORD}`,
+    }),
+    expect: all(200),
+  },
+  {
+    name: 'POST /auth/refresh (fresh refresh token)',
+    request: async (w) => {
+      const tokens = await t.container.services.auth.login(w.patB.email, TEST_PASSWORD);
+      return {
+        method: 'POST',
+        url: '/api/v1/auth/refresh',
+        payload: { refresh_token: tokens.refresh_token },
+      };
+    },
+    expect: all(200),
+  },
+  { name: 'GET /auth/me', request: () => ({ url: '/api/v1/auth/me' }), expect: users(200) },
+  {
+    name: 'PUT /auth/profile',
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/auth/profile',
+      payload: { name: 'Renamed', health_profile: { age: 40 } },
+    }),
+    expect: users(200),
+  },
+
+  // --- user management (seed 004)
+  {
+    name: 'POST /users {role: doctor}',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: email(), password: TEST_PASSWORD, name: 'D', role: 'doctor' },
+    }),
+    expect: { ...users(403), admin: 201 },
+  },
+  {
+    name: 'POST /users {role: admin}',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: email(), password: TEST_PASSWORD, name: 'A', role: 'admin' },
+    }),
+    expect: { ...users(403), admin: 201 },
+  },
+  {
+    name: 'POST /users {role: patient}',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: email(), password: TEST_PASSWORD, name: 'P', role: 'patient' },
+    }),
+    expect: { ...users(403), docA: 201, docB: 201 },
+  },
+  {
+    name: 'GET /users/doctors',
+    request: () => ({ url: '/api/v1/users/doctors' }),
+    expect: { ...users(403), admin: 200 },
+  },
+  {
+    name: 'GET /users/admins',
+    request: () => ({ url: '/api/v1/users/admins' }),
+    expect: { ...users(403), admin: 200 },
+  },
+  {
+    name: 'GET /users/patients',
+    request: () => ({ url: '/api/v1/users/patients' }),
+    expect: { ...users(403), admin: 200, docA: 200, docB: 200 },
+  },
+  {
+    name: 'GET /users/{patient of A}',
+    request: (w) => ({ url: `/api/v1/users/${w.patA.user.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'GET /users/{doctor A}',
+    request: (w) => ({ url: `/api/v1/users/${w.docA.user.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200 },
+  },
+  {
+    name: 'GET /users/{admin}',
+    request: (w) => ({ url: `/api/v1/users/${w.admin.user.id}` }),
+    expect: { ...users(404), admin: 200 },
+  },
+  {
+    name: 'GET /users/{unknown id}',
+    request: () => ({ url: '/api/v1/users/00000000-0000-4000-8000-000000000000' }),
+    expect: users(404),
+  },
+  {
+    name: 'PUT /users/{patient of A}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/users/${await freshPatientOfA(w)}`,
+      payload: { name: 'Changed' },
+    }),
+    expect: { ...users(404), admin: 403, docA: 200 },
+  },
+  {
+    name: 'PUT /users/{self}',
+    request: (w, actor) => ({
+      method: 'PUT',
+      url: `/api/v1/users/${actor === 'anon' || actor === 'device' ? w.patA.user.id : w[actor].user.id}`,
+      payload: { name: 'Me' },
+    }),
+    expect: users(200),
+  },
+  {
+    name: 'PUT /users/{a doctor}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/users/${await freshDoctor(w)}`,
+      payload: { name: 'Dr Changed' },
+    }),
+    expect: { ...users(404), admin: 200 },
+  },
+  {
+    name: 'PUT /users/{a doctor} {role: admin}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/users/${await freshDoctor(w)}`,
+      payload: { role: 'admin' },
+    }),
+    expect: { ...users(404), admin: 200 },
+  },
+  {
+    name: 'PUT /users/{self} {role: admin}',
+    request: (w, actor) => ({
+      method: 'PUT',
+      url: `/api/v1/users/${actor === 'anon' || actor === 'device' ? w.docA.user.id : w[actor].user.id}`,
+      payload: { role: actor === 'admin' ? 'doctor' : 'admin' },
+    }),
+    expect: users(403),
+  },
+  {
+    name: 'PUT /users/{another admin}',
+    request: async () => ({
+      method: 'PUT',
+      url: `/api/v1/users/${await freshAdmin()}`,
+      payload: { name: 'Admin 2' },
+    }),
+    expect: { ...users(404), admin: 200 },
+  },
+  {
+    name: 'DELETE /users/{patient of A}',
+    request: async (w) => ({ method: 'DELETE', url: `/api/v1/users/${await freshPatientOfA(w)}` }),
+    expect: { ...users(404), admin: 403, docA: 204 },
+  },
+  {
+    name: 'DELETE /users/{a doctor}',
+    request: async (w) => ({ method: 'DELETE', url: `/api/v1/users/${await freshDoctor(w)}` }),
+    expect: { ...users(404), admin: 204 },
+  },
+  {
+    name: 'DELETE /users/{another admin}',
+    request: async () => ({ method: 'DELETE', url: `/api/v1/users/${await freshAdmin()}` }),
+    expect: { ...users(404), admin: 204 },
+  },
+  {
+    name: 'DELETE /users/{self}',
+    request: (w, actor) => ({
+      method: 'DELETE',
+      url: `/api/v1/users/${actor === 'anon' || actor === 'device' ? w.patB.user.id : w[actor].user.id}`,
+    }),
+    // Last row of the world: patients may close their own account, staff may not delete themselves.
+    expect: { ...users(403), patA: 204, patB: 204 },
+  },
+
+  // --- devices (seeds 000, 004)
+  {
+    name: 'POST /devices/register {patient_id: patient of A}',
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/devices/register',
+      payload: { device_id: deviceId(), patient_id: w.patA.user.id },
+    }),
+    expect: { ...users(404), admin: 201, docA: 201, patA: 201 },
+  },
+  {
+    name: 'POST /devices/register (unassigned)',
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/devices/register',
+      payload: { device_id: deviceId(), name: 'Bedside' },
+    }),
+    expect: users(201),
+  },
+  {
+    name: 'POST /devices/register {existing device_id}',
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/devices/register',
+      payload: { device_id: w.devB.device_id },
+    }),
+    expect: users(409),
+  },
+  { name: 'GET /devices', request: () => ({ url: '/api/v1/devices' }), expect: users(200) },
+  {
+    name: 'GET /devices/{device of patient A}',
+    request: (w) => ({ url: `/api/v1/devices/${w.devA.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'PUT /devices/{device of patient A} {name}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/devices/${await freshDeviceOfA(w)}`,
+      payload: { name: 'Renamed' },
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'PUT /devices/{device of patient A} {patient_id: another patient of A}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/devices/${await freshDeviceOfA(w)}`,
+      payload: { patient_id: await freshPatientOfA(w) },
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 403 },
+  },
+  {
+    name: 'PUT /devices/{device of patient A} {patient_id: patient of B}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/devices/${await freshDeviceOfA(w)}`,
+      payload: { patient_id: w.patB.user.id },
+    }),
+    // Doctor A cannot see patient B: PATIENT_NOT_FOUND, not a hint that B exists.
+    expect: { ...users(404), admin: 200, patA: 403 },
+  },
+  {
+    name: 'POST /devices/{device of patient A}/rotate-key',
+    request: async (w) => ({
+      method: 'POST',
+      url: `/api/v1/devices/${await freshDeviceOfA(w)}/rotate-key`,
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'DELETE /devices/{device of patient A}',
+    request: async (w) => ({
+      method: 'DELETE',
+      url: `/api/v1/devices/${await freshDeviceOfA(w)}`,
+    }),
+    expect: { ...users(404), admin: 204, docA: 204, patA: 204 },
+  },
+];
+
+const SECRET_FIELD = /"(password|password_hash|api_key_hash|token_hash)"|\$argon2/;
+
+describe('role × endpoint × ownership matrix', () => {
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+    const w = await buildWorld();
+    const actual = {} as Expected;
+    for (const actor of ACTORS) {
+      const options = await row.request(w, actor);
+      const response = await t.app.inject({
+        method: 'GET',
+        ...options,
+        headers: { ...options.headers, ...headersFor(w, actor) },
+      });
+      actual[actor] = response.statusCode;
+      expect(response.body, `${row.name} as ${actor} leaks a secret`).not.toMatch(SECRET_FIELD);
+    }
+    expect(actual).toEqual(row.expect);
+  });
+});

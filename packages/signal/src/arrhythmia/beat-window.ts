@@ -1,0 +1,227 @@
+/**
+ * Morphology of one beat, measured on a locally high-passed window so that the result depends only
+ * on the samples around the beat (the streaming monitor and the offline classifier then give the
+ * same answer for any chunking).
+ */
+
+/** A view on a signal: `x[0]` is absolute sample `offset`; reads outside are clamped to the edges. */
+export interface SampleView {
+  x: Float64Array;
+  offset: number;
+}
+
+/** Centres (ms from the fiducial point) of the fine QRS grid: -120..+160 ms every 10 ms. */
+export const QRS_GRID_MS: readonly number[] = Array.from({ length: 29 }, (_, i) => -120 + 10 * i);
+/** Centres of the coarse whole-beat grid (P wave to T wave): -300..+500 ms every 40 ms. */
+export const WIDE_GRID_MS: readonly number[] = Array.from({ length: 21 }, (_, i) => -300 + 40 * i);
+/** Bins of WIDE_GRID_MS that fall before the QRS (the P wave region, -300..-100 ms). */
+export const P_BINS = 6;
+
+export interface BeatWindow {
+  /** Absolute sample index of the fiducial point (largest high-passed deflection near the peak). */
+  fiducial: number;
+  /** Bin means of the high-passed beat on QRS_GRID_MS, mV. */
+  qrs: Float64Array;
+  /** Bin means on WIDE_GRID_MS, mV. */
+  wide: Float64Array;
+  /** Peak-to-peak amplitude within ±120 ms, mV. */
+  ptpMv: number;
+  /** Span of steep slope (|dx/dt| above 25% of its maximum) within ±150 ms, ms: a QRS width proxy. */
+  widthMs: number;
+  /** Area of |x| within ±100 ms divided by the peak-to-peak amplitude, ms: a second width proxy. */
+  areaWidthMs: number;
+  /** Largest |dx/dt| within ±100 ms, mV/s. */
+  maxSlope: number;
+  /**
+   * Largest |first difference| within ±100 ms of the fiducial divided by the median |first
+   * difference| over the whole window: a QRS stands out from a smooth P-T background, white noise
+   * does not.
+   */
+  slopeContrast: number;
+  /**
+   * Largest |second difference| of the raw signal from 100 ms before to 20 ms after the fiducial,
+   * divided by the peak-to-peak amplitude: a pacemaker spike (a pulse of 0.5 to 2 ms) gives a
+   * second difference of the order of its own amplitude, a QRS does not.
+   */
+  spikeRatio: number;
+}
+
+/** Moving-average half-widths of the two cascaded box filters that estimate the baseline. */
+const MA1_S = 0.1;
+const MA2_S = 0.3;
+/** Window measured around the supplied peak (before re-alignment): 450 ms before, 600 ms after. */
+const PRE_S = 0.45;
+const POST_S = 0.6;
+const ALIGN_S = 0.06;
+
+/** k-th smallest value (Hoare's quickselect, in place; the array is reordered). */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1] ?? 0;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] ?? 0) < pivot) i++;
+      while ((a[j] ?? 0) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] ?? 0;
+        a[i] = a[j] ?? 0;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k] ?? 0;
+}
+
+function clampedRead(view: SampleView, abs: number): number {
+  const n = view.x.length;
+  let j = abs - view.offset;
+  if (j < 0) j = 0;
+  else if (j >= n) j = n - 1;
+  const v = view.x[j] ?? 0;
+  return Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * Measures one beat. The baseline is removed with two cascaded centred moving averages (200 ms
+ * then 600 ms), an inexpensive stand-in for the 200/600 ms median filters of de Chazal et al.
+ * (IEEE TBME 2004), evaluated only inside this beat's window.
+ *
+ * @param view samples in mV (any lead), with the absolute index of its first sample
+ * @param peak absolute sample index of the detected R peak
+ * @param fs sampling rate in Hz
+ */
+export function measureBeatWindow(view: SampleView, peak: number, fs: number): BeatWindow {
+  const h1 = Math.max(1, Math.round(MA1_S * fs));
+  const h2 = Math.max(1, Math.round(MA2_S * fs));
+  const pre = Math.ceil(PRE_S * fs);
+  const post = Math.ceil(POST_S * fs);
+  const a = peak - pre;
+  const len = pre + post + 1;
+  const margin = h1 + h2;
+  const rawLen = len + 2 * margin;
+  // raw[i] = x(a - margin + i)
+  const cum = new Float64Array(rawLen + 1);
+  const raw = new Float64Array(rawLen);
+  for (let i = 0; i < rawLen; i++) {
+    const v = clampedRead(view, a - margin + i);
+    raw[i] = v;
+    cum[i + 1] = (cum[i] ?? 0) + v;
+  }
+  // ma1[k] = mean raw over [k - h1, k + h1], for k in [h1, rawLen - h1)
+  const ma1Len = rawLen - 2 * h1;
+  const cum1 = new Float64Array(ma1Len + 1);
+  const w1 = 2 * h1 + 1;
+  for (let k = 0; k < ma1Len; k++) {
+    const c = k + h1;
+    const m = ((cum[c + h1 + 1] ?? 0) - (cum[c - h1] ?? 0)) / w1;
+    cum1[k + 1] = (cum1[k] ?? 0) + m;
+  }
+  // hp[i] = raw[margin + i] - mean(ma1 over ±h2), i in [0, len)
+  const hp = new Float64Array(len);
+  const w2 = 2 * h2 + 1;
+  for (let i = 0; i < len; i++) {
+    const k = margin + i - h1; // index into ma1
+    const base = ((cum1[k + h2 + 1] ?? 0) - (cum1[k - h2] ?? 0)) / w2;
+    hp[i] = (raw[margin + i] ?? 0) - base;
+  }
+  // Re-align on the largest deflection within ±60 ms so reference and detected peaks agree.
+  const al = Math.round(ALIGN_S * fs);
+  let fi = pre;
+  let best = -1;
+  for (let i = pre - al; i <= pre + al; i++) {
+    const v = Math.abs(hp[i] ?? 0);
+    if (v > best) {
+      best = v;
+      fi = i;
+    }
+  }
+  const binMean = (centreMs: number, halfMs: number): number => {
+    let lo = fi + Math.round(((centreMs - halfMs) * fs) / 1000);
+    let hi = fi + Math.round(((centreMs + halfMs) * fs) / 1000);
+    if (hi <= lo) hi = lo + 1;
+    if (lo < 0) lo = 0;
+    if (hi > len) hi = len;
+    let s = 0;
+    for (let i = lo; i < hi; i++) s += hp[i] ?? 0;
+    return hi > lo ? s / (hi - lo) : 0;
+  };
+  const qrs = new Float64Array(QRS_GRID_MS.length);
+  QRS_GRID_MS.forEach((t, i) => {
+    qrs[i] = binMean(t, 5);
+  });
+  const wide = new Float64Array(WIDE_GRID_MS.length);
+  WIDE_GRID_MS.forEach((t, i) => {
+    wide[i] = binMean(t, 20);
+  });
+  const span = (ms: number): [number, number] => {
+    const d = Math.round((ms * fs) / 1000);
+    return [Math.max(1, fi - d), Math.min(len - 2, fi + d)];
+  };
+  let [lo, hi] = span(120);
+  let mx = -Infinity;
+  let mn = Infinity;
+  for (let i = lo; i <= hi; i++) {
+    const v = hp[i] ?? 0;
+    if (v > mx) mx = v;
+    if (v < mn) mn = v;
+  }
+  const ptpMv = Math.max(mx - mn, 1e-6);
+  [lo, hi] = span(100);
+  let area = 0;
+  let maxSlope = 0;
+  for (let i = lo; i <= hi; i++) {
+    area += Math.abs(hp[i] ?? 0);
+    const d = Math.abs((hp[i + 1] ?? 0) - (hp[i - 1] ?? 0));
+    if (d > maxSlope) maxSlope = d;
+  }
+  // Slope contrast: steepest slope of the QRS against the median slope of the whole window. A
+  // median ignores a neighbouring beat (bigeminy), white noise keeps the ratio near 4.
+  const absDiff = new Float64Array(len - 1);
+  for (let i = 1; i < len; i++) absDiff[i - 1] = Math.abs((hp[i] ?? 0) - (hp[i - 1] ?? 0));
+  let qrsSlope = 0;
+  for (let i = lo; i <= hi; i++) qrsSlope = Math.max(qrsSlope, absDiff[i] ?? 0);
+  const medDiff = selectKth(absDiff, absDiff.length >> 1);
+  const slopeContrast = medDiff > 0 ? qrsSlope / medDiff : qrsSlope > 0 ? 1e3 : 0;
+  let spike = 0;
+  const sLo = Math.max(1, fi - Math.round(0.1 * fs));
+  const sHi = Math.min(len - 2, fi + Math.round(0.02 * fs));
+  for (let i = sLo; i <= sHi; i++) {
+    const r = margin + i;
+    const d2 = Math.abs((raw[r + 1] ?? 0) - 2 * (raw[r] ?? 0) + (raw[r - 1] ?? 0));
+    if (d2 > spike) spike = d2;
+  }
+  [lo, hi] = span(150);
+  let dMax = 0;
+  for (let i = lo; i <= hi; i++) {
+    const d = Math.abs((hp[i + 1] ?? 0) - (hp[i - 1] ?? 0));
+    if (d > dMax) dMax = d;
+  }
+  let first = fi;
+  let last = fi;
+  for (let i = lo; i <= hi; i++) {
+    const d = Math.abs((hp[i + 1] ?? 0) - (hp[i - 1] ?? 0));
+    if (d > 0.25 * dMax) {
+      if (i < first) first = i;
+      if (i > last) last = i;
+    }
+  }
+  return {
+    fiducial: a + fi,
+    qrs,
+    wide,
+    ptpMv,
+    widthMs: ((last - first + 1) * 1000) / fs,
+    areaWidthMs: ((area / ptpMv) * 1000) / fs,
+    maxSlope: (maxSlope * fs) / 2,
+    slopeContrast,
+    spikeRatio: spike / ptpMv,
+  };
+}

@@ -1,0 +1,83 @@
+import { readFileSync, statSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { detectQrs } from '../ecg/detect-qrs.js';
+import { aamiClass } from './aami-class.js';
+import { classifyBeats } from './classify-beats.js';
+import { loadBeatModel } from './load-beat-model.js';
+
+interface Excerpt {
+  fs: number;
+  gain: number;
+  baseline: number;
+  digital: number[];
+  beats: { sample: number; symbol: string }[];
+}
+
+const excerpt = JSON.parse(
+  readFileSync(new URL('./fixtures/mitdb-119-excerpt.json', import.meta.url), 'utf8'),
+) as Excerpt;
+const ecgMv = Float64Array.from(excerpt.digital, (d) => (d - excerpt.baseline) / excerpt.gain);
+const refPeaks = Int32Array.from(excerpt.beats, (b) => b.sample);
+const refClasses = excerpt.beats.map((b) => aamiClass(b.symbol));
+
+describe('classifyBeats on MIT-BIH record 119 (ventricular bigeminy)', () => {
+  it('ships a model file under 2 MB that loads', () => {
+    const size = statSync(new URL('./model/beat-model.json', import.meta.url)).size;
+    expect(size).toBeLessThan(2 * 1024 * 1024);
+    const model = loadBeatModel();
+    expect(model.classes).toEqual(['N', 'SVEB', 'VEB', 'F']);
+  });
+
+  it('labels the annotated V beats VEB and the N beats N at the reference positions', () => {
+    const classes = classifyBeats(ecgMv, excerpt.fs, refPeaks);
+    expect(classes).toHaveLength(refPeaks.length);
+    const vebIdx = refClasses.flatMap((c, i) => (c === 'VEB' ? [i] : []));
+    const nIdx = refClasses.flatMap((c, i) => (c === 'N' ? [i] : []));
+    expect(vebIdx).toHaveLength(16);
+    // Record 119 is one of the 22 training records: this is a regression check of the shipped
+    // model, not an accuracy figure (those come from leave-one-record-out CV, see README).
+    expect(vebIdx.filter((i) => classes[i] === 'VEB').length).toBeGreaterThanOrEqual(15);
+    expect(nIdx.filter((i) => classes[i] === 'N').length).toBeGreaterThanOrEqual(26);
+  });
+
+  it('finds the same V beats on beats detected by detectQrs', () => {
+    const peaks = detectQrs(ecgMv, { fs: excerpt.fs });
+    const classes = classifyBeats(ecgMv, excerpt.fs, peaks);
+    const tol = Math.round(0.15 * excerpt.fs);
+    let matchedV = 0;
+    excerpt.beats.forEach((b) => {
+      if (b.symbol !== 'V') return;
+      const k = peaks.findIndex((p) => Math.abs(p - b.sample) <= tol);
+      if (k >= 0 && classes[k] === 'VEB') matchedV++;
+    });
+    expect(matchedV).toBeGreaterThanOrEqual(15);
+  });
+
+  it('returns an empty list for no beats and rejects a non-Float64Array signal', () => {
+    expect(classifyBeats(new Float64Array(0), 360, [])).toEqual([]);
+    expect(() => classifyBeats([1, 2, 3] as unknown as Float64Array, 360, [1])).toThrow(
+      /Float64Array/,
+    );
+  });
+
+  it('rejects a model with another feature set', () => {
+    const model = { ...loadBeatModel(), featureNames: ['a'], w1: [] as number[] };
+    expect(() => loadBeatModel(model)).toThrow(/model/);
+  });
+});
+
+describe('aamiClass', () => {
+  it('groups MIT-BIH symbols into the AAMI classes', () => {
+    expect(['N', 'L', 'R', 'e', 'j'].map(aamiClass)).toEqual(['N', 'N', 'N', 'N', 'N']);
+    expect(['A', 'a', 'J', 'S'].map(aamiClass)).toEqual(['SVEB', 'SVEB', 'SVEB', 'SVEB']);
+    expect(['V', 'E', 'F', '/', 'f', 'Q'].map(aamiClass)).toEqual([
+      'VEB',
+      'VEB',
+      'F',
+      'Q',
+      'Q',
+      'Q',
+    ]);
+    expect(['+', '~', '|', '"'].map(aamiClass)).toEqual([null, null, null, null]);
+  });
+});

@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../synth/create-rng.js';
+import { createEcgSynth } from '../synth/create-ecg-synth.js';
+import { analyzeArrhythmia } from './analyze-arrhythmia.js';
+import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
+import type { ClassifiedBeat, RhythmEpisode } from './types.js';
+
+interface Excerpt {
+  fs: number;
+  gain: number;
+  baseline: number;
+  digital: number[];
+  beats: { sample: number; symbol: string }[];
+}
+const excerpt = JSON.parse(
+  readFileSync(new URL('./fixtures/mitdb-119-excerpt.json', import.meta.url), 'utf8'),
+) as Excerpt;
+const ecg119 = Float64Array.from(excerpt.digital, (d) => (d - excerpt.baseline) / excerpt.gain);
+const peaks119 = excerpt.beats.map((b) => b.sample);
+
+/** A synthetic ECG (ECGSYN, McSharry et al. 2003) with its true R peaks. */
+function synth(
+  options: Parameters<typeof createEcgSynth>[0],
+  seconds: number,
+): { ecg: Float64Array; peaks: number[] } {
+  const s = createEcgSynth(options);
+  const ecg = s.next(Math.round(seconds * options.fs));
+  return { ecg, peaks: s.takeBeats().map((b) => b.sample) };
+}
+
+/** Pushes a record in pseudo-random chunks, handing each peak over once its sample has arrived. */
+function streamed(ecg: Float64Array, peaks: number[], fs: number, seed: number) {
+  const m = createArrhythmiaMonitor({ fs });
+  const rng = createRng(seed);
+  const beats: ClassifiedBeat[] = [];
+  let pos = 0;
+  let next = 0;
+  const withheld: (string | null)[] = [];
+  while (pos < ecg.length) {
+    const n = Math.min(ecg.length - pos, 1 + Math.floor(rng.uniform() * 0.7 * fs));
+    pos += n;
+    const fresh: number[] = [];
+    // Peaks are confirmed by a detector some 300 ms after the R wave.
+    while (next < peaks.length && (peaks[next] ?? 0) + 0.3 * fs < pos) fresh.push(peaks[next++] ?? 0);
+    const u = m.push(ecg.subarray(pos - n, pos), fresh);
+    beats.push(...u.beats);
+    withheld.push(u.withheld);
+  }
+  const rest: number[] = peaks.slice(next);
+  if (rest.length > 0) beats.push(...m.push(new Float64Array(0), rest).beats);
+  const last = m.flush();
+  beats.push(...last.beats);
+  return { beats, episodes: m.episodes, withheld, burden: last.burden };
+}
+
+const strip = (e: readonly RhythmEpisode[]) =>
+  e.map(({ rhythm, start, end, beats }) => ({ rhythm, start, end, beats }));
+
+describe('createArrhythmiaMonitor', () => {
+  it('gives the same beats and episodes for any chunking as the offline analysis', () => {
+    const offline = analyzeArrhythmia(ecg119, excerpt.fs, peaks119);
+    for (const seed of [1, 2, 3]) {
+      const live = streamed(ecg119, peaks119, excerpt.fs, seed);
+      expect(live.beats).toEqual(offline.beats);
+      expect(strip(live.episodes)).toEqual(strip(offline.episodes));
+    }
+    expect(offline.withheld).toBeNull();
+    // 16 of 44 beats are VEB in the bigeminy: burden in percent of classified beats.
+    expect(offline.burden.vebPercent).toBeGreaterThan(30);
+    expect(offline.burden.vebPercent).toBeLessThan(40);
+  });
+
+  it('opens a PAUSE while no beat arrives for 3 s and closes it at the next beat', () => {
+    const fs = 250;
+    const { ecg, peaks } = synth({ fs, heartRateBpm: 70, seed: 3 }, 40);
+    // Cut 3.2 s of signal after the 20th beat: flat line (asystole), then the rhythm resumes.
+    const cut = peaks[20] ?? 0;
+    const gap = Math.round(3.2 * fs);
+    const out = new Float64Array(ecg.length + gap);
+    out.set(ecg.subarray(0, cut + Math.round(0.4 * fs)));
+    out.fill(ecg[cut + Math.round(0.4 * fs)] ?? 0, cut + Math.round(0.4 * fs), cut + gap);
+    out.set(ecg.subarray(cut - gap + gap, ecg.length), cut + gap);
+    const shifted = peaks.map((p) => (p > cut ? p + gap : p));
+    const m = createArrhythmiaMonitor({ fs });
+    const before = shifted.filter((p) => p <= cut);
+    // 2 s pause threshold + 0.5 s allowance for the detector's confirmation delay.
+    let u = m.push(out.subarray(0, cut + Math.round(2.4 * fs)), before);
+    expect(u.episodes.filter((e) => e.rhythm === 'PAUSE')).toEqual([]);
+    u = m.push(out.subarray(cut + Math.round(2.4 * fs), cut + Math.round(3 * fs) + 1), []);
+    const open = u.episodes.find((e) => e.rhythm === 'PAUSE');
+    expect(open).toMatchObject({ rhythm: 'PAUSE', start: cut, end: null, ongoing: true });
+    u = m.push(out.subarray(cut + Math.round(3 * fs) + 1), shifted.filter((p) => p > cut));
+    const closed = u.episodes.find((e) => e.rhythm === 'PAUSE');
+    expect(closed).toMatchObject({ rhythm: 'PAUSE', start: cut, ongoing: false });
+    expect(closed?.maxRrMs).toBeGreaterThan(3000);
+  });
+
+  it('finds AF in a synthetic AF rhythm and none in a sinus rhythm', () => {
+    const fs = 250;
+    const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 5 }, 120);
+    const sinus = synth({ fs, heartRateBpm: 70, seed: 5 }, 120);
+    const a = analyzeArrhythmia(af.ecg, fs, af.peaks);
+    const s = analyzeArrhythmia(sinus.ecg, fs, sinus.peaks);
+    const afTime = a.episodes
+      .filter((e) => e.rhythm === 'AF')
+      .reduce((t, e) => t + ((e.end ?? e.start) - e.start) / fs, 0);
+    expect(afTime).toBeGreaterThan(80);
+    expect(s.episodes.filter((e) => e.rhythm === 'AF')).toEqual([]);
+    expect(s.withheld).toBeNull();
+  });
+});
+
+describe('hostile input: findings are withheld with a reason', () => {
+  it('withholds on an empty signal', () => {
+    const r = analyzeArrhythmia(new Float64Array(0), 360, []);
+    expect(r).toMatchObject({ beats: [], episodes: [], withheld: 'too-short' });
+  });
+
+  it('withholds on 4 s with 4 beats', () => {
+    const r = analyzeArrhythmia(ecg119.subarray(0, 4 * 360), 360, peaks119.filter((p) => p < 1440));
+    expect(r.withheld).toBe('too-short');
+    expect(r.episodes).toEqual([]);
+  });
+
+  it('withholds on white noise and reports its beats as Q', () => {
+    const fs = 360;
+    const rng = createRng(11);
+    const noise = Float64Array.from({ length: 60 * fs }, () => 0.4 * rng.normal());
+    // Whatever a detector would find in noise: irregular "peaks".
+    const peaks: number[] = [];
+    for (let p = 200; p < noise.length - 200; p += Math.round((0.35 + 0.6 * rng.uniform()) * fs)) {
+      peaks.push(p);
+    }
+    const r = analyzeArrhythmia(noise, fs, peaks);
+    expect(r.withheld).toBe('noise');
+    expect(r.episodes.some((e) => e.rhythm === 'AF' || e.rhythm === 'VT')).toBe(false);
+    expect(r.beats.filter((b) => b.class === 'Q').length).toBeGreaterThan(0.8 * peaks.length);
+  });
+
+  it('flags a paced rhythm (pacemaker spikes before each QRS) without crashing', () => {
+    const fs = 500;
+    const { ecg, peaks } = synth({ fs, heartRateBpm: 70, seed: 9 }, 60);
+    // Ventricular pacing artefact: a 1 ms, 4 mV spike 60 ms before each R peak.
+    for (const p of peaks) {
+      const s = p - Math.round(0.06 * fs);
+      if (s >= 0) ecg[s] = (ecg[s] ?? 0) + 4;
+    }
+    const r = analyzeArrhythmia(ecg, fs, peaks);
+    expect(r.withheld).toBe('paced');
+    expect(r.episodes.some((e) => e.rhythm === 'PACED')).toBe(true);
+    expect(r.beats.every((b) => b.class === 'Q' || b.sample < (peaks[16] ?? 0))).toBe(true);
+  });
+
+  it('rejects an out-of-range sampling rate and decreasing peaks with typed errors', () => {
+    expect(() => createArrhythmiaMonitor({ fs: 10 })).toThrow(
+      expect.objectContaining({ code: 'SAMPLE_RATE_OUT_OF_RANGE', field: 'options.fs' }),
+    );
+    const m = createArrhythmiaMonitor({ fs: 360 });
+    expect(() => m.push(new Float64Array(100), [50, 40])).toThrow(
+      expect.objectContaining({ field: 'newPeaks' }),
+    );
+  });
+});

@@ -1,0 +1,231 @@
+import { SignalInputError } from '../errors.js';
+import type { BeatModel } from './beat-model.js';
+import { createBeatClassifier } from './create-beat-classifier.js';
+import type { BeatClassifierOptions } from './create-beat-classifier.js';
+import { createRhythmTracker } from './create-rhythm-tracker.js';
+import type { RhythmTrackerOptions } from './create-rhythm-tracker.js';
+import { loadBeatModel } from './load-beat-model.js';
+import type { ArrhythmiaUpdate, BeatClass, ClassifiedBeat, RhythmEpisode } from './types.js';
+
+export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs'> {
+  /** Sampling rate in Hz (required), 50 to 2000. */
+  fs: number;
+  /** Beat model, default the shipped one (`loadBeatModel()`). */
+  model?: BeatModel;
+  /** RR interval in ms above which a PAUSE episode is reported, default 2000. */
+  pauseMs?: number;
+  /**
+   * Delay in ms of the QRS detector's confirmations: an ongoing pause is reported only once
+   * no peak arrived for `pauseMs + detectorLatencyMs`, default 500.
+   */
+  detectorLatencyMs?: number;
+  /** Findings are withheld (`too-short`) until this many beats ... default 8 ... */
+  minBeats?: number;
+  /** ... and this many seconds of signal were seen, default 10. */
+  minDurationS?: number;
+  /** Noise and pacing guards of the beat classifier (see BeatClassifierOptions). */
+  classifier?: Omit<BeatClassifierOptions, 'fs' | 'model'>;
+}
+
+export interface ArrhythmiaMonitor {
+  /**
+   * Adds the next chunk of one ECG lead (mV) and the R peaks confirmed so far that were not
+   * passed before (absolute sample indices since the start, increasing, as `createQrsDetector`
+   * returns them). A beat is classified once the next beat and 1.1 s of signal after it are known.
+   */
+  push(chunkMv: Float64Array, newPeaks: Int32Array | readonly number[]): ArrhythmiaUpdate;
+  /** Classifies the remaining beats and closes open episodes. */
+  flush(): ArrhythmiaUpdate;
+  readonly samplesSeen: number;
+  /** Every episode reported so far, in opening order. */
+  readonly episodes: readonly RhythmEpisode[];
+}
+
+/**
+ * Streaming arrhythmia analysis of one ECG lead: beat classes (AAMI N/SVEB/VEB/F/Q), rhythm
+ * episodes (AF, VT, IVR, couplets, triplets, pauses, sinus brady/tachycardia, NOISE and PACED
+ * stretches) and ectopic burden. Pushing a record in any chunking gives the same beats and
+ * episodes as pushing it at once (`analyzeArrhythmia` does that).
+ */
+export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): ArrhythmiaMonitor {
+  const fs = options.fs;
+  if (typeof fs !== 'number' || !Number.isFinite(fs) || fs < 50 || fs > 2000) {
+    throw new SignalInputError('SAMPLE_RATE_OUT_OF_RANGE', 'options.fs', 'fs must be 50 to 2000 Hz');
+  }
+  const model = options.model ?? loadBeatModel();
+  const classifier = createBeatClassifier({ ...options.classifier, fs, model });
+  const tracker = createRhythmTracker({ ...options, fs });
+  const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
+  const latencySamples = ((options.detectorLatencyMs ?? 500) * fs) / 1000;
+  const minBeats = options.minBeats ?? 8;
+  const minSamples = (options.minDurationS ?? 10) * fs;
+  // Samples a beat needs after (before) its peak: the beat window plus the baseline filters'
+  // margins (beat-window.ts) plus its re-alignment.
+  const after = Math.ceil(0.6 * fs) + Math.round(0.1 * fs) + Math.round(0.3 * fs) + 2;
+  const before = Math.ceil(0.45 * fs) + Math.round(0.1 * fs) + Math.round(0.3 * fs) + 2;
+
+  let buf = new Float64Array(Math.ceil(30 * fs));
+  let bufOffset = 0;
+  let bufLen = 0;
+  let samplesSeen = 0;
+  const pending: number[] = [];
+  let lastClassified: number | null = null;
+  let lastPeak: number | null = null;
+  let nBeats = 0;
+  const counts: Record<BeatClass, number> = { N: 0, SVEB: 0, VEB: 0, F: 0, Q: 0 };
+  const allEpisodes: RhythmEpisode[] = [];
+  let pause: RhythmEpisode | null = null;
+  let guard: RhythmEpisode | null = null;
+  let lastVerdict: { noisy: boolean; paced: boolean } = { noisy: false, paced: false };
+
+  const append = (chunk: Float64Array): void => {
+    // Drop samples no pending beat needs any more, then grow if necessary.
+    const oldestNeeded = Math.min(pending[0] ?? samplesSeen, lastClassified ?? samplesSeen, samplesSeen) - before;
+    const drop = Math.max(0, Math.min(bufLen, oldestNeeded - bufOffset));
+    if (drop > 0 && (drop > bufLen / 2 || bufLen + chunk.length > buf.length)) {
+      buf.copyWithin(0, drop, bufLen);
+      bufLen -= drop;
+      bufOffset += drop;
+    }
+    if (bufLen + chunk.length > buf.length) {
+      const bigger = new Float64Array(Math.max(2 * buf.length, bufLen + chunk.length));
+      bigger.set(buf.subarray(0, bufLen));
+      buf = bigger;
+    }
+    buf.set(chunk, bufLen);
+    bufLen += chunk.length;
+    samplesSeen += chunk.length;
+  };
+
+  const record = (episodes: RhythmEpisode[], out: RhythmEpisode[]): void => {
+    for (const e of episodes) {
+      if (!allEpisodes.includes(e)) allEpisodes.push(e);
+      if (!out.includes(e)) out.push(e);
+    }
+  };
+
+  const classifyNext = (next: number | null, beatsOut: ClassifiedBeat[], epOut: RhythmEpisode[]): void => {
+    const peak = pending.shift();
+    if (peak === undefined) return;
+    const view = { x: buf.subarray(0, bufLen), offset: bufOffset };
+    const v = classifier.next(view, lastClassified, peak, next);
+    lastClassified = peak;
+    nBeats++;
+    counts[v.class]++;
+    beatsOut.push({ sample: peak, class: v.class });
+    lastVerdict = { noisy: v.noisyContext, paced: v.pacedContext };
+    // NOISE / PACED stretches: findings are withheld there.
+    const kind = v.noisyContext ? 'NOISE' : v.pacedContext ? 'PACED' : null;
+    if (guard && guard.rhythm !== kind) {
+      guard.ongoing = false;
+      record([guard], epOut);
+      guard = null;
+    }
+    if (kind) {
+      if (!guard) {
+        guard = { rhythm: kind, start: peak, end: peak, ongoing: true, beats: 0, meanBpm: null, maxRrMs: 0 };
+      }
+      guard.end = peak;
+      guard.beats++;
+      record([guard], epOut);
+    }
+    record(tracker.push(peak, v.class), epOut);
+  };
+
+  const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {
+    for (const p of peaks) {
+      if (!Number.isInteger(p) || p < 0 || (lastPeak !== null && p <= lastPeak)) {
+        throw new SignalInputError('INVALID_ARGUMENT', 'newPeaks', 'peaks must be increasing sample indices');
+      }
+      if (lastPeak !== null && p - lastPeak > pauseSamples) {
+        const e = pause ?? {
+          rhythm: 'PAUSE' as const,
+          start: lastPeak,
+          end: null,
+          ongoing: true,
+          beats: 0,
+          meanBpm: null,
+          maxRrMs: 0,
+        };
+        e.end = p;
+        e.ongoing = false;
+        e.maxRrMs = ((p - lastPeak) * 1000) / fs;
+        record([e], epOut);
+        pause = null;
+      }
+      pending.push(p);
+      lastPeak = p;
+    }
+  };
+
+  const update = (beats: ClassifiedBeat[], episodes: RhythmEpisode[]): ArrhythmiaUpdate => {
+    const hours = samplesSeen / fs / 3600;
+    const classified = counts.N + counts.SVEB + counts.VEB + counts.F;
+    const tooShort = nBeats + pending.length < minBeats || samplesSeen < minSamples;
+    return {
+      beats,
+      episodes,
+      burden: {
+        vebPerHour: hours > 0 ? counts.VEB / hours : 0,
+        svebPerHour: hours > 0 ? counts.SVEB / hours : 0,
+        vebPercent: classified > 0 ? (100 * counts.VEB) / classified : 0,
+        svebPercent: classified > 0 ? (100 * counts.SVEB) / classified : 0,
+      },
+      withheld: tooShort ? 'too-short' : lastVerdict.noisy ? 'noise' : lastVerdict.paced ? 'paced' : null,
+    };
+  };
+
+  return {
+    get samplesSeen() {
+      return samplesSeen;
+    },
+    get episodes() {
+      return allEpisodes;
+    },
+    push(chunkMv, newPeaks) {
+      if (!(chunkMv instanceof Float64Array)) {
+        throw new SignalInputError('INVALID_ARGUMENT', 'chunkMv', 'chunk must be a Float64Array in mV');
+      }
+      const beats: ClassifiedBeat[] = [];
+      const episodes: RhythmEpisode[] = [];
+      append(chunkMv);
+      notePeaks(newPeaks, episodes);
+      while (pending.length >= 2 && samplesSeen >= (pending[0] ?? 0) + after) {
+        classifyNext(pending[1] ?? null, beats, episodes);
+      }
+      if (lastPeak !== null && !pause && samplesSeen - 1 - lastPeak > pauseSamples + latencySamples) {
+        pause = {
+          rhythm: 'PAUSE',
+          start: lastPeak,
+          end: null,
+          ongoing: true,
+          beats: 0,
+          meanBpm: null,
+          maxRrMs: ((samplesSeen - 1 - lastPeak) * 1000) / fs,
+        };
+        record([pause], episodes);
+      } else if (pause) {
+        pause.maxRrMs = ((samplesSeen - 1 - (lastPeak ?? 0)) * 1000) / fs;
+      }
+      return update(beats, episodes);
+    },
+    flush() {
+      const beats: ClassifiedBeat[] = [];
+      const episodes: RhythmEpisode[] = [];
+      while (pending.length > 0) classifyNext(pending[1] ?? null, beats, episodes);
+      record(tracker.flush(), episodes);
+      if (guard) {
+        guard.ongoing = false;
+        record([guard], episodes);
+        guard = null;
+      }
+      if (pause) {
+        pause.end = samplesSeen - 1;
+        pause.ongoing = false;
+        record([pause], episodes);
+        pause = null;
+      }
+      return update(beats, episodes);
+    },
+  };
+}

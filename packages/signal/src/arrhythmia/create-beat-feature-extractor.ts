@@ -1,0 +1,262 @@
+import { measureBeatWindow, P_BINS, QRS_GRID_MS, WIDE_GRID_MS } from './beat-window.js';
+import type { BeatWindow, SampleView } from './beat-window.js';
+
+/** Names of the features, in the order of the vectors the extractor returns. */
+export const BEAT_FEATURE_NAMES: readonly string[] = [
+  'preRR/avgRR',
+  'postRR/avgRR',
+  'preRR/localRR',
+  'postRR/preRR',
+  'localRR/avgRR',
+  'preRR_s',
+  'avgRR_s',
+  'prevPreRR/avgRR',
+  '(pre+post)/2localRR',
+  'postRR/localRR',
+  'corrQrs',
+  'corrWide',
+  'corrP',
+  'rmsDiffQrs',
+  'ptp/templatePtp',
+  'width/templateWidth',
+  'areaWidth/templateAreaWidth',
+  'slope/templateSlope',
+  'widthMs/100',
+  'areaWidthMs/100',
+  'templateWidthMs/100',
+  'pEnergy/templatePEnergy',
+  'rrIrregularity',
+  'rrIrregularityPrev',
+  'preRR/regularRR',
+  'postRR/regularRR',
+  ...QRS_GRID_MS.map((t) => `qrs${t}`),
+  ...QRS_GRID_MS.map((t) => `diff${t}`),
+  ...WIDE_GRID_MS.map((t) => `wide${t}`),
+];
+
+export interface BeatFeatureExtractorOptions {
+  /** Sampling rate in Hz (required). */
+  fs: number;
+  /** Beats kept for the running template (median), default 16. */
+  templateBeats?: number;
+  /** RR intervals behind the local RR median, default 8. */
+  localBeats?: number;
+  /** RR intervals behind the average RR median, default 128. */
+  averageBeats?: number;
+}
+
+export interface BeatFeatureExtractor {
+  readonly nFeatures: number;
+  /**
+   * Features of the beat at `peak`, given its neighbours (null at the ends of the record). Beats
+   * must be passed in time order; the running RR statistics and the dominant-beat template are
+   * updated after each call.
+   */
+  next(
+    view: SampleView,
+    prevPeak: number | null,
+    peak: number,
+    nextPeak: number | null,
+  ): Float64Array;
+  /** Measurements of the beat last passed to `next` (noise and pacing indicators). */
+  readonly last: BeatWindow | null;
+}
+
+/** Median of numbers (typed-array sort: numeric and allocation-light). */
+function median(values: ArrayLike<number>): number {
+  const s = Float64Array.from(values).sort();
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+function medianOf(windows: readonly Float64Array[], length: number): Float64Array {
+  const out = new Float64Array(length);
+  const col = new Float64Array(windows.length);
+  const m = windows.length >> 1;
+  for (let i = 0; i < length; i++) {
+    for (let k = 0; k < windows.length; k++) col[k] = windows[k]?.[i] ?? 0;
+    col.sort();
+    out[i] = windows.length % 2 === 1 ? (col[m] ?? 0) : ((col[m - 1] ?? 0) + (col[m] ?? 0)) / 2;
+  }
+  return out;
+}
+
+function correlation(a: Float64Array, b: Float64Array, from: number, to: number): number {
+  let sa = 0;
+  let sb = 0;
+  const n = to - from;
+  for (let i = from; i < to; i++) {
+    sa += a[i] ?? 0;
+    sb += b[i] ?? 0;
+  }
+  const ma = sa / n;
+  const mb = sb / n;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = from; i < to; i++) {
+    const da = (a[i] ?? 0) - ma;
+    const db = (b[i] ?? 0) - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
+  }
+  const d = Math.sqrt(saa * sbb);
+  return d > 1e-12 ? sab / d : 0;
+}
+
+function irregularity(rr: readonly number[], n: number): number {
+  const from = Math.max(1, rr.length - n);
+  const d: number[] = [];
+  for (let i = from; i < rr.length; i++) d.push(Math.abs((rr[i] ?? 0) - (rr[i - 1] ?? 0)));
+  return d.length > 0 ? median(d) : 0;
+}
+
+interface Template {
+  qrs: Float64Array;
+  wide: Float64Array;
+  ptpMv: number;
+  widthMs: number;
+  areaWidthMs: number;
+  maxSlope: number;
+}
+
+/**
+ * Creates the stateful beat feature extractor shared by `classifyBeats` and the streaming monitor.
+ *
+ * Inter-patient generalisation comes from normalising every feature by the record's own running
+ * statistics: RR intervals by the median of recent RRs (local, 8 beats) and of the longer past
+ * (128 beats), in the spirit of de Chazal et al. 2004 and Llamedo & Martínez 2011; morphology
+ * by the median template of recent regular beats (the patient's dominant beat), so that a VEB is
+ * "wide and unlike this patient's usual beat", whatever the lead or patient.
+ */
+export function createBeatFeatureExtractor(
+  options: BeatFeatureExtractorOptions,
+): BeatFeatureExtractor {
+  if (!Number.isFinite(options.fs) || options.fs <= 0)
+    throw new RangeError('options.fs must be > 0');
+  const fs = options.fs;
+  const templateBeats = options.templateBeats ?? 16;
+  const localBeats = options.localBeats ?? 8;
+  const averageBeats = options.averageBeats ?? 128;
+  const rrHistory: number[] = [];
+  const ring: BeatWindow[] = [];
+  let template: Template | null = null;
+  let templateDirty = true;
+  let prevPreRR: number | null = null;
+  let lastIrregularity: number | null = null;
+  const regularRr: number[] = [];
+  const nFeatures = BEAT_FEATURE_NAMES.length;
+  const nQ = QRS_GRID_MS.length;
+  const nW = WIDE_GRID_MS.length;
+
+  const buildTemplate = (): Template | null => {
+    if (ring.length === 0) return null;
+    return {
+      qrs: medianOf(
+        ring.map((b) => b.qrs),
+        nQ,
+      ),
+      wide: medianOf(
+        ring.map((b) => b.wide),
+        nW,
+      ),
+      ptpMv: median(ring.map((b) => b.ptpMv)),
+      widthMs: median(ring.map((b) => b.widthMs)),
+      areaWidthMs: median(ring.map((b) => b.areaWidthMs)),
+      maxSlope: median(ring.map((b) => b.maxSlope)),
+    };
+  };
+
+  let last: BeatWindow | null = null;
+  return {
+    nFeatures,
+    get last() {
+      return last;
+    },
+    next(view, prevPeak, peak, nextPeak) {
+      const w = measureBeatWindow(view, peak, fs);
+      last = w;
+      const preRaw = prevPeak === null ? null : (peak - prevPeak) / fs;
+      const postRaw = nextPeak === null ? null : (nextPeak - peak) / fs;
+      const preRR = preRaw ?? postRaw ?? 1;
+      const postRR = postRaw ?? preRR;
+      const localRR = rrHistory.length > 0 ? median(rrHistory.slice(-localBeats)) : preRR;
+      const avgRR = rrHistory.length > 0 ? median(rrHistory.slice(-averageBeats)) : localRR;
+      const prev = prevPreRR ?? preRR;
+
+      if (templateDirty) {
+        template = buildTemplate();
+        templateDirty = false;
+      }
+      const t: Template = template ?? { ...w };
+      const f = new Float64Array(nFeatures);
+      let k = 0;
+      f[k++] = preRR / avgRR;
+      f[k++] = postRR / avgRR;
+      f[k++] = preRR / localRR;
+      f[k++] = postRR / preRR;
+      f[k++] = localRR / avgRR;
+      f[k++] = preRR;
+      f[k++] = avgRR;
+      f[k++] = prev / avgRR;
+      f[k++] = (preRR + postRR) / (2 * localRR);
+      f[k++] = postRR / localRR;
+      f[k++] = correlation(w.qrs, t.qrs, 0, nQ);
+      f[k++] = correlation(w.wide, t.wide, 0, nW);
+      f[k++] = correlation(w.wide, t.wide, 0, P_BINS);
+      const scale = Math.max(t.ptpMv, 1e-3);
+      let d2 = 0;
+      for (let i = 0; i < nQ; i++) d2 += ((w.qrs[i] ?? 0) - (t.qrs[i] ?? 0)) ** 2;
+      f[k++] = Math.sqrt(d2 / nQ) / scale;
+      f[k++] = w.ptpMv / scale;
+      f[k++] = w.widthMs / Math.max(t.widthMs, 1);
+      f[k++] = w.areaWidthMs / Math.max(t.areaWidthMs, 1);
+      f[k++] = w.maxSlope / Math.max(t.maxSlope, 1e-3);
+      f[k++] = w.widthMs / 100;
+      f[k++] = w.areaWidthMs / 100;
+      f[k++] = t.widthMs / 100;
+      let pe = 0;
+      let pt = 0;
+      for (let i = 0; i < P_BINS; i++) {
+        pe += (w.wide[i] ?? 0) ** 2;
+        pt += (t.wide[i] ?? 0) ** 2;
+      }
+      f[k++] = Math.sqrt(pe / Math.max(pt, 1e-9));
+      // Irregularity of the recent rhythm (median absolute successive RR difference relative to
+      // the average RR): in atrial fibrillation a short RR is not evidence of an ectopic beat.
+      const irr = irregularity(rrHistory, 16) / avgRR;
+      f[k++] = irr;
+      f[k++] = lastIrregularity ?? irr;
+      lastIrregularity = irr;
+      // RR of the recent non-premature beats: the underlying (sinus) rate, which a run of
+      // supraventricular beats does not drag down the way it drags the local median.
+      const regRR = regularRr.length > 0 ? median(regularRr) : localRR;
+      f[k++] = preRR / regRR;
+      f[k++] = postRR / regRR;
+      for (let i = 0; i < nQ; i++) f[k++] = (w.qrs[i] ?? 0) / scale;
+      for (let i = 0; i < nQ; i++) f[k++] = ((w.qrs[i] ?? 0) - (t.qrs[i] ?? 0)) / scale;
+      for (let i = 0; i < nW; i++) f[k++] = (w.wide[i] ?? 0) / scale;
+
+      // Update running statistics after measuring, so a beat is never compared with itself.
+      // Template beats: not premature (an ectopic beat usually is). Late beats are accepted, so
+      // the conducted beats of a bigeminy, which follow a compensatory pause, keep the template.
+      const regular = rrHistory.length < 3 || preRR / localRR > 0.9;
+      if (regular && preRaw !== null) {
+        regularRr.push(preRaw);
+        if (regularRr.length > templateBeats) regularRr.shift();
+      }
+      if (regular || ring.length < 4) {
+        ring.push(w);
+        if (ring.length > templateBeats) ring.shift();
+        templateDirty = true;
+      }
+      if (preRaw !== null) {
+        rrHistory.push(preRaw);
+        if (rrHistory.length > averageBeats) rrHistory.shift();
+      }
+      prevPreRR = preRR;
+      return f;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createRhythmTracker } from './create-rhythm-tracker.js';
+import type { BeatClass, RhythmEpisode } from './types.js';
+
+const FS = 250;
+
+/** Feeds beats given as RR intervals (ms) and classes; returns every episode, closed. */
+function run(rrMs: number[], classes: BeatClass[]): RhythmEpisode[] {
+  const t = createRhythmTracker({ fs: FS });
+  let sample = 0;
+  rrMs.forEach((rr, i) => {
+    sample += Math.round((rr * FS) / 1000);
+    t.push(sample, classes[i] ?? 'N');
+  });
+  t.flush();
+  return [...t.episodes];
+}
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+describe('createRhythmTracker (RR-rule oracles)', () => {
+  it('reports nothing for a regular sinus rhythm at 75 bpm', () => {
+    const rr = new Array<number>(200).fill(800);
+    expect(run(rr, [])).toEqual([]);
+  });
+
+  it('reports a VT run for 3 premature ventricular beats at 150 bpm', () => {
+    const rr = new Array<number>(60).fill(800);
+    const cls = new Array<BeatClass>(60).fill('N');
+    for (const i of [30, 31, 32]) {
+      rr[i] = 400;
+      cls[i] = 'VEB';
+    }
+    rr[33] = 1200;
+    const eps = run(rr, cls);
+    expect(eps.map((e) => e.rhythm)).toEqual(['VT']);
+    expect(eps[0]?.beats).toBe(3);
+    expect(eps[0]?.meanBpm).toBeCloseTo(150, 5);
+    expect(eps[0]?.ongoing).toBe(false);
+  });
+
+  it('reports a couplet for 2 and a slow triplet for 3 ventricular beats at 75 bpm', () => {
+    const rr = new Array<number>(80).fill(800);
+    const cls = new Array<BeatClass>(80).fill('N');
+    cls[20] = 'VEB';
+    cls[21] = 'VEB';
+    cls[50] = 'VEB';
+    cls[51] = 'VEB';
+    cls[52] = 'VEB';
+    expect(run(rr, cls).map((e) => [e.rhythm, e.beats])).toEqual([
+      ['COUPLET', 2],
+      ['TRIPLET', 3],
+    ]);
+  });
+
+  it('reports an AF episode over irregular RR intervals and nothing around it', () => {
+    const rand = lcg(7);
+    const rr: number[] = [];
+    for (let i = 0; i < 100; i++) rr.push(800);
+    for (let i = 0; i < 200; i++) rr.push(450 + 500 * rand());
+    for (let i = 0; i < 100; i++) rr.push(800);
+    const eps = run(rr, []);
+    expect(eps.map((e) => e.rhythm)).toEqual(['AF']);
+    const af = eps[0];
+    const starts = rr.reduce<number[]>((acc, v) => [...acc, (acc.at(-1) ?? 0) + Math.round((v * FS) / 1000)], []);
+    const onset = starts[100] ?? 0;
+    const offset = starts[299] ?? 0;
+    // Onset and offset within 10 beats (about 8 s) of the truth.
+    expect(Math.abs((af?.start ?? 0) - onset)).toBeLessThan(8 * FS);
+    expect(Math.abs((af?.end ?? 0) - offset)).toBeLessThan(8 * FS);
+  });
+
+  it('does not call ventricular bigeminy AF', () => {
+    const rr: number[] = [];
+    const cls: BeatClass[] = [];
+    for (let i = 0; i < 200; i++) {
+      rr.push(i % 2 === 0 ? 500 : 1100);
+      cls.push(i % 2 === 0 ? 'VEB' : 'N');
+    }
+    expect(run(rr, cls).filter((e) => e.rhythm === 'AF')).toEqual([]);
+  });
+
+  it('reports sinus tachycardia and bradycardia with their rates', () => {
+    const rr = [
+      ...new Array<number>(40).fill(800),
+      ...new Array<number>(40).fill(500),
+      ...new Array<number>(40).fill(800),
+      ...new Array<number>(40).fill(1200),
+    ];
+    const eps = run(rr, []);
+    expect(eps.map((e) => e.rhythm)).toEqual(['TACHY', 'BRADY']);
+    expect(eps[0]?.meanBpm).toBeCloseTo(120, 5);
+    expect(eps[1]?.meanBpm).toBeCloseTo(50, 5);
+  });
+});

@@ -1,0 +1,342 @@
+import { SignalInputError } from '../errors.js';
+import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
+
+export interface RhythmTrackerOptions {
+  /** Sampling rate in Hz (required). */
+  fs: number;
+  /** RR intervals per AF analysis window, default 32 (about 30 s at 60 bpm). */
+  afWindowBeats?: number;
+  /**
+   * AF when the window's RMSSD / mean RR (of intervals between non-ventricular beats, the
+   * 1/16 shortest and longest trimmed) exceeds this, default 0.1 (Dash et al., Ann Biomed Eng
+   * 2009, use the same normalised RMSSD threshold) ...
+   */
+  afNrmssd?: number;
+  /** ... and more than this share of successive RR differences exceed 8% of the mean RR, default 0.3. */
+  afLargeDiffShare?: number;
+  /** Also leave out intervals touching SVEB beats, default false. */
+  afExcludeSveb?: boolean;
+  /** Consecutive AF (non-AF) window decisions that open (close) an AF episode, default 8. */
+  afHysteresisBeats?: number;
+  /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
+  bradyBpm?: number;
+  /** Sinus tachycardia above this rate in bpm, default 100. */
+  tachyBpm?: number;
+  /** Consecutive beats beyond the rate limit that open (or, back within, close) BRADY/TACHY, default 8. */
+  rateHysteresisBeats?: number;
+  /** A run of 3+ ventricular beats faster than this (bpm) is VT, default 100. */
+  vtBpm?: number;
+}
+
+export interface RhythmTracker {
+  /** Adds the next classified beat (time order); returns episodes opened, updated or closed. */
+  push(sample: number, cls: BeatClass): RhythmEpisode[];
+  /** Closes every open episode at the last beat; returns them. */
+  flush(): RhythmEpisode[];
+  /** All episodes so far (closed and open), in opening order. */
+  readonly episodes: readonly RhythmEpisode[];
+}
+
+interface Beat {
+  sample: number;
+  cls: BeatClass;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+/**
+ * Rule-based rhythm analysis over classified beats: atrial fibrillation from RR irregularity,
+ * ventricular couplets, triplets, VT (>= 3 VEB above 100 bpm) and slow idioventricular runs
+ * (IVR), sinus bradycardia and tachycardia. Pauses are detected by the monitor from raw peaks
+ * (they must be reported while the pause is still going on).
+ */
+export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracker {
+  if (!Number.isFinite(options.fs) || options.fs <= 0) {
+    throw new SignalInputError('INVALID_SAMPLE_RATE', 'options.fs', 'fs must be a positive number');
+  }
+  const fs = options.fs;
+  const W = options.afWindowBeats ?? 32;
+  const afNrmssd = options.afNrmssd ?? 0.1;
+  const afBig = options.afLargeDiffShare ?? 0.3;
+  const afHyst = options.afHysteresisBeats ?? 8;
+  const excludeSveb = options.afExcludeSveb ?? false;
+  const notAtrial = (c: BeatClass): boolean =>
+    c === 'VEB' || c === 'F' || c === 'Q' || (excludeSveb && c === 'SVEB');
+  const bradyBpm = options.bradyBpm ?? 60;
+  const tachyBpm = options.tachyBpm ?? 100;
+  const rateHyst = options.rateHysteresisBeats ?? 8;
+  const vtBpm = options.vtBpm ?? 100;
+
+  const beats: Beat[] = [];
+  let first = 0; // index of beats[0] in the full sequence
+  const episodes: RhythmEpisode[] = [];
+  let updates: RhythmEpisode[] = [];
+  const emit = (e: RhythmEpisode): void => {
+    if (!updates.includes(e)) updates.push(e);
+  };
+  const open = (rhythm: RhythmKind, start: number, end: number): RhythmEpisode => {
+    const e: RhythmEpisode = {
+      rhythm,
+      start,
+      end: null,
+      ongoing: true,
+      beats: 0,
+      meanBpm: null,
+      maxRrMs: 0,
+    };
+    e.end = end;
+    episodes.push(e);
+    emit(e);
+    return e;
+  };
+  const at = (i: number): Beat | undefined => beats[i - first];
+  let total = 0;
+
+  // Ventricular runs
+  let runStart = -1; // global index of first VEB of the current run
+  let vt: RhythmEpisode | null = null;
+  // AF state
+  let afRun = 0;
+  let nonAfRun = 0;
+  let af: RhythmEpisode | null = null;
+  let afFirstLabel = -1;
+  let afLastLabel = -1;
+  let afBeatsInEpisode = 0;
+  // Rate state
+  let rateState: 'BRADY' | 'TACHY' | null = null;
+  let rateEp: RhythmEpisode | null = null;
+  let rateCount = 0;
+  let rateCandidate: 'BRADY' | 'TACHY' | null = null;
+  let rateCandidateStart = -1;
+
+  const rrMs = (i: number): number | null => {
+    const a = at(i - 1);
+    const b = at(i);
+    return a && b ? ((b.sample - a.sample) * 1000) / fs : null;
+  };
+  const bpmOver = (from: number, to: number): number | null => {
+    // mean rate from beat `from - 1` to beat `to` (the run's intervals including its coupling).
+    const a = at(from - 1) ?? at(from);
+    const b = at(to);
+    if (!a || !b || b.sample <= a.sample) return null;
+    const n = to - (at(from - 1) ? from - 1 : from);
+    return (60 * fs * n) / (b.sample - a.sample);
+  };
+  const maxRr = (from: number, to: number): number => {
+    let m = 0;
+    for (let i = from; i <= to; i++) m = Math.max(m, rrMs(i) ?? 0);
+    return m;
+  };
+
+  const closeRun = (endIdx: number): void => {
+    // endIdx: global index of the last VEB of the run
+    if (runStart < 0) return;
+    const len = endIdx - runStart + 1;
+    const startBeat = at(runStart);
+    const endBeat = at(endIdx);
+    if (startBeat && endBeat && len >= 2) {
+      const bpm = bpmOver(runStart, endIdx);
+      if (vt) {
+        vt.end = endBeat.sample;
+        vt.ongoing = false;
+        vt.beats = len;
+        vt.meanBpm = bpm;
+        vt.maxRrMs = maxRr(runStart + 1, endIdx);
+        emit(vt);
+        vt = null;
+      } else {
+        const kind: RhythmKind = len === 2 ? 'COUPLET' : len === 3 ? 'TRIPLET' : 'IVR';
+        const e = open(kind, startBeat.sample, endBeat.sample);
+        e.ongoing = false;
+        e.beats = len;
+        e.meanBpm = bpm;
+        e.maxRrMs = maxRr(runStart + 1, endIdx);
+      }
+    }
+    runStart = -1;
+  };
+
+  const afWindow = (endIdx: number): boolean => {
+    const rr: number[] = [];
+    for (let i = endIdx - W + 1; i <= endIdx; i++) {
+      const a = at(i - 1);
+      const b = at(i);
+      if (!a || !b) return false;
+      // Intervals touching ventricular, fusion or unclassifiable beats are not atrial activity.
+      if (notAtrial(a.cls) || notAtrial(b.cls)) {
+        rr.push(NaN);
+        continue;
+      }
+      rr.push(((b.sample - a.sample) * 1000) / fs);
+    }
+    const valid = rr.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+    if (valid.length < W / 2) return false;
+    const trim = Math.floor(valid.length / 16);
+    const lo = valid[trim] ?? 0;
+    const hi = valid[valid.length - 1 - trim] ?? 0;
+    let sum = 0;
+    let n = 0;
+    for (const v of valid) {
+      if (v >= lo && v <= hi) {
+        sum += v;
+        n++;
+      }
+    }
+    const mean = sum / n;
+    let d2 = 0;
+    let nd = 0;
+    let big = 0;
+    let nb = 0;
+    for (let i = 1; i < rr.length; i++) {
+      const x = rr[i] ?? NaN;
+      const y = rr[i - 1] ?? NaN;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      nb++;
+      if (Math.abs(x - y) > 0.08 * mean) big++;
+      if (x < lo || x > hi || y < lo || y > hi) continue;
+      d2 += (x - y) ** 2;
+      nd++;
+    }
+    if (nd < 4 || nb < 4) return false;
+    return Math.sqrt(d2 / nd) / mean > afNrmssd && big / nb > afBig;
+  };
+
+  const stepAf = (idx: number): void => {
+    // Window ending at idx labels its centre beat.
+    if (idx < W) return;
+    const c = idx - (W >> 1);
+    const isAf = afWindow(idx);
+    const cb = at(c);
+    if (!cb) return;
+    if (isAf) {
+      afRun++;
+      nonAfRun = 0;
+      if (afRun === 1 && !af) afFirstLabel = c;
+      afLastLabel = c;
+      if (!af && afRun >= afHyst) {
+        const s = at(afFirstLabel)?.sample ?? cb.sample;
+        af = open('AF', s, cb.sample);
+        afBeatsInEpisode = c - afFirstLabel + 1;
+      } else if (af) {
+        af.end = cb.sample;
+        afBeatsInEpisode = c - afFirstLabel + 1;
+      }
+    } else {
+      nonAfRun++;
+      afRun = 0;
+      if (af && nonAfRun >= afHyst) closeAf();
+    }
+    if (af) {
+      af.beats = afBeatsInEpisode;
+      const end = af.end ?? af.start;
+      if (end > af.start) af.meanBpm = (60 * fs * (afLastLabel - afFirstLabel)) / (end - af.start);
+      emit(af);
+    }
+  };
+  const closeAf = (): void => {
+    if (!af) return;
+    af.end = at(afLastLabel)?.sample ?? af.end;
+    af.ongoing = false;
+    emit(af);
+    af = null;
+  };
+
+  const stepRate = (idx: number): void => {
+    // Sinus rate findings only on supraventricular rhythm outside AF.
+    if (idx < 8) return;
+    const rr: number[] = [];
+    for (let i = idx - 7; i <= idx; i++) {
+      const v = rrMs(i);
+      if (v !== null) rr.push(v);
+    }
+    const bpm = 60000 / median(rr);
+    const b = at(idx);
+    if (!b) return;
+    const sinus = b.cls === 'N' && !af && !vt;
+    const state: 'BRADY' | 'TACHY' | null = !sinus ? null : bpm < bradyBpm ? 'BRADY' : bpm > tachyBpm ? 'TACHY' : null;
+    if (state === rateState) {
+      rateCount = 0;
+      rateCandidate = null;
+      if (rateEp) {
+        rateEp.end = b.sample;
+        rateEp.beats++;
+        rateEp.meanBpm = rateEp.meanBpm === null ? bpm : rateEp.meanBpm + (bpm - rateEp.meanBpm) / rateEp.beats;
+        emit(rateEp);
+      }
+      return;
+    }
+    if (state !== rateCandidate) {
+      rateCandidate = state;
+      rateCount = 0;
+      rateCandidateStart = idx;
+    }
+    rateCount++;
+    if (rateCount >= rateHyst) {
+      if (rateEp) {
+        rateEp.ongoing = false;
+        emit(rateEp);
+        rateEp = null;
+      }
+      rateState = state;
+      if (state) {
+        const s = at(rateCandidateStart)?.sample ?? b.sample;
+        rateEp = open(state, s, b.sample);
+        rateEp.beats = idx - rateCandidateStart + 1;
+        rateEp.meanBpm = bpm;
+      }
+      rateCount = 0;
+      rateCandidate = null;
+    }
+  };
+
+  return {
+    get episodes() {
+      return episodes;
+    },
+    push(sample, cls) {
+      updates = [];
+      const idx = total++;
+      beats.push({ sample, cls });
+      // Keep enough history for the AF window and the longest open run.
+      const keep = Math.max(W + 2, runStart >= 0 ? idx - runStart + 2 : 0, 16);
+      while (beats.length > keep) {
+        beats.shift();
+        first++;
+      }
+      if (cls === 'VEB') {
+        if (runStart < 0) runStart = idx;
+        const len = idx - runStart + 1;
+        const bpm = bpmOver(runStart, idx);
+        if (len >= 3 && bpm !== null && bpm > vtBpm) {
+          const s = at(runStart)?.sample ?? sample;
+          if (!vt) vt = open('VT', s, sample);
+          vt.end = sample;
+          vt.beats = len;
+          vt.meanBpm = bpm;
+          vt.maxRrMs = maxRr(runStart + 1, idx);
+          emit(vt);
+        }
+      } else {
+        closeRun(idx - 1);
+      }
+      stepAf(idx);
+      stepRate(idx);
+      return updates;
+    },
+    flush() {
+      updates = [];
+      closeRun(total - 1);
+      if (af) closeAf();
+      if (rateEp) {
+        rateEp.ongoing = false;
+        emit(rateEp);
+        rateEp = null;
+      }
+      return updates;
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SignalInputError } from '../errors.js';
+import { hrvTimeDomain } from '../hrv/hrv-time-domain.js';
+import { isBeatSymbol } from './beat-symbols.js';
+import { readAnnotations, readWfdbRecord } from '../io/index.js';
+import { ecgsyn } from '../synth/ecgsyn.js';
+import {
+  createEcgAnalyzer,
+  type AnalyzedBeat,
+  type EcgAnalysisUpdate,
+} from './create-ecg-analyzer.js';
+import { detectQrs } from './detect-qrs.js';
+import { qrsDelineate } from './qrs-delineate.js';
+
+const fixtures = join(import.meta.dirname, '../io/fixtures');
+
+/** Feeds `ecg` in chunks of the given sizes (cycled), then flushes; returns every update. */
+function stream(ecg: Float64Array, fs: number, sizes: number[]): EcgAnalysisUpdate[] {
+  const analyzer = createEcgAnalyzer({ fs });
+  const updates: EcgAnalysisUpdate[] = [];
+  let at = 0;
+  let k = 0;
+  while (at < ecg.length) {
+    const size = sizes[k++ % sizes.length] ?? 1;
+    updates.push(analyzer.push(ecg.subarray(at, at + size)));
+    at += size;
+  }
+  updates.push(analyzer.flush());
+  return updates;
+}
+
+/** Pseudo-random chunk sizes in [1, max]. */
+function randomSizes(count: number, max: number, seed: number): number[] {
+  let s = seed;
+  return Array.from({ length: count }, () => {
+    s = (s * 16807) % 2147483647;
+    return 1 + (s % max);
+  });
+}
+
+function offlineBeats(ecg: Float64Array, fs: number): AnalyzedBeat[] {
+  const peaks = detectQrs(ecg, { fs });
+  const d = qrsDelineate(ecg, fs, peaks);
+  return Array.from(peaks, (p, i) => ({
+    sample: p,
+    rrMs: i === 0 ? null : ((p - (peaks[i - 1] ?? 0)) * 1000) / fs,
+    qrsMs: Number.isFinite(d.durationMs[i]) ? (d.durationMs[i] ?? null) : null,
+  }));
+}
+
+function gaussian(n: number, seed: number): Float64Array {
+  let s = seed;
+  const u = (): number => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+  return Float64Array.from(
+    { length: n },
+    () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()),
+  );
+}
+
+describe('createEcgAnalyzer', () => {
+  const synth = ecgsyn({
+    fs: 250,
+    durationS: 90,
+    heartRateBpm: 72,
+    seed: 11,
+    pvcProbability: 0.05,
+  });
+
+  it('reports the same beats, RR and QRS durations as offline analysis for any packet size', async () => {
+    const rec = await readWfdbRecord(join(fixtures, '208'));
+    const cases: [Float64Array, number][] = [
+      [synth.ecgMv, 250],
+      [rec.signals[0]?.physical ?? new Float64Array(), rec.fs],
+    ];
+    for (const [ecg, fs] of cases) {
+      const expected = offlineBeats(ecg, fs);
+      expect(expected.length).toBeGreaterThan(20);
+      for (const sizes of [[fs], [1, 7, 333], randomSizes(50, 700, 3), [ecg.length]]) {
+        const beats = stream(ecg, fs, sizes).flatMap((u) => u.beats);
+        expect(beats).toEqual(expected);
+      }
+    }
+  });
+
+  it('finds the synthetic beats, their rate and their HRV', () => {
+    const updates = stream(synth.ecgMv, 250, [250]);
+    const beats = updates.flatMap((u) => u.beats);
+    // every generated R peak is found within 40 ms
+    expect(beats.length).toBe(synth.rPeaks.length);
+    beats.forEach((b, i) => {
+      expect(Math.abs(b.sample - (synth.rPeaks[i] ?? 0))).toBeLessThanOrEqual(10);
+    });
+    const last = updates[updates.length - 2];
+    const truthRr = Array.from(
+      synth.rPeaks.slice(1),
+      (p, i) => ((p - (synth.rPeaks[i] ?? 0)) * 1000) / 250,
+    );
+    const end = (last?.samplesSeen ?? 0) - 1 - 2 * 250;
+    const inWindow = Array.from(synth.rPeaks).filter((p) => p >= end - 10 * 250 && p <= end);
+    const truthHr =
+      (60 * 250 * (inWindow.length - 1)) /
+      ((inWindow[inWindow.length - 1] ?? 0) - (inWindow[0] ?? 0));
+    expect(Math.abs((last?.heartRateBpm ?? 0) - truthHr)).toBeLessThan(2);
+    expect(last?.quality.analysable).toBe(true);
+    expect(last?.qrsDurationMs).toBeGreaterThan(60);
+    expect(last?.qrsDurationMs).toBeLessThan(130);
+    // The PVCs (and their pauses) are excluded from NN by the 20 % rule, as from the truth here.
+    const truth = hrvTimeDomain(
+      truthRr.filter((_, i) => synth.beats[i]?.kind === 'N' && synth.beats[i + 1]?.kind === 'N'),
+    );
+    // the last push saw every beat but the one the flush confirms
+    expect(last?.hrv?.nBeats).toBe(beats.length - (updates[updates.length - 1]?.beats.length ?? 0));
+    expect(Math.abs((last?.hrv?.meanNnMs ?? 0) - truth.meanNnMs)).toBeLessThan(5);
+  });
+
+  it.each(['119', '208'])(
+    'keeps HR within 2 bpm of the MIT-BIH reference beats on record %s, packet by packet',
+    async (name) => {
+      const rec = await readWfdbRecord(join(fixtures, name));
+      const ref = (await readAnnotations(join(fixtures, name))).filter((a) =>
+        isBeatSymbol(a.symbol),
+      );
+      const fs = rec.fs;
+      const analyzer = createEcgAnalyzer({ fs });
+      const ecg = rec.signals[0]?.physical ?? new Float64Array();
+      let compared = 0;
+      for (let at = 0; at + fs <= ecg.length; at += fs) {
+        const u = analyzer.push(ecg.subarray(at, at + fs));
+        if (u.samplesSeen < 13 * fs) continue;
+        // the analyzer's window: the 10 s ending 2 s before the newest sample
+        const end = u.samplesSeen - 1 - 2 * fs;
+        const inWindow = ref.map((a) => a.sample).filter((s) => s >= end - 10 * fs && s <= end);
+        const refHr =
+          (60 * fs * (inWindow.length - 1)) /
+          ((inWindow[inWindow.length - 1] ?? 0) - (inWindow[0] ?? 0));
+        expect(u.quality.analysable).toBe(true);
+        expect(Math.abs((u.heartRateBpm ?? 0) - refHr)).toBeLessThan(2);
+        compared++;
+      }
+      expect(compared).toBe(8);
+    },
+  );
+
+  it('withholds HR when the lead comes off (flat line)', () => {
+    const analyzer = createEcgAnalyzer({ fs: 250 });
+    let u = analyzer.push(synth.ecgMv.subarray(0, 20 * 250));
+    expect(u.heartRateBpm).not.toBeNull();
+    for (let s = 0; s < 10; s++) u = analyzer.push(new Float64Array(250).fill(0.01));
+    expect(u.heartRateBpm).toBeNull();
+    expect(u.hrv).toBeNull();
+    expect(u.qrsDurationMs).toBeNull();
+    expect(u.quality.analysable).toBe(false);
+    expect(u.quality.reasons).toContain('flat-line');
+  });
+
+  it('withholds HR when the amplifier saturates', () => {
+    const analyzer = createEcgAnalyzer({ fs: 250 });
+    const clipped = synth.ecgMv.subarray(0, 20 * 250).map((v) => Math.max(-0.1, Math.min(0.3, v)));
+    let u = analyzer.push(clipped.subarray(0, 250));
+    for (let at = 250; at < clipped.length; at += 250)
+      u = analyzer.push(clipped.subarray(at, at + 250));
+    expect(u.quality.reasons).toContain('saturation');
+    expect(u.heartRateBpm).toBeNull();
+  });
+
+  it('never reports a heart rate from pure noise', () => {
+    const analyzer = createEcgAnalyzer({ fs: 360 });
+    const noise = gaussian(30 * 360, 4);
+    for (let at = 0; at < noise.length; at += 360) {
+      const u = analyzer.push(noise.subarray(at, at + 360));
+      expect(u.heartRateBpm).toBeNull();
+      expect(u.quality.analysable).toBe(false);
+      if (u.samplesSeen >= 2 * 360) expect(u.quality.reasons).toContain('low-kurtosis');
+    }
+  });
+
+  it('rejects hostile input with typed errors and keeps its state', () => {
+    expect(() => createEcgAnalyzer({ fs: 60 })).toThrow(SignalInputError);
+    expect(() => createEcgAnalyzer({ fs: NaN })).toThrow(SignalInputError);
+    expect(() => createEcgAnalyzer({ fs: 250, hrvWindowMs: -1 })).toThrow(SignalInputError);
+    const analyzer = createEcgAnalyzer({ fs: 250 });
+    analyzer.push(synth.ecgMv.subarray(0, 250));
+    const bad = synth.ecgMv.slice(250, 500);
+    bad[100] = Infinity;
+    try {
+      analyzer.push(bad);
+      throw new Error('expected a SignalInputError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(SignalInputError);
+      expect((error as SignalInputError).field).toBe('chunkMv[100]');
+    }
+    expect(analyzer.samplesSeen).toBe(250);
+    expect(() => analyzer.push([1, 2] as unknown as Float64Array)).toThrow(SignalInputError);
+    expect(analyzer.push(new Float64Array(0)).samplesSeen).toBe(250);
+  });
+});

@@ -1,0 +1,301 @@
+import { SignalInputError } from '../errors.js';
+import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
+import { hrvTimeDomain } from '../hrv/hrv-time-domain.js';
+import { nnIntervals } from '../hrv/nn-intervals.js';
+import { createQrsDetector } from './create-qrs-detector.js';
+import { heartRate } from './heart-rate.js';
+import { QRS_DELINEATE_CONTEXT_MS, qrsDelineate } from './qrs-delineate.js';
+import type { QrsDetectorOptions } from './qrs-detector-options.js';
+import { signalQuality, type SignalQualityOptions } from './signal-quality.js';
+
+export interface EcgAnalyzerOptions {
+  /** Sampling rate in Hz (125–1000). */
+  fs: number;
+  /** Span of the rolling HRV, ms (default 300 000: the Task Force 5 min short-term window). */
+  hrvWindowMs?: number;
+  /** Span of the heart-rate average and QRS-duration median, ms (default 10 000). */
+  hrWindowMs?: number;
+  /**
+   * Span assessed by `signalQuality` at each push, ms (default `hrWindowMs + hrDelayMs`, 12 s:
+   * the HR window and the newest samples after it).
+   */
+  qualityWindowMs?: number;
+  /**
+   * The HR window ends this long before the newest sample, ms (default 2000), so that beats the
+   * detector has not confirmed yet (search-back waits up to 1.5 RR) are not missing from it.
+   */
+  hrDelayMs?: number;
+  /** Fewest NN intervals for a rolling HRV (default 20). */
+  minHrvIntervals?: number;
+  /** Options passed to `createQrsDetector` (its `fs` is this `fs`). */
+  detector?: Omit<QrsDetectorOptions, 'fs'>;
+  /** Options passed to `signalQuality` (e.g. `railsMv` of the device's ADC). */
+  quality?: SignalQualityOptions;
+}
+
+/** A beat reported by the analyzer. */
+export interface AnalyzedBeat {
+  /** R-peak sample index since the first sample pushed. */
+  sample: number;
+  /** Interval from the previous beat, ms; null for the first beat. */
+  rrMs: number | null;
+  /** QRS duration from `qrsDelineate`, ms; null when undetermined. */
+  qrsMs: number | null;
+}
+
+/** What one `push` or `flush` of the analyzer returns. */
+export interface EcgAnalysisUpdate {
+  fs: number;
+  samplesSeen: number;
+  /** Beats newly final in this call (their delineation context has arrived), oldest first. */
+  beats: AnalyzedBeat[];
+  /**
+   * Average HR over the `hrWindowMs` ending `hrDelayMs` before the newest sample (by default
+   * 12 s … 2 s ago); null when not analysable or too few beats.
+   */
+  heartRateBpm: number | null;
+  /** Median QRS duration of the beats in the recent `hrWindowMs`; null when not analysable. */
+  qrsDurationMs: number | null;
+  /** Time-domain HRV over the recent `hrvWindowMs`; null when not analysable or too few beats. */
+  hrv: {
+    windowMs: number;
+    nBeats: number;
+    meanNnMs: number;
+    sdnnMs: number;
+    rmssdMs: number;
+    pnn50: number;
+  } | null;
+  /** Quality of the recent `qualityWindowMs` of signal. */
+  quality: { analysable: boolean; score: number; reasons: string[] };
+}
+
+/** The live-path analyzer: push 1 s packets (or any chunking), get beats, HR, QRS, HRV, quality. */
+export interface EcgAnalyzer {
+  /** Analyses the next chunk of ECG (mV at `fs`). A chunk with a non-finite sample is rejected whole. */
+  push(chunkMv: Float64Array | Float32Array): EcgAnalysisUpdate;
+  /** Ends the stream: confirms the last beats (with whatever context exists) and reports them. */
+  flush(): EcgAnalysisUpdate;
+  readonly samplesSeen: number;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? null)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/**
+ * Creates the streaming ECG analyzer of the live path. It carries every state across packets:
+ * the QRS detector (`createQrsDetector`, whose peaks do not depend on the chunking), the recent
+ * samples needed to delineate a beat (`QRS_DELINEATE_CONTEXT_MS` on each side, so each beat's
+ * `qrsMs` is exactly what `qrsDelineate` gives offline) and to assess quality, and the beats of
+ * the HRV window.
+ *
+ * Beats are reported once the samples `QRS_DELINEATE_CONTEXT_MS.after` past them have arrived, so
+ * the concatenated `beats` of all updates are the same for any chunking, and equal to
+ * `detectQrs` + `rrIntervalsMs` + `qrsDelineate` on the whole record. Heart rate, QRS duration and
+ * HRV describe the recent past at the end of each chunk and are null whenever `signalQuality`
+ * of the last `qualityWindowMs` says not analysable (lead off, saturation, noise), never a
+ * number computed from noise.
+ */
+export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
+  if (typeof options !== 'object') {
+    throw new SignalInputError('INVALID_OPTION', 'options', 'options with fs are required');
+  }
+  assertSamplingRate(options.fs, 'options.fs', { min: 125, max: 1000 });
+  const {
+    fs,
+    hrvWindowMs = 300_000,
+    hrWindowMs = 10_000,
+    minHrvIntervals = 20,
+    hrDelayMs = 2000,
+    qualityWindowMs = hrWindowMs + hrDelayMs,
+    detector: detectorOptions = {},
+    quality: qualityOptions = {},
+  } = options;
+  for (const [name, value] of [
+    ['hrvWindowMs', hrvWindowMs],
+    ['hrWindowMs', hrWindowMs],
+    ['qualityWindowMs', qualityWindowMs],
+    ['minHrvIntervals', minHrvIntervals],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new SignalInputError('INVALID_OPTION', `options.${name}`, `${name} must be > 0`);
+    }
+  }
+  if (!Number.isFinite(hrDelayMs) || hrDelayMs < 0) {
+    throw new SignalInputError('INVALID_OPTION', 'options.hrDelayMs', 'hrDelayMs must be ≥ 0');
+  }
+  const detector = createQrsDetector({ ...detectorOptions, fs });
+  const toSamples = (ms: number): number => Math.round((ms * fs) / 1000);
+  const before = toSamples(QRS_DELINEATE_CONTEXT_MS.before);
+  const after = toSamples(QRS_DELINEATE_CONTEXT_MS.after);
+  const qualitySamples = toSamples(qualityWindowMs);
+  // Samples kept behind the newest one: the quality window, or the delineation context of a peak
+  // that the detector confirms late (its search-back waits 1.5 mean RR; 10 s covers RR ≤ 6 s).
+  const keepSamples = Math.max(qualitySamples, toSamples(10_000) + before + after);
+
+  // Recent samples: buffer[i] is sample bufferStart + i.
+  let buffer = new Float64Array(2 * keepSamples);
+  let bufferStart = 0;
+  let bufferLength = 0;
+  let samplesSeen = 0;
+  /** Confirmed peaks not yet reported (waiting for their delineation context). */
+  const pending: number[] = [];
+  /** Reported beats of the HRV window (sample, qrs duration). */
+  const recent: { sample: number; qrsMs: number | null; clean: boolean }[] = [];
+  let lastReported: number | null = null;
+
+  const append = (chunk: Float64Array | Float32Array): void => {
+    const oldestNeeded = Math.min(
+      samplesSeen + chunk.length - keepSamples,
+      (pending[0] ?? samplesSeen) - before,
+    );
+    const drop = Math.max(0, Math.min(bufferLength, oldestNeeded - bufferStart));
+    if (drop > 0) {
+      buffer.copyWithin(0, drop, bufferLength);
+      bufferStart += drop;
+      bufferLength -= drop;
+    }
+    if (bufferLength + chunk.length > buffer.length) {
+      const grown = new Float64Array(Math.max(2 * buffer.length, bufferLength + chunk.length));
+      grown.set(buffer.subarray(0, bufferLength));
+      buffer = grown;
+    }
+    buffer.set(chunk, bufferLength);
+    bufferLength += chunk.length;
+    samplesSeen += chunk.length;
+  };
+
+  /** `clean`: the quality of the current window, stored with each beat for the HRV. */
+  const finalize = (final: boolean, clean: boolean): AnalyzedBeat[] => {
+    const out: AnalyzedBeat[] = [];
+    while (pending.length > 0) {
+      const p = pending[0] ?? 0;
+      if (!final && samplesSeen < p + after + 1) break;
+      pending.shift();
+      // bufferStart > p − before only for a peak confirmed over 10 s late (never seen); it is then
+      // delineated on the context that is left.
+      const from = Math.max(0, bufferStart, p - before);
+      const to = Math.min(samplesSeen, p + after + 1);
+      const segment = buffer.subarray(from - bufferStart, to - bufferStart);
+      const d = qrsDelineate(segment, fs, [p - from]);
+      const duration = d.durationMs[0] ?? NaN;
+      const qrsMs = Number.isFinite(duration) ? duration : null;
+      out.push({
+        sample: p,
+        rrMs: lastReported === null ? null : ((p - lastReported) * 1000) / fs,
+        qrsMs,
+      });
+      recent.push({ sample: p, qrsMs, clean });
+      lastReported = p;
+    }
+    const oldest = samplesSeen - toSamples(Math.max(hrvWindowMs, hrWindowMs));
+    while (recent.length > 0 && (recent[0]?.sample ?? 0) < oldest) recent.shift();
+    return out;
+  };
+
+  const assessQuality = (): EcgAnalysisUpdate['quality'] => {
+    const qualitySegment = buffer.subarray(
+      Math.max(0, bufferLength - qualitySamples),
+      bufferLength,
+    );
+    const q =
+      qualitySegment.length === 0
+        ? { analysable: false, score: 0, reasons: ['too-short'] }
+        : signalQuality(qualitySegment, fs, qualityOptions);
+    return { analysable: q.analysable, score: q.score, reasons: q.reasons };
+  };
+
+  const summarize = (final: boolean): EcgAnalysisUpdate => {
+    const quality = assessQuality();
+    const beats = finalize(final, quality.analysable);
+    const update: EcgAnalysisUpdate = {
+      fs,
+      samplesSeen,
+      beats,
+      heartRateBpm: null,
+      qrsDurationMs: null,
+      hrv: null,
+      quality,
+    };
+    if (!quality.analysable) return update;
+    // HR over the `hrWindowMs` that end `hrDelayMs` before the newest sample: the detector
+    // confirms a beat up to ~1.5 RR late, and that latency must not read as a slower rate. A
+    // longer silence (a pause, asystole) makes the rate fall: heartRate counts the open interval.
+    const hrEnd = samplesSeen - 1 - toSamples(hrDelayMs);
+    const hrStart = hrEnd - toSamples(hrWindowMs);
+    const hrPeaks = recent
+      .map((b) => b.sample)
+      .concat(pending)
+      .filter((s) => s >= hrStart && s <= hrEnd);
+    if (hrEnd >= 0) {
+      update.heartRateBpm = heartRate(hrPeaks, fs, {
+        endSample: hrEnd,
+        windowMs: hrWindowMs,
+      }).averageBpm;
+    }
+    update.qrsDurationMs = median(
+      recent.filter((b) => b.sample >= hrStart && b.qrsMs !== null).map((b) => b.qrsMs ?? 0),
+    );
+    const hrvStart = samplesSeen - toSamples(hrvWindowMs);
+    const hrvBeats = recent.filter((b) => b.sample >= hrvStart);
+    const hrvPeaks = hrvBeats.map((b) => b.sample);
+    if (hrvPeaks.length > minHrvIntervals) {
+      // Beats confirmed while the signal was not analysable do not form NN intervals.
+      const nn = nnIntervals(hrvPeaks, fs, { beatIsNormal: hrvBeats.map((b) => b.clean) });
+      if (nn.nnMs.length >= minHrvIntervals) {
+        try {
+          const h = hrvTimeDomain(nn.nnMs, { followsPrevious: nn.followsPrevious });
+          update.hrv = {
+            windowMs: (((hrvPeaks[hrvPeaks.length - 1] ?? 0) - (hrvPeaks[0] ?? 0)) * 1000) / fs,
+            nBeats: hrvPeaks.length,
+            meanNnMs: h.meanNnMs,
+            sdnnMs: h.sdnnMs,
+            rmssdMs: h.rmssdMs,
+            pnn50: h.pnn50,
+          };
+        } catch (error) {
+          // Only possible when every kept interval is isolated by exclusions: no HRV then.
+          if (!(error instanceof SignalInputError)) throw error;
+        }
+      }
+    }
+    return update;
+  };
+
+  return {
+    push(chunkMv) {
+      if (!(chunkMv instanceof Float64Array || chunkMv instanceof Float32Array)) {
+        throw new SignalInputError(
+          'INVALID_ARGUMENT',
+          'chunkMv',
+          'chunkMv must be a Float64Array or Float32Array',
+        );
+      }
+      for (let i = 0; i < chunkMv.length; i++) {
+        if (!Number.isFinite(chunkMv[i])) {
+          throw new SignalInputError(
+            'NON_FINITE_SAMPLE',
+            `chunkMv[${i}]`,
+            `chunkMv[${i}] is not a finite number`,
+          );
+        }
+      }
+      const peaks = detector.push(chunkMv);
+      for (const p of peaks) pending.push(p);
+      append(chunkMv);
+      return summarize(false);
+    },
+    flush() {
+      for (const p of detector.flush()) pending.push(p);
+      return summarize(true);
+    },
+    get samplesSeen() {
+      return samplesSeen;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SignalInputError } from '../errors.js';
+import { resample } from '../filters/resample.js';
+import { readAnnotations } from '../io/read-annotations.js';
+import { readWfdbRecord } from '../io/read-wfdb-record.js';
+import { ecgsyn } from '../synth/ecgsyn.js';
+import { ec57Compare } from '../tools/ec57-compare.js';
+import { ec57Reference } from '../tools/ec57-reference.js';
+import { detectQrs } from './detect-qrs.js';
+
+const fixtures = join(import.meta.dirname, '../io/fixtures');
+
+async function excerpt(
+  name: string,
+): Promise<{ ecg: Float64Array; fs: number; beats: Int32Array }> {
+  const path = join(fixtures, name);
+  const record = await readWfdbRecord(path);
+  const ecg = record.signals[0]?.physical ?? new Float64Array(0);
+  return { ecg, fs: record.fs, beats: ec57Reference(await readAnnotations(path)).beats };
+}
+
+describe('detectQrs on MIT-BIH and CPSC 2021 excerpts (regression)', () => {
+  it.each([
+    ['119', 21], // sinus rhythm with ventricular bigeminy
+    ['208', 33], // couplets of PVCs and fusion beats
+    ['203', 36], // atrial fibrillation, noise and multiform PVCs
+    ['data_101_6', 14], // 200 Hz, format 16, paroxysmal AF
+  ])('finds every annotated beat of %s and nothing else', async (name, count) => {
+    const { ecg, fs, beats } = await excerpt(name);
+    expect(beats).toHaveLength(count);
+    const result = ec57Compare(beats, detectQrs(ecg, { fs }), { fs, startS: 0 });
+    expect({ tp: result.tp, fn: result.fn, fp: result.fp }).toEqual({ tp: count, fn: 0, fp: 0 });
+  });
+
+  it.each([125, 250, 500, 1000])('keeps finding them after resampling to %i Hz', async (fsOut) => {
+    for (const name of ['119', '208', '203']) {
+      const { ecg, fs, beats } = await excerpt(name);
+      const peaks = detectQrs(resample(ecg, fs, fsOut), { fs: fsOut });
+      const back = Int32Array.from(peaks, (p) => Math.round((p * fs) / fsOut));
+      // The last 0.5 s is left out: resampling treats samples past the end as zero.
+      const end = ecg.length - fs / 2;
+      const result = ec57Compare(
+        beats.filter((b) => b < end),
+        back.filter((b) => b < end),
+        { fs, startS: 0 },
+      );
+      expect({ name, fn: result.fn, fp: result.fp }).toEqual({ name, fn: 0, fp: 0 });
+    }
+  });
+
+  it('places R peaks within 50 ms of the annotation', async () => {
+    const { ecg, fs, beats } = await excerpt('119');
+    const peaks = detectQrs(ecg, { fs });
+    peaks.forEach((p, k) => {
+      expect(Math.abs(p - (beats[k] ?? 0))).toBeLessThanOrEqual(0.05 * fs);
+    });
+  });
+});
+
+describe('detectQrs on synthetic ECG (McSharry et al. 2003)', () => {
+  it('recovers the known R peaks and RR intervals at 125–1000 Hz', () => {
+    for (const fs of [125, 250, 500, 1000]) {
+      const synth = ecgsyn({ fs, durationS: 60, heartRateBpm: 72, seed: 3 });
+      const peaks = detectQrs(synth.ecgMv, { fs });
+      const result = ec57Compare(synth.rPeaks, peaks, { fs, startS: 0, matchWindowS: 0.05 });
+      expect({ fs, fn: result.fn, fp: result.fp }).toEqual({ fs, fn: 0, fp: 0 });
+    }
+  });
+});
+
+describe('detectQrs on hostile input', () => {
+  const fs = 250;
+
+  it('rejects an empty signal, NaN and ±Infinity with typed errors naming the input', () => {
+    expect(() => detectQrs(new Float64Array(0), { fs })).toThrow(
+      expect.objectContaining({ code: 'EMPTY_INPUT', field: 'ecgMv' }),
+    );
+    const withNaN = new Float64Array(1000);
+    withNaN[500] = Number.NaN;
+    expect(() => detectQrs(withNaN, { fs })).toThrow(
+      expect.objectContaining({ code: 'NON_FINITE_SAMPLE', field: 'chunk' }),
+    );
+    expect(() => detectQrs(withNaN, { fs })).toThrow(/sample 500 is not a finite number/);
+    const withInf = new Float32Array(10);
+    withInf[3] = Number.NEGATIVE_INFINITY;
+    expect(() => detectQrs(withInf, { fs })).toThrow(SignalInputError);
+  });
+
+  it.each([0, 100, 124.9, 1000.1, 2000, Number.NaN])('rejects fs = %s Hz', (bad) => {
+    expect(() => detectQrs(new Float64Array(10), { fs: bad })).toThrow(
+      expect.objectContaining({ field: 'options.fs' }),
+    );
+  });
+
+  it('rejects invalid options by name', () => {
+    expect(() => detectQrs(new Float64Array(10), { fs, bandHighHz: 200 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION', field: 'options.bandHighHz' }),
+    );
+    expect(() => detectQrs(new Float64Array(10), { fs, refractoryS: -1 })).toThrow(
+      expect.objectContaining({ field: 'options.refractoryS' }),
+    );
+  });
+
+  it('finds no beats in a flat line, at an offset, or with ADC quantisation noise', () => {
+    expect(detectQrs(new Float64Array(fs * 30), { fs })).toHaveLength(0);
+    expect(detectQrs(new Float64Array(fs * 30).fill(3.2), { fs })).toHaveLength(0);
+    let seed = 7;
+    const lsbNoise = Float64Array.from({ length: fs * 30 }, () => {
+      seed = (seed * 16807) % 2147483647;
+      return 1 + 0.005 * Math.round((seed / 2147483647 - 0.5) * 2); // ±1 LSB of 5 µV
+    });
+    expect(detectQrs(lsbNoise, { fs })).toHaveLength(0);
+  });
+
+  it('gives no beats for a signal stuck at the rail (saturated amplifier)', () => {
+    const x = new Float64Array(fs * 20).fill(5.12);
+    expect(detectQrs(x, { fs })).toHaveLength(0);
+  });
+
+  it('keeps the true rate of a clipped ECG: no extra beats at the clipping edges', async () => {
+    const { ecg, fs: fsIn, beats } = await excerpt('119');
+    const clipped = ecg.map((v) => Math.max(-0.6, Math.min(0.6, v)));
+    const result = ec57Compare(beats, detectQrs(clipped, { fs: fsIn }), { fs: fsIn, startS: 0 });
+    expect(result.fp).toBe(0);
+    expect(result.tp).toBeGreaterThanOrEqual(beats.length - 1);
+  });
+
+  it('does not report a 1000 Hz spike train as a heart rate', () => {
+    // Spikes on every other sample: all energy at 500 Hz, far outside the QRS band.
+    const alternating = Float64Array.from({ length: 10_000 }, (_, i) => (i % 2 === 0 ? 5 : 0));
+    expect(detectQrs(alternating, { fs: 1000 })).toHaveLength(0);
+    // Lone one-sample 5 mV spikes (pacing without capture, interference) at 1–20 per second.
+    for (const period of [50, 200, 1000]) {
+      const spikes = Float64Array.from({ length: 20_000 }, (_, i) => (i % period === 0 ? 5 : 0));
+      expect(detectQrs(spikes, { fs: 1000 })).toHaveLength(0);
+    }
+  });
+
+  it('still finds paced beats: a QRS with a pacing spike 40 ms before it', () => {
+    const fs = 1000;
+    const synth = ecgsyn({ fs, durationS: 30, heartRateBpm: 70, seed: 5 });
+    const paced = Float64Array.from(synth.ecgMv);
+    for (const r of synth.rPeaks) if (r >= 40) paced[r - 40] = (paced[r - 40] ?? 0) + 5;
+    const result = ec57Compare(synth.rPeaks, detectQrs(paced, { fs }), { fs, startS: 0 });
+    expect({ fn: result.fn, fp: result.fp }).toEqual({ fn: 0, fp: 0 });
+  });
+
+  it('handles lengths that are not a multiple of anything', () => {
+    const synth = ecgsyn({ fs: 360, durationS: 10, heartRateBpm: 60, seed: 1 });
+    for (const n of [1, 2, 7, 359, 361, 3593]) {
+      const peaks = detectQrs(synth.ecgMv.subarray(0, n), { fs: 360 });
+      expect(peaks.every((p) => p >= 0 && p < n)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,15 @@
+export type { Biquad } from './biquad.js';
+export { designButterworth } from './design-butterworth.js';
+export type { ButterworthOptions } from './design-butterworth.js';
+export { designBandpass } from './design-bandpass.js';
+export type { BandpassOptions } from './design-bandpass.js';
+export { designNotch } from './design-notch.js';
+export type { NotchOptions } from './design-notch.js';
+export { sosFilter } from './sos-filter.js';
+export { createSosFilter } from './create-sos-filter.js';
+export type { StreamingFilter } from './create-sos-filter.js';
+export { filtfilt } from './filtfilt.js';
+export { removeBaseline } from './remove-baseline.js';
+export type { RemoveBaselineOptions } from './remove-baseline.js';
+export { resample } from './resample.js';
+export type { ResampleOptions } from './resample.js';

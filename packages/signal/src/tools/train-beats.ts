@@ -1,0 +1,135 @@
+/**
+ * `npm run train:beats -- <mitdb dir> [--epochs 12] [--hidden 32] [--n-stride 2] [--seed 1]
+ *  [--no-cv] [--out src/arrhythmia/model/beat-model.json]`
+ *
+ * Leave-one-record-out cross-validation over the 22 MIT-BIH DS1 records (inter-patient: the
+ * held-out record's beats are never in the training set), scored at the reference beat positions
+ * and end to end on beats found by `detectQrs` (matched within 150 ms), then trains the shipped
+ * model on all 22 records. Deterministic for a given seed.
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BEAT_FEATURE_NAMES } from '../arrhythmia/create-beat-feature-extractor.js';
+import { classifyBeats } from '../arrhythmia/classify-beats.js';
+import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
+import type { BeatModel } from '../arrhythmia/beat-model.js';
+import { detectQrs } from '../ecg/detect-qrs.js';
+import { DS1_RECORDS, loadRecordBeats } from './beat-dataset.js';
+import type { RecordBeats } from './beat-dataset.js';
+import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    epochs: { type: 'string', default: '12' },
+    hidden: { type: 'string', default: '32' },
+    'n-stride': { type: 'string', default: '2' },
+    seed: { type: 'string', default: '1' },
+    'no-cv': { type: 'boolean', default: false },
+    out: {
+      type: 'string',
+      default: fileURLToPath(new URL('../arrhythmia/model/beat-model.json', import.meta.url)),
+    },
+  },
+});
+// npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
+const dirArg = positionals[0];
+const dir = dirArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
+if (dir === undefined) {
+  console.error('usage: train-beats <mitdb dir> [--epochs N] [--hidden H] [--no-cv] [--out file]');
+  process.exit(2);
+}
+const epochs = Number(values.epochs);
+const hidden = Number(values.hidden);
+const nStride = Number(values['n-stride']);
+const seed = Number(values.seed);
+
+function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array } {
+  const nf = BEAT_FEATURE_NAMES.length;
+  let n = 0;
+  const picks: [RecordBeats, number][] = [];
+  for (const r of records) {
+    let nCount = 0;
+    for (let i = 0; i < r.labels.length; i++) {
+      const y = r.labels[i] ?? 4;
+      if (y > 3 || (y === 0 && nCount++ % nStride !== 0)) continue;
+      picks.push([r, i]);
+      n++;
+    }
+  }
+  const x = new Float64Array(n * nf);
+  const y = new Int32Array(n);
+  picks.forEach(([r, i], k) => {
+    x.set(r.features.subarray(i * nf, (i + 1) * nf), k * nf);
+    y[k] = r.labels[i] ?? 0;
+  });
+  return { x, y };
+}
+
+function train(records: RecordBeats[], provenance: Record<string, unknown>): BeatModel {
+  const { x, y } = trainingSet(records);
+  return trainBeatModel(x, y, {
+    featureNames: [...BEAT_FEATURE_NAMES],
+    epochs,
+    hidden,
+    seed,
+    provenance: { nStride, ...provenance },
+  });
+}
+
+const t0 = performance.now();
+const records: RecordBeats[] = [];
+const detected = new Map<string, Int32Array>();
+for (const name of DS1_RECORDS) {
+  const r = await loadRecordBeats(dir, name);
+  records.push(r);
+  detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
+}
+console.log(
+  `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
+    `${BEAT_FEATURE_NAMES.length} features (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+);
+
+if (!values['no-cv']) {
+  const atRef = emptyScore();
+  const endToEnd = emptyScore();
+  console.log('\nleave-one-record-out cross-validation (model never sees the held-out record)');
+  console.log('record  lead   ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp');
+  for (const test of records) {
+    const model = train(
+      records.filter((r) => r !== test),
+      { heldOut: test.record },
+    );
+    const refClasses = classifyBeats(test.ecgMv, test.fs, test.peaks, { model });
+    const a = scoreMatched(test.peaks, test.labels, test.peaks, refClasses, test.fs);
+    const det = detected.get(test.record) ?? new Int32Array(0);
+    const detClasses = classifyBeats(test.ecgMv, test.fs, det, { model });
+    const b = scoreMatched(test.peaks, test.labels, det, detClasses, test.fs);
+    addScore(atRef, a);
+    addScore(endToEnd, b);
+    const brief = (s: typeof a, k: number): string => {
+      const tp = s.confusion[k]?.[k] ?? 0;
+      const ref = (s.confusion[k] ?? []).reduce((p, v) => p + v, 0) + (s.missed[k] ?? 0);
+      let fp = s.extra[k] ?? 0;
+      for (let r = 0; r < 4; r++) if (r !== k) fp += s.confusion[r]?.[k] ?? 0;
+      return `${tp}/${ref} ${fp}`;
+    };
+    console.log(
+      `${test.record.padEnd(7)} ${test.lead.padEnd(6)} ${brief(a, 2).padStart(14)} | ${brief(a, 1).padEnd(14)} ${brief(b, 2).padStart(16)} | ${brief(b, 1)}`,
+    );
+  }
+  console.log(`\n${formatScore(atRef, 'LORO CV, beats at the reference positions (22 DS1 records)')}`);
+  console.log(
+    `\n${formatScore(endToEnd, 'LORO CV, end to end: detectQrs beats matched to reference within 150 ms')}`,
+  );
+}
+
+const model = train(records, { records: [...DS1_RECORDS], database: 'MIT-BIH Arrhythmia Database (DS1)' });
+const json = JSON.stringify(model);
+await writeFile(values.out, `${json}\n`);
+console.log(
+  `\nshipped model trained on all ${records.length} records -> ${values.out} (${(json.length / 1024).toFixed(0)} kB), ` +
+    `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+);

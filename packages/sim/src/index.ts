@@ -1,0 +1,27 @@
+export { createSimulatedDevice } from './create-simulated-device.js';
+export type {
+  PacketTruth,
+  ReplaySource,
+  SimulatedDevice,
+  SimulatedDeviceOptions,
+} from './create-simulated-device.js';
+export { SCENARIOS, SCENARIO_NAMES, isScenarioName } from './scenarios.js';
+export type { Ramp, Scenario, ScenarioName } from './scenarios.js';
+export type { VitalsPacket } from './vitals-packet.js';
+export { runFleet } from './run-fleet.js';
+export type {
+  FleetDevice,
+  FleetProgress,
+  FleetSummary,
+  PacketResult,
+  PacketSource,
+  RunFleetOptions,
+} from './run-fleet.js';
+export { createHttpTransport, createMqttTransport, SendError } from './transports.js';
+export type { DeviceCredentials, PacketTransport } from './transports.js';
+export { latencySummary } from './latency-summary.js';
+export type { LatencySummary } from './latency-summary.js';
+export { loadWfdbReplay } from './load-wfdb-replay.js';
+export type { WfdbReplayOptions } from './load-wfdb-replay.js';
+export { ApiError, apiRequest, login, registerDevices } from './api-client.js';
+export type { RegisterDevicesOptions } from './api-client.js';

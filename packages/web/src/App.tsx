@@ -1,0 +1,66 @@
+import { lazy, Suspense, useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { useServices, useSession } from './app-context.js';
+import { Layout } from './components/Layout.js';
+import { Toasts } from './components/Toasts.js';
+import { AdminDevicesPage } from './pages/AdminDevicesPage.js';
+import { AdminDoctorsPage } from './pages/AdminDoctorsPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { PatientListPage } from './pages/PatientListPage.js';
+import { matchPath, navigate, usePath } from './router.js';
+
+// The patient page carries the chart library (ECharts): loaded on first visit, so sign-in and
+// the patient list download a fraction of the bundle.
+const PatientPage = lazy(() =>
+  import('./pages/PatientPage.js').then((m) => ({ default: m.PatientPage })),
+);
+
+function NotFound(): ReactNode {
+  return (
+    <section>
+      <h1 tabIndex={-1}>Not found</h1>
+      <p>This page does not exist.</p>
+    </section>
+  );
+}
+
+function Page({ path, isAdmin }: { path: string; isAdmin: boolean }): ReactNode {
+  if (path === '/') return <PatientListPage />;
+  const patient = matchPath('/patients/:id', path);
+  if (patient?.id)
+    return (
+      <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+        <PatientPage key={patient.id} patientId={patient.id} />
+      </Suspense>
+    );
+  if (isAdmin && matchPath('/admin/doctors', path)) return <AdminDoctorsPage />;
+  if (isAdmin && matchPath('/admin/devices', path)) return <AdminDevicesPage />;
+  return <NotFound />;
+}
+
+export function App(): ReactNode {
+  const session = useSession();
+  const path = usePath();
+  const { live, store } = useServices();
+
+  useEffect(() => {
+    if (!session) {
+      live.stop();
+      store.clear();
+      if (path !== '/login') navigate('/login', true);
+      return;
+    }
+    live.start();
+    if (path === '/login') navigate('/', true);
+  }, [session, path, live, store]);
+
+  if (!session) return <LoginPage />;
+  return (
+    <>
+      <Layout>
+        <Page path={path} isAdmin={session.user.role === 'admin'} />
+      </Layout>
+      <Toasts />
+    </>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * Live state fed only by the WebSocket: latest vitals, ECG chunks, predictions and alerts.
+ * Plain TypeScript so it is testable without a browser; React reads it with
+ * useSyncExternalStore. ECG chunks have their own listeners, so 250 Hz of waveform does not
+ * re-render the whole page.
+ */
+import type { EcgChunk } from '../ecg/ecg-geometry.js';
+import { pruneChunks } from '../ecg/ecg-geometry.js';
+import type { Alert, Prediction, VitalsSummary } from '../api/types.js';
+
+export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
+
+/** How much waveform each device keeps for the strip (ms). */
+const ECG_KEEP_MS = 30_000;
+
+export class LiveStore {
+  status: ConnectionStatus = 'idle';
+  readonly latest = new Map<string, VitalsSummary>();
+  readonly predictions = new Map<string, Prediction>();
+  readonly alerts = new Map<string, Alert>();
+  private readonly ecg = new Map<string, EcgChunk[]>();
+  private version = 0;
+  private readonly listeners = new Set<() => void>();
+  private readonly alertListeners = new Set<(alert: Alert, isNew: boolean) => void>();
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly getVersion = (): number => this.version;
+
+  private changed(): void {
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+
+  onAlert(listener: (alert: Alert, isNew: boolean) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
+  setStatus(status: ConnectionStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    this.changed();
+  }
+
+  applyVitals(summary: VitalsSummary, chunk: EcgChunk | null): void {
+    const prev = this.latest.get(summary.device_id);
+    if (!prev || prev.timestamp <= summary.timestamp) this.latest.set(summary.device_id, summary);
+    if (chunk) {
+      const list = this.ecg.get(summary.device_id) ?? [];
+      list.push(chunk);
+      const newest = Math.max(...list.map((c) => c.startMs));
+      this.ecg.set(summary.device_id, pruneChunks(list, newest - ECG_KEEP_MS));
+    }
+    this.changed();
+  }
+
+  ecgChunks(deviceId: string): readonly EcgChunk[] {
+    return this.ecg.get(deviceId) ?? [];
+  }
+
+  applyPrediction(prediction: Prediction): void {
+    const prev = this.predictions.get(prediction.device_id);
+    if (!prev || prev.timestamp <= prediction.timestamp) {
+      this.predictions.set(prediction.device_id, prediction);
+      this.changed();
+    }
+  }
+
+  /** Seeds alerts from an HTTP list without raising toasts. */
+  loadAlerts(alerts: readonly Alert[]): void {
+    for (const a of alerts) this.alerts.set(a.id, a);
+    this.changed();
+  }
+
+  applyAlert(alert: Alert, toast = true): void {
+    const isNew = !this.alerts.has(alert.id);
+    this.alerts.set(alert.id, alert);
+    this.changed();
+    if (toast) for (const l of this.alertListeners) l(alert, isNew);
+  }
+
+  /** Forgets everything (sign out). */
+  clear(): void {
+    this.latest.clear();
+    this.predictions.clear();
+    this.alerts.clear();
+    this.ecg.clear();
+    this.changed();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Turns a WebSocket text frame (schemas in server/src/http/schemas/ws.schemas.ts) into a
+ * dashboard event. Unknown or malformed frames are dropped: a newer server may add event types
+ * this page does not know yet.
+ */
+import type { EcgChunk } from '../ecg/ecg-geometry.js';
+import type { Alert, Prediction, VitalsSummary, WsVitals } from '../api/types.js';
+
+export type LiveMessage =
+  | { kind: 'vitals'; summary: VitalsSummary; chunk: EcgChunk | null }
+  | { kind: 'prediction'; prediction: Prediction }
+  | { kind: 'alert'; eventId: number; alert: Alert }
+  /** Catch-up position: `welcome` and `ready` carry the newest event id the server has sent. */
+  | { kind: 'position'; eventId: number };
+
+interface Frame {
+  type?: unknown;
+  event_id?: unknown;
+  last_event_id?: unknown;
+  data?: unknown;
+}
+
+export function parseServerMessage(text: string): LiveMessage | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const frame = parsed as Frame;
+  switch (frame.type) {
+    case 'welcome':
+    case 'ready':
+      return typeof frame.last_event_id === 'number'
+        ? { kind: 'position', eventId: frame.last_event_id }
+        : null;
+    case 'vitals': {
+      if (typeof frame.data !== 'object' || frame.data === null) return null;
+      const d = frame.data as WsVitals['data'];
+      // The packet timestamp is the time of its first sample (seed 000 firmware stamps the
+      // start of the acquisition window).
+      const chunk: EcgChunk | null =
+        d.ecg.samples_mv.length > 0 && d.ecg.fs > 0
+          ? { startMs: d.timestamp, fsHz: d.ecg.fs, samplesMv: Float32Array.from(d.ecg.samples_mv) }
+          : null;
+      const summary: VitalsSummary = {
+        device_id: d.device_id,
+        timestamp: d.timestamp,
+        heart_rate_bpm: d.heart_rate_bpm,
+        spo2_percent: d.spo2_percent,
+        temperature_c: d.temperature_c,
+      };
+      return { kind: 'vitals', summary, chunk };
+    }
+    case 'prediction':
+      if (typeof frame.data !== 'object' || frame.data === null) return null;
+      return { kind: 'prediction', prediction: frame.data as Prediction };
+    case 'alert':
+      if (typeof frame.data !== 'object' || frame.data === null) return null;
+      if (typeof frame.event_id !== 'number') return null;
+      return { kind: 'alert', eventId: frame.event_id, alert: frame.data as Alert };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,342 @@
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import { ApiError, query, type ApiClient } from '../api/client.js';
+import type { Alert, Device, Prediction, PredictionsPage, Series, User } from '../api/types.js';
+import { useLive, useLoad, useServices } from '../app-context.js';
+import { TrendChart } from '../charts/TrendChart.js';
+import { isAcknowledged, isOpen, primeDevices } from '../data.js';
+import { EcgStrip } from '../ecg/EcgStrip.js';
+import { asList, fmt, timeAgo } from '../format.js';
+import { navigate } from '../router.js';
+import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
+import { RiskBadge } from './PatientListPage.js';
+
+const RANGES = {
+  '1h': { ms: 3_600_000, interval: '1m', intervalMs: 60_000 },
+  '24h': { ms: 86_400_000, interval: '5m', intervalMs: 300_000 },
+  '7d': { ms: 7 * 86_400_000, interval: '1h', intervalMs: 3_600_000 },
+} as const;
+type RangeKey = keyof typeof RANGES;
+
+/** Most prediction pages read for the HRV trend (1000 each); enough for 1 h of 1 s packets. */
+const HRV_MAX_PAGES = 4;
+
+async function loadTrends(
+  api: ApiClient,
+  deviceId: string,
+  range: RangeKey,
+  from: number,
+  to: number,
+): Promise<{ series: Series; hrv: TrendPoint[] }> {
+  const spec = RANGES[range];
+  const id = encodeURIComponent(deviceId);
+  const series = await api.get<Series>(
+    `/api/v1/vitals/${id}/series${query({ interval: spec.interval, from, to })}`,
+  );
+  const predictions: Prediction[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < HRV_MAX_PAGES; page++) {
+    const res = await api.get<PredictionsPage>(
+      `/api/v1/predictions/${id}${query({ from, to, limit: 1000, cursor })}`,
+    );
+    predictions.push(...res.items);
+    if (res.next_cursor === null) break;
+    cursor = res.next_cursor;
+  }
+  return { series, hrv: hrvPoints(predictions, spec.intervalMs) };
+}
+
+// Soft y ranges span each vital's NEWS2 zero-score band and a little beyond, so a normal trace
+// looks flat and normal instead of being stretched to fill the chart.
+const CHARTS: {
+  field: SeriesField;
+  title: string;
+  unit: string;
+  color: string;
+  softRange: [number, number];
+}[] = [
+  {
+    field: 'heart_rate_bpm',
+    title: 'Heart rate',
+    unit: 'bpm',
+    color: '#c0392b',
+    softRange: [40, 140],
+  },
+  { field: 'spo2_percent', title: 'SpO₂', unit: '%', color: '#1f618d', softRange: [85, 100] },
+  {
+    field: 'temperature_c',
+    title: 'Temperature',
+    unit: '°C',
+    color: '#b9770e',
+    softRange: [35, 40],
+  },
+];
+const HRV_RANGE: [number, number] = [0, 100];
+
+function Trends({ deviceId }: { deviceId: string }): ReactNode {
+  const { api } = useServices();
+  const [range, setRange] = useState<RangeKey>('1h');
+  const [to, setTo] = useState(() => Date.now());
+  const from = to - RANGES[range].ms;
+  const { data, error } = useLoad(
+    () => loadTrends(api, deviceId, range, from, to),
+    `${deviceId}:${range}:${to}`,
+  );
+  return (
+    <section aria-labelledby="trends-title" className="card">
+      <div className="card-head">
+        <h2 id="trends-title">Trends</h2>
+        <div role="group" aria-label="Time range" className="segmented">
+          {(Object.keys(RANGES) as RangeKey[]).map((k) => (
+            <button
+              key={k}
+              aria-pressed={range === k}
+              onClick={() => {
+                setRange(k);
+                setTo(Date.now());
+              }}
+            >
+              {k}
+            </button>
+          ))}
+        </div>
+      </div>
+      {error && <p role="alert">Could not load trends: {error}</p>}
+      <div className="trends">
+        {CHARTS.map((c) => (
+          <TrendChart
+            key={c.field}
+            title={c.title}
+            unit={c.unit}
+            color={c.color}
+            softRange={c.softRange}
+            points={data ? seriesPoints(data.series, c.field) : []}
+            fromMs={from}
+            toMs={to}
+          />
+        ))}
+        <TrendChart
+          title="HRV (RMSSD)"
+          unit="ms"
+          color="#6c3483"
+          softRange={HRV_RANGE}
+          points={data?.hrv ?? []}
+          fromMs={from}
+          toMs={to}
+        />
+      </div>
+    </section>
+  );
+}
+
+function AlertList({ patientId }: { patientId: string }): ReactNode {
+  const { api } = useServices();
+  const store = useLive();
+  const [busy, setBusy] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  useLoad(
+    () =>
+      api.get<unknown>(`/api/v1/alerts?patient_id=${encodeURIComponent(patientId)}`).then((b) => {
+        store.loadAlerts(asList<Alert>(b));
+      }),
+    `alerts:${patientId}`,
+  );
+  const alerts = [...store.alerts.values()]
+    .filter((a) => a.patient_id === patientId)
+    .sort((a, b) => Number(isOpen(b)) - Number(isOpen(a)) || b.updated_at - a.updated_at);
+  const act = (a: Alert, action: 'ack' | 'resolve'): void => {
+    setBusy(a.id);
+    setMessage(null);
+    api.post<Alert>(`/api/v1/alerts/${encodeURIComponent(a.id)}/${action}`).then(
+      (updated) => {
+        store.applyAlert(updated, false);
+        setBusy(null);
+        setMessage(action === 'ack' ? 'Alert acknowledged.' : 'Alert resolved.');
+      },
+      (err: unknown) => {
+        setBusy(null);
+        setMessage(err instanceof ApiError ? err.message : 'Action failed.');
+      },
+    );
+  };
+  return (
+    <section aria-labelledby="alerts-title" className="card">
+      <h2 id="alerts-title">Alerts</h2>
+      <p role="status" className="muted">
+        {message}
+      </p>
+      {alerts.length === 0 ? (
+        <p className="muted">No alerts.</p>
+      ) : (
+        <ul className="alerts" data-testid="alert-list">
+          {alerts.map((a) => (
+            <li key={a.id} className={`alert sev-${a.severity}`} data-testid="alert-item">
+              <div>
+                <strong>{a.severity}</strong> {a.message}
+                <div className="muted">
+                  {isOpen(a) ? 'active' : 'cleared'} ·{' '}
+                  <span data-testid="alert-ack-state">
+                    {isAcknowledged(a) ? 'acknowledged' : 'unacknowledged'}
+                  </span>{' '}
+                  · {timeAgo(a.updated_at)}
+                </div>
+              </div>
+              <div className="actions">
+                {!isAcknowledged(a) && (
+                  <button
+                    disabled={busy === a.id}
+                    onClick={() => {
+                      act(a, 'ack');
+                    }}
+                  >
+                    Acknowledge
+                  </button>
+                )}
+                {isOpen(a) && (
+                  <button
+                    disabled={busy === a.id}
+                    onClick={() => {
+                      act(a, 'resolve');
+                    }}
+                  >
+                    Resolve
+                  </button>
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export function PatientPage({ patientId }: { patientId: string }): ReactNode {
+  const { api } = useServices();
+  const store = useLive();
+  const { data, error } = useLoad(async () => {
+    const [patient, devices] = await Promise.all([
+      api.get<User>(`/api/v1/users/${encodeURIComponent(patientId)}`),
+      api
+        .get<unknown>('/api/v1/devices')
+        .then((b) => asList<Device>(b).filter((d) => d.patient_id === patientId)),
+    ]);
+    await primeDevices(api, store, devices);
+    return { patient, devices };
+  }, `patient:${patientId}`);
+  const [selected, setSelected] = useState<string | null>(null);
+
+  if (error && !data) return <p role="alert">Could not load this patient: {error}</p>;
+  if (!data) return <p aria-busy="true">Loading…</p>;
+  const { patient, devices } = data;
+  const deviceId = selected ?? devices[0]?.device_id ?? null;
+  const latest = deviceId ? store.latest.get(deviceId) : undefined;
+  const prediction = deviceId ? store.predictions.get(deviceId) : undefined;
+
+  return (
+    <article aria-labelledby="patient-title" className="patient">
+      <p>
+        <a
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/');
+          }}
+        >
+          ← All patients
+        </a>
+      </p>
+      <h1 id="patient-title" tabIndex={-1}>
+        {patient.name}
+      </h1>
+      {devices.length > 1 && (
+        <div role="group" aria-label="Device" className="segmented">
+          {devices.map((d) => (
+            <button
+              key={d.device_id}
+              aria-pressed={d.device_id === deviceId}
+              onClick={() => {
+                setSelected(d.device_id);
+              }}
+            >
+              {d.name ?? d.device_id}
+            </button>
+          ))}
+        </div>
+      )}
+      {deviceId ? (
+        <>
+          <section className="card" aria-labelledby="ecg-title">
+            <h2 id="ecg-title">Live ECG · {deviceId}</h2>
+            <EcgStrip deviceId={deviceId} label={`Live ECG strip of ${patient.name}`} />
+            <dl className="tiles" aria-live="off">
+              <div>
+                <dt>HR</dt>
+                <dd data-testid="tile-hr">{fmt(latest?.heart_rate_bpm, 0, 'bpm')}</dd>
+              </div>
+              <div>
+                <dt>SpO₂</dt>
+                <dd>{fmt(latest?.spo2_percent, 0, '%')}</dd>
+              </div>
+              <div>
+                <dt>Temp</dt>
+                <dd>{fmt(latest?.temperature_c, 1, '°C')}</dd>
+              </div>
+              <div>
+                <dt>HRV</dt>
+                <dd>{fmt(prediction?.hrv?.rmssd_ms, 0, 'ms')}</dd>
+              </div>
+            </dl>
+          </section>
+          <section className="card" aria-labelledby="risk-title">
+            <h2 id="risk-title">Risk</h2>
+            {prediction ? (
+              <>
+                <p>
+                  <RiskBadge label={prediction.risk_label} /> score{' '}
+                  {prediction.risk_score.toFixed(2)} · confidence{' '}
+                  {Math.round(prediction.confidence * 100)}% · {prediction.model_version} ·{' '}
+                  {timeAgo(prediction.timestamp)}
+                </p>
+                {prediction.reasons.length > 0 ? (
+                  <ul>
+                    {prediction.reasons.map((r) => (
+                      <li key={r.code}>{r.text}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <p className="muted">No abnormal findings.</p>
+                )}
+              </>
+            ) : (
+              <p className="muted">No prediction yet.</p>
+            )}
+          </section>
+          <Trends deviceId={deviceId} />
+        </>
+      ) : (
+        <p>This patient has no device.</p>
+      )}
+      <AlertList patientId={patientId} />
+      <section className="card" aria-labelledby="devices-title">
+        <h2 id="devices-title">Devices</h2>
+        {devices.length === 0 ? (
+          <p className="muted">None.</p>
+        ) : (
+          <ul>
+            {devices.map((d) => (
+              <li key={d.device_id}>
+                <code>{d.device_id}</code> {d.name ? `· ${d.name}` : ''}{' '}
+                <span className="muted">
+                  {d.last_seen_at
+                    ? `last seen ${timeAgo(Date.parse(d.last_seen_at))}`
+                    : 'never seen'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </article>
+  );
+}

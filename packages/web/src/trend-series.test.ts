@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { Prediction, Series } from './api/types.js';
+import { hrvPoints, seriesPoints } from './trend-series.js';
+
+const agg = (avg: number | null) => ({ min: avg, avg, max: avg, count: avg === null ? 0 : 1 });
+
+describe('trend series', () => {
+  it('keeps an empty bucket as null so the chart shows a break', () => {
+    const series: Series = {
+      device_id: 'd',
+      interval: '1m',
+      from: 0,
+      to: 120_000,
+      buckets: [
+        {
+          time: 0,
+          packets: 1,
+          heart_rate_bpm: agg(70),
+          spo2_percent: agg(98),
+          temperature_c: agg(null),
+        },
+        {
+          time: 60_000,
+          packets: 0,
+          heart_rate_bpm: agg(null),
+          spo2_percent: agg(null),
+          temperature_c: agg(null),
+        },
+      ],
+    };
+    expect(seriesPoints(series, 'heart_rate_bpm')).toEqual([
+      { t: 0, min: 70, avg: 70, max: 70 },
+      { t: 60_000, min: null, avg: null, max: null },
+    ]);
+  });
+
+  it('bins RMSSD of predictions by interval with min, mean and max', () => {
+    const p = (timestamp: number, rmssd: number | null) =>
+      ({
+        timestamp,
+        hrv:
+          rmssd === null
+            ? null
+            : {
+                window_ms: 300_000,
+                n_beats: 300,
+                mean_nn_ms: 800,
+                sdnn_ms: 40,
+                rmssd_ms: rmssd,
+                pnn50: 0.1,
+              },
+      }) as Prediction;
+    const points = hrvPoints([p(61_000, 30), p(0, 20), p(1000, 40), p(2000, null)], 60_000);
+    expect(points).toEqual([
+      { t: 0, min: 20, avg: 30, max: 40 },
+      { t: 60_000, min: 30, avg: 30, max: 30 },
+    ]);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * Converts API answers into chart points. Vital signs come bucketed from the series endpoint;
+ * HRV is not part of it, so it is bucketed here from the predictions' rolling RMSSD.
+ */
+import type { Prediction, Series } from './api/types.js';
+
+export interface TrendPoint {
+  t: number;
+  min: number | null;
+  avg: number | null;
+  max: number | null;
+}
+
+export type SeriesField = 'heart_rate_bpm' | 'spo2_percent' | 'temperature_c';
+
+export function seriesPoints(series: Series, field: SeriesField): TrendPoint[] {
+  return series.buckets.map((b) => ({
+    t: b.time,
+    min: b[field].min,
+    avg: b[field].avg,
+    max: b[field].max,
+  }));
+}
+
+/** Buckets the RMSSD of predictions into `intervalMs` bins aligned to the epoch. */
+export function hrvPoints(predictions: readonly Prediction[], intervalMs: number): TrendPoint[] {
+  if (!(intervalMs > 0)) throw new RangeError('intervalMs must be positive');
+  const bins = new Map<number, number[]>();
+  for (const p of predictions) {
+    const v = p.hrv?.rmssd_ms;
+    if (v === undefined || !Number.isFinite(v)) continue;
+    const t = Math.floor(p.timestamp / intervalMs) * intervalMs;
+    const bin = bins.get(t);
+    if (bin) bin.push(v);
+    else bins.set(t, [v]);
+  }
+  return [...bins.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, vs]) => ({
+      t,
+      min: Math.min(...vs),
+      avg: vs.reduce((s, v) => s + v, 0) / vs.length,
+      max: Math.max(...vs),
+    }));
+}

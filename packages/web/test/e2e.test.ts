@@ -1,0 +1,359 @@
+/**
+ * Browser test of the dashboard against a real server: playwright-core drives Debian's Chromium
+ * (`apt-get install -y chromium`). The server runs in this process on a free port with the built
+ * dashboard, a fresh SQLite database and the demo clinic seeded through the services; simulated
+ * devices (@vigil/sim) post packets over HTTP, so the real ingest path feeds the page.
+ *
+ * Without /usr/bin/chromium the test is skipped locally and fails in CI (CI=true).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { createArgon2Hasher } from '../../server/src/adapters/password-hasher.js';
+import { buildApp } from '../../server/src/app.js';
+import { createContainer, type Container } from '../../server/src/composition.js';
+import { loadConfig } from '../../server/src/config/env.js';
+import { seedDemoClinic, type SeededClinic } from '../../server/src/demo/demo-clinic.js';
+import { startDemoFleet, type DemoFleet } from '../../server/src/demo/demo-fleet.js';
+import { webPlugin } from '../../server/src/http/plugins/web.plugin.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const here = dirname(fileURLToPath(import.meta.url));
+const webDir = resolve(here, '..');
+const repoRoot = resolve(webDir, '../..');
+const artifacts = join(repoRoot, 'artifacts');
+const hasChromium = existsSync(CHROMIUM);
+
+if (!hasChromium && process.env.CI === 'true') {
+  throw new Error(
+    `The dashboard browser test needs Chromium at ${CHROMIUM}: apt-get install -y chromium`,
+  );
+}
+
+const PASSWORDS = {
+  'doctor@vigil.local': `doc-${randomBytes(6).toString('hex')}-1`,
+  'doctor2@vigil.local': `doc-${randomBytes(6).toString('hex')}-2`,
+  'admin@vigil.test': `adm-${randomBytes(6).toString('hex')}-0`,
+};
+
+/** True when dist/index.html is newer than every file under src/ and index.html. */
+function isBuildFresh(): boolean {
+  const built = join(webDir, 'dist', 'index.html');
+  if (!existsSync(built)) return false;
+  const builtAt = statSync(built).mtimeMs;
+  const newest = (path: string): number => {
+    const st = statSync(path);
+    if (!st.isDirectory()) return st.mtimeMs;
+    return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
+  };
+  return newest(join(webDir, 'src')) < builtAt && newest(join(webDir, 'index.html')) < builtAt;
+}
+
+describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
+  let container: Container;
+  let app: FastifyInstance;
+  let baseUrl: string;
+  let clinic: SeededClinic;
+  const fleets: DemoFleet[] = [];
+  let context: BrowserContext;
+  let doctorPage: Page | undefined;
+  let userDataDir: string;
+
+  beforeAll(async () => {
+    // The server serves packages/web/dist; build it when missing or older than the sources.
+    if (!isBuildFresh()) {
+      execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+        cwd: webDir,
+        stdio: 'inherit',
+      });
+    }
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+      MQTT_PORT: '0',
+      DATABASE_URL: process.env.DATABASE_URL,
+      ADMIN_EMAIL: 'admin@vigil.test',
+      ADMIN_PASSWORD: PASSWORDS['admin@vigil.test'],
+    });
+    container = await createContainer(config, {
+      passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
+      // Like the server's tests: SQLite in memory, or a PostgreSQL schema of its own when the
+      // suite runs against DATABASE_URL.
+      database:
+        config.databaseUrl === undefined
+          ? { sqlitePath: ':memory:' }
+          : {
+              pgSchema: `vigil_webtest_${randomBytes(6).toString('hex')}`,
+              dropSchemaOnClose: true,
+              maxConnections: 4,
+            },
+    });
+    app = await buildApp({ ...container, plugins: [webPlugin] });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('no server address');
+    baseUrl = `http://127.0.0.1:${address.port}`;
+
+    clinic = await seedDemoClinic({
+      users: container.services.users,
+      devices: container.services.devices,
+      passwords: PASSWORDS,
+      patientPassword: `pat-${randomBytes(6).toString('hex')}-3`,
+    });
+    // Everyone but the tachycardia patient streams from the start; Ben's device starts once the
+    // doctor is watching, so his alert arrives live on the page.
+    fleets.push(
+      startDemoFleet({
+        baseUrl,
+        devices: clinic.devices.filter((d) => d.scenario !== 'tachycardia'),
+        log: app.log,
+      }),
+    );
+
+    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    mkdirSync(artifacts, { recursive: true });
+  }, 120_000);
+
+  afterEach(async () => {
+    await context.setOffline(false); // a failed reconnection test must not leave the browser offline
+  });
+
+  afterAll(async () => {
+    await context.close().catch(() => undefined);
+    for (const f of fleets) await f.close();
+    await app.close();
+    await container.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  async function signIn(page: Page, email: keyof typeof PASSWORDS): Promise<void> {
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORDS[email]);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: /Patients/ }).waitFor();
+  }
+
+  /** On failure, a screenshot of the page goes to artifacts/ for whoever reads the CI run. */
+  function keepEvidence(page: Page, file: string): void {
+    onTestFailed(async () => {
+      await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
+    });
+  }
+
+  async function apiToken(email: keyof typeof PASSWORDS): Promise<string> {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: PASSWORDS[email] },
+    });
+    return res.json<{ access_token: string }>().access_token;
+  }
+
+  function rowOf(page: Page, name: string) {
+    return page.getByTestId('patient-row').filter({ hasText: name });
+  }
+
+  it('shows a doctor their patients live, raises an alert as a toast and acknowledges it', async () => {
+    const page = await context.newPage();
+    keepEvidence(page, 'e2e-failure-doctor.png');
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+
+    await signIn(page, 'doctor@vigil.local');
+    await expect
+      .poll(async () => (await page.getByTestId('patient-row').allInnerTexts()).length)
+      .toBe(3);
+    const names = await page.locator('[data-testid=patient-row] th').allInnerTexts();
+    expect(names.sort()).toEqual(['Ada Lovelace', 'Ben Carter', 'Chloe Diaz']);
+    await page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor();
+    // Live values arrive over the WebSocket: Ada's heart rate appears without a reload.
+    await expect
+      .poll(async () => rowOf(page, 'Ada Lovelace').locator('td').first().innerText(), {
+        timeout: 20_000,
+      })
+      .toMatch(/\d+\s*bpm/);
+    await page.screenshot({ path: join(artifacts, 'e2e-patient-list.png'), fullPage: true });
+
+    // Ben's device starts now: sinus tachycardia at 140 bpm crosses HR > 130. His doctor shortens
+    // the rule's hold time from the default 30 s to 5 s (per-patient thresholds) to keep this fast.
+    const ben = clinic.doctors[0]?.patients.find((p) => p.name === 'Ben Carter');
+    const rules = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/patients/${ben?.id ?? ''}/alert-rules`,
+      headers: { authorization: `Bearer ${await apiToken('doctor@vigil.local')}` },
+      payload: {
+        rules: [
+          { kind: 'hr_high', enabled: true, threshold: 130, duration_s: 5, severity: 'warning' },
+        ],
+      },
+    });
+    expect(rules.statusCode).toBe(200);
+    fleets.push(
+      startDemoFleet({
+        baseUrl,
+        devices: clinic.devices.filter((d) => d.scenario === 'tachycardia'),
+        log: app.log,
+      }),
+    );
+    const toast = page.getByTestId('alert-toast').filter({ hasText: /HR/ });
+    await toast.first().waitFor({ timeout: 60_000 });
+    await expect
+      .poll(async () => rowOf(page, 'Ben Carter').getByTestId('open-alerts').innerText())
+      .toMatch(/1 open, 1 unacknowledged/);
+    // The most urgent patient is listed first.
+    expect(await page.locator('[data-testid=patient-row] th').first().innerText()).toBe(
+      'Ben Carter',
+    );
+
+    // Patient view: the ECG strip scrolls.
+    await rowOf(page, 'Ben Carter').getByRole('link', { name: 'Ben Carter' }).click();
+    await page.getByRole('heading', { name: 'Ben Carter' }).waitFor();
+    const strip = page.getByRole('img', { name: 'Live ECG strip of Ben Carter' });
+    await strip.waitFor();
+    await page.waitForTimeout(1500); // let a packet or two arrive on the strip
+    const first = await strip.screenshot();
+    await page.waitForTimeout(1000);
+    const second = await strip.screenshot();
+    expect(Buffer.compare(first, second)).not.toBe(0);
+    await page.screenshot({ path: join(artifacts, 'e2e-patient-view.png'), fullPage: true });
+
+    // Acknowledge in the patient's alert list; the list page updates without a reload.
+    const item = page.getByTestId('alert-item').filter({ hasText: /HR/ }).first();
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await item
+      .getByTestId('alert-ack-state')
+      .filter({ hasText: /^acknowledged$/ })
+      .waitFor();
+    await page.getByRole('link', { name: '← All patients' }).click();
+    await expect
+      .poll(async () => rowOf(page, 'Ben Carter').getByTestId('open-alerts').innerText())
+      .toMatch(/all acknowledged/);
+    expect(consoleErrors).toEqual([]);
+    doctorPage = page;
+  }, 180_000);
+
+  it('reconnects by itself and catches up on the alert events it missed', async () => {
+    const page = doctorPage;
+    if (!page) throw new Error('needs the previous test');
+    keepEvidence(page, 'e2e-failure-reconnect.png');
+    // Ben's device stops, so nothing re-opens the alert once it is resolved.
+    await fleets.pop()?.close();
+    // Offline emulation blocks new connections but leaves open sockets alone, so the server
+    // also drops the open ones: together, a network outage.
+    await context.setOffline(true);
+    for (const client of app.websocketServer.clients) client.terminate();
+    await page
+      .getByTestId('connection-status')
+      .filter({ hasText: /Reconnecting/ })
+      .waitFor();
+    // While the page is offline, someone else resolves Ben's alert.
+    const token = await apiToken('doctor@vigil.local');
+    const list = await app.inject({
+      url: '/api/v1/alerts?state=active',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const open = list.json<{ items: { id: string; patient_id: string }[] }>().items;
+    const benId = clinic.doctors[0]?.patients.find((p) => p.name === 'Ben Carter')?.id;
+    const alert = open.find((a) => a.patient_id === benId);
+    expect(alert).toBeDefined();
+    const resolved = await app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alert?.id ?? ''}/resolve`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(resolved.statusCode).toBe(200);
+    // Wait past a failed retry or two, so the page really has to reconnect.
+    await page.waitForTimeout(1000);
+    await context.setOffline(false);
+    await page.getByTestId('connection-status').filter({ hasText: 'Live' }).waitFor({
+      timeout: 30_000,
+    });
+    await expect
+      .poll(async () => rowOf(page, 'Ben Carter').getByTestId('open-alerts').innerText(), {
+        timeout: 15_000,
+      })
+      .toBe('none');
+    await page.close();
+  }, 90_000);
+
+  it("does not show one doctor's patients to another doctor", async () => {
+    const page = await context.newPage(); // a new tab: its own sessionStorage, so its own session
+    keepEvidence(page, 'e2e-failure-doctor2.png');
+    await signIn(page, 'doctor2@vigil.local');
+    await expect
+      .poll(async () => page.locator('[data-testid=patient-row] th').allInnerTexts())
+      .toEqual(['Dan Evans']);
+    const text = await page.locator('main').innerText();
+    for (const name of ['Ada Lovelace', 'Ben Carter', 'Chloe Diaz'])
+      expect(text).not.toContain(name);
+    await page.close();
+  }, 60_000);
+
+  it('lets an admin register a device and shows its key once', async () => {
+    const page = await context.newPage();
+    keepEvidence(page, 'e2e-failure-admin.png');
+    await signIn(page, 'admin@vigil.test');
+    // An admin sees every patient.
+    await expect.poll(async () => page.getByTestId('patient-row').count()).toBe(4);
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+    await page.getByLabel('Device id').fill('ESP32-E2E-01');
+    await page.getByLabel('Patient (optional)').selectOption({ label: 'Ada Lovelace' });
+    await page.getByRole('button', { name: 'Register' }).click();
+    const key = await page.getByTestId('device-key').innerText();
+    expect(key.length).toBeGreaterThanOrEqual(20);
+    await page.getByRole('cell', { name: 'Ada Lovelace' }).first().waitFor();
+    // The key works for the new device: a packet posted with it is accepted.
+    const res = await fetch(`${baseUrl}/api/v1/vitals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({
+        device_id: 'ESP32-E2E-01',
+        timestamp: Date.now(),
+        ecg_samples: Array.from({ length: 250 }, () => 0),
+        heart_rate_bpm: 70,
+        spo2_percent: 98,
+      }),
+    });
+    expect(res.status).toBeLessThan(300);
+    await page.close();
+  }, 60_000);
+
+  it('fits a phone-sized screen without horizontal scrolling', async () => {
+    const page = await context.newPage();
+    keepEvidence(page, 'e2e-failure-phone.png');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, 'doctor@vigil.local');
+    await expect.poll(async () => page.getByTestId('patient-row').count()).toBe(3);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(artifacts, 'e2e-phone-list.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+});
