@@ -1,7 +1,7 @@
 /**
  * The baseline of bench/ingest: a bare Fastify endpoint that only parses the same JSON body as
  * Vigil's `POST /api/v1/vitals` and answers 201 with a small JSON object, with no validation,
- * authentication, storage or analysis. Prints `{"port": n}` on stdout once listening; stops on
+ * authentication, storage or analysis. Prints `BENCH_READY {"port": n}` on stdout once listening; stops on
  * SIGTERM.
  */
 import Fastify from 'fastify';
@@ -21,7 +21,7 @@ app.post('/api/v1/vitals', (request, reply) => {
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(
-  `${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
+  `BENCH_READY ${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`,
 );
 process.once('SIGTERM', () => {
   void app.close().then(() => process.exit(0));

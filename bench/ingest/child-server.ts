@@ -10,7 +10,8 @@ export interface ChildServer<T> {
 
 /**
  * Starts one of the bench's servers in a child process (so the load generator and the server
- * do not share an event loop) and waits for the JSON line it prints once listening.
+ * do not share an event loop) and waits for the `BENCH_READY {json}` line it prints once
+ * listening.
  */
 export async function startChildServer<T extends { port: number }>(
   script: string,
@@ -31,9 +32,13 @@ export async function startChildServer<T extends { port: number }>(
     }, timeoutMs);
     const lines = createInterface({ input: stdout });
     lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
+      if (!line.startsWith('BENCH_READY ')) {
+        // The server's own log lines (pino writes to stdout) go to the bench's stderr.
+        process.stderr.write(`${line}\n`);
+        return;
+      }
       clearTimeout(timer);
-      resolve(JSON.parse(line) as T);
+      resolve(JSON.parse(line.slice('BENCH_READY '.length)) as T);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);

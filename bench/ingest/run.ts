@@ -19,10 +19,11 @@ import {
   runFleet,
   type FleetDevice,
   type FleetSummary,
+  type ScenarioName,
 } from '../../packages/sim/src/index.js';
 import { measureAlertLatency } from './alert-latency.js';
 import { startChildServer, type ChildServer } from './child-server.js';
-import { createPacketPool } from './packet-pool.js';
+import { createPacketPool, prerecordFleet } from './packet-pool.js';
 
 interface VigilInfo {
   port: number;
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '500' },
     rate: { type: 'string', default: '1' },
     'alert-devices': { type: 'string', default: '10' },
+    bare: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -236,24 +238,61 @@ async function ingestBench(): Promise<Record<string, unknown>> {
   };
 }
 
+/** Scenarios of the fleet run: every ECG and vital-sign scenario that keeps sending. */
+const FLEET_SCENARIOS: ScenarioName[] = [
+  'normal',
+  'tachycardia',
+  'bradycardia',
+  'af',
+  'pvc',
+  'desaturation',
+  'fever',
+];
+
 async function fleetBench(): Promise<Record<string, unknown>> {
   const count = Number(values.devices);
   const rate = Number(values.rate);
-  log(`bench:sim: ${count} devices x ${rate} packet/s x ${durationS} s (live ECGSYN devices)`);
-  const vigil = await vigilTarget();
-  const devices = await register(
-    vigil.url,
-    vigil.email,
-    vigil.password,
-    count,
-    `FLEET-${Date.now().toString(36)}-`,
+  const onBare = values.bare;
+  log(
+    `bench:sim: ${count} devices x ${rate} packet/s x ${durationS} s against ${onBare ? 'the bare endpoint' : 'Vigil'}`,
+  );
+  let url: string;
+  let dialect = 'none';
+  let devices: FleetDevice[];
+  const prefix = `FLEET-${Date.now().toString(36)}-`;
+  if (onBare) {
+    const bare = await startChildServer<{ port: number }>('./bare-server.ts');
+    children.push(bare);
+    url = bare.url;
+    devices = Array.from({ length: count }, (_, i) => ({
+      deviceId: `${prefix}${i}`,
+      apiKey: 'unused',
+    }));
+  } else {
+    const vigil = await vigilTarget();
+    url = vigil.url;
+    dialect = vigil.dialect;
+    devices = await register(url, vigil.email, vigil.password, count, prefix);
+  }
+  devices = devices.map((d, i) => ({
+    ...d,
+    scenario: FLEET_SCENARIOS[i % FLEET_SCENARIOS.length] ?? 'normal',
+  }));
+  const packets = Math.ceil(durationS * rate);
+  const startTimeMs = Date.now() - packets * 1000;
+  const generated = performance.now();
+  const source = prerecordFleet(devices, packets, startTimeMs);
+  log(
+    `generated ${count * packets} ECGSYN packets in ${((performance.now() - generated) / 1000).toFixed(1)} s`,
   );
   const summary = await runFleet({
     transport: 'http',
-    baseUrl: vigil.url,
+    baseUrl: url,
     devices,
     ratePerDevice: rate,
     durationS,
+    startTimeMs,
+    createSource: (device) => source(device),
     onProgress: (p) => {
       if (!values.json) {
         process.stderr.write(
@@ -271,8 +310,9 @@ async function fleetBench(): Promise<Record<string, unknown>> {
   );
   return {
     bench: 'sim-fleet',
+    target: onBare ? 'bare' : 'vigil',
     machine: { cpus: os.cpus().length, node: process.version, loadavg: os.loadavg() },
-    dialect: vigil.dialect,
+    dialect,
     ...summary,
   };
 }

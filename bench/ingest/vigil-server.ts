@@ -2,7 +2,7 @@
  * A real Vigil server for bench/ingest, built like server.ts does (config → createContainer →
  * buildApp → listen) on loopback with a fresh database: a temporary SQLite folder by default, or
  * a PostgreSQL schema of its own (dropped at exit) when DATABASE_URL is set. Prints
- * `{"port", "dialect", "adminEmail", "adminPassword"}` on stdout once listening; stops on SIGTERM.
+ * `BENCH_READY {"port", "dialect", "adminEmail", "adminPassword"}` on stdout once listening; stops on SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,7 +43,7 @@ const app = await buildApp(container);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 process.stdout.write(
-  `${JSON.stringify({
+  `BENCH_READY ${JSON.stringify({
     port: typeof address === 'object' && address ? address.port : 0,
     dialect: container.database.dialect,
     adminEmail,

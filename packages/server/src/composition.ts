@@ -91,7 +91,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
         clock,
         refreshTtlSeconds: config.jwt.refreshTtlSeconds,
       }),
-      users: new UsersService({ users: repositories.users, hasher, clock }),
+      users: new UsersService({
+        users: repositories.users,
+        refreshTokens: repositories.refreshTokens,
+        hasher,
+        clock,
+      }),
       devices: new DevicesService({
         devices: repositories.devices,
         users: repositories.users,
@@ -157,6 +162,9 @@ async function bootstrapAdmin(
       : (JSON.parse(saved) as { email: string; password: string });
   const result = await auth.bootstrapAdmin(credentials.email, credentials.password);
   if (saved === undefined) writePrivateFile(file, JSON.stringify(credentials));
+  // Once the admin has changed the generated password, printing the stale one would mislead.
+  if (result === 'exists' && !(await auth.passwordMatches(credentials.email, credentials.password)))
+    return { email: credentials.email, generatedPassword: undefined, created: false };
   return {
     email: credentials.email,
     generatedPassword: credentials.password,

@@ -2,7 +2,10 @@ import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from './adapters/clock.js';
-import { createEcgAnalysisAdapter, type EcgAnalysisFactories } from './adapters/ecg-analysis.adapter.js';
+import {
+  createEcgAnalysisAdapter,
+  type EcgAnalysisFactories,
+} from './adapters/ecg-analysis.adapter.js';
 import { startEmbeddedBroker } from './adapters/mqtt/embedded-broker.js';
 import { startExternalSubscriber } from './adapters/mqtt/external-subscriber.js';
 import type { MqttOutcome } from './adapters/mqtt/vitals-message.js';
@@ -52,8 +55,14 @@ export async function createPipeline(o: PipelineOptions) {
   };
   try {
     const { repositories: repos, clock } = o;
+    let analysisErrors = 0;
     const analysis = createEcgAnalysisAdapter(
       o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
+      (err) => {
+        // Logged for the first failures only: a broken model would otherwise flood the log.
+        if (analysisErrors++ < 5)
+          o.log.warn({ err }, 'arrhythmia analysis failed; findings withheld');
+      },
     );
     closers.push(() => Promise.resolve(analysis.close()));
 
@@ -66,15 +75,19 @@ export async function createPipeline(o: PipelineOptions) {
     closers.push(() => hub.close());
     if (o.database.dialect === 'postgres' && o.config.databaseUrl !== undefined) {
       // One channel per schema, so instances sharing a schema fan out and test schemas never mix.
-      const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(o.database.db);
+      const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(
+        o.database.db,
+      );
       const schema = rows[0]?.s ?? 'public';
       const channel = schema === 'public' ? FANOUT_CHANNEL : `${FANOUT_CHANNEL}_${schema}`;
       const fanout = await startPgFanout({ url: o.config.databaseUrl, hub, log: o.log, channel });
       closers.push(() => fanout.close());
     }
 
-    const canSeePatient = (viewer: { id: string; role: 'admin' | 'doctor' | 'patient' }, patientId: string) =>
-      repos.patientScope.canSee(viewer, patientId);
+    const canSeePatient = (
+      viewer: { id: string; role: 'admin' | 'doctor' | 'patient' },
+      patientId: string,
+    ) => repos.patientScope.canSee(viewer, patientId);
     const alertRules = new AlertRulesService({ rules: repos.alertRules, canSeePatient, clock });
     const alerts = new AlertsService({
       alerts: repos.alerts,

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   } else {
     const base = process.env.INIT_CWD ?? process.cwd();
     const rec = await readWfdbRecord(join(resolve(base, dir), name));
-    const lead = Math.max(0, rec.signals.findIndex((s) => s.description === 'MLII'));
+    const lead = Math.max(
+      0,
+      rec.signals.findIndex((s) => s.description === 'MLII'),
+    );
     ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
     fs = rec.fs;
     label = `MIT-BIH ${name} ${rec.signals[lead]?.description ?? ''}, ${(rec.nSamples / fs / 60).toFixed(1)} min at ${fs} Hz`;
@@ -59,7 +62,9 @@ async function main(): Promise<void> {
   });
   console.log(label);
   console.log(`beats: ${peaks.length}`);
-  console.log(`classifyBeats (offline):                 ${tClassify.toFixed(1)} ms (target < 200 ms)`);
+  console.log(
+    `classifyBeats (offline):                 ${tClassify.toFixed(1)} ms (target < 200 ms)`,
+  );
   console.log(`createArrhythmiaMonitor, 1 s chunks:     ${tLive.toFixed(1)} ms`);
   console.log(`baseline detectQrs on the same signal:   ${tDetect.toFixed(1)} ms`);
   console.log(`ratio classifyBeats / detectQrs:         ${(tClassify / tDetect).toFixed(2)}`);

@@ -1,3 +1,4 @@
+import { detectQrs } from '@vigil/signal';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 // Test-only import: the packet contract lives in the server's schema (the simulator itself never
@@ -29,6 +30,23 @@ function generatorRrMs(scenario: ScenarioName, seconds: number): number[] {
 }
 
 const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
+
+/** RR intervals (ms) that the library's QRS detector finds in `seconds` of a scenario's packets. */
+function detectedRrMs(scenario: ScenarioName, seconds: number): number[] {
+  const device = createSimulatedDevice({
+    deviceId: 'ESP32-D',
+    scenario,
+    seed: 5,
+    startTimeMs: START,
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < seconds; i++) samples.push(...(device.nextPacket()?.ecg_samples ?? []));
+  const peaks = detectQrs(Float64Array.from(samples), { fs: 250 });
+  const rr: number[] = [];
+  for (let i = 1; i < peaks.length; i++)
+    rr.push((((peaks[i] ?? 0) - (peaks[i - 1] ?? 0)) / 250) * 1000);
+  return rr;
+}
 
 describe('createSimulatedDevice', () => {
   it('sends 1 s packets of 250 samples with consecutive sequence numbers and timestamps', () => {
@@ -102,6 +120,20 @@ describe('createSimulatedDevice', () => {
       30,
     );
     expect(packets.slice(10).every((p) => (p?.heart_rate_bpm ?? 0) > 100)).toBe(true);
+  });
+
+  it('gives a tachycardia above 100 bpm and a bradycardia below 50 bpm by the QRS detector', () => {
+    expect(60_000 / mean(detectedRrMs('tachycardia', 30))).toBeGreaterThan(100);
+    expect(60_000 / mean(detectedRrMs('bradycardia', 30))).toBeLessThan(50);
+    const normal = 60_000 / mean(detectedRrMs('normal', 30));
+    expect(normal).toBeGreaterThan(65);
+    expect(normal).toBeLessThan(80);
+  });
+
+  it('gives irregular detected RR in AF', () => {
+    const rr = detectedRrMs('af', 60);
+    const m = mean(rr);
+    expect(Math.sqrt(mean(rr.map((x) => (x - m) ** 2))) / m).toBeGreaterThan(0.12);
   });
 
   it('makes bradycardia below 50 bpm', () => {

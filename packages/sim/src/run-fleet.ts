@@ -250,7 +250,9 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
     if (progressTimer) clearInterval(progressTimer);
     await transport.close();
   }
-  const elapsedS = (performance.now() - t0) / 1000;
+  // An open-loop run lasts its schedule even when the last answer comes early.
+  const aborted = options.signal?.aborted === true;
+  const elapsedS = Math.max((performance.now() - t0) / 1000, closedLoop || aborted ? 0 : durationS);
   return {
     transport: transportName,
     devices: devices.length,

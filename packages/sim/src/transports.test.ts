@@ -21,6 +21,9 @@ async function startBroker(keys: Record<string, string>): Promise<Broker> {
         return;
       }
       const error = new Error('not authorized') as AuthenticateError;
+      // 5 = CONNACK "not authorized"; aedes' AuthErrorCode is an ambient const enum, which
+      // isolatedModules cannot import.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
       error.returnCode = 5;
       done(error, false);
     },
@@ -47,7 +50,11 @@ async function startBroker(keys: Record<string, string>): Promise<Broker> {
           resolve();
         });
       });
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
     },
   };
 }

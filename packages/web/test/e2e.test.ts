@@ -340,6 +340,15 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       }),
     });
     expect(res.status).toBeLessThan(300);
+
+    // Doctors page: the two demo doctors are listed and a new one can be created.
+    await page.getByRole('link', { name: 'Doctors' }).click();
+    await page.getByText('doctor2@vigil.local').waitFor();
+    await page.getByLabel('Name').fill('Dr. Mary Seacole');
+    await page.getByLabel('Email').fill('mary@vigil.test');
+    await page.getByLabel('Initial password').fill('seacole-1857');
+    await page.getByRole('button', { name: 'Create doctor' }).click();
+    await page.getByText('mary@vigil.test').waitFor();
     await page.close();
   }, 60_000);
 

@@ -12,7 +12,14 @@ export interface EcgAnalysisUpdate {
   beats: { sample: number; rrMs: number | null; qrsMs: number | null }[];
   heartRateBpm: number | null;
   qrsDurationMs: number | null;
-  hrv: { windowMs: number; nBeats: number; meanNnMs: number; sdnnMs: number; rmssdMs: number; pnn50: number } | null;
+  hrv: {
+    windowMs: number;
+    nBeats: number;
+    meanNnMs: number;
+    sdnnMs: number;
+    rmssdMs: number;
+    pnn50: number;
+  } | null;
   quality: { analysable: boolean; score: number; reasons: string[] };
 }
 
@@ -21,7 +28,13 @@ export type BeatClass = 'N' | 'SVEB' | 'VEB' | 'F' | 'Q';
 export interface ArrhythmiaUpdate {
   beats: { sample: number; class: BeatClass }[];
   /** `beats`: number of beats for runs, longest RR (ms) for pauses. */
-  episodes: { rhythm: string; start: number; end: number | null; ongoing: boolean; beats?: number }[];
+  episodes: {
+    rhythm: string;
+    start: number;
+    end: number | null;
+    ongoing: boolean;
+    beats?: number;
+  }[];
   burden: { vebPerHour: number; svebPerHour: number; vebPercent: number; svebPercent: number };
   withheld: string | null;
 }

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './env.js';
+import { ConfigError, EnvSchema, loadConfig } from './env.js';
 
 describe('loadConfig', () => {
   it('gives safe development defaults with an empty environment', () => {
@@ -83,5 +84,12 @@ describe('loadConfig', () => {
         CORS_ORIGINS: '*',
       }),
     ).toThrow(/CORS_ORIGINS/);
+  });
+});
+
+describe('configuration documentation', () => {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  it.each(Object.keys(EnvSchema.properties))('documents %s in the README', (variable) => {
+    expect(readme).toContain(`\`${variable}\``);
   });
 });

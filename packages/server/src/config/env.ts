@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
   API_KEY: Type.Optional(Type.String({ minLength: 16 })),
   CORS_ORIGINS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: 'false' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
@@ -61,6 +62,11 @@ export interface Config {
   /** Global device key of seed 000, accepted for devices registered beforehand. */
   apiKey: string | undefined;
   corsOrigins: string[];
+  /**
+   * Fastify `trustProxy`: false (default), true, or a comma-separated list of proxy
+   * addresses/CIDRs. Needed behind a reverse proxy so rate limits see client IPs.
+   */
+  trustProxy: boolean | string;
   logLevel: LogLevel;
   login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
   mqtt: { port: number; url: string | undefined };
@@ -79,6 +85,12 @@ export class ConfigError extends Error {
 
 const check = Compile(EnvSchema);
 const keys = Object.keys(EnvSchema.properties);
+
+function parseTrustProxy(value: string): boolean | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
 
 /** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -133,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     admin: { email: e.ADMIN_EMAIL?.toLowerCase(), password: e.ADMIN_PASSWORD },
     apiKey: e.API_KEY,
     corsOrigins,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     login: {
       ratePerMinutePerIp: e.LOGIN_RATE_LIMIT_PER_MINUTE,

@@ -100,4 +100,3 @@ export interface PipelineTables {
   alert_rules: AlertRulesTable;
   events: EventsTable;
 }
-

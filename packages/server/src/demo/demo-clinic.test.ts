@@ -28,7 +28,7 @@ async function signIn(email: string, password: string): Promise<string> {
     payload: { email, password },
   });
   expect(res.statusCode).toBe(200);
-  return (res.json() as { access_token: string }).access_token;
+  return res.json<{ access_token: string }>().access_token;
 }
 
 describe('demo clinic seeding', () => {
@@ -60,9 +60,9 @@ describe('demo clinic seeding', () => {
     const token = await signIn('doctor@vigil.local', passwords['doctor@vigil.local'] ?? '');
     const auth = { authorization: `Bearer ${token}` };
     const patients = await t.app.inject({ url: '/api/v1/users/patients', headers: auth });
-    expect((patients.json() as unknown[]).length).toBe(3);
+    expect(patients.json<unknown[]>().length).toBe(3);
     const devices = await t.app.inject({ url: '/api/v1/devices', headers: auth });
-    expect((devices.json() as unknown[]).length).toBe(3);
+    expect(devices.json<unknown[]>().length).toBe(3);
 
     // The rotated key is the one that works now.
     const { services } = t.container;
@@ -81,6 +81,6 @@ describe('demo clinic seeding', () => {
       url: '/api/v1/users/patients',
       headers: { authorization: `Bearer ${token}` },
     });
-    expect((res.json() as { name: string }[]).map((p) => p.name)).toEqual(['Dan Evans']);
+    expect(res.json<{ name: string }[]>().map((p) => p.name)).toEqual(['Dan Evans']);
   });
 });

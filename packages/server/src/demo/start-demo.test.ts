@@ -10,6 +10,11 @@ describe('isDemoEnabled', () => {
       isDemoEnabled({ demo: true, isProduction: false }, ['node', 'server.ts', '--no-demo']),
     ).toBe(false);
   });
+  it('is off with `npm start -- --no-demo`, which npm turns into npm_config_demo=""', () => {
+    expect(isDemoEnabled({ demo: true, isProduction: false }, [], { npm_config_demo: '' })).toBe(
+      false,
+    );
+  });
   it('is off when VIGIL_DEMO=false', () => {
     expect(isDemoEnabled({ demo: false, isProduction: false }, [])).toBe(false);
   });

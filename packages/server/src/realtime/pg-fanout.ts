@@ -43,7 +43,13 @@ export async function startPgFanout(o: {
   o.hub.onPublish((event) => {
     let text = JSON.stringify({ from: instance, event });
     if (text.length > MAX_PAYLOAD && event.type === 'vitals') {
-      text = JSON.stringify({ from: instance, event: { ...event, data: { ...event.data, ecg: { fs: event.data.ecg.fs, samples_mv: [] } } } });
+      text = JSON.stringify({
+        from: instance,
+        event: {
+          ...event,
+          data: { ...event.data, ecg: { fs: event.data.ecg.fs, samples_mv: [] } },
+        },
+      });
     }
     if (text.length > MAX_PAYLOAD) return;
     pool.query('SELECT pg_notify($1, $2)', [channel, text]).catch((err: unknown) => {

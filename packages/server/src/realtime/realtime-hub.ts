@@ -22,7 +22,11 @@ export interface RealtimeHubDeps {
   /** Patient ids the viewer may see; undefined means all (admin). */
   visiblePatientIds(viewer: Viewer): Promise<string[] | undefined>;
   events: {
-    listAfter(afterId: number, patientIds: readonly string[] | undefined, limit: number): Promise<EventRow[]>;
+    listAfter(
+      afterId: number,
+      patientIds: readonly string[] | undefined,
+      limit: number,
+    ): Promise<EventRow[]>;
     lastId(): Promise<number>;
   };
   log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
@@ -34,7 +38,10 @@ export interface RealtimeHubDeps {
 
 export interface RealtimeHub extends RealtimePublisher {
   /** Takes over a freshly upgraded socket. */
-  accept(socket: WebSocket, query: { token?: string | undefined; last_event_id?: number | undefined }): void;
+  accept(
+    socket: WebSocket,
+    query: { token?: string | undefined; last_event_id?: number | undefined },
+  ): void;
   /** Delivers an event that another instance published (fan-out), without re-broadcasting it. */
   deliver(event: RealtimeEvent): void;
   /** Hook for fan-out: called with every locally published event. */
@@ -61,7 +68,8 @@ interface Conn {
 }
 
 function serialise(e: RealtimeEvent): string {
-  if (e.type === 'alert') return JSON.stringify({ type: 'alert', event_id: e.eventId, action: e.action, data: e.data });
+  if (e.type === 'alert')
+    return JSON.stringify({ type: 'alert', event_id: e.eventId, action: e.action, data: e.data });
   return JSON.stringify({ type: e.type, data: e.data });
 }
 
@@ -130,7 +138,15 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
           alert: unknown;
         };
         if (r.type === 'alert') {
-          send(c, JSON.stringify({ type: 'alert', event_id: r.id, action: payload.action, data: payload.alert }));
+          send(
+            c,
+            JSON.stringify({
+              type: 'alert',
+              event_id: r.id,
+              action: payload.action,
+              data: payload.alert,
+            }),
+          );
           c.lastSentEventId = r.id;
         }
       }
@@ -142,7 +158,14 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     try {
       c.user = await deps.authenticate(token);
     } catch {
-      send(c, JSON.stringify({ type: 'error', code: 'TOKEN_INVALID', message: 'The access token is invalid' }));
+      send(
+        c,
+        JSON.stringify({
+          type: 'error',
+          code: 'TOKEN_INVALID',
+          message: 'The access token is invalid',
+        }),
+      );
       c.socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
       return;
     }
@@ -206,9 +229,12 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
           socket.close(CLOSE_BAD_MESSAGE, 'messages are JSON');
           return;
         }
-        const last = typeof msg.last_event_id === 'number' && Number.isSafeInteger(msg.last_event_id) && msg.last_event_id >= 0
-          ? msg.last_event_id
-          : undefined;
+        const last =
+          typeof msg.last_event_id === 'number' &&
+          Number.isSafeInteger(msg.last_event_id) &&
+          msg.last_event_id >= 0
+            ? msg.last_event_id
+            : undefined;
         if (msg.type === 'ping') send(c, '{"type":"pong"}');
         else if (msg.type === 'auth' && c.user === null && typeof msg.token === 'string') {
           clearTimeout(timer);
@@ -225,7 +251,14 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
             })
             .catch(fail);
         } else if (c.user === null && msg.type !== 'auth') {
-          send(c, JSON.stringify({ type: 'error', code: 'UNAUTHENTICATED', message: 'Send {"type":"auth","token":...} first' }));
+          send(
+            c,
+            JSON.stringify({
+              type: 'error',
+              code: 'UNAUTHENTICATED',
+              message: 'Send {"type":"auth","token":...} first',
+            }),
+          );
         }
       });
       if (query.token !== undefined) {

@@ -12,7 +12,12 @@ export interface AlertRulesRepository {
 export function createAlertRulesRepository(db: Kysely<DB>): AlertRulesRepository {
   return {
     listForPatient(patientId) {
-      return db.selectFrom('alert_rules').selectAll().where('patient_id', '=', patientId).orderBy('kind').execute();
+      return db
+        .selectFrom('alert_rules')
+        .selectAll()
+        .where('patient_id', '=', patientId)
+        .orderBy('kind')
+        .execute();
     },
     listAll() {
       return db.selectFrom('alert_rules').selectAll().execute();
@@ -20,7 +25,11 @@ export function createAlertRulesRepository(db: Kysely<DB>): AlertRulesRepository
     async replaceForPatient(patientId, rows) {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('alert_rules').where('patient_id', '=', patientId).execute();
-        if (rows.length > 0) await trx.insertInto('alert_rules').values([...rows]).execute();
+        if (rows.length > 0)
+          await trx
+            .insertInto('alert_rules')
+            .values([...rows])
+            .execute();
       });
     },
   };

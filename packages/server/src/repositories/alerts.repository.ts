@@ -39,7 +39,9 @@ export function createAlertsRepository(db: Kysely<DB>): AlertsRepository {
     list(f) {
       let q = select();
       if (f.doctorId !== undefined) {
-        q = q.innerJoin('users', 'users.id', 'alerts.patient_id').where('users.doctor_id', '=', f.doctorId);
+        q = q
+          .innerJoin('users', 'users.id', 'alerts.patient_id')
+          .where('users.doctor_id', '=', f.doctorId);
       }
       if (f.patientIds !== undefined) {
         if (f.patientIds.length === 0) return Promise.resolve([]);
@@ -59,7 +61,11 @@ export function createAlertsRepository(db: Kysely<DB>): AlertsRepository {
           ]),
         );
       }
-      return q.orderBy('alerts.opened_at', 'desc').orderBy('alerts.id', 'desc').limit(f.limit).execute();
+      return q
+        .orderBy('alerts.opened_at', 'desc')
+        .orderBy('alerts.id', 'desc')
+        .limit(f.limit)
+        .execute();
     },
     async saveWithEvent(alert, mode, event) {
       return db.transaction().execute(async (trx) => {
@@ -68,8 +74,12 @@ export function createAlertsRepository(db: Kysely<DB>): AlertsRepository {
           const { id, ...rest } = alert;
           await trx.updateTable('alerts').set(rest).where('id', '=', id).execute();
         }
-        const r = await trx.insertInto('events').values(event).returning('id').executeTakeFirstOrThrow();
-        return Number(r.id);
+        const r = await trx
+          .insertInto('events')
+          .values(event)
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return r.id;
       });
     },
   };

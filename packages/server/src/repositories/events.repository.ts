@@ -9,7 +9,11 @@ export interface EventsRepository {
    * Events after `afterId` for the given patients (all patients when `patientIds` is
    * undefined, i.e. an admin), oldest first.
    */
-  listAfter(afterId: number, patientIds: readonly string[] | undefined, limit: number): Promise<EventRow[]>;
+  listAfter(
+    afterId: number,
+    patientIds: readonly string[] | undefined,
+    limit: number,
+  ): Promise<EventRow[]>;
   /** Id of the newest event (0 when none). */
   lastId(): Promise<number>;
 }
@@ -21,14 +25,14 @@ export function createEventsRepository(db: Kysely<DB>): EventsRepository {
       let q = db.selectFrom('events').selectAll().where('id', '>', afterId);
       if (patientIds !== undefined) q = q.where('patient_id', 'in', patientIds);
       const rows = await q.orderBy('id', 'asc').limit(limit).execute();
-      return rows.map((r) => ({ ...r, id: Number(r.id) }));
+      return rows.map((r) => ({ ...r, id: r.id }));
     },
     async lastId() {
       const r = await db
         .selectFrom('events')
         .select((eb) => eb.fn.max('id').as('id'))
         .executeTakeFirst();
-      return r?.id === null || r?.id === undefined ? 0 : Number(r.id);
+      return r?.id === null || r?.id === undefined ? 0 : r.id;
     },
   };
 }

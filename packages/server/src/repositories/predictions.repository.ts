@@ -5,7 +5,12 @@ import type { DB } from '../db/schema.js';
 export interface PredictionsRepository {
   list(
     deviceId: string,
-    q: { from?: number | undefined; to?: number | undefined; limit: number; beforeTs?: number | undefined },
+    q: {
+      from?: number | undefined;
+      to?: number | undefined;
+      limit: number;
+      beforeTs?: number | undefined;
+    },
   ): Promise<PredictionsTable[]>;
   latest(deviceId: string): Promise<PredictionsTable | undefined>;
 }

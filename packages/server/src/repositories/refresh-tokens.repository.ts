@@ -41,6 +41,16 @@ export class RefreshTokensRepository {
       .execute();
   }
 
+  /** Signs a user out everywhere (password change). */
+  async revokeAllForUser(userId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
   async deleteExpired(now: number): Promise<void> {
     await this.db.deleteFrom('refresh_tokens').where('expires_at', '<', now).execute();
   }

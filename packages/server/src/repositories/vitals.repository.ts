@@ -1,5 +1,10 @@
 import { sql, type Kysely } from 'kysely';
-import type { EcgChunksTable, EventsTable, PredictionsTable, VitalsTable } from '../db/pipeline-schema.js';
+import type {
+  EcgChunksTable,
+  EventsTable,
+  PredictionsTable,
+  VitalsTable,
+} from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
 
 /** Everything one ingest batch unit writes: packets with their ECG, predictions, events. */
@@ -33,16 +38,38 @@ export interface VitalsRepository {
   findByDeviceTs(deviceId: string, ts: number): Promise<VitalsTable | undefined>;
   listHistory(
     deviceId: string,
-    q: { from?: number | undefined; to?: number | undefined; limit: number; beforeTs?: number | undefined },
+    q: {
+      from?: number | undefined;
+      to?: number | undefined;
+      limit: number;
+      beforeTs?: number | undefined;
+    },
   ): Promise<VitalsTable[]>;
   latest(deviceId: string): Promise<VitalsTable | undefined>;
-  listEcg(deviceId: string, from: number, to: number, maxChunkMs: number): Promise<EcgChunksTable[]>;
-  series(deviceId: string, from: number, to: number, intervalMs: number): Promise<SeriesBucketRow[]>;
+  listEcg(
+    deviceId: string,
+    from: number,
+    to: number,
+    maxChunkMs: number,
+  ): Promise<EcgChunksTable[]>;
+  series(
+    deviceId: string,
+    from: number,
+    to: number,
+    intervalMs: number,
+  ): Promise<SeriesBucketRow[]>;
   stats(
     deviceId: string,
     from: number,
     to: number,
-  ): Promise<{ total: number; first: number | null; last: number | null; hr: Agg; spo2: Agg; temp: Agg }>;
+  ): Promise<{
+    total: number;
+    first: number | null;
+    last: number | null;
+    hr: Agg;
+    spo2: Agg;
+    temp: Agg;
+  }>;
 }
 
 /** Portable min/avg/max/count of a nullable column (count of non-null values). */
@@ -70,20 +97,33 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         const predictions = units.flatMap((u) => u.predictions);
         // Multi-row inserts, chunked to stay under SQLite's 32,766 bound-parameter limit.
         for (let i = 0; i < vitals.length; i += 1000) {
-          await trx.insertInto('vitals').values(vitals.slice(i, i + 1000)).execute();
+          await trx
+            .insertInto('vitals')
+            .values(vitals.slice(i, i + 1000))
+            .execute();
         }
         for (let i = 0; i < ecg.length; i += 2000) {
-          await trx.insertInto('ecg_chunks').values(ecg.slice(i, i + 2000)).execute();
+          await trx
+            .insertInto('ecg_chunks')
+            .values(ecg.slice(i, i + 2000))
+            .execute();
         }
         for (let i = 0; i < predictions.length; i += 500) {
-          await trx.insertInto('predictions').values(predictions.slice(i, i + 500)).execute();
+          await trx
+            .insertInto('predictions')
+            .values(predictions.slice(i, i + 500))
+            .execute();
         }
         const ids: number[][] = [];
         for (const u of units) {
           const unitIds: number[] = [];
           for (const e of u.events) {
-            const r = await trx.insertInto('events').values(e).returning('id').executeTakeFirstOrThrow();
-            unitIds.push(Number(r.id));
+            const r = await trx
+              .insertInto('events')
+              .values(e)
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            unitIds.push(r.id);
           }
           ids.push(unitIds);
         }
@@ -91,7 +131,12 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
       });
     },
     findByDeviceTs(deviceId, ts) {
-      return db.selectFrom('vitals').selectAll().where('device_id', '=', deviceId).where('ts', '=', ts).executeTakeFirst();
+      return db
+        .selectFrom('vitals')
+        .selectAll()
+        .where('device_id', '=', deviceId)
+        .where('ts', '=', ts)
+        .executeTakeFirst();
     },
     listHistory(deviceId, q) {
       let query = db.selectFrom('vitals').selectAll().where('device_id', '=', deviceId);
@@ -153,11 +198,26 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .orderBy(sql`1`)
         .execute();
       return rows.map((r) => ({
-        time: Number(r.time),
-        packets: Number(r.packets),
-        heart_rate_bpm: { min: num(r.hr_min), avg: num(r.hr_avg), max: num(r.hr_max), count: Number(r.hr_count) },
-        spo2_percent: { min: num(r.sp_min), avg: num(r.sp_avg), max: num(r.sp_max), count: Number(r.sp_count) },
-        temperature_c: { min: num(r.tc_min), avg: num(r.tc_avg), max: num(r.tc_max), count: Number(r.tc_count) },
+        time: r.time,
+        packets: r.packets,
+        heart_rate_bpm: {
+          min: num(r.hr_min),
+          avg: num(r.hr_avg),
+          max: num(r.hr_max),
+          count: r.hr_count,
+        },
+        spo2_percent: {
+          min: num(r.sp_min),
+          avg: num(r.sp_avg),
+          max: num(r.sp_max),
+          count: r.sp_count,
+        },
+        temperature_c: {
+          min: num(r.tc_min),
+          avg: num(r.tc_avg),
+          max: num(r.tc_max),
+          count: r.tc_count,
+        },
       }));
     },
     async stats(deviceId, from, to) {
@@ -188,12 +248,27 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .where('ts', '<', to)
         .executeTakeFirstOrThrow();
       return {
-        total: Number(r.total),
+        total: r.total,
         first: num(r.first),
         last: num(r.last),
-        hr: { min: num(r.hr_min), avg: num(r.hr_avg), max: num(r.hr_max), count: Number(r.hr_count) },
-        spo2: { min: num(r.sp_min), avg: num(r.sp_avg), max: num(r.sp_max), count: Number(r.sp_count) },
-        temp: { min: num(r.tc_min), avg: num(r.tc_avg), max: num(r.tc_max), count: Number(r.tc_count) },
+        hr: {
+          min: num(r.hr_min),
+          avg: num(r.hr_avg),
+          max: num(r.hr_max),
+          count: r.hr_count,
+        },
+        spo2: {
+          min: num(r.sp_min),
+          avg: num(r.sp_avg),
+          max: num(r.sp_max),
+          count: r.sp_count,
+        },
+        temp: {
+          min: num(r.tc_min),
+          avg: num(r.tc_avg),
+          max: num(r.tc_max),
+          count: r.tc_count,
+        },
       };
     },
   };

@@ -8,7 +8,13 @@ import {
   type RuleState,
 } from './alert-rule-engine.js';
 
-const hrHigh: AlertRule = { kind: 'hr_high', enabled: true, threshold: 120, durationS: 10, severity: 'warning' };
+const hrHigh: AlertRule = {
+  kind: 'hr_high',
+  enabled: true,
+  threshold: 120,
+  durationS: 10,
+  severity: 'warning',
+};
 const obs = (atMs: number, hr: number | null): AlertObservation => ({
   atMs,
   heartRateBpm: hr,
@@ -35,14 +41,25 @@ function run(rule: AlertRule, series: AlertObservation[]): string[] {
 describe('evaluateRule', () => {
   it('opens only after the condition has held for the rule duration, then updates, then clears', () => {
     const hrs = [80, 130, 131, 135, 140, 138, 90, 85];
-    const actions = run(hrHigh, hrs.map((hr, i) => obs(i * 5000, hr)));
+    const actions = run(
+      hrHigh,
+      hrs.map((hr, i) => obs(i * 5000, hr)),
+    );
     // condition from t=5 s; held 10 s at t=15 s -> open; updates while high; clears at 90 bpm.
     expect(actions).toEqual(['none', 'none', 'none', 'open', 'update', 'update', 'clear', 'none']);
   });
 
   it('does not open when the condition breaks before its duration', () => {
-    const actions = run(hrHigh, [130, 131, 100, 130, 131].map((hr, i) => obs(i * 4000, hr)));
+    const actions = run(
+      hrHigh,
+      [130, 131, 100, 130, 131].map((hr, i) => obs(i * 4000, hr)),
+    );
     expect(actions).not.toContain('open');
+  });
+
+  it('restarts the duration after a gap in observations longer than a minute', () => {
+    const actions = run(hrHigh, [obs(0, 130), obs(5000, 131), obs(3_600_000, 132), obs(3_605_000, 133), obs(3_610_000, 134)]);
+    expect(actions).toEqual(['none', 'none', 'none', 'none', 'open']);
   });
 
   it('leaves the state alone when the value is unknown (e.g. no analysable ECG)', () => {

@@ -82,7 +82,15 @@ export interface RuleState {
   since: number | null;
   /** Whether an alert is currently open for this rule. */
   open: boolean;
+  /** Time of the last observation the rule could judge (ms). */
+  lastAt?: number;
 }
+
+/**
+ * A condition only counts as held across observations at most this far apart: after a longer
+ * gap (device off, lost packets) or a step back in time, its duration starts again.
+ */
+export const MAX_OBSERVATION_GAP_MS = 60_000;
 
 export type RuleAction =
   | { type: 'none' }
@@ -102,39 +110,79 @@ export function checkCondition(rule: AlertRule, o: AlertObservation): Check | nu
   switch (rule.kind) {
     case 'hr_high':
       if (o.heartRateBpm === null || t === null) return null;
-      return { holds: o.heartRateBpm > t, value: o.heartRateBpm, message: `HR ${Math.round(o.heartRateBpm)} bpm (> ${t})` };
+      return {
+        holds: o.heartRateBpm > t,
+        value: o.heartRateBpm,
+        message: `HR ${Math.round(o.heartRateBpm)} bpm (> ${t})`,
+      };
     case 'hr_low':
       if (o.heartRateBpm === null || t === null) return null;
-      return { holds: o.heartRateBpm < t, value: o.heartRateBpm, message: `HR ${Math.round(o.heartRateBpm)} bpm (< ${t})` };
+      return {
+        holds: o.heartRateBpm < t,
+        value: o.heartRateBpm,
+        message: `HR ${Math.round(o.heartRateBpm)} bpm (< ${t})`,
+      };
     case 'spo2_low':
       if (o.spo2Percent === null || t === null) return null;
-      return { holds: o.spo2Percent <= t, value: o.spo2Percent, message: `SpO2 ${Math.round(o.spo2Percent)}% (≤ ${t}%)` };
+      return {
+        holds: o.spo2Percent <= t,
+        value: o.spo2Percent,
+        message: `SpO2 ${Math.round(o.spo2Percent)}% (≤ ${t}%)`,
+      };
     case 'fever':
       if (o.temperatureC === null || t === null) return null;
-      return { holds: o.temperatureC >= t, value: o.temperatureC, message: `temperature ${o.temperatureC.toFixed(1)} °C (≥ ${t})` };
+      return {
+        holds: o.temperatureC >= t,
+        value: o.temperatureC,
+        message: `temperature ${o.temperatureC.toFixed(1)} °C (≥ ${t})`,
+      };
     case 'risk_elevated':
       if (o.riskLabel === null) return null;
-      return { holds: o.riskLabel === 'elevated' || o.riskLabel === 'high', value: null, message: `risk ${o.riskLabel}` };
+      return {
+        holds: o.riskLabel === 'elevated' || o.riskLabel === 'high',
+        value: null,
+        message: `risk ${o.riskLabel}`,
+      };
     case 'risk_high':
       if (o.riskLabel === null) return null;
       return { holds: o.riskLabel === 'high', value: null, message: `risk ${o.riskLabel}` };
     case 'poor_signal':
       if (o.analysable === null) return null;
-      return { holds: !o.analysable, value: null, message: o.analysable ? 'signal analysable' : 'ECG not analysable' };
+      return {
+        holds: !o.analysable,
+        value: null,
+        message: o.analysable ? 'signal analysable' : 'ECG not analysable',
+      };
     case 'device_silent': {
       if (o.silentForMs === undefined || o.silentForMs === null || t === null) return null;
       const min = o.silentForMs / 60_000;
-      return { holds: min >= t, value: Math.floor(min), message: `no data for ${Math.floor(min)} min` };
+      return {
+        holds: min >= t,
+        value: Math.floor(min),
+        message: `no data for ${Math.floor(min)} min`,
+      };
     }
     case 'af_onset':
       if (o.afOngoing === null) return null;
-      return { holds: o.afOngoing, value: null, message: o.afOngoing ? 'atrial fibrillation' : 'AF ended' };
+      return {
+        holds: o.afOngoing,
+        value: null,
+        message: o.afOngoing ? 'atrial fibrillation' : 'AF ended',
+      };
     case 'vt_run':
       if (o.vtRunBeats === null) return null;
-      return { holds: o.vtRunBeats >= 3, value: o.vtRunBeats, message: `${o.vtRunBeats}-beat VT run` };
+      return {
+        holds: o.vtRunBeats >= 3,
+        value: o.vtRunBeats,
+        message: `${o.vtRunBeats}-beat VT run`,
+      };
     case 'pause':
       if (o.longestPauseMs === null || t === null) return null;
-      return { holds: o.longestPauseMs > t, value: o.longestPauseMs, message: `pause ${(o.longestPauseMs / 1000).toFixed(1)} s` };
+      return {
+        holds: o.longestPauseMs > t,
+        value: o.longestPauseMs,
+        message: `pause ${(o.longestPauseMs / 1000).toFixed(1)} s`,
+      };
   }
 }
 
@@ -151,17 +199,28 @@ export function evaluateRule(
   }
   const c = checkCondition(rule, o);
   if (c === null) return { state, action: { type: 'none' } };
+  const lastAt = o.atMs;
   if (!c.holds) {
-    if (state.open) return { state: { since: null, open: false }, action: { type: 'clear', message: c.message } };
-    return { state: { since: null, open: false }, action: { type: 'none' } };
+    if (state.open)
+      return { state: { since: null, open: false, lastAt }, action: { type: 'clear', message: c.message } };
+    return { state: { since: null, open: false, lastAt }, action: { type: 'none' } };
   }
-  const since = state.since ?? o.atMs;
-  if (state.open) return { state: { since, open: true }, action: { type: 'update', value: c.value, message: c.message } };
+  const continuous =
+    state.lastAt === undefined || (o.atMs >= state.lastAt && o.atMs - state.lastAt <= MAX_OBSERVATION_GAP_MS);
+  const since = (continuous ? state.since : null) ?? o.atMs;
+  if (state.open)
+    return {
+      state: { since, open: true, lastAt },
+      action: { type: 'update', value: c.value, message: c.message },
+    };
   if (o.atMs - since >= rule.durationS * 1000) {
     const held = rule.durationS > 0 ? ` for ${Math.round((o.atMs - since) / 1000)} s` : '';
-    return { state: { since, open: true }, action: { type: 'open', value: c.value, message: c.message + held } };
+    return {
+      state: { since, open: true, lastAt },
+      action: { type: 'open', value: c.value, message: c.message + held },
+    };
   }
-  return { state: { since, open: false }, action: { type: 'none' } };
+  return { state: { since, open: false, lastAt }, action: { type: 'none' } };
 }
 
 /** Default rules with a patient's overrides applied (one rule per kind). */

@@ -67,7 +67,10 @@ export class AlertRulesService {
     return rules;
   }
 
-  async get(viewer: Viewer, patientId: string): Promise<{ patient_id: string; rules: AlertRuleView[] }> {
+  async get(
+    viewer: Viewer,
+    patientId: string,
+  ): Promise<{ patient_id: string; rules: AlertRuleView[] }> {
     await this.assertVisible(viewer, patientId);
     const overrides = (await this.deps.rules.listForPatient(patientId)).map(toRule);
     return { patient_id: patientId, rules: this.view(overrides) };
@@ -76,18 +79,31 @@ export class AlertRulesService {
   async put(
     viewer: Viewer,
     patientId: string,
-    input: { kind: AlertRuleKind; enabled: boolean; threshold: number | null; duration_s: number; severity: AlertSeverity }[],
+    input: {
+      kind: AlertRuleKind;
+      enabled: boolean;
+      threshold: number | null;
+      duration_s: number;
+      severity: AlertSeverity;
+    }[],
   ): Promise<{ patient_id: string; rules: AlertRuleView[] }> {
     await this.assertVisible(viewer, patientId);
     if (viewer.role === 'patient') throw forbidden('Only the doctor or an admin sets alert rules');
     const seen = new Set<string>();
     const rows: AlertRulesTable[] = input.map((r, i) => {
-      if (seen.has(r.kind)) throw validationFailed(`rules[${i}].kind`, `rules[${i}].kind ${r.kind} is listed twice`);
+      if (seen.has(r.kind))
+        throw validationFailed(`rules[${i}].kind`, `rules[${i}].kind ${r.kind} is listed twice`);
       seen.add(r.kind);
       const range = THRESHOLD_RANGES[r.kind];
       if (range === null && r.threshold !== null)
-        throw validationFailed(`rules[${i}].threshold`, `rules[${i}].threshold must be null for ${r.kind}`);
-      if (range !== null && (r.threshold === null || r.threshold < range[0] || r.threshold > range[1]))
+        throw validationFailed(
+          `rules[${i}].threshold`,
+          `rules[${i}].threshold must be null for ${r.kind}`,
+        );
+      if (
+        range !== null &&
+        (r.threshold === null || r.threshold < range[0] || r.threshold > range[1])
+      )
         throw validationFailed(
           `rules[${i}].threshold`,
           `rules[${i}].threshold for ${r.kind} must be between ${range[0]} and ${range[1]}`,
@@ -124,6 +140,7 @@ export class AlertRulesService {
   }
 
   private async assertVisible(viewer: Viewer, patientId: string): Promise<void> {
-    if (!(await this.deps.canSeePatient(viewer, patientId))) throw notFound('PATIENT_NOT_FOUND', 'id');
+    if (!(await this.deps.canSeePatient(viewer, patientId)))
+      throw notFound('PATIENT_NOT_FOUND', 'id');
   }
 }

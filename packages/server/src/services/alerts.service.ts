@@ -44,7 +44,10 @@ function decodeCursor(cursor: string): { openedAt: number; id: string } {
   const [ts, id] = Buffer.from(cursor, 'base64url').toString().split(':');
   const openedAt = Number(ts);
   if (!Number.isSafeInteger(openedAt) || id === undefined || id === '')
-    throw new DomainError('VALIDATION_FAILED', { field: 'cursor', message: 'cursor is not a cursor this API returned' });
+    throw new DomainError('VALIDATION_FAILED', {
+      field: 'cursor',
+      message: 'cursor is not a cursor this API returned',
+    });
   return { openedAt, id };
 }
 
@@ -67,7 +70,10 @@ export class AlertsService implements AlertSink {
   async start(): Promise<void> {
     for (const row of await this.deps.alerts.listActive()) {
       this.open.set(key(row.patient_id, row.rule_kind), row);
-      this.statesOf(row.patient_id).set(row.rule_kind as AlertRuleKind, { since: row.opened_at, open: true });
+      this.statesOf(row.patient_id).set(row.rule_kind as AlertRuleKind, {
+        since: row.opened_at,
+        open: true,
+      });
     }
   }
 
@@ -110,11 +116,15 @@ export class AlertsService implements AlertSink {
     }
   }
 
-  async list(viewer: Viewer, q: AlertListQuery): Promise<{ items: AlertView[]; next_cursor: string | null }> {
+  async list(
+    viewer: Viewer,
+    q: AlertListQuery,
+  ): Promise<{ items: AlertView[]; next_cursor: string | null }> {
     let patientIds: string[] | undefined;
     let doctorId: string | undefined;
     if (q.patient_id !== undefined) {
-      if (!(await this.deps.canSeePatient(viewer, q.patient_id))) return { items: [], next_cursor: null };
+      if (!(await this.deps.canSeePatient(viewer, q.patient_id)))
+        return { items: [], next_cursor: null };
       patientIds = [q.patient_id];
     } else if (viewer.role === 'patient') patientIds = [viewer.id];
     else if (viewer.role === 'doctor') doctorId = viewer.id;
@@ -142,12 +152,18 @@ export class AlertsService implements AlertSink {
     const found = await this.findVisible(viewer, id);
     if (viewer.role === 'patient') throw forbidden('Only clinicians acknowledge alerts');
     return this.enqueue(found.patient_id, async () => {
-      const row = this.open.get(key(found.patient_id, found.rule_kind))?.id === id
-        ? (this.open.get(key(found.patient_id, found.rule_kind)) ?? found)
-        : ((await this.deps.alerts.findById(id)) ?? found);
+      const row =
+        this.open.get(key(found.patient_id, found.rule_kind))?.id === id
+          ? (this.open.get(key(found.patient_id, found.rule_kind)) ?? found)
+          : ((await this.deps.alerts.findById(id)) ?? found);
       if (row.acknowledged_at !== null) return toAlertView(row);
       const now = this.deps.clock.now();
-      const next: AlertRow = { ...row, acknowledged_at: now, acknowledged_by: viewer.id, updated_at: now };
+      const next: AlertRow = {
+        ...row,
+        acknowledged_at: now,
+        acknowledged_by: viewer.id,
+        updated_at: now,
+      };
       await this.persist(next, 'update', 'acknowledged');
       if (next.cleared_at === null) this.open.set(key(next.patient_id, next.rule_kind), next);
       return toAlertView(next);
@@ -160,13 +176,19 @@ export class AlertsService implements AlertSink {
     if (viewer.role === 'patient') throw forbidden('Only clinicians resolve alerts');
     return this.enqueue(found.patient_id, async () => {
       const k = key(found.patient_id, found.rule_kind);
-      const row = this.open.get(k)?.id === id ? (this.open.get(k) ?? found) : ((await this.deps.alerts.findById(id)) ?? found);
+      const row =
+        this.open.get(k)?.id === id
+          ? (this.open.get(k) ?? found)
+          : ((await this.deps.alerts.findById(id)) ?? found);
       if (row.cleared_at !== null) return toAlertView(row);
       const now = this.deps.clock.now();
       const next: AlertRow = { ...row, cleared_at: now, cleared_by: viewer.id, updated_at: now };
       await this.persist(next, 'update', 'cleared');
       this.open.delete(k);
-      this.statesOf(found.patient_id).set(found.rule_kind as AlertRuleKind, { since: null, open: false });
+      this.statesOf(found.patient_id).set(found.rule_kind as AlertRuleKind, {
+        since: null,
+        open: false,
+      });
       return toAlertView(next);
     });
   }
@@ -183,7 +205,12 @@ export class AlertsService implements AlertSink {
     return row;
   }
 
-  private async apply(patientId: string, deviceId: string, rule: AlertRule, o: AlertObservation): Promise<void> {
+  private async apply(
+    patientId: string,
+    deviceId: string,
+    rule: AlertRule,
+    o: AlertObservation,
+  ): Promise<void> {
     const states = this.statesOf(patientId);
     const k = key(patientId, rule.kind);
     const current = states.get(rule.kind) ?? { since: null, open: this.open.has(k) };
@@ -213,7 +240,9 @@ export class AlertsService implements AlertSink {
       } catch (error) {
         // Another instance opened it first: adopt theirs (the partial unique index holds one).
         if (!isUniqueViolation(error)) throw error;
-        const theirs = (await this.deps.alerts.listActive()).find((a) => a.patient_id === patientId && a.rule_kind === rule.kind);
+        const theirs = (await this.deps.alerts.listActive()).find(
+          (a) => a.patient_id === patientId && a.rule_kind === rule.kind,
+        );
         if (theirs !== undefined) this.open.set(k, theirs);
       }
     } else if (action.type === 'update') {
@@ -250,7 +279,11 @@ export class AlertsService implements AlertSink {
     }
   }
 
-  private async persist(row: AlertRow, mode: 'insert' | 'update', action: AlertAction): Promise<void> {
+  private async persist(
+    row: AlertRow,
+    mode: 'insert' | 'update',
+    action: AlertAction,
+  ): Promise<void> {
     const view = toAlertView(row);
     const eventId = await this.deps.alerts.saveWithEvent(row, mode, {
       type: 'alert',
@@ -293,4 +326,3 @@ export class AlertsService implements AlertSink {
 function key(patientId: string, kind: string): string {
   return `${patientId}\u0000${kind}`;
 }
-

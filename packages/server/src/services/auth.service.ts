@@ -167,6 +167,12 @@ export class AuthService {
     return inserted ? 'created' : 'exists';
   }
 
+  /** Whether the password is (still) the account's, without signing in or touching throttles. */
+  async passwordMatches(emailInput: string, password: string): Promise<boolean> {
+    const user = await this.deps.users.findByEmail(normaliseEmail(emailInput));
+    return user !== undefined && (await this.deps.hasher.verify(user.password_hash, password));
+  }
+
   /** Access + refresh tokens for a user (also used by test builders to skip the HTTP login). */
   async issueTokens(user: UserRow, familyId: string): Promise<TokenResponse> {
     const now = this.deps.clock.now();

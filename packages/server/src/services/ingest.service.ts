@@ -66,24 +66,36 @@ interface NormalizedPacket {
  * Checks what a JSON schema cannot: finiteness (JSON allows 1e999 = Infinity), the time window,
  * and the ECG's plausibility. Throws VALIDATION_FAILED naming the field (`[i].field` in a batch).
  */
-export function normalizePacket(p: IngestPacket, index: number, batch: boolean, nowMs: number): NormalizedPacket {
+export function normalizePacket(
+  p: IngestPacket,
+  index: number,
+  batch: boolean,
+  nowMs: number,
+): NormalizedPacket {
   const f = (name: string): string => (batch ? `[${index}].${name}` : name);
   const finite = (name: string, v: number | undefined): number | null => {
     if (v === undefined) return null;
     if (!Number.isFinite(v)) throw validationFailed(f(name), `${f(name)} must be a finite number`);
     return v;
   };
-  if (!Number.isFinite(p.timestamp)) throw validationFailed(f('timestamp'), `${f('timestamp')} must be a finite number`);
+  if (!Number.isFinite(p.timestamp))
+    throw validationFailed(f('timestamp'), `${f('timestamp')} must be a finite number`);
   const tsMs = toEpochMs(p.timestamp);
   if (tsMs > nowMs + MAX_FUTURE_MS)
     throw validationFailed(f('timestamp'), `${f('timestamp')} is more than a day in the future`);
   if (tsMs < MIN_TIMESTAMP_MS)
-    throw validationFailed(f('timestamp'), `${f('timestamp')} is before 2000-01-01: is the device clock set?`);
+    throw validationFailed(
+      f('timestamp'),
+      `${f('timestamp')} is before 2000-01-01: is the device clock set?`,
+    );
   const samples = new Float64Array(p.ecg_samples.length);
   for (let i = 0; i < p.ecg_samples.length; i++) {
     const v = p.ecg_samples[i];
     if (v === undefined || !Number.isFinite(v))
-      throw validationFailed(f(`ecg_samples[${i}]`), `${f(`ecg_samples[${i}]`)} must be a finite number`);
+      throw validationFailed(
+        f(`ecg_samples[${i}]`),
+        `${f(`ecg_samples[${i}]`)} must be a finite number`,
+      );
     samples[i] = v;
   }
   const hr = finite('heart_rate_bpm', p.heart_rate_bpm);
@@ -183,7 +195,11 @@ export class IngestService {
    * all-or-nothing. Returns one result per packet, in request order; a retried packet gets the
    * result of its first delivery.
    */
-  async ingest(auth: DeviceAuth, packets: readonly IngestPacket[], batch: boolean): Promise<IngestResultView[]> {
+  async ingest(
+    auth: DeviceAuth,
+    packets: readonly IngestPacket[],
+    batch: boolean,
+  ): Promise<IngestResultView[]> {
     if (this.closed) throw new DomainError('SERVICE_UNAVAILABLE');
     if (packets.length === 0) throw validationFailed('(body)', 'at least one packet is required');
     const now = this.deps.clock.now();
@@ -191,7 +207,10 @@ export class IngestService {
     if (first === undefined) throw validationFailed('(body)', 'at least one packet is required');
     for (let i = 1; i < packets.length; i++) {
       if (packets[i]?.device_id !== first.device_id)
-        throw validationFailed(`[${i}].device_id`, `[${i}].device_id: a batch carries packets of one device`);
+        throw validationFailed(
+          `[${i}].device_id`,
+          `[${i}].device_id: a batch carries packets of one device`,
+        );
     }
     let device: DeviceIdentity;
     try {
@@ -220,14 +239,23 @@ export class IngestService {
   private async state(deviceId: string): Promise<DeviceState> {
     let s = this.devices.get(deviceId);
     if (s === undefined) {
-      s = { orderer: createPacketOrderer<HeldPacket>(), newestTs: undefined, hrBand: null, lastSeenWriteMs: 0 };
+      s = {
+        orderer: createPacketOrderer<HeldPacket>(),
+        newestTs: undefined,
+        hrBand: null,
+        lastSeenWriteMs: 0,
+      };
       this.devices.set(deviceId, s);
     }
     if (s.newestTs === undefined) s.newestTs = (await this.deps.vitals.latest(deviceId))?.ts ?? -1;
     return s;
   }
 
-  private async process(device: DeviceIdentity, packets: NormalizedPacket[], now: number): Promise<IngestResultView[]> {
+  private async process(
+    device: DeviceIdentity,
+    packets: NormalizedPacket[],
+    now: number,
+  ): Promise<IngestResultView[]> {
     const state = await this.state(device.device_id);
     const results: IngestResultView[] = new Array<IngestResultView>(packets.length);
     const unit: PacketWriteUnit = { vitals: [], predictions: [], events: [] };
@@ -287,7 +315,12 @@ export class IngestService {
       results[p.index] = r;
       seenInRequest.set(p.tsMs, r);
       if (p.tsMs > newest) newest = p.tsMs;
-      live.push({ type: 'vitals', patientId: device.patient_id, deviceId: device.device_id, data: vitalsEvent(row, p) });
+      live.push({
+        type: 'vitals',
+        patientId: device.patient_id,
+        deviceId: device.device_id,
+        data: vitalsEvent(row, p),
+      });
 
       const held: HeldPacket = {
         timestampMs: p.tsMs,
@@ -299,7 +332,9 @@ export class IngestService {
       };
       // Packets without ECG carry no stream state: score them at once.
       const released =
-        p.samples.length === 0 ? [{ packet: held, gapBefore: false }] : state.orderer.offer(held).released;
+        p.samples.length === 0
+          ? [{ packet: held, gapBefore: false }]
+          : state.orderer.offer(held).released;
       for (const rel of released) {
         const scored = this.score(device.device_id, state, rel.packet, rel.gapBefore, now);
         unit.predictions.push(scored.prediction);
@@ -323,7 +358,8 @@ export class IngestService {
       for (const e of live) this.deps.realtime.publish(e);
       if (device.patient_id !== null) {
         this.deps.alerts.heard(device.patient_id, device.device_id, now);
-        for (const o of observations) await this.deps.alerts.observe(device.patient_id, device.device_id, o);
+        for (const o of observations)
+          await this.deps.alerts.observe(device.patient_id, device.device_id, o);
       }
     }
     return results;
@@ -457,8 +493,15 @@ export class IngestService {
   }
 }
 
-function resultOf(row: Pick<VitalsTable, 'id' | 'device_id' | 'ts' | 'sequence'>): IngestResultView {
-  return { id: row.id, device_id: row.device_id, timestamp: Number(row.ts), sequence: row.sequence === null ? null : Number(row.sequence) };
+function resultOf(
+  row: Pick<VitalsTable, 'id' | 'device_id' | 'ts' | 'sequence'>,
+): IngestResultView {
+  return {
+    id: row.id,
+    device_id: row.device_id,
+    timestamp: row.ts,
+    sequence: row.sequence === null ? null : row.sequence,
+  };
 }
 
 function vitalsEvent(row: VitalsTable, p: NormalizedPacket): VitalsEventData {

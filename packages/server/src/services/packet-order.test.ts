@@ -7,7 +7,10 @@ const pkt = (second: number, sequence: number | null = second): OrderedPacket =>
   durationMs: 1000,
 });
 const seqs = (r: { packet: OrderedPacket; gapBefore: boolean }[]): string[] =>
-  r.map((x) => `${x.packet.sequence ?? (x.packet.timestampMs - 1_700_000_000_000) / 1000}${x.gapBefore ? '!' : ''}`);
+  r.map(
+    (x) =>
+      `${x.packet.sequence ?? (x.packet.timestampMs - 1_700_000_000_000) / 1000}${x.gapBefore ? '!' : ''}`,
+  );
 
 describe('createPacketOrderer', () => {
   it('releases in-order packets immediately', () => {

@@ -31,7 +31,9 @@ export interface PacketOrderer<T extends OrderedPacket> {
   readonly held: number;
 }
 
-export function createPacketOrderer<T extends OrderedPacket>(options: { maxHeld?: number } = {}): PacketOrderer<T> {
+export function createPacketOrderer<T extends OrderedPacket>(
+  options: { maxHeld?: number } = {},
+): PacketOrderer<T> {
   const maxHeld = options.maxHeld ?? 3;
   let last: OrderedPacket | null = null;
   let held: T[] = [];

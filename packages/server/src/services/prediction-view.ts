@@ -8,8 +8,8 @@ export function toPredictionView(row: PredictionsTable): PredictionView {
     vitals_id: row.vitals_id,
     device_id: row.device_id,
     patient_id: row.patient_id,
-    timestamp: Number(row.ts),
-    created_at: Number(row.created_at),
+    timestamp: row.ts,
+    created_at: row.created_at,
     risk_score: row.risk_score,
     risk_label: row.risk_label as PredictionView['risk_label'],
     confidence: row.confidence,
@@ -25,7 +25,9 @@ export function toPredictionView(row: PredictionsTable): PredictionView {
   };
 }
 
-export function toAlertView(row: Omit<AlertsTable, 'update_count'> & { update_count: number }): AlertView {
+export function toAlertView(
+  row: Omit<AlertsTable, 'update_count'> & { update_count: number },
+): AlertView {
   const active = row.cleared_at === null;
   const acked = row.acknowledged_at !== null;
   return {
@@ -37,12 +39,12 @@ export function toAlertView(row: Omit<AlertsTable, 'update_count'> & { update_co
     message: row.message,
     value: row.value,
     status: `${active ? 'active' : 'cleared'}_${acked ? 'ack' : 'unack'}`,
-    opened_at: Number(row.opened_at),
-    updated_at: Number(row.updated_at),
-    update_count: Number(row.update_count),
-    cleared_at: row.cleared_at === null ? null : Number(row.cleared_at),
+    opened_at: row.opened_at,
+    updated_at: row.updated_at,
+    update_count: row.update_count,
+    cleared_at: row.cleared_at === null ? null : row.cleared_at,
     cleared_by: row.cleared_by,
-    acknowledged_at: row.acknowledged_at === null ? null : Number(row.acknowledged_at),
+    acknowledged_at: row.acknowledged_at === null ? null : row.acknowledged_at,
     acknowledged_by: row.acknowledged_by,
   };
 }

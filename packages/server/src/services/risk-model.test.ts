@@ -82,7 +82,12 @@ describe('createNews2RiskModel', () => {
       temperatureC: 39.4,
       qrsDurationMs: 130,
     });
-    expect(r.reasons.map((x) => x.code).sort()).toEqual(['FEVER', 'HR_HIGH', 'QRS_WIDE', 'SPO2_LOW']);
+    expect(r.reasons.map((x) => x.code).sort()).toEqual([
+      'FEVER',
+      'HR_HIGH',
+      'QRS_WIDE',
+      'SPO2_LOW',
+    ]);
     expect(r.reasons.find((x) => x.code === 'SPO2_LOW')?.text).toBe('SpO2 88%');
     expect(r.reasons.find((x) => x.code === 'QRS_WIDE')?.text).toBe('QRS 130 ms');
     // 3 (pulse) + 3 (SpO2) + 2 (temperature) + 1 (QRS) = 9
@@ -115,7 +120,12 @@ describe('createNews2RiskModel', () => {
       heartRateSource: null,
       qrsDurationMs: 180,
       ecgQuality: { analysable: false, score: 0.1, reasons: ['lead off'] },
-      arrhythmia: { afSinceMs: 0, vtRun: { beats: 5, atMs: 0 }, longestPauseMs: 5000, vebPercent: 50 },
+      arrhythmia: {
+        afSinceMs: 0,
+        vtRun: { beats: 5, atMs: 0 },
+        longestPauseMs: 5000,
+        vebPercent: 50,
+      },
     });
     expect(r.reasons).toEqual([{ code: 'POOR_SIGNAL', text: 'poor signal (lead off)', points: 0 }]);
     expect(r.riskLabel).toBe('normal');

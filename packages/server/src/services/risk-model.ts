@@ -201,7 +201,8 @@ function assessNews2(input: RiskInput): RiskAssessment {
   };
 
   if (input.ecgQuality !== null && !input.ecgQuality.analysable) {
-    const why = input.ecgQuality.reasons.length > 0 ? ` (${input.ecgQuality.reasons.join(', ')})` : '';
+    const why =
+      input.ecgQuality.reasons.length > 0 ? ` (${input.ecgQuality.reasons.join(', ')})` : '';
     reasons.push({ code: 'POOR_SIGNAL', text: `poor signal${why}`, points: 0 });
   }
 
@@ -264,7 +265,8 @@ function assessNews2(input: RiskInput): RiskAssessment {
   }
 
   const riskScore = Math.min(1, total / RISK_SCORE_SATURATION_POINTS);
-  const quality = input.ecgQuality === null ? 1 : input.ecgQuality.analysable ? input.ecgQuality.score : 0.5;
+  const quality =
+    input.ecgQuality === null ? 1 : input.ecgQuality.analysable ? input.ecgQuality.score : 0.5;
   // Confidence: the share of NEWS2 parameters a device can measure that were present, scaled
   // by ECG quality; a floor of 0.1 because the label is still the best available estimate.
   const confidence = Math.max(0.1, Math.min(1, (present / scored) * (0.5 + 0.5 * quality)));

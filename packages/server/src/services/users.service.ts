@@ -3,6 +3,7 @@ import type { PasswordHasher } from '../adapters/password-hasher.js';
 import { newId } from '../adapters/random.js';
 import type { Role } from '../db/schema.js';
 import { DomainError, forbidden, notFound, validationFailed } from '../errors/catalogue.js';
+import type { RefreshTokensRepository } from '../repositories/refresh-tokens.repository.js';
 import type { UserPatch, UserRow, UsersRepository } from '../repositories/users.repository.js';
 import { assertPasswordStrength, normaliseEmail } from './password-policy.js';
 import { toUserView, type AuthUser, type HealthProfile, type UserView } from './user-view.js';
@@ -24,6 +25,7 @@ export interface UpdateUserInput {
 
 export interface UsersServiceDeps {
   users: UsersRepository;
+  refreshTokens: RefreshTokensRepository;
   hasher: PasswordHasher;
   clock: Clock;
 }
@@ -100,6 +102,9 @@ export class UsersService {
         input.health_profile === null ? null : JSON.stringify(input.health_profile);
     if (!(await this.deps.users.update(target.id, patch)))
       throw new DomainError('EMAIL_TAKEN', { field: 'email' });
+    // A new password ends every session: whoever knew the old one may hold a refresh token.
+    if (patch.password_hash !== undefined)
+      await this.deps.refreshTokens.revokeAllForUser(target.id, this.deps.clock.now());
     return this.get(actor, id);
   }
 

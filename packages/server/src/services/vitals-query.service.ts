@@ -33,7 +33,12 @@ export interface VitalsQueryServiceDeps {
   clock: Clock;
 }
 
-export const SERIES_INTERVAL_MS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export const SERIES_INTERVAL_MS = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+} as const;
 export type SeriesIntervalName = keyof typeof SERIES_INTERVAL_MS;
 
 /** Longest ECG window one request may decode (10 min = 150,000 samples at 250 Hz). */
@@ -48,9 +53,9 @@ export function toVitalsView(row: VitalsTable): VitalsRecordView {
     id: row.id,
     device_id: row.device_id,
     patient_id: row.patient_id,
-    timestamp: Number(row.ts),
-    sequence: row.sequence === null ? null : Number(row.sequence),
-    received_at: Number(row.received_at),
+    timestamp: row.ts,
+    sequence: row.sequence === null ? null : row.sequence,
+    received_at: row.received_at,
     heart_rate_bpm: row.heart_rate_bpm,
     spo2_percent: row.spo2_percent,
     temperature_c: row.temperature_c,
@@ -76,7 +81,8 @@ function decodeTsCursor(cursor: string | undefined): number | undefined {
 }
 
 function checkRange(from: number | undefined, to: number | undefined): void {
-  if (from !== undefined && to !== undefined && to <= from) throw validationFailed('to', 'to must be after from');
+  if (from !== undefined && to !== undefined && to <= from)
+    throw validationFailed('to', 'to must be after from');
 }
 
 /** History, latest, decoded ECG, time buckets and stats of a device, scoped by role. */
@@ -86,7 +92,12 @@ export class VitalsQueryService {
   async history(
     viewer: Viewer,
     deviceId: string,
-    q: { from?: number | undefined; to?: number | undefined; limit: number; cursor?: string | undefined },
+    q: {
+      from?: number | undefined;
+      to?: number | undefined;
+      limit: number;
+      cursor?: string | undefined;
+    },
   ): Promise<{ items: VitalsRecordView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
@@ -100,7 +111,8 @@ export class VitalsQueryService {
     const last = page[page.length - 1];
     return {
       items: page.map(toVitalsView),
-      next_cursor: rows.length > q.limit && last !== undefined ? encodeTsCursor(Number(last.ts)) : null,
+      next_cursor:
+        rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
     };
   }
 
@@ -115,7 +127,12 @@ export class VitalsQueryService {
     viewer: Viewer,
     deviceId: string,
     q: { from: number; to: number },
-  ): Promise<{ device_id: string; from: number; to: number; segments: { start: number; fs: number; samples_mv: number[] }[] }> {
+  ): Promise<{
+    device_id: string;
+    from: number;
+    to: number;
+    segments: { start: number; fs: number; samples_mv: number[] }[];
+  }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
     if (q.to - q.from > MAX_ECG_WINDOW_MS)
@@ -125,7 +142,7 @@ export class VitalsQueryService {
     let end = -Infinity;
     for (const c of chunks) {
       const fs = c.fs;
-      const ts = Number(c.ts);
+      const ts = c.ts;
       const x = decodeEcgInt16(c.samples, c.scale_mv);
       const period = 1000 / fs;
       // Keep only samples inside [from, to).
@@ -151,16 +168,31 @@ export class VitalsQueryService {
     viewer: Viewer,
     deviceId: string,
     q: { interval: SeriesIntervalName; from?: number | undefined; to?: number | undefined },
-  ): Promise<{ device_id: string; interval: string; from: number; to: number; buckets: SeriesBucketRow[] }> {
+  ): Promise<{
+    device_id: string;
+    interval: string;
+    from: number;
+    to: number;
+    buckets: SeriesBucketRow[];
+  }> {
     await this.deps.visibleDevice(viewer, deviceId);
     const step = SERIES_INTERVAL_MS[q.interval];
     const to = q.to ?? this.deps.clock.now();
     const from = q.from ?? to - (q.interval === '1d' ? 30 * 86_400_000 : 86_400_000);
     checkRange(from, to);
     if ((to - from) / step > MAX_SERIES_BUCKETS)
-      throw validationFailed('from', `at most ${MAX_SERIES_BUCKETS} buckets per request; use a larger interval`);
+      throw validationFailed(
+        'from',
+        `at most ${MAX_SERIES_BUCKETS} buckets per request; use a larger interval`,
+      );
     const buckets = await this.deps.vitals.series(deviceId, from, to, step);
-    return { device_id: deviceId, interval: q.interval, from, to, buckets: buckets.map(roundBucket) };
+    return {
+      device_id: deviceId,
+      interval: q.interval,
+      from,
+      to,
+      buckets: buckets.map(roundBucket),
+    };
   }
 
   async stats(
@@ -196,7 +228,12 @@ export class VitalsQueryService {
   async predictions(
     viewer: Viewer,
     deviceId: string,
-    q: { from?: number | undefined; to?: number | undefined; limit: number; cursor?: string | undefined },
+    q: {
+      from?: number | undefined;
+      to?: number | undefined;
+      limit: number;
+      cursor?: string | undefined;
+    },
   ): Promise<{ items: PredictionView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
@@ -210,7 +247,8 @@ export class VitalsQueryService {
     const last = page[page.length - 1];
     return {
       items: page.map(toPredictionView),
-      next_cursor: rows.length > q.limit && last !== undefined ? encodeTsCursor(Number(last.ts)) : null,
+      next_cursor:
+        rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
     };
   }
 

@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDoctor,
   createPatient,
@@ -11,11 +11,12 @@ import {
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256!';
 
+// One app for the file (every test creates its own users); the per-IP limit test has its own.
 let t: TestApp;
-beforeEach(async () => {
+beforeAll(async () => {
   t = await createTestApp({ env: { JWT_SECRET: SECRET } });
 });
-afterEach(async () => {
+afterAll(async () => {
   await t.close();
 });
 
@@ -291,10 +292,9 @@ describe('sign-in rate limits', () => {
   });
 
   it('limits sign-in attempts per IP with 429 RATE_LIMITED and Retry-After', async () => {
-    await t.close();
-    t = await createTestApp({ env: { JWT_SECRET: SECRET, LOGIN_RATE_LIMIT_PER_MINUTE: '3' } });
+    const limitedApp = await createTestApp({ env: { LOGIN_RATE_LIMIT_PER_MINUTE: '3' } });
     const attempt = (ip: string) =>
-      t.app.inject({
+      limitedApp.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
         remoteAddress: ip,
@@ -306,6 +306,7 @@ describe('sign-in rate limits', () => {
     expect(limited.json()).toMatchObject({ code: 'RATE_LIMITED', statusCode: 429 });
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await attempt('10.0.0.2')).statusCode).toBe(401);
+    await limitedApp.close();
   });
 });
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentDevice } from '../../src/http/plugins/auth.plugin.js';
 import {
   createAdmin,
@@ -31,13 +31,15 @@ function probe(t: () => TestApp) {
 }
 
 let t: TestApp;
-afterEach(async () => {
-  await t.close();
-});
-
-async function setup() {
-  t = await createTestApp({ env: { API_KEY: GLOBAL_KEY }, plugins: [probe(() => t)] });
-}
+// Each describe block shares one app; tests create their own users and device ids.
+const sharedApp = () => {
+  beforeAll(async () => {
+    t = await createTestApp({ env: { API_KEY: GLOBAL_KEY }, plugins: [probe(() => t)] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+};
 
 const upload = (key: string | undefined, deviceId: string) =>
   t.app.inject({
@@ -48,8 +50,8 @@ const upload = (key: string | undefined, deviceId: string) =>
   });
 
 describe('device keys', () => {
+  sharedApp();
   it('shows the key once at registration and never again', async () => {
-    await setup();
     const doctor = await createDoctor(t);
     const response = await t.app.inject({
       method: 'POST',
@@ -73,7 +75,6 @@ describe('device keys', () => {
   });
 
   it("accepts a device's own key for its own device_id", async () => {
-    await setup();
     const patient = await createPatient(t);
     const device = await registerDevice(t, patient, { deviceId: 'ESP32-OWN' });
     const response = await upload(device.api_key, 'ESP32-OWN');
@@ -86,7 +87,6 @@ describe('device keys', () => {
   });
 
   it("rejects a packet from another device's key with DEVICE_MISMATCH", async () => {
-    await setup();
     const patient = await createPatient(t);
     const mine = await registerDevice(t, patient, { deviceId: 'ESP32-MINE' });
     await registerDevice(t, patient, { deviceId: 'ESP32-OTHER' });
@@ -96,7 +96,6 @@ describe('device keys', () => {
   });
 
   it('refuses missing and unknown keys with API_KEY_INVALID', async () => {
-    await setup();
     for (const key of [undefined, 'vgl_not-a-real-key']) {
       const response = await upload(key, 'ESP32-X');
       expect(response.statusCode).toBe(401);
@@ -105,7 +104,6 @@ describe('device keys', () => {
   });
 
   it('stops accepting the old key as soon as the key is rotated', async () => {
-    await setup();
     const patient = await createPatient(t);
     const device = await registerDevice(t, patient, { deviceId: 'ESP32-ROT' });
     const rotated = await t.app.inject({
@@ -121,7 +119,6 @@ describe('device keys', () => {
   });
 
   it('stops accepting the key of a deleted device', async () => {
-    await setup();
     const patient = await createPatient(t);
     const device = await registerDevice(t, patient, { deviceId: 'ESP32-DEL' });
     const deleted = await t.app.inject({
@@ -134,7 +131,6 @@ describe('device keys', () => {
   });
 
   it('accepts the global API_KEY of seed 000 for registered devices only', async () => {
-    await setup();
     const patient = await createPatient(t);
     const device = await registerDevice(t, patient, { deviceId: 'ESP32-LEGACY' });
     const ok = await upload(GLOBAL_KEY, 'ESP32-LEGACY');
@@ -146,16 +142,22 @@ describe('device keys', () => {
   });
 
   it('has no global key unless API_KEY is configured', async () => {
+    const shared = t;
     t = await createTestApp({ plugins: [probe(() => t)] });
-    const patient = await createPatient(t);
-    await registerDevice(t, patient, { deviceId: 'ESP32-G' });
-    expect((await upload(GLOBAL_KEY, 'ESP32-G')).statusCode).toBe(401);
+    try {
+      const patient = await createPatient(t);
+      await registerDevice(t, patient, { deviceId: 'ESP32-G' });
+      expect((await upload(GLOBAL_KEY, 'ESP32-G')).statusCode).toBe(401);
+    } finally {
+      await t.close();
+      t = shared;
+    }
   });
 });
 
 describe('device visibility', () => {
+  sharedApp();
   it('lists each caller exactly the devices they may see', async () => {
-    await setup();
     const admin = await createAdmin(t);
     const docA = await createDoctor(t, admin);
     const docB = await createDoctor(t, admin);
@@ -187,7 +189,6 @@ describe('device visibility', () => {
   });
 
   it('pages through devices with limit and offset', async () => {
-    await setup();
     const doctor = await createDoctor(t);
     for (const id of ['P-1', 'P-2', 'P-3']) {
       await registerDevice(t, doctor, { deviceId: id });

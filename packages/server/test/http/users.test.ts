@@ -68,6 +68,13 @@ describe('user management', () => {
     expect(response.statusCode).toBe(200);
     expect((await login(t, patient.email)).status).toBe(401);
     expect((await login(t, patient.email, 'a-new-secret-2')).status).toBe(200);
+    // Sessions opened with the old password end.
+    const refresh = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: patient.refreshToken },
+    });
+    expect(refresh.statusCode).toBe(401);
   });
 
   it('refuses to move a user onto an email that is taken', async () => {

@@ -13,9 +13,15 @@ import { post, syntheticPackets, toPackets } from './packets.js';
 import { connectWs } from './ws-client.js';
 
 const fixture = new URL('../fixtures/mitdb-101-60s-250hz', import.meta.url);
-const meta = JSON.parse(readFileSync(`${fixture.pathname}.json`, 'utf8')) as { fs: number; beatsMs: number[] };
+const meta = JSON.parse(readFileSync(`${fixture.pathname}.json`, 'utf8')) as {
+  fs: number;
+  beatsMs: number[];
+};
 const raw = readFileSync(`${fixture.pathname}.i16`);
-const ecgMv = Float64Array.from(new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2), (v) => v / 1000);
+const ecgMv = Float64Array.from(
+  new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2),
+  (v) => v / 1000,
+);
 
 /** Reference HR over [t0, t1) ms of the record: 60000 / mean of the annotated RR intervals in it. */
 function referenceHr(t0: number, t1: number): number {
@@ -79,7 +85,9 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
       if (end < 15_000) continue;
       expect(p.heart_rate_source).toBe('ecg');
       expect(p.heart_rate_bpm).not.toBeNull();
-      expect(Math.abs((p.heart_rate_bpm ?? 0) - referenceHr(end - 12_000, end - 2000))).toBeLessThanOrEqual(2);
+      expect(
+        Math.abs((p.heart_rate_bpm ?? 0) - referenceHr(end - 12_000, end - 2000)),
+      ).toBeLessThanOrEqual(2);
       compared++;
     }
     expect(compared).toBeGreaterThanOrEqual(40);
@@ -91,24 +99,60 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
     const tachy = syntheticPackets(deviceId, 150, 50, tachyStart, 11, {}, real.length);
     for (const p of tachy) expect((await post(t, key, p)).statusCode).toBe(201);
     const opened = await wsA.next((m) => m.type === 'alert' && m.action === 'opened');
-    expect(opened.data).toMatchObject({ rule_kind: 'hr_high', patient_id: patient.user.id, status: 'active_unack' });
-    const list = await t.app.inject({ url: '/api/v1/alerts?state=active', headers: doctorA.headers });
+    expect(opened.data).toMatchObject({
+      rule_kind: 'hr_high',
+      patient_id: patient.user.id,
+      status: 'active_unack',
+    });
+    const list = await t.app.inject({
+      url: '/api/v1/alerts?state=active',
+      headers: doctorA.headers,
+    });
     const active = list.json<{ items: { id: string; rule_kind: string }[] }>().items;
     expect(active.filter((a) => a.rule_kind === 'hr_high')).toHaveLength(1);
-    const latest = await t.app.inject({ url: `/api/v1/predictions/${deviceId}/latest`, headers: doctorA.headers });
+    const latest = await t.app.inject({
+      url: `/api/v1/predictions/${deviceId}/latest`,
+      headers: doctorA.headers,
+    });
     const lp = latest.json<PredictionItem>();
-    expect(lp.reasons.find((r) => r.code === 'HR_HIGH')?.text).toMatch(/^HR 1[45]\d bpm for \d+ s$/);
+    expect(lp.reasons.find((r) => r.code === 'HR_HIGH')?.text).toMatch(
+      /^HR 1[45]\d bpm for \d+ s$/,
+    );
 
     // 4. The other doctor's socket saw nothing of this patient; their alert list is empty.
-    expect(wsB.messages.filter((m) => m.type === 'alert' || m.type === 'vitals' || m.type === 'prediction')).toEqual([]);
+    expect(
+      wsB.messages.filter(
+        (m) => m.type === 'alert' || m.type === 'vitals' || m.type === 'prediction',
+      ),
+    ).toEqual([]);
     const listB = await t.app.inject({ url: '/api/v1/alerts', headers: doctorB.headers });
     expect(listB.json<{ items: unknown[] }>().items).toEqual([]);
     const alertId = (opened.data as { id: string }).id;
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/alerts/${alertId}/ack`, headers: doctorB.headers })).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/alerts/${alertId}/ack`,
+          headers: doctorB.headers,
+        })
+      ).statusCode,
+    ).toBe(404);
 
     // 5. Doctor A acknowledges; the patient cannot.
-    expect((await t.app.inject({ method: 'POST', url: `/api/v1/alerts/${alertId}/ack`, headers: patient.headers })).statusCode).toBe(403);
-    const ack = await t.app.inject({ method: 'POST', url: `/api/v1/alerts/${alertId}/ack`, headers: doctorA.headers });
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/alerts/${alertId}/ack`,
+          headers: patient.headers,
+        })
+      ).statusCode,
+    ).toBe(403);
+    const ack = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/alerts/${alertId}/ack`,
+      headers: doctorA.headers,
+    });
     expect(ack.statusCode).toBe(200);
     expect(ack.json()).toMatchObject({ status: 'active_ack', acknowledged_by: doctorA.user.id });
     await wsA.next((m) => m.type === 'alert' && m.action === 'acknowledged');
@@ -117,10 +161,18 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
     const calmStart = tachyStart + tachy.length * 1000;
     const calm = syntheticPackets(deviceId, 70, 20, calmStart, 12, {}, real.length + tachy.length);
     for (const p of calm) expect((await post(t, key, p)).statusCode).toBe(201);
-    const cleared = await wsA.next((m) => m.type === 'alert' && m.action === 'cleared' && (m.data as { id: string }).id === alertId);
+    const cleared = await wsA.next(
+      (m) =>
+        m.type === 'alert' && m.action === 'cleared' && (m.data as { id: string }).id === alertId,
+    );
     expect(cleared.data).toMatchObject({ status: 'cleared_ack', cleared_by: 'rule' });
-    const all = await t.app.inject({ url: `/api/v1/alerts?patient_id=${patient.user.id}`, headers: doctorA.headers });
-    expect(all.json<{ items: { rule_kind: string }[] }>().items.filter((a) => a.rule_kind === 'hr_high')).toHaveLength(1);
+    const all = await t.app.inject({
+      url: `/api/v1/alerts?patient_id=${patient.user.id}`,
+      headers: doctorA.headers,
+    });
+    expect(
+      all.json<{ items: { rule_kind: string }[] }>().items.filter((a) => a.rule_kind === 'hr_high'),
+    ).toHaveLength(1);
 
     // 7. A client that reconnects with the last event id it saw gets what it missed.
     const firstEventId = opened.event_id ?? 0;

@@ -42,7 +42,8 @@ function streamed(ecg: Float64Array, peaks: number[], fs: number, seed: number) 
     pos += n;
     const fresh: number[] = [];
     // Peaks are confirmed by a detector some 300 ms after the R wave.
-    while (next < peaks.length && (peaks[next] ?? 0) + 0.3 * fs < pos) fresh.push(peaks[next++] ?? 0);
+    while (next < peaks.length && (peaks[next] ?? 0) + 0.3 * fs < pos)
+      fresh.push(peaks[next++] ?? 0);
     const u = m.push(ecg.subarray(pos - n, pos), fresh);
     beats.push(...u.beats);
     withheld.push(u.withheld);
@@ -90,7 +91,10 @@ describe('createArrhythmiaMonitor', () => {
     u = m.push(out.subarray(cut + Math.round(2.4 * fs), cut + Math.round(3 * fs) + 1), []);
     const open = u.episodes.find((e) => e.rhythm === 'PAUSE');
     expect(open).toMatchObject({ rhythm: 'PAUSE', start: cut, end: null, ongoing: true });
-    u = m.push(out.subarray(cut + Math.round(3 * fs) + 1), shifted.filter((p) => p > cut));
+    u = m.push(
+      out.subarray(cut + Math.round(3 * fs) + 1),
+      shifted.filter((p) => p > cut),
+    );
     const closed = u.episodes.find((e) => e.rhythm === 'PAUSE');
     expect(closed).toMatchObject({ rhythm: 'PAUSE', start: cut, ongoing: false });
     expect(closed?.maxRrMs).toBeGreaterThan(3000);
@@ -118,7 +122,11 @@ describe('hostile input: findings are withheld with a reason', () => {
   });
 
   it('withholds on 4 s with 4 beats', () => {
-    const r = analyzeArrhythmia(ecg119.subarray(0, 4 * 360), 360, peaks119.filter((p) => p < 1440));
+    const r = analyzeArrhythmia(
+      ecg119.subarray(0, 4 * 360),
+      360,
+      peaks119.filter((p) => p < 1440),
+    );
     expect(r.withheld).toBe('too-short');
     expect(r.episodes).toEqual([]);
   });

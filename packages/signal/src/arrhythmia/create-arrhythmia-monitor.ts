@@ -23,6 +23,8 @@ export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs
   minBeats?: number;
   /** ... and this many seconds of signal were seen, default 10. */
   minDurationS?: number;
+  /** Report SVEB as N while the recent RR intervals meet the AF criteria, default true. */
+  suppressSvebInAf?: boolean;
   /** Noise and pacing guards of the beat classifier (see BeatClassifierOptions). */
   classifier?: Omit<BeatClassifierOptions, 'fs' | 'model'>;
 }
@@ -50,13 +52,18 @@ export interface ArrhythmiaMonitor {
 export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): ArrhythmiaMonitor {
   const fs = options.fs;
   if (typeof fs !== 'number' || !Number.isFinite(fs) || fs < 50 || fs > 2000) {
-    throw new SignalInputError('SAMPLE_RATE_OUT_OF_RANGE', 'options.fs', 'fs must be 50 to 2000 Hz');
+    throw new SignalInputError(
+      'SAMPLE_RATE_OUT_OF_RANGE',
+      'options.fs',
+      'fs must be 50 to 2000 Hz',
+    );
   }
   const model = options.model ?? loadBeatModel();
   const classifier = createBeatClassifier({ ...options.classifier, fs, model });
   const tracker = createRhythmTracker({ ...options, fs });
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
   const latencySamples = ((options.detectorLatencyMs ?? 500) * fs) / 1000;
+  const suppressSvebInAf = options.suppressSvebInAf ?? true;
   const minBeats = options.minBeats ?? 8;
   const minSamples = (options.minDurationS ?? 10) * fs;
   // Samples a beat needs after (before) its peak: the beat window plus the baseline filters'
@@ -80,7 +87,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
 
   const append = (chunk: Float64Array): void => {
     // Drop samples no pending beat needs any more, then grow if necessary.
-    const oldestNeeded = Math.min(pending[0] ?? samplesSeen, lastClassified ?? samplesSeen, samplesSeen) - before;
+    const oldestNeeded =
+      Math.min(pending[0] ?? samplesSeen, lastClassified ?? samplesSeen, samplesSeen) - before;
     const drop = Math.max(0, Math.min(bufLen, oldestNeeded - bufOffset));
     if (drop > 0 && (drop > bufLen / 2 || bufLen + chunk.length > buf.length)) {
       buf.copyWithin(0, drop, bufLen);
@@ -104,15 +112,23 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     }
   };
 
-  const classifyNext = (next: number | null, beatsOut: ClassifiedBeat[], epOut: RhythmEpisode[]): void => {
+  const classifyNext = (
+    next: number | null,
+    beatsOut: ClassifiedBeat[],
+    epOut: RhythmEpisode[],
+  ): void => {
     const peak = pending.shift();
     if (peak === undefined) return;
     const view = { x: buf.subarray(0, bufLen), offset: bufOffset };
     const v = classifier.next(view, lastClassified, peak, next);
     lastClassified = peak;
     nBeats++;
-    counts[v.class]++;
-    beatsOut.push({ sample: peak, class: v.class });
+    // In atrial fibrillation every conducted beat comes at an irregular, often short, interval:
+    // prematurity is no evidence of a supraventricular ectopic beat (the MIT-BIH annotators
+    // label AF beats N). So while the recent RR intervals meet the AF criteria, SVEB becomes N.
+    const cls: BeatClass = v.class === 'SVEB' && suppressSvebInAf && tracker.irregular ? 'N' : v.class;
+    counts[cls]++;
+    beatsOut.push({ sample: peak, class: cls });
     lastVerdict = { noisy: v.noisyContext, paced: v.pacedContext };
     // NOISE / PACED stretches: findings are withheld there.
     const kind = v.noisyContext ? 'NOISE' : v.pacedContext ? 'PACED' : null;
@@ -123,19 +139,31 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     }
     if (kind) {
       if (!guard) {
-        guard = { rhythm: kind, start: peak, end: peak, ongoing: true, beats: 0, meanBpm: null, maxRrMs: 0 };
+        guard = {
+          rhythm: kind,
+          start: peak,
+          end: peak,
+          ongoing: true,
+          beats: 0,
+          meanBpm: null,
+          maxRrMs: 0,
+        };
       }
       guard.end = peak;
       guard.beats++;
       record([guard], epOut);
     }
-    record(tracker.push(peak, v.class), epOut);
+    record(tracker.push(peak, cls), epOut);
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {
     for (const p of peaks) {
       if (!Number.isInteger(p) || p < 0 || (lastPeak !== null && p <= lastPeak)) {
-        throw new SignalInputError('INVALID_ARGUMENT', 'newPeaks', 'peaks must be increasing sample indices');
+        throw new SignalInputError(
+          'INVALID_ARGUMENT',
+          'newPeaks',
+          'peaks must be increasing sample indices',
+        );
       }
       if (lastPeak !== null && p - lastPeak > pauseSamples) {
         const e = pause ?? {
@@ -164,14 +192,21 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     const tooShort = nBeats + pending.length < minBeats || samplesSeen < minSamples;
     return {
       beats,
-      episodes,
+      // Snapshots: the tracker keeps mutating its open episodes.
+      episodes: episodes.map((e) => ({ ...e })),
       burden: {
         vebPerHour: hours > 0 ? counts.VEB / hours : 0,
         svebPerHour: hours > 0 ? counts.SVEB / hours : 0,
         vebPercent: classified > 0 ? (100 * counts.VEB) / classified : 0,
         svebPercent: classified > 0 ? (100 * counts.SVEB) / classified : 0,
       },
-      withheld: tooShort ? 'too-short' : lastVerdict.noisy ? 'noise' : lastVerdict.paced ? 'paced' : null,
+      withheld: tooShort
+        ? 'too-short'
+        : lastVerdict.noisy
+          ? 'noise'
+          : lastVerdict.paced
+            ? 'paced'
+            : null,
     };
   };
 
@@ -180,11 +215,15 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       return samplesSeen;
     },
     get episodes() {
-      return allEpisodes;
+      return allEpisodes.map((e) => ({ ...e }));
     },
     push(chunkMv, newPeaks) {
       if (!(chunkMv instanceof Float64Array)) {
-        throw new SignalInputError('INVALID_ARGUMENT', 'chunkMv', 'chunk must be a Float64Array in mV');
+        throw new SignalInputError(
+          'INVALID_ARGUMENT',
+          'chunkMv',
+          'chunk must be a Float64Array in mV',
+        );
       }
       const beats: ClassifiedBeat[] = [];
       const episodes: RhythmEpisode[] = [];
@@ -193,7 +232,11 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       while (pending.length >= 2 && samplesSeen >= (pending[0] ?? 0) + after) {
         classifyNext(pending[1] ?? null, beats, episodes);
       }
-      if (lastPeak !== null && !pause && samplesSeen - 1 - lastPeak > pauseSamples + latencySamples) {
+      if (
+        lastPeak !== null &&
+        !pause &&
+        samplesSeen - 1 - lastPeak > pauseSamples + latencySamples
+      ) {
         pause = {
           rhythm: 'PAUSE',
           start: lastPeak,

@@ -37,7 +37,12 @@ export interface BeatVerdict {
 
 export interface BeatClassifier {
   /** Classifies the beat at `peak` (absolute index); beats must come in time order. */
-  next(view: SampleView, prevPeak: number | null, peak: number, nextPeak: number | null): BeatVerdict;
+  next(
+    view: SampleView,
+    prevPeak: number | null,
+    peak: number,
+    nextPeak: number | null,
+  ): BeatVerdict;
 }
 
 /**

@@ -29,9 +29,6 @@ export const BEAT_FEATURE_NAMES: readonly string[] = [
   'rrIrregularityPrev',
   'preRR/regularRR',
   'postRR/regularRR',
-  ...QRS_GRID_MS.map((t) => `qrs${t}`),
-  ...QRS_GRID_MS.map((t) => `diff${t}`),
-  ...WIDE_GRID_MS.map((t) => `wide${t}`),
 ];
 
 export interface BeatFeatureExtractorOptions {
@@ -69,14 +66,27 @@ function median(values: ArrayLike<number>): number {
   return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
+/** Median of the first `n` values of `buf`, sorted in place by insertion (n is small here). */
+function smallMedian(buf: Float64Array, n: number): number {
+  for (let i = 1; i < n; i++) {
+    const v = buf[i] ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (buf[j] ?? 0) > v) {
+      buf[j + 1] = buf[j] ?? 0;
+      j--;
+    }
+    buf[j + 1] = v;
+  }
+  const m = n >> 1;
+  return n % 2 === 1 ? (buf[m] ?? 0) : ((buf[m - 1] ?? 0) + (buf[m] ?? 0)) / 2;
+}
+
 function medianOf(windows: readonly Float64Array[], length: number): Float64Array {
   const out = new Float64Array(length);
   const col = new Float64Array(windows.length);
-  const m = windows.length >> 1;
   for (let i = 0; i < length; i++) {
     for (let k = 0; k < windows.length; k++) col[k] = windows[k]?.[i] ?? 0;
-    col.sort();
-    out[i] = windows.length % 2 === 1 ? (col[m] ?? 0) : ((col[m - 1] ?? 0) + (col[m] ?? 0)) / 2;
+    out[i] = smallMedian(col, windows.length);
   }
   return out;
 }
@@ -234,9 +244,6 @@ export function createBeatFeatureExtractor(
       const regRR = regularRr.length > 0 ? median(regularRr) : localRR;
       f[k++] = preRR / regRR;
       f[k++] = postRR / regRR;
-      for (let i = 0; i < nQ; i++) f[k++] = (w.qrs[i] ?? 0) / scale;
-      for (let i = 0; i < nQ; i++) f[k++] = ((w.qrs[i] ?? 0) - (t.qrs[i] ?? 0)) / scale;
-      for (let i = 0; i < nW; i++) f[k++] = (w.wide[i] ?? 0) / scale;
 
       // Update running statistics after measuring, so a beat is never compared with itself.
       // Template beats: not premature (an ectopic beat usually is). Late beats are accepted, so

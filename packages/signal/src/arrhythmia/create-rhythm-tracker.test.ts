@@ -69,7 +69,10 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     const eps = run(rr, []);
     expect(eps.map((e) => e.rhythm)).toEqual(['AF']);
     const af = eps[0];
-    const starts = rr.reduce<number[]>((acc, v) => [...acc, (acc.at(-1) ?? 0) + Math.round((v * FS) / 1000)], []);
+    const starts = rr.reduce<number[]>(
+      (acc, v) => [...acc, (acc.at(-1) ?? 0) + Math.round((v * FS) / 1000)],
+      [],
+    );
     const onset = starts[100] ?? 0;
     const offset = starts[299] ?? 0;
     // Onset and offset within 10 beats (about 8 s) of the truth.

@@ -35,6 +35,12 @@ export interface RhythmTracker {
   flush(): RhythmEpisode[];
   /** All episodes so far (closed and open), in opening order. */
   readonly episodes: readonly RhythmEpisode[];
+  /**
+   * Whether the most recent window (the last `afWindowBeats` intervals up to the latest beat,
+   * leaving out intervals touching any ectopic beat) met the AF criteria: a causal irregularity
+   * flag for the next beat's classification.
+   */
+  readonly irregular: boolean;
 }
 
 interface Beat {
@@ -64,8 +70,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const afBig = options.afLargeDiffShare ?? 0.3;
   const afHyst = options.afHysteresisBeats ?? 8;
   const excludeSveb = options.afExcludeSveb ?? false;
-  const notAtrial = (c: BeatClass): boolean =>
-    c === 'VEB' || c === 'F' || c === 'Q' || (excludeSveb && c === 'SVEB');
+  const notAtrial = (c: BeatClass, skipSveb: boolean): boolean =>
+    c === 'VEB' || c === 'F' || c === 'Q' || (skipSveb && c === 'SVEB');
   const bradyBpm = options.bradyBpm ?? 60;
   const tachyBpm = options.tachyBpm ?? 100;
   const rateHyst = options.rateHysteresisBeats ?? 8;
@@ -160,14 +166,14 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     runStart = -1;
   };
 
-  const afWindow = (endIdx: number): boolean => {
+  const afWindow = (endIdx: number, skipSveb: boolean): boolean => {
     const rr: number[] = [];
     for (let i = endIdx - W + 1; i <= endIdx; i++) {
       const a = at(i - 1);
       const b = at(i);
       if (!a || !b) return false;
       // Intervals touching ventricular, fusion or unclassifiable beats are not atrial activity.
-      if (notAtrial(a.cls) || notAtrial(b.cls)) {
+      if (notAtrial(a.cls, skipSveb) || notAtrial(b.cls, skipSveb)) {
         rr.push(NaN);
         continue;
       }
@@ -205,11 +211,15 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     return Math.sqrt(d2 / nd) / mean > afNrmssd && big / nb > afBig;
   };
 
+  let lastWindowAf = false;
   const stepAf = (idx: number): void => {
     // Window ending at idx labels its centre beat.
     if (idx < W) return;
     const c = idx - (W >> 1);
-    const isAf = afWindow(idx);
+    const isAf = afWindow(idx, excludeSveb);
+    // Irregularity of the intervals between beats not called ectopic: frequent SVEBs in sinus
+    // rhythm do not make it irregular, AF does.
+    lastWindowAf = excludeSveb ? isAf : afWindow(idx, true);
     const cb = at(c);
     if (!cb) return;
     if (isAf) {
@@ -257,14 +267,21 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     const b = at(idx);
     if (!b) return;
     const sinus = b.cls === 'N' && !af && !vt;
-    const state: 'BRADY' | 'TACHY' | null = !sinus ? null : bpm < bradyBpm ? 'BRADY' : bpm > tachyBpm ? 'TACHY' : null;
+    const state: 'BRADY' | 'TACHY' | null = !sinus
+      ? null
+      : bpm < bradyBpm
+        ? 'BRADY'
+        : bpm > tachyBpm
+          ? 'TACHY'
+          : null;
     if (state === rateState) {
       rateCount = 0;
       rateCandidate = null;
       if (rateEp) {
         rateEp.end = b.sample;
         rateEp.beats++;
-        rateEp.meanBpm = rateEp.meanBpm === null ? bpm : rateEp.meanBpm + (bpm - rateEp.meanBpm) / rateEp.beats;
+        rateEp.meanBpm =
+          rateEp.meanBpm === null ? bpm : rateEp.meanBpm + (bpm - rateEp.meanBpm) / rateEp.beats;
         emit(rateEp);
       }
       return;
@@ -296,6 +313,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   return {
     get episodes() {
       return episodes;
+    },
+    get irregular() {
+      return lastWindowAf;
     },
     push(sample, cls) {
       updates = [];

@@ -53,7 +53,11 @@ export function trainBeatModel(
   const nIn = options.featureNames.length;
   const n = labels.length;
   if (n === 0 || x.length !== n * nIn) {
-    throw new SignalInputError('INVALID_ARGUMENT', 'x', 'x must hold labels.length rows of features');
+    throw new SignalInputError(
+      'INVALID_ARGUMENT',
+      'x',
+      'x must hold labels.length rows of features',
+    );
   }
   const classes = options.classes ?? ['N', 'SVEB', 'VEB', 'F'];
   const nOut = classes.length;
@@ -72,10 +76,12 @@ export function trainBeatModel(
 
   const mean = new Float64Array(nIn);
   const std = new Float64Array(nIn);
-  for (let r = 0; r < n; r++) for (let i = 0; i < nIn; i++) mean[i] = (mean[i] ?? 0) + (x[r * nIn + i] ?? 0);
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < nIn; i++) mean[i] = (mean[i] ?? 0) + (x[r * nIn + i] ?? 0);
   for (let i = 0; i < nIn; i++) mean[i] = (mean[i] ?? 0) / n;
   for (let r = 0; r < n; r++) {
-    for (let i = 0; i < nIn; i++) std[i] = (std[i] ?? 0) + ((x[r * nIn + i] ?? 0) - (mean[i] ?? 0)) ** 2;
+    for (let i = 0; i < nIn; i++)
+      std[i] = (std[i] ?? 0) + ((x[r * nIn + i] ?? 0) - (mean[i] ?? 0)) ** 2;
   }
   for (let i = 0; i < nIn; i++) std[i] = Math.sqrt((std[i] ?? 0) / n) || 1;
   const xs = new Float64Array(x.length);
@@ -170,7 +176,8 @@ export function trainBeatModel(
         const g = (grad[k] ?? 0) / wsum + (isWeight ? l2 * (params[k] ?? 0) : 0);
         m1[k] = beta1 * (m1[k] ?? 0) + (1 - beta1) * g;
         v1[k] = beta2 * (v1[k] ?? 0) + (1 - beta2) * g * g;
-        params[k] = (params[k] ?? 0) - (lr * ((m1[k] ?? 0) / bc1)) / (Math.sqrt((v1[k] ?? 0) / bc2) + 1e-8);
+        params[k] =
+          (params[k] ?? 0) - (lr * ((m1[k] ?? 0) / bc1)) / (Math.sqrt((v1[k] ?? 0) / bc2) + 1e-8);
       }
     }
   }

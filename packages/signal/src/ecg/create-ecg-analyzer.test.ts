@@ -86,6 +86,19 @@ describe('createEcgAnalyzer', () => {
     }
   });
 
+  it.each([125, 1000])('works the same at %i Hz', (fs) => {
+    const s = ecgsyn({ fs, durationS: 30, heartRateBpm: 80, seed: 5 });
+    const updates = stream(s.ecgMv, fs, [fs]);
+    expect(updates.flatMap((u) => u.beats)).toEqual(offlineBeats(s.ecgMv, fs));
+    const last = updates[updates.length - 2];
+    const end = (last?.samplesSeen ?? 0) - 1 - 2 * fs;
+    const inWindow = Array.from(s.rPeaks).filter((p) => p >= end - 10 * fs && p <= end);
+    const truthHr =
+      (60 * fs * (inWindow.length - 1)) /
+      ((inWindow[inWindow.length - 1] ?? 0) - (inWindow[0] ?? 0));
+    expect(Math.abs((last?.heartRateBpm ?? 0) - truthHr)).toBeLessThan(2);
+  });
+
   it('finds the synthetic beats, their rate and their HRV', () => {
     const updates = stream(synth.ecgMv, 250, [250]);
     const beats = updates.flatMap((u) => u.beats);
@@ -165,6 +178,41 @@ describe('createEcgAnalyzer', () => {
       u = analyzer.push(clipped.subarray(at, at + 250));
     expect(u.quality.reasons).toContain('saturation');
     expect(u.heartRateBpm).toBeNull();
+  });
+
+  it('keeps beats found during a noisy stretch out of the HRV', () => {
+    const fs = 250;
+    const ecg = synth.ecgMv.slice();
+    const noise = gaussian(15 * fs, 8);
+    for (let i = 0; i < noise.length; i++) {
+      const at = 30 * fs + i;
+      ecg[at] = (ecg[at] ?? 0) + 0.8 * (noise[i] ?? 0);
+    }
+    const updates = stream(ecg, fs, [fs]);
+    const noisy = updates.filter((u) => u.samplesSeen > 33 * fs && u.samplesSeen < 45 * fs);
+    expect(noisy.every((u) => u.heartRateBpm === null && !u.quality.analysable)).toBe(true);
+    const last = updates[updates.length - 2];
+    const truth = hrvTimeDomain(
+      Array.from(
+        synth.rPeaks.slice(1),
+        (p, i) => ((p - (synth.rPeaks[i] ?? 0)) * 1000) / fs,
+      ).filter((_, i) => synth.beats[i]?.kind === 'N' && synth.beats[i + 1]?.kind === 'N'),
+    );
+    expect(last?.quality.analysable).toBe(true);
+    expect(Math.abs((last?.hrv?.meanNnMs ?? 0) - truth.meanNnMs)).toBeLessThan(5);
+    expect(Math.abs((last?.hrv?.sdnnMs ?? 0) - truth.sdnnMs)).toBeLessThan(5);
+  });
+
+  it.each([125, 360, 1000])('never reports a heart rate from a spike train at %i Hz', (fs) => {
+    const analyzer = createEcgAnalyzer({ fs });
+    const x = gaussian(20 * fs, 3).map((v) => 0.02 * v);
+    for (let i = 0; i < x.length; i += Math.round(0.8 * fs)) x[i] = 1; // one-sample spikes, 75/min
+    let u = analyzer.push(x.subarray(0, fs));
+    for (let at = fs; at < x.length; at += fs) {
+      u = analyzer.push(x.subarray(at, at + fs));
+      expect(u.heartRateBpm).toBeNull();
+    }
+    expect(u.quality.analysable).toBe(false);
   });
 
   it('never reports a heart rate from pure noise', () => {

@@ -25,6 +25,11 @@ export interface EcgAnalyzerOptions {
    * detector has not confirmed yet (search-back waits up to 1.5 RR) are not missing from it.
    */
   hrDelayMs?: number;
+  /**
+   * A median QRS duration below this (ms, default 40) makes the signal not analysable with the
+   * reason `implausible-qrs`: such "beats" are spikes or interference.
+   */
+  minQrsMs?: number;
   /** Fewest NN intervals for a rolling HRV (default 20). */
   minHrvIntervals?: number;
   /** Options passed to `createQrsDetector` (its `fs` is this `fs`). */
@@ -78,6 +83,9 @@ export interface EcgAnalyzer {
   readonly samplesSeen: number;
 }
 
+/** Length of the blocks whose quality is judged separately inside the quality window, ms. */
+const QUALITY_BLOCK_MS = 2000;
+
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = values.slice().sort((a, b) => a - b);
@@ -111,6 +119,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     hrvWindowMs = 300_000,
     hrWindowMs = 10_000,
     minHrvIntervals = 20,
+    minQrsMs = 40,
     hrDelayMs = 2000,
     qualityWindowMs = hrWindowMs + hrDelayMs,
     detector: detectorOptions = {},
@@ -121,6 +130,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     ['hrWindowMs', hrWindowMs],
     ['qualityWindowMs', qualityWindowMs],
     ['minHrvIntervals', minHrvIntervals],
+    ['minQrsMs', minQrsMs],
   ] as const) {
     if (!Number.isFinite(value) || value <= 0) {
       throw new SignalInputError('INVALID_OPTION', `options.${name}`, `${name} must be > 0`);
@@ -149,10 +159,36 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   const recent: { sample: number; qrsMs: number | null; clean: boolean }[] = [];
   let lastReported: number | null = null;
 
+  // Short blocks, aligned to the stream (not to packets, so results do not depend on chunking),
+  // are assessed as soon as they are complete: noise, clipping or a baseline jump in any block of
+  // the quality window makes it unanalysable at once, where the whole-window statistics would
+  // need several seconds of it. Kurtosis and flat-line are judged on the whole window only: a
+  // block without a QRS (a pause) is neither noise nor a lead-off.
+  const blockSamples = toSamples(QUALITY_BLOCK_MS);
+  const blocks: { end: number; reasons: string[]; score: number }[] = [];
+  let nextBlockStart = 0;
+  const BLOCK_RULES = new Set(['saturation', 'high-frequency-noise', 'baseline-wander']);
+  const assessBlocks = (): void => {
+    while (nextBlockStart + blockSamples <= samplesSeen) {
+      const from = nextBlockStart - bufferStart;
+      const q = signalQuality(buffer.subarray(from, from + blockSamples), fs, {
+        ...qualityOptions,
+        minDurationS: QUALITY_BLOCK_MS / 1000,
+      });
+      const reasons = q.reasons.filter((r) => BLOCK_RULES.has(r));
+      blocks.push({ end: nextBlockStart + blockSamples, reasons, score: q.score });
+      nextBlockStart += blockSamples;
+    }
+    while (blocks.length > 0 && (blocks[0]?.end ?? 0) <= samplesSeen - qualitySamples) {
+      blocks.shift();
+    }
+  };
+
   const append = (chunk: Float64Array | Float32Array): void => {
     const oldestNeeded = Math.min(
       samplesSeen + chunk.length - keepSamples,
       (pending[0] ?? samplesSeen) - before,
+      nextBlockStart,
     );
     const drop = Math.max(0, Math.min(bufferLength, oldestNeeded - bufferStart));
     if (drop > 0) {
@@ -207,8 +243,42 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       qualitySegment.length === 0
         ? { analysable: false, score: 0, reasons: ['too-short'] }
         : signalQuality(qualitySegment, fs, qualityOptions);
-    return { analysable: q.analysable, score: q.score, reasons: q.reasons };
+    const reasons = new Set(q.reasons);
+    let score = q.score;
+    let analysable = q.analysable;
+    for (const block of blocks) {
+      for (const r of block.reasons) reasons.add(r);
+      if (block.reasons.length > 0) {
+        analysable = false;
+        score = Math.min(score, block.score);
+      }
+    }
+    return { analysable, score, reasons: [...reasons] };
   };
+
+  const computeHrv = (hrvBeats: typeof recent): EcgAnalysisUpdate['hrv'] => {
+    const hrvPeaks = hrvBeats.map((b) => b.sample);
+    if (hrvPeaks.length <= minHrvIntervals) return null;
+    // Beats confirmed while the signal was not analysable do not form NN intervals.
+    const nn = nnIntervals(hrvPeaks, fs, { beatIsNormal: hrvBeats.map((b) => b.clean) });
+    if (nn.nnMs.length < minHrvIntervals) return null;
+    try {
+      const h = hrvTimeDomain(nn.nnMs, { followsPrevious: nn.followsPrevious });
+      return {
+        windowMs: (((hrvPeaks[hrvPeaks.length - 1] ?? 0) - (hrvPeaks[0] ?? 0)) * 1000) / fs,
+        nBeats: hrvPeaks.length,
+        meanNnMs: h.meanNnMs,
+        sdnnMs: h.sdnnMs,
+        rmssdMs: h.rmssdMs,
+        pnn50: h.pnn50,
+      };
+    } catch (error) {
+      // Only possible when every kept interval is isolated by exclusions: no HRV then.
+      if (!(error instanceof SignalInputError)) throw error;
+      return null;
+    }
+  };
+  let hrvCache: { key: string; hrv: EcgAnalysisUpdate['hrv'] } = { key: '', hrv: null };
 
   const summarize = (final: boolean): EcgAnalysisUpdate => {
     const quality = assessQuality();
@@ -232,38 +302,32 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       .map((b) => b.sample)
       .concat(pending)
       .filter((s) => s >= hrStart && s <= hrEnd);
+    const qrsMs = median(
+      recent.filter((b) => b.sample >= hrStart && b.qrsMs !== null).map((b) => b.qrsMs ?? 0),
+    );
+    // Complexes narrower than any QRS (the narrowest, in neonates, last ~50 ms) are spikes or
+    // interference that the spectrum and kurtosis rules let through at low sampling rates.
+    if (qrsMs !== null && qrsMs < minQrsMs) {
+      update.quality = {
+        analysable: false,
+        score: Math.min(quality.score, 0.49),
+        reasons: [...quality.reasons, 'implausible-qrs'],
+      };
+      return update;
+    }
+    update.qrsDurationMs = qrsMs;
     if (hrEnd >= 0) {
       update.heartRateBpm = heartRate(hrPeaks, fs, {
         endSample: hrEnd,
         windowMs: hrWindowMs,
       }).averageBpm;
     }
-    update.qrsDurationMs = median(
-      recent.filter((b) => b.sample >= hrStart && b.qrsMs !== null).map((b) => b.qrsMs ?? 0),
-    );
     const hrvStart = samplesSeen - toSamples(hrvWindowMs);
     const hrvBeats = recent.filter((b) => b.sample >= hrvStart);
-    const hrvPeaks = hrvBeats.map((b) => b.sample);
-    if (hrvPeaks.length > minHrvIntervals) {
-      // Beats confirmed while the signal was not analysable do not form NN intervals.
-      const nn = nnIntervals(hrvPeaks, fs, { beatIsNormal: hrvBeats.map((b) => b.clean) });
-      if (nn.nnMs.length >= minHrvIntervals) {
-        try {
-          const h = hrvTimeDomain(nn.nnMs, { followsPrevious: nn.followsPrevious });
-          update.hrv = {
-            windowMs: (((hrvPeaks[hrvPeaks.length - 1] ?? 0) - (hrvPeaks[0] ?? 0)) * 1000) / fs,
-            nBeats: hrvPeaks.length,
-            meanNnMs: h.meanNnMs,
-            sdnnMs: h.sdnnMs,
-            rmssdMs: h.rmssdMs,
-            pnn50: h.pnn50,
-          };
-        } catch (error) {
-          // Only possible when every kept interval is isolated by exclusions: no HRV then.
-          if (!(error instanceof SignalInputError)) throw error;
-        }
-      }
-    }
+    // The window's beats change about once a second; reuse the HRV until they do.
+    const key = `${hrvBeats[0]?.sample ?? -1}:${hrvBeats[hrvBeats.length - 1]?.sample ?? -1}:${hrvBeats.length}`;
+    if (key !== hrvCache.key) hrvCache = { key, hrv: computeHrv(hrvBeats) };
+    update.hrv = hrvCache.hrv;
     return update;
   };
 
@@ -288,6 +352,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       const peaks = detector.push(chunkMv);
       for (const p of peaks) pending.push(p);
       append(chunkMv);
+      assessBlocks();
       return summarize(false);
     },
     flush() {

@@ -56,17 +56,25 @@ function groupDelaySamples(sections: readonly Biquad[], f: number, fs: number): 
  * the offline `detectQrs` (this detector fed once) and any chunking of the same signal give the
  * same beats. The method follows Pan & Tompkins (IEEE TBME 32(3):230–236, 1985) with the
  * decision rules of Hamilton & Tompkins (IEEE TBME 33(12):1157–1165, 1986):
- * 1. Butterworth band-pass 5–15 Hz (QRS energy band), derivative over ~10 ms, squaring, and
- *    moving integration over 150 ms give a QRS "energy" envelope.
- * 2. Local maxima of the envelope are candidates; of two within the refractory period (200 ms)
- *    only the larger survives.
+ * 1. Butterworth band-pass 5–15 Hz (the QRS energy band of Pan & Tompkins), a slope over ~10 ms,
+ *    squaring and a 150 ms moving average give an energy envelope; its local maxima are
+ *    candidates, valued by their square root (RMS slope), so the thresholds scale with QRS
+ *    amplitude rather than its square and small ectopic beats stay above them.
+ * 2. Of two candidates closer than the 200 ms refractory period only the larger survives; up to
+ *    300 ms, a candidate 1.5 times the other also removes it (a P wave shortly before a QRS, an
+ *    artefact next to one). A candidate is confirmed 300 ms after its peak.
  * 3. A candidate is a beat when it exceeds NPK + 0.3125 (QRSPK − NPK), the running means of the
- *    last 8 beat and noise peaks; within 360 ms of a beat it must also have at least half that
- *    beat's maximum slope, otherwise it is taken as a T wave (Pan & Tompkins).
+ *    last 8 beat and noise peaks (Hamilton & Tompkins); within 360 ms of a beat it must also
+ *    have at least half that beat's maximum slope, otherwise it is a T wave (Pan & Tompkins).
  * 4. When no beat has come for 1.5 mean RR, the largest noise peak above half the threshold and
- *    at least 360 ms after the last beat is taken as a beat (search-back).
- * 5. The R peak is placed at the largest absolute band-passed value in the window that fed the
- *    envelope peak, corrected for the filter's group delay.
+ *    at least 360 ms after the last beat is taken as a beat (search-back). The search waits for
+ *    a pending candidate that will be a beat, and a beat ending a longer gap first searches it.
+ * 5. The R peak is the largest absolute band-passed value in the window that fed the envelope
+ *    peak, corrected for the band-pass group delay at 10 Hz.
+ * 6. Absolute guards: a band-passed amplitude below 0.02 mV is never a beat (flat line, ADC
+ *    noise), nor is a spike much steeper than its amplitude allows (see `maxSpikeRatio`).
+ * Levels start from the largest candidate of the first 2 s (learning period), whose candidates
+ * are then classified in order, so the first beats are reported too.
  */
 class QrsDetectorImpl implements QrsDetector {
   private readonly opts: ResolvedQrsOptions;

@@ -89,6 +89,17 @@ describe('signalQuality', () => {
     expect(q.reasons).toContain('high-frequency-noise');
   });
 
+  it('flags a baseline excursion of several mV (electrode motion, amplifier recovery)', () => {
+    const x = clean.map((v, i) => v + 3 * Math.sin((2 * Math.PI * 0.1 * i) / 360));
+    const q = signalQuality(x, 360);
+    expect(q.metrics.baselineRatio).toBeGreaterThan(0.95);
+    expect(q.analysable).toBe(false);
+    expect(q.reasons).toContain('baseline-wander');
+    // ordinary respiratory wander (0.3 mV at 0.25 Hz) is fine
+    const mild = clean.map((v, i) => v + 0.3 * Math.sin((2 * Math.PI * 0.25 * i) / 360));
+    expect(signalQuality(mild, 360).analysable).toBe(true);
+  });
+
   it('tolerates mild noise and mains hum, reporting the hum as a warning', () => {
     const noise = gaussian(clean.length, 5);
     const x = clean.map(

@@ -94,6 +94,27 @@ describe('nnIntervals', () => {
     expect(nn.followsPrevious[29]).toBe(1);
   });
 
+  it('keeps no interval of ventricular bigeminy, where every interval touches an ectopic beat', () => {
+    // N–V coupling 500 ms, V–N compensatory pause 1100 ms (sinus cycle 800 ms), then sinus again.
+    const rr = [
+      ...Array<number>(20).fill(800),
+      ...Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 500 : 1100)),
+      ...Array<number>(20).fill(800),
+    ];
+    const nn = nnIntervals(beatsFromRr(rr), FS);
+    expect(nn.excluded.relativeDeviation).toBe(40);
+    expect(nn.nnMs.every((v) => v === 800)).toBe(true);
+  });
+
+  it('drops the interval after a premature beat even without a full compensatory pause', () => {
+    const rr = Array<number>(40).fill(800);
+    rr[20] = 560; // 30 % premature
+    rr[21] = 850; // pause within 20 %, yet it starts at the ectopic beat
+    const nn = nnIntervals(beatsFromRr(rr), FS);
+    expect(nn.excluded.relativeDeviation).toBe(2);
+    expect(nn.nnMs.length).toBe(38);
+  });
+
   it('drops intervals touching a beat labelled not normal, even when regular', () => {
     const peaks = beatsFromRr(Array<number>(20).fill(800));
     const normal = Array.from(peaks, (_, i) => i !== 10);

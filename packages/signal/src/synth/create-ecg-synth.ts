@@ -78,28 +78,44 @@ const MIN_INTERNAL_FS = 500;
 const CUTOFF_WIDTHS = 5;
 /** ECGSYN scales its output to this range in mV (ecgsyn.c: zmin = -0.4, zmax = 1.2). */
 const OUTPUT_RANGE_MV = 1.6;
-/** Width factor of sinus Q, R, S (see `sinusWaves`): about 90 ms QRS at 60 bpm. */
-const QRS_NARROWING = 0.7;
+/**
+ * Q, R, S centres and widths in seconds (see `sinusWaves`): Q 22 ms before R, S 24 ms after,
+ * Gaussian widths 8–9 ms, a QRS of about 80 ms (normal adult 70–100 ms; Macfarlane et al.,
+ * Comprehensive Electrocardiology, 2nd ed., ch. 11).
+ */
+const QRS_TIMING = {
+  q: { t: -0.022, sigma: 0.008 },
+  r: { t: 0, sigma: 0.009 },
+  s: { t: 0.024, sigma: 0.008 },
+};
 
 /**
- * P, Q, R, S, T of the reference implementation (ecgsyn.c, PhysioNet): angles −70°, −15°, 0°,
- * 15°, 100°; a = 1.2, −5, 30, −7.5, 0.75; b = 0.25, 0.1, 0.1, 0.1, 0.4 rad. Widths scale with
- * √(HR/60) and the P, Q, S angles with its powers, as ecgsyn.c does, so the QT interval shortens
- * with rate. One departure: Q, R and S are narrowed by `QRS_NARROWING`, because the published
- * parameters give a QRS of about 120 ms at 60 bpm, the threshold of a conduction delay, and a
- * simulated "normal" patient must not read as bundle-branch block to Vigil's QRS-width finding.
+ * P, Q, R, S, T after the reference implementation (ecgsyn.c, PhysioNet): angles −70°, −15°, 0°,
+ * 15°, 100°; a = 1.2, −5, 30, −7.5, 0.75; b = 0.25, 0.1, 0.1, 0.1, 0.4 rad; widths scale with
+ * f = √(HR/60) and the P angle with √f, as ecgsyn.c does. Two departures, both because Vigil
+ * measures what ECGSYN's rate scaling distorts:
+ * - Q, R and S are placed and sized in time (`QRS_TIMING`) rather than in phase: the published
+ *   parameters give a QRS of ~120 ms at 60 bpm (a conduction-delay value) that shrinks with
+ *   rate, while a real QRS is ~80–100 ms at any sinus rate. Their amplitudes keep ECGSYN's wave
+ *   areas (z of a wave ∝ a·b²), so the PQRST proportions are unchanged.
+ * - The T angle scales with f, so the R–T interval follows Bazett's QT ∝ √RR (Bazett 1920);
+ *   ecgsyn.c keeps T at 100° of the cycle, which at 140 bpm puts it 120 ms after R, fused with
+ *   the QRS.
  */
 function sinusWaves(heartRateBpm: number, withP: boolean): Wave[] {
   const f = Math.sqrt(heartRateBpm / 60);
   const f2 = Math.sqrt(f);
-  // Narrower Q, R, S keep the same areas: a scaled by 1/k² since z of a wave ∝ a·b².
-  const q2 = QRS_NARROWING * QRS_NARROWING;
+  const omega = (2 * Math.PI * heartRateBpm) / 60;
+  const inTime = (timing: { t: number; sigma: number }, aEcgsyn: number): Wave => {
+    const b = omega * timing.sigma;
+    return { theta: omega * timing.t, a: aEcgsyn * ((0.1 * f) / b) ** 2, b, post: false };
+  };
   return [
     { theta: -70 * DEG * f2, a: withP ? 1.2 : 0, b: 0.25 * f, post: false },
-    { theta: -15 * DEG * f * QRS_NARROWING, a: -5 / q2, b: 0.1 * f * QRS_NARROWING, post: false },
-    { theta: 0, a: 30 / q2, b: 0.1 * f * QRS_NARROWING, post: false },
-    { theta: 15 * DEG * f * QRS_NARROWING, a: -7.5 / q2, b: 0.1 * f * QRS_NARROWING, post: false },
-    { theta: 100 * DEG, a: 0.75, b: 0.4 * f, post: true },
+    inTime(QRS_TIMING.q, -5),
+    inTime(QRS_TIMING.r, 30),
+    inTime(QRS_TIMING.s, -7.5),
+    { theta: 100 * DEG * f, a: 0.75, b: 0.4 * f, post: true },
   ];
 }
 
@@ -355,9 +371,9 @@ export function createEcgSynth(options: EcgSynthOptions): EcgSynth {
 
 /**
  * Gain (mV per unit z) mapping one settled noise-free cycle at `rrS` onto 1.6 mV peak to peak,
- * and the offset that puts the isoelectric TP segment at 0 mV. The −z term makes z zero-mean over
+ * and the offset that puts the isoelectric line (TP segment) at 0 mV. The −z term makes z zero-mean over
  * a cycle (a 0.16 Hz high-pass), so without the offset the baseline sits below 0 by the P and T
- * areas. The TP level is read at θ = −155°, after the T wave and before the P wave at any rate.
+ * areas.
  */
 function calibrate(waves: Wave[], rrS: number, h: number): { gain: number; offsetMv: number } {
   const omega = (2 * Math.PI) / rrS;
@@ -378,7 +394,7 @@ function calibrate(waves: Wave[], rrS: number, h: number): { gain: number; offse
   let max = -Infinity;
   let isoelectric = 0;
   const steps = Math.round(rrS / h);
-  const isoelectricStep = 3 * steps + Math.round(((180 - 155) / 360) * steps);
+  let quietest = Infinity;
   // Three cycles settle the baseline; the fourth (starting half a cycle before an R) is measured.
   for (let s = 0; s < 4 * steps; s++) {
     const t = s * h - rrS / 2;
@@ -391,7 +407,21 @@ function calibrate(waves: Wave[], rrS: number, h: number): { gain: number; offse
       min = Math.min(min, z);
       max = Math.max(max, z);
     }
-    if (s === isoelectricStep) isoelectric = z;
+    if (s >= 3 * steps) {
+      // The isoelectric level is read where the waves are quietest (the TP segment, or the
+      // P–T junction when they overlap at high rates).
+      let envelope = 0;
+      for (const beat of beats) {
+        for (const wave of beat.waves) {
+          const d = omega * (t + h - beat.t) - wave.theta;
+          envelope += Math.abs(wave.a) * Math.exp((-0.5 * d * d) / (wave.b * wave.b));
+        }
+      }
+      if (envelope < quietest) {
+        quietest = envelope;
+        isoelectric = z;
+      }
+    }
   }
   const gain = OUTPUT_RANGE_MV / (max - min);
   return { gain, offsetMv: -gain * isoelectric };

@@ -9,11 +9,37 @@ import type { BeatClass } from '../arrhythmia/types.js';
 
 /** The 22 DS1 records of de Chazal et al. 2004 (the inter-patient training set). */
 export const DS1_RECORDS = [
-  '101', '106', '108', '109', '112', '114', '115', '116', '118', '119', '122',
-  '124', '201', '203', '205', '207', '208', '209', '215', '220', '223', '230',
+  '101',
+  '106',
+  '108',
+  '109',
+  '112',
+  '114',
+  '115',
+  '116',
+  '118',
+  '119',
+  '122',
+  '124',
+  '201',
+  '203',
+  '205',
+  '207',
+  '208',
+  '209',
+  '215',
+  '220',
+  '223',
+  '230',
 ] as const;
 
-export const CLASS_INDEX: Readonly<Record<BeatClass, number>> = { N: 0, SVEB: 1, VEB: 2, F: 3, Q: 4 };
+export const CLASS_INDEX: Readonly<Record<BeatClass, number>> = {
+  N: 0,
+  SVEB: 1,
+  VEB: 2,
+  F: 3,
+  Q: 4,
+};
 
 export interface RecordBeats {
   record: string;

@@ -37,7 +37,8 @@ export function scoreMatched(
     let best = -1;
     for (let k = j; k < detPeaks.length && (detPeaks[k] ?? 0) <= r + tol; k++) {
       if (used[k]) continue;
-      if (best < 0 || Math.abs((detPeaks[k] ?? 0) - r) < Math.abs((detPeaks[best] ?? 0) - r)) best = k;
+      if (best < 0 || Math.abs((detPeaks[k] ?? 0) - r) < Math.abs((detPeaks[best] ?? 0) - r))
+        best = k;
     }
     if (r < skipBeforeSample) {
       if (best >= 0) used[best] = 1;
@@ -76,7 +77,8 @@ export function emptyScore(): MatchedScore {
   return { confusion: emptyConfusion(), missed: [0, 0, 0, 0, 0], extra: [0, 0, 0, 0, 0] };
 }
 
-const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1).padStart(6) : '     -');
+const pct = (v: number): string =>
+  Number.isFinite(v) ? (100 * v).toFixed(1).padStart(6) : '     -';
 
 /**
  * Confusion matrix plus per-class Se/+P/FPR. Missed reference beats count as false negatives of
@@ -95,7 +97,9 @@ export function formatScore(s: MatchedScore, title: string): string {
       `${(names[r] ?? '').padEnd(9)}${names.map((_, c) => String(cell(r, c)).padStart(8)).join('')}${String(s.missed[r] ?? 0).padStart(8)}`,
     );
   }
-  lines.push(`${'extra'.padEnd(9)}${names.map((_, c) => String(s.extra[c] ?? 0).padStart(8)).join('')}`);
+  lines.push(
+    `${'extra'.padEnd(9)}${names.map((_, c) => String(s.extra[c] ?? 0).padStart(8)).join('')}`,
+  );
   lines.push('class      Se%    +P%   FPR%      TP      FN      FP');
   let total = 0;
   let correct = 0;
@@ -118,6 +122,8 @@ export function formatScore(s: MatchedScore, title: string): string {
       `${(names[k] ?? '').padEnd(6)} ${pct(tp / (tp + fn))} ${pct(tp / (tp + fp))} ${pct(fp / (fp + tn))} ${String(tp).padStart(7)} ${String(fn).padStart(7)} ${String(fp).padStart(7)}`,
     );
   }
-  lines.push(`accuracy over scored reference beats (N, SVEB, VEB, F): ${pct(correct / total)}% of ${total}`);
+  lines.push(
+    `accuracy over scored reference beats (N, SVEB, VEB, F): ${pct(correct / total)}% of ${total}`,
+  );
   return lines.join('\n');
 }

@@ -60,13 +60,16 @@ export function classScores(m: Confusion): ClassScore[] {
   return out;
 }
 
-const pct = (v: number): string => (Number.isFinite(v) ? (100 * v).toFixed(1).padStart(6) : '     -');
+const pct = (v: number): string =>
+  Number.isFinite(v) ? (100 * v).toFixed(1).padStart(6) : '     -';
 
 export function formatConfusion(m: Confusion, title: string): string {
   const names = ['N', 'SVEB', 'VEB', 'F', 'Q'];
   const lines = [title, `${'ref\\pred'.padEnd(9)}${names.map((n) => n.padStart(8)).join('')}`];
   for (let r = 0; r < 5; r++) {
-    lines.push(`${(names[r] ?? '').padEnd(9)}${names.map((_, c) => String(cell(m, r, c)).padStart(8)).join('')}`);
+    lines.push(
+      `${(names[r] ?? '').padEnd(9)}${names.map((_, c) => String(cell(m, r, c)).padStart(8)).join('')}`,
+    );
   }
   let total = 0;
   let correct = 0;
@@ -80,6 +83,8 @@ export function formatConfusion(m: Confusion, title: string): string {
       `${s.cls.padEnd(6)} ${pct(s.se)} ${pct(s.ppv)} ${pct(s.fpr)} ${String(s.tp).padStart(7)} ${String(s.fn).padStart(7)} ${String(s.fp).padStart(7)}`,
     );
   }
-  lines.push(`accuracy (N, SVEB, VEB, F reference beats): ${pct(total > 0 ? correct / total : NaN)}% of ${total}`);
+  lines.push(
+    `accuracy (N, SVEB, VEB, F reference beats): ${pct(total > 0 ? correct / total : NaN)}% of ${total}`,
+  );
   return lines.join('\n');
 }

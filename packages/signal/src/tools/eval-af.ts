@@ -31,16 +31,34 @@ type Interval = [number, number];
 
 function overlap(a: Interval[], b: Interval[]): number {
   let t = 0;
-  for (const [s1, e1] of a) for (const [s2, e2] of b) t += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
+  for (const [s1, e1] of a)
+    for (const [s2, e2] of b) t += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
   return t;
 }
 
-const gross = { ref: 0, found: 0, ref30: 0, found30: 0, det: 0, detTrue: 0, afT: 0, tpT: 0, detT: 0, nonAfT: 0, fpT: 0 };
+const gross = {
+  ref: 0,
+  found: 0,
+  ref30: 0,
+  found30: 0,
+  det: 0,
+  detTrue: 0,
+  afT: 0,
+  tpT: 0,
+  detT: 0,
+  nonAfT: 0,
+  fpT: 0,
+};
 const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '-');
 console.log(`beats from ${values.annotations ? 'reference annotations' : 'detectQrs'}`);
-console.log('record        min  lead  refEp found  detEp true   AF min  AF-time Se  AF-time +P  non-AF called AF  withheld');
+console.log(
+  'record        min  lead  refEp found  detEp true   AF min  AF-time Se  AF-time +P  non-AF called AF  withheld',
+);
 for (const dir of dirs) {
-  const names = (await readdir(dir)).filter((f) => f.endsWith('.atr')).map((f) => f.slice(0, -4)).sort();
+  const names = (await readdir(dir))
+    .filter((f) => f.endsWith('.atr'))
+    .map((f) => f.slice(0, -4))
+    .sort();
   for (const name of names) {
     const path = join(dir, name);
     const rec = await readWfdbRecord(path);
@@ -65,7 +83,10 @@ for (const dir of dirs) {
     }
     if (afStart !== null) ref.push([afStart, end]);
     const peaks = values.annotations
-      ? Int32Array.from(anns.filter((a) => isBeatSymbol(a.symbol)), (a) => a.sample)
+      ? Int32Array.from(
+          anns.filter((a) => isBeatSymbol(a.symbol)),
+          (a) => a.sample,
+        )
       : detectQrs(ecg, { fs: rec.fs });
     const result = analyzeArrhythmia(ecg, rec.fs, peaks);
     const det: Interval[] = result.episodes

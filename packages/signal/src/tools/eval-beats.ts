@@ -22,7 +22,8 @@ const { values, positionals } = parseArgs({
 });
 // npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
 const dirArg = positionals[0];
-const dir = dirArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
+const dir =
+  dirArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
 if (dir === undefined) {
   console.error('usage: eval-beats <dir> [--model file.json]');
   process.exit(2);
@@ -41,12 +42,26 @@ const names = (await readdir(dir))
 const atRef = emptyScore();
 const endToEnd = emptyScore();
 let inSample = 0;
-console.log('record  lead   in-sample  ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp');
+console.log(
+  'record  lead   in-sample  ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp',
+);
 for (const name of names) {
   const r = await loadRecordBeats(dir, name);
-  const a = scoreMatched(r.peaks, r.labels, r.peaks, classifyBeats(r.ecgMv, r.fs, r.peaks, { model }), r.fs);
+  const a = scoreMatched(
+    r.peaks,
+    r.labels,
+    r.peaks,
+    classifyBeats(r.ecgMv, r.fs, r.peaks, { model }),
+    r.fs,
+  );
   const det = detectQrs(r.ecgMv, { fs: r.fs });
-  const b = scoreMatched(r.peaks, r.labels, det, classifyBeats(r.ecgMv, r.fs, det, { model }), r.fs);
+  const b = scoreMatched(
+    r.peaks,
+    r.labels,
+    det,
+    classifyBeats(r.ecgMv, r.fs, det, { model }),
+    r.fs,
+  );
   addScore(atRef, a);
   addScore(endToEnd, b);
   if (trained.has(name)) inSample++;
@@ -67,5 +82,9 @@ if (inSample > 0) {
       ' Inter-patient figures: npm run train:beats (leave-one-record-out).',
   );
 }
-console.log(`\n${formatScore(atRef, `shipped model, beats at the reference positions (${names.length} records)`)}`);
-console.log(`\n${formatScore(endToEnd, 'shipped model, end to end: detectQrs beats matched within 150 ms')}`);
+console.log(
+  `\n${formatScore(atRef, `shipped model, beats at the reference positions (${names.length} records)`)}`,
+);
+console.log(
+  `\n${formatScore(endToEnd, 'shipped model, end to end: detectQrs beats matched within 150 ms')}`,
+);

@@ -1,5 +1,5 @@
 /**
- * `npm run train:beats -- <mitdb dir> [--epochs 12] [--hidden 32] [--n-stride 2] [--seed 1]
+ * `npm run train:beats -- <mitdb dir> [--epochs 8] [--hidden 32] [--n-stride 3] [--seed 1]
  *  [--no-cv] [--out src/arrhythmia/model/beat-model.json]`
  *
  * Leave-one-record-out cross-validation over the 22 MIT-BIH DS1 records (inter-patient: the
@@ -11,6 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 import { BEAT_FEATURE_NAMES } from '../arrhythmia/create-beat-feature-extractor.js';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
@@ -23,9 +24,9 @@ import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js'
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    epochs: { type: 'string', default: '12' },
+    epochs: { type: 'string', default: '8' },
     hidden: { type: 'string', default: '32' },
-    'n-stride': { type: 'string', default: '2' },
+    'n-stride': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
     out: {
@@ -36,7 +37,8 @@ const { values, positionals } = parseArgs({
 });
 // npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
 const dirArg = positionals[0];
-const dir = dirArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
+const dir =
+  dirArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
 if (dir === undefined) {
   console.error('usage: train-beats <mitdb dir> [--epochs N] [--hidden H] [--no-cv] [--out file]');
   process.exit(2);
@@ -96,7 +98,9 @@ if (!values['no-cv']) {
   const atRef = emptyScore();
   const endToEnd = emptyScore();
   console.log('\nleave-one-record-out cross-validation (model never sees the held-out record)');
-  console.log('record  lead   ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp');
+  console.log(
+    'record  lead   ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp',
+  );
   for (const test of records) {
     const model = train(
       records.filter((r) => r !== test),
@@ -120,15 +124,24 @@ if (!values['no-cv']) {
       `${test.record.padEnd(7)} ${test.lead.padEnd(6)} ${brief(a, 2).padStart(14)} | ${brief(a, 1).padEnd(14)} ${brief(b, 2).padStart(16)} | ${brief(b, 1)}`,
     );
   }
-  console.log(`\n${formatScore(atRef, 'LORO CV, beats at the reference positions (22 DS1 records)')}`);
+  console.log(
+    `\n${formatScore(atRef, 'LORO CV, beats at the reference positions (22 DS1 records)')}`,
+  );
   console.log(
     `\n${formatScore(endToEnd, 'LORO CV, end to end: detectQrs beats matched to reference within 150 ms')}`,
   );
 }
 
-const model = train(records, { records: [...DS1_RECORDS], database: 'MIT-BIH Arrhythmia Database (DS1)' });
-const json = JSON.stringify(model);
-await writeFile(values.out, `${json}\n`);
+const model = train(records, {
+  records: [...DS1_RECORDS],
+  database: 'MIT-BIH Arrhythmia Database (DS1)',
+});
+// Written as Prettier formats it, so `npm run check` passes on a freshly trained model.
+const json = await format(JSON.stringify(model), {
+  ...(await resolveConfig(values.out)),
+  parser: 'json',
+});
+await writeFile(values.out, json);
 console.log(
   `\nshipped model trained on all ${records.length} records -> ${values.out} (${(json.length / 1024).toFixed(0)} kB), ` +
     `total ${((performance.now() - t0) / 1000).toFixed(0)} s`,

@@ -1,55 +1,29 @@
 /**
- * API types of the dashboard, taken from the server's own schemas and views (type-only imports:
- * nothing of the server reaches the browser bundle). There are no hand-written copies, so a
- * server change that breaks the dashboard breaks `tsc -p packages/web`.
+ * API types of the dashboard, taken from the server's TypeBox schemas (`Static<typeof …>`) with
+ * type-only imports: nothing of the server reaches the browser bundle, there is no hand-written
+ * copy, and a server change that breaks the dashboard breaks `tsc -p packages/web`.
  */
-export type { Series, VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
+import type { Static } from 'typebox';
+import type { Alert } from '../../../server/src/http/schemas/alerts.schemas.js';
+import type { DeviceWithKeySchema } from '../../../server/src/http/schemas/devices.schemas.js';
+import type { Prediction } from '../../../server/src/http/schemas/predictions.schemas.js';
+import type { VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
+
+export type { Alert, AlertsPage } from '../../../server/src/http/schemas/alerts.schemas.js';
 export type { TokenResponse as LoginResponse } from '../../../server/src/http/schemas/auth.schemas.js';
 export type { Device } from '../../../server/src/http/schemas/devices.schemas.js';
-export type { User } from '../../../server/src/http/schemas/users.schemas.js';
 export type {
-  WsAlert,
-  WsPrediction,
-  WsServerMessage,
-  WsVitals,
-} from '../../../server/src/http/schemas/ws.schemas.js';
-import type { DeviceWithKeySchema } from '../../../server/src/http/schemas/devices.schemas.js';
-import type { Static } from 'typebox';
+  Prediction,
+  PredictionsPage,
+} from '../../../server/src/http/schemas/predictions.schemas.js';
+export type { User } from '../../../server/src/http/schemas/users.schemas.js';
+export type { Series, VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
+export type { WsVitals } from '../../../server/src/http/schemas/ws.schemas.js';
 
 export type DeviceRegistered = Static<typeof DeviceWithKeySchema>;
-
-import type { Alert as AlertSchemaType } from '../../../server/src/http/schemas/alerts.schemas.js';
-import type {
-  Prediction as PredictionSchemaType,
-  PredictionsPage as PredictionsPageSchemaType,
-} from '../../../server/src/http/schemas/predictions.schemas.js';
-import type {
-  AlertRuleKind,
-  AlertSeverity,
-} from '../../../server/src/services/alert-rule-engine.js';
-
-export type { AlertRuleKind, AlertSeverity };
-
-/**
- * The schemas build some unions with `Type.Union(list.map(Type.Literal))`, which TypeBox types
- * as `never`; these fields are re-typed from the server's own constants until the schemas use
- * literal tuples. Everything else is the schema's type.
- */
-type Retype<T, R> = Omit<T, keyof R> & R;
-export type AlertStatus = 'active_unack' | 'active_ack' | 'cleared_unack' | 'cleared_ack';
-export type Alert = Retype<
-  AlertSchemaType,
-  { severity: AlertSeverity; rule_kind: AlertRuleKind; status: AlertStatus }
->;
-export interface AlertsPage {
-  items: Alert[];
-  next_cursor: string | null;
-}
-export type RiskLabel = 'normal' | 'low' | 'moderate' | 'elevated' | 'high';
-export type Prediction = Retype<PredictionSchemaType, { risk_label: RiskLabel }>;
-export type PredictionsPage = Retype<PredictionsPageSchemaType, { items: Prediction[] }>;
-
-import type { VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
+export type AlertSeverity = Alert['severity'];
+export type AlertStatus = Alert['status'];
+export type RiskLabel = Prediction['risk_label'];
 
 /** The part of a reading the live views show. */
 export type VitalsSummary = Pick<

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { RiskLabel } from '../api/types.js';
 import { useLive, useLoad, useServices } from '../app-context.js';
@@ -21,6 +22,16 @@ export function PatientListPage(): ReactNode {
   const { api } = useServices();
   const store = useLive();
   const { data, error } = useLoad(() => loadClinic(api, store), 'clinic');
+  // "5 s ago" and the no-data flag age even when no event arrives (a silent device).
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setTick((n) => n + 1);
+    }, 5000);
+    return () => {
+      clearInterval(timer);
+    };
+  }, []);
 
   if (error && !data) return <p role="alert">Could not load patients: {error}</p>;
   if (!data) return <p aria-busy="true">Loading patients…</p>;

@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
-import { deviceIdOfTopic, handleVitalsMessage, type MqttIngest, type MqttOutcome } from './vitals-message.js';
+import {
+  deviceIdOfTopic,
+  handleVitalsMessage,
+  type MqttIngest,
+  type MqttOutcome,
+} from './vitals-message.js';
 
 export interface EmbeddedBrokerDeps {
   port: number;
@@ -11,7 +16,11 @@ export interface EmbeddedBrokerDeps {
     authenticateKey(key: string): Promise<DeviceAuth>;
     resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
   };
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
   /** Called after each vitals message is handled (metrics, tests). */
   onOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
 }
@@ -31,7 +40,9 @@ const NOT_AUTHORIZED = 5; // MQTT 3.1.1 CONNACK "not authorized"
  * the ingest service. A port already in use (e.g. Mosquitto on 1883) is logged clearly and
  * the server carries on without the embedded broker: returns null.
  */
-export async function startEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<EmbeddedBroker | null> {
+export async function startEmbeddedBroker(
+  deps: EmbeddedBrokerDeps,
+): Promise<EmbeddedBroker | null> {
   const auths = new Map<Client, { auth: DeviceAuth; deviceId: string }>();
   const broker = new Aedes({
     authenticate: (client, username, password, done) => {
@@ -73,7 +84,11 @@ export async function startEmbeddedBroker(deps: EmbeddedBrokerDeps): Promise<Emb
     if (who === undefined) return;
     handleVitalsMessage(deps.ingest, who.auth, packet.topic, packet.payload as Buffer)
       .then((outcome) => {
-        if (!outcome.ok) deps.log.warn({ deviceId: who.deviceId, code: outcome.code, field: outcome.field }, 'MQTT vitals rejected');
+        if (!outcome.ok)
+          deps.log.warn(
+            { deviceId: who.deviceId, code: outcome.code, field: outcome.field },
+            'MQTT vitals rejected',
+          );
         deps.onOutcome?.(who.deviceId, outcome);
       })
       .catch((err: unknown) => {

@@ -1,13 +1,23 @@
 import mqtt from 'mqtt';
 import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
-import { deviceIdOfTopic, handleVitalsMessage, VITALS_TOPIC_PATTERN, type MqttIngest, type MqttOutcome } from './vitals-message.js';
+import {
+  deviceIdOfTopic,
+  handleVitalsMessage,
+  VITALS_TOPIC_PATTERN,
+  type MqttIngest,
+  type MqttOutcome,
+} from './vitals-message.js';
 
 export interface ExternalSubscriberDeps {
   /** e.g. mqtt://vigil:secret@127.0.0.1:1883 (credentials of Vigil's privileged subscriber). */
   url: string;
   ingest: MqttIngest;
   devices: { resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> };
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
   onOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
   /** MQTT client id (default vigil-<random>); a shared subscription group can be added later. */
   clientId?: string;
@@ -23,7 +33,9 @@ export interface ExternalSubscriber {
  * trusts the topic's device id as the publisher, still requires a registered device, and rejects
  * a payload whose device_id differs from the topic's.
  */
-export async function startExternalSubscriber(deps: ExternalSubscriberDeps): Promise<ExternalSubscriber> {
+export async function startExternalSubscriber(
+  deps: ExternalSubscriberDeps,
+): Promise<ExternalSubscriber> {
   const client = await mqtt.connectAsync(deps.url, {
     clientId: deps.clientId ?? `vigil-${Math.random().toString(36).slice(2, 10)}`,
     reconnectPeriod: 2000,
@@ -37,9 +49,15 @@ export async function startExternalSubscriber(deps: ExternalSubscriberDeps): Pro
     if (deviceId === null) return;
     deps.devices
       .resolveUploader({ kind: 'global' }, deviceId)
-      .then((device) => handleVitalsMessage(deps.ingest, { kind: 'device', device }, topic, payload))
+      .then((device) =>
+        handleVitalsMessage(deps.ingest, { kind: 'device', device }, topic, payload),
+      )
       .then((outcome) => {
-        if (!outcome.ok) deps.log.warn({ deviceId, code: outcome.code, field: outcome.field }, 'MQTT vitals rejected');
+        if (!outcome.ok)
+          deps.log.warn(
+            { deviceId, code: outcome.code, field: outcome.field },
+            'MQTT vitals rejected',
+          );
         deps.onOutcome?.(deviceId, outcome);
       })
       .catch((err: unknown) => {
@@ -49,7 +67,10 @@ export async function startExternalSubscriber(deps: ExternalSubscriberDeps): Pro
       });
   });
   await client.subscribeAsync(VITALS_TOPIC_PATTERN, { qos: 1 });
-  deps.log.info({ url: deps.url.replace(/\/\/[^@]*@/, '//***@') }, 'subscribed to external MQTT broker');
+  deps.log.info(
+    { url: deps.url.replace(/\/\/[^@]*@/, '//***@') },
+    'subscribed to external MQTT broker',
+  );
   return {
     async close() {
       await client.endAsync();

@@ -13,7 +13,11 @@ export function deviceIdOfTopic(topic: string): string | null {
 }
 
 export interface MqttIngest {
-  ingest(auth: DeviceAuth, packets: readonly IngestPacket[], batch: boolean): Promise<IngestResultView[]>;
+  ingest(
+    auth: DeviceAuth,
+    packets: readonly IngestPacket[],
+    batch: boolean,
+  ): Promise<IngestResultView[]>;
 }
 
 export type MqttOutcome =
@@ -33,7 +37,11 @@ export async function handleVitalsMessage(
 ): Promise<MqttOutcome> {
   try {
     const topicDevice = deviceIdOfTopic(topic);
-    if (topicDevice === null) throw new DomainError('VALIDATION_FAILED', { field: 'topic', message: `topic ${topic} is not vigil/devices/{device_id}/vitals` });
+    if (topicDevice === null)
+      throw new DomainError('VALIDATION_FAILED', {
+        field: 'topic',
+        message: `topic ${topic} is not vigil/devices/{device_id}/vitals`,
+      });
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
@@ -56,7 +64,8 @@ export async function handleVitalsMessage(
     });
     return { ok: true, results: await ingest.ingest(auth, packets, batch) };
   } catch (error) {
-    if (isDomainError(error)) return { ok: false, code: error.code, field: error.field, message: error.message };
+    if (isDomainError(error))
+      return { ok: false, code: error.code, field: error.field, message: error.message };
     throw error;
   }
 }

@@ -13,7 +13,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('vitals')
     .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('device_id', 'text', (c) => c.notNull().references('devices.device_id').onDelete('cascade'))
+    .addColumn('device_id', 'text', (c) =>
+      c.notNull().references('devices.device_id').onDelete('cascade'),
+    )
     // The patient wearing the device when the packet was taken (devices can be reassigned).
     .addColumn('patient_id', 'text', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('ts', 'bigint', (c) => c.notNull())
@@ -29,11 +31,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('ecg_n_samples', 'integer', (c) => c.notNull())
     .execute();
   // Identity of a packet: a retry with the same (device, timestamp) is the same packet.
-  await db.schema.createIndex('vitals_device_ts_uq').on('vitals').columns(['device_id', 'ts']).unique().execute();
+  await db.schema
+    .createIndex('vitals_device_ts_uq')
+    .on('vitals')
+    .columns(['device_id', 'ts'])
+    .unique()
+    .execute();
 
   await db.schema
     .createTable('ecg_chunks')
-    .addColumn('vitals_id', 'text', (c) => c.primaryKey().references('vitals.id').onDelete('cascade'))
+    .addColumn('vitals_id', 'text', (c) =>
+      c.primaryKey().references('vitals.id').onDelete('cascade'),
+    )
     .addColumn('device_id', 'text', (c) => c.notNull())
     .addColumn('ts', 'bigint', (c) => c.notNull())
     .addColumn('fs', 'real', (c) => c.notNull())
@@ -41,7 +50,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('scale_mv', 'double precision', (c) => c.notNull())
     .addColumn('samples', blob, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ecg_chunks_device_ts_idx').on('ecg_chunks').columns(['device_id', 'ts']).execute();
+  await db.schema
+    .createIndex('ecg_chunks_device_ts_idx')
+    .on('ecg_chunks')
+    .columns(['device_id', 'ts'])
+    .execute();
 
   await db.schema
     .createTable('predictions')
@@ -68,7 +81,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       sql`risk_label in ('normal', 'low', 'moderate', 'elevated', 'high')`,
     )
     .execute();
-  await db.schema.createIndex('predictions_device_ts_idx').on('predictions').columns(['device_id', 'ts']).execute();
+  await db.schema
+    .createIndex('predictions_device_ts_idx')
+    .on('predictions')
+    .columns(['device_id', 'ts'])
+    .execute();
 
   await db.schema
     .createTable('alerts')
@@ -96,7 +113,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .unique()
     .where(sql.ref('cleared_at'), 'is', null)
     .execute();
-  await db.schema.createIndex('alerts_patient_opened_idx').on('alerts').columns(['patient_id', 'opened_at']).execute();
+  await db.schema
+    .createIndex('alerts_patient_opened_idx')
+    .on('alerts')
+    .columns(['patient_id', 'opened_at'])
+    .execute();
 
   await db.schema
     .createTable('alert_rules')
@@ -122,7 +143,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('payload', json, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('events_patient_id_idx').on('events').columns(['patient_id', 'id']).execute();
+  await db.schema
+    .createIndex('events_patient_id_idx')
+    .on('events')
+    .columns(['patient_id', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -2,7 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AlertRulesService } from '../../services/alert-rules.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
-import { AlertRulesSchema, PatientParamsSchema, PutAlertRulesSchema } from '../schemas/alerts.schemas.js';
+import {
+  AlertRulesSchema,
+  PatientParamsSchema,
+  PutAlertRulesSchema,
+} from '../schemas/alerts.schemas.js';
 import { errorResponses } from '../schemas/common.schemas.js';
 
 /** `/api/v1/patients/{id}/alert-rules`: defaults plus a patient's overrides. */

@@ -2,7 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AlertsService } from '../../services/alerts.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
-import { AlertIdParamsSchema, AlertSchema, AlertsPageSchema, AlertsQuerySchema } from '../schemas/alerts.schemas.js';
+import {
+  AlertIdParamsSchema,
+  AlertSchema,
+  AlertsPageSchema,
+  AlertsQuerySchema,
+} from '../schemas/alerts.schemas.js';
 import { errorResponses } from '../schemas/common.schemas.js';
 
 export function alertsRoutes(

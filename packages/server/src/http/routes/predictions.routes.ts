@@ -3,7 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { VitalsQueryService } from '../../services/vitals-query.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import { errorResponses } from '../schemas/common.schemas.js';
-import { PredictionSchema, PredictionsPageSchema, PredictionsQuerySchema } from '../schemas/predictions.schemas.js';
+import {
+  PredictionSchema,
+  PredictionsPageSchema,
+  PredictionsQuerySchema,
+} from '../schemas/predictions.schemas.js';
 import { DeviceParamsSchema } from '../schemas/vitals.schemas.js';
 
 export function predictionsRoutes(
@@ -28,7 +32,8 @@ export function predictionsRoutes(
         response: { 200: PredictionsPageSchema, ...errorResponses(400, 401, 404) },
       },
     },
-    (request) => vitalsQuery.predictions(currentUser(request), request.params.device_id, request.query),
+    (request) =>
+      vitalsQuery.predictions(currentUser(request), request.params.device_id, request.query),
   );
 
   r.get(

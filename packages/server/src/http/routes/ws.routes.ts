@@ -8,7 +8,11 @@ import { WsQuerySchema } from '../schemas/ws.schemas.js';
  * first message `{"type":"auth","token":"..."}`; add `last_event_id` to catch up on alerts.
  * Messages are described in ws.schemas.ts.
  */
-export function wsRoutes(app: FastifyInstance, options: { hub: RealtimeHub }, done: (error?: Error) => void): void {
+export function wsRoutes(
+  app: FastifyInstance,
+  options: { hub: RealtimeHub },
+  done: (error?: Error) => void,
+): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get(
     '/ws',

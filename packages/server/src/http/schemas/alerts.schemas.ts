@@ -19,7 +19,9 @@ export const AlertSchema = Type.Object(
     updated_at: Type.Integer(),
     update_count: Type.Integer(),
     cleared_at: Type.Union([Type.Integer(), Type.Null()]),
-    cleared_by: Type.Union([Type.String(), Type.Null()], { description: "'rule' or the resolving user's id" }),
+    cleared_by: Type.Union([Type.String(), Type.Null()], {
+      description: "'rule' or the resolving user's id",
+    }),
     acknowledged_at: Type.Union([Type.Integer(), Type.Null()]),
     acknowledged_by: Type.Union([Type.String(), Type.Null()]),
   },
@@ -28,9 +30,7 @@ export const AlertSchema = Type.Object(
 export type Alert = Static<typeof AlertSchema>;
 
 export const AlertsQuerySchema = Type.Object({
-  state: Type.Optional(
-    Type.Enum(['active', 'cleared', 'acknowledged', 'unacknowledged']),
-  ),
+  state: Type.Optional(Type.Enum(['active', 'cleared', 'acknowledged', 'unacknowledged'])),
   severity: Type.Optional(AlertSeveritySchema),
   patient_id: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
@@ -44,7 +44,9 @@ export const AlertsPageSchema = Type.Object(
 );
 export type AlertsPage = Static<typeof AlertsPageSchema>;
 
-export const AlertIdParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const AlertIdParamsSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+});
 
 export const AlertRuleSchema = Type.Object(
   {
@@ -53,7 +55,11 @@ export const AlertRuleSchema = Type.Object(
     threshold: Type.Union([Type.Number(), Type.Null()], {
       description: 'bpm (hr_*), % (spo2_low), °C (fever), minutes (device_silent), ms (pause)',
     }),
-    duration_s: Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds the condition must hold' }),
+    duration_s: Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      description: 'Seconds the condition must hold',
+    }),
     severity: AlertSeveritySchema,
   },
   { title: 'AlertRule', additionalProperties: false },
@@ -64,7 +70,10 @@ export const AlertRulesSchema = Type.Object(
   {
     patient_id: Type.String(),
     rules: Type.Array(
-      Type.Intersect([AlertRuleSchema, Type.Object({ source: Type.Union([Type.Literal('default'), Type.Literal('patient')]) })]),
+      Type.Intersect([
+        AlertRuleSchema,
+        Type.Object({ source: Type.Union([Type.Literal('default'), Type.Literal('patient')]) }),
+      ]),
     ),
   },
   { title: 'AlertRules' },
@@ -82,4 +91,6 @@ export const PutAlertRulesSchema = Type.Object(
 );
 export type PutAlertRules = Static<typeof PutAlertRulesSchema>;
 
-export const PatientParamsSchema = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const PatientParamsSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+});

@@ -1,7 +1,9 @@
 import { Type, type Static } from 'typebox';
 
 export const RiskReasonSchema = Type.Object({
-  code: Type.String({ description: 'Stable code, e.g. HR_HIGH, SPO2_LOW, AF, VT_RUN, POOR_SIGNAL' }),
+  code: Type.String({
+    description: 'Stable code, e.g. HR_HIGH, SPO2_LOW, AF, VT_RUN, POOR_SIGNAL',
+  }),
   text: Type.String({ description: 'e.g. "HR 142 bpm for 3 min"' }),
   points: Type.Number({ description: 'Points added to the aggregate score' }),
 });
@@ -16,7 +18,9 @@ export const HrvSummarySchema = Type.Object({
 });
 
 export const ArrhythmiaSummarySchema = Type.Object({
-  af_since: Type.Union([Type.Integer(), Type.Null()], { description: 'Epoch ms AF began, null if none ongoing' }),
+  af_since: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Epoch ms AF began, null if none ongoing',
+  }),
   vt_run_beats: Type.Integer({ description: 'Longest VT run in this packet (0 if none)' }),
   longest_pause_ms: Type.Union([Type.Number(), Type.Null()]),
   veb_percent: Type.Union([Type.Number(), Type.Null()]),

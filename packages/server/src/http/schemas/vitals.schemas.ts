@@ -27,7 +27,9 @@ export const VitalsPacketSchema = Type.Object(
       Type.Number({ exclusiveMinimum: 0, maximum: 300, description: "The device's own HR (bpm)" }),
     ),
     spo2_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
-    sequence: Type.Optional(Type.Integer({ minimum: 0, description: 'Packet counter, for ordering' })),
+    sequence: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Packet counter, for ordering' }),
+    ),
     battery_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     temperature_c: Type.Optional(Type.Number({ minimum: 20, maximum: 45 })),
     respiratory_rate: Type.Optional(
@@ -68,7 +70,9 @@ export const IngestBatchResultSchema = Type.Object(
 );
 export type IngestBatchResult = Static<typeof IngestBatchResultSchema>;
 
-export const DeviceParamsSchema = Type.Object({ device_id: Type.String({ minLength: 1, maxLength: 128 }) });
+export const DeviceParamsSchema = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128 }),
+});
 
 const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch ms' });
 
@@ -97,7 +101,9 @@ export const VitalsHistoryQuerySchema = Type.Object({
   from: Type.Optional(EpochMs),
   to: Type.Optional(EpochMs),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'next_cursor of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
+  ),
 });
 export type VitalsHistoryQuery = Static<typeof VitalsHistoryQuerySchema>;
 
@@ -134,7 +140,12 @@ export const EcgWindowSchema = Type.Object(
 );
 export type EcgWindow = Static<typeof EcgWindowSchema>;
 
-export const SERIES_INTERVALS = { '1m': 60_000, '5m': 300_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export const SERIES_INTERVALS = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+} as const;
 export type SeriesInterval = keyof typeof SERIES_INTERVALS;
 
 export const SeriesQuerySchema = Type.Object({
@@ -193,7 +204,9 @@ export const VitalsStatsSchema = Type.Object(
 export type VitalsStats = Static<typeof VitalsStatsSchema>;
 
 const checkPacket = Compile(VitalsPacketSchema);
-const checkBatch = Compile(Type.Array(VitalsPacketSchema, { minItems: 1, maxItems: MAX_BATCH_PACKETS }));
+const checkBatch = Compile(
+  Type.Array(VitalsPacketSchema, { minItems: 1, maxItems: MAX_BATCH_PACKETS }),
+);
 
 /**
  * Validates a vitals body against the branch its shape selects (array → batch, else one
@@ -202,7 +215,9 @@ const checkBatch = Compile(Type.Array(VitalsPacketSchema, { minItems: 1, maxItem
  */
 export function validateVitalsBody(
   input: unknown,
-): { value: VitalsBody; errors?: undefined } | { value?: undefined; errors: TLocalizedValidationError[] } {
+):
+  | { value: VitalsBody; errors?: undefined }
+  | { value?: undefined; errors: TLocalizedValidationError[] } {
   const check = Array.isArray(input) ? checkBatch : checkPacket;
   if (check.Check(input)) return { value: input as VitalsBody };
   return { errors: check.Errors(input) };

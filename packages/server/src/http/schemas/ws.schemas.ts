@@ -46,20 +46,33 @@ export const WsAlertSchema = Type.Object(
 );
 
 export const WsControlSchema = Type.Union([
-  Type.Object({ type: Type.Literal('welcome'), user_id: Type.String(), last_event_id: Type.Integer() }),
+  Type.Object({
+    type: Type.Literal('welcome'),
+    user_id: Type.String(),
+    last_event_id: Type.Integer(),
+  }),
   Type.Object({ type: Type.Literal('ready'), last_event_id: Type.Integer() }),
   Type.Object({ type: Type.Literal('pong') }),
   Type.Object({ type: Type.Literal('error'), code: Type.String(), message: Type.String() }),
 ]);
 
-export const WsServerMessageSchema = Type.Union([WsVitalsSchema, WsPredictionSchema, WsAlertSchema, WsControlSchema]);
+export const WsServerMessageSchema = Type.Union([
+  WsVitalsSchema,
+  WsPredictionSchema,
+  WsAlertSchema,
+  WsControlSchema,
+]);
 export type WsVitals = Static<typeof WsVitalsSchema>;
 export type WsPrediction = Static<typeof WsPredictionSchema>;
 export type WsAlert = Static<typeof WsAlertSchema>;
 export type WsServerMessage = Static<typeof WsServerMessageSchema>;
 
 export const WsClientMessageSchema = Type.Union([
-  Type.Object({ type: Type.Literal('auth'), token: Type.String({ minLength: 1 }), last_event_id: Type.Optional(Type.Integer({ minimum: 0 })) }),
+  Type.Object({
+    type: Type.Literal('auth'),
+    token: Type.String({ minLength: 1 }),
+    last_event_id: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
   Type.Object({ type: Type.Literal('resume'), last_event_id: Type.Integer({ minimum: 0 }) }),
   Type.Object({ type: Type.Literal('ping') }),
 ]);

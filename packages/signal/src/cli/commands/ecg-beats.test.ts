@@ -23,9 +23,9 @@ describe('vigil-signal ecg beats / ecg rhythm', () => {
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out) as { fs: number; beats: { sample: number; class: string }[] };
     expect(json.fs).toBe(360);
-    expect(json.beats).toHaveLength(20);
+    expect(json.beats).toHaveLength(21);
     expect(json.beats.every((b) => ['N', 'SVEB', 'VEB', 'F', 'Q'].includes(b.class))).toBe(true);
-    // The excerpt's reference labels are NVNNNNNVNNNNNVNNNNNN: three PVCs.
+    // The excerpt's reference labels are NVNNNNNVNNNNNVNNNNNNN: three PVCs.
     expect(json.beats.filter((b) => b.class === 'VEB').map((b) => b.sample)).toHaveLength(3);
   });
 

@@ -35,13 +35,22 @@ describe('vigil-signal ecg hrv', () => {
     expect(r.notes.some((n) => n.startsWith('frequencyDomain:'))).toBe(true);
   });
 
-  it('summarises in text without --json and accepts --channel and --classify', async () => {
-    const { code, out } = await run('ecg', 'hrv', record, '--channel', '1', '--classify');
+  it('summarises in text without --json and reads another channel', async () => {
+    const { code, out } = await run('ecg', 'hrv', record, '--channel', '1');
     expect(code).toBe(0);
     expect(out).toMatch(
-      /channel 1 \(V1\): 21 beats, \d+ of 20 intervals kept as NN \(labels: classifyBeats\)/,
+      /channel 1 \(V1\): 21 beats, \d+ of 20 intervals kept as NN \(labels: none\)/,
     );
     expect(out).toMatch(/SDNN \d+\.\d ms, RMSSD \d+\.\d ms/);
+  });
+
+  it('takes the normal/ectopic labels from classifyBeats with --classify', async () => {
+    const { code, out, err } = await run('ecg', 'hrv', record, '--classify', '--json');
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    const r = JSON.parse(out) as EcgHrvResult;
+    expect(r.labels).toBe('classifyBeats');
+    // the 20 s excerpt of 119 holds PVCs; their intervals are not NN
+    expect(r.nn.nKept).toBeLessThan(r.nn.nRr);
   });
 
   it('names the field at fault and exits 2 on bad input', async () => {
