@@ -49,6 +49,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: {
       level: config.logLevel,
       redact: REDACT,
+      serializers: {
+        // The WebSocket endpoint accepts the access token as `?token=` (browsers cannot set
+        // headers on a WebSocket): keep it out of the logged URL.
+        req: (req: { method: string; url: string; host?: string; ip?: string }) => ({
+          method: req.method,
+          url: req.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]'),
+          host: req.host,
+          remoteAddress: req.ip,
+        }),
+      },
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
     trustProxy: config.trustProxy,

@@ -64,7 +64,10 @@ export async function createPipeline(o: PipelineOptions) {
           o.log.warn({ err }, 'arrhythmia analysis failed; findings withheld');
       },
     );
-    closers.push(() => Promise.resolve(analysis.close()));
+    closers.push(() => {
+      analysis.close();
+      return Promise.resolve();
+    });
 
     const hub = createRealtimeHub({
       authenticate: (token) => o.services.auth.authenticate(token),

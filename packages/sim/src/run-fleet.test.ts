@@ -119,6 +119,33 @@ describe('runFleet', () => {
     expect(summary.packetsSent).toBe(10);
   });
 
+  it('gives up on a server that never answers and counts timeouts', async () => {
+    const silent = createServer(() => {
+      // Never answers.
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const summary = await runFleet({
+        transport: 'http',
+        baseUrl: `http://127.0.0.1:${port}`,
+        devices: devices.slice(0, 1),
+        durationS: 0.2,
+        speed: 10,
+        timeoutMs: 100,
+      });
+      expect(summary.packetsSent).toBe(2);
+      expect(summary.errorsByKind).toEqual({ timeout: 2 });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        silent.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+
   it('runs closed loop at speed max until the duration ends, reporting results', async () => {
     stub = await startStub({ 'SIM-1': 'k1', 'SIM-2': 'k2' });
     const results: number[] = [];

@@ -70,7 +70,20 @@ export function createHttpTransport(options: HttpTransportOptions): PacketTransp
   return {
     send(device, packet, json) {
       const body = json ?? JSON.stringify(packet);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<void>((resolvePromise, rejectPromise) => {
+        // A deadline for the whole exchange (socket idle timeouts restart on every byte and on
+        // a queued connection never start), so a send never outlives `timeoutMs`.
+        const deadline = setTimeout(() => {
+          req.destroy(new SendError('timeout', `no answer in ${timeoutMs} ms`));
+        }, timeoutMs);
+        const resolve = (): void => {
+          clearTimeout(deadline);
+          resolvePromise();
+        };
+        const reject = (error: SendError): void => {
+          clearTimeout(deadline);
+          rejectPromise(error);
+        };
         const req = request(
           url,
           {
@@ -107,9 +120,6 @@ export function createHttpTransport(options: HttpTransportOptions): PacketTransp
             });
           },
         );
-        req.setTimeout(timeoutMs, () => {
-          req.destroy(new SendError('timeout', `no answer in ${timeoutMs} ms`));
-        });
         req.on('error', (error: NodeJS.ErrnoException) => {
           reject(
             error instanceof SendError

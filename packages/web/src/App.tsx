@@ -24,9 +24,19 @@ function NotFound(): ReactNode {
   );
 }
 
-function Page({ path, isAdmin }: { path: string; isAdmin: boolean }): ReactNode {
-  if (path === '/') return <PatientListPage />;
-  const patient = matchPath('/patients/:id', path);
+function Page({
+  path,
+  isAdmin,
+  selfPatientId,
+}: {
+  path: string;
+  isAdmin: boolean;
+  /** A signed-in patient's own id: their home page is their own patient view. */
+  selfPatientId: string | null;
+}): ReactNode {
+  const patient =
+    path === '/' && selfPatientId ? { id: selfPatientId } : matchPath('/patients/:id', path);
+  if (path === '/' && !selfPatientId) return <PatientListPage />;
   if (patient?.id)
     return (
       <Suspense fallback={<p aria-busy="true">Loading…</p>}>
@@ -58,7 +68,11 @@ export function App(): ReactNode {
   return (
     <>
       <Layout>
-        <Page path={path} isAdmin={session.user.role === 'admin'} />
+        <Page
+          path={path}
+          isAdmin={session.user.role === 'admin'}
+          selfPatientId={session.user.role === 'patient' ? session.user.id : null}
+        />
       </Layout>
       <Toasts />
     </>

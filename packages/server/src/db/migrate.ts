@@ -29,10 +29,14 @@ export async function migrateToLatest(
   dialect: Dialect,
   migrations = allMigrations,
 ): Promise<MigrationResult[]> {
-  const run = async (executor: Kysely<never>) => {
+  const run = async (executor: Kysely<never>, schema?: string) => {
     const migrator = new Migrator({
       db: executor,
       provider: { getMigrations: () => Promise.resolve(migrations) },
+      // Kysely looks for its bookkeeping tables in every schema unless told which one; with
+      // several schemas in one database (parallel test runs) it would find another's and skip
+      // creating its own.
+      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
     });
     const { error, results = [] } = await migrator.migrateToLatest();
     const failed = results.find((r) => r.status === 'Error');
@@ -47,7 +51,10 @@ export async function migrateToLatest(
       conn,
     );
     try {
-      return await run(conn);
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+        conn,
+      );
+      return await run(conn, rows[0]?.schema);
     } finally {
       await sql`select pg_advisory_unlock(hashtext('vigil_migrations:' || current_schema()))`.execute(
         conn,

@@ -22,6 +22,25 @@ export interface VitalsTable {
   ecg_n_samples: number;
 }
 
+/** Per-minute rollup of a device's measurements (migration 003); `minute` is epoch ms. */
+export interface VitalsMinuteTable {
+  device_id: string;
+  minute: number;
+  packets: number;
+  hr_n: number;
+  hr_sum: number;
+  hr_min: number | null;
+  hr_max: number | null;
+  spo2_n: number;
+  spo2_sum: number;
+  spo2_min: number | null;
+  spo2_max: number | null;
+  temp_n: number;
+  temp_sum: number;
+  temp_min: number | null;
+  temp_max: number | null;
+}
+
 export interface EcgChunksTable {
   vitals_id: string;
   device_id: string;
@@ -90,13 +109,4 @@ export interface EventsTable {
   device_id: string | null;
   created_at: number;
   payload: string;
-}
-
-export interface PipelineTables {
-  vitals: VitalsTable;
-  ecg_chunks: EcgChunksTable;
-  predictions: PredictionsTable;
-  alerts: AlertsTable;
-  alert_rules: AlertRulesTable;
-  events: EventsTable;
 }

@@ -4,6 +4,7 @@ import type {
   EcgChunksTable,
   EventsTable,
   PredictionsTable,
+  VitalsMinuteTable,
   VitalsTable,
 } from './pipeline-schema.js';
 
@@ -63,6 +64,7 @@ export interface DB {
   devices: DevicesTable;
   // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
   vitals: VitalsTable;
+  vitals_minute: VitalsMinuteTable;
   ecg_chunks: EcgChunksTable;
   predictions: PredictionsTable;
   alerts: AlertsTable;

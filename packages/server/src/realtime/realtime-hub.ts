@@ -1,4 +1,3 @@
-import type { WebSocket } from 'ws';
 import type { Viewer } from '../repositories/access.repository.js';
 import type { EventRow } from '../repositories/events.repository.js';
 import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port.js';
@@ -11,6 +10,19 @@ import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port
  * (`last_event_id`), so a client never misses one; events published while a client is catching
  * up are queued and delivered after it, without duplicates.
  */
+
+/** The parts of a `ws` WebSocket the hub uses. */
+export interface HubSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  ping(): void;
+  on(event: 'message', listener: (data: Buffer) => void): unknown;
+  on(event: 'pong' | 'close', listener: () => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
 
 export interface HubUser {
   id: string;
@@ -39,7 +51,7 @@ export interface RealtimeHubDeps {
 export interface RealtimeHub extends RealtimePublisher {
   /** Takes over a freshly upgraded socket. */
   accept(
-    socket: WebSocket,
+    socket: HubSocket,
     query: { token?: string | undefined; last_event_id?: number | undefined },
   ): void;
   /** Delivers an event that another instance published (fan-out), without re-broadcasting it. */
@@ -57,7 +69,7 @@ const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_BAD_MESSAGE = 4400;
 
 interface Conn {
-  socket: WebSocket;
+  socket: HubSocket;
   user: HubUser | null;
   patients: Set<string> | undefined;
   patientsLoadedAt: number;

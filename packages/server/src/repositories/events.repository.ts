@@ -32,7 +32,9 @@ export function createEventsRepository(db: Kysely<DB>): EventsRepository {
         .selectFrom('events')
         .select((eb) => eb.fn.max('id').as('id'))
         .executeTakeFirst();
-      return r?.id === null || r?.id === undefined ? 0 : r.id;
+      // max() of an empty table is NULL even though Kysely types it as a number.
+      const id = r?.id as number | null | undefined;
+      return id ?? 0;
     },
   };
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type {
+  VitalsMinuteTable,
   EcgChunksTable,
   EventsTable,
   PredictionsTable,
@@ -88,6 +89,82 @@ function num(v: unknown): number | null {
   return v === null || v === undefined ? null : Number(v);
 }
 
+/** Keeps a value's extreme across two rows (NULL = no value), portably (no LEAST/GREATEST). */
+function extreme(column: string, op: '<' | '>') {
+  const mine = sql.ref(`vitals_minute.${column}`);
+  const theirs = sql.ref(`excluded.${column}`);
+  return sql<
+    number | null
+  >`case when ${theirs} is null then ${mine} when ${mine} is null or ${theirs} ${sql.raw(op)} ${mine} then ${theirs} else ${mine} end`;
+}
+
+/** Adds packets to the per-minute rollup (one upsert per device-minute of the batch). */
+async function upsertMinuteRollup(trx: Kysely<DB>, rows: readonly VitalsTable[]): Promise<void> {
+  const minutes = new Map<string, VitalsMinuteTable>();
+  const add = (r: VitalsMinuteTable, m: 'hr' | 'spo2' | 'temp', v: number | null): void => {
+    if (v === null) return;
+    r[`${m}_n`] += 1;
+    r[`${m}_sum`] += v;
+    const lo = r[`${m}_min`];
+    const hi = r[`${m}_max`];
+    r[`${m}_min`] = lo === null || v < lo ? v : lo;
+    r[`${m}_max`] = hi === null || v > hi ? v : hi;
+  };
+  for (const v of rows) {
+    const minute = Math.floor(v.ts / 60_000) * 60_000;
+    const k = `${v.device_id}\u0000${minute}`;
+    let r = minutes.get(k);
+    if (r === undefined) {
+      r = {
+        device_id: v.device_id,
+        minute,
+        packets: 0,
+        hr_n: 0,
+        hr_sum: 0,
+        hr_min: null,
+        hr_max: null,
+        spo2_n: 0,
+        spo2_sum: 0,
+        spo2_min: null,
+        spo2_max: null,
+        temp_n: 0,
+        temp_sum: 0,
+        temp_min: null,
+        temp_max: null,
+      };
+      minutes.set(k, r);
+    }
+    r.packets += 1;
+    add(r, 'hr', v.heart_rate_bpm);
+    add(r, 'spo2', v.spo2_percent);
+    add(r, 'temp', v.temperature_c);
+  }
+  const all = [...minutes.values()];
+  for (let i = 0; i < all.length; i += 1000) {
+    await trx
+      .insertInto('vitals_minute')
+      .values(all.slice(i, i + 1000))
+      .onConflict((oc) =>
+        oc.columns(['device_id', 'minute']).doUpdateSet((eb) => ({
+          packets: eb('vitals_minute.packets', '+', eb.ref('excluded.packets')),
+          hr_n: eb('vitals_minute.hr_n', '+', eb.ref('excluded.hr_n')),
+          hr_sum: eb('vitals_minute.hr_sum', '+', eb.ref('excluded.hr_sum')),
+          hr_min: extreme('hr_min', '<'),
+          hr_max: extreme('hr_max', '>'),
+          spo2_n: eb('vitals_minute.spo2_n', '+', eb.ref('excluded.spo2_n')),
+          spo2_sum: eb('vitals_minute.spo2_sum', '+', eb.ref('excluded.spo2_sum')),
+          spo2_min: extreme('spo2_min', '<'),
+          spo2_max: extreme('spo2_max', '>'),
+          temp_n: eb('vitals_minute.temp_n', '+', eb.ref('excluded.temp_n')),
+          temp_sum: eb('vitals_minute.temp_sum', '+', eb.ref('excluded.temp_sum')),
+          temp_min: extreme('temp_min', '<'),
+          temp_max: extreme('temp_max', '>'),
+        })),
+      )
+      .execute();
+  }
+}
+
 export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
   return {
     async writeUnits(units) {
@@ -108,6 +185,7 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
             .values(ecg.slice(i, i + 2000))
             .execute();
         }
+        await upsertMinuteRollup(trx, vitals);
         for (let i = 0; i < predictions.length; i += 500) {
           await trx
             .insertInto('predictions')
@@ -167,17 +245,24 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .execute();
     },
     async series(deviceId, from, to, intervalMs) {
-      // Integer division buckets on both dialects (bigint / bigint is integer division in
-      // PostgreSQL, integer / integer in SQLite); no date functions, so the SQL is portable.
-      const bucket = sql<number>`(${sql.ref('ts')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`;
-      const hr = aggSql('heart_rate_bpm');
-      const sp = aggSql('spo2_percent');
-      const tc = aggSql('temperature_c');
+      // From the per-minute rollup (at most 1,440 rows a day). Integer division buckets on both
+      // dialects (bigint / bigint is integer division in PostgreSQL); no date functions.
+      const bucket = sql<number>`(${sql.ref('minute')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`;
+      const agg = (m: 'hr' | 'spo2' | 'temp') => ({
+        min: sql<number | null>`min(${sql.ref(`${m}_min`)})`,
+        // sum/n; NULLIF turns "no values" into NULL rather than a division by zero.
+        avg: sql<number | null>`sum(${sql.ref(`${m}_sum`)}) / nullif(sum(${sql.ref(`${m}_n`)}), 0)`,
+        max: sql<number | null>`max(${sql.ref(`${m}_max`)})`,
+        count: sql<number>`cast(sum(${sql.ref(`${m}_n`)}) as integer)`,
+      });
+      const hr = agg('hr');
+      const sp = agg('spo2');
+      const tc = agg('temp');
       const rows = await db
-        .selectFrom('vitals')
+        .selectFrom('vitals_minute')
         .select([
           bucket.as('time'),
-          sql<number>`cast(count(*) as integer)`.as('packets'),
+          sql<number>`cast(sum(packets) as integer)`.as('packets'),
           hr.min.as('hr_min'),
           hr.avg.as('hr_avg'),
           hr.max.as('hr_max'),
@@ -192,8 +277,8 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           tc.count.as('tc_count'),
         ])
         .where('device_id', '=', deviceId)
-        .where('ts', '>=', from)
-        .where('ts', '<', to)
+        .where('minute', '>=', Math.floor(from / 60_000) * 60_000)
+        .where('minute', '<', to)
         .groupBy(sql`1`)
         .orderBy(sql`1`)
         .execute();

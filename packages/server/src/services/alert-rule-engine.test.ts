@@ -58,7 +58,13 @@ describe('evaluateRule', () => {
   });
 
   it('restarts the duration after a gap in observations longer than a minute', () => {
-    const actions = run(hrHigh, [obs(0, 130), obs(5000, 131), obs(3_600_000, 132), obs(3_605_000, 133), obs(3_610_000, 134)]);
+    const actions = run(hrHigh, [
+      obs(0, 130),
+      obs(5000, 131),
+      obs(3_600_000, 132),
+      obs(3_605_000, 133),
+      obs(3_610_000, 134),
+    ]);
     expect(actions).toEqual(['none', 'none', 'none', 'none', 'open']);
   });
 

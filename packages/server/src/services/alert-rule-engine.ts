@@ -202,11 +202,15 @@ export function evaluateRule(
   const lastAt = o.atMs;
   if (!c.holds) {
     if (state.open)
-      return { state: { since: null, open: false, lastAt }, action: { type: 'clear', message: c.message } };
+      return {
+        state: { since: null, open: false, lastAt },
+        action: { type: 'clear', message: c.message },
+      };
     return { state: { since: null, open: false, lastAt }, action: { type: 'none' } };
   }
   const continuous =
-    state.lastAt === undefined || (o.atMs >= state.lastAt && o.atMs - state.lastAt <= MAX_OBSERVATION_GAP_MS);
+    state.lastAt === undefined ||
+    (o.atMs >= state.lastAt && o.atMs - state.lastAt <= MAX_OBSERVATION_GAP_MS);
   const since = (continuous ? state.since : null) ?? o.atMs;
   if (state.open)
     return {

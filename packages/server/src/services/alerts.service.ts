@@ -79,6 +79,27 @@ export class AlertsService implements AlertSink {
 
   heard(patientId: string, deviceId: string, atMs: number): void {
     this.lastHeard.set(deviceId, { patientId, atMs });
+    // A device that speaks again clears its silence at once, whatever its analysis does.
+    if (this.open.has(key(patientId, 'device_silent'))) {
+      void this.enqueue(patientId, async () => {
+        const rule = (await this.deps.rules.effectiveFor(patientId)).find(
+          (r) => r.kind === 'device_silent',
+        );
+        if (rule === undefined) return;
+        await this.apply(patientId, deviceId, rule, {
+          atMs,
+          heartRateBpm: null,
+          spo2Percent: null,
+          temperatureC: null,
+          riskLabel: null,
+          analysable: null,
+          afOngoing: null,
+          vtRunBeats: null,
+          longestPauseMs: null,
+          silentForMs: 0,
+        });
+      }).catch(() => undefined);
+    }
   }
 
   observe(patientId: string, deviceId: string, observation: AlertObservation): Promise<void> {

@@ -40,6 +40,13 @@ describe('createPacketOrderer', () => {
     expect(seqs(o.offer(pkt(4)).released)).toEqual(['2!', '3', '4']);
   });
 
+  it('releases at once after a long silence (a device that was off, not a reordering)', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(0));
+    expect(seqs(o.offer(pkt(60)).released)).toEqual(['60!']);
+    expect(seqs(o.offer(pkt(61)).released)).toEqual(['61']);
+  });
+
   it('flags a packet older than the analysed ones as late', () => {
     const o = createPacketOrderer();
     o.offer(pkt(5));

@@ -8,6 +8,8 @@
  *   samples on both sides of a gap are not one signal);
  * - a packet older than what was already analysed is `late`: it is stored but not analysed
  *   (feeding it would corrupt the streaming state of later beats).
+ * - a packet more than `maxReorderMs` after the last analysed one is not a reordering but a
+ *   device that was off: it (and anything held before it) is released at once, with the gap.
  * No timer: a device that loses a packet for good delays its analysis by at most `maxHeld`
  * packets (3 s at 1 packet/s).
  */
@@ -32,11 +34,12 @@ export interface PacketOrderer<T extends OrderedPacket> {
 }
 
 export function createPacketOrderer<T extends OrderedPacket>(
-  options: { maxHeld?: number } = {},
+  options: { maxHeld?: number; maxReorderMs?: number } = {},
 ): PacketOrderer<T> {
   const maxHeld = options.maxHeld ?? 3;
+  const maxReorderMs = options.maxReorderMs ?? 5000;
   let last: OrderedPacket | null = null;
-  let held: T[] = [];
+  const held: T[] = [];
 
   const follows = (prev: OrderedPacket, p: OrderedPacket): boolean => {
     if (prev.sequence !== null && p.sequence !== null) return p.sequence === prev.sequence + 1;
@@ -83,7 +86,9 @@ export function createPacketOrderer<T extends OrderedPacket>(
         held.push(p);
         held.sort((a, b) => a.timestampMs - b.timestampMs);
       }
-      while (held.length > maxHeld) {
+      const lastEnd = last.timestampMs + last.durationMs;
+      const farAhead = p.timestampMs - lastEnd > maxReorderMs;
+      while (held.length > maxHeld || (farAhead && held.length > 0)) {
         const first = held.shift();
         if (first === undefined) break;
         out.push({ packet: first, gapBefore: true });

@@ -14,14 +14,14 @@ export function toPredictionView(row: PredictionsTable): PredictionView {
     risk_label: row.risk_label as PredictionView['risk_label'],
     confidence: row.confidence,
     model_version: row.model_version,
-    reasons: readJson<PredictionView['reasons']>(row.reasons),
+    reasons: readJson(row.reasons) as PredictionView['reasons'],
     heart_rate_bpm: row.heart_rate_bpm,
     heart_rate_source: row.heart_rate_source as PredictionView['heart_rate_source'],
     qrs_duration_ms: row.qrs_duration_ms,
     analysable: row.analysable === null ? null : row.analysable === 1,
     quality_score: row.quality_score,
-    hrv: readJsonOrNull<PredictionView['hrv']>(row.hrv),
-    arrhythmia: readJsonOrNull<PredictionView['arrhythmia']>(row.arrhythmia),
+    hrv: readJsonOrNull(row.hrv) as PredictionView['hrv'],
+    arrhythmia: readJsonOrNull(row.arrhythmia) as PredictionView['arrhythmia'],
   };
 }
 

@@ -111,8 +111,7 @@ export class VitalsQueryService {
     const last = page[page.length - 1];
     return {
       items: page.map(toVitalsView),
-      next_cursor:
-        rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
+      next_cursor: rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
     };
   }
 
@@ -247,8 +246,7 @@ export class VitalsQueryService {
     const last = page[page.length - 1];
     return {
       items: page.map(toPredictionView),
-      next_cursor:
-        rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
+      next_cursor: rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
     };
   }
 

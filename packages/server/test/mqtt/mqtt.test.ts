@@ -165,9 +165,11 @@ describe('MQTT through the embedded broker (aedes)', () => {
     });
     // Someone else's topic: refused by the broker, which drops the connection (QoS 0: nothing
     // to wait for but the close).
-    const closed = new Promise<void>((r) => c.once('close', () => {
-      r();
-    }));
+    const closed = new Promise<void>((r) =>
+      c.once('close', () => {
+        r();
+      }),
+    );
     await c.publishAsync(
       topic(other.device_id),
       JSON.stringify(packetFor(other.device_id, ts + 1000)),

@@ -7,9 +7,11 @@ describe('embedded MQTT broker start-up', () => {
   it('keeps the server running without the broker when its port is taken', async () => {
     const port = await freePort();
     const holder = createServer();
-    await new Promise<void>((r) => holder.listen(port, '0.0.0.0', () => {
-      r();
-    }));
+    await new Promise<void>((r) =>
+      holder.listen(port, '0.0.0.0', () => {
+        r();
+      }),
+    );
     try {
       const t = await createTestApp({ env: { MQTT_PORT: String(port) } });
       try {
@@ -19,9 +21,11 @@ describe('embedded MQTT broker start-up', () => {
         await t.close();
       }
     } finally {
-      await new Promise<void>((r) => holder.close(() => {
-        r();
-      }));
+      await new Promise<void>((r) =>
+        holder.close(() => {
+          r();
+        }),
+      );
     }
   });
 

@@ -25,7 +25,10 @@ describe('vitals queries and role scoping', () => {
   const packet = (second: number, hr: number, extra: Partial<Packet> = {}): Packet => ({
     device_id: deviceId,
     timestamp: t0 + second * 1000,
-    ecg_samples: Array.from({ length: 250 }, (_, i) => Math.round(Math.sin((2 * Math.PI * i) / 25) * 1e4) / 1e4),
+    ecg_samples: Array.from(
+      { length: 250 },
+      (_, i) => Math.round(Math.sin((2 * Math.PI * i) / 25) * 1e4) / 1e4,
+    ),
     heart_rate_bpm: hr,
     spo2_percent: 95 + (second % 3),
     temperature_c: 36.5,
@@ -59,7 +62,10 @@ describe('vitals queries and role scoping', () => {
     let cursor: string | null = null;
     do {
       const q: string = cursor === null ? '' : `&cursor=${cursor}`;
-      const res = await t.app.inject({ url: `/api/v1/vitals/${deviceId}?limit=70${q}`, headers: doctorA.headers });
+      const res = await t.app.inject({
+        url: `/api/v1/vitals/${deviceId}?limit=70${q}`,
+        headers: doctorA.headers,
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json<{ items: { timestamp: number }[]; next_cursor: string | null }>();
       seen.push(...body.items.map((i) => (i.timestamp - t0) / 1000));
@@ -71,10 +77,16 @@ describe('vitals queries and role scoping', () => {
   });
 
   it('rejects a limit above 1000 and a cursor it did not issue', async () => {
-    const a = await t.app.inject({ url: `/api/v1/vitals/${deviceId}?limit=1001`, headers: doctorA.headers });
+    const a = await t.app.inject({
+      url: `/api/v1/vitals/${deviceId}?limit=1001`,
+      headers: doctorA.headers,
+    });
     expect(a.statusCode).toBe(400);
     expect(a.json()).toMatchObject({ field: 'limit' });
-    const b = await t.app.inject({ url: `/api/v1/vitals/${deviceId}?cursor=bm9wZQ`, headers: doctorA.headers });
+    const b = await t.app.inject({
+      url: `/api/v1/vitals/${deviceId}?cursor=bm9wZQ`,
+      headers: doctorA.headers,
+    });
     expect(b.statusCode).toBe(400);
     expect(b.json()).toMatchObject({ field: 'cursor' });
   });
@@ -85,7 +97,9 @@ describe('vitals queries and role scoping', () => {
       headers: doctorA.headers,
     });
     expect(res.statusCode).toBe(200);
-    const body = res.json<{ buckets: { time: number; packets: number; heart_rate_bpm: object; spo2_percent: object }[] }>();
+    const body = res.json<{
+      buckets: { time: number; packets: number; heart_rate_bpm: object; spo2_percent: object }[];
+    }>();
     expect(body.buckets.map((b) => b.time - t0)).toEqual([0, 60_000, 120_000]);
     expect(body.buckets.map((b) => b.heart_rate_bpm)).toEqual([
       { min: 60, avg: 60, max: 60, count: 60 },
@@ -97,13 +111,16 @@ describe('vitals queries and role scoping', () => {
       url: `/api/v1/vitals/${deviceId}/series?interval=1h&from=${t0}&to=${t0 + 3_600_000}`,
       headers: doctorA.headers,
     });
-    expect(hourly.json<{ buckets: { packets: number; heart_rate_bpm: object }[] }>().buckets).toMatchObject([
-      { packets: 181, heart_rate_bpm: { min: 60, max: 120, count: 181 } },
-    ]);
+    expect(
+      hourly.json<{ buckets: { packets: number; heart_rate_bpm: object }[] }>().buckets,
+    ).toMatchObject([{ packets: 181, heart_rate_bpm: { min: 60, max: 120, count: 181 } }]);
   });
 
   it('summarises a device in stats', async () => {
-    const res = await t.app.inject({ url: `/api/v1/vitals/${deviceId}/stats`, headers: patient.headers });
+    const res = await t.app.inject({
+      url: `/api/v1/vitals/${deviceId}/stats`,
+      headers: patient.headers,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({
       total_packets: 181,
@@ -147,16 +164,19 @@ describe('vitals queries and role scoping', () => {
     `/api/v1/predictions/${deviceId}/latest`,
   ];
 
-  it.each(endpoints)('scopes %s by role: admin, own doctor and own patient yes; others 404; anonymous 401', async (url) => {
-    const status = async (headers?: { authorization: string }) =>
-      (await t.app.inject({ url, ...(headers === undefined ? {} : { headers }) })).statusCode;
-    expect(await status(admin.headers)).toBe(200);
-    expect(await status(doctorA.headers)).toBe(200);
-    expect(await status(patient.headers)).toBe(200);
-    expect(await status(doctorB.headers)).toBe(404);
-    expect(await status(otherPatient.headers)).toBe(404);
-    expect(await status()).toBe(401);
-  });
+  it.each(endpoints)(
+    'scopes %s by role: admin, own doctor and own patient yes; others 404; anonymous 401',
+    async (url) => {
+      const status = async (headers?: { authorization: string }) =>
+        (await t.app.inject({ url, ...(headers === undefined ? {} : { headers }) })).statusCode;
+      expect(await status(admin.headers)).toBe(200);
+      expect(await status(doctorA.headers)).toBe(200);
+      expect(await status(patient.headers)).toBe(200);
+      expect(await status(doctorB.headers)).toBe(404);
+      expect(await status(otherPatient.headers)).toBe(404);
+      expect(await status()).toBe(401);
+    },
+  );
 
   it('lists alerts by role and filters them', async () => {
     const asPatient = await t.app.inject({ url: '/api/v1/alerts', headers: otherPatient.headers });
@@ -191,18 +211,35 @@ describe('alert rules per patient', () => {
   it('shows the defaults, lets the doctor override one kind, and keeps the others', async () => {
     const before = await t.app.inject({ url: url(), headers: patient.headers });
     expect(before.statusCode).toBe(200);
-    const rules = before.json<{ rules: { kind: string; threshold: number | null; source: string }[] }>().rules;
-    expect(rules.find((r) => r.kind === 'hr_high')).toMatchObject({ threshold: 130, source: 'default' });
+    const rules = before.json<{
+      rules: { kind: string; threshold: number | null; source: string }[];
+    }>().rules;
+    expect(rules.find((r) => r.kind === 'hr_high')).toMatchObject({
+      threshold: 130,
+      source: 'default',
+    });
     const put = await t.app.inject({
       method: 'PUT',
       url: url(),
       headers: doctorA.headers,
-      payload: { rules: [{ kind: 'hr_high', enabled: true, threshold: 110, duration_s: 10, severity: 'critical' }] },
+      payload: {
+        rules: [
+          { kind: 'hr_high', enabled: true, threshold: 110, duration_s: 10, severity: 'critical' },
+        ],
+      },
     });
     expect(put.statusCode).toBe(200);
-    const after = put.json<{ rules: { kind: string; threshold: number | null; source: string }[] }>().rules;
-    expect(after.find((r) => r.kind === 'hr_high')).toMatchObject({ threshold: 110, source: 'patient' });
-    expect(after.find((r) => r.kind === 'spo2_low')).toMatchObject({ threshold: 91, source: 'default' });
+    const after = put.json<{
+      rules: { kind: string; threshold: number | null; source: string }[];
+    }>().rules;
+    expect(after.find((r) => r.kind === 'hr_high')).toMatchObject({
+      threshold: 110,
+      source: 'patient',
+    });
+    expect(after.find((r) => r.kind === 'spo2_low')).toMatchObject({
+      threshold: 91,
+      source: 'default',
+    });
     expect(await t.container.services.alertRules.effectiveFor(patient.user.id)).toContainEqual({
       kind: 'hr_high',
       enabled: true,
@@ -213,15 +250,27 @@ describe('alert rules per patient', () => {
   });
 
   it('refuses patients (403), other doctors (404) and implausible thresholds (400)', async () => {
-    const body = { rules: [{ kind: 'hr_low', enabled: true, threshold: 35, duration_s: 0, severity: 'warning' }] };
-    expect((await t.app.inject({ method: 'PUT', url: url(), headers: patient.headers, payload: body })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'PUT', url: url(), headers: doctorB.headers, payload: body })).statusCode).toBe(404);
+    const body = {
+      rules: [{ kind: 'hr_low', enabled: true, threshold: 35, duration_s: 0, severity: 'warning' }],
+    };
+    expect(
+      (await t.app.inject({ method: 'PUT', url: url(), headers: patient.headers, payload: body }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'PUT', url: url(), headers: doctorB.headers, payload: body }))
+        .statusCode,
+    ).toBe(404);
     expect((await t.app.inject({ url: url(), headers: doctorB.headers })).statusCode).toBe(404);
     const bad = await t.app.inject({
       method: 'PUT',
       url: url(),
       headers: doctorA.headers,
-      payload: { rules: [{ kind: 'spo2_low', enabled: true, threshold: 120, duration_s: 0, severity: 'critical' }] },
+      payload: {
+        rules: [
+          { kind: 'spo2_low', enabled: true, threshold: 120, duration_s: 0, severity: 'critical' },
+        ],
+      },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ field: 'rules[0].threshold' });

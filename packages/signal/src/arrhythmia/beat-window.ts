@@ -98,7 +98,25 @@ function clampedRead(view: SampleView, abs: number): number {
  * @param peak absolute sample index of the detected R peak
  * @param fs sampling rate in Hz
  */
-export function measureBeatWindow(view: SampleView, peak: number, fs: number): BeatWindow {
+/** Reusable work arrays of `measureBeatWindow` (one per stateful caller: fewer allocations). */
+export interface BeatWindowScratch {
+  raw: Float64Array;
+  cum: Float64Array;
+  cum1: Float64Array;
+  hp: Float64Array;
+  absDiff: Float64Array;
+}
+
+function grow(a: Float64Array, n: number): Float64Array {
+  return a.length >= n ? a : new Float64Array(n);
+}
+
+export function measureBeatWindow(
+  view: SampleView,
+  peak: number,
+  fs: number,
+  scratch?: BeatWindowScratch,
+): BeatWindow {
   const h1 = Math.max(1, Math.round(MA1_S * fs));
   const h2 = Math.max(1, Math.round(MA2_S * fs));
   const pre = Math.ceil(PRE_S * fs);
@@ -108,8 +126,16 @@ export function measureBeatWindow(view: SampleView, peak: number, fs: number): B
   const margin = h1 + h2;
   const rawLen = len + 2 * margin;
   // raw[i] = x(a - margin + i)
-  const cum = new Float64Array(rawLen + 1);
-  const raw = new Float64Array(rawLen);
+  const work = scratch ?? {
+    raw: new Float64Array(0),
+    cum: new Float64Array(0),
+    cum1: new Float64Array(0),
+    hp: new Float64Array(0),
+    absDiff: new Float64Array(0),
+  };
+  const cum = (work.cum = grow(work.cum, rawLen + 1));
+  const raw = (work.raw = grow(work.raw, rawLen));
+  cum[0] = 0;
   for (let i = 0; i < rawLen; i++) {
     const v = clampedRead(view, a - margin + i);
     raw[i] = v;
@@ -117,7 +143,8 @@ export function measureBeatWindow(view: SampleView, peak: number, fs: number): B
   }
   // ma1[k] = mean raw over [k - h1, k + h1], for k in [h1, rawLen - h1)
   const ma1Len = rawLen - 2 * h1;
-  const cum1 = new Float64Array(ma1Len + 1);
+  const cum1 = (work.cum1 = grow(work.cum1, ma1Len + 1));
+  cum1[0] = 0;
   const w1 = 2 * h1 + 1;
   for (let k = 0; k < ma1Len; k++) {
     const c = k + h1;
@@ -125,7 +152,7 @@ export function measureBeatWindow(view: SampleView, peak: number, fs: number): B
     cum1[k + 1] = (cum1[k] ?? 0) + m;
   }
   // hp[i] = raw[margin + i] - mean(ma1 over ±h2), i in [0, len)
-  const hp = new Float64Array(len);
+  const hp = (work.hp = grow(work.hp, len));
   const w2 = 2 * h2 + 1;
   for (let i = 0; i < len; i++) {
     const k = margin + i - h1; // index into ma1
@@ -184,7 +211,7 @@ export function measureBeatWindow(view: SampleView, peak: number, fs: number): B
   }
   // Slope contrast: steepest slope of the QRS against the median slope of the whole window. A
   // median ignores a neighbouring beat (bigeminy), white noise keeps the ratio near 4.
-  const absDiff = new Float64Array(len - 1);
+  const absDiff = (work.absDiff = grow(work.absDiff, len - 1)).subarray(0, len - 1);
   for (let i = 1; i < len; i++) absDiff[i - 1] = Math.abs((hp[i] ?? 0) - (hp[i - 1] ?? 0));
   let qrsSlope = 0;
   for (let i = lo; i <= hi; i++) qrsSlope = Math.max(qrsSlope, absDiff[i] ?? 0);

@@ -126,7 +126,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // In atrial fibrillation every conducted beat comes at an irregular, often short, interval:
     // prematurity is no evidence of a supraventricular ectopic beat (the MIT-BIH annotators
     // label AF beats N). So while the recent RR intervals meet the AF criteria, SVEB becomes N.
-    const cls: BeatClass = v.class === 'SVEB' && suppressSvebInAf && tracker.irregular ? 'N' : v.class;
+    const cls: BeatClass =
+      v.class === 'SVEB' && suppressSvebInAf && tracker.irregular ? 'N' : v.class;
     counts[cls]++;
     beatsOut.push({ sample: peak, class: cls });
     lastVerdict = { noisy: v.noisyContext, paced: v.pacedContext };

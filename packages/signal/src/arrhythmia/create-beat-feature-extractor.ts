@@ -1,5 +1,5 @@
 import { measureBeatWindow, P_BINS, QRS_GRID_MS, WIDE_GRID_MS } from './beat-window.js';
-import type { BeatWindow, SampleView } from './beat-window.js';
+import type { BeatWindow, BeatWindowScratch, SampleView } from './beat-window.js';
 
 /** Names of the features, in the order of the vectors the extractor returns. */
 export const BEAT_FEATURE_NAMES: readonly string[] = [
@@ -60,10 +60,18 @@ export interface BeatFeatureExtractor {
 }
 
 /** Median of numbers (typed-array sort: numeric and allocation-light). */
-function median(values: ArrayLike<number>): number {
-  const s = Float64Array.from(values).sort();
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+/** Scratch for the medians below (module-private, only used synchronously inside one call). */
+let medianBuf = new Float64Array(256);
+
+/** Median of the last `n` values of `values` (all of them by default). */
+function median(values: readonly number[], n = values.length): number {
+  const k = Math.min(n, values.length);
+  if (medianBuf.length < k) medianBuf = new Float64Array(2 * k);
+  const from = values.length - k;
+  for (let i = 0; i < k; i++) medianBuf[i] = values[from + i] ?? 0;
+  const s = medianBuf.subarray(0, k).sort();
+  const m = k >> 1;
+  return k % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 /** Median of the first `n` values of `buf`, sorted in place by insertion (n is small here). */
@@ -83,7 +91,8 @@ function smallMedian(buf: Float64Array, n: number): number {
 
 function medianOf(windows: readonly Float64Array[], length: number): Float64Array {
   const out = new Float64Array(length);
-  const col = new Float64Array(windows.length);
+  if (medianBuf.length < windows.length) medianBuf = new Float64Array(2 * windows.length);
+  const col = medianBuf;
   for (let i = 0; i < length; i++) {
     for (let k = 0; k < windows.length; k++) col[k] = windows[k]?.[i] ?? 0;
     out[i] = smallMedian(col, windows.length);
@@ -117,9 +126,15 @@ function correlation(a: Float64Array, b: Float64Array, from: number, to: number)
 
 function irregularity(rr: readonly number[], n: number): number {
   const from = Math.max(1, rr.length - n);
-  const d: number[] = [];
-  for (let i = from; i < rr.length; i++) d.push(Math.abs((rr[i] ?? 0) - (rr[i - 1] ?? 0)));
-  return d.length > 0 ? median(d) : 0;
+  const k = rr.length - from;
+  if (k <= 0) return 0;
+  if (medianBuf.length < k) medianBuf = new Float64Array(2 * k);
+  for (let i = 0; i < k; i++) {
+    medianBuf[i] = Math.abs((rr[from + i] ?? 0) - (rr[from + i - 1] ?? 0));
+  }
+  const s = medianBuf.subarray(0, k).sort();
+  const m = k >> 1;
+  return k % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 interface Template {
@@ -171,28 +186,42 @@ export function createBeatFeatureExtractor(
         ring.map((b) => b.wide),
         nW,
       ),
-      ptpMv: median(ring.map((b) => b.ptpMv)),
-      widthMs: median(ring.map((b) => b.widthMs)),
-      areaWidthMs: median(ring.map((b) => b.areaWidthMs)),
-      maxSlope: median(ring.map((b) => b.maxSlope)),
+      ptpMv: ringMedian((b) => b.ptpMv),
+      widthMs: ringMedian((b) => b.widthMs),
+      areaWidthMs: ringMedian((b) => b.areaWidthMs),
+      maxSlope: ringMedian((b) => b.maxSlope),
     };
   };
 
   let last: BeatWindow | null = null;
+  const scratch: BeatWindowScratch = {
+    raw: new Float64Array(0),
+    cum: new Float64Array(0),
+    cum1: new Float64Array(0),
+    hp: new Float64Array(0),
+    absDiff: new Float64Array(0),
+  };
+  const scalars = new Float64Array(Math.max(templateBeats, 1));
+  const ringMedian = (pick: (b: BeatWindow) => number): number => {
+    ring.forEach((b, i) => {
+      scalars[i] = pick(b);
+    });
+    return smallMedian(scalars, ring.length);
+  };
   return {
     nFeatures,
     get last() {
       return last;
     },
     next(view, prevPeak, peak, nextPeak) {
-      const w = measureBeatWindow(view, peak, fs);
+      const w = measureBeatWindow(view, peak, fs, scratch);
       last = w;
       const preRaw = prevPeak === null ? null : (peak - prevPeak) / fs;
       const postRaw = nextPeak === null ? null : (nextPeak - peak) / fs;
       const preRR = preRaw ?? postRaw ?? 1;
       const postRR = postRaw ?? preRR;
-      const localRR = rrHistory.length > 0 ? median(rrHistory.slice(-localBeats)) : preRR;
-      const avgRR = rrHistory.length > 0 ? median(rrHistory.slice(-averageBeats)) : localRR;
+      const localRR = rrHistory.length > 0 ? median(rrHistory, localBeats) : preRR;
+      const avgRR = rrHistory.length > 0 ? median(rrHistory, averageBeats) : localRR;
       const prev = prevPreRR ?? preRR;
 
       if (templateDirty) {

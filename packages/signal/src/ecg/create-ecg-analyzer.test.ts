@@ -99,6 +99,19 @@ describe('createEcgAnalyzer', () => {
     expect(Math.abs((last?.heartRateBpm ?? 0) - truthHr)).toBeLessThan(2);
   });
 
+  it('reports the same HR and quality at the same sample whatever the packet size', () => {
+    const ecg = synth.ecgMv.slice();
+    ecg.fill(0, 40 * 250, 50 * 250); // a lead-off in the middle
+    const at = (updates: EcgAnalysisUpdate[]) =>
+      new Map(updates.map((u) => [u.samplesSeen, [u.heartRateBpm, u.quality] as const]));
+    const oneSecond = at(stream(ecg, 250, [250]));
+    for (const sizes of [[500], [125], [50, 200, 250]]) {
+      for (const [samplesSeen, value] of at(stream(ecg, 250, sizes))) {
+        if (oneSecond.has(samplesSeen)) expect(value).toEqual(oneSecond.get(samplesSeen));
+      }
+    }
+  });
+
   it('finds the synthetic beats, their rate and their HRV', () => {
     const updates = stream(synth.ecgMv, 250, [250]);
     const beats = updates.flatMap((u) => u.beats);

@@ -70,7 +70,12 @@ export interface EcgAnalysisUpdate {
     rmssdMs: number;
     pnn50: number;
   } | null;
-  /** Quality of the recent `qualityWindowMs` of signal. */
+  /**
+   * Quality of the `qualityWindowMs` ending at the last complete 2 s block of the stream (blocks
+   * are aligned to the first sample, so this does not depend on the packet size): `signalQuality`
+   * of the whole window, and its saturation, noise and baseline rules on each block. Reasons also
+   * include `implausible-qrs` when the recent complexes are narrower than `minQrsMs`.
+   */
   quality: { analysable: boolean; score: number; reasons: string[] };
 }
 
@@ -105,9 +110,10 @@ function median(values: number[]): number | null {
  * Beats are reported once the samples `QRS_DELINEATE_CONTEXT_MS.after` past them have arrived, so
  * the concatenated `beats` of all updates are the same for any chunking, and equal to
  * `detectQrs` + `rrIntervalsMs` + `qrsDelineate` on the whole record. Heart rate, QRS duration and
- * HRV describe the recent past at the end of each chunk and are null whenever `signalQuality`
- * of the last `qualityWindowMs` says not analysable (lead off, saturation, noise), never a
- * number computed from noise.
+ * HRV describe the recent past at the end of each chunk and are null whenever the quality of the
+ * last `qualityWindowMs` says not analysable (lead off, saturation, noise, spikes), never a number
+ * computed from noise. Heart rate and quality at a given sample count do not depend on the packet
+ * sizes either.
  */
 export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   if (typeof options !== 'object') {
@@ -159,14 +165,20 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   const recent: { sample: number; qrsMs: number | null; clean: boolean }[] = [];
   let lastReported: number | null = null;
 
-  // Short blocks, aligned to the stream (not to packets, so results do not depend on chunking),
-  // are assessed as soon as they are complete: noise, clipping or a baseline jump in any block of
-  // the quality window makes it unanalysable at once, where the whole-window statistics would
-  // need several seconds of it. Kurtosis and flat-line are judged on the whole window only: a
-  // block without a QRS (a pause) is neither noise nor a lead-off.
+  // Quality is assessed each time a 2 s block, aligned to the stream (not to packets, so the
+  // result does not depend on chunking), is complete: over the whole quality window ending there,
+  // and over the block alone. Noise, clipping or a baseline jump in any block of the window makes
+  // it unanalysable at once, where the whole-window statistics would need several seconds of it.
+  // Kurtosis and flat-line are judged on the whole window only: a block without a QRS (a pause)
+  // is neither noise nor a lead-off.
   const blockSamples = toSamples(QUALITY_BLOCK_MS);
   const blocks: { end: number; reasons: string[]; score: number }[] = [];
   let nextBlockStart = 0;
+  let windowQuality: EcgAnalysisUpdate['quality'] = {
+    analysable: false,
+    score: 0,
+    reasons: ['too-short'],
+  };
   const BLOCK_RULES = new Set(['saturation', 'high-frequency-noise', 'baseline-wander']);
   const assessBlocks = (): void => {
     while (nextBlockStart + blockSamples <= samplesSeen) {
@@ -178,6 +190,14 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       const reasons = q.reasons.filter((r) => BLOCK_RULES.has(r));
       blocks.push({ end: nextBlockStart + blockSamples, reasons, score: q.score });
       nextBlockStart += blockSamples;
+      // The whole-window statistics, over the quality window ending at this block.
+      const windowEnd = nextBlockStart - bufferStart;
+      const w = signalQuality(
+        buffer.subarray(Math.max(0, windowEnd - qualitySamples), windowEnd),
+        fs,
+        qualityOptions,
+      );
+      windowQuality = { analysable: w.analysable, score: w.score, reasons: w.reasons };
     }
     while (blocks.length > 0 && (blocks[0]?.end ?? 0) <= samplesSeen - qualitySamples) {
       blocks.shift();
@@ -188,7 +208,8 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     const oldestNeeded = Math.min(
       samplesSeen + chunk.length - keepSamples,
       (pending[0] ?? samplesSeen) - before,
-      nextBlockStart,
+      // the quality window of the next block to complete
+      nextBlockStart + blockSamples - qualitySamples,
     );
     const drop = Math.max(0, Math.min(bufferLength, oldestNeeded - bufferStart));
     if (drop > 0) {
@@ -235,14 +256,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   };
 
   const assessQuality = (): EcgAnalysisUpdate['quality'] => {
-    const qualitySegment = buffer.subarray(
-      Math.max(0, bufferLength - qualitySamples),
-      bufferLength,
-    );
-    const q =
-      qualitySegment.length === 0
-        ? { analysable: false, score: 0, reasons: ['too-short'] }
-        : signalQuality(qualitySegment, fs, qualityOptions);
+    const q = windowQuality;
     const reasons = new Set(q.reasons);
     let score = q.score;
     let analysable = q.analysable;

@@ -233,6 +233,9 @@ class QrsDetectorImpl implements QrsDetector {
     let sum = this.mwiSum;
     let m1 = this.m1;
     let m2 = this.m2;
+    // Sample index of the next decision (confirmation, search-back, end of learning), so the
+    // loop tests one number per sample.
+    let next = this.nextEvent();
     for (let i = 0; i < len; i++) {
       // Band-pass: two biquads, transposed direct form II, state in locals.
       const x = chunk[i] ?? 0;
@@ -249,32 +252,21 @@ class QrsDetectorImpl implements QrsDetector {
       const e = d * d;
       sum += e - (energy[(n - win) & eMask] ?? 0);
       energy[n & eMask] = e;
-      const mwi = sum * invWin;
-      // A local maximum of the envelope at n − 1. The envelope is the RMS slope over the window:
-      // its square root is taken only at maxima, so thresholds scale with QRS amplitude (not
-      // its square) and small ectopic beats stay above them.
-      if (m1 > m2 && m1 >= mwi) {
+      // A local maximum of the envelope (the running sum) at n − 1. The envelope is the RMS
+      // slope over the window: its square root is taken only at maxima, so thresholds scale
+      // with QRS amplitude (not its square) and small ectopic beats stay above them.
+      if (m1 > m2 && m1 >= sum) {
         this.n = n;
-        this.candidate(Math.sqrt(m1 > 0 ? m1 : 0), n - 1);
+        this.candidate(Math.sqrt(m1 > 0 ? m1 * invWin : 0), n - 1);
+        next = this.nextEvent();
       }
       m2 = m1;
-      m1 = mwi;
-      if (this.pendIdx >= 0 && n - this.pendIdx >= this.dominance) {
-        this.n = n;
-        this.confirm(this.pendVal, this.pendIdx);
-        this.pendIdx = -1;
-      }
-      // Search back only when no peak that will be a beat is still waiting for confirmation:
-      // a beat arriving just after 1.5 RR must not lose to an earlier T wave.
-      if (n >= this.searchDue && !(this.pendIdx >= 0 && this.pendVal > this.threshold())) {
-        this.n = n;
-        this.searchBack();
+      m1 = sum;
+      if (n >= next) {
+        this.events(n);
+        next = this.nextEvent();
       }
       n++;
-      if (n === this.learnEnd && this.learning) {
-        this.n = n;
-        this.endLearning();
-      }
     }
     z[0] = h1;
     z[1] = h2;
@@ -284,6 +276,31 @@ class QrsDetectorImpl implements QrsDetector {
     this.mwiSum = sum;
     this.m1 = m1;
     this.m2 = m2;
+  }
+
+  private nextEvent(): number {
+    let next = this.searchDue;
+    if (this.pendIdx >= 0) next = Math.min(next, this.pendIdx + this.dominance);
+    if (this.learning) next = Math.min(next, this.learnEnd - 1);
+    return next;
+  }
+
+  /** The decisions due at sample n, in a fixed order (same for any chunking). */
+  private events(n: number): void {
+    this.n = n;
+    if (this.pendIdx >= 0 && n - this.pendIdx >= this.dominance) {
+      this.confirm(this.pendVal, this.pendIdx);
+      this.pendIdx = -1;
+    }
+    // Search back only when no peak that will be a beat is still waiting for confirmation:
+    // a beat arriving just after 1.5 RR must not lose to an earlier T wave.
+    if (n >= this.searchDue && !(this.pendIdx >= 0 && this.pendVal > this.threshold())) {
+      this.searchBack();
+    }
+    if (this.learning && n + 1 === this.learnEnd) {
+      this.n = n + 1;
+      this.endLearning();
+    }
   }
 
   /** A local maximum of the envelope; keeps the larger of peaks closer than the refractory. */

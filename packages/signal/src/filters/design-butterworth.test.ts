@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SignalInputError } from '../errors.js';
 import { designButterworth } from './design-butterworth.js';
-import { amplitudeAt, sine } from './filters.test-helpers.js';
+import { amplitudeAt, sine } from './__tests__/sine-oracles.js';
 import { sosFilter } from './sos-filter.js';
 
 const fs = 360;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { designNotch } from './design-notch.js';
-import { amplitudeAt, sine } from './filters.test-helpers.js';
+import { amplitudeAt, sine } from './__tests__/sine-oracles.js';
 import { sosFilter } from './sos-filter.js';
 
 describe('designNotch', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { designBandpass } from './design-bandpass.js';
 import { designButterworth } from './design-butterworth.js';
 import { filtfilt } from './filtfilt.js';
-import { amplitudeAt, sine } from './filters.test-helpers.js';
+import { amplitudeAt, sine } from './__tests__/sine-oracles.js';
 import { removeBaseline } from './remove-baseline.js';
 import { sosFilter } from './sos-filter.js';
 

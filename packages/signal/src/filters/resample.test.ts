@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resample } from './resample.js';
-import { amplitudeAt, sine } from './filters.test-helpers.js';
+import { amplitudeAt, sine } from './__tests__/sine-oracles.js';
 
 describe('resample', () => {
   it.each([125, 250, 500, 1000])(

@@ -27,12 +27,12 @@ describe('hrvReport', () => {
     const d = detected.timeDomain;
     if (t === null || d === null) throw new Error('time domain missing');
     expect(Math.abs(d.meanNnMs - t.meanNnMs)).toBeLessThan(0.5);
-    // detectQrs places the fiducial point of this smooth synthetic QRS on either slope (−24 or
-    // +12 ms from the apex, beat to beat), which adds beat-to-beat noise: measured SDNN 62.9 vs
-    // 49.8 ms, RMSSD 79.7 vs 60.5 ms. On MIT-BIH the same comparison differs by a median 0.5 ms
-    // (bench:hrv, det vs ref20). The bounds below catch anything worse than that jitter.
-    expect(Math.abs(d.sdnnMs - t.sdnnMs)).toBeLessThan(16);
-    expect(Math.abs(d.rmssdMs - t.rmssdMs)).toBeLessThan(25);
+    // detectQrs places the fiducial point of this smooth synthetic QRS 20–24 ms before the apex,
+    // now and then 12 ms after it; that jitter inflates beat-to-beat variability (measured SDNN
+    // 53.4 vs 49.8 ms, RMSSD 66.7 vs 60.5 ms). On MIT-BIH the same comparison differs by a median
+    // 1 ms (bench:hrv, det vs ref20). The bounds catch a worse fiducial point.
+    expect(Math.abs(d.sdnnMs - t.sdnnMs)).toBeLessThan(8);
+    expect(Math.abs(d.rmssdMs - t.rmssdMs)).toBeLessThan(12);
     expect(t.hrMeanBpm).toBeGreaterThan(63);
     expect(t.hrMeanBpm).toBeLessThan(67);
     const tf = truth.frequencyDomain;

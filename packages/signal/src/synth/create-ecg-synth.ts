@@ -69,6 +69,23 @@ interface ScheduledBeat {
   omegaPre: number;
   /** Angular velocity of the waves after the R peak (T): 2π / following RR; 0 until known. */
   omegaPost: number;
+  /** Time span (s) outside which every wave of the beat is cut off; set by `setSupport`. */
+  tMin: number;
+  tMax: number;
+}
+
+/** Sets the span of a beat whose angular velocities are known (skips it cheaply elsewhere). */
+function setSupport(beat: ScheduledBeat): ScheduledBeat {
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for (const wave of beat.waves) {
+    const omega = wave.post ? beat.omegaPost : beat.omegaPre;
+    tMin = Math.min(tMin, beat.t + (wave.theta - CUTOFF_WIDTHS * wave.b) / omega);
+    tMax = Math.max(tMax, beat.t + (wave.theta + CUTOFF_WIDTHS * wave.b) / omega);
+  }
+  beat.tMin = tMin;
+  beat.tMax = tMax;
+  return beat;
 }
 
 const DEG = Math.PI / 180;
@@ -143,11 +160,12 @@ function pvcWaves(heartRateBpm: number): Wave[] {
  * height in mV whatever the interval (z of one wave ∝ a·b²/ω).
  */
 function beatForcing(t: number, beat: ScheduledBeat, omegaMean: number): number {
+  if (t < beat.tMin || t > beat.tMax) return 0;
   let sum = 0;
   for (const wave of beat.waves) {
     const omega = wave.post ? beat.omegaPost : beat.omegaPre;
     const d = omega * (t - beat.t) - wave.theta;
-    if (Math.abs(d) > CUTOFF_WIDTHS * wave.b) continue;
+    if (d > CUTOFF_WIDTHS * wave.b || d < -CUTOFF_WIDTHS * wave.b) continue;
     sum -= ((wave.a * omega) / omegaMean) * d * Math.exp((-0.5 * d * d) / (wave.b * wave.b));
   }
   return sum;
@@ -255,13 +273,15 @@ export function createEcgSynth(options: EcgSynthOptions): EcgSynth {
   // a beat's T wave (timed by the following RR) is known before it starts.
   const first = drawRr(0, 'N');
   const schedule: ScheduledBeat[] = [
-    {
+    setSupport({
       t: -beatRng.uniform() * first.rr,
       kind: 'N',
       waves: normal,
       omegaPre: omegaMean,
       omegaPost: (2 * Math.PI) / first.rr,
-    },
+      tMin: 0,
+      tMax: 0,
+    }),
   ];
   let nextKind = first.kind;
   let nextRr = first.rr;
@@ -274,12 +294,14 @@ export function createEcgSynth(options: EcgSynthOptions): EcgSynth {
       waves: nextKind === 'V' ? pvc : normal,
       omegaPre: (2 * Math.PI) / nextRr,
       omegaPost: 0,
+      tMin: 0,
+      tMax: 0,
     };
     const drawn = drawRr(beat.t, beat.kind);
     beat.omegaPost = (2 * Math.PI) / drawn.rr;
     nextKind = drawn.kind;
     nextRr = drawn.rr;
-    schedule.push(beat);
+    schedule.push(setSupport(beat));
   };
   let previousR: number | null = null;
   const beats: SynthBeat[] = [];
@@ -377,13 +399,17 @@ export function createEcgSynth(options: EcgSynthOptions): EcgSynth {
  */
 function calibrate(waves: Wave[], rrS: number, h: number): { gain: number; offsetMv: number } {
   const omega = (2 * Math.PI) / rrS;
-  const beats: ScheduledBeat[] = [-1, 0, 1, 2, 3, 4].map((k) => ({
-    t: k * rrS,
-    kind: 'N',
-    waves,
-    omegaPre: omega,
-    omegaPost: omega,
-  }));
+  const beats: ScheduledBeat[] = [-1, 0, 1, 2, 3, 4].map((k) =>
+    setSupport({
+      t: k * rrS,
+      kind: 'N',
+      waves,
+      omegaPre: omega,
+      omegaPost: omega,
+      tMin: 0,
+      tMax: 0,
+    }),
+  );
   const f = (t: number, z: number): number => {
     let sum = -z;
     for (const beat of beats) sum += beatForcing(t, beat, omega);

@@ -1,5 +1,5 @@
 /**
- * `npm run train:beats -- <mitdb dir> [--epochs 8] [--hidden 32] [--n-stride 3] [--seed 1]
+ * `npm run train:beats -- <mitdb dir> [--epochs 4] [--hidden 32] [--n-stride 3] [--seed 1]
  *  [--no-cv] [--out src/arrhythmia/model/beat-model.json]`
  *
  * Leave-one-record-out cross-validation over the 22 MIT-BIH DS1 records (inter-patient: the
@@ -24,7 +24,7 @@ import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js'
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    epochs: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '4' },
     hidden: { type: 'string', default: '32' },
     'n-stride': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },

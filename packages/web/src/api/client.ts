@@ -23,9 +23,12 @@ export class ApiError extends Error {
 
 const STORAGE_KEY = 'vigil.session';
 
-function readStored(): Session | null {
+/** Where the session is kept: the tab's sessionStorage in the browser. */
+export type SessionStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+function readStored(storage: SessionStorage): Session | null {
   try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
+    const raw = storage.getItem(STORAGE_KEY);
     return raw ? (JSON.parse(raw) as Session) : null;
   } catch {
     return null;
@@ -35,11 +38,17 @@ function readStored(): Session | null {
 export type SessionListener = (session: Session | null) => void;
 
 export class ApiClient {
-  private session: Session | null = readStored();
+  private session: Session | null;
   private refreshing: Promise<boolean> | null = null;
   private readonly listeners = new Set<SessionListener>();
 
-  constructor(private readonly baseUrl = '') {}
+  constructor(
+    private readonly baseUrl = '',
+    private readonly storage: SessionStorage = sessionStorage,
+    private readonly fetchImpl: typeof fetch = (input, init) => fetch(input, init),
+  ) {
+    this.session = readStored(storage);
+  }
 
   get current(): Session | null {
     return this.session;
@@ -52,8 +61,8 @@ export class ApiClient {
 
   private setSession(session: Session | null): void {
     this.session = session;
-    if (session) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-    else sessionStorage.removeItem(STORAGE_KEY);
+    if (session) this.storage.setItem(STORAGE_KEY, JSON.stringify(session));
+    else this.storage.removeItem(STORAGE_KEY);
     for (const l of this.listeners) l(session);
   }
 
@@ -73,11 +82,6 @@ export class ApiClient {
     this.setSession(null);
   }
 
-  /** A fresh access token, refreshing first if the current one was rejected. */
-  async accessToken(): Promise<string | null> {
-    return Promise.resolve(this.session?.accessToken ?? null);
-  }
-
   /** Refreshes the tokens once even if many requests failed at the same moment. */
   refresh(): Promise<boolean> {
     this.refreshing ??= this.doRefresh().finally(() => {
@@ -89,7 +93,7 @@ export class ApiClient {
   private async doRefresh(): Promise<boolean> {
     const session = this.session;
     if (!session) return false;
-    const res = await fetch(`${this.baseUrl}/api/v1/auth/refresh`, {
+    const res = await this.fetchImpl(`${this.baseUrl}/api/v1/auth/refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refresh_token: session.refreshToken }),
@@ -111,7 +115,7 @@ export class ApiClient {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && this.session) headers.authorization = `Bearer ${this.session.accessToken}`;
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),

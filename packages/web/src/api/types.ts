@@ -9,7 +9,13 @@ import type { DeviceWithKeySchema } from '../../../server/src/http/schemas/devic
 import type { Prediction } from '../../../server/src/http/schemas/predictions.schemas.js';
 import type { VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
 
-export type { Alert, AlertsPage } from '../../../server/src/http/schemas/alerts.schemas.js';
+export type {
+  Alert,
+  AlertRuleBody,
+  AlertRules,
+  AlertsPage,
+  PutAlertRules,
+} from '../../../server/src/http/schemas/alerts.schemas.js';
 export type { TokenResponse as LoginResponse } from '../../../server/src/http/schemas/auth.schemas.js';
 export type { Device } from '../../../server/src/http/schemas/devices.schemas.js';
 export type {

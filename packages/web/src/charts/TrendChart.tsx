@@ -97,7 +97,10 @@ export function TrendChart({
             data: points.map((p) => [p.t, p.avg === null ? null : Math.round(p.avg * 10) / 10]),
             lineStyle: { color, width: 2 },
             itemStyle: { color },
-            symbol: 'none',
+            // Dots as well as the line, so an isolated bucket (first minute of data, a bucket
+            // between two gaps) is still visible.
+            symbol: 'circle',
+            symbolSize: 4,
             connectNulls: false,
           },
         ],

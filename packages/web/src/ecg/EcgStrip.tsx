@@ -75,6 +75,12 @@ export function EcgStrip({ deviceId, label }: { deviceId: string; label: string 
       ctx.lineJoin = 'round';
       ctx.stroke();
 
+      if (newest && Number.isNaN(newest.samplesMv[0] ?? 0)) {
+        ctx.fillStyle = '#8a5300';
+        ctx.font = `600 ${14 * dpr}px system-ui, sans-serif`;
+        ctx.fillText('Leads off: no ECG signal', 12 * dpr, 22 * dpr);
+      }
+
       // Calibration label, as printed on paper ECGs.
       ctx.fillStyle = '#555';
       ctx.font = `${11 * dpr}px system-ui, sans-serif`;

@@ -9,16 +9,38 @@ import { reconnectDelayMs } from './backoff.js';
 import type { LiveStore } from './live-store.js';
 import { parseServerMessage } from './messages.js';
 
+/** The part of the browser's WebSocket this class uses (a fake one in unit tests). */
+export interface SocketLike {
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface LiveConnectionOptions {
+  /** Origin of the API, e.g. `ws://localhost:8000`. Default: this page's host. */
+  wsOrigin?: () => string;
+  createSocket?: (url: string) => SocketLike;
+  /** Reconnect delay for the n-th consecutive attempt. Default: `reconnectDelayMs`. */
+  delayMs?: (attempt: number) => number;
+}
+
+function pageOrigin(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
+}
+
 export class LiveConnection {
-  private socket: WebSocket | null = null;
+  private socket: SocketLike | null = null;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastEventId: number | null = null;
   private stopped = true;
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly api: Pick<ApiClient, 'current' | 'refresh'>,
     private readonly store: LiveStore,
+    private readonly options: LiveConnectionOptions = {},
   ) {}
 
   start(): void {
@@ -38,17 +60,17 @@ export class LiveConnection {
   }
 
   private url(token: string): string {
-    const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const q = new URLSearchParams({ token });
     if (this.lastEventId !== null) q.set('last_event_id', String(this.lastEventId));
-    return `${proto}//${location.host}/api/v1/ws?${q.toString()}`;
+    return `${(this.options.wsOrigin ?? pageOrigin)()}/api/v1/ws?${q.toString()}`;
   }
 
   private connect(): void {
     const token = this.api.current?.accessToken;
     if (this.stopped || !token) return;
     this.store.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const socket = new WebSocket(this.url(token));
+    const url = this.url(token);
+    const socket = this.options.createSocket?.(url) ?? new WebSocket(url);
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
@@ -84,9 +106,12 @@ export class LiveConnection {
       const refresh = ev.code === 4401 ? this.api.refresh() : Promise.resolve(true);
       void refresh.then((ok) => {
         if (!ok) return;
-        this.timer = setTimeout(() => {
-          this.connect();
-        }, reconnectDelayMs(this.attempt++));
+        this.timer = setTimeout(
+          () => {
+            this.connect();
+          },
+          (this.options.delayMs ?? reconnectDelayMs)(this.attempt++),
+        );
       });
     };
   }

@@ -39,6 +39,29 @@ describe('parseServerMessage', () => {
     ]);
   });
 
+  it('blanks the samples of a lead-off packet', () => {
+    const msg = parseServerMessage(
+      JSON.stringify({
+        type: 'vitals',
+        data: {
+          vitals_id: 'v2',
+          device_id: 'ESP32-1',
+          patient_id: null,
+          timestamp: 1000,
+          heart_rate_bpm: null,
+          spo2_percent: 97,
+          temperature_c: null,
+          respiratory_rate: null,
+          battery_percent: null,
+          lead_off: true,
+          ecg: { fs: 250, samples_mv: [0, 0, 0] },
+        },
+      }),
+    );
+    if (msg?.kind !== 'vitals') throw new Error('expected vitals');
+    expect(Array.from(msg.chunk?.samplesMv ?? []).every(Number.isNaN)).toBe(true);
+  });
+
   it('keeps the event id of an alert for catch-up', () => {
     const msg = parseServerMessage(
       JSON.stringify({ type: 'alert', event_id: 42, action: 'opened', data: { id: 'a1' } }),

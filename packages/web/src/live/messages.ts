@@ -40,9 +40,15 @@ export function parseServerMessage(text: string): LiveMessage | null {
       const d = frame.data as WsVitals['data'];
       // The packet timestamp is the time of its first sample (seed 000 firmware stamps the
       // start of the acquisition window).
+      // With the electrodes off the samples are meaningless (often a flat 0): they become NaN,
+      // which the strip leaves blank, so lead-off never looks like asystole.
+      const samplesMv =
+        d.lead_off === true
+          ? new Float32Array(d.ecg.samples_mv.length).fill(Number.NaN)
+          : Float32Array.from(d.ecg.samples_mv);
       const chunk: EcgChunk | null =
-        d.ecg.samples_mv.length > 0 && d.ecg.fs > 0
-          ? { startMs: d.timestamp, fsHz: d.ecg.fs, samplesMv: Float32Array.from(d.ecg.samples_mv) }
+        samplesMv.length > 0 && d.ecg.fs > 0
+          ? { startMs: d.timestamp, fsHz: d.ecg.fs, samplesMv }
           : null;
       const summary: VitalsSummary = {
         device_id: d.device_id,

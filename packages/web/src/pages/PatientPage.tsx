@@ -1,14 +1,15 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError, query, type ApiClient } from '../api/client.js';
 import type { Alert, Device, Prediction, PredictionsPage, Series, User } from '../api/types.js';
-import { useLive, useLoad, useServices } from '../app-context.js';
+import { useLive, useLoad, useServices, useSession } from '../app-context.js';
 import { TrendChart } from '../charts/TrendChart.js';
 import { isAcknowledged, isOpen, primeDevices } from '../data.js';
 import { EcgStrip } from '../ecg/EcgStrip.js';
 import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
+import { AlertRulesEditor } from './AlertRulesEditor.js';
 import { RiskBadge } from './PatientListPage.js';
 
 const RANGES = {
@@ -78,6 +79,16 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
   const [range, setRange] = useState<RangeKey>('1h');
   const [to, setTo] = useState(() => Date.now());
   const from = to - RANGES[range].ms;
+  // Trends move on by one bucket at a time; re-query once a minute (the strip and tiles above
+  // are the live view).
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setTo(Date.now());
+    }, 60_000);
+    return () => {
+      clearInterval(timer);
+    };
+  }, []);
   const { data, error } = useLoad(
     () => loadTrends(api, deviceId, range, from, to),
     `${deviceId}:${range}:${to}`,
@@ -213,6 +224,7 @@ function AlertList({ patientId }: { patientId: string }): ReactNode {
 
 export function PatientPage({ patientId }: { patientId: string }): ReactNode {
   const { api } = useServices();
+  const session = useSession();
   const store = useLive();
   const { data, error } = useLoad(async () => {
     const [patient, devices] = await Promise.all([
@@ -318,6 +330,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
         <p>This patient has no device.</p>
       )}
       <AlertList patientId={patientId} />
+      {session?.user.role !== 'patient' && <AlertRulesEditor patientId={patientId} />}
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>
         {devices.length === 0 ? (

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AuthErrorCode, type AuthenticateError, type Client } from 'aedes';
 import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
 import {
   deviceIdOfTopic,
@@ -31,7 +31,12 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-const NOT_AUTHORIZED = 5; // MQTT 3.1.1 CONNACK "not authorized"
+/**
+ * MQTT 3.1.1 CONNACK return code 5, "not authorized". aedes declares it in an ambient const enum,
+ * which isolatedModules cannot read, hence the number.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+const NOT_AUTHORIZED = 5 as AuthErrorCode;
 
 /**
  * Vigil's embedded MQTT broker (aedes). Devices connect with username = device_id and

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as identity from './001_identity.js';
 import * as vitalsPipeline from './002_vitals_pipeline.js';
+import * as vitalsMinuteRollup from './003_vitals_minute_rollup.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -10,4 +11,5 @@ import * as vitalsPipeline from './002_vitals_pipeline.js';
 export const migrations: Record<string, Migration> = {
   '001_identity': identity,
   '002_vitals_pipeline': vitalsPipeline,
+  '003_vitals_minute_rollup': vitalsMinuteRollup,
 };

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { IngestPacket, IngestService } from '../../services/ingest.service.js';
+import type { IngestService } from '../../services/ingest.service.js';
 import type { VitalsQueryService } from '../../services/vitals-query.service.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
 import { errorResponses } from '../schemas/common.schemas.js';
@@ -67,10 +67,10 @@ export function vitalsRoutes(
     async (request, reply) => {
       const body = request.body;
       if (Array.isArray(body)) {
-        const items = await ingest.ingest(currentDevice(request), body as IngestPacket[], true);
+        const items = await ingest.ingest(currentDevice(request), body, true);
         return reply.status(200).send({ count: items.length, items });
       }
-      const results = await ingest.ingest(currentDevice(request), [body as IngestPacket], false);
+      const results = await ingest.ingest(currentDevice(request), [body], false);
       const [result] = results;
       if (result === undefined) throw new Error('ingest returned no result');
       return reply.status(201).send(result);

@@ -219,6 +219,6 @@ export function validateVitalsBody(
   | { value: VitalsBody; errors?: undefined }
   | { value?: undefined; errors: TLocalizedValidationError[] } {
   const check = Array.isArray(input) ? checkBatch : checkPacket;
-  if (check.Check(input)) return { value: input as VitalsBody };
+  if (check.Check(input)) return { value: input };
   return { errors: check.Errors(input) };
 }

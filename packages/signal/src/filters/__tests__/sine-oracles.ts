@@ -1,4 +1,4 @@
-/** Test helpers for filter oracles (imported by the filter tests only). */
+/** Sine generators and amplitude measurement for the filter tests (not part of the build). */
 
 export function sine(fs: number, frequencyHz: number, n: number, phase = 0): Float64Array {
   const x = new Float64Array(n);

@@ -1,0 +1,134 @@
+/**
+ * bench/series: a 24-hour day of one device at 1 packet/s (86,400 packets), then the
+ * `GET /api/v1/vitals/{id}/series` hourly (24 buckets) and minute (1,440 buckets) queries through
+ * the real app (`inject`, so routing, auth, validation and serialisation are included). Target
+ * (issue 6): each < 50 ms. Baseline measured in the same run: `GET /health` through the same app
+ * (the fixed cost of a request).
+ *
+ *   npx tsx --conditions=vigil-source bench/series/run.ts                 # SQLite (temp file)
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx --conditions=vigil-source bench/series/run.ts
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '../../packages/server/src/adapters/clock.js';
+import { createArgon2Hasher } from '../../packages/server/src/adapters/password-hasher.js';
+import { buildApp } from '../../packages/server/src/app.js';
+import { createContainer } from '../../packages/server/src/composition.js';
+import { loadConfig } from '../../packages/server/src/config/env.js';
+import type { VitalsTable } from '../../packages/server/src/db/pipeline-schema.js';
+
+const PACKETS = 86_400;
+const RUNS = 30;
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-series-'));
+const config = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'silent',
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  MQTT_PORT: '0',
+  VIGIL_DATA_DIR: dataDir,
+  DATABASE_URL: process.env.DATABASE_URL,
+});
+const day = Date.UTC(2026, 0, 1);
+const clock = new ManualClock(day + PACKETS * 1000);
+const container = await createContainer(config, {
+  clock,
+  passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
+  pipeline: { silentSweepMs: 0 },
+  ...(config.databaseUrl === undefined
+    ? {}
+    : {
+        database: {
+          pgSchema: `vigil_bench_${randomBytes(4).toString('hex')}`,
+          dropSchemaOnClose: true,
+        },
+      }),
+});
+const app = await buildApp({ ...container, plugins: [] });
+const { services } = container;
+
+try {
+  const email = `bench-${randomBytes(3).toString('hex')}@example.test`;
+  await services.auth.bootstrapAdmin(email, 'bench-password-1');
+  const admin = await services.auth.login(email, 'bench-password-1');
+  const actor = { id: admin.user.id, role: admin.user.role, email };
+  const device = await services.devices.register(actor, { device_id: 'BENCH-SERIES' });
+  const headers = { authorization: `Bearer ${admin.access_token}` };
+
+  // Rows straight through the repository's group-commit writer (the query is what is measured;
+  // bench/ingest measures the ingest path). HR/SpO2/temperature vary over the day.
+  const t0 = performance.now();
+  const batch = 2000;
+  for (let i = 0; i < PACKETS; i += batch) {
+    const rows: VitalsTable[] = [];
+    for (let k = i; k < Math.min(PACKETS, i + batch); k++) {
+      rows.push({
+        id: `${k}`,
+        device_id: device.device_id,
+        patient_id: null,
+        ts: day + k * 1000,
+        sequence: k,
+        received_at: day + k * 1000,
+        heart_rate_bpm: 60 + 20 * Math.sin(k / 3600) + (k % 7),
+        spo2_percent: 95 + (k % 5),
+        temperature_c: 36.5 + 0.5 * Math.sin(k / 7200),
+        respiratory_rate: null,
+        battery_percent: 100 - k / 1000,
+        lead_off: 0,
+        ecg_sample_rate_hz: 250,
+        ecg_n_samples: 250,
+      });
+    }
+    await container.repositories.vitals.writeUnits([
+      { vitals: rows.map((row) => ({ row, ecg: null })), predictions: [], events: [] },
+    ]);
+  }
+  const insertMs = performance.now() - t0;
+
+  const time = async (url: string): Promise<{ p50: number; p95: number; buckets: number }> => {
+    const ms: number[] = [];
+    let buckets = 0;
+    for (let r = 0; r < RUNS + 3; r++) {
+      const s = performance.now();
+      const res = await app.inject({ url, headers });
+      const e = performance.now() - s;
+      if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+      if (r >= 3) ms.push(e); // 3 warm-up runs
+      buckets = (res.json<{ buckets?: unknown[] }>().buckets ?? []).length;
+    }
+    ms.sort((a, b) => a - b);
+    return {
+      p50: ms[Math.floor(ms.length / 2)] ?? NaN,
+      p95: ms[Math.floor(ms.length * 0.95)] ?? NaN,
+      buckets,
+    };
+  };
+
+  const range = `from=${day}&to=${day + PACKETS * 1000}`;
+  const base = await time('/health');
+  const hourly = await time(`/api/v1/vitals/${device.device_id}/series?interval=1h&${range}`);
+  const minute = await time(`/api/v1/vitals/${device.device_id}/series?interval=1m&${range}`);
+  const fmt = (x: number) => x.toFixed(1).padStart(7);
+  console.log(
+    `database: ${container.database.dialect}; ${PACKETS} packets inserted in ${(insertMs / 1000).toFixed(1)} s`,
+  );
+  console.log(`query (${RUNS} runs each)           p50 ms   p95 ms  buckets  p50 / baseline`);
+  console.log(
+    `baseline GET /health              ${fmt(base.p50)}  ${fmt(base.p95)}        -        1.0`,
+  );
+  for (const [name, r] of [
+    ['series interval=1h (24 h)', hourly],
+    ['series interval=1m (24 h)', minute],
+  ] as const) {
+    console.log(
+      `${name.padEnd(32)}  ${fmt(r.p50)}  ${fmt(r.p95)}  ${String(r.buckets).padStart(7)}  ${(r.p50 / base.p50).toFixed(1).padStart(9)}`,
+    );
+  }
+  console.log(`target: < 50 ms -> ${hourly.p50 < 50 && minute.p50 < 50 ? 'met' : 'NOT met'} (p50)`);
+} finally {
+  await app.close();
+  await container.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
