@@ -248,6 +248,28 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       .getByTestId('alert-ack-state')
       .filter({ hasText: /^acknowledged$/ })
       .waitFor();
+
+    // Per-patient alert rules: the 5 s override shows as this patient's, and an edit is saved.
+    await page.getByText('Alert rules', { exact: true }).click();
+    await page.getByLabel('hr_low hold time in seconds').fill('10');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByText('Alert rules saved.').waitFor();
+    const saved = await app.inject({
+      url: `/api/v1/patients/${ben?.id ?? ''}/alert-rules`,
+      headers: { authorization: `Bearer ${await apiToken('doctor@vigil.local')}` },
+    });
+    const savedRules = saved.json<{
+      rules: { kind: string; duration_s: number; source: string }[];
+    }>();
+    expect(savedRules.rules.find((r) => r.kind === 'hr_low')).toMatchObject({
+      duration_s: 10,
+      source: 'patient',
+    });
+    expect(savedRules.rules.find((r) => r.kind === 'hr_high')).toMatchObject({
+      duration_s: 5,
+      source: 'patient',
+    });
+
     await page.getByRole('link', { name: '← All patients' }).click();
     await expect
       .poll(async () => rowOf(page, 'Ben Carter').getByTestId('open-alerts').innerText())

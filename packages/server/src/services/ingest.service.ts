@@ -331,12 +331,24 @@ export class IngestService {
         patientId: device.patient_id,
       };
       // Packets without ECG carry no stream state: score them at once.
-      const released =
+      const offered =
         p.samples.length === 0
-          ? [{ packet: held, gapBefore: false }]
-          : state.orderer.offer(held).released;
-      for (const rel of released) {
-        const scored = this.score(device.device_id, state, rel.packet, rel.gapBefore, now);
+          ? { released: [{ packet: held, gapBefore: false }], late: false }
+          : state.orderer.offer(held);
+      // A late packet is scored on its vitals alone (its ECG would corrupt the stream's state)
+      // and not shown to the alert rules, whose durations run forward in time.
+      const toScore = offered.late
+        ? [{ packet: held, gapBefore: false, late: true }]
+        : offered.released.map((r) => ({ ...r, late: false }));
+      for (const rel of toScore) {
+        const scored = this.score(
+          device.device_id,
+          state,
+          rel.packet,
+          rel.gapBefore,
+          now,
+          rel.late,
+        );
         unit.predictions.push(scored.prediction);
         live.push({
           type: 'prediction',
@@ -344,7 +356,7 @@ export class IngestService {
           deviceId: device.device_id,
           data: toPredictionView(scored.prediction),
         });
-        observations.push(scored.observation);
+        if (!rel.late) observations.push(scored.observation);
       }
     }
 
@@ -371,32 +383,41 @@ export class IngestService {
     h: HeldPacket,
     gapBefore: boolean,
     now: number,
+    late: boolean,
   ): { prediction: PredictionsTable; observation: AlertObservation } {
     const p = h.packet;
     let a: PacketAnalysis | null = null;
-    if (p.samples.length > 0) {
+    if (p.samples.length > 0 && !late) {
       a = this.deps.analysis.session(deviceId, p.fs, p.tsMs, gapBefore).push(p.samples, p.tsMs);
     }
     // Lead-off or noise: no heart rate rather than a wrong one, and the device's own HR (which
     // it derives from the same electrodes) is not trusted either.
     const analysable = a === null ? null : a.quality.analysable && p.leadOff !== true;
+    // The first seconds of a stream (or after a gap) are too short to judge: that is no
+    // verdict on the signal, so the device's own HR stands in and no "poor signal" is raised.
+    const warmingUp =
+      a !== null &&
+      analysable === false &&
+      p.leadOff !== true &&
+      a.quality.reasons.length === 1 &&
+      a.quality.reasons[0] === 'too-short';
     let hr: number | null = null;
     let hrSource: 'ecg' | 'device' | null = null;
     if (a !== null && analysable === true && a.heartRateBpm !== null) {
       hr = a.heartRateBpm;
       hrSource = 'ecg';
-    } else if (a === null && p.hr !== null && p.leadOff !== true) {
+    } else if ((a === null || warmingUp) && p.hr !== null && p.leadOff !== true) {
       hr = p.hr;
       hrSource = 'device';
     }
     let bandMs: number | null = null;
-    if (hr !== null) {
+    if (hr !== null && !late) {
       const points = bandPoints(hr, NEWS2_PULSE_BANDS);
       if (state.hrBand?.points !== points) state.hrBand = { points, since: p.tsMs };
       bandMs = p.tsMs - state.hrBand.since;
     }
     const quality =
-      a === null
+      a === null || warmingUp
         ? null
         : analysable === true
           ? a.quality
@@ -430,6 +451,13 @@ export class IngestService {
             },
       nowMs: p.tsMs,
     });
+    if (late) {
+      assessment.reasons.push({
+        code: 'LATE_PACKET',
+        text: 'ECG not analysed: the packet arrived after later ones',
+        points: 0,
+      });
+    }
     const prediction: PredictionsTable = {
       id: this.deps.newId(),
       vitals_id: h.vitalsId,
@@ -477,7 +505,7 @@ export class IngestService {
       spo2Percent: p.spo2,
       temperatureC: p.temp,
       riskLabel: assessment.riskLabel,
-      analysable,
+      analysable: warmingUp ? null : analysable,
       afOngoing: usableArr === null ? null : usableArr.afSinceMs !== null,
       vtRunBeats: usableArr === null ? null : usableArr.vtRunBeats,
       longestPauseMs: analysable === true && a !== null ? (a.longestRrMs ?? 0) : null,

@@ -74,6 +74,47 @@ const freshDoctor = async (w: World) => (await createDoctor(t, w.admin)).user.id
 const freshAdmin = async () => (await createAdmin(t)).user.id;
 const freshDeviceOfA = async (w: World) => (await registerDevice(t, w.patA)).id;
 
+/** One vitals packet of a device (the pipeline rows below). */
+const packetOf = (device: DeviceWithKey) => ({
+  device_id: device.device_id,
+  timestamp: t.clock.now() - 60_000,
+  ecg_samples: [0.1, 0.2, 0.1],
+  heart_rate_bpm: 70,
+  spo2_percent: 85,
+});
+
+/**
+ * Device A with a stored packet, its prediction, and an alert (spo2_low made immediate for
+ * patient A), created once per world.
+ */
+const worldData = new WeakMap<World, Promise<{ device_id: string; alertId: string }>>();
+function withData(w: World): Promise<{ device_id: string; alertId: string }> {
+  let p = worldData.get(w);
+  if (p === undefined) {
+    p = (async () => {
+      await t.container.services.alertRules.put(w.admin.actor, w.patA.user.id, [
+        { kind: 'spo2_low', enabled: true, threshold: 91, duration_s: 0, severity: 'critical' },
+      ]);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/vitals',
+        headers: { 'x-api-key': w.devA.api_key },
+        payload: packetOf(w.devA),
+      });
+      if (res.statusCode !== 201) throw new Error(`packet refused: ${res.body}`);
+      const alerts = await t.container.services.alerts.list(w.admin.actor, {
+        patient_id: w.patA.user.id,
+        limit: 10,
+      });
+      const alert = alerts.items.find((a) => a.rule_kind === 'spo2_low');
+      if (alert === undefined) throw new Error('no spo2_low alert');
+      return { device_id: w.devA.device_id, alertId: alert.id };
+    })();
+    worldData.set(w, p);
+  }
+  return p;
+}
+
 const rows: Row[] = [
   // --- operations: public
   { name: 'GET /health', request: () => ({ url: '/health' }), expect: all(200) },
@@ -351,6 +392,59 @@ const rows: Row[] = [
       url: `/api/v1/devices/${await freshDeviceOfA(w)}`,
     }),
     expect: { ...users(404), admin: 204, docA: 204, patA: 204 },
+  },
+
+  // --- vitals pipeline (issue 6): device A's data is visible to admin, doctor A and patient A
+  {
+    name: 'POST /vitals (device key of device A, own device_id)',
+    request: (w) => ({ method: 'POST', url: '/api/v1/vitals', payload: packetOf(w.devA) }),
+    expect: { ...all(401), device: 201 },
+  },
+  ...['', '/latest', '/series?interval=1h', '/stats', '/ecg?from=0&to=600000'].map(
+    (suffix): Row => ({
+      name: `GET /vitals/{device of patient A}${suffix}`,
+      request: async (w) => ({ url: `/api/v1/vitals/${(await withData(w)).device_id}${suffix}` }),
+      expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+    }),
+  ),
+  ...['', '/latest'].map((suffix): Row => ({
+    name: `GET /predictions/{device of patient A}${suffix}`,
+    request: async (w) => ({
+      url: `/api/v1/predictions/${(await withData(w)).device_id}${suffix}`,
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  })),
+  { name: 'GET /alerts', request: () => ({ url: '/api/v1/alerts' }), expect: users(200) },
+  {
+    name: 'GET /alerts/{alert of patient A}',
+    request: async (w) => ({ url: `/api/v1/alerts/${(await withData(w)).alertId}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  ...['ack', 'resolve'].map((action): Row => ({
+    name: `POST /alerts/{alert of patient A}/${action}`,
+    request: async (w) => ({
+      method: 'POST',
+      url: `/api/v1/alerts/${(await withData(w)).alertId}/${action}`,
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 403 },
+  })),
+  {
+    name: 'GET /patients/{patient A}/alert-rules',
+    request: (w) => ({ url: `/api/v1/patients/${w.patA.user.id}/alert-rules` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'PUT /patients/{patient A}/alert-rules',
+    request: (w) => ({
+      method: 'PUT',
+      url: `/api/v1/patients/${w.patA.user.id}/alert-rules`,
+      payload: {
+        rules: [
+          { kind: 'hr_high', enabled: true, threshold: 120, duration_s: 10, severity: 'warning' },
+        ],
+      },
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 403 },
   },
 ];
 

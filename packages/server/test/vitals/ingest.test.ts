@@ -69,6 +69,22 @@ describe('POST /api/v1/vitals', () => {
     });
   });
 
+  it("uses the device's HR while the ECG stream is too short to judge, without a poor-signal reason", async () => {
+    const res = await t.app.inject({
+      url: `/api/v1/predictions/${deviceId}/latest`,
+      headers: doctor.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      timestamp: base,
+      heart_rate_bpm: 72,
+      heart_rate_source: 'device',
+      analysable: false,
+      risk_label: 'normal',
+      reasons: [],
+    });
+  });
+
   it('reads timestamps below 1e11 as seconds and larger ones as milliseconds', async () => {
     const seconds = Math.floor(base / 1000) + 100;
     const a = await post(t, key, { ...packet(0), timestamp: seconds });

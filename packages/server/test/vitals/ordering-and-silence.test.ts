@@ -41,18 +41,26 @@ describe('out-of-order packets and silent devices', () => {
       url: `/api/v1/predictions/${deviceId}?from=${start}&limit=100`,
       headers: doctor.headers,
     });
-    const items = res.json<{ items: { timestamp: number; heart_rate_bpm: number | null }[] }>()
-      .items;
-    // All 30 are stored; packet 0 arrived after packet 1 had started the stream, so it is
-    // "late": stored, not analysed (feeding it would corrupt the streaming state). Every other
-    // swapped pair is reordered and analysed.
+    const items = res.json<{
+      items: {
+        timestamp: number;
+        heart_rate_bpm: number | null;
+        heart_rate_source: string | null;
+        reasons: { code: string }[];
+      }[];
+    }>().items;
+    // All 30 are stored and scored; packet 0 arrived after packet 1 had started the stream, so
+    // it is "late": scored on its vitals, its ECG not analysed (feeding it would corrupt the
+    // streaming state). Every other swapped pair is reordered and analysed.
     const stored = await t.app.inject({
       url: `/api/v1/vitals/${deviceId}?from=${start}&limit=100`,
       headers: doctor.headers,
     });
     expect(stored.json<{ items: unknown[] }>().items).toHaveLength(30);
-    expect(items).toHaveLength(29);
-    expect(items.map((i) => i.timestamp)).not.toContain(start);
+    expect(items).toHaveLength(30);
+    const late = items.find((i) => i.timestamp === start);
+    expect(late?.heart_rate_source).toBeNull();
+    expect(late?.reasons.map((r) => r.code)).toEqual(['LATE_PACKET']);
     // Analysed as one continuous signal: the ECG-derived HR of the last packet is the
     // synthetic 72 bpm (±2), which a stream fed out of order would not give.
     const last = items[0];

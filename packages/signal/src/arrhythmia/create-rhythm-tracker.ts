@@ -257,7 +257,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
 
   const stepRate = (idx: number): void => {
     // Sinus rate findings only on supraventricular rhythm outside AF.
-    if (idx < 8) return;
+    // No sinus-rate finding before the AF window can tell sinus rhythm from AF.
+    if (idx < Math.max(8, W)) return;
     const rr: number[] = [];
     for (let i = idx - 7; i <= idx; i++) {
       const v = rrMs(i);
@@ -266,7 +267,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     const bpm = 60000 / median(rr);
     const b = at(idx);
     if (!b) return;
-    const sinus = b.cls === 'N' && !af && !vt;
+    const sinus = b.cls === 'N' && !af && !vt && !lastWindowAf;
     const state: 'BRADY' | 'TACHY' | null = !sinus
       ? null
       : bpm < bradyBpm

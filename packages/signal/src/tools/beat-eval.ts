@@ -1,8 +1,13 @@
 /** Scoring of classified beats against reference annotations, at reference or detected positions. */
 import type { BeatClass } from '../arrhythmia/types.js';
 import { CLASS_INDEX } from './beat-dataset.js';
-import type { Confusion } from './beat-metrics.js';
-import { emptyConfusion } from './beat-metrics.js';
+
+/** Rows = reference class (N, SVEB, VEB, F, Q), columns = predicted class (same order). */
+export type Confusion = number[][];
+
+export function emptyConfusion(): Confusion {
+  return Array.from({ length: 5 }, () => [0, 0, 0, 0, 0]);
+}
 
 export interface MatchedScore {
   confusion: Confusion;

@@ -1,5 +1,5 @@
 /**
- * `npm run eval:af -- <dir> [--annotations]`
+ * `npm run eval:af -- <dir> [<dir> ...] [--annotations] [--af-window 32] [--af-hysteresis 8]`
  *
  * Atrial fibrillation episode detection against the rhythm annotations of every WFDB record in
  * <dir> (MIT-BIH `(AFIB`/`(AFL` rhythm changes; CPSC 2021 `(AFIB`/`(AFL`/`(N`). Beats come from
@@ -18,7 +18,11 @@ import { readAnnotations, readWfdbRecord } from '../io/index.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { annotations: { type: 'boolean', default: false } },
+  options: {
+    annotations: { type: 'boolean', default: false },
+    'af-window': { type: 'string' },
+    'af-hysteresis': { type: 'string' },
+  },
 });
 // npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
 const dirs = positionals.map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d));
@@ -88,7 +92,12 @@ for (const dir of dirs) {
           (a) => a.sample,
         )
       : detectQrs(ecg, { fs: rec.fs });
-    const result = analyzeArrhythmia(ecg, rec.fs, peaks);
+    const result = analyzeArrhythmia(ecg, rec.fs, peaks, {
+      ...(values['af-window'] === undefined ? {} : { afWindowBeats: Number(values['af-window']) }),
+      ...(values['af-hysteresis'] === undefined
+        ? {}
+        : { afHysteresisBeats: Number(values['af-hysteresis']) }),
+    });
     const det: Interval[] = result.episodes
       .filter((e) => e.rhythm === 'AF')
       .map((e) => [e.start, e.end ?? e.start]);

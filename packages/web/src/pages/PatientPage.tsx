@@ -247,17 +247,19 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
 
   return (
     <article aria-labelledby="patient-title" className="patient">
-      <p>
-        <a
-          href="/"
-          onClick={(e) => {
-            e.preventDefault();
-            navigate('/');
-          }}
-        >
-          ← All patients
-        </a>
-      </p>
+      {session?.user.role !== 'patient' && (
+        <p>
+          <a
+            href="/"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/');
+            }}
+          >
+            ← All patients
+          </a>
+        </p>
+      )}
       <h1 id="patient-title" tabIndex={-1}>
         {patient.name}
       </h1>

@@ -18,7 +18,7 @@ export interface RecordArrhythmia extends ArrhythmiaAnalysis {
 }
 
 /**
- * Reads a WFDB record and runs the arrhythmia analysis on one channel (default: the MLII lead
+ * Reads a WFDB record and runs the arrhythmia analysis on one channel (default: lead MLII or II
  * when the record has one, else channel 0), on beats found by `detectQrs` or, with
  * `useAnnotations`, on the beat positions of the record's `.atr` file.
  */
@@ -28,8 +28,11 @@ export async function analyzeRecordArrhythmia(
   useAnnotations = false,
 ): Promise<RecordArrhythmia> {
   const record = await readWfdbRecord(recordPath);
-  const mlii = record.signals.findIndex((s) => s.description.toUpperCase() === 'MLII');
-  const ch = channel ?? (mlii >= 0 ? mlii : 0);
+  // Limb lead II (MLII on Holter records) shows the largest QRS and P waves in most people.
+  const lead = (name: string): number =>
+    record.signals.findIndex((s) => s.description.toUpperCase() === name);
+  const ii = lead('MLII') >= 0 ? lead('MLII') : lead('II');
+  const ch = channel ?? (ii >= 0 ? ii : 0);
   const ecg = recordChannel(record, ch);
   const peaks = useAnnotations
     ? Int32Array.from(
@@ -79,7 +82,11 @@ export const ecgBeatsCommand: CliCommand = {
   summary: 'classify every beat of a WFDB record (AAMI N, SVEB, VEB, F, Q)',
   args: '<record> [--channel N] [--annotations] [--json]',
   options: {
-    channel: { type: 'string', short: 'c', description: 'signal index, default MLII or 0' },
+    channel: {
+      type: 'string',
+      short: 'c',
+      description: 'signal index, default lead MLII or II, else 0',
+    },
     annotations: {
       type: 'boolean',
       description: 'classify the beats of <record>.atr instead of detecting them',

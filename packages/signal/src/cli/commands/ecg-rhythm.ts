@@ -6,7 +6,11 @@ export const ecgRhythmCommand: CliCommand = {
   summary: 'rhythm episodes of a WFDB record (AF, VT, runs, pauses, brady/tachycardia)',
   args: '<record> [--channel N] [--annotations] [--json]',
   options: {
-    channel: { type: 'string', short: 'c', description: 'signal index, default MLII or 0' },
+    channel: {
+      type: 'string',
+      short: 'c',
+      description: 'signal index, default lead MLII or II, else 0',
+    },
     annotations: {
       type: 'boolean',
       description: 'use the beats of <record>.atr instead of detecting them',
