@@ -17,11 +17,12 @@ export async function startChildServer<T extends { port: number }>(
   script: string,
   env: Record<string, string | undefined> = {},
   timeoutMs = 120_000,
+  nodeArgs: readonly string[] = [],
 ): Promise<ChildServer<T>> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--conditions=vigil-source', '--import', import.meta.resolve('tsx'), file],
+    [...nodeArgs, '--conditions=vigil-source', '--import', import.meta.resolve('tsx'), file],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const stdout = child.stdout;

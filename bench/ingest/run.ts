@@ -77,7 +77,15 @@ async function vigilTarget(): Promise<{
       throw new Error('--url needs --email and --password (admin or doctor)');
     return { url: values.url, email, password, dialect: 'external' };
   }
-  const server = await startChildServer<VigilInfo>('./vigil-server.ts');
+  // BENCH_CPU_PROF=dir writes a V8 CPU profile of the Vigil server there (open it in Chrome
+  // DevTools or speedscope) to see where its time goes.
+  const profDir = process.env.BENCH_CPU_PROF;
+  const server = await startChildServer<VigilInfo>(
+    './vigil-server.ts',
+    {},
+    undefined,
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  );
   children.push(server);
   return {
     url: server.url,

@@ -81,6 +81,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
 
     const repositories = createRepositories(database.db);
     const transactor = createTransactor(database.db);
+    const devices = new DevicesService({
+      devices: repositories.devices,
+      users: repositories.users,
+      clock,
+      globalApiKey: config.apiKey,
+    });
     const services = {
       auth: new AuthService({
         users: repositories.users,
@@ -96,13 +102,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
         refreshTokens: repositories.refreshTokens,
         hasher,
         clock,
+        onDeleted: () => {
+          devices.forgetKeys();
+        },
       }),
-      devices: new DevicesService({
-        devices: repositories.devices,
-        users: repositories.users,
-        clock,
-        globalApiKey: config.apiKey,
-      }),
+      devices,
       health: new HealthService({ health: repositories.health, dialect: database.dialect }),
     };
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -51,6 +51,43 @@ pgTypes.setTypeParser(INT8_OID, 'text', parseInt8);
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Prepared statements kept per SQLite connection (distinct SQL texts, least recently used out). */
+const SQLITE_STATEMENT_CACHE = 512;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; preparing (parsing and planning the SQL) cost
+ * more than running the ingest path's inserts. This keeps prepared statements by SQL text, so a
+ * query Kysely compiles to the same text reuses its statement. A statement still busy (an
+ * unfinished `iterate` of a streamed query) is not shared: a fresh one is prepared instead.
+ */
+function cachingSqlite(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(text) {
+      const hit = cache.get(text);
+      if (hit !== undefined && !hit.busy) {
+        // Re-inserting keeps the Map in least-recently-used order.
+        cache.delete(text);
+        cache.set(text, hit);
+        return hit;
+      }
+      const stmt = sqlite.prepare(text);
+      if (hit === undefined) {
+        cache.set(text, stmt);
+        if (cache.size > SQLITE_STATEMENT_CACHE) {
+          const oldest = cache.keys().next();
+          if (oldest.done !== true) cache.delete(oldest.value);
+        }
+      }
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      sqlite.close();
+    },
+  };
+}
+
 /** Closing twice is harmless (a failed start-up and a signal may both try). */
 function once(fn: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
@@ -76,7 +113,7 @@ function createSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqlite(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',

@@ -40,7 +40,12 @@ export interface DevicesServiceDeps {
   clock: Clock;
   /** The global API_KEY of seed 000, if configured. */
   globalApiKey: string | undefined;
+  /** How long a verified device key is trusted without a database look-up, ms (default 10 000; 0 disables). */
+  keyCacheMs?: number;
 }
+
+/** Most verified keys remembered (a fleet larger than this just looks keys up more often). */
+const KEY_CACHE_MAX = 10_000;
 
 const KEY_PREFIX = 'vgl_';
 
@@ -77,6 +82,13 @@ function newKey(): { key: string; hash: string; prefix: string } {
  * patients (or unassigned, then visible to that doctor only); an admin for anyone.
  */
 export class DevicesService {
+  /**
+   * Verified device keys by their SHA-256: every vitals packet carries its key, and a look-up
+   * per packet was a large share of ingest time. Any change to a device made through this
+   * service clears it at once; a change made by another instance is seen within `keyCacheMs`.
+   */
+  private readonly keyCache = new Map<string, { device: DeviceIdentity; untilMs: number }>();
+
   constructor(private readonly deps: DevicesServiceDeps) {}
 
   async register(
@@ -98,6 +110,7 @@ export class DevicesService {
       updated_at: now,
       last_seen_at: null,
     };
+    this.keyCache.clear();
     if (!(await this.deps.devices.insert(row)))
       throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
     return { ...toView(row), api_key: key.key };
@@ -132,30 +145,55 @@ export class DevicesService {
       // An unassigned device stays visible to whoever unassigned it.
       if (patch.patient_id === null) patch.owner_id = actor.id;
     }
+    this.keyCache.clear();
     await this.deps.devices.update(device.id, patch);
+    this.keyCache.clear();
     return this.get(actor, id);
   }
 
   async rotateKey(actor: AuthUser, id: string): Promise<DeviceWithKey> {
     const device = await this.findVisible(actor, id);
     const key = newKey();
+    this.keyCache.clear();
     await this.deps.devices.update(device.id, {
       api_key_hash: key.hash,
       api_key_prefix: key.prefix,
       updated_at: this.deps.clock.now(),
     });
+    this.keyCache.clear();
     return { ...(await this.get(actor, id)), api_key: key.key };
   }
 
   async delete(actor: AuthUser, id: string): Promise<void> {
     const device = await this.findVisible(actor, id);
+    this.keyCache.clear();
     await this.deps.devices.delete(device.id);
+    this.keyCache.clear();
+  }
+
+  /** Forgets verified keys (a device's owner or patient changed outside this service). */
+  forgetKeys(): void {
+    this.keyCache.clear();
   }
 
   /** Resolves an X-API-Key: a device's own key first, then the global seed-000 key. */
   async authenticateKey(apiKey: string): Promise<DeviceAuth> {
-    const row = await this.deps.devices.findByKeyHash(sha256(apiKey));
-    if (row !== undefined) return { kind: 'device', device: identity(row) };
+    const hash = sha256(apiKey);
+    const ttl = this.deps.keyCacheMs ?? 10_000;
+    const now = this.deps.clock.now();
+    const cached = this.keyCache.get(hash);
+    if (cached !== undefined && cached.untilMs > now)
+      return { kind: 'device', device: cached.device };
+    const row = await this.deps.devices.findByKeyHash(hash);
+    if (row !== undefined) {
+      const device = identity(row);
+      if (ttl > 0) {
+        if (this.keyCache.size >= KEY_CACHE_MAX) this.keyCache.clear();
+        this.keyCache.set(hash, { device, untilMs: now + ttl });
+      }
+      return { kind: 'device', device };
+    }
+    this.keyCache.delete(hash);
     if (this.deps.globalApiKey !== undefined && secretsEqual(apiKey, this.deps.globalApiKey))
       return { kind: 'global' };
     throw new DomainError('API_KEY_INVALID');

@@ -28,6 +28,8 @@ export interface UsersServiceDeps {
   refreshTokens: RefreshTokensRepository;
   hasher: PasswordHasher;
   clock: Clock;
+  /** Called after a user is deleted (their devices lost their patient: caches must forget them). */
+  onDeleted?: (userId: string) => void;
 }
 
 /**
@@ -116,6 +118,7 @@ export class UsersService {
       throw forbidden('Patients are managed by their doctor');
     }
     await this.deps.users.delete(target.id);
+    this.deps.onDeleted?.(target.id);
   }
 
   /** doctors and admins: admin only; patients: admin (all) or doctor (own). */

@@ -54,6 +54,28 @@ export interface SignalQuality {
   };
 }
 
+/**
+ * Twiddle factors cos/sin(−2πk/n), k < n/2, per FFT size. The live analyzer assesses the same
+ * window lengths every 2 s for every device, so the tables (and the Hann windows and bin classes
+ * below) are computed once; exact cos/sin also avoid the error a rotation recurrence accumulates.
+ */
+/** Sizes kept per table: callers with ever-changing lengths recompute rather than grow memory. */
+const TABLES_KEPT = 64;
+const twiddles = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+function twiddlesOf(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddles.get(n);
+  if (t === undefined) {
+    t = { cos: new Float64Array(n / 2), sin: new Float64Array(n / 2) };
+    for (let k = 0; k < n / 2; k++) {
+      t.cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      t.sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    if (twiddles.size >= TABLES_KEPT) twiddles.clear();
+    twiddles.set(n, t);
+  }
+  return t;
+}
+
 /** In-place iterative radix-2 FFT of (re, im), length a power of two. */
 function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
@@ -70,28 +92,71 @@ function fft(re: Float64Array, im: Float64Array): void {
       im[j] = ti;
     }
   }
+  const { cos, sin } = twiddlesOf(n);
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = (-2 * Math.PI) / len;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
+    const half = len >> 1;
+    const step = n / len;
     for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < half; k++) {
+        const cr = cos[k * step] ?? 1;
+        const ci = sin[k * step] ?? 0;
         const a = i + k;
-        const b = a + len / 2;
-        const xr = (re[b] ?? 0) * cr - (im[b] ?? 0) * ci;
-        const xi = (re[b] ?? 0) * ci + (im[b] ?? 0) * cr;
-        re[b] = (re[a] ?? 0) - xr;
-        im[b] = (im[a] ?? 0) - xi;
-        re[a] = (re[a] ?? 0) + xr;
-        im[a] = (im[a] ?? 0) + xi;
-        const nr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = nr;
+        const b = a + half;
+        const br = re[b] ?? 0;
+        const bi = im[b] ?? 0;
+        const xr = br * cr - bi * ci;
+        const xi = br * ci + bi * cr;
+        const ar = re[a] ?? 0;
+        const ai = im[a] ?? 0;
+        re[b] = ar - xr;
+        im[b] = ai - xi;
+        re[a] = ar + xr;
+        im[a] = ai + xi;
       }
     }
   }
+}
+
+/** Hann window of n samples, per n (see `twiddles`). */
+const hannWindows = new Map<number, Float64Array>();
+function hannOf(n: number): Float64Array {
+  let w = hannWindows.get(n);
+  if (w === undefined) {
+    w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
+    if (hannWindows.size >= TABLES_KEPT) hannWindows.clear();
+    hannWindows.set(n, w);
+  }
+  return w;
+}
+
+/**
+ * Class of each spectrum bin k = 1..size/2 for a sampling rate: 0 baseline (< 0.5 Hz), 1 mains
+ * (within 1 Hz of a 50/60 Hz harmonic, below 130 Hz), 2 mains above 130 Hz, 3 high-frequency
+ * noise (> 40 Hz, not mains), 4 other.
+ */
+const binClasses = new Map<string, Uint8Array>();
+function binClassesOf(size: number, fs: number): Uint8Array {
+  const key = `${size}:${fs}`;
+  let c = binClasses.get(key);
+  if (c === undefined) {
+    c = new Uint8Array(size / 2 + 1);
+    for (let k = 1; k <= size / 2; k++) {
+      const f = (k * fs) / size;
+      if (f < 0.5) {
+        c[k] = 0;
+        continue;
+      }
+      let nearMains = false;
+      for (const base of [50, 60]) {
+        for (let h = base; h < fs / 2 + 1; h += base) if (Math.abs(f - h) <= 1) nearMains = true;
+      }
+      c[k] = nearMains ? (f < 130 ? 1 : 2) : f > 40 ? 3 : 4;
+    }
+    if (binClasses.size >= TABLES_KEPT) binClasses.clear();
+    binClasses.set(key, c);
+  }
+  return c;
 }
 
 /**
@@ -259,31 +324,26 @@ export function signalQuality(
   let rawMean = 0;
   for (let i = 0; i < n; i++) rawMean += ecgMv[i] ?? 0;
   rawMean /= n;
-  for (let i = 0; i < n; i++) {
-    const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
-    re[i] = ((ecgMv[i] ?? 0) - rawMean) * w;
-  }
+  const hann = hannOf(n);
+  for (let i = 0; i < n; i++) re[i] = ((ecgMv[i] ?? 0) - rawMean) * (hann[i] ?? 0);
   fft(re, im);
+  const classes = binClassesOf(size, fs);
   let total = 0;
   let low = 0;
   let above = 0;
   let hf = 0;
   let mains = 0;
   for (let k = 1; k <= size / 2; k++) {
-    const f = (k * fs) / size;
     const p = (re[k] ?? 0) ** 2 + (im[k] ?? 0) ** 2;
     total += p;
-    if (f < 0.5) {
+    const c = classes[k];
+    if (c === 0) {
       low += p;
       continue;
     }
     above += p;
-    let nearMains = false;
-    for (const base of [50, 60]) {
-      for (let h = base; h < fs / 2 + 1; h += base) if (Math.abs(f - h) <= 1) nearMains = true;
-    }
-    if (nearMains && f < 130) mains += p;
-    if (f > 40 && !nearMains) hf += p;
+    if (c === 1) mains += p;
+    else if (c === 3) hf += p;
   }
   metrics.hfRatio = above > 0 ? hf / above : 0;
   metrics.baselineRatio = total > 0 ? low / total : 0;

@@ -23,8 +23,20 @@ export interface NnIntervalsOptions {
   medianWindow?: number;
 }
 
+/**
+ * Median of a short list, sorted in place by insertion: windows hold ~10 values, and the live
+ * analyzer runs this for every interval of a 5 min window at each packet.
+ */
 function median(values: number[]): number {
-  values.sort((a, b) => a - b);
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i] ?? NaN;
+    let j = i - 1;
+    while (j >= 0 && (values[j] ?? NaN) > v) {
+      values[j + 1] = values[j] ?? NaN;
+      j--;
+    }
+    values[j + 1] = v;
+  }
   const mid = values.length >> 1;
   return values.length % 2 === 1
     ? (values[mid] ?? NaN)
