@@ -80,6 +80,34 @@ function decodeTsCursor(cursor: string | undefined): number | undefined {
   return ts;
 }
 
+/** Asks for one row more than the page so the presence of a next page is known without a count. */
+function pageWindow(q: {
+  from?: number | undefined;
+  to?: number | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}): {
+  from: number | undefined;
+  to: number | undefined;
+  limit: number;
+  beforeTs: number | undefined;
+} {
+  return { from: q.from, to: q.to, limit: q.limit + 1, beforeTs: decodeTsCursor(q.cursor) };
+}
+
+function toPage<Row extends { ts: number }, View>(
+  rows: Row[],
+  limit: number,
+  toView: (row: Row) => View,
+): { items: View[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(toView),
+    next_cursor: rows.length > limit && last !== undefined ? encodeTsCursor(last.ts) : null,
+  };
+}
+
 function checkRange(from: number | undefined, to: number | undefined): void {
   if (from !== undefined && to !== undefined && to <= from)
     throw validationFailed('to', 'to must be after from');
@@ -101,18 +129,8 @@ export class VitalsQueryService {
   ): Promise<{ items: VitalsRecordView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
-    const rows = await this.deps.vitals.listHistory(deviceId, {
-      from: q.from,
-      to: q.to,
-      limit: q.limit + 1,
-      beforeTs: decodeTsCursor(q.cursor),
-    });
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toVitalsView),
-      next_cursor: rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
-    };
+    const rows = await this.deps.vitals.listHistory(deviceId, pageWindow(q));
+    return toPage(rows, q.limit, toVitalsView);
   }
 
   async latest(viewer: Viewer, deviceId: string): Promise<VitalsRecordView> {
@@ -236,18 +254,8 @@ export class VitalsQueryService {
   ): Promise<{ items: PredictionView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
-    const rows = await this.deps.predictions.list(deviceId, {
-      from: q.from,
-      to: q.to,
-      limit: q.limit + 1,
-      beforeTs: decodeTsCursor(q.cursor),
-    });
-    const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toPredictionView),
-      next_cursor: rows.length > q.limit && last !== undefined ? encodeTsCursor(last.ts) : null,
-    };
+    const rows = await this.deps.predictions.list(deviceId, pageWindow(q));
+    return toPage(rows, q.limit, toPredictionView);
   }
 
   async latestPrediction(viewer: Viewer, deviceId: string): Promise<PredictionView> {

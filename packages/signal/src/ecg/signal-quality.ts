@@ -117,6 +117,47 @@ function fft(re: Float64Array, im: Float64Array): void {
   }
 }
 
+/**
+ * Power |X[k]|², k = 0..n/2, of the DFT of the real sequence x (length n, a power of two), from
+ * one complex FFT of half the length: z[m] = x[2m] + i·x[2m+1], then
+ * X[k] = (Z[k] + conj Z[n/2−k]) / 2 − i·e^(−2πik/n)·(Z[k] − conj Z[n/2−k]) / 2
+ * (the standard real-input FFT, e.g. Numerical Recipes 3rd ed. §12.3.2).
+ */
+function realPowerSpectrum(x: Float64Array): Float64Array {
+  const n = x.length;
+  const power = new Float64Array((n >> 1) + 1);
+  if (n < 2) return power;
+  const h = n >> 1;
+  const re = new Float64Array(h);
+  const im = new Float64Array(h);
+  for (let m = 0; m < h; m++) {
+    re[m] = x[2 * m] ?? 0;
+    im[m] = x[2 * m + 1] ?? 0;
+  }
+  fft(re, im);
+  const { cos, sin } = twiddlesOf(n);
+  const r0 = re[0] ?? 0;
+  const i0 = im[0] ?? 0;
+  power[0] = (r0 + i0) ** 2;
+  power[h] = (r0 - i0) ** 2;
+  for (let k = 1; k < h; k++) {
+    const a = re[k] ?? 0;
+    const b = im[k] ?? 0;
+    const c = re[h - k] ?? 0;
+    const d = im[h - k] ?? 0;
+    const er = (a + c) / 2;
+    const ei = (b - d) / 2;
+    const or = (b + d) / 2;
+    const oi = (c - a) / 2;
+    const wr = cos[k] ?? 1;
+    const wi = sin[k] ?? 0;
+    const xr = er + wr * or - wi * oi;
+    const xi = ei + wr * oi + wi * or;
+    power[k] = xr * xr + xi * xi;
+  }
+  return power;
+}
+
 /** Hann window of n samples, per n (see `twiddles`). */
 const hannWindows = new Map<number, Float64Array>();
 function hannOf(n: number): Float64Array {
@@ -319,14 +360,13 @@ export function signalQuality(
   // Spectrum of the raw segment (Hann window, zero-padded to a power of two).
   let size = 1;
   while (size < n) size <<= 1;
-  const re = new Float64Array(size);
-  const im = new Float64Array(size);
+  const windowed = new Float64Array(size);
   let rawMean = 0;
   for (let i = 0; i < n; i++) rawMean += ecgMv[i] ?? 0;
   rawMean /= n;
   const hann = hannOf(n);
-  for (let i = 0; i < n; i++) re[i] = ((ecgMv[i] ?? 0) - rawMean) * (hann[i] ?? 0);
-  fft(re, im);
+  for (let i = 0; i < n; i++) windowed[i] = ((ecgMv[i] ?? 0) - rawMean) * (hann[i] ?? 0);
+  const power = realPowerSpectrum(windowed);
   const classes = binClassesOf(size, fs);
   let total = 0;
   let low = 0;
@@ -334,7 +374,7 @@ export function signalQuality(
   let hf = 0;
   let mains = 0;
   for (let k = 1; k <= size / 2; k++) {
-    const p = (re[k] ?? 0) ** 2 + (im[k] ?? 0) ** 2;
+    const p = power[k] ?? 0;
     total += p;
     const c = classes[k];
     if (c === 0) {

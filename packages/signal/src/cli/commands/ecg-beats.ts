@@ -2,10 +2,10 @@ import { analyzeArrhythmia } from '../../arrhythmia/analyze-arrhythmia.js';
 import type { ArrhythmiaAnalysis } from '../../arrhythmia/analyze-arrhythmia.js';
 import { detectQrs } from '../../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../../ecg/beat-symbols.js';
-import { SignalInputError } from '../../errors.js';
 import { readAnnotations } from '../../io/read-annotations.js';
 import { readWfdbRecord } from '../../io/read-wfdb-record.js';
 import type { CliCommand } from '../cli-command.js';
+import { recordArguments } from '../record-arguments.js';
 import { recordChannel } from './ecg-detect.js';
 
 export interface RecordArrhythmia extends ArrhythmiaAnalysis {
@@ -46,34 +46,6 @@ export async function analyzeRecordArrhythmia(
     signal: record.signals[ch]?.description ?? '',
     peaks: useAnnotations ? 'annotations' : 'detectQrs',
     ...analyzeArrhythmia(ecg, record.fs, peaks),
-  };
-}
-
-/** Parses the shared `<record> [--channel N] [--annotations]` arguments. */
-export function recordArguments(
-  positionals: string[],
-  values: Record<string, string | boolean | undefined>,
-): { recordPath: string; channel: number | null; useAnnotations: boolean } {
-  const [recordPath, ...extra] = positionals;
-  if (recordPath === undefined || extra.length > 0) {
-    throw new SignalInputError(
-      'INVALID_ARGUMENT',
-      'record',
-      'give exactly one record path (without extension)',
-    );
-  }
-  const channelText = values.channel;
-  if (typeof channelText === 'string' && !/^\d+$/.test(channelText)) {
-    throw new SignalInputError(
-      'INVALID_ARGUMENT',
-      'channel',
-      `--channel must be an integer ≥ 0, got "${channelText}"`,
-    );
-  }
-  return {
-    recordPath,
-    channel: typeof channelText === 'string' ? Number(channelText) : null,
-    useAnnotations: values.annotations === true,
   };
 }
 

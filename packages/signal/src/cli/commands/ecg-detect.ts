@@ -3,6 +3,7 @@ import { SignalInputError } from '../../errors.js';
 import { readWfdbRecord } from '../../io/read-wfdb-record.js';
 import type { WfdbRecord } from '../../io/wfdb-types.js';
 import type { CliCommand } from '../cli-command.js';
+import { recordArguments } from '../record-arguments.js';
 
 /** Output of `vigil-signal ecg detect <record> --json`. */
 export interface EcgDetectResult {
@@ -53,23 +54,9 @@ export const ecgDetectCommand: CliCommand = {
     json: { type: 'boolean', description: 'print {"fs": Hz, "peaks": [sample indices]}' },
   },
   async run({ positionals, values, io }) {
-    const [recordPath, ...extra] = positionals;
-    if (recordPath === undefined || extra.length > 0) {
-      throw new SignalInputError(
-        'INVALID_ARGUMENT',
-        'record',
-        'give exactly one record path (without extension)',
-      );
-    }
-    const channelText = values.channel;
-    const channel = typeof channelText === 'string' ? Number(channelText) : 0;
-    if (typeof channelText === 'string' && !/^\d+$/.test(channelText)) {
-      throw new SignalInputError(
-        'INVALID_ARGUMENT',
-        'channel',
-        `--channel must be an integer ≥ 0, got "${channelText}"`,
-      );
-    }
+    const args = recordArguments(positionals, values);
+    const { recordPath } = args;
+    const channel = args.channel ?? 0;
     const result = await ecgDetect(recordPath, channel);
     if (values.json === true) {
       io.stdout(`${JSON.stringify(result)}\n`);

@@ -1,8 +1,8 @@
 import { classifyBeats } from '../../arrhythmia/classify-beats.js';
-import { SignalInputError } from '../../errors.js';
 import { hrvReport, type HrvReport } from '../../hrv/hrv-report.js';
 import { readWfdbRecord } from '../../io/read-wfdb-record.js';
 import type { CliCommand } from '../cli-command.js';
+import { recordArguments } from '../record-arguments.js';
 import { detectRecordPeaks } from './ecg-detect.js';
 
 /** Output of `vigil-signal ecg hrv <record> --json`. */
@@ -62,23 +62,9 @@ export const ecgHrvCommand: CliCommand = {
     json: { type: 'boolean', description: 'print every measure as JSON (ms, ms², bpm, %)' },
   },
   async run({ positionals, values, io }) {
-    const [recordPath, ...extra] = positionals;
-    if (recordPath === undefined || extra.length > 0) {
-      throw new SignalInputError(
-        'INVALID_ARGUMENT',
-        'record',
-        'give exactly one record path (without extension)',
-      );
-    }
-    const channelText = values.channel;
-    if (typeof channelText === 'string' && !/^\d+$/.test(channelText)) {
-      throw new SignalInputError(
-        'INVALID_ARGUMENT',
-        'channel',
-        `--channel must be an integer ≥ 0, got "${channelText}"`,
-      );
-    }
-    const channel = typeof channelText === 'string' ? Number(channelText) : 0;
+    const args = recordArguments(positionals, values);
+    const { recordPath } = args;
+    const channel = args.channel ?? 0;
     const r = await ecgHrv(recordPath, channel, { classify: values.classify === true });
     if (values.json === true) {
       io.stdout(`${JSON.stringify(r)}\n`);

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-command.js';
-import { analyzeRecordArrhythmia, recordArguments } from './ecg-beats.js';
+import { recordArguments } from '../record-arguments.js';
+import { analyzeRecordArrhythmia } from './ecg-beats.js';
 
 export const ecgRhythmCommand: CliCommand = {
   path: ['ecg', 'rhythm'],

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { BEAT_FEATURE_NAMES, createBeatFeatureExtractor } from './create-beat-feature-extractor.js';
+
+const FS = 360;
+
+/** Narrow Gaussian QRS (σ = 10 ms, 1 mV) at each of `peaks` on a flat line. */
+function addQrs(x: Float64Array, peaks: readonly number[]): void {
+  const s = 0.01 * FS;
+  for (const p of peaks) {
+    for (let i = Math.max(0, p - 40); i < Math.min(x.length, p + 40); i++) {
+      x[i] = (x[i] ?? 0) + Math.exp(-0.5 * ((i - p) / s) ** 2);
+    }
+  }
+}
+
+/** Deterministic uniform noise in [-a, a] (Park–Miller generator). */
+function addNoise(x: Float64Array, from: number, to: number, a: number): void {
+  let seed = 12345;
+  for (let i = from; i < to; i++) {
+    seed = (seed * 16807) % 2147483647;
+    x[i] = (x[i] ?? 0) + a * (2 * (seed / 2147483647) - 1);
+  }
+}
+
+describe('createBeatFeatureExtractor', () => {
+  it('has no feature in absolute units (s, ms)', () => {
+    expect(BEAT_FEATURE_NAMES.filter((n) => /_s$|Ms\//.test(n))).toEqual([]);
+    expect(createBeatFeatureExtractor({ fs: FS }).nFeatures).toBe(BEAT_FEATURE_NAMES.length);
+  });
+
+  it('keeps a noise stretch full of false detections out of the average RR', () => {
+    // 120 beats at 60 bpm, then 60 s of noise "detected" every 250 ms, then 60 bpm again.
+    const clean1 = Array.from({ length: 120 }, (_, i) => FS + i * FS);
+    const noiseFrom = (clean1.at(-1) ?? 0) + FS;
+    const noisy = Array.from({ length: 240 }, (_, i) => noiseFrom + Math.round(i * 0.25 * FS));
+    const resume = (noisy.at(-1) ?? 0) + FS;
+    const clean2 = Array.from({ length: 20 }, (_, i) => resume + i * FS);
+    const x = new Float64Array(resume + 22 * FS);
+    addQrs(x, [...clean1, ...clean2]);
+    addNoise(x, noiseFrom - FS / 2, resume - FS / 2, 0.5);
+    const peaks = [...clean1, ...noisy, ...clean2];
+    const ratio = BEAT_FEATURE_NAMES.indexOf('preRR/avgRR');
+    const view = { x, offset: 0 };
+    const run = (noiseSlopeContrast: number): number => {
+      const ex = createBeatFeatureExtractor({ fs: FS, noiseSlopeContrast });
+      let last = 0;
+      peaks.forEach((p, k) => {
+        const f = ex.next(view, peaks[k - 1] ?? null, p, peaks[k + 1] ?? null);
+        last = f[ratio] ?? NaN;
+      });
+      return last;
+    };
+    // Noise-like beats excluded (default): the last clean beat is on time, ratio 1.
+    expect(run(6)).toBeCloseTo(1, 2);
+    // Every beat counted (threshold 0): 240 intervals of 250 ms dominate the 300-interval median
+    // and the on-time beat looks four times late.
+    expect(run(0)).toBeGreaterThan(3.5);
+  });
+});
