@@ -80,13 +80,16 @@ function decodeTsCursor(cursor: string | undefined): number | undefined {
   return ts;
 }
 
-/** Asks for one row more than the page so the presence of a next page is known without a count. */
-function pageWindow(q: {
+/** A page of a time-ordered list: a `from`/`to` window (epoch ms), a size and an opaque cursor. */
+interface PageQuery {
   from?: number | undefined;
   to?: number | undefined;
   limit: number;
   cursor?: string | undefined;
-}): {
+}
+
+/** Asks for one row more than the page so the presence of a next page is known without a count. */
+function pageWindow(q: PageQuery): {
   from: number | undefined;
   to: number | undefined;
   limit: number;
@@ -120,12 +123,7 @@ export class VitalsQueryService {
   async history(
     viewer: Viewer,
     deviceId: string,
-    q: {
-      from?: number | undefined;
-      to?: number | undefined;
-      limit: number;
-      cursor?: string | undefined;
-    },
+    q: PageQuery,
   ): Promise<{ items: VitalsRecordView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
@@ -245,12 +243,7 @@ export class VitalsQueryService {
   async predictions(
     viewer: Viewer,
     deviceId: string,
-    q: {
-      from?: number | undefined;
-      to?: number | undefined;
-      limit: number;
-      cursor?: string | undefined;
-    },
+    q: PageQuery,
   ): Promise<{ items: PredictionView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
