@@ -1,25 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../run-cli.js';
+import { runCaptured } from '../__tests__/run-captured.js';
 
 // First 20 s of MIT-BIH records (see src/io/fixtures/NOTICE): 119 has uniform PVCs (bigeminy),
 // data_101_6 is CPSC 2021 at 200 Hz.
 const mit119 = fileURLToPath(new URL('../../io/fixtures/119', import.meta.url));
 const cpsc = fileURLToPath(new URL('../../io/fixtures/data_101_6', import.meta.url));
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-  });
-  return { code, out, err };
-}
-
 describe('vigil-signal ecg beats / ecg rhythm', () => {
   it('prints the class of every reference beat of record 119 as JSON', async () => {
-    const r = await cli(['ecg', 'beats', mit119, '--annotations', '--json']);
+    const r = await runCaptured('ecg', 'beats', mit119, '--annotations', '--json');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out) as { fs: number; beats: { sample: number; class: string }[] };
     expect(json.fs).toBe(360);
@@ -30,10 +20,10 @@ describe('vigil-signal ecg beats / ecg rhythm', () => {
   });
 
   it('classifies detected beats of a 200 Hz record and prints rhythm episodes as JSON', async () => {
-    const beats = await cli(['ecg', 'beats', cpsc, '--json']);
+    const beats = await runCaptured('ecg', 'beats', cpsc, '--json');
     expect(beats.code).toBe(0);
     expect((JSON.parse(beats.out) as { fs: number }).fs).toBe(200);
-    const rhythm = await cli(['ecg', 'rhythm', mit119, '--json']);
+    const rhythm = await runCaptured('ecg', 'rhythm', mit119, '--json');
     expect(rhythm.code).toBe(0);
     const json = JSON.parse(rhythm.out) as { fs: number; episodes: unknown[]; withheld: unknown };
     expect(json.fs).toBe(360);
@@ -42,10 +32,10 @@ describe('vigil-signal ecg beats / ecg rhythm', () => {
   });
 
   it('names the field for a bad channel and a missing record', async () => {
-    const bad = await cli(['ecg', 'rhythm', mit119, '--channel', 'x']);
+    const bad = await runCaptured('ecg', 'rhythm', mit119, '--channel', 'x');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/channel/);
-    const none = await cli(['ecg', 'beats']);
+    const none = await runCaptured('ecg', 'beats');
     expect(none.code).toBe(2);
     expect(none.err).toMatch(/record/);
   });

@@ -1,23 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../run-cli.js';
+import { runCaptured as run } from '../__tests__/run-captured.js';
 import type { EcgHrvResult } from './ecg-hrv.js';
 
 const record = join(import.meta.dirname, '../../io/fixtures/119');
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
-}
 
 describe('vigil-signal ecg hrv', () => {
   it('prints the HRV of the detected beats as JSON, null sections explained', async () => {
