@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, type SessionStorage } from './client.js';
+import { ApiClient, ApiError, describeRequestError, type SessionStorage } from './client.js';
 
 class MemoryStorage implements SessionStorage {
   readonly items = new Map<string, string>();
@@ -94,5 +94,17 @@ describe('ApiClient', () => {
     const error = await api.post('/api/v1/users', {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 400, code: 'WEAK_PASSWORD', field: 'password' });
+  });
+});
+
+describe('describeRequestError', () => {
+  it('names the field the server rejected, and falls back for anything else', () => {
+    expect(
+      describeRequestError(new ApiError(400, 'WEAK_PASSWORD', 'Password too short', 'password')),
+    ).toBe('Password too short (password)');
+    expect(describeRequestError(new ApiError(409, 'EMAIL_TAKEN', 'Email already registered'))).toBe(
+      'Email already registered',
+    );
+    expect(describeRequestError(new TypeError('network'), 'Save failed.')).toBe('Save failed.');
   });
 });

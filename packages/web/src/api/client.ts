@@ -21,6 +21,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What a form shows for a failed request: the server's message and the field it names. */
+export function describeRequestError(err: unknown, fallback = 'Failed.'): string {
+  if (!(err instanceof ApiError)) return fallback;
+  return err.field ? `${err.message} (${err.field})` : err.message;
+}
+
 const STORAGE_KEY = 'vigil.session';
 
 /** Where the session is kept: the tab's sessionStorage in the browser. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ReactNode, SyntheticEvent } from 'react';
-import { ApiError } from '../api/client.js';
+import { describeRequestError } from '../api/client.js';
 import type { Device, DeviceRegistered, User } from '../api/types.js';
 import { useLoad, useServices } from '../app-context.js';
 import { asList, timeAgo } from '../format.js';
@@ -38,11 +38,7 @@ export function AdminDevicesPage(): ReactNode {
           reload();
         },
         (err: unknown) => {
-          setStatus(
-            err instanceof ApiError
-              ? `${err.message}${err.field ? ` (${err.field})` : ''}`
-              : 'Failed.',
-          );
+          setStatus(describeRequestError(err));
         },
       );
   };

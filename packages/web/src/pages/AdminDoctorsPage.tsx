@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ReactNode, SyntheticEvent } from 'react';
-import { ApiError } from '../api/client.js';
+import { describeRequestError } from '../api/client.js';
 import type { User } from '../api/types.js';
 import { useLoad, useServices } from '../app-context.js';
 import { asList } from '../format.js';
@@ -26,11 +26,7 @@ export function AdminDoctorsPage(): ReactNode {
         reload();
       },
       (err: unknown) => {
-        setStatus(
-          err instanceof ApiError
-            ? `${err.message}${err.field ? ` (${err.field})` : ''}`
-            : 'Failed.',
-        );
+        setStatus(describeRequestError(err));
       },
     );
   };

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import type { ReactNode } from 'react';
-import { ApiError } from '../api/client.js';
+import { describeRequestError } from '../api/client.js';
 import type { AlertRuleBody, AlertRules, AlertSeverity, PutAlertRules } from '../api/types.js';
 import { useLoad, useServices } from '../app-context.js';
 
@@ -53,11 +53,7 @@ export function AlertRulesEditor({ patientId }: { patientId: string }): ReactNod
         setStatus('Alert rules saved.');
       },
       (err: unknown) => {
-        setStatus(
-          err instanceof ApiError
-            ? `${err.message}${err.field ? ` (${err.field})` : ''}`
-            : 'Save failed.',
-        );
+        setStatus(describeRequestError(err, 'Save failed.'));
       },
     );
   };
