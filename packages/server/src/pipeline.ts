@@ -9,7 +9,7 @@ import {
 import { startEmbeddedBroker } from './adapters/mqtt/embedded-broker.js';
 import { startExternalSubscriber } from './adapters/mqtt/external-subscriber.js';
 import type { MqttOutcome } from './adapters/mqtt/vitals-message.js';
-import { newId } from './adapters/random.js';
+import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
 import type { Config } from './config/env.js';
 import type { Database } from './db/database.js';
 import { DomainError } from './errors/catalogue.js';
@@ -55,6 +55,8 @@ export async function createPipeline(o: PipelineOptions) {
   };
   try {
     const { repositories: repos, clock } = o;
+    // Time-ordered ids for the high-rate rows (see the module for why).
+    const newId = createTimeOrderedIdGenerator();
     let analysisErrors = 0;
     const analysis = createEcgAnalysisAdapter(
       o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -113,6 +114,10 @@ function createSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoints run in a worker so no commit on the event loop pays for one (see the module).
+  const inMemory = file === ':memory:' || file === '';
+  const checkpointer = inMemory ? null : startSqliteCheckpointer(file);
+  if (checkpointer !== null) sqlite.pragma('wal_autocheckpoint = 0');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqlite(sqlite) }) });
   return {
     db,
@@ -120,7 +125,10 @@ function createSqlite(options: DatabaseOptions): Database {
     async ping() {
       await sql`select 1`.execute(db);
     },
-    close: once(() => db.destroy()),
+    close: once(async () => {
+      await db.destroy();
+      await checkpointer?.close();
+    }),
   };
 }
 

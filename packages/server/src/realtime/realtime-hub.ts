@@ -117,7 +117,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     return false;
   };
 
-  const deliverTo = async (c: Conn, e: RealtimeEvent): Promise<void> => {
+  const deliverTo = async (c: Conn, e: RealtimeEvent, text: () => string): Promise<void> => {
     if (c.catchingUp) {
       c.queued.push(e);
       return;
@@ -127,12 +127,16 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
       if (e.eventId <= c.lastSentEventId) return;
       c.lastSentEventId = e.eventId;
     }
-    send(c, serialise(e));
+    send(c, text());
   };
 
   const deliver = (e: RealtimeEvent): void => {
+    // Serialised once, for the first connection that may receive it (an event with a 250-sample
+    // ECG chunk is ~3 kB of JSON; a wall of dashboards would otherwise encode it once each).
+    let json: string | undefined;
+    const text = (): string => (json ??= serialise(e));
     for (const c of conns) {
-      deliverTo(c, e).catch((err: unknown) => {
+      deliverTo(c, e, text).catch((err: unknown) => {
         deps.log.warn({ err }, 'realtime delivery failed');
       });
     }
@@ -193,7 +197,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     }
     const queued = c.queued;
     c.queued = [];
-    for (const e of queued) await deliverTo(c, e);
+    for (const e of queued) await deliverTo(c, e, () => serialise(e));
     send(c, JSON.stringify({ type: 'ready', last_event_id: c.lastSentEventId }));
   };
 
@@ -258,7 +262,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
             .then(async () => {
               const q = c.queued;
               c.queued = [];
-              for (const e of q) await deliverTo(c, e);
+              for (const e of q) await deliverTo(c, e, () => serialise(e));
               send(c, JSON.stringify({ type: 'ready', last_event_id: c.lastSentEventId }));
             })
             .catch(fail);
