@@ -1,6 +1,7 @@
 import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Clock } from './adapters/clock.js';
 import {
   createEcgAnalysisAdapter,
@@ -8,6 +9,7 @@ import {
 } from './adapters/ecg-analysis.adapter.js';
 import { startEmbeddedBroker } from './adapters/mqtt/embedded-broker.js';
 import { startExternalSubscriber } from './adapters/mqtt/external-subscriber.js';
+import { createMqttMetrics } from './adapters/mqtt/mqtt-metrics.js';
 import type { MqttOutcome } from './adapters/mqtt/vitals-message.js';
 import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
 import type { Config } from './config/env.js';
@@ -31,6 +33,8 @@ export interface PipelineOptions {
   repositories: Repositories;
   services: { auth: AuthService; devices: DevicesService };
   log: Logger;
+  /** The container's metrics registry (MQTT message and rejection counters). */
+  metrics?: Registry;
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories;
   /** Observes every MQTT message outcome (tests, metrics). */
@@ -38,6 +42,13 @@ export interface PipelineOptions {
   /** Timer periods (ms); tests turn them off with 0. */
   silentSweepMs?: number;
 }
+
+/**
+ * Group commits in flight on PostgreSQL: each waits for network round trips and a WAL flush, so a
+ * few in parallel keep the event loop busy; 3 of the pool's 10 connections leave the rest to
+ * queries, alerts and the fan-out. (bench/ingest: see its README for the measured effect.)
+ */
+const PG_CONCURRENT_BATCHES = 3;
 
 /** How long a device's analysis state is kept without packets. */
 const ANALYSIS_IDLE_MS = 10 * 60_000;
@@ -114,6 +125,9 @@ export async function createPipeline(o: PipelineOptions) {
       realtime: hub,
       clock,
       newId,
+      // A device's packets are written one request at a time, so batches in flight together
+      // never hold the same device's rows (nor its rollup minute): no lock waits between them.
+      concurrentBatches: o.database.dialect === 'postgres' ? PG_CONCURRENT_BATCHES : 1,
     });
     closers.push(() => ingest.close());
 
@@ -144,13 +158,18 @@ export async function createPipeline(o: PipelineOptions) {
     }
 
     let mqttPort: number | null = null;
+    const mqttMetrics = o.metrics === undefined ? undefined : createMqttMetrics(o.metrics);
+    const onMqttOutcome = (deviceId: string, outcome: MqttOutcome): void => {
+      mqttMetrics?.count(outcome);
+      o.onMqttOutcome?.(deviceId, outcome);
+    };
     if (o.config.mqtt.url !== undefined) {
       const sub = await startExternalSubscriber({
         url: o.config.mqtt.url,
         ingest,
         devices: o.services.devices,
         log: o.log,
-        onOutcome: o.onMqttOutcome,
+        onOutcome: onMqttOutcome,
       });
       closers.push(() => sub.close());
     } else if (o.config.mqtt.port > 0) {
@@ -159,7 +178,7 @@ export async function createPipeline(o: PipelineOptions) {
         ingest,
         devices: o.services.devices,
         log: o.log,
-        onOutcome: o.onMqttOutcome,
+        onOutcome: onMqttOutcome,
       });
       if (broker !== null) {
         mqttPort = broker.port;

@@ -158,6 +158,8 @@ export interface IngestServiceDeps {
   newId: () => string;
   /** Most units per group commit (default 512). */
   maxUnitsPerBatch?: number;
+  /** Group commits in flight at once (default 1: SQLite has a single writer). */
+  concurrentBatches?: number;
 }
 
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
@@ -182,6 +184,7 @@ export class IngestService {
         await deps.vitals.writeUnits(units);
       },
       maxUnits: deps.maxUnitsPerBatch ?? 512,
+      concurrency: deps.concurrentBatches ?? 1,
     });
   }
 

@@ -39,6 +39,43 @@ describe('createWriteBatcher', () => {
     expect(b.batches).toBe(2);
   });
 
+  it('starts a second transaction while the first is in flight when concurrency allows', async () => {
+    const events: string[] = [];
+    const release: (() => void)[] = [];
+    const b = createWriteBatcher<number>({
+      concurrency: 2,
+      write: async (units) => {
+        events.push(`begin ${units.join(',')}`);
+        await new Promise<void>((r) => release.push(r));
+        events.push(`commit ${units.join(',')}`);
+      },
+    });
+    const first = b.submit(1);
+    await new Promise((r) => setImmediate(r));
+    const second = [2, 3].map((n) => b.submit(n));
+    await new Promise((r) => setImmediate(r));
+    // A third arrival waits: both writers are busy.
+    const third = b.submit(4);
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['begin 1', 'begin 2,3']);
+    release.shift()?.();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['begin 1', 'begin 2,3', 'commit 1', 'begin 4']);
+    for (const r of release.splice(0)) r();
+    await Promise.all(second);
+    release.shift()?.();
+    await third;
+    await b.close();
+    expect(b.batches).toBe(3);
+  });
+
+  it('rejects a concurrency that is not a positive integer', () => {
+    expect(() =>
+      createWriteBatcher<number>({ concurrency: 0, write: () => Promise.resolve() }),
+    ).toThrow(RangeError);
+  });
+
   it('isolates a failing unit: only its submitter sees the error', async () => {
     const committed: string[] = [];
     const b = createWriteBatcher<string>({

@@ -4,16 +4,21 @@
  * promise resolves only after the batch holding its unit has committed (durable), and a unit is
  * never split across batches, so a request's rows are all-or-nothing.
  *
- * While a batch is being written the next one accumulates; it is written as soon as the first
- * commits (no timer: latency under low load is one event-loop turn). If a batch fails, its
+ * While `concurrency` batches are being written the next one accumulates; it is written as soon
+ * as one of them commits (no timer: latency under low load is one event-loop turn). SQLite has
+ * one writer, so one batch at a time; on PostgreSQL a commit waits for its WAL flush and each
+ * statement for a network round trip, so a few batches in flight on separate pooled connections
+ * keep the server busy meanwhile (PostgreSQL groups their flushes: `commit_delay` docs). Callers
+ * must not depend on the commit order of units in different batches. If a batch fails, its
  * units are retried one by one so one bad unit cannot fail its neighbours.
  */
-
 export interface WriteBatcherOptions<T> {
   /** Writes all units in ONE transaction; must throw if nothing was committed. */
   write: (units: readonly T[]) => Promise<void>;
   /** Most units per transaction (default 512). */
   maxUnits?: number;
+  /** Most transactions in flight at once (default 1). */
+  concurrency?: number;
 }
 
 export interface WriteBatcher<T> {
@@ -33,8 +38,12 @@ interface Pending<T> {
 
 export function createWriteBatcher<T>(options: WriteBatcherOptions<T>): WriteBatcher<T> {
   const maxUnits = options.maxUnits ?? 512;
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError('write batcher concurrency must be an integer ≥ 1');
+  }
   let queue: Pending<T>[] = [];
-  let running = false;
+  let inFlight = 0;
   let scheduled = false;
   let closed = false;
   let batches = 0;
@@ -63,26 +72,33 @@ export function createWriteBatcher<T>(options: WriteBatcherOptions<T>): WriteBat
     }
   };
 
+  /** One writer: takes batches off the queue until it is empty. */
   const drain = async (): Promise<void> => {
-    running = true;
+    inFlight++;
     while (queue.length > 0) {
       const batch = queue.slice(0, maxUnits);
       queue = queue.slice(batch.length);
       await writeBatch(batch);
     }
-    running = false;
-    resolveIdle?.();
-    resolveIdle = null;
+    inFlight--;
+    if (inFlight === 0 && !scheduled) {
+      resolveIdle?.();
+      resolveIdle = null;
+    }
   };
 
   const schedule = (): void => {
-    if (running || scheduled) return;
+    if (scheduled || inFlight >= concurrency) return;
     scheduled = true;
-    idle = new Promise((r) => (resolveIdle = r));
+    if (resolveIdle === null) idle = new Promise((r) => (resolveIdle = r));
     // setImmediate lets every request parsed in this event-loop turn join the batch.
     setImmediate(() => {
       scheduled = false;
-      void drain();
+      if (queue.length > 0) void drain();
+      else if (inFlight === 0) {
+        resolveIdle?.();
+        resolveIdle = null;
+      }
     });
   };
 

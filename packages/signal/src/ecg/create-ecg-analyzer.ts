@@ -312,13 +312,20 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     // longer silence (a pause, asystole) makes the rate fall: heartRate counts the open interval.
     const hrEnd = samplesSeen - 1 - toSamples(hrDelayMs);
     const hrStart = hrEnd - toSamples(hrWindowMs);
-    const hrPeaks = recent
-      .map((b) => b.sample)
-      .concat(pending)
-      .filter((s) => s >= hrStart && s <= hrEnd);
-    const qrsMs = median(
-      recent.filter((b) => b.sample >= hrStart && b.qrsMs !== null).map((b) => b.qrsMs ?? 0),
-    );
+    // `recent` holds the whole HRV window (~360 beats at 5 min); the HR window is its tail, so
+    // it is read from the end rather than filtered whole at every packet.
+    let first = recent.length;
+    while (first > 0 && (recent[first - 1]?.sample ?? 0) >= hrStart) first--;
+    const hrPeaks: number[] = [];
+    const qrsValues: number[] = [];
+    for (let i = first; i < recent.length; i++) {
+      const b = recent[i];
+      if (b === undefined) continue;
+      if (b.sample <= hrEnd) hrPeaks.push(b.sample);
+      if (b.qrsMs !== null) qrsValues.push(b.qrsMs);
+    }
+    for (const s of pending) if (s >= hrStart && s <= hrEnd) hrPeaks.push(s);
+    const qrsMs = median(qrsValues);
     // Complexes narrower than any QRS (the narrowest, in neonates, last ~50 ms) are spikes or
     // interference that the spectrum and kurtosis rules let through at low sampling rates.
     if (qrsMs !== null && qrsMs < minQrsMs) {
@@ -337,10 +344,12 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       }).averageBpm;
     }
     const hrvStart = samplesSeen - toSamples(hrvWindowMs);
-    const hrvBeats = recent.filter((b) => b.sample >= hrvStart);
+    let hrvFirst = 0;
+    while (hrvFirst < recent.length && (recent[hrvFirst]?.sample ?? 0) < hrvStart) hrvFirst++;
+    const nHrv = recent.length - hrvFirst;
     // The window's beats change about once a second; reuse the HRV until they do.
-    const key = `${hrvBeats[0]?.sample ?? -1}:${hrvBeats[hrvBeats.length - 1]?.sample ?? -1}:${hrvBeats.length}`;
-    if (key !== hrvCache.key) hrvCache = { key, hrv: computeHrv(hrvBeats) };
+    const key = `${nHrv > 0 ? (recent[hrvFirst]?.sample ?? -1) : -1}:${nHrv > 0 ? (recent[recent.length - 1]?.sample ?? -1) : -1}:${nHrv}`;
+    if (key !== hrvCache.key) hrvCache = { key, hrv: computeHrv(recent.slice(hrvFirst)) };
     update.hrv = hrvCache.hrv;
     return update;
   };
