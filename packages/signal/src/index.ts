@@ -66,6 +66,11 @@ export type {
   ArrhythmiaMonitorOptions,
 } from './arrhythmia/create-arrhythmia-monitor.js';
 export type { RhythmTrackerOptions } from './arrhythmia/create-rhythm-tracker.js';
+export { createAtrialActivityTracker } from './arrhythmia/create-atrial-activity-tracker.js';
+export type {
+  AtrialActivityOptions,
+  AtrialActivityTracker,
+} from './arrhythmia/create-atrial-activity-tracker.js';
 export type { BeatClassifierOptions } from './arrhythmia/create-beat-classifier.js';
 export { loadBeatModel } from './arrhythmia/load-beat-model.js';
 export type { BeatModel } from './arrhythmia/beat-model.js';

@@ -100,6 +100,29 @@ describe('createArrhythmiaMonitor', () => {
     expect(closed?.maxRrMs).toBeGreaterThan(3000);
   });
 
+  it('finds a 10-s AF paroxysm between sinus stretches and places it within 5 s (ECGSYN)', () => {
+    const fs = 250;
+    const parts = [
+      synth({ fs, heartRateBpm: 75, seed: 21, noiseMv: 0.01 }, 60),
+      synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 22, noiseMv: 0.01 }, 10),
+      synth({ fs, heartRateBpm: 75, seed: 23, noiseMv: 0.01 }, 60),
+    ];
+    const ecg = new Float64Array(parts.reduce((n, p) => n + p.ecg.length, 0));
+    const peaks: number[] = [];
+    let at = 0;
+    for (const p of parts) {
+      ecg.set(p.ecg, at);
+      peaks.push(...p.peaks.map((q) => q + at));
+      at += p.ecg.length;
+    }
+    const onset = 60 * fs;
+    const offset = 70 * fs;
+    const found = analyzeArrhythmia(ecg, fs, peaks).episodes.filter((e) => e.rhythm === 'AF');
+    expect(found).toHaveLength(1);
+    expect(found[0]?.start ?? 0).toBeGreaterThan(onset - 5 * fs);
+    expect(found[0]?.end ?? 0).toBeLessThan(offset + 5 * fs);
+  });
+
   it('finds AF in a synthetic AF rhythm and none in a sinus rhythm', () => {
     const fs = 250;
     const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 5 }, 120);

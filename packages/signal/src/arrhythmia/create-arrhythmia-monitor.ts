@@ -1,5 +1,7 @@
 import { SignalInputError } from '../errors.js';
 import type { BeatModel } from './beat-model.js';
+import { createAtrialActivityTracker } from './create-atrial-activity-tracker.js';
+import type { AtrialActivityOptions } from './create-atrial-activity-tracker.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
 import type { BeatClassifierOptions } from './create-beat-classifier.js';
 import { createRhythmTracker } from './create-rhythm-tracker.js';
@@ -25,6 +27,14 @@ export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs
   minDurationS?: number;
   /** Report SVEB as N while the recent RR intervals meet the AF criteria, default true. */
   suppressSvebInAf?: boolean;
+  /** P-wave measurement feeding the short-window AF path (see AtrialActivityOptions). */
+  atrial?: Omit<AtrialActivityOptions, 'fs'>;
+  /**
+   * P-wave score handed to the rhythm tracker: `template` (default) the correlation of the last
+   * beats' average pre-QRS segment with the record's sinus P template (robust to noise, idle until
+   * 16 sinus beats were seen), or `coherence` (template-free, but noise lowers it).
+   */
+  afPWaveMeasure?: 'template' | 'coherence';
   /** Noise and pacing guards of the beat classifier (see BeatClassifierOptions). */
   classifier?: Omit<BeatClassifierOptions, 'fs' | 'model'>;
 }
@@ -61,6 +71,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   const model = options.model ?? loadBeatModel();
   const classifier = createBeatClassifier({ ...options.classifier, fs, model });
   const tracker = createRhythmTracker({ ...options, fs });
+  const atrial = createAtrialActivityTracker({ ...options.atrial, fs });
+  const pWaveMeasure = options.afPWaveMeasure ?? 'template';
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
   const latencySamples = ((options.detectorLatencyMs ?? 500) * fs) / 1000;
   const suppressSvebInAf = options.suppressSvebInAf ?? true;
@@ -154,7 +166,17 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       guard.beats++;
       record([guard], epOut);
     }
-    record(tracker.push(peak, cls), epOut);
+    // P-wave evidence from supraventricular beats (ventricular, fusion and noise beats carry no
+    // sinus P wave); the sinus template learns only while the RR intervals are not irregular.
+    const coherence = atrial.push(
+      view.x,
+      view.offset,
+      peak,
+      cls === 'N' || cls === 'SVEB',
+      !tracker.irregular,
+    );
+    const pScore = pWaveMeasure === 'template' ? atrial.templateCorrelation : coherence;
+    record(tracker.push(peak, cls, pScore), epOut);
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {

@@ -90,6 +90,64 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     expect(run(rr, cls).filter((e) => e.rhythm === 'AF')).toEqual([]);
   });
 
+  it('finds a 15-beat AF paroxysm when P waves are absent, and not when they are present', () => {
+    const rand = lcg(11);
+    const rr: number[] = [];
+    for (let i = 0; i < 60; i++) rr.push(800);
+    for (let i = 0; i < 15; i++) rr.push(400 + 500 * rand());
+    for (let i = 0; i < 60; i++) rr.push(800);
+    // P-wave score: absent (0.1) during the paroxysm, sinus (0.95) elsewhere.
+    const feed = (scoreInAf: number): RhythmEpisode[] => {
+      const t = createRhythmTracker({ fs: FS });
+      let sample = 0;
+      rr.forEach((v, i) => {
+        sample += Math.round((v * FS) / 1000);
+        t.push(sample, 'N', i >= 60 && i < 75 ? scoreInAf : 0.95);
+      });
+      t.flush();
+      return [...t.episodes];
+    };
+    // The 32-beat RR window alone misses it (no P-wave scores: the short path is idle).
+    expect(run(rr, []).filter((e) => e.rhythm === 'AF')).toEqual([]);
+    const found = feed(0.1).filter((e) => e.rhythm === 'AF');
+    expect(found).toHaveLength(1);
+    const onset = rr.slice(0, 60).reduce((a, v) => a + Math.round((v * FS) / 1000), 0);
+    const offset = rr.slice(0, 75).reduce((a, v) => a + Math.round((v * FS) / 1000), 0);
+    expect(found[0]?.start ?? 0).toBeGreaterThan(onset - 4 * FS);
+    expect(found[0]?.end ?? 0).toBeLessThan(offset + 4 * FS);
+    // Same irregular intervals with sinus P waves (e.g. frequent atrial ectopy): no AF.
+    expect(feed(0.95).filter((e) => e.rhythm === 'AF')).toEqual([]);
+  });
+
+  it('keeps an AF episode open through a VT run that interrupts it', () => {
+    const rand = lcg(5);
+    const rr: number[] = [];
+    const cls: BeatClass[] = [];
+    const add = (n: number, v: () => number, c: BeatClass) => {
+      for (let i = 0; i < n; i++) {
+        rr.push(v());
+        cls.push(c);
+      }
+    };
+    add(60, () => 800, 'N');
+    add(80, () => 450 + 500 * rand(), 'N');
+    add(16, () => 380, 'VEB');
+    add(80, () => 450 + 500 * rand(), 'N');
+    add(60, () => 800, 'N');
+    const eps = run(rr, cls);
+    expect(eps.filter((e) => e.rhythm === 'AF')).toHaveLength(1);
+    expect(eps.filter((e) => e.rhythm === 'VT')).toHaveLength(1);
+    // With the hold turned off the VT run splits the episode in two.
+    const t = createRhythmTracker({ fs: FS, afHoldBeats: 0 });
+    let sample = 0;
+    rr.forEach((v, i) => {
+      sample += Math.round((v * FS) / 1000);
+      t.push(sample, cls[i] ?? 'N');
+    });
+    t.flush();
+    expect(t.episodes.filter((e) => e.rhythm === 'AF')).toHaveLength(2);
+  });
+
   it('reports sinus tachycardia and bradycardia with their rates', () => {
     const rr = [
       ...new Array<number>(40).fill(800),

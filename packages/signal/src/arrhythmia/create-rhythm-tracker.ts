@@ -18,6 +18,26 @@ export interface RhythmTrackerOptions {
   afExcludeSveb?: boolean;
   /** Consecutive AF (non-AF) window decisions that open (close) an AF episode, default 8. */
   afHysteresisBeats?: number;
+  /**
+   * RR intervals per window of the second, short-window AF path, default 12 (0 turns the path
+   * off). A short window is called AF when its intervals meet the same irregularity criteria
+   * (`afNrmssd`, `afLargeDiffShare`) and P waves are absent: the P-wave score passed with the
+   * window's last beat is below `afPWaveScoreMax`. Because absent P waves are required, the short
+   * path also uses intervals touching ventricular and fusion beats (ectopy in sinus rhythm keeps
+   * its P waves; AF beats mislabelled VEB at fast rates do not hide the irregularity). Without
+   * P-wave scores the path is idle.
+   */
+  afShortWindowBeats?: number;
+  /** P-wave score (see `push`) below which P waves count as absent, default 0.5. */
+  afPWaveScoreMax?: number;
+  /** Consecutive short-window AF decisions that open an AF episode, default 4. */
+  afShortHysteresisBeats?: number;
+  /**
+   * Up to this many consecutive windows with too few intervals between atrial-driven beats
+   * (fewer than half; e.g. a VT run) neither extend nor close an open AF episode, default 16
+   * (0: they count as non-AF).
+   */
+  afHoldBeats?: number;
   /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
   bradyBpm?: number;
   /** Sinus tachycardia above this rate in bpm, default 100. */
@@ -29,8 +49,13 @@ export interface RhythmTrackerOptions {
 }
 
 export interface RhythmTracker {
-  /** Adds the next classified beat (time order); returns episodes opened, updated or closed. */
-  push(sample: number, cls: BeatClass): RhythmEpisode[];
+  /**
+   * Adds the next classified beat (time order) and, optionally, a P-wave score of the beats up
+   * to it: near 1 when they carry the P waves of sinus rhythm, near 0 when P waves are absent
+   * (`createAtrialActivityTracker`'s template correlation or coherence; null when unknown).
+   * Returns episodes opened, updated or closed.
+   */
+  push(sample: number, cls: BeatClass, pWaveScore?: number | null): RhythmEpisode[];
   /** Closes every open episode at the last beat; returns them. */
   flush(): RhythmEpisode[];
   /** All episodes so far (closed and open), in opening order. */
@@ -46,6 +71,7 @@ export interface RhythmTracker {
 interface Beat {
   sample: number;
   cls: BeatClass;
+  pScore: number | null;
 }
 
 function median(v: number[]): number {
@@ -70,6 +96,18 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const afBig = options.afLargeDiffShare ?? 0.3;
   const afHyst = options.afHysteresisBeats ?? 8;
   const excludeSveb = options.afExcludeSveb ?? false;
+  const Ws = options.afShortWindowBeats ?? 12;
+  const pMax = options.afPWaveScoreMax ?? 0.5;
+  const shortHyst = options.afShortHysteresisBeats ?? 4;
+  const holdMax = options.afHoldBeats ?? 16;
+  let unknownRun = 0;
+  if (Ws !== 0 && !(Number.isInteger(Ws) && Ws >= 4 && Ws <= W)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.afShortWindowBeats',
+      'afShortWindowBeats must be 0 or an integer from 4 to afWindowBeats',
+    );
+  }
   const notAtrial = (c: BeatClass, skipSveb: boolean): boolean =>
     c === 'VEB' || c === 'F' || c === 'Q' || (skipSveb && c === 'SVEB');
   const bradyBpm = options.bradyBpm ?? 60;
@@ -107,7 +145,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   let vt: RhythmEpisode | null = null;
   // AF state
   let afRun = 0;
+  let shortRun = 0;
   let nonAfRun = 0;
+  // Short-window decisions by beat index, kept until the long window's centre reaches the beat.
+  const shortLabel = new Map<number, boolean>();
   let af: RhythmEpisode | null = null;
   let afFirstLabel = -1;
   let afLastLabel = -1;
@@ -166,21 +207,35 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     runStart = -1;
   };
 
-  const afWindow = (endIdx: number, skipSveb: boolean): boolean => {
+  /**
+   * Whether the `len` intervals up to beat endIdx meet the AF criteria, or null when too few of
+   * them are between atrial-driven beats to tell (e.g. a ventricular run).
+   */
+  const afWindow = (
+    endIdx: number,
+    skipSveb: boolean,
+    len = W,
+    // Use intervals touching any beat except unclassifiable (Q) ones.
+    all = false,
+  ): boolean | null => {
     const rr: number[] = [];
-    for (let i = endIdx - W + 1; i <= endIdx; i++) {
+    for (let i = endIdx - len + 1; i <= endIdx; i++) {
       const a = at(i - 1);
       const b = at(i);
-      if (!a || !b) return false;
+      if (!a || !b) return null;
       // Intervals touching ventricular, fusion or unclassifiable beats are not atrial activity.
-      if (notAtrial(a.cls, skipSveb) || notAtrial(b.cls, skipSveb)) {
+      if (
+        all
+          ? a.cls === 'Q' || b.cls === 'Q'
+          : notAtrial(a.cls, skipSveb) || notAtrial(b.cls, skipSveb)
+      ) {
         rr.push(NaN);
         continue;
       }
       rr.push(((b.sample - a.sample) * 1000) / fs);
     }
     const valid = rr.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
-    if (valid.length < W / 2) return false;
+    if (valid.length < len / 2) return null;
     const trim = Math.floor(valid.length / 16);
     const lo = valid[trim] ?? 0;
     const hi = valid[valid.length - 1 - trim] ?? 0;
@@ -207,27 +262,47 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       d2 += (x - y) ** 2;
       nd++;
     }
-    if (nd < 4 || nb < 4) return false;
+    if (nd < 4 || nb < 4) return null;
     return Math.sqrt(d2 / nd) / mean > afNrmssd && big / nb > afBig;
   };
 
   let lastWindowAf = false;
   const stepAf = (idx: number): void => {
+    // Short window ending at idx: irregular RR and no P waves label its centre beat.
+    if (Ws > 0 && idx >= Ws) {
+      const coh = at(idx)?.pScore ?? null;
+      shortLabel.set(
+        idx - (Ws >> 1),
+        coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === true,
+      );
+    }
     // Window ending at idx labels its centre beat.
     if (idx < W) return;
     const c = idx - (W >> 1);
-    const isAf = afWindow(idx, excludeSveb);
+    const long = afWindow(idx, excludeSveb);
+    const isLong = long === true;
+    const isShort = shortLabel.get(c) ?? false;
+    shortLabel.delete(c);
+    const isAf = isLong || isShort;
     // Irregularity of the intervals between beats not called ectopic: frequent SVEBs in sinus
     // rhythm do not make it irregular, AF does.
-    lastWindowAf = excludeSveb ? isAf : afWindow(idx, true);
+    lastWindowAf = excludeSveb ? isLong : afWindow(idx, true) === true;
+    // Too few atrial-driven intervals to tell (a ventricular run): an open episode neither grows
+    // nor counts towards closing; the atrial rhythm under a VT run is unknown, not sinus.
+    if (!isAf && long === null && unknownRun < holdMax) {
+      unknownRun++;
+      return;
+    }
+    unknownRun = 0;
     const cb = at(c);
     if (!cb) return;
     if (isAf) {
-      afRun++;
+      if (afRun === 0 && shortRun === 0 && !af) afFirstLabel = c;
+      afRun = isLong ? afRun + 1 : 0;
+      shortRun = isShort ? shortRun + 1 : 0;
       nonAfRun = 0;
-      if (afRun === 1 && !af) afFirstLabel = c;
       afLastLabel = c;
-      if (!af && afRun >= afHyst) {
+      if (!af && (afRun >= afHyst || (Ws > 0 && shortRun >= shortHyst))) {
         const s = at(afFirstLabel)?.sample ?? cb.sample;
         af = open('AF', s, cb.sample);
         afBeatsInEpisode = c - afFirstLabel + 1;
@@ -238,6 +313,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     } else {
       nonAfRun++;
       afRun = 0;
+      shortRun = 0;
       if (af && nonAfRun >= afHyst) closeAf();
     }
     if (af) {
@@ -318,10 +394,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     get irregular() {
       return lastWindowAf;
     },
-    push(sample, cls) {
+    push(sample, cls, pWaveScore = null) {
       updates = [];
       const idx = total++;
-      beats.push({ sample, cls });
+      beats.push({ sample, cls, pScore: pWaveScore });
       // Keep enough history for the AF window and the longest open run.
       const keep = Math.max(W + 2, runStart >= 0 ? idx - runStart + 2 : 0, 16);
       while (beats.length > keep) {

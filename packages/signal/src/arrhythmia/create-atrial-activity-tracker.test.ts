@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { SignalInputError } from '../errors.js';
+import { createEcgSynth } from '../synth/create-ecg-synth.js';
+import { createAtrialActivityTracker } from './create-atrial-activity-tracker.js';
+
+const FS = 250;
+
+/** ECGSYN (McSharry et al. 2003): sinus beats carry a P wave, AF beats f waves and none. */
+function synth(rhythm: 'sinus' | 'af', seconds: number, seed: number) {
+  const s = createEcgSynth({ fs: FS, rhythm, heartRateBpm: 80, seed, noiseMv: 0.01 });
+  const ecg = s.next(seconds * FS);
+  return { ecg, peaks: s.takeBeats().map((b) => b.sample) };
+}
+
+/** Feeds every beat after the first second; returns the scores after each beat. */
+function feed(
+  t: ReturnType<typeof createAtrialActivityTracker>,
+  rec: { ecg: Float64Array; peaks: number[] },
+  sinusContext: boolean,
+) {
+  const coherence: (number | null)[] = [];
+  const correlation: (number | null)[] = [];
+  for (const p of rec.peaks.filter((q) => q > FS)) {
+    coherence.push(t.push(rec.ecg, 0, p, true, sinusContext));
+    correlation.push(t.templateCorrelation);
+  }
+  return { coherence, correlation };
+}
+
+const min = (v: (number | null)[]) => Math.min(...v.map((x) => x ?? NaN));
+const max = (v: (number | null)[]) => Math.max(...v.map((x) => x ?? NaN));
+
+describe('createAtrialActivityTracker', () => {
+  it('finds coherent P waves in sinus rhythm and none in AF (ECGSYN oracle)', () => {
+    const sinus = feed(createAtrialActivityTracker({ fs: FS }), synth('sinus', 60, 1), true);
+    const af = feed(createAtrialActivityTracker({ fs: FS }), synth('af', 60, 2), false);
+    // Nothing before 8 beats were seen.
+    expect(sinus.coherence.slice(0, 7).every((c) => c === null)).toBe(true);
+    expect(min(sinus.coherence.slice(7))).toBeGreaterThan(0.9);
+    // f waves have no fixed phase to the QRS and average out; what stays is the smooth tail of
+    // the previous T wave, whose position varies with the irregular RR.
+    const afValues = af.coherence.slice(7).map((c) => c ?? NaN);
+    const sorted = [...afValues].sort((x, y) => x - y);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(0.5);
+    expect(max(afValues)).toBeLessThan(0.8);
+    expect(af.correlation.every((c) => c === null)).toBe(true);
+  });
+
+  it('correlates with the sinus P template until AF starts', () => {
+    const t = createAtrialActivityTracker({ fs: FS });
+    const sinus = feed(t, synth('sinus', 40, 3), true);
+    expect(min(sinus.correlation.slice(20))).toBeGreaterThan(0.95);
+    const af = synth('af', 30, 4);
+    const afScores = feed(t, af, false);
+    // Once the 8 compared beats are all AF beats the average segment no longer looks like the
+    // sinus P wave.
+    expect(max(afScores.correlation.slice(8))).toBeLessThan(0.5);
+    const again = feed(t, synth('sinus', 20, 5), true);
+    expect(min(again.correlation.slice(8))).toBeGreaterThan(0.9);
+  });
+
+  it('reports no score when the recent beats were not eligible', () => {
+    const t = createAtrialActivityTracker({ fs: FS, beats: 4 });
+    const rec = synth('sinus', 20, 6);
+    const peaks = rec.peaks.filter((p) => p > FS);
+    for (const p of peaks.slice(0, 6)) t.push(rec.ecg, 0, p, true, true);
+    expect(t.coherence).not.toBeNull();
+    // 8 = 2 × beats ventricular beats later the evidence is stale.
+    for (const p of peaks.slice(6, 14)) t.push(rec.ecg, 0, p, false);
+    expect(t.coherence).toBeNull();
+    expect(t.templateCorrelation).toBeNull();
+  });
+
+  it('skips a beat whose P region is not in the supplied samples', () => {
+    const t = createAtrialActivityTracker({ fs: FS, beats: 2 });
+    const x = new Float64Array(1000).fill(0.1);
+    expect(t.push(x, 500, 520, true)).toBeNull();
+    expect(t.push(x, 0, 400, true)).toBeNull();
+  });
+
+  it('rejects a missing sampling rate and a segment that ends before it starts', () => {
+    expect(() => createAtrialActivityTracker({ fs: 0 })).toThrow(SignalInputError);
+    expect(() =>
+      createAtrialActivityTracker({ fs: FS, segmentStartMs: 50, segmentEndMs: 70 }),
+    ).toThrow(/segmentStartMs/);
+    expect(() => createAtrialActivityTracker({ fs: FS, beats: 1 })).toThrow(/beats/);
+  });
+});
