@@ -44,11 +44,13 @@ export interface PipelineOptions {
 }
 
 /**
- * Group commits in flight on PostgreSQL: each waits for network round trips and a WAL flush, so a
- * few in parallel keep the event loop busy; 3 of the pool's 10 connections leave the rest to
- * queries, alerts and the fan-out. (bench/ingest: see its README for the measured effect.)
+ * Group commits in flight at once. PostgreSQL: each waits for network round trips and a WAL
+ * flush, so a few in parallel keep the event loop busy; 3 of the pool's 10 connections leave the
+ * rest to queries, alerts and the fan-out. SQLite: its one connection runs one transaction at a
+ * time, but a committed batch then waits for its off-thread WAL flush (DurableSqliteDialect) with
+ * the connection released, so a second batch can write meanwhile.
  */
-const PG_CONCURRENT_BATCHES = 3;
+const CONCURRENT_BATCHES = { postgres: 3, sqlite: 2 } as const;
 
 /** How long a device's analysis state is kept without packets. */
 const ANALYSIS_IDLE_MS = 10 * 60_000;
@@ -127,7 +129,7 @@ export async function createPipeline(o: PipelineOptions) {
       newId,
       // A device's packets are written one request at a time, so batches in flight together
       // never hold the same device's rows (nor its rollup minute): no lock waits between them.
-      concurrentBatches: o.database.dialect === 'postgres' ? PG_CONCURRENT_BATCHES : 1,
+      concurrentBatches: CONCURRENT_BATCHES[o.database.dialect],
     });
     closers.push(() => ingest.close());
 

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { createWalSync, DurableSqliteDialect } from './durable-sqlite-dialect.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -109,16 +110,30 @@ function createSqlite(options: DatabaseOptions): Database {
   }
   const sqlite = new BetterSqlite3(file);
   // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing with
-  // SQLITE_BUSY when another process (a CLI, a second server) holds the write lock.
+  // SQLITE_BUSY when another process (a CLI, a second server) holds the write lock. NORMAL does
+  // not flush at commit: DurableSqliteDialect flushes the WAL off the event loop before a commit
+  // counts as done (see that module).
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const database = cachingSqlite(sqlite);
+  if (file === ':memory:' || file === '') {
+    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+    return {
+      db,
+      dialect: 'sqlite',
+      async ping() {
+        await sql`select 1`.execute(db);
+      },
+      close: once(() => db.destroy()),
+    };
+  }
   // Checkpoints run in a worker so no commit on the event loop pays for one (see the module).
-  const inMemory = file === ':memory:' || file === '';
-  const checkpointer = inMemory ? null : startSqliteCheckpointer(file);
-  if (checkpointer !== null) sqlite.pragma('wal_autocheckpoint = 0');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingSqlite(sqlite) }) });
+  const checkpointer = startSqliteCheckpointer(file);
+  sqlite.pragma('wal_autocheckpoint = 0');
+  const walSync = createWalSync(`${file}-wal`);
+  const db = new Kysely<DB>({ dialect: new DurableSqliteDialect({ database }, walSync) });
   return {
     db,
     dialect: 'sqlite',
@@ -127,7 +142,8 @@ function createSqlite(options: DatabaseOptions): Database {
     },
     close: once(async () => {
       await db.destroy();
-      await checkpointer?.close();
+      await walSync.close();
+      await checkpointer.close();
     }),
   };
 }
