@@ -15,6 +15,7 @@ import { createRepositories, createTransactor } from './repositories/index.js';
 import { AuthService } from './services/auth.service.js';
 import { DevicesService } from './services/devices.service.js';
 import { HealthService } from './services/health.service.js';
+import { RetentionService, startRetentionJob } from './services/retention.service.js';
 import { UsersService } from './services/users.service.js';
 
 export interface ContainerOverrides {
@@ -117,11 +118,25 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       database,
       repositories,
       services,
+      metrics,
       log: pino({ level: config.logLevel, name: 'vigil-pipeline' }),
       ...overrides.pipeline,
     });
     closers.push(() => pipeline.close());
     const allServices = { ...services, ...pipeline.services };
+
+    // Data retention: only when asked (VITALS_RETENTION_DAYS > 0); tests never set it.
+    let retention: RetentionService | undefined;
+    if (config.retention.vitalsDays > 0) {
+      retention = new RetentionService(
+        { retention: repositories.retention, clock },
+        { days: config.retention.vitalsDays },
+      );
+      const job = startRetentionJob(retention, {
+        log: pino({ level: config.logLevel, name: 'vigil-retention' }),
+      });
+      closers.push(() => job.close());
+    }
 
     const adminBootstrap = await bootstrapAdmin(config, allServices.auth);
 
@@ -134,6 +149,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       transactor,
       services: allServices,
       pipeline,
+      /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
+      retention,
       adminBootstrap,
       close,
     };

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       corsOrigins: [],
       mqtt: { port: 1883, url: undefined },
+      retention: { vitalsDays: 0 },
       demo: true,
     });
     expect(config.jwt).toMatchObject({
@@ -30,7 +31,9 @@ describe('loadConfig', () => {
       VIGIL_DEMO: 'false',
       CORS_ORIGINS: 'https://a.example, https://b.example',
       ACCESS_TOKEN_EXPIRE_MINUTES: '5',
+      VITALS_RETENTION_DAYS: '90',
     });
+    expect(config.retention.vitalsDays).toBe(90);
     expect(config.port).toBe(9000);
     expect(config.mqtt.port).toBe(0);
     expect(config.demo).toBe(false);
@@ -48,6 +51,7 @@ describe('loadConfig', () => {
     [{ ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'x' }, 'ADMIN_EMAIL'],
     [{ ADMIN_EMAIL: 'a@example.test' }, 'ADMIN_PASSWORD'],
     [{ VIGIL_DEMO: 'maybe' }, 'VIGIL_DEMO'],
+    [{ VITALS_RETENTION_DAYS: '-1' }, 'VITALS_RETENTION_DAYS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));

@@ -35,6 +35,7 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCKOUT_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+  VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
 });
 export type Env = Static<typeof EnvSchema>;
@@ -70,6 +71,11 @@ export interface Config {
   logLevel: LogLevel;
   login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
   mqtt: { port: number; url: string | undefined };
+  /**
+   * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
+   * events are never deleted.
+   */
+  retention: { vitalsDays: number };
   demo: boolean;
 }
 
@@ -153,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
     },
     mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL },
+    retention: { vitalsDays: e.VITALS_RETENTION_DAYS },
     // Demo devices help a first run; production never fabricates data.
     demo: isProduction ? false : (e.VIGIL_DEMO ?? e.NODE_ENV === 'development'),
   };

@@ -8,6 +8,7 @@ import { HealthRepository } from './health.repository.js';
 import { createPatientScopeRepository } from './patient-scope.repository.js';
 import { createPredictionsRepository } from './predictions.repository.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { createRetentionRepository } from './retention.repository.js';
 import { UsersRepository } from './users.repository.js';
 import { createVitalsRepository } from './vitals.repository.js';
 
@@ -24,6 +25,7 @@ export function createRepositories(db: Kysely<DB>) {
     alertRules: createAlertRulesRepository(db),
     events: createEventsRepository(db),
     patientScope: createPatientScopeRepository(db),
+    retention: createRetentionRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -56,8 +56,9 @@ export interface MosquittoFixture {
 /**
  * A second, private Mosquitto (the system one keeps 1883) on a free port, configured as
  * docs/mosquitto.md describes: no anonymous access, a password file, and an ACL where each
- * device may only write `vigil/devices/<its username>/vitals` and Vigil's own user may read
- * every device's topic.
+ * device may only write `vigil/devices/<its username>/vitals` and read
+ * `vigil/devices/<its username>/errors`, and Vigil's own user may read every device's vitals
+ * topic and write every device's errors topic.
  */
 export async function startMosquitto(o: {
   vigil: MosquittoUser;
@@ -77,9 +78,12 @@ export async function startMosquitto(o: {
     [
       `user ${o.vigil.username}`,
       'topic read vigil/devices/+/vitals',
+      'topic write vigil/devices/+/errors',
       '',
-      '# every other user: its own vitals topic, write only (%u = MQTT username = device_id)',
+      '# every other user: write its own vitals topic, read its own errors topic',
+      '# (%u = MQTT username = device_id)',
       'pattern write vigil/devices/%u/vitals',
+      'pattern read vigil/devices/%u/errors',
       '',
     ].join('\n'),
   );

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MqttRejectionSchema, type MqttRejection } from '../../src/http/schemas/mqtt.schemas.js';
 import {
   createAdmin,
   createDoctor,
@@ -20,6 +22,109 @@ import {
 } from './mosquitto-fixture.js';
 
 const topic = (deviceId: string) => `vigil/devices/${deviceId}/vitals`;
+const errors = (deviceId: string) => `vigil/devices/${deviceId}/errors`;
+
+/** Every message a client receives, parsed as a rejection, with a way to await the next. */
+function inbox(client: MqttClient): {
+  messages: { topic: string; body: MqttRejection }[];
+  next(): Promise<MqttRejection>;
+} {
+  const messages: { topic: string; body: MqttRejection }[] = [];
+  const waiting: ((m: MqttRejection) => void)[] = [];
+  let read = 0;
+  client.on('message', (t, payload) => {
+    messages.push({ topic: t, body: JSON.parse(payload.toString()) as MqttRejection });
+    const w = waiting.shift();
+    const m = messages[read];
+    if (w !== undefined && m !== undefined) {
+      read++;
+      w(m.body);
+    }
+  });
+  return {
+    messages,
+    next: () =>
+      new Promise<MqttRejection>((resolve, reject) => {
+        const m = messages[read];
+        if (m !== undefined) {
+          read++;
+          resolve(m.body);
+          return;
+        }
+        const timer = setTimeout(() => {
+          reject(new Error('no rejection message within 10 s'));
+        }, 10_000);
+        waiting.push((body) => {
+          clearTimeout(timer);
+          resolve(body);
+        });
+      }),
+  };
+}
+
+/** The value of one Prometheus counter sample in GET /metrics (0 when absent). */
+async function counter(t: TestApp, sample: string): Promise<number> {
+  const res = await t.app.inject({ url: '/metrics' });
+  const line = res.body.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
+/**
+ * A device subscribed to its errors topic publishes SpO2 150 (alone, then at index 1 of a
+ * batch): it receives the error body HTTP would answer, naming spo2_percent, with the packet's
+ * sequence and timestamp; `spy` (another device, trying to read it) receives nothing.
+ */
+async function rejectionFlow(
+  w: World,
+  device: { device_id: string; api_key: string },
+  client: MqttClient,
+  spy: MqttClient,
+): Promise<void> {
+  const box = inbox(client);
+  const spied = inbox(spy);
+  const ts = w.t.clock.now() - 2 * 3_600_000;
+  const bad = { ...packetFor(device.device_id, ts), spo2_percent: 150, sequence: 42 };
+  const rejectedBefore = await counter(
+    w.t,
+    'vigil_mqtt_rejections_total{code="VALIDATION_FAILED"}',
+  );
+  await client.publishAsync(topic(device.device_id), JSON.stringify(bad), { qos: 1 });
+  const single = await box.next();
+  expect(Value.Check(MqttRejectionSchema, single)).toBe(true);
+  // The HTTP answer to the same packet, plus the packet's identity.
+  const http = await w.t.app.inject({
+    method: 'POST',
+    url: '/api/v1/vitals',
+    headers: { 'x-api-key': device.api_key },
+    payload: bad,
+  });
+  expect(http.statusCode).toBe(400);
+  expect(single).toEqual({ ...http.json<object>(), sequence: 42, timestamp: ts });
+  expect(single).toMatchObject({ code: 'VALIDATION_FAILED', field: 'spo2_percent' });
+  expect(single.message).toContain('spo2_percent');
+
+  const good = { ...packetFor(device.device_id, ts + 1000), sequence: 43 };
+  const batch = [good, { ...bad, timestamp: ts + 2000, sequence: 44 }];
+  await client.publishAsync(topic(device.device_id), JSON.stringify(batch), { qos: 1 });
+  expect(await box.next()).toMatchObject({
+    code: 'VALIDATION_FAILED',
+    field: '[1].spo2_percent',
+    statusCode: 400,
+    sequence: 44,
+    timestamp: ts + 2000,
+  });
+  // Nothing of the refused batch was stored (all-or-nothing), and only the device was told.
+  expect(await storedCount(w.t, w.doctorA, device.device_id, ts, ts + 3000)).toBe(0);
+  expect(box.messages.map((m) => m.topic)).toEqual([
+    errors(device.device_id),
+    errors(device.device_id),
+  ]);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(spied.messages).toEqual([]);
+  expect(await counter(w.t, 'vigil_mqtt_rejections_total{code="VALIDATION_FAILED"}')).toBe(
+    rejectedBefore + 2,
+  );
+}
 
 async function waitFor<T>(
   fn: () => Promise<T | undefined>,
@@ -198,6 +303,24 @@ describe('MQTT through the embedded broker (aedes)', () => {
     await tachycardiaFlow(w, c, dev.device_id);
     await c.endAsync();
   });
+
+  it("publishes a refused packet's error to its device only, and counts it in /metrics", async () => {
+    const c = await connectDevice(url, dev.device_id, dev.api_key);
+    const spy = await connectDevice(url, other.device_id, other.api_key);
+    expect(await c.subscribeAsync(errors(dev.device_id), { qos: 1 })).toMatchObject([
+      { topic: errors(dev.device_id), qos: 1 },
+    ]);
+    // Another device's errors, a wildcard, and the vitals topics are all denied (SUBACK 0x80).
+    // (mqtt.js rejects a SUBACK failure as "Subscribe error").
+    for (const denied of [errors(dev.device_id), 'vigil/devices/+/errors', 'vigil/#'])
+      await expect(spy.subscribeAsync(denied, { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    await expect(c.subscribeAsync(topic(dev.device_id), { qos: 1 })).rejects.toThrow(
+      /Subscribe error/,
+    );
+    await rejectionFlow(w, dev, c, spy);
+    await c.endAsync();
+    await spy.endAsync();
+  });
 });
 
 describe('MQTT through a private Mosquitto with a password file and an ACL', () => {
@@ -252,6 +375,21 @@ describe('MQTT through a private Mosquitto with a password file and an ACL', () 
     );
     expect(await storedCount(w.t, w.doctorA, devB.device_id, ts, ts + 3000)).toBe(0);
     await a.endAsync();
+  });
+
+  it("publishes a refused packet's error where only its device may read it (ACL)", async () => {
+    const a = await connectDevice(brokerUrl(), devA.device_id, devA.api_key);
+    const b = await connectDevice(brokerUrl(), devB.device_id, devB.api_key);
+    expect(await a.subscribeAsync(errors(devA.device_id), { qos: 1 })).toMatchObject([
+      { topic: errors(devA.device_id), qos: 1 },
+    ]);
+    // Mosquitto 2.0 grants the subscription and applies the ACL to each delivery: B must
+    // receive nothing of A's errors.
+    await b.subscribeAsync(errors(devA.device_id), { qos: 1 });
+    await b.subscribeAsync('vigil/devices/+/errors', { qos: 1 });
+    await rejectionFlow(w, devA, a, b);
+    await a.endAsync();
+    await b.endAsync();
   });
 
   it('runs the tachycardia alert flow through Mosquitto', async () => {

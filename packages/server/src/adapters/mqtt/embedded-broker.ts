@@ -3,7 +3,10 @@ import { Aedes, type AuthErrorCode, type AuthenticateError, type Client } from '
 import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
 import {
   deviceIdOfTopic,
+  errorsTopic,
   handleVitalsMessage,
+  internalFailure,
+  rejectionMessage,
   type MqttIngest,
   type MqttOutcome,
 } from './vitals-message.js';
@@ -40,8 +43,9 @@ const NOT_AUTHORIZED = 5 as AuthErrorCode;
 
 /**
  * Vigil's embedded MQTT broker (aedes). Devices connect with username = device_id and
- * password = their API key, and may publish only to `vigil/devices/{own id}/vitals`;
- * subscriptions are refused (devices have nothing to read). Each message goes through
+ * password = their API key, may publish only to `vigil/devices/{own id}/vitals`, and may
+ * subscribe only to `vigil/devices/{own id}/errors`, where a refused message's error is
+ * published (any other subscription is denied: SUBACK 0x80). Each message goes through
  * the ingest service. A port already in use (e.g. Mosquitto on 1883) is logged clearly and
  * the server carries on without the embedded broker: returns null.
  */
@@ -78,26 +82,50 @@ export async function startEmbeddedBroker(
       }
       callback(null);
     },
-    authorizeSubscribe: (_client, _sub, callback) => {
-      callback(new Error('devices may not subscribe'));
+    authorizeSubscribe: (client, sub, callback) => {
+      // Exactly the device's own errors topic: no wildcards, no other device's errors.
+      const who = auths.get(client);
+      callback(null, who !== undefined && sub.topic === errorsTopic(who.deviceId) ? sub : null);
     },
   });
   broker.on('clientDisconnect', (client) => auths.delete(client));
+  /** Tells the device why its message was refused, on its own errors topic (QoS 1). */
+  const report = (deviceId: string, outcome: MqttOutcome): void => {
+    if (outcome.ok) return;
+    broker.publish(
+      {
+        cmd: 'publish',
+        topic: errorsTopic(deviceId),
+        payload: rejectionMessage(outcome),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      (err) => {
+        if (err) deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
+      },
+    );
+  };
   broker.on('publish', (packet, client) => {
     if (client === null) return;
     const who = auths.get(client);
     if (who === undefined) return;
     handleVitalsMessage(deps.ingest, who.auth, packet.topic, packet.payload as Buffer)
+      .catch((err: unknown): MqttOutcome => {
+        deps.log.error({ err, deviceId: who.deviceId }, 'MQTT vitals failed');
+        return internalFailure();
+      })
       .then((outcome) => {
         if (!outcome.ok)
           deps.log.warn(
             { deviceId: who.deviceId, code: outcome.code, field: outcome.field },
             'MQTT vitals rejected',
           );
+        report(who.deviceId, outcome);
         deps.onOutcome?.(who.deviceId, outcome);
       })
       .catch((err: unknown) => {
-        deps.log.error({ err, deviceId: who.deviceId }, 'MQTT vitals failed');
+        deps.log.error({ err, deviceId: who.deviceId }, 'MQTT outcome handler failed');
       });
   });
   await broker.listen();

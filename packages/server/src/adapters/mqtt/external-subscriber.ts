@@ -1,8 +1,12 @@
 import mqtt from 'mqtt';
 import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
+import { isDomainError } from '../../errors/catalogue.js';
 import {
   deviceIdOfTopic,
+  errorsTopic,
   handleVitalsMessage,
+  internalFailure,
+  rejectionMessage,
   VITALS_TOPIC_PATTERN,
   type MqttIngest,
   type MqttOutcome,
@@ -31,7 +35,10 @@ export interface ExternalSubscriber {
  * Subscribes to an external broker (Mosquitto) for `vigil/devices/+/vitals`. With an external
  * broker, device authentication and topic ACLs belong to the broker (docs/mosquitto.md); Vigil
  * trusts the topic's device id as the publisher, still requires a registered device, and rejects
- * a payload whose device_id differs from the topic's.
+ * a payload whose device_id differs from the topic's. A refused message's error is published on
+ * `vigil/devices/{device_id}/errors` (the broker's ACL lets only that device read it). Messages
+ * of devices Vigil does not know get no answer: several Vigil deployments may share a broker,
+ * and one must not tell another's device that it does not exist.
  */
 export async function startExternalSubscriber(
   deps: ExternalSubscriberDeps,
@@ -44,26 +51,48 @@ export async function startExternalSubscriber(
   client.on('error', (err) => {
     deps.log.warn({ err: err.message }, 'MQTT subscriber error');
   });
+  const report = async (deviceId: string, outcome: MqttOutcome): Promise<void> => {
+    if (outcome.ok) return;
+    await client.publishAsync(errorsTopic(deviceId), rejectionMessage(outcome), { qos: 1 });
+  };
   client.on('message', (topic, payload) => {
     const deviceId = deviceIdOfTopic(topic);
     if (deviceId === null) return;
     deps.devices
       .resolveUploader({ kind: 'global' }, deviceId)
-      .then((device) =>
-        handleVitalsMessage(deps.ingest, { kind: 'device', device }, topic, payload),
-      )
-      .then((outcome) => {
-        if (!outcome.ok)
+      .then(
+        async (device) => {
+          const outcome = await handleVitalsMessage(
+            deps.ingest,
+            { kind: 'device', device },
+            topic,
+            payload,
+          ).catch((err: unknown): MqttOutcome => {
+            deps.log.error({ err, deviceId }, 'MQTT vitals failed');
+            return internalFailure();
+          });
+          if (!outcome.ok)
+            deps.log.warn(
+              { deviceId, code: outcome.code, field: outcome.field },
+              'MQTT vitals rejected',
+            );
+          deps.onOutcome?.(deviceId, outcome);
+          await report(deviceId, outcome);
+        },
+        (err: unknown) => {
+          // Not registered here (DEVICE_NOT_FOUND): counted and logged, not answered.
+          const rejected = isDomainError(err)
+            ? { ok: false as const, code: err.code, status: err.status, message: err.message }
+            : internalFailure();
           deps.log.warn(
-            { deviceId, code: outcome.code, field: outcome.field },
-            'MQTT vitals rejected',
+            { deviceId, code: rejected.code },
+            'MQTT vitals from an unknown device or failed',
           );
-        deps.onOutcome?.(deviceId, outcome);
-      })
+          deps.onOutcome?.(deviceId, rejected);
+        },
+      )
       .catch((err: unknown) => {
-        const code = (err as { code?: string }).code ?? 'INTERNAL_ERROR';
-        deps.log.warn({ deviceId, code }, 'MQTT vitals from an unknown device or failed');
-        deps.onOutcome?.(deviceId, { ok: false, code, message: String(err) });
+        deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
       });
   });
   await client.subscribeAsync(VITALS_TOPIC_PATTERN, { qos: 1 });

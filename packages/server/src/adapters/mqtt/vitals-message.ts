@@ -1,5 +1,6 @@
-import { DomainError, isDomainError } from '../../errors/catalogue.js';
+import { DomainError, ERROR_CATALOGUE, isDomainError } from '../../errors/catalogue.js';
 import { describeValidation } from '../../http/error-handler.js';
+import type { MqttRejection } from '../../http/schemas/mqtt.schemas.js';
 import { validateVitalsBody } from '../../http/schemas/vitals.schemas.js';
 import type { DeviceAuth } from '../../services/devices.service.js';
 import type { IngestPacket, IngestResultView } from '../../services/ingest.service.js';
@@ -12,6 +13,15 @@ export function deviceIdOfTopic(topic: string): string | null {
   return TOPIC.exec(topic)?.[1] ?? null;
 }
 
+/**
+ * Where Vigil tells a device that a message was refused: `vigil/devices/{device_id}/errors`.
+ * Only that device may subscribe to it (embedded broker; ACL line for Mosquitto in
+ * docs/mosquitto.md).
+ */
+export function errorsTopic(deviceId: string): string {
+  return `vigil/devices/${deviceId}/errors`;
+}
+
 export interface MqttIngest {
   ingest(
     auth: DeviceAuth,
@@ -20,9 +30,65 @@ export interface MqttIngest {
   ): Promise<IngestResultView[]>;
 }
 
-export type MqttOutcome =
-  | { ok: true; results: IngestResultView[] }
-  | { ok: false; code: string; field?: string | undefined; message: string };
+/** A refused message: the HTTP error body's fields, plus the packet's identity when known. */
+export interface MqttRejected {
+  ok: false;
+  code: string;
+  /** The HTTP status the same error has on `POST /api/v1/vitals`. */
+  status: number;
+  field?: string | undefined;
+  message: string;
+  /** `sequence` / `timestamp` of the packet at fault, as the device sent them, when parseable. */
+  sequence?: number | undefined;
+  timestamp?: number | undefined;
+}
+
+export type MqttOutcome = { ok: true; results: IngestResultView[] } | MqttRejected;
+
+/** An unexpected failure, reported without internals (the log has them). */
+export function internalFailure(): MqttRejected {
+  return {
+    ok: false,
+    code: 'INTERNAL_ERROR',
+    status: ERROR_CATALOGUE.INTERNAL_ERROR.status,
+    message: ERROR_CATALOGUE.INTERNAL_ERROR.message,
+  };
+}
+
+/** The JSON published on the device's errors topic: the HTTP error body (ERRORS.md) + identity. */
+export function rejectionMessage(r: MqttRejected): Buffer {
+  const body: MqttRejection = {
+    code: r.code,
+    message: r.message,
+    ...(r.field === undefined ? {} : { field: r.field }),
+    statusCode: r.status,
+    ...(r.sequence === undefined ? {} : { sequence: r.sequence }),
+    ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
+  };
+  return Buffer.from(JSON.stringify(body));
+}
+
+/**
+ * The `sequence` and `timestamp` of the packet a rejection is about: the whole payload when it is
+ * one packet, the `[i]` of the field in a batch (a batch error without an index names no packet).
+ */
+function packetIdentity(
+  body: unknown,
+  field: string | undefined,
+): { sequence?: number; timestamp?: number } {
+  let packet: unknown = body;
+  if (Array.isArray(body)) {
+    const index = /^\[(\d+)\]/.exec(field ?? '')?.[1];
+    packet = index === undefined ? undefined : (body as unknown[])[Number(index)];
+  }
+  if (typeof packet !== 'object' || packet === null) return {};
+  const { sequence, timestamp } = packet as Record<string, unknown>;
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  return {
+    ...(finite(sequence) ? { sequence } : {}),
+    ...(finite(timestamp) ? { timestamp } : {}),
+  };
+}
 
 /**
  * One MQTT vitals message through the same validation and ingest service as HTTP. The topic's
@@ -35,6 +101,7 @@ export async function handleVitalsMessage(
   topic: string,
   payload: Buffer,
 ): Promise<MqttOutcome> {
+  let body: unknown;
   try {
     const topicDevice = deviceIdOfTopic(topic);
     if (topicDevice === null)
@@ -42,7 +109,6 @@ export async function handleVitalsMessage(
         field: 'topic',
         message: `topic ${topic} is not vigil/devices/{device_id}/vitals`,
       });
-    let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
@@ -65,7 +131,14 @@ export async function handleVitalsMessage(
     return { ok: true, results: await ingest.ingest(auth, packets, batch) };
   } catch (error) {
     if (isDomainError(error))
-      return { ok: false, code: error.code, field: error.field, message: error.message };
+      return {
+        ok: false,
+        code: error.code,
+        status: error.status,
+        field: error.field,
+        message: error.message,
+        ...packetIdentity(body, error.field),
+      };
     throw error;
   }
 }

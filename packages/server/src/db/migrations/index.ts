@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as identity from './001_identity.js';
 import * as vitalsPipeline from './002_vitals_pipeline.js';
 import * as vitalsMinuteRollup from './003_vitals_minute_rollup.js';
+import * as retentionIndexes from './004_retention_indexes.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '001_identity': identity,
   '002_vitals_pipeline': vitalsPipeline,
   '003_vitals_minute_rollup': vitalsMinuteRollup,
+  '004_retention_indexes': retentionIndexes,
 };

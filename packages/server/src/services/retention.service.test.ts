@@ -1,0 +1,164 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../adapters/clock.js';
+import type { RetainedTable, RetentionRepository } from '../repositories/retention.repository.js';
+import { RetentionService, startRetentionJob } from './retention.service.js';
+
+const DAY = 86_400_000;
+
+/** An in-memory repository: rows are timestamps per (table, device). */
+function memoryRepository(rows: Record<string, Partial<Record<RetainedTable, number[]>>>) {
+  const calls: { table: RetainedTable; deviceId: string; before: number }[] = [];
+  const repo: RetentionRepository = {
+    deviceIds: () => Promise.resolve(Object.keys(rows)),
+    deleteBatch(table, deviceId, before, limit) {
+      calls.push({ table, deviceId, before });
+      const device = rows[deviceId] ?? {};
+      const all = device[table] ?? [];
+      const doomed = all.filter((ts) => ts < before).slice(0, limit);
+      device[table] = all.filter((ts) => !doomed.includes(ts));
+      return Promise.resolve(doomed.length);
+    },
+  };
+  return { repo, calls, rows };
+}
+
+const silent = { info: () => undefined, warn: () => undefined };
+
+describe('RetentionService', () => {
+  it('deletes, device by device, children before packets and the rollup last, up to a whole-minute horizon', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 30, 45, 500));
+    const h = Date.UTC(2026, 4, 2, 12, 30); // 30 days earlier, start of that minute
+    const { repo, calls, rows } = memoryRepository({
+      A: {
+        vitals: [h - 60_000, h - 1, h, h + 1],
+        ecg_chunks: [h - 60_000, h - 1, h],
+        predictions: [h - 1, h + 1],
+        vitals_minute: [h - 60_000, h],
+      },
+      B: { vitals: [h - DAY] },
+    });
+    const service = new RetentionService({ retention: repo, clock }, { days: 30, batchSize: 2 });
+    expect(service.horizon()).toBe(h);
+    const report = await service.purge();
+    expect(report).toEqual({
+      before: h,
+      complete: true,
+      deleted: { ecg_chunks: 2, predictions: 1, vitals: 3, vitals_minute: 1 },
+    });
+    expect(rows.A).toEqual({
+      vitals: [h, h + 1],
+      ecg_chunks: [h],
+      predictions: [h + 1],
+      vitals_minute: [h],
+    });
+    expect(rows.B?.vitals).toEqual([]);
+    // Batches of 2: a full batch is followed by another until one comes back short.
+    expect(calls.filter((c) => c.deviceId === 'A').map((c) => c.table)).toEqual([
+      'ecg_chunks',
+      'ecg_chunks',
+      'predictions',
+      'vitals',
+      'vitals',
+      'vitals_minute',
+    ]);
+  });
+
+  it('deletes nothing when the retention is 0 days', async () => {
+    const { repo, calls } = memoryRepository({ A: { vitals: [0, 1, 2] } });
+    const service = new RetentionService(
+      { retention: repo, clock: new ManualClock() },
+      { days: 0 },
+    );
+    expect((await service.purge()).deleted.vitals).toBe(0);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses a negative or fractional number of days and an empty batch', () => {
+    const deps = { retention: memoryRepository({}).repo, clock: new ManualClock() };
+    expect(() => new RetentionService(deps, { days: -1 })).toThrow(/days/);
+    expect(() => new RetentionService(deps, { days: 1.5 })).toThrow(/days/);
+    expect(() => new RetentionService(deps, { days: 1, batchSize: 0 })).toThrow(/batchSize/);
+  });
+
+  it('shares a pass in progress, and close() stops it after the current batch', async () => {
+    const clock = new ManualClock(100 * DAY);
+    const { repo, rows } = memoryRepository({
+      A: { vitals: Array.from({ length: 10 }, (_, i) => i) },
+    });
+    let release: () => void = () => undefined;
+    const service = new RetentionService(
+      { retention: repo, clock },
+      {
+        days: 1,
+        batchSize: 3,
+        // The pass waits here after each full batch until the test lets it go on.
+        pause: () =>
+          new Promise<void>((r) => {
+            release = r;
+          }),
+      },
+    );
+    const first = service.purge();
+    expect(service.purge()).toBe(first);
+    await vi.waitFor(() => {
+      expect(rows.A?.vitals).toHaveLength(7);
+    });
+    const closed = service.close();
+    release();
+    await closed;
+    expect(await first).toMatchObject({ complete: false, deleted: { vitals: 3 } });
+    expect(rows.A?.vitals).toHaveLength(7);
+  });
+});
+
+describe('startRetentionJob', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs the first pass a minute after start, then every hour, until closed', async () => {
+    vi.useFakeTimers();
+    const service = new RetentionService(
+      { retention: memoryRepository({}).repo, clock: new ManualClock() },
+      { days: 1 },
+    );
+    const purge = vi.spyOn(service, 'purge');
+    const job = startRetentionJob(service, { log: silent });
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(purge).toHaveBeenCalledTimes(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(purge).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(3_600_000 - 60_000);
+    expect(purge).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(3_600_000);
+    expect(purge).toHaveBeenCalledTimes(3);
+    await job.close();
+    await vi.advanceTimersByTimeAsync(10 * 3_600_000);
+    expect(purge).toHaveBeenCalledTimes(3);
+  });
+
+  it('logs a failed pass and tries again at the next interval', async () => {
+    vi.useFakeTimers();
+    const deviceIds = vi
+      .fn<RetentionRepository['deviceIds']>()
+      .mockRejectedValueOnce(new Error('database is locked'))
+      .mockResolvedValue([]);
+    const failing: RetentionRepository = { ...memoryRepository({}).repo, deviceIds };
+    const warn = vi.fn();
+    const service = new RetentionService(
+      { retention: failing, clock: new ManualClock() },
+      { days: 1 },
+    );
+    const job = startRetentionJob(service, {
+      log: { info: () => undefined, warn },
+      firstRunMs: 10,
+      intervalMs: 1000,
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(warn).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(deviceIds).toHaveBeenCalledTimes(2);
+    expect(warn).toHaveBeenCalledTimes(1);
+    await job.close();
+  });
+});

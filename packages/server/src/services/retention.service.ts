@@ -1,0 +1,145 @@
+import type { Clock } from '../adapters/clock.js';
+import type { RetainedTable, RetentionRepository } from '../repositories/retention.repository.js';
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * Children first: a packet's ECG chunk and prediction go before the packet (their foreign keys
+ * would cascade anyway, but explicit batches keep each statement small), the per-minute rollup
+ * last. `alerts` and `events` are never trimmed: they are the clinical record of what was seen
+ * and acknowledged, and clients resume from event ids.
+ */
+const TABLES: readonly RetainedTable[] = ['ecg_chunks', 'predictions', 'vitals', 'vitals_minute'];
+
+export interface RetentionOptions {
+  /** Keep this many days of vitals; 0 keeps everything (the service then deletes nothing). */
+  days: number;
+  /** Rows per DELETE statement (default 1000): bounds how long one statement holds the lock. */
+  batchSize?: number;
+  /** Called between batches (default: yield to the event loop, so requests are served). */
+  pause?: () => Promise<void>;
+}
+
+export interface RetentionReport {
+  /** Everything strictly older than this (epoch ms, a whole minute) was deleted. */
+  before: number;
+  deleted: Record<RetainedTable, number>;
+  /** False when stopped by close() before the end; the next run carries on. */
+  complete: boolean;
+}
+
+/**
+ * Data retention (VITALS_RETENTION_DAYS): deletes packets, ECG chunks, predictions and rollup
+ * rows older than the horizon, device by device, in bounded batches. The horizon is rounded down
+ * to a whole minute so the raw rows and the per-minute rollup always cover the same minutes
+ * (stats and series read one or the other).
+ */
+export class RetentionService {
+  private readonly batchSize: number;
+  private readonly pause: () => Promise<void>;
+  private stopping = false;
+  private running: Promise<RetentionReport> | undefined;
+
+  constructor(
+    private readonly deps: { retention: RetentionRepository; clock: Clock },
+    private readonly options: RetentionOptions,
+  ) {
+    if (!Number.isInteger(options.days) || options.days < 0)
+      throw new RangeError(`retention days must be a whole number >= 0, got ${options.days}`);
+    this.batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
+      throw new RangeError(
+        `retention batchSize must be a whole number >= 1, got ${this.batchSize}`,
+      );
+    this.pause = options.pause ?? (() => new Promise<void>((r) => setImmediate(r)));
+  }
+
+  /** The horizon for the current time: the start of the minute `days` ago. */
+  horizon(): number {
+    return Math.floor((this.deps.clock.now() - this.options.days * DAY_MS) / MINUTE_MS) * MINUTE_MS;
+  }
+
+  /** One pass over every device. Concurrent calls share the pass in progress. */
+  purge(): Promise<RetentionReport> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Stops a pass in progress after its current batch, and waits for it. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<RetentionReport> {
+    const deleted: Record<RetainedTable, number> = {
+      ecg_chunks: 0,
+      predictions: 0,
+      vitals: 0,
+      vitals_minute: 0,
+    };
+    const before = this.horizon();
+    if (this.options.days === 0) return { before, deleted, complete: true };
+    for (const deviceId of await this.deps.retention.deviceIds()) {
+      for (const table of TABLES) {
+        for (;;) {
+          if (this.stopping) return { before, deleted, complete: false };
+          const n = await this.deps.retention.deleteBatch(table, deviceId, before, this.batchSize);
+          deleted[table] += n;
+          if (n < this.batchSize) break;
+          await this.pause();
+        }
+      }
+    }
+    return { before, deleted, complete: true };
+  }
+}
+
+export interface RetentionJob {
+  close(): Promise<void>;
+}
+
+/**
+ * Runs `purge()` every `intervalMs` (default 1 h), the first time `firstRunMs` after start
+ * (default 1 min, so start-up is not slowed). A pass still running when the next is due is not
+ * doubled. The timers are unref'd: they never keep the process alive. `close()` stops the timers
+ * and the pass in progress.
+ */
+export function startRetentionJob(
+  service: RetentionService,
+  o: {
+    intervalMs?: number;
+    firstRunMs?: number;
+    log: {
+      info(obj: object, msg: string): void;
+      warn(obj: object, msg: string): void;
+    };
+  },
+): RetentionJob {
+  const run = (): void => {
+    service
+      .purge()
+      .then((r) => {
+        const total = Object.values(r.deleted).reduce((a, b) => a + b, 0);
+        if (total > 0 || !r.complete)
+          o.log.info({ before: r.before, deleted: r.deleted, complete: r.complete }, 'retention');
+      })
+      .catch((err: unknown) => {
+        o.log.warn({ err }, 'retention pass failed; retried at the next interval');
+      });
+  };
+  const first = setTimeout(run, o.firstRunMs ?? 60_000);
+  const every = setInterval(run, o.intervalMs ?? 3_600_000);
+  first.unref();
+  every.unref();
+  return {
+    async close() {
+      clearTimeout(first);
+      clearInterval(every);
+      await service.close();
+    },
+  };
+}
