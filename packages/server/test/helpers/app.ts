@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/adapters/clock.js';
 import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
@@ -21,6 +24,11 @@ export interface TestAppOptions {
   plugins?: AppDeps['plugins'];
   /** Capture logs (set LOG_LEVEL in env too; tests default to silent). */
   logStream?: AppDeps['logStream'];
+  /**
+   * On SQLite, a database file in a temporary folder instead of memory: the production path
+   * (durable commits, checkpoint worker). Ignored on PostgreSQL.
+   */
+  sqliteFile?: boolean;
 }
 
 /**
@@ -41,12 +49,18 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
   const config = loadConfig(env);
   const clock = new ManualClock(Date.now());
+  const sqliteDir =
+    options.sqliteFile === true && config.databaseUrl === undefined
+      ? mkdtempSync(path.join(tmpdir(), 'vigil-test-'))
+      : undefined;
   const container = await createContainer(config, {
     clock,
     passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
     database:
       config.databaseUrl === undefined
-        ? { sqlitePath: ':memory:' }
+        ? {
+            sqlitePath: sqliteDir === undefined ? ':memory:' : path.join(sqliteDir, 'vigil.sqlite'),
+          }
         : {
             pgSchema: `vigil_srvtest_${randomBytes(6).toString('hex')}`,
             dropSchemaOnClose: true,
@@ -62,6 +76,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     });
   } catch (error) {
     await container.close();
+    if (sqliteDir !== undefined) rmSync(sqliteDir, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -71,6 +86,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await app.close();
       await container.close();
+      if (sqliteDir !== undefined) rmSync(sqliteDir, { recursive: true, force: true });
     },
   };
 }

@@ -20,7 +20,7 @@ describe('POST /api/v1/vitals', () => {
   let base: number;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ sqliteFile: true });
     const admin = await createAdmin(t);
     doctor = await createDoctor(t, admin);
     patient = await createPatient(t, doctor);

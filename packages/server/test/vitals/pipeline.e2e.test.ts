@@ -48,7 +48,8 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
   let start: number;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // A database file, as in production (durable commits, checkpoint worker), on SQLite.
+    t = await createTestApp({ sqliteFile: true });
     const admin = await createAdmin(t);
     doctorA = await createDoctor(t, admin, 'Dr A');
     doctorB = await createDoctor(t, admin, 'Dr B');
