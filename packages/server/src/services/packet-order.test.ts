@@ -47,6 +47,27 @@ describe('createPacketOrderer', () => {
     expect(seqs(o.offer(pkt(61)).released)).toEqual(['61']);
   });
 
+  it('restarts at the next sequence number when the clock jumped: samples are missing', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(0, 0));
+    o.offer(pkt(1, 1));
+    // Sequence 2 stamped 10 s after sequence 1 ended: the device was off and kept counting.
+    expect(seqs(o.offer(pkt(12, 2)).released)).toEqual(['2!']);
+    expect(seqs(o.offer(pkt(13, 3)).released)).toEqual(['3']);
+  });
+
+  it('tolerates coarse device clocks between consecutive sequence numbers', () => {
+    const o = createPacketOrderer();
+    const at = (ms: number, sequence: number): OrderedPacket => ({
+      timestampMs: 1_700_000_000_000 + ms,
+      sequence,
+      durationMs: 500,
+    });
+    // Half-second packets stamped in whole seconds: 0, 0, 1, 1, 2 s.
+    const released = [0, 0, 1000, 1000, 2000].flatMap((ms, i) => seqs(o.offer(at(ms, i)).released));
+    expect(released).toEqual(['0', '1', '2', '3', '4']);
+  });
+
   it('flags a packet older than the analysed ones as late', () => {
     const o = createPacketOrderer();
     o.offer(pkt(5));

@@ -33,6 +33,9 @@ export interface PacketOrderer<T extends OrderedPacket> {
   readonly held: number;
 }
 
+/** Clock disagreement tolerated between consecutive sequence numbers, ms (see `follows`). */
+const SEQUENCE_CLOCK_SLACK_MS = 2000;
+
 export function createPacketOrderer<T extends OrderedPacket>(
   options: { maxHeld?: number; maxReorderMs?: number } = {},
 ): PacketOrderer<T> {
@@ -42,8 +45,16 @@ export function createPacketOrderer<T extends OrderedPacket>(
   const held: T[] = [];
 
   const follows = (prev: OrderedPacket, p: OrderedPacket): boolean => {
-    if (prev.sequence !== null && p.sequence !== null) return p.sequence === prev.sequence + 1;
     const end = prev.timestampMs + prev.durationMs;
+    if (prev.sequence !== null && p.sequence !== null) {
+      // The next sequence number, unless the clock says samples are missing in between (a device
+      // that was off or re-attached and kept counting). The tolerance is loose because device
+      // timestamps may be coarse (whole seconds) or stamped at send time.
+      return (
+        p.sequence === prev.sequence + 1 &&
+        Math.abs(p.timestampMs - end) <= Math.max(2 * prev.durationMs, SEQUENCE_CLOCK_SLACK_MS)
+      );
+    }
     return Math.abs(p.timestampMs - end) <= prev.durationMs / 2;
   };
   const behind = (prev: OrderedPacket, p: OrderedPacket): boolean => {

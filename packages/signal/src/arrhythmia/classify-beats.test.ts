@@ -4,6 +4,7 @@ import { detectQrs } from '../ecg/detect-qrs.js';
 import { aamiClass } from './aami-class.js';
 import { classifyBeats } from './classify-beats.js';
 import { loadBeatModel } from './load-beat-model.js';
+import type { BeatClass } from './types.js';
 
 interface Excerpt {
   fs: number;
@@ -51,6 +52,30 @@ describe('classifyBeats on MIT-BIH record 119 (ventricular bigeminy)', () => {
       if (k >= 0 && classes[k] === 'VEB') matchedV++;
     });
     expect(matchedV).toBeGreaterThanOrEqual(15);
+  });
+
+  it('calls VEB only when the model gives it at least minVebProbability', () => {
+    const count = (minVebProbability: number): number =>
+      classifyBeats(ecgMv, excerpt.fs, refPeaks, { classifier: { minVebProbability } }).filter(
+        (c) => c === 'VEB',
+      ).length;
+    const argmax = count(0);
+    expect(argmax).toBeGreaterThanOrEqual(count(0.6));
+    expect(count(0.6)).toBeGreaterThanOrEqual(15);
+    // No probability exceeds 1: every beat then gets its most probable other class.
+    expect(count(1.01)).toBe(0);
+  });
+
+  it('lets a cluster of alike beats vote on VEB: the vote decides once 5 beats share a shape', () => {
+    const run = (clusterVoteMembers: number): BeatClass[] =>
+      classifyBeats(ecgMv, excerpt.fs, refPeaks, { classifier: { clusterVoteMembers } });
+    const voted = run(5);
+    const alone = run(0);
+    const vebIdx = refClasses.flatMap((c, i) => (c === 'VEB' ? [i] : []));
+    // 119's V beats share one shape: with the vote, every one of them is VEB and no N beat is.
+    expect(vebIdx.filter((i) => voted[i] === 'VEB')).toHaveLength(vebIdx.length);
+    expect(voted.filter((c, i) => c === 'VEB' && refClasses[i] !== 'VEB')).toHaveLength(0);
+    expect(vebIdx.filter((i) => alone[i] === 'VEB').length).toBeGreaterThanOrEqual(15);
   });
 
   it('returns an empty list for no beats and rejects a non-Float64Array signal', () => {

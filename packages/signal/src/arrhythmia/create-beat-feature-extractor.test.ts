@@ -28,6 +28,13 @@ describe('createBeatFeatureExtractor', () => {
     expect(createBeatFeatureExtractor({ fs: FS }).nFeatures).toBe(BEAT_FEATURE_NAMES.length);
   });
 
+  it('rejects a cluster count below 1 and a correlation threshold outside -1..1', () => {
+    expect(() => createBeatFeatureExtractor({ fs: FS, clusters: 0 })).toThrow(/clusters/);
+    expect(() => createBeatFeatureExtractor({ fs: FS, clusterCorrelation: 1.5 })).toThrow(
+      /clusterCorrelation/,
+    );
+  });
+
   it('keeps a noise stretch full of false detections out of the average RR', () => {
     // 120 beats at 60 bpm, then 60 s of noise "detected" every 250 ms, then 60 bpm again.
     const clean1 = Array.from({ length: 120 }, (_, i) => FS + i * FS);
@@ -55,5 +62,52 @@ describe('createBeatFeatureExtractor', () => {
     // Every beat counted (threshold 0): 240 intervals of 250 ms dominate the 300-interval median
     // and the on-time beat looks four times late.
     expect(run(0)).toBeGreaterThan(3.5);
+  });
+
+  it('groups beats by QRS shape: a recurring wide premature beat forms its own small cluster', () => {
+    // 400 beats at 60 bpm; every 5th comes 40% early with a wide biphasic QRS (a VEB-like beat,
+    // followed by a compensatory pause). Normal beats: narrow Gaussian of addQrs.
+    const peaks: number[] = [];
+    const ectopic: boolean[] = [];
+    let t = FS;
+    for (let i = 0; i < 400; i++) {
+      const early = i % 5 === 4;
+      t += early ? Math.round(0.6 * FS) : i % 5 === 0 && i > 0 ? Math.round(1.4 * FS) : FS;
+      peaks.push(t);
+      ectopic.push(early);
+    }
+    const x = new Float64Array(t + 2 * FS);
+    addQrs(
+      x,
+      peaks.filter((_, i) => !ectopic[i]),
+    );
+    const s = 0.03 * FS;
+    peaks.forEach((p, i) => {
+      if (!ectopic[i]) return;
+      for (let j = p - 100; j < p + 100; j++) {
+        const u = (j - p) / s;
+        x[j] = (x[j] ?? 0) - 1.5 * u * Math.exp(-0.5 * u * u);
+      }
+    });
+    const ex = createBeatFeatureExtractor({ fs: FS });
+    const view = { x, offset: 0 };
+    const col = (name: string): number => BEAT_FEATURE_NAMES.indexOf(name);
+    const rows = peaks.map((p, k) => ex.next(view, peaks[k - 1] ?? null, p, peaks[k + 1] ?? null));
+    // Judged after the first 300 beats, once the decayed cluster weights have settled.
+    const late = rows.slice(300);
+    const lateEctopic = ectopic.slice(300);
+    const mean = (name: string, which: boolean): number => {
+      const v = late.filter((_, i) => lateEctopic[i] === which).map((f) => f[col(name)] ?? NaN);
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    expect(mean('clusterShare', false)).toBeGreaterThan(0.75);
+    expect(mean('clusterShare', true)).toBeGreaterThan(0.15);
+    expect(mean('clusterShare', true)).toBeLessThan(0.25);
+    expect(mean('dominantShare', true)).toBeGreaterThan(0.75);
+    // Prematurity is preRR / local RR median (here 1 s): the ectopic cluster's mean is 0.6.
+    expect(mean('clusterPrematurity', true)).toBeCloseTo(0.6, 1);
+    expect(mean('clusterPrematurity', false)).toBeGreaterThan(0.95);
+    expect(mean('clusterCorrQrs', true)).toBeLessThan(0.8);
+    expect(mean('clusterCorrQrs', false)).toBeGreaterThan(0.95);
   });
 });

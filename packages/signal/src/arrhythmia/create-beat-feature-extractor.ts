@@ -24,6 +24,11 @@ export const BEAT_FEATURE_NAMES: readonly string[] = [
   'rrIrregularityPrev',
   'preRR/regularRR',
   'postRR/regularRR',
+  'clusterShare',
+  'clusterPrematurity',
+  'clusterCorrQrs',
+  'clusterWidth',
+  'dominantShare',
 ];
 
 export interface BeatFeatureExtractorOptions {
@@ -44,6 +49,17 @@ export interface BeatFeatureExtractorOptions {
    * update the running RR statistics or the template, default 6 (as in createBeatClassifier).
    */
   noiseSlopeContrast?: number;
+  /**
+   * Morphology clusters kept per record (integer >= 1), default 8; when a new shape comes and all
+   * are taken, the cluster with the least recent weight is dropped.
+   */
+  clusters?: number;
+  /**
+   * QRS correlation with a cluster's template from which a beat joins it (-1..1), default 0.8
+   * (0.9 split the normal beats of noisy records into more clusters, 0.7 merged ectopic beats
+   * into the normal cluster; README).
+   */
+  clusterCorrelation?: number;
 }
 
 export interface BeatFeatureExtractor {
@@ -61,6 +77,12 @@ export interface BeatFeatureExtractor {
   ): Float64Array;
   /** Measurements of the beat last passed to `next` (noise and pacing indicators). */
   readonly last: BeatWindow | null;
+  /**
+   * Morphology cluster of the beat last passed to `next`, as an opaque handle (the same object
+   * for every beat of one cluster, so callers can keep per-cluster state in a WeakMap); null for
+   * noise-like beats, which join no cluster.
+   */
+  readonly lastCluster: object | null;
 }
 
 /** Median of numbers (typed-array sort: numeric and allocation-light). */
@@ -141,6 +163,28 @@ function irregularity(rr: readonly number[], n: number): number {
   return k % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
+/**
+ * One morphology cluster of a record: the running mean of its beats' QRS (fine grid, mV), a
+ * decayed member count and running means of per-beat features of its members.
+ */
+interface Cluster {
+  qrs: Float64Array;
+  /** Members, decayed by (1 - 1/averageBeats) per beat: the cluster's weight in the recent past. */
+  weight: number;
+  /** Members ever added (sets the running-mean step, capped at CLUSTER_MEMORY). */
+  members: number;
+  prematurity: number;
+  corrQrs: number;
+  width: number;
+}
+
+/** Beats after which a cluster's running means become exponential (step 1/CLUSTER_MEMORY). */
+const CLUSTER_MEMORY = 32;
+/** Positions of the per-beat features whose cluster means are features too. */
+const PREMATURITY = BEAT_FEATURE_NAMES.indexOf('preRR/localRR');
+const CORR_QRS = BEAT_FEATURE_NAMES.indexOf('corrQrs');
+const WIDTH = BEAT_FEATURE_NAMES.indexOf('width/templateWidth');
+
 interface Template {
   qrs: Float64Array;
   wide: Float64Array;
@@ -180,6 +224,16 @@ export function createBeatFeatureExtractor(
   let prevPreRR: number | null = null;
   let lastIrregularity: number | null = null;
   const regularRr: number[] = [];
+  const maxClusters = options.clusters ?? 8;
+  const clusterCorrelation = options.clusterCorrelation ?? 0.8;
+  if (!Number.isInteger(maxClusters) || maxClusters < 1) {
+    throw new RangeError('options.clusters must be an integer >= 1');
+  }
+  if (!(clusterCorrelation >= -1 && clusterCorrelation <= 1)) {
+    throw new RangeError('options.clusterCorrelation must be within -1..1');
+  }
+  const clusters: Cluster[] = [];
+  const decay = 1 - 1 / averageBeats;
   const nFeatures = BEAT_FEATURE_NAMES.length;
   const nQ = QRS_GRID_MS.length;
   const nW = WIDE_GRID_MS.length;
@@ -203,6 +257,7 @@ export function createBeatFeatureExtractor(
   };
 
   let last: BeatWindow | null = null;
+  let lastCluster: Cluster | null = null;
   const scratch: BeatWindowScratch = {
     raw: new Float64Array(0),
     cum: new Float64Array(0),
@@ -221,6 +276,9 @@ export function createBeatFeatureExtractor(
     nFeatures,
     get last() {
       return last;
+    },
+    get lastCluster() {
+      return lastCluster;
     },
     next(view, prevPeak, peak, nextPeak) {
       const w = measureBeatWindow(view, peak, fs, scratch);
@@ -277,6 +335,70 @@ export function createBeatFeatureExtractor(
       const regRR = regularRr.length > 0 ? median(regularRr) : localRR;
       f[k++] = preRR / regRR;
       f[k++] = postRR / regRR;
+
+      // Record-level consistency without labels (cf. the patient-adapted clustering of Llamedo &
+      // Martinez, IEEE TBME 59(8), 2012, here with no expert): beats are grouped on line by QRS
+      // shape (correlation with each cluster's running mean), and each beat also carries its
+      // cluster's share of the recent beats and the running means of its members' prematurity,
+      // correlation with the template and width. A large cluster is the patient's usual beat; a
+      // small cluster of wide, premature beats is ectopy, even for a member whose own measures
+      // are noisy. Noise-like beats join no cluster. Causal, so streaming equals offline.
+      let best: Cluster | null = null;
+      let bestCorr = -Infinity;
+      for (const c of clusters) {
+        const r = correlation(w.qrs, c.qrs, 0, nQ);
+        if (r > bestCorr) {
+          bestCorr = r;
+          best = c;
+        }
+      }
+      const corrQrs = f[CORR_QRS] ?? 0;
+      const width = f[WIDTH] ?? 1;
+      const prematurity = f[PREMATURITY] ?? 1;
+      const noisyBeat = w.slopeContrast < noiseSlopeContrast;
+      let own: Cluster;
+      if (best !== null && bestCorr >= clusterCorrelation) {
+        own = best;
+      } else {
+        own = { qrs: Float64Array.from(w.qrs), weight: 0, members: 0, prematurity, corrQrs, width };
+        if (!noisyBeat) {
+          if (clusters.length >= maxClusters) {
+            let smallest = 0;
+            clusters.forEach((c, i) => {
+              if (c.weight < (clusters[smallest]?.weight ?? Infinity)) smallest = i;
+            });
+            clusters.splice(smallest, 1);
+          }
+          clusters.push(own);
+        }
+      }
+      lastCluster = noisyBeat ? null : own;
+      if (!noisyBeat) {
+        for (const c of clusters) c.weight *= decay;
+        own.weight += 1;
+        own.members += 1;
+        const a = 1 / Math.min(own.members, CLUSTER_MEMORY);
+        for (let i = 0; i < nQ; i++) {
+          own.qrs[i] = (own.qrs[i] ?? 0) + a * ((w.qrs[i] ?? 0) - (own.qrs[i] ?? 0));
+        }
+        own.prematurity += a * (prematurity - own.prematurity);
+        own.corrQrs += a * (corrQrs - own.corrQrs);
+        own.width += a * (width - own.width);
+      }
+      let dominant: Cluster = own;
+      let total = 0;
+      for (const c of clusters) {
+        total += c.weight;
+        if (c.weight > dominant.weight) dominant = c;
+      }
+      f[k++] = total > 0 ? own.weight / total : 0;
+      f[k++] = own.prematurity;
+      f[k++] = own.corrQrs;
+      f[k++] = own.width;
+      // How much of the record the largest cluster holds: a record whose normal beats vary in
+      // shape (noise, axis shifts) spreads them over several clusters, so a small cluster there
+      // is weaker evidence of ectopy than in a record with one tight dominant morphology.
+      f[k++] = total > 0 ? dominant.weight / total : 1;
 
       // Update running statistics after measuring, so a beat is never compared with itself.
       // Template beats: not premature (an ectopic beat usually is). Late beats are accepted, so

@@ -5,7 +5,8 @@
  * Leave-one-record-out cross-validation over the 22 MIT-BIH DS1 records (inter-patient: the
  * held-out record's beats are never in the training set), scored at the reference beat positions
  * and end to end on beats found by `detectQrs` (matched within 150 ms), then trains the shipped
- * model on all 22 records. Deterministic for a given seed.
+ * model on all 22 records. Also prints an operating-point table (Se/+P of VEB and SVEB when
+ * called at probability thresholds). Deterministic for a given seed.
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { BEAT_FEATURE_NAMES } from '../arrhythmia/create-beat-feature-extractor.js';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
+import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
@@ -81,6 +83,42 @@ function train(records: RecordBeats[], provenance: Record<string, unknown>): Bea
   });
 }
 
+/**
+ * Operating points at the reference positions of the classifier's probabilities (model and
+ * cluster vote; no noise guard, no SVEB-in-AF rule): class k is called when its probability is
+ * at least t; "argmax" is the most probable class. Thresholds are one global setting
+ * (`minVebProbability` of createBeatClassifier for VEB), never chosen per record.
+ */
+function operatingPoints(pooled: readonly { label: number; p: Float64Array }[]): string {
+  const lines = [
+    'operating points (LORO CV, reference positions; model + cluster vote, no noise guard or AF rule):',
+  ];
+  lines.push('class   rule        Se%    +P%');
+  for (const [k, name] of [
+    [2, 'VEB'],
+    [1, 'SVEB'],
+  ] as const) {
+    for (const t of [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
+      let tp = 0;
+      let fn = 0;
+      let fp = 0;
+      for (const { label, p } of pooled) {
+        let best = 0;
+        for (let c = 1; c < p.length; c++) if ((p[c] ?? 0) > (p[best] ?? 0)) best = c;
+        const called = t === 0 ? best === k : (p[k] ?? 0) >= t;
+        if (called && label === k) tp++;
+        else if (called) fp++;
+        else if (label === k) fn++;
+      }
+      const rule = t === 0 ? 'argmax' : `p >= ${t.toFixed(1)}`;
+      lines.push(
+        `${name.padEnd(7)} ${rule.padEnd(9)} ${((100 * tp) / (tp + fn)).toFixed(1).padStart(6)} ${((100 * tp) / (tp + fp)).toFixed(1).padStart(6)}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 const t0 = performance.now();
 const records: RecordBeats[] = [];
 const detected = new Map<string, Int32Array>();
@@ -101,11 +139,26 @@ if (!values['no-cv']) {
   console.log(
     'record  lead   ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp',
   );
+  const pooled: { label: number; p: Float64Array }[] = [];
   for (const test of records) {
     const model = train(
       records.filter((r) => r !== test),
       { heldOut: test.record },
     );
+    // Probabilities after the cluster vote (the class thresholds, which the table varies, do not
+    // change them).
+    const classifier = createBeatClassifier({ fs: test.fs, model });
+    const view = { x: test.ecgMv, offset: 0 };
+    for (let i = 0; i < test.peaks.length; i++) {
+      const v = classifier.next(
+        view,
+        test.peaks[i - 1] ?? null,
+        test.peaks[i] ?? 0,
+        test.peaks[i + 1] ?? null,
+      );
+      const label = test.labels[i] ?? 4;
+      if (label <= 3) pooled.push({ label, p: v.probabilities });
+    }
     const refClasses = classifyBeats(test.ecgMv, test.fs, test.peaks, { model });
     const a = scoreMatched(test.peaks, test.labels, test.peaks, refClasses, test.fs);
     const det = detected.get(test.record) ?? new Int32Array(0);
@@ -127,6 +180,7 @@ if (!values['no-cv']) {
   console.log(
     `\n${formatScore(atRef, 'LORO CV, beats at the reference positions (22 DS1 records)')}`,
   );
+  console.log(`\n${operatingPoints(pooled)}`);
   console.log(
     `\n${formatScore(endToEnd, 'LORO CV, end to end: detectQrs beats matched to reference within 150 ms')}`,
   );
