@@ -80,8 +80,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     // One metrics registry per container (no prom-client global), shared by every area.
     const metrics = new Registry();
 
-    const repositories = createRepositories(database.db);
-    const transactor = createTransactor(database.db);
+    const repositories = createRepositories(database.db, database.dialect);
+    const transactor = createTransactor(database.db, database.dialect);
     const devices = new DevicesService({
       devices: repositories.devices,
       users: repositories.users,

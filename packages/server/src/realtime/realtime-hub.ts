@@ -75,8 +75,33 @@ interface Conn {
   patientsLoadedAt: number;
   catchingUp: boolean;
   queued: RealtimeEvent[];
+  /** Highest alert event id sent (reported in `ready`, the client's resume point). */
   lastSentEventId: number;
+  /**
+   * Ids of the alert events sent recently. A live event is skipped only when it was already
+   * sent (by a catch-up), never because a higher id went first: with several instances or
+   * concurrent writers, events may be published out of id order.
+   */
+  sentIds: Set<number>;
+  /** The client said it saw every alert event up to this id (resume); 0 for a fresh client. */
+  resumeFloor: number;
   alive: boolean;
+}
+
+/** Alert event ids remembered per connection for de-duplication. */
+const SENT_IDS_KEPT = 4096;
+
+function markSent(c: Conn, id: number): void {
+  c.sentIds.add(id);
+  if (c.sentIds.size > SENT_IDS_KEPT) {
+    // Sets iterate in insertion order: drop the oldest quarter.
+    let drop = SENT_IDS_KEPT / 4;
+    for (const old of c.sentIds) {
+      if (drop-- <= 0) break;
+      c.sentIds.delete(old);
+    }
+  }
+  if (id > c.lastSentEventId) c.lastSentEventId = id;
 }
 
 function serialise(e: RealtimeEvent): string {
@@ -124,8 +149,8 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     }
     if (!(await mayReceive(c, e.patientId))) return;
     if (e.type === 'alert') {
-      if (e.eventId <= c.lastSentEventId) return;
-      c.lastSentEventId = e.eventId;
+      if (e.eventId <= c.resumeFloor || c.sentIds.has(e.eventId)) return;
+      markSent(c, e.eventId);
     }
     send(c, text());
   };
@@ -163,7 +188,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
               data: payload.alert,
             }),
           );
-          c.lastSentEventId = r.id;
+          markSent(c, r.id);
         }
       }
       if (rows.length < CATCH_UP_PAGE) break;
@@ -190,6 +215,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
       await loadScope(c);
       const head = await deps.events.lastId();
       c.lastSentEventId = lastEventId ?? head;
+      c.resumeFloor = lastEventId ?? 0;
       send(c, JSON.stringify({ type: 'welcome', user_id: c.user.id, last_event_id: head }));
       if (lastEventId !== undefined) await catchUp(c, lastEventId);
     } finally {
@@ -223,6 +249,8 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
         catchingUp: false,
         queued: [],
         lastSentEventId: 0,
+        sentIds: new Set(),
+        resumeFloor: 0,
         alive: true,
       };
       conns.add(c);
@@ -257,6 +285,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
           start(c, msg.token, last).catch(fail);
         } else if (msg.type === 'resume' && c.user !== null && last !== undefined) {
           c.catchingUp = true;
+          c.resumeFloor = Math.max(c.resumeFloor, last);
           catchUp(c, last)
             .finally(() => (c.catchingUp = false))
             .then(async () => {

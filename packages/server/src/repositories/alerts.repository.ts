@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../db/database.js';
 import type { AlertsTable, EventsTable } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
 
@@ -27,7 +28,13 @@ export interface AlertsRepository {
   ): Promise<number>;
 }
 
-export function createAlertsRepository(db: Kysely<DB>): AlertsRepository {
+/**
+ * Advisory lock key serialising the transactions that append to `events` on PostgreSQL
+ * (an arbitrary constant: "vigi" in ASCII).
+ */
+const EVENTS_APPEND_LOCK = 0x76_69_67_69;
+
+export function createAlertsRepository(db: Kysely<DB>, dialect: Dialect): AlertsRepository {
   const select = () => db.selectFrom('alerts').selectAll('alerts');
   return {
     listActive() {
@@ -69,6 +76,14 @@ export function createAlertsRepository(db: Kysely<DB>): AlertsRepository {
     },
     async saveWithEvent(alert, mode, event) {
       return db.transaction().execute(async (trx) => {
+        // Clients resume from the last event id they saw, so ids must be committed in id order.
+        // A bigserial is not: two transactions may take ids 100 and 101 and commit 101 first, and
+        // a client that saw 101 would never be sent 100. On PostgreSQL the appends therefore take
+        // turns (the lock is held to commit); SQLite has a single writer already.
+        if (dialect === 'postgres')
+          await sql`select pg_advisory_xact_lock(cast(${EVENTS_APPEND_LOCK} as bigint))`.execute(
+            trx,
+          );
         if (mode === 'insert') await trx.insertInto('alerts').values(alert).execute();
         else {
           const { id, ...rest } = alert;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
@@ -13,7 +14,7 @@ import { UsersRepository } from './users.repository.js';
 import { createVitalsRepository } from './vitals.repository.js';
 
 /** All repositories over one executor (the pool, or a transaction). Areas add theirs here. */
-export function createRepositories(db: Kysely<DB>) {
+export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
   return {
     users: new UsersRepository(db),
     refreshTokens: new RefreshTokensRepository(db),
@@ -21,7 +22,7 @@ export function createRepositories(db: Kysely<DB>) {
     health: new HealthRepository(db),
     vitals: createVitalsRepository(db),
     predictions: createPredictionsRepository(db),
-    alerts: createAlertsRepository(db),
+    alerts: createAlertsRepository(db, dialect),
     alertRules: createAlertRulesRepository(db),
     events: createEventsRepository(db),
     patientScope: createPatientScopeRepository(db),
@@ -35,8 +36,8 @@ export interface Transactor {
   run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
-export function createTransactor(db: Kysely<DB>): Transactor {
+export function createTransactor(db: Kysely<DB>, dialect: Dialect): Transactor {
   return {
-    run: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx))),
+    run: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, dialect))),
   };
 }

@@ -355,6 +355,8 @@ describe('MQTT through a private Mosquitto with a password file and an ACL', () 
   it("drops a publish on another device's topic (ACL) and Vigil rejects a payload naming another device", async () => {
     const ts = w.t.clock.now() - 3_600_000;
     const a = await connectDevice(brokerUrl(), devA.device_id, devA.api_key);
+    const box = inbox(a);
+    await a.subscribeAsync(errors(devA.device_id), { qos: 1 });
     await a.publishAsync(topic(devB.device_id), JSON.stringify(packetFor(devB.device_id, ts)), {
       qos: 1,
     });
@@ -374,6 +376,9 @@ describe('MQTT through a private Mosquitto with a password file and an ACL', () 
       'valid packet',
     );
     expect(await storedCount(w.t, w.doctorA, devB.device_id, ts, ts + 3000)).toBe(0);
+    // The device learns why its packet naming another device was refused (and the message is
+    // consumed here, so it cannot reach the next test's subscription late).
+    expect(await box.next()).toMatchObject({ code: 'DEVICE_MISMATCH', timestamp: ts + 1000 });
     await a.endAsync();
   });
 
