@@ -359,22 +359,17 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
       const whole = m0 < m1;
       const headEnd = whole ? m0 : to;
       const tailStart = whole ? m1 : to;
-      const firstTs = db
-        .selectFrom('vitals')
-        .select('ts')
-        .where('device_id', '=', deviceId)
-        .where('ts', '>=', from)
-        .where('ts', '<', to)
-        .orderBy('ts', 'asc')
-        .limit(1);
-      const lastTs = db
-        .selectFrom('vitals')
-        .select('ts')
-        .where('device_id', '=', deviceId)
-        .where('ts', '>=', from)
-        .where('ts', '<', to)
-        .orderBy('ts', 'desc')
-        .limit(1);
+      const edgeTs = (direction: 'asc' | 'desc') =>
+        db
+          .selectFrom('vitals')
+          .select('ts')
+          .where('device_id', '=', deviceId)
+          .where('ts', '>=', from)
+          .where('ts', '<', to)
+          .orderBy('ts', direction)
+          .limit(1);
+      const firstTs = edgeTs('asc');
+      const lastTs = edgeTs('desc');
       const noTs = sql<number | null>`cast(null as bigint)`;
       const raw = (lo: number, hi: number) =>
         db
