@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely } from 'kysely';
 import type {
   VitalsMinuteTable,
   EcgChunksTable,
@@ -7,6 +7,7 @@ import type {
   VitalsTable,
 } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
+import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
 
 /** Everything one ingest batch unit writes: packets with their ECG, predictions, events. */
 export interface PacketWriteUnit {
@@ -143,7 +144,11 @@ function extreme(column: string, op: '<' | '>') {
 }
 
 /** Adds packets to the per-minute rollup (one upsert per device-minute of the batch). */
-async function upsertMinuteRollup(trx: Kysely<DB>, rows: readonly VitalsTable[]): Promise<void> {
+async function upsertMinuteRollup(
+  trx: Kysely<DB>,
+  rows: readonly VitalsTable[],
+  insert: CachedInsert,
+): Promise<void> {
   const minutes = new Map<string, VitalsMinuteTable>();
   const add = (r: VitalsMinuteTable, m: 'hr' | 'spo2' | 'temp', v: number | null): void => {
     if (v === null) return;
@@ -185,31 +190,56 @@ async function upsertMinuteRollup(trx: Kysely<DB>, rows: readonly VitalsTable[])
   }
   const all = [...minutes.values()];
   for (let i = 0; i < all.length; i += 1000) {
-    await trx
-      .insertInto('vitals_minute')
-      .values(all.slice(i, i + 1000))
-      .onConflict((oc) =>
-        oc.columns(['device_id', 'minute']).doUpdateSet((eb) => ({
-          packets: eb('vitals_minute.packets', '+', eb.ref('excluded.packets')),
-          hr_n: eb('vitals_minute.hr_n', '+', eb.ref('excluded.hr_n')),
-          hr_sum: eb('vitals_minute.hr_sum', '+', eb.ref('excluded.hr_sum')),
-          hr_min: extreme('hr_min', '<'),
-          hr_max: extreme('hr_max', '>'),
-          spo2_n: eb('vitals_minute.spo2_n', '+', eb.ref('excluded.spo2_n')),
-          spo2_sum: eb('vitals_minute.spo2_sum', '+', eb.ref('excluded.spo2_sum')),
-          spo2_min: extreme('spo2_min', '<'),
-          spo2_max: extreme('spo2_max', '>'),
-          temp_n: eb('vitals_minute.temp_n', '+', eb.ref('excluded.temp_n')),
-          temp_sum: eb('vitals_minute.temp_sum', '+', eb.ref('excluded.temp_sum')),
-          temp_min: extreme('temp_min', '<'),
-          temp_max: extreme('temp_max', '>'),
-        })),
-      )
-      .execute();
+    const chunk = all.slice(i, i + 1000);
+    await insert(trx, 'vitals_minute', chunk, () =>
+      trx
+        .insertInto('vitals_minute')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(['device_id', 'minute']).doUpdateSet((eb) => ({
+            packets: eb('vitals_minute.packets', '+', eb.ref('excluded.packets')),
+            hr_n: eb('vitals_minute.hr_n', '+', eb.ref('excluded.hr_n')),
+            hr_sum: eb('vitals_minute.hr_sum', '+', eb.ref('excluded.hr_sum')),
+            hr_min: extreme('hr_min', '<'),
+            hr_max: extreme('hr_max', '>'),
+            spo2_n: eb('vitals_minute.spo2_n', '+', eb.ref('excluded.spo2_n')),
+            spo2_sum: eb('vitals_minute.spo2_sum', '+', eb.ref('excluded.spo2_sum')),
+            spo2_min: extreme('spo2_min', '<'),
+            spo2_max: extreme('spo2_max', '>'),
+            temp_n: eb('vitals_minute.temp_n', '+', eb.ref('excluded.temp_n')),
+            temp_sum: eb('vitals_minute.temp_sum', '+', eb.ref('excluded.temp_sum')),
+            temp_min: extreme('temp_min', '<'),
+            temp_max: extreme('temp_max', '>'),
+          })),
+        ),
+    );
   }
 }
 
+/**
+ * An insert whose SQL is compiled once per shape (table, columns, row count): see
+ * compiled-query-cache.ts. `build` is Kysely's query for the same rows.
+ */
+type CachedInsert = (
+  trx: Kysely<DB>,
+  table: string,
+  rows: readonly object[],
+  build: () => Compilable,
+) => Promise<void>;
+
+function createCachedInsert(): CachedInsert {
+  const cache = createCompiledQueryCache();
+  return async (trx, table, rows, build) => {
+    const first = rows[0];
+    if (first === undefined) return;
+    const p = rowParameters(table, Object.keys(first), rows);
+    if (p === null) await trx.executeQuery(build());
+    else await cache.execute(trx, p.shape, build, p.parameters);
+  };
+}
+
 export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
+  const insert = createCachedInsert();
   return {
     async writeUnits(units) {
       return db.transaction().execute(async (trx) => {
@@ -218,23 +248,19 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         const predictions = units.flatMap((u) => u.predictions);
         // Multi-row inserts, chunked to stay under SQLite's 32,766 bound-parameter limit.
         for (let i = 0; i < vitals.length; i += 1000) {
-          await trx
-            .insertInto('vitals')
-            .values(vitals.slice(i, i + 1000))
-            .execute();
+          const chunk = vitals.slice(i, i + 1000);
+          await insert(trx, 'vitals', chunk, () => trx.insertInto('vitals').values(chunk));
         }
         for (let i = 0; i < ecg.length; i += 2000) {
-          await trx
-            .insertInto('ecg_chunks')
-            .values(ecg.slice(i, i + 2000))
-            .execute();
+          const chunk = ecg.slice(i, i + 2000);
+          await insert(trx, 'ecg_chunks', chunk, () => trx.insertInto('ecg_chunks').values(chunk));
         }
-        await upsertMinuteRollup(trx, vitals);
+        await upsertMinuteRollup(trx, vitals, insert);
         for (let i = 0; i < predictions.length; i += 500) {
-          await trx
-            .insertInto('predictions')
-            .values(predictions.slice(i, i + 500))
-            .execute();
+          const chunk = predictions.slice(i, i + 500);
+          await insert(trx, 'predictions', chunk, () =>
+            trx.insertInto('predictions').values(chunk),
+          );
         }
         const ids: number[][] = [];
         for (const u of units) {
