@@ -98,6 +98,21 @@ describe('DurableSqliteDialect', () => {
   });
 });
 
+describe('DurableSqliteDialect savepoints', () => {
+  it('passes savepoints through to SQLite', async () => {
+    const db = open({ sync: () => Promise.resolve(), close: () => Promise.resolve() });
+    await sql`create table t (id integer primary key, v text)`.execute(db);
+    const trx = await db.startTransaction().execute();
+    await trx.insertInto('t').values({ id: 1, v: 'a' }).execute();
+    const sp = await trx.savepoint('s1').execute();
+    await sp.insertInto('t').values({ id: 2, v: 'b' }).execute();
+    await sp.rollbackToSavepoint('s1').execute();
+    await trx.commit().execute();
+    expect(await db.selectFrom('t').select('id').execute()).toEqual([{ id: 1 }]);
+    await db.destroy();
+  });
+});
+
 describe('createWalSync', () => {
   it('shares one flush among callers that arrive while it runs, after the one in flight', async () => {
     const file = tempFile();

@@ -123,6 +123,7 @@ export class DurableSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
     const walSync = this.walSync;
+    const missing = (name: string): Error => new Error(`the SQLite driver has no ${name}`);
     return {
       init: () => driver.init(),
       acquireConnection: async () => track(await driver.acquireConnection()),
@@ -140,12 +141,19 @@ export class DurableSqliteDialect extends SqliteDialect {
         await driver.rollbackTransaction(innerOf(connection));
         (connection as TrackedConnection).inTransaction = false;
       },
-      savepoint: (connection, name, compile: QueryCompiler['compileQuery']) =>
-        driver.savepoint?.(innerOf(connection), name, compile) ?? Promise.resolve(),
-      rollbackToSavepoint: (connection, name, compile: QueryCompiler['compileQuery']) =>
-        driver.rollbackToSavepoint?.(innerOf(connection), name, compile) ?? Promise.resolve(),
-      releaseSavepoint: (connection, name, compile: QueryCompiler['compileQuery']) =>
-        driver.releaseSavepoint?.(innerOf(connection), name, compile) ?? Promise.resolve(),
+      // Savepoints pass through (SQLite's driver has them); never a silent no-op.
+      async savepoint(connection, name, compile: QueryCompiler['compileQuery']) {
+        if (driver.savepoint === undefined) throw missing('savepoint');
+        await driver.savepoint(innerOf(connection), name, compile);
+      },
+      async rollbackToSavepoint(connection, name, compile: QueryCompiler['compileQuery']) {
+        if (driver.rollbackToSavepoint === undefined) throw missing('rollbackToSavepoint');
+        await driver.rollbackToSavepoint(innerOf(connection), name, compile);
+      },
+      async releaseSavepoint(connection, name, compile: QueryCompiler['compileQuery']) {
+        if (driver.releaseSavepoint === undefined) throw missing('releaseSavepoint');
+        await driver.releaseSavepoint(innerOf(connection), name, compile);
+      },
       async releaseConnection(connection: DatabaseConnection) {
         const c = connection as TrackedConnection;
         await driver.releaseConnection(c.inner);

@@ -52,12 +52,12 @@ export function createCompiledQueryCache(): CompiledQueryCache {
 }
 
 /**
- * The values of `rows` in row-major order over `columns`, and the shape key of an insert of
- * them into `table`; null when a row's keys differ from `columns` (then the caller must not use
- * the cache).
+ * The values of `rows` in row-major order over `columns`, and the shape key of the query named
+ * `query` (one SQL per name, e.g. the table for a plain insert) over them; null when a row's keys
+ * differ from `columns` (then the caller must not use the cache).
  */
 export function rowParameters(
-  table: string,
+  query: string,
   columns: readonly string[],
   rows: readonly object[],
 ): { shape: string; parameters: unknown[] } | null {
@@ -71,5 +71,5 @@ export function rowParameters(
       parameters.push(v);
     }
   }
-  return { shape: `${table}(${columns.join(',')})x${rows.length}`, parameters };
+  return { shape: `${query}(${columns.join(',')})x${rows.length}`, parameters };
 }

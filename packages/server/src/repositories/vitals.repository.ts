@@ -2,18 +2,16 @@ import { sql, type Compilable, type Kysely } from 'kysely';
 import type {
   VitalsMinuteTable,
   EcgChunksTable,
-  EventsTable,
   PredictionsTable,
   VitalsTable,
 } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
 import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
 
-/** Everything one ingest batch unit writes: packets with their ECG, predictions, events. */
+/** Everything one ingest batch unit writes: packets with their ECG, and predictions. */
 export interface PacketWriteUnit {
   vitals: { row: VitalsTable; ecg: EcgChunksTable | null }[];
   predictions: PredictionsTable[];
-  events: Omit<EventsTable, 'id'>[];
 }
 
 export interface Agg {
@@ -33,10 +31,10 @@ export interface SeriesBucketRow {
 
 export interface VitalsRepository {
   /**
-   * Writes many units in ONE transaction (group commit). Returns the ids of inserted events per
-   * unit, in order, so the realtime hub can stamp the live copies.
+   * Writes many units in ONE transaction (group commit). Alert events are not written here: they
+   * go through the alerts repository, which keeps event ids in commit order.
    */
-  writeUnits(units: readonly PacketWriteUnit[]): Promise<number[][]>;
+  writeUnits(units: readonly PacketWriteUnit[]): Promise<void>;
   findByDeviceTs(deviceId: string, ts: number): Promise<VitalsTable | undefined>;
   listHistory(
     deviceId: string,
@@ -222,17 +220,18 @@ async function upsertMinuteRollup(
  */
 type CachedInsert = (
   trx: Kysely<DB>,
-  table: string,
+  /** Names the query: one SQL per name (with the columns and row count). */
+  query: string,
   rows: readonly object[],
   build: () => Compilable,
 ) => Promise<void>;
 
 function createCachedInsert(): CachedInsert {
   const cache = createCompiledQueryCache();
-  return async (trx, table, rows, build) => {
+  return async (trx, query, rows, build) => {
     const first = rows[0];
     if (first === undefined) return;
-    const p = rowParameters(table, Object.keys(first), rows);
+    const p = rowParameters(query, Object.keys(first), rows);
     if (p === null) await trx.executeQuery(build());
     else await cache.execute(trx, p.shape, build, p.parameters);
   };
@@ -262,20 +261,6 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
             trx.insertInto('predictions').values(chunk),
           );
         }
-        const ids: number[][] = [];
-        for (const u of units) {
-          const unitIds: number[] = [];
-          for (const e of u.events) {
-            const r = await trx
-              .insertInto('events')
-              .values(e)
-              .returning('id')
-              .executeTakeFirstOrThrow();
-            unitIds.push(r.id);
-          }
-          ids.push(unitIds);
-        }
-        return ids;
       });
     },
     findByDeviceTs(deviceId, ts) {

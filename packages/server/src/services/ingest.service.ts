@@ -261,7 +261,7 @@ export class IngestService {
   ): Promise<IngestResultView[]> {
     const state = await this.state(device.device_id);
     const results: IngestResultView[] = new Array<IngestResultView>(packets.length);
-    const unit: PacketWriteUnit = { vitals: [], predictions: [], events: [] };
+    const unit: PacketWriteUnit = { vitals: [], predictions: [] };
     const live: RealtimeEvent[] = [];
     const observations: AlertObservation[] = [];
     const seenInRequest = new Map<number, IngestResultView>();

@@ -157,7 +157,6 @@ describe('stats from the per-minute rollup', () => {
         {
           vitals: unique.slice(i, i + 97).map((r) => ({ row: r, ecg: null })),
           predictions: [],
-          events: [],
         },
       ]);
     }

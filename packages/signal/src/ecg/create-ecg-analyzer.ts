@@ -348,7 +348,8 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     while (hrvFirst < recent.length && (recent[hrvFirst]?.sample ?? 0) < hrvStart) hrvFirst++;
     const nHrv = recent.length - hrvFirst;
     // The window's beats change about once a second; reuse the HRV until they do.
-    const key = `${nHrv > 0 ? (recent[hrvFirst]?.sample ?? -1) : -1}:${nHrv > 0 ? (recent[recent.length - 1]?.sample ?? -1) : -1}:${nHrv}`;
+    const newest = nHrv > 0 ? (recent[recent.length - 1]?.sample ?? -1) : -1;
+    const key = `${recent[hrvFirst]?.sample ?? -1}:${newest}:${nHrv}`;
     if (key !== hrvCache.key) hrvCache = { key, hrv: computeHrv(recent.slice(hrvFirst)) };
     update.hrv = hrvCache.hrv;
     return update;
