@@ -28,6 +28,8 @@ const config = loadConfig({
   MQTT_PORT: '0',
   VIGIL_DEMO: 'false',
   DATABASE_URL: process.env.DATABASE_URL,
+  // Unset: the server's default (cores − 1 analysis workers); 0 analyses on the main thread.
+  ANALYSIS_WORKERS: process.env.ANALYSIS_WORKERS,
 });
 const container = await createContainer(config, {
   ...(config.databaseUrl === undefined

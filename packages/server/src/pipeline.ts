@@ -4,9 +4,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Clock } from './adapters/clock.js';
 import {
-  createEcgAnalysisAdapter,
+  createInProcessAnalysis,
   type EcgAnalysisFactories,
+  type EcgAnalysisPort,
 } from './adapters/ecg-analysis.adapter.js';
+import { startEcgAnalysisWorkers } from './adapters/ecg-analysis-workers.js';
 import { startEmbeddedBroker } from './adapters/mqtt/embedded-broker.js';
 import { startExternalSubscriber } from './adapters/mqtt/external-subscriber.js';
 import { createMqttMetrics } from './adapters/mqtt/mqtt-metrics.js';
@@ -73,18 +75,22 @@ export async function createPipeline(o: PipelineOptions) {
     // Time-ordered ids for the high-rate rows (see the module for why).
     const newId = createTimeOrderedIdGenerator();
     let analysisErrors = 0;
-    const analysis = createEcgAnalysisAdapter(
-      o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
-      (err) => {
-        // Logged for the first failures only: a broken model would otherwise flood the log.
-        if (analysisErrors++ < 5)
-          o.log.warn({ err }, 'arrhythmia analysis failed; findings withheld');
-      },
-    );
-    closers.push(() => {
-      analysis.close();
-      return Promise.resolve();
-    });
+    const onAnalysisError = (err: unknown): void => {
+      // Logged for the first failures only: a broken model would otherwise flood the log.
+      if (analysisErrors++ < 5) o.log.warn({ err }, 'ECG analysis failed; findings withheld');
+    };
+    // Worker threads need @vigil/signal's own analysers: replaced ones (tests) run in process.
+    const analysis: EcgAnalysisPort =
+      o.config.analysisWorkers > 0 && o.analysisFactories === undefined
+        ? await startEcgAnalysisWorkers({
+            workers: o.config.analysisWorkers,
+            onError: onAnalysisError,
+          })
+        : createInProcessAnalysis(
+            o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
+            onAnalysisError,
+          );
+    closers.push(() => analysis.close());
 
     const hub = createRealtimeHub({
       authenticate: (token) => o.services.auth.authenticate(token),

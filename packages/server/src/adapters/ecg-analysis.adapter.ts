@@ -81,6 +81,65 @@ export interface DeviceAnalysisSession {
   push(chunkMv: Float64Array, startMs: number): PacketAnalysis;
 }
 
+/** One packet for analysis: the device's next contiguous chunk, starting at `startMs`. */
+export interface AnalysisRequest {
+  deviceId: string;
+  fs: number;
+  startMs: number;
+  /** Open a new session first (after a gap or a sample-rate change). */
+  restart: boolean;
+  chunkMv: Float64Array;
+}
+
+/**
+ * What the ingest service analyses packets with: in this thread (createInProcessAnalysis) or in
+ * worker threads (ecg-analysis-workers.ts). Packets of one device must be analysed one at a time,
+ * in order (the ingest service's per-device chain does that).
+ */
+export interface EcgAnalysisPort {
+  analyse(request: AnalysisRequest): Promise<PacketAnalysis>;
+  /** Drops sessions not used since `olderThanMs` (epoch ms). */
+  evictIdle(olderThanMs: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs one request on an adapter. A failing analysis may leave the session half-updated, so the
+ * device's next packet starts a new one.
+ */
+export function runAnalysis(adapter: EcgAnalysisAdapter, r: AnalysisRequest): PacketAnalysis {
+  try {
+    return adapter.session(r.deviceId, r.fs, r.startMs, r.restart).push(r.chunkMv, r.startMs);
+  } catch (error) {
+    adapter.evict(r.deviceId);
+    throw error;
+  }
+}
+
+/** The analysis on the calling thread (tests; machines with one core). */
+export function createInProcessAnalysis(
+  factories: EcgAnalysisFactories,
+  onError?: (error: unknown) => void,
+): EcgAnalysisPort {
+  const adapter = createEcgAnalysisAdapter(factories, onError);
+  return {
+    analyse(request) {
+      try {
+        return Promise.resolve(runAnalysis(adapter, request));
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    evictIdle(olderThanMs) {
+      adapter.evictIdle(olderThanMs);
+    },
+    close() {
+      adapter.close();
+      return Promise.resolve();
+    },
+  };
+}
+
 export interface EcgAnalysisAdapter {
   /** The device's session; `restart` (after a gap or a sample-rate change) starts a new one. */
   session(deviceId: string, fs: number, startMs: number, restart: boolean): DeviceAnalysisSession;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
@@ -35,6 +36,7 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCKOUT_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+  ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
 });
@@ -76,6 +78,12 @@ export interface Config {
    * events are never deleted.
    */
   retention: { vitalsDays: number };
+  /**
+   * Worker threads for the live ECG analysis; 0 analyses on the main thread. Default: one fewer
+   * than the machine's cores (the main thread keeps one for HTTP and the database), at most 4;
+   * 0 on a single core and in tests.
+   */
+  analysisWorkers: number;
   demo: boolean;
 }
 
@@ -160,6 +168,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS },
+    analysisWorkers:
+      e.ANALYSIS_WORKERS ??
+      (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),
     // Demo devices help a first run; production never fabricates data.
     demo: isProduction ? false : (e.VIGIL_DEMO ?? e.NODE_ENV === 'development'),
   };

@@ -1,5 +1,5 @@
 import type { Clock } from '../adapters/clock.js';
-import type { EcgAnalysisAdapter, PacketAnalysis } from '../adapters/ecg-analysis.adapter.js';
+import type { EcgAnalysisPort, PacketAnalysis } from '../adapters/ecg-analysis.adapter.js';
 import type { PredictionsTable, VitalsTable } from '../db/pipeline-schema.js';
 import { DomainError, validationFailed } from '../errors/catalogue.js';
 import { encodeEcgInt16 } from '../repositories/ecg-codec.js';
@@ -150,7 +150,7 @@ export interface IngestServiceDeps {
     resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
     markSeen(id: string): Promise<void>;
   };
-  analysis: EcgAnalysisAdapter;
+  analysis: EcgAnalysisPort;
   risk: RiskModel;
   alerts: AlertSink;
   realtime: RealtimePublisher;
@@ -344,7 +344,7 @@ export class IngestService {
         ? [{ packet: held, gapBefore: false, late: true }]
         : offered.released.map((r) => ({ ...r, late: false }));
       for (const rel of toScore) {
-        const scored = this.score(
+        const scored = await this.score(
           device.device_id,
           state,
           rel.packet,
@@ -380,18 +380,24 @@ export class IngestService {
     return results;
   }
 
-  private score(
+  private async score(
     deviceId: string,
     state: DeviceState,
     h: HeldPacket,
     gapBefore: boolean,
     now: number,
     late: boolean,
-  ): { prediction: PredictionsTable; observation: AlertObservation } {
+  ): Promise<{ prediction: PredictionsTable; observation: AlertObservation }> {
     const p = h.packet;
     let a: PacketAnalysis | null = null;
     if (p.samples.length > 0 && !late) {
-      a = this.deps.analysis.session(deviceId, p.fs, p.tsMs, gapBefore).push(p.samples, p.tsMs);
+      a = await this.deps.analysis.analyse({
+        deviceId,
+        fs: p.fs,
+        startMs: p.tsMs,
+        restart: gapBefore,
+        chunkMv: p.samples,
+      });
     }
     // Lead-off or noise: no heart rate rather than a wrong one, and the device's own HR (which
     // it derives from the same electrodes) is not trusted either.

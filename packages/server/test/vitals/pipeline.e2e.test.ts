@@ -48,8 +48,9 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
   let start: number;
 
   beforeAll(async () => {
-    // A database file, as in production (durable commits, checkpoint worker), on SQLite.
-    t = await createTestApp({ sqliteFile: true });
+    // As in production: a database file on SQLite (durable commits, checkpoint worker) and the
+    // ECG analysis in a worker thread.
+    t = await createTestApp({ sqliteFile: true, env: { ANALYSIS_WORKERS: '1' } });
     const admin = await createAdmin(t);
     doctorA = await createDoctor(t, admin, 'Dr A');
     doctorB = await createDoctor(t, admin, 'Dr B');

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createInProcessAnalysis,
+  type EcgAnalysisPort,
+  type PacketAnalysis,
+} from './ecg-analysis.adapter.js';
+import { startEcgAnalysisWorkers } from './ecg-analysis-workers.js';
+
+// 60 s of MIT-BIH record 101 (MLII) at 250 Hz, µV (test/fixtures/NOTICE for the licence).
+const fixture = new URL('../../test/fixtures/mitdb-101-60s-250hz.i16', import.meta.url);
+const raw = readFileSync(fixture);
+const ecgMv = Float64Array.from(
+  new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2),
+  (v) => v / 1000,
+);
+const FS = 250;
+const T0 = Date.UTC(2026, 0, 1);
+
+async function stream(port: EcgAnalysisPort, deviceId: string, seconds: number) {
+  const out: PacketAnalysis[] = [];
+  for (let s = 0; s < seconds; s++) {
+    out.push(
+      await port.analyse({
+        deviceId,
+        fs: FS,
+        startMs: T0 + s * 1000,
+        restart: s === 0,
+        chunkMv: ecgMv.subarray(s * FS, (s + 1) * FS),
+      }),
+    );
+  }
+  return out;
+}
+
+describe('ECG analysis in worker threads', () => {
+  const open: EcgAnalysisPort[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((p) => p.close()));
+  });
+
+  it('gives the same findings as the analysis on the main thread, packet by packet', async () => {
+    const workers = await startEcgAnalysisWorkers({ workers: 2 });
+    const local = createInProcessAnalysis({ createEcgAnalyzer, createArrhythmiaMonitor });
+    open.push(workers, local);
+    // Three devices at once, so jobs of several devices share messages and both workers work.
+    const [a, b, c] = await Promise.all([
+      stream(workers, 'dev-a', 40),
+      stream(workers, 'dev-b', 40),
+      stream(workers, 'dev-c', 40),
+    ]);
+    const reference = await stream(local, 'dev-a', 40);
+    expect(a).toEqual(reference);
+    expect(b).toEqual(reference);
+    expect(c).toEqual(reference);
+    // Record 101 is sinus rhythm at about 70 bpm: the stream is analysed, not just passed through.
+    const last = reference.at(-1);
+    expect(last?.quality.analysable).toBe(true);
+    expect(last?.heartRateBpm).toBeGreaterThan(60);
+    expect(last?.heartRateBpm).toBeLessThan(80);
+  });
+
+  it('rejects a packet the analysis cannot take and starts the device afresh on the next', async () => {
+    const workers = await startEcgAnalysisWorkers({ workers: 1 });
+    open.push(workers);
+    await stream(workers, 'dev-a', 5);
+    await expect(
+      workers.analyse({
+        deviceId: 'dev-a',
+        fs: -1,
+        startMs: T0 + 5000,
+        restart: true,
+        chunkMv: ecgMv.subarray(0, FS),
+      }),
+    ).rejects.toThrow(/ECG analysis failed/);
+    // The next packet opens a new session: too short to judge, which is a verdict, not an error.
+    const next = await workers.analyse({
+      deviceId: 'dev-a',
+      fs: FS,
+      startMs: T0 + 6000,
+      restart: false,
+      chunkMv: ecgMv.subarray(6 * FS, 7 * FS),
+    });
+    expect(next.quality.reasons).toContain('too-short');
+  });
+
+  it('answers the jobs already queued when closed, then refuses new ones', async () => {
+    const workers = await startEcgAnalysisWorkers({ workers: 1 });
+    const queued = workers.analyse({
+      deviceId: 'dev-a',
+      fs: FS,
+      startMs: T0,
+      restart: true,
+      chunkMv: ecgMv.subarray(0, FS),
+    });
+    await workers.close();
+    await expect(queued).resolves.toMatchObject({ beats: expect.any(Number) as number });
+    await expect(
+      workers.analyse({
+        deviceId: 'dev-a',
+        fs: FS,
+        startMs: T0 + 1000,
+        restart: false,
+        chunkMv: ecgMv.subarray(FS, 2 * FS),
+      }),
+    ).rejects.toThrow(/closed/);
+  });
+
+  it('refuses a worker count below one', async () => {
+    await expect(startEcgAnalysisWorkers({ workers: 0 })).rejects.toThrow(/workers/);
+  });
+});

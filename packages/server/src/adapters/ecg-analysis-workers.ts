@@ -1,0 +1,175 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import type { AnalysisRequest, EcgAnalysisPort, PacketAnalysis } from './ecg-analysis.adapter.js';
+import type { AnalysisJob, FromWorker, ToWorker } from './ecg-analysis.protocol.js';
+
+export interface EcgAnalysisWorkersOptions {
+  /** Worker threads (at least 1). A device always goes to the same one (its sessions live there). */
+  workers: number;
+  /** Failures the analysis survives: an arrhythmia model that threw, a worker that died. */
+  onError?: (error: Error) => void;
+}
+
+interface Pending {
+  resolve: (a: PacketAnalysis) => void;
+  reject: (e: Error) => void;
+}
+
+interface Shard {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  queue: AnalysisJob[];
+  flushScheduled: boolean;
+}
+
+/**
+ * Bundles the worker's entry and the parts of @vigil/signal it imports into one CommonJS script
+ * (esbuild, from the TypeScript sources, as `npm start` bundles the server). One script serves
+ * `npm start`, `npm run dev`, the tests and the benches alike: none of them has a compiled
+ * worker file on disk, and a worker thread does not inherit a test runner's TypeScript loader.
+ */
+async function bundleWorker(): Promise<string> {
+  const entry = fileURLToPath(new URL('./ecg-analysis.worker.ts', import.meta.url));
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    conditions: ['vigil-source'],
+    logLevel: 'silent',
+  });
+  const file = out.outputFiles[0];
+  if (file === undefined) throw new Error('esbuild produced no ECG analysis worker');
+  return file.text;
+}
+
+/** FNV-1a: a stable, cheap spread of device ids over the workers. */
+function shardOf(deviceId: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < deviceId.length; i++) {
+    h ^= deviceId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % n;
+}
+
+/**
+ * ECG analysis in worker threads. On the main thread the analysis was 42 % of the server's CPU at
+ * its maximum ingest rate (bench/ingest, CPU profile), all of it in line with HTTP parsing and
+ * database commits; in workers it runs on other cores while the event loop serves requests.
+ *
+ * Each device is pinned to one worker, which keeps its sessions; the ingest service analyses a
+ * device's packets one at a time, so their order is kept. Jobs queued in one turn of the event
+ * loop go to a worker in one message (setImmediate), which amortises the message cost over the
+ * devices whose requests arrived together. A worker that dies fails its pending jobs (those
+ * requests get an error and store nothing) and is replaced; its devices' sessions restart with
+ * their next packet, as after a gap.
+ */
+export async function startEcgAnalysisWorkers(
+  options: EcgAnalysisWorkersOptions,
+): Promise<EcgAnalysisPort> {
+  if (!Number.isInteger(options.workers) || options.workers < 1)
+    throw new RangeError(`workers must be an integer ≥ 1, got ${String(options.workers)}`);
+  const code = await bundleWorker();
+  let nextId = 1;
+  let closing = false;
+  const report = (e: Error): void => {
+    options.onError?.(e);
+  };
+
+  const spawn = (shard: Pick<Shard, 'pending'>): Worker => {
+    const worker = new Worker(code, { eval: true });
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'warning') {
+        const e = new Error(m.message);
+        if (m.stack !== undefined) e.stack = m.stack;
+        report(e);
+        return;
+      }
+      for (const r of m.results) {
+        const p = shard.pending.get(r.id);
+        if (p === undefined) continue;
+        shard.pending.delete(r.id);
+        if ('error' in r) p.reject(new Error(`ECG analysis failed: ${r.error}`));
+        else p.resolve(r.analysis);
+      }
+    });
+    worker.on('error', (e) => {
+      report(e);
+    });
+    worker.on('exit', (exitCode) => {
+      const s = shards.find((x) => x.worker === worker);
+      if (s === undefined) return;
+      const lost = new Error(`ECG analysis worker exited (code ${String(exitCode)})`);
+      for (const p of s.pending.values()) p.reject(lost);
+      s.pending.clear();
+      if (!closing) {
+        report(lost);
+        s.worker = spawn(s);
+      }
+    });
+    return worker;
+  };
+
+  const shards: Shard[] = [];
+  for (let i = 0; i < options.workers; i++) {
+    const shard: Shard = {
+      worker: undefined as unknown as Worker,
+      pending: new Map(),
+      queue: [],
+      flushScheduled: false,
+    };
+    shard.worker = spawn(shard);
+    shards.push(shard);
+  }
+
+  const send = (s: Shard, m: ToWorker): void => {
+    s.worker.postMessage(m);
+  };
+  const flush = (s: Shard): void => {
+    s.flushScheduled = false;
+    const jobs = s.queue;
+    s.queue = [];
+    if (jobs.length > 0) send(s, { type: 'analyse', jobs });
+  };
+
+  return {
+    analyse(request: AnalysisRequest) {
+      if (closing) return Promise.reject(new Error('ECG analysis is closed'));
+      const s = shards[shardOf(request.deviceId, shards.length)];
+      if (s === undefined) return Promise.reject(new Error('no ECG analysis worker'));
+      const id = nextId++;
+      return new Promise<PacketAnalysis>((resolve, reject) => {
+        s.pending.set(id, { resolve, reject });
+        s.queue.push({ ...request, id });
+        if (!s.flushScheduled) {
+          s.flushScheduled = true;
+          setImmediate(flush, s);
+        }
+      });
+    },
+    evictIdle(olderThanMs) {
+      for (const s of shards) send(s, { type: 'evict-idle', olderThanMs });
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      await Promise.all(
+        shards.map(async (s) => {
+          flush(s);
+          // Jobs already sent are answered before the worker reads 'close' (messages are FIFO).
+          const exited = new Promise<void>((resolve) => {
+            s.worker.once('exit', () => {
+              resolve();
+            });
+          });
+          send(s, { type: 'close' });
+          await exited;
+        }),
+      );
+    },
+  };
+}
