@@ -3,6 +3,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from './database.js';
 import { migrateToLatest, MigrationError } from './migrate.js';
+import * as ecgInVitals from './migrations/005_ecg_in_vitals.js';
 import { migrations } from './migrations/index.js';
 
 /** SQLite in memory, or a PostgreSQL schema of its own when DATABASE_URL is set. */
@@ -93,5 +94,53 @@ describe('migrateToLatest', () => {
       })
       .execute();
     await expect(insert).rejects.toThrow(/check constraint|CHECK constraint/i);
+  });
+
+  it("moves each packet's ECG chunk into its vitals row (005), and back down", async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    const before005 = Object.fromEntries(
+      Object.entries(migrations).filter(([name]) => name < '005'),
+    );
+    await migrateToLatest(migrating, database.dialect, before005);
+    await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+      values ('p1', 'p@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
+    await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+      owner_id, created_at, updated_at) values ('d1', 'ESP32-1', 'n', 'h', 'p', 'p1', 'p1', 0, 0)`.execute(
+      db,
+    );
+    const samples = new Uint8Array([1, 0, 255, 255, 16, 39]); // int16 LE: 1, -1, 10000
+    for (const [id, ts, n] of [
+      ['v1', 1000, 3],
+      ['v2', 2000, 0],
+    ] as const) {
+      await sql`insert into vitals (id, device_id, patient_id, ts, received_at,
+        ecg_sample_rate_hz, ecg_n_samples) values (${id}, 'ESP32-1', 'p1', ${ts}, ${ts}, 250, ${n})`.execute(
+        db,
+      );
+    }
+    await sql`insert into ecg_chunks (vitals_id, device_id, ts, fs, n_samples, scale_mv, samples)
+      values ('v1', 'ESP32-1', 1000, 250, 3, 0.002, ${samples})`.execute(db);
+
+    await migrateToLatest(migrating, database.dialect);
+    const rows = await database.db
+      .selectFrom('vitals')
+      .select(['id', 'ecg_scale_mv', 'ecg_samples'])
+      .orderBy('ts')
+      .execute();
+    expect(rows.map((r) => [r.id, r.ecg_scale_mv, r.ecg_samples && [...r.ecg_samples]])).toEqual([
+      ['v1', 0.002, [...samples]],
+      ['v2', null, null],
+    ]);
+    const tables = await database.db.introspection.getTables();
+    expect(tables.map((t) => t.name)).not.toContain('ecg_chunks');
+
+    await ecgInVitals.down(db);
+    const back = await sql<{ vitals_id: string; n_samples: number; samples: Uint8Array }>`
+      select vitals_id, n_samples, samples from ecg_chunks`.execute(db);
+    expect(back.rows.map((r) => [r.vitals_id, r.n_samples, [...r.samples]])).toEqual([
+      ['v1', 3, [...samples]],
+    ]);
   });
 });

@@ -20,6 +20,39 @@ export interface VitalsTable {
   lead_off: number | null;
   ecg_sample_rate_hz: number;
   ecg_n_samples: number;
+  /** The packet's ECG (migration 005): value in mV = sample × ecg_scale_mv; null without ECG. */
+  ecg_scale_mv: number | null;
+  /** Little-endian int16 samples (ecg-codec.ts). */
+  ecg_samples: Uint8Array | null;
+}
+
+/** A packet's measurements: what reads of `vitals` return (never the waveform). */
+export type VitalsRow = Omit<VitalsTable, 'ecg_scale_mv' | 'ecg_samples'>;
+
+/** The columns of a VitalsRow, for selects. */
+export const VITALS_ROW_COLUMNS = [
+  'id',
+  'device_id',
+  'patient_id',
+  'ts',
+  'sequence',
+  'received_at',
+  'heart_rate_bpm',
+  'spo2_percent',
+  'temperature_c',
+  'respiratory_rate',
+  'battery_percent',
+  'lead_off',
+  'ecg_sample_rate_hz',
+  'ecg_n_samples',
+] as const satisfies readonly (keyof VitalsRow)[];
+
+/** One packet's ECG chunk, as the ECG query reads it. */
+export interface EcgChunk {
+  ts: number;
+  fs: number;
+  scale_mv: number;
+  samples: Uint8Array;
 }
 
 /** Per-minute rollup of a device's measurements (migration 003); `minute` is epoch ms. */
@@ -39,17 +72,6 @@ export interface VitalsMinuteTable {
   temp_sum: number;
   temp_min: number | null;
   temp_max: number | null;
-}
-
-export interface EcgChunksTable {
-  vitals_id: string;
-  device_id: string;
-  ts: number;
-  fs: number;
-  n_samples: number;
-  scale_mv: number;
-  /** Little-endian int16 samples; value in mV = sample × scale_mv. */
-  samples: Uint8Array;
 }
 
 export interface PredictionsTable {

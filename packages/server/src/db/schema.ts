@@ -1,7 +1,6 @@
 import type {
   AlertRulesTable,
   AlertsTable,
-  EcgChunksTable,
   EventsTable,
   PredictionsTable,
   VitalsMinuteTable,
@@ -65,7 +64,6 @@ export interface DB {
   // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
   vitals: VitalsTable;
   vitals_minute: VitalsMinuteTable;
-  ecg_chunks: EcgChunksTable;
   predictions: PredictionsTable;
   alerts: AlertsTable;
   alert_rules: AlertRulesTable;

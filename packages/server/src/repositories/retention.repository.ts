@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 /** The tables data retention trims, all keyed by (device_id, time). Alerts and events are not. */
-export type RetainedTable = 'ecg_chunks' | 'predictions' | 'vitals' | 'vitals_minute';
+export type RetainedTable = 'predictions' | 'vitals' | 'vitals_minute';
 
 export interface RetentionRepository {
   /** Every registered device (vitals rows always belong to one: foreign key). */
@@ -41,21 +41,6 @@ export function createRetentionRepository(db: Kysely<DB>): RetentionRepository {
               db
                 .selectFrom(table)
                 .select('id')
-                .where('device_id', '=', deviceId)
-                .where('ts', '<', before)
-                .limit(limit),
-            )
-            .executeTakeFirst();
-          break;
-        case 'ecg_chunks':
-          result = await db
-            .deleteFrom('ecg_chunks')
-            .where(
-              'vitals_id',
-              'in',
-              db
-                .selectFrom('ecg_chunks')
-                .select('vitals_id')
                 .where('device_id', '=', deviceId)
                 .where('ts', '<', before)
                 .limit(limit),

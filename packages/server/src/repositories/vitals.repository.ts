@@ -1,16 +1,18 @@
 import { sql, type Compilable, type Kysely } from 'kysely';
-import type {
-  VitalsMinuteTable,
-  EcgChunksTable,
-  PredictionsTable,
-  VitalsTable,
+import {
+  VITALS_ROW_COLUMNS,
+  type EcgChunk,
+  type PredictionsTable,
+  type VitalsMinuteTable,
+  type VitalsRow,
+  type VitalsTable,
 } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
 import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
 
-/** Everything one ingest batch unit writes: packets with their ECG, and predictions. */
+/** Everything one ingest batch unit writes: packets (with their ECG) and predictions. */
 export interface PacketWriteUnit {
-  vitals: { row: VitalsTable; ecg: EcgChunksTable | null }[];
+  vitals: VitalsTable[];
   predictions: PredictionsTable[];
 }
 
@@ -35,7 +37,7 @@ export interface VitalsRepository {
    * go through the alerts repository, which keeps event ids in commit order.
    */
   writeUnits(units: readonly PacketWriteUnit[]): Promise<void>;
-  findByDeviceTs(deviceId: string, ts: number): Promise<VitalsTable | undefined>;
+  findByDeviceTs(deviceId: string, ts: number): Promise<VitalsRow | undefined>;
   listHistory(
     deviceId: string,
     q: {
@@ -44,14 +46,9 @@ export interface VitalsRepository {
       limit: number;
       beforeTs?: number | undefined;
     },
-  ): Promise<VitalsTable[]>;
-  latest(deviceId: string): Promise<VitalsTable | undefined>;
-  listEcg(
-    deviceId: string,
-    from: number,
-    to: number,
-    maxChunkMs: number,
-  ): Promise<EcgChunksTable[]>;
+  ): Promise<VitalsRow[]>;
+  latest(deviceId: string): Promise<VitalsRow | undefined>;
+  listEcg(deviceId: string, from: number, to: number, maxChunkMs: number): Promise<EcgChunk[]>;
   series(
     deviceId: string,
     from: number,
@@ -242,17 +239,12 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
   return {
     async writeUnits(units) {
       return db.transaction().execute(async (trx) => {
-        const vitals = units.flatMap((u) => u.vitals.map((v) => v.row));
-        const ecg = units.flatMap((u) => u.vitals.flatMap((v) => (v.ecg === null ? [] : [v.ecg])));
+        const vitals = units.flatMap((u) => u.vitals);
         const predictions = units.flatMap((u) => u.predictions);
         // Multi-row inserts, chunked to stay under SQLite's 32,766 bound-parameter limit.
         for (let i = 0; i < vitals.length; i += 1000) {
           const chunk = vitals.slice(i, i + 1000);
           await insert(trx, 'vitals', chunk, () => trx.insertInto('vitals').values(chunk));
-        }
-        for (let i = 0; i < ecg.length; i += 2000) {
-          const chunk = ecg.slice(i, i + 2000);
-          await insert(trx, 'ecg_chunks', chunk, () => trx.insertInto('ecg_chunks').values(chunk));
         }
         await upsertMinuteRollup(trx, vitals, insert);
         for (let i = 0; i < predictions.length; i += 500) {
@@ -266,13 +258,16 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
     findByDeviceTs(deviceId, ts) {
       return db
         .selectFrom('vitals')
-        .selectAll()
+        .select(VITALS_ROW_COLUMNS)
         .where('device_id', '=', deviceId)
         .where('ts', '=', ts)
         .executeTakeFirst();
     },
     listHistory(deviceId, q) {
-      let query = db.selectFrom('vitals').selectAll().where('device_id', '=', deviceId);
+      let query = db
+        .selectFrom('vitals')
+        .select(VITALS_ROW_COLUMNS)
+        .where('device_id', '=', deviceId);
       if (q.from !== undefined) query = query.where('ts', '>=', q.from);
       if (q.to !== undefined) query = query.where('ts', '<', q.to);
       if (q.beforeTs !== undefined) query = query.where('ts', '<', q.beforeTs);
@@ -281,23 +276,35 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
     latest(deviceId) {
       return db
         .selectFrom('vitals')
-        .selectAll()
+        .select(VITALS_ROW_COLUMNS)
         .where('device_id', '=', deviceId)
         .orderBy('ts', 'desc')
         .limit(1)
         .executeTakeFirst();
     },
-    listEcg(deviceId, from, to, maxChunkMs) {
+    async listEcg(deviceId, from, to, maxChunkMs) {
       // Index range on (device_id, ts); chunks starting up to one chunk length before `from`
       // may still overlap the window and are trimmed by the service.
-      return db
-        .selectFrom('ecg_chunks')
-        .selectAll()
+      const rows = await db
+        .selectFrom('vitals')
+        .select(['ts', 'ecg_sample_rate_hz', 'ecg_scale_mv', 'ecg_samples'])
         .where('device_id', '=', deviceId)
         .where('ts', '>', from - maxChunkMs)
         .where('ts', '<', to)
+        .where('ecg_samples', 'is not', null)
         .orderBy('ts', 'asc')
         .execute();
+      const chunks: EcgChunk[] = [];
+      for (const r of rows) {
+        if (r.ecg_samples === null || r.ecg_scale_mv === null) continue;
+        chunks.push({
+          ts: r.ts,
+          fs: r.ecg_sample_rate_hz,
+          scale_mv: r.ecg_scale_mv,
+          samples: r.ecg_samples,
+        });
+      }
+      return chunks;
     },
     async series(deviceId, from, to, intervalMs) {
       // From the per-minute rollup (at most 1,440 rows a day). Integer division buckets on both

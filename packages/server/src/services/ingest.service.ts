@@ -284,6 +284,7 @@ export class IngestService {
           continue;
         }
       }
+      const enc = p.samples.length > 0 ? encodeEcgInt16(p.samples) : null;
       const row: VitalsTable = {
         id: this.deps.newId(),
         device_id: device.device_id,
@@ -299,21 +300,10 @@ export class IngestService {
         lead_off: p.leadOff === null ? null : p.leadOff ? 1 : 0,
         ecg_sample_rate_hz: p.fs,
         ecg_n_samples: p.samples.length,
+        ecg_scale_mv: enc === null ? null : enc.scaleMv,
+        ecg_samples: enc === null ? null : enc.bytes,
       };
-      let ecg = null;
-      if (p.samples.length > 0) {
-        const enc = encodeEcgInt16(p.samples);
-        ecg = {
-          vitals_id: row.id,
-          device_id: row.device_id,
-          ts: row.ts,
-          fs: p.fs,
-          n_samples: enc.nSamples,
-          scale_mv: enc.scaleMv,
-          samples: enc.bytes,
-        };
-      }
-      unit.vitals.push({ row, ecg });
+      unit.vitals.push(row);
       const r = resultOf(row);
       results[p.index] = r;
       seenInRequest.set(p.tsMs, r);

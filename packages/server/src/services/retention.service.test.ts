@@ -31,7 +31,6 @@ describe('RetentionService', () => {
     const { repo, calls, rows } = memoryRepository({
       A: {
         vitals: [h - 60_000, h - 1, h, h + 1],
-        ecg_chunks: [h - 60_000, h - 1, h],
         predictions: [h - 1, h + 1],
         vitals_minute: [h - 60_000, h],
       },
@@ -43,19 +42,16 @@ describe('RetentionService', () => {
     expect(report).toEqual({
       before: h,
       complete: true,
-      deleted: { ecg_chunks: 2, predictions: 1, vitals: 3, vitals_minute: 1 },
+      deleted: { predictions: 1, vitals: 3, vitals_minute: 1 },
     });
     expect(rows.A).toEqual({
       vitals: [h, h + 1],
-      ecg_chunks: [h],
       predictions: [h + 1],
       vitals_minute: [h],
     });
     expect(rows.B?.vitals).toEqual([]);
     // Batches of 2: a full batch is followed by another until one comes back short.
     expect(calls.filter((c) => c.deviceId === 'A').map((c) => c.table)).toEqual([
-      'ecg_chunks',
-      'ecg_chunks',
       'predictions',
       'vitals',
       'vitals',

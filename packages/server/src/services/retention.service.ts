@@ -5,12 +5,13 @@ const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 /**
- * Children first: a packet's ECG chunk and prediction go before the packet (their foreign keys
- * would cascade anyway, but explicit batches keep each statement small), the per-minute rollup
+ * Children first: a packet's prediction goes before the packet (its foreign key would cascade
+ * anyway, but explicit batches keep each statement small; the ECG is in the packet's row), the
+ * per-minute rollup
  * last. `alerts` and `events` are never trimmed: they are the clinical record of what was seen
  * and acknowledged, and clients resume from event ids.
  */
-const TABLES: readonly RetainedTable[] = ['ecg_chunks', 'predictions', 'vitals', 'vitals_minute'];
+const TABLES: readonly RetainedTable[] = ['predictions', 'vitals', 'vitals_minute'];
 
 export interface RetentionOptions {
   /** Keep this many days of vitals; 0 keeps everything (the service then deletes nothing). */
@@ -30,7 +31,7 @@ export interface RetentionReport {
 }
 
 /**
- * Data retention (VITALS_RETENTION_DAYS): deletes packets, ECG chunks, predictions and rollup
+ * Data retention (VITALS_RETENTION_DAYS): deletes packets (with their ECG), predictions and rollup
  * rows older than the horizon, device by device, in bounded batches. The horizon is rounded down
  * to a whole minute so the raw rows and the per-minute rollup always cover the same minutes
  * (stats and series read one or the other).
@@ -76,7 +77,6 @@ export class RetentionService {
 
   private async pass(): Promise<RetentionReport> {
     const deleted: Record<RetainedTable, number> = {
-      ecg_chunks: 0,
       predictions: 0,
       vitals: 0,
       vitals_minute: 0,

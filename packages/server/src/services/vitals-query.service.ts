@@ -1,5 +1,5 @@
 import type { Clock } from '../adapters/clock.js';
-import type { VitalsTable } from '../db/pipeline-schema.js';
+import type { VitalsRow } from '../db/pipeline-schema.js';
 import { DomainError, validationFailed } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
@@ -48,7 +48,7 @@ export const MAX_CHUNK_MS = 200_000;
 /** Most buckets one series request may return. */
 export const MAX_SERIES_BUCKETS = 10_000;
 
-export function toVitalsView(row: VitalsTable): VitalsRecordView {
+export function toVitalsView(row: VitalsRow): VitalsRecordView {
   return {
     id: row.id,
     device_id: row.device_id,

@@ -13,7 +13,7 @@ import {
 import { post, syntheticPackets } from './packets.js';
 
 const DAY = 86_400_000;
-const TABLES: RetainedTable[] = ['vitals', 'ecg_chunks', 'predictions', 'vitals_minute'];
+const TABLES: RetainedTable[] = ['vitals', 'predictions', 'vitals_minute'];
 
 /** Rows per table before `h` and from `h` on (the rollup by its minute, the rest by ts). */
 async function census(
@@ -108,7 +108,6 @@ describe('data retention (VITALS_RETENTION_DAYS)', () => {
       complete: true,
       deleted: {
         vitals: before.vitals?.older,
-        ecg_chunks: before.ecg_chunks?.older,
         predictions: before.predictions?.older,
         vitals_minute: before.vitals_minute?.older,
       },
@@ -133,7 +132,6 @@ describe('data retention (VITALS_RETENTION_DAYS)', () => {
     // next day's oldest minute goes.
     expect((await service.purge()).deleted).toEqual({
       vitals: 0,
-      ecg_chunks: 0,
       predictions: 0,
       vitals_minute: 0,
     });
@@ -153,7 +151,7 @@ describe('data retention (VITALS_RETENTION_DAYS)', () => {
       { retention: t.container.repositories.retention, clock: t.clock },
       { days: 0 },
     ).purge();
-    expect(Object.values(report.deleted)).toEqual([0, 0, 0, 0]);
+    expect(Object.values(report.deleted)).toEqual([0, 0, 0]);
     expect(await census(t, t.clock.now())).toEqual(before);
   });
 });

@@ -155,7 +155,7 @@ describe('stats from the per-minute rollup', () => {
     for (let i = 0; i < unique.length; i += 97) {
       await t.container.repositories.vitals.writeUnits([
         {
-          vitals: unique.slice(i, i + 97).map((r) => ({ row: r, ecg: null })),
+          vitals: unique.slice(i, i + 97),
           predictions: [],
         },
       ]);
@@ -182,6 +182,8 @@ describe('stats from the per-minute rollup', () => {
         lead_off: 0,
         ecg_sample_rate_hz: 250,
         ecg_n_samples: 0,
+        ecg_scale_mv: null,
+        ecg_samples: null,
       };
     }
   });

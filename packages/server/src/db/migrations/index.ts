@@ -3,6 +3,7 @@ import * as identity from './001_identity.js';
 import * as vitalsPipeline from './002_vitals_pipeline.js';
 import * as vitalsMinuteRollup from './003_vitals_minute_rollup.js';
 import * as retentionIndexes from './004_retention_indexes.js';
+import * as ecgInVitals from './005_ecg_in_vitals.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '002_vitals_pipeline': vitalsPipeline,
   '003_vitals_minute_rollup': vitalsMinuteRollup,
   '004_retention_indexes': retentionIndexes,
+  '005_ecg_in_vitals': ecgInVitals,
 };
