@@ -84,12 +84,12 @@ try {
         battery_percent: 100 - k / 1000,
         lead_off: 0,
         ecg_sample_rate_hz: 250,
-        ecg_n_samples: 250,
+        ecg_n_samples: 0,
+        ecg_scale_mv: null,
+        ecg_samples: null,
       });
     }
-    await container.repositories.vitals.writeUnits([
-      { vitals: rows.map((row) => ({ row, ecg: null })), predictions: [], events: [] },
-    ]);
+    await container.repositories.vitals.writeUnits([{ vitals: rows, predictions: [] }]);
   }
   const insertMs = performance.now() - t0;
 
