@@ -55,10 +55,10 @@ describe('createBeatClassifier thresholds', () => {
     expect(new Set(classify([0.2, 0.55, 0.2, 0.05]))).toEqual(new Set(['SVEB']));
   });
 
-  it('does not call VEB below minVebProbability (0.6), even when it is the most probable class', () => {
-    expect(new Set(classify([0.3, 0.1, 0.55, 0.05]))).toEqual(new Set(['N']));
-    expect(new Set(classify([0.2, 0.1, 0.65, 0.05]))).toEqual(new Set(['VEB']));
-    expect(new Set(classify([0.3, 0.1, 0.55, 0.05], { minVebProbability: 0.5 }))).toEqual(
+  it('does not call VEB below minVebProbability (0.55), even when it is the most probable class', () => {
+    expect(new Set(classify([0.35, 0.1, 0.5, 0.05]))).toEqual(new Set(['N']));
+    expect(new Set(classify([0.3, 0.1, 0.55, 0.05]))).toEqual(new Set(['VEB']));
+    expect(new Set(classify([0.35, 0.1, 0.5, 0.05], { minVebProbability: 0.5 }))).toEqual(
       new Set(['VEB']),
     );
   });
@@ -87,6 +87,149 @@ describe('createBeatClassifier thresholds', () => {
     );
     expect(() => createBeatClassifier({ fs: FS, model, clusterVoteMembers: 2.5 })).toThrow(
       /clusterVoteMembers/,
+    );
+  });
+});
+
+/**
+ * A model that calls a beat VEB when its QRS correlates less than 0.98 with the running template
+ * (one tanh unit on the corrQrs feature) and N otherwise.
+ */
+function shapeModel(): BeatModel {
+  const n = BEAT_FEATURE_NAMES.length;
+  const w1 = new Array<number>(n).fill(0);
+  w1[BEAT_FEATURE_NAMES.indexOf('corrQrs')] = -40;
+  return {
+    ...constantModel([0.25, 0.25, 0.25, 0.25]),
+    mean: w1.map((w) => (w === 0 ? 0 : 0.98)),
+    hidden: 1,
+    w1,
+    b1: [0],
+    w2: [-4, 0, 4, 0],
+    b2: [0, -6, 0, -6],
+  };
+}
+
+describe('createBeatClassifier fusion rule', () => {
+  // Sinus beats (narrow QRS) at 60 bpm, premature ventricular beats (wide QRS) at 60% of the RR
+  // every 4th beat, and from beat 30 on every 8th beat (5, 13, ...) a `kind` beat at `rrShare`
+  // of the RR whose QRS is 0.4 x normal + 0.6 x ventricular.
+  const narrow = (t: number): number => Math.exp(-0.5 * (t / (0.012 * FS)) ** 2);
+  const wide = (t: number): number => 0.8 * Math.exp(-0.5 * (t / (0.04 * FS)) ** 2);
+  function run(
+    rrShare: number,
+    options: Partial<BeatClassifierOptions> = {},
+  ): { kinds: string[]; classes: string[] } {
+    const peaks: number[] = [];
+    const kinds: string[] = [];
+    for (let k = 0; k < 60; k++) {
+      const kind = k % 4 === 2 ? 'V' : k >= 30 && k % 8 === 5 ? 'F' : 'N';
+      const shift = kind === 'V' ? 0.4 : kind === 'F' ? 1 - rrShare : 0;
+      peaks.push(FS + k * FS - Math.round(shift * FS));
+      kinds.push(kind);
+    }
+    const x = new Float64Array(62 * FS);
+    peaks.forEach((r, k) => {
+      for (let i = r - 60; i < r + 60; i++) {
+        const d = i - r;
+        const v =
+          kinds[k] === 'V'
+            ? wide(d)
+            : kinds[k] === 'F'
+              ? 0.4 * narrow(d) + 0.6 * wide(d)
+              : narrow(d);
+        x[i] = (x[i] ?? 0) + v;
+      }
+    });
+    const c = createBeatClassifier({ fs: FS, model: shapeModel(), ...options });
+    const classes = peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+    return { kinds, classes };
+  }
+  const classesOf = (r: { kinds: string[]; classes: string[] }, kind: string): Set<string> =>
+    new Set(r.classes.filter((_, k) => r.kinds[k] === kind && k >= 8));
+
+  it('calls a beat at the sinus time whose QRS mixes the normal and ventricular shapes F, not VEB', () => {
+    const r = run(1);
+    expect(classesOf(r, 'F')).toEqual(new Set(['F']));
+    expect(classesOf(r, 'V')).toEqual(new Set(['VEB']));
+    expect(classesOf(r, 'N')).toEqual(new Set(['N']));
+  });
+
+  it('keeps the same mixed shape VEB when it comes early (pre RR below 0.9 of the local RR)', () => {
+    expect(classesOf(run(0.8), 'F')).toEqual(new Set(['VEB']));
+  });
+
+  it('is off with fusionMaxResidualRatio 0', () => {
+    expect(classesOf(run(1, { fusionMaxResidualRatio: 0 }), 'F')).toEqual(new Set(['VEB']));
+  });
+
+  it('rejects a reversed or non-numeric fusion setting, naming the option', () => {
+    const model = shapeModel();
+    expect(() => createBeatClassifier({ fs: FS, model, fusionMix: [0.8, 0.2] })).toThrow(
+      /fusionMix/,
+    );
+    expect(() =>
+      createBeatClassifier({ fs: FS, model, fusionMaxResidualRatio: Number.NaN }),
+    ).toThrow(/fusionMaxResidualRatio/);
+    expect(() => createBeatClassifier({ fs: FS, model, fusionMinPrematurity: -1 })).toThrow(
+      /fusionMinPrematurity/,
+    );
+  });
+});
+
+describe('createBeatClassifier prematurity rule', () => {
+  /**
+   * Identical narrow beats; beat k comes `rr(k)` seconds after the previous one. The model says N
+   * (0.9) for every beat, so only the rule can call SVEB.
+   */
+  function run(rr: (k: number) => number, options: Partial<BeatClassifierOptions> = {}): string[] {
+    const peaks: number[] = [];
+    let t = FS;
+    for (let k = 0; k < 40; k++) {
+      t += Math.round(rr(k) * FS);
+      peaks.push(t);
+    }
+    const x = new Float64Array(t + 2 * FS);
+    for (const r of peaks) {
+      for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+    }
+    const c = createBeatClassifier({
+      fs: FS,
+      model: constantModel([0.9, 0.05, 0.03, 0.02]),
+      ...options,
+    });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  }
+  // At 60 bpm, beat 30 comes `early` s after beat 29 and beat 31 at the usual time after it.
+  const earlyAt30 = (early: number) => (k: number) => (k === 30 ? early : k === 31 ? 2 - early : 1);
+
+  it('calls a beat 30% early in a regular rhythm SVEB and leaves the others N', () => {
+    const classes = run(earlyAt30(0.7));
+    expect(classes[30]).toBe('SVEB');
+    expect(new Set(classes.filter((_, k) => k !== 30))).toEqual(new Set(['N']));
+  });
+
+  it('leaves a beat 15% early N (not below 0.8 of the RR)', () => {
+    expect(new Set(run(earlyAt30(0.85)))).toEqual(new Set(['N']));
+  });
+
+  it('does not call early beats SVEB in an irregular rhythm', () => {
+    // RR alternating 0.7 and 1.3 s: the median successive difference is 0.6 of the average RR.
+    expect(new Set(run((k) => (k % 2 === 0 ? 0.7 : 1.3)))).toEqual(new Set(['N']));
+  });
+
+  it('is off with svebPrematurity 0 and rejects negative settings, naming the option', () => {
+    expect(run(earlyAt30(0.7), { svebPrematurity: 0 })[30]).toBe('N');
+    const model = constantModel([0.9, 0.05, 0.03, 0.02]);
+    expect(() => createBeatClassifier({ fs: FS, model, svebPrematurity: -0.1 })).toThrow(
+      /svebPrematurity/,
+    );
+    expect(() => createBeatClassifier({ fs: FS, model, svebMaxIrregularity: Number.NaN })).toThrow(
+      /svebMaxIrregularity/,
     );
   });
 });

@@ -83,21 +83,34 @@ export interface BeatFeatureExtractor {
    * noise-like beats, which join no cluster.
    */
   readonly lastCluster: object | null;
+  /**
+   * The record's morphology clusters after the last beat (QRS running means on QRS_GRID_MS, mV,
+   * and recent weight), the same objects as `lastCluster` returns.
+   */
+  readonly clusters: readonly BeatCluster[];
 }
 
-/** Median of numbers (typed-array sort: numeric and allocation-light). */
+/** A morphology cluster as callers see it. */
+export interface BeatCluster {
+  /** Running mean of the members' QRS on QRS_GRID_MS, mV. */
+  readonly qrs: Float64Array;
+  /** Members decayed over `averageBeats` beats: the cluster's recent weight. */
+  readonly weight: number;
+}
+
 /** Scratch for the medians below (module-private, only used synchronously inside one call). */
 let medianBuf = new Float64Array(256);
 
-/** Median of the last `n` values of `values` (all of them by default). */
+/**
+ * Median of the last `n` values of `values` (all of them by default); used on short windows (8
+ * and 16 values), where an insertion sort beats a typed-array sort call.
+ */
 function median(values: readonly number[], n = values.length): number {
   const k = Math.min(n, values.length);
   if (medianBuf.length < k) medianBuf = new Float64Array(2 * k);
   const from = values.length - k;
   for (let i = 0; i < k; i++) medianBuf[i] = values[from + i] ?? 0;
-  const s = medianBuf.subarray(0, k).sort();
-  const m = k >> 1;
-  return k % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+  return smallMedian(medianBuf, k);
 }
 
 /** Median of the first `n` values of `buf`, sorted in place by insertion (n is small here). */
@@ -115,15 +128,50 @@ function smallMedian(buf: Float64Array, n: number): number {
   return n % 2 === 1 ? (buf[m] ?? 0) : ((buf[m - 1] ?? 0) + (buf[m] ?? 0)) / 2;
 }
 
-function medianOf(windows: readonly Float64Array[], length: number): Float64Array {
-  const out = new Float64Array(length);
-  if (medianBuf.length < windows.length) medianBuf = new Float64Array(2 * windows.length);
-  const col = medianBuf;
-  for (let i = 0; i < length; i++) {
-    for (let k = 0; k < windows.length; k++) col[k] = windows[k]?.[i] ?? 0;
-    out[i] = smallMedian(col, windows.length);
+/**
+ * A sorted multiset of numbers (ascending, at most `v.length`): the running medians below keep
+ * one per window, so each beat costs an insertion and a removal (O(n) moves) instead of a sort
+ * of the whole window. The medians are those of the same values, so identical to sorting.
+ */
+interface SortedWindow {
+  v: Float64Array;
+  n: number;
+}
+
+function sortedWindow(capacity: number): SortedWindow {
+  return { v: new Float64Array(Math.max(capacity, 1)), n: 0 };
+}
+
+function insertSorted(w: SortedWindow, x: number): void {
+  let lo = 0;
+  let hi = w.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((w.v[mid] ?? 0) <= x) lo = mid + 1;
+    else hi = mid;
   }
-  return out;
+  w.v.copyWithin(lo + 1, lo, w.n);
+  w.v[lo] = x;
+  w.n++;
+}
+
+function removeSorted(w: SortedWindow, x: number): void {
+  let lo = 0;
+  let hi = w.n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((w.v[mid] ?? 0) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < w.n && w.v[lo] === x) {
+    w.v.copyWithin(lo, lo + 1, w.n);
+    w.n--;
+  }
+}
+
+function sortedMedian(w: SortedWindow): number {
+  const m = w.n >> 1;
+  return w.n % 2 === 1 ? (w.v[m] ?? 0) : ((w.v[m - 1] ?? 0) + (w.v[m] ?? 0)) / 2;
 }
 
 function correlation(a: Float64Array, b: Float64Array, from: number, to: number): number {
@@ -158,9 +206,7 @@ function irregularity(rr: readonly number[], n: number): number {
   for (let i = 0; i < k; i++) {
     medianBuf[i] = Math.abs((rr[from + i] ?? 0) - (rr[from + i - 1] ?? 0));
   }
-  const s = medianBuf.subarray(0, k).sort();
-  const m = k >> 1;
-  return k % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+  return smallMedian(medianBuf, k);
 }
 
 /**
@@ -218,6 +264,7 @@ export function createBeatFeatureExtractor(
   const noiseSlopeContrast = options.noiseSlopeContrast ?? 6;
   let prevNoisy = false;
   const rrHistory: number[] = [];
+  const rrSorted = sortedWindow(averageBeats + 1);
   const ring: BeatWindow[] = [];
   let template: Template | null = null;
   let templateDirty = true;
@@ -238,21 +285,35 @@ export function createBeatFeatureExtractor(
   const nQ = QRS_GRID_MS.length;
   const nW = WIDE_GRID_MS.length;
 
+  // Sorted windows over the template ring: one per QRS bin, per whole-beat bin and per scalar
+  // (peak-to-peak, width, area width, slope), updated as beats enter and leave the ring.
+  const ringCols = Array.from({ length: nQ + nW + 4 }, () => sortedWindow(templateBeats + 1));
+  const ringValues = (b: BeatWindow, k: number): number =>
+    k < nQ
+      ? (b.qrs[k] ?? 0)
+      : k < nQ + nW
+        ? (b.wide[k - nQ] ?? 0)
+        : k === nQ + nW
+          ? b.ptpMv
+          : k === nQ + nW + 1
+            ? b.widthMs
+            : k === nQ + nW + 2
+              ? b.areaWidthMs
+              : b.maxSlope;
   const buildTemplate = (): Template | null => {
     if (ring.length === 0) return null;
+    const qrs = new Float64Array(nQ);
+    const wide = new Float64Array(nW);
+    for (let k = 0; k < nQ; k++) qrs[k] = sortedMedian(ringCols[k] ?? sortedWindow(1));
+    for (let k = 0; k < nW; k++) wide[k] = sortedMedian(ringCols[nQ + k] ?? sortedWindow(1));
+    const scalar = (k: number): number => sortedMedian(ringCols[nQ + nW + k] ?? sortedWindow(1));
     return {
-      qrs: medianOf(
-        ring.map((b) => b.qrs),
-        nQ,
-      ),
-      wide: medianOf(
-        ring.map((b) => b.wide),
-        nW,
-      ),
-      ptpMv: ringMedian((b) => b.ptpMv),
-      widthMs: ringMedian((b) => b.widthMs),
-      areaWidthMs: ringMedian((b) => b.areaWidthMs),
-      maxSlope: ringMedian((b) => b.maxSlope),
+      qrs,
+      wide,
+      ptpMv: scalar(0),
+      widthMs: scalar(1),
+      areaWidthMs: scalar(2),
+      maxSlope: scalar(3),
     };
   };
 
@@ -265,13 +326,6 @@ export function createBeatFeatureExtractor(
     hp: new Float64Array(0),
     absDiff: new Float64Array(0),
   };
-  const scalars = new Float64Array(Math.max(templateBeats, 1));
-  const ringMedian = (pick: (b: BeatWindow) => number): number => {
-    ring.forEach((b, i) => {
-      scalars[i] = pick(b);
-    });
-    return smallMedian(scalars, ring.length);
-  };
   return {
     nFeatures,
     get last() {
@@ -280,6 +334,7 @@ export function createBeatFeatureExtractor(
     get lastCluster() {
       return lastCluster;
     },
+    clusters,
     next(view, prevPeak, peak, nextPeak) {
       const w = measureBeatWindow(view, peak, fs, scratch);
       last = w;
@@ -288,7 +343,8 @@ export function createBeatFeatureExtractor(
       const preRR = preRaw ?? postRaw ?? 1;
       const postRR = postRaw ?? preRR;
       const localRR = rrHistory.length > 0 ? median(rrHistory, localBeats) : preRR;
-      const avgRR = rrHistory.length > 0 ? median(rrHistory, averageBeats) : localRR;
+      // rrSorted holds the same values as rrHistory (at most averageBeats of them).
+      const avgRR = rrHistory.length > 0 ? sortedMedian(rrSorted) : localRR;
       const prev = prevPreRR ?? preRR;
 
       if (templateDirty) {
@@ -417,12 +473,23 @@ export function createBeatFeatureExtractor(
       }
       if ((regular && !noisy) || ring.length < 4) {
         ring.push(w);
-        if (ring.length > templateBeats) ring.shift();
+        ringCols.forEach((col, k) => {
+          insertSorted(col, ringValues(w, k));
+        });
+        if (ring.length > templateBeats) {
+          const out = ring.shift();
+          if (out !== undefined) {
+            ringCols.forEach((col, k) => {
+              removeSorted(col, ringValues(out, k));
+            });
+          }
+        }
         templateDirty = true;
       }
       if (clean && preRaw !== null) {
         rrHistory.push(preRaw);
-        if (rrHistory.length > averageBeats) rrHistory.shift();
+        insertSorted(rrSorted, preRaw);
+        if (rrHistory.length > averageBeats) removeSorted(rrSorted, rrHistory.shift() ?? 0);
       }
       prevPreRR = preRR;
       return f;
