@@ -8,6 +8,8 @@ import type { AnalysisRequest, PacketAnalysis } from './ecg-analysis.adapter.js'
 export interface AnalysisJob extends AnalysisRequest {
   /** Matches the result to its request. */
   id: number;
+  /** A plain (not shared) buffer: the message transfers it. */
+  chunkMv: Float64Array<ArrayBuffer>;
 }
 
 export type ToWorker =
