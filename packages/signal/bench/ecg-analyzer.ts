@@ -9,6 +9,8 @@
  * streaming QRS detector measured in the same run (ratio, since machines differ).
  *
  * Run: npm run bench:analyzer -w @vigil/signal -- <mitdb dir>
+ * With `--speed` or `--check-quality`: the per-packet cost against the previous implementation,
+ * or the quality tracker against `signalQuality` (see `ecg-analyzer-speed.ts`).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +19,7 @@ import { isBeatSymbol } from '../src/ecg/beat-symbols.js';
 import { createEcgAnalyzer } from '../src/ecg/create-ecg-analyzer.js';
 import { createQrsDetector } from '../src/ecg/create-qrs-detector.js';
 import { readAnnotations, readWfdbRecord } from '../src/io/index.js';
+import { runAnalyzerSpeed } from './ecg-analyzer-speed.js';
 
 async function main(): Promise<void> {
   const dirArg = process.argv[2];
@@ -25,6 +28,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dir = resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
+  if (process.argv.includes('--speed') || process.argv.includes('--check-quality')) {
+    await runAnalyzerSpeed(dir, process.argv.slice(3));
+    return;
+  }
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, '.atr'))))
     .map((f) => f.replace(/\.hea$/, ''))

@@ -1,12 +1,13 @@
 import { SignalInputError } from '../errors.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
-import { hrvTimeDomain } from '../hrv/hrv-time-domain.js';
-import { nnIntervals } from '../hrv/nn-intervals.js';
+import { createRollingHrv } from '../hrv/create-rolling-hrv.js';
 import { createQrsDetector } from './create-qrs-detector.js';
 import { heartRate } from './heart-rate.js';
 import { QRS_DELINEATE_CONTEXT_MS, qrsDelineate } from './qrs-delineate.js';
 import type { QrsDetectorOptions } from './qrs-detector-options.js';
-import { signalQuality, type SignalQualityOptions } from './signal-quality.js';
+import { createSignalQualityTracker } from './create-signal-quality-tracker.js';
+import { slopeLag } from './quality-parts.js';
+import type { SignalQualityOptions } from './signal-quality-types.js';
 
 export interface EcgAnalyzerOptions {
   /** Sampling rate in Hz (125–1000). */
@@ -16,8 +17,8 @@ export interface EcgAnalyzerOptions {
   /** Span of the heart-rate average and QRS-duration median, ms (default 10 000). */
   hrWindowMs?: number;
   /**
-   * Span assessed by `signalQuality` at each push, ms (default `hrWindowMs + hrDelayMs`, 12 s:
-   * the HR window and the newest samples after it).
+   * Span whose quality is assessed, ms (default `hrWindowMs + hrDelayMs`, 12 s: the HR window and
+   * the newest samples after it), rounded to whole 2 s blocks (at least one).
    */
   qualityWindowMs?: number;
   /**
@@ -72,9 +73,10 @@ export interface EcgAnalysisUpdate {
   } | null;
   /**
    * Quality of the `qualityWindowMs` ending at the last complete 2 s block of the stream (blocks
-   * are aligned to the first sample, so this does not depend on the packet size): `signalQuality`
-   * of the whole window, and its saturation, noise and baseline rules on each block. Reasons also
-   * include `implausible-qrs` when the recent complexes are narrower than `minQrsMs`.
+   * are aligned to the first sample, so this does not depend on the packet size): the rules of
+   * `signalQuality` on the whole window (combined from per-block measures, see
+   * `createSignalQualityTracker`), and its saturation, noise and baseline rules on each block.
+   * Reasons also include `implausible-qrs` when the recent complexes are narrower than `minQrsMs`.
    */
   quality: { analysable: boolean; score: number; reasons: string[] };
 }
@@ -114,6 +116,11 @@ function median(values: number[]): number | null {
  * last `qualityWindowMs` says not analysable (lead off, saturation, noise, spikes), never a number
  * computed from noise. Heart rate and quality at a given sample count do not depend on the packet
  * sizes either.
+ *
+ * Cost per 1 s packet is kept low for a server analysing many devices: each 2 s block's quality is
+ * measured once and combined over the window (`createSignalQualityTracker`), the NN decisions of
+ * the HRV window are kept between packets (`createRollingHrv`), and delineation reuses its work
+ * arrays (`bench/ecg-analyzer-speed.ts`).
  */
 export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   if (typeof options !== 'object') {
@@ -149,10 +156,25 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   const toSamples = (ms: number): number => Math.round((ms * fs) / 1000);
   const before = toSamples(QRS_DELINEATE_CONTEXT_MS.before);
   const after = toSamples(QRS_DELINEATE_CONTEXT_MS.after);
-  const qualitySamples = toSamples(qualityWindowMs);
+  // Quality is assessed each time a 2 s block, aligned to the stream (not to packets, so the
+  // result does not depend on chunking), is complete: over the window of the last
+  // `qualityWindowMs` (in whole blocks) ending there, and over the block alone. Noise, clipping or
+  // a baseline jump in any block of the window makes it unanalysable at once, where the
+  // whole-window statistics would need several seconds of it. Kurtosis and flat-line are judged on
+  // the whole window only: a block without a QRS (a pause) is neither noise nor a lead-off.
+  const blockSamples = toSamples(QUALITY_BLOCK_MS);
+  const windowBlocks = Math.max(1, Math.round(toSamples(qualityWindowMs) / blockSamples));
+  const windowSamples = windowBlocks * blockSamples;
+  const lag = slopeLag(fs);
+  const tracker = createSignalQualityTracker({
+    fs,
+    blockSamples,
+    windowBlocks,
+    quality: qualityOptions,
+  });
   // Samples kept behind the newest one: the quality window, or the delineation context of a peak
   // that the detector confirms late (its search-back waits 1.5 mean RR; 10 s covers RR ≤ 6 s).
-  const keepSamples = Math.max(qualitySamples, toSamples(10_000) + before + after);
+  const keepSamples = Math.max(windowSamples + lag, toSamples(10_000) + before + after);
 
   // Recent samples: buffer[i] is sample bufferStart + i.
   let buffer = new Float64Array(2 * keepSamples);
@@ -164,43 +186,14 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   /** Reported beats of the HRV window (sample, qrs duration). */
   const recent: { sample: number; qrsMs: number | null; clean: boolean }[] = [];
   let lastReported: number | null = null;
+  /** The beats of the HRV window, their NN decisions kept between packets. */
+  const rollingHrv = createRollingHrv({ fs, minIntervals: minHrvIntervals });
 
-  // Quality is assessed each time a 2 s block, aligned to the stream (not to packets, so the
-  // result does not depend on chunking), is complete: over the whole quality window ending there,
-  // and over the block alone. Noise, clipping or a baseline jump in any block of the window makes
-  // it unanalysable at once, where the whole-window statistics would need several seconds of it.
-  // Kurtosis and flat-line are judged on the whole window only: a block without a QRS (a pause)
-  // is neither noise nor a lead-off.
-  const blockSamples = toSamples(QUALITY_BLOCK_MS);
-  const blocks: { end: number; reasons: string[]; score: number }[] = [];
   let nextBlockStart = 0;
-  let windowQuality: EcgAnalysisUpdate['quality'] = {
-    analysable: false,
-    score: 0,
-    reasons: ['too-short'],
-  };
-  const BLOCK_RULES = new Set(['saturation', 'high-frequency-noise', 'baseline-wander']);
   const assessBlocks = (): void => {
     while (nextBlockStart + blockSamples <= samplesSeen) {
-      const from = nextBlockStart - bufferStart;
-      const q = signalQuality(buffer.subarray(from, from + blockSamples), fs, {
-        ...qualityOptions,
-        minDurationS: QUALITY_BLOCK_MS / 1000,
-      });
-      const reasons = q.reasons.filter((r) => BLOCK_RULES.has(r));
-      blocks.push({ end: nextBlockStart + blockSamples, reasons, score: q.score });
+      tracker.addBlock(buffer, nextBlockStart - bufferStart);
       nextBlockStart += blockSamples;
-      // The whole-window statistics, over the quality window ending at this block.
-      const windowEnd = nextBlockStart - bufferStart;
-      const w = signalQuality(
-        buffer.subarray(Math.max(0, windowEnd - qualitySamples), windowEnd),
-        fs,
-        qualityOptions,
-      );
-      windowQuality = { analysable: w.analysable, score: w.score, reasons: w.reasons };
-    }
-    while (blocks.length > 0 && (blocks[0]?.end ?? 0) <= samplesSeen - qualitySamples) {
-      blocks.shift();
     }
   };
 
@@ -208,8 +201,9 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     const oldestNeeded = Math.min(
       samplesSeen + chunk.length - keepSamples,
       (pending[0] ?? samplesSeen) - before,
-      // the quality window of the next block to complete
-      nextBlockStart + blockSamples - qualitySamples,
+      // the quality window of the next block to complete, and the slope context before it
+      nextBlockStart + blockSamples - windowSamples,
+      nextBlockStart - lag,
     );
     const drop = Math.max(0, Math.min(bufferLength, oldestNeeded - bufferStart));
     if (drop > 0) {
@@ -248,6 +242,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         qrsMs,
       });
       recent.push({ sample: p, qrsMs, clean });
+      rollingHrv.push(p, clean);
       lastReported = p;
     }
     const oldest = samplesSeen - toSamples(Math.max(hrvWindowMs, hrWindowMs));
@@ -255,47 +250,8 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     return out;
   };
 
-  const assessQuality = (): EcgAnalysisUpdate['quality'] => {
-    const q = windowQuality;
-    const reasons = new Set(q.reasons);
-    let score = q.score;
-    let analysable = q.analysable;
-    for (const block of blocks) {
-      for (const r of block.reasons) reasons.add(r);
-      if (block.reasons.length > 0) {
-        analysable = false;
-        score = Math.min(score, block.score);
-      }
-    }
-    return { analysable, score, reasons: [...reasons] };
-  };
-
-  const computeHrv = (hrvBeats: typeof recent): EcgAnalysisUpdate['hrv'] => {
-    const hrvPeaks = hrvBeats.map((b) => b.sample);
-    if (hrvPeaks.length <= minHrvIntervals) return null;
-    // Beats confirmed while the signal was not analysable do not form NN intervals.
-    const nn = nnIntervals(hrvPeaks, fs, { beatIsNormal: hrvBeats.map((b) => b.clean) });
-    if (nn.nnMs.length < minHrvIntervals) return null;
-    try {
-      const h = hrvTimeDomain(nn.nnMs, { followsPrevious: nn.followsPrevious });
-      return {
-        windowMs: (((hrvPeaks[hrvPeaks.length - 1] ?? 0) - (hrvPeaks[0] ?? 0)) * 1000) / fs,
-        nBeats: hrvPeaks.length,
-        meanNnMs: h.meanNnMs,
-        sdnnMs: h.sdnnMs,
-        rmssdMs: h.rmssdMs,
-        pnn50: h.pnn50,
-      };
-    } catch (error) {
-      // Only possible when every kept interval is isolated by exclusions: no HRV then.
-      if (!(error instanceof SignalInputError)) throw error;
-      return null;
-    }
-  };
-  let hrvCache: { key: string; hrv: EcgAnalysisUpdate['hrv'] } = { key: '', hrv: null };
-
   const summarize = (final: boolean): EcgAnalysisUpdate => {
-    const quality = assessQuality();
+    const quality = tracker.current;
     const beats = finalize(final, quality.analysable);
     const update: EcgAnalysisUpdate = {
       fs,
@@ -343,15 +299,9 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         windowMs: hrWindowMs,
       }).averageBpm;
     }
-    const hrvStart = samplesSeen - toSamples(hrvWindowMs);
-    let hrvFirst = 0;
-    while (hrvFirst < recent.length && (recent[hrvFirst]?.sample ?? 0) < hrvStart) hrvFirst++;
-    const nHrv = recent.length - hrvFirst;
-    // The window's beats change about once a second; reuse the HRV until they do.
-    const newest = nHrv > 0 ? (recent[recent.length - 1]?.sample ?? -1) : -1;
-    const key = `${recent[hrvFirst]?.sample ?? -1}:${newest}:${nHrv}`;
-    if (key !== hrvCache.key) hrvCache = { key, hrv: computeHrv(recent.slice(hrvFirst)) };
-    update.hrv = hrvCache.hrv;
+    // Beats confirmed while the signal was not analysable do not form NN intervals (`clean`).
+    rollingHrv.dropBefore(samplesSeen - toSamples(hrvWindowMs));
+    update.hrv = rollingHrv.value();
     return update;
   };
 

@@ -32,16 +32,53 @@ export interface QrsDelineation {
  */
 export const QRS_DELINEATE_CONTEXT_MS = { before: 250, after: 300 } as const;
 
-/** Centred moving average of `x` (length `len`), over the samples that exist near the edges. */
-function movingAverage(x: Float64Array, len: number): Float64Array {
+/** Work arrays for one beat's window (`prefix` one longer). */
+interface WorkArrays {
+  segment: Float64Array;
+  prefix: Float64Array;
+  smooth1: Float64Array;
+  smooth2: Float64Array;
+  slope: Float64Array;
+  envelope: Float64Array;
+}
+let work: WorkArrays | null = null;
+/**
+ * Work arrays of at least `length` samples, shared by all calls and beats (grown when needed, to
+ * 551 samples at most: 550 ms at 1000 Hz): the live analyzer delineates each beat in a call of its
+ * own, one or two a second per device, and the filters wrote six fresh arrays per beat.
+ */
+function workArrays(length: number): WorkArrays {
+  if (work === null || work.segment.length < length) {
+    work = {
+      segment: new Float64Array(length),
+      prefix: new Float64Array(length + 1),
+      smooth1: new Float64Array(length),
+      smooth2: new Float64Array(length),
+      slope: new Float64Array(length),
+      envelope: new Float64Array(length),
+    };
+  }
+  return work;
+}
+
+/**
+ * Centred moving average of x[0, n) (length `len`), over the samples that exist near the edges,
+ * into `y` (`prefix`: n + 1 samples of work space). Returns `x` itself when len ≤ 1.
+ */
+function movingAverage(
+  x: Float64Array,
+  n: number,
+  len: number,
+  y: Float64Array,
+  prefix: Float64Array,
+): Float64Array {
   if (len <= 1) return x;
-  const prefix = new Float64Array(x.length + 1);
-  for (let i = 0; i < x.length; i++) prefix[i + 1] = (prefix[i] ?? 0) + (x[i] ?? 0);
-  const y = new Float64Array(x.length);
+  prefix[0] = 0;
+  for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] ?? 0) + (x[i] ?? 0);
   const half = len >> 1;
-  for (let i = 0; i < x.length; i++) {
+  for (let i = 0; i < n; i++) {
     const a = Math.max(0, i - half);
-    const b = Math.min(x.length, i - half + len);
+    const b = Math.min(n, i - half + len);
     y[i] = ((prefix[b] ?? 0) - (prefix[a] ?? 0)) / (b - a);
   }
   return y;
@@ -124,14 +161,19 @@ export function qrsDelineate(
   const onset = new Int32Array(n).fill(-1);
   const offset = new Int32Array(n).fill(-1);
   const durationMs = new Float64Array(n).fill(NaN);
+  const { segment, prefix, smooth1, smooth2, slope, envelope } = workArrays(
+    Math.min(ecgMv.length, before + after + 1),
+  );
 
   for (let b = 0; b < n; b++) {
     const p = peaks[b] ?? 0;
     const start = Math.max(0, p - before);
     const end = Math.min(ecgMv.length, p + after + 1);
-    const segment = Float64Array.from(ecgMv.subarray(start, end));
-    for (let i = 0; i < segment.length; i++) {
-      if (!Number.isFinite(segment[i])) {
+    const length = end - start;
+    for (let i = 0; i < length; i++) {
+      const v = ecgMv[start + i] ?? NaN;
+      segment[i] = v;
+      if (!Number.isFinite(v)) {
         throw new SignalInputError(
           'NON_FINITE_SAMPLE',
           `ecgMv[${start + i}]`,
@@ -139,20 +181,22 @@ export function qrsDelineate(
         );
       }
     }
-    const smooth = movingAverage(movingAverage(segment, Math.round(fs / 50)), Math.round(fs / 60));
-    const slope = new Float64Array(segment.length);
-    for (let i = k; i < segment.length - k; i++) {
+    const smooth = movingAverage(
+      movingAverage(segment, length, Math.round(fs / 50), smooth1, prefix),
+      length,
+      Math.round(fs / 60),
+      smooth2,
+      prefix,
+    );
+    slope.fill(0, 0, length);
+    for (let i = k; i < length - k; i++) {
       slope[i] = Math.abs((smooth[i + k] ?? 0) - (smooth[i - k] ?? 0));
     }
-    const envelope = movingAverage(slope, ms(10));
+    const env = movingAverage(slope, length, ms(10), envelope, prefix);
     const c = p - start;
     let peakSlope = 0;
-    for (
-      let i = Math.max(0, c - maxSlopeHalf);
-      i <= Math.min(segment.length - 1, c + maxSlopeHalf);
-      i++
-    ) {
-      peakSlope = Math.max(peakSlope, envelope[i] ?? 0);
+    for (let i = Math.max(0, c - maxSlopeHalf); i <= Math.min(length - 1, c + maxSlopeHalf); i++) {
+      peakSlope = Math.max(peakSlope, env[i] ?? 0);
     }
     // A flat segment has no complex to delineate.
     if (!(peakSlope > 1e-9)) continue;
@@ -162,7 +206,7 @@ export function qrsDelineate(
     for (let i = c; i >= lowOn; i--) {
       let settled = true;
       for (let j = i; j > i - quiet; j--) {
-        if ((envelope[j] ?? 0) >= onThreshold) {
+        if ((env[j] ?? 0) >= onThreshold) {
           settled = false;
           break;
         }
@@ -172,11 +216,11 @@ export function qrsDelineate(
         break;
       }
     }
-    const highOff = Math.min(segment.length - k - quiet, c + ms(maxOffsetMs));
+    const highOff = Math.min(length - k - quiet, c + ms(maxOffsetMs));
     for (let i = c; i <= highOff; i++) {
       let settled = true;
       for (let j = i; j < i + quiet; j++) {
-        if ((envelope[j] ?? 0) >= offThreshold) {
+        if ((env[j] ?? 0) >= offThreshold) {
           settled = false;
           break;
         }

@@ -23,10 +23,14 @@ export interface HrvTimeDomainOptions {
  */
 const ROUNDING_MS = 1e-6;
 
-function sampleSd(values: Float64Array | number[], mean: number): number {
+/** Sample SD (n − 1) of values[0, n). */
+function sampleSd(values: Float64Array, n: number, mean: number): number {
   let ss = 0;
-  for (const v of values) ss += (v - mean) * (v - mean);
-  return Math.sqrt(ss / (values.length - 1));
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0;
+    ss += (v - mean) * (v - mean);
+  }
+  return Math.sqrt(ss / (n - 1));
 }
 
 /**
@@ -59,18 +63,20 @@ export function hrvTimeDomain(
     );
   }
   const n = nnMs.length;
+  // Typed and indexed throughout: the live analyzer runs this on ~360 intervals at every packet.
+  const nn = nnMs instanceof Float64Array ? nnMs : Float64Array.from(nnMs);
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += nnMs[i] ?? 0;
+  for (let i = 0; i < n; i++) sum += nn[i] ?? 0;
   const meanNnMs = sum / n;
-  const nn = Float64Array.from(nnMs);
-  const sdnnMs = sampleSd(nn, meanNnMs);
+  const sdnnMs = sampleSd(nn, n, meanNnMs);
 
-  const diffs: number[] = [];
+  const diffs = new Float64Array(Math.max(0, n - 1));
+  let nDiffs = 0;
   for (let i = 1; i < n; i++) {
     const adjacent = followsPrevious === undefined ? true : Boolean(followsPrevious[i]);
-    if (adjacent) diffs.push((nn[i] ?? 0) - (nn[i - 1] ?? 0));
+    if (adjacent) diffs[nDiffs++] = (nn[i] ?? 0) - (nn[i - 1] ?? 0);
   }
-  if (diffs.length === 0) {
+  if (nDiffs === 0) {
     throw new SignalInputError(
       'INVALID_ARGUMENT',
       'nnMs',
@@ -81,15 +87,16 @@ export function hrvTimeDomain(
   let dSum = 0;
   let over50 = 0;
   let over20 = 0;
-  for (const d of diffs) {
+  for (let i = 0; i < nDiffs; i++) {
+    const d = diffs[i] ?? 0;
     ss += d * d;
     dSum += d;
     const a = Math.abs(d);
     if (a > 50 + ROUNDING_MS) over50++;
     if (a > 20 + ROUNDING_MS) over20++;
   }
-  const rmssdMs = Math.sqrt(ss / diffs.length);
-  const sdsdMs = diffs.length > 1 ? sampleSd(diffs, dSum / diffs.length) : 0;
+  const rmssdMs = Math.sqrt(ss / nDiffs);
+  const sdsdMs = nDiffs > 1 ? sampleSd(diffs, nDiffs, dSum / nDiffs) : 0;
 
   const w = Math.min(hrAverageBeats, n);
   let windowSum = 0;
@@ -104,13 +111,13 @@ export function hrvTimeDomain(
   }
   return {
     nIntervals: n,
-    nDifferences: diffs.length,
+    nDifferences: nDiffs,
     meanNnMs,
     sdnnMs,
     rmssdMs,
     sdsdMs,
-    pnn50: (100 * over50) / diffs.length,
-    pnn20: (100 * over20) / diffs.length,
+    pnn50: (100 * over50) / nDiffs,
+    pnn20: (100 * over20) / nDiffs,
     hrMeanBpm: 60000 / meanNnMs,
     hrMinBpm: 60000 / maxMean,
     hrMaxBpm: 60000 / minMean,

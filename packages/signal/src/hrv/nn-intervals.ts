@@ -2,6 +2,7 @@ import { SignalInputError } from '../errors.js';
 import { assertPeakIndices } from './assert-peak-indices.js';
 import { assertSamplingRate } from './assert-sampling-rate.js';
 import type { NnSeries } from './hrv-types.js';
+import { decideNnIntervals, resolveNnRules } from './nn-interval-rules.js';
 
 export interface NnIntervalsOptions {
   /**
@@ -21,26 +22,6 @@ export interface NnIntervalsOptions {
   maxRelativeDeviation?: number | null;
   /** Number of RR intervals (odd, centred on the tested one) in the local median (default 11). */
   medianWindow?: number;
-}
-
-/**
- * Median of a short list, sorted in place by insertion: windows hold ~10 values, and the live
- * analyzer runs this for every interval of a 5 min window at each packet.
- */
-function median(values: number[]): number {
-  for (let i = 1; i < values.length; i++) {
-    const v = values[i] ?? NaN;
-    let j = i - 1;
-    while (j >= 0 && (values[j] ?? NaN) > v) {
-      values[j + 1] = values[j] ?? NaN;
-      j--;
-    }
-    values[j + 1] = v;
-  }
-  const mid = values.length >> 1;
-  return values.length % 2 === 1
-    ? (values[mid] ?? NaN)
-    : ((values[mid - 1] ?? NaN) + (values[mid] ?? NaN)) / 2;
 }
 
 /**
@@ -71,37 +52,8 @@ export function nnIntervals(
 ): NnSeries {
   assertPeakIndices(peaks, 'peaks');
   assertSamplingRate(fs, 'fs');
-  const {
-    beatIsNormal,
-    minRrMs = 250,
-    maxRrMs = 2000,
-    maxRelativeDeviation = 0.2,
-    medianWindow = 11,
-  } = options;
-  if (!Number.isFinite(minRrMs) || !Number.isFinite(maxRrMs) || minRrMs < 0 || maxRrMs <= minRrMs) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.maxRrMs',
-      `need 0 ≤ minRrMs < maxRrMs, got ${minRrMs} and ${maxRrMs}`,
-    );
-  }
-  if (
-    maxRelativeDeviation !== null &&
-    (!Number.isFinite(maxRelativeDeviation) || maxRelativeDeviation <= 0)
-  ) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.maxRelativeDeviation',
-      `maxRelativeDeviation must be > 0 or null, got ${String(maxRelativeDeviation)}`,
-    );
-  }
-  if (!Number.isInteger(medianWindow) || medianWindow < 3 || medianWindow % 2 === 0) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.medianWindow',
-      `medianWindow must be an odd integer ≥ 3, got ${medianWindow}`,
-    );
-  }
+  const { beatIsNormal } = options;
+  const rules = resolveNnRules(options);
   if (beatIsNormal !== undefined && beatIsNormal.length !== peaks.length) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -114,52 +66,9 @@ export function nnIntervals(
   const nRr = Math.max(0, peaks.length - 1);
   const rr = new Float64Array(nRr);
   for (let i = 0; i < nRr; i++) rr[i] = ((peaks[i + 1] ?? 0) - (peaks[i] ?? 0)) * msPerSample;
-  const inRange = (v: number): boolean => v >= minRrMs && v <= maxRrMs;
-
-  // Local reference: the median, over a centred window, of the mean of each two consecutive
-  // in-range intervals. A premature beat shortens one interval and lengthens the next by about as
-  // much (compensatory pause), so the two-interval mean stays near the sinus cycle even in
-  // bigeminy, where the median of single intervals would pick the coupling interval.
   const keep = new Uint8Array(nRr);
   const excluded = { notNormalBeat: 0, outOfRange: 0, relativeDeviation: 0 };
-  const half = medianWindow >> 1;
-  const pairMean = new Float64Array(Math.max(0, nRr - 1)).fill(NaN);
-  for (let i = 0; i + 1 < nRr; i++) {
-    const a = rr[i] ?? NaN;
-    const b = rr[i + 1] ?? NaN;
-    if (inRange(a) && inRange(b)) pairMean[i] = (a + b) / 2;
-  }
-  const window: number[] = [];
-  let previousPremature = false;
-  for (let i = 0; i < nRr; i++) {
-    const v = rr[i] ?? NaN;
-    const afterPremature = previousPremature;
-    previousPremature = false;
-    if (beatIsNormal !== undefined && !(beatIsNormal[i] === true && beatIsNormal[i + 1] === true)) {
-      excluded.notNormalBeat++;
-      continue;
-    }
-    if (!inRange(v)) {
-      excluded.outOfRange++;
-      continue;
-    }
-    if (maxRelativeDeviation !== null) {
-      window.length = 0;
-      for (let j = Math.max(0, i - half); j <= Math.min(pairMean.length - 1, i + half - 1); j++) {
-        const w = pairMean[j] ?? NaN;
-        if (!Number.isNaN(w)) window.push(w);
-      }
-      const m = window.length > 0 ? median(window) : v;
-      if (v < (1 - maxRelativeDeviation) * m) previousPremature = true;
-      // The interval that starts at a premature beat goes too, even when the pause after it is
-      // not fully compensatory (within 20 %): it does not end a normal cycle.
-      if (afterPremature || Math.abs(v - m) > maxRelativeDeviation * m) {
-        excluded.relativeDeviation++;
-        continue;
-      }
-    }
-    keep[i] = 1;
-  }
+  decideNnIntervals(rr, nRr, beatIsNormal, rules, 0, nRr, keep, excluded);
 
   let count = 0;
   for (let i = 0; i < nRr; i++) count += keep[i] ?? 0;

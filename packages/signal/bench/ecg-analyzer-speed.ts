@@ -1,0 +1,249 @@
+/**
+ * Per-packet cost of the live analyzer (`createEcgAnalyzer`) on real ECG, with baselines measured
+ * in the same run, alternating, so the ratios hold on a shared machine:
+ * - the whole `push` against the bare streaming QRS detector (`createQrsDetector`) fed the same
+ *   packets: what the analysis adds to finding the beats;
+ * - the signal-quality part (the tracker's `addBlock` per 2 s block) against the exact definition
+ *   it reproduces, `signalQuality` of the block and of the 12 s window ending there (two calls
+ *   per block: how the analyzer measured quality before the tracker).
+ *
+ * MIT-BIH records (channel 0), resampled to 250 Hz as a device would send them (`--fs 360` keeps
+ * the native rate), are streamed in 1 s packets. Printed: CPU µs per packet (the least of the
+ * rounds) and the ratios.
+ *
+ * `--check-quality` instead compares, at every 2 s block of every record in the folder, the
+ * tracker's window metrics with `signalQuality` of the same 12 s: kurtosis, high-frequency, mains
+ * and baseline ratios, the decimated baseline estimate, and the decisions.
+ *
+ * Run from the repository root through `bench/ecg-analyzer.ts` (take the bench lock, the machine
+ * is shared):
+ *   flock /tmp/vigil-bench.lock npm run bench:analyzer -- ../shared/data/mitdb --speed
+ *   options: --records 119,208,203,101|all --minutes 10 --rounds 5 --fs 250|360
+ *   --perturb (see `perturb`)
+ *   npm run bench:analyzer -- ../shared/data/mitdb --check-quality [--fs 250|360] [--perturb]
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEcgAnalyzer } from '../src/ecg/create-ecg-analyzer.js';
+import { createQrsDetector } from '../src/ecg/create-qrs-detector.js';
+import { createSignalQualityTracker } from '../src/ecg/create-signal-quality-tracker.js';
+import { signalQuality } from '../src/ecg/signal-quality.js';
+import { resample } from '../src/filters/resample.js';
+import { readWfdbRecord } from '../src/io/index.js';
+
+function arg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
+}
+
+/**
+ * CPU time of this process (user + system), ms: on a shared machine the wall clock also counts the
+ * time other processes hold the core; CPU time does not.
+ */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+interface Stream {
+  name: string;
+  fs: number;
+  ecg: Float64Array;
+}
+
+type Factory = (o: { fs: number }) => {
+  push(x: Float64Array): unknown;
+  flush(): unknown;
+};
+
+/** Streams every record through fresh analyzers in 1 s packets; µs per packet. */
+function timeAnalyzer(streams: Stream[], factory: Factory): number {
+  let packets = 0;
+  const t0 = cpuMs();
+  for (const { fs, ecg } of streams) {
+    const a = factory({ fs });
+    for (let at = 0; at < ecg.length; at += fs) {
+      a.push(ecg.subarray(at, at + fs));
+      packets++;
+    }
+    a.flush();
+  }
+  return ((cpuMs() - t0) * 1000) / packets;
+}
+
+/** The quality work per 1 s packet: exact (two `signalQuality` calls per 2 s block) or tracker. */
+function timeQuality(streams: Stream[], which: 'exact' | 'tracker'): number {
+  let packets = 0;
+  const t0 = cpuMs();
+  for (const { fs, ecg } of streams) {
+    const block = 2 * fs;
+    const tracker = createSignalQualityTracker({ fs });
+    for (let end = block; end <= ecg.length; end += block) {
+      if (which === 'tracker') tracker.addBlock(ecg, end - block);
+      else {
+        signalQuality(ecg.subarray(end - block, end), fs, { minDurationS: 2 });
+        signalQuality(ecg.subarray(Math.max(0, end - 6 * block), end), fs);
+      }
+    }
+    packets += Math.floor(ecg.length / fs);
+  }
+  return ((cpuMs() - t0) * 1000) / packets;
+}
+
+/**
+ * `--perturb`: the record with a disturbance in every minute (from its 30th second), in turn:
+ * 8 s of white noise (0.3 mV), 8 s of 50 Hz hum (0.5 mV), 10 s of a 3 mV baseline swing at
+ * 0.2 Hz, 6 s clipped at half the record's range: real ECG made noisy the way devices are.
+ */
+function perturb(ecg: Float64Array, fs: number): Float64Array {
+  const x = ecg.slice();
+  let seed = 7;
+  const uniform = (): number => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of x) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const mid = (lo + hi) / 2;
+  for (let minute = 0; (minute * 60 + 30) * fs < x.length; minute++) {
+    const at = (minute * 60 + 30) * fs;
+    const kind = minute % 4;
+    const length = [8, 8, 10, 6][kind] ?? 0;
+    for (let i = at; i < Math.min(x.length, at + length * fs); i++) {
+      const t = (i - at) / fs;
+      const v = x[i] ?? 0;
+      if (kind === 0) {
+        const g = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+        x[i] = v + 0.3 * g;
+      } else if (kind === 1) x[i] = v + 0.5 * Math.sin(2 * Math.PI * 50 * t);
+      else if (kind === 2) x[i] = v + 3 * Math.sin(2 * Math.PI * 0.2 * t);
+      else x[i] = Math.max(mid - (hi - lo) / 4, Math.min(mid + (hi - lo) / 4, v));
+    }
+  }
+  return x;
+}
+
+function checkQuality(streams: Stream[]): void {
+  let windows = 0;
+  let exactComputed = 0;
+  let maxKurtRel = 0;
+  let maxHf = 0;
+  let maxMains = 0;
+  let maxBaselineEstimateErr = 0;
+  let maxBaselineOver = 0;
+  let maxExactWhenEstimated = 0;
+  let decisionDiff = 0;
+  const reasonDiffs = new Map<string, number>();
+  for (const { name, fs, ecg } of streams) {
+    const block = 2 * fs;
+    const tracker = createSignalQualityTracker({ fs });
+    for (let end = block; end <= ecg.length; end += block) {
+      tracker.addBlock(ecg, end - block);
+      const w = tracker.window;
+      if (w === null) continue;
+      const ref = signalQuality(ecg.subarray(Math.max(0, end - 6 * block), end), fs);
+      windows++;
+      const m = w.metrics;
+      const e = ref.metrics;
+      maxKurtRel = Math.max(maxKurtRel, Math.abs(m.kurtosis - e.kurtosis) / e.kurtosis);
+      maxHf = Math.max(maxHf, Math.abs(m.hfRatio - e.hfRatio));
+      maxMains = Math.max(maxMains, Math.abs(m.mainsRatio - e.mainsRatio));
+      if (Number.isFinite(w.baselineEstimate)) {
+        maxBaselineEstimateErr = Math.max(
+          maxBaselineEstimateErr,
+          Math.abs(w.baselineEstimate - e.baselineRatio),
+        );
+      }
+      if (w.baselineEstimate > 0.8) exactComputed++;
+      else maxExactWhenEstimated = Math.max(maxExactWhenEstimated, e.baselineRatio);
+      maxBaselineOver = Math.max(maxBaselineOver, e.baselineRatio);
+      if (w.analysable !== ref.analysable) decisionDiff++;
+      const a = new Set(w.reasons);
+      const b = new Set(ref.reasons);
+      for (const r of new Set([...a, ...b])) {
+        if (a.has(r) !== b.has(r)) {
+          const key = `${r} ${a.has(r) ? 'new only' : 'reference only'}`;
+          reasonDiffs.set(key, (reasonDiffs.get(key) ?? 0) + 1);
+          if ((reasonDiffs.get(key) ?? 0) <= 3) {
+            console.log(
+              `  ${name} @${end / fs}s ${key}: hf ${m.hfRatio.toFixed(3)} vs ${e.hfRatio.toFixed(3)}, mains ${m.mainsRatio.toFixed(3)} vs ${e.mainsRatio.toFixed(3)}, kurt ${m.kurtosis.toFixed(3)} vs ${e.kurtosis.toFixed(3)}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  console.log(
+    `${windows} windows of 12 s: window-only decision differs in ${decisionDiff}; largest differences: ` +
+      `kurtosis ${(100 * maxKurtRel).toExponential(1)} %, hfRatio ${maxHf.toFixed(3)}, mainsRatio ${maxMains.toFixed(3)}, ` +
+      `baseline estimate vs exact ${maxBaselineEstimateErr.toFixed(3)} (exact computed in ${exactComputed}, largest exact ratio ${maxBaselineOver.toFixed(3)}; ` +
+      `where only estimated, largest exact ratio ${maxExactWhenEstimated.toFixed(3)}: the baseline score drops below 1 from 0.9)`,
+  );
+  for (const [k, v] of reasonDiffs) console.log(`  reason ${k}: ${v} windows`);
+}
+
+/** Speed mode (`--speed`) or quality check (`--check-quality`) on the records of `dir`. */
+export async function runAnalyzerSpeed(dir: string, argv: string[]): Promise<void> {
+  const check = argv.includes('--check-quality');
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, '.atr'))))
+    .map((f) => f.replace(/\.hea$/, ''))
+    .sort();
+  const recordsArg = arg(argv, 'records', check ? 'all' : '119,208,203,101');
+  const names = recordsArg === 'all' ? all : recordsArg.split(',');
+  const minutes = Number(arg(argv, 'minutes', check ? '31' : '10'));
+  const rounds = Number(arg(argv, 'rounds', '5'));
+  const fsOut = Number(arg(argv, 'fs', '250'));
+  const streams: Stream[] = [];
+  for (const name of names) {
+    const record = await readWfdbRecord(join(dir, name));
+    const x = (record.signals[0]?.physical ?? new Float64Array()).subarray(
+      0,
+      Math.round(minutes * 60 * record.fs),
+    );
+    const ecg = fsOut === record.fs ? Float64Array.from(x) : resample(x, record.fs, fsOut);
+    streams.push({ name, fs: fsOut, ecg: argv.includes('--perturb') ? perturb(ecg, fsOut) : ecg });
+  }
+  if (check) {
+    checkQuality(streams);
+    return;
+  }
+  const packets = streams.reduce((n, s) => n + Math.ceil(s.ecg.length / s.fs), 0);
+  console.log(
+    `${names.join(', ')}: first ${minutes} min at ${fsOut} Hz, ${packets} packets of 1 s per round`,
+  );
+  timeAll(streams, Math.max(1, rounds));
+}
+
+function timeAll(streams: Stream[], rounds: number): void {
+  // Warm-up (JIT), then alternating rounds.
+  timeAnalyzer(streams.slice(0, 1), createQrsDetector);
+  timeAnalyzer(streams.slice(0, 1), createEcgAnalyzer);
+  const t = {
+    detector: [] as number[],
+    analyzer: [] as number[],
+    exact: [] as number[],
+    tracker: [] as number[],
+  };
+  for (let r = 0; r < rounds; r++) {
+    t.detector.push(timeAnalyzer(streams, createQrsDetector));
+    t.analyzer.push(timeAnalyzer(streams, createEcgAnalyzer));
+    t.exact.push(timeQuality(streams, 'exact'));
+    t.tracker.push(timeQuality(streams, 'tracker'));
+  }
+  // The least CPU time of the rounds: interference (cache, frequency, GC of other work) only adds.
+  const least = (v: number[]): number => Math.min(...v);
+  const us = (v: number): string => `${v.toFixed(1).padStart(6)} µs/packet`;
+  console.log(
+    `analyzer push          ${us(least(t.analyzer))}; bare QRS detector ${us(least(t.detector))}: ` +
+      `${(least(t.analyzer) / least(t.detector)).toFixed(2)}× the detector`,
+  );
+  console.log(
+    `quality (tracker)      ${us(least(t.tracker))}; exact recomputation ${us(least(t.exact))}: ` +
+      `${(least(t.exact) / least(t.tracker)).toFixed(2)}× cheaper`,
+  );
+}

@@ -1,0 +1,489 @@
+import { SignalInputError } from '../errors.js';
+import type { SignalQuality, SignalQualityOptions } from './signal-quality-types.js';
+
+/*
+ * The pieces of `signalQuality`, shared with the live analyzer's quality tracker
+ * (`createSignalQualityTracker`), which computes them once per 2 s block and combines them over
+ * its window instead of recomputing the whole window at every block. Internal: not exported from
+ * the package.
+ */
+
+/** `SignalQualityOptions` with defaults applied and checked. */
+export interface QualityThresholds {
+  flatMv: number;
+  maxFlatFraction: number;
+  maxClippedFraction: number;
+  clipRunMs: number;
+  railsMv: [number, number] | undefined;
+  minKurtosis: number;
+  maxHfRatio: number;
+  maxBaselineRatio: number;
+  minDurationS: number;
+}
+
+/** Applies the documented defaults of `SignalQualityOptions` and checks every value. */
+export function resolveQualityOptions(options: SignalQualityOptions): QualityThresholds {
+  const {
+    flatMv = 0.05,
+    maxFlatFraction = 0.25,
+    maxClippedFraction = 0.02,
+    clipRunMs = 20,
+    railsMv,
+    minKurtosis = 5,
+    maxHfRatio = 0.5,
+    maxBaselineRatio = 0.95,
+    minDurationS = 2,
+  } = options;
+  for (const [name, value] of [
+    ['flatMv', flatMv],
+    ['maxFlatFraction', maxFlatFraction],
+    ['maxClippedFraction', maxClippedFraction],
+    ['clipRunMs', clipRunMs],
+    ['minKurtosis', minKurtosis],
+    ['maxHfRatio', maxHfRatio],
+    ['maxBaselineRatio', maxBaselineRatio],
+    ['minDurationS', minDurationS],
+  ] as const) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new SignalInputError('INVALID_OPTION', `options.${name}`, `${name} must be > 0`);
+    }
+  }
+  if (railsMv !== undefined && !(railsMv[0] < railsMv[1])) {
+    throw new SignalInputError('INVALID_OPTION', 'options.railsMv', 'railsMv must be [low, high]');
+  }
+  return {
+    flatMv,
+    maxFlatFraction,
+    maxClippedFraction,
+    clipRunMs,
+    railsMv,
+    minKurtosis,
+    maxHfRatio,
+    maxBaselineRatio,
+    minDurationS,
+  };
+}
+
+type Samples = Float64Array | Float32Array;
+
+/**
+ * Twiddle factors cos/sin(−2πk/n), k < n/2, per FFT size. The live analyzer assesses the same
+ * window lengths every 2 s for every device, so the tables (and the Hann windows and bin classes
+ * below) are computed once; exact cos/sin also avoid the error a rotation recurrence accumulates.
+ */
+/** Sizes kept per table: callers with ever-changing lengths recompute rather than grow memory. */
+const TABLES_KEPT = 64;
+const twiddles = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+function twiddlesOf(n: number): { cos: Float64Array; sin: Float64Array } {
+  let t = twiddles.get(n);
+  if (t === undefined) {
+    t = { cos: new Float64Array(n / 2), sin: new Float64Array(n / 2) };
+    for (let k = 0; k < n / 2; k++) {
+      t.cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      t.sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    if (twiddles.size >= TABLES_KEPT) twiddles.clear();
+    twiddles.set(n, t);
+  }
+  return t;
+}
+
+/** In-place iterative radix-2 FFT of (re, im), length a power of two. */
+function fft(re: Float64Array, im: Float64Array): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      const tr = re[i] ?? 0;
+      re[i] = re[j] ?? 0;
+      re[j] = tr;
+      const ti = im[i] ?? 0;
+      im[i] = im[j] ?? 0;
+      im[j] = ti;
+    }
+  }
+  const { cos, sin } = twiddlesOf(n);
+  for (let len = 2; len <= n; len <<= 1) {
+    const half = len >> 1;
+    const step = n / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < half; k++) {
+        const cr = cos[k * step] ?? 1;
+        const ci = sin[k * step] ?? 0;
+        const a = i + k;
+        const b = a + half;
+        const br = re[b] ?? 0;
+        const bi = im[b] ?? 0;
+        const xr = br * cr - bi * ci;
+        const xi = br * ci + bi * cr;
+        const ar = re[a] ?? 0;
+        const ai = im[a] ?? 0;
+        re[b] = ar - xr;
+        im[b] = ai - xi;
+        re[a] = ar + xr;
+        im[a] = ai + xi;
+      }
+    }
+  }
+}
+
+/**
+ * Power |X[k]|², k = 0..n/2, of the DFT of the real sequence x (length n, a power of two), from
+ * one complex FFT of half the length: z[m] = x[2m] + i·x[2m+1], then
+ * X[k] = (Z[k] + conj Z[n/2−k]) / 2 − i·e^(−2πik/n)·(Z[k] − conj Z[n/2−k]) / 2
+ * (the standard real-input FFT, e.g. Numerical Recipes 3rd ed. §12.3.2).
+ */
+function realPowerSpectrum(x: Float64Array, scratch: Scratch): Float64Array {
+  const n = x.length;
+  const power = scratch.power;
+  if (n < 2) {
+    power.fill(0);
+    return power;
+  }
+  const h = n >> 1;
+  const { re, im } = scratch;
+  for (let m = 0; m < h; m++) {
+    re[m] = x[2 * m] ?? 0;
+    im[m] = x[2 * m + 1] ?? 0;
+  }
+  fft(re, im);
+  const { cos, sin } = twiddlesOf(n);
+  const r0 = re[0] ?? 0;
+  const i0 = im[0] ?? 0;
+  power[0] = (r0 + i0) ** 2;
+  power[h] = (r0 - i0) ** 2;
+  for (let k = 1; k < h; k++) {
+    const a = re[k] ?? 0;
+    const b = im[k] ?? 0;
+    const c = re[h - k] ?? 0;
+    const d = im[h - k] ?? 0;
+    const er = (a + c) / 2;
+    const ei = (b - d) / 2;
+    const or = (b + d) / 2;
+    const oi = (c - a) / 2;
+    const wr = cos[k] ?? 1;
+    const wi = sin[k] ?? 0;
+    const xr = er + wr * or - wi * oi;
+    const xi = ei + wr * oi + wi * or;
+    power[k] = xr * xr + xi * xi;
+  }
+  return power;
+}
+
+/**
+ * Work arrays of one FFT size (the windowed input, the half-length complex FFT, the power),
+ * reused across calls: the live analyzer assesses a block every 2 s for every device, and the
+ * spectrum is reduced to band sums before the next call can overwrite them.
+ */
+interface Scratch {
+  windowed: Float64Array;
+  re: Float64Array;
+  im: Float64Array;
+  power: Float64Array;
+}
+const scratches = new Map<number, Scratch>();
+function scratchOf(size: number): Scratch {
+  let s = scratches.get(size);
+  if (s === undefined) {
+    const h = Math.max(1, size >> 1);
+    s = {
+      windowed: new Float64Array(size),
+      re: new Float64Array(h),
+      im: new Float64Array(h),
+      power: new Float64Array(h + 1),
+    };
+    if (scratches.size >= TABLES_KEPT) scratches.clear();
+    scratches.set(size, s);
+  }
+  return s;
+}
+
+/** Hann window of n samples, per n (see `twiddles`). */
+const hannWindows = new Map<number, Float64Array>();
+function hannOf(n: number): Float64Array {
+  let w = hannWindows.get(n);
+  if (w === undefined) {
+    w = new Float64Array(n);
+    for (let i = 0; i < n; i++) w[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
+    if (hannWindows.size >= TABLES_KEPT) hannWindows.clear();
+    hannWindows.set(n, w);
+  }
+  return w;
+}
+
+/**
+ * Class of each spectrum bin k = 1..size/2 for a sampling rate: 0 baseline (< 0.5 Hz), 1 mains
+ * (within 1 Hz of a 50/60 Hz harmonic, below 130 Hz), 2 mains above 130 Hz, 3 high-frequency
+ * noise (> 40 Hz, not mains), 4 other.
+ */
+const binClasses = new Map<string, Uint8Array>();
+function binClassesOf(size: number, fs: number): Uint8Array {
+  const key = `${size}:${fs}`;
+  let c = binClasses.get(key);
+  if (c === undefined) {
+    c = new Uint8Array(size / 2 + 1);
+    for (let k = 1; k <= size / 2; k++) {
+      const f = (k * fs) / size;
+      if (f < 0.5) {
+        c[k] = 0;
+        continue;
+      }
+      let nearMains = false;
+      for (const base of [50, 60]) {
+        for (let h = base; h < fs / 2 + 1; h += base) if (Math.abs(f - h) <= 1) nearMains = true;
+      }
+      c[k] = nearMains ? (f < 130 ? 1 : 2) : f > 40 ? 3 : 4;
+    }
+    if (binClasses.size >= TABLES_KEPT) binClasses.clear();
+    binClasses.set(key, c);
+  }
+  return c;
+}
+
+/** Sums of the periodogram bins k = 1..size/2 of a segment, by band (see `binClassesOf`). */
+export interface BandPowers {
+  /** FFT size (the segment zero-padded to a power of two). */
+  size: number;
+  /** All bins. */
+  total: number;
+  /** Below 0.5 Hz. */
+  low: number;
+  /** From 0.5 Hz (total − low). */
+  above: number;
+  /** Above 40 Hz, mains bands excluded. */
+  hf: number;
+  /** Within 1 Hz of a 50/60 Hz harmonic below 130 Hz. */
+  mains: number;
+}
+
+/**
+ * Band sums of the Hann-windowed periodogram of x[from, from + n), its mean removed, zero-padded
+ * to a power of two: the spectrum of `signalQuality`.
+ */
+export function bandPowers(x: Samples, from: number, n: number, fs: number): BandPowers {
+  let size = 1;
+  while (size < n) size <<= 1;
+  const scratch = scratchOf(size);
+  const windowed = scratch.windowed;
+  let rawMean = 0;
+  for (let i = 0; i < n; i++) rawMean += x[from + i] ?? 0;
+  rawMean /= n;
+  const hann = hannOf(n);
+  for (let i = 0; i < n; i++) windowed[i] = ((x[from + i] ?? 0) - rawMean) * (hann[i] ?? 0);
+  windowed.fill(0, n);
+  const power = realPowerSpectrum(windowed, scratch);
+  const classes = binClassesOf(size, fs);
+  let total = 0;
+  let low = 0;
+  let above = 0;
+  let hf = 0;
+  let mains = 0;
+  for (let k = 1; k <= size / 2; k++) {
+    const p = power[k] ?? 0;
+    total += p;
+    const c = classes[k];
+    if (c === 0) {
+      low += p;
+      continue;
+    }
+    above += p;
+    if (c === 1) mains += p;
+    else if (c === 3) hf += p;
+  }
+  return { size, total, low, above, hf, mains };
+}
+
+/**
+ * `BandPowers.total` of x[from, from + n) without the FFT, by Parseval: over the whole DFT of the
+ * windowed segment y, Σ|X_k|² = size·Σy²; the one-sided sum k = 1..size/2 is then
+ * (size·Σy² − X_0² + X_{size/2}²) / 2, with X_0 = Σy and X_{size/2} = Σ(−1)^i·y_i.
+ */
+export function periodogramTotal(x: Samples, from: number, n: number): number {
+  let size = 1;
+  while (size < n) size <<= 1;
+  let rawMean = 0;
+  for (let i = 0; i < n; i++) rawMean += x[from + i] ?? 0;
+  rawMean /= n;
+  const hann = hannOf(n);
+  let energy = 0;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < n; i += 2) {
+    const y = ((x[from + i] ?? 0) - rawMean) * (hann[i] ?? 0);
+    energy += y * y;
+    even += y;
+  }
+  for (let i = 1; i < n; i += 2) {
+    const y = ((x[from + i] ?? 0) - rawMean) * (hann[i] ?? 0);
+    energy += y * y;
+    odd += y;
+  }
+  const dc = even + odd;
+  const nyquist = even - odd;
+  // Zero-padding beyond n adds nothing to these sums.
+  return (size * energy - dc * dc + (size > 1 ? nyquist * nyquist : 0)) / 2;
+}
+
+/**
+ * Flat-line windows of x[from, from + n): 1 s windows of `win` samples (the last one extended to
+ * the end) whose peak-to-peak amplitude is below `flatMv`.
+ */
+export function countFlatWindows(
+  x: Samples,
+  from: number,
+  n: number,
+  win: number,
+  flatMv: number,
+): { windows: number; flat: number } {
+  let windows = 0;
+  let flat = 0;
+  for (let start = 0; start + win <= n; start += win) {
+    const end = start + 2 * win > n ? n : start + win;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = from + start; i < from + end; i++) {
+      const v = x[i] ?? 0;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    windows++;
+    if (hi - lo < flatMv) flat++;
+  }
+  return { windows, flat };
+}
+
+/**
+ * Samples of x[from, to) stuck at the extremes `min`/`max` of the segment they belong to (runs of
+ * at least `minRun` samples within `eps` of one extreme, exact ADC codes repeat there), or at the
+ * ADC rails when known. A run never spans two calls.
+ */
+export function countClipped(
+  x: Samples,
+  from: number,
+  to: number,
+  extremes: { min: number; max: number },
+  t: QualityThresholds,
+  fs: number,
+): number {
+  const { min, max } = extremes;
+  const { railsMv, flatMv } = t;
+  const eps = Math.max(1e-9, 1e-3 * (max - min));
+  const minRun = Math.max(2, Math.round((t.clipRunMs * fs) / 1000));
+  const railTol = railsMv === undefined ? 0 : 0.005 * (railsMv[1] - railsMv[0]);
+  let clipped = 0;
+  let run = 0;
+  let runSide = 0;
+  for (let i = from; i < to; i++) {
+    const v = x[i] ?? 0;
+    if (railsMv !== undefined && (v <= railsMv[0] + railTol || v >= railsMv[1] - railTol)) {
+      if (run >= minRun) clipped += run;
+      run = 0;
+      clipped++;
+      continue;
+    }
+    const side = max - min > flatMv ? (v >= max - eps ? 1 : v <= min + eps ? -1 : 0) : 0;
+    if (side !== 0 && side === runSide) run++;
+    else {
+      if (run >= minRun) clipped += run;
+      run = side === 0 ? 0 : 1;
+    }
+    runSide = side;
+  }
+  if (run >= minRun) clipped += run;
+  return clipped;
+}
+
+/** True when x[from, to), whose extremes are `lo`/`hi`, may hold clipped samples (`countClipped`). */
+export function mayClip(
+  lo: number,
+  hi: number,
+  extremes: { min: number; max: number },
+  t: QualityThresholds,
+): boolean {
+  const { min, max } = extremes;
+  const eps = Math.max(1e-9, 1e-3 * (max - min));
+  if (max - min > t.flatMv && (hi >= max - eps || lo <= min + eps)) return true;
+  const rails = t.railsMv;
+  if (rails === undefined) return false;
+  const railTol = 0.005 * (rails[1] - rails[0]);
+  return lo <= rails[0] + railTol || hi >= rails[1] - railTol;
+}
+
+/**
+ * Length of the moving average before the slope: 25 ms (1/40 s), see `slopeKurtosis`.
+ * Successive moving averages of length L differ by (x[i + L] − x[i]) / L.
+ */
+export function slopeLag(fs: number): number {
+  return Math.max(1, Math.round(fs / 40));
+}
+
+/**
+ * Kurtosis (non-excess) of the slope of x[from, from + n): the first difference of a 25 ms moving
+ * average, (x[i + L] − x[i]) / L for i < n − L. The difference removes baseline wander; on MIT-BIH
+ * DS1 it separates ECG (5th percentile ≈ 7) from noise (≈ 3) better than the kurtosis of the
+ * amplitude, which drops to 4–5 in clean segments with tall T waves or wide complexes.
+ */
+export function slopeKurtosis(x: Samples, from: number, n: number, fs: number): number {
+  const lpLen = slopeLag(fs);
+  const count = n - lpLen;
+  let mean = 0;
+  for (let i = from; i < from + count; i++) mean += ((x[i + lpLen] ?? 0) - (x[i] ?? 0)) / lpLen;
+  mean /= count;
+  let m2 = 0;
+  let m4 = 0;
+  for (let i = from; i < from + count; i++) {
+    const v = ((x[i + lpLen] ?? 0) - (x[i] ?? 0)) / lpLen;
+    const d = (v - mean) * (v - mean);
+    m2 += d;
+    m4 += d * d;
+  }
+  m2 /= count;
+  m4 /= count;
+  return m2 > 0 ? m4 / (m2 * m2) : 0;
+}
+
+/** The rules of `signalQuality` applied to its metrics: score, analysable and reasons. */
+export function judgeQuality(
+  metrics: SignalQuality['metrics'],
+  t: QualityThresholds,
+): SignalQuality {
+  const { maxClippedFraction, minKurtosis, maxHfRatio, maxBaselineRatio } = t;
+  const reasons: string[] = [];
+  const clamp = (v: number): number => Math.min(1, Math.max(0, v));
+  const scores = [
+    clamp(1 - metrics.flatFraction),
+    clamp(1 - metrics.clippedFraction / (2 * maxClippedFraction)),
+    clamp((metrics.kurtosis - 3) / (2 * (minKurtosis - 3))),
+    clamp(1 - metrics.hfRatio / (2 * maxHfRatio)),
+    clamp((1 - metrics.baselineRatio) / (2 * (1 - Math.min(maxBaselineRatio, 0.999)))),
+  ];
+  let analysable = true;
+  if (metrics.flatFraction > t.maxFlatFraction) {
+    reasons.push('flat-line');
+    analysable = false;
+  }
+  if (metrics.clippedFraction > maxClippedFraction) {
+    reasons.push('saturation');
+    analysable = false;
+  }
+  // A flat segment has no meaningful kurtosis or spectrum; report only the flat line for it.
+  if (analysable || !reasons.includes('flat-line')) {
+    if (metrics.kurtosis < minKurtosis) {
+      reasons.push('low-kurtosis');
+      analysable = false;
+    }
+    if (metrics.hfRatio > maxHfRatio) {
+      reasons.push('high-frequency-noise');
+      analysable = false;
+    }
+    if (metrics.baselineRatio > maxBaselineRatio) {
+      reasons.push('baseline-wander');
+      analysable = false;
+    }
+    if (metrics.mainsRatio > 0.3) reasons.push('mains-interference');
+  }
+  const score = analysable ? Math.min(...scores) : Math.min(0.49, ...scores);
+  return { score, analysable, reasons, metrics };
+}
