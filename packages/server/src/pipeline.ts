@@ -135,6 +135,7 @@ export async function createPipeline(o: PipelineOptions) {
       realtime: hub,
       clock,
       newId,
+      onAnalysisError,
       // A device's packets are written one request at a time, so batches in flight together
       // never hold the same device's rows (nor its rollup minute): no lock waits between them.
       concurrentBatches: CONCURRENT_BATCHES[o.database.dialect],

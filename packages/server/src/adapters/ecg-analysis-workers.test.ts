@@ -110,4 +110,29 @@ describe('ECG analysis in worker threads', () => {
   it('refuses a worker count below one', async () => {
     await expect(startEcgAnalysisWorkers({ workers: 0 })).rejects.toThrow(/workers/);
   });
+
+  it('replaces a worker that dies, and gives up on one that keeps dying', async () => {
+    const errors: string[] = [];
+    // A heap far too small for the analysis: every worker dies as soon as it loads its bundle.
+    const workers = await startEcgAnalysisWorkers({
+      workers: 1,
+      resourceLimits: { maxOldGenerationSizeMb: 1, maxYoungGenerationSizeMb: 1 },
+      onError: (e) => errors.push(e.message),
+    });
+    open.push(workers);
+    const job = () =>
+      workers.analyse({
+        deviceId: 'dev-a',
+        fs: FS,
+        startMs: T0,
+        restart: true,
+        chunkMv: ecgMv.subarray(0, FS),
+      });
+    await expect(job()).rejects.toThrow(/ECG analysis worker (exited|unavailable)/);
+    await expect
+      .poll(() => errors.some((m) => /not restarted/.test(m)), { timeout: 20_000 })
+      .toBe(true);
+    expect(errors.filter((m) => /exited/.test(m)).length).toBe(5);
+    await expect(job()).rejects.toThrow(/ECG analysis worker unavailable/);
+  });
 });

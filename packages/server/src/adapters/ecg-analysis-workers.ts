@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { build } from 'esbuild';
 import type { AnalysisRequest, EcgAnalysisPort, PacketAnalysis } from './ecg-analysis.adapter.js';
 import type { AnalysisJob, FromWorker, ToWorker } from './ecg-analysis.protocol.js';
@@ -9,6 +9,8 @@ export interface EcgAnalysisWorkersOptions {
   workers: number;
   /** Failures the analysis survives: an arrhythmia model that threw, a worker that died. */
   onError?: (error: Error) => void;
+  /** Heap limits of each worker (Node's `resourceLimits`); a worker over them dies and is replaced. */
+  resourceLimits?: ResourceLimits;
 }
 
 interface Pending {
@@ -18,6 +20,10 @@ interface Pending {
 
 interface Shard {
   worker: Worker;
+  /** Times (ms) of the worker's recent unexpected exits; too many and it is not replaced. */
+  exits: number[];
+  /** Replacing the worker was given up: its jobs fail at once (packets stored unanalysed). */
+  failed: boolean;
   pending: Map<number, Pending>;
   queue: AnalysisJob[];
   flushScheduled: boolean;
@@ -46,6 +52,9 @@ async function bundleWorker(): Promise<string> {
   return file.text;
 }
 
+const MAX_EXITS = 5;
+const EXIT_WINDOW_MS = 60_000;
+
 /** FNV-1a: a stable, cheap spread of device ids over the workers. */
 function shardOf(deviceId: string, n: number): number {
   let h = 0x811c9dc5;
@@ -64,9 +73,9 @@ function shardOf(deviceId: string, n: number): number {
  * Each device is pinned to one worker, which keeps its sessions; the ingest service analyses a
  * device's packets one at a time, so their order is kept. Jobs queued in one turn of the event
  * loop go to a worker in one message (setImmediate), which amortises the message cost over the
- * devices whose requests arrived together. A worker that dies fails its pending jobs (those
- * requests get an error and store nothing) and is replaced; its devices' sessions restart with
- * their next packet, as after a gap.
+ * devices whose requests arrived together. A worker that dies fails its pending jobs (the ingest
+ * service then stores and scores those packets without their ECG findings) and is replaced; its
+ * devices' sessions restart with their next packet, as after a gap.
  */
 export async function startEcgAnalysisWorkers(
   options: EcgAnalysisWorkersOptions,
@@ -81,7 +90,10 @@ export async function startEcgAnalysisWorkers(
   };
 
   const spawn = (shard: Pick<Shard, 'pending'>): Worker => {
-    const worker = new Worker(code, { eval: true });
+    const worker = new Worker(code, {
+      eval: true,
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    });
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'warning') {
         const e = new Error(m.message);
@@ -106,10 +118,23 @@ export async function startEcgAnalysisWorkers(
       const lost = new Error(`ECG analysis worker exited (code ${String(exitCode)})`);
       for (const p of s.pending.values()) p.reject(lost);
       s.pending.clear();
-      if (!closing) {
-        report(lost);
-        s.worker = spawn(s);
+      if (closing) return;
+      report(lost);
+      // A worker that dies again and again (a broken bundle, memory exhausted at once) is not
+      // restarted in a tight loop: after MAX_EXITS in EXIT_WINDOW_MS its shard fails fast.
+      const now = Date.now();
+      s.exits = s.exits.filter((t) => now - t < EXIT_WINDOW_MS);
+      s.exits.push(now);
+      if (s.exits.length >= MAX_EXITS) {
+        s.failed = true;
+        report(
+          new Error(
+            `ECG analysis worker died ${String(MAX_EXITS)} times in a minute; not restarted`,
+          ),
+        );
+        return;
       }
+      s.worker = spawn(s);
     });
     return worker;
   };
@@ -118,6 +143,8 @@ export async function startEcgAnalysisWorkers(
   for (let i = 0; i < options.workers; i++) {
     const shard: Shard = {
       worker: undefined as unknown as Worker,
+      exits: [],
+      failed: false,
       pending: new Map(),
       queue: [],
       flushScheduled: false,
@@ -142,6 +169,7 @@ export async function startEcgAnalysisWorkers(
       if (closing) return Promise.reject(new Error('ECG analysis is closed'));
       const s = shards[shardOf(request.deviceId, shards.length)];
       if (s === undefined) return Promise.reject(new Error('no ECG analysis worker'));
+      if (s.failed) return Promise.reject(new Error('ECG analysis worker unavailable'));
       const id = nextId++;
       return new Promise<PacketAnalysis>((resolve, reject) => {
         s.pending.set(id, { resolve, reject });
@@ -162,6 +190,7 @@ export async function startEcgAnalysisWorkers(
       closing = true;
       await Promise.all(
         shards.map(async (s) => {
+          if (s.failed) return;
           flush(s);
           // Jobs already sent are answered before the worker reads 'close' (messages are FIFO).
           const exited = new Promise<void>((resolve) => {

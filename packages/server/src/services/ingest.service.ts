@@ -160,6 +160,8 @@ export interface IngestServiceDeps {
   maxUnitsPerBatch?: number;
   /** Group commits in flight at once (default 1: SQLite has a single writer). */
   concurrentBatches?: number;
+  /** Told of each packet whose ECG analysis failed (the packet is stored and scored anyway). */
+  onAnalysisError?: (error: unknown) => void;
 }
 
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
@@ -380,14 +382,23 @@ export class IngestService {
   ): Promise<{ prediction: PredictionsTable; observation: AlertObservation }> {
     const p = h.packet;
     let a: PacketAnalysis | null = null;
+    let analysisFailed = false;
     if (p.samples.length > 0 && !late) {
-      a = await this.deps.analysis.analyse({
-        deviceId,
-        fs: p.fs,
-        startMs: p.tsMs,
-        restart: gapBefore,
-        chunkMv: p.samples,
-      });
+      try {
+        a = await this.deps.analysis.analyse({
+          deviceId,
+          fs: p.fs,
+          startMs: p.tsMs,
+          restart: gapBefore,
+          chunkMv: p.samples,
+        });
+      } catch (error) {
+        // A failing analysis (a bug, a worker that died) must not lose the packet: it is stored
+        // and scored on its vitals alone, like a late one, and the device's next packet starts
+        // a new analysis session.
+        analysisFailed = true;
+        this.deps.onAnalysisError?.(error);
+      }
     }
     // Lead-off or noise: no heart rate rather than a wrong one, and the device's own HR (which
     // it derives from the same electrodes) is not trusted either.
@@ -450,6 +461,13 @@ export class IngestService {
             },
       nowMs: p.tsMs,
     });
+    if (analysisFailed) {
+      assessment.reasons.push({
+        code: 'ANALYSIS_FAILED',
+        text: 'ECG not analysed: the analysis failed',
+        points: 0,
+      });
+    }
     if (late) {
       assessment.reasons.push({
         code: 'LATE_PACKET',

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { ManualClock } from '../../src/adapters/clock.js';
 import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
 import { buildApp, type AppDeps } from '../../src/app.js';
-import { createContainer, type Container } from '../../src/composition.js';
+import { createContainer, type Container, type ContainerOverrides } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/env.js';
 
 export interface TestApp {
@@ -29,6 +29,8 @@ export interface TestAppOptions {
    * (durable commits, checkpoint worker). Ignored on PostgreSQL.
    */
   sqliteFile?: boolean;
+  /** Vitals pipeline hooks (replaced analysers, MQTT outcome observers, timer periods). */
+  pipeline?: ContainerOverrides['pipeline'];
 }
 
 /**
@@ -56,6 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const container = await createContainer(config, {
     clock,
     passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
+    ...(options.pipeline === undefined ? {} : { pipeline: options.pipeline }),
     database:
       config.databaseUrl === undefined
         ? {
