@@ -89,7 +89,7 @@ export async function startEcgAnalysisWorkers(
     options.onError?.(e);
   };
 
-  const spawn = (shard: Pick<Shard, 'pending'>): Worker => {
+  const spawn = (shard: Shard): Worker => {
     const worker = new Worker(code, {
       eval: true,
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
@@ -113,20 +113,20 @@ export async function startEcgAnalysisWorkers(
       report(e);
     });
     worker.on('exit', (exitCode) => {
-      const s = shards.find((x) => x.worker === worker);
-      if (s === undefined) return;
+      // A replaced worker's late exit concerns nobody.
+      if (shard.worker !== worker) return;
       const lost = new Error(`ECG analysis worker exited (code ${String(exitCode)})`);
-      for (const p of s.pending.values()) p.reject(lost);
-      s.pending.clear();
+      for (const p of shard.pending.values()) p.reject(lost);
+      shard.pending.clear();
       if (closing) return;
       report(lost);
       // A worker that dies again and again (a broken bundle, memory exhausted at once) is not
       // restarted in a tight loop: after MAX_EXITS in EXIT_WINDOW_MS its shard fails fast.
       const now = Date.now();
-      s.exits = s.exits.filter((t) => now - t < EXIT_WINDOW_MS);
-      s.exits.push(now);
-      if (s.exits.length >= MAX_EXITS) {
-        s.failed = true;
+      shard.exits = shard.exits.filter((t) => now - t < EXIT_WINDOW_MS);
+      shard.exits.push(now);
+      if (shard.exits.length >= MAX_EXITS) {
+        shard.failed = true;
         report(
           new Error(
             `ECG analysis worker died ${String(MAX_EXITS)} times in a minute; not restarted`,
@@ -134,7 +134,7 @@ export async function startEcgAnalysisWorkers(
         );
         return;
       }
-      s.worker = spawn(s);
+      shard.worker = spawn(shard);
     });
     return worker;
   };

@@ -6,10 +6,11 @@ import { columnTypes } from './column-types.js';
  * little-endian int16 samples with their mV scale; null for a packet without ECG). The separate
  * `ecg_chunks` table repeated the packet's device, time, rate and sample count, and cost every
  * packet three more B-tree inserts (its rows, its key, its (device_id, ts) index) plus a
- * foreign-key look-up: about a fifth of the database time of an ingest commit (measured on
- * SQLite with the pipeline's rows, 56 against 71 µs per packet). The waveform is read by the same
- * (device_id, ts) index as the packets; queries of measurements name their columns and never
- * read the blob.
+ * foreign-key look-up: about a fifth of the database time of an ingest commit (56 against 71 µs
+ * per packet in a one-off better-sqlite3 script replaying the pipeline's rows on both schemas,
+ * not kept; the end-to-end effect is measured by `npm run bench:ingest`). The waveform is read
+ * by the same (device_id, ts) index as the packets; queries of measurements name their columns
+ * and never read the blob.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const { blob } = columnTypes(db);
