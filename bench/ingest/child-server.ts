@@ -1,11 +1,34 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export interface ChildServer<T> {
   info: T;
   url: string;
+  /**
+   * CPU time (user + system, all threads) the server process has used so far, in ms; null where
+   * /proc is not available (Linux only).
+   */
+  cpuMs(): number | null;
   stop(): Promise<void>;
+}
+
+/** Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every common build). */
+const CLOCK_TICKS_PER_S = 100;
+
+/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, after the `(comm)`). */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name, fields are numbered from 3 (state): utime is 14, stime 15.
+    const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -49,6 +72,7 @@ export async function startChildServer<T extends { port: number }>(
   return {
     info,
     url: `http://127.0.0.1:${info.port}`,
+    cpuMs: () => processCpuMs(child.pid),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) {

@@ -69,13 +69,15 @@ async function vigilTarget(): Promise<{
   email: string;
   password: string;
   dialect: string;
+  /** The server's CPU time so far (ms); null for a Vigil that is not this bench's child. */
+  cpuMs(): number | null;
 }> {
   if (values.url !== undefined) {
     const email = values.email ?? process.env.VIGIL_EMAIL;
     const password = values.password ?? process.env.VIGIL_PASSWORD;
     if (!email || !password)
       throw new Error('--url needs --email and --password (admin or doctor)');
-    return { url: values.url, email, password, dialect: 'external' };
+    return { url: values.url, email, password, dialect: 'external', cpuMs: () => null };
   }
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the Vigil server there (open it in Chrome
   // DevTools or speedscope) to see where its time goes.
@@ -92,6 +94,7 @@ async function vigilTarget(): Promise<{
     email: server.info.adminEmail,
     password: server.info.adminPassword,
     dialect: server.info.dialect,
+    cpuMs: () => server.cpuMs(),
   };
 }
 
@@ -128,8 +131,22 @@ function steady(url: string, devices: FleetDevice[], ratePerS: number): Promise<
   });
 }
 
-/** Closed loop: `devices` send back to back; a warm-up run first (JIT, connection pools). */
-async function saturate(url: string, devices: FleetDevice[]): Promise<FleetSummary> {
+/** CPU time per packet answered during a run, µs: the server's (all threads) and this process's. */
+export interface CpuPerPacket {
+  serverUs: number | null;
+  generatorUs: number;
+}
+
+/**
+ * Closed loop: `devices` send back to back; a warm-up run first (JIT, connection pools). Also
+ * returns the CPU each side spent per packet in the measured run: unlike a rate, that does not
+ * depend on how the two cores were shared with the generator.
+ */
+async function saturate(
+  server: { url: string; cpuMs(): number | null },
+  devices: FleetDevice[],
+): Promise<FleetSummary & { cpuPerPacket: CpuPerPacket }> {
+  const url = server.url;
   const pool = createPacketPool();
   const source = (device: FleetDevice, _index: number, start: number) =>
     pool(device.deviceId, start);
@@ -143,7 +160,9 @@ async function saturate(url: string, devices: FleetDevice[]): Promise<FleetSumma
       createSource: source,
     });
   }
-  return runFleet({
+  const serverBefore = server.cpuMs();
+  const generatorBefore = process.cpuUsage();
+  const summary = await runFleet({
     transport: 'http',
     baseUrl: url,
     devices,
@@ -153,6 +172,19 @@ async function saturate(url: string, devices: FleetDevice[]): Promise<FleetSumma
     startTimeMs: Date.now() - 3 * 3600 * 1000,
     createSource: source,
   });
+  const serverAfter = server.cpuMs();
+  const generator = process.cpuUsage(generatorBefore);
+  const n = Math.max(1, summary.packetsOk);
+  return {
+    ...summary,
+    cpuPerPacket: {
+      serverUs:
+        serverBefore === null || serverAfter === null
+          ? null
+          : Math.round(((serverAfter - serverBefore) * 1000) / n),
+      generatorUs: Math.round((generator.user + generator.system) / n),
+    },
+  };
 }
 
 function row(name: string, s: FleetSummary): string {
@@ -172,7 +204,7 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     deviceId: `BARE-${i}`,
     apiKey: 'unused',
   }));
-  const bareSummary = await saturate(bare.url, bareDevices);
+  const bareSummary = await saturate(bare, bareDevices);
   await bare.stop();
   children.splice(children.indexOf(bare), 1);
 
@@ -184,7 +216,7 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     concurrency,
     `BENCH-${Date.now().toString(36)}-`,
   );
-  const vigilSummary = await saturate(vigil.url, devices);
+  const vigilSummary = await saturate(vigil, devices);
   const ratio = vigilSummary.achievedRatePerS / bareSummary.achievedRatePerS;
 
   // The target check: Vigil is offered half the bare rate (open loop) while alert devices measure
@@ -217,6 +249,12 @@ async function ingestBench(): Promise<Record<string, unknown>> {
   log(row(`Vigil at ${targetRate}/s`, atTarget));
   log(row(`Vigil at ${comfortableRate}/s`, atComfortable));
   log(`Vigil max sustained rate = ${(ratio * 100).toFixed(1)} % of bare`);
+  const cpu = (c: CpuPerPacket): string =>
+    `server ${c.serverUs === null ? 'n/a' : String(c.serverUs)} µs, generator ${String(c.generatorUs)} µs`;
+  log(
+    `CPU per packet at the maximum rate (all threads): bare ${cpu(bareSummary.cpuPerPacket)}; ` +
+      `Vigil ${cpu(vigilSummary.cpuPerPacket)}`,
+  );
   const met =
     atTarget.achievedRatePerS >= targetRate * 0.97 &&
     atTarget.latencyMs.p99 < 50 &&

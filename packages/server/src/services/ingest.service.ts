@@ -8,7 +8,12 @@ import type { AlertObservation } from './alert-rule-engine.js';
 import type { DeviceAuth, DeviceIdentity } from './devices.service.js';
 import { createPacketOrderer, type PacketOrderer } from './packet-order.js';
 import { toPredictionView } from './prediction-view.js';
-import type { RealtimeEvent, RealtimePublisher, VitalsEventData } from './realtime-port.js';
+import type {
+  PredictionView,
+  RealtimeEvent,
+  RealtimePublisher,
+  VitalsEventData,
+} from './realtime-port.js';
 import { bandPoints, NEWS2_PULSE_BANDS, type RiskModel } from './risk-model.js';
 import { createWriteBatcher, type WriteBatcher } from './write-batcher.js';
 
@@ -162,6 +167,16 @@ export interface IngestServiceDeps {
   concurrentBatches?: number;
   /** Told of each packet whose ECG analysis failed (the packet is stored and scored anyway). */
   onAnalysisError?: (error: unknown) => void;
+  /**
+   * Told when a stored packet's prediction could not be written or its alert rules failed (the
+   * packet itself is durable: its request has succeeded).
+   */
+  onDeriveError?: (error: unknown) => void;
+  /**
+   * Packets stored but not yet analysed, scored and shown to the alert rules, past which a
+   * request also waits for its own packets' analysis before it is answered (default 2048).
+   */
+  maxBacklog?: number;
 }
 
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
@@ -177,7 +192,14 @@ const LAST_SEEN_WRITE_INTERVAL_MS = 30_000;
 export class IngestService {
   private readonly batcher: WriteBatcher<PacketWriteUnit>;
   private readonly devices = new Map<string, DeviceState>();
+  /** Per device: its requests, one at a time (validation, deduplication, durable write). */
   private readonly chains = new Map<string, Promise<unknown>>();
+  /** Per device: scoring of its stored packets, in time order. */
+  private readonly scoring = new Map<string, Promise<unknown>>();
+  /** Per device: real-time prediction events and alert rules, once each prediction is durable. */
+  private readonly observing = new Map<string, Promise<unknown>>();
+  private readonly maxBacklog: number;
+  private backlog = 0;
   private closed = false;
 
   constructor(private readonly deps: IngestServiceDeps) {
@@ -188,6 +210,12 @@ export class IngestService {
       maxUnits: deps.maxUnitsPerBatch ?? 512,
       concurrency: deps.concurrentBatches ?? 1,
     });
+    this.maxBacklog = deps.maxBacklog ?? 2048;
+  }
+
+  /** Stored packets whose analysis, prediction or alert rules are still to come (metrics). */
+  get pendingAnalyses(): number {
+    return this.backlog;
   }
 
   /** Commits performed so far (for metrics and the group-commit test). */
@@ -231,14 +259,7 @@ export class IngestService {
   }
 
   private enqueue<T>(deviceId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(deviceId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.chains.set(deviceId, tail);
-    void tail.then(() => {
-      if (this.chains.get(deviceId) === tail) this.chains.delete(deviceId);
-    });
-    return next;
+    return chain(this.chains, deviceId, fn);
   }
 
   private async state(deviceId: string): Promise<DeviceState> {
@@ -265,7 +286,7 @@ export class IngestService {
     const results: IngestResultView[] = new Array<IngestResultView>(packets.length);
     const unit: PacketWriteUnit = { vitals: [], predictions: [] };
     const live: RealtimeEvent[] = [];
-    const observations: AlertObservation[] = [];
+    const held: HeldPacket[] = [];
     const seenInRequest = new Map<number, IngestResultView>();
     const sorted = [...packets].sort((a, b) => a.tsMs - b.tsMs);
     let newest = state.newestTs ?? -1;
@@ -316,90 +337,151 @@ export class IngestService {
         deviceId: device.device_id,
         data: vitalsEvent(row, p),
       });
-
-      const held: HeldPacket = {
+      held.push({
         timestampMs: p.tsMs,
         sequence: p.sequence,
         durationMs: p.samples.length > 0 ? (p.samples.length * 1000) / p.fs : 0,
         packet: p,
         vitalsId: row.id,
         patientId: device.patient_id,
-      };
-      // Packets without ECG carry no stream state: score them at once.
-      const offered =
-        p.samples.length === 0
-          ? { released: [{ packet: held, gapBefore: false }], late: false }
-          : state.orderer.offer(held);
-      // A late packet is scored on its vitals alone (its ECG would corrupt the stream's state)
-      // and not shown to the alert rules, whose durations run forward in time.
-      const toScore = offered.late
-        ? [{ packet: held, gapBefore: false, late: true }]
-        : offered.released.map((r) => ({ ...r, late: false }));
-      for (const rel of toScore) {
-        const scored = await this.score(
-          device.device_id,
-          state,
-          rel.packet,
-          rel.gapBefore,
-          now,
-          rel.late,
-        );
-        unit.predictions.push(scored.prediction);
-        live.push({
-          type: 'prediction',
-          patientId: rel.packet.patientId,
-          deviceId: device.device_id,
-          data: toPredictionView(scored.prediction),
-        });
-        if (!rel.late) observations.push(scored.observation);
-      }
+      });
     }
+    if (unit.vitals.length === 0) return results;
 
-    if (unit.vitals.length > 0) {
-      await this.batcher.submit(unit);
-      state.newestTs = Math.max(state.newestTs ?? -1, newest);
-      if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
-        state.lastSeenWriteMs = now;
-        await this.deps.devices.markSeen(device.id);
-      }
-      for (const e of live) this.deps.realtime.publish(e);
-      if (device.patient_id !== null) {
-        this.deps.alerts.heard(device.patient_id, device.device_id, now);
-        for (const o of observations)
-          await this.deps.alerts.observe(device.patient_id, device.device_id, o);
-      }
+    await this.batcher.submit(unit);
+    state.newestTs = Math.max(state.newestTs ?? -1, newest);
+    if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
+      state.lastSeenWriteMs = now;
+      await this.deps.devices.markSeen(device.id);
     }
+    for (const e of live) this.deps.realtime.publish(e);
+    if (device.patient_id !== null)
+      this.deps.alerts.heard(device.patient_id, device.device_id, now);
+    const derived = this.derive(device, state, held, now);
+    // Bounded lag: past the backlog limit a request waits for its own packets' analysis too.
+    if (this.backlog > this.maxBacklog) await derived;
     return results;
   }
 
-  private async score(
-    deviceId: string,
+  /**
+   * The packets' derived data, after they are durable: the ECG analysis (dispatched now, in the
+   * device's time order, which is what the stream's state needs), the risk prediction (written
+   * in a later group commit), then the real-time prediction events and the alert rules, in the
+   * device's order. Resolves when all of that is done; never rejects (failures are reported).
+   */
+  private derive(
+    device: DeviceIdentity,
     state: DeviceState,
-    h: HeldPacket,
-    gapBefore: boolean,
+    held: readonly HeldPacket[],
     now: number,
-    late: boolean,
-  ): Promise<{ prediction: PredictionsTable; observation: AlertObservation }> {
-    const p = h.packet;
-    let a: PacketAnalysis | null = null;
-    let analysisFailed = false;
-    if (p.samples.length > 0 && !late) {
-      try {
-        a = await this.deps.analysis.analyse({
+  ): Promise<void> {
+    const deviceId = device.device_id;
+    const toScore: { packet: HeldPacket; gapBefore: boolean; late: boolean }[] = [];
+    for (const h of held) {
+      // Packets without ECG carry no stream state: score them at once.
+      const offered =
+        h.packet.samples.length === 0
+          ? { released: [{ packet: h, gapBefore: false }], late: false }
+          : state.orderer.offer(h);
+      // A late packet is scored on its vitals alone (its ECG would corrupt the stream's state)
+      // and not shown to the alert rules, whose durations run forward in time.
+      if (offered.late) toScore.push({ packet: h, gapBefore: false, late: true });
+      else for (const r of offered.released) toScore.push({ ...r, late: false });
+    }
+    if (toScore.length === 0) return Promise.resolve();
+    const analyses = toScore.map((rel) => this.analyse(deviceId, rel.packet.packet, rel));
+    this.backlog += toScore.length;
+
+    // Scoring reads and updates the device's state (its heart-rate band), so it runs in order;
+    // the write is submitted in order without waiting for it, so a device's predictions may
+    // share or follow each other's group commits.
+    const scored = chain(this.scoring, deviceId, async () => {
+      const predictions: PredictionsTable[] = [];
+      const events: RealtimeEvent[] = [];
+      const observations: AlertObservation[] = [];
+      for (let i = 0; i < toScore.length; i++) {
+        const rel = toScore[i];
+        const outcome = analyses[i];
+        if (rel === undefined || outcome === undefined) continue;
+        const s = this.score(deviceId, state, rel.packet, await outcome, now, rel.late);
+        predictions.push(s.prediction);
+        events.push({
+          type: 'prediction',
+          patientId: rel.packet.patientId,
           deviceId,
-          fs: p.fs,
-          startMs: p.tsMs,
-          restart: gapBefore,
-          chunkMv: p.samples,
+          data: s.view,
         });
+        if (!rel.late) observations.push(s.observation);
+      }
+      const durable = this.batcher.submit({ vitals: [], predictions });
+      // Awaited below, in the device's order; this only keeps an early failure from being an
+      // unhandled rejection meanwhile.
+      durable.catch(() => undefined);
+      return { durable, events, observations };
+    });
+    return chain(this.observing, deviceId, async () => {
+      try {
+        const s = await scored;
+        await s.durable;
+        for (const e of s.events) this.deps.realtime.publish(e);
+        if (device.patient_id !== null)
+          for (const o of s.observations)
+            await this.deps.alerts.observe(device.patient_id, deviceId, o);
       } catch (error) {
+        this.deps.onDeriveError?.(error);
+      } finally {
+        this.backlog -= toScore.length;
+      }
+    });
+  }
+
+  /** Starts the packet's analysis; resolves to null (no ECG, late) or `failed` (it threw). */
+  private analyse(
+    deviceId: string,
+    p: NormalizedPacket,
+    rel: { gapBefore: boolean; late: boolean },
+  ): Promise<PacketAnalysis | 'failed' | null> {
+    if (p.samples.length === 0 || rel.late) return Promise.resolve(null);
+    return this.deps.analysis
+      .analyse({
+        deviceId,
+        fs: p.fs,
+        startMs: p.tsMs,
+        restart: rel.gapBefore,
+        chunkMv: p.samples,
+      })
+      .catch((error: unknown) => {
         // A failing analysis (a bug, a worker that died) must not lose the packet: it is stored
         // and scored on its vitals alone, like a late one, and the device's next packet starts
         // a new analysis session.
-        analysisFailed = true;
         this.deps.onAnalysisError?.(error);
-      }
+        return 'failed' as const;
+      });
+  }
+
+  /**
+   * Resolves once every packet accepted so far has been analysed, scored and shown to the alert
+   * rules (tests, and close).
+   */
+  async settled(): Promise<void> {
+    for (;;) {
+      const pending = [...this.chains.values(), ...this.observing.values()];
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
     }
+  }
+
+  private score(
+    deviceId: string,
+    state: DeviceState,
+    h: HeldPacket,
+    outcome: PacketAnalysis | 'failed' | null,
+    now: number,
+    late: boolean,
+  ): { prediction: PredictionsTable; view: PredictionView; observation: AlertObservation } {
+    const p = h.packet;
+    const a = outcome === 'failed' ? null : outcome;
+    const analysisFailed = outcome === 'failed';
     // Lead-off or noise: no heart rate rather than a wrong one, and the device's own HR (which
     // it derives from the same electrodes) is not trusted either.
     const analysable = a === null ? null : a.quality.analysable && p.leadOff !== true;
@@ -475,6 +557,29 @@ export class IngestService {
         points: 0,
       });
     }
+    const hrv: PredictionView['hrv'] =
+      a?.hrv === null || a?.hrv === undefined || analysable !== true
+        ? null
+        : {
+            window_ms: a.hrv.windowMs,
+            n_beats: a.hrv.nBeats,
+            mean_nn_ms: a.hrv.meanNnMs,
+            sdnn_ms: a.hrv.sdnnMs,
+            rmssd_ms: a.hrv.rmssdMs,
+            pnn50: a.hrv.pnn50,
+          };
+    const arrhythmia: PredictionView['arrhythmia'] =
+      arr === null
+        ? null
+        : {
+            af_since: usableArr?.afSinceMs ?? null,
+            vt_run_beats: usableArr?.vtRunBeats ?? 0,
+            longest_pause_ms: analysable === true ? (a?.longestRrMs ?? null) : null,
+            veb_percent: usableArr?.vebPercent ?? null,
+            sveb_percent: usableArr?.svebPercent ?? null,
+            episodes: arr.episodes,
+            withheld: arr.withheld ?? (analysable === true ? null : 'signal not analysable'),
+          };
     const prediction: PredictionsTable = {
       id: this.deps.newId(),
       vitals_id: h.vitalsId,
@@ -492,30 +597,11 @@ export class IngestService {
       qrs_duration_ms: a?.qrsDurationMs ?? null,
       analysable: analysable === null ? null : analysable ? 1 : 0,
       quality_score: a === null ? null : Math.round(a.quality.score * 1000) / 1000,
-      hrv:
-        a?.hrv === null || a?.hrv === undefined || analysable !== true
-          ? null
-          : JSON.stringify({
-              window_ms: a.hrv.windowMs,
-              n_beats: a.hrv.nBeats,
-              mean_nn_ms: a.hrv.meanNnMs,
-              sdnn_ms: a.hrv.sdnnMs,
-              rmssd_ms: a.hrv.rmssdMs,
-              pnn50: a.hrv.pnn50,
-            }),
-      arrhythmia:
-        arr === null
-          ? null
-          : JSON.stringify({
-              af_since: usableArr?.afSinceMs ?? null,
-              vt_run_beats: usableArr?.vtRunBeats ?? 0,
-              longest_pause_ms: analysable === true ? (a?.longestRrMs ?? null) : null,
-              veb_percent: usableArr?.vebPercent ?? null,
-              sveb_percent: usableArr?.svebPercent ?? null,
-              episodes: arr.episodes,
-              withheld: arr.withheld ?? (analysable === true ? null : 'signal not analysable'),
-            }),
+      hrv: hrv === null ? null : JSON.stringify(hrv),
+      arrhythmia: arrhythmia === null ? null : JSON.stringify(arrhythmia),
     };
+    // The event's view from the values themselves, not by parsing the JSON just written.
+    const view = toPredictionView(prediction, { reasons: assessment.reasons, hrv, arrhythmia });
     const observation: AlertObservation = {
       atMs: p.tsMs,
       heartRateBpm: hr,
@@ -527,15 +613,30 @@ export class IngestService {
       vtRunBeats: usableArr === null ? null : usableArr.vtRunBeats,
       longestPauseMs: analysable === true && a !== null ? (a.longestRrMs ?? 0) : null,
     };
-    return { prediction, observation };
+    return { prediction, view, observation };
   }
 
   /** Stops accepting packets and waits for pending writes. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.chains.values()]);
+    await this.settled();
     await this.batcher.close();
   }
+}
+
+/**
+ * Runs `fn` after everything chained before under `key` has settled (whatever its outcome), and
+ * forgets the key once its last link has settled.
+ */
+function chain<T>(links: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>) {
+  const prev = links.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => undefined);
+  links.set(key, tail);
+  void tail.then(() => {
+    if (links.get(key) === tail) links.delete(key);
+  });
+  return next;
 }
 
 function resultOf(
@@ -550,6 +651,7 @@ function resultOf(
 }
 
 function vitalsEvent(row: VitalsTable, p: NormalizedPacket): VitalsEventData {
+  let ecg: VitalsEventData['ecg'] | undefined;
   return {
     vitals_id: row.id,
     device_id: row.device_id,
@@ -561,6 +663,10 @@ function vitalsEvent(row: VitalsTable, p: NormalizedPacket): VitalsEventData {
     respiratory_rate: row.respiratory_rate,
     battery_percent: row.battery_percent,
     lead_off: p.leadOff,
-    ecg: { fs: p.fs, samples_mv: Array.from(p.samples) },
+    // Built only if the event is serialised (someone may receive it): most packets of a busy
+    // server are watched by nobody, and the array is most of the event's cost.
+    get ecg() {
+      return (ecg ??= { fs: p.fs, samples_mv: Array.from(p.samples) });
+    },
   };
 }

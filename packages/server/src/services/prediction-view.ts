@@ -2,7 +2,14 @@ import type { AlertsTable, PredictionsTable } from '../db/pipeline-schema.js';
 import { readJson, readJsonOrNull } from '../repositories/json-column.js';
 import type { AlertView, PredictionView } from './realtime-port.js';
 
-export function toPredictionView(row: PredictionsTable): PredictionView {
+/**
+ * The API's view of a prediction row. `parsed` gives the JSON columns' values when the caller
+ * has them (the ingest service, which has just serialised them), instead of parsing them again.
+ */
+export function toPredictionView(
+  row: PredictionsTable,
+  parsed?: Pick<PredictionView, 'reasons' | 'hrv' | 'arrhythmia'>,
+): PredictionView {
   return {
     id: row.id,
     vitals_id: row.vitals_id,
@@ -14,14 +21,17 @@ export function toPredictionView(row: PredictionsTable): PredictionView {
     risk_label: row.risk_label as PredictionView['risk_label'],
     confidence: row.confidence,
     model_version: row.model_version,
-    reasons: readJson(row.reasons) as PredictionView['reasons'],
+    reasons: parsed?.reasons ?? (readJson(row.reasons) as PredictionView['reasons']),
     heart_rate_bpm: row.heart_rate_bpm,
     heart_rate_source: row.heart_rate_source as PredictionView['heart_rate_source'],
     qrs_duration_ms: row.qrs_duration_ms,
     analysable: row.analysable === null ? null : row.analysable === 1,
     quality_score: row.quality_score,
-    hrv: readJsonOrNull(row.hrv) as PredictionView['hrv'],
-    arrhythmia: readJsonOrNull(row.arrhythmia) as PredictionView['arrhythmia'],
+    hrv: parsed === undefined ? (readJsonOrNull(row.hrv) as PredictionView['hrv']) : parsed.hrv,
+    arrhythmia:
+      parsed === undefined
+        ? (readJsonOrNull(row.arrhythmia) as PredictionView['arrhythmia'])
+        : parsed.arrhythmia,
   };
 }
 

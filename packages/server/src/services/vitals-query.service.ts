@@ -248,7 +248,7 @@ export class VitalsQueryService {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
     const rows = await this.deps.predictions.list(deviceId, pageWindow(q));
-    return toPage(rows, q.limit, toPredictionView);
+    return toPage(rows, q.limit, (row) => toPredictionView(row));
   }
 
   async latestPrediction(viewer: Viewer, deviceId: string): Promise<PredictionView> {
