@@ -136,9 +136,6 @@ export async function createPipeline(o: PipelineOptions) {
       clock,
       newId,
       onAnalysisError,
-      onDeriveError: (err) => {
-        o.log.error({ err }, 'a stored packet could not be scored or shown to the alert rules');
-      },
       // A device's packets are written one request at a time, so batches in flight together
       // never hold the same device's rows (nor its rollup minute): no lock waits between them.
       concurrentBatches: CONCURRENT_BATCHES[o.database.dialect],

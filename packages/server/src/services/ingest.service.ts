@@ -167,16 +167,6 @@ export interface IngestServiceDeps {
   concurrentBatches?: number;
   /** Told of each packet whose ECG analysis failed (the packet is stored and scored anyway). */
   onAnalysisError?: (error: unknown) => void;
-  /**
-   * Told when a stored packet's prediction could not be written or its alert rules failed (the
-   * packet itself is durable: its request has succeeded).
-   */
-  onDeriveError?: (error: unknown) => void;
-  /**
-   * Packets stored but not yet analysed, scored and shown to the alert rules, past which a
-   * request also waits for its own packets' analysis before it is answered (default 2048).
-   */
-  maxBacklog?: number;
 }
 
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
@@ -192,14 +182,7 @@ const LAST_SEEN_WRITE_INTERVAL_MS = 30_000;
 export class IngestService {
   private readonly batcher: WriteBatcher<PacketWriteUnit>;
   private readonly devices = new Map<string, DeviceState>();
-  /** Per device: its requests, one at a time (validation, deduplication, durable write). */
   private readonly chains = new Map<string, Promise<unknown>>();
-  /** Per device: scoring of its stored packets, in time order. */
-  private readonly scoring = new Map<string, Promise<unknown>>();
-  /** Per device: real-time prediction events and alert rules, once each prediction is durable. */
-  private readonly observing = new Map<string, Promise<unknown>>();
-  private readonly maxBacklog: number;
-  private backlog = 0;
   private closed = false;
 
   constructor(private readonly deps: IngestServiceDeps) {
@@ -210,12 +193,6 @@ export class IngestService {
       maxUnits: deps.maxUnitsPerBatch ?? 512,
       concurrency: deps.concurrentBatches ?? 1,
     });
-    this.maxBacklog = deps.maxBacklog ?? 2048;
-  }
-
-  /** Stored packets whose analysis, prediction or alert rules are still to come (metrics). */
-  get pendingAnalyses(): number {
-    return this.backlog;
   }
 
   /** Commits performed so far (for metrics and the group-commit test). */
@@ -259,7 +236,14 @@ export class IngestService {
   }
 
   private enqueue<T>(deviceId: string, fn: () => Promise<T>): Promise<T> {
-    return chain(this.chains, deviceId, fn);
+    const prev = this.chains.get(deviceId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.chains.set(deviceId, tail);
+    void tail.then(() => {
+      if (this.chains.get(deviceId) === tail) this.chains.delete(deviceId);
+    });
+    return next;
   }
 
   private async state(deviceId: string): Promise<DeviceState> {
@@ -286,7 +270,7 @@ export class IngestService {
     const results: IngestResultView[] = new Array<IngestResultView>(packets.length);
     const unit: PacketWriteUnit = { vitals: [], predictions: [] };
     const live: RealtimeEvent[] = [];
-    const held: HeldPacket[] = [];
+    const observations: AlertObservation[] = [];
     const seenInRequest = new Map<number, IngestResultView>();
     const sorted = [...packets].sort((a, b) => a.tsMs - b.tsMs);
     let newest = state.newestTs ?? -1;
@@ -337,151 +321,94 @@ export class IngestService {
         deviceId: device.device_id,
         data: vitalsEvent(row, p),
       });
-      held.push({
+
+      const held: HeldPacket = {
         timestampMs: p.tsMs,
         sequence: p.sequence,
         durationMs: p.samples.length > 0 ? (p.samples.length * 1000) / p.fs : 0,
         packet: p,
         vitalsId: row.id,
         patientId: device.patient_id,
-      });
+      };
+      // Packets without ECG carry no stream state: score them at once.
+      const offered =
+        p.samples.length === 0
+          ? { released: [{ packet: held, gapBefore: false }], late: false }
+          : state.orderer.offer(held);
+      // A late packet is scored on its vitals alone (its ECG would corrupt the stream's state)
+      // and not shown to the alert rules, whose durations run forward in time.
+      const toScore = offered.late
+        ? [{ packet: held, gapBefore: false, late: true }]
+        : offered.released.map((r) => ({ ...r, late: false }));
+      for (const rel of toScore) {
+        const scored = await this.score(
+          device.device_id,
+          state,
+          rel.packet,
+          rel.gapBefore,
+          now,
+          rel.late,
+        );
+        unit.predictions.push(scored.prediction);
+        live.push({
+          type: 'prediction',
+          patientId: rel.packet.patientId,
+          deviceId: device.device_id,
+          data: scored.view,
+        });
+        if (!rel.late) observations.push(scored.observation);
+      }
     }
-    if (unit.vitals.length === 0) return results;
 
-    await this.batcher.submit(unit);
-    state.newestTs = Math.max(state.newestTs ?? -1, newest);
-    if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
-      state.lastSeenWriteMs = now;
-      await this.deps.devices.markSeen(device.id);
+    if (unit.vitals.length > 0) {
+      await this.batcher.submit(unit);
+      state.newestTs = Math.max(state.newestTs ?? -1, newest);
+      if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
+        state.lastSeenWriteMs = now;
+        await this.deps.devices.markSeen(device.id);
+      }
+      for (const e of live) this.deps.realtime.publish(e);
+      if (device.patient_id !== null) {
+        this.deps.alerts.heard(device.patient_id, device.device_id, now);
+        for (const o of observations)
+          await this.deps.alerts.observe(device.patient_id, device.device_id, o);
+      }
     }
-    for (const e of live) this.deps.realtime.publish(e);
-    if (device.patient_id !== null)
-      this.deps.alerts.heard(device.patient_id, device.device_id, now);
-    const derived = this.derive(device, state, held, now);
-    // Bounded lag: past the backlog limit a request waits for its own packets' analysis too.
-    if (this.backlog > this.maxBacklog) await derived;
     return results;
   }
 
-  /**
-   * The packets' derived data, after they are durable: the ECG analysis (dispatched now, in the
-   * device's time order, which is what the stream's state needs), the risk prediction (written
-   * in a later group commit), then the real-time prediction events and the alert rules, in the
-   * device's order. Resolves when all of that is done; never rejects (failures are reported).
-   */
-  private derive(
-    device: DeviceIdentity,
-    state: DeviceState,
-    held: readonly HeldPacket[],
-    now: number,
-  ): Promise<void> {
-    const deviceId = device.device_id;
-    const toScore: { packet: HeldPacket; gapBefore: boolean; late: boolean }[] = [];
-    for (const h of held) {
-      // Packets without ECG carry no stream state: score them at once.
-      const offered =
-        h.packet.samples.length === 0
-          ? { released: [{ packet: h, gapBefore: false }], late: false }
-          : state.orderer.offer(h);
-      // A late packet is scored on its vitals alone (its ECG would corrupt the stream's state)
-      // and not shown to the alert rules, whose durations run forward in time.
-      if (offered.late) toScore.push({ packet: h, gapBefore: false, late: true });
-      else for (const r of offered.released) toScore.push({ ...r, late: false });
-    }
-    if (toScore.length === 0) return Promise.resolve();
-    const analyses = toScore.map((rel) => this.analyse(deviceId, rel.packet.packet, rel));
-    this.backlog += toScore.length;
-
-    // Scoring reads and updates the device's state (its heart-rate band), so it runs in order;
-    // the write is submitted in order without waiting for it, so a device's predictions may
-    // share or follow each other's group commits.
-    const scored = chain(this.scoring, deviceId, async () => {
-      const predictions: PredictionsTable[] = [];
-      const events: RealtimeEvent[] = [];
-      const observations: AlertObservation[] = [];
-      for (let i = 0; i < toScore.length; i++) {
-        const rel = toScore[i];
-        const outcome = analyses[i];
-        if (rel === undefined || outcome === undefined) continue;
-        const s = this.score(deviceId, state, rel.packet, await outcome, now, rel.late);
-        predictions.push(s.prediction);
-        events.push({
-          type: 'prediction',
-          patientId: rel.packet.patientId,
-          deviceId,
-          data: s.view,
-        });
-        if (!rel.late) observations.push(s.observation);
-      }
-      const durable = this.batcher.submit({ vitals: [], predictions });
-      // Awaited below, in the device's order; this only keeps an early failure from being an
-      // unhandled rejection meanwhile.
-      durable.catch(() => undefined);
-      return { durable, events, observations };
-    });
-    return chain(this.observing, deviceId, async () => {
-      try {
-        const s = await scored;
-        await s.durable;
-        for (const e of s.events) this.deps.realtime.publish(e);
-        if (device.patient_id !== null)
-          for (const o of s.observations)
-            await this.deps.alerts.observe(device.patient_id, deviceId, o);
-      } catch (error) {
-        this.deps.onDeriveError?.(error);
-      } finally {
-        this.backlog -= toScore.length;
-      }
-    });
-  }
-
-  /** Starts the packet's analysis; resolves to null (no ECG, late) or `failed` (it threw). */
-  private analyse(
-    deviceId: string,
-    p: NormalizedPacket,
-    rel: { gapBefore: boolean; late: boolean },
-  ): Promise<PacketAnalysis | 'failed' | null> {
-    if (p.samples.length === 0 || rel.late) return Promise.resolve(null);
-    return this.deps.analysis
-      .analyse({
-        deviceId,
-        fs: p.fs,
-        startMs: p.tsMs,
-        restart: rel.gapBefore,
-        chunkMv: p.samples,
-      })
-      .catch((error: unknown) => {
-        // A failing analysis (a bug, a worker that died) must not lose the packet: it is stored
-        // and scored on its vitals alone, like a late one, and the device's next packet starts
-        // a new analysis session.
-        this.deps.onAnalysisError?.(error);
-        return 'failed' as const;
-      });
-  }
-
-  /**
-   * Resolves once every packet accepted so far has been analysed, scored and shown to the alert
-   * rules (tests, and close).
-   */
-  async settled(): Promise<void> {
-    for (;;) {
-      const pending = [...this.chains.values(), ...this.observing.values()];
-      if (pending.length === 0) return;
-      await Promise.allSettled(pending);
-    }
-  }
-
-  private score(
+  private async score(
     deviceId: string,
     state: DeviceState,
     h: HeldPacket,
-    outcome: PacketAnalysis | 'failed' | null,
+    gapBefore: boolean,
     now: number,
     late: boolean,
-  ): { prediction: PredictionsTable; view: PredictionView; observation: AlertObservation } {
+  ): Promise<{
+    prediction: PredictionsTable;
+    view: PredictionView;
+    observation: AlertObservation;
+  }> {
     const p = h.packet;
-    const a = outcome === 'failed' ? null : outcome;
-    const analysisFailed = outcome === 'failed';
+    let a: PacketAnalysis | null = null;
+    let analysisFailed = false;
+    if (p.samples.length > 0 && !late) {
+      try {
+        a = await this.deps.analysis.analyse({
+          deviceId,
+          fs: p.fs,
+          startMs: p.tsMs,
+          restart: gapBefore,
+          chunkMv: p.samples,
+        });
+      } catch (error) {
+        // A failing analysis (a bug, a worker that died) must not lose the packet: it is stored
+        // and scored on its vitals alone, like a late one, and the device's next packet starts
+        // a new analysis session.
+        analysisFailed = true;
+        this.deps.onAnalysisError?.(error);
+      }
+    }
     // Lead-off or noise: no heart rate rather than a wrong one, and the device's own HR (which
     // it derives from the same electrodes) is not trusted either.
     const analysable = a === null ? null : a.quality.analysable && p.leadOff !== true;
@@ -619,24 +546,9 @@ export class IngestService {
   /** Stops accepting packets and waits for pending writes. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.settled();
+    await Promise.allSettled([...this.chains.values()]);
     await this.batcher.close();
   }
-}
-
-/**
- * Runs `fn` after everything chained before under `key` has settled (whatever its outcome), and
- * forgets the key once its last link has settled.
- */
-function chain<T>(links: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>) {
-  const prev = links.get(key) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
-  const tail = next.catch(() => undefined);
-  links.set(key, tail);
-  void tail.then(() => {
-    if (links.get(key) === tail) links.delete(key);
-  });
-  return next;
 }
 
 function resultOf(

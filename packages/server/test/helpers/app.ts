@@ -13,11 +13,6 @@ export interface TestApp {
   app: FastifyInstance;
   container: Container;
   clock: ManualClock;
-  /**
-   * Waits until every packet accepted so far has been analysed, its prediction written and its
-   * alert rules run (a request is answered once its packet is durable; those come after).
-   */
-  settled(): Promise<void>;
   /** Closes the app, then the container (database; drops the PostgreSQL test schema). */
   close(): Promise<void>;
 }
@@ -91,7 +86,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     container,
     clock,
-    settled: () => container.services.ingest.settled(),
     async close() {
       await app.close();
       await container.close();

@@ -102,7 +102,6 @@ function withData(w: World): Promise<{ device_id: string; alertId: string }> {
         payload: packetOf(w.devA),
       });
       if (res.statusCode !== 201) throw new Error(`packet refused: ${res.body}`);
-      await t.settled();
       const alerts = await t.container.services.alerts.list(w.admin.actor, {
         patient_id: w.patA.user.id,
         limit: 10,

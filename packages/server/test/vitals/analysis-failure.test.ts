@@ -83,7 +83,6 @@ describe('a failing ECG analysis', () => {
       ecg.json<{ segments: { samples_mv: number[] }[] }>().segments[0]?.samples_mv.length,
     ).toBe(1000);
 
-    await t.settled();
     const res = await t.app.inject({
       method: 'GET',
       url: `/api/v1/predictions/${deviceId}?limit=10`,

@@ -38,7 +38,6 @@ describe('arrhythmia findings in the live pipeline (synthetic ECG, McSharry et a
     const { ecgMv } = ecgsyn({ fs: 250, durationS: 60, heartRateBpm: 90, rhythm, seed });
     for (const p of toPackets(dev.device_id, ecgMv, 250, start))
       expect((await post(t, dev.api_key, p)).statusCode).toBe(201);
-    await t.settled();
     await t.container.services.alerts.idle();
     const res = await t.app.inject({
       url: `/api/v1/predictions/${dev.device_id}?limit=100`,

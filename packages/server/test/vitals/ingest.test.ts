@@ -70,7 +70,6 @@ describe('POST /api/v1/vitals', () => {
   });
 
   it("uses the device's HR while the ECG stream is too short to judge, without a poor-signal reason", async () => {
-    await t.settled();
     const res = await t.app.inject({
       url: `/api/v1/predictions/${deviceId}/latest`,
       headers: doctor.headers,
@@ -177,7 +176,6 @@ describe('POST /api/v1/vitals', () => {
       headers: doctor.headers,
     });
     expect(page.json<{ items: unknown[] }>().items).toHaveLength(5);
-    await t.settled();
     const preds = await t.app.inject({
       url: `/api/v1/predictions/${deviceId}?from=${base + 1_000_000}&to=${base + 1_005_000}`,
       headers: doctor.headers,

@@ -72,7 +72,6 @@ describe('data retention (VITALS_RETENTION_DAYS)', () => {
       const res = await post(t, key, batch);
       expect(res.statusCode, res.body).toBe(200);
     }
-    await t.settled();
     await t.container.services.alerts.idle();
   });
   afterAll(async () => {

@@ -77,7 +77,13 @@ describe('WebSocket /api/v1/ws', () => {
       expect((v.data as { ecg: { samples_mv: number[] } }).ecg.samples_mv).toEqual(samples);
       await c.next((m) => m.type === 'prediction');
     }
-    await a.next((m) => m.type === 'prediction');
+    // The live prediction is exactly what the REST API serves for it (same view of the row).
+    const live = await a.next((m) => m.type === 'prediction');
+    const stored = await t.app.inject({
+      url: `/api/v1/predictions/${deviceId}/latest`,
+      headers: doctor.headers,
+    });
+    expect(live.data).toEqual(stored.json());
     expect(other.messages.filter((m) => m.type !== 'welcome' && m.type !== 'ready')).toEqual([]);
     for (const c of clients) c.close();
   });
