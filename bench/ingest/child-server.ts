@@ -7,25 +7,32 @@ export interface ChildServer<T> {
   info: T;
   url: string;
   /**
-   * CPU time (user + system, all threads) the server process has used so far, in ms; null where
-   * /proc is not available (Linux only).
+   * CPU time (user + system) the server process has used so far, in ms: all its threads, and its
+   * main thread alone (the event loop); null where /proc is not available (Linux only).
    */
-  cpuMs(): number | null;
+  cpuMs(): { total: number; main: number } | null;
   stop(): Promise<void>;
 }
 
 /** Linux's USER_HZ: the unit of utime/stime in /proc/<pid>/stat (100 on every common build). */
 const CLOCK_TICKS_PER_S = 100;
 
-/** utime + stime of a process from /proc/<pid>/stat (fields 14 and 15, after the `(comm)`). */
-function processCpuMs(pid: number | undefined): number | null {
+/** utime + stime in a /proc `stat` file (fields 14 and 15, counted after the `(comm)`). */
+function statCpuMs(file: string): number | null {
+  const stat = readFileSync(file, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // After the command name, fields are numbered from 3 (state): utime is 14, stime 15.
+  const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
+  return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
+}
+
+/** A process's CPU time, and its main thread's (the task whose id is the process id). */
+function processCpuMs(pid: number | undefined): { total: number; main: number } | null {
   if (pid === undefined) return null;
   try {
-    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command name, fields are numbered from 3 (state): utime is 14, stime 15.
-    const ticks = Number(fields[14 - 3]) + Number(fields[15 - 3]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
+    const total = statCpuMs(`/proc/${String(pid)}/stat`);
+    const main = statCpuMs(`/proc/${String(pid)}/task/${String(pid)}/stat`);
+    return total === null || main === null ? null : { total, main };
   } catch {
     return null;
   }

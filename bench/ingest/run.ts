@@ -70,7 +70,7 @@ async function vigilTarget(): Promise<{
   password: string;
   dialect: string;
   /** The server's CPU time so far (ms); null for a Vigil that is not this bench's child. */
-  cpuMs(): number | null;
+  cpuMs(): { total: number; main: number } | null;
 }> {
   if (values.url !== undefined) {
     const email = values.email ?? process.env.VIGIL_EMAIL;
@@ -153,9 +153,13 @@ function steady(
   });
 }
 
-/** CPU time per packet answered during a run, µs: the server's (all threads) and this process's. */
+/**
+ * CPU time per packet answered during a run, µs: the server's (all threads, and its main thread
+ * alone) and this process's (the generator).
+ */
 export interface CpuPerPacket {
   serverUs: number | null;
+  serverMainThreadUs: number | null;
   generatorUs: number;
 }
 
@@ -165,7 +169,7 @@ export interface CpuPerPacket {
  * depend on how the two cores were shared with the generator.
  */
 async function saturate(
-  server: { url: string; cpuMs(): number | null },
+  server: { url: string; cpuMs(): { total: number; main: number } | null },
   devices: FleetDevice[],
 ): Promise<FleetSummary & { cpuPerPacket: CpuPerPacket }> {
   const url = server.url;
@@ -203,7 +207,11 @@ async function saturate(
       serverUs:
         serverBefore === null || serverAfter === null
           ? null
-          : Math.round(((serverAfter - serverBefore) * 1000) / n),
+          : Math.round(((serverAfter.total - serverBefore.total) * 1000) / n),
+      serverMainThreadUs:
+        serverBefore === null || serverAfter === null
+          ? null
+          : Math.round(((serverAfter.main - serverBefore.main) * 1000) / n),
       generatorUs: Math.round((generator.user + generator.system) / n),
     },
   };
@@ -272,7 +280,9 @@ async function ingestBench(): Promise<Record<string, unknown>> {
   log(row(`Vigil at ${comfortableRate}/s`, atComfortable));
   log(`Vigil max sustained rate = ${(ratio * 100).toFixed(1)} % of bare`);
   const cpu = (c: CpuPerPacket): string =>
-    `server ${c.serverUs === null ? 'n/a' : String(c.serverUs)} µs, generator ${String(c.generatorUs)} µs`;
+    `server ${c.serverUs === null ? 'n/a' : String(c.serverUs)} µs ` +
+    `(main thread ${c.serverMainThreadUs === null ? 'n/a' : String(c.serverMainThreadUs)} µs), ` +
+    `generator ${String(c.generatorUs)} µs`;
   log(
     `CPU per packet at the maximum rate (all threads): bare ${cpu(bareSummary.cpuPerPacket)}; ` +
       `Vigil ${cpu(vigilSummary.cpuPerPacket)}`,
