@@ -3,14 +3,17 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** CPU time (user + system) a process has used so far, ms: all its threads, and its main thread. */
+export interface ProcessCpuMs {
+  total: number;
+  main: number;
+}
+
 export interface ChildServer<T> {
   info: T;
   url: string;
-  /**
-   * CPU time (user + system) the server process has used so far, in ms: all its threads, and its
-   * main thread alone (the event loop); null where /proc is not available (Linux only).
-   */
-  cpuMs(): { total: number; main: number } | null;
+  /** The server process's CPU time so far; null where /proc is not available (Linux only). */
+  cpuMs(): ProcessCpuMs | null;
   stop(): Promise<void>;
 }
 
@@ -27,7 +30,7 @@ function statCpuMs(file: string): number | null {
 }
 
 /** A process's CPU time, and its main thread's (the task whose id is the process id). */
-function processCpuMs(pid: number | undefined): { total: number; main: number } | null {
+function processCpuMs(pid: number | undefined): ProcessCpuMs | null {
   if (pid === undefined) return null;
   try {
     const total = statCpuMs(`/proc/${String(pid)}/stat`);

@@ -22,7 +22,7 @@ import {
   type ScenarioName,
 } from '../../packages/sim/src/index.js';
 import { measureAlertLatency } from './alert-latency.js';
-import { startChildServer, type ChildServer } from './child-server.js';
+import { startChildServer, type ChildServer, type ProcessCpuMs } from './child-server.js';
 import { createPacketPool, prerecordFleet } from './packet-pool.js';
 
 interface VigilInfo {
@@ -70,7 +70,7 @@ async function vigilTarget(): Promise<{
   password: string;
   dialect: string;
   /** The server's CPU time so far (ms); null for a Vigil that is not this bench's child. */
-  cpuMs(): { total: number; main: number } | null;
+  cpuMs(): ProcessCpuMs | null;
 }> {
   if (values.url !== undefined) {
     const email = values.email ?? process.env.VIGIL_EMAIL;
@@ -117,22 +117,29 @@ async function register(
   });
 }
 
-const HOUR_MS = 3600 * 1000;
+/**
+ * Most packets per second one device can send in any run: 32 devices at this rate would be
+ * 64,000 pkt/s, four times the fastest bare run seen. Open-loop runs send at most their rate.
+ */
+const MAX_PACKETS_PER_S_PER_DEVICE = 2000;
+
+/** Data time (ms of 1-s packets) a run of `seconds` can cover at most, per device. */
+const spanMs = (seconds: number): number => seconds * MAX_PACKETS_PER_S_PER_DEVICE * 1000;
 
 /**
- * Where each run's packets start in data time (each packet is 1 s after the previous one): the
- * runs on one set of devices follow each other, so every packet is newer than the device's last
- * one, as a device's packets are. (Runs that started earlier in data time made every packet a
- * possible retry, which costs a look-up: the runs at a fixed rate used to measure that path, and
- * the last one re-sent the previous run's packets.) Each run gets a 4-6 h span: at most 10 s ×
- * ~1,000 packets/s per device in the closed-loop runs, ~300/s for 15 s in the open-loop ones.
+ * Where each run's packets start in data time, as offsets from now (each packet is 1 s after the
+ * previous one): the runs on one set of devices follow each other, each after the most data time
+ * the previous one can cover, so every packet is newer than the device's last one, as a device's
+ * packets are. (Runs that started earlier in data time made every packet a possible retry, which
+ * costs a look-up: the runs at a fixed rate used to measure that path, and the last one re-sent
+ * the previous run's packets.) The open-loop runs' tail is bounded by their send schedule.
  */
-const DATA_TIME = {
-  warmup: -24 * HOUR_MS,
-  max: -20 * HOUR_MS,
-  target: -14 * HOUR_MS,
-  comfortable: -8 * HOUR_MS,
-} as const;
+const DATA_TIME = (() => {
+  const comfortable = -spanMs(durationS);
+  const target = comfortable - spanMs(durationS);
+  const max = target - spanMs(durationS);
+  return { warmup: max - spanMs(warmupS), max, target, comfortable };
+})();
 
 /** Open loop at `ratePerS` spread over `devices`, each sending pre-computed packets. */
 function steady(
@@ -157,7 +164,7 @@ function steady(
  * CPU time per packet answered during a run, µs: the server's (all threads, and its main thread
  * alone) and this process's (the generator).
  */
-export interface CpuPerPacket {
+interface CpuPerPacket {
   serverUs: number | null;
   serverMainThreadUs: number | null;
   generatorUs: number;
@@ -169,7 +176,7 @@ export interface CpuPerPacket {
  * depend on how the two cores were shared with the generator.
  */
 async function saturate(
-  server: { url: string; cpuMs(): { total: number; main: number } | null },
+  server: { url: string; cpuMs(): ProcessCpuMs | null },
   devices: FleetDevice[],
 ): Promise<FleetSummary & { cpuPerPacket: CpuPerPacket }> {
   const url = server.url;
@@ -201,17 +208,14 @@ async function saturate(
   const serverAfter = server.cpuMs();
   const generator = process.cpuUsage(generatorBefore);
   const n = Math.max(1, summary.packetsOk);
+  const perPacket = (ms: number) => Math.round((ms * 1000) / n);
   return {
     ...summary,
     cpuPerPacket: {
       serverUs:
-        serverBefore === null || serverAfter === null
-          ? null
-          : Math.round(((serverAfter.total - serverBefore.total) * 1000) / n),
+        serverBefore && serverAfter ? perPacket(serverAfter.total - serverBefore.total) : null,
       serverMainThreadUs:
-        serverBefore === null || serverAfter === null
-          ? null
-          : Math.round(((serverAfter.main - serverBefore.main) * 1000) / n),
+        serverBefore && serverAfter ? perPacket(serverAfter.main - serverBefore.main) : null,
       generatorUs: Math.round((generator.user + generator.system) / n),
     },
   };
