@@ -15,23 +15,29 @@ export interface PredictionsRepository {
   latest(deviceId: string): Promise<PredictionsTable | undefined>;
 }
 
+/**
+ * Predictions are read through their packets (migration 006): the packet's (device_id, ts) index
+ * gives the order and the range, `predictions_vitals_id_idx` the prediction of each packet. A
+ * packet still waiting for the ECG before it (held back to be analysed in time order) has no
+ * prediction yet and is skipped by the join.
+ */
 export function createPredictionsRepository(db: Kysely<DB>): PredictionsRepository {
+  const byDevice = (deviceId: string) =>
+    db
+      .selectFrom('vitals')
+      .innerJoin('predictions', 'predictions.vitals_id', 'vitals.id')
+      .selectAll('predictions')
+      .where('vitals.device_id', '=', deviceId);
   return {
     list(deviceId, q) {
-      let query = db.selectFrom('predictions').selectAll().where('device_id', '=', deviceId);
-      if (q.from !== undefined) query = query.where('ts', '>=', q.from);
-      if (q.to !== undefined) query = query.where('ts', '<', q.to);
-      if (q.beforeTs !== undefined) query = query.where('ts', '<', q.beforeTs);
-      return query.orderBy('ts', 'desc').limit(q.limit).execute();
+      let query = byDevice(deviceId);
+      if (q.from !== undefined) query = query.where('vitals.ts', '>=', q.from);
+      if (q.to !== undefined) query = query.where('vitals.ts', '<', q.to);
+      if (q.beforeTs !== undefined) query = query.where('vitals.ts', '<', q.beforeTs);
+      return query.orderBy('vitals.ts', 'desc').limit(q.limit).execute();
     },
     latest(deviceId) {
-      return db
-        .selectFrom('predictions')
-        .selectAll()
-        .where('device_id', '=', deviceId)
-        .orderBy('ts', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      return byDevice(deviceId).orderBy('vitals.ts', 'desc').limit(1).executeTakeFirst();
     },
   };
 }

@@ -1,23 +1,24 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
-/** The tables data retention trims, all keyed by (device_id, time). Alerts and events are not. */
+/** The tables data retention trims. Alerts and events are not. */
 export type RetainedTable = 'predictions' | 'vitals' | 'vitals_minute';
 
 export interface RetentionRepository {
   /** Every registered device (vitals rows always belong to one: foreign key). */
   deviceIds(): Promise<string[]>;
   /**
-   * Deletes at most `limit` rows of one device older than `before` (epoch ms; `minute` for the
-   * rollup, `ts` elsewhere) and returns how many it deleted. One short statement through the
-   * (device_id, time) index, so it never holds the write lock for long.
+   * Deletes the `limit` oldest packets of one device older than `before` (epoch ms) with their
+   * predictions, in one transaction, and returns how many of each it deleted. Short statements
+   * through the packets' (device_id, ts) index, so the write lock is never held for long.
    */
-  deleteBatch(
-    table: RetainedTable,
+  deletePackets(
     deviceId: string,
     before: number,
     limit: number,
-  ): Promise<number>;
+  ): Promise<{ vitals: number; predictions: number }>;
+  /** Deletes at most `limit` rollup rows of one device whose minute is before `before`. */
+  deleteRollup(deviceId: string, before: number, limit: number): Promise<number>;
 }
 
 export function createRetentionRepository(db: Kysely<DB>): RetentionRepository {
@@ -26,44 +27,50 @@ export function createRetentionRepository(db: Kysely<DB>): RetentionRepository {
       const rows = await db.selectFrom('devices').select('device_id').execute();
       return rows.map((r) => r.device_id);
     },
-    async deleteBatch(table, deviceId, before, limit) {
+    deletePackets(deviceId, before, limit) {
+      return db.transaction().execute(async (trx) => {
+        const ids = (
+          await trx
+            .selectFrom('vitals')
+            .select('id')
+            .where('device_id', '=', deviceId)
+            .where('ts', '<', before)
+            .orderBy('ts')
+            .limit(limit)
+            .execute()
+        ).map((r) => r.id);
+        if (ids.length === 0) return { vitals: 0, predictions: 0 };
+        // Predictions have no (device_id, ts) index (migration 006): they are found by their
+        // packet, and deleted first so the count is theirs (the foreign key's ON DELETE CASCADE
+        // would delete them too, uncounted).
+        const predictions = await trx
+          .deleteFrom('predictions')
+          .where('vitals_id', 'in', ids)
+          .executeTakeFirst();
+        const vitals = await trx.deleteFrom('vitals').where('id', 'in', ids).executeTakeFirst();
+        return {
+          vitals: Number(vitals.numDeletedRows),
+          predictions: Number(predictions.numDeletedRows),
+        };
+      });
+    },
+    async deleteRollup(deviceId, before, limit) {
       // DELETE … LIMIT is not portable (PostgreSQL has none, SQLite only when compiled with it):
       // delete by key from a LIMITed sub-select instead.
-      let result;
-      switch (table) {
-        case 'vitals':
-        case 'predictions':
-          result = await db
-            .deleteFrom(table)
-            .where(
-              'id',
-              'in',
-              db
-                .selectFrom(table)
-                .select('id')
-                .where('device_id', '=', deviceId)
-                .where('ts', '<', before)
-                .limit(limit),
-            )
-            .executeTakeFirst();
-          break;
-        case 'vitals_minute':
-          result = await db
-            .deleteFrom('vitals_minute')
+      const result = await db
+        .deleteFrom('vitals_minute')
+        .where('device_id', '=', deviceId)
+        .where(
+          'minute',
+          'in',
+          db
+            .selectFrom('vitals_minute')
+            .select('minute')
             .where('device_id', '=', deviceId)
-            .where(
-              'minute',
-              'in',
-              db
-                .selectFrom('vitals_minute')
-                .select('minute')
-                .where('device_id', '=', deviceId)
-                .where('minute', '<', before)
-                .limit(limit),
-            )
-            .executeTakeFirst();
-          break;
-      }
+            .where('minute', '<', before)
+            .limit(limit),
+        )
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -5,18 +5,36 @@ import { RetentionService, startRetentionJob } from './retention.service.js';
 
 const DAY = 86_400_000;
 
-/** An in-memory repository: rows are timestamps per (table, device). */
+/**
+ * An in-memory repository: rows are timestamps per (table, device); a prediction belongs to the
+ * packet with its timestamp.
+ */
 function memoryRepository(rows: Record<string, Partial<Record<RetainedTable, number[]>>>) {
-  const calls: { table: RetainedTable; deviceId: string; before: number }[] = [];
+  const calls: { table: 'vitals' | 'vitals_minute'; deviceId: string; before: number }[] = [];
+  const take = (deviceId: string, table: RetainedTable, doomed: (ts: number) => boolean) => {
+    const device = (rows[deviceId] ??= {});
+    const all = device[table] ?? [];
+    device[table] = all.filter((ts) => !doomed(ts));
+    return all.length - device[table].length;
+  };
   const repo: RetentionRepository = {
     deviceIds: () => Promise.resolve(Object.keys(rows)),
-    deleteBatch(table, deviceId, before, limit) {
-      calls.push({ table, deviceId, before });
-      const device = rows[deviceId] ?? {};
-      const all = device[table] ?? [];
-      const doomed = all.filter((ts) => ts < before).slice(0, limit);
-      device[table] = all.filter((ts) => !doomed.includes(ts));
-      return Promise.resolve(doomed.length);
+    deletePackets(deviceId, before, limit) {
+      calls.push({ table: 'vitals', deviceId, before });
+      const doomed = (rows[deviceId]?.vitals ?? [])
+        .filter((ts) => ts < before)
+        .sort((a, b) => a - b)
+        .slice(0, limit);
+      const predictions = take(deviceId, 'predictions', (ts) => doomed.includes(ts));
+      const vitals = take(deviceId, 'vitals', (ts) => doomed.includes(ts));
+      return Promise.resolve({ vitals, predictions });
+    },
+    deleteRollup(deviceId, before, limit) {
+      calls.push({ table: 'vitals_minute', deviceId, before });
+      const doomed = (rows[deviceId]?.vitals_minute ?? [])
+        .filter((m) => m < before)
+        .slice(0, limit);
+      return Promise.resolve(take(deviceId, 'vitals_minute', (m) => doomed.includes(m)));
     },
   };
   return { repo, calls, rows };
@@ -25,7 +43,7 @@ function memoryRepository(rows: Record<string, Partial<Record<RetainedTable, num
 const silent = { info: () => undefined, warn: () => undefined };
 
 describe('RetentionService', () => {
-  it('deletes, device by device, children before packets and the rollup last, up to a whole-minute horizon', async () => {
+  it('deletes, device by device, packets with their predictions and then the rollup, up to a whole-minute horizon', async () => {
     const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 30, 45, 500));
     const h = Date.UTC(2026, 4, 2, 12, 30); // 30 days earlier, start of that minute
     const { repo, calls, rows } = memoryRepository({
@@ -52,7 +70,6 @@ describe('RetentionService', () => {
     expect(rows.B?.vitals).toEqual([]);
     // Batches of 2: a full batch is followed by another until one comes back short.
     expect(calls.filter((c) => c.deviceId === 'A').map((c) => c.table)).toEqual([
-      'predictions',
       'vitals',
       'vitals',
       'vitals_minute',

@@ -4,15 +4,6 @@ import type { RetainedTable, RetentionRepository } from '../repositories/retenti
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
-/**
- * Children first: a packet's prediction goes before the packet (its foreign key would cascade
- * anyway, but explicit batches keep each statement small; the ECG is in the packet's row), the
- * per-minute rollup
- * last. `alerts` and `events` are never trimmed: they are the clinical record of what was seen
- * and acknowledged, and clients resume from event ids.
- */
-const TABLES: readonly RetainedTable[] = ['predictions', 'vitals', 'vitals_minute'];
-
 export interface RetentionOptions {
   /** Keep this many days of vitals; 0 keeps everything (the service then deletes nothing). */
   days: number;
@@ -83,18 +74,38 @@ export class RetentionService {
     };
     const before = this.horizon();
     if (this.options.days === 0) return { before, deleted, complete: true };
-    for (const deviceId of await this.deps.retention.deviceIds()) {
-      for (const table of TABLES) {
-        for (;;) {
-          if (this.stopping) return { before, deleted, complete: false };
-          const n = await this.deps.retention.deleteBatch(table, deviceId, before, this.batchSize);
-          deleted[table] += n;
-          if (n < this.batchSize) break;
-          await this.pause();
-        }
-      }
+    // Per device: packets with their predictions (children first, in one transaction), then the
+    // per-minute rollup. `alerts` and `events` are never trimmed: they are the clinical record
+    // of what was seen and acknowledged, and clients resume from event ids.
+    const { retention } = this.deps;
+    for (const deviceId of await retention.deviceIds()) {
+      const packetsDone = await this.inBatches(async () => {
+        const n = await retention.deletePackets(deviceId, before, this.batchSize);
+        deleted.vitals += n.vitals;
+        deleted.predictions += n.predictions;
+        return n.vitals;
+      });
+      if (!packetsDone) return { before, deleted, complete: false };
+      const rollupDone = await this.inBatches(async () => {
+        const n = await retention.deleteRollup(deviceId, before, this.batchSize);
+        deleted.vitals_minute += n;
+        return n;
+      });
+      if (!rollupDone) return { before, deleted, complete: false };
     }
     return { before, deleted, complete: true };
+  }
+
+  /**
+   * Runs `batch` (which returns how many rows it deleted) until one comes back short, pausing
+   * between full ones. False when stopped by close() first.
+   */
+  private async inBatches(batch: () => Promise<number>): Promise<boolean> {
+    for (;;) {
+      if (this.stopping) return false;
+      if ((await batch()) < this.batchSize) return true;
+      await this.pause();
+    }
   }
 }
 
