@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -53,5 +54,30 @@ describe('SQLite checkpoints in a worker', () => {
     }>`pragma wal_autocheckpoint`.execute(database.db);
     expect(auto.rows[0]?.wal_autocheckpoint).toBe(1000);
     await database.close();
+  });
+});
+
+describe('closing the database', () => {
+  it('keeps a script that has nothing else to do alive until the checkpoint worker has finished', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-ckpt-close-'));
+    dirs.push(dir);
+    // A script whose only pending work while closing is the worker: before the worker was
+    // ref'd for its close, Node ended such a script with code 13 and "closed" was never printed.
+    const script = `
+      import { createDatabase } from ${JSON.stringify(new URL('./database.ts', import.meta.url).href)};
+      const database = await createDatabase({ dataDir: ${JSON.stringify(dir)} });
+      await database.ping();
+      await database.close();
+      console.log('closed');
+    `;
+    const file = path.join(dir, 'close.mts');
+    writeFileSync(file, script);
+    const { status, stdout, stderr } = spawnSync(
+      process.execPath,
+      ['--conditions=vigil-source', '--import', 'tsx', file],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(stderr).toBe('');
+    expect({ status, stdout: stdout.trim() }).toEqual({ status: 0, stdout: 'closed' });
   });
 });

@@ -89,6 +89,10 @@ export function startSqliteCheckpointer(
   return {
     close() {
       closing ??= (async () => {
+        // Unref'd, the worker would not hold the event loop open while it finishes: a script
+        // with nothing else left to do would exit (code 13, an unsettled top-level await) before
+        // the last checkpoint and the worker's own close.
+        worker.ref();
         worker.postMessage('close');
         await exited;
         if (failure !== null) throw failure;
