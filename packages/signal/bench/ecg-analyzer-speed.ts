@@ -11,6 +11,11 @@
  * the native rate), are streamed in 1 s packets. Printed: CPU µs per packet (the least of the
  * rounds) and the ratios.
  *
+ * `--digest` instead streams every record (all 22 DS1 records of the folder, whole, at 250 and
+ * 360 Hz unless `--fs` is given) through analyzer + arrhythmia monitor exactly as the server does
+ * and prints sha256 digests of all their results (`digestAll`): an optimisation must leave them
+ * unchanged. `--chunk <samples>` streams other chunk sizes than 1 s.
+ *
  * `--check-quality` instead compares, at every 2 s block of every record in the folder, the
  * tracker's window metrics with `signalQuality` of the same 12 s: kurtosis, high-frequency, mains
  * and baseline ratios, the decimated baseline estimate, and the decisions.
@@ -21,9 +26,12 @@
  *   options: --records 119,208,203,101|all --minutes 10 --rounds 5 --fs 250|360
  *   --perturb (see `perturb`)
  *   npm run bench:analyzer -- ../shared/data/mitdb --check-quality [--fs 250|360] [--perturb]
+ *   npm run bench:analyzer -- ../shared/data/mitdb --digest [--perturb] [--chunk 97]
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createArrhythmiaMonitor } from '../src/arrhythmia/create-arrhythmia-monitor.js';
 import { createEcgAnalyzer } from '../src/ecg/create-ecg-analyzer.js';
 import { createQrsDetector } from '../src/ecg/create-qrs-detector.js';
 import { createSignalQualityTracker } from '../src/ecg/create-signal-quality-tracker.js';
@@ -186,30 +194,96 @@ function checkQuality(streams: Stream[]): void {
   for (const [k, v] of reasonDiffs) console.log(`  reason ${k}: ${v} windows`);
 }
 
-/** Speed mode (`--speed`) or quality check (`--check-quality`) on the records of `dir`. */
+/**
+ * JSON with sorted keys and every number written exactly: JSON's shortest round-trip form for
+ * finite numbers, and -0, NaN and ±Infinity spelled out (JSON.stringify writes them as 0 / null),
+ * so equal digests mean bit-identical results.
+ */
+function canonical(value: unknown): string {
+  if (typeof value === 'number') {
+    if (Object.is(value, -0)) return '"-0"';
+    return Number.isFinite(value) ? JSON.stringify(value) : `"${String(value)}"`;
+  }
+  if (value === undefined) return 'undefined';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value) || ArrayBuffer.isView(value)) {
+    return `[${Array.from(value as ArrayLike<unknown>, canonical).join(',')}]`;
+  }
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`;
+}
+
+/**
+ * `--digest`: streams each record through analyzer + arrhythmia monitor in 1 s packets exactly as
+ * the server's `runAnalysis` does (the monitor gets the packet and the analyzer's newly reported
+ * beats), then flushes both, and hashes (sha256) the canonical JSON of every result: per record
+ * and over all. An optimisation must leave these digests unchanged.
+ */
+function digestAll(streams: Stream[], chunkSamples: number | null): void {
+  const all = createHash('sha256');
+  let packets = 0;
+  for (const { name, fs, ecg } of streams) {
+    const h = createHash('sha256');
+    const analyzer = createEcgAnalyzer({ fs });
+    const monitor = createArrhythmiaMonitor({ fs });
+    const step = chunkSamples ?? fs;
+    for (let at = 0; at < ecg.length; at += step) {
+      const chunk = ecg.slice(at, at + step);
+      const u = analyzer.push(chunk);
+      const a = monitor.push(chunk, Int32Array.from(u.beats.map((b) => b.sample)));
+      h.update(canonical(u));
+      h.update(canonical(a));
+      packets++;
+    }
+    h.update(canonical(analyzer.flush()));
+    h.update(canonical(monitor.flush()));
+    h.update(canonical(monitor.episodes));
+    const d = h.digest('hex');
+    all.update(d);
+    console.log(`${name} ${fs} Hz ${d}`);
+  }
+  console.log(`all ${streams.length} streams, ${packets} packets: ${all.digest('hex')}`);
+}
+
+/**
+ * Speed mode (`--speed`), quality check (`--check-quality`) or output digest (`--digest`) on the
+ * records of `dir`.
+ */
 export async function runAnalyzerSpeed(dir: string, argv: string[]): Promise<void> {
   const check = argv.includes('--check-quality');
+  const digest = argv.includes('--digest');
   const all = readdirSync(dir)
     .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, '.atr'))))
     .map((f) => f.replace(/\.hea$/, ''))
     .sort();
-  const recordsArg = arg(argv, 'records', check ? 'all' : '119,208,203,101');
+  const recordsArg = arg(argv, 'records', check || digest ? 'all' : '119,208,203,101');
   const names = recordsArg === 'all' ? all : recordsArg.split(',');
-  const minutes = Number(arg(argv, 'minutes', check ? '31' : '10'));
+  const minutes = Number(arg(argv, 'minutes', check || digest ? '31' : '10'));
   const rounds = Number(arg(argv, 'rounds', '5'));
-  const fsOut = Number(arg(argv, 'fs', '250'));
+  // `--digest` covers both rates unless `--fs` is given.
+  const rates = argv.includes('--fs') || !digest ? [Number(arg(argv, 'fs', '250'))] : [250, 360];
+  const fsOut = rates[0] ?? 250;
   const streams: Stream[] = [];
-  for (const name of names) {
-    const record = await readWfdbRecord(join(dir, name));
-    const x = (record.signals[0]?.physical ?? new Float64Array()).subarray(
-      0,
-      Math.round(minutes * 60 * record.fs),
-    );
-    const ecg = fsOut === record.fs ? Float64Array.from(x) : resample(x, record.fs, fsOut);
-    streams.push({ name, fs: fsOut, ecg: argv.includes('--perturb') ? perturb(ecg, fsOut) : ecg });
+  for (const rate of rates) {
+    for (const name of names) {
+      const record = await readWfdbRecord(join(dir, name));
+      const x = (record.signals[0]?.physical ?? new Float64Array()).subarray(
+        0,
+        Math.round(minutes * 60 * record.fs),
+      );
+      const ecg = rate === record.fs ? Float64Array.from(x) : resample(x, record.fs, rate);
+      streams.push({ name, fs: rate, ecg: argv.includes('--perturb') ? perturb(ecg, rate) : ecg });
+    }
   }
   if (check) {
     checkQuality(streams);
+    return;
+  }
+  if (digest) {
+    digestAll(streams, argv.includes('--chunk') ? Number(arg(argv, 'chunk', '0')) : null);
     return;
   }
   const packets = streams.reduce((n, s) => n + Math.ceil(s.ecg.length / s.fs), 0);
@@ -219,28 +293,56 @@ export async function runAnalyzerSpeed(dir: string, argv: string[]): Promise<voi
   timeAll(streams, Math.max(1, rounds));
 }
 
+/**
+ * What the server runs per packet (`runAnalysis` in packages/server): the analyzer, then the
+ * arrhythmia monitor fed the packet and the beats the analyzer reported in it.
+ */
+const analyzerAndMonitor: Factory = ({ fs }) => {
+  const analyzer = createEcgAnalyzer({ fs });
+  const monitor = createArrhythmiaMonitor({ fs });
+  return {
+    push(x) {
+      const u = analyzer.push(x);
+      return monitor.push(x, Int32Array.from(u.beats.map((b) => b.sample)));
+    },
+    flush() {
+      analyzer.flush();
+      return monitor.flush();
+    },
+  };
+};
+
 function timeAll(streams: Stream[], rounds: number): void {
   // Warm-up (JIT), then alternating rounds.
   timeAnalyzer(streams.slice(0, 1), createQrsDetector);
   timeAnalyzer(streams.slice(0, 1), createEcgAnalyzer);
+  timeAnalyzer(streams.slice(0, 1), analyzerAndMonitor);
   const t = {
     detector: [] as number[],
     analyzer: [] as number[],
+    server: [] as number[],
     exact: [] as number[],
     tracker: [] as number[],
   };
   for (let r = 0; r < rounds; r++) {
     t.detector.push(timeAnalyzer(streams, createQrsDetector));
     t.analyzer.push(timeAnalyzer(streams, createEcgAnalyzer));
+    t.server.push(timeAnalyzer(streams, analyzerAndMonitor));
     t.exact.push(timeQuality(streams, 'exact'));
     t.tracker.push(timeQuality(streams, 'tracker'));
   }
   // The least CPU time of the rounds: interference (cache, frequency, GC of other work) only adds.
   const least = (v: number[]): number => Math.min(...v);
   const us = (v: number): string => `${v.toFixed(1).padStart(6)} µs/packet`;
+  const detector = least(t.detector);
+  console.log(`bare QRS detector      ${us(detector)} (baseline)`);
   console.log(
-    `analyzer push          ${us(least(t.analyzer))}; bare QRS detector ${us(least(t.detector))}: ` +
-      `${(least(t.analyzer) / least(t.detector)).toFixed(2)}× the detector`,
+    `analyzer push          ${us(least(t.analyzer))}: ` +
+      `${(least(t.analyzer) / detector).toFixed(2)}× the detector`,
+  );
+  console.log(
+    `analyzer + monitor     ${us(least(t.server))}: ` +
+      `${(least(t.server) / detector).toFixed(2)}× the detector (the server's runAnalysis)`,
   );
   console.log(
     `quality (tracker)      ${us(least(t.tracker))}; exact recomputation ${us(least(t.exact))}: ` +

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dir = resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
-  if (process.argv.includes('--speed') || process.argv.includes('--check-quality')) {
+  if (['--speed', '--check-quality', '--digest'].some((a) => process.argv.includes(a))) {
     await runAnalyzerSpeed(dir, process.argv.slice(3));
     return;
   }

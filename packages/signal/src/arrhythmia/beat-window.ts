@@ -59,7 +59,12 @@ function selectKth(a: Float64Array, k: number): number {
   let lo = 0;
   let hi = a.length - 1;
   while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1] ?? 0;
+    // Median-of-three pivot: fewer partition rounds than the middle element alone on beat windows
+    // (runs of near-equal slopes); the k-th smallest value does not depend on the pivots.
+    const x = a[lo] ?? 0;
+    const y = a[(lo + hi) >> 1] ?? 0;
+    const z = a[hi] ?? 0;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
     while (i <= j) {
@@ -105,6 +110,43 @@ export interface BeatWindowScratch {
   cum1: Float64Array;
   hp: Float64Array;
   absDiff: Float64Array;
+  /**
+   * Arrays of an earlier result that the caller no longer uses, which the next result takes as
+   * its `qrs` / `wide` (and clears here) instead of allocating: these arrays of 29 and 21 values
+   * live outside the JS heap, so allocating and collecting two per beat costs more than filling
+   * them.
+   */
+  spareQrs?: Float64Array | undefined;
+  spareWide?: Float64Array | undefined;
+}
+
+/** Bin edges in samples from the fiducial point, per sampling rate (the same for every beat). */
+interface BinEdges {
+  qrsFrom: Int32Array;
+  qrsTo: Int32Array;
+  wideFrom: Int32Array;
+  wideTo: Int32Array;
+}
+const binEdges = new Map<number, BinEdges>();
+/**
+ * The edges of the bins of QRS_GRID_MS (±5 ms) and WIDE_GRID_MS (±20 ms) at `fs`, rounded as
+ * `Math.round(ms · fs / 1000)`: computed once per rate rather than 100 roundings per beat.
+ */
+function binEdgesOf(fs: number): BinEdges {
+  let e = binEdges.get(fs);
+  if (e === undefined) {
+    const edges = (grid: readonly number[], halfMs: number, sign: number): Int32Array =>
+      Int32Array.from(grid, (t) => Math.round(((t + sign * halfMs) * fs) / 1000));
+    e = {
+      qrsFrom: edges(QRS_GRID_MS, 5, -1),
+      qrsTo: edges(QRS_GRID_MS, 5, 1),
+      wideFrom: edges(WIDE_GRID_MS, 20, -1),
+      wideTo: edges(WIDE_GRID_MS, 20, 1),
+    };
+    if (binEdges.size >= 16) binEdges.clear();
+    binEdges.set(fs, e);
+  }
+  return e;
 }
 
 function grow(a: Float64Array, n: number): Float64Array {
@@ -135,21 +177,35 @@ export function measureBeatWindow(
   };
   const cum = (work.cum = grow(work.cum, rawLen + 1));
   const raw = (work.raw = grow(work.raw, rawLen));
-  cum[0] = 0;
-  for (let i = 0; i < rawLen; i++) {
-    const v = clampedRead(view, a - margin + i);
-    raw[i] = v;
-    cum[i + 1] = (cum[i] ?? 0) + v;
-  }
-  // ma1[k] = mean raw over [k - h1, k + h1], for k in [h1, rawLen - h1)
+  // ma1[k] = mean raw over [k - h1, k + h1], for k in [h1, rawLen - h1); cum1 is its running sum.
   const ma1Len = rawLen - 2 * h1;
   const cum1 = (work.cum1 = grow(work.cum1, ma1Len + 1));
-  cum1[0] = 0;
   const w1 = 2 * h1 + 1;
-  for (let k = 0; k < ma1Len; k++) {
-    const c = k + h1;
-    const m = ((cum[c + h1 + 1] ?? 0) - (cum[c - h1] ?? 0)) / w1;
-    cum1[k + 1] = (cum1[k] ?? 0) + m;
+  cum[0] = 0;
+  cum1[0] = 0;
+  // The whole window is inside the view for every beat but those at the ends of a record: read
+  // directly there instead of clamping each index (the same values, non-finite ones read as 0).
+  const from = a - margin - view.offset;
+  const inside = from >= 0 && from + rawLen <= view.x.length;
+  const x = view.x;
+  // One pass for both running sums (each carried in a local, the same additions in the same
+  // order as two passes): ma1 at k needs the raw sum up to k + 2·h1, so cum1 follows 2·h1 behind.
+  let c = 0;
+  let c1 = 0;
+  for (let i = 0; i < rawLen; i++) {
+    let v: number;
+    if (inside) {
+      const xi = x[from + i] ?? 0;
+      v = Number.isFinite(xi) ? xi : 0;
+    } else v = clampedRead(view, a - margin + i);
+    raw[i] = v;
+    c += v;
+    cum[i + 1] = c;
+    const k = i - 2 * h1;
+    if (k >= 0) {
+      c1 += (c - (cum[k] ?? 0)) / w1;
+      cum1[k + 1] = c1;
+    }
   }
   // hp[i] = raw[margin + i] - mean(ma1 over ±h2), i in [0, len)
   const hp = (work.hp = grow(work.hp, len));
@@ -170,9 +226,11 @@ export function measureBeatWindow(
       fi = i;
     }
   }
-  const binMean = (centreMs: number, halfMs: number): number => {
-    let lo = fi + Math.round(((centreMs - halfMs) * fs) / 1000);
-    let hi = fi + Math.round(((centreMs + halfMs) * fs) / 1000);
+  const bins = binEdgesOf(fs);
+  // Mean of hp over bin b (edges relative to the fiducial point, clipped to the window).
+  const binMean = (from: Int32Array, to: Int32Array, b: number): number => {
+    let lo = fi + (from[b] ?? 0);
+    let hi = fi + (to[b] ?? 0);
     if (hi <= lo) hi = lo + 1;
     if (lo < 0) lo = 0;
     if (hi > len) hi = len;
@@ -180,14 +238,14 @@ export function measureBeatWindow(
     for (let i = lo; i < hi; i++) s += hp[i] ?? 0;
     return hi > lo ? s / (hi - lo) : 0;
   };
-  const qrs = new Float64Array(QRS_GRID_MS.length);
-  QRS_GRID_MS.forEach((t, i) => {
-    qrs[i] = binMean(t, 5);
-  });
-  const wide = new Float64Array(WIDE_GRID_MS.length);
-  WIDE_GRID_MS.forEach((t, i) => {
-    wide[i] = binMean(t, 20);
-  });
+  let qrs = work.spareQrs;
+  if (qrs?.length === QRS_GRID_MS.length) work.spareQrs = undefined;
+  else qrs = new Float64Array(QRS_GRID_MS.length);
+  for (let i = 0; i < qrs.length; i++) qrs[i] = binMean(bins.qrsFrom, bins.qrsTo, i);
+  let wide = work.spareWide;
+  if (wide?.length === WIDE_GRID_MS.length) work.spareWide = undefined;
+  else wide = new Float64Array(WIDE_GRID_MS.length);
+  for (let i = 0; i < wide.length; i++) wide[i] = binMean(bins.wideFrom, bins.wideTo, i);
   const span = (ms: number): [number, number] => {
     const d = Math.round((ms * fs) / 1000);
     return [Math.max(1, fi - d), Math.min(len - 2, fi + d)];

@@ -1,5 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import type { BeatModel } from './beat-model.js';
+import type { SampleView } from './beat-window.js';
 import { createAtrialActivityTracker } from './create-atrial-activity-tracker.js';
 import type { AtrialActivityOptions } from './create-atrial-activity-tracker.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
@@ -97,7 +98,10 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   let guard: RhythmEpisode | null = null;
   let lastVerdict: { noisy: boolean; paced: boolean } = { noisy: false, paced: false };
 
+  /** The buffered samples as the classifier reads them, made again after each append. */
+  let view: SampleView | null = null;
   const append = (chunk: Float64Array): void => {
+    view = null;
     // Drop samples no pending beat needs any more, then grow if necessary.
     const oldestNeeded =
       Math.min(pending[0] ?? samplesSeen, lastClassified ?? samplesSeen, samplesSeen) - before;
@@ -131,7 +135,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   ): void => {
     const peak = pending.shift();
     if (peak === undefined) return;
-    const view = { x: buf.subarray(0, bufLen), offset: bufOffset };
+    // One view for all the beats classified after an append (the buffer changes only there).
+    view ??= { x: buf.subarray(0, bufLen), offset: bufOffset };
     const v = classifier.next(view, lastClassified, peak, next);
     lastClassified = peak;
     nBeats++;

@@ -96,10 +96,14 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   let sxx = 0;
   for (let i = 0; i < nBins; i++) sxx += (i - xm) ** 2;
 
+  let spare: Float64Array | null = null;
   const segment = (x: Float64Array, offset: number, peak: number): Float64Array | null => {
     const first = peak - startOff - offset;
     if (first < 0 || first + nBins * binLen > x.length) return null;
-    const s = new Float64Array(nBins);
+    // The segment that leaves the ring next is overwritten once it has left: one array fewer
+    // per beat.
+    const s = spare ?? new Float64Array(nBins);
+    spare = null;
     let mean = 0;
     for (let b = 0; b < nBins; b++) {
       let sum = 0;
@@ -137,7 +141,7 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
         ring.push(s);
         ringBeat.push(n);
         if (ring.length > k) {
-          ring.shift();
+          spare = ring.shift() ?? null;
           ringBeat.shift();
         }
       }

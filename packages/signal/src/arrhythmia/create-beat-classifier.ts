@@ -254,9 +254,11 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const noiseFlags: boolean[] = [];
   const pacedFlags: boolean[] = [];
   const classes = model.classes as BeatClass[];
+  const featureScratch = new Float64Array(BEAT_FEATURE_NAMES.length);
   return {
     next(view, prevPeak, peak, nextPeak) {
-      const features = extractor.next(view, prevPeak, peak, nextPeak);
+      // Used only inside this call: one array for every beat.
+      const features = extractor.next(view, prevPeak, peak, nextPeak, featureScratch);
       const w = extractor.last;
       const noiseLike = w === null || w.slopeContrast < noiseSlopeContrast;
       const paced = w !== null && w.spikeRatio > spikeRatio;
@@ -264,7 +266,11 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       pacedFlags.push(paced);
       if (noiseFlags.length > contextBeats) noiseFlags.shift();
       if (pacedFlags.length > contextBeats) pacedFlags.shift();
-      const share = (flags: boolean[]): number => flags.filter(Boolean).length / flags.length;
+      const share = (flags: boolean[]): number => {
+        let set = 0;
+        for (const flag of flags) if (flag) set++;
+        return set / flags.length;
+      };
       const noisyContext = noiseLike && share(noiseFlags) >= contextShare;
       const pacedContext = paced && share(pacedFlags) >= contextShare;
       const probabilities = predictBeatProbabilities(model, features);

@@ -67,15 +67,20 @@ export interface BeatFeatureExtractor {
   /**
    * Features of the beat at `peak`, given its neighbours (null at the ends of the record). Beats
    * must be passed in time order; the running RR statistics and the dominant-beat template are
-   * updated after each call.
+   * updated after each call. `out` (nFeatures values), when given, receives the features and is
+   * returned instead of a new array (the classifier reuses one: an allocation fewer per beat).
    */
   next(
     view: SampleView,
     prevPeak: number | null,
     peak: number,
     nextPeak: number | null,
+    out?: Float64Array,
   ): Float64Array;
-  /** Measurements of the beat last passed to `next` (noise and pacing indicators). */
+  /**
+   * Measurements of the beat last passed to `next` (noise and pacing indicators), until the next
+   * call: the arrays of windows no longer used are reused for later beats.
+   */
   readonly last: BeatWindow | null;
   /**
    * Morphology cluster of the beat last passed to `next`, as an opaque handle (the same object
@@ -150,8 +155,11 @@ function insertSorted(w: SortedWindow, x: number): void {
     if ((w.v[mid] ?? 0) <= x) lo = mid + 1;
     else hi = mid;
   }
-  w.v.copyWithin(lo + 1, lo, w.n);
-  w.v[lo] = x;
+  // Shifted by a loop: the windows are short (17 values for the template columns), where a
+  // `copyWithin` call costs more than the moves; 54 of them run per beat.
+  const v = w.v;
+  for (let i = w.n; i > lo; i--) v[i] = v[i - 1] ?? 0;
+  v[lo] = x;
   w.n++;
 }
 
@@ -164,7 +172,8 @@ function removeSorted(w: SortedWindow, x: number): void {
     else hi = mid;
   }
   if (lo < w.n && w.v[lo] === x) {
-    w.v.copyWithin(lo, lo + 1, w.n);
+    const v = w.v;
+    for (let i = lo + 1; i < w.n; i++) v[i - 1] = v[i] ?? 0;
     w.n--;
   }
 }
@@ -175,23 +184,47 @@ function sortedMedian(w: SortedWindow): number {
 }
 
 function correlation(a: Float64Array, b: Float64Array, from: number, to: number): number {
+  const ma = meanOf(a, from, to);
+  return correlationCentred(a, ma, centredEnergy(a, from, to, ma), b, from, to);
+}
+
+/** Mean of a[from, to) (summed in order). */
+function meanOf(a: Float64Array, from: number, to: number): number {
   let sa = 0;
-  let sb = 0;
-  const n = to - from;
-  for (let i = from; i < to; i++) {
-    sa += a[i] ?? 0;
-    sb += b[i] ?? 0;
-  }
-  const ma = sa / n;
-  const mb = sb / n;
-  let sab = 0;
+  for (let i = from; i < to; i++) sa += a[i] ?? 0;
+  return sa / (to - from);
+}
+
+/** Σ (a[i] − mean)² over [from, to), in order. */
+function centredEnergy(a: Float64Array, from: number, to: number, mean: number): number {
   let saa = 0;
+  for (let i = from; i < to; i++) {
+    const da = (a[i] ?? 0) - mean;
+    saa += da * da;
+  }
+  return saa;
+}
+
+/**
+ * Pearson correlation of a and b over [from, to), given a's mean and centred energy: a beat's QRS
+ * is correlated with the template and with every cluster, so its part is computed once. Each sum
+ * is formed term by term in index order, as in one pass over both, so the result is the same.
+ */
+function correlationCentred(
+  a: Float64Array,
+  ma: number,
+  saa: number,
+  b: Float64Array,
+  from: number,
+  to: number,
+): number {
+  const mb = meanOf(b, from, to);
+  let sab = 0;
   let sbb = 0;
   for (let i = from; i < to; i++) {
     const da = (a[i] ?? 0) - ma;
     const db = (b[i] ?? 0) - mb;
     sab += da * db;
-    saa += da * da;
     sbb += db * db;
   }
   const d = Math.sqrt(saa * sbb);
@@ -288,37 +321,64 @@ export function createBeatFeatureExtractor(
   // Sorted windows over the template ring: one per QRS bin, per whole-beat bin and per scalar
   // (peak-to-peak, width, area width, slope), updated as beats enter and leave the ring.
   const ringCols = Array.from({ length: nQ + nW + 4 }, () => sortedWindow(templateBeats + 1));
-  const ringValues = (b: BeatWindow, k: number): number =>
-    k < nQ
-      ? (b.qrs[k] ?? 0)
-      : k < nQ + nW
-        ? (b.wide[k - nQ] ?? 0)
-        : k === nQ + nW
-          ? b.ptpMv
-          : k === nQ + nW + 1
-            ? b.widthMs
-            : k === nQ + nW + 2
-              ? b.areaWidthMs
-              : b.maxSlope;
+  /**
+   * Enters (or removes) a beat's values in the ring's columns: its QRS bins, whole-beat bins,
+   * peak-to-peak, width, area width and slope, in that order (one loop, no accessor call per
+   * column).
+   */
+  const updateRingCols = (b: BeatWindow, insert: boolean): void => {
+    const nCols = ringCols.length;
+    for (let k = 0; k < nCols; k++) {
+      const col = ringCols[k];
+      if (col === undefined) continue;
+      const v =
+        k < nQ
+          ? (b.qrs[k] ?? 0)
+          : k < nQ + nW
+            ? (b.wide[k - nQ] ?? 0)
+            : k === nQ + nW
+              ? b.ptpMv
+              : k === nQ + nW + 1
+                ? b.widthMs
+                : k === nQ + nW + 2
+                  ? b.areaWidthMs
+                  : b.maxSlope;
+      if (insert) insertSorted(col, v);
+      else removeSorted(col, v);
+    }
+  };
+  // The template is only read inside `next`, before it is rebuilt: one object, rebuilt in place
+  // (two arrays fewer per beat).
+  const built: Template = {
+    qrs: new Float64Array(nQ),
+    wide: new Float64Array(nW),
+    ptpMv: 0,
+    widthMs: 0,
+    areaWidthMs: 0,
+    maxSlope: 0,
+  };
   const buildTemplate = (): Template | null => {
     if (ring.length === 0) return null;
-    const qrs = new Float64Array(nQ);
-    const wide = new Float64Array(nW);
+    const { qrs, wide } = built;
     for (let k = 0; k < nQ; k++) qrs[k] = sortedMedian(ringCols[k] ?? sortedWindow(1));
     for (let k = 0; k < nW; k++) wide[k] = sortedMedian(ringCols[nQ + k] ?? sortedWindow(1));
     const scalar = (k: number): number => sortedMedian(ringCols[nQ + nW + k] ?? sortedWindow(1));
-    return {
-      qrs,
-      wide,
-      ptpMv: scalar(0),
-      widthMs: scalar(1),
-      areaWidthMs: scalar(2),
-      maxSlope: scalar(3),
-    };
+    built.ptpMv = scalar(0);
+    built.widthMs = scalar(1);
+    built.areaWidthMs = scalar(2);
+    built.maxSlope = scalar(3);
+    return built;
   };
 
   let last: BeatWindow | null = null;
+  /** Whether `last` is held by the template ring. */
+  let lastInRing = false;
   let lastCluster: Cluster | null = null;
+  /** Hands the arrays of a window nothing refers to any more to the next measurement. */
+  const recycle = (old: BeatWindow): void => {
+    scratch.spareQrs = old.qrs;
+    scratch.spareWide = old.wide;
+  };
   const scratch: BeatWindowScratch = {
     raw: new Float64Array(0),
     cum: new Float64Array(0),
@@ -335,8 +395,12 @@ export function createBeatFeatureExtractor(
       return lastCluster;
     },
     clusters,
-    next(view, prevPeak, peak, nextPeak) {
+    next(view, prevPeak, peak, nextPeak, out) {
+      // The previous beat's window, unless the template ring kept it, is no longer used (`last`
+      // describes only the beat last passed): its arrays are filled again.
+      if (last !== null && !lastInRing) recycle(last);
       const w = measureBeatWindow(view, peak, fs, scratch);
+      lastInRing = false;
       last = w;
       const preRaw = prevPeak === null ? null : (peak - prevPeak) / fs;
       const postRaw = nextPeak === null ? null : (nextPeak - peak) / fs;
@@ -352,7 +416,8 @@ export function createBeatFeatureExtractor(
         templateDirty = false;
       }
       const t: Template = template ?? { ...w };
-      const f = new Float64Array(nFeatures);
+      // Every entry is written below, in order.
+      const f = out?.length === nFeatures ? out : new Float64Array(nFeatures);
       let k = 0;
       f[k++] = preRR / avgRR;
       f[k++] = postRR / avgRR;
@@ -362,7 +427,9 @@ export function createBeatFeatureExtractor(
       f[k++] = prev / avgRR;
       f[k++] = (preRR + postRR) / (2 * localRR);
       f[k++] = postRR / localRR;
-      f[k++] = correlation(w.qrs, t.qrs, 0, nQ);
+      const qrsMean = meanOf(w.qrs, 0, nQ);
+      const qrsEnergy = centredEnergy(w.qrs, 0, nQ, qrsMean);
+      f[k++] = correlationCentred(w.qrs, qrsMean, qrsEnergy, t.qrs, 0, nQ);
       f[k++] = correlation(w.wide, t.wide, 0, nW);
       f[k++] = correlation(w.wide, t.wide, 0, P_BINS);
       const scale = Math.max(t.ptpMv, 1e-3);
@@ -402,7 +469,7 @@ export function createBeatFeatureExtractor(
       let best: Cluster | null = null;
       let bestCorr = -Infinity;
       for (const c of clusters) {
-        const r = correlation(w.qrs, c.qrs, 0, nQ);
+        const r = correlationCentred(w.qrs, qrsMean, qrsEnergy, c.qrs, 0, nQ);
         if (r > bestCorr) {
           bestCorr = r;
           best = c;
@@ -416,7 +483,9 @@ export function createBeatFeatureExtractor(
       if (best !== null && bestCorr >= clusterCorrelation) {
         own = best;
       } else {
-        own = { qrs: Float64Array.from(w.qrs), weight: 0, members: 0, prematurity, corrQrs, width };
+        // `slice`, not `Float64Array.from` (which walks an iterator): the same copy, and this
+        // runs for every beat unlike any cluster, noise included.
+        own = { qrs: w.qrs.slice(), weight: 0, members: 0, prematurity, corrQrs, width };
         if (!noisyBeat) {
           if (clusters.length >= maxClusters) {
             let smallest = 0;
@@ -473,15 +542,14 @@ export function createBeatFeatureExtractor(
       }
       if ((regular && !noisy) || ring.length < 4) {
         ring.push(w);
-        ringCols.forEach((col, k) => {
-          insertSorted(col, ringValues(w, k));
-        });
+        lastInRing = true;
+        updateRingCols(w, true);
         if (ring.length > templateBeats) {
           const out = ring.shift();
           if (out !== undefined) {
-            ringCols.forEach((col, k) => {
-              removeSorted(col, ringValues(out, k));
-            });
+            updateRingCols(out, false);
+            if (out !== w) recycle(out);
+            else lastInRing = false;
           }
         }
         templateDirty = true;

@@ -74,10 +74,27 @@ interface Beat {
   pScore: number | null;
 }
 
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+/**
+ * Sorts v[0, n) ascending in place by insertion: n is at most the AF window (32), where this is
+ * cheaper than a sort call; for finite numbers the same order as a comparator sort.
+ */
+function sortSmall(v: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const x = v[i] ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (v[j] ?? 0) > x) {
+      v[j + 1] = v[j] ?? 0;
+      j--;
+    }
+    v[j + 1] = x;
+  }
+}
+
+/** Median of v[0, n), sorting v in place. */
+function median(v: Float64Array, n: number): number {
+  sortSmall(v, n);
+  const m = n >> 1;
+  return n % 2 === 1 ? (v[m] ?? 0) : ((v[m - 1] ?? 0) + (v[m] ?? 0)) / 2;
 }
 
 /**
@@ -207,6 +224,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     runStart = -1;
   };
 
+  let rrScratch = new Float64Array(2 * W);
+  let validScratch = new Float64Array(2 * W);
   /**
    * Whether the `len` intervals up to beat endIdx meet the AF criteria, or null when too few of
    * them are between atrial-driven beats to tell (e.g. a ventricular run).
@@ -218,30 +237,42 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     // Use intervals touching any beat except unclassifiable (Q) ones.
     all = false,
   ): boolean | null => {
-    const rr: number[] = [];
+    // Up to three windows per beat: typed work arrays and an insertion sort instead of new
+    // arrays, `filter` and a comparator sort (the same values in the same order).
+    if (rrScratch.length < len) {
+      rrScratch = new Float64Array(2 * len);
+      validScratch = new Float64Array(2 * len);
+    }
+    const rr = rrScratch;
+    let nValid = 0;
     for (let i = endIdx - len + 1; i <= endIdx; i++) {
       const a = at(i - 1);
       const b = at(i);
       if (!a || !b) return null;
+      const k = i - (endIdx - len + 1);
       // Intervals touching ventricular, fusion or unclassifiable beats are not atrial activity.
       if (
         all
           ? a.cls === 'Q' || b.cls === 'Q'
           : notAtrial(a.cls, skipSveb) || notAtrial(b.cls, skipSveb)
       ) {
-        rr.push(NaN);
+        rr[k] = NaN;
         continue;
       }
-      rr.push(((b.sample - a.sample) * 1000) / fs);
+      const v = ((b.sample - a.sample) * 1000) / fs;
+      rr[k] = v;
+      if (Number.isFinite(v)) validScratch[nValid++] = v;
     }
-    const valid = rr.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+    sortSmall(validScratch, nValid);
+    const valid = validScratch.subarray(0, nValid);
     if (valid.length < len / 2) return null;
     const trim = Math.floor(valid.length / 16);
     const lo = valid[trim] ?? 0;
     const hi = valid[valid.length - 1 - trim] ?? 0;
     let sum = 0;
     let n = 0;
-    for (const v of valid) {
+    for (let i = 0; i < nValid; i++) {
+      const v = valid[i] ?? 0;
       if (v >= lo && v <= hi) {
         sum += v;
         n++;
@@ -252,7 +283,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     let nd = 0;
     let big = 0;
     let nb = 0;
-    for (let i = 1; i < rr.length; i++) {
+    for (let i = 1; i < len; i++) {
       const x = rr[i] ?? NaN;
       const y = rr[i - 1] ?? NaN;
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
@@ -286,7 +317,13 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     const isAf = isLong || isShort;
     // Irregularity of the intervals between beats not called ectopic: frequent SVEBs in sinus
     // rhythm do not make it irregular, AF does.
-    lastWindowAf = excludeSveb ? isLong : afWindow(idx, true) === true;
+    // Without an SVEB among the window's beats both windows hold the same intervals: the same
+    // answer, so the second is not computed (most windows; it sorts the intervals again).
+    let svebInWindow = false;
+    if (!excludeSveb) {
+      for (let i = idx - W; i <= idx && !svebInWindow; i++) svebInWindow = at(i)?.cls === 'SVEB';
+    }
+    lastWindowAf = excludeSveb || !svebInWindow ? isLong : afWindow(idx, true) === true;
     // Too few atrial-driven intervals to tell (a ventricular run): an open episode neither grows
     // nor counts towards closing; the atrial rhythm under a VT run is unknown, not sinus.
     if (!isAf && long === null && unknownRun < holdMax) {
@@ -331,16 +368,18 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     af = null;
   };
 
+  const rateScratch = new Float64Array(8);
   const stepRate = (idx: number): void => {
     // Sinus rate findings only on supraventricular rhythm outside AF.
     // No sinus-rate finding before the AF window can tell sinus rhythm from AF.
     if (idx < Math.max(8, W)) return;
-    const rr: number[] = [];
+    const rr = rateScratch;
+    let n = 0;
     for (let i = idx - 7; i <= idx; i++) {
       const v = rrMs(i);
-      if (v !== null) rr.push(v);
+      if (v !== null) rr[n++] = v;
     }
-    const bpm = 60000 / median(rr);
+    const bpm = 60000 / median(rr, n);
     const b = at(idx);
     if (!b) return;
     const sinus = b.cls === 'N' && !af && !vt && !lastWindowAf;

@@ -1,6 +1,9 @@
 import { SignalInputError } from '../errors.js';
 import type { BeatModel } from './beat-model.js';
 
+/** Work arrays (standardised inputs, hidden layer), reused: only used synchronously in one call. */
+const scratch = { x: new Float64Array(64), z: new Float64Array(64) };
+
 /**
  * Class probabilities of one beat's feature vector (softmax of the perceptron's outputs).
  *
@@ -23,16 +26,21 @@ export function predictBeatProbabilities(
   const nIn = features.length;
   const h = model.hidden;
   const nOut = model.classes.length;
-  const z = new Float64Array(h);
+  if (scratch.x.length < nIn) scratch.x = new Float64Array(nIn);
+  if (scratch.z.length < h) scratch.z = new Float64Array(h);
+  // Standardised once per beat, not once per hidden unit: the same values, nIn divisions
+  // instead of h × nIn (the monitor runs this for every beat of every device).
+  const x = scratch.x;
+  for (let i = 0; i < nIn; i++) {
+    const v = ((features[i] ?? 0) - (model.mean[i] ?? 0)) / (model.std[i] ?? 1);
+    // Same clipping as in training (train-beat-model.ts).
+    x[i] = v > 8 ? 8 : v < -8 ? -8 : v;
+  }
+  const z = scratch.z;
   for (let j = 0; j < h; j++) {
     let s = model.b1[j] ?? 0;
     const row = j * nIn;
-    for (let i = 0; i < nIn; i++) {
-      const v = ((features[i] ?? 0) - (model.mean[i] ?? 0)) / (model.std[i] ?? 1);
-      // Same clipping as in training (train-beat-model.ts).
-      const x = v > 8 ? 8 : v < -8 ? -8 : v;
-      s += (model.w1[row + i] ?? 0) * x;
-    }
+    for (let i = 0; i < nIn; i++) s += (model.w1[row + i] ?? 0) * (x[i] ?? 0);
     z[j] = Math.tanh(s);
   }
   let max = -Infinity;

@@ -2,8 +2,9 @@ import { SignalInputError } from '../errors.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
 import { createRollingHrv } from '../hrv/create-rolling-hrv.js';
 import { createQrsDetector } from './create-qrs-detector.js';
-import { heartRate } from './heart-rate.js';
-import { QRS_DELINEATE_CONTEXT_MS, qrsDelineate } from './qrs-delineate.js';
+import { averageHeartRate } from './average-heart-rate.js';
+import { delineateQrsComplex } from './delineate-qrs-complex.js';
+import { QRS_DELINEATE_CONTEXT_MS, QRS_DELINEATE_DEFAULTS } from './qrs-delineate-context.js';
 import type { QrsDetectorOptions } from './qrs-detector-options.js';
 import { createSignalQualityTracker } from './create-signal-quality-tracker.js';
 import { slopeLag } from './quality-parts.js';
@@ -93,13 +94,24 @@ export interface EcgAnalyzer {
 /** Length of the blocks whose quality is judged separately inside the quality window, ms. */
 const QUALITY_BLOCK_MS = 2000;
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = values.slice().sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] ?? null)
-    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+/**
+ * Median of values[0, n), sorted in place by insertion (the ~12 QRS durations of the HR window,
+ * at every packet): for finite values the same order as a comparator sort, without the array
+ * copy and the comparator calls.
+ */
+function median(values: Float64Array, n: number): number | null {
+  if (n === 0) return null;
+  for (let i = 1; i < n; i++) {
+    const v = values[i] ?? 0;
+    let j = i - 1;
+    while (j >= 0 && (values[j] ?? 0) > v) {
+      values[j + 1] = values[j] ?? 0;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+  const mid = n >> 1;
+  return n % 2 === 1 ? (values[mid] ?? null) : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
 }
 
 /**
@@ -176,10 +188,12 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   // that the detector confirms late (its search-back waits 1.5 mean RR; 10 s covers RR ≤ 6 s).
   const keepSamples = Math.max(windowSamples + lag, toSamples(10_000) + before + after);
 
-  // Recent samples: buffer[i] is sample bufferStart + i.
+  // Recent samples: buffer[i] is sample bufferStart + i, up to the newest one. Samples before
+  // `keptFrom` are no longer needed; they are moved out only when the buffer is full, so the
+  // buffer is compacted every ~keepSamples samples rather than copied whole at every packet.
   let buffer = new Float64Array(2 * keepSamples);
   let bufferStart = 0;
-  let bufferLength = 0;
+  let keptFrom = 0;
   let samplesSeen = 0;
   /** Confirmed peaks not yet reported (waiting for their delineation context). */
   const pending: number[] = [];
@@ -205,22 +219,25 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       nextBlockStart + blockSamples - windowSamples,
       nextBlockStart - lag,
     );
-    const drop = Math.max(0, Math.min(bufferLength, oldestNeeded - bufferStart));
-    if (drop > 0) {
-      buffer.copyWithin(0, drop, bufferLength);
-      bufferStart += drop;
-      bufferLength -= drop;
+    keptFrom = Math.max(keptFrom, Math.min(samplesSeen, oldestNeeded));
+    if (samplesSeen + chunk.length - bufferStart > buffer.length) {
+      const drop = keptFrom - bufferStart;
+      if (drop > 0) {
+        buffer.copyWithin(0, drop, samplesSeen - bufferStart);
+        bufferStart = keptFrom;
+      }
+      const length = samplesSeen - bufferStart;
+      if (length + chunk.length > buffer.length) {
+        const grown = new Float64Array(Math.max(2 * buffer.length, length + chunk.length));
+        grown.set(buffer.subarray(0, length));
+        buffer = grown;
+      }
     }
-    if (bufferLength + chunk.length > buffer.length) {
-      const grown = new Float64Array(Math.max(2 * buffer.length, bufferLength + chunk.length));
-      grown.set(buffer.subarray(0, bufferLength));
-      buffer = grown;
-    }
-    buffer.set(chunk, bufferLength);
-    bufferLength += chunk.length;
+    buffer.set(chunk, samplesSeen - bufferStart);
     samplesSeen += chunk.length;
   };
 
+  const bounds = { onset: -1, offset: -1 };
   /** `clean`: the quality of the current window, stored with each beat for the HRV. */
   const finalize = (final: boolean, clean: boolean): AnalyzedBeat[] => {
     const out: AnalyzedBeat[] = [];
@@ -228,14 +245,19 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       const p = pending[0] ?? 0;
       if (!final && samplesSeen < p + after + 1) break;
       pending.shift();
-      // bufferStart > p − before only for a peak confirmed over 10 s late (never seen); it is then
-      // delineated on the context that is left.
-      const from = Math.max(0, bufferStart, p - before);
+      // keptFrom > p − before only for a peak confirmed over 10 s late (never seen); it is then
+      // delineated on the context that is kept (whether or not older samples are still in the
+      // buffer, so the result does not depend on when it was compacted).
+      const from = Math.max(0, keptFrom, p - before);
       const to = Math.min(samplesSeen, p + after + 1);
       const segment = buffer.subarray(from - bufferStart, to - bufferStart);
-      const d = qrsDelineate(segment, fs, [p - from]);
-      const duration = d.durationMs[0] ?? NaN;
-      const qrsMs = Number.isFinite(duration) ? duration : null;
+      // `qrsDelineate(segment, fs, [p - from]).durationMs[0]` (NaN → null), without its checks
+      // and result arrays: the samples were checked on arrival.
+      delineateQrsComplex(segment, fs, p - from, QRS_DELINEATE_DEFAULTS, bounds);
+      const qrsMs =
+        bounds.onset >= 0 && bounds.offset >= 0
+          ? ((bounds.offset - bounds.onset) * 1000) / fs
+          : null;
       out.push({
         sample: p,
         rrMs: lastReported === null ? null : ((p - lastReported) * 1000) / fs,
@@ -250,6 +272,10 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     return out;
   };
 
+  /** Work array of the QRS durations whose median is reported (the HR window's beats). */
+  let qrsScratch = new Float64Array(64);
+  /** Work array of the beats in the HR window (sample indices), `nHr` of them. */
+  let hrPeaks = new Float64Array(64);
   const summarize = (final: boolean): EcgAnalysisUpdate => {
     const quality = tracker.current;
     const beats = finalize(final, quality.analysable);
@@ -272,16 +298,19 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     // it is read from the end rather than filtered whole at every packet.
     let first = recent.length;
     while (first > 0 && (recent[first - 1]?.sample ?? 0) >= hrStart) first--;
-    const hrPeaks: number[] = [];
-    const qrsValues: number[] = [];
+    const inWindow = recent.length - first + pending.length;
+    if (qrsScratch.length < inWindow) qrsScratch = new Float64Array(2 * inWindow);
+    if (hrPeaks.length < inWindow) hrPeaks = new Float64Array(2 * inWindow);
+    let nHr = 0;
+    let nQrs = 0;
     for (let i = first; i < recent.length; i++) {
       const b = recent[i];
       if (b === undefined) continue;
-      if (b.sample <= hrEnd) hrPeaks.push(b.sample);
-      if (b.qrsMs !== null) qrsValues.push(b.qrsMs);
+      if (b.sample <= hrEnd) hrPeaks[nHr++] = b.sample;
+      if (b.qrsMs !== null) qrsScratch[nQrs++] = b.qrsMs;
     }
-    for (const s of pending) if (s >= hrStart && s <= hrEnd) hrPeaks.push(s);
-    const qrsMs = median(qrsValues);
+    for (const s of pending) if (s >= hrStart && s <= hrEnd) hrPeaks[nHr++] = s;
+    const qrsMs = median(qrsScratch, nQrs);
     // Complexes narrower than any QRS (the narrowest, in neonates, last ~50 ms) are spikes or
     // interference that the spectrum and kurtosis rules let through at low sampling rates.
     if (qrsMs !== null && qrsMs < minQrsMs) {
@@ -294,10 +323,10 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     }
     update.qrsDurationMs = qrsMs;
     if (hrEnd >= 0) {
-      update.heartRateBpm = heartRate(hrPeaks, fs, {
-        endSample: hrEnd,
-        windowMs: hrWindowMs,
-      }).averageBpm;
+      // `heartRate(hrPeaks, fs, { endSample: hrEnd, windowMs: hrWindowMs }).averageBpm`, without
+      // its input checks (the peaks are increasing and end by hrEnd by construction) and its
+      // instantaneous rates, which are not reported.
+      update.heartRateBpm = averageHeartRate(hrPeaks, nHr, fs, hrEnd, hrWindowMs, 3).averageBpm;
     }
     // Beats confirmed while the signal was not analysable do not form NN intervals (`clean`).
     rollingHrv.dropBefore(samplesSeen - toSamples(hrvWindowMs));

@@ -174,6 +174,7 @@ export function createSignalQualityTracker(
   let current: TrackedQuality = { analysable: false, score: 0, reasons: ['too-short'] };
   let lastWindow: (SignalQuality & { baselineEstimate: number }) | null = null;
   const decimated = new Float64Array(windowBlocks * subBlocks);
+  let spareMeans: Float64Array | null = null;
 
   /**
    * The window periodogram's power below 0.5 Hz (`BandPowers.low`), from its 0.1 s means: over a
@@ -228,8 +229,12 @@ export function createSignalQualityTracker(
     };
     const slopeHead = blocksSeen === 0 ? new Float64Array(5) : powerSums(from - lag, from);
     const slope = powerSums(from, from + blockSamples - lag);
+    // Σ of this block's own slopes: exactly the first pass of `slopeKurtosis` of the block.
+    const ownSlopeSum = slope[1] ?? 0;
     for (let k = 0; k < 5; k++) slope[k] = (slope[k] ?? 0) + (slopeHead[k] ?? 0);
-    const means = new Float64Array(subBlocks);
+    // The means array of the block that left the window is refilled (it is no longer read).
+    const means = spareMeans ?? new Float64Array(subBlocks);
+    spareMeans = null;
     for (let p = 0; p < subBlocks; p++) {
       let sum = 0;
       for (let i = from + p * subLength; i < from + (p + 1) * subLength; i++) sum += x[i] ?? 0;
@@ -245,7 +250,7 @@ export function createSignalQualityTracker(
           flatFraction: flat.flat / flat.windows,
           clippedFraction:
             countClipped(x, from, from + blockSamples, { min, max }, t, fs) / blockSamples,
-          kurtosis: slopeKurtosis(x, from, blockSamples, fs),
+          kurtosis: slopeKurtosis(x, from, blockSamples, fs, ownSlopeSum),
           hfRatio: band.above > 0 ? band.hf / band.above : 0,
           baselineRatio: band.total > 0 ? band.low / band.total : 0,
           mainsRatio: band.above > 0 ? band.mains / band.above : 0,
@@ -356,14 +361,22 @@ export function createSignalQualityTracker(
     } else {
       metrics.baselineRatio = estimate;
     }
-    return { ...judgeQuality(metrics, t), baselineEstimate: estimate };
+    // Fields copied, not spread: an object spread costs more than the rest of this return.
+    const q = judgeQuality(metrics, t);
+    return {
+      score: q.score,
+      analysable: q.analysable,
+      reasons: q.reasons,
+      metrics: q.metrics,
+      baselineEstimate: estimate,
+    };
   };
 
   return {
     addBlock(x, from) {
       blocks.push(measureBlock(x, from));
       blocksSeen++;
-      if (blocks.length > windowBlocks) blocks.shift();
+      if (blocks.length > windowBlocks) spareMeans = blocks.shift()?.means ?? null;
       const windowFrom = from + blockSamples - blocks.length * blockSamples;
       const w = assessWindow(x, windowFrom);
       lastWindow = w;
@@ -381,7 +394,11 @@ export function createSignalQualityTracker(
       return this.current;
     },
     get current() {
-      return { ...current, reasons: current.reasons.slice() };
+      return {
+        analysable: current.analysable,
+        score: current.score,
+        reasons: current.reasons.slice(),
+      };
     },
     get window() {
       return lastWindow;

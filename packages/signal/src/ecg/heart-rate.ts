@@ -1,6 +1,7 @@
 import { SignalInputError } from '../errors.js';
 import { assertPeakIndices } from '../hrv/assert-peak-indices.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
+import { averageHeartRate } from './average-heart-rate.js';
 
 export interface HeartRateOptions {
   /**
@@ -68,15 +69,6 @@ export function heartRate(
   for (let i = 1; i < n; i++) {
     instantaneousBpm[i - 1] = (60 * fs) / ((peaks[i] ?? 0) - (peaks[i - 1] ?? 0));
   }
-  const windowStart = endSample - (windowMs * fs) / 1000;
-  let first = n;
-  while (first > 0 && (peaks[first - 1] ?? 0) >= windowStart) first--;
-  const k = n - first;
-  if (k < minBeats) return { instantaneousBpm, averageBpm: null, nBeats: k };
-  const t1 = peaks[first] ?? 0;
-  const span = lastPeak - t1;
-  const gap = endSample - lastPeak;
-  const averageBpm =
-    gap > (2 * span) / (k - 1) ? (60 * fs * k) / (endSample - t1) : (60 * fs * (k - 1)) / span;
-  return { instantaneousBpm, averageBpm, nBeats: k };
+  const { averageBpm, nBeats } = averageHeartRate(peaks, n, fs, endSample, windowMs, minBeats);
+  return { instantaneousBpm, averageBpm, nBeats };
 }

@@ -425,11 +425,22 @@ export function slopeLag(fs: number): number {
  * DS1 it separates ECG (5th percentile ≈ 7) from noise (≈ 3) better than the kurtosis of the
  * amplitude, which drops to 4–5 in clean segments with tall T waves or wide complexes.
  */
-export function slopeKurtosis(x: Samples, from: number, n: number, fs: number): number {
+export function slopeKurtosis(
+  x: Samples,
+  from: number,
+  n: number,
+  fs: number,
+  slopeSum?: number,
+): number {
   const lpLen = slopeLag(fs);
   const count = n - lpLen;
   let mean = 0;
-  for (let i = from; i < from + count; i++) mean += ((x[i + lpLen] ?? 0) - (x[i] ?? 0)) / lpLen;
+  // `slopeSum`: the sum below when the caller has already made it (the same terms in the same
+  // order, so the same number), e.g. the signal-quality tracker's power sums of each block.
+  if (slopeSum !== undefined) mean = slopeSum;
+  else {
+    for (let i = from; i < from + count; i++) mean += ((x[i + lpLen] ?? 0) - (x[i] ?? 0)) / lpLen;
+  }
   mean /= count;
   let m2 = 0;
   let m4 = 0;
@@ -452,13 +463,15 @@ export function judgeQuality(
   const { maxClippedFraction, minKurtosis, maxHfRatio, maxBaselineRatio } = t;
   const reasons: string[] = [];
   const clamp = (v: number): number => Math.min(1, Math.max(0, v));
-  const scores = [
-    clamp(1 - metrics.flatFraction),
-    clamp(1 - metrics.clippedFraction / (2 * maxClippedFraction)),
-    clamp((metrics.kurtosis - 3) / (2 * (minKurtosis - 3))),
-    clamp(1 - metrics.hfRatio / (2 * maxHfRatio)),
-    clamp((1 - metrics.baselineRatio) / (2 * (1 - Math.min(maxBaselineRatio, 0.999)))),
-  ];
+  // Five scores taken as named values, not an array spread into Math.min (the live analyzer
+  // judges two windows every 2 s for every device).
+  const flatScore = clamp(1 - metrics.flatFraction);
+  const clipScore = clamp(1 - metrics.clippedFraction / (2 * maxClippedFraction));
+  const kurtosisScore = clamp((metrics.kurtosis - 3) / (2 * (minKurtosis - 3)));
+  const hfScore = clamp(1 - metrics.hfRatio / (2 * maxHfRatio));
+  const baselineScore = clamp(
+    (1 - metrics.baselineRatio) / (2 * (1 - Math.min(maxBaselineRatio, 0.999))),
+  );
   let analysable = true;
   if (metrics.flatFraction > t.maxFlatFraction) {
     reasons.push('flat-line');
@@ -484,6 +497,7 @@ export function judgeQuality(
     }
     if (metrics.mainsRatio > 0.3) reasons.push('mains-interference');
   }
-  const score = analysable ? Math.min(...scores) : Math.min(0.49, ...scores);
+  const least = Math.min(flatScore, clipScore, kurtosisScore, hfScore, baselineScore);
+  const score = analysable ? least : Math.min(0.49, least);
   return { score, analysable, reasons, metrics };
 }

@@ -1,6 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import { assertSamplingRate } from './assert-sampling-rate.js';
-import { hrvTimeDomain } from './hrv-time-domain.js';
+import { ROUNDING_MS } from './hrv-time-domain.js';
 import { decideNnIntervals, nnDecisionReach, resolveNnRules } from './nn-interval-rules.js';
 
 export interface RollingHrvOptions {
@@ -65,9 +65,6 @@ export function createRollingHrv(options: RollingHrvOptions): RollingHrv {
   /** Decision of interval i when it is away from both ends: 1 kept, 0 excluded, −1 not yet made. */
   const interior: number[] = [];
   let keep = new Uint8Array(512);
-  // Work arrays of the NN series handed to hrvTimeDomain (which keeps no reference to them).
-  let nnScratch = new Float64Array(512);
-  let followsScratch = new Uint8Array(512);
   let cached: { value: RollingHrvValue | null } | null = null;
 
   const compute = (): RollingHrvValue | null => {
@@ -78,47 +75,64 @@ export function createRollingHrv(options: RollingHrvOptions): RollingHrv {
     // Near the ends: decided on the series as it is now.
     decideNnIntervals(rr, nRr, normal, rules, 0, Math.min(reach, nRr), keep, null);
     decideNnIntervals(rr, nRr, normal, rules, Math.max(reach, nRr - reach + 1), nRr, keep, null);
-    // Away from both ends: made once (the runs not yet made, as they become interior).
-    let runFrom = -1;
-    for (let i = reach; i <= nRr - reach + 1; i++) {
-      const known = i > nRr - reach || (interior[i] ?? -1) >= 0;
-      if (!known && runFrom < 0) runFrom = i;
-      if (known && runFrom >= 0) {
-        decideNnIntervals(rr, nRr, normal, rules, runFrom, i, keep, null);
-        for (let j = runFrom; j < i; j++) interior[j] = keep[j] ?? 0;
-        runFrom = -1;
-      }
-      if (i <= nRr - reach) keep[i] = interior[i] ?? 0;
+    // Away from both ends, [reach, nRr − reach]: made once, as intervals become interior. Beats
+    // are only appended and dropped from the front, so the intervals not yet made are the last
+    // ones of that range: found from its end, without a pass over the whole window.
+    const interiorEnd = nRr - reach;
+    let runFrom = interiorEnd + 1;
+    while (runFrom > reach && (interior[runFrom - 1] ?? -1) < 0) runFrom--;
+    if (runFrom <= interiorEnd) {
+      decideNnIntervals(rr, nRr, normal, rules, runFrom, interiorEnd + 1, keep, null);
+      for (let j = runFrom; j <= interiorEnd; j++) interior[j] = keep[j] ?? 0;
     }
+    // Decision of interval i: `interior` inside, `keep` near the ends.
+    const kept = (i: number): boolean =>
+      (i >= reach && i <= interiorEnd ? interior[i] : keep[i]) === 1;
+    // The four statistics of `hrvTimeDomain(nn, { followsPrevious })` read straight from the kept
+    // intervals, with its operations in its order (so bit for bit the same): no NN array, no
+    // input checks (kept intervals are within the NN rules' 250–2000 ms) and none of the
+    // statistics the analyzer does not report, at every packet.
     let count = 0;
-    for (let i = 0; i < nRr; i++) count += keep[i] ?? 0;
-    if (count < minIntervals) return null;
-    if (nnScratch.length < count) nnScratch = new Float64Array(2 * count);
-    if (followsScratch.length < count) followsScratch = new Uint8Array(2 * count);
-    const nnMs = nnScratch.subarray(0, count);
-    const followsPrevious = followsScratch.subarray(0, count);
-    let k = 0;
+    let sum = 0;
+    let dd = 0;
+    let nDiffs = 0;
+    let over50 = 0;
+    let previousKept = false;
     for (let i = 0; i < nRr; i++) {
-      if (keep[i] !== 1) continue;
-      nnMs[k] = rr[i] ?? NaN;
-      followsPrevious[k] = k > 0 && i > 0 && keep[i - 1] === 1 ? 1 : 0;
-      k++;
+      const isKept = kept(i);
+      const follows = previousKept;
+      previousKept = isKept;
+      if (!isKept) continue;
+      const v = rr[i] ?? NaN;
+      count++;
+      sum += v;
+      // Successive differences only between adjacent kept intervals (`followsPrevious`).
+      if (follows) {
+        const d = v - (rr[i - 1] ?? NaN);
+        dd += d * d;
+        nDiffs++;
+        if (Math.abs(d) > 50 + ROUNDING_MS) over50++;
+      }
     }
-    try {
-      const h = hrvTimeDomain(nnMs, { followsPrevious });
-      return {
-        windowMs: (((samples[n - 1] ?? 0) - (samples[0] ?? 0)) * 1000) / fs,
-        nBeats: n,
-        meanNnMs: h.meanNnMs,
-        sdnnMs: h.sdnnMs,
-        rmssdMs: h.rmssdMs,
-        pnn50: h.pnn50,
-      };
-    } catch (error) {
-      // Only possible when every kept interval is isolated by exclusions: no HRV then.
-      if (!(error instanceof SignalInputError)) throw error;
-      return null;
+    // hrvTimeDomain needs 2 intervals.
+    if (count < minIntervals || count < 2) return null;
+    const meanNnMs = sum / count;
+    let ss = 0;
+    for (let i = 0; i < nRr; i++) {
+      if (!kept(i)) continue;
+      const v = rr[i] ?? NaN;
+      ss += (v - meanNnMs) * (v - meanNnMs);
     }
+    // Every kept interval isolated by exclusions: no successive difference, no HRV.
+    if (nDiffs === 0) return null;
+    return {
+      windowMs: (((samples[n - 1] ?? 0) - (samples[0] ?? 0)) * 1000) / fs,
+      nBeats: n,
+      meanNnMs,
+      sdnnMs: Math.sqrt(ss / (count - 1)),
+      rmssdMs: Math.sqrt(dd / nDiffs),
+      pnn50: (100 * over50) / nDiffs,
+    };
   };
 
   return {

@@ -21,7 +21,7 @@ export interface HrvTimeDomainOptions {
  * as 49.999999… or 50.000001 depending on the operands' rounding; "more than 50 ms" must not
  * depend on that, so differences within 1e-6 ms of the threshold count as equal to it.
  */
-const ROUNDING_MS = 1e-6;
+export const ROUNDING_MS = 1e-6;
 
 /** Sample SD (n − 1) of values[0, n). */
 function sampleSd(values: Float64Array, n: number, mean: number): number {

@@ -61,11 +61,11 @@ export function nnDecisionReach(rules: NnRules): number {
 }
 
 /**
- * Median of a short list, sorted in place by insertion: windows hold ~10 values, and the live
- * analyzer runs this for every interval of a 5 min window at each packet.
+ * Median of values[0, n), sorted in place by insertion: windows hold ~10 values, and the live
+ * analyzer runs this for the intervals near the ends of a 5 min window at each packet.
  */
-function median(values: number[]): number {
-  for (let i = 1; i < values.length; i++) {
+function median(values: Float64Array, n: number): number {
+  for (let i = 1; i < n; i++) {
     const v = values[i] ?? NaN;
     let j = i - 1;
     while (j >= 0 && (values[j] ?? NaN) > v) {
@@ -74,14 +74,15 @@ function median(values: number[]): number {
     }
     values[j + 1] = v;
   }
-  const mid = values.length >> 1;
-  return values.length % 2 === 1
-    ? (values[mid] ?? NaN)
-    : ((values[mid - 1] ?? NaN) + (values[mid] ?? NaN)) / 2;
+  const mid = n >> 1;
+  return n % 2 === 1 ? (values[mid] ?? NaN) : ((values[mid - 1] ?? NaN) + (values[mid] ?? NaN)) / 2;
 }
 
-/** Scratch of the local-median window (decisions run one at a time). */
-const medianScratch: number[] = [];
+/**
+ * Scratch of the local-median window (decisions run one at a time): a typed array with a count,
+ * where emptying and refilling a JS array reallocated its storage for every interval.
+ */
+let medianScratch = new Float64Array(64);
 
 /**
  * Decides the intervals [from, to) of the series rr[0, nRr) (interval i spans beats i and i + 1)
@@ -112,6 +113,7 @@ export function decideNnIntervals(
     const b = rr[j + 1] ?? NaN;
     return inRange(a) && inRange(b) ? (a + b) / 2 : NaN;
   };
+  if (medianScratch.length < medianWindow) medianScratch = new Float64Array(2 * medianWindow);
   const window = medianScratch;
   let previousPremature = false;
   // Interval from − 1 is decided again (not stored) for its premature flag.
@@ -130,12 +132,12 @@ export function decideNnIntervals(
       continue;
     }
     if (maxRelativeDeviation !== null) {
-      window.length = 0;
+      let nWindow = 0;
       for (let j = Math.max(0, i - half); j <= Math.min(pairMeans - 1, i + half - 1); j++) {
         const w = pairMean(j);
-        if (!Number.isNaN(w)) window.push(w);
+        if (!Number.isNaN(w)) window[nWindow++] = w;
       }
-      const m = window.length > 0 ? median(window) : v;
+      const m = nWindow > 0 ? median(window, nWindow) : v;
       if (v < (1 - maxRelativeDeviation) * m) previousPremature = true;
       // The interval that starts at a premature beat goes too, even when the pause after it is
       // not fully compensatory (within 20 %): it does not end a normal cycle.
