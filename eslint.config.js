@@ -13,6 +13,8 @@ export default tseslint.config(
       '**/*.js',
       '**/*.cjs',
       '**/*.mjs',
+      // The declaration of a .mjs script (its types for the TypeScript that imports it).
+      '**/*.d.mts',
     ],
   },
   js.configs.recommended,

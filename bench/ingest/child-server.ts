@@ -44,7 +44,8 @@ function processCpuMs(pid: number | undefined): ProcessCpuMs | null {
 /**
  * Starts one of the bench's servers in a child process (so the load generator and the server
  * do not share an event loop) and waits for the `BENCH_READY {json}` line it prints once
- * listening.
+ * listening. A `.ts` script (relative to this folder) runs through tsx; a `.mjs` one (a bundle,
+ * given as an absolute path) runs with plain Node, as `npm start` runs Vigil.
  */
 export async function startChildServer<T extends { port: number }>(
   script: string,
@@ -52,10 +53,13 @@ export async function startChildServer<T extends { port: number }>(
   timeoutMs = 120_000,
   nodeArgs: readonly string[] = [],
 ): Promise<ChildServer<T>> {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  const bundled = script.endsWith('.mjs');
+  const file = bundled ? script : fileURLToPath(new URL(script, import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...nodeArgs, '--conditions=vigil-source', '--import', import.meta.resolve('tsx'), file],
+    bundled
+      ? [...nodeArgs, '--enable-source-maps', file]
+      : [...nodeArgs, '--conditions=vigil-source', '--import', import.meta.resolve('tsx'), file],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   const stdout = child.stdout;

@@ -12,6 +12,7 @@
  * (fleet, packets/s per device, default 1), --json (summary only, on stdout).
  */
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   login,
@@ -21,6 +22,7 @@ import {
   type FleetSummary,
   type ScenarioName,
 } from '../../packages/sim/src/index.js';
+import { bundleServer } from '../../packages/server/scripts/bundle.mjs';
 import { measureAlertLatency } from './alert-latency.js';
 import { startChildServer, type ChildServer, type ProcessCpuMs } from './child-server.js';
 import { createPacketPool, prerecordFleet } from './packet-pool.js';
@@ -82,8 +84,15 @@ async function vigilTarget(): Promise<{
   // BENCH_CPU_PROF=dir writes a V8 CPU profile of the Vigil server there (open it in Chrome
   // DevTools or speedscope) to see where its time goes.
   const profDir = process.env.BENCH_CPU_PROF;
+  // Bundled by esbuild exactly as `npm start` bundles server.ts, and run with plain Node: the
+  // code measured is the code users run (through tsx, every function also paid for the names
+  // tsx keeps with a `__name` call, and module loading went through its hooks).
+  const bundle = fileURLToPath(
+    new URL('../../packages/server/dist/bench-vigil-server.mjs', import.meta.url),
+  );
+  await bundleServer(fileURLToPath(new URL('./vigil-server.ts', import.meta.url)), bundle);
   const server = await startChildServer<VigilInfo>(
-    './vigil-server.ts',
+    bundle,
     {},
     undefined,
     profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
