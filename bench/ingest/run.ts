@@ -46,6 +46,7 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '500' },
     rate: { type: 'string', default: '1' },
     'alert-devices': { type: 'string', default: '10' },
+    'load-rate': { type: 'string' },
     bare: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -277,10 +278,33 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     }),
   ]);
   // Latency at a load Vigil can carry: open loop at 80 % of its own closed-loop maximum, the
-  // figure to size a deployment by (devices per server at a latency budget).
-  const comfortableRate = Math.max(1, Math.round(vigilSummary.achievedRatePerS * 0.8));
-  log(`open loop at 80 % of Vigil's maximum = ${comfortableRate} pkt/s for ${durationS} s`);
-  const atComfortable = await steady(vigil.url, devices, comfortableRate, DATA_TIME.comfortable);
+  // figure to size a deployment by (devices per server at a latency budget). `--load-rate`
+  // fixes that rate instead, so that two revisions can be compared at the same load: the server
+  // CPU per packet printed for this run then does not depend on how far each could go.
+  const loadRate = values['load-rate'];
+  const comfortableRate =
+    loadRate === undefined
+      ? Math.max(1, Math.round(vigilSummary.achievedRatePerS * 0.8))
+      : Number(loadRate);
+  if (!Number.isFinite(comfortableRate) || comfortableRate <= 0)
+    throw new Error('--load-rate must be a positive number of packets per second');
+  log(
+    `open loop at ${loadRate === undefined ? "80 % of Vigil's maximum" : 'the given --load-rate'} = ${comfortableRate} pkt/s for ${durationS} s`,
+  );
+  const loadCpuBefore = vigil.cpuMs();
+  const atComfortableRun = await steady(vigil.url, devices, comfortableRate, DATA_TIME.comfortable);
+  const loadCpuAfter = vigil.cpuMs();
+  const loadPackets = Math.max(1, atComfortableRun.packetsOk);
+  const atComfortable = {
+    ...atComfortableRun,
+    serverCpuPerPacketUs:
+      loadCpuBefore && loadCpuAfter
+        ? {
+            all: Math.round(((loadCpuAfter.total - loadCpuBefore.total) * 1000) / loadPackets),
+            main: Math.round(((loadCpuAfter.main - loadCpuBefore.main) * 1000) / loadPackets),
+          }
+        : null,
+  };
   await stopAll();
 
   log('');
@@ -300,6 +324,11 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     `CPU per packet at the maximum rate (all threads): bare ${cpu(bareSummary.cpuPerPacket)}; ` +
       `Vigil ${cpu(vigilSummary.cpuPerPacket)}`,
   );
+  if (atComfortable.serverCpuPerPacketUs !== null)
+    log(
+      `Vigil server CPU per packet at ${comfortableRate} pkt/s: ${atComfortable.serverCpuPerPacketUs.all} µs ` +
+        `(main thread ${atComfortable.serverCpuPerPacketUs.main} µs)`,
+    );
   const met =
     atTarget.achievedRatePerS >= targetRate * 0.97 &&
     atTarget.latencyMs.p99 < 50 &&
