@@ -1,3 +1,4 @@
+import { sortSmallInPlace } from '../sort-small-in-place.js';
 import { measureBeatWindow, P_BINS, QRS_GRID_MS, WIDE_GRID_MS } from './beat-window.js';
 import type { BeatWindow, BeatWindowScratch, SampleView } from './beat-window.js';
 
@@ -120,15 +121,7 @@ function median(values: readonly number[], n = values.length): number {
 
 /** Median of the first `n` values of `buf`, sorted in place by insertion (n is small here). */
 function smallMedian(buf: Float64Array, n: number): number {
-  for (let i = 1; i < n; i++) {
-    const v = buf[i] ?? 0;
-    let j = i - 1;
-    while (j >= 0 && (buf[j] ?? 0) > v) {
-      buf[j + 1] = buf[j] ?? 0;
-      j--;
-    }
-    buf[j + 1] = v;
-  }
+  sortSmallInPlace(buf, n);
   const m = n >> 1;
   return n % 2 === 1 ? (buf[m] ?? 0) : ((buf[m - 1] ?? 0) + (buf[m] ?? 0)) / 2;
 }

@@ -1,4 +1,5 @@
 import { SignalInputError } from '../errors.js';
+import { sortSmallInPlace } from '../sort-small-in-place.js';
 import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
 
 export interface RhythmTrackerOptions {
@@ -74,25 +75,8 @@ interface Beat {
   pScore: number | null;
 }
 
-/**
- * Sorts v[0, n) ascending in place by insertion: n is at most the AF window (32), where this is
- * cheaper than a sort call; for finite numbers the same order as a comparator sort.
- */
-function sortSmall(v: Float64Array, n: number): void {
-  for (let i = 1; i < n; i++) {
-    const x = v[i] ?? 0;
-    let j = i - 1;
-    while (j >= 0 && (v[j] ?? 0) > x) {
-      v[j + 1] = v[j] ?? 0;
-      j--;
-    }
-    v[j + 1] = x;
-  }
-}
-
-/** Median of v[0, n), sorting v in place. */
 function median(v: Float64Array, n: number): number {
-  sortSmall(v, n);
+  sortSmallInPlace(v, n);
   const m = n >> 1;
   return n % 2 === 1 ? (v[m] ?? 0) : ((v[m - 1] ?? 0) + (v[m] ?? 0)) / 2;
 }
@@ -263,7 +247,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       rr[k] = v;
       if (Number.isFinite(v)) validScratch[nValid++] = v;
     }
-    sortSmall(validScratch, nValid);
+    sortSmallInPlace(validScratch, nValid);
     const valid = validScratch.subarray(0, nValid);
     if (valid.length < len / 2) return null;
     const trim = Math.floor(valid.length / 16);

@@ -1,3 +1,4 @@
+import { sortSmallInPlace } from '../sort-small-in-place.js';
 import { SignalInputError } from '../errors.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
 import { createRollingHrv } from '../hrv/create-rolling-hrv.js';
@@ -101,15 +102,7 @@ const QUALITY_BLOCK_MS = 2000;
  */
 function median(values: Float64Array, n: number): number | null {
   if (n === 0) return null;
-  for (let i = 1; i < n; i++) {
-    const v = values[i] ?? 0;
-    let j = i - 1;
-    while (j >= 0 && (values[j] ?? 0) > v) {
-      values[j + 1] = values[j] ?? 0;
-      j--;
-    }
-    values[j + 1] = v;
-  }
+  sortSmallInPlace(values, n);
   const mid = n >> 1;
   return n % 2 === 1 ? (values[mid] ?? null) : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
 }
