@@ -11,6 +11,7 @@
  * 10; fleet default 60), --warmup S (default 2), --devices N (fleet, default 500), --rate R
  * (fleet, packets/s per device, default 1), --json (summary only, on stdout).
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -66,6 +67,26 @@ process.once('SIGINT', () => {
   void stopAll().then(() => process.exit(130));
 });
 
+/**
+ * The Node flags `npm start` gives the server (packages/server/package.json, `scripts.start`:
+ * the `--` options between `node` and the script), so the bench's Vigil runs with the same heap
+ * settings as users'.
+ */
+function startNodeFlags(): string[] {
+  const pkg = JSON.parse(
+    readFileSync(new URL('../../packages/server/package.json', import.meta.url), 'utf8'),
+  ) as { scripts?: { start?: string } };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  if (words[0] !== 'node')
+    throw new Error('packages/server start script no longer starts with node');
+  const flags: string[] = [];
+  for (const w of words.slice(1)) {
+    if (!w.startsWith('--')) break;
+    flags.push(w);
+  }
+  return flags;
+}
+
 /** A Vigil to measure: the given --url, or a fresh one in a child process. */
 async function vigilTarget(): Promise<{
   url: string;
@@ -92,12 +113,10 @@ async function vigilTarget(): Promise<{
     new URL('../../packages/server/dist/bench-vigil-server.mjs', import.meta.url),
   );
   await bundleServer(fileURLToPath(new URL('./vigil-server.ts', import.meta.url)), bundle);
-  const server = await startChildServer<VigilInfo>(
-    bundle,
-    {},
-    undefined,
-    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-  );
+  const server = await startChildServer<VigilInfo>(bundle, {}, undefined, [
+    ...startNodeFlags(),
+    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+  ]);
   children.push(server);
   return {
     url: server.url,
