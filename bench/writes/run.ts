@@ -10,6 +10,10 @@
  *   `005_ecg_in_vitals`, before migration 006 dropped `predictions_device_ts_idx`);
  * - **current**: every migration.
  *
+ * On SQLite both databases get the server's page size (`SQLITE_PAGE_SIZE`) unless
+ * `--baseline-page-size` gives the baseline another one: `--baseline 006_predictions_by_packet
+ * --baseline-page-size 4096` compares page sizes alone, on the same schema.
+ *
  * Rounds alternate between the two so both see the same machine. Printed per packet: this
  * process's CPU time (all its threads: the commits on the main thread, the fdatasyncs on libuv's
  * pool, SQLite's checkpoint worker; PostgreSQL's own processes are not counted) and the wall
@@ -18,6 +22,7 @@
  *   npm run bench:writes
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:writes
  *   npm run bench:writes -- --batch 4 --packets 20000 --rounds 6
+ *   npm run bench:writes -- --baseline 006_predictions_by_packet --baseline-page-size 4096
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,6 +40,7 @@ import type { PacketWriteUnit } from '../../packages/server/src/repositories/vit
 const { values } = parseArgs({
   options: {
     baseline: { type: 'string', default: '005_ecg_in_vitals' },
+    'baseline-page-size': { type: 'string' },
     batch: { type: 'string', default: '16' },
     devices: { type: 'string', default: '32' },
     packets: { type: 'string', default: '16000' },
@@ -53,15 +59,35 @@ const upTo = names.indexOf(values.baseline);
 if (upTo < 0) throw new Error(`--baseline: no migration ${values.baseline} (${names.join(', ')})`);
 const baselineMigrations = Object.fromEntries(Object.entries(migrations).slice(0, upTo + 1));
 
+const baselinePageSize =
+  values['baseline-page-size'] === undefined ? undefined : Number(values['baseline-page-size']);
+if (
+  baselinePageSize !== undefined &&
+  !(
+    Number.isInteger(baselinePageSize) &&
+    baselinePageSize >= 512 &&
+    baselinePageSize <= 65536 &&
+    (baselinePageSize & (baselinePageSize - 1)) === 0
+  )
+)
+  throw new Error('--baseline-page-size: a power of two from 512 to 65536 (bytes)');
+
 const databaseUrl = process.env.DATABASE_URL;
 const dirs: string[] = [];
 
-async function open(label: string, set: typeof migrations): Promise<Database> {
+async function open(
+  label: string,
+  set: typeof migrations,
+  sqlitePageSize?: number,
+): Promise<Database> {
   let database: Database;
   if (databaseUrl === undefined) {
     const dir = mkdtempSync(path.join(tmpdir(), `vigil-bench-writes-${label}-`));
     dirs.push(dir);
-    database = await createDatabase({ dataDir: dir });
+    database = await createDatabase({
+      dataDir: dir,
+      ...(sqlitePageSize === undefined ? {} : { sqlitePageSize }),
+    });
   } else {
     database = await createDatabase({
       databaseUrl,
@@ -198,7 +224,7 @@ function cpuUs(): number {
 const targets = [
   {
     label: 'baseline',
-    database: await open('baseline', baselineMigrations),
+    database: await open('baseline', baselineMigrations, baselinePageSize),
     cpu: [] as number[],
     wall: [] as number[],
   },
@@ -246,5 +272,5 @@ for (const t of targets)
     `${t.label.padEnd(9)} CPU ${median(t.cpu).toFixed(1).padStart(6)} µs/packet [${t.cpu.map((x) => x.toFixed(1)).join(' ')}]  wall ${median(t.wall).toFixed(1).padStart(6)} µs/packet [${t.wall.map((x) => x.toFixed(1)).join(' ')}]`,
   );
 console.log(
-  `current / baseline: CPU ${(median(cur.cpu) / median(base.cpu)).toFixed(2)}, wall ${(median(cur.wall) / median(base.wall)).toFixed(2)} (baseline = migrations up to ${values.baseline})`,
+  `current / baseline: CPU ${(median(cur.cpu) / median(base.cpu)).toFixed(2)}, wall ${(median(cur.wall) / median(base.wall)).toFixed(2)} (baseline = migrations up to ${values.baseline}${baselinePageSize === undefined ? '' : `, ${String(baselinePageSize)}-byte pages`})`,
 );

@@ -36,6 +36,16 @@ describe('SQLite page size', () => {
     }
   });
 
+  it('creates a new database with the page size it is given', async () => {
+    const database = await createDatabase({ dataDir: tempDir(), sqlitePageSize: 4096 });
+    try {
+      await sql`create table t (x integer)`.execute(database.db);
+      expect(await pageSize(database)).toBe(4096);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('keeps the page size and the rows of an existing database', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'vigil.sqlite');

@@ -25,6 +25,11 @@ export interface DatabaseOptions {
   /** Explicit SQLite file, or ':memory:'. Overrides dataDir. */
   sqlitePath?: string;
   /**
+   * Page size of a new SQLite database, bytes (default SQLITE_PAGE_SIZE); an existing one keeps
+   * its own. Set by bench:writes to compare page sizes.
+   */
+  sqlitePageSize?: number;
+  /**
    * PostgreSQL schema to work in (created when missing, set as `search_path` on every pooled
    * connection). Tests give each app its own schema so parallel files never collide.
    */
@@ -115,12 +120,12 @@ function createSqlite(options: DatabaseOptions): Database {
   // 2 KiB pages instead of SQLite's 4 KiB default. Every group commit of ingest writes each page
   // it dirtied whole to the WAL (and again at the checkpoint), and most of those pages are index
   // leaves touched by one entry per device in the batch: smaller pages write less for the same
-  // entries. `npm run bench:writes` with one database at each size (alternating rounds, batches of
-  // 16 packets from 32 devices): 0.82 of the CPU and 0.85 of the wall time per packet; 1 KiB
-  // pages gained nothing more. Rows (~650 B with a 1 s ECG) still fit a page. Only a new, empty
+  // entries. `npm run bench:writes -- --baseline 006_predictions_by_packet --baseline-page-size
+  // 4096` (the same schema at both sizes, alternating rounds): 0.84 of the CPU and 0.83 of the
+  // wall time per packet; 1 KiB pages gained nothing more in a one-off run during development. Rows (~650 B with a 1 s ECG) still fit a page. Only a new, empty
   // database takes the setting (https://www.sqlite.org/pragma.html#pragma_page_size): an existing
   // one keeps its page size.
-  sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
+  sqlite.pragma(`page_size = ${String(options.sqlitePageSize ?? SQLITE_PAGE_SIZE)}`);
   // WAL lets readers proceed while a writer commits; busy_timeout waits instead of failing with
   // SQLITE_BUSY when another process (a CLI, a second server) holds the write lock. NORMAL does
   // not flush at commit: DurableSqliteDialect flushes the WAL off the event loop before a commit
