@@ -29,8 +29,11 @@ if (!existsSync(bundle)) {
 const built = statSync(bundle).mtimeMs;
 const stale = ['server', 'signal', 'sim'].some((p) => {
   const src = path.join(packages, p, 'src');
-  return readdirSync(src, { recursive: true }).some(
-    (f) => f.endsWith('.ts') && statSync(path.join(src, f)).mtimeMs > built,
+  return (
+    existsSync(src) &&
+    readdirSync(src, { recursive: true }).some(
+      (f) => f.endsWith('.ts') && statSync(path.join(src, f)).mtimeMs > built,
+    )
   );
 });
 if (stale)
