@@ -109,10 +109,12 @@ async function vigilTarget(): Promise<{
   // Bundled by esbuild exactly as `npm start` bundles server.ts, and run with plain Node: the
   // code measured is the code users run (through tsx, every function also paid for the names
   // tsx keeps with a `__name` call, and module loading went through its hooks).
-  const bundle = fileURLToPath(
-    new URL('../../packages/server/dist/bench-vigil-server.mjs', import.meta.url),
+  // Its own folder: the bench's analysis worker and chunks sit beside its bundle, apart from
+  // the build `npm start` runs.
+  const bundle = await bundleServer(
+    fileURLToPath(new URL('./vigil-server.ts', import.meta.url)),
+    fileURLToPath(new URL('../../packages/server/dist/bench', import.meta.url)),
   );
-  await bundleServer(fileURLToPath(new URL('./vigil-server.ts', import.meta.url)), bundle);
   const server = await startChildServer<VigilInfo>(bundle, {}, undefined, [
     ...startNodeFlags(),
     ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),

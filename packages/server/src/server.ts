@@ -2,7 +2,8 @@ import { collectDefaultMetrics } from 'prom-client';
 import { buildApp } from './app.js';
 import { createContainer } from './composition.js';
 import { ConfigError, loadConfig } from './config/env.js';
-import { isDemoEnabled, startDemo, type Demo } from './demo/start-demo.js';
+import { isDemoEnabled } from './demo/demo-mode.js';
+import type { Demo } from './demo/start-demo.js';
 import { webPlugin } from './http/plugins/web.plugin.js';
 
 /**
@@ -69,7 +70,10 @@ async function main(): Promise<void> {
   );
   if (isDemoEnabled(config, process.argv, process.env)) {
     // After the cold-start measurement: seeding is demo work, not start-up. The simulated
-    // devices post to this server's own port, through the real ingest path.
+    // devices post to this server's own port, through the real ingest path. Imported only here:
+    // the demo and the simulator it drives (@vigil/sim, a development dependency) are a chunk of
+    // their own in the build, which a production server never loads.
+    const { startDemo } = await import('./demo/start-demo.js');
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const local = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

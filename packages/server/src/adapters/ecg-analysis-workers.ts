@@ -1,6 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { build } from 'esbuild';
 import type { AnalysisRequest, EcgAnalysisPort, PacketAnalysis } from './ecg-analysis.adapter.js';
 import type { AnalysisJob, FromWorker, ToWorker } from './ecg-analysis.protocol.js';
 
@@ -30,12 +30,22 @@ interface Shard {
 }
 
 /**
- * Bundles the worker's entry and the parts of @vigil/signal it imports into one CommonJS script
- * (esbuild, from the TypeScript sources, as `npm start` bundles the server). One script serves
- * `npm start`, `npm run dev`, the tests and the benches alike: none of them has a compiled
- * worker file on disk, and a worker thread does not inherit a test runner's TypeScript loader.
+ * The URL of the server bundle this module was built into (esbuild's `define`, in
+ * packages/server/scripts/bundle.mjs); not defined when it runs from its TypeScript source.
  */
-async function bundleWorker(): Promise<string> {
+declare const VIGIL_BUNDLE_URL: string | undefined;
+
+/**
+ * The worker's program, as one CommonJS script: its entry and the parts of @vigil/signal it
+ * imports. A built server (`npm start`, bench/ingest) reads the script `npm run build` wrote
+ * beside it. From the sources (`npm run dev`, the tests) it is bundled here, in memory, with
+ * esbuild, a development dependency imported only then: a worker thread does not inherit a
+ * test runner's TypeScript loader.
+ */
+async function workerScript(): Promise<string> {
+  if (typeof VIGIL_BUNDLE_URL === 'string')
+    return readFile(new URL('./ecg-analysis.worker.cjs', VIGIL_BUNDLE_URL), 'utf8');
+  const { build } = await import('esbuild');
   const entry = fileURLToPath(new URL('./ecg-analysis.worker.ts', import.meta.url));
   const out = await build({
     entryPoints: [entry],
@@ -82,7 +92,7 @@ export async function startEcgAnalysisWorkers(
 ): Promise<EcgAnalysisPort> {
   if (!Number.isInteger(options.workers) || options.workers < 1)
     throw new RangeError(`workers must be an integer ≥ 1, got ${String(options.workers)}`);
-  const code = await bundleWorker();
+  const code = await workerScript();
   let nextId = 1;
   let closing = false;
   const report = (e: Error): void => {

@@ -1,6 +1,6 @@
 /**
- * Entry of an ECG analysis worker thread (see ecg-analysis-workers.ts, which bundles this file
- * with esbuild and starts it). It owns the analysis sessions of the devices sharded to it and
+ * Entry of an ECG analysis worker thread (see ecg-analysis-workers.ts, which starts it from the
+ * script `npm run build` bundled, or bundles this file with esbuild when run from source). It owns the analysis sessions of the devices sharded to it and
  * answers each batch of jobs with one message.
  */
 import { parentPort } from 'node:worker_threads';

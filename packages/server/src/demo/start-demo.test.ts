@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isDemoEnabled } from './start-demo.js';
+import { isDemoEnabled } from './demo-mode.js';
 
 describe('isDemoEnabled', () => {
   it('is on when configured and not switched off on the command line', () => {
