@@ -235,6 +235,7 @@ for (const db of DBS) {
   let hours = 0;
   for await (const r of records(db, dir)) {
     nRec++;
+    if (nRec % 1000 === 0) console.error(`${db.name}: ${nRec} records`);
     hours += r.ecg.length / r.fs / 3600;
     const peaks = detectQrs(r.ecg, { fs: r.fs });
     // Detector: AF episodes without a minimum duration; alarms: as the monitor reports them.
