@@ -112,6 +112,8 @@ interface AfTally {
   fpS: number;
   alarms: number;
   falseAlarms: number;
+  records: number;
+  hours: number;
 }
 const emptyAf = (): AfTally => ({
   ref: 0,
@@ -123,6 +125,8 @@ const emptyAf = (): AfTally => ({
   fpS: 0,
   alarms: 0,
   falseAlarms: 0,
+  records: 0,
+  hours: 0,
 });
 
 interface Rec {
@@ -232,11 +236,9 @@ for (const db of DBS) {
     return t;
   };
   let nRec = 0;
-  let hours = 0;
   for await (const r of records(db, dir)) {
     nRec++;
     if (nRec % 1000 === 0) console.error(`${db.name}: ${nRec} records`);
-    hours += r.ecg.length / r.fs / 3600;
     const peaks = detectQrs(r.ecg, { fs: r.fs });
     // Detector: AF episodes without a minimum duration; alarms: as the monitor reports them.
     const detection = analyzeArrhythmia(r.ecg, r.fs, peaks, { ...options, afMinDurationMs: 0 });
@@ -261,6 +263,8 @@ for (const db of DBS) {
     const alarm = afEp(alarms);
     for (const g of r.group === '' ? [''] : ['', r.group]) {
       const t = tally(g);
+      t.records++;
+      t.hours += r.ecg.length / r.fs / 3600;
       t.ref += r.af.length;
       t.found += r.af.filter((x) => overlap([x], det) > 0).length;
       const long = r.af.filter(([s, e]) => e - s >= 30 * r.fs);
@@ -294,11 +298,11 @@ for (const db of DBS) {
   for (const [g, t] of groups) {
     const label = g === '' ? db.name : `${db.name} ${g}`;
     rows.push(
-      `| ${label} | ${db.role} | ${nRec} rec, ${hours.toFixed(1)} h | ${beats} | ` +
+      `| ${label} | ${db.role} | ${t.records} rec, ${t.hours.toFixed(1)} h | ${beats} | ` +
         `${t.ref > 0 ? `${t.found}/${t.ref} (${pct(t.found, t.ref)})` : '-'} | ` +
         `${t.ref30 > 0 ? `${t.alarmFound30}/${t.ref30} (${pct(t.alarmFound30, t.ref30)})` : '-'} | ` +
-        `${pct(t.fpS, t.nonAfS)}% of ${(t.nonAfS / 3600).toFixed(1)} h | ` +
-        `${t.falseAlarms} (${t.nonAfS > 0 ? ((t.falseAlarms * 86400) / t.nonAfS).toFixed(1) : '-'}) |`,
+        `${t.nonAfS > 0 ? `${pct(t.fpS, t.nonAfS)}% of ${(t.nonAfS / 3600).toFixed(1)} h` : '-'} | ` +
+        `${t.nonAfS > 0 ? `${t.falseAlarms} (${((t.falseAlarms * 86400) / t.nonAfS).toFixed(1)})` : '-'} |`,
     );
   }
 }
