@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../synth/create-rng.js';
 import { createEcgSynth } from '../synth/create-ecg-synth.js';
+import { createEcgAnalyzer } from '../ecg/create-ecg-analyzer.js';
 import { analyzeArrhythmia } from './analyze-arrhythmia.js';
+import { classifyBeats } from './classify-beats.js';
 import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
 import type { ClassifiedBeat, RhythmEpisode } from './types.js';
 
@@ -72,6 +74,25 @@ describe('createArrhythmiaMonitor', () => {
     expect(offline.burden.vebPercent).toBeLessThan(40);
   });
 
+  it('classifies the live path (analyzer packets into the monitor, as the server does) with the offline classifier', () => {
+    const fs = excerpt.fs;
+    const analyzer = createEcgAnalyzer({ fs });
+    const monitor = createArrhythmiaMonitor({ fs });
+    const live: ClassifiedBeat[] = [];
+    for (let at = 0; at < ecg119.length; at += fs) {
+      const chunk = ecg119.slice(at, at + fs);
+      const u = analyzer.push(chunk);
+      live.push(...monitor.push(chunk, Int32Array.from(u.beats.map((b) => b.sample))).beats);
+    }
+    const tail = analyzer.flush().beats.map((b) => b.sample);
+    live.push(...monitor.push(new Float64Array(0), tail).beats, ...monitor.flush().beats);
+    const peaks = live.map((b) => b.sample);
+    expect(peaks.length).toBeGreaterThan(40);
+    expect(live.map((b) => b.class)).toEqual(classifyBeats(ecg119, fs, peaks));
+    // The bigeminy's PVCs are found on the live path too.
+    expect(live.filter((b) => b.class === 'VEB').length).toBeGreaterThanOrEqual(14);
+  });
+
   it('opens a PAUSE while no beat arrives for 3 s and closes it at the next beat', () => {
     const fs = 250;
     const { ecg, peaks } = synth({ fs, heartRateBpm: 70, seed: 3 }, 40);
@@ -100,7 +121,7 @@ describe('createArrhythmiaMonitor', () => {
     expect(closed?.maxRrMs).toBeGreaterThan(3000);
   });
 
-  it('finds a 10-s AF paroxysm between sinus stretches and places it within 5 s (ECGSYN)', () => {
+  it('finds a 10-s AF paroxysm between sinus stretches and places it within 5 s (ECGSYN), and raises no AF alarm for it', () => {
     const fs = 250;
     const parts = [
       synth({ fs, heartRateBpm: 75, seed: 21, noiseMv: 0.01 }, 60),
@@ -117,10 +138,14 @@ describe('createArrhythmiaMonitor', () => {
     }
     const onset = 60 * fs;
     const offset = 70 * fs;
-    const found = analyzeArrhythmia(ecg, fs, peaks).episodes.filter((e) => e.rhythm === 'AF');
+    const found = analyzeArrhythmia(ecg, fs, peaks, { afMinDurationMs: 0 }).episodes.filter(
+      (e) => e.rhythm === 'AF',
+    );
     expect(found).toHaveLength(1);
     expect(found[0]?.start ?? 0).toBeGreaterThan(onset - 5 * fs);
     expect(found[0]?.end ?? 0).toBeLessThan(offset + 5 * fs);
+    // With the default 30-s minimum duration (the clinical definition) it is not reported.
+    expect(analyzeArrhythmia(ecg, fs, peaks).episodes.filter((e) => e.rhythm === 'AF')).toEqual([]);
   });
 
   it('finds AF in a synthetic AF rhythm and none in a sinus rhythm', () => {

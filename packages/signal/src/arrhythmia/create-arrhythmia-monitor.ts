@@ -172,13 +172,14 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       record([guard], epOut);
     }
     // P-wave evidence from supraventricular beats (ventricular, fusion and noise beats carry no
-    // sinus P wave); the sinus template learns only while the RR intervals are not irregular.
+    // sinus P wave); the sinus template learns only while the RR intervals are measured and
+    // regular (not before the first full window: a record that starts in AF must not teach it).
     const coherence = atrial.push(
       view.x,
       view.offset,
       peak,
       cls === 'N' || cls === 'SVEB',
-      !tracker.irregular,
+      tracker.regular,
     );
     const pScore = pWaveMeasure === 'template' ? atrial.templateCorrelation : coherence;
     record(tracker.push(peak, cls, pScore), epOut);

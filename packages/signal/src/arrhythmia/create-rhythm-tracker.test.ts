@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createRhythmTracker } from './create-rhythm-tracker.js';
+import type { RhythmTrackerOptions } from './create-rhythm-tracker.js';
 import type { BeatClass, RhythmEpisode } from './types.js';
 
 const FS = 250;
 
 /** Feeds beats given as RR intervals (ms) and classes; returns every episode, closed. */
-function run(rrMs: number[], classes: BeatClass[]): RhythmEpisode[] {
-  const t = createRhythmTracker({ fs: FS });
+function run(
+  rrMs: number[],
+  classes: BeatClass[],
+  options: Omit<RhythmTrackerOptions, 'fs'> = {},
+  pWaveScores: (number | null)[] = [],
+): RhythmEpisode[] {
+  const t = createRhythmTracker({ fs: FS, ...options });
   let sample = 0;
   rrMs.forEach((rr, i) => {
     sample += Math.round((rr * FS) / 1000);
-    t.push(sample, classes[i] ?? 'N');
+    t.push(sample, classes[i] ?? 'N', pWaveScores[i] ?? null);
   });
   t.flush();
   return [...t.episodes];
@@ -98,7 +104,7 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     for (let i = 0; i < 60; i++) rr.push(800);
     // P-wave score: absent (0.1) during the paroxysm, sinus (0.95) elsewhere.
     const feed = (scoreInAf: number): RhythmEpisode[] => {
-      const t = createRhythmTracker({ fs: FS });
+      const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0 });
       let sample = 0;
       rr.forEach((v, i) => {
         sample += Math.round((v * FS) / 1000);
@@ -108,7 +114,7 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
       return [...t.episodes];
     };
     // The 32-beat RR window alone misses it (no P-wave scores: the short path is idle).
-    expect(run(rr, []).filter((e) => e.rhythm === 'AF')).toEqual([]);
+    expect(run(rr, [], { afMinDurationMs: 0 }).filter((e) => e.rhythm === 'AF')).toEqual([]);
     const found = feed(0.1).filter((e) => e.rhythm === 'AF');
     expect(found).toHaveLength(1);
     const onset = rr.slice(0, 60).reduce((a, v) => a + Math.round((v * FS) / 1000), 0);
@@ -117,6 +123,39 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     expect(found[0]?.end ?? 0).toBeLessThan(offset + 4 * FS);
     // Same irregular intervals with sinus P waves (e.g. frequent atrial ectopy): no AF.
     expect(feed(0.95).filter((e) => e.rhythm === 'AF')).toEqual([]);
+  });
+
+  it('opens an AF episode only once AF has lasted 30 s, dated from its onset', () => {
+    const rand = lcg(17);
+    const sinus = new Array<number>(60).fill(800);
+    const af = (beats: number): number[] => Array.from({ length: beats }, () => 400 + 500 * rand());
+    const ms = (v: number[]): number => v.reduce((a, b) => a + Math.round((b * FS) / 1000), 0);
+    // 40 beats of mean 650 ms: 26 s of AF. The detector finds it; no episode is reported.
+    const short = [...sinus, ...af(40), ...sinus];
+    expect(run(short, [], { afMinDurationMs: 0 }).filter((e) => e.rhythm === 'AF')).toHaveLength(1);
+    expect(run(short, []).filter((e) => e.rhythm === 'AF')).toEqual([]);
+    // 120 beats: 78 s. One episode, starting near the onset (not 30 s later).
+    const long = [...sinus, ...af(120), ...sinus];
+    const found = run(long, []).filter((e) => e.rhythm === 'AF');
+    expect(found).toHaveLength(1);
+    expect(Math.abs((found[0]?.start ?? 0) - ms(sinus))).toBeLessThan(4 * FS);
+    // A longer minimum (90 s) reports nothing for the 78 s.
+    expect(run(long, [], { afMinDurationMs: 90_000 }).filter((e) => e.rhythm === 'AF')).toEqual([]);
+  });
+
+  it('calls irregular RR with the sinus P waves in place (frequent ectopy) not AF', () => {
+    const rand = lcg(23);
+    const rr: number[] = [...new Array<number>(60).fill(800)];
+    for (let i = 0; i < 120; i++) rr.push(400 + 500 * rand());
+    rr.push(...new Array<number>(60).fill(800));
+    const withP = rr.map(() => 0.95);
+    const withoutP = rr.map((_, i) => (i >= 60 && i < 180 ? 0.1 : 0.95));
+    expect(run(rr, [], {}, withP).filter((e) => e.rhythm === 'AF')).toEqual([]);
+    expect(run(rr, [], {}, withoutP).filter((e) => e.rhythm === 'AF')).toHaveLength(1);
+    // Without the atrial-activity requirement the RR rule alone calls it AF.
+    expect(
+      run(rr, [], { afRequireAtrialEvidence: false }, withP).filter((e) => e.rhythm === 'AF'),
+    ).toHaveLength(1);
   });
 
   it('keeps an AF episode open through a VT run that interrupts it', () => {

@@ -39,6 +39,22 @@ export interface RhythmTrackerOptions {
    * (0: they count as non-AF).
    */
   afHoldBeats?: number;
+  /**
+   * Minimum duration in ms of uninterrupted AF window decisions before an AF episode is opened
+   * (reported), default 30000: the clinical definition of AF (an episode lasting at least 30 s,
+   * ESC 2020), so a few irregular beats do not raise an alert. The episode's start is still the
+   * first AF decision of the run. 0 opens as soon as the hysteresis is met.
+   */
+  afMinDurationMs?: number;
+  /**
+   * Whether a long-window AF decision also needs atrial-activity evidence: the P-wave score passed
+   * with the window's last beat is unknown (no sinus P template yet) or below
+   * `afLongPWaveScoreMax`. Irregular RR with the patient's own sinus P waves still in place
+   * (frequent ectopy, sinus arrhythmia) is then not AF. Default true.
+   */
+  afRequireAtrialEvidence?: boolean;
+  /** P-wave score below which the long path counts P waves as absent, default 0.7. */
+  afLongPWaveScoreMax?: number;
   /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
   bradyBpm?: number;
   /** Sinus tachycardia above this rate in bpm, default 100. */
@@ -63,10 +79,16 @@ export interface RhythmTracker {
   readonly episodes: readonly RhythmEpisode[];
   /**
    * Whether the most recent window (the last `afWindowBeats` intervals up to the latest beat,
-   * leaving out intervals touching any ectopic beat) met the AF criteria: a causal irregularity
-   * flag for the next beat's classification.
+   * leaving out intervals touching any ectopic beat) met the AF criteria, with the atrial-activity
+   * evidence of `afRequireAtrialEvidence`: a causal AF flag for the next beat's classification.
    */
   readonly irregular: boolean;
+  /**
+   * Whether the most recent full window was measured and did not meet the AF criteria: false
+   * before the first `afWindowBeats` intervals and in windows too ventricular to tell. What a
+   * sinus P template may learn from (a record that starts in AF must not teach it AF).
+   */
+  readonly regular: boolean;
 }
 
 interface Beat {
@@ -101,6 +123,16 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const pMax = options.afPWaveScoreMax ?? 0.5;
   const shortHyst = options.afShortHysteresisBeats ?? 4;
   const holdMax = options.afHoldBeats ?? 16;
+  const minAfSamples = ((options.afMinDurationMs ?? 30000) * fs) / 1000;
+  const needAtrial = options.afRequireAtrialEvidence ?? true;
+  const pLongMax = options.afLongPWaveScoreMax ?? 0.7;
+  if (!(minAfSamples >= 0)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.afMinDurationMs',
+      'afMinDurationMs must be a non-negative number of ms',
+    );
+  }
   let unknownRun = 0;
   if (Ws !== 0 && !(Number.isInteger(Ws) && Ws >= 4 && Ws <= W)) {
     throw new SignalInputError(
@@ -154,6 +186,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   let afFirstLabel = -1;
   let afLastLabel = -1;
   let afBeatsInEpisode = 0;
+  // The current run of AF decisions met the hysteresis (it opens once it lasts afMinDurationMs).
+  let afReady = false;
+  let afFirstSample = 0;
   // Rate state
   let rateState: 'BRADY' | 'TACHY' | null = null;
   let rateEp: RhythmEpisode | null = null;
@@ -282,6 +317,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   };
 
   let lastWindowAf = false;
+  let lastWindowRegular = false;
   const stepAf = (idx: number): void => {
     // Short window ending at idx: irregular RR and no P waves label its centre beat.
     if (Ws > 0 && idx >= Ws) {
@@ -295,7 +331,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     if (idx < W) return;
     const c = idx - (W >> 1);
     const long = afWindow(idx, excludeSveb);
-    const isLong = long === true;
+    const pNow = at(idx)?.pScore ?? null;
+    // Atrial-activity evidence: no sinus P template yet, or the recent beats' P waves unlike it.
+    const atrialOk = !needAtrial || pNow === null || pNow < pLongMax;
+    const isLong = long === true && atrialOk;
     const isShort = shortLabel.get(c) ?? false;
     shortLabel.delete(c);
     const isAf = isLong || isShort;
@@ -307,7 +346,12 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     if (!excludeSveb) {
       for (let i = idx - W; i <= idx && !svebInWindow; i++) svebInWindow = at(i)?.cls === 'SVEB';
     }
-    lastWindowAf = excludeSveb || !svebInWindow ? isLong : afWindow(idx, true) === true;
+    // With the same atrial-activity evidence as the AF decision: frequent atrial ectopy with the
+    // sinus P waves in place is irregular but not AF. `regular` is RR only: the sinus P template
+    // learns while it is true, so it must not depend on the template.
+    const rrOnly = excludeSveb || !svebInWindow ? long : afWindow(idx, true);
+    lastWindowAf = rrOnly === true && atrialOk;
+    lastWindowRegular = rrOnly === false;
     // Too few atrial-driven intervals to tell (a ventricular run): an open episode neither grows
     // nor counts towards closing; the atrial rhythm under a VT run is unknown, not sinus.
     if (!isAf && long === null && unknownRun < holdMax) {
@@ -318,14 +362,17 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     const cb = at(c);
     if (!cb) return;
     if (isAf) {
-      if (afRun === 0 && shortRun === 0 && !af) afFirstLabel = c;
+      if (afRun === 0 && shortRun === 0 && !af) {
+        afFirstLabel = c;
+        afFirstSample = cb.sample;
+      }
       afRun = isLong ? afRun + 1 : 0;
       shortRun = isShort ? shortRun + 1 : 0;
       nonAfRun = 0;
       afLastLabel = c;
-      if (!af && (afRun >= afHyst || (Ws > 0 && shortRun >= shortHyst))) {
-        const s = at(afFirstLabel)?.sample ?? cb.sample;
-        af = open('AF', s, cb.sample);
+      if (afRun >= afHyst || (Ws > 0 && shortRun >= shortHyst)) afReady = true;
+      if (!af && afReady && cb.sample - afFirstSample >= minAfSamples) {
+        af = open('AF', afFirstSample, cb.sample);
         afBeatsInEpisode = c - afFirstLabel + 1;
       } else if (af) {
         af.end = cb.sample;
@@ -335,6 +382,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       nonAfRun++;
       afRun = 0;
       shortRun = 0;
+      afReady = false;
       if (af && nonAfRun >= afHyst) closeAf();
     }
     if (af) {
@@ -416,6 +464,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     },
     get irregular() {
       return lastWindowAf;
+    },
+    get regular() {
+      return lastWindowRegular;
     },
     push(sample, cls, pWaveScore = null) {
       updates = [];

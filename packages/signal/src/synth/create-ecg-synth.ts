@@ -105,12 +105,24 @@ const QRS_TIMING = {
   r: { t: 0, sigma: 0.009 },
   s: { t: 0.024, sigma: 0.008 },
 };
+/**
+ * P-wave centre before R in seconds at 60 bpm (ECGSYN's −70° of a 1-s cycle), and the exponent
+ * of its shortening with rate: t_P = P_CENTRE_S × (60 / HR)^0.25, so the PR interval shortens
+ * mildly with rate, as it does (about 10–20 ms from 60 to 140 bpm in adults; Atterhög & Loogna,
+ * J Electrocardiol 1977), instead of in proportion to the cycle.
+ */
+const P_CENTRE_S = -0.194;
+const P_RATE_EXPONENT = 0.25;
 
 /**
  * P, Q, R, S, T after the reference implementation (ecgsyn.c, PhysioNet): angles −70°, −15°, 0°,
  * 15°, 100°; a = 1.2, −5, 30, −7.5, 0.75; b = 0.25, 0.1, 0.1, 0.1, 0.4 rad; widths scale with
- * f = √(HR/60) and the P angle with √f, as ecgsyn.c does. Two departures, both because Vigil
- * measures what ECGSYN's rate scaling distorts:
+ * f = √(HR/60), as ecgsyn.c does. Three departures, all because Vigil measures what ECGSYN's rate
+ * scaling distorts:
+ * - The P wave is placed in time (`P_CENTRE_S`), not at −70°·√f of the cycle: ecgsyn.c's angle
+ *   puts the P peak 103 ms before R at 140 bpm (PR about 60 ms), so P ran into the QRS and the
+ *   QRS onset found by `qrsDelineate` moved into the P wave (QRS read 150–165 ms from 120 bpm up,
+ *   100 ms below). Its width and area stay ECGSYN's.
  * - Q, R and S are placed and sized in time (`QRS_TIMING`) rather than in phase: the published
  *   parameters give a QRS of ~120 ms at 60 bpm (a conduction-delay value) that shrinks with
  *   rate, while a real QRS is ~80–100 ms at any sinus rate. Their amplitudes keep ECGSYN's wave
@@ -121,14 +133,18 @@ const QRS_TIMING = {
  */
 function sinusWaves(heartRateBpm: number, withP: boolean): Wave[] {
   const f = Math.sqrt(heartRateBpm / 60);
-  const f2 = Math.sqrt(f);
   const omega = (2 * Math.PI * heartRateBpm) / 60;
   const inTime = (timing: { t: number; sigma: number }, aEcgsyn: number): Wave => {
     const b = omega * timing.sigma;
     return { theta: omega * timing.t, a: aEcgsyn * ((0.1 * f) / b) ** 2, b, post: false };
   };
   return [
-    { theta: -70 * DEG * f2, a: withP ? 1.2 : 0, b: 0.25 * f, post: false },
+    {
+      theta: omega * P_CENTRE_S * (60 / heartRateBpm) ** P_RATE_EXPONENT,
+      a: withP ? 1.2 : 0,
+      b: 0.25 * f,
+      post: false,
+    },
     inTime(QRS_TIMING.q, -5),
     inTime(QRS_TIMING.r, 30),
     inTime(QRS_TIMING.s, -7.5),

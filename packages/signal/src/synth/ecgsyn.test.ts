@@ -4,6 +4,7 @@ import { createEcgSynth } from './create-ecg-synth.js';
 import { createRng } from './create-rng.js';
 import { createRrProcess } from './create-rr-process.js';
 import { ecgsyn } from './ecgsyn.js';
+import { qrsDelineate } from '../ecg/qrs-delineate.js';
 
 function mean(values: number[]): number {
   return values.reduce((sum, v) => sum + v, 0) / values.length;
@@ -48,6 +49,22 @@ describe('ecgsyn', () => {
     }
     expect(checked).toBeGreaterThan(70);
   });
+
+  it.each([60, 100, 140, 160])(
+    'keeps the P wave apart from the QRS at %i bpm: qrsDelineate reads the same narrow QRS',
+    (bpm) => {
+      // ecgsyn.c's P angle (−70°·√f of the cycle) put P 103 ms before R at 140 bpm: the QRS
+      // onset was found in the P wave and a QRS of about 80 ms read 150 ms.
+      for (const fs of [250, 360]) {
+        const { ecgMv, rPeaks } = ecgsyn({ fs, durationS: 30, heartRateBpm: bpm, seed: 4 });
+        const peaks = rPeaks.filter((p) => p > fs && p < ecgMv.length - fs);
+        const widths = Array.from(qrsDelineate(ecgMv, fs, peaks).durationMs).sort((a, b) => a - b);
+        const medianMs = widths[widths.length >> 1] ?? NaN;
+        expect(medianMs).toBeGreaterThanOrEqual(90);
+        expect(medianMs).toBeLessThanOrEqual(106);
+      }
+    },
+  );
 
   it('scales a noise-free beat to ECGSYN amplitudes: R about 1.2 mV, isoelectric near 0 mV', () => {
     const { ecgMv, rPeaks } = ecgsyn({ fs: 250, durationS: 20, heartRateStdBpm: 0, seed: 2 });

@@ -1,7 +1,8 @@
 /**
  * `npm run eval:af -- <dir> [<dir> ...] [--annotations] [--list] [--af-window 32]
  *  [--af-hysteresis 8] [--af-short-window 12] [--af-short-hysteresis 4] [--p-max 0.5]
- *  [--p-measure template|coherence] [--af-hold 16]`
+ *  [--p-measure template|coherence] [--af-hold 16] [--af-min-duration 30000]
+ *  [--no-atrial-evidence]`
  *
  * Atrial fibrillation episode detection against the rhythm annotations of every WFDB record in
  * <dir> (MIT-BIH `(AFIB`/`(AFL` rhythm changes; CPSC 2021 `(AFIB`/`(AFL`/`(N`). Beats come from
@@ -35,6 +36,8 @@ const { values, positionals } = parseArgs({
     'p-max': { type: 'string' },
     'p-measure': { type: 'string' },
     'af-hold': { type: 'string' },
+    'af-min-duration': { type: 'string' },
+    'no-atrial-evidence': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
   },
 });
@@ -121,6 +124,10 @@ for (const dir of dirs) {
       ...(values['p-max'] === undefined ? {} : { afPWaveScoreMax: Number(values['p-max']) }),
       ...(values['p-measure'] === 'coherence' ? { afPWaveMeasure: 'coherence' as const } : {}),
       ...(values['af-hold'] === undefined ? {} : { afHoldBeats: Number(values['af-hold']) }),
+      ...(values['af-min-duration'] === undefined
+        ? {}
+        : { afMinDurationMs: Number(values['af-min-duration']) }),
+      ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),
     });
     const det: Interval[] = result.episodes
       .filter((e) => e.rhythm === 'AF')

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { BEAT_FEATURE_NAMES } from '../arrhythmia/create-beat-feature-extractor.js';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
+import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
 import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
@@ -31,12 +32,17 @@ const { values, positionals } = parseArgs({
     'n-stride': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
+    /** Classifier options (JSON) for the cross-validation's classifyBeats, e.g. '{"svebPrematurity":0}'. */
+    classifier: { type: 'string' },
     out: {
       type: 'string',
       default: fileURLToPath(new URL('../arrhythmia/model/beat-model.json', import.meta.url)),
     },
   },
 });
+const classifierOptions = (
+  values.classifier === undefined ? {} : JSON.parse(values.classifier)
+) as NonNullable<ArrhythmiaMonitorOptions['classifier']>;
 // npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
 const dirArg = positionals[0];
 const dir =
@@ -159,10 +165,16 @@ if (!values['no-cv']) {
       const label = test.labels[i] ?? 4;
       if (label <= 3) pooled.push({ label, p: v.probabilities });
     }
-    const refClasses = classifyBeats(test.ecgMv, test.fs, test.peaks, { model });
+    const refClasses = classifyBeats(test.ecgMv, test.fs, test.peaks, {
+      model,
+      classifier: classifierOptions,
+    });
     const a = scoreMatched(test.peaks, test.labels, test.peaks, refClasses, test.fs);
     const det = detected.get(test.record) ?? new Int32Array(0);
-    const detClasses = classifyBeats(test.ecgMv, test.fs, det, { model });
+    const detClasses = classifyBeats(test.ecgMv, test.fs, det, {
+      model,
+      classifier: classifierOptions,
+    });
     const b = scoreMatched(test.peaks, test.labels, det, detClasses, test.fs);
     addScore(atRef, a);
     addScore(endToEnd, b);

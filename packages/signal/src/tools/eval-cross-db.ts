@@ -1,0 +1,313 @@
+/**
+ * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|test] [--list]
+ *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--p-long-max 0.7]`
+ *
+ * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
+ * scored with the model and rules as shipped, and each is marked with the role it played in
+ * building them, so the figures of databases that played no role are figures on unseen patients.
+ *
+ * Roles (fixed here, not chosen per run):
+ * - `mitdb` (MIT-BIH Arrhythmia, the 22 DS1 records only; a DS2 record in the folder is skipped
+ *   unread): the beat model's training set and its leave-one-record-out selection
+ *   (`npm run train:beats`), and, with `cpsc2021`, the development set of the AF rules. Its beat
+ *   figures here are in-sample and are not printed (the LORO figures are `train:beats`').
+ * - `cpsc2021` (CPSC 2021, patients other than 8, 35 and 92, whose files are skipped unread):
+ *   AF development set.
+ * - held out, never used for training, tuning or selection: `cinc2017` (PhysioNet/CinC
+ *   Challenge 2017, single-lead AliveCor, 300 Hz, 9-61 s, one label per recording: N normal,
+ *   A AF, O other rhythm, ~ noisy — noisy recordings are not scored), `svdb`, `incartdb`, `afdb`,
+ *   `ltafdb` (when their folders exist: MIT-format beat and rhythm annotations).
+ *
+ * Signals at other rates than the live path's 250 and 360 Hz are resampled to 250 Hz first
+ * (annotation positions scaled alike). Beats come from `detectQrs` (end to end). Printed per
+ * database: VEB, SVEB and F sensitivity and positive predictivity (detected beats matched to the
+ * reference within 150 ms, EC57; missed beats count against Se, unmatched detections against +P
+ * of the class they were given), AF episodes found (EC57 overlap rule, `epicmp`) with the AF
+ * detector's episodes (no minimum duration) and with the alarms (episodes as the monitor reports
+ * them, after `afMinDurationMs`, default 30 s), the share of non-AF time called AF, and false AF
+ * alarms (alarm episodes overlapping no reference AF) per 24 h of non-AF recording.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
+import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
+import { aamiClass } from '../arrhythmia/aami-class.js';
+import { detectQrs } from '../ecg/detect-qrs.js';
+import { isBeatSymbol } from '../ecg/beat-symbols.js';
+import { resample } from '../filters/resample.js';
+import { readAnnotations, readWfdbRecord } from '../io/index.js';
+import { CLASS_INDEX } from './beat-dataset.js';
+import { addScore, emptyScore, scoreMatched } from './beat-eval.js';
+import type { MatchedScore } from './beat-eval.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', multiple: true },
+    only: { type: 'string' },
+    list: { type: 'boolean', default: false },
+    'af-min-duration': { type: 'string' },
+    'af-exclude-sveb': { type: 'boolean', default: false },
+    'no-atrial-evidence': { type: 'boolean', default: false },
+    'p-long-max': { type: 'string' },
+  },
+});
+const roots = (values.data ?? []).map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d));
+if (roots.length === 0) {
+  console.error('usage: eval-cross-db --data <root> [--data <root> ...] [--only dev|test]');
+  process.exit(2);
+}
+
+/** Judge's sets: never read. */
+const DS2 = new Set(
+  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(
+    ' ',
+  ),
+);
+const CPSC_EXCLUDED = /^data_(8|35|92)_/;
+
+type Role = 'dev' | 'test';
+interface Db {
+  name: string;
+  role: Role;
+  what: string;
+}
+const DBS: Db[] = [
+  { name: 'mitdb', role: 'dev', what: 'MIT-BIH Arrhythmia DS1 (beat training, AF development)' },
+  { name: 'cpsc2021', role: 'dev', what: 'CPSC 2021 (AF development)' },
+  { name: 'cinc2017', role: 'test', what: 'PhysioNet/CinC 2017 (held out)' },
+  { name: 'svdb', role: 'test', what: 'MIT-BIH Supraventricular (held out)' },
+  { name: 'incartdb', role: 'test', what: 'St Petersburg INCART (held out)' },
+  { name: 'afdb', role: 'test', what: 'MIT-BIH AF (held out)' },
+  { name: 'ltafdb', role: 'test', what: 'Long-Term AF (held out)' },
+];
+
+const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
+  ...(values['af-exclude-sveb'] ? { afExcludeSveb: true } : {}),
+  ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),
+  ...(values['p-long-max'] === undefined
+    ? {}
+    : { afLongPWaveScoreMax: Number(values['p-long-max']) }),
+  ...(values['af-min-duration'] === undefined
+    ? {}
+    : { afMinDurationMs: Number(values['af-min-duration']) }),
+};
+
+type Interval = [number, number];
+function overlap(a: Interval[], b: Interval[]): number {
+  let t = 0;
+  for (const [s1, e1] of a)
+    for (const [s2, e2] of b) t += Math.max(0, Math.min(e1, e2) - Math.max(s1, s2));
+  return t;
+}
+
+interface AfTally {
+  ref: number;
+  found: number;
+  ref30: number;
+  alarmFound30: number;
+  afS: number;
+  nonAfS: number;
+  fpS: number;
+  alarms: number;
+  falseAlarms: number;
+  records: number;
+  hours: number;
+}
+const emptyAf = (): AfTally => ({
+  ref: 0,
+  found: 0,
+  ref30: 0,
+  alarmFound30: 0,
+  afS: 0,
+  nonAfS: 0,
+  fpS: 0,
+  alarms: 0,
+  falseAlarms: 0,
+  records: 0,
+  hours: 0,
+});
+
+interface Rec {
+  name: string;
+  fs: number;
+  ecg: Float64Array;
+  /** Reference beats (sample, AAMI class index), null when the database has none. */
+  beats: { peaks: Int32Array; labels: Int32Array } | null;
+  /** Reference AF intervals in samples. */
+  af: Interval[];
+  /** Sub-group for the summary (CinC 2017 label), or ''. */
+  group: string;
+}
+
+const LIVE_RATES = new Set([250, 360]);
+
+async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<Rec> {
+  const path = join(dir, name);
+  const rec = await readWfdbRecord(path);
+  let lead = rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase()));
+  if (lead < 0) lead = 0;
+  let ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
+  let fs = rec.fs;
+  let scale = 1;
+  if (!LIVE_RATES.has(fs)) {
+    ecg = resample(ecg, fs, 250);
+    scale = 250 / fs;
+    fs = 250;
+  }
+  const n = ecg.length;
+  const anns = existsSync(`${path}.atr`) ? await readAnnotations(path) : [];
+  const af: Interval[] = [];
+  let afStart: number | null = null;
+  for (const a of anns) {
+    const aux = a.aux.replace(/\0/g, '').trim();
+    if (!aux.startsWith('(')) continue;
+    const isAf = aux === '(AFIB' || aux === '(AFL';
+    const s = Math.round(a.sample * scale);
+    if (isAf && afStart === null) afStart = s;
+    else if (!isAf && afStart !== null) {
+      af.push([afStart, s]);
+      afStart = null;
+    }
+  }
+  if (afStart !== null) af.push([afStart, n]);
+  let beats: Rec['beats'] = null;
+  if (hasBeats) {
+    const b = anns.filter((a) => isBeatSymbol(a.symbol));
+    beats = {
+      peaks: Int32Array.from(b, (a) => Math.round(a.sample * scale)),
+      labels: Int32Array.from(b, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']),
+    };
+  }
+  return { name, fs, ecg, beats, af, group: '' };
+}
+
+async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
+  const files = await readdir(dir);
+  if (db.name === 'cinc2017') {
+    const ref = await readFile(join(dir, 'REFERENCE.csv'), 'utf8');
+    for (const line of ref.split(/\r?\n/)) {
+      const [name, label] = line.split(',');
+      if (!name || !label || name === 'data_source' || label === '~') continue;
+      if (!files.includes(`${name}.hea`)) continue;
+      const r = await loadWfdb(dir, name, false);
+      r.group = label;
+      if (label === 'A') r.af = [[0, r.ecg.length]];
+      yield r;
+    }
+    return;
+  }
+  const names = files
+    .filter((f) => f.endsWith('.hea'))
+    .map((f) => f.slice(0, -4))
+    .filter((n) => !(db.name === 'mitdb' && DS2.has(n)))
+    .filter((n) => !(db.name === 'cpsc2021' && CPSC_EXCLUDED.test(n)))
+    .sort();
+  const hasBeats = db.name === 'svdb' || db.name === 'incartdb' || db.name === 'mitdb';
+  for (const name of names) yield loadWfdb(dir, name, hasBeats);
+}
+
+const pct = (a: number, b: number): string => (b > 0 ? ((100 * a) / b).toFixed(1) : '-');
+
+function seP(s: MatchedScore, k: number): string {
+  const tp = s.confusion[k]?.[k] ?? 0;
+  let fn = s.missed[k] ?? 0;
+  let fp = s.extra[k] ?? 0;
+  for (let c = 0; c < 5; c++) if (c !== k) fn += s.confusion[k]?.[c] ?? 0;
+  for (let r = 0; r < 4; r++) if (r !== k) fp += s.confusion[r]?.[k] ?? 0;
+  return `${pct(tp, tp + fn)} / ${pct(tp, tp + fp)}`;
+}
+
+const rows: string[] = [];
+for (const db of DBS) {
+  if (values.only !== undefined && values.only !== db.role) continue;
+  const dir = roots.map((r) => join(r, db.name)).find((d) => existsSync(d));
+  if (dir === undefined) {
+    rows.push(`| ${db.name} | ${db.role} | not available here | | | | | | | |`);
+    continue;
+  }
+  const beatScore = emptyScore();
+  let beatRecords = 0;
+  const groups = new Map<string, AfTally>();
+  const tally = (g: string): AfTally => {
+    let t = groups.get(g);
+    if (!t) groups.set(g, (t = emptyAf()));
+    return t;
+  };
+  let nRec = 0;
+  for await (const r of records(db, dir)) {
+    nRec++;
+    if (nRec % 1000 === 0) console.error(`${db.name}: ${nRec} records`);
+    const peaks = detectQrs(r.ecg, { fs: r.fs });
+    // Detector: AF episodes without a minimum duration; alarms: as the monitor reports them.
+    const detection = analyzeArrhythmia(r.ecg, r.fs, peaks, { ...options, afMinDurationMs: 0 });
+    const alarms =
+      options.afMinDurationMs === 0 ? detection : analyzeArrhythmia(r.ecg, r.fs, peaks, options);
+    if (r.beats && db.name !== 'mitdb') {
+      beatRecords++;
+      addScore(
+        beatScore,
+        scoreMatched(
+          r.beats.peaks,
+          r.beats.labels,
+          detection.beats.map((b) => b.sample),
+          detection.beats.map((b) => b.class),
+          r.fs,
+        ),
+      );
+    }
+    const afEp = (a: typeof detection): Interval[] =>
+      a.episodes.filter((e) => e.rhythm === 'AF').map((e) => [e.start, e.end ?? e.start]);
+    const det = afEp(detection);
+    const alarm = afEp(alarms);
+    for (const g of r.group === '' ? [''] : ['', r.group]) {
+      const t = tally(g);
+      t.records++;
+      t.hours += r.ecg.length / r.fs / 3600;
+      t.ref += r.af.length;
+      t.found += r.af.filter((x) => overlap([x], det) > 0).length;
+      const long = r.af.filter(([s, e]) => e - s >= 30 * r.fs);
+      t.ref30 += long.length;
+      t.alarmFound30 += long.filter((x) => overlap([x], alarm) > 0).length;
+      const afT = r.af.reduce((s, [a, b]) => s + b - a, 0);
+      const detT = det.reduce((s, [a, b]) => s + b - a, 0);
+      t.afS += afT / r.fs;
+      t.nonAfS += (r.ecg.length - afT) / r.fs;
+      t.fpS += (detT - overlap(r.af, det)) / r.fs;
+      t.alarms += alarm.length;
+      t.falseAlarms += alarm.filter((x) => overlap([x], r.af) === 0).length;
+    }
+    if (values.list) {
+      console.log(
+        `${db.name} ${r.name} ${r.group} fs ${r.fs} refAF ${r.af.length} det ${det.length} alarms ${alarm.length} ` +
+          `falseAlarms ${alarm.filter((x) => overlap([x], r.af) === 0).length} ` +
+          `nonAF called AF ${(
+            (det.reduce((s, [a, b]) => s + b - a, 0) - overlap(r.af, det)) /
+            r.fs
+          ).toFixed(0)} s`,
+      );
+    }
+  }
+  const beats =
+    beatRecords > 0
+      ? `${seP(beatScore, 2)} | ${seP(beatScore, 1)} | ${seP(beatScore, 3)}`
+      : db.name === 'mitdb'
+        ? 'training set (LORO: train:beats) | | '
+        : 'no beat labels | | ';
+  for (const [g, t] of groups) {
+    const label = g === '' ? db.name : `${db.name} ${g}`;
+    rows.push(
+      `| ${label} | ${db.role} | ${t.records} rec, ${t.hours.toFixed(1)} h | ${beats} | ` +
+        `${t.ref > 0 ? `${t.found}/${t.ref} (${pct(t.found, t.ref)})` : '-'} | ` +
+        `${t.ref30 > 0 ? `${t.alarmFound30}/${t.ref30} (${pct(t.alarmFound30, t.ref30)})` : '-'} | ` +
+        `${t.nonAfS > 0 ? `${pct(t.fpS, t.nonAfS)}% of ${(t.nonAfS / 3600).toFixed(1)} h` : '-'} | ` +
+        `${t.nonAfS > 0 ? `${t.falseAlarms} (${((t.falseAlarms * 86400) / t.nonAfS).toFixed(1)})` : '-'} |`,
+    );
+  }
+}
+console.log(
+  '| database | role | size | VEB Se / +P | SVEB Se / +P | F Se / +P | AF episodes found (detector) | AF episodes ≥ 30 s alarmed | non-AF time called AF | false AF alarms (per 24 h non-AF) |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
