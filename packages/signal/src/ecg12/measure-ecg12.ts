@@ -246,7 +246,7 @@ export function measureEcg12(
   const tSearchEnd = Math.min(len - 1, on + ms(Math.min(0.62 * rrS * 1000, 560)));
   const tEnds: number[] = [];
   const tAmps: number[] = [];
-  const leadsOut: Ecg12LeadMeasurements[] = medianBeats.map((beat) => {
+  const leadsOut: Ecg12LeadMeasurements[] = medianBeats.map((beat, l) => {
     const base = meanOver(beat, on - ms(20), on - ms(6));
     let max = -Infinity;
     let min = Infinity;
@@ -294,7 +294,9 @@ export function measureEcg12(
         end++;
       }
       qAmplitude = depth;
-      qDurationMs = toMs(end - on);
+      // From the lead's own onset: leads whose QRS starts later are isoelectric until then.
+      const leadOnset = leadOn[l] ?? NaN;
+      qDurationMs = toMs(end - (Number.isFinite(leadOnset) ? Math.max(on, leadOnset) : on));
     }
     let sAmplitude = 0;
     for (let i = maxAt; i <= off; i++) sAmplitude = Math.max(sAmplitude, base - (beat[i] ?? 0));
@@ -374,13 +376,19 @@ export function measureEcg12(
   let pOnset = NaN;
   const p2pII = leadsOut[II]?.qrsPeakToPeak ?? 0;
   if (pAt > 0 && Math.abs(pAmp) >= 0.04 * p2pII) {
+    // Limits where the deflection falls to 15 % of its peak, searched at most 120 ms before and
+    // 100 ms after the peak (a P wave lasts < 120 ms, AHA part V); a wave that does not return
+    // to 15 % on both sides within that range is not measured (no PR rather than a wrong one).
     const level = 0.15 * Math.abs(pAmp);
+    const dev = (i: number): number => Math.abs((leadII[i] ?? 0) - baseII);
+    const lowest = Math.max(0, pAt - ms(120));
     let a = pAt;
-    while (a > 0 && Math.abs((leadII[a] ?? 0) - baseII) > level) a--;
+    while (a > lowest && dev(a) > level) a--;
+    const highest = Math.min(on - 1, pAt + ms(100));
     let b = pAt;
-    while (b < on && Math.abs((leadII[b] ?? 0) - baseII) > level) b++;
-    // A "P wave" reaching the start of the window is the previous T wave, not a P wave.
-    if (a > 0) {
+    while (b < highest && dev(b) > level) b++;
+    // A "P wave" peaking at the start of the window is the previous T wave, not a P wave.
+    if (pAt > Math.max(0, on - ms(320)) + ms(10) && dev(a) <= level && dev(b) <= level) {
       pOnset = a;
       prMs = toMs(on - a);
       pDurationMs = toMs(b - a);

@@ -1,0 +1,85 @@
+/**
+ * `npm run eval:ecg12 -- <dir> [--model model.json] [--list]`
+ *
+ * Evaluates `interpretEcg12` on every 12-lead record of <dir> (`.hea` + `.mat` or `.dat`, e.g.
+ * the 50 PhysioNet/CinC Challenge 2021 records of ../shared/data/cinc2021). Reference classes
+ * come from each header's SNOMED-CT `# Dx:` codes through `SNOMED_SUPERCLASS`. Prints per class
+ * the sensitivity and specificity of the multi-label decision (probability ≥ 0.5), and the
+ * NORM-vs-abnormal ROC AUC of the score 1 − p(NORM). `--list` prints each record's top class,
+ * probabilities, reference and findings. Nothing is tuned here: thresholds are the published ones.
+ */
+import { readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
+import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
+import type { Ecg12Class } from '../ecg12/ecg12-types.js';
+import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
+import { readEcg12Record } from '../io/index.js';
+import { rocAuc } from './roc-auc.js';
+import { snomedSuperclasses } from './snomed-superclass.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { model: { type: 'string' }, list: { type: 'boolean', default: false } },
+});
+const dir = positionals[0];
+if (dir === undefined) {
+  console.error('usage: npm run eval:ecg12 -- <dir> [--model model.json] [--list]');
+  process.exit(2);
+}
+const model =
+  values.model === undefined ? undefined : loadEcg12Model(await readFile(values.model, 'utf8'));
+const names = (await readdir(resolve(dir))).filter((f) => f.endsWith('.hea')).sort();
+const rows: {
+  name: string;
+  truth: Set<Ecg12Class>;
+  p: Record<Ecg12Class, number>;
+  top: Ecg12Class;
+}[] = [];
+for (const file of names) {
+  const record = await readEcg12Record(join(resolve(dir), file));
+  const truth = snomedSuperclasses(record.dx);
+  const result = interpretEcg12(record.leadsMv, {
+    samplingRateHz: record.samplingRateHz,
+    ...(record.age !== null ? { age: record.age } : {}),
+    ...(record.sex !== null ? { sex: record.sex } : {}),
+    ...(model !== undefined ? { model } : {}),
+  });
+  rows.push({ name: record.name, truth, p: result.probabilities, top: result.topClass });
+  if (values.list) {
+    const p = ECG12_CLASSES.map((c) => `${c} ${result.probabilities[c].toFixed(2)}`).join(' ');
+    const m = result.measurements;
+    console.log(
+      `${record.name} top ${result.topClass} ref ${[...truth].join('+')} | ${p} | HR ${m.heartRateBpm.toFixed(0)} PR ${m.prMs.toFixed(0)} QRS ${m.qrsMs.toFixed(0)} QTc ${m.qtcBazettMs.toFixed(0)} axis ${m.axisDeg.toFixed(0)} | ${result.findings.map((f) => f.text).join('; ')}`,
+    );
+  }
+}
+console.log(
+  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`})`,
+);
+console.log('class  n+   n-   sensitivity  specificity  AUC (one-vs-rest)');
+for (const c of ECG12_CLASSES) {
+  const pos = rows.filter((r) => r.truth.has(c));
+  const neg = rows.filter((r) => !r.truth.has(c));
+  const tp = pos.filter((r) => r.p[c] >= 0.5).length;
+  const tn = neg.filter((r) => r.p[c] < 0.5).length;
+  const auc = rocAuc(
+    rows.map((r) => r.p[c]),
+    rows.map((r) => r.truth.has(c)),
+  );
+  const pct = (a: number, b: number): string =>
+    b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)} %`;
+  console.log(
+    `${c.padEnd(5)} ${String(pos.length).padStart(3)}  ${String(neg.length).padStart(3)}   ${pct(tp, pos.length)} (${tp}/${pos.length})  ${pct(tn, neg.length)} (${tn}/${neg.length})  ${Number.isNaN(auc) ? '-' : auc.toFixed(3)}`,
+  );
+}
+const abnormal = rows.map((r) => !r.truth.has('NORM'));
+const normAuc = rocAuc(
+  rows.map((r) => 1 - r.p.NORM),
+  abnormal,
+);
+const topRight = rows.filter((r) => r.truth.has(r.top)).length;
+console.log(`NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.toFixed(3)}`);
+console.log(`top class among the reference classes: ${topRight}/${rows.length}`);
