@@ -14,9 +14,9 @@ export interface Ecg12UnitsAssessment {
 
 function percentileRange(x: Float32Array | Float64Array): number {
   const step = Math.max(1, Math.floor(x.length / 1000));
-  const v: number[] = [];
-  for (let i = 0; i < x.length; i += step) v.push(x[i] ?? 0);
-  v.sort((a, b) => a - b);
+  const v = new Float64Array(Math.ceil(x.length / step));
+  for (let i = 0, k = 0; i < x.length; i += step, k++) v[k] = x[i] ?? 0;
+  v.sort();
   return (v[Math.floor(0.98 * (v.length - 1))] ?? 0) - (v[Math.floor(0.02 * (v.length - 1))] ?? 0);
 }
 

@@ -45,10 +45,11 @@ export function interpretEcg12(
       `age must be 0–130 years, got ${age}`,
     );
   }
-  if (sex !== undefined && sex !== 'male' && sex !== 'female') {
+  // Callers may pass untyped JSON: the checks below guard the runtime values.
+  if (sex !== undefined && !['male', 'female'].includes(sex)) {
     throw new SignalInputError('INVALID_OPTION', 'options.sex', "sex must be 'male' or 'female'");
   }
-  if (units !== 'auto' && units !== 'mV' && units !== 'relative') {
+  if (!['auto', 'mV', 'relative'].includes(units)) {
     throw new SignalInputError(
       'INVALID_OPTION',
       'options.units',

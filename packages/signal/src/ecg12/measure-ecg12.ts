@@ -3,6 +3,7 @@ import { delineateQrsComplex } from '../ecg/delineate-qrs-complex.js';
 import { QRS_DELINEATE_DEFAULTS } from '../ecg/qrs-delineate-context.js';
 import { designButterworth } from '../filters/design-butterworth.js';
 import { filtfilt } from '../filters/filtfilt.js';
+import { sortSmallInPlace } from '../sort-small-in-place.js';
 import { assertEcg12Input } from './assert-ecg12-input.js';
 import type { Ecg12LeadMeasurements, Ecg12Measurements } from './ecg12-types.js';
 
@@ -27,6 +28,13 @@ function median(values: number[]): number {
   if (v.length === 0) return NaN;
   const m = v.length >> 1;
   return v.length % 2 === 1 ? (v[m] ?? NaN) : ((v[m - 1] ?? NaN) + (v[m] ?? NaN)) / 2;
+}
+
+/** Median of work[0, n) (finite values), sorting `work` in place. */
+function medianInPlace(work: Float64Array, n: number): number {
+  sortSmallInPlace(work, n);
+  const m = n >> 1;
+  return n % 2 === 1 ? (work[m] ?? NaN) : ((work[m - 1] ?? NaN) + (work[m] ?? NaN)) / 2;
 }
 
 function quantile(values: number[], q: number): number {
@@ -88,7 +96,9 @@ export function measureEcg12(
 
   const hp = designButterworth({ type: 'highpass', order: 2, cutoffHz: highPassHz, fs });
   const lp = designButterworth({ type: 'lowpass', order: 2, cutoffHz: lowPassHz, fs });
-  const x = leads.map((lead) => filtfilt(filtfilt(lead, hp), lp));
+  const raw = leads.map((lead) => filtfilt(lead, hp));
+  // Beats are found and compared on the low-passed leads; QRS limits read the unfiltered ones.
+  const x = raw.map((lead) => filtfilt(lead, lp));
   const sigma = x.map((lead) => standardDeviation(lead) || 1);
 
   // 1. Beats by vote of the 12 leads.
@@ -149,12 +159,12 @@ export function measureEcg12(
   const qrsHalf = ms(60);
   // Dominant morphology: the QRS (±60 ms) of every lead correlated with the provisional median.
   const provisional = new Float64Array(12 * (2 * qrsHalf + 1));
-  const column = new Float64Array(inside.length);
+  const column = new Float64Array(Math.max(1, inside.length));
   for (let l = 0; l < 12; l++) {
     const lead = x[l] ?? new Float64Array(0);
     for (let t = -qrsHalf; t <= qrsHalf; t++) {
-      inside.forEach((f, b) => (column[b] = lead[f + t] ?? 0));
-      provisional[l * (2 * qrsHalf + 1) + t + qrsHalf] = median(Array.from(column));
+      for (let b = 0; b < inside.length; b++) column[b] = lead[(inside[b] ?? 0) + t] ?? 0;
+      provisional[l * (2 * qrsHalf + 1) + t + qrsHalf] = medianInPlace(column, inside.length);
     }
   }
   const selected = inside.filter((f) => {
@@ -175,12 +185,11 @@ export function measureEcg12(
     return sxy / Math.sqrt(sxx * syy + 1e-12) >= 0.8;
   });
   const beats = selected.length >= 1 ? selected : inside;
-  const medianBeats = x.map((lead) => {
+  const rawMedianBeats = raw.map((lead) => {
     const out = new Float64Array(len);
-    const col: number[] = new Array<number>(beats.length);
     for (let t = 0; t < len; t++) {
-      for (let b = 0; b < beats.length; b++) col[b] = lead[(beats[b] ?? 0) - before + t] ?? 0;
-      out[t] = median(col);
+      for (let b = 0; b < beats.length; b++) column[b] = lead[(beats[b] ?? 0) - before + t] ?? 0;
+      out[t] = medianInPlace(column, beats.length);
     }
     return out;
   });
@@ -231,7 +240,10 @@ export function measureEcg12(
   const bounds = { onset: -1, offset: -1 };
   const leadOn: number[] = [];
   const leadOff: number[] = [];
-  for (const beat of medianBeats) {
+  // QRS limits on the unfiltered median beats (the delineator smooths for itself; a 40 Hz
+  // low-pass would round the QRS corners and widen it by ~20 ms), amplitudes on low-passed ones.
+  const medianBeats = rawMedianBeats.map((beat) => filtfilt(beat, lp));
+  for (const beat of rawMedianBeats) {
     delineateQrsComplex(beat, fs, before, settings, bounds);
     leadOn.push(bounds.onset >= 0 ? bounds.onset : NaN);
     leadOff.push(bounds.offset >= 0 ? bounds.offset : NaN);

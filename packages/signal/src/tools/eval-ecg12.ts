@@ -1,5 +1,9 @@
 /**
  * `npm run eval:ecg12 -- <dir> [--model model.json] [--list]`
+ * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
+ *
+ * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
+ * `measureEcg12` against the LUDB cardiologists' delineation (`compareLudbDelineation`).
  *
  * Evaluates `interpretEcg12` on every 12-lead record of <dir> (`.hea` + `.mat` or `.dat`, e.g.
  * the 50 PhysioNet/CinC Challenge 2021 records of ../shared/data/cinc2021). Reference classes
@@ -17,13 +21,33 @@ import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
 import type { Ecg12Class } from '../ecg12/ecg12-types.js';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
 import { readEcg12Record } from '../io/index.js';
+import { compareLudbDelineation } from './compare-ludb-delineation.js';
 import { rocAuc } from './roc-auc.js';
 import { snomedSuperclasses } from './snomed-superclass.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: 'string' }, list: { type: 'boolean', default: false } },
+  options: {
+    model: { type: 'string' },
+    list: { type: 'boolean', default: false },
+    ludb: { type: 'string' },
+  },
 });
+if (values.ludb !== undefined) {
+  const rows = await compareLudbDelineation(resolve(values.ludb));
+  console.log(
+    `QRS delineation of measureEcg12 against LUDB ${values.ludb} (median |error| over the annotated beats)`,
+  );
+  console.log('lead  beats  onset ms  offset ms');
+  for (const r of rows) {
+    console.log(
+      `${r.lead.padEnd(4)}  ${String(r.beats).padStart(5)}  ${r.onsetErrorMs.toFixed(1).padStart(8)}  ${r.offsetErrorMs.toFixed(1).padStart(9)}`,
+    );
+  }
+  const within = rows.filter((r) => r.onsetErrorMs <= 10 && r.offsetErrorMs <= 10).length;
+  console.log(`leads with onset and offset within 10 ms: ${within}/12`);
+  process.exit(0);
+}
 const dir = positionals[0];
 if (dir === undefined) {
   console.error('usage: npm run eval:ecg12 -- <dir> [--model model.json] [--list]');
