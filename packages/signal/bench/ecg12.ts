@@ -8,12 +8,15 @@
  * (default records: the committed fixtures, CinC E07509 and the ten PTB-XL records).
  */
 import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { detectQrs } from '../src/ecg/detect-qrs.js';
 import { interpretEcg12 } from '../src/ecg12/interpret-ecg12.js';
 import { readEcg12Record } from '../src/io/index.js';
 import type { Ecg12Record } from '../src/io/index.js';
+
+/** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
+const resolve = (path: string): string => resolvePath(process.env.INIT_CWD ?? process.cwd(), path);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -14,7 +14,7 @@
  */
 import { readdir } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
 import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
@@ -24,6 +24,9 @@ import { readEcg12Record } from '../io/index.js';
 import { compareLudbDelineation } from './compare-ludb-delineation.js';
 import { rocAuc } from './roc-auc.js';
 import { snomedSuperclasses } from './snomed-superclass.js';
+
+/** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
+const resolve = (path: string): string => resolvePath(process.env.INIT_CWD ?? process.cwd(), path);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -54,7 +57,9 @@ if (dir === undefined) {
   process.exit(2);
 }
 const model =
-  values.model === undefined ? undefined : loadEcg12Model(await readFile(values.model, 'utf8'));
+  values.model === undefined
+    ? undefined
+    : loadEcg12Model(await readFile(resolve(values.model), 'utf8'));
 const names = (await readdir(resolve(dir))).filter((f) => f.endsWith('.hea')).sort();
 const rows: {
   name: string;

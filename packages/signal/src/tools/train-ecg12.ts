@@ -8,10 +8,13 @@
  * `ECG12_MODEL_PATH`). `--max-records` bounds each split for a short run.
  */
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
 import { trainEcg12Model } from './train-ecg12-model.js';
+
+/** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
+const resolve = (path: string): string => resolvePath(process.env.INIT_CWD ?? process.cwd(), path);
 
 const { values } = parseArgs({
   options: {
