@@ -1,5 +1,9 @@
 /**
- * `npm run eval:ecg12 -- <dir> [--model model.json] [--list]`
+ * `npm run eval:ecg12 -- <dir> [--model model.json] [--list] [--bandpass] [--zscore]`
+ *
+ * `--bandpass` filters every lead 0.5–40 Hz (zero-phase Butterworth) and `--zscore` scales each
+ * lead to zero mean and unit variance before interpretation: the preprocessed, per-lead
+ * normalised input the interpretation must detect and handle without voltage criteria.
  * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
  *
  * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
@@ -17,6 +21,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
+import { designBandpass } from '../filters/design-bandpass.js';
+import { filtfilt } from '../filters/filtfilt.js';
 import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
 import type { Ecg12Class } from '../ecg12/ecg12-types.js';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
@@ -31,6 +37,8 @@ const resolve = (path: string): string => resolvePath(process.env.INIT_CWD ?? pr
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    bandpass: { type: 'boolean', default: false },
+    zscore: { type: 'boolean', default: false },
     model: { type: 'string' },
     list: { type: 'boolean', default: false },
     ludb: { type: 'string' },
@@ -61,6 +69,7 @@ const model =
     ? undefined
     : loadEcg12Model(await readFile(resolve(values.model), 'utf8'));
 const names = (await readdir(resolve(dir))).filter((f) => f.endsWith('.hea')).sort();
+let relative = 0;
 const rows: {
   name: string;
   truth: Set<Ecg12Class>;
@@ -70,13 +79,26 @@ const rows: {
 for (const file of names) {
   const record = await readEcg12Record(join(resolve(dir), file));
   const truth = snomedSuperclasses(record.dx);
-  const result = interpretEcg12(record.leadsMv, {
+  let leads: Float32Array[] = record.leadsMv;
+  if (values.bandpass) {
+    const sections = designBandpass({ lowHz: 0.5, highHz: 40, fs: record.samplingRateHz });
+    leads = leads.map((lead) => Float32Array.from(filtfilt(lead, sections)));
+  }
+  if (values.zscore) {
+    leads = leads.map((lead) => {
+      const mean = lead.reduce((a, b) => a + b, 0) / lead.length;
+      const sd = Math.sqrt(lead.reduce((a, b) => a + (b - mean) ** 2, 0) / lead.length) || 1;
+      return Float32Array.from(lead, (v) => (v - mean) / sd);
+    });
+  }
+  const result = interpretEcg12(leads, {
     samplingRateHz: record.samplingRateHz,
     ...(record.age !== null ? { age: record.age } : {}),
     ...(record.sex !== null ? { sex: record.sex } : {}),
     ...(model !== undefined ? { model } : {}),
   });
   rows.push({ name: record.name, truth, p: result.probabilities, top: result.topClass });
+  if (result.unitsAssessed === 'relative') relative++;
   if (values.list) {
     const p = ECG12_CLASSES.map((c) => `${c} ${result.probabilities[c].toFixed(2)}`).join(' ');
     const m = result.measurements;
@@ -86,7 +108,7 @@ for (const file of names) {
   }
 }
 console.log(
-  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`})`,
+  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
 console.log('class  n+   n-   sensitivity  specificity  AUC (one-vs-rest)');
 for (const c of ECG12_CLASSES) {
