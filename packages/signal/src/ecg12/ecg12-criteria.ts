@@ -39,8 +39,8 @@ export const ECG12_CRITERIA = {
   incompleteBbbQrsMs: { value: 110, widthMs: 5, source: 'AHA-III' },
   /** [AHA-III] LBBB: R-peak time > 60 ms in V5 and V6. */
   lbbbRPeakTimeMs: { value: 60, widthMs: 8, source: 'AHA-III' },
-  /** [AHA-III] RBBB: S wave of greater duration than R or > 40 ms in I and V6 (we use depth S ≥ R). */
-  rbbbSWaveRatio: { value: 1, source: 'AHA-III' },
+  /** [AHA-III] RBBB: S wave of greater duration than the R wave or > 40 ms in leads I and V6. */
+  rbbbSWaveMs: { value: 40, widthMs: 5, source: 'AHA-III' },
   /** [AHA-III] LAFB: frontal axis between −45° and −90°; LPFB: +90° to +180°. */
   lafbAxisDeg: { value: -45, widthDeg: 5, source: 'AHA-III' },
   lpfbAxisDeg: { value: 90, widthDeg: 5, source: 'AHA-III' },

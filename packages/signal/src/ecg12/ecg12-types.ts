@@ -27,6 +27,8 @@ export interface Ecg12LeadMeasurements {
   rAmplitude: number;
   /** Depth of the deepest negative QRS deflection after the R wave (S), positive number. */
   sAmplitude: number;
+  /** Time the QRS spends below the baseline after its largest R wave (S-wave duration), ms. */
+  sDurationMs: number;
   /** Depth of an initial negative deflection (Q), positive number; 0 when the QRS starts upwards. */
   qAmplitude: number;
   /** Duration of that initial negative deflection, ms (0 when none). */
@@ -55,7 +57,7 @@ export interface Ecg12LeadMeasurements {
 export interface Ecg12Measurements {
   /** Sampling rate the record was analysed at, Hz. */
   samplingRateHz: number;
-  /** Number of beats detected (all leads voting) and the number averaged into the median beat. */
+  /** Number of beats averaged into the median beats (dominant morphology, whole window inside the record). */
   beatCount: number;
   /** Heart rate from the median RR interval, bpm. */
   heartRateBpm: number;

@@ -117,10 +117,13 @@ export function interpretEcg12Rules(
   const v6 = L(11);
   const v5 = L(10);
   const rsrV1 = v1.positiveWaves >= 2 || L(7).positiveWaves >= 2;
-  const terminalS =
-    lI.sAmplitude >= C.rbbbSWaveRatio.value * 0.25 * lI.rAmplitude ||
-    v6.sAmplitude >= 0.25 * v6.rAmplitude;
-  const rbbb = rsrV1 && terminalS ? 1 : 0;
+  // [AHA-III] asks for a wide S (> 40 ms) in I and V6; one of the two suffices here, because in a
+  // lead with a small QRS (often I) the S is too shallow for its duration to be measured reliably.
+  const terminalS = Math.max(
+    soft(lI.sDurationMs, C.rbbbSWaveMs.value, C.rbbbSWaveMs.widthMs),
+    soft(v6.sDurationMs, C.rbbbSWaveMs.value, C.rbbbSWaveMs.widthMs),
+  );
+  const rbbb = rsrV1 ? terminalS : 0;
   const lbbbMorph =
     v1.sAmplitude > v1.rAmplitude && lI.qAmplitude === 0 && v6.qAmplitude === 0
       ? Math.max(
@@ -133,7 +136,8 @@ export function interpretEcg12Rules(
     'CRBBB',
     wide * rbbb,
     S.definite,
-    () => `QRS ${f0(qrs)} ms + RSR' in V1/V2 with terminal S in I/V6 → CD (complete RBBB pattern)`,
+    () =>
+      `QRS ${f0(qrs)} ms + RSR' in V1/V2 with wide S in I/V6 (${f0(Math.max(lI.sDurationMs, v6.sDurationMs))} ms) → CD (complete RBBB pattern)`,
   );
   add(
     'CD',

@@ -197,6 +197,7 @@ export function measureEcg12(
   const nanLead = (): Ecg12LeadMeasurements => ({
     rAmplitude: NaN,
     sAmplitude: NaN,
+    sDurationMs: NaN,
     qAmplitude: NaN,
     qDurationMs: NaN,
     qs: false,
@@ -311,7 +312,12 @@ export function measureEcg12(
       qDurationMs = toMs(end - (Number.isFinite(leadOnset) ? Math.max(on, leadOnset) : on));
     }
     let sAmplitude = 0;
-    for (let i = maxAt; i <= off; i++) sAmplitude = Math.max(sAmplitude, base - (beat[i] ?? 0));
+    let sSamples = 0;
+    for (let i = maxAt; i <= off; i++) {
+      const v = base - (beat[i] ?? 0);
+      sAmplitude = Math.max(sAmplitude, v);
+      if (v > 0) sSamples++;
+    }
     const lastPeak = peaks[peaks.length - 1] ?? maxAt;
     let area = 0;
     for (let i = on; i <= off; i++) area += (beat[i] ?? 0) - base;
@@ -350,6 +356,7 @@ export function measureEcg12(
     return {
       rAmplitude: Math.max(0, max),
       sAmplitude,
+      sDurationMs: toMs(sSamples),
       qAmplitude,
       qDurationMs,
       qs,
