@@ -151,6 +151,17 @@ describe('measureEcg12 against the LUDB reference delineation (record 1)', () =>
   });
 });
 
+describe('P wave against LUDB record 1', () => {
+  it('measures PR within 10 ms of the annotated lead-II mean (142 ms over 5 beats)', async () => {
+    const record = await readEcg12Record(ludb);
+    const m = measureEcg12(record.leadsMv, { samplingRateHz: 500 });
+    // Annotated P onset → QRS onset in lead II: 148, 136, 156, 126, 142 ms (mean 141.6 ms).
+    expect(Math.abs(m.prMs - 141.6)).toBeLessThanOrEqual(10);
+    // Annotated P durations 104, 88, 106, 94, 94 ms (mean 97): measured 88 ms.
+    expect(Math.abs(m.pDurationMs - 97.2)).toBeLessThanOrEqual(15);
+  });
+});
+
 describe('interpretEcg12 input contract', () => {
   it('rejects the wrong lead count, unequal lengths, non-finite samples and rates outside 250–1000 Hz', () => {
     const good = dipoleEcg(60);
