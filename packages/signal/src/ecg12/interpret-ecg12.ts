@@ -30,7 +30,8 @@ export interface InterpretEcg12Options {
  * MI, STTC, CD, HYP; multi-label), scored by the published criteria of `interpretEcg12Rules` or,
  * when `options.model` is given, by that trained model. `topClass` is the most probable class.
  * When the amplitudes are not plausibly millivolts (z-scored, per-lead normalised, ADC counts)
- * voltage criteria are skipped and a finding says so.
+ * voltage criteria are skipped and a finding says so. Throws `SignalInputError` (code
+ * `INVALID_ARGUMENT`, field `leads`) when fewer than 2 beats can be measured.
  */
 export function interpretEcg12(
   leadsMv: readonly (Float32Array | Float64Array)[],
@@ -59,6 +60,15 @@ export function interpretEcg12(
   const assessment = units === 'auto' ? assessEcg12Units(leadsMv, { samplingRateHz }) : null;
   const unitsAssessed = assessment?.units ?? (units === 'relative' ? 'relative' : 'mV');
   const measurements = measureEcg12(leadsMv, { samplingRateHz });
+  // Without two measurable beats every criterion would read "absent" and the answer would be a
+  // confident NORM for a flat line or pure noise: refuse instead.
+  if (measurements.beatCount < 2 || !Number.isFinite(measurements.qrsMs)) {
+    throw new SignalInputError(
+      'INVALID_ARGUMENT',
+      'leads',
+      `fewer than 2 QRS complexes could be measured (${measurements.beatCount}): flat, disconnected or too noisy leads`,
+    );
+  }
   const rules = interpretEcg12Rules(measurements, { units: unitsAssessed, age, sex });
   const findings = rules.findings.map((f) =>
     f.criterion === 'UNITS_RELATIVE' && assessment !== null
