@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SignalInputError } from '../errors.js';
+import { resample } from '../filters/resample.js';
 import { readEcg12Record } from '../io/index.js';
 import { compareLudbDelineation } from '../tools/compare-ludb-delineation.js';
 import { assessEcg12Units } from './assess-ecg12-units.js';
@@ -105,6 +106,21 @@ describe('interpretEcg12 on a real right bundle branch block (CinC 2021 E07509)'
     const rbbb = result.findings.find((f) => f.criterion === 'CRBBB');
     expect(rbbb?.text).toMatch(/^QRS \d+ ms \+ RSR' in V1\/V2 .* → CD \(complete RBBB pattern\)$/);
   });
+
+  it.each([250, 1000])(
+    'gives the same answer resampled to %i Hz (QRS within 10 ms, CRBBB, CD)',
+    async (fs) => {
+      const record = await readEcg12Record(cinc);
+      const at500 = interpretEcg12(record.leadsMv, { samplingRateHz: 500, age: 71, sex: 'male' });
+      const leads = record.leadsMv.map((lead) => Float32Array.from(resample(lead, 500, fs)));
+      const result = interpretEcg12(leads, { samplingRateHz: fs, age: 71, sex: 'male' });
+      expect(Math.abs(result.measurements.qrsMs - at500.measurements.qrsMs)).toBeLessThanOrEqual(
+        10,
+      );
+      expect(result.findings.map((f) => f.criterion)).toContain('CRBBB');
+      expect(result.topClass).toBe('CD');
+    },
+  );
 
   it('treats per-lead z-scored input as relative: no voltage criteria, says so, still CD by duration and morphology', async () => {
     const record = await readEcg12Record(cinc);
