@@ -1,6 +1,17 @@
 import { SignalInputError } from '../errors.js';
 import type { FaceBox, MeanRgb, PixelFrame } from './types.js';
 
+/** Width of the soft edge of the chroma rule, in Cb/Cr units. */
+const SOFT_CHROMA = 6;
+
+/** 1 inside [lo, hi], 0 beyond `soft / 2` outside it, linear in between. */
+function ramp(v: number, lo: number, hi: number, soft: number): number {
+  const a = (v - lo) / soft + 0.5;
+  const b = (hi - v) / soft + 0.5;
+  const m = Math.min(a, b);
+  return m <= 0 ? 0 : m >= 1 ? 1 : m;
+}
+
 export interface MeanSkinRgbOptions {
   /**
    * Part of the face box averaged, as fractions of its width and height: [left, top, right,
@@ -13,7 +24,7 @@ export interface MeanSkinRgbOptions {
 }
 
 export interface SkinRgb extends MeanRgb {
-  /** Pixels classified as skin. */
+  /** Skin pixels (the sum of the soft skin weights). */
   skinPixels: number;
   /** Skin pixels over the pixels of the region, 0–1. */
   skinFraction: number;
@@ -23,7 +34,10 @@ export interface SkinRgb extends MeanRgb {
  * Mean colour of the skin pixels inside a face box. A pixel is skin when its BT.601 chroma falls
  * in the skin cluster of Chai & Ngan (IEEE TCSVT 9(4), 1999: 77 ≤ Cb ≤ 127, 133 ≤ Cr ≤ 173) and
  * its luma is between 40 and 240 (eyes, nostrils, shadows and specular highlights carry no
- * pulse and are left out). Returns zero skin pixels, and NaN colours, when none qualify.
+ * pulse and are left out). The rule has soft edges (a linear ramp 6 Cb/Cr units and 10 luma
+ * levels wide, weights in between): with a hard threshold, pixels near the edge of the cluster
+ * enter and leave the mask as the pulse itself changes their colour, and that mask flicker is
+ * larger than the pulse. Returns zero skin pixels, and NaN colours, when none qualify.
  */
 export function meanSkinRgb(
   frame: PixelFrame,
@@ -66,14 +80,15 @@ export function meanSkinRgb(
       const b = pixels[p + 2] ?? 0;
       total++;
       const luma = 0.299 * r + 0.587 * g + 0.114 * b;
-      if (luma < 40 || luma > 240) continue;
       const cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b;
       const cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b;
-      if (cb < 77 || cb > 127 || cr < 133 || cr > 173) continue;
-      sr += r;
-      sg += g;
-      sb += b;
-      skin++;
+      const w =
+        ramp(luma, 40, 240, 10) * ramp(cb, 77, 127, SOFT_CHROMA) * ramp(cr, 133, 173, SOFT_CHROMA);
+      if (w === 0) continue;
+      sr += w * r;
+      sg += w * g;
+      sb += w * b;
+      skin += w;
     }
   }
   return {
