@@ -136,13 +136,21 @@ export async function writeSynthVideo(
   return { frames: synth.frameCount, bytes };
 }
 
+/** Writes and, when the stream's buffer is full, waits for it to drain (or fail). */
 async function writeChunk(stream: Writable, chunk: Uint8Array): Promise<void> {
-  if (!stream.write(chunk)) {
-    await Promise.race([
-      once(stream, 'drain'),
-      once(stream, 'error').then(([e]) => Promise.reject(e as Error)),
-    ]);
-  }
+  if (stream.write(chunk)) return;
+  await new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
 }
 
 async function writeY4m(
