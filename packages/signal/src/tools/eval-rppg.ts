@@ -215,16 +215,22 @@ console.log(line(header));
 for (const r of table) console.log(line(r));
 const failed = rows.filter((r) => r.error !== null).length;
 const lastLow = rows.filter((r) => r.last?.confidence === 'low').length;
-const withNumber = rows.filter((r) => r.median !== null && r.gt !== null);
+const withNumber = rows.filter((r) => r.median !== null);
+const scored = withNumber.filter((r) => r.gt !== null);
 const mae =
-  withNumber.reduce((s, r) => s + Math.abs((r.median ?? 0) - (r.gt ?? 0)), 0) /
-  (withNumber.length || 1);
-const wholeWithin5 = rows.filter(
-  (r) => r.whole !== null && r.gt !== null && Math.abs(r.whole.bpm - r.gt) <= 5,
+  scored.reduce((s, r) => s + Math.abs((r.median ?? 0) - (r.gt ?? 0)), 0) / (scored.length || 1);
+const withWhole = rows.filter((r) => r.gt !== null && r.whole !== null);
+const wholeWithin5 = withWhole.filter(
+  (r) => Math.abs((r.whole?.bpm ?? 0) - (r.gt ?? 0)) <= 5,
 ).length;
 console.log(
   `\n${rows.length} clips, ${failed} failed; last estimate low confidence on ${lastLow}; ` +
-    `${withNumber.length} clips gave a number at some point (MAE of their medians ${withNumber.length === 0 ? '-' : mae.toFixed(1)} bpm); ` +
-    `whole-clip POS within ±5 bpm of the ground truth on ${wholeWithin5} of ${rows.filter((r) => r.gt !== null && r.whole !== null).length}.`,
+    `${withNumber.length} clips gave a number on some full-buffer frame` +
+    (scored.length === 0
+      ? ''
+      : ` (MAE of the medians of the ${scored.length} with ground truth ${mae.toFixed(1)} bpm)`) +
+    (withWhole.length === 0
+      ? '.'
+      : `; whole-clip POS within ±5 bpm of the ground truth on ${wholeWithin5} of ${withWhole.length}.`),
 );
 if (failed > 0) process.exitCode = 1;
