@@ -7,7 +7,7 @@
  * same run on the same frames: the skin mean alone (meanSkinRgb in a fixed box). Frame rendering
  * is not timed. Both POS (the default) and CHROM run on the same frames.
  *
- * Run: npm run bench:rppg [-- --duration 20 --only still-72]
+ * Run: npm run bench:rppg [-- --duration 14 --only still-72]
  */
 import { parseArgs } from 'node:util';
 import { loadSynthFace } from '../src/io/load-synth-face.js';
@@ -20,7 +20,7 @@ import {
 import { createFaceDetector } from '../src/vision/create-face-detector.js';
 
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '20' }, only: { type: 'string' } },
+  options: { duration: { type: 'string', default: '14' }, only: { type: 'string' } },
 });
 const duration = Number(values.duration);
 

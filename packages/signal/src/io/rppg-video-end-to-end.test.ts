@@ -42,6 +42,7 @@ describe.skipIf(!hasFfmpeg())(
         fps: 15,
         durationSeconds: 13,
         bpm: 90,
+        bpmWanderSd: 0,
         seed: 2,
       });
       const path = join(dir, 'face-90.y4m');
@@ -54,14 +55,10 @@ describe.skipIf(!hasFfmpeg())(
         if (box === undefined) missed++;
         last = estimator.pushFrame({ frame, box: box ?? null, timestampMs: frame.timestampMs });
       }
-      const rates = Array.from({ length: synth.frameCount }, (_, i) => synth.frame(i).bpm).slice(
-        -150,
-      );
-      const trueBpm = rates.reduce((a, b) => a + b, 0) / rates.length;
       expect(missed).toBe(0);
       expect(last?.faceDetected).toBe(true);
       expect(['medium', 'high']).toContain(last?.confidence);
-      expect(Math.abs((last?.bpm ?? 0) - trueBpm)).toBeLessThan(3);
-    });
+      expect(Math.abs((last?.bpm ?? 0) - 90)).toBeLessThan(3);
+    }, 120_000);
   },
 );
