@@ -59,6 +59,8 @@ export default tseslint.config(
     files: ['packages/signal/src/**/*.ts'],
     ignores: [
       'packages/signal/src/io/**',
+      // Face detection loads its ONNX model from the blazeface package (rPPG, issue 7).
+      'packages/signal/src/vision/**',
       'packages/signal/src/cli/**',
       'packages/signal/src/tools/**',
       'packages/signal/src/**/*.test.ts',

@@ -107,3 +107,41 @@ export type {
   Ecg12Probabilities,
   Ecg12Result,
 } from './ecg12/ecg12-types.js';
+// Camera heart rate (rPPG, issue 7): the streaming estimator and its parts; the synthetic face
+// video. Face detection is in '@vigil/signal/vision', video and JPEG decoding in '@vigil/signal/io'.
+export { createRppgEstimator } from './rppg/create-rppg-estimator.js';
+export type {
+  RppgEstimate,
+  RppgEstimator,
+  RppgEstimatorOptions,
+  RppgFrameInput,
+  RppgMeanRgbInput,
+} from './rppg/create-rppg-estimator.js';
+export type {
+  FaceBox,
+  MeanRgb,
+  PixelFrame,
+  RppgConfidence,
+  RppgMethod,
+  RppgSignalQuality,
+} from './rppg/types.js';
+export { posPulse } from './rppg/pos-pulse.js';
+export type { PosPulseOptions } from './rppg/pos-pulse.js';
+export { chromPulse } from './rppg/chrom-pulse.js';
+export type { ChromPulseOptions } from './rppg/chrom-pulse.js';
+export type { RgbSeries } from './rppg/rgb-series.js';
+export { pulseSpectrum } from './rppg/pulse-spectrum.js';
+export type { PulseSpectrum, PulseSpectrumOptions } from './rppg/pulse-spectrum.js';
+export { resampleUniform } from './rppg/resample-uniform.js';
+export type { ResampleUniformOptions } from './rppg/resample-uniform.js';
+export { meanSkinRgb } from './rppg/mean-skin-rgb.js';
+export type { MeanSkinRgbOptions, SkinRgb } from './rppg/mean-skin-rgb.js';
+export { createFaceBoxSmoother } from './rppg/create-face-box-smoother.js';
+export type { FaceBoxSmoother, FaceBoxSmootherOptions } from './rppg/create-face-box-smoother.js';
+export { createFaceVideoSynth } from './rppg/synth/create-face-video-synth.js';
+export type {
+  FaceVideoSynth,
+  FaceVideoSynthOptions,
+  SynthFrame,
+} from './rppg/synth/create-face-video-synth.js';
+export { PPG_BEAT_TEMPLATE } from './rppg/synth/ppg-template.js';

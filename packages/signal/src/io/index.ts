@@ -16,3 +16,15 @@ export type { MatlabV4Matrix } from './parse-matlab-v4.js';
 export { decodeEcg12Record } from './decode-ecg12-record.js';
 export { readEcg12Record } from './read-ecg12-record.js';
 export type { Ecg12Record } from './ecg12-record.js';
+// Camera heart rate: image and video decoding, the synthetic test-video writer.
+export { MediaDecodeError } from './media-decode-error.js';
+export type { MediaDecodeErrorCode } from './media-decode-error.js';
+export { decodeJpeg } from './decode-jpeg.js';
+export type { DecodeJpegOptions, DecodedImage } from './decode-jpeg.js';
+export { probeVideo } from './probe-video.js';
+export type { ProbeVideoOptions, VideoInfo } from './probe-video.js';
+export { decodeVideoFrames } from './decode-video-frames.js';
+export type { DecodeVideoOptions, VideoFrame } from './decode-video-frames.js';
+export { writeSynthVideo } from './write-synth-video.js';
+export type { WriteSynthVideoOptions } from './write-synth-video.js';
+export { loadSynthFace } from './load-synth-face.js';

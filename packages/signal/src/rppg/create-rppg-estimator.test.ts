@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeJpeg } from '../io/decode-jpeg.js';
+import { SignalInputError } from '../errors.js';
+import { createRng } from '../synth/create-rng.js';
+import { createRppgEstimator, type RppgEstimate } from './create-rppg-estimator.js';
+import {
+  createFaceVideoSynth,
+  type FaceVideoSynthOptions,
+} from './synth/create-face-video-synth.js';
+import type { PixelFrame } from './types.js';
+
+let face: PixelFrame;
+beforeAll(() => {
+  face = decodeJpeg(readFileSync(new URL('../../assets/face-eileen-collins.jpg', import.meta.url)));
+});
+
+/** Runs a small (160 × 120) synthetic face video through an estimator with the known face box. */
+function run(
+  options: Omit<FaceVideoSynthOptions, 'face'>,
+  method: 'pos' | 'chrom' = 'pos',
+): { last: RppgEstimate; trueBpm: number } {
+  const synth = createFaceVideoSynth({
+    face,
+    width: 160,
+    height: 120,
+    durationSeconds: 14,
+    ...options,
+  });
+  const estimator = createRppgEstimator({ method });
+  let last: RppgEstimate | null = null;
+  const rates: number[] = [];
+  for (let i = 0; i < synth.frameCount; i++) {
+    const frame = synth.frame(i);
+    rates.push(frame.bpm);
+    last = estimator.pushFrame({ frame, box: frame.faceBox, timestampMs: frame.timestampMs });
+  }
+  const recent = rates.slice(-Math.round(10 * synth.fps));
+  if (last === null) throw new Error('no frames');
+  return { last, trueBpm: recent.reduce((a, b) => a + b, 0) / recent.length };
+}
+
+describe('createRppgEstimator', () => {
+  it('measures a still synthetic face pulsing at 72 bpm within 3 bpm, with medium or high confidence', () => {
+    const { last, trueBpm } = run({ bpm: 72 });
+    expect(last.bpm).not.toBeNull();
+    expect(Math.abs((last.bpm ?? 0) - trueBpm)).toBeLessThan(3);
+    expect(['medium', 'high']).toContain(last.confidence);
+    expect(last.faceDetected).toBe(true);
+    expect(last.bufferFill).toBe('200/200');
+    expect(last.waveform.length).toBe(100);
+    expect(last.message).toBe('Face detected');
+  });
+
+  it('measures 120 bpm with CHROM as well', () => {
+    const { last, trueBpm } = run({ bpm: 120, seed: 4 }, 'chrom');
+    expect(Math.abs((last.bpm ?? 0) - trueBpm)).toBeLessThan(3);
+  });
+
+  it('gives no number and low confidence for a face without any pulse', () => {
+    const { last } = run({ bpm: 0 });
+    expect(last.bpm).toBeNull();
+    expect(last.confidence).toBe('low');
+    expect(last.signalQuality).toBe('poor');
+    expect(last.message).toMatch(/too weak/);
+  });
+
+  it('says no face is detected instead of a number, and starts over after a second without a face', () => {
+    const estimator = createRppgEstimator();
+    for (let i = 0; i < 100; i++)
+      estimator.pushMeanRgb({ r: 180, g: 130, b: 100, timestampMs: i * 50 });
+    const lost = estimator.pushFrame({
+      frame: { pixels: new Uint8Array(12), width: 2, height: 2 },
+      box: null,
+      timestampMs: 5000,
+    });
+    expect(lost.faceDetected).toBe(false);
+    expect(lost.bpm).toBeNull();
+    expect(lost.message).toBe('No face detected');
+    expect(lost.bufferFill).toBe('100/200');
+    const back = estimator.pushMeanRgb({ r: 180, g: 130, b: 100, timestampMs: 7000 });
+    expect(back.bufferFill).toBe('1/200');
+  });
+
+  it('reports progress while the buffer fills', () => {
+    const estimator = createRppgEstimator();
+    let e: RppgEstimate | null = null;
+    for (let i = 0; i < 40; i++)
+      e = estimator.pushMeanRgb({ r: 180, g: 130, b: 100, timestampMs: i * 50 });
+    expect(e?.bufferFill).toBe('40/200');
+    expect(e?.bpm).toBeNull();
+    expect(e?.message).toMatch(/collecting signal \(40\/200\)/);
+  });
+
+  it('privacy mode: mean colours at jittered times with dropped frames give 84 bpm within 2 bpm', () => {
+    const rng = createRng(9);
+    const estimator = createRppgEstimator();
+    let e: RppgEstimate | null = null;
+    let t = 0;
+    for (let i = 0; i < 420; i++) {
+      t += 33 + 8 * (rng.uniform() - 0.5) + (rng.uniform() < 0.05 ? 33 : 0);
+      const pulse = 0.004 * Math.sin((2 * Math.PI * 84 * t) / 60000);
+      const light = 1 + 0.01 * Math.sin((2 * Math.PI * t) / 7000);
+      e = estimator.pushMeanRgb({
+        r: 180 * light * (1 - 0.43 * pulse) + 0.1 * rng.normal(),
+        g: 130 * light * (1 - pulse) + 0.1 * rng.normal(),
+        b: 100 * light * (1 - 0.69 * pulse) + 0.1 * rng.normal(),
+        timestampMs: t,
+      });
+    }
+    expect(e?.confidence).toBe('high');
+    expect(Math.abs((e?.bpm ?? 0) - 84)).toBeLessThan(2);
+  });
+
+  it('degrades gracefully at 1 frame per second: no number, a message naming the frame rate', () => {
+    const estimator = createRppgEstimator();
+    let e: RppgEstimate | null = null;
+    for (let i = 0; i < 30; i++)
+      e = estimator.pushMeanRgb({ r: 180, g: 130 + Math.sin(i), b: 100, timestampMs: i * 1000 });
+    expect(e?.bpm).toBeNull();
+    expect(e?.frameRateHz).toBeCloseTo(1, 5);
+    expect(e?.message).toMatch(/Frame rate too low \(1\.0 fps\)/);
+  });
+
+  it('withholds the number when the head moves too fast', () => {
+    const estimator = createRppgEstimator();
+    let e: RppgEstimate | null = null;
+    for (let i = 0; i < 300; i++) {
+      const x = 200 + 60 * Math.sin((2 * Math.PI * i) / 30);
+      e = estimator.pushMeanRgb({
+        r: 180,
+        g: 130,
+        b: 100,
+        timestampMs: i * 33,
+        box: { x, y: 100, width: 100, height: 100 },
+      });
+    }
+    expect(e?.bpm).toBeNull();
+    expect(e?.motionFraction).toBeGreaterThan(0.3);
+    expect(e?.message).toMatch(/movement/);
+  });
+
+  it('rejects timestamps that do not increase and non-positive colours', () => {
+    const estimator = createRppgEstimator();
+    estimator.pushMeanRgb({ r: 1, g: 1, b: 1, timestampMs: 100 });
+    expect(() => estimator.pushMeanRgb({ r: 1, g: 1, b: 1, timestampMs: 100 })).toThrow(
+      SignalInputError,
+    );
+    expect(() => estimator.pushMeanRgb({ r: 0, g: 1, b: 1, timestampMs: 200 })).toThrow(/positive/);
+    expect(() => createRppgEstimator({ sampleRateHz: 2 })).toThrow(/sampleRateHz/);
+  });
+});
