@@ -145,3 +145,13 @@ export type {
   SynthFrame,
 } from './rppg/synth/create-face-video-synth.js';
 export { PPG_BEAT_TEMPLATE } from './rppg/synth/ppg-template.js';
+// Infant cry detection (issue "cry detection", packages/signal part).
+export { detectCry } from './audio/detect-cry.js';
+export type { CryDetection, DetectCryOptions } from './audio/detect-cry.js';
+export { loadCryModel } from './audio/load-cry-model.js';
+export type { CryModel } from './audio/cry-model.js';
+export { computeAudioFrames } from './audio/compute-audio-frames.js';
+export type { ComputeAudioFramesOptions } from './audio/compute-audio-frames.js';
+export type { AudioFrames } from './audio/audio-frames.js';
+export { createRealFft } from './audio/create-real-fft.js';
+export type { RealFft } from './audio/create-real-fft.js';

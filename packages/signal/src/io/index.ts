@@ -28,3 +28,7 @@ export type { DecodeVideoOptions, VideoFrame } from './decode-video-frames.js';
 export { writeSynthVideo } from './write-synth-video.js';
 export type { WriteSynthVideoOptions } from './write-synth-video.js';
 export { loadSynthFace } from './load-synth-face.js';
+export { decodeAudio } from './decode-audio.js';
+export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.js';
+export { AudioDecodeError } from './audio-decode-error.js';
+export type { AudioDecodeErrorCode } from './audio-decode-error.js';
