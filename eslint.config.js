@@ -82,6 +82,23 @@ export default tseslint.config(
       ],
     },
   },
+  // The contract package depends on nothing of Vigil: the server, the simulator and the dashboard
+  // depend on it.
+  {
+    files: ['packages/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@vigil/*', '**/server/**', '**/web/**', '**/sim/**', '**/signal/**'] },
+      ],
+    },
+  },
+  // The dashboard and the simulator reach the server only through @vigil/protocol (the
+  // dashboard's end-to-end test, which starts a server, is the exception).
+  {
+    files: ['packages/web/src/**/*.{ts,tsx}', 'packages/sim/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@vigil/server*', '**/server/**'] }] },
+  },
   // Server layers: http -> services -> repositories. Repositories never import services or http;
   // services never import http.
   {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MqttRejectionSchema, type MqttRejection } from '../../src/http/schemas/mqtt.schemas.js';
+import { MqttRejectionSchema, type MqttRejection } from '@vigil/protocol';
 import {
   createAdmin,
   createDoctor,

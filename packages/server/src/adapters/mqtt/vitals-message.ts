@@ -1,7 +1,6 @@
 import { DomainError, ERROR_CATALOGUE, isDomainError } from '../../errors/catalogue.js';
-import { describeValidation } from '../../http/error-handler.js';
-import type { MqttRejection } from '../../http/schemas/mqtt.schemas.js';
-import { validateVitalsBody } from '../../http/schemas/vitals.schemas.js';
+import { describeValidation } from '../../errors/describe-validation.js';
+import { type MqttRejection, validateVitalsBody } from '@vigil/protocol';
 import type { DeviceAuth } from '../../services/devices.service.js';
 import type { IngestPacket, IngestResultView } from '../../services/ingest.service.js';
 

@@ -6,8 +6,8 @@ import {
   AlertRulesSchema,
   PatientParamsSchema,
   PutAlertRulesSchema,
-} from '../schemas/alerts.schemas.js';
-import { errorResponses } from '../schemas/common.schemas.js';
+  errorResponses,
+} from '@vigil/protocol';
 
 /** `/api/v1/patients/{id}/alert-rules`: defaults plus a patient's overrides. */
 export function alertRulesRoutes(

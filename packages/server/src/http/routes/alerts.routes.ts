@@ -7,8 +7,8 @@ import {
   AlertSchema,
   AlertsPageSchema,
   AlertsQuerySchema,
-} from '../schemas/alerts.schemas.js';
-import { errorResponses } from '../schemas/common.schemas.js';
+  errorResponses,
+} from '@vigil/protocol';
 
 export function alertsRoutes(
   app: FastifyInstance,

@@ -10,9 +10,10 @@ import {
   RegisterBodySchema,
   TokenResponseSchema,
   type LoginBody,
-} from '../schemas/auth.schemas.js';
-import { errorResponses, NoContentSchema } from '../schemas/common.schemas.js';
-import { UserSchema } from '../schemas/users.schemas.js';
+  errorResponses,
+  NoContentSchema,
+  UserSchema,
+} from '@vigil/protocol';
 
 export interface AuthRoutesOptions {
   auth: AuthService;

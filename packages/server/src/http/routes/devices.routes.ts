@@ -2,15 +2,17 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { DevicesService } from '../../services/devices.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
-import { errorResponses, IdParamsSchema, NoContentSchema } from '../schemas/common.schemas.js';
 import {
+  errorResponses,
+  IdParamsSchema,
+  NoContentSchema,
   DeviceListQuerySchema,
   DeviceListSchema,
   DeviceSchema,
   DeviceWithKeySchema,
   RegisterDeviceBodySchema,
   UpdateDeviceBodySchema,
-} from '../schemas/devices.schemas.js';
+} from '@vigil/protocol';
 
 export function devicesRoutes(
   app: FastifyInstance,

@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { HealthService } from '../../services/health.service.js';
-import { errorResponses } from '../schemas/common.schemas.js';
-import { HealthResponseSchema, ReadyResponseSchema } from '../schemas/ops.schemas.js';
+import { errorResponses, HealthResponseSchema, ReadyResponseSchema } from '@vigil/protocol';
 
 export function opsRoutes(
   app: FastifyInstance,

@@ -2,13 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { VitalsQueryService } from '../../services/vitals-query.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
-import { errorResponses } from '../schemas/common.schemas.js';
 import {
+  errorResponses,
   PredictionSchema,
   PredictionsPageSchema,
   PredictionsQuerySchema,
-} from '../schemas/predictions.schemas.js';
-import { DeviceParamsSchema } from '../schemas/vitals.schemas.js';
+  DeviceParamsSchema,
+} from '@vigil/protocol';
 
 export function predictionsRoutes(
   app: FastifyInstance,

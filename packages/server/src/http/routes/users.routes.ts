@@ -2,14 +2,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { UsersService } from '../../services/users.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
-import { errorResponses, IdParamsSchema, NoContentSchema } from '../schemas/common.schemas.js';
 import {
+  errorResponses,
+  IdParamsSchema,
+  NoContentSchema,
   CreateUserBodySchema,
   UpdateUserBodySchema,
   UserListQuerySchema,
   UserListSchema,
   UserSchema,
-} from '../schemas/users.schemas.js';
+} from '@vigil/protocol';
 
 export function usersRoutes(
   app: FastifyInstance,

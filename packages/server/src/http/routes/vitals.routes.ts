@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { IngestService } from '../../services/ingest.service.js';
 import type { VitalsQueryService } from '../../services/vitals-query.service.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
-import { errorResponses } from '../schemas/common.schemas.js';
 import {
+  errorResponses,
   DeviceParamsSchema,
   EcgQuerySchema,
   EcgWindowSchema,
@@ -19,7 +19,7 @@ import {
   VitalsRecordSchema,
   VitalsStatsSchema,
   validateVitalsBody,
-} from '../schemas/vitals.schemas.js';
+} from '@vigil/protocol';
 import { validatorCompiler } from '../validator.js';
 
 /** A batch of 600 packets of 10,000 samples is ~50 MB of JSON; 16 MiB covers 10 min at 250 Hz. */

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RealtimeHub } from '../../realtime/realtime-hub.js';
-import { WsQuerySchema } from '../schemas/ws.schemas.js';
+import { WsQuerySchema } from '@vigil/protocol';
 
 /**
  * `GET /api/v1/ws`: WebSocket of live events. Authenticate with `?token=<access token>` or a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValidation, pointerToPath } from './error-handler.js';
+import { describeValidation, pointerToPath } from './describe-validation.js';
 
 describe('pointerToPath', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ErrorResponseSchema } from './common.schemas.js';
+import { ErrorResponseSchema } from './common.js';
 
 /**
  * What Vigil publishes on `vigil/devices/{device_id}/errors` when it refuses a message the device

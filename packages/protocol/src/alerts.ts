@@ -1,5 +1,23 @@
 import { Type, type Static } from 'typebox';
-import { ALERT_RULE_KINDS, ALERT_SEVERITIES } from '../../services/alert-rule-engine.js';
+
+/** The alert rules Vigil evaluates (thresholds and units in the server's alert-rule-engine.ts). */
+export const ALERT_RULE_KINDS = [
+  'hr_high',
+  'hr_low',
+  'spo2_low',
+  'fever',
+  'risk_elevated',
+  'risk_high',
+  'poor_signal',
+  'device_silent',
+  'af_onset',
+  'vt_run',
+  'pause',
+] as const;
+export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
+
+export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 export const AlertSeveritySchema = Type.Enum(ALERT_SEVERITIES);
 export const AlertRuleKindSchema = Type.Enum(ALERT_RULE_KINDS);

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IsoDateTime, PaginationQuerySchema } from './common.schemas.js';
+import { IsoDateTime, PaginationQuerySchema } from './common.js';
 
 export const RoleSchema = Type.Union([
   Type.Literal('admin'),

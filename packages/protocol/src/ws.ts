@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
-import { AlertSchema } from './alerts.schemas.js';
-import { PredictionSchema } from './predictions.schemas.js';
+import { AlertSchema } from './alerts.js';
+import { PredictionSchema } from './predictions.js';
+import { VitalsReadingsProperties } from './vitals.js';
 
 /**
  * WebSocket `/api/v1/ws` messages. Server → client messages that come from the event log carry
@@ -18,12 +19,7 @@ export const WsVitalsSchema = Type.Object(
       device_id: Type.String(),
       patient_id: Type.Union([Type.String(), Type.Null()]),
       timestamp: Type.Integer(),
-      heart_rate_bpm: Type.Union([Type.Number(), Type.Null()]),
-      spo2_percent: Type.Union([Type.Number(), Type.Null()]),
-      temperature_c: Type.Union([Type.Number(), Type.Null()]),
-      respiratory_rate: Type.Union([Type.Number(), Type.Null()]),
-      battery_percent: Type.Union([Type.Number(), Type.Null()]),
-      lead_off: Type.Union([Type.Boolean(), Type.Null()]),
+      ...VitalsReadingsProperties,
       ecg: Type.Object({ fs: Type.Number(), samples_mv: Type.Array(Type.Number()) }),
     }),
   },

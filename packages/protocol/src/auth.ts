@@ -5,7 +5,7 @@ import {
   NameSchema,
   PasswordSchema,
   UserSchema,
-} from './users.schemas.js';
+} from './users.js';
 
 export const RegisterBodySchema = Type.Object({
   email: EmailSchema,

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { IsoDateTime, PaginationQuerySchema } from './common.schemas.js';
+import { IsoDateTime, PaginationQuerySchema } from './common.js';
 
 /** What firmware reports as its id (seed 000 `device_id`), e.g. `ESP32-A1B2C3`. */
 export const DeviceIdSchema = Type.String({

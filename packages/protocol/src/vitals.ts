@@ -76,6 +76,16 @@ export const DeviceParamsSchema = Type.Object({
 
 const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch ms' });
 
+/** A stored packet's scalar readings as clients read them (history and live events): null = not sent. */
+export const VitalsReadingsProperties = {
+  heart_rate_bpm: Type.Union([Type.Number(), Type.Null()]),
+  spo2_percent: Type.Union([Type.Number(), Type.Null()]),
+  temperature_c: Type.Union([Type.Number(), Type.Null()]),
+  respiratory_rate: Type.Union([Type.Number(), Type.Null()]),
+  battery_percent: Type.Union([Type.Number(), Type.Null()]),
+  lead_off: Type.Union([Type.Boolean(), Type.Null()]),
+};
+
 export const VitalsRecordSchema = Type.Object(
   {
     id: Type.String(),
@@ -84,12 +94,7 @@ export const VitalsRecordSchema = Type.Object(
     timestamp: EpochMs,
     sequence: Type.Union([Type.Integer(), Type.Null()]),
     received_at: EpochMs,
-    heart_rate_bpm: Type.Union([Type.Number(), Type.Null()]),
-    spo2_percent: Type.Union([Type.Number(), Type.Null()]),
-    temperature_c: Type.Union([Type.Number(), Type.Null()]),
-    respiratory_rate: Type.Union([Type.Number(), Type.Null()]),
-    battery_percent: Type.Union([Type.Number(), Type.Null()]),
-    lead_off: Type.Union([Type.Boolean(), Type.Null()]),
+    ...VitalsReadingsProperties,
     ecg_sample_rate_hz: Type.Number(),
     ecg_n_samples: Type.Integer(),
   },
