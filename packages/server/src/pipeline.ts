@@ -24,8 +24,9 @@ import { AlertRulesService } from './services/alert-rules.service.js';
 import { AlertsService } from './services/alerts.service.js';
 import type { AuthService } from './services/auth.service.js';
 import type { DevicesService } from './services/devices.service.js';
-import { IngestService } from './services/ingest.service.js';
-import { createNews2RiskModel } from './services/risk-model.js';
+import { SignalIngest } from './ingest/ingest-core.js';
+import { createEcgVitalsKind } from './kinds/ecg-vitals/ecg-vitals.kind.js';
+import { createNews2RiskModel } from './kinds/ecg-vitals/risk-model.js';
 import { VitalsQueryService } from './services/vitals-query.service.js';
 
 export interface PipelineOptions {
@@ -126,20 +127,25 @@ export async function createPipeline(o: PipelineOptions) {
     await alerts.start();
     closers.push(() => alerts.idle());
 
-    const ingest = new IngestService({
-      vitals: repos.vitals,
-      devices: o.services.devices,
-      analysis,
-      risk: createNews2RiskModel(),
-      alerts,
-      realtime: hub,
-      clock,
-      newId,
-      onAnalysisError,
-      // A device's packets are written one request at a time, so batches in flight together
-      // never hold the same device's rows (nor its rollup minute): no lock waits between them.
-      concurrentBatches: CONCURRENT_BATCHES[o.database.dialect],
-    });
+    const ingest = new SignalIngest(
+      createEcgVitalsKind({
+        vitals: repos.vitals,
+        analysis,
+        risk: createNews2RiskModel(),
+        newId,
+        onAnalysisError,
+      }),
+      {
+        devices: o.services.devices,
+        alerts,
+        realtime: hub,
+        clock,
+        newId,
+        // A device's packets are written one request at a time, so batches in flight together
+        // never hold the same device's rows (nor its rollup minute): no lock waits between them.
+        concurrentBatches: CONCURRENT_BATCHES[o.database.dialect],
+      },
+    );
     closers.push(() => ingest.close());
 
     const vitalsQuery = new VitalsQueryService({

@@ -11,7 +11,7 @@ import {
   type RuleState,
 } from './alert-rule-engine.js';
 import type { AlertRulesService } from './alert-rules.service.js';
-import type { AlertSink } from './ingest.service.js';
+import type { AlertSink } from '../ingest/signal-kind.js';
 import { toAlertView } from './prediction-view.js';
 import type { AlertAction, AlertView, RealtimePublisher } from './realtime-port.js';
 

@@ -1,8 +1,13 @@
 import { DomainError, ERROR_CATALOGUE, isDomainError } from '../../errors/catalogue.js';
 import { describeValidation } from '../../errors/describe-validation.js';
-import { type MqttRejection, validateVitalsBody } from '@vigil/protocol';
+import {
+  type IngestResult,
+  type MqttRejection,
+  type VitalsPacket,
+  validateVitalsBody,
+} from '@vigil/protocol';
 import type { DeviceAuth } from '../../services/devices.service.js';
-import type { IngestPacket, IngestResultView } from '../../services/ingest.service.js';
+import type { PayloadIngest } from '../../ingest/signal-kind.js';
 
 /** Topic devices publish to: `vigil/devices/{device_id}/vitals` (device_id without `/`, `+`, `#`). */
 export const VITALS_TOPIC_PATTERN = 'vigil/devices/+/vitals';
@@ -21,13 +26,7 @@ export function errorsTopic(deviceId: string): string {
   return `vigil/devices/${deviceId}/errors`;
 }
 
-export interface MqttIngest {
-  ingest(
-    auth: DeviceAuth,
-    packets: readonly IngestPacket[],
-    batch: boolean,
-  ): Promise<IngestResultView[]>;
-}
+export type MqttIngest = PayloadIngest<VitalsPacket>;
 
 /** A refused message: the HTTP error body's fields, plus the packet's identity when known. */
 export interface MqttRejected {
@@ -42,7 +41,7 @@ export interface MqttRejected {
   timestamp?: number | undefined;
 }
 
-export type MqttOutcome = { ok: true; results: IngestResultView[] } | MqttRejected;
+export type MqttOutcome = { ok: true; results: IngestResult[] } | MqttRejected;
 
 /** An unexpected failure, reported without internals (the log has them). */
 export function internalFailure(): MqttRejected {
@@ -119,7 +118,7 @@ export async function handleVitalsMessage(
       throw new DomainError('VALIDATION_FAILED', { field, message });
     }
     const batch = Array.isArray(body);
-    const packets = (batch ? body : [body]) as IngestPacket[];
+    const packets = (batch ? body : [body]) as VitalsPacket[];
     packets.forEach((p, i) => {
       if (p.device_id !== topicDevice)
         throw new DomainError('DEVICE_MISMATCH', {

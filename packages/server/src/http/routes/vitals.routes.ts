@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { IngestService } from '../../services/ingest.service.js';
+import type { PayloadIngest } from '../../ingest/signal-kind.js';
 import type { VitalsQueryService } from '../../services/vitals-query.service.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
 import {
@@ -19,6 +19,7 @@ import {
   VitalsRecordSchema,
   VitalsStatsSchema,
   validateVitalsBody,
+  type VitalsPacket,
 } from '@vigil/protocol';
 import { validatorCompiler } from '../validator.js';
 
@@ -27,7 +28,7 @@ const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
 
 export function vitalsRoutes(
   app: FastifyInstance,
-  options: { ingest: IngestService; vitalsQuery: VitalsQueryService },
+  options: { ingest: PayloadIngest<VitalsPacket>; vitalsQuery: VitalsQueryService },
   done: (error?: Error) => void,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
