@@ -6,6 +6,7 @@ export const RoleSchema = Type.Union([
   Type.Literal('doctor'),
   Type.Literal('patient'),
 ]);
+export type Role = Static<typeof RoleSchema>;
 
 const Items = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 100 });
 

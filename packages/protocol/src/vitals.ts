@@ -1,6 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
-import type { TLocalizedValidationError } from 'typebox/error';
+import { deviceBodySchema, deviceBodyValidator } from './device-payload.js';
 
 /**
  * One vitals packet as ESP32 firmware sends it (seed 000), over HTTP and MQTT alike.
@@ -41,16 +40,7 @@ export const VitalsPacketSchema = Type.Object(
 );
 export type VitalsPacket = Static<typeof VitalsPacketSchema>;
 
-/** Most packets in one batch request (10 minutes of 1 s packets). */
-export const MAX_BATCH_PACKETS = 600;
-
-export const VitalsBodySchema = Type.Union(
-  [
-    VitalsPacketSchema,
-    Type.Array(VitalsPacketSchema, { minItems: 1, maxItems: MAX_BATCH_PACKETS }),
-  ],
-  { description: 'One packet, or an array of packets (a device catching up after being offline)' },
-);
+export const VitalsBodySchema = deviceBodySchema(VitalsPacketSchema);
 export type VitalsBody = Static<typeof VitalsBodySchema>;
 
 export const IngestResultSchema = Type.Object(
@@ -208,22 +198,5 @@ export const VitalsStatsSchema = Type.Object(
 );
 export type VitalsStats = Static<typeof VitalsStatsSchema>;
 
-const checkPacket = Compile(VitalsPacketSchema);
-const checkBatch = Compile(
-  Type.Array(VitalsPacketSchema, { minItems: 1, maxItems: MAX_BATCH_PACKETS }),
-);
-
-/**
- * Validates a vitals body against the branch its shape selects (array → batch, else one
- * packet), so an error names the field (`[2].spo2_percent`) instead of "matches no branch".
- * Used by the HTTP route and the MQTT adapter alike.
- */
-export function validateVitalsBody(
-  input: unknown,
-):
-  | { value: VitalsBody; errors?: undefined }
-  | { value?: undefined; errors: TLocalizedValidationError[] } {
-  const check = Array.isArray(input) ? checkBatch : checkPacket;
-  if (check.Check(input)) return { value: input };
-  return { errors: check.Errors(input) };
-}
+/** Validates a vitals body (one packet or a batch), naming the field at fault. */
+export const validateVitalsBody = deviceBodyValidator(VitalsPacketSchema);

@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { createContainer } from './composition.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { isDemoEnabled, startDemo, type Demo } from './demo/start-demo.js';
-import { webPlugin } from './http/plugins/web.plugin.js';
+import { webPlugin } from './transports/http/plugins/web.plugin.js';
 
 /**
  * Entry point: config → container (database, services) → app → listen. SIGTERM/SIGINT close

@@ -33,3 +33,9 @@ export function finiteOrNull(value: number | undefined, field: string): number |
   if (!Number.isFinite(value)) throw validationFailed(field, `${field} must be a finite number`);
   return value;
 }
+
+/** A required number that must be finite (JSON allows 1e999 = Infinity, which passes a schema). */
+export function finiteNumber(value: number, field: string): number {
+  if (!Number.isFinite(value)) throw validationFailed(field, `${field} must be a finite number`);
+  return value;
+}

@@ -243,7 +243,7 @@ describe('MQTT through the embedded broker (aedes)', () => {
   beforeAll(async () => {
     const port = await freePort();
     w = await world({ MQTT_PORT: String(port) });
-    expect(w.t.container.pipeline.mqttPort).toBe(port);
+    expect(w.t.container.mqttPort).toBe(port);
     url = `mqtt://127.0.0.1:${port}`;
     dev = await registerDevice(w.t, w.doctorA, { patientId: w.patient.user.id });
     other = await registerDevice(w.t, w.doctorA, { patientId: w.patient.user.id });

@@ -4,18 +4,19 @@ import { isDomainError } from '../../errors/catalogue.js';
 import {
   deviceIdOfTopic,
   errorsTopic,
-  handleVitalsMessage,
+  handleDeviceMessage,
   internalFailure,
   rejectionMessage,
-  VITALS_TOPIC_PATTERN,
-  type MqttIngest,
+  topicPatterns,
+  type MqttChannels,
   type MqttOutcome,
-} from './vitals-message.js';
+} from './device-message.js';
 
 export interface ExternalSubscriberDeps {
   /** e.g. mqtt://vigil:secret@127.0.0.1:1883 (credentials of Vigil's privileged subscriber). */
   url: string;
-  ingest: MqttIngest;
+  /** The device messages accepted, by topic suffix. */
+  channels: MqttChannels;
   devices: { resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> };
   log: {
     info(obj: object, msg: string): void;
@@ -56,14 +57,14 @@ export async function startExternalSubscriber(
     await client.publishAsync(errorsTopic(deviceId), rejectionMessage(outcome), { qos: 1 });
   };
   client.on('message', (topic, payload) => {
-    const deviceId = deviceIdOfTopic(topic);
+    const deviceId = deviceIdOfTopic(topic, deps.channels);
     if (deviceId === null) return;
     deps.devices
       .resolveUploader({ kind: 'global' }, deviceId)
       .then(
         async (device) => {
-          const outcome = await handleVitalsMessage(
-            deps.ingest,
+          const outcome = await handleDeviceMessage(
+            deps.channels,
             { kind: 'device', device },
             topic,
             payload,
@@ -95,7 +96,7 @@ export async function startExternalSubscriber(
         deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
       });
   });
-  await client.subscribeAsync(VITALS_TOPIC_PATTERN, { qos: 1 });
+  await client.subscribeAsync(topicPatterns(deps.channels), { qos: 1 });
   deps.log.info(
     { url: deps.url.replace(/\/\/[^@]*@/, '//***@') },
     'subscribed to external MQTT broker',

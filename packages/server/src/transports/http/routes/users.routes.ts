@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { UsersService } from '../../services/users.service.js';
+import type { UsersService } from '../../../services/users.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import {
   errorResponses,

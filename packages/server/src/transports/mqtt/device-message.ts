@@ -1,20 +1,49 @@
 import { DomainError, ERROR_CATALOGUE, isDomainError } from '../../errors/catalogue.js';
 import { describeValidation } from '../../errors/describe-validation.js';
-import {
-  type IngestResult,
-  type MqttRejection,
-  type VitalsPacket,
-  validateVitalsBody,
-} from '@vigil/protocol';
+import type { IngestResult, MqttRejection } from '@vigil/protocol';
+import type { TLocalizedValidationError } from 'typebox/error';
 import type { DeviceAuth } from '../../services/devices.service.js';
 import type { PayloadIngest } from '../../ingest/signal-kind.js';
 
-/** Topic devices publish to: `vigil/devices/{device_id}/vitals` (device_id without `/`, `+`, `#`). */
-export const VITALS_TOPIC_PATTERN = 'vigil/devices/+/vitals';
-const TOPIC = /^vigil\/devices\/([^/+#]+)\/vitals$/;
+/**
+ * One kind of device message over MQTT, on `vigil/devices/{device_id}/{channel}` (device_id
+ * without `/`, `+`, `#`): how its payload is validated and which ingest takes it.
+ */
+export interface MqttChannel {
+  validate(input: unknown): { errors?: readonly TLocalizedValidationError[] | undefined };
+  ingest(
+    auth: DeviceAuth,
+    payloads: readonly { device_id: string }[],
+    batch: boolean,
+  ): Promise<IngestResult[]>;
+}
 
-export function deviceIdOfTopic(topic: string): string | null {
-  return TOPIC.exec(topic)?.[1] ?? null;
+/** The channels a deployment accepts, by topic suffix (`vitals`, `oximetry`). */
+export type MqttChannels = Readonly<Record<string, MqttChannel>>;
+
+/** A channel from a payload validator and the ingest of that payload's kind. */
+export function mqttChannel<P extends { device_id: string }>(
+  validate: (input: unknown) => { errors?: readonly TLocalizedValidationError[] | undefined },
+  ingest: PayloadIngest<P>,
+): MqttChannel {
+  return {
+    validate,
+    // Called only with payloads `validate` accepted, which are Ps.
+    ingest: (auth, payloads, batch) => ingest.ingest(auth, payloads as readonly P[], batch),
+  };
+}
+
+const TOPIC = /^vigil\/devices\/([^/+#]+)\/([^/+#]+)$/;
+
+/** The topic's device id when it is a known channel's topic, else null. */
+export function deviceIdOfTopic(topic: string, channels: MqttChannels): string | null {
+  const m = TOPIC.exec(topic);
+  return m?.[1] !== undefined && m[2] !== undefined && Object.hasOwn(channels, m[2]) ? m[1] : null;
+}
+
+/** What Vigil subscribes to on an external broker: `vigil/devices/+/{channel}` per channel. */
+export function topicPatterns(channels: MqttChannels): string[] {
+  return Object.keys(channels).map((c) => `vigil/devices/+/${c}`);
 }
 
 /**
@@ -25,8 +54,6 @@ export function deviceIdOfTopic(topic: string): string | null {
 export function errorsTopic(deviceId: string): string {
   return `vigil/devices/${deviceId}/errors`;
 }
-
-export type MqttIngest = PayloadIngest<VitalsPacket>;
 
 /** A refused message: the HTTP error body's fields, plus the packet's identity when known. */
 export interface MqttRejected {
@@ -89,36 +116,39 @@ function packetIdentity(
 }
 
 /**
- * One MQTT vitals message through the same validation and ingest service as HTTP. The topic's
+ * One MQTT device message through the same validation and ingest as HTTP. The topic's
  * device is the publisher's identity (the broker authenticated it); a payload naming another
  * device is rejected with DEVICE_MISMATCH even when the broker's ACL let it through.
  */
-export async function handleVitalsMessage(
-  ingest: MqttIngest,
+export async function handleDeviceMessage(
+  channels: MqttChannels,
   auth: DeviceAuth,
   topic: string,
   payload: Buffer,
 ): Promise<MqttOutcome> {
   let body: unknown;
   try {
-    const topicDevice = deviceIdOfTopic(topic);
-    if (topicDevice === null)
+    const m = TOPIC.exec(topic);
+    const topicDevice = m?.[1];
+    const channel =
+      m?.[2] === undefined || !Object.hasOwn(channels, m[2]) ? undefined : channels[m[2]];
+    if (topicDevice === undefined || channel === undefined)
       throw new DomainError('VALIDATION_FAILED', {
         field: 'topic',
-        message: `topic ${topic} is not vigil/devices/{device_id}/vitals`,
+        message: `topic ${topic} is not vigil/devices/{device_id}/{${Object.keys(channels).join('|')}}`,
       });
     try {
       body = JSON.parse(payload.toString('utf8'));
     } catch {
       throw new DomainError('MALFORMED_REQUEST', { message: 'The payload is not JSON' });
     }
-    const checked = validateVitalsBody(body);
+    const checked = channel.validate(body);
     if (checked.errors !== undefined) {
       const { field, message } = describeValidation(checked.errors);
       throw new DomainError('VALIDATION_FAILED', { field, message });
     }
     const batch = Array.isArray(body);
-    const packets = (batch ? body : [body]) as VitalsPacket[];
+    const packets = (batch ? body : [body]) as { device_id: string }[];
     packets.forEach((p, i) => {
       if (p.device_id !== topicDevice)
         throw new DomainError('DEVICE_MISMATCH', {
@@ -126,7 +156,7 @@ export async function handleVitalsMessage(
           message: `device_id ${p.device_id} does not match the topic's device ${topicDevice}`,
         });
     });
-    return { ok: true, results: await ingest.ingest(auth, packets, batch) };
+    return { ok: true, results: await channel.ingest(auth, packets, batch) };
   } catch (error) {
     if (isDomainError(error))
       return {

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AlertsService } from '../../services/alerts.service.js';
+import type { AlertsService } from '../../../services/alerts.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import {
   AlertIdParamsSchema,

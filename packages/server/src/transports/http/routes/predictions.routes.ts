@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { VitalsQueryService } from '../../services/vitals-query.service.js';
+import type { VitalsQueryService } from '../../../services/vitals-query.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import {
   errorResponses,

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role } from '../../db/schema.js';
-import { DomainError } from '../../errors/catalogue.js';
-import type { AuthService } from '../../services/auth.service.js';
-import type { DeviceAuth, DevicesService } from '../../services/devices.service.js';
-import type { AuthUser } from '../../services/user-view.js';
+import type { Role } from '@vigil/protocol';
+import { DomainError } from '../../../errors/catalogue.js';
+import type { AuthService } from '../../../services/auth.service.js';
+import type { DeviceAuth, DevicesService } from '../../../services/devices.service.js';
+import type { AuthUser } from '../../../services/user-view.js';
 
 export type AuthHook = (request: FastifyRequest) => Promise<void>;
 

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AlertRulesService } from '../../services/alert-rules.service.js';
+import type { AlertRulesService } from '../../../services/alert-rules.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import {
   AlertRulesSchema,

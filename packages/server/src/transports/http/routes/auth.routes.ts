@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { validationFailed } from '../../errors/catalogue.js';
-import type { AuthService } from '../../services/auth.service.js';
+import { validationFailed } from '../../../errors/catalogue.js';
+import type { AuthService } from '../../../services/auth.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import {
   LoginBodySchema,

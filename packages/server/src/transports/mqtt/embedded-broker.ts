@@ -4,17 +4,18 @@ import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.
 import {
   deviceIdOfTopic,
   errorsTopic,
-  handleVitalsMessage,
+  handleDeviceMessage,
   internalFailure,
   rejectionMessage,
-  type MqttIngest,
+  type MqttChannels,
   type MqttOutcome,
-} from './vitals-message.js';
+} from './device-message.js';
 
 export interface EmbeddedBrokerDeps {
   port: number;
   host?: string;
-  ingest: MqttIngest;
+  /** The device messages accepted, by topic suffix. */
+  channels: MqttChannels;
   devices: {
     authenticateKey(key: string): Promise<DeviceAuth>;
     resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
@@ -76,7 +77,7 @@ export async function startEmbeddedBroker(
     },
     authorizePublish: (client, packet, callback) => {
       const who = client === null ? undefined : auths.get(client);
-      if (who === undefined || deviceIdOfTopic(packet.topic) !== who.deviceId) {
+      if (who === undefined || deviceIdOfTopic(packet.topic, deps.channels) !== who.deviceId) {
         callback(new Error(`publishing to ${packet.topic} is not allowed`));
         return;
       }
@@ -110,7 +111,7 @@ export async function startEmbeddedBroker(
     if (client === null) return;
     const who = auths.get(client);
     if (who === undefined) return;
-    handleVitalsMessage(deps.ingest, who.auth, packet.topic, packet.payload as Buffer)
+    handleDeviceMessage(deps.channels, who.auth, packet.topic, packet.payload as Buffer)
       .catch((err: unknown): MqttOutcome => {
         deps.log.error({ err, deviceId: who.deviceId }, 'MQTT vitals failed');
         return internalFailure();

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { HealthService } from '../../services/health.service.js';
+import type { HealthService } from '../../../services/health.service.js';
 import { errorResponses, HealthResponseSchema, ReadyResponseSchema } from '@vigil/protocol';
 
 export function opsRoutes(

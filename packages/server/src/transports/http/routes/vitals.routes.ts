@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { PayloadIngest } from '../../ingest/signal-kind.js';
-import type { VitalsQueryService } from '../../services/vitals-query.service.js';
+import type { PayloadIngest } from '../../../ingest/signal-kind.js';
+import type { VitalsQueryService } from '../../../services/vitals-query.service.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
 import {
   errorResponses,

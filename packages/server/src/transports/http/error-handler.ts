@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../errors/catalogue.js';
+import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../../errors/catalogue.js';
 import type { ErrorResponse } from '@vigil/protocol';
-import { describeValidation } from '../errors/describe-validation.js';
+import { describeValidation } from '../../errors/describe-validation.js';
 
 function codeForStatus(status: number): ErrorCode {
   switch (status) {

@@ -1,15 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../../config/env.js';
-import type { Services } from '../../composition.js';
+import type { Config } from '../../../config/env.js';
+import type { Services } from '../../../composition.js';
 import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { opsRoutes } from './ops.routes.js';
+import { oximetryRoutes } from './oximetry.routes.js';
 import { predictionsRoutes } from './predictions.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { vitalsRoutes } from './vitals.routes.js';
-import { wsRoutes } from './ws.routes.js';
+import { wsRoutes } from '../../ws/ws.routes.js';
 
 /**
  * Every HTTP area, each a plugin under its prefix and given only the services it uses.
@@ -33,6 +34,10 @@ export async function registerRoutes(
     prefix: '/api/v1/vitals',
     ingest: services.ingest,
     vitalsQuery: services.vitalsQuery,
+  });
+  await app.register(oximetryRoutes, {
+    prefix: '/api/v1/oximetry',
+    ingest: services.oximetryIngest,
   });
   await app.register(predictionsRoutes, {
     prefix: '/api/v1/predictions',

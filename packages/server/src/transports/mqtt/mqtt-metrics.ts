@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { MqttOutcome } from './vitals-message.js';
+import type { MqttOutcome } from './device-message.js';
 
 export interface MqttMetrics {
   count(outcome: MqttOutcome): void;

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DevicesService } from '../../services/devices.service.js';
+import type { DevicesService } from '../../../services/devices.service.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import {
   errorResponses,
