@@ -108,3 +108,32 @@ export interface AlertSink {
 export interface PayloadIngest<P> {
   ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]>;
 }
+
+/** The columns every kind's reading table starts with: the reading's identity and envelope. */
+export function envelopeRow(r: StoredReading<unknown>): {
+  id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  sequence: number | null;
+  received_at: number;
+} {
+  return {
+    id: r.id,
+    device_id: r.deviceId,
+    patient_id: r.patientId,
+    ts: r.reading.tsMs,
+    sequence: r.reading.sequence,
+    received_at: r.receivedAtMs,
+  };
+}
+
+/** A stored reading's row as the ingest result its first delivery got. */
+export function ingestResultOf(row: {
+  id: string;
+  device_id: string;
+  ts: number;
+  sequence: number | null;
+}): IngestResult {
+  return { id: row.id, device_id: row.device_id, timestamp: row.ts, sequence: row.sequence };
+}

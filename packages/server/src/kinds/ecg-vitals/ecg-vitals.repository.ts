@@ -1,6 +1,11 @@
 import type { Prediction } from '@vigil/protocol';
 import type { PredictionsTable, VitalsTable } from '../../db/pipeline-schema.js';
-import type { SignalKindRepository, StoredReading } from '../../ingest/signal-kind.js';
+import {
+  envelopeRow,
+  ingestResultOf,
+  type SignalKindRepository,
+  type StoredReading,
+} from '../../ingest/signal-kind.js';
 import { encodeEcgInt16 } from '../../repositories/ecg-codec.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
@@ -13,12 +18,7 @@ export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
   const v = r.reading.values;
   const enc = v.samples.length > 0 ? encodeEcgInt16(v.samples) : null;
   return {
-    id: r.id,
-    device_id: r.deviceId,
-    patient_id: r.patientId,
-    ts: r.reading.tsMs,
-    sequence: r.reading.sequence,
-    received_at: r.receivedAtMs,
+    ...envelopeRow(r),
     heart_rate_bpm: v.hr,
     spo2_percent: v.spo2,
     temperature_c: v.temp,
@@ -66,9 +66,7 @@ export function createEcgVitalsRepository(
     },
     async findByDeviceTs(deviceId, tsMs) {
       const row = await vitals.findByDeviceTs(deviceId, tsMs);
-      return row === undefined
-        ? undefined
-        : { id: row.id, device_id: row.device_id, timestamp: row.ts, sequence: row.sequence };
+      return row === undefined ? undefined : ingestResultOf(row);
     },
     write(units) {
       return vitals.writeUnits(

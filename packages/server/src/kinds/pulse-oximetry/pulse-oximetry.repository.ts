@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { OximetryReadingsTable } from '../../db/pipeline-schema.js';
 import type { DB } from '../../db/schema.js';
-import type { SignalKindRepository, StoredReading } from '../../ingest/signal-kind.js';
+import {
+  envelopeRow,
+  ingestResultOf,
+  type SignalKindRepository,
+  type StoredReading,
+} from '../../ingest/signal-kind.js';
 import type { OximetryValues } from './pulse-oximetry.assessor.js';
 
 export type OximetryRecord = StoredReading<OximetryValues>;
@@ -9,12 +14,7 @@ export type OximetryRecord = StoredReading<OximetryValues>;
 function toRow(r: OximetryRecord): OximetryReadingsTable {
   const v = r.reading.values;
   return {
-    id: r.id,
-    device_id: r.deviceId,
-    patient_id: r.patientId,
-    ts: r.reading.tsMs,
-    sequence: r.reading.sequence,
-    received_at: r.receivedAtMs,
+    ...envelopeRow(r),
     spo2_percent: v.spo2,
     pulse_rate_bpm: v.pulseRate,
     perfusion_index: v.perfusionIndex,
@@ -44,9 +44,7 @@ export function createOximetryRepository(
         .where('device_id', '=', deviceId)
         .where('ts', '=', tsMs)
         .executeTakeFirst();
-      return row === undefined
-        ? undefined
-        : { id: row.id, device_id: row.device_id, timestamp: row.ts, sequence: row.sequence };
+      return row === undefined ? undefined : ingestResultOf(row);
     },
     async write(units) {
       const rows = units.flatMap((u) => u.readings.map(toRow));

@@ -2,14 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PayloadIngest } from '../../../ingest/signal-kind.js';
 import type { VitalsQueryService } from '../../../services/vitals-query.service.js';
-import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
+import { currentUser } from '../plugins/auth.plugin.js';
+import { deviceIngestRoute } from './device-ingest.route.js';
 import {
   errorResponses,
   DeviceParamsSchema,
   EcgQuerySchema,
   EcgWindowSchema,
-  IngestBatchResultSchema,
-  IngestResultSchema,
   SeriesQuerySchema,
   SeriesSchema,
   StatsQuerySchema,
@@ -21,7 +20,6 @@ import {
   validateVitalsBody,
   type VitalsPacket,
 } from '@vigil/protocol';
-import { validatorCompiler } from '../validator.js';
 
 /** A batch of 600 packets of 10,000 samples is ~50 MB of JSON; 16 MiB covers 10 min at 250 Hz. */
 const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
@@ -35,48 +33,18 @@ export function vitalsRoutes(
   const { ingest, vitalsQuery } = options;
   const security = [{ bearerAuth: [] }];
 
-  r.post(
-    '/',
-    {
-      onRequest: [app.authenticateDevice],
-      bodyLimit: INGEST_BODY_LIMIT,
-      // The body is one packet or an array of them: validate the branch its shape selects, so
-      // errors name the field; other parts use the app's validator.
-      validatorCompiler: (route) =>
-        route.httpPart === 'body'
-          ? (input: unknown) => {
-              const r = validateVitalsBody(input);
-              return r.errors === undefined ? { value: r.value } : { error: r.errors as never };
-            }
-          : validatorCompiler(route),
-      schema: {
-        tags: ['vitals'],
-        summary: 'Upload a packet (or an array of packets) from a device; answered once durable',
-        description:
-          'Seed-000 body `{device_id, timestamp, ecg_samples, heart_rate_bpm, spo2_percent, ...}`. ' +
-          '`timestamp` below 1e11 is epoch seconds, otherwise epoch ms. A retried packet ' +
-          '(same device and timestamp) returns its original result. A batch is all-or-nothing.',
-        security: [{ deviceKey: [] }],
-        body: VitalsBodySchema,
-        response: {
-          201: IngestResultSchema,
-          200: IngestBatchResultSchema,
-          ...errorResponses(400, 401, 403, 404, 413),
-        },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      if (Array.isArray(body)) {
-        const items = await ingest.ingest(currentDevice(request), body, true);
-        return reply.status(200).send({ count: items.length, items });
-      }
-      const results = await ingest.ingest(currentDevice(request), [body], false);
-      const [result] = results;
-      if (result === undefined) throw new Error('ingest returned no result');
-      return reply.status(201).send(result);
-    },
-  );
+  deviceIngestRoute(app, {
+    ingest,
+    body: VitalsBodySchema,
+    validate: validateVitalsBody,
+    bodyLimit: INGEST_BODY_LIMIT,
+    tags: ['vitals'],
+    summary: 'Upload a packet (or an array of packets) from a device; answered once durable',
+    description:
+      'Seed-000 body `{device_id, timestamp, ecg_samples, heart_rate_bpm, spo2_percent, ...}`. ' +
+      '`timestamp` below 1e11 is epoch seconds, otherwise epoch ms. A retried packet ' +
+      '(same device and timestamp) returns its original result. A batch is all-or-nothing.',
+  });
 
   r.get(
     '/:device_id',
