@@ -84,18 +84,74 @@ export default tseslint.config(
       ],
     },
   },
-  // Server layers: http -> services -> repositories. Repositories never import services or http;
-  // services never import http.
+  // The contract package depends on nothing of Vigil: the server, the simulator and the dashboard
+  // depend on it.
   {
-    files: ['packages/server/src/repositories/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/services/**', '**/http/**'] }] },
+    files: ['packages/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@vigil/*', '**/server/**', '**/web/**', '**/sim/**', '**/signal/**'] },
+      ],
+    },
   },
+  // The dashboard and the simulator reach the server only through @vigil/protocol (the
+  // dashboard's end-to-end test, which starts a server, is the exception).
   {
-    files: ['packages/server/src/services/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/http/**', 'fastify'] }] },
+    files: ['packages/web/src/**/*.{ts,tsx}', 'packages/sim/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@vigil/server*', '**/server/**'] }] },
   },
-  {
-    files: ['packages/server/src/http/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['**/repositories/**', 'kysely'] }] },
-  },
+  // Server folders (packages/server/src): what each may import. Arrows point to what a folder
+  // uses: transports -> ingest/services -> repositories -> db; kinds plug into ingest; adapters
+  // and errors are leaves; composition.ts (the one composition root) and composition/ wire them.
+  ...serverImportRules({
+    adapters: ['services', 'repositories', 'ingest', 'kinds', 'transports', 'realtime'],
+    db: ['services', 'repositories', 'ingest', 'kinds', 'transports', 'realtime', 'adapters'],
+    repositories: ['services', 'ingest', 'kinds', 'transports', 'realtime'],
+    services: ['kinds', 'transports', 'realtime'],
+    realtime: ['ingest', 'kinds', 'transports'],
+    // The core knows a kind only through the SignalKind port, and stores through the kind.
+    ingest: ['repositories', 'db', 'kinds', 'transports', 'realtime'],
+    // A kind's SQL lives in repositories/; it reaches clients only through transports.
+    kinds: ['transports', 'realtime'],
+    // Transports validate, call one service or ingest, and answer: no SQL, no kind internals.
+    transports: ['repositories', 'db', 'kinds'],
+    errors: ['services', 'repositories', 'ingest', 'kinds', 'transports', 'realtime', 'db'],
+    config: ['services', 'repositories', 'ingest', 'kinds', 'transports', 'realtime', 'db'],
+  }),
 );
+
+/**
+ * One `@typescript-eslint/no-restricted-imports` entry per server folder: the folders it must not import (relative
+ * paths), plus the composition root for everyone, and the libraries that belong to one layer
+ * (fastify to transports, kysely/pg to db and repositories).
+ * @param {Record<string, string[]>} forbidden
+ */
+function serverImportRules(forbidden) {
+  const libraries = {
+    transports: [],
+    db: ['fastify'],
+    repositories: ['fastify'],
+    // The PostgreSQL LISTEN/NOTIFY fan-out holds a connection of its own.
+    realtime: ['fastify', 'kysely'],
+    // A kind's repository (kinds/<kind>/<kind>.repository.ts) holds its SQL.
+    kinds: ['fastify', 'pg'],
+  };
+  return Object.entries(forbidden).map(([folder, folders]) => ({
+    files: [`packages/server/src/${folder}/**/*.ts`],
+    ignores: ['packages/server/src/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...folders.map((f) => `**/${f}/**`), '**/composition/**'] },
+            // The root's types (Services) may be named; its values never imported.
+            { group: ['**/composition.js'], allowTypeImports: true },
+            { group: libraries[folder] ?? ['fastify', 'kysely', 'pg'] },
+          ].filter((p) => p.group.length > 0),
+        },
+      ],
+    },
+  }));
+}

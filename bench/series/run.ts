@@ -42,7 +42,7 @@ const clock = new ManualClock(day + PACKETS * 1000);
 const container = await createContainer(config, {
   clock,
   passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-  pipeline: { silentSweepMs: 0 },
+  vitals: { silentSweepMs: 0 },
   ...(config.databaseUrl === undefined
     ? {}
     : {

@@ -15,11 +15,11 @@ import type { Registry } from 'prom-client';
 import type { Services } from './composition.js';
 import type { Config } from './config/env.js';
 import { DomainError } from './errors/catalogue.js';
-import { errorHandler } from './http/error-handler.js';
-import authPlugin from './http/plugins/auth.plugin.js';
-import metricsPlugin from './http/plugins/metrics.plugin.js';
-import { registerRoutes } from './http/routes/index.js';
-import { validatorCompiler } from './http/validator.js';
+import { errorHandler } from './transports/http/error-handler.js';
+import authPlugin from './transports/http/plugins/auth.plugin.js';
+import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
+import { registerRoutes } from './transports/http/routes/index.js';
+import { validatorCompiler } from './transports/http/validator.js';
 
 export interface AppDeps {
   config: Config;

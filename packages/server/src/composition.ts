@@ -1,30 +1,43 @@
 import path from 'node:path';
+import { validateOximetryBody, validateVitalsBody } from '@vigil/protocol';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock } from './adapters/clock.js';
-import { createLoginThrottle } from './adapters/login-throttle.js';
+import type { EcgAnalysisFactories } from './adapters/ecg-analysis.adapter.js';
 import { createArgon2Hasher, type PasswordHasher } from './adapters/password-hasher.js';
-import { randomPassword, randomSecret } from './adapters/random.js';
-import { loadOrCreateSecret, readTextFile, writePrivateFile } from './adapters/secrets.js';
-import { createTokenSigner } from './adapters/token-signer.js';
+import { randomPassword } from './adapters/random.js';
+import { timerScheduler, type Scheduler } from './adapters/scheduler.js';
+import { readTextFile, writePrivateFile } from './adapters/secrets.js';
+import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
+import { createCloseStack } from './composition/close-stack.js';
+import { createIdentity } from './composition/identity.js';
+import { startScheduledWork } from './composition/scheduling.js';
+import { startMqtt } from './composition/transports.js';
+import { createVitals } from './composition/vitals.js';
 import type { Config } from './config/env.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { createPipeline, type PipelineOptions } from './pipeline.js';
+import { createIngestMetrics } from './ingest/ingest-metrics.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
-import { AuthService } from './services/auth.service.js';
-import { DevicesService } from './services/devices.service.js';
-import { HealthService } from './services/health.service.js';
-import { RetentionService, startRetentionJob } from './services/retention.service.js';
-import { UsersService } from './services/users.service.js';
+import type { AuthService } from './services/auth.service.js';
+import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
 
 export interface ContainerOverrides {
   clock?: Clock;
   passwordHasher?: PasswordHasher;
+  /** Where periodic work runs (default: Node timers, unref'd). */
+  scheduler?: Scheduler;
   /** Database placement (tests: ':memory:' SQLite or a PostgreSQL schema of their own). */
   database?: Omit<DatabaseOptions, 'databaseUrl'>;
-  /** Vitals pipeline hooks (tests): analysers, MQTT outcomes, timer periods. */
-  pipeline?: Pick<PipelineOptions, 'analysisFactories' | 'onMqttOutcome' | 'silentSweepMs'>;
+  /** Vitals hooks (tests): analysers, MQTT outcomes, timer periods. */
+  vitals?: {
+    /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
+    analysisFactories?: EcgAnalysisFactories;
+    /** Observes every MQTT message outcome (tests). */
+    onMqttOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
+    /** Device-silent sweep period (ms); 0 turns it off. */
+    silentSweepMs?: number;
+  };
 }
 
 /** What the admin bootstrap did at start-up, for server.ts to print in development. */
@@ -39,106 +52,91 @@ const DEV_ADMIN_EMAIL = 'admin@vigil.local';
 const DEV_ADMIN_FILE = 'dev-admin-credentials.json';
 
 /**
- * The composition root: config → database (migrated) → adapters → repositories → services. The
- * only place that knows concrete implementations; each service receives just what it uses.
- * `close()` releases resources in reverse order of creation.
+ * The one composition root, by feature: database (migrated) → identity → vitals (real-time hub,
+ * alerts, one ingest per kind of signal) → transports (MQTT) → scheduled work. The only place
+ * that knows concrete implementations; each service receives just what it uses. Every
+ * long-lived resource pushes its close on one stack, and `close()` releases them in reverse
+ * order of creation.
  */
 export async function createContainer(config: Config, overrides: ContainerOverrides = {}) {
-  const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const fn of closers.reverse()) await fn();
-    closers.length = 0;
-  };
+  const stack = createCloseStack();
   try {
     const clock = overrides.clock ?? systemClock;
+    const scheduler = overrides.scheduler ?? timerScheduler;
     const database: Database = await createDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       ...overrides.database,
     });
-    closers.push(() => database.close());
+    stack.push(() => database.close());
     await migrateToLatest(database.db as never, database.dialect);
-
-    const jwtSecret =
-      config.jwt.secret ??
-      (config.nodeEnv === 'test'
-        ? randomSecret(48)
-        : loadOrCreateSecret(config.dataDir, 'jwt-secret'));
-    const hasher = overrides.passwordHasher ?? createArgon2Hasher();
-    const signer = createTokenSigner({
-      secret: jwtSecret,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ttlSeconds: config.jwt.accessTtlSeconds,
-      clock,
-    });
-    const throttle = createLoginThrottle({
-      maxFailures: config.login.maxFailures,
-      windowSeconds: config.login.lockoutSeconds,
-      clock,
-    });
     // One metrics registry per container (no prom-client global), shared by every area.
     const metrics = new Registry();
-
     const repositories = createRepositories(database.db, database.dialect);
     const transactor = createTransactor(database.db, database.dialect);
-    const devices = new DevicesService({
-      devices: repositories.devices,
-      users: repositories.users,
-      clock,
-      globalApiKey: config.apiKey,
-    });
-    const services = {
-      auth: new AuthService({
-        users: repositories.users,
-        refreshTokens: repositories.refreshTokens,
-        hasher,
-        signer,
-        throttle,
-        clock,
-        refreshTtlSeconds: config.jwt.refreshTtlSeconds,
-      }),
-      users: new UsersService({
-        users: repositories.users,
-        refreshTokens: repositories.refreshTokens,
-        hasher,
-        clock,
-        onDeleted: () => {
-          devices.forgetKeys();
-        },
-      }),
-      devices,
-      health: new HealthService({ health: repositories.health, dialect: database.dialect }),
-    };
+    const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
 
-    // Vitals pipeline: ingest (HTTP + MQTT), analysis, risk, alerts, queries, real-time hub.
-    const pipeline = await createPipeline({
+    // Identity: users, sign-in, devices and their keys.
+    const identity = createIdentity({
       config,
       clock,
       database,
       repositories,
-      services,
-      metrics,
-      log: pino({ level: config.logLevel, name: 'vigil-pipeline' }),
-      ...overrides.pipeline,
+      hasher: overrides.passwordHasher ?? createArgon2Hasher(),
     });
-    closers.push(() => pipeline.close());
-    const allServices = { ...services, ...pipeline.services };
 
-    // Data retention: only when asked (VITALS_RETENTION_DAYS > 0); tests never set it.
-    let retention: RetentionService | undefined;
-    if (config.retention.vitalsDays > 0) {
-      retention = new RetentionService(
-        { retention: repositories.retention, clock },
-        { days: config.retention.vitalsDays },
-      );
-      const job = startRetentionJob(retention, {
-        log: pino({ level: config.logLevel, name: 'vigil-retention' }),
-      });
-      closers.push(() => job.close());
-    }
+    // Vitals: real-time hub, alerts, ingest of every kind of signal, queries.
+    const vitals = await createVitals({
+      config,
+      clock,
+      database,
+      repositories,
+      identity,
+      log,
+      stack,
+      // Time-ordered ids for the high-rate rows (see the module for why).
+      newId: createTimeOrderedIdGenerator(),
+      ingestMetrics: createIngestMetrics(metrics),
+      analysisFactories: overrides.vitals?.analysisFactories,
+    });
 
-    const adminBootstrap = await bootstrapAdmin(config, allServices.auth);
+    // Transports beside HTTP (which app.ts builds over the same services): MQTT.
+    const mqtt = await startMqtt({
+      config,
+      channels: {
+        vitals: mqttChannel(validateVitalsBody, vitals.kinds.vitals),
+        oximetry: mqttChannel(validateOximetryBody, vitals.kinds.oximetry),
+      },
+      identity,
+      log,
+      metrics,
+      stack,
+      onOutcome: overrides.vitals?.onMqttOutcome,
+    });
+
+    // Scheduled work: device-silent sweep, analysis eviction, data retention.
+    const { retention } = startScheduledWork({
+      config,
+      clock,
+      scheduler,
+      repositories,
+      vitals,
+      log,
+      retentionLog: pino({ level: config.logLevel, name: 'vigil-retention' }),
+      stack,
+      silentSweepMs: overrides.vitals?.silentSweepMs,
+    });
+
+    const services = {
+      ...identity,
+      ingest: vitals.kinds.vitals,
+      oximetryIngest: vitals.kinds.oximetry,
+      vitalsQuery: vitals.vitalsQuery,
+      alerts: vitals.alerts,
+      alertRules: vitals.alertRules,
+      realtime: vitals.hub,
+    };
+    const adminBootstrap = await bootstrapAdmin(config, services.auth);
 
     return {
       config,
@@ -147,15 +145,18 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       metrics,
       repositories,
       transactor,
-      services: allServices,
-      pipeline,
+      services,
+      /** The real-time hub (tests of the PostgreSQL fan-out reach it here). */
+      hub: vitals.hub,
+      /** Port of the embedded MQTT broker, null when not running. */
+      mqttPort: mqtt.port,
       /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
       retention,
       adminBootstrap,
-      close,
+      close: () => stack.close(),
     };
   } catch (error) {
-    await close();
+    await stack.close();
     throw error;
   }
 }

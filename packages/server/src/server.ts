@@ -4,7 +4,7 @@ import { createContainer } from './composition.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { isDemoEnabled } from './demo/demo-mode.js';
 import type { Demo } from './demo/start-demo.js';
-import { webPlugin } from './http/plugins/web.plugin.js';
+import { webPlugin } from './transports/http/plugins/web.plugin.js';
 
 /**
  * Entry point: config → container (database, services) → app → listen. SIGTERM/SIGINT close

@@ -1,9 +1,8 @@
 import { detectQrs } from '@vigil/signal';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-// Test-only import: the packet contract lives in the server's schema (the simulator itself never
-// imports the server, which imports it for demo mode).
-import { VitalsPacketSchema } from '../../server/src/http/schemas/vitals.schemas.js';
+// The packet contract lives in @vigil/protocol, shared with the server.
+import { VitalsPacketSchema } from '@vigil/protocol';
 import { createSimulatedDevice, type SimulatedDevice } from './create-simulated-device.js';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
 import type { VitalsPacket } from './vitals-packet.js';

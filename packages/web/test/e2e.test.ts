@@ -21,7 +21,7 @@ import { createContainer, type Container } from '../../server/src/composition.js
 import { loadConfig } from '../../server/src/config/env.js';
 import { seedDemoClinic, type SeededClinic } from '../../server/src/demo/demo-clinic.js';
 import { startDemoFleet, type DemoFleet } from '../../server/src/demo/demo-fleet.js';
-import { webPlugin } from '../../server/src/http/plugins/web.plugin.js';
+import { webPlugin } from '../../server/src/transports/http/plugins/web.plugin.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));

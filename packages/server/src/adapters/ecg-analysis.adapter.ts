@@ -6,38 +6,10 @@
  * (the caller knows about gaps, see packet-order.ts). Idle sessions are evicted to bound memory.
  */
 
-export interface EcgAnalysisUpdate {
-  fs: number;
-  samplesSeen: number;
-  beats: { sample: number; rrMs: number | null; qrsMs: number | null }[];
-  heartRateBpm: number | null;
-  qrsDurationMs: number | null;
-  hrv: {
-    windowMs: number;
-    nBeats: number;
-    meanNnMs: number;
-    sdnnMs: number;
-    rmssdMs: number;
-    pnn50: number;
-  } | null;
-  quality: { analysable: boolean; score: number; reasons: string[] };
-}
+import type { ArrhythmiaUpdate, EcgAnalysisUpdate } from '@vigil/signal';
 
-export type BeatClass = 'N' | 'SVEB' | 'VEB' | 'F' | 'Q';
-
-export interface ArrhythmiaUpdate {
-  beats: { sample: number; class: BeatClass }[];
-  /** `beats`: number of beats for runs, longest RR (ms) for pauses. */
-  episodes: {
-    rhythm: string;
-    start: number;
-    end: number | null;
-    ongoing: boolean;
-    beats?: number;
-  }[];
-  burden: { vebPerHour: number; svebPerHour: number; vebPercent: number; svebPercent: number };
-  withheld: string | null;
-}
+/** The analysers' results are @vigil/signal's own types (one declaration, in signal). */
+export type { ArrhythmiaUpdate, EcgAnalysisUpdate };
 
 export interface EcgAnalyzerLike {
   push(chunkMv: Float64Array): EcgAnalysisUpdate;
@@ -236,7 +208,7 @@ export function createEcgAnalysisAdapter(
         if (e.rhythm === 'AF') s.afStartSample = e.ongoing ? e.start : null;
         // VT: >= 3 consecutive ventricular beats above 100 bpm; slower runs (TRIPLET, IVR) are not.
         if (e.rhythm === 'VT') {
-          const beats = Math.max(3, e.beats ?? 3);
+          const beats = Math.max(3, e.beats);
           if (beats > vtRunBeats) {
             vtRunBeats = beats;
             vtRunAtMs = toMs(s, e.start);

@@ -132,3 +132,17 @@ export interface EventsTable {
   created_at: number;
   payload: string;
 }
+
+/** A pulse oximetry reading (migration 007, src/kinds/pulse-oximetry/). */
+export interface OximetryReadingsTable {
+  id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  sequence: number | null;
+  received_at: number;
+  spo2_percent: number;
+  pulse_rate_bpm: number;
+  perfusion_index: number | null;
+  battery_percent: number | null;
+}

@@ -4,6 +4,7 @@ import type {
   EventsTable,
   PredictionsTable,
   VitalsMinuteTable,
+  OximetryReadingsTable,
   VitalsTable,
 } from './pipeline-schema.js';
 
@@ -68,4 +69,5 @@ export interface DB {
   alerts: AlertsTable;
   alert_rules: AlertRulesTable;
   events: EventsTable;
+  oximetry_readings: OximetryReadingsTable;
 }

@@ -9,23 +9,14 @@
  * independent of this and lives in the alert row.
  */
 
-export const ALERT_RULE_KINDS = [
-  'hr_high',
-  'hr_low',
-  'spo2_low',
-  'fever',
-  'risk_elevated',
-  'risk_high',
-  'poor_signal',
-  'device_silent',
-  'af_onset',
-  'vt_run',
-  'pause',
-] as const;
-export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
+import {
+  ALERT_RULE_KINDS,
+  ALERT_SEVERITIES,
+  type AlertRuleKind,
+  type AlertSeverity,
+} from '@vigil/protocol';
 
-export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export { ALERT_RULE_KINDS, ALERT_SEVERITIES, type AlertRuleKind, type AlertSeverity };
 
 export interface AlertRule {
   kind: AlertRuleKind;
@@ -75,6 +66,22 @@ export interface AlertObservation {
   longestPauseMs: number | null;
   /** For device_silent sweeps: ms since the device's last packet. */
   silentForMs?: number | null;
+}
+
+/** An observation at `atMs` that says only what `seen` gives (every other reading unknown). */
+export function observation(atMs: number, seen: Partial<AlertObservation>): AlertObservation {
+  return {
+    atMs,
+    heartRateBpm: null,
+    spo2Percent: null,
+    temperatureC: null,
+    riskLabel: null,
+    analysable: null,
+    afOngoing: null,
+    vtRunBeats: null,
+    longestPauseMs: null,
+    ...seen,
+  };
 }
 
 export interface RuleState {

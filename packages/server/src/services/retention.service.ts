@@ -1,3 +1,4 @@
+import { timerScheduler, type Scheduler } from '../adapters/scheduler.js';
 import type { Clock } from '../adapters/clock.js';
 import type { RetainedTable, RetentionRepository } from '../repositories/retention.repository.js';
 
@@ -116,7 +117,7 @@ export interface RetentionJob {
 /**
  * Runs `purge()` every `intervalMs` (default 1 h), the first time `firstRunMs` after start
  * (default 1 min, so start-up is not slowed). A pass still running when the next is due is not
- * doubled. The timers are unref'd: they never keep the process alive. `close()` stops the timers
+ * doubled. The scheduler's timers never keep the process alive. `close()` stops the timers
  * and the pass in progress.
  */
 export function startRetentionJob(
@@ -124,6 +125,8 @@ export function startRetentionJob(
   o: {
     intervalMs?: number;
     firstRunMs?: number;
+    /** Where the timers live (default: Node timers, unref'd). */
+    scheduler?: Scheduler;
     log: {
       info(obj: object, msg: string): void;
       warn(obj: object, msg: string): void;
@@ -142,14 +145,12 @@ export function startRetentionJob(
         o.log.warn({ err }, 'retention pass failed; retried at the next interval');
       });
   };
-  const first = setTimeout(run, o.firstRunMs ?? 60_000);
-  const every = setInterval(run, o.intervalMs ?? 3_600_000);
-  first.unref();
-  every.unref();
+  const cancel = (o.scheduler ?? timerScheduler).every(o.intervalMs ?? 3_600_000, run, {
+    firstAfterMs: o.firstRunMs ?? 60_000,
+  });
   return {
     async close() {
-      clearTimeout(first);
-      clearInterval(every);
+      cancel();
       await service.close();
     },
   };

@@ -30,7 +30,7 @@ export interface TestAppOptions {
    */
   sqliteFile?: boolean;
   /** Vitals pipeline hooks (replaced analysers, MQTT outcome observers, timer periods). */
-  pipeline?: ContainerOverrides['pipeline'];
+  vitals?: ContainerOverrides['vitals'];
 }
 
 /**
@@ -58,7 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const container = await createContainer(config, {
     clock,
     passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-    ...(options.pipeline === undefined ? {} : { pipeline: options.pipeline }),
+    ...(options.vitals === undefined ? {} : { vitals: options.vitals }),
     database:
       config.databaseUrl === undefined
         ? {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentDevice } from '../../src/http/plugins/auth.plugin.js';
+import { currentDevice } from '../../src/transports/http/plugins/auth.plugin.js';
 import {
   createAdmin,
   createDoctor,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MqttRejectionSchema, type MqttRejection } from '../../src/http/schemas/mqtt.schemas.js';
+import { MqttRejectionSchema, type MqttRejection } from '@vigil/protocol';
 import {
   createAdmin,
   createDoctor,
@@ -243,7 +243,7 @@ describe('MQTT through the embedded broker (aedes)', () => {
   beforeAll(async () => {
     const port = await freePort();
     w = await world({ MQTT_PORT: String(port) });
-    expect(w.t.container.pipeline.mqttPort).toBe(port);
+    expect(w.t.container.mqttPort).toBe(port);
     url = `mqtt://127.0.0.1:${port}`;
     dev = await registerDevice(w.t, w.doctorA, { patientId: w.patient.user.id });
     other = await registerDevice(w.t, w.doctorA, { patientId: w.patient.user.id });

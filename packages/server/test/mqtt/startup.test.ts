@@ -15,7 +15,7 @@ describe('embedded MQTT broker start-up', () => {
     try {
       const t = await createTestApp({ env: { MQTT_PORT: String(port) } });
       try {
-        expect(t.container.pipeline.mqttPort).toBeNull();
+        expect(t.container.mqttPort).toBeNull();
         expect((await t.app.inject({ url: '/health' })).statusCode).toBe(200);
       } finally {
         await t.close();
@@ -31,7 +31,7 @@ describe('embedded MQTT broker start-up', () => {
 
   it('does not start a broker when MQTT_PORT is 0', async () => {
     const t = await createTestApp({ env: { MQTT_PORT: '0' } });
-    expect(t.container.pipeline.mqttPort).toBeNull();
+    expect(t.container.mqttPort).toBeNull();
     await t.close();
   });
 });

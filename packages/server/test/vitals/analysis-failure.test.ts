@@ -28,7 +28,7 @@ describe('a failing ECG analysis', () => {
   beforeAll(async () => {
     // An analyser that breaks on its third packet, as a bug on some unusual signal would.
     t = await createTestApp({
-      pipeline: {
+      vitals: {
         analysisFactories: {
           createEcgAnalyzer: () => {
             let packets = 0;

@@ -31,8 +31,8 @@ describe.skipIf(url === undefined)(
       try {
         const seenByB: RealtimeEvent[] = [];
         const seenByA: RealtimeEvent[] = [];
-        b.pipeline.hub.deliver = (e) => seenByB.push(e);
-        a.pipeline.hub.deliver = (e) => seenByA.push(e);
+        b.hub.deliver = (e) => seenByB.push(e);
+        a.hub.deliver = (e) => seenByA.push(e);
         const event: RealtimeEvent = {
           type: 'vitals',
           patientId: 'p1',
@@ -51,7 +51,7 @@ describe.skipIf(url === undefined)(
             ecg: { fs: 250, samples_mv: [0.1, 0.2] },
           },
         };
-        a.pipeline.hub.publish(event);
+        a.hub.publish(event);
         for (let i = 0; i < 100 && seenByB.length === 0; i++)
           await new Promise((r) => setTimeout(r, 20));
         expect(seenByB).toEqual([event]);

@@ -4,10 +4,7 @@
  * copy, and a server change that breaks the dashboard breaks `tsc -p packages/web`.
  */
 import type { Static } from 'typebox';
-import type { Alert } from '../../../server/src/http/schemas/alerts.schemas.js';
-import type { DeviceWithKeySchema } from '../../../server/src/http/schemas/devices.schemas.js';
-import type { Prediction } from '../../../server/src/http/schemas/predictions.schemas.js';
-import type { VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
+import type { Alert, DeviceWithKeySchema, Prediction, VitalsRecord } from '@vigil/protocol';
 
 export type {
   Alert,
@@ -15,16 +12,15 @@ export type {
   AlertRules,
   AlertsPage,
   PutAlertRules,
-} from '../../../server/src/http/schemas/alerts.schemas.js';
-export type { TokenResponse as LoginResponse } from '../../../server/src/http/schemas/auth.schemas.js';
-export type { Device } from '../../../server/src/http/schemas/devices.schemas.js';
-export type {
+  TokenResponse as LoginResponse,
+  Device,
   Prediction,
   PredictionsPage,
-} from '../../../server/src/http/schemas/predictions.schemas.js';
-export type { User } from '../../../server/src/http/schemas/users.schemas.js';
-export type { Series, VitalsRecord } from '../../../server/src/http/schemas/vitals.schemas.js';
-export type { WsVitals } from '../../../server/src/http/schemas/ws.schemas.js';
+  User,
+  Series,
+  VitalsRecord,
+  WsVitals,
+} from '@vigil/protocol';
 
 export type DeviceRegistered = Static<typeof DeviceWithKeySchema>;
 export type AlertSeverity = Alert['severity'];

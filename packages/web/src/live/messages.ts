@@ -1,5 +1,5 @@
 /**
- * Turns a WebSocket text frame (schemas in server/src/http/schemas/ws.schemas.ts) into a
+ * Turns a WebSocket text frame (schemas in @vigil/protocol, ws.ts) into a
  * dashboard event. Unknown or malformed frames are dropped: a newer server may add event types
  * this page does not know yet.
  */

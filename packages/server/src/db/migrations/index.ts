@@ -5,6 +5,7 @@ import * as vitalsMinuteRollup from './003_vitals_minute_rollup.js';
 import * as retentionIndexes from './004_retention_indexes.js';
 import * as ecgInVitals from './005_ecg_in_vitals.js';
 import * as predictionsByPacket from './006_predictions_by_packet.js';
+import * as pulseOximetry from './007_pulse_oximetry.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '004_retention_indexes': retentionIndexes,
   '005_ecg_in_vitals': ecgInVitals,
   '006_predictions_by_packet': predictionsByPacket,
+  '007_pulse_oximetry': pulseOximetry,
 };

@@ -1,0 +1,57 @@
+/**
+ * The one error catalogue. Every error a client can receive has a stable `code` listed here,
+ * with its HTTP status and default message; packages/server/ERRORS.md documents each (a test keeps them in step).
+ * The server's services throw `DomainError`s by code and its error handler renders them; MQTT
+ * rejections and WebSocket errors carry the same codes. Areas add their
+ * codes in a section of their own below.
+ */
+export const ERROR_CATALOGUE = {
+  // Generic request errors
+  VALIDATION_FAILED: { status: 400, message: 'The request is invalid' },
+  MALFORMED_REQUEST: { status: 400, message: 'The request could not be parsed' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such endpoint' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this endpoint' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
+  INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+
+  // Authentication and authorisation
+  UNAUTHENTICATED: { status: 401, message: 'Authentication required' },
+  INVALID_CREDENTIALS: { status: 401, message: 'Incorrect email or password' },
+  TOKEN_INVALID: { status: 401, message: 'The access token is invalid' },
+  TOKEN_EXPIRED: { status: 401, message: 'The access token has expired' },
+  REFRESH_TOKEN_INVALID: {
+    status: 401,
+    message: 'The refresh token is invalid, expired or already used',
+  },
+  API_KEY_INVALID: { status: 401, message: 'The device API key is invalid' },
+  FORBIDDEN: { status: 403, message: 'Your role does not allow this action' },
+  LOGIN_LOCKED: {
+    status: 429,
+    message: 'Too many failed sign-in attempts for this account; retry later',
+  },
+
+  // Users
+  WEAK_PASSWORD: { status: 400, message: 'The password is too weak' },
+  EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists' },
+  USER_NOT_FOUND: { status: 404, message: 'User not found' },
+  CANNOT_DELETE_SELF: { status: 403, message: 'You cannot delete your own account' },
+
+  // Devices
+  DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
+  DEVICE_ID_TAKEN: { status: 409, message: 'A device with this device_id is already registered' },
+  DEVICE_MISMATCH: {
+    status: 403,
+    message: 'The API key does not belong to the device named in the request',
+  },
+  PATIENT_NOT_FOUND: { status: 404, message: 'Patient not found' },
+
+  // Vitals pipeline
+  VITALS_NOT_FOUND: { status: 404, message: 'No vitals stored for this device yet' },
+  PREDICTION_NOT_FOUND: { status: 404, message: 'No prediction stored for this device yet' },
+  ALERT_NOT_FOUND: { status: 404, message: 'Alert not found' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;

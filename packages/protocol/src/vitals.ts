@@ -1,0 +1,202 @@
+import { Type, type Static } from 'typebox';
+import { deviceBodySchema, deviceBodyValidator } from './device-payload.js';
+
+/**
+ * One vitals packet as ESP32 firmware sends it (seed 000), over HTTP and MQTT alike.
+ *
+ * `timestamp` is epoch seconds or epoch milliseconds: values below 1e11 are seconds (1e11 s is
+ * the year 5138, while 1e11 ms is March 1973, before any device clock), larger ones are
+ * milliseconds. Fractional seconds are allowed. The packet's identity is (device_id, timestamp):
+ * a retry with the same pair returns the original result.
+ *
+ * Extra fields a firmware adds are ignored, so newer firmware keeps working.
+ */
+export const VitalsPacketSchema = Type.Object(
+  {
+    device_id: Type.String({ minLength: 1, maxLength: 128 }),
+    timestamp: Type.Number({ minimum: 0, description: 'Epoch seconds (< 1e11) or milliseconds' }),
+    ecg_samples: Type.Array(Type.Number(), {
+      maxItems: 10_000,
+      description: 'ECG samples in mV, oldest first, one lead',
+    }),
+    ecg_sample_rate_hz: Type.Optional(
+      Type.Number({ minimum: 50, maximum: 2000, default: 250, description: 'Hz; default 250' }),
+    ),
+    heart_rate_bpm: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 300, description: "The device's own HR (bpm)" }),
+    ),
+    spo2_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    sequence: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Packet counter, for ordering' }),
+    ),
+    battery_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    temperature_c: Type.Optional(Type.Number({ minimum: 20, maximum: 45 })),
+    respiratory_rate: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 100, description: 'Breaths per minute' }),
+    ),
+    lead_off: Type.Optional(Type.Boolean({ description: 'Electrode lead-off flag (AD8232 LO±)' })),
+  },
+  { title: 'VitalsPacket' },
+);
+export type VitalsPacket = Static<typeof VitalsPacketSchema>;
+
+export const VitalsBodySchema = deviceBodySchema(VitalsPacketSchema);
+export type VitalsBody = Static<typeof VitalsBodySchema>;
+
+export const IngestResultSchema = Type.Object(
+  {
+    id: Type.String(),
+    device_id: Type.String(),
+    timestamp: Type.Integer({ description: 'Epoch ms, as stored' }),
+    sequence: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { title: 'IngestResult' },
+);
+export type IngestResult = Static<typeof IngestResultSchema>;
+
+export const IngestBatchResultSchema = Type.Object(
+  { count: Type.Integer(), items: Type.Array(IngestResultSchema) },
+  { title: 'IngestBatchResult' },
+);
+export type IngestBatchResult = Static<typeof IngestBatchResultSchema>;
+
+export const DeviceParamsSchema = Type.Object({
+  device_id: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
+const EpochMs = Type.Integer({ minimum: 0, description: 'Epoch ms' });
+
+/** A stored packet's scalar readings as clients read them (history and live events): null = not sent. */
+export const VitalsReadingsProperties = {
+  heart_rate_bpm: Type.Union([Type.Number(), Type.Null()]),
+  spo2_percent: Type.Union([Type.Number(), Type.Null()]),
+  temperature_c: Type.Union([Type.Number(), Type.Null()]),
+  respiratory_rate: Type.Union([Type.Number(), Type.Null()]),
+  battery_percent: Type.Union([Type.Number(), Type.Null()]),
+  lead_off: Type.Union([Type.Boolean(), Type.Null()]),
+};
+
+export const VitalsRecordSchema = Type.Object(
+  {
+    id: Type.String(),
+    device_id: Type.String(),
+    patient_id: Type.Union([Type.String(), Type.Null()]),
+    timestamp: EpochMs,
+    sequence: Type.Union([Type.Integer(), Type.Null()]),
+    received_at: EpochMs,
+    ...VitalsReadingsProperties,
+    ecg_sample_rate_hz: Type.Number(),
+    ecg_n_samples: Type.Integer(),
+  },
+  { title: 'VitalsRecord' },
+);
+export type VitalsRecord = Static<typeof VitalsRecordSchema>;
+
+export const VitalsHistoryQuerySchema = Type.Object({
+  from: Type.Optional(EpochMs),
+  to: Type.Optional(EpochMs),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
+  ),
+});
+export type VitalsHistoryQuery = Static<typeof VitalsHistoryQuerySchema>;
+
+export const VitalsPageSchema = Type.Object(
+  {
+    items: Type.Array(VitalsRecordSchema),
+    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
+  },
+  { title: 'VitalsPage' },
+);
+export type VitalsPage = Static<typeof VitalsPageSchema>;
+
+export const EcgQuerySchema = Type.Object({
+  from: EpochMs,
+  to: EpochMs,
+});
+export type EcgQuery = Static<typeof EcgQuerySchema>;
+
+export const EcgWindowSchema = Type.Object(
+  {
+    device_id: Type.String(),
+    from: EpochMs,
+    to: EpochMs,
+    segments: Type.Array(
+      Type.Object({
+        start: EpochMs,
+        fs: Type.Number({ description: 'Hz' }),
+        samples_mv: Type.Array(Type.Number()),
+      }),
+      { description: 'Contiguous runs of samples; a new segment starts after a gap' },
+    ),
+  },
+  { title: 'EcgWindow' },
+);
+export type EcgWindow = Static<typeof EcgWindowSchema>;
+
+export const SERIES_INTERVALS = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+} as const;
+export type SeriesInterval = keyof typeof SERIES_INTERVALS;
+
+export const SeriesQuerySchema = Type.Object({
+  interval: Type.Enum(['1m', '5m', '1h', '1d'], { default: '1h' }),
+  from: Type.Optional(EpochMs),
+  to: Type.Optional(EpochMs),
+});
+export type SeriesQuery = Static<typeof SeriesQuerySchema>;
+
+const Agg = Type.Object({
+  min: Type.Union([Type.Number(), Type.Null()]),
+  avg: Type.Union([Type.Number(), Type.Null()]),
+  max: Type.Union([Type.Number(), Type.Null()]),
+  count: Type.Integer(),
+});
+
+export const SeriesSchema = Type.Object(
+  {
+    device_id: Type.String(),
+    interval: Type.String(),
+    from: EpochMs,
+    to: EpochMs,
+    buckets: Type.Array(
+      Type.Object({
+        time: EpochMs,
+        packets: Type.Integer(),
+        heart_rate_bpm: Agg,
+        spo2_percent: Agg,
+        temperature_c: Agg,
+      }),
+    ),
+  },
+  { title: 'VitalsSeries' },
+);
+export type Series = Static<typeof SeriesSchema>;
+
+export const StatsQuerySchema = Type.Object({
+  from: Type.Optional(EpochMs),
+  to: Type.Optional(EpochMs),
+});
+export type StatsQuery = Static<typeof StatsQuerySchema>;
+
+export const VitalsStatsSchema = Type.Object(
+  {
+    device_id: Type.String(),
+    total_packets: Type.Integer(),
+    first_timestamp: Type.Union([EpochMs, Type.Null()]),
+    last_timestamp: Type.Union([EpochMs, Type.Null()]),
+    heart_rate_bpm: Agg,
+    spo2_percent: Agg,
+    temperature_c: Agg,
+    latest: Type.Union([VitalsRecordSchema, Type.Null()]),
+  },
+  { title: 'VitalsStats' },
+);
+export type VitalsStats = Static<typeof VitalsStatsSchema>;
+
+/** Validates a vitals body (one packet or a batch), naming the field at fault. */
+export const validateVitalsBody = deviceBodyValidator(VitalsPacketSchema);

@@ -1,0 +1,80 @@
+import { Type, type Static } from 'typebox';
+import { AlertSchema } from './alerts.js';
+import { PredictionSchema } from './predictions.js';
+import { VitalsReadingsProperties } from './vitals.js';
+
+/**
+ * WebSocket `/api/v1/ws` messages. Server → client messages that come from the event log carry
+ * `event_id`; a client that reconnects with `?last_event_id=N` (or `{type:"resume"}`) first
+ * receives every stored event after N it may see, then `{type:"ready"}`, then live events.
+ * Alert events are stored (no alert is lost across a disconnect); vitals and prediction events
+ * are live only, since the history endpoints hold them.
+ */
+
+export const WsVitalsSchema = Type.Object(
+  {
+    type: Type.Literal('vitals'),
+    data: Type.Object({
+      vitals_id: Type.String(),
+      device_id: Type.String(),
+      patient_id: Type.Union([Type.String(), Type.Null()]),
+      timestamp: Type.Integer(),
+      ...VitalsReadingsProperties,
+      ecg: Type.Object({ fs: Type.Number(), samples_mv: Type.Array(Type.Number()) }),
+    }),
+  },
+  { title: 'WsVitals' },
+);
+
+export const WsPredictionSchema = Type.Object(
+  { type: Type.Literal('prediction'), data: PredictionSchema },
+  { title: 'WsPrediction' },
+);
+
+export const WsAlertSchema = Type.Object(
+  {
+    type: Type.Literal('alert'),
+    event_id: Type.Integer(),
+    action: Type.Enum(['opened', 'updated', 'acknowledged', 'cleared']),
+    data: AlertSchema,
+  },
+  { title: 'WsAlert' },
+);
+
+export const WsControlSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('welcome'),
+    user_id: Type.String(),
+    last_event_id: Type.Integer(),
+  }),
+  Type.Object({ type: Type.Literal('ready'), last_event_id: Type.Integer() }),
+  Type.Object({ type: Type.Literal('pong') }),
+  Type.Object({ type: Type.Literal('error'), code: Type.String(), message: Type.String() }),
+]);
+
+export const WsServerMessageSchema = Type.Union([
+  WsVitalsSchema,
+  WsPredictionSchema,
+  WsAlertSchema,
+  WsControlSchema,
+]);
+export type WsVitals = Static<typeof WsVitalsSchema>;
+export type WsPrediction = Static<typeof WsPredictionSchema>;
+export type WsAlert = Static<typeof WsAlertSchema>;
+export type WsServerMessage = Static<typeof WsServerMessageSchema>;
+
+export const WsClientMessageSchema = Type.Union([
+  Type.Object({
+    type: Type.Literal('auth'),
+    token: Type.String({ minLength: 1 }),
+    last_event_id: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+  Type.Object({ type: Type.Literal('resume'), last_event_id: Type.Integer({ minimum: 0 }) }),
+  Type.Object({ type: Type.Literal('ping') }),
+]);
+export type WsClientMessage = Static<typeof WsClientMessageSchema>;
+
+export const WsQuerySchema = Type.Object({
+  token: Type.Optional(Type.String({ minLength: 1 })),
+  last_event_id: Type.Optional(Type.Integer({ minimum: 0 })),
+});

@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { Scheduler } from '../adapters/scheduler.js';
+import type { Clock } from '../adapters/clock.js';
+import type { Config } from '../config/env.js';
+import type { Repositories } from '../repositories/index.js';
+import { RetentionService, startRetentionJob } from '../services/retention.service.js';
+import type { CloseStack } from './close-stack.js';
+import type { Vitals } from './vitals.js';
+
+/** How long a device's analysis state is kept without packets. */
+const ANALYSIS_IDLE_MS = 10 * 60_000;
+
+/**
+ * Periodic work, all through one scheduler: the device-silent sweep with analysis-state
+ * eviction (every `silentSweepMs`, default 30 s; 0 turns it off), and data retention (hourly,
+ * only when VITALS_RETENTION_DAYS > 0). Returns the retention service when it runs.
+ */
+export function startScheduledWork(o: {
+  config: Config;
+  clock: Clock;
+  scheduler: Scheduler;
+  repositories: Repositories;
+  vitals: Pick<Vitals, 'analysis' | 'alerts'>;
+  log: Logger;
+  retentionLog: Logger;
+  stack: CloseStack;
+  silentSweepMs?: number | undefined;
+}): { retention: RetentionService | undefined } {
+  const { clock, vitals } = o;
+  const sweepMs = o.silentSweepMs ?? 30_000;
+  if (sweepMs > 0) {
+    const cancel = o.scheduler.every(sweepMs, () => {
+      vitals.analysis.evictIdle(clock.now() - ANALYSIS_IDLE_MS);
+      vitals.alerts.sweepSilent().catch((err: unknown) => {
+        o.log.warn({ err }, 'device-silent sweep failed');
+      });
+    });
+    o.stack.push(() => {
+      cancel();
+      return Promise.resolve();
+    });
+  }
+
+  // Data retention: only when asked (VITALS_RETENTION_DAYS > 0); tests never set it.
+  let retention: RetentionService | undefined;
+  if (o.config.retention.vitalsDays > 0) {
+    retention = new RetentionService(
+      { retention: o.repositories.retention, clock },
+      { days: o.config.retention.vitalsDays },
+    );
+    const job = startRetentionJob(retention, { log: o.retentionLog, scheduler: o.scheduler });
+    o.stack.push(() => job.close());
+  }
+  return { retention };
+}

@@ -1,0 +1,152 @@
+import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { Clock } from '../adapters/clock.js';
+import {
+  createInProcessAnalysis,
+  type EcgAnalysisFactories,
+  type EcgAnalysisPort,
+} from '../adapters/ecg-analysis.adapter.js';
+import { startEcgAnalysisWorkers } from '../adapters/ecg-analysis-workers.js';
+import type { Config } from '../config/env.js';
+import type { Database } from '../db/database.js';
+import { DomainError } from '../errors/catalogue.js';
+import { SignalIngest, type IngestCoreDeps } from '../ingest/ingest-core.js';
+import type { IngestMetrics } from '../ingest/ingest-metrics.js';
+import { createEcgVitalsKind } from '../kinds/ecg-vitals/ecg-vitals.kind.js';
+import { createNews2RiskModel } from '../kinds/ecg-vitals/risk-model.js';
+import { createPulseOximetryKind } from '../kinds/pulse-oximetry/pulse-oximetry.kind.js';
+import { FANOUT_CHANNEL, startPgFanout } from '../realtime/pg-fanout.js';
+import { createRealtimeHub } from '../realtime/realtime-hub.js';
+import type { Repositories } from '../repositories/index.js';
+import { AlertRulesService } from '../services/alert-rules.service.js';
+import { AlertsService } from '../services/alerts.service.js';
+import { VitalsQueryService } from '../services/vitals-query.service.js';
+import type { CloseStack } from './close-stack.js';
+import type { Identity } from './identity.js';
+
+/**
+ * Group commits in flight at once. PostgreSQL: each waits for network round trips and a WAL
+ * flush, so a few in parallel keep the event loop busy; 3 of the pool's 10 connections leave the
+ * rest to queries, alerts and the fan-out. SQLite: one. Its single connection runs one
+ * transaction at a time anyway, and while a batch waits for its off-thread WAL flush
+ * (DurableSqliteDialect) the event loop goes on analysing the next packets, which then commit
+ * together: two batches in flight only made them smaller (bench/ingest: 8.8–11.4 % of bare with
+ * two against 11.4–13.1 % with one, in alternating runs).
+ */
+const CONCURRENT_BATCHES = { postgres: 3, sqlite: 1 } as const;
+
+export interface VitalsOptions {
+  config: Config;
+  clock: Clock;
+  database: Database;
+  repositories: Repositories;
+  identity: Identity;
+  log: Logger;
+  stack: CloseStack;
+  newId: () => string;
+  ingestMetrics: IngestMetrics;
+  /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
+  analysisFactories?: EcgAnalysisFactories | undefined;
+}
+
+/**
+ * Vitals: the real-time hub (with PostgreSQL LISTEN/NOTIFY fan-out), the alert lifecycle, one
+ * ingest per kind of signal on the shared core, and the vitals queries. A new kind of signal is
+ * registered in `kinds` below (see src/kinds/).
+ */
+export async function createVitals(o: VitalsOptions) {
+  const { repositories: repos, clock, stack, newId } = o;
+  let analysisErrors = 0;
+  const onAnalysisError = (err: unknown): void => {
+    // Logged for the first failures only: a broken model would otherwise flood the log.
+    if (analysisErrors++ < 5) o.log.warn({ err }, 'ECG analysis failed; findings withheld');
+  };
+  // Worker threads need @vigil/signal's own analysers: replaced ones (tests) run in process.
+  const analysis: EcgAnalysisPort =
+    o.config.analysisWorkers > 0 && o.analysisFactories === undefined
+      ? await startEcgAnalysisWorkers({
+          workers: o.config.analysisWorkers,
+          onError: onAnalysisError,
+        })
+      : createInProcessAnalysis(
+          o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
+          onAnalysisError,
+        );
+  stack.push(() => analysis.close());
+
+  const hub = createRealtimeHub({
+    authenticate: (token) => o.identity.auth.authenticate(token),
+    visiblePatientIds: (viewer) => repos.patientScope.visibleIds(viewer),
+    events: repos.events,
+    log: o.log,
+  });
+  stack.push(() => hub.close());
+  if (o.database.dialect === 'postgres' && o.config.databaseUrl !== undefined) {
+    // One channel per schema, so instances sharing a schema fan out and test schemas never mix.
+    const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(o.database.db);
+    const schema = rows[0]?.s ?? 'public';
+    const channel = schema === 'public' ? FANOUT_CHANNEL : `${FANOUT_CHANNEL}_${schema}`;
+    const fanout = await startPgFanout({ url: o.config.databaseUrl, hub, log: o.log, channel });
+    stack.push(() => fanout.close());
+  }
+
+  const canSeePatient = (
+    viewer: { id: string; role: 'admin' | 'doctor' | 'patient' },
+    patientId: string,
+  ) => repos.patientScope.canSee(viewer, patientId);
+  const alertRules = new AlertRulesService({ rules: repos.alertRules, canSeePatient, clock });
+  const alerts = new AlertsService({
+    alerts: repos.alerts,
+    rules: alertRules,
+    canSeePatient,
+    realtime: hub,
+    clock,
+    newId,
+  });
+  await alerts.start();
+  stack.push(() => alerts.idle());
+
+  // What every kind's ingest shares: the core's dependencies.
+  const core: IngestCoreDeps = {
+    devices: o.identity.devices,
+    alerts,
+    realtime: hub,
+    clock,
+    newId,
+    metrics: o.ingestMetrics,
+    // A device's readings are written one request at a time, so batches in flight together
+    // never hold the same device's rows (nor its rollup minute): no lock waits between them.
+    concurrentBatches: CONCURRENT_BATCHES[o.database.dialect],
+  };
+  // The kinds of signal (src/kinds/<kind>/): each is one SignalIngest on the shared core.
+  const kinds = {
+    vitals: new SignalIngest(
+      createEcgVitalsKind({
+        vitals: repos.vitals,
+        analysis,
+        risk: createNews2RiskModel(),
+        newId,
+        onAnalysisError,
+      }),
+      core,
+    ),
+    oximetry: new SignalIngest(createPulseOximetryKind({ db: o.database.db }), core),
+  };
+  for (const ingest of Object.values(kinds)) stack.push(() => ingest.close());
+
+  const vitalsQuery = new VitalsQueryService({
+    vitals: repos.vitals,
+    predictions: repos.predictions,
+    visibleDevice: async (viewer, deviceId) => {
+      const row = await repos.devices.findVisibleByDeviceId(viewer, deviceId);
+      if (row === undefined) throw new DomainError('DEVICE_NOT_FOUND', { field: 'device_id' });
+      return row;
+    },
+    clock,
+  });
+
+  return { kinds, vitalsQuery, alerts, alertRules, hub, analysis };
+}
+
+export type Vitals = Awaited<ReturnType<typeof createVitals>>;

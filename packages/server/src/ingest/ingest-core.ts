@@ -1,0 +1,258 @@
+import type { IngestResult } from '@vigil/protocol';
+import type { Clock } from '../adapters/clock.js';
+import { DomainError, validationFailed } from '../errors/catalogue.js';
+import type { AlertObservation } from '../services/alert-rule-engine.js';
+import type { DeviceAuth, DeviceIdentity } from '../services/devices.service.js';
+import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port.js';
+import type { IngestMetrics } from './ingest-metrics.js';
+import { createPacketOrderer, type PacketOrderer } from './packet-order.js';
+import type {
+  AlertSink,
+  DevicePayload,
+  KindWriteUnit,
+  Reading,
+  SignalKind,
+  StoredReading,
+} from './signal-kind.js';
+import { checkedTimestampMs } from './timestamps.js';
+import { createWriteBatcher, type WriteBatcher } from './write-batcher.js';
+
+export interface IngestCoreDeps {
+  devices: {
+    resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
+    markSeen(id: string): Promise<void>;
+  };
+  alerts: AlertSink;
+  realtime: RealtimePublisher;
+  clock: Clock;
+  newId: () => string;
+  metrics?: IngestMetrics | undefined;
+  /** Most units per group commit (default 512). */
+  maxUnitsPerBatch?: number;
+  /** Group commits in flight at once (default 1: SQLite has a single writer). */
+  concurrentBatches?: number;
+}
+
+interface HeldReading<V> {
+  timestampMs: number;
+  sequence: number | null;
+  durationMs: number;
+  stored: StoredReading<V>;
+}
+
+interface DeviceState<V, S> {
+  orderer: PacketOrderer<HeldReading<V>>;
+  /** Newest reading timestamp known to be stored (undefined until read from the database). */
+  newestTs: number | undefined;
+  lastSeenWriteMs: number;
+  kind: S;
+}
+
+/** How often a device's last_seen_at is written (it is a hint, not a log). */
+const LAST_SEEN_WRITE_INTERVAL_MS = 30_000;
+
+/**
+ * Ingest of one kind of signal from every transport: validate, deduplicate, store durably (group
+ * commit), assess in time order per device, then hand observations to the alert lifecycle and
+ * events to the real-time hub. Readings of one device are processed one request at a time (a
+ * promise chain per device), which makes retries and reordering deterministic; different devices
+ * proceed concurrently and share commits. What is the kind's own comes from `kind`.
+ */
+export class SignalIngest<P extends DevicePayload, V, R, A, S> {
+  private readonly batcher: WriteBatcher<KindWriteUnit<R, A>>;
+  private readonly devices = new Map<string, DeviceState<V, S>>();
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  constructor(
+    readonly kind: SignalKind<P, V, R, A, S>,
+    private readonly deps: IngestCoreDeps,
+  ) {
+    this.batcher = createWriteBatcher<KindWriteUnit<R, A>>({
+      write: async (units) => {
+        await kind.repository.write(units);
+      },
+      maxUnits: deps.maxUnitsPerBatch ?? 512,
+      concurrency: deps.concurrentBatches ?? 1,
+    });
+  }
+
+  /** Commits performed so far (for metrics and the group-commit test). */
+  get commits(): number {
+    return this.batcher.batches;
+  }
+
+  /**
+   * Ingests one payload or a batch. All payloads must name the authenticated device; the batch is
+   * all-or-nothing. Returns one result per payload, in request order; a retried payload gets the
+   * result of its first delivery.
+   */
+  async ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]> {
+    if (this.closed) throw new DomainError('SERVICE_UNAVAILABLE');
+    if (payloads.length === 0) throw validationFailed('(body)', 'at least one packet is required');
+    const now = this.deps.clock.now();
+    const first = payloads[0];
+    if (first === undefined) throw validationFailed('(body)', 'at least one packet is required');
+    for (let i = 1; i < payloads.length; i++) {
+      if (payloads[i]?.device_id !== first.device_id)
+        throw validationFailed(
+          `[${i}].device_id`,
+          `[${i}].device_id: a batch carries packets of one device`,
+        );
+    }
+    let device: DeviceIdentity;
+    try {
+      device = await this.deps.devices.resolveUploader(auth, first.device_id);
+    } catch (e) {
+      if (e instanceof DomainError && e.field === 'device_id' && batch) {
+        throw new DomainError(e.code, { field: '[0].device_id' });
+      }
+      throw e;
+    }
+    const readings = payloads.map((p, i) => this.normalize(p, i, batch, now));
+    return this.enqueue(device.device_id, () => this.process(device, readings, now));
+  }
+
+  private normalize(p: P, index: number, batch: boolean, nowMs: number): Reading<V> {
+    const field = (name: string): string => (batch ? `[${index}].${name}` : name);
+    const tsMs = checkedTimestampMs(p.timestamp, field('timestamp'), nowMs);
+    return { index, tsMs, sequence: p.sequence ?? null, values: this.kind.normalize(p, field) };
+  }
+
+  private enqueue<T>(deviceId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(deviceId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.chains.set(deviceId, tail);
+    void tail.then(() => {
+      if (this.chains.get(deviceId) === tail) this.chains.delete(deviceId);
+    });
+    return next;
+  }
+
+  private async state(deviceId: string): Promise<DeviceState<V, S>> {
+    let s = this.devices.get(deviceId);
+    if (s === undefined) {
+      s = {
+        orderer: createPacketOrderer<HeldReading<V>>(),
+        newestTs: undefined,
+        lastSeenWriteMs: 0,
+        kind: this.kind.createDeviceState(),
+      };
+      this.devices.set(deviceId, s);
+    }
+    if (s.newestTs === undefined)
+      s.newestTs = (await this.kind.repository.latestTs(deviceId)) ?? -1;
+    return s;
+  }
+
+  private async process(
+    device: DeviceIdentity,
+    readings: Reading<V>[],
+    now: number,
+  ): Promise<IngestResult[]> {
+    const { kind } = this;
+    const state = await this.state(device.device_id);
+    const results: IngestResult[] = new Array<IngestResult>(readings.length);
+    const unit: KindWriteUnit<R, A> = { readings: [], assessments: [] };
+    const live: RealtimeEvent[] = [];
+    const observations: AlertObservation[] = [];
+    const seenInRequest = new Map<number, IngestResult>();
+    const sorted = [...readings].sort((a, b) => a.tsMs - b.tsMs);
+    let newest = state.newestTs ?? -1;
+    let duplicates = 0;
+
+    for (const p of sorted) {
+      const again = seenInRequest.get(p.tsMs);
+      if (again !== undefined) {
+        results[p.index] = again;
+        duplicates++;
+        continue;
+      }
+      // Anything newer than the newest stored reading is new; older ones may be retries.
+      if (p.tsMs <= newest) {
+        const existing = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
+        if (existing !== undefined) {
+          results[p.index] = existing;
+          seenInRequest.set(p.tsMs, existing);
+          duplicates++;
+          continue;
+        }
+      }
+      const stored: StoredReading<V> = {
+        reading: p,
+        id: this.deps.newId(),
+        deviceId: device.device_id,
+        patientId: device.patient_id,
+        receivedAtMs: now,
+      };
+      const record = kind.toRecord(stored);
+      unit.readings.push(record);
+      const r: IngestResult = {
+        id: stored.id,
+        device_id: device.device_id,
+        timestamp: p.tsMs,
+        sequence: p.sequence,
+      };
+      results[p.index] = r;
+      seenInRequest.set(p.tsMs, r);
+      if (p.tsMs > newest) newest = p.tsMs;
+      const event = kind.liveEvent(record, stored);
+      if (event !== null) live.push(event);
+
+      const durationMs = kind.durationMs(p.values);
+      const held: HeldReading<V> = {
+        timestampMs: p.tsMs,
+        sequence: p.sequence,
+        durationMs,
+        stored,
+      };
+      // Readings without stream content carry no stream state: assess them at once.
+      const offered =
+        durationMs === 0
+          ? { released: [{ packet: held, gapBefore: false }], late: false }
+          : state.orderer.offer(held);
+      // A late reading is assessed without its stream content (it would corrupt the stream's
+      // state) and not shown to the alert rules, whose durations run forward in time.
+      const toAssess = offered.late
+        ? [{ packet: held, gapBefore: false, late: true }]
+        : offered.released.map((rel) => ({ ...rel, late: false }));
+      for (const rel of toAssess) {
+        const assessment = await kind.assess({
+          stored: rel.packet.stored,
+          state: state.kind,
+          gapBefore: rel.gapBefore,
+          late: rel.late,
+          nowMs: now,
+        });
+        if (assessment.record !== null) unit.assessments.push(assessment.record);
+        live.push(...assessment.events);
+        if (!rel.late && assessment.observation !== null) observations.push(assessment.observation);
+      }
+    }
+
+    if (unit.readings.length > 0) {
+      await this.batcher.submit(unit);
+      state.newestTs = Math.max(state.newestTs ?? -1, newest);
+      if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
+        state.lastSeenWriteMs = now;
+        await this.deps.devices.markSeen(device.id);
+      }
+      for (const e of live) this.deps.realtime.publish(e);
+      if (device.patient_id !== null) {
+        this.deps.alerts.heard(device.patient_id, device.device_id, now);
+        for (const o of observations)
+          await this.deps.alerts.observe(device.patient_id, device.device_id, o);
+      }
+    }
+    this.deps.metrics?.count(kind.name, unit.readings.length, duplicates);
+    return results;
+  }
+
+  /** Stops accepting readings and waits for pending writes. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.chains.values()]);
+    await this.batcher.close();
+  }
+}

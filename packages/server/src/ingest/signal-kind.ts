@@ -1,0 +1,139 @@
+import type { IngestResult } from '@vigil/protocol';
+import type { AlertObservation } from '../services/alert-rule-engine.js';
+import type { DeviceAuth } from '../services/devices.service.js';
+import type { RealtimeEvent } from '../services/realtime-port.js';
+
+/**
+ * The seam between the ingest core and a kind of signal. The core (ingest-core.ts) does what
+ * every kind shares: device authentication, idempotency on (device, timestamp), per-device
+ * ordering, group commit, the alert lifecycle, real-time publishing and metrics. A kind
+ * (src/kinds/<kind>/) supplies only what is its own: how its payload is normalised, how a
+ * reading is analysed and assessed, and how it is stored.
+ */
+
+/** What every device payload carries, whatever its kind: the envelope of seed 000. */
+export interface DevicePayload {
+  device_id: string;
+  /** Epoch seconds (< 1e11) or milliseconds. */
+  timestamp: number;
+  sequence?: number | undefined;
+}
+
+/** A payload that passed the core's checks (time window) and the kind's (its own fields). */
+export interface Reading<V> {
+  /** Position in the request (results are returned in request order). */
+  index: number;
+  tsMs: number;
+  sequence: number | null;
+  /** The kind's normalised values. */
+  values: V;
+}
+
+/** A new reading, with the identity the core gave it. */
+export interface StoredReading<V> {
+  reading: Reading<V>;
+  id: string;
+  deviceId: string;
+  patientId: string | null;
+  receivedAtMs: number;
+}
+
+/** What a kind makes of one reading once it is its turn (time order per device). */
+export interface Assessment<A> {
+  /** Stored in the same group commit as the reading (e.g. a prediction), or null. */
+  record: A | null;
+  /** Published once the commit is durable. */
+  events: RealtimeEvent[];
+  /** Handed to the alert lifecycle once durable; null when the rules have nothing to see. */
+  observation: AlertObservation | null;
+}
+
+export interface AssessInput<V, S> {
+  stored: StoredReading<V>;
+  /** The kind's state for this device (created by `createDeviceState`). */
+  state: S;
+  /** A gap (or the first reading) precedes this one: streaming analysis restarts. */
+  gapBefore: boolean;
+  /** Arrived after later readings: its stream content must not be analysed. */
+  late: boolean;
+  nowMs: number;
+}
+
+/** One group-commit unit of a kind: the new readings of one request and their assessments. */
+export interface KindWriteUnit<R, A> {
+  readings: R[];
+  assessments: A[];
+}
+
+/** A kind's storage. It takes domain records and owns their encoding into rows. */
+export interface SignalKindRepository<R, A> {
+  /** Timestamp (epoch ms) of the device's newest stored reading. */
+  latestTs(deviceId: string): Promise<number | undefined>;
+  /** The stored reading with this identity, as the ingest result its first delivery got. */
+  findByDeviceTs(deviceId: string, tsMs: number): Promise<IngestResult | undefined>;
+  /** Writes many units in ONE transaction (group commit). */
+  write(units: readonly KindWriteUnit<R, A>[]): Promise<void>;
+}
+
+export interface SignalKind<P extends DevicePayload, V, R, A, S> {
+  /** Names the kind in metrics and logs (`ecg-vitals`, `pulse-oximetry`). */
+  readonly name: string;
+  /**
+   * Checks what the payload's JSON schema cannot (finiteness, cross-field rules) and converts it;
+   * throws VALIDATION_FAILED naming `field(name)` (which adds `[i].` in a batch).
+   */
+  normalize(payload: P, field: (name: string) => string): V;
+  /**
+   * Length of the reading's stream content (ms). Readings with content (> 0) go through the
+   * device's orderer, which detects gaps and late arrivals; others are assessed at once.
+   */
+  durationMs(values: V): number;
+  /** The domain record stored for a new reading. */
+  toRecord(stored: StoredReading<V>): R;
+  /** The live event of a new reading, published once durable (null: none). */
+  liveEvent(record: R, stored: StoredReading<V>): RealtimeEvent | null;
+  createDeviceState(): S;
+  assess(input: AssessInput<V, S>): Promise<Assessment<A>>;
+  readonly repository: SignalKindRepository<R, A>;
+}
+
+/** What the alert lifecycle gets after a batch is durable. */
+export interface AlertSink {
+  observe(patientId: string, deviceId: string, observation: AlertObservation): Promise<void>;
+  /** Marks the device as heard from now (for the device-silent rule). */
+  heard(patientId: string, deviceId: string, atMs: number): void;
+}
+
+/** What a transport needs of a kind's ingest (SignalIngest implements it). */
+export interface PayloadIngest<P> {
+  ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]>;
+}
+
+/** The columns every kind's reading table starts with: the reading's identity and envelope. */
+export function envelopeRow(r: StoredReading<unknown>): {
+  id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  sequence: number | null;
+  received_at: number;
+} {
+  return {
+    id: r.id,
+    device_id: r.deviceId,
+    patient_id: r.patientId,
+    ts: r.reading.tsMs,
+    sequence: r.reading.sequence,
+    received_at: r.receivedAtMs,
+  };
+}
+
+/** A stored reading's row as the ingest result its first delivery got. */
+export function ingestResultOf(row: {
+  id: string;
+  device_id: string;
+  ts: number;
+  sequence: number | null;
+}): IngestResult {
+  return { id: row.id, device_id: row.device_id, timestamp: row.ts, sequence: row.sequence };
+}

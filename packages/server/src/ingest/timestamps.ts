@@ -1,0 +1,41 @@
+import { validationFailed } from '../errors/catalogue.js';
+
+/** Timestamps below this are epoch seconds, above it epoch ms (see @vigil/protocol vitals.ts). */
+export const SECONDS_MS_BOUNDARY = 1e11;
+/** A device clock more than a day ahead of the server is wrong, not early. */
+export const MAX_FUTURE_MS = 86_400_000;
+/** Before 2000-01-01 means an unset device clock (ESP32 without NTP counts from 1970). */
+export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
+
+/** Converts a device timestamp (s or ms) to epoch ms. */
+export function toEpochMs(timestamp: number): number {
+  return Math.round(timestamp < SECONDS_MS_BOUNDARY ? timestamp * 1000 : timestamp);
+}
+
+/**
+ * A device timestamp as epoch ms, checked for what a JSON schema cannot: finiteness (JSON allows
+ * 1e999 = Infinity) and the plausible window. `field` is the name as the client wrote it.
+ */
+export function checkedTimestampMs(timestamp: number, field: string, nowMs: number): number {
+  if (!Number.isFinite(timestamp))
+    throw validationFailed(field, `${field} must be a finite number`);
+  const tsMs = toEpochMs(timestamp);
+  if (tsMs > nowMs + MAX_FUTURE_MS)
+    throw validationFailed(field, `${field} is more than a day in the future`);
+  if (tsMs < MIN_TIMESTAMP_MS)
+    throw validationFailed(field, `${field} is before 2000-01-01: is the device clock set?`);
+  return tsMs;
+}
+
+/** An optional number that must be finite when present; null when absent. */
+export function finiteOrNull(value: number | undefined, field: string): number | null {
+  if (value === undefined) return null;
+  if (!Number.isFinite(value)) throw validationFailed(field, `${field} must be a finite number`);
+  return value;
+}
+
+/** A required number that must be finite (JSON allows 1e999 = Infinity, which passes a schema). */
+export function finiteNumber(value: number, field: string): number {
+  if (!Number.isFinite(value)) throw validationFailed(field, `${field} must be a finite number`);
+  return value;
+}

@@ -1,0 +1,121 @@
+import type { Prediction, VitalsPacket } from '@vigil/protocol';
+import type { EcgAnalysisPort, PacketAnalysis } from '../../adapters/ecg-analysis.adapter.js';
+import type { SignalKind } from '../../ingest/signal-kind.js';
+import type { VitalsRepository } from '../../repositories/vitals.repository.js';
+import type { VitalsEventData } from '../../services/realtime-port.js';
+import { assessEcgVitals, type HrBand } from './ecg-vitals.assessor.js';
+import { normalizeEcgVitals, type EcgVitalsValues } from './ecg-vitals.normalizer.js';
+import { createEcgVitalsRepository, type EcgVitalsRecord } from './ecg-vitals.repository.js';
+import type { RiskModel } from './risk-model.js';
+
+export interface EcgVitalsKindDeps {
+  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest'>;
+  analysis: EcgAnalysisPort;
+  risk: RiskModel;
+  newId: () => string;
+  /** Told of each packet whose ECG analysis failed (the packet is stored and scored anyway). */
+  onAnalysisError?: (error: unknown) => void;
+}
+
+export type EcgVitalsKind = SignalKind<
+  VitalsPacket,
+  EcgVitalsValues,
+  EcgVitalsRecord,
+  Prediction,
+  { hrBand: HrBand | null }
+>;
+
+/**
+ * ECG vitals (seed 000: one ECG lead plus the device's own HR, SpO2, temperature, respiration):
+ * streaming ECG analysis per device, a NEWS2-based risk score with reasons, a prediction stored
+ * beside each packet.
+ */
+export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
+  return {
+    name: 'ecg-vitals',
+    normalize: normalizeEcgVitals,
+    durationMs: (v) => (v.samples.length > 0 ? (v.samples.length * 1000) / v.fs : 0),
+    toRecord: (stored) => stored,
+    liveEvent: (r) => ({
+      type: 'vitals',
+      patientId: r.patientId,
+      deviceId: r.deviceId,
+      data: vitalsEvent(r),
+    }),
+    createDeviceState: () => ({ hrBand: null }),
+    async assess({ stored, state, gapBefore, late, nowMs }) {
+      const v = stored.reading.values;
+      let analysis: PacketAnalysis | null = null;
+      let analysisFailed = false;
+      if (v.samples.length > 0 && !late) {
+        try {
+          analysis = await deps.analysis.analyse({
+            deviceId: stored.deviceId,
+            fs: v.fs,
+            startMs: stored.reading.tsMs,
+            restart: gapBefore,
+            chunkMv: v.samples,
+          });
+        } catch (error) {
+          // A failing analysis (a bug, a worker that died) must not lose the packet: it is
+          // stored and scored on its vitals alone, like a late one, and the device's next packet
+          // starts a new analysis session.
+          analysisFailed = true;
+          deps.onAnalysisError?.(error);
+        }
+      }
+      const assessed = assessEcgVitals({
+        ids: {
+          id: deps.newId(),
+          vitals_id: stored.id,
+          device_id: stored.deviceId,
+          patient_id: stored.patientId,
+          created_at: nowMs,
+        },
+        tsMs: stored.reading.tsMs,
+        values: v,
+        analysis,
+        analysisFailed,
+        late,
+        hrBand: state.hrBand,
+        risk: deps.risk,
+      });
+      state.hrBand = assessed.hrBand;
+      return {
+        record: assessed.prediction,
+        events: [
+          {
+            type: 'prediction',
+            patientId: stored.patientId,
+            deviceId: stored.deviceId,
+            data: assessed.prediction,
+          },
+        ],
+        observation: assessed.observation,
+      };
+    },
+    repository: createEcgVitalsRepository(deps.vitals),
+  };
+}
+
+function vitalsEvent(r: EcgVitalsRecord): VitalsEventData {
+  const v = r.reading.values;
+  let ecg: VitalsEventData['ecg'] | undefined;
+  return {
+    vitals_id: r.id,
+    device_id: r.deviceId,
+    patient_id: r.patientId,
+    timestamp: r.reading.tsMs,
+    heart_rate_bpm: v.hr,
+    spo2_percent: v.spo2,
+    temperature_c: v.temp,
+    respiratory_rate: v.resp,
+    battery_percent: v.battery,
+    lead_off: v.leadOff,
+    // Built only if the event is serialised (someone may receive it): most packets of a busy
+    // server are watched by nobody, and the array is most of the event's cost.
+    get ecg() {
+      return (ecg ??= { fs: v.fs, samples_mv: Array.from(v.samples) });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { Prediction } from '@vigil/protocol';
+import type { PredictionsTable, VitalsTable } from '../../db/pipeline-schema.js';
+import {
+  envelopeRow,
+  ingestResultOf,
+  type SignalKindRepository,
+  type StoredReading,
+} from '../../ingest/signal-kind.js';
+import { encodeEcgInt16 } from '../../repositories/ecg-codec.js';
+import type { VitalsRepository } from '../../repositories/vitals.repository.js';
+import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
+
+/** A stored ECG vitals packet, as the domain knows it. */
+export type EcgVitalsRecord = StoredReading<EcgVitalsValues>;
+
+/** The `vitals` row of a packet: ECG as int16 with its scale (ecg-codec.ts), flags as 0/1. */
+export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
+  const v = r.reading.values;
+  const enc = v.samples.length > 0 ? encodeEcgInt16(v.samples) : null;
+  return {
+    ...envelopeRow(r),
+    heart_rate_bpm: v.hr,
+    spo2_percent: v.spo2,
+    temperature_c: v.temp,
+    respiratory_rate: v.resp,
+    battery_percent: v.battery,
+    lead_off: v.leadOff === null ? null : v.leadOff ? 1 : 0,
+    ecg_sample_rate_hz: v.fs,
+    ecg_n_samples: v.samples.length,
+    ecg_scale_mv: enc === null ? null : enc.scaleMv,
+    ecg_samples: enc === null ? null : enc.bytes,
+  };
+}
+
+/** The `predictions` row of a prediction: JSON columns for its lists and objects. */
+export function toPredictionRow(p: Prediction): PredictionsTable {
+  return {
+    id: p.id,
+    vitals_id: p.vitals_id,
+    device_id: p.device_id,
+    patient_id: p.patient_id,
+    ts: p.timestamp,
+    created_at: p.created_at,
+    risk_score: p.risk_score,
+    risk_label: p.risk_label,
+    confidence: p.confidence,
+    model_version: p.model_version,
+    reasons: JSON.stringify(p.reasons),
+    heart_rate_bpm: p.heart_rate_bpm,
+    heart_rate_source: p.heart_rate_source,
+    qrs_duration_ms: p.qrs_duration_ms,
+    analysable: p.analysable === null ? null : p.analysable ? 1 : 0,
+    quality_score: p.quality_score,
+    hrv: p.hrv === null ? null : JSON.stringify(p.hrv),
+    arrhythmia: p.arrhythmia === null ? null : JSON.stringify(p.arrhythmia),
+  };
+}
+
+/** ECG vitals storage for the ingest core: packets and their predictions, one commit per batch. */
+export function createEcgVitalsRepository(
+  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest'>,
+): SignalKindRepository<EcgVitalsRecord, Prediction> {
+  return {
+    async latestTs(deviceId) {
+      return (await vitals.latest(deviceId))?.ts;
+    },
+    async findByDeviceTs(deviceId, tsMs) {
+      const row = await vitals.findByDeviceTs(deviceId, tsMs);
+      return row === undefined ? undefined : ingestResultOf(row);
+    },
+    write(units) {
+      return vitals.writeUnits(
+        units.map((u) => ({
+          vitals: u.readings.map(toVitalsRow),
+          predictions: u.assessments.map(toPredictionRow),
+        })),
+      );
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { OPENAPI_FILE, renderOpenApiDocument } from './openapi-document.js';
+
+describe('committed OpenAPI document', () => {
+  it('matches what the routes and schemas generate (run `npm run openapi` after an API change)', async () => {
+    const committed = readFileSync(OPENAPI_FILE, 'utf8');
+    const generated = await renderOpenApiDocument();
+    // Compared as objects first so a drift names the path that differs, then as text.
+    expect(JSON.parse(committed)).toEqual(JSON.parse(generated));
+    expect(committed).toBe(generated);
+  });
+});

@@ -1,0 +1,58 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../../errors/catalogue.js';
+import type { ErrorResponse } from '@vigil/protocol';
+import { describeValidation } from '../../errors/describe-validation.js';
+
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 404:
+      return 'ROUTE_NOT_FOUND';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'RATE_LIMITED';
+    case 503:
+      return 'SERVICE_UNAVAILABLE';
+    default:
+      return status >= 500 ? 'INTERNAL_ERROR' : 'MALFORMED_REQUEST';
+  }
+}
+
+/**
+ * The one error handler: domain errors by their catalogue entry, schema validation as
+ * VALIDATION_FAILED naming the field, framework 4xx by status, anything else as a 500 whose
+ * body carries no internals. Every error is logged with the request id (pino child logger).
+ */
+export function errorHandler(
+  error: FastifyError | DomainError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): ErrorResponse {
+  let body: ErrorResponse;
+  if (error instanceof DomainError) {
+    body = { code: error.code, message: error.message, statusCode: error.status };
+    if (error.field !== undefined) body.field = error.field;
+    if (error.retryAfterSeconds !== undefined)
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  } else if ('validation' in error && Array.isArray(error.validation)) {
+    const { field, message } = describeValidation(error.validation);
+    body = { code: 'VALIDATION_FAILED', message, field, statusCode: 400 };
+  } else {
+    const status =
+      'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400
+        ? error.statusCode
+        : 500;
+    const code = codeForStatus(status);
+    // Framework 4xx messages ("Unexpected token } in JSON") help the client; 5xx ones never leave.
+    const message = status < 500 ? error.message : ERROR_CATALOGUE[code].message;
+    body = { code, message, statusCode: status };
+  }
+  if (body.statusCode >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
+  else request.log.info({ code: body.code, field: body.field }, error.message);
+  void reply.status(body.statusCode);
+  return body;
+}

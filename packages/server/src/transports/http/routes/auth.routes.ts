@@ -1,0 +1,140 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { validationFailed } from '../../../errors/catalogue.js';
+import type { AuthService } from '../../../services/auth.service.js';
+import { currentUser } from '../plugins/auth.plugin.js';
+import {
+  LoginBodySchema,
+  ProfileBodySchema,
+  RefreshBodySchema,
+  RegisterBodySchema,
+  TokenResponseSchema,
+  type LoginBody,
+  errorResponses,
+  NoContentSchema,
+  UserSchema,
+} from '@vigil/protocol';
+
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  /** Sign-in attempts per minute per client IP (429 with Retry-After beyond). */
+  loginRatePerMinute: number;
+}
+
+const FORM_OR_JSON = ['application/json', 'application/x-www-form-urlencoded'];
+
+export function authRoutes(
+  app: FastifyInstance,
+  options: AuthRoutesOptions,
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { auth } = options;
+  const rateLimit = { max: options.loginRatePerMinute, timeWindow: 60_000 };
+  const bearer = [{ bearerAuth: [] }];
+
+  r.post(
+    '/register',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a patient account and sign in',
+        body: RegisterBodySchema,
+        response: { 201: TokenResponseSchema, ...errorResponses(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const tokens = await auth.register(request.body);
+      return reply.status(201).send(tokens);
+    },
+  );
+
+  const loginSchema = (summary: string) => ({
+    tags: ['auth'],
+    summary,
+    consumes: FORM_OR_JSON,
+    body: LoginBodySchema,
+    response: { 200: TokenResponseSchema, ...errorResponses(400, 401, 429) },
+  });
+  const login = (body: LoginBody) => {
+    const email = body.email ?? body.username;
+    if (email === undefined)
+      throw validationFailed('email', 'email is required (username in the OAuth2 form)');
+    return auth.login(email, body.password);
+  };
+  r.post(
+    '/login',
+    {
+      config: { rateLimit },
+      schema: loginSchema('Sign in (JSON {email, password} or OAuth2 form)'),
+    },
+    (request) => login(request.body),
+  );
+  r.post(
+    '/token',
+    { config: { rateLimit }, schema: loginSchema('OAuth2 password grant (alias of /login)') },
+    (request) => login(request.body),
+  );
+
+  r.post(
+    '/refresh',
+    {
+      config: { rateLimit },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for new tokens (the old one stops working)',
+        consumes: FORM_OR_JSON,
+        body: RefreshBodySchema,
+        response: { 200: TokenResponseSchema, ...errorResponses(400, 401, 429) },
+      },
+    },
+    (request) => auth.refresh(request.body.refresh_token),
+  );
+
+  r.post(
+    '/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a refresh token (and its rotation family)',
+        body: RefreshBodySchema,
+        response: { 204: NoContentSchema, ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      await auth.logout(request.body.refresh_token);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get(
+    '/me',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        security: bearer,
+        response: { 200: UserSchema, ...errorResponses(401) },
+      },
+    },
+    (request) => auth.me(currentUser(request)),
+  );
+
+  r.put(
+    '/profile',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['auth'],
+        summary: 'Update your name and health profile',
+        security: bearer,
+        body: ProfileBodySchema,
+        response: { 200: UserSchema, ...errorResponses(400, 401) },
+      },
+    },
+    (request) => auth.updateProfile(currentUser(request), request.body),
+  );
+  done();
+}

@@ -1,0 +1,70 @@
+import {
+  errorResponses,
+  IngestBatchResultSchema,
+  IngestResultSchema,
+  type DeviceBodyCheck,
+} from '@vigil/protocol';
+import type { FastifyInstance } from 'fastify';
+import type { TSchema } from 'typebox';
+import type { PayloadIngest } from '../../../ingest/signal-kind.js';
+import { currentDevice } from '../plugins/auth.plugin.js';
+import { validatorCompiler } from '../validator.js';
+
+/**
+ * `POST /` of a kind of signal: a device uploads one payload (201 with its identity) or an array
+ * of them (200 with one result each, all-or-nothing), authenticated by its API key and answered
+ * once durable. Every kind's upload behaves alike because it is this one route.
+ */
+export function deviceIngestRoute<P extends { device_id: string }>(
+  app: FastifyInstance,
+  o: {
+    ingest: PayloadIngest<P>;
+    body: TSchema;
+    validate: (input: unknown) => DeviceBodyCheck<P>;
+    tags: string[];
+    summary: string;
+    description: string;
+    bodyLimit?: number;
+  },
+): void {
+  app.post<{ Body: P | P[] }>(
+    '/',
+    {
+      onRequest: [app.authenticateDevice],
+      ...(o.bodyLimit === undefined ? {} : { bodyLimit: o.bodyLimit }),
+      // The body is one payload or an array of them: validate the branch its shape selects, so
+      // errors name the field; other parts use the app's validator.
+      validatorCompiler: (route) =>
+        route.httpPart === 'body'
+          ? (input: unknown) => {
+              const r = o.validate(input);
+              return r.errors === undefined ? { value: r.value } : { error: r.errors as never };
+            }
+          : validatorCompiler(route),
+      schema: {
+        tags: o.tags,
+        summary: o.summary,
+        description: o.description,
+        security: [{ deviceKey: [] }],
+        body: o.body,
+        response: {
+          201: IngestResultSchema,
+          200: IngestBatchResultSchema,
+          ...errorResponses(400, 401, 403, 404, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      // Checked by `validate` above: one P or an array of them.
+      const body = request.body as P | P[];
+      if (Array.isArray(body)) {
+        const items = await o.ingest.ingest(currentDevice(request), body, true);
+        return reply.status(200).send({ count: items.length, items });
+      }
+      const results = await o.ingest.ingest(currentDevice(request), [body], false);
+      const [result] = results;
+      if (result === undefined) throw new Error('ingest returned no result');
+      return reply.status(201).send(result);
+    },
+  );
+}

@@ -1,0 +1,118 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { DevicesService } from '../../../services/devices.service.js';
+import { currentUser } from '../plugins/auth.plugin.js';
+import {
+  errorResponses,
+  IdParamsSchema,
+  NoContentSchema,
+  DeviceListQuerySchema,
+  DeviceListSchema,
+  DeviceSchema,
+  DeviceWithKeySchema,
+  RegisterDeviceBodySchema,
+  UpdateDeviceBodySchema,
+} from '@vigil/protocol';
+
+export function devicesRoutes(
+  app: FastifyInstance,
+  options: { devices: DevicesService },
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { devices } = options;
+  const security = [{ bearerAuth: [] }];
+  r.addHook('onRequest', app.authenticate);
+
+  r.post(
+    '/register',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Register a device; the response carries its API key, shown once',
+        security,
+        body: RegisterDeviceBodySchema,
+        response: { 201: DeviceWithKeySchema, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const device = await devices.register(currentUser(request), request.body);
+      return reply.status(201).send(device);
+    },
+  );
+
+  r.get(
+    '/',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "Devices you may see (admin: all; doctor: your patients' devices; patient: yours)",
+        security,
+        querystring: DeviceListQuerySchema,
+        response: { 200: DeviceListSchema, ...errorResponses(400, 401) },
+      },
+    },
+    (request) => devices.list(currentUser(request), request.query),
+  );
+
+  r.get(
+    '/:id',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'A device you may see',
+        security,
+        params: IdParamsSchema,
+        response: { 200: DeviceSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => devices.get(currentUser(request), request.params.id),
+  );
+
+  r.put(
+    '/:id',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Rename a device or assign it to a patient',
+        security,
+        params: IdParamsSchema,
+        body: UpdateDeviceBodySchema,
+        response: { 200: DeviceSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    (request) => devices.update(currentUser(request), request.params.id, request.body),
+  );
+
+  r.post(
+    '/:id/rotate-key',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Issue a new API key; the old one stops working at once',
+        security,
+        params: IdParamsSchema,
+        response: { 200: DeviceWithKeySchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => devices.rotateKey(currentUser(request), request.params.id),
+  );
+
+  r.delete(
+    '/:id',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Delete a device (its key stops working)',
+        security,
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await devices.delete(currentUser(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+  done();
+}

@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../../config/env.js';
+import type { Services } from '../../../composition.js';
+import { alertRulesRoutes } from './alert-rules.routes.js';
+import { alertsRoutes } from './alerts.routes.js';
+import { authRoutes } from './auth.routes.js';
+import { devicesRoutes } from './devices.routes.js';
+import { opsRoutes } from './ops.routes.js';
+import { oximetryRoutes } from './oximetry.routes.js';
+import { predictionsRoutes } from './predictions.routes.js';
+import { usersRoutes } from './users.routes.js';
+import { vitalsRoutes } from './vitals.routes.js';
+import { wsRoutes } from '../../ws/ws.routes.js';
+
+/**
+ * Every HTTP area, each a plugin under its prefix and given only the services it uses.
+ * A new area adds one `app.register(...)` line here.
+ */
+export async function registerRoutes(
+  app: FastifyInstance,
+  deps: { config: Config; services: Services },
+): Promise<void> {
+  const { services, config } = deps;
+  await app.register(opsRoutes, { health: services.health });
+  await app.register(authRoutes, {
+    prefix: '/api/v1/auth',
+    auth: services.auth,
+    loginRatePerMinute: config.login.ratePerMinutePerIp,
+  });
+  await app.register(usersRoutes, { prefix: '/api/v1/users', users: services.users });
+  await app.register(devicesRoutes, { prefix: '/api/v1/devices', devices: services.devices });
+  // Vitals pipeline
+  await app.register(vitalsRoutes, {
+    prefix: '/api/v1/vitals',
+    ingest: services.ingest,
+    vitalsQuery: services.vitalsQuery,
+  });
+  await app.register(oximetryRoutes, {
+    prefix: '/api/v1/oximetry',
+    ingest: services.oximetryIngest,
+  });
+  await app.register(predictionsRoutes, {
+    prefix: '/api/v1/predictions',
+    vitalsQuery: services.vitalsQuery,
+  });
+  await app.register(alertsRoutes, { prefix: '/api/v1/alerts', alerts: services.alerts });
+  await app.register(alertRulesRoutes, {
+    prefix: '/api/v1/patients',
+    alertRules: services.alertRules,
+  });
+  await app.register(wsRoutes, { prefix: '/api/v1', hub: services.realtime });
+}

@@ -1,0 +1,128 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { PayloadIngest } from '../../../ingest/signal-kind.js';
+import type { VitalsQueryService } from '../../../services/vitals-query.service.js';
+import { currentUser } from '../plugins/auth.plugin.js';
+import { deviceIngestRoute } from './device-ingest.route.js';
+import {
+  errorResponses,
+  DeviceParamsSchema,
+  EcgQuerySchema,
+  EcgWindowSchema,
+  SeriesQuerySchema,
+  SeriesSchema,
+  StatsQuerySchema,
+  VitalsBodySchema,
+  VitalsHistoryQuerySchema,
+  VitalsPageSchema,
+  VitalsRecordSchema,
+  VitalsStatsSchema,
+  validateVitalsBody,
+  type VitalsPacket,
+} from '@vigil/protocol';
+
+/** A batch of 600 packets of 10,000 samples is ~50 MB of JSON; 16 MiB covers 10 min at 250 Hz. */
+const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
+
+export function vitalsRoutes(
+  app: FastifyInstance,
+  options: { ingest: PayloadIngest<VitalsPacket>; vitalsQuery: VitalsQueryService },
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { ingest, vitalsQuery } = options;
+  const security = [{ bearerAuth: [] }];
+
+  deviceIngestRoute(app, {
+    ingest,
+    body: VitalsBodySchema,
+    validate: validateVitalsBody,
+    bodyLimit: INGEST_BODY_LIMIT,
+    tags: ['vitals'],
+    summary: 'Upload a packet (or an array of packets) from a device; answered once durable',
+    description:
+      'Seed-000 body `{device_id, timestamp, ecg_samples, heart_rate_bpm, spo2_percent, ...}`. ' +
+      '`timestamp` below 1e11 is epoch seconds, otherwise epoch ms. A retried packet ' +
+      '(same device and timestamp) returns its original result. A batch is all-or-nothing.',
+  });
+
+  r.get(
+    '/:device_id',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'Vitals history, newest first, with cursor pagination',
+        security,
+        params: DeviceParamsSchema,
+        querystring: VitalsHistoryQuerySchema,
+        response: { 200: VitalsPageSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.history(currentUser(request), request.params.device_id, request.query),
+  );
+
+  r.get(
+    '/:device_id/latest',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'The latest vitals packet of a device',
+        security,
+        params: DeviceParamsSchema,
+        response: { 200: VitalsRecordSchema, ...errorResponses(401, 404) },
+      },
+    },
+    (request) => vitalsQuery.latest(currentUser(request), request.params.device_id),
+  );
+
+  r.get(
+    '/:device_id/ecg',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'The ECG waveform between from and to (epoch ms, at most 10 min), decoded to mV',
+        security,
+        params: DeviceParamsSchema,
+        querystring: EcgQuerySchema,
+        response: { 200: EcgWindowSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.ecg(currentUser(request), request.params.device_id, request.query),
+  );
+
+  r.get(
+    '/:device_id/series',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'Time buckets (1m, 5m, 1h, 1d) with min/avg/max/count of HR, SpO2 and temperature',
+        security,
+        params: DeviceParamsSchema,
+        querystring: SeriesQuerySchema,
+        response: { 200: SeriesSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.series(currentUser(request), request.params.device_id, request.query),
+  );
+
+  r.get(
+    '/:device_id/stats',
+    {
+      onRequest: [app.authenticate],
+      schema: {
+        tags: ['vitals'],
+        summary: 'Totals and min/avg/max of a device over a period (all time by default)',
+        security,
+        params: DeviceParamsSchema,
+        querystring: StatsQuerySchema,
+        response: { 200: VitalsStatsSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => vitalsQuery.stats(currentUser(request), request.params.device_id, request.query),
+  );
+  done();
+}

@@ -1,0 +1,177 @@
+import { createServer, type Server } from 'node:net';
+import { Aedes, type AuthErrorCode, type AuthenticateError, type Client } from 'aedes';
+import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
+import {
+  deviceIdOfTopic,
+  errorsTopic,
+  handleDeviceMessage,
+  internalFailure,
+  rejectionMessage,
+  type MqttChannels,
+  type MqttOutcome,
+} from './device-message.js';
+
+export interface EmbeddedBrokerDeps {
+  port: number;
+  host?: string;
+  /** The device messages accepted, by topic suffix. */
+  channels: MqttChannels;
+  devices: {
+    authenticateKey(key: string): Promise<DeviceAuth>;
+    resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
+  };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
+  /** Called after each vitals message is handled (metrics, tests). */
+  onOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
+}
+
+export interface EmbeddedBroker {
+  /** The port actually listened on (useful with port 0 in tests). */
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * MQTT 3.1.1 CONNACK return code 5, "not authorized". aedes declares it in an ambient const enum,
+ * which isolatedModules cannot read, hence the number.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
+const NOT_AUTHORIZED = 5 as AuthErrorCode;
+
+/**
+ * Vigil's embedded MQTT broker (aedes). Devices connect with username = device_id and
+ * password = their API key, may publish only to `vigil/devices/{own id}/vitals`, and may
+ * subscribe only to `vigil/devices/{own id}/errors`, where a refused message's error is
+ * published (any other subscription is denied: SUBACK 0x80). Each message goes through
+ * the ingest service. A port already in use (e.g. Mosquitto on 1883) is logged clearly and
+ * the server carries on without the embedded broker: returns null.
+ */
+export async function startEmbeddedBroker(
+  deps: EmbeddedBrokerDeps,
+): Promise<EmbeddedBroker | null> {
+  const auths = new Map<Client, { auth: DeviceAuth; deviceId: string }>();
+  const broker = new Aedes({
+    authenticate: (client, username, password, done) => {
+      const fail = (): void => {
+        const e = new Error('not authorized') as AuthenticateError;
+        e.returnCode = NOT_AUTHORIZED;
+        done(e, false);
+      };
+      if (username === undefined || password === undefined) {
+        fail();
+        return;
+      }
+      deps.devices
+        .authenticateKey(password.toString('utf8'))
+        .then(async (auth) => {
+          // The key must speak for the device named as the username.
+          await deps.devices.resolveUploader(auth, username);
+          auths.set(client, { auth, deviceId: username });
+          done(null, true);
+        })
+        .catch(fail);
+    },
+    authorizePublish: (client, packet, callback) => {
+      const who = client === null ? undefined : auths.get(client);
+      if (who === undefined || deviceIdOfTopic(packet.topic, deps.channels) !== who.deviceId) {
+        callback(new Error(`publishing to ${packet.topic} is not allowed`));
+        return;
+      }
+      callback(null);
+    },
+    authorizeSubscribe: (client, sub, callback) => {
+      // Exactly the device's own errors topic: no wildcards, no other device's errors.
+      const who = auths.get(client);
+      callback(null, who !== undefined && sub.topic === errorsTopic(who.deviceId) ? sub : null);
+    },
+  });
+  broker.on('clientDisconnect', (client) => auths.delete(client));
+  /** Tells the device why its message was refused, on its own errors topic (QoS 1). */
+  const report = (deviceId: string, outcome: MqttOutcome): void => {
+    if (outcome.ok) return;
+    broker.publish(
+      {
+        cmd: 'publish',
+        topic: errorsTopic(deviceId),
+        payload: rejectionMessage(outcome),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      (err) => {
+        if (err) deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
+      },
+    );
+  };
+  broker.on('publish', (packet, client) => {
+    if (client === null) return;
+    const who = auths.get(client);
+    if (who === undefined) return;
+    handleDeviceMessage(deps.channels, who.auth, packet.topic, packet.payload as Buffer)
+      .catch((err: unknown): MqttOutcome => {
+        deps.log.error({ err, deviceId: who.deviceId }, 'MQTT vitals failed');
+        return internalFailure();
+      })
+      .then((outcome) => {
+        if (!outcome.ok)
+          deps.log.warn(
+            { deviceId: who.deviceId, code: outcome.code, field: outcome.field },
+            'MQTT vitals rejected',
+          );
+        report(who.deviceId, outcome);
+        deps.onOutcome?.(who.deviceId, outcome);
+      })
+      .catch((err: unknown) => {
+        deps.log.error({ err, deviceId: who.deviceId }, 'MQTT outcome handler failed');
+      });
+  });
+  await broker.listen();
+
+  const server: Server = createServer(broker.handle);
+  const listened = await new Promise<boolean>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+        deps.log.warn(
+          { port: deps.port, code: err.code },
+          `MQTT port ${deps.port} is not available (another broker such as Mosquitto may hold it); ` +
+            'continuing WITHOUT the embedded MQTT broker. Set MQTT_PORT to a free port, MQTT_PORT=0 to disable it, ' +
+            'or MQTT_URL to use the external broker.',
+        );
+        resolve(false);
+      } else reject(err);
+    });
+    server.listen(deps.port, deps.host ?? '0.0.0.0', () => {
+      resolve(true);
+    });
+  });
+  if (!listened) {
+    await new Promise<void>((r) => {
+      broker.close(() => {
+        r();
+      });
+    });
+    return null;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : deps.port;
+  deps.log.info({ port }, 'embedded MQTT broker listening');
+  return {
+    port,
+    async close() {
+      await new Promise<void>((r) => {
+        broker.close(() => {
+          r();
+        });
+      });
+      await new Promise<void>((r) => {
+        server.close(() => {
+          r();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { RealtimeHub } from '../../realtime/realtime-hub.js';
+import { WsQuerySchema } from '@vigil/protocol';
+
+/**
+ * `GET /api/v1/ws`: WebSocket of live events. Authenticate with `?token=<access token>` or a
+ * first message `{"type":"auth","token":"..."}`; add `last_event_id` to catch up on alerts.
+ * Messages are described in ws.schemas.ts.
+ */
+export function wsRoutes(
+  app: FastifyInstance,
+  options: { hub: RealtimeHub },
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
+    '/ws',
+    {
+      websocket: true,
+      schema: {
+        tags: ['realtime'],
+        summary: 'WebSocket of live vitals, predictions and alerts (scoped to what you may see)',
+        querystring: WsQuerySchema,
+      },
+    },
+    (socket, request) => {
+      options.hub.accept(socket, request.query);
+    },
+  );
+  done();
+}
