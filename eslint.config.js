@@ -35,7 +35,7 @@ export default tseslint.config(
       ],
     },
   },
-  // Dependency direction (DEVELOPERS.md): signal imports nothing of the other packages.
+  // Dependency direction (CONTRIBUTING.md): signal imports nothing of the other packages.
   {
     files: ['packages/signal/**/*.ts'],
     rules: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Launcher: runs the TypeScript CLI with tsx and the `vigil-source` export condition, so the
-// workspace packages resolve to their sources (see DEVELOPERS.md, repository conventions).
+// workspace packages resolve to their sources (see CONTRIBUTING.md).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
