@@ -92,8 +92,14 @@ describe('loadConfig', () => {
 });
 
 describe('configuration documentation', () => {
-  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
-  it.each(Object.keys(EnvSchema.properties))('documents %s in the README', (variable) => {
-    expect(readme).toContain(`\`${variable}\``);
-  });
+  const readme = readFileSync(
+    new URL('../../../../docs/configuration.md', import.meta.url),
+    'utf8',
+  );
+  it.each(Object.keys(EnvSchema.properties))(
+    'documents %s in docs/configuration.md',
+    (variable) => {
+      expect(readme).toContain(`\`${variable}\``);
+    },
+  );
 });
