@@ -8,6 +8,7 @@ import { randomPassword, randomSecret } from './adapters/random.js';
 import { loadOrCreateSecret, readTextFile, writePrivateFile } from './adapters/secrets.js';
 import { createTokenSigner } from './adapters/token-signer.js';
 import type { Config } from './config/env.js';
+import { createConnectionErrorReporter } from './db/connection-errors.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createPipeline, type PipelineOptions } from './pipeline.js';
@@ -51,9 +52,15 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   };
   try {
     const clock = overrides.clock ?? systemClock;
+    // One metrics registry per container (no prom-client global), shared by every area.
+    const metrics = new Registry();
     const database: Database = await createDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      onConnectionError: createConnectionErrorReporter({
+        registry: metrics,
+        log: pino({ level: config.logLevel, name: 'vigil-database' }),
+      }),
       ...overrides.database,
     });
     closers.push(() => database.close());
@@ -77,9 +84,6 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       windowSeconds: config.login.lockoutSeconds,
       clock,
     });
-    // One metrics registry per container (no prom-client global), shared by every area.
-    const metrics = new Registry();
-
     const repositories = createRepositories(database.db, database.dialect);
     const transactor = createTransactor(database.db, database.dialect);
     const devices = new DevicesService({

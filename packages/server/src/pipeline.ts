@@ -15,6 +15,7 @@ import { createMqttMetrics } from './adapters/mqtt/mqtt-metrics.js';
 import type { MqttOutcome } from './adapters/mqtt/vitals-message.js';
 import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
 import type { Config } from './config/env.js';
+import { createConnectionErrorReporter } from './db/connection-errors.js';
 import type { Database } from './db/database.js';
 import { DomainError } from './errors/catalogue.js';
 import { FANOUT_CHANNEL, startPgFanout } from './realtime/pg-fanout.js';
@@ -106,7 +107,13 @@ export async function createPipeline(o: PipelineOptions) {
       );
       const schema = rows[0]?.s ?? 'public';
       const channel = schema === 'public' ? FANOUT_CHANNEL : `${FANOUT_CHANNEL}_${schema}`;
-      const fanout = await startPgFanout({ url: o.config.databaseUrl, hub, log: o.log, channel });
+      const fanout = await startPgFanout({
+        url: o.config.databaseUrl,
+        hub,
+        log: o.log,
+        channel,
+        onConnectionError: createConnectionErrorReporter({ registry: o.metrics, log: o.log }),
+      });
       closers.push(() => fanout.close());
     }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import type { ConnectionErrorReporter } from './connection-errors.js';
 import type { DB } from './schema.js';
 import { createWalSync, DurableSqliteDialect } from './durable-sqlite-dialect.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -38,6 +39,8 @@ export interface DatabaseOptions {
   dropSchemaOnClose?: boolean;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** Told of every PostgreSQL connection that errors (logged and counted by the caller). */
+  onConnectionError?: ConnectionErrorReporter;
 }
 
 const INT8_OID = 20;
@@ -183,6 +186,17 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
     types: pgTypes,
     // Set per connection at start-up, so every pooled connection sees the same schema.
     ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
+  });
+  // A connection terminated by the server (restart, failover: 57P01) or cut by the network emits
+  // 'error' on its client, idle or checked out, and an idle one also on the pool; unhandled, that
+  // event ends the process. The pool drops the broken client and opens a new one on the next
+  // query, so reporting is all there is to do. Each error is reported once, by its client.
+  const report = options.onConnectionError ?? (() => undefined);
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      report('pool', err);
+    });
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
