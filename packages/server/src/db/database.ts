@@ -7,6 +7,7 @@ import type { ConnectionErrorReporter } from './connection-errors.js';
 import type { DB } from './schema.js';
 import { createWalSync, DurableSqliteDialect } from './durable-sqlite-dialect.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { withUnavailableErrors } from './unavailable-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -139,7 +140,7 @@ function createSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('busy_timeout = 5000');
   const database = cachingSqlite(sqlite);
   if (file === ':memory:' || file === '') {
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<DB>({ dialect: withUnavailableErrors(new SqliteDialect({ database })) });
     return {
       db,
       dialect: 'sqlite',
@@ -153,7 +154,9 @@ function createSqlite(options: DatabaseOptions): Database {
   const checkpointer = startSqliteCheckpointer(file);
   sqlite.pragma('wal_autocheckpoint = 0');
   const walSync = createWalSync(`${file}-wal`);
-  const db = new Kysely<DB>({ dialect: new DurableSqliteDialect({ database }, walSync) });
+  const db = new Kysely<DB>({
+    dialect: withUnavailableErrors(new DurableSqliteDialect({ database }, walSync)),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -198,7 +201,7 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
       report('pool', err);
     });
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) });
   return {
     db,
     dialect: 'postgres',
