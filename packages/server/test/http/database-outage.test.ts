@@ -43,7 +43,10 @@ async function startRelay(target: URL) {
     new Promise<void>((resolve) => {
       for (const s of sockets) s.resetAndDestroy();
       if (server === undefined) resolve();
-      else server.close(() => { resolve(); });
+      else
+        server.close(() => {
+          resolve();
+        });
     });
   await up();
   const relayed = new URL(target);
