@@ -23,6 +23,8 @@ export interface IngestPacket {
   timestamp: number;
   ecg_samples: number[];
   ecg_sample_rate_hz?: number | undefined;
+  /** Alias of ecg_sample_rate_hz sent by the seed-000 ESP32 firmware. */
+  sample_rate_hz?: number | undefined;
   heart_rate_bpm?: number | undefined;
   spo2_percent?: number | undefined;
   sequence?: number | undefined;
@@ -103,18 +105,31 @@ export function normalizePacket(
       );
     samples[i] = v;
   }
-  const hr = finite('heart_rate_bpm', p.heart_rate_bpm);
-  if (hr !== null && (hr <= 0 || hr > 300))
-    throw validationFailed(f('heart_rate_bpm'), `${f('heart_rate_bpm')} must be > 0 and ≤ 300`);
-  const spo2 = finite('spo2_percent', p.spo2_percent);
+  // The seed-000 firmware sends 0 for a pulse oximeter that has no reading (finger out, sensor
+  // off): no reading, stored as absent, never a measured 0 (nor a refused packet).
+  const reading = (v: number | null): number | null => (v === 0 ? null : v);
+  const hr = reading(finite('heart_rate_bpm', p.heart_rate_bpm));
+  if (hr !== null && (hr < 0 || hr > 300))
+    throw validationFailed(f('heart_rate_bpm'), `${f('heart_rate_bpm')} must be ≥ 0 and ≤ 300`);
+  const spo2 = reading(finite('spo2_percent', p.spo2_percent));
   if (spo2 !== null && (spo2 < 0 || spo2 > 100))
     throw validationFailed(f('spo2_percent'), `${f('spo2_percent')} must be between 0 and 100`);
+  // `sample_rate_hz` is the seed-000 firmware's name for the ECG rate. Ignoring it analysed a
+  // 100 Hz stream as 250 Hz (60 bpm read as 150 bpm), so it is read, and must agree with
+  // `ecg_sample_rate_hz` when both are sent.
+  const fsNamed = finite('ecg_sample_rate_hz', p.ecg_sample_rate_hz);
+  const fsAlias = finite('sample_rate_hz', p.sample_rate_hz);
+  if (fsNamed !== null && fsAlias !== null && fsNamed !== fsAlias)
+    throw validationFailed(
+      f('sample_rate_hz'),
+      `${f('sample_rate_hz')} (${String(fsAlias)} Hz) contradicts ${f('ecg_sample_rate_hz')} (${String(fsNamed)} Hz)`,
+    );
   return {
     index,
     deviceId: p.device_id,
     tsMs,
     sequence: p.sequence ?? null,
-    fs: finite('ecg_sample_rate_hz', p.ecg_sample_rate_hz) ?? DEFAULT_ECG_FS_HZ,
+    fs: fsNamed ?? fsAlias ?? DEFAULT_ECG_FS_HZ,
     samples,
     hr,
     spo2,

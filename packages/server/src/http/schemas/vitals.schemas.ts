@@ -20,13 +20,32 @@ export const VitalsPacketSchema = Type.Object(
       maxItems: 10_000,
       description: 'ECG samples in mV, oldest first, one lead',
     }),
+    // No schema default: ingest must tell an absent rate from one sent, to check the alias.
     ecg_sample_rate_hz: Type.Optional(
-      Type.Number({ minimum: 50, maximum: 2000, default: 250, description: 'Hz; default 250' }),
+      Type.Number({ minimum: 50, maximum: 2000, description: 'Hz; default 250' }),
+    ),
+    sample_rate_hz: Type.Optional(
+      Type.Number({
+        minimum: 50,
+        maximum: 2000,
+        description:
+          'Alias of ecg_sample_rate_hz (what the ESP32 firmware of seed 000 sends); both present must agree',
+      }),
     ),
     heart_rate_bpm: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 300, description: "The device's own HR (bpm)" }),
+      Type.Number({
+        minimum: 0,
+        maximum: 300,
+        description: "The device's own HR (bpm); 0 means no reading (stored as null)",
+      }),
     ),
-    spo2_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    spo2_percent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: '0 means no reading (oximeter off; stored as null)',
+      }),
+    ),
     sequence: Type.Optional(
       Type.Integer({ minimum: 0, description: 'Packet counter, for ordering' }),
     ),
