@@ -155,6 +155,8 @@ interface DeviceState {
   newestTs: number | undefined;
   hrBand: { points: number; since: number } | null;
   lastSeenWriteMs: number;
+  /** A write failed after its packets were analysed: the next analysed packet restarts the stream. */
+  restartAnalysis: boolean;
 }
 
 /** What the alert engine gets after a batch is durable. */
@@ -269,6 +271,7 @@ export class IngestService {
         newestTs: undefined,
         hrBand: null,
         lastSeenWriteMs: 0,
+        restartAnalysis: false,
       };
       this.devices.set(deviceId, s);
     }
@@ -289,6 +292,11 @@ export class IngestService {
     const seenInRequest = new Map<number, IngestResultView>();
     const sorted = [...packets].sort((a, b) => a.tsMs - b.tsMs);
     let newest = state.newestTs ?? -1;
+    // If the write fails, the ordering state goes back to before this request: its packets were
+    // not stored, so none may stay held (to be scored later against a missing row) or count as
+    // analysed (the device's retry would be "late").
+    const restoreOrder = state.orderer.checkpoint();
+    const hrBand = state.hrBand;
 
     for (const p of sorted) {
       const again = seenInRequest.get(p.tsMs);
@@ -356,11 +364,14 @@ export class IngestService {
         ? [{ packet: held, gapBefore: false, late: true }]
         : offered.released.map((r) => ({ ...r, late: false }));
       for (const rel of toScore) {
+        const analysed = !rel.late && rel.packet.packet.samples.length > 0;
+        const restart = rel.gapBefore || (analysed && state.restartAnalysis);
+        if (analysed) state.restartAnalysis = false;
         const scored = await this.score(
           device.device_id,
           state,
           rel.packet,
-          rel.gapBefore,
+          restart,
           now,
           rel.late,
         );
@@ -376,7 +387,15 @@ export class IngestService {
     }
 
     if (unit.vitals.length > 0) {
-      await this.batcher.submit(unit);
+      try {
+        await this.batcher.submit(unit);
+      } catch (error) {
+        restoreOrder();
+        state.hrBand = hrBand;
+        // The analyser has consumed samples that were not stored: start its stream afresh.
+        state.restartAnalysis = true;
+        throw error;
+      }
       state.newestTs = Math.max(state.newestTs ?? -1, newest);
       if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
         state.lastSeenWriteMs = now;

@@ -46,8 +46,14 @@ export const VitalsPacketSchema = Type.Object(
         description: '0 means no reading (oximeter off; stored as null)',
       }),
     ),
+    // At most 2^53 - 1: the largest integer JSON numbers carry exactly, and stored alike by
+    // SQLite and PostgreSQL (bigint) — beyond 2^63 - 1 PostgreSQL refused the row (a 500).
     sequence: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Packet counter, for ordering' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Packet counter, for ordering (0 to 2^53 - 1)',
+      }),
     ),
     battery_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     temperature_c: Type.Optional(Type.Number({ minimum: 20, maximum: 45 })),
