@@ -48,6 +48,14 @@ export const MAX_FUTURE_MS = 86_400_000;
 /** Before 2000-01-01 means an unset device clock (ESP32 without NTP counts from 1970). */
 export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
 export const DEFAULT_ECG_FS_HZ = 250;
+/**
+ * Largest ECG sample magnitude accepted, mV. Body-surface ECG is a few mV (QRS rarely above 5 mV)
+ * and an electrode offset that large saturates any ECG front end long before; a value beyond it
+ * is a unit mistake (raw ADC counts, µV) or garbage. It also bounds the stored chunk's int16
+ * scale (ecg-codec: max |sample| / 32767, so 1.5 µV at worst): one absurd sample (−1e308) used to
+ * set the scale so that every other sample of its packet was stored as 0.
+ */
+export const MAX_ECG_MV = 50;
 
 /** Converts a device timestamp (s or ms) to epoch ms. */
 export function toEpochMs(timestamp: number): number {
@@ -102,6 +110,11 @@ export function normalizePacket(
       throw validationFailed(
         f(`ecg_samples[${i}]`),
         `${f(`ecg_samples[${i}]`)} must be a finite number`,
+      );
+    if (Math.abs(v) > MAX_ECG_MV)
+      throw validationFailed(
+        f(`ecg_samples[${i}]`),
+        `${f(`ecg_samples[${i}]`)} must be within ±${String(MAX_ECG_MV)} mV`,
       );
     samples[i] = v;
   }

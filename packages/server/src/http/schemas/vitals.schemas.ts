@@ -18,7 +18,7 @@ export const VitalsPacketSchema = Type.Object(
     timestamp: Type.Number({ minimum: 0, description: 'Epoch seconds (< 1e11) or milliseconds' }),
     ecg_samples: Type.Array(Type.Number(), {
       maxItems: 10_000,
-      description: 'ECG samples in mV, oldest first, one lead',
+      description: 'ECG samples in mV (each within ±50 mV), oldest first, one lead',
     }),
     // No schema default: ingest must tell an absent rate from one sent, to check the alias.
     ecg_sample_rate_hz: Type.Optional(
