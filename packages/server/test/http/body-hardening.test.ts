@@ -44,4 +44,13 @@ describe('request bodies', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'MALFORMED_REQUEST' });
   });
+
+  it('refuses a sign-in body larger than 16 KiB with 413', async () => {
+    const res = await postJson(
+      '/api/v1/auth/login',
+      JSON.stringify({ email: 'c@example.org', password: 'x'.repeat(1024 * 1024) }),
+    );
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
 });
