@@ -16,6 +16,10 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
   INTERNAL_ERROR: { status: 500, message: 'Internal server error' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: 'The database is unavailable; retry later',
+  },
 
   // Authentication and authorisation
   UNAUTHENTICATED: { status: 401, message: 'Authentication required' },

@@ -17,17 +17,42 @@ export const VitalsPacketSchema = Type.Object(
     timestamp: Type.Number({ minimum: 0, description: 'Epoch seconds (< 1e11) or milliseconds' }),
     ecg_samples: Type.Array(Type.Number(), {
       maxItems: 10_000,
-      description: 'ECG samples in mV, oldest first, one lead',
+      description: 'ECG samples in mV (each within ±50 mV), oldest first, one lead',
     }),
+    // No schema default: ingest must tell an absent rate from one sent, to check the alias.
     ecg_sample_rate_hz: Type.Optional(
-      Type.Number({ minimum: 50, maximum: 2000, default: 250, description: 'Hz; default 250' }),
+      Type.Number({ minimum: 50, maximum: 2000, description: 'Hz; default 250' }),
+    ),
+    sample_rate_hz: Type.Optional(
+      Type.Number({
+        minimum: 50,
+        maximum: 2000,
+        description:
+          'Alias of ecg_sample_rate_hz (what the ESP32 firmware of seed 000 sends); both present must agree',
+      }),
     ),
     heart_rate_bpm: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 300, description: "The device's own HR (bpm)" }),
+      Type.Number({
+        minimum: 0,
+        maximum: 300,
+        description: "The device's own HR (bpm); 0 means no reading (stored as null)",
+      }),
     ),
-    spo2_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    spo2_percent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 100,
+        description: '0 means no reading (oximeter off; stored as null)',
+      }),
+    ),
+    // At most 2^53 - 1: the largest integer JSON numbers carry exactly, and stored alike by
+    // SQLite and PostgreSQL (bigint) — beyond 2^63 - 1 PostgreSQL refused the row (a 500).
     sequence: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Packet counter, for ordering' }),
+      Type.Integer({
+        minimum: 0,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description: 'Packet counter, for ordering (0 to 2^53 - 1)',
+      }),
     ),
     battery_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     temperature_c: Type.Optional(Type.Number({ minimum: 20, maximum: 45 })),

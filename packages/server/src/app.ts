@@ -16,6 +16,7 @@ import type { Services } from './composition.js';
 import type { Config } from './config/env.js';
 import { DomainError } from './errors/catalogue.js';
 import { errorHandler } from './transports/http/error-handler.js';
+import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
 import { registerRoutes } from './transports/http/routes/index.js';
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 8 * 1024 * 1024,
   });
   app.setValidatorCompiler(validatorCompiler);
+  registerJsonBodyParser(app);
   // Echo the request id so a client can quote it and an operator find the log lines.
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -15,6 +15,7 @@ import { startScheduledWork } from './composition/scheduling.js';
 import { startMqtt } from './composition/transports.js';
 import { createVitals } from './composition/vitals.js';
 import type { Config } from './config/env.js';
+import { createConnectionErrorReporter } from './db/connection-errors.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createIngestMetrics } from './ingest/ingest-metrics.js';
@@ -63,15 +64,19 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   try {
     const clock = overrides.clock ?? systemClock;
     const scheduler = overrides.scheduler ?? timerScheduler;
+    // One metrics registry per container (no prom-client global), shared by every area.
+    const metrics = new Registry();
     const database: Database = await createDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
+      onConnectionError: createConnectionErrorReporter({
+        registry: metrics,
+        log: pino({ level: config.logLevel, name: 'vigil-database' }),
+      }),
       ...overrides.database,
     });
     stack.push(() => database.close());
     await migrateToLatest(database.db as never, database.dialect);
-    // One metrics registry per container (no prom-client global), shared by every area.
-    const metrics = new Registry();
     const repositories = createRepositories(database.db, database.dialect);
     const transactor = createTransactor(database.db, database.dialect);
     const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
@@ -97,6 +102,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       // Time-ordered ids for the high-rate rows (see the module for why).
       newId: createTimeOrderedIdGenerator(),
       ingestMetrics: createIngestMetrics(metrics),
+      onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
       analysisFactories: overrides.vitals?.analysisFactories,
     });
 

@@ -9,6 +9,7 @@ import {
 } from '../adapters/ecg-analysis.adapter.js';
 import { startEcgAnalysisWorkers } from '../adapters/ecg-analysis-workers.js';
 import type { Config } from '../config/env.js';
+import type { ConnectionErrorReporter } from '../db/connection-errors.js';
 import type { Database } from '../db/database.js';
 import { DomainError } from '../errors/catalogue.js';
 import { SignalIngest, type IngestCoreDeps } from '../ingest/ingest-core.js';
@@ -46,6 +47,8 @@ export interface VitalsOptions {
   stack: CloseStack;
   newId: () => string;
   ingestMetrics: IngestMetrics;
+  /** Counts and logs a lost fan-out connection (PostgreSQL). */
+  onConnectionError: ConnectionErrorReporter;
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories | undefined;
 }
@@ -87,7 +90,13 @@ export async function createVitals(o: VitalsOptions) {
     const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(o.database.db);
     const schema = rows[0]?.s ?? 'public';
     const channel = schema === 'public' ? FANOUT_CHANNEL : `${FANOUT_CHANNEL}_${schema}`;
-    const fanout = await startPgFanout({ url: o.config.databaseUrl, hub, log: o.log, channel });
+    const fanout = await startPgFanout({
+      url: o.config.databaseUrl,
+      hub,
+      log: o.log,
+      channel,
+      onConnectionError: o.onConnectionError,
+    });
     stack.push(() => fanout.close());
   }
 

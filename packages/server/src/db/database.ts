@@ -3,9 +3,11 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
+import type { ConnectionErrorReporter } from './connection-errors.js';
 import type { DB } from './schema.js';
 import { createWalSync, DurableSqliteDialect } from './durable-sqlite-dialect.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { withUnavailableErrors } from './unavailable-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -38,6 +40,8 @@ export interface DatabaseOptions {
   dropSchemaOnClose?: boolean;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** Told of every PostgreSQL connection that errors (logged and counted by the caller). */
+  onConnectionError?: ConnectionErrorReporter;
 }
 
 const INT8_OID = 20;
@@ -136,7 +140,7 @@ function createSqlite(options: DatabaseOptions): Database {
   sqlite.pragma('busy_timeout = 5000');
   const database = cachingSqlite(sqlite);
   if (file === ':memory:' || file === '') {
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+    const db = new Kysely<DB>({ dialect: withUnavailableErrors(new SqliteDialect({ database })) });
     return {
       db,
       dialect: 'sqlite',
@@ -150,7 +154,9 @@ function createSqlite(options: DatabaseOptions): Database {
   const checkpointer = startSqliteCheckpointer(file);
   sqlite.pragma('wal_autocheckpoint = 0');
   const walSync = createWalSync(`${file}-wal`);
-  const db = new Kysely<DB>({ dialect: new DurableSqliteDialect({ database }, walSync) });
+  const db = new Kysely<DB>({
+    dialect: withUnavailableErrors(new DurableSqliteDialect({ database }, walSync)),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -184,7 +190,18 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
     // Set per connection at start-up, so every pooled connection sees the same schema.
     ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // A connection terminated by the server (restart, failover: 57P01) or cut by the network emits
+  // 'error' on its client, idle or checked out, and an idle one also on the pool; unhandled, that
+  // event ends the process. The pool drops the broken client and opens a new one on the next
+  // query, so reporting is all there is to do. Each error is reported once, by its client.
+  const report = options.onConnectionError ?? (() => undefined);
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      report('pool', err);
+    });
+  });
+  const db = new Kysely<DB>({ dialect: withUnavailableErrors(new PostgresDialect({ pool })) });
   return {
     db,
     dialect: 'postgres',

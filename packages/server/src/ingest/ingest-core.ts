@@ -45,6 +45,8 @@ interface DeviceState<V, S> {
   /** Newest reading timestamp known to be stored (undefined until read from the database). */
   newestTs: number | undefined;
   lastSeenWriteMs: number;
+  /** A write failed after its readings were analysed: the next analysed one restarts the stream. */
+  restartAnalysis: boolean;
   kind: S;
 }
 
@@ -137,6 +139,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         orderer: createPacketOrderer<HeldReading<V>>(),
         newestTs: undefined,
         lastSeenWriteMs: 0,
+        restartAnalysis: false,
         kind: this.kind.createDeviceState(),
       };
       this.devices.set(deviceId, s);
@@ -161,6 +164,11 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     const sorted = [...readings].sort((a, b) => a.tsMs - b.tsMs);
     let newest = state.newestTs ?? -1;
     let duplicates = 0;
+    // If the write fails, the ordering state goes back to before this request: its readings were
+    // not stored, so none may stay held (to be assessed later against a missing row) or count as
+    // analysed (the device's retry would be "late").
+    const restoreOrder = state.orderer.checkpoint();
+    const kindStateBefore = kind.copyDeviceState(state.kind);
 
     for (const p of sorted) {
       const again = seenInRequest.get(p.tsMs);
@@ -218,10 +226,13 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         ? [{ packet: held, gapBefore: false, late: true }]
         : offered.released.map((rel) => ({ ...rel, late: false }));
       for (const rel of toAssess) {
+        const analysed = !rel.late && rel.packet.durationMs > 0;
+        const restart = rel.gapBefore || (analysed && state.restartAnalysis);
+        if (analysed) state.restartAnalysis = false;
         const assessment = await kind.assess({
           stored: rel.packet.stored,
           state: state.kind,
-          gapBefore: rel.gapBefore,
+          gapBefore: restart,
           late: rel.late,
           nowMs: now,
         });
@@ -232,7 +243,15 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     }
 
     if (unit.readings.length > 0) {
-      await this.batcher.submit(unit);
+      try {
+        await this.batcher.submit(unit);
+      } catch (error) {
+        restoreOrder();
+        state.kind = kindStateBefore;
+        // The analyser has consumed stream content that was not stored: start it afresh.
+        state.restartAnalysis = true;
+        throw error;
+      }
       state.newestTs = Math.max(state.newestTs ?? -1, newest);
       if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
         state.lastSeenWriteMs = now;

@@ -30,6 +30,11 @@ export interface PacketOrderer<T extends OrderedPacket> {
   offer(packet: T): { released: Released<T>[]; late: boolean };
   /** Releases everything held (e.g. at shutdown or device eviction). */
   drain(): Released<T>[];
+  /**
+   * Captures the current state; the returned function puts it back. Ingest calls it when the
+   * packets offered since could not be stored: they must not stay held, nor count as analysed.
+   */
+  checkpoint(): () => void;
   readonly held: number;
 }
 
@@ -118,6 +123,14 @@ export function createPacketOrderer<T extends OrderedPacket>(
         last = first;
       }
       return out;
+    },
+    checkpoint() {
+      const savedLast = last;
+      const savedHeld = held.slice();
+      return () => {
+        last = savedLast;
+        held.splice(0, held.length, ...savedHeld);
+      };
     },
     get held() {
       return held.length;

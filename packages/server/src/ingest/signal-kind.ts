@@ -93,6 +93,11 @@ export interface SignalKind<P extends DevicePayload, V, R, A, S> {
   /** The live event of a new reading, published once durable (null: none). */
   liveEvent(record: R, stored: StoredReading<V>): RealtimeEvent | null;
   createDeviceState(): S;
+  /**
+   * A copy of a device's state, put back if the write of the request that assessed readings
+   * since fails (an `assess` replaces what it changes, so a shallow copy does).
+   */
+  copyDeviceState(state: S): S;
   assess(input: AssessInput<V, S>): Promise<Assessment<A>>;
   readonly repository: SignalKindRepository<R, A>;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { ConnectionErrorReporter } from '../db/connection-errors.js';
 import type { RealtimeEvent } from '../services/realtime-port.js';
 import type { RealtimeHub } from './realtime-hub.js';
 
@@ -16,21 +17,25 @@ export interface PgFanout {
   close(): Promise<void>;
 }
 
+/** Delays between attempts to re-open a lost LISTEN connection: doubling from MIN to MAX, ms. */
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 30_000;
+
 export async function startPgFanout(o: {
   url: string;
   hub: RealtimeHub;
-  log: { warn(obj: object, msg: string): void };
+  log: { warn(obj: object, msg: string): void; info?(obj: object, msg: string): void };
   channel?: string;
+  /** Told of every lost connection (logged and counted by the caller). */
+  onConnectionError?: ConnectionErrorReporter;
 }): Promise<PgFanout> {
   const instance = randomUUID();
   const channel = o.channel ?? FANOUT_CHANNEL;
-  const listener = new pg.Client({ connectionString: o.url });
-  await listener.connect();
-  await listener.query(`LISTEN "${channel}"`);
+  const report = o.onConnectionError ?? (() => undefined);
   // Payload: `<instance id>|<JSON array of events>`. The prefix lets an instance skip its own
   // notifications without parsing them (every instance hears its own NOTIFYs).
   const own = `${instance}|`;
-  listener.on('notification', (msg) => {
+  const onNotification = (msg: pg.Notification): void => {
     if (msg.payload === undefined || msg.payload.startsWith(own)) return;
     try {
       const bar = msg.payload.indexOf('|');
@@ -39,11 +44,72 @@ export async function startPgFanout(o: {
     } catch (err) {
       o.log.warn({ err }, 'bad fan-out notification');
     }
-  });
-  listener.on('error', (err) => {
-    o.log.warn({ err: err.message }, 'fan-out listener error');
-  });
+  };
+
+  // The LISTEN connection. When PostgreSQL restarts or fails over it is terminated: without a
+  // new one this instance would silently stop receiving other instances' events, so it is
+  // re-opened with exponential backoff. Notifications sent while it is down are lost (LISTEN has
+  // no replay); clients catch up through the REST history.
+  let listener: pg.Client | undefined;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  let delayMs = RECONNECT_MIN_MS;
+  const connectListener = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: o.url });
+    const lost = (err: Error): void => {
+      if (client !== listener) return;
+      listener = undefined;
+      report('fanout_listener', err);
+      client.end().catch(() => undefined);
+      scheduleReconnect();
+    };
+    client.on('error', lost);
+    client.on('end', () => {
+      lost(new Error('fan-out LISTEN connection ended'));
+    });
+    client.on('notification', onNotification);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${channel}"`);
+    } catch (err) {
+      client.end().catch(() => undefined);
+      throw err;
+    }
+    if (closed) {
+      await client.end();
+      return;
+    }
+    listener = client;
+  };
+  const scheduleReconnect = (): void => {
+    if (closed || retry !== undefined) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      connectListener().then(
+        () => {
+          delayMs = RECONNECT_MIN_MS;
+          o.log.info?.({ channel }, 'fan-out LISTEN connection re-opened');
+        },
+        (err: unknown) => {
+          report('fanout_listener', err instanceof Error ? err : new Error(String(err)));
+          scheduleReconnect();
+        },
+      );
+    }, delayMs);
+    retry.unref();
+    delayMs = Math.min(RECONNECT_MAX_MS, delayMs * 2);
+  };
+  // The first connection fails loudly: a server that cannot LISTEN at start-up is misconfigured.
+  await connectListener();
+
   const pool = new pg.Pool({ connectionString: o.url, max: 2 });
+  // Same as the main pool (db/database.ts): a lost connection is reported, never fatal.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      report('fanout_pool', err);
+    });
+  });
 
   // Events published while a NOTIFY is in flight are sent together: packed into as few payloads
   // as fit, all in one query, instead of one round trip per event (two per vitals packet).
@@ -94,8 +160,12 @@ export async function startPgFanout(o: {
   });
   return {
     async close() {
+      closed = true;
+      clearTimeout(retry);
       while (flushing) await new Promise((r) => setImmediate(r));
-      await listener.end();
+      const current = listener;
+      listener = undefined;
+      await current?.end();
       await pool.end();
     },
   };

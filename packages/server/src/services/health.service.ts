@@ -14,6 +14,10 @@ export class HealthService {
       throw new DomainError('SERVICE_UNAVAILABLE', {
         message: 'The database is unreachable',
         cause,
+        // The db layer's DATABASE_UNAVAILABLE says when to retry.
+        ...(cause instanceof DomainError && cause.retryAfterSeconds !== undefined
+          ? { retryAfterSeconds: cause.retryAfterSeconds }
+          : {}),
       });
     }
     return { status: 'ready', database: this.deps.dialect };

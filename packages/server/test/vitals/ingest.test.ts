@@ -95,7 +95,7 @@ describe('POST /api/v1/vitals', () => {
 
   it.each([
     ['heart_rate_bpm', { heart_rate_bpm: '72' }],
-    ['heart_rate_bpm', { heart_rate_bpm: 0 }],
+    ['heart_rate_bpm', { heart_rate_bpm: -1 }],
     ['heart_rate_bpm', { heart_rate_bpm: 301 }],
     ['spo2_percent', { spo2_percent: 100.5 }],
     ['ecg_samples', { ecg_samples: Array.from({ length: 10_001 }, () => 0) }],

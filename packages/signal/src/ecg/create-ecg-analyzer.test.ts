@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SignalInputError } from '../errors.js';
+import { resample } from '../filters/resample.js';
 import { hrvTimeDomain } from '../hrv/hrv-time-domain.js';
 import { isBeatSymbol } from './beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
@@ -162,6 +163,33 @@ describe('createEcgAnalyzer', () => {
         const inWindow = ref.map((a) => a.sample).filter((s) => s >= end - 10 * fs && s <= end);
         const refHr =
           (60 * fs * (inWindow.length - 1)) /
+          ((inWindow[inWindow.length - 1] ?? 0) - (inWindow[0] ?? 0));
+        expect(u.quality.analysable).toBe(true);
+        expect(Math.abs((u.heartRateBpm ?? 0) - refHr)).toBeLessThan(2);
+        compared++;
+      }
+      expect(compared).toBe(8);
+    },
+  );
+
+  it.each(['119', '208'])(
+    'keeps HR within 2 bpm of the MIT-BIH reference beats on record %s resampled to 100 Hz (ESP32 firmware rate)',
+    async (name) => {
+      const rec = await readWfdbRecord(join(fixtures, name));
+      const refS = (await readAnnotations(join(fixtures, name)))
+        .filter((a) => isBeatSymbol(a.symbol))
+        .map((a) => a.sample / rec.fs);
+      const fs = 100;
+      const analyzer = createEcgAnalyzer({ fs });
+      const ecg = resample(rec.signals[0]?.physical ?? new Float64Array(), rec.fs, fs);
+      let compared = 0;
+      for (let at = 0; at + fs <= ecg.length; at += fs) {
+        const u = analyzer.push(ecg.subarray(at, at + fs));
+        if (u.samplesSeen < 13 * fs) continue;
+        const endS = (u.samplesSeen - 1 - 2 * fs) / fs;
+        const inWindow = refS.filter((t) => t >= endS - 10 && t <= endS);
+        const refHr =
+          (60 * (inWindow.length - 1)) /
           ((inWindow[inWindow.length - 1] ?? 0) - (inWindow[0] ?? 0));
         expect(u.quality.analysable).toBe(true);
         expect(Math.abs((u.heartRateBpm ?? 0) - refHr)).toBeLessThan(2);

@@ -6,13 +6,13 @@ import { createQrsDetector } from './create-qrs-detector.js';
 import { averageHeartRate } from './average-heart-rate.js';
 import { delineateQrsComplex } from './delineate-qrs-complex.js';
 import { QRS_DELINEATE_CONTEXT_MS, QRS_DELINEATE_DEFAULTS } from './qrs-delineate-context.js';
-import type { QrsDetectorOptions } from './qrs-detector-options.js';
+import { QRS_MAX_FS, QRS_MIN_FS, type QrsDetectorOptions } from './qrs-detector-options.js';
 import { createSignalQualityTracker } from './create-signal-quality-tracker.js';
 import { slopeLag } from './quality-parts.js';
 import type { SignalQualityOptions } from './signal-quality-types.js';
 
 export interface EcgAnalyzerOptions {
-  /** Sampling rate in Hz (125–1000). */
+  /** Sampling rate in Hz (100–1000). */
   fs: number;
   /** Span of the rolling HRV, ms (default 300 000: the Task Force 5 min short-term window). */
   hrvWindowMs?: number;
@@ -131,7 +131,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   if (typeof options !== 'object') {
     throw new SignalInputError('INVALID_OPTION', 'options', 'options with fs are required');
   }
-  assertSamplingRate(options.fs, 'options.fs', { min: 125, max: 1000 });
+  assertSamplingRate(options.fs, 'options.fs', { min: QRS_MIN_FS, max: QRS_MAX_FS });
   const {
     fs,
     hrvWindowMs = 300_000,

@@ -1,5 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
+import { QRS_MAX_FS, QRS_MIN_FS } from './qrs-detector-options.js';
 import {
   bandPowers,
   countClipped,
@@ -16,7 +17,7 @@ import {
 import type { SignalQuality, SignalQualityOptions } from './signal-quality-types.js';
 
 export interface SignalQualityTrackerOptions {
-  /** Sampling rate in Hz (125–1000). */
+  /** Sampling rate in Hz (100–1000). */
   fs: number;
   /** Samples per block (default round(2 fs), 2 s). */
   blockSamples?: number;
@@ -146,7 +147,7 @@ export function createSignalQualityTracker(
   if (typeof options !== 'object') {
     throw new SignalInputError('INVALID_OPTION', 'options', 'options with fs are required');
   }
-  assertSamplingRate(options.fs, 'options.fs', { min: 125, max: 1000 });
+  assertSamplingRate(options.fs, 'options.fs', { min: QRS_MIN_FS, max: QRS_MAX_FS });
   const { fs, blockSamples = Math.round(2 * fs), windowBlocks = 6, quality = {} } = options;
   if (!Number.isInteger(blockSamples) || blockSamples < 2 * slopeLag(fs)) {
     throw new SignalInputError(

@@ -33,21 +33,24 @@ describe('detectQrs on MIT-BIH and CPSC 2021 excerpts (regression)', () => {
     expect({ tp: result.tp, fn: result.fn, fp: result.fp }).toEqual({ tp: count, fn: 0, fp: 0 });
   });
 
-  it.each([125, 250, 500, 1000])('keeps finding them after resampling to %i Hz', async (fsOut) => {
-    for (const name of ['119', '208', '203']) {
-      const { ecg, fs, beats } = await excerpt(name);
-      const peaks = detectQrs(resample(ecg, fs, fsOut), { fs: fsOut });
-      const back = Int32Array.from(peaks, (p) => Math.round((p * fs) / fsOut));
-      // The last 0.5 s is left out: resampling treats samples past the end as zero.
-      const end = ecg.length - fs / 2;
-      const result = ec57Compare(
-        beats.filter((b) => b < end),
-        back.filter((b) => b < end),
-        { fs, startS: 0 },
-      );
-      expect({ name, fn: result.fn, fp: result.fp }).toEqual({ name, fn: 0, fp: 0 });
-    }
-  });
+  it.each([100, 125, 250, 500, 1000])(
+    'keeps finding them after resampling to %i Hz',
+    async (fsOut) => {
+      for (const name of ['119', '208', '203']) {
+        const { ecg, fs, beats } = await excerpt(name);
+        const peaks = detectQrs(resample(ecg, fs, fsOut), { fs: fsOut });
+        const back = Int32Array.from(peaks, (p) => Math.round((p * fs) / fsOut));
+        // The last 0.5 s is left out: resampling treats samples past the end as zero.
+        const end = ecg.length - fs / 2;
+        const result = ec57Compare(
+          beats.filter((b) => b < end),
+          back.filter((b) => b < end),
+          { fs, startS: 0 },
+        );
+        expect({ name, fn: result.fn, fp: result.fp }).toEqual({ name, fn: 0, fp: 0 });
+      }
+    },
+  );
 
   it('places R peaks within 50 ms of the annotation', async () => {
     const { ecg, fs, beats } = await excerpt('119');
@@ -59,8 +62,8 @@ describe('detectQrs on MIT-BIH and CPSC 2021 excerpts (regression)', () => {
 });
 
 describe('detectQrs on synthetic ECG (McSharry et al. 2003)', () => {
-  it('recovers the known R peaks and RR intervals at 125–1000 Hz', () => {
-    for (const fs of [125, 250, 500, 1000]) {
+  it('recovers the known R peaks and RR intervals at 100–1000 Hz', () => {
+    for (const fs of [100, 125, 250, 500, 1000]) {
       const synth = ecgsyn({ fs, durationS: 60, heartRateBpm: 72, seed: 3 });
       const peaks = detectQrs(synth.ecgMv, { fs });
       const result = ec57Compare(synth.rPeaks, peaks, { fs, startS: 0, matchWindowS: 0.05 });
@@ -87,7 +90,7 @@ describe('detectQrs on hostile input', () => {
     expect(() => detectQrs(withInf, { fs })).toThrow(SignalInputError);
   });
 
-  it.each([0, 100, 124.9, 1000.1, 2000, Number.NaN])('rejects fs = %s Hz', (bad) => {
+  it.each([0, 50, 99.9, 1000.1, 2000, Number.NaN])('rejects fs = %s Hz', (bad) => {
     expect(() => detectQrs(new Float64Array(10), { fs: bad })).toThrow(
       expect.objectContaining({ field: 'options.fs' }),
     );

@@ -6,7 +6,7 @@ import type { QrsDetectorOptions } from './qrs-detector-options.js';
  * Detects QRS complexes in a single-lead ECG (mV at `options.fs` Hz) and returns the R-peak
  * sample indices in increasing order. It is the streaming detector fed the whole signal at once,
  * so live and offline analysis agree beat for beat. Throws `SignalInputError` for an empty
- * signal, non-finite samples or a sampling rate outside 125–1000 Hz.
+ * signal, non-finite samples or a sampling rate outside 100–1000 Hz.
  */
 export function detectQrs(
   ecgMv: Float64Array | Float32Array,

@@ -1,6 +1,7 @@
 import { SignalInputError } from '../errors.js';
 import { assertPeakIndices } from '../hrv/assert-peak-indices.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
+import { QRS_MAX_FS, QRS_MIN_FS } from './qrs-detector-options.js';
 import { delineateQrsComplex } from './delineate-qrs-complex.js';
 import { QRS_DELINEATE_CONTEXT_MS, QRS_DELINEATE_DEFAULTS } from './qrs-delineate-context.js';
 
@@ -47,7 +48,7 @@ export { QRS_DELINEATE_CONTEXT_MS } from './qrs-delineate-context.js';
  * artefact) gets −1/NaN instead of a guess.
  *
  * @param ecgMv one ECG lead in mV (Float64Array or Float32Array)
- * @param fs sampling rate in Hz (125–1000)
+ * @param fs sampling rate in Hz (100–1000)
  * @param peaks beat positions (sample indices into `ecgMv`), e.g. from `detectQrs`
  */
 export function qrsDelineate(
@@ -63,7 +64,7 @@ export function qrsDelineate(
       'ecgMv must be a Float64Array or Float32Array',
     );
   }
-  assertSamplingRate(fs, 'fs', { min: 125, max: 1000 });
+  assertSamplingRate(fs, 'fs', { min: QRS_MIN_FS, max: QRS_MAX_FS });
   assertPeakIndices(peaks, 'peaks');
   const {
     onsetFraction = QRS_DELINEATE_DEFAULTS.onsetFraction,

@@ -2,7 +2,7 @@ import { SignalInputError } from '../errors.js';
 
 /** Options of `detectQrs` / `createQrsDetector`. Times are in seconds, frequencies in Hz. */
 export interface QrsDetectorOptions {
-  /** Sampling frequency in Hz, 125–1000. */
+  /** Sampling frequency in Hz, 100–1000. */
   fs: number;
   /** Band-pass lower edge in Hz. Default 5 (Pan & Tompkins 1985: 5–15 Hz QRS band). */
   bandLowHz?: number;
@@ -45,7 +45,7 @@ export interface QrsDetectorOptions {
 export type ResolvedQrsOptions = Required<QrsDetectorOptions>;
 
 /** Lowest and highest sampling rates the detector is designed and validated for (Hz). */
-export const QRS_MIN_FS = 125;
+export const QRS_MIN_FS = 100;
 export const QRS_MAX_FS = 1000;
 
 export function resolveQrsOptions(options: QrsDetectorOptions): ResolvedQrsOptions {

@@ -131,7 +131,7 @@ describe('signalQuality', () => {
     const x = clean.slice();
     x[7] = NaN;
     expect(code(() => signalQuality(x, 360))).toEqual(['NON_FINITE_SAMPLE', 'ecgMv[7]']);
-    expect(code(() => signalQuality(clean, 100))).toEqual(['SAMPLE_RATE_OUT_OF_RANGE', 'fs']);
+    expect(code(() => signalQuality(clean, 99))).toEqual(['SAMPLE_RATE_OUT_OF_RANGE', 'fs']);
     expect(code(() => signalQuality([1] as unknown as Float64Array, 360))).toEqual([
       'INVALID_ARGUMENT',
       'ecgMv',

@@ -1,5 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import { assertSamplingRate } from '../hrv/assert-sampling-rate.js';
+import { QRS_MAX_FS, QRS_MIN_FS } from './qrs-detector-options.js';
 import {
   bandPowers,
   countClipped,
@@ -30,7 +31,7 @@ export type { SignalQuality, SignalQualityOptions } from './signal-quality-types
  * 2012;33:1419–33 and Behar et al., IEEE TMI 2013;32:1660–6 combine similar indices).
  *
  * @param ecgMv one ECG lead in mV (Float64Array or Float32Array)
- * @param fs sampling rate in Hz (125–1000)
+ * @param fs sampling rate in Hz (100–1000)
  */
 export function signalQuality(
   ecgMv: Float64Array | Float32Array,
@@ -44,7 +45,7 @@ export function signalQuality(
       'ecgMv must be a Float64Array or Float32Array',
     );
   }
-  assertSamplingRate(fs, 'fs', { min: 125, max: 1000 });
+  assertSamplingRate(fs, 'fs', { min: QRS_MIN_FS, max: QRS_MAX_FS });
   if (ecgMv.length === 0) throw new SignalInputError('EMPTY_INPUT', 'ecgMv', 'ecgMv is empty');
   const t = resolveQualityOptions(options);
   let min = Infinity;

@@ -43,6 +43,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
       data: vitalsEvent(r),
     }),
     createDeviceState: () => ({ hrBand: null }),
+    copyDeviceState: (state) => ({ ...state }),
     async assess({ stored, state, gapBefore, late, nowMs }) {
       const v = stored.reading.values;
       let analysis: PacketAnalysis | null = null;

@@ -32,6 +32,7 @@ export function createPulseOximetryKind(deps: { db: Kysely<DB> }): PulseOximetry
     toRecord: (stored) => stored,
     liveEvent: () => null,
     createDeviceState: () => null,
+    copyDeviceState: () => null,
     assess: ({ stored }) =>
       Promise.resolve({
         record: null,

@@ -23,11 +23,19 @@ export interface AuthRoutesOptions {
 
 const FORM_OR_JSON = ['application/json', 'application/x-www-form-urlencoded'];
 
+/** Largest body accepted by the /auth routes, bytes. */
+export const AUTH_BODY_LIMIT = 16 * 1024;
+
 export function authRoutes(
   app: FastifyInstance,
   options: AuthRoutesOptions,
   done: (error?: Error) => void,
 ): void {
+  // Sign-in bodies are a few hundred bytes: the app's 8 MiB limit (for 12-lead ECGs) would let
+  // an unauthenticated client make the server buffer and parse megabytes per request.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= AUTH_BODY_LIMIT;
+  });
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = options;
   const rateLimit = { max: options.loginRatePerMinute, timeWindow: 60_000 };

@@ -1,0 +1,146 @@
+import net from 'node:net';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createAdmin,
+  createDoctor,
+  createPatient,
+  createTestApp,
+  registerDevice,
+  type TestApp,
+} from '../helpers/index.js';
+import { post } from '../vitals/packets.js';
+
+const url = process.env.DATABASE_URL;
+
+/**
+ * A TCP relay between Vigil and PostgreSQL that can be cut: `down()` resets every open
+ * connection and refuses new ones (ECONNREFUSED), as a stopped or unreachable server does.
+ */
+async function startRelay(target: URL) {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+  let port = 0;
+  const up = () =>
+    new Promise<void>((resolve) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        const address = server?.address();
+        if (typeof address === 'object' && address !== null) port = address.port;
+        resolve();
+      });
+    });
+  const down = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.resetAndDestroy();
+      if (server === undefined) resolve();
+      else
+        server.close(() => {
+          resolve();
+        });
+    });
+  await up();
+  const relayed = new URL(target);
+  relayed.hostname = '127.0.0.1';
+  relayed.port = String(port);
+  return { url: relayed.toString(), up, down };
+}
+
+let t: TestApp | undefined;
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  await t?.close();
+  t = undefined;
+  cleanup = undefined;
+});
+
+async function deviceOn(app: TestApp) {
+  const admin = await createAdmin(app);
+  const doctor = await createDoctor(app, admin);
+  const patient = await createPatient(app, doctor);
+  const deviceId = 'ESP32-OUTAGE';
+  const { api_key } = await registerDevice(app, doctor, {
+    patientId: patient.user.id,
+    deviceId,
+  });
+  const base = app.clock.now() - 60_000;
+  const packet = (s: number) => ({
+    device_id: deviceId,
+    timestamp: base + s * 1000,
+    ecg_samples: Array.from({ length: 250 }, (_, i) => Math.sin(i / 10) * 0.1),
+    spo2_percent: 97,
+  });
+  return { key: api_key, packet };
+}
+
+describe('database outage', () => {
+  it.skipIf(url === undefined)(
+    'answers 503 DATABASE_UNAVAILABLE with Retry-After while PostgreSQL is unreachable, then recovers',
+    async () => {
+      const relay = await startRelay(new URL(url ?? ''));
+      t = await createTestApp({ env: { DATABASE_URL: relay.url } });
+      cleanup = () => relay.up();
+      const { key, packet } = await deviceOn(t);
+      expect((await post(t, key, packet(0))).statusCode).toBe(201);
+
+      await relay.down();
+      const refused = await post(t, key, packet(1));
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE', statusCode: 503 });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      const ready = await t.app.inject('/ready');
+      expect(ready.statusCode).toBe(503);
+      expect(Number(ready.headers['retry-after'])).toBeGreaterThan(0);
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'nobody@example.org', password: 'whatever-password' },
+      });
+      expect(login.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE', statusCode: 503 });
+
+      await relay.up();
+      cleanup = undefined;
+      expect((await t.app.inject('/ready')).statusCode).toBe(200);
+      expect((await post(t, key, packet(1))).statusCode).toBe(201);
+    },
+  );
+
+  it.skipIf(url !== undefined)(
+    'answers 503 DATABASE_UNAVAILABLE with Retry-After while another process holds the SQLite write lock',
+    async () => {
+      t = await createTestApp({ sqliteFile: true });
+      const { key, packet } = await deviceOn(t);
+      expect((await post(t, key, packet(0))).statusCode).toBe(201);
+      const db = t.container.database.db;
+      const { rows } = await sql<{ file: string }>`pragma database_list`.execute(db);
+      const file = rows[0]?.file ?? '';
+      // Wait 50 ms for the lock instead of the production 5 s.
+      await sql`pragma busy_timeout = 50`.execute(db);
+      const other = new BetterSqlite3(file);
+      other.prepare('begin immediate').run();
+      cleanup = () => {
+        if (other.inTransaction) other.prepare('rollback').run();
+        other.close();
+        return Promise.resolve();
+      };
+
+      const refused = await post(t, key, packet(1));
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE', statusCode: 503 });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+
+      other.prepare('rollback').run();
+      expect((await post(t, key, packet(2))).statusCode).toBe(201);
+    },
+  );
+});
