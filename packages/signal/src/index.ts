@@ -82,3 +82,28 @@ export type {
   RhythmEpisode,
   RhythmKind,
 } from './arrhythmia/types.js';
+// 12-lead resting ECG interpretation: measurements, PTB-XL superclasses, criteria (issue "ecg12").
+export { interpretEcg12 } from './ecg12/interpret-ecg12.js';
+export type { InterpretEcg12Options } from './ecg12/interpret-ecg12.js';
+export { loadEcg12Model } from './ecg12/load-ecg12-model.js';
+export { measureEcg12 } from './ecg12/measure-ecg12.js';
+export type { MeasureEcg12Options } from './ecg12/measure-ecg12.js';
+export { assessEcg12Units } from './ecg12/assess-ecg12-units.js';
+export type { Ecg12UnitsAssessment } from './ecg12/assess-ecg12-units.js';
+export { interpretEcg12Rules } from './ecg12/interpret-ecg12-rules.js';
+export type { Ecg12RuleScores, InterpretEcg12RulesOptions } from './ecg12/interpret-ecg12-rules.js';
+export { ecg12Features, ECG12_FEATURE_NAMES } from './ecg12/ecg12-features.js';
+export { predictEcg12Model } from './ecg12/predict-ecg12-model.js';
+export { ECG12_CRITERIA } from './ecg12/ecg12-criteria.js';
+export { ECG12_LEADS, ECG12_CLASSES } from './ecg12/ecg12-types.js';
+export { ECG12_MIN_FS, ECG12_MAX_FS } from './ecg12/assert-ecg12-input.js';
+export type {
+  Ecg12Class,
+  Ecg12Finding,
+  Ecg12Lead,
+  Ecg12LeadMeasurements,
+  Ecg12Measurements,
+  Ecg12Model,
+  Ecg12Probabilities,
+  Ecg12Result,
+} from './ecg12/ecg12-types.js';

@@ -11,3 +11,8 @@ export type {
   WfdbSignal,
   WfdbSignalSpec,
 } from './wfdb-types.js';
+export { parseMatlabV4 } from './parse-matlab-v4.js';
+export type { MatlabV4Matrix } from './parse-matlab-v4.js';
+export { decodeEcg12Record } from './decode-ecg12-record.js';
+export { readEcg12Record } from './read-ecg12-record.js';
+export type { Ecg12Record } from './ecg12-record.js';

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { Ecg12LeadMeasurements, Ecg12Measurements } from './ecg12-types.js';
+import { interpretEcg12Rules } from './interpret-ecg12-rules.js';
+
+/** A normal lead: R 1 mV, S 0.3 mV, no Q, one R wave, flat ST, upright T 0.3 mV. */
+function lead(over: Partial<Ecg12LeadMeasurements> = {}): Ecg12LeadMeasurements {
+  return {
+    rAmplitude: 1,
+    sAmplitude: 0.3,
+    sDurationMs: 20,
+    qAmplitude: 0,
+    qDurationMs: 0,
+    qs: false,
+    positiveWaves: 1,
+    rPeakTimeMs: 35,
+    netAreaUnitMs: 30,
+    stJ60: 0,
+    stJ: 0,
+    tAmplitude: 0.3,
+    tPolarity: 1,
+    qrsPeakToPeak: 1.3,
+    ...over,
+  };
+}
+
+/** Normal sinus ECG measurements (HR 60, PR 160, QRS 90, QTc 400, axis 60°). */
+function normal(
+  over: Partial<Ecg12Measurements> = {},
+  leads: Record<number, Partial<Ecg12LeadMeasurements>> = {},
+): Ecg12Measurements {
+  return {
+    samplingRateHz: 500,
+    beatCount: 10,
+    heartRateBpm: 60,
+    rrMs: 1000,
+    rrCv: 0.02,
+    prMs: 160,
+    pDurationMs: 100,
+    pAmplitudeII: 0.1,
+    pTerminalForceV1: 1,
+    qrsMs: 90,
+    qtMs: 400,
+    qtcBazettMs: 400,
+    qtcFridericiaMs: 400,
+    axisDeg: 60,
+    axisSector: 'normal',
+    fiducialsMs: { qrsOnset: -40, qrsOffset: 50, tEnd: 360, pOnset: -200 },
+    leadQrsOnsetMs: new Array<number>(12).fill(-40),
+    leadQrsOffsetMs: new Array<number>(12).fill(50),
+    // V1 and V2 rS (R 0.2, S 1.0 mV) as in a normal precordial progression; aVL R 0.5 mV.
+    leads: Array.from({ length: 12 }, (_, l) =>
+      lead({
+        ...(l === 6 || l === 7 ? { rAmplitude: 0.2, sAmplitude: 1 } : {}),
+        ...(l === 4 ? { rAmplitude: 0.5 } : {}),
+        ...(leads[l] ?? {}),
+      }),
+    ),
+    beatSamples: [],
+    ...over,
+  };
+}
+
+const criteria = (r: ReturnType<typeof interpretEcg12Rules>): string[] =>
+  r.findings.map((f) => f.criterion);
+
+describe('interpretEcg12Rules', () => {
+  it('calls a normal ECG NORM with no finding', () => {
+    const r = interpretEcg12Rules(normal(), { units: 'mV', age: 50, sex: 'male' });
+    expect(r.findings).toEqual([]);
+    expect(r.probabilities.NORM).toBeGreaterThan(0.7);
+  });
+
+  it("reports QRS 132 ms + RSR' in V1 with a wide S in I as complete RBBB (CD)", () => {
+    const r = interpretEcg12Rules(
+      normal({ qrsMs: 132 }, { 6: { positiveWaves: 2 }, 0: { sDurationMs: 50 } }),
+      { units: 'mV' },
+    );
+    expect(r.findings[0]?.text).toMatch(
+      /^QRS 132 ms \+ RSR' in V1\/V2 with wide S in I\/V6 \(50 ms\) → CD \(complete RBBB pattern\)$/,
+    );
+    // CRBBB alone: wide QRS 0.92 × wide S 0.88 × strength 0.9 = 0.73; the noisy-OR adds the
+    // residual IRBBB and IVCD scores.
+    expect(r.probabilities.CD).toBeGreaterThan(0.917 * 0.881 * 0.9 - 0.01);
+    expect(criteria(r)).not.toContain('IVCD');
+  });
+
+  it('applies the Fourth UDMI V2–V3 ST-elevation limits by sex and age (0.25 mV in V2–V4)', () => {
+    const st = { 7: { stJ: 0.25 }, 8: { stJ: 0.25 }, 9: { stJ: 0.25 } };
+    const man = interpretEcg12Rules(normal({}, st), { units: 'mV', age: 55, sex: 'male' });
+    expect(criteria(man)).toContain('ST_ELEVATION');
+    expect(man.findings.find((f) => f.criterion === 'ST_ELEVATION')?.text).toMatch(
+      /0\.25 mV in V\d, 0\.25 mV in V\d .* → MI$/,
+    );
+    expect(man.probabilities.MI).toBeGreaterThan(0.5);
+    // 0.15 mV in V2–V3 only: above the 0.15 mV limit for women, under the 0.2 mV one for men ≥ 40.
+    const low = { 7: { stJ: 0.17 }, 8: { stJ: 0.17 } };
+    expect(
+      criteria(interpretEcg12Rules(normal({}, low), { units: 'mV', age: 55, sex: 'female' })),
+    ).toContain('ST_ELEVATION');
+    expect(
+      criteria(interpretEcg12Rules(normal({}, low), { units: 'mV', age: 55, sex: 'male' })),
+    ).not.toContain('ST_ELEVATION');
+  });
+
+  it('scores Sokolow–Lyon ≥ 3.5 mV as HYP in mV and ignores it for relative units', () => {
+    const lvh = { 6: { sAmplitude: 2 }, 10: { rAmplitude: 2 } };
+    const mv = interpretEcg12Rules(normal({}, lvh), { units: 'mV', age: 60 });
+    expect(mv.findings.find((f) => f.criterion === 'SOKOLOW_LYON')?.text).toBe(
+      'Sokolow–Lyon S(V1) + R(V5/V6) = 4.00 mV (≥ 3.5) → HYP (LVH voltage)',
+    );
+    const rel = interpretEcg12Rules(normal({}, lvh), { units: 'relative', age: 60 });
+    expect(rel.findings[0]?.criterion).toBe('UNITS_RELATIVE');
+    expect(rel.evidence).not.toHaveProperty('SOKOLOW_LYON');
+    expect(rel.evidence).not.toHaveProperty('ST_ELEVATION');
+  });
+
+  it('suppresses ST/T and Q criteria when the QRS is ≥ 120 ms (secondary repolarisation)', () => {
+    const m = normal({ qrsMs: 150 }, { 9: { tAmplitude: -0.4 }, 10: { tAmplitude: -0.4 } });
+    expect(
+      criteria(
+        interpretEcg12Rules(normal({}, { 9: { tAmplitude: -0.4 }, 10: { tAmplitude: -0.4 } }), {
+          units: 'mV',
+        }),
+      ),
+    ).toContain('T_INVERSION');
+    expect(criteria(interpretEcg12Rules(m, { units: 'mV' }))).not.toContain('T_INVERSION');
+  });
+
+  it('reads PR > 200 ms as first-degree AV block and QTc ≥ 460 ms in a woman as long QT', () => {
+    const r = interpretEcg12Rules(normal({ prMs: 240, qtcBazettMs: 490 }), {
+      units: 'mV',
+      sex: 'female',
+    });
+    expect(criteria(r)).toEqual(expect.arrayContaining(['AVB1', 'LONG_QTC']));
+    expect(
+      criteria(interpretEcg12Rules(normal({ qtcBazettMs: 455 }), { units: 'mV', sex: 'female' })),
+    ).not.toContain('LONG_QTC');
+  });
+});

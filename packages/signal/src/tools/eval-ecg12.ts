@@ -1,0 +1,136 @@
+/**
+ * `npm run eval:ecg12 -- <dir> [--model model.json] [--list] [--bandpass] [--zscore]`
+ *
+ * `--bandpass` filters every lead 0.5–40 Hz (zero-phase Butterworth) and `--zscore` scales each
+ * lead to zero mean and unit variance before interpretation: the preprocessed, per-lead
+ * normalised input the interpretation must detect and handle without voltage criteria.
+ * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
+ *
+ * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
+ * `measureEcg12` against the LUDB cardiologists' delineation (`compareLudbDelineation`).
+ *
+ * Evaluates `interpretEcg12` on every 12-lead record of <dir> (`.hea` + `.mat` or `.dat`, e.g.
+ * the 50 PhysioNet/CinC Challenge 2021 records of ../shared/data/cinc2021). Reference classes
+ * come from each header's SNOMED-CT `# Dx:` codes through `SNOMED_SUPERCLASS`. Prints per class
+ * the sensitivity and specificity of the multi-label decision (probability ≥ 0.5), and the
+ * NORM-vs-abnormal ROC AUC of the score 1 − p(NORM). `--list` prints each record's top class,
+ * probabilities, reference and findings. Nothing is tuned here: thresholds are the published ones.
+ */
+import { readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { join, resolve as resolvePath } from 'node:path';
+import { parseArgs } from 'node:util';
+import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
+import { designBandpass } from '../filters/design-bandpass.js';
+import { filtfilt } from '../filters/filtfilt.js';
+import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
+import type { Ecg12Class } from '../ecg12/ecg12-types.js';
+import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
+import { readEcg12Record } from '../io/index.js';
+import { compareLudbDelineation } from './compare-ludb-delineation.js';
+import { rocAuc } from './roc-auc.js';
+import { snomedSuperclasses } from './snomed-superclass.js';
+
+/** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
+const resolve = (path: string): string => resolvePath(process.env.INIT_CWD ?? process.cwd(), path);
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    bandpass: { type: 'boolean', default: false },
+    zscore: { type: 'boolean', default: false },
+    model: { type: 'string' },
+    list: { type: 'boolean', default: false },
+    ludb: { type: 'string' },
+  },
+});
+if (values.ludb !== undefined) {
+  const rows = await compareLudbDelineation(resolve(values.ludb));
+  console.log(
+    `QRS delineation of measureEcg12 against LUDB ${values.ludb} (median |error| over the annotated beats)`,
+  );
+  console.log('lead  beats  onset ms  offset ms');
+  for (const r of rows) {
+    console.log(
+      `${r.lead.padEnd(4)}  ${String(r.beats).padStart(5)}  ${r.onsetErrorMs.toFixed(1).padStart(8)}  ${r.offsetErrorMs.toFixed(1).padStart(9)}`,
+    );
+  }
+  const within = rows.filter((r) => r.onsetErrorMs <= 10 && r.offsetErrorMs <= 10).length;
+  console.log(`leads with onset and offset within 10 ms: ${within}/12`);
+  process.exit(0);
+}
+const dir = positionals[0];
+if (dir === undefined) {
+  console.error('usage: npm run eval:ecg12 -- <dir> [--model model.json] [--list]');
+  process.exit(2);
+}
+const model =
+  values.model === undefined
+    ? undefined
+    : loadEcg12Model(await readFile(resolve(values.model), 'utf8'));
+const names = (await readdir(resolve(dir))).filter((f) => f.endsWith('.hea')).sort();
+let relative = 0;
+const rows: {
+  name: string;
+  truth: Set<Ecg12Class>;
+  p: Record<Ecg12Class, number>;
+  top: Ecg12Class;
+}[] = [];
+for (const file of names) {
+  const record = await readEcg12Record(join(resolve(dir), file));
+  const truth = snomedSuperclasses(record.dx);
+  let leads: Float32Array[] = record.leadsMv;
+  if (values.bandpass) {
+    const sections = designBandpass({ lowHz: 0.5, highHz: 40, fs: record.samplingRateHz });
+    leads = leads.map((lead) => Float32Array.from(filtfilt(lead, sections)));
+  }
+  if (values.zscore) {
+    leads = leads.map((lead) => {
+      const mean = lead.reduce((a, b) => a + b, 0) / lead.length;
+      const sd = Math.sqrt(lead.reduce((a, b) => a + (b - mean) ** 2, 0) / lead.length) || 1;
+      return Float32Array.from(lead, (v) => (v - mean) / sd);
+    });
+  }
+  const result = interpretEcg12(leads, {
+    samplingRateHz: record.samplingRateHz,
+    ...(record.age !== null ? { age: record.age } : {}),
+    ...(record.sex !== null ? { sex: record.sex } : {}),
+    ...(model !== undefined ? { model } : {}),
+  });
+  rows.push({ name: record.name, truth, p: result.probabilities, top: result.topClass });
+  if (result.unitsAssessed === 'relative') relative++;
+  if (values.list) {
+    const p = ECG12_CLASSES.map((c) => `${c} ${result.probabilities[c].toFixed(2)}`).join(' ');
+    const m = result.measurements;
+    console.log(
+      `${record.name} top ${result.topClass} ref ${[...truth].join('+')} | ${p} | HR ${m.heartRateBpm.toFixed(0)} PR ${m.prMs.toFixed(0)} QRS ${m.qrsMs.toFixed(0)} QTc ${m.qtcBazettMs.toFixed(0)} axis ${m.axisDeg.toFixed(0)} | ${result.findings.map((f) => f.text).join('; ')}`,
+    );
+  }
+}
+console.log(
+  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}; units assessed relative on ${relative}/${rows.length})`,
+);
+console.log('class  n+   n-   sensitivity  specificity  AUC (one-vs-rest)');
+for (const c of ECG12_CLASSES) {
+  const pos = rows.filter((r) => r.truth.has(c));
+  const neg = rows.filter((r) => !r.truth.has(c));
+  const tp = pos.filter((r) => r.p[c] >= 0.5).length;
+  const tn = neg.filter((r) => r.p[c] < 0.5).length;
+  const auc = rocAuc(
+    rows.map((r) => r.p[c]),
+    rows.map((r) => r.truth.has(c)),
+  );
+  const pct = (a: number, b: number): string =>
+    b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)} %`;
+  console.log(
+    `${c.padEnd(5)} ${String(pos.length).padStart(3)}  ${String(neg.length).padStart(3)}   ${pct(tp, pos.length)} (${tp}/${pos.length})  ${pct(tn, neg.length)} (${tn}/${neg.length})  ${Number.isNaN(auc) ? '-' : auc.toFixed(3)}`,
+  );
+}
+const abnormal = rows.map((r) => !r.truth.has('NORM'));
+const normAuc = rocAuc(
+  rows.map((r) => 1 - r.p.NORM),
+  abnormal,
+);
+const topRight = rows.filter((r) => r.truth.has(r.top)).length;
+console.log(`NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.toFixed(3)}`);
+console.log(`top class among the reference classes: ${topRight}/${rows.length}`);
