@@ -170,7 +170,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     try {
       const input = normalizeEcg12Body(body, prefix);
       await checkPatient(caller, input.patientId, prefix);
-      patientId = input.patientId ?? null;
+      // A patient classifying their own ECG acts for themself (their doctor sees it too).
+      patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
       outcome = { ok: true, result: interpret(input, started) };
     } catch (error) {
       if (!isDomainError(error)) throw error;
