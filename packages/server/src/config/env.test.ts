@@ -92,7 +92,10 @@ describe('loadConfig', () => {
 });
 
 describe('configuration documentation', () => {
-  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  // The root README's configuration table, or the server README's for settings of one area.
+  const readme =
+    readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8') +
+    readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   it.each(Object.keys(EnvSchema.properties))('documents %s in the README', (variable) => {
     expect(readme).toContain(`\`${variable}\``);
   });
