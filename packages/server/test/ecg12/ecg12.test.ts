@@ -110,6 +110,19 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
       field: 'heart_axis',
     });
     expect(res.json<ErrorResponse>().message).toMatch(/MID/);
+    // Refused requests are stored too, with their error.
+    const last = (await history(docA, '?limit=1')).json<Ecg12HistoryPage>().records[0];
+    expect(last).toMatchObject({
+      success: false,
+      error_code: 'VALIDATION_FAILED',
+      heart_axis: 'UP',
+      predicted_class_index: null,
+    });
+    const notJson = await classify([1, 2], docA);
+    expect(notJson.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: '(body)',
+    });
   });
 
   it('answers 422 for a flat ECG in which no beat can be measured', async () => {

@@ -17,6 +17,7 @@ import type { HealthService } from '../../../../services/health.service.js';
 import {
   ECG12_BATCH_BODY_LIMIT,
   ECG12_BODY_LIMIT,
+  checkedByService,
   ecg12Caller,
   ecg12CallerHook,
 } from '../ecg12.routes.js';
@@ -62,6 +63,7 @@ export function seed003Routes(
     {
       bodyLimit: ECG12_BODY_LIMIT,
       onRequest: caller,
+      validatorCompiler: checkedByService,
       schema: {
         tags,
         summary: 'Seed 003: classify one 12-lead ECG (= POST /api/v1/ecg/classify)',
