@@ -56,6 +56,24 @@ export const ERROR_CATALOGUE = {
   VITALS_NOT_FOUND: { status: 404, message: 'No vitals stored for this device yet' },
   PREDICTION_NOT_FOUND: { status: 404, message: 'No prediction stored for this device yet' },
   ALERT_NOT_FOUND: { status: 404, message: 'Alert not found' },
+
+  // 12-lead ECG classification
+  ECG12_SIGNAL_SHAPE: {
+    status: 400,
+    message: 'ecg_signal must be [10 s × sampling_rate_hz][12] numbers (5000 × 12 at 500 Hz)',
+  },
+  ECG12_SIGNAL_NOT_FINITE: {
+    status: 400,
+    message: 'ecg_signal holds a sample that is not a finite number',
+  },
+  ECG12_NOT_INTERPRETABLE: {
+    status: 422,
+    message: 'Fewer than 2 beats could be measured in this ECG (flat, disconnected or noise)',
+  },
+  ECG12_RECORD_INVALID: {
+    status: 400,
+    message: 'The uploaded record (.hea header with .mat or .dat data) could not be decoded',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

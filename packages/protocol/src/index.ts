@@ -17,3 +17,4 @@ export * from './predictions.js';
 export * from './users.js';
 export * from './vitals.js';
 export * from './ws.js';
+export * from './ecg12.js';

@@ -10,6 +10,7 @@ import { timerScheduler, type Scheduler } from './adapters/scheduler.js';
 import { readTextFile, writePrivateFile } from './adapters/secrets.js';
 import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
 import { createCloseStack } from './composition/close-stack.js';
+import { createEcg12 } from './composition/ecg12.js';
 import { createIdentity } from './composition/identity.js';
 import { startScheduledWork } from './composition/scheduling.js';
 import { startMqtt } from './composition/transports.js';
@@ -90,6 +91,15 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       hasher: overrides.passwordHasher ?? createArgon2Hasher(),
     });
 
+    // 12-lead ECG classification (checked first: a bad ECG12_MODEL_PATH stops the start).
+    const ecg12 = createEcg12({
+      config,
+      clock,
+      database,
+      repositories,
+      newId: createTimeOrderedIdGenerator(),
+    });
+
     // Vitals: real-time hub, alerts, ingest of every kind of signal, queries.
     const vitals = await createVitals({
       config,
@@ -141,6 +151,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       alerts: vitals.alerts,
       alertRules: vitals.alertRules,
       realtime: vitals.hub,
+      ecg12,
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

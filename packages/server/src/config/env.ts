@@ -39,6 +39,17 @@ export const EnvSchema = Type.Object({
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
+  ECG12_ANONYMOUS: Type.Boolean({
+    default: false,
+    description:
+      'true lets callers without a token classify 12-lead ECGs (history records them as anonymous)',
+  }),
+  ECG12_MODEL_PATH: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'A trained 12-lead model (npm run train:ecg12) loaded at start',
+    }),
+  ),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -85,6 +96,11 @@ export interface Config {
    */
   analysisWorkers: number;
   demo: boolean;
+  /**
+   * 12-lead ECG classification: `anonymous` lets callers without a token classify (seed 003's
+   * public /forward); `modelPath` a trained model file loaded at start (else the criteria).
+   */
+  ecg12: { anonymous: boolean; modelPath: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -173,5 +189,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),
     // Demo devices help a first run; production never fabricates data.
     demo: isProduction ? false : (e.VIGIL_DEMO ?? e.NODE_ENV === 'development'),
+    ecg12: { anonymous: e.ECG12_ANONYMOUS, modelPath: e.ECG12_MODEL_PATH },
   };
 }

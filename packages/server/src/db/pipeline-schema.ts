@@ -146,3 +146,28 @@ export interface OximetryReadingsTable {
   perfusion_index: number | null;
   battery_percent: number | null;
 }
+
+/** A 12-lead ECG classification request (migration 009, src/services/ecg12.service.ts). */
+export interface Ecg12RequestsTable {
+  id: string;
+  created_at: number;
+  request_type: 'single' | 'batch';
+  /** 0/1. */
+  success: number;
+  error_code: string | null;
+  error_message: string | null;
+  caller_user_id: string | null;
+  patient_id: string | null;
+  age: number | null;
+  sex: number | null;
+  height: number | null;
+  weight: number | null;
+  heart_axis: string | null;
+  sampling_rate_hz: number | null;
+  n_samples: number | null;
+  class_index: number | null;
+  class_name: string | null;
+  class_description: string | null;
+  processing_ms: number;
+  model_version: string | null;
+}

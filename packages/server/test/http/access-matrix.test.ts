@@ -12,6 +12,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { e07509Body } from '../ecg12/ecg12-fixture.js';
 
 /**
  * The role × endpoint × ownership matrix of issue 2: every identity and device endpoint, called
@@ -445,6 +446,45 @@ const rows: Row[] = [
       },
     }),
     expect: { ...users(404), admin: 200, docA: 200, patA: 403 },
+  },
+
+  // --- 12-lead ECG classification (issue 16) and its seed 003 aliases: classifying for patient A
+  // is for those who may see patient A (404 for the others); stats and deletion are the admin's.
+  ...(['/api/v1/ecg/classify', '/api/v1/forward'] as const).map((url): Row => ({
+    name: `POST ${url} {patient_id: patient A}`,
+    request: (w) => ({ method: 'POST', url, payload: e07509Body({ patient_id: w.patA.user.id }) }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  })),
+  ...(['/api/v1/ecg/classify/batch', '/api/v1/forward/batch'] as const).map((url): Row => ({
+    name: `POST ${url} (an item refused on its own)`,
+    request: () => ({
+      method: 'POST',
+      url,
+      payload: { samples: [{ ...e07509Body(), heart_axis: 'UP' }] },
+    }),
+    expect: users(200),
+  })),
+  ...(['/api/v1/ecg', '/api/v1'] as const).flatMap((base): Row[] => [
+    {
+      name: `GET ${base}/history`,
+      request: () => ({ url: `${base}/history` }),
+      expect: users(200),
+    },
+    {
+      name: `GET ${base}/stats`,
+      request: () => ({ url: `${base}/stats` }),
+      expect: { ...users(403), admin: 200 },
+    },
+    {
+      name: `DELETE ${base}/history`,
+      request: () => ({ method: 'DELETE', url: `${base}/history` }),
+      expect: { ...users(403), admin: 200 },
+    },
+  ]),
+  {
+    name: 'GET /api/v1/health (seed 003)',
+    request: () => ({ url: '/api/v1/health' }),
+    expect: all(200),
   },
 ];
 

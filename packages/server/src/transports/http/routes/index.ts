@@ -4,7 +4,9 @@ import type { Services } from '../../../composition.js';
 import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { seed003Routes } from './compat/seed-003.routes.js';
 import { devicesRoutes } from './devices.routes.js';
+import { ecg12Routes } from './ecg12.routes.js';
 import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
 import { predictionsRoutes } from './predictions.routes.js';
@@ -47,6 +49,18 @@ export async function registerRoutes(
   await app.register(alertRulesRoutes, {
     prefix: '/api/v1/patients',
     alertRules: services.alertRules,
+  });
+  // 12-lead ECG classification, and seed 003's paths for it
+  await app.register(ecg12Routes, {
+    prefix: '/api/v1/ecg',
+    ecg12: services.ecg12,
+    anonymous: config.ecg12.anonymous,
+  });
+  await app.register(seed003Routes, {
+    prefix: '/api/v1',
+    ecg12: services.ecg12,
+    health: services.health,
+    anonymous: config.ecg12.anonymous,
   });
   await app.register(wsRoutes, { prefix: '/api/v1', hub: services.realtime });
 }

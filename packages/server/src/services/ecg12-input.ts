@@ -1,0 +1,120 @@
+import {
+  ECG12_DEFAULT_RATE_HZ,
+  ECG12_DURATION_S,
+  Ecg12ClassifyBodySchema,
+  type Ecg12ClassifyBody,
+  type Ecg12HeartAxis,
+} from '@vigil/protocol';
+import { Compile } from 'typebox/compile';
+import { Value } from 'typebox/value';
+import { describeValidation } from '../errors/describe-validation.js';
+import { DomainError } from '../errors/catalogue.js';
+
+/** One request's input, ready for the interpreter. */
+export interface Ecg12Input {
+  age: number;
+  sex: 0 | 1;
+  height: number;
+  weight: number;
+  heartAxis: Ecg12HeartAxis;
+  samplingRateHz: number;
+  patientId: string | undefined;
+  /** The 12 leads (I II III aVR aVL aVF V1–V6), mV. */
+  leadsMv: Float32Array[];
+}
+
+/** What can be stored about a request even when its input is refused (best effort). */
+export interface Ecg12Metadata {
+  age: number | null;
+  sex: number | null;
+  height: number | null;
+  weight: number | null;
+  heart_axis: string | null;
+  sampling_rate_hz: number | null;
+  n_samples: number | null;
+}
+
+const checkBody = Compile(Ecg12ClassifyBodySchema);
+const N_LEADS = 12;
+
+const numberOrNull = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : null;
+
+/** The metadata fields of a body of any shape, null where absent or not a number. */
+export function ecg12Metadata(body: unknown): Ecg12Metadata {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  return {
+    age: numberOrNull(b.age),
+    sex: numberOrNull(b.sex),
+    height: numberOrNull(b.height),
+    weight: numberOrNull(b.weight),
+    heart_axis: typeof b.heart_axis === 'string' ? b.heart_axis.slice(0, 32) : null,
+    sampling_rate_hz: numberOrNull(b.sampling_rate_hz) ?? ECG12_DEFAULT_RATE_HZ,
+    n_samples: Array.isArray(b.ecg_signal) ? b.ecg_signal.length : null,
+  };
+}
+
+/**
+ * Checks one classification body and returns its leads as Float32Arrays. The scalar fields are
+ * checked by the protocol schema; the matrix by hand (one pass, no schema per sample): exactly
+ * 10 s × sampling_rate_hz rows (5000 at 500 Hz) of 12 finite numbers. Errors name the field,
+ * `prefix` first (`samples[2].` in a batch): `ecg_signal` (row count), `ecg_signal[17]` (not
+ * 12 numbers), `ecg_signal[17][3]` (not finite).
+ */
+export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
+  const withDefaults = Value.Default(Ecg12ClassifyBodySchema, structuredCloneShallow(body));
+  if (!checkBody.Check(withDefaults)) {
+    const { field, message } = describeValidation([...checkBody.Errors(withDefaults)]);
+    throw new DomainError('VALIDATION_FAILED', {
+      field: `${prefix}${field}`,
+      message: prefix === '' ? message : `${prefix}${message}`,
+    });
+  }
+  const b: Ecg12ClassifyBody = withDefaults;
+  const rate = b.sampling_rate_hz ?? ECG12_DEFAULT_RATE_HZ;
+  const expected = Math.round(ECG12_DURATION_S * rate);
+  const signal = b.ecg_signal;
+  const field = `${prefix}ecg_signal`;
+  if (signal.length !== expected) {
+    throw new DomainError('ECG12_SIGNAL_SHAPE', {
+      field,
+      message: `${field} must have ${expected} rows (${ECG12_DURATION_S} s at ${rate} Hz) of 12 leads [I, II, III, aVR, aVL, aVF, V1–V6] in mV, got ${signal.length} rows`,
+    });
+  }
+  const leads = Array.from({ length: N_LEADS }, () => new Float32Array(expected));
+  for (let i = 0; i < expected; i++) {
+    const row = signal[i];
+    if (!Array.isArray(row) || row.length !== N_LEADS) {
+      const got = Array.isArray(row) ? `${row.length} values` : typeof row;
+      throw new DomainError('ECG12_SIGNAL_SHAPE', {
+        field: `${field}[${i}]`,
+        message: `${field}[${i}] must be 12 numbers (leads I, II, III, aVR, aVL, aVF, V1–V6), got ${got}`,
+      });
+    }
+    for (let l = 0; l < N_LEADS; l++) {
+      const v: unknown = row[l];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new DomainError('ECG12_SIGNAL_NOT_FINITE', {
+          field: `${field}[${i}][${l}]`,
+          message: `${field}[${i}][${l}] must be a finite number (mV), got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
+        });
+      }
+      (leads[l] as Float32Array)[i] = v;
+    }
+  }
+  return {
+    age: b.age,
+    sex: b.sex,
+    height: b.height,
+    weight: b.weight,
+    heartAxis: b.heart_axis,
+    samplingRateHz: rate,
+    patientId: b.patient_id,
+    leadsMv: leads,
+  };
+}
+
+/** A copy of the top level only (Value.Default writes defaults into its argument). */
+function structuredCloneShallow(body: unknown): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body } : body;
+}

@@ -1,0 +1,378 @@
+import {
+  ECG12_CLASS_TABLE,
+  type Ecg12BatchResult,
+  type Ecg12Classification,
+  type Ecg12HistoryPage,
+  type Ecg12HistoryQuery,
+  type Ecg12HistoryRecord,
+  type Ecg12Stats,
+} from '@vigil/protocol';
+import { interpretEcg12, SignalInputError, type Ecg12Model, type Ecg12Result } from '@vigil/signal';
+import { decodeEcg12Record } from '@vigil/signal/io';
+import type { Clock } from '../adapters/clock.js';
+import { DomainError, isDomainError } from '../errors/catalogue.js';
+import type { Viewer } from '../repositories/access.repository.js';
+import type { PatientScopeRepository } from '../repositories/patient-scope.repository.js';
+import {
+  ecg12Metadata,
+  normalizeEcg12Body,
+  type Ecg12Input,
+  type Ecg12Metadata,
+} from './ecg12-input.js';
+import type {
+  Ecg12Repository,
+  Ecg12RequestRow,
+  Ecg12StatsRow,
+} from '../repositories/ecg12.repository.js';
+
+export interface Ecg12ServiceDeps {
+  repository: Ecg12Repository;
+  patientScope: Pick<PatientScopeRepository, 'canSee'>;
+  clock: Clock;
+  newId: () => string;
+  /** A trained model (ECG12_MODEL_PATH); undefined scores by the published criteria. */
+  model: Ecg12Model | undefined;
+  /** `rules` or the model's provenance; stored with every result. */
+  modelVersion: string;
+}
+
+/** The caller: a signed-in user, or null when anonymous classification is allowed. */
+export type Ecg12Caller = Viewer | null;
+
+export interface Ecg12RecordUpload {
+  header: string;
+  data: Uint8Array;
+  /** Form fields overriding the header's `# Age:` / `# Sex:` comments. */
+  fields: Record<string, string>;
+}
+
+type Outcome = { ok: true; result: Ecg12Classification } | { ok: false; error: DomainError };
+
+const round = (v: number, digits = 1) => {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+};
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? round(v) : null);
+
+function classOf(result: Ecg12Result) {
+  const entry = ECG12_CLASS_TABLE.find((c) => c.superclass === result.topClass);
+  if (entry === undefined) throw new Error(`unknown class ${result.topClass}`);
+  return entry;
+}
+
+/**
+ * 12-lead ECG classification (issue 16): checks the input, interprets it with @vigil/signal's
+ * `interpretEcg12` (published criteria, or the trained model), and stores every request —
+ * successful or refused — in the history with its metadata, class, processing time and caller.
+ */
+export function createEcg12Service(deps: Ecg12ServiceDeps) {
+  const { repository, clock } = deps;
+
+  function rowOf(
+    caller: Ecg12Caller,
+    type: 'single' | 'batch',
+    meta: Ecg12Metadata,
+    patientId: string | null,
+    elapsedMs: number,
+    outcome: Outcome,
+  ): Ecg12RequestRow {
+    const r = outcome.ok ? outcome.result : undefined;
+    return {
+      id: r?.id ?? deps.newId(),
+      created_at: clock.now(),
+      request_type: type,
+      success: outcome.ok ? 1 : 0,
+      error_code: outcome.ok ? null : outcome.error.code,
+      error_message: outcome.ok ? null : outcome.error.message.slice(0, 500),
+      caller_user_id: caller?.id ?? null,
+      patient_id: patientId,
+      ...meta,
+      class_index: r?.class_index ?? null,
+      class_name: r?.class_name ?? null,
+      class_description: r?.class_description ?? null,
+      processing_ms: round(elapsedMs, 3),
+      model_version: deps.modelVersion,
+    };
+  }
+
+  async function checkPatient(caller: Ecg12Caller, patientId: string | undefined, prefix: string) {
+    if (patientId === undefined) return;
+    if (caller === null || !(await deps.patientScope.canSee(caller, patientId)))
+      throw new DomainError('PATIENT_NOT_FOUND', { field: `${prefix}patient_id` });
+  }
+
+  function interpret(input: Ecg12Input, started: number): Ecg12Classification {
+    let result: Ecg12Result;
+    try {
+      result = interpretEcg12(input.leadsMv, {
+        samplingRateHz: input.samplingRateHz,
+        age: input.age,
+        sex: input.sex === 1 ? 'male' : 'female',
+        ...(deps.model === undefined ? {} : { model: deps.model }),
+      });
+    } catch (error) {
+      if (error instanceof SignalInputError)
+        throw new DomainError('ECG12_NOT_INTERPRETABLE', {
+          field: 'ecg_signal',
+          message: error.message,
+          cause: error,
+        });
+      throw error;
+    }
+    const cls = classOf(result);
+    const m = result.measurements;
+    return {
+      id: deps.newId(),
+      class_index: cls.class_index,
+      class_name: cls.class_name,
+      class_description: cls.class_description,
+      probabilities: {
+        NORM: round(result.probabilities.NORM, 4),
+        MI: round(result.probabilities.MI, 4),
+        STTC: round(result.probabilities.STTC, 4),
+        CD: round(result.probabilities.CD, 4),
+        HYP: round(result.probabilities.HYP, 4),
+      },
+      measurements: {
+        heart_rate_bpm: finiteOrNull(m.heartRateBpm),
+        rr_ms: finiteOrNull(m.rrMs),
+        pr_ms: finiteOrNull(m.prMs),
+        qrs_ms: finiteOrNull(m.qrsMs),
+        qt_ms: finiteOrNull(m.qtMs),
+        qtc_bazett_ms: finiteOrNull(m.qtcBazettMs),
+        qtc_fridericia_ms: finiteOrNull(m.qtcFridericiaMs),
+        axis_deg: finiteOrNull(m.axisDeg),
+        axis_sector: m.axisSector,
+        beat_count: m.beatCount,
+      },
+      findings: result.findings.map((f) => ({
+        class: f.class,
+        criterion: f.criterion,
+        text: f.text,
+      })),
+      units_assessed: result.unitsAssessed,
+      model_version: deps.modelVersion,
+      processing_ms: round(performance.now() - started, 3),
+    };
+  }
+
+  /** Classifies one body; never throws a DomainError (it is the outcome), other errors do. */
+  async function run(
+    caller: Ecg12Caller,
+    body: unknown,
+    type: 'single' | 'batch',
+    prefix: string,
+  ): Promise<{ outcome: Outcome; row: Ecg12RequestRow }> {
+    const started = performance.now();
+    const meta = ecg12Metadata(body);
+    let patientId: string | null = null;
+    let outcome: Outcome;
+    try {
+      const input = normalizeEcg12Body(body, prefix);
+      await checkPatient(caller, input.patientId, prefix);
+      // A patient classifying their own ECG acts for themself (their doctor sees it too).
+      patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
+      outcome = { ok: true, result: interpret(input, started) };
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      outcome = { ok: false, error };
+    }
+    const elapsed = outcome.ok ? outcome.result.processing_ms : performance.now() - started;
+    return { outcome, row: rowOf(caller, type, meta, patientId, elapsed, outcome) };
+  }
+
+  return {
+    modelVersion: deps.modelVersion,
+    modelLoaded: deps.model !== undefined,
+
+    /** One ECG: the classification, or the DomainError of its input (stored either way). */
+    async classify(caller: Ecg12Caller, body: unknown): Promise<Ecg12Classification> {
+      const { outcome, row } = await run(caller, body, 'single', '');
+      await repository.insert([row]);
+      if (!outcome.ok) throw outcome.error;
+      return outcome.result;
+    },
+
+    /** Up to 100 ECGs; a refused item is reported in its place without failing the others. */
+    async classifyBatch(
+      caller: Ecg12Caller,
+      samples: readonly unknown[],
+    ): Promise<Ecg12BatchResult> {
+      const rows: Ecg12RequestRow[] = [];
+      const results: Ecg12BatchResult['results'] = [];
+      for (const [index, sample] of samples.entries()) {
+        const { outcome, row } = await run(caller, sample, 'batch', `samples[${index}].`);
+        rows.push(row);
+        results.push(
+          outcome.ok
+            ? { index, prediction: outcome.result, error: null }
+            : {
+                index,
+                prediction: null,
+                error: {
+                  code: outcome.error.code,
+                  message: outcome.error.message,
+                  ...(outcome.error.field === undefined ? {} : { field: outcome.error.field }),
+                },
+              },
+        );
+      }
+      await repository.insert(rows);
+      const succeeded = results.filter((r) => r.prediction !== null).length;
+      return { results, succeeded, failed: results.length - succeeded };
+    },
+
+    /**
+     * A WFDB record upload (`.hea` text + `.mat`/`.dat` bytes): decoded by @vigil/signal, then
+     * classified as one request. Age and sex come from the form fields, else from the header's
+     * comments; height, weight and heart axis from the form (heart axis NO_DATA by default).
+     */
+    async classifyRecord(
+      caller: Ecg12Caller,
+      upload: Ecg12RecordUpload,
+    ): Promise<Ecg12Classification> {
+      let record;
+      try {
+        record = decodeEcg12Record(upload.header, upload.data);
+      } catch (error) {
+        if (!(error instanceof SignalInputError)) throw error;
+        const refused = new DomainError('ECG12_RECORD_INVALID', {
+          field: 'file',
+          message: `The record could not be decoded: ${error.message}`,
+          cause: error,
+        });
+        await repository.insert([
+          rowOf(caller, 'single', ecg12Metadata(upload.fields), null, 0, {
+            ok: false,
+            error: refused,
+          }),
+        ]);
+        throw refused;
+      }
+      const f = upload.fields;
+      const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+      const body = {
+        age: num(f.age) ?? record.age ?? undefined,
+        sex: num(f.sex) ?? (record.sex === null ? undefined : record.sex === 'male' ? 1 : 0),
+        height: num(f.height),
+        weight: num(f.weight),
+        heart_axis: f.heart_axis ?? 'NO_DATA',
+        sampling_rate_hz: record.samplingRateHz,
+        ...(f.patient_id === undefined ? {} : { patient_id: f.patient_id }),
+        ecg_signal: Array.from({ length: record.leadsMv[0]?.length ?? 0 }, (_, i) =>
+          record.leadsMv.map((lead) => lead[i] as number),
+        ),
+      };
+      return this.classify(caller, body);
+    },
+
+    async history(viewer: Viewer, query: Ecg12HistoryQuery): Promise<Ecg12HistoryPage> {
+      const { total, rows } = await repository.list(viewer, query);
+      return {
+        total,
+        limit: query.limit,
+        offset: query.offset,
+        records: rows.map(toHistoryRecord),
+      };
+    },
+
+    async deleteHistory(): Promise<{ message: string; deleted_count: number }> {
+      const deleted = await repository.deleteAll();
+      return { message: `Deleted ${deleted} history records`, deleted_count: deleted };
+    },
+
+    async stats(): Promise<Ecg12Stats> {
+      return computeEcg12Stats(await repository.statsRows());
+    },
+  };
+}
+export type Ecg12Service = ReturnType<typeof createEcg12Service>;
+
+export function toHistoryRecord(row: Ecg12RequestRow): Ecg12HistoryRecord {
+  return {
+    id: row.id,
+    created_at: row.created_at,
+    request_type: row.request_type,
+    success: row.success === 1,
+    error_code: row.error_code,
+    error_message: row.error_message,
+    caller_user_id: row.caller_user_id,
+    patient_id: row.patient_id,
+    age: row.age,
+    sex: row.sex,
+    height: row.height,
+    weight: row.weight,
+    heart_axis: row.heart_axis,
+    sampling_rate_hz: row.sampling_rate_hz,
+    n_samples: row.n_samples,
+    predicted_class_index: row.class_index,
+    predicted_class_name: row.class_name,
+    predicted_class_description: row.class_description,
+    processing_ms: row.processing_ms,
+    model_version: row.model_version,
+  };
+}
+
+/** Linear interpolation between closest ranks (numpy's default), on sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const pos = (sorted.length - 1) * (p / 100);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+function summary(values: readonly number[]) {
+  if (values.length === 0) return null;
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  const variance = values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length;
+  return {
+    mean: round(mean, 3),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    std: round(Math.sqrt(variance), 3),
+  };
+}
+
+function count(values: readonly (string | number | null)[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) if (v !== null) out[String(v)] = (out[String(v)] ?? 0) + 1;
+  return out;
+}
+
+/**
+ * The seed's statistics over every stored request: totals, processing time (mean, p50/p95/p99 by
+ * linear interpolation, min, max), input summaries (population std), distributions.
+ */
+export function computeEcg12Stats(rows: readonly Ecg12StatsRow[]): Ecg12Stats {
+  const ok = rows.filter((r) => r.success === 1);
+  const times = rows.map((r) => r.processing_ms).sort((a, b) => a - b);
+  const present = (k: 'age' | 'height' | 'weight') =>
+    rows.map((r) => r[k]).filter((v): v is number => v !== null);
+  return {
+    total_requests: rows.length,
+    successful_requests: ok.length,
+    failed_requests: rows.length - ok.length,
+    processing_time:
+      times.length === 0
+        ? null
+        : {
+            mean_ms: round(times.reduce((s, v) => s + v, 0) / times.length, 3),
+            p50_ms: round(percentile(times, 50), 3),
+            p95_ms: round(percentile(times, 95), 3),
+            p99_ms: round(percentile(times, 99), 3),
+            min_ms: times[0] as number,
+            max_ms: times[times.length - 1] as number,
+          },
+    input_stats: {
+      age: summary(present('age')),
+      height: summary(present('height')),
+      weight: summary(present('weight')),
+      sex_distribution: count(rows.map((r) => r.sex)),
+      heart_axis_distribution: count(rows.map((r) => r.heart_axis)),
+    },
+    class_distribution: count(ok.map((r) => r.class_name)),
+  };
+}

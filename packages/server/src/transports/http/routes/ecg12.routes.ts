@@ -1,0 +1,204 @@
+import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  ECG12_MAX_BATCH,
+  Ecg12BatchBodySchema,
+  Ecg12BatchResultSchema,
+  Ecg12ClassificationSchema,
+  Ecg12ClassifyBodySchema,
+  Ecg12HistoryDeletedSchema,
+  Ecg12HistoryPageSchema,
+  Ecg12HistoryQuerySchema,
+  Ecg12StatsSchema,
+  errorResponses,
+} from '@vigil/protocol';
+import { DomainError } from '../../../errors/catalogue.js';
+import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
+
+/**
+ * One 12-lead JSON body is ~0.6 MB (5000 × 12 numbers); 1000 Hz doubles it. A batch carries up
+ * to 100 of them.
+ */
+export const ECG12_BODY_LIMIT = 4 * 1024 * 1024;
+export const ECG12_BATCH_BODY_LIMIT = 128 * 1024 * 1024;
+/** Largest uploaded record file (a 10 s, 12-lead, 1000 Hz int16 record is 240 kB). */
+const ECG12_FILE_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Validator of the single-ECG bodies: none at the route, the service checks the body (the same
+ * protocol schema, then the matrix) so that a refused request is stored in the history too; the
+ * route's schema still documents the body in the OpenAPI document.
+ */
+export const checkedByService = () => (value: unknown) => ({ value });
+
+export interface Ecg12RouteOptions {
+  ecg12: Ecg12Service;
+  /** ECG12_ANONYMOUS: callers without a token may classify (recorded as anonymous). */
+  anonymous: boolean;
+}
+
+/**
+ * onRequest hook of the classification routes: a token, when given, must be valid; without one
+ * the caller is anonymous if ECG12_ANONYMOUS allows it, else 401.
+ */
+export function ecg12CallerHook(app: FastifyInstance, anonymous: boolean) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization;
+    if (anonymous && (header === undefined || header === '')) return;
+    await app.authenticate(request);
+  };
+}
+
+export function ecg12Caller(request: FastifyRequest): Ecg12Caller {
+  return request.user === null ? null : { id: request.user.id, role: request.user.role };
+}
+
+const ecg12Description =
+  'Body: `age` (years), `sex` (0 female, 1 male), `height` (cm), `weight` (kg), `heart_axis` ' +
+  '(ALAD ARAD AXL AXR LAD MID RAD SAG NO_DATA), `ecg_signal` [5000][12] in mV, leads I II III ' +
+  'aVR aVL aVF V1–V6; optional `sampling_rate_hz` (250–1000, default 500; then 10 s × rate rows) ' +
+  'and `patient_id` (a patient the caller may see). Answers the PTB-XL superclass (class_index ' +
+  '0 N normal, 1 S STTC, 2 M MI, 3 C conduction disturbance, 4 H hypertrophy) with ' +
+  'probabilities, measurements and the criteria that fired. Every request is stored in the history.';
+
+/** 12-lead ECG classification and its history (`/api/v1/ecg`). */
+export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptions): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { ecg12 } = options;
+  const security = [{ bearerAuth: [] }];
+  const caller = ecg12CallerHook(app, options.anonymous);
+  await app.register(multipart, {
+    limits: { fileSize: ECG12_FILE_LIMIT, files: 2, fields: 10 },
+  });
+
+  r.post(
+    '/classify',
+    {
+      bodyLimit: ECG12_BODY_LIMIT,
+      onRequest: caller,
+      validatorCompiler: checkedByService,
+      schema: {
+        tags: ['ecg12'],
+        summary: 'Classify a resting 12-lead ECG (10 s)',
+        description: ecg12Description,
+        security,
+        body: Ecg12ClassifyBodySchema,
+        response: {
+          200: Ecg12ClassificationSchema,
+          ...errorResponses(400, 401, 404, 413, 422),
+        },
+      },
+    },
+    (request) => ecg12.classify(ecg12Caller(request), request.body),
+  );
+
+  r.post(
+    '/classify/batch',
+    {
+      bodyLimit: ECG12_BATCH_BODY_LIMIT,
+      onRequest: caller,
+      schema: {
+        tags: ['ecg12'],
+        summary: `Classify up to ${ECG12_MAX_BATCH} 12-lead ECGs; a refused item fails alone`,
+        security,
+        body: Ecg12BatchBodySchema,
+        response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 413) },
+      },
+    },
+    (request) => ecg12.classifyBatch(ecg12Caller(request), request.body.samples),
+  );
+
+  r.post(
+    '/classify/record',
+    {
+      onRequest: caller,
+      schema: {
+        tags: ['ecg12'],
+        summary: 'Classify an uploaded WFDB record (multipart: .hea + .mat or .dat)',
+        description:
+          'multipart/form-data with two files — the `.hea` header and its `.mat` (CinC 2020/2021) ' +
+          'or `.dat` (WFDB, e.g. PTB-XL) data — and the fields `height`, `weight`, optional ' +
+          '`heart_axis` (default NO_DATA), `age` and `sex` (default: the header comments), `patient_id`.',
+        security,
+        consumes: ['multipart/form-data'],
+        response: {
+          200: Ecg12ClassificationSchema,
+          ...errorResponses(400, 401, 404, 413, 415, 422),
+        },
+      },
+    },
+    async (request) => {
+      if (!request.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE');
+      let header: string | undefined;
+      let data: Uint8Array | undefined;
+      const fields: Record<string, string> = {};
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          const bytes = await part.toBuffer();
+          if (part.filename.toLowerCase().endsWith('.hea')) header = bytes.toString('utf8');
+          else if (/\.(mat|dat)$/i.test(part.filename)) data = new Uint8Array(bytes);
+          else
+            throw new DomainError('ECG12_RECORD_INVALID', {
+              field: part.fieldname,
+              message: `${part.filename}: expected a .hea header and a .mat or .dat data file`,
+            });
+        } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+      }
+      if (header === undefined || data === undefined)
+        throw new DomainError('ECG12_RECORD_INVALID', {
+          field: header === undefined ? 'header' : 'data',
+          message: `the upload needs ${header === undefined ? 'a .hea header' : 'a .mat or .dat data file'}`,
+        });
+      return ecg12.classifyRecord(ecg12Caller(request), { header, data, fields });
+    },
+  );
+
+  r.get(
+    '/history',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['ecg12'],
+        summary:
+          'Classification history, newest first: your own requests and those about patients you may see (admin: all)',
+        security,
+        querystring: Ecg12HistoryQuerySchema,
+        response: { 200: Ecg12HistoryPageSchema, ...errorResponses(400, 401) },
+      },
+    },
+    (request) => ecg12.history(ecg12Caller(request) ?? unreachable(), request.query),
+  );
+
+  r.delete(
+    '/history',
+    {
+      onRequest: [app.authenticate, app.requireRole('admin')],
+      schema: {
+        tags: ['ecg12'],
+        summary: 'Delete the whole classification history (admin)',
+        security,
+        response: { 200: Ecg12HistoryDeletedSchema, ...errorResponses(401, 403) },
+      },
+    },
+    () => ecg12.deleteHistory(),
+  );
+
+  r.get(
+    '/stats',
+    {
+      onRequest: [app.authenticate, app.requireRole('admin')],
+      schema: {
+        tags: ['ecg12'],
+        summary: 'Statistics over every classification request (admin)',
+        security,
+        response: { 200: Ecg12StatsSchema, ...errorResponses(401, 403) },
+      },
+    },
+    () => ecg12.stats(),
+  );
+}
+
+function unreachable(): never {
+  throw new DomainError('UNAUTHENTICATED');
+}

@@ -1,0 +1,354 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  Ecg12BatchResult,
+  Ecg12Classification,
+  Ecg12HistoryDeleted,
+  Ecg12HistoryPage,
+  Ecg12Stats,
+  ErrorResponse,
+} from '@vigil/protocol';
+import { createContainer } from '../../src/composition.js';
+import { loadConfig } from '../../src/config/env.js';
+import {
+  createAdmin,
+  createDoctor,
+  createPatient,
+  createTestApp,
+  type TestApp,
+  type TestUser,
+} from '../helpers/index.js';
+import { E07509_HEA, E07509_MAT, E07509_SIGNAL, e07509Body, multipart } from './ecg12-fixture.js';
+
+/** 12-lead ECG classification (issue 16): POST /api/v1/ecg/classify and its history. */
+describe('12-lead ECG classification (/api/v1/ecg)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let docA: TestUser;
+  let docB: TestUser;
+  let patA: TestUser;
+  let patB: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await createAdmin(t);
+    docA = await createDoctor(t, admin, 'Doctor A');
+    docB = await createDoctor(t, admin, 'Doctor B');
+    patA = await createPatient(t, docA, 'Patient A');
+    patB = await createPatient(t, docB, 'Patient B');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const classify = (payload: unknown, user?: TestUser) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify',
+      headers: user?.headers ?? {},
+      payload: payload as object,
+    });
+  const history = (user: TestUser, query = '') =>
+    t.app.inject({ method: 'GET', url: `/api/v1/ecg/history${query}`, headers: user.headers });
+
+  it('classifies the real RBBB record E07509 as a conduction disturbance (class 3, C)', async () => {
+    const res = await classify(e07509Body(), docA);
+    expect(res.statusCode).toBe(200);
+    const body = res.json<Ecg12Classification>();
+    expect(body).toMatchObject({ class_index: 3, class_name: 'C', units_assessed: 'mV' });
+    expect(body.class_description).toBe('Conduction disturbance');
+    expect(body.probabilities.CD).toBeGreaterThan(0.5);
+    expect(body.measurements.qrs_ms).toBeGreaterThanOrEqual(120);
+    expect(body.findings.some((f: { criterion: string }) => /RBBB/.test(f.criterion))).toBe(true);
+    expect(body.model_version).toBe('vigil-ecg12-rules-1');
+    expect(typeof body.id).toBe('string');
+  });
+
+  it('refuses a signal with 11 leads, naming the row and the expected shape', async () => {
+    const signal = E07509_SIGNAL.map((row, i) => (i === 17 ? row.slice(0, 11) : row));
+    const res = await classify(e07509Body({ ecg_signal: signal }), docA);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_SHAPE',
+      field: 'ecg_signal[17]',
+    });
+    expect(res.json<ErrorResponse>().message).toMatch(/12 numbers.*got 11 values/);
+  });
+
+  it('refuses a signal of the wrong length (rows = 10 s × sampling_rate_hz)', async () => {
+    const res = await classify(e07509Body({ ecg_signal: E07509_SIGNAL.slice(0, 4000) }), docA);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_SHAPE',
+      field: 'ecg_signal',
+    });
+    expect(res.json<ErrorResponse>().message).toMatch(/5000 rows.*got 4000/);
+    const at250 = await classify(e07509Body({ sampling_rate_hz: 250 }), docA);
+    expect(at250.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_SHAPE',
+      field: 'ecg_signal',
+    });
+    expect(at250.json<ErrorResponse>().message).toMatch(/2500 rows/);
+  });
+
+  it('refuses a non-finite sample (null in JSON), naming row and lead', async () => {
+    const signal = E07509_SIGNAL.map((row, i) =>
+      i === 17 ? row.map((v, l) => (l === 3 ? null : v)) : row,
+    );
+    const res = await classify(e07509Body({ ecg_signal: signal }), docA);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_NOT_FINITE',
+      field: 'ecg_signal[17][3]',
+    });
+  });
+
+  it('refuses an unknown heart_axis, listing the allowed values', async () => {
+    const res = await classify(e07509Body({ heart_axis: 'UP' }), docA);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'heart_axis',
+    });
+    expect(res.json<ErrorResponse>().message).toMatch(/MID/);
+    // Refused requests are stored too, with their error.
+    const last = (await history(docA, '?limit=1')).json<Ecg12HistoryPage>().records[0];
+    expect(last).toMatchObject({
+      success: false,
+      error_code: 'VALIDATION_FAILED',
+      heart_axis: 'UP',
+      predicted_class_index: null,
+    });
+    const notJson = await classify([1, 2], docA);
+    expect(notJson.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: '(body)',
+    });
+  });
+
+  it('answers 422 for a flat ECG in which no beat can be measured', async () => {
+    const flat = E07509_SIGNAL.map(() => Array.from({ length: 12 }, () => 0));
+    const res = await classify(e07509Body({ ecg_signal: flat }), docA);
+    expect(res.statusCode).toBe(422);
+    expect(res.json<ErrorResponse>().code).toBe('ECG12_NOT_INTERPRETABLE');
+  });
+
+  it('requires a token by default', async () => {
+    expect((await classify(e07509Body())).statusCode).toBe(401);
+  });
+
+  it('scopes the history: own requests, a doctor’s patients, admin all; 404 for a hidden patient', async () => {
+    expect((await classify(e07509Body({ patient_id: patA.user.id }), docB)).statusCode).toBe(404);
+    const forPatient = await classify(e07509Body({ patient_id: patB.user.id }), docB);
+    expect(forPatient.statusCode).toBe(200);
+    const byPatient = await classify(e07509Body(), patA);
+    expect(byPatient.statusCode).toBe(200);
+
+    const a = (await history(docA)).json<Ecg12HistoryPage>();
+    const aIds = a.records.map((r) => r.id);
+    // Doctor A: their own requests and their patient A's, nothing of doctor B's patient.
+    expect(aIds).toContain(byPatient.json<Ecg12Classification>().id);
+    expect(aIds).not.toContain(forPatient.json<Ecg12Classification>().id);
+    expect(
+      a.records.every((r) => r.caller_user_id === docA.user.id || r.patient_id === patA.user.id),
+    ).toBe(true);
+    // Doctor B and patient B see the request about patient B.
+    const b = (await history(docB)).json<Ecg12HistoryPage>();
+    expect(b.records.map((r) => r.id)).toContain(forPatient.json<Ecg12Classification>().id);
+    expect(b.records.map((r) => r.id)).not.toContain(byPatient.json<Ecg12Classification>().id);
+    const pb = (await history(patB)).json<Ecg12HistoryPage>();
+    expect(pb.records.map((r) => r.id)).toEqual([forPatient.json<Ecg12Classification>().id]);
+    const pa = (await history(patA)).json<Ecg12HistoryPage>();
+    expect(pa.total).toBe(1);
+    expect(pa.records[0]).toMatchObject({
+      id: byPatient.json<Ecg12Classification>().id,
+      patient_id: patA.user.id,
+      caller_user_id: patA.user.id,
+      success: true,
+      request_type: 'single',
+      predicted_class_name: 'C',
+      age: 71,
+      sex: 1,
+      heart_axis: 'MID',
+      n_samples: 5000,
+      sampling_rate_hz: 500,
+    });
+
+    const all = (await history(admin, '?limit=1000')).json<Ecg12HistoryPage>();
+    // Doctor A's view already includes patient A's request.
+    expect(all.total).toBe(a.total + b.total);
+    expect(all.records.some((r) => !r.success && r.error_code === 'ECG12_SIGNAL_SHAPE')).toBe(true);
+    const page = (await history(admin, '?limit=2&offset=1')).json<Ecg12HistoryPage>();
+    expect(page).toMatchObject({ total: all.total, limit: 2, offset: 1 });
+    expect(page.records.map((r) => r.id)).toEqual(all.records.slice(1, 3).map((r) => r.id));
+    expect((await history(admin, '?limit=1001')).statusCode).toBe(400);
+  });
+
+  it('classifies a batch, reporting a refused item in its place without failing the others', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/batch',
+      headers: docA.headers,
+      payload: {
+        samples: [e07509Body(), e07509Body({ heart_axis: 'NOPE' }), e07509Body({ sex: 0 })],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<Ecg12BatchResult>();
+    expect(body).toMatchObject({ succeeded: 2, failed: 1 });
+    expect(body.results[0]?.prediction?.class_name).toBe('C');
+    expect(body.results[1]).toMatchObject({
+      prediction: null,
+      error: { code: 'VALIDATION_FAILED', field: 'samples[1].heart_axis' },
+    });
+    expect(body.results[2]?.prediction?.class_index).toBe(3);
+    const recs = (await history(docA, '?limit=3')).json<Ecg12HistoryPage>().records;
+    expect(recs.every((r) => r.request_type === 'batch')).toBe(true);
+  });
+
+  it('classifies an uploaded record (.hea + .mat, multipart)', async () => {
+    const form = multipart(
+      [
+        { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
+        { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
+      ],
+      { height: '175', weight: '80' },
+    );
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/record',
+      headers: { ...docA.headers, ...form.headers },
+      payload: form.payload,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<Ecg12Classification>()).toMatchObject({ class_index: 3, class_name: 'C' });
+    const rec = (await history(docA, '?limit=1')).json<Ecg12HistoryPage>().records[0];
+    expect(rec).toMatchObject({ age: 71, sex: 1, heart_axis: 'NO_DATA', n_samples: 5000 });
+
+    const broken = multipart(
+      [
+        { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
+        { field: 'data', filename: 'E07509.mat', content: E07509_MAT.subarray(0, 100) },
+      ],
+      { height: '175', weight: '80' },
+    );
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/record',
+      headers: { ...docA.headers, ...broken.headers },
+      payload: broken.payload,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<ErrorResponse>().code).toBe('ECG12_RECORD_INVALID');
+  });
+
+  it('lets only an admin read the statistics and delete the history', async () => {
+    for (const user of [docA, patA]) {
+      expect(
+        (await t.app.inject({ method: 'GET', url: '/api/v1/ecg/stats', headers: user.headers }))
+          .statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await t.app.inject({
+            method: 'DELETE',
+            url: '/api/v1/ecg/history',
+            headers: user.headers,
+          })
+        ).statusCode,
+      ).toBe(403);
+    }
+    const all = (await history(admin, '?limit=1000')).json<Ecg12HistoryPage>();
+    const stats = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/ecg/stats',
+      headers: admin.headers,
+    });
+    expect(stats.statusCode).toBe(200);
+    const s = stats.json<Ecg12Stats>();
+    const ok = all.records.filter((r) => r.success);
+    expect(s.total_requests).toBe(all.total);
+    expect(s.successful_requests).toBe(ok.length);
+    expect(s.failed_requests).toBe(all.total - ok.length);
+    expect(s.class_distribution).toEqual({ C: ok.length });
+    expect(s.input_stats.heart_axis_distribution.NOPE).toBe(1);
+    expect(s.input_stats.age).toEqual({ mean: 71, min: 71, max: 71, std: 0 });
+    const times = all.records.map((r) => r.processing_ms);
+    const pt = s.processing_time;
+    expect(pt?.max_ms).toBe(Math.max(...times));
+    expect(pt?.min_ms).toBe(Math.min(...times));
+    expect(pt?.p50_ms).toBeLessThanOrEqual(pt?.p95_ms ?? -1);
+
+    const del = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/ecg/history',
+      headers: admin.headers,
+    });
+    expect(del.statusCode).toBe(200);
+    expect(del.json<Ecg12HistoryDeleted>().deleted_count).toBe(all.total);
+    expect((await history(admin)).json<Ecg12HistoryPage>().total).toBe(0);
+  });
+});
+
+describe('12-lead configuration (ECG12_ANONYMOUS, ECG12_MODEL_PATH)', () => {
+  it('classifies without a token when ECG12_ANONYMOUS=true and records the caller as anonymous', async () => {
+    const t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        payload: e07509Body(),
+      });
+      expect(res.statusCode).toBe(200);
+      const admin = await createAdmin(t);
+      const h = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/ecg/history',
+        headers: admin.headers,
+      });
+      expect(h.json<Ecg12HistoryPage>().records[0]).toMatchObject({
+        id: res.json<Ecg12Classification>().id,
+        caller_user_id: null,
+      });
+      // Anonymous callers cannot act for a patient, nor read the history.
+      const p = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        payload: e07509Body({ patient_id: admin.user.id }),
+      });
+      expect(p.statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/ecg/history' })).statusCode).toBe(
+        401,
+      );
+      // A given token must still be valid.
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        headers: { authorization: 'Bearer nope' },
+        payload: e07509Body(),
+      });
+      expect(bad.statusCode).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses to start with an ECG12_MODEL_PATH that is not a model, naming the variable', async () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      MQTT_PORT: '0',
+      ECG12_MODEL_PATH: new URL('ecg12-fixture.ts', import.meta.url).pathname,
+    });
+    await expect(createContainer(config, { database: { sqlitePath: ':memory:' } })).rejects.toThrow(
+      /ECG12_MODEL_PATH cannot be read as JSON/,
+    );
+    const missing = loadConfig({
+      NODE_ENV: 'test',
+      MQTT_PORT: '0',
+      ECG12_MODEL_PATH: '/nonexistent/m.json',
+    });
+    await expect(
+      createContainer(missing, { database: { sqlitePath: ':memory:' } }),
+    ).rejects.toThrow(/ECG12_MODEL_PATH/);
+  });
+});

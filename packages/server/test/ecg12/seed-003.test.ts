@@ -1,0 +1,164 @@
+import type { ErrorResponse } from '@vigil/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createAdmin,
+  createDoctor,
+  createTestApp,
+  type TestApp,
+  type TestUser,
+} from '../helpers/index.js';
+import { e07509Body } from './ecg12-fixture.js';
+
+interface SeedPrediction {
+  class_index: number;
+  class_name: string;
+  class_description: string;
+}
+
+/**
+ * Seed 003's README, replayed: its curl examples against the compatibility aliases
+ * (transports/http/routes/compat/seed-003.routes.ts), with ECG12_ANONYMOUS=true as the seed's
+ * /forward was public. `ecg_signal: [...]` is the real record E07509.
+ */
+describe('seed 003 aliases (/api/v1/forward, /history, /stats, /health)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let doctor: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    admin = await createAdmin(t);
+    doctor = await createDoctor(t, admin);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('curl http://localhost:8000/api/v1/health → {status: healthy, model_loaded: true}', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'healthy',
+      model_loaded: true,
+      model_version: 'vigil-ecg12-rules-1',
+    });
+  });
+
+  it('curl -X POST /api/v1/forward (age 55, sex 1, 175 cm, 80 kg, MID) → {class_index, class_name, class_description}', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward',
+      headers: { 'content-type': 'application/json' },
+      payload: e07509Body({ age: 55 }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      class_index: 3,
+      class_name: 'C',
+      class_description: 'Conduction disturbance',
+    });
+  });
+
+  it('POST /api/v1/forward with 11 leads → 400 naming ecg_signal', async () => {
+    const body = e07509Body();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward',
+      payload: { ...body, ecg_signal: body.ecg_signal.map((row) => row.slice(1)) },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_SHAPE',
+      field: 'ecg_signal[0]',
+    });
+  });
+
+  it('curl -X POST /api/v1/forward/batch (MID and LAD samples) → {predictions: [...]}', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward/batch',
+      payload: {
+        samples: [
+          e07509Body({ age: 55, sex: 1, height: 175, weight: 80, heart_axis: 'MID' }),
+          e07509Body({ age: 60, sex: 0, height: 165, weight: 65, heart_axis: 'LAD' }),
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(200);
+    const { predictions } = res.json<{ predictions: SeedPrediction[] }>();
+    expect(predictions).toHaveLength(2);
+    for (const p of predictions) expect(p).toMatchObject({ class_index: 3, class_name: 'C' });
+  });
+
+  it('curl "/api/v1/history?limit=10&offset=0" → {total, records} with the seed fields', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/history?limit=10&offset=0',
+      headers: admin.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ total: number; records: Record<string, unknown>[] }>();
+    expect(body.total).toBe(4);
+    expect(body.records[0]).toMatchObject({
+      age: 60,
+      sex: 0,
+      height: 165,
+      weight: 65,
+      heart_axis: 'LAD',
+      predicted_class_index: 3,
+      predicted_class_name: 'C',
+      predicted_class_description: 'Conduction disturbance',
+      success: true,
+      error_message: null,
+      request_type: 'batch',
+      caller_user_id: null,
+    });
+    expect(body.records.filter((r) => r.success === false)).toHaveLength(1);
+    // Vigil requires a token to read a history; a doctor who made no request sees none.
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/history' })).statusCode).toBe(401);
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/history',
+      headers: doctor.headers,
+    });
+    expect(mine.json()).toEqual({ total: 0, records: [] });
+  });
+
+  it('curl /api/v1/stats -H "Authorization: Bearer $TOKEN" → the seed statistics (admin only)', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/stats' })).statusCode).toBe(401);
+    const denied = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/stats',
+      headers: doctor.headers,
+    });
+    expect(denied.statusCode).toBe(403);
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/stats', headers: admin.headers });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      total_requests: 4,
+      successful_requests: 3,
+      failed_requests: 1,
+      input_stats: {
+        sex_distribution: { '0': 1, '1': 3 },
+        heart_axis_distribution: { MID: 3, LAD: 1 },
+      },
+      class_distribution: { C: 3 },
+    });
+  });
+
+  it('curl -X DELETE /api/v1/history -H "Authorization: Bearer <JWT_TOKEN>" → {message, deleted_count}', async () => {
+    const denied = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/history',
+      headers: doctor.headers,
+    });
+    expect(denied.statusCode).toBe(403);
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/history',
+      headers: admin.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ message: 'Deleted 4 history records', deleted_count: 4 });
+  });
+});
