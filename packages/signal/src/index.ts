@@ -82,3 +82,13 @@ export type {
   RhythmEpisode,
   RhythmKind,
 } from './arrhythmia/types.js';
+// Infant cry detection (issue "cry detection", packages/signal part).
+export { detectCry } from './audio/detect-cry.js';
+export type { CryDetection, DetectCryOptions } from './audio/detect-cry.js';
+export { loadCryModel } from './audio/load-cry-model.js';
+export type { CryModel } from './audio/cry-model.js';
+export { computeAudioFrames } from './audio/compute-audio-frames.js';
+export type { ComputeAudioFramesOptions } from './audio/compute-audio-frames.js';
+export type { AudioFrames } from './audio/audio-frames.js';
+export { createRealFft } from './audio/create-real-fft.js';
+export type { RealFft } from './audio/create-real-fft.js';

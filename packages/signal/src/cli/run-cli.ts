@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SignalInputError } from '../errors.js';
+import { AudioDecodeError } from '../io/audio-decode-error.js';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { commands as defaultCommands } from './commands/index.js';
 
@@ -62,7 +63,7 @@ export async function runCli(
     }
     return await command.run({ positionals: parsed.positionals, values, io });
   } catch (error) {
-    if (error instanceof SignalInputError) {
+    if (error instanceof SignalInputError || error instanceof AudioDecodeError) {
       io.stderr(`error: ${error.code} (${error.field}): ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -11,3 +11,7 @@ export type {
   WfdbSignal,
   WfdbSignalSpec,
 } from './wfdb-types.js';
+export { decodeAudio } from './decode-audio.js';
+export type { DecodeAudioOptions, DecodedAudio } from './decode-audio.js';
+export { AudioDecodeError } from './audio-decode-error.js';
+export type { AudioDecodeErrorCode } from './audio-decode-error.js';

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command.js';
+import { audioCryCommand } from './audio-cry.js';
 import { ecgBeatsCommand } from './ecg-beats.js';
 import { ecgDetectCommand } from './ecg-detect.js';
 import { ecgHrvCommand } from './ecg-hrv.js';
@@ -13,4 +14,5 @@ export const commands: readonly CliCommand[] = [
   ecgBeatsCommand,
   ecgRhythmCommand,
   ecgHrvCommand,
+  audioCryCommand,
 ];
