@@ -5,6 +5,7 @@ import type {
   PredictionsTable,
   VitalsMinuteTable,
   OximetryReadingsTable,
+  BabyReadingsTable,
   VitalsTable,
 } from './pipeline-schema.js';
 
@@ -70,4 +71,5 @@ export interface DB {
   alert_rules: AlertRulesTable;
   events: EventsTable;
   oximetry_readings: OximetryReadingsTable;
+  baby_readings: BabyReadingsTable;
 }

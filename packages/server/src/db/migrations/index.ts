@@ -6,6 +6,7 @@ import * as retentionIndexes from './004_retention_indexes.js';
 import * as ecgInVitals from './005_ecg_in_vitals.js';
 import * as predictionsByPacket from './006_predictions_by_packet.js';
 import * as pulseOximetry from './007_pulse_oximetry.js';
+import * as babyMonitor from './008_baby_monitor.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '005_ecg_in_vitals': ecgInVitals,
   '006_predictions_by_packet': predictionsByPacket,
   '007_pulse_oximetry': pulseOximetry,
+  '008_baby_monitor': babyMonitor,
 };

@@ -4,6 +4,7 @@ import type { Services } from '../../../composition.js';
 import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { babyReadingsRoutes } from './baby-readings.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
@@ -38,6 +39,10 @@ export async function registerRoutes(
   await app.register(oximetryRoutes, {
     prefix: '/api/v1/oximetry',
     ingest: services.oximetryIngest,
+  });
+  await app.register(babyReadingsRoutes, {
+    prefix: '/api/v1/readings',
+    readings: services.babyReadings,
   });
   await app.register(predictionsRoutes, {
     prefix: '/api/v1/predictions',
