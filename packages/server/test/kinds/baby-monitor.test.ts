@@ -50,6 +50,25 @@ function form(
   };
 }
 
+/** A silent 8-bit mono PCM WAV of `seconds` at `rateHz` (44-byte RIFF header + samples). */
+function silentWav8Bit(seconds: number, rateHz: number): Buffer {
+  const n = seconds * rateHz;
+  const b = Buffer.alloc(44 + n, 128);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + n, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(1, 22); // mono
+  b.writeUInt32LE(rateHz, 24);
+  b.writeUInt32LE(rateHz, 28); // bytes per second
+  b.writeUInt16LE(1, 32); // block align
+  b.writeUInt16LE(8, 34); // bits per sample
+  b.write('data', 36);
+  b.writeUInt32LE(n, 40);
+  return b;
+}
+
 interface Reading {
   id: string;
   patient_id: string;
@@ -199,6 +218,25 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     );
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ code: 'UNDECODABLE_AUDIO', field: 'audio' });
+    expect(await rowCount()).toBe(before);
+  });
+
+  it('an audio file over 20 MB or a clip over 5 min is 413, and nothing is stored', async () => {
+    const before = await rowCount();
+    const large = await upload(
+      parent,
+      { temperature: '37', humidity: '50' },
+      { bytes: Buffer.alloc(20 * 1024 * 1024 + 1), name: 'big.wav', type: 'audio/wav' },
+    );
+    expect(large.statusCode).toBe(413);
+    expect(large.json()).toMatchObject({ code: 'AUDIO_TOO_LARGE', field: 'audio' });
+    const long = await upload(
+      parent,
+      { temperature: '37', humidity: '50' },
+      { bytes: silentWav8Bit(301, 8000), name: 'long.wav', type: 'audio/wav' },
+    );
+    expect(long.statusCode).toBe(413);
+    expect(long.json()).toMatchObject({ code: 'AUDIO_TOO_LONG', field: 'audio' });
     expect(await rowCount()).toBe(before);
   });
 
