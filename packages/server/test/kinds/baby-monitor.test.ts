@@ -348,6 +348,47 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     expect(bad.json()).toMatchObject({ field: 'interval' });
   });
 
+  it("serves seed 002's own paths as aliases, and GET /health stays the liveness probe", async () => {
+    const health = await t.app.inject({ url: '/health' });
+    expect(health.statusCode).toBe(200);
+    const { payload, headers } = form({
+      temperature: '37.2',
+      humidity: '48',
+      patient_id: feverParent.user.id,
+    });
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/health/upload',
+      headers: { ...headers, ...doctor.headers },
+      payload,
+    });
+    expect(posted.statusCode).toBe(201);
+    const reading = posted.json<Reading>();
+    expect(reading).toMatchObject({ patient_id: feverParent.user.id, temperature: 37.2 });
+    const one = await t.app.inject({ url: `/health/${reading.id}`, headers: doctor.headers });
+    expect(one.json()).toEqual(reading);
+    expect(
+      (await t.app.inject({ url: `/health/${reading.id}`, headers: otherDoctor.headers }))
+        .statusCode,
+    ).toBe(404);
+    const history = await t.app.inject({
+      url: '/health/history?limit=1',
+      headers: feverParent.headers,
+    });
+    expect(history.json()).toEqual([reading]);
+    const stats = await t.app.inject({ url: '/health/stats', headers: feverParent.headers });
+    expect(stats.json()).toMatchObject({ total_records: 2, latest_record: reading });
+    const series = await t.app.inject({
+      url: '/health/timeseries?interval=1%20hour',
+      headers: feverParent.headers,
+    });
+    expect(
+      series
+        .json<{ data: { record_count: number }[] }>()
+        .data.reduce((a, b) => a + b.record_count, 0),
+    ).toBe(2);
+  });
+
   it('takes the seed-002 ESP32 payload over MQTT, "Err" sensors stored as no reading', async () => {
     const port = t.container.mqttPort;
     if (port === null) throw new Error('the embedded broker is not running');

@@ -5,6 +5,7 @@ import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
+import { compatHealthRoutes } from './compat-health.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
@@ -44,6 +45,8 @@ export async function registerRoutes(
     prefix: '/api/v1/readings',
     readings: services.babyReadings,
   });
+  // Seed 002's paths (/health/upload, /health/history, …) as aliases: one compatibility module.
+  await app.register(compatHealthRoutes, { prefix: '/health', readings: services.babyReadings });
   await app.register(predictionsRoutes, {
     prefix: '/api/v1/predictions',
     vitalsQuery: services.vitalsQuery,
