@@ -82,6 +82,22 @@ export interface AlertObservation {
   humidityPercent?: number | null;
 }
 
+/** An observation at `atMs` that says only what `seen` gives (every other reading unknown). */
+export function observation(atMs: number, seen: Partial<AlertObservation>): AlertObservation {
+  return {
+    atMs,
+    heartRateBpm: null,
+    spo2Percent: null,
+    temperatureC: null,
+    riskLabel: null,
+    analysable: null,
+    afOngoing: null,
+    vtRunBeats: null,
+    longestPauseMs: null,
+    ...seen,
+  };
+}
+
 export interface RuleState {
   /** When the condition started holding (ms), null if it is not holding. */
   since: number | null;

@@ -4,6 +4,7 @@ import { DomainError, forbidden } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import type { AlertRow, AlertsRepository } from '../repositories/alerts.repository.js';
 import {
+  observation,
   evaluateRule,
   type AlertObservation,
   type AlertRule,
@@ -86,18 +87,7 @@ export class AlertsService implements AlertSink {
           (r) => r.kind === 'device_silent',
         );
         if (rule === undefined) return;
-        await this.apply(patientId, deviceId, rule, {
-          atMs,
-          heartRateBpm: null,
-          spo2Percent: null,
-          temperatureC: null,
-          riskLabel: null,
-          analysable: null,
-          afOngoing: null,
-          vtRunBeats: null,
-          longestPauseMs: null,
-          silentForMs: 0,
-        });
+        await this.apply(patientId, deviceId, rule, observation(atMs, { silentForMs: 0 }));
       }).catch(() => undefined);
     }
   }

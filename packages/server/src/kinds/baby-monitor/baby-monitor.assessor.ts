@@ -5,7 +5,7 @@ import {
   type BabyMonitorMessage,
 } from '@vigil/protocol';
 import { validationFailed } from '../../errors/catalogue.js';
-import type { AlertObservation } from '../../services/alert-rule-engine.js';
+import { observation, type AlertObservation } from '../../services/alert-rule-engine.js';
 
 /** The cry evidence of a reading: what decided, and how sure it was. */
 export interface CryEvidence {
@@ -116,19 +116,10 @@ export function babyObservation(
   cry: CryEvidence,
   atMs: number,
 ): AlertObservation {
-  return {
-    atMs,
-    heartRateBpm: null,
-    spo2Percent: null,
-    temperatureC: null,
-    riskLabel: null,
-    analysable: null,
-    afOngoing: null,
-    vtRunBeats: null,
-    longestPauseMs: null,
+  return observation(atMs, {
     infantTemperatureC: values.temperatureC,
     // Without cry evidence infant_sick cannot be judged (its state does not move).
     cryDetected: cry.source === null ? null : cry.detected,
     humidityPercent: values.humidityPercent,
-  };
+  });
 }

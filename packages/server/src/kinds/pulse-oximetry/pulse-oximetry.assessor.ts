@@ -1,4 +1,4 @@
-import type { AlertObservation } from '../../services/alert-rule-engine.js';
+import { observation, type AlertObservation } from '../../services/alert-rule-engine.js';
 
 /** A pulse oximeter's normalised reading. */
 export interface OximetryValues {
@@ -17,15 +17,5 @@ export interface OximetryValues {
  * score: SpO2 and pulse are two of NEWS2's seven parameters, too few for its aggregate.
  */
 export function assessOximetry(values: OximetryValues, atMs: number): AlertObservation {
-  return {
-    atMs,
-    heartRateBpm: values.pulseRate,
-    spo2Percent: values.spo2,
-    temperatureC: null,
-    riskLabel: null,
-    analysable: null,
-    afOngoing: null,
-    vtRunBeats: null,
-    longestPauseMs: null,
-  };
+  return observation(atMs, { heartRateBpm: values.pulseRate, spo2Percent: values.spo2 });
 }
