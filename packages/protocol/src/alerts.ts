@@ -13,6 +13,10 @@ export const ALERT_RULE_KINDS = [
   'af_onset',
   'vt_run',
   'pause',
+  'infant_sick',
+  'infant_fever',
+  'humidity_high',
+  'humidity_low',
 ] as const;
 export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * Resting 12-lead ECG classification (issue 16, seed 003): one 10 s recording of the 12 standard
+ * Resting 12-lead ECG classification (seed 003): one 10 s recording of the 12 standard
  * leads plus the patient's age, sex, height, weight and heart axis in; the PTB-XL diagnostic
  * superclass (the seed's `class_index`, `class_name`, `class_description`) with probabilities,
  * measurements and the criteria that fired out. Every request is stored in a history.

@@ -74,6 +74,12 @@ export const ERROR_CATALOGUE = {
     status: 400,
     message: 'The uploaded record (.hea header with .mat or .dat data) could not be decoded',
   },
+  // Baby monitor readings (seed 002)
+  READING_NOT_FOUND: { status: 404, message: 'Reading not found' },
+  UNDECODABLE_AUDIO: { status: 415, message: 'The audio could not be decoded' },
+  AUDIO_TOO_LARGE: { status: 413, message: 'The audio file is too large (at most 20 MB)' },
+  AUDIO_TOO_LONG: { status: 413, message: 'The audio is too long (at most 5 minutes)' },
+  AUDIO_DECODER_UNAVAILABLE: { status: 500, message: 'The audio decoder is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

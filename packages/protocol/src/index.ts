@@ -6,6 +6,7 @@
  */
 export * from './alerts.js';
 export * from './auth.js';
+export * from './baby-monitor.js';
 export * from './common.js';
 export * from './device-payload.js';
 export * from './devices.js';

@@ -41,6 +41,26 @@ export const WsAlertSchema = Type.Object(
   { title: 'WsAlert' },
 );
 
+/**
+ * Seed-002 `CRY_DETECTED`: a baby monitor reading judged a cry (live only; the readings endpoints
+ * hold the history). `event` is the seed's discriminator, `type` Vigil's.
+ */
+export const WsCryDetectedSchema = Type.Object(
+  {
+    type: Type.Literal('cry_detected'),
+    event: Type.Literal('CRY_DETECTED'),
+    reading_id: Type.String(),
+    patient_id: Type.String(),
+    sick_detected: Type.Boolean(),
+    timestamp: Type.String({ format: 'date-time' }),
+    data: Type.Object({
+      temperature: Type.Union([Type.Number(), Type.Null()]),
+      humidity: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  },
+  { title: 'WsCryDetected' },
+);
+
 export const WsControlSchema = Type.Union([
   Type.Object({
     type: Type.Literal('welcome'),
@@ -56,11 +76,13 @@ export const WsServerMessageSchema = Type.Union([
   WsVitalsSchema,
   WsPredictionSchema,
   WsAlertSchema,
+  WsCryDetectedSchema,
   WsControlSchema,
 ]);
 export type WsVitals = Static<typeof WsVitalsSchema>;
 export type WsPrediction = Static<typeof WsPredictionSchema>;
 export type WsAlert = Static<typeof WsAlertSchema>;
+export type WsCryDetected = Static<typeof WsCryDetectedSchema>;
 export type WsServerMessage = Static<typeof WsServerMessageSchema>;
 
 export const WsClientMessageSchema = Type.Union([

@@ -1,5 +1,10 @@
 import path from 'node:path';
-import { validateOximetryBody, validateVitalsBody } from '@vigil/protocol';
+import {
+  validateBabyMonitorMessage,
+  validateOximetryBody,
+  validateVitalsBody,
+  type BabyMonitorMessage,
+} from '@vigil/protocol';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock } from './adapters/clock.js';
@@ -20,6 +25,7 @@ import { createConnectionErrorReporter } from './db/connection-errors.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createIngestMetrics } from './ingest/ingest-metrics.js';
+import { ingestMonitorMessage } from './kinds/baby-monitor/baby-monitor.device.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
 import type { AuthService } from './services/auth.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
@@ -122,6 +128,22 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       channels: {
         vitals: mqttChannel(validateVitalsBody, vitals.kinds.vitals),
         oximetry: mqttChannel(validateOximetryBody, vitals.kinds.oximetry),
+        // A baby monitor's seed-002 message (no device_id needed: the topic names the device).
+        readings: {
+          validate: validateBabyMonitorMessage,
+          ingest: (auth, payloads) =>
+            Promise.all(
+              payloads.map((p) =>
+                ingestMonitorMessage(
+                  vitals.babyMonitor,
+                  auth,
+                  p.device_id,
+                  p as BabyMonitorMessage,
+                  clock.now(),
+                ),
+              ),
+            ),
+        },
       },
       identity,
       log,
@@ -147,6 +169,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ...identity,
       ingest: vitals.kinds.vitals,
       oximetryIngest: vitals.kinds.oximetry,
+      babyReadings: vitals.babyMonitor,
       vitalsQuery: vitals.vitalsQuery,
       alerts: vitals.alerts,
       alertRules: vitals.alertRules,

@@ -16,6 +16,8 @@ import { SignalIngest, type IngestCoreDeps } from '../ingest/ingest-core.js';
 import type { IngestMetrics } from '../ingest/ingest-metrics.js';
 import { createEcgVitalsKind } from '../kinds/ecg-vitals/ecg-vitals.kind.js';
 import { createNews2RiskModel } from '../kinds/ecg-vitals/risk-model.js';
+import { createBabyReadingsRepository } from '../kinds/baby-monitor/baby-monitor.repository.js';
+import { BabyMonitorService } from '../kinds/baby-monitor/baby-monitor.service.js';
 import { createPulseOximetryKind } from '../kinds/pulse-oximetry/pulse-oximetry.kind.js';
 import { FANOUT_CHANNEL, startPgFanout } from '../realtime/pg-fanout.js';
 import { createRealtimeHub } from '../realtime/realtime-hub.js';
@@ -144,6 +146,20 @@ export async function createVitals(o: VitalsOptions) {
   };
   for (const ingest of Object.values(kinds)) stack.push(() => ingest.close());
 
+  // Baby monitor readings (seed 002): uploads with audio and monitor messages, not a stream, so a
+  // service of its own rather than a SignalIngest; alerts and pushes go the same way.
+  const babyMonitor = new BabyMonitorService({
+    readings: createBabyReadingsRepository(o.database.db),
+    canSeePatient,
+    visiblePatientIds: (viewer) => repos.patientScope.visibleIds(viewer),
+    resolveUploader: (auth, deviceId) => o.identity.devices.resolveUploader(auth, deviceId),
+    effectiveRules: (patientId) => alertRules.effectiveFor(patientId),
+    alerts,
+    realtime: hub,
+    clock,
+    newId,
+  });
+
   const vitalsQuery = new VitalsQueryService({
     vitals: repos.vitals,
     predictions: repos.predictions,
@@ -155,7 +171,7 @@ export async function createVitals(o: VitalsOptions) {
     clock,
   });
 
-  return { kinds, vitalsQuery, alerts, alertRules, hub, analysis };
+  return { kinds, babyMonitor, vitalsQuery, alerts, alertRules, hub, analysis };
 }
 
 export type Vitals = Awaited<ReturnType<typeof createVitals>>;

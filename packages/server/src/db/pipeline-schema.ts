@@ -171,3 +171,21 @@ export interface Ecg12RequestsTable {
   processing_ms: number;
   model_version: string | null;
 }
+
+/** A baby monitor reading (migration 008, src/kinds/baby-monitor/); booleans are 0/1. */
+export interface BabyReadingsTable {
+  id: string;
+  patient_id: string | null;
+  device_id: string | null;
+  uploaded_by: string | null;
+  ts: number;
+  temperature_c: number | null;
+  humidity_percent: number | null;
+  notes: string | null;
+  cry_detected: number;
+  cry_probability: number | null;
+  cry_source: 'server_audio' | 'device' | null;
+  sick_detected: number;
+  audio: Buffer | null;
+  audio_content_type: string | null;
+}

@@ -6,6 +6,7 @@ import type {
   VitalsMinuteTable,
   OximetryReadingsTable,
   Ecg12RequestsTable,
+  BabyReadingsTable,
   VitalsTable,
 } from './pipeline-schema.js';
 
@@ -72,4 +73,5 @@ export interface DB {
   events: EventsTable;
   oximetry_readings: OximetryReadingsTable;
   ecg12_requests: Ecg12RequestsTable;
+  baby_readings: BabyReadingsTable;
 }

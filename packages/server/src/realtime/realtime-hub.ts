@@ -107,6 +107,8 @@ function markSent(c: Conn, id: number): void {
 function serialise(e: RealtimeEvent): string {
   if (e.type === 'alert')
     return JSON.stringify({ type: 'alert', event_id: e.eventId, action: e.action, data: e.data });
+  // The seed-002 message is its own shape (`event`, `sick_detected`, `timestamp`, `data`).
+  if (e.type === 'cry_detected') return JSON.stringify(e.data);
   return JSON.stringify({ type: e.type, data: e.data });
 }
 

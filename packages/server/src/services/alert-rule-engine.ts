@@ -48,6 +48,14 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
   { kind: 'af_onset', enabled: true, threshold: null, durationS: 0, severity: 'warning' },
   { kind: 'vt_run', enabled: true, threshold: null, durationS: 0, severity: 'critical' },
   { kind: 'pause', enabled: true, threshold: 3000, durationS: 0, severity: 'critical' },
+  // Baby monitor (src/kinds/baby-monitor/): one reading decides, readings may be minutes apart.
+  // 38.0 °C is the usual infant fever cut-off (NICE NG143: ≥ 38 °C in under-3-month-olds is high
+  // risk); infant_sick is crying at that temperature (seed 002's "sick_detected").
+  { kind: 'infant_sick', enabled: true, threshold: 38, durationS: 0, severity: 'critical' },
+  { kind: 'infant_fever', enabled: true, threshold: 38, durationS: 0, severity: 'warning' },
+  // Room humidity band 30–70 % RH (outside it: dry airways, or mould and mites).
+  { kind: 'humidity_high', enabled: true, threshold: 70, durationS: 0, severity: 'info' },
+  { kind: 'humidity_low', enabled: true, threshold: 30, durationS: 0, severity: 'info' },
 ];
 
 /** What one analysed packet tells the rules; null fields are unknown (the rule does not move). */
@@ -66,6 +74,12 @@ export interface AlertObservation {
   longestPauseMs: number | null;
   /** For device_silent sweeps: ms since the device's last packet. */
   silentForMs?: number | null;
+  /** Baby monitor: temperature (°C) for infant_fever / infant_sick. */
+  infantTemperatureC?: number | null;
+  /** Baby monitor: whether the reading was judged a cry (infant_sick). */
+  cryDetected?: boolean | null;
+  /** Baby monitor: room relative humidity (%). */
+  humidityPercent?: number | null;
 }
 
 /** An observation at `atMs` that says only what `seen` gives (every other reading unknown). */
@@ -183,6 +197,36 @@ export function checkCondition(rule: AlertRule, o: AlertObservation): Check | nu
         value: o.vtRunBeats,
         message: `${o.vtRunBeats}-beat VT run`,
       };
+    case 'infant_fever': {
+      const temp = o.infantTemperatureC;
+      if (temp === undefined || temp === null || t === null) return null;
+      return {
+        holds: temp >= t,
+        value: temp,
+        message: `infant temperature ${temp.toFixed(1)} °C (≥ ${t})`,
+      };
+    }
+    case 'infant_sick': {
+      const temp = o.infantTemperatureC;
+      const cry = o.cryDetected;
+      if (temp === undefined || temp === null || cry === undefined || cry === null || t === null)
+        return null;
+      return {
+        holds: cry && temp >= t,
+        value: temp,
+        message: `crying at ${temp.toFixed(1)} °C (≥ ${t})`,
+      };
+    }
+    case 'humidity_high': {
+      const h = o.humidityPercent;
+      if (h === undefined || h === null || t === null) return null;
+      return { holds: h > t, value: h, message: `humidity ${Math.round(h)} % (> ${t} %)` };
+    }
+    case 'humidity_low': {
+      const h = o.humidityPercent;
+      if (h === undefined || h === null || t === null) return null;
+      return { holds: h < t, value: h, message: `humidity ${Math.round(h)} % (< ${t} %)` };
+    }
     case 'pause':
       if (o.longestPauseMs === null || t === null) return null;
       return {

@@ -39,6 +39,10 @@ const THRESHOLD_RANGES: Record<AlertRuleKind, [number, number] | null> = {
   af_onset: null,
   vt_run: null,
   pause: [1500, 10_000],
+  infant_sick: [37, 42],
+  infant_fever: [37, 42],
+  humidity_high: [40, 100],
+  humidity_low: [0, 60],
 };
 
 function toRule(row: AlertRulesTable): AlertRule {

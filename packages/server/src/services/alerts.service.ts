@@ -92,7 +92,11 @@ export class AlertsService implements AlertSink {
     }
   }
 
-  observe(patientId: string, deviceId: string, observation: AlertObservation): Promise<void> {
+  observe(
+    patientId: string,
+    deviceId: string | null,
+    observation: AlertObservation,
+  ): Promise<void> {
     return this.enqueue(patientId, async () => {
       const rules = await this.deps.rules.effectiveFor(patientId);
       const o: AlertObservation = { ...observation, silentForMs: observation.silentForMs ?? 0 };
@@ -218,7 +222,7 @@ export class AlertsService implements AlertSink {
 
   private async apply(
     patientId: string,
-    deviceId: string,
+    deviceId: string | null,
     rule: AlertRule,
     o: AlertObservation,
   ): Promise<void> {

@@ -61,7 +61,7 @@ function classOf(result: Ecg12Result) {
 }
 
 /**
- * 12-lead ECG classification (issue 16): checks the input, interprets it with @vigil/signal's
+ * 12-lead ECG classification (seed 003): checks the input, interprets it with @vigil/signal's
  * `interpretEcg12` (published criteria, or the trained model), and stores every request —
  * successful or refused — in the history with its metadata, class, processing time and caller.
  */

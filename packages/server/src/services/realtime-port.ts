@@ -1,4 +1,4 @@
-import type { Alert, Prediction, WsAlert, WsVitals } from '@vigil/protocol';
+import type { Alert, Prediction, WsAlert, WsCryDetected, WsVitals } from '@vigil/protocol';
 
 /**
  * What services hand to the real-time hub. Scoping by patient happens in the hub, on the
@@ -7,6 +7,7 @@ import type { Alert, Prediction, WsAlert, WsVitals } from '@vigil/protocol';
 export type RealtimeEvent =
   | { type: 'vitals'; patientId: string | null; deviceId: string; data: VitalsEventData }
   | { type: 'prediction'; patientId: string | null; deviceId: string; data: PredictionView }
+  | { type: 'cry_detected'; patientId: string; deviceId: string | null; data: WsCryDetected }
   | {
       type: 'alert';
       patientId: string;

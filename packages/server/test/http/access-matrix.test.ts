@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceWithKey } from '../../src/services/devices.service.js';
@@ -112,6 +114,45 @@ function withData(w: World): Promise<{ device_id: string; alertId: string }> {
       return { device_id: w.devA.device_id, alertId: alert.id };
     })();
     worldData.set(w, p);
+  }
+  return p;
+}
+
+/** A reading of patient A with an audio clip (the readings rows below), once per world. */
+const worldReading = new WeakMap<World, Promise<string>>();
+function withReading(w: World): Promise<string> {
+  let p = worldReading.get(w);
+  if (p === undefined) {
+    p = (async () => {
+      const boundary = 'matrixboundary';
+      const clip = readFileSync(
+        fileURLToPath(
+          new URL('../../../signal/src/audio/fixtures/speech-espeak-hi-4s.wav', import.meta.url),
+        ),
+      );
+      const payload = Buffer.concat([
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="temperature"\r\n\r\n37\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="humidity"\r\n\r\n50\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n` +
+            'Content-Type: audio/wav\r\n\r\n',
+        ),
+        clip,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/readings',
+        headers: {
+          ...w.patA.headers,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+        },
+        payload,
+      });
+      if (res.statusCode !== 201) throw new Error(`reading refused: ${res.body}`);
+      return res.json<{ id: string }>().id;
+    })();
+    worldReading.set(w, p);
   }
   return p;
 }
@@ -486,6 +527,31 @@ const rows: Row[] = [
     request: () => ({ url: '/api/v1/health' }),
     expect: all(200),
   },
+  // --- baby monitor readings (issue 15): patient A's readings, like vitals
+  {
+    name: 'POST /readings (JSON, for patient A; a device key records for its own patient)',
+    request: (w) => ({
+      method: 'POST',
+      url: '/api/v1/readings',
+      payload: { temperature: 37, humidity: 50, patient_id: w.patA.user.id },
+    }),
+    expect: { ...all(201), docB: 404, patB: 404, anon: 401 },
+  },
+  {
+    name: 'GET /readings?patient_id={patient A}',
+    request: (w) => ({ url: `/api/v1/readings?patient_id=${w.patA.user.id}` }),
+    expect: { ...users(200), docB: 404, patB: 404 },
+  },
+  ...['', '/stats', '/timeseries'].map((suffix): Row => ({
+    name: `GET /readings${suffix} (own scope)`,
+    request: () => ({ url: `/api/v1/readings${suffix}` }),
+    expect: users(200),
+  })),
+  ...['', '/audio'].map((suffix): Row => ({
+    name: `GET /readings/{reading of patient A}${suffix}`,
+    request: async (w) => ({ url: `/api/v1/readings/${await withReading(w)}${suffix}` }),
+    expect: { ...users(200), docB: 404, patB: 404 },
+  })),
 ];
 
 const SECRET_FIELD = /"(password|password_hash|api_key_hash|token_hash)"|\$argon2/;

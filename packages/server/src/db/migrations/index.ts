@@ -6,6 +6,7 @@ import * as retentionIndexes from './004_retention_indexes.js';
 import * as ecgInVitals from './005_ecg_in_vitals.js';
 import * as predictionsByPacket from './006_predictions_by_packet.js';
 import * as pulseOximetry from './007_pulse_oximetry.js';
+import * as babyMonitor from './008_baby_monitor.js';
 import * as ecg12Requests from './009_ecg12_requests.js';
 
 /**
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '005_ecg_in_vitals': ecgInVitals,
   '006_predictions_by_packet': predictionsByPacket,
   '007_pulse_oximetry': pulseOximetry,
+  '008_baby_monitor': babyMonitor,
   '009_ecg12_requests': ecg12Requests,
 };

@@ -148,7 +148,11 @@ export async function handleDeviceMessage(
       throw new DomainError('VALIDATION_FAILED', { field, message });
     }
     const batch = Array.isArray(body);
-    const packets = (batch ? body : [body]) as { device_id: string }[];
+    // A payload without device_id (the seed-002 monitor's; other channels' validators require
+    // it) is the topic's device's.
+    const packets = ((batch ? body : [body]) as { device_id?: string }[]).map((p) =>
+      p.device_id === undefined ? { ...p, device_id: topicDevice } : p,
+    ) as { device_id: string }[];
     packets.forEach((p, i) => {
       if (p.device_id !== topicDevice)
         throw new DomainError('DEVICE_MISMATCH', {

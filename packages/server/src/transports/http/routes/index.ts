@@ -5,6 +5,8 @@ import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
+import { babyReadingsRoutes } from './baby-readings.routes.js';
+import { compatHealthRoutes } from './compat/seed-002.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { ecg12Routes } from './ecg12.routes.js';
 import { opsRoutes } from './ops.routes.js';
@@ -41,6 +43,12 @@ export async function registerRoutes(
     prefix: '/api/v1/oximetry',
     ingest: services.oximetryIngest,
   });
+  await app.register(babyReadingsRoutes, {
+    prefix: '/api/v1/readings',
+    readings: services.babyReadings,
+  });
+  // Seed 002's paths (/health/upload, /health/history, …) as aliases: one compatibility module.
+  await app.register(compatHealthRoutes, { prefix: '/health', readings: services.babyReadings });
   await app.register(predictionsRoutes, {
     prefix: '/api/v1/predictions',
     vitalsQuery: services.vitalsQuery,

@@ -1,0 +1,125 @@
+import {
+  BABY_HUMIDITY_RANGE_PERCENT,
+  BABY_TEMPERATURE_RANGE_C,
+  CRY_PROBABILITY_THRESHOLD,
+  type BabyMonitorMessage,
+} from '@vigil/protocol';
+import { validationFailed } from '../../errors/catalogue.js';
+import { observation, type AlertObservation } from '../../services/alert-rule-engine.js';
+
+/** The cry evidence of a reading: what decided, and how sure it was. */
+export interface CryEvidence {
+  /** 0–1, null when the decider gave no confidence. */
+  probability: number | null;
+  detected: boolean;
+  source: 'server_audio' | 'device' | null;
+}
+
+/** The measurements of a baby monitor reading, checked. */
+export interface BabyValues {
+  /** °C, null when not measured (or the sensor failed). */
+  temperatureC: number | null;
+  /** Relative humidity, %, null when not measured. */
+  humidityPercent: number | null;
+}
+
+/**
+ * A form or JSON value as a number in range, or null when absent. Form fields arrive as strings;
+ * an empty string is absent. Anything else fails naming the field.
+ */
+export function parseMeasurement(
+  value: unknown,
+  field: string,
+  range: { min: number; max: number },
+  unit: string,
+): number | null {
+  if (value === undefined || value === null || value === '') return null;
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw validationFailed(field, `${field} must be a number`);
+  if (n < range.min || n > range.max)
+    throw validationFailed(field, `${field} must be between ${range.min} and ${range.max} ${unit}`);
+  return n;
+}
+
+/** Temperature and humidity of an upload (both required there, per seed 002). */
+export function parseUploadValues(fields: {
+  temperature?: unknown;
+  humidity?: unknown;
+}): BabyValues {
+  const temperatureC = parseMeasurement(
+    fields.temperature,
+    'temperature',
+    BABY_TEMPERATURE_RANGE_C,
+    '°C',
+  );
+  if (temperatureC === null) throw validationFailed('temperature', 'temperature is required');
+  const humidityPercent = parseMeasurement(
+    fields.humidity,
+    'humidity',
+    BABY_HUMIDITY_RANGE_PERCENT,
+    '%',
+  );
+  if (humidityPercent === null) throw validationFailed('humidity', 'humidity is required');
+  return { temperatureC, humidityPercent };
+}
+
+/** The server's verdict on an uploaded clip's cry probability. */
+export function cryFromAudio(probability: number): CryEvidence {
+  return {
+    probability,
+    detected: probability >= CRY_PROBABILITY_THRESHOLD,
+    source: 'server_audio',
+  };
+}
+
+/**
+ * A seed-002 ESP32 message: `"Err"` (a failed sensor) is no reading, never a default; an
+ * out-of-range value fails naming the field. The device's `FinalResult` is its verdict
+ * (`InfantCry` = crying, anything else = not), `InfantCry` its confidence in % (0–100); with no
+ * verdict the confidence decides at 50 %; with neither, no cry evidence.
+ */
+export function parseMonitorMessage(m: BabyMonitorMessage): BabyValues & { cry: CryEvidence } {
+  const sensor = (v: number | 'Err' | undefined) => (v === 'Err' ? undefined : v);
+  const temperatureC = parseMeasurement(
+    sensor(m.Temperature),
+    'Temperature',
+    BABY_TEMPERATURE_RANGE_C,
+    '°C',
+  );
+  const humidityPercent = parseMeasurement(
+    sensor(m.Humidity),
+    'Humidity',
+    BABY_HUMIDITY_RANGE_PERCENT,
+    '%',
+  );
+  const confidence = parseMeasurement(sensor(m.InfantCry), 'InfantCry', { min: 0, max: 100 }, '%');
+  const probability = confidence === null ? null : confidence / 100;
+  const verdict = m.FinalResult?.trim();
+  let cry: CryEvidence;
+  if (verdict !== undefined && verdict !== '' && verdict.toLowerCase() !== 'err')
+    cry = { probability, detected: /^infant[_ ]?cry$/i.test(verdict), source: 'device' };
+  else if (probability !== null)
+    cry = { probability, detected: probability >= CRY_PROBABILITY_THRESHOLD, source: 'device' };
+  else cry = { probability: null, detected: false, source: null };
+  return { temperatureC, humidityPercent, cry };
+}
+
+/** Seed 002's `sick_detected`: crying at or above the patient's infant_sick threshold (°C). */
+export function isSick(values: BabyValues, cry: CryEvidence, thresholdC: number): boolean {
+  return cry.detected && values.temperatureC !== null && values.temperatureC >= thresholdC;
+}
+
+/** What the alert rules see of a reading (infant_sick, infant_fever, humidity_high/low). */
+export function babyObservation(
+  values: BabyValues,
+  cry: CryEvidence,
+  atMs: number,
+): AlertObservation {
+  return observation(atMs, {
+    infantTemperatureC: values.temperatureC,
+    // Without cry evidence infant_sick cannot be judged (its state does not move).
+    cryDetected: cry.source === null ? null : cry.detected,
+    humidityPercent: values.humidityPercent,
+  });
+}

@@ -1,0 +1,370 @@
+import {
+  BABY_AUDIO_LIMITS,
+  type BabyReading,
+  type BabyReadingsQuery,
+  type BabyStats,
+  type BabyStatsQuery,
+  type BabyTimeseries,
+  type BabyTimeseriesInterval,
+  type BabyTimeseriesQuery,
+} from '@vigil/protocol';
+import { detectCry, SignalInputError } from '@vigil/signal';
+import { AudioDecodeError, decodeAudio } from '@vigil/signal/io';
+import type { Clock } from '../../adapters/clock.js';
+import type { BabyReadingsTable } from '../../db/pipeline-schema.js';
+import { DomainError, validationFailed } from '../../errors/catalogue.js';
+import type { Viewer } from '../../repositories/access.repository.js';
+import type { AlertRule } from '../../services/alert-rule-engine.js';
+import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
+import type { RealtimePublisher } from '../../services/realtime-port.js';
+import {
+  babyObservation,
+  cryFromAudio,
+  isSick,
+  parseUploadValues,
+  type BabyValues,
+  type CryEvidence,
+} from './baby-monitor.assessor.js';
+import type {
+  BabyReadingRow,
+  BabyReadingScope,
+  BabyReadingsRepository,
+} from './baby-monitor.repository.js';
+
+/** Seed 002's illness cut-off, °C, when the patient's infant_sick rule has no threshold. */
+const DEFAULT_SICK_THRESHOLD_C = 38;
+/** Audio is decoded straight to the cry model's rate. */
+const AUDIO_RATE_HZ = 8000;
+const NOTES_MAX_CHARS = 2000;
+const DAY_MS = 86_400_000;
+const INTERVAL_MS: Record<BabyTimeseriesInterval, number> = {
+  '1 hour': 3_600_000,
+  '6 hours': 6 * 3_600_000,
+  '1 day': DAY_MS,
+  '1 week': 7 * DAY_MS,
+};
+/** Buckets start at multiples of the interval from Monday 2000-01-03 00:00 UTC (TimescaleDB's origin). */
+const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 3);
+
+export interface BabyMonitorServiceDeps {
+  readings: BabyReadingsRepository;
+  canSeePatient(viewer: Viewer, patientId: string): Promise<boolean>;
+  visiblePatientIds(viewer: Viewer): Promise<string[] | undefined>;
+  resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
+  effectiveRules(patientId: string): Promise<AlertRule[]>;
+  alerts: {
+    observe(
+      patientId: string,
+      deviceId: string | null,
+      o: ReturnType<typeof babyObservation>,
+    ): Promise<void>;
+  };
+  realtime: RealtimePublisher;
+  clock: Clock;
+  newId: () => string;
+}
+
+/** Who sends a reading: a signed-in user acting for a patient, or a monitor's key. */
+export type BabyUploader = { kind: 'user'; user: Viewer } | { kind: 'device'; auth: DeviceAuth };
+
+/** An upload's fields as they arrive (JSON values or multipart strings). */
+export interface BabyUploadFields {
+  patient_id?: unknown;
+  device_id?: unknown;
+  temperature?: unknown;
+  humidity?: unknown;
+  notes?: unknown;
+}
+
+export interface BabyAudioUpload {
+  bytes: Buffer;
+  contentType: string;
+}
+
+const AUDIO_ERRORS = {
+  UNDECODABLE_AUDIO: 'UNDECODABLE_AUDIO',
+  AUDIO_TOO_LARGE: 'AUDIO_TOO_LARGE',
+  AUDIO_TOO_LONG: 'AUDIO_TOO_LONG',
+  DECODER_UNAVAILABLE: 'AUDIO_DECODER_UNAVAILABLE',
+} as const;
+
+function optionalString(value: unknown, field: string, max: number): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string') throw validationFailed(field, `${field} must be a string`);
+  if (value.length > max)
+    throw validationFailed(field, `${field} is longer than ${max} characters`);
+  return value;
+}
+
+function parseDate(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw validationFailed(field, `${field} must be an ISO date-time`);
+  return ms;
+}
+
+export function toBabyReading(row: BabyReadingRow): BabyReading {
+  return {
+    id: row.id,
+    patient_id: row.patient_id,
+    device_id: row.device_id,
+    temperature: row.temperature_c,
+    humidity: row.humidity_percent,
+    audio_url: row.has_audio === 1 ? `/api/v1/readings/${row.id}/audio` : null,
+    cry_detected: row.cry_detected === 1,
+    cry_probability: row.cry_probability,
+    cry_source: row.cry_source,
+    sick_detected: row.sick_detected === 1,
+    created_at: new Date(row.ts).toISOString(),
+    notes: row.notes,
+  };
+}
+
+/**
+ * Baby monitor readings (seed 002): uploads with an optional clip whose cry probability
+ * the server computes (`@vigil/signal` detectCry at 8 kHz), monitor messages with the device's own
+ * verdict, the seed's sick rule, alerts through the alert lifecycle, the CRY_DETECTED push, and
+ * the history, stats and time series, each scoped to the patients the viewer may see.
+ */
+export class BabyMonitorService {
+  constructor(private readonly deps: BabyMonitorServiceDeps) {}
+
+  /** An HTTP upload (JSON or multipart). Nothing is stored when any check fails. */
+  async upload(
+    by: BabyUploader,
+    fields: BabyUploadFields,
+    audio: BabyAudioUpload | undefined,
+  ): Promise<BabyReading> {
+    const target = await this.resolveTarget(by, fields);
+    const values = parseUploadValues(fields);
+    const notes = optionalString(fields.notes, 'notes', NOTES_MAX_CHARS);
+    const cry: CryEvidence =
+      audio === undefined
+        ? { probability: null, detected: false, source: null }
+        : cryFromAudio(await this.cryProbability(audio.bytes));
+    return this.record({
+      ...target,
+      values,
+      cry,
+      notes,
+      atMs: this.deps.clock.now(),
+      audio,
+    });
+  }
+
+  /** A monitor's own reading (MQTT): values and cry verdict already parsed from its message. */
+  async fromDevice(
+    auth: DeviceAuth,
+    deviceId: string,
+    reading: BabyValues & { cry: CryEvidence; atMs: number; notes: string | null },
+  ): Promise<BabyReading> {
+    const target = await this.resolveTarget({ kind: 'device', auth }, { device_id: deviceId });
+    return this.record({
+      ...target,
+      values: { temperatureC: reading.temperatureC, humidityPercent: reading.humidityPercent },
+      cry: reading.cry,
+      notes: reading.notes,
+      atMs: reading.atMs,
+      audio: undefined,
+    });
+  }
+
+  async list(viewer: Viewer, q: BabyReadingsQuery): Promise<BabyReading[]> {
+    const scope = await this.scope(viewer, q.patient_id);
+    const rows = await this.deps.readings.list(
+      {
+        ...scope,
+        fromMs: parseDate(q.start_date, 'start_date'),
+        toMs: parseDate(q.end_date, 'end_date'),
+        cryDetected: q.cry_detected,
+        sickDetected: q.sick_detected,
+      },
+      q.limit,
+      q.offset,
+    );
+    return rows.map(toBabyReading);
+  }
+
+  async stats(viewer: Viewer, q: BabyStatsQuery): Promise<BabyStats> {
+    const scope = await this.scope(viewer, q.patient_id);
+    const s = await this.deps.readings.stats(scope);
+    const [latest] = await this.deps.readings.list(scope, 1, 0);
+    const round = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
+    return {
+      total_records: s.total,
+      cry_detected_count: s.cries,
+      sick_detected_count: s.sick,
+      avg_temperature: round(s.avgTemperature),
+      avg_humidity: round(s.avgHumidity),
+      latest_record: latest === undefined ? null : toBabyReading(latest),
+    };
+  }
+
+  async timeseries(viewer: Viewer, q: BabyTimeseriesQuery): Promise<BabyTimeseries> {
+    const scope = await this.scope(viewer, q.patient_id);
+    const toMs = parseDate(q.end_date, 'end_date') ?? this.deps.clock.now();
+    const fromMs = parseDate(q.start_date, 'start_date') ?? toMs - 7 * DAY_MS;
+    if (fromMs > toMs) throw validationFailed('start_date', 'start_date is after end_date');
+    const step = INTERVAL_MS[q.interval];
+    const rows = await this.deps.readings.series({ ...scope, fromMs, toMs });
+    const buckets = new Map<
+      number,
+      { t: number[]; h: number[]; count: number; cries: number; sick: number }
+    >();
+    for (const r of rows) {
+      const start = BUCKET_ORIGIN_MS + Math.floor((r.ts - BUCKET_ORIGIN_MS) / step) * step;
+      let b = buckets.get(start);
+      if (b === undefined) {
+        b = { t: [], h: [], count: 0, cries: 0, sick: 0 };
+        buckets.set(start, b);
+      }
+      b.count++;
+      b.cries += r.cry_detected;
+      b.sick += r.sick_detected;
+      if (r.temperature_c !== null) b.t.push(r.temperature_c);
+      if (r.humidity_percent !== null) b.h.push(r.humidity_percent);
+    }
+    const mean = (xs: number[]) =>
+      xs.length === 0 ? null : Math.round((xs.reduce((a, x) => a + x, 0) / xs.length) * 100) / 100;
+    return {
+      data: [...buckets.entries()]
+        .sort((a, b) => b[0] - a[0])
+        .map(([start, b]) => ({
+          time: new Date(start).toISOString(),
+          avg_temperature: mean(b.t),
+          avg_humidity: mean(b.h),
+          record_count: b.count,
+          cry_count: b.cries,
+          sick_count: b.sick,
+        })),
+    };
+  }
+
+  async get(viewer: Viewer, id: string): Promise<BabyReading> {
+    const row = await this.deps.readings.findById(id);
+    if (row === undefined || !(await this.visible(viewer, row.patient_id)))
+      throw new DomainError('READING_NOT_FOUND', { field: 'id' });
+    return toBabyReading(row);
+  }
+
+  /** The stored clip with its original content type; 404 to anyone who may not see the reading. */
+  async audio(viewer: Viewer, id: string): Promise<{ bytes: Buffer; contentType: string }> {
+    const row = await this.deps.readings.audio(id);
+    if (row === undefined || !(await this.visible(viewer, row.patient_id)))
+      throw new DomainError('READING_NOT_FOUND', { field: 'id' });
+    if (row.audio === null)
+      throw new DomainError('READING_NOT_FOUND', { message: 'This reading has no audio' });
+    return {
+      bytes: Buffer.from(row.audio),
+      contentType: row.audio_content_type ?? 'application/octet-stream',
+    };
+  }
+
+  private async visible(viewer: Viewer, patientId: string | null): Promise<boolean> {
+    if (viewer.role === 'admin') return true;
+    return patientId !== null && (await this.deps.canSeePatient(viewer, patientId));
+  }
+
+  private async scope(viewer: Viewer, patientId: string | undefined): Promise<BabyReadingScope> {
+    if (patientId !== undefined) {
+      if (!(await this.deps.canSeePatient(viewer, patientId)))
+        throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
+      return { patientIds: [patientId] };
+    }
+    return { patientIds: await this.deps.visiblePatientIds(viewer) };
+  }
+
+  private async resolveTarget(
+    by: BabyUploader,
+    fields: BabyUploadFields,
+  ): Promise<{ patientId: string; deviceId: string | null; uploadedBy: string | null }> {
+    if (by.kind === 'user') {
+      const requested = optionalString(fields.patient_id, 'patient_id', 200);
+      const patientId = requested ?? (by.user.role === 'patient' ? by.user.id : null);
+      if (patientId === null) throw validationFailed('patient_id', 'patient_id is required');
+      if (!(await this.deps.canSeePatient(by.user, patientId)))
+        throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
+      return { patientId, deviceId: null, uploadedBy: by.user.id };
+    }
+    const named = optionalString(fields.device_id, 'device_id', 200);
+    const deviceId = named ?? (by.auth.kind === 'device' ? by.auth.device.device_id : null);
+    if (deviceId === null) throw validationFailed('device_id', 'device_id is required');
+    const device = await this.deps.resolveUploader(by.auth, deviceId);
+    if (device.patient_id === null)
+      throw validationFailed('device_id', 'The monitor is not assigned to a patient');
+    return { patientId: device.patient_id, deviceId: device.device_id, uploadedBy: null };
+  }
+
+  private async cryProbability(bytes: Buffer): Promise<number> {
+    try {
+      const decoded = await decodeAudio(bytes, {
+        sampleRateHz: AUDIO_RATE_HZ,
+        maxSeconds: BABY_AUDIO_LIMITS.maxSeconds,
+        maxBytes: BABY_AUDIO_LIMITS.maxBytes,
+      });
+      return detectCry(decoded.samples, decoded.sampleRateHz).probability;
+    } catch (error) {
+      if (error instanceof AudioDecodeError)
+        throw new DomainError(AUDIO_ERRORS[error.code], { field: 'audio', cause: error });
+      // An empty or silent-to-nothing stream decodes to no samples: not a usable clip.
+      if (error instanceof SignalInputError)
+        throw new DomainError('UNDECODABLE_AUDIO', { field: 'audio', cause: error });
+      throw error;
+    }
+  }
+
+  private async record(r: {
+    patientId: string;
+    deviceId: string | null;
+    uploadedBy: string | null;
+    values: BabyValues;
+    cry: CryEvidence;
+    notes: string | null;
+    atMs: number;
+    audio: BabyAudioUpload | undefined;
+  }): Promise<BabyReading> {
+    const rules = await this.deps.effectiveRules(r.patientId);
+    const threshold =
+      rules.find((x) => x.kind === 'infant_sick')?.threshold ?? DEFAULT_SICK_THRESHOLD_C;
+    const sick = isSick(r.values, r.cry, threshold);
+    const row: BabyReadingsTable = {
+      id: this.deps.newId(),
+      patient_id: r.patientId,
+      device_id: r.deviceId,
+      uploaded_by: r.uploadedBy,
+      ts: r.atMs,
+      temperature_c: r.values.temperatureC,
+      humidity_percent: r.values.humidityPercent,
+      notes: r.notes,
+      cry_detected: r.cry.detected ? 1 : 0,
+      cry_probability: r.cry.probability,
+      cry_source: r.cry.source,
+      sick_detected: sick ? 1 : 0,
+      audio: r.audio?.bytes ?? null,
+      audio_content_type: r.audio?.contentType ?? null,
+    };
+    await this.deps.readings.insert(row);
+    const reading = toBabyReading({ ...row, has_audio: row.audio === null ? 0 : 1 });
+    if (r.cry.detected)
+      this.deps.realtime.publish({
+        type: 'cry_detected',
+        patientId: r.patientId,
+        deviceId: r.deviceId,
+        data: {
+          type: 'cry_detected',
+          event: 'CRY_DETECTED',
+          reading_id: row.id,
+          patient_id: r.patientId,
+          sick_detected: sick,
+          timestamp: reading.created_at,
+          data: { temperature: reading.temperature, humidity: reading.humidity },
+        },
+      });
+    await this.deps.alerts.observe(
+      r.patientId,
+      r.deviceId,
+      babyObservation(r.values, r.cry, r.atMs),
+    );
+    return reading;
+  }
+}
