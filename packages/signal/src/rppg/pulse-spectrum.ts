@@ -1,5 +1,5 @@
 import { SignalInputError } from '../errors.js';
-import { fftInPlace } from './fft-in-place.js';
+import { createRealFft } from '../audio/create-real-fft.js';
 
 export interface PulseSpectrumOptions {
   /** Lowest pulse frequency searched, Hz. Default 0.7 (42 bpm). */
@@ -68,17 +68,15 @@ export function pulseSpectrum(
   let mean = 0;
   for (let i = 0; i < n; i++) mean += signal[i] ?? 0;
   mean /= n;
-  const re = new Float64Array(nfft);
-  const im = new Float64Array(nfft);
+  // Zero padding to nfft: the windowed frame is shorter than the transform.
+  const windowed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
-    re[i] = ((signal[i] ?? 0) - mean) * w;
+    windowed[i] = ((signal[i] ?? 0) - mean) * w;
   }
-  fftInPlace(re, im);
   const resolutionHz = fs / nfft;
   const half = nfft >> 1;
-  const power = new Float64Array(half + 1);
-  for (let k = 0; k <= half; k++) power[k] = (re[k] ?? 0) ** 2 + (im[k] ?? 0) ** 2;
+  const power = createRealFft(nfft).power(windowed, new Float64Array(half + 1));
 
   const lo = Math.max(1, Math.ceil(minHz / resolutionHz));
   const hi = Math.min(half - 1, Math.floor(maxHz / resolutionHz));
