@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { webPlugin } from './web.plugin.js';
+import { DEFAULT_WEB_DIST, webPlugin } from './web.plugin.js';
 
 let dir: string;
 let app: FastifyInstance;
@@ -86,5 +87,12 @@ describe('web plugin, dashboard not built', () => {
     expect(res.statusCode).toBe(503);
     expect(res.body).toContain('npm run build -w @vigil/web');
     expect((await app.inject('/health')).statusCode).toBe(200);
+  });
+});
+
+describe('DEFAULT_WEB_DIST', () => {
+  it("is the web package's build folder of this repository, wherever this file sits", () => {
+    const repoRoot = fileURLToPath(new URL('../../../../../../', import.meta.url));
+    expect(DEFAULT_WEB_DIST).toBe(join(repoRoot, 'packages', 'web', 'dist'));
   });
 });

@@ -10,7 +10,7 @@ export interface WebPluginOptions {
 }
 
 /** Where `npm run build -w @vigil/web` writes the dashboard. */
-export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../../../web/dist', import.meta.url));
 
 /**
  * Paths the dashboard must never shadow: an unknown `/api/...` is a JSON 404 from the API, not
