@@ -106,3 +106,18 @@ export async function login(t: TestApp, email: string, password = TEST_PASSWORD)
   });
   return { status: response.statusCode, body: response.json<TokenResponse>() };
 }
+
+/** A clinic of one: an admin, a doctor, their patient and a device of that patient with its key. */
+export async function createMonitoredPatient(
+  t: TestApp,
+  deviceId: string,
+): Promise<{ doctor: TestUser; patient: TestUser; key: string }> {
+  const admin = await createAdmin(t);
+  const doctor = await createDoctor(t, admin);
+  const patient = await createPatient(t, doctor);
+  const { api_key: key } = await registerDevice(t, doctor, {
+    patientId: patient.user.id,
+    deviceId,
+  });
+  return { doctor, patient, key };
+}

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createAdmin,
-  createDoctor,
-  createPatient,
+  createMonitoredPatient,
   createTestApp,
-  registerDevice,
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
@@ -19,10 +16,8 @@ describe('ECG samples outside the physical range', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const admin = await createAdmin(t);
-    doctor = await createDoctor(t, admin);
-    const patient = await createPatient(t, doctor);
-    key = (await registerDevice(t, doctor, { patientId: patient.user.id, deviceId })).api_key;
+    const clinic = await createMonitoredPatient(t, deviceId);
+    ({ doctor, key } = clinic);
     start = t.clock.now() - 10 * 60_000;
   });
   afterAll(async () => {

@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createAdmin,
-  createDoctor,
-  createPatient,
+  createMonitoredPatient,
   createTestApp,
   registerDevice,
   type TestApp,
@@ -21,12 +19,10 @@ describe('a packet whose write fails', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    const admin = await createAdmin(t);
-    doctor = await createDoctor(t, admin);
-    const patient = await createPatient(t, doctor);
-    key = (await registerDevice(t, doctor, { patientId: patient.user.id, deviceId })).api_key;
+    const clinic = await createMonitoredPatient(t, deviceId);
+    ({ doctor, key } = clinic);
     otherKey = (
-      await registerDevice(t, doctor, { patientId: patient.user.id, deviceId: 'ESP32-SEQ' })
+      await registerDevice(t, doctor, { patientId: clinic.patient.user.id, deviceId: 'ESP32-SEQ' })
     ).api_key;
     start = t.clock.now() - 10 * 60_000;
   });
