@@ -21,22 +21,6 @@ export const ECG12_HEART_AXES = [
 ] as const;
 export type Ecg12HeartAxis = (typeof ECG12_HEART_AXES)[number];
 
-/** Lead order of `ecg_signal` rows. */
-export const ECG12_LEAD_ORDER = [
-  'I',
-  'II',
-  'III',
-  'aVR',
-  'aVL',
-  'aVF',
-  'V1',
-  'V2',
-  'V3',
-  'V4',
-  'V5',
-  'V6',
-] as const;
-
 /** Seconds of signal in one request: `ecg_signal` has 10 s × sampling_rate_hz rows. */
 export const ECG12_DURATION_S = 10;
 export const ECG12_DEFAULT_RATE_HZ = 500;
