@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/adapters/clock.js';
-import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
 import { buildApp } from '../../src/app.js';
-import { createContainer } from '../../src/composition.js';
-import { loadConfig } from '../../src/config/env.js';
 import type { RealtimeEvent } from '../../src/services/realtime-port.js';
+import { createInstancePair } from '../helpers/instance-pair.js';
 
 const url = process.env.DATABASE_URL;
 
@@ -51,22 +48,7 @@ describe.skipIf(url === undefined)(
     });
 
     it('keeps serving, reconnects the fan-out listener and counts the lost connections', async () => {
-      const config = loadConfig({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        MQTT_PORT: '0',
-        DATABASE_URL: ownUrl,
-      });
-      const schema = `vigil_connloss_${randomBytes(5).toString('hex')}`;
-      const make = (drop: boolean) =>
-        createContainer(config, {
-          clock: new ManualClock(Date.now()),
-          passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-          database: { pgSchema: schema, dropSchemaOnClose: drop, maxConnections: 2 },
-        });
-      const a = await make(false);
-      const b = await make(true);
+      const { a, b } = await createInstancePair(ownUrl, 'vigil_connloss');
       const app = await buildApp({ ...a, plugins: [] });
       try {
         expect((await app.inject('/ready')).statusCode).toBe(200);

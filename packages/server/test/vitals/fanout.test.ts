@@ -1,10 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/adapters/clock.js';
-import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
-import { createContainer } from '../../src/composition.js';
-import { loadConfig } from '../../src/config/env.js';
 import type { RealtimeEvent } from '../../src/services/realtime-port.js';
+import { createInstancePair } from '../helpers/instance-pair.js';
 
 const url = process.env.DATABASE_URL;
 
@@ -12,22 +8,7 @@ describe.skipIf(url === undefined)(
   'real-time fan-out across instances (PostgreSQL LISTEN/NOTIFY)',
   () => {
     it('delivers what one instance publishes to the other instance sharing its schema', async () => {
-      const config = loadConfig({
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        MQTT_PORT: '0',
-        DATABASE_URL: url,
-      });
-      const schema = `vigil_fanout_${randomBytes(5).toString('hex')}`;
-      const make = (drop: boolean) =>
-        createContainer(config, {
-          clock: new ManualClock(Date.now()),
-          passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-          database: { pgSchema: schema, dropSchemaOnClose: drop, maxConnections: 2 },
-        });
-      const a = await make(false);
-      const b = await make(true);
+      const { a, b } = await createInstancePair(url, 'vigil_fanout');
       try {
         const seenByB: RealtimeEvent[] = [];
         const seenByA: RealtimeEvent[] = [];
