@@ -73,7 +73,7 @@ export interface Ecg12Measurements {
   pAmplitudeII: number;
   /** Terminal negative P deflection in V1 (depth × duration), input units × ms (Morris index). */
   pTerminalForceV1: number;
-  /** Global QRS duration (earliest onset to latest offset across leads, robust), ms. */
+  /** Global QRS duration (onset to offset of the 12-lead spatial velocity, scale-free per lead), ms. */
   qrsMs: number;
   /** QT interval (global QRS onset to T end), ms. */
   qtMs: number;

@@ -45,18 +45,22 @@ const { values, positionals } = parseArgs({
   },
 });
 if (values.ludb !== undefined) {
-  const rows = await compareLudbDelineation(resolve(values.ludb));
+  const { leads: rows, global } = await compareLudbDelineation(resolve(values.ludb));
   console.log(
-    `QRS delineation of measureEcg12 against LUDB ${values.ludb} (median |error| over the annotated beats)`,
+    `QRS delineation of measureEcg12 against LUDB ${values.ludb} (median over the annotated beats; bias = measured − reference, negative = early)`,
   );
-  console.log('lead  beats  onset ms  offset ms');
+  console.log('lead  beats  |onset err| ms  |offset err| ms  onset bias  offset bias');
   for (const r of rows) {
     console.log(
-      `${r.lead.padEnd(4)}  ${String(r.beats).padStart(5)}  ${r.onsetErrorMs.toFixed(1).padStart(8)}  ${r.offsetErrorMs.toFixed(1).padStart(9)}`,
+      `${r.lead.padEnd(4)}  ${String(r.beats).padStart(5)}  ${r.onsetErrorMs.toFixed(1).padStart(14)}  ${r.offsetErrorMs.toFixed(1).padStart(15)}  ${r.onsetBiasMs.toFixed(1).padStart(10)}  ${r.offsetBiasMs.toFixed(1).padStart(11)}`,
     );
   }
   const within = rows.filter((r) => r.onsetErrorMs <= 10 && r.offsetErrorMs <= 10).length;
   console.log(`leads with onset and offset within 10 ms: ${within}/12`);
+  const g = global;
+  console.log(
+    `global QRS (${g.beats} beats with marks in all 12 leads; ms from the beat fiducial): measured onset ${g.measuredOnsetMs.toFixed(0)}, offset ${g.measuredOffsetMs.toFixed(0)}, QRS ${g.measuredQrsMs.toFixed(0)} ms; reference (2nd earliest / 2nd latest mark) ${g.referenceOnsetMs.toFixed(0)}, ${g.referenceOffsetMs.toFixed(0)}, QRS ${g.referenceQrsMs.toFixed(0)} ms; strict earliest / latest mark ${g.extremeOnsetMs.toFixed(0)}, ${g.extremeOffsetMs.toFixed(0)}`,
+  );
   process.exit(0);
 }
 const dir = positionals[0];
