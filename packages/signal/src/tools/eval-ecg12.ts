@@ -28,7 +28,7 @@ import type { Ecg12Class } from '../ecg12/ecg12-types.js';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
 import { readEcg12Record } from '../io/index.js';
 import { compareLudbDelineation } from './compare-ludb-delineation.js';
-import { rocAuc } from './roc-auc.js';
+import { bootstrapRocAuc } from './bootstrap-roc-auc.js';
 import { snomedSuperclasses } from './snomed-superclass.js';
 
 /** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
@@ -79,6 +79,9 @@ const rows: {
   truth: Set<Ecg12Class>;
   p: Record<Ecg12Class, number>;
   top: Ecg12Class;
+  dx: string[];
+  qrsMs: number;
+  cdFindings: string[];
 }[] = [];
 for (const file of names) {
   const record = await readEcg12Record(join(resolve(dir), file));
@@ -101,7 +104,15 @@ for (const file of names) {
     ...(record.sex !== null ? { sex: record.sex } : {}),
     ...(model !== undefined ? { model } : {}),
   });
-  rows.push({ name: record.name, truth, p: result.probabilities, top: result.topClass });
+  rows.push({
+    name: record.name,
+    truth,
+    p: result.probabilities,
+    top: result.topClass,
+    dx: record.dx,
+    qrsMs: result.measurements.qrsMs,
+    cdFindings: result.findings.filter((f) => f.class === 'CD').map((f) => f.criterion),
+  });
   if (result.unitsAssessed === 'relative') relative++;
   if (values.list) {
     const p = ECG12_CLASSES.map((c) => `${c} ${result.probabilities[c].toFixed(2)}`).join(' ');
@@ -114,27 +125,50 @@ for (const file of names) {
 console.log(
   `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
-console.log('class  n+   n-   sensitivity  specificity  AUC (one-vs-rest)');
+console.log(
+  'class  n+   n-   sensitivity  specificity  AUC one-vs-rest [95 % bootstrap CI, 2000 resamples]',
+);
 for (const c of ECG12_CLASSES) {
   const pos = rows.filter((r) => r.truth.has(c));
   const neg = rows.filter((r) => !r.truth.has(c));
   const tp = pos.filter((r) => r.p[c] >= 0.5).length;
   const tn = neg.filter((r) => r.p[c] < 0.5).length;
-  const auc = rocAuc(
+  const auc = bootstrapRocAuc(
     rows.map((r) => r.p[c]),
     rows.map((r) => r.truth.has(c)),
   );
   const pct = (a: number, b: number): string =>
     b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(1).padStart(5)} %`;
   console.log(
-    `${c.padEnd(5)} ${String(pos.length).padStart(3)}  ${String(neg.length).padStart(3)}   ${pct(tp, pos.length)} (${tp}/${pos.length})  ${pct(tn, neg.length)} (${tn}/${neg.length})  ${Number.isNaN(auc) ? '-' : auc.toFixed(3)}`,
+    `${c.padEnd(5)} ${String(pos.length).padStart(3)}  ${String(neg.length).padStart(3)}   ${pct(tp, pos.length)} (${tp}/${pos.length})  ${pct(tn, neg.length)} (${tn}/${neg.length})  ${Number.isNaN(auc.auc) ? '-' : `${auc.auc.toFixed(3)} [${auc.low.toFixed(2)}, ${auc.high.toFixed(2)}]`}`,
   );
 }
 const abnormal = rows.map((r) => !r.truth.has('NORM'));
-const normAuc = rocAuc(
+const normAuc = bootstrapRocAuc(
   rows.map((r) => 1 - r.p.NORM),
   abnormal,
 );
 const topRight = rows.filter((r) => r.truth.has(r.top)).length;
-console.log(`NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.toFixed(3)}`);
+console.log(
+  `NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.auc.toFixed(3)} [95 % CI ${normAuc.low.toFixed(2)}, ${normAuc.high.toFixed(2)}] (n = ${rows.length}: ${abnormal.filter(Boolean).length} abnormal, ${abnormal.filter((a) => !a).length} NORM)`,
+);
 console.log(`top class among the reference classes: ${topRight}/${rows.length}`);
+// CD by kind of reference statement: bundle branch blocks are defined by QRS duration and
+// morphology, which the criteria read; the other CD codes each need their own measurement.
+const cdKinds: [string, string[]][] = [
+  [
+    'bundle branch block (RBBB/LBBB, complete or incomplete)',
+    ['59118001', '713427006', '713426002', '164909002', '733534002', '251120003', '6374002'],
+  ],
+  ['nonspecific intraventricular conduction disorder', ['698252002']],
+  ['first-degree AV block', ['270492004']],
+  ['fascicular block', ['445118002', '445211001']],
+];
+for (const [kind, codes] of cdKinds) {
+  const withKind = rows.filter((r) => r.dx.some((d) => codes.includes(d)));
+  if (withKind.length === 0) continue;
+  const found = withKind.filter((r) => r.p.CD >= 0.5);
+  console.log(
+    `CD, ${kind}: ${found.length}/${withKind.length} with p(CD) ≥ 0.5; measured QRS ${withKind.map((r) => `${r.name} ${r.qrsMs.toFixed(0)} ms${r.cdFindings.length > 0 ? ` (${r.cdFindings.join(', ')})` : ''}`).join(', ')}`,
+  );
+}
