@@ -46,6 +46,16 @@ export const ECG12_CRITERIA = {
   lpfbAxisDeg: { value: 90, widthDeg: 5, source: 'AHA-III' },
   /** [AHA-II] normal frontal axis −30° to +90°; left axis deviation < −30°. */
   leftAxisDeg: { value: -30, source: 'AHA-II' },
+  /** [AHA-II] sinus rhythm 60-100 bpm; sinus bradycardia < 60, sinus tachycardia > 100 bpm. */
+  sinusBradycardiaBpm: { value: 60, source: 'AHA-II' },
+  sinusTachycardiaBpm: { value: 100, source: 'AHA-II' },
+  /**
+   * Atrial fibrillation = irregularly irregular RR without P waves [AHA-II]. The irregularity
+   * limit is not a guideline number: a coefficient of variation of RR > 0.1 is the usual
+   * separation of AF from sinus rhythm in RR-interval detectors (Tateno & Glass, Med Biol Eng
+   * Comput 2001;39:664; sinus rhythm at rest has an RR CV around 0.03-0.06).
+   */
+  afRrCv: { value: 0.1, source: 'AHA-II' },
   /** [AHA-II] first-degree AV block: PR > 200 ms. */
   firstDegreeAvBlockPrMs: { value: 200, widthMs: 8, source: 'AHA-II' },
   /** [AHA-IV] prolonged QTc: ≥ 450 ms in men, ≥ 460 ms in women (Bazett). */

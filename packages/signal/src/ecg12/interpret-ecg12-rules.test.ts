@@ -64,9 +64,9 @@ const criteria = (r: ReturnType<typeof interpretEcg12Rules>): string[] =>
   r.findings.map((f) => f.criterion);
 
 describe('interpretEcg12Rules', () => {
-  it('calls a normal ECG NORM with no finding', () => {
+  it('calls a normal ECG NORM with sinus rhythm as its only statement', () => {
     const r = interpretEcg12Rules(normal(), { units: 'mV', age: 50, sex: 'male' });
-    expect(r.findings).toEqual([]);
+    expect(r.findings.map((f) => [f.class, f.criterion])).toEqual([['NOTE', 'SINUS_RHYTHM']]);
     expect(r.probabilities.NORM).toBeGreaterThan(0.7);
   });
 
@@ -75,7 +75,7 @@ describe('interpretEcg12Rules', () => {
       normal({ qrsMs: 132 }, { 6: { positiveWaves: 2 }, 0: { sDurationMs: 50 } }),
       { units: 'mV' },
     );
-    expect(r.findings[0]?.text).toMatch(
+    expect(r.findings.find((f) => f.criterion === 'CRBBB')?.text).toMatch(
       /^QRS 132 ms \+ RSR' in V1\/V2 with wide S in I\/V6 \(50 ms\) → CD \(complete RBBB pattern\)$/,
     );
     // CRBBB alone: wide QRS 0.92 × wide S 0.88 × strength 0.9 = 0.73; the noisy-OR adds the
@@ -135,5 +135,19 @@ describe('interpretEcg12Rules', () => {
     expect(
       criteria(interpretEcg12Rules(normal({ qtcBazettMs: 455 }), { units: 'mV', sex: 'female' })),
     ).not.toContain('LONG_QTC');
+  });
+
+  it.each([
+    [{ heartRateBpm: 48 }, 'SINUS_BRADYCARDIA'],
+    [{ heartRateBpm: 60 }, 'SINUS_RHYTHM'],
+    [{ heartRateBpm: 100 }, 'SINUS_RHYTHM'],
+    [{ heartRateBpm: 124 }, 'SINUS_TACHYCARDIA'],
+    [{ prMs: NaN, pAmplitudeII: NaN, rrCv: 0.18, heartRateBpm: 95 }, 'ATRIAL_FIBRILLATION'],
+    [{ prMs: NaN, pAmplitudeII: NaN, rrCv: 0.03, heartRateBpm: 140 }, 'RHYTHM_UNDETERMINED'],
+    [{ pAmplitudeII: -0.1 }, 'RHYTHM_UNDETERMINED'],
+  ] as const)('states the rhythm of %o as %s (AHA part II limits 60 / 100 bpm)', (over, rhythm) => {
+    const r = interpretEcg12Rules(normal(over), { units: 'relative' });
+    const notes = r.findings.filter((f) => f.class === 'NOTE').map((f) => f.criterion);
+    expect(notes).toEqual(['UNITS_RELATIVE', rhythm]);
   });
 });

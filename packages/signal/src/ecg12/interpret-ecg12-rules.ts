@@ -108,6 +108,39 @@ export function interpretEcg12Rules(
     });
   }
 
+  // --- Rhythm statements [AHA-II] (no PTB-XL superclass: reported as notes).
+  if (m.beatCount >= 2 && Number.isFinite(m.heartRateBpm)) {
+    const hr = m.heartRateBpm;
+    const irregular = Number.isFinite(m.rrCv) && m.rrCv > C.afRrCv.value;
+    // A sinus P wave is upright in lead II; the sign survives any per-lead scaling.
+    const sinusP = Number.isFinite(m.prMs) && m.pAmplitudeII > 0;
+    if (sinusP) {
+      const [criterion, what] =
+        hr < C.sinusBradycardiaBpm.value
+          ? ['SINUS_BRADYCARDIA', `sinus bradycardia (< ${C.sinusBradycardiaBpm.value} bpm)`]
+          : hr > C.sinusTachycardiaBpm.value
+            ? ['SINUS_TACHYCARDIA', `sinus tachycardia (> ${C.sinusTachycardiaBpm.value} bpm)`]
+            : ['SINUS_RHYTHM', 'sinus rhythm'];
+      findings.push({
+        class: 'NOTE',
+        criterion,
+        text: `${what}: ${f0(hr)} bpm, upright P in II before every QRS (PR ${f0(m.prMs)} ms)${irregular ? `, RR irregular (CV ${f2(m.rrCv)}): sinus arrhythmia or ectopic beats` : ''}`,
+      });
+    } else if (irregular) {
+      findings.push({
+        class: 'NOTE',
+        criterion: 'ATRIAL_FIBRILLATION',
+        text: `irregular RR (CV ${f2(m.rrCv)} > ${C.afRrCv.value}) and no P wave → atrial fibrillation possible, ${f0(hr)} bpm`,
+      });
+    } else {
+      findings.push({
+        class: 'NOTE',
+        criterion: 'RHYTHM_UNDETERMINED',
+        text: `regular rhythm at ${f0(hr)} bpm without a measurable upright P wave in II (P hidden in T, junctional or ectopic atrial): rhythm not classified`,
+      });
+    }
+  }
+
   // --- CD: intraventricular and AV conduction [AHA-III], [AHA-II].
   const qrs = m.qrsMs;
   const wide = soft(qrs, C.completeBbbQrsMs.value, C.completeBbbQrsMs.widthMs);

@@ -111,6 +111,8 @@ describe('interpretEcg12 on a real right bundle branch block (CinC 2021 E07509)'
     expect(result.measurements.qrsMs).toBeGreaterThanOrEqual(120);
     expect(result.measurements.leads[6]?.positiveWaves).toBeGreaterThanOrEqual(2);
     expect(result.topClass).toBe('CD');
+    // Header: sinus bradycardia (SNOMED 426177001).
+    expect(result.findings.map((f) => f.criterion)).toContain('SINUS_BRADYCARDIA');
     const rbbb = result.findings.find((f) => f.criterion === 'CRBBB');
     expect(rbbb?.text).toMatch(/^QRS \d+ ms \+ RSR' in V1\/V2 .* → CD \(complete RBBB pattern\)$/);
   });

@@ -63,6 +63,20 @@ if (values.ludb !== undefined) {
   );
   process.exit(0);
 }
+/** Rhythm statements of interpretEcg12 and the SNOMED-CT codes that carry them. */
+const RHYTHM_STATEMENTS = [
+  'SINUS_RHYTHM',
+  'SINUS_BRADYCARDIA',
+  'SINUS_TACHYCARDIA',
+  'ATRIAL_FIBRILLATION',
+  'RHYTHM_UNDETERMINED',
+];
+const RHYTHM_CODES: [string, string][] = [
+  ['426783006', 'SINUS_RHYTHM'],
+  ['426177001', 'SINUS_BRADYCARDIA'],
+  ['427084000', 'SINUS_TACHYCARDIA'],
+  ['164889003', 'ATRIAL_FIBRILLATION'],
+];
 const dir = positionals[0];
 if (dir === undefined) {
   console.error('usage: npm run eval:ecg12 -- <dir> [--model model.json] [--list]');
@@ -82,6 +96,7 @@ const rows: {
   dx: string[];
   qrsMs: number;
   cdFindings: string[];
+  rhythm: string;
 }[] = [];
 for (const file of names) {
   const record = await readEcg12Record(join(resolve(dir), file));
@@ -112,6 +127,8 @@ for (const file of names) {
     dx: record.dx,
     qrsMs: result.measurements.qrsMs,
     cdFindings: result.findings.filter((f) => f.class === 'CD').map((f) => f.criterion),
+    rhythm:
+      result.findings.find((f) => RHYTHM_STATEMENTS.includes(f.criterion))?.criterion ?? 'none',
   });
   if (result.unitsAssessed === 'relative') relative++;
   if (values.list) {
@@ -170,5 +187,18 @@ for (const [kind, codes] of cdKinds) {
   const found = withKind.filter((r) => r.p.CD >= 0.5);
   console.log(
     `CD, ${kind}: ${found.length}/${withKind.length} with p(CD) ≥ 0.5; measured QRS ${withKind.map((r) => `${r.name} ${r.qrsMs.toFixed(0)} ms${r.cdFindings.length > 0 ? ` (${r.cdFindings.join(', ')})` : ''}`).join(', ')}`,
+  );
+}
+// Rhythm statements against the headers' rhythm codes (a record may carry none).
+for (const [code, statement] of RHYTHM_CODES) {
+  const withCode = rows.filter((r) => r.dx.includes(code));
+  if (withCode.length === 0) continue;
+  const agree = withCode.filter((r) => r.rhythm === statement);
+  const other = withCode
+    .filter((r) => r.rhythm !== statement)
+    .map((r) => `${r.name} ${r.rhythm}`)
+    .join(', ');
+  console.log(
+    `rhythm ${statement} (SNOMED ${code}): ${agree.length}/${withCode.length} stated${other === '' ? '' : `; others: ${other}`}`,
   );
 }
