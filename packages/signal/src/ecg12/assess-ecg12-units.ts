@@ -6,8 +6,20 @@ export interface Ecg12UnitsAssessment {
   reason: string;
   /** rms(III − (II − I)) / rms(III): 0 when the limb leads obey Einthoven's law. */
   einthovenResidual: number;
+  /**
+   * Largest relative deviation from Einthoven/Goldberger of the least-squares coefficients of
+   * III, aVR, aVL and aVF on I and II (nominal III = II − I, aVR = −(I + II)/2, aVL = I − II/2,
+   * aVF = II − I/2): 0 for limb leads in one common unit, the ratio of two leads' scale factors
+   * minus one when each lead was scaled on its own; NaN when I and II are proportional (then the
+   * coefficients are undetermined and only the residual is checked).
+   */
+  limbCoefficientDeviation: number;
   /** Spread of the 12 leads' standard deviations (max / min). */
   sdRatio: number;
+  /** Spread of the 12 leads' full ranges, max − min (max / min over leads). */
+  rangeRatio: number;
+  /** Spread of the 12 leads' largest absolute values (max / min over leads). */
+  peakRatio: number;
   /** Median over leads of the 2nd–98th percentile range, input units. */
   medianRange: number;
 }
@@ -18,6 +30,33 @@ function percentileRange(x: Float32Array | Float64Array): number {
   for (let i = 0, k = 0; i < x.length; i += step, k++) v[k] = x[i] ?? 0;
   v.sort();
   return (v[Math.floor(0.98 * (v.length - 1))] ?? 0) - (v[Math.floor(0.02 * (v.length - 1))] ?? 0);
+}
+
+/** Least-squares coefficients (a, b) of y ≈ a·u + b·v. */
+function fit2(
+  y: Float32Array | Float64Array,
+  u: Float32Array | Float64Array,
+  v: Float32Array | Float64Array,
+): { a: number; b: number } {
+  let uu = 0;
+  let uv = 0;
+  let vv = 0;
+  let uy = 0;
+  let vy = 0;
+  for (let i = 0; i < y.length; i++) {
+    const a = u[i] ?? 0;
+    const b = v[i] ?? 0;
+    const c = y[i] ?? 0;
+    uu += a * a;
+    uv += a * b;
+    vv += b * b;
+    uy += a * c;
+    vy += b * c;
+  }
+  const det = uu * vv - uv * uv;
+  // I and II (nearly) proportional, as in a single-dipole model: the coefficients are undetermined.
+  if (!(Math.abs(det) > 1e-4 * uu * vv)) return { a: NaN, b: NaN };
+  return { a: (uy * vv - vy * uv) / det, b: (vy * uu - uy * uv) / det };
 }
 
 function sd(x: Float32Array | Float64Array): number {
@@ -41,8 +80,13 @@ function sd(x: Float32Array | Float64Array): number {
  * 2. Einthoven: III = II − I holds for any common scaling of the limb leads, and breaks when each
  *    lead was scaled by its own factor (per-lead z-scoring or min–max normalisation): the
  *    residual rms(III − (II − I)) / rms(III) must be < 0.35.
- * 3. Equal spread: z-scored leads all have the same standard deviation, whereas the 12 leads of
- *    a real ECG differ several-fold (aVR vs V2); max/min of the 12 SDs below 1.15 means normalised.
+ *    The same law fixes the coefficients of III, aVR, aVL and aVF on I and II (Goldberger); when
+ *    a least-squares fit of them is off by more than 15 % the leads were scaled one by one, even
+ *    if the scale factors happen to be close enough for the residual to stay small.
+ * 3. Equal spread: z-scored leads all have the same standard deviation, min–max normalised leads
+ *    the same range, max-abs normalised leads the same peak, whereas the 12 leads of a real ECG
+ *    differ several-fold (aVR vs V2); max/min over the 12 leads of any of the three below 1.15
+ *    means normalised.
  * The limits are physiological ranges, not values fitted to any evaluation record.
  */
 export function assessEcg12Units(
@@ -63,8 +107,39 @@ export function assessEcg12Units(
     den += (lIII[i] ?? 0) ** 2;
   }
   const einthovenResidual = den > 0 ? Math.sqrt(num / den) : Infinity;
-  const sds = leads.map(sd);
-  const sdRatio = Math.max(...sds) / Math.max(1e-12, Math.min(...sds));
+  const nominal: [number, number, number][] = [
+    [2, -1, 1],
+    [3, -0.5, -0.5],
+    [4, 1, -0.5],
+    [5, -0.5, 1],
+  ];
+  let limbCoefficientDeviation = 0;
+  for (const [lead, a0, b0] of nominal) {
+    const { a, b } = fit2(leads[lead] as Float32Array, lI, lII);
+    const dev = Math.max(Math.abs(a / a0 - 1), Math.abs(b / b0 - 1));
+    // NaN (undetermined) propagates: the check is then skipped, the residual check still applies.
+    limbCoefficientDeviation = Number.isNaN(dev) ? NaN : Math.max(limbCoefficientDeviation, dev);
+  }
+  const spread = (v: number[]): number => Math.max(...v) / Math.max(1e-12, Math.min(...v));
+  const sdRatio = spread(leads.map(sd));
+  const rangeRatio = spread(
+    leads.map((x) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of x) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      return hi - lo;
+    }),
+  );
+  const peakRatio = spread(
+    leads.map((x) => {
+      let m = 0;
+      for (const v of x) m = Math.max(m, Math.abs(v));
+      return m;
+    }),
+  );
   const ranges = leads.map(percentileRange).sort((a, b) => a - b);
   const medianRange = ((ranges[5] ?? 0) + (ranges[6] ?? 0)) / 2;
   let reason = 'amplitudes plausible in mV and limb leads consistent (Einthoven)';
@@ -75,9 +150,24 @@ export function assessEcg12Units(
   } else if (sdRatio < 1.15) {
     units = 'relative';
     reason = `the 12 leads have near-identical standard deviations (max/min ${sdRatio.toFixed(2)}): per-lead normalised input`;
+  } else if (rangeRatio < 1.15 || peakRatio < 1.15) {
+    units = 'relative';
+    reason = `the 12 leads have near-identical ${rangeRatio < 1.15 ? `ranges (max/min ${rangeRatio.toFixed(2)})` : `peak values (max/min ${peakRatio.toFixed(2)})`}: per-lead normalised input`;
   } else if (einthovenResidual > 0.35) {
     units = 'relative';
     reason = `III ≠ II − I (residual ${einthovenResidual.toFixed(2)}): leads scaled individually`;
+  } else if (limbCoefficientDeviation > 0.15) {
+    units = 'relative';
+    reason = `the limb leads do not combine as Einthoven/Goldberger require (coefficients off by ${(100 * limbCoefficientDeviation).toFixed(0)} %): leads scaled individually`;
   }
-  return { units, reason, einthovenResidual, sdRatio, medianRange };
+  return {
+    units,
+    reason,
+    einthovenResidual,
+    limbCoefficientDeviation,
+    sdRatio,
+    rangeRatio,
+    peakRatio,
+    medianRange,
+  };
 }

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SignalInputError } from '../errors.js';
+import { designBandpass } from '../filters/design-bandpass.js';
+import { filtfilt } from '../filters/filtfilt.js';
 import { resample } from '../filters/resample.js';
 import { readEcg12Record } from '../io/index.js';
 import { compareLudbDelineation } from '../tools/compare-ludb-delineation.js';
@@ -17,6 +19,28 @@ function zScore(leads: readonly Float32Array[]): Float32Array[] {
     const mean = lead.reduce((a, b) => a + b, 0) / lead.length;
     const sd = Math.sqrt(lead.reduce((a, b) => a + (b - mean) ** 2, 0) / lead.length);
     return Float32Array.from(lead, (v) => (v - mean) / sd);
+  });
+}
+
+/** Each lead linearly to [−1, 1] (min–max normalisation). */
+function minMax(leads: readonly Float32Array[]): Float32Array[] {
+  return leads.map((lead) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of lead) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    return Float32Array.from(lead, (v) => (2 * (v - lo)) / (hi - lo) - 1);
+  });
+}
+
+/** Each lead divided by its largest absolute sample. */
+function maxAbs(leads: readonly Float32Array[]): Float32Array[] {
+  return leads.map((lead) => {
+    let m = 0;
+    for (const v of lead) m = Math.max(m, Math.abs(v));
+    return Float32Array.from(lead, (v) => v / m);
   });
 }
 
@@ -146,6 +170,67 @@ describe('interpretEcg12 on a real right bundle branch block (CinC 2021 E07509)'
       expect(criteria).not.toContain(voltage);
     expect(criteria).toContain('CRBBB');
     expect(result.topClass).toBe('CD');
+  });
+
+  it.each([
+    ['min–max to [−1, 1]', minMax],
+    ['divided by the largest |sample|', maxAbs],
+    [
+      'band-passed 0.5–40 Hz, then divided by the largest |sample|',
+      (l: readonly Float32Array[]) =>
+        maxAbs(
+          l.map((x) =>
+            Float32Array.from(filtfilt(x, designBandpass({ lowHz: 0.5, highHz: 40, fs: 500 }))),
+          ),
+        ),
+    ],
+    [
+      'each lead × its own factor 0.8–1.25 (no shared statistic)',
+      (l: readonly Float32Array[]) =>
+        l.map((x, i) => Float32Array.from(x, (v) => v * (0.8 + (0.45 * ((i * 7) % 12)) / 11))),
+    ],
+  ] as const)(
+    'recognises a real record normalised per lead (%s) as not in mV and applies no voltage criterion',
+    async (_, normalise) => {
+      const record = await readEcg12Record(cinc);
+      const a = assessEcg12Units(normalise(record.leadsMv), { samplingRateHz: 500 });
+      expect(a.units).toBe('relative');
+      const result = interpretEcg12(normalise(record.leadsMv), { samplingRateHz: 500 });
+      expect(result.unitsAssessed).toBe('relative');
+      const criteria = result.findings.map((f) => f.criterion);
+      for (const voltage of [
+        'SOKOLOW_LYON',
+        'CORNELL',
+        'R_AVL',
+        'RVH_V1',
+        'ST_ELEVATION',
+        'ST_DEPRESSION',
+        'LAE_PTF',
+        'RAE_P_II',
+      ])
+        expect(criteria).not.toContain(voltage);
+      // Durations do not depend on the scaling: still a complete RBBB.
+      expect(criteria).toContain('CRBBB');
+    },
+  );
+
+  it('recognises the analytic dipole model as mV, and as relative once z-scored or min–max normalised', () => {
+    const leads = dipoleEcg(60);
+    const mv = assessEcg12Units(leads, { samplingRateHz: 500 });
+    expect(mv.units).toBe('mV');
+    // I and II are proportional in a single dipole: the coefficient check is undetermined.
+    expect(mv.limbCoefficientDeviation).toBeNaN();
+    expect(mv.einthovenResidual).toBeLessThan(1e-6);
+    expect(assessEcg12Units(zScore(leads), { samplingRateHz: 500 }).units).toBe('relative');
+    expect(assessEcg12Units(minMax(leads), { samplingRateHz: 500 }).units).toBe('relative');
+    // A voltage-only abnormality (R 4 mV in V5) is read in mV and ignored once normalised.
+    const tall = leads.map((x, l) => (l === 10 ? Float32Array.from(x, (v) => v * 3.5) : x));
+    const crit = (r: ReturnType<typeof interpretEcg12>): string[] =>
+      r.findings.map((f) => f.criterion);
+    expect(crit(interpretEcg12(tall, { samplingRateHz: 500 }))).toContain('SOKOLOW_LYON');
+    const normalised = interpretEcg12(minMax(tall), { samplingRateHz: 500 });
+    expect(normalised.unitsAssessed).toBe('relative');
+    expect(crit(normalised)).not.toContain('SOKOLOW_LYON');
   });
 
   it('treats ADC counts (µV, ×1000) as relative and millivolts as mV', async () => {

@@ -1,9 +1,10 @@
 /**
- * `npm run eval:ecg12 -- <dir> [--model model.json] [--list] [--bandpass] [--zscore]`
+ * `npm run eval:ecg12 -- <dir> [--model model.json] [--list] [--bandpass] [--zscore] [--minmax]`
  *
  * `--bandpass` filters every lead 0.5–40 Hz (zero-phase Butterworth) and `--zscore` scales each
  * lead to zero mean and unit variance before interpretation: the preprocessed, per-lead
- * normalised input the interpretation must detect and handle without voltage criteria.
+ * normalised input the interpretation must detect and handle without voltage criteria; `--minmax`
+ * scales each lead linearly to [−1, 1] instead.
  * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
  *
  * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
@@ -39,6 +40,7 @@ const { values, positionals } = parseArgs({
   options: {
     bandpass: { type: 'boolean', default: false },
     zscore: { type: 'boolean', default: false },
+    minmax: { type: 'boolean', default: false },
     model: { type: 'string' },
     list: { type: 'boolean', default: false },
     ludb: { type: 'string' },
@@ -106,6 +108,17 @@ for (const file of names) {
     const sections = designBandpass({ lowHz: 0.5, highHz: 40, fs: record.samplingRateHz });
     leads = leads.map((lead) => Float32Array.from(filtfilt(lead, sections)));
   }
+  if (values.minmax) {
+    leads = leads.map((lead) => {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const v of lead) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return Float32Array.from(lead, (v) => (hi > lo ? (2 * (v - lo)) / (hi - lo) - 1 : 0));
+    });
+  }
   if (values.zscore) {
     leads = leads.map((lead) => {
       const mean = lead.reduce((a, b) => a + b, 0) / lead.length;
@@ -140,7 +153,7 @@ for (const file of names) {
   }
 }
 console.log(
-  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}; units assessed relative on ${relative}/${rows.length})`,
+  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
 console.log(
   'class  n+   n-   sensitivity  specificity  AUC one-vs-rest [95 % bootstrap CI, 2000 resamples]',
