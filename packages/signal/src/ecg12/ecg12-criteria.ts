@@ -69,7 +69,10 @@ export const ECG12_CRITERIA = {
   stElevationV2V3MenMv: { value: 0.2, widthMv: 0.04, source: 'UDMI4' },
   stElevationV2V3YoungMenMv: { value: 0.25, widthMv: 0.04, source: 'UDMI4' },
   stElevationV2V3WomenMv: { value: 0.15, widthMv: 0.04, source: 'UDMI4' },
-  /** [UDMI4] new horizontal or downsloping ST depression ≥ 0.05 mV in 2 contiguous leads. */
+  /**
+   * [UDMI4] new horizontal or downsloping ST depression ≥ 0.05 mV in 2 contiguous leads (read as:
+   * at least this deep both at J and at J + 60 ms, so an upsloping segment does not count).
+   */
   stDepressionMv: { value: 0.05, widthMv: 0.02, source: 'UDMI4' },
   /** [UDMI4] T inversion > 0.1 mV in 2 contiguous leads with prominent R or R/S > 1. */
   tInversionMv: { value: 0.1, widthMv: 0.03, source: 'UDMI4' },

@@ -150,4 +150,15 @@ describe('interpretEcg12Rules', () => {
     const notes = r.findings.filter((f) => f.class === 'NOTE').map((f) => f.criterion);
     expect(notes).toEqual(['UNITS_RELATIVE', rhythm]);
   });
+
+  it('counts horizontal or downsloping ST depression (UDMI), not an upsloping one recovering by J+60 ms', () => {
+    const horizontal = { 10: { stJ: -0.1, stJ60: -0.1 }, 11: { stJ: -0.1, stJ60: -0.12 } };
+    const upsloping = { 10: { stJ: -0.15, stJ60: 0 }, 11: { stJ: -0.15, stJ60: 0.01 } };
+    expect(criteria(interpretEcg12Rules(normal({}, horizontal), { units: 'mV' }))).toContain(
+      'ST_DEPRESSION',
+    );
+    expect(criteria(interpretEcg12Rules(normal({}, upsloping), { units: 'mV' }))).not.toContain(
+      'ST_DEPRESSION',
+    );
+  });
 });

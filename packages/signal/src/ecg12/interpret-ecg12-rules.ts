@@ -340,7 +340,10 @@ export function interpretEcg12Rules(
   const dominantR = (l: number): boolean => L(l).rAmplitude > L(l).sAmplitude;
   if (mv) {
     const std = contiguous(
-      (l) => soft(-L(l).stJ60, C.stDepressionMv.value, C.stDepressionMv.widthMv),
+      // [UDMI4] horizontal or downsloping: depressed at J and still at J+60 ms. An upsloping
+      // segment (J depressed, recovering by J+60, as in sinus tachycardia) does not count.
+      (l) =>
+        soft(-Math.max(L(l).stJ, L(l).stJ60), C.stDepressionMv.value, C.stDepressionMv.widthMv),
       (l) => l !== 3,
     );
     add(
@@ -349,7 +352,7 @@ export function interpretEcg12Rules(
       std.value * primary,
       S.probable,
       () =>
-        `ST depression ${std.pair.map((l) => `${f2(-L(l).stJ60)} mV in ${name(l)}`).join(', ')} at J+60 ms → STTC`,
+        `horizontal/downsloping ST depression ${std.pair.map((l) => `${f2(-L(l).stJ60)} mV in ${name(l)}`).join(', ')} at J+60 ms → STTC`,
     );
   }
   const normalInverted = new Set([2, 3, 6]);
