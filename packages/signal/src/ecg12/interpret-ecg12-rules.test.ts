@@ -161,4 +161,24 @@ describe('interpretEcg12Rules', () => {
       'ST_DEPRESSION',
     );
   });
+
+  it('reads QRS 140 ms, rS in V1, R-peak time 80 ms in V5/V6 and no q in I, V5, V6 as complete LBBB; a q in V5 vetoes it', () => {
+    const lbbb = {
+      6: { rAmplitude: 0.1, sAmplitude: 1.5 },
+      10: { rPeakTimeMs: 80 },
+      11: { rPeakTimeMs: 80 },
+    };
+    const r = interpretEcg12Rules(normal({ qrsMs: 140 }, lbbb), { units: 'mV' });
+    expect(criteria(r)).toContain('CLBBB');
+    expect(r.probabilities.CD).toBeGreaterThan(0.8);
+    const withQ = interpretEcg12Rules(
+      normal(
+        { qrsMs: 140 },
+        { ...lbbb, 10: { rPeakTimeMs: 80, qAmplitude: 0.15, qDurationMs: 20 } },
+      ),
+      { units: 'mV' },
+    );
+    expect(criteria(withQ)).not.toContain('CLBBB');
+    expect(criteria(withQ)).toContain('IVCD');
+  });
 });

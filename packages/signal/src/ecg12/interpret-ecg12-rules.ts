@@ -158,7 +158,11 @@ export function interpretEcg12Rules(
   );
   const rbbb = rsrV1 ? terminalS : 0;
   const lbbbMorph =
-    v1.sAmplitude > v1.rAmplitude && lI.qAmplitude === 0 && v6.qAmplitude === 0
+    // [AHA-III] absent q waves in I, V5 and V6; QS or rS in V1.
+    v1.sAmplitude > v1.rAmplitude &&
+    lI.qAmplitude === 0 &&
+    v5.qAmplitude === 0 &&
+    v6.qAmplitude === 0
       ? Math.max(
           soft(v5.rPeakTimeMs, C.lbbbRPeakTimeMs.value, C.lbbbRPeakTimeMs.widthMs),
           soft(v6.rPeakTimeMs, C.lbbbRPeakTimeMs.value, C.lbbbRPeakTimeMs.widthMs),
@@ -178,7 +182,7 @@ export function interpretEcg12Rules(
     wide * lbbbMorph,
     S.definite,
     () =>
-      `QRS ${f0(qrs)} ms, QS/rS in V1, no q in I/V6, R-peak time ${f0(Math.max(v5.rPeakTimeMs, v6.rPeakTimeMs))} ms in V5/V6 → CD (complete LBBB pattern)`,
+      `QRS ${f0(qrs)} ms, QS/rS in V1, no q in I/V5/V6, R-peak time ${f0(Math.max(v5.rPeakTimeMs, v6.rPeakTimeMs))} ms in V5/V6 → CD (complete LBBB pattern)`,
   );
   add(
     'CD',
