@@ -361,7 +361,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     // sinus P waves in place is irregular but not AF. `regular` is RR only: the sinus P template
     // learns while it is true, so it must not depend on the template.
     const rrOnly = excludeSveb || !svebInWindow ? long : afWindow(idx, true);
-    lastWindowAf = rrOnly === true && atrialOk;
+    // When leaving out the SVEB-touching intervals leaves too few to tell (AF, where the classifier
+    // calls many irregular beats SVEB), the whole window decides: an SVEB-rich irregular window
+    // must not read as "not AF" and let its SVEB verdicts through.
+    lastWindowAf = (rrOnly ?? long) === true && atrialOk;
     lastWindowRegular = rrOnly === false;
     // Too few atrial-driven intervals to tell (a ventricular run): an open episode neither grows
     // nor counts towards closing; the atrial rhythm under a VT run is unknown, not sinus.
