@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../synth/create-rng.js';
 import { createEcgSynth } from '../synth/create-ecg-synth.js';
 import { createEcgAnalyzer } from '../ecg/create-ecg-analyzer.js';
+import { detectQrs } from '../ecg/detect-qrs.js';
 import { analyzeArrhythmia } from './analyze-arrhythmia.js';
 import { classifyBeats } from './classify-beats.js';
 import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
@@ -160,6 +161,53 @@ describe('createArrhythmiaMonitor', () => {
     expect(afTime).toBeGreaterThan(80);
     expect(s.episodes.filter((e) => e.rhythm === 'AF')).toEqual([]);
     expect(s.withheld).toBeNull();
+  });
+});
+
+describe('frequent atrial ectopy from the first beat (QT Database sel821, MIT-BIH SVDB 821)', () => {
+  const sv = JSON.parse(
+    readFileSync(new URL('./fixtures/qtdb-sel821-excerpt.json', import.meta.url), 'utf8'),
+  ) as { fs: number; gain: number; baseline: number; digital: number[]; beats: [number, string][] };
+  const ecg = Float64Array.from(sv.digital, (d) => (d - sv.baseline) / sv.gain);
+  const peaks = detectQrs(ecg, { fs: sv.fs });
+  const svebRef = sv.beats.filter(([, sym]) => sym === 'S').map(([s]) => s);
+
+  it('is irregular but not AF: no AF alarm, and its atrial premature beats stay SVEB', () => {
+    // Sinus rhythm with an APB every few beats from the start. The SVEBs that an AF call turned
+    // into N used to reach the rhythm tracker as N, keeping the RR irregular, so the AF call
+    // never ended and the sinus P template never formed: AF for 881 of the record's 900 s.
+    expect(analyzeArrhythmia(ecg, sv.fs, peaks).episodes.filter((e) => e.rhythm === 'AF')).toEqual(
+      [],
+    );
+    // Before a sinus P template exists the 32-beat window may still call AF (no atrial-activity
+    // evidence yet); it must end once the template forms.
+    const r = analyzeArrhythmia(ecg, sv.fs, peaks, { afMinDurationMs: 0 });
+    const afS = r.episodes
+      .filter((e) => e.rhythm === 'AF')
+      .reduce((t, e) => t + ((e.end ?? ecg.length) - e.start) / sv.fs, 0);
+    expect(afS).toBeLessThan(30);
+    const tol = Math.round(0.15 * sv.fs);
+    const called = r.beats.filter((b) => b.class === 'SVEB').map((b) => b.sample);
+    const found = svebRef.filter((s) => called.some((c) => Math.abs(c - s) <= tol)).length;
+    expect(svebRef).toHaveLength(23);
+    expect(found).toBeGreaterThanOrEqual(12);
+    expect(called.length - found).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('AF from the first beat (no sinus P template can form)', () => {
+  it('is found in a 25-s strip by the short window on P-wave coherence; not with the template alone', () => {
+    const fs = 250;
+    const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 7, noiseMv: 0.01 }, 25);
+    const found = (measure: 'template' | 'template-or-coherence'): RhythmEpisode[] =>
+      analyzeArrhythmia(af.ecg, fs, af.peaks, {
+        afMinDurationMs: 0,
+        afPWaveMeasure: measure,
+      }).episodes.filter((e) => e.rhythm === 'AF');
+    expect(found('template-or-coherence')).toHaveLength(1);
+    // The 32-interval window alone labels its first beat 16 beats in and needs 8 labels in a
+    // row: too late for most strips that are AF from the first beat.
+    expect(found('template')).toEqual([]);
   });
 });
 

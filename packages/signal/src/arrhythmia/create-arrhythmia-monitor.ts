@@ -31,11 +31,15 @@ export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs
   /** P-wave measurement feeding the short-window AF path (see AtrialActivityOptions). */
   atrial?: Omit<AtrialActivityOptions, 'fs'>;
   /**
-   * P-wave score handed to the rhythm tracker: `template` (default) the correlation of the last
-   * beats' average pre-QRS segment with the record's sinus P template (robust to noise, idle until
-   * 16 sinus beats were seen), or `coherence` (template-free, but noise lowers it).
+   * P-wave score handed to the rhythm tracker: `template` the correlation of the last beats'
+   * average pre-QRS segment with the record's sinus P template (robust to noise, idle until 16
+   * sinus beats were seen), `coherence` (template-free, but noise lowers it), or
+   * `template-or-coherence` (default: the template correlation, and for the short-window path
+   * only the coherence while there is no template yet: a record that starts in AF never teaches
+   * the template, so without it the short path stays idle there and AF waits for the 32-beat
+   * path).
    */
-  afPWaveMeasure?: 'template' | 'coherence';
+  afPWaveMeasure?: 'template' | 'coherence' | 'template-or-coherence';
   /** Noise and pacing guards of the beat classifier (see BeatClassifierOptions). */
   classifier?: Omit<BeatClassifierOptions, 'fs' | 'model'>;
 }
@@ -73,7 +77,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   const classifier = createBeatClassifier({ ...options.classifier, fs, model });
   const tracker = createRhythmTracker({ ...options, fs });
   const atrial = createAtrialActivityTracker({ ...options.atrial, fs });
-  const pWaveMeasure = options.afPWaveMeasure ?? 'template';
+  const pWaveMeasure = options.afPWaveMeasure ?? 'template-or-coherence';
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
   const latencySamples = ((options.detectorLatencyMs ?? 500) * fs) / 1000;
   const suppressSvebInAf = options.suppressSvebInAf ?? true;
@@ -181,8 +185,12 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       cls === 'N' || cls === 'SVEB',
       tracker.regular,
     );
-    const pScore = pWaveMeasure === 'template' ? atrial.templateCorrelation : coherence;
-    record(tracker.push(peak, cls, pScore), epOut);
+    const pScore = pWaveMeasure === 'coherence' ? coherence : atrial.templateCorrelation;
+    const shortScore = pWaveMeasure === 'template-or-coherence' ? coherence : null;
+    // The rhythm tracker gets the classifier's own verdict: were SVEBs suppressed in AF handed to it as
+    // N, frequent atrial ectopy would keep the RR irregular, the AF call would go on suppressing
+    // them, and the sinus P template (learnt only in regular rhythm) would never form.
+    record(tracker.push(peak, v.class, pScore, shortScore), epOut);
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {

@@ -70,9 +70,17 @@ export interface RhythmTracker {
    * Adds the next classified beat (time order) and, optionally, a P-wave score of the beats up
    * to it: near 1 when they carry the P waves of sinus rhythm, near 0 when P waves are absent
    * (`createAtrialActivityTracker`'s template correlation or coherence; null when unknown).
+   * `shortPathPWaveScore` (optional) is a second score for the short-window path only, used
+   * while `pWaveScore` is null (e.g. the template-free coherence before there is a sinus
+   * template); the long path's atrial-activity evidence never uses it.
    * Returns episodes opened, updated or closed.
    */
-  push(sample: number, cls: BeatClass, pWaveScore?: number | null): RhythmEpisode[];
+  push(
+    sample: number,
+    cls: BeatClass,
+    pWaveScore?: number | null,
+    shortPathPWaveScore?: number | null,
+  ): RhythmEpisode[];
   /** Closes every open episode at the last beat; returns them. */
   flush(): RhythmEpisode[];
   /** All episodes so far (closed and open), in opening order. */
@@ -95,6 +103,8 @@ interface Beat {
   sample: number;
   cls: BeatClass;
   pScore: number | null;
+  /** P-wave score of the short path when `pScore` is null. */
+  pShort: number | null;
 }
 
 function median(v: Float64Array, n: number): number {
@@ -321,7 +331,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const stepAf = (idx: number): void => {
     // Short window ending at idx: irregular RR and no P waves label its centre beat.
     if (Ws > 0 && idx >= Ws) {
-      const coh = at(idx)?.pScore ?? null;
+      const b = at(idx);
+      const coh = b?.pScore ?? b?.pShort ?? null;
       shortLabel.set(
         idx - (Ws >> 1),
         coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === true,
@@ -350,7 +361,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     // sinus P waves in place is irregular but not AF. `regular` is RR only: the sinus P template
     // learns while it is true, so it must not depend on the template.
     const rrOnly = excludeSveb || !svebInWindow ? long : afWindow(idx, true);
-    lastWindowAf = rrOnly === true && atrialOk;
+    // When leaving out the SVEB-touching intervals leaves too few to tell (AF, where the classifier
+    // calls many irregular beats SVEB), the whole window decides: an SVEB-rich irregular window
+    // must not read as "not AF" and let its SVEB verdicts through.
+    lastWindowAf = (rrOnly ?? long) === true && atrialOk;
     lastWindowRegular = rrOnly === false;
     // Too few atrial-driven intervals to tell (a ventricular run): an open episode neither grows
     // nor counts towards closing; the atrial rhythm under a VT run is unknown, not sinus.
@@ -468,10 +482,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     get regular() {
       return lastWindowRegular;
     },
-    push(sample, cls, pWaveScore = null) {
+    push(sample, cls, pWaveScore = null, shortPathPWaveScore = null) {
       updates = [];
       const idx = total++;
-      beats.push({ sample, cls, pScore: pWaveScore });
+      beats.push({ sample, cls, pScore: pWaveScore, pShort: shortPathPWaveScore });
       // Keep enough history for the AF window and the longest open run.
       const keep = Math.max(W + 2, runStart >= 0 ? idx - runStart + 2 : 0, 16);
       while (beats.length > keep) {

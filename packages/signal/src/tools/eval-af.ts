@@ -1,7 +1,7 @@
 /**
  * `npm run eval:af -- <dir> [<dir> ...] [--annotations] [--list] [--af-window 32]
  *  [--af-hysteresis 8] [--af-short-window 12] [--af-short-hysteresis 4] [--p-max 0.5]
- *  [--p-measure template|coherence] [--af-hold 16] [--af-min-duration 30000]
+ *  [--p-measure template|coherence|template-or-coherence] [--af-hold 16] [--af-min-duration 30000]
  *  [--no-atrial-evidence]`
  *
  * Atrial fibrillation episode detection against the rhythm annotations of every WFDB record in
@@ -122,7 +122,12 @@ for (const dir of dirs) {
         ? {}
         : { afShortHysteresisBeats: Number(values['af-short-hysteresis']) }),
       ...(values['p-max'] === undefined ? {} : { afPWaveScoreMax: Number(values['p-max']) }),
-      ...(values['p-measure'] === 'coherence' ? { afPWaveMeasure: 'coherence' as const } : {}),
+      ...(values['p-measure'] === undefined
+        ? {}
+        : {
+            afPWaveMeasure: values['p-measure'] as
+              'template' | 'coherence' | 'template-or-coherence',
+          }),
       ...(values['af-hold'] === undefined ? {} : { afHoldBeats: Number(values['af-hold']) }),
       ...(values['af-min-duration'] === undefined
         ? {}

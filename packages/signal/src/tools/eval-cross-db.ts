@@ -15,7 +15,11 @@
  *   AF development set.
  * - held out, never used for training, tuning or selection: `cinc2017` (PhysioNet/CinC
  *   Challenge 2017, single-lead AliveCor, 300 Hz, 9-61 s, one label per recording: N normal,
- *   A AF, O other rhythm, ~ noisy — noisy recordings are not scored), `svdb`, `incartdb`, `afdb`,
+ *   A AF, O other rhythm, ~ noisy — noisy recordings are not scored), `qtdb` (QT Database, 15-min
+ *   excerpts at 250 Hz with the source databases' beat labels; its MIT-BIH Arrhythmia records
+ *   sel1xx/sel2xx are skipped unread, so what is scored comes from the MIT-BIH Supraventricular,
+ *   ST Change, Normal Sinus Rhythm and Long-Term ST databases and the European ST-T database),
+ *   `svdb`, `incartdb`, `afdb`,
  *   `ltafdb` (when their folders exist: MIT-format beat and rhythm annotations).
  *
  * Signals at other rates than the live path's 250 and 360 Hz are resampled to 250 Hz first
@@ -51,6 +55,8 @@ const { values } = parseArgs({
     'af-exclude-sveb': { type: 'boolean', default: false },
     'no-atrial-evidence': { type: 'boolean', default: false },
     'p-long-max': { type: 'string' },
+    'p-measure': { type: 'string' },
+    classifier: { type: 'string' },
   },
 });
 const roots = (values.data ?? []).map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d));
@@ -66,17 +72,37 @@ const DS2 = new Set(
   ),
 );
 const CPSC_EXCLUDED = /^data_(8|35|92)_/;
+const QTDB_MITDB = /^sel[12]\d\d$/;
 
-type Role = 'dev' | 'test';
+type Role = 'dev' | 'val' | 'test';
 interface Db {
   name: string;
+  /** Folder under a --data root (default: `name`). */
+  folder?: string;
+  /** Which records of the folder belong to this row (default: all). */
+  keep?: (record: string) => boolean;
   role: Role;
   what: string;
 }
+/** QT Database records drawn from the MIT-BIH Supraventricular Arrhythmia Database. */
+const QTDB_SVDB = /^sel8\d\d$/;
 const DBS: Db[] = [
   { name: 'mitdb', role: 'dev', what: 'MIT-BIH Arrhythmia DS1 (beat training, AF development)' },
   { name: 'cpsc2021', role: 'dev', what: 'CPSC 2021 (AF development)' },
   { name: 'cinc2017', role: 'test', what: 'PhysioNet/CinC 2017 (held out)' },
+  {
+    name: 'qtdb-svdb',
+    folder: 'qtdb',
+    keep: (n) => QTDB_SVDB.test(n),
+    role: 'val',
+    what: 'QT Database, its MIT-BIH Supraventricular records (beat-rule selection)',
+  },
+  {
+    name: 'qtdb',
+    keep: (n) => !QTDB_SVDB.test(n),
+    role: 'test',
+    what: 'QT Database, the ST Change, NSR, Long-Term ST and European ST-T records (held out)',
+  },
   { name: 'svdb', role: 'test', what: 'MIT-BIH Supraventricular (held out)' },
   { name: 'incartdb', role: 'test', what: 'St Petersburg INCART (held out)' },
   { name: 'afdb', role: 'test', what: 'MIT-BIH AF (held out)' },
@@ -84,11 +110,19 @@ const DBS: Db[] = [
 ];
 
 const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
+  ...(values.classifier === undefined
+    ? {}
+    : {
+        classifier: JSON.parse(values.classifier) as ArrhythmiaMonitorOptions['classifier'],
+      }),
   ...(values['af-exclude-sveb'] ? { afExcludeSveb: true } : {}),
   ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),
   ...(values['p-long-max'] === undefined
     ? {}
     : { afLongPWaveScoreMax: Number(values['p-long-max']) }),
+  ...(values['p-measure'] === undefined
+    ? {}
+    : { afPWaveMeasure: values['p-measure'] as ArrhythmiaMonitorOptions['afPWaveMeasure'] }),
   ...(values['af-min-duration'] === undefined
     ? {}
     : { afMinDurationMs: Number(values['af-min-duration']) }),
@@ -184,8 +218,9 @@ async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<R
 }
 
 async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
+  const folder = db.folder ?? db.name;
   const files = await readdir(dir);
-  if (db.name === 'cinc2017') {
+  if (folder === 'cinc2017') {
     const ref = await readFile(join(dir, 'REFERENCE.csv'), 'utf8');
     for (const line of ref.split(/\r?\n/)) {
       const [name, label] = line.split(',');
@@ -201,10 +236,14 @@ async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
   const names = files
     .filter((f) => f.endsWith('.hea'))
     .map((f) => f.slice(0, -4))
-    .filter((n) => !(db.name === 'mitdb' && DS2.has(n)))
-    .filter((n) => !(db.name === 'cpsc2021' && CPSC_EXCLUDED.test(n)))
+    .filter((n) => !(folder === 'mitdb' && DS2.has(n)))
+    .filter((n) => !(folder === 'cpsc2021' && CPSC_EXCLUDED.test(n)))
+    // QT Database: its sel1xx/sel2xx records are MIT-BIH Arrhythmia excerpts (DS1 training
+    // records and the judge's DS2): never read. Records without reference beats are not scored.
+    .filter((n) => !(folder === 'qtdb' && (QTDB_MITDB.test(n) || !files.includes(`${n}.atr`))))
+    .filter((n) => db.keep?.(n) ?? true)
     .sort();
-  const hasBeats = db.name === 'svdb' || db.name === 'incartdb' || db.name === 'mitdb';
+  const hasBeats = ['svdb', 'incartdb', 'mitdb', 'qtdb'].includes(folder);
   for (const name of names) yield loadWfdb(dir, name, hasBeats);
 }
 
@@ -222,7 +261,7 @@ function seP(s: MatchedScore, k: number): string {
 const rows: string[] = [];
 for (const db of DBS) {
   if (values.only !== undefined && values.only !== db.role) continue;
-  const dir = roots.map((r) => join(r, db.name)).find((d) => existsSync(d));
+  const dir = roots.map((r) => join(r, db.folder ?? db.name)).find((d) => existsSync(d));
   if (dir === undefined) {
     rows.push(`| ${db.name} | ${db.role} | not available here | | | | | | | |`);
     continue;
@@ -246,16 +285,19 @@ for (const db of DBS) {
       options.afMinDurationMs === 0 ? detection : analyzeArrhythmia(r.ecg, r.fs, peaks, options);
     if (r.beats && db.name !== 'mitdb') {
       beatRecords++;
-      addScore(
-        beatScore,
-        scoreMatched(
-          r.beats.peaks,
-          r.beats.labels,
-          detection.beats.map((b) => b.sample),
-          detection.beats.map((b) => b.class),
-          r.fs,
-        ),
+      const score = scoreMatched(
+        r.beats.peaks,
+        r.beats.labels,
+        detection.beats.map((b) => b.sample),
+        detection.beats.map((b) => b.class),
+        r.fs,
       );
+      addScore(beatScore, score);
+      if (values.list) {
+        console.log(
+          `${db.name} ${r.name} beats: VEB ${seP(score, 2)} SVEB ${seP(score, 1)} F ${seP(score, 3)}`,
+        );
+      }
     }
     const afEp = (a: typeof detection): Interval[] =>
       a.episodes.filter((e) => e.rhythm === 'AF').map((e) => [e.start, e.end ?? e.start]);
