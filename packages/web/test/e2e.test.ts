@@ -327,8 +327,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     keepEvidence(page, 'e2e-failure-doctor2.png');
     await signIn(page, 'doctor2@vigil.local');
     await expect
-      .poll(async () => page.locator('[data-testid=patient-row] th').allInnerTexts())
-      .toEqual(['Dan Evans']);
+      .poll(async () => (await page.locator('[data-testid=patient-row] th').allInnerTexts()).sort())
+      .toEqual(['Dan Evans', 'Mia Evans']);
     const text = await page.locator('main').innerText();
     for (const name of ['Ada Lovelace', 'Ben Carter', 'Chloe Diaz'])
       expect(text).not.toContain(name);
@@ -340,7 +340,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     keepEvidence(page, 'e2e-failure-admin.png');
     await signIn(page, 'admin@vigil.test');
     // An admin sees every patient.
-    await expect.poll(async () => page.getByTestId('patient-row').count()).toBe(4);
+    await expect.poll(async () => page.getByTestId('patient-row').count()).toBe(5);
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
     await page.getByLabel('Device id').fill('ESP32-E2E-01');
