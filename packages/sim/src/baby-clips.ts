@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 export interface BabyClip {
   name: string;
   contentType: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** Whether the clip is an infant cry (the simulator's truth, not the server's verdict). */
   isCry: boolean;
 }
