@@ -19,7 +19,7 @@ export interface BabyMonitorHttpTransportOptions {
 /**
  * Uploads a monitor's readings as seed 002's clients do: multipart/form-data (`temperature`,
  * `humidity`, `notes`, `audio`) when a clip goes with the reading, JSON otherwise, with the
- * monitor's `X-API-Key`. A non-2xx answer becomes `http_<status>` plus the server's error code.
+ * monitor's `X-API-Key` and an `Idempotency-Key` per reading. A non-2xx answer becomes `http_<status>` plus the server's error code.
  */
 export function createBabyMonitorHttpTransport(
   options: BabyMonitorHttpTransportOptions,
@@ -29,7 +29,11 @@ export function createBabyMonitorHttpTransport(
   const pending = new Set<AbortController>();
   return {
     async send(device, reading) {
-      const headers: Record<string, string> = { 'x-api-key': device.apiKey };
+      // One key per reading, sent again on a retry: the server stores the reading once.
+      const headers: Record<string, string> = {
+        'x-api-key': device.apiKey,
+        'idempotency-key': `${device.deviceId}-${reading.timestamp}-${reading.sequence}`,
+      };
       let body: string | FormData;
       if (reading.audio === null) {
         headers['content-type'] = 'application/json';
