@@ -37,7 +37,28 @@ export const BabyReadingSchema = Type.Object(
     cry_probability: Nullable(Type.Number({ minimum: 0, maximum: 1 })),
     cry_source: Nullable(
       Type.Enum(['server_audio', 'device'], {
-        description: 'What decided cry_detected: the server on the uploaded clip, or the monitor',
+        description:
+          'What decided cry_detected and cry_probability: the server on the uploaded clip (it decides whenever there is one), or the monitor',
+      }),
+    ),
+    device_cry_detected: Nullable(
+      Type.Boolean({
+        description:
+          "The monitor's own verdict (ESP32 `FinalResult`), kept even when the server's analysis of the clip decided; null when the monitor gave none",
+      }),
+    ),
+    device_cry_probability: Nullable(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: "The monitor's confidence (`InfantCry` / 100)",
+      }),
+    ),
+    audio_cry_probability: Nullable(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: "The server's cry probability of the uploaded clip; null without a clip",
       }),
     ),
     sick_detected: Type.Boolean({
@@ -49,6 +70,20 @@ export const BabyReadingSchema = Type.Object(
   { title: 'BabyReading' },
 );
 export type BabyReading = Static<typeof BabyReadingSchema>;
+
+/** Longest accepted `Idempotency-Key`. */
+export const IDEMPOTENCY_KEY_MAX_CHARS = 200;
+
+export const BabyUploadHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: IDEMPOTENCY_KEY_MAX_CHARS,
+      description:
+        'A key the client chooses per reading (e.g. a UUID) and sends again when it retries: a reading already stored under the same key by the same uploader is answered again (201, same body) instead of being stored twice',
+    }),
+  ),
+});
 
 export const BabyReadingListSchema = Type.Array(BabyReadingSchema, { title: 'BabyReadingList' });
 

@@ -1,4 +1,5 @@
 import { createEcgSynth, createRng, type SynthBeat } from '@vigil/signal';
+import { hashString } from './hash-string.js';
 import { SCENARIOS, type Ramp, type Scenario, type ScenarioName } from './scenarios.js';
 import type { VitalsPacket } from './vitals-packet.js';
 
@@ -51,16 +52,6 @@ export interface SimulatedDevice {
   nextPacket(): VitalsPacket | null;
   /** Generator truth for the most recent packet. */
   readonly lastTruth: PacketTruth;
-}
-
-/** FNV-1a 32-bit hash: a stable default seed per device id. */
-function hashString(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 function rampAt(ramp: Ramp, tS: number): number {

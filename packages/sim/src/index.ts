@@ -25,3 +25,18 @@ export { loadWfdbReplay } from './load-wfdb-replay.js';
 export type { WfdbReplayOptions } from './load-wfdb-replay.js';
 export { ApiError, apiRequest, login, registerDevices } from './api-client.js';
 export type { RegisterDevicesOptions } from './api-client.js';
+export { createSimulatedBabyMonitor } from './create-simulated-baby-monitor.js';
+export type {
+  BabyMonitorReading,
+  SimulatedBabyMonitor,
+  SimulatedBabyMonitorOptions,
+} from './create-simulated-baby-monitor.js';
+export { BABY_SCENARIOS, BABY_SCENARIO_NAMES, isBabyScenarioName } from './baby-scenarios.js';
+export type { BabyScenario, BabyScenarioName, CryEpisode, FeverEpisode } from './baby-scenarios.js';
+export { loadBabyClips } from './baby-clips.js';
+export type { BabyClip } from './baby-clips.js';
+export { createBabyMonitorHttpTransport } from './baby-monitor-transport.js';
+export type {
+  BabyMonitorHttpTransportOptions,
+  BabyMonitorTransport,
+} from './baby-monitor-transport.js';

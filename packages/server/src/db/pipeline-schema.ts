@@ -188,4 +188,11 @@ export interface BabyReadingsTable {
   sick_detected: number;
   audio: Buffer | null;
   audio_content_type: string | null;
+  /** Migration 010: `device:<id>:<Idempotency-Key>` or `user:<id>:<key>`; unique. */
+  upload_key: string | null;
+  /** Migration 010: the monitor's own verdict (0/1) and confidence (0–1), when it sent one. */
+  device_cry_detected: number | null;
+  device_cry_probability: number | null;
+  /** Migration 010: the server's cry probability of the uploaded clip, when there was one. */
+  audio_cry_probability: number | null;
 }

@@ -32,7 +32,7 @@ async function signIn(email: string, password: string): Promise<string> {
 }
 
 describe('demo clinic seeding', () => {
-  it('creates two doctors, four patients and a device for each patient', async () => {
+  it('creates two doctors, five patients and a device for each patient', async () => {
     const clinic = await seed();
     expect(clinic.doctors.map((d) => d.email)).toEqual([
       'doctor@vigil.local',
@@ -48,6 +48,7 @@ describe('demo clinic seeding', () => {
       ['DEMO-ECG-002', 'tachycardia'],
       ['DEMO-ECG-003', 'af'],
       ['DEMO-ECG-004', 'fever'],
+      ['DEMO-BABY-001', 'baby-cry'],
     ]);
   });
 
@@ -81,6 +82,11 @@ describe('demo clinic seeding', () => {
       url: '/api/v1/users/patients',
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(res.json<{ name: string }[]>().map((p) => p.name)).toEqual(['Dan Evans']);
+    expect(
+      res
+        .json<{ name: string }[]>()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['Dan Evans', 'Mia Evans']);
   });
 });

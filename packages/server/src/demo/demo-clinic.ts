@@ -4,7 +4,7 @@ import type { AuthUser, UserView } from '../services/user-view.js';
 import type { UsersService } from '../services/users.service.js';
 
 /** Scenario names of @vigil/sim, kept as strings so this module does not load the simulator. */
-export type DemoScenario = 'normal' | 'tachycardia' | 'af' | 'desaturation' | 'fever';
+export type DemoScenario = 'normal' | 'tachycardia' | 'af' | 'desaturation' | 'fever' | 'baby-cry';
 
 export interface DemoPatientSpec {
   email: string;
@@ -22,8 +22,9 @@ export interface DemoDoctorSpec {
 
 /**
  * The demo clinic: a doctor with three patients whose devices show a normal rhythm, a sinus
- * tachycardia (HR alerts within seconds) and atrial fibrillation, and a second doctor with one
- * febrile patient, so that scoping is visible (each doctor sees only their own patients).
+ * tachycardia (HR alerts within seconds) and atrial fibrillation, and a second doctor with a
+ * febrile patient and a baby whose nursery monitor (seed 002) records a cry with fever 45 s after
+ * the start, so that scoping is visible (each doctor sees only their own patients).
  */
 export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
   {
@@ -63,6 +64,13 @@ export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
         deviceId: 'DEMO-ECG-004',
         deviceName: 'Chest strap (demo)',
         scenario: 'fever',
+      },
+      {
+        email: 'mia@vigil.local',
+        name: 'Mia Evans',
+        deviceId: 'DEMO-BABY-001',
+        deviceName: 'Nursery monitor (demo)',
+        scenario: 'baby-cry',
       },
     ],
   },

@@ -1,8 +1,12 @@
 import {
+  createBabyMonitorHttpTransport,
   createHttpTransport,
+  createSimulatedBabyMonitor,
   createSimulatedDevice,
+  isBabyScenarioName,
   SendError,
   type PacketTransport,
+  type SimulatedBabyMonitor,
   type SimulatedDevice,
 } from '@vigil/sim';
 import type { SeededDevice } from './demo-clinic.js';
@@ -17,15 +21,21 @@ export interface DemoFleetOptions {
 }
 
 export interface DemoFleet {
-  /** Packets accepted by the server so far. */
+  /** Packets and readings accepted by the server so far. */
   readonly sent: number;
   close(): Promise<void>;
 }
 
+interface Creds {
+  deviceId: string;
+  apiKey: string;
+}
+
 /**
- * Runs the demo's simulated devices in real time: every `packetSeconds` each device produces
- * its next packet (ECGSYN + the scenario's vitals, from @vigil/sim) and POSTs it with its key.
- * A failing device is reported once per kind of failure, not once per second.
+ * Runs the demo's simulated devices in real time: every `packetSeconds` each vitals device
+ * produces its next packet (ECGSYN + the scenario's vitals, from @vigil/sim) and POSTs it with its
+ * key; each baby monitor uploads a reading every few seconds (with an audio clip now and then) to
+ * `/api/v1/readings`. A failing device is reported once per kind of failure, not once per send.
  */
 export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
   const packetSeconds = options.packetSeconds ?? 1;
@@ -33,51 +43,79 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
     baseUrl: options.baseUrl,
     timeoutMs: 5000,
   });
+  const babyTransport = createBabyMonitorHttpTransport({
+    baseUrl: options.baseUrl,
+    timeoutMs: 10_000,
+  });
   const reported = new Set<string>();
-  const devices: { sim: SimulatedDevice; creds: { deviceId: string; apiKey: string } }[] =
-    options.devices.map((d) => ({
-      sim: createSimulatedDevice({ deviceId: d.deviceId, scenario: d.scenario, packetSeconds }),
-      creds: { deviceId: d.deviceId, apiKey: d.apiKey },
-    }));
+  const vitals: { sim: SimulatedDevice; creds: Creds }[] = [];
+  const monitors: { sim: SimulatedBabyMonitor; creds: Creds }[] = [];
+  for (const d of options.devices) {
+    const creds = { deviceId: d.deviceId, apiKey: d.apiKey };
+    if (isBabyScenarioName(d.scenario))
+      monitors.push({
+        sim: createSimulatedBabyMonitor({ deviceId: d.deviceId, scenario: d.scenario }),
+        creds,
+      });
+    else
+      vitals.push({
+        sim: createSimulatedDevice({ deviceId: d.deviceId, scenario: d.scenario, packetSeconds }),
+        creds,
+      });
+  }
   let sent = 0;
   const inFlight = new Set<Promise<void>>();
+  const track = (creds: Creds, sending: Promise<unknown>, what: string): void => {
+    const p = sending.then(
+      () => {
+        sent++;
+      },
+      (error: unknown) => {
+        const kind = error instanceof SendError ? error.kind : 'error';
+        const key = `${creds.deviceId}:${kind}`;
+        if (reported.has(key)) return;
+        reported.add(key);
+        options.log.warn(
+          {
+            device_id: creds.deviceId,
+            kind,
+            message: error instanceof Error ? error.message : String(error),
+          },
+          `demo device ${what} rejected`,
+        );
+      },
+    );
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
   const tick = (): void => {
-    for (const { sim, creds } of devices) {
+    for (const { sim, creds } of vitals) {
       const packet = sim.nextPacket();
       if (!packet) continue; // a 'silent' scenario: the device stopped sending
-      const p = transport.send(creds, packet).then(
-        () => {
-          sent++;
-        },
-        (error: unknown) => {
-          const kind = error instanceof SendError ? error.kind : 'error';
-          const key = `${creds.deviceId}:${kind}`;
-          if (reported.has(key)) return;
-          reported.add(key);
-          options.log.warn(
-            {
-              device_id: creds.deviceId,
-              kind,
-              message: error instanceof Error ? error.message : String(error),
-            },
-            'demo device packet rejected',
-          );
-        },
-      );
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      track(creds, transport.send(creds, packet), 'packet');
     }
   };
-  tick();
-  const timer = setInterval(tick, packetSeconds * 1000);
+  const timers: NodeJS.Timeout[] = [];
+  if (vitals.length > 0) {
+    tick();
+    timers.push(setInterval(tick, packetSeconds * 1000));
+  }
+  for (const { sim, creds } of monitors) {
+    const read = (): void => {
+      track(creds, babyTransport.send(creds, sim.nextReading()), 'reading');
+    };
+    read();
+    timers.push(setInterval(read, sim.readingEveryS * 1000));
+  }
   return {
     get sent() {
       return sent;
     },
     async close() {
-      clearInterval(timer);
+      for (const t of timers) clearInterval(t);
       await Promise.allSettled([...inFlight]);
       await transport.close();
+      await babyTransport.close();
     },
   };
 }

@@ -59,7 +59,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     log: options.log,
   });
   const banner = [
-    `  Demo clinic: ${clinic.devices.length} simulated devices posting to ${options.baseUrl}/api/v1/vitals`,
+    `  Demo clinic: ${clinic.devices.length} simulated devices posting to ${options.baseUrl}/api/v1/vitals and /api/v1/readings`,
     ...clinic.doctors.map(
       (d) =>
         `  Doctor:      ${d.email} / ${d.password}   (${d.patients.map((p) => p.name).join(', ')})`,

@@ -12,6 +12,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { multipartForm as form } from '../helpers/multipart-form.js';
 import { freePort } from '../mqtt/mosquitto-fixture.js';
 import { connectWs } from '../vitals/ws-client.js';
 
@@ -21,34 +22,6 @@ const fixture = (name: string) =>
   );
 const CRY_WAV = fixture('cry-donateacry-4s.wav');
 const SPEECH_WAV = fixture('speech-espeak-hi-4s.wav');
-
-/** A multipart/form-data body (fields, then an optional `audio` file), as a browser sends it. */
-function form(
-  fields: Record<string, string>,
-  file?: { bytes: Buffer; name: string; type: string },
-): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----vigil${randomBytes(8).toString('hex')}`;
-  const parts: Buffer[] = [];
-  for (const [k, v] of Object.entries(fields))
-    parts.push(
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
-    );
-  if (file !== undefined) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="${file.name}"\r\n` +
-          `Content-Type: ${file.type}\r\n\r\n`,
-      ),
-      file.bytes,
-      Buffer.from('\r\n'),
-    );
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return {
-    payload: Buffer.concat(parts),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 /** A silent 8-bit mono PCM WAV of `seconds` at `rateHz` (44-byte RIFF header + samples). */
 function silentWav8Bit(seconds: number, rateHz: number): Buffer {

@@ -69,6 +69,15 @@ describe('ApiClient', () => {
     expect(api.current?.refreshToken).toBe('refresh-2');
   });
 
+  it('fetches a binary resource with the token, refreshing it first when expired', async () => {
+    const { calls, fetchImpl } = fakeServer();
+    const api = new ApiClient('', new MemoryStorage(), fetchImpl);
+    await api.login('doc@vigil.test', 'pw');
+    const blob = await api.blob('/api/v1/readings/r1/audio');
+    expect(await blob.text()).toBe('{"ok":true}');
+    expect(calls.authHeaders).toEqual(['Bearer access-1', 'Bearer access-2']);
+  });
+
   it('signs out when the refresh token is refused', async () => {
     const { fetchImpl } = fakeServer(false);
     const api = new ApiClient('', new MemoryStorage(), fetchImpl);

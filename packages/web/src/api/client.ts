@@ -141,16 +141,25 @@ export class ApiClient {
     throw new ApiError(res.status, code, message, field);
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+  /** A request with the access token, retried once after a refresh when it gets 401. */
+  private async authed(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      res = await this.raw(method, path, body, true);
+      return await this.raw(method, path, body, true);
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401 || !(await this.refresh())) throw err;
-      res = await this.raw(method, path, body, true);
+      return this.raw(method, path, body, true);
     }
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.authed(method, path, body);
     if (res.status === 204) return undefined as T;
     return (await res.json()) as T;
+  }
+
+  /** A binary resource (e.g. a reading's audio clip), fetched with the access token. */
+  async blob(path: string): Promise<Blob> {
+    return (await this.authed('GET', path)).blob();
   }
 
   get<T>(path: string): Promise<T> {

@@ -6,6 +6,7 @@ import { isAcknowledged, isOpen, loadClinic } from '../data.js';
 import { fmt, timeAgo } from '../format.js';
 import { rankPatients } from '../patient-ranking.js';
 import { navigate } from '../router.js';
+import { BabyLatestReading, useLatestBabyReadings } from './BabyLatestReading.js';
 
 /** A device that sends every second and has been quiet for 30 s is worth a look. */
 const STALE_MS = 30_000;
@@ -22,6 +23,7 @@ export function PatientListPage(): ReactNode {
   const { api } = useServices();
   const store = useLive();
   const { data, error } = useLoad(() => loadClinic(api, store), 'clinic');
+  const babies = useLatestBabyReadings();
   // "5 s ago" and the no-data flag age even when no event arrives (a silent device).
   const [, setTick] = useState(0);
   useEffect(() => {
@@ -100,10 +102,13 @@ export function PatientListPage(): ReactNode {
                       >
                         {r.name}
                       </a>
+                      <BabyLatestReading reading={babies.get(r.id)} />
                     </th>
                     <td data-label="HR">{fmt(r.latest?.heart_rate_bpm, 0, 'bpm')}</td>
                     <td data-label="SpO₂">{fmt(r.latest?.spo2_percent, 0, '%')}</td>
-                    <td data-label="Temp">{fmt(r.latest?.temperature_c, 1, '°C')}</td>
+                    <td data-label="Temp">
+                      {fmt(r.latest?.temperature_c ?? babies.get(r.id)?.temperature, 1, '°C')}
+                    </td>
                     <td data-label="Risk">
                       <RiskBadge label={r.risk} />
                     </td>

@@ -10,6 +10,7 @@ import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
+import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
 import { RiskBadge } from './PatientListPage.js';
 
 const RANGES = {
@@ -237,10 +238,14 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
     return { patient, devices };
   }, `patient:${patientId}`);
   const [selected, setSelected] = useState<string | null>(null);
+  const baby = useBabyMonitor(patientId);
 
   if (error && !data) return <p role="alert">Could not load this patient: {error}</p>;
   if (!data) return <p aria-busy="true">Loading…</p>;
-  const { patient, devices } = data;
+  const { patient } = data;
+  // A baby monitor has no ECG: its readings have a panel of their own.
+  const devices = data.devices.filter((d) => baby?.monitorIds.has(d.device_id) !== true);
+  const isBaby = baby !== undefined && (baby.recent.length > 0 || baby.cries.length > 0);
   const deviceId = selected ?? devices[0]?.device_id ?? null;
   const latest = deviceId ? store.latest.get(deviceId) : undefined;
   const prediction = deviceId ? store.predictions.get(deviceId) : undefined;
@@ -329,17 +334,18 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
           <Trends deviceId={deviceId} />
         </>
       ) : (
-        <p>This patient has no device.</p>
+        !isBaby && <p>This patient has no device.</p>
       )}
+      {isBaby && <BabyMonitorPanel patientName={patient.name} data={baby} />}
       <AlertList patientId={patientId} />
       {session?.user.role !== 'patient' && <AlertRulesEditor patientId={patientId} />}
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>
-        {devices.length === 0 ? (
+        {data.devices.length === 0 ? (
           <p className="muted">None.</p>
         ) : (
           <ul>
-            {devices.map((d) => (
+            {data.devices.map((d) => (
               <li key={d.device_id}>
                 <code>{d.device_id}</code> {d.name ? `· ${d.name}` : ''}{' '}
                 <span className="muted">

@@ -74,10 +74,43 @@ export function cryFromAudio(probability: number): CryEvidence {
 }
 
 /**
+ * A monitor's own cry verdict: `FinalResult` (`InfantCry` = crying, anything else = not) and the
+ * `InfantCry` confidence in % (0–100; `"Err"` = none). With no verdict the confidence decides at
+ * 50 %; with neither, null (no device evidence).
+ */
+export function parseDeviceVerdict(finalResult: unknown, infantCry: unknown): CryEvidence | null {
+  const confidence = parseMeasurement(
+    infantCry === 'Err' ? undefined : infantCry,
+    'InfantCry',
+    { min: 0, max: 100 },
+    '%',
+  );
+  const probability = confidence === null ? null : confidence / 100;
+  if (finalResult !== undefined && finalResult !== null && typeof finalResult !== 'string')
+    throw validationFailed('FinalResult', 'FinalResult must be a string');
+  const verdict = finalResult?.trim();
+  if (verdict !== undefined && verdict !== '' && verdict.toLowerCase() !== 'err')
+    return { probability, detected: /^infant[_ ]?cry$/i.test(verdict), source: 'device' };
+  if (probability !== null)
+    return { probability, detected: probability >= CRY_PROBABILITY_THRESHOLD, source: 'device' };
+  return null;
+}
+
+/** No cry evidence at all: nothing decided. */
+export const NO_CRY_EVIDENCE: CryEvidence = { probability: null, detected: false, source: null };
+
+/**
+ * What decides a reading's cry when both the server's analysis of a clip and the monitor's own
+ * verdict exist (issue 23): the server's, whose model and its error rates are known (model card);
+ * the monitor's verdict is kept beside it. Either alone decides; neither, nothing.
+ */
+export function decideCry(audio: CryEvidence | null, device: CryEvidence | null): CryEvidence {
+  return audio ?? device ?? NO_CRY_EVIDENCE;
+}
+
+/**
  * A seed-002 ESP32 message: `"Err"` (a failed sensor) is no reading, never a default; an
- * out-of-range value fails naming the field. The device's `FinalResult` is its verdict
- * (`InfantCry` = crying, anything else = not), `InfantCry` its confidence in % (0–100); with no
- * verdict the confidence decides at 50 %; with neither, no cry evidence.
+ * out-of-range value fails naming the field. The cry verdict is `parseDeviceVerdict`'s.
  */
 export function parseMonitorMessage(m: BabyMonitorMessage): BabyValues & { cry: CryEvidence } {
   const sensor = (v: number | 'Err' | undefined) => (v === 'Err' ? undefined : v);
@@ -93,15 +126,7 @@ export function parseMonitorMessage(m: BabyMonitorMessage): BabyValues & { cry: 
     BABY_HUMIDITY_RANGE_PERCENT,
     '%',
   );
-  const confidence = parseMeasurement(sensor(m.InfantCry), 'InfantCry', { min: 0, max: 100 }, '%');
-  const probability = confidence === null ? null : confidence / 100;
-  const verdict = m.FinalResult?.trim();
-  let cry: CryEvidence;
-  if (verdict !== undefined && verdict !== '' && verdict.toLowerCase() !== 'err')
-    cry = { probability, detected: /^infant[_ ]?cry$/i.test(verdict), source: 'device' };
-  else if (probability !== null)
-    cry = { probability, detected: probability >= CRY_PROBABILITY_THRESHOLD, source: 'device' };
-  else cry = { probability: null, detected: false, source: null };
+  const cry = parseDeviceVerdict(m.FinalResult, m.InfantCry) ?? NO_CRY_EVIDENCE;
   return { temperatureC, humidityPercent, cry };
 }
 

@@ -27,9 +27,13 @@ const COLUMNS = [
   'cry_source',
   'sick_detected',
   'audio_content_type',
+  'upload_key',
+  'device_cry_detected',
+  'device_cry_probability',
+  'audio_cry_probability',
 ] as const;
 
-/** Readings in `baby_readings` (migration 008). */
+/** Readings in `baby_readings` (migrations 008 and 010). */
 export function createBabyReadingsRepository(db: Kysely<DB>) {
   const scoped = (s: BabyReadingScope) => {
     let q = db.selectFrom('baby_readings');
@@ -42,8 +46,21 @@ export function createBabyReadingsRepository(db: Kysely<DB>) {
   };
   const withAudioFlag = sql<number>`case when audio is null then 0 else 1 end`.as('has_audio');
   return {
-    async insert(row: BabyReadingsTable): Promise<void> {
-      await db.insertInto('baby_readings').values(row).execute();
+    /** False when a reading with the same `upload_key` exists (nothing is written then). */
+    async insert(row: BabyReadingsTable): Promise<boolean> {
+      const result = await db
+        .insertInto('baby_readings')
+        .values(row)
+        .onConflict((oc) => oc.column('upload_key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async findByUploadKey(key: string): Promise<BabyReadingRow | undefined> {
+      return db
+        .selectFrom('baby_readings')
+        .select([...COLUMNS, withAudioFlag])
+        .where('upload_key', '=', key)
+        .executeTakeFirst();
     },
     async findById(id: string): Promise<BabyReadingRow | undefined> {
       return db

@@ -20,7 +20,9 @@ import type { RealtimePublisher } from '../../services/realtime-port.js';
 import {
   babyObservation,
   cryFromAudio,
+  decideCry,
   isSick,
+  parseDeviceVerdict,
   parseUploadValues,
   type BabyValues,
   type CryEvidence,
@@ -74,6 +76,10 @@ export interface BabyUploadFields {
   temperature?: unknown;
   humidity?: unknown;
   notes?: unknown;
+  /** A monitor's own verdict, as the seed-002 ESP32 names it (kept beside the server's). */
+  FinalResult?: unknown;
+  /** The monitor's cry confidence, %. */
+  InfantCry?: unknown;
 }
 
 export interface BabyAudioUpload {
@@ -103,6 +109,11 @@ function parseDate(value: string | undefined, field: string): number | undefined
   return ms;
 }
 
+/** Whose keys an Idempotency-Key lives among: the monitor's, or the signed-in user's. */
+function uploaderScope(by: BabyUploader, target: { deviceId: string | null }): string {
+  return by.kind === 'user' ? `user:${by.user.id}` : `device:${target.deviceId ?? ''}`;
+}
+
 export function toBabyReading(row: BabyReadingRow): BabyReading {
   return {
     id: row.id,
@@ -114,6 +125,9 @@ export function toBabyReading(row: BabyReadingRow): BabyReading {
     cry_detected: row.cry_detected === 1,
     cry_probability: row.cry_probability,
     cry_source: row.cry_source,
+    device_cry_detected: row.device_cry_detected === null ? null : row.device_cry_detected === 1,
+    device_cry_probability: row.device_cry_probability,
+    audio_cry_probability: row.audio_cry_probability,
     sick_detected: row.sick_detected === 1,
     created_at: new Date(row.ts).toISOString(),
     notes: row.notes,
@@ -129,26 +143,39 @@ export function toBabyReading(row: BabyReadingRow): BabyReading {
 export class BabyMonitorService {
   constructor(private readonly deps: BabyMonitorServiceDeps) {}
 
-  /** An HTTP upload (JSON or multipart). Nothing is stored when any check fails. */
+  /**
+   * An HTTP upload (JSON or multipart). Nothing is stored when any check fails. With an
+   * `idempotencyKey`, a retry of an upload already stored under that key by the same uploader is
+   * answered with the stored reading: no second row, alert or push.
+   */
   async upload(
     by: BabyUploader,
     fields: BabyUploadFields,
     audio: BabyAudioUpload | undefined,
+    idempotencyKey?: string,
   ): Promise<BabyReading> {
     const target = await this.resolveTarget(by, fields);
+    const uploadKey =
+      idempotencyKey === undefined ? null : `${uploaderScope(by, target)}:${idempotencyKey}`;
+    if (uploadKey !== null) {
+      const stored = await this.deps.readings.findByUploadKey(uploadKey);
+      if (stored !== undefined) return toBabyReading(stored);
+    }
     const values = parseUploadValues(fields);
     const notes = optionalString(fields.notes, 'notes', NOTES_MAX_CHARS);
-    const cry: CryEvidence =
-      audio === undefined
-        ? { probability: null, detected: false, source: null }
-        : cryFromAudio(await this.cryProbability(audio.bytes));
+    const device = parseDeviceVerdict(fields.FinalResult, fields.InfantCry);
+    const fromAudio =
+      audio === undefined ? null : cryFromAudio(await this.cryProbability(audio.bytes));
     return this.record({
       ...target,
       values,
-      cry,
+      cry: decideCry(fromAudio, device),
+      device,
+      audioProbability: fromAudio?.probability ?? null,
       notes,
       atMs: this.deps.clock.now(),
       audio,
+      uploadKey,
     });
   }
 
@@ -163,9 +190,12 @@ export class BabyMonitorService {
       ...target,
       values: { temperatureC: reading.temperatureC, humidityPercent: reading.humidityPercent },
       cry: reading.cry,
+      device: reading.cry.source === 'device' ? reading.cry : null,
+      audioProbability: null,
       notes: reading.notes,
       atMs: reading.atMs,
       audio: undefined,
+      uploadKey: null,
     });
   }
 
@@ -318,10 +348,16 @@ export class BabyMonitorService {
     deviceId: string | null;
     uploadedBy: string | null;
     values: BabyValues;
+    /** What decided. */
     cry: CryEvidence;
+    /** The monitor's own verdict, if it gave one (decided or not). */
+    device: CryEvidence | null;
+    /** The server's probability for the clip, if there was one. */
+    audioProbability: number | null;
     notes: string | null;
     atMs: number;
     audio: BabyAudioUpload | undefined;
+    uploadKey: string | null;
   }): Promise<BabyReading> {
     const rules = await this.deps.effectiveRules(r.patientId);
     const threshold =
@@ -342,8 +378,18 @@ export class BabyMonitorService {
       sick_detected: sick ? 1 : 0,
       audio: r.audio?.bytes ?? null,
       audio_content_type: r.audio?.contentType ?? null,
+      upload_key: r.uploadKey,
+      device_cry_detected: r.device === null ? null : r.device.detected ? 1 : 0,
+      device_cry_probability: r.device?.probability ?? null,
+      audio_cry_probability: r.audioProbability,
     };
-    await this.deps.readings.insert(row);
+    if (!(await this.deps.readings.insert(row))) {
+      // A concurrent retry stored this key first: answer with its reading, side effects are its.
+      const stored =
+        r.uploadKey === null ? undefined : await this.deps.readings.findByUploadKey(r.uploadKey);
+      if (stored === undefined) throw new Error('a reading was neither inserted nor found');
+      return toBabyReading(stored);
+    }
     const reading = toBabyReading({ ...row, has_audio: row.audio === null ? 0 : 1 });
     if (r.cry.detected)
       this.deps.realtime.publish({

@@ -11,6 +11,7 @@ import {
   BabyStatsSchema,
   BabyTimeseriesQuerySchema,
   BabyTimeseriesSchema,
+  BabyUploadHeadersSchema,
   errorResponses,
 } from '@vigil/protocol';
 import type { Services } from '../../../composition.js';
@@ -42,7 +43,15 @@ export const VIGIL_READING_PATHS: BabyReadingPaths = {
   audio: '/:id/audio',
 };
 
-const UPLOAD_FIELDS = new Set(['patient_id', 'device_id', 'temperature', 'humidity', 'notes']);
+const UPLOAD_FIELDS = new Set([
+  'patient_id',
+  'device_id',
+  'temperature',
+  'humidity',
+  'notes',
+  'FinalResult',
+  'InfantCry',
+]);
 
 /** The upload's fields and clip, from a multipart form or a JSON object. */
 async function readUpload(
@@ -119,8 +128,13 @@ export async function babyReadingsRoutes(
           'most 20 MB and 5 min: 413 `AUDIO_TOO_LARGE`/`AUDIO_TOO_LONG`; undecodable: 415 ' +
           "`UNDECODABLE_AUDIO`). With `X-API-Key` the monitor's patient is used. The clip's cry " +
           "probability (≥ 0.5: crying) is computed by the server; crying at ≥ the patient's " +
-          '`infant_sick` threshold (default 38.0 °C) is `sick_detected`. Nothing is stored on error.',
+          '`infant_sick` threshold (default 38.0 °C) is `sick_detected`. A monitor may add its ' +
+          'own verdict as the seed-002 ESP32 names it (`FinalResult`, `InfantCry` in %): it is ' +
+          'kept beside the server analysis, which decides when there is a clip (`cry_source`). ' +
+          'With an `Idempotency-Key` header, a retry returns the reading stored the first time. ' +
+          'Nothing is stored on error.',
         security: [{ bearerAuth: [] }, { deviceKey: [] }],
+        headers: BabyUploadHeadersSchema,
         response: { 201: BabyReadingSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
       },
     },
@@ -130,7 +144,7 @@ export async function babyReadingsRoutes(
           ? { kind: 'device', auth: currentDevice(request) }
           : { kind: 'user', user: currentUser(request) };
       const { fields, audio } = await readUpload(app, request);
-      const reading = await readings.upload(by, fields, audio);
+      const reading = await readings.upload(by, fields, audio, request.headers['idempotency-key']);
       return reply.status(201).send(reading);
     },
   );

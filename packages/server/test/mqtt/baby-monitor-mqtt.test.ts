@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createAdmin,
+  createDoctor,
+  createPatient,
+  createTestApp,
+  registerDevice,
+  type TestApp,
+  type TestUser,
+} from '../helpers/index.js';
+import { connectWs } from '../vitals/ws-client.js';
+import { freePort, portAccepts } from './mosquitto-fixture.js';
+
+/**
+ * Issue 23: the seed-002 nursery ESP32 (`thenamvn/backend-ntex`, app/services/mqtt_service.py)
+ * publishes `{"FinalResult", "InfantCry", "Snoring", "Temperature", "Humidity"}` with `"Err"` for
+ * a failed sensor. These are its exact messages, published with a real MQTT client (mqtt.js) on
+ * the device's topic, through the embedded broker and through the Mosquitto at 127.0.0.1:1883.
+ */
+const ESP32 = {
+  snoring:
+    '{"FinalResult": "SNORING", "InfantCry": 5.52, "Snoring": 94.48, "Temperature": 25.8, "Humidity": 72}',
+  cryTemperatureErr:
+    '{"FinalResult": "InfantCry", "InfantCry": 93.1, "Snoring": 6.9, "Temperature": "Err", "Humidity": 55}',
+  cryHumidityErr:
+    '{"FinalResult": "InfantCry", "InfantCry": 88.0, "Snoring": 12.0, "Temperature": 38.4, "Humidity": "Err"}',
+  snoringBothErr:
+    '{"FinalResult": "SNORING", "InfantCry": 2.1, "Snoring": 97.9, "Temperature": "Err", "Humidity": "Err"}',
+  calm: '{"FinalResult": "SNORING", "InfantCry": 4.0, "Snoring": 96.0, "Temperature": 36.9, "Humidity": 50}',
+};
+
+/** The value of one Prometheus counter sample in GET /metrics (0 when absent). */
+async function counter(t: TestApp, sample: string): Promise<number> {
+  const res = await t.app.inject({ url: '/metrics' });
+  const line = res.body.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
+interface World {
+  t: TestApp;
+  doctor: TestUser;
+  otherDoctor: TestUser;
+  baby: TestUser;
+  monitor: { device_id: string; api_key: string };
+}
+
+async function world(env: Record<string, string>): Promise<World> {
+  const t = await createTestApp({ env });
+  const admin = await createAdmin(t);
+  const doctor = await createDoctor(t, admin, 'Dr Nursery');
+  const otherDoctor = await createDoctor(t, admin, 'Dr Elsewhere');
+  const baby = await createPatient(t, doctor, 'Baby MQTT');
+  // A unique id: other Vigil instances on a shared broker ignore devices they do not know.
+  const monitor = await registerDevice(t, doctor, {
+    patientId: baby.user.id,
+    deviceId: `ESP32-NURSERY-${randomBytes(4).toString('hex')}`,
+  });
+  return { t, doctor, otherDoctor, baby, monitor };
+}
+
+const stored = (w: World) =>
+  w.t.container.database.db
+    .selectFrom('baby_readings')
+    .select([
+      'temperature_c',
+      'humidity_percent',
+      'cry_detected',
+      'cry_probability',
+      'cry_source',
+      'device_cry_detected',
+      'audio_cry_probability',
+      'sick_detected',
+    ])
+    .where('device_id', '=', w.monitor.device_id)
+    .orderBy('ts')
+    .execute();
+
+async function until<T>(fn: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * The ESP32's messages one by one (each stored before the next, a second apart), then a malformed
+ * payload and an invalid one, then a valid message: stored, pushed and alerted as for uploads;
+ * the bad ones counted in /metrics without stopping the subscriber.
+ */
+async function nurseryFlow(w: World, client: MqttClient): Promise<void> {
+  const { t } = w;
+  const topic = `vigil/devices/${w.monitor.device_id}/readings`;
+  const mine = await connectWs(t.app, `?token=${w.doctor.token}`);
+  const theirs = await connectWs(t.app, `?token=${w.otherDoctor.token}`);
+  try {
+    await mine.next((m) => m.type === 'ready');
+    await theirs.next((m) => m.type === 'ready');
+    const publish = async (payload: string, expectedRows: number) => {
+      t.clock.advance(1000);
+      await client.publishAsync(topic, payload, { qos: 1 });
+      await until(
+        async () => ((await stored(w)).length === expectedRows ? true : undefined),
+        `reading ${expectedRows}`,
+      );
+    };
+    await publish(ESP32.snoring, 1);
+    await publish(ESP32.cryTemperatureErr, 2);
+    await publish(ESP32.cryHumidityErr, 3);
+    await publish(ESP32.snoringBothErr, 4);
+
+    const malformedBefore = await counter(
+      t,
+      'vigil_mqtt_rejections_total{code="MALFORMED_REQUEST"}',
+    );
+    const invalidBefore = await counter(t, 'vigil_mqtt_rejections_total{code="VALIDATION_FAILED"}');
+    await client.publishAsync(topic, '{"FinalResult": "InfantCry", "Temperature": 38', { qos: 1 });
+    await client.publishAsync(topic, '{"FinalResult": "InfantCry", "Temperature": "hot"}', {
+      qos: 1,
+    });
+    await until(
+      async () =>
+        (await counter(t, 'vigil_mqtt_rejections_total{code="MALFORMED_REQUEST"}')) ===
+          malformedBefore + 1 &&
+        (await counter(t, 'vigil_mqtt_rejections_total{code="VALIDATION_FAILED"}')) ===
+          invalidBefore + 1
+          ? true
+          : undefined,
+      'the two bad messages counted',
+    );
+    // The subscriber goes on: the next good message is stored.
+    await publish(ESP32.calm, 5);
+
+    const closeTo = (v: number) => expect.closeTo(v, 4) as number;
+    expect(await stored(w)).toEqual([
+      {
+        temperature_c: closeTo(25.8),
+        humidity_percent: 72,
+        cry_detected: 0,
+        cry_probability: closeTo(0.0552),
+        cry_source: 'device',
+        device_cry_detected: 0,
+        audio_cry_probability: null,
+        sick_detected: 0,
+      },
+      {
+        temperature_c: null,
+        humidity_percent: 55,
+        cry_detected: 1,
+        cry_probability: closeTo(0.931),
+        cry_source: 'device',
+        device_cry_detected: 1,
+        audio_cry_probability: null,
+        sick_detected: 0, // no temperature: not judged sick, never a default
+      },
+      {
+        temperature_c: closeTo(38.4),
+        humidity_percent: null,
+        cry_detected: 1,
+        cry_probability: closeTo(0.88),
+        cry_source: 'device',
+        device_cry_detected: 1,
+        audio_cry_probability: null,
+        sick_detected: 1,
+      },
+      {
+        temperature_c: null,
+        humidity_percent: null,
+        cry_detected: 0,
+        cry_probability: closeTo(0.021),
+        cry_source: 'device',
+        device_cry_detected: 0,
+        audio_cry_probability: null,
+        sick_detected: 0,
+      },
+      {
+        temperature_c: closeTo(36.9),
+        humidity_percent: 50,
+        cry_detected: 0,
+        cry_probability: closeTo(0.04),
+        cry_source: 'device',
+        device_cry_detected: 0,
+        audio_cry_probability: null,
+        sick_detected: 0,
+      },
+    ]);
+
+    // CRY_DETECTED as for uploads: the two cries, to the baby's doctor only.
+    await mine.next(
+      (m) =>
+        m.event === 'CRY_DETECTED' && (m.data as { temperature?: unknown }).temperature === 38.4,
+    );
+    const cries = mine.messages.filter((m) => m.event === 'CRY_DETECTED');
+    expect(cries).toEqual([
+      expect.objectContaining({
+        patient_id: w.baby.user.id,
+        sick_detected: false,
+        data: { temperature: null, humidity: 55 },
+      }),
+      expect.objectContaining({
+        patient_id: w.baby.user.id,
+        sick_detected: true,
+        data: { temperature: 38.4, humidity: null },
+      }),
+    ]);
+    expect(theirs.messages.filter((m) => m.event === 'CRY_DETECTED')).toEqual([]);
+
+    // Alerts through the lifecycle: humidity 72 % (high), crying at 38.4 °C (sick), the fever.
+    await t.container.services.alerts.idle();
+    const alerts = await t.app.inject({
+      url: `/api/v1/alerts?patient_id=${w.baby.user.id}`,
+      headers: w.doctor.headers,
+    });
+    expect(
+      [
+        ...new Set(alerts.json<{ items: { rule_kind: string }[] }>().items.map((a) => a.rule_kind)),
+      ].sort(),
+    ).toEqual(['humidity_high', 'infant_fever', 'infant_sick']);
+  } finally {
+    mine.close();
+    theirs.close();
+  }
+}
+
+describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world({ MQTT_PORT: String(await freePort()) });
+  });
+  afterAll(async () => {
+    await w.t.close();
+  });
+
+  it('stores its exact messages ("Err" = no reading), pushes and alerts, and survives malformed ones', async () => {
+    const port = w.t.container.mqttPort;
+    if (port === null) throw new Error('the embedded broker is not running');
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      username: w.monitor.device_id,
+      password: w.monitor.api_key,
+      reconnectPeriod: 0,
+    });
+    try {
+      await nurseryFlow(w, client);
+    } finally {
+      await client.endAsync();
+    }
+  });
+});
+
+const systemBroker = await portAccepts(1883);
+
+describe.skipIf(!systemBroker)(
+  'the seed-002 nursery ESP32 over MQTT: the Mosquitto at 127.0.0.1:1883 (anonymous)',
+  () => {
+    let w: World;
+    beforeAll(async () => {
+      w = await world({ MQTT_URL: 'mqtt://127.0.0.1:1883' });
+    });
+    afterAll(async () => {
+      await w.t.close();
+    });
+
+    it('stores its exact messages ("Err" = no reading), pushes and alerts, and survives malformed ones', async () => {
+      const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883', {
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+      });
+      try {
+        await nurseryFlow(w, client);
+      } finally {
+        await client.endAsync();
+      }
+    });
+  },
+);

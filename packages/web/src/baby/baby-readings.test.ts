@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import {
+  babyTrends,
+  cryEvidenceLabel,
+  cryTimeline,
+  mergeLatest,
+  monitorDeviceIds,
+  type BabyReading,
+} from './baby-readings.js';
+
+const T0 = Date.UTC(2026, 11, 4, 12, 0, 0);
+
+function reading(o: Partial<BabyReading> & { atS: number }): BabyReading {
+  const { atS, ...rest } = o;
+  return {
+    id: `r${atS}`,
+    patient_id: 'baby',
+    device_id: 'MON-1',
+    temperature: 36.8,
+    humidity: 50,
+    audio_url: null,
+    cry_detected: false,
+    cry_probability: null,
+    cry_source: null,
+    sick_detected: false,
+    created_at: new Date(T0 + atS * 1000).toISOString(),
+    notes: null,
+    ...rest,
+  };
+}
+
+describe('baby monitor readings for the dashboard', () => {
+  it('buckets temperature and humidity per minute with min, mean and max, skipping failed sensors', () => {
+    const readings = [
+      reading({ atS: 0, temperature: 36.8, humidity: 50 }),
+      reading({ atS: 30, temperature: 37.2, humidity: null }),
+      reading({ atS: 65, temperature: 38.6, humidity: 54 }),
+      reading({ atS: 70, temperature: null, humidity: 56 }),
+    ];
+    const { temperature, humidity } = babyTrends(readings, 60_000);
+    expect(temperature).toEqual([
+      { t: T0, min: 36.8, avg: expect.closeTo(37.0, 9) as number, max: 37.2 },
+      { t: T0 + 60_000, min: 38.6, avg: 38.6, max: 38.6 },
+    ]);
+    expect(humidity).toEqual([
+      { t: T0, min: 50, avg: 50, max: 50 },
+      { t: T0 + 60_000, min: 54, avg: 55, max: 56 },
+    ]);
+    expect(() => babyTrends(readings, 0)).toThrow(RangeError);
+  });
+
+  it('lists the cry events newest first with their probability, decider, sick flag and audio', () => {
+    const events = cryTimeline([
+      reading({ atS: 0 }),
+      reading({
+        atS: 45,
+        cry_detected: true,
+        cry_probability: 0.998,
+        cry_source: 'server_audio',
+        sick_detected: true,
+        temperature: 38.6,
+        audio_url: '/api/v1/readings/r45/audio',
+      }),
+      reading({ atS: 90, cry_detected: true, cry_probability: 0.91, cry_source: 'device' }),
+    ]);
+    expect(events.map((e) => [e.id, e.probability, e.source, e.sick, e.audioUrl])).toEqual([
+      ['r90', 0.91, 'device', false, null],
+      ['r45', 0.998, 'server_audio', true, '/api/v1/readings/r45/audio'],
+    ]);
+    expect(cryEvidenceLabel(events[1] ?? { probability: null, source: null })).toBe(
+      'probability 1.00 · decided by server',
+    );
+    expect(cryEvidenceLabel({ probability: null, source: 'device' })).toBe(
+      'no confidence · decided by monitor',
+    );
+  });
+
+  it('keeps the newest reading of each patient, and the same map when nothing is newer', () => {
+    const a1 = reading({ atS: 10, patient_id: 'a' });
+    const a2 = reading({ atS: 20, patient_id: 'a', temperature: 38 });
+    const b1 = reading({ atS: 5, patient_id: 'b' });
+    const first = mergeLatest(new Map(), [a2, b1, a1]);
+    expect([...first.entries()].map(([p, r]) => [p, r.id])).toEqual([
+      ['a', 'r20'],
+      ['b', 'r5'],
+    ]);
+    expect(mergeLatest(first, [a1, b1])).toBe(first);
+    const later = mergeLatest(first, [reading({ atS: 30, patient_id: 'b' })]);
+    expect(later.get('b')?.id).toBe('r30');
+    expect(later.get('a')?.id).toBe('r20');
+  });
+
+  it('names the monitors that sent readings (user uploads have none)', () => {
+    expect([
+      ...monitorDeviceIds([
+        reading({ atS: 0 }),
+        reading({ atS: 5, device_id: null }),
+        reading({ atS: 10, device_id: 'MON-2' }),
+      ]),
+    ]).toEqual(['MON-1', 'MON-2']);
+  });
+});

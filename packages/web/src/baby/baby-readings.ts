@@ -1,0 +1,112 @@
+/**
+ * Shapes baby monitor readings (`GET /api/v1/readings`, seed 002) for the dashboard: trend
+ * buckets of temperature and humidity, the timeline of cry events, and each baby's latest
+ * reading for the patient list.
+ */
+import type { BabyReading } from '@vigil/protocol';
+import type { TrendPoint } from '../trend-series.js';
+
+export type { BabyReading };
+
+export interface CryEvent {
+  id: string;
+  atMs: number;
+  /** 0–1, null when the monitor gave no confidence. */
+  probability: number | null;
+  /** Who decided: the server's analysis of the clip, or the monitor itself. */
+  source: BabyReading['cry_source'];
+  sick: boolean;
+  temperatureC: number | null;
+  humidityPercent: number | null;
+  audioUrl: string | null;
+  notes: string | null;
+}
+
+/** Bucketed min / mean / max of one measurement; buckets without a value are absent. */
+function bucketed(
+  readings: readonly BabyReading[],
+  value: (r: BabyReading) => number | null,
+  bucketMs: number,
+): TrendPoint[] {
+  const bins = new Map<number, number[]>();
+  for (const r of readings) {
+    const v = value(r);
+    if (v === null || !Number.isFinite(v)) continue;
+    const t = Math.floor(Date.parse(r.created_at) / bucketMs) * bucketMs;
+    const bin = bins.get(t);
+    if (bin) bin.push(v);
+    else bins.set(t, [v]);
+  }
+  return [...bins.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, vs]) => ({
+      t,
+      min: Math.min(...vs),
+      avg: vs.reduce((s, v) => s + v, 0) / vs.length,
+      max: Math.max(...vs),
+    }));
+}
+
+/** Temperature and humidity trends in `bucketMs` bins aligned to the epoch, oldest first. */
+export function babyTrends(
+  readings: readonly BabyReading[],
+  bucketMs: number,
+): { temperature: TrendPoint[]; humidity: TrendPoint[] } {
+  if (!(bucketMs > 0)) throw new RangeError('bucketMs must be positive');
+  return {
+    temperature: bucketed(readings, (r) => r.temperature, bucketMs),
+    humidity: bucketed(readings, (r) => r.humidity, bucketMs),
+  };
+}
+
+/** The readings that detected a cry, newest first. */
+export function cryTimeline(readings: readonly BabyReading[]): CryEvent[] {
+  return readings
+    .filter((r) => r.cry_detected)
+    .map((r) => ({
+      id: r.id,
+      atMs: Date.parse(r.created_at),
+      probability: r.cry_probability,
+      source: r.cry_source,
+      sick: r.sick_detected,
+      temperatureC: r.temperature,
+      humidityPercent: r.humidity,
+      audioUrl: r.audio_url,
+      notes: r.notes,
+    }))
+    .sort((a, b) => b.atMs - a.atMs);
+}
+
+/** The monitors a patient's readings came from (their ECG view has nothing to show). */
+export function monitorDeviceIds(readings: readonly BabyReading[]): Set<string> {
+  const ids = new Set<string>();
+  for (const r of readings) if (r.device_id !== null) ids.add(r.device_id);
+  return ids;
+}
+
+/**
+ * Each patient's newest reading: `known` updated with `readings` (any order), keeping the
+ * newer one of each patient. Returns a new map when something changed, else `known` itself.
+ */
+export function mergeLatest(
+  known: ReadonlyMap<string, BabyReading>,
+  readings: readonly BabyReading[],
+): ReadonlyMap<string, BabyReading> {
+  let out: Map<string, BabyReading> | null = null;
+  for (const r of readings) {
+    if (r.patient_id === null) continue;
+    const current = (out ?? known).get(r.patient_id);
+    if (current !== undefined && Date.parse(current.created_at) >= Date.parse(r.created_at))
+      continue;
+    out ??= new Map(known);
+    out.set(r.patient_id, r);
+  }
+  return out ?? known;
+}
+
+/** "cry 0.97 · server" style label of a cry event's evidence. */
+export function cryEvidenceLabel(e: Pick<CryEvent, 'probability' | 'source'>): string {
+  const p = e.probability === null ? 'no confidence' : `probability ${e.probability.toFixed(2)}`;
+  const by = e.source === 'device' ? 'monitor' : e.source === 'server_audio' ? 'server' : '—';
+  return `${p} · decided by ${by}`;
+}
