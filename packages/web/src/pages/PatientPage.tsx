@@ -10,6 +10,7 @@ import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
+import { PatientEcg12List } from './Ecg12Page.js';
 import { RiskBadge } from './PatientListPage.js';
 
 const RANGES = {
@@ -332,6 +333,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
         <p>This patient has no device.</p>
       )}
       <AlertList patientId={patientId} />
+      <PatientEcg12List patientId={patientId} />
       {session?.user.role !== 'patient' && <AlertRulesEditor patientId={patientId} />}
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>
