@@ -6,108 +6,43 @@
  *
  * Without /usr/bin/chromium the test is skipped locally and fails in CI (CI=true).
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { createArgon2Hasher } from '../../server/src/adapters/password-hasher.js';
-import { buildApp } from '../../server/src/app.js';
-import { createContainer, type Container } from '../../server/src/composition.js';
-import { loadConfig } from '../../server/src/config/env.js';
-import { seedDemoClinic, type SeededClinic } from '../../server/src/demo/demo-clinic.js';
+import type { SeededClinic } from '../../server/src/demo/demo-clinic.js';
 import { startDemoFleet, type DemoFleet } from '../../server/src/demo/demo-fleet.js';
-import { webPlugin } from '../../server/src/transports/http/plugins/web.plugin.js';
+import {
+  artifacts,
+  demoPasswords,
+  ensureDashboardBuilt,
+  hasChromium,
+  launchBrowser,
+  requireChromiumInCi,
+  signIn as signInAt,
+  startDashboardServer,
+  type Browser,
+  type DashboardServer,
+} from './helpers/dashboard-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const here = dirname(fileURLToPath(import.meta.url));
-const webDir = resolve(here, '..');
-const repoRoot = resolve(webDir, '../..');
-const artifacts = join(repoRoot, 'artifacts');
-const hasChromium = existsSync(CHROMIUM);
+requireChromiumInCi();
 
-if (!hasChromium && process.env.CI === 'true') {
-  throw new Error(
-    `The dashboard browser test needs Chromium at ${CHROMIUM}: apt-get install -y chromium`,
-  );
-}
-
-const PASSWORDS = {
-  'doctor@vigil.local': `doc-${randomBytes(6).toString('hex')}-1`,
-  'doctor2@vigil.local': `doc-${randomBytes(6).toString('hex')}-2`,
-  'admin@vigil.test': `adm-${randomBytes(6).toString('hex')}-0`,
-};
-
-/** True when dist/index.html is newer than every file under src/ and index.html. */
-function isBuildFresh(): boolean {
-  const built = join(webDir, 'dist', 'index.html');
-  if (!existsSync(built)) return false;
-  const builtAt = statSync(built).mtimeMs;
-  const newest = (path: string): number => {
-    const st = statSync(path);
-    if (!st.isDirectory()) return st.mtimeMs;
-    return Math.max(st.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
-  };
-  return newest(join(webDir, 'src')) < builtAt && newest(join(webDir, 'index.html')) < builtAt;
-}
+const PASSWORDS = demoPasswords();
 
 describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
-  let container: Container;
   let app: FastifyInstance;
   let baseUrl: string;
   let clinic: SeededClinic;
   const fleets: DemoFleet[] = [];
   let context: BrowserContext;
   let doctorPage: Page | undefined;
-  let userDataDir: string;
+  let server: DashboardServer;
+  let browser: Browser;
 
   beforeAll(async () => {
-    // The server serves packages/web/dist; build it when missing or older than the sources.
-    if (!isBuildFresh()) {
-      execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
-        cwd: webDir,
-        stdio: 'inherit',
-      });
-    }
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      LOG_LEVEL: process.env.VIGIL_TEST_LOG_LEVEL ?? 'silent',
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
-      MQTT_PORT: '0',
-      DATABASE_URL: process.env.DATABASE_URL,
-      ADMIN_EMAIL: 'admin@vigil.test',
-      ADMIN_PASSWORD: PASSWORDS['admin@vigil.test'],
-    });
-    container = await createContainer(config, {
-      passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-      // Like the server's tests: SQLite in memory, or a PostgreSQL schema of its own when the
-      // suite runs against DATABASE_URL.
-      database:
-        config.databaseUrl === undefined
-          ? { sqlitePath: ':memory:' }
-          : {
-              pgSchema: `vigil_webtest_${randomBytes(6).toString('hex')}`,
-              dropSchemaOnClose: true,
-              maxConnections: 4,
-            },
-    });
-    app = await buildApp({ ...container, plugins: [webPlugin] });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no server address');
-    baseUrl = `http://127.0.0.1:${address.port}`;
-
-    clinic = await seedDemoClinic({
-      users: container.services.users,
-      devices: container.services.devices,
-      passwords: PASSWORDS,
-      patientPassword: `pat-${randomBytes(6).toString('hex')}-3`,
-    });
+    ensureDashboardBuilt();
+    server = await startDashboardServer(PASSWORDS);
+    ({ app, baseUrl, clinic } = server);
     // Everyone but the tachycardia patient streams from the start; Ben's device starts once the
     // doctor is watching, so his alert arrives live on the page.
     fleets.push(
@@ -118,23 +53,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
       }),
     );
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
-    mkdirSync(artifacts, { recursive: true });
+    browser = await launchBrowser();
+    context = browser.context;
   }, 120_000);
 
   afterEach(async () => {
@@ -142,19 +62,13 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context.close().catch(() => undefined);
+    await browser.close();
     for (const f of fleets) await f.close();
-    await app.close();
-    await container.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await server.close();
   });
 
   async function signIn(page: Page, email: keyof typeof PASSWORDS): Promise<void> {
-    await page.goto(`${baseUrl}/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORDS[email]);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: /Patients/ }).waitFor();
+    await signInAt(page, baseUrl, email, PASSWORDS[email]);
   }
 
   /** On failure, a screenshot of the page goes to artifacts/ for whoever reads the CI run. */
