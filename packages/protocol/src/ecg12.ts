@@ -179,6 +179,13 @@ export type Ecg12BatchResult = Static<typeof Ecg12BatchResultSchema>;
 export const Ecg12HistoryQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
+  patient_id: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'Only the classifications of this patient (one the caller may see, else 404)',
+    }),
+  ),
 });
 export type Ecg12HistoryQuery = Static<typeof Ecg12HistoryQuerySchema>;
 
@@ -227,6 +234,39 @@ export const Ecg12HistoryDeletedSchema = Type.Object(
   { title: 'Ecg12HistoryDeleted' },
 );
 export type Ecg12HistoryDeleted = Static<typeof Ecg12HistoryDeletedSchema>;
+
+export const Ecg12StoredSignalSchema = Type.Object(
+  {
+    sampling_rate_hz: Type.Number(),
+    leads: Type.Array(Type.String(), { description: 'I II III aVR aVL aVF V1–V6' }),
+    samples_mv: Type.Array(Type.Array(Type.Number()), {
+      description:
+        'One array per lead (lead-major, unlike ecg_signal), in the units given (mV unless the result says units_assessed = relative); stored as int16, so within 1/65534 of each lead’s range',
+    }),
+  },
+  { title: 'Ecg12StoredSignal' },
+);
+export type Ecg12StoredSignal = Static<typeof Ecg12StoredSignalSchema>;
+
+export const Ecg12StoredClassificationSchema = Type.Object(
+  {
+    record: Ecg12HistoryRecordSchema,
+    result: Type.Union([Ecg12ClassificationSchema, Type.Null()], {
+      description: 'The classification as answered; null for a refused request',
+    }),
+    signal: Type.Union([Ecg12StoredSignalSchema, Type.Null()], {
+      description: 'The 12 leads; kept only for an ECG classified for a patient',
+    }),
+  },
+  { title: 'Ecg12StoredClassification' },
+);
+export type Ecg12StoredClassification = Static<typeof Ecg12StoredClassificationSchema>;
+
+export const Ecg12PatientHistoryQuerySchema = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export type Ecg12PatientHistoryQuery = Static<typeof Ecg12PatientHistoryQuerySchema>;
 
 const Distribution = Type.Record(Type.String(), Type.Integer());
 const Summary = Type.Union([

@@ -70,6 +70,7 @@ export const ERROR_CATALOGUE = {
     status: 422,
     message: 'Fewer than 2 beats could be measured in this ECG (flat, disconnected or noise)',
   },
+  ECG12_RESULT_NOT_FOUND: { status: 404, message: '12-lead classification not found' },
   ECG12_RECORD_INVALID: {
     status: 400,
     message: 'The uploaded record (.hea header with .mat or .dat data) could not be decoded',

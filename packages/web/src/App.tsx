@@ -15,6 +15,14 @@ const PatientPage = lazy(() =>
   import('./pages/PatientPage.js').then((m) => ({ default: m.PatientPage })),
 );
 
+// The 12-lead pages (upload, one result): loaded on first visit, like the patient page.
+const Ecg12Page = lazy(() =>
+  import('./pages/Ecg12Page.js').then((m) => ({ default: m.Ecg12Page })),
+);
+const Ecg12ResultPage = lazy(() =>
+  import('./pages/Ecg12Page.js').then((m) => ({ default: m.Ecg12ResultPage })),
+);
+
 function NotFound(): ReactNode {
   return (
     <section>
@@ -41,6 +49,13 @@ function Page({
     return (
       <Suspense fallback={<p aria-busy="true">Loading…</p>}>
         <PatientPage key={patient.id} patientId={patient.id} />
+      </Suspense>
+    );
+  const ecg12 = matchPath('/ecg12/:id', path);
+  if (matchPath('/ecg12', path) || ecg12?.id)
+    return (
+      <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+        {ecg12?.id ? <Ecg12ResultPage key={ecg12.id} id={ecg12.id} /> : <Ecg12Page />}
       </Suspense>
     );
   if (isAdmin && matchPath('/admin/doctors', path)) return <AdminDoctorsPage />;

@@ -172,6 +172,17 @@ export interface Ecg12RequestsTable {
   model_version: string | null;
 }
 
+/**
+ * The full result of a successful 12-lead classification (migration 011): the classification
+ * JSON and, for a patient's ECG, the 12 leads as int16 with their per-lead scales (JSON array).
+ */
+export interface Ecg12ResultsTable {
+  request_id: string;
+  result_json: string;
+  signal: Uint8Array | null;
+  signal_scales_mv: string | null;
+}
+
 /** A baby monitor reading (migration 008, src/kinds/baby-monitor/); booleans are 0/1. */
 export interface BabyReadingsTable {
   id: string;

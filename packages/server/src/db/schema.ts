@@ -6,6 +6,7 @@ import type {
   VitalsMinuteTable,
   OximetryReadingsTable,
   Ecg12RequestsTable,
+  Ecg12ResultsTable,
   BabyReadingsTable,
   VitalsTable,
 } from './pipeline-schema.js';
@@ -73,5 +74,6 @@ export interface DB {
   events: EventsTable;
   oximetry_readings: OximetryReadingsTable;
   ecg12_requests: Ecg12RequestsTable;
+  ecg12_results: Ecg12ResultsTable;
   baby_readings: BabyReadingsTable;
 }

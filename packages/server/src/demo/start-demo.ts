@@ -3,15 +3,17 @@ import { randomPassword } from '../adapters/random.js';
 import { readTextFile, writePrivateFile } from '../adapters/secrets.js';
 import type { Config } from '../config/env.js';
 import type { DevicesService } from '../services/devices.service.js';
+import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { UsersService } from '../services/users.service.js';
 import { DEMO_CLINIC, seedDemoClinic, type SeededClinic } from './demo-clinic.js';
+import { DEMO_ECG12_PATIENT, seedDemoEcg12 } from './demo-ecg12.js';
 import { startDemoFleet, type DemoFleet } from './demo-fleet.js';
 
 const CREDENTIALS_FILE = 'demo-credentials.json';
 
 export interface StartDemoOptions {
   config: Pick<Config, 'dataDir' | 'demo' | 'isProduction'>;
-  services: { users: UsersService; devices: DevicesService };
+  services: { users: UsersService; devices: DevicesService; ecg12: Ecg12Service };
   /** URL the server listens on, as seen from this process (e.g. http://127.0.0.1:8000). */
   baseUrl: string;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -53,6 +55,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     passwords: demoPasswords(options.config.dataDir),
     patientPassword: randomPassword(),
   });
+  await seedDemoEcg12(options.services.ecg12, clinic);
   const fleet = startDemoFleet({
     baseUrl: options.baseUrl,
     devices: clinic.devices,
@@ -64,6 +67,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
       (d) =>
         `  Doctor:      ${d.email} / ${d.password}   (${d.patients.map((p) => p.name).join(', ')})`,
     ),
+    `  12-lead ECG: a stored classification on ${DEMO_ECG12_PATIENT}'s page (/ecg12 to upload more)`,
     `  Scenarios:   ${clinic.devices.map((d) => `${d.deviceId} ${d.scenario}`).join(', ')}`,
     '  Start without the demo: npm start -- --no-demo (or VIGIL_DEMO=false)',
   ];

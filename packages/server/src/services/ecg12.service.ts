@@ -6,12 +6,20 @@ import {
   type Ecg12HistoryQuery,
   type Ecg12HistoryRecord,
   type Ecg12Stats,
+  type Ecg12StoredClassification,
 } from '@vigil/protocol';
-import { interpretEcg12, SignalInputError, type Ecg12Model, type Ecg12Result } from '@vigil/signal';
+import {
+  ECG12_LEADS,
+  interpretEcg12,
+  SignalInputError,
+  type Ecg12Model,
+  type Ecg12Result,
+} from '@vigil/signal';
 import { decodeEcg12Record } from '@vigil/signal/io';
 import type { Clock } from '../adapters/clock.js';
 import { DomainError, isDomainError } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
+import { decodeEcgInt16, encodeEcgInt16 } from '../repositories/ecg-codec.js';
 import type { PatientScopeRepository } from '../repositories/patient-scope.repository.js';
 import {
   ecg12Metadata,
@@ -22,6 +30,7 @@ import {
 import type {
   Ecg12Repository,
   Ecg12RequestRow,
+  Ecg12ResultRow,
   Ecg12StatsRow,
 } from '../repositories/ecg12.repository.js';
 
@@ -156,29 +165,69 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     };
   }
 
+  /**
+   * The stored result of a success: the classification JSON, and the leads when the ECG belongs
+   * to a patient (int16 per lead, 120 kB for 10 s at 500 Hz; anonymous or unattached ECGs are
+   * not kept).
+   */
+  function resultRowOf(
+    result: Ecg12Classification,
+    input: Ecg12Input,
+    patientId: string | null,
+  ): Ecg12ResultRow {
+    if (patientId === null)
+      return {
+        request_id: result.id,
+        result_json: JSON.stringify(result),
+        signal: null,
+        signal_scales_mv: null,
+      };
+    const encoded = input.leadsMv.map((lead) => encodeEcgInt16(lead));
+    const signal = new Uint8Array(encoded.reduce((n, e) => n + e.bytes.byteLength, 0));
+    let at = 0;
+    for (const e of encoded) {
+      signal.set(e.bytes, at);
+      at += e.bytes.byteLength;
+    }
+    return {
+      request_id: result.id,
+      result_json: JSON.stringify(result),
+      signal,
+      signal_scales_mv: JSON.stringify(encoded.map((e) => e.scaleMv)),
+    };
+  }
+
   /** Classifies one body; never throws a DomainError (it is the outcome), other errors do. */
   async function run(
     caller: Ecg12Caller,
     body: unknown,
     type: 'single' | 'batch',
     prefix: string,
-  ): Promise<{ outcome: Outcome; row: Ecg12RequestRow }> {
+  ): Promise<{ outcome: Outcome; row: Ecg12RequestRow; stored: Ecg12ResultRow | undefined }> {
     const started = performance.now();
     const meta = ecg12Metadata(body);
     let patientId: string | null = null;
     let outcome: Outcome;
+    let stored: Ecg12ResultRow | undefined;
     try {
       const input = normalizeEcg12Body(body, prefix);
       await checkPatient(caller, input.patientId, prefix);
       // A patient classifying their own ECG acts for themself (their doctor sees it too).
       patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
-      outcome = { ok: true, result: interpret(input, started) };
+      const result = interpret(input, started);
+      outcome = { ok: true, result };
+      stored = resultRowOf(result, input, patientId);
     } catch (error) {
       if (!isDomainError(error)) throw error;
       outcome = { ok: false, error };
     }
     const elapsed = outcome.ok ? outcome.result.processing_ms : performance.now() - started;
-    return { outcome, row: rowOf(caller, type, meta, patientId, elapsed, outcome) };
+    return { outcome, row: rowOf(caller, type, meta, patientId, elapsed, outcome), stored };
+  }
+
+  async function checkVisiblePatient(viewer: Viewer, patientId: string): Promise<void> {
+    if (!(await deps.patientScope.canSee(viewer, patientId)))
+      throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
   }
 
   return {
@@ -187,8 +236,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
 
     /** One ECG: the classification, or the DomainError of its input (stored either way). */
     async classify(caller: Ecg12Caller, body: unknown): Promise<Ecg12Classification> {
-      const { outcome, row } = await run(caller, body, 'single', '');
-      await repository.insert([row]);
+      const { outcome, row, stored } = await run(caller, body, 'single', '');
+      await repository.insert([row], stored === undefined ? [] : [stored]);
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
     },
@@ -199,10 +248,12 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       samples: readonly unknown[],
     ): Promise<Ecg12BatchResult> {
       const rows: Ecg12RequestRow[] = [];
+      const storedRows: Ecg12ResultRow[] = [];
       const results: Ecg12BatchResult['results'] = [];
       for (const [index, sample] of samples.entries()) {
-        const { outcome, row } = await run(caller, sample, 'batch', `samples[${index}].`);
+        const { outcome, row, stored } = await run(caller, sample, 'batch', `samples[${index}].`);
         rows.push(row);
+        if (stored !== undefined) storedRows.push(stored);
         results.push(
           outcome.ok
             ? { index, prediction: outcome.result, error: null }
@@ -217,7 +268,7 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
               },
         );
       }
-      await repository.insert(rows);
+      await repository.insert(rows, storedRows);
       const succeeded = results.filter((r) => r.prediction !== null).length;
       return { results, succeeded, failed: results.length - succeeded };
     },
@@ -266,13 +317,42 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       return this.classify(caller, body);
     },
 
+    /** The history the viewer may see; `patient_id` narrows it to one visible patient (else 404). */
     async history(viewer: Viewer, query: Ecg12HistoryQuery): Promise<Ecg12HistoryPage> {
-      const { total, rows } = await repository.list(viewer, query);
+      if (query.patient_id !== undefined) await checkVisiblePatient(viewer, query.patient_id);
+      const { total, rows } = await repository.list(viewer, {
+        limit: query.limit,
+        offset: query.offset,
+        patientId: query.patient_id,
+      });
       return {
         total,
         limit: query.limit,
         offset: query.offset,
         records: rows.map(toHistoryRecord),
+      };
+    },
+
+    /**
+     * One stored classification with its result and, for a patient's ECG, its 12 leads; 404 when
+     * it does not exist or the viewer may not see it (same rule as the history).
+     */
+    async get(viewer: Viewer, id: string): Promise<Ecg12StoredClassification> {
+      const found = await repository.find(viewer, id);
+      if (found === undefined) throw new DomainError('ECG12_RESULT_NOT_FOUND', { field: 'id' });
+      const { row, result } = found;
+      return {
+        record: toHistoryRecord(row),
+        result:
+          result === undefined ? null : (JSON.parse(result.result_json) as Ecg12Classification),
+        signal:
+          result?.signal == null || result.signal_scales_mv === null
+            ? null
+            : decodeStoredSignal(
+                result.signal,
+                JSON.parse(result.signal_scales_mv) as number[],
+                row.sampling_rate_hz ?? 500,
+              ),
       };
     },
 
@@ -310,6 +390,21 @@ export function toHistoryRecord(row: Ecg12RequestRow): Ecg12HistoryRecord {
     predicted_class_description: row.class_description,
     processing_ms: row.processing_ms,
     model_version: row.model_version,
+  };
+}
+
+/** The stored int16 leads back to mV, rounded to 1 µV (the JSON stays about 0.4 MB). */
+function decodeStoredSignal(bytes: Uint8Array, scalesMv: readonly number[], rateHz: number) {
+  const perLead = bytes.byteLength / scalesMv.length;
+  return {
+    sampling_rate_hz: rateHz,
+    leads: [...ECG12_LEADS],
+    samples_mv: scalesMv.map((scale, l) =>
+      Array.from(
+        decodeEcgInt16(bytes.subarray(l * perLead, (l + 1) * perLead), scale),
+        (v) => Math.round(v * 1000) / 1000,
+      ),
+    ),
   };
 }
 

@@ -157,6 +157,26 @@ function withReading(w: World): Promise<string> {
   return p;
 }
 
+/** A 12-lead classification made by doctor A for patient A (the ecg12 rows below), once per world. */
+const worldEcg12 = new WeakMap<World, Promise<string>>();
+function withEcg12(w: World): Promise<string> {
+  let p = worldEcg12.get(w);
+  if (p === undefined) {
+    p = (async () => {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        headers: w.docA.headers,
+        payload: e07509Body({ patient_id: w.patA.user.id }),
+      });
+      if (res.statusCode !== 200) throw new Error(`classification refused: ${res.body}`);
+      return res.json<{ id: string }>().id;
+    })();
+    worldEcg12.set(w, p);
+  }
+  return p;
+}
+
 const rows: Row[] = [
   // --- operations: public
   { name: 'GET /health', request: () => ({ url: '/health' }), expect: all(200) },
@@ -522,6 +542,24 @@ const rows: Row[] = [
       expect: { ...users(403), admin: 200 },
     },
   ]),
+  {
+    name: 'GET /patients/{patient A}/ecg12',
+    request: async (w) => {
+      await withEcg12(w);
+      return { url: `/api/v1/patients/${w.patA.user.id}/ecg12` };
+    },
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'GET /ecg/history?patient_id={patient A}',
+    request: (w) => ({ url: `/api/v1/ecg/history?patient_id=${w.patA.user.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'GET /ecg/history/{classification of patient A}',
+    request: async (w) => ({ url: `/api/v1/ecg/history/${await withEcg12(w)}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
   {
     name: 'GET /api/v1/health (seed 003)',
     request: () => ({ url: '/api/v1/health' }),

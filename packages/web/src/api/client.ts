@@ -119,12 +119,14 @@ export class ApiClient {
 
   private async raw(method: string, path: string, body: unknown, auth: boolean): Promise<Response> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    // A FormData body (file upload) sets its own multipart content type.
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
+    if (body !== undefined && !form) headers['content-type'] = 'application/json';
     if (auth && this.session) headers.authorization = `Bearer ${this.session.accessToken}`;
     const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
       method,
       headers,
-      body: body === undefined ? null : JSON.stringify(body),
+      body: body === undefined ? null : form ? body : JSON.stringify(body),
     });
     if (res.ok) return res;
     let code = 'HTTP_ERROR';

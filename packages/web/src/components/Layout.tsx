@@ -41,6 +41,7 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
         </span>
         <nav aria-label="Main">
           <NavLink to="/">Patients</NavLink>
+          <NavLink to="/ecg12">12-lead ECG</NavLink>
           {session?.user.role === 'admin' && (
             <>
               <NavLink to="/admin/doctors">Doctors</NavLink>

@@ -10,7 +10,11 @@ import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
+<<<<<<< HEAD
 import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
+=======
+import { PatientEcg12List } from './Ecg12Page.js';
+>>>>>>> h/ecg12
 import { RiskBadge } from './PatientListPage.js';
 
 const RANGES = {
@@ -338,6 +342,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
       )}
       {isBaby && <BabyMonitorPanel patientName={patient.name} data={baby} />}
       <AlertList patientId={patientId} />
+      <PatientEcg12List patientId={patientId} />
       {session?.user.role !== 'patient' && <AlertRulesEditor patientId={patientId} />}
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>

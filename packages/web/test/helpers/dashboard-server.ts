@@ -21,7 +21,7 @@ import { webPlugin } from '../../../server/src/transports/http/plugins/web.plugi
 export const CHROMIUM = '/usr/bin/chromium';
 const here = dirname(fileURLToPath(import.meta.url));
 export const webDir = resolve(here, '../..');
-const repoRoot = resolve(webDir, '../..');
+export const repoRoot = resolve(webDir, '../..');
 export const artifacts = join(repoRoot, 'artifacts');
 export const hasChromium = existsSync(CHROMIUM);
 

@@ -9,6 +9,7 @@ import * as pulseOximetry from './007_pulse_oximetry.js';
 import * as babyMonitor from './008_baby_monitor.js';
 import * as ecg12Requests from './009_ecg12_requests.js';
 import * as babyReadingRetriesAndEvidence from './010_baby_reading_retries_and_evidence.js';
+import * as ecg12Results from './011_ecg12_results.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '008_baby_monitor': babyMonitor,
   '009_ecg12_requests': ecg12Requests,
   '010_baby_reading_retries_and_evidence': babyReadingRetriesAndEvidence,
+  '011_ecg12_results': ecg12Results,
 };

@@ -10,7 +10,10 @@ import {
   Ecg12HistoryDeletedSchema,
   Ecg12HistoryPageSchema,
   Ecg12HistoryQuerySchema,
+  Ecg12PatientHistoryQuerySchema,
   Ecg12StatsSchema,
+  Ecg12StoredClassificationSchema,
+  IdParamsSchema,
   errorResponses,
 } from '@vigil/protocol';
 import { DomainError } from '../../../errors/catalogue.js';
@@ -170,6 +173,22 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
     (request) => ecg12.history(ecg12Caller(request) ?? unreachable(), request.query),
   );
 
+  r.get(
+    '/history/:id',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['ecg12'],
+        summary:
+          'One classification with its result and, for a patient’s ECG, its 12 leads (404 unless you may see it in the history)',
+        security,
+        params: IdParamsSchema,
+        response: { 200: Ecg12StoredClassificationSchema, ...errorResponses(401, 404) },
+      },
+    },
+    (request) => ecg12.get(ecg12Caller(request) ?? unreachable(), request.params.id),
+  );
+
   r.delete(
     '/history',
     {
@@ -197,6 +216,36 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
     },
     () => ecg12.stats(),
   );
+}
+
+/** A patient's 12-lead classifications (`/api/v1/patients/{id}/ecg12`). */
+export function ecg12PatientRoutes(
+  app: FastifyInstance,
+  options: { ecg12: Ecg12Service },
+  done: (err?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
+    '/:id/ecg12',
+    {
+      onRequest: app.authenticate,
+      schema: {
+        tags: ['ecg12'],
+        summary:
+          "A patient's 12-lead classifications, newest first (the patient's doctor, an admin, the patient; others 404)",
+        security: [{ bearerAuth: [] }],
+        params: IdParamsSchema,
+        querystring: Ecg12PatientHistoryQuerySchema,
+        response: { 200: Ecg12HistoryPageSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) =>
+      options.ecg12.history(ecg12Caller(request) ?? unreachable(), {
+        ...request.query,
+        patient_id: request.params.id,
+      }),
+  );
+  done();
 }
 
 function unreachable(): never {

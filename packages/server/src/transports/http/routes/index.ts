@@ -8,7 +8,7 @@ import { seed003Routes } from './compat/seed-003.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
 import { compatHealthRoutes } from './compat/seed-002.routes.js';
 import { devicesRoutes } from './devices.routes.js';
-import { ecg12Routes } from './ecg12.routes.js';
+import { ecg12PatientRoutes, ecg12Routes } from './ecg12.routes.js';
 import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
 import { predictionsRoutes } from './predictions.routes.js';
@@ -64,6 +64,7 @@ export async function registerRoutes(
     ecg12: services.ecg12,
     anonymous: config.ecg12.anonymous,
   });
+  await app.register(ecg12PatientRoutes, { prefix: '/api/v1/patients', ecg12: services.ecg12 });
   await app.register(seed003Routes, {
     prefix: '/api/v1',
     ecg12: services.ecg12,

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import type { Ecg12Service } from '../services/ecg12.service.js';
+import type { SeededClinic } from './demo-clinic.js';
+
+/** The demo patient whose page shows a stored 12-lead classification. */
+export const DEMO_ECG12_PATIENT = 'Ben Carter';
+
+/**
+ * A real 12-lead record: CinC 2021 (Georgia) E07509, a 71-year-old man with a complete right
+ * bundle branch block, committed with its CC BY 4.0 notice in @vigil/signal's io fixtures.
+ * (The bundle keeps each module's own import.meta.url, so this path works from dist/ too.)
+ */
+const RECORD_DIR = new URL('../../../signal/src/io/fixtures/cinc2021/', import.meta.url);
+
+export function readDemoEcg12Record(): { header: string; data: Uint8Array } {
+  return {
+    header: readFileSync(new URL('E07509.hea', RECORD_DIR), 'utf8'),
+    data: new Uint8Array(readFileSync(new URL('E07509.mat', RECORD_DIR))),
+  };
+}
+
+/**
+ * Gives the demo patient one stored 12-lead classification, made by their doctor through the
+ * service like an upload from the dashboard, so a newcomer finds the 12-lead page filled.
+ * Idempotent: nothing is added when the patient already has one. Returns its id.
+ */
+export async function seedDemoEcg12(
+  ecg12: Ecg12Service,
+  clinic: SeededClinic,
+  record: { header: string; data: Uint8Array } = readDemoEcg12Record(),
+): Promise<string> {
+  const doctor = clinic.doctors.find((d) => d.patients.some((p) => p.name === DEMO_ECG12_PATIENT));
+  const patient = doctor?.patients.find((p) => p.name === DEMO_ECG12_PATIENT);
+  if (doctor === undefined || patient === undefined)
+    throw new Error(`the demo clinic has no patient ${DEMO_ECG12_PATIENT}`);
+  const caller = { id: doctor.id, role: 'doctor' as const };
+  const existing = await ecg12.history(caller, { limit: 1, offset: 0, patient_id: patient.id });
+  const first = existing.records.find((r) => r.success);
+  if (first !== undefined) return first.id;
+  const result = await ecg12.classifyRecord(caller, {
+    ...record,
+    fields: { height: '178', weight: '82', heart_axis: 'NO_DATA', patient_id: patient.id },
+  });
+  return result.id;
+}
