@@ -10,11 +10,8 @@ import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
-<<<<<<< HEAD
 import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
-=======
 import { PatientEcg12List } from './Ecg12Page.js';
->>>>>>> h/ecg12
 import { RiskBadge } from './PatientListPage.js';
 
 const RANGES = {
