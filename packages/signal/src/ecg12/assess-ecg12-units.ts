@@ -59,15 +59,21 @@ function fit2(
   return { a: (uy * vv - vy * uv) / det, b: (vy * uu - uy * uv) / det };
 }
 
-function sd(x: Float32Array | Float64Array): number {
+/** Standard deviation, minimum and maximum of one lead (one pass). */
+function leadStats(x: Float32Array | Float64Array): { sd: number; lo: number; hi: number } {
   let s = 0;
   let s2 = 0;
-  for (const v of x) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] ?? 0;
     s += v;
     s2 += v * v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
   }
   const m = s / x.length;
-  return Math.sqrt(Math.max(0, s2 / x.length - m * m));
+  return { sd: Math.sqrt(Math.max(0, s2 / x.length - m * m)), lo, hi };
 }
 
 /**
@@ -121,25 +127,10 @@ export function assessEcg12Units(
     limbCoefficientDeviation = Number.isNaN(dev) ? NaN : Math.max(limbCoefficientDeviation, dev);
   }
   const spread = (v: number[]): number => Math.max(...v) / Math.max(1e-12, Math.min(...v));
-  const sdRatio = spread(leads.map(sd));
-  const rangeRatio = spread(
-    leads.map((x) => {
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of x) {
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      return hi - lo;
-    }),
-  );
-  const peakRatio = spread(
-    leads.map((x) => {
-      let m = 0;
-      for (const v of x) m = Math.max(m, Math.abs(v));
-      return m;
-    }),
-  );
+  const stats = leads.map(leadStats);
+  const sdRatio = spread(stats.map((t) => t.sd));
+  const rangeRatio = spread(stats.map((t) => t.hi - t.lo));
+  const peakRatio = spread(stats.map((t) => Math.max(t.hi, -t.lo)));
   const ranges = leads.map(percentileRange).sort((a, b) => a - b);
   const medianRange = ((ranges[5] ?? 0) + (ranges[6] ?? 0)) / 2;
   let reason = 'amplitudes plausible in mV and limb leads consistent (Einthoven)';
