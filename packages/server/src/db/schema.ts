@@ -7,6 +7,8 @@ import type {
   OximetryReadingsTable,
   Ecg12RequestsTable,
   BabyReadingsTable,
+  RppgSessionsTable,
+  HeartRateObservationsTable,
   VitalsTable,
 } from './pipeline-schema.js';
 
@@ -74,4 +76,6 @@ export interface DB {
   oximetry_readings: OximetryReadingsTable;
   ecg12_requests: Ecg12RequestsTable;
   baby_readings: BabyReadingsTable;
+  rppg_sessions: RppgSessionsTable;
+  heart_rate_observations: HeartRateObservationsTable;
 }

@@ -31,6 +31,8 @@ export interface TestAppOptions {
   sqliteFile?: boolean;
   /** Vitals pipeline hooks (replaced analysers, MQTT outcome observers, timer periods). */
   vitals?: ContainerOverrides['vitals'];
+  /** Camera heart rate hooks (a bedside file read as fast as it decodes). */
+  rppg?: ContainerOverrides['rppg'];
 }
 
 /**
@@ -59,6 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
     ...(options.vitals === undefined ? {} : { vitals: options.vitals }),
+    ...(options.rppg === undefined ? {} : { rppg: options.rppg }),
     database:
       config.databaseUrl === undefined
         ? {
