@@ -27,7 +27,7 @@ export const RPPG_FRAME_TYPE_JPEG = 1;
 export const RPPG_FRAME_HEADER_BYTES = 9;
 
 /** Builds one binary stream message (a client's side of the framing above). */
-export function encodeRppgFrame(timestampMs: number, jpeg: Uint8Array): Uint8Array {
+export function encodeRppgFrame(timestampMs: number, jpeg: Uint8Array): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(RPPG_FRAME_HEADER_BYTES + jpeg.length);
   out[0] = RPPG_FRAME_TYPE_JPEG;
   new DataView(out.buffer).setFloat64(1, timestampMs, true);
