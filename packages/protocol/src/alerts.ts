@@ -17,6 +17,10 @@ export const ALERT_RULE_KINDS = [
   'infant_fever',
   'humidity_high',
   'humidity_low',
+  'camera_hr_high',
+  'camera_hr_low',
+  'camera_poor_signal',
+  'camera_no_face',
 ] as const;
 export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
 

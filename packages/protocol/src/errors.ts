@@ -81,6 +81,29 @@ export const ERROR_CATALOGUE = {
   AUDIO_TOO_LARGE: { status: 413, message: 'The audio file is too large (at most 20 MB)' },
   AUDIO_TOO_LONG: { status: 413, message: 'The audio is too long (at most 5 minutes)' },
   AUDIO_DECODER_UNAVAILABLE: { status: 500, message: 'The audio decoder is unavailable' },
+  // Camera heart rate (seed 001)
+  RPPG_SESSION_NOT_FOUND: {
+    status: 404,
+    message: 'No such camera measurement session (or it has ended)',
+  },
+  RPPG_SESSION_BUSY: {
+    status: 409,
+    message: 'The session is already receiving frames or a video; start another session',
+  },
+  RPPG_NO_FRAME: { status: 503, message: 'Camera not active or no frame available yet' },
+  RPPG_NOT_A_VIDEO: {
+    status: 415,
+    message: 'The upload is not a decodable video (MP4, WebM or MOV)',
+  },
+  RPPG_VIDEO_TOO_LARGE: { status: 413, message: 'The video is too large (at most 200 MB)' },
+  RPPG_VIDEO_TOO_LONG: { status: 413, message: 'The video is too long (at most 5 minutes)' },
+  RPPG_VIDEO_DECODER_UNAVAILABLE: { status: 500, message: 'The video decoder is unavailable' },
+  RPPG_CORRUPT_FRAME: { status: 400, message: 'The camera frame is not a decodable JPEG' },
+  CAMERA_NOT_CONFIGURED: { status: 404, message: 'No bedside camera is configured' },
+  CAMERA_ACCESS_DENIED: {
+    status: 403,
+    message: 'The bedside camera answers only allowed addresses or its camera key',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -15,6 +15,7 @@ export * from './mqtt.js';
 export * from './ops.js';
 export * from './oximetry.js';
 export * from './predictions.js';
+export * from './rppg.js';
 export * from './users.js';
 export * from './vitals.js';
 export * from './ws.js';

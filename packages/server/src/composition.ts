@@ -17,6 +17,7 @@ import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
 import { createCloseStack } from './composition/close-stack.js';
 import { createEcg12 } from './composition/ecg12.js';
 import { createIdentity } from './composition/identity.js';
+import { createRppg } from './composition/rppg.js';
 import { startScheduledWork } from './composition/scheduling.js';
 import { startMqtt } from './composition/transports.js';
 import { createVitals } from './composition/vitals.js';
@@ -45,6 +46,11 @@ export interface ContainerOverrides {
     onMqttOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
     /** Device-silent sweep period (ms); 0 turns it off. */
     silentSweepMs?: number;
+  };
+  /** Camera heart rate hooks (tests). */
+  rppg?: {
+    /** A file bedside source is read as fast as it decodes (default: at its own rate). */
+    cameraRealtime?: boolean;
   };
 }
 
@@ -122,6 +128,21 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       analysisFactories: overrides.vitals?.analysisFactories,
     });
 
+    // Camera heart rate: sessions, uploads, the bedside camera (seed 001).
+    const { rppg, camera } = await createRppg({
+      config,
+      clock,
+      database,
+      repositories,
+      identity,
+      vitals,
+      metrics,
+      log,
+      stack,
+      newId: createTimeOrderedIdGenerator(),
+      cameraRealtime: overrides.rppg?.cameraRealtime,
+    });
+
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
@@ -175,6 +196,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       alertRules: vitals.alertRules,
       realtime: vitals.hub,
       ecg12,
+      rppg,
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 
@@ -188,6 +210,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       services,
       /** The real-time hub (tests of the PostgreSQL fan-out reach it here). */
       hub: vitals.hub,
+      /** The bedside camera source, null when RPPG_CAMERA_SOURCE is not set. */
+      rppgCamera: camera,
       /** Port of the embedded MQTT broker, null when not running. */
       mqttPort: mqtt.port,
       /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */

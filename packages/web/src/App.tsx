@@ -11,6 +11,9 @@ import { matchPath, navigate, usePath } from './router.js';
 
 // The patient page carries the chart library (ECharts): loaded on first visit, so sign-in and
 // the patient list download a fraction of the bundle.
+const CameraHeartRatePage = lazy(() =>
+  import('./pages/CameraHeartRatePage.js').then((m) => ({ default: m.CameraHeartRatePage })),
+);
 const PatientPage = lazy(() =>
   import('./pages/PatientPage.js').then((m) => ({ default: m.PatientPage })),
 );
@@ -44,6 +47,16 @@ function Page({
 }): ReactNode {
   const patient =
     path === '/' && selfPatientId ? { id: selfPatientId } : matchPath('/patients/:id', path);
+  const camera =
+    path === '/camera' && selfPatientId
+      ? { id: selfPatientId }
+      : matchPath('/patients/:id/camera', path);
+  if (camera?.id)
+    return (
+      <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+        <CameraHeartRatePage key={camera.id} patientId={camera.id} />
+      </Suspense>
+    );
   if (path === '/' && !selfPatientId) return <PatientListPage />;
   if (patient?.id)
     return (

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -50,6 +51,17 @@ export const EnvSchema = Type.Object({
       description: 'A trained 12-lead model (npm run train:ecg12) loaded at start',
     }),
   ),
+  RPPG_CAMERA_SOURCE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'Bedside camera: /dev/videoN, rtsp://…, http(s)://… or a video file',
+    }),
+  ),
+  RPPG_CAMERA_PATIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  RPPG_CAMERA_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  RPPG_CAMERA_ALLOWED_NETWORKS: Type.String({ default: '' }),
+  RPPG_CAMERA_FPS: Type.Integer({ minimum: 8, maximum: 60, default: 20 }),
+  RPPG_CAMERA_LOOP: Type.Boolean({ default: true }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -101,6 +113,20 @@ export interface Config {
    * public /forward); `modelPath` a trained model file loaded at start (else the criteria).
    */
   ecg12: { anonymous: boolean; modelPath: string | undefined };
+  /** Bedside camera (camera heart rate, seed 001's root paths); undefined when not configured. */
+  rppgCamera:
+    | {
+        source: string;
+        patientId: string;
+        /** Accepted from any address as `X-Camera-Key` or `?key=`. */
+        key: string | undefined;
+        /** Addresses or CIDRs allowed without the key, besides loopback. */
+        allowedNetworks: string[];
+        fps: number;
+        /** File sources: start again at the end. */
+        loop: boolean;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +179,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const missing = e.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
     throw new ConfigError(missing, 'must be set together with its pair');
   }
+  if (e.RPPG_CAMERA_SOURCE !== undefined && e.RPPG_CAMERA_PATIENT_ID === undefined)
+    throw new ConfigError('RPPG_CAMERA_PATIENT_ID', 'is required with RPPG_CAMERA_SOURCE');
+  for (const net of e.RPPG_CAMERA_ALLOWED_NETWORKS.split(',').map((n) => n.trim()))
+    if (net !== '' && parseNetwork(net) === null)
+      throw new ConfigError('RPPG_CAMERA_ALLOWED_NETWORKS', `${net} is not an address or CIDR`);
   const corsOrigins = e.CORS_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter((o) => o !== '');
@@ -190,5 +221,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Demo devices help a first run; production never fabricates data.
     demo: isProduction ? false : (e.VIGIL_DEMO ?? e.NODE_ENV === 'development'),
     ecg12: { anonymous: e.ECG12_ANONYMOUS, modelPath: e.ECG12_MODEL_PATH },
+    rppgCamera:
+      e.RPPG_CAMERA_SOURCE === undefined
+        ? undefined
+        : {
+            source: e.RPPG_CAMERA_SOURCE,
+            patientId: e.RPPG_CAMERA_PATIENT_ID ?? '',
+            key: e.RPPG_CAMERA_KEY,
+            allowedNetworks: e.RPPG_CAMERA_ALLOWED_NETWORKS.split(',')
+              .map((n) => n.trim())
+              .filter((n) => n !== ''),
+            fps: e.RPPG_CAMERA_FPS,
+            loop: e.RPPG_CAMERA_LOOP,
+          },
   };
+}
+
+/** An address or CIDR (`192.168.1.0/24`, `fd00::/8`, `10.0.0.7`); null when it is neither. */
+export function parseNetwork(
+  text: string,
+): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', prefixText] = text.split('/');
+  const version = isIP(address);
+  if (version === 0) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }

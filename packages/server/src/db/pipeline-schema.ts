@@ -207,3 +207,26 @@ export interface BabyReadingsTable {
   /** Migration 010: the server's cry probability of the uploaded clip, when there was one. */
   audio_cry_probability: number | null;
 }
+
+/** A camera heart-rate measurement session (migration 012). */
+export interface RppgSessionsTable {
+  id: string;
+  patient_id: string;
+  created_by: string | null;
+  source: 'client' | 'upload' | 'bedside';
+  created_at: number;
+  ended_at: number | null;
+}
+
+/** A heart-rate observation of a patient from a camera measurement (migration 012). */
+export interface HeartRateObservationsTable {
+  id: string;
+  patient_id: string;
+  ts: number;
+  bpm: number;
+  source: 'rppg';
+  session_id: string | null;
+  confidence: 'high' | 'medium' | 'low' | null;
+  signal_quality: 'good' | 'fair' | 'poor' | null;
+  snr_db: number | null;
+}

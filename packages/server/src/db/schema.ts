@@ -8,6 +8,8 @@ import type {
   Ecg12RequestsTable,
   Ecg12ResultsTable,
   BabyReadingsTable,
+  RppgSessionsTable,
+  HeartRateObservationsTable,
   VitalsTable,
 } from './pipeline-schema.js';
 
@@ -76,4 +78,6 @@ export interface DB {
   ecg12_requests: Ecg12RequestsTable;
   ecg12_results: Ecg12ResultsTable;
   baby_readings: BabyReadingsTable;
+  rppg_sessions: RppgSessionsTable;
+  heart_rate_observations: HeartRateObservationsTable;
 }

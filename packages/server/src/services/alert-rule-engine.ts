@@ -56,6 +56,19 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
   // Room humidity band 30–70 % RH (outside it: dry airways, or mould and mites).
   { kind: 'humidity_high', enabled: true, threshold: 70, durationS: 0, severity: 'info' },
   { kind: 'humidity_low', enabled: true, threshold: 30, durationS: 0, severity: 'info' },
+  // Camera heart rate (src/kinds/rppg/): seed 001's health_monitor.py thresholds, which alert on
+  // one high-confidence reading above 120 or below 50 bpm, on poor signal held 30 s and on no face
+  // held 10 s. Only high-confidence camera readings move the rate rules.
+  { kind: 'camera_hr_high', enabled: true, threshold: 120, durationS: 0, severity: 'warning' },
+  { kind: 'camera_hr_low', enabled: true, threshold: 50, durationS: 0, severity: 'warning' },
+  {
+    kind: 'camera_poor_signal',
+    enabled: true,
+    threshold: null,
+    durationS: 30,
+    severity: 'warning',
+  },
+  { kind: 'camera_no_face', enabled: true, threshold: null, durationS: 10, severity: 'warning' },
 ];
 
 /** What one analysed packet tells the rules; null fields are unknown (the rule does not move). */
@@ -80,6 +93,12 @@ export interface AlertObservation {
   cryDetected?: boolean | null;
   /** Baby monitor: room relative humidity (%). */
   humidityPercent?: number | null;
+  /** Camera heart rate: a high-confidence camera reading, bpm (null at lower confidence). */
+  cameraBpm?: number | null;
+  /** Camera heart rate: whether the camera sees a face. */
+  cameraFaceDetected?: boolean | null;
+  /** Camera heart rate: the signal quality with a face in view (null without a face). */
+  cameraSignalQuality?: 'good' | 'fair' | 'poor' | null;
 }
 
 /** An observation at `atMs` that says only what `seen` gives (every other reading unknown). */
@@ -226,6 +245,34 @@ export function checkCondition(rule: AlertRule, o: AlertObservation): Check | nu
       const h = o.humidityPercent;
       if (h === undefined || h === null || t === null) return null;
       return { holds: h < t, value: h, message: `humidity ${Math.round(h)} % (< ${t} %)` };
+    }
+    case 'camera_hr_high': {
+      const bpm = o.cameraBpm;
+      if (bpm === undefined || bpm === null || t === null) return null;
+      return { holds: bpm > t, value: bpm, message: `camera HR ${Math.round(bpm)} bpm (> ${t})` };
+    }
+    case 'camera_hr_low': {
+      const bpm = o.cameraBpm;
+      if (bpm === undefined || bpm === null || t === null) return null;
+      return { holds: bpm < t, value: bpm, message: `camera HR ${Math.round(bpm)} bpm (< ${t})` };
+    }
+    case 'camera_poor_signal': {
+      const q = o.cameraSignalQuality;
+      if (q === undefined || q === null) return null;
+      return {
+        holds: q === 'poor',
+        value: null,
+        message: q === 'poor' ? 'camera pulse signal poor' : `camera signal ${q}`,
+      };
+    }
+    case 'camera_no_face': {
+      const face = o.cameraFaceDetected;
+      if (face === undefined || face === null) return null;
+      return {
+        holds: !face,
+        value: null,
+        message: face ? 'face in view' : 'no face in the camera view',
+      };
     }
     case 'pause':
       if (o.longestPauseMs === null || t === null) return null;

@@ -43,6 +43,10 @@ const THRESHOLD_RANGES: Record<AlertRuleKind, [number, number] | null> = {
   infant_fever: [37, 42],
   humidity_high: [40, 100],
   humidity_low: [0, 60],
+  camera_hr_high: [60, 250],
+  camera_hr_low: [20, 100],
+  camera_poor_signal: null,
+  camera_no_face: null,
 };
 
 function toRule(row: AlertRulesTable): AlertRule {

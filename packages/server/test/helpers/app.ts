@@ -31,6 +31,13 @@ export interface TestAppOptions {
   sqliteFile?: boolean;
   /** Vitals pipeline hooks (replaced analysers, MQTT outcome observers, timer periods). */
   vitals?: ContainerOverrides['vitals'];
+  /**
+   * Where the database lives, instead of a fresh one (tests that restart on the same data):
+   * a SQLite file, or a PostgreSQL schema (kept unless dropSchemaOnClose).
+   */
+  database?: ContainerOverrides['database'];
+  /** Camera heart rate hooks (a bedside file read as fast as it decodes). */
+  rppg?: ContainerOverrides['rppg'];
 }
 
 /**
@@ -59,16 +66,20 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
     ...(options.vitals === undefined ? {} : { vitals: options.vitals }),
+    ...(options.rppg === undefined ? {} : { rppg: options.rppg }),
     database:
-      config.databaseUrl === undefined
-        ? {
-            sqlitePath: sqliteDir === undefined ? ':memory:' : path.join(sqliteDir, 'vigil.sqlite'),
-          }
-        : {
-            pgSchema: `vigil_srvtest_${randomBytes(6).toString('hex')}`,
-            dropSchemaOnClose: true,
-            maxConnections: 4,
-          },
+      options.database !== undefined
+        ? options.database
+        : config.databaseUrl === undefined
+          ? {
+              sqlitePath:
+                sqliteDir === undefined ? ':memory:' : path.join(sqliteDir, 'vigil.sqlite'),
+            }
+          : {
+              pgSchema: `vigil_srvtest_${randomBytes(6).toString('hex')}`,
+              dropSchemaOnClose: true,
+              maxConnections: 4,
+            },
   });
   let app: FastifyInstance;
   try {

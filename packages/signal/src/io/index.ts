@@ -21,6 +21,8 @@ export { MediaDecodeError } from './media-decode-error.js';
 export type { MediaDecodeErrorCode } from './media-decode-error.js';
 export { decodeJpeg } from './decode-jpeg.js';
 export type { DecodeJpegOptions, DecodedImage } from './decode-jpeg.js';
+export { encodeJpeg } from './encode-jpeg.js';
+export type { EncodeJpegOptions } from './encode-jpeg.js';
 export { probeVideo } from './probe-video.js';
 export type { ProbeVideoOptions, VideoInfo } from './probe-video.js';
 export { decodeVideoFrames } from './decode-video-frames.js';

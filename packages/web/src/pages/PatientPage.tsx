@@ -269,6 +269,17 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
       <h1 id="patient-title" tabIndex={-1}>
         {patient.name}
       </h1>
+      <p>
+        <a
+          href={`/patients/${encodeURIComponent(patientId)}/camera`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate(`/patients/${encodeURIComponent(patientId)}/camera`);
+          }}
+        >
+          Camera heart rate
+        </a>
+      </p>
       {devices.length > 1 && (
         <div role="group" aria-label="Device" className="segmented">
           {devices.map((d) => (

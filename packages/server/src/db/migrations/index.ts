@@ -10,6 +10,7 @@ import * as babyMonitor from './008_baby_monitor.js';
 import * as ecg12Requests from './009_ecg12_requests.js';
 import * as babyReadingRetriesAndEvidence from './010_baby_reading_retries_and_evidence.js';
 import * as ecg12Results from './011_ecg12_results.js';
+import * as rppg from './012_rppg.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '009_ecg12_requests': ecg12Requests,
   '010_baby_reading_retries_and_evidence': babyReadingRetriesAndEvidence,
   '011_ecg12_results': ecg12Results,
+  '012_rppg': rppg,
 };

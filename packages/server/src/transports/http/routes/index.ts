@@ -4,6 +4,7 @@ import type { Services } from '../../../composition.js';
 import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
 import { compatHealthRoutes } from './compat/seed-002.routes.js';
@@ -12,8 +13,10 @@ import { ecg12PatientRoutes, ecg12Routes } from './ecg12.routes.js';
 import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
 import { predictionsRoutes } from './predictions.routes.js';
+import { heartRateRoutes, rppgRoutes } from './rppg.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { vitalsRoutes } from './vitals.routes.js';
+import { rppgStreamRoutes } from '../../ws/rppg-stream.routes.js';
 import { wsRoutes } from '../../ws/ws.routes.js';
 
 /**
@@ -72,4 +75,11 @@ export async function registerRoutes(
     anonymous: config.ecg12.anonymous,
   });
   await app.register(wsRoutes, { prefix: '/api/v1', hub: services.realtime });
+  // Camera heart rate: sessions, uploads, the frame stream, the patient's heart-rate history,
+  // and, with a bedside camera configured, seed 001's root paths (/bpm, /status, …).
+  await app.register(rppgRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
+  await app.register(rppgStreamRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
+  await app.register(heartRateRoutes, { prefix: '/api/v1/patients', rppg: services.rppg });
+  if (config.rppgCamera !== undefined)
+    await app.register(seed001Routes, { rppg: services.rppg, camera: config.rppgCamera });
 }

@@ -1,0 +1,94 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { HeartRateObservationsTable, RppgSessionsTable } from '../../db/pipeline-schema.js';
+import type { DB } from '../../db/schema.js';
+
+export type RppgSessionRow = Selectable<RppgSessionsTable>;
+export type HeartRateObservationRow = Selectable<HeartRateObservationsTable>;
+
+/** A heart-rate observation as the history reads it, whatever its table. */
+export interface HeartRateRow {
+  ts: number;
+  bpm: number;
+  source: 'device' | 'rppg';
+  device_id: string | null;
+  session_id: string | null;
+  confidence: string | null;
+}
+
+/** Sessions and camera heart-rate observations (migration 012), and the patient's HR history. */
+export function createRppgRepository(db: Kysely<DB>) {
+  return {
+    async insertSession(row: RppgSessionRow): Promise<void> {
+      await db.insertInto('rppg_sessions').values(row).execute();
+    },
+
+    async endSession(id: string, atMs: number): Promise<void> {
+      await db
+        .updateTable('rppg_sessions')
+        .set({ ended_at: atMs })
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute();
+    },
+
+    async insertObservations(rows: HeartRateObservationRow[]): Promise<void> {
+      if (rows.length === 0) return;
+      await db.insertInto('heart_rate_observations').values(rows).execute();
+    },
+
+    /**
+     * The patient's heart rate between two times, oldest first: the devices' packets (`vitals`)
+     * and the camera observations, merged; at most `limit` rows (the newest of them).
+     */
+    async heartRateHistory(
+      patientId: string,
+      fromMs: number,
+      toMs: number,
+      limit: number,
+    ): Promise<HeartRateRow[]> {
+      const [devices, camera] = await Promise.all([
+        db
+          .selectFrom('vitals')
+          .select(['ts', 'heart_rate_bpm', 'device_id'])
+          .where('patient_id', '=', patientId)
+          .where('ts', '>=', fromMs)
+          .where('ts', '<=', toMs)
+          .where('heart_rate_bpm', 'is not', null)
+          .orderBy('ts', 'desc')
+          .limit(limit)
+          .execute(),
+        db
+          .selectFrom('heart_rate_observations')
+          .select(['ts', 'bpm', 'source', 'session_id', 'confidence'])
+          .where('patient_id', '=', patientId)
+          .where('ts', '>=', fromMs)
+          .where('ts', '<=', toMs)
+          .orderBy('ts', 'desc')
+          .limit(limit)
+          .execute(),
+      ]);
+      const rows: HeartRateRow[] = [
+        ...devices.map((r) => ({
+          ts: r.ts,
+          bpm: r.heart_rate_bpm ?? 0,
+          source: 'device' as const,
+          device_id: r.device_id,
+          session_id: null,
+          confidence: null,
+        })),
+        ...camera.map((r) => ({
+          ts: r.ts,
+          bpm: r.bpm,
+          source: 'rppg' as const,
+          device_id: null,
+          session_id: r.session_id,
+          confidence: r.confidence,
+        })),
+      ];
+      rows.sort((a, b) => b.ts - a.ts);
+      return rows.slice(0, limit).reverse();
+    },
+  };
+}
+
+export type RppgRepository = ReturnType<typeof createRppgRepository>;

@@ -1,0 +1,438 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { encodeRppgFrame } from '@vigil/protocol';
+import { createFaceVideoSynth, type FaceVideoSynth } from '@vigil/signal';
+import { loadSynthFace, writeSynthVideo } from '@vigil/signal/io';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import {
+  createDoctor,
+  createPatient,
+  createTestApp,
+  type TestApp,
+  type TestUser,
+} from '../helpers/index.js';
+
+function hasFfmpeg(): boolean {
+  try {
+    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface BpmAnswer {
+  bpm: number | null;
+  confidence: string;
+  message: string;
+  face_detected: boolean;
+  buffer_fill: string;
+  timestamp: number;
+  signal_quality: string;
+}
+
+interface StreamMessage extends Partial<BpmAnswer> {
+  type: string;
+  code?: string;
+  field?: string;
+  waveform?: number[];
+}
+
+let t: TestApp;
+let patient: TestUser;
+let doctor: TestUser;
+let dir = '';
+
+beforeAll(async () => {
+  t = await createTestApp();
+  patient = await createPatient(t);
+  doctor = await createDoctor(t);
+  dir = mkdtempSync(path.join(tmpdir(), 'vigil-rppg-test-'));
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const auth = (u: TestUser) => ({ authorization: `Bearer ${u.token}` });
+
+async function newSession(u: TestUser, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/rppg/sessions',
+    headers: auth(u),
+    payload: body,
+  });
+  expect(res.statusCode).toBe(201);
+  return res.json<{ session_id: string }>().session_id;
+}
+
+/** A WebSocket client of a session's stream that records the server's messages. */
+async function openStream(sessionId: string, token: string) {
+  if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  const ws = new WebSocket(
+    `ws://127.0.0.1:${address.port}/api/v1/rppg/sessions/${sessionId}/stream?token=${token}`,
+  );
+  const messages: StreamMessage[] = [];
+  let closeCode: number | null = null;
+  ws.on('message', (raw: Buffer) => messages.push(JSON.parse(raw.toString()) as StreamMessage));
+  ws.on('close', (code) => {
+    closeCode = code;
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => {
+      resolve();
+    });
+    ws.once('error', reject);
+  });
+  /** Sends and waits until the server has answered `count` messages in all. */
+  const until = async (pred: () => boolean): Promise<void> => {
+    for (let i = 0; i < 600 && !pred(); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  return { ws, messages, until, closeCode: () => closeCode };
+}
+
+describe('camera heart-rate sessions', () => {
+  it('starts a session for the patient themselves, for a doctor only for their patients', async () => {
+    const own = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/rppg/sessions',
+      headers: auth(patient),
+      payload: {},
+    });
+    expect(own.statusCode).toBe(201);
+    expect(own.json()).toMatchObject({ patient_id: patient.user.id, source: 'client' });
+    const stranger = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/rppg/sessions',
+      headers: auth(doctor),
+      payload: { patient_id: patient.user.id },
+    });
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.json()).toMatchObject({ code: 'PATIENT_NOT_FOUND', field: 'patient_id' });
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/rppg/sessions',
+      headers: auth(doctor),
+      payload: {},
+    });
+    expect(missing.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'patient_id' });
+    const other = await createPatient(t, undefined, 'Other');
+    const id = await newSession(other);
+    const peek = await t.app.inject({
+      url: `/api/v1/rppg/sessions/${id}/bpm`,
+      headers: auth(patient),
+    });
+    expect(peek.statusCode).toBe(404);
+    expect(peek.json()).toMatchObject({ code: 'RPPG_SESSION_NOT_FOUND' });
+  });
+
+  it('answers in the seed shapes before any frame: no number, and says why', async () => {
+    const id = await newSession(patient);
+    const bpm = await t.app.inject({
+      url: `/api/v1/rppg/sessions/${id}/bpm`,
+      headers: auth(patient),
+    });
+    expect(bpm.json()).toMatchObject({
+      bpm: null,
+      confidence: 'low',
+      face_detected: false,
+      buffer_fill: '0/200',
+      signal_quality: 'poor',
+      message: 'Waiting for camera frames',
+    });
+    const status = await t.app.inject({
+      url: `/api/v1/rppg/sessions/${id}/status`,
+      headers: auth(patient),
+    });
+    expect(Object.keys(status.json<object>()).sort()).toEqual(
+      [
+        'api_version',
+        'buffer_size',
+        'camera_active',
+        'face_detected',
+        'max_buffer_size',
+        'signal_quality',
+        'system_health',
+        'time_since_last_update',
+      ].sort(),
+    );
+    expect(status.json()).toMatchObject({ camera_active: false, system_health: 'unhealthy' });
+    const frame = await t.app.inject({
+      url: `/api/v1/rppg/sessions/${id}/current_frame`,
+      headers: auth(patient),
+    });
+    expect(frame.statusCode).toBe(503);
+    expect(frame.json()).toMatchObject({ code: 'RPPG_NO_FRAME' });
+  });
+
+  describe('privacy mode (mean colours over the WebSocket)', () => {
+    /** Mean skin colour with a 72-bpm pulse mostly in green (as skin absorbs it). */
+    const colour = (tMs: number) => {
+      const p = Math.sin((2 * Math.PI * 72 * tMs) / 60_000);
+      return { r: 150 + 0.3 * p, g: 110 + 0.6 * p, b: 90 + 0.15 * p };
+    };
+
+    it('reads 72 bpm within 3 from 15 s of mean colours at 20 fps and stores it for the patient', async () => {
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      const t0 = t.clock.now();
+      for (let i = 0; i < 300; i++) {
+        const ts = t0 + i * 50;
+        s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: ts, ...colour(ts) }));
+      }
+      await s.until(() => s.messages.some((m) => m.buffer_fill === '200/200'));
+      s.ws.close();
+      const last = s.messages.filter((m) => m.type === 'estimate').at(-1);
+      expect(last?.confidence).toBe('high');
+      expect(Math.abs((last?.bpm ?? 0) - 72)).toBeLessThan(3);
+      expect(last?.waveform?.length).toBe(100);
+      const history = await t.app.inject({
+        url: `/api/v1/patients/${patient.user.id}/heart-rate?from=${t0 - 1000}&to=${t0 + 60_000}`,
+        headers: auth(patient),
+      });
+      const obs = history.json<{ observations: { bpm: number; source: string }[] }>().observations;
+      expect(obs.length).toBeGreaterThan(0);
+      for (const o of obs) {
+        expect(o.source).toBe('rppg');
+        expect(Math.abs(o.bpm - 72)).toBeLessThan(3);
+      }
+    });
+
+    it('gives no number at 1 frame per second, and says the frame rate is too low', async () => {
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      const t0 = t.clock.now();
+      for (let i = 0; i < 12; i++) {
+        const ts = t0 + i * 1000;
+        s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: ts, ...colour(ts) }));
+      }
+      await s.until(() => s.messages.filter((m) => m.type === 'estimate').length >= 12);
+      s.ws.close();
+      const last = s.messages.at(-1);
+      expect(last?.bpm).toBeNull();
+      expect(last?.message).toMatch(/Frame rate too low \(1\.0 fps\)/);
+    });
+
+    it('refuses a bad message naming the field, and the session goes on', async () => {
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      const t0 = t.clock.now();
+      s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: t0, r: -1, g: 1, b: 1 }));
+      s.ws.send('not json');
+      s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: t0 + 50, r: 150, g: 110, b: 90 }));
+      s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: t0, r: 150, g: 110, b: 90 }));
+      await s.until(() => s.messages.length >= 4);
+      s.ws.close();
+      expect(s.messages[0]).toMatchObject({ type: 'error', code: 'VALIDATION_FAILED', field: 'r' });
+      expect(s.messages[1]).toMatchObject({ type: 'error', code: 'MALFORMED_REQUEST' });
+      expect(s.messages[2]).toMatchObject({ type: 'estimate', face_detected: true });
+      expect(s.messages[3]).toMatchObject({
+        type: 'error',
+        code: 'RPPG_CORRUPT_FRAME',
+        field: 'timestamp_ms',
+      });
+    });
+
+    it('opens camera_no_face through the alert lifecycle after 10 s without a face', async () => {
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      const t0 = t.clock.now() + 100_000;
+      for (let i = 0; i <= 12; i++)
+        s.ws.send(
+          JSON.stringify({
+            type: 'mean_rgb',
+            timestamp_ms: t0 + i * 1000,
+            r: 1,
+            g: 1,
+            b: 1,
+            face_detected: false,
+          }),
+        );
+      await s.until(() => s.messages.length >= 13);
+      s.ws.close();
+      await t.container.services.alerts.idle();
+      const alerts = await t.app.inject({
+        url: `/api/v1/alerts?patient_id=${patient.user.id}`,
+        headers: auth(patient),
+      });
+      const list = alerts.json<{ items: { rule_kind: string }[] }>().items;
+      expect(list.map((a) => a.rule_kind)).toContain('camera_no_face');
+    });
+
+    it('refuses a stream without a valid token (close code 4401)', async () => {
+      const id = await newSession(patient);
+      const s = await openStream(id, 'nonsense');
+      await s.until(() => s.closeCode() !== null);
+      expect(s.messages[0]).toMatchObject({ type: 'error', code: 'TOKEN_INVALID' });
+      expect(s.closeCode()).toBe(4401);
+    });
+  });
+
+  describe.skipIf(!hasFfmpeg())('frames and videos (BlazeFace, ffmpeg)', () => {
+    let synth: FaceVideoSynth;
+    beforeAll(async () => {
+      synth = createFaceVideoSynth({
+        face: await loadSynthFace(),
+        width: 320,
+        height: 240,
+        fps: 15,
+        durationSeconds: 14,
+        bpm: 72,
+        bpmWanderSd: 0,
+        seed: 5,
+      });
+    });
+
+    it('reads 72 bpm within 3 from JPEG frames, and a corrupt frame is refused without ending the session', async () => {
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      const t0 = t.clock.now() + 200_000;
+      let sent = 0;
+      const send = async (message: Uint8Array) => {
+        // A few frames in flight, as a client pacing itself on the server's answers.
+        await s.until(() => sent - s.messages.length < 4);
+        s.ws.send(message);
+        sent++;
+      };
+      // The frames as a webcam page sends them: JPEGs (here from ffmpeg's libjpeg, quality 2).
+      const y4m = path.join(dir, 'frames.y4m');
+      await writeSynthVideo(synth, y4m);
+      execFileSync('ffmpeg', ['-v', 'error', '-i', y4m, '-q:v', '2', path.join(dir, 'f%03d.jpg')]);
+      for (let i = 0; i < synth.frameCount; i++) {
+        const jpeg = readFileSync(path.join(dir, `f${String(i + 1).padStart(3, '0')}.jpg`));
+        const ts = t0 + (i * 1000) / synth.fps;
+        await send(encodeRppgFrame(ts, jpeg));
+        if (i === 20) {
+          await send(encodeRppgFrame(ts + 1, new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])));
+          await send(new Uint8Array([9, 9]));
+        }
+      }
+      await s.until(() => s.messages.length === sent);
+      s.ws.close();
+      const errors = s.messages.filter((m) => m.type === 'error');
+      expect(errors).toEqual([
+        expect.objectContaining({ code: 'RPPG_CORRUPT_FRAME', field: 'jpeg' }),
+        expect.objectContaining({ code: 'RPPG_CORRUPT_FRAME', field: 'header' }),
+      ]);
+      const bpm = (
+        await t.app.inject({ url: `/api/v1/rppg/sessions/${id}/bpm`, headers: auth(patient) })
+      ).json<BpmAnswer>();
+      expect(bpm.face_detected).toBe(true);
+      expect(['medium', 'high']).toContain(bpm.confidence);
+      expect(Math.abs((bpm.bpm ?? 0) - 72)).toBeLessThan(3);
+      const frame = (
+        await t.app.inject({
+          url: `/api/v1/rppg/sessions/${id}/current_frame`,
+          headers: auth(patient),
+        })
+      ).json<{ frame: string; face_detected: boolean; bpm: number }>();
+      const jpeg = Buffer.from(frame.frame, 'base64');
+      expect([jpeg[0], jpeg[1]]).toEqual([0xff, 0xd8]);
+      expect(frame.face_detected).toBe(true);
+    }, 300_000);
+
+    it('analyses an uploaded MP4 and stores its readings as heart-rate observations', async () => {
+      const file = path.join(dir, 'face-72.mp4');
+      // Near-lossless: x264 at its default CRF 12 smooths away the 0.6 % synthetic pulse
+      // (measured: SNR -4 dB against +6 dB at CRF 4), as strong compression does to real rPPG.
+      await writeSynthVideo(synth, file, { crf: 4 });
+      const id = await newSession(patient);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${id}/video`,
+        headers: { ...auth(patient), 'content-type': 'video/mp4' },
+        payload: readFileSync(file),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<{
+        frames: number;
+        face_frames: number;
+        fps: number;
+        observations_stored: number;
+        result: BpmAnswer;
+      }>();
+      expect(body.frames).toBe(synth.frameCount);
+      expect(body.face_frames).toBe(synth.frameCount);
+      expect(body.fps).toBe(15);
+      expect(Math.abs((body.result.bpm ?? 0) - 72)).toBeLessThan(3);
+      expect(body.observations_stored).toBeGreaterThan(0);
+      const metrics = await t.app.inject({ url: '/metrics' });
+      expect(metrics.body).toMatch(/vigil_rppg_frames_total\{source="video",result="face"\} \d+/);
+      expect(metrics.body).toMatch(/vigil_rppg_videos_total\{outcome="analysed"\} 1/);
+    }, 300_000);
+
+    it('refuses a non-video upload (415), another content type (415) and a 10-minute video (413)', async () => {
+      const id = await newSession(patient);
+      const notVideo = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${id}/video`,
+        headers: { ...auth(patient), 'content-type': 'video/mp4' },
+        payload: Buffer.from('this is a text file, not a video\n'.repeat(100)),
+      });
+      expect(notVideo.statusCode).toBe(415);
+      expect(notVideo.json()).toMatchObject({ code: 'RPPG_NOT_A_VIDEO', field: 'video' });
+      const text = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${id}/video`,
+        headers: { ...auth(patient), 'content-type': 'text/plain' },
+        payload: 'hello',
+      });
+      expect(text.statusCode).toBe(415);
+      const long = path.join(dir, 'ten-minutes.mp4');
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-y',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=c=gray:size=64x48:rate=1',
+        '-t',
+        '600',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        long,
+      ]);
+      const tooLong = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${id}/video`,
+        headers: { ...auth(patient), 'content-type': 'video/mp4' },
+        payload: readFileSync(long),
+      });
+      expect(tooLong.statusCode).toBe(413);
+      expect(tooLong.json()).toMatchObject({ code: 'RPPG_VIDEO_TOO_LONG' });
+      // Nothing of a refused upload is stored.
+      const history = await t.app.inject({
+        url: `/api/v1/patients/${patient.user.id}/heart-rate`,
+        headers: auth(patient),
+      });
+      const sessions = history.json<{ observations: { session_id: string }[] }>().observations;
+      expect(sessions.some((o) => o.session_id === id)).toBe(false);
+    }, 120_000);
+
+    it('refuses an upload whose Content-Length is above 200 MB before reading it (413)', async () => {
+      const id = await newSession(patient);
+      writeFileSync(path.join(dir, 'x'), '');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${id}/video`,
+        headers: {
+          ...auth(patient),
+          'content-type': 'video/webm',
+          'content-length': String(300 * 1024 * 1024),
+        },
+        payload: Buffer.alloc(16),
+      });
+      expect(res.statusCode).toBe(413);
+      expect(res.json()).toMatchObject({ code: 'RPPG_VIDEO_TOO_LARGE' });
+    });
+  });
+});
