@@ -114,6 +114,13 @@ try {
     await post('/api/v1/ecg/classify', single);
     await post('/api/v1/ecg/classify', forPatient);
   }
+  let singleCpu = 0;
+  let patientCpu = 0;
+  let interpretOnlyCpu = 0;
+  const cpuOf = (since: NodeJS.CpuUsage): number => {
+    const u = process.cpuUsage(since);
+    return (u.user + u.system) / 1000;
+  };
   for (let i = 0; i < ROUNDS; i++) {
     let t = performance.now();
     const parsed: unknown = JSON.parse(single);
@@ -122,14 +129,20 @@ try {
     const input = normalizeEcg12Body(parsed);
     parts.check.push(performance.now() - t);
     t = performance.now();
+    let c = process.cpuUsage();
     interpretEcg12(input.leadsMv, { samplingRateHz: 500, age: 71, sex: 'male' });
     parts.interpret.push(performance.now() - t);
+    interpretOnlyCpu += cpuOf(c);
     t = performance.now();
+    c = process.cpuUsage();
     await post('/api/v1/ecg/classify', single);
     requests.plain.push(performance.now() - t);
+    singleCpu += cpuOf(c);
     t = performance.now();
+    c = process.cpuUsage();
     await post('/api/v1/ecg/classify', forPatient);
     requests.patient.push(performance.now() - t);
+    patientCpu += cpuOf(c);
   }
   const batchMs: number[] = [];
   const interpret100: number[] = [];
@@ -181,6 +194,12 @@ try {
   row('POST /ecg/classify with patient_id', requests.patient);
   console.log(
     `${'batch of 100 (inject), median'.padEnd(40)} ${f(q(batchMs, 0.5))}  (slowest ${batchMs.at(-1)?.toFixed(0) ?? '?'} ms; 100 × interpretEcg12 in the same run ${q(interpret100, 0.5).toFixed(0)} ms, ratio ${(q(batchMs, 0.5) / q(interpret100, 0.5)).toFixed(2)})`,
+  );
+  console.log(
+    `${'batch of 100, process CPU ms, median'.padEnd(40)} ${f(q(batchCpu, 0.5))}  (100 × interpretEcg12 ${q(interpretCpu, 0.5).toFixed(0)} ms CPU, ratio ${(q(batchCpu, 0.5) / q(interpretCpu, 0.5)).toFixed(2)}; CPU time is less sensitive to machine load)`,
+  );
+  console.log(
+    `${'one request, process CPU ms, mean'.padEnd(40)} ${f(singleCpu / ROUNDS)}  (with patient_id ${(patientCpu / ROUNDS).toFixed(1)}; interpretEcg12 alone ${(interpretOnlyCpu / ROUNDS).toFixed(1)})`,
   );
   console.log(
     `interpretEcg12 p99 ${base99.toFixed(1)} ms; load average (1 min): ${loadavg()[0]?.toFixed(1) ?? '?'}`,
