@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { isDomainError } from '../errors/catalogue.js';
+import { normalizeEcg12Body } from './ecg12-input.js';
+
+const rows = Array.from({ length: 5000 }, (_, i) =>
+  Array.from({ length: 12 }, (_, l) => Math.round(Math.sin(i / 50 + l) * 1000) / 1000),
+);
+const body = () => ({
+  age: 60,
+  sex: 0,
+  height: 165,
+  weight: 60,
+  heart_axis: 'MID',
+  ecg_signal: rows,
+});
+
+function refusal(input: unknown): { code: string; field: string | undefined } {
+  try {
+    normalizeEcg12Body(input);
+  } catch (error) {
+    if (isDomainError(error)) return { code: error.code, field: error.field };
+    throw error;
+  }
+  throw new Error('accepted');
+}
+
+describe('normalizeEcg12Body', () => {
+  it('returns the 12 leads column by column, the default rate, and leaves the body untouched', () => {
+    const b = body();
+    const input = normalizeEcg12Body(b);
+    expect(input.samplingRateHz).toBe(500);
+    expect(input.leadsMv).toHaveLength(12);
+    expect(input.leadsMv[6]?.[17]).toBeCloseTo(rows[17]?.[6] ?? NaN, 6);
+    expect(b).not.toHaveProperty('sampling_rate_hz');
+    expect(b.ecg_signal).toBe(rows);
+  });
+
+  it('refuses an ecg_signal that is missing or not an array through the schema, naming it', () => {
+    const { ecg_signal: _, ...without } = body();
+    expect(refusal(without)).toEqual({ code: 'VALIDATION_FAILED', field: 'ecg_signal' });
+    expect(refusal({ ...body(), ecg_signal: 'x' })).toEqual({
+      code: 'VALIDATION_FAILED',
+      field: 'ecg_signal',
+    });
+  });
+
+  it('checks the scalar fields before the rows', () => {
+    expect(refusal({ ...body(), heart_axis: 'UP', ecg_signal: [[1]] })).toEqual({
+      code: 'VALIDATION_FAILED',
+      field: 'heart_axis',
+    });
+    expect(refusal({ ...body(), ecg_signal: rows.slice(1) })).toEqual({
+      code: 'ECG12_SIGNAL_SHAPE',
+      field: 'ecg_signal',
+    });
+  });
+});
