@@ -58,6 +58,8 @@ export interface DevicesTable {
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
+  /** The ECG input profile as JSON (migration 010); null = auto. */
+  ecg_input: string | null;
 }
 
 export interface DB {

@@ -38,6 +38,8 @@ export interface VitalsRepository {
    */
   writeUnits(units: readonly PacketWriteUnit[]): Promise<void>;
   findByDeviceTs(deviceId: string, ts: number): Promise<VitalsRow | undefined>;
+  /** The prediction stored with a packet (for the answer to a retried upload). */
+  predictionOf(vitalsId: string): Promise<PredictionsTable | undefined>;
   listHistory(
     deviceId: string,
     q: {
@@ -254,6 +256,13 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           );
         }
       });
+    },
+    predictionOf(vitalsId) {
+      return db
+        .selectFrom('predictions')
+        .selectAll()
+        .where('vitals_id', '=', vitalsId)
+        .executeTakeFirst();
     },
     findByDeviceTs(deviceId, ts) {
       return db

@@ -13,6 +13,8 @@ import {
   SeriesSchema,
   StatsQuerySchema,
   VitalsBodySchema,
+  VitalsIngestBatchResultSchema,
+  VitalsIngestResultSchema,
   VitalsHistoryQuerySchema,
   VitalsPageSchema,
   VitalsRecordSchema,
@@ -38,12 +40,19 @@ export function vitalsRoutes(
     body: VitalsBodySchema,
     validate: validateVitalsBody,
     bodyLimit: INGEST_BODY_LIMIT,
+    result: VitalsIngestResultSchema,
+    batchResult: VitalsIngestBatchResultSchema,
     tags: ['vitals'],
     summary: 'Upload a packet (or an array of packets) from a device; answered once durable',
     description:
       'Seed-000 body `{device_id, timestamp, ecg_samples, heart_rate_bpm, spo2_percent, ...}`. ' +
       '`timestamp` below 1e11 is epoch seconds, otherwise epoch ms. A retried packet ' +
-      '(same device and timestamp) returns its original result. A batch is all-or-nothing.',
+      '(same device and timestamp) returns its original result. A batch is all-or-nothing. ' +
+      "The answer carries the packet's `prediction` (risk_score, risk_label, confidence, ...), " +
+      'computed before answering. The cardiac-monitor ESP32 payload (`sample_rate_hz`, ' +
+      '`ecg_lead_off`, `window_ms`, `beat_timestamps_ms`, 12-bit ADC counts, 0 = no HR/SpO2 ' +
+      'reading) is accepted as sent; a timestamp before 2020 or over a day ahead is stored at ' +
+      'the receive time with `timestamp_unsynced: true`.',
   });
 
   r.get(
