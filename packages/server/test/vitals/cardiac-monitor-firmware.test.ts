@@ -288,3 +288,132 @@ describe('the cardiac-monitor ESP32 firmware payload (data_sender.cpp), replayed
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'ecg_samples[2]' });
   });
 });
+
+describe('a device ECG input profile (registration and update)', () => {
+  let t: TestApp;
+  let doctor: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ({ doctor } = await createMonitoredPatient(t, 'ESP32-PROFILE-0'));
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('is auto when none is given, takes a built-in preset or a custom ADC front end, and goes back to auto with null', async () => {
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/register',
+      headers: doctor.headers,
+      payload: { device_id: 'ESP32-PROFILE-1' },
+    });
+    expect(reg.statusCode).toBe(201);
+    expect(reg.json()).toMatchObject({ ecg_input: { preset: 'auto', units: 'mV' } });
+    const id = reg.json<{ id: string }>().id;
+    const preset = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/devices/${id}`,
+      headers: doctor.headers,
+      payload: { ecg_input: { preset: 'ad8232-esp32-12bit' } },
+    });
+    expect(preset.json()).toMatchObject({
+      ecg_input: {
+        preset: 'ad8232-esp32-12bit',
+        units: 'adc_counts',
+        adc_bits: 12,
+        zero_counts: 2048,
+        counts_per_mv: 1365,
+      },
+    });
+    const custom = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/devices/${id}`,
+      headers: doctor.headers,
+      payload: {
+        ecg_input: { units: 'adc_counts', adc_bits: 16, zero_counts: 32768, counts_per_mv: 5000 },
+      },
+    });
+    expect(custom.json()).toMatchObject({
+      ecg_input: { preset: 'custom', adc_bits: 16, zero_counts: 32768, counts_per_mv: 5000 },
+    });
+    const bad = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/devices/${id}`,
+      headers: doctor.headers,
+      payload: {
+        ecg_input: { units: 'adc_counts', adc_bits: 12, zero_counts: 2048, counts_per_mv: 0 },
+      },
+    });
+    expect(bad.statusCode).toBe(400);
+    const back = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/devices/${id}`,
+      headers: doctor.headers,
+      payload: { ecg_input: null },
+    });
+    expect(back.json()).toMatchObject({ ecg_input: { preset: 'auto' } });
+  });
+
+  it('converts a custom 16-bit front end with its own zero and gain', async () => {
+    const { api_key: key } = await registerDevice(t, doctor, {
+      deviceId: 'ESP32-PROFILE-16',
+      ecgInput: { units: 'adc_counts', adc_bits: 16, zero_counts: 32768, counts_per_mv: 5000 },
+    });
+    const ts = t.clock.now() - 60_000;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'x-api-key': key },
+      payload: {
+        device_id: 'ESP32-PROFILE-16',
+        timestamp: ts,
+        ecg_samples: [32768, 37768, 27768, 65535],
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    const ecg = await t.app.inject({
+      url: `/api/v1/vitals/ESP32-PROFILE-16/ecg?from=${String(ts)}&to=${String(ts + 1000)}`,
+      headers: doctor.headers,
+    });
+    const mv = ecg.json<{ segments: { samples_mv: number[] }[] }>().segments[0]?.samples_mv ?? [];
+    expect(mv.map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 1, -1, 6.553]);
+  });
+
+  it('with unknown units, analyses timing only: the heart rate comes from the ECG whatever its scale', async () => {
+    const { api_key: key } = await registerDevice(t, doctor, {
+      deviceId: 'ESP32-PROFILE-UNK',
+      ecgInput: { preset: 'unknown' },
+    });
+    // The recording in µV (a gain no profile states): 1000 × the mV values.
+    const startS = Math.floor(t.clock.now() / 1000) - 600;
+    const answers: UploadAnswer[] = [];
+    for (let k = 0; k < 3; k++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/vitals',
+        headers: { 'x-api-key': key },
+        payload: {
+          device_id: 'ESP32-PROFILE-UNK',
+          timestamp: startS + 10 * k,
+          sample_rate_hz: 250,
+          ecg_samples: Array.from(ecg250.subarray(k * 2500, (k + 1) * 2500), (v) =>
+            Math.round(v * 1000),
+          ),
+        },
+      });
+      expect(res.statusCode).toBe(201);
+      answers.push(res.json<UploadAnswer>());
+    }
+    for (const [k, a] of answers.entries()) {
+      expect(a.prediction?.heart_rate_source).toBe('ecg');
+      const ref = referenceHr(k * 10_000, (k + 1) * 10_000);
+      expect(Math.abs((a.prediction?.heart_rate_bpm ?? 0) - ref)).toBeLessThanOrEqual(2);
+    }
+    const latest = await t.app.inject({
+      url: '/api/v1/vitals/ESP32-PROFILE-UNK/latest',
+      headers: doctor.headers,
+    });
+    expect(latest.json()).toMatchObject({ ecg_input: 'unknown' });
+  });
+});
