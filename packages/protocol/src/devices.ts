@@ -77,6 +77,13 @@ export const DeviceSchema = Type.Object(
     updated_at: IsoDateTime,
     last_seen_at: Type.Union([IsoDateTime, Type.Null()]),
     ecg_input: EcgInputProfileSchema,
+    label: Type.Union([Type.String(), Type.Null()], {
+      description: 'Same as name (what the cardiac-monitor app reads)',
+    }),
+    registered_at: Type.String({
+      format: 'date-time',
+      description: 'Same as created_at (what the cardiac-monitor app reads)',
+    }),
   },
   { title: 'Device' },
 );

@@ -213,6 +213,17 @@ export const VitalsHistoryQuerySchema = Type.Object({
   cursor: Type.Optional(
     Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
   ),
+  offset: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description:
+        "Rows to skip: the cardiac-monitor app's paging; answers its `{vitals, total}` form",
+    }),
+  ),
+  skip: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Alias of offset' }),
+  ),
 });
 export type VitalsHistoryQuery = Static<typeof VitalsHistoryQuerySchema>;
 

@@ -24,6 +24,9 @@ export interface DeviceView {
   last_seen_at: string | null;
   /** How its ECG samples become mV (auto when none was set). */
   ecg_input: EcgInputProfile;
+  /** `name` and `created_at` under the names the cardiac-monitor app reads. */
+  label: string | null;
+  registered_at: string;
 }
 
 export type DeviceWithKey = DeviceView & { api_key: string };
@@ -67,6 +70,8 @@ function toView(row: DeviceRow): DeviceView {
     updated_at: new Date(row.updated_at).toISOString(),
     last_seen_at: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
     ecg_input: storedProfile(row.ecg_input),
+    label: row.name,
+    registered_at: new Date(row.created_at).toISOString(),
   };
 }
 
