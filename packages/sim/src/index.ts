@@ -25,3 +25,11 @@ export { loadWfdbReplay } from './load-wfdb-replay.js';
 export type { WfdbReplayOptions } from './load-wfdb-replay.js';
 export { ApiError, apiRequest, login, registerDevices } from './api-client.js';
 export type { RegisterDevicesOptions } from './api-client.js';
+export {
+  FIRMWARE_COUNTS_PER_MV,
+  firmwareCounts,
+  firmwareJsonOf,
+  firmwarePayload,
+} from './firmware-payload.js';
+export type { FirmwareWindow } from './firmware-payload.js';
+export { createFirmwareSource, FIRMWARE_WINDOW_S } from './firmware-source.js';

@@ -32,7 +32,7 @@ async function signIn(email: string, password: string): Promise<string> {
 }
 
 describe('demo clinic seeding', () => {
-  it('creates two doctors, four patients and a device for each patient', async () => {
+  it('creates two doctors, five patients and a device for each patient, one of them the cardiac-monitor ESP32', async () => {
     const clinic = await seed();
     expect(clinic.doctors.map((d) => d.email)).toEqual([
       'doctor@vigil.local',
@@ -48,7 +48,20 @@ describe('demo clinic seeding', () => {
       ['DEMO-ECG-002', 'tachycardia'],
       ['DEMO-ECG-003', 'af'],
       ['DEMO-ECG-004', 'fever'],
+      ['DEMO-CM-005', 'normal'],
     ]);
+    expect(clinic.devices.filter((d) => d.firmware).map((d) => d.deviceId)).toEqual([
+      'DEMO-CM-005',
+    ]);
+    const token = await signIn('doctor2@vigil.local', passwords['doctor2@vigil.local'] ?? '');
+    const devices = await t.app.inject({
+      url: '/api/v1/devices',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const cm = devices
+      .json<{ device_id: string; ecg_input: { preset: string } }[]>()
+      .find((d) => d.device_id === 'DEMO-CM-005');
+    expect(cm?.ecg_input.preset).toBe('ad8232-esp32-12bit');
   });
 
   it('is idempotent: a second run creates nothing new and gives working device keys', async () => {
@@ -81,6 +94,11 @@ describe('demo clinic seeding', () => {
       url: '/api/v1/users/patients',
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(res.json<{ name: string }[]>().map((p) => p.name)).toEqual(['Dan Evans']);
+    expect(
+      res
+        .json<{ name: string }[]>()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['Dan Evans', 'Eve Moreno']);
   });
 });

@@ -1,9 +1,11 @@
 import {
+  createFirmwareSource,
   createHttpTransport,
   createSimulatedDevice,
+  FIRMWARE_WINDOW_S,
   SendError,
+  type PacketSource,
   type PacketTransport,
-  type SimulatedDevice,
 } from '@vigil/sim';
 import type { SeededDevice } from './demo-clinic.js';
 
@@ -34,18 +36,29 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
     timeoutMs: 5000,
   });
   const reported = new Set<string>();
-  const devices: { sim: SimulatedDevice; creds: { deviceId: string; apiKey: string } }[] =
-    options.devices.map((d) => ({
-      sim: createSimulatedDevice({ deviceId: d.deviceId, scenario: d.scenario, packetSeconds }),
-      creds: { deviceId: d.deviceId, apiKey: d.apiKey },
-    }));
+  // A cardiac-monitor ESP32 posts a 10 s window every 10 s: every `everyTicks`-th tick.
+  const devices: {
+    sim: PacketSource;
+    everyTicks: number;
+    creds: { deviceId: string; apiKey: string };
+  }[] = options.devices.map((d) => ({
+    sim: d.firmware
+      ? createFirmwareSource({ deviceId: d.deviceId, scenario: d.scenario })
+      : createSimulatedDevice({ deviceId: d.deviceId, scenario: d.scenario, packetSeconds }),
+    everyTicks: d.firmware ? Math.max(1, Math.round(FIRMWARE_WINDOW_S / packetSeconds)) : 1,
+    creds: { deviceId: d.deviceId, apiKey: d.apiKey },
+  }));
   let sent = 0;
+  let ticks = 0;
   const inFlight = new Set<Promise<void>>();
   const tick = (): void => {
-    for (const { sim, creds } of devices) {
+    ticks++;
+    for (const { sim, everyTicks, creds } of devices) {
+      // The first window goes out once it is complete, as on the device.
+      if (ticks % everyTicks !== 0) continue;
       const packet = sim.nextPacket();
       if (!packet) continue; // a 'silent' scenario: the device stopped sending
-      const p = transport.send(creds, packet).then(
+      const p = transport.send(creds, packet, sim.bodyOf?.(packet)).then(
         () => {
           sent++;
         },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/index.js';
-import { firmwareCounts, firmwarePayload } from '../vitals/firmware-payload.js';
+import { firmwareCounts, firmwarePayload } from '@vigil/sim';
 import { ecgsyn } from '@vigil/signal';
 
 /**

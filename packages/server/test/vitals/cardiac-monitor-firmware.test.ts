@@ -8,7 +8,8 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
-import { FIRMWARE_COUNTS_PER_MV, firmwareCounts, firmwarePayload } from './firmware-payload.js';
+import { FIRMWARE_COUNTS_PER_MV, firmwareCounts, firmwarePayload } from '@vigil/sim';
+import { createFirmwareSource } from '@vigil/sim';
 
 const fixture = new URL('../fixtures/mitdb-101-60s-250hz', import.meta.url);
 const meta = JSON.parse(readFileSync(`${fixture.pathname}.json`, 'utf8')) as {
@@ -268,6 +269,26 @@ describe('the cardiac-monitor ESP32 firmware payload (data_sender.cpp), replayed
       expect(again.json<UploadAnswer>().timestamp).toBe(now + 1);
     },
   );
+
+  it("accepts the simulator's --firmware device (what the demo clinic's DEMO-CM-005 posts)", async () => {
+    const source = createFirmwareSource({
+      deviceId,
+      scenario: 'normal',
+      fs: 250,
+      startTimeMs: (startS + 4000) * 1000,
+      seed: 4,
+    });
+    const hrs: (number | null)[] = [];
+    for (let k = 0; k < 3; k++) {
+      const packet = source.nextPacket();
+      if (packet === null) throw new Error('no packet');
+      const res = await postRaw(t, key, source.bodyOf?.(packet) ?? '');
+      expect(res.statusCode).toBe(201);
+      hrs.push(res.json<UploadAnswer>().prediction?.heart_rate_bpm ?? null);
+      const truth = source.device.lastTruth.heartRateBpm ?? 0;
+      expect(Math.abs((hrs[k] ?? 0) - truth)).toBeLessThanOrEqual(5);
+    }
+  });
 
   it('refuses counts a 12-bit ADC cannot produce, naming the sample', async () => {
     const res = await postRaw(

@@ -7,7 +7,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
-import { firmwarePayload } from './firmware-payload.js';
+import { firmwarePayload } from '@vigil/sim';
 
 /** The cardiac-monitor backend's own test fixtures (MIT; see fixtures/cardiac-monitor/NOTICE). */
 const dir = new URL('../fixtures/cardiac-monitor/', import.meta.url);

@@ -1,3 +1,5 @@
+import type { VitalsPacket } from './vitals-packet.js';
+
 /**
  * The vitals upload of the cardiac-monitor ESP32 firmware (seed 000; github.com/Sanuka23/
  * cardiac-monitor, MIT licence), rebuilt byte for byte: `firmware/src/data_sender.cpp` fills an
@@ -64,4 +66,26 @@ export function firmwareCounts(ecgMv: ArrayLike<number>, fs: number): number[] {
     out.push(Math.min(4095, Math.max(0, Math.trunc(y + 2048))));
   }
   return out;
+}
+
+/**
+ * A simulated device's packet (mV, `packetSeconds` long: 10 for the firmware's windows) as the
+ * cardiac-monitor firmware would post it: the ECG as 12-bit counts, the timestamp in whole
+ * seconds, `beat_timestamps_ms` from the generator's beats (the firmware's are the MAX30100's).
+ */
+export function firmwareJsonOf(packet: VitalsPacket, beatsMs: readonly number[] = []): string {
+  const fs = packet.ecg_sample_rate_hz;
+  return firmwarePayload({
+    deviceId: packet.device_id,
+    timestampS: Math.floor(packet.timestamp / 1000),
+    windowMs: Math.round((packet.ecg_samples.length * 1000) / fs),
+    sampleRateHz: fs,
+    heartRateBpm: packet.heart_rate_bpm ?? 0,
+    spo2Percent: packet.spo2_percent ?? 0,
+    leadOff: packet.lead_off,
+    ecgCounts: packet.lead_off
+      ? packet.ecg_samples.map(() => 0)
+      : firmwareCounts(packet.ecg_samples, fs),
+    beatTimestampsMs: beatsMs.map((ms) => Math.max(0, Math.min(65_535, Math.round(ms)))),
+  });
 }
