@@ -71,7 +71,7 @@ export function toVitalsView(row: VitalsRow): VitalsRecordView {
     ecg_sample_rate_hz: row.ecg_sample_rate_hz,
     ecg_n_samples: row.ecg_n_samples,
     timestamp_unsynced: row.device_ts !== null,
-    device_timestamp: row.device_ts === null ? null : Number(row.device_ts),
+    device_timestamp: row.device_ts,
     window_ms: row.window_ms,
     beat_timestamps_ms: readJsonOrNull(row.beat_timestamps_ms) as number[] | null,
     ecg_input: row.ecg_input,

@@ -25,7 +25,7 @@ function parseDate(v: unknown, name: string): Date {
 function stringList(v: unknown, name: string): string[] {
   if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
     throw new Error(`${name} is not a List<String>`);
-  return v as string[];
+  return v;
 }
 const numOr0 = (v: unknown): number => (typeof v === 'number' ? v : 0);
 /** Dart `int` field read as `json[k] ?? 0`: a double would not fit. */
@@ -98,7 +98,7 @@ const prediction = (j: Record<string, unknown>) => ({
 
 describe('the cardiac-monitor app (api_service.dart) against Vigil', () => {
   let t: TestApp;
-  let token: string;
+  let token: string | undefined;
   let deviceKey: string;
   const deviceId = 'CardiacMon-APP1';
   const email = 'app.user@example.com';
