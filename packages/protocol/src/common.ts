@@ -6,6 +6,10 @@ export const ErrorResponseSchema = Type.Object(
     message: Type.String(),
     field: Type.Optional(Type.String({ description: 'The input at fault, as a JSON path' })),
     statusCode: Type.Integer(),
+    detail: Type.String({
+      description:
+        'The message again, under the FastAPI name the seed clients (e.g. the cardiac-monitor app) display',
+    }),
   },
   { title: 'ErrorResponse' },
 );

@@ -9,6 +9,62 @@ export const DeviceIdSchema = Type.String({
 
 const NullableUuid = Type.Union([Type.String({ format: 'uuid' }), Type.Null()]);
 
+/** The built-in ECG front ends a device may name instead of spelling its conversion out. */
+export const ECG_INPUT_PRESETS = ['mv', 'ad8232-esp32-12bit', 'unknown'] as const;
+export type EcgInputPreset = (typeof ECG_INPUT_PRESETS)[number];
+
+/**
+ * How a device's `ecg_samples` become millivolts (converted once, at ingest; everything
+ * downstream is mV). `units`:
+ * - `mV`: samples are millivolts (Vigil's own devices; each within ±50 mV);
+ * - `adc_counts`: integer ADC counts, mV = (count − zero_counts) / counts_per_mv, each within
+ *   0 … 2^adc_bits − 1. `preset: "ad8232-esp32-12bit"` is the cardiac-monitor ESP32 (seed 000):
+ *   AD8232 (gain 1100 V/V) into the ESP32's 12-bit ADC, re-centred at 2048 by the firmware;
+ * - `unknown`: the gain is not known; the ECG is analysed for timing only (heart rate, rhythm)
+ *   and amplitude-based findings (flat line, ADC saturation) are suppressed.
+ * A device registered without a profile is `auto`: mV when every sample is within ±50 mV,
+ * otherwise the ad8232-esp32-12bit preset when every sample is an integer count in 0 … 4095
+ * (the firmware's payload), otherwise refused (400 naming the sample).
+ */
+export const EcgInputProfileSchema = Type.Object(
+  {
+    preset: Type.Enum(['mv', 'ad8232-esp32-12bit', 'unknown', 'custom', 'auto'], {
+      description: 'A built-in profile, `custom` (the fields below), or `auto` (none set)',
+    }),
+    units: Type.Enum(['mV', 'adc_counts', 'unknown']),
+    adc_bits: Type.Union([Type.Integer({ minimum: 8, maximum: 24 }), Type.Null()]),
+    zero_counts: Type.Union([Type.Number(), Type.Null()], {
+      description: 'ADC count of 0 mV',
+    }),
+    counts_per_mv: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
+      description: 'Overall gain of the front end in ADC counts per mV at the electrodes',
+    }),
+  },
+  { title: 'EcgInputProfile' },
+);
+export type EcgInputProfile = Static<typeof EcgInputProfileSchema>;
+
+/** What a client sends: a preset, or a custom ADC front end. */
+export const EcgInputBodySchema = Type.Union(
+  [
+    Type.Object(
+      { preset: Type.Enum(['mv', 'ad8232-esp32-12bit', 'unknown']) },
+      { additionalProperties: false },
+    ),
+    Type.Object(
+      {
+        units: Type.Literal('adc_counts'),
+        adc_bits: Type.Integer({ minimum: 8, maximum: 24 }),
+        zero_counts: Type.Number({ minimum: 0 }),
+        counts_per_mv: Type.Number({ exclusiveMinimum: 0, maximum: 1e7 }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { title: 'EcgInputBody', description: 'A built-in profile by name, or a custom ADC front end' },
+);
+export type EcgInputBody = Static<typeof EcgInputBodySchema>;
+
 export const DeviceSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
@@ -20,6 +76,14 @@ export const DeviceSchema = Type.Object(
     created_at: IsoDateTime,
     updated_at: IsoDateTime,
     last_seen_at: Type.Union([IsoDateTime, Type.Null()]),
+    ecg_input: EcgInputProfileSchema,
+    label: Type.Union([Type.String(), Type.Null()], {
+      description: 'Same as name (what the cardiac-monitor app reads)',
+    }),
+    registered_at: Type.String({
+      format: 'date-time',
+      description: 'Same as created_at (what the cardiac-monitor app reads)',
+    }),
   },
   { title: 'Device' },
 );
@@ -37,6 +101,7 @@ export const RegisterDeviceBodySchema = Type.Object({
   device_id: DeviceIdSchema,
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   patient_id: Type.Optional(NullableUuid),
+  ecg_input: Type.Optional(EcgInputBodySchema),
 });
 export type RegisterDeviceBody = Static<typeof RegisterDeviceBodySchema>;
 
@@ -44,6 +109,7 @@ export const UpdateDeviceBodySchema = Type.Object(
   {
     name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
     patient_id: Type.Optional(NullableUuid),
+    ecg_input: Type.Optional(Type.Union([EcgInputBodySchema, Type.Null()])),
   },
   { additionalProperties: false },
 );

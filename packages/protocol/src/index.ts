@@ -20,3 +20,4 @@ export * from './users.js';
 export * from './vitals.js';
 export * from './ws.js';
 export * from './ecg12.js';
+export * from './seed-000.js';

@@ -68,6 +68,17 @@ export const PredictionsQuerySchema = Type.Object({
   to: Type.Optional(Type.Integer({ minimum: 0 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  offset: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description:
+        "Rows to skip: the cardiac-monitor app's paging; answers its `{predictions, total}` form",
+    }),
+  ),
+  skip: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Alias of offset' }),
+  ),
 });
 export type PredictionsQuery = Static<typeof PredictionsQuerySchema>;
 

@@ -20,6 +20,14 @@ export const HealthProfileSchema = Type.Object(
     weight_kg: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 700 })),
     conditions: Type.Optional(Items),
     medications: Type.Optional(Items),
+    // The cardiac-monitor app's risk factors (seed 000, lib/models/user.dart HealthProfile).
+    diabetic: Type.Optional(Type.Boolean()),
+    hypertensive: Type.Optional(Type.Boolean()),
+    smoker: Type.Optional(Type.Boolean()),
+    family_history: Type.Optional(
+      Type.Boolean({ description: 'Family history of cardiovascular disease' }),
+    ),
+    known_conditions: Type.Optional(Items),
   },
   { additionalProperties: false, title: 'HealthProfile' },
 );
@@ -47,6 +55,18 @@ export const UserSchema = Type.Object(
   { title: 'User' },
 );
 export type User = Static<typeof UserSchema>;
+
+/** The signed-in user (`/auth/me`, `PUT /auth/profile`) with the devices they may see. */
+export const MeSchema = Type.Object(
+  {
+    ...UserSchema.properties,
+    device_ids: Type.Array(Type.String(), {
+      description: "Hardware ids of the devices the user may see (the app's User.deviceIds)",
+    }),
+  },
+  { title: 'Me' },
+);
+export type Me = Static<typeof MeSchema>;
 
 export const CreateUserBodySchema = Type.Object({
   email: EmailSchema,

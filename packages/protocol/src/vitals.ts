@@ -17,7 +17,10 @@ export const VitalsPacketSchema = Type.Object(
     timestamp: Type.Number({ minimum: 0, description: 'Epoch seconds (< 1e11) or milliseconds' }),
     ecg_samples: Type.Array(Type.Number(), {
       maxItems: 10_000,
-      description: 'ECG samples in mV (each within ±50 mV), oldest first, one lead',
+      description:
+        "ECG samples, oldest first, one lead, in the device's input units (its `ecg_input` " +
+        'profile): mV (each within ±50 mV) by default, or ADC counts (the cardiac-monitor ESP32 ' +
+        'sends 12-bit counts centred on 2048); converted to mV at ingest',
     }),
     // No schema default: ingest must tell an absent rate from one sent, to check the alias.
     ecg_sample_rate_hz: Type.Optional(
@@ -60,6 +63,28 @@ export const VitalsPacketSchema = Type.Object(
       Type.Number({ minimum: 0, maximum: 100, description: 'Breaths per minute' }),
     ),
     lead_off: Type.Optional(Type.Boolean({ description: 'Electrode lead-off flag (AD8232 LO±)' })),
+    ecg_lead_off: Type.Optional(
+      Type.Boolean({
+        description:
+          'Alias of lead_off (what the cardiac-monitor ESP32 firmware sends); both present must agree',
+      }),
+    ),
+    window_ms: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 600_000,
+        description:
+          'Length of the window the firmware collected, ms (10,000 for its 10 s windows); stored',
+      }),
+    ),
+    beat_timestamps_ms: Type.Optional(
+      Type.Array(Type.Number({ minimum: 0 }), {
+        maxItems: 1000,
+        description:
+          "Beats the device's pulse sensor detected, ms from the window start (stored as sent; " +
+          'Vigil measures heart rate from the ECG itself)',
+      }),
+    ),
   },
   { title: 'VitalsPacket' },
 );
@@ -85,6 +110,53 @@ export const IngestBatchResultSchema = Type.Object(
 );
 export type IngestBatchResult = Static<typeof IngestBatchResultSchema>;
 
+/**
+ * The risk of one uploaded vitals packet, in the answer to its upload. `risk_score`,
+ * `risk_label` and `confidence` are what the cardiac-monitor ESP32 firmware (seed 000,
+ * `data_sender.cpp`) reads from the 201 body to show risk on the device and over Bluetooth; the
+ * rest is Vigil's own (the full record is `GET /api/v1/predictions/{device_id}`).
+ */
+export const UploadPredictionSchema = Type.Object(
+  {
+    id: Type.String(),
+    risk_score: Type.Number({ minimum: 0, maximum: 1 }),
+    risk_label: Type.Enum(['normal', 'low', 'moderate', 'elevated', 'high']),
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    model_version: Type.String(),
+    heart_rate_bpm: Type.Union([Type.Number(), Type.Null()]),
+    heart_rate_source: Type.Union([Type.Literal('ecg'), Type.Literal('device'), Type.Null()]),
+    analysable: Type.Union([Type.Boolean(), Type.Null()], {
+      description: 'false: the ECG is not analysable (no heart rate, no ECG findings)',
+    }),
+    reasons: Type.Array(Type.Object({ code: Type.String(), text: Type.String() })),
+  },
+  { title: 'UploadPrediction' },
+);
+export type UploadPrediction = Static<typeof UploadPredictionSchema>;
+
+export const VitalsIngestResultSchema = Type.Object(
+  {
+    ...IngestResultSchema.properties,
+    timestamp_unsynced: Type.Boolean({
+      description:
+        "true: the device's timestamp was clearly unsynchronised (before 2020 or more than a day " +
+        'ahead) and the packet is stored at the server receive time',
+    }),
+    prediction: Type.Union([UploadPredictionSchema, Type.Null()], {
+      description:
+        'The risk of this packet, computed before the answer; null only while the packet waits ' +
+        'for an earlier one that is missing (it is then scored when the gap fills or is given up)',
+    }),
+  },
+  { title: 'VitalsIngestResult' },
+);
+export type VitalsIngestResult = Static<typeof VitalsIngestResultSchema>;
+
+export const VitalsIngestBatchResultSchema = Type.Object(
+  { count: Type.Integer(), items: Type.Array(VitalsIngestResultSchema) },
+  { title: 'VitalsIngestBatchResult' },
+);
+
 export const DeviceParamsSchema = Type.Object({
   device_id: Type.String({ minLength: 1, maxLength: 128 }),
 });
@@ -101,6 +173,22 @@ export const VitalsReadingsProperties = {
   lead_off: Type.Union([Type.Boolean(), Type.Null()]),
 };
 
+/** What a stored packet keeps of the device's own framing (the cardiac-monitor firmware's fields). */
+export const VitalsFramingProperties = {
+  timestamp_unsynced: Type.Boolean({
+    description: "true: stored at the server's receive time, the device clock was unsynchronised",
+  }),
+  device_timestamp: Type.Union([EpochMs, Type.Null()], {
+    description: 'What an unsynchronised device sent as its timestamp (epoch ms); null otherwise',
+  }),
+  window_ms: Type.Union([Type.Integer(), Type.Null()]),
+  beat_timestamps_ms: Type.Union([Type.Array(Type.Number()), Type.Null()]),
+  ecg_input: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'How the samples were converted to mV: mv, ad8232-esp32-12bit, custom, unknown (timing only)',
+  }),
+};
+
 export const VitalsRecordSchema = Type.Object(
   {
     id: Type.String(),
@@ -112,6 +200,7 @@ export const VitalsRecordSchema = Type.Object(
     ...VitalsReadingsProperties,
     ecg_sample_rate_hz: Type.Number(),
     ecg_n_samples: Type.Integer(),
+    ...VitalsFramingProperties,
   },
   { title: 'VitalsRecord' },
 );
@@ -123,6 +212,17 @@ export const VitalsHistoryQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   cursor: Type.Optional(
     Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
+  ),
+  offset: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description:
+        "Rows to skip: the cardiac-monitor app's paging; answers its `{vitals, total}` form",
+    }),
+  ),
+  skip: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Alias of offset' }),
   ),
 });
 export type VitalsHistoryQuery = Static<typeof VitalsHistoryQuerySchema>;

@@ -192,6 +192,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       oximetryIngest: vitals.kinds.oximetry,
       babyReadings: vitals.babyMonitor,
       vitalsQuery: vitals.vitalsQuery,
+      seed000: vitals.seed000,
       alerts: vitals.alerts,
       alertRules: vitals.alertRules,
       realtime: vitals.hub,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { login, registerDevices } from './api-client.js';
 import type { ReplaySource } from './create-simulated-device.js';
+import { createFirmwareSource, FIRMWARE_WINDOW_S } from './firmware-source.js';
 import { loadWfdbReplay } from './load-wfdb-replay.js';
 import { runFleet, type FleetDevice, type FleetProgress } from './run-fleet.js';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.js';
@@ -30,6 +31,9 @@ Load
   --duration S         wall-clock seconds (default 60)
   --speed X            data time runs X times faster than real time; "max" = back to back
   --fs HZ              ECG sample rate (default 250)
+  --firmware           send exactly what the cardiac-monitor ESP32 firmware posts (seed 000,
+                       data_sender.cpp): a 10 s window of 12-bit ADC counts every 10 s, with
+                       sample_rate_hz, window_ms, ecg_lead_off, beat_timestamps_ms
 Output
   --json               only the JSON summary on stdout
   --quiet              no progress line
@@ -99,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       duration: { type: 'string' },
       speed: { type: 'string' },
       fs: { type: 'string' },
+      firmware: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'list-scenarios': { type: 'boolean', default: false },
@@ -173,7 +178,23 @@ export async function main(argv: string[]): Promise<number> {
     baseUrl,
     mqttUrl: values['mqtt-url'],
     devices,
-    ratePerDevice: positive('rate', values.rate, 1),
+    // The firmware posts one 10 s window every 10 s.
+    ratePerDevice: values.firmware
+      ? positive('rate', values.rate, 1) / FIRMWARE_WINDOW_S
+      : positive('rate', values.rate, 1),
+    ...(values.firmware
+      ? {
+          createSource: (device: FleetDevice, _index: number, startTimeMs: number) =>
+            createFirmwareSource({
+              deviceId: device.deviceId,
+              scenario: device.scenario ?? 'normal',
+              fs,
+              startTimeMs,
+              ...(device.seed !== undefined ? { seed: device.seed } : {}),
+              ...(replay ? { replay } : {}),
+            }),
+        }
+      : {}),
     durationS: positive('duration', values.duration, 60),
     speed,
     fs,

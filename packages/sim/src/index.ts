@@ -40,3 +40,11 @@ export type {
   BabyMonitorHttpTransportOptions,
   BabyMonitorTransport,
 } from './baby-monitor-transport.js';
+export {
+  FIRMWARE_COUNTS_PER_MV,
+  firmwareCounts,
+  firmwareJsonOf,
+  firmwarePayload,
+} from './firmware-payload.js';
+export type { FirmwareWindow } from './firmware-payload.js';
+export { createFirmwareSource, FIRMWARE_WINDOW_S } from './firmware-source.js';

@@ -233,7 +233,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await signIn(page, 'doctor2@vigil.local');
     await expect
       .poll(async () => (await page.locator('[data-testid=patient-row] th').allInnerTexts()).sort())
-      .toEqual(['Dan Evans', 'Mia Evans']);
+      .toEqual(['Dan Evans', 'Eve Moreno', 'Mia Evans']);
     const text = await page.locator('main').innerText();
     for (const name of ['Ada Lovelace', 'Ben Carter', 'Chloe Diaz'])
       expect(text).not.toContain(name);
@@ -245,7 +245,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     keepEvidence(page, 'e2e-failure-admin.png');
     await signIn(page, 'admin@vigil.test');
     // An admin sees every patient.
-    await expect.poll(async () => page.getByTestId('patient-row').count()).toBe(5);
+    await expect.poll(async () => page.getByTestId('patient-row').count()).toBe(6);
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
     await page.getByLabel('Device id').fill('ESP32-E2E-01');

@@ -47,6 +47,7 @@ export function createIdentity(o: {
   return {
     auth: new AuthService({
       users: repositories.users,
+      devices: repositories.devices,
       refreshTokens: repositories.refreshTokens,
       hasher: o.hasher,
       signer,

@@ -24,6 +24,7 @@ import { createRealtimeHub } from '../realtime/realtime-hub.js';
 import type { Repositories } from '../repositories/index.js';
 import { AlertRulesService } from '../services/alert-rules.service.js';
 import { AlertsService } from '../services/alerts.service.js';
+import { Seed000ViewService } from '../services/seed-000-view.service.js';
 import { VitalsQueryService } from '../services/vitals-query.service.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
@@ -171,7 +172,19 @@ export async function createVitals(o: VitalsOptions) {
     clock,
   });
 
-  return { kinds, babyMonitor, vitalsQuery, alerts, alertRules, hub, analysis };
+  const seed000 = new Seed000ViewService({
+    vitals: repos.vitals,
+    predictions: repos.predictions,
+    visibleDevice: async (viewer, deviceId) => {
+      const row = await repos.devices.findVisibleByDeviceId(viewer, deviceId);
+      if (row === undefined) throw new DomainError('DEVICE_NOT_FOUND', { field: 'device_id' });
+      return row;
+    },
+    visibleDeviceIds: async (viewer) =>
+      (await repos.devices.listVisible(viewer, { limit: 500, offset: 0 })).map((d) => d.device_id),
+  });
+
+  return { kinds, babyMonitor, vitalsQuery, seed000, alerts, alertRules, hub, analysis };
 }
 
 export type Vitals = Awaited<ReturnType<typeof createVitals>>;

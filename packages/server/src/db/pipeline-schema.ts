@@ -24,6 +24,13 @@ export interface VitalsTable {
   ecg_scale_mv: number | null;
   /** Little-endian int16 samples (ecg-codec.ts). */
   ecg_samples: Uint8Array | null;
+  /** Migration 010: the input profile the samples were converted with (null: mV). */
+  ecg_input: string | null;
+  /** Migration 010: the device's own timestamp when `ts` is the receive time (unsynced clock). */
+  device_ts: number | null;
+  window_ms: number | null;
+  /** JSON array of ms from the window start, as the device sent it. */
+  beat_timestamps_ms: string | null;
 }
 
 /** A packet's measurements: what reads of `vitals` return (never the waveform). */
@@ -45,6 +52,10 @@ export const VITALS_ROW_COLUMNS = [
   'lead_off',
   'ecg_sample_rate_hz',
   'ecg_n_samples',
+  'ecg_input',
+  'device_ts',
+  'window_ms',
+  'beat_timestamps_ms',
 ] as const satisfies readonly (keyof VitalsRow)[];
 
 /** One packet's ECG chunk, as the ECG query reads it. */

@@ -61,6 +61,8 @@ export interface DevicesTable {
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
+  /** The ECG input profile as JSON (migration 013); null = auto. */
+  ecg_input: string | null;
 }
 
 export interface DB {

@@ -32,7 +32,7 @@ async function signIn(email: string, password: string): Promise<string> {
 }
 
 describe('demo clinic seeding', () => {
-  it('creates two doctors, five patients and a device for each patient', async () => {
+  it('creates two doctors, six patients and a device for each patient, one of them the cardiac-monitor ESP32', async () => {
     const clinic = await seed();
     expect(clinic.doctors.map((d) => d.email)).toEqual([
       'doctor@vigil.local',
@@ -49,7 +49,20 @@ describe('demo clinic seeding', () => {
       ['DEMO-ECG-003', 'af'],
       ['DEMO-ECG-004', 'fever'],
       ['DEMO-BABY-001', 'baby-cry'],
+      ['DEMO-CM-005', 'normal'],
     ]);
+    expect(clinic.devices.filter((d) => d.firmware).map((d) => d.deviceId)).toEqual([
+      'DEMO-CM-005',
+    ]);
+    const token = await signIn('doctor2@vigil.local', passwords['doctor2@vigil.local'] ?? '');
+    const devices = await t.app.inject({
+      url: '/api/v1/devices',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const cm = devices
+      .json<{ device_id: string; ecg_input: { preset: string } }[]>()
+      .find((d) => d.device_id === 'DEMO-CM-005');
+    expect(cm?.ecg_input.preset).toBe('ad8232-esp32-12bit');
   });
 
   it('is idempotent: a second run creates nothing new and gives working device keys', async () => {
@@ -87,6 +100,6 @@ describe('demo clinic seeding', () => {
         .json<{ name: string }[]>()
         .map((p) => p.name)
         .sort(),
-    ).toEqual(['Dan Evans', 'Mia Evans']);
+    ).toEqual(['Dan Evans', 'Eve Moreno', 'Mia Evans']);
   });
 });

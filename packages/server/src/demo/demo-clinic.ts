@@ -12,6 +12,12 @@ export interface DemoPatientSpec {
   deviceId: string;
   deviceName: string;
   scenario: DemoScenario;
+  /**
+   * The device is a cardiac-monitor ESP32 (seed 000): it posts the firmware's own payload, a 10 s
+   * window of 12-bit ADC counts (@vigil/sim createFirmwareSource), and is registered with the
+   * ad8232-esp32-12bit input profile.
+   */
+  firmware?: boolean;
 }
 
 export interface DemoDoctorSpec {
@@ -23,8 +29,9 @@ export interface DemoDoctorSpec {
 /**
  * The demo clinic: a doctor with three patients whose devices show a normal rhythm, a sinus
  * tachycardia (HR alerts within seconds) and atrial fibrillation, and a second doctor with a
- * febrile patient and a baby whose nursery monitor (seed 002) records a cry with fever 45 s after
- * the start, so that scoping is visible (each doctor sees only their own patients).
+ * febrile patient, a baby whose nursery monitor (seed 002) records a cry with fever 45 s after
+ * the start, and one wearing the cardiac-monitor ESP32 of seed 000 (its firmware's 10 s windows of
+ * ADC counts), so that scoping is visible (each doctor sees only their own patients).
  */
 export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
   {
@@ -72,6 +79,14 @@ export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
         deviceName: 'Nursery monitor (demo)',
         scenario: 'baby-cry',
       },
+      {
+        email: 'eve@vigil.local',
+        name: 'Eve Moreno',
+        deviceId: 'DEMO-CM-005',
+        deviceName: 'cardiac-monitor ESP32 + AD8232 (demo, firmware payload)',
+        scenario: 'normal',
+        firmware: true,
+      },
     ],
   },
 ];
@@ -81,6 +96,8 @@ export interface SeededDevice {
   apiKey: string;
   scenario: DemoScenario;
   patientId: string;
+  /** Posts the cardiac-monitor firmware's payload (see DemoPatientSpec.firmware). */
+  firmware: boolean;
 }
 
 export interface SeededDoctor {
@@ -171,6 +188,7 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
           device_id: p.deviceId,
           name: p.deviceName,
           patient_id: patient.id,
+          ...(p.firmware === true ? { ecg_input: { preset: 'ad8232-esp32-12bit' as const } } : {}),
         });
       }
       out.devices.push({
@@ -178,6 +196,7 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
         apiKey: device.api_key,
         scenario: p.scenario,
         patientId: patient.id,
+        firmware: p.firmware === true,
       });
     }
     out.doctors.push(seeded);

@@ -1,13 +1,15 @@
 import {
   createBabyMonitorHttpTransport,
+  createFirmwareSource,
   createHttpTransport,
   createSimulatedBabyMonitor,
   createSimulatedDevice,
+  FIRMWARE_WINDOW_S,
   isBabyScenarioName,
   SendError,
+  type PacketSource,
   type PacketTransport,
   type SimulatedBabyMonitor,
-  type SimulatedDevice,
 } from '@vigil/sim';
 import type { SeededDevice } from './demo-clinic.js';
 
@@ -34,7 +36,8 @@ interface Creds {
 /**
  * Runs the demo's simulated devices in real time: every `packetSeconds` each vitals device
  * produces its next packet (ECGSYN + the scenario's vitals, from @vigil/sim) and POSTs it with its
- * key; each baby monitor uploads a reading every few seconds (with an audio clip now and then) to
+ * key (a cardiac-monitor ESP32 posts its firmware's 10 s window every 10 s instead); each baby
+ * monitor uploads a reading every few seconds (with an audio clip now and then) to
  * `/api/v1/readings`. A failing device is reported once per kind of failure, not once per send.
  */
 export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
@@ -48,7 +51,7 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
     timeoutMs: 10_000,
   });
   const reported = new Set<string>();
-  const vitals: { sim: SimulatedDevice; creds: Creds }[] = [];
+  const vitals: { sim: PacketSource; everyTicks: number; creds: Creds }[] = [];
   const monitors: { sim: SimulatedBabyMonitor; creds: Creds }[] = [];
   for (const d of options.devices) {
     const creds = { deviceId: d.deviceId, apiKey: d.apiKey };
@@ -59,11 +62,16 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
       });
     else
       vitals.push({
-        sim: createSimulatedDevice({ deviceId: d.deviceId, scenario: d.scenario, packetSeconds }),
+        sim: d.firmware
+          ? createFirmwareSource({ deviceId: d.deviceId, scenario: d.scenario })
+          : createSimulatedDevice({ deviceId: d.deviceId, scenario: d.scenario, packetSeconds }),
+        // A firmware window goes out every `everyTicks`-th tick, once it is complete.
+        everyTicks: d.firmware ? Math.max(1, Math.round(FIRMWARE_WINDOW_S / packetSeconds)) : 1,
         creds,
       });
   }
   let sent = 0;
+  let ticks = 0;
   const inFlight = new Set<Promise<void>>();
   const track = (creds: Creds, sending: Promise<unknown>, what: string): void => {
     const p = sending.then(
@@ -89,10 +97,12 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
     void p.finally(() => inFlight.delete(p));
   };
   const tick = (): void => {
-    for (const { sim, creds } of vitals) {
+    ticks++;
+    for (const { sim, everyTicks, creds } of vitals) {
+      if (ticks % everyTicks !== 0) continue;
       const packet = sim.nextPacket();
       if (!packet) continue; // a 'silent' scenario: the device stopped sending
-      track(creds, transport.send(creds, packet), 'packet');
+      track(creds, transport.send(creds, packet, sim.bodyOf?.(packet)), 'packet');
     }
   };
   const timers: NodeJS.Timeout[] = [];

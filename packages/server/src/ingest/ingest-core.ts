@@ -14,7 +14,7 @@ import type {
   SignalKind,
   StoredReading,
 } from './signal-kind.js';
-import { checkedTimestampMs } from './timestamps.js';
+import { checkedTimestampMs, deviceTimestampMs } from './timestamps.js';
 import { createWriteBatcher, type WriteBatcher } from './write-batcher.js';
 
 export interface IngestCoreDeps {
@@ -111,14 +111,28 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       }
       throw e;
     }
-    const readings = payloads.map((p, i) => this.normalize(p, i, batch, now));
+    const readings = payloads.map((p, i) => this.normalize(p, i, batch, now, device));
     return this.enqueue(device.device_id, () => this.process(device, readings, now));
   }
 
-  private normalize(p: P, index: number, batch: boolean, nowMs: number): Reading<V> {
+  private normalize(
+    p: P,
+    index: number,
+    batch: boolean,
+    nowMs: number,
+    device: DeviceIdentity,
+  ): Reading<V> {
     const field = (name: string): string => (batch ? `[${index}].${name}` : name);
-    const tsMs = checkedTimestampMs(p.timestamp, field('timestamp'), nowMs);
-    return { index, tsMs, sequence: p.sequence ?? null, values: this.kind.normalize(p, field) };
+    const { tsMs, deviceMs } = this.kind.acceptsUnsyncedClock
+      ? deviceTimestampMs(p.timestamp, field('timestamp'), nowMs)
+      : { tsMs: checkedTimestampMs(p.timestamp, field('timestamp'), nowMs), deviceMs: null };
+    return {
+      index,
+      tsMs,
+      deviceTsMs: deviceMs,
+      sequence: p.sequence ?? null,
+      values: this.kind.normalize(p, field, device),
+    };
   }
 
   private enqueue<T>(deviceId: string, fn: () => Promise<T>): Promise<T> {
@@ -161,8 +175,18 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     const live: RealtimeEvent[] = [];
     const observations: AlertObservation[] = [];
     const seenInRequest = new Map<number, IngestResult>();
+    // Readings stamped with the receive time (unsynchronised clock) are new by construction: each
+    // goes 1 ms after the device's newest reading if the receive time is not later, so two of
+    // them never share an identity (a device with no clock cannot be deduplicated).
+    let lastUnsynced = state.newestTs ?? -1;
+    for (const p of readings) {
+      if (p.deviceTsMs === null) continue;
+      p.tsMs = Math.max(p.tsMs, lastUnsynced + 1);
+      lastUnsynced = p.tsMs;
+    }
     const sorted = [...readings].sort((a, b) => a.tsMs - b.tsMs);
     let newest = state.newestTs ?? -1;
+    const answered = new Map<string, { result: IngestResult; reading: Reading<V> }>();
     let duplicates = 0;
     // If the write fails, the ordering state goes back to before this request: its readings were
     // not stored, so none may stay held (to be assessed later against a missing row) or count as
@@ -203,6 +227,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         sequence: p.sequence,
       };
       results[p.index] = r;
+      answered.set(stored.id, { result: r, reading: p });
       seenInRequest.set(p.tsMs, r);
       if (p.tsMs > newest) newest = p.tsMs;
       const event = kind.liveEvent(record, stored);
@@ -237,10 +262,19 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
           nowMs: now,
         });
         if (assessment.record !== null) unit.assessments.push(assessment.record);
+        const answer = answered.get(rel.packet.stored.id);
+        if (answer !== undefined && kind.answerOf !== undefined) {
+          Object.assign(answer.result, kind.answerOf(assessment.record, answer.reading));
+          answered.delete(rel.packet.stored.id);
+        }
         live.push(...assessment.events);
         if (!rel.late && assessment.observation !== null) observations.push(assessment.observation);
       }
     }
+
+    // New readings still held for a missing earlier one: assessed later, answered without it.
+    if (kind.answerOf !== undefined)
+      for (const a of answered.values()) Object.assign(a.result, kind.answerOf(null, a.reading));
 
     if (unit.readings.length > 0) {
       try {

@@ -1,6 +1,6 @@
 import type { IngestResult } from '@vigil/protocol';
 import type { AlertObservation } from '../services/alert-rule-engine.js';
-import type { DeviceAuth } from '../services/devices.service.js';
+import type { DeviceAuth, DeviceIdentity } from '../services/devices.service.js';
 import type { RealtimeEvent } from '../services/realtime-port.js';
 
 /**
@@ -24,6 +24,11 @@ export interface Reading<V> {
   /** Position in the request (results are returned in request order). */
   index: number;
   tsMs: number;
+  /**
+   * What the device sent as its timestamp (epoch ms) when it was clearly unsynchronised and
+   * `tsMs` is the server's receive time instead; null when `tsMs` is the device's own.
+   */
+  deviceTsMs: number | null;
   sequence: number | null;
   /** The kind's normalised values. */
   values: V;
@@ -69,7 +74,10 @@ export interface KindWriteUnit<R, A> {
 export interface SignalKindRepository<R, A> {
   /** Timestamp (epoch ms) of the device's newest stored reading. */
   latestTs(deviceId: string): Promise<number | undefined>;
-  /** The stored reading with this identity, as the ingest result its first delivery got. */
+  /**
+   * The stored reading with this identity, as the ingest result its first delivery got
+   * (including the kind's `answerOf` fields).
+   */
   findByDeviceTs(deviceId: string, tsMs: number): Promise<IngestResult | undefined>;
   /** Writes many units in ONE transaction (group commit). */
   write(units: readonly KindWriteUnit<R, A>[]): Promise<void>;
@@ -79,10 +87,21 @@ export interface SignalKind<P extends DevicePayload, V, R, A, S> {
   /** Names the kind in metrics and logs (`ecg-vitals`, `pulse-oximetry`). */
   readonly name: string;
   /**
-   * Checks what the payload's JSON schema cannot (finiteness, cross-field rules) and converts it;
-   * throws VALIDATION_FAILED naming `field(name)` (which adds `[i].` in a batch).
+   * true: a clearly unsynchronised timestamp (before 2020, more than a day ahead) is replaced by
+   * the receive time and flagged (`deviceTimestampMs`); otherwise it is refused with 400.
    */
-  normalize(payload: P, field: (name: string) => string): V;
+  readonly acceptsUnsyncedClock?: boolean;
+  /**
+   * Fields the kind adds to a new reading's upload answer from its assessment (null while the
+   * reading waits for a missing earlier one), e.g. ECG vitals' `prediction`.
+   */
+  answerOf?(assessment: A | null, reading: Reading<V>): Record<string, unknown>;
+  /**
+   * Checks what the payload's JSON schema cannot (finiteness, cross-field rules) and converts it
+   * (with the uploading device's settings, e.g. its ECG input profile); throws VALIDATION_FAILED
+   * naming `field(name)` (which adds `[i].` in a batch).
+   */
+  normalize(payload: P, field: (name: string) => string, device: DeviceIdentity): V;
   /**
    * Length of the reading's stream content (ms). Readings with content (> 0) go through the
    * device's orderer, which detects gaps and late arrivals; others are assessed at once.

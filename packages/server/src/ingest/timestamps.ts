@@ -7,6 +7,12 @@ export const MAX_FUTURE_MS = 86_400_000;
 /** Before 2000-01-01 means an unset device clock (ESP32 without NTP counts from 1970). */
 export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
 
+/**
+ * Before 2020-01-01 a device clock is not synchronised: the cardiac-monitor ESP32 (seed 000)
+ * sends `time(nullptr)` before its first NTP answer, i.e. seconds since boot, read as 1970.
+ */
+export const MIN_SYNCED_TIMESTAMP_MS = Date.UTC(2020, 0, 1);
+
 /** Converts a device timestamp (s or ms) to epoch ms. */
 export function toEpochMs(timestamp: number): number {
   return Math.round(timestamp < SECONDS_MS_BOUNDARY ? timestamp * 1000 : timestamp);
@@ -25,6 +31,25 @@ export function checkedTimestampMs(timestamp: number, field: string, nowMs: numb
   if (tsMs < MIN_TIMESTAMP_MS)
     throw validationFailed(field, `${field} is before 2000-01-01: is the device clock set?`);
   return tsMs;
+}
+
+/**
+ * A device timestamp for a kind that accepts unsynchronised clocks (ECG vitals): a finite
+ * timestamp before 2020-01-01 or more than a day ahead of the server is not refused (a device
+ * has no way to recover and the window would be lost) but replaced by the server's receive time
+ * and flagged; `deviceMs` keeps what the device sent. See packages/server/docs/pipeline.md.
+ */
+export function deviceTimestampMs(
+  timestamp: number,
+  field: string,
+  nowMs: number,
+): { tsMs: number; deviceMs: number | null } {
+  if (!Number.isFinite(timestamp))
+    throw validationFailed(field, `${field} must be a finite number`);
+  const tsMs = toEpochMs(timestamp);
+  if (tsMs > nowMs + MAX_FUTURE_MS || tsMs < MIN_SYNCED_TIMESTAMP_MS)
+    return { tsMs: nowMs, deviceMs: tsMs };
+  return { tsMs, deviceMs: null };
 }
 
 /** An optional number that must be finite when present; null when absent. */

@@ -13,6 +13,14 @@ export interface PredictionsRepository {
     },
   ): Promise<PredictionsTable[]>;
   latest(deviceId: string): Promise<PredictionsTable | undefined>;
+  /** Newest first, `offset` skipped, of any of the devices (the cardiac-monitor app's paging). */
+  listOffsetPage(
+    deviceIds: readonly string[],
+    limit: number,
+    offset: number,
+  ): Promise<PredictionsTable[]>;
+  countOf(deviceIds: readonly string[]): Promise<number>;
+  latestOf(deviceIds: readonly string[]): Promise<PredictionsTable | undefined>;
 }
 
 /**
@@ -28,6 +36,12 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
       .innerJoin('predictions', 'predictions.vitals_id', 'vitals.id')
       .selectAll('predictions')
       .where('vitals.device_id', '=', deviceId);
+  const byDevices = (deviceIds: readonly string[]) =>
+    db
+      .selectFrom('vitals')
+      .innerJoin('predictions', 'predictions.vitals_id', 'vitals.id')
+      .selectAll('predictions')
+      .where('vitals.device_id', 'in', deviceIds);
   return {
     list(deviceId, q) {
       let query = byDevice(deviceId);
@@ -38,6 +52,29 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
     },
     latest(deviceId) {
       return byDevice(deviceId).orderBy('vitals.ts', 'desc').limit(1).executeTakeFirst();
+    },
+    listOffsetPage(deviceIds, limit, offset) {
+      if (deviceIds.length === 0) return Promise.resolve([]);
+      return byDevices(deviceIds)
+        .orderBy('vitals.ts', 'desc')
+        .orderBy('vitals.device_id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+    async countOf(deviceIds) {
+      if (deviceIds.length === 0) return 0;
+      const r = await db
+        .selectFrom('vitals')
+        .innerJoin('predictions', 'predictions.vitals_id', 'vitals.id')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('vitals.device_id', 'in', deviceIds)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    latestOf(deviceIds) {
+      if (deviceIds.length === 0) return Promise.resolve(undefined);
+      return byDevices(deviceIds).orderBy('vitals.ts', 'desc').limit(1).executeTakeFirst();
     },
   };
 }

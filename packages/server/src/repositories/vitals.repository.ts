@@ -38,6 +38,11 @@ export interface VitalsRepository {
    */
   writeUnits(units: readonly PacketWriteUnit[]): Promise<void>;
   findByDeviceTs(deviceId: string, ts: number): Promise<VitalsRow | undefined>;
+  /** Newest first, `offset` rows skipped, of any of the devices (the cardiac-monitor app's paging). */
+  listOffsetPage(deviceIds: readonly string[], limit: number, offset: number): Promise<VitalsRow[]>;
+  countOf(deviceIds: readonly string[]): Promise<number>;
+  /** The prediction stored with a packet (for the answer to a retried upload). */
+  predictionOf(vitalsId: string): Promise<PredictionsTable | undefined>;
   listHistory(
     deviceId: string,
     q: {
@@ -254,6 +259,34 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           );
         }
       });
+    },
+    listOffsetPage(deviceIds, limit, offset) {
+      if (deviceIds.length === 0) return Promise.resolve([]);
+      return db
+        .selectFrom('vitals')
+        .select(VITALS_ROW_COLUMNS)
+        .where('device_id', 'in', deviceIds)
+        .orderBy('ts', 'desc')
+        .orderBy('device_id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
+    async countOf(deviceIds) {
+      if (deviceIds.length === 0) return 0;
+      const r = await db
+        .selectFrom('vitals')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('device_id', 'in', deviceIds)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    predictionOf(vitalsId) {
+      return db
+        .selectFrom('predictions')
+        .selectAll()
+        .where('vitals_id', '=', vitalsId)
+        .executeTakeFirst();
     },
     findByDeviceTs(deviceId, ts) {
       return db

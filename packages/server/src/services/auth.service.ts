@@ -4,6 +4,7 @@ import type { PasswordHasher } from '../adapters/password-hasher.js';
 import { newId, randomSecret, sha256 } from '../adapters/random.js';
 import type { AccessTokenSigner } from '../adapters/token-signer.js';
 import { DomainError } from '../errors/catalogue.js';
+import type { DevicesRepository } from '../repositories/devices.repository.js';
 import type { RefreshTokensRepository } from '../repositories/refresh-tokens.repository.js';
 import type { UserRow, UsersRepository } from '../repositories/users.repository.js';
 import { assertPasswordStrength, normaliseEmail } from './password-policy.js';
@@ -17,8 +18,13 @@ export interface TokenResponse {
   user: UserView;
 }
 
+/** Most device ids /auth/me lists (a patient has a few; an admin's full list is GET /devices). */
+const MAX_ME_DEVICES = 500;
+
 export interface AuthServiceDeps {
   users: UsersRepository;
+  /** The devices a user may see, for `device_ids` of /auth/me (the cardiac-monitor app reads it). */
+  devices: Pick<DevicesRepository, 'listVisible'>;
   refreshTokens: RefreshTokensRepository;
   hasher: PasswordHasher;
   signer: AccessTokenSigner;
@@ -118,16 +124,17 @@ export class AuthService {
     return { id: user.id, role: user.role, email: user.email };
   }
 
-  async me(user: AuthUser): Promise<UserView> {
+  async me(user: AuthUser): Promise<UserView & { device_ids: string[] }> {
     const row = await this.deps.users.findById(user.id);
     if (row === undefined) throw new DomainError('UNAUTHENTICATED');
-    return toUserView(row);
+    const devices = await this.deps.devices.listVisible(user, { limit: MAX_ME_DEVICES, offset: 0 });
+    return { ...toUserView(row), device_ids: devices.map((d) => d.device_id) };
   }
 
   async updateProfile(
     user: AuthUser,
     patch: { name?: string | undefined; health_profile?: HealthProfile | null | undefined },
-  ): Promise<UserView> {
+  ): Promise<UserView & { device_ids: string[] }> {
     const changes: { name?: string; health_profile?: string | null; updated_at: number } = {
       updated_at: this.deps.clock.now(),
     };

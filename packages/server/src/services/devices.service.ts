@@ -7,6 +7,8 @@ import type {
   DevicePatch,
 } from '../repositories/devices.repository.js';
 import type { UsersRepository } from '../repositories/users.repository.js';
+import type { EcgInputBody, EcgInputProfile } from '@vigil/protocol';
+import { profileFromBody, storedProfile } from './ecg-input-profile.js';
 import type { AuthUser } from './user-view.js';
 
 export interface DeviceView {
@@ -20,6 +22,11 @@ export interface DeviceView {
   created_at: string;
   updated_at: string;
   last_seen_at: string | null;
+  /** How its ECG samples become mV (auto when none was set). */
+  ecg_input: EcgInputProfile;
+  /** `name` and `created_at` under the names the cardiac-monitor app reads. */
+  label: string | null;
+  registered_at: string;
 }
 
 export type DeviceWithKey = DeviceView & { api_key: string };
@@ -32,6 +39,8 @@ export interface DeviceIdentity {
   device_id: string;
   patient_id: string | null;
   owner_id: string | null;
+  /** How its ECG samples become mV. */
+  ecg_input: EcgInputProfile;
 }
 
 export interface DevicesServiceDeps {
@@ -60,6 +69,9 @@ function toView(row: DeviceRow): DeviceView {
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
     last_seen_at: row.last_seen_at === null ? null : new Date(row.last_seen_at).toISOString(),
+    ecg_input: storedProfile(row.ecg_input),
+    label: row.name,
+    registered_at: new Date(row.created_at).toISOString(),
   };
 }
 
@@ -69,6 +81,7 @@ function identity(row: DeviceRow): DeviceIdentity {
     device_id: row.device_id,
     patient_id: row.patient_id,
     owner_id: row.owner_id,
+    ecg_input: storedProfile(row.ecg_input),
   };
 }
 
@@ -93,7 +106,12 @@ export class DevicesService {
 
   async register(
     actor: AuthUser,
-    input: { device_id: string; name?: string | undefined; patient_id?: string | null | undefined },
+    input: {
+      device_id: string;
+      name?: string | undefined;
+      patient_id?: string | null | undefined;
+      ecg_input?: EcgInputBody | undefined;
+    },
   ): Promise<DeviceWithKey> {
     const patientId = await this.resolvePatient(actor, input.patient_id ?? null);
     const now = this.deps.clock.now();
@@ -109,6 +127,8 @@ export class DevicesService {
       created_at: now,
       updated_at: now,
       last_seen_at: null,
+      ecg_input:
+        input.ecg_input === undefined ? null : JSON.stringify(profileFromBody(input.ecg_input)),
     };
     this.keyCache.clear();
     if (!(await this.deps.devices.insert(row)))
@@ -134,11 +154,19 @@ export class DevicesService {
   async update(
     actor: AuthUser,
     id: string,
-    input: { name?: string | null | undefined; patient_id?: string | null | undefined },
+    input: {
+      name?: string | null | undefined;
+      patient_id?: string | null | undefined;
+      ecg_input?: EcgInputBody | null | undefined;
+    },
   ): Promise<DeviceView> {
     const device = await this.findVisible(actor, id);
     const patch: DevicePatch = { updated_at: this.deps.clock.now() };
     if (input.name !== undefined) patch.name = input.name;
+    // null goes back to auto; the key cache is cleared below, so uploads see it at once.
+    if (input.ecg_input !== undefined)
+      patch.ecg_input =
+        input.ecg_input === null ? null : JSON.stringify(profileFromBody(input.ecg_input));
     if (input.patient_id !== undefined && input.patient_id !== device.patient_id) {
       if (actor.role === 'patient') throw forbidden('Patients cannot reassign devices');
       patch.patient_id = await this.resolvePatient(actor, input.patient_id);

@@ -7,6 +7,7 @@ import type { PredictionsRepository } from '../repositories/predictions.reposito
 import type { Agg, SeriesBucketRow, VitalsRepository } from '../repositories/vitals.repository.js';
 import { toPredictionView } from './prediction-view.js';
 import type { PredictionView } from './realtime-port.js';
+import { readJsonOrNull } from '../repositories/json-column.js';
 
 export interface VitalsRecordView {
   id: string;
@@ -23,6 +24,11 @@ export interface VitalsRecordView {
   lead_off: boolean | null;
   ecg_sample_rate_hz: number;
   ecg_n_samples: number;
+  timestamp_unsynced: boolean;
+  device_timestamp: number | null;
+  window_ms: number | null;
+  beat_timestamps_ms: number[] | null;
+  ecg_input: string | null;
 }
 
 export interface VitalsQueryServiceDeps {
@@ -64,6 +70,11 @@ export function toVitalsView(row: VitalsRow): VitalsRecordView {
     lead_off: row.lead_off === null ? null : row.lead_off === 1,
     ecg_sample_rate_hz: row.ecg_sample_rate_hz,
     ecg_n_samples: row.ecg_n_samples,
+    timestamp_unsynced: row.device_ts !== null,
+    device_timestamp: row.device_ts,
+    window_ms: row.window_ms,
+    beat_timestamps_ms: readJsonOrNull(row.beat_timestamps_ms) as number[] | null,
+    ecg_input: row.ecg_input,
   };
 }
 

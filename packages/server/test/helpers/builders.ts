@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EcgInputBody } from '@vigil/protocol';
 import type { TokenResponse } from '../../src/services/auth.service.js';
 import type { DeviceWithKey } from '../../src/services/devices.service.js';
 import type { AuthUser, UserView } from '../../src/services/user-view.js';
@@ -88,12 +89,18 @@ export async function createPatient(
 export async function registerDevice(
   t: TestApp,
   by: TestUser,
-  options: { deviceId?: string; patientId?: string | null; name?: string } = {},
+  options: {
+    deviceId?: string;
+    patientId?: string | null;
+    name?: string;
+    ecgInput?: EcgInputBody;
+  } = {},
 ): Promise<DeviceWithKey> {
   return t.container.services.devices.register(by.actor, {
     device_id: options.deviceId ?? `ESP32-${randomBytes(4).toString('hex')}`,
     name: options.name,
     patient_id: options.patientId,
+    ecg_input: options.ecgInput,
   });
 }
 

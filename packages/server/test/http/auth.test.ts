@@ -56,6 +56,8 @@ describe('registration', () => {
       message: 'An account with this email already exists',
       field: 'email',
       statusCode: 409,
+      // FastAPI's name for the message, which the seed clients display
+      detail: 'An account with this email already exists',
     });
   });
 
@@ -71,6 +73,7 @@ describe('registration', () => {
       message,
       field: 'password',
       statusCode: 400,
+      detail: message,
     });
   });
 });

@@ -202,6 +202,7 @@ describe('error handling', () => {
       code: 'INTERNAL_ERROR',
       message: 'Internal server error',
       statusCode: 500,
+      detail: 'Internal server error',
     });
     expect(response.headers['x-request-id']).toBe('req-123');
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -184,6 +184,10 @@ describe('stats from the per-minute rollup', () => {
         ecg_n_samples: 0,
         ecg_scale_mv: null,
         ecg_samples: null,
+        ecg_input: null,
+        device_ts: null,
+        window_ms: null,
+        beat_timestamps_ms: null,
       };
     }
   });

@@ -455,6 +455,9 @@ export function slopeKurtosis(
   return m2 > 0 ? m4 / (m2 * m2) : 0;
 }
 
+/** Largest share of the power above 0.5 Hz that mains and noise above 40 Hz may carry together. */
+const MAX_OUT_OF_BAND_RATIO = 0.8;
+
 /** The rules of `signalQuality` applied to its metrics: score, analysable and reasons. */
 export function judgeQuality(
   metrics: SignalQuality['metrics'],
@@ -496,6 +499,15 @@ export function judgeQuality(
       analysable = false;
     }
     if (metrics.mainsRatio > 0.3) reasons.push('mains-interference');
+    // Mains hum is only a warning while the ECG dominates (a filter removes it), but when mains
+    // and out-of-band noise carry most of the power above 0.5 Hz there is no ECG left to filter:
+    // an unattached AD8232 on the cardiac-monitor ESP32 (seed 000) sampled at 100 Hz gives a
+    // 50 Hz hum at exactly the Nyquist rate, alternating samples, in which noise bursts pass for
+    // QRS complexes. A body-surface ECG has nearly all its power below 40 Hz (AHA monitoring band).
+    if (metrics.mainsRatio + metrics.hfRatio > MAX_OUT_OF_BAND_RATIO) {
+      if (!reasons.includes('high-frequency-noise')) reasons.push('high-frequency-noise');
+      analysable = false;
+    }
   }
   const least = Math.min(flatScore, clipScore, kurtosisScore, hfScore, baselineScore);
   const score = analysable ? least : Math.min(0.49, least);

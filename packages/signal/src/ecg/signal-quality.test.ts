@@ -110,6 +110,26 @@ describe('signalQuality', () => {
     expect(q.reasons).toContain('mains-interference');
   });
 
+  it('calls a 100 Hz stream that is mostly 50 Hz hum at the Nyquist rate, with spikes, not analysable', () => {
+    // An unattached electrode lead on a 100 Hz ADC: samples alternate around the baseline (50 Hz
+    // = fs/2) with sparse 0.2 mV dips that pass for QRS complexes.
+    const fs = 100;
+    const noise = gaussian(1000, 9);
+    const x = Float64Array.from({ length: 1000 }, (_, i) => {
+      const hum = 0.05 * (i % 2 === 0 ? 1 : -1);
+      const dip = i % 2 === 0 && i % 173 < 4 ? -0.2 : 0;
+      return hum + dip + 0.002 * (noise[i] ?? 0);
+    });
+    const q = signalQuality(x, fs);
+    expect(q.metrics.mainsRatio + q.metrics.hfRatio).toBeGreaterThan(0.8);
+    expect(q.analysable).toBe(false);
+    expect(q.reasons).toContain('high-frequency-noise');
+    // the same hum under a real ECG (synthetic, 1 mV QRS) stays a warning
+    const ecg = ecgsyn({ fs, durationS: 10, heartRateBpm: 70, seed: 3 }).ecgMv;
+    const hummed = ecg.map((v, i) => v + 0.05 * (i % 2 === 0 ? 1 : -1));
+    expect(signalQuality(hummed, fs).analysable).toBe(true);
+  });
+
   it('calls a segment under the minimum duration too short rather than guessing', () => {
     expect(signalQuality(clean.subarray(0, 300), 360)).toMatchObject({
       analysable: false,

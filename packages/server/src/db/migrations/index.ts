@@ -11,6 +11,7 @@ import * as ecg12Requests from './009_ecg12_requests.js';
 import * as babyReadingRetriesAndEvidence from './010_baby_reading_retries_and_evidence.js';
 import * as ecg12Results from './011_ecg12_results.js';
 import * as rppg from './012_rppg.js';
+import * as deviceInputFraming from './013_device_input_framing.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '010_baby_reading_retries_and_evidence': babyReadingRetriesAndEvidence,
   '011_ecg12_results': ecg12Results,
   '012_rppg': rppg,
+  '013_device_input_framing': deviceInputFraming,
 };

@@ -5,11 +5,15 @@ import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import type { VitalsEventData } from '../../services/realtime-port.js';
 import { assessEcgVitals, type HrBand } from './ecg-vitals.assessor.js';
 import { normalizeEcgVitals, type EcgVitalsValues } from './ecg-vitals.normalizer.js';
-import { createEcgVitalsRepository, type EcgVitalsRecord } from './ecg-vitals.repository.js';
+import {
+  createEcgVitalsRepository,
+  toUploadPrediction,
+  type EcgVitalsRecord,
+} from './ecg-vitals.repository.js';
 import type { RiskModel } from './risk-model.js';
 
 export interface EcgVitalsKindDeps {
-  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest'>;
+  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest' | 'predictionOf'>;
   analysis: EcgAnalysisPort;
   risk: RiskModel;
   newId: () => string;
@@ -33,7 +37,14 @@ export type EcgVitalsKind = SignalKind<
 export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
   return {
     name: 'ecg-vitals',
+    // The cardiac-monitor ESP32 stamps windows before its first NTP answer with seconds since
+    // boot: stored at the receive time and flagged, not lost (seed 000, issue 14).
+    acceptsUnsyncedClock: true,
     normalize: normalizeEcgVitals,
+    answerOf: (prediction, reading) => ({
+      timestamp_unsynced: reading.deviceTsMs !== null,
+      prediction: prediction === null ? null : toUploadPrediction(prediction),
+    }),
     durationMs: (v) => (v.samples.length > 0 ? (v.samples.length * 1000) / v.fs : 0),
     toRecord: (stored) => stored,
     liveEvent: (r) => ({

@@ -1,6 +1,8 @@
-import type { VitalsPacket } from '@vigil/protocol';
+import type { EcgInputProfile, VitalsPacket } from '@vigil/protocol';
 import { validationFailed } from '../../errors/catalogue.js';
 import { finiteOrNull } from '../../ingest/timestamps.js';
+import type { DeviceIdentity } from '../../services/devices.service.js';
+import { AD8232_ESP32_12BIT } from '../../services/ecg-input-profile.js';
 
 export const DEFAULT_ECG_FS_HZ = 250;
 /**
@@ -24,6 +26,12 @@ export interface EcgVitalsValues {
   resp: number | null;
   battery: number | null;
   leadOff: boolean | null;
+  /** The profile the samples were converted with (`mv`, `ad8232-esp32-12bit`, `custom`, `unknown`). */
+  input: string;
+  /** false: units unknown, amplitudes are relative (timing-only analysis). */
+  unitsKnown: boolean;
+  windowMs: number | null;
+  beatTimestampsMs: number[] | null;
 }
 
 /**
@@ -34,22 +42,18 @@ export interface EcgVitalsValues {
 export function normalizeEcgVitals(
   p: VitalsPacket,
   field: (name: string) => string,
+  device: Pick<DeviceIdentity, 'ecg_input'>,
 ): EcgVitalsValues {
-  const samples = new Float64Array(p.ecg_samples.length);
-  for (let i = 0; i < p.ecg_samples.length; i++) {
-    const v = p.ecg_samples[i];
+  const raw = p.ecg_samples;
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
     if (v === undefined || !Number.isFinite(v))
       throw validationFailed(
         field(`ecg_samples[${i}]`),
         `${field(`ecg_samples[${i}]`)} must be a finite number`,
       );
-    if (Math.abs(v) > MAX_ECG_MV)
-      throw validationFailed(
-        field(`ecg_samples[${i}]`),
-        `${field(`ecg_samples[${i}]`)} must be within ±${String(MAX_ECG_MV)} mV`,
-      );
-    samples[i] = v;
   }
+  const { samples, input, unitsKnown } = samplesToMv(raw, device.ecg_input, field);
   // The seed-000 firmware sends 0 for a pulse oximeter that has no reading (finger out, sensor
   // off): no reading, stored as absent, never a measured 0 (nor a refused packet).
   const reading = (v: number | null): number | null => (v === 0 ? null : v);
@@ -83,6 +87,87 @@ export function normalizeEcgVitals(
     temp: finiteOrNull(p.temperature_c, field('temperature_c')),
     resp: finiteOrNull(p.respiratory_rate, field('respiratory_rate')),
     battery: finiteOrNull(p.battery_percent, field('battery_percent')),
-    leadOff: p.lead_off ?? null,
+    leadOff: leadOff(p, field),
+    input,
+    unitsKnown,
+    windowMs: p.window_ms ?? null,
+    beatTimestampsMs: p.beat_timestamps_ms ?? null,
   };
+}
+
+/** `ecg_lead_off` is the cardiac-monitor firmware's name for `lead_off`; both sent must agree. */
+function leadOff(p: VitalsPacket, field: (name: string) => string): boolean | null {
+  if (p.lead_off !== undefined && p.ecg_lead_off !== undefined && p.lead_off !== p.ecg_lead_off)
+    throw validationFailed(
+      field('ecg_lead_off'),
+      `${field('ecg_lead_off')} contradicts ${field('lead_off')}`,
+    );
+  return p.lead_off ?? p.ecg_lead_off ?? null;
+}
+
+const within = (raw: readonly number[], lo: number, hi: number, integers: boolean): number => {
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i] ?? NaN;
+    if (!(v >= lo && v <= hi) || (integers && !Number.isInteger(v))) return i;
+  }
+  return -1;
+};
+
+/**
+ * The one conversion of a packet's samples to mV (everything downstream is mV), by the device's
+ * input profile. `auto` (no profile set) takes samples within ±50 mV as mV and integer counts in
+ * 0 … 4095 as the cardiac-monitor ESP32's 12-bit ADC (AD8232_ESP32_12BIT); anything else is
+ * refused naming the first sample that fits neither. `unknown` units keep only the shape: the
+ * window is centred on its median and scaled so that its 1st-99th percentile range is 2
+ * (nominal mV), so detection works on timing, and no amplitude means anything.
+ */
+function samplesToMv(
+  raw: readonly number[],
+  profile: EcgInputProfile,
+  field: (name: string) => string,
+): { samples: Float64Array; input: string; unitsKnown: boolean } {
+  const out = new Float64Array(raw.length);
+  const fromCounts = (pr: EcgInputProfile, input: string) => {
+    const bits = pr.adc_bits ?? 12;
+    const zero = pr.zero_counts ?? 2 ** (bits - 1);
+    const gain = pr.counts_per_mv ?? 1;
+    const bad = within(raw, 0, 2 ** bits - 1, true);
+    if (bad >= 0)
+      throw validationFailed(
+        field(`ecg_samples[${bad}]`),
+        `${field(`ecg_samples[${bad}]`)} must be an integer ADC count in 0 … ${String(2 ** bits - 1)} (the device's ${input} input profile)`,
+      );
+    for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) - zero) / gain;
+    return { samples: out, input, unitsKnown: true };
+  };
+  if (profile.units === 'adc_counts') return fromCounts(profile, profile.preset);
+  if (profile.units === 'unknown') {
+    const sorted = Float64Array.from(raw).sort();
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    const median = at(0.5);
+    const range = at(0.99) - at(0.01);
+    const scale = range > 0 ? 2 / range : 1;
+    for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) - median) * scale;
+    return { samples: out, input: 'unknown', unitsKnown: false };
+  }
+  const bad = within(raw, -MAX_ECG_MV, MAX_ECG_MV, false);
+  if (bad < 0) {
+    for (let i = 0; i < raw.length; i++) out[i] = raw[i] ?? 0;
+    return { samples: out, input: 'mv', unitsKnown: true };
+  }
+  let culprit = bad;
+  if (profile.preset === 'auto') {
+    if (within(raw, 0, 4095, true) < 0)
+      return fromCounts(AD8232_ESP32_12BIT, AD8232_ESP32_12BIT.preset);
+    // Name the first sample that is neither mV nor a 12-bit count, if there is one.
+    const neither = raw.findIndex(
+      (v) => Math.abs(v) > MAX_ECG_MV && !(Number.isInteger(v) && v >= 0 && v <= 4095),
+    );
+    if (neither >= 0) culprit = neither;
+  }
+  throw validationFailed(
+    field(`ecg_samples[${culprit}]`),
+    `${field(`ecg_samples[${culprit}]`)} must be within ±${String(MAX_ECG_MV)} mV, or all samples 12-bit ADC counts (or set the device's ecg_input profile)`,
+  );
 }

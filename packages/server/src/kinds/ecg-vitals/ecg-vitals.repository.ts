@@ -1,4 +1,4 @@
-import type { Prediction } from '@vigil/protocol';
+import type { Prediction, UploadPrediction } from '@vigil/protocol';
 import type { PredictionsTable, VitalsTable } from '../../db/pipeline-schema.js';
 import {
   envelopeRow,
@@ -8,6 +8,7 @@ import {
 } from '../../ingest/signal-kind.js';
 import { encodeEcgInt16 } from '../../repositories/ecg-codec.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
+import { toPredictionView } from '../../services/prediction-view.js';
 import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
 
 /** A stored ECG vitals packet, as the domain knows it. */
@@ -29,6 +30,38 @@ export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
     ecg_n_samples: v.samples.length,
     ecg_scale_mv: enc === null ? null : enc.scaleMv,
     ecg_samples: enc === null ? null : enc.bytes,
+    ecg_input: v.input,
+    device_ts: r.reading.deviceTsMs,
+    window_ms: v.windowMs,
+    beat_timestamps_ms: v.beatTimestampsMs === null ? null : JSON.stringify(v.beatTimestampsMs),
+  };
+}
+
+/** What the upload answer carries of a packet's prediction (seed 000's firmware reads the first three). */
+export function toUploadPrediction(
+  p: Pick<
+    Prediction,
+    | 'id'
+    | 'risk_score'
+    | 'risk_label'
+    | 'confidence'
+    | 'model_version'
+    | 'heart_rate_bpm'
+    | 'heart_rate_source'
+    | 'analysable'
+    | 'reasons'
+  >,
+): UploadPrediction {
+  return {
+    id: p.id,
+    risk_score: p.risk_score,
+    risk_label: p.risk_label,
+    confidence: p.confidence,
+    model_version: p.model_version,
+    heart_rate_bpm: p.heart_rate_bpm,
+    heart_rate_source: p.heart_rate_source,
+    analysable: p.analysable,
+    reasons: p.reasons.map((r) => ({ code: r.code, text: r.text })),
   };
 }
 
@@ -58,7 +91,7 @@ export function toPredictionRow(p: Prediction): PredictionsTable {
 
 /** ECG vitals storage for the ingest core: packets and their predictions, one commit per batch. */
 export function createEcgVitalsRepository(
-  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest'>,
+  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest' | 'predictionOf'>,
 ): SignalKindRepository<EcgVitalsRecord, Prediction> {
   return {
     async latestTs(deviceId) {
@@ -66,7 +99,15 @@ export function createEcgVitalsRepository(
     },
     async findByDeviceTs(deviceId, tsMs) {
       const row = await vitals.findByDeviceTs(deviceId, tsMs);
-      return row === undefined ? undefined : ingestResultOf(row);
+      if (row === undefined) return undefined;
+      // A retry gets what its first delivery got, prediction included.
+      const prediction = await vitals.predictionOf(row.id);
+      return {
+        ...ingestResultOf(row),
+        timestamp_unsynced: row.device_ts !== null,
+        prediction:
+          prediction === undefined ? null : toUploadPrediction(toPredictionView(prediction)),
+      };
     },
     write(units) {
       return vitals.writeUnits(

@@ -34,13 +34,13 @@ export function errorHandler(
 ): ErrorResponse {
   let body: ErrorResponse;
   if (error instanceof DomainError) {
-    body = { code: error.code, message: error.message, statusCode: error.status };
+    body = { code: error.code, message: error.message, statusCode: error.status, detail: '' };
     if (error.field !== undefined) body.field = error.field;
     if (error.retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   } else if ('validation' in error && Array.isArray(error.validation)) {
     const { field, message } = describeValidation(error.validation);
-    body = { code: 'VALIDATION_FAILED', message, field, statusCode: 400 };
+    body = { code: 'VALIDATION_FAILED', message, field, statusCode: 400, detail: '' };
   } else {
     const status =
       'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400
@@ -49,8 +49,10 @@ export function errorHandler(
     const code = codeForStatus(status);
     // Framework 4xx messages ("Unexpected token } in JSON") help the client; 5xx ones never leave.
     const message = status < 500 ? error.message : ERROR_CATALOGUE[code].message;
-    body = { code, message, statusCode: status };
+    body = { code, message, statusCode: status, detail: '' };
   }
+  // FastAPI's error body is `{"detail": ...}`; seed clients show it as is.
+  body.detail = body.message;
   if (body.statusCode >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
   else request.log.info({ code: body.code, field: body.field }, error.message);
   void reply.status(body.statusCode);

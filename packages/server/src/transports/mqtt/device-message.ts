@@ -87,6 +87,7 @@ export function rejectionMessage(r: MqttRejected): Buffer {
     message: r.message,
     ...(r.field === undefined ? {} : { field: r.field }),
     statusCode: r.status,
+    detail: r.message,
     ...(r.sequence === undefined ? {} : { sequence: r.sequence }),
     ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
   };

@@ -12,7 +12,7 @@ import {
   type LoginBody,
   errorResponses,
   NoContentSchema,
-  UserSchema,
+  MeSchema,
 } from '@vigil/protocol';
 
 export interface AuthRoutesOptions {
@@ -124,7 +124,7 @@ export function authRoutes(
         tags: ['auth'],
         summary: 'The signed-in user',
         security: bearer,
-        response: { 200: UserSchema, ...errorResponses(401) },
+        response: { 200: MeSchema, ...errorResponses(401) },
       },
     },
     (request) => auth.me(currentUser(request)),
@@ -139,7 +139,7 @@ export function authRoutes(
         summary: 'Update your name and health profile',
         security: bearer,
         body: ProfileBodySchema,
-        response: { 200: UserSchema, ...errorResponses(400, 401) },
+        response: { 200: MeSchema, ...errorResponses(400, 401) },
       },
     },
     (request) => auth.updateProfile(currentUser(request), request.body),

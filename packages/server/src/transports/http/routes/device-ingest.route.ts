@@ -25,6 +25,9 @@ export function deviceIngestRoute<P extends { device_id: string }>(
     summary: string;
     description: string;
     bodyLimit?: number;
+    /** The 201 and 200 (batch) answers, when the kind adds fields (default IngestResult). */
+    result?: TSchema;
+    batchResult?: TSchema;
   },
 ): void {
   app.post<{ Body: P | P[] }>(
@@ -48,8 +51,8 @@ export function deviceIngestRoute<P extends { device_id: string }>(
         security: [{ deviceKey: [] }],
         body: o.body,
         response: {
-          201: IngestResultSchema,
-          200: IngestBatchResultSchema,
+          201: o.result ?? IngestResultSchema,
+          200: o.batchResult ?? IngestBatchResultSchema,
           ...errorResponses(400, 401, 403, 404, 413),
         },
       },

@@ -7,6 +7,7 @@ import { authRoutes } from './auth.routes.js';
 import { seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
+import { seed000Routes } from './compat/seed-000.routes.js';
 import { compatHealthRoutes } from './compat/seed-002.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { ecg12PatientRoutes, ecg12Routes } from './ecg12.routes.js';
@@ -41,6 +42,7 @@ export async function registerRoutes(
     prefix: '/api/v1/vitals',
     ingest: services.ingest,
     vitalsQuery: services.vitalsQuery,
+    seed000: services.seed000,
   });
   await app.register(oximetryRoutes, {
     prefix: '/api/v1/oximetry',
@@ -55,7 +57,10 @@ export async function registerRoutes(
   await app.register(predictionsRoutes, {
     prefix: '/api/v1/predictions',
     vitalsQuery: services.vitalsQuery,
+    seed000: services.seed000,
   });
+  // Seed 000's app paths Vigil lacks (/vitals/me/…, /predictions/me/…): one compatibility module.
+  await app.register(seed000Routes, { prefix: '/api/v1', seed000: services.seed000 });
   await app.register(alertsRoutes, { prefix: '/api/v1/alerts', alerts: services.alerts });
   await app.register(alertRulesRoutes, {
     prefix: '/api/v1/patients',

@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { PayloadIngest } from '../../../ingest/signal-kind.js';
+import type { Seed000ViewService } from '../../../services/seed-000-view.service.js';
 import type { VitalsQueryService } from '../../../services/vitals-query.service.js';
+import { isSeed000Request, seed000Offset } from './compat/seed-000.routes.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import { deviceIngestRoute } from './device-ingest.route.js';
 import {
@@ -13,24 +15,34 @@ import {
   SeriesSchema,
   StatsQuerySchema,
   VitalsBodySchema,
+  VitalsIngestBatchResultSchema,
+  VitalsIngestResultSchema,
   VitalsHistoryQuerySchema,
   VitalsPageSchema,
   VitalsRecordSchema,
   VitalsStatsSchema,
   validateVitalsBody,
+  Seed000LatestQuerySchema,
+  Seed000VitalsListSchema,
+  Seed000VitalsSchema,
   type VitalsPacket,
 } from '@vigil/protocol';
+import { Type } from 'typebox';
 
 /** A batch of 600 packets of 10,000 samples is ~50 MB of JSON; 16 MiB covers 10 min at 250 Hz. */
 const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
 
 export function vitalsRoutes(
   app: FastifyInstance,
-  options: { ingest: PayloadIngest<VitalsPacket>; vitalsQuery: VitalsQueryService },
+  options: {
+    ingest: PayloadIngest<VitalsPacket>;
+    vitalsQuery: VitalsQueryService;
+    seed000: Seed000ViewService;
+  },
   done: (error?: Error) => void,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { ingest, vitalsQuery } = options;
+  const { ingest, vitalsQuery, seed000 } = options;
   const security = [{ bearerAuth: [] }];
 
   deviceIngestRoute(app, {
@@ -38,12 +50,19 @@ export function vitalsRoutes(
     body: VitalsBodySchema,
     validate: validateVitalsBody,
     bodyLimit: INGEST_BODY_LIMIT,
+    result: VitalsIngestResultSchema,
+    batchResult: VitalsIngestBatchResultSchema,
     tags: ['vitals'],
     summary: 'Upload a packet (or an array of packets) from a device; answered once durable',
     description:
       'Seed-000 body `{device_id, timestamp, ecg_samples, heart_rate_bpm, spo2_percent, ...}`. ' +
       '`timestamp` below 1e11 is epoch seconds, otherwise epoch ms. A retried packet ' +
-      '(same device and timestamp) returns its original result. A batch is all-or-nothing.',
+      '(same device and timestamp) returns its original result. A batch is all-or-nothing. ' +
+      "The answer carries the packet's `prediction` (risk_score, risk_label, confidence, ...), " +
+      'computed before answering. The cardiac-monitor ESP32 payload (`sample_rate_hz`, ' +
+      '`ecg_lead_off`, `window_ms`, `beat_timestamps_ms`, 12-bit ADC counts, 0 = no HR/SpO2 ' +
+      'reading) is accepted as sent; a timestamp before 2020 or over a day ahead is stored at ' +
+      'the receive time with `timestamp_unsynced: true`.',
   });
 
   r.get(
@@ -53,13 +72,26 @@ export function vitalsRoutes(
       schema: {
         tags: ['vitals'],
         summary: 'Vitals history, newest first, with cursor pagination',
+        description:
+          'Vigil pages by `cursor` into `{items, next_cursor}`. The cardiac-monitor app (seed 000) ' +
+          'pages by `limit` and `offset` (or `skip`) into `{vitals, total}` with ISO-8601 times: ' +
+          'sending offset/skip, or a dart:io User-Agent, selects that form.',
         security,
         params: DeviceParamsSchema,
         querystring: VitalsHistoryQuerySchema,
-        response: { 200: VitalsPageSchema, ...errorResponses(400, 401, 404) },
+        response: {
+          200: Type.Union([VitalsPageSchema, Seed000VitalsListSchema]),
+          ...errorResponses(400, 401, 404),
+        },
       },
     },
-    (request) => vitalsQuery.history(currentUser(request), request.params.device_id, request.query),
+    (request) =>
+      isSeed000Request(request)
+        ? seed000.vitalsPage(currentUser(request), request.params.device_id, {
+            limit: request.query.limit,
+            offset: seed000Offset(request.query),
+          })
+        : vitalsQuery.history(currentUser(request), request.params.device_id, request.query),
   );
 
   r.get(
@@ -69,12 +101,26 @@ export function vitalsRoutes(
       schema: {
         tags: ['vitals'],
         summary: 'The latest vitals packet of a device',
+        description:
+          "The cardiac-monitor app's form (ISO-8601 times, its field names, `ecg_samples` in the " +
+          "device's units with include_ecg=true) for include_ecg or a dart:io User-Agent.",
         security,
         params: DeviceParamsSchema,
-        response: { 200: VitalsRecordSchema, ...errorResponses(401, 404) },
+        querystring: Seed000LatestQuerySchema,
+        response: {
+          200: Type.Union([VitalsRecordSchema, Seed000VitalsSchema]),
+          ...errorResponses(401, 404),
+        },
       },
     },
-    (request) => vitalsQuery.latest(currentUser(request), request.params.device_id),
+    (request) =>
+      isSeed000Request(request)
+        ? seed000.latestVitals(
+            currentUser(request),
+            request.params.device_id,
+            request.query.include_ecg === true,
+          )
+        : vitalsQuery.latest(currentUser(request), request.params.device_id),
   );
 
   r.get(

@@ -1,0 +1,134 @@
+import type {
+  Seed000Prediction,
+  Seed000PredictionList,
+  Seed000Vitals,
+  Seed000VitalsList,
+} from '@vigil/protocol';
+import type { PredictionsTable, VitalsRow } from '../db/pipeline-schema.js';
+import { DomainError } from '../errors/catalogue.js';
+import type { Viewer } from '../repositories/access.repository.js';
+import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
+import { readJsonOrNull } from '../repositories/json-column.js';
+import type { PredictionsRepository } from '../repositories/predictions.repository.js';
+import type { VitalsRepository } from '../repositories/vitals.repository.js';
+import { AD8232_ESP32_12BIT } from './ecg-input-profile.js';
+
+export interface Seed000ViewServiceDeps {
+  vitals: Pick<VitalsRepository, 'listOffsetPage' | 'countOf' | 'latest' | 'listEcg'>;
+  predictions: Pick<PredictionsRepository, 'listOffsetPage' | 'countOf' | 'latest' | 'latestOf'>;
+  /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
+  visibleDevice(viewer: Viewer, deviceId: string): Promise<unknown>;
+  /** Hardware ids of every device the viewer may see. */
+  visibleDeviceIds(viewer: Viewer): Promise<string[]>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A packet as the cardiac-monitor app's Vitals.fromJson reads it. */
+export function toSeed000Vitals(row: VitalsRow): Seed000Vitals {
+  const beats = readJsonOrNull(row.beat_timestamps_ms) as number[] | null;
+  return {
+    id: row.id,
+    device_id: row.device_id,
+    timestamp: iso(row.ts),
+    created_at: iso(row.received_at),
+    heart_rate_bpm: row.heart_rate_bpm,
+    spo2_percent: row.spo2_percent,
+    ecg_lead_off: row.lead_off === 1,
+    sample_rate_hz: row.ecg_sample_rate_hz,
+    window_ms: row.window_ms,
+    ecg_sample_count: row.ecg_n_samples,
+    sample_count: row.ecg_n_samples,
+    beat_count: beats?.length ?? 0,
+    timestamp_unsynced: row.device_ts !== null,
+  };
+}
+
+/** A prediction as the cardiac-monitor app's Prediction.fromJson reads it. */
+export function toSeed000Prediction(row: PredictionsTable): Seed000Prediction {
+  return {
+    id: row.id,
+    device_id: row.device_id,
+    vitals_id: row.vitals_id,
+    risk_score: row.risk_score,
+    risk_label: row.risk_label,
+    confidence: row.confidence,
+    timestamp: iso(row.ts),
+    created_at: iso(row.created_at),
+    heart_rate_bpm: row.heart_rate_bpm,
+    model_version: row.model_version,
+  };
+}
+
+/**
+ * Vitals and predictions in the shape the cardiac-monitor Flutter app (seed 000) reads: ISO-8601
+ * times, the firmware's names, `{vitals|predictions, total}` pages by limit and offset, and the
+ * `/me/*` views across every device the user may see. Vigil's own shapes stay in
+ * VitalsQueryService; which one a request gets is the route's negotiation (`isSeed000Request`).
+ */
+export class Seed000ViewService {
+  constructor(private readonly deps: Seed000ViewServiceDeps) {}
+
+  private async devices(viewer: Viewer, deviceId: string | null): Promise<string[]> {
+    if (deviceId === null) return this.deps.visibleDeviceIds(viewer);
+    await this.deps.visibleDevice(viewer, deviceId);
+    return [deviceId];
+  }
+
+  async vitalsPage(
+    viewer: Viewer,
+    deviceId: string | null,
+    q: { limit: number; offset: number },
+  ): Promise<Seed000VitalsList> {
+    const ids = await this.devices(viewer, deviceId);
+    const [rows, total] = await Promise.all([
+      this.deps.vitals.listOffsetPage(ids, q.limit, q.offset),
+      this.deps.vitals.countOf(ids),
+    ]);
+    return { vitals: rows.map(toSeed000Vitals), total };
+  }
+
+  async latestVitals(
+    viewer: Viewer,
+    deviceId: string | null,
+    includeEcg: boolean,
+  ): Promise<Seed000Vitals> {
+    const ids = await this.devices(viewer, deviceId);
+    const [row] = await this.deps.vitals.listOffsetPage(ids, 1, 0);
+    if (row === undefined) throw new DomainError('VITALS_NOT_FOUND');
+    const view = toSeed000Vitals(row);
+    if (!includeEcg) return view;
+    const [chunk] = (await this.deps.vitals.listEcg(row.device_id, row.ts, row.ts + 1, 1)).filter(
+      (c) => c.ts === row.ts,
+    );
+    if (chunk === undefined) return { ...view, ecg_samples: [] };
+    const mv = decodeEcgInt16(chunk.samples, chunk.scale_mv);
+    // Back in the units the device sent: the app plots the firmware's 12-bit counts.
+    const p = AD8232_ESP32_12BIT;
+    const counts =
+      row.ecg_input === p.preset
+        ? Array.from(mv, (v) => Math.round(v * (p.counts_per_mv ?? 1) + (p.zero_counts ?? 0)))
+        : Array.from(mv);
+    return { ...view, ecg_samples: counts };
+  }
+
+  async predictionsPage(
+    viewer: Viewer,
+    deviceId: string | null,
+    q: { limit: number; offset: number },
+  ): Promise<Seed000PredictionList> {
+    const ids = await this.devices(viewer, deviceId);
+    const [rows, total] = await Promise.all([
+      this.deps.predictions.listOffsetPage(ids, q.limit, q.offset),
+      this.deps.predictions.countOf(ids),
+    ]);
+    return { predictions: rows.map(toSeed000Prediction), total };
+  }
+
+  async latestPrediction(viewer: Viewer, deviceId: string | null): Promise<Seed000Prediction> {
+    const ids = await this.devices(viewer, deviceId);
+    const row = await this.deps.predictions.latestOf(ids);
+    if (row === undefined) throw new DomainError('PREDICTION_NOT_FOUND');
+    return toSeed000Prediction(row);
+  }
+}
