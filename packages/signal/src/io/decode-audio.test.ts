@@ -78,6 +78,30 @@ describe('decodeAudio', () => {
     expect(fromBytes.samples).toEqual(fromPath.samples);
   });
 
+  it('reads WAV bytes at the requested rate in process, to the samples ffmpeg gives from the file', async () => {
+    const ref = reference();
+    for (const file of ['clip.pcm16.wav', 'clip.float32.wav']) {
+      const bytes = readFileSync(`${dir}${file}`);
+      // A missing ffmpeg proves the bytes never reached it.
+      const inProcess = await decodeAudio(bytes, { ffmpegPath: '/nonexistent/ffmpeg' });
+      const viaFfmpeg = await decodeAudio(`${dir}${file}`);
+      expect(inProcess.sampleRateHz).toBe(8000);
+      expect(inProcess.samples.length).toBe(viaFfmpeg.samples.length);
+      let maxDiff = 0;
+      ref.forEach(
+        (v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (inProcess.samples[i] ?? 0)))),
+      );
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
+    // Another rate still goes to ffmpeg (which resamples): here, one that is missing.
+    await expect(
+      decodeAudio(readFileSync(`${dir}clip.pcm16.wav`), {
+        sampleRateHz: 16000,
+        ffmpegPath: '/nonexistent/ffmpeg',
+      }),
+    ).rejects.toMatchObject({ code: 'DECODER_UNAVAILABLE' });
+  });
+
   it('resamples to the requested rate', async () => {
     const audio = await decodeAudio(`${dir}clip.pcm16.wav`, { sampleRateHz: 16000 });
     expect(audio.samples.length).toBe(24000);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import decodeWav from '@audio/decode-wav';
 import { SignalInputError } from '../errors.js';
 import { AudioDecodeError } from './audio-decode-error.js';
 
@@ -111,6 +112,10 @@ export async function decodeAudio(
   if (size === 0) {
     throw new AudioDecodeError('UNDECODABLE_AUDIO', 'audio', 'audio is empty');
   }
+  if (typeof input !== 'string') {
+    const inProcess = decodeWavAtRate(input, sampleRateHz, maxSeconds);
+    if (inProcess !== null) return inProcess;
+  }
   let tempDir: string | undefined;
   try {
     let path: string;
@@ -162,4 +167,43 @@ export async function decodeAudio(
   } finally {
     if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A WAV file already at `sampleRateHz` (what monitors and phone recorders commonly upload, and the
+ * cry model's 8 kHz) decoded in this process by `@audio/decode-wav` (PCM, float, A-law, µ-law,
+ * ADPCM): starting ffmpeg costs more than the cry analysis itself. Anything else (another rate,
+ * not WAV, a WAV the library refuses) returns null and goes to ffmpeg, which also words the errors.
+ */
+function decodeWavAtRate(
+  bytes: Uint8Array,
+  sampleRateHz: number,
+  maxSeconds: number,
+): DecodedAudio | null {
+  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 44 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
+  let decoded: { channelData: Float32Array[]; sampleRate: number };
+  try {
+    // A copy: the library views float data in place, which needs an aligned buffer (a Node
+    // Buffer may sit anywhere in its pool).
+    decoded = decodeWav(new Uint8Array(bytes));
+  } catch {
+    return null;
+  }
+  const channels = decoded.channelData;
+  const n = channels[0]?.length ?? 0;
+  if (decoded.sampleRate !== sampleRateHz || n === 0) return null;
+  const durationS = n / sampleRateHz;
+  if (durationS > maxSeconds)
+    throw new AudioDecodeError(
+      'AUDIO_TOO_LONG',
+      'audio',
+      `audio is longer than the ${maxSeconds} s allowed`,
+    );
+  const samples = new Float32Array(n);
+  for (const channel of channels)
+    for (let i = 0; i < n; i++)
+      samples[i] = (samples[i] ?? 0) + (channel[i] ?? 0) / channels.length;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(samples[i])) samples[i] = 0;
+  return { samples, sampleRateHz, durationS };
 }

@@ -23,6 +23,8 @@ const TREND_MS = 3_600_000;
 const BUCKET_MS = 60_000;
 /** Readings arrive every few seconds; the panel looks again this often. */
 const REFRESH_MS = 5000;
+/** A patient without readings (no monitor, or not yet) is looked at again this often. */
+const IDLE_REFRESH_MS = 60_000;
 const CRY_EVENTS_SHOWN = 20;
 const TEMPERATURE_RANGE: [number, number] = [35, 39];
 const HUMIDITY_RANGE: [number, number] = [30, 70];
@@ -41,14 +43,18 @@ export interface BabyMonitorData {
 export function useBabyMonitor(patientId: string): BabyMonitorData | undefined {
   const { api } = useServices();
   const [toMs, setToMs] = useState(() => Date.now());
+  const [hasReadings, setHasReadings] = useState(false);
   useEffect(() => {
-    const timer = setInterval(() => {
-      setToMs(Date.now());
-    }, REFRESH_MS);
+    const timer = setInterval(
+      () => {
+        setToMs(Date.now());
+      },
+      hasReadings ? REFRESH_MS : IDLE_REFRESH_MS,
+    );
     return () => {
       clearInterval(timer);
     };
-  }, []);
+  }, [hasReadings]);
   const { data } = useLoad(async () => {
     const [recent, cries] = await Promise.all([
       api.get<BabyReading[]>(
@@ -58,6 +64,7 @@ export function useBabyMonitor(patientId: string): BabyMonitorData | undefined {
         `/api/v1/readings${query({ patient_id: patientId, limit: CRY_EVENTS_SHOWN, cry_detected: 'true' })}`,
       ),
     ]);
+    setHasReadings(recent.length > 0 || cries.length > 0);
     return {
       recent,
       cries: cryTimeline(cries),

@@ -102,7 +102,6 @@ export function PatientListPage(): ReactNode {
                       >
                         {r.name}
                       </a>
-                      <BabyLatestReading reading={babies.get(r.id)} />
                     </th>
                     <td data-label="HR">{fmt(r.latest?.heart_rate_bpm, 0, 'bpm')}</td>
                     <td data-label="SpO₂">{fmt(r.latest?.spo2_percent, 0, '%')}</td>
@@ -131,8 +130,9 @@ export function PatientListPage(): ReactNode {
                           {isStale(r.latest.timestamp) ? ' · no data' : ''}
                         </span>
                       ) : (
-                        '—'
+                        !babies.has(r.id) && '—'
                       )}
+                      <BabyLatestReading reading={babies.get(r.id)} />
                     </td>
                   </tr>
                 );

@@ -64,8 +64,17 @@ export function parseUploadValues(fields: {
   return { temperatureC, humidityPercent };
 }
 
+/**
+ * Probabilities are kept to 1e-4: PostgreSQL's `real` holds about 7 digits, and a reading read
+ * back (a retry's answer, the history) must say exactly what the first answer said.
+ */
+export function roundProbability(p: number): number {
+  return Math.round(p * 1e4) / 1e4;
+}
+
 /** The server's verdict on an uploaded clip's cry probability. */
-export function cryFromAudio(probability: number): CryEvidence {
+export function cryFromAudio(raw: number): CryEvidence {
+  const probability = roundProbability(raw);
   return {
     probability,
     detected: probability >= CRY_PROBABILITY_THRESHOLD,
@@ -85,7 +94,7 @@ export function parseDeviceVerdict(finalResult: unknown, infantCry: unknown): Cr
     { min: 0, max: 100 },
     '%',
   );
-  const probability = confidence === null ? null : confidence / 100;
+  const probability = confidence === null ? null : roundProbability(confidence / 100);
   if (finalResult !== undefined && finalResult !== null && typeof finalResult !== 'string')
     throw validationFailed('FinalResult', 'FinalResult must be a string');
   const verdict = finalResult?.trim();
