@@ -87,6 +87,10 @@ try {
         ecg_n_samples: 0,
         ecg_scale_mv: null,
         ecg_samples: null,
+        ecg_input: null,
+        device_ts: null,
+        window_ms: null,
+        beat_timestamps_ms: null,
       });
     }
     await container.repositories.vitals.writeUnits([{ vitals: rows, predictions: [] }]);

@@ -24,9 +24,9 @@ export interface VitalsTable {
   ecg_scale_mv: number | null;
   /** Little-endian int16 samples (ecg-codec.ts). */
   ecg_samples: Uint8Array | null;
-  /** Migration 010: the input profile the samples were converted with (null: mV). */
+  /** Migration 013: the input profile the samples were converted with (null: mV). */
   ecg_input: string | null;
-  /** Migration 010: the device's own timestamp when `ts` is the receive time (unsynced clock). */
+  /** Migration 013: the device's own timestamp when `ts` is the receive time (unsynced clock). */
   device_ts: number | null;
   window_ms: number | null;
   /** JSON array of ms from the window start, as the device sent it. */
