@@ -18,6 +18,7 @@ import { DomainError } from './errors/catalogue.js';
 import { errorHandler } from './transports/http/error-handler.js';
 import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
+import loadSheddingPlugin from './transports/http/plugins/load-shedding.plugin.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
 import { registerRoutes } from './transports/http/routes/index.js';
 import { validatorCompiler } from './transports/http/validator.js';
@@ -68,15 +69,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     // Bodies such as 12-lead ECGs (5000 × 12 samples as JSON) exceed Fastify's 1 MiB default.
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: config.limits.bodyBytes,
+    // Fastify's default is no request timeout: a body that never finishes held its socket for
+    // good (slowloris). Node checks the deadline every `connectionsCheckingInterval`.
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.connectionTimeoutMs,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, config.limits.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(100, config.limits.requestTimeoutMs / 4),
+      ),
+    },
   });
+  // Sockets beyond the cap are closed by Node before a byte is read (0: no cap).
+  if (config.limits.maxConnections > 0) app.server.maxConnections = config.limits.maxConnections;
   app.setValidatorCompiler(validatorCompiler);
-  registerJsonBodyParser(app);
+  registerJsonBodyParser(app, { maxDepth: config.limits.jsonMaxDepth });
   // Echo the request id so a client can quote it and an operator find the log lines.
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   app.setErrorHandler(errorHandler);
+  await app.register(loadSheddingPlugin, {
+    maxInFlight: config.limits.maxInFlight,
+    maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.limits.maxHeapUsedBytes,
+  });
   app.setNotFoundHandler((request) => {
     throw new DomainError('ROUTE_NOT_FOUND', {
       message: `No endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`,
