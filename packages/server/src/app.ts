@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -9,14 +10,16 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyPluginCallback,
+  type FastifyReply,
 } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Services } from './composition.js';
 import type { Config } from './config/env.js';
-import { DomainError } from './errors/catalogue.js';
+import { DomainError, validationFailed } from './errors/catalogue.js';
 import { errorHandler } from './transports/http/error-handler.js';
 import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
+import { QuietRequestLog } from './transports/http/request-log.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
 import loadSheddingPlugin from './transports/http/plugins/load-shedding.plugin.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
@@ -42,6 +45,29 @@ const REDACT = [
 ];
 
 /**
+ * Content-Security-Policy of every response (the dashboard, /docs and the API): scripts, fonts,
+ * images and connections from this origin only (`'self'` covers the same-origin WebSocket), no
+ * inline or injected script, no plugins, no framing. Styles may be inline: Swagger UI adds a
+ * `<style>` element, charts position tooltips with `style` attributes, and Playwright's
+ * screenshots (the dashboard's browser test) inject one; a style cannot run code. No
+ * `upgrade-insecure-requests`: a development server on plain http over the LAN must still load.
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  workerSrc: ["'self'", 'blob:'],
+};
+
+/**
  * Builds the whole HTTP application from its dependencies. Never listens: server.ts does that,
  * tests use `app.inject()`.
  */
@@ -62,6 +88,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
       },
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
+    },
+    logController: new QuietRequestLog(),
+    // Errors the router raises before any hook (a malformed URL, a path parameter over 100
+    // characters: Fastify's own 400/414 bodies) get the catalogue's shape too.
+    frameworkErrors: (error, request, reply) => {
+      const refused =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? validationFailed('path', 'a path parameter is longer than 100 characters')
+          : new DomainError('MALFORMED_REQUEST', { message: 'The URL could not be decoded' });
+      const plain = reply as FastifyReply;
+      void plain.send(errorHandler(refused, request, plain));
     },
     trustProxy: config.trustProxy,
     genReqId: (req) => {
@@ -112,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           : config.corsOrigins,
     credentials: true,
   });
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP } });
   await app.register(formbody);
   await app.register(rateLimit, {
     global: false,
@@ -120,6 +158,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket);
   await app.register(swagger, {
+    // A collection route is `/` under its prefix, so Fastify answers `/api/v1/users` and
+    // `/api/v1/users/`; the document publishes the first, as the seeds and the README write it.
+    transform: ({ schema, url }) => ({
+      schema,
+      url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url,
+    }),
     openapi: {
       openapi: '3.0.3',
       info: {

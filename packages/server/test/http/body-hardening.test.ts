@@ -106,4 +106,10 @@ describe('request bodies', () => {
     expect(inArray.statusCode).toBe(400);
     expect(inArray.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'password[1]' });
   });
+
+  it('answers a path parameter over 100 characters in the catalogue shape (found by the fuzzer)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/alerts/${'9'.repeat(400)}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'path', statusCode: 400 });
+  });
 });
