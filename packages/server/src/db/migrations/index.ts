@@ -8,6 +8,7 @@ import * as predictionsByPacket from './006_predictions_by_packet.js';
 import * as pulseOximetry from './007_pulse_oximetry.js';
 import * as babyMonitor from './008_baby_monitor.js';
 import * as ecg12Requests from './009_ecg12_requests.js';
+import * as deviceOfflineAlerts from './010_device_offline_alerts.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '007_pulse_oximetry': pulseOximetry,
   '008_baby_monitor': babyMonitor,
   '009_ecg12_requests': ecg12Requests,
+  '010_device_offline_alerts': deviceOfflineAlerts,
 };
