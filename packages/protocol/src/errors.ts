@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'The database is unavailable; retry later',
   },
+  SERVER_OVERLOADED: { status: 503, message: 'The server is overloaded; retry later' },
 
   // Authentication and authorisation
   UNAUTHENTICATED: { status: 401, message: 'Authentication required' },

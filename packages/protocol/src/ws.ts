@@ -97,6 +97,12 @@ export const WsClientMessageSchema = Type.Union([
 export type WsClientMessage = Static<typeof WsClientMessageSchema>;
 
 export const WsQuerySchema = Type.Object({
-  token: Type.Optional(Type.String({ minLength: 1 })),
+  token: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'Fallback only (redacted from the server log): prefer a first message {"type":"auth","token":…}',
+    }),
+  ),
   last_event_id: Type.Optional(Type.Integer({ minimum: 0 })),
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -9,15 +10,18 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyPluginCallback,
+  type FastifyReply,
 } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Services } from './composition.js';
 import type { Config } from './config/env.js';
-import { DomainError } from './errors/catalogue.js';
+import { DomainError, validationFailed } from './errors/catalogue.js';
 import { errorHandler } from './transports/http/error-handler.js';
 import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
+import { QuietRequestLog } from './transports/http/request-log.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
+import loadSheddingPlugin from './transports/http/plugins/load-shedding.plugin.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
 import { registerRoutes } from './transports/http/routes/index.js';
 import { validatorCompiler } from './transports/http/validator.js';
@@ -41,6 +45,29 @@ const REDACT = [
 ];
 
 /**
+ * Content-Security-Policy of every response (the dashboard, /docs and the API): scripts, fonts,
+ * images and connections from this origin only (`'self'` covers the same-origin WebSocket), no
+ * inline or injected script, no plugins, no framing. Styles may be inline: Swagger UI adds a
+ * `<style>` element, charts position tooltips with `style` attributes, and Playwright's
+ * screenshots (the dashboard's browser test) inject one; a style cannot run code. No
+ * `upgrade-insecure-requests`: a development server on plain http over the LAN must still load.
+ */
+const CSP = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  workerSrc: ["'self'", 'blob:'],
+};
+
+/**
  * Builds the whole HTTP application from its dependencies. Never listens: server.ts does that,
  * tests use `app.inject()`.
  */
@@ -62,21 +89,51 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       ...(deps.logStream === undefined ? {} : { stream: deps.logStream }),
     },
+    logController: new QuietRequestLog(),
+    // Errors the router raises before any hook (a malformed URL, a path parameter over 100
+    // characters: Fastify's own 400/414 bodies) get the catalogue's shape too.
+    frameworkErrors: (error, request, reply) => {
+      const refused =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? validationFailed('path', 'a path parameter is longer than 100 characters')
+          : new DomainError('MALFORMED_REQUEST', { message: 'The URL could not be decoded' });
+      const plain = reply as FastifyReply;
+      void plain.send(errorHandler(refused, request, plain));
+    },
     trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     // Bodies such as 12-lead ECGs (5000 × 12 samples as JSON) exceed Fastify's 1 MiB default.
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: config.limits.bodyBytes,
+    // Fastify's default is no request timeout: a body that never finishes held its socket for
+    // good (slowloris). Node checks the deadline every `connectionsCheckingInterval`.
+    requestTimeout: config.limits.requestTimeoutMs,
+    connectionTimeout: config.limits.connectionTimeoutMs,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, config.limits.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(100, config.limits.requestTimeoutMs / 4),
+      ),
+    },
   });
+  // Sockets beyond the cap are closed by Node before a byte is read (0: no cap).
+  if (config.limits.maxConnections > 0) app.server.maxConnections = config.limits.maxConnections;
   app.setValidatorCompiler(validatorCompiler);
-  registerJsonBodyParser(app);
+  registerJsonBodyParser(app, { maxDepth: config.limits.jsonMaxDepth });
   // Echo the request id so a client can quote it and an operator find the log lines.
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   app.setErrorHandler(errorHandler);
+  await app.register(loadSheddingPlugin, {
+    maxInFlight: config.limits.maxInFlight,
+    maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs,
+    maxHeapUsedBytes: config.limits.maxHeapUsedBytes,
+  });
   app.setNotFoundHandler((request) => {
     throw new DomainError('ROUTE_NOT_FOUND', {
       message: `No endpoint ${request.method} ${request.url.split('?')[0] ?? ''}`,
@@ -92,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           : config.corsOrigins,
     credentials: true,
   });
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP } });
   await app.register(formbody);
   await app.register(rateLimit, {
     global: false,
@@ -100,6 +158,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(websocket);
   await app.register(swagger, {
+    // A collection route is `/` under its prefix, so Fastify answers `/api/v1/users` and
+    // `/api/v1/users/`; the document publishes the first, as the seeds and the README write it.
+    transform: ({ schema, url }) => ({
+      schema,
+      url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url,
+    }),
     openapi: {
       openapi: '3.0.3',
       info: {

@@ -115,6 +115,7 @@ export async function createVitals(o: VitalsOptions) {
     realtime: hub,
     clock,
     newId,
+    devices: repos.devices,
   });
   await alerts.start();
   stack.push(() => alerts.idle());

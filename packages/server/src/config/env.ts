@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
@@ -45,6 +46,16 @@ export const EnvSchema = Type.Object({
     description:
       'true lets callers without a token classify 12-lead ECGs (history records them as anonymous)',
   }),
+  BODY_LIMIT_KIB: Type.Integer({ minimum: 1, maximum: 1024 * 1024, default: 8192 }),
+  AUTH_BODY_LIMIT_KIB: Type.Integer({ minimum: 1, maximum: 1024, default: 16 }),
+  JSON_MAX_DEPTH: Type.Integer({ minimum: 2, maximum: 1000, default: 32 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+  CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 72_000 }),
+  MAX_CONNECTIONS: Type.Integer({ minimum: 0, default: 1024 }),
+  MAX_IN_FLIGHT_REQUESTS: Type.Integer({ minimum: 0, default: 256 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
+  MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
   ECG12_MODEL_PATH: Type.Optional(
     Type.String({
       minLength: 1,
@@ -127,6 +138,31 @@ export interface Config {
         loop: boolean;
       }
     | undefined;
+  /** Request limits and load shedding (docs/configuration.md, "Limits"). 0 disables a cap. */
+  limits: Limits;
+}
+
+export interface Limits {
+  /** Default body limit of a route, bytes (ingest and 12-lead routes declare larger ones). */
+  bodyBytes: number;
+  /** Body limit of /api/v1/auth/*, bytes. */
+  authBodyBytes: number;
+  /** Deepest nesting of arrays/objects in a JSON body. */
+  jsonMaxDepth: number;
+  /** Time to receive a whole request (headers and body); then 408 and the socket is closed. */
+  requestTimeoutMs: number;
+  /** A socket with no activity for this long is closed. */
+  connectionTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Open sockets accepted; further ones are closed at once. */
+  maxConnections: number;
+  /** Requests handled at once; more get 503 SERVER_OVERLOADED with Retry-After. */
+  maxInFlight: number;
+  /** Mean event-loop delay over which requests get 503 SERVER_OVERLOADED. */
+  maxEventLoopDelayMs: number;
+  /** V8 heap in use over which requests get 503 SERVER_OVERLOADED, bytes. */
+  maxHeapUsedBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -234,6 +270,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             fps: e.RPPG_CAMERA_FPS,
             loop: e.RPPG_CAMERA_LOOP,
           },
+    limits: {
+      bodyBytes: e.BODY_LIMIT_KIB * 1024,
+      authBodyBytes: e.AUTH_BODY_LIMIT_KIB * 1024,
+      jsonMaxDepth: e.JSON_MAX_DEPTH,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      connectionTimeoutMs: e.CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+      maxInFlight: e.MAX_IN_FLIGHT_REQUESTS,
+      // Off in tests: test files share a loaded machine, where a lagging loop is not overload.
+      maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS ?? (e.NODE_ENV === 'test' ? 0 : 1000),
+      // Default: 90 % of V8's heap limit, where the next allocations would end in an OOM crash.
+      maxHeapUsedBytes:
+        e.MAX_HEAP_USED_MB === undefined
+          ? Math.floor(0.9 * getHeapStatistics().heap_size_limit)
+          : e.MAX_HEAP_USED_MB * 1024 * 1024,
+    },
   };
 }
 

@@ -10,4 +10,13 @@ describe('committed OpenAPI document', () => {
     expect(JSON.parse(committed)).toEqual(JSON.parse(generated));
     expect(committed).toBe(generated);
   });
+
+  it('publishes canonical paths without a trailing slash (/api/v1/users, not /api/v1/users/)', async () => {
+    const paths = Object.keys(
+      (JSON.parse(await renderOpenApiDocument()) as { paths: Record<string, unknown> }).paths,
+    );
+    expect(paths).toContain('/api/v1/users');
+    expect(paths).toContain('/api/v1/vitals');
+    expect(paths.filter((p) => p !== '/' && p.endsWith('/'))).toEqual([]);
+  });
 });

@@ -80,6 +80,33 @@ export class DevicesRepository {
     await this.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id).execute();
   }
 
+  /** Devices assigned to a patient, with their activity times (the device-offline sweep). */
+  async listAssignedActivity(): Promise<
+    { device_id: string; patient_id: string; last_seen_at: number | null; created_at: number }[]
+  > {
+    const rows = await this.db
+      .selectFrom('devices')
+      .select(['device_id', 'patient_id', 'last_seen_at', 'created_at'])
+      .where('patient_id', 'is not', null)
+      .execute();
+    return rows.flatMap((r) => (r.patient_id === null ? [] : [{ ...r, patient_id: r.patient_id }]));
+  }
+
+  /**
+   * Deletes the device `deviceId` if a patient registered it for themself (owner = patient) and
+   * it never sent data; one statement, so a first packet arriving meanwhile keeps it.
+   */
+  async deleteUnusedSelfRegistered(deviceId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('devices')
+      .where('device_id', '=', deviceId)
+      .where('last_seen_at', 'is', null)
+      .where('patient_id', 'is not', null)
+      .where((eb) => eb('owner_id', '=', eb.ref('patient_id')))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom('devices').where('id', '=', id).execute();
   }

@@ -24,6 +24,24 @@ export interface AlertsServiceDeps {
   realtime: RealtimePublisher;
   clock: Clock;
   newId: () => string;
+  /** Every device assigned to a patient, with when it was last heard (persisted) and created. */
+  devices: { listAssignedActivity(): Promise<DeviceActivity[]> };
+}
+
+/** A device's activity as the offline sweep reads it from the devices table. */
+export interface DeviceActivity {
+  device_id: string;
+  patient_id: string;
+  /** Epoch ms of the last packet (written at most every 30 s by ingest); null if never. */
+  last_seen_at: number | null;
+  created_at: number;
+}
+
+const OFFLINE: AlertRuleKind = 'device_silent';
+
+/** The open-alert key: per (patient, rule), except device-offline alerts, which are per device. */
+function alertKey(patientId: string, rule: string, deviceId: string | null): string {
+  return rule === OFFLINE ? `device\u0000${deviceId ?? ''}` : key(patientId, rule);
 }
 
 /** An open alert is written at most this often while its condition persists (counts still add up). */
@@ -63,6 +81,8 @@ export class AlertsService implements AlertSink {
   private readonly ruleStates = new Map<string, Map<AlertRuleKind, RuleState>>();
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly lastHeard = new Map<string, { patientId: string; atMs: number }>();
+  /** Device-offline rule state per device (other rules keep theirs per patient). */
+  private readonly offlineStates = new Map<string, RuleState>();
   private readonly pendingCounts = new Map<string, number>();
 
   constructor(private readonly deps: AlertsServiceDeps) {}
@@ -70,8 +90,8 @@ export class AlertsService implements AlertSink {
   /** Loads active alerts so a restart continues their lifecycle instead of duplicating them. */
   async start(): Promise<void> {
     for (const row of await this.deps.alerts.listActive()) {
-      this.open.set(key(row.patient_id, row.rule_kind), row);
-      this.statesOf(row.patient_id).set(row.rule_kind as AlertRuleKind, {
+      this.open.set(alertKey(row.patient_id, row.rule_kind, row.device_id), row);
+      this.setState(row.patient_id, row.rule_kind as AlertRuleKind, row.device_id, {
         since: row.opened_at,
         open: true,
       });
@@ -80,11 +100,11 @@ export class AlertsService implements AlertSink {
 
   heard(patientId: string, deviceId: string, atMs: number): void {
     this.lastHeard.set(deviceId, { patientId, atMs });
-    // A device that speaks again clears its silence at once, whatever its analysis does.
-    if (this.open.has(key(patientId, 'device_silent'))) {
+    // A device that speaks again clears its own offline alert at once (never another device's).
+    if (this.open.has(alertKey(patientId, OFFLINE, deviceId))) {
       void this.enqueue(patientId, async () => {
         const rule = (await this.deps.rules.effectiveFor(patientId)).find(
-          (r) => r.kind === 'device_silent',
+          (r) => r.kind === OFFLINE,
         );
         if (rule === undefined) return;
         await this.apply(patientId, deviceId, rule, observation(atMs, { silentForMs: 0 }));
@@ -99,23 +119,32 @@ export class AlertsService implements AlertSink {
   ): Promise<void> {
     return this.enqueue(patientId, async () => {
       const rules = await this.deps.rules.effectiveFor(patientId);
-      const o: AlertObservation = { ...observation, silentForMs: observation.silentForMs ?? 0 };
-      for (const rule of rules) await this.apply(patientId, deviceId, rule, o);
+      // Offline alerts are the sweep's and heard()'s, per device: one device's packet says
+      // nothing about the patient's other devices.
+      for (const rule of rules)
+        if (rule.kind !== OFFLINE) await this.apply(patientId, deviceId, rule, observation);
     });
   }
 
   /**
-   * Device-silent rule: called periodically by the composition root's timer; opens an alert for
-   * every device whose patient has not been heard from for the rule's threshold.
+   * Device-offline rule: called periodically by the composition root's timer; opens an alert for
+   * every assigned device not heard from for the rule's threshold (its patient's rule). The
+   * last-heard time comes from the devices table, so a device that went silent before a restart,
+   * or never sent since it was registered (counted from its registration), still alerts.
    */
   async sweepSilent(): Promise<void> {
     const now = this.deps.clock.now();
-    for (const [deviceId, h] of this.lastHeard) {
-      await this.enqueue(h.patientId, async () => {
-        const rules = await this.deps.rules.effectiveFor(h.patientId);
-        const rule = rules.find((r) => r.kind === 'device_silent');
+    for (const d of await this.deps.devices.listAssignedActivity()) {
+      const heard = this.lastHeard.get(d.device_id);
+      const lastAt = Math.max(
+        d.last_seen_at ?? d.created_at,
+        heard?.patientId === d.patient_id ? heard.atMs : -Infinity,
+      );
+      await this.enqueue(d.patient_id, async () => {
+        const rules = await this.deps.rules.effectiveFor(d.patient_id);
+        const rule = rules.find((r) => r.kind === OFFLINE);
         if (rule === undefined) return;
-        await this.apply(h.patientId, deviceId, rule, {
+        await this.apply(d.patient_id, d.device_id, rule, {
           atMs: now,
           heartRateBpm: null,
           spo2Percent: null,
@@ -125,7 +154,7 @@ export class AlertsService implements AlertSink {
           afOngoing: null,
           vtRunBeats: null,
           longestPauseMs: null,
-          silentForMs: now - h.atMs,
+          silentForMs: Math.max(0, now - lastAt),
         });
       });
     }
@@ -167,9 +196,10 @@ export class AlertsService implements AlertSink {
     const found = await this.findVisible(viewer, id);
     if (viewer.role === 'patient') throw forbidden('Only clinicians acknowledge alerts');
     return this.enqueue(found.patient_id, async () => {
+      const k = alertKey(found.patient_id, found.rule_kind, found.device_id);
       const row =
-        this.open.get(key(found.patient_id, found.rule_kind))?.id === id
-          ? (this.open.get(key(found.patient_id, found.rule_kind)) ?? found)
+        this.open.get(k)?.id === id
+          ? (this.open.get(k) ?? found)
           : ((await this.deps.alerts.findById(id)) ?? found);
       if (row.acknowledged_at !== null) return toAlertView(row);
       const now = this.deps.clock.now();
@@ -180,7 +210,7 @@ export class AlertsService implements AlertSink {
         updated_at: now,
       };
       await this.persist(next, 'update', 'acknowledged');
-      if (next.cleared_at === null) this.open.set(key(next.patient_id, next.rule_kind), next);
+      if (next.cleared_at === null) this.open.set(k, next);
       return toAlertView(next);
     });
   }
@@ -190,7 +220,7 @@ export class AlertsService implements AlertSink {
     const found = await this.findVisible(viewer, id);
     if (viewer.role === 'patient') throw forbidden('Only clinicians resolve alerts');
     return this.enqueue(found.patient_id, async () => {
-      const k = key(found.patient_id, found.rule_kind);
+      const k = alertKey(found.patient_id, found.rule_kind, found.device_id);
       const row =
         this.open.get(k)?.id === id
           ? (this.open.get(k) ?? found)
@@ -200,7 +230,7 @@ export class AlertsService implements AlertSink {
       const next: AlertRow = { ...row, cleared_at: now, cleared_by: viewer.id, updated_at: now };
       await this.persist(next, 'update', 'cleared');
       this.open.delete(k);
-      this.statesOf(found.patient_id).set(found.rule_kind as AlertRuleKind, {
+      this.setState(found.patient_id, found.rule_kind as AlertRuleKind, found.device_id, {
         since: null,
         open: false,
       });
@@ -226,11 +256,13 @@ export class AlertsService implements AlertSink {
     rule: AlertRule,
     o: AlertObservation,
   ): Promise<void> {
-    const states = this.statesOf(patientId);
-    const k = key(patientId, rule.kind);
-    const current = states.get(rule.kind) ?? { since: null, open: this.open.has(k) };
+    const k = alertKey(patientId, rule.kind, deviceId);
+    const current = this.getState(patientId, rule.kind, deviceId) ?? {
+      since: null,
+      open: this.open.has(k),
+    };
     const { state, action } = evaluateRule(rule, current, o);
-    states.set(rule.kind, state);
+    this.setState(patientId, rule.kind, deviceId, state);
     const now = this.deps.clock.now();
     if (action.type === 'open') {
       const row: AlertRow = {
@@ -256,7 +288,7 @@ export class AlertsService implements AlertSink {
         // Another instance opened it first: adopt theirs (the partial unique index holds one).
         if (!isUniqueViolation(error)) throw error;
         const theirs = (await this.deps.alerts.listActive()).find(
-          (a) => a.patient_id === patientId && a.rule_kind === rule.kind,
+          (a) => alertKey(a.patient_id, a.rule_kind, a.device_id) === k,
         );
         if (theirs !== undefined) this.open.set(k, theirs);
       }
@@ -315,6 +347,26 @@ export class AlertsService implements AlertSink {
       action,
       data: view,
     });
+  }
+
+  private getState(
+    patientId: string,
+    kind: AlertRuleKind,
+    deviceId: string | null,
+  ): RuleState | undefined {
+    return kind === OFFLINE
+      ? this.offlineStates.get(deviceId ?? '')
+      : this.statesOf(patientId).get(kind);
+  }
+
+  private setState(
+    patientId: string,
+    kind: AlertRuleKind,
+    deviceId: string | null,
+    state: RuleState,
+  ): void {
+    if (kind === OFFLINE) this.offlineStates.set(deviceId ?? '', state);
+    else this.statesOf(patientId).set(kind, state);
   }
 
   private statesOf(patientId: string): Map<AlertRuleKind, RuleState> {

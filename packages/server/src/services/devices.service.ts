@@ -91,8 +91,9 @@ function newKey(): { key: string; hash: string; prefix: string } {
 }
 
 /**
- * Devices and their keys. A patient registers devices for themself; a doctor for one of their
- * patients (or unassigned, then visible to that doctor only); an admin for anyone.
+ * Devices and their keys. A patient registers devices for themself (a provisional claim on the
+ * id, see `releaseUnusedPatientClaim`); a doctor for one of their patients (or unassigned, then
+ * visible to that doctor only); an admin for anyone.
  */
 export class DevicesService {
   /**
@@ -131,9 +132,30 @@ export class DevicesService {
         input.ecg_input === undefined ? null : JSON.stringify(profileFromBody(input.ecg_input)),
     };
     this.keyCache.clear();
-    if (!(await this.deps.devices.insert(row)))
-      throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
+    if (!(await this.deps.devices.insert(row))) {
+      if (!(await this.releaseUnusedPatientClaim(actor, input.device_id)))
+        throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
+      this.keyCache.clear();
+      if (!(await this.deps.devices.insert(row)))
+        throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
+    }
     return { ...toView(row), api_key: key.key };
+  }
+
+  /**
+   * Claim procedure (docs/api.md, "Device ids"): a device id that a patient registered for
+   * themself is only a provisional claim until the device sends data. A clinician (doctor or
+   * admin) registering the same id takes it over when that claim is not one of their own
+   * patients' and has never been used: the patient's registration is removed and its key stops
+   * working. So a patient who signs up cannot squat the id of a clinic's device, and the clinic
+   * does not learn about it from a 409. A claim that has sent data, or a clinic's device, keeps
+   * its id (409 DEVICE_ID_TAKEN).
+   */
+  private async releaseUnusedPatientClaim(actor: AuthUser, deviceId: string): Promise<boolean> {
+    if (actor.role === 'patient') return false;
+    if ((await this.deps.devices.findVisibleByDeviceId(actor, deviceId)) !== undefined)
+      return false;
+    return this.deps.devices.deleteUnusedSelfRegistered(deviceId);
   }
 
   async list(actor: AuthUser, page: { limit: number; offset: number }): Promise<DeviceView[]> {

@@ -57,6 +57,8 @@ async function buildWorld(): Promise<World> {
   const patB = await createPatient(t, docB, 'Patient B');
   const devA = await registerDevice(t, patA);
   const devB = await registerDevice(t, patB);
+  // Devices that have sent data: no longer provisional claims a clinic could take over.
+  for (const d of [devA, devB]) await t.container.services.devices.markSeen(d.id);
   return { admin, docA, docB, patA, patB, devA, devB };
 }
 

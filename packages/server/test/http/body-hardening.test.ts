@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/index.js';
+import { createMonitoredPatient, createTestApp, type TestApp } from '../helpers/index.js';
 
 describe('request bodies', () => {
   let t: TestApp;
@@ -52,5 +52,64 @@ describe('request bodies', () => {
     );
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('refuses deeply nested JSON with 400 naming where it is too deep', async () => {
+    const deep = `{"email":"d@example.org","password":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
+    const res = await postJson('/api/v1/auth/register', deep);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(res.json<{ field: string }>().field).toMatch(/^password(\[0\])+$/);
+    // The same refusal on a route with a large body limit, where the nesting fills megabytes
+    // (JSON.parse alone took 5.7 s on these 4 million levels).
+    const { key } = await createMonitoredPatient(t, 'ESP32-DEEP-1');
+    const huge = `[${'['.repeat(4_000_000)}${']'.repeat(4_000_000)}]`;
+    const ingest = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: huge,
+    });
+    expect(ingest.statusCode).toBe(400);
+    expect(ingest.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('accepts nesting up to the limit', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: {
+        email: 'nest@example.org',
+        password: 'long-enough-1',
+        name: 'N',
+        health_profile: { conditions: ['asthma'] },
+      },
+    });
+    expect(res.statusCode).toBe(201);
+  });
+
+  it('refuses a number beyond the double range (1e309) naming the field', async () => {
+    const { key } = await createMonitoredPatient(t, 'ESP32-INF-1');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: `{"device_id":"ESP32-INF-1","timestamp":1700000000000,"ecg_samples":[0.1,0.2],"heart_rate_bpm":1e309}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'heart_rate_bpm' });
+    expect(res.json<{ message: string }>().message).toMatch(/finite/);
+    const inArray = await postJson(
+      '/api/v1/auth/login',
+      '{"email":"x@example.org","password":[1,-1e400]}',
+    );
+    expect(inArray.statusCode).toBe(400);
+    expect(inArray.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'password[1]' });
+  });
+
+  it('answers a path parameter over 100 characters in the catalogue shape (found by the fuzzer)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/alerts/${'9'.repeat(400)}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'path', statusCode: 400 });
   });
 });

@@ -29,7 +29,7 @@ describe('WebSocket /api/v1/ws', () => {
         cb();
       },
     });
-    t = await createTestApp({ env: { LOG_LEVEL: 'info' }, logStream });
+    t = await createTestApp({ env: { LOG_LEVEL: 'debug' }, logStream });
     admin = await createAdmin(t);
     doctor = await createDoctor(t, admin);
     patient = await createPatient(t, doctor);

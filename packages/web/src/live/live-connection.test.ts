@@ -77,11 +77,14 @@ afterEach(() => {
 });
 
 describe('LiveConnection', () => {
-  it('connects with the access token and reports the connection state', () => {
+  it('sends the access token as its first message, never in the URL, and reports the state', () => {
     live.start();
-    expect(sockets[0]?.url).toBe('ws://vigil.test/api/v1/ws?token=tok-1');
+    expect(sockets[0]?.url).toBe('ws://vigil.test/api/v1/ws');
     expect(store.status).toBe('connecting');
     sockets[0]?.open();
+    expect(sockets[0]?.sent.map((m) => JSON.parse(m) as unknown)).toEqual([
+      { type: 'auth', token: 'tok-1' },
+    ]);
     expect(store.status).toBe('open');
   });
 
@@ -95,7 +98,13 @@ describe('LiveConnection', () => {
     expect(store.status).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(100);
     expect(sockets).toHaveLength(2);
-    expect(sockets[1]?.url).toBe('ws://vigil.test/api/v1/ws?token=tok-1&last_event_id=6');
+    expect(sockets[1]?.url).toBe('ws://vigil.test/api/v1/ws');
+    sockets[1]?.open();
+    expect(JSON.parse(sockets[1]?.sent[0] ?? '')).toEqual({
+      type: 'auth',
+      token: 'tok-1',
+      last_event_id: 6,
+    });
     // The replayed event updates the store like a live one.
     sockets[1]?.receive(alertFrame(7, 'a1', 'active_ack'));
     expect(store.alerts.get('a1')?.status).toBe('active_ack');
@@ -106,7 +115,8 @@ describe('LiveConnection', () => {
     sockets[0]?.drop(4401);
     await vi.advanceTimersByTimeAsync(100);
     expect(refresh).toHaveBeenCalledTimes(1);
-    expect(sockets[1]?.url).toBe('ws://vigil.test/api/v1/ws?token=tok-2');
+    sockets[1]?.open();
+    expect(JSON.parse(sockets[1]?.sent[0] ?? '')).toEqual({ type: 'auth', token: 'tok-2' });
   });
 
   it('stops reconnecting once stopped (sign out)', async () => {

@@ -1,6 +1,7 @@
 /**
- * The dashboard's only source of live data: one WebSocket to /api/v1/ws, authenticated with the
- * access token, that reconnects by itself and asks for what it missed by sending the id of the
+ * The dashboard's only source of live data: one WebSocket to /api/v1/ws, authenticated by its
+ * first message `{type:"auth", token}` (never by `?token=` in the URL, which proxies and browser
+ * history keep), that reconnects by itself and asks for what it missed by sending the id of the
  * last event it saw (`last_event_id`): the server replays the stored alert events after it.
  * Vitals and predictions are live only; the page's HTTP snapshot covers the gap for them.
  */
@@ -59,21 +60,26 @@ export class LiveConnection {
     this.store.setStatus('idle');
   }
 
-  private url(token: string): string {
-    const q = new URLSearchParams({ token });
-    if (this.lastEventId !== null) q.set('last_event_id', String(this.lastEventId));
-    return `${(this.options.wsOrigin ?? pageOrigin)()}/api/v1/ws?${q.toString()}`;
+  private url(): string {
+    return `${(this.options.wsOrigin ?? pageOrigin)()}/api/v1/ws`;
   }
 
   private connect(): void {
     const token = this.api.current?.accessToken;
     if (this.stopped || !token) return;
     this.store.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const url = this.url(token);
+    const url = this.url();
     const socket = this.options.createSocket?.(url) ?? new WebSocket(url);
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      socket.send(
+        JSON.stringify(
+          this.lastEventId === null
+            ? { type: 'auth', token }
+            : { type: 'auth', token, last_event_id: this.lastEventId },
+        ),
+      );
       this.store.setStatus('open');
     };
     socket.onmessage = (ev: MessageEvent) => {

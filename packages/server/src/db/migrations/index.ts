@@ -12,6 +12,7 @@ import * as babyReadingRetriesAndEvidence from './010_baby_reading_retries_and_e
 import * as ecg12Results from './011_ecg12_results.js';
 import * as rppg from './012_rppg.js';
 import * as deviceInputFraming from './013_device_input_framing.js';
+import * as deviceOfflineAlerts from './014_device_offline_alerts.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '011_ecg12_results': ecg12Results,
   '012_rppg': rppg,
   '013_device_input_framing': deviceInputFraming,
+  '014_device_offline_alerts': deviceOfflineAlerts,
 };

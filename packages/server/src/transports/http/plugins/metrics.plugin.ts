@@ -44,6 +44,7 @@ function metricsPlugin(
   app.get(
     '/metrics',
     {
+      config: { loadShedding: false },
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics',

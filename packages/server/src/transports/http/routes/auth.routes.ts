@@ -19,12 +19,11 @@ export interface AuthRoutesOptions {
   auth: AuthService;
   /** Sign-in attempts per minute per client IP (429 with Retry-After beyond). */
   loginRatePerMinute: number;
+  /** Largest body accepted by the /auth routes, bytes (AUTH_BODY_LIMIT_KIB). */
+  bodyLimit: number;
 }
 
 const FORM_OR_JSON = ['application/json', 'application/x-www-form-urlencoded'];
-
-/** Largest body accepted by the /auth routes, bytes. */
-export const AUTH_BODY_LIMIT = 16 * 1024;
 
 export function authRoutes(
   app: FastifyInstance,
@@ -34,7 +33,7 @@ export function authRoutes(
   // Sign-in bodies are a few hundred bytes: the app's 8 MiB limit (for 12-lead ECGs) would let
   // an unauthenticated client make the server buffer and parse megabytes per request.
   app.addHook('onRoute', (route) => {
-    route.bodyLimit ??= AUTH_BODY_LIMIT;
+    route.bodyLimit ??= options.bodyLimit;
   });
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = options;

@@ -34,6 +34,7 @@ export async function registerRoutes(
     prefix: '/api/v1/auth',
     auth: services.auth,
     loginRatePerMinute: config.login.ratePerMinutePerIp,
+    bodyLimit: config.limits.authBodyBytes,
   });
   await app.register(usersRoutes, { prefix: '/api/v1/users', users: services.users });
   await app.register(devicesRoutes, { prefix: '/api/v1/devices', devices: services.devices });

@@ -12,6 +12,7 @@ export function opsRoutes(
   r.get(
     '/health',
     {
+      config: { loadShedding: false },
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process serves requests',
@@ -23,6 +24,7 @@ export function opsRoutes(
   r.get(
     '/ready',
     {
+      config: { loadShedding: false },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: the database answers',

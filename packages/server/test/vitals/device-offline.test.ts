@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/adapters/clock.js';
+import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
+import { buildApp } from '../../src/app.js';
+import { createContainer } from '../../src/composition.js';
+import { loadConfig } from '../../src/config/env.js';
+import {
+  createAdmin,
+  createDoctor,
+  createPatient,
+  registerDevice,
+  type TestApp,
+  type TestUser,
+} from '../helpers/index.js';
+import { post, syntheticPackets } from './packets.js';
+
+const MINUTE = 60_000;
+
+/**
+ * One Vigil "process" on a database that outlives it: a SQLite file, or a PostgreSQL schema
+ * kept after close (the last instance drops it). The sweep timer is off: the test sweeps.
+ */
+function databaseThatSurvivesRestarts() {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    MQTT_PORT: '0',
+    DATABASE_URL: process.env.DATABASE_URL,
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'vigil-offline-'));
+  const schema = `vigil_offline_${randomBytes(5).toString('hex')}`;
+  return {
+    async start(nowMs: number, last: boolean): Promise<TestApp> {
+      const clock = new ManualClock(nowMs);
+      const container = await createContainer(config, {
+        clock,
+        passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
+        vitals: { silentSweepMs: 0 },
+        database:
+          config.databaseUrl === undefined
+            ? { sqlitePath: path.join(dir, 'vigil.sqlite') }
+            : { pgSchema: schema, dropSchemaOnClose: last, maxConnections: 2 },
+      });
+      const app = await buildApp({ ...container, plugins: [] });
+      return {
+        app,
+        container,
+        clock,
+        async close() {
+          await app.close();
+          await container.close();
+          if (last) rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+interface AlertItem {
+  id: string;
+  rule_kind: string;
+  device_id: string | null;
+  status: string;
+}
+
+async function offlineAlerts(t: TestApp, doctor: TestUser): Promise<AlertItem[]> {
+  const res = await t.app.inject({ url: '/api/v1/alerts?limit=100', headers: doctor.headers });
+  return res.json<{ items: AlertItem[] }>().items.filter((a) => a.rule_kind === 'device_silent');
+}
+
+const active = (items: AlertItem[]) => items.filter((a) => !a.status.startsWith('cleared'));
+
+describe('device-offline alerts', () => {
+  const db = databaseThatSurvivesRestarts();
+  const t0 = Date.now();
+  let t: TestApp;
+  let doctor: TestUser;
+  let keyB: string;
+
+  beforeAll(async () => {
+    const first = await db.start(t0, false);
+    const admin = await createAdmin(first);
+    doctor = await createDoctor(first, admin);
+    const patient = await createPatient(first, doctor);
+    // Device A never sends; device B sends once, then the server restarts.
+    await registerDevice(first, doctor, { patientId: patient.user.id, deviceId: 'ESP32-OFF-A' });
+    keyB = (
+      await registerDevice(first, doctor, { patientId: patient.user.id, deviceId: 'ESP32-OFF-B' })
+    ).api_key;
+    const [p] = syntheticPackets('ESP32-OFF-B', 72, 1, t0 - 1000, 3);
+    expect((await post(first, keyB, p)).statusCode).toBe(201);
+    await first.container.services.alerts.idle();
+    await first.close();
+    t = await db.start(t0 + 6 * MINUTE, true);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('alerts, after a restart, for a device silent since before it and one never heard since registration', async () => {
+    await t.container.services.alerts.sweepSilent();
+    const alerts = active(await offlineAlerts(t, doctor));
+    expect(alerts.map((a) => a.device_id).sort()).toEqual(['ESP32-OFF-A', 'ESP32-OFF-B']);
+  });
+
+  it('keeps one device’s alert open while the patient’s other device sends (no open/close flapping)', async () => {
+    const before = active(await offlineAlerts(t, doctor)).find(
+      (a) => a.device_id === 'ESP32-OFF-A',
+    );
+    expect(before).toBeDefined();
+    // Ten sweeps, 30 s apart, with device B sending in between.
+    for (let i = 0; i < 10; i++) {
+      t.clock.advance(30_000);
+      const [p] = syntheticPackets('ESP32-OFF-B', 72, 1, t.clock.now() - 1000, 10 + i);
+      expect((await post(t, keyB, p)).statusCode).toBe(201);
+      await t.container.services.alerts.idle();
+      await t.container.services.alerts.sweepSilent();
+    }
+    const all = await offlineAlerts(t, doctor);
+    // Device A: still the one alert opened before, never cleared and reopened.
+    expect(all.filter((a) => a.device_id === 'ESP32-OFF-A').map((a) => a.id)).toEqual([before?.id]);
+    expect(active(all).map((a) => a.device_id)).toEqual(['ESP32-OFF-A']);
+    // Device B's alert cleared when it spoke again.
+    expect(all.filter((a) => a.device_id === 'ESP32-OFF-B')).toHaveLength(1);
+  });
+});
