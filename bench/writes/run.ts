@@ -185,6 +185,10 @@ function workload(startMs: number): PacketWriteUnit[][] {
             ecg_n_samples: 250,
             ecg_scale_mv: ecg.scaleMv,
             ecg_samples: ecg.bytes,
+            ecg_input: null,
+            device_ts: null,
+            window_ms: null,
+            beat_timestamps_ms: null,
           },
         ],
         predictions: [
