@@ -60,6 +60,8 @@ const CSP = {
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
   imgSrc: ["'self'", 'data:', 'blob:'],
+  // A cry clip plays from a blob: URL: the dashboard fetches it with the user's token first.
+  mediaSrc: ["'self'", 'blob:'],
   objectSrc: ["'none'"],
   scriptSrc: ["'self'"],
   scriptSrcAttr: ["'none'"],

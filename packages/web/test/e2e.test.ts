@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
 
     // Per-patient alert rules: the 5 s override shows as this patient's, and an edit is saved.
     await page.getByText('Alert rules', { exact: true }).click();
-    await page.getByLabel('hr_low hold time in seconds').fill('10');
+    await page.getByLabel('hr_low hold time in seconds', { exact: true }).fill('10');
     await page.getByRole('button', { name: 'Save rules' }).click();
     await page.getByText('Alert rules saved.').waitFor();
     const saved = await app.inject({
