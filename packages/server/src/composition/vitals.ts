@@ -158,6 +158,10 @@ export async function createVitals(o: VitalsOptions) {
     effectiveRules: (patientId) => alertRules.effectiveFor(patientId),
     alerts,
     realtime: hub,
+    deviceHeard: async (device, atMs) => {
+      await o.identity.devices.markSeen(device.id);
+      alerts.heard(device.patientId, device.deviceId, atMs);
+    },
     clock,
     newId,
   });

@@ -10,6 +10,7 @@ import { createContainer } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/env.js';
 import {
   createAdmin,
+  createTestApp,
   createDoctor,
   createPatient,
   registerDevice,
@@ -127,5 +128,60 @@ describe('device-offline alerts', () => {
     expect(active(all).map((a) => a.device_id)).toEqual(['ESP32-OFF-A']);
     // Device B's alert cleared when it spoke again.
     expect(all.filter((a) => a.device_id === 'ESP32-OFF-B')).toHaveLength(1);
+  });
+});
+
+describe('device-offline alerts for a baby monitor', () => {
+  let t: TestApp;
+  let doctor: TestUser;
+  let monitorKey: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ vitals: { silentSweepMs: 0 } });
+    const admin = await createAdmin(t);
+    doctor = await createDoctor(t, admin);
+    const baby = await createPatient(t, doctor);
+    monitorKey = (
+      await registerDevice(t, doctor, { patientId: baby.user.id, deviceId: 'NURSERY-OFF-1' })
+    ).api_key;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function reading(): Promise<void> {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/readings',
+      headers: { 'x-api-key': monitorKey },
+      payload: { temperature: 36.9, humidity: 45 },
+    });
+    expect(res.statusCode).toBe(201);
+    await t.container.services.alerts.idle();
+  }
+
+  it('counts its readings as heard: last seen is set and no offline alert while it uploads', async () => {
+    // Readings every 30 s for 10 minutes, well past the offline threshold.
+    for (let i = 0; i < 20; i++) {
+      t.clock.advance(30_000);
+      await reading();
+      await t.container.services.alerts.sweepSilent();
+    }
+    expect(await offlineAlerts(t, doctor)).toEqual([]);
+    const devices = await t.app.inject({ url: '/api/v1/devices', headers: doctor.headers });
+    const monitor = devices
+      .json<{ device_id: string; last_seen_at: unknown }[]>()
+      .find((d) => d.device_id === 'NURSERY-OFF-1');
+    expect(monitor?.last_seen_at).not.toBeNull();
+  });
+
+  it('alerts once the monitor falls silent, and clears when a reading arrives', async () => {
+    t.clock.advance(10 * MINUTE);
+    await t.container.services.alerts.sweepSilent();
+    expect(active(await offlineAlerts(t, doctor)).map((a) => a.device_id)).toEqual([
+      'NURSERY-OFF-1',
+    ]);
+    await reading();
+    expect(active(await offlineAlerts(t, doctor))).toEqual([]);
   });
 });

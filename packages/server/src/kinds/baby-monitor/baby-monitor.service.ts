@@ -62,6 +62,14 @@ export interface BabyMonitorServiceDeps {
     ): Promise<void>;
   };
   realtime: RealtimePublisher;
+  /**
+   * A monitor was heard: its last-seen time (the dashboard's "last seen", the device-offline
+   * sweep after a restart) and the offline rule's live state, as ingest does for streaming devices.
+   */
+  deviceHeard(
+    device: { id: string; deviceId: string; patientId: string },
+    atMs: number,
+  ): Promise<void>;
   clock: Clock;
   newId: () => string;
 }
@@ -307,14 +315,20 @@ export class BabyMonitorService {
   private async resolveTarget(
     by: BabyUploader,
     fields: BabyUploadFields,
-  ): Promise<{ patientId: string; deviceId: string | null; uploadedBy: string | null }> {
+  ): Promise<{
+    patientId: string;
+    deviceId: string | null;
+    /** The monitor's row id when a monitor sent it (for its last-seen time). */
+    deviceRowId: string | null;
+    uploadedBy: string | null;
+  }> {
     if (by.kind === 'user') {
       const requested = optionalString(fields.patient_id, 'patient_id', 200);
       const patientId = requested ?? (by.user.role === 'patient' ? by.user.id : null);
       if (patientId === null) throw validationFailed('patient_id', 'patient_id is required');
       if (!(await this.deps.canSeePatient(by.user, patientId)))
         throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
-      return { patientId, deviceId: null, uploadedBy: by.user.id };
+      return { patientId, deviceId: null, deviceRowId: null, uploadedBy: by.user.id };
     }
     const named = optionalString(fields.device_id, 'device_id', 200);
     const deviceId = named ?? (by.auth.kind === 'device' ? by.auth.device.device_id : null);
@@ -322,7 +336,12 @@ export class BabyMonitorService {
     const device = await this.deps.resolveUploader(by.auth, deviceId);
     if (device.patient_id === null)
       throw validationFailed('device_id', 'The monitor is not assigned to a patient');
-    return { patientId: device.patient_id, deviceId: device.device_id, uploadedBy: null };
+    return {
+      patientId: device.patient_id,
+      deviceId: device.device_id,
+      deviceRowId: device.id,
+      uploadedBy: null,
+    };
   }
 
   private async cryProbability(bytes: Buffer): Promise<number> {
@@ -346,6 +365,7 @@ export class BabyMonitorService {
   private async record(r: {
     patientId: string;
     deviceId: string | null;
+    deviceRowId: string | null;
     uploadedBy: string | null;
     values: BabyValues;
     /** What decided. */
@@ -391,6 +411,11 @@ export class BabyMonitorService {
       return toBabyReading(stored);
     }
     const reading = toBabyReading({ ...row, has_audio: row.audio === null ? 0 : 1 });
+    if (r.deviceRowId !== null && r.deviceId !== null)
+      await this.deps.deviceHeard(
+        { id: r.deviceRowId, deviceId: r.deviceId, patientId: r.patientId },
+        this.deps.clock.now(),
+      );
     if (r.cry.detected)
       this.deps.realtime.publish({
         type: 'cry_detected',
