@@ -1,5 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import type { BeatModel } from './beat-model.js';
+import { createRng } from '../synth/create-rng.js';
 
 export interface TrainBeatModelOptions {
   /** Hidden units, default 32. */
@@ -24,18 +25,6 @@ export interface TrainBeatModelOptions {
   featureNames: string[];
   /** Extra provenance stored in `model.training`. */
   provenance?: Record<string, unknown>;
-}
-
-/** Mulberry32: a small seeded generator so training is reproducible bit for bit. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -66,7 +55,8 @@ export function trainBeatModel(
   const batch = options.batchSize ?? 128;
   const lr0 = options.learningRate ?? 0.003;
   const l2 = options.l2 ?? 1e-4;
-  const rand = mulberry32(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
+  const rand = (): number => rng.uniform();
 
   const counts = new Float64Array(nOut);
   for (let i = 0; i < n; i++) counts[labels[i] ?? 0] = (counts[labels[i] ?? 0] ?? 0) + 1;

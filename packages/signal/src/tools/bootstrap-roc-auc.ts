@@ -1,4 +1,5 @@
 import { rocAuc } from './roc-auc.js';
+import { createRng } from '../synth/create-rng.js';
 
 export interface BootstrapRocAucOptions {
   /** Number of resamples (default 2000). */
@@ -7,18 +8,6 @@ export interface BootstrapRocAucOptions {
   seed?: number;
   /** Coverage of the interval (default 0.95). */
   level?: number;
-}
-
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -38,7 +27,8 @@ export function bootstrapRocAuc(
     throw new RangeError('resamples must be an integer ≥ 10');
   if (!(level > 0 && level < 1)) throw new RangeError('level must lie in (0, 1)');
   const auc = rocAuc(scores, labels);
-  const random = mulberry32(seed);
+  const rng = createRng(seed);
+  const random = (): number => rng.uniform();
   const n = scores.length;
   const aucs: number[] = [];
   const s = new Array<number>(n);
