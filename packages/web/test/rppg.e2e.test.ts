@@ -123,5 +123,16 @@ describe.skipIf(!existsSync(CHROMIUM))('camera heart rate page in Chromium', () 
     expect(Math.abs(Number.parseInt(shown, 10) - VIDEO_BPM)).toBeLessThanOrEqual(3);
     expect(await page.getByTestId('rppg-buffer').textContent()).toMatch(/^\d+\/200$/);
     expect(['medium', 'high']).toContain(await page.getByTestId('rppg-confidence').textContent());
+
+    // The measurement is stored as the patient's heart rate (source rppg, one reading per 5 s of
+    // signal) and listed on their page with its source.
+    await page.waitForTimeout(6000);
+    await page.goto(`${baseUrl}/`);
+    const row = page.getByTestId('camera-measurement').first();
+    await row.waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(artifacts, 'rppg-patient-page.png'), fullPage: true });
+    const cells = await row.locator('td').allInnerTexts();
+    expect(cells[4]).toBe('camera (rPPG)');
+    expect(Math.abs(Number.parseInt(cells[1] ?? '', 10) - VIDEO_BPM)).toBeLessThanOrEqual(3);
   }, 90_000);
 });

@@ -11,6 +11,7 @@ import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
 import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
+import { CameraMeasurementsPanel } from './CameraMeasurementsPanel.js';
 import { PatientEcg12List } from './Ecg12Page.js';
 import { RiskBadge } from './PatientListPage.js';
 
@@ -351,6 +352,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
       {isBaby && <BabyMonitorPanel patientName={patient.name} data={baby} />}
       <AlertList patientId={patientId} />
       <PatientEcg12List patientId={patientId} />
+      <CameraMeasurementsPanel patientId={patientId} />
       {session?.user.role !== 'patient' && <AlertRulesEditor patientId={patientId} />}
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>
