@@ -15,17 +15,13 @@
  *   npm run bench:ecg12-server -- --rounds 300 --batches 5
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { interpretEcg12 } from '../../packages/signal/src/ecg12/interpret-ecg12.js';
 import { decodeEcg12Record } from '../../packages/signal/src/io/index.js';
-import { createArgon2Hasher } from '../../packages/server/src/adapters/password-hasher.js';
-import { buildApp } from '../../packages/server/src/app.js';
-import { createContainer } from '../../packages/server/src/composition.js';
-import { loadConfig } from '../../packages/server/src/config/env.js';
 import { normalizeEcg12Body } from '../../packages/server/src/services/ecg12-input.js';
+import { createBenchApp } from '../common/bench-app.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,27 +42,8 @@ const ecgSignal = Array.from({ length: record.leadsMv[0]?.length ?? 0 }, (_, i) 
 );
 const body = { age: 71, sex: 1, height: 175, weight: 80, heart_axis: 'MID', ecg_signal: ecgSignal };
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-ecg12-'));
-const config = loadConfig({
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  MQTT_PORT: '0',
-  VIGIL_DATA_DIR: dataDir,
-  DATABASE_URL: process.env.DATABASE_URL,
-});
-const container = await createContainer(config, {
-  passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-  ...(config.databaseUrl === undefined
-    ? {}
-    : {
-        database: {
-          pgSchema: `vigil_bench_${randomBytes(4).toString('hex')}`,
-          dropSchemaOnClose: true,
-        },
-      }),
-});
-const app = await buildApp({ ...container, plugins: [] });
+const bench = await createBenchApp('ecg12');
+const { app, container } = bench;
 const { services } = container;
 
 const q = (sorted: number[], p: number): number =>
@@ -179,7 +156,7 @@ try {
   const base50 = q(parts.interpret, 0.5);
   const base99 = q(parts.interpret, 0.99);
   console.log(
-    `12-lead server path, ${ROUNDS} rounds on ${config.databaseUrl === undefined ? 'SQLite (file, WAL)' : 'PostgreSQL'}; body ${(single.length / 1e6).toFixed(2)} MB, batch ${(batch.length / 1e6).toFixed(1)} MB`,
+    `12-lead server path, ${ROUNDS} rounds on ${container.database.dialect === 'sqlite' ? 'SQLite (file, WAL)' : 'PostgreSQL'}; body ${(single.length / 1e6).toFixed(2)} MB, batch ${(batch.length / 1e6).toFixed(1)} MB`,
   );
   console.log('                                          p50 ms    p99 ms   p50 / interpret');
   const row = (label: string, a: number[]): void => {
@@ -205,7 +182,5 @@ try {
     `interpretEcg12 p99 ${base99.toFixed(1)} ms; load average (1 min): ${loadavg()[0]?.toFixed(1) ?? '?'}`,
   );
 } finally {
-  await app.close();
-  await container.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await bench.close();
 }

@@ -15,15 +15,11 @@
  * Default clip: the simulator's committed 4 s cry, looped to 7 s (a Donate-a-Cry clip's length).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectCry } from '../../packages/signal/src/audio/detect-cry.js';
 import { decodeAudio } from '../../packages/signal/src/io/decode-audio.js';
-import { createArgon2Hasher } from '../../packages/server/src/adapters/password-hasher.js';
-import { buildApp } from '../../packages/server/src/app.js';
-import { createContainer } from '../../packages/server/src/composition.js';
-import { loadConfig } from '../../packages/server/src/config/env.js';
+import { createBenchApp } from '../common/bench-app.js';
 
 const RUNS = 40;
 const WARMUP = 5;
@@ -77,27 +73,8 @@ async function measure(run: () => Promise<unknown>): Promise<{ p50: number; p95:
   };
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'vigil-bench-readings-'));
-const config = loadConfig({
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'silent',
-  JWT_SECRET: randomBytes(32).toString('hex'),
-  MQTT_PORT: '0',
-  VIGIL_DATA_DIR: dataDir,
-  DATABASE_URL: process.env.DATABASE_URL,
-});
-const container = await createContainer(config, {
-  passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-  ...(config.databaseUrl === undefined
-    ? {}
-    : {
-        database: {
-          pgSchema: `vigil_bench_${randomBytes(4).toString('hex')}`,
-          dropSchemaOnClose: true,
-        },
-      }),
-});
-const app = await buildApp({ ...container, plugins: [] });
+const bench = await createBenchApp('readings');
+const { app, container, dataDir } = bench;
 
 try {
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -176,7 +153,5 @@ try {
     `targets: upload < 300 ms -> ${upload.p95 < 300 ? 'met' : 'NOT met'} (p95); classification < 100 ms -> ${classify.p95 < 100 ? 'met' : 'NOT met'} (p95)`,
   );
 } finally {
-  await app.close();
-  await container.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await bench.close();
 }
