@@ -96,6 +96,11 @@ export const WsClientMessageSchema = Type.Union([
 ]);
 export type WsClientMessage = Static<typeof WsClientMessageSchema>;
 
+/** Seed 002's `WS /ws/{user_id}`: the id its clients put in the path (the token decides access). */
+export const Seed002WsParamsSchema = Type.Object({
+  user_id: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
 export const WsQuerySchema = Type.Object({
   token: Type.Optional(
     Type.String({

@@ -435,4 +435,52 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
       await client.endAsync();
     }
   });
+
+  it("seed 002's WebSocket /ws/{user_id}?token= gets CRY_DETECTED in the seed's shape, for its own baby only", async () => {
+    // Families of their own; last in the file, so the other tests' counts stay as they are.
+    const baby = await createPatient(t, doctor, 'Baby D');
+    const otherBaby = await createPatient(t, otherDoctor, 'Baby E');
+    // As the seed's JavaScript client: new WebSocket(`ws://host/ws/${userId}?token=${token}`).
+    const seedClient = await connectWs(
+      t.app,
+      `?token=${baby.token}`,
+      `/ws/${encodeURIComponent(baby.user.id)}`,
+    );
+    // Another family's client that puts the first family's id in the path still sees only its own.
+    const prying = await connectWs(
+      t.app,
+      `?token=${otherBaby.token}`,
+      `/ws/${encodeURIComponent(baby.user.id)}`,
+    );
+    try {
+      await seedClient.next((m) => m.type === 'ready');
+      await prying.next((m) => m.type === 'ready');
+      const res = await upload(
+        baby,
+        { temperature: '38.4', humidity: '60' },
+        { bytes: CRY_WAV, name: 'cry.wav', type: 'audio/wav' },
+      );
+      expect(res.statusCode).toBe(201);
+      const pushed = await seedClient.next((m) => m.event === 'CRY_DETECTED');
+      expect(pushed).toMatchObject({
+        event: 'CRY_DETECTED',
+        sick_detected: true,
+        timestamp: res.json<Reading>().created_at,
+        data: { temperature: expect.closeTo(38.4, 4) as number, humidity: 60 },
+      });
+      const theirs = await upload(
+        otherBaby,
+        { temperature: '36.7', humidity: '50' },
+        { bytes: CRY_WAV, name: 'cry.wav', type: 'audio/wav' },
+      );
+      expect(theirs.statusCode).toBe(201);
+      await prying.next((m) => m.event === 'CRY_DETECTED');
+      expect(prying.messages.filter((m) => m.event === 'CRY_DETECTED')).toEqual([
+        expect.objectContaining({ patient_id: otherBaby.user.id, sick_detected: false }),
+      ]);
+    } finally {
+      seedClient.close();
+      prying.close();
+    }
+  });
 });

@@ -17,11 +17,11 @@ async function baseUrl(app: FastifyInstance): Promise<string> {
   return `ws://127.0.0.1:${address.port}`;
 }
 
-/** A real WebSocket client of `/api/v1/ws` that records every message it receives. */
-export async function connectWs(app: FastifyInstance, query: string) {
+/** A real WebSocket client of `/api/v1/ws` (or `path`) that records every message it receives. */
+export async function connectWs(app: FastifyInstance, query: string, path = '/api/v1/ws') {
   const messages: WsMessage[] = [];
   const waiters: { pred: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void }[] = [];
-  const ws = new WebSocket(`${await baseUrl(app)}/api/v1/ws${query}`);
+  const ws = new WebSocket(`${await baseUrl(app)}${path}${query}`);
   ws.on('message', (raw: Buffer) => {
     const m = JSON.parse(raw.toString()) as WsMessage;
     messages.push(m);

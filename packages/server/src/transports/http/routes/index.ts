@@ -8,7 +8,7 @@ import { seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
 import { seed000Routes } from './compat/seed-000.routes.js';
-import { compatHealthRoutes } from './compat/seed-002.routes.js';
+import { compatHealthRoutes, compatWsRoutes } from './compat/seed-002.routes.js';
 import { devicesRoutes } from './devices.routes.js';
 import { ecg12PatientRoutes, ecg12Routes } from './ecg12.routes.js';
 import { opsRoutes } from './ops.routes.js';
@@ -81,6 +81,7 @@ export async function registerRoutes(
     anonymous: config.ecg12.anonymous,
   });
   await app.register(wsRoutes, { prefix: '/api/v1', hub: services.realtime });
+  await app.register(compatWsRoutes, { hub: services.realtime });
   // Camera heart rate: sessions, uploads, the frame stream, the patient's heart-rate history,
   // and, with a bedside camera configured, seed 001's root paths (/bpm, /status, …).
   await app.register(rppgRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });

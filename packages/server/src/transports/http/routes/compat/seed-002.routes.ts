@@ -1,5 +1,8 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Seed002WsParamsSchema, WsQuerySchema } from '@vigil/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../../composition.js';
+import type { RealtimeHub } from '../../../../realtime/realtime-hub.js';
 import { babyReadingsRoutes } from '../baby-readings.routes.js';
 
 /**
@@ -25,4 +28,35 @@ export async function compatHealthRoutes(
       audio: null,
     },
   });
+}
+
+/**
+ * Seed 002's WebSocket, `WS /ws/{user_id}?token=…`: the same live connection as `/api/v1/ws`
+ * (its `CRY_DETECTED` messages already have the seed's shape, `event`, `sick_detected`,
+ * `timestamp`, `data`). The token decides what the socket receives, exactly as on `/api/v1/ws`;
+ * `user_id` is accepted as the seed's clients send it and grants nothing, so no one reaches
+ * another user's events by changing it. The token in the URL is redacted from the log.
+ */
+export function compatWsRoutes(
+  app: FastifyInstance,
+  options: { hub: RealtimeHub },
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get(
+    '/ws/:user_id',
+    {
+      websocket: true,
+      schema: {
+        tags: ['seed-002 compatibility'],
+        summary: "Seed 002's WebSocket of crying alerts (alias of /api/v1/ws)",
+        params: Seed002WsParamsSchema,
+        querystring: WsQuerySchema,
+      },
+    },
+    (socket, request) => {
+      options.hub.accept(socket, request.query);
+    },
+  );
+  done();
 }
