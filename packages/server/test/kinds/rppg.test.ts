@@ -171,6 +171,22 @@ describe('camera heart-rate sessions', () => {
     expect(frame.json()).toMatchObject({ code: 'RPPG_NO_FRAME' });
   });
 
+  it('never reads or deletes a server file named in a JSON body sent to the video upload', async () => {
+    const id = await newSession(patient);
+    const victim = mkdtempSync(path.join(tmpdir(), 'vigil-rppg-victim-'));
+    writeFileSync(path.join(victim, 'keep'), 'keep me');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/rppg/sessions/${id}/video`,
+      headers: { ...auth(patient), 'content-type': 'application/json' },
+      payload: { path: path.join(victim, 'keep'), dir: victim },
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ code: 'RPPG_NOT_A_VIDEO', field: 'video' });
+    expect(readFileSync(path.join(victim, 'keep'), 'utf8')).toBe('keep me');
+    rmSync(victim, { recursive: true, force: true });
+  });
+
   describe('privacy mode (mean colours over the WebSocket)', () => {
     /** Mean skin colour with a 72-bpm pulse mostly in green (as skin absorbs it). */
     const colour = (tMs: number) => {

@@ -28,10 +28,17 @@ import { currentUser } from '../plugins/auth.plugin.js';
 
 type Rppg = Services['rppg'];
 
-/** An uploaded video, streamed to a temporary file (never held in memory). */
-interface SpooledVideo {
-  path: string;
-  dir: string;
+/**
+ * An uploaded video, streamed to a temporary file (never held in memory). A class, checked with
+ * `instanceof`, because only the video content-type parser below creates one: a JSON body with
+ * `path` and `dir` strings must never reach ffmpeg or the clean-up `rm` (it would read and
+ * delete files of the server's choosing).
+ */
+class SpooledVideo {
+  constructor(
+    readonly path: string,
+    readonly dir: string,
+  ) {}
 }
 
 /**
@@ -60,7 +67,7 @@ async function spool(body: Readable, declaredLength: number): Promise<SpooledVid
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  return { path: file, dir };
+  return new SpooledVideo(file, dir);
 }
 
 const security = [{ bearerAuth: [] }];
@@ -127,8 +134,8 @@ export function rppgRoutes(
       },
     },
     async (request) => {
-      const video = request.body as SpooledVideo | undefined;
-      if (video === undefined || typeof video.path !== 'string')
+      const video = request.body;
+      if (!(video instanceof SpooledVideo))
         throw new DomainError('RPPG_NOT_A_VIDEO', { field: 'video' });
       try {
         return await rppg.uploadVideo(currentUser(request), request.params.id, video.path);
