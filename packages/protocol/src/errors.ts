@@ -78,6 +78,10 @@ export const ERROR_CATALOGUE = {
   },
   // Baby monitor readings (seed 002)
   READING_NOT_FOUND: { status: 404, message: 'Reading not found' },
+  IDEMPOTENCY_KEY_REUSED: {
+    status: 422,
+    message: 'This Idempotency-Key was already used for a different upload; use a new key',
+  },
   UNDECODABLE_AUDIO: { status: 415, message: 'The audio could not be decoded' },
   AUDIO_TOO_LARGE: { status: 413, message: 'The audio file is too large (at most 20 MB)' },
   AUDIO_TOO_LONG: { status: 413, message: 'The audio is too long (at most 5 minutes)' },

@@ -116,6 +116,32 @@ describe('baby monitor uploads: retries and both kinds of cry evidence', () => {
     }
   });
 
+  it('refuses a key reused for a different temperature or another clip (422), storing nothing more', async () => {
+    const key = { ...parent.headers, 'idempotency-key': 'upload-reuse-1' };
+    const first = await upload(key, { temperature: '37.2', humidity: '50', notes: 'nap' }, SPEECH);
+    expect(first.statusCode).toBe(201);
+    const before = await rows(parent.user.id);
+    const otherValue = await upload(
+      key,
+      { temperature: '39.2', humidity: '50', notes: 'nap' },
+      SPEECH,
+    );
+    expect(otherValue.statusCode).toBe(422);
+    expect(otherValue.json()).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      field: 'idempotency-key',
+    });
+    const otherClip = await upload(key, { temperature: '37.2', humidity: '50', notes: 'nap' }, CRY);
+    expect(otherClip.statusCode).toBe(422);
+    const noClip = await upload(key, { temperature: '37.2', humidity: '50', notes: 'nap' });
+    expect(noClip.statusCode).toBe(422);
+    // The same upload again is still a retry.
+    const same = await upload(key, { temperature: '37.2', humidity: '50', notes: 'nap' }, SPEECH);
+    expect(same.statusCode).toBe(201);
+    expect(same.json<Reading>().id).toBe(first.json<Reading>().id);
+    expect(await rows(parent.user.id)).toBe(before);
+  });
+
   it('concurrent retries store one reading and all get its answer', async () => {
     const before = await rows(parent.user.id);
     const headers = { 'x-api-key': monitor.api_key, 'idempotency-key': 'esp32-boot3-seq41' };

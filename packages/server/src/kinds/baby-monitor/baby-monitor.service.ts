@@ -165,13 +165,16 @@ export class BabyMonitorService {
     const target = await this.resolveTarget(by, fields);
     const uploadKey =
       idempotencyKey === undefined ? null : `${uploaderScope(by, target)}:${idempotencyKey}`;
-    if (uploadKey !== null) {
-      const stored = await this.deps.readings.findByUploadKey(uploadKey);
-      if (stored !== undefined) return toBabyReading(stored);
-    }
     const values = parseUploadValues(fields);
     const notes = optionalString(fields.notes, 'notes', NOTES_MAX_CHARS);
     const device = parseDeviceVerdict(fields.FinalResult, fields.InfantCry);
+    if (uploadKey !== null) {
+      const stored = await this.deps.readings.findByUploadKey(uploadKey);
+      if (stored !== undefined) {
+        await this.assertSameUpload(stored, { values, notes, device, audio });
+        return toBabyReading(stored);
+      }
+    }
     const fromAudio =
       audio === undefined ? null : cryFromAudio(await this.cryProbability(audio.bytes));
     return this.record({
@@ -362,6 +365,41 @@ export class BabyMonitorService {
     }
   }
 
+  /**
+   * A retry must be the same upload: a key reused for different values, notes, verdict or clip is
+   * refused (422) rather than answered with a reading the client did not send, as the IETF
+   * Idempotency-Key draft (draft-ietf-httpapi-idempotency-key-header, section 2.7) specifies.
+   */
+  private async assertSameUpload(
+    stored: BabyReadingRow,
+    retry: {
+      values: BabyValues;
+      notes: string | null;
+      device: CryEvidence | null;
+      audio: BabyAudioUpload | undefined;
+    },
+  ): Promise<void> {
+    // `real` is float4 on PostgreSQL: equal to well within the sensors' resolution.
+    const near = (a: number | null, b: number | null) =>
+      a === null || b === null ? a === b : Math.abs(a - b) < 1e-4;
+    const sameDevice =
+      retry.device === null
+        ? stored.device_cry_detected === null
+        : stored.device_cry_detected === (retry.device.detected ? 1 : 0) &&
+          near(stored.device_cry_probability, retry.device.probability);
+    let same =
+      near(stored.temperature_c, retry.values.temperatureC) &&
+      near(stored.humidity_percent, retry.values.humidityPercent) &&
+      stored.notes === retry.notes &&
+      sameDevice &&
+      (stored.has_audio === 1) === (retry.audio !== undefined);
+    if (same && retry.audio !== undefined) {
+      const clip = await this.deps.readings.audio(stored.id);
+      same = clip?.audio != null && Buffer.from(clip.audio).equals(retry.audio.bytes);
+    }
+    if (!same) throw new DomainError('IDEMPOTENCY_KEY_REUSED', { field: 'idempotency-key' });
+  }
+
   private async record(r: {
     patientId: string;
     deviceId: string | null;
@@ -408,6 +446,7 @@ export class BabyMonitorService {
       const stored =
         r.uploadKey === null ? undefined : await this.deps.readings.findByUploadKey(r.uploadKey);
       if (stored === undefined) throw new Error('a reading was neither inserted nor found');
+      await this.assertSameUpload(stored, r);
       return toBabyReading(stored);
     }
     const reading = toBabyReading({ ...row, has_audio: row.audio === null ? 0 : 1 });

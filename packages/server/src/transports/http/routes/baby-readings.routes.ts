@@ -131,11 +131,12 @@ export async function babyReadingsRoutes(
           '`infant_sick` threshold (default 38.0 °C) is `sick_detected`. A monitor may add its ' +
           'own verdict as the seed-002 ESP32 names it (`FinalResult`, `InfantCry` in %): it is ' +
           'kept beside the server analysis, which decides when there is a clip (`cry_source`). ' +
-          'With an `Idempotency-Key` header, a retry returns the reading stored the first time. ' +
+          'With an `Idempotency-Key` header, a retry returns the reading stored the first time; the ' +
+          'same key for a different upload is 422 `IDEMPOTENCY_KEY_REUSED`. ' +
           'Nothing is stored on error.',
         security: [{ bearerAuth: [] }, { deviceKey: [] }],
         headers: BabyUploadHeadersSchema,
-        response: { 201: BabyReadingSchema, ...errorResponses(400, 401, 403, 404, 413, 415) },
+        response: { 201: BabyReadingSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
       },
     },
     async (request, reply) => {
