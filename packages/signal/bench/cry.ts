@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRealFft } from '../src/audio/create-real-fft.js';
+import { createRealFft } from '../src/spectral/create-real-fft.js';
 import { detectCry } from '../src/audio/detect-cry.js';
 import { resample } from '../src/filters/resample.js';
 import { decodeAudio } from '../src/io/decode-audio.js';

@@ -147,5 +147,5 @@ export type { CryModel } from './audio/cry-model.js';
 export { computeAudioFrames } from './audio/compute-audio-frames.js';
 export type { ComputeAudioFramesOptions } from './audio/compute-audio-frames.js';
 export type { AudioFrames } from './audio/audio-frames.js';
-export { createRealFft } from './audio/create-real-fft.js';
-export type { RealFft } from './audio/create-real-fft.js';
+export { createRealFft } from './spectral/create-real-fft.js';
+export type { RealFft } from './spectral/create-real-fft.js';

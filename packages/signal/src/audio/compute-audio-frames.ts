@@ -1,6 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import type { AudioFrames } from './audio-frames.js';
-import { createRealFft } from './create-real-fft.js';
+import { createRealFft } from '../spectral/create-real-fft.js';
 
 export interface ComputeAudioFramesOptions {
   /** Frame length, samples; a power of two. Default 256 (32 ms at 8 kHz). */

@@ -1,4 +1,5 @@
 import { SignalInputError } from '../errors.js';
+import { createRealFft, type RealFft } from '../spectral/create-real-fft.js';
 import type { SignalQuality, SignalQualityOptions } from './signal-quality-types.js';
 
 /*
@@ -66,133 +67,27 @@ export function resolveQualityOptions(options: SignalQualityOptions): QualityThr
 
 type Samples = Float64Array | Float32Array;
 
-/**
- * Twiddle factors cos/sin(−2πk/n), k < n/2, per FFT size. The live analyzer assesses the same
- * window lengths every 2 s for every device, so the tables (and the Hann windows and bin classes
- * below) are computed once; exact cos/sin also avoid the error a rotation recurrence accumulates.
- */
 /** Sizes kept per table: callers with ever-changing lengths recompute rather than grow memory. */
 const TABLES_KEPT = 64;
-const twiddles = new Map<number, { cos: Float64Array; sin: Float64Array }>();
-function twiddlesOf(n: number): { cos: Float64Array; sin: Float64Array } {
-  let t = twiddles.get(n);
-  if (t === undefined) {
-    t = { cos: new Float64Array(n / 2), sin: new Float64Array(n / 2) };
-    for (let k = 0; k < n / 2; k++) {
-      t.cos[k] = Math.cos((-2 * Math.PI * k) / n);
-      t.sin[k] = Math.sin((-2 * Math.PI * k) / n);
-    }
-    if (twiddles.size >= TABLES_KEPT) twiddles.clear();
-    twiddles.set(n, t);
-  }
-  return t;
-}
-
-/** In-place iterative radix-2 FFT of (re, im), length a power of two. */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      const tr = re[i] ?? 0;
-      re[i] = re[j] ?? 0;
-      re[j] = tr;
-      const ti = im[i] ?? 0;
-      im[i] = im[j] ?? 0;
-      im[j] = ti;
-    }
-  }
-  const { cos, sin } = twiddlesOf(n);
-  for (let len = 2; len <= n; len <<= 1) {
-    const half = len >> 1;
-    const step = n / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < half; k++) {
-        const cr = cos[k * step] ?? 1;
-        const ci = sin[k * step] ?? 0;
-        const a = i + k;
-        const b = a + half;
-        const br = re[b] ?? 0;
-        const bi = im[b] ?? 0;
-        const xr = br * cr - bi * ci;
-        const xi = br * ci + bi * cr;
-        const ar = re[a] ?? 0;
-        const ai = im[a] ?? 0;
-        re[b] = ar - xr;
-        im[b] = ai - xi;
-        re[a] = ar + xr;
-        im[a] = ai + xi;
-      }
-    }
-  }
-}
 
 /**
- * Power |X[k]|², k = 0..n/2, of the DFT of the real sequence x (length n, a power of two), from
- * one complex FFT of half the length: z[m] = x[2m] + i·x[2m+1], then
- * X[k] = (Z[k] + conj Z[n/2−k]) / 2 − i·e^(−2πik/n)·(Z[k] − conj Z[n/2−k]) / 2
- * (the standard real-input FFT, e.g. Numerical Recipes 3rd ed. §12.3.2).
- */
-function realPowerSpectrum(x: Float64Array, scratch: Scratch): Float64Array {
-  const n = x.length;
-  const power = scratch.power;
-  if (n < 2) {
-    power.fill(0);
-    return power;
-  }
-  const h = n >> 1;
-  const { re, im } = scratch;
-  for (let m = 0; m < h; m++) {
-    re[m] = x[2 * m] ?? 0;
-    im[m] = x[2 * m + 1] ?? 0;
-  }
-  fft(re, im);
-  const { cos, sin } = twiddlesOf(n);
-  const r0 = re[0] ?? 0;
-  const i0 = im[0] ?? 0;
-  power[0] = (r0 + i0) ** 2;
-  power[h] = (r0 - i0) ** 2;
-  for (let k = 1; k < h; k++) {
-    const a = re[k] ?? 0;
-    const b = im[k] ?? 0;
-    const c = re[h - k] ?? 0;
-    const d = im[h - k] ?? 0;
-    const er = (a + c) / 2;
-    const ei = (b - d) / 2;
-    const or = (b + d) / 2;
-    const oi = (c - a) / 2;
-    const wr = cos[k] ?? 1;
-    const wi = sin[k] ?? 0;
-    const xr = er + wr * or - wi * oi;
-    const xi = ei + wr * oi + wi * or;
-    power[k] = xr * xr + xi * xi;
-  }
-  return power;
-}
-
-/**
- * Work arrays of one FFT size (the windowed input, the half-length complex FFT, the power),
- * reused across calls: the live analyzer assesses a block every 2 s for every device, and the
+ * The FFT of one size and its work arrays (the windowed input, the power), reused across calls:
+ * the live analyzer assesses the same window lengths every 2 s for every device, and the
  * spectrum is reduced to band sums before the next call can overwrite them.
  */
 interface Scratch {
+  fft: RealFft;
   windowed: Float64Array;
-  re: Float64Array;
-  im: Float64Array;
   power: Float64Array;
 }
 const scratches = new Map<number, Scratch>();
 function scratchOf(size: number): Scratch {
   let s = scratches.get(size);
   if (s === undefined) {
-    const h = Math.max(1, size >> 1);
     s = {
+      fft: createRealFft(size),
       windowed: new Float64Array(size),
-      re: new Float64Array(h),
-      im: new Float64Array(h),
-      power: new Float64Array(h + 1),
+      power: new Float64Array(size / 2 + 1),
     };
     if (scratches.size >= TABLES_KEPT) scratches.clear();
     scratches.set(size, s);
@@ -200,7 +95,7 @@ function scratchOf(size: number): Scratch {
   return s;
 }
 
-/** Hann window of n samples, per n (see `twiddles`). */
+/** Hann window of n samples, per n (see `scratches`). */
 const hannWindows = new Map<number, Float64Array>();
 function hannOf(n: number): Float64Array {
   let w = hannWindows.get(n);
@@ -265,6 +160,8 @@ export interface BandPowers {
 export function bandPowers(x: Samples, from: number, n: number, fs: number): BandPowers {
   let size = 1;
   while (size < n) size <<= 1;
+  // One sample has no spectrum above DC (and no Hann window).
+  if (size < 2) return { size, total: 0, low: 0, above: 0, hf: 0, mains: 0 };
   const scratch = scratchOf(size);
   const windowed = scratch.windowed;
   let rawMean = 0;
@@ -273,7 +170,7 @@ export function bandPowers(x: Samples, from: number, n: number, fs: number): Ban
   const hann = hannOf(n);
   for (let i = 0; i < n; i++) windowed[i] = ((x[from + i] ?? 0) - rawMean) * (hann[i] ?? 0);
   windowed.fill(0, n);
-  const power = realPowerSpectrum(windowed, scratch);
+  const power = scratch.fft.power(windowed, scratch.power);
   const classes = binClassesOf(size, fs);
   let total = 0;
   let low = 0;

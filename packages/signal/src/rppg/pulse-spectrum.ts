@@ -1,5 +1,5 @@
 import { SignalInputError } from '../errors.js';
-import { createRealFft } from '../audio/create-real-fft.js';
+import { createRealFft } from '../spectral/create-real-fft.js';
 
 export interface PulseSpectrumOptions {
   /** Lowest pulse frequency searched, Hz. Default 0.7 (42 bpm). */

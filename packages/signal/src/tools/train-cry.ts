@@ -66,12 +66,12 @@ const described: ClipFeatures[] = [];
 type Cached = Record<string, { key: string; seconds: number[][]; trainable: boolean[] }>;
 const featureCode = createHash('sha256');
 for (const f of [
-  'create-real-fft.ts',
-  'compute-audio-frames.ts',
-  'cry-window-features.ts',
-  'cry-second-features.ts',
+  '../spectral/create-real-fft.ts',
+  '../audio/compute-audio-frames.ts',
+  '../audio/cry-window-features.ts',
+  '../audio/cry-second-features.ts',
 ]) {
-  featureCode.update(await readFile(new URL(`../audio/${f}`, import.meta.url)));
+  featureCode.update(await readFile(new URL(f, import.meta.url)));
 }
 const codeHash = featureCode.digest('hex').slice(0, 16);
 const cachePath = values.cache === undefined ? undefined : resolve(cwd, values.cache);

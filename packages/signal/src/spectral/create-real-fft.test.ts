@@ -38,6 +38,24 @@ describe('createRealFft', () => {
     }
   });
 
+  it('matches the direct DFT at every bin, sizes 2 to 512, frames zero-padded', () => {
+    for (const n of [2, 4, 8, 64, 512]) {
+      const fft = createRealFft(n);
+      const length = Math.max(1, n - 3);
+      const x = Float64Array.from({ length }, (_, i) => Math.sin(i * 1.3) + ((i * 7) % 5) / 5);
+      const p = fft.power(x, new Float64Array(n / 2 + 1));
+      for (let k = 0; k <= n / 2; k++) {
+        let re = 0;
+        let im = 0;
+        for (let i = 0; i < length; i++) {
+          re += (x[i] ?? 0) * Math.cos((2 * Math.PI * k * i) / n);
+          im -= (x[i] ?? 0) * Math.sin((2 * Math.PI * k * i) / n);
+        }
+        expect(p[k]).toBeCloseTo(re * re + im * im, 8);
+      }
+    }
+  });
+
   it('rejects a size that is not a power of two', () => {
     expect(() => createRealFft(100)).toThrow(/power of two/);
   });
