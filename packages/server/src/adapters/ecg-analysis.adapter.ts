@@ -20,7 +20,10 @@ export interface ArrhythmiaMonitorLike {
 
 /** The two factories of @vigil/signal, passed in by the composition root. */
 export interface EcgAnalysisFactories {
-  createEcgAnalyzer(options: { fs: number }): EcgAnalyzerLike;
+  createEcgAnalyzer(options: {
+    fs: number;
+    quality?: { railsMv?: [number, number] };
+  }): EcgAnalyzerLike;
   createArrhythmiaMonitor?: ((options: { fs: number }) => ArrhythmiaMonitorLike) | undefined;
 }
 
@@ -61,6 +64,11 @@ export interface AnalysisRequest {
   /** Open a new session first (after a gap or a sample-rate change). */
   restart: boolean;
   chunkMv: Float64Array;
+  /**
+   * The device ADC's rails in mV when known (samples sent as counts): samples at a rail are
+   * saturation, and the signal is then not analysable (`signalQuality`'s `railsMv`).
+   */
+  railsMv?: [number, number] | null | undefined;
 }
 
 /**
@@ -81,7 +89,9 @@ export interface EcgAnalysisPort {
  */
 export function runAnalysis(adapter: EcgAnalysisAdapter, r: AnalysisRequest): PacketAnalysis {
   try {
-    return adapter.session(r.deviceId, r.fs, r.startMs, r.restart).push(r.chunkMv, r.startMs);
+    return adapter
+      .session(r.deviceId, r.fs, r.startMs, r.restart, r.railsMv ?? null)
+      .push(r.chunkMv, r.startMs);
   } catch (error) {
     adapter.evict(r.deviceId);
     throw error;
@@ -113,8 +123,17 @@ export function createInProcessAnalysis(
 }
 
 export interface EcgAnalysisAdapter {
-  /** The device's session; `restart` (after a gap or a sample-rate change) starts a new one. */
-  session(deviceId: string, fs: number, startMs: number, restart: boolean): DeviceAnalysisSession;
+  /**
+   * The device's session; `restart` (after a gap), another sample rate or other ADC rails start
+   * a new one.
+   */
+  session(
+    deviceId: string,
+    fs: number,
+    startMs: number,
+    restart: boolean,
+    railsMv?: [number, number] | null,
+  ): DeviceAnalysisSession;
   evict(deviceId: string): void;
   /** Drops sessions not used since `olderThanMs` (epoch ms); returns how many. */
   evictIdle(olderThanMs: number): number;
@@ -124,6 +143,8 @@ export interface EcgAnalysisAdapter {
 
 interface Session {
   fs: number;
+  /** `railsMv` as a comparable key ('' when unknown). */
+  rails: string;
   startMs: number;
   lastUsedMs: number;
   analyzer: EcgAnalyzerLike;
@@ -138,12 +159,18 @@ export function createEcgAnalysisAdapter(
 ): EcgAnalysisAdapter {
   const sessions = new Map<string, Session>();
 
-  const open = (fs: number, startMs: number): Session => {
+  const railsKey = (railsMv: [number, number] | null): string =>
+    railsMv === null ? '' : `${String(railsMv[0])}:${String(railsMv[1])}`;
+
+  const open = (fs: number, startMs: number, railsMv: [number, number] | null): Session => {
     const s: Omit<Session, 'api'> & { api?: DeviceAnalysisSession } = {
       fs,
+      rails: railsKey(railsMv),
       startMs,
       lastUsedMs: startMs,
-      analyzer: factories.createEcgAnalyzer({ fs }),
+      analyzer: factories.createEcgAnalyzer(
+        railsMv === null ? { fs } : { fs, quality: { railsMv } },
+      ),
       monitor: createMonitor(fs),
       afStartSample: null,
     };
@@ -242,10 +269,10 @@ export function createEcgAnalysisAdapter(
   };
 
   return {
-    session(deviceId, fs, startMs, restart) {
+    session(deviceId, fs, startMs, restart, railsMv = null) {
       let s = sessions.get(deviceId);
-      if (s === undefined || restart || s.fs !== fs) {
-        s = open(fs, startMs);
+      if (s === undefined || restart || s.fs !== fs || s.rails !== railsKey(railsMv)) {
+        s = open(fs, startMs, railsMv);
         sessions.set(deviceId, s);
       }
       return s.api;

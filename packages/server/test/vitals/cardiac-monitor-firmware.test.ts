@@ -290,6 +290,46 @@ describe('the cardiac-monitor ESP32 firmware payload (data_sender.cpp), replayed
     }
   });
 
+  it('says a window whose R waves ride the ADC rail is saturated: not analysable, no heart rate', async () => {
+    // Front-end gain too high for this patient: the top 4 % of the ECG (the R waves) is driven
+    // into the 12-bit ADC's top rail, where ADC noise of a few counts breaks every run of equal
+    // codes. Only the known rail (count 4095 through the ad8232 profile) marks them as clipped.
+    const window = ecg250.subarray(7500, 10_000);
+    const sorted = Float64Array.from(window).sort();
+    const median = sorted[1250] ?? 0;
+    const top = sorted[2400] ?? 0;
+    const gain = 2047 / (top - median);
+    let seed = 7;
+    const noise = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % 7;
+    };
+    const counts = Array.from(window, (mv) => {
+      const c = Math.round(2048 + (mv - median) * gain);
+      return c >= 4095 - 6 ? 4095 - noise() : Math.max(0, c);
+    });
+    expect(counts.filter((c) => c >= 4089).length / counts.length).toBeGreaterThan(0.03);
+    const res = await postRaw(
+      t,
+      key,
+      firmwarePayload({
+        deviceId,
+        timestampS: startS + 5000,
+        sampleRateHz: 250,
+        heartRateBpm: 0,
+        spo2Percent: 0,
+        leadOff: false,
+        ecgCounts: counts,
+        beatTimestampsMs: [],
+      }),
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.json<UploadAnswer>().prediction).toMatchObject({
+      heart_rate_bpm: null,
+      analysable: false,
+    });
+  });
+
   it('refuses counts a 12-bit ADC cannot produce, naming the sample', async () => {
     const res = await postRaw(
       t,

@@ -67,6 +67,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
             startMs: stored.reading.tsMs,
             restart: gapBefore,
             chunkMv: v.samples,
+            railsMv: v.railsMv,
           });
         } catch (error) {
           // A failing analysis (a bug, a worker that died) must not lose the packet: it is

@@ -30,6 +30,11 @@ export interface EcgVitalsValues {
   input: string;
   /** false: units unknown, amplitudes are relative (timing-only analysis). */
   unitsKnown: boolean;
+  /**
+   * The ADC's rails in mV when the samples came as counts (0 and 2^bits − 1 through the
+   * profile), so the analysis can flag saturation; null for mV or unknown input.
+   */
+  railsMv: [number, number] | null;
   windowMs: number | null;
   beatTimestampsMs: number[] | null;
 }
@@ -53,7 +58,7 @@ export function normalizeEcgVitals(
         `${field(`ecg_samples[${i}]`)} must be a finite number`,
       );
   }
-  const { samples, input, unitsKnown } = samplesToMv(raw, device.ecg_input, field);
+  const { samples, input, unitsKnown, railsMv } = samplesToMv(raw, device.ecg_input, field);
   // The seed-000 firmware sends 0 for a pulse oximeter that has no reading (finger out, sensor
   // off): no reading, stored as absent, never a measured 0 (nor a refused packet).
   const reading = (v: number | null): number | null => (v === 0 ? null : v);
@@ -90,6 +95,7 @@ export function normalizeEcgVitals(
     leadOff: leadOff(p, field),
     input,
     unitsKnown,
+    railsMv,
     windowMs: p.window_ms ?? null,
     beatTimestampsMs: p.beat_timestamps_ms ?? null,
   };
@@ -125,7 +131,12 @@ function samplesToMv(
   raw: readonly number[],
   profile: EcgInputProfile,
   field: (name: string) => string,
-): { samples: Float64Array; input: string; unitsKnown: boolean } {
+): {
+  samples: Float64Array;
+  input: string;
+  unitsKnown: boolean;
+  railsMv: [number, number] | null;
+} {
   const out = new Float64Array(raw.length);
   const fromCounts = (pr: EcgInputProfile, input: string) => {
     const bits = pr.adc_bits ?? 12;
@@ -138,7 +149,8 @@ function samplesToMv(
         `${field(`ecg_samples[${bad}]`)} must be an integer ADC count in 0 … ${String(2 ** bits - 1)} (the device's ${input} input profile)`,
       );
     for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) - zero) / gain;
-    return { samples: out, input, unitsKnown: true };
+    const railsMv: [number, number] = [(0 - zero) / gain, (2 ** bits - 1 - zero) / gain];
+    return { samples: out, input, unitsKnown: true, railsMv };
   };
   if (profile.units === 'adc_counts') return fromCounts(profile, profile.preset);
   if (profile.units === 'unknown') {
@@ -149,12 +161,12 @@ function samplesToMv(
     const range = at(0.99) - at(0.01);
     const scale = range > 0 ? 2 / range : 1;
     for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) - median) * scale;
-    return { samples: out, input: 'unknown', unitsKnown: false };
+    return { samples: out, input: 'unknown', unitsKnown: false, railsMv: null };
   }
   const bad = within(raw, -MAX_ECG_MV, MAX_ECG_MV, false);
   if (bad < 0) {
     for (let i = 0; i < raw.length; i++) out[i] = raw[i] ?? 0;
-    return { samples: out, input: 'mv', unitsKnown: true };
+    return { samples: out, input: 'mv', unitsKnown: true, railsMv: null };
   }
   let culprit = bad;
   if (profile.preset === 'auto') {
