@@ -1,7 +1,7 @@
 /**
  * bench/ingest: how fast Vigil ingests vitals packets compared with a bare Fastify endpoint
- * measured in the same run on the same machine (issue 6), and the simulator's fleet run of
- * issue 5 (500 devices × 1 packet/s × 60 s). Loopback only; every phase is bounded in time.
+ * measured in the same run on the same machine, and the simulator's fleet run
+ * (500 devices × 1 packet/s × 60 s). Loopback only; every phase is bounded in time.
  *
  *   npm run bench:ingest                    bare vs Vigil (SQLite; PostgreSQL with DATABASE_URL)
  *   npm run bench:ingest -- --url URL --email E --password P    an already running Vigil

@@ -1,5 +1,5 @@
 /**
- * bench/readings: baby monitor uploads (issue 15). Through a real server on a local port (HTTP
+ * bench/readings: baby monitor uploads. Through a real server on a local port (HTTP
  * keep-alive, so routing, auth, multipart parsing, ffmpeg decoding, cry detection, the database
  * write, the alert rules and the WebSocket publish are all included):
  *   - baseline: `POST /api/v1/readings` JSON reading without audio, with a monitor's key;

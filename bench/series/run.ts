@@ -3,7 +3,7 @@
  * `GET /api/v1/vitals/{id}/series` hourly (24 buckets) and minute (1,440 buckets) queries, and
  * `GET /api/v1/vitals/{id}/stats` over the day (a range that cuts a minute at both ends, so the
  * rollup and the raw edges are both exercised), through the real app (`inject`, so routing, auth,
- * validation and serialisation are included). Target (issue 6): each series query < 50 ms. Baseline measured in the same run: `GET /health` through the same app
+ * validation and serialisation are included). Target: each series query < 50 ms. Baseline measured in the same run: `GET /health` through the same app
  * (the fixed cost of a request).
  *
  *   npx tsx --conditions=vigil-source bench/series/run.ts                 # SQLite (temp file)

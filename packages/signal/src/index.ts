@@ -2,7 +2,7 @@ export const SIGNAL_VERSION = '0.1.0';
 export { SignalInputError } from './errors.js';
 export type { SignalInputErrorCode } from './errors.js';
 export { isBeatSymbol, BEAT_SYMBOLS } from './ecg/beat-symbols.js';
-// QRS detection, filters and the EC57 evaluator (issue 3, "signal-detect").
+// QRS detection, filters and the EC57 evaluator.
 export { detectQrs } from './ecg/detect-qrs.js';
 export { createQrsDetector } from './ecg/create-qrs-detector.js';
 export type { QrsDetector } from './ecg/create-qrs-detector.js';
@@ -22,7 +22,7 @@ export { createRrProcess } from './synth/create-rr-process.js';
 export type { RrProcess, RrProcessOptions } from './synth/create-rr-process.js';
 export { createRng } from './synth/create-rng.js';
 export type { Rng } from './synth/create-rng.js';
-// Beat measures, HRV, signal quality and the live-path analyzer (issue 3, "signal-hrv").
+// Beat measures, HRV, signal quality and the live-path analyzer.
 export { rrIntervalsMs } from './hrv/rr-intervals-ms.js';
 export { nnIntervals } from './hrv/nn-intervals.js';
 export type { NnIntervalsOptions } from './hrv/nn-intervals.js';
@@ -48,7 +48,7 @@ export type {
   EcgAnalyzer,
   EcgAnalyzerOptions,
 } from './ecg/create-ecg-analyzer.js';
-// Arrhythmia: AAMI beat classes, rhythm episodes, the streaming monitor (issue 4, "signal-arrhythmia").
+// Arrhythmia: AAMI beat classes, rhythm episodes, the streaming monitor.
 export { aamiClass } from './arrhythmia/aami-class.js';
 export { classifyBeats } from './arrhythmia/classify-beats.js';
 export { detectRhythmEpisodes } from './arrhythmia/detect-rhythm-episodes.js';
@@ -101,7 +101,7 @@ export type {
   Ecg12Probabilities,
   Ecg12Result,
 } from './ecg12/ecg12-types.js';
-// Camera heart rate (rPPG, issue 7): the streaming estimator and its parts; the synthetic face
+// Camera heart rate (rPPG): the streaming estimator and its parts; the synthetic face
 // video. Face detection is in '@vigil/signal/vision', video and JPEG decoding in '@vigil/signal/io'.
 export { createRppgEstimator } from './rppg/create-rppg-estimator.js';
 export type {

@@ -1,5 +1,5 @@
 /**
- * Browser test of the baby monitor on the dashboard (issue 15): the demo clinic's baby, Mia Evans,
+ * Browser test of the baby monitor on the dashboard: the demo clinic's baby, Mia Evans,
  * runs the simulator's `baby-cry` scenario through the real upload path (readings every 5 s, a
  * clip now and then, a cry with fever 45 s in). Her doctor sees the alert arrive live, the latest
  * reading in the patient list, and on her page the cry event with its probability, the trends,

@@ -1,5 +1,5 @@
 /**
- * Browser test of the 12-lead page (issue 16): a doctor uploads a committed CinC 2021 record
+ * Browser test of the 12-lead page: a doctor uploads a committed CinC 2021 record
  * (E07509, right bundle branch block; CC BY 4.0, see packages/signal/src/io/fixtures/cinc2021/
  * NOTICE) for one of their patients and sees the 3 × 4 layout, the lead II rhythm strip, the
  * measurements and the findings; the patient page then lists the result. Screenshots go to

@@ -19,7 +19,7 @@ import {
 } from '../helpers/index.js';
 import { E07509_HEA, E07509_MAT, E07509_SIGNAL, e07509Body, multipart } from './ecg12-fixture.js';
 
-/** 12-lead ECG classification (issue 16): POST /api/v1/ecg/classify and its history. */
+/** 12-lead ECG classification: POST /api/v1/ecg/classify and its history. */
 describe('12-lead ECG classification (/api/v1/ecg)', () => {
   let t: TestApp;
   let admin: TestUser;

@@ -24,7 +24,7 @@ const ptbxl = new URL(
 const PTBXL_HEA = readFileSync(new URL('06000_hr.hea', ptbxl), 'utf8');
 const PTBXL_DAT = new Uint8Array(readFileSync(new URL('06000_hr.dat', ptbxl)));
 
-/** Issue 16: a classification made for a patient is stored with that patient and opened again. */
+/** A classification made for a patient is stored with that patient and opened again. */
 describe('12-lead classifications of a patient', () => {
   let t: TestApp;
   let admin: TestUser;

@@ -32,7 +32,7 @@ interface Reading {
   sick_detected: boolean;
 }
 
-/** Issue 15 (retried uploads) and issue 23 (a monitor's verdict beside the server's analysis). */
+/** Retried uploads, and a monitor's own verdict beside the server's analysis of its clip. */
 describe('baby monitor uploads: retries and both kinds of cry evidence', () => {
   let t: TestApp;
   let doctor: TestUser;

@@ -57,7 +57,7 @@ interface Reading {
   notes: string | null;
 }
 
-/** Issue 15 (seed 002): baby monitor readings as a signal kind. */
+/** Seed 002: baby monitor readings as a signal kind. */
 describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)', () => {
   let t: TestApp;
   let doctor: TestUser;

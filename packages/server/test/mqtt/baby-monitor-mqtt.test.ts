@@ -14,7 +14,7 @@ import { connectWs } from '../vitals/ws-client.js';
 import { freePort, portAccepts } from './mosquitto-fixture.js';
 
 /**
- * Issue 23: the seed-002 nursery ESP32 (`thenamvn/backend-ntex`, app/services/mqtt_service.py)
+ * The seed-002 nursery ESP32 (`thenamvn/backend-ntex`, app/services/mqtt_service.py)
  * publishes `{"FinalResult", "InfantCry", "Snoring", "Temperature", "Humidity"}` with `"Err"` for
  * a failed sensor. These are its exact messages, published with a real MQTT client (mqtt.js) on
  * the device's topic, through the embedded broker and through the Mosquitto at 127.0.0.1:1883.

@@ -31,7 +31,7 @@ function Waveform({ samples }: { samples: number[] }): ReactNode {
 }
 
 /**
- * Camera heart rate for a patient (issue 17): asks for the webcam, streams JPEG frames over the
+ * Camera heart rate for a patient: asks for the webcam, streams JPEG frames over the
  * session's WebSocket (framing from @vigil/protocol) and shows what the server answers: BPM,
  * confidence, signal quality, buffer fill and the pulse waveform. Readings are stored on the
  * server as the patient's heart-rate observations (source rppg).

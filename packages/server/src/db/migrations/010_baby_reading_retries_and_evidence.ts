@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
  * - `upload_key`: the uploader's `Idempotency-Key`, prefixed with who sent it (`device:<id>:` or
  *   `user:<id>:`), unique, so a retried upload returns the first reading instead of storing a
  *   second (NULL for uploads without a key; NULLs never collide on either dialect);
- * - both kinds of cry evidence when a reading has both (issue 23): the monitor's own verdict
+ * - both kinds of cry evidence when a reading has both (the seed-002 nursery ESP32's verdict with a clip): the monitor's own verdict
  *   (`device_cry_detected` 0/1, `device_cry_probability` 0–1) and the server's analysis of the
  *   clip (`audio_cry_probability`); `cry_source` still says which of them decided.
  */

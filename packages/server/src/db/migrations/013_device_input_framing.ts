@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { columnTypes } from './column-types.js';
 
 /**
- * Issue 14 (the cardiac-monitor ESP32 firmware and app of seed 000):
+ * The cardiac-monitor ESP32 firmware and app of seed 000:
  * - `devices.ecg_input`: the device's ECG input profile (units, ADC bits, zero, gain) as JSON;
  *   null = auto (see @vigil/protocol EcgInputProfileSchema);
  * - `vitals.ecg_input`: the profile a packet's samples were converted with (null: mV, before 010);

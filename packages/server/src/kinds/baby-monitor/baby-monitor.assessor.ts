@@ -110,7 +110,7 @@ export const NO_CRY_EVIDENCE: CryEvidence = { probability: null, detected: false
 
 /**
  * What decides a reading's cry when both the server's analysis of a clip and the monitor's own
- * verdict exist (issue 23): the server's, whose model and its error rates are known (model card);
+ * verdict exist (the seed-002 nursery ESP32 sends its own): the server's, whose model and its error rates are known (model card);
  * the monitor's verdict is kept beside it. Either alone decides; neither, nothing.
  */
 export function decideCry(audio: CryEvidence | null, device: CryEvidence | null): CryEvidence {

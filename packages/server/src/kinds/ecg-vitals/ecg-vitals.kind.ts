@@ -38,7 +38,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
   return {
     name: 'ecg-vitals',
     // The cardiac-monitor ESP32 stamps windows before its first NTP answer with seconds since
-    // boot: stored at the receive time and flagged, not lost (seed 000, issue 14).
+    // boot: stored at the receive time and flagged, not lost (the seed-000 firmware without NTP).
     acceptsUnsyncedClock: true,
     normalize: normalizeEcgVitals,
     answerOf: (prediction, reading) => ({
