@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -6,15 +5,11 @@ import {
   type EcgAnalysisPort,
   type PacketAnalysis,
 } from './ecg-analysis.adapter.js';
+import { loadMitdb101 } from '../../test/fixtures/mitdb-101.js';
 import { startEcgAnalysisWorkers } from './ecg-analysis-workers.js';
 
 // 60 s of MIT-BIH record 101 (MLII) at 250 Hz, µV (test/fixtures/NOTICE for the licence).
-const fixture = new URL('../../test/fixtures/mitdb-101-60s-250hz.i16', import.meta.url);
-const raw = readFileSync(fixture);
-const ecgMv = Float64Array.from(
-  new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2),
-  (v) => v / 1000,
-);
+const { ecgMv } = loadMitdb101();
 const FS = 250;
 const T0 = Date.UTC(2026, 0, 1);
 

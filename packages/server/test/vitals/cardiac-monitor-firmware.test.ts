@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resample } from '@vigil/signal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,26 +9,9 @@ import {
 } from '../helpers/index.js';
 import { FIRMWARE_COUNTS_PER_MV, firmwareCounts, firmwarePayload } from '@vigil/sim';
 import { createFirmwareSource } from '@vigil/sim';
+import { loadMitdb101, referenceHr } from '../fixtures/mitdb-101.js';
 
-const fixture = new URL('../fixtures/mitdb-101-60s-250hz', import.meta.url);
-const meta = JSON.parse(readFileSync(`${fixture.pathname}.json`, 'utf8')) as {
-  fs: number;
-  beatsMs: number[];
-};
-const raw = readFileSync(`${fixture.pathname}.i16`);
-const ecg250 = Float64Array.from(
-  new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2),
-  (v) => v / 1000,
-);
-
-/** Reference HR over [t0, t1) ms: 60000 / mean of the annotated RR intervals ending in it. */
-function referenceHr(t0: number, t1: number): number {
-  const beats = meta.beatsMs.filter((b) => b >= t0 - 2000 && b < t1);
-  const rr: number[] = [];
-  for (let i = 1; i < beats.length; i++)
-    if ((beats[i] ?? 0) >= t0) rr.push((beats[i] ?? 0) - (beats[i - 1] ?? 0));
-  return 60_000 / (rr.reduce((a, b) => a + b, 0) / rr.length);
-}
+const { ecgMv: ecg250, beatsMs } = loadMitdb101();
 
 interface UploadAnswer {
   id: string;
@@ -111,7 +93,7 @@ describe('the cardiac-monitor ESP32 firmware payload (data_sender.cpp), replayed
         expect(typeof p.confidence).toBe('number');
         expect(['normal', 'low', 'moderate', 'elevated', 'high']).toContain(p.risk_label);
         expect(p.heart_rate_source).toBe('ecg');
-        const ref = referenceHr(k * 10_000, (k + 1) * 10_000);
+        const ref = referenceHr(beatsMs, k * 10_000, (k + 1) * 10_000);
         errors.push(Math.abs((p.heart_rate_bpm ?? 0) - ref));
       }
       console.log(
@@ -468,7 +450,7 @@ describe('a device ECG input profile (registration and update)', () => {
     }
     for (const [k, a] of answers.entries()) {
       expect(a.prediction?.heart_rate_source).toBe('ecg');
-      const ref = referenceHr(k * 10_000, (k + 1) * 10_000);
+      const ref = referenceHr(beatsMs, k * 10_000, (k + 1) * 10_000);
       expect(Math.abs((a.prediction?.heart_rate_bpm ?? 0) - ref)).toBeLessThanOrEqual(2);
     }
     const latest = await t.app.inject({

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAdmin,
@@ -9,26 +8,11 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { loadMitdb101, referenceHr } from '../fixtures/mitdb-101.js';
 import { post, syntheticPackets, toPackets } from './packets.js';
 import { connectWs } from './ws-client.js';
 
-const fixture = new URL('../fixtures/mitdb-101-60s-250hz', import.meta.url);
-const meta = JSON.parse(readFileSync(`${fixture.pathname}.json`, 'utf8')) as {
-  fs: number;
-  beatsMs: number[];
-};
-const raw = readFileSync(`${fixture.pathname}.i16`);
-const ecgMv = Float64Array.from(
-  new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2),
-  (v) => v / 1000,
-);
-
-/** Reference HR over [t0, t1) ms of the record: 60000 / mean of the annotated RR intervals in it. */
-function referenceHr(t0: number, t1: number): number {
-  const beats = meta.beatsMs.filter((b) => b >= t0 && b < t1);
-  const rr = beats.slice(1).map((b, i) => b - (beats[i] ?? 0));
-  return 60_000 / (rr.reduce((a, b) => a + b, 0) / rr.length);
-}
+const { fs: FS, ecgMv, beatsMs } = loadMitdb101();
 
 interface PredictionItem {
   timestamp: number;
@@ -70,7 +54,7 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
     await wsB.next((m) => m.type === 'ready');
 
     // 1. One minute of a real recording, posted as 1 s packets.
-    const real = toPackets(deviceId, ecgMv, meta.fs, start);
+    const real = toPackets(deviceId, ecgMv, FS, start);
     for (const p of real) expect((await post(t, key, p)).statusCode).toBe(201);
 
     const page = await t.app.inject({
@@ -88,7 +72,7 @@ describe('vitals pipeline end to end (MIT-BIH 101 excerpt, tachycardia alert, We
       expect(p.heart_rate_source).toBe('ecg');
       expect(p.heart_rate_bpm).not.toBeNull();
       expect(
-        Math.abs((p.heart_rate_bpm ?? 0) - referenceHr(end - 12_000, end - 2000)),
+        Math.abs((p.heart_rate_bpm ?? 0) - referenceHr(beatsMs, end - 12_000, end - 2000)),
       ).toBeLessThanOrEqual(2);
       compared++;
     }
