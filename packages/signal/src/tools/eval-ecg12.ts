@@ -6,6 +6,7 @@
  * normalised input the interpretation must detect and handle without voltage criteria; `--minmax`
  * scales each lead linearly to [−1, 1] instead.
  * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
+ * `npm run eval:ecg12 -- --ptbxl <PTB-XL folder> --folds 1-9 [--model model.json] [--list]`
  *
  * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
  * `measureEcg12` against the LUDB cardiologists' delineation (`compareLudbDelineation`).
@@ -16,6 +17,11 @@
  * the sensitivity and specificity of the multi-label decision (probability ≥ 0.5), and the
  * NORM-vs-abnormal ROC AUC of the score 1 − p(NORM). `--list` prints each record's top class,
  * probabilities, reference and findings. Nothing is tuned here: thresholds are the published ones.
+ *
+ * With `--ptbxl`: the records of a PTB-XL folder in the official layout (`readPtbxl`; the 500 Hz
+ * files of `filename_hr`) whose recommended `strat_fold` is in `--folds` (a list such as `1-9` or
+ * `10`; default all). The reference classes are PTB-XL's own diagnostic superclasses; records
+ * with no diagnostic statement (rhythm or form only) have no reference and are left out.
  */
 import { readdir } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
@@ -28,8 +34,10 @@ import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
 import type { Ecg12Class } from '../ecg12/ecg12-types.js';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
 import { readEcg12Record } from '../io/index.js';
+import type { Ecg12Record } from '../io/index.js';
 import { compareLudbDelineation } from './compare-ludb-delineation.js';
 import { bootstrapRocAuc } from './bootstrap-roc-auc.js';
+import { readPtbxl } from './read-ptbxl.js';
 import { snomedSuperclasses } from './snomed-superclass.js';
 
 /** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
@@ -44,6 +52,8 @@ const { values, positionals } = parseArgs({
     model: { type: 'string' },
     list: { type: 'boolean', default: false },
     ludb: { type: 'string' },
+    ptbxl: { type: 'string' },
+    folds: { type: 'string' },
   },
 });
 if (values.ludb !== undefined) {
@@ -79,17 +89,58 @@ const RHYTHM_CODES: [string, string][] = [
   ['427084000', 'SINUS_TACHYCARDIA'],
   ['164889003', 'ATRIAL_FIBRILLATION'],
 ];
-const dir = positionals[0];
+const dir = positionals[0] ?? values.ptbxl;
 if (dir === undefined) {
-  console.error('usage: npm run eval:ecg12 -- <dir> [--model model.json] [--list]');
+  console.error(
+    'usage: npm run eval:ecg12 -- <dir> | --ptbxl <dir> [--folds 1-9] [--model model.json] [--list]',
+  );
   process.exit(2);
 }
 const model =
   values.model === undefined
     ? undefined
     : loadEcg12Model(await readFile(resolve(values.model), 'utf8'));
-const names = (await readdir(resolve(dir))).filter((f) => f.endsWith('.hea')).sort();
+
+/** `1-9`, `10`, `1,3,5-7` → the set of folds. */
+function parseFolds(text: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || !Number.isInteger(a)) throw new Error(`--folds: bad part ${part}`);
+    for (let f = a; f <= (b ?? a); f++) out.add(f);
+  }
+  return out;
+}
+/** The records to score, with their reference superclasses and the header's statement codes. */
+async function* records(): AsyncGenerator<{ record: Ecg12Record; truth: Set<Ecg12Class> }> {
+  if (values.ptbxl !== undefined) {
+    const root = resolve(values.ptbxl);
+    const folds = values.folds === undefined ? null : parseFolds(values.folds);
+    for (const entry of await readPtbxl(root)) {
+      if (folds !== null && !folds.has(entry.fold)) continue;
+      if (entry.classes.size === 0) continue;
+      const record = await readEcg12Record(join(root, entry.filenameHr));
+      yield {
+        record: {
+          ...record,
+          name: `ptbxl-${String(entry.ecgId)}`,
+          dx: entry.codes,
+          age: entry.age,
+          sex: entry.sex,
+        },
+        truth: entry.classes,
+      };
+    }
+    return;
+  }
+  const names = (await readdir(resolve(dir ?? '.'))).filter((f) => f.endsWith('.hea')).sort();
+  for (const file of names) {
+    const record = await readEcg12Record(join(resolve(dir ?? '.'), file));
+    yield { record, truth: snomedSuperclasses(record.dx) };
+  }
+}
 let relative = 0;
+const rejected: string[] = [];
 const rows: {
   name: string;
   truth: Set<Ecg12Class>;
@@ -100,9 +151,7 @@ const rows: {
   cdFindings: string[];
   rhythm: string;
 }[] = [];
-for (const file of names) {
-  const record = await readEcg12Record(join(resolve(dir), file));
-  const truth = snomedSuperclasses(record.dx);
+for await (const { record, truth } of records()) {
   let leads: Float32Array[] = record.leadsMv;
   if (values.bandpass) {
     const sections = designBandpass({ lowHz: 0.5, highHz: 40, fs: record.samplingRateHz });
@@ -126,12 +175,19 @@ for (const file of names) {
       return Float32Array.from(lead, (v) => (v - mean) / sd);
     });
   }
-  const result = interpretEcg12(leads, {
-    samplingRateHz: record.samplingRateHz,
-    ...(record.age !== null ? { age: record.age } : {}),
-    ...(record.sex !== null ? { sex: record.sex } : {}),
-    ...(model !== undefined ? { model } : {}),
-  });
+  let result: ReturnType<typeof interpretEcg12>;
+  try {
+    result = interpretEcg12(leads, {
+      samplingRateHz: record.samplingRateHz,
+      ...(record.age !== null ? { age: record.age } : {}),
+      ...(record.sex !== null ? { sex: record.sex } : {}),
+      ...(model !== undefined ? { model } : {}),
+    });
+  } catch (error) {
+    // The service answers such a record with 400 (no interpretation); it is counted, not scored.
+    rejected.push(`${record.name} (${(error as Error).message})`);
+    continue;
+  }
   rows.push({
     name: record.name,
     truth,
@@ -153,8 +209,10 @@ for (const file of names) {
   }
 }
 console.log(
-  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
+  `12-lead interpretation on ${rows.length} records of ${dir}${values.folds !== undefined ? ` folds ${values.folds}` : ''} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
+if (rejected.length > 0)
+  console.log(`not interpreted (input rejected, not scored): ${rejected.join('; ')}`);
 console.log(
   'class  n+   n-   sensitivity  specificity  AUC one-vs-rest [95 % bootstrap CI, 2000 resamples]',
 );
@@ -188,11 +246,24 @@ console.log(`top class among the reference classes: ${topRight}/${rows.length}`)
 const cdKinds: [string, string[]][] = [
   [
     'bundle branch block (RBBB/LBBB, complete or incomplete)',
-    ['59118001', '713427006', '713426002', '164909002', '733534002', '251120003', '6374002'],
+    [
+      '59118001',
+      '713427006',
+      '713426002',
+      '164909002',
+      '733534002',
+      '251120003',
+      '6374002',
+      'CRBBB',
+      'CLBBB',
+      'IRBBB',
+      'ILBBB',
+    ],
   ],
-  ['nonspecific intraventricular conduction disorder', ['698252002']],
-  ['first-degree AV block', ['270492004']],
-  ['fascicular block', ['445118002', '445211001']],
+  ['nonspecific intraventricular conduction disorder', ['698252002', 'IVCD']],
+  ['first-degree AV block', ['270492004', '1AVB']],
+  ['fascicular block', ['445118002', '445211001', 'LAFB', 'LPFB']],
+  ['pre-excitation (WPW)', ['74390002', 'WPW']],
 ];
 for (const [kind, codes] of cdKinds) {
   const withKind = rows.filter((r) => r.dx.some((d) => codes.includes(d)));
