@@ -7,6 +7,7 @@
  * scales each lead linearly to [−1, 1] instead.
  * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
  * `npm run eval:ecg12 -- --ptbxl <PTB-XL folder> --folds 1-9 [--model model.json] [--list]`
+ * `npm run eval:ecg12 -- --ptbxl <PTB-XL folder> --model 'model-{fold}.json'` (out of fold)
  *
  * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
  * `measureEcg12` against the LUDB cardiologists' delineation (`compareLudbDelineation`).
@@ -21,7 +22,9 @@
  * With `--ptbxl`: the records of a PTB-XL folder in the official layout (`readPtbxl`; the 500 Hz
  * files of `filename_hr`) whose recommended `strat_fold` is in `--folds` (a list such as `1-9` or
  * `10`; default all). The reference classes are PTB-XL's own diagnostic superclasses; records
- * with no diagnostic statement (rhythm or form only) have no reference and are left out.
+ * with no diagnostic statement (rhythm or form only) have no reference and are left out. A
+ * `--model` path containing `{fold}` names one model per fold (`train:ecg12 --test-fold k`): each
+ * record is scored by the model that held its fold out, a 10-fold cross-validation.
  */
 import { readdir } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
@@ -31,7 +34,7 @@ import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
 import { designBandpass } from '../filters/design-bandpass.js';
 import { filtfilt } from '../filters/filtfilt.js';
 import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
-import type { Ecg12Class } from '../ecg12/ecg12-types.js';
+import type { Ecg12Class, Ecg12Model } from '../ecg12/ecg12-types.js';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
 import { readEcg12Record } from '../io/index.js';
 import type { Ecg12Record } from '../io/index.js';
@@ -96,10 +99,27 @@ if (dir === undefined) {
   );
   process.exit(2);
 }
+const perFold = values.model?.includes('{fold}') === true;
+if (perFold && values.ptbxl === undefined) {
+  console.error('--model with {fold} needs --ptbxl (the folds are PTB-XL strat_folds)');
+  process.exit(2);
+}
 const model =
-  values.model === undefined
+  values.model === undefined || perFold
     ? undefined
     : loadEcg12Model(await readFile(resolve(values.model), 'utf8'));
+const foldModels = new Map<number, Ecg12Model>();
+/** The model scoring a record of PTB-XL fold `fold` (undefined: the rules). */
+async function modelFor(fold: number | null): Promise<Ecg12Model | undefined> {
+  if (!perFold || fold === null) return model;
+  let m = foldModels.get(fold);
+  if (m === undefined) {
+    const path = resolve((values.model ?? '').replaceAll('{fold}', String(fold)));
+    m = loadEcg12Model(await readFile(path, 'utf8'));
+    foldModels.set(fold, m);
+  }
+  return m;
+}
 
 /** `1-9`, `10`, `1,3,5-7` → the set of folds. */
 function parseFolds(text: string): Set<number> {
@@ -112,7 +132,11 @@ function parseFolds(text: string): Set<number> {
   return out;
 }
 /** The records to score, with their reference superclasses and the header's statement codes. */
-async function* records(): AsyncGenerator<{ record: Ecg12Record; truth: Set<Ecg12Class> }> {
+async function* records(): AsyncGenerator<{
+  record: Ecg12Record;
+  truth: Set<Ecg12Class>;
+  fold: number | null;
+}> {
   if (values.ptbxl !== undefined) {
     const root = resolve(values.ptbxl);
     const folds = values.folds === undefined ? null : parseFolds(values.folds);
@@ -129,6 +153,7 @@ async function* records(): AsyncGenerator<{ record: Ecg12Record; truth: Set<Ecg1
           sex: entry.sex,
         },
         truth: entry.classes,
+        fold: entry.fold,
       };
     }
     return;
@@ -136,7 +161,7 @@ async function* records(): AsyncGenerator<{ record: Ecg12Record; truth: Set<Ecg1
   const names = (await readdir(resolve(dir ?? '.'))).filter((f) => f.endsWith('.hea')).sort();
   for (const file of names) {
     const record = await readEcg12Record(join(resolve(dir ?? '.'), file));
-    yield { record, truth: snomedSuperclasses(record.dx) };
+    yield { record, truth: snomedSuperclasses(record.dx), fold: null };
   }
 }
 let relative = 0;
@@ -151,7 +176,8 @@ const rows: {
   cdFindings: string[];
   rhythm: string;
 }[] = [];
-for await (const { record, truth } of records()) {
+for await (const { record, truth, fold } of records()) {
+  const scoring = await modelFor(fold);
   let leads: Float32Array[] = record.leadsMv;
   if (values.bandpass) {
     const sections = designBandpass({ lowHz: 0.5, highHz: 40, fs: record.samplingRateHz });
@@ -181,7 +207,7 @@ for await (const { record, truth } of records()) {
       samplingRateHz: record.samplingRateHz,
       ...(record.age !== null ? { age: record.age } : {}),
       ...(record.sex !== null ? { sex: record.sex } : {}),
-      ...(model !== undefined ? { model } : {}),
+      ...(scoring !== undefined ? { model: scoring } : {}),
     });
   } catch (error) {
     // The service answers such a record with 400 (no interpretation); it is counted, not scored.
@@ -209,7 +235,7 @@ for await (const { record, truth } of records()) {
   }
 }
 console.log(
-  `12-lead interpretation on ${rows.length} records of ${dir}${values.folds !== undefined ? ` folds ${values.folds}` : ''} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
+  `12-lead interpretation on ${rows.length} records of ${dir}${values.folds !== undefined ? ` folds ${values.folds}` : ''} (${values.model === undefined ? 'rule-based scores' : `model ${values.model}${perFold ? ' (each record by the model that held its fold out)' : ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
 if (rejected.length > 0)
   console.log(`not interpreted (input rejected, not scored): ${rejected.join('; ')}`);
