@@ -31,6 +31,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
+import { interpretEcg12Rules } from '../ecg12/interpret-ecg12-rules.js';
 import { designBandpass } from '../filters/design-bandpass.js';
 import { filtfilt } from '../filters/filtfilt.js';
 import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
@@ -40,6 +41,7 @@ import { readEcg12Record } from '../io/index.js';
 import type { Ecg12Record } from '../io/index.js';
 import { compareLudbDelineation } from './compare-ludb-delineation.js';
 import { bootstrapRocAuc } from './bootstrap-roc-auc.js';
+import { bootstrapRocAucDifference } from './bootstrap-roc-auc-difference.js';
 import { readPtbxl } from './read-ptbxl.js';
 import { snomedSuperclasses } from './snomed-superclass.js';
 
@@ -170,6 +172,8 @@ const rows: {
   name: string;
   truth: Set<Ecg12Class>;
   p: Record<Ecg12Class, number>;
+  /** The published criteria's probabilities (equal to p when no model scores). */
+  pRules: Record<Ecg12Class, number>;
   top: Ecg12Class;
   dx: string[];
   qrsMs: number;
@@ -218,6 +222,14 @@ for await (const { record, truth, fold } of records()) {
     name: record.name,
     truth,
     p: result.probabilities,
+    pRules:
+      scoring === undefined
+        ? result.probabilities
+        : interpretEcg12Rules(result.measurements, {
+            units: result.unitsAssessed,
+            age: record.age ?? undefined,
+            sex: record.sex ?? undefined,
+          }).probabilities,
     top: result.topClass,
     dx: record.dx,
     qrsMs: result.measurements.qrsMs,
@@ -267,6 +279,21 @@ console.log(
   `NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.auc.toFixed(3)} [95 % CI ${normAuc.low.toFixed(2)}, ${normAuc.high.toFixed(2)}] (n = ${rows.length}: ${abnormal.filter(Boolean).length} abnormal, ${abnormal.filter((a) => !a).length} NORM)`,
 );
 console.log(`top class among the reference classes: ${topRight}/${rows.length}`);
+if (values.model !== undefined) {
+  // Paired: both scorings on the same bootstrap draws of the same records.
+  const rulesAuc = bootstrapRocAuc(
+    rows.map((r) => 1 - r.pRules.NORM),
+    abnormal,
+  );
+  const d = bootstrapRocAucDifference(
+    rows.map((r) => 1 - r.p.NORM),
+    rows.map((r) => 1 - r.pRules.NORM),
+    abnormal,
+  );
+  console.log(
+    `same records by the published criteria: NORM vs abnormal AUC ${rulesAuc.auc.toFixed(3)} [95 % CI ${rulesAuc.low.toFixed(2)}, ${rulesAuc.high.toFixed(2)}]; model − criteria ${d.difference >= 0 ? '+' : ''}${d.difference.toFixed(3)} [paired 95 % CI ${d.low.toFixed(3)}, ${d.high.toFixed(3)}]`,
+  );
+}
 // CD by kind of reference statement: bundle branch blocks are defined by QRS duration and
 // morphology, which the criteria read; the other CD codes each need their own measurement.
 const cdKinds: [string, string[]][] = [
