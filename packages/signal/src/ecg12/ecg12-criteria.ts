@@ -107,9 +107,13 @@ export const ECG12_CRITERIA = {
   strength: { definite: 0.9, probable: 0.7, possible: 0.5 },
 } as const;
 
-/** Contiguous lead groups of [UDMI4] (indices into `ECG12_LEADS`): inferior, lateral, anterior/septal. */
+/**
+ * Contiguous lead groups of [UDMI4] (indices into `ECG12_LEADS`): inferior, lateral,
+ * anterior/septal; neighbours in a group are contiguous. The inferior leads are in the Cabrera
+ * order (II, aVF, III: aVF lies between II and III), so that II–aVF and aVF–III are both pairs.
+ */
 export const CONTIGUOUS_LEAD_GROUPS: readonly (readonly number[])[] = [
-  [1, 2, 5], // II, III, aVF
+  [1, 5, 2], // II, aVF, III
   [0, 4, 10, 11], // I, aVL, V5, V6
   [6, 7, 8, 9, 10, 11], // V1-V6, contiguous in order
 ];

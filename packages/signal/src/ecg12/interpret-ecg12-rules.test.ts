@@ -102,6 +102,36 @@ describe('interpretEcg12Rules', () => {
     ).not.toContain('ST_ELEVATION');
   });
 
+  it('finds an inferior MI from Q waves of 40 ms / 0.3 mV in III and aVF (Cabrera neighbours)', () => {
+    const q = { qDurationMs: 40, qAmplitude: 0.3 };
+    const r = interpretEcg12Rules(normal({}, { 2: q, 5: q }), { units: 'mV', age: 60 });
+    expect(r.findings.find((f) => f.criterion === 'PATHOLOGICAL_Q')?.text).toBe(
+      'pathological Q/QS in aVF (40 ms), III (40 ms) → MI',
+    );
+    // Q 40 ms against the 30 ms limit (width 5 ms) scores 0.88, × the definite strength 0.9 =
+    // 0.79; the noisy-OR adds the near-zero ST-elevation score.
+    expect(r.probabilities.MI).toBeGreaterThan(0.79);
+    expect(r.probabilities.MI).toBeLessThan(0.81);
+    // The same Q in III alone is the normal variant: no MI.
+    const alone = interpretEcg12Rules(normal({}, { 2: q }), { units: 'mV', age: 60 });
+    expect(criteria(alone)).not.toContain('PATHOLOGICAL_Q');
+  });
+
+  it('calls left atrial abnormality only when P duration and P terminal force in V1 agree', () => {
+    const both = interpretEcg12Rules(normal({ pDurationMs: 135, pTerminalForceV1: 6 }), {
+      units: 'mV',
+      age: 60,
+    });
+    expect(both.findings.find((f) => f.criterion === 'LAE')?.text).toBe(
+      'P duration 135 ms (≥ 120) and P terminal force in V1 6.00 mV·ms (≥ 4) → HYP (left atrial abnormality)',
+    );
+    for (const one of [{ pDurationMs: 135 }, { pTerminalForceV1: 6 }]) {
+      const r = interpretEcg12Rules(normal(one), { units: 'mV', age: 60 });
+      expect(criteria(r)).not.toContain('LAE');
+      expect(r.probabilities.HYP).toBeLessThan(0.2);
+    }
+  });
+
   it('scores Sokolow–Lyon ≥ 3.5 mV as HYP in mV and ignores it for relative units', () => {
     const lvh = { 6: { sAmplitude: 2 }, 10: { rAmplitude: 2 } };
     const mv = interpretEcg12Rules(normal({}, lvh), { units: 'mV', age: 60 });

@@ -262,14 +262,6 @@ export function interpretEcg12Rules(
     );
     add(
       'HYP',
-      'LAE_PTF',
-      soft(m.pTerminalForceV1, C.pTerminalForceMvMs.value, C.pTerminalForceMvMs.widthMvMs),
-      S.possible,
-      () =>
-        `P terminal force in V1 ${f2(m.pTerminalForceV1)} mV·ms (≥ ${C.pTerminalForceMvMs.value}) → HYP (left atrial abnormality)`,
-    );
-    add(
-      'HYP',
       'RAE_P_II',
       soft(m.pAmplitudeII, C.pAmplitudeIIMv.value, C.pAmplitudeIIMv.widthMv),
       S.possible,
@@ -277,13 +269,19 @@ export function interpretEcg12Rules(
         `P amplitude in II ${f2(m.pAmplitudeII)} mV (≥ ${C.pAmplitudeIIMv.value}) → HYP (right atrial abnormality)`,
     );
   }
-  add(
-    'HYP',
-    'LAE_P_DURATION',
-    soft(m.pDurationMs, C.pDurationMs.value, C.pDurationMs.widthMs),
-    S.possible,
-    () =>
-      `P duration ${f0(m.pDurationMs)} ms (≥ ${C.pDurationMs.value}) → HYP (left atrial abnormality)`,
+  // Left atrial abnormality [AHA-V][MORRIS]: each P criterion alone has a specificity too low for
+  // a screening statement (AHA-V: P duration and P terminal force are insensitive and nonspecific
+  // markers of left atrial enlargement), so a left atrial finding needs two of them to agree:
+  // P ≥ 120 ms in II and, in mV, a P terminal force in V1 ≥ 4 mV·ms. Without mV, P duration
+  // alone is only a possible finding at a lower strength.
+  const pLong = soft(m.pDurationMs, C.pDurationMs.value, C.pDurationMs.widthMs);
+  const ptf = mv
+    ? soft(m.pTerminalForceV1, C.pTerminalForceMvMs.value, C.pTerminalForceMvMs.widthMvMs)
+    : 0;
+  add('HYP', 'LAE', mv ? Math.min(pLong, ptf) : pLong, mv ? S.probable : S.possible / 2, () =>
+    mv
+      ? `P duration ${f0(m.pDurationMs)} ms (≥ ${C.pDurationMs.value}) and P terminal force in V1 ${f2(m.pTerminalForceV1)} mV·ms (≥ ${C.pTerminalForceMvMs.value}) → HYP (left atrial abnormality)`
+      : `P duration ${f0(m.pDurationMs)} ms (≥ ${C.pDurationMs.value}) → HYP (left atrial abnormality possible)`,
   );
   const rad = mv
     ? soft(m.axisDeg, C.lpfbAxisDeg.value, C.lpfbAxisDeg.widthDeg)
@@ -319,7 +317,9 @@ export function interpretEcg12Rules(
         `ST elevation ${ste.pair.map((l) => `${f2(L(l).stJ)} mV in ${name(l)}`).join(', ')} (2 contiguous leads) → MI`,
     );
   }
-  const qLeads = new Set([0, 1, 4, 5, 7, 8, 9, 10, 11]);
+  // Every lead but aVR and V1 (a QS there is normal). III counts: an isolated Q in III is a normal
+  // variant, which the 2-contiguous-leads rule already excludes; Q in III and aVF is inferior MI.
+  const qLeads = new Set([0, 1, 2, 4, 5, 7, 8, 9, 10, 11]);
   const qScore = (l: number): number => {
     const lead = L(l);
     if (lead.qs && l !== 6) return 1;

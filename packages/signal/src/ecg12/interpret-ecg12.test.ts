@@ -205,7 +205,6 @@ describe('interpretEcg12 on a real right bundle branch block (CinC 2021 E07509)'
         'RVH_V1',
         'ST_ELEVATION',
         'ST_DEPRESSION',
-        'LAE_PTF',
         'RAE_P_II',
       ])
         expect(criteria).not.toContain(voltage);

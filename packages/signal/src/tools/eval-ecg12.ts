@@ -6,6 +6,8 @@
  * normalised input the interpretation must detect and handle without voltage criteria; `--minmax`
  * scales each lead linearly to [−1, 1] instead.
  * `npm run eval:ecg12 -- --ludb <LUDB record path, e.g. ../shared/data/ludb/1>`
+ * `npm run eval:ecg12 -- --ptbxl <PTB-XL folder> --folds 1-9 [--model model.json] [--list]`
+ * `npm run eval:ecg12 -- --ptbxl <PTB-XL folder> --model 'model-{fold}.json'` (out of fold)
  *
  * With `--ludb`: prints, per lead, the median error of the QRS onset and offset of
  * `measureEcg12` against the LUDB cardiologists' delineation (`compareLudbDelineation`).
@@ -16,20 +18,31 @@
  * the sensitivity and specificity of the multi-label decision (probability ≥ 0.5), and the
  * NORM-vs-abnormal ROC AUC of the score 1 − p(NORM). `--list` prints each record's top class,
  * probabilities, reference and findings. Nothing is tuned here: thresholds are the published ones.
+ *
+ * With `--ptbxl`: the records of a PTB-XL folder in the official layout (`readPtbxl`; the 500 Hz
+ * files of `filename_hr`) whose recommended `strat_fold` is in `--folds` (a list such as `1-9` or
+ * `10`; default all). The reference classes are PTB-XL's own diagnostic superclasses; records
+ * with no diagnostic statement (rhythm or form only) have no reference and are left out. A
+ * `--model` path containing `{fold}` names one model per fold (`train:ecg12 --test-fold k`): each
+ * record is scored by the model that held its fold out, a 10-fold cross-validation.
  */
 import { readdir } from 'node:fs/promises';
 import { readFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interpretEcg12 } from '../ecg12/interpret-ecg12.js';
+import { interpretEcg12Rules } from '../ecg12/interpret-ecg12-rules.js';
 import { designBandpass } from '../filters/design-bandpass.js';
 import { filtfilt } from '../filters/filtfilt.js';
 import { loadEcg12Model } from '../ecg12/load-ecg12-model.js';
-import type { Ecg12Class } from '../ecg12/ecg12-types.js';
+import type { Ecg12Class, Ecg12Model } from '../ecg12/ecg12-types.js';
 import { ECG12_CLASSES } from '../ecg12/ecg12-types.js';
 import { readEcg12Record } from '../io/index.js';
+import type { Ecg12Record } from '../io/index.js';
 import { compareLudbDelineation } from './compare-ludb-delineation.js';
 import { bootstrapRocAuc } from './bootstrap-roc-auc.js';
+import { bootstrapRocAucDifference } from './bootstrap-roc-auc-difference.js';
+import { readPtbxl } from './read-ptbxl.js';
 import { snomedSuperclasses } from './snomed-superclass.js';
 
 /** Paths on the command line are relative to where npm was run (npm -w runs in the package folder). */
@@ -44,6 +57,8 @@ const { values, positionals } = parseArgs({
     model: { type: 'string' },
     list: { type: 'boolean', default: false },
     ludb: { type: 'string' },
+    ptbxl: { type: 'string' },
+    folds: { type: 'string' },
   },
 });
 if (values.ludb !== undefined) {
@@ -79,30 +94,94 @@ const RHYTHM_CODES: [string, string][] = [
   ['427084000', 'SINUS_TACHYCARDIA'],
   ['164889003', 'ATRIAL_FIBRILLATION'],
 ];
-const dir = positionals[0];
+const dir = positionals[0] ?? values.ptbxl;
 if (dir === undefined) {
-  console.error('usage: npm run eval:ecg12 -- <dir> [--model model.json] [--list]');
+  console.error(
+    'usage: npm run eval:ecg12 -- <dir> | --ptbxl <dir> [--folds 1-9] [--model model.json] [--list]',
+  );
+  process.exit(2);
+}
+const perFold = values.model?.includes('{fold}') === true;
+if (perFold && values.ptbxl === undefined) {
+  console.error('--model with {fold} needs --ptbxl (the folds are PTB-XL strat_folds)');
   process.exit(2);
 }
 const model =
-  values.model === undefined
+  values.model === undefined || perFold
     ? undefined
     : loadEcg12Model(await readFile(resolve(values.model), 'utf8'));
-const names = (await readdir(resolve(dir))).filter((f) => f.endsWith('.hea')).sort();
+const foldModels = new Map<number, Ecg12Model>();
+/** The model scoring a record of PTB-XL fold `fold` (undefined: the rules). */
+async function modelFor(fold: number | null): Promise<Ecg12Model | undefined> {
+  if (!perFold || fold === null) return model;
+  let m = foldModels.get(fold);
+  if (m === undefined) {
+    const path = resolve((values.model ?? '').replaceAll('{fold}', String(fold)));
+    m = loadEcg12Model(await readFile(path, 'utf8'));
+    foldModels.set(fold, m);
+  }
+  return m;
+}
+
+/** `1-9`, `10`, `1,3,5-7` → the set of folds. */
+function parseFolds(text: string): Set<number> {
+  const out = new Set<number>();
+  for (const part of text.split(',')) {
+    const [a, b] = part.split('-').map(Number);
+    if (a === undefined || !Number.isInteger(a)) throw new Error(`--folds: bad part ${part}`);
+    for (let f = a; f <= (b ?? a); f++) out.add(f);
+  }
+  return out;
+}
+/** The records to score, with their reference superclasses and the header's statement codes. */
+async function* records(): AsyncGenerator<{
+  record: Ecg12Record;
+  truth: Set<Ecg12Class>;
+  fold: number | null;
+}> {
+  if (values.ptbxl !== undefined) {
+    const root = resolve(values.ptbxl);
+    const folds = values.folds === undefined ? null : parseFolds(values.folds);
+    for (const entry of await readPtbxl(root)) {
+      if (folds !== null && !folds.has(entry.fold)) continue;
+      if (entry.classes.size === 0) continue;
+      const record = await readEcg12Record(join(root, entry.filenameHr));
+      yield {
+        record: {
+          ...record,
+          name: `ptbxl-${String(entry.ecgId)}`,
+          dx: entry.codes,
+          age: entry.age,
+          sex: entry.sex,
+        },
+        truth: entry.classes,
+        fold: entry.fold,
+      };
+    }
+    return;
+  }
+  const names = (await readdir(resolve(dir ?? '.'))).filter((f) => f.endsWith('.hea')).sort();
+  for (const file of names) {
+    const record = await readEcg12Record(join(resolve(dir ?? '.'), file));
+    yield { record, truth: snomedSuperclasses(record.dx), fold: null };
+  }
+}
 let relative = 0;
+const rejected: string[] = [];
 const rows: {
   name: string;
   truth: Set<Ecg12Class>;
   p: Record<Ecg12Class, number>;
+  /** The published criteria's probabilities (equal to p when no model scores). */
+  pRules: Record<Ecg12Class, number>;
   top: Ecg12Class;
   dx: string[];
   qrsMs: number;
   cdFindings: string[];
   rhythm: string;
 }[] = [];
-for (const file of names) {
-  const record = await readEcg12Record(join(resolve(dir), file));
-  const truth = snomedSuperclasses(record.dx);
+for await (const { record, truth, fold } of records()) {
+  const scoring = await modelFor(fold);
   let leads: Float32Array[] = record.leadsMv;
   if (values.bandpass) {
     const sections = designBandpass({ lowHz: 0.5, highHz: 40, fs: record.samplingRateHz });
@@ -126,16 +205,31 @@ for (const file of names) {
       return Float32Array.from(lead, (v) => (v - mean) / sd);
     });
   }
-  const result = interpretEcg12(leads, {
-    samplingRateHz: record.samplingRateHz,
-    ...(record.age !== null ? { age: record.age } : {}),
-    ...(record.sex !== null ? { sex: record.sex } : {}),
-    ...(model !== undefined ? { model } : {}),
-  });
+  let result: ReturnType<typeof interpretEcg12>;
+  try {
+    result = interpretEcg12(leads, {
+      samplingRateHz: record.samplingRateHz,
+      ...(record.age !== null ? { age: record.age } : {}),
+      ...(record.sex !== null ? { sex: record.sex } : {}),
+      ...(scoring !== undefined ? { model: scoring } : {}),
+    });
+  } catch (error) {
+    // The service answers such a record with 400 (no interpretation); it is counted, not scored.
+    rejected.push(`${record.name} (${(error as Error).message})`);
+    continue;
+  }
   rows.push({
     name: record.name,
     truth,
     p: result.probabilities,
+    pRules:
+      scoring === undefined
+        ? result.probabilities
+        : interpretEcg12Rules(result.measurements, {
+            units: result.unitsAssessed,
+            age: record.age ?? undefined,
+            sex: record.sex ?? undefined,
+          }).probabilities,
     top: result.topClass,
     dx: record.dx,
     qrsMs: result.measurements.qrsMs,
@@ -153,8 +247,10 @@ for (const file of names) {
   }
 }
 console.log(
-  `12-lead interpretation on ${rows.length} records of ${dir} (${model === undefined ? 'rule-based scores' : `model ${values.model ?? ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
+  `12-lead interpretation on ${rows.length} records of ${dir}${values.folds !== undefined ? ` folds ${values.folds}` : ''} (${values.model === undefined ? 'rule-based scores' : `model ${values.model}${perFold ? ' (each record by the model that held its fold out)' : ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
+if (rejected.length > 0)
+  console.log(`not interpreted (input rejected, not scored): ${rejected.join('; ')}`);
 console.log(
   'class  n+   n-   sensitivity  specificity  AUC one-vs-rest [95 % bootstrap CI, 2000 resamples]',
 );
@@ -183,16 +279,44 @@ console.log(
   `NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.auc.toFixed(3)} [95 % CI ${normAuc.low.toFixed(2)}, ${normAuc.high.toFixed(2)}] (n = ${rows.length}: ${abnormal.filter(Boolean).length} abnormal, ${abnormal.filter((a) => !a).length} NORM)`,
 );
 console.log(`top class among the reference classes: ${topRight}/${rows.length}`);
+if (values.model !== undefined) {
+  // Paired: both scorings on the same bootstrap draws of the same records.
+  const rulesAuc = bootstrapRocAuc(
+    rows.map((r) => 1 - r.pRules.NORM),
+    abnormal,
+  );
+  const d = bootstrapRocAucDifference(
+    rows.map((r) => 1 - r.p.NORM),
+    rows.map((r) => 1 - r.pRules.NORM),
+    abnormal,
+  );
+  console.log(
+    `same records by the published criteria: NORM vs abnormal AUC ${rulesAuc.auc.toFixed(3)} [95 % CI ${rulesAuc.low.toFixed(2)}, ${rulesAuc.high.toFixed(2)}]; model − criteria ${d.difference >= 0 ? '+' : ''}${d.difference.toFixed(3)} [paired 95 % CI ${d.low.toFixed(3)}, ${d.high.toFixed(3)}]`,
+  );
+}
 // CD by kind of reference statement: bundle branch blocks are defined by QRS duration and
 // morphology, which the criteria read; the other CD codes each need their own measurement.
 const cdKinds: [string, string[]][] = [
   [
     'bundle branch block (RBBB/LBBB, complete or incomplete)',
-    ['59118001', '713427006', '713426002', '164909002', '733534002', '251120003', '6374002'],
+    [
+      '59118001',
+      '713427006',
+      '713426002',
+      '164909002',
+      '733534002',
+      '251120003',
+      '6374002',
+      'CRBBB',
+      'CLBBB',
+      'IRBBB',
+      'ILBBB',
+    ],
   ],
-  ['nonspecific intraventricular conduction disorder', ['698252002']],
-  ['first-degree AV block', ['270492004']],
-  ['fascicular block', ['445118002', '445211001']],
+  ['nonspecific intraventricular conduction disorder', ['698252002', 'IVCD']],
+  ['first-degree AV block', ['270492004', '1AVB']],
+  ['fascicular block', ['445118002', '445211001', 'LAFB', 'LPFB']],
+  ['pre-excitation (WPW)', ['74390002', 'WPW']],
 ];
 for (const [kind, codes] of cdKinds) {
   const withKind = rows.filter((r) => r.dx.some((d) => codes.includes(d)));

@@ -14,6 +14,8 @@ export interface PtbxlEntry {
   filenameHr: string;
   /** Diagnostic superclasses of its SCP codes (`scp_statements.csv` diagnostic_class). */
   classes: Set<Ecg12Class>;
+  /** Every SCP-ECG statement code of `scp_codes` (diagnostic, form and rhythm), as written. */
+  codes: string[];
 }
 
 const SUPERCLASSES = new Set<string>(['NORM', 'MI', 'STTC', 'CD', 'HYP']);
@@ -56,7 +58,9 @@ export async function readPtbxl(dir: string): Promise<PtbxlEntry[]> {
   );
   return database.slice(1).map((row) => {
     const classes = new Set<Ecg12Class>();
+    const codes: string[] = [];
     for (const match of (row[scp ?? 0] ?? '').matchAll(/'([^']+)'\s*:/g)) {
+      codes.push(match[1] ?? '');
       const cls = classOf.get(match[1] ?? '');
       if (cls !== undefined) classes.add(cls);
     }
@@ -69,6 +73,7 @@ export async function readPtbxl(dir: string): Promise<PtbxlEntry[]> {
       fold: Number(row[fold ?? 0]),
       filenameHr: row[hr ?? 0] ?? '',
       classes,
+      codes,
     };
   });
 }

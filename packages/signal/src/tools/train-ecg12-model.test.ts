@@ -24,7 +24,21 @@ describe('PTB-XL trainer', () => {
     expect(byId.get(6002)?.sex).toBe('male');
     expect(byId.get(6001)?.fold).toBe(10);
     expect(byId.get(6003)?.filenameHr).toBe('records500/06003/06003_hr');
+    // Every statement code, diagnostic or not, for the per-kind breakdown of eval:ecg12.
+    expect(byId.get(6002)?.codes).toEqual(['NORM', 'IRBBB', 'SBRAD']);
   });
+
+  it('holds out another fold for cross-validation: test k, validation k − 1, train the other eight', async () => {
+    const report = await trainEcg12Model(fixture, { l2Grid: [0.01], iterations: 50, testFold: 3 });
+    // Fold 3 = 6003, fold 2 = 6002, the 8 others train.
+    expect(report.counts).toEqual({ train: 8, validation: 1, test: 1, failed: 0 });
+    expect(report.model.trainedOn.folds).toEqual({
+      train: '1,4,5,6,7,8,9,10',
+      validation: '2',
+      test: '3',
+    });
+    await expect(trainEcg12Model(fixture, { testFold: 11 })).rejects.toThrow(RangeError);
+  }, 60_000);
 
   it('trains on folds 1-8, reports fold-10 AUC and writes a model that loadEcg12Model accepts', async () => {
     const report = await trainEcg12Model(fixture, { l2Grid: [0.01], iterations: 300 });

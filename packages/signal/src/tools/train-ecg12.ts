@@ -1,11 +1,13 @@
 /**
- * `npm run train:ecg12 -- --ptbxl <dir> [--out ecg12-model.json] [--max-records N]`
+ * `npm run train:ecg12 -- --ptbxl <dir> [--out ecg12-model.json] [--max-records N] [--test-fold k]`
  *
  * Trains the multi-label logistic model of the 12-lead interpretation on PTB-XL (official layout:
  * `ptbxl_database.csv`, `scp_statements.csv`, `records500/`), with its recommended folds (train
  * 1–8, validation 9 for the L2 penalty, test 10), prints per-class and macro ROC AUC on fold 10
  * and writes the model JSON that `loadEcg12Model` reads (the server loads it from
- * `ECG12_MODEL_PATH`). `--max-records` bounds each split for a short run.
+ * `ECG12_MODEL_PATH`). `--max-records` bounds each split for a short run. `--test-fold k` holds
+ * out fold k instead (validation k − 1, 10 for k = 1), for a 10-fold cross-validation whose
+ * models `eval:ecg12 --ptbxl <dir> --model 'model-{fold}.json'` scores out of fold.
  */
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
@@ -21,11 +23,12 @@ const { values } = parseArgs({
     ptbxl: { type: 'string' },
     out: { type: 'string', default: 'ecg12-model.json' },
     'max-records': { type: 'string' },
+    'test-fold': { type: 'string' },
   },
 });
 if (values.ptbxl === undefined) {
   console.error(
-    'usage: npm run train:ecg12 -- --ptbxl <dir> [--out ecg12-model.json] [--max-records N]',
+    'usage: npm run train:ecg12 -- --ptbxl <dir> [--out ecg12-model.json] [--max-records N] [--test-fold k]',
   );
   process.exit(2);
 }
@@ -33,6 +36,7 @@ const report = await trainEcg12Model(resolve(values.ptbxl), {
   ...(values['max-records'] !== undefined
     ? { maxRecordsPerSplit: Number(values['max-records']) }
     : {}),
+  ...(values['test-fold'] !== undefined ? { testFold: Number(values['test-fold']) } : {}),
   log: (line) => {
     console.log(line);
   },
@@ -41,7 +45,9 @@ const { counts } = report;
 console.log(
   `records: train ${counts.train}, validation ${counts.validation}, test ${counts.test}, unreadable ${counts.failed}; L2 ${report.l2}`,
 );
-console.log('class  train AUC  fold-9 AUC  fold-10 AUC');
+const testFold = values['test-fold'] ?? '10';
+const validationFold = testFold === '1' ? '10' : String(Number(testFold) - 1);
+console.log(`class  train AUC  fold-${validationFold} AUC  fold-${testFold} AUC`);
 const f = (v: number): string => (Number.isNaN(v) ? '   n/a' : v.toFixed(3).padStart(6));
 for (const c of ECG12_CLASSES) {
   console.log(
@@ -49,7 +55,7 @@ for (const c of ECG12_CLASSES) {
   );
 }
 console.log(
-  `fold-10 macro AUC: ${Number.isNaN(report.testMacroAuc) ? 'n/a (fold 10 has no class with both labels)' : report.testMacroAuc.toFixed(3)}`,
+  `fold-${testFold} macro AUC: ${Number.isNaN(report.testMacroAuc) ? `n/a (fold ${testFold} has no class with both labels)` : report.testMacroAuc.toFixed(3)}`,
 );
 await writeFile(resolve(values.out), `${JSON.stringify(report.model)}\n`);
 console.log(`model written to ${resolve(values.out)}`);
