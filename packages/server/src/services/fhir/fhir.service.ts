@@ -436,6 +436,12 @@ export function createFhirService(deps: FhirServiceDeps) {
             ? await searchObservations(criteria, patientId)
             : await searchReports(criteria, patientId);
       } else {
+        if (
+          type === 'Device' &&
+          criteria.patientId !== undefined &&
+          !(await fhir.canSeePatient(viewer, criteria.patientId))
+        )
+          throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient' });
         const offset = offsetOf(criteria.cursor);
         const page =
           type === 'Device'
