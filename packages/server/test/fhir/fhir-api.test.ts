@@ -227,6 +227,16 @@ describe('FHIR R4 API', () => {
     expect(noPatient.status).toBe(400);
   });
 
+  it("answers the router's own refusals under /fhir/R4 as OperationOutcome too", async () => {
+    const long = await get(`/fhir/R4/Patient/${'9'.repeat(150)}`, w.docA);
+    expect(long.status).toBe(400);
+    expect(long.type).toBe('application/fhir+json; charset=utf-8');
+    expect(long.body.resourceType).toBe('OperationOutcome');
+    const unknown = await get('/fhir/R4/Encounter/1', w.docA);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.resourceType).toBe('OperationOutcome');
+  });
+
   it('answers 401 OperationOutcome without a token and to a device API key', async () => {
     const anon = await get(`/fhir/R4/Patient/${w.patA.user.id}`);
     expect(anon.status).toBe(401);
