@@ -65,6 +65,7 @@ export const FhirSearchQuerySchema = Type.Object(
     _count: searchValue('Page size, 1–500 (default 50)'),
     _cursor: searchValue('Where the next page starts (from the next link)'),
     _format: searchValue('json or application/fhir+json'),
+    _total: searchValue('none (no total: skips counting) or accurate (default)'),
     _id: searchValue('Patient, Practitioner: ids, comma-separated'),
     _lastUpdated: searchValue('When the resource last changed: [eq|gt|lt|ge|le]<date>, repeatable'),
     patient: searchValue('Patient/<id>: required for Observation and DiagnosticReport'),

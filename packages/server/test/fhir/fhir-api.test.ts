@@ -91,6 +91,15 @@ describe('FHIR R4 API', () => {
     ).toBe(true);
   });
 
+  it('leaves total out with _total=none and keeps it so along the next links', async () => {
+    const pages = await allPages(
+      `/fhir/R4/Observation?patient=${w.patA.user.id}&code=8867-4&_count=12&_total=none`,
+      w.docA,
+    );
+    expect(pages.map((p) => p.entry?.length ?? 0)).toEqual([12, 12, 6]);
+    expect(pages.every((p) => !('total' in p))).toBe(true);
+  });
+
   it('pages every Observation of a patient exactly once across kinds (no code)', async () => {
     const pages = await allPages(
       `/fhir/R4/Observation?subject=Patient/${w.patA.user.id}&_count=13`,

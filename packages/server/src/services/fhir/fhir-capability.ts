@@ -47,7 +47,7 @@ export function capabilityStatement(baseUrl: string, version: string): FhirResou
       {
         mode: 'server',
         documentation:
-          'Read-only. Access follows Vigil roles: an admin sees every patient, a doctor their own patients, a patient themself; device API keys are refused.',
+          'Read-only. Access follows Vigil roles: an admin sees every patient, a doctor their own patients, a patient themself; device API keys are refused. Every search takes _count (1-500, default 50), _total (none or accurate) and pages by the next link.',
         security: {
           cors: true,
           description: 'Authorization: Bearer <Vigil access token> (POST /api/v1/auth/login)',

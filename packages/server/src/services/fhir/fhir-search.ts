@@ -17,8 +17,11 @@ export const SEARCH_PARAMS = {
 } as const;
 export type FhirSearchType = keyof typeof SEARCH_PARAMS;
 
-/** Parameters every search accepts: page size, resume point, and the format (JSON only). */
-const RESULT_PARAMS = ['_count', '_cursor', '_format'];
+/**
+ * Parameters every search accepts: page size, resume point, the format (JSON only), and
+ * `_total` (`none` skips counting a patient's whole history on every page; `accurate` default).
+ */
+const RESULT_PARAMS = ['_count', '_cursor', '_format', '_total'];
 
 export interface TokenCriterion {
   system: string | undefined;
@@ -27,6 +30,8 @@ export interface TokenCriterion {
 
 export interface SearchCriteria {
   count: number;
+  /** False with `_total=none`: the Bundle then has no `total`. */
+  total: boolean;
   cursor: string | undefined;
   ids: string[] | undefined;
   patientId: string | undefined;
@@ -137,6 +142,7 @@ export function parseSearch(type: FhirSearchType, query: RawQuery): SearchCriter
   const allowed = new Set<string>([...SEARCH_PARAMS[type], ...RESULT_PARAMS]);
   const criteria: SearchCriteria = {
     count: DEFAULT_COUNT,
+    total: true,
     cursor: undefined,
     ids: undefined,
     patientId: undefined,
@@ -158,6 +164,13 @@ export function parseSearch(type: FhirSearchType, query: RawQuery): SearchCriter
         if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT)
           throw validationFailed(name, `_count must be an integer from 1 to ${MAX_COUNT}`);
         criteria.count = n;
+        break;
+      }
+      case '_total': {
+        const v = single(name, raw);
+        if (v !== 'none' && v !== 'accurate')
+          throw validationFailed(name, '_total must be none or accurate');
+        criteria.total = v === 'accurate';
         break;
       }
       case '_cursor':

@@ -60,6 +60,10 @@ interface Place {
   rowId: string;
   comp: number;
 }
+/** A cursor: the place of the last item sent, and the total counted on the first page. */
+interface Cursor extends Place {
+  total?: number | undefined;
+}
 interface Item extends Place {
   resource: FhirResource;
 }
@@ -96,19 +100,20 @@ function decodeCursor(cursor: string): unknown {
     throw validationFailed('_cursor', '_cursor is not a cursor this server returned');
   }
 }
-function placeOf(cursor: string | undefined): Place | undefined {
+function placeOf(cursor: string | undefined): Cursor | undefined {
   if (cursor === undefined) return undefined;
-  const p = decodeCursor(cursor) as Partial<Place> | null;
+  const p = decodeCursor(cursor) as Partial<Cursor> | null;
   if (
     p === null ||
     typeof p !== 'object' ||
     !Number.isSafeInteger(p.ts) ||
     !Number.isInteger(p.rank) ||
     typeof p.rowId !== 'string' ||
-    !Number.isInteger(p.comp)
+    !Number.isInteger(p.comp) ||
+    (p.total !== undefined && !Number.isSafeInteger(p.total))
   )
     throw validationFailed('_cursor', '_cursor is not a cursor this server returned');
-  return p as Place;
+  return p as Cursor;
 }
 function offsetOf(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
@@ -317,11 +322,14 @@ export function createFhirService(deps: FhirServiceDeps) {
    * stopped inside) holds items already sent, so the rest give more than `count` items whenever
    * the source has more, and "is there a next page" is known without another query. Rows at one
    * instant are unique per device in every table, which keeps a resumed range exact.
+   * The total is counted on the first page and carried in the cursor: later pages report the
+   * matches as of the first page (a count over the patient's whole history costs ~10 times a
+   * page: docs/api.md, FHIR R4).
    */
   async function searchObservations(
     criteria: SearchCriteria,
     patientId: string,
-  ): Promise<{ total: number; items: FhirResource[]; next: string | undefined }> {
+  ): Promise<{ total: number | undefined; items: FhirResource[]; next: string | undefined }> {
     const after = placeOf(criteria.cursor);
     const devices = await fhir.devicesOfPatient(patientId);
     const sources = observationSources(patientId, devices, selectedKinds(criteria));
@@ -332,8 +340,11 @@ export function createFhirService(deps: FhirServiceDeps) {
       Promise.all(
         sources.map((s) => s.list({ ...window, after: keyset(s.rank), limit: criteria.count + 2 })),
       ),
-      Promise.all(sources.map((s) => s.count(window))),
+      criteria.total && after?.total === undefined
+        ? Promise.all(sources.map((s) => s.count(window)))
+        : Promise.resolve([]),
     ]);
+    const total = !criteria.total ? undefined : (after?.total ?? counts.reduce((a, b) => a + b, 0));
     const candidates = pages
       .flat()
       .filter((item) => after === undefined || compare(item, after) > 0)
@@ -341,11 +352,17 @@ export function createFhirService(deps: FhirServiceDeps) {
     const page = candidates.slice(0, criteria.count);
     const last = page[page.length - 1];
     return {
-      total: counts.reduce((a, b) => a + b, 0),
+      total,
       items: page.map((i) => i.resource),
       next:
         candidates.length > criteria.count && last !== undefined
-          ? encodeCursor({ ts: last.ts, rank: last.rank, rowId: last.rowId, comp: last.comp })
+          ? encodeCursor({
+              ts: last.ts,
+              rank: last.rank,
+              rowId: last.rowId,
+              comp: last.comp,
+              ...(total === undefined ? {} : { total }),
+            })
           : undefined,
     };
   }
@@ -425,7 +442,7 @@ export function createFhirService(deps: FhirServiceDeps) {
       urls: FhirRequestUrls,
     ): Promise<FhirResource> {
       const criteria = parseSearch(type, query);
-      let result: { total: number; items: FhirResource[]; next: string | undefined };
+      let result: { total: number | undefined; items: FhirResource[]; next: string | undefined };
       if (type === 'Observation' || type === 'DiagnosticReport') {
         // Checked like every patient-scoped list of Vigil: another doctor's patient is not found.
         const patientId = criteria.patientId as string;
@@ -476,7 +493,7 @@ export function createFhirService(deps: FhirServiceDeps) {
       return {
         resourceType: 'Bundle',
         type: 'searchset',
-        total: result.total,
+        ...(result.total === undefined ? {} : { total: result.total }),
         link,
         entry: result.items.map((resource) => ({
           fullUrl: `${urls.base}/${resource.resourceType}/${resource.id ?? ''}`,
