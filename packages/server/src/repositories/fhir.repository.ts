@@ -91,6 +91,10 @@ export interface FhirEcg12Row {
 }
 
 /**
+ * Packets, oximetry readings and predictions are ordered by `ts` alone: (device_id, ts) is
+ * unique, and a second key would stop PostgreSQL from reading the index range in order (it sorted
+ * a day of packets for every page).
+ *
  * The reads of the FHIR R4 API (services/fhir/): users as Patient and Practitioner, devices,
  * and a patient's measurements as Observation sources, each scoped by Vigil's access rules in
  * SQL. Every measurement list is one index range: packets, oximetry readings and predictions
@@ -321,7 +325,6 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
         .where(hasAnyColumn(columns))
         .where(timeFilter('vitals.ts', 'vitals.received_at', q))
         .orderBy('vitals.ts', 'desc')
-        .orderBy('vitals.id')
         .limit(q.limit)
         .execute();
       return rows.map((r) => ({ ...r, ecg_samples: r.ecg_samples ?? null }));
@@ -361,7 +364,6 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
         .where('o.patient_id', '=', patientId)
         .where(timeFilter('o.ts', 'o.received_at', q))
         .orderBy('o.ts', 'desc')
-        .orderBy('o.id')
         .limit(q.limit)
         .execute();
     },
@@ -393,7 +395,6 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
         .where('p.hrv', 'is not', null)
         .where(timeFilter('p.ts', 'p.created_at', q))
         .orderBy('p.ts', 'desc')
-        .orderBy('p.id')
         .limit(q.limit)
         .execute();
     },
