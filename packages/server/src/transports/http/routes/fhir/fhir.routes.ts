@@ -46,6 +46,7 @@ export function fhirRoutes(
     {
       schema: {
         tags: ['fhir'],
+        produces: ['application/fhir+json'],
         summary: 'FHIR CapabilityStatement: what this server implements (public)',
         response: { 200: FhirCapabilityStatementSchema },
       },
@@ -60,6 +61,7 @@ export function fhirRoutes(
         onRequest: app.authenticate,
         schema: {
           tags: ['fhir'],
+          produces: ['application/fhir+json'],
           summary: `Search ${type} (Bundle searchset; paged by _count and the next link)`,
           security,
           querystring: FhirSearchQuerySchema,
@@ -75,6 +77,7 @@ export function fhirRoutes(
         onRequest: app.authenticate,
         schema: {
           tags: ['fhir'],
+          produces: ['application/fhir+json'],
           summary: `Read a ${type}`,
           security,
           params: FhirReadParamsSchema,
