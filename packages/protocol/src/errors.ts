@@ -109,6 +109,8 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: 'The bedside camera answers only allowed addresses or its camera key',
   },
+  // FHIR R4 API (/fhir/R4)
+  FHIR_RESOURCE_NOT_FOUND: { status: 404, message: 'Resource not found' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

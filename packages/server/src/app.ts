@@ -18,6 +18,7 @@ import type { Services } from './composition.js';
 import type { Config } from './config/env.js';
 import { DomainError, validationFailed } from './errors/catalogue.js';
 import { errorHandler } from './transports/http/error-handler.js';
+import { fhirErrorHandler } from './transports/http/routes/fhir/fhir-outcome.js';
 import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
 import { QuietRequestLog } from './transports/http/request-log.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
@@ -100,7 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ? validationFailed('path', 'a path parameter is longer than 100 characters')
           : new DomainError('MALFORMED_REQUEST', { message: 'The URL could not be decoded' });
       const plain = reply as FastifyReply;
-      void plain.send(errorHandler(refused, request, plain));
+      // Router errors come before any plugin's own handler: a FHIR URL still gets its
+      // OperationOutcome (routes/fhir/fhir-outcome.ts).
+      const handler = request.url.startsWith('/fhir/') ? fhirErrorHandler : errorHandler;
+      void plain.send(handler(refused, request, plain));
     },
     trustProxy: config.trustProxy,
     genReqId: (req) => {

@@ -29,6 +29,7 @@ import { createIngestMetrics } from './ingest/ingest-metrics.js';
 import { ingestMonitorMessage } from './kinds/baby-monitor/baby-monitor.device.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
 import type { AuthService } from './services/auth.service.js';
+import { createFhirService } from './services/fhir/fhir.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
 
 export interface ContainerOverrides {
@@ -61,6 +62,9 @@ export interface AdminBootstrap {
   generatedPassword: string | undefined;
   created: boolean;
 }
+
+/** Published in the FHIR CapabilityStatement (the package version). */
+const SERVER_VERSION = '0.1.0';
 
 const DEV_ADMIN_EMAIL = 'admin@vigil.local';
 const DEV_ADMIN_FILE = 'dev-admin-credentials.json';
@@ -198,6 +202,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       realtime: vitals.hub,
       ecg12,
       rppg,
+      // FHIR R4 read API over the same data and access rules.
+      fhir: createFhirService({ fhir: repositories.fhir, version: SERVER_VERSION }),
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

@@ -40,3 +40,12 @@ export function decodeEcgInt16(bytes: Uint8Array, scaleMv: number): Float64Array
   for (let i = 0; i < n; i++) out[i] = view.getInt16(i * 2, true) * scaleMv;
   return out;
 }
+
+/** The stored int16 counts themselves (value in mV = count × the chunk's scale). */
+export function decodeEcgCounts(bytes: Uint8Array): Int16Array {
+  const n = bytes.byteLength >> 1;
+  const out = new Int16Array(n);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < n; i++) out[i] = view.getInt16(i * 2, true);
+  return out;
+}

@@ -5,6 +5,7 @@ import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
 import { DevicesRepository } from './devices.repository.js';
 import { createEventsRepository } from './events.repository.js';
+import { createFhirRepository } from './fhir.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { createPatientScopeRepository } from './patient-scope.repository.js';
 import { createPredictionsRepository } from './predictions.repository.js';
@@ -27,6 +28,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     events: createEventsRepository(db),
     patientScope: createPatientScopeRepository(db),
     retention: createRetentionRepository(db),
+    fhir: createFhirRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

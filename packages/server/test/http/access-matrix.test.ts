@@ -592,6 +592,66 @@ const rows: Row[] = [
     request: async (w) => ({ url: `/api/v1/readings/${await withReading(w)}${suffix}` }),
     expect: { ...users(200), docB: 404, patB: 404 },
   })),
+
+  // --- FHIR R4 (issue 19): the same rules as the REST API; errors are OperationOutcomes. A
+  // resource of a patient the caller may not see is 404 like one that does not exist.
+  {
+    name: 'GET /fhir/R4/metadata',
+    request: () => ({ url: '/fhir/R4/metadata' }),
+    expect: all(200),
+  },
+  ...['Patient', 'Practitioner'].map((type): Row => ({
+    name: `GET /fhir/R4/${type} (search, own scope)`,
+    request: () => ({ url: `/fhir/R4/${type}` }),
+    expect: users(200),
+  })),
+  {
+    name: 'GET /fhir/R4/Patient/{patient A}',
+    request: (w) => ({ url: `/fhir/R4/Patient/${w.patA.user.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'GET /fhir/R4/Practitioner/{doctor A}',
+    request: (w) => ({ url: `/fhir/R4/Practitioner/${w.docA.user.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200 },
+  },
+  {
+    name: 'GET /fhir/R4/Practitioner/{admin}',
+    request: (w) => ({ url: `/fhir/R4/Practitioner/${w.admin.user.id}` }),
+    expect: { ...users(404), admin: 200 },
+  },
+  {
+    name: 'GET /fhir/R4/Device/{device of patient A}',
+    request: (w) => ({ url: `/fhir/R4/Device/${w.devA.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  ...['Device', 'Observation', 'DiagnosticReport'].map((type): Row => ({
+    name: `GET /fhir/R4/${type}?patient={patient A}`,
+    request: async (w) => {
+      await withData(w);
+      await withEcg12(w);
+      return { url: `/fhir/R4/${type}?patient=Patient/${w.patA.user.id}` };
+    },
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  })),
+  ...['hr', 'spo2', 'ecg'].map((kind): Row => ({
+    name: `GET /fhir/R4/Observation/{${kind} of patient A}`,
+    request: async (w) => {
+      const row = await t.container.repositories.vitals.latest((await withData(w)).device_id);
+      return { url: `/fhir/R4/Observation/${kind}-${row?.id ?? 'none'}` };
+    },
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  })),
+  {
+    name: 'GET /fhir/R4/Observation/{12-lead ECG of patient A}',
+    request: async (w) => ({ url: `/fhir/R4/Observation/ecg12-${await withEcg12(w)}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
+    name: 'GET /fhir/R4/DiagnosticReport/{12-lead interpretation of patient A}',
+    request: async (w) => ({ url: `/fhir/R4/DiagnosticReport/${await withEcg12(w)}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
 ];
 
 const SECRET_FIELD = /"(password|password_hash|api_key_hash|token_hash)"|\$argon2/;

@@ -97,7 +97,23 @@ const request = fc.record({
   id: idValue,
   body,
   query: fc.dictionary(
-    fc.constantFrom('limit', 'offset', 'cursor', 'state', 'from', 'to', 'patient_id', 'role'),
+    fc.constantFrom(
+      'limit',
+      'offset',
+      'cursor',
+      'state',
+      'from',
+      'to',
+      'patient_id',
+      'role',
+      // FHIR search parameters (/fhir/R4)
+      '_count',
+      '_cursor',
+      'patient',
+      'code',
+      'date',
+      '_lastUpdated',
+    ),
     fc.oneof(fc.string({ maxLength: 12 }), fc.integer().map(String)),
     { maxKeys: 3 },
   ),
@@ -129,7 +145,23 @@ await fc
         failures.push(`${where}: ${String(res.statusCode)} ${res.body.slice(0, 200)}`);
         return false;
       }
-      if (res.statusCode >= 400) {
+      if (res.statusCode >= 400 && url.startsWith('/fhir/')) {
+        // FHIR routes answer errors as OperationOutcome: the catalogue code is the issue's
+        // details coding, with the status the catalogue declares.
+        const o = res.json<{
+          resourceType?: string;
+          issue?: { details?: { coding?: { code?: string }[]; text?: string } }[];
+        }>();
+        const code = o.issue?.[0]?.details?.coding?.[0]?.code;
+        const entry =
+          code === undefined ? undefined : ERROR_CATALOGUE[code as keyof typeof ERROR_CATALOGUE];
+        if (o.resourceType !== 'OperationOutcome' || entry?.status !== res.statusCode) {
+          failures.push(
+            `${where}: ${String(res.statusCode)} not an OperationOutcome of the catalogue: ${res.body.slice(0, 200)}`,
+          );
+          return false;
+        }
+      } else if (res.statusCode >= 400) {
         const e = res.json<{ code?: string; message?: string; statusCode?: number }>();
         const entry =
           e.code === undefined

@@ -10,6 +10,7 @@ export interface Packet {
   spo2_percent?: number;
   sequence?: number;
   temperature_c?: number;
+  respiratory_rate?: number;
   battery_percent?: number;
   lead_off?: boolean;
 }

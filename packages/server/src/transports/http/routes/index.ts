@@ -10,6 +10,7 @@ import { babyReadingsRoutes } from './baby-readings.routes.js';
 import { seed000Routes } from './compat/seed-000.routes.js';
 import { compatHealthRoutes, compatWsRoutes } from './compat/seed-002.routes.js';
 import { devicesRoutes } from './devices.routes.js';
+import { fhirRoutes } from './fhir/fhir.routes.js';
 import { ecg12PatientRoutes, ecg12Routes } from './ecg12.routes.js';
 import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
@@ -87,6 +88,8 @@ export async function registerRoutes(
   await app.register(rppgRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
   await app.register(rppgStreamRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
   await app.register(heartRateRoutes, { prefix: '/api/v1/patients', rppg: services.rppg });
+  // FHIR R4 read API (its errors are OperationOutcomes: routes/fhir/fhir-outcome.ts).
+  await app.register(fhirRoutes, { prefix: '/fhir/R4', fhir: services.fhir });
   if (config.rppgCamera !== undefined)
     await app.register(seed001Routes, { rppg: services.rppg, camera: config.rppgCamera });
 }

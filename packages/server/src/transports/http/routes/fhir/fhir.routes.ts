@@ -1,0 +1,91 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  FhirBundleSchema,
+  FhirCapabilityStatementSchema,
+  FhirReadParamsSchema,
+  FhirResourceSchema,
+  FhirSearchQuerySchema,
+  fhirErrorResponses,
+} from '@vigil/protocol';
+import { DomainError } from '../../../../errors/catalogue.js';
+import type { RawQuery } from '../../../../services/fhir/fhir-search.js';
+import { FHIR_TYPES, type FhirService } from '../../../../services/fhir/fhir.service.js';
+import { currentUser } from '../../plugins/auth.plugin.js';
+import { FHIR_JSON, fhirErrorHandler } from './fhir-outcome.js';
+
+function urlsOf(request: FastifyRequest, prefix: string) {
+  const origin = `${request.protocol}://${request.host}`;
+  return { base: `${origin}${prefix}`, self: `${origin}${request.url}` };
+}
+
+/**
+ * The FHIR R4 API under /fhir/R4 (issue 19): the CapabilityStatement, and read and search of
+ * each resource type. Read-only, JSON only. Its errors are OperationOutcomes (fhir-outcome.ts).
+ */
+export function fhirRoutes(
+  app: FastifyInstance,
+  options: { fhir: FhirService; prefix: string },
+  done: (error?: Error) => void,
+): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { fhir, prefix } = options;
+  const security = [{ bearerAuth: [] }];
+  app.setErrorHandler(fhirErrorHandler);
+  app.setNotFoundHandler((request) => {
+    throw new DomainError('FHIR_RESOURCE_NOT_FOUND', {
+      message: `No FHIR endpoint ${request.method} ${request.url.split('?')[0] ?? ''} (see ${prefix}/metadata)`,
+    });
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('content-type', FHIR_JSON);
+  });
+
+  r.get(
+    '/metadata',
+    {
+      schema: {
+        tags: ['fhir'],
+        produces: ['application/fhir+json'],
+        summary: 'FHIR CapabilityStatement: what this server implements (public)',
+        response: { 200: FhirCapabilityStatementSchema },
+      },
+    },
+    (request) => fhir.capabilities(urlsOf(request, prefix)),
+  );
+
+  for (const type of FHIR_TYPES) {
+    r.get(
+      `/${type}`,
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['fhir'],
+          produces: ['application/fhir+json'],
+          summary: `Search ${type} (Bundle searchset; paged by _count and the next link)`,
+          security,
+          querystring: FhirSearchQuerySchema,
+          response: { 200: FhirBundleSchema, ...fhirErrorResponses(400, 401, 404) },
+        },
+      },
+      (request) =>
+        fhir.search(currentUser(request), type, request.query as RawQuery, urlsOf(request, prefix)),
+    );
+    r.get(
+      `/${type}/:id`,
+      {
+        onRequest: app.authenticate,
+        schema: {
+          tags: ['fhir'],
+          produces: ['application/fhir+json'],
+          summary: `Read a ${type}`,
+          security,
+          params: FhirReadParamsSchema,
+          response: { 200: FhirResourceSchema, ...fhirErrorResponses(400, 401, 404) },
+        },
+      },
+      (request) => fhir.read(currentUser(request), type, request.params.id),
+    );
+  }
+  done();
+}
