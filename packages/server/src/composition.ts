@@ -28,6 +28,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { createIngestMetrics } from './ingest/ingest-metrics.js';
 import { ingestMonitorMessage } from './kinds/baby-monitor/baby-monitor.device.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
+import { AuditService } from './services/audit.service.js';
+import { auditedChannels } from './composition/audit.js';
 import type { AuthService } from './services/auth.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
 
@@ -47,6 +49,8 @@ export interface ContainerOverrides {
     /** Device-silent sweep period (ms); 0 turns it off. */
     silentSweepMs?: number;
   };
+  /** Audit trail: how often buffered events are written (ms, default 1000). */
+  audit?: { flushMs?: number };
   /** Camera heart rate hooks (tests). */
   rppg?: {
     /** A file bedside source is read as fast as it decodes (default: at its own rate). */
@@ -93,6 +97,20 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const repositories = createRepositories(database.db, database.dialect);
     const transactor = createTransactor(database.db, database.dialect);
     const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
+
+    // Audit trail: created right after the database so that it closes (writing what it holds)
+    // after every transport that records into it, and before the database.
+    const audit = new AuditService(
+      {
+        audit: repositories.audit,
+        clock,
+        newId: createTimeOrderedIdGenerator(),
+        log: pino({ level: config.logLevel, name: 'vigil-audit' }),
+      },
+      { retentionDays: config.retention.auditDays, flushMs: overrides.audit?.flushMs },
+    );
+    audit.start(scheduler);
+    stack.push(() => audit.close());
 
     // Identity: users, sign-in, devices and their keys.
     const identity = createIdentity({
@@ -146,7 +164,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
-      channels: {
+      // Every upload is accounted for in the audit trail, one event per device per flush window.
+      channels: auditedChannels(audit, clock, {
         vitals: mqttChannel(validateVitalsBody, vitals.kinds.vitals),
         oximetry: mqttChannel(validateOximetryBody, vitals.kinds.oximetry),
         // A baby monitor's seed-002 message (no device_id needed: the topic names the device).
@@ -165,7 +184,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
               ),
             ),
         },
-      },
+      }),
       identity,
       log,
       metrics,
@@ -180,6 +199,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       scheduler,
       repositories,
       vitals,
+      audit,
       log,
       retentionLog: pino({ level: config.logLevel, name: 'vigil-retention' }),
       stack,
@@ -198,6 +218,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       realtime: vitals.hub,
       ecg12,
       rppg,
+      audit,
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

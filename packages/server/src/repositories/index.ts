@@ -3,6 +3,7 @@ import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
+import { createAuditRepository } from './audit.repository.js';
 import { DevicesRepository } from './devices.repository.js';
 import { createEventsRepository } from './events.repository.js';
 import { HealthRepository } from './health.repository.js';
@@ -27,6 +28,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     events: createEventsRepository(db),
     patientScope: createPatientScopeRepository(db),
     retention: createRetentionRepository(db),
+    audit: createAuditRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

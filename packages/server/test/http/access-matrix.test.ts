@@ -592,6 +592,17 @@ const rows: Row[] = [
     request: async (w) => ({ url: `/api/v1/readings/${await withReading(w)}${suffix}` }),
     expect: { ...users(200), docB: 404, patB: 404 },
   })),
+  // --- audit trail (issue 19): the admin's alone
+  {
+    name: 'GET /audit',
+    request: () => ({ url: '/api/v1/audit' }),
+    expect: { ...users(403), admin: 200 },
+  },
+  {
+    name: 'GET /audit?patient_id={patient A}',
+    request: (w) => ({ url: `/api/v1/audit?patient_id=${w.patA.user.id}&outcome=denied` }),
+    expect: { ...users(403), admin: 200 },
+  },
 ];
 
 const SECRET_FIELD = /"(password|password_hash|api_key_hash|token_hash)"|\$argon2/;
