@@ -29,7 +29,7 @@ import { createIngestMetrics } from './ingest/ingest-metrics.js';
 import { ingestMonitorMessage } from './kinds/baby-monitor/baby-monitor.device.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
 import { AuditService } from './services/audit.service.js';
-import { auditedChannels } from './composition/audit.js';
+import { auditedChannels, auditMqttRejections } from './composition/audit.js';
 import type { AuthService } from './services/auth.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
 
@@ -161,6 +161,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       cameraRealtime: overrides.rppg?.cameraRealtime,
     });
 
+    const recordRejection = auditMqttRejections(audit, clock);
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
@@ -189,7 +190,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       log,
       metrics,
       stack,
-      onOutcome: overrides.vitals?.onMqttOutcome,
+      onOutcome: (deviceId, outcome) => {
+        recordRejection(deviceId, outcome);
+        overrides.vitals?.onMqttOutcome?.(deviceId, outcome);
+      },
     });
 
     // Scheduled work: device-silent sweep, analysis eviction, data retention.

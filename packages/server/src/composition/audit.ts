@@ -1,13 +1,13 @@
 import type { Clock } from '../adapters/clock.js';
-import { DomainError } from '../errors/catalogue.js';
 import { auditOutcome, type AuditRecorder } from '../services/audit.service.js';
 import type { DeviceAuth } from '../services/devices.service.js';
-import type { MqttChannel, MqttChannels } from '../transports/mqtt/device-message.js';
+import type { MqttChannel, MqttChannels, MqttOutcome } from '../transports/mqtt/device-message.js';
 
 /**
- * MQTT uploads into the audit trail: each channel's ingest records one coalesced event per
- * device (`<channel>.ingest`, count = packets), so a device publishing every second adds one
- * row per flush window, not one per packet. HTTP uploads are recorded by the HTTP audit hook.
+ * MQTT uploads into the audit trail: each channel's accepted ingest records one coalesced event
+ * per device (`<channel>.ingest`, count = packets), so a device publishing every second adds one
+ * row per flush window, not one per packet; refused messages are recorded by
+ * `auditMqttRejections`. HTTP uploads are recorded by the HTTP audit hook.
  */
 export function auditedChannels(
   audit: AuditRecorder,
@@ -33,14 +33,9 @@ export function auditedChannels(
             ),
           );
         };
-        try {
-          const results = await channel.ingest(auth, payloads, batch);
-          record(200);
-          return results;
-        } catch (error) {
-          record(error instanceof DomainError ? error.status : 500);
-          throw error;
-        }
+        const results = await channel.ingest(auth, payloads, batch);
+        record(200);
+        return results;
       },
     };
   return wrapped;
@@ -75,5 +70,32 @@ function deviceUpload(
     requestId: null,
     coalesce: true,
     count,
+  };
+}
+
+/**
+ * The MQTT transport's outcome observer that records refused messages (bad payload, unknown or
+ * mismatched device, failed ingest) as `mqtt.ingest` events of the publishing device, coalesced
+ * per device and status like accepted uploads. Accepted ones are recorded per channel above.
+ */
+export function auditMqttRejections(
+  audit: AuditRecorder,
+  clock: Clock,
+): (deviceId: string, outcome: MqttOutcome) => void {
+  return (deviceId, outcome) => {
+    if (outcome.ok) return;
+    audit.record({
+      ...deviceUpload(
+        { kind: 'global' },
+        deviceId,
+        'mqtt.ingest',
+        'mqtt',
+        clock.now(),
+        outcome.status,
+        1,
+      ),
+      // The broker authenticated this device (its MQTT username): it is the actor.
+      actorId: deviceId,
+    });
   };
 }
