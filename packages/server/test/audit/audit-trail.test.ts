@@ -469,6 +469,14 @@ describe('audit trail', () => {
     ]);
   });
 
+  it('records a HEAD request once, like its GET', async () => {
+    const res = await send({ method: 'HEAD', url: `/api/v1/vitals/${dev()}/latest` }, w.docA);
+    expect(res.status).toBe(200);
+    expect(res.events).toEqual([
+      expect.objectContaining({ action: 'vitals.read', patient_id: patA(), outcome: 'success' }),
+    ]);
+  });
+
   it('keeps the patient of a deleted device (looked up before the deletion)', async () => {
     const device = await registerDevice(t, w.patA);
     const res = await send({ method: 'DELETE', url: `/api/v1/devices/${device.id}` }, w.docA);

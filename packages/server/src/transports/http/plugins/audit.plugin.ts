@@ -1,4 +1,9 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  onResponseHookHandler,
+  preHandlerAsyncHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import {
   auditOutcome,
@@ -71,6 +76,10 @@ export const inBody = (name: string, kind: AuditRefKind): AuditRefSpec => ({
   kind,
 });
 
+function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
 function valueOf(request: FastifyRequest, spec: AuditRefSpec): string | undefined {
   let source: unknown = request[spec.in];
   // A batch upload is an array of payloads from one device: its first names the device.
@@ -138,22 +147,25 @@ function auditPlugin(
   const routes: { method: string; url: string; audit: RouteAudit | false | undefined }[] = [];
   app.decorateRequest('auditPatient', undefined);
   app.decorate('auditedRoutes', () => routes);
+  // The hooks go on the audited routes themselves (route-level hooks, added as each route is
+  // declared), holding their declaration: unaudited routes pay nothing, and audited ones skip a
+  // per-request lookup of their options (the ingest bench's profile showed both).
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods)
-      routes.push({ method, url: route.url, audit: route.config?.audit });
-  });
-  app.addHook('preHandler', async (request) => {
-    const spec = request.routeOptions.config.audit;
-    if (spec === undefined || spec === false || request.method !== 'DELETE') return;
-    const ref = refOf(request, spec.patient) ?? refOf(request, spec.resource);
-    if (ref !== undefined) request.auditPatient = await recorder.patientOf(ref);
-  });
-  app.addHook('onResponse', (request, reply, next) => {
-    const spec = request.routeOptions.config.audit;
-    if (spec !== undefined && spec !== false)
+    const spec = route.config?.audit;
+    for (const method of methods) routes.push({ method, url: route.url, audit: spec });
+    if (spec === undefined || spec === false) return;
+    const onResponse: onResponseHookHandler = (request, reply, next) => {
       recorder.record(recordOf(request, reply.statusCode, spec));
-    next();
+      next();
+    };
+    route.onResponse = [...asArray(route.onResponse), onResponse];
+    if (!methods.includes('DELETE')) return;
+    const preHandler: preHandlerAsyncHookHandler = async (request) => {
+      const ref = refOf(request, spec.patient) ?? refOf(request, spec.resource);
+      if (ref !== undefined) request.auditPatient = await recorder.patientOf(ref);
+    };
+    route.preHandler = [...asArray(route.preHandler), preHandler];
   });
   // Requests answered before close are on record when app.close() resolves.
   app.addHook('onClose', () => recorder.flush());
