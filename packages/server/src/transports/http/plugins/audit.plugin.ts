@@ -35,6 +35,8 @@ export interface RouteAudit {
   resource?: AuditRefSpec;
   /** The patient when the resource does not name one (e.g. `?patient_id=`). */
   patient?: AuditRefSpec;
+  /** The patient, when configuration fixes it (the bedside camera's RPPG_CAMERA_PATIENT_ID). */
+  patientId?: string;
   /** Sign-in: the actor is the user whose email (or OAuth2 username) the body carries. */
   signIn?: boolean;
   /** Device uploads: one event per device per flush window (count = requests), not per request. */
@@ -100,7 +102,7 @@ function recordOf(request: FastifyRequest, status: number, spec: RouteAudit): Au
   const device = request.deviceAuth;
   const resourceRef = refOf(request, spec.resource);
   const patientRef = refOf(request, spec.patient) ?? resourceRef;
-  let patientId: string | null | undefined = request.auditPatient;
+  let patientId: string | null | undefined = request.auditPatient ?? spec.patientId;
   // A device's own key names its patient (the service refuses a body naming another device);
   // a patient can only ever act on their own data.
   if (patientId === undefined && device?.kind === 'device') patientId = device.device.patient_id;
