@@ -55,6 +55,8 @@ async function send(
       'user-agent': 'audit-test/1',
     },
   });
+  // onResponse hooks run on the response's 'finish': let them run before writing the trail.
+  await new Promise((r) => setImmediate(r));
   await t.container.services.audit.flush();
   const events = (await t.container.repositories.audit.list({}, 10_000)).filter(
     (e) => e.request_id === id,

@@ -195,6 +195,7 @@ describe.skipIf(!hasFfmpeg())('bedside camera (seed 001 root paths)', () => {
       headers: { 'x-request-id': 'camera-audit-1' },
     });
     expect(res.statusCode).toBe(200);
+    await new Promise((r) => setImmediate(r));
     await t.container.services.audit.flush();
     const events = await t.container.repositories.audit.list({ patientId: patient.user.id }, 100);
     expect(events.filter((e) => e.request_id === 'camera-audit-1')).toEqual([
