@@ -5,6 +5,7 @@
  * the dashboard import these; none of them declares a shape of its own.
  */
 export * from './alerts.js';
+export * from './audit.js';
 export * from './auth.js';
 export * from './baby-monitor.js';
 export * from './common.js';

@@ -21,6 +21,7 @@ import { errorHandler } from './transports/http/error-handler.js';
 import { fhirErrorHandler } from './transports/http/routes/fhir/fhir-outcome.js';
 import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
 import { QuietRequestLog } from './transports/http/request-log.js';
+import auditPlugin from './transports/http/plugins/audit.plugin.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
 import loadSheddingPlugin from './transports/http/plugins/load-shedding.plugin.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
@@ -189,6 +190,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(authPlugin, { auth: deps.services.auth, devices: deps.services.devices });
+  await app.register(auditPlugin, { recorder: deps.services.audit });
   await app.register(metricsPlugin, { registry: deps.metrics });
   await registerRoutes(app, deps);
   for (const plugin of deps.plugins ?? []) await app.register(plugin);

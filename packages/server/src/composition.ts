@@ -28,6 +28,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { createIngestMetrics } from './ingest/ingest-metrics.js';
 import { ingestMonitorMessage } from './kinds/baby-monitor/baby-monitor.device.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
+import { AuditService } from './services/audit.service.js';
+import { auditedChannels, auditMqttRejections } from './composition/audit.js';
 import type { AuthService } from './services/auth.service.js';
 import { createFhirService } from './services/fhir/fhir.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
@@ -48,6 +50,8 @@ export interface ContainerOverrides {
     /** Device-silent sweep period (ms); 0 turns it off. */
     silentSweepMs?: number;
   };
+  /** Audit trail: how often buffered events are written (ms, default 1000). */
+  audit?: { flushMs?: number };
   /** Camera heart rate hooks (tests). */
   rppg?: {
     /** A file bedside source is read as fast as it decodes (default: at its own rate). */
@@ -98,6 +102,20 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const transactor = createTransactor(database.db, database.dialect);
     const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
 
+    // Audit trail: created right after the database so that it closes (writing what it holds)
+    // after every transport that records into it, and before the database.
+    const audit = new AuditService(
+      {
+        audit: repositories.audit,
+        clock,
+        newId: createTimeOrderedIdGenerator(),
+        log: pino({ level: config.logLevel, name: 'vigil-audit' }),
+      },
+      { retentionDays: config.retention.auditDays, flushMs: overrides.audit?.flushMs },
+    );
+    audit.start(scheduler);
+    stack.push(() => audit.close());
+
     // Identity: users, sign-in, devices and their keys.
     const identity = createIdentity({
       config,
@@ -147,10 +165,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       cameraRealtime: overrides.rppg?.cameraRealtime,
     });
 
+    const recordRejection = auditMqttRejections(audit, clock);
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
-      channels: {
+      // Every upload is accounted for in the audit trail, one event per device per flush window.
+      channels: auditedChannels(audit, clock, {
         vitals: mqttChannel(validateVitalsBody, vitals.kinds.vitals),
         oximetry: mqttChannel(validateOximetryBody, vitals.kinds.oximetry),
         // A baby monitor's seed-002 message (no device_id needed: the topic names the device).
@@ -169,12 +189,15 @@ export async function createContainer(config: Config, overrides: ContainerOverri
               ),
             ),
         },
-      },
+      }),
       identity,
       log,
       metrics,
       stack,
-      onOutcome: overrides.vitals?.onMqttOutcome,
+      onOutcome: (deviceId, outcome) => {
+        recordRejection(deviceId, outcome);
+        overrides.vitals?.onMqttOutcome?.(deviceId, outcome);
+      },
     });
 
     // Scheduled work: device-silent sweep, analysis eviction, data retention.
@@ -184,6 +207,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       scheduler,
       repositories,
       vitals,
+      audit,
       log,
       retentionLog: pino({ level: config.logLevel, name: 'vigil-retention' }),
       stack,
@@ -204,6 +228,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       rppg,
       // FHIR R4 read API over the same data and access rules.
       fhir: createFhirService({ fhir: repositories.fhir, version: SERVER_VERSION }),
+      audit,
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

@@ -3,6 +3,7 @@ import type { Scheduler } from '../adapters/scheduler.js';
 import type { Clock } from '../adapters/clock.js';
 import type { Config } from '../config/env.js';
 import type { Repositories } from '../repositories/index.js';
+import type { AuditService } from '../services/audit.service.js';
 import { RetentionService, startRetentionJob } from '../services/retention.service.js';
 import type { CloseStack } from './close-stack.js';
 import type { Vitals } from './vitals.js';
@@ -13,7 +14,8 @@ const ANALYSIS_IDLE_MS = 10 * 60_000;
 /**
  * Periodic work, all through one scheduler: the device-silent sweep with analysis-state
  * eviction (every `silentSweepMs`, default 30 s; 0 turns it off), and data retention (hourly,
- * only when VITALS_RETENTION_DAYS > 0). Returns the retention service when it runs.
+ * only when VITALS_RETENTION_DAYS > 0), audit retention (hourly, only when
+ * AUDIT_RETENTION_DAYS > 0). Returns the retention service when it runs.
  */
 export function startScheduledWork(o: {
   config: Config;
@@ -21,6 +23,7 @@ export function startScheduledWork(o: {
   scheduler: Scheduler;
   repositories: Repositories;
   vitals: Pick<Vitals, 'analysis' | 'alerts'>;
+  audit: Pick<AuditService, 'purge'>;
   log: Logger;
   retentionLog: Logger;
   stack: CloseStack;
@@ -50,6 +53,28 @@ export function startScheduledWork(o: {
     );
     const job = startRetentionJob(retention, { log: o.retentionLog, scheduler: o.scheduler });
     o.stack.push(() => job.close());
+  }
+
+  // Audit retention (AUDIT_RETENTION_DAYS > 0), hourly like the data's but on its own horizon.
+  if (o.config.retention.auditDays > 0) {
+    const cancel = o.scheduler.every(
+      3_600_000,
+      () => {
+        o.audit
+          .purge()
+          .then((deleted) => {
+            if (deleted > 0) o.retentionLog.info({ deleted }, 'audit retention');
+          })
+          .catch((err: unknown) => {
+            o.retentionLog.warn({ err }, 'audit retention pass failed; retried in an hour');
+          });
+      },
+      { firstAfterMs: 60_000 },
+    );
+    o.stack.push(() => {
+      cancel();
+      return Promise.resolve();
+    });
   }
   return { retention };
 }

@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       corsOrigins: [],
       mqtt: { port: 1883, url: undefined },
-      retention: { vitalsDays: 0 },
+      retention: { vitalsDays: 0, auditDays: 0 },
       demo: true,
     });
     expect(config.jwt).toMatchObject({

@@ -40,6 +40,12 @@ export const EnvSchema = Type.Object({
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
+  AUDIT_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 36_500,
+    default: 0,
+    description: 'Days of audit events kept (0: forever); separate from VITALS_RETENTION_DAYS',
+  }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
   ECG12_ANONYMOUS: Type.Boolean({
     default: false,
@@ -111,7 +117,14 @@ export interface Config {
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
    * events are never deleted.
    */
-  retention: { vitalsDays: number };
+  retention: {
+    vitalsDays: number;
+    /**
+     * Days of audit events kept; 0 keeps them forever. Separate from the data's: the trail of
+     * who saw a patient's data outlives the data (HIPAA keeps such records six years).
+     */
+    auditDays: number;
+  };
   /**
    * Worker threads for the live ECG analysis; 0 analyses on the main thread. Default: one fewer
    * than the machine's cores (the main thread keeps one for HTTP and the database), at most 4;
@@ -250,7 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
     },
     mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL },
-    retention: { vitalsDays: e.VITALS_RETENTION_DAYS },
+    retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
       (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),

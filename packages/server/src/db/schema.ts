@@ -82,4 +82,23 @@ export interface DB {
   baby_readings: BabyReadingsTable;
   rppg_sessions: RppgSessionsTable;
   heart_rate_observations: HeartRateObservationsTable;
+  audit_events: AuditEventsTable;
+}
+
+/** The audit trail (migration 016): inserted only, deleted only by the audit retention pass. */
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  actor_id: string | null;
+  actor_kind: string;
+  ip: string | null;
+  user_agent: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  patient_id: string | null;
+  outcome: string;
+  status: number;
+  request_id: string | null;
+  count: number;
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
+import { createAuditRepository } from './audit.repository.js';
 import { DevicesRepository } from './devices.repository.js';
 import { createEventsRepository } from './events.repository.js';
 import { createFhirRepository } from './fhir.repository.js';
@@ -29,6 +30,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     patientScope: createPatientScopeRepository(db),
     retention: createRetentionRepository(db),
     fhir: createFhirRepository(db),
+    audit: createAuditRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

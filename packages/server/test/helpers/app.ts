@@ -38,6 +38,8 @@ export interface TestAppOptions {
   database?: ContainerOverrides['database'];
   /** Camera heart rate hooks (a bedside file read as fast as it decodes). */
   rppg?: ContainerOverrides['rppg'];
+  /** Audit trail hooks (how often buffered events are written). */
+  audit?: ContainerOverrides['audit'];
 }
 
 /**
@@ -67,6 +69,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
     ...(options.vitals === undefined ? {} : { vitals: options.vitals }),
     ...(options.rppg === undefined ? {} : { rppg: options.rppg }),
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     database:
       options.database !== undefined
         ? options.database

@@ -17,7 +17,7 @@ import {
 import { e07509Body } from '../ecg12/ecg12-fixture.js';
 
 /**
- * The role × endpoint × ownership matrix of issue 2: every identity and device endpoint, called
+ * The role × endpoint × ownership matrix: every identity and device endpoint, called
  * by each kind of caller, with the exact status each must get. Each row gets a fresh world;
  * mutating rows get a fresh target per cell, so no cell's outcome depends on another's.
  */
@@ -458,7 +458,7 @@ const rows: Row[] = [
     expect: { ...users(404), admin: 204, docA: 204, patA: 204 },
   },
 
-  // --- vitals pipeline (issue 6): device A's data is visible to admin, doctor A and patient A
+  // --- vitals pipeline: device A's data is visible to admin, doctor A and patient A
   {
     name: 'POST /vitals (device key of device A, own device_id)',
     request: (w) => ({ method: 'POST', url: '/api/v1/vitals', payload: packetOf(w.devA) }),
@@ -511,7 +511,7 @@ const rows: Row[] = [
     expect: { ...users(404), admin: 200, docA: 200, patA: 403 },
   },
 
-  // --- 12-lead ECG classification (issue 16) and its seed 003 aliases: classifying for patient A
+  // --- 12-lead ECG classification and its seed 003 aliases: classifying for patient A
   // is for those who may see patient A (404 for the others); stats and deletion are the admin's.
   ...(['/api/v1/ecg/classify', '/api/v1/forward'] as const).map((url): Row => ({
     name: `POST ${url} {patient_id: patient A}`,
@@ -567,7 +567,7 @@ const rows: Row[] = [
     request: () => ({ url: '/api/v1/health' }),
     expect: all(200),
   },
-  // --- baby monitor readings (issue 15): patient A's readings, like vitals
+  // --- baby monitor readings: patient A's readings, like vitals
   {
     name: 'POST /readings (JSON, for patient A; a device key records for its own patient)',
     request: (w) => ({
@@ -593,7 +593,7 @@ const rows: Row[] = [
     expect: { ...users(200), docB: 404, patB: 404 },
   })),
 
-  // --- FHIR R4 (issue 19): the same rules as the REST API; errors are OperationOutcomes. A
+  // --- FHIR R4: the same rules as the REST API; errors are OperationOutcomes. A
   // resource of a patient the caller may not see is 404 like one that does not exist.
   {
     name: 'GET /fhir/R4/metadata',
@@ -651,6 +651,17 @@ const rows: Row[] = [
     name: 'GET /fhir/R4/DiagnosticReport/{12-lead interpretation of patient A}',
     request: async (w) => ({ url: `/fhir/R4/DiagnosticReport/${await withEcg12(w)}` }),
     expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  // --- audit trail: the admin's alone
+  {
+    name: 'GET /audit',
+    request: () => ({ url: '/api/v1/audit' }),
+    expect: { ...users(403), admin: 200 },
+  },
+  {
+    name: 'GET /audit?patient_id={patient A}',
+    request: (w) => ({ url: `/api/v1/audit?patient_id=${w.patA.user.id}&outcome=denied` }),
+    expect: { ...users(403), admin: 200 },
   },
 ];
 

@@ -189,6 +189,25 @@ describe.skipIf(!hasFfmpeg())('bedside camera (seed 001 root paths)', () => {
     expect(green).toBeGreaterThan(500);
   });
 
+  it("puts every read of the camera on the audit trail as a read of its patient's data", async () => {
+    const res = await t.app.inject({
+      url: '/status',
+      headers: { 'x-request-id': 'camera-audit-1' },
+    });
+    expect(res.statusCode).toBe(200);
+    await new Promise((r) => setImmediate(r));
+    await t.container.services.audit.flush();
+    const events = await t.container.repositories.audit.list({ patientId: patient.user.id }, 100);
+    expect(events.filter((e) => e.request_id === 'camera-audit-1')).toEqual([
+      expect.objectContaining({
+        action: 'heart_rate.read',
+        resource_type: 'rppg_camera',
+        actor_kind: 'anonymous',
+        outcome: 'success',
+      }),
+    ]);
+  });
+
   it("serves the Streamlit dashboard's polling as it reads it", async () => {
     const reading = (await t.app.inject({ url: '/bpm' })).json<Record<string, unknown>>();
     const status = (await t.app.inject({ url: '/status' })).json<Record<string, unknown>>();

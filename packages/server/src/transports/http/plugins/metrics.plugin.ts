@@ -44,7 +44,7 @@ function metricsPlugin(
   app.get(
     '/metrics',
     {
-      config: { loadShedding: false },
+      config: { loadShedding: false, audit: false },
       schema: {
         tags: ['operations'],
         summary: 'Prometheus metrics',

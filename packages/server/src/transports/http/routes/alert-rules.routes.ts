@@ -8,6 +8,7 @@ import {
   PutAlertRulesSchema,
   errorResponses,
 } from '@vigil/protocol';
+import { inParams } from '../plugins/audit.plugin.js';
 
 /** `/api/v1/patients/{id}/alert-rules`: defaults plus a patient's overrides. */
 export function alertRulesRoutes(
@@ -23,6 +24,13 @@ export function alertRulesRoutes(
   r.get(
     '/:id/alert-rules',
     {
+      config: {
+        audit: {
+          action: 'alert_rules.read',
+          resourceType: 'alert_rules',
+          resource: inParams('id', 'patient'),
+        },
+      },
       schema: {
         tags: ['alerts'],
         summary: "The alert rules in force for a patient (defaults and the patient's overrides)",
@@ -37,6 +45,13 @@ export function alertRulesRoutes(
   r.put(
     '/:id/alert-rules',
     {
+      config: {
+        audit: {
+          action: 'alert_rules.update',
+          resourceType: 'alert_rules',
+          resource: inParams('id', 'patient'),
+        },
+      },
       schema: {
         tags: ['alerts'],
         summary: "Replace a patient's rule overrides (doctor of the patient, or admin)",

@@ -9,6 +9,7 @@ import {
   AlertsQuerySchema,
   errorResponses,
 } from '@vigil/protocol';
+import { inParams, inQuery } from '../plugins/audit.plugin.js';
 
 export function alertsRoutes(
   app: FastifyInstance,
@@ -23,6 +24,13 @@ export function alertsRoutes(
   r.get(
     '/',
     {
+      config: {
+        audit: {
+          action: 'alert.list',
+          resourceType: 'alert',
+          patient: inQuery('patient_id', 'patient'),
+        },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'Alerts you may see (admin all, doctor their patients, patient own), newest first',
@@ -37,6 +45,9 @@ export function alertsRoutes(
   r.get(
     '/:id',
     {
+      config: {
+        audit: { action: 'alert.read', resourceType: 'alert', resource: inParams('id', 'alert') },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'One alert',
@@ -51,6 +62,13 @@ export function alertsRoutes(
   r.post(
     '/:id/ack',
     {
+      config: {
+        audit: {
+          action: 'alert.acknowledge',
+          resourceType: 'alert',
+          resource: inParams('id', 'alert'),
+        },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'Acknowledge an alert (doctor or admin); idempotent',
@@ -65,6 +83,13 @@ export function alertsRoutes(
   r.post(
     '/:id/resolve',
     {
+      config: {
+        audit: {
+          action: 'alert.resolve',
+          resourceType: 'alert',
+          resource: inParams('id', 'alert'),
+        },
+      },
       schema: {
         tags: ['alerts'],
         summary: 'Clear an alert by hand (doctor or admin); it reopens if its condition persists',

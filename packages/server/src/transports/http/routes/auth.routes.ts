@@ -38,12 +38,14 @@ export function authRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { auth } = options;
   const rateLimit = { max: options.loginRatePerMinute, timeWindow: 60_000 };
+  // Every sign-in, successful or not, is on record with the account it was for (if any).
+  const signIn = { action: 'auth.login', resourceType: 'session', signIn: true };
   const bearer = [{ bearerAuth: [] }];
 
   r.post(
     '/register',
     {
-      config: { rateLimit },
+      config: { rateLimit, audit: { action: 'auth.register', resourceType: 'user', signIn: true } },
       schema: {
         tags: ['auth'],
         summary: 'Create a patient account and sign in',
@@ -73,21 +75,24 @@ export function authRoutes(
   r.post(
     '/login',
     {
-      config: { rateLimit },
+      config: { rateLimit, audit: signIn },
       schema: loginSchema('Sign in (JSON {email, password} or OAuth2 form)'),
     },
     (request) => login(request.body),
   );
   r.post(
     '/token',
-    { config: { rateLimit }, schema: loginSchema('OAuth2 password grant (alias of /login)') },
+    {
+      config: { rateLimit, audit: signIn },
+      schema: loginSchema('OAuth2 password grant (alias of /login)'),
+    },
     (request) => login(request.body),
   );
 
   r.post(
     '/refresh',
     {
-      config: { rateLimit },
+      config: { rateLimit, audit: { action: 'auth.refresh', resourceType: 'session' } },
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for new tokens (the old one stops working)',
@@ -102,6 +107,7 @@ export function authRoutes(
   r.post(
     '/logout',
     {
+      config: { audit: { action: 'auth.logout', resourceType: 'session' } },
       schema: {
         tags: ['auth'],
         summary: 'Revoke a refresh token (and its rotation family)',
@@ -118,6 +124,7 @@ export function authRoutes(
   r.get(
     '/me',
     {
+      config: { audit: { action: 'user.read', resourceType: 'user' } },
       onRequest: [app.authenticate],
       schema: {
         tags: ['auth'],
@@ -132,6 +139,7 @@ export function authRoutes(
   r.put(
     '/profile',
     {
+      config: { audit: { action: 'user.update', resourceType: 'user' } },
       onRequest: [app.authenticate],
       schema: {
         tags: ['auth'],

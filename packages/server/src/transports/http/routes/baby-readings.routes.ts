@@ -17,6 +17,7 @@ import {
 import type { Services } from '../../../composition.js';
 import { DomainError, validationFailed } from '../../../errors/catalogue.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
+import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
 
 type BabyReadings = Services['babyReadings'];
 type Uploader = Parameters<BabyReadings['upload']>[0];
@@ -112,6 +113,14 @@ export async function babyReadingsRoutes(
   r.post(
     paths.upload,
     {
+      config: {
+        audit: {
+          action: 'reading.create',
+          resourceType: 'reading',
+          patient: inBody('patient_id', 'patient'),
+          coalesce: true,
+        },
+      },
       onRequest: [
         (request) =>
           request.headers['x-api-key'] === undefined
@@ -153,6 +162,13 @@ export async function babyReadingsRoutes(
   r.get(
     paths.list,
     {
+      config: {
+        audit: {
+          action: 'reading.list',
+          resourceType: 'reading',
+          patient: inQuery('patient_id', 'patient'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags,
@@ -168,6 +184,13 @@ export async function babyReadingsRoutes(
   r.get(
     paths.stats,
     {
+      config: {
+        audit: {
+          action: 'reading.read',
+          resourceType: 'reading',
+          patient: inQuery('patient_id', 'patient'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags,
@@ -183,6 +206,13 @@ export async function babyReadingsRoutes(
   r.get(
     paths.timeseries,
     {
+      config: {
+        audit: {
+          action: 'reading.read',
+          resourceType: 'reading',
+          patient: inQuery('patient_id', 'patient'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags,
@@ -198,6 +228,13 @@ export async function babyReadingsRoutes(
   r.get(
     paths.one,
     {
+      config: {
+        audit: {
+          action: 'reading.read',
+          resourceType: 'reading',
+          resource: inParams('id', 'reading'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags,
@@ -215,6 +252,13 @@ export async function babyReadingsRoutes(
     r.get(
       audioPath,
       {
+        config: {
+          audit: {
+            action: 'reading.read_audio',
+            resourceType: 'reading',
+            resource: inParams('id', 'reading'),
+          },
+        },
         onRequest: [app.authenticate],
         schema: {
           tags,

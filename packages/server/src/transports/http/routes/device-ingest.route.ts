@@ -7,6 +7,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { PayloadIngest } from '../../../ingest/signal-kind.js';
+import { inBody } from '../plugins/audit.plugin.js';
 import { currentDevice } from '../plugins/auth.plugin.js';
 import { validatorCompiler } from '../validator.js';
 
@@ -25,6 +26,8 @@ export function deviceIngestRoute<P extends { device_id: string }>(
     summary: string;
     description: string;
     bodyLimit?: number;
+    /** The audit action and resource type of an upload (e.g. vitals.ingest, vitals). */
+    audit: { action: string; resourceType: string };
     /** The 201 and 200 (batch) answers, when the kind adds fields (default IngestResult). */
     result?: TSchema;
     batchResult?: TSchema;
@@ -34,6 +37,8 @@ export function deviceIngestRoute<P extends { device_id: string }>(
     '/',
     {
       onRequest: [app.authenticateDevice],
+      // One event per device per flush window: auditing costs ingest a map lookup per request.
+      config: { audit: { ...o.audit, patient: inBody('device_id', 'device'), coalesce: true } },
       ...(o.bodyLimit === undefined ? {} : { bodyLimit: o.bodyLimit }),
       // The body is one payload or an array of them: validate the branch its shape selects, so
       // errors name the field; other parts use the app's validator.

@@ -13,6 +13,7 @@ import {
   RegisterDeviceBodySchema,
   UpdateDeviceBodySchema,
 } from '@vigil/protocol';
+import { inBody, inParams } from '../plugins/audit.plugin.js';
 
 export function devicesRoutes(
   app: FastifyInstance,
@@ -27,6 +28,13 @@ export function devicesRoutes(
   r.post(
     '/register',
     {
+      config: {
+        audit: {
+          action: 'device.create',
+          resourceType: 'device',
+          patient: inBody('patient_id', 'patient'),
+        },
+      },
       schema: {
         tags: ['devices'],
         summary: 'Register a device; the response carries its API key, shown once',
@@ -44,6 +52,7 @@ export function devicesRoutes(
   r.get(
     '/',
     {
+      config: { audit: { action: 'device.list', resourceType: 'device' } },
       schema: {
         tags: ['devices'],
         summary: "Devices you may see (admin: all; doctor: your patients' devices; patient: yours)",
@@ -58,6 +67,13 @@ export function devicesRoutes(
   r.get(
     '/:id',
     {
+      config: {
+        audit: {
+          action: 'device.read',
+          resourceType: 'device',
+          resource: inParams('id', 'device_row'),
+        },
+      },
       schema: {
         tags: ['devices'],
         summary: 'A device you may see',
@@ -72,6 +88,13 @@ export function devicesRoutes(
   r.put(
     '/:id',
     {
+      config: {
+        audit: {
+          action: 'device.update',
+          resourceType: 'device',
+          resource: inParams('id', 'device_row'),
+        },
+      },
       schema: {
         tags: ['devices'],
         summary: 'Rename a device or assign it to a patient',
@@ -87,6 +110,13 @@ export function devicesRoutes(
   r.post(
     '/:id/rotate-key',
     {
+      config: {
+        audit: {
+          action: 'device.rotate_key',
+          resourceType: 'device',
+          resource: inParams('id', 'device_row'),
+        },
+      },
       schema: {
         tags: ['devices'],
         summary: 'Issue a new API key; the old one stops working at once',
@@ -101,6 +131,13 @@ export function devicesRoutes(
   r.delete(
     '/:id',
     {
+      config: {
+        audit: {
+          action: 'device.delete',
+          resourceType: 'device',
+          resource: inParams('id', 'device_row'),
+        },
+      },
       schema: {
         tags: ['devices'],
         summary: 'Delete a device (its key stops working)',

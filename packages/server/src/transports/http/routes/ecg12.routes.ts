@@ -18,6 +18,7 @@ import {
 } from '@vigil/protocol';
 import { DomainError } from '../../../errors/catalogue.js';
 import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
+import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
 
 /**
  * One 12-lead JSON body is ~0.6 MB (5000 × 12 numbers); 1000 Hz doubles it. A batch carries up
@@ -78,6 +79,13 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.post(
     '/classify',
     {
+      config: {
+        audit: {
+          action: 'ecg12.classify',
+          resourceType: 'ecg12',
+          patient: inBody('patient_id', 'patient'),
+        },
+      },
       bodyLimit: ECG12_BODY_LIMIT,
       onRequest: caller,
       validatorCompiler: checkedByService,
@@ -99,6 +107,7 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.post(
     '/classify/batch',
     {
+      config: { audit: { action: 'ecg12.classify', resourceType: 'ecg12' } },
       bodyLimit: ECG12_BATCH_BODY_LIMIT,
       onRequest: caller,
       schema: {
@@ -115,6 +124,7 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.post(
     '/classify/record',
     {
+      config: { audit: { action: 'ecg12.classify', resourceType: 'ecg12' } },
       onRequest: caller,
       schema: {
         tags: ['ecg12'],
@@ -160,6 +170,13 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.get(
     '/history',
     {
+      config: {
+        audit: {
+          action: 'ecg12.list',
+          resourceType: 'ecg12',
+          patient: inQuery('patient_id', 'patient'),
+        },
+      },
       onRequest: app.authenticate,
       schema: {
         tags: ['ecg12'],
@@ -176,6 +193,9 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.get(
     '/history/:id',
     {
+      config: {
+        audit: { action: 'ecg12.read', resourceType: 'ecg12', resource: inParams('id', 'ecg12') },
+      },
       onRequest: app.authenticate,
       schema: {
         tags: ['ecg12'],
@@ -192,6 +212,7 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.delete(
     '/history',
     {
+      config: { audit: { action: 'ecg12.delete_all', resourceType: 'ecg12' } },
       onRequest: [app.authenticate, app.requireRole('admin')],
       schema: {
         tags: ['ecg12'],
@@ -206,6 +227,7 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.get(
     '/stats',
     {
+      config: { audit: { action: 'ecg12.stats', resourceType: 'ecg12' } },
       onRequest: [app.authenticate, app.requireRole('admin')],
       schema: {
         tags: ['ecg12'],
@@ -228,6 +250,9 @@ export function ecg12PatientRoutes(
   r.get(
     '/:id/ecg12',
     {
+      config: {
+        audit: { action: 'ecg12.list', resourceType: 'ecg12', patient: inParams('id', 'patient') },
+      },
       onRequest: app.authenticate,
       schema: {
         tags: ['ecg12'],

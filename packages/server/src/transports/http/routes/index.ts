@@ -3,6 +3,7 @@ import type { Config } from '../../../config/env.js';
 import type { Services } from '../../../composition.js';
 import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
+import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
@@ -90,6 +91,7 @@ export async function registerRoutes(
   await app.register(heartRateRoutes, { prefix: '/api/v1/patients', rppg: services.rppg });
   // FHIR R4 read API (its errors are OperationOutcomes: routes/fhir/fhir-outcome.ts).
   await app.register(fhirRoutes, { prefix: '/fhir/R4', fhir: services.fhir });
+  await app.register(auditRoutes, { prefix: '/api/v1/audit', audit: services.audit });
   if (config.rppgCamera !== undefined)
     await app.register(seed001Routes, { rppg: services.rppg, camera: config.rppgCamera });
 }

@@ -12,7 +12,7 @@ export function opsRoutes(
   r.get(
     '/health',
     {
-      config: { loadShedding: false },
+      config: { loadShedding: false, audit: false },
       schema: {
         tags: ['operations'],
         summary: 'Liveness: the process serves requests',
@@ -24,7 +24,7 @@ export function opsRoutes(
   r.get(
     '/ready',
     {
-      config: { loadShedding: false },
+      config: { loadShedding: false, audit: false },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: the database answers',

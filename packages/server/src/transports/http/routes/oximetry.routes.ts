@@ -10,6 +10,7 @@ export function oximetryRoutes(
   done: (error?: Error) => void,
 ): void {
   deviceIngestRoute(app, {
+    audit: { action: 'oximetry.ingest', resourceType: 'oximetry' },
     ingest: options.ingest,
     body: OximetryBodySchema,
     validate: validateOximetryBody,

@@ -14,6 +14,7 @@ import {
   Seed000PredictionListSchema,
   Seed000PredictionSchema,
 } from '@vigil/protocol';
+import { inParams } from '../plugins/audit.plugin.js';
 
 export function predictionsRoutes(
   app: FastifyInstance,
@@ -28,6 +29,13 @@ export function predictionsRoutes(
   r.get(
     '/:device_id',
     {
+      config: {
+        audit: {
+          action: 'prediction.read',
+          resourceType: 'prediction',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       schema: {
         tags: ['predictions'],
         summary: 'Risk predictions of a device, newest first, with cursor pagination',
@@ -55,6 +63,13 @@ export function predictionsRoutes(
   r.get(
     '/:device_id/latest',
     {
+      config: {
+        audit: {
+          action: 'prediction.read',
+          resourceType: 'prediction',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       schema: {
         tags: ['predictions'],
         summary: 'The latest risk prediction of a device, with its reasons',

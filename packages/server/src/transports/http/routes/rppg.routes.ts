@@ -25,6 +25,7 @@ import type { Services } from '../../../composition.js';
 import { DomainError } from '../../../errors/catalogue.js';
 import { sendMjpeg } from '../mjpeg.js';
 import { currentUser } from '../plugins/auth.plugin.js';
+import { inBody, inParams } from '../plugins/audit.plugin.js';
 
 type Rppg = Services['rppg'];
 
@@ -98,6 +99,13 @@ export function rppgRoutes(
   r.post(
     '/sessions',
     {
+      config: {
+        audit: {
+          action: 'rppg_session.create',
+          resourceType: 'rppg_session',
+          patient: inBody('patient_id', 'patient'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -116,6 +124,13 @@ export function rppgRoutes(
   r.post(
     '/sessions/:id/video',
     {
+      config: {
+        audit: {
+          action: 'rppg_session.upload',
+          resourceType: 'rppg_session',
+          resource: inParams('id', 'rppg_session'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -148,6 +163,13 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/bpm',
     {
+      config: {
+        audit: {
+          action: 'rppg_session.read',
+          resourceType: 'rppg_session',
+          resource: inParams('id', 'rppg_session'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -164,6 +186,13 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/status',
     {
+      config: {
+        audit: {
+          action: 'rppg_session.read',
+          resourceType: 'rppg_session',
+          resource: inParams('id', 'rppg_session'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -179,6 +208,13 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/current_frame',
     {
+      config: {
+        audit: {
+          action: 'rppg_session.read',
+          resourceType: 'rppg_session',
+          resource: inParams('id', 'rppg_session'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -194,6 +230,13 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/video_feed',
     {
+      config: {
+        audit: {
+          action: 'rppg_session.read',
+          resourceType: 'rppg_session',
+          resource: inParams('id', 'rppg_session'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -225,6 +268,13 @@ export function heartRateRoutes(
   r.get(
     '/:id/heart-rate',
     {
+      config: {
+        audit: {
+          action: 'heart_rate.read',
+          resourceType: 'heart_rate',
+          patient: inParams('id', 'patient'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],

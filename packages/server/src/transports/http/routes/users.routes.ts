@@ -12,6 +12,7 @@ import {
   UserListSchema,
   UserSchema,
 } from '@vigil/protocol';
+import { inParams } from '../plugins/audit.plugin.js';
 
 export function usersRoutes(
   app: FastifyInstance,
@@ -26,6 +27,7 @@ export function usersRoutes(
   r.post(
     '/',
     {
+      config: { audit: { action: 'user.create', resourceType: 'user' } },
       schema: {
         tags: ['users'],
         summary: 'Create a user (admin: doctors and admins; doctor: own patients)',
@@ -44,6 +46,7 @@ export function usersRoutes(
     r.get(
       `/${role}s`,
       {
+        config: { audit: { action: 'user.list', resourceType: 'user' } },
         schema: {
           tags: ['users'],
           summary,
@@ -61,6 +64,9 @@ export function usersRoutes(
   r.get(
     '/:id',
     {
+      config: {
+        audit: { action: 'user.read', resourceType: 'user', resource: inParams('id', 'user') },
+      },
       schema: {
         tags: ['users'],
         summary: 'A user you may see',
@@ -75,6 +81,9 @@ export function usersRoutes(
   r.put(
     '/:id',
     {
+      config: {
+        audit: { action: 'user.update', resourceType: 'user', resource: inParams('id', 'user') },
+      },
       schema: {
         tags: ['users'],
         summary: 'Update a user you manage (or yourself)',
@@ -90,6 +99,9 @@ export function usersRoutes(
   r.delete(
     '/:id',
     {
+      config: {
+        audit: { action: 'user.delete', resourceType: 'user', resource: inParams('id', 'user') },
+      },
       schema: {
         tags: ['users'],
         summary: 'Delete a user you manage (a patient may delete themself)',

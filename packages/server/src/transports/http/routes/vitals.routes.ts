@@ -28,6 +28,7 @@ import {
   type VitalsPacket,
 } from '@vigil/protocol';
 import { Type } from 'typebox';
+import { inParams } from '../plugins/audit.plugin.js';
 
 /** A batch of 600 packets of 10,000 samples is ~50 MB of JSON; 16 MiB covers 10 min at 250 Hz. */
 const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
@@ -46,6 +47,7 @@ export function vitalsRoutes(
   const security = [{ bearerAuth: [] }];
 
   deviceIngestRoute(app, {
+    audit: { action: 'vitals.ingest', resourceType: 'vitals' },
     ingest,
     body: VitalsBodySchema,
     validate: validateVitalsBody,
@@ -68,6 +70,13 @@ export function vitalsRoutes(
   r.get(
     '/:device_id',
     {
+      config: {
+        audit: {
+          action: 'vitals.read',
+          resourceType: 'vitals',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['vitals'],
@@ -97,6 +106,13 @@ export function vitalsRoutes(
   r.get(
     '/:device_id/latest',
     {
+      config: {
+        audit: {
+          action: 'vitals.read',
+          resourceType: 'vitals',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['vitals'],
@@ -126,6 +142,13 @@ export function vitalsRoutes(
   r.get(
     '/:device_id/ecg',
     {
+      config: {
+        audit: {
+          action: 'ecg.read',
+          resourceType: 'ecg',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['vitals'],
@@ -142,6 +165,13 @@ export function vitalsRoutes(
   r.get(
     '/:device_id/series',
     {
+      config: {
+        audit: {
+          action: 'vitals.read',
+          resourceType: 'vitals',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['vitals'],
@@ -158,6 +188,13 @@ export function vitalsRoutes(
   r.get(
     '/:device_id/stats',
     {
+      config: {
+        audit: {
+          action: 'vitals.read',
+          resourceType: 'vitals',
+          resource: inParams('device_id', 'device'),
+        },
+      },
       onRequest: [app.authenticate],
       schema: {
         tags: ['vitals'],

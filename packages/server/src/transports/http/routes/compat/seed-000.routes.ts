@@ -54,6 +54,7 @@ export function seed000Routes(
   r.get(
     '/vitals/me/history',
     {
+      config: { audit: { action: 'vitals.read', resourceType: 'vitals' } },
       schema: {
         tags,
         summary: 'Vitals of all your devices, newest first, by limit and offset',
@@ -71,6 +72,7 @@ export function seed000Routes(
   r.get(
     '/vitals/me/latest',
     {
+      config: { audit: { action: 'vitals.read', resourceType: 'vitals' } },
       schema: {
         tags,
         summary: 'The latest vitals packet of any of your devices',
@@ -85,6 +87,7 @@ export function seed000Routes(
   r.get(
     '/predictions/me/history',
     {
+      config: { audit: { action: 'prediction.read', resourceType: 'prediction' } },
       schema: {
         tags,
         summary: 'Predictions of all your devices, newest first, by limit and offset',
@@ -102,6 +105,7 @@ export function seed000Routes(
   r.get(
     '/predictions/me/latest',
     {
+      config: { audit: { action: 'prediction.read', resourceType: 'prediction' } },
       schema: {
         tags,
         summary: 'The latest prediction of any of your devices',

@@ -77,10 +77,19 @@ export function seed001Routes(
     next(mayRead(request) ? undefined : new DomainError('CAMERA_ACCESS_DENIED'));
   });
   const common = { tags: ['rppg', 'compat'], security, querystring: KeyQuerySchema };
+  // The camera watches one patient: every read of it is a read of that patient's data.
+  const config = {
+    audit: {
+      action: 'heart_rate.read',
+      resourceType: 'rppg_camera',
+      patientId: options.camera.patientId,
+    },
+  };
 
   r.get(
     '/bpm',
     {
+      config,
       schema: {
         ...common,
         summary: 'Bedside camera heart rate (seed 001 HeartRateResponse; bpm 0 = no reading)',
@@ -92,6 +101,7 @@ export function seed001Routes(
   r.get(
     '/status',
     {
+      config,
       schema: {
         ...common,
         summary: 'Bedside camera status (seed 001 SystemStatusResponse)',
@@ -103,6 +113,7 @@ export function seed001Routes(
   r.get(
     '/current_frame',
     {
+      config,
       schema: {
         ...common,
         summary: 'Bedside camera: the latest frame as a base64 JPEG with face box and BPM',
@@ -114,6 +125,7 @@ export function seed001Routes(
   r.get(
     '/video_feed',
     {
+      config,
       schema: {
         ...common,
         summary: 'Bedside camera MJPEG stream (multipart/x-mixed-replace; boundary=frame)',

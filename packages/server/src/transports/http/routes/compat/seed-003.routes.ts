@@ -21,6 +21,7 @@ import {
   ecg12Caller,
   ecg12CallerHook,
 } from '../ecg12.routes.js';
+import { inBody, inQuery } from '../../plugins/audit.plugin.js';
 
 /**
  * Seed 003 (the FastAPI ECG service) compatibility: its paths and response shapes, answered by
@@ -42,6 +43,7 @@ export function seed003Routes(
   r.get(
     '/health',
     {
+      config: { audit: false },
       schema: {
         tags,
         summary: 'Seed 003 health: the database answers and the classifier is loaded',
@@ -61,6 +63,13 @@ export function seed003Routes(
   r.post(
     '/forward',
     {
+      config: {
+        audit: {
+          action: 'ecg12.classify',
+          resourceType: 'ecg12',
+          patient: inBody('patient_id', 'patient'),
+        },
+      },
       bodyLimit: ECG12_BODY_LIMIT,
       onRequest: caller,
       validatorCompiler: checkedByService,
@@ -85,6 +94,7 @@ export function seed003Routes(
   r.post(
     '/forward/batch',
     {
+      config: { audit: { action: 'ecg12.classify', resourceType: 'ecg12' } },
       bodyLimit: ECG12_BATCH_BODY_LIMIT,
       onRequest: caller,
       schema: {
@@ -114,6 +124,13 @@ export function seed003Routes(
   r.get(
     '/history',
     {
+      config: {
+        audit: {
+          action: 'ecg12.list',
+          resourceType: 'ecg12',
+          patient: inQuery('patient_id', 'patient'),
+        },
+      },
       onRequest: app.authenticate,
       schema: {
         tags,
@@ -134,6 +151,7 @@ export function seed003Routes(
   r.delete(
     '/history',
     {
+      config: { audit: { action: 'ecg12.delete_all', resourceType: 'ecg12' } },
       onRequest: [app.authenticate, app.requireRole('admin')],
       schema: {
         tags,
@@ -148,6 +166,7 @@ export function seed003Routes(
   r.get(
     '/stats',
     {
+      config: { audit: { action: 'ecg12.stats', resourceType: 'ecg12' } },
       onRequest: [app.authenticate, app.requireRole('admin')],
       schema: {
         tags,

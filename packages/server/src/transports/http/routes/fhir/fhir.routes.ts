@@ -11,6 +11,8 @@ import {
 import { DomainError } from '../../../../errors/catalogue.js';
 import type { RawQuery } from '../../../../services/fhir/fhir-search.js';
 import { FHIR_TYPES, type FhirService } from '../../../../services/fhir/fhir.service.js';
+import type { AuditRefKind } from '../../../../services/audit.service.js';
+import { inParams, inQuery } from '../../plugins/audit.plugin.js';
 import { currentUser } from '../../plugins/auth.plugin.js';
 import { FHIR_JSON, fhirErrorHandler } from './fhir-outcome.js';
 
@@ -20,7 +22,19 @@ function urlsOf(request: FastifyRequest, prefix: string) {
 }
 
 /**
- * The FHIR R4 API under /fhir/R4 (issue 19): the CapabilityStatement, and read and search of
+ * What a FHIR read's id names, for the audit trail's patient lookup (Observation ids are
+ * `<kind>-<row id>` of several tables: the event keeps the id, without a patient).
+ */
+const READ_REF: Record<(typeof FHIR_TYPES)[number], AuditRefKind | undefined> = {
+  Patient: 'patient',
+  Practitioner: 'user',
+  Device: 'device_row',
+  Observation: undefined,
+  DiagnosticReport: 'ecg12',
+};
+
+/**
+ * The FHIR R4 API under /fhir/R4: the CapabilityStatement, and read and search of
  * each resource type. Read-only, JSON only. Its errors are OperationOutcomes (fhir-outcome.ts).
  */
 export function fhirRoutes(
@@ -44,6 +58,7 @@ export function fhirRoutes(
   r.get(
     '/metadata',
     {
+      config: { audit: false },
       schema: {
         tags: ['fhir'],
         produces: ['application/fhir+json'],
@@ -59,6 +74,13 @@ export function fhirRoutes(
       `/${type}`,
       {
         onRequest: app.authenticate,
+        config: {
+          audit: {
+            action: 'fhir.search',
+            resourceType: `fhir.${type}`,
+            patient: inQuery('patient', 'patient'),
+          },
+        },
         schema: {
           tags: ['fhir'],
           produces: ['application/fhir+json'],
@@ -75,6 +97,13 @@ export function fhirRoutes(
       `/${type}/:id`,
       {
         onRequest: app.authenticate,
+        config: {
+          audit: {
+            action: 'fhir.read',
+            resourceType: `fhir.${type}`,
+            ...(READ_REF[type] === undefined ? {} : { resource: inParams('id', READ_REF[type]) }),
+          },
+        },
         schema: {
           tags: ['fhir'],
           produces: ['application/fhir+json'],
