@@ -2,7 +2,8 @@
  * `npm run eval:af -- <dir> [<dir> ...] [--annotations] [--list] [--af-window 32]
  *  [--af-hysteresis 8] [--af-short-window 12] [--af-short-hysteresis 4] [--p-max 0.5]
  *  [--p-measure template|coherence|template-or-coherence] [--af-hold 16] [--af-min-duration 30000]
- *  [--no-atrial-evidence] [--options '<monitor options json>'] [--strips 30]`
+ *  [--no-atrial-evidence] [--options '<monitor options json>'] [--strips 30]
+ *  [--channel N] [--invert] [--noise-mv 0.05]`
  *
  * Atrial fibrillation episode detection against the rhythm annotations of every WFDB record in
  * <dir> (MIT-BIH `(AFIB`/`(AFL` rhythm changes; CPSC 2021 `(AFIB`/`(AFL`/`(N`). Beats come from
@@ -21,7 +22,8 @@
  * its own from a cold start (QRS detection included), as a short recording would be (CinC 2017's
  * 9-61 s strips): a strip at least 90% in AF is found when any AF is detected in it; in strips
  * without AF the time called AF is summed. Development records only: this is how the rules are
- * checked on short recordings without looking at the held-out database.
+ * checked on short recordings without looking at the held-out database. `--channel N` analyses
+ * that channel instead of MLII / II (e.g. CPSC 2021's lead I, the lead of handheld recorders).
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -47,6 +49,9 @@ const { values, positionals } = parseArgs({
     'no-atrial-evidence': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     strips: { type: 'string' },
+    channel: { type: 'string' },
+    invert: { type: 'boolean', default: false },
+    'noise-mv': { type: 'string' },
     options: { type: 'string' },
   },
 });
@@ -152,11 +157,30 @@ for (const dir of dirs) {
     const path = join(dir, name);
     const rec = await readWfdbRecord(path);
     const anns = await readAnnotations(path);
-    const lead = Math.max(
-      0,
-      rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase())),
-    );
-    const ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
+    const lead =
+      values.channel === undefined
+        ? Math.max(
+            0,
+            rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase())),
+          )
+        : Number(values.channel);
+    const raw = rec.signals[lead]?.physical ?? new Float64Array(0);
+    // --invert: the lead reversed, as a handheld recorder held the other way round records it.
+    const inverted = values.invert ? raw.map((v) => -v) : raw;
+    // --noise-mv: white Gaussian noise of this SD added (seeded), a handheld recording's noise.
+    const noiseMv = values['noise-mv'] === undefined ? 0 : Number(values['noise-mv']);
+    let seed = 12345;
+    const uniform = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return (seed + 1) / 2147483649;
+    };
+    const ecg =
+      noiseMv > 0
+        ? inverted.map(
+            (v) =>
+              v + noiseMv * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
+          )
+        : inverted;
     const end = rec.nSamples;
     const ref: Interval[] = [];
     let afStart: number | null = null;
