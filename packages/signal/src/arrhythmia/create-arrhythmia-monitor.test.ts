@@ -232,6 +232,21 @@ describe('hostile input: findings are withheld with a reason', () => {
     expect(r.episodes).toEqual([]);
   });
 
+  it('keeps its findings on AF with 0.08 mV broadband noise at 360 Hz (a handheld recording)', () => {
+    // With one-sample slopes this noise read as noise: 64 of 87 beats Q, the findings withheld and
+    // no AF; slopes over 8 ms keep the QRS above it (white noise alone is still withheld, next).
+    const fs = 360;
+    const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 31, noiseMv: 0.08 }, 60);
+    // Every beat compared for P waves (ECGSYN's AF T waves, see the paroxysm test).
+    const r = analyzeArrhythmia(af.ecg, fs, af.peaks, {
+      afMinDurationMs: 0,
+      atrial: { minPrematurity: 0 },
+    });
+    expect(r.withheld).toBeNull();
+    expect(r.beats.filter((b) => b.class === 'Q').length).toBeLessThan(5);
+    expect(r.episodes.filter((e) => e.rhythm === 'AF')).toHaveLength(1);
+  });
+
   it('withholds on white noise and reports its beats as Q', () => {
     const fs = 360;
     const rng = createRng(11);
