@@ -33,9 +33,9 @@ export interface BeatWindow {
   /** Largest |dx/dt| within ±100 ms, mV/s. */
   maxSlope: number;
   /**
-   * Largest |first difference| within ±100 ms of the fiducial divided by the median |first
-   * difference| over the whole window: a QRS stands out from a smooth P-T background, white noise
-   * does not.
+   * Largest |difference over 8 ms| within ±100 ms of the fiducial divided by the median
+   * |difference over 8 ms| over the whole window: a QRS stands out from a smooth P-T background,
+   * white noise does not.
    */
   slopeContrast: number;
   /**
