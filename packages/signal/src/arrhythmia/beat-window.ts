@@ -33,9 +33,9 @@ export interface BeatWindow {
   /** Largest |dx/dt| within ±100 ms, mV/s. */
   maxSlope: number;
   /**
-   * Largest |first difference| within ±100 ms of the fiducial divided by the median |first
-   * difference| over the whole window: a QRS stands out from a smooth P-T background, white noise
-   * does not.
+   * Largest |difference over 8 ms| within ±100 ms of the fiducial divided by the median
+   * |difference over 8 ms| over the whole window: a QRS stands out from a smooth P-T background,
+   * white noise does not.
    */
   slopeContrast: number;
   /**
@@ -53,6 +53,8 @@ const MA2_S = 0.3;
 const PRE_S = 0.45;
 const POST_S = 0.6;
 const ALIGN_S = 0.06;
+/** Span of the slopes of the noise test (slope contrast), in s: 8 ms (2 samples at 250 Hz). */
+const SLOPE_SPAN_S = 0.008;
 
 /** k-th smallest value (Hoare's quickselect, in place; the array is reordered). */
 function selectKth(a: Float64Array, k: number): number {
@@ -268,9 +270,16 @@ export function measureBeatWindow(
     if (d > maxSlope) maxSlope = d;
   }
   // Slope contrast: steepest slope of the QRS against the median slope of the whole window. A
-  // median ignores a neighbouring beat (bigeminy), white noise keeps the ratio near 4.
-  const absDiff = (work.absDiff = grow(work.absDiff, len - 1)).subarray(0, len - 1);
-  for (let i = 1; i < len; i++) absDiff[i - 1] = Math.abs((hp[i] ?? 0) - (hp[i - 1] ?? 0));
+  // median ignores a neighbouring beat (bigeminy), white noise keeps the ratio near 4. Slopes are
+  // differences over SLOPE_SPAN_S, not one sample: over one sample, broadband noise of 0.05 mV
+  // (a handheld recording's) swamped the QRS slope, most beats of the development AF records
+  // 201 and 203 read as noise and their AF was withheld (AF found in 37 of 110 30-s strips, 110
+  // with the span; `npm run eval:af -- ... --strips 30 --noise-mv 0.05`). Noise alone keeps its
+  // ratio (numerator and denominator scale alike), so white noise is still withheld.
+  const dS = Math.max(1, Math.round(SLOPE_SPAN_S * fs));
+  const nDiff = Math.max(1, len - dS);
+  const absDiff = (work.absDiff = grow(work.absDiff, nDiff)).subarray(0, nDiff);
+  for (let i = 0; i < nDiff; i++) absDiff[i] = Math.abs((hp[i + dS] ?? 0) - (hp[i] ?? 0));
   let qrsSlope = 0;
   for (let i = lo; i <= hi; i++) qrsSlope = Math.max(qrsSlope, absDiff[i] ?? 0);
   const medDiff = selectKth(absDiff, absDiff.length >> 1);

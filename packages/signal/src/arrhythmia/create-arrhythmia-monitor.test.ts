@@ -139,14 +139,19 @@ describe('createArrhythmiaMonitor', () => {
     }
     const onset = 60 * fs;
     const offset = 70 * fs;
-    const found = analyzeArrhythmia(ecg, fs, peaks, { afMinDurationMs: 0 }).episodes.filter(
+    // Every beat compared for P waves: ECGSYN's AF T-wave tails are timed by the following RR
+    // (create-atrial-activity-tracker.test.ts), which the prematurity rule would read as P waves.
+    const atrial = { minPrematurity: 0 };
+    const found = analyzeArrhythmia(ecg, fs, peaks, { afMinDurationMs: 0, atrial }).episodes.filter(
       (e) => e.rhythm === 'AF',
     );
     expect(found).toHaveLength(1);
     expect(found[0]?.start ?? 0).toBeGreaterThan(onset - 5 * fs);
     expect(found[0]?.end ?? 0).toBeLessThan(offset + 5 * fs);
     // With the default 30-s minimum duration (the clinical definition) it is not reported.
-    expect(analyzeArrhythmia(ecg, fs, peaks).episodes.filter((e) => e.rhythm === 'AF')).toEqual([]);
+    expect(
+      analyzeArrhythmia(ecg, fs, peaks, { atrial }).episodes.filter((e) => e.rhythm === 'AF'),
+    ).toEqual([]);
   });
 
   it('finds AF in a synthetic AF rhythm and none in a sinus rhythm', () => {
@@ -225,6 +230,21 @@ describe('hostile input: findings are withheld with a reason', () => {
     );
     expect(r.withheld).toBe('too-short');
     expect(r.episodes).toEqual([]);
+  });
+
+  it('keeps its findings on AF with 0.08 mV broadband noise at 360 Hz (a handheld recording)', () => {
+    // With one-sample slopes this noise read as noise: 64 of 87 beats Q, the findings withheld and
+    // no AF; slopes over 8 ms keep the QRS above it (white noise alone is still withheld, next).
+    const fs = 360;
+    const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 31, noiseMv: 0.08 }, 60);
+    // Every beat compared for P waves (ECGSYN's AF T waves, see the paroxysm test).
+    const r = analyzeArrhythmia(af.ecg, fs, af.peaks, {
+      afMinDurationMs: 0,
+      atrial: { minPrematurity: 0 },
+    });
+    expect(r.withheld).toBeNull();
+    expect(r.beats.filter((b) => b.class === 'Q').length).toBeLessThan(5);
+    expect(r.episodes.filter((e) => e.rhythm === 'AF')).toHaveLength(1);
   });
 
   it('withholds on white noise and reports its beats as Q', () => {

@@ -11,6 +11,14 @@ export interface AtrialActivityOptions {
   binMs?: number;
   /** Number of most recent eligible beats whose segments are compared, default 8. */
   beats?: number;
+  /**
+   * A beat whose RR interval is below this fraction of the median of the previous 8 RR intervals
+   * is premature and does not contribute, default 0.9 (0 turns the rule off). A premature
+   * atrial beat's P wave is ectopic or hidden in the T wave, so in sinus rhythm with frequent
+   * ectopy the premature beats would dilute the sinus P waves of the others and read as absent
+   * P waves; in AF the beats that are not premature still have none.
+   */
+  minPrematurity?: number;
 }
 
 export interface AtrialActivityTracker {
@@ -68,6 +76,7 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   const endMs = options.segmentEndMs ?? 70;
   const binMs = options.binMs ?? 10;
   const k = options.beats ?? 8;
+  const minPrematurity = options.minPrematurity ?? 0.9;
   if (!(startMs > endMs && endMs >= 0 && binMs > 0 && startMs - endMs >= 3 * binMs)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -95,6 +104,32 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   const xm = (nBins - 1) / 2;
   let sxx = 0;
   for (let i = 0; i < nBins; i++) sxx += (i - xm) ** 2;
+
+  // The last 8 RR intervals in samples (ring), for the prematurity rule.
+  const rrRing = new Float64Array(8);
+  const rrSorted = new Float64Array(8);
+  let nRr = 0;
+  let prevPeak: number | null = null;
+  /** Whether the beat at `peak` comes early against the median of the previous 8 RR. */
+  const premature = (peak: number): boolean => {
+    if (prevPeak === null) {
+      prevPeak = peak;
+      return false;
+    }
+    const rr = peak - prevPeak;
+    prevPeak = peak;
+    let early = false;
+    if (minPrematurity > 0 && nRr >= 4) {
+      const n = Math.min(nRr, 8);
+      for (let i = 0; i < n; i++) rrSorted[i] = rrRing[i] ?? 0;
+      const v = rrSorted.subarray(0, n).sort();
+      const med = n % 2 === 1 ? (v[n >> 1] ?? 0) : ((v[(n >> 1) - 1] ?? 0) + (v[n >> 1] ?? 0)) / 2;
+      early = rr < minPrematurity * med;
+    }
+    rrRing[nRr % 8] = rr;
+    nRr++;
+    return early;
+  };
 
   let spare: Float64Array | null = null;
   const segment = (x: Float64Array, offset: number, peak: number): Float64Array | null => {
@@ -129,7 +164,8 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     },
     push(x, offset, peak, eligible, sinusContext = false) {
       const n = beatNo++;
-      const s = eligible ? segment(x, offset, peak) : null;
+      const early = premature(peak);
+      const s = eligible && !early ? segment(x, offset, peak) : null;
       if (s && sinusContext) {
         // Running mean over the first 32 sinus beats, then exponential (time constant 32 beats).
         templateBeats++;

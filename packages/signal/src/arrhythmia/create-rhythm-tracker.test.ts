@@ -31,7 +31,54 @@ function lcg(seed: number): () => number {
   };
 }
 
+/**
+ * Feeds beats given as RR intervals (ms), all N, with no sinus P template (long-path score null)
+ * and the given template-free P-wave score for the short path; returns the AF episodes.
+ */
+function runCold(
+  rrMs: number[],
+  shortScore: number,
+  options: Omit<RhythmTrackerOptions, 'fs'> = {},
+): RhythmEpisode[] {
+  const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0, ...options });
+  let sample = 0;
+  for (const rr of rrMs) {
+    sample += Math.round((rr * FS) / 1000);
+    t.push(sample, 'N', null, shortScore);
+  }
+  t.flush();
+  return t.episodes.filter((e) => e.rhythm === 'AF');
+}
+
 describe('createRhythmTracker (RR-rule oracles)', () => {
+  it('is irregular but not AF: frequent premature beats with their pauses, and bigeminy', () => {
+    // Sinus at 800 ms; every third beat premature (coupling 520 ms, full compensatory pause), the
+    // premature beats not labelled (all N) and no P-wave evidence either way: the worst case.
+    const frequent: number[] = [];
+    for (let i = 0; i < 120; i++) frequent.push(i % 3 === 1 ? 520 : i % 3 === 2 ? 1080 : 800);
+    const bigeminy: number[] = [];
+    for (let i = 0; i < 120; i++) bigeminy.push(i % 2 === 0 ? 520 : 1080);
+    // P waves absent by the short path's score (0.3 < 0.5): only the RR pattern can tell.
+    expect(runCold(frequent, 0.3)).toEqual([]);
+    expect(runCold(bigeminy, 0.3)).toEqual([]);
+    // The same intervals are AF by nRMSSD and the large-difference share alone (the rule off).
+    const off = { afEctopyShare: 1, afEctopyRegularShare: 1 };
+    expect(runCold(frequent, 0.3, off)).toHaveLength(1);
+    expect(runCold(bigeminy, 0.3, off)).toHaveLength(1);
+  });
+
+  it('finds AF in a 30-beat strip from a cold start, before the first full 32-interval window', () => {
+    const rand = lcg(11);
+    const rr: number[] = [];
+    for (let i = 0; i < 30; i++) rr.push(450 + 500 * rand());
+    const af = runCold(rr, 0.2);
+    expect(af).toHaveLength(1);
+    // Random RR intervals are not explained by ectopy: the rule leaves real AF alone.
+    expect(runCold(rr, 0.2, { afEctopyShare: 1, afEctopyRegularShare: 1 })).toHaveLength(1);
+    // With P waves present (score 0.9) the short path does not call it.
+    expect(runCold(rr, 0.9)).toEqual([]);
+  });
+
   it('reports nothing for a regular sinus rhythm at 75 bpm', () => {
     const rr = new Array<number>(200).fill(800);
     expect(run(rr, [])).toEqual([]);

@@ -22,7 +22,8 @@ export interface RhythmTrackerOptions {
   /**
    * RR intervals per window of the second, short-window AF path, default 12 (0 turns the path
    * off). A short window is called AF when its intervals meet the same irregularity criteria
-   * (`afNrmssd`, `afLargeDiffShare`) and P waves are absent: the P-wave score passed with the
+   * (`afNrmssd`, `afLargeDiffShare`), is not explained by ectopy (`afEctopyShare`) and P waves
+   * are absent: the P-wave score passed with the
    * window's last beat is below `afPWaveScoreMax`. Because absent P waves are required, the short
    * path also uses intervals touching ventricular and fusion beats (ectopy in sinus rhythm keeps
    * its P waves; AF beats mislabelled VEB at fast rates do not hide the irregularity). Without
@@ -55,6 +56,23 @@ export interface RhythmTrackerOptions {
   afRequireAtrialEvidence?: boolean;
   /** P-wave score below which the long path counts P waves as absent, default 0.7. */
   afLongPWaveScoreMax?: number;
+  /**
+   * Irregular but not AF: an irregular window is not AF when at least this share of its
+   * intervals is explained by ectopic beats in a regular rhythm (see `afEctopyTolerance`):
+   * intervals near the window's median RR, premature intervals with their pause, or the phases
+   * of bigeminy or trigeminy. Default 0.8; 1 turns the rule off.
+   */
+  afEctopyShare?: number;
+  /** Tolerance of those patterns as a fraction of the median RR, default 0.1. */
+  afEctopyTolerance?: number;
+  /**
+   * The same rule in the long window, at a stricter share, default 0.9: it vetoes a long-window AF
+   * decision only while the record has no sinus P template (with one, the template's veto
+   * decides), and such a window counts as regular rhythm for the template (see `regular`), so
+   * frequent ectopy from a record's first beat no longer keeps the template, and with it the long
+   * path's atrial-activity evidence, away.
+   */
+  afEctopyRegularShare?: number;
   /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
   bradyBpm?: number;
   /** Sinus tachycardia above this rate in bpm, default 100. */
@@ -92,9 +110,10 @@ export interface RhythmTracker {
    */
   readonly irregular: boolean;
   /**
-   * Whether the most recent full window was measured and did not meet the AF criteria: false
-   * before the first `afWindowBeats` intervals and in windows too ventricular to tell. What a
-   * sinus P template may learn from (a record that starts in AF must not teach it AF).
+   * Whether the most recent full window was measured and did not meet the AF criteria, or met
+   * them only through ectopy in a regular rhythm (`afEctopyRegularShare`): false before the first
+   * `afWindowBeats` intervals and in windows too ventricular to tell. What a sinus P template may
+   * learn from (a record that starts in AF must not teach it AF).
    */
   readonly regular: boolean;
 }
@@ -106,6 +125,9 @@ interface Beat {
   /** P-wave score of the short path when `pScore` is null. */
   pShort: number | null;
 }
+
+/** Verdict on the RR intervals of one window. */
+type WindowVerdict = 'regular' | 'ectopy' | 'irregular';
 
 function median(v: Float64Array, n: number): number {
   sortSmallInPlace(v, n);
@@ -136,6 +158,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const minAfSamples = ((options.afMinDurationMs ?? 30000) * fs) / 1000;
   const needAtrial = options.afRequireAtrialEvidence ?? true;
   const pLongMax = options.afLongPWaveScoreMax ?? 0.7;
+  const ectopyShare = options.afEctopyShare ?? 0.8;
+  const ectopyTol = options.afEctopyTolerance ?? 0.1;
+  const ectopyRegularShare = options.afEctopyRegularShare ?? 0.9;
   if (!(minAfSamples >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -254,6 +279,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   };
 
   let rrScratch = new Float64Array(2 * W);
+  let phaseScratch = new Float64Array(2 * W);
   let validScratch = new Float64Array(2 * W);
   /**
    * Whether the `len` intervals up to beat endIdx meet the AF criteria, or null when too few of
@@ -265,12 +291,13 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     len = W,
     // Use intervals touching any beat except unclassifiable (Q) ones.
     all = false,
-  ): boolean | null => {
+  ): WindowVerdict | null => {
     // Up to three windows per beat: typed work arrays and an insertion sort instead of new
     // arrays, `filter` and a comparator sort (the same values in the same order).
     if (rrScratch.length < len) {
       rrScratch = new Float64Array(2 * len);
       validScratch = new Float64Array(2 * len);
+      phaseScratch = new Float64Array(2 * len);
     }
     const rr = rrScratch;
     let nValid = 0;
@@ -323,7 +350,83 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       nd++;
     }
     if (nd < 4 || nb < 4) return null;
-    return Math.sqrt(d2 / nd) / mean > afNrmssd && big / nb > afBig;
+    const irregular = Math.sqrt(d2 / nd) / mean > afNrmssd && big / nb > afBig;
+    if (!irregular) return 'regular';
+    const need = all ? ectopyShare : ectopyRegularShare;
+    if (need >= 1) return 'irregular';
+    // Irregular but not AF: most intervals explained by ectopy in an otherwise regular rhythm.
+    const med =
+      nValid % 2 === 1
+        ? (valid[nValid >> 1] ?? 0)
+        : ((valid[(nValid >> 1) - 1] ?? 0) + (valid[nValid >> 1] ?? 0)) / 2;
+    const share = ectopyExplained(rr, len, med);
+    return share >= need ? 'ectopy' : 'irregular';
+  };
+  /**
+   * Share of the valid intervals of `rr` (NaN: left out) that a regular rhythm interrupted by
+   * premature beats explains: an interval within `ectopyTol` of the window's median RR (the
+   * underlying rhythm), a premature one (shorter) followed by a pause no longer than the full
+   * compensatory pause (both intervals explained: the coupling interval and the pause of an
+   * ectopic beat, with or without reset of the sinus node), or, for bigeminy and trigeminy
+   * (where the median is not the sinus RR), an interval within `ectopyTol` of the median of its
+   * own phase of period 2 or 3, when that explains more. In AF none of these hold for long:
+   * intervals are spread evenly and their order is random.
+   */
+  const ectopyExplained = (rr: Float64Array, len: number, med: number): number => {
+    const tol = ectopyTol * med;
+    let nValid = 0;
+    let explained = 0;
+    let carry = false; // interval i is the pause after an explained premature interval
+    for (let i = 0; i < len; i++) {
+      const r = rr[i] ?? NaN;
+      if (!Number.isFinite(r)) {
+        carry = false;
+        continue;
+      }
+      nValid++;
+      if (carry) {
+        carry = false;
+        explained++;
+        continue;
+      }
+      if (Math.abs(r - med) <= tol) {
+        explained++;
+        continue;
+      }
+      const next = rr[i + 1] ?? NaN;
+      if (
+        r < med - tol &&
+        Number.isFinite(next) &&
+        next >= med - tol &&
+        r + next <= 2 * med + tol
+      ) {
+        explained++;
+        carry = true;
+      }
+    }
+    let best = explained;
+    for (let p = 2; p <= 3; p++) {
+      let inPhase = 0;
+      for (let ph = 0; ph < p; ph++) {
+        let n = 0;
+        for (let i = ph; i < len; i += p) {
+          const r = rr[i] ?? NaN;
+          if (Number.isFinite(r)) phaseScratch[n++] = r;
+        }
+        if (n === 0) continue;
+        sortSmallInPlace(phaseScratch, n);
+        const m =
+          n % 2 === 1
+            ? (phaseScratch[n >> 1] ?? 0)
+            : ((phaseScratch[(n >> 1) - 1] ?? 0) + (phaseScratch[n >> 1] ?? 0)) / 2;
+        for (let i = ph; i < len; i += p) {
+          const r = rr[i] ?? NaN;
+          if (Number.isFinite(r) && Math.abs(r - m) <= tol) inPhase++;
+        }
+      }
+      best = Math.max(best, inPhase);
+    }
+    return nValid > 0 ? best / nValid : 0;
   };
 
   let lastWindowAf = false;
@@ -335,40 +438,63 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       const coh = b?.pScore ?? b?.pShort ?? null;
       shortLabel.set(
         idx - (Ws >> 1),
-        coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === true,
+        coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === 'irregular',
       );
     }
-    // Window ending at idx labels its centre beat.
-    if (idx < W) return;
+    // Window ending at idx labels its centre beat c. Before the first full long window (c below
+    // W / 2 at idx below W) the long decision is unknown and the short path alone decides, so a
+    // strip in AF from its first beat is not kept waiting for 32 intervals.
+    if (idx < W >> 1) return;
     const c = idx - (W >> 1);
-    const long = afWindow(idx, excludeSveb);
     const pNow = at(idx)?.pScore ?? null;
+    const verdict = idx >= W ? afWindow(idx, excludeSveb) : null;
+    // The long path leaves out the intervals touching ventricular beats and, once the record has
+    // a sinus P template, has its veto; the ectopy rule (at the stricter long-window share) only
+    // stands in for that veto while there is no template. Applied always, or at the short path's
+    // share, it vetoed true AF at fast, less irregular ventricular rates on the development
+    // records (AF-time Se 93 -> 57%).
+    const long =
+      verdict === null ? null : pNow === null ? verdict === 'irregular' : verdict !== 'regular';
     // Atrial-activity evidence: no sinus P template yet, or the recent beats' P waves unlike it.
     const atrialOk = !needAtrial || pNow === null || pNow < pLongMax;
     const isLong = long === true && atrialOk;
     const isShort = shortLabel.get(c) ?? false;
     shortLabel.delete(c);
-    const isAf = isLong || isShort;
-    // Irregularity of the intervals between beats not called ectopic: frequent SVEBs in sinus
-    // rhythm do not make it irregular, AF does.
-    // Without an SVEB among the window's beats both windows hold the same intervals: the same
-    // answer, so the second is not computed (most windows; it sorts the intervals again).
-    let svebInWindow = false;
-    if (!excludeSveb) {
-      for (let i = idx - W; i <= idx && !svebInWindow; i++) svebInWindow = at(i)?.cls === 'SVEB';
+    if (idx >= W) {
+      // Irregularity of the intervals between beats not called ectopic: frequent SVEBs in sinus
+      // rhythm do not make it irregular, AF does.
+      // Without an SVEB among the window's beats both windows hold the same intervals: the same
+      // answer, so the second is not computed (most windows; it sorts the intervals again).
+      let svebInWindow = false;
+      if (!excludeSveb) {
+        for (let i = idx - W; i <= idx && !svebInWindow; i++) svebInWindow = at(i)?.cls === 'SVEB';
+      }
+      // With the same atrial-activity evidence as the AF decision: frequent atrial ectopy with the
+      // sinus P waves in place is irregular but not AF. `regular` is RR only: the sinus P template
+      // learns while it is true, so it must not depend on the template.
+      const rrVerdict = excludeSveb || !svebInWindow ? verdict : afWindow(idx, true);
+      const rrOnly = rrVerdict === null ? null : rrVerdict !== 'regular';
+      // When leaving out the SVEB-touching intervals leaves too few to tell (AF, where the
+      // classifier calls many irregular beats SVEB), the whole window decides: an SVEB-rich
+      // irregular window must not read as "not AF" and let its SVEB verdicts through.
+      lastWindowAf = (rrOnly ?? long) === true && atrialOk;
+      // Irregular but explained by ectopy in a regular rhythm also counts as regular here: the
+      // sinus P template may learn from its (non-premature) beats, and with a template the long
+      // path's atrial-activity evidence can then veto AF in sinus rhythm with frequent ectopy.
+      lastWindowRegular = rrVerdict === 'regular' || rrVerdict === 'ectopy';
     }
-    // With the same atrial-activity evidence as the AF decision: frequent atrial ectopy with the
-    // sinus P waves in place is irregular but not AF. `regular` is RR only: the sinus P template
-    // learns while it is true, so it must not depend on the template.
-    const rrOnly = excludeSveb || !svebInWindow ? long : afWindow(idx, true);
-    // When leaving out the SVEB-touching intervals leaves too few to tell (AF, where the classifier
-    // calls many irregular beats SVEB), the whole window decides: an SVEB-rich irregular window
-    // must not read as "not AF" and let its SVEB verdicts through.
-    lastWindowAf = (rrOnly ?? long) === true && atrialOk;
-    lastWindowRegular = rrOnly === false;
+    decideAf(c, isLong, isShort, long !== null);
+  };
+  /**
+   * Feeds the AF decision for beat c (long and short paths) to the episode state machine.
+   * `longKnown` false: the long window could not tell (too few atrial-driven intervals, or not
+   * yet full).
+   */
+  const decideAf = (c: number, isLong: boolean, isShort: boolean, longKnown: boolean): void => {
+    const isAf = isLong || isShort;
     // Too few atrial-driven intervals to tell (a ventricular run): an open episode neither grows
     // nor counts towards closing; the atrial rhythm under a VT run is unknown, not sinus.
-    if (!isAf && long === null && unknownRun < holdMax) {
+    if (!isAf && !longKnown && unknownRun < holdMax) {
       unknownRun++;
       return;
     }
@@ -515,6 +641,14 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     flush() {
       updates = [];
       closeRun(total - 1);
+      // The last W / 2 beats were never the centre of a long window: their short-window decisions
+      // are still pending; at the end of a recording they decide alone.
+      for (let c = Math.max(0, total - (W >> 1)); c < total; c++) {
+        const isShort = shortLabel.get(c);
+        if (isShort === undefined) continue;
+        shortLabel.delete(c);
+        decideAf(c, false, isShort, false);
+      }
       if (af) closeAf();
       if (rateEp) {
         rateEp.ongoing = false;

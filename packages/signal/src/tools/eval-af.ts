@@ -2,7 +2,8 @@
  * `npm run eval:af -- <dir> [<dir> ...] [--annotations] [--list] [--af-window 32]
  *  [--af-hysteresis 8] [--af-short-window 12] [--af-short-hysteresis 4] [--p-max 0.5]
  *  [--p-measure template|coherence|template-or-coherence] [--af-hold 16] [--af-min-duration 30000]
- *  [--no-atrial-evidence]`
+ *  [--no-atrial-evidence] [--options '<monitor options json>'] [--strips 30]
+ *  [--channel N] [--invert] [--noise-mv 0.05]`
  *
  * Atrial fibrillation episode detection against the rhythm annotations of every WFDB record in
  * <dir> (MIT-BIH `(AFIB`/`(AFL` rhythm changes; CPSC 2021 `(AFIB`/`(AFL`/`(N`). Beats come from
@@ -16,11 +17,19 @@
  * 1 to 9 minutes long) and no episode is excluded for being short. Because overlap credit is
  * lenient toward long detections, the stricter count of reference episodes at least half covered
  * by detected AF is printed too. `--list` prints missed and detected episodes per record.
+ *
+ * `--strips <s>` also cuts every record into consecutive strips of s seconds and analyses each on
+ * its own from a cold start (QRS detection included), as a short recording would be (CinC 2017's
+ * 9-61 s strips): a strip at least 90% in AF is found when any AF is detected in it; in strips
+ * without AF the time called AF is summed. Development records only: this is how the rules are
+ * checked on short recordings without looking at the held-out database. `--channel N` analyses
+ * that channel instead of MLII / II (e.g. CPSC 2021's lead I, the lead of handheld recorders).
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
+import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
@@ -39,6 +48,11 @@ const { values, positionals } = parseArgs({
     'af-min-duration': { type: 'string' },
     'no-atrial-evidence': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    strips: { type: 'string' },
+    channel: { type: 'string' },
+    invert: { type: 'boolean', default: false },
+    'noise-mv': { type: 'string' },
+    options: { type: 'string' },
   },
 });
 // npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
@@ -49,6 +63,64 @@ if (dirs.length === 0) {
 }
 
 type Interval = [number, number];
+
+const monitorOptions: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
+  ...(values.options === undefined
+    ? {}
+    : (JSON.parse(values.options) as Omit<ArrhythmiaMonitorOptions, 'fs'>)),
+  ...(values['af-window'] === undefined ? {} : { afWindowBeats: Number(values['af-window']) }),
+  ...(values['af-hysteresis'] === undefined
+    ? {}
+    : { afHysteresisBeats: Number(values['af-hysteresis']) }),
+  ...(values['af-short-window'] === undefined
+    ? {}
+    : { afShortWindowBeats: Number(values['af-short-window']) }),
+  ...(values['af-short-hysteresis'] === undefined
+    ? {}
+    : { afShortHysteresisBeats: Number(values['af-short-hysteresis']) }),
+  ...(values['p-max'] === undefined ? {} : { afPWaveScoreMax: Number(values['p-max']) }),
+  ...(values['p-measure'] === undefined
+    ? {}
+    : {
+        afPWaveMeasure: values['p-measure'] as 'template' | 'coherence' | 'template-or-coherence',
+      }),
+  ...(values['af-hold'] === undefined ? {} : { afHoldBeats: Number(values['af-hold']) }),
+  ...(values['af-min-duration'] === undefined
+    ? {}
+    : { afMinDurationMs: Number(values['af-min-duration']) }),
+  ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),
+};
+const stripS = values.strips === undefined ? 0 : Number(values.strips);
+const strips = { afStrips: 0, afFound: 0, nonAfStrips: 0, nonAfS: 0, fpS: 0, fpStrips: 0 };
+
+/** Cuts a record into strips of `stripS` seconds, each analysed from a cold start. */
+function scoreStrips(name: string, ecg: Float64Array, fs: number, ref: Interval[]): void {
+  const len = Math.round(stripS * fs);
+  for (let s0 = 0; s0 + len <= ecg.length; s0 += len) {
+    const strip: Interval = [s0, s0 + len];
+    const afIn = overlap([strip], ref);
+    const isAf = afIn >= 0.9 * len;
+    if (!isAf && afIn > 0) continue;
+    const x = ecg.subarray(s0, s0 + len);
+    const r = analyzeArrhythmia(x, fs, detectQrs(x, { fs }), monitorOptions);
+    const det: Interval[] = r.episodes
+      .filter((e) => e.rhythm === 'AF')
+      .map((e) => [e.start, e.end ?? e.start]);
+    const detS = det.reduce((t, [a, b]) => t + b - a, 0) / fs;
+    if (isAf) {
+      strips.afStrips++;
+      if (det.length > 0) strips.afFound++;
+    } else {
+      strips.nonAfStrips++;
+      strips.nonAfS += len / fs;
+      strips.fpS += detS;
+      if (det.length > 0) strips.fpStrips++;
+      if (values.list && det.length > 0) {
+        console.log(`  strip ${name} ${(s0 / fs).toFixed(0)} s: ${detS.toFixed(1)} s called AF`);
+      }
+    }
+  }
+}
 
 function overlap(a: Interval[], b: Interval[]): number {
   let t = 0;
@@ -85,11 +157,30 @@ for (const dir of dirs) {
     const path = join(dir, name);
     const rec = await readWfdbRecord(path);
     const anns = await readAnnotations(path);
-    const lead = Math.max(
-      0,
-      rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase())),
-    );
-    const ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
+    const lead =
+      values.channel === undefined
+        ? Math.max(
+            0,
+            rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase())),
+          )
+        : Number(values.channel);
+    const raw = rec.signals[lead]?.physical ?? new Float64Array(0);
+    // --invert: the lead reversed, as a handheld recorder held the other way round records it.
+    const inverted = values.invert ? raw.map((v) => -v) : raw;
+    // --noise-mv: white Gaussian noise of this SD added (seeded), a handheld recording's noise.
+    const noiseMv = values['noise-mv'] === undefined ? 0 : Number(values['noise-mv']);
+    let seed = 12345;
+    const uniform = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return (seed + 1) / 2147483649;
+    };
+    const ecg =
+      noiseMv > 0
+        ? inverted.map(
+            (v) =>
+              v + noiseMv * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
+          )
+        : inverted;
     const end = rec.nSamples;
     const ref: Interval[] = [];
     let afStart: number | null = null;
@@ -110,30 +201,8 @@ for (const dir of dirs) {
           (a) => a.sample,
         )
       : detectQrs(ecg, { fs: rec.fs });
-    const result = analyzeArrhythmia(ecg, rec.fs, peaks, {
-      ...(values['af-window'] === undefined ? {} : { afWindowBeats: Number(values['af-window']) }),
-      ...(values['af-hysteresis'] === undefined
-        ? {}
-        : { afHysteresisBeats: Number(values['af-hysteresis']) }),
-      ...(values['af-short-window'] === undefined
-        ? {}
-        : { afShortWindowBeats: Number(values['af-short-window']) }),
-      ...(values['af-short-hysteresis'] === undefined
-        ? {}
-        : { afShortHysteresisBeats: Number(values['af-short-hysteresis']) }),
-      ...(values['p-max'] === undefined ? {} : { afPWaveScoreMax: Number(values['p-max']) }),
-      ...(values['p-measure'] === undefined
-        ? {}
-        : {
-            afPWaveMeasure: values['p-measure'] as
-              'template' | 'coherence' | 'template-or-coherence',
-          }),
-      ...(values['af-hold'] === undefined ? {} : { afHoldBeats: Number(values['af-hold']) }),
-      ...(values['af-min-duration'] === undefined
-        ? {}
-        : { afMinDurationMs: Number(values['af-min-duration']) }),
-      ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),
-    });
+    const result = analyzeArrhythmia(ecg, rec.fs, peaks, monitorOptions);
+    if (stripS > 0) scoreStrips(name, ecg, rec.fs, ref);
     const det: Interval[] = result.episodes
       .filter((e) => e.rhythm === 'AF')
       .map((e) => [e.start, e.end ?? e.start]);
@@ -190,3 +259,10 @@ console.log(
     `AF-time +P ${pct(gross.tpT, gross.detT)}, non-AF time called AF ${pct(gross.fpT, gross.nonAfT)} ` +
     `(${(gross.fpT / 60).toFixed(1)} of ${(gross.nonAfT / 60).toFixed(1)} min)`,
 );
+if (stripS > 0) {
+  console.log(
+    `strips of ${stripS} s: AF found in ${strips.afFound}/${strips.afStrips} AF strips ` +
+      `(${pct(strips.afFound, strips.afStrips)}); non-AF strips with AF called ` +
+      `${strips.fpStrips}/${strips.nonAfStrips}, non-AF time called AF ${pct(strips.fpS, strips.nonAfS)}`,
+  );
+}

@@ -19,7 +19,8 @@
  *   excerpts at 250 Hz with the source databases' beat labels; its MIT-BIH Arrhythmia records
  *   sel1xx/sel2xx are skipped unread, so what is scored comes from the MIT-BIH Supraventricular,
  *   ST Change, Normal Sinus Rhythm and Long-Term ST databases and the European ST-T database),
- *   `svdb`, `incartdb`, `afdb`,
+ *   `cpsc2021x` (CPSC 2021 records of patients 0 and 25, fetched separately; patients 8, 35
+ *   and 92 skipped unread), `svdb`, `incartdb`, `afdb`,
  *   `ltafdb` (when their folders exist: MIT-format beat and rhythm annotations).
  *
  * Signals at other rates than the live path's 250 and 360 Hz are resampled to 250 Hz first
@@ -90,6 +91,11 @@ const DBS: Db[] = [
   { name: 'mitdb', role: 'dev', what: 'MIT-BIH Arrhythmia DS1 (beat training, AF development)' },
   { name: 'cpsc2021', role: 'dev', what: 'CPSC 2021 (AF development)' },
   { name: 'cinc2017', role: 'test', what: 'PhysioNet/CinC 2017 (held out)' },
+  {
+    name: 'cpsc2021x',
+    role: 'test',
+    what: 'CPSC 2021, patients not in cpsc2021 (0 and 25; held out)',
+  },
   {
     name: 'qtdb-svdb',
     folder: 'qtdb',
@@ -237,7 +243,7 @@ async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
     .filter((f) => f.endsWith('.hea'))
     .map((f) => f.slice(0, -4))
     .filter((n) => !(folder === 'mitdb' && DS2.has(n)))
-    .filter((n) => !(folder === 'cpsc2021' && CPSC_EXCLUDED.test(n)))
+    .filter((n) => !(folder.startsWith('cpsc2021') && CPSC_EXCLUDED.test(n)))
     // QT Database: its sel1xx/sel2xx records are MIT-BIH Arrhythmia excerpts (DS1 training
     // records and the judge's DS2): never read. Records without reference beats are not scored.
     .filter((n) => !(folder === 'qtdb' && (QTDB_MITDB.test(n) || !files.includes(`${n}.atr`))))
