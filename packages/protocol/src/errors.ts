@@ -105,6 +105,16 @@ export const ERROR_CATALOGUE = {
     status: 403,
     message: 'The bedside camera answers only allowed addresses or its camera key',
   },
+  // Clinical reports (issue 19)
+  REPORT_NOT_FOUND: { status: 404, message: 'Report not found' },
+  REPORT_FINAL: {
+    status: 409,
+    message: 'The report is final: it can no longer be changed or deleted, only given an addendum',
+  },
+  REPORT_NOT_FINAL: {
+    status: 409,
+    message: 'An addendum is added to a final report; edit the notes of a draft instead',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

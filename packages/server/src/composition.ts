@@ -29,6 +29,8 @@ import { createIngestMetrics } from './ingest/ingest-metrics.js';
 import { ingestMonitorMessage } from './kinds/baby-monitor/baby-monitor.device.js';
 import { createRepositories, createTransactor } from './repositories/index.js';
 import type { AuthService } from './services/auth.service.js';
+import { renderReportPdf } from './services/report-pdf.js';
+import { ReportsService } from './services/reports.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
 
 export interface ContainerOverrides {
@@ -143,6 +145,17 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       cameraRealtime: overrides.rppg?.cameraRealtime,
     });
 
+    // Clinical reports: built from stored data, rendered as PDF (issue 19).
+    const reports = new ReportsService({
+      reports: repositories.reports,
+      vitals: repositories.vitals,
+      canSeePatient: (viewer, patientId) => repositories.patientScope.canSee(viewer, patientId),
+      rulesFor: (patientId) => vitals.alertRules.effectiveFor(patientId),
+      renderPdf: renderReportPdf,
+      clock,
+      newId: createTimeOrderedIdGenerator(),
+    });
+
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
@@ -198,6 +211,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       realtime: vitals.hub,
       ecg12,
       rppg,
+      reports,
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

@@ -65,6 +65,23 @@ export interface DevicesTable {
   ecg_input: string | null;
 }
 
+/** A clinical report (migration 015); `addenda` and `content` are JSON text. */
+export interface ReportsTable {
+  id: string;
+  patient_id: string;
+  author_id: string | null;
+  period_start: number;
+  period_end: number;
+  title: string;
+  notes: string;
+  status: 'draft' | 'final';
+  addenda: string;
+  content: string;
+  created_at: number;
+  updated_at: number;
+  finalized_at: number | null;
+}
+
 export interface DB {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -82,4 +99,5 @@ export interface DB {
   baby_readings: BabyReadingsTable;
   rppg_sessions: RppgSessionsTable;
   heart_rate_observations: HeartRateObservationsTable;
+  reports: ReportsTable;
 }

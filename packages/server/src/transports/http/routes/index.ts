@@ -15,6 +15,7 @@ import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
 import { predictionsRoutes } from './predictions.routes.js';
 import { heartRateRoutes, rppgRoutes } from './rppg.routes.js';
+import { patientReportsRoutes, reportsRoutes } from './reports.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { vitalsRoutes } from './vitals.routes.js';
 import { rppgStreamRoutes } from '../../ws/rppg-stream.routes.js';
@@ -87,6 +88,12 @@ export async function registerRoutes(
   await app.register(rppgRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
   await app.register(rppgStreamRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
   await app.register(heartRateRoutes, { prefix: '/api/v1/patients', rppg: services.rppg });
+  // Clinical reports (issue 19)
+  await app.register(reportsRoutes, { prefix: '/api/v1/reports', reports: services.reports });
+  await app.register(patientReportsRoutes, {
+    prefix: '/api/v1/patients',
+    reports: services.reports,
+  });
   if (config.rppgCamera !== undefined)
     await app.register(seed001Routes, { rppg: services.rppg, camera: config.rppgCamera });
 }
