@@ -123,10 +123,14 @@ export interface ReportsRepository {
   patientName(patientId: string): Promise<string | undefined>;
   /** The patient's devices now, and any device one of their alerts in the period came from. */
   candidateDevices(patientId: string, from: number, to: number): Promise<string[]>;
-  aggregates(q: PeriodQuery, th: MeasureThresholds): Promise<PeriodAggregates>;
+  /** One slice's totals and its trend buckets, from one pass over its packets. */
+  aggregates(
+    q: PeriodQuery,
+    th: MeasureThresholds,
+    bucketMs: number,
+  ): Promise<{ total: PeriodAggregates; trends: TrendRow[] }>;
   /** Distinct VT episodes as `device:start` keys. */
   vtEpisodes(q: PeriodQuery): Promise<string[]>;
-  trends(q: PeriodQuery, bucketMs: number): Promise<TrendRow[]>;
   alerts(patientId: string, from: number, to: number, limit: number): Promise<PeriodAlertRow[]>;
   alertCount(patientId: string, from: number, to: number): Promise<number>;
   babyReadings(
@@ -182,16 +186,25 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
    */
   const packets = (q: PeriodQuery) => {
     // The window sees packets up to one hold past `to`, so the last reading of a slice holds
-    // until the first of the next; the outer query keeps only ts < to.
+    // until the first of the next; the outer query keeps only ts < to. JSON members are read
+    // here, once per packet, so the rows the window materialises are a few numbers each.
     const lookAhead = Math.min(q.to + MAX_READING_HOLD_MS, q.periodEnd);
     const next = sql<number>`coalesce(lead(v.ts) over (partition by v.device_id order by v.ts), ${sql.lit(q.periodEnd)})`;
+    const hrvOf = (key: string) => sql`case when p.analysable = 1 then ${jnum('p.hrv', key)} end`;
     return sql`select v.ts as ts,
         coalesce(p.heart_rate_bpm, v.heart_rate_bpm) as hr,
         v.spo2_percent as spo2,
         v.temperature_c as temp,
-        p.analysable as analysable,
-        p.hrv as hrv,
-        p.arrhythmia as arrhythmia,
+        case when p.analysable = 1 and p.arrhythmia is not null
+          and ${jtext('p.arrhythmia', 'withheld')} is null then 1 else 0 end as usable,
+        case when ${jtext('p.arrhythmia', 'af_since')} is not null then 1 else 0 end as af,
+        case when p.analysable = 1 then ${jnum('p.arrhythmia', 'longest_pause_ms')} end as pause,
+        ${jnum('p.arrhythmia', 'vt_run_beats')} as vt_beats,
+        ${hrvOf('sdnn_ms')} as sdnn,
+        ${hrvOf('window_ms')} as hrv_window,
+        ${hrvOf('mean_nn_ms')} as mean_nn,
+        ${hrvOf('rmssd_ms')} as rmssd,
+        ${hrvOf('pnn50')} as pnn50,
         case when ${next} - v.ts < ${sql.lit(MAX_READING_HOLD_MS)}
           then ${next} - v.ts else ${sql.lit(MAX_READING_HOLD_MS)} end as dur
       from vitals v left join predictions p on p.vitals_id = v.id
@@ -298,31 +311,9 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
         .execute();
       return rows.map((r) => r.device_id).sort();
     },
-    async aggregates(q, th) {
-      const empty: MeasureAggregate = {
-        count: 0,
-        sum: 0,
-        min: null,
-        max: null,
-        monitoredMs: 0,
-        aboveMs: 0,
-        belowMs: 0,
-      };
-      if (q.deviceIds.length === 0)
-        return {
-          packets: 0,
-          hr: empty,
-          spo2: empty,
-          temp: empty,
-          hrv: { windows: 0, windowMs: null, meanNnSum: 0, sdnnSum: 0, rmssdSum: 0, pnn50Sum: 0 },
-          arrhythmia: {
-            packets: 0,
-            analysedMs: 0,
-            afMs: 0,
-            longestPauseMs: null,
-            longestVtBeats: 0,
-          },
-        };
+    async aggregates(q, th, bucketMs) {
+      const total = emptyAggregates();
+      if (q.deviceIds.length === 0) return { total, trends: [] };
       // Thresholds are numbers validated by the alert-rules service, written as literals so
       // PostgreSQL types the comparisons from the columns. Comparisons match the alert rules
       // (alert-rule-engine.ts): HR > and <, SpO2 <=, fever >=.
@@ -331,57 +322,71 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
       const hrBelow = lit(th.hrBelow);
       const spo2Below = lit(th.spo2Below);
       const tempAbove = lit(th.tempAbove);
-      const usable = sql`analysable = 1 and arrhythmia is not null and ${jtext('arrhythmia', 'withheld')} is null`;
-      const hrvOf = (key: string) => sql`case when analysable = 1 then ${jnum('hrv', key)} end`;
+      // One pass, grouped by trend bucket (counted from the period's start; integer division on
+      // both dialects): the buckets are the trend points, and they add up to the slice's totals.
       const { rows } = await sql<Record<string, unknown>>`with pk as (${packets(q)})
-        select count(*) as packets,
+        select ((ts - ${sql.lit(q.periodStart)}) / ${sql.lit(bucketMs)}) as b,
+          count(*) as packets,
           ${measure('hr', hrAbove === null ? null : `hr > ${hrAbove}`, hrBelow === null ? null : `hr < ${hrBelow}`)},
           ${measure('spo2', null, spo2Below === null ? null : `spo2 <= ${spo2Below}`)},
           ${measure('temp', tempAbove === null ? null : `temp >= ${tempAbove}`, null)},
-          count(${hrvOf('sdnn_ms')}) as hrv_n,
-          max(${hrvOf('window_ms')}) as hrv_window_ms,
-          coalesce(sum(${hrvOf('mean_nn_ms')}), 0) as hrv_mean_nn,
-          coalesce(sum(${hrvOf('sdnn_ms')}), 0) as hrv_sdnn,
-          coalesce(sum(${hrvOf('rmssd_ms')}), 0) as hrv_rmssd,
-          coalesce(sum(${hrvOf('pnn50')}), 0) as hrv_pnn50,
-          count(case when ${usable} then 1 end) as arr_n,
-          coalesce(sum(case when ${usable} then dur else 0 end), 0) as arr_ms,
-          coalesce(sum(case when ${usable} and ${jtext('arrhythmia', 'af_since')} is not null
-            then dur else 0 end), 0) as af_ms,
-          max(case when analysable = 1 then ${jnum('arrhythmia', 'longest_pause_ms')} end) as pause_ms,
-          coalesce(max(case when ${usable} then ${jnum('arrhythmia', 'vt_run_beats')} end), 0) as vt_beats
-        from pk where ts < ${q.to}`.execute(db);
-      const r = rows[0] ?? {};
-      const agg = (m: string): MeasureAggregate => ({
-        count: n(r[`${m}_n`]),
-        sum: n(r[`${m}_sum`]),
-        min: nOrNull(r[`${m}_min`]),
-        max: nOrNull(r[`${m}_max`]),
-        monitoredMs: n(r[`${m}_ms`]),
-        aboveMs: n(r[`${m}_above_ms`]),
-        belowMs: n(r[`${m}_below_ms`]),
-      });
-      return {
-        packets: n(r.packets),
-        hr: agg('hr'),
-        spo2: agg('spo2'),
-        temp: agg('temp'),
-        hrv: {
-          windows: n(r.hrv_n),
-          windowMs: nOrNull(r.hrv_window_ms),
-          meanNnSum: n(r.hrv_mean_nn),
-          sdnnSum: n(r.hrv_sdnn),
-          rmssdSum: n(r.hrv_rmssd),
-          pnn50Sum: n(r.hrv_pnn50),
-        },
-        arrhythmia: {
-          packets: n(r.arr_n),
-          analysedMs: n(r.arr_ms),
-          afMs: n(r.af_ms),
-          longestPauseMs: nOrNull(r.pause_ms),
-          longestVtBeats: n(r.vt_beats),
-        },
-      };
+          count(sdnn) as hrv_n,
+          max(hrv_window) as hrv_window_ms,
+          coalesce(sum(mean_nn), 0) as hrv_mean_nn,
+          coalesce(sum(sdnn), 0) as hrv_sdnn,
+          coalesce(sum(rmssd), 0) as hrv_rmssd,
+          coalesce(sum(pnn50), 0) as hrv_pnn50,
+          coalesce(sum(usable), 0) as arr_n,
+          coalesce(sum(usable * dur), 0) as arr_ms,
+          coalesce(sum(usable * af * dur), 0) as af_ms,
+          max(pause) as pause_ms,
+          coalesce(max(case when usable = 1 then vt_beats end), 0) as vt_beats
+        from pk where ts < ${q.to}
+        group by 1 order by 1`.execute(db);
+      const trends: TrendRow[] = [];
+      for (const r of rows) {
+        const agg = (m: string): MeasureAggregate => ({
+          count: n(r[`${m}_n`]),
+          sum: n(r[`${m}_sum`]),
+          min: nOrNull(r[`${m}_min`]),
+          max: nOrNull(r[`${m}_max`]),
+          monitoredMs: n(r[`${m}_ms`]),
+          aboveMs: n(r[`${m}_above_ms`]),
+          belowMs: n(r[`${m}_below_ms`]),
+        });
+        const bucket: PeriodAggregates = {
+          packets: n(r.packets),
+          hr: agg('hr'),
+          spo2: agg('spo2'),
+          temp: agg('temp'),
+          hrv: {
+            windows: n(r.hrv_n),
+            windowMs: nOrNull(r.hrv_window_ms),
+            meanNnSum: n(r.hrv_mean_nn),
+            sdnnSum: n(r.hrv_sdnn),
+            rmssdSum: n(r.hrv_rmssd),
+            pnn50Sum: n(r.hrv_pnn50),
+          },
+          arrhythmia: {
+            packets: n(r.arr_n),
+            analysedMs: n(r.arr_ms),
+            afMs: n(r.af_ms),
+            longestPauseMs: nOrNull(r.pause_ms),
+            longestVtBeats: n(r.vt_beats),
+          },
+        };
+        addAggregates(total, bucket);
+        trends.push({
+          t: q.periodStart + n(r.b) * bucketMs,
+          hrSum: bucket.hr.sum,
+          hrN: bucket.hr.count,
+          spo2Sum: bucket.spo2.sum,
+          spo2N: bucket.spo2.count,
+          tempSum: bucket.temp.sum,
+          tempN: bucket.temp.count,
+        });
+      }
+      return { total, trends };
     },
     async vtEpisodes(q) {
       if (q.deviceIds.length === 0) return [];
@@ -404,27 +409,6 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
       const { rows } = await sql<{ k: unknown }>`with ep as (${episodes})
         select distinct device_id || ':' || cast(start as text) as k from ep`.execute(db);
       return rows.map((r) => String(r.k));
-    },
-    async trends(q, bucketMs) {
-      if (q.deviceIds.length === 0) return [];
-      // Buckets count from the period's start; integer division on both dialects (bigint /
-      // bigint is integer division in PostgreSQL).
-      const { rows } = await sql<Record<string, unknown>>`with pk as (${packets(q)})
-        select ((ts - ${sql.lit(q.periodStart)}) / ${sql.lit(bucketMs)}) as b,
-          coalesce(sum(cast(hr as double precision)), 0) as hr_sum, count(hr) as hr_n,
-          coalesce(sum(cast(spo2 as double precision)), 0) as spo2_sum, count(spo2) as spo2_n,
-          coalesce(sum(cast(temp as double precision)), 0) as temp_sum, count(temp) as temp_n
-        from pk where ts < ${q.to}
-        group by 1 order by 1`.execute(db);
-      return rows.map((r) => ({
-        t: q.periodStart + n(r.b) * bucketMs,
-        hrSum: n(r.hr_sum),
-        hrN: n(r.hr_n),
-        spo2Sum: n(r.spo2_sum),
-        spo2N: n(r.spo2_n),
-        tempSum: n(r.temp_sum),
-        tempN: n(r.temp_n),
-      }));
     },
     alerts(patientId, from, to, limit) {
       return db
@@ -501,5 +485,69 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
         .limit(limit)
         .execute();
     },
+  };
+}
+
+export function emptyAggregates(): PeriodAggregates {
+  const m = (): MeasureAggregate => ({
+    count: 0,
+    sum: 0,
+    min: null,
+    max: null,
+    monitoredMs: 0,
+    aboveMs: 0,
+    belowMs: 0,
+  });
+  return {
+    packets: 0,
+    hr: m(),
+    spo2: m(),
+    temp: m(),
+    hrv: { windows: 0, windowMs: null, meanNnSum: 0, sdnnSum: 0, rmssdSum: 0, pnn50Sum: 0 },
+    arrhythmia: { packets: 0, analysedMs: 0, afMs: 0, longestPauseMs: null, longestVtBeats: 0 },
+  };
+}
+
+const minOf = (a: number | null, b: number | null) =>
+  a === null ? b : b === null ? a : Math.min(a, b);
+const maxOf = (a: number | null, b: number | null) =>
+  a === null ? b : b === null ? a : Math.max(a, b);
+
+/** Adds one slice's aggregates into the running total (counts and sums add, extremes compare). */
+export function addAggregates(t: PeriodAggregates, s: PeriodAggregates): void {
+  t.packets += s.packets;
+  for (const k of ['hr', 'spo2', 'temp'] as const) {
+    const a = t[k];
+    const b = s[k];
+    a.count += b.count;
+    a.sum += b.sum;
+    a.min = minOf(a.min, b.min);
+    a.max = maxOf(a.max, b.max);
+    a.monitoredMs += b.monitoredMs;
+    a.aboveMs += b.aboveMs;
+    a.belowMs += b.belowMs;
+  }
+  t.hrv.windows += s.hrv.windows;
+  t.hrv.windowMs = maxOf(t.hrv.windowMs, s.hrv.windowMs);
+  t.hrv.meanNnSum += s.hrv.meanNnSum;
+  t.hrv.sdnnSum += s.hrv.sdnnSum;
+  t.hrv.rmssdSum += s.hrv.rmssdSum;
+  t.hrv.pnn50Sum += s.hrv.pnn50Sum;
+  t.arrhythmia.packets += s.arrhythmia.packets;
+  t.arrhythmia.analysedMs += s.arrhythmia.analysedMs;
+  t.arrhythmia.afMs += s.arrhythmia.afMs;
+  t.arrhythmia.longestPauseMs = maxOf(t.arrhythmia.longestPauseMs, s.arrhythmia.longestPauseMs);
+  t.arrhythmia.longestVtBeats = Math.max(t.arrhythmia.longestVtBeats, s.arrhythmia.longestVtBeats);
+}
+
+export function addTrend(a: TrendRow, b: TrendRow): TrendRow {
+  return {
+    t: a.t,
+    hrSum: a.hrSum + b.hrSum,
+    hrN: a.hrN + b.hrN,
+    spo2Sum: a.spo2Sum + b.spo2Sum,
+    spo2N: a.spo2N + b.spo2N,
+    tempSum: a.tempSum + b.tempSum,
+    tempN: a.tempN + b.tempN,
   };
 }

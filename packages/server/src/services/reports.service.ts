@@ -16,12 +16,14 @@ import { DomainError, forbidden, notFound, validationFailed } from '../errors/ca
 import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
 import { readJson } from '../repositories/json-column.js';
-import type {
-  MeasureAggregate,
-  PeriodAggregates,
-  PeriodQuery,
-  ReportsRepository,
-  TrendRow,
+import {
+  addAggregates,
+  addTrend,
+  emptyAggregates,
+  type MeasureAggregate,
+  type PeriodQuery,
+  type ReportsRepository,
+  type TrendRow,
 } from '../repositories/reports.repository.js';
 import type { VitalsRepository } from '../repositories/vitals.repository.js';
 import type { AlertRule } from './alert-rule-engine.js';
@@ -224,13 +226,15 @@ export class ReportsService {
         periodStart: from,
         periodEnd: to,
       };
-      addAggregates(agg, await repo.aggregates(q, th));
-      await yieldToEventLoop();
-      for (const key of await repo.vtEpisodes(q)) vtRuns.add(key);
-      for (const t of await repo.trends(q, bucketMs)) {
-        const prev = trendSums.get(t.t);
-        trendSums.set(t.t, prev === undefined ? t : addTrend(prev, t));
+      const slice = await repo.aggregates(q, th, bucketMs);
+      addAggregates(agg, slice.total);
+      for (const tr of slice.trends) {
+        const prev = trendSums.get(tr.t);
+        trendSums.set(tr.t, prev === undefined ? tr : addTrend(prev, tr));
       }
+      // VT episodes are unnested only where a VT run was seen (rare), not for every packet.
+      if (slice.total.arrhythmia.longestVtBeats > 0)
+        for (const key of await repo.vtEpisodes(q)) vtRuns.add(key);
       await yieldToEventLoop();
     }
     const vt = { runs: vtRuns.size, longestBeats: agg.arrhythmia.longestVtBeats };
@@ -479,70 +483,6 @@ export class ReportsService {
 /** Lets timers and I/O (ingest) run between two steps of a build. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function emptyAggregates(): PeriodAggregates {
-  const m = (): MeasureAggregate => ({
-    count: 0,
-    sum: 0,
-    min: null,
-    max: null,
-    monitoredMs: 0,
-    aboveMs: 0,
-    belowMs: 0,
-  });
-  return {
-    packets: 0,
-    hr: m(),
-    spo2: m(),
-    temp: m(),
-    hrv: { windows: 0, windowMs: null, meanNnSum: 0, sdnnSum: 0, rmssdSum: 0, pnn50Sum: 0 },
-    arrhythmia: { packets: 0, analysedMs: 0, afMs: 0, longestPauseMs: null, longestVtBeats: 0 },
-  };
-}
-
-const minOf = (a: number | null, b: number | null) =>
-  a === null ? b : b === null ? a : Math.min(a, b);
-const maxOf = (a: number | null, b: number | null) =>
-  a === null ? b : b === null ? a : Math.max(a, b);
-
-/** Adds one slice's aggregates into the running total (counts and sums add, extremes compare). */
-function addAggregates(t: PeriodAggregates, s: PeriodAggregates): void {
-  t.packets += s.packets;
-  for (const k of ['hr', 'spo2', 'temp'] as const) {
-    const a = t[k];
-    const b = s[k];
-    a.count += b.count;
-    a.sum += b.sum;
-    a.min = minOf(a.min, b.min);
-    a.max = maxOf(a.max, b.max);
-    a.monitoredMs += b.monitoredMs;
-    a.aboveMs += b.aboveMs;
-    a.belowMs += b.belowMs;
-  }
-  t.hrv.windows += s.hrv.windows;
-  t.hrv.windowMs = maxOf(t.hrv.windowMs, s.hrv.windowMs);
-  t.hrv.meanNnSum += s.hrv.meanNnSum;
-  t.hrv.sdnnSum += s.hrv.sdnnSum;
-  t.hrv.rmssdSum += s.hrv.rmssdSum;
-  t.hrv.pnn50Sum += s.hrv.pnn50Sum;
-  t.arrhythmia.packets += s.arrhythmia.packets;
-  t.arrhythmia.analysedMs += s.arrhythmia.analysedMs;
-  t.arrhythmia.afMs += s.arrhythmia.afMs;
-  t.arrhythmia.longestPauseMs = maxOf(t.arrhythmia.longestPauseMs, s.arrhythmia.longestPauseMs);
-  t.arrhythmia.longestVtBeats = Math.max(t.arrhythmia.longestVtBeats, s.arrhythmia.longestVtBeats);
-}
-
-function addTrend(a: TrendRow, b: TrendRow): TrendRow {
-  return {
-    t: a.t,
-    hrSum: a.hrSum + b.hrSum,
-    hrN: a.hrN + b.hrN,
-    spo2Sum: a.spo2Sum + b.spo2Sum,
-    spo2N: a.spo2N + b.spo2N,
-    tempSum: a.tempSum + b.tempSum,
-    tempN: a.tempN + b.tempN,
-  };
 }
 
 function parseAddenda(value: unknown): ReportAddendum[] {
