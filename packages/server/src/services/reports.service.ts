@@ -39,8 +39,8 @@ const MAX_ALERTS = 500;
 const MAX_ECG12 = 50;
 /** Trend charts: about this many points over the period, buckets of whole minutes. */
 const TREND_POINTS = 400;
-/** Packets aggregated per step of a build (one day: 86,400 packets at one a second). */
-const SLICE_MS = 86_400_000;
+/** Packets aggregated per step of a build (6 h: 21,600 packets at one a second). */
+const SLICE_MS = 6 * 3_600_000;
 /** Longest chunk a packet can carry (vitals-query.service.ts MAX_CHUNK_MS). */
 const MAX_CHUNK_MS = 200_000;
 
@@ -212,7 +212,7 @@ export class ReportsService {
       tempAbove: threshold('fever'),
     };
     const bucketMs = Math.max(60_000, Math.ceil((to - from) / TREND_POINTS / 60_000) * 60_000);
-    // One day of packets a step, yielding between steps: on SQLite each query holds the one
+    // Six hours of packets a step, yielding between steps: on SQLite each query holds the one
     // connection and the event loop, so ingest waits at most one step, not the whole build.
     const agg = emptyAggregates();
     const vtRuns = new Set<string>();

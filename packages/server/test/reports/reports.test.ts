@@ -224,7 +224,10 @@ describe('a report over known stored data', () => {
       expect(text).toContain('time below 91 % (spo2_low): 1 min 40 s (15.17 %)');
       expect(text).toContain('AF 1 min 00 s (10.02 %)');
       expect(text).toContain('HRV (2 windows of 60 s): mean NN 800 ms, SDNN index 50 ms');
-      expect(text).toContain('20:06 UTC (1 min 00 s)');
+      // The alerts table: acknowledged at t0 + 390 s, 60 s after it opened.
+      expect(text).toContain(
+        `${new Date(t0 + 390_000).toISOString().slice(11, 16)} UTC (1 min 00 s)`,
+      );
       expect(text).toContain('longest pause 2500 ms');
       expect(text).toContain('Palpitations at night');
       expect(text).toContain('25 mm/s, 10 mm/mV');
