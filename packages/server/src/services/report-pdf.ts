@@ -230,9 +230,12 @@ function trendChart(
     }
     doc.stroke();
   }
-  doc.strokeColor('black').fillColor('black');
+  // Time axis: the period's ends (the chart spans the whole period, gaps included).
+  doc.strokeColor('black').fillColor('black').fontSize(7);
+  doc.text(fmtTime(report.period_start), x0, top + h + 2, { lineBreak: false });
+  doc.text(fmtTime(report.period_end), x0 + w - 100, top + h + 2, { width: 100, align: 'right' });
   doc.x = PAGE.margin;
-  doc.y = top + h + 6;
+  doc.y = top + h + 14;
 }
 
 /** One 10 s strip as two rows of 5 s on 25 mm/s × 10 mm/mV paper, each row ±1.5 mV. */

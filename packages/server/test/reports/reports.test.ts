@@ -251,6 +251,21 @@ describe('a report over known stored data', () => {
         ]);
         const png = execFileSync('file', [`${prefix}.png`], { encoding: 'utf8' });
         expect(png).toContain('PNG image data');
+        // The last page holds the ECG strip: kept too, to see the grid.
+        const pages = /Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }));
+        const last = pages?.[1] ?? '1';
+        execFileSync('pdftoppm', [
+          '-png',
+          '-r',
+          '80',
+          '-f',
+          last,
+          '-l',
+          last,
+          '-singlefile',
+          file,
+          `${prefix.replace('page1', 'strips')}`,
+        ]);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
