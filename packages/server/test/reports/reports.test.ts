@@ -264,7 +264,7 @@ describe('a report over known stored data', () => {
           last,
           '-singlefile',
           file,
-          `${prefix.replace('page1', 'strips')}`,
+          prefix.replace('page1', 'strips'),
         ]);
       }
     } finally {
