@@ -9,7 +9,11 @@ import { visiblePatientIds, type Viewer } from './access.repository.js';
  * (604,800 packets) returns a few hundred rows to the process, never the packets themselves.
  */
 
-/** How long one reading is taken to hold when the next packet of its device is later (ms). */
+/**
+ * Longest time one reading is taken to hold when the device's next reading of the same measure
+ * is later (ms): the alert engine's MAX_OBSERVATION_GAP_MS, beyond which a condition stops
+ * counting as held.
+ */
 export const MAX_READING_HOLD_MS = 60_000;
 
 /** Sums, so the aggregates of consecutive slices of a period add up (service: one day a step). */
@@ -189,10 +193,17 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
     // until the first of the next; the outer query keeps only ts < to. JSON members are read
     // here, once per packet, so the rows the window materialises are a few numbers each.
     const lookAhead = Math.min(q.to + MAX_READING_HOLD_MS, q.periodEnd);
-    const next = sql<number>`coalesce(lead(v.ts) over (partition by v.device_id order by v.ts), ${sql.lit(q.periodEnd)})`;
+    // Until the next packet of the device (`dur`), and for each measure until the device's next
+    // packet carrying it: a temperature sent once a minute holds for that minute, not for 1 s.
+    const hold = (partition: RawBuilder<unknown> | null) => {
+      const next = sql<number>`coalesce(lead(v.ts) over (partition by v.device_id${partition === null ? sql`` : sql`, ${partition}`} order by v.ts), ${sql.lit(q.periodEnd)})`;
+      return sql`case when ${next} - v.ts < ${sql.lit(MAX_READING_HOLD_MS)}
+          then ${next} - v.ts else ${sql.lit(MAX_READING_HOLD_MS)} end`;
+    };
+    const hr = sql`coalesce(p.heart_rate_bpm, v.heart_rate_bpm)`;
     const hrvOf = (key: string) => sql`case when p.analysable = 1 then ${jnum('p.hrv', key)} end`;
     return sql`select v.ts as ts,
-        coalesce(p.heart_rate_bpm, v.heart_rate_bpm) as hr,
+        ${hr} as hr,
         v.spo2_percent as spo2,
         v.temperature_c as temp,
         case when p.analysable = 1 and p.arrhythmia is not null
@@ -205,8 +216,10 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
         ${hrvOf('mean_nn_ms')} as mean_nn,
         ${hrvOf('rmssd_ms')} as rmssd,
         ${hrvOf('pnn50')} as pnn50,
-        case when ${next} - v.ts < ${sql.lit(MAX_READING_HOLD_MS)}
-          then ${next} - v.ts else ${sql.lit(MAX_READING_HOLD_MS)} end as dur
+        ${hold(null)} as dur,
+        ${hold(sql`(${hr} is null)`)} as hr_dur,
+        ${hold(sql`(v.spo2_percent is null)`)} as spo2_dur,
+        ${hold(sql`(v.temperature_c is null)`)} as temp_dur
       from vitals v left join predictions p on p.vitals_id = v.id
       where v.device_id in (${sql.join(q.deviceIds)})
         and v.ts >= ${q.from} and v.ts < ${lookAhead} and v.patient_id = ${q.patientId}`;
@@ -214,13 +227,14 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
 
   const measure = (col: 'hr' | 'spo2' | 'temp', above: string | null, below: string | null) => {
     const c = sql.ref(col);
+    const dur = sql.ref(`${col}_dur`);
     const timeWhen = (cond: RawBuilder<unknown> | null) =>
-      cond === null ? sql`0` : sql`coalesce(sum(case when ${cond} then dur else 0 end), 0)`;
+      cond === null ? sql`0` : sql`coalesce(sum(case when ${cond} then ${dur} else 0 end), 0)`;
     return sql`count(${c}) as ${sql.ref(`${col}_n`)},
       min(${c}) as ${sql.ref(`${col}_min`)},
       coalesce(sum(cast(${c} as double precision)), 0) as ${sql.ref(`${col}_sum`)},
       max(${c}) as ${sql.ref(`${col}_max`)},
-      coalesce(sum(case when ${c} is not null then dur else 0 end), 0) as ${sql.ref(`${col}_ms`)},
+      coalesce(sum(case when ${c} is not null then ${dur} else 0 end), 0) as ${sql.ref(`${col}_ms`)},
       ${timeWhen(above === null ? null : sql.raw(above))} as ${sql.ref(`${col}_above_ms`)},
       ${timeWhen(below === null ? null : sql.raw(below))} as ${sql.ref(`${col}_below_ms`)}`;
   };

@@ -111,8 +111,9 @@ describe('a report over known stored data', () => {
       min: 37,
       mean: 37.25,
       max: 39.5,
-      monitored_ms: 10_000,
-      above: { threshold: 39.1, rule: 'fever', ms: 1000, percent: 10 },
+      // One reading a minute: each holds until the next (60 s), the last for the 60 s cap.
+      monitored_ms: 600_000,
+      above: { threshold: 39.1, rule: 'fever', ms: 60_000, percent: 10 },
       below: null,
     });
     expect(report.content.no_data['spo2.above']).toMatch(/no above-threshold alert rule/);
