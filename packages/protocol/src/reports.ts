@@ -31,7 +31,7 @@ export const MeasureSummarySchema = Type.Object({
   max: Type.Number(),
   monitored_ms: Type.Integer({
     description:
-      "Time covered by readings: each holds until the device's next reading of the measure, at most 60 s",
+      "Time covered by readings: each holds until the device's next packet (temperature: its next temperature), at most 60 s",
   }),
   above: Nullable(ThresholdTimeSchema),
   below: Nullable(ThresholdTimeSchema),
