@@ -111,6 +111,16 @@ export const ERROR_CATALOGUE = {
   },
   // FHIR R4 API (/fhir/R4)
   FHIR_RESOURCE_NOT_FOUND: { status: 404, message: 'Resource not found' },
+  // Clinical reports (issue 19)
+  REPORT_NOT_FOUND: { status: 404, message: 'Report not found' },
+  REPORT_FINAL: {
+    status: 409,
+    message: 'The report is final: it can no longer be changed or deleted, only given an addendum',
+  },
+  REPORT_NOT_FINAL: {
+    status: 409,
+    message: 'An addendum is added to a final report; edit the notes of a draft instead',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

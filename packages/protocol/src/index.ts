@@ -23,3 +23,4 @@ export * from './ws.js';
 export * from './ecg12.js';
 export * from './seed-000.js';
 export * from './fhir.js';
+export * from './reports.js';

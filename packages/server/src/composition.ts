@@ -32,6 +32,8 @@ import { AuditService } from './services/audit.service.js';
 import { auditedChannels, auditMqttRejections } from './composition/audit.js';
 import type { AuthService } from './services/auth.service.js';
 import { createFhirService } from './services/fhir/fhir.service.js';
+import { renderReportPdf } from './services/report-pdf.js';
+import { ReportsService } from './services/reports.service.js';
 import { mqttChannel, type MqttOutcome } from './transports/mqtt/device-message.js';
 
 export interface ContainerOverrides {
@@ -166,6 +168,17 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     });
 
     const recordRejection = auditMqttRejections(audit, clock);
+    // Clinical reports: built from stored data, rendered as PDF.
+    const reports = new ReportsService({
+      reports: repositories.reports,
+      vitals: repositories.vitals,
+      canSeePatient: (viewer, patientId) => repositories.patientScope.canSee(viewer, patientId),
+      rulesFor: (patientId) => vitals.alertRules.effectiveFor(patientId),
+      renderPdf: renderReportPdf,
+      clock,
+      newId: createTimeOrderedIdGenerator(),
+    });
+
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
@@ -229,6 +242,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       // FHIR R4 read API over the same data and access rules.
       fhir: createFhirService({ fhir: repositories.fhir, version: SERVER_VERSION }),
       audit,
+      reports,
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

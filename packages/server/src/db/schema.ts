@@ -65,6 +65,23 @@ export interface DevicesTable {
   ecg_input: string | null;
 }
 
+/** A clinical report (migration 015); `addenda` and `content` are JSON text. */
+export interface ReportsTable {
+  id: string;
+  patient_id: string;
+  author_id: string | null;
+  period_start: number;
+  period_end: number;
+  title: string;
+  notes: string;
+  status: 'draft' | 'final';
+  addenda: string;
+  content: string;
+  created_at: number;
+  updated_at: number;
+  finalized_at: number | null;
+}
+
 export interface DB {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -83,6 +100,7 @@ export interface DB {
   rppg_sessions: RppgSessionsTable;
   heart_rate_observations: HeartRateObservationsTable;
   audit_events: AuditEventsTable;
+  reports: ReportsTable;
 }
 
 /** The audit trail (migration 016): inserted only, deleted only by the audit retention pass. */

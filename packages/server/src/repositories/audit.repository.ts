@@ -5,7 +5,15 @@ export type AuditEventRow = Selectable<AuditEventsTable>;
 
 /** What an audit event's reference names, so the patient behind it can be looked up. */
 export type AuditRefKind =
-  'patient' | 'user' | 'device' | 'device_row' | 'alert' | 'reading' | 'ecg12' | 'rppg_session';
+  | 'patient'
+  | 'user'
+  | 'device'
+  | 'device_row'
+  | 'alert'
+  | 'reading'
+  | 'ecg12'
+  | 'rppg_session'
+  | 'report';
 
 export interface AuditFilter {
   patientId?: string | undefined;
@@ -147,6 +155,14 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
           return pairs(
             await db
               .selectFrom('rppg_sessions')
+              .select(['id as k', 'patient_id as p'])
+              .where('id', 'in', keys)
+              .execute(),
+          );
+        case 'report':
+          return pairs(
+            await db
+              .selectFrom('reports')
               .select(['id as k', 'patient_id as p'])
               .where('id', 'in', keys)
               .execute(),

@@ -11,6 +11,7 @@ import { HealthRepository } from './health.repository.js';
 import { createPatientScopeRepository } from './patient-scope.repository.js';
 import { createPredictionsRepository } from './predictions.repository.js';
 import { RefreshTokensRepository } from './refresh-tokens.repository.js';
+import { createReportsRepository } from './reports.repository.js';
 import { createRetentionRepository } from './retention.repository.js';
 import { UsersRepository } from './users.repository.js';
 import { createVitalsRepository } from './vitals.repository.js';
@@ -31,6 +32,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     retention: createRetentionRepository(db),
     fhir: createFhirRepository(db),
     audit: createAuditRepository(db),
+    reports: createReportsRepository(db, dialect),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

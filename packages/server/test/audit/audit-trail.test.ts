@@ -34,6 +34,7 @@ interface World {
   readingId: string;
   ecg12Id: string;
   sessionId: string;
+  reportId: string;
 }
 
 const requestId = () => `audit-${randomBytes(6).toString('hex')}`;
@@ -114,6 +115,14 @@ async function buildWorld(): Promise<World> {
   if (alertId === undefined || reading.statusCode !== 201 || ecg12.statusCode !== 200)
     throw new Error('world set-up failed');
   if (session.statusCode !== 201) throw new Error(session.body);
+  const now = t.clock.now();
+  const report = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/patients/${patA.user.id}/reports`,
+    headers: docA.headers,
+    payload: { period_start: now - 3_600_000, period_end: now },
+  });
+  if (report.statusCode !== 201) throw new Error(report.body);
   return {
     admin,
     docA,
@@ -125,6 +134,7 @@ async function buildWorld(): Promise<World> {
     readingId: reading.json<{ id: string }>().id,
     ecg12Id: ecg12.json<{ id: string }>().id,
     sessionId: session.json<{ session_id: string }>().session_id,
+    reportId: report.json<{ id: string }>().id,
   };
 }
 
@@ -337,6 +347,15 @@ const rows: Row[] = [
     denied: docB,
     deniedStatus: 404,
   },
+  ...['', '/pdf'].map((suffix): Row => ({
+    name: `GET /reports/{report of patient}${suffix}`,
+    request: () => ({ url: `/api/v1/reports/${w.reportId}${suffix}` }),
+    action: suffix === '' ? 'report.read' : 'report.pdf',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
   {
     name: 'GET /fhir/R4/Patient/{patient}',
     request: () => ({ url: `/fhir/R4/Patient/${patA()}` }),

@@ -179,6 +179,16 @@ function withEcg12(w: World): Promise<string> {
   return p;
 }
 
+/** A draft report of patient A built by doctor A (the reports rows below); fresh per call. */
+async function freshReportOfA(w: World): Promise<string> {
+  const now = t.clock.now();
+  const report = await t.container.services.reports.create(w.docA.actor, w.patA.user.id, {
+    period_start: now - 3_600_000,
+    period_end: now,
+  });
+  return report.id;
+}
+
 const rows: Row[] = [
   // --- operations: public
   { name: 'GET /health', request: () => ({ url: '/health' }), expect: all(200) },
@@ -662,6 +672,45 @@ const rows: Row[] = [
     name: 'GET /audit?patient_id={patient A}',
     request: (w) => ({ url: `/api/v1/audit?patient_id=${w.patA.user.id}&outcome=denied` }),
     expect: { ...users(403), admin: 200 },
+  },
+  // --- clinical reports: built by patient A's doctor or an admin; read also by the
+  // patient; edited and deleted by the doctor or an admin; 404 for anyone who cannot see A.
+  {
+    name: 'POST /patients/{patient A}/reports',
+    request: (w) => ({
+      method: 'POST',
+      url: `/api/v1/patients/${w.patA.user.id}/reports`,
+      payload: { period_start: t.clock.now() - 3_600_000, period_end: t.clock.now() },
+    }),
+    expect: { ...users(404), admin: 201, docA: 201, patA: 403 },
+  },
+  { name: 'GET /reports', request: () => ({ url: '/api/v1/reports' }), expect: users(200) },
+  {
+    name: 'GET /reports?patient_id={patient A}',
+    request: (w) => ({ url: `/api/v1/reports?patient_id=${w.patA.user.id}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  ...['', '/pdf'].map((suffix): Row => ({
+    name: `GET /reports/{report of patient A}${suffix}`,
+    request: async (w) => ({ url: `/api/v1/reports/${await freshReportOfA(w)}${suffix}` }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  })),
+  {
+    name: 'PUT /reports/{report of patient A}',
+    request: async (w) => ({
+      method: 'PUT',
+      url: `/api/v1/reports/${await freshReportOfA(w)}`,
+      payload: { notes: 'Reviewed' },
+    }),
+    expect: { ...users(404), admin: 200, docA: 200, patA: 403 },
+  },
+  {
+    name: 'DELETE /reports/{draft report of patient A}',
+    request: async (w) => ({
+      method: 'DELETE',
+      url: `/api/v1/reports/${await freshReportOfA(w)}`,
+    }),
+    expect: { ...users(404), admin: 204, docA: 204, patA: 403 },
   },
 ];
 

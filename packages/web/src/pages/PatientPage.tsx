@@ -14,6 +14,7 @@ import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
 import { CameraMeasurementsPanel } from './CameraMeasurementsPanel.js';
 import { PatientEcg12List } from './Ecg12Page.js';
 import { RiskBadge } from './PatientListPage.js';
+import { ReportsPanel } from './ReportsPanel.js';
 
 const RANGES = {
   '1h': { ms: 3_600_000, interval: '1m', intervalMs: 60_000 },
@@ -353,6 +354,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
       <AlertList patientId={patientId} />
       <PatientEcg12List patientId={patientId} />
       <CameraMeasurementsPanel patientId={patientId} />
+      <ReportsPanel patientId={patientId} />
       {session?.user.role !== 'patient' && <AlertRulesEditor patientId={patientId} />}
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>

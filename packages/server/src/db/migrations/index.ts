@@ -13,6 +13,7 @@ import * as ecg12Results from './011_ecg12_results.js';
 import * as rppg from './012_rppg.js';
 import * as deviceInputFraming from './013_device_input_framing.js';
 import * as deviceOfflineAlerts from './014_device_offline_alerts.js';
+import * as reports from './015_reports.js';
 import * as auditEvents from './016_audit_events.js';
 
 /**
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '012_rppg': rppg,
   '013_device_input_framing': deviceInputFraming,
   '014_device_offline_alerts': deviceOfflineAlerts,
+  '015_reports': reports,
   '016_audit_events': auditEvents,
 };

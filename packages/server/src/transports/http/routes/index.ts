@@ -17,6 +17,7 @@ import { opsRoutes } from './ops.routes.js';
 import { oximetryRoutes } from './oximetry.routes.js';
 import { predictionsRoutes } from './predictions.routes.js';
 import { heartRateRoutes, rppgRoutes } from './rppg.routes.js';
+import { patientReportsRoutes, reportsRoutes } from './reports.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { vitalsRoutes } from './vitals.routes.js';
 import { rppgStreamRoutes } from '../../ws/rppg-stream.routes.js';
@@ -92,6 +93,12 @@ export async function registerRoutes(
   // FHIR R4 read API (its errors are OperationOutcomes: routes/fhir/fhir-outcome.ts).
   await app.register(fhirRoutes, { prefix: '/fhir/R4', fhir: services.fhir });
   await app.register(auditRoutes, { prefix: '/api/v1/audit', audit: services.audit });
+  // Clinical reports (issue 19)
+  await app.register(reportsRoutes, { prefix: '/api/v1/reports', reports: services.reports });
+  await app.register(patientReportsRoutes, {
+    prefix: '/api/v1/patients',
+    reports: services.reports,
+  });
   if (config.rppgCamera !== undefined)
     await app.register(seed001Routes, { rppg: services.rppg, camera: config.rppgCamera });
 }
