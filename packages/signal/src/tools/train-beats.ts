@@ -283,7 +283,7 @@ if (!values['no-cv']) {
     );
   }
   console.log(
-    `\n${formatScore(atRef, 'LORO CV, beats at the reference positions (22 DS1 records)')}`,
+    `\n${formatScore(atRef, `LORO CV, beats at the reference positions (${records.length} records)`)}`,
   );
   console.log(`\n${operatingPoints(pooled)}`);
   console.log(
