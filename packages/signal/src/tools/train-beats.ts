@@ -258,17 +258,29 @@ if (!values['no-cv']) {
       }
     }
     sweep.forEach((setting, k) => {
-      const classes = classifyBeats(test.ecgMv, test.fs, det, {
-        model,
-        classifier: { ...classifierOptions, ...setting },
-      });
-      const score = scoreMatched(test.peaks, test.labels, det, classes, test.fs);
       const into = sweepScores[k];
       if (into === undefined) return;
-      for (const key of ['', db]) {
+      const add = (key: string, score: ReturnType<typeof emptyScore>): void => {
         const s = into.get(key) ?? emptyScore();
         addScore(s, score);
         into.set(key, s);
+      };
+      const options = { model, classifier: { ...classifierOptions, ...setting } };
+      const score = scoreMatched(
+        test.peaks,
+        test.labels,
+        det,
+        classifyBeats(test.ecgMv, test.fs, det, options),
+        test.fs,
+      );
+      add('', score);
+      add(db, score);
+      if (values['score-other-leads']) {
+        for (const o of otherLeads.get(test.record) ?? []) {
+          const d = detectQrs(o.ecgMv, { fs: o.fs });
+          const c = classifyBeats(o.ecgMv, o.fs, d, options);
+          add('other leads', scoreMatched(o.peaks, o.labels, d, c, o.fs));
+        }
       }
     });
     const brief = (s: typeof a, k: number): string => {
@@ -291,7 +303,7 @@ if (!values['no-cv']) {
   );
   if (values['score-other-leads']) {
     console.log(
-      `\nLORO CV, end to end, the held-out records' other leads: VEB ${seP(otherLeadScore, 2)}, SVEB ${seP(otherLeadScore, 1)}, F ${seP(otherLeadScore, 3)}`,
+      `\n${formatScore(otherLeadScore, "LORO CV, end to end, the held-out records' other leads")}`,
     );
   }
   if (sweep.length > 0) {
