@@ -29,6 +29,16 @@ describe('classifyBeats on MIT-BIH record 119 (ventricular bigeminy)', () => {
     expect(model.classes).toEqual(['N', 'SVEB', 'VEB', 'F']);
   });
 
+  it('was trained on DS1 and the SVDB records of the QT Database only, never on a judge or held-out record', () => {
+    const records = (loadBeatModel().training as { records?: string[] }).records ?? [];
+    const ds2 =
+      '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234';
+    // 22 DS1 records + 13 QT Database excerpts of the MIT-BIH Supraventricular database (sel8xx).
+    expect(records).toHaveLength(35);
+    expect(records.filter((r) => ds2.split(' ').includes(r))).toEqual([]);
+    expect(records.filter((r) => r.startsWith('sel') && !/^sel8\d\d$/.test(r))).toEqual([]);
+  });
+
   it('labels the annotated V beats VEB and the N beats N at the reference positions', () => {
     const classes = classifyBeats(ecgMv, excerpt.fs, refPeaks);
     expect(classes).toHaveLength(refPeaks.length);

@@ -23,20 +23,19 @@ export interface BeatClassifierOptions {
    */
   noiseSlopeContrast?: number;
   /**
-   * Probability the model must give VEB before a beat is called VEB, default 0.55; below it the
+   * Probability the model must give VEB before a beat is called VEB, default 0.5; below it the
    * most probable other class is reported. One global operating point chosen by the
-   * leave-one-record-out CV of `npm run train:beats` (README): the class-weighted training
-   * inflates the VEB posterior (0.6 raised both VEB Se and +P over the argmax); with the fusion
-   * rule below removing most false VEB at the sinus time, 0.55 gave end to end VEB 90.5 / 91.3%
-   * (Se / +P) against 89.7 / 91.9% at 0.6 and 91.1 / 89.0% at 0.5. Applied after the cluster
-   * vote; 0 gives the plain argmax.
+   * leave-one-record-out CV of `npm run train:beats` over DS1 and the QT Database's SVDB records
+   * (35 records, model trained on both leads; README): end to end VEB 90.5 / 92.3% (Se / +P)
+   * against 89.2 / 92.7% at 0.55 and 85.3 / 93.0% at 0.65. (With the earlier model trained on DS1's
+   * MLII alone, 0.55 was best.) Applied after the cluster vote; 0 gives the plain argmax.
    */
   minVebProbability?: number;
   /**
-   * Probability the model must give SVEB before a beat is called SVEB, default 0.5: the class
-   * must be more probable than all the others together. In the leave-one-record-out CV, beats
-   * whose most probable class was SVEB at less than 0.5 were mostly not SVEB (end to end SVEB
-   * Se 78.8 -> 78.7%, +P 56.3 -> 62.0%; README). 0 gives the plain argmax.
+   * Probability the model must give SVEB before a beat is called SVEB, default 0.6. In the
+   * leave-one-record-out CV over DS1 and the QT Database's SVDB records, end to end SVEB Se / +P
+   * was 83.8 / 67.9% at 0.5, 82.3 / 72.9% at 0.6 and 79.9 / 75.8% at 0.7 (README); 0.6 keeps Se
+   * above 80% on both databases. 0 gives the plain argmax.
    */
   minSvebProbability?: number;
   /**
@@ -69,16 +68,14 @@ export interface BeatClassifierOptions {
   fusionMaxResidualRatio?: number;
   /**
    * Prematurity rule: a beat the model would call N is called SVEB when its pre RR is below
-   * `svebPrematurity` (default 0.8) of both the local RR (median of the last 8) and the RR of
-   * the recent non-premature beats, while the rhythm is regular: the median absolute successive
-   * RR difference over the last 16 intervals (the rrIrregularity feature) is below
-   * `svebMaxIrregularity` (default 0.1) of the average RR. It is the rhythm definition of a
-   * premature supraventricular beat (a QRS like the patient's usual one, clearly early in a
-   * regular rhythm); the model, trained on DS1's few mildly premature atrial beats, calls some of
-   * them N (record 223). In the leave-one-record-out CV it took end-to-end SVEB Se 78.7 -> 81.3%,
-   * +P 61.9 -> 61.6% (0.75: 80.0 / 61.5%; README). It applies from the 17th beat of a record
-   * on (the irregularity needs a history). 0 turns it off. In AF the monitor reports
-   * SVEB as N anyway (`suppressSvebInAf`).
+   * `svebPrematurity` of both the local RR (median of the last 8) and the RR of the recent
+   * non-premature beats, while the rhythm is regular: the median absolute successive RR
+   * difference over the last 16 intervals (the rrIrregularity feature) is below
+   * `svebMaxIrregularity` (default 0.1) of the average RR. Default 0 (off): it was added for
+   * DS1's mildly premature atrial beats, which drew its gain from one record (223); with the
+   * model trained on DS1 and the SVDB records of the QT Database it changed SVEB Se by at most 0.2
+   * points and cost 0.6 to 0.8 points of +P in their leave-one-record-out CV (0.8 and 0.75 tried;
+   * README). It applies from the 17th beat of a record on (the irregularity needs a history).
    */
   svebPrematurity?: number;
   svebMaxIrregularity?: number;
@@ -181,7 +178,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const spikeRatio = options.spikeRatio ?? 0.5;
   const contextBeats = options.contextBeats ?? 16;
   const contextShare = options.contextShare ?? 0.5;
-  const minVebProbability = options.minVebProbability ?? 0.55;
+  const minVebProbability = options.minVebProbability ?? 0.5;
   if (!(minVebProbability >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -189,7 +186,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'minVebProbability must be a number >= 0',
     );
   }
-  const minSvebProbability = options.minSvebProbability ?? 0.5;
+  const minSvebProbability = options.minSvebProbability ?? 0.6;
   if (!(minSvebProbability >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -233,7 +230,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   }
   const f = model.classes.indexOf('F');
   const nClass = model.classes.indexOf('N');
-  const svebPrematurity = options.svebPrematurity ?? 0.8;
+  const svebPrematurity = options.svebPrematurity ?? 0;
   if (!(svebPrematurity >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',

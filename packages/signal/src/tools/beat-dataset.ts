@@ -46,6 +46,9 @@ export interface RecordBeats {
   fs: number;
   /** Lead used (MLII where present). */
   lead: string;
+  /** Its signal index, and the record's number of signals. */
+  leadIndex: number;
+  nLeads: number;
   ecgMv: Float64Array;
   /** Reference beat positions (all EC57 beat annotations). */
   peaks: Int32Array;
@@ -62,13 +65,23 @@ export function pickLead(rec: WfdbRecord): number {
   return i >= 0 ? i : 0;
 }
 
-export async function loadRecordBeats(dir: string, record: string): Promise<RecordBeats> {
+/**
+ * Beats of one record with their reference labels and features.
+ *
+ * @param lead signal index; default the MLII lead, else the first signal (as the CLI and the
+ *   evaluations pick it). Other leads serve the trainer's lead augmentation.
+ */
+export async function loadRecordBeats(
+  dir: string,
+  record: string,
+  lead?: number,
+): Promise<RecordBeats> {
   const path = join(dir, record);
   const rec = await readWfdbRecord(path);
   const anns = await readAnnotations(path);
-  const lead = pickLead(rec);
-  const sig = rec.signals[lead];
-  if (!sig) throw new Error(`${record}: no signal`);
+  const index = lead ?? pickLead(rec);
+  const sig = rec.signals[index];
+  if (!sig) throw new Error(`${record}: no signal ${String(lead)}`);
   const beats = anns.filter((a) => isBeatSymbol(a.symbol));
   const peaks = Int32Array.from(beats, (a) => a.sample);
   const labels = Int32Array.from(beats, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']);
@@ -77,6 +90,8 @@ export async function loadRecordBeats(dir: string, record: string): Promise<Reco
     record,
     fs: rec.fs,
     lead: sig.description,
+    leadIndex: index,
+    nLeads: rec.signals.length,
     ecgMv: sig.physical,
     peaks,
     labels,

@@ -1,14 +1,21 @@
 /**
- * `npm run train:beats -- <mitdb dir> [--epochs 4] [--hidden 32] [--n-stride 3] [--seed 1]
- *  [--no-cv] [--out src/arrhythmia/model/beat-model.json]`
+ * `npm run train:beats -- <mitdb dir> [--qtdb <qtdb dir>] [--all-leads] [--epochs 4] [--hidden 32]
+ *  [--n-stride 3] [--seed 1] [--no-cv] [--score-other-leads] [--classifier '<json>']
+ *  [--sweep '<json array>'] [--out src/arrhythmia/model/beat-model.json]`
  *
- * Leave-one-record-out cross-validation over the 22 MIT-BIH DS1 records (inter-patient: the
- * held-out record's beats are never in the training set), scored at the reference beat positions
- * and end to end on beats found by `detectQrs` (matched within 150 ms), then trains the shipped
- * model on all 22 records. Also prints an operating-point table (Se/+P of VEB and SVEB when
- * called at probability thresholds). Deterministic for a given seed.
+ * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
+ * --all-leads` (22 MIT-BIH DS1 records and the QT Database's 13 MIT-BIH Supraventricular
+ * records, every lead of each; the QT Database's other records are held out and never read).
+ *
+ * Leave-one-record-out cross-validation over these records (inter-patient: the held-out record's
+ * beats, on any lead, are never in the training set), scored at the reference beat positions and
+ * end to end on beats found by `detectQrs` (matched within 150 ms), pooled and per database, then
+ * trains the shipped model on all records. Also prints an operating-point table (Se/+P of VEB and
+ * SVEB when called at probability thresholds), with `--sweep` the end-to-end figures of other
+ * classifier settings on the same folds, and with `--score-other-leads` the held-out records
+ * scored on their other leads (a lead unlike MLII). Deterministic for a given seed.
  */
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +39,24 @@ const { values, positionals } = parseArgs({
     'n-stride': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
+    /**
+     * QT Database folder: its 13 MIT-BIH Supraventricular records (sel8xx) join the training set
+     * and the leave-one-record-out selection. Its other records are held out and never read here.
+     */
+    qtdb: { type: 'string' },
+    /**
+     * Other classifier settings scored end to end in the same cross-validation (JSON array of
+     * classifier options, each merged over --classifier), e.g. '[{"minSvebProbability":0.6}]':
+     * operating points compared on the validation folds without retraining per setting.
+     */
+    sweep: { type: 'string' },
+    /** Lead augmentation: every record's other leads train the model too. */
+    'all-leads': { type: 'boolean', default: false },
+    /**
+     * Also score each held-out record on its other leads (end to end): how the model does on a
+     * lead unlike MLII, as a device or another database may give.
+     */
+    'score-other-leads': { type: 'boolean', default: false },
     /** Classifier options (JSON) for the cross-validation's classifyBeats, e.g. '{"svebPrematurity":0}'. */
     classifier: { type: 'string' },
     out: {
@@ -51,6 +76,11 @@ if (dir === undefined) {
   console.error('usage: train-beats <mitdb dir> [--epochs N] [--hidden H] [--no-cv] [--out file]');
   process.exit(2);
 }
+const sweep = (values.sweep === undefined ? [] : JSON.parse(values.sweep)) as NonNullable<
+  ArrhythmiaMonitorOptions['classifier']
+>[];
+/** End-to-end scores of each sweep setting, by database and pooled (key ''). */
+const sweepScores = sweep.map(() => new Map<string, ReturnType<typeof emptyScore>>());
 const epochs = Number(values.epochs);
 const hidden = Number(values.hidden);
 const nStride = Number(values['n-stride']);
@@ -125,14 +155,54 @@ function operatingPoints(pooled: readonly { label: number; p: Float64Array }[]):
   return lines.join('\n');
 }
 
-const t0 = performance.now();
-const records: RecordBeats[] = [];
-const detected = new Map<string, Int32Array>();
-for (const name of DS1_RECORDS) {
-  const r = await loadRecordBeats(dir, name);
-  records.push(r);
-  detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
+/** Se / +P of class k (missed beats count against Se, unmatched detections against +P). */
+function seP(s: ReturnType<typeof emptyScore>, k: number): string {
+  const tp = s.confusion[k]?.[k] ?? 0;
+  let fn = s.missed[k] ?? 0;
+  let fp = s.extra[k] ?? 0;
+  for (let c = 0; c < 5; c++) if (c !== k) fn += s.confusion[k]?.[c] ?? 0;
+  for (let r = 0; r < 4; r++) if (r !== k) fp += s.confusion[r]?.[k] ?? 0;
+  const pct = (a: number, b: number): string => (b > 0 ? ((100 * a) / b).toFixed(1) : '-');
+  return `${pct(tp, tp + fn)} / ${pct(tp, tp + fp)}`;
 }
+
+const t0 = performance.now();
+/** QT Database records drawn from the MIT-BIH Supraventricular Arrhythmia Database. */
+const QTDB_SVDB = /^sel8\d\d$/;
+const records: RecordBeats[] = [];
+/** Beats of the records' other leads, by record: training only (lead augmentation). */
+const otherLeads = new Map<string, RecordBeats[]>();
+const detected = new Map<string, Int32Array>();
+const database = new Map<string, string>();
+const sources: [string, string, string[]][] = [['mitdb', dir, [...DS1_RECORDS]]];
+if (values.qtdb !== undefined) {
+  const qdir = resolve(process.env.INIT_CWD ?? process.cwd(), values.qtdb);
+  const names = (await readdir(qdir))
+    .filter((f) => f.endsWith('.atr'))
+    .map((f) => f.slice(0, -4))
+    .filter((n) => QTDB_SVDB.test(n))
+    .sort();
+  sources.push(['qtdb-svdb', qdir, names]);
+}
+for (const [db, d, names] of sources) {
+  for (const name of names) {
+    const r = await loadRecordBeats(d, name);
+    records.push(r);
+    database.set(name, db);
+    detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
+    if (values['all-leads'] || values['score-other-leads']) {
+      const extra: RecordBeats[] = [];
+      for (let lead = 0; lead < r.nLeads; lead++) {
+        if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead));
+      }
+      otherLeads.set(name, extra);
+    }
+  }
+}
+/** Training records for a fold: the records (and, with --all-leads, their other leads). */
+const withLeads = (rs: RecordBeats[]): RecordBeats[] =>
+  values['all-leads'] ? rs.flatMap((r) => [r, ...(otherLeads.get(r.record) ?? [])]) : rs;
+const otherLeadScore = emptyScore();
 console.log(
   `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
     `${BEAT_FEATURE_NAMES.length} features (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
@@ -141,16 +211,14 @@ console.log(
 if (!values['no-cv']) {
   const atRef = emptyScore();
   const endToEnd = emptyScore();
+  const endToEndByDb = new Map<string, ReturnType<typeof emptyScore>>();
   console.log('\nleave-one-record-out cross-validation (model never sees the held-out record)');
   console.log(
     'record  lead   ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp',
   );
   const pooled: { label: number; p: Float64Array }[] = [];
   for (const test of records) {
-    const model = train(
-      records.filter((r) => r !== test),
-      { heldOut: test.record },
-    );
+    const model = train(withLeads(records.filter((r) => r !== test)), { heldOut: test.record });
     // Probabilities after the cluster vote (the class thresholds, which the table varies, do not
     // change them).
     const classifier = createBeatClassifier({ fs: test.fs, model });
@@ -178,6 +246,43 @@ if (!values['no-cv']) {
     const b = scoreMatched(test.peaks, test.labels, det, detClasses, test.fs);
     addScore(atRef, a);
     addScore(endToEnd, b);
+    const db = database.get(test.record) ?? '';
+    const byDb = endToEndByDb.get(db) ?? emptyScore();
+    addScore(byDb, b);
+    endToEndByDb.set(db, byDb);
+    if (values['score-other-leads']) {
+      for (const o of otherLeads.get(test.record) ?? []) {
+        const d = detectQrs(o.ecgMv, { fs: o.fs });
+        const c = classifyBeats(o.ecgMv, o.fs, d, { model, classifier: classifierOptions });
+        addScore(otherLeadScore, scoreMatched(o.peaks, o.labels, d, c, o.fs));
+      }
+    }
+    sweep.forEach((setting, k) => {
+      const into = sweepScores[k];
+      if (into === undefined) return;
+      const add = (key: string, score: ReturnType<typeof emptyScore>): void => {
+        const s = into.get(key) ?? emptyScore();
+        addScore(s, score);
+        into.set(key, s);
+      };
+      const options = { model, classifier: { ...classifierOptions, ...setting } };
+      const score = scoreMatched(
+        test.peaks,
+        test.labels,
+        det,
+        classifyBeats(test.ecgMv, test.fs, det, options),
+        test.fs,
+      );
+      add('', score);
+      add(db, score);
+      if (values['score-other-leads']) {
+        for (const o of otherLeads.get(test.record) ?? []) {
+          const d = detectQrs(o.ecgMv, { fs: o.fs });
+          const c = classifyBeats(o.ecgMv, o.fs, d, options);
+          add('other leads', scoreMatched(o.peaks, o.labels, d, c, o.fs));
+        }
+      }
+    });
     const brief = (s: typeof a, k: number): string => {
       const tp = s.confusion[k]?.[k] ?? 0;
       const ref = (s.confusion[k] ?? []).reduce((p, v) => p + v, 0) + (s.missed[k] ?? 0);
@@ -190,17 +295,41 @@ if (!values['no-cv']) {
     );
   }
   console.log(
-    `\n${formatScore(atRef, 'LORO CV, beats at the reference positions (22 DS1 records)')}`,
+    `\n${formatScore(atRef, `LORO CV, beats at the reference positions (${records.length} records)`)}`,
   );
   console.log(`\n${operatingPoints(pooled)}`);
   console.log(
     `\n${formatScore(endToEnd, 'LORO CV, end to end: detectQrs beats matched to reference within 150 ms')}`,
   );
+  if (values['score-other-leads']) {
+    console.log(
+      `\n${formatScore(otherLeadScore, "LORO CV, end to end, the held-out records' other leads")}`,
+    );
+  }
+  if (sweep.length > 0) {
+    console.log('\nsweep, LORO CV end to end: VEB Se / +P, SVEB Se / +P, F Se / +P');
+    sweep.forEach((setting, k) => {
+      for (const [key, score] of sweepScores[k] ?? []) {
+        console.log(
+          `${JSON.stringify(setting)} ${key === '' ? 'all' : key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`,
+        );
+      }
+    });
+  }
+  if (endToEndByDb.size > 1) {
+    for (const [db, score] of endToEndByDb) {
+      console.log(`\n${formatScore(score, `LORO CV, end to end, records of ${db}`)}`);
+    }
+  }
 }
 
-const model = train(records, {
-  records: [...DS1_RECORDS],
-  database: 'MIT-BIH Arrhythmia Database (DS1)',
+const model = train(withLeads(records), {
+  records: records.map((r) => r.record),
+  database:
+    values.qtdb === undefined
+      ? 'MIT-BIH Arrhythmia Database (DS1)'
+      : 'MIT-BIH Arrhythmia Database (DS1); QT Database records of the MIT-BIH Supraventricular Arrhythmia Database (sel8xx)',
+  leads: values['all-leads'] ? 'all' : 'MLII or first',
 });
 // Written as Prettier formats it, so `npm run check` passes on a freshly trained model.
 const json = await format(JSON.stringify(model), {
