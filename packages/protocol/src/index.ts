@@ -21,3 +21,4 @@ export * from './vitals.js';
 export * from './ws.js';
 export * from './ecg12.js';
 export * from './seed-000.js';
+export * from './seed-004.js';

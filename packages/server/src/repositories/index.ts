@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.js';
 import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
 import { DevicesRepository } from './devices.repository.js';
+import { createEcgLeadsRepository } from './ecg-leads.repository.js';
 import { createEventsRepository } from './events.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { createPatientScopeRepository } from './patient-scope.repository.js';
@@ -21,6 +22,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     devices: new DevicesRepository(db),
     health: new HealthRepository(db),
     vitals: createVitalsRepository(db),
+    ecgLeads: createEcgLeadsRepository(db),
     predictions: createPredictionsRepository(db),
     alerts: createAlertsRepository(db, dialect),
     alertRules: createAlertRulesRepository(db),

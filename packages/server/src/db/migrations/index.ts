@@ -13,6 +13,7 @@ import * as ecg12Results from './011_ecg12_results.js';
 import * as rppg from './012_rppg.js';
 import * as deviceInputFraming from './013_device_input_framing.js';
 import * as deviceOfflineAlerts from './014_device_offline_alerts.js';
+import * as multiLeadEcg from './017_multi_lead_ecg.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '012_rppg': rppg,
   '013_device_input_framing': deviceInputFraming,
   '014_device_offline_alerts': deviceOfflineAlerts,
+  '017_multi_lead_ecg': multiLeadEcg,
 };
