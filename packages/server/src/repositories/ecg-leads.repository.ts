@@ -2,9 +2,13 @@ import type { Kysely } from 'kysely';
 import type { EcgLeadChunksTable } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
 import { visiblePatientIds, type Viewer } from './access.repository.js';
+import { readJson } from './json-column.js';
 
-/** A stored multi-lead chunk, decoded by the service (ecg-codec.ts). */
-export type EcgLeadChunkRow = EcgLeadChunksTable;
+/** A stored multi-lead chunk with its JSON columns read (samples still int16, ecg-codec.ts). */
+export type EcgLeadChunkRow = Omit<EcgLeadChunksTable, 'leads' | 'scales_mv'> & {
+  leads: string[];
+  scales_mv: number[];
+};
 
 /** Multi-lead packets (migration 017): pages of one device's stream, oldest first. */
 export interface EcgLeadsRepository {
@@ -21,8 +25,8 @@ export interface EcgLeadsRepository {
 
 export function createEcgLeadsRepository(db: Kysely<DB>): EcgLeadsRepository {
   return {
-    page(deviceId, offset, limit) {
-      return db
+    async page(deviceId, offset, limit) {
+      const rows = await db
         .selectFrom('ecg_lead_chunks')
         .selectAll()
         .where('device_id', '=', deviceId)
@@ -30,6 +34,11 @@ export function createEcgLeadsRepository(db: Kysely<DB>): EcgLeadsRepository {
         .limit(limit)
         .offset(offset)
         .execute();
+      return rows.map((r) => ({
+        ...r,
+        leads: readJson(r.leads) as string[],
+        scales_mv: readJson(r.scales_mv) as number[],
+      }));
     },
     async newestVisibleDevice(viewer, patientId) {
       let q = db

@@ -164,8 +164,8 @@ export function rrVitals(runs: readonly { mv: Float64Array; fsHz: number }[]): S
 
 /** A stored multi-lead chunk's leads, decoded to mV, by name. */
 function decodeChunk(row: EcgLeadChunkRow): Map<string, Float64Array> {
-  const names = JSON.parse(row.leads) as string[];
-  const scales = JSON.parse(row.scales_mv) as number[];
+  const names = row.leads;
+  const scales = row.scales_mv;
   const bytes = row.n_samples * 2;
   const out = new Map<string, Float64Array>();
   names.forEach((name, l) =>
