@@ -18,6 +18,11 @@ export interface DemoPatientSpec {
    * ad8232-esp32-12bit input profile.
    */
   firmware?: boolean;
+  /**
+   * The device is a 12-lead streaming sensor (seed 004): it posts 1 s packets of lead1 … lead12
+   * replaying CinC 2021 records (@vigil/sim createEcg12Source, demo-ecg12.ts).
+   */
+  ecg12?: boolean;
 }
 
 export interface DemoDoctorSpec {
@@ -27,8 +32,9 @@ export interface DemoDoctorSpec {
 }
 
 /**
- * The demo clinic: a doctor with three patients whose devices show a normal rhythm, a sinus
- * tachycardia (HR alerts within seconds) and atrial fibrillation, and a second doctor with a
+ * The demo clinic: a doctor with four patients whose devices show a normal rhythm, a sinus
+ * tachycardia (HR alerts within seconds), atrial fibrillation and a 12-lead stream of seed 004
+ * (CinC 2021 records, one with MI criteria: a 12-lead MI alert), and a second doctor with a
  * febrile patient, a baby whose nursery monitor (seed 002) records a cry with fever 45 s after
  * the start, and one wearing the cardiac-monitor ESP32 of seed 000 (its firmware's 10 s windows of
  * ADC counts), so that scoping is visible (each doctor sees only their own patients).
@@ -58,6 +64,14 @@ export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
         deviceId: 'DEMO-ECG-003',
         deviceName: 'Chest strap (demo)',
         scenario: 'af',
+      },
+      {
+        email: 'farid@vigil.local',
+        name: 'Farid Haddad',
+        deviceId: 'DEMO-ECG12-006',
+        deviceName: '12-lead streaming sensor (demo, seed 004)',
+        scenario: 'normal',
+        ecg12: true,
       },
     ],
   },
@@ -98,6 +112,8 @@ export interface SeededDevice {
   patientId: string;
   /** Posts the cardiac-monitor firmware's payload (see DemoPatientSpec.firmware). */
   firmware: boolean;
+  /** Streams 12 leads (see DemoPatientSpec.ecg12). */
+  ecg12: boolean;
 }
 
 export interface SeededDoctor {
@@ -197,6 +213,7 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
         scenario: p.scenario,
         patientId: patient.id,
         firmware: p.firmware === true,
+        ecg12: p.ecg12 === true,
       });
     }
     out.doctors.push(seeded);
