@@ -32,7 +32,7 @@ async function signIn(email: string, password: string): Promise<string> {
 }
 
 describe('demo clinic seeding', () => {
-  it('creates two doctors, seven patients and a device for each patient, one of them the cardiac-monitor ESP32 and one a 12-lead sensor', async () => {
+  it('creates two doctors, six patients and a device for each patient, one of them the cardiac-monitor ESP32', async () => {
     const clinic = await seed();
     expect(clinic.doctors.map((d) => d.email)).toEqual([
       'doctor@vigil.local',
@@ -42,22 +42,17 @@ describe('demo clinic seeding', () => {
       'Ada Lovelace',
       'Ben Carter',
       'Chloe Diaz',
-      'Farid Haddad',
     ]);
     expect(clinic.devices.map((d) => [d.deviceId, d.scenario])).toEqual([
       ['DEMO-ECG-001', 'normal'],
       ['DEMO-ECG-002', 'tachycardia'],
       ['DEMO-ECG-003', 'af'],
-      ['DEMO-ECG12-006', 'normal'],
       ['DEMO-ECG-004', 'fever'],
       ['DEMO-BABY-001', 'baby-cry'],
       ['DEMO-CM-005', 'normal'],
     ]);
     expect(clinic.devices.filter((d) => d.firmware).map((d) => d.deviceId)).toEqual([
       'DEMO-CM-005',
-    ]);
-    expect(clinic.devices.filter((d) => d.ecg12).map((d) => d.deviceId)).toEqual([
-      'DEMO-ECG12-006',
     ]);
     const token = await signIn('doctor2@vigil.local', passwords['doctor2@vigil.local'] ?? '');
     const devices = await t.app.inject({
@@ -79,9 +74,9 @@ describe('demo clinic seeding', () => {
     const token = await signIn('doctor@vigil.local', passwords['doctor@vigil.local'] ?? '');
     const auth = { authorization: `Bearer ${token}` };
     const patients = await t.app.inject({ url: '/api/v1/users/patients', headers: auth });
-    expect(patients.json<unknown[]>().length).toBe(4);
+    expect(patients.json<unknown[]>().length).toBe(3);
     const devices = await t.app.inject({ url: '/api/v1/devices', headers: auth });
-    expect(devices.json<unknown[]>().length).toBe(4);
+    expect(devices.json<unknown[]>().length).toBe(3);
 
     // The rotated key is the one that works now.
     const { services } = t.container;

@@ -32,9 +32,8 @@ export interface DemoDoctorSpec {
 }
 
 /**
- * The demo clinic: a doctor with four patients whose devices show a normal rhythm, a sinus
- * tachycardia (HR alerts within seconds), atrial fibrillation and a 12-lead stream of seed 004
- * (CinC 2021 records, one with MI criteria: a 12-lead MI alert), and a second doctor with a
+ * The demo clinic: a doctor with three patients whose devices show a normal rhythm, a sinus
+ * tachycardia (HR alerts within seconds) and atrial fibrillation, and a second doctor with a
  * febrile patient, a baby whose nursery monitor (seed 002) records a cry with fever 45 s after
  * the start, and one wearing the cardiac-monitor ESP32 of seed 000 (its firmware's 10 s windows of
  * ADC counts), so that scoping is visible (each doctor sees only their own patients).
@@ -64,14 +63,6 @@ export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
         deviceId: 'DEMO-ECG-003',
         deviceName: 'Chest strap (demo)',
         scenario: 'af',
-      },
-      {
-        email: 'farid@vigil.local',
-        name: 'Farid Haddad',
-        deviceId: 'DEMO-ECG12-006',
-        deviceName: '12-lead streaming sensor (demo, seed 004)',
-        scenario: 'normal',
-        ecg12: true,
       },
     ],
   },
@@ -104,6 +95,27 @@ export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
     ],
   },
 ];
+
+/**
+ * The demo's 12-lead streaming patient (seed 004), a patient of the first doctor: their sensor
+ * replays CinC 2021 records, one with MI criteria (a 12-lead MI alert). Added by `startDemo`
+ * (`withEcg12Stream`), not to DEMO_CLINIC, whose shape the dashboard's browser tests rely on.
+ */
+export const DEMO_ECG12_STREAM_PATIENT: DemoPatientSpec = {
+  email: 'farid@vigil.local',
+  name: 'Farid Haddad',
+  deviceId: 'DEMO-ECG12-006',
+  deviceName: '12-lead streaming sensor (demo, seed 004)',
+  scenario: 'normal',
+  ecg12: true,
+};
+
+/** The clinic with the 12-lead streaming patient added to its first doctor. */
+export function withEcg12Stream(clinic: readonly DemoDoctorSpec[]): DemoDoctorSpec[] {
+  return clinic.map((d, i) =>
+    i === 0 ? { ...d, patients: [...d.patients, DEMO_ECG12_STREAM_PATIENT] } : d,
+  );
+}
 
 export interface SeededDevice {
   deviceId: string;

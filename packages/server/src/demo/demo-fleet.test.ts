@@ -2,7 +2,7 @@ import { createBabyMonitorHttpTransport, createSimulatedBabyMonitor } from '@vig
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/index.js';
 import { connectWs } from '../../test/vitals/ws-client.js';
-import { DEMO_CLINIC, seedDemoClinic, type SeededClinic } from './demo-clinic.js';
+import { DEMO_CLINIC, seedDemoClinic, withEcg12Stream, type SeededClinic } from './demo-clinic.js';
 import { readDemoEcg12Stream } from './demo-ecg12.js';
 import { startDemoFleet } from './demo-fleet.js';
 
@@ -120,7 +120,15 @@ describe('the demo baby monitor', () => {
   });
 
   it('the 12-lead sensor streams its first packet of 12 leads at once, stored as a multi-lead chunk', async () => {
-    const device = clinic.devices.find((d) => d.ecg12);
+    const { users, devices } = t.container.services;
+    const withStream = await seedDemoClinic({
+      users,
+      devices,
+      passwords,
+      patientPassword: 'patient-pass-42',
+      clinic: withEcg12Stream(DEMO_CLINIC),
+    });
+    const device = withStream.devices.find((d) => d.ecg12);
     if (device === undefined) throw new Error('the demo clinic has no 12-lead sensor');
     const fleet = startDemoFleet({
       baseUrl,

@@ -5,7 +5,7 @@ import type { Config } from '../config/env.js';
 import type { DevicesService } from '../services/devices.service.js';
 import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { UsersService } from '../services/users.service.js';
-import { DEMO_CLINIC, seedDemoClinic, type SeededClinic } from './demo-clinic.js';
+import { DEMO_CLINIC, seedDemoClinic, withEcg12Stream, type SeededClinic } from './demo-clinic.js';
 import { DEMO_ECG12_PATIENT, readDemoEcg12Stream, seedDemoEcg12 } from './demo-ecg12.js';
 import { startDemoFleet, type DemoFleet } from './demo-fleet.js';
 
@@ -54,6 +54,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     devices: options.services.devices,
     passwords: demoPasswords(options.config.dataDir),
     patientPassword: randomPassword(),
+    clinic: withEcg12Stream(DEMO_CLINIC),
   });
   await seedDemoEcg12(options.services.ecg12, clinic);
   const fleet = startDemoFleet({

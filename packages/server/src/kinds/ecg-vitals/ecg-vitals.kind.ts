@@ -152,7 +152,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
 function vitalsEvent(r: EcgVitalsRecord): VitalsEventData {
   const v = r.reading.values;
   let ecg: VitalsEventData['ecg'] | undefined;
-  return {
+  const event: VitalsEventData = {
     vitals_id: r.id,
     device_id: r.deviceId,
     patient_id: r.patientId,
@@ -169,4 +169,18 @@ function vitalsEvent(r: EcgVitalsRecord): VitalsEventData {
       return (ecg ??= { fs: v.fs, samples_mv: Array.from(v.samples) });
     },
   };
+  const leads = v.leads;
+  if (leads !== null) {
+    let built: VitalsEventData['leads'];
+    // A multi-lead packet's leads, for the dashboard's 12-lead strip; built only if serialised.
+    Object.defineProperty(event, 'leads', {
+      enumerable: true,
+      get: () =>
+        (built ??= {
+          names: leads.names,
+          samples_mv: leads.samplesMv.map((l) => Array.from(l, (x) => Math.round(x * 1000) / 1000)),
+        }),
+    });
+  }
+  return event;
 }
