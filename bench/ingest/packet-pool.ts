@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { decodeEcg12Record } from '../../packages/signal/src/io/index.js';
 import {
+  createEcg12Source,
   createSimulatedDevice,
   type PacketSource,
   type Scenario,
@@ -104,6 +107,55 @@ export function prerecordFleet(
       },
       bodyOf(packet: VitalsPacket): string {
         return entry?.bodies[packet.sequence] ?? '';
+      },
+    };
+  };
+}
+
+/**
+ * Pre-computed 12-lead packets (seed 004's sensor batch: 1 s of `{lead1 … lead12}` samples at the
+ * record's rate) cycling through a real CinC 2021 record, HR06006 (PTB-XL, normal; CC BY 4.0, see
+ * packages/signal/src/io/fixtures/cinc2021/NOTICE): the same closed loop as `createPacketPool`,
+ * so the server's CPU per packet of a 12-lead stream sits beside the single-lead figure. Every
+ * 10 packets of a device the live 12-lead interpretation runs once, and is part of the cost.
+ */
+export function createTwelveLeadPacketPool(): (
+  deviceId: string,
+  startTimeMs: number,
+) => PacketSource {
+  const dir = new URL('../../packages/signal/src/io/fixtures/cinc2021/', import.meta.url);
+  const record = decodeEcg12Record(
+    readFileSync(new URL('HR06006.hea', dir), 'utf8'),
+    new Uint8Array(readFileSync(new URL('HR06006.mat', dir))),
+  );
+  const fs = record.samplingRateHz;
+  const seconds = Math.floor((record.leadsMv[0]?.length ?? 0) / fs);
+  const tails: string[] = [];
+  for (let s = 0; s < seconds; s++) {
+    const source = createEcg12Source({ deviceId: 'POOL', records: [record], startTimeMs: 0 });
+    for (let k = 0; k < s; k++) source.nextPacket();
+    const packet = source.nextPacket();
+    if (packet === null) throw new Error('the 12-lead record is shorter than one packet');
+    const { device_id: _id, timestamp: _t, sequence: _s, ...rest } = packet;
+    tails.push(JSON.stringify(rest).slice(1));
+  }
+  return (deviceId, startTimeMs) => {
+    let sequence = 0;
+    const head = `{"device_id":${JSON.stringify(deviceId)},"timestamp":`;
+    return {
+      nextPacket(): VitalsPacket {
+        const packet: VitalsPacket = {
+          device_id: deviceId,
+          sequence,
+          timestamp: startTimeMs + sequence * 1000,
+          lead_off: false,
+          ecg_sample_rate_hz: fs,
+        };
+        sequence++;
+        return packet;
+      },
+      bodyOf(packet: VitalsPacket): string {
+        return `${head}${packet.timestamp},"sequence":${packet.sequence},${tails[packet.sequence % tails.length] ?? ''}`;
       },
     };
   };

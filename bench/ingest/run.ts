@@ -21,12 +21,13 @@ import {
   runFleet,
   type FleetDevice,
   type FleetSummary,
+  type PacketSource,
   type ScenarioName,
 } from '../../packages/sim/src/index.js';
 import { bundleServer } from '../../packages/server/scripts/bundle.mjs';
 import { measureAlertLatency } from './alert-latency.js';
 import { startChildServer, type ChildServer, type ProcessCpuMs } from './child-server.js';
-import { createPacketPool, prerecordFleet } from './packet-pool.js';
+import { createPacketPool, createTwelveLeadPacketPool, prerecordFleet } from './packet-pool.js';
 
 interface VigilInfo {
   port: number;
@@ -209,9 +210,10 @@ interface CpuPerPacket {
 async function saturate(
   server: { url: string; cpuMs(): ProcessCpuMs | null },
   devices: FleetDevice[],
+  pool: (deviceId: string, startTimeMs: number) => PacketSource = createPacketPool(),
+  dataTime: { warmup: number; max: number } = DATA_TIME,
 ): Promise<FleetSummary & { cpuPerPacket: CpuPerPacket }> {
   const url = server.url;
-  const pool = createPacketPool();
   const source = (device: FleetDevice, _index: number, start: number) =>
     pool(device.deviceId, start);
   if (warmupS > 0) {
@@ -221,7 +223,7 @@ async function saturate(
       devices,
       durationS: warmupS,
       speed: Infinity,
-      startTimeMs: Date.now() + DATA_TIME.warmup,
+      startTimeMs: Date.now() + dataTime.warmup,
       createSource: source,
     });
   }
@@ -233,7 +235,7 @@ async function saturate(
     devices,
     durationS,
     speed: Infinity,
-    startTimeMs: Date.now() + DATA_TIME.max,
+    startTimeMs: Date.now() + dataTime.max,
     createSource: source,
   });
   const serverAfter = server.cpuMs();
@@ -281,6 +283,15 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     concurrency,
     `BENCH-${Date.now().toString(36)}-`,
   );
+  // Seed 004's 12-lead devices, registered while the server is idle (signing in under load can
+  // be shed with 503).
+  const twelveDevices = await register(
+    vigil.url,
+    vigil.email,
+    vigil.password,
+    concurrency,
+    `BENCH12-${Date.now().toString(36)}-`,
+  );
   const vigilSummary = await saturate(vigil, devices);
   const ratio = vigilSummary.achievedRatePerS / bareSummary.achievedRatePerS;
 
@@ -312,6 +323,11 @@ async function ingestBench(): Promise<Record<string, unknown>> {
   log(
     `open loop at ${loadRate === undefined ? "80 % of Vigil's maximum" : 'the given --load-rate'} = ${comfortableRate} pkt/s for ${durationS} s`,
   );
+  // Seed 004's 12-lead streams: the same closed loop with 1 s packets of 12 leads at 500 Hz
+  // (6,000 samples against 250), on devices of their own, the live 12-lead interpretation
+  // running every 10 packets of each.
+  log(`12-lead packets: ${concurrency} devices back to back for ${durationS} s`);
+  const twelveLead = await saturate(vigil, twelveDevices, createTwelveLeadPacketPool());
   const loadCpuBefore = vigil.cpuMs();
   const atComfortableRun = await steady(vigil.url, devices, comfortableRate, DATA_TIME.comfortable);
   const loadCpuAfter = vigil.cpuMs();
@@ -345,6 +361,11 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     `CPU per packet at the maximum rate (all threads): bare ${cpu(bareSummary.cpuPerPacket)}; ` +
       `Vigil ${cpu(vigilSummary.cpuPerPacket)}`,
   );
+  log(
+    `12-lead packets (1 s × 12 leads × 500 Hz, seed 004 batch): ${twelveLead.achievedRatePerS} pkt/s at the maximum, ` +
+      `p50 ${twelveLead.latencyMs.p50} ms p99 ${twelveLead.latencyMs.p99} ms, errors ${twelveLead.errors}; ` +
+      `CPU per packet: ${cpu(twelveLead.cpuPerPacket)} (single-lead above: ${cpu(vigilSummary.cpuPerPacket)})`,
+  );
   if (atComfortable.serverCpuPerPacketUs !== null)
     log(
       `Vigil server CPU per packet at ${comfortableRate} pkt/s: ${atComfortable.serverCpuPerPacketUs.all} µs ` +
@@ -367,6 +388,7 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     ['Vigil max', vigilSummary],
     ['Vigil at target', atTarget],
     ['Vigil at 80 % of its max', atComfortable],
+    ['Vigil 12-lead max', twelveLead],
   ];
   for (const [name, s] of runs) {
     if (s.errors > 0) log(`${name} errors: ${JSON.stringify(s.errorsByKind)}`);
@@ -379,6 +401,7 @@ async function ingestBench(): Promise<Record<string, unknown>> {
     durationS,
     bare: bareSummary,
     vigil: vigilSummary,
+    twelveLead,
     ratio: Math.round(ratio * 1000) / 1000,
     atTarget,
     targetMet: met,

@@ -21,6 +21,8 @@ export const ALERT_RULE_KINDS = [
   'camera_hr_low',
   'camera_poor_signal',
   'camera_no_face',
+  'mi_12lead',
+  'manual',
 ] as const;
 export type AlertRuleKind = (typeof ALERT_RULE_KINDS)[number];
 

@@ -57,6 +57,11 @@ export const ERROR_CATALOGUE = {
   VITALS_NOT_FOUND: { status: 404, message: 'No vitals stored for this device yet' },
   PREDICTION_NOT_FOUND: { status: 404, message: 'No prediction stored for this device yet' },
   ALERT_NOT_FOUND: { status: 404, message: 'Alert not found' },
+  ALERT_NOT_MANUAL: {
+    status: 409,
+    message: "A rule's alert is acknowledged or resolved, not edited or deleted",
+  },
+  ECG_STREAM_NOT_FOUND: { status: 404, message: 'No multi-lead ECG stream you may see' },
 
   // 12-lead ECG classification
   ECG12_SIGNAL_SHAPE: {

@@ -24,3 +24,4 @@ export * from './ecg12.js';
 export * from './seed-000.js';
 export * from './fhir.js';
 export * from './reports.js';
+export * from './seed-004.js';

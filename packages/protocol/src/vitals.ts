@@ -1,6 +1,83 @@
 import { Type, type Static } from 'typebox';
 import { deviceBodySchema, deviceBodyValidator } from './device-payload.js';
 
+/** The standard 12 leads, in the order of every multi-lead input and output (AHA/IEC order). */
+export const ECG_LEAD_NAMES = [
+  'I',
+  'II',
+  'III',
+  'aVR',
+  'aVL',
+  'aVF',
+  'V1',
+  'V2',
+  'V3',
+  'V4',
+  'V5',
+  'V6',
+] as const;
+export type EcgLeadName = (typeof ECG_LEAD_NAMES)[number];
+
+const leadSamples = Type.Array(Type.Number(), { minItems: 1, maxItems: 10_000 });
+
+/**
+ * A multi-lead packet's leads by name: 1 to 12 of the standard leads, each the same number of
+ * samples in mV (within ±50 mV), oldest first.
+ */
+export const EcgLeadsSchema = Type.Object(
+  {
+    I: Type.Optional(leadSamples),
+    II: Type.Optional(leadSamples),
+    III: Type.Optional(leadSamples),
+    aVR: Type.Optional(leadSamples),
+    aVL: Type.Optional(leadSamples),
+    aVF: Type.Optional(leadSamples),
+    V1: Type.Optional(leadSamples),
+    V2: Type.Optional(leadSamples),
+    V3: Type.Optional(leadSamples),
+    V4: Type.Optional(leadSamples),
+    V5: Type.Optional(leadSamples),
+    V6: Type.Optional(leadSamples),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Named leads (1–12 of I, II, III, aVR, aVL, aVF, V1–V6), mV, equal lengths',
+  },
+);
+export type EcgLeads = Static<typeof EcgLeadsSchema>;
+
+const seedLead = Type.Optional(Type.Number());
+/**
+ * Seed 004's sensor batch (`sensors` documents of github.com/Saifeddine-Rejeb/
+ * real-time-ecg-mi-predictor, read by `back/routes/mongo_stream.py`): one object per sample
+ * instant with `lead1` … `lead12` = I, II, III, aVR, aVL, aVF, V1–V6 in mV. A lead absent from
+ * every sample is a lead the device does not have.
+ */
+export const Seed004BatchSchema = Type.Array(
+  Type.Object({
+    lead1: seedLead,
+    lead2: seedLead,
+    lead3: seedLead,
+    lead4: seedLead,
+    lead5: seedLead,
+    lead6: seedLead,
+    lead7: seedLead,
+    lead8: seedLead,
+    lead9: seedLead,
+    lead10: seedLead,
+    lead11: seedLead,
+    lead12: seedLead,
+  }),
+  {
+    minItems: 1,
+    maxItems: 10_000,
+    description:
+      "Seed 004's batch of samples {lead1 … lead12} (mV); its rate is ecg_sample_rate_hz, " +
+      'else 500 Hz (the rate its back end assumes)',
+  },
+);
+
 /**
  * One vitals packet as ESP32 firmware sends it (seed 000), over HTTP and MQTT alike.
  *
@@ -15,13 +92,18 @@ export const VitalsPacketSchema = Type.Object(
   {
     device_id: Type.String({ minLength: 1, maxLength: 128 }),
     timestamp: Type.Number({ minimum: 0, description: 'Epoch seconds (< 1e11) or milliseconds' }),
-    ecg_samples: Type.Array(Type.Number(), {
-      maxItems: 10_000,
-      description:
-        "ECG samples, oldest first, one lead, in the device's input units (its `ecg_input` " +
-        'profile): mV (each within ±50 mV) by default, or ADC counts (the cardiac-monitor ESP32 ' +
-        'sends 12-bit counts centred on 2048); converted to mV at ingest',
-    }),
+    ecg_samples: Type.Optional(
+      Type.Array(Type.Number(), {
+        maxItems: 10_000,
+        description:
+          "ECG samples, oldest first, one lead, in the device's input units (its `ecg_input` " +
+          'profile): mV (each within ±50 mV) by default, or ADC counts (the cardiac-monitor ' +
+          'ESP32 sends 12-bit counts centred on 2048); converted to mV at ingest. Required ' +
+          'unless the packet carries `leads` or `batch`',
+      }),
+    ),
+    leads: Type.Optional(EcgLeadsSchema),
+    batch: Type.Optional(Seed004BatchSchema),
     // No schema default: ingest must tell an absent rate from one sent, to check the alias.
     ecg_sample_rate_hz: Type.Optional(
       Type.Number({ minimum: 50, maximum: 2000, description: 'Hz; default 250' }),

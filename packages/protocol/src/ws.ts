@@ -21,6 +21,15 @@ export const WsVitalsSchema = Type.Object(
       timestamp: Type.Integer(),
       ...VitalsReadingsProperties,
       ecg: Type.Object({ fs: Type.Number(), samples_mv: Type.Array(Type.Number()) }),
+      leads: Type.Optional(
+        Type.Object(
+          {
+            names: Type.Array(Type.String()),
+            samples_mv: Type.Array(Type.Array(Type.Number())),
+          },
+          { description: "A multi-lead packet's leads (names in the order of samples_mv), mV" },
+        ),
+      ),
     }),
   },
   { title: 'WsVitals' },

@@ -21,6 +21,7 @@ import { createRppg } from './composition/rppg.js';
 import { startScheduledWork } from './composition/scheduling.js';
 import { startMqtt } from './composition/transports.js';
 import { createVitals } from './composition/vitals.js';
+import { Seed004Service } from './services/seed-004.service.js';
 import type { Config } from './config/env.js';
 import { createConnectionErrorReporter } from './db/connection-errors.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
@@ -150,6 +151,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ingestMetrics: createIngestMetrics(metrics),
       onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
       analysisFactories: overrides.vitals?.analysisFactories,
+      interpretEcg12: (leads, fs) => ecg12.interpretLeads(leads, fs),
     });
 
     // Camera heart rate: sessions, uploads, the bedside camera (seed 001).
@@ -243,6 +245,19 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       fhir: createFhirService({ fhir: repositories.fhir, version: SERVER_VERSION }),
       audit,
       reports,
+      // Seed 004's paths (the ECG MI predictor's front end) over the services above.
+      seed004: new Seed004Service({
+        auth: identity.auth,
+        users: identity.users,
+        devices: identity.devices,
+        alerts: vitals.alerts,
+        ecg12,
+        ecgLeads: repositories.ecgLeads,
+        doctorOf: async (patientId) =>
+          (await repositories.users.findById(patientId))?.doctor_id ?? null,
+        reports,
+        clock,
+      }),
     };
     const adminBootstrap = await bootstrapAdmin(config, services.auth);
 

@@ -38,6 +38,8 @@ export type { NnSeries, HrvTimeDomain, HrvFrequencyDomain, Poincare } from './hr
 export { qrsDelineate, QRS_DELINEATE_CONTEXT_MS } from './ecg/qrs-delineate.js';
 export type { QrsDelineateOptions, QrsDelineation } from './ecg/qrs-delineate.js';
 export { signalQuality } from './ecg/signal-quality.js';
+export { selectRhythmLead } from './ecg/select-rhythm-lead.js';
+export type { SelectRhythmLeadOptions } from './ecg/select-rhythm-lead.js';
 export type { SignalQuality, SignalQualityOptions } from './ecg/signal-quality.js';
 export { heartRate } from './ecg/heart-rate.js';
 export type { HeartRate, HeartRateOptions } from './ecg/heart-rate.js';

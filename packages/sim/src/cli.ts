@@ -4,6 +4,8 @@ import { login, registerDevices } from './api-client.js';
 import type { ReplaySource } from './create-simulated-device.js';
 import { createFirmwareSource, FIRMWARE_WINDOW_S } from './firmware-source.js';
 import { loadWfdbReplay } from './load-wfdb-replay.js';
+import { createEcg12Source, loadEcg12Records } from './create-ecg12-source.js';
+import type { Ecg12Record } from '@vigil/signal/io';
 import { runFleet, type FleetDevice, type FleetProgress } from './run-fleet.js';
 import { isScenarioName, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.js';
 
@@ -26,6 +28,10 @@ Devices
   --keys FILE          use existing devices: JSON [{"deviceId","apiKey","scenario"?}]
   --replay PATH        replay a WFDB record (path without extension) instead of ECGSYN
   --lead N             signal of the record to replay (default 0)
+  --ecg12 FOLDER       12-lead streaming sensors (seed 004): replay every 12-lead record of
+                       FOLDER (.hea + .mat, e.g. ../shared/data/cinc2021) in 1 s packets of
+                       lead1 … lead12 at the record's rate; device i starts at record i
+  --ecg12-records L    only these records of FOLDER (comma list, e.g. JS20005,HR06006)
 Load
   --rate R             packets per second per device (default 1; each packet is 1 s of data)
   --duration S         wall-clock seconds (default 60)
@@ -99,6 +105,8 @@ export async function main(argv: string[]): Promise<number> {
       keys: { type: 'string' },
       replay: { type: 'string' },
       lead: { type: 'string' },
+      ecg12: { type: 'string' },
+      'ecg12-records': { type: 'string' },
       rate: { type: 'string' },
       duration: { type: 'string' },
       speed: { type: 'string' },
@@ -166,6 +174,13 @@ export async function main(argv: string[]): Promise<number> {
       log(`replaying ${replay.name}: ${(replay.ecgMv.length / fs).toFixed(0)} s at ${fs} Hz`);
   }
 
+  const ecg12 =
+    values.ecg12 === undefined
+      ? undefined
+      : await loadEcg12Records(values.ecg12, values['ecg12-records']?.split(','));
+  if (ecg12 !== undefined && !values.json)
+    log(`12-lead replay of ${ecg12.length} records (${ecg12.map((r) => r.name).join(', ')})`);
+
   const controller = new AbortController();
   const onSignal = (): void => {
     controller.abort();
@@ -182,6 +197,17 @@ export async function main(argv: string[]): Promise<number> {
     ratePerDevice: values.firmware
       ? positive('rate', values.rate, 1) / FIRMWARE_WINDOW_S
       : positive('rate', values.rate, 1),
+    ...(ecg12 !== undefined
+      ? {
+          createSource: (device: FleetDevice, index: number, startTimeMs: number) =>
+            createEcg12Source({
+              deviceId: device.deviceId,
+              // Device i starts at record i, so a fleet shows different records at once.
+              records: ecg12.map((_, k) => ecg12[(index + k) % ecg12.length] as Ecg12Record),
+              startTimeMs,
+            }),
+        }
+      : {}),
     ...(values.firmware
       ? {
           createSource: (device: FleetDevice, _index: number, startTimeMs: number) =>

@@ -75,17 +75,17 @@ export function firmwareCounts(ecgMv: ArrayLike<number>, fs: number): number[] {
  */
 export function firmwareJsonOf(packet: VitalsPacket, beatsMs: readonly number[] = []): string {
   const fs = packet.ecg_sample_rate_hz;
+  // The firmware sends one lead: a simulated packet always has ecg_samples.
+  const samples = packet.ecg_samples ?? [];
   return firmwarePayload({
     deviceId: packet.device_id,
     timestampS: Math.floor(packet.timestamp / 1000),
-    windowMs: Math.round((packet.ecg_samples.length * 1000) / fs),
+    windowMs: Math.round((samples.length * 1000) / fs),
     sampleRateHz: fs,
     heartRateBpm: packet.heart_rate_bpm ?? 0,
     spo2Percent: packet.spo2_percent ?? 0,
     leadOff: packet.lead_off,
-    ecgCounts: packet.lead_off
-      ? packet.ecg_samples.map(() => 0)
-      : firmwareCounts(packet.ecg_samples, fs),
+    ecgCounts: packet.lead_off ? samples.map(() => 0) : firmwareCounts(samples, fs),
     beatTimestampsMs: beatsMs.map((ms) => Math.max(0, Math.min(65_535, Math.round(ms)))),
   });
 }

@@ -48,3 +48,5 @@ export {
 } from './firmware-payload.js';
 export type { FirmwareWindow } from './firmware-payload.js';
 export { createFirmwareSource, FIRMWARE_WINDOW_S } from './firmware-source.js';
+export { createEcg12Source, loadEcg12Records } from './create-ecg12-source.js';
+export type { Ecg12SourceOptions } from './create-ecg12-source.js';

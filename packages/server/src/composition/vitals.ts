@@ -26,6 +26,7 @@ import { AlertRulesService } from '../services/alert-rules.service.js';
 import { AlertsService } from '../services/alerts.service.js';
 import { Seed000ViewService } from '../services/seed-000-view.service.js';
 import { VitalsQueryService } from '../services/vitals-query.service.js';
+import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
 
@@ -52,6 +53,8 @@ export interface VitalsOptions {
   ingestMetrics: IngestMetrics;
   /** Counts and logs a lost fan-out connection (PostgreSQL). */
   onConnectionError: ConnectionErrorReporter;
+  /** The 12-lead interpretation (Ecg12Service.interpretLeads), for live 12-lead streams. */
+  interpretEcg12: Ecg12Service['interpretLeads'];
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories | undefined;
 }
@@ -141,6 +144,10 @@ export async function createVitals(o: VitalsOptions) {
         risk: createNews2RiskModel(),
         newId,
         onAnalysisError,
+        liveEcg12: {
+          intervalMs: o.config.ecg12.liveIntervalMs,
+          interpret: (leads, fs) => o.interpretEcg12(leads, fs),
+        },
       }),
       core,
     ),

@@ -62,6 +62,13 @@ export const EnvSchema = Type.Object({
   MAX_IN_FLIGHT_REQUESTS: Type.Integer({ minimum: 0, default: 256 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
+  ECG12_LIVE_INTERVAL_S: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 10,
+    description:
+      'How often (stream seconds) a 12-lead device stream is interpreted on its latest 10 s (real-time MI)',
+  }),
   ECG12_MODEL_PATH: Type.Optional(
     Type.String({
       minLength: 1,
@@ -136,7 +143,7 @@ export interface Config {
    * 12-lead ECG classification: `anonymous` lets callers without a token classify (seed 003's
    * public /forward); `modelPath` a trained model file loaded at start (else the criteria).
    */
-  ecg12: { anonymous: boolean; modelPath: string | undefined };
+  ecg12: { anonymous: boolean; modelPath: string | undefined; liveIntervalMs: number };
   /** Bedside camera (camera heart rate, seed 001's root paths); undefined when not configured. */
   rppgCamera:
     | {
@@ -269,7 +276,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),
     // Demo devices help a first run; production never fabricates data.
     demo: isProduction ? false : (e.VIGIL_DEMO ?? e.NODE_ENV === 'development'),
-    ecg12: { anonymous: e.ECG12_ANONYMOUS, modelPath: e.ECG12_MODEL_PATH },
+    ecg12: {
+      anonymous: e.ECG12_ANONYMOUS,
+      modelPath: e.ECG12_MODEL_PATH,
+      liveIntervalMs: e.ECG12_LIVE_INTERVAL_S * 1000,
+    },
     rppgCamera:
       e.RPPG_CAMERA_SOURCE === undefined
         ? undefined

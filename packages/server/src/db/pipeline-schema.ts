@@ -33,6 +33,24 @@ export interface VitalsTable {
   beat_timestamps_ms: string | null;
 }
 
+/** The named leads of a multi-lead packet (migration 017), beside its `vitals` row. */
+export interface EcgLeadChunksTable {
+  vitals_id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  sample_rate_hz: number;
+  n_samples: number;
+  /** JSON array of lead names (I, II, …, V6), in the order of `samples`. */
+  leads: string;
+  /** JSON array: mV per int16 count of each lead. */
+  scales_mv: string;
+  /** The lead the rhythm analysis used (stored in `vitals.ecg_samples` too). */
+  rhythm_lead: string;
+  /** Little-endian int16, lead after lead, `n_samples` each. */
+  samples: Uint8Array;
+}
+
 /** A packet's measurements: what reads of `vitals` return (never the waveform). */
 export type VitalsRow = Omit<VitalsTable, 'ecg_scale_mv' | 'ecg_samples'>;
 

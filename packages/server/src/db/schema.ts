@@ -11,6 +11,7 @@ import type {
   RppgSessionsTable,
   HeartRateObservationsTable,
   VitalsTable,
+  EcgLeadChunksTable,
 } from './pipeline-schema.js';
 
 /**
@@ -88,6 +89,7 @@ export interface DB {
   devices: DevicesTable;
   // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
   vitals: VitalsTable;
+  ecg_lead_chunks: EcgLeadChunksTable;
   vitals_minute: VitalsMinuteTable;
   predictions: PredictionsTable;
   alerts: AlertsTable;

@@ -18,6 +18,11 @@ export interface DemoPatientSpec {
    * ad8232-esp32-12bit input profile.
    */
   firmware?: boolean;
+  /**
+   * The device is a 12-lead streaming sensor (seed 004): it posts 1 s packets of lead1 … lead12
+   * replaying CinC 2021 records (@vigil/sim createEcg12Source, demo-ecg12.ts).
+   */
+  ecg12?: boolean;
 }
 
 export interface DemoDoctorSpec {
@@ -91,6 +96,27 @@ export const DEMO_CLINIC: readonly DemoDoctorSpec[] = [
   },
 ];
 
+/**
+ * The demo's 12-lead streaming patient (seed 004), a patient of the first doctor: their sensor
+ * replays CinC 2021 records, one with MI criteria (a 12-lead MI alert). Added by `startDemo`
+ * (`withEcg12Stream`), not to DEMO_CLINIC, whose shape the dashboard's browser tests rely on.
+ */
+export const DEMO_ECG12_STREAM_PATIENT: DemoPatientSpec = {
+  email: 'farid@vigil.local',
+  name: 'Farid Haddad',
+  deviceId: 'DEMO-ECG12-006',
+  deviceName: '12-lead streaming sensor (demo, seed 004)',
+  scenario: 'normal',
+  ecg12: true,
+};
+
+/** The clinic with the 12-lead streaming patient added to its first doctor. */
+export function withEcg12Stream(clinic: readonly DemoDoctorSpec[]): DemoDoctorSpec[] {
+  return clinic.map((d, i) =>
+    i === 0 ? { ...d, patients: [...d.patients, DEMO_ECG12_STREAM_PATIENT] } : d,
+  );
+}
+
 export interface SeededDevice {
   deviceId: string;
   apiKey: string;
@@ -98,6 +124,8 @@ export interface SeededDevice {
   patientId: string;
   /** Posts the cardiac-monitor firmware's payload (see DemoPatientSpec.firmware). */
   firmware: boolean;
+  /** Streams 12 leads (see DemoPatientSpec.ecg12). */
+  ecg12: boolean;
 }
 
 export interface SeededDoctor {
@@ -197,6 +225,7 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
         scenario: p.scenario,
         patientId: patient.id,
         firmware: p.firmware === true,
+        ecg12: p.ecg12 === true,
       });
     }
     out.doctors.push(seeded);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { decodeEcg12Record, type Ecg12Record } from '@vigil/signal/io';
 import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { SeededClinic } from './demo-clinic.js';
 
@@ -42,4 +43,18 @@ export async function seedDemoEcg12(
     fields: { height: '178', weight: '82', heart_axis: 'NO_DATA', patient_id: patient.id },
   });
   return result.id;
+}
+
+/**
+ * What the demo's 12-lead streaming sensor replays, back to back: HR06006 (PTB-XL, normal, 10 s)
+ * then JS20005 (ST elevation in V4–V5: the live interpretation finds MI criteria and opens a
+ * 12-lead MI alert), both CinC 2021 records committed with their CC BY 4.0 notice.
+ */
+export function readDemoEcg12Stream(): Ecg12Record[] {
+  return ['HR06006', 'JS20005'].map((id) =>
+    decodeEcg12Record(
+      readFileSync(new URL(`${id}.hea`, RECORD_DIR), 'utf8'),
+      new Uint8Array(readFileSync(new URL(`${id}.mat`, RECORD_DIR))),
+    ),
+  );
 }

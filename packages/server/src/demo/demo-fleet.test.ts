@@ -2,7 +2,8 @@ import { createBabyMonitorHttpTransport, createSimulatedBabyMonitor } from '@vig
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/helpers/index.js';
 import { connectWs } from '../../test/vitals/ws-client.js';
-import { DEMO_CLINIC, seedDemoClinic, type SeededClinic } from './demo-clinic.js';
+import { DEMO_CLINIC, seedDemoClinic, withEcg12Stream, type SeededClinic } from './demo-clinic.js';
+import { readDemoEcg12Stream } from './demo-ecg12.js';
 import { startDemoFleet } from './demo-fleet.js';
 
 const passwords = Object.fromEntries(
@@ -116,5 +117,44 @@ describe('the demo baby monitor', () => {
     expect(rows).toEqual([
       { device_id: device.deviceId, patient_id: device.patientId, audio_content_type: 'audio/wav' },
     ]);
+  });
+
+  it('the 12-lead sensor streams its first packet of 12 leads at once, stored as a multi-lead chunk', async () => {
+    const { users, devices } = t.container.services;
+    const withStream = await seedDemoClinic({
+      users,
+      devices,
+      passwords,
+      patientPassword: 'patient-pass-42',
+      clinic: withEcg12Stream(DEMO_CLINIC),
+    });
+    const device = withStream.devices.find((d) => d.ecg12);
+    if (device === undefined) throw new Error('the demo clinic has no 12-lead sensor');
+    const fleet = startDemoFleet({
+      baseUrl,
+      devices: [device],
+      ecg12Records: readDemoEcg12Stream(),
+      log: { warn: () => undefined },
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (fleet.sent < 1) {
+        if (Date.now() > deadline) throw new Error('no packet accepted within 10 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await fleet.close();
+    }
+    const rows = await t.container.database.db
+      .selectFrom('ecg_lead_chunks')
+      .select(['device_id', 'patient_id', 'n_samples', 'sample_rate_hz', 'rhythm_lead'])
+      .execute();
+    expect(rows[0]).toEqual({
+      device_id: device.deviceId,
+      patient_id: device.patientId,
+      n_samples: 500,
+      sample_rate_hz: 500,
+      rhythm_lead: 'II',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import {
   createBabyMonitorHttpTransport,
+  createEcg12Source,
   createFirmwareSource,
   createHttpTransport,
   createSimulatedBabyMonitor,
@@ -11,6 +12,7 @@ import {
   type PacketTransport,
   type SimulatedBabyMonitor,
 } from '@vigil/sim';
+import type { Ecg12Record } from '@vigil/signal/io';
 import type { SeededDevice } from './demo-clinic.js';
 
 export interface DemoFleetOptions {
@@ -19,6 +21,8 @@ export interface DemoFleetOptions {
   devices: readonly SeededDevice[];
   /** Seconds between packets (each carries this much ECG). Default 1. */
   packetSeconds?: number;
+  /** What 12-lead sensors replay (required when a device has `ecg12`). */
+  ecg12Records?: readonly Ecg12Record[];
   log: { warn(obj: object, msg: string): void };
 }
 
@@ -58,6 +62,17 @@ export function startDemoFleet(options: DemoFleetOptions): DemoFleet {
     if (isBabyScenarioName(d.scenario))
       monitors.push({
         sim: createSimulatedBabyMonitor({ deviceId: d.deviceId, scenario: d.scenario }),
+        creds,
+      });
+    else if (d.ecg12)
+      vitals.push({
+        sim: createEcg12Source({
+          deviceId: d.deviceId,
+          records: options.ecg12Records ?? [],
+          startTimeMs: Date.now(),
+          packetSeconds,
+        }),
+        everyTicks: 1,
         creds,
       });
     else

@@ -5,8 +5,8 @@ import type { Config } from '../config/env.js';
 import type { DevicesService } from '../services/devices.service.js';
 import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { UsersService } from '../services/users.service.js';
-import { DEMO_CLINIC, seedDemoClinic, type SeededClinic } from './demo-clinic.js';
-import { DEMO_ECG12_PATIENT, seedDemoEcg12 } from './demo-ecg12.js';
+import { DEMO_CLINIC, seedDemoClinic, withEcg12Stream, type SeededClinic } from './demo-clinic.js';
+import { DEMO_ECG12_PATIENT, readDemoEcg12Stream, seedDemoEcg12 } from './demo-ecg12.js';
 import { startDemoFleet, type DemoFleet } from './demo-fleet.js';
 
 const CREDENTIALS_FILE = 'demo-credentials.json';
@@ -54,11 +54,13 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     devices: options.services.devices,
     passwords: demoPasswords(options.config.dataDir),
     patientPassword: randomPassword(),
+    clinic: withEcg12Stream(DEMO_CLINIC),
   });
   await seedDemoEcg12(options.services.ecg12, clinic);
   const fleet = startDemoFleet({
     baseUrl: options.baseUrl,
     devices: clinic.devices,
+    ecg12Records: readDemoEcg12Stream(),
     log: options.log,
   });
   const banner = [
@@ -68,6 +70,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
         `  Doctor:      ${d.email} / ${d.password}   (${d.patients.map((p) => p.name).join(', ')})`,
     ),
     `  12-lead ECG: a stored classification on ${DEMO_ECG12_PATIENT}'s page (/ecg12 to upload more)`,
+    '  12-lead stream: Farid Haddad (DEMO-ECG12-006, CinC 2021 records; MI criteria raise a 12-lead MI alert)',
     `  Scenarios:   ${clinic.devices.map((d) => `${d.deviceId} ${d.scenario}`).join(', ')}`,
     '  Start without the demo: npm start -- --no-demo (or VIGIL_DEMO=false)',
   ];

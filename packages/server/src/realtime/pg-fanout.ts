@@ -146,10 +146,10 @@ export async function startPgFanout(o: {
   o.hub.onPublish((event) => {
     let text = JSON.stringify(event);
     if (text.length > maxEvent && event.type === 'vitals') {
-      text = JSON.stringify({
-        ...event,
-        data: { ...event.data, ecg: { fs: event.data.ecg.fs, samples_mv: [] } },
-      });
+      // A multi-lead packet's leads go too (12 × 500 samples is ~30 kB).
+      const data = { ...event.data, ecg: { fs: event.data.ecg.fs, samples_mv: [] } };
+      delete data.leads;
+      text = JSON.stringify({ ...event, data });
     }
     if (text.length > maxEvent) return;
     queue.push(text);

@@ -18,6 +18,8 @@ export interface AlertFilter {
 
 export interface AlertsRepository {
   listActive(): Promise<AlertRow[]>;
+  /** Removes an alert (a doctor's manual alert; rule alerts are kept as history). */
+  delete(id: string): Promise<void>;
   findById(id: string): Promise<AlertRow | undefined>;
   list(filter: AlertFilter): Promise<AlertRow[]>;
   /** Inserts/updates the alert and appends its event in one transaction; returns the event id. */
@@ -42,6 +44,9 @@ export function createAlertsRepository(db: Kysely<DB>, dialect: Dialect): Alerts
     },
     findById(id) {
       return select().where('id', '=', id).executeTakeFirst();
+    },
+    async delete(id) {
+      await db.deleteFrom('alerts').where('id', '=', id).execute();
     },
     list(f) {
       let q = select();

@@ -5,6 +5,7 @@ import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
 import { createAuditRepository } from './audit.repository.js';
 import { DevicesRepository } from './devices.repository.js';
+import { createEcgLeadsRepository } from './ecg-leads.repository.js';
 import { createEventsRepository } from './events.repository.js';
 import { createFhirRepository } from './fhir.repository.js';
 import { HealthRepository } from './health.repository.js';
@@ -24,6 +25,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     devices: new DevicesRepository(db),
     health: new HealthRepository(db),
     vitals: createVitalsRepository(db),
+    ecgLeads: createEcgLeadsRepository(db),
     predictions: createPredictionsRepository(db),
     alerts: createAlertsRepository(db, dialect),
     alertRules: createAlertRulesRepository(db),

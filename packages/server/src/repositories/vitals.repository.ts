@@ -2,6 +2,7 @@ import { sql, type Compilable, type Kysely } from 'kysely';
 import {
   VITALS_ROW_COLUMNS,
   type EcgChunk,
+  type EcgLeadChunksTable,
   type PredictionsTable,
   type VitalsMinuteTable,
   type VitalsRow,
@@ -14,6 +15,8 @@ import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.
 export interface PacketWriteUnit {
   vitals: VitalsTable[];
   predictions: PredictionsTable[];
+  /** The named leads of multi-lead packets (migration 017), written with their `vitals` rows. */
+  leadChunks?: EcgLeadChunksTable[];
 }
 
 export interface Agg {
@@ -252,6 +255,13 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           await insert(trx, 'vitals', chunk, () => trx.insertInto('vitals').values(chunk));
         }
         await upsertMinuteRollup(trx, vitals, insert);
+        const leadChunks = units.flatMap((u) => u.leadChunks ?? []);
+        // 11 columns a row: 500 rows stay under SQLite's bound-parameter limit.
+        for (let i = 0; i < leadChunks.length; i += 500)
+          await trx
+            .insertInto('ecg_lead_chunks')
+            .values(leadChunks.slice(i, i + 500))
+            .execute();
         for (let i = 0; i < predictions.length; i += 500) {
           const chunk = predictions.slice(i, i + 500);
           await insert(trx, 'predictions', chunk, () =>

@@ -69,6 +69,8 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
     severity: 'warning',
   },
   { kind: 'camera_no_face', enabled: true, threshold: null, durationS: 10, severity: 'warning' },
+  // 12-lead streams (issue 22): MI criteria of the live 12-lead interpretation open at once.
+  { kind: 'mi_12lead', enabled: true, threshold: null, durationS: 0, severity: 'critical' },
 ];
 
 /** What one analysed packet tells the rules; null fields are unknown (the rule does not move). */
@@ -99,6 +101,8 @@ export interface AlertObservation {
   cameraFaceDetected?: boolean | null;
   /** Camera heart rate: the signal quality with a face in view (null without a face). */
   cameraSignalQuality?: 'good' | 'fair' | 'poor' | null;
+  /** Live 12-lead interpretation of the latest window: MI criteria that fired (text), if any. */
+  mi12Criteria?: string[] | null;
 }
 
 /** An observation at `atMs` that says only what `seen` gives (every other reading unknown). */
@@ -274,6 +278,16 @@ export function checkCondition(rule: AlertRule, o: AlertObservation): Check | nu
         message: face ? 'face in view' : 'no face in the camera view',
       };
     }
+    case 'mi_12lead': {
+      // Only a window with MI criteria moves the rule: a later window without them does not
+      // undo an infarct pattern (a clinician resolves the alert), so one MI is one alert.
+      const criteria = o.mi12Criteria;
+      if (criteria === undefined || criteria === null || criteria.length === 0) return null;
+      return { holds: true, value: null, message: `MI: ${criteria.join('; ')}` };
+    }
+    case 'manual':
+      // A doctor's alert is opened and closed by hand, never by a rule.
+      return null;
     case 'pause':
       if (o.longestPauseMs === null || t === null) return null;
       return {

@@ -47,6 +47,8 @@ const THRESHOLD_RANGES: Record<AlertRuleKind, [number, number] | null> = {
   camera_hr_low: [20, 100],
   camera_poor_signal: null,
   camera_no_face: null,
+  mi_12lead: null,
+  manual: null,
 };
 
 function toRule(row: AlertRulesTable): AlertRule {
@@ -102,6 +104,11 @@ export class AlertRulesService {
       if (seen.has(r.kind))
         throw validationFailed(`rules[${i}].kind`, `rules[${i}].kind ${r.kind} is listed twice`);
       seen.add(r.kind);
+      if (r.kind === 'manual')
+        throw validationFailed(
+          `rules[${i}].kind`,
+          `rules[${i}].kind manual names doctors' own alerts, not a rule`,
+        );
       const range = THRESHOLD_RANGES[r.kind];
       if (range === null && r.threshold !== null)
         throw validationFailed(

@@ -1,6 +1,6 @@
 import type { Clock } from '../adapters/clock.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { DomainError, forbidden } from '../errors/catalogue.js';
+import { DomainError, forbidden, validationFailed } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import type { AlertRow, AlertsRepository } from '../repositories/alerts.repository.js';
 import {
@@ -51,9 +51,21 @@ export interface AlertListQuery {
   state?: 'active' | 'cleared' | 'acknowledged' | 'unacknowledged' | undefined;
   severity?: 'info' | 'warning' | 'critical' | undefined;
   patient_id?: string | undefined;
+  /** Alerts of this doctor's patients: an admin any doctor's, a doctor only their own. */
+  doctor_id?: string | undefined;
   limit: number;
   cursor?: string | undefined;
 }
+
+/** A doctor's own alert about a patient (seed 004's alert documents). */
+export interface ManualAlertInput {
+  patient_id: string;
+  message: string;
+  severity?: 'info' | 'warning' | 'critical' | undefined;
+  device_id?: string | null | undefined;
+}
+
+const MANUAL = 'manual';
 
 function encodeCursor(a: { opened_at: number; id: string }): string {
   return Buffer.from(`${a.opened_at}:${a.id}`).toString('base64url');
@@ -90,6 +102,8 @@ export class AlertsService implements AlertSink {
   /** Loads active alerts so a restart continues their lifecycle instead of duplicating them. */
   async start(): Promise<void> {
     for (const row of await this.deps.alerts.listActive()) {
+      // Manual alerts are documents a doctor opens and closes: no rule state to rebuild.
+      if (row.rule_kind === MANUAL) continue;
       this.open.set(alertKey(row.patient_id, row.rule_kind, row.device_id), row);
       this.setState(row.patient_id, row.rule_kind as AlertRuleKind, row.device_id, {
         since: row.opened_at,
@@ -166,10 +180,18 @@ export class AlertsService implements AlertSink {
   ): Promise<{ items: AlertView[]; next_cursor: string | null }> {
     let patientIds: string[] | undefined;
     let doctorId: string | undefined;
+    if (q.doctor_id !== undefined) {
+      // A doctor sees only their own patients' alerts: another doctor's id lists nothing.
+      if (viewer.role === 'patient' || (viewer.role === 'doctor' && q.doctor_id !== viewer.id))
+        return { items: [], next_cursor: null };
+      doctorId = q.doctor_id;
+    }
     if (q.patient_id !== undefined) {
       if (!(await this.deps.canSeePatient(viewer, q.patient_id)))
         return { items: [], next_cursor: null };
       patientIds = [q.patient_id];
+    } else if (doctorId !== undefined) {
+      // Listed by doctor above.
     } else if (viewer.role === 'patient') patientIds = [viewer.id];
     else if (viewer.role === 'doctor') doctorId = viewer.id;
     const rows = await this.deps.alerts.list({
@@ -236,6 +258,79 @@ export class AlertsService implements AlertSink {
       });
       return toAlertView(next);
     });
+  }
+
+  /**
+   * A doctor's (or admin's) own alert about a patient they may see, opened at once with the
+   * lifecycle's event and live message. Several may be open for one patient (migration 017).
+   */
+  async createManual(viewer: Viewer, input: ManualAlertInput): Promise<AlertView> {
+    if (viewer.role === 'patient') throw forbidden('Only clinicians create alerts');
+    if (!(await this.deps.canSeePatient(viewer, input.patient_id)))
+      throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
+    const message = input.message.trim();
+    if (message === '') throw validationFailed('message', 'message must not be blank');
+    const now = this.deps.clock.now();
+    const row: AlertRow = {
+      id: this.deps.newId(),
+      patient_id: input.patient_id,
+      device_id: input.device_id ?? null,
+      rule_kind: MANUAL,
+      severity: input.severity ?? 'warning',
+      message,
+      value: null,
+      opened_at: now,
+      updated_at: now,
+      update_count: 0,
+      cleared_at: null,
+      cleared_by: null,
+      acknowledged_at: null,
+      acknowledged_by: null,
+    };
+    await this.persist(row, 'insert', 'opened');
+    return toAlertView(row);
+  }
+
+  /** Edits a manual alert's message or severity; false when nothing changed. */
+  async editManual(
+    viewer: Viewer,
+    id: string,
+    patch: { message?: string | undefined; severity?: 'info' | 'warning' | 'critical' | undefined },
+  ): Promise<boolean> {
+    const row = await this.findManual(viewer, id);
+    const message = patch.message?.trim();
+    if (message === '') throw validationFailed('message', 'message must not be blank');
+    const next: AlertRow = {
+      ...row,
+      message: message ?? row.message,
+      severity: patch.severity ?? row.severity,
+    };
+    if (next.message === row.message && next.severity === row.severity) return false;
+    next.updated_at = this.deps.clock.now();
+    next.update_count = row.update_count + 1;
+    await this.persist(next, 'update', 'updated');
+    return true;
+  }
+
+  /** Deletes a manual alert; live clients are told it cleared first. */
+  async deleteManual(viewer: Viewer, id: string): Promise<void> {
+    const row = await this.findManual(viewer, id);
+    if (row.cleared_at === null) {
+      const now = this.deps.clock.now();
+      await this.persist(
+        { ...row, cleared_at: now, cleared_by: viewer.id, updated_at: now },
+        'update',
+        'cleared',
+      );
+    }
+    await this.deps.alerts.delete(id);
+  }
+
+  private async findManual(viewer: Viewer, id: string): Promise<AlertRow> {
+    const row = await this.findVisible(viewer, id);
+    if (viewer.role === 'patient') throw forbidden('Only clinicians change alerts');
+    if (row.rule_kind !== MANUAL) throw new DomainError('ALERT_NOT_MANUAL', { field: 'id' });
+    return row;
   }
 
   /** Waits for queued evaluations (tests, shutdown). */

@@ -234,6 +234,32 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     modelVersion: deps.modelVersion,
     modelLoaded: deps.model !== undefined,
 
+    /**
+     * The interpretation of 12 simultaneous leads (I … V6, mV) with the configured scoring: what
+     * the live 12-lead stream and seed 004's prediction paths use, nothing stored. Throws
+     * ECG12_NOT_INTERPRETABLE (field `field`) when fewer than 2 beats can be measured.
+     */
+    interpretLeads(
+      leadsMv: readonly Float64Array[],
+      samplingRateHz: number,
+      field = 'ecg',
+    ): Ecg12Result {
+      try {
+        return interpretEcg12(leadsMv, {
+          samplingRateHz,
+          ...(deps.model === undefined ? {} : { model: deps.model }),
+        });
+      } catch (error) {
+        if (error instanceof SignalInputError)
+          throw new DomainError('ECG12_NOT_INTERPRETABLE', {
+            field,
+            message: error.message,
+            cause: error,
+          });
+        throw error;
+      }
+    },
+
     /** One ECG: the classification, or the DomainError of its input (stored either way). */
     async classify(caller: Ecg12Caller, body: unknown): Promise<Ecg12Classification> {
       const { outcome, row, stored } = await run(caller, body, 'single', '');

@@ -88,7 +88,7 @@ export class LiveConnection {
       if (!msg) return;
       switch (msg.kind) {
         case 'vitals':
-          this.store.applyVitals(msg.summary, msg.chunk);
+          this.store.applyVitals(msg.summary, msg.chunk, msg.leads);
           break;
         case 'prediction':
           this.store.applyPrediction(msg.prediction);

@@ -12,6 +12,24 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
 /** How much waveform each device keeps for the strip (ms). */
 const ECG_KEEP_MS = 30_000;
+/** How much of a multi-lead stream is kept: one 10 s 12-lead page. */
+const LEADS_KEEP_MS = 10_000;
+
+/** One multi-lead packet: its named leads, mV. */
+export interface LeadsChunk {
+  startMs: number;
+  fsHz: number;
+  names: readonly string[];
+  samplesMv: readonly Float32Array[];
+}
+
+/** The latest window of a multi-lead stream, as the 12-lead grid draws it. */
+export interface LeadsWindow {
+  samplingRateHz: number;
+  leads: readonly string[];
+  samples: readonly (readonly number[])[];
+  endMs: number;
+}
 
 export class LiveStore {
   status: ConnectionStatus = 'idle';
@@ -19,6 +37,7 @@ export class LiveStore {
   readonly predictions = new Map<string, Prediction>();
   readonly alerts = new Map<string, Alert>();
   private readonly ecg = new Map<string, EcgChunk[]>();
+  private readonly leadChunks = new Map<string, LeadsChunk[]>();
   private version = 0;
   private readonly listeners = new Set<() => void>();
   private readonly alertListeners = new Set<(alert: Alert, isNew: boolean) => void>();
@@ -46,7 +65,23 @@ export class LiveStore {
     this.changed();
   }
 
-  applyVitals(summary: VitalsSummary, chunk: EcgChunk | null): void {
+  applyVitals(
+    summary: VitalsSummary,
+    chunk: EcgChunk | null,
+    leads: LeadsChunk | null = null,
+  ): void {
+    if (leads) {
+      // Only consecutive packets of one lead set and rate form a window; anything else restarts it.
+      const list = (this.leadChunks.get(summary.device_id) ?? []).filter(
+        (c) =>
+          c.fsHz === leads.fsHz &&
+          c.names.join() === leads.names.join() &&
+          c.startMs < leads.startMs &&
+          c.startMs >= leads.startMs - LEADS_KEEP_MS + 1,
+      );
+      list.push(leads);
+      this.leadChunks.set(summary.device_id, list);
+    }
     const prev = this.latest.get(summary.device_id);
     if (!prev || prev.timestamp <= summary.timestamp) this.latest.set(summary.device_id, summary);
     if (chunk) {
@@ -60,6 +95,19 @@ export class LiveStore {
 
   ecgChunks(deviceId: string): readonly EcgChunk[] {
     return this.ecg.get(deviceId) ?? [];
+  }
+
+  /** The device's last 10 s of multi-lead packets joined per lead; null for a one-lead device. */
+  leadsWindow(deviceId: string): LeadsWindow | null {
+    const list = this.leadChunks.get(deviceId);
+    const last = list?.[list.length - 1];
+    if (!list || !last) return null;
+    return {
+      samplingRateHz: last.fsHz,
+      leads: last.names,
+      samples: last.names.map((_, l) => list.flatMap((c) => Array.from(c.samplesMv[l] ?? []))),
+      endMs: last.startMs + ((last.samplesMv[0]?.length ?? 0) * 1000) / last.fsHz,
+    };
   }
 
   applyPrediction(prediction: Prediction): void {
@@ -89,6 +137,7 @@ export class LiveStore {
     this.predictions.clear();
     this.alerts.clear();
     this.ecg.clear();
+    this.leadChunks.clear();
     this.changed();
   }
 }

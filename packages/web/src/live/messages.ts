@@ -4,10 +4,11 @@
  * this page does not know yet.
  */
 import type { EcgChunk } from '../ecg/ecg-geometry.js';
+import type { LeadsChunk } from './live-store.js';
 import type { Alert, Prediction, VitalsSummary, WsVitals } from '../api/types.js';
 
 export type LiveMessage =
-  | { kind: 'vitals'; summary: VitalsSummary; chunk: EcgChunk | null }
+  | { kind: 'vitals'; summary: VitalsSummary; chunk: EcgChunk | null; leads: LeadsChunk | null }
   | { kind: 'prediction'; prediction: Prediction }
   | { kind: 'alert'; eventId: number; alert: Alert }
   /** Catch-up position: `welcome` and `ready` carry the newest event id the server has sent. */
@@ -57,7 +58,17 @@ export function parseServerMessage(text: string): LiveMessage | null {
         spo2_percent: d.spo2_percent,
         temperature_c: d.temperature_c,
       };
-      return { kind: 'vitals', summary, chunk };
+      // A multi-lead packet (seed 004's 12-lead sensors): every lead, for the 12-lead strip.
+      const leads: LeadsChunk | null =
+        d.leads !== undefined && d.leads.names.length > 0 && d.ecg.fs > 0
+          ? {
+              startMs: d.timestamp,
+              fsHz: d.ecg.fs,
+              names: d.leads.names,
+              samplesMv: d.leads.samples_mv.map((l) => Float32Array.from(l)),
+            }
+          : null;
+      return { kind: 'vitals', summary, chunk, leads };
     }
     case 'prediction':
       if (typeof frame.data !== 'object' || frame.data === null) return null;

@@ -6,6 +6,7 @@ import { useLive, useLoad, useServices, useSession } from '../app-context.js';
 import { TrendChart } from '../charts/TrendChart.js';
 import { isAcknowledged, isOpen, primeDevices } from '../data.js';
 import { EcgStrip } from '../ecg/EcgStrip.js';
+import { LiveTwelveLead } from '../ecg/LiveTwelveLead.js';
 import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
@@ -252,6 +253,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
   const deviceId = selected ?? devices[0]?.device_id ?? null;
   const latest = deviceId ? store.latest.get(deviceId) : undefined;
   const prediction = deviceId ? store.predictions.get(deviceId) : undefined;
+  const leadsWindow = deviceId ? store.leadsWindow(deviceId) : null;
 
   return (
     <article aria-labelledby="patient-title" className="patient">
@@ -321,6 +323,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
               </div>
             </dl>
           </section>
+          {leadsWindow && <LiveTwelveLead leads={leadsWindow} patientName={patient.name} />}
           <section className="card" aria-labelledby="risk-title">
             <h2 id="risk-title">Risk</h2>
             {prediction ? (

@@ -15,6 +15,7 @@ import * as deviceInputFraming from './013_device_input_framing.js';
 import * as deviceOfflineAlerts from './014_device_offline_alerts.js';
 import * as reports from './015_reports.js';
 import * as auditEvents from './016_audit_events.js';
+import * as multiLeadEcg from './017_multi_lead_ecg.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '014_device_offline_alerts': deviceOfflineAlerts,
   '015_reports': reports,
   '016_audit_events': auditEvents,
+  '017_multi_lead_ecg': multiLeadEcg,
 };

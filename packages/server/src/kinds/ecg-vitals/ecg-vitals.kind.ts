@@ -4,6 +4,12 @@ import type { SignalKind } from '../../ingest/signal-kind.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import type { VitalsEventData } from '../../services/realtime-port.js';
 import { assessEcgVitals, type HrBand } from './ecg-vitals.assessor.js';
+import {
+  createLiveEcg12State,
+  feedLiveEcg12,
+  type LiveEcg12Options,
+  type LiveEcg12State,
+} from './live-ecg12.js';
 import { normalizeEcgVitals, type EcgVitalsValues } from './ecg-vitals.normalizer.js';
 import {
   createEcgVitalsRepository,
@@ -19,6 +25,8 @@ export interface EcgVitalsKindDeps {
   newId: () => string;
   /** Told of each packet whose ECG analysis failed (the packet is stored and scored anyway). */
   onAnalysisError?: (error: unknown) => void;
+  /** Real-time 12-lead interpretation of multi-lead streams (absent: none). */
+  liveEcg12?: LiveEcg12Options;
 }
 
 export type EcgVitalsKind = SignalKind<
@@ -26,8 +34,14 @@ export type EcgVitalsKind = SignalKind<
   EcgVitalsValues,
   EcgVitalsRecord,
   Prediction,
-  { hrBand: HrBand | null }
+  EcgVitalsDeviceState
 >;
+
+export interface EcgVitalsDeviceState {
+  hrBand: HrBand | null;
+  /** The device's rolling 12-lead window (multi-lead streams). */
+  ecg12: LiveEcg12State;
+}
 
 /**
  * ECG vitals (seed 000: one ECG lead plus the device's own HR, SpO2, temperature, respiration):
@@ -53,7 +67,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
       deviceId: r.deviceId,
       data: vitalsEvent(r),
     }),
-    createDeviceState: () => ({ hrBand: null }),
+    createDeviceState: () => ({ hrBand: null, ecg12: createLiveEcg12State() }),
     copyDeviceState: (state) => ({ ...state }),
     async assess({ stored, state, gapBefore, late, nowMs }) {
       const v = stored.reading.values;
@@ -94,6 +108,31 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
         risk: deps.risk,
       });
       state.hrBand = assessed.hrBand;
+      if (v.leads !== null && deps.liveEcg12 !== undefined && !late) {
+        const outcome = feedLiveEcg12(state.ecg12, deps.liveEcg12, {
+          leads: v.leads,
+          fsHz: v.fs,
+          startMs: stored.reading.tsMs,
+          restart: gapBefore,
+        });
+        // Said beside the risk reasons (0 points: the MI alert is its own rule, not the score).
+        const say = (code: string, text: string) =>
+          assessed.prediction.reasons.push({ code, text, points: 0 });
+        if (outcome.status === 'not_assessable') say('MI_NOT_ASSESSABLE', outcome.text);
+        else if (outcome.status === 'not_interpretable')
+          say('ECG12_NOT_INTERPRETABLE', outcome.text);
+        else if (outcome.status === 'interpreted') {
+          const r = outcome.result;
+          if (outcome.miCriteria.length > 0)
+            say('MI_12LEAD', `12-lead MI criteria: ${outcome.miCriteria.join('; ')}`);
+          else
+            say(
+              'ECG12_NO_MI',
+              `12-lead window: no MI criteria (top class ${r.topClass}, p(MI) ${r.probabilities.MI.toFixed(2)})`,
+            );
+          assessed.observation.mi12Criteria = outcome.miCriteria;
+        }
+      }
       return {
         record: assessed.prediction,
         events: [
@@ -114,7 +153,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
 function vitalsEvent(r: EcgVitalsRecord): VitalsEventData {
   const v = r.reading.values;
   let ecg: VitalsEventData['ecg'] | undefined;
-  return {
+  const event: VitalsEventData = {
     vitals_id: r.id,
     device_id: r.deviceId,
     patient_id: r.patientId,
@@ -131,4 +170,18 @@ function vitalsEvent(r: EcgVitalsRecord): VitalsEventData {
       return (ecg ??= { fs: v.fs, samples_mv: Array.from(v.samples) });
     },
   };
+  const leads = v.leads;
+  if (leads !== null) {
+    let built: VitalsEventData['leads'];
+    // A multi-lead packet's leads, for the dashboard's 12-lead strip; built only if serialised.
+    Object.defineProperty(event, 'leads', {
+      enumerable: true,
+      get: () =>
+        (built ??= {
+          names: leads.names,
+          samples_mv: leads.samplesMv.map((l) => Array.from(l, (x) => Math.round(x * 1000) / 1000)),
+        }),
+    });
+  }
+  return event;
 }

@@ -1,10 +1,25 @@
-import type { EcgInputProfile, VitalsPacket } from '@vigil/protocol';
+import { ECG_LEAD_NAMES, type EcgInputProfile, type VitalsPacket } from '@vigil/protocol';
+import { selectRhythmLead } from '@vigil/signal';
 import { validationFailed } from '../../errors/catalogue.js';
 import { finiteOrNull } from '../../ingest/timestamps.js';
 import type { DeviceIdentity } from '../../services/devices.service.js';
-import { AD8232_ESP32_12BIT } from '../../services/ecg-input-profile.js';
+import { AD8232_ESP32_12BIT, MV_PROFILE } from '../../services/ecg-input-profile.js';
 
 export const DEFAULT_ECG_FS_HZ = 250;
+/**
+ * The rate of seed 004's `batch` when the packet names none: its back end computes RR intervals
+ * with `fs=500` (back/utils.py `calculate_rr_intervals`), the rate of the PTB-XL/CinC records
+ * its sensors replay.
+ */
+export const DEFAULT_BATCH_FS_HZ = 500;
+
+/** A multi-lead packet's leads (1–12), mV, in the standard order, and the one rhythm uses. */
+export interface MultiLeadValues {
+  names: string[];
+  samplesMv: Float64Array[];
+  /** Index in `names` of the lead given to the single-lead rhythm analysis (`samples`). */
+  rhythmIndex: number;
+}
 /**
  * Largest ECG sample magnitude accepted, mV. Body-surface ECG is a few mV (QRS rarely above 5 mV)
  * and an electrode offset that large saturates any ECG front end long before; a value beyond it
@@ -37,6 +52,8 @@ export interface EcgVitalsValues {
   railsMv: [number, number] | null;
   windowMs: number | null;
   beatTimestampsMs: number[] | null;
+  /** The named leads of a multi-lead packet (`leads` or seed 004's `batch`); null for one lead. */
+  leads: MultiLeadValues | null;
 }
 
 /**
@@ -49,7 +66,22 @@ export function normalizeEcgVitals(
   field: (name: string) => string,
   device: Pick<DeviceIdentity, 'ecg_input'>,
 ): EcgVitalsValues {
+  const multi = multiLeadsOf(p, field);
+  if (multi !== null) {
+    if (p.ecg_samples !== undefined)
+      throw validationFailed(
+        field('ecg_samples'),
+        `${field('ecg_samples')}: send one lead in ecg_samples or several in leads/batch, not both`,
+      );
+    // The packet's other fields are checked as for one lead; the leads replace its samples.
+    const single: VitalsPacket = { ...p, ecg_samples: [] };
+    delete single.leads;
+    delete single.batch;
+    return { ...normalizeEcgVitals(single, field, MV_ONLY), ...multi };
+  }
   const raw = p.ecg_samples;
+  if (raw === undefined)
+    throw validationFailed(field('ecg_samples'), `${field('ecg_samples')} is required (or leads)`);
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i];
     if (v === undefined || !Number.isFinite(v))
@@ -98,6 +130,91 @@ export function normalizeEcgVitals(
     railsMv,
     windowMs: p.window_ms ?? null,
     beatTimestampsMs: p.beat_timestamps_ms ?? null,
+    leads: null,
+  };
+}
+
+/** Multi-lead samples are mV (seed 004's sensors write physical units, as WFDB rdsamp gives). */
+const MV_ONLY: Pick<DeviceIdentity, 'ecg_input'> = { ecg_input: MV_PROFILE };
+
+/** Lead II: the conventional rhythm lead, kept while it shows clean QRS complexes. */
+const RHYTHM_LEAD = 'II';
+
+/**
+ * The leads of a multi-lead packet: named `leads`, or seed 004's `batch` of `{lead1 … lead12}`
+ * samples (a lead absent from every sample is one the device lacks; absent from some samples is
+ * refused). Every lead in mV within ±MAX_ECG_MV and of one length. The rhythm lead is lead II
+ * while it looks like ECG, else the most QRS-like (selectRhythmLead); it becomes `samples`.
+ */
+function multiLeadsOf(
+  p: VitalsPacket,
+  field: (name: string) => string,
+): Pick<EcgVitalsValues, 'fs' | 'samples' | 'leads'> | null {
+  if (p.leads !== undefined && p.batch !== undefined)
+    throw validationFailed(field('batch'), `${field('batch')}: send leads or batch, not both`);
+  let named: { name: string; raw: readonly number[]; path: (i: number) => string }[];
+  let fs: number;
+  const rate = p.ecg_sample_rate_hz ?? p.sample_rate_hz;
+  if (p.leads !== undefined) {
+    const leads = p.leads as Record<string, number[] | undefined>;
+    named = ECG_LEAD_NAMES.flatMap((name) => {
+      const raw = leads[name];
+      return raw === undefined
+        ? []
+        : [{ name, raw, path: (i: number) => field(`leads.${name}[${i}]`) }];
+    });
+    fs = rate ?? DEFAULT_ECG_FS_HZ;
+  } else if (p.batch !== undefined) {
+    const batch = p.batch as Record<string, number | undefined>[];
+    named = ECG_LEAD_NAMES.flatMap((name, l) => {
+      const key = `lead${l + 1}`;
+      const first = batch.findIndex((s) => s[key] !== undefined);
+      if (first < 0) return [];
+      const raw = batch.map((s, i) => {
+        const v = s[key];
+        if (v === undefined)
+          throw validationFailed(
+            field(`batch[${i}].${key}`),
+            `${field(`batch[${i}].${key}`)} is missing while other samples have ${key}`,
+          );
+        return v;
+      });
+      return [{ name, raw, path: (i: number) => field(`batch[${i}].${key}`) }];
+    });
+    if (named.length === 0)
+      throw validationFailed(field('batch'), `${field('batch')}: no sample has lead1 … lead12`);
+    fs = rate ?? DEFAULT_BATCH_FS_HZ;
+  } else return null;
+  const n = named[0]?.raw.length ?? 0;
+  const samplesMv = named.map(({ name, raw, path }) => {
+    if (raw.length !== n)
+      throw validationFailed(
+        field(`leads.${name}`),
+        `${field(`leads.${name}`)} has ${raw.length} samples where ${named[0]?.name ?? ''} has ${n}`,
+      );
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = raw[i];
+      if (v === undefined || !Number.isFinite(v) || Math.abs(v) > MAX_ECG_MV)
+        throw validationFailed(
+          path(i),
+          `${path(i)} must be a finite number within ±${MAX_ECG_MV} mV`,
+        );
+      out[i] = v;
+    }
+    return out;
+  });
+  const names = named.map((l) => l.name);
+  const preferred = Math.max(0, names.indexOf(RHYTHM_LEAD));
+  // The lead choice needs a rate the QRS tools accept (100–1000 Hz); below it, lead II stays.
+  const rhythmIndex =
+    fs >= 100 && fs <= 1000
+      ? selectRhythmLead(samplesMv, fs, { preferredIndex: preferred })
+      : preferred;
+  return {
+    fs,
+    samples: samplesMv[rhythmIndex] ?? new Float64Array(0),
+    leads: { names, samplesMv, rhythmIndex },
   };
 }
 

@@ -1,5 +1,9 @@
 import type { Prediction, UploadPrediction } from '@vigil/protocol';
-import type { PredictionsTable, VitalsTable } from '../../db/pipeline-schema.js';
+import type {
+  EcgLeadChunksTable,
+  PredictionsTable,
+  VitalsTable,
+} from '../../db/pipeline-schema.js';
 import {
   envelopeRow,
   ingestResultOf,
@@ -34,6 +38,30 @@ export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
     device_ts: r.reading.deviceTsMs,
     window_ms: v.windowMs,
     beat_timestamps_ms: v.beatTimestampsMs === null ? null : JSON.stringify(v.beatTimestampsMs),
+  };
+}
+
+/** The `ecg_lead_chunks` row of a multi-lead packet (each lead int16 with its own scale); null for one lead. */
+export function toLeadChunkRow(r: EcgVitalsRecord): EcgLeadChunksTable | null {
+  const leads = r.reading.values.leads;
+  if (leads === null) return null;
+  const encoded = leads.samplesMv.map((lead) => encodeEcgInt16(lead));
+  const n = leads.samplesMv[0]?.length ?? 0;
+  const samples = new Uint8Array(encoded.length * n * 2);
+  encoded.forEach((e, l) => {
+    samples.set(e.bytes, l * n * 2);
+  });
+  return {
+    vitals_id: r.id,
+    device_id: r.deviceId,
+    patient_id: r.patientId,
+    ts: r.reading.tsMs,
+    sample_rate_hz: r.reading.values.fs,
+    n_samples: n,
+    leads: JSON.stringify(leads.names),
+    scales_mv: JSON.stringify(encoded.map((e) => e.scaleMv)),
+    rhythm_lead: leads.names[leads.rhythmIndex] ?? '',
+    samples,
   };
 }
 
@@ -114,6 +142,7 @@ export function createEcgVitalsRepository(
         units.map((u) => ({
           vitals: u.readings.map(toVitalsRow),
           predictions: u.assessments.map(toPredictionRow),
+          leadChunks: u.readings.flatMap((r) => toLeadChunkRow(r) ?? []),
         })),
       );
     },

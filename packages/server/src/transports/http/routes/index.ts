@@ -7,6 +7,7 @@ import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
+import { seed004Routes } from './compat/seed-004.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
 import { seed000Routes } from './compat/seed-000.routes.js';
 import { compatHealthRoutes, compatWsRoutes } from './compat/seed-002.routes.js';
@@ -82,6 +83,13 @@ export async function registerRoutes(
     ecg12: services.ecg12,
     health: services.health,
     anonymous: config.ecg12.anonymous,
+  });
+  // Seed 004's paths (/api/users, /api/alerts, /api/mongo/stream, …): one compatibility module.
+  await app.register(seed004Routes, {
+    prefix: '/api',
+    seed004: services.seed004,
+    loginRatePerMinute: config.login.ratePerMinutePerIp,
+    authBodyBytes: config.limits.authBodyBytes,
   });
   await app.register(wsRoutes, { prefix: '/api/v1', hub: services.realtime });
   await app.register(compatWsRoutes, { hub: services.realtime });

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { validateVitalsBody } from '@vigil/protocol';
+import { createEcg12Source, loadEcg12Records } from './create-ecg12-source.js';
+
+/** The 12-lead records committed as signal fixtures (CinC 2021, CC BY 4.0, see their NOTICE). */
+const folder = fileURLToPath(new URL('../../signal/src/io/fixtures/cinc2021/', import.meta.url));
+
+describe('createEcg12Source', () => {
+  it('replays the records of a folder in 1 s packets of lead1 … lead12 that the server schema accepts', async () => {
+    const records = await loadEcg12Records(folder, ['HR06006', 'JS20005']);
+    expect(records.map((r) => r.name)).toEqual(['HR06006', 'JS20005']);
+    const source = createEcg12Source({ deviceId: 'S12', records, startTimeMs: 1_700_000_000_000 });
+    const packets = Array.from({ length: 11 }, () => source.nextPacket());
+    const first = packets[0];
+    expect(first?.batch).toHaveLength(500);
+    expect(Object.keys(first?.batch?.[0] ?? {})).toHaveLength(12);
+    // lead2 of sample 250 of packet 3 is lead II at 3.5 s of HR06006, to 1 µV.
+    expect(packets[3]?.batch?.[250]?.lead2).toBeCloseTo(records[0]?.leadsMv[1]?.[1750] ?? NaN, 3);
+    // Consecutive in time across the change of record (packet 10 is JS20005's first second).
+    expect(packets.map((p) => (p?.timestamp ?? 0) - 1_700_000_000_000)).toEqual(
+      Array.from({ length: 11 }, (_, i) => i * 1000),
+    );
+    expect(packets[10]?.batch?.[0]?.lead1).toBeCloseTo(records[1]?.leadsMv[0]?.[0] ?? NaN, 3);
+    expect(validateVitalsBody(first).errors).toBeUndefined();
+  });
+
+  it('refuses a folder without 12-lead records', async () => {
+    await expect(loadEcg12Records(folder, ['nothing'])).rejects.toThrow(/no 12-lead record/);
+  });
+});

@@ -1,0 +1,83 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readEcg12Record, type Ecg12Record } from '@vigil/signal/io';
+import type { PacketSource } from './run-fleet.js';
+import type { VitalsPacket } from './vitals-packet.js';
+
+/**
+ * Every 12-lead record of a folder (`.hea` + `.mat`/`.dat`, e.g. the PhysioNet/CinC Challenge
+ * 2021 records of ../shared/data/cinc2021), sorted by name; a `names` list keeps only those.
+ */
+export async function loadEcg12Records(
+  folder: string,
+  names?: readonly string[],
+): Promise<Ecg12Record[]> {
+  const headers = (await readdir(folder)).filter((f) => f.endsWith('.hea')).sort();
+  const wanted =
+    names === undefined ? headers : headers.filter((h) => names.includes(h.slice(0, -4)));
+  if (wanted.length === 0) throw new Error(`${folder}: no 12-lead record (.hea)`);
+  return Promise.all(wanted.map((h) => readEcg12Record(join(folder, h))));
+}
+
+export interface Ecg12SourceOptions {
+  deviceId: string;
+  /** Replayed one after the other, then again from the first. */
+  records: readonly Ecg12Record[];
+  /** Epoch ms of the first packet. */
+  startTimeMs: number;
+  /** Seconds of signal per packet (default 1). */
+  packetSeconds?: number;
+}
+
+/**
+ * A simulated 12-lead streaming sensor of seed 004: each packet is `packetSeconds` of every lead
+ * in the seed's `batch` shape (`{lead1 … lead12}` per sample, mV to 1 µV), with the record's rate
+ * named; records follow each other without a gap in time (a new record is a new recording only
+ * to the eye: the server's window simply moves on).
+ */
+export function createEcg12Source(options: Ecg12SourceOptions): PacketSource & {
+  /** The record the next packet comes from. */
+  readonly current: string;
+} {
+  const { deviceId, records } = options;
+  if (records.length === 0) throw new Error('records must not be empty');
+  const packetS = options.packetSeconds ?? 1;
+  let recordIndex = 0;
+  let offset = 0;
+  let sequence = 0;
+  let timeMs = options.startTimeMs;
+  return {
+    get current() {
+      return records[recordIndex]?.name ?? '';
+    },
+    nextPacket(): VitalsPacket {
+      let record = records[recordIndex] as Ecg12Record;
+      let per = Math.round(packetS * record.samplingRateHz);
+      if (offset + per > (record.leadsMv[0]?.length ?? 0)) {
+        recordIndex = (recordIndex + 1) % records.length;
+        offset = 0;
+        record = records[recordIndex] as Ecg12Record;
+        per = Math.round(packetS * record.samplingRateHz);
+      }
+      const from = offset;
+      const batch = Array.from({ length: per }, (_, i) => {
+        const sample: Record<string, number> = {};
+        record.leadsMv.forEach((lead, l) => {
+          sample[`lead${l + 1}`] = Math.round((lead[from + i] ?? 0) * 1000) / 1000;
+        });
+        return sample;
+      });
+      offset += per;
+      const packet: VitalsPacket = {
+        device_id: deviceId,
+        timestamp: Math.round(timeMs),
+        sequence: sequence++,
+        lead_off: false,
+        ecg_sample_rate_hz: record.samplingRateHz,
+        batch,
+      };
+      timeMs += (per * 1000) / record.samplingRateHz;
+      return packet;
+    },
+  };
+}
