@@ -38,6 +38,7 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCKOUT_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+  MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
@@ -106,7 +107,8 @@ export interface Config {
   trustProxy: boolean | string;
   logLevel: LogLevel;
   login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
-  mqtt: { port: number; url: string | undefined };
+  /** `clientId`: of the persistent session on an external broker (default vigil-<host name>). */
+  mqtt: { port: number; url: string | undefined; clientId: string | undefined };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
    * events are never deleted.
@@ -249,7 +251,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
     },
-    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL },
+    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL, clientId: e.MQTT_CLIENT_ID },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS },
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
