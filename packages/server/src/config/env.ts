@@ -54,6 +54,7 @@ export const EnvSchema = Type.Object({
   CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 72_000 }),
   MAX_CONNECTIONS: Type.Integer({ minimum: 0, default: 1024 }),
+  WS_MAX_BUFFERED_KIB: Type.Integer({ minimum: 16, maximum: 1024 * 1024, default: 4096 }),
   MAX_IN_FLIGHT_REQUESTS: Type.Integer({ minimum: 0, default: 256 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -159,6 +160,8 @@ export interface Limits {
   keepAliveTimeoutMs: number;
   /** Open sockets accepted; further ones are closed at once. */
   maxConnections: number;
+  /** A WebSocket whose unsent bytes pass this is dropped (a client that does not read), bytes. */
+  wsMaxBufferedBytes: number;
   /** Requests handled at once; more get 503 SERVER_OVERLOADED with Retry-After. */
   maxInFlight: number;
   /** Mean event-loop delay over which requests get 503 SERVER_OVERLOADED. */
@@ -280,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       connectionTimeoutMs: e.CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.MAX_CONNECTIONS,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_KIB * 1024,
       maxInFlight: e.MAX_IN_FLIGHT_REQUESTS,
       // Off in tests: test files share a loaded machine, where a lagging loop is not overload.
       maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS ?? (e.NODE_ENV === 'test' ? 0 : 1000),
