@@ -121,7 +121,10 @@ export class DurableSqliteDialect extends SqliteDialect {
     private readonly walSync: WalSync,
   ) {
     super(config);
-    this.database = typeof config.database === 'function' ? undefined : config.database;
+    this.database =
+      typeof config.database === 'function'
+        ? undefined
+        : (config.database as { inTransaction?: boolean });
   }
 
   override createDriver(): Driver {
