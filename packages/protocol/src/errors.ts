@@ -47,6 +47,11 @@ export const ERROR_CATALOGUE = {
   // Devices
   DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
   DEVICE_ID_TAKEN: { status: 409, message: 'A device with this device_id is already registered' },
+  TIMESTAMP_TAKEN: {
+    status: 409,
+    message:
+      'Another packet of this device (another sequence) is stored at this timestamp: did the device clock go back?',
+  },
   DEVICE_MISMATCH: {
     status: 403,
     message: 'The API key does not belong to the device named in the request',

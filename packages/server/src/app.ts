@@ -24,6 +24,7 @@ import { QuietRequestLog } from './transports/http/request-log.js';
 import auditPlugin from './transports/http/plugins/audit.plugin.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
 import loadSheddingPlugin from './transports/http/plugins/load-shedding.plugin.js';
+import { selectWsProtocol } from './transports/ws/ws-protocols.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
 import { registerRoutes } from './transports/http/routes/index.js';
 import { validatorCompiler } from './transports/http/validator.js';
@@ -163,7 +164,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) =>
       new DomainError('RATE_LIMITED', { retryAfterSeconds: context.ttl / 1000 }),
   });
-  await app.register(websocket);
+  // Subprotocol authentication (`vigil.v1`, `vigil.bearer.<token>`): see ws-protocols.ts.
+  await app.register(websocket, {
+    options: { handleProtocols: (offered) => selectWsProtocol(offered) },
+  });
   await app.register(swagger, {
     // A collection route is `/` under its prefix, so Fastify answers `/api/v1/users` and
     // `/api/v1/users/`; the document publishes the first, as the seeds and the README write it.

@@ -81,6 +81,12 @@ export interface RunFleetOptions {
   signal?: AbortSignal;
   /** Per-request timeout in ms. Default 10 000. */
   timeoutMs?: number;
+  /**
+   * Sends of one packet after a 503/429 with Retry-After (the device waits as told, then sends
+   * the same packet again, as firmware should; later packets wait their turn). Default 3; 0 sends
+   * each packet once.
+   */
+  retriesAfterRetryAfter?: number;
 }
 
 export interface FleetSummary {
@@ -101,6 +107,8 @@ export interface FleetSummary {
   packetsSkipped: number;
   /** Scheduled packets not sent because the run ended (server too slow, or aborted). */
   packetsUnsent: number;
+  /** Sends again after the server asked to retry later (Retry-After). */
+  retriesAfterRetryAfter: number;
   latencyMs: LatencySummary;
   startedAt: string;
   finishedAt: string;
@@ -122,6 +130,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
     fs = 250,
     progressIntervalMs = 1000,
     timeoutMs = 10_000,
+    retriesAfterRetryAfter = 3,
   } = options;
   if (devices.length === 0) throw new Error('devices must not be empty');
   if (!(durationS > 0)) throw new Error('durationS must be > 0');
@@ -169,6 +178,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
   let errors = 0;
   let skipped = 0;
   let inFlight = 0;
+  let retries = 0;
   const startedAt = new Date();
   const t0 = performance.now();
   // Closed loop runs for the duration; open loop sends every scheduled packet, with a grace
@@ -222,7 +232,21 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
       const start = performance.now();
       let errorKind: string | null = null;
       try {
-        await transport.send(device, packet, source.bodyOf?.(packet));
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await transport.send(device, packet, source.bodyOf?.(packet));
+            break;
+          } catch (error) {
+            // Shed by an overloaded server: wait as long as it asked, then the same packet again
+            // (nothing was stored). The schedule moves too: no burst of catch-up sends after.
+            const waitMs = error instanceof SendError ? error.retryAfterMs : undefined;
+            if (waitMs === undefined || attempt >= retriesAfterRetryAfter || stopped()) throw error;
+            retries++;
+            await sleep(waitMs, undefined, { signal: options.signal }).catch(() => undefined);
+            due = Math.max(due, performance.now());
+            if (stopped()) throw error;
+          }
+        }
         ok++;
       } catch (error) {
         errors++;
@@ -267,6 +291,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetSummary> 
     achievedRatePerS: Math.round((ok / elapsedS) * 10) / 10,
     packetsSkipped: skipped,
     packetsUnsent: closedLoop ? 0 : devices.length * expectedPackets - sent - skipped,
+    retriesAfterRetryAfter: retries,
     latencyMs: latencySummary(latencies),
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),

@@ -15,9 +15,26 @@ export class SendError extends Error {
   constructor(
     readonly kind: string,
     message: string,
+    /** The server's Retry-After (503 SERVER_OVERLOADED, 429), in ms; undefined without one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
+}
+
+/**
+ * A Retry-After header in ms: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when
+ * absent or unreadable.
+ */
+export function parseRetryAfterMs(
+  value: string | string[] | undefined,
+  nowMs = Date.now(),
+): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  if (/^\s*\d+\s*$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
 export interface PacketTransport {
@@ -116,7 +133,15 @@ export function createHttpTransport(options: HttpTransportOptions): PacketTransp
               } catch {
                 // Not JSON: the status alone classifies it.
               }
-              reject(new SendError(`http_${status}${code}`, `HTTP ${status}${code}`));
+              reject(
+                new SendError(
+                  `http_${status}${code}`,
+                  `HTTP ${status}${code}`,
+                  status === 503 || status === 429
+                    ? parseRetryAfterMs(res.headers['retry-after'])
+                    : undefined,
+                ),
+              );
             });
           },
         );

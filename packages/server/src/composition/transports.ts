@@ -32,6 +32,8 @@ export async function startMqtt(o: {
   if (o.config.mqtt.url !== undefined) {
     const sub = await startExternalSubscriber({
       url: o.config.mqtt.url,
+      ...(o.config.mqtt.clientId === undefined ? {} : { clientId: o.config.mqtt.clientId }),
+      discardSessionOnClose: o.config.nodeEnv === 'test',
       channels: o.channels,
       devices: o.identity.devices,
       log: o.log,

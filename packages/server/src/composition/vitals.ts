@@ -89,6 +89,7 @@ export async function createVitals(o: VitalsOptions) {
     visiblePatientIds: (viewer) => repos.patientScope.visibleIds(viewer),
     events: repos.events,
     log: o.log,
+    maxBufferedBytes: o.config.limits.wsMaxBufferedBytes,
   });
   stack.push(() => hub.close());
   if (o.database.dialect === 'postgres' && o.config.databaseUrl !== undefined) {

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       logLevel: 'info',
       corsOrigins: [],
-      mqtt: { port: 1883, url: undefined },
+      mqtt: { port: 1883, url: undefined, clientId: undefined },
       retention: { vitalsDays: 0, auditDays: 0 },
       demo: true,
     });

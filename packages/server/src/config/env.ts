@@ -38,6 +38,7 @@ export const EnvSchema = Type.Object({
   LOGIN_LOCKOUT_MINUTES: Type.Integer({ minimum: 1, default: 15 }),
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
+  MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   AUDIT_RETENTION_DAYS: Type.Integer({
@@ -59,6 +60,7 @@ export const EnvSchema = Type.Object({
   CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000 }),
   KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 72_000 }),
   MAX_CONNECTIONS: Type.Integer({ minimum: 0, default: 1024 }),
+  WS_MAX_BUFFERED_KIB: Type.Integer({ minimum: 16, maximum: 1024 * 1024, default: 4096 }),
   MAX_IN_FLIGHT_REQUESTS: Type.Integer({ minimum: 0, default: 256 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
   MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -119,7 +121,8 @@ export interface Config {
   trustProxy: boolean | string;
   logLevel: LogLevel;
   login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
-  mqtt: { port: number; url: string | undefined };
+  /** `clientId`: of the persistent session on an external broker (default vigil-<host name>). */
+  mqtt: { port: number; url: string | undefined; clientId: string | undefined };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
    * events are never deleted.
@@ -177,6 +180,8 @@ export interface Limits {
   keepAliveTimeoutMs: number;
   /** Open sockets accepted; further ones are closed at once. */
   maxConnections: number;
+  /** A WebSocket whose unsent bytes pass this is dropped (a client that does not read), bytes. */
+  wsMaxBufferedBytes: number;
   /** Requests handled at once; more get 503 SERVER_OVERLOADED with Retry-After. */
   maxInFlight: number;
   /** Mean event-loop delay over which requests get 503 SERVER_OVERLOADED. */
@@ -269,7 +274,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
     },
-    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL },
+    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL, clientId: e.MQTT_CLIENT_ID },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
@@ -302,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       connectionTimeoutMs: e.CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.MAX_CONNECTIONS,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_KIB * 1024,
       maxInFlight: e.MAX_IN_FLIGHT_REQUESTS,
       // Off in tests: test files share a loaded machine, where a lagging loop is not overload.
       maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS ?? (e.NODE_ENV === 'test' ? 0 : 1000),

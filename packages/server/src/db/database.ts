@@ -99,7 +99,11 @@ function cachingSqlite(sqlite: BetterSqlite3.Database): SqliteDatabase {
       cache.clear();
       sqlite.close();
     },
-  };
+    // DurableSqliteDialect reads it to skip a ROLLBACK SQLite already did (disk full).
+    get inTransaction() {
+      return sqlite.inTransaction;
+    },
+  } as SqliteDatabase & { readonly inTransaction: boolean };
 }
 
 /** Closing twice is harmless (a failed start-up and a signal may both try). */

@@ -98,6 +98,31 @@ describe('DurableSqliteDialect', () => {
   });
 });
 
+describe('DurableSqliteDialect when the disk is full', () => {
+  it('rejects the transaction with SQLITE_FULL, not with a failed ROLLBACK', async () => {
+    // max_page_count makes the database "full" as a full disk does; SQLite then rolls the
+    // transaction back itself, and the ROLLBACK Kysely sends after the error failed with "cannot
+    // rollback - no transaction is active", hiding SQLITE_FULL (which maps to a 503).
+    const db = open({ sync: () => Promise.resolve(), close: () => Promise.resolve() });
+    await sql`create table t (id integer primary key, v text)`.execute(db);
+    await sql`pragma max_page_count = 20`.execute(db);
+    const failed = await db
+      .transaction()
+      .execute(async (trx) => {
+        for (let id = 1; id <= 100; id++)
+          await trx
+            .insertInto('t')
+            .values({ id, v: 'x'.repeat(4000) })
+            .execute();
+      })
+      .catch((e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'SQLITE_FULL' });
+    // The connection is usable afterwards, and nothing of the transaction was kept.
+    expect(await db.selectFrom('t').select('id').execute()).toEqual([]);
+    await db.destroy();
+  });
+});
+
 describe('DurableSqliteDialect savepoints', () => {
   it('passes savepoints through to SQLite', async () => {
     const db = open({ sync: () => Promise.resolve(), close: () => Promise.resolve() });

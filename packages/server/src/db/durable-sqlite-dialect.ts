@@ -113,16 +113,24 @@ function innerOf(connection: DatabaseConnection): DatabaseConnection {
  * commit whose frames were synced is durable exactly as with FULL.
  */
 export class DurableSqliteDialect extends SqliteDialect {
+  /** The connection itself when given as one (better-sqlite3 exposes `inTransaction`). */
+  private readonly database: { inTransaction?: boolean } | undefined;
+
   constructor(
     config: SqliteDialectConfig,
     private readonly walSync: WalSync,
   ) {
     super(config);
+    this.database =
+      typeof config.database === 'function'
+        ? undefined
+        : (config.database as { inTransaction?: boolean });
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver();
     const walSync = this.walSync;
+    const database = this.database;
     const missing = (name: string): Error => new Error(`the SQLite driver has no ${name}`);
     return {
       init: () => driver.init(),
@@ -138,7 +146,13 @@ export class DurableSqliteDialect extends SqliteDialect {
         c.wrote = true;
       },
       async rollbackTransaction(connection: DatabaseConnection) {
-        await driver.rollbackTransaction(innerOf(connection));
+        // After SQLITE_FULL (disk full), SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM, SQLite may
+        // have rolled the transaction back itself ("Response To Errors Within A Transaction",
+        // https://www.sqlite.org/lang_transaction.html). A ROLLBACK then fails with "cannot
+        // rollback - no transaction is active", and that error replaced the original one: a full
+        // disk answered 500 INTERNAL_ERROR instead of 503 DATABASE_UNAVAILABLE.
+        if (database?.inTransaction !== false)
+          await driver.rollbackTransaction(innerOf(connection));
         (connection as TrackedConnection).inTransaction = false;
       },
       // Savepoints pass through (SQLite's driver has them); never a silent no-op.

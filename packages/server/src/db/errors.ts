@@ -24,6 +24,12 @@ const NET_UNAVAILABLE = new Set([
 ]);
 /** SQLite result codes (and their extended forms) of a database locked by another process or a failing disk. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|FULL|IOERR)(_|$)/;
+/**
+ * SQLSTATE 55000 (object not in prerequisite state) with this message: the database refuses new
+ * connections (`ALTER DATABASE … ALLOW_CONNECTIONS false`, as a failover or maintenance script
+ * does). 55000 alone also covers errors of the query itself, hence the message.
+ */
+const PG_NOT_ACCEPTING = /is not currently accepting connections/;
 /** node-postgres reports a connection that died mid-use with these messages and no code. */
 const PG_CLIENT_GONE =
   /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
@@ -38,6 +44,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   if (code !== undefined) {
     if (PG_UNAVAILABLE.has(code) || code.startsWith('08')) return true;
+    if (code === '55000' && error instanceof Error && PG_NOT_ACCEPTING.test(error.message))
+      return true;
     if (NET_UNAVAILABLE.has(code) || SQLITE_UNAVAILABLE.test(code)) return true;
   }
   if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);

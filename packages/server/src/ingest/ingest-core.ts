@@ -112,7 +112,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       throw e;
     }
     const readings = payloads.map((p, i) => this.normalize(p, i, batch, now, device));
-    return this.enqueue(device.device_id, () => this.process(device, readings, now));
+    return this.enqueue(device.device_id, () => this.process(device, readings, now, batch));
   }
 
   private normalize(
@@ -167,6 +167,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     device: DeviceIdentity,
     readings: Reading<V>[],
     now: number,
+    batch: boolean,
   ): Promise<IngestResult[]> {
     const { kind } = this;
     const state = await this.state(device.device_id);
@@ -194,82 +195,104 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     const restoreOrder = state.orderer.checkpoint();
     const kindStateBefore = kind.copyDeviceState(state.kind);
 
-    for (const p of sorted) {
-      const again = seenInRequest.get(p.tsMs);
-      if (again !== undefined) {
-        results[p.index] = again;
-        duplicates++;
-        continue;
-      }
-      // Anything newer than the newest stored reading is new; older ones may be retries.
-      if (p.tsMs <= newest) {
-        const existing = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
-        if (existing !== undefined) {
-          results[p.index] = existing;
-          seenInRequest.set(p.tsMs, existing);
+    // A packet's identity is (device, timestamp); with sequence numbers on both sides, the same
+    // timestamp under another sequence is not a retry but a device clock that went back (a
+    // resync, a reboot with whole-second timestamps). Answering it as a retry dropped the
+    // packet silently; it is refused, naming the field, and nothing of the request is stored.
+    const sameTimestamp = (p: Reading<V>, stored: IngestResult): void => {
+      if (p.sequence !== null && stored.sequence !== null && p.sequence !== stored.sequence)
+        throw new DomainError('TIMESTAMP_TAKEN', {
+          field: batch ? `[${String(p.index)}].timestamp` : 'timestamp',
+          message: `timestamp ${String(p.tsMs)} is stored already with sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back?`,
+        });
+    };
+    try {
+      for (const p of sorted) {
+        const again = seenInRequest.get(p.tsMs);
+        if (again !== undefined) {
+          sameTimestamp(p, again);
+          results[p.index] = again;
           duplicates++;
           continue;
         }
-      }
-      const stored: StoredReading<V> = {
-        reading: p,
-        id: this.deps.newId(),
-        deviceId: device.device_id,
-        patientId: device.patient_id,
-        receivedAtMs: now,
-      };
-      const record = kind.toRecord(stored);
-      unit.readings.push(record);
-      const r: IngestResult = {
-        id: stored.id,
-        device_id: device.device_id,
-        timestamp: p.tsMs,
-        sequence: p.sequence,
-      };
-      results[p.index] = r;
-      answered.set(stored.id, { result: r, reading: p });
-      seenInRequest.set(p.tsMs, r);
-      if (p.tsMs > newest) newest = p.tsMs;
-      const event = kind.liveEvent(record, stored);
-      if (event !== null) live.push(event);
-
-      const durationMs = kind.durationMs(p.values);
-      const held: HeldReading<V> = {
-        timestampMs: p.tsMs,
-        sequence: p.sequence,
-        durationMs,
-        stored,
-      };
-      // Readings without stream content carry no stream state: assess them at once.
-      const offered =
-        durationMs === 0
-          ? { released: [{ packet: held, gapBefore: false }], late: false }
-          : state.orderer.offer(held);
-      // A late reading is assessed without its stream content (it would corrupt the stream's
-      // state) and not shown to the alert rules, whose durations run forward in time.
-      const toAssess = offered.late
-        ? [{ packet: held, gapBefore: false, late: true }]
-        : offered.released.map((rel) => ({ ...rel, late: false }));
-      for (const rel of toAssess) {
-        const analysed = !rel.late && rel.packet.durationMs > 0;
-        const restart = rel.gapBefore || (analysed && state.restartAnalysis);
-        if (analysed) state.restartAnalysis = false;
-        const assessment = await kind.assess({
-          stored: rel.packet.stored,
-          state: state.kind,
-          gapBefore: restart,
-          late: rel.late,
-          nowMs: now,
-        });
-        if (assessment.record !== null) unit.assessments.push(assessment.record);
-        const answer = answered.get(rel.packet.stored.id);
-        if (answer !== undefined && kind.answerOf !== undefined) {
-          Object.assign(answer.result, kind.answerOf(assessment.record, answer.reading));
-          answered.delete(rel.packet.stored.id);
+        // Anything newer than the newest stored reading is new; older ones may be retries.
+        if (p.tsMs <= newest) {
+          const existing = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
+          if (existing !== undefined) {
+            sameTimestamp(p, existing);
+            results[p.index] = existing;
+            seenInRequest.set(p.tsMs, existing);
+            duplicates++;
+            continue;
+          }
         }
-        live.push(...assessment.events);
-        if (!rel.late && assessment.observation !== null) observations.push(assessment.observation);
+        const stored: StoredReading<V> = {
+          reading: p,
+          id: this.deps.newId(),
+          deviceId: device.device_id,
+          patientId: device.patient_id,
+          receivedAtMs: now,
+        };
+        const record = kind.toRecord(stored);
+        unit.readings.push(record);
+        const r: IngestResult = {
+          id: stored.id,
+          device_id: device.device_id,
+          timestamp: p.tsMs,
+          sequence: p.sequence,
+        };
+        results[p.index] = r;
+        answered.set(stored.id, { result: r, reading: p });
+        seenInRequest.set(p.tsMs, r);
+        if (p.tsMs > newest) newest = p.tsMs;
+        const event = kind.liveEvent(record, stored);
+        if (event !== null) live.push(event);
+
+        const durationMs = kind.durationMs(p.values);
+        const held: HeldReading<V> = {
+          timestampMs: p.tsMs,
+          sequence: p.sequence,
+          durationMs,
+          stored,
+        };
+        // Readings without stream content carry no stream state: assess them at once.
+        const offered =
+          durationMs === 0
+            ? { released: [{ packet: held, gapBefore: false }], late: false }
+            : state.orderer.offer(held);
+        // A late reading is assessed without its stream content (it would corrupt the stream's
+        // state) and not shown to the alert rules, whose durations run forward in time.
+        const toAssess = offered.late
+          ? [{ packet: held, gapBefore: false, late: true }]
+          : offered.released.map((rel) => ({ ...rel, late: false }));
+        for (const rel of toAssess) {
+          const analysed = !rel.late && rel.packet.durationMs > 0;
+          const restart = rel.gapBefore || (analysed && state.restartAnalysis);
+          if (analysed) state.restartAnalysis = false;
+          const assessment = await kind.assess({
+            stored: rel.packet.stored,
+            state: state.kind,
+            gapBefore: restart,
+            late: rel.late,
+            nowMs: now,
+          });
+          if (assessment.record !== null) unit.assessments.push(assessment.record);
+          const answer = answered.get(rel.packet.stored.id);
+          if (answer !== undefined && kind.answerOf !== undefined) {
+            Object.assign(answer.result, kind.answerOf(assessment.record, answer.reading));
+            answered.delete(rel.packet.stored.id);
+          }
+          live.push(...assessment.events);
+          if (!rel.late && assessment.observation !== null)
+            observations.push(assessment.observation);
+        }
       }
+    } catch (error) {
+      // Refused mid-request (TIMESTAMP_TAKEN): what was offered to the orderer and the analyser
+      // goes back, as when the write fails.
+      restoreOrder();
+      state.kind = kindStateBefore;
+      throw error;
     }
 
     // New readings still held for a missing earlier one: assessed later, answered without it.

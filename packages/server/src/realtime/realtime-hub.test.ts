@@ -3,17 +3,25 @@ import type { AlertView, RealtimeEvent } from '../services/realtime-port.js';
 import { createRealtimeHub, type HubSocket } from './realtime-hub.js';
 
 /** A socket that records what the hub sends. */
-function fakeSocket(): HubSocket & { sent: { type: string; event_id?: number }[] } {
+function fakeSocket(): HubSocket & {
+  sent: { type: string; event_id?: number }[];
+  bufferedAmount: number;
+  terminated: boolean;
+} {
   const sent: { type: string; event_id?: number }[] = [];
   return {
     sent,
+    bufferedAmount: 0,
+    terminated: false,
     readyState: 1,
     OPEN: 1,
     send(data: string) {
       sent.push(JSON.parse(data) as { type: string; event_id?: number });
     },
     close: () => undefined,
-    terminate: () => undefined,
+    terminate() {
+      this.terminated = true;
+    },
     ping: () => undefined,
     on: () => undefined,
   };
@@ -30,8 +38,13 @@ function alertEvent(eventId: number): RealtimeEvent {
   };
 }
 
-async function connectedHub(lastEventId?: number, history: number[] = []) {
+async function connectedHub(
+  lastEventId?: number,
+  history: number[] = [],
+  maxBufferedBytes?: number,
+) {
   const hub = createRealtimeHub({
+    ...(maxBufferedBytes === undefined ? {} : { maxBufferedBytes }),
     authenticate: () => Promise.resolve({ id: 'admin', role: 'admin' }),
     visiblePatientIds: () => Promise.resolve(undefined),
     events: {
@@ -81,6 +94,36 @@ describe('realtime hub alert delivery', () => {
     await new Promise((r) => setImmediate(r));
     // 6 and 7 from the log, 5 was seen before the reconnect, 8 is new.
     expect(alertIds(socket)).toEqual([6, 7, 8]);
+    await hub.close();
+  });
+});
+
+describe('realtime hub and a client that does not read', () => {
+  it('drops a connection whose unsent bytes pass the bound, and sends it nothing more', async () => {
+    const { hub, socket } = await connectedHub(undefined, [], 1000);
+    hub.publish(alertEvent(1));
+    await new Promise((r) => setImmediate(r));
+    expect(alertIds(socket)).toEqual([1]);
+    // The client stopped reading: what the hub sent piles up in the socket's buffer.
+    socket.bufferedAmount = 1001;
+    hub.publish(alertEvent(2));
+    await new Promise((r) => setImmediate(r));
+    expect(socket.terminated).toBe(true);
+    expect(hub.droppedSlowReaders).toBe(1);
+    expect(hub.connections).toBe(0);
+    hub.publish(alertEvent(3));
+    await new Promise((r) => setImmediate(r));
+    expect(alertIds(socket)).toEqual([1]);
+    await hub.close();
+  });
+
+  it('keeps a connection at the bound', async () => {
+    const { hub, socket } = await connectedHub(undefined, [], 1000);
+    socket.bufferedAmount = 1000;
+    hub.publish(alertEvent(1));
+    await new Promise((r) => setImmediate(r));
+    expect(socket.terminated).toBe(false);
+    expect(alertIds(socket)).toEqual([1]);
     await hub.close();
   });
 });

@@ -3,8 +3,9 @@ import type { EventRow } from '../repositories/events.repository.js';
 import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port.js';
 
 /**
- * The WebSocket hub behind `/api/v1/ws`. Authentication by access token (query `token` or a
- * first `{type:"auth"}` message within AUTH_TIMEOUT_MS), heartbeat by WebSocket ping/pong, and
+ * The WebSocket hub behind `/api/v1/ws`. Authentication by access token (the subprotocol
+ * `vigil.bearer.<token>`, a first `{type:"auth"}` message within AUTH_TIMEOUT_MS, or the
+ * documented fallback query `token`), heartbeat by WebSocket ping/pong, and
  * scoping on the server for every event: an admin sees everything, a doctor their patients,
  * a patient themself. Alert events are read back from the event log on reconnect
  * (`last_event_id`), so a client never misses one; events published while a client is catching
@@ -15,6 +16,8 @@ import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port
 export interface HubSocket {
   readonly readyState: number;
   readonly OPEN: number;
+  /** Bytes queued for sending and not yet handed to the kernel (a client that does not read). */
+  readonly bufferedAmount: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -43,6 +46,11 @@ export interface RealtimeHubDeps {
   };
   log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
   heartbeatMs?: number;
+  /**
+   * A connection whose unsent bytes pass this bound is dropped (default 4 MiB): a client that
+   * stops reading must not make the server hold every event for it.
+   */
+  maxBufferedBytes?: number;
   /** How long a doctor's patient list is trusted before it is reloaded (ms). */
   scopeTtlMs?: number;
   now?: () => number;
@@ -54,6 +62,8 @@ export interface RealtimeHub extends RealtimePublisher {
     socket: HubSocket,
     query: { token?: string | undefined; last_event_id?: number | undefined },
   ): void;
+  /** Connections dropped because they did not read (their unsent bytes passed the bound). */
+  readonly droppedSlowReaders: number;
   /** Delivers an event that another instance published (fan-out), without re-broadcasting it. */
   deliver(event: RealtimeEvent): void;
   /** Hook for fan-out: called with every locally published event. */
@@ -118,8 +128,24 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
   const scopeTtl = deps.scopeTtlMs ?? 5_000;
   const listeners: ((e: RealtimeEvent) => void)[] = [];
 
+  const maxBuffered = deps.maxBufferedBytes ?? 4 * 1024 * 1024;
+  let droppedSlowReaders = 0;
   const send = (c: Conn, text: string): void => {
-    if (c.socket.readyState === c.socket.OPEN) c.socket.send(text);
+    if (c.socket.readyState !== c.socket.OPEN) return;
+    // A client that does not read: its messages pile up in the socket's send buffer (in this
+    // process's memory once the kernel's buffers are full). Dropped at once, without a closing
+    // handshake it would not read either; it reconnects and catches up on alerts by event id.
+    if (c.socket.bufferedAmount > maxBuffered) {
+      droppedSlowReaders++;
+      deps.log.warn(
+        { userId: c.user?.id, bufferedBytes: c.socket.bufferedAmount },
+        'realtime connection dropped: the client does not read',
+      );
+      conns.delete(c);
+      c.socket.terminate();
+      return;
+    }
+    c.socket.send(text);
   };
 
   const loadScope = async (c: Conn): Promise<void> => {
@@ -323,6 +349,9 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     },
     get connections() {
       return conns.size;
+    },
+    get droppedSlowReaders() {
+      return droppedSlowReaders;
     },
     close() {
       clearInterval(heartbeat);

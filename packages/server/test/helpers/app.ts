@@ -55,6 +55,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     JWT_SECRET: randomBytes(32).toString('hex'),
     LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
     MQTT_PORT: '0',
+    // Each app its own persistent session on a shared broker (the default is per host).
+    MQTT_CLIENT_ID: `vigil-test-${randomBytes(6).toString('hex')}`,
     DATABASE_URL: process.env.DATABASE_URL,
     ...options.env,
   };

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createAdmin,
@@ -110,6 +111,49 @@ describe('database outage', () => {
 
       await relay.up();
       cleanup = undefined;
+      expect((await t.app.inject('/ready')).statusCode).toBe(200);
+      expect((await post(t, key, packet(1))).statusCode).toBe(201);
+    },
+  );
+
+  it.skipIf(url === undefined)(
+    'answers 503, not 500, while the database refuses connections (ALLOW_CONNECTIONS false), then recovers',
+    async () => {
+      // A database of this test's own: refusing connections to the shared one would stop the
+      // other test files. Found by `npm run test:reliability` (dependencies.ts pg-outage): 72
+      // answers of 500 INTERNAL_ERROR during the outage, SQLSTATE 55000 being unrecognised.
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      const name = `vigil_outage_${String(process.pid)}`;
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+      const own = new URL(url ?? '');
+      own.pathname = `/${name}`;
+      cleanup = async () => {
+        await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+        await t?.close();
+        t = undefined;
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      };
+      t = await createTestApp({ env: { DATABASE_URL: own.toString() } });
+      const { key, packet } = await deviceOn(t);
+      expect((await post(t, key, packet(0))).statusCode).toBe(201);
+
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      for (const s of [1, 2]) {
+        const refused = await post(t, key, packet(s));
+        expect(refused.statusCode).toBe(503);
+        expect(refused.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect((await t.app.inject('/ready')).statusCode).toBe(503);
+
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       expect((await t.app.inject('/ready')).statusCode).toBe(200);
       expect((await post(t, key, packet(1))).statusCode).toBe(201);
     },

@@ -7,7 +7,7 @@
  * device key), through `app.inject`. It asserts: no 5xx, and every 4xx in the error catalogue's
  * shape `{code, message, statusCode[, field]}` with a catalogued code and the status it declares.
  * Bounded: RELIABILITY_FUZZ_REQUESTS requests (default 20,000) on an in-memory SQLite database
- * (or DATABASE_URL's PostgreSQL). Prints one table row and exits 1 on any failure.
+ * (or DATABASE_URL's PostgreSQL). Prints its result line for run.ts and exits 1 on any failure.
  */
 import { ERROR_CATALOGUE } from '@vigil/protocol';
 import fc from 'fast-check';
@@ -18,6 +18,7 @@ import {
   createTestApp,
   registerDevice,
 } from '../helpers/index.js';
+import { finish } from './harness.js';
 
 const REQUESTS = Number(process.env.RELIABILITY_FUZZ_REQUESTS ?? 20_000);
 const SEED = Number(process.env.RELIABILITY_FUZZ_SEED ?? 20_261_204);
@@ -189,8 +190,17 @@ const seconds = (performance.now() - started) / 1000;
 await t.close();
 const fiveXx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
 const dist = [...statuses].sort(([a], [b]) => a - b).map(([s, c]) => `${String(s)}:${String(c)}`);
-process.stdout.write(
-  `| fuzz (fast-check, seed ${String(SEED)}) | ${process.env.DATABASE_URL === undefined ? 'SQLite' : 'PostgreSQL'} | ${String(routes.length)} routes | ${String(sent)} requests | ${String(fiveXx)} 5xx | ${String(failures.length)} failures | ${seconds.toFixed(0)} s | ${dist.join(' ')} |\n`,
-);
-for (const f of failures) process.stdout.write(`  FAIL ${f}\n`);
-process.exit(failures.length === 0 && sent === REQUESTS ? 0 : 1);
+finish({
+  test: `route fuzzer (fast-check, seed ${String(SEED)})`,
+  database: process.env.DATABASE_URL === undefined ? 'SQLite' : 'PostgreSQL',
+  ok: failures.length === 0 && sent === REQUESTS,
+  figures: {
+    routes: routes.length,
+    requests: sent,
+    '5xx': fiveXx,
+    'outside the catalogue shape': failures.filter((f) => f.includes('catalogue shape')).length,
+    statuses: dist.join(' '),
+  },
+  seconds,
+  notes: failures,
+});

@@ -18,10 +18,15 @@ async function baseUrl(app: FastifyInstance): Promise<string> {
 }
 
 /** A real WebSocket client of `/api/v1/ws` (or `path`) that records every message it receives. */
-export async function connectWs(app: FastifyInstance, query: string, path = '/api/v1/ws') {
+export async function connectWs(
+  app: FastifyInstance,
+  query: string,
+  path = '/api/v1/ws',
+  protocols?: string[],
+) {
   const messages: WsMessage[] = [];
   const waiters: { pred: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void }[] = [];
-  const ws = new WebSocket(`${await baseUrl(app)}${path}${query}`);
+  const ws = new WebSocket(`${await baseUrl(app)}${path}${query}`, protocols);
   ws.on('message', (raw: Buffer) => {
     const m = JSON.parse(raw.toString()) as WsMessage;
     messages.push(m);

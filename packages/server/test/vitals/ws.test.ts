@@ -98,6 +98,25 @@ describe('WebSocket /api/v1/ws', () => {
     c.close();
   });
 
+  it('authenticates by subprotocol (vigil.v1, vigil.bearer.<token>) without echoing the token', async () => {
+    const c = await connectWs(t.app, '', '/api/v1/ws', [
+      'vigil.v1',
+      `vigil.bearer.${doctor.token}`,
+    ]);
+    const welcome = await c.next((m) => m.type === 'welcome');
+    expect(welcome.user_id).toBe(doctor.user.id);
+    expect(c.ws.protocol).toBe('vigil.v1');
+    c.close();
+
+    const bad = await connectWs(t.app, '', '/api/v1/ws', ['vigil.v1', 'vigil.bearer.not-a-jwt']);
+    const code = await new Promise<number>((resolve) =>
+      bad.ws.once('close', (n: number) => {
+        resolve(n);
+      }),
+    );
+    expect(code).toBe(4401);
+  });
+
   it('closes with 4401 on a bad token', async () => {
     const c = await connectWs(t.app, '?token=not-a-jwt');
     const code = await new Promise<number>((resolve) =>

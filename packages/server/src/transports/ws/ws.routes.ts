@@ -2,10 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RealtimeHub } from '../../realtime/realtime-hub.js';
 import { WsQuerySchema } from '@vigil/protocol';
+import { bearerFromProtocols } from './ws-protocols.js';
 
 /**
- * `GET /api/v1/ws`: WebSocket of live events. Authenticate with `?token=<access token>` or a
- * first message `{"type":"auth","token":"..."}`; add `last_event_id` to catch up on alerts.
+ * `GET /api/v1/ws`: WebSocket of live events. Authenticate with the subprotocols
+ * `vigil.v1, vigil.bearer.<access token>` (ws-protocols.ts), a first message
+ * `{"type":"auth","token":"..."}`, or the fallback `?token=<access token>` (redacted from logs);
+ * add `last_event_id` to catch up on alerts.
  * Messages are described in ws.schemas.ts.
  */
 export function wsRoutes(
@@ -25,7 +28,9 @@ export function wsRoutes(
       },
     },
     (socket, request) => {
-      options.hub.accept(socket, request.query);
+      const token =
+        bearerFromProtocols(request.headers['sec-websocket-protocol']) ?? request.query.token;
+      options.hub.accept(socket, { ...request.query, token });
     },
   );
   done();

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMonitoredPatient, createTestApp, type TestApp } from '../helpers/index.js';
+import { post, syntheticPackets } from './packets.js';
+
+/**
+ * The rule for device clocks (packages/server/docs/pipeline.md, `timestamp`): a clock minutes
+ * ahead or behind is taken as it is (the packet keeps the device's time; identity and order
+ * follow it and the sequence number); a clock before 2020 or more than a day ahead is replaced
+ * by the receive time and flagged; a clock that went back onto timestamps already stored under
+ * other sequence numbers is refused with 409 TIMESTAMP_TAKEN naming the field, not taken for a
+ * retry (which dropped the packet silently).
+ */
+let t: TestApp | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+interface Answer {
+  id: string;
+  timestamp: number;
+  sequence: number | null;
+  timestamp_unsynced: boolean;
+}
+
+describe('device clock skew', () => {
+  it('keeps the device time of a clock minutes ahead or behind, unflagged', async () => {
+    t = await createTestApp();
+    const { key } = await createMonitoredPatient(t, 'ESP32-SKEW');
+    const now = t.clock.now();
+    for (const offsetMs of [7 * 60_000, -7 * 60_000]) {
+      const [p] = syntheticPackets('ESP32-SKEW', 70, 1, now + offsetMs, 3);
+      const res = await post(t, key, { ...p, sequence: offsetMs > 0 ? 1 : 2 });
+      expect(res.statusCode).toBe(201);
+      expect(res.json<Answer>()).toMatchObject({
+        timestamp: now + offsetMs,
+        timestamp_unsynced: false,
+      });
+    }
+  });
+
+  it('stores a clock more than a day ahead at the receive time, flagged', async () => {
+    t = await createTestApp();
+    const { key } = await createMonitoredPatient(t, 'ESP32-AHEAD');
+    const now = t.clock.now();
+    const [p] = syntheticPackets('ESP32-AHEAD', 70, 1, now + 2 * 86_400_000, 3);
+    const res = await post(t, key, p);
+    expect(res.statusCode).toBe(201);
+    expect(res.json<Answer>()).toMatchObject({ timestamp: now, timestamp_unsynced: true });
+  });
+
+  it('refuses a packet whose timestamp is stored under another sequence (clock went back), and still answers a true retry', async () => {
+    t = await createTestApp();
+    const { key } = await createMonitoredPatient(t, 'ESP32-BACK');
+    const start = t.clock.now() - 10 * 60_000;
+    const packets = syntheticPackets('ESP32-BACK', 70, 3, start, 3);
+    const first = await post(t, key, { ...packets[0], sequence: 10 });
+    expect(first.statusCode).toBe(201);
+    await post(t, key, { ...packets[1], sequence: 11 });
+
+    // The clock stepped back 2 s: packet 12 carries packet 10's timestamp.
+    const stepped = await post(t, key, { ...packets[0], sequence: 12 });
+    expect(stepped.statusCode).toBe(409);
+    expect(stepped.json()).toMatchObject({ code: 'TIMESTAMP_TAKEN', field: 'timestamp' });
+
+    // A real retry of packet 10 gets its original answer.
+    const retry = await post(t, key, { ...packets[0], sequence: 10 });
+    expect(retry.json<Answer>().id).toBe(first.json<Answer>().id);
+
+    // In a batch, the index is named and nothing of the batch is stored.
+    const batch = await post(t, key, [
+      { ...packets[2], sequence: 13 },
+      { ...packets[1], sequence: 14 },
+    ]);
+    expect(batch.statusCode).toBe(409);
+    expect(batch.json()).toMatchObject({ code: 'TIMESTAMP_TAKEN', field: '[1].timestamp' });
+    const rows = await t.container.database.db
+      .selectFrom('vitals')
+      .select('sequence')
+      .where('device_id', '=', 'ESP32-BACK')
+      .orderBy('sequence')
+      .execute();
+    expect(rows.map((r) => Number(r.sequence))).toEqual([10, 11]);
+  });
+});
