@@ -3,7 +3,7 @@
 // counts when its stack reaches code of those modules (found in the esbuild bundle by its
 // `// path/to/module.ts` markers) before any Fastify dispatcher frame (work Fastify runs from
 // inside a hook is the next hook's, not the caller's). A share of the server's own samples holds
-// on a machine whose load moves the throughput figures by a factor of two (issue 19 measured the
+// on a machine whose load moves the throughput figures by a factor of two (the audit measurement had the
 // audit trail's cost this way).
 //
 //   node bench/ingest/profile-share.mjs PROFILE_DIR packages/server/dist/bench/vigil-server.mjs \

@@ -1,5 +1,5 @@
 /**
- * bench/reports: building a clinical report (issue 19) of 7 days of one packet a second
+ * bench/reports: building a clinical report of 7 days of one packet a second
  * (604,800 packets, each with its prediction and, by default, a 1 s 250 Hz ECG chunk) for one
  * patient, among a second patient's packets of the same week. Measures, on the same data:
  *   - baseline: one plain `count(*)` of the patient's packets of the week (the cheapest query

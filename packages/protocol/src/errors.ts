@@ -121,7 +121,7 @@ export const ERROR_CATALOGUE = {
   },
   // FHIR R4 API (/fhir/R4)
   FHIR_RESOURCE_NOT_FOUND: { status: 404, message: 'Resource not found' },
-  // Clinical reports (issue 19)
+  // Clinical reports
   REPORT_NOT_FOUND: { status: 404, message: 'Report not found' },
   REPORT_FINAL: {
     status: 409,

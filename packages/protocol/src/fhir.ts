@@ -1,7 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 
 /**
- * The FHIR R4 API (/fhir/R4, issue 19). FHIR resources are defined by HL7's structure
+ * The FHIR R4 API (/fhir/R4). FHIR resources are defined by HL7's structure
  * definitions (http://hl7.org/fhir/R4/), not here: the schemas below name the envelope each
  * route returns and let the resource through as the server builds it field by field
  * (packages/server/src/services/fhir/fhir-resources.ts). The server's tests validate every

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * Clinical reports (issue 19): a document about one patient over a period, built once from what
+ * Clinical reports: a document about one patient over a period, built once from what
  * Vigil stored and kept with the report (`content`), so a final report does not change when data
  * is later deleted by retention. Every figure is either computed from stored rows or null with
  * the reason in `no_data`; none is estimated.

@@ -1,5 +1,5 @@
 /**
- * Browser test of clinical reports on the dashboard (issue 19): a demo doctor opens their
+ * Browser test of clinical reports on the dashboard: a demo doctor opens their
  * patient's page, builds a report of the last 7 days from the packets the patient's device sent,
  * sees its figures, finds it in the patient's list, downloads the PDF and finalises it.
  *

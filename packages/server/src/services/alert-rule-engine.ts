@@ -69,7 +69,7 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
     severity: 'warning',
   },
   { kind: 'camera_no_face', enabled: true, threshold: null, durationS: 10, severity: 'warning' },
-  // 12-lead streams (issue 22): MI criteria of the live 12-lead interpretation open at once.
+  // 12-lead streams: MI criteria of the live 12-lead interpretation open at once.
   { kind: 'mi_12lead', enabled: true, threshold: null, durationS: 0, severity: 'critical' },
 ];
 

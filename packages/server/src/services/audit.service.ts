@@ -41,7 +41,7 @@ export interface AuditRecord {
   /**
    * Device uploads: records with the same device, action, patient and status within one flush
    * window become one event whose `count` is their sum, so auditing costs ingest nothing per
-   * packet (issue 19: within 5 % of the throughput without it).
+   * packet (within 5 % of the throughput without it).
    */
   coalesce?: boolean | undefined;
   /** Packets or requests this record stands for (default 1). */

@@ -16,7 +16,7 @@ import {
 } from '../helpers/index.js';
 
 /**
- * Issue 19's audit trail: every read or change of patient data, every sign-in (failed ones too)
+ * The audit trail: every read or change of patient data, every sign-in (failed ones too)
  * and every refused request writes exactly one event naming who, from where, what, which
  * patient and how it ended. Runs on SQLite, and on PostgreSQL with DATABASE_URL.
  */

@@ -13,7 +13,7 @@ import {
 import { loadRecord, streamRecord } from './cinc-stream.js';
 
 /**
- * Issue 22, end to end (SQLite; PostgreSQL with DATABASE_URL): two simulated 12-lead devices
+ * End to end (SQLite; PostgreSQL with DATABASE_URL): two simulated 12-lead devices
  * stream a CinC 2021 record each, 1 s packets in seed 004's batch shape. The record with MI
  * criteria (JS20005: ST elevation V4–V5) raises exactly one MI alert with its criteria within
  * 20 s of stream; the normal one (HR06006, PTB-XL NORM) none. /api/mongo/vitals gives the

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { columnTypes } from './column-types.js';
 
 /**
- * Clinical reports (issue 19, src/services/reports.service.ts): one patient over a period, with
+ * Clinical reports (src/services/reports.service.ts): one patient over a period, with
  * its content (figures, alerts, trends, ECG strips) computed once when the report is built and
  * kept as JSON, so a signed report reads the same after retention has deleted the packets it
  * came from. A final report changes only by appending to `addenda` (JSON array).

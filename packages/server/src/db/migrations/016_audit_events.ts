@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * The audit trail (issue 19): one row per access to patient data, sign-in, user or device change
+ * The audit trail: one row per access to patient data, sign-in, user or device change
  * and denied request. No foreign keys on purpose: an event outlives the user, device or patient
  * it names (HIPAA §164.316(b)(2) keeps such records six years; GDPR Art. 30 asks who processed
  * what). Rows are only ever inserted, and deleted by the audit retention pass

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { columnTypes } from './column-types.js';
 
 /**
- * Issue 22 (seed 004's 12-lead streams):
+ * Seed 004's 12-lead streams:
  * - `ecg_lead_chunks`: the named leads of a multi-lead packet (1–12), one row per packet beside
  *   its `vitals` row (whose `ecg_samples` keep the lead chosen for rhythm analysis, so every
  *   single-lead reader works unchanged). Samples are int16 per lead (ecg-codec.ts), lead after

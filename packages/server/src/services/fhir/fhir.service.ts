@@ -151,7 +151,7 @@ export interface FhirServiceDeps {
 }
 
 /**
- * The FHIR R4 read API over Vigil's data (issue 19): reads and searches of Patient,
+ * The FHIR R4 read API over Vigil's data: reads and searches of Patient,
  * Practitioner, Device, Observation and DiagnosticReport, with Vigil's access rules (admin every
  * patient, a doctor their own, a patient themself). A resource the caller may not see is
  * FHIR_RESOURCE_NOT_FOUND, exactly as one that does not exist.

@@ -101,7 +101,7 @@ export async function registerRoutes(
   // FHIR R4 read API (its errors are OperationOutcomes: routes/fhir/fhir-outcome.ts).
   await app.register(fhirRoutes, { prefix: '/fhir/R4', fhir: services.fhir });
   await app.register(auditRoutes, { prefix: '/api/v1/audit', audit: services.audit });
-  // Clinical reports (issue 19)
+  // Clinical reports
   await app.register(reportsRoutes, { prefix: '/api/v1/reports', reports: services.reports });
   await app.register(patientReportsRoutes, {
     prefix: '/api/v1/patients',
