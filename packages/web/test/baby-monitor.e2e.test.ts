@@ -8,19 +8,19 @@
  * Without /usr/bin/chromium the test is skipped locally and fails in CI (CI=true).
  */
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoFleet, type DemoFleet } from '../../server/src/demo/demo-fleet.js';
 import {
   artifacts,
+  type Browser,
+  type DashboardServer,
   demoPasswords,
   hasChromium,
+  keepEvidence,
   launchBrowser,
   requireChromiumInCi,
   signIn,
   startDashboardServer,
-  type Browser,
-  type DashboardServer,
 } from './helpers/dashboard-server.js';
 
 requireChromiumInCi();
@@ -41,12 +41,6 @@ describe.skipIf(!hasChromium)('baby monitor on the dashboard, in Chromium', () =
     await fleet?.close();
     await server.close();
   });
-
-  function keepEvidence(page: Page, file: string): void {
-    onTestFailed(async () => {
-      await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
-    });
-  }
 
   it("shows the demo baby's cry with fever live, then the cry event on her page, and plays its audio", async () => {
     const page = await browser.context.newPage();

@@ -9,19 +9,20 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SeededClinic } from '../../server/src/demo/demo-clinic.js';
 import { startDemoFleet, type DemoFleet } from '../../server/src/demo/demo-fleet.js';
 import {
   artifacts,
+  type Browser,
+  type DashboardServer,
   demoPasswords,
   hasChromium,
+  keepEvidence,
   launchBrowser,
   requireChromiumInCi,
   signIn as signInAs,
   startDashboardServer,
-  type Browser,
-  type DashboardServer,
 } from './helpers/dashboard-server.js';
 
 requireChromiumInCi();
@@ -68,12 +69,6 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
   }
 
   /** On failure, a screenshot of the page goes to artifacts/ for whoever reads the CI run. */
-  function keepEvidence(page: Page, file: string): void {
-    onTestFailed(async () => {
-      await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
-    });
-  }
-
   function apiToken(email: keyof typeof PASSWORDS): Promise<string> {
     return server.apiToken(email);
   }

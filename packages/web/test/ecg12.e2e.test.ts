@@ -6,20 +6,20 @@
  * artifacts/. Skipped without /usr/bin/chromium (fails in CI).
  */
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifacts,
+  type Browser,
+  type DashboardServer,
   demoPasswords,
   ensureDashboardBuilt,
   hasChromium,
+  keepEvidence,
   launchBrowser,
   requireChromiumInCi,
   signIn,
   startDashboardServer,
   webDir,
-  type Browser,
-  type DashboardServer,
 } from './helpers/dashboard-server.js';
 
 requireChromiumInCi();
@@ -41,12 +41,6 @@ describe.skipIf(!hasChromium)('12-lead ECG page in Chromium', () => {
     await browser.close();
     await server.close();
   });
-
-  function keepEvidence(page: Page, file: string): void {
-    onTestFailed(async () => {
-      await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
-    });
-  }
 
   it('uploads a .hea + .mat record for a patient and shows the 12-lead layout and findings', async () => {
     const page = await browser.context.newPage();

@@ -7,18 +7,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifacts,
+  type Browser,
+  type DashboardServer,
   demoPasswords,
   hasChromium,
+  keepEvidence,
   launchBrowser,
   requireChromiumInCi,
   signIn,
   startDashboardServer,
-  type Browser,
-  type DashboardServer,
 } from './helpers/dashboard-server.js';
 
 requireChromiumInCi();
@@ -37,12 +37,6 @@ describe.skipIf(!hasChromium)('reports on the dashboard, in Chromium', () => {
     await browser.close();
     await server.close();
   });
-
-  function keepEvidence(page: Page, file: string): void {
-    onTestFailed(async () => {
-      await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
-    });
-  }
 
   it("builds a report of a patient's week, shows its figures, downloads the PDF and finalises it", async () => {
     const doctor = server.clinic.doctors.find((d) => d.email === 'doctor@vigil.local');

@@ -6,8 +6,7 @@
  * artifacts/seed004-live-12-lead.png. Skipped without /usr/bin/chromium (fails in CI).
  */
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEMO_CLINIC,
   DEMO_ECG12_STREAM_PATIENT,
@@ -18,15 +17,16 @@ import { readDemoEcg12Stream } from '../../server/src/demo/demo-ecg12.js';
 import { startDemoFleet, type DemoFleet } from '../../server/src/demo/demo-fleet.js';
 import {
   artifacts,
+  type Browser,
+  type DashboardServer,
   demoPasswords,
   ensureDashboardBuilt,
   hasChromium,
+  keepEvidence,
   launchBrowser,
   requireChromiumInCi,
   signIn,
   startDashboardServer,
-  type Browser,
-  type DashboardServer,
 } from './helpers/dashboard-server.js';
 
 requireChromiumInCi();
@@ -48,12 +48,6 @@ describe.skipIf(!hasChromium)('live 12-lead strip in Chromium', () => {
     await browser.close();
     await server.close();
   });
-
-  function keepEvidence(page: Page, file: string): void {
-    onTestFailed(async () => {
-      await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
-    });
-  }
 
   it("draws the 12 leads of a streaming sensor on its patient's page", async () => {
     const { users, devices } = server.container.services;

@@ -16,6 +16,7 @@ import { buildApp } from '../../../server/src/app.js';
 import { createContainer, type Container } from '../../../server/src/composition.js';
 import { loadConfig } from '../../../server/src/config/env.js';
 import { seedDemoClinic, type SeededClinic } from '../../../server/src/demo/demo-clinic.js';
+import { onTestFailed } from 'vitest';
 import { webPlugin } from '../../../server/src/transports/http/plugins/web.plugin.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -176,4 +177,11 @@ export async function signIn(
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: /Patients/ }).waitFor();
+}
+
+/** Keeps a full-page screenshot of `page` in `artifacts/` when the running test fails. */
+export function keepEvidence(page: Page, file: string): void {
+  onTestFailed(async () => {
+    await page.screenshot({ path: join(artifacts, file), fullPage: true }).catch(() => undefined);
+  });
 }
