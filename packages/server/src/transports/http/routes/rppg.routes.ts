@@ -73,6 +73,13 @@ async function spool(body: Readable, declaredLength: number): Promise<SpooledVid
 
 const security = [{ bearerAuth: [] }];
 
+/** A session route's audit declaration: the session id names the patient. */
+const sessionAudit = (action: string) => ({
+  action,
+  resourceType: 'rppg_session',
+  resource: inParams('id', 'rppg_session'),
+});
+
 /** `/api/v1/rppg`: camera heart-rate sessions, uploads and seed 001's answers per session. */
 export function rppgRoutes(
   app: FastifyInstance,
@@ -124,13 +131,7 @@ export function rppgRoutes(
   r.post(
     '/sessions/:id/video',
     {
-      config: {
-        audit: {
-          action: 'rppg_session.upload',
-          resourceType: 'rppg_session',
-          resource: inParams('id', 'rppg_session'),
-        },
-      },
+      config: { audit: sessionAudit('rppg_session.upload') },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -163,13 +164,7 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/bpm',
     {
-      config: {
-        audit: {
-          action: 'rppg_session.read',
-          resourceType: 'rppg_session',
-          resource: inParams('id', 'rppg_session'),
-        },
-      },
+      config: { audit: sessionAudit('rppg_session.read') },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -186,13 +181,7 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/status',
     {
-      config: {
-        audit: {
-          action: 'rppg_session.read',
-          resourceType: 'rppg_session',
-          resource: inParams('id', 'rppg_session'),
-        },
-      },
+      config: { audit: sessionAudit('rppg_session.read') },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -208,13 +197,7 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/current_frame',
     {
-      config: {
-        audit: {
-          action: 'rppg_session.read',
-          resourceType: 'rppg_session',
-          resource: inParams('id', 'rppg_session'),
-        },
-      },
+      config: { audit: sessionAudit('rppg_session.read') },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
@@ -230,13 +213,7 @@ export function rppgRoutes(
   r.get(
     '/sessions/:id/video_feed',
     {
-      config: {
-        audit: {
-          action: 'rppg_session.read',
-          resourceType: 'rppg_session',
-          resource: inParams('id', 'rppg_session'),
-        },
-      },
+      config: { audit: sessionAudit('rppg_session.read') },
       onRequest: [app.authenticate],
       schema: {
         tags: ['rppg'],
