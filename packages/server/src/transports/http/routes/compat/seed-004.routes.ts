@@ -67,7 +67,7 @@ export function seed004Routes(
   const security = [{ bearerAuth: [] }];
   const tags = ['seed-004 compatibility'];
   const authed = { onRequest: [app.authenticate] };
-  const PatientParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+  const IdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
   // Sign-in: back/auth/routes.py
   r.post(
@@ -226,7 +226,7 @@ export function seed004Routes(
         tags,
         summary: "A patient's devices",
         security,
-        params: PatientParams,
+        params: IdParams,
         response: { 200: Type.Array(Seed004DeviceSchema), ...errorResponses(400, 401) },
       },
     },
@@ -330,7 +330,7 @@ export function seed004Routes(
         tags,
         summary: "A patient's alerts, newest first",
         security,
-        params: PatientParams,
+        params: IdParams,
         response: { 200: Type.Array(Seed004AlertSchema), ...errorResponses(400, 401) },
       },
     },
@@ -345,7 +345,7 @@ export function seed004Routes(
         tags,
         summary: "The alerts of a doctor's patients (a doctor: their own; an admin: any)",
         security,
-        params: PatientParams,
+        params: IdParams,
         response: { 200: Type.Array(Seed004AlertSchema), ...errorResponses(400, 401) },
       },
     },
@@ -448,7 +448,7 @@ export function seed004Routes(
         tags,
         summary: "A patient's reports, newest first",
         security,
-        params: PatientParams,
+        params: IdParams,
         response: { 200: Type.Array(Seed004ReportSchema), ...errorResponses(400, 401, 404) },
       },
     },
@@ -463,7 +463,7 @@ export function seed004Routes(
         tags,
         summary: 'The reports a doctor wrote (the doctor themself or an admin)',
         security,
-        params: PatientParams,
+        params: IdParams,
         response: { 200: Type.Array(Seed004ReportSchema), ...errorResponses(400, 401, 404) },
       },
     },
