@@ -8,8 +8,11 @@ import { createEcg12Repository } from '../repositories/ecg12.repository.js';
 import { createEcg12Service } from '../services/ecg12.service.js';
 import type { Repositories } from '../repositories/index.js';
 
-/** Version stored with results scored by the published criteria (no model file). */
-export const ECG12_RULES_VERSION = 'vigil-ecg12-rules-1';
+/**
+ * Version stored with results scored by the model shipped in @vigil/signal (no ECG12_MODEL_PATH):
+ * logistic regression over the measurements, trained on PTB-XL ecg_id 1–500, folds 1–9.
+ */
+export const ECG12_SHIPPED_VERSION = 'vigil-ecg12-logistic-1:ptbxl500-folds1-9';
 
 /**
  * Reads and validates the trained model named by ECG12_MODEL_PATH; a missing, unreadable or
@@ -36,7 +39,10 @@ export function loadEcg12ModelFile(file: string): { model: Ecg12Model; version: 
   }
 }
 
-/** 12-lead ECG classification: the model (if configured), its history repository, the service. */
+/**
+ * 12-lead ECG classification: the model (ECG12_MODEL_PATH, else the one shipped in
+ * @vigil/signal), its history repository, the service.
+ */
 export function createEcg12(o: {
   config: Config;
   clock: Clock;
@@ -46,14 +52,14 @@ export function createEcg12(o: {
 }) {
   const loaded =
     o.config.ecg12.modelPath === undefined
-      ? undefined
+      ? { model: loadEcg12Model(), version: ECG12_SHIPPED_VERSION }
       : loadEcg12ModelFile(o.config.ecg12.modelPath);
   return createEcg12Service({
     repository: createEcg12Repository(o.database.db),
     patientScope: o.repositories.patientScope,
     clock: o.clock,
     newId: o.newId,
-    model: loaded?.model,
-    modelVersion: loaded?.version ?? ECG12_RULES_VERSION,
+    model: loaded.model,
+    modelVersion: loaded.version,
   });
 }

@@ -39,9 +39,12 @@ export interface Ecg12ServiceDeps {
   patientScope: Pick<PatientScopeRepository, 'canSee'>;
   clock: Clock;
   newId: () => string;
-  /** A trained model (ECG12_MODEL_PATH); undefined scores by the published criteria. */
-  model: Ecg12Model | undefined;
-  /** `rules` or the model's provenance; stored with every result. */
+  /**
+   * The trained model giving the class probabilities (ECG12_MODEL_PATH, or the one shipped in
+   * @vigil/signal); the published criteria give the findings.
+   */
+  model: Ecg12Model;
+  /** The model's provenance; stored with every result. */
   modelVersion: string;
 }
 
@@ -71,7 +74,7 @@ function classOf(result: Ecg12Result) {
 
 /**
  * 12-lead ECG classification (seed 003): checks the input, interprets it with @vigil/signal's
- * `interpretEcg12` (published criteria, or the trained model), and stores every request —
+ * `interpretEcg12` (the trained model's probabilities, the published criteria's findings), and stores every request —
  * successful or refused — in the history with its metadata, class, processing time and caller.
  */
 export function createEcg12Service(deps: Ecg12ServiceDeps) {
@@ -117,7 +120,7 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
         samplingRateHz: input.samplingRateHz,
         age: input.age,
         sex: input.sex === 1 ? 'male' : 'female',
-        ...(deps.model === undefined ? {} : { model: deps.model }),
+        model: deps.model,
       });
     } catch (error) {
       if (error instanceof SignalInputError)
@@ -232,7 +235,6 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
 
   return {
     modelVersion: deps.modelVersion,
-    modelLoaded: deps.model !== undefined,
 
     /**
      * The interpretation of 12 simultaneous leads (I … V6, mV) with the configured scoring: what
@@ -245,10 +247,7 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       field = 'ecg',
     ): Ecg12Result {
       try {
-        return interpretEcg12(leadsMv, {
-          samplingRateHz,
-          ...(deps.model === undefined ? {} : { model: deps.model }),
-        });
+        return interpretEcg12(leadsMv, { samplingRateHz, model: deps.model });
       } catch (error) {
         if (error instanceof SignalInputError)
           throw new DomainError('ECG12_NOT_INTERPRETABLE', {

@@ -59,7 +59,7 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect(body.probabilities.CD).toBeGreaterThan(0.5);
     expect(body.measurements.qrs_ms).toBeGreaterThanOrEqual(120);
     expect(body.findings.some((f: { criterion: string }) => /RBBB/.test(f.criterion))).toBe(true);
-    expect(body.model_version).toBe('vigil-ecg12-rules-1');
+    expect(body.model_version).toBe('vigil-ecg12-logistic-1:ptbxl500-folds1-9');
     expect(typeof body.id).toBe('string');
   });
 

@@ -40,7 +40,7 @@ describe('seed 003 aliases (/api/v1/forward, /history, /stats, /health)', () => 
     expect(res.json()).toEqual({
       status: 'healthy',
       model_loaded: true,
-      model_version: 'vigil-ecg12-rules-1',
+      model_version: 'vigil-ecg12-logistic-1:ptbxl500-folds1-9',
     });
   });
 

@@ -118,6 +118,17 @@ export interface Ecg12Model {
   mean: number[];
   scale: number[];
   classes: Record<Ecg12Class, { bias: number; weights: number[] }>;
+  /**
+   * A model fitted without the amplitude features (their weights 0) and on the criteria's scores
+   * without voltage criteria, used when the input is not in millivolts (`unitsAssessed`
+   * 'relative'). When absent, `classes` score relative input with the amplitude features at their
+   * training mean.
+   */
+  amplitudeFree?: {
+    mean: number[];
+    scale: number[];
+    classes: Record<Ecg12Class, { bias: number; weights: number[] }>;
+  };
   /** Provenance: data set, folds, metrics (free-form, not used for prediction). */
   trainedOn: Record<string, unknown>;
 }
@@ -130,6 +141,9 @@ export interface Ecg12Result {
   topClass: Ecg12Class;
   /** 'mV' when the amplitudes are plausibly millivolts; 'relative' otherwise (voltage criteria skipped). */
   unitsAssessed: 'mV' | 'relative';
-  /** Which scores produced `probabilities`. */
-  scoredBy: 'rules' | 'model';
+  /**
+   * Which scores produced `probabilities`: the trained model (the shipped one unless another is
+   * given), its amplitude-free classes for input not in mV, or the published criteria.
+   */
+  scoredBy: 'model' | 'model-amplitude-free' | 'rules';
 }

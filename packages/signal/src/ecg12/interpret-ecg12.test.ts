@@ -121,9 +121,14 @@ describe('measureEcg12 on a dipole model with known answers', () => {
   });
 
   it('scores a −60° axis as left anterior fascicular block (CD) and reports the criterion', () => {
-    const result = interpretEcg12(dipoleEcg(-60), { samplingRateHz: 500 });
+    const result = interpretEcg12(dipoleEcg(-60), { samplingRateHz: 500, scoring: 'rules' });
+    expect(result.scoredBy).toBe('rules');
     expect(result.findings.map((f) => f.criterion)).toContain('LAFB');
     expect(result.probabilities.CD).toBeGreaterThan(0.5);
+    // The shipped model scores the same measurements; the criteria's findings stay the same.
+    const scored = interpretEcg12(dipoleEcg(-60), { samplingRateHz: 500 });
+    expect(scored.scoredBy).toBe('model');
+    expect(scored.findings).toEqual(result.findings);
   });
 });
 

@@ -5,6 +5,7 @@ import { ecg12Features } from './ecg12-features.js';
 import type { Ecg12Class, Ecg12Model, Ecg12Result } from './ecg12-types.js';
 import { ECG12_CLASSES } from './ecg12-types.js';
 import { interpretEcg12Rules } from './interpret-ecg12-rules.js';
+import { loadEcg12Model } from './load-ecg12-model.js';
 import { measureEcg12 } from './measure-ecg12.js';
 import { predictEcg12Model } from './predict-ecg12-model.js';
 
@@ -20,25 +21,39 @@ export interface InterpretEcg12Options {
    * millivolts. 'relative' forces the voltage criteria off; 'mV' asserts millivolts.
    */
   units?: 'auto' | 'mV' | 'relative';
-  /** A trained model (`loadEcg12Model`); its probabilities replace the rule scores. Default none. */
+  /**
+   * The trained model scoring the classes (`loadEcg12Model`). Default: the shipped model
+   * (`loadEcg12Model()`, PTB-XL-trained logistic regression over the measurements).
+   */
   model?: Ecg12Model;
+  /**
+   * 'model' (default): class probabilities from the model, the published criteria supply the
+   * findings. 'rules': probabilities from the criteria's own scores (`interpretEcg12Rules`).
+   */
+  scoring?: 'model' | 'rules';
 }
+
+/** The shipped model, validated on first use. */
+let shippedModel: Ecg12Model | undefined;
 
 /**
  * Interprets a resting 12-lead ECG (10 s, leads I II III aVR aVL aVF V1–V6 in mV): measurements
- * (`measureEcg12`), the criteria that fired and a probability for each PTB-XL superclass (NORM,
- * MI, STTC, CD, HYP; multi-label), scored by the published criteria of `interpretEcg12Rules` or,
- * when `options.model` is given, by that trained model. `topClass` is the most probable class.
- * When the amplitudes are not plausibly millivolts (z-scored, per-lead normalised, ADC counts)
- * voltage criteria are skipped and a finding says so. Throws `SignalInputError` (code
- * `INVALID_ARGUMENT`, field `leads`) when fewer than 2 beats can be measured.
+ * (`measureEcg12`), the published criteria that fired (`interpretEcg12Rules`: the findings, as
+ * explanations) and a probability for each PTB-XL superclass (NORM, MI, STTC, CD, HYP;
+ * multi-label) from the trained model over the same measurements (the shipped PTB-XL model
+ * unless `options.model` is given; `scoring: 'rules'` uses the criteria's scores instead).
+ * `topClass` is the most probable class. When the amplitudes are not plausibly millivolts
+ * (z-scored, per-lead normalised, ADC counts) voltage criteria are skipped, the model's
+ * amplitude-free classes score (intervals, axis, Q duration, R-peak time, wave counts, T
+ * polarity) and a finding says so. Throws `SignalInputError` (code `INVALID_ARGUMENT`, field
+ * `leads`) when fewer than 2 beats can be measured.
  */
 export function interpretEcg12(
   leadsMv: readonly (Float32Array | Float64Array)[],
   options: InterpretEcg12Options,
 ): Ecg12Result {
   assertEcg12Input(leadsMv, options.samplingRateHz);
-  const { samplingRateHz, age, sex, units = 'auto', model } = options;
+  const { samplingRateHz, age, sex, units = 'auto', scoring = 'model' } = options;
   if (age !== undefined && !(Number.isFinite(age) && age >= 0 && age < 130)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -49,6 +64,9 @@ export function interpretEcg12(
   // Callers may pass untyped JSON: the checks below guard the runtime values.
   if (sex !== undefined && !['male', 'female'].includes(sex)) {
     throw new SignalInputError('INVALID_OPTION', 'options.sex', "sex must be 'male' or 'female'");
+  }
+  if (!['model', 'rules'].includes(scoring)) {
+    throw new SignalInputError('INVALID_OPTION', 'options.scoring', "scoring must be 'model' or 'rules'");
   }
   if (!['auto', 'mV', 'relative'].includes(units)) {
     throw new SignalInputError(
@@ -70,15 +88,36 @@ export function interpretEcg12(
     );
   }
   const rules = interpretEcg12Rules(measurements, { units: unitsAssessed, age, sex });
+  let probabilities = rules.probabilities;
+  let scoredBy: Ecg12Result['scoredBy'] = 'rules';
+  if (scoring === 'model') {
+    const model = options.model ?? (shippedModel ??= loadEcg12Model());
+    const features = ecg12Features(measurements, {
+      units: unitsAssessed,
+      rules: rules.probabilities,
+    });
+    const free = unitsAssessed === 'relative' ? model.amplitudeFree : undefined;
+    probabilities = predictEcg12Model(free === undefined ? model : { ...model, ...free }, features);
+    scoredBy = free === undefined ? 'model' : 'model-amplitude-free';
+  }
   const findings = rules.findings.map((f) =>
-    f.criterion === 'UNITS_RELATIVE' && assessment !== null
-      ? { ...f, text: `${assessment.reason}; ${f.text}` }
+    f.criterion === 'UNITS_RELATIVE'
+      ? {
+          ...f,
+          text: [
+            ...(assessment === null ? [] : [assessment.reason]),
+            f.text,
+            ...(scoredBy === 'rules'
+              ? []
+              : [
+                  scoredBy === 'model-amplitude-free'
+                    ? 'class probabilities from the amplitude-free model (intervals, axis, Q duration, R-peak time, wave counts, T polarity)'
+                    : 'class probabilities from the model with the amplitude features at their training mean',
+                ]),
+          ].join('; '),
+        }
       : f,
   );
-  const probabilities =
-    model === undefined
-      ? rules.probabilities
-      : predictEcg12Model(model, ecg12Features(measurements, { units: unitsAssessed }));
   let topClass: Ecg12Class = 'NORM';
   for (const c of ECG12_CLASSES) if (probabilities[c] > probabilities[topClass]) topClass = c;
   return {
@@ -87,6 +126,6 @@ export function interpretEcg12(
     findings,
     topClass,
     unitsAssessed,
-    scoredBy: model === undefined ? 'rules' : 'model',
+    scoredBy,
   };
 }

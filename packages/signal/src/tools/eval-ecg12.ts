@@ -1,5 +1,5 @@
 /**
- * `npm run eval:ecg12 -- <dir> [--model model.json] [--list] [--bandpass] [--zscore] [--minmax]`
+ * `npm run eval:ecg12 -- <dir> [--model model.json | --rules] [--list] [--bandpass] [--zscore] [--minmax]`
  *
  * `--bandpass` filters every lead 0.5–40 Hz (zero-phase Butterworth) and `--zscore` scales each
  * lead to zero mean and unit variance before interpretation: the preprocessed, per-lead
@@ -16,8 +16,11 @@
  * the 50 PhysioNet/CinC Challenge 2021 records of ../shared/data/cinc2021). Reference classes
  * come from each header's SNOMED-CT `# Dx:` codes through `SNOMED_SUPERCLASS`. Prints per class
  * the sensitivity and specificity of the multi-label decision (probability ≥ 0.5), and the
- * NORM-vs-abnormal ROC AUC of the score 1 − p(NORM). `--list` prints each record's top class,
- * probabilities, reference and findings. Nothing is tuned here: thresholds are the published ones.
+ * NORM-vs-abnormal ROC AUC of the score 1 − p(NORM). The probabilities are those of the
+ * default interpretation (the shipped model; `--model` another model file, `--rules` the published
+ * criteria's own scores), and the same records scored by the criteria are compared with them
+ * (paired bootstrap). `--list` prints each record's top class, probabilities, reference and
+ * findings. Nothing is tuned here.
  *
  * With `--ptbxl`: the records of a PTB-XL folder in the official layout (`readPtbxl`; the 500 Hz
  * files of `filename_hr`) whose recommended `strat_fold` is in `--folds` (a list such as `1-9` or
@@ -55,6 +58,7 @@ const { values, positionals } = parseArgs({
     zscore: { type: 'boolean', default: false },
     minmax: { type: 'boolean', default: false },
     model: { type: 'string' },
+    rules: { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
     ludb: { type: 'string' },
     ptbxl: { type: 'string' },
@@ -212,6 +216,7 @@ for await (const { record, truth, fold } of records()) {
       ...(record.age !== null ? { age: record.age } : {}),
       ...(record.sex !== null ? { sex: record.sex } : {}),
       ...(scoring !== undefined ? { model: scoring } : {}),
+      ...(values.rules ? { scoring: 'rules' as const } : {}),
     });
   } catch (error) {
     // The service answers such a record with 400 (no interpretation); it is counted, not scored.
@@ -223,7 +228,7 @@ for await (const { record, truth, fold } of records()) {
     truth,
     p: result.probabilities,
     pRules:
-      scoring === undefined
+      result.scoredBy === 'rules'
         ? result.probabilities
         : interpretEcg12Rules(result.measurements, {
             units: result.unitsAssessed,
@@ -247,7 +252,7 @@ for await (const { record, truth, fold } of records()) {
   }
 }
 console.log(
-  `12-lead interpretation on ${rows.length} records of ${dir}${values.folds !== undefined ? ` folds ${values.folds}` : ''} (${values.model === undefined ? 'rule-based scores' : `model ${values.model}${perFold ? ' (each record by the model that held its fold out)' : ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
+  `12-lead interpretation on ${rows.length} records of ${dir}${values.folds !== undefined ? ` folds ${values.folds}` : ''} (${values.rules ? 'published criteria scores' : values.model === undefined ? 'shipped model' : `model ${values.model}${perFold ? ' (each record by the model that held its fold out)' : ''}`}${values.bandpass ? ', band-passed 0.5-40 Hz' : ''}${values.zscore ? ', per-lead z-scored' : ''}${values.minmax ? ', per-lead min-max to [-1, 1]' : ''}; units assessed relative on ${relative}/${rows.length})`,
 );
 if (rejected.length > 0)
   console.log(`not interpreted (input rejected, not scored): ${rejected.join('; ')}`);
@@ -279,7 +284,7 @@ console.log(
   `NORM vs abnormal AUC (score 1 − p(NORM)): ${normAuc.auc.toFixed(3)} [95 % CI ${normAuc.low.toFixed(2)}, ${normAuc.high.toFixed(2)}] (n = ${rows.length}: ${abnormal.filter(Boolean).length} abnormal, ${abnormal.filter((a) => !a).length} NORM)`,
 );
 console.log(`top class among the reference classes: ${topRight}/${rows.length}`);
-if (values.model !== undefined) {
+if (!values.rules) {
   // Paired: both scorings on the same bootstrap draws of the same records.
   const rulesAuc = bootstrapRocAuc(
     rows.map((r) => 1 - r.pRules.NORM),
