@@ -66,7 +66,11 @@ export function interpretEcg12(
     throw new SignalInputError('INVALID_OPTION', 'options.sex', "sex must be 'male' or 'female'");
   }
   if (!['model', 'rules'].includes(scoring)) {
-    throw new SignalInputError('INVALID_OPTION', 'options.scoring', "scoring must be 'model' or 'rules'");
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.scoring',
+      "scoring must be 'model' or 'rules'",
+    );
   }
   if (!['auto', 'mV', 'relative'].includes(units)) {
     throw new SignalInputError(

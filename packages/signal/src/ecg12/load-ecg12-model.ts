@@ -20,8 +20,8 @@ function finiteArray(v: unknown, length: number, field: string): number[] {
 }
 
 function classesOf(v: unknown, d: number, prefix: string): Ecg12Model['classes'] {
-  const classesIn = v as Record<string, { bias?: unknown; weights?: unknown }> | undefined;
-  if (typeof classesIn !== 'object' || classesIn === null) throw bad(prefix, `${prefix} missing`);
+  if (typeof v !== 'object' || v === null) throw bad(prefix, `${prefix} missing`);
+  const classesIn = v as Record<string, { bias?: unknown; weights?: unknown } | undefined>;
   const classes = {} as Ecg12Model['classes'];
   for (const c of ECG12_CLASSES) {
     const entry = classesIn[c];
@@ -71,13 +71,12 @@ export function loadEcg12Model(json: unknown = shipped): Ecg12Model {
   const scale = finiteArray(m.scale, d, 'scale');
   if (scale.some((s) => s <= 0)) throw bad('scale', 'scale must be > 0');
   const classes = classesOf(m.classes, d, 'classes');
-  const free = m.amplitudeFree as
-    | { mean?: unknown; scale?: unknown; classes?: unknown }
-    | undefined;
-  if (free !== undefined && (typeof free !== 'object' || free === null))
+  const freeIn: unknown = m.amplitudeFree;
+  if (freeIn !== undefined && (typeof freeIn !== 'object' || freeIn === null))
     throw bad('amplitudeFree', 'amplitudeFree must be an object with mean, scale and classes');
   let amplitudeFree: Ecg12Model['amplitudeFree'];
-  if (free !== undefined) {
+  if (freeIn !== undefined) {
+    const free = freeIn as { mean?: unknown; scale?: unknown; classes?: unknown };
     const freeScale = finiteArray(free.scale, d, 'amplitudeFree.scale');
     if (freeScale.some((s) => s <= 0)) throw bad('amplitudeFree.scale', 'scale must be > 0');
     amplitudeFree = {
