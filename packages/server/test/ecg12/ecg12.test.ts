@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEcg12Model } from '@vigil/signal';
 import type {
   Ecg12BatchResult,
   Ecg12Classification,
@@ -329,6 +333,40 @@ describe('12-lead configuration (ECG12_ANONYMOUS, ECG12_MODEL_PATH)', () => {
       expect(bad.statusCode).toBe(401);
     } finally {
       await t.close();
+    }
+  });
+
+  it('scores with the model file of ECG12_MODEL_PATH while the criteria still give the findings', async () => {
+    // The shipped model with every weight zeroed and NORM made certain: only a model read from
+    // the file can answer NORM for this RBBB.
+    const shipped = loadEcg12Model();
+    const flat = (bias: number) => ({ bias, weights: shipped.mean.map(() => 0) });
+    const classes = { NORM: flat(6), MI: flat(-6), STTC: flat(-6), CD: flat(-6), HYP: flat(-6) };
+    const dir = await mkdtemp(join(tmpdir(), 'ecg12-model-'));
+    const file = join(dir, 'always-norm.json');
+    await writeFile(file, JSON.stringify({ ...shipped, classes, amplitudeFree: undefined }));
+    const t = await createTestApp({ env: { ECG12_MODEL_PATH: file } });
+    try {
+      const admin = await createAdmin(t);
+      const doctor = await createDoctor(t, admin);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        headers: doctor.headers,
+        payload: e07509Body(),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<Ecg12Classification>();
+      expect(body).toMatchObject({
+        class_index: 0,
+        class_name: 'N',
+        model_version: 'vigil-ecg12-logistic-1:always-norm.json',
+      });
+      expect(body.probabilities.NORM).toBeCloseTo(0.9975, 4);
+      expect(body.findings.some((f: { criterion: string }) => f.criterion === 'CRBBB')).toBe(true);
+    } finally {
+      await t.close();
+      await rm(dir, { recursive: true });
     }
   });
 
