@@ -54,6 +54,30 @@ describe('PTB-XL trainer', () => {
     expect(result.scoredBy).toBe('model');
     // Trained with CD positive on this very record: the model gives it the highest CD probability.
     expect(result.probabilities.CD).toBeGreaterThan(0.5);
+    // Final fit on folds 1–9 (training + validation), and an amplitude-free part.
+    expect(model.trainedOn.finalFit).toBe('training and validation folds (7 records)');
+    expect(model.amplitudeFree?.classes.CD.weights).toHaveLength(model.mean.length);
+  }, 60_000);
+
+  it('keeps the training-fold fit with refit: false and leaves the scores uncalibrated with calibrate: false', async () => {
+    const options = { l2Grid: [0.01], iterations: 300, refit: false, calibrate: false };
+    const report = await trainEcg12Model(fixture, options);
+    expect(report.model.trainedOn.finalFit).toBe('training folds (6 records)');
+    expect(report.model.trainedOn.calibration).toBeUndefined();
+    const calibrated = await trainEcg12Model(fixture, { ...options, calibrate: true });
+    // Platt scaling maps each class's log-odds s to a·s + b: same ranking, weights × a.
+    expect(calibrated.auc.train).toEqual(report.auc.train);
+    const platt = calibrated.model.trainedOn.calibration as {
+      full: Record<'NORM' | 'CD', { a: number; b: number }>;
+    };
+    for (const c of ['NORM', 'CD'] as const) {
+      const { a, b } = platt.full[c];
+      expect(a).toBeGreaterThan(0);
+      expect(calibrated.model.classes[c].bias).toBeCloseTo(a * report.model.classes[c].bias + b, 9);
+      calibrated.model.classes[c].weights.forEach((w, i) => {
+        expect(w).toBeCloseTo(a * (report.model.classes[c].weights[i] ?? NaN), 9);
+      });
+    }
   }, 60_000);
 
   it('runs end to end as npm run train:ecg12 and writes the model file', async () => {
