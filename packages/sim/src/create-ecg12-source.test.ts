@@ -36,8 +36,8 @@ describe('createEcg12Source', () => {
     const source = createEcg12Source({ deviceId: 'S12', records, startTimeMs: 0 });
     const first = source.nextPacket();
     // V2 (lead8) of 00177_hr's first sample: the header's baseline 0, gain 1000/mV, to 1 µV.
-    expect(first.batch?.[0]?.lead8).toBeCloseTo(records[0]?.leadsMv[7]?.[0] ?? NaN, 3);
-    expect(first.ecg_sample_rate_hz).toBe(500);
+    expect(first?.batch?.[0]?.lead8).toBeCloseTo(records[0]?.leadsMv[7]?.[0] ?? NaN, 3);
+    expect(first?.ecg_sample_rate_hz).toBe(500);
   });
 
   it('refuses a folder without 12-lead records', async () => {

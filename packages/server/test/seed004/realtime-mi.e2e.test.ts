@@ -42,14 +42,20 @@ describe('real-time MI on 12-lead streams', () => {
     record: Record12,
     seconds: number,
   ): Promise<number[]> {
-    const source = createEcg12Source({ deviceId: device.deviceId, records: [record], startTimeMs: startMs });
+    const source = createEcg12Source({
+      deviceId: device.deviceId,
+      records: [record],
+      startTimeMs: startMs,
+    });
     const statuses: number[] = [];
     for (let i = 0; i < seconds; i++) {
+      const packet = source.nextPacket();
+      if (packet === null) throw new Error('the simulated sensor stopped');
       const res = await t.app.inject({
         method: 'POST',
         url: '/api/v1/vitals',
         headers: { 'x-api-key': device.key },
-        payload: source.nextPacket(),
+        payload: packet,
       });
       statuses.push(res.statusCode);
     }
