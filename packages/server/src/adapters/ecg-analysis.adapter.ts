@@ -6,7 +6,7 @@
  * (the caller knows about gaps, see packet-order.ts). Idle sessions are evicted to bound memory.
  */
 
-import type { ArrhythmiaUpdate, EcgAnalysisUpdate } from '@vigil/signal';
+import type { ArrhythmiaUpdate, Ecg12Result, EcgAnalysisUpdate } from '@vigil/signal';
 
 /** The analysers' results are @vigil/signal's own types (one declaration, in signal). */
 export type { ArrhythmiaUpdate, EcgAnalysisUpdate };
@@ -71,6 +71,16 @@ export interface AnalysisRequest {
   railsMv?: [number, number] | null | undefined;
 }
 
+/** A live 12-lead window: leads I … V6 (mV) at `fsHz`, of the device `deviceId`. */
+export interface Ecg12Request {
+  deviceId: string;
+  fsHz: number;
+  leadsMv: Float64Array[];
+}
+
+/** The 12-lead interpretation (@vigil/signal's interpretEcg12 with the configured model). */
+export type InterpretEcg12 = (leadsMv: readonly Float64Array[], fsHz: number) => Ecg12Result;
+
 /**
  * What the ingest service analyses packets with: in this thread (createInProcessAnalysis) or in
  * worker threads (ecg-analysis-workers.ts). Packets of one device must be analysed one at a time,
@@ -78,6 +88,12 @@ export interface AnalysisRequest {
  */
 export interface EcgAnalysisPort {
   analyse(request: AnalysisRequest): Promise<PacketAnalysis>;
+  /**
+   * Interprets a live 12-lead window (in the device's worker when there are workers, so a
+   * 12-lead stream's interpretation does not hold the event loop). Rejects with the
+   * SignalInputError of a window that cannot be measured.
+   */
+  interpretEcg12(request: Ecg12Request): Promise<Ecg12Result>;
   /** Drops sessions not used since `olderThanMs` (epoch ms). */
   evictIdle(olderThanMs: number): void;
   close(): Promise<void>;
@@ -102,15 +118,25 @@ export function runAnalysis(adapter: EcgAnalysisAdapter, r: AnalysisRequest): Pa
 export function createInProcessAnalysis(
   factories: EcgAnalysisFactories,
   onError?: (error: unknown) => void,
+  interpretEcg12?: InterpretEcg12,
 ): EcgAnalysisPort {
   const adapter = createEcgAnalysisAdapter(factories, onError);
+  const settle = <T>(run: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(run());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
   return {
     analyse(request) {
-      try {
-        return Promise.resolve(runAnalysis(adapter, request));
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+      return settle(() => runAnalysis(adapter, request));
+    },
+    interpretEcg12(request) {
+      return settle(() => {
+        if (interpretEcg12 === undefined) throw new Error('no 12-lead interpretation configured');
+        return interpretEcg12(request.leadsMv, request.fsHz);
+      });
     },
     evictIdle(olderThanMs) {
       adapter.evictIdle(olderThanMs);

@@ -233,6 +233,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
   return {
     modelVersion: deps.modelVersion,
     modelLoaded: deps.model !== undefined,
+    /** The trained model (undefined: the published criteria), for the analysis workers. */
+    model: deps.model,
 
     /**
      * The interpretation of 12 simultaneous leads (I … V6, mV) with the configured scoring: what

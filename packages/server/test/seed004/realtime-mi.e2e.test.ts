@@ -25,7 +25,12 @@ import { loadRecord, type Record12 } from './ecg12-stream.js';
  * of the reference beats (the 12-lead beat fiducials of measureEcg12, a detector independent of
  * the single-lead one behind the alias).
  */
-describe('real-time MI on 12-lead streams', () => {
+describe.each([
+  // The interpretation on the main thread (ANALYSIS_WORKERS=0, the tests' default), and in the
+  // device's analysis worker (off the event loop, as a server with workers runs it): same result.
+  { workers: 0, where: 'main thread' },
+  { workers: 1, where: 'analysis worker' },
+])('real-time MI on 12-lead streams (interpretation on the $where)', ({ workers }) => {
   let t: TestApp;
   let doctor: TestUser;
   let miPatient: TestUser;
@@ -63,7 +68,7 @@ describe('real-time MI on 12-lead streams', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ env: { ANALYSIS_WORKERS: String(workers) } });
     const admin = await createAdmin(t);
     doctor = await createDoctor(t, admin);
     miPatient = await createPatient(t, doctor, 'MI patient');

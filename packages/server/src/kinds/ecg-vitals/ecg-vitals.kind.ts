@@ -109,7 +109,8 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
       });
       state.hrBand = assessed.hrBand;
       if (v.leads !== null && deps.liveEcg12 !== undefined && !late) {
-        const outcome = feedLiveEcg12(state.ecg12, deps.liveEcg12, {
+        const outcome = await feedLiveEcg12(state.ecg12, deps.liveEcg12, {
+          deviceId: stored.deviceId,
           leads: v.leads,
           fsHz: v.fs,
           startMs: stored.reading.tsMs,
