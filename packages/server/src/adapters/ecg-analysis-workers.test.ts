@@ -126,15 +126,16 @@ describe('ECG analysis in worker threads', () => {
     const rules = await startEcgAnalysisWorkers({ workers: 1 });
     const scored = await startEcgAnalysisWorkers({ workers: 1, ecg12Model: model });
     open.push(rules, scored);
-    const request = { deviceId: 'ecg12', fsHz: 500, leadsMv: record.leadsMv };
+    const leadsMv = record.leadsMv.map((l) => Float64Array.from(l));
+    const request = { deviceId: 'ecg12', fsHz: 500, leadsMv };
     const byRules = await rules.interpretEcg12(request);
-    expect(byRules).toEqual(interpretEcg12(record.leadsMv, { samplingRateHz: 500 }));
+    expect(byRules).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500 }));
     expect(byRules.findings.map((f) => f.criterion)).toContain('PATHOLOGICAL_Q');
     const byModel = await scored.interpretEcg12(request);
     expect(byModel.scoredBy).toBe('model');
-    expect(byModel).toEqual(interpretEcg12(record.leadsMv, { samplingRateHz: 500, model }));
+    expect(byModel).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500, model }));
     // The caller's leads are copied, not moved to the worker.
-    expect(record.leadsMv[0]?.length).toBe(5000);
+    expect(leadsMv[0]?.length).toBe(5000);
   });
 
   it('rejects a 12-lead window that cannot be measured with its SignalInputError', async () => {

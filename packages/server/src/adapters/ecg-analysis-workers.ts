@@ -180,7 +180,12 @@ export async function startEcgAnalysisWorkers(
 
   const send = (s: Shard, m: ToWorker): void => {
     // The chunks are the pool's own copies (see analyse): moved, not cloned.
-    s.worker.postMessage(m, m.type === 'analyse' ? m.jobs.map((j) => j.chunkMv.buffer) : []);
+    s.worker.postMessage(
+      m,
+      m.type === 'analyse'
+        ? m.jobs.flatMap((j) => [j.chunkMv.buffer, ...(j.leadsMv ?? []).map((l) => l.buffer)])
+        : [],
+    );
   };
   const flush = (s: Shard): void => {
     s.flushScheduled = false;
@@ -210,7 +215,12 @@ export async function startEcgAnalysisWorkers(
         s.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
         // A copy of its own, which the message then transfers instead of cloning (about half of
         // postMessage's cost per job, measured with 1 to 16 jobs per message).
-        s.queue.push({ ...request, chunkMv: request.chunkMv.slice(), id });
+        s.queue.push({
+          ...request,
+          chunkMv: request.chunkMv.slice(),
+          leadsMv: request.leadsMv?.map((l) => l.slice()) ?? null,
+          id,
+        });
         if (!s.flushScheduled) {
           s.flushScheduled = true;
           setImmediate(flush, s);

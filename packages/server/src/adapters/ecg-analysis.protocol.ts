@@ -11,6 +11,8 @@ export interface AnalysisJob extends AnalysisRequest {
   id: number;
   /** A plain (not shared) buffer: the message transfers it. */
   chunkMv: Float64Array<ArrayBuffer>;
+  /** Likewise. */
+  leadsMv?: Float64Array<ArrayBuffer>[] | null;
 }
 
 /** A live 12-lead window to interpret (its leads are the pool's own copies: transferred). */

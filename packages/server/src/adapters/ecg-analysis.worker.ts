@@ -8,6 +8,7 @@ import {
   createArrhythmiaMonitor,
   createEcgAnalyzer,
   interpretEcg12,
+  measureMultiLeadQrs,
   SignalInputError,
 } from '@vigil/signal';
 import { createEcgAnalysisAdapter, runAnalysis } from './ecg-analysis.adapter.js';
@@ -25,13 +26,16 @@ const post = (m: FromWorker): void => {
   port.postMessage(m);
 };
 
-const adapter = createEcgAnalysisAdapter({ createEcgAnalyzer, createArrhythmiaMonitor }, (e) => {
-  post({
-    type: 'warning',
-    message: e instanceof Error ? e.message : String(e),
-    stack: e instanceof Error ? e.stack : undefined,
-  });
-});
+const adapter = createEcgAnalysisAdapter(
+  { createEcgAnalyzer, createArrhythmiaMonitor, measureMultiLeadQrs },
+  (e) => {
+    post({
+      type: 'warning',
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
+  },
+);
 
 const ecg12Model = (workerData as AnalysisWorkerData | null)?.ecg12Model;
 

@@ -1,4 +1,9 @@
-import { createArrhythmiaMonitor, createEcgAnalyzer, type Ecg12Model } from '@vigil/signal';
+import {
+  createArrhythmiaMonitor,
+  createEcgAnalyzer,
+  measureMultiLeadQrs,
+  type Ecg12Model,
+} from '@vigil/signal';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../adapters/clock.js';
@@ -85,7 +90,11 @@ export async function createVitals(o: VitalsOptions) {
           ecg12Model: o.ecg12Model,
         })
       : createInProcessAnalysis(
-          o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
+          o.analysisFactories ?? {
+            createEcgAnalyzer,
+            createArrhythmiaMonitor,
+            measureMultiLeadQrs,
+          },
           onAnalysisError,
           (leads, fs) => o.interpretEcg12(leads, fs),
         );

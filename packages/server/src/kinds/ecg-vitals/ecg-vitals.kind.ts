@@ -81,6 +81,8 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
             startMs: stored.reading.tsMs,
             restart: gapBefore,
             chunkMv: v.samples,
+            // All the leads of a multi-lead packet: its QRS width is measured from all of them.
+            leadsMv: v.leads !== null && v.leads.names.length > 1 ? v.leads.samplesMv : null,
             railsMv: v.railsMv,
           });
         } catch (error) {
