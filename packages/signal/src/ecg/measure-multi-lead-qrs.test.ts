@@ -70,11 +70,7 @@ describe('measureMultiLeadQrs', () => {
     expect(() =>
       measureMultiLeadQrs([lead, new Float64Array(10)], [], { samplingRateHz: 500 }),
     ).toThrow(/leadsMv\[1\]/);
-    expect(() => measureMultiLeadQrs([lead], [5, 3], { samplingRateHz: 500 })).toThrow(
-      /ascending/,
-    );
-    expect(() => measureMultiLeadQrs([lead], [], { samplingRateHz: 50 })).toThrow(
-      SignalInputError,
-    );
+    expect(() => measureMultiLeadQrs([lead], [5, 3], { samplingRateHz: 500 })).toThrow(/ascending/);
+    expect(() => measureMultiLeadQrs([lead], [], { samplingRateHz: 50 })).toThrow(SignalInputError);
   });
 });

@@ -62,11 +62,13 @@ export function measureMultiLeadQrs(
   options: MeasureMultiLeadQrsOptions,
 ): MultiLeadQrs {
   assertSamplingRate(options.samplingRateHz, 'options.samplingRateHz', { min: 100, max: 1000 });
-  if (!Array.isArray(leadsMv) || leadsMv.length < 1 || leadsMv.length > MAX_LEADS)
+  const input: unknown = leadsMv;
+  const isArray = Array.isArray(input);
+  if (!isArray || leadsMv.length < 1 || leadsMv.length > MAX_LEADS)
     throw new SignalInputError(
       'INVALID_ARGUMENT',
       'leadsMv',
-      `expected 1 to ${MAX_LEADS} leads, got ${Array.isArray(leadsMv) ? leadsMv.length : typeof leadsMv}`,
+      `expected 1 to ${MAX_LEADS} leads, got ${isArray ? leadsMv.length : typeof leadsMv}`,
     );
   const n = leadsMv[0]?.length ?? 0;
   leadsMv.forEach((lead, l) => {
