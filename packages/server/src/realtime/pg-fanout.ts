@@ -47,7 +47,9 @@ export async function startPgFanout(o: {
   const instance = randomUUID();
   const channel = o.channel ?? FANOUT_CHANNEL;
   const report = o.onConnectionError ?? (() => undefined);
-  // Payload: `<instance id>|<JSON array of events>`, or for one part of a split event
+  // Payload: `<instance id>|<number><JSON array of events>` (the number differs from payload to
+  // payload: PostgreSQL delivers identical payloads of one transaction once), or for one part of
+  // a split event
   // `<instance id>|#<event number>:<part>:<parts>|<text>`. The prefix lets an instance skip its
   // own notifications without parsing them (every instance hears its own NOTIFYs).
   const own = `${instance}|`;
@@ -87,7 +89,9 @@ export async function startPgFanout(o: {
         );
         return;
       }
-      const events = JSON.parse(msg.payload.slice(bar + 1)) as RealtimeEvent[];
+      const events = JSON.parse(
+        msg.payload.slice(msg.payload.indexOf('[', bar + 1)),
+      ) as RealtimeEvent[];
       for (const event of events) o.hub.deliver(event);
     } catch (err) {
       o.log.warn({ err }, 'bad fan-out notification');
@@ -163,6 +167,7 @@ export async function startPgFanout(o: {
   // as fit, all in one query, instead of one round trip per event (two per vitals packet). An
   // event too big for one payload goes as its parts, each a payload of its own.
   let queue: ({ text: string } | { parts: string[] })[] = [];
+  let packed = 0;
   let flushing = false;
   const flush = async (): Promise<void> => {
     flushing = true;
@@ -171,22 +176,27 @@ export async function startPgFanout(o: {
       queue = [];
       const payloads: string[] = [];
       let current: string[] = [];
-      let size = own.length + 2;
+      // Room for the payload number too (up to 16 digits).
+      let size = own.length + 18;
       for (const item of batch) {
         if ('parts' in item) {
+          // Publication order is kept: the events packed so far go first.
+          if (current.length > 0) payloads.push(`${own}${String(packed++)}[${current.join(',')}]`);
+          current = [];
+          size = own.length + 18;
           payloads.push(...item.parts);
           continue;
         }
         const { text } = item;
         if (current.length > 0 && size + text.length + 1 > MAX_PAYLOAD) {
-          payloads.push(`${own}[${current.join(',')}]`);
+          payloads.push(`${own}${String(packed++)}[${current.join(',')}]`);
           current = [];
-          size = own.length + 2;
+          size = own.length + 18;
         }
         current.push(text);
         size += text.length + 1;
       }
-      if (current.length > 0) payloads.push(`${own}[${current.join(',')}]`);
+      if (current.length > 0) payloads.push(`${own}${String(packed++)}[${current.join(',')}]`);
       const calls = payloads.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ');
       try {
         await pool.query(`SELECT ${calls}`, [channel, ...payloads]);
@@ -196,7 +206,7 @@ export async function startPgFanout(o: {
     }
     flushing = false;
   };
-  const maxEvent = MAX_PAYLOAD - own.length - 2;
+  const maxEvent = MAX_PAYLOAD - own.length - 18;
   let splitEvents = 0;
   o.hub.onPublish((event) => {
     const text = asciiJson(event);
