@@ -152,6 +152,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
       analysisFactories: overrides.vitals?.analysisFactories,
       interpretEcg12: (leads, fs) => ecg12.interpretLeads(leads, fs),
+      ecg12Model: ecg12.model,
     });
 
     // Camera heart rate: sessions, uploads, the bedside camera (seed 001).

@@ -83,6 +83,8 @@ export { interpretEcg12 } from './ecg12/interpret-ecg12.js';
 export type { InterpretEcg12Options } from './ecg12/interpret-ecg12.js';
 export { loadEcg12Model } from './ecg12/load-ecg12-model.js';
 export { measureEcg12 } from './ecg12/measure-ecg12.js';
+export { measureMultiLeadQrs } from './ecg/measure-multi-lead-qrs.js';
+export type { MeasureMultiLeadQrsOptions, MultiLeadQrs } from './ecg/measure-multi-lead-qrs.js';
 export type { MeasureEcg12Options } from './ecg12/measure-ecg12.js';
 export { assessEcg12Units } from './ecg12/assess-ecg12-units.js';
 export type { Ecg12UnitsAssessment } from './ecg12/assess-ecg12-units.js';

@@ -28,10 +28,11 @@ Devices
   --keys FILE          use existing devices: JSON [{"deviceId","apiKey","scenario"?}]
   --replay PATH        replay a WFDB record (path without extension) instead of ECGSYN
   --lead N             signal of the record to replay (default 0)
-  --ecg12 FOLDER       12-lead streaming sensors (seed 004): replay every 12-lead record of
-                       FOLDER (.hea + .mat, e.g. ../shared/data/cinc2021) in 1 s packets of
-                       lead1 … lead12 at the record's rate; device i starts at record i
-  --ecg12-records L    only these records of FOLDER (comma list, e.g. JS20005,HR06006)
+  --ecg12 FOLDERS      12-lead streaming sensors (seed 004): replay every 12-lead record of
+                       FOLDERS (comma list; .hea + .mat/.dat, e.g. ../shared/data/cinc2021) in
+                       1 s packets of lead1 … lead12 at the record's rate; device i starts at
+                       record i
+  --ecg12-records L    only these records of FOLDERS (comma list, e.g. HR06006,00177_hr)
 Load
   --rate R             packets per second per device (default 1; each packet is 1 s of data)
   --duration S         wall-clock seconds (default 60)
@@ -177,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
   const ecg12 =
     values.ecg12 === undefined
       ? undefined
-      : await loadEcg12Records(values.ecg12, values['ecg12-records']?.split(','));
+      : await loadEcg12Records(values.ecg12.split(','), values['ecg12-records']?.split(','));
   if (ecg12 !== undefined && !values.json)
     log(`12-lead replay of ${ecg12.length} records (${ecg12.map((r) => r.name).join(', ')})`);
 

@@ -5,6 +5,8 @@ import { createEcg12Source, loadEcg12Records } from './create-ecg12-source.js';
 
 /** The 12-lead records committed as signal fixtures (CinC 2021, CC BY 4.0, see their NOTICE). */
 const folder = fileURLToPath(new URL('../../signal/src/io/fixtures/cinc2021/', import.meta.url));
+/** PTB-XL ecg_id 177 (labelled anteroseptal MI; CC BY 4.0, see its NOTICE), a WFDB `.dat`. */
+const ptbxl = fileURLToPath(new URL('../../signal/src/io/fixtures/ptbxl/', import.meta.url));
 
 describe('createEcg12Source', () => {
   it('replays the records of a folder in 1 s packets of lead1 … lead12 that the server schema accepts', async () => {
@@ -23,6 +25,19 @@ describe('createEcg12Source', () => {
     );
     expect(packets[10]?.batch?.[0]?.lead1).toBeCloseTo(records[1]?.leadsMv[0]?.[0] ?? NaN, 3);
     expect(validateVitalsBody(first).errors).toBeUndefined();
+  });
+
+  it('replays records of several folders in the order given, PTB-XL .dat records too', async () => {
+    const records = await loadEcg12Records([ptbxl, folder], ['00177_hr', 'HR06006']);
+    expect(records.map((r) => [r.name, r.samplingRateHz, r.leadsMv[0]?.length])).toEqual([
+      ['00177_hr', 500, 5000],
+      ['HR06006', 500, 5000],
+    ]);
+    const source = createEcg12Source({ deviceId: 'S12', records, startTimeMs: 0 });
+    const first = source.nextPacket();
+    // V2 (lead8) of 00177_hr's first sample: the header's baseline 0, gain 1000/mV, to 1 µV.
+    expect(first?.batch?.[0]?.lead8).toBeCloseTo(records[0]?.leadsMv[7]?.[0] ?? NaN, 3);
+    expect(first?.ecg_sample_rate_hz).toBe(500);
   });
 
   it('refuses a folder without 12-lead records', async () => {

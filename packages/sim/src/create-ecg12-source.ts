@@ -5,18 +5,24 @@ import type { PacketSource } from './run-fleet.js';
 import type { VitalsPacket } from './vitals-packet.js';
 
 /**
- * Every 12-lead record of a folder (`.hea` + `.mat`/`.dat`, e.g. the PhysioNet/CinC Challenge
- * 2021 records of ../shared/data/cinc2021), sorted by name; a `names` list keeps only those.
+ * Every 12-lead record of a folder, or of several folders in the order given (`.hea` +
+ * `.mat`/`.dat`: the PhysioNet/CinC Challenge 2021 records of ../shared/data/cinc2021, PTB-XL
+ * `records500` records), sorted by name within a folder; a `names` list keeps only those.
  */
 export async function loadEcg12Records(
-  folder: string,
+  folders: string | readonly string[],
   names?: readonly string[],
 ): Promise<Ecg12Record[]> {
-  const headers = (await readdir(folder)).filter((f) => f.endsWith('.hea')).sort();
-  const wanted =
-    names === undefined ? headers : headers.filter((h) => names.includes(h.slice(0, -4)));
-  if (wanted.length === 0) throw new Error(`${folder}: no 12-lead record (.hea)`);
-  return Promise.all(wanted.map((h) => readEcg12Record(join(folder, h))));
+  const records: Ecg12Record[] = [];
+  for (const folder of typeof folders === 'string' ? [folders] : folders) {
+    const headers = (await readdir(folder)).filter((f) => f.endsWith('.hea')).sort();
+    const wanted =
+      names === undefined ? headers : headers.filter((h) => names.includes(h.slice(0, -4)));
+    records.push(...(await Promise.all(wanted.map((h) => readEcg12Record(join(folder, h))))));
+  }
+  if (records.length === 0)
+    throw new Error(`${[folders].flat().join(', ')}: no 12-lead record (.hea)`);
+  return records;
 }
 
 export interface Ecg12SourceOptions {

@@ -1,7 +1,7 @@
 /**
  * Browser test of seed 004's 12-lead streams: the demo's 12-lead sensor (Farid
- * Haddad, DEMO-ECG12-006) streams CinC 2021 records (CC BY 4.0, see packages/signal/src/io/
- * fixtures/cinc2021/NOTICE) in 1 s packets of lead1 … lead12 through the real ingest path, and
+ * Haddad, DEMO-ECG12-006) streams PTB-XL records (CC BY 4.0, see the NOTICE files in
+ * packages/signal/src/io/fixtures/cinc2021/ and ptbxl/) in 1 s packets of lead1 … lead12 through the real ingest path, and
  * his doctor's patient page draws the live 12-lead strip on the standard layout. Screenshot in
  * artifacts/seed004-live-12-lead.png. Skipped without /usr/bin/chromium (fails in CI).
  */

@@ -1,4 +1,12 @@
-import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
+import { readFileSync } from 'node:fs';
+import {
+  createArrhythmiaMonitor,
+  createEcgAnalyzer,
+  interpretEcg12,
+  loadEcg12Model,
+  SignalInputError,
+} from '@vigil/signal';
+import { decodeEcg12Record } from '@vigil/signal/io';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createInProcessAnalysis,
@@ -100,6 +108,52 @@ describe('ECG analysis in worker threads', () => {
         chunkMv: ecgMv.subarray(FS, 2 * FS),
       }),
     ).rejects.toThrow(/closed/);
+  });
+
+  it('interprets a live 12-lead window in the worker exactly as on the main thread, rules and model', async () => {
+    // PTB-XL ecg_id 177 (labelled anteroseptal MI; CC BY 4.0, see its NOTICE), 10 s at 500 Hz.
+    const dir = new URL('../../../signal/src/io/fixtures/ptbxl/', import.meta.url);
+    const record = decodeEcg12Record(
+      readFileSync(new URL('00177_hr.hea', dir), 'utf8'),
+      new Uint8Array(readFileSync(new URL('00177_hr.dat', dir))),
+    );
+    const model = loadEcg12Model(
+      readFileSync(
+        new URL('../../../signal/models/ecg12-ptbxl500-logistic.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    const rules = await startEcgAnalysisWorkers({ workers: 1 });
+    const scored = await startEcgAnalysisWorkers({ workers: 1, ecg12Model: model });
+    open.push(rules, scored);
+    const leadsMv = record.leadsMv.map((l) => Float64Array.from(l));
+    const request = { deviceId: 'ecg12', fsHz: 500, leadsMv };
+    const byRules = await rules.interpretEcg12(request);
+    expect(byRules).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500 }));
+    expect(byRules.findings.map((f) => f.criterion)).toContain('PATHOLOGICAL_Q');
+    const byModel = await scored.interpretEcg12(request);
+    expect(byModel.scoredBy).toBe('model');
+    expect(byModel).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500, model }));
+    // The caller's leads are copied, not moved to the worker.
+    expect(leadsMv[0]?.length).toBe(5000);
+  });
+
+  it('rejects a 12-lead window that cannot be measured with its SignalInputError', async () => {
+    const workers = await startEcgAnalysisWorkers({ workers: 1 });
+    open.push(workers);
+    const flat = Array.from({ length: 12 }, () => new Float64Array(5000));
+    const refused = workers.interpretEcg12({ deviceId: 'ecg12', fsHz: 500, leadsMv: flat });
+    await expect(refused).rejects.toBeInstanceOf(SignalInputError);
+    await expect(refused).rejects.toThrow(
+      (() => {
+        try {
+          interpretEcg12(flat, { samplingRateHz: 500 });
+        } catch (e) {
+          return (e as Error).message;
+        }
+        return 'no error on the main thread';
+      })(),
+    );
   });
 
   it('refuses a worker count below one', async () => {

@@ -1,8 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { SignalInputError, type Ecg12Model, type Ecg12Result } from '@vigil/signal';
 import type { AnalysisRequest, EcgAnalysisPort, PacketAnalysis } from './ecg-analysis.adapter.js';
-import type { AnalysisJob, FromWorker, ToWorker } from './ecg-analysis.protocol.js';
+import type {
+  AnalysisJob,
+  AnalysisWorkerData,
+  FromWorker,
+  ToWorker,
+} from './ecg-analysis.protocol.js';
 
 export interface EcgAnalysisWorkersOptions {
   /** Worker threads (at least 1). A device always goes to the same one (its sessions live there). */
@@ -11,10 +17,12 @@ export interface EcgAnalysisWorkersOptions {
   onError?: (error: Error) => void;
   /** Heap limits of each worker (Node's `resourceLimits`); a worker over them dies and is replaced. */
   resourceLimits?: ResourceLimits;
+  /** The trained 12-lead model (ECG12_MODEL_PATH) live 12-lead windows are scored with. */
+  ecg12Model?: Ecg12Model | undefined;
 }
 
 interface Pending {
-  resolve: (a: PacketAnalysis) => void;
+  resolve: (a: PacketAnalysis | Ecg12Result) => void;
   reject: (e: Error) => void;
 }
 
@@ -100,8 +108,10 @@ export async function startEcgAnalysisWorkers(
   };
 
   const spawn = (shard: Shard): Worker => {
+    const workerData: AnalysisWorkerData = { ecg12Model: options.ecg12Model };
     const worker = new Worker(code, {
       eval: true,
+      workerData,
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
     worker.on('message', (m: FromWorker) => {
@@ -115,8 +125,13 @@ export async function startEcgAnalysisWorkers(
         const p = shard.pending.get(r.id);
         if (p === undefined) continue;
         shard.pending.delete(r.id);
-        if ('error' in r) p.reject(new Error(`ECG analysis failed: ${r.error}`));
-        else p.resolve(r.analysis);
+        if ('error' in r)
+          p.reject(
+            r.input === undefined
+              ? new Error(`ECG analysis failed: ${r.error}`)
+              : new SignalInputError(r.input.code, r.input.field, r.error),
+          );
+        else p.resolve('ecg12' in r ? r.ecg12 : r.analysis);
       }
     });
     worker.on('error', (e) => {
@@ -165,7 +180,12 @@ export async function startEcgAnalysisWorkers(
 
   const send = (s: Shard, m: ToWorker): void => {
     // The chunks are the pool's own copies (see analyse): moved, not cloned.
-    s.worker.postMessage(m, m.type === 'analyse' ? m.jobs.map((j) => j.chunkMv.buffer) : []);
+    s.worker.postMessage(
+      m,
+      m.type === 'analyse'
+        ? m.jobs.flatMap((j) => [j.chunkMv.buffer, ...(j.leadsMv ?? []).map((l) => l.buffer)])
+        : [],
+    );
   };
   const flush = (s: Shard): void => {
     s.flushScheduled = false;
@@ -174,22 +194,58 @@ export async function startEcgAnalysisWorkers(
     if (jobs.length > 0) send(s, { type: 'analyse', jobs });
   };
 
+  const shardFor = (deviceId: string): Shard => {
+    if (closing) throw new Error('ECG analysis is closed');
+    const s = shards[shardOf(deviceId, shards.length)];
+    if (s === undefined) throw new Error('no ECG analysis worker');
+    if (s.failed) throw new Error('ECG analysis worker unavailable');
+    return s;
+  };
+
   return {
     analyse(request: AnalysisRequest) {
-      if (closing) return Promise.reject(new Error('ECG analysis is closed'));
-      const s = shards[shardOf(request.deviceId, shards.length)];
-      if (s === undefined) return Promise.reject(new Error('no ECG analysis worker'));
-      if (s.failed) return Promise.reject(new Error('ECG analysis worker unavailable'));
+      let s: Shard;
+      try {
+        s = shardFor(request.deviceId);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       const id = nextId++;
       return new Promise<PacketAnalysis>((resolve, reject) => {
-        s.pending.set(id, { resolve, reject });
+        s.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
         // A copy of its own, which the message then transfers instead of cloning (about half of
         // postMessage's cost per job, measured with 1 to 16 jobs per message).
-        s.queue.push({ ...request, chunkMv: request.chunkMv.slice(), id });
+        s.queue.push({
+          ...request,
+          chunkMv: request.chunkMv.slice(),
+          leadsMv: request.leadsMv?.map((l) => l.slice()) ?? null,
+          id,
+        });
         if (!s.flushScheduled) {
           s.flushScheduled = true;
           setImmediate(flush, s);
         }
+      });
+    },
+    interpretEcg12(request) {
+      let s: Shard;
+      try {
+        s = shardFor(request.deviceId);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      const id = nextId++;
+      return new Promise<Ecg12Result>((resolve, reject) => {
+        s.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
+        // Copies of its own, transferred (10 s × 12 leads at 500 Hz is 480 kB).
+        const leadsMv = request.leadsMv.map((l) => l.slice());
+        s.worker.postMessage(
+          {
+            type: 'interpret12',
+            job: { id, deviceId: request.deviceId, fsHz: request.fsHz, leadsMv },
+          },
+          leadsMv.map((l) => l.buffer),
+        );
       });
     },
     evictIdle(olderThanMs) {

@@ -6,7 +6,13 @@
  * (the caller knows about gaps, see packet-order.ts). Idle sessions are evicted to bound memory.
  */
 
-import type { ArrhythmiaUpdate, EcgAnalysisUpdate } from '@vigil/signal';
+import type {
+  ArrhythmiaUpdate,
+  Ecg12Result,
+  EcgAnalysisUpdate,
+  MeasureMultiLeadQrsOptions,
+  MultiLeadQrs,
+} from '@vigil/signal';
 
 /** The analysers' results are @vigil/signal's own types (one declaration, in signal). */
 export type { ArrhythmiaUpdate, EcgAnalysisUpdate };
@@ -25,6 +31,14 @@ export interface EcgAnalysisFactories {
     quality?: { railsMv?: [number, number] };
   }): EcgAnalyzerLike;
   createArrhythmiaMonitor?: ((options: { fs: number }) => ArrhythmiaMonitorLike) | undefined;
+  /** QRS width of a multi-lead stream from all its leads (@vigil/signal measureMultiLeadQrs). */
+  measureMultiLeadQrs?:
+    | ((
+        leadsMv: readonly Float64Array[],
+        beatSamples: ArrayLike<number>,
+        options: MeasureMultiLeadQrsOptions,
+      ) => MultiLeadQrs)
+    | undefined;
 }
 
 export interface ArrhythmiaFindings {
@@ -42,6 +56,10 @@ export interface ArrhythmiaFindings {
 
 export interface PacketAnalysis {
   heartRateBpm: number | null;
+  /**
+   * Median QRS duration of the recent beats, ms: of a multi-lead stream, from all its leads (one
+   * global onset and offset, `measureMultiLeadQrs`); otherwise of the rhythm lead.
+   */
   qrsDurationMs: number | null;
   hrv: EcgAnalysisUpdate['hrv'];
   quality: EcgAnalysisUpdate['quality'];
@@ -52,8 +70,15 @@ export interface PacketAnalysis {
 }
 
 export interface DeviceAnalysisSession {
-  /** Analyses the next contiguous chunk, which starts at `startMs`. */
-  push(chunkMv: Float64Array, startMs: number): PacketAnalysis;
+  /**
+   * Analyses the next contiguous chunk, which starts at `startMs`; `leadsMv`: all the leads of a
+   * multi-lead packet (the chunk is one of them), for the QRS width.
+   */
+  push(
+    chunkMv: Float64Array,
+    startMs: number,
+    leadsMv?: readonly Float64Array[] | null,
+  ): PacketAnalysis;
 }
 
 /** One packet for analysis: the device's next contiguous chunk, starting at `startMs`. */
@@ -64,12 +89,24 @@ export interface AnalysisRequest {
   /** Open a new session first (after a gap or a sample-rate change). */
   restart: boolean;
   chunkMv: Float64Array;
+  /** All the leads of a multi-lead packet (chunkMv is its rhythm lead); absent for one lead. */
+  leadsMv?: Float64Array[] | null | undefined;
   /**
    * The device ADC's rails in mV when known (samples sent as counts): samples at a rail are
    * saturation, and the signal is then not analysable (`signalQuality`'s `railsMv`).
    */
   railsMv?: [number, number] | null | undefined;
 }
+
+/** A live 12-lead window: leads I … V6 (mV) at `fsHz`, of the device `deviceId`. */
+export interface Ecg12Request {
+  deviceId: string;
+  fsHz: number;
+  leadsMv: Float64Array[];
+}
+
+/** The 12-lead interpretation (@vigil/signal's interpretEcg12 with the configured model). */
+export type InterpretEcg12 = (leadsMv: readonly Float64Array[], fsHz: number) => Ecg12Result;
 
 /**
  * What the ingest service analyses packets with: in this thread (createInProcessAnalysis) or in
@@ -78,6 +115,12 @@ export interface AnalysisRequest {
  */
 export interface EcgAnalysisPort {
   analyse(request: AnalysisRequest): Promise<PacketAnalysis>;
+  /**
+   * Interprets a live 12-lead window (in the device's worker when there are workers, so a
+   * 12-lead stream's interpretation does not hold the event loop). Rejects with the
+   * SignalInputError of a window that cannot be measured.
+   */
+  interpretEcg12(request: Ecg12Request): Promise<Ecg12Result>;
   /** Drops sessions not used since `olderThanMs` (epoch ms). */
   evictIdle(olderThanMs: number): void;
   close(): Promise<void>;
@@ -91,7 +134,7 @@ export function runAnalysis(adapter: EcgAnalysisAdapter, r: AnalysisRequest): Pa
   try {
     return adapter
       .session(r.deviceId, r.fs, r.startMs, r.restart, r.railsMv ?? null)
-      .push(r.chunkMv, r.startMs);
+      .push(r.chunkMv, r.startMs, r.leadsMv);
   } catch (error) {
     adapter.evict(r.deviceId);
     throw error;
@@ -102,15 +145,25 @@ export function runAnalysis(adapter: EcgAnalysisAdapter, r: AnalysisRequest): Pa
 export function createInProcessAnalysis(
   factories: EcgAnalysisFactories,
   onError?: (error: unknown) => void,
+  interpretEcg12?: InterpretEcg12,
 ): EcgAnalysisPort {
   const adapter = createEcgAnalysisAdapter(factories, onError);
+  const settle = <T>(run: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(run());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
   return {
     analyse(request) {
-      try {
-        return Promise.resolve(runAnalysis(adapter, request));
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+      return settle(() => runAnalysis(adapter, request));
+    },
+    interpretEcg12(request) {
+      return settle(() => {
+        if (interpretEcg12 === undefined) throw new Error('no 12-lead interpretation configured');
+        return interpretEcg12(request.leadsMv, request.fsHz);
+      });
     },
     evictIdle(olderThanMs) {
       adapter.evictIdle(olderThanMs);
@@ -150,8 +203,24 @@ interface Session {
   analyzer: EcgAnalyzerLike;
   monitor: ArrhythmiaMonitorLike | null;
   afStartSample: number | null;
+  /** A multi-lead stream's recent leads and beats, for the QRS width from all leads. */
+  multi: MultiLeadWindow | null;
   api: DeviceAnalysisSession;
 }
+
+/** The last MULTI_LEAD_WINDOW_MS of a multi-lead stream, as the packets' chunks, and its beats. */
+interface MultiLeadWindow {
+  leadCount: number;
+  chunks: { start: number; leads: readonly Float64Array[] }[];
+  /** Beat samples (since the session's first sample) inside the window. */
+  beats: number[];
+}
+
+/**
+ * Span of a multi-lead stream kept for its QRS width, ms: the analyzer's HR window (10 s) and the
+ * 2 s it waits for beats to be confirmed, so the same beats as its single-lead QRS median.
+ */
+const MULTI_LEAD_WINDOW_MS = 12_000;
 
 export function createEcgAnalysisAdapter(
   factories: EcgAnalysisFactories,
@@ -173,13 +242,14 @@ export function createEcgAnalysisAdapter(
       ),
       monitor: createMonitor(fs),
       afStartSample: null,
+      multi: null,
     };
     const session: Session = {
       ...s,
       api: {
-        push: (chunk, at) => {
+        push: (chunk, at, leads) => {
           session.lastUsedMs = at;
-          return analyse(session, chunk);
+          return analyse(session, chunk, leads ?? null);
         },
       },
     };
@@ -201,8 +271,58 @@ export function createEcgAnalysisAdapter(
   const toMs = (s: { startMs: number; fs: number }, sample: number): number =>
     Math.round(s.startMs + (sample * 1000) / s.fs);
 
-  const analyse = (s: Session, chunk: Float64Array): PacketAnalysis => {
+  /**
+   * The QRS width of a multi-lead stream from all its leads, over the beats of the last
+   * MULTI_LEAD_WINDOW_MS; the rhythm lead's when the stream has one lead, the measure is not
+   * available, or it finds no usable beat.
+   */
+  const multiLeadQrs = (
+    s: Session,
+    leads: readonly Float64Array[] | null,
+    u: EcgAnalysisUpdate,
+  ): number | null => {
+    const measure = factories.measureMultiLeadQrs;
+    if (measure === undefined || leads === null || leads.length < 2) {
+      s.multi = null;
+      return u.qrsDurationMs;
+    }
+    const len = leads[0]?.length ?? 0;
+    if (s.multi?.leadCount !== leads.length)
+      s.multi = { leadCount: leads.length, chunks: [], beats: [] };
+    const w = s.multi;
+    w.chunks.push({ start: u.samplesSeen - len, leads });
+    for (const b of u.beats) w.beats.push(b.sample);
+    const from = u.samplesSeen - Math.round((MULTI_LEAD_WINDOW_MS * s.fs) / 1000);
+    while (w.chunks.length > 1 && (w.chunks[0]?.start ?? 0) + len <= from) w.chunks.shift();
+    const start = w.chunks[0]?.start ?? 0;
+    w.beats = w.beats.filter((b) => b >= start);
+    if (u.qrsDurationMs === null || w.beats.length === 0) return u.qrsDurationMs;
+    const total = u.samplesSeen - start;
+    const window = Array.from({ length: leads.length }, (_, l) => {
+      const out = new Float64Array(total);
+      for (const c of w.chunks) out.set(c.leads[l] as Float64Array, c.start - start);
+      return out;
+    });
+    try {
+      const { qrsMs } = measure(
+        window,
+        w.beats.map((b) => b - start),
+        { samplingRateHz: s.fs },
+      );
+      return Number.isFinite(qrsMs) ? qrsMs : u.qrsDurationMs;
+    } catch (error) {
+      onError?.(error);
+      return u.qrsDurationMs;
+    }
+  };
+
+  const analyse = (
+    s: Session,
+    chunk: Float64Array,
+    leads: readonly Float64Array[] | null,
+  ): PacketAnalysis => {
     const u = s.analyzer.push(chunk);
+    const qrsDurationMs = multiLeadQrs(s, leads, u);
     let longestRrMs: number | null = null;
     for (const b of u.beats) {
       if (b.rrMs !== null && (longestRrMs === null || b.rrMs > longestRrMs)) longestRrMs = b.rrMs;
@@ -259,7 +379,7 @@ export function createEcgAnalysisAdapter(
     }
     return {
       heartRateBpm: u.heartRateBpm,
-      qrsDurationMs: u.qrsDurationMs,
+      qrsDurationMs,
       hrv: u.hrv,
       quality: u.quality,
       beats: u.beats.length,

@@ -1,4 +1,9 @@
-import { createArrhythmiaMonitor, createEcgAnalyzer } from '@vigil/signal';
+import {
+  createArrhythmiaMonitor,
+  createEcgAnalyzer,
+  measureMultiLeadQrs,
+  type Ecg12Model,
+} from '@vigil/signal';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../adapters/clock.js';
@@ -53,8 +58,13 @@ export interface VitalsOptions {
   ingestMetrics: IngestMetrics;
   /** Counts and logs a lost fan-out connection (PostgreSQL). */
   onConnectionError: ConnectionErrorReporter;
-  /** The 12-lead interpretation (Ecg12Service.interpretLeads), for live 12-lead streams. */
+  /**
+   * The 12-lead interpretation (Ecg12Service.interpretLeads), for live 12-lead streams when the
+   * analysis runs in this thread; the workers run the same interpretation with `ecg12Model`.
+   */
   interpretEcg12: Ecg12Service['interpretLeads'];
+  /** The trained 12-lead model (ECG12_MODEL_PATH) of Ecg12Service, for the workers. */
+  ecg12Model: Ecg12Model | undefined;
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories | undefined;
 }
@@ -77,10 +87,16 @@ export async function createVitals(o: VitalsOptions) {
       ? await startEcgAnalysisWorkers({
           workers: o.config.analysisWorkers,
           onError: onAnalysisError,
+          ecg12Model: o.ecg12Model,
         })
       : createInProcessAnalysis(
-          o.analysisFactories ?? { createEcgAnalyzer, createArrhythmiaMonitor },
+          o.analysisFactories ?? {
+            createEcgAnalyzer,
+            createArrhythmiaMonitor,
+            measureMultiLeadQrs,
+          },
           onAnalysisError,
+          (leads, fs) => o.interpretEcg12(leads, fs),
         );
   stack.push(() => analysis.close());
 
@@ -147,7 +163,8 @@ export async function createVitals(o: VitalsOptions) {
         onAnalysisError,
         liveEcg12: {
           intervalMs: o.config.ecg12.liveIntervalMs,
-          interpret: (leads, fs) => o.interpretEcg12(leads, fs),
+          // Off the event loop when there are workers: a 12-lead window takes 0.1-0.5 s.
+          interpret: (request) => analysis.interpretEcg12(request),
         },
       }),
       core,

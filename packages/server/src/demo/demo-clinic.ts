@@ -20,7 +20,8 @@ export interface DemoPatientSpec {
   firmware?: boolean;
   /**
    * The device is a 12-lead streaming sensor (seed 004): it posts 1 s packets of lead1 … lead12
-   * replaying CinC 2021 records (@vigil/sim createEcg12Source, demo-ecg12.ts).
+   * replaying a NORM- then an MI-labelled PTB-XL record (@vigil/sim createEcg12Source,
+   * demo-ecg12.ts).
    */
   ecg12?: boolean;
 }

@@ -45,16 +45,23 @@ export async function seedDemoEcg12(
   return result.id;
 }
 
+/** PTB-XL ecg_id 177 (ASMI 100), committed with its CC BY 4.0 notice in the same fixtures. */
+const PTBXL_DIR = new URL('../../../signal/src/io/fixtures/ptbxl/', import.meta.url);
+
 /**
- * What the demo's 12-lead streaming sensor replays, back to back: HR06006 (PTB-XL, normal, 10 s)
- * then JS20005 (ST elevation in V4–V5: the live interpretation finds MI criteria and opens a
- * 12-lead MI alert), both CinC 2021 records committed with their CC BY 4.0 notice.
+ * What the demo's 12-lead streaming sensor replays, back to back: CinC 2021 HR06006 (PTB-XL
+ * ecg_id 6006, labelled NORM: no MI alert) then PTB-XL ecg_id 177 (labelled anteroseptal MI,
+ * likelihood 100: the live interpretation finds pathological Q waves in V2–V3 and opens a 12-lead
+ * MI alert). See the fixtures' NOTICE files for how the MI record was chosen.
  */
 export function readDemoEcg12Stream(): Ecg12Record[] {
-  return ['HR06006', 'JS20005'].map((id) =>
+  const read = (dir: URL, header: string, data: string) =>
     decodeEcg12Record(
-      readFileSync(new URL(`${id}.hea`, RECORD_DIR), 'utf8'),
-      new Uint8Array(readFileSync(new URL(`${id}.mat`, RECORD_DIR))),
-    ),
-  );
+      readFileSync(new URL(header, dir), 'utf8'),
+      new Uint8Array(readFileSync(new URL(data, dir))),
+    );
+  return [
+    read(RECORD_DIR, 'HR06006.hea', 'HR06006.mat'),
+    read(PTBXL_DIR, '00177_hr.hea', '00177_hr.dat'),
+  ];
 }

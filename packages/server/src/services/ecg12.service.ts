@@ -235,6 +235,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
 
   return {
     modelVersion: deps.modelVersion,
+    /** The model giving the class probabilities, for the analysis workers. */
+    model: deps.model,
 
     /**
      * The interpretation of 12 simultaneous leads (I … V6, mV) with the configured scoring: what

@@ -10,7 +10,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
-import { loadRecord, streamRecord } from './cinc-stream.js';
+import { loadRecord, streamRecord } from './ecg12-stream.js';
 
 /**
  * Seed 004's React front end (github.com/Saifeddine-Rejeb/real-time-ecg-mi-predictor,

@@ -38,6 +38,25 @@ describe.skipIf(url === undefined)(
         expect(seenByB).toEqual([event]);
         // An instance does not receive its own notifications back.
         expect(seenByA).toEqual([]);
+
+        // Sizes are bytes: 3,000 '€' are 3,000 characters but 9,000 UTF-8 bytes, over NOTIFY's
+        // 8000-byte limit (PostgreSQL refuses such a payload); with 20,000 ECG samples the event
+        // is far above it. Both arrive whole, in order, split into parts where needed.
+        const wide: RealtimeEvent = {
+          ...event,
+          data: {
+            ...event.data,
+            vitals_id: '€'.repeat(3000),
+            ecg: { fs: 500, samples_mv: Array.from({ length: 20_000 }, (_, i) => i / 1000) },
+          },
+        };
+        const small: RealtimeEvent = { ...event, data: { ...event.data, vitals_id: 'v2' } };
+        a.hub.publish(small);
+        a.hub.publish(wide);
+        a.hub.publish(small);
+        for (let i = 0; i < 100 && seenByB.length < 4; i++)
+          await new Promise((r) => setTimeout(r, 20));
+        expect(seenByB.slice(1)).toEqual([small, wide, small]);
       } finally {
         await a.close();
         await b.close();

@@ -81,6 +81,8 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
             startMs: stored.reading.tsMs,
             restart: gapBefore,
             chunkMv: v.samples,
+            // All the leads of a multi-lead packet: its QRS width is measured from all of them.
+            leadsMv: v.leads !== null && v.leads.names.length > 1 ? v.leads.samplesMv : null,
             railsMv: v.railsMv,
           });
         } catch (error) {
@@ -109,7 +111,8 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
       });
       state.hrBand = assessed.hrBand;
       if (v.leads !== null && deps.liveEcg12 !== undefined && !late) {
-        const outcome = feedLiveEcg12(state.ecg12, deps.liveEcg12, {
+        const outcome = await feedLiveEcg12(state.ecg12, deps.liveEcg12, {
+          deviceId: stored.deviceId,
           leads: v.leads,
           fsHz: v.fs,
           startMs: stored.reading.tsMs,

@@ -1,4 +1,5 @@
-import type { Ecg12Result } from '@vigil/signal';
+import { SignalInputError, type Ecg12Result } from '@vigil/signal';
+import type { Ecg12Request } from '../../adapters/ecg-analysis.adapter.js';
 import { isDomainError } from '../../errors/catalogue.js';
 import type { MultiLeadValues } from './ecg-vitals.normalizer.js';
 
@@ -10,8 +11,12 @@ export interface LiveEcg12Options {
   intervalMs: number;
   /** Length of the window interpreted, ms (default 10 000: a resting 12-lead ECG). */
   windowMs?: number;
-  /** The 12-lead interpretation (Ecg12Service.interpretLeads): leads I … V6 in mV. */
-  interpret(leadsMv: readonly Float64Array[], samplingRateHz: number): Ecg12Result;
+  /**
+   * The 12-lead interpretation of a window (leads I … V6 in mV): EcgAnalysisPort.interpretEcg12,
+   * in the device's analysis worker when the server has workers. Rejects with a
+   * SignalInputError (or its DomainError) when the window cannot be measured.
+   */
+  interpret(request: Ecg12Request): Promise<Ecg12Result>;
 }
 
 /** A device's rolling window of its 12 leads (ring buffers) and when it was last interpreted. */
@@ -42,11 +47,17 @@ export function createLiveEcg12State(): LiveEcg12State {
  * assessable from N leads". A gap (or a new rate) empties the window: a window must be one
  * continuous recording.
  */
-export function feedLiveEcg12(
+export async function feedLiveEcg12(
   state: LiveEcg12State,
   options: LiveEcg12Options,
-  packet: { leads: MultiLeadValues; fsHz: number; startMs: number; restart: boolean },
-): LiveEcg12Outcome {
+  packet: {
+    deviceId: string;
+    leads: MultiLeadValues;
+    fsHz: number;
+    startMs: number;
+    restart: boolean;
+  },
+): Promise<LiveEcg12Outcome> {
   const { leads, fsHz, startMs } = packet;
   const n = leads.names.length;
   if (n < LEADS_NEEDED)
@@ -85,11 +96,11 @@ export function feedLiveEcg12(
     return out;
   });
   try {
-    const result = options.interpret(window, fsHz);
+    const result = await options.interpret({ deviceId: packet.deviceId, fsHz, leadsMv: window });
     const miCriteria = result.findings.filter((f) => f.class === 'MI').map((f) => f.text);
     return { status: 'interpreted', result, miCriteria };
   } catch (error) {
-    if (!isDomainError(error)) throw error;
+    if (!(error instanceof SignalInputError) && !isDomainError(error)) throw error;
     return {
       status: 'not_interpretable',
       text: `12-lead window not interpretable: ${error.message}`,

@@ -3,15 +3,24 @@ import { decodeEcg12Record } from '@vigil/signal/io';
 import type { TestApp } from '../helpers/index.js';
 
 /**
- * Real 12-lead records of the PhysioNet/CinC Challenge 2021 sample (CC BY 4.0, see the NOTICE in
- * packages/signal/src/io/fixtures/cinc2021/), streamed as a seed-004 sensor would write them.
- * JS20005: the interpretation finds ST elevation in V4–V5 (MI criteria); HR06006: PTB-XL NORM.
+ * Real 12-lead records committed as @vigil/signal fixtures (CC BY 4.0, see the NOTICE files in
+ * packages/signal/src/io/fixtures/cinc2021/ and ptbxl/), streamed as a seed-004 sensor would
+ * write them. PTBXL00177: PTB-XL ecg_id 177, labelled anteroseptal MI (ASMI, likelihood 100);
+ * HR06006: PTB-XL ecg_id 6006 as the CinC 2021 sample holds it, labelled NORM (100); JS20005:
+ * Chapman-Shaoxing, no MI label, ST elevation in V4–V5; E07509: RBBB.
  */
-const dir = new URL('../../../signal/src/io/fixtures/cinc2021/', import.meta.url);
-export function loadRecord(id: 'JS20005' | 'HR06006' | 'E07509') {
+const fixtures = new URL('../../../signal/src/io/fixtures/', import.meta.url);
+const FILES = {
+  PTBXL00177: ['ptbxl/00177_hr.hea', 'ptbxl/00177_hr.dat'],
+  HR06006: ['cinc2021/HR06006.hea', 'cinc2021/HR06006.mat'],
+  JS20005: ['cinc2021/JS20005.hea', 'cinc2021/JS20005.mat'],
+  E07509: ['cinc2021/E07509.hea', 'cinc2021/E07509.mat'],
+} as const;
+export function loadRecord(id: keyof typeof FILES) {
+  const [header, data] = FILES[id];
   return decodeEcg12Record(
-    readFileSync(new URL(`${id}.hea`, dir), 'utf8'),
-    new Uint8Array(readFileSync(new URL(`${id}.mat`, dir))),
+    readFileSync(new URL(header, fixtures), 'utf8'),
+    new Uint8Array(readFileSync(new URL(data, fixtures))),
   );
 }
 
