@@ -134,7 +134,7 @@ function train(records: RecordBeats[], provenance: Record<string, unknown>): Bea
     hidden,
     seed,
     l2: Number(values.l2),
-    provenance: { nStride, ...provenance },
+    provenance: { nStride, positions, ...provenance },
   });
 }
 
