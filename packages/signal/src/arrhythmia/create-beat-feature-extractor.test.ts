@@ -35,6 +35,39 @@ describe('createBeatFeatureExtractor', () => {
     );
   });
 
+  it('measures a premature beat against the slow end of the RR when premature beats are the majority', () => {
+    // Sinus cycle 1 s; each sinus beat is followed by two premature beats 0.6 s apart, so
+    // two thirds of the intervals are 0.6 s and the local and average medians read 0.6 s too.
+    const peaks: number[] = [];
+    let t = FS;
+    for (let i = 0; i < 60; i++) {
+      peaks.push(t);
+      t += Math.round(0.6 * FS);
+      peaks.push(t);
+      t += Math.round(0.6 * FS);
+      peaks.push(t);
+      t += FS;
+    }
+    const x = new Float64Array(t + 2 * FS);
+    addQrs(x, peaks);
+    const ex = createBeatFeatureExtractor({ fs: FS });
+    const view = { x, offset: 0 };
+    const local = BEAT_FEATURE_NAMES.indexOf('preRR/localRR');
+    const upper = BEAT_FEATURE_NAMES.indexOf('preRR/upperRR');
+    const rows = peaks.map((p, k) =>
+      ex.next(view, peaks[k - 1] ?? null, p, peaks[k + 1] ?? null).slice(),
+    );
+    // Last cycle: the sinus beat (after 1 s) and its first premature beat (after 0.6 s).
+    const sinus = rows[rows.length - 3];
+    const premature = rows[rows.length - 2];
+    expect(premature?.[local]).toBeCloseTo(1, 2);
+    expect(premature?.[upper]).toBeCloseTo(0.6, 2);
+    expect(sinus?.[upper]).toBeCloseTo(1, 2);
+    expect(() => createBeatFeatureExtractor({ fs: FS, upperQuantile: 1.5 })).toThrow(
+      /upperQuantile/,
+    );
+  });
+
   it('keeps a noise stretch full of false detections out of the average RR', () => {
     // 120 beats at 60 bpm, then 60 s of noise "detected" every 250 ms, then 60 bpm again.
     const clean1 = Array.from({ length: 120 }, (_, i) => FS + i * FS);

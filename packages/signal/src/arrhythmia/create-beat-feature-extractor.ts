@@ -30,6 +30,8 @@ export const BEAT_FEATURE_NAMES: readonly string[] = [
   'clusterCorrQrs',
   'clusterWidth',
   'dominantShare',
+  'preRR/upperRR',
+  'localRR/upperRR',
 ];
 
 export interface BeatFeatureExtractorOptions {
@@ -45,6 +47,14 @@ export interface BeatFeatureExtractorOptions {
    * DS1 cross-validation, see README).
    */
   averageBeats?: number;
+  /**
+   * Quantile (0..1) of the last `averageBeats` RR intervals taken as the patient's slow, sinus
+   * cycle, default 0.9 (the `upperRR` of the features `preRR/upperRR` and `localRR/upperRR`). When
+   * premature beats are frequent, the local and average medians are themselves premature
+   * intervals and a premature beat no longer looks early against them; the upper end of the RR
+   * distribution is still the underlying rhythm.
+   */
+  upperQuantile?: number;
   /**
    * Beats whose slope contrast (BeatWindow.slopeContrast) is below this are noise-like and do not
    * update the running RR statistics or the template, default 6 (as in createBeatClassifier).
@@ -288,6 +298,10 @@ export function createBeatFeatureExtractor(
   const localBeats = options.localBeats ?? 8;
   const averageBeats = options.averageBeats ?? 300;
   const noiseSlopeContrast = options.noiseSlopeContrast ?? 6;
+  const upperQuantile = options.upperQuantile ?? 0.9;
+  if (!(upperQuantile >= 0 && upperQuantile <= 1)) {
+    throw new RangeError('options.upperQuantile must be within 0..1');
+  }
   let prevNoisy = false;
   const rrHistory: number[] = [];
   const rrSorted = sortedWindow(averageBeats + 1);
@@ -517,6 +531,14 @@ export function createBeatFeatureExtractor(
       // shape (noise, axis shifts) spreads them over several clusters, so a small cluster there
       // is weaker evidence of ectopy than in a record with one tight dominant morphology.
       f[k++] = total > 0 ? dominant.weight / total : 1;
+      // The slow end of the recent RR distribution (see `upperQuantile`).
+      const upperRR =
+        rrSorted.n > 0
+          ? (rrSorted.v[Math.min(rrSorted.n - 1, Math.floor(upperQuantile * rrSorted.n))] ??
+            localRR)
+          : localRR;
+      f[k++] = preRR / upperRR;
+      f[k++] = localRR / upperRR;
 
       // Update running statistics after measuring, so a beat is never compared with itself.
       // Template beats: not premature (an ectopic beat usually is). Late beats are accepted, so

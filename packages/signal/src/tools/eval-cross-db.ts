@@ -283,6 +283,16 @@ function seP(s: MatchedScore, k: number): string {
   return `${pct(tp, tp + fn)} / ${pct(tp, tp + fp)}`;
 }
 
+/** Counts of class k: true positives / reference beats, false positives (for `--list`). */
+function counts(s: MatchedScore, k: number): string {
+  const tp = s.confusion[k]?.[k] ?? 0;
+  let ref = s.missed[k] ?? 0;
+  let fp = s.extra[k] ?? 0;
+  for (let c = 0; c < 5; c++) ref += s.confusion[k]?.[c] ?? 0;
+  for (let r = 0; r < 4; r++) if (r !== k) fp += s.confusion[r]?.[k] ?? 0;
+  return `${tp}/${ref} fp ${fp}`;
+}
+
 const rows: string[] = [];
 for (const db of DBS) {
   if (values.only !== undefined && values.only !== db.role) continue;
@@ -321,7 +331,7 @@ for (const db of DBS) {
       addScore(beatScore, score);
       if (values.list) {
         console.log(
-          `${db.name} ${r.name} beats: VEB ${seP(score, 2)} SVEB ${seP(score, 1)} F ${seP(score, 3)}`,
+          `${db.name} ${r.name} beats: VEB ${counts(score, 2)} SVEB ${counts(score, 1)} F ${counts(score, 3)}`,
         );
       }
     }

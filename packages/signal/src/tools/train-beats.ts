@@ -27,7 +27,9 @@ import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
+import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
 import { DS1_RECORDS, loadRecordBeats } from './beat-dataset.js';
+import { labelDetectedBeats } from './label-detected-beats.js';
 import type { RecordBeats } from './beat-dataset.js';
 import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js';
 
@@ -36,9 +38,18 @@ const { values, positionals } = parseArgs({
   options: {
     epochs: { type: 'string', default: '4' },
     hidden: { type: 'string', default: '32' },
+    /** L2 weight decay of the trainer. */
+    l2: { type: 'string', default: '1e-4' },
     'n-stride': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
+    /**
+     * Leave-one-database-out validation (with --qtdb): a model trained on DS1 alone scores the
+     * SVDB records and one trained on them alone scores DS1, end to end, with the classifier
+     * settings of --classifier and --sweep: how choices carry over to another database without
+     * touching the held-out test records.
+     */
+    lodo: { type: 'boolean', default: false },
     /**
      * QT Database folder: its 13 MIT-BIH Supraventricular records (sel8xx) join the training set
      * and the leave-one-record-out selection. Its other records are held out and never read here.
@@ -57,6 +68,13 @@ const { values, positionals } = parseArgs({
      * lead unlike MLII, as a device or another database may give.
      */
     'score-other-leads': { type: 'boolean', default: false },
+    /**
+     * Beat positions the training features are computed at: `ref` (the reference annotations),
+     * `detected` (the beats `detectQrs` finds on the same lead, labelled by the reference beat
+     * they match within 150 ms, unmatched detections left out: the positions and RR intervals
+     * the live path sees) or `both`.
+     */
+    positions: { type: 'string', default: 'detected' },
     /** Classifier options (JSON) for the cross-validation's classifyBeats, e.g. '{"svebPrematurity":0}'. */
     classifier: { type: 'string' },
     out: {
@@ -115,7 +133,8 @@ function train(records: RecordBeats[], provenance: Record<string, unknown>): Bea
     epochs,
     hidden,
     seed,
-    provenance: { nStride, ...provenance },
+    l2: Number(values.l2),
+    provenance: { nStride, positions, ...provenance },
   });
 }
 
@@ -166,6 +185,40 @@ function seP(s: ReturnType<typeof emptyScore>, k: number): string {
   return `${pct(tp, tp + fn)} / ${pct(tp, tp + fp)}`;
 }
 
+/** The record's beats as `detectQrs` finds them, labelled by the reference beats they match. */
+function atDetected(
+  r: RecordBeats,
+  det: Int32Array = detectQrs(r.ecgMv, { fs: r.fs }),
+): RecordBeats {
+  const m = computeBeatFeatures(r.ecgMv, r.fs, det);
+  return {
+    ...r,
+    peaks: det,
+    labels: labelDetectedBeats(r.peaks, r.labels, det, r.fs),
+    features: m.values,
+  };
+}
+const positions = values.positions;
+if (positions !== 'ref' && positions !== 'detected' && positions !== 'both') {
+  console.error('--positions must be ref, detected or both');
+  process.exit(2);
+}
+/** Training rows of a record (one lead) at the positions chosen by --positions. */
+const trainingViews = new Map<RecordBeats, RecordBeats[]>();
+function viewsOf(r: RecordBeats, det?: Int32Array): RecordBeats[] {
+  let v = trainingViews.get(r);
+  if (v === undefined) {
+    v =
+      positions === 'ref'
+        ? [r]
+        : positions === 'detected'
+          ? [atDetected(r, det)]
+          : [r, atDetected(r, det)];
+    trainingViews.set(r, v);
+  }
+  return v;
+}
+
 const t0 = performance.now();
 /** QT Database records drawn from the MIT-BIH Supraventricular Arrhythmia Database. */
 const QTDB_SVDB = /^sel8\d\d$/;
@@ -201,7 +254,9 @@ for (const [db, d, names] of sources) {
 }
 /** Training records for a fold: the records (and, with --all-leads, their other leads). */
 const withLeads = (rs: RecordBeats[]): RecordBeats[] =>
-  values['all-leads'] ? rs.flatMap((r) => [r, ...(otherLeads.get(r.record) ?? [])]) : rs;
+  (values['all-leads'] ? rs.flatMap((r) => [r, ...(otherLeads.get(r.record) ?? [])]) : rs).flatMap(
+    (r) => viewsOf(r, records.includes(r) ? detected.get(r.record) : undefined),
+  );
 const otherLeadScore = emptyScore();
 console.log(
   `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
@@ -319,6 +374,31 @@ if (!values['no-cv']) {
   if (endToEndByDb.size > 1) {
     for (const [db, score] of endToEndByDb) {
       console.log(`\n${formatScore(score, `LORO CV, end to end, records of ${db}`)}`);
+    }
+  }
+}
+
+if (values.lodo) {
+  const dbs = [...new Set(database.values())];
+  console.log('\nleave-one-database-out, end to end: VEB Se / +P | SVEB Se / +P | F Se / +P');
+  for (const db of dbs) {
+    const test = records.filter((r) => database.get(r.record) === db);
+    const model = train(withLeads(records.filter((r) => database.get(r.record) !== db)), {
+      heldOutDatabase: db,
+    });
+    for (const setting of [{}, ...sweep]) {
+      const total = emptyScore();
+      for (const r of test) {
+        const det = detected.get(r.record) ?? new Int32Array(0);
+        const classes = classifyBeats(r.ecgMv, r.fs, det, {
+          model,
+          classifier: { ...classifierOptions, ...setting },
+        });
+        addScore(total, scoreMatched(r.peaks, r.labels, det, classes, r.fs));
+      }
+      console.log(
+        `${db} ${JSON.stringify(setting)}: ${seP(total, 2)} | ${seP(total, 1)} | ${seP(total, 3)}`,
+      );
     }
   }
 }
