@@ -36,6 +36,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     timer.unref();
+    // Uploads still queued are refused (503, Retry-After) rather than drained: after an overload
+    // the backlog could outlast the 10 s limit.
+    container.stopAccepting();
     Promise.resolve(demo?.close())
       .then(() => app.close())
       .then(() => container.close())

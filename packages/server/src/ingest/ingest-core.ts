@@ -9,6 +9,7 @@ import { createPacketOrderer, type PacketOrderer } from './packet-order.js';
 import type {
   AlertSink,
   DevicePayload,
+  IngestOptions,
   KindWriteUnit,
   Reading,
   SignalKind,
@@ -58,6 +59,9 @@ interface DeviceState<V, S> {
   kind: S;
 }
 
+/** Retry-After (s) of an upload refused because it waited too long or the server is stopping. */
+const RETRY_AFTER_S = 2;
+
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
 const LAST_SEEN_WRITE_INTERVAL_MS = 30_000;
 
@@ -97,8 +101,13 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
    * all-or-nothing. Returns one result per payload, in request order; a retried payload gets the
    * result of its first delivery.
    */
-  async ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]> {
-    if (this.closed) throw new DomainError('SERVICE_UNAVAILABLE');
+  async ingest(
+    auth: DeviceAuth,
+    payloads: readonly P[],
+    batch: boolean,
+    options: IngestOptions = {},
+  ): Promise<IngestResult[]> {
+    if (this.closed) throw stopping();
     if (payloads.length === 0) throw validationFailed('(body)', 'at least one packet is required');
     const now = this.deps.clock.now();
     const first = payloads[0];
@@ -120,7 +129,18 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       throw e;
     }
     const readings = payloads.map((p, i) => this.normalize(p, i, batch, now, device));
-    return this.enqueue(device.device_id, () => this.process(device, readings, now, batch));
+    const { shedAfterMs } = options;
+    return this.enqueue(device.device_id, () => {
+      // Its turn: refused, nothing stored, if the server is stopping or it waited too long (the
+      // device sends it again after Retry-After).
+      if (this.closed) throw stopping();
+      if (shedAfterMs !== undefined && performance.now() > shedAfterMs)
+        throw new DomainError('SERVER_OVERLOADED', {
+          message: `The server is overloaded (the upload waited too long for its turn); retry after ${String(RETRY_AFTER_S)} s`,
+          retryAfterSeconds: RETRY_AFTER_S,
+        });
+      return this.process(device, readings, now, batch);
+    });
   }
 
   private normalize(
@@ -372,10 +392,26 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     return results;
   }
 
+  /**
+   * Stops taking uploads: new ones and those still waiting for their turn are refused with 503
+   * and Retry-After (nothing of them stored); uploads being processed finish. The first step of a
+   * graceful stop, so that it does not wait for a backlog.
+   */
+  stopAccepting(): void {
+    this.closed = true;
+  }
+
   /** Stops accepting readings and waits for pending writes. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.chains.values()]);
     await this.batcher.close();
   }
+}
+
+function stopping(): DomainError {
+  return new DomainError('SERVICE_UNAVAILABLE', {
+    message: `The server is stopping; retry after ${String(RETRY_AFTER_S)} s`,
+    retryAfterSeconds: RETRY_AFTER_S,
+  });
 }

@@ -141,9 +141,23 @@ export interface AlertSink {
   heard(patientId: string, deviceId: string, atMs: number): void;
 }
 
+/** How long an upload may wait for its turn. */
+export interface IngestOptions {
+  /**
+   * Monotonic time (`performance.now()`, ms) after which the upload's turn must not start: it
+   * is refused with 503 SERVER_OVERLOADED and Retry-After, nothing stored (undefined: no limit).
+   */
+  shedAfterMs?: number | undefined;
+}
+
 /** What a transport needs of a kind's ingest (SignalIngest implements it). */
 export interface PayloadIngest<P> {
-  ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]>;
+  ingest(
+    auth: DeviceAuth,
+    payloads: readonly P[],
+    batch: boolean,
+    options?: IngestOptions,
+  ): Promise<IngestResult[]>;
 }
 
 /** The columns every kind's reading table starts with: the reading's identity and envelope. */
