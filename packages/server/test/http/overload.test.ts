@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -165,6 +166,42 @@ describe('overload and slow clients', () => {
     expect((await t.container.repositories.vitals.latest(d.deviceId))?.ts).toBe(
       d.packets[1]?.timestamp,
     );
+  });
+
+  it('sheds a request whose handler would start after MAX_QUEUE_WAIT_MS from its arrival, never /health', async () => {
+    const slowBeforeHandler = (app: FastifyInstance, _options: unknown, done: () => void) => {
+      app.get(
+        '/test/slow-start',
+        { preValidation: () => new Promise((resolve) => setTimeout(resolve, 300)) },
+        () => ({ ok: true }),
+      );
+      app.post('/test/upload', () => ({ ok: true }));
+      done();
+    };
+    t = await createTestApp({
+      env: { MAX_QUEUE_WAIT_MS: '100' },
+      plugins: [slowBeforeHandler],
+    });
+    const shed = await t.app.inject({ method: 'GET', url: '/test/slow-start' });
+    expect(shed.statusCode).toBe(503);
+    expect(shed.headers['retry-after']).toBe('2');
+    expect(shed.json()).toMatchObject({ code: 'SERVER_OVERLOADED' });
+    expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    // A body that takes longer than the budget to arrive is the client's time, not a wait.
+    const slowBody = Readable.from(
+      (async function* () {
+        yield '{"a":';
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        yield '1}';
+      })(),
+    );
+    const uploaded = await t.app.inject({
+      method: 'POST',
+      url: '/test/upload',
+      headers: { 'content-type': 'application/json' },
+      payload: slowBody,
+    });
+    expect(uploaded.statusCode).toBe(200);
   });
 
   it('refuses queued and new uploads with 503 and Retry-After once stopping, and finishes the one under way', async () => {

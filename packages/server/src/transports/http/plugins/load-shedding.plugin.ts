@@ -40,8 +40,8 @@ const exempt = (request: FastifyRequest) => request.routeOptions.config.loadShed
  * `config: { loadShedding: false }` (/health, /ready, /metrics) always answer.
  *
  * Queueing time is bounded too: a request gets a budget of `maxQueueWaitMs` from its arrival
- * (`request.shedAfterMs`). One that has used it up before its handler runs (body and
- * authentication included) is shed here; work queued after that (a device's upload waiting for
+ * (`request.shedAfterMs`), not counting the time its body takes to arrive. One that has used it
+ * up before its handler runs is shed here; work queued after that (a device's upload waiting for
  * its turn) checks the same deadline when its turn comes (ingest-core.ts). What is accepted is
  * therefore answered within about the budget plus its own work, however long the queue.
  */
@@ -59,13 +59,28 @@ async function loadSheddingPlugin(
   const maxQueueWaitMs = options.maxQueueWaitMs ?? 0;
   app.decorateRequest('shedAfterMs', undefined);
   if (maxQueueWaitMs > 0) {
-    app.addHook('onRequest', async (request) => {
+    // Receiving the body is the client's time, not a wait: it moves the deadline on (a large
+    // upload over a slow link is not shed for its size; REQUEST_TIMEOUT_MS bounds it).
+    const bodyFrom = new WeakMap<FastifyRequest, number>();
+    app.addHook('onRequest', (request, _reply, done) => {
       if (!exempt(request)) request.shedAfterMs = performance.now() + maxQueueWaitMs;
+      done();
     });
-    app.addHook('preHandler', async (request) => {
+    app.addHook('preParsing', (request, _reply, payload, done) => {
+      if (request.shedAfterMs !== undefined) bodyFrom.set(request, performance.now());
+      done(null, payload);
+    });
+    app.addHook('preValidation', (request, _reply, done) => {
+      const from = bodyFrom.get(request);
+      if (from !== undefined && request.shedAfterMs !== undefined)
+        request.shedAfterMs += performance.now() - from;
+      done();
+    });
+    app.addHook('preHandler', (request, _reply, done) => {
       const after = request.shedAfterMs;
       if (after !== undefined && performance.now() > after)
-        throw overloaded(`waited over ${String(maxQueueWaitMs)} ms`);
+        done(overloaded(`waited over ${String(maxQueueWaitMs)} ms`));
+      else done();
     });
   }
 
