@@ -140,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(loadSheddingPlugin, {
     maxInFlight: config.limits.maxInFlight,
     maxEventLoopDelayMs: config.limits.maxEventLoopDelayMs,
+    maxQueueWaitMs: config.limits.maxQueueWaitMs,
     maxHeapUsedBytes: config.limits.maxHeapUsedBytes,
   });
   app.setNotFoundHandler((request) => {

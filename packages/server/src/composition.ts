@@ -279,6 +279,13 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
       retention,
       adminBootstrap,
+      /**
+       * The first step of a graceful stop: uploads not yet being processed are refused with 503
+       * and Retry-After (nothing stored), so that closing waits only for work under way.
+       */
+      stopAccepting: () => {
+        for (const ingest of Object.values(vitals.kinds)) ingest.stopAccepting();
+      },
       close: () => stack.close(),
     };
   } catch (error) {

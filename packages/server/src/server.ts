@@ -7,8 +7,9 @@ import type { Demo } from './demo/start-demo.js';
 import { webPlugin } from './transports/http/plugins/web.plugin.js';
 
 /**
- * Entry point: config → container (database, services) → app → listen. SIGTERM/SIGINT close
- * the app first (stop accepting, drain requests), then the container in reverse order.
+ * Entry point: config → container (database, services) → app → listen. SIGTERM/SIGINT refuse
+ * uploads not yet under way, close the app (stop accepting, finish requests under way), then the
+ * container in reverse order, within 10 s.
  */
 async function main(): Promise<void> {
   let config;
@@ -36,6 +37,9 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     timer.unref();
+    // Uploads still queued are refused (503, Retry-After) rather than drained: after an overload
+    // the backlog could outlast the 10 s limit.
+    container.stopAccepting();
     Promise.resolve(demo?.close())
       .then(() => app.close())
       .then(() => container.close())

@@ -63,6 +63,7 @@ export const EnvSchema = Type.Object({
   WS_MAX_BUFFERED_KIB: Type.Integer({ minimum: 16, maximum: 1024 * 1024, default: 4096 }),
   MAX_IN_FLIGHT_REQUESTS: Type.Integer({ minimum: 0, default: 256 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Optional(Type.Integer({ minimum: 0 })),
+  MAX_QUEUE_WAIT_MS: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
   MAX_HEAP_USED_MB: Type.Optional(Type.Integer({ minimum: 0 })),
   ECG12_LIVE_INTERVAL_S: Type.Integer({
     minimum: 1,
@@ -186,6 +187,11 @@ export interface Limits {
   maxInFlight: number;
   /** Mean event-loop delay over which requests get 503 SERVER_OVERLOADED. */
   maxEventLoopDelayMs: number;
+  /**
+   * A request that has waited this long since it arrived before its work starts (a device's
+   * upload: its turn to be analysed and stored) gets 503 SERVER_OVERLOADED, ms; 0 = no limit.
+   */
+  maxQueueWaitMs: number;
   /** V8 heap in use over which requests get 503 SERVER_OVERLOADED, bytes. */
   maxHeapUsedBytes: number;
 }
@@ -311,6 +317,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxInFlight: e.MAX_IN_FLIGHT_REQUESTS,
       // Off in tests: test files share a loaded machine, where a lagging loop is not overload.
       maxEventLoopDelayMs: e.MAX_EVENT_LOOP_DELAY_MS ?? (e.NODE_ENV === 'test' ? 0 : 1000),
+      // Off in tests for the same reason.
+      maxQueueWaitMs: e.MAX_QUEUE_WAIT_MS ?? (e.NODE_ENV === 'test' ? 0 : 2000),
       // Default: 90 % of V8's heap limit, where the next allocations would end in an OOM crash.
       maxHeapUsedBytes:
         e.MAX_HEAP_USED_MB === undefined

@@ -9,6 +9,7 @@ import { createPacketOrderer, type PacketOrderer } from './packet-order.js';
 import type {
   AlertSink,
   DevicePayload,
+  IngestOptions,
   KindWriteUnit,
   Reading,
   SignalKind,
@@ -47,8 +48,19 @@ interface DeviceState<V, S> {
   lastSeenWriteMs: number;
   /** A write failed after its readings were analysed: the next analysed one restarts the stream. */
   restartAnalysis: boolean;
+  /**
+   * Receive times (`received_at`) of the device's stored requests whose observations may not have
+   * reached the alert rules: the newest stored request when this process first loads the device
+   * (an earlier process may have stopped between its commit and its rules), and a request of
+   * this process whose commit succeeded but whose rules failed. A retried reading of one of them
+   * is evaluated by the rules again. Emptied once a request's observations all reach the rules.
+   */
+  alertsUnknown: Set<number>;
   kind: S;
 }
+
+/** Retry-After (s) of an upload refused because it waited too long or the server is stopping. */
+const RETRY_AFTER_S = 2;
 
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
 const LAST_SEEN_WRITE_INTERVAL_MS = 30_000;
@@ -89,8 +101,13 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
    * all-or-nothing. Returns one result per payload, in request order; a retried payload gets the
    * result of its first delivery.
    */
-  async ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]> {
-    if (this.closed) throw new DomainError('SERVICE_UNAVAILABLE');
+  async ingest(
+    auth: DeviceAuth,
+    payloads: readonly P[],
+    batch: boolean,
+    options: IngestOptions = {},
+  ): Promise<IngestResult[]> {
+    if (this.closed) throw stopping();
     if (payloads.length === 0) throw validationFailed('(body)', 'at least one packet is required');
     const now = this.deps.clock.now();
     const first = payloads[0];
@@ -112,7 +129,18 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       throw e;
     }
     const readings = payloads.map((p, i) => this.normalize(p, i, batch, now, device));
-    return this.enqueue(device.device_id, () => this.process(device, readings, now, batch));
+    const { shedAfterMs } = options;
+    return this.enqueue(device.device_id, () => {
+      // Its turn: refused, nothing stored, if the server is stopping or it waited too long (the
+      // device sends it again after Retry-After).
+      if (this.closed) throw stopping();
+      if (shedAfterMs !== undefined && performance.now() > shedAfterMs)
+        throw new DomainError('SERVER_OVERLOADED', {
+          message: `The server is overloaded (the upload waited too long for its turn); retry after ${String(RETRY_AFTER_S)} s`,
+          retryAfterSeconds: RETRY_AFTER_S,
+        });
+      return this.process(device, readings, now, batch);
+    });
   }
 
   private normalize(
@@ -154,12 +182,16 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         newestTs: undefined,
         lastSeenWriteMs: 0,
         restartAnalysis: false,
+        alertsUnknown: new Set(),
         kind: this.kind.createDeviceState(),
       };
       this.devices.set(deviceId, s);
     }
-    if (s.newestTs === undefined)
-      s.newestTs = (await this.kind.repository.latestTs(deviceId)) ?? -1;
+    if (s.newestTs === undefined) {
+      const latest = await this.kind.repository.latest(deviceId);
+      s.newestTs = latest?.tsMs ?? -1;
+      if (latest !== undefined) s.alertsUnknown.add(latest.receivedAtMs);
+    }
     return s;
   }
 
@@ -175,6 +207,10 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     const unit: KindWriteUnit<R, A> = { readings: [], assessments: [] };
     const live: RealtimeEvent[] = [];
     const observations: AlertObservation[] = [];
+    // Retried readings whose first delivery may not have reached the alert rules (a crash
+    // between the commit and the rules, or rules that failed): evaluated again before the answer.
+    const retriedObservations: AlertObservation[] = [];
+    const retriedRequests = new Set<number>();
     const seenInRequest = new Map<number, IngestResult>();
     // Readings stamped with the receive time (unsynchronised clock) are new by construction: each
     // goes 1 ms after the device's newest reading if the receive time is not later, so two of
@@ -217,12 +253,33 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         }
         // Anything newer than the newest stored reading is new; older ones may be retries.
         if (p.tsMs <= newest) {
-          const existing = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
-          if (existing !== undefined) {
+          const found = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
+          if (found !== undefined) {
+            const existing = found.result;
             sameTimestamp(p, existing);
             results[p.index] = existing;
             seenInRequest.set(p.tsMs, existing);
             duplicates++;
+            if (state.alertsUnknown.has(found.receivedAtMs)) {
+              // Assessed as a late reading is (no stream analysis: the analyser's stream has
+              // moved on, or is gone with the process), on a scratch state; nothing is stored
+              // or published again, only the rules see the reading.
+              const again = await kind.assess({
+                stored: {
+                  reading: p,
+                  id: existing.id,
+                  deviceId: device.device_id,
+                  patientId: device.patient_id,
+                  receivedAtMs: found.receivedAtMs,
+                },
+                state: kind.copyDeviceState(state.kind),
+                gapBefore: false,
+                late: true,
+                nowMs: now,
+              });
+              if (again.observation !== null) retriedObservations.push(again.observation);
+              retriedRequests.add(found.receivedAtMs);
+            }
             continue;
           }
         }
@@ -300,9 +357,13 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       for (const a of answered.values()) Object.assign(a.result, kind.answerOf(null, a.reading));
 
     if (unit.readings.length > 0) {
+      // Until its observations reach the rules, this request's are unknown (a retry of it
+      // evaluates them again).
+      state.alertsUnknown.add(now);
       try {
         await this.batcher.submit(unit);
       } catch (error) {
+        state.alertsUnknown.delete(now);
         restoreOrder();
         state.kind = kindStateBefore;
         // The analyser has consumed stream content that was not stored: start it afresh.
@@ -315,14 +376,29 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         await this.deps.devices.markSeen(device.id);
       }
       for (const e of live) this.deps.realtime.publish(e);
-      if (device.patient_id !== null) {
+      if (device.patient_id !== null)
         this.deps.alerts.heard(device.patient_id, device.device_id, now);
-        for (const o of observations)
-          await this.deps.alerts.observe(device.patient_id, device.device_id, o);
-      }
     }
+    if (device.patient_id !== null)
+      // Retried readings first: they are older than this request's new ones.
+      for (const o of [...retriedObservations, ...observations])
+        await this.deps.alerts.observe(device.patient_id, device.device_id, o);
+    // Every observation of this request reached the rules: the retried requests' are known now;
+    // with new readings evaluated, older requests are behind the rules (their durations run
+    // forward in time) and are not evaluated again.
+    if (unit.readings.length > 0) state.alertsUnknown.clear();
+    else for (const r of retriedRequests) state.alertsUnknown.delete(r);
     this.deps.metrics?.count(kind.name, unit.readings.length, duplicates);
     return results;
+  }
+
+  /**
+   * Stops taking uploads: new ones and those still waiting for their turn are refused with 503
+   * and Retry-After (nothing of them stored); uploads being processed finish. The first step of a
+   * graceful stop, so that it does not wait for a backlog.
+   */
+  stopAccepting(): void {
+    this.closed = true;
   }
 
   /** Stops accepting readings and waits for pending writes. */
@@ -331,4 +407,11 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     await Promise.allSettled([...this.chains.values()]);
     await this.batcher.close();
   }
+}
+
+function stopping(): DomainError {
+  return new DomainError('SERVICE_UNAVAILABLE', {
+    message: `The server is stopping; retry after ${String(RETRY_AFTER_S)} s`,
+    retryAfterSeconds: RETRY_AFTER_S,
+  });
 }

@@ -70,15 +70,28 @@ export interface KindWriteUnit<R, A> {
   assessments: A[];
 }
 
+/** Where a stored reading sits in the device's stream and when its request was received. */
+export interface StoredPosition {
+  /** The reading's timestamp (epoch ms). */
+  tsMs: number;
+  /** When the request that stored it was received (epoch ms; one value per request). */
+  receivedAtMs: number;
+}
+
+/** A stored reading found again: the answer its first delivery got, and when that was. */
+export interface StoredAnswer {
+  /** The ingest result of its first delivery (including the kind's `answerOf` fields). */
+  result: IngestResult;
+  /** When the request that stored it was received (epoch ms). */
+  receivedAtMs: number;
+}
+
 /** A kind's storage. It takes domain records and owns their encoding into rows. */
 export interface SignalKindRepository<R, A> {
-  /** Timestamp (epoch ms) of the device's newest stored reading. */
-  latestTs(deviceId: string): Promise<number | undefined>;
-  /**
-   * The stored reading with this identity, as the ingest result its first delivery got
-   * (including the kind's `answerOf` fields).
-   */
-  findByDeviceTs(deviceId: string, tsMs: number): Promise<IngestResult | undefined>;
+  /** The device's newest stored reading (by timestamp). */
+  latest(deviceId: string): Promise<StoredPosition | undefined>;
+  /** The stored reading with this identity, as its first delivery was answered. */
+  findByDeviceTs(deviceId: string, tsMs: number): Promise<StoredAnswer | undefined>;
   /** Writes many units in ONE transaction (group commit). */
   write(units: readonly KindWriteUnit<R, A>[]): Promise<void>;
 }
@@ -128,9 +141,23 @@ export interface AlertSink {
   heard(patientId: string, deviceId: string, atMs: number): void;
 }
 
+/** How long an upload may wait for its turn. */
+export interface IngestOptions {
+  /**
+   * Monotonic time (`performance.now()`, ms) after which the upload's turn must not start: it
+   * is refused with 503 SERVER_OVERLOADED and Retry-After, nothing stored (undefined: no limit).
+   */
+  shedAfterMs?: number | undefined;
+}
+
 /** What a transport needs of a kind's ingest (SignalIngest implements it). */
 export interface PayloadIngest<P> {
-  ingest(auth: DeviceAuth, payloads: readonly P[], batch: boolean): Promise<IngestResult[]>;
+  ingest(
+    auth: DeviceAuth,
+    payloads: readonly P[],
+    batch: boolean,
+    options?: IngestOptions,
+  ): Promise<IngestResult[]>;
 }
 
 /** The columns every kind's reading table starts with: the reading's identity and envelope. */

@@ -107,6 +107,59 @@ describe('request bodies', () => {
     expect(inArray.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'password[1]' });
   });
 
+  it('refuses a JSON body that is not valid UTF-8 with 400 in the catalogue shape', async () => {
+    const { key } = await createMonitoredPatient(t, 'ESP32-UTF-1');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      // "device_id":"ESP32-<0xC3 0x28>" (0xC3 starts a two-byte sequence; 0x28 cannot continue it)
+      payload: Buffer.concat([
+        Buffer.from('{"device_id":"ESP32-'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('","timestamp":1700000000000,"ecg_samples":[0.1]}'),
+      ]),
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(res.json()).toMatchObject({ statusCode: res.statusCode });
+    expect(typeof res.json<{ code: unknown }>().code).toBe('string');
+  });
+
+  it('refuses an upload body over its 16 MiB limit with 413 PAYLOAD_TOO_LARGE', async () => {
+    const { key } = await createMonitoredPatient(t, 'ESP32-BIG-1');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      payload: `{"device_id":"ESP32-BIG-1","pad":"${'x'.repeat(16 * 1024 * 1024)}"}`,
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', statusCode: 413 });
+  });
+
+  it('refuses a truncated multipart upload with 400 in the catalogue shape', async () => {
+    const { key } = await createMonitoredPatient(t, 'NURSERY-CUT-1');
+    const boundary = '----vigilcut';
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/readings',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'x-api-key': key,
+      },
+      // A file part that never ends: no closing boundary.
+      payload:
+        `--${boundary}\r\nContent-Disposition: form-data; name="temperature"\r\n\r\n36.9\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n` +
+        'Content-Type: audio/wav\r\n\r\nRIFF',
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(typeof res.json<{ code: unknown }>().code).toBe('string');
+    expect(res.json()).toMatchObject({ statusCode: res.statusCode });
+  });
+
   it('answers a path parameter over 100 characters in the catalogue shape (found by the fuzzer)', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/alerts/${'9'.repeat(400)}` });
     expect(res.statusCode).toBe(400);

@@ -3,10 +3,10 @@
  * default limits) is first offered 400 packets/s for 5 s to measure the rate it carries (what it
  * accepts per second when saturated); then it is offered 3× that rate, open loop (requests are sent on
  * schedule whatever the answers), from 24 devices for RELIABILITY_OVERLOAD_S seconds (default
- * 30). It must shed what it cannot carry with 503/429 and Retry-After (never another 5xx, never
+ * 60). It must shed what it cannot carry with 503/429 and Retry-After (never another 5xx, never
  * a hang past the 10 s client timeout), keep answering /health and /ready (polled every 500 ms,
- * 5 s timeout), keep its peak RSS under RSS_CEILING_MB, and recover by itself: within 10 s of the
- * load stopping, /ready is 200 and a packet is accepted.
+ * 5 s timeout), keep its peak RSS under RSS_CEILING_MB, recover by itself (within 10 s of the
+ * load stopping, /ready is 200 and a packet is accepted) and then stop on SIGTERM with exit 0.
  *
  *   tsx --conditions=vigil-source packages/server/test/reliability/overload.ts
  */
@@ -29,7 +29,7 @@ import {
   waitReady,
 } from './harness.js';
 
-const DURATION_S = Number(process.env.RELIABILITY_OVERLOAD_S ?? 30);
+const DURATION_S = Number(process.env.RELIABILITY_OVERLOAD_S ?? 60);
 /** Documented in docs/reliability.md: the server's peak RSS under 3× overload stays below this. */
 const RSS_CEILING_MB = 768;
 const CLIENT_TIMEOUT_MS = 10_000;
@@ -156,7 +156,9 @@ const bucket = (le: string): number =>
 const serverWithin = (le: string): string =>
   `${((100 * bucket(le)) / Math.max(1, bucket('+Inf'))).toFixed(1)} %`;
 agent.destroy();
+const stopT0 = performance.now();
 const how = await stopGracefully(server);
+const stopS = (performance.now() - stopT0) / 1000;
 rmSync(dir, { recursive: true, force: true });
 
 const accepted = answers.filter(ok2xx);
@@ -189,8 +191,9 @@ if (peakRssMb > RSS_CEILING_MB)
     `peak RSS ${peakRssMb.toFixed(0)} MB over the ${String(RSS_CEILING_MB)} MB ceiling`,
   );
 if (Number.isNaN(recoveredMs)) failures.push('not recovered within 10 s of the load stopping');
-// Reported, not failed (a known issue, docs/reliability.md): after the overload the graceful
-// stop may pass its 10 s limit while the backlog of accepted packets drains, and exit 1.
+// The graceful stop refuses queued uploads instead of draining them: exit 0 within its 10 s.
+if (how !== '0')
+  failures.push(`SIGTERM after the overload: exit ${how} after ${stopS.toFixed(1)} s`);
 
 finish({
   test: `overload (3× the carried rate for ${String(DURATION_S)} s)`,
@@ -209,7 +212,7 @@ finish({
     'peak RSS': `${peakRssMb.toFixed(0)} MB (ceiling ${String(RSS_CEILING_MB)})`,
     'health/ready': `${String(probes.health + probes.ready)} answered, worst ${probes.worstMs.toFixed(0)} ms`,
     recovered: Number.isNaN(recoveredMs) ? 'no' : `${(recoveredMs / 1000).toFixed(1)} s`,
-    'SIGTERM after': `exit ${how}`,
+    'SIGTERM after': `exit ${how} in ${stopS.toFixed(1)} s`,
   },
   seconds: (performance.now() - started) / 1000,
   notes: failures,

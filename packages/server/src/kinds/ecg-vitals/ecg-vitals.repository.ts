@@ -122,8 +122,9 @@ export function createEcgVitalsRepository(
   vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest' | 'predictionOf'>,
 ): SignalKindRepository<EcgVitalsRecord, Prediction> {
   return {
-    async latestTs(deviceId) {
-      return (await vitals.latest(deviceId))?.ts;
+    async latest(deviceId) {
+      const row = await vitals.latest(deviceId);
+      return row === undefined ? undefined : { tsMs: row.ts, receivedAtMs: row.received_at };
     },
     async findByDeviceTs(deviceId, tsMs) {
       const row = await vitals.findByDeviceTs(deviceId, tsMs);
@@ -131,10 +132,13 @@ export function createEcgVitalsRepository(
       // A retry gets what its first delivery got, prediction included.
       const prediction = await vitals.predictionOf(row.id);
       return {
-        ...ingestResultOf(row),
-        timestamp_unsynced: row.device_ts !== null,
-        prediction:
-          prediction === undefined ? null : toUploadPrediction(toPredictionView(prediction)),
+        result: {
+          ...ingestResultOf(row),
+          timestamp_unsynced: row.device_ts !== null,
+          prediction:
+            prediction === undefined ? null : toUploadPrediction(toPredictionView(prediction)),
+        },
+        receivedAtMs: row.received_at,
       };
     },
     write(units) {

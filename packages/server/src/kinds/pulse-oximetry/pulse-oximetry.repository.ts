@@ -27,24 +27,26 @@ export function createOximetryRepository(
   db: Kysely<DB>,
 ): SignalKindRepository<OximetryRecord, never> {
   return {
-    async latestTs(deviceId) {
+    async latest(deviceId) {
       const row = await db
         .selectFrom('oximetry_readings')
-        .select('ts')
+        .select(['ts', 'received_at'])
         .where('device_id', '=', deviceId)
         .orderBy('ts', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row?.ts;
+      return row === undefined ? undefined : { tsMs: row.ts, receivedAtMs: row.received_at };
     },
     async findByDeviceTs(deviceId, tsMs) {
       const row = await db
         .selectFrom('oximetry_readings')
-        .select(['id', 'device_id', 'ts', 'sequence'])
+        .select(['id', 'device_id', 'ts', 'sequence', 'received_at'])
         .where('device_id', '=', deviceId)
         .where('ts', '=', tsMs)
         .executeTakeFirst();
-      return row === undefined ? undefined : ingestResultOf(row);
+      return row === undefined
+        ? undefined
+        : { result: ingestResultOf(row), receivedAtMs: row.received_at };
     },
     async write(units) {
       const rows = units.flatMap((u) => u.readings.map(toRow));

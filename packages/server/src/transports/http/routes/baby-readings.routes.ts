@@ -18,6 +18,7 @@ import type { Services } from '../../../composition.js';
 import { DomainError, validationFailed } from '../../../errors/catalogue.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
 import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
+import { multipartReadError } from '../multipart-errors.js';
 
 type BabyReadings = Services['babyReadings'];
 type Uploader = Parameters<BabyReadings['upload']>[0];
@@ -67,22 +68,29 @@ async function readUpload(
   }
   const fields: Record<string, string> = {};
   let audio: Audio;
-  for await (const part of request.parts()) {
-    if (part.type === 'file') {
-      if (part.fieldname !== 'audio' || audio !== undefined) {
-        part.file.resume();
-        throw validationFailed(part.fieldname, 'Only one file, in the field `audio`, is accepted');
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'audio' || audio !== undefined) {
+          part.file.resume();
+          throw validationFailed(
+            part.fieldname,
+            'Only one file, in the field `audio`, is accepted',
+          );
+        }
+        try {
+          audio = { bytes: await part.toBuffer(), contentType: part.mimetype };
+        } catch (error) {
+          if (error instanceof app.multipartErrors.RequestFileTooLargeError)
+            throw new DomainError('AUDIO_TOO_LARGE', { field: 'audio' });
+          throw error;
+        }
+      } else if (UPLOAD_FIELDS.has(part.fieldname)) {
+        fields[part.fieldname] = String(part.value);
       }
-      try {
-        audio = { bytes: await part.toBuffer(), contentType: part.mimetype };
-      } catch (error) {
-        if (error instanceof app.multipartErrors.RequestFileTooLargeError)
-          throw new DomainError('AUDIO_TOO_LARGE', { field: 'audio' });
-        throw error;
-      }
-    } else if (UPLOAD_FIELDS.has(part.fieldname)) {
-      fields[part.fieldname] = String(part.value);
     }
+  } catch (error) {
+    throw multipartReadError(error);
   }
   return { fields, audio };
 }

@@ -65,11 +65,12 @@ export function deviceIngestRoute<P extends { device_id: string }>(
     async (request, reply) => {
       // Checked by `validate` above: one P or an array of them.
       const body = request.body as P | P[];
+      const wait = { shedAfterMs: request.shedAfterMs };
       if (Array.isArray(body)) {
-        const items = await o.ingest.ingest(currentDevice(request), body, true);
+        const items = await o.ingest.ingest(currentDevice(request), body, true, wait);
         return reply.status(200).send({ count: items.length, items });
       }
-      const results = await o.ingest.ingest(currentDevice(request), [body], false);
+      const results = await o.ingest.ingest(currentDevice(request), [body], false, wait);
       const [result] = results;
       if (result === undefined) throw new Error('ingest returned no result');
       return reply.status(201).send(result);

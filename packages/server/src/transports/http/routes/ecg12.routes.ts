@@ -17,6 +17,7 @@ import {
   errorResponses,
 } from '@vigil/protocol';
 import { DomainError } from '../../../errors/catalogue.js';
+import { multipartReadError } from '../multipart-errors.js';
 import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
 import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
 
@@ -146,17 +147,21 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
       let header: string | undefined;
       let data: Uint8Array | undefined;
       const fields: Record<string, string> = {};
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          const bytes = await part.toBuffer();
-          if (part.filename.toLowerCase().endsWith('.hea')) header = bytes.toString('utf8');
-          else if (/\.(mat|dat)$/i.test(part.filename)) data = new Uint8Array(bytes);
-          else
-            throw new DomainError('ECG12_RECORD_INVALID', {
-              field: part.fieldname,
-              message: `${part.filename}: expected a .hea header and a .mat or .dat data file`,
-            });
-        } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            const bytes = await part.toBuffer();
+            if (part.filename.toLowerCase().endsWith('.hea')) header = bytes.toString('utf8');
+            else if (/\.(mat|dat)$/i.test(part.filename)) data = new Uint8Array(bytes);
+            else
+              throw new DomainError('ECG12_RECORD_INVALID', {
+                field: part.fieldname,
+                message: `${part.filename}: expected a .hea header and a .mat or .dat data file`,
+              });
+          } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+        }
+      } catch (error) {
+        throw multipartReadError(error);
       }
       if (header === undefined || data === undefined)
         throw new DomainError('ECG12_RECORD_INVALID', {
