@@ -29,8 +29,8 @@ interface Step {
 
 const steps: Step[] = [
   { name: 'fuzz', script: 'fuzz-routes.ts', limitS: 420 },
-  { name: 'crash-sqlite', script: 'crash-safety.ts', args: ['sqlite'], limitS: 330 },
-  { name: 'crash-postgres', script: 'crash-safety.ts', args: ['postgres'], limitS: 330 },
+  { name: 'crash-sqlite', script: 'crash-safety.ts', args: ['sqlite'], limitS: 480 },
+  { name: 'crash-postgres', script: 'crash-safety.ts', args: ['postgres'], limitS: 480 },
   { name: 'overload', script: 'overload.ts', limitS: 240 },
   { name: 'pg-outage', script: 'dependencies.ts', args: ['pg-outage'], limitS: 120 },
   { name: 'mqtt-broker', script: 'dependencies.ts', args: ['mqtt-broker'], limitS: 120 },
