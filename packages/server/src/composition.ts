@@ -242,7 +242,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ecg12,
       rppg,
       // FHIR R4 read API over the same data and access rules.
-      fhir: createFhirService({ fhir: repositories.fhir, version: SERVER_VERSION }),
+      fhir: createFhirService({ fhir: repositories.fhir, audit, version: SERVER_VERSION }),
       audit,
       reports,
       // Seed 004's paths (the ECG MI predictor's front end) over the services above.

@@ -13,12 +13,18 @@ export type AuditRefKind =
   | 'reading'
   | 'ecg12'
   | 'rppg_session'
-  | 'report';
+  | 'report'
+  /** A FHIR reference to a patient (`Patient/<id>`, an absolute URL ending so, or the id). */
+  | 'fhir_patient'
+  | 'audit_event';
 
 export interface AuditFilter {
+  id?: string | undefined;
   patientId?: string | undefined;
   actorId?: string | undefined;
   action?: string | undefined;
+  /** Actions whose verb (`<resource>.<verb>`) is one of `in`, or none of `notIn`. */
+  verbs?: { in: readonly string[] } | { notIn: readonly string[] } | undefined;
   outcome?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
@@ -62,9 +68,18 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
 
     list(f, limit) {
       let q = db.selectFrom('audit_events').selectAll();
+      if (f.id !== undefined) q = q.where('id', '=', f.id);
       if (f.patientId !== undefined) q = q.where('patient_id', '=', f.patientId);
       if (f.actorId !== undefined) q = q.where('actor_id', '=', f.actorId);
       if (f.action !== undefined) q = q.where('action', '=', f.action);
+      const verbs = f.verbs;
+      if (verbs !== undefined) {
+        const listed = 'in' in verbs ? verbs.in : verbs.notIn;
+        q = q.where((eb) => {
+          const any = eb.or(listed.map((v) => eb('action', 'like', `%.${v}`)));
+          return 'in' in verbs ? any : eb.not(any);
+        });
+      }
       if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
       if (f.from !== undefined) q = q.where('at', '>=', f.from);
       if (f.to !== undefined) q = q.where('at', '<', f.to);
@@ -102,6 +117,16 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
       switch (kind) {
         case 'patient':
           return new Map(keys.map((k) => [k, k]));
+        case 'fhir_patient':
+          return new Map(keys.map((k) => [k, k.slice(k.lastIndexOf('/') + 1)]));
+        case 'audit_event':
+          return pairs(
+            await db
+              .selectFrom('audit_events')
+              .select(['id as k', 'patient_id as p'])
+              .where('id', 'in', keys)
+              .execute(),
+          );
         case 'user':
           return pairs(
             await db
