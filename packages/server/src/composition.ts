@@ -146,6 +146,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       identity,
       log,
       stack,
+      audit,
       // Time-ordered ids for the high-rate rows (see the module for why).
       newId: createTimeOrderedIdGenerator(),
       ingestMetrics: createIngestMetrics(metrics),

@@ -27,6 +27,7 @@ import { AlertsService } from '../services/alerts.service.js';
 import { Seed000ViewService } from '../services/seed-000-view.service.js';
 import { VitalsQueryService } from '../services/vitals-query.service.js';
 import type { Ecg12Service } from '../services/ecg12.service.js';
+import type { AuditRecorder } from '../services/audit.service.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
 
@@ -55,6 +56,8 @@ export interface VitalsOptions {
   onConnectionError: ConnectionErrorReporter;
   /** The 12-lead interpretation (Ecg12Service.interpretLeads), for live 12-lead streams. */
   interpretEcg12: Ecg12Service['interpretLeads'];
+  /** The audit trail (live streams' subscriptions). */
+  audit: Pick<AuditRecorder, 'record'>;
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories | undefined;
 }
@@ -89,6 +92,7 @@ export async function createVitals(o: VitalsOptions) {
     visiblePatientIds: (viewer) => repos.patientScope.visibleIds(viewer),
     events: repos.events,
     log: o.log,
+    audit: o.audit,
     maxBufferedBytes: o.config.limits.wsMaxBufferedBytes,
   });
   stack.push(() => hub.close());
