@@ -3,7 +3,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRow } from '../../src/repositories/audit.repository.js';
 import type { DeviceWithKey } from '../../src/services/devices.service.js';
-import { e07509Body } from '../ecg12/ecg12-fixture.js';
+import { E07509_HEA, E07509_MAT, e07509Body, multipart } from '../ecg12/ecg12-fixture.js';
 import {
   createAdmin,
   createDoctor,
@@ -151,6 +151,25 @@ interface Row {
 }
 
 const dev = () => w.devA.device_id;
+
+/** A silent 8-bit mono PCM WAV of `seconds` at 8 kHz (44-byte RIFF header + samples). */
+function silentWav(seconds: number): Buffer {
+  const n = seconds * 8000;
+  const b = Buffer.alloc(44 + n, 128);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + n, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(8000, 28);
+  b.writeUInt16LE(1, 32);
+  b.writeUInt16LE(8, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(n, 40);
+  return b;
+}
 const patA = () => w.patA.user.id;
 const docA = () => w.docA;
 const docB = () => w.docB;
@@ -280,6 +299,46 @@ const rows: Row[] = [
     denied: docB,
     deniedStatus: 404,
   },
+  // Multipart uploads: the form's patient_id is the event's patient (the handler reads the form).
+  {
+    name: 'POST /ecg/classify/record (multipart .hea + .mat, patient_id field)',
+    request: () => {
+      const form = multipart(
+        [
+          { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
+          { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
+        ],
+        { height: '175', weight: '80', patient_id: patA() },
+      );
+      return {
+        method: 'POST',
+        url: '/api/v1/ecg/classify/record',
+        headers: form.headers,
+        payload: form.payload,
+      };
+    },
+    action: 'ecg12.classify',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  ...(['/api/v1/readings', '/health/upload'] as const).map((url): Row => ({
+    name: `POST ${url} (multipart with an audio clip, patient_id field)`,
+    request: () => {
+      const form = multipart([{ field: 'audio', filename: 'quiet.wav', content: silentWav(1) }], {
+        temperature: '37',
+        humidity: '50',
+        patient_id: patA(),
+      });
+      return { method: 'POST', url, headers: form.headers, payload: form.payload };
+    },
+    action: 'reading.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
   {
     name: 'POST /readings {patient_id}',
     request: () => ({
@@ -506,6 +565,29 @@ describe('audit trail', () => {
     expect(unknown.events).toEqual([
       expect.objectContaining({ action: 'auth.login', actor_id: null, outcome: 'denied' }),
     ]);
+  });
+
+  it('names the patient of an rPPG video upload (raw body) by its session, refused or not', async () => {
+    const request = {
+      method: 'POST' as const,
+      url: `/api/v1/rppg/sessions/${w.sessionId}/video`,
+      // Bytes that are not a video: spooled, then refused (docB: 404) or not decoded (docA).
+      headers: { 'content-type': 'video/mp4' },
+      payload: Buffer.from('not a video at all'),
+    };
+    for (const user of [w.docA, w.docB]) {
+      const res = await send(request, user);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.events).toEqual([
+        expect.objectContaining({
+          action: 'rppg_session.upload',
+          actor_id: user.user.id,
+          patient_id: patA(),
+          resource_id: w.sessionId,
+          outcome: user === w.docA ? 'failed' : 'denied',
+        }),
+      ]);
+    }
   });
 
   it('records a HEAD request once, like its GET', async () => {

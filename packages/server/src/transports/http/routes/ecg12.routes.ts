@@ -18,7 +18,7 @@ import {
 } from '@vigil/protocol';
 import { DomainError } from '../../../errors/catalogue.js';
 import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
-import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
+import { inBody, inParams, inQuery, setAuditPatient } from '../plugins/audit.plugin.js';
 
 /**
  * One 12-lead JSON body is ~0.6 MB (5000 × 12 numbers); 1000 Hz doubles it. A batch carries up
@@ -124,6 +124,8 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
   r.post(
     '/classify/record',
     {
+      // The form's patient_id is the event's patient (setAuditPatient: multipart fields are not
+      // in request.body).
       config: { audit: { action: 'ecg12.classify', resourceType: 'ecg12' } },
       onRequest: caller,
       schema: {
@@ -156,7 +158,11 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
               field: part.fieldname,
               message: `${part.filename}: expected a .hea header and a .mat or .dat data file`,
             });
-        } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+          // Known before the files are checked: a refused upload names its patient too.
+          if (part.fieldname === 'patient_id') setAuditPatient(request, part.value);
+        }
       }
       if (header === undefined || data === undefined)
         throw new DomainError('ECG12_RECORD_INVALID', {
