@@ -16,6 +16,8 @@ export type AuditRefKind =
   | 'report'
   /** A FHIR reference to a patient (`Patient/<id>`, an absolute URL ending so, or the id). */
   | 'fhir_patient'
+  /** A FHIR Observation id, `<kind>-<row id>` of the table the kind is read from. */
+  | 'fhir_observation'
   | 'audit_event';
 
 export interface AuditFilter {
@@ -47,6 +49,21 @@ export interface AuditRepository {
   /** User ids by (normalised) email: who a sign-in attempt was for. */
   userIdsByEmail(emails: readonly string[]): Promise<Map<string, string>>;
 }
+
+/** The table each FHIR Observation kind is read from (fhir-resources.ts OBSERVATION_KINDS). */
+const OBSERVATION_TABLES = {
+  hr: 'vitals',
+  spo2: 'vitals',
+  temp: 'vitals',
+  resp: 'vitals',
+  ecg: 'vitals',
+  oxspo2: 'oximetry_readings',
+  oxhr: 'oximetry_readings',
+  hrv: 'predictions',
+  camhr: 'heart_rate_observations',
+  ecg12: 'ecg12_requests',
+} as const;
+type ObservationTable = (typeof OBSERVATION_TABLES)[keyof typeof OBSERVATION_TABLES];
 
 /** Rows per INSERT: 14 columns × 500 stays under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 500;
@@ -119,6 +136,30 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
           return new Map(keys.map((k) => [k, k]));
         case 'fhir_patient':
           return new Map(keys.map((k) => [k, k.slice(k.lastIndexOf('/') + 1)]));
+        case 'fhir_observation': {
+          const rowIds = new Map<ObservationTable, Map<string, string[]>>();
+          for (const key of keys) {
+            const dash = key.indexOf('-');
+            const table = OBSERVATION_TABLES[key.slice(0, dash) as keyof typeof OBSERVATION_TABLES];
+            if (dash < 0 || (table as ObservationTable | undefined) === undefined) continue;
+            let ids = rowIds.get(table);
+            if (ids === undefined) rowIds.set(table, (ids = new Map()));
+            const rowId = key.slice(dash + 1);
+            ids.set(rowId, [...(ids.get(rowId) ?? []), key]);
+          }
+          const map = new Map<string, string>();
+          for (const [table, ids] of rowIds) {
+            const rows = await db
+              .selectFrom(table)
+              .select(['id', 'patient_id'])
+              .where('id', 'in', [...ids.keys()])
+              .execute();
+            for (const r of rows)
+              if (r.patient_id !== null)
+                for (const key of ids.get(r.id) ?? []) map.set(key, r.patient_id);
+          }
+          return map;
+        }
         case 'audit_event':
           return pairs(
             await db

@@ -35,6 +35,8 @@ interface World {
   ecg12Id: string;
   sessionId: string;
   reportId: string;
+  /** Patient A's stored packet (its Observations are `<kind>-<id>`). */
+  vitalsId: string;
 }
 
 const requestId = () => `audit-${randomBytes(6).toString('hex')}`;
@@ -135,6 +137,7 @@ async function buildWorld(): Promise<World> {
     ecg12Id: ecg12.json<{ id: string }>().id,
     sessionId: session.json<{ session_id: string }>().session_id,
     reportId: report.json<{ id: string }>().id,
+    vitalsId: (await t.container.repositories.vitals.latest(devA.device_id))?.id ?? '',
   };
 }
 
@@ -434,6 +437,116 @@ const rows: Row[] = [
     deniedStatus: 404,
   },
   {
+    name: 'POST /patients/{id}/reports',
+    request: () => ({
+      method: 'POST',
+      url: `/api/v1/patients/${patA()}/reports`,
+      payload: { period_start: t.clock.now() - 3_600_000, period_end: t.clock.now() },
+    }),
+    action: 'report.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'GET /reports?patient_id',
+    request: () => ({ url: `/api/v1/reports?patient_id=${patA()}` }),
+    action: 'report.list',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'PUT /reports/{report of patient}',
+    request: () => ({
+      method: 'PUT',
+      url: `/api/v1/reports/${w.reportId}`,
+      payload: { notes: 'Reviewed' },
+    }),
+    action: 'report.update',
+    patient: 'patA',
+    allowed: docA,
+    denied: () => w.patA,
+    deniedStatus: 403,
+  },
+  ...(['hr', 'spo2', 'ecg'] as const).map((kind): Row => ({
+    name: `GET /fhir/R4/Observation/{${kind} of patient}`,
+    request: () => ({ url: `/fhir/R4/Observation/${kind}-${w.vitalsId}` }),
+    action: 'fhir.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
+  ...(['Device', 'DiagnosticReport'] as const).map((type): Row => ({
+    name: `GET /fhir/R4/${type}?patient=Patient/{patient}`,
+    request: () => ({ url: `/fhir/R4/${type}?patient=Patient/${patA()}` }),
+    action: 'fhir.search',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
+  {
+    name: 'GET /fhir/R4/Device/{device of patient}',
+    request: () => ({ url: `/fhir/R4/Device/${w.devA.id}` }),
+    action: 'fhir.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'GET /fhir/R4/DiagnosticReport/{12-lead of patient}',
+    request: () => ({ url: `/fhir/R4/DiagnosticReport/${w.ecg12Id}` }),
+    action: 'fhir.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  ...(['history', 'stats', 'timeseries'] as const).map((what): Row => ({
+    name: `GET /health/${what}?patient_id (seed 002)`,
+    request: () => ({ url: `/health/${what}?patient_id=${patA()}` }),
+    action: what === 'history' ? 'reading.list' : 'reading.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
+  // Seed 004's aliases: the same services, the same events.
+  ...(
+    [
+      ['/api/alerts/patient/{patient}', 'alert.list'],
+      ['/api/alerts/{alert}', 'alert.read'],
+      ['/api/reports/patient/{patient}', 'report.list'],
+      ['/api/reports/{report}', 'report.read'],
+      ['/api/devices/patient/{patient}', 'device.list'],
+      ['/api/devices/{device}', 'device.read'],
+      ['/api/users/{patient}', 'user.read'],
+      ['/api/ecg?file={ecg12}', 'ecg12.read'],
+    ] as const
+  ).map(([path, action]): Row => ({
+    name: `GET ${path} (seed 004)`,
+    request: () => ({
+      url: path
+        .replace('{patient}', patA())
+        .replace('{alert}', w.alertId)
+        .replace('{report}', w.reportId)
+        .replace('{device}', w.devA.id)
+        .replace('{ecg12}', w.ecg12Id),
+    }),
+    action,
+    patient: 'patA',
+    allowed: docA,
+    // Seed 004's lists of a patient answer another doctor an empty list (its clients expect
+    // one): refused here is the caller without a token.
+    denied: path.includes('/patient/') ? () => 'anon' : docB,
+    deniedStatus: path.includes('/patient/') ? 401 : 404,
+  })),
+  {
     name: 'GET /users/{patient}',
     request: () => ({ url: `/api/v1/users/${patA()}` }),
     action: 'user.read',
@@ -585,6 +698,33 @@ describe('audit trail', () => {
           patient_id: patA(),
           resource_id: w.sessionId,
           outcome: user === w.docA ? 'failed' : 'denied',
+        }),
+      ]);
+    }
+  });
+
+  it('names the patient of a deleted draft report, refused (patient: 403) and done (doctor: 204)', async () => {
+    const now = t.clock.now();
+    const draft = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/patients/${patA()}/reports`,
+      headers: w.docA.headers,
+      payload: { period_start: now - 3_600_000, period_end: now },
+    });
+    const id = draft.json<{ id: string }>().id;
+    for (const [user, status] of [
+      [w.patA, 403],
+      [w.docA, 204],
+    ] as const) {
+      const res = await send({ method: 'DELETE', url: `/api/v1/reports/${id}` }, user);
+      expect(res.status).toBe(status);
+      expect(res.events).toEqual([
+        expect.objectContaining({
+          action: 'report.delete',
+          actor_id: user.user.id,
+          resource_id: id,
+          patient_id: patA(),
+          outcome: status === 204 ? 'success' : 'denied',
         }),
       ]);
     }

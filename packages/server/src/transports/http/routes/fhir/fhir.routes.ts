@@ -23,13 +23,13 @@ function urlsOf(request: FastifyRequest, prefix: string) {
 
 /**
  * What a FHIR read's id names, for the audit trail's patient lookup (Observation ids are
- * `<kind>-<row id>` of several tables: the event keeps the id, without a patient).
+ * `<kind>-<row id>` of the table the kind is read from).
  */
 const READ_REF: Record<(typeof FHIR_TYPES)[number], AuditRefKind | undefined> = {
   Patient: 'patient',
   Practitioner: 'user',
   Device: 'device_row',
-  Observation: undefined,
+  Observation: 'fhir_observation',
   DiagnosticReport: 'ecg12',
   AuditEvent: 'audit_event',
 };
