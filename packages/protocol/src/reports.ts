@@ -68,7 +68,7 @@ export const ArrhythmiaReportSchema = Type.Object({
   sveb_beats: Nullable(Type.Integer({ description: 'SVEB classified in counted_ms' })),
   counted_ms: Type.Integer({
     description:
-      'Analysed time whose packets carry their classified beat counts (the rates\' denominator)',
+      "Analysed time whose packets carry their classified beat counts (the rates' denominator)",
   }),
 });
 export type ArrhythmiaReport = Static<typeof ArrhythmiaReportSchema>;

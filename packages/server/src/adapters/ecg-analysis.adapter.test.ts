@@ -8,7 +8,7 @@ const { ecgMv } = loadMitdb101();
 const FS = 250;
 
 describe('in-process ECG analysis', () => {
-  it("counts the beats the arrhythmia monitor classified VEB and SVEB in each packet", async () => {
+  it('counts the beats the arrhythmia monitor classified VEB and SVEB in each packet', async () => {
     // A monitor that classifies, per push, 2 VEB, 1 SVEB, 1 N and 1 F beat (burden 40 % / 20 %).
     const monitor = (): ArrhythmiaMonitorLike => ({
       push: () => ({

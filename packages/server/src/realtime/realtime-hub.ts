@@ -253,7 +253,8 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
   };
 
   const catchUp = async (c: Conn, afterId: number): Promise<void> => {
-    const ids = c.only !== undefined ? [c.only] : c.patients === undefined ? undefined : [...c.patients];
+    const ids =
+      c.only !== undefined ? [c.only] : c.patients === undefined ? undefined : [...c.patients];
     let cursor = afterId;
     for (;;) {
       const rows = await deps.events.listAfter(cursor, ids, CATCH_UP_PAGE);

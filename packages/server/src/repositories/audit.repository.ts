@@ -143,7 +143,7 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
             const table = OBSERVATION_TABLES[key.slice(0, dash) as keyof typeof OBSERVATION_TABLES];
             if (dash < 0 || (table as ObservationTable | undefined) === undefined) continue;
             let ids = rowIds.get(table);
-            if (ids === undefined) rowIds.set(table, (ids = new Map()));
+            if (ids === undefined) rowIds.set(table, (ids = new Map<string, string[]>()));
             const rowId = key.slice(dash + 1);
             ids.set(rowId, [...(ids.get(rowId) ?? []), key]);
           }

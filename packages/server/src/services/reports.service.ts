@@ -90,7 +90,10 @@ const HOUR_MS = 3_600_000;
 function ectopicRates(
   a: PeriodAggregates['arrhythmia'],
   noData: Record<string, string>,
-): Pick<ArrhythmiaReport, 'veb_per_hour' | 'sveb_per_hour' | 'veb_beats' | 'sveb_beats' | 'counted_ms'> {
+): Pick<
+  ArrhythmiaReport,
+  'veb_per_hour' | 'sveb_per_hour' | 'veb_beats' | 'sveb_beats' | 'counted_ms'
+> {
   if (a.countedMs === 0) {
     const reason =
       'none of the analysed packets of the period carries its classified beat counts (veb_beats, sveb_beats)';

@@ -87,9 +87,9 @@ describe('audit trail of live streams (WebSocket)', () => {
     );
     // One from the first case, one from this one.
     expect(events.length).toBe(2);
-    expect(
-      c.messages.filter((m) => m.type === 'vitals').map((m) => m.data?.device_id),
-    ).toEqual([`DEV-${patA.user.name}`]);
+    expect(c.messages.filter((m) => m.type === 'vitals').map((m) => m.data?.device_id)).toEqual([
+      `DEV-${patA.user.name}`,
+    ]);
   });
 
   it('refuses another doctor’s patient (4404 PATIENT_NOT_FOUND) and records a denied event', async () => {

@@ -108,7 +108,9 @@ describe('FHIR R4 AuditEvent', () => {
     const e = res.body;
     expect(e.resourceType).toBe('AuditEvent');
     expect(e.type.code).toBe('rest');
-    expect(e.subtype).toEqual([{ system: 'http://hl7.org/fhir/restful-interaction', code: 'read' }]);
+    expect(e.subtype).toEqual([
+      { system: 'http://hl7.org/fhir/restful-interaction', code: 'read' },
+    ]);
     expect(e.action).toBe('R');
     expect(e.recorded).toBe('2020-01-01T00:04:00.000Z');
     expect(e.outcome).toBe('4');

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Report, ReportsPage } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -255,10 +256,13 @@ describe('a report over known stored data', () => {
       );
       expect(text).toContain('Palpitations at night');
       expect(text).toContain('25 mm/s, 10 mm/mV');
-      // Page 1 as PNG, kept as a CI artifact (VIGIL_ARTIFACTS_DIR, else the temp folder).
+      // Page 1 as PNG, kept as a CI artifact in the repository's artifacts/ (gitignored, where
+      // the browser tests keep their screenshots; VIGIL_ARTIFACTS_DIR overrides it).
       const pdftoppm = spawnSync('pdftoppm', ['-v']);
       if (pdftoppm.error === undefined) {
-        const out = process.env.VIGIL_ARTIFACTS_DIR ?? path.join(tmpdir(), 'vigil-artifacts');
+        const out =
+          process.env.VIGIL_ARTIFACTS_DIR ??
+          fileURLToPath(new URL('../../../../artifacts', import.meta.url));
         mkdirSync(out, { recursive: true });
         const prefix = path.join(out, `report-page1-${t.container.database.dialect}`);
         execFileSync('pdftoppm', [

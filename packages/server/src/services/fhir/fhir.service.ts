@@ -159,9 +159,7 @@ function verbsOf(actions: readonly string[]): AuditFilter['verbs'] {
   const listed = (['C', 'R', 'U', 'D'] as const).filter((a) => set.has(a));
   if (!set.has('E')) return { in: listed.flatMap((a) => AUDIT_ACTION_VERBS[a]) };
   const others = (['C', 'R', 'U', 'D'] as const).filter((a) => !set.has(a));
-  return others.length === 0
-    ? undefined
-    : { notIn: others.flatMap((a) => AUDIT_ACTION_VERBS[a]) };
+  return others.length === 0 ? undefined : { notIn: others.flatMap((a) => AUDIT_ACTION_VERBS[a]) };
 }
 
 export interface FhirServiceDeps {
@@ -440,14 +438,12 @@ export function createFhirService(deps: FhirServiceDeps) {
           criteria.outcome === undefined
             ? undefined
             : // 12 (major failure) is never recorded: a value no event has.
-              (AUDIT_OUTCOME_CODES[criteria.outcome as keyof typeof AUDIT_OUTCOME_CODES] ??
+              ((AUDIT_OUTCOME_CODES as Record<string, string | undefined>)[criteria.outcome] ??
               'major'),
         from: min,
         to: max === undefined ? undefined : max + 1,
         before:
-          criteria.cursor === undefined
-            ? undefined
-            : decodeAuditCursor(criteria.cursor, '_cursor'),
+          criteria.cursor === undefined ? undefined : decodeAuditCursor(criteria.cursor, '_cursor'),
       },
       criteria.count,
     );

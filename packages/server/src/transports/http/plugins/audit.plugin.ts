@@ -83,8 +83,12 @@ export const inBody = (name: string, kind: AuditRefKind): AuditRefSpec => ({
  * `request.body`, where `inBody` looks): call it with the form's `patient_id` once parsed, and
  * with the stored record's patient once known. An empty or missing value changes nothing.
  */
-export function setAuditPatient(request: FastifyRequest, patientId: string | null | undefined): void {
-  if (typeof patientId === 'string' && patientId !== '') request.auditPatient = patientId.slice(0, 200);
+export function setAuditPatient(
+  request: FastifyRequest,
+  patientId: string | null | undefined,
+): void {
+  if (typeof patientId === 'string' && patientId !== '')
+    request.auditPatient = patientId.slice(0, 200);
 }
 
 function asArray<T>(value: T | T[] | undefined): T[] {
