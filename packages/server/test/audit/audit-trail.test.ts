@@ -516,6 +516,28 @@ const rows: Row[] = [
     denied: docB,
     deniedStatus: 404,
   })),
+  {
+    name: 'POST /api/alerts {patient_id} (seed 004, a manual alert)',
+    request: () => ({
+      method: 'POST',
+      url: '/api/alerts',
+      payload: { patient_id: patA(), message: 'Call the patient' },
+    }),
+    action: 'alert.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'POST /api/reports {patient_id} (seed 004)',
+    request: () => ({ method: 'POST', url: '/api/reports', payload: { patient_id: patA() } }),
+    action: 'report.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
   // Seed 004's aliases: the same services, the same events.
   ...(
     [
@@ -782,6 +804,45 @@ describe('audit trail', () => {
         count: 20,
       }),
     ]);
+  });
+
+  it('records pulse oximeter uploads (device key) as one event of the patient, and a refused one apart', async () => {
+    await t.container.services.audit.flush();
+    const before = await t.container.repositories.audit.list({ action: 'oximetry.ingest' }, 1000);
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/oximetry',
+        headers: { 'x-api-key': w.devA.api_key },
+        payload: {
+          device_id: w.devA.device_id,
+          timestamp: t.clock.now() - 40_000 + i * 1000,
+          spo2_percent: 96,
+          pulse_rate_bpm: 70,
+        },
+      });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    }
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/oximetry',
+      headers: { 'x-api-key': 'not-a-key' },
+      payload: { device_id: w.devA.device_id, timestamp: t.clock.now(), spo2_percent: 96 },
+    });
+    expect(refused.statusCode).toBe(401);
+    await new Promise((r) => setImmediate(r));
+    await t.container.services.audit.flush();
+    const after = await t.container.repositories.audit.list({ action: 'oximetry.ingest' }, 1000);
+    const added = after
+      .filter((e) => !before.some((b) => b.id === e.id))
+      .map((e) => [e.actor_kind, e.patient_id, e.outcome, e.count]);
+    expect(added.sort()).toEqual(
+      [
+        ['device', patA(), 'success', 3],
+        // Refused before its body is read (the key is checked first): no patient to name.
+        ['anonymous', null, 'denied', 1],
+      ].sort(),
+    );
   });
 
   it('GET /audit is for admins, filters by patient, actor, action, outcome and time, and pages', async () => {
