@@ -752,6 +752,34 @@ describe('audit trail', () => {
     }
   });
 
+  it('names the patient of a 12-lead batch when every item names the same one', async () => {
+    for (const url of ['/api/v1/ecg/classify/batch', '/api/v1/forward/batch']) {
+      const same = await send(
+        {
+          method: 'POST',
+          url,
+          payload: {
+            samples: [e07509Body({ patient_id: patA() }), e07509Body({ patient_id: patA() })],
+          },
+        },
+        w.docA,
+      );
+      expect(same.status).toBe(200);
+      expect(same.events.map((e) => [e.action, e.patient_id, e.outcome])).toEqual([
+        ['ecg12.classify', patA(), 'success'],
+      ]);
+      const mixed = await send(
+        {
+          method: 'POST',
+          url,
+          payload: { samples: [e07509Body({ patient_id: patA() }), e07509Body()] },
+        },
+        w.docA,
+      );
+      expect(mixed.events.map((e) => [e.action, e.patient_id])).toEqual([['ecg12.classify', null]]);
+    }
+  });
+
   it('records a HEAD request once, like its GET', async () => {
     const res = await send({ method: 'HEAD', url: `/api/v1/vitals/${dev()}/latest` }, w.docA);
     expect(res.status).toBe(200);

@@ -18,7 +18,13 @@ import {
 } from '@vigil/protocol';
 import { DomainError } from '../../../errors/catalogue.js';
 import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
-import { inBody, inParams, inQuery, setAuditPatient } from '../plugins/audit.plugin.js';
+import {
+  batchPatient,
+  inBody,
+  inParams,
+  inQuery,
+  setAuditPatient,
+} from '../plugins/audit.plugin.js';
 
 /**
  * One 12-lead JSON body is ~0.6 MB (5000 × 12 numbers); 1000 Hz doubles it. A batch carries up
@@ -118,7 +124,10 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
         response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 413) },
       },
     },
-    (request) => ecg12.classifyBatch(ecg12Caller(request), request.body.samples),
+    (request) => {
+      setAuditPatient(request, batchPatient(request.body.samples));
+      return ecg12.classifyBatch(ecg12Caller(request), request.body.samples);
+    },
   );
 
   r.post(
