@@ -13,8 +13,8 @@ import { connectWs } from '../vitals/ws-client.js';
 /**
  * Live streams on the audit trail: a WebSocket that may receive a patient's live data writes a
  * `realtime.subscribe` read event for that patient (one per patient in its scope; an admin's
- * whole-clinic stream one event without a patient), and a refused one a denied event. SQLite,
- * and PostgreSQL with DATABASE_URL.
+ * whole-clinic stream one event without a patient), and a refused one a denied event; so does
+ * opening an rPPG frame stream. SQLite, and PostgreSQL with DATABASE_URL.
  */
 let t: TestApp;
 let admin: TestUser;
@@ -115,6 +115,38 @@ describe('audit trail of live streams (WebSocket)', () => {
       100,
     );
     expect(summary(events)).toEqual([[null, 'anonymous', patA2.user.id, 401, 'denied']]);
+  });
+
+  it('records the opening of an rPPG frame stream (the session’s patient), refused ones too', async () => {
+    const session = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/rppg/sessions',
+      headers: docA.headers,
+      payload: { patient_id: patA.user.id },
+    });
+    expect(session.statusCode, session.body).toBe(201);
+    const id = session.json<{ session_id: string }>().session_id;
+    const path = `/api/v1/rppg/sessions/${id}/stream`;
+    const refused = await open(`?token=${docB.token}`, path);
+    await refused.next((m) => m.type === 'error');
+    refused.close();
+    const ok = await open(`?token=${docA.token}`, path);
+    const stream = async () =>
+      summary(
+        (
+          await t.container.repositories.audit.list({ action: 'rppg_session.stream' }, 100)
+        ).reverse(),
+      );
+    // The opening is recorded once the session is checked: wait for it (bounded).
+    for (let i = 0; i < 100 && (await stream()).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      await t.container.services.audit.flush();
+    }
+    ok.close();
+    expect(await stream()).toEqual([
+      [docB.user.id, 'doctor', patA.user.id, 404, 'denied'],
+      [docA.user.id, 'doctor', patA.user.id, 101, 'success'],
+    ]);
   });
 
   it('records a patient’s own stream (also on seed 002’s /ws/{user_id}) and an admin’s whole-clinic stream', async () => {
