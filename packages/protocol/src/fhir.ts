@@ -16,7 +16,7 @@ const resource = (title: string, resourceType: string, description: string) =>
 export const FhirResourceSchema = Type.Object(
   {
     resourceType: Type.String({
-      description: 'Patient, Practitioner, Device, Observation or DiagnosticReport',
+      description: 'Patient, Practitioner, Device, Observation, DiagnosticReport or AuditEvent',
     }),
     id: Type.Optional(Type.String()),
   },
@@ -72,6 +72,9 @@ export const FhirSearchQuerySchema = Type.Object(
     subject: searchValue('Same as patient'),
     code: searchValue('[system|]code, comma-separated (LOINC or MDC)'),
     date: searchValue('Effective time: [eq|gt|lt|ge|le]<date>, repeatable'),
+    agent: searchValue('AuditEvent: who acted (Practitioner/<id>, Patient/<id> or a device id)'),
+    action: searchValue('AuditEvent: C, R, U, D or E, comma-separated'),
+    outcome: searchValue('AuditEvent: 0 success, 4 denied, 8 failed'),
   },
   { additionalProperties: true },
 );

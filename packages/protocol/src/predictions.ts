@@ -25,6 +25,16 @@ export const ArrhythmiaSummarySchema = Type.Object({
   longest_pause_ms: Type.Union([Type.Number(), Type.Null()]),
   veb_percent: Type.Union([Type.Number(), Type.Null()]),
   sveb_percent: Type.Union([Type.Number(), Type.Null()]),
+  veb_beats: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Beats classified VEB in this packet (null when findings are withheld)',
+    }),
+  ),
+  sveb_beats: Type.Optional(
+    Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Beats classified SVEB in this packet (null when findings are withheld)',
+    }),
+  ),
   episodes: Type.Array(
     Type.Object({
       rhythm: Type.String(),

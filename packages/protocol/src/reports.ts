@@ -57,8 +57,19 @@ export const ArrhythmiaReportSchema = Type.Object({
   longest_pause_ms: Nullable(Type.Number()),
   vt_runs: Type.Integer({ description: 'Distinct VT episodes (by device and start)' }),
   longest_vt_run_beats: Type.Integer(),
-  veb_per_hour: Type.Null({ description: 'Not available: see no_data.veb_per_hour' }),
-  sveb_per_hour: Type.Null({ description: 'Not available: see no_data.sveb_per_hour' }),
+  veb_per_hour: Type.Union([Type.Number(), Type.Literal('not recorded')], {
+    description:
+      'VEB classified in the analysed packets per hour of those that carry beat counts (counted_ms); "not recorded" when none does (see no_data.veb_per_hour)',
+  }),
+  sveb_per_hour: Type.Union([Type.Number(), Type.Literal('not recorded')], {
+    description: 'SVEB per hour, as veb_per_hour',
+  }),
+  veb_beats: Nullable(Type.Integer({ description: 'VEB classified in counted_ms' })),
+  sveb_beats: Nullable(Type.Integer({ description: 'SVEB classified in counted_ms' })),
+  counted_ms: Type.Integer({
+    description:
+      "Analysed time whose packets carry their classified beat counts (the rates' denominator)",
+  }),
 });
 export type ArrhythmiaReport = Static<typeof ArrhythmiaReportSchema>;
 

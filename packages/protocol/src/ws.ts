@@ -119,4 +119,12 @@ export const WsQuerySchema = Type.Object({
     }),
   ),
   last_event_id: Type.Optional(Type.Integer({ minimum: 0 })),
+  patient_id: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        "Only this patient's events; a patient the caller may not see closes the socket (4404, PATIENT_NOT_FOUND)",
+    }),
+  ),
 });

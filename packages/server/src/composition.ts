@@ -146,6 +146,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       identity,
       log,
       stack,
+      audit,
       // Time-ordered ids for the high-rate rows (see the module for why).
       newId: createTimeOrderedIdGenerator(),
       ingestMetrics: createIngestMetrics(metrics),
@@ -243,7 +244,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ecg12,
       rppg,
       // FHIR R4 read API over the same data and access rules.
-      fhir: createFhirService({ fhir: repositories.fhir, version: SERVER_VERSION }),
+      fhir: createFhirService({ fhir: repositories.fhir, audit, version: SERVER_VERSION }),
       audit,
       reports,
       // Seed 004's paths (the ECG MI predictor's front end) over the services above.

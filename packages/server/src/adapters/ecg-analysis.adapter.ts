@@ -50,6 +50,9 @@ export interface ArrhythmiaFindings {
   vtRunAtMs: number | null;
   vebPercent: number;
   svebPercent: number;
+  /** Beats the monitor classified VEB and SVEB in this packet. */
+  vebBeats: number;
+  svebBeats: number;
   episodes: { rhythm: string; start: number; end: number | null; ongoing: boolean }[];
   withheld: string | null;
 }
@@ -344,6 +347,8 @@ export function createEcgAnalysisAdapter(
         vtRunAtMs: null,
         vebPercent: 0,
         svebPercent: 0,
+        vebBeats: 0,
+        svebBeats: 0,
         episodes: [],
         withheld: 'arrhythmia analysis unavailable',
       };
@@ -368,6 +373,8 @@ export function createEcgAnalysisAdapter(
         vtRunAtMs,
         vebPercent: a.burden.vebPercent,
         svebPercent: a.burden.svebPercent,
+        vebBeats: a.beats.filter((b) => b.class === 'VEB').length,
+        svebBeats: a.beats.filter((b) => b.class === 'SVEB').length,
         episodes: a.episodes.map((e) => ({
           rhythm: e.rhythm,
           start: toMs(s, e.start),

@@ -32,6 +32,7 @@ import { AlertsService } from '../services/alerts.service.js';
 import { Seed000ViewService } from '../services/seed-000-view.service.js';
 import { VitalsQueryService } from '../services/vitals-query.service.js';
 import type { Ecg12Service } from '../services/ecg12.service.js';
+import type { AuditRecorder } from '../services/audit.service.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
 
@@ -65,6 +66,8 @@ export interface VitalsOptions {
   interpretEcg12: Ecg12Service['interpretLeads'];
   /** The trained 12-lead model (ECG12_MODEL_PATH) of Ecg12Service, for the workers. */
   ecg12Model: Ecg12Model | undefined;
+  /** The audit trail (live streams' subscriptions). */
+  audit: Pick<AuditRecorder, 'record'>;
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories | undefined;
 }
@@ -105,6 +108,7 @@ export async function createVitals(o: VitalsOptions) {
     visiblePatientIds: (viewer) => repos.patientScope.visibleIds(viewer),
     events: repos.events,
     log: o.log,
+    audit: o.audit,
     maxBufferedBytes: o.config.limits.wsMaxBufferedBytes,
   });
   stack.push(() => hub.close());

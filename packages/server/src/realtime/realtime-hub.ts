@@ -1,5 +1,6 @@
 import type { Viewer } from '../repositories/access.repository.js';
 import type { EventRow } from '../repositories/events.repository.js';
+import type { AuditRecorder } from '../services/audit.service.js';
 import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port.js';
 
 /**
@@ -32,6 +33,13 @@ export interface HubUser {
   role: Viewer['role'];
 }
 
+/** Where a connection came from, for the audit trail (the upgrade request). */
+export interface HubClient {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+}
+
 export interface RealtimeHubDeps {
   authenticate(token: string): Promise<HubUser>;
   /** Patient ids the viewer may see; undefined means all (admin). */
@@ -45,6 +53,13 @@ export interface RealtimeHubDeps {
     lastId(): Promise<number>;
   };
   log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+  /**
+   * The audit trail: a connection's access to each patient whose live data it may receive is a
+   * `realtime.subscribe` read event (one per patient as it enters the connection's scope; an
+   * admin's whole-clinic stream is one event without a patient), and a refused connection a
+   * denied one.
+   */
+  audit?: Pick<AuditRecorder, 'record'> | undefined;
   heartbeatMs?: number;
   /**
    * A connection whose unsent bytes pass this bound is dropped (default 4 MiB): a client that
@@ -60,7 +75,13 @@ export interface RealtimeHub extends RealtimePublisher {
   /** Takes over a freshly upgraded socket. */
   accept(
     socket: HubSocket,
-    query: { token?: string | undefined; last_event_id?: number | undefined },
+    query: {
+      token?: string | undefined;
+      last_event_id?: number | undefined;
+      /** Only this patient's events (refused with PATIENT_NOT_FOUND if the caller may not see them). */
+      patient_id?: string | undefined;
+    },
+    client?: HubClient,
   ): void;
   /** Connections dropped because they did not read (their unsent bytes passed the bound). */
   readonly droppedSlowReaders: number;
@@ -77,10 +98,16 @@ const CATCH_UP_PAGE = 500;
 /** Close codes in the 4000-4999 private range (RFC 6455 §7.4.2), mirroring HTTP statuses. */
 const CLOSE_UNAUTHENTICATED = 4401;
 const CLOSE_BAD_MESSAGE = 4400;
+const CLOSE_NOT_FOUND = 4404;
 
 interface Conn {
   socket: HubSocket;
+  client: HubClient;
   user: HubUser | null;
+  /** The one patient the client asked for (`patient_id`), or undefined for its whole scope. */
+  only: string | undefined;
+  /** Patients whose access is on record (the audit trail); `null` the admin's whole clinic. */
+  audited: Set<string | null>;
   patients: Set<string> | undefined;
   patientsLoadedAt: number;
   catchingUp: boolean;
@@ -148,6 +175,33 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     c.socket.send(text);
   };
 
+  const audit = (c: Conn, patientId: string | null, status: number): void => {
+    deps.audit?.record({
+      actorId: c.user?.id ?? null,
+      actorKind: c.user?.role ?? 'anonymous',
+      ip: c.client.ip,
+      userAgent: c.client.userAgent,
+      action: 'realtime.subscribe',
+      resourceType: 'realtime',
+      resourceId: null,
+      patientId,
+      outcome: status < 400 ? 'success' : 'denied',
+      status,
+      requestId: c.client.requestId,
+    });
+  };
+
+  /** Records the patients that entered the connection's scope since the last time. */
+  const auditScope = (c: Conn): void => {
+    const ids: (string | null)[] =
+      c.only !== undefined ? [c.only] : c.patients === undefined ? [null] : [...c.patients];
+    for (const id of ids) {
+      if (c.audited.has(id)) continue;
+      c.audited.add(id);
+      audit(c, id, 101);
+    }
+  };
+
   const loadScope = async (c: Conn): Promise<void> => {
     if (c.user === null) return;
     const ids = await deps.visiblePatientIds(c.user);
@@ -158,6 +212,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
   const mayReceive = async (c: Conn, patientId: string | null): Promise<boolean> => {
     const u = c.user;
     if (u === null) return false;
+    if (c.only !== undefined && patientId !== c.only) return false;
     if (u.role === 'admin') return true;
     if (patientId === null) return false;
     if (u.role === 'patient') return patientId === u.id;
@@ -165,7 +220,9 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     // A doctor may have been given this patient since the list was loaded.
     if (now() - c.patientsLoadedAt > scopeTtl) {
       await loadScope(c);
-      return c.patients?.has(patientId) === true;
+      if (c.patients?.has(patientId) !== true) return false;
+      auditScope(c);
+      return true;
     }
     return false;
   };
@@ -196,7 +253,8 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
   };
 
   const catchUp = async (c: Conn, afterId: number): Promise<void> => {
-    const ids = c.patients === undefined ? undefined : [...c.patients];
+    const ids =
+      c.only !== undefined ? [c.only] : c.patients === undefined ? undefined : [...c.patients];
     let cursor = afterId;
     for (;;) {
       const rows = await deps.events.listAfter(cursor, ids, CATCH_UP_PAGE);
@@ -236,11 +294,29 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
         }),
       );
       c.socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
+      audit(c, c.only ?? null, 401);
       return;
     }
     c.catchingUp = true;
     try {
       await loadScope(c);
+      const only = c.only;
+      if (only !== undefined && c.patients !== undefined && !c.patients.has(only)) {
+        // Another doctor's patient, or no patient: not found, as everywhere in Vigil.
+        send(
+          c,
+          JSON.stringify({
+            type: 'error',
+            code: 'PATIENT_NOT_FOUND',
+            message: 'No such patient (or not one of yours)',
+          }),
+        );
+        c.socket.close(CLOSE_NOT_FOUND, 'patient not found');
+        audit(c, only, 404);
+        conns.delete(c);
+        return;
+      }
+      auditScope(c);
       const head = await deps.events.lastId();
       c.lastSentEventId = lastEventId ?? head;
       c.resumeFloor = lastEventId ?? 0;
@@ -268,10 +344,13 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
   heartbeat.unref();
 
   return {
-    accept(socket, query) {
+    accept(socket, query, client) {
       const c: Conn = {
         socket,
+        client: client ?? { ip: null, userAgent: null, requestId: null },
         user: null,
+        only: query.patient_id,
+        audited: new Set(),
         patients: new Set(),
         patientsLoadedAt: 0,
         catchingUp: false,

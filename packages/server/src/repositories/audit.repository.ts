@@ -13,12 +13,20 @@ export type AuditRefKind =
   | 'reading'
   | 'ecg12'
   | 'rppg_session'
-  | 'report';
+  | 'report'
+  /** A FHIR reference to a patient (`Patient/<id>`, an absolute URL ending so, or the id). */
+  | 'fhir_patient'
+  /** A FHIR Observation id, `<kind>-<row id>` of the table the kind is read from. */
+  | 'fhir_observation'
+  | 'audit_event';
 
 export interface AuditFilter {
+  id?: string | undefined;
   patientId?: string | undefined;
   actorId?: string | undefined;
   action?: string | undefined;
+  /** Actions whose verb (`<resource>.<verb>`) is one of `in`, or none of `notIn`. */
+  verbs?: { in: readonly string[] } | { notIn: readonly string[] } | undefined;
   outcome?: string | undefined;
   from?: number | undefined;
   to?: number | undefined;
@@ -42,6 +50,21 @@ export interface AuditRepository {
   userIdsByEmail(emails: readonly string[]): Promise<Map<string, string>>;
 }
 
+/** The table each FHIR Observation kind is read from (fhir-resources.ts OBSERVATION_KINDS). */
+const OBSERVATION_TABLES = {
+  hr: 'vitals',
+  spo2: 'vitals',
+  temp: 'vitals',
+  resp: 'vitals',
+  ecg: 'vitals',
+  oxspo2: 'oximetry_readings',
+  oxhr: 'oximetry_readings',
+  hrv: 'predictions',
+  camhr: 'heart_rate_observations',
+  ecg12: 'ecg12_requests',
+} as const;
+type ObservationTable = (typeof OBSERVATION_TABLES)[keyof typeof OBSERVATION_TABLES];
+
 /** Rows per INSERT: 14 columns × 500 stays under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 500;
 
@@ -62,9 +85,18 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
 
     list(f, limit) {
       let q = db.selectFrom('audit_events').selectAll();
+      if (f.id !== undefined) q = q.where('id', '=', f.id);
       if (f.patientId !== undefined) q = q.where('patient_id', '=', f.patientId);
       if (f.actorId !== undefined) q = q.where('actor_id', '=', f.actorId);
       if (f.action !== undefined) q = q.where('action', '=', f.action);
+      const verbs = f.verbs;
+      if (verbs !== undefined) {
+        const listed = 'in' in verbs ? verbs.in : verbs.notIn;
+        q = q.where((eb) => {
+          const any = eb.or(listed.map((v) => eb('action', 'like', `%.${v}`)));
+          return 'in' in verbs ? any : eb.not(any);
+        });
+      }
       if (f.outcome !== undefined) q = q.where('outcome', '=', f.outcome);
       if (f.from !== undefined) q = q.where('at', '>=', f.from);
       if (f.to !== undefined) q = q.where('at', '<', f.to);
@@ -102,6 +134,40 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
       switch (kind) {
         case 'patient':
           return new Map(keys.map((k) => [k, k]));
+        case 'fhir_patient':
+          return new Map(keys.map((k) => [k, k.slice(k.lastIndexOf('/') + 1)]));
+        case 'fhir_observation': {
+          const rowIds = new Map<ObservationTable, Map<string, string[]>>();
+          for (const key of keys) {
+            const dash = key.indexOf('-');
+            const table = OBSERVATION_TABLES[key.slice(0, dash) as keyof typeof OBSERVATION_TABLES];
+            if (dash < 0 || (table as ObservationTable | undefined) === undefined) continue;
+            let ids = rowIds.get(table);
+            if (ids === undefined) rowIds.set(table, (ids = new Map<string, string[]>()));
+            const rowId = key.slice(dash + 1);
+            ids.set(rowId, [...(ids.get(rowId) ?? []), key]);
+          }
+          const map = new Map<string, string>();
+          for (const [table, ids] of rowIds) {
+            const rows = await db
+              .selectFrom(table)
+              .select(['id', 'patient_id'])
+              .where('id', 'in', [...ids.keys()])
+              .execute();
+            for (const r of rows)
+              if (r.patient_id !== null)
+                for (const key of ids.get(r.id) ?? []) map.set(key, r.patient_id);
+          }
+          return map;
+        }
+        case 'audit_event':
+          return pairs(
+            await db
+              .selectFrom('audit_events')
+              .select(['id as k', 'patient_id as p'])
+              .where('id', 'in', keys)
+              .execute(),
+          );
         case 'user':
           return pairs(
             await db

@@ -47,6 +47,10 @@ export interface PeriodAggregates {
     afMs: number;
     longestPauseMs: number | null;
     longestVtBeats: number;
+    /** Time of those packets that carry their classified beat counts (veb_beats, sveb_beats). */
+    countedMs: number;
+    vebBeats: number;
+    svebBeats: number;
   };
 }
 
@@ -214,6 +218,8 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
         case when ${jtext('p.arrhythmia', 'af_since')} is not null then 1 else 0 end as af,
         case when p.analysable = 1 then ${jnum('p.arrhythmia', 'longest_pause_ms')} end as pause,
         ${jnum('p.arrhythmia', 'vt_run_beats')} as vt_beats,
+        ${jnum('p.arrhythmia', 'veb_beats')} as veb,
+        ${jnum('p.arrhythmia', 'sveb_beats')} as sveb,
         ${hrvOf('sdnn_ms')} as sdnn,
         ${hrvOf('window_ms')} as hrv_window,
         ${hrvOf('mean_nn_ms')} as mean_nn,
@@ -355,7 +361,10 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
           coalesce(sum(usable * dur), 0) as arr_ms,
           coalesce(sum(usable * af * dur), 0) as af_ms,
           max(pause) as pause_ms,
-          coalesce(max(case when usable = 1 then vt_beats end), 0) as vt_beats
+          coalesce(max(case when usable = 1 then vt_beats end), 0) as vt_beats,
+          coalesce(sum(case when usable = 1 and veb is not null then dur else 0 end), 0) as counted_ms,
+          coalesce(sum(case when usable = 1 then veb end), 0) as veb_beats,
+          coalesce(sum(case when usable = 1 then sveb end), 0) as sveb_beats
         from pk where ts < ${q.to}
         group by 1 order by 1`.execute(db);
       const trends: TrendRow[] = [];
@@ -388,6 +397,9 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
             afMs: n(r.af_ms),
             longestPauseMs: nOrNull(r.pause_ms),
             longestVtBeats: n(r.vt_beats),
+            countedMs: n(r.counted_ms),
+            vebBeats: n(r.veb_beats),
+            svebBeats: n(r.sveb_beats),
           },
         };
         addAggregates(total, bucket);
@@ -519,7 +531,16 @@ export function emptyAggregates(): PeriodAggregates {
     spo2: m(),
     temp: m(),
     hrv: { windows: 0, windowMs: null, meanNnSum: 0, sdnnSum: 0, rmssdSum: 0, pnn50Sum: 0 },
-    arrhythmia: { packets: 0, analysedMs: 0, afMs: 0, longestPauseMs: null, longestVtBeats: 0 },
+    arrhythmia: {
+      packets: 0,
+      analysedMs: 0,
+      afMs: 0,
+      longestPauseMs: null,
+      longestVtBeats: 0,
+      countedMs: 0,
+      vebBeats: 0,
+      svebBeats: 0,
+    },
   };
 }
 
@@ -553,6 +574,9 @@ export function addAggregates(t: PeriodAggregates, s: PeriodAggregates): void {
   t.arrhythmia.afMs += s.arrhythmia.afMs;
   t.arrhythmia.longestPauseMs = maxOf(t.arrhythmia.longestPauseMs, s.arrhythmia.longestPauseMs);
   t.arrhythmia.longestVtBeats = Math.max(t.arrhythmia.longestVtBeats, s.arrhythmia.longestVtBeats);
+  t.arrhythmia.countedMs += s.arrhythmia.countedMs;
+  t.arrhythmia.vebBeats += s.arrhythmia.vebBeats;
+  t.arrhythmia.svebBeats += s.arrhythmia.svebBeats;
 }
 
 export function addTrend(a: TrendRow, b: TrendRow): TrendRow {

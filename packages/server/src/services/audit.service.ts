@@ -86,14 +86,15 @@ function encodeCursor(row: { at: number; id: string }): string {
   return Buffer.from(`${row.at}:${row.id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { at: number; id: string } {
+/** A `next_cursor` of `page` as the keyset it stands for; a 400 naming `field` if it is not one. */
+export function decodeAuditCursor(cursor: string, field = 'cursor'): { at: number; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString();
   const colon = text.indexOf(':');
   const at = Number(text.slice(0, colon));
   const id = text.slice(colon + 1);
   if (colon < 1 || !Number.isSafeInteger(at) || id === '')
     throw new DomainError('VALIDATION_FAILED', {
-      field: 'cursor',
+      field,
       message: 'cursor is not a cursor this API returned',
     });
   return { at, id };
@@ -273,7 +274,7 @@ export class AuditService implements AuditRecorder {
         outcome: q.outcome,
         from: q.from,
         to: q.to,
-        before: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+        before: q.cursor === undefined ? undefined : decodeAuditCursor(q.cursor),
       },
       q.limit,
     );

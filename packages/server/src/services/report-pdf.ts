@@ -105,7 +105,11 @@ export async function renderReportPdf(report: Report): Promise<Buffer> {
     line(
       `Analysed ECG ${formatDuration(a.analysed_ms)}; AF ${formatDuration(a.af_ms)}${a.af_percent === null ? '' : ` (${a.af_percent} %)`}; longest pause ${a.longest_pause_ms === null ? 'none' : `${Math.round(a.longest_pause_ms)} ms`}; VT runs ${a.vt_runs} (longest ${a.longest_vt_run_beats} beats)`,
     );
-    line(`VEB and SVEB per hour: not available (${c.no_data.veb_per_hour ?? ''})`);
+    line(
+      a.veb_per_hour === 'not recorded' || a.sveb_per_hour === 'not recorded'
+        ? `VEB and SVEB per hour: not recorded (${c.no_data.veb_per_hour ?? ''})`
+        : `VEB ${a.veb_per_hour} per hour (${a.veb_beats ?? 0} beats), SVEB ${a.sveb_per_hour} per hour (${a.sveb_beats ?? 0} beats), over ${formatDuration(a.counted_ms)} with beat counts`,
+    );
   }
 
   heading('Trends');

@@ -1,5 +1,6 @@
 import {
   MAX_REPORT_PERIOD_MS,
+  type ArrhythmiaReport,
   type CreateReport,
   type EcgStrip,
   type MeasureSummary,
@@ -21,6 +22,7 @@ import {
   addTrend,
   emptyAggregates,
   type MeasureAggregate,
+  type PeriodAggregates,
   type PeriodQuery,
   type ReportsRepository,
   type TrendRow,
@@ -77,6 +79,46 @@ const round = (x: number, digits: number) => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * VEB and SVEB per hour: the beats of each class the arrhythmia monitor classified in the
+ * period's analysed packets (each prediction stores its packet's counts), over the analysed time
+ * of those packets. "not recorded" when none of them carries the counts.
+ */
+function ectopicRates(
+  a: PeriodAggregates['arrhythmia'],
+  noData: Record<string, string>,
+): Pick<
+  ArrhythmiaReport,
+  'veb_per_hour' | 'sveb_per_hour' | 'veb_beats' | 'sveb_beats' | 'counted_ms'
+> {
+  if (a.countedMs === 0) {
+    const reason =
+      'none of the analysed packets of the period carries its classified beat counts (veb_beats, sveb_beats)';
+    noData.veb_per_hour = reason;
+    noData.sveb_per_hour = reason;
+    return {
+      veb_per_hour: 'not recorded',
+      sveb_per_hour: 'not recorded',
+      veb_beats: null,
+      sveb_beats: null,
+      counted_ms: 0,
+    };
+  }
+  const hours = a.countedMs / HOUR_MS;
+  if (a.countedMs < a.analysedMs)
+    noData['arrhythmia.counted_ms'] =
+      'some analysed packets carry no classified beat counts: the rates are over counted_ms';
+  return {
+    veb_per_hour: round(a.vebBeats / hours, 1),
+    sveb_per_hour: round(a.svebBeats / hours, 1),
+    veb_beats: a.vebBeats,
+    sveb_beats: a.svebBeats,
+    counted_ms: a.countedMs,
+  };
+}
 
 /**
  * Clinical reports: built from stored data once (figures, alerts, trends, ECG strips), then
@@ -324,15 +366,8 @@ export class ReportsService {
         longest_pause_ms: agg.arrhythmia.longestPauseMs,
         vt_runs: vt.runs,
         longest_vt_run_beats: vt.longestBeats,
-        veb_per_hour: null,
-        sveb_per_hour: null,
+        ...ectopicRates(agg.arrhythmia, noData),
       };
-      // Why not: each prediction keeps the monitor's running ectopic share since its analysis
-      // started (create-arrhythmia-monitor.ts), not beat labels; counts within a period are lost.
-      const reason =
-        'Vigil stores, per packet, the ectopic share of all beats since the analysis started, not the classified beats, so a count within this period cannot be derived';
-      noData.veb_per_hour = reason;
-      noData.sveb_per_hour = reason;
     }
 
     const strips: EcgStrip[] = [];

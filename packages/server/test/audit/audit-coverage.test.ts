@@ -17,7 +17,7 @@ const NOT_AUDITED = new Set([
 
 /** Paths whose routes read or change patient data, users or devices. */
 const PATIENT_DATA =
-  /^\/fhir\/R4\/(?!metadata)|^\/(api\/v1\/)?(patients|vitals|predictions|alerts|readings|ecg|forward|history|stats|rppg|users|devices|oximetry|audit)\b|^\/health\/|^\/api\/v1\/auth\//;
+  /^\/fhir\/R4\/(?!metadata)|^\/(api\/v1\/)?(patients|vitals|predictions|alerts|readings|ecg|forward|history|stats|rppg|users|devices|oximetry|audit|reports)\b|^\/health\/|^\/api\/v1\/auth\/|^\/api\/(auth|records|predict|realtime|mongo)\b/;
 
 let t: TestApp;
 

@@ -3,7 +3,7 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRow } from '../../src/repositories/audit.repository.js';
 import type { DeviceWithKey } from '../../src/services/devices.service.js';
-import { e07509Body } from '../ecg12/ecg12-fixture.js';
+import { E07509_HEA, E07509_MAT, e07509Body, multipart } from '../ecg12/ecg12-fixture.js';
 import {
   createAdmin,
   createDoctor,
@@ -35,6 +35,8 @@ interface World {
   ecg12Id: string;
   sessionId: string;
   reportId: string;
+  /** Patient A's stored packet (its Observations are `<kind>-<id>`). */
+  vitalsId: string;
 }
 
 const requestId = () => `audit-${randomBytes(6).toString('hex')}`;
@@ -135,6 +137,7 @@ async function buildWorld(): Promise<World> {
     ecg12Id: ecg12.json<{ id: string }>().id,
     sessionId: session.json<{ session_id: string }>().session_id,
     reportId: report.json<{ id: string }>().id,
+    vitalsId: (await t.container.repositories.vitals.latest(devA.device_id))?.id ?? '',
   };
 }
 
@@ -151,6 +154,25 @@ interface Row {
 }
 
 const dev = () => w.devA.device_id;
+
+/** A silent 8-bit mono PCM WAV of `seconds` at 8 kHz (44-byte RIFF header + samples). */
+function silentWav(seconds: number): Buffer {
+  const n = seconds * 8000;
+  const b = Buffer.alloc(44 + n, 128);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + n, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(8000, 28);
+  b.writeUInt16LE(1, 32);
+  b.writeUInt16LE(8, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(n, 40);
+  return b;
+}
 const patA = () => w.patA.user.id;
 const docA = () => w.docA;
 const docB = () => w.docB;
@@ -280,6 +302,46 @@ const rows: Row[] = [
     denied: docB,
     deniedStatus: 404,
   },
+  // Multipart uploads: the form's patient_id is the event's patient (the handler reads the form).
+  {
+    name: 'POST /ecg/classify/record (multipart .hea + .mat, patient_id field)',
+    request: () => {
+      const form = multipart(
+        [
+          { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
+          { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
+        ],
+        { height: '175', weight: '80', patient_id: patA() },
+      );
+      return {
+        method: 'POST',
+        url: '/api/v1/ecg/classify/record',
+        headers: form.headers,
+        payload: form.payload,
+      };
+    },
+    action: 'ecg12.classify',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  ...(['/api/v1/readings', '/health/upload'] as const).map((url): Row => ({
+    name: `POST ${url} (multipart with an audio clip, patient_id field)`,
+    request: () => {
+      const form = multipart([{ field: 'audio', filename: 'quiet.wav', content: silentWav(1) }], {
+        temperature: '37',
+        humidity: '50',
+        patient_id: patA(),
+      });
+      return { method: 'POST', url, headers: form.headers, payload: form.payload };
+    },
+    action: 'reading.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
   {
     name: 'POST /readings {patient_id}',
     request: () => ({
@@ -374,6 +436,138 @@ const rows: Row[] = [
     denied: docB,
     deniedStatus: 404,
   },
+  {
+    name: 'POST /patients/{id}/reports',
+    request: () => ({
+      method: 'POST',
+      url: `/api/v1/patients/${patA()}/reports`,
+      payload: { period_start: t.clock.now() - 3_600_000, period_end: t.clock.now() },
+    }),
+    action: 'report.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'GET /reports?patient_id',
+    request: () => ({ url: `/api/v1/reports?patient_id=${patA()}` }),
+    action: 'report.list',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'PUT /reports/{report of patient}',
+    request: () => ({
+      method: 'PUT',
+      url: `/api/v1/reports/${w.reportId}`,
+      payload: { notes: 'Reviewed' },
+    }),
+    action: 'report.update',
+    patient: 'patA',
+    allowed: docA,
+    denied: () => w.patA,
+    deniedStatus: 403,
+  },
+  ...(['hr', 'spo2', 'ecg'] as const).map((kind): Row => ({
+    name: `GET /fhir/R4/Observation/{${kind} of patient}`,
+    request: () => ({ url: `/fhir/R4/Observation/${kind}-${w.vitalsId}` }),
+    action: 'fhir.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
+  ...(['Device', 'DiagnosticReport'] as const).map((type): Row => ({
+    name: `GET /fhir/R4/${type}?patient=Patient/{patient}`,
+    request: () => ({ url: `/fhir/R4/${type}?patient=Patient/${patA()}` }),
+    action: 'fhir.search',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
+  {
+    name: 'GET /fhir/R4/Device/{device of patient}',
+    request: () => ({ url: `/fhir/R4/Device/${w.devA.id}` }),
+    action: 'fhir.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'GET /fhir/R4/DiagnosticReport/{12-lead of patient}',
+    request: () => ({ url: `/fhir/R4/DiagnosticReport/${w.ecg12Id}` }),
+    action: 'fhir.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  ...(['history', 'stats', 'timeseries'] as const).map((what): Row => ({
+    name: `GET /health/${what}?patient_id (seed 002)`,
+    request: () => ({ url: `/health/${what}?patient_id=${patA()}` }),
+    action: what === 'history' ? 'reading.list' : 'reading.read',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  })),
+  {
+    name: 'POST /api/alerts {patient_id} (seed 004, a manual alert)',
+    request: () => ({
+      method: 'POST',
+      url: '/api/alerts',
+      payload: { patient_id: patA(), message: 'Call the patient' },
+    }),
+    action: 'alert.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  {
+    name: 'POST /api/reports {patient_id} (seed 004)',
+    request: () => ({ method: 'POST', url: '/api/reports', payload: { patient_id: patA() } }),
+    action: 'report.create',
+    patient: 'patA',
+    allowed: docA,
+    denied: docB,
+    deniedStatus: 404,
+  },
+  // Seed 004's aliases: the same services, the same events.
+  ...(
+    [
+      ['/api/alerts/patient/{patient}', 'alert.list'],
+      ['/api/alerts/{alert}', 'alert.read'],
+      ['/api/reports/patient/{patient}', 'report.list'],
+      ['/api/reports/{report}', 'report.read'],
+      ['/api/devices/patient/{patient}', 'device.list'],
+      ['/api/devices/{device}', 'device.read'],
+      ['/api/users/{patient}', 'user.read'],
+      ['/api/ecg?file={ecg12}', 'ecg12.read'],
+    ] as const
+  ).map(([path, action]): Row => ({
+    name: `GET ${path} (seed 004)`,
+    request: () => ({
+      url: path
+        .replace('{patient}', patA())
+        .replace('{alert}', w.alertId)
+        .replace('{report}', w.reportId)
+        .replace('{device}', w.devA.id)
+        .replace('{ecg12}', w.ecg12Id),
+    }),
+    action,
+    patient: 'patA',
+    allowed: docA,
+    // Seed 004's lists of a patient answer another doctor an empty list (its clients expect
+    // one): refused here is the caller without a token.
+    denied: path.includes('/patient/') ? () => 'anon' : docB,
+    deniedStatus: path.includes('/patient/') ? 401 : 404,
+  })),
   {
     name: 'GET /users/{patient}',
     request: () => ({ url: `/api/v1/users/${patA()}` }),
@@ -508,6 +702,84 @@ describe('audit trail', () => {
     ]);
   });
 
+  it('names the patient of an rPPG video upload (raw body) by its session, refused or not', async () => {
+    const request = {
+      method: 'POST' as const,
+      url: `/api/v1/rppg/sessions/${w.sessionId}/video`,
+      // Bytes that are not a video: spooled, then refused (docB: 404) or not decoded (docA).
+      headers: { 'content-type': 'video/mp4' },
+      payload: Buffer.from('not a video at all'),
+    };
+    for (const user of [w.docA, w.docB]) {
+      const res = await send(request, user);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.events).toEqual([
+        expect.objectContaining({
+          action: 'rppg_session.upload',
+          actor_id: user.user.id,
+          patient_id: patA(),
+          resource_id: w.sessionId,
+          outcome: user === w.docA ? 'failed' : 'denied',
+        }),
+      ]);
+    }
+  });
+
+  it('names the patient of a deleted draft report, refused (patient: 403) and done (doctor: 204)', async () => {
+    const now = t.clock.now();
+    const draft = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/patients/${patA()}/reports`,
+      headers: w.docA.headers,
+      payload: { period_start: now - 3_600_000, period_end: now },
+    });
+    const id = draft.json<{ id: string }>().id;
+    for (const [user, status] of [
+      [w.patA, 403],
+      [w.docA, 204],
+    ] as const) {
+      const res = await send({ method: 'DELETE', url: `/api/v1/reports/${id}` }, user);
+      expect(res.status).toBe(status);
+      expect(res.events).toEqual([
+        expect.objectContaining({
+          action: 'report.delete',
+          actor_id: user.user.id,
+          resource_id: id,
+          patient_id: patA(),
+          outcome: status === 204 ? 'success' : 'denied',
+        }),
+      ]);
+    }
+  });
+
+  it('names the patient of a 12-lead batch when every item names the same one', async () => {
+    for (const url of ['/api/v1/ecg/classify/batch', '/api/v1/forward/batch']) {
+      const same = await send(
+        {
+          method: 'POST',
+          url,
+          payload: {
+            samples: [e07509Body({ patient_id: patA() }), e07509Body({ patient_id: patA() })],
+          },
+        },
+        w.docA,
+      );
+      expect(same.status).toBe(200);
+      expect(same.events.map((e) => [e.action, e.patient_id, e.outcome])).toEqual([
+        ['ecg12.classify', patA(), 'success'],
+      ]);
+      const mixed = await send(
+        {
+          method: 'POST',
+          url,
+          payload: { samples: [e07509Body({ patient_id: patA() }), e07509Body()] },
+        },
+        w.docA,
+      );
+      expect(mixed.events.map((e) => [e.action, e.patient_id])).toEqual([['ecg12.classify', null]]);
+    }
+  });
+
   it('records a HEAD request once, like its GET', async () => {
     const res = await send({ method: 'HEAD', url: `/api/v1/vitals/${dev()}/latest` }, w.docA);
     expect(res.status).toBe(200);
@@ -560,6 +832,45 @@ describe('audit trail', () => {
         count: 20,
       }),
     ]);
+  });
+
+  it('records pulse oximeter uploads (device key) as one event of the patient, and a refused one apart', async () => {
+    await t.container.services.audit.flush();
+    const before = await t.container.repositories.audit.list({ action: 'oximetry.ingest' }, 1000);
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/oximetry',
+        headers: { 'x-api-key': w.devA.api_key },
+        payload: {
+          device_id: w.devA.device_id,
+          timestamp: t.clock.now() - 40_000 + i * 1000,
+          spo2_percent: 96,
+          pulse_rate_bpm: 70,
+        },
+      });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    }
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/oximetry',
+      headers: { 'x-api-key': 'not-a-key' },
+      payload: { device_id: w.devA.device_id, timestamp: t.clock.now(), spo2_percent: 96 },
+    });
+    expect(refused.statusCode).toBe(401);
+    await new Promise((r) => setImmediate(r));
+    await t.container.services.audit.flush();
+    const after = await t.container.repositories.audit.list({ action: 'oximetry.ingest' }, 1000);
+    const added = after
+      .filter((e) => !before.some((b) => b.id === e.id))
+      .map((e) => [e.actor_kind, e.patient_id, e.outcome, e.count]);
+    expect(added.sort()).toEqual(
+      [
+        ['device', patA(), 'success', 3],
+        // Refused before its body is read (the key is checked first): no patient to name.
+        ['anonymous', null, 'denied', 1],
+      ].sort(),
+    );
   });
 
   it('GET /audit is for admins, filters by patient, actor, action, outcome and time, and pages', async () => {

@@ -59,7 +59,7 @@ describe('FHIR R4 API', () => {
     await t.close();
   });
 
-  it('serves a public CapabilityStatement listing the five resource types as application/fhir+json', async () => {
+  it('serves a public CapabilityStatement listing the six resource types as application/fhir+json', async () => {
     const res = await get('/fhir/R4/metadata');
     expect(res.status).toBe(200);
     expect(res.type).toBe('application/fhir+json; charset=utf-8');
@@ -71,6 +71,7 @@ describe('FHIR R4 API', () => {
       'Device',
       'Observation',
       'DiagnosticReport',
+      'AuditEvent',
     ]);
   });
 

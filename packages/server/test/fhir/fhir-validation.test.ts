@@ -166,12 +166,35 @@ describe('FHIR R4 validation of every resource Vigil emits', () => {
     }
   });
 
-  it('validates the OperationOutcomes of 400, 401 and 404', async () => {
+  it('validates every AuditEvent of the trail (sign-ins, device uploads, reads, denied requests) and its Bundle', async () => {
+    // A denied read and a failed sign-in, so the trail holds every outcome and actor kind.
+    await get(`/fhir/R4/Patient/${w.patA.user.id}`, w.docB);
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'nobody@example.test', password: 'wrong-password-1' },
+    });
+    await new Promise((r) => setImmediate(r));
+    await t.container.services.audit.flush();
+    const bundle = await get('/fhir/R4/AuditEvent?_count=500', w.admin);
+    expect(errorsOf(bundle)).toEqual([]);
+    const entries = bundle.entry as Entry[];
+    const events = entries.map((e) => e.resource as Entry['resource'] & { outcome: string });
+    expect(new Set(events.map((e) => e.outcome))).toEqual(new Set(['0', '4']));
+    expect(events.length).toBeGreaterThan(10);
+    for (const e of events) expect(errorsOf(e), JSON.stringify(e)).toEqual([]);
+    const one = await get(`/fhir/R4/AuditEvent/${events[0]?.id ?? ''}`, w.admin);
+    expect(one.resourceType).toBe('AuditEvent');
+    expect(errorsOf(one)).toEqual([]);
+  });
+
+  it('validates the OperationOutcomes of 400, 401, 403 and 404', async () => {
     for (const [path, user] of [
       [`/fhir/R4/Observation?patient=${w.patA.user.id}&date=xx`, w.docA],
       [`/fhir/R4/Patient/${w.patA.user.id}`, undefined],
       [`/fhir/R4/Patient/${w.patA.user.id}`, w.docB],
       ['/fhir/R4/Encounter', w.docA],
+      ['/fhir/R4/AuditEvent', w.docA],
     ] as const) {
       const outcome = await get(path, user);
       expect(outcome.resourceType, path).toBe('OperationOutcome');

@@ -662,7 +662,24 @@ const rows: Row[] = [
     request: async (w) => ({ url: `/fhir/R4/DiagnosticReport/${await withEcg12(w)}` }),
     expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
   },
-  // --- audit trail: the admin's alone
+  // --- audit trail: the admin's alone, on /api/v1/audit and /fhir/R4/AuditEvent alike
+  ...['', `?patient=Patient/{A}&date=ge2020-01-01&_count=5`].map((query): Row => ({
+    name: `GET /fhir/R4/AuditEvent${query} (search)`,
+    request: (w) => ({ url: `/fhir/R4/AuditEvent${query.replace('{A}', w.patA.user.id)}` }),
+    expect: { ...users(403), admin: 200 },
+  })),
+  {
+    name: 'GET /fhir/R4/AuditEvent/{event of patient A}',
+    request: async (w) => {
+      // Doctor A reads patient A: one event of patient A on record.
+      await t.app.inject({ url: `/fhir/R4/Patient/${w.patA.user.id}`, headers: w.docA.headers });
+      await new Promise((r) => setImmediate(r));
+      await t.container.services.audit.flush();
+      const [event] = await t.container.repositories.audit.list({ patientId: w.patA.user.id }, 1);
+      return { url: `/fhir/R4/AuditEvent/${event?.id ?? 'none'}` };
+    },
+    expect: { ...users(403), admin: 200 },
+  },
   {
     name: 'GET /audit',
     request: () => ({ url: '/api/v1/audit' }),

@@ -13,7 +13,8 @@ import { encodeEcgInt16 } from '../../src/repositories/ecg-codec.js';
  * - HRV windows at packets 0 (SDNN 40 ms) and 60 (SDNN 60 ms).
  * - AF (af_since set) in packets 200–259; a 2,500 ms pause at packet 400; a VT episode of 5
  *   beats reported by packets 500–502 (same start) and one of 4 beats by packet 550; findings
- *   withheld (noise) in packet 599.
+ *   withheld (noise) in packet 599. Classified beat counts in packets 100–598: a VEB every
+ *   10th packet from 105 (50), an SVEB every 20th from 103 (25).
  * - ECG (250 Hz, 1 s per packet) in packets 320–339; an hr_high alert opened at packet 330,
  *   acknowledged 60 s later; one alert before the period (not in the report).
  */
@@ -101,6 +102,14 @@ export async function insertKnownData(
         longest_pause_ms: i === 400 ? 2500 : 900,
         veb_percent: 1,
         sveb_percent: 2,
+        // Beat counts from packet 100 on (packets 0–99 carry none): one VEB in packets 105,
+        // 115, …, 595 (50) and one SVEB in packets 103, 123, …, 583 (25); packet 599 is withheld.
+        ...(i < 100
+          ? {}
+          : {
+              veb_beats: i === 599 ? null : i % 10 === 5 ? 1 : 0,
+              sveb_beats: i === 599 ? null : i % 20 === 3 ? 1 : 0,
+            }),
         episodes,
         withheld: i === 599 ? 'noise' : null,
       }),

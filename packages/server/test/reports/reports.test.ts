@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Report, ReportsPage } from '@vigil/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -131,7 +132,7 @@ describe('a report over known stored data', () => {
     });
   });
 
-  it('gives the arrhythmia burden, and says why VEB/SVEB per hour are not available', () => {
+  it('gives the arrhythmia burden with VEB and SVEB per hour from the stored beat counts', () => {
     expect(report.content.arrhythmia).toEqual({
       analysed_ms: 599_000,
       af_ms: 60_000,
@@ -139,10 +140,30 @@ describe('a report over known stored data', () => {
       longest_pause_ms: 2500,
       vt_runs: 2,
       longest_vt_run_beats: 5,
-      veb_per_hour: null,
-      sveb_per_hour: null,
+      // 50 VEB and 25 SVEB in the 499 s of packets 100–598 (packets 0–99 carry no counts).
+      veb_per_hour: 360.7,
+      sveb_per_hour: 180.4,
+      veb_beats: 50,
+      sveb_beats: 25,
+      counted_ms: 499_000,
     });
-    expect(report.content.no_data.veb_per_hour).toMatch(/cannot be derived/);
+    expect(report.content.no_data.veb_per_hour).toBeUndefined();
+    expect(report.content.no_data['arrhythmia.counted_ms']).toMatch(/over counted_ms/);
+  });
+
+  it('says VEB and SVEB per hour are "not recorded" over packets that carry no beat counts', async () => {
+    const res = await build(docA, { period_start: t0, period_end: t0 + 100_000 });
+    expect(res.statusCode, res.body).toBe(201);
+    const c = res.json<Report>().content;
+    expect(c.arrhythmia).toMatchObject({
+      analysed_ms: 100_000,
+      veb_per_hour: 'not recorded',
+      sveb_per_hour: 'not recorded',
+      veb_beats: null,
+      sveb_beats: null,
+      counted_ms: 0,
+    });
+    expect(c.no_data.veb_per_hour).toMatch(/carries its classified beat counts/);
   });
 
   it('lists the alerts of the period with their acknowledgement delay', () => {
@@ -230,12 +251,18 @@ describe('a report over known stored data', () => {
         `${new Date(t0 + 390_000).toISOString().slice(11, 16)} UTC (1 min 00 s)`,
       );
       expect(text).toContain('longest pause 2500 ms');
+      expect(text).toContain(
+        'VEB 360.7 per hour (50 beats), SVEB 180.4 per hour (25 beats), over 8 min 19 s with beat counts',
+      );
       expect(text).toContain('Palpitations at night');
       expect(text).toContain('25 mm/s, 10 mm/mV');
-      // Page 1 as PNG, kept as a CI artifact (VIGIL_ARTIFACTS_DIR, else the temp folder).
+      // Page 1 as PNG, kept as a CI artifact in the repository's artifacts/ (gitignored, where
+      // the browser tests keep their screenshots; VIGIL_ARTIFACTS_DIR overrides it).
       const pdftoppm = spawnSync('pdftoppm', ['-v']);
       if (pdftoppm.error === undefined) {
-        const out = process.env.VIGIL_ARTIFACTS_DIR ?? path.join(tmpdir(), 'vigil-artifacts');
+        const out =
+          process.env.VIGIL_ARTIFACTS_DIR ??
+          fileURLToPath(new URL('../../../../artifacts', import.meta.url));
         mkdirSync(out, { recursive: true });
         const prefix = path.join(out, `report-page1-${t.container.database.dialect}`);
         execFileSync('pdftoppm', [

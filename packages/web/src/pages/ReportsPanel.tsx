@@ -134,7 +134,7 @@ function ReportView({
           Arrhythmia:{' '}
           {c.arrhythmia === null
             ? `no data (${c.no_data.arrhythmia ?? ''})`
-            : `AF ${duration(c.arrhythmia.af_ms)} (${c.arrhythmia.af_percent ?? '—'} %), longest pause ${c.arrhythmia.longest_pause_ms ?? '—'} ms, ${c.arrhythmia.vt_runs} VT runs`}
+            : `AF ${duration(c.arrhythmia.af_ms)} (${c.arrhythmia.af_percent ?? '—'} %), longest pause ${c.arrhythmia.longest_pause_ms ?? '—'} ms, ${c.arrhythmia.vt_runs} VT runs, VEB ${c.arrhythmia.veb_per_hour} / h, SVEB ${c.arrhythmia.sveb_per_hour} / h`}
         </li>
         <li>
           Alerts: {c.alerts.total} · ECG strips: {c.ecg_strips.length}

@@ -132,6 +132,8 @@ export function assessEcgVitals(input: EcgVitalsAssessorInput): EcgVitalsAssessm
           longest_pause_ms: analysable === true ? (a?.longestRrMs ?? null) : null,
           veb_percent: usableArr?.vebPercent ?? null,
           sveb_percent: usableArr?.svebPercent ?? null,
+          veb_beats: usableArr?.vebBeats ?? null,
+          sveb_beats: usableArr?.svebBeats ?? null,
           episodes: arr.episodes,
           withheld: arr.withheld ?? (analysable === true ? null : 'signal not analysable'),
         };

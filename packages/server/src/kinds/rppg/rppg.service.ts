@@ -196,10 +196,18 @@ export class RppgService {
     };
   }
 
-  /** Opens a client's stream on a session (one at a time). */
-  async openStream(token: string | undefined, sessionId: string): Promise<RppgStream> {
+  /**
+   * Opens a client's stream on a session (one at a time). `onViewer` hears who the token names
+   * as soon as it is checked, so a refusal after that can be put on record with its caller.
+   */
+  async openStream(
+    token: string | undefined,
+    sessionId: string,
+    onViewer?: (viewer: Viewer) => void,
+  ): Promise<RppgStream> {
     if (token === undefined || token === '') throw new DomainError('UNAUTHENTICATED');
     const viewer = await this.deps.authenticate(token);
+    onViewer?.(viewer);
     const s = await this.visibleSession(viewer, sessionId);
     if (s.busy || s.source === 'bedside') throw new DomainError('RPPG_SESSION_BUSY');
     s.busy = true;

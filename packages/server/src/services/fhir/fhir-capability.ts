@@ -19,7 +19,17 @@ const PARAM_TYPES: Record<string, { type: string; documentation: string }> = {
   },
   date: {
     type: 'date',
-    documentation: 'Effective time; prefixes eq, gt, lt, ge, le; dates without time are UTC',
+    documentation:
+      'Effective time (AuditEvent: recorded); prefixes eq, gt, lt, ge, le; dates without time are UTC',
+  },
+  agent: {
+    type: 'reference',
+    documentation: 'AuditEvent: who acted (Practitioner/<id>, Patient/<id> or a device id)',
+  },
+  action: { type: 'token', documentation: 'AuditEvent: C, R, U, D or E, comma-separated' },
+  outcome: {
+    type: 'token',
+    documentation: 'AuditEvent: 0 success, 4 denied (401/403/404), 8 failed',
   },
 };
 
@@ -47,7 +57,7 @@ export function capabilityStatement(baseUrl: string, version: string): FhirResou
       {
         mode: 'server',
         documentation:
-          'Read-only. Access follows Vigil roles: an admin sees every patient, a doctor their own patients, a patient themself; device API keys are refused. Every search takes _count (1-500, default 50), _total (none or accurate) and pages by the next link.',
+          'Read-only. Access follows Vigil roles: an admin sees every patient, a doctor their own patients, a patient themself; device API keys are refused. AuditEvent (the audit trail, newest first) is for admins alone; its Bundles carry no total. Every search takes _count (1-500, default 50), _total (none or accurate) and pages by the next link.',
         security: {
           cors: true,
           description: 'Authorization: Bearer <Vigil access token> (POST /api/v1/auth/login)',

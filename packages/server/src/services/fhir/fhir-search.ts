@@ -14,6 +14,7 @@ export const SEARCH_PARAMS = {
   Device: ['patient', '_lastUpdated'],
   Observation: ['patient', 'subject', 'code', 'date', '_lastUpdated'],
   DiagnosticReport: ['patient', 'subject', 'code', 'date', '_lastUpdated'],
+  AuditEvent: ['patient', 'agent', 'action', 'outcome', 'date'],
 } as const;
 export type FhirSearchType = keyof typeof SEARCH_PARAMS;
 
@@ -39,6 +40,12 @@ export interface SearchCriteria {
   codes: TokenCriterion[] | undefined;
   date: MsRange;
   lastUpdated: MsRange;
+  /** AuditEvent: the acting user or device id. */
+  agent: string | undefined;
+  /** AuditEvent: C, R, U, D or E (any of). */
+  actions: string[] | undefined;
+  /** AuditEvent: 0, 4 or 8. */
+  outcome: string | undefined;
 }
 
 const DATE =
@@ -149,6 +156,9 @@ export function parseSearch(type: FhirSearchType, query: RawQuery): SearchCriter
     codes: undefined,
     date: {},
     lastUpdated: {},
+    agent: undefined,
+    actions: undefined,
+    outcome: undefined,
   };
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
@@ -204,6 +214,30 @@ export function parseSearch(type: FhirSearchType, query: RawQuery): SearchCriter
             return { system: token.slice(0, bar) || undefined, code: token.slice(bar + 1) };
           });
         break;
+      case 'agent': {
+        const v = single(name, raw);
+        const id = v.slice(v.lastIndexOf('/') + 1);
+        if (!ID.test(id))
+          throw validationFailed(
+            name,
+            `${v} is not one agent (Practitioner/<id>, Patient/<id> or a device id)`,
+          );
+        criteria.agent = id;
+        break;
+      }
+      case 'action':
+        criteria.actions = values.flatMap((v) => v.split(','));
+        for (const a of criteria.actions)
+          if (!['C', 'R', 'U', 'D', 'E'].includes(a))
+            throw validationFailed(name, `action is C, R, U, D or E, not ${a}`);
+        break;
+      case 'outcome': {
+        const v = single(name, raw);
+        if (!['0', '4', '8', '12'].includes(v))
+          throw validationFailed(name, 'outcome is 0, 4, 8 or 12');
+        criteria.outcome = v;
+        break;
+      }
       case 'date':
         for (const v of values) criteria.date = applyDate(criteria.date, name, v);
         break;

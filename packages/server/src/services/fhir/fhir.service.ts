@@ -7,6 +7,14 @@ import type {
   TimeQuery,
   VitalsColumn,
 } from '../../repositories/fhir.repository.js';
+import type { AuditFilter } from '../../repositories/audit.repository.js';
+import { decodeAuditCursor, type AuditService } from '../audit.service.js';
+import {
+  AUDIT_ACTION_VERBS,
+  AUDIT_OUTCOME_CODES,
+  toAuditEvent,
+  type FhirAuditAction,
+} from './fhir-audit-event.js';
 import { capabilityStatement } from './fhir-capability.js';
 import {
   cameraHrObservation,
@@ -36,6 +44,7 @@ export const FHIR_TYPES = [
   'Device',
   'Observation',
   'DiagnosticReport',
+  'AuditEvent',
 ] as const;
 export type FhirType = (typeof FHIR_TYPES)[number];
 
@@ -144,8 +153,19 @@ function selectedKinds(criteria: SearchCriteria): Set<ObservationKind> {
   );
 }
 
+/** The audit filter of a FHIR `action` search (verbs of C/R/U/D; E is every other verb). */
+function verbsOf(actions: readonly string[]): AuditFilter['verbs'] {
+  const set = new Set(actions as FhirAuditAction[]);
+  const listed = (['C', 'R', 'U', 'D'] as const).filter((a) => set.has(a));
+  if (!set.has('E')) return { in: listed.flatMap((a) => AUDIT_ACTION_VERBS[a]) };
+  const others = (['C', 'R', 'U', 'D'] as const).filter((a) => !set.has(a));
+  return others.length === 0 ? undefined : { notIn: others.flatMap((a) => AUDIT_ACTION_VERBS[a]) };
+}
+
 export interface FhirServiceDeps {
   fhir: FhirRepository;
+  /** The audit trail AuditEvent reads and searches (GET /api/v1/audit's events). */
+  audit: Pick<AuditService, 'page'>;
   /** The server's version, published in the CapabilityStatement. */
   version: string;
 }
@@ -399,6 +419,41 @@ export function createFhirService(deps: FhirServiceDeps) {
     };
   }
 
+  /** AuditEvent, like GET /api/v1/audit, is the admin's alone. */
+  function adminOnly(viewer: Viewer): void {
+    if (viewer.role !== 'admin') throw new DomainError('FORBIDDEN');
+  }
+
+  /** The audit trail, newest first, keyset-paged by the next link's `_cursor`. */
+  async function searchAuditEvents(
+    criteria: SearchCriteria,
+  ): Promise<{ total: undefined; items: FhirResource[]; next: string | undefined }> {
+    const { min, max } = criteria.date;
+    const page = await deps.audit.page(
+      {
+        patientId: criteria.patientId,
+        actorId: criteria.agent,
+        verbs: criteria.actions === undefined ? undefined : verbsOf(criteria.actions),
+        outcome:
+          criteria.outcome === undefined
+            ? undefined
+            : // 12 (major failure) is never recorded: a value no event has.
+              ((AUDIT_OUTCOME_CODES as Record<string, string | undefined>)[criteria.outcome] ??
+              'major'),
+        from: min,
+        to: max === undefined ? undefined : max + 1,
+        before:
+          criteria.cursor === undefined ? undefined : decodeAuditCursor(criteria.cursor, '_cursor'),
+      },
+      criteria.count,
+    );
+    return {
+      total: undefined,
+      items: page.items.map((e) => toAuditEvent(e, deps.version)),
+      next: page.next_cursor ?? undefined,
+    };
+  }
+
   return {
     capabilities(urls: Pick<FhirRequestUrls, 'base'>): FhirResource {
       return capabilityStatement(urls.base, deps.version);
@@ -423,6 +478,12 @@ export function createFhirService(deps: FhirServiceDeps) {
         }
         case 'Observation':
           return readObservation(viewer, id);
+        case 'AuditEvent': {
+          adminOnly(viewer);
+          const event = (await deps.audit.page({ id }, 1)).items[0];
+          if (event === undefined) throw notFound();
+          return toAuditEvent(event, deps.version);
+        }
         case 'DiagnosticReport': {
           const row = await fhir.findEcg12(id);
           if (row === undefined) throw notFound();
@@ -441,9 +502,11 @@ export function createFhirService(deps: FhirServiceDeps) {
       query: RawQuery,
       urls: FhirRequestUrls,
     ): Promise<FhirResource> {
+      if (type === 'AuditEvent') adminOnly(viewer);
       const criteria = parseSearch(type, query);
       let result: { total: number | undefined; items: FhirResource[]; next: string | undefined };
-      if (type === 'Observation' || type === 'DiagnosticReport') {
+      if (type === 'AuditEvent') result = await searchAuditEvents(criteria);
+      else if (type === 'Observation' || type === 'DiagnosticReport') {
         // Checked like every patient-scoped list of Vigil: another doctor's patient is not found.
         const patientId = criteria.patientId as string;
         if (!(await fhir.canSeePatient(viewer, patientId)))

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { RppgSessionParamsSchema, RppgStreamQuerySchema } from '@vigil/protocol';
 import type { Services } from '../../composition.js';
 import { isDomainError } from '../../errors/catalogue.js';
+import { auditOutcome, type AuditRecorder } from '../../services/audit.service.js';
 
 type RawData = Buffer | ArrayBuffer | Buffer[];
 
@@ -20,11 +21,12 @@ const CLOSE_BASE = 4000;
  * privacy-mode mean colours (`RppgMeanRgbMessage`). The server answers every message, in order,
  * with an `estimate` or an `error` (a refused or dropped frame; the session goes on), so a client
  * can keep a few frames in flight and send the next when an answer arrives.
- * Authenticate with `?token=` (browsers) or an Authorization header.
+ * Authenticate with `?token=` (browsers) or an Authorization header. Opening (or being refused)
+ * is one `rppg_session.stream` event on the audit trail, of the session's patient.
  */
 export function rppgStreamRoutes(
   app: FastifyInstance,
-  options: { rppg: Services['rppg'] },
+  options: { rppg: Services['rppg']; audit: Pick<AuditRecorder, 'record'> },
   done: (error?: Error) => void,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -47,16 +49,42 @@ export function rppgStreamRoutes(
       const send = (message: unknown): void => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
       };
-      const opening = options.rppg.openStream(token, request.params.id).catch((error: unknown) => {
-        const status = isDomainError(error) ? error.status : 500;
-        send({
-          type: 'error',
-          code: isDomainError(error) ? error.code : 'INTERNAL_ERROR',
-          message: error instanceof Error ? error.message : 'stream refused',
+      // Who the token names, once checked (a refusal after that is on record with its caller).
+      let viewer: { id: string; role: 'admin' | 'doctor' | 'patient' } | null = null;
+      const audit = (status: number): void => {
+        options.audit.record({
+          actorId: viewer?.id ?? null,
+          actorKind: viewer?.role ?? 'anonymous',
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          action: 'rppg_session.stream',
+          resourceType: 'rppg_session',
+          resourceId: request.params.id,
+          patientRef: { kind: 'rppg_session', key: request.params.id },
+          outcome: auditOutcome(status),
+          status,
+          requestId: request.id,
         });
-        socket.close(CLOSE_BASE + status, 'refused');
-        return null;
-      });
+      };
+      const opening = options.rppg
+        .openStream(token, request.params.id, (v) => (viewer = v))
+        .then(
+          (stream) => {
+            audit(101);
+            return stream;
+          },
+          (error: unknown) => {
+            const status = isDomainError(error) ? error.status : 500;
+            audit(status);
+            send({
+              type: 'error',
+              code: isDomainError(error) ? error.code : 'INTERNAL_ERROR',
+              message: error instanceof Error ? error.message : 'stream refused',
+            });
+            socket.close(CLOSE_BASE + status, 'refused');
+            return null;
+          },
+        );
       socket.on('message', (data: RawData, isBinary: boolean) => {
         void opening.then(async (stream) => {
           if (stream === null) return;

@@ -78,6 +78,33 @@ export const inBody = (name: string, kind: AuditRefKind): AuditRefSpec => ({
   kind,
 });
 
+/**
+ * The patient of a multipart upload, which the handler alone reads (its fields are not in
+ * `request.body`, where `inBody` looks): call it with the form's `patient_id` once parsed, and
+ * with the stored record's patient once known. An empty or missing value changes nothing.
+ */
+export function setAuditPatient(
+  request: FastifyRequest,
+  patientId: string | null | undefined,
+): void {
+  if (typeof patientId === 'string' && patientId !== '')
+    request.auditPatient = patientId.slice(0, 200);
+}
+
+/**
+ * The patient a batch of bodies names, when every one names the same `patient_id` (a batch
+ * about several patients, or none, is one event without a patient).
+ */
+export function batchPatient(bodies: readonly unknown[]): string | undefined {
+  const ids = new Set(
+    bodies.map((b) =>
+      typeof b === 'object' && b !== null ? (b as Record<string, unknown>).patient_id : undefined,
+    ),
+  );
+  const [only] = ids;
+  return ids.size === 1 && typeof only === 'string' ? only : undefined;
+}
+
 function asArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }

@@ -17,7 +17,7 @@ import {
 import type { Services } from '../../../composition.js';
 import { DomainError, validationFailed } from '../../../errors/catalogue.js';
 import { currentDevice, currentUser } from '../plugins/auth.plugin.js';
-import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
+import { inBody, inParams, inQuery, setAuditPatient } from '../plugins/audit.plugin.js';
 import { multipartReadError } from '../multipart-errors.js';
 
 type BabyReadings = Services['babyReadings'];
@@ -87,6 +87,8 @@ async function readUpload(
         }
       } else if (UPLOAD_FIELDS.has(part.fieldname)) {
         fields[part.fieldname] = String(part.value);
+        // Multipart fields are not in request.body, where the audit hook's inBody looks.
+        if (part.fieldname === 'patient_id') setAuditPatient(request, String(part.value));
       }
     }
   } catch (error) {
@@ -163,6 +165,7 @@ export async function babyReadingsRoutes(
           : { kind: 'user', user: currentUser(request) };
       const { fields, audio } = await readUpload(app, request);
       const reading = await readings.upload(by, fields, audio, request.headers['idempotency-key']);
+      setAuditPatient(request, reading.patient_id);
       return reply.status(201).send(reading);
     },
   );

@@ -19,7 +19,13 @@ import {
 import { DomainError } from '../../../errors/catalogue.js';
 import { multipartReadError } from '../multipart-errors.js';
 import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
-import { inBody, inParams, inQuery } from '../plugins/audit.plugin.js';
+import {
+  batchPatient,
+  inBody,
+  inParams,
+  inQuery,
+  setAuditPatient,
+} from '../plugins/audit.plugin.js';
 
 /**
  * One 12-lead JSON body is ~0.6 MB (5000 × 12 numbers); 1000 Hz doubles it. A batch carries up
@@ -119,12 +125,17 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
         response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 413) },
       },
     },
-    (request) => ecg12.classifyBatch(ecg12Caller(request), request.body.samples),
+    (request) => {
+      setAuditPatient(request, batchPatient(request.body.samples));
+      return ecg12.classifyBatch(ecg12Caller(request), request.body.samples);
+    },
   );
 
   r.post(
     '/classify/record',
     {
+      // The form's patient_id is the event's patient (setAuditPatient: multipart fields are not
+      // in request.body).
       config: { audit: { action: 'ecg12.classify', resourceType: 'ecg12' } },
       onRequest: caller,
       schema: {
@@ -158,7 +169,11 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
                 field: part.fieldname,
                 message: `${part.filename}: expected a .hea header and a .mat or .dat data file`,
               });
-          } else if (typeof part.value === 'string') fields[part.fieldname] = part.value;
+          } else if (typeof part.value === 'string') {
+            fields[part.fieldname] = part.value;
+            // Known before the files are checked: a refused upload names its patient too.
+            if (part.fieldname === 'patient_id') setAuditPatient(request, part.value);
+          }
         }
       } catch (error) {
         throw multipartReadError(error);

@@ -96,7 +96,11 @@ export async function registerRoutes(
   // Camera heart rate: sessions, uploads, the frame stream, the patient's heart-rate history,
   // and, with a bedside camera configured, seed 001's root paths (/bpm, /status, …).
   await app.register(rppgRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
-  await app.register(rppgStreamRoutes, { prefix: '/api/v1/rppg', rppg: services.rppg });
+  await app.register(rppgStreamRoutes, {
+    prefix: '/api/v1/rppg',
+    rppg: services.rppg,
+    audit: services.audit,
+  });
   await app.register(heartRateRoutes, { prefix: '/api/v1/patients', rppg: services.rppg });
   // FHIR R4 read API (its errors are OperationOutcomes: routes/fhir/fhir-outcome.ts).
   await app.register(fhirRoutes, { prefix: '/fhir/R4', fhir: services.fhir });

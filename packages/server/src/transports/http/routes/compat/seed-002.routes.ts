@@ -3,6 +3,7 @@ import { Seed002WsParamsSchema, WsQuerySchema } from '@vigil/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../../composition.js';
 import type { RealtimeHub } from '../../../../realtime/realtime-hub.js';
+import { clientOf } from '../../../ws/ws.routes.js';
 import { babyReadingsRoutes } from '../baby-readings.routes.js';
 
 /**
@@ -55,7 +56,7 @@ export function compatWsRoutes(
       },
     },
     (socket, request) => {
-      options.hub.accept(socket, request.query);
+      options.hub.accept(socket, request.query, clientOf(request));
     },
   );
   done();

@@ -21,7 +21,7 @@ import {
   ecg12Caller,
   ecg12CallerHook,
 } from '../ecg12.routes.js';
-import { inBody, inQuery } from '../../plugins/audit.plugin.js';
+import { batchPatient, inBody, inQuery, setAuditPatient } from '../../plugins/audit.plugin.js';
 
 /**
  * Seed 003 (the FastAPI ECG service) compatibility: its paths and response shapes, answered by
@@ -106,6 +106,7 @@ export function seed003Routes(
       },
     },
     async (request) => {
+      setAuditPatient(request, batchPatient(request.body.samples));
       const batch = await ecg12.classifyBatch(ecg12Caller(request), request.body.samples);
       return {
         predictions: batch.results.map((item) =>

@@ -23,14 +23,15 @@ function urlsOf(request: FastifyRequest, prefix: string) {
 
 /**
  * What a FHIR read's id names, for the audit trail's patient lookup (Observation ids are
- * `<kind>-<row id>` of several tables: the event keeps the id, without a patient).
+ * `<kind>-<row id>` of the table the kind is read from).
  */
 const READ_REF: Record<(typeof FHIR_TYPES)[number], AuditRefKind | undefined> = {
   Patient: 'patient',
   Practitioner: 'user',
   Device: 'device_row',
-  Observation: undefined,
+  Observation: 'fhir_observation',
   DiagnosticReport: 'ecg12',
+  AuditEvent: 'audit_event',
 };
 
 /**
@@ -70,6 +71,8 @@ export function fhirRoutes(
   );
 
   for (const type of FHIR_TYPES) {
+    // AuditEvent is the admin's alone (403 for everyone else, as GET /api/v1/audit).
+    const errors = type === 'AuditEvent' ? [400, 401, 403, 404] : [400, 401, 404];
     r.get(
       `/${type}`,
       {
@@ -78,7 +81,7 @@ export function fhirRoutes(
           audit: {
             action: 'fhir.search',
             resourceType: `fhir.${type}`,
-            patient: inQuery('patient', 'patient'),
+            patient: inQuery('patient', 'fhir_patient'),
           },
         },
         schema: {
@@ -87,7 +90,7 @@ export function fhirRoutes(
           summary: `Search ${type} (Bundle searchset; paged by _count and the next link)`,
           security,
           querystring: FhirSearchQuerySchema,
-          response: { 200: FhirBundleSchema, ...fhirErrorResponses(400, 401, 404) },
+          response: { 200: FhirBundleSchema, ...fhirErrorResponses(...errors) },
         },
       },
       (request) =>
@@ -110,7 +113,7 @@ export function fhirRoutes(
           summary: `Read a ${type}`,
           security,
           params: FhirReadParamsSchema,
-          response: { 200: FhirResourceSchema, ...fhirErrorResponses(400, 401, 404) },
+          response: { 200: FhirResourceSchema, ...fhirErrorResponses(...errors) },
         },
       },
       (request) => fhir.read(currentUser(request), type, request.params.id),
