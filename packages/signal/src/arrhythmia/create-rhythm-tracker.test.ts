@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AF_WINDOW_FEATURES, asAfWindowModel, createRhythmTracker } from './create-rhythm-tracker.js';
+import {
+  AF_WINDOW_FEATURES,
+  asAfWindowModel,
+  createRhythmTracker,
+} from './create-rhythm-tracker.js';
 import type { RhythmTrackerOptions } from './create-rhythm-tracker.js';
 import type { BeatClass, RhythmEpisode } from './types.js';
 

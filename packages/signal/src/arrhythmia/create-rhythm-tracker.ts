@@ -559,8 +559,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
         // template correlation when both are.
         const coh = b?.pShort ?? b?.pScore ?? null;
         const tmpl = b?.pShort == null ? null : (b.pScore ?? null);
-        const v =
-          coh === null ? null : afWindow(idx, excludeSveb, Math.min(idx, Wm), true, true);
+        const v = coh === null ? null : afWindow(idx, excludeSveb, Math.min(idx, Wm), true, true);
         let isAf = false;
         if (v !== null && coh !== null) {
           feat[0] = stat.nrmssd;

@@ -100,7 +100,9 @@ async function* records(): AsyncGenerator<Rec> {
   }
   const cpsc = find('cpsc2021');
   if (cpsc) {
-    const names = (await readdir(cpsc)).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4));
+    const names = (await readdir(cpsc))
+      .filter((f) => f.endsWith('.hea'))
+      .map((f) => f.slice(0, -4));
     for (const n of names.filter((x) => !/^data_(8|35|92)_/.test(x)).sort())
       yield loadWfdb('cpsc2021', join(cpsc, n), true);
   }
@@ -144,9 +146,11 @@ for await (const r of records()) {
 const d = AF_WINDOW_FEATURES.length;
 const mean = new Array<number>(d).fill(0);
 const std = new Array<number>(d).fill(0);
-for (const x of rows) for (let j = 0; j < d; j++) mean[j] = (mean[j] ?? 0) + (x[j] ?? 0) / rows.length;
 for (const x of rows)
-  for (let j = 0; j < d; j++) std[j] = (std[j] ?? 0) + ((x[j] ?? 0) - (mean[j] ?? 0)) ** 2 / rows.length;
+  for (let j = 0; j < d; j++) mean[j] = (mean[j] ?? 0) + (x[j] ?? 0) / rows.length;
+for (const x of rows)
+  for (let j = 0; j < d; j++)
+    std[j] = (std[j] ?? 0) + ((x[j] ?? 0) - (mean[j] ?? 0)) ** 2 / rows.length;
 for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] ?? 0) || 1;
 // Each database weighs the same: rows of the larger ones are taken with a stride.
 const perDb = new Map<string, number>();
