@@ -1,6 +1,7 @@
 /**
  * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--list]
- *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--p-long-max 0.7]`
+ *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
+ *  [--p-long-max 0.7]`
  *
  * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
  * scored with the model and rules as shipped, and each is marked with the role it played in
@@ -65,6 +66,8 @@ const { values } = parseArgs({
     'af-min-duration': { type: 'string' },
     'af-exclude-sveb': { type: 'boolean', default: false },
     'no-atrial-evidence': { type: 'boolean', default: false },
+    /** The 32-beat AF rule without the model's agreement when there is no sinus P template. */
+    'no-long-needs-model': { type: 'boolean', default: false },
     'p-long-max': { type: 'string' },
     'p-measure': { type: 'string' },
     classifier: { type: 'string' },
@@ -163,6 +166,7 @@ const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
       }),
   ...(values['af-exclude-sveb'] ? { afExcludeSveb: true } : {}),
   ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),
+  ...(values['no-long-needs-model'] ? { afLongNeedsModel: false } : {}),
   ...(values['p-long-max'] === undefined
     ? {}
     : { afLongPWaveScoreMax: Number(values['p-long-max']) }),
