@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createRhythmTracker } from './create-rhythm-tracker.js';
+import {
+  AF_WINDOW_FEATURES,
+  asAfWindowModel,
+  createRhythmTracker,
+} from './create-rhythm-tracker.js';
 import type { RhythmTrackerOptions } from './create-rhythm-tracker.js';
 import type { BeatClass, RhythmEpisode } from './types.js';
 
@@ -62,7 +67,7 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     expect(runCold(frequent, 0.3)).toEqual([]);
     expect(runCold(bigeminy, 0.3)).toEqual([]);
     // The same intervals are AF by nRMSSD and the large-difference share alone (the rule off).
-    const off = { afEctopyShare: 1, afEctopyRegularShare: 1 };
+    const off = { afEctopyShare: 1, afEctopyRegularShare: 1, afShortModel: null };
     expect(runCold(frequent, 0.3, off)).toHaveLength(1);
     expect(runCold(bigeminy, 0.3, off)).toHaveLength(1);
   });
@@ -245,5 +250,65 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     expect(eps.map((e) => e.rhythm)).toEqual(['TACHY', 'BRADY']);
     expect(eps[0]?.meanBpm).toBeCloseTo(120, 5);
     expect(eps[1]?.meanBpm).toBeCloseTo(50, 5);
+  });
+});
+
+describe('createRhythmTracker (short-window AF model)', () => {
+  /** Feeds RR intervals (ms), all N, no sinus P template, the given coherence; AF episodes. */
+  const coldAf = (
+    rrMs: number[],
+    coherence: number,
+    options: Omit<RhythmTrackerOptions, 'fs'> = {},
+  ): RhythmEpisode[] => runCold(rrMs, coherence, options);
+
+  it('ships a model that asAfWindowModel accepts, and rejects other shapes', () => {
+    const shipped = JSON.parse(
+      readFileSync(new URL('./model/af-window-model.json', import.meta.url), 'utf8'),
+    ) as unknown;
+    expect(asAfWindowModel(shipped)?.featureNames).toEqual([...AF_WINDOW_FEATURES]);
+    expect(asAfWindowModel({ ...(shipped as object), weights: [1, 2] })).toBeNull();
+    expect(asAfWindowModel({ ...(shipped as object), featureNames: ['a'] })).toBeNull();
+    expect(asAfWindowModel(null)).toBeNull();
+    expect(() => createRhythmTracker({ fs: FS, afModelWindowBeats: 40 })).toThrow(
+      /afModelWindowBeats/,
+    );
+  });
+
+  it('measures the turning-point ratio: 1 for alternating intervals, 0 for a steady ramp', () => {
+    const tpr = (rrMs: number[]): number[] => {
+      const seen: number[] = [];
+      runCold(rrMs, 0.2, {
+        afShortModel: null,
+        onAfShortWindow: (_sample, f) => seen.push(f[3] ?? NaN),
+      });
+      return seen;
+    };
+    const alternating = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 700 : 900));
+    const ramp = Array.from({ length: 40 }, (_, i) => 600 + 10 * i);
+    expect(tpr(alternating).length).toBeGreaterThan(0);
+    expect(new Set(tpr(alternating))).toEqual(new Set([1]));
+    expect(new Set(tpr(ramp))).toEqual(new Set([0]));
+  });
+
+  it('finds AF in a 25-beat strip with absent P waves from a cold start', () => {
+    const rnd = lcg(7);
+    const rr = Array.from({ length: 25 }, () => 450 + 600 * rnd());
+    expect(coldAf(rr, 0.15)).toHaveLength(1);
+  });
+
+  it('without a sinus P template, lets the model veto the 32-beat RR rule (afLongNeedsModel)', () => {
+    // Respiratory sinus arrhythmia: RR swinging 150 ms either side of 850 ms over 6 beats, with
+    // coherent P waves and no sinus P template yet (irregular from the first beat): the 32-beat
+    // RR rule calls it AF, having no atrial-activity veto without a template.
+    const rr = Array.from({ length: 150 }, (_, i) => 850 + 150 * Math.sin((2 * Math.PI * i) / 6));
+    expect(coldAf(rr, 0.9, { afShortModel: null })).not.toEqual([]);
+    // A model that never calls AF (threshold above any probability) vetoes it, unless told not to.
+    const shipped = asAfWindowModel(
+      JSON.parse(readFileSync(new URL('./model/af-window-model.json', import.meta.url), 'utf8')),
+    );
+    if (!shipped) throw new Error('no shipped model');
+    const never = { ...shipped, threshold: 1 };
+    expect(coldAf(rr, 0.9, { afShortModel: never })).toEqual([]);
+    expect(coldAf(rr, 0.9, { afShortModel: never, afLongNeedsModel: false })).not.toEqual([]);
   });
 });

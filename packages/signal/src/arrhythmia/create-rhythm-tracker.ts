@@ -1,6 +1,55 @@
 import { SignalInputError } from '../errors.js';
 import { sortSmallInPlace } from '../sort-small-in-place.js';
+import shippedAfModel from './model/af-window-model.json' with { type: 'json' };
 import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
+
+/** Names of the short-window AF features, in the order `AfWindowModel` weighs them. */
+export const AF_WINDOW_FEATURES = [
+  'nrmssd',
+  'largeDiffShare',
+  'ectopyShare',
+  'turningPointRatio',
+  'coherence',
+  'templateCorrelation',
+  'hasTemplate',
+] as const;
+
+/**
+ * Logistic model of the short-window AF decision: p = 1 / (1 + exp(-(bias + Σ weights[j] ·
+ * (f[j] - mean[j]) / std[j]))) over the features `AF_WINDOW_FEATURES`; AF when p > threshold.
+ */
+export interface AfWindowModel {
+  format: 'vigil-af-window-logistic-1';
+  featureNames: readonly string[];
+  mean: readonly number[];
+  std: readonly number[];
+  weights: readonly number[];
+  bias: number;
+  threshold: number;
+}
+
+/** The shipped short-window AF model (`npm run train:af`), or null when `json` is not one. */
+export function asAfWindowModel(json: unknown): AfWindowModel | null {
+  const m = json as Partial<AfWindowModel> | null;
+  const d = AF_WINDOW_FEATURES.length;
+  const okArray = (a: unknown): boolean =>
+    Array.isArray(a) && a.length === d && a.every((v) => typeof v === 'number');
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    m.format !== 'vigil-af-window-logistic-1' ||
+    !Array.isArray(m.featureNames) ||
+    m.featureNames.join() !== AF_WINDOW_FEATURES.join() ||
+    !okArray(m.mean) ||
+    !okArray(m.std) ||
+    !okArray(m.weights) ||
+    typeof m.bias !== 'number' ||
+    typeof m.threshold !== 'number'
+  ) {
+    return null;
+  }
+  return m as AfWindowModel;
+}
 
 export interface RhythmTrackerOptions {
   /** Sampling rate in Hz (required). */
@@ -32,6 +81,37 @@ export interface RhythmTrackerOptions {
   afShortWindowBeats?: number;
   /** P-wave score (see `push`) below which P waves count as absent, default 0.5. */
   afPWaveScoreMax?: number;
+  /**
+   * Short-window decision by a logistic model (default: the shipped one, trained by
+   * `npm run train:af` on MIT-BIH DS1, CPSC 2021 development patients and the odd-numbered CinC
+   * 2017 strips) instead of the two thresholds above: it weighs the window's normalised RMSSD,
+   * share of large successive differences, share explained by ectopy, turning-point ratio (near
+   * 2/3 for the random order of AF, lower for the smooth swings of sinus arrhythmia) and the
+   * P-wave coherence and template correlation of its last beats, so a very irregular window
+   * with some residual P-wave coherence (a noisy strip in AF) and a smoothly varying one with
+   * absent-looking P waves are both told apart. Uses `shortPathPWaveScore` of `push` as the
+   * coherence and `pWaveScore` as the template correlation (only one given: it is the coherence);
+   * idle without either. null: the threshold rule.
+   */
+  afShortModel?: AfWindowModel | null;
+  /**
+   * RR intervals the model's features are measured over: the last `afModelWindowBeats`, or all
+   * intervals so far while there are fewer (at least `afShortWindowBeats`), default
+   * `afShortWindowBeats` (12; the shipped model was trained and chosen at 12: longer windows
+   * found more AF strips only with more false AF on the CinC 2017 development strips).
+   */
+  afModelWindowBeats?: number;
+  /**
+   * Whether a long-window AF decision made without a sinus P template (no atrial-activity veto)
+   * also needs the model's latest short-window decision to be AF, default true (no effect
+   * without a model).
+   */
+  afLongNeedsModel?: boolean;
+  /**
+   * Called with the features of every measured short window (`AF_WINDOW_FEATURES` order; the
+   * array is reused) and the sample of the beat it labels: for training tools.
+   */
+  onAfShortWindow?: (sample: number, features: Float64Array) => void;
   /** Consecutive short-window AF decisions that open an AF episode, default 4. */
   afShortHysteresisBeats?: number;
   /**
@@ -153,6 +233,19 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const excludeSveb = options.afExcludeSveb ?? false;
   const Ws = options.afShortWindowBeats ?? 12;
   const pMax = options.afPWaveScoreMax ?? 0.5;
+  const afModel =
+    options.afShortModel === undefined ? asAfWindowModel(shippedAfModel) : options.afShortModel;
+  const onShort = options.onAfShortWindow;
+  const Wm = options.afModelWindowBeats ?? Ws;
+  const longNeedsModel = options.afLongNeedsModel ?? true;
+  if (!(Number.isInteger(Wm) && Wm >= Ws && Wm <= W)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.afModelWindowBeats',
+      'afModelWindowBeats must be an integer from afShortWindowBeats to afWindowBeats',
+    );
+  }
+  const feat = new Float64Array(AF_WINDOW_FEATURES.length);
   const shortHyst = options.afShortHysteresisBeats ?? 4;
   const holdMax = options.afHoldBeats ?? 16;
   const minAfSamples = ((options.afMinDurationMs ?? 30000) * fs) / 1000;
@@ -278,6 +371,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     runStart = -1;
   };
 
+  // Measures of the last window `afWindow` judged (for the model's features).
+  const stat = { nrmssd: 0, big: 0, ectopy: 0, tpr: 0 };
   let rrScratch = new Float64Array(2 * W);
   let phaseScratch = new Float64Array(2 * W);
   let validScratch = new Float64Array(2 * W);
@@ -291,6 +386,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     len = W,
     // Use intervals touching any beat except unclassifiable (Q) ones.
     all = false,
+    // Also measure the ectopy share and turning-point ratio of a regular window (`stat`).
+    measureAll = false,
   ): WindowVerdict | null => {
     // Up to three windows per beat: typed work arrays and an insertion sort instead of new
     // arrays, `filter` and a comparator sort (the same values in the same order).
@@ -350,16 +447,35 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       nd++;
     }
     if (nd < 4 || nb < 4) return null;
-    const irregular = Math.sqrt(d2 / nd) / mean > afNrmssd && big / nb > afBig;
-    if (!irregular) return 'regular';
+    stat.nrmssd = Math.sqrt(d2 / nd) / mean;
+    stat.big = big / nb;
+    const irregular = stat.nrmssd > afNrmssd && stat.big > afBig;
+    if (measureAll) {
+      // Turning points: an interval longer or shorter than both neighbours.
+      let tp = 0;
+      let nt = 0;
+      for (let i = 1; i < len - 1; i++) {
+        const a = rr[i - 1] ?? NaN;
+        const b = rr[i] ?? NaN;
+        const c = rr[i + 1] ?? NaN;
+        if (!Number.isFinite(a) || !Number.isFinite(b) || !Number.isFinite(c)) continue;
+        nt++;
+        if ((b > a && b > c) || (b < a && b < c)) tp++;
+      }
+      stat.tpr = nt > 0 ? tp / nt : 0;
+    }
+    if (!irregular && !measureAll) return 'regular';
     const need = all ? ectopyShare : ectopyRegularShare;
-    if (need >= 1) return 'irregular';
+    if (need >= 1 && !measureAll) return 'irregular';
     // Irregular but not AF: most intervals explained by ectopy in an otherwise regular rhythm.
     const med =
       nValid % 2 === 1
         ? (valid[nValid >> 1] ?? 0)
         : ((valid[(nValid >> 1) - 1] ?? 0) + (valid[nValid >> 1] ?? 0)) / 2;
     const share = ectopyExplained(rr, len, med);
+    stat.ectopy = share;
+    if (!irregular) return 'regular';
+    if (need >= 1) return 'irregular';
     return share >= need ? 'ectopy' : 'irregular';
   };
   /**
@@ -430,16 +546,55 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   };
 
   let lastWindowAf = false;
+  // The model's latest short-window decision (true when it could not judge).
+  let modelAf = false;
   let lastWindowRegular = false;
   const stepAf = (idx: number): void => {
     // Short window ending at idx: irregular RR and no P waves label its centre beat.
     if (Ws > 0 && idx >= Ws) {
       const b = at(idx);
-      const coh = b?.pScore ?? b?.pShort ?? null;
-      shortLabel.set(
-        idx - (Ws >> 1),
-        coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === 'irregular',
-      );
+      const c = idx - (Ws >> 1);
+      if (afModel || onShort) {
+        // The template-free coherence (or, when only one score is passed, that score) and the
+        // template correlation when both are.
+        const coh = b?.pShort ?? b?.pScore ?? null;
+        const tmpl = b?.pShort == null ? null : (b.pScore ?? null);
+        const v = coh === null ? null : afWindow(idx, excludeSveb, Math.min(idx, Wm), true, true);
+        let isAf = false;
+        if (v !== null && coh !== null) {
+          feat[0] = stat.nrmssd;
+          feat[1] = stat.big;
+          feat[2] = stat.ectopy;
+          feat[3] = stat.tpr;
+          feat[4] = coh;
+          feat[5] = tmpl ?? 0;
+          feat[6] = tmpl === null ? 0 : 1;
+          onShort?.(at(c)?.sample ?? 0, feat);
+          if (afModel) {
+            let z = afModel.bias;
+            for (let j = 0; j < feat.length; j++) {
+              z +=
+                ((afModel.weights[j] ?? 0) * ((feat[j] ?? 0) - (afModel.mean[j] ?? 0))) /
+                (afModel.std[j] ?? 1);
+            }
+            isAf = 1 / (1 + Math.exp(-z)) > afModel.threshold;
+          }
+        }
+        // Unknown (no coherence, too few intervals) vetoes nothing.
+        modelAf = v === null || coh === null || isAf;
+        if (afModel) {
+          shortLabel.set(c, isAf);
+        } else {
+          const p = b?.pScore ?? b?.pShort ?? null;
+          shortLabel.set(c, p !== null && p < pMax && v === 'irregular');
+        }
+      } else {
+        const coh = b?.pScore ?? b?.pShort ?? null;
+        shortLabel.set(
+          c,
+          coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === 'irregular',
+        );
+      }
     }
     // Window ending at idx labels its centre beat c. Before the first full long window (c below
     // W / 2 at idx below W) the long decision is unknown and the short path alone decides, so a
@@ -457,7 +612,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       verdict === null ? null : pNow === null ? verdict === 'irregular' : verdict !== 'regular';
     // Atrial-activity evidence: no sinus P template yet, or the recent beats' P waves unlike it.
     const atrialOk = !needAtrial || pNow === null || pNow < pLongMax;
-    const isLong = long === true && atrialOk;
+    // Without a sinus P template the long path has no atrial-activity veto: the model (P-wave
+    // coherence, turning points) stands in for it, so smooth sinus arrhythmia is not AF.
+    const modelOk = !longNeedsModel || !afModel || pNow !== null || modelAf;
+    const isLong = long === true && atrialOk && modelOk;
     const isShort = shortLabel.get(c) ?? false;
     shortLabel.delete(c);
     if (idx >= W) {

@@ -1,0 +1,189 @@
+/**
+ * `npm run train:af -- --data <root> [--data <root> ...] [--out src/arrhythmia/model/af-window-model.json]
+ *  [--threshold 0.5]`
+ *
+ * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`, a logistic regression
+ * over `AF_WINDOW_FEATURES`) on the AF development data only: the 22 MIT-BIH DS1 records
+ * (`mitdb/`, DS2 records skipped unread), the CPSC 2021 development patients (`cpsc2021/`,
+ * patients 8, 35 and 92 skipped unread) and the odd-numbered CinC 2017 strips (`cinc2017/`; the
+ * even-numbered ones are held out and skipped unread). Every short window the tracker measures
+ * (with the threshold rule deciding, so the features are what the live path sees) is one row,
+ * labelled AF when the beat it labels lies in reference AF (`(AFIB`, `(AFL`; CinC 2017: label A);
+ * each database weighs the same in the fit. Beats from `detectQrs`, signals at other rates than
+ * 250 and 360 Hz resampled to 250 Hz, as in `eval:cross-db`.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
+import { AF_WINDOW_FEATURES } from '../arrhythmia/create-rhythm-tracker.js';
+import type { AfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
+import { detectQrs } from '../ecg/detect-qrs.js';
+import { resample } from '../filters/resample.js';
+import { readAnnotations, readWfdbRecord } from '../io/index.js';
+import { fitLogistic } from './fit-logistic.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', multiple: true },
+    out: { type: 'string', default: 'src/arrhythmia/model/af-window-model.json' },
+    threshold: { type: 'string', default: '0.5' },
+    /** Also write the feature rows (JSON lines: database, record, label, features). */
+    rows: { type: 'string' },
+    /** Short window length in RR intervals (the tracker's `afShortWindowBeats`), default 12. */
+    'short-window': { type: 'string' },
+    /** Model window in RR intervals (`afModelWindowBeats`), default the tracker's (12). */
+    'model-window': { type: 'string' },
+  },
+});
+const here = (p: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), p);
+const roots = (values.data ?? []).map(here);
+if (roots.length === 0) {
+  console.error('usage: train-af --data <root> [--data <root> ...] [--out file] [--threshold p]');
+  process.exit(2);
+}
+const DS2 = new Set(
+  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(
+    ' ',
+  ),
+);
+const find = (folder: string): string | undefined =>
+  roots.map((r) => join(r, folder)).find((d) => existsSync(d));
+
+type Interval = [number, number];
+interface Rec {
+  db: string;
+  name: string;
+  fs: number;
+  ecg: Float64Array;
+  af: Interval[];
+}
+
+async function loadWfdb(db: string, path: string, withAf: boolean): Promise<Rec> {
+  const rec = await readWfdbRecord(path);
+  let lead = rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase()));
+  if (lead < 0) lead = 0;
+  let ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
+  let fs = rec.fs;
+  let scale = 1;
+  if (fs !== 250 && fs !== 360) {
+    ecg = resample(ecg, fs, 250);
+    scale = 250 / fs;
+    fs = 250;
+  }
+  const af: Interval[] = [];
+  if (withAf && existsSync(`${path}.atr`)) {
+    let start: number | null = null;
+    for (const a of await readAnnotations(path)) {
+      const aux = a.aux.replace(/\0/g, '').trim();
+      if (!aux.startsWith('(')) continue;
+      const isAf = aux === '(AFIB' || aux === '(AFL';
+      const s = Math.round(a.sample * scale);
+      if (isAf && start === null) start = s;
+      else if (!isAf && start !== null) {
+        af.push([start, s]);
+        start = null;
+      }
+    }
+    if (start !== null) af.push([start, ecg.length]);
+  }
+  return { db, name: path, fs, ecg, af };
+}
+
+async function* records(): AsyncGenerator<Rec> {
+  const mit = find('mitdb');
+  if (mit) {
+    const names = (await readdir(mit)).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4));
+    for (const n of names.filter((x) => !DS2.has(x)).sort())
+      yield loadWfdb('mitdb', join(mit, n), true);
+  }
+  const cpsc = find('cpsc2021');
+  if (cpsc) {
+    const names = (await readdir(cpsc))
+      .filter((f) => f.endsWith('.hea'))
+      .map((f) => f.slice(0, -4));
+    for (const n of names.filter((x) => !/^data_(8|35|92)_/.test(x)).sort())
+      yield loadWfdb('cpsc2021', join(cpsc, n), true);
+  }
+  const cinc = find('cinc2017');
+  if (cinc) {
+    const ref = await readFile(join(cinc, 'REFERENCE.csv'), 'utf8');
+    for (const line of ref.split(/\r?\n/)) {
+      const [name, label] = line.split(',');
+      // Odd record numbers only: the even ones are the held-out half.
+      if (!name || !label || label === '~' || !/^A\d*[13579]$/.test(name)) continue;
+      const r = await loadWfdb('cinc2017', join(cinc, name), false);
+      if (label === 'A') r.af = [[0, r.ecg.length]];
+      yield r;
+    }
+  }
+}
+
+const rows: Float64Array[] = [];
+const labels: boolean[] = [];
+const dbOf: string[] = [];
+const dump: string[] = [];
+for await (const r of records()) {
+  const peaks = detectQrs(r.ecg, { fs: r.fs });
+  analyzeArrhythmia(r.ecg, r.fs, peaks, {
+    afShortModel: null,
+    ...(values['short-window'] === undefined
+      ? {}
+      : { afShortWindowBeats: Number(values['short-window']) }),
+    ...(values['model-window'] === undefined
+      ? {}
+      : { afModelWindowBeats: Number(values['model-window']) }),
+    onAfShortWindow: (sample, f) => {
+      const y = r.af.some(([s, e]) => sample >= s && sample < e);
+      rows.push(Float64Array.from(f));
+      labels.push(y);
+      dbOf.push(r.db);
+      if (values.rows !== undefined) dump.push(JSON.stringify([r.db, r.name, y, ...f]));
+    },
+  });
+}
+const d = AF_WINDOW_FEATURES.length;
+const mean = new Array<number>(d).fill(0);
+const std = new Array<number>(d).fill(0);
+for (const x of rows)
+  for (let j = 0; j < d; j++) mean[j] = (mean[j] ?? 0) + (x[j] ?? 0) / rows.length;
+for (const x of rows)
+  for (let j = 0; j < d; j++)
+    std[j] = (std[j] ?? 0) + ((x[j] ?? 0) - (mean[j] ?? 0)) ** 2 / rows.length;
+for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] ?? 0) || 1;
+// Each database weighs the same: rows of the larger ones are taken with a stride.
+const perDb = new Map<string, number>();
+for (const db of dbOf) perDb.set(db, (perDb.get(db) ?? 0) + 1);
+const smallest = Math.min(...perDb.values());
+const seen = new Map<string, number>();
+const x: Float64Array[] = [];
+const y: boolean[] = [];
+for (let i = 0; i < rows.length; i++) {
+  const db = dbOf[i] ?? '';
+  const k = (seen.get(db) ?? 0) + 1;
+  seen.set(db, k);
+  const stride = (perDb.get(db) ?? 1) / smallest;
+  if (Math.floor(k / stride) === Math.floor((k - 1) / stride)) continue;
+  const row = rows[i] ?? new Float64Array(d);
+  x.push(row.map((v, j) => (v - (mean[j] ?? 0)) / (std[j] ?? 1)));
+  y.push(labels[i] === true);
+}
+const fit = fitLogistic(x, y, { l2: 0.001, iterations: 3000 });
+const model: AfWindowModel = {
+  format: 'vigil-af-window-logistic-1',
+  featureNames: [...AF_WINDOW_FEATURES],
+  mean: mean.map((v) => Number(v.toPrecision(6))),
+  std: std.map((v) => Number(v.toPrecision(6))),
+  weights: fit.weights.map((v) => Number(v.toPrecision(6))),
+  bias: Number(fit.bias.toPrecision(6)),
+  threshold: Number(values.threshold),
+};
+for (const [db, n] of perDb) {
+  const idx = dbOf.flatMap((v, i) => (v === db ? [i] : []));
+  console.log(`${db}: ${n} windows, ${idx.filter((i) => labels[i]).length} in AF`);
+}
+console.log(`fit rows ${x.length}, log-loss ${fit.loss.toFixed(4)}`);
+console.log(AF_WINDOW_FEATURES.map((f, j) => `${f} ${model.weights[j]}`).join(', '));
+if (values.rows !== undefined) await writeFile(here(values.rows), `${dump.join('\n')}\n`);
+await writeFile(here(values.out), `${JSON.stringify(model, null, 1)}\n`);
