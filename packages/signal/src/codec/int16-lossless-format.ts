@@ -1,0 +1,56 @@
+/**
+ * The lossless int16 stream format shared by `encodeInt16Lossless` and `decodeInt16Lossless`
+ * (internal: the two functions are the public surface).
+ *
+ * Layout (version 1):
+ * - byte 0: magic 0xEC; byte 1: version (1); byte 2: channels (1–255); bytes 3–6: samples per
+ *   channel, uint32 little-endian;
+ * - then a bit stream, most significant bit first, one channel after the other. Per channel:
+ *   2 bits predictor order p (0–3, fixed polynomial predictors as in Shorten/FLAC: 0, x[i−1],
+ *   2x[i−1]−x[i−2], 3x[i−1]−3x[i−2]+x[i−3]); the first p samples verbatim (16 bits, two's
+ *   complement); then the residuals x − prediction, zigzag-mapped to unsigned (0, −1, 1, −2 …
+ *   → 0, 1, 2, 3 …) and Rice-coded in blocks of `BLOCK` samples, each block led by its 5-bit
+ *   Rice parameter k. A value u is coded as q = u >> k ones, a zero, and the k low bits of u;
+ *   a quotient of `ESCAPE_Q` or more is coded as `ESCAPE_Q` ones followed by u in `ESCAPE_BITS`
+ *   bits (bounds the code of an outlier);
+ * - zero bits to the byte boundary, then one zero byte more when needed to make the total
+ *   length odd. A little-endian int16 array always has an even length, so a stored blob of odd
+ *   length is this stream and one of even length is raw samples: old and new blobs tell
+ *   themselves apart without another column.
+ */
+export const MAGIC = 0xec;
+export const VERSION = 1;
+export const HEADER_BYTES = 7;
+export const BLOCK = 32;
+export const K_BITS = 5;
+export const ESCAPE_Q = 24;
+/**
+ * The largest order-3 residual of int16 input is |x| + |3a − 3b + c| ≤ 8 × 32768 = 2^18, so its
+ * zigzag code is below 2^19 + 1: 20 bits hold it.
+ */
+export const ESCAPE_BITS = 20;
+export const MAX_ORDER = 3;
+
+/** The prediction of sample i of `x` (i ≥ order) by the fixed predictor of `order`. */
+export function predict(x: Int16Array, base: number, i: number, order: number): number {
+  const a = x[base + i - 1] ?? 0;
+  switch (order) {
+    case 0:
+      return 0;
+    case 1:
+      return a;
+    case 2:
+      return 2 * a - (x[base + i - 2] ?? 0);
+    default:
+      return 3 * a - 3 * (x[base + i - 2] ?? 0) + (x[base + i - 3] ?? 0);
+  }
+}
+
+/** Zigzag: signed → unsigned, small magnitudes to small codes. */
+export function zigzag(r: number): number {
+  return r >= 0 ? 2 * r : -2 * r - 1;
+}
+
+export function unzigzag(u: number): number {
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
