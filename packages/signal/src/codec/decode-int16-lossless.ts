@@ -7,37 +7,45 @@ import {
   K_BITS,
   MAGIC,
   VERSION,
-  predict,
   unzigzag,
 } from './int16-lossless-format.js';
 
-/** MSB-first bit reader that throws on reading past the end. */
+/**
+ * MSB-first bit reader by bit position: `peek` gives the next 32 bits (zeros past the end), so a
+ * unary code is counted with one `Math.clz32`. Reading past the end is caught by `check`.
+ */
 class BitReader {
-  private pos: number;
-  private acc = 0;
-  private nAcc = 0;
+  pos: number;
+  private readonly bits: number;
   constructor(
     private readonly bytes: Uint8Array,
-    start: number,
+    startByte: number,
   ) {
-    this.pos = start;
+    this.pos = startByte * 8;
+    this.bits = bytes.length * 8;
   }
-  /** Reads `n` (0–24) bits as an unsigned number. */
+  private byte(i: number): number {
+    return this.bytes[i] ?? 0;
+  }
+  /** The next 32 bits, as an unsigned number (not consumed). */
+  peek(): number {
+    const i = this.pos >>> 3;
+    const r = this.pos & 7;
+    const hi =
+      ((this.byte(i) << 24) | (this.byte(i + 1) << 16) | (this.byte(i + 2) << 8) | this.byte(i + 3)) >>>
+      0;
+    return r === 0 ? hi : ((hi << r) | (this.byte(i + 4) >>> (8 - r))) >>> 0;
+  }
+  /** Reads `n` (1–24) bits as an unsigned number. */
   read(n: number): number {
-    while (this.nAcc < n) {
-      if (this.pos >= this.bytes.length)
-        throw new SignalInputError('TRUNCATED_DATA', 'bytes', 'int16 lossless stream ends early');
-      this.acc = ((this.acc << 8) | (this.bytes[this.pos++] ?? 0)) & 0x7fffffff;
-      this.nAcc += 8;
-    }
-    this.nAcc -= n;
-    return (this.acc >>> this.nAcc) & ((1 << n) - 1);
+    const v = this.peek() >>> (32 - n);
+    this.pos += n;
+    return v;
   }
-  /** Counts one bits up to the first zero, or up to `max` ones. */
-  unary(max: number): number {
-    let q = 0;
-    while (q < max && this.read(1) === 1) q++;
-    return q;
+  /** Throws when the reads so far went past the end of the stream. */
+  check(): void {
+    if (this.pos > this.bits)
+      throw new SignalInputError('TRUNCATED_DATA', 'bytes', 'int16 lossless stream ends early');
   }
 }
 
@@ -70,14 +78,31 @@ export function decodeInt16Lossless(bytes: Uint8Array): Int16Array {
     const base = c * n;
     const order = r.read(2);
     for (let i = 0; i < Math.min(order, n); i++) out[base + i] = r.read(16); // wraps to int16
+    // The last three samples, for the predictor.
+    let a = order >= 1 ? (out[base + order - 1] ?? 0) : 0;
+    let b = order >= 2 ? (out[base + order - 2] ?? 0) : 0;
+    let cc = order >= 3 ? (out[base + order - 3] ?? 0) : 0;
     for (let from = order; from < n; from += BLOCK) {
       const to = Math.min(n, from + BLOCK);
       const k = r.read(K_BITS);
       for (let i = from; i < to; i++) {
-        const q = r.unary(ESCAPE_Q);
-        const u = q < ESCAPE_Q ? q * 2 ** k + (k > 0 ? r.read(k) : 0) : r.read(ESCAPE_BITS);
-        out[base + i] = unzigzag(u) + predict(out, base, i, order);
+        const q = Math.min(Math.clz32(~r.peek()), ESCAPE_Q);
+        let u: number;
+        if (q < ESCAPE_Q) {
+          r.pos += q + 1;
+          u = k > 0 ? q * 2 ** k + r.read(k) : q;
+        } else {
+          r.pos += ESCAPE_Q;
+          u = r.read(ESCAPE_BITS);
+        }
+        const p = order === 0 ? 0 : order === 1 ? a : order === 2 ? 2 * a - b : 3 * a - 3 * b + cc;
+        const x = unzigzag(u) + p;
+        out[base + i] = x;
+        cc = b;
+        b = a;
+        a = x;
       }
+      r.check();
     }
   }
   return out;

@@ -130,16 +130,32 @@ export function encodeInt16Lossless(
   const u = new Uint32Array(n);
   for (let c = 0; c < channels; c++) {
     const base = c * n;
-    let order = 0;
-    let bestSum = Infinity;
-    for (let p = 0; p <= Math.min(MAX_ORDER, n); p++) {
-      let sum = 0;
-      for (let i = p; i < n; i++) sum += Math.abs((samples[base + i] ?? 0) - predict(samples, base, i, p));
-      if (sum < bestSum) {
-        bestSum = sum;
-        order = p;
-      }
+    // The residual of fixed predictor p is the p-th difference: one pass gives all four sums.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let x1 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = samples[base + i] ?? 0;
+      const e1 = x - x1;
+      const e2 = e1 - d1;
+      const e3 = e2 - d2;
+      s0 += Math.abs(x);
+      if (i >= 1) s1 += Math.abs(e1);
+      if (i >= 2) s2 += Math.abs(e2);
+      if (i >= 3) s3 += Math.abs(e3);
+      x1 = x;
+      d1 = e1;
+      d2 = e2;
     }
+    // Sums over fewer residuals are compared as they are: the warm-up samples cost 16 bits each.
+    const sums = [s0, s1, s2, s3];
+    let order = 0;
+    for (let p = 1; p <= Math.min(MAX_ORDER, n); p++)
+      if ((sums[p] ?? Infinity) < (sums[order] ?? Infinity)) order = p;
     w.write(order, 2);
     for (let i = 0; i < order; i++) w.write((samples[base + i] ?? 0) & 0xffff, 16);
     for (let i = order; i < n; i++)
@@ -152,8 +168,8 @@ export function encodeInt16Lossless(
         const v = u[i] ?? 0;
         const q = v >>> k;
         if (q < ESCAPE_Q) {
-          w.ones(q);
-          w.write(0, 1);
+          // q ones and a zero in one write (q + 1 ≤ 24 bits), then the k low bits.
+          w.write(((1 << q) - 1) << 1, q + 1);
           if (k > 0) w.write(v, k);
         } else {
           w.ones(ESCAPE_Q);
