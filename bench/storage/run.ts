@@ -50,7 +50,10 @@ const { values } = parseArgs({
   options: {
     devices: { type: 'string', default: '4' },
     hours: { type: 'string', default: '1' },
-    mitdb: { type: 'string', default: path.resolve(import.meta.dirname, '../../../shared/data/mitdb') },
+    mitdb: {
+      type: 'string',
+      default: path.resolve(import.meta.dirname, '../../../shared/data/mitdb'),
+    },
     'retention-devices': { type: 'string', default: '1000' },
     'retention-interval-s': { type: 'string', default: '300' },
     'skip-retention': { type: 'boolean', default: false },
@@ -65,9 +68,13 @@ for (const [name, v] of Object.entries({ DEVICES, HOURS, R_DEVICES, R_INTERVAL_S
 
 /** MIT-BIH DS2 and the other judge's records are never read (RULES.md). */
 const NEVER = new Set(
-  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(' '),
+  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(
+    ' ',
+  ),
 );
-const RECORDS = ['101', '106', '119', '208', '201', '203', '209', '215'].filter((r) => !NEVER.has(r));
+const RECORDS = ['101', '106', '119', '208', '201', '203', '209', '215'].filter(
+  (r) => !NEVER.has(r),
+);
 
 const databaseUrl = process.env.DATABASE_URL;
 const dbName = databaseUrl === undefined ? 'sqlite' : 'postgres';
@@ -112,14 +119,12 @@ async function packetBytes(database: Database): Promise<Record<string, number>> 
   for (const table of ['vitals', 'predictions', 'vitals_minute']) {
     if (database.dialect === 'sqlite') {
       // dbstat: every page of the table and of its indexes.
-      const { rows } = await sql<{ bytes: number }>`
+      const { rows } = await sql<{ bytes: number | string }>`
         select coalesce(sum(pgsize), 0) as bytes from dbstat
-        where name in (select name from sqlite_master where tbl_name = ${table})`.execute(
-        db,
-      );
+        where name in (select name from sqlite_master where tbl_name = ${table})`.execute(db);
       out[table] = Number(rows[0]?.bytes ?? 0);
     } else {
-      const { rows } = await sql<{ bytes: number }>`
+      const { rows } = await sql<{ bytes: number | string }>`
         select coalesce(sum(pg_total_relation_size(relid)), 0)::bigint as bytes
         from pg_partition_tree(${table}::regclass)`.execute(db);
       out[table] = Number(rows[0]?.bytes ?? 0);
@@ -137,7 +142,13 @@ async function loadEcg(): Promise<Float64Array[]> {
     if (!existsSync(`${file}.hea`)) throw new Error(`--mitdb: no ${file}.hea`);
     const rec = await readWfdbRecord(file);
     const lead = rec.signals[0]?.physical ?? new Float64Array();
-    out.push(resample(lead.map((v) => (Number.isFinite(v) ? v : 0)), rec.fs, 250));
+    out.push(
+      resample(
+        lead.map((v) => (Number.isFinite(v) ? v : 0)),
+        rec.fs,
+        250,
+      ),
+    );
   }
   if (out.length < DEVICES) throw new Error(`--devices: at most ${String(RECORDS.length)}`);
   return out;
@@ -279,7 +290,9 @@ async function bytesPerDeviceDay(): Promise<void> {
         await repo.writeUnits(units);
       }
       if (database.dialect === 'postgres')
-        await sql`vacuum analyze`.execute(database.db as unknown as Kysely<unknown>).catch(() => undefined);
+        await sql`vacuum analyze`
+          .execute(database.db as unknown as Kysely<unknown>)
+          .catch(() => undefined);
       const full = await packetBytes(database);
       const scale = 24 / HOURS / DEVICES;
       const bytes = Object.fromEntries(
@@ -348,9 +361,7 @@ async function retentionPass(): Promise<void> {
   const blob = packEcgCounts(encodeEcgInt16(ecg.subarray(250, 500)).bytes);
   const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const day0 = today - 8 * DAY_MS;
-  const before018 = Object.fromEntries(
-    Object.entries(migrations).filter(([name]) => name < '018'),
-  );
+  const before018 = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '018'));
   const targets =
     databaseUrl === undefined
       ? [{ label: 'rows deleted (SQLite)', set: migrations, partitioned: false }]
@@ -367,7 +378,8 @@ async function retentionPass(): Promise<void> {
     try {
       const db = database.db as unknown as Kysely<unknown>;
       await addDevices(db, R_DEVICES);
-      if (t.partitioned) for (let d = 0; d < 8; d++) await createDayPartitions(db, day0 + d * DAY_MS);
+      if (t.partitioned)
+        for (let d = 0; d < 8; d++) await createDayPartitions(db, day0 + d * DAY_MS);
       const f0 = performance.now();
       const rows = await fillWeek(database, day0, blob);
       const fillS = (performance.now() - f0) / 1000;

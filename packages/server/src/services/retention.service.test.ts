@@ -11,7 +11,7 @@ const DAY = 86_400_000;
  */
 function memoryRepository(
   rows: Record<string, Partial<Record<RetainedTable, number[]>>>,
-  partitions: { before: number; partitions: number } | undefined = undefined,
+  partitions?: { before: number; partitions: number },
 ) {
   const calls: { table: 'vitals' | 'vitals_minute'; deviceId: string; before: number }[] = [];
   const take = (deviceId: string, table: RetainedTable, doomed: (ts: number) => boolean) => {

@@ -151,7 +151,12 @@ export function startRetentionJob(
         const total = Object.values(r.deleted).reduce((a, b) => a + b, 0);
         if (total > 0 || r.partitions > 0 || !r.complete)
           o.log.info(
-            { before: r.before, deleted: r.deleted, partitions: r.partitions, complete: r.complete },
+            {
+              before: r.before,
+              deleted: r.deleted,
+              partitions: r.partitions,
+              complete: r.complete,
+            },
             'retention',
           );
       })

@@ -140,7 +140,11 @@ describe.skipIf(process.env.DATABASE_URL === undefined)(
       // Three packets at 06:00 of each day (before the horizon's noon on the horizon's day).
       let seq = 0;
       for (const day of days) {
-        const res = await post(t, key, syntheticPackets(deviceId, 72, 3, day + 21_600_000, 5, {}, seq));
+        const res = await post(
+          t,
+          key,
+          syntheticPackets(deviceId, 72, 3, day + 21_600_000, 5, {}, seq),
+        );
         expect(res.statusCode, res.body).toBe(200);
         seq += 3;
       }
@@ -166,7 +170,11 @@ describe.skipIf(process.env.DATABASE_URL === undefined)(
         days.slice(3).flatMap((d) => [0, 1, 2].map((s) => d + 21_600_000 + s * 1000)),
       );
       expect(await count(t, 'predictions', deviceId)).toBe(9);
-      const stats = await t.container.repositories.vitals.stats(deviceId, 0, Number.MAX_SAFE_INTEGER);
+      const stats = await t.container.repositories.vitals.stats(
+        deviceId,
+        0,
+        Number.MAX_SAFE_INTEGER,
+      );
       expect(stats.total).toBe(9);
       expect(stats.first).toBe(horizonDay + 21_600_000);
       // The other devices' newer packets are untouched.

@@ -32,7 +32,10 @@ class BitReader {
     const i = this.pos >>> 3;
     const r = this.pos & 7;
     const hi =
-      ((this.byte(i) << 24) | (this.byte(i + 1) << 16) | (this.byte(i + 2) << 8) | this.byte(i + 3)) >>>
+      ((this.byte(i) << 24) |
+        (this.byte(i + 1) << 16) |
+        (this.byte(i + 2) << 8) |
+        this.byte(i + 3)) >>>
       0;
     return r === 0 ? hi : ((hi << r) | (this.byte(i + 4) >>> (8 - r))) >>> 0;
   }
@@ -68,7 +71,11 @@ export function decodeInt16Lossless(bytes: Uint8Array): Int16Array {
   const channels = bytes[2] ?? 0;
   const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(3, true);
   if (channels < 1)
-    throw new SignalInputError('UNSUPPORTED_FORMAT', 'bytes', 'int16 lossless stream of 0 channels');
+    throw new SignalInputError(
+      'UNSUPPORTED_FORMAT',
+      'bytes',
+      'int16 lossless stream of 0 channels',
+    );
   // Every sample takes at least one bit: a header claiming more is corrupt (and would allocate).
   if (channels * n > (bytes.length - HEADER_BYTES) * 8)
     throw new SignalInputError('TRUNCATED_DATA', 'bytes', 'int16 lossless stream ends early');
@@ -90,7 +97,7 @@ export function decodeInt16Lossless(bytes: Uint8Array): Int16Array {
         let u: number;
         if (q < ESCAPE_Q) {
           r.pos += q + 1;
-          u = k > 0 ? q * 2 ** k + r.read(k) : q;
+          u = k > 0 ? (q << k) | r.read(k) : q;
         } else {
           r.pos += ESCAPE_Q;
           u = r.read(ESCAPE_BITS);

@@ -8,7 +8,6 @@ import {
   MAGIC,
   MAX_ORDER,
   VERSION,
-  predict,
   zigzag,
 } from './int16-lossless-format.js';
 
@@ -119,8 +118,7 @@ export function encodeInt16Lossless(
   // Worst case per sample: an escape (ESCAPE_Q + ESCAPE_BITS bits); plus per channel the order
   // and warm-up samples, per block its parameter; plus the byte of odd-length padding.
   const blocks = Math.ceil(n / BLOCK);
-  const maxBits =
-    channels * (2 + 16 * MAX_ORDER + blocks * K_BITS + n * (ESCAPE_Q + ESCAPE_BITS));
+  const maxBits = channels * (2 + 16 * MAX_ORDER + blocks * K_BITS + n * (ESCAPE_Q + ESCAPE_BITS));
   const w = new BitWriter(HEADER_BYTES + Math.ceil(maxBits / 8) + 2, HEADER_BYTES);
   w.bytes[0] = MAGIC;
   w.bytes[1] = VERSION;
@@ -158,8 +156,18 @@ export function encodeInt16Lossless(
       if ((sums[p] ?? Infinity) < (sums[order] ?? Infinity)) order = p;
     w.write(order, 2);
     for (let i = 0; i < order; i++) w.write((samples[base + i] ?? 0) & 0xffff, 16);
-    for (let i = order; i < n; i++)
-      u[i] = zigzag((samples[base + i] ?? 0) - predict(samples, base, i, order));
+    for (let i = order; i < n; i++) {
+      const a = samples[base + i - 1] ?? 0;
+      const p =
+        order === 0
+          ? 0
+          : order === 1
+            ? a
+            : order === 2
+              ? 2 * a - (samples[base + i - 2] ?? 0)
+              : 3 * a - 3 * (samples[base + i - 2] ?? 0) + (samples[base + i - 3] ?? 0);
+      u[i] = zigzag((samples[base + i] ?? 0) - p);
+    }
     for (let from = order; from < n; from += BLOCK) {
       const to = Math.min(n, from + BLOCK);
       const k = bestK(u, from, to);

@@ -31,26 +31,11 @@ export const ESCAPE_Q = 24;
 export const ESCAPE_BITS = 20;
 export const MAX_ORDER = 3;
 
-/** The prediction of sample i of `x` (i ≥ order) by the fixed predictor of `order`. */
-export function predict(x: Int16Array, base: number, i: number, order: number): number {
-  const a = x[base + i - 1] ?? 0;
-  switch (order) {
-    case 0:
-      return 0;
-    case 1:
-      return a;
-    case 2:
-      return 2 * a - (x[base + i - 2] ?? 0);
-    default:
-      return 3 * a - 3 * (x[base + i - 2] ?? 0) + (x[base + i - 3] ?? 0);
-  }
-}
-
-/** Zigzag: signed → unsigned, small magnitudes to small codes. */
+/** Zigzag: signed → unsigned, small magnitudes to small codes (|r| < 2^30, as residuals are). */
 export function zigzag(r: number): number {
-  return r >= 0 ? 2 * r : -2 * r - 1;
+  return ((r << 1) ^ (r >> 31)) >>> 0;
 }
 
 export function unzigzag(u: number): number {
-  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  return (u >>> 1) ^ -(u & 1);
 }

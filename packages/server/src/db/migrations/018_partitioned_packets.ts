@@ -1,11 +1,5 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import {
-  DAY_MS,
-  DAYS_AHEAD,
-  PARTITIONED_TABLES,
-  dayStart,
-  partitionName,
-} from '../partitions.js';
+import { DAY_MS, DAYS_AHEAD, PARTITIONED_TABLES, dayStart, partitionName } from '../partitions.js';
 
 /**
  * Days of existing data that get day partitions of their own when a database is converted; rows
@@ -39,7 +33,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // The days to partition: those the existing packets fall on (at most BACKFILL_DAYS back),
   // then today and the days ahead. A day between them without data gets its partition only if
   // the maintenance job makes it; until then its rows (late packets) go to the default partition.
-  const { rows: dayRows } = await sql<{ day: number }>`
+  const { rows: dayRows } = await sql<{ day: number | string }>`
     select distinct (ts / ${sql.lit(DAY_MS)}) * ${sql.lit(DAY_MS)} as day from vitals
     where ts >= ${sql.lit(today - BACKFILL_DAYS * DAY_MS)}`.execute(db);
   const days = new Set(dayRows.map((r) => Number(r.day)));
@@ -57,7 +51,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       await sql`create table ${sql.table(partitionName(table, d))} partition of ${t}
         for values from (${sql.lit(d)}) to (${sql.lit(d + DAY_MS)})`.execute(db);
     const copied = await sql`insert into ${t} select * from ${old}`.execute(db);
-    const { rows } = await sql<{ n: number }>`select count(*)::bigint as n from ${old}`.execute(db);
+    const { rows } = await sql<{
+      n: number | string;
+    }>`select count(*)::bigint as n from ${old}`.execute(db);
     const expected = Number(rows[0]?.n ?? -1);
     if (Number(copied.numAffectedRows ?? -1) !== expected)
       throw new Error(
@@ -106,7 +102,9 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     const part = sql.table(`${table}_partitioned`);
     const t = sql.table(table);
     await sql`alter table ${t} rename to ${part}`.execute(db);
-    await sql`create table ${t} (like ${part} including defaults including constraints)`.execute(db);
+    await sql`create table ${t} (like ${part} including defaults including constraints)`.execute(
+      db,
+    );
     await sql`insert into ${t} select * from ${part}`.execute(db);
     await sql`drop table ${part}`.execute(db);
   }
