@@ -322,6 +322,23 @@ async function bytesPerDeviceDay(): Promise<void> {
 
 // ---------------------------------------------------------------- 2. a retention pass
 
+/**
+ * Runs a statement, again after a pause when the database answers busy (SQLite: the checkpoint
+ * worker's TRUNCATE checkpoint holds writers while it resets a WAL the bulk inserts grew).
+ */
+async function retrying(run: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      return;
+    } catch (error) {
+      if (attempt >= 20 || (error as { code?: string }).code !== 'DATABASE_UNAVAILABLE')
+        throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** 8 days of packets, predictions and rollup rows for R_DEVICES devices, generated in SQL. */
 async function fillWeek(database: Database, day0: number, blob: Uint8Array): Promise<number> {
   const db = database.db as unknown as Kysely<unknown>;
@@ -334,23 +351,29 @@ async function fillWeek(database: Database, day0: number, blob: Uint8Array): Pro
   // One device at a time keeps each statement's memory small.
   for (let d = 0; d < R_DEVICES; d++) {
     const dev = `ESP32-BENCH-${String(d)}`;
-    await sql`insert into vitals (id, device_id, patient_id, ts, sequence, received_at,
+    await retrying(() =>
+      sql`insert into vitals (id, device_id, patient_id, ts, sequence, received_at,
         heart_rate_bpm, spo2_percent, temperature_c, ecg_sample_rate_hz, ecg_n_samples,
         ecg_scale_mv, ecg_samples)
-      select ${`v${String(d)}-`} || k.v, ${dev}, 'bench-patient', ${day0} + k.v * ${R_INTERVAL_S * 1000},
-        k.v, ${day0} + k.v * ${R_INTERVAL_S * 1000} + 40, 72, 97, 36.8, 250, 250, 0.0001, ${blob}
-      from ${series('k', n - 1)}`.execute(db);
-    await sql`insert into predictions (id, vitals_id, device_id, patient_id, ts, created_at,
+      select ${`v${String(d)}-`} || k.v, ${dev}, 'bench-patient', ${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)},
+        k.v, ${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)} + 40, 72, 97, 36.8, 250, 250, 0.0001, ${blob}
+      from ${series('k', n - 1)}`.execute(db),
+    );
+    await retrying(() =>
+      sql`insert into predictions (id, vitals_id, device_id, patient_id, ts, created_at,
         risk_score, risk_label, confidence, model_version, reasons, hrv)
       select ${`p${String(d)}-`} || k.v, ${`v${String(d)}-`} || k.v, ${dev}, 'bench-patient',
-        ${day0} + k.v * ${R_INTERVAL_S * 1000}, ${day0} + k.v * ${R_INTERVAL_S * 1000} + 40,
+        ${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)}, ${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)} + 40,
         0.05, 'normal', 0.9, 'news2-ecg-1', ${reasons}, ${hrv}
-      from ${series('k', n - 1)}`.execute(db);
-    await sql`insert into vitals_minute (device_id, minute, packets, hr_n, hr_sum, spo2_n,
+      from ${series('k', n - 1)}`.execute(db),
+    );
+    await retrying(() =>
+      sql`insert into vitals_minute (device_id, minute, packets, hr_n, hr_sum, spo2_n,
         spo2_sum, temp_n, temp_sum)
-      select ${dev}, (${day0} + k.v * ${R_INTERVAL_S * 1000}) / 60000 * 60000, 1, 1, 72, 1, 97, 1, 36.8
+      select ${dev}, (${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)}) / 60000 * 60000, 1, 1, 72, 1, 97, 1, 36.8
       from ${series('k', n - 1)} where true
-      on conflict do nothing`.execute(db);
+      on conflict do nothing`.execute(db),
+    );
   }
   if (database.dialect === 'postgres') await sql`analyze`.execute(db);
   return n * R_DEVICES;

@@ -31,8 +31,14 @@ async function exists(db: Kysely<unknown>, name: string): Promise<boolean> {
   return rows[0]?.found !== null && rows[0]?.found !== undefined;
 }
 
-/** Locks the parents of the partitioned tables in ingest order, for a change of partitions. */
+/**
+ * Locks the parents of the partitioned tables in ingest order, for a change of partitions. The
+ * wait is bounded (2 s): a request queued behind this lock waits too, so behind a long reader
+ * the change gives up (the caller's job retries it; partitions are made days ahead) rather than
+ * stall ingest.
+ */
 async function lockParents(trx: Kysely<unknown>): Promise<void> {
+  await sql`set local lock_timeout = '2s'`.execute(trx);
   const names = PARTITIONED_TABLES.map((t) => sql.table(t.table));
   await sql`lock table ${sql.join(names)} in access exclusive mode`.execute(trx);
 }
