@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import {
   DAY_MS,
   dropDayPartitions,
@@ -11,8 +11,13 @@ import type { DB } from '../db/schema.js';
 export type RetainedTable = 'predictions' | 'vitals' | 'vitals_minute';
 
 export interface RetentionRepository {
-  /** Every registered device (vitals rows always belong to one: foreign key). */
-  deviceIds(): Promise<string[]>;
+  /**
+   * The devices that may have rows older than `before` (vitals rows always belong to a device:
+   * foreign key). SQLite: every registered device. PostgreSQL, called after
+   * `dropPartitionsBefore`: the devices with packets or rollup rows older than `before` in the
+   * default partitions, the only place such rows remain.
+   */
+  deviceIds(before: number): Promise<string[]>;
   /**
    * Deletes the `limit` oldest packets of one device older than `before` (epoch ms) with their
    * predictions, in one transaction, and returns how many of each it deleted. Short statements
@@ -57,7 +62,14 @@ export function createRetentionRepository(db: Kysely<DB>): RetentionRepository {
     createPartitionsAhead(nowMs) {
       return partitioned ? ensurePartitionsAhead(raw, nowMs) : Promise.resolve(0);
     },
-    async deviceIds() {
+    async deviceIds(before) {
+      if (partitioned) {
+        const { rows } = await sql<{ device_id: string }>`
+          select device_id from vitals_pdefault where ts < ${before}
+          union
+          select device_id from vitals_minute_pdefault where minute < ${before}`.execute(db);
+        return rows.map((r) => r.device_id);
+      }
       const rows = await db.selectFrom('devices').select('device_id').execute();
       return rows.map((r) => r.device_id);
     },

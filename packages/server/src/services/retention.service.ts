@@ -90,7 +90,7 @@ export class RetentionService {
     // of what was seen and acknowledged, and clients resume from event ids.
     const { retention } = this.deps;
     const { before, partitions } = await retention.dropPartitionsBefore(horizon);
-    for (const deviceId of await retention.deviceIds()) {
+    for (const deviceId of await retention.deviceIds(before)) {
       const packetsDone = await this.inBatches(async () => {
         const n = await retention.deletePackets(deviceId, before, this.batchSize);
         deleted.vitals += n.vitals;
