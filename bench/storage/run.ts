@@ -409,7 +409,13 @@ async function retentionPass(): Promise<void> {
       // SQLite: the fill's WAL copied into the database first, so the pass does not meet the
       // checkpoint worker's TRUNCATE checkpoint of a WAL a pass never makes.
       if (database.dialect === 'sqlite')
-        await retrying(() => sql`pragma wal_checkpoint(TRUNCATE)`.execute(db));
+        for (let i = 0; i < 300; i++) {
+          const { rows: ck } = await sql<{ busy: number }>`pragma wal_checkpoint(TRUNCATE)`
+            .execute(db)
+            .catch(() => ({ rows: [{ busy: 1 }] }));
+          if (ck[0]?.busy === 0) break;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
       const clock = new ManualClock(today);
       const service = new RetentionService(
         { retention: createRepositories(database.db, database.dialect).retention, clock },

@@ -13,9 +13,9 @@ export type RetainedTable = 'predictions' | 'vitals' | 'vitals_minute';
 export interface RetentionRepository {
   /**
    * The devices that may have rows older than `before` (vitals rows always belong to a device:
-   * foreign key). SQLite: every registered device. PostgreSQL, called after
-   * `dropPartitionsBefore`: the devices with packets or rollup rows older than `before` in the
-   * default partitions, the only place such rows remain.
+   * foreign key). SQLite, and tables without day partitions: every registered device.
+   * PostgreSQL, called after `dropPartitionsBefore`: the devices with packets or rollup rows
+   * older than `before` in the default partitions, the only place such rows remain.
    */
   deviceIds(before: number): Promise<string[]>;
   /**
@@ -63,7 +63,7 @@ export function createRetentionRepository(db: Kysely<DB>): RetentionRepository {
       return partitioned ? ensurePartitionsAhead(raw, nowMs) : Promise.resolve(0);
     },
     async deviceIds(before) {
-      if (partitioned) {
+      if (partitioned && (await listDayPartitions(raw, 'vitals')).length > 0) {
         const { rows } = await sql<{ device_id: string }>`
           select device_id from vitals_pdefault where ts < ${before}
           union
