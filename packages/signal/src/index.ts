@@ -153,3 +153,6 @@ export type { ComputeAudioFramesOptions } from './audio/compute-audio-frames.js'
 export type { AudioFrames } from './audio/audio-frames.js';
 export { createRealFft } from './spectral/create-real-fft.js';
 export type { RealFft } from './spectral/create-real-fft.js';
+export { encodeInt16Lossless } from './codec/encode-int16-lossless.js';
+export type { EncodeInt16LosslessOptions } from './codec/encode-int16-lossless.js';
+export { decodeInt16Lossless } from './codec/decode-int16-lossless.js';

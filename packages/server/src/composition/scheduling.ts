@@ -15,7 +15,8 @@ const ANALYSIS_IDLE_MS = 10 * 60_000;
  * Periodic work, all through one scheduler: the device-silent sweep with analysis-state
  * eviction (every `silentSweepMs`, default 30 s; 0 turns it off), and data retention (hourly,
  * only when VITALS_RETENTION_DAYS > 0), audit retention (hourly, only when
- * AUDIT_RETENTION_DAYS > 0). Returns the retention service when it runs.
+ * AUDIT_RETENTION_DAYS > 0), and on PostgreSQL the day partitions of the packet tables ahead
+ * (hourly). Returns the retention service when it runs.
  */
 export function startScheduledWork(o: {
   config: Config;
@@ -43,6 +44,28 @@ export function startScheduledWork(o: {
       return Promise.resolve();
     });
   }
+
+  // PostgreSQL day partitions of the packet tables (migration 018): today's and the next days'
+  // made sure of hourly, a first time a minute after start (the migration made the first ones).
+  // Idempotent and serialised by an advisory lock, so several instances may all run it.
+  const cancelPartitions = o.scheduler.every(
+    3_600_000,
+    () => {
+      o.repositories.retention.createPartitionsAhead(clock.now()).then(
+        (created) => {
+          if (created > 0) o.retentionLog.info({ created }, 'day partitions created');
+        },
+        (err: unknown) => {
+          o.retentionLog.warn({ err }, 'creating day partitions failed; retried in an hour');
+        },
+      );
+    },
+    { firstAfterMs: 60_000 },
+  );
+  o.stack.push(() => {
+    cancelPartitions();
+    return Promise.resolve();
+  });
 
   // Data retention: only when asked (VITALS_RETENTION_DAYS > 0); tests never set it.
   let retention: RetentionService | undefined;

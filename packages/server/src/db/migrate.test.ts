@@ -123,7 +123,11 @@ describe('migrateToLatest', () => {
     await sql`insert into ecg_chunks (vitals_id, device_id, ts, fs, n_samples, scale_mv, samples)
       values ('v1', 'ESP32-1', 1000, 250, 3, 0.002, ${samples})`.execute(db);
 
-    await migrateToLatest(migrating, database.dialect);
+    // Up to 017: 018 partitions `vitals` on PostgreSQL, and 005's down references vitals(id).
+    const before018 = Object.fromEntries(
+      Object.entries(migrations).filter(([name]) => name < '018'),
+    );
+    await migrateToLatest(migrating, database.dialect, before018);
     const rows = await database.db
       .selectFrom('vitals')
       .select(['id', 'ecg_scale_mv', 'ecg_samples'])
@@ -142,5 +146,88 @@ describe('migrateToLatest', () => {
     expect(back.rows.map((r) => [r.vitals_id, r.n_samples, [...r.samples]])).toEqual([
       ['v1', 3, [...samples]],
     ]);
+  });
+
+  describe.skipIf(process.env.DATABASE_URL === undefined)('018 (PostgreSQL)', () => {
+    const DAY = 86_400_000;
+    const today = Math.floor(Date.now() / DAY) * DAY;
+
+    /** A database at 017 with a device, packets on two recent days and one 500 days old. */
+    async function at017(): Promise<Kysely<unknown>> {
+      database = await freshDatabase();
+      const db = database.db as unknown as Kysely<unknown>;
+      const before018 = Object.fromEntries(
+        Object.entries(migrations).filter(([name]) => name < '018'),
+      );
+      await migrateToLatest(database.db as unknown as Kysely<never>, database.dialect, before018);
+      await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+        values ('p1', 'p@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
+      await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+        owner_id, created_at, updated_at) values ('d1', 'ESP32-1', 'n', 'h', 'p', 'p1', 'p1', 0, 0)`.execute(
+        db,
+      );
+      const samples = new Uint8Array([1, 0, 255, 255, 16, 39]);
+      for (const [id, ts] of [
+        ['v-old', today - 500 * DAY],
+        ['v-a', today - DAY + 5000],
+        ['v-b', today + 7000],
+      ] as const) {
+        await sql`insert into vitals (id, device_id, patient_id, ts, received_at,
+          ecg_sample_rate_hz, ecg_n_samples, ecg_scale_mv, ecg_samples)
+          values (${id}, 'ESP32-1', 'p1', ${ts}, ${ts}, 250, 3, 0.002, ${samples})`.execute(db);
+        await sql`insert into predictions (id, vitals_id, device_id, patient_id, ts, created_at,
+          risk_score, risk_label, confidence, model_version, reasons)
+          values (${`p-${id}`}, ${id}, 'ESP32-1', 'p1', ${ts}, ${ts}, 0, 'normal', 1, 'm', '[]')`.execute(
+          db,
+        );
+        await sql`insert into ecg_lead_chunks (vitals_id, device_id, patient_id, ts, sample_rate_hz,
+          n_samples, leads, scales_mv, rhythm_lead, samples)
+          values (${id}, 'ESP32-1', 'p1', ${ts}, 250, 3, '["II"]', '[0.002]', 'II', ${samples})`.execute(
+          db,
+        );
+        await sql`insert into vitals_minute (device_id, minute, packets, hr_n, hr_sum, spo2_n,
+          spo2_sum, temp_n, temp_sum) values ('ESP32-1', ${Math.floor(ts / 60_000) * 60_000},
+          1, 0, 0, 0, 0, 0, 0)`.execute(db);
+      }
+      return db;
+    }
+
+    async function where(db: Kysely<unknown>, table: string): Promise<string[]> {
+      const { rows } = await sql<{ part: string }>`
+        select tableoid::regclass::text as part from ${sql.table(table)} order by 1`.execute(db);
+      return rows.map((r) => r.part.replace(/^.*\./, ''));
+    }
+
+    it('converts the packet tables to day partitions, every row copied into its day (or the default partition)', async () => {
+      const db = await at017();
+      await migrateToLatest(database?.db as unknown as Kysely<never>, 'postgres');
+      const day = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+      for (const table of ['vitals', 'predictions', 'ecg_lead_chunks', 'vitals_minute'])
+        expect(await where(db, table), table).toEqual(
+          [`${table}_p${day(today - DAY)}`, `${table}_p${day(today)}`, `${table}_pdefault`].sort(),
+        );
+      const { rows } = await sql<{ samples: Uint8Array }>`
+        select ecg_samples as samples from vitals where id = 'v-b'`.execute(db);
+      expect([...(rows[0]?.samples ?? [])]).toEqual([1, 0, 255, 255, 16, 39]);
+      // A packet's identity still deduplicates; deleting the device still deletes all it sent.
+      await expect(
+        sql`insert into vitals (id, device_id, ts, received_at, ecg_sample_rate_hz, ecg_n_samples)
+          values ('v-dup', 'ESP32-1', ${today + 7000}, 0, 250, 0)`.execute(db),
+      ).rejects.toThrow(/duplicate key/);
+      await sql`delete from devices where device_id = 'ESP32-1'`.execute(db);
+      for (const table of ['vitals', 'predictions', 'ecg_lead_chunks', 'vitals_minute'])
+        expect(await where(db, table), table).toEqual([]);
+    });
+
+    it('fails loudly and leaves the tables as they were when the conversion cannot finish', async () => {
+      const db = await at017();
+      await sql`create table vitals_pdefault (x int)`.execute(db);
+      const run = migrateToLatest(database?.db as unknown as Kysely<never>, 'postgres');
+      await expect(run).rejects.toThrow(/^migration 018_partitioned_packets failed: /);
+      const { rows } = await sql<{ kind: string }>`
+        select relkind as kind from pg_class where oid = 'vitals'::regclass`.execute(db);
+      expect(rows[0]?.kind).toBe('r');
+      expect(await where(db, 'vitals')).toEqual(['vitals', 'vitals', 'vitals']);
+    });
   });
 });

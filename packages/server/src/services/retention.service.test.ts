@@ -9,7 +9,10 @@ const DAY = 86_400_000;
  * An in-memory repository: rows are timestamps per (table, device); a prediction belongs to the
  * packet with its timestamp.
  */
-function memoryRepository(rows: Record<string, Partial<Record<RetainedTable, number[]>>>) {
+function memoryRepository(
+  rows: Record<string, Partial<Record<RetainedTable, number[]>>>,
+  partitions?: { before: number; partitions: number },
+) {
   const calls: { table: 'vitals' | 'vitals_minute'; deviceId: string; before: number }[] = [];
   const take = (deviceId: string, table: RetainedTable, doomed: (ts: number) => boolean) => {
     const device = (rows[deviceId] ??= {});
@@ -36,6 +39,8 @@ function memoryRepository(rows: Record<string, Partial<Record<RetainedTable, num
         .slice(0, limit);
       return Promise.resolve(take(deviceId, 'vitals_minute', (m) => doomed.includes(m)));
     },
+    dropPartitionsBefore: (before) => Promise.resolve(partitions ?? { before, partitions: 0 }),
+    createPartitionsAhead: () => Promise.resolve(0),
   };
   return { repo, calls, rows };
 }
@@ -61,6 +66,7 @@ describe('RetentionService', () => {
       before: h,
       complete: true,
       deleted: { predictions: 1, vitals: 3, vitals_minute: 1 },
+      partitions: 0,
     });
     expect(rows.A).toEqual({
       vitals: [h, h + 1],
@@ -74,6 +80,36 @@ describe('RetentionService', () => {
       'vitals',
       'vitals_minute',
     ]);
+  });
+
+  it('deletes rows only before the start of the day partition the horizon falls in (PostgreSQL)', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 30, 45, 500));
+    const h = Date.UTC(2026, 4, 2, 12, 30);
+    const day = Date.UTC(2026, 4, 2);
+    // The repository dropped the older days (4 tables × 2 days) and reports the day of `h`.
+    const { repo, calls, rows } = memoryRepository(
+      {
+        A: {
+          vitals: [day - 1, day, h - 1, h],
+          predictions: [day - 1, h - 1],
+          vitals_minute: [day - 60_000, day, h - 60_000],
+        },
+      },
+      { before: day, partitions: 8 },
+    );
+    const report = await new RetentionService({ retention: repo, clock }, { days: 30 }).purge();
+    expect(report).toEqual({
+      before: day,
+      complete: true,
+      deleted: { predictions: 1, vitals: 1, vitals_minute: 1 },
+      partitions: 8,
+    });
+    expect(rows.A).toEqual({
+      vitals: [day, h - 1, h],
+      predictions: [h - 1],
+      vitals_minute: [day, h - 60_000],
+    });
+    expect(calls.every((c) => c.before === day)).toBe(true);
   });
 
   it('deletes nothing when the retention is 0 days', async () => {

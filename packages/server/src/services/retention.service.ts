@@ -15,9 +15,16 @@ export interface RetentionOptions {
 }
 
 export interface RetentionReport {
-  /** Everything strictly older than this (epoch ms, a whole minute) was deleted. */
+  /**
+   * Everything strictly older than this (epoch ms, a whole minute) was deleted: the horizon, or
+   * on PostgreSQL the start of the day partition the horizon falls in (that day is dropped
+   * whole by a later pass).
+   */
   before: number;
+  /** Rows deleted one by one (not counting the rows of dropped partitions). */
   deleted: Record<RetainedTable, number>;
+  /** Day partitions dropped (PostgreSQL; one per table and day). */
+  partitions: number;
   /** False when stopped by close() before the end; the next run carries on. */
   complete: boolean;
 }
@@ -26,7 +33,10 @@ export interface RetentionReport {
  * Data retention (VITALS_RETENTION_DAYS): deletes packets (with their ECG), predictions and rollup
  * rows older than the horizon, device by device, in bounded batches. The horizon is rounded down
  * to a whole minute so the raw rows and the per-minute rollup always cover the same minutes
- * (stats and series read one or the other).
+ * (stats and series read one or the other). On PostgreSQL the packet tables are partitioned by
+ * day (migration 018): the days wholly older than the horizon are dropped first, and the day the
+ * horizon falls in is kept whole until a later pass drops it, so in steady state no row is
+ * deleted one by one (only strays of the default partition are).
  */
 export class RetentionService {
   private readonly batchSize: number;
@@ -73,28 +83,29 @@ export class RetentionService {
       vitals: 0,
       vitals_minute: 0,
     };
-    const before = this.horizon();
-    if (this.options.days === 0) return { before, deleted, complete: true };
+    const horizon = this.horizon();
+    if (this.options.days === 0) return { before: horizon, deleted, partitions: 0, complete: true };
     // Per device: packets with their predictions (children first, in one transaction), then the
     // per-minute rollup. `alerts` and `events` are never trimmed: they are the clinical record
     // of what was seen and acknowledged, and clients resume from event ids.
     const { retention } = this.deps;
-    for (const deviceId of await retention.deviceIds()) {
+    const { before, partitions } = await retention.dropPartitionsBefore(horizon);
+    for (const deviceId of await retention.deviceIds(before)) {
       const packetsDone = await this.inBatches(async () => {
         const n = await retention.deletePackets(deviceId, before, this.batchSize);
         deleted.vitals += n.vitals;
         deleted.predictions += n.predictions;
         return n.vitals;
       });
-      if (!packetsDone) return { before, deleted, complete: false };
+      if (!packetsDone) return { before, deleted, partitions, complete: false };
       const rollupDone = await this.inBatches(async () => {
         const n = await retention.deleteRollup(deviceId, before, this.batchSize);
         deleted.vitals_minute += n;
         return n;
       });
-      if (!rollupDone) return { before, deleted, complete: false };
+      if (!rollupDone) return { before, deleted, partitions, complete: false };
     }
-    return { before, deleted, complete: true };
+    return { before, deleted, partitions, complete: true };
   }
 
   /**
@@ -138,8 +149,16 @@ export function startRetentionJob(
       .purge()
       .then((r) => {
         const total = Object.values(r.deleted).reduce((a, b) => a + b, 0);
-        if (total > 0 || !r.complete)
-          o.log.info({ before: r.before, deleted: r.deleted, complete: r.complete }, 'retention');
+        if (total > 0 || r.partitions > 0 || !r.complete)
+          o.log.info(
+            {
+              before: r.before,
+              deleted: r.deleted,
+              partitions: r.partitions,
+              complete: r.complete,
+            },
+            'retention',
+          );
       })
       .catch((err: unknown) => {
         o.log.warn({ err }, 'retention pass failed; retried at the next interval');

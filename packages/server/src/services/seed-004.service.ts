@@ -14,7 +14,7 @@ import {
 } from '@vigil/protocol';
 import { detectQrs, type Ecg12Result } from '@vigil/signal';
 import { DomainError, validationFailed } from '../errors/catalogue.js';
-import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
+import { decodeEcgCounts } from '../repositories/ecg-codec.js';
 import type { EcgLeadChunkRow, EcgLeadsRepository } from '../repositories/ecg-leads.repository.js';
 import type { AlertsService } from './alerts.service.js';
 import type { AuthService } from './auth.service.js';
@@ -195,14 +195,16 @@ export function rrVitals(runs: readonly { mv: Float64Array; fsHz: number }[]): S
 function decodeChunk(row: EcgLeadChunkRow): Map<string, Float64Array> {
   const names = row.leads;
   const scales = row.scales_mv;
-  const bytes = row.n_samples * 2;
+  const n = row.n_samples;
+  const counts = decodeEcgCounts(row.samples);
   const out = new Map<string, Float64Array>();
-  names.forEach((name, l) =>
+  names.forEach((name, l) => {
+    const scale = scales[l] ?? 0.001;
     out.set(
       name,
-      decodeEcgInt16(row.samples.subarray(l * bytes, (l + 1) * bytes), scales[l] ?? 0.001),
-    ),
-  );
+      Float64Array.from(counts.subarray(l * n, (l + 1) * n), (c) => c * scale),
+    );
+  });
   return out;
 }
 

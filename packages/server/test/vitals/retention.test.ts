@@ -111,6 +111,8 @@ describe('data retention (VITALS_RETENTION_DAYS)', () => {
         predictions: before.predictions?.older,
         vitals_minute: before.vitals_minute?.older,
       },
+      // 30 days back has no day partition (PostgreSQL): its rows are deleted one by one.
+      partitions: 0,
     });
     // Batches of 7 packets (with their predictions), then of 7 rollup rows: a pause after every
     // full batch (46 old packets: 6 pauses).

@@ -10,7 +10,7 @@ import {
   type SignalKindRepository,
   type StoredReading,
 } from '../../ingest/signal-kind.js';
-import { encodeEcgInt16 } from '../../repositories/ecg-codec.js';
+import { encodeEcgInt16, packEcgCounts } from '../../repositories/ecg-codec.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import { toPredictionView } from '../../services/prediction-view.js';
 import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
@@ -18,7 +18,10 @@ import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
 /** A stored ECG vitals packet, as the domain knows it. */
 export type EcgVitalsRecord = StoredReading<EcgVitalsValues>;
 
-/** The `vitals` row of a packet: ECG as int16 with its scale (ecg-codec.ts), flags as 0/1. */
+/**
+ * The `vitals` row of a packet: ECG as int16 with its scale, packed losslessly (ecg-codec.ts),
+ * flags as 0/1.
+ */
 export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
   const v = r.reading.values;
   const enc = v.samples.length > 0 ? encodeEcgInt16(v.samples) : null;
@@ -33,7 +36,7 @@ export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
     ecg_sample_rate_hz: v.fs,
     ecg_n_samples: v.samples.length,
     ecg_scale_mv: enc === null ? null : enc.scaleMv,
-    ecg_samples: enc === null ? null : enc.bytes,
+    ecg_samples: enc === null ? null : packEcgCounts(enc.bytes),
     ecg_input: v.input,
     device_ts: r.reading.deviceTsMs,
     window_ms: v.windowMs,
@@ -41,7 +44,10 @@ export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
   };
 }
 
-/** The `ecg_lead_chunks` row of a multi-lead packet (each lead int16 with its own scale); null for one lead. */
+/**
+ * The `ecg_lead_chunks` row of a multi-lead packet (each lead int16 with its own scale, the leads
+ * packed together losslessly); null for one lead.
+ */
 export function toLeadChunkRow(r: EcgVitalsRecord): EcgLeadChunksTable | null {
   const leads = r.reading.values.leads;
   if (leads === null) return null;
@@ -61,7 +67,7 @@ export function toLeadChunkRow(r: EcgVitalsRecord): EcgLeadChunksTable | null {
     leads: JSON.stringify(leads.names),
     scales_mv: JSON.stringify(encoded.map((e) => e.scaleMv)),
     rhythm_lead: leads.names[leads.rhythmIndex] ?? '',
-    samples,
+    samples: packEcgCounts(samples, encoded.length),
   };
 }
 
