@@ -5,6 +5,7 @@ import {
   validateVitalsBody,
   type BabyMonitorMessage,
 } from '@vigil/protocol';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock } from './adapters/clock.js';
@@ -14,6 +15,8 @@ import { randomPassword } from './adapters/random.js';
 import { timerScheduler, type Scheduler } from './adapters/scheduler.js';
 import { readTextFile, writePrivateFile } from './adapters/secrets.js';
 import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
+import { createJobScheduler } from './cluster/cluster-jobs.js';
+import { createLocalLeases, createPgLeases, type ClusterLeases } from './cluster/pg-leases.js';
 import { createCloseStack } from './composition/close-stack.js';
 import { createEcg12 } from './composition/ecg12.js';
 import { createIdentity } from './composition/identity.js';
@@ -104,6 +107,27 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const repositories = createRepositories(database.db, database.dialect);
     const transactor = createTransactor(database.db, database.dialect);
     const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
+
+    // Cluster leases: several instances on one PostgreSQL share periodic jobs and devices'
+    // analysis through advisory locks; a single instance (SQLite) holds every lease.
+    const leases: ClusterLeases =
+      database.dialect === 'postgres' && config.databaseUrl !== undefined
+        ? await createPgLeases({
+            url: config.databaseUrl,
+            scope: await currentSchema(database),
+            instance: config.instanceName,
+            onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
+          })
+        : createLocalLeases();
+    stack.push(() => leases.close());
+    const jobs = createJobScheduler({
+      scheduler,
+      leases,
+      clock,
+      instance: config.instanceName,
+      runs: repositories.clusterJobs,
+      log,
+    });
 
     // Audit trail: created right after the database so that it closes (writing what it holds)
     // after every transport that records into it, and before the database.
@@ -220,6 +244,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       config,
       clock,
       scheduler,
+      jobs,
       repositories,
       vitals,
       audit,
@@ -275,6 +300,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       rppgCamera: camera,
       /** Port of the embedded MQTT broker, null when not running. */
       mqttPort: mqtt.port,
+      /** Cluster leases (jobs, device partitions): advisory locks on PostgreSQL. */
+      leases,
       /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
       retention,
       adminBootstrap,
@@ -288,6 +315,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
 
 export type Container = Awaited<ReturnType<typeof createContainer>>;
 export type Services = Container['services'];
+
+/** The PostgreSQL schema the pool works in (leases and channels are scoped by it). */
+async function currentSchema(database: Database): Promise<string> {
+  const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(database.db);
+  return rows[0]?.s ?? 'public';
+}
 
 async function bootstrapAdmin(
   config: Config,

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -48,6 +48,20 @@ export const EnvSchema = Type.Object({
     description: 'Days of audit events kept (0: forever); separate from VITALS_RETENTION_DAYS',
   }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
+  VIGIL_INSTANCE_NAME: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'Names this instance among several on one PostgreSQL (cluster job log, lease connection); default <host>-<pid>',
+    }),
+  ),
+  DEVICE_SILENT_SWEEP_S: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 30,
+    description: 'Period of the device-silent sweep (cluster-wide job, run by one instance)',
+  }),
   ECG12_ANONYMOUS: Type.Boolean({
     default: false,
     description:
@@ -127,6 +141,10 @@ export interface Config {
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
    * events are never deleted.
    */
+  /** This instance's name among several on one PostgreSQL (VIGIL_INSTANCE_NAME). */
+  instanceName: string;
+  /** Period of the device-silent sweep, ms (DEVICE_SILENT_SWEEP_S). */
+  silentSweepMs: number;
   retention: {
     vitalsDays: number;
     /**
@@ -276,6 +294,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL, clientId: e.MQTT_CLIENT_ID },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
+    instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,
+    silentSweepMs: e.DEVICE_SILENT_SWEEP_S * 1000,
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
       (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),

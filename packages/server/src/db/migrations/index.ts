@@ -16,6 +16,7 @@ import * as deviceOfflineAlerts from './014_device_offline_alerts.js';
 import * as reports from './015_reports.js';
 import * as auditEvents from './016_audit_events.js';
 import * as multiLeadEcg from './017_multi_lead_ecg.js';
+import * as clusterJobRuns from './019_cluster_job_runs.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '015_reports': reports,
   '016_audit_events': auditEvents,
   '017_multi_lead_ecg': multiLeadEcg,
+  '019_cluster_job_runs': clusterJobRuns,
 };
