@@ -55,6 +55,8 @@ export interface ContainerOverrides {
     onMqttOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
     /** Device-silent sweep period (ms); 0 turns it off. */
     silentSweepMs?: number;
+    /** Device partition heartbeat (ms, default 1000; 0: tests call it by hand). */
+    partitionHeartbeatMs?: number;
   };
   /** Audit trail: how often buffered events are written (ms, default 1000). */
   audit?: { flushMs?: number };
@@ -175,6 +177,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ingestMetrics: createIngestMetrics(metrics),
       onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
       analysisFactories: overrides.vitals?.analysisFactories,
+      leases,
+      partitionHeartbeatMs: overrides.vitals?.partitionHeartbeatMs,
       interpretEcg12: (leads, fs) => ecg12.interpretLeads(leads, fs),
     });
 
@@ -302,6 +306,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       mqttPort: mqtt.port,
       /** Cluster leases (jobs, device partitions): advisory locks on PostgreSQL. */
       leases,
+      /** Which devices this instance analyses (PostgreSQL); undefined on one SQLite instance. */
+      ownership: vitals.ownership,
       /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
       retention,
       adminBootstrap,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import pg from 'pg';
 import type { ConnectionErrorReporter } from '../db/connection-errors.js';
 
@@ -25,6 +25,16 @@ export interface ClusterLeases {
   /** Whether this instance held the lease when last checked (no round trip). */
   holds(name: string): boolean;
   /**
+   * Re-checks, in one round trip, which of the named leases this instance still holds (a lost
+   * connection loses them all); returns those.
+   */
+  confirm(names: readonly string[]): Promise<Set<string>>;
+  /**
+   * Listens on a notification channel on the lease connection (re-subscribed when the
+   * connection is re-opened). Notifications sent while it is down are lost.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<void>;
+  /**
    * How many instances currently take part (each holds a membership lock while its connection
    * lives); 1 on a single instance.
    */
@@ -39,6 +49,8 @@ export function createLocalLeases(): ClusterLeases {
     acquire: () => Promise.resolve(true),
     release: () => Promise.resolve(),
     holds: () => true,
+    confirm: (names) => Promise.resolve(new Set(names)),
+    listen: () => Promise.resolve(),
     members: () => Promise.resolve(1),
     close: () => Promise.resolve(),
   };
@@ -59,8 +71,8 @@ export async function createPgLeases(o: {
 }): Promise<ClusterLeases> {
   const scopeKey = leaseKey(`vigil-leases:${o.scope}`);
   const memberScope = leaseKey(`vigil-members:${o.scope}`);
-  const memberKey = leaseKey(`member:${o.instance}`);
   const held = new Set<string>();
+  const channels = new Map<string, (payload: string) => void>();
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let closed = false;
@@ -84,8 +96,20 @@ export async function createPgLeases(o: {
       });
       try {
         await c.connect();
-        // Membership: held for the connection's life, counted by members().
-        await c.query('select pg_advisory_lock($1, $2)', [memberScope, memberKey]);
+        // Membership: held for the connection's life, counted by members() (by session, so
+        // the key is any free one: two instances may share a name).
+        for (let taken = false; !taken;)
+          taken =
+            (
+              await c.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [
+                memberScope,
+                randomInt(0x7fffffff),
+              ])
+            ).rows[0]?.ok === true;
+        c.on('notification', (n) => {
+          if (n.payload !== undefined) channels.get(n.channel)?.(n.payload);
+        });
+        for (const channel of channels.keys()) await c.query(`listen "${channel}"`);
       } catch (error) {
         c.end().catch(() => undefined);
         throw error;
@@ -147,6 +171,31 @@ export async function createPgLeases(o: {
       }
     },
     holds: (name) => held.has(name),
+    async confirm(names) {
+      const mine = names.filter((n) => held.has(n));
+      if (mine.length === 0) return new Set();
+      try {
+        const r = await query<{ objid: number }>(
+          `select objid from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()
+             and classid = $1 and objsubid = 2 and granted`,
+          [scopeKey],
+        );
+        const keys = new Set(r.rows.map((row) => Number(row.objid)));
+        for (const n of mine) if (!keys.has(leaseKey(n))) held.delete(n);
+      } catch {
+        // drop() has cleared every lease.
+      }
+      return new Set(mine.filter((n) => held.has(n)));
+    },
+    async listen(channel, onPayload) {
+      if (!/^[a-z0-9_]{1,63}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+      channels.set(channel, onPayload);
+      try {
+        await query(`listen "${channel}"`, []);
+      } catch {
+        // Subscribed again when the connection is re-opened.
+      }
+    },
     async members() {
       try {
         const r = await query<{ n: string }>(

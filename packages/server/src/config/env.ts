@@ -39,6 +39,13 @@ export const EnvSchema = Type.Object({
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  MQTT_SHARED_GROUP: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description:
+        'With MQTT_URL and several instances: subscribe as members of this shared subscription group ($share/<group>/…) so each message reaches one instance',
+    }),
+  ),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   AUDIT_RETENTION_DAYS: Type.Integer({
@@ -136,7 +143,13 @@ export interface Config {
   logLevel: LogLevel;
   login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
   /** `clientId`: of the persistent session on an external broker (default vigil-<host name>). */
-  mqtt: { port: number; url: string | undefined; clientId: string | undefined };
+  mqtt: {
+    port: number;
+    url: string | undefined;
+    clientId: string | undefined;
+    /** MQTT_SHARED_GROUP: shared subscription group of several instances (external broker). */
+    sharedGroup: string | undefined;
+  };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
    * events are never deleted.
@@ -292,7 +305,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
     },
-    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL, clientId: e.MQTT_CLIENT_ID },
+    mqtt: {
+      port: e.MQTT_PORT,
+      url: e.MQTT_URL,
+      clientId: e.MQTT_CLIENT_ID,
+      sharedGroup: e.MQTT_SHARED_GROUP,
+    },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,
     silentSweepMs: e.DEVICE_SILENT_SWEEP_S * 1000,

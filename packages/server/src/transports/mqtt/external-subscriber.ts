@@ -35,6 +35,12 @@ export interface ExternalSubscriberDeps {
    * messages for every test's session). Production keeps it: a restart must not lose messages.
    */
   discardSessionOnClose?: boolean;
+  /**
+   * Several Vigil instances on one broker: subscribe as members of this MQTT shared
+   * subscription group (`$share/<group>/vigil/devices/+/…`, MQTT 5 and Mosquitto 2), so the
+   * broker hands each message to one instance instead of every instance processing it.
+   */
+  sharedGroup?: string | undefined;
 }
 
 export interface ExternalSubscriber {
@@ -127,7 +133,13 @@ export async function startExternalSubscriber(
       },
     );
   };
-  await client.subscribeAsync(topicPatterns(deps.channels), { qos: 1 });
+  const patterns = topicPatterns(deps.channels);
+  await client.subscribeAsync(
+    deps.sharedGroup === undefined
+      ? patterns
+      : patterns.map((t) => `$share/${deps.sharedGroup}/${t}`),
+    { qos: 1 },
+  );
   deps.log.info(
     { url: deps.url.replace(/\/\/[^@]*@/, '//***@') },
     'subscribed to external MQTT broker',
