@@ -180,7 +180,7 @@ export async function createPgLeases(o: {
              and classid = $1 and objsubid = 2 and granted`,
           [scopeKey],
         );
-        const keys = new Set(r.rows.map((row) => Number(row.objid)));
+        const keys = new Set(r.rows.map((row) => row.objid));
         for (const n of mine) if (!keys.has(leaseKey(n))) held.delete(n);
       } catch {
         // drop() has cleared every lease.

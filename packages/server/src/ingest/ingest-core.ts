@@ -45,6 +45,8 @@ export interface IngestCoreDeps {
 
 /** Stored ECG a new owner feeds its analysis before continuing a device's stream, ms. */
 const WARM_UP_MS = 10_000;
+/** How far behind the stream's position catching up looks for late packets, ms. */
+const LATE_LOOKBACK_MS = 60_000;
 /** Stored readings read back per query when catching up. */
 const CATCH_UP_BATCH = 200;
 
@@ -266,9 +268,11 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     const now = this.deps.clock.now();
     for (;;) {
       const after = state.orderer.lastTimestampMs ?? (await stored.lastAssessedTs(deviceId)) ?? -1;
-      const rows = (await stored.unassessedAfter(deviceId, after, CATCH_UP_BATCH)).filter(
-        (r) => !state.orderer.isHeld(r.reading.tsMs),
-      );
+      // From a little before the stream's position: a packet stored elsewhere after later ones
+      // were assessed is assessed too (as late: without its stream content).
+      const rows = (
+        await stored.unassessedAfter(deviceId, after - LATE_LOOKBACK_MS, CATCH_UP_BATCH)
+      ).filter((r) => !state.orderer.isHeld(r.reading.tsMs));
       if (rows.length === 0) return;
       const out: AssessBatch<A> = { assessments: [], live: [], observations: [] };
       const restoreOrder = state.orderer.checkpoint();
@@ -287,7 +291,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
           throw error;
         }
       await this.publish(deviceId, out);
-      // Nothing more was released (all held): the next reading or catch-up carries on.
+      // A short read was the last; a full one whose packets were all held or late moved nothing.
       if (state.orderer.lastTimestampMs === after || rows.length < CATCH_UP_BATCH) return;
     }
   }

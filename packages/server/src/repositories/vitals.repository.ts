@@ -344,10 +344,10 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .where('v.ts', '>', q.afterTs);
       if (q.toTs !== undefined) query = query.where('v.ts', '<=', q.toTs);
       if (q.unassessedOnly)
-        query = query.where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('predictions as p').select('p.id').whereRef('p.vitals_id', '=', 'v.id'),
+        query = query.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom('predictions as p').select('p.id').whereRef('p.vitals_id', '=', 'v.id'),
             ),
           ),
         );

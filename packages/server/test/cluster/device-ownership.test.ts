@@ -75,7 +75,7 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
     expect(heldA.length).toBe(16);
     expect(heldB.length).toBe(16);
     expect(new Set([...heldA, ...heldB]).size).toBe(32);
-  });
+  }, 60_000);
 
   it('analyses a device in order on its owner whichever instance receives its packets, stores each once, and moves it when the owner closes', async () => {
     const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
@@ -133,5 +133,5 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
       b.container.database.db,
     );
     expect(Number(rows[0]?.n)).toBe(40);
-  });
+  }, 120_000);
 });
