@@ -359,7 +359,12 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     batch: boolean,
   ): Promise<IngestResult[]> {
     const { kind } = this;
-    const state = await this.state(device.device_id);
+    let state = await this.state(device.device_id);
+    // A stream new to this instance may have begun elsewhere: its stored packets go first.
+    if (this.clustered() && state.orderer.lastTimestampMs === null) {
+      await this.catchUp(device.device_id);
+      state = await this.state(device.device_id);
+    }
     const restoreOrder = state.orderer.checkpoint();
     const kindStateBefore = kind.copyDeviceState(state.kind);
     const out: AssessBatch<A> = { assessments: [], live: [], observations: [] };

@@ -55,6 +55,8 @@ const RESTART_AFTER_S = 10;
 const SWEEP_S = 5;
 /** Seconds either side of the kill where findings may differ from a single instance. */
 const TAKEOVER_WINDOW_S = 10;
+/** A stream's first seconds, where its first packets may reach the owner in either order. */
+const STREAM_START_S = 10;
 const MQTT_URL = process.env.CLUSTER_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const adminUrl = pgAdminUrl() ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -142,7 +144,7 @@ function packetOf(
 try {
   // 1. Three instances (the first alone: it migrates the database), HAProxy in front.
   const ports = await Promise.all([freePort(), freePort(), freePort()]);
-  const [p1, p2, p3] = ports as [number, number, number];
+  const [p1, p2, p3] = ports;
   servers.push(startInstance('i1', p1));
   await waitReady(servers[0] as ServerProcess, 90_000);
   servers.push(startInstance('i2', p2), startInstance('i3', p3));
@@ -287,6 +289,7 @@ try {
     }
   };
   const inflight: Promise<void>[] = [];
+  const missingSamples: string[] = [];
   let killedAtMs = 0;
   let restartedAtMs = 0;
   let restarted: Promise<void> = Promise.resolve();
@@ -333,7 +336,12 @@ try {
     const stored = new Set(rows.map((r) => `${r.device_id}#${String(r.sequence)}`));
     let missing = 0;
     for (const [id, seqs] of acked)
-      for (const s of seqs) if (!stored.has(`${id}#${String(s)}`)) missing++;
+      for (const s of seqs)
+        if (!stored.has(`${id}#${String(s)}`)) {
+          missing++;
+          if (missingSamples.length < 8)
+            missingSamples.push(`${mqttIds.includes(id) ? 'mqtt' : 'http'}:${id}#${String(s)}`);
+        }
     return missing;
   };
   // Catch-up: every stored packet assessed by its owner.
@@ -351,11 +359,13 @@ try {
     );
     if (unassessed === 0 && missingOf(await countStored()) === 0) break;
   }
+  missingSamples.length = 0;
   const rows = await countStored();
   const duplicates = rows.filter((r) => Number(r.n) > 1).length;
   const missing = missingOf(rows);
   figures.stored = rows.length;
   figures.missing = missing;
+  if (missing > 0) say(`missing, first ones: ${missingSamples.join(' ')}`);
   figures.unassessed = unassessed;
   check(unacked === 0, `every packet acknowledged in the end (${String(unacked)} not)`);
   check(
@@ -508,6 +518,7 @@ try {
   let compared = 0;
   let differ = 0;
   let aroundTakeover = 0;
+  let differAtStart = 0;
   const diffs: string[] = [];
   for (const c of cluster) {
     const ts = Number(c.ts);
@@ -520,6 +531,14 @@ try {
     }
     const r = refBy.get(`${c.device_id}#${String(ts)}`);
     if (r === undefined) continue;
+    const hrSameAtStart =
+      (c.heart_rate_bpm === null) === (r.heart_rate_bpm === null) &&
+      Math.abs((c.heart_rate_bpm ?? 0) - (r.heart_rate_bpm ?? 0)) <= 2;
+    if (ts < startMs + STREAM_START_S * 1000) {
+      // A stream's first seconds: its first packets may reach the owner in either order.
+      if (!hrSameAtStart || findings(c.arrhythmia) !== findings(r.arrhythmia)) differAtStart++;
+      continue;
+    }
     compared++;
     const hrSame =
       (c.heart_rate_bpm === null) === (r.heart_rate_bpm === null) &&
@@ -536,10 +555,11 @@ try {
   figures.findings_compared = compared;
   figures.findings_differ = differ;
   figures.findings_skipped_takeover = aroundTakeover;
+  figures.findings_differ_first_10s = differAtStart;
   if (diffs.length > 0) say(`differences: ${diffs.join('; ')}`);
   check(
     compared > 0 && differ === 0,
-    `moved devices' findings match a single instance outside the takeover (${String(TAKEOVER_WINDOW_S)} s before the kill to ${String(2 * TAKEOVER_WINDOW_S)} s after the restart) (${String(differ)} of ${String(compared)} packets differ)`,
+    `moved devices' findings match a single instance outside the takeover and the stream's first ${String(STREAM_START_S)} s (${String(TAKEOVER_WINDOW_S)} s before the kill to ${String(2 * TAKEOVER_WINDOW_S)} s after the restart) (${String(differ)} of ${String(compared)} packets differ)`,
   );
 } catch (error) {
   failures.push(
