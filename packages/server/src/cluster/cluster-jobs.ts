@@ -24,17 +24,26 @@ export function createJobScheduler(o: {
   leases: ClusterLeases;
   clock: Clock;
   instance: string;
-  runs: Pick<ClusterJobsRepository, 'recordRun' | 'trimBefore'>;
+  runs: Pick<ClusterJobsRepository, 'recordRun' | 'trimBefore' | 'lastRunAt'>;
   log: { warn(obj: object, msg: string): void };
 }): JobSchedulerFor {
   return (job) => ({
     every(periodMs, task, options) {
       let runs = 0;
+      let held = false;
       const tick = (): void => {
         void (async () => {
-          if (!(await o.leases.acquire(`job:${job}`))) return;
+          const wasHeld = held;
+          held = await o.leases.acquire(`job:${job}`);
+          if (!held) return;
           try {
             const at = o.clock.now();
+            // Just taken over (the holder died): its timers ran on another phase, so the
+            // period's run may be done already.
+            if (!wasHeld) {
+              const last = await o.runs.lastRunAt(job);
+              if (last !== undefined && at - last < periodMs * 0.9) return;
+            }
             await o.runs.recordRun({ job, instance: o.instance, at });
             if (runs++ % TRIM_EVERY_RUNS === 0) await o.runs.trimBefore(job, at - RUN_LOG_KEPT_MS);
           } catch (err) {

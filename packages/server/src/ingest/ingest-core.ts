@@ -360,10 +360,18 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
   ): Promise<IngestResult[]> {
     const { kind } = this;
     let state = await this.state(device.device_id);
-    // A stream new to this instance may have begun elsewhere: its stored packets go first.
-    if (this.clustered() && state.orderer.lastTimestampMs === null) {
-      await this.catchUp(device.device_id);
-      state = await this.state(device.device_id);
+    if (this.clustered()) {
+      // A stream new to this instance may have begun elsewhere: its stored packets go first.
+      if (state.orderer.lastTimestampMs === null) {
+        await this.catchUp(device.device_id);
+        state = await this.state(device.device_id);
+      }
+      // Other instances store this device's packets too (a retry, a message the broker gave
+      // again to another member): the newest stored one is read, not remembered.
+      state.newestTs = Math.max(
+        state.newestTs ?? -1,
+        (await kind.repository.latestTs(device.device_id)) ?? -1,
+      );
     }
     const restoreOrder = state.orderer.checkpoint();
     const kindStateBefore = kind.copyDeviceState(state.kind);

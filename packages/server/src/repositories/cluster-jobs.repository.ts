@@ -6,6 +6,8 @@ export interface ClusterJobsRepository {
   recordRun(run: ClusterJobRunsTable): Promise<void>;
   /** Runs of `job` at or after `since` (epoch ms), oldest first. */
   runsSince(job: string, since: number): Promise<ClusterJobRunsTable[]>;
+  /** When `job` last ran (epoch ms), on any instance. */
+  lastRunAt(job: string): Promise<number | undefined>;
   /** Deletes the runs of `job` before `before` (epoch ms); returns how many. */
   trimBefore(job: string, before: number): Promise<number>;
 }
@@ -23,6 +25,16 @@ export function createClusterJobsRepository(db: Kysely<DB>): ClusterJobsReposito
         .where('at', '>=', since)
         .orderBy('at')
         .execute();
+    },
+    async lastRunAt(job) {
+      const r = await db
+        .selectFrom('cluster_job_runs')
+        .select('at')
+        .where('job', '=', job)
+        .orderBy('at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r?.at;
     },
     async trimBefore(job, before) {
       const r = await db

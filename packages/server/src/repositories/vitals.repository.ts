@@ -354,11 +354,18 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
       return query.orderBy('v.ts', 'asc').limit(q.limit).execute();
     },
     async lastPredictionTs(deviceId) {
+      // Through the packet's (device_id, ts) index, newest first, to the first one assessed
+      // (predictions have no index of their own by device: migration 006).
       const r = await db
-        .selectFrom('predictions')
-        .select('ts')
-        .where('device_id', '=', deviceId)
-        .orderBy('ts', 'desc')
+        .selectFrom('vitals as v')
+        .select('v.ts')
+        .where('v.device_id', '=', deviceId)
+        .where((eb) =>
+          eb.exists(
+            eb.selectFrom('predictions as p').select('p.id').whereRef('p.vitals_id', '=', 'v.id'),
+          ),
+        )
+        .orderBy('v.ts', 'desc')
         .limit(1)
         .executeTakeFirst();
       return r?.ts;

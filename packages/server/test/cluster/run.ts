@@ -247,6 +247,13 @@ try {
 
   // 4. The load: every device one packet a second; instance 1 killed at KILL_AT_S.
   const mq = await mqtt.connectAsync(MQTT_URL, { clientId: `cluster-devices-${run}` });
+  // What Vigil refused (its answer on the device's errors topic).
+  const refusals: string[] = [];
+  await mq.subscribeAsync(`vigil/devices/+/errors`, { qos: 1 });
+  mq.on('message', (topic, payload) => {
+    if (mqttIds.some((id) => topic === `vigil/devices/${id}/errors`))
+      refusals.push(`${topic.split('/')[2] ?? ''}: ${payload.toString().slice(0, 200)}`);
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const startMs = Math.floor(Date.now() / 1000) * 1000 + 1000;
   const acked = new Map<string, Set<number>>();
@@ -365,6 +372,8 @@ try {
   const missing = missingOf(rows);
   figures.stored = rows.length;
   figures.missing = missing;
+  figures.mqtt_refusals = refusals.length;
+  if (refusals.length > 0) say(`MQTT refusals, first ones: ${refusals.slice(0, 3).join(' | ')}`);
   if (missing > 0) say(`missing, first ones: ${missingSamples.join(' ')}`);
   figures.unassessed = unassessed;
   check(unacked === 0, `every packet acknowledged in the end (${String(unacked)} not)`);
