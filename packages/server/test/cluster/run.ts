@@ -13,7 +13,7 @@
  * - the findings of devices that moved (heart rate, AF, VT runs per packet) match a
  *   single-instance run of the same packets, apart from the seconds around the takeover.
  *
- * Environment: CLUSTER_DEVICES (default 60), CLUSTER_RUN_S (80), CLUSTER_KILL_AT_S (45),
+ * Environment: CLUSTER_DEVICES (default 60), CLUSTER_RUN_S (100), CLUSTER_KILL_AT_S (45),
  * RELIABILITY_PG_ADMIN_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  * CLUSTER_MQTT_URL (default mqtt://127.0.0.1:1883). Needs `haproxy` on the PATH.
  */
@@ -48,7 +48,7 @@ import {
 } from '../reliability/harness.js';
 
 const DEVICES = Number(process.env.CLUSTER_DEVICES ?? 60);
-const RUN_S = Number(process.env.CLUSTER_RUN_S ?? 80);
+const RUN_S = Number(process.env.CLUSTER_RUN_S ?? 100);
 const KILL_AT_S = Number(process.env.CLUSTER_KILL_AT_S ?? 45);
 /** Seconds after the kill when the killed instance is started again (as a supervisor would). */
 const RESTART_AFTER_S = 10;
