@@ -5,6 +5,7 @@ import {
   validateVitalsBody,
   type BabyMonitorMessage,
 } from '@vigil/protocol';
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { systemClock, type Clock } from './adapters/clock.js';
@@ -14,6 +15,8 @@ import { randomPassword } from './adapters/random.js';
 import { timerScheduler, type Scheduler } from './adapters/scheduler.js';
 import { readTextFile, writePrivateFile } from './adapters/secrets.js';
 import { createTimeOrderedIdGenerator } from './adapters/time-ordered-id.js';
+import { createJobScheduler } from './cluster/cluster-jobs.js';
+import { createLocalLeases, createPgLeases, type ClusterLeases } from './cluster/pg-leases.js';
 import { createCloseStack } from './composition/close-stack.js';
 import { createEcg12 } from './composition/ecg12.js';
 import { createIdentity } from './composition/identity.js';
@@ -52,6 +55,8 @@ export interface ContainerOverrides {
     onMqttOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
     /** Device-silent sweep period (ms); 0 turns it off. */
     silentSweepMs?: number;
+    /** Device partition heartbeat (ms, default 1000; 0: tests call it by hand). */
+    partitionHeartbeatMs?: number;
   };
   /** Audit trail: how often buffered events are written (ms, default 1000). */
   audit?: { flushMs?: number };
@@ -105,6 +110,27 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const transactor = createTransactor(database.db, database.dialect);
     const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
 
+    // Cluster leases: several instances on one PostgreSQL share periodic jobs and devices'
+    // analysis through advisory locks; a single instance (SQLite) holds every lease.
+    const leases: ClusterLeases =
+      database.dialect === 'postgres' && config.databaseUrl !== undefined
+        ? await createPgLeases({
+            url: config.databaseUrl,
+            scope: await currentSchema(database),
+            instance: config.instanceName,
+            onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
+          })
+        : createLocalLeases();
+    stack.push(() => leases.close());
+    const jobs = createJobScheduler({
+      scheduler,
+      leases,
+      clock,
+      instance: config.instanceName,
+      runs: repositories.clusterJobs,
+      log,
+    });
+
     // Audit trail: created right after the database so that it closes (writing what it holds)
     // after every transport that records into it, and before the database.
     const audit = new AuditService(
@@ -152,6 +178,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ingestMetrics: createIngestMetrics(metrics),
       onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
       analysisFactories: overrides.vitals?.analysisFactories,
+      leases,
+      partitionHeartbeatMs: overrides.vitals?.partitionHeartbeatMs,
       interpretEcg12: (leads, fs) => ecg12.interpretLeads(leads, fs),
       ecg12Model: ecg12.model,
     });
@@ -222,6 +250,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       config,
       clock,
       scheduler,
+      jobs,
       repositories,
       vitals,
       audit,
@@ -277,6 +306,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       rppgCamera: camera,
       /** Port of the embedded MQTT broker, null when not running. */
       mqttPort: mqtt.port,
+      /** Cluster leases (jobs, device partitions): advisory locks on PostgreSQL. */
+      leases,
+      /** Which devices this instance analyses (PostgreSQL); undefined on one SQLite instance. */
+      ownership: vitals.ownership,
       /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
       retention,
       adminBootstrap,
@@ -297,6 +330,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
 
 export type Container = Awaited<ReturnType<typeof createContainer>>;
 export type Services = Container['services'];
+
+/** The PostgreSQL schema the pool works in (leases and channels are scoped by it). */
+async function currentSchema(database: Database): Promise<string> {
+  const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(database.db);
+  return rows[0]?.s ?? 'public';
+}
 
 async function bootstrapAdmin(
   config: Config,

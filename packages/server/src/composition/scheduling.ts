@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Scheduler } from '../adapters/scheduler.js';
 import type { Clock } from '../adapters/clock.js';
+import type { JobSchedulerFor } from '../cluster/cluster-jobs.js';
 import type { Config } from '../config/env.js';
 import type { Repositories } from '../repositories/index.js';
 import type { AuditService } from '../services/audit.service.js';
@@ -12,16 +13,20 @@ import type { Vitals } from './vitals.js';
 const ANALYSIS_IDLE_MS = 10 * 60_000;
 
 /**
- * Periodic work, all through one scheduler: the device-silent sweep with analysis-state
- * eviction (every `silentSweepMs`, default 30 s; 0 turns it off), and data retention (hourly,
- * only when VITALS_RETENTION_DAYS > 0), audit retention (hourly, only when
- * AUDIT_RETENTION_DAYS > 0), and on PostgreSQL the day partitions of the packet tables ahead
- * (hourly). Returns the retention service when it runs.
+ * Periodic work, all through one scheduler: analysis-state eviction (this instance's memory)
+ * and, as cluster-wide jobs run by whichever instance holds the job's lease (`jobs`, see
+ * cluster/cluster-jobs.ts), the device-silent sweep (every `silentSweepMs`, default
+ * DEVICE_SILENT_SWEEP_S; 0 turns both off), data retention (hourly, only when
+ * VITALS_RETENTION_DAYS > 0) and audit retention (hourly, only when AUDIT_RETENTION_DAYS > 0); on PostgreSQL, on every
+ * instance (safe: advisory lock), the day partitions of the packet tables ahead (hourly).
+ * Returns the retention service when it runs.
  */
 export function startScheduledWork(o: {
   config: Config;
   clock: Clock;
   scheduler: Scheduler;
+  /** Cluster-wide jobs: a scheduler per job that runs it only where the job's lease is held. */
+  jobs: JobSchedulerFor;
   repositories: Repositories;
   vitals: Pick<Vitals, 'analysis' | 'alerts'>;
   audit: Pick<AuditService, 'purge'>;
@@ -31,16 +36,19 @@ export function startScheduledWork(o: {
   silentSweepMs?: number | undefined;
 }): { retention: RetentionService | undefined } {
   const { clock, vitals } = o;
-  const sweepMs = o.silentSweepMs ?? 30_000;
+  const sweepMs = o.silentSweepMs ?? o.config.silentSweepMs;
   if (sweepMs > 0) {
-    const cancel = o.scheduler.every(sweepMs, () => {
+    const cancelEviction = o.scheduler.every(sweepMs, () => {
       vitals.analysis.evictIdle(clock.now() - ANALYSIS_IDLE_MS);
+    });
+    const cancelSweep = o.jobs('device-silent-sweep').every(sweepMs, () => {
       vitals.alerts.sweepSilent().catch((err: unknown) => {
         o.log.warn({ err }, 'device-silent sweep failed');
       });
     });
     o.stack.push(() => {
-      cancel();
+      cancelEviction();
+      cancelSweep();
       return Promise.resolve();
     });
   }
@@ -74,13 +82,16 @@ export function startScheduledWork(o: {
       { retention: o.repositories.retention, clock },
       { days: o.config.retention.vitalsDays },
     );
-    const job = startRetentionJob(retention, { log: o.retentionLog, scheduler: o.scheduler });
+    const job = startRetentionJob(retention, {
+      log: o.retentionLog,
+      scheduler: o.jobs('vitals-retention'),
+    });
     o.stack.push(() => job.close());
   }
 
   // Audit retention (AUDIT_RETENTION_DAYS > 0), hourly like the data's but on its own horizon.
   if (o.config.retention.auditDays > 0) {
-    const cancel = o.scheduler.every(
+    const cancel = o.jobs('audit-retention').every(
       3_600_000,
       () => {
         o.audit

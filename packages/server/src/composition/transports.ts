@@ -34,6 +34,7 @@ export async function startMqtt(o: {
       url: o.config.mqtt.url,
       ...(o.config.mqtt.clientId === undefined ? {} : { clientId: o.config.mqtt.clientId }),
       discardSessionOnClose: o.config.nodeEnv === 'test',
+      sharedGroup: o.config.mqtt.sharedGroup,
       channels: o.channels,
       devices: o.identity.devices,
       log: o.log,

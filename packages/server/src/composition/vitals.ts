@@ -33,6 +33,12 @@ import { Seed000ViewService } from '../services/seed-000-view.service.js';
 import { VitalsQueryService } from '../services/vitals-query.service.js';
 import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { AuditRecorder } from '../services/audit.service.js';
+import {
+  partitionOf,
+  startDevicePartitions,
+  type DeviceOwnership,
+} from '../cluster/device-partitions.js';
+import type { ClusterLeases } from '../cluster/pg-leases.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
 
@@ -70,7 +76,14 @@ export interface VitalsOptions {
   audit: Pick<AuditRecorder, 'record'>;
   /** Replaces @vigil/signal's analysers (tests of the pipeline's own logic). */
   analysisFactories?: EcgAnalysisFactories | undefined;
+  /** Cluster leases: on PostgreSQL, devices' analysis is shared out by partition. */
+  leases: ClusterLeases;
+  /** Device partition heartbeat, ms (default 1000; 0: tests beat by hand). */
+  partitionHeartbeatMs?: number | undefined;
 }
+
+/** How far back a new partition owner looks for devices to catch up, ms. */
+const ADOPT_LOOKBACK_MS = 120_000;
 
 /**
  * Vitals: the real-time hub (with PostgreSQL LISTEN/NOTIFY fan-out), the alert lifecycle, one
@@ -112,10 +125,12 @@ export async function createVitals(o: VitalsOptions) {
     maxBufferedBytes: o.config.limits.wsMaxBufferedBytes,
   });
   stack.push(() => hub.close());
-  if (o.database.dialect === 'postgres' && o.config.databaseUrl !== undefined) {
+  const clustered = o.database.dialect === 'postgres' && o.config.databaseUrl !== undefined;
+  let schema = 'public';
+  if (clustered && o.config.databaseUrl !== undefined) {
     // One channel per schema, so instances sharing a schema fan out and test schemas never mix.
     const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(o.database.db);
-    const schema = rows[0]?.s ?? 'public';
+    schema = rows[0]?.s ?? 'public';
     const channel = schema === 'public' ? FANOUT_CHANNEL : `${FANOUT_CHANNEL}_${schema}`;
     const fanout = await startPgFanout({
       url: o.config.databaseUrl,
@@ -144,6 +159,24 @@ export async function createVitals(o: VitalsOptions) {
   await alerts.start();
   stack.push(() => alerts.idle());
 
+  // Several instances (PostgreSQL): a device's ECG is analysed by the holder of its partition
+  // lease; other instances store its packets and NOTIFY the owner, which reads them back in
+  // order (cluster/device-partitions.ts, ingest-core.ts).
+  const storedChannel = schema === 'public' ? 'vigil_stored' : `vigil_stored_${schema}`;
+  let ownership: DeviceOwnership | undefined;
+  const cluster: IngestCoreDeps['cluster'] = clustered
+    ? {
+        owns: (deviceId) => ownership?.owns(deviceId) ?? false,
+        storedElsewhere: (deviceId) => {
+          sql`select pg_notify(${storedChannel}, ${deviceId})`
+            .execute(o.database.db)
+            .catch((err: unknown) => {
+              o.log.warn({ err }, 'stored-packet notification failed; the owner catches up later');
+            });
+        },
+      }
+    : undefined;
+
   // What every kind's ingest shares: the core's dependencies.
   const core: IngestCoreDeps = {
     devices: o.identity.devices,
@@ -161,6 +194,7 @@ export async function createVitals(o: VitalsOptions) {
     vitals: new SignalIngest(
       createEcgVitalsKind({
         vitals: repos.vitals,
+        devicesSeenSince: (sinceMs) => repos.devices.seenSince(sinceMs),
         analysis,
         risk: createNews2RiskModel(),
         newId,
@@ -171,11 +205,36 @@ export async function createVitals(o: VitalsOptions) {
           interpret: (request) => analysis.interpretEcg12(request),
         },
       }),
-      core,
+      { ...core, cluster },
     ),
     oximetry: new SignalIngest(createPulseOximetryKind({ db: o.database.db }), core),
   };
   for (const ingest of Object.values(kinds)) stack.push(() => ingest.close());
+  if (cluster !== undefined) {
+    const ecg = kinds.vitals;
+    const inPartition = (p: number) => (deviceId: string) => partitionOf(deviceId) === p;
+    const partitions = startDevicePartitions({
+      leases: o.leases,
+      heartbeatMs: o.partitionHeartbeatMs,
+      startAt: Math.floor(Math.random() * 1024),
+      onGained: (p) => {
+        ecg.adopt(inPartition(p), clock.now() - ADOPT_LOOKBACK_MS).catch((err: unknown) => {
+          o.log.warn({ err, partition: p }, 'adopting a partition failed');
+        });
+      },
+      onLost: (p) => {
+        ecg.forget(inPartition(p));
+      },
+      log: o.log,
+    });
+    // Closed before the ingest (pushed after it): no partition changes hands while it drains.
+    stack.push(() => partitions.close());
+    await o.leases.listen(storedChannel, (deviceId) => {
+      ecg.storedElsewhere(deviceId);
+    });
+    await partitions.heartbeat();
+    ownership = partitions;
+  }
 
   // Baby monitor readings (seed 002): uploads with audio and monitor messages, not a stream, so a
   // service of its own rather than a SignalIngest; alerts and pushes go the same way.
@@ -218,7 +277,18 @@ export async function createVitals(o: VitalsOptions) {
       (await repos.devices.listVisible(viewer, { limit: 500, offset: 0 })).map((d) => d.device_id),
   });
 
-  return { kinds, babyMonitor, vitalsQuery, seed000, alerts, alertRules, hub, analysis };
+  return {
+    kinds,
+    babyMonitor,
+    vitalsQuery,
+    seed000,
+    alerts,
+    alertRules,
+    hub,
+    analysis,
+    /** Which devices this instance analyses (PostgreSQL); undefined: all (one instance). */
+    ownership: (): DeviceOwnership | undefined => ownership,
+  };
 }
 
 export type Vitals = Awaited<ReturnType<typeof createVitals>>;

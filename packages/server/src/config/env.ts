@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -39,6 +39,13 @@ export const EnvSchema = Type.Object({
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  MQTT_SHARED_GROUP: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description:
+        'With MQTT_URL and several instances: subscribe as members of this shared subscription group ($share/<group>/…) so each message reaches one instance',
+    }),
+  ),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   AUDIT_RETENTION_DAYS: Type.Integer({
@@ -48,6 +55,20 @@ export const EnvSchema = Type.Object({
     description: 'Days of audit events kept (0: forever); separate from VITALS_RETENTION_DAYS',
   }),
   VIGIL_DEMO: Type.Optional(Type.Boolean()),
+  VIGIL_INSTANCE_NAME: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'Names this instance among several on one PostgreSQL (cluster job log, lease connection); default <host>-<pid>',
+    }),
+  ),
+  DEVICE_SILENT_SWEEP_S: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 30,
+    description: 'Period of the device-silent sweep (cluster-wide job, run by one instance)',
+  }),
   ECG12_ANONYMOUS: Type.Boolean({
     default: false,
     description:
@@ -123,11 +144,21 @@ export interface Config {
   logLevel: LogLevel;
   login: { ratePerMinutePerIp: number; maxFailures: number; lockoutSeconds: number };
   /** `clientId`: of the persistent session on an external broker (default vigil-<host name>). */
-  mqtt: { port: number; url: string | undefined; clientId: string | undefined };
+  mqtt: {
+    port: number;
+    url: string | undefined;
+    clientId: string | undefined;
+    /** MQTT_SHARED_GROUP: shared subscription group of several instances (external broker). */
+    sharedGroup: string | undefined;
+  };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
    * events are never deleted.
    */
+  /** This instance's name among several on one PostgreSQL (VIGIL_INSTANCE_NAME). */
+  instanceName: string;
+  /** Period of the device-silent sweep, ms (DEVICE_SILENT_SWEEP_S). */
+  silentSweepMs: number;
   retention: {
     vitalsDays: number;
     /**
@@ -280,8 +311,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxFailures: e.LOGIN_MAX_FAILURES,
       lockoutSeconds: e.LOGIN_LOCKOUT_MINUTES * 60,
     },
-    mqtt: { port: e.MQTT_PORT, url: e.MQTT_URL, clientId: e.MQTT_CLIENT_ID },
+    mqtt: {
+      port: e.MQTT_PORT,
+      url: e.MQTT_URL,
+      clientId: e.MQTT_CLIENT_ID,
+      sharedGroup: e.MQTT_SHARED_GROUP,
+    },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
+    instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,
+    silentSweepMs: e.DEVICE_SILENT_SWEEP_S * 1000,
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
       (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),

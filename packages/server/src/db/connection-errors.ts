@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 
-/** Which connection was lost: the main pool, or the fan-out's LISTEN connection or NOTIFY pool. */
-export type ConnectionErrorSource = 'pool' | 'fanout_listener' | 'fanout_pool';
+/** Which connection was lost: the main pool, the fan-out's LISTEN connection or NOTIFY pool, or the cluster leases'. */
+export type ConnectionErrorSource = 'pool' | 'fanout_listener' | 'fanout_pool' | 'leases';
 
 /** Called for every error event of a PostgreSQL connection (a restart, a failover, a network cut). */
 export type ConnectionErrorReporter = (source: ConnectionErrorSource, err: Error) => void;

@@ -103,6 +103,14 @@ export interface DB {
   heart_rate_observations: HeartRateObservationsTable;
   audit_events: AuditEventsTable;
   reports: ReportsTable;
+  cluster_job_runs: ClusterJobRunsTable;
+}
+
+/** One run of a cluster-wide periodic job (migration 019). */
+export interface ClusterJobRunsTable {
+  job: string;
+  instance: string;
+  at: number;
 }
 
 /** The audit trail (migration 016): inserted only, deleted only by the audit retention pass. */

@@ -32,7 +32,24 @@ export interface IngestCoreDeps {
   maxUnitsPerBatch?: number;
   /** Group commits in flight at once (default 1: SQLite has a single writer). */
   concurrentBatches?: number;
+  /**
+   * Several instances on one PostgreSQL (cluster/): a device's readings are assessed only by the
+   * holder of its partition; other instances store them and tell the owner, which reads them
+   * back in order (`SignalKind.stored`). Absent: every reading is assessed here.
+   */
+  cluster?: {
+    owns(deviceId: string): boolean;
+    /** Tells the device's owner that readings of it were stored here (NOTIFY). */
+    storedElsewhere(deviceId: string): void;
+  };
 }
+
+/** Stored ECG a new owner feeds its analysis before continuing a device's stream, ms. */
+const WARM_UP_MS = 10_000;
+/** How far behind the stream's position catching up looks for late packets, ms. */
+const LATE_LOOKBACK_MS = 60_000;
+/** Stored readings read back per query when catching up. */
+const CATCH_UP_BATCH = 200;
 
 interface HeldReading<V> {
   timestampMs: number;
@@ -62,6 +79,31 @@ interface DeviceState<V, S> {
 /** Retry-After (s) of an upload refused because it waited too long or the server is stopping. */
 const RETRY_AFTER_S = 2;
 
+/** A request's readings after deduplication: the new ones, in time order, and every answer. */
+interface Accepted<V, R> {
+  results: IngestResult[];
+  fresh: StoredReading<V>[];
+  records: R[];
+  /** The live event of each new reading (aligned with `fresh`). */
+  events: (RealtimeEvent | null)[];
+  answered: Map<string, { result: IngestResult; reading: Reading<V> }>;
+  /** Newest timestamp among the stored and the new readings. */
+  newest: number;
+  duplicates: number;
+  /**
+   * Retried readings whose first delivery may not have reached the alert rules (their request's
+   * receive time is in the device's `alertsUnknown`): evaluated by the rules again.
+   */
+  retried: StoredReading<V>[];
+}
+
+/** What one pass of assessment collects for its commit. */
+interface AssessBatch<A> {
+  assessments: A[];
+  live: RealtimeEvent[];
+  observations: { patientId: string | null; observation: AlertObservation }[];
+}
+
 /** How often a device's last_seen_at is written (it is a hint, not a log). */
 const LAST_SEEN_WRITE_INTERVAL_MS = 30_000;
 
@@ -76,6 +118,9 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
   private readonly batcher: WriteBatcher<KindWriteUnit<R, A>>;
   private readonly devices = new Map<string, DeviceState<V, S>>();
   private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly catchUpPending = new Set<string>();
+  /** When last_seen_at was written for devices this instance only stores (no state). */
+  private readonly lastSeenWrites = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -139,8 +184,49 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
           message: `The server is overloaded (the upload waited too long for its turn); retry after ${String(RETRY_AFTER_S)} s`,
           retryAfterSeconds: RETRY_AFTER_S,
         });
+      if (this.clustered() && this.deps.cluster?.owns(device.device_id) === false)
+        return this.storeOnly(device, readings, now, batch);
       return this.process(device, readings, now, batch);
     });
+  }
+
+  private clustered(): boolean {
+    return this.deps.cluster !== undefined && this.kind.stored !== undefined;
+  }
+
+  /**
+   * Another instance stored readings of this device: if it is ours, read them back and assess
+   * them in order (coalesced: one catch-up waits per device at a time).
+   */
+  storedElsewhere(deviceId: string): void {
+    if (!this.clustered() || this.closed || this.deps.cluster?.owns(deviceId) !== true) return;
+    if (this.catchUpPending.has(deviceId)) return;
+    this.catchUpPending.add(deviceId);
+    this.enqueue(deviceId, async () => {
+      this.catchUpPending.delete(deviceId);
+      await this.catchUp(deviceId);
+    }).catch(() => undefined);
+  }
+
+  /**
+   * This instance took a partition over: devices heard lately whose partition it is catch up
+   * (readings stored while it had no owner), rebuilding their analysis from stored ECG.
+   */
+  async adopt(isAdopted: (deviceId: string) => boolean, sinceMs: number): Promise<void> {
+    const stored = this.kind.stored;
+    if (!this.clustered() || stored === undefined) return;
+    for (const deviceId of await stored.devicesSince(sinceMs))
+      if (isAdopted(deviceId)) this.storedElsewhere(deviceId);
+  }
+
+  /** This instance gave devices up: their analysis state goes (a later owner rebuilds it). */
+  forget(isGone: (deviceId: string) => boolean): void {
+    for (const deviceId of [...this.devices.keys()])
+      if (isGone(deviceId))
+        this.enqueue(deviceId, () => {
+          this.devices.delete(deviceId);
+          return Promise.resolve();
+        }).catch(() => undefined);
   }
 
   private normalize(
@@ -191,8 +277,115 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       const latest = await this.kind.repository.latest(deviceId);
       s.newestTs = latest?.tsMs ?? -1;
       if (latest !== undefined) s.alertsUnknown.add(latest.receivedAtMs);
+      // A device new to this instance in a cluster may have been analysed elsewhere until now:
+      // its stream continues from what was stored (the last seconds feed the analysers).
+      const stored = this.clustered() ? this.kind.stored : undefined;
+      if (stored !== undefined) {
+        const lastTs = await stored.lastAssessedTs(deviceId);
+        if (lastTs !== undefined) {
+          const last = await stored.warmUp({
+            deviceId,
+            state: s.kind,
+            fromTs: lastTs - WARM_UP_MS,
+            toTs: lastTs,
+          });
+          if (last !== null) s.orderer.resumeAfter(last);
+        }
+      }
     }
     return s;
+  }
+
+  /** Reads back the device's readings stored elsewhere and assesses them in order. */
+  private async catchUp(deviceId: string): Promise<void> {
+    const stored = this.kind.stored;
+    if (stored === undefined || this.closed || this.deps.cluster?.owns(deviceId) !== true) return;
+    const state = await this.state(deviceId);
+    const now = this.deps.clock.now();
+    for (;;) {
+      const after = state.orderer.lastTimestampMs ?? (await stored.lastAssessedTs(deviceId)) ?? -1;
+      // From a little before the stream's position: a packet stored elsewhere after later ones
+      // were assessed is assessed too (as late: without its stream content).
+      const rows = (
+        await stored.unassessedAfter(deviceId, after - LATE_LOOKBACK_MS, CATCH_UP_BATCH)
+      ).filter((r) => !state.orderer.isHeld(r.reading.tsMs));
+      if (rows.length === 0) return;
+      const out: AssessBatch<A> = { assessments: [], live: [], observations: [] };
+      const restoreOrder = state.orderer.checkpoint();
+      const kindStateBefore = this.kind.copyDeviceState(state.kind);
+      for (const stored of rows) {
+        state.newestTs = Math.max(state.newestTs ?? -1, stored.reading.tsMs);
+        await this.offerAndAssess(state, stored, now, out, undefined);
+      }
+      if (out.assessments.length > 0)
+        try {
+          await this.batcher.submit({ readings: [], assessments: out.assessments });
+        } catch (error) {
+          restoreOrder();
+          state.kind = kindStateBefore;
+          state.restartAnalysis = true;
+          throw error;
+        }
+      await this.publish(deviceId, out);
+      // A short read was the last; a full one whose packets were all held or late moved nothing.
+      if (state.orderer.lastTimestampMs === after || rows.length < CATCH_UP_BATCH) return;
+    }
+  }
+
+  /** Offers one new reading to the device's orderer and assesses whatever that releases. */
+  private async offerAndAssess(
+    state: DeviceState<V, S>,
+    stored: StoredReading<V>,
+    now: number,
+    out: AssessBatch<A>,
+    answered: Map<string, { result: IngestResult; reading: Reading<V> }> | undefined,
+  ): Promise<void> {
+    const { kind } = this;
+    const p = stored.reading;
+    const durationMs = kind.durationMs(p.values);
+    const held: HeldReading<V> = { timestampMs: p.tsMs, sequence: p.sequence, durationMs, stored };
+    // Readings without stream content carry no stream state: assess them at once.
+    const offered =
+      durationMs === 0
+        ? { released: [{ packet: held, gapBefore: false }], late: false }
+        : state.orderer.offer(held);
+    // A late reading is assessed without its stream content (it would corrupt the stream's
+    // state) and not shown to the alert rules, whose durations run forward in time.
+    const toAssess = offered.late
+      ? [{ packet: held, gapBefore: false, late: true }]
+      : offered.released.map((rel) => ({ ...rel, late: false }));
+    for (const rel of toAssess) {
+      const analysed = !rel.late && rel.packet.durationMs > 0;
+      const restart = rel.gapBefore || (analysed && state.restartAnalysis);
+      if (analysed) state.restartAnalysis = false;
+      const assessment = await kind.assess({
+        stored: rel.packet.stored,
+        state: state.kind,
+        gapBefore: restart,
+        late: rel.late,
+        nowMs: now,
+      });
+      if (assessment.record !== null) out.assessments.push(assessment.record);
+      const answer = answered?.get(rel.packet.stored.id);
+      if (answer !== undefined && kind.answerOf !== undefined) {
+        Object.assign(answer.result, kind.answerOf(assessment.record, answer.reading));
+        answered?.delete(rel.packet.stored.id);
+      }
+      out.live.push(...assessment.events);
+      if (!rel.late && assessment.observation !== null)
+        out.observations.push({
+          patientId: rel.packet.stored.patientId,
+          observation: assessment.observation,
+        });
+    }
+  }
+
+  /** Publishes a durable batch's events and hands its observations to the alert lifecycle. */
+  private async publish(deviceId: string, out: AssessBatch<A>): Promise<void> {
+    for (const e of out.live) this.deps.realtime.publish(e);
+    for (const o of out.observations)
+      if (o.patientId !== null)
+        await this.deps.alerts.observe(o.patientId, deviceId, o.observation);
   }
 
   private async process(
@@ -202,34 +395,179 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     batch: boolean,
   ): Promise<IngestResult[]> {
     const { kind } = this;
-    const state = await this.state(device.device_id);
-    const results: IngestResult[] = new Array<IngestResult>(readings.length);
-    const unit: KindWriteUnit<R, A> = { readings: [], assessments: [] };
-    const live: RealtimeEvent[] = [];
-    const observations: AlertObservation[] = [];
+    let state = await this.state(device.device_id);
+    if (this.clustered()) {
+      // A stream new to this instance may have begun elsewhere: its stored packets go first.
+      if (state.orderer.lastTimestampMs === null) {
+        await this.catchUp(device.device_id);
+        state = await this.state(device.device_id);
+      }
+      // Other instances store this device's packets too (a retry, a message the broker gave
+      // again to another member): the newest stored one is read, not remembered.
+      state.newestTs = Math.max(
+        state.newestTs ?? -1,
+        (await kind.repository.latest(device.device_id))?.tsMs ?? -1,
+      );
+    }
+    const restoreOrder = state.orderer.checkpoint();
+    const kindStateBefore = kind.copyDeviceState(state.kind);
+    const out: AssessBatch<A> = { assessments: [], live: [], observations: [] };
+    let accepted: Accepted<V, R>;
+    try {
+      accepted = await this.accept(
+        device,
+        readings,
+        now,
+        batch,
+        state.newestTs ?? -1,
+        state.alertsUnknown,
+      );
+      for (const [i, stored] of accepted.fresh.entries()) {
+        const event = accepted.events[i];
+        if (event !== undefined && event !== null) out.live.push(event);
+        await this.offerAndAssess(state, stored, now, out, accepted.answered);
+      }
+    } catch (error) {
+      // Refused mid-request (TIMESTAMP_TAKEN): what was offered to the orderer and the analyser
+      // goes back, as when the write fails.
+      restoreOrder();
+      state.kind = kindStateBefore;
+      throw error;
+    }
+
+    // New readings still held for a missing earlier one: assessed later, answered without it.
+    if (kind.answerOf !== undefined)
+      for (const a of accepted.answered.values())
+        Object.assign(a.result, kind.answerOf(null, a.reading));
+
     // Retried readings whose first delivery may not have reached the alert rules (a crash
-    // between the commit and the rules, or rules that failed): evaluated again before the answer.
-    const retriedObservations: AlertObservation[] = [];
-    const retriedRequests = new Set<number>();
+    // between the commit and the rules, or rules that failed): assessed as a late reading is (no
+    // stream analysis: the analyser's stream has moved on, or is gone with the process), on a
+    // scratch state; nothing is stored or published again, only the rules see them, first
+    // (they are older than this request's new readings).
+    const retriedObservations: AssessBatch<A>['observations'] = [];
+    for (const stored of accepted.retried) {
+      const again = await kind.assess({
+        stored,
+        state: kind.copyDeviceState(state.kind),
+        gapBefore: false,
+        late: true,
+        nowMs: now,
+      });
+      if (again.observation !== null)
+        retriedObservations.push({ patientId: stored.patientId, observation: again.observation });
+    }
+    out.observations.unshift(...retriedObservations);
+
+    if (accepted.records.length > 0) {
+      // Until its observations reach the rules, this request's are unknown (a retry of it
+      // evaluates them again).
+      state.alertsUnknown.add(now);
+      try {
+        await this.batcher.submit({ readings: accepted.records, assessments: out.assessments });
+      } catch (error) {
+        state.alertsUnknown.delete(now);
+        restoreOrder();
+        state.kind = kindStateBefore;
+        // The analyser has consumed stream content that was not stored: start it afresh.
+        state.restartAnalysis = true;
+        throw error;
+      }
+      state.newestTs = Math.max(state.newestTs ?? -1, accepted.newest);
+      await this.heard(device, state, now);
+      await this.publish(device.device_id, out);
+    } else
+      await this.publish(device.device_id, {
+        assessments: [],
+        live: [],
+        observations: retriedObservations,
+      });
+    // Every observation of this request reached the rules: the retried requests' are known now;
+    // with new readings evaluated, older requests are behind the rules (their durations run
+    // forward in time) and are not evaluated again.
+    if (accepted.records.length > 0) state.alertsUnknown.clear();
+    else for (const r of accepted.retried) state.alertsUnknown.delete(r.receivedAtMs);
+    this.deps.metrics?.count(kind.name, accepted.records.length, accepted.duplicates);
+    return accepted.results;
+  }
+
+  /**
+   * A reading of a device another instance owns: stored (exactly once, whichever instance gets
+   * a retry: the newest stored timestamp is read from the database, not remembered), published
+   * live, and handed to the owner, which assesses it in order. Answered without assessment.
+   */
+  private async storeOnly(
+    device: DeviceIdentity,
+    readings: Reading<V>[],
+    now: number,
+    batch: boolean,
+  ): Promise<IngestResult[]> {
+    const { kind } = this;
+    const newestStored = (await kind.repository.latest(device.device_id))?.tsMs ?? -1;
+    const accepted = await this.accept(device, readings, now, batch, newestStored);
+    if (kind.answerOf !== undefined)
+      for (const a of accepted.answered.values())
+        Object.assign(a.result, kind.answerOf(null, a.reading));
+    if (accepted.records.length > 0) {
+      await this.batcher.submit({ readings: accepted.records, assessments: [] });
+      const state = this.devices.get(device.device_id);
+      await this.heard(device, state, now);
+      for (const e of accepted.events) if (e !== null) this.deps.realtime.publish(e);
+      this.deps.cluster?.storedElsewhere(device.device_id);
+    }
+    this.deps.metrics?.count(kind.name, accepted.records.length, accepted.duplicates);
+    return accepted.results;
+  }
+
+  /** The device was heard: last_seen_at (at most every 30 s) and the device-silent rule. */
+  private async heard(
+    device: DeviceIdentity,
+    state: Pick<DeviceState<V, S>, 'lastSeenWriteMs'> | undefined,
+    now: number,
+  ): Promise<void> {
+    const s = state ?? { lastSeenWriteMs: this.lastSeenWrites.get(device.device_id) ?? 0 };
+    if (now - s.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
+      s.lastSeenWriteMs = now;
+      if (state === undefined) this.lastSeenWrites.set(device.device_id, now);
+      await this.deps.devices.markSeen(device.id);
+    }
+    if (device.patient_id !== null)
+      this.deps.alerts.heard(device.patient_id, device.device_id, now);
+  }
+
+  /**
+   * Deduplicates a request's readings against each other and the stored ones (anything newer
+   * than `newestStored` is new; older ones may be retries) and gives the new ones their
+   * identity, record and live event, in time order.
+   */
+  private async accept(
+    device: DeviceIdentity,
+    readings: Reading<V>[],
+    now: number,
+    batch: boolean,
+    newestStored: number,
+    alertsUnknown?: ReadonlySet<number>,
+  ): Promise<Accepted<V, R>> {
+    const { kind } = this;
+    const results: IngestResult[] = new Array<IngestResult>(readings.length);
+    const retried: StoredReading<V>[] = [];
     const seenInRequest = new Map<number, IngestResult>();
     // Readings stamped with the receive time (unsynchronised clock) are new by construction: each
     // goes 1 ms after the device's newest reading if the receive time is not later, so two of
     // them never share an identity (a device with no clock cannot be deduplicated).
-    let lastUnsynced = state.newestTs ?? -1;
+    let lastUnsynced = newestStored;
     for (const p of readings) {
       if (p.deviceTsMs === null) continue;
       p.tsMs = Math.max(p.tsMs, lastUnsynced + 1);
       lastUnsynced = p.tsMs;
     }
     const sorted = [...readings].sort((a, b) => a.tsMs - b.tsMs);
-    let newest = state.newestTs ?? -1;
+    let newest = newestStored;
     const answered = new Map<string, { result: IngestResult; reading: Reading<V> }>();
+    const fresh: StoredReading<V>[] = [];
+    const records: R[] = [];
+    const events: (RealtimeEvent | null)[] = [];
     let duplicates = 0;
-    // If the write fails, the ordering state goes back to before this request: its readings were
-    // not stored, so none may stay held (to be assessed later against a missing row) or count as
-    // analysed (the device's retry would be "late").
-    const restoreOrder = state.orderer.checkpoint();
-    const kindStateBefore = kind.copyDeviceState(state.kind);
 
     // A packet's identity is (device, timestamp); with sequence numbers on both sides, the same
     // timestamp under another sequence is not a retry but a device clock that went back (a
@@ -242,154 +580,57 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
           message: `timestamp ${String(p.tsMs)} is stored already with sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back?`,
         });
     };
-    try {
-      for (const p of sorted) {
-        const again = seenInRequest.get(p.tsMs);
-        if (again !== undefined) {
-          sameTimestamp(p, again);
-          results[p.index] = again;
+    for (const p of sorted) {
+      const again = seenInRequest.get(p.tsMs);
+      if (again !== undefined) {
+        sameTimestamp(p, again);
+        results[p.index] = again;
+        duplicates++;
+        continue;
+      }
+      // Anything newer than the newest stored reading is new; older ones may be retries.
+      if (p.tsMs <= newest) {
+        const found = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
+        if (found !== undefined) {
+          const existing = found.result;
+          sameTimestamp(p, existing);
+          results[p.index] = existing;
+          seenInRequest.set(p.tsMs, existing);
           duplicates++;
+          if (alertsUnknown?.has(found.receivedAtMs) === true)
+            retried.push({
+              reading: p,
+              id: existing.id,
+              deviceId: device.device_id,
+              patientId: device.patient_id,
+              receivedAtMs: found.receivedAtMs,
+            });
           continue;
         }
-        // Anything newer than the newest stored reading is new; older ones may be retries.
-        if (p.tsMs <= newest) {
-          const found = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
-          if (found !== undefined) {
-            const existing = found.result;
-            sameTimestamp(p, existing);
-            results[p.index] = existing;
-            seenInRequest.set(p.tsMs, existing);
-            duplicates++;
-            if (state.alertsUnknown.has(found.receivedAtMs)) {
-              // Assessed as a late reading is (no stream analysis: the analyser's stream has
-              // moved on, or is gone with the process), on a scratch state; nothing is stored
-              // or published again, only the rules see the reading.
-              const again = await kind.assess({
-                stored: {
-                  reading: p,
-                  id: existing.id,
-                  deviceId: device.device_id,
-                  patientId: device.patient_id,
-                  receivedAtMs: found.receivedAtMs,
-                },
-                state: kind.copyDeviceState(state.kind),
-                gapBefore: false,
-                late: true,
-                nowMs: now,
-              });
-              if (again.observation !== null) retriedObservations.push(again.observation);
-              retriedRequests.add(found.receivedAtMs);
-            }
-            continue;
-          }
-        }
-        const stored: StoredReading<V> = {
-          reading: p,
-          id: this.deps.newId(),
-          deviceId: device.device_id,
-          patientId: device.patient_id,
-          receivedAtMs: now,
-        };
-        const record = kind.toRecord(stored);
-        unit.readings.push(record);
-        const r: IngestResult = {
-          id: stored.id,
-          device_id: device.device_id,
-          timestamp: p.tsMs,
-          sequence: p.sequence,
-        };
-        results[p.index] = r;
-        answered.set(stored.id, { result: r, reading: p });
-        seenInRequest.set(p.tsMs, r);
-        if (p.tsMs > newest) newest = p.tsMs;
-        const event = kind.liveEvent(record, stored);
-        if (event !== null) live.push(event);
-
-        const durationMs = kind.durationMs(p.values);
-        const held: HeldReading<V> = {
-          timestampMs: p.tsMs,
-          sequence: p.sequence,
-          durationMs,
-          stored,
-        };
-        // Readings without stream content carry no stream state: assess them at once.
-        const offered =
-          durationMs === 0
-            ? { released: [{ packet: held, gapBefore: false }], late: false }
-            : state.orderer.offer(held);
-        // A late reading is assessed without its stream content (it would corrupt the stream's
-        // state) and not shown to the alert rules, whose durations run forward in time.
-        const toAssess = offered.late
-          ? [{ packet: held, gapBefore: false, late: true }]
-          : offered.released.map((rel) => ({ ...rel, late: false }));
-        for (const rel of toAssess) {
-          const analysed = !rel.late && rel.packet.durationMs > 0;
-          const restart = rel.gapBefore || (analysed && state.restartAnalysis);
-          if (analysed) state.restartAnalysis = false;
-          const assessment = await kind.assess({
-            stored: rel.packet.stored,
-            state: state.kind,
-            gapBefore: restart,
-            late: rel.late,
-            nowMs: now,
-          });
-          if (assessment.record !== null) unit.assessments.push(assessment.record);
-          const answer = answered.get(rel.packet.stored.id);
-          if (answer !== undefined && kind.answerOf !== undefined) {
-            Object.assign(answer.result, kind.answerOf(assessment.record, answer.reading));
-            answered.delete(rel.packet.stored.id);
-          }
-          live.push(...assessment.events);
-          if (!rel.late && assessment.observation !== null)
-            observations.push(assessment.observation);
-        }
       }
-    } catch (error) {
-      // Refused mid-request (TIMESTAMP_TAKEN): what was offered to the orderer and the analyser
-      // goes back, as when the write fails.
-      restoreOrder();
-      state.kind = kindStateBefore;
-      throw error;
+      const stored: StoredReading<V> = {
+        reading: p,
+        id: this.deps.newId(),
+        deviceId: device.device_id,
+        patientId: device.patient_id,
+        receivedAtMs: now,
+      };
+      const record = kind.toRecord(stored);
+      records.push(record);
+      fresh.push(stored);
+      const r: IngestResult = {
+        id: stored.id,
+        device_id: device.device_id,
+        timestamp: p.tsMs,
+        sequence: p.sequence,
+      };
+      results[p.index] = r;
+      answered.set(stored.id, { result: r, reading: p });
+      seenInRequest.set(p.tsMs, r);
+      if (p.tsMs > newest) newest = p.tsMs;
+      events.push(kind.liveEvent(record, stored));
     }
-
-    // New readings still held for a missing earlier one: assessed later, answered without it.
-    if (kind.answerOf !== undefined)
-      for (const a of answered.values()) Object.assign(a.result, kind.answerOf(null, a.reading));
-
-    if (unit.readings.length > 0) {
-      // Until its observations reach the rules, this request's are unknown (a retry of it
-      // evaluates them again).
-      state.alertsUnknown.add(now);
-      try {
-        await this.batcher.submit(unit);
-      } catch (error) {
-        state.alertsUnknown.delete(now);
-        restoreOrder();
-        state.kind = kindStateBefore;
-        // The analyser has consumed stream content that was not stored: start it afresh.
-        state.restartAnalysis = true;
-        throw error;
-      }
-      state.newestTs = Math.max(state.newestTs ?? -1, newest);
-      if (now - state.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
-        state.lastSeenWriteMs = now;
-        await this.deps.devices.markSeen(device.id);
-      }
-      for (const e of live) this.deps.realtime.publish(e);
-      if (device.patient_id !== null)
-        this.deps.alerts.heard(device.patient_id, device.device_id, now);
-    }
-    if (device.patient_id !== null)
-      // Retried readings first: they are older than this request's new ones.
-      for (const o of [...retriedObservations, ...observations])
-        await this.deps.alerts.observe(device.patient_id, device.device_id, o);
-    // Every observation of this request reached the rules: the retried requests' are known now;
-    // with new readings evaluated, older requests are behind the rules (their durations run
-    // forward in time) and are not evaluated again.
-    if (unit.readings.length > 0) state.alertsUnknown.clear();
-    else for (const r of retriedRequests) state.alertsUnknown.delete(r);
-    this.deps.metrics?.count(kind.name, unit.readings.length, duplicates);
-    return results;
+    return { results, fresh, records, events, answered, newest, duplicates, retried };
   }
 
   /**

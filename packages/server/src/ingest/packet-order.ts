@@ -36,6 +36,15 @@ export interface PacketOrderer<T extends OrderedPacket> {
    */
   checkpoint(): () => void;
   readonly held: number;
+  /** Whether a packet of this timestamp is held (waiting for an earlier one). */
+  isHeld(timestampMs: number): boolean;
+  /** Timestamp of the last packet released (null before the first). */
+  readonly lastTimestampMs: number | null;
+  /**
+   * Continues after `packet`, released elsewhere (a new owner of the device that rebuilt its
+   * analysis from stored packets); only before the first offer.
+   */
+  resumeAfter(packet: OrderedPacket): void;
 }
 
 /** Clock disagreement tolerated between consecutive sequence numbers, ms (see `follows`). */
@@ -134,6 +143,13 @@ export function createPacketOrderer<T extends OrderedPacket>(
     },
     get held() {
       return held.length;
+    },
+    isHeld: (timestampMs) => held.some((h) => h.timestampMs === timestampMs),
+    get lastTimestampMs() {
+      return last === null ? null : last.timestampMs;
+    },
+    resumeAfter(packet) {
+      if (last === null) last = { ...packet };
     },
   };
 }

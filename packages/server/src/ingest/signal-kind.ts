@@ -132,6 +132,32 @@ export interface SignalKind<P extends DevicePayload, V, R, A, S> {
   copyDeviceState(state: S): S;
   assess(input: AssessInput<V, S>): Promise<Assessment<A>>;
   readonly repository: SignalKindRepository<R, A>;
+  /**
+   * Several instances (cluster/): how the owner of a device finds and rebuilds what other
+   * instances stored. Absent: the kind is assessed wherever its readings arrive.
+   */
+  readonly stored?: StoredStream<V, S>;
+}
+
+/** A kind's stored readings as the owner of a device reads them back (several instances). */
+export interface StoredStream<V, S> {
+  /** Readings of the device after `afterTs` with no assessment yet, oldest first. */
+  unassessedAfter(deviceId: string, afterTs: number, limit: number): Promise<StoredReading<V>[]>;
+  /** Timestamp of the device's newest assessed reading (undefined: none). */
+  lastAssessedTs(deviceId: string): Promise<number | undefined>;
+  /** Devices with readings stored at or after `sinceMs`. */
+  devicesSince(sinceMs: number): Promise<string[]>;
+  /**
+   * Feeds the device's stored stream content of (`fromTs`, `toTs`] to its (fresh) state,
+   * discarding what is found: a new owner's warm-up (beat history, rhythm trackers). Returns
+   * the last packet fed, after which the stream continues, or null when nothing was stored.
+   */
+  warmUp(input: {
+    deviceId: string;
+    state: S;
+    fromTs: number;
+    toTs: number;
+  }): Promise<{ timestampMs: number; sequence: number | null; durationMs: number } | null>;
 }
 
 /** What the alert lifecycle gets after a batch is durable. */

@@ -76,6 +76,16 @@ export class DevicesRepository {
     await this.db.updateTable('devices').set(patch).where('id', '=', id).execute();
   }
 
+  /** Hardware ids of the devices heard (last_seen_at) at or after `sinceMs`. */
+  async seenSince(sinceMs: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('devices')
+      .select('device_id')
+      .where('last_seen_at', '>=', sinceMs)
+      .execute();
+    return rows.map((r) => r.device_id);
+  }
+
   async touchLastSeen(id: string, now: number): Promise<void> {
     await this.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id).execute();
   }

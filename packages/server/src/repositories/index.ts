@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.js';
 import { createAlertRulesRepository } from './alert-rules.repository.js';
 import { createAlertsRepository } from './alerts.repository.js';
 import { createAuditRepository } from './audit.repository.js';
+import { createClusterJobsRepository } from './cluster-jobs.repository.js';
 import { DevicesRepository } from './devices.repository.js';
 import { createEcgLeadsRepository } from './ecg-leads.repository.js';
 import { createEventsRepository } from './events.repository.js';
@@ -35,6 +36,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     fhir: createFhirRepository(db),
     audit: createAuditRepository(db),
     reports: createReportsRepository(db, dialect),
+    clusterJobs: createClusterJobsRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

@@ -56,6 +56,17 @@ export interface VitalsRepository {
     },
   ): Promise<VitalsRow[]>;
   latest(deviceId: string): Promise<VitalsRow | undefined>;
+  /**
+   * Whole stored packets (ECG included) of a device with `afterTs` < ts <= `toTs`, oldest
+   * first; with `unassessedOnly`, only those without a prediction (several instances: the
+   * packets other instances stored for this device's owner).
+   */
+  listPackets(
+    deviceId: string,
+    q: { afterTs: number; toTs?: number; unassessedOnly: boolean; limit: number },
+  ): Promise<VitalsTable[]>;
+  /** Timestamp of the device's newest prediction. */
+  lastPredictionTs(deviceId: string): Promise<number | undefined>;
   listEcg(deviceId: string, from: number, to: number, maxChunkMs: number): Promise<EcgChunk[]>;
   series(
     deviceId: string,
@@ -324,6 +335,40 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .orderBy('ts', 'desc')
         .limit(1)
         .executeTakeFirst();
+    },
+    listPackets(deviceId, q) {
+      let query = db
+        .selectFrom('vitals as v')
+        .selectAll('v')
+        .where('v.device_id', '=', deviceId)
+        .where('v.ts', '>', q.afterTs);
+      if (q.toTs !== undefined) query = query.where('v.ts', '<=', q.toTs);
+      if (q.unassessedOnly)
+        query = query.where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom('predictions as p').select('p.id').whereRef('p.vitals_id', '=', 'v.id'),
+            ),
+          ),
+        );
+      return query.orderBy('v.ts', 'asc').limit(q.limit).execute();
+    },
+    async lastPredictionTs(deviceId) {
+      // Through the packet's (device_id, ts) index, newest first, to the first one assessed
+      // (predictions have no index of their own by device: migration 006).
+      const r = await db
+        .selectFrom('vitals as v')
+        .select('v.ts')
+        .where('v.device_id', '=', deviceId)
+        .where((eb) =>
+          eb.exists(
+            eb.selectFrom('predictions as p').select('p.id').whereRef('p.vitals_id', '=', 'v.id'),
+          ),
+        )
+        .orderBy('v.ts', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return r?.ts;
     },
     async listEcg(deviceId, from, to, maxChunkMs) {
       // Index range on (device_id, ts); chunks starting up to one chunk length before `from`

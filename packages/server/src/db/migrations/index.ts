@@ -17,6 +17,7 @@ import * as reports from './015_reports.js';
 import * as auditEvents from './016_audit_events.js';
 import * as multiLeadEcg from './017_multi_lead_ecg.js';
 import * as partitionedPackets from './018_partitioned_packets.js';
+import * as clusterJobRuns from './019_cluster_job_runs.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '016_audit_events': auditEvents,
   '017_multi_lead_ecg': multiLeadEcg,
   '018_partitioned_packets': partitionedPackets,
+  '019_cluster_job_runs': clusterJobRuns,
 };

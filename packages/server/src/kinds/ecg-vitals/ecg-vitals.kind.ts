@@ -1,6 +1,8 @@
 import type { Prediction, VitalsPacket } from '@vigil/protocol';
 import type { EcgAnalysisPort, PacketAnalysis } from '../../adapters/ecg-analysis.adapter.js';
+import type { VitalsTable } from '../../db/pipeline-schema.js';
 import type { SignalKind } from '../../ingest/signal-kind.js';
+import { decodeEcgInt16 } from '../../repositories/ecg-codec.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import type { VitalsEventData } from '../../services/realtime-port.js';
 import { assessEcgVitals, type HrBand } from './ecg-vitals.assessor.js';
@@ -19,7 +21,12 @@ import {
 import type { RiskModel } from './risk-model.js';
 
 export interface EcgVitalsKindDeps {
-  vitals: Pick<VitalsRepository, 'writeUnits' | 'findByDeviceTs' | 'latest' | 'predictionOf'>;
+  vitals: Pick<
+    VitalsRepository,
+    'writeUnits' | 'findByDeviceTs' | 'latest' | 'predictionOf' | 'listPackets' | 'lastPredictionTs'
+  >;
+  /** Devices heard since a time (several instances: what a new partition owner looks at). */
+  devicesSeenSince?: (sinceMs: number) => Promise<string[]>;
   analysis: EcgAnalysisPort;
   risk: RiskModel;
   newId: () => string;
@@ -150,6 +157,92 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
       };
     },
     repository: createEcgVitalsRepository(deps.vitals),
+    stored: {
+      async unassessedAfter(deviceId, afterTs, limit) {
+        const rows = await deps.vitals.listPackets(deviceId, {
+          afterTs,
+          unassessedOnly: true,
+          limit,
+        });
+        return rows.map(storedReadingOfRow);
+      },
+      lastAssessedTs: (deviceId) => deps.vitals.lastPredictionTs(deviceId),
+      devicesSince: (sinceMs) => deps.devicesSeenSince?.(sinceMs) ?? Promise.resolve([]),
+      async warmUp({ deviceId, fromTs, toTs }) {
+        const rows = await deps.vitals.listPackets(deviceId, {
+          afterTs: fromTs,
+          toTs,
+          unassessedOnly: false,
+          limit: 1000,
+        });
+        let last: { timestampMs: number; sequence: number | null; durationMs: number } | null =
+          null;
+        for (const row of rows) {
+          const v = storedReadingOfRow(row).reading.values;
+          if (v.samples.length === 0) continue;
+          try {
+            // What is found is discarded: it was found and stored by the previous owner.
+            await deps.analysis.analyse({
+              deviceId,
+              fs: v.fs,
+              startMs: row.ts,
+              restart: last === null,
+              chunkMv: v.samples,
+              railsMv: null,
+            });
+          } catch (error) {
+            deps.onAnalysisError?.(error);
+            return null;
+          }
+          last = {
+            timestampMs: row.ts,
+            sequence: row.sequence,
+            durationMs: (v.samples.length * 1000) / v.fs,
+          };
+        }
+        return last;
+      },
+    },
+  };
+}
+
+/**
+ * A stored packet as the ingest core knows a new one: ECG from its int16 chunk (so within half
+ * a count of what arrived), one lead (the rhythm lead of a multi-lead packet), no ADC rails.
+ */
+function storedReadingOfRow(row: VitalsTable): EcgVitalsRecord {
+  const samples =
+    row.ecg_samples === null || row.ecg_scale_mv === null
+      ? new Float64Array(0)
+      : decodeEcgInt16(row.ecg_samples, row.ecg_scale_mv);
+  return {
+    id: row.id,
+    deviceId: row.device_id,
+    patientId: row.patient_id,
+    receivedAtMs: row.received_at,
+    reading: {
+      index: 0,
+      tsMs: row.ts,
+      deviceTsMs: row.device_ts,
+      sequence: row.sequence,
+      values: {
+        fs: row.ecg_sample_rate_hz,
+        samples,
+        hr: row.heart_rate_bpm,
+        spo2: row.spo2_percent,
+        temp: row.temperature_c,
+        resp: row.respiratory_rate,
+        battery: row.battery_percent,
+        leadOff: row.lead_off === null ? null : row.lead_off === 1,
+        input: row.ecg_input ?? 'mv',
+        unitsKnown: row.ecg_input !== 'unknown',
+        railsMv: null,
+        windowMs: row.window_ms,
+        beatTimestampsMs:
+          row.beat_timestamps_ms === null ? null : (JSON.parse(row.beat_timestamps_ms) as number[]),
+        leads: null,
+      },
+    },
   };
 }
 

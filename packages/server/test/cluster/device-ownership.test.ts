@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { partitionOf } from '../../src/cluster/device-partitions.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createMonitoredPatient } from '../helpers/builders.js';
+import { post, syntheticPackets, type Packet } from '../vitals/packets.js';
+
+const url = process.env.DATABASE_URL;
+
+interface StoredPrediction {
+  ts: number;
+  heart_rate_bpm: number | null;
+  heart_rate_source: string | null;
+  reasons: string;
+}
+
+/** An instance on a schema shared with others; partition heartbeats by hand. */
+function instance(schema: string, name: string, drop: boolean): Promise<TestApp> {
+  return createTestApp({
+    env: { VIGIL_INSTANCE_NAME: name },
+    database: { pgSchema: schema, dropSchemaOnClose: drop, maxConnections: 4 },
+    vitals: { partitionHeartbeatMs: 0 },
+  });
+}
+
+const ownership = (t: TestApp) => {
+  const o = t.container.ownership();
+  if (o === undefined) throw new Error('no device ownership on PostgreSQL');
+  return o;
+};
+
+async function rowsOf(t: TestApp, deviceId: string) {
+  const db = t.container.database.db;
+  const vitals = await db
+    .selectFrom('vitals')
+    .select(['id', 'ts'])
+    .where('device_id', '=', deviceId)
+    .orderBy('ts')
+    .execute();
+  const predictions = (await db
+    .selectFrom('predictions')
+    .select(['ts', 'heart_rate_bpm', 'heart_rate_source', 'reasons'])
+    .where('device_id', '=', deviceId)
+    .orderBy('ts')
+    .execute()) as StoredPrediction[];
+  return { vitals, predictions };
+}
+
+/** Posts each packet to the instance `pick` chooses, one at a time; every answer must be 2xx. */
+async function send(packets: Packet[], key: string, pick: (i: number) => TestApp) {
+  for (const [i, p] of packets.entries()) {
+    const r = await post(pick(i), key, p);
+    expect(r.statusCode, r.body).toBeLessThan(300);
+  }
+}
+
+describe.skipIf(url === undefined)('per-device ownership of live analysis (PostgreSQL)', () => {
+  const open: TestApp[] = [];
+  afterEach(async () => {
+    // The last one drops the schema.
+    for (const t of open.splice(0)) await t.close();
+  });
+
+  it('splits the partitions between two instances, each held by one', async () => {
+    const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
+    const a = await instance(schema, 'a', false);
+    open.push(a);
+    const b = await instance(schema, 'b', true);
+    open.push(b);
+    await ownership(a).heartbeat();
+    await ownership(b).heartbeat();
+    const heldA = ownership(a).held();
+    const heldB = ownership(b).held();
+    expect(heldA.length).toBe(16);
+    expect(heldB.length).toBe(16);
+    expect(new Set([...heldA, ...heldB]).size).toBe(32);
+  }, 60_000);
+
+  it('analyses a device in order on its owner whichever instance receives its packets, stores each once, and moves it when the owner closes', async () => {
+    const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
+    const a = await instance(schema, 'a', false);
+    const b = await instance(schema, 'b', true);
+    open.push(a, b);
+    await ownership(a).heartbeat();
+    await ownership(b).heartbeat();
+    // A device whose partition `a` holds.
+    let i = 0;
+    while (!ownership(a).owns(`ESP32-own-${String(i)}`)) i++;
+    const deviceId = `ESP32-own-${String(i)}`;
+    expect(ownership(b).owns(deviceId)).toBe(false);
+    const { key } = await createMonitoredPatient(a, deviceId);
+    const start = a.clock.now() - 60_000;
+    const packets = syntheticPackets(deviceId, 75, 40, start);
+
+    // Alternately at the owner and at the other instance (a load balancer's round robin).
+    await send(packets.slice(0, 20), key, (i) => (i % 2 === 0 ? a : b));
+    await vi.waitFor(
+      async () => {
+        expect((await rowsOf(a, deviceId)).predictions.length).toBe(20);
+      },
+      { timeout: 10_000 },
+    );
+    // A retry of a stored packet at the other instance is answered, not stored again.
+    const retry = await post(b, key, packets[3]);
+    expect(retry.statusCode).toBe(201);
+    let { vitals, predictions } = await rowsOf(a, deviceId);
+    expect(retry.json<{ id: string }>().id).toBe(vitals[3]?.id);
+    expect(vitals.map((v) => v.ts)).toEqual(packets.slice(0, 20).map((p) => p.timestamp));
+    // One assessment per packet, in order: none arrived "late" at the analysis.
+    expect(predictions.map((p) => p.ts)).toEqual(vitals.map((v) => v.ts));
+    expect(predictions.filter((p) => p.reasons.includes('LATE_PACKET'))).toEqual([]);
+    const ecgRates = predictions.filter((p) => p.heart_rate_source === 'ecg');
+    expect(ecgRates.length).toBeGreaterThan(10);
+    for (const p of ecgRates) expect(Math.abs((p.heart_rate_bpm ?? 0) - 75)).toBeLessThan(5);
+
+    // The owner goes: `b` takes its partitions and continues from the stored ECG.
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    await ownership(b).heartbeat();
+    expect(ownership(b).owns(deviceId)).toBe(true);
+    await send(packets.slice(20), key, () => b);
+    ({ vitals, predictions } = await rowsOf(b, deviceId));
+    expect(vitals.length).toBe(40);
+    expect(predictions.map((p) => p.ts)).toEqual(vitals.map((v) => v.ts));
+    const after = predictions.slice(20);
+    expect(after.filter((p) => p.reasons.includes('LATE_PACKET'))).toEqual([]);
+    // Rebuilt from the stored seconds: the heart rate from ECG is there from the first packet.
+    expect(after[0]?.heart_rate_source).toBe('ecg');
+    expect(Math.abs((after[0]?.heart_rate_bpm ?? 0) - 75)).toBeLessThan(5);
+    expect(partitionOf(deviceId)).toBeGreaterThanOrEqual(0);
+    const { rows } = await sql<{ n: string }>`select count(*) as n from vitals`.execute(
+      b.container.database.db,
+    );
+    expect(Number(rows[0]?.n)).toBe(40);
+  }, 120_000);
+});

@@ -1,0 +1,596 @@
+/**
+ * `npm run test:cluster`: three Vigil processes on one PostgreSQL database of the test's own,
+ * HAProxy in front of them (round robin, health-checked on /ready) and the Mosquitto broker at
+ * 127.0.0.1:1883 (MQTT_SHARED_GROUP: each message to one instance). Simulated devices send one
+ * 1 s ECG packet a second, half over HTTP through HAProxy, half over MQTT; one device's
+ * recording is a tachycardia (synthetic, 150 bpm), one an AF episode (synthetic), the others
+ * the MIT-BIH 101 excerpt. A doctor's WebSocket is open on instance 3. Both event devices
+ * belong to partitions of instance 1, which is killed with SIGKILL mid-run. Shown:
+ * - every acknowledged packet (HTTP 201, MQTT PUBACK) is stored exactly once;
+ * - each known event raises exactly one alert, seen on instance 3's socket;
+ * - the device-silent sweep (a cluster-wide job, DEVICE_SILENT_SWEEP_S=5) ran once per period,
+ *   on one instance at a time, and moved when its holder was killed;
+ * - the findings of devices that moved (heart rate, AF, VT runs per packet) match a
+ *   single-instance run of the same packets, apart from the seconds around the takeover.
+ *
+ * Environment: CLUSTER_DEVICES (default 60), CLUSTER_RUN_S (100), CLUSTER_KILL_AT_S (45),
+ * RELIABILITY_PG_ADMIN_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+ * CLUSTER_MQTT_URL (default mqtt://127.0.0.1:1883). Needs `haproxy` on the PATH.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ecgsyn } from '@vigil/signal';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import WebSocket from 'ws';
+import { leaseKey } from '../../src/cluster/pg-leases.js';
+import { partitionOf } from '../../src/cluster/device-partitions.js';
+import {
+  api,
+  createPgDatabase,
+  dropPgDatabase,
+  ecgPacket,
+  freePort,
+  killHard,
+  pgAdmin,
+  pgAdminUrl,
+  postJson,
+  setUpClinic,
+  sleep,
+  startServer,
+  stopGracefully,
+  waitReady,
+  type ServerProcess,
+} from '../reliability/harness.js';
+
+const DEVICES = Number(process.env.CLUSTER_DEVICES ?? 60);
+const RUN_S = Number(process.env.CLUSTER_RUN_S ?? 100);
+const KILL_AT_S = Number(process.env.CLUSTER_KILL_AT_S ?? 45);
+/** Seconds after the kill when the killed instance is started again (as a supervisor would). */
+const RESTART_AFTER_S = 10;
+const SWEEP_S = 5;
+/** Seconds either side of the kill where findings may differ from a single instance. */
+const TAKEOVER_WINDOW_S = 10;
+/** A stream's first seconds, where its first packets may reach the owner in either order. */
+const STREAM_START_S = 10;
+const MQTT_URL = process.env.CLUSTER_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const adminUrl = pgAdminUrl() ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const t0 = performance.now();
+const run = randomBytes(4).toString('hex');
+const failures: string[] = [];
+const figures: Record<string, string | number> = {};
+const say = (m: string): void => {
+  process.stdout.write(`[cluster ${((performance.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
+};
+const check = (ok: boolean, what: string): void => {
+  say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+const dbName = `vigil_cluster_${run}`;
+const databaseUrl = await createPgDatabase(adminUrl, dbName);
+const dirs: string[] = [];
+const servers: ServerProcess[] = [];
+let haproxy: ChildProcess | undefined;
+
+function startInstance(name: string, port: number): ServerProcess {
+  const dir = mkdtempSync(path.join(tmpdir(), `vigil-cluster-${name}-`));
+  dirs.push(dir);
+  return startServer({
+    PORT: String(port),
+    VIGIL_DATA_DIR: dir,
+    DATABASE_URL: databaseUrl,
+    VIGIL_INSTANCE_NAME: name,
+    MQTT_URL,
+    MQTT_CLIENT_ID: `vigil-cluster-${run}-${name}`,
+    MQTT_SHARED_GROUP: `vigil-cluster-${run}`,
+    DEVICE_SILENT_SWEEP_S: String(SWEEP_S),
+    // Correctness under failover, not overload: no shedding on a machine shared with other work.
+    MAX_IN_FLIGHT_REQUESTS: '0',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+  });
+}
+
+/** Partition → instance name, from the lease locks each instance's connection holds. */
+async function partitionOwners(): Promise<Map<number, string>> {
+  const scope = leaseKey('vigil-leases:public');
+  const owners = new Map<number, string>();
+  const rows = await pgAdmin(
+    databaseUrl,
+    async (c) =>
+      (
+        await c.query<{ objid: string; app: string }>(
+          `select l.objid::text as objid, a.application_name as app from pg_locks l
+           join pg_stat_activity a on a.pid = l.pid
+          where l.locktype = 'advisory' and l.classid = $1 and l.granted`,
+          [scope],
+        )
+      ).rows,
+  );
+  const byKey = new Map(
+    Array.from({ length: 32 }, (_, p) => [leaseKey(`partition:${String(p)}`), p]),
+  );
+  for (const r of rows) {
+    const p = byKey.get(Number(r.objid));
+    if (p !== undefined) owners.set(p, r.app.replace('vigil-leases ', ''));
+  }
+  return owners;
+}
+
+/** 1 s packets of a synthetic recording (ecgsyn), as the harness's packets are. */
+function syntheticSeconds(rhythm: 'sinus' | 'af', bpm: number, seed: number): string[] {
+  const { ecgMv } = ecgsyn({ fs: 250, durationS: RUN_S + 2, heartRateBpm: bpm, rhythm, seed });
+  return Array.from({ length: RUN_S }, (_, k) =>
+    JSON.stringify(
+      Array.from(ecgMv.subarray(k * 250, (k + 1) * 250), (v) => Math.round(v * 1e4) / 1e4),
+    ),
+  );
+}
+function packetOf(
+  deviceId: string,
+  seq: number,
+  startMs: number,
+  own: string[] | undefined,
+): string {
+  if (own === undefined) return ecgPacket(deviceId, seq, startMs);
+  return `{"device_id":${JSON.stringify(deviceId)},"timestamp":${String(startMs + seq * 1000)},"sequence":${String(seq)},"ecg_sample_rate_hz":250,"ecg_samples":${own[seq] ?? '[]'},"spo2_percent":97}`;
+}
+
+try {
+  // 1. Three instances (the first alone: it migrates the database), HAProxy in front.
+  const ports = await Promise.all([freePort(), freePort(), freePort()]);
+  const [p1, p2, p3] = ports;
+  servers.push(startInstance('i1', p1));
+  await waitReady(servers[0] as ServerProcess, 90_000);
+  servers.push(startInstance('i2', p2), startInstance('i3', p3));
+  await Promise.all(servers.slice(1).map((s) => waitReady(s, 90_000)));
+  const lbPort = await freePort();
+  const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'vigil-haproxy-')), 'haproxy.cfg');
+  dirs.push(path.dirname(cfg));
+  writeFileSync(
+    cfg,
+    [
+      'global',
+      '  maxconn 4096',
+      'defaults',
+      '  mode http',
+      '  timeout connect 2s',
+      '  timeout client 30s',
+      '  timeout server 30s',
+      '  retries 3',
+      '  option redispatch',
+      '  retry-on conn-failure empty-response',
+      'frontend vigil_in',
+      `  bind 127.0.0.1:${String(lbPort)}`,
+      '  default_backend vigil',
+      'backend vigil',
+      '  balance roundrobin',
+      '  option httpchk GET /ready',
+      ...ports.map(
+        (p, i) => `  server i${String(i + 1)} 127.0.0.1:${String(p)} check inter 1s fall 2 rise 2`,
+      ),
+      '',
+    ].join('\n'),
+  );
+  haproxy = spawn('haproxy', ['-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const lb = `http://127.0.0.1:${String(lbPort)}`;
+  for (let i = 0; i < 50; i++) {
+    try {
+      if ((await fetch(`${lb}/ready`)).status === 200) break;
+    } catch {
+      // HAProxy starting.
+    }
+    await sleep(200);
+  }
+  say(`3 instances and HAProxy up (ports ${ports.join(', ')}, balancer ${String(lbPort)})`);
+
+  // 2. Devices: the two event devices in partitions of instance 1 (they move when it dies).
+  await sleep(2500); // partition heartbeats settle (1 s period)
+  const owners = await partitionOwners();
+  figures.partitions = ['i1', 'i2', 'i3']
+    .map((n) => `${n}:${String([...owners.values()].filter((o) => o === n).length)}`)
+    .join(' ');
+  const ofI1 = (prefix: string): string => {
+    for (let k = 0; ; k++) {
+      const id = `${prefix}-${run}-${String(k)}`;
+      if (owners.get(partitionOf(id)) === 'i1') return id;
+    }
+  };
+  const tachy = ofI1('CL-TACHY');
+  const af = ofI1('CL-AF');
+  const httpIds = [
+    tachy,
+    ...Array.from({ length: DEVICES / 2 - 1 }, (_, i) => `CL-H-${run}-${String(i)}`),
+  ];
+  const mqttIds = [
+    af,
+    ...Array.from({ length: DEVICES / 2 - 1 }, (_, i) => `CL-M-${run}-${String(i)}`),
+  ];
+  const clinic = await setUpClinic(lb, [...httpIds, ...mqttIds]);
+  const keyOf = new Map(clinic.devices.map((d) => [d.deviceId, d.apiKey]));
+  const patientOf = new Map(clinic.devices.map((d) => [d.deviceId, d.patientId]));
+  const recordings = new Map<string, string[]>([
+    [tachy, syntheticSeconds('sinus', 150, 11)],
+    [af, syntheticSeconds('af', 90, 12)],
+  ]);
+  say(
+    `${String(DEVICES)} devices registered (${String(httpIds.length)} HTTP, ${String(mqttIds.length)} MQTT)`,
+  );
+
+  // 3. The doctor's WebSocket on instance 3.
+  const token = (clinic.doctorHeaders.authorization ?? '').replace('Bearer ', '');
+  const wsAlerts: { action: string; rule_kind: string; patient_id: string; id: string }[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${String(ports[2])}/api/v1/ws`, [
+    'vigil.v1',
+    `vigil.bearer.${token}`,
+  ]);
+  ws.on('message', (m: Buffer) => {
+    const msg = JSON.parse(m.toString()) as {
+      type?: string;
+      action?: string;
+      data?: { rule_kind: string; patient_id: string; id: string };
+    };
+    if (msg.type === 'alert' && msg.data !== undefined && msg.action !== undefined)
+      wsAlerts.push({ action: msg.action, ...msg.data });
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => {
+      resolve();
+    });
+    ws.once('error', reject);
+  });
+
+  // 4. The load: every device one packet a second; instance 1 killed at KILL_AT_S.
+  const mq = await mqtt.connectAsync(MQTT_URL, { clientId: `cluster-devices-${run}` });
+  // What Vigil refused (its answer on the device's errors topic).
+  const refusals: string[] = [];
+  await mq.subscribeAsync(`vigil/devices/+/errors`, { qos: 1 });
+  mq.on('message', (topic, payload) => {
+    if (mqttIds.some((id) => topic === `vigil/devices/${id}/errors`))
+      refusals.push(`${topic.split('/')[2] ?? ''}: ${payload.toString().slice(0, 200)}`);
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const startMs = Math.floor(Date.now() / 1000) * 1000 + 1000;
+  const acked = new Map<string, Set<number>>();
+  const ack = (id: string, seq: number) => {
+    let s = acked.get(id);
+    if (s === undefined) acked.set(id, (s = new Set()));
+    s.add(seq);
+  };
+  let httpRetries = 0;
+  const statuses = new Map<string, number>();
+  let unacked = 0;
+  const sendHttp = async (id: string, seq: number): Promise<void> => {
+    const body = packetOf(id, seq, startMs, recordings.get(id));
+    const headers = { 'x-api-key': keyOf.get(id) ?? '' };
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const r = await postJson(agent, `${lb}/api/v1/vitals`, headers, body, 10_000);
+      if (r.status === 201) {
+        ack(id, seq);
+        return;
+      }
+      const why = r.failure ?? String(r.status);
+      statuses.set(why, (statuses.get(why) ?? 0) + 1);
+      httpRetries++;
+      await sleep(500);
+    }
+    unacked++;
+  };
+  const sendMqtt = async (id: string, seq: number): Promise<void> => {
+    try {
+      await mq.publishAsync(
+        `vigil/devices/${id}/vitals`,
+        packetOf(id, seq, startMs, recordings.get(id)),
+        {
+          qos: 1,
+        },
+      );
+      ack(id, seq);
+    } catch {
+      unacked++;
+    }
+  };
+  const inflight: Promise<void>[] = [];
+  const missingSamples: string[] = [];
+  let killedAtMs = 0;
+  let restartedAtMs = 0;
+  let restarted: Promise<void> = Promise.resolve();
+  for (let s = 0; s < RUN_S; s++) {
+    const due = startMs + s * 1000;
+    if (Date.now() < due) await sleep(due - Date.now());
+    if (s === KILL_AT_S) {
+      killedAtMs = Date.now();
+      await killHard(servers[0] as ServerProcess);
+      say(`instance 1 killed (SIGKILL) at second ${String(s)}`);
+    }
+    if (s === KILL_AT_S + RESTART_AFTER_S) {
+      // Started again under its MQTT client id: it delivers what the broker queued for it.
+      const again = startInstance('i1', p1);
+      servers[0] = again;
+      restarted = waitReady(again, 90_000).then(() => {
+        restartedAtMs = Date.now();
+        say('instance 1 ready again');
+      });
+    }
+    for (const id of httpIds) inflight.push(sendHttp(id, s));
+    for (const id of mqttIds) inflight.push(sendMqtt(id, s));
+  }
+  await Promise.all(inflight);
+  await restarted;
+  const sent = RUN_S * DEVICES;
+  const ackedCount = [...acked.values()].reduce((n, s) => n + s.size, 0);
+  figures.packets_sent = sent;
+  figures.packets_acked = ackedCount;
+  figures.http_retries = `${String(httpRetries)} (${[...statuses].map(([k, n]) => `${k}:${String(n)}`).join(' ')})`;
+  say(
+    `load done: ${String(ackedCount)} of ${String(sent)} acknowledged, ${String(httpRetries)} HTTP retries`,
+  );
+
+  // 5. Every stored packet assessed by its owner (catch-up of packets stored elsewhere).
+  const countStored = async () =>
+    pgAdmin(databaseUrl, async (c) => {
+      const r = await c.query<{ device_id: string; sequence: number; n: string }>(
+        'select device_id, sequence, count(*) as n from vitals group by device_id, sequence',
+      );
+      return r.rows;
+    });
+  const missingOf = (rows: { device_id: string; sequence: number }[]) => {
+    const stored = new Set(rows.map((r) => `${r.device_id}#${String(r.sequence)}`));
+    let missing = 0;
+    for (const [id, seqs] of acked)
+      for (const s of seqs)
+        if (!stored.has(`${id}#${String(s)}`)) {
+          missing++;
+          if (missingSamples.length < 8)
+            missingSamples.push(`${mqttIds.includes(id) ? 'mqtt' : 'http'}:${id}#${String(s)}`);
+        }
+    return missing;
+  };
+  // Catch-up: every stored packet assessed by its owner.
+  let unassessed = -1;
+  for (let i = 0; i < 30; i++) {
+    await sleep(1000);
+    unassessed = await pgAdmin(databaseUrl, async (c) =>
+      Number(
+        (
+          await c.query<{ n: string }>(
+            'select count(*) as n from vitals v where not exists (select 1 from predictions p where p.vitals_id = v.id)',
+          )
+        ).rows[0]?.n,
+      ),
+    );
+    if (unassessed === 0 && missingOf(await countStored()) === 0) break;
+  }
+  missingSamples.length = 0;
+  const rows = await countStored();
+  const duplicates = rows.filter((r) => Number(r.n) > 1).length;
+  const missing = missingOf(rows);
+  figures.stored = rows.length;
+  figures.missing = missing;
+  figures.mqtt_refusals = refusals.length;
+  if (refusals.length > 0) say(`MQTT refusals, first ones: ${refusals.slice(0, 3).join(' | ')}`);
+  if (missing > 0) say(`missing, first ones: ${missingSamples.join(' ')}`);
+  figures.unassessed = unassessed;
+  check(unacked === 0, `every packet acknowledged in the end (${String(unacked)} not)`);
+  check(
+    missing === 0 && duplicates === 0,
+    `every acknowledged packet stored exactly once (${String(missing)} missing, ${String(duplicates)} twice)`,
+  );
+  check(unassessed === 0, `every stored packet assessed by its owner (${String(unassessed)} not)`);
+
+  // What the hand-over costs: a packet assessed in its own request has created_at equal to
+  // received_at; one stored elsewhere is assessed when its owner reads it back.
+  const delays = await pgAdmin(databaseUrl, async (c) =>
+    (
+      await c.query<{ d: string }>(
+        `select p.created_at - v.received_at as d from predictions p join vitals v on v.id = p.vitals_id
+          where v.ts >= $1 and v.ts < $2`,
+        [startMs, startMs + (KILL_AT_S - 5) * 1000],
+      )
+    ).rows.map((r) => Number(r.d)),
+  );
+  const handed = delays.filter((d) => d > 0).sort((a, b) => a - b);
+  const q = (p: number) =>
+    handed[Math.min(handed.length - 1, Math.floor((p / 100) * handed.length))] ?? 0;
+  figures.handed_over_pct =
+    delays.length === 0 ? 0 : Math.round((1000 * handed.length) / delays.length) / 10;
+  figures.handover_delay_ms = `p50 ${String(q(50))} p95 ${String(q(95))} max ${String(handed.at(-1) ?? 0)}`;
+
+  // 6. Known events: one alert each, seen on instance 3's socket.
+  await sleep(1000);
+  const alertRows = await pgAdmin(
+    databaseUrl,
+    async (c) =>
+      (
+        await c.query<{ device_id: string; rule_kind: string; n: string }>(
+          `select device_id, rule_kind, count(*) as n from alerts where device_id = any($1) group by 1, 2`,
+          [[tachy, af]],
+        )
+      ).rows,
+  );
+  const alertsOf = (d: string, kind: string) =>
+    Number(alertRows.find((r) => r.device_id === d && r.rule_kind === kind)?.n ?? 0);
+  const wsOpened = (d: string, kind: string) =>
+    wsAlerts.filter(
+      (a) => a.action === 'opened' && a.rule_kind === kind && a.patient_id === patientOf.get(d),
+    ).length;
+  figures.alerts = `hr_high:${String(alertsOf(tachy, 'hr_high'))} af_onset:${String(alertsOf(af, 'af_onset'))}`;
+  figures.ws_i3_opened = `hr_high:${String(wsOpened(tachy, 'hr_high'))} af_onset:${String(wsOpened(af, 'af_onset'))}`;
+  check(
+    alertsOf(tachy, 'hr_high') === 1,
+    `tachycardia: one hr_high alert (${String(alertsOf(tachy, 'hr_high'))})`,
+  );
+  check(
+    alertsOf(af, 'af_onset') === 1,
+    `AF episode: one af_onset alert (${String(alertsOf(af, 'af_onset'))})`,
+  );
+  check(
+    wsOpened(tachy, 'hr_high') === 1 && wsOpened(af, 'af_onset') === 1,
+    `instance 3's socket saw each opened once (${figures.ws_i3_opened})`,
+  );
+  ws.close();
+
+  // 7. The cluster-wide job: once per period, one instance at a time, moved at the kill.
+  const runs = await pgAdmin(databaseUrl, async (c) =>
+    (
+      await c.query<{ instance: string; at: string }>(
+        `select instance, at from cluster_job_runs where job = 'device-silent-sweep' and at >= $1 and at < $2 order by at`,
+        [startMs, startMs + RUN_S * 1000],
+      )
+    ).rows.map((r) => ({ instance: r.instance, at: Number(r.at) })),
+  );
+  const gaps = runs.slice(1).map((r, i) => r.at - (runs[i]?.at ?? 0));
+  const tooClose = gaps.filter((g) => g < SWEEP_S * 500).length;
+  const holders = [...new Set(runs.map((r) => r.instance))];
+  figures.sweep_runs = runs.length;
+  figures.sweep_holders = holders.join('→');
+  figures.sweep_min_gap_s = gaps.length === 0 ? 0 : Math.min(...gaps) / 1000;
+  figures.sweep_max_gap_s = gaps.length === 0 ? 0 : Math.max(...gaps) / 1000;
+  check(
+    tooClose === 0 && runs.length >= RUN_S / SWEEP_S - 3,
+    `device-silent sweep ran once per ${String(SWEEP_S)} s period (${String(runs.length)} runs in ${String(RUN_S)} s, ${String(tooClose)} closer than half a period)`,
+  );
+  const heldByI1 = runs.filter((r) => r.at < killedAtMs).every((r) => r.instance === 'i1');
+  check(
+    !heldByI1 ||
+      runs.filter((r) => r.at > killedAtMs + 2 * SWEEP_S * 1000).every((r) => r.instance !== 'i1'),
+    `the sweep moved off the killed instance (${figures.sweep_holders})`,
+  );
+
+  // 8. Findings of the devices that moved against a single instance fed the same packets.
+  const moved = [
+    tachy,
+    af,
+    ...[...httpIds, ...mqttIds]
+      .filter((d) => d !== tachy && d !== af && owners.get(partitionOf(d)) === 'i1')
+      .slice(0, 6),
+  ];
+  const cluster = await pgAdmin(
+    databaseUrl,
+    async (c) =>
+      (
+        await c.query<{
+          device_id: string;
+          ts: string;
+          heart_rate_bpm: number | null;
+          arrhythmia: unknown;
+        }>(
+          'select device_id, ts, heart_rate_bpm, arrhythmia from predictions where device_id = any($1)',
+          [moved],
+        )
+      ).rows,
+  );
+  const refPort = await freePort();
+  const refDir = mkdtempSync(path.join(tmpdir(), 'vigil-cluster-ref-'));
+  dirs.push(refDir);
+  const ref = startServer({ PORT: String(refPort), VIGIL_DATA_DIR: refDir });
+  servers.push(ref);
+  await waitReady(ref, 90_000);
+  const refClinic = await setUpClinic(ref.base, moved);
+  for (const d of refClinic.devices) {
+    const seqs = [...(acked.get(d.deviceId) ?? [])].sort((a, b) => a - b);
+    for (const s of seqs)
+      await api(
+        ref.base,
+        'POST',
+        '/api/v1/vitals',
+        JSON.parse(packetOf(d.deviceId, s, startMs, recordings.get(d.deviceId))),
+        {
+          'x-api-key': d.apiKey,
+        },
+      );
+  }
+  await stopGracefully(ref);
+  const sqlite = new Database(path.join(refDir, 'vigil.sqlite'), { readonly: true });
+  const reference = sqlite
+    .prepare('select device_id, ts, heart_rate_bpm, arrhythmia from predictions')
+    .all() as {
+    device_id: string;
+    ts: number;
+    heart_rate_bpm: number | null;
+    arrhythmia: string | null;
+  }[];
+  sqlite.close();
+  const findings = (a: unknown) => {
+    const x = (typeof a === 'string' ? JSON.parse(a) : a) as {
+      af_since: number | null;
+      vt_run_beats: number;
+    } | null;
+    return x === null ? 'none' : `af:${String(x.af_since !== null)} vt:${String(x.vt_run_beats)}`;
+  };
+  const refBy = new Map(reference.map((r) => [`${r.device_id}#${String(r.ts)}`, r]));
+  let compared = 0;
+  let differ = 0;
+  let aroundTakeover = 0;
+  let differAtStart = 0;
+  const diffs: string[] = [];
+  for (const c of cluster) {
+    const ts = Number(c.ts);
+    if (
+      ts >= killedAtMs - TAKEOVER_WINDOW_S * 1000 &&
+      ts <= restartedAtMs + 2 * TAKEOVER_WINDOW_S * 1000
+    ) {
+      aroundTakeover++;
+      continue;
+    }
+    const r = refBy.get(`${c.device_id}#${String(ts)}`);
+    if (r === undefined) continue;
+    const hrSameAtStart =
+      (c.heart_rate_bpm === null) === (r.heart_rate_bpm === null) &&
+      Math.abs((c.heart_rate_bpm ?? 0) - (r.heart_rate_bpm ?? 0)) <= 2;
+    if (ts < startMs + STREAM_START_S * 1000) {
+      // A stream's first seconds: its first packets may reach the owner in either order.
+      if (!hrSameAtStart || findings(c.arrhythmia) !== findings(r.arrhythmia)) differAtStart++;
+      continue;
+    }
+    compared++;
+    const hrSame =
+      (c.heart_rate_bpm === null) === (r.heart_rate_bpm === null) &&
+      Math.abs((c.heart_rate_bpm ?? 0) - (r.heart_rate_bpm ?? 0)) <= 2;
+    if (!hrSame || findings(c.arrhythmia) !== findings(r.arrhythmia)) {
+      differ++;
+      if (diffs.length < 5)
+        diffs.push(
+          `${c.device_id} +${String((ts - startMs) / 1000)}s hr ${String(c.heart_rate_bpm)}/${String(r.heart_rate_bpm)} ${findings(c.arrhythmia)}/${findings(r.arrhythmia)}`,
+        );
+    }
+  }
+  figures.moved_devices = moved.length;
+  figures.findings_compared = compared;
+  figures.findings_differ = differ;
+  figures.findings_skipped_takeover = aroundTakeover;
+  figures.findings_differ_first_10s = differAtStart;
+  if (diffs.length > 0) say(`differences: ${diffs.join('; ')}`);
+  check(
+    compared > 0 && differ === 0,
+    `moved devices' findings match a single instance outside the takeover and the stream's first ${String(STREAM_START_S)} s (${String(TAKEOVER_WINDOW_S)} s before the kill to ${String(2 * TAKEOVER_WINDOW_S)} s after the restart) (${String(differ)} of ${String(compared)} packets differ)`,
+  );
+} catch (error) {
+  failures.push(
+    `run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
+  for (const s of servers) say(`server output:\n${s.output()}`);
+} finally {
+  haproxy?.kill('SIGTERM');
+  await Promise.all(servers.map((s) => stopGracefully(s)));
+  await dropPgDatabase(adminUrl, dbName).catch(() => undefined);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+figures.seconds = Math.round((performance.now() - t0) / 1000);
+say(
+  `figures: ${Object.entries(figures)
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ')}`,
+);
+if (failures.length > 0) {
+  say(`FAILED:\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}
+say('passed');
+process.exit(0);
