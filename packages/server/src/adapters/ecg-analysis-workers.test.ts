@@ -110,7 +110,7 @@ describe('ECG analysis in worker threads', () => {
     ).rejects.toThrow(/closed/);
   });
 
-  it('interprets a live 12-lead window in the worker exactly as on the main thread, rules and model', async () => {
+  it('interprets a live 12-lead window in the worker exactly as on the main thread, shipped and configured model', async () => {
     // PTB-XL ecg_id 177 (labelled anteroseptal MI; CC BY 4.0, see its NOTICE), 10 s at 500 Hz.
     const dir = new URL('../../../signal/src/io/fixtures/ptbxl/', import.meta.url);
     const record = decodeEcg12Record(
@@ -119,18 +119,18 @@ describe('ECG analysis in worker threads', () => {
     );
     const model = loadEcg12Model(
       readFileSync(
-        new URL('../../../signal/models/ecg12-ptbxl500-logistic.json', import.meta.url),
+        new URL('../../../signal/src/ecg12/model/ecg12-model.json', import.meta.url),
         'utf8',
       ),
     );
-    const rules = await startEcgAnalysisWorkers({ workers: 1 });
+    const shipped = await startEcgAnalysisWorkers({ workers: 1 });
     const scored = await startEcgAnalysisWorkers({ workers: 1, ecg12Model: model });
-    open.push(rules, scored);
+    open.push(shipped, scored);
     const leadsMv = record.leadsMv.map((l) => Float64Array.from(l));
     const request = { deviceId: 'ecg12', fsHz: 500, leadsMv };
-    const byRules = await rules.interpretEcg12(request);
-    expect(byRules).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500 }));
-    expect(byRules.findings.map((f) => f.criterion)).toContain('PATHOLOGICAL_Q');
+    const byShipped = await shipped.interpretEcg12(request);
+    expect(byShipped).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500 }));
+    expect(byShipped.findings.map((f) => f.criterion)).toContain('PATHOLOGICAL_Q');
     const byModel = await scored.interpretEcg12(request);
     expect(byModel.scoredBy).toBe('model');
     expect(byModel).toEqual(interpretEcg12(leadsMv, { samplingRateHz: 500, model }));
