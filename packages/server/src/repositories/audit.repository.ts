@@ -135,7 +135,10 @@ export function createAuditRepository(db: Kysely<DB>): AuditRepository {
         case 'patient':
           return new Map(keys.map((k) => [k, k]));
         case 'fhir_patient':
-          return new Map(keys.map((k) => [k, k.slice(k.lastIndexOf('/') + 1)]));
+          // One patient per reference: a list (`_id=a,b`) names none.
+          return new Map(
+            keys.filter((k) => !k.includes(',')).map((k) => [k, k.slice(k.lastIndexOf('/') + 1)]),
+          );
         case 'fhir_observation': {
           const rowIds = new Map<ObservationTable, Map<string, string[]>>();
           for (const key of keys) {

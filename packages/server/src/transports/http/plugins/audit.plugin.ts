@@ -33,8 +33,11 @@ export interface RouteAudit {
   resourceType: string;
   /** The resource's id (its value becomes `resource_id`; its patient, the event's patient). */
   resource?: AuditRefSpec;
-  /** The patient when the resource does not name one (e.g. `?patient_id=`). */
-  patient?: AuditRefSpec;
+  /**
+   * The patient when the resource does not name one (e.g. `?patient_id=`); a list: the first
+   * the request carries (FHIR's `patient` or `subject`).
+   */
+  patient?: AuditRefSpec | readonly AuditRefSpec[];
   /** The patient, when configuration fixes it (the bedside camera's RPPG_CAMERA_PATIENT_ID). */
   patientId?: string;
   /** Sign-in: the actor is the user whose email (or OAuth2 username) the body carries. */
@@ -118,10 +121,18 @@ function valueOf(request: FastifyRequest, spec: AuditRefSpec): string | undefine
   return typeof value === 'string' && value !== '' ? value.slice(0, 200) : undefined;
 }
 
-function refOf(request: FastifyRequest, spec: AuditRefSpec | undefined): AuditRef | undefined {
+function refOf(
+  request: FastifyRequest,
+  spec: AuditRefSpec | readonly AuditRefSpec[] | undefined,
+): AuditRef | undefined {
   if (spec === undefined) return undefined;
-  const key = valueOf(request, spec);
-  return key === undefined ? undefined : { kind: spec.kind, key };
+  for (const one of Array.isArray(spec)
+    ? (spec as readonly AuditRefSpec[])
+    : [spec as AuditRefSpec]) {
+    const key = valueOf(request, one);
+    if (key !== undefined) return { kind: one.kind, key };
+  }
+  return undefined;
 }
 
 function recordOf(request: FastifyRequest, status: number, spec: RouteAudit): AuditRecord {

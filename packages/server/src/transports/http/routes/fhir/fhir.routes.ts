@@ -81,7 +81,11 @@ export function fhirRoutes(
           audit: {
             action: 'fhir.search',
             resourceType: `fhir.${type}`,
-            patient: inQuery('patient', 'fhir_patient'),
+            // Whose data the search reads: a Patient search's `_id`, or `patient` / `subject`.
+            patient:
+              type === 'Patient'
+                ? inQuery('_id', 'fhir_patient')
+                : [inQuery('patient', 'fhir_patient'), inQuery('subject', 'fhir_patient')],
           },
         },
         schema: {
