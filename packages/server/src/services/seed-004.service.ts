@@ -512,8 +512,10 @@ export class Seed004Service {
   async stream(
     actor: AuthUser,
     q: { start: number; count: number; device_id?: string; patient_id?: string },
+    onDevice?: (deviceId: string) => void,
   ) {
     const deviceId = await this.streamDevice(actor, q);
+    onDevice?.(deviceId);
     const rows = await this.deps.ecgLeads.page(deviceId, q.start, q.count);
     return rows.map((row) => {
       const leads = decodeChunk(row);
@@ -534,12 +536,15 @@ export class Seed004Service {
   /**
    * Heart rate and RR intervals over `window` stored packets from the `start`-th, on each
    * packet's rhythm lead; packets that follow each other without a gap form one run.
+   * `onDevice` is told the device read (as in `stream`: the audit trail names its patient).
    */
   async streamVitals(
     actor: AuthUser,
     q: { window: number; start: number; device_id?: string; patient_id?: string },
+    onDevice?: (deviceId: string) => void,
   ): Promise<Seed004Vitals> {
     const deviceId = await this.streamDevice(actor, q);
+    onDevice?.(deviceId);
     const rows = await this.deps.ecgLeads.page(deviceId, q.start, q.window);
     const runs: { mv: Float64Array; fsHz: number; endMs: number; lead: string }[] = [];
     for (const row of rows) {

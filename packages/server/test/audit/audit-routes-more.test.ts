@@ -224,6 +224,35 @@ const rows: Row[] = [
     denied: docB,
     deniedStatus: 404,
   })),
+  // The seed's front end names no scope: the newest stream the caller may see is read, and the
+  // event names that device's patient. Another doctor has none: 404, naming no patient.
+  ...(['stream', 'vitals'] as const).flatMap((what): Row[] => [
+    {
+      name: `GET /api/mongo/${what} (seed 004, no scope: the newest visible stream)`,
+      request: () => ({ url: `/api/mongo/${what}?start=0` }),
+      action: what === 'stream' ? 'ecg.read' : 'vitals.read',
+      resourceType: what === 'stream' ? 'ecg' : 'vitals',
+      resourceId: none,
+      patient: patA,
+      allowed: docA,
+      allowedStatus: 200,
+      denied: docB,
+      deniedStatus: 404,
+      deniedPatient: none,
+    },
+    {
+      name: `GET /api/mongo/${what}?device_id (seed 004)`,
+      request: () => ({ url: `/api/mongo/${what}?start=0&device_id=AUDIT-STREAM` }),
+      action: what === 'stream' ? 'ecg.read' : 'vitals.read',
+      resourceType: what === 'stream' ? 'ecg' : 'vitals',
+      resourceId: none,
+      patient: patA,
+      allowed: docA,
+      allowedStatus: 200,
+      denied: docB,
+      deniedStatus: 404,
+    },
+  ]),
   {
     name: 'PUT /api/reports/{report of patient} (seed 004)',
     request: () => ({

@@ -53,6 +53,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The patient of a DELETE's resource, looked up before the handler removes it. */
     auditPatient: string | null | undefined;
+    /** What names the patient when only the handler learns it (setAuditPatientRef). */
+    auditPatientRef: AuditRef | undefined;
   }
   interface FastifyInstance {
     /** Every route and its audit declaration (the coverage test reads it). */
@@ -92,6 +94,14 @@ export function setAuditPatient(
 ): void {
   if (typeof patientId === 'string' && patientId !== '')
     request.auditPatient = patientId.slice(0, 200);
+}
+
+/**
+ * What names the patient when only the service resolves it (seed 004's default stream: the
+ * newest device the caller may see): the trail looks its patient up when it writes.
+ */
+export function setAuditPatientRef(request: FastifyRequest, ref: AuditRef): void {
+  request.auditPatientRef = ref;
 }
 
 /**
@@ -139,7 +149,7 @@ function recordOf(request: FastifyRequest, status: number, spec: RouteAudit): Au
   const user = request.user;
   const device = request.deviceAuth;
   const resourceRef = refOf(request, spec.resource);
-  const patientRef = refOf(request, spec.patient) ?? resourceRef;
+  const patientRef = request.auditPatientRef ?? refOf(request, spec.patient) ?? resourceRef;
   let patientId: string | null | undefined = request.auditPatient ?? spec.patientId;
   // A device's own key names its patient (the service refuses a body naming another device);
   // a patient can only ever act on their own data.
@@ -186,6 +196,7 @@ function auditPlugin(
   const { recorder } = options;
   const routes: { method: string; url: string; audit: RouteAudit | false | undefined }[] = [];
   app.decorateRequest('auditPatient', undefined);
+  app.decorateRequest('auditPatientRef', undefined);
   app.decorate('auditedRoutes', () => routes);
   // The hooks go on the audited routes themselves (route-level hooks, added as each route is
   // declared), holding their declaration: unaudited routes pay nothing, and audited ones skip a

@@ -38,7 +38,7 @@ import {
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Seed004Service } from '../../../../services/seed-004.service.js';
-import { inBody, inParams, inQuery } from '../../plugins/audit.plugin.js';
+import { inBody, inParams, inQuery, setAuditPatientRef } from '../../plugins/audit.plugin.js';
 import { currentUser } from '../../plugins/auth.plugin.js';
 
 export interface Seed004RoutesOptions {
@@ -617,7 +617,8 @@ export function seed004Routes(
         audit: {
           action: 'ecg.read',
           resourceType: 'ecg',
-          patient: inQuery('patient_id', 'patient'),
+          // The device the stream is read from (set by the handler) names the patient.
+          patient: [inQuery('patient_id', 'patient'), inQuery('device_id', 'device')],
         },
       },
       schema: {
@@ -629,7 +630,10 @@ export function seed004Routes(
         response: { 200: Seed004StreamSchema, ...errorResponses(400, 401, 404) },
       },
     },
-    (request) => seed004.stream(currentUser(request), request.query),
+    (request) =>
+      seed004.stream(currentUser(request), request.query, (deviceId) => {
+        setAuditPatientRef(request, { kind: 'device', key: deviceId });
+      }),
   );
   r.get(
     '/mongo/vitals',
@@ -639,7 +643,7 @@ export function seed004Routes(
         audit: {
           action: 'vitals.read',
           resourceType: 'vitals',
-          patient: inQuery('patient_id', 'patient'),
+          patient: [inQuery('patient_id', 'patient'), inQuery('device_id', 'device')],
         },
       },
       schema: {
@@ -650,7 +654,10 @@ export function seed004Routes(
         response: { 200: Seed004VitalsSchema, ...errorResponses(400, 401, 404) },
       },
     },
-    (request) => seed004.streamVitals(currentUser(request), request.query),
+    (request) =>
+      seed004.streamVitals(currentUser(request), request.query, (deviceId) => {
+        setAuditPatientRef(request, { kind: 'device', key: deviceId });
+      }),
   );
   done();
 }
