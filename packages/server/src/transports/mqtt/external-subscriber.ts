@@ -72,7 +72,12 @@ export async function startExternalSubscriber(
   // message in flight to it, and each one a 5xx leaves unacknowledged (test:cluster: 1,714 of
   // 2,100 acknowledged messages lost under overload).
   const clientId = deps.clientId ?? `vigil-${hostname()}`;
-  const client = await mqtt.connectAsync(deps.url, {
+  // Not connectAsync: the broker sends the messages it kept for the persistent session right
+  // after its CONNACK, and mqtt.js handles them before an awaited connectAsync resumes, with its
+  // default handler, which acknowledges at once and hands them to no one (a message in flight
+  // to an instance killed with SIGKILL was lost so, test:cluster). The handler below is in place
+  // before the first packet is read.
+  const client = mqtt.connect(deps.url, {
     clientId,
     reconnectPeriod: 2000,
     clean: false,
@@ -140,6 +145,19 @@ export async function startExternalSubscriber(
       },
     );
   };
+  await new Promise<void>((resolve, reject) => {
+    const onConnect = (): void => {
+      client.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error): void => {
+      client.off('connect', onConnect);
+      client.end(true);
+      reject(err);
+    };
+    client.once('connect', onConnect);
+    client.once('error', onError);
+  });
   const patterns = topicPatterns(deps.channels);
   await client.subscribeAsync(
     deps.sharedGroup === undefined
