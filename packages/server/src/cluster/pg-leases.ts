@@ -199,8 +199,11 @@ export async function createPgLeases(o: {
     async members() {
       try {
         const r = await query<{ n: string }>(
+          // pg_locks lists every database's locks: the members are this database's only (an
+          // instance of another database on the same server must not take a share).
           `select count(distinct pid) as n from pg_locks
-             where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted`,
+             where locktype = 'advisory' and classid = $1 and objsubid = 2 and granted
+               and database = (select oid from pg_database where datname = current_database())`,
           [memberScope],
         );
         return Math.max(1, Number(r.rows[0]?.n ?? 1));
