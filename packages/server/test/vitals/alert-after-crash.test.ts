@@ -1,13 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/adapters/clock.js';
-import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
-import { buildApp } from '../../src/app.js';
-import { createContainer } from '../../src/composition.js';
-import { loadConfig } from '../../src/config/env.js';
 import {
   createAdmin,
   createDoctor,
@@ -16,6 +7,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { databaseThatSurvivesRestarts } from '../helpers/restartable-database.js';
 import { post, syntheticPackets, type Packet } from './packets.js';
 
 /**
@@ -23,44 +15,6 @@ import { post, syntheticPackets, type Packet } from './packets.js';
  * acknowledged; the device sends it again and gets the stored packet's answer. The rules must
  * see it then: the alert of an acknowledged packet exists, once.
  */
-
-/** Vigil "processes" one after the other on one database (a SQLite file or a PostgreSQL schema). */
-function databaseThatSurvivesRestarts() {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    MQTT_PORT: '0',
-    DATABASE_URL: process.env.DATABASE_URL,
-  });
-  const dir = mkdtempSync(path.join(tmpdir(), 'vigil-alert-crash-'));
-  const schema = `vigil_alert_crash_${randomBytes(5).toString('hex')}`;
-  return {
-    async start(nowMs: number, last: boolean): Promise<TestApp> {
-      const clock = new ManualClock(nowMs);
-      const container = await createContainer(config, {
-        clock,
-        passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-        vitals: { silentSweepMs: 0 },
-        database:
-          config.databaseUrl === undefined
-            ? { sqlitePath: path.join(dir, 'vigil.sqlite') }
-            : { pgSchema: schema, dropSchemaOnClose: last, maxConnections: 2 },
-      });
-      const app = await buildApp({ ...container, plugins: [] });
-      return {
-        app,
-        container,
-        clock,
-        async close() {
-          await app.close();
-          await container.close();
-          if (last) rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  };
-}
 
 /** The process dies after the commit, before the alert rules run: they never see the packet. */
 function dieBeforeTheRules(t: TestApp): () => void {
@@ -90,7 +44,7 @@ async function spo2Alerts(t: TestApp, doctor: TestUser, patientId: string): Prom
 }
 
 describe('the alert of a packet stored just before a crash', () => {
-  const db = databaseThatSurvivesRestarts();
+  const db = databaseThatSurvivesRestarts('alert-crash');
   const t0 = Date.now();
   let t: TestApp;
   let doctor: TestUser;

@@ -1,13 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/adapters/clock.js';
-import { createArgon2Hasher } from '../../src/adapters/password-hasher.js';
-import { buildApp } from '../../src/app.js';
-import { createContainer } from '../../src/composition.js';
-import { loadConfig } from '../../src/config/env.js';
 import {
   createAdmin,
   createTestApp,
@@ -17,50 +8,10 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { databaseThatSurvivesRestarts } from '../helpers/restartable-database.js';
 import { post, syntheticPackets } from './packets.js';
 
 const MINUTE = 60_000;
-
-/**
- * One Vigil "process" on a database that outlives it: a SQLite file, or a PostgreSQL schema
- * kept after close (the last instance drops it). The sweep timer is off: the test sweeps.
- */
-function databaseThatSurvivesRestarts() {
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    MQTT_PORT: '0',
-    DATABASE_URL: process.env.DATABASE_URL,
-  });
-  const dir = mkdtempSync(path.join(tmpdir(), 'vigil-offline-'));
-  const schema = `vigil_offline_${randomBytes(5).toString('hex')}`;
-  return {
-    async start(nowMs: number, last: boolean): Promise<TestApp> {
-      const clock = new ManualClock(nowMs);
-      const container = await createContainer(config, {
-        clock,
-        passwordHasher: createArgon2Hasher({ memoryCost: 1024, timeCost: 1 }),
-        vitals: { silentSweepMs: 0 },
-        database:
-          config.databaseUrl === undefined
-            ? { sqlitePath: path.join(dir, 'vigil.sqlite') }
-            : { pgSchema: schema, dropSchemaOnClose: last, maxConnections: 2 },
-      });
-      const app = await buildApp({ ...container, plugins: [] });
-      return {
-        app,
-        container,
-        clock,
-        async close() {
-          await app.close();
-          await container.close();
-          if (last) rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  };
-}
 
 interface AlertItem {
   id: string;
@@ -77,7 +28,7 @@ async function offlineAlerts(t: TestApp, doctor: TestUser): Promise<AlertItem[]>
 const active = (items: AlertItem[]) => items.filter((a) => !a.status.startsWith('cleared'));
 
 describe('device-offline alerts', () => {
-  const db = databaseThatSurvivesRestarts();
+  const db = databaseThatSurvivesRestarts('offline');
   const t0 = Date.now();
   let t: TestApp;
   let doctor: TestUser;
