@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,4 +89,34 @@ describe('MQTT transport', () => {
       .map((m) => m.packet.sequence);
     expect(sequences).toEqual(Array.from({ length: 10 }, (_, i) => i));
   });
+
+  it('counts a broker that closes the socket before its CONNACK as a connect error instead of hanging', async () => {
+    // What a broker process does when it dies between accept and CONNACK.
+    const sockets = new Set<Socket>();
+    const closer = createServer((socket) => {
+      sockets.add(socket);
+      socket.end();
+    });
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    const { port } = closer.address() as AddressInfo;
+    try {
+      const summary = await runFleet({
+        transport: 'mqtt',
+        mqttUrl: `mqtt://127.0.0.1:${String(port)}`,
+        devices: [{ deviceId: 'ESP-1', apiKey: 'key-1', scenario: 'normal' }],
+        durationS: 0.2,
+        speed: 20,
+      });
+      expect(summary.packetsOk).toBe(0);
+      expect(summary.packetsSent).toBeGreaterThan(0);
+      expect(summary.errorsByKind).toEqual({ mqtt_connect: summary.packetsSent });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) =>
+        closer.close(() => {
+          resolve();
+        }),
+      );
+    }
+  }, 15_000);
 });

@@ -184,14 +184,20 @@ export function createMqttTransport(options: MqttTransportOptions): PacketTransp
     let pending = clients.get(device.deviceId);
     if (!pending) {
       pending = mqtt
-        .connectAsync(options.mqttUrl, {
-          username: device.deviceId,
-          password: device.apiKey,
-          clientId: `vigil-sim-${device.deviceId}-${Math.random().toString(36).slice(2, 8)}`,
-          reconnectPeriod: 0,
-          connectTimeout: timeoutMs,
-          clean: true,
-        })
+        .connectAsync(
+          options.mqttUrl,
+          {
+            username: device.deviceId,
+            password: device.apiKey,
+            clientId: `vigil-sim-${device.deviceId}-${Math.random().toString(36).slice(2, 8)}`,
+            reconnectPeriod: 0,
+            connectTimeout: timeoutMs,
+            clean: true,
+            // allowRetries false: a socket closed before its CONNACK rejects; with the default,
+            // mqtt.js waits for a reconnect that reconnectPeriod 0 never makes, and the send hangs.
+          },
+          false,
+        )
         .catch((error: unknown) => {
           clients.delete(device.deviceId);
           const message = error instanceof Error ? error.message : String(error);

@@ -131,14 +131,21 @@ async function mqttDevice(load: DeviceLoad): Promise<void> {
   while (running) {
     try {
       if (client === undefined) {
-        client = await mqtt.connectAsync(`mqtt://127.0.0.1:${String(mqttPort)}`, {
-          username: load.id,
-          password: keyOf.get(load.id) ?? '',
-          clientId: `${load.id}-${String(Math.random()).slice(2, 8)}`,
-          reconnectPeriod: 0,
-          connectTimeout: 3000,
-          clean: true,
-        });
+        client = await mqtt.connectAsync(
+          `mqtt://127.0.0.1:${String(mqttPort)}`,
+          {
+            username: load.id,
+            password: keyOf.get(load.id) ?? '',
+            clientId: `${load.id}-${String(Math.random()).slice(2, 8)}`,
+            reconnectPeriod: 0,
+            connectTimeout: 3000,
+            clean: true,
+            // false: a socket the dying server closes before its CONNACK rejects. With the
+            // default, mqtt.js waits for a reconnect that reconnectPeriod 0 never makes, this device
+            // stops for good and the run waits on it until its hard limit.
+          },
+          false,
+        );
         const c = client;
         closed = new Promise((_, reject) =>
           c.once('close', () => {
@@ -313,6 +320,18 @@ const workers = [
 const workersDone = Promise.all(workers).catch((error: unknown) => {
   failures.push(`a device stopped: ${error instanceof Error ? error.message : String(error)}`);
 });
+/** The device loops end within one send timeout of `running = false`; a hung one fails the row. */
+async function devicesStopped(): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('late');
+    }, 20_000);
+  });
+  const how = await Promise.race([workersDone, late]);
+  clearTimeout(timer);
+  if (how === 'late') failures.push('a device loop did not stop within 20 s of the end');
+}
 
 try {
   for (let cycle = 1; cycle <= KILLS; cycle++) {
@@ -329,8 +348,9 @@ try {
     await killHard(server);
     kills++;
     await verify(String(cycle), firstSeq);
-    log(
-      `kill ${String(cycle)}: acked ${String([...loads.values()].reduce((n, l) => n + l.acked.size, 0))}, lost ${String(lost)}, dup ${String(duplicates)}`,
+    // Always printed: a CI log then shows how far a run that hits its hard limit got.
+    process.stderr.write(
+      `  kill ${String(cycle)}: acked ${String([...loads.values()].reduce((n, l) => n + l.acked.size, 0))}, lost ${String(lost)}, dup ${String(duplicates)}\n`,
     );
     server = startServer(env);
   }
@@ -339,14 +359,14 @@ try {
   await waitReady(server);
   await sleep(2500);
   running = false;
-  await workersDone;
+  await devicesStopped();
   await stopGracefully(server);
   await verify('final', firstSeq);
 } catch (error) {
   failures.push(error instanceof Error ? error.message : String(error));
 } finally {
   running = false;
-  await workersDone;
+  await devicesStopped();
   await stopGracefully(server);
   if (databaseUrl !== undefined && adminUrl !== undefined) await dropPgDatabase(adminUrl, pgName);
   rmSync(dir, { recursive: true, force: true });

@@ -292,11 +292,15 @@ async function mqttBroker(): Promise<never> {
       let seq = 0;
       while (state.running) {
         try {
-          client ??= await mqtt.connectAsync(`mqtt://127.0.0.1:${String(brokerPort)}`, {
-            clientId: `${d.deviceId}-dev`,
-            reconnectPeriod: 0,
-            connectTimeout: 2000,
-          });
+          client ??= await mqtt.connectAsync(
+            `mqtt://127.0.0.1:${String(brokerPort)}`,
+            {
+              clientId: `${d.deviceId}-dev`,
+              reconnectPeriod: 0,
+              connectTimeout: 2000,
+            },
+            false,
+          );
           const c = client;
           await Promise.race([
             c.publishAsync(

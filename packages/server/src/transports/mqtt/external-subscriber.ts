@@ -174,12 +174,18 @@ export async function startExternalSubscriber(
       await client.endAsync();
       if (deps.discardSessionOnClose === true) {
         // Connecting once with a clean session discards the persistent one on the broker.
-        const c = await mqtt.connectAsync(deps.url, {
-          clientId,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: 2000,
-        });
+        const c = await mqtt.connectAsync(
+          deps.url,
+          {
+            clientId,
+            clean: true,
+            reconnectPeriod: 0,
+            connectTimeout: 2000,
+            // false: a broker closing the socket before CONNACK rejects instead of hanging the
+            // shutdown (mqtt.js otherwise waits for a reconnect that reconnectPeriod 0 never makes).
+          },
+          false,
+        );
         await c.endAsync();
       }
     },
