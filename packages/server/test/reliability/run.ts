@@ -50,15 +50,26 @@ function run(step: Step): Promise<ReliabilityResult> {
         path.join(here, step.script),
         ...(step.args ?? []),
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+      // Its own process group: at the hard limit the whole group is killed, so the server
+      // processes a test started do not outlive it (they held ports and CPU for the next rows).
+      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env, detached: true },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), step.limitS * 1000);
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+    };
+    const timer = setTimeout(killGroup, step.limitS * 1000);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      // A test that exits early (an uncaught error) may leave servers it started behind.
+      killGroup();
       const line = out.split('\n').find((l) => l.startsWith('RELIABILITY_RESULT '));
       const seconds = (performance.now() - t0) / 1000;
       if (line !== undefined) {
