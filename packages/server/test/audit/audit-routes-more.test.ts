@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEventRow } from '../../src/repositories/audit.repository.js';
 import { e07509Body } from '../ecg12/ecg12-fixture.js';
 import {
   createAdmin,
@@ -12,6 +10,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { createdId, sendAudited, type AuditCaller } from './audited-request.js';
 import { loadRecord, streamRecord } from '../seed004/ecg12-stream.js';
 
 /**
@@ -39,39 +38,9 @@ interface World {
 
 type Caller = TestUser | 'anon';
 
-/** Sends a request with a fresh request id, flushes the trail and returns its events. */
-async function send(
-  options: InjectOptions,
-  as: Caller,
-): Promise<{ status: number; body: string; events: AuditEventRow[] }> {
-  const id = `audit-more-${randomBytes(6).toString('hex')}`;
-  const res = await t.app.inject({
-    method: 'GET',
-    ...options,
-    headers: {
-      ...options.headers,
-      ...(as === 'anon' ? {} : as.headers),
-      'x-request-id': id,
-      'user-agent': 'audit-more/1',
-    },
-  });
-  // onResponse hooks run on the response's 'finish': let them run before writing the trail.
-  await new Promise((r) => setImmediate(r));
-  await t.container.services.audit.flush();
-  const events = (await t.container.repositories.audit.list({}, 10_000)).filter(
-    (e) => e.request_id === id,
-  );
-  return { status: res.statusCode, body: res.body, events };
-}
+const send = (options: InjectOptions, as: AuditCaller) => sendAudited(t, options, as);
 
-async function created(options: InjectOptions, as: TestUser): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', ...options, headers: as.headers });
-  if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(res.body);
-  const body = res.json<{ id?: string; inserted_id?: string; session_id?: string }>();
-  const id = body.inserted_id ?? body.session_id ?? body.id;
-  if (id === undefined) throw new Error(res.body);
-  return id;
-}
+const created = (options: InjectOptions, as: TestUser) => createdId(t, options, as);
 
 const seedReport = () =>
   created({ url: '/api/reports', payload: { patient_id: w.patA.user.id } }, w.docA);
@@ -388,7 +357,7 @@ describe('audit trail of the remaining patient-data routes', () => {
         outcome: row.allowedOutcome ?? 'success',
         status: row.allowedStatus,
         ip: '127.0.0.1',
-        user_agent: 'audit-more/1',
+        user_agent: 'audit-test/1',
         count: 1,
       });
 

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEventRow } from '../../src/repositories/audit.repository.js';
 import type { DeviceWithKey } from '../../src/services/devices.service.js';
 import { E07509_HEA, E07509_MAT, e07509Body, multipart } from '../ecg12/ecg12-fixture.js';
 import {
@@ -14,6 +12,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { sendAudited, type AuditCaller } from './audited-request.js';
 
 /**
  * The audit trail: every read or change of patient data, every sign-in (failed ones too)
@@ -39,33 +38,7 @@ interface World {
   vitalsId: string;
 }
 
-const requestId = () => `audit-${randomBytes(6).toString('hex')}`;
-
-/** Sends a request with a fresh request id, flushes the trail and returns its events. */
-async function send(
-  options: InjectOptions,
-  as: TestUser | 'anon' | { 'x-api-key': string },
-): Promise<{ status: number; events: AuditEventRow[] }> {
-  const id = requestId();
-  const auth = as === 'anon' ? {} : 'headers' in as ? as.headers : as;
-  const res = await t.app.inject({
-    method: 'GET',
-    ...options,
-    headers: {
-      ...options.headers,
-      ...auth,
-      'x-request-id': id,
-      'user-agent': 'audit-test/1',
-    },
-  });
-  // onResponse hooks run on the response's 'finish': let them run before writing the trail.
-  await new Promise((r) => setImmediate(r));
-  await t.container.services.audit.flush();
-  const events = (await t.container.repositories.audit.list({}, 10_000)).filter(
-    (e) => e.request_id === id,
-  );
-  return { status: res.statusCode, events };
-}
+const send = (options: InjectOptions, as: AuditCaller) => sendAudited(t, options, as);
 
 async function buildWorld(): Promise<World> {
   const admin = await createAdmin(t);
