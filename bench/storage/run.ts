@@ -44,6 +44,7 @@ import {
 } from '../../packages/server/src/repositories/ecg-codec.js';
 import { createRepositories } from '../../packages/server/src/repositories/index.js';
 import type { PacketWriteUnit } from '../../packages/server/src/repositories/vitals.repository.js';
+import { benchHrv, benchPacketUnit, benchReasons } from '../common/packet-unit.js';
 import { RetentionService } from '../../packages/server/src/services/retention.service.js';
 
 const { values } = parseArgs({
@@ -154,19 +155,6 @@ async function loadEcg(): Promise<Float64Array[]> {
   return out;
 }
 
-const reasons = JSON.stringify([
-  { code: 'HR_NORMAL', text: 'HR 72 bpm (ECG)', points: 0 },
-  { code: 'SPO2_NORMAL', text: 'SpO2 97%', points: 0 },
-]);
-const hrv = JSON.stringify({
-  window_ms: 300_000,
-  n_beats: 360,
-  mean_nn_ms: 833.3,
-  sdnn_ms: 41.2,
-  rmssd_ms: 29.8,
-  pnn50: 0.083,
-});
-
 interface Chunk {
   scaleMv: number;
   raw: Uint8Array;
@@ -238,54 +226,17 @@ async function bytesPerDeviceDay(): Promise<void> {
             const id = newId();
             const ts = start + k * 1000;
             const deviceId = `ESP32-BENCH-${String(d)}`;
-            units.push({
-              vitals: [
-                {
-                  id,
-                  device_id: deviceId,
-                  patient_id: 'bench-patient',
-                  ts,
-                  sequence: k,
-                  received_at: ts + 40,
-                  heart_rate_bpm: 72,
-                  spo2_percent: 97,
-                  temperature_c: 36.8,
-                  respiratory_rate: null,
-                  battery_percent: 81,
-                  lead_off: null,
-                  ecg_sample_rate_hz: 250,
-                  ecg_n_samples: 250,
-                  ecg_scale_mv: c.scaleMv,
-                  ecg_samples: label === 'raw' ? c.raw : c.packed,
-                  ecg_input: null,
-                  device_ts: null,
-                  window_ms: null,
-                  beat_timestamps_ms: null,
-                },
-              ],
-              predictions: [
-                {
-                  id: newId(),
-                  vitals_id: id,
-                  device_id: deviceId,
-                  patient_id: 'bench-patient',
-                  ts,
-                  created_at: ts + 40,
-                  risk_score: 0.05,
-                  risk_label: 'normal',
-                  confidence: 0.9,
-                  model_version: 'news2-ecg-1',
-                  reasons,
-                  heart_rate_bpm: 72,
-                  heart_rate_source: 'ecg',
-                  qrs_duration_ms: 92,
-                  analysable: 1,
-                  quality_score: 0.93,
-                  hrv,
-                  arrhythmia: null,
-                },
-              ],
-            });
+            units.push(
+              benchPacketUnit({
+                vitalsId: id,
+                predictionId: newId(),
+                deviceId,
+                ts,
+                sequence: k,
+                ecg: { bytes: label === 'raw' ? c.raw : c.packed, scaleMv: c.scaleMv },
+                arrhythmia: null,
+              }),
+            );
           }
         await repo.writeUnits(units);
       }
@@ -364,7 +315,7 @@ async function fillWeek(database: Database, day0: number, blob: Uint8Array): Pro
         risk_score, risk_label, confidence, model_version, reasons, hrv)
       select ${`p${String(d)}-`} || k.v, ${`v${String(d)}-`} || k.v, ${dev}, 'bench-patient',
         ${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)}, ${sql.lit(day0)} + k.v * ${sql.lit(R_INTERVAL_S * 1000)} + 40,
-        0.05, 'normal', 0.9, 'news2-ecg-1', ${reasons}, ${hrv}
+        0.05, 'normal', 0.9, 'news2-ecg-1', ${benchReasons}, ${benchHrv}
       from ${series('k', n - 1)}`.execute(db),
     );
     await retrying(() =>
