@@ -128,9 +128,9 @@ function createSqlite(options: DatabaseOptions): Database {
   // 2 KiB pages instead of SQLite's 4 KiB default. Every group commit of ingest writes each page
   // it dirtied whole to the WAL (and again at the checkpoint), and most of those pages are index
   // leaves touched by one entry per device in the batch: smaller pages write less for the same
-  // entries. `npm run bench:writes -- --baseline 006_predictions_by_packet --baseline-page-size
-  // 4096` (the same schema at both sizes, alternating rounds): 0.84 of the CPU and 0.83 of the
-  // wall time per packet; 1 KiB pages gained nothing more in a one-off run during development. Rows (~650 B with a 1 s ECG) still fit a page. Only a new, empty
+  // entries. `npm run bench:writes -- --baseline-page-size 4096` (the same schema at both sizes,
+  // alternating rounds): 0.84-0.94 of the CPU and 0.83-0.95 of the wall time per packet (the
+  // higher figures on a loaded machine). Rows (~650 B with a 1 s ECG) still fit a page. Only a new, empty
   // database takes the setting (https://www.sqlite.org/pragma.html#pragma_page_size): an existing
   // one keeps its page size.
   sqlite.pragma(`page_size = ${String(options.sqlitePageSize ?? SQLITE_PAGE_SIZE)}`);
