@@ -219,10 +219,7 @@ export class AlertsService implements AlertSink {
     if (viewer.role === 'patient') throw forbidden('Only clinicians acknowledge alerts');
     return this.enqueue(found.patient_id, async () => {
       const k = alertKey(found.patient_id, found.rule_kind, found.device_id);
-      const row =
-        this.open.get(k)?.id === id
-          ? (this.open.get(k) ?? found)
-          : ((await this.deps.alerts.findById(id)) ?? found);
+      const row = await this.latest(k, found);
       if (row.acknowledged_at !== null) return toAlertView(row);
       const now = this.deps.clock.now();
       const next: AlertRow = {
@@ -237,16 +234,23 @@ export class AlertsService implements AlertSink {
     });
   }
 
+  /**
+   * The alert as it stands inside the patient's queue: the open copy this instance holds, else
+   * the stored row (another instance or an earlier queued edit may have changed it since `found`).
+   */
+  private async latest(k: string, found: AlertRow): Promise<AlertRow> {
+    const open = this.open.get(k);
+    if (open?.id === found.id) return open;
+    return (await this.deps.alerts.findById(found.id)) ?? found;
+  }
+
   /** Manual clear. If the condition persists, the rule opens a new alert after its duration. */
   async resolve(viewer: Viewer, id: string): Promise<AlertView> {
     const found = await this.findVisible(viewer, id);
     if (viewer.role === 'patient') throw forbidden('Only clinicians resolve alerts');
     return this.enqueue(found.patient_id, async () => {
       const k = alertKey(found.patient_id, found.rule_kind, found.device_id);
-      const row =
-        this.open.get(k)?.id === id
-          ? (this.open.get(k) ?? found)
-          : ((await this.deps.alerts.findById(id)) ?? found);
+      const row = await this.latest(k, found);
       if (row.cleared_at !== null) return toAlertView(row);
       const now = this.deps.clock.now();
       const next: AlertRow = { ...row, cleared_at: now, cleared_by: viewer.id, updated_at: now };
