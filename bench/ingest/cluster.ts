@@ -65,6 +65,8 @@ export interface ClusterBenchOptions {
   analysisWorkers: number;
   /** Any database of the PostgreSQL cluster; each row creates and drops a database through it. */
   pgAdminUrl: string;
+  /** Where the servers write V8 CPU profiles (BENCH_CPU_PROF); none when undefined. */
+  cpuProfDir?: string;
   log: (text: string) => void;
 }
 
@@ -329,18 +331,23 @@ async function runRow(
   const start = async (k: number): Promise<ServerProcess> => {
     const dir = mkdtempSync(path.join(os.tmpdir(), `vigil-bench-cluster-i${String(k)}-`));
     dirs.push(dir);
-    const server = startServer({
-      PORT: String(await freePort()),
-      VIGIL_DATA_DIR: dir,
-      VIGIL_INSTANCE_NAME: `i${String(k)}`,
-      ANALYSIS_WORKERS: String(o.analysisWorkers),
-      // Throughput at saturation, not load shedding: on a machine shared with other work a
-      // shed request would only become a retry wait in the closed loop.
-      MAX_IN_FLIGHT_REQUESTS: '0',
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-      LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
-      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
-    });
+    const server = startServer(
+      {
+        PORT: String(await freePort()),
+        VIGIL_DATA_DIR: dir,
+        VIGIL_INSTANCE_NAME: `i${String(k)}`,
+        ANALYSIS_WORKERS: String(o.analysisWorkers),
+        // Throughput at saturation, not load shedding: on a machine shared with other work a
+        // shed request would only become a retry wait in the closed loop.
+        MAX_IN_FLIGHT_REQUESTS: '0',
+        MAX_EVENT_LOOP_DELAY_MS: '0',
+        LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+        ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+      },
+      // BENCH_CPU_PROF=dir: a V8 CPU profile of every server (main thread and analysis worker)
+      // is written there when it stops, as for bench:ingest's own server.
+      o.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfDir}`],
+    );
     servers.push(server);
     await waitReady(server, 120_000);
     return server;
@@ -568,11 +575,17 @@ function name(r: ClusterRow): string {
 function tables(rows: ClusterRow[]): string {
   const pg1 = rows.find((r) => r.database === 'postgres' && r.instances === 1);
   const lite = rows.find((r) => r.database === 'sqlite');
+  // Packets per CPU second of servers, HAProxy and PostgreSQL against the 1-instance row: the
+  // ratio on equal CPU, whatever share of the machine other work left each row.
+  const perCpu = (r: ClusterRow) =>
+    pg1 === undefined
+      ? '—'
+      : fmt(pg1.cpuPerPacketUs.total / Math.max(1, r.cpuPerPacketUs.total), 2);
   const ratio = (r: ClusterRow, base: ClusterRow | undefined) =>
     base === undefined ? '—' : fmt(r.summary.achievedRatePerS / base.summary.achievedRatePerS, 2);
   const out: string[] = [
-    '| Instances, database | Packets/s acknowledged | p50 / p99 ms | × 1 instance PG | × SQLite single | Stored exactly once | Handed over (p50 / p95 delay) | Unassessed at stop → drained in |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Instances, database | Packets/s acknowledged | p50 / p99 ms | × 1 instance PG | × SQLite single | × 1 instance PG per CPU second | Stored exactly once | Handed over (p50 / p95 delay) | Unassessed at stop → drained in |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const once =
@@ -588,7 +601,7 @@ function tables(rows: ClusterRow[]): string {
         ? `${String(r.unassessedAtStop)} → **${String(r.unassessedAfterDrain)} left**`
         : `${String(r.unassessedAtStop)} → ${fmt(r.drainS)} s`;
     out.push(
-      `| ${name(r)} | ${fmt(r.summary.achievedRatePerS)} | ${fmt(r.summary.latencyMs.p50)} / ${fmt(r.summary.latencyMs.p99)} | ${ratio(r, pg1)} | ${ratio(r, lite)} | ${once} | ${handed} | ${drain} |`,
+      `| ${name(r)} | ${fmt(r.summary.achievedRatePerS)} | ${fmt(r.summary.latencyMs.p50)} / ${fmt(r.summary.latencyMs.p99)} | ${ratio(r, pg1)} | ${ratio(r, lite)} | ${perCpu(r)} | ${once} | ${handed} | ${drain} |`,
     );
   }
   out.push(

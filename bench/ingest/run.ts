@@ -515,6 +515,7 @@ async function clusterRun(): Promise<Record<string, unknown>> {
       values['analysis-workers'] ?? Math.min(4, Math.max(0, availableParallelism() - 1)),
     ),
     pgAdminUrl: pgAdminUrl() ?? 'postgres://postgres@127.0.0.1:5432/test',
+    ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: process.env.BENCH_CPU_PROF } : {}),
     log,
   });
   if (result.ok !== true) process.exitCode = 1;
