@@ -82,6 +82,8 @@ const CLOCK_TICKS_PER_S = 100;
 interface CpuSnapshot {
   servers: (number | null)[];
   serverMainThreads: (number | null)[];
+  /** Per server, thread id → CPU ms of every thread but the main one. */
+  serverOtherThreads: Map<number, number>[];
   haproxy: number | null;
   /** Backend pid → CPU ms, the row's database only. */
   backends: Map<number, number>;
@@ -94,6 +96,11 @@ interface CpuSeconds {
   servers: number[];
   /** Of `servers`, the main threads (the rest: analysis workers, libuv's pool, GC threads). */
   serverMainThreads: number;
+  /**
+   * Of `servers`, each server's busiest thread other than the main one, summed: the analysis
+   * worker when the server runs one (Node names no thread, so it is found by its CPU).
+   */
+  serverBusiestOtherThreads: number;
   haproxy: number;
   pgBackends: number;
   pgShared: number;
@@ -160,6 +167,24 @@ function cpuOfMatching(match: (cmdline: string) => boolean): number {
   return total;
 }
 
+/** CPU ms of each thread of a process but its main thread (from /proc/<pid>/task). */
+function otherThreadsCpuMs(pid: number | undefined): Map<number, number> {
+  const threads = new Map<number, number>();
+  if (pid === undefined) return threads;
+  try {
+    for (const entry of readdirSync(`/proc/${String(pid)}/task`)) {
+      const tid = Number(entry);
+      if (tid === pid) continue;
+      // /proc/<tid>/task/<tid>/stat is the thread's own time.
+      const ms = processCpuMs(tid)?.main;
+      if (ms !== undefined) threads.set(tid, ms);
+    }
+  } catch {
+    // The process ended.
+  }
+  return threads;
+}
+
 /** Busy time of the whole machine (all CPUs: everything but idle and iowait), ms. */
 function machineBusyMs(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -197,6 +222,7 @@ async function cpuSnapshot(
   return {
     servers: servers.map((s) => processCpuMs(s.child.pid)?.total ?? null),
     serverMainThreads: servers.map((s) => processCpuMs(s.child.pid)?.main ?? null),
+    serverOtherThreads: servers.map((s) => otherThreadsCpuMs(s.child.pid)),
     haproxy: haproxy === undefined ? null : (processCpuMs(haproxy.process.pid)?.total ?? null),
     backends,
     pgShared: admin === undefined ? 0 : cpuOfMatching(isPgBackground),
@@ -218,6 +244,14 @@ function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuSeconds {
   // servers' pools keep theirs open, so that is rare).
   let backends = 0;
   for (const [pid, after] of b.backends) backends += after - (a.backends.get(pid) ?? 0);
+  let busiestOthers = 0;
+  for (const [i, after] of b.serverOtherThreads.entries()) {
+    let busiest = 0;
+    for (const [tid, ms] of after)
+      busiest = Math.max(busiest, ms - (a.serverOtherThreads[i]?.get(tid) ?? 0));
+    busiestOthers += busiest;
+  }
+  const serverBusiestOtherThreads = s(busiestOthers);
   const haproxy = s((b.haproxy ?? 0) - (a.haproxy ?? 0));
   const pgBackends = s(backends);
   const pgShared = s(b.pgShared - a.pgShared);
@@ -227,6 +261,7 @@ function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuSeconds {
   return {
     servers,
     serverMainThreads,
+    serverBusiestOtherThreads,
     haproxy,
     pgBackends,
     pgShared,
@@ -606,7 +641,7 @@ function tables(rows: ClusterRow[]): string {
   }
   out.push(
     '',
-    '| Instances, database | Servers CPU s (each; main threads) | HAProxy s | PG backends s | PG shared s | Generator s | Other work s | Machine busy s (of wall × cores) | µs per packet: servers / HAProxy / PG / total | PG per packet: transactions, rows read, rows inserted | Idle CPU s/s: servers, PG |',
+    '| Instances, database | Servers CPU s (each; main threads; analysis workers) | HAProxy s | PG backends s | PG shared s | Generator s | Other work s | Machine busy s (of wall × cores) | µs per packet: servers / HAProxy / PG / total | PG per packet: transactions, rows read, rows inserted | Idle CPU s/s: servers, PG |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const r of rows) {
@@ -614,7 +649,7 @@ function tables(rows: ClusterRow[]): string {
     const serversS = c.servers.reduce((a, b) => a + b, 0);
     const capacity = r.summary.durationS * os.cpus().length;
     out.push(
-      `| ${name(r)} | ${fmt(serversS)} (${c.servers.map((x) => fmt(x)).join(' + ')}; ${fmt(c.serverMainThreads)}) | ${fmt(c.haproxy)} | ${fmt(c.pgBackends)} | ${fmt(c.pgShared)} | ${fmt(c.generator)} | ${fmt(c.others)} | ${fmt(c.machineBusy)} of ${fmt(capacity)} | ${String(r.cpuPerPacketUs.servers)} / ${String(r.cpuPerPacketUs.haproxy)} / ${String(r.cpuPerPacketUs.postgres)} / ${String(r.cpuPerPacketUs.total)} | ${r.perPacket === null ? '—' : `${fmt(r.perPacket.transactions, 2)}, ${fmt(r.perPacket.rowsRead, 2)}, ${fmt(r.perPacket.rowsInserted, 2)}`} | ${fmt(r.idleCpuPerS.servers, 2)}, ${fmt(r.idleCpuPerS.postgres, 2)} |`,
+      `| ${name(r)} | ${fmt(serversS)} (${c.servers.map((x) => fmt(x)).join(' + ')}; ${fmt(c.serverMainThreads)}; ${fmt(c.serverBusiestOtherThreads)}) | ${fmt(c.haproxy)} | ${fmt(c.pgBackends)} | ${fmt(c.pgShared)} | ${fmt(c.generator)} | ${fmt(c.others)} | ${fmt(c.machineBusy)} of ${fmt(capacity)} | ${String(r.cpuPerPacketUs.servers)} / ${String(r.cpuPerPacketUs.haproxy)} / ${String(r.cpuPerPacketUs.postgres)} / ${String(r.cpuPerPacketUs.total)} | ${r.perPacket === null ? '—' : `${fmt(r.perPacket.transactions, 2)}, ${fmt(r.perPacket.rowsRead, 2)}, ${fmt(r.perPacket.rowsInserted, 2)}`} | ${fmt(r.idleCpuPerS.servers, 2)}, ${fmt(r.idleCpuPerS.postgres, 2)} |`,
     );
   }
   return out.join('\n');
