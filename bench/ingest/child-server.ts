@@ -30,7 +30,7 @@ function statCpuMs(file: string): number | null {
 }
 
 /** A process's CPU time, and its main thread's (the task whose id is the process id). */
-function processCpuMs(pid: number | undefined): ProcessCpuMs | null {
+export function processCpuMs(pid: number | undefined): ProcessCpuMs | null {
   if (pid === undefined) return null;
   try {
     const total = statCpuMs(`/proc/${String(pid)}/stat`);

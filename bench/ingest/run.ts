@@ -6,13 +6,17 @@
  *   npm run bench:ingest                    bare vs Vigil (SQLite; PostgreSQL with DATABASE_URL)
  *   npm run bench:ingest -- --url URL --email E --password P    an already running Vigil
  *   npm run bench:sim                       the 500-device fleet run against a local Vigil
+ *   npm run bench:ingest -- --cluster       1, 2, 3 instances on PostgreSQL behind HAProxy beside
+ *                                           one on SQLite (cluster.ts)
  *
  * Options: --concurrency N (closed-loop devices, default 32), --duration S (per phase, default
  * 10; fleet default 60), --warmup S (default 2), --devices N (fleet, default 500), --rate R
- * (fleet, packets/s per device, default 1), --json (summary only, on stdout).
+ * (fleet, packets/s per device, default 1), --json (summary only, on stdout). With --cluster:
+ * --instances 1,2,3 (PostgreSQL rows), --skip-sqlite, --analysis-workers N (default: the
+ * server's own, cores − 1), --duration default 20.
  */
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -25,8 +29,10 @@ import {
   type ScenarioName,
 } from '../../packages/sim/src/index.js';
 import { bundleServer } from '../../packages/server/scripts/bundle.mjs';
+import { pgAdminUrl } from '../../packages/server/test/reliability/harness.js';
 import { measureAlertLatency } from './alert-latency.js';
 import { startChildServer, type ChildServer, type ProcessCpuMs } from './child-server.js';
+import { clusterBench } from './cluster.js';
 import { createPacketPool, createTwelveLeadPacketPool, prerecordFleet } from './packet-pool.js';
 
 interface VigilInfo {
@@ -51,10 +57,14 @@ const { values } = parseArgs({
     'load-rate': { type: 'string' },
     bare: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    cluster: { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1,2,3' },
+    'skip-sqlite': { type: 'boolean', default: false },
+    'analysis-workers': { type: 'string' },
   },
 });
 const concurrency = Number(values.concurrency);
-const durationS = Number(values.duration ?? (values.fleet ? 60 : 10));
+const durationS = Number(values.duration ?? (values.fleet ? 60 : values.cluster ? 20 : 10));
 const warmupS = Number(values.warmup);
 const log = (text: string): void => {
   if (!values.json) process.stderr.write(`${text}\n`);
@@ -489,8 +499,35 @@ async function fleetBench(): Promise<Record<string, unknown>> {
   };
 }
 
+/** The cluster run (cluster.ts): its own servers, HAProxy and PostgreSQL databases. */
+async function clusterRun(): Promise<Record<string, unknown>> {
+  const instances = values.instances.split(',').map(Number);
+  if (instances.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error('--instances takes instance counts, e.g. 1,2,3');
+  const result = await clusterBench({
+    instances,
+    sqlite: !values['skip-sqlite'],
+    devices: concurrency,
+    durationS,
+    warmupS,
+    // The server's own default on this machine (config/env.ts): cores − 1, at most 4.
+    analysisWorkers: Number(
+      values['analysis-workers'] ?? Math.min(4, Math.max(0, availableParallelism() - 1)),
+    ),
+    pgAdminUrl: pgAdminUrl() ?? 'postgres://postgres@127.0.0.1:5432/test',
+    ...(process.env.BENCH_CPU_PROF ? { cpuProfDir: process.env.BENCH_CPU_PROF } : {}),
+    log,
+  });
+  if (result.ok !== true) process.exitCode = 1;
+  return result;
+}
+
 try {
-  const result = values.fleet ? await fleetBench() : await ingestBench();
+  const result = values.cluster
+    ? await clusterRun()
+    : values.fleet
+      ? await fleetBench()
+      : await ingestBench();
   process.stdout.write(`${JSON.stringify(result, null, values.json ? 2 : 0)}\n`);
 } catch (error) {
   await stopAll();

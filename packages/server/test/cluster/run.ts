@@ -17,9 +17,8 @@
  * RELIABILITY_PG_ADMIN_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  * CLUSTER_MQTT_URL (default mqtt://127.0.0.1:1883). Needs `haproxy` on the PATH.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +28,7 @@ import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { leaseKey } from '../../src/cluster/pg-leases.js';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
+import { startHaproxy, type Haproxy } from './haproxy.js';
 import {
   api,
   createPgDatabase,
@@ -76,7 +76,7 @@ const dbName = `vigil_cluster_${run}`;
 const databaseUrl = await createPgDatabase(adminUrl, dbName);
 const dirs: string[] = [];
 const servers: ServerProcess[] = [];
-let haproxy: ChildProcess | undefined;
+let haproxy: Haproxy | undefined;
 
 function startInstance(name: string, port: number): ServerProcess {
   const dir = mkdtempSync(path.join(tmpdir(), `vigil-cluster-${name}-`));
@@ -149,45 +149,9 @@ try {
   await waitReady(servers[0] as ServerProcess, 90_000);
   servers.push(startInstance('i2', p2), startInstance('i3', p3));
   await Promise.all(servers.slice(1).map((s) => waitReady(s, 90_000)));
-  const lbPort = await freePort();
-  const cfg = path.join(mkdtempSync(path.join(tmpdir(), 'vigil-haproxy-')), 'haproxy.cfg');
-  dirs.push(path.dirname(cfg));
-  writeFileSync(
-    cfg,
-    [
-      'global',
-      '  maxconn 4096',
-      'defaults',
-      '  mode http',
-      '  timeout connect 2s',
-      '  timeout client 30s',
-      '  timeout server 30s',
-      '  retries 3',
-      '  option redispatch',
-      '  retry-on conn-failure empty-response',
-      'frontend vigil_in',
-      `  bind 127.0.0.1:${String(lbPort)}`,
-      '  default_backend vigil',
-      'backend vigil',
-      '  balance roundrobin',
-      '  option httpchk GET /ready',
-      ...ports.map(
-        (p, i) => `  server i${String(i + 1)} 127.0.0.1:${String(p)} check inter 1s fall 2 rise 2`,
-      ),
-      '',
-    ].join('\n'),
-  );
-  haproxy = spawn('haproxy', ['-f', cfg, '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const lb = `http://127.0.0.1:${String(lbPort)}`;
-  for (let i = 0; i < 50; i++) {
-    try {
-      if ((await fetch(`${lb}/ready`)).status === 200) break;
-    } catch {
-      // HAProxy starting.
-    }
-    await sleep(200);
-  }
-  say(`3 instances and HAProxy up (ports ${ports.join(', ')}, balancer ${String(lbPort)})`);
+  haproxy = await startHaproxy(ports);
+  const lb = haproxy.url;
+  say(`3 instances and HAProxy up (ports ${ports.join(', ')}, balancer ${lb})`);
 
   // 2. Devices: the two event devices in partitions of instance 1 (they move when it dies).
   await sleep(2500); // partition heartbeats settle (1 s period)
@@ -576,7 +540,7 @@ try {
   );
   for (const s of servers) say(`server output:\n${s.output()}`);
 } finally {
-  haproxy?.kill('SIGTERM');
+  await haproxy?.stop();
   await Promise.all(servers.map((s) => stopGracefully(s)));
   await dropPgDatabase(adminUrl, dbName).catch(() => undefined);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -98,13 +98,17 @@ export interface ServerProcess {
 
 /**
  * Starts the server bundle with plain Node, as `npm start` does (one process, so a SIGKILL to it
- * is a SIGKILL to the server), NODE_ENV=production, logs at warn.
+ * is a SIGKILL to the server), NODE_ENV=production, logs at warn. `nodeArgs` go to Node before
+ * the bundle (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  */
-export function startServer(env: Record<string, string>): ServerProcess {
+export function startServer(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ServerProcess {
   const port = Number(env.PORT);
   const child = spawn(
     process.execPath,
-    ['--max-semi-space-size=32', '--enable-source-maps', serverBundle()],
+    ['--max-semi-space-size=32', '--enable-source-maps', ...nodeArgs, serverBundle()],
     {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
