@@ -290,6 +290,97 @@ describe('createRhythmTracker (short-window AF model)', () => {
     expect(new Set(tpr(ramp))).toEqual(new Set([0]));
   });
 
+  it('accepts a model over a subset of the features, in its own order', () => {
+    const subset = {
+      format: 'vigil-af-window-logistic-1',
+      featureNames: ['sampEn', 'coherence'],
+      mean: [0, 0],
+      std: [1, 1],
+      weights: [1, -1],
+      bias: 0,
+      threshold: 0.5,
+    };
+    expect(asAfWindowModel(subset)?.featureNames).toEqual(['sampEn', 'coherence']);
+    expect(asAfWindowModel({ ...subset, featureNames: ['sampEn', 'pWaveArea'] })).toBeNull();
+    expect(
+      asAfWindowModel({ ...subset, featureNames: [], mean: [], std: [], weights: [] }),
+    ).toBeNull();
+  });
+
+  /** The features of every short window of `rrMs` (all N, coherence 0.2), by name. */
+  const features = (rrMs: number[]): Record<string, number>[] => {
+    const seen: Record<string, number>[] = [];
+    runCold(rrMs, 0.2, {
+      afShortModel: null,
+      onAfShortWindow: (_sample, f) =>
+        seen.push(Object.fromEntries(AF_WINDOW_FEATURES.map((n, j) => [n, f[j] ?? NaN]))),
+    });
+    return seen;
+  };
+
+  it('measures SD1/SD2, sample entropy, median |ΔRR|, range and rate of each window', () => {
+    // Alternating 700 / 900 ms: mean 800 ms, every successive difference 200 ms, a pattern that
+    // repeats exactly (sample entropy 0); the pairs lie on one line across the identity (SD2 of
+    // the sums 0, ratio reported as 0).
+    const alt = features(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 700 : 900)));
+    expect(alt.length).toBeGreaterThan(10);
+    for (const f of alt) {
+      expect(f.cv).toBeCloseTo(0.125, 6);
+      expect(f.medianAbsDiff).toBeCloseTo(0.25, 6);
+      expect(f.rangeRatio).toBeCloseTo(0.25, 6);
+      expect(f.sampEn).toBeCloseTo(0, 6);
+      expect(f.logMeanRr).toBeCloseTo(Math.log(0.8), 6);
+      expect(f.sd1sd2).toBe(0);
+      expect(f.meanCoherence).toBeCloseTo(0.2, 6);
+    }
+    // A steady ramp 600, 608, ... ms: differences all 8 ms (SD1 0), the 12 intervals of the
+    // last window (776 to 864 ms, mean 820) span 88 ms.
+    const ramp = features(Array.from({ length: 34 }, (_, i) => 600 + 8 * i));
+    const last = ramp[ramp.length - 1];
+    expect(last?.sd1sd2).toBe(0);
+    expect(last?.medianAbsDiff).toBeCloseTo(8 / 820, 6);
+    expect(last?.rangeRatio).toBeCloseTo(88 / 820, 6);
+    // Random intervals (AF-like): the order never repeats, successive pairs scatter around the
+    // identity line.
+    const rnd = lcg(11);
+    const af = features(Array.from({ length: 40 }, () => 450 + 600 * rnd()));
+    const mean = (k: string): number => af.reduce((s, f) => s + (f[k] ?? 0), 0) / af.length;
+    expect(mean('sampEn')).toBeGreaterThan(1);
+    expect(mean('sd1sd2')).toBeGreaterThan(0.8);
+    expect(mean('sd1sd2')).toBeLessThan(2);
+  });
+
+  it('opens AF on one model decision at a cold start, and needs 4 consecutive ones later', () => {
+    // A model that calls AF exactly when the coherence passed with the window's last beat is
+    // below 0.5: in a regular 800-ms rhythm the coherence alone decides, beat by beat.
+    const byCoherence = {
+      format: 'vigil-af-window-logistic-1' as const,
+      featureNames: ['coherence'],
+      mean: [0],
+      std: [1],
+      weights: [-100],
+      bias: 50,
+      threshold: 0.5,
+    };
+    const afWith = (low: number[], options: Omit<RhythmTrackerOptions, 'fs'> = {}): number => {
+      const t = createRhythmTracker({
+        fs: FS,
+        afMinDurationMs: 0,
+        afShortModel: byCoherence,
+        ...options,
+      });
+      for (let i = 1; i <= 120; i++) t.push(i * 200, 'N', null, low.includes(i) ? 0.1 : 0.9);
+      t.flush();
+      return t.episodes.filter((e) => e.rhythm === 'AF').length;
+    };
+    // Two AF windows (ending at beats 13 and 14, labelling beats 7 and 8): a cold start.
+    expect(afWith([13, 14])).toBe(1);
+    expect(afWith([13, 14], { afShortStartHysteresisBeats: 4 })).toBe(0);
+    // Later in the recording (labels from beat 54 on) 2 or 3 AF windows open nothing, 4 do.
+    expect(afWith([60, 61, 62])).toBe(0);
+    expect(afWith([60, 61, 62, 63])).toBe(1);
+  });
+
   it('finds AF in a 25-beat strip with absent P waves from a cold start', () => {
     const rnd = lcg(7);
     const rr = Array.from({ length: 25 }, () => 450 + 600 * rnd());

@@ -3,7 +3,18 @@ import { sortSmallInPlace } from '../sort-small-in-place.js';
 import shippedAfModel from './model/af-window-model.json' with { type: 'json' };
 import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
 
-/** Names of the short-window AF features, in the order `AfWindowModel` weighs them. */
+/**
+ * Names of the short-window AF features the tracker measures (an `AfWindowModel` weighs those it
+ * names, in its own order). Over the window's intervals (those touching Q beats left out):
+ * normalised RMSSD, share of successive differences above 8% of the mean RR, share explained by
+ * ectopy, turning-point ratio, the P-wave coherence, the template correlation and whether there is
+ * a template; coefficient of variation; Poincaré SD1 / SD2 (near 1 for the scatter of AF, small
+ * for the slow swings of sinus arrhythmia); median |ΔRR| / mean RR; sample entropy (m = 1,
+ * tolerance 8% of the mean RR, match counts smoothed by 1/2 so 12 intervals give a finite value;
+ * after Lake & Moorman 2011, whose coefficient of sample entropy adds the log mean RR, the next
+ * feature); ln(mean RR in s); the mean P-wave coherence over the window's beats; and
+ * (longest - shortest RR) / mean RR.
+ */
 export const AF_WINDOW_FEATURES = [
   'nrmssd',
   'largeDiffShare',
@@ -12,7 +23,16 @@ export const AF_WINDOW_FEATURES = [
   'coherence',
   'templateCorrelation',
   'hasTemplate',
+  'cv',
+  'sd1sd2',
+  'medianAbsDiff',
+  'sampEn',
+  'logMeanRr',
+  'meanCoherence',
+  'rangeRatio',
 ] as const;
+
+export type AfWindowFeature = (typeof AF_WINDOW_FEATURES)[number];
 
 /**
  * Logistic model of the short-window AF decision: p = 1 / (1 + exp(-(bias + Σ weights[j] ·
@@ -31,7 +51,7 @@ export interface AfWindowModel {
 /** The shipped short-window AF model (`npm run train:af`), or null when `json` is not one. */
 export function asAfWindowModel(json: unknown): AfWindowModel | null {
   const m = json as Partial<AfWindowModel> | null;
-  const d = AF_WINDOW_FEATURES.length;
+  const d = Array.isArray(m?.featureNames) ? m.featureNames.length : -1;
   const okArray = (a: unknown): boolean =>
     Array.isArray(a) && a.length === d && a.every((v) => typeof v === 'number');
   if (
@@ -39,7 +59,8 @@ export function asAfWindowModel(json: unknown): AfWindowModel | null {
     typeof m !== 'object' ||
     m.format !== 'vigil-af-window-logistic-1' ||
     !Array.isArray(m.featureNames) ||
-    m.featureNames.join() !== AF_WINDOW_FEATURES.join() ||
+    d === 0 ||
+    !m.featureNames.every((n) => AF_WINDOW_FEATURES.includes(n as AfWindowFeature)) ||
     !okArray(m.mean) ||
     !okArray(m.std) ||
     !okArray(m.weights) ||
@@ -84,16 +105,27 @@ export interface RhythmTrackerOptions {
   /**
    * Short-window decision by a logistic model (default: the shipped one, trained by
    * `npm run train:af` on MIT-BIH DS1, CPSC 2021 development patients and the odd-numbered CinC
-   * 2017 strips) instead of the two thresholds above: it weighs the window's normalised RMSSD,
-   * share of large successive differences, share explained by ectopy, turning-point ratio (near
-   * 2/3 for the random order of AF, lower for the smooth swings of sinus arrhythmia) and the
-   * P-wave coherence and template correlation of its last beats, so a very irregular window
+   * 2017 strips) instead of the two thresholds above: it weighs the window's measures named in
+   * `AF_WINDOW_FEATURES` — RR irregularity (normalised RMSSD, share of large successive
+   * differences, coefficient of variation, SD1 / SD2, sample entropy, range, median |ΔRR|), order
+   * (turning-point ratio: near 2/3 for the random order of AF, lower for the smooth swings of
+   * sinus arrhythmia), share explained by ectopy, rate, and the P-wave coherence and template
+   * correlation of its last beats, so a very irregular window
    * with some residual P-wave coherence (a noisy strip in AF) and a smoothly varying one with
    * absent-looking P waves are both told apart. Uses `shortPathPWaveScore` of `push` as the
    * coherence and `pWaveScore` as the template correlation (only one given: it is the coherence);
    * idle without either. null: the threshold rule.
    */
   afShortModel?: AfWindowModel | null;
+  /**
+   * The model calls a window AF only while the P-wave coherence (the short path's score) of the
+   * last beats, or its mean over the window's beats, is below this, default 0.9: P waves at a
+   * fixed PR interval in front of the beats rule AF out however irregular the RR intervals are
+   * (e.g. sinus arrhythmia with atrial ectopy). 0.9 rather than lower: on AliveCor leads the
+   * coherence of AF windows is often high, and 0.8 or 0.85 lost AF strips on the CinC 2017
+   * development strips; 1 turns the limit off.
+   */
+  afShortMaxCoherence?: number;
   /**
    * RR intervals the model's features are measured over: the last `afModelWindowBeats`, or all
    * intervals so far while there are fewer (at least `afShortWindowBeats`), default
@@ -114,6 +146,14 @@ export interface RhythmTrackerOptions {
   onAfShortWindow?: (sample: number, features: Float64Array) => void;
   /** Consecutive short-window AF decisions that open an AF episode, default 4. */
   afShortHysteresisBeats?: number;
+  /**
+   * The same for decisions on the record's first `afWindowBeats` beats (a cold start, before the
+   * long window has ever been full), default 2: a strip of about 30 beats has only a few short
+   * windows, too few for 4 in a row (chosen on the CinC 2017 development strips with the model's
+   * threshold: 1 found as many AF strips with more false AF; later in a recording
+   * `afShortHysteresisBeats` holds).
+   */
+  afShortStartHysteresisBeats?: number;
   /**
    * Up to this many consecutive windows with too few intervals between atrial-driven beats
    * (fewer than half; e.g. a VT run) neither extend nor close an open AF episode, default 16
@@ -246,7 +286,13 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     );
   }
   const feat = new Float64Array(AF_WINDOW_FEATURES.length);
+  // The model's features by their index in AF_WINDOW_FEATURES (a model may use a subset).
+  const modelIdx = afModel
+    ? afModel.featureNames.map((n) => AF_WINDOW_FEATURES.indexOf(n as AfWindowFeature))
+    : [];
   const shortHyst = options.afShortHysteresisBeats ?? 4;
+  const startHyst = options.afShortStartHysteresisBeats ?? 2;
+  const maxCoherence = options.afShortMaxCoherence ?? 0.9;
   const holdMax = options.afHoldBeats ?? 16;
   const minAfSamples = ((options.afMinDurationMs ?? 30000) * fs) / 1000;
   const needAtrial = options.afRequireAtrialEvidence ?? true;
@@ -372,10 +418,22 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   };
 
   // Measures of the last window `afWindow` judged (for the model's features).
-  const stat = { nrmssd: 0, big: 0, ectopy: 0, tpr: 0 };
+  const stat = {
+    nrmssd: 0,
+    big: 0,
+    ectopy: 0,
+    tpr: 0,
+    cv: 0,
+    sd1sd2: 0,
+    mad: 0,
+    sampEn: 0,
+    logMean: 0,
+    range: 0,
+  };
   let rrScratch = new Float64Array(2 * W);
   let phaseScratch = new Float64Array(2 * W);
   let validScratch = new Float64Array(2 * W);
+  let diffScratch = new Float64Array(2 * W);
   /**
    * Whether the `len` intervals up to beat endIdx meet the AF criteria, or null when too few of
    * them are between atrial-driven beats to tell (e.g. a ventricular run).
@@ -395,6 +453,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       rrScratch = new Float64Array(2 * len);
       validScratch = new Float64Array(2 * len);
       phaseScratch = new Float64Array(2 * len);
+      diffScratch = new Float64Array(2 * len);
     }
     const rr = rrScratch;
     let nValid = 0;
@@ -463,6 +522,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
         if ((b > a && b > c) || (b < a && b < c)) tp++;
       }
       stat.tpr = nt > 0 ? tp / nt : 0;
+      measureMore(rr, len, valid);
     }
     if (!irregular && !measureAll) return 'regular';
     const need = all ? ectopyShare : ectopyRegularShare;
@@ -545,6 +605,71 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     return nValid > 0 ? best / nValid : 0;
   };
 
+  /** The extra irregularity measures of the model (`stat`) over the window's valid intervals. */
+  const measureMore = (rr: Float64Array, len: number, valid: Float64Array): void => {
+    const n = valid.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += valid[i] ?? 0;
+    const mean = sum / n;
+    let v2 = 0;
+    for (let i = 0; i < n; i++) v2 += ((valid[i] ?? 0) - mean) ** 2;
+    stat.cv = Math.sqrt(v2 / n) / mean;
+    stat.logMean = Math.log(mean / 1000);
+    stat.range = ((valid[n - 1] ?? 0) - (valid[0] ?? 0)) / mean;
+    // Poincaré SD1 / SD2 over successive pairs, and the median |ΔRR|.
+    let su = 0;
+    let sv = 0;
+    let su2 = 0;
+    let sv2 = 0;
+    let np = 0;
+    for (let i = 1; i < len; i++) {
+      const x = rr[i - 1] ?? NaN;
+      const y = rr[i] ?? NaN;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      const u = y - x;
+      const w = y + x;
+      su += u;
+      sv += w;
+      su2 += u * u;
+      sv2 += w * w;
+      diffScratch[np++] = Math.abs(u);
+    }
+    if (np > 0) {
+      const varU = Math.max(0, su2 / np - (su / np) ** 2);
+      const varV = Math.max(0, sv2 / np - (sv / np) ** 2);
+      stat.sd1sd2 = varV > 0 ? Math.sqrt(varU / varV) : 0;
+      sortSmallInPlace(diffScratch, np);
+      const h = np >> 1;
+      stat.mad =
+        (np % 2 === 1
+          ? (diffScratch[h] ?? 0)
+          : ((diffScratch[h - 1] ?? 0) + (diffScratch[h] ?? 0)) / 2) / mean;
+    } else {
+      stat.sd1sd2 = 0;
+      stat.mad = 0;
+    }
+    // Sample entropy, m = 1, tolerance 8% of the mean RR (the large-difference unit), over runs
+    // of valid intervals; counts smoothed by 1/2 so a 12-interval window gives a finite value.
+    const r = 0.08 * mean;
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < len - 1; i++) {
+      const xi = rr[i] ?? NaN;
+      const xi1 = rr[i + 1] ?? NaN;
+      if (!Number.isFinite(xi) || !Number.isFinite(xi1)) continue;
+      for (let j = i + 1; j < len - 1; j++) {
+        const xj = rr[j] ?? NaN;
+        const xj1 = rr[j + 1] ?? NaN;
+        if (!Number.isFinite(xj) || !Number.isFinite(xj1)) continue;
+        if (Math.abs(xi - xj) <= r) {
+          b++;
+          if (Math.abs(xi1 - xj1) <= r) a++;
+        }
+      }
+    }
+    stat.sampEn = -Math.log((a + 0.5) / (b + 0.5));
+  };
+
   let lastWindowAf = false;
   // The model's latest short-window decision (true when it could not judge).
   let modelAf = false;
@@ -569,15 +694,38 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
           feat[4] = coh;
           feat[5] = tmpl ?? 0;
           feat[6] = tmpl === null ? 0 : 1;
+          feat[7] = stat.cv;
+          feat[8] = stat.sd1sd2;
+          feat[9] = stat.mad;
+          feat[10] = stat.sampEn;
+          feat[11] = stat.logMean;
+          // Mean P-wave coherence over the window's beats (each already an 8-beat average).
+          let cs = 0;
+          let cn = 0;
+          for (let i = idx - Math.min(idx, Wm) + 1; i <= idx; i++) {
+            const q = at(i);
+            const v2 = q?.pShort ?? q?.pScore ?? null;
+            if (v2 !== null) {
+              cs += v2;
+              cn++;
+            }
+          }
+          const meanCoh = cn > 0 ? cs / cn : coh;
+          feat[12] = meanCoh;
+          feat[13] = stat.range;
           onShort?.(at(c)?.sample ?? 0, feat);
           if (afModel) {
             let z = afModel.bias;
-            for (let j = 0; j < feat.length; j++) {
+            for (let j = 0; j < modelIdx.length; j++) {
               z +=
-                ((afModel.weights[j] ?? 0) * ((feat[j] ?? 0) - (afModel.mean[j] ?? 0))) /
+                ((afModel.weights[j] ?? 0) *
+                  ((feat[modelIdx[j] ?? 0] ?? 0) - (afModel.mean[j] ?? 0))) /
                 (afModel.std[j] ?? 1);
             }
-            isAf = 1 / (1 + Math.exp(-z)) > afModel.threshold;
+            // The model gives the coherence little weight (on AliveCor leads it is often high in
+            // AF); P waves clearly present over the whole window still rule AF out.
+            isAf =
+              1 / (1 + Math.exp(-z)) > afModel.threshold && Math.min(coh, meanCoh) < maxCoherence;
           }
         }
         // Unknown (no coherence, too few intervals) vetoes nothing.
@@ -668,7 +816,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       shortRun = isShort ? shortRun + 1 : 0;
       nonAfRun = 0;
       afLastLabel = c;
-      if (afRun >= afHyst || (Ws > 0 && shortRun >= shortHyst)) afReady = true;
+      if (afRun >= afHyst || (Ws > 0 && shortRun >= (c < W ? startHyst : shortHyst)))
+        afReady = true;
       if (!af && afReady && cb.sample - afFirstSample >= minAfSamples) {
         af = open('AF', afFirstSample, cb.sample);
         afBeatsInEpisode = c - afFirstLabel + 1;

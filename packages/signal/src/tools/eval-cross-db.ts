@@ -1,7 +1,7 @@
 /**
  * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--list]
  *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
- *  [--p-long-max 0.7]`
+ *  [--p-long-max 0.7] [--options '<monitor options json>']`
  *
  * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
  * scored with the model and rules as shipped, and each is marked with the role it played in
@@ -71,6 +71,8 @@ const { values } = parseArgs({
     'p-long-max': { type: 'string' },
     'p-measure': { type: 'string' },
     classifier: { type: 'string' },
+    /** Other monitor options as JSON, e.g. '{"afShortMaxCoherence":1}' (applied last). */
+    options: { type: 'string' },
     /** A beat model file (JSON) instead of the shipped one, e.g. from `train:beats --out`. */
     model: { type: 'string' },
   },
@@ -176,6 +178,9 @@ const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
   ...(values['af-min-duration'] === undefined
     ? {}
     : { afMinDurationMs: Number(values['af-min-duration']) }),
+  ...(values.options === undefined
+    ? {}
+    : (JSON.parse(values.options) as Omit<ArrhythmiaMonitorOptions, 'fs'>)),
 };
 
 type Interval = [number, number];

@@ -1,5 +1,5 @@
 /**
- * `npm run train:af -- --data <root> [--data <root> ...] [--out src/arrhythmia/model/af-window-model.json]
+ * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
  *  [--threshold 0.5]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`, a logistic regression
@@ -15,6 +15,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import { AF_WINDOW_FEATURES } from '../arrhythmia/create-rhythm-tracker.js';
@@ -27,7 +28,7 @@ import { fitLogistic } from './fit-logistic.js';
 const { values } = parseArgs({
   options: {
     data: { type: 'string', multiple: true },
-    out: { type: 'string', default: 'src/arrhythmia/model/af-window-model.json' },
+    out: { type: 'string' },
     threshold: { type: 'string', default: '0.5' },
     /** Also write the feature rows (JSON lines: database, record, label, features). */
     rows: { type: 'string' },
@@ -186,4 +187,10 @@ for (const [db, n] of perDb) {
 console.log(`fit rows ${x.length}, log-loss ${fit.loss.toFixed(4)}`);
 console.log(AF_WINDOW_FEATURES.map((f, j) => `${f} ${model.weights[j]}`).join(', '));
 if (values.rows !== undefined) await writeFile(here(values.rows), `${dump.join('\n')}\n`);
-await writeFile(here(values.out), `${JSON.stringify(model, null, 1)}\n`);
+// Default: the shipped model file, wherever the command is run from (npm sets INIT_CWD to the
+// repository root when run as `npm run train:af` there).
+const out =
+  values.out === undefined
+    ? fileURLToPath(new URL('../arrhythmia/model/af-window-model.json', import.meta.url))
+    : here(values.out);
+await writeFile(out, `${JSON.stringify(model, null, 1)}\n`);
