@@ -56,6 +56,13 @@ const KILL_AT_S = Number(process.env.CLUSTER_KILL_AT_S ?? 45);
 /** Seconds after the kill when the killed instance is started again (as a supervisor would). */
 const RESTART_AFTER_S = 10;
 const SWEEP_S = 5;
+/**
+ * Most seconds between sending an MQTT message of the killed instance's partitions and its
+ * storage while that instance is down: a message waiting for its restart takes at least
+ * RESTART_AFTER_S; one taken over by another instance well under a second (more on a loaded
+ * machine).
+ */
+const NO_GAP_MAX_DELAY_S = 5;
 /** Seconds either side of the kill where findings may differ from a single instance. */
 const TAKEOVER_WINDOW_S = 10;
 /** A stream's first seconds, where its first packets may reach the owner in either order. */
@@ -194,8 +201,16 @@ try {
   say(`3 instances and HAProxy up (ports ${ports.join(', ')}, balancer ${String(lbPort)})`);
 
   // 2. Devices: the two event devices in partitions of instance 1 (they move when it dies).
-  await sleep(2500); // partition heartbeats settle (1 s period)
-  const owners = await partitionOwners();
+  // Partition heartbeats settle (1 s period; slower on a loaded machine): each holds its share.
+  let owners = await partitionOwners();
+  for (let i = 0; i < 60; i++) {
+    const counts = ['i1', 'i2', 'i3'].map(
+      (n) => [...owners.values()].filter((o) => o === n).length,
+    );
+    if (owners.size === 32 && counts.every((c) => c >= 10)) break;
+    await sleep(500);
+    owners = await partitionOwners();
+  }
   figures.partitions = ['i1', 'i2', 'i3']
     .map((n) => `${n}:${String([...owners.values()].filter((o) => o === n).length)}`)
     .join(' ');
@@ -408,20 +423,20 @@ try {
   figures.handover_delay_ms = `p50 ${String(q(50))} p95 ${String(q(95))} max ${String(handed.at(-1) ?? 0)}`;
 
   // No gap: the MQTT messages of the killed instance's partitions, sent while it was down (from
-  // 3 s after the kill, the takeover's heartbeat and connection, to 1 s before its restart), were
-  // stored before it was started again.
+  // 3 s after the kill, the takeover's heartbeat and connection, until its restart), were stored
+  // within NO_GAP_MAX_DELAY_S, not when it came back.
   const movedMqtt = mqttIds.filter((d) => owners.get(partitionOf(d)) === 'i1');
   const outage = await pgAdmin(databaseUrl, async (c) =>
     (
       await c.query<{ ts: string; received_at: string }>(
         `select ts, received_at from vitals where device_id = any($1) and ts >= $2 and ts < $3`,
-        [movedMqtt, killedAtMs, restartSpawnedAtMs - 1000],
+        [movedMqtt, killedAtMs, restartSpawnedAtMs],
       )
     ).rows.map((r) => ({ ts: Number(r.ts), receivedAt: Number(r.received_at) })),
   );
   const takeover = outage.filter((r) => r.ts < killedAtMs + 3000);
   const down = outage.filter((r) => r.ts >= killedAtMs + 3000);
-  const waited = down.filter((r) => r.receivedAt >= restartSpawnedAtMs).length;
+  const waited = down.filter((r) => r.receivedAt - r.ts > NO_GAP_MAX_DELAY_S * 1000).length;
   const outageDelays = down.map((r) => r.receivedAt - r.ts).sort((a, b) => a - b);
   figures.mqtt_takeover_max_delay_ms = Math.max(0, ...takeover.map((r) => r.receivedAt - r.ts));
   figures.mqtt_moved_devices = movedMqtt.length;
@@ -429,7 +444,7 @@ try {
   figures.mqtt_outage_delay_ms = `p50 ${String(outageDelays[Math.floor(outageDelays.length / 2)] ?? 0)} max ${String(outageDelays.at(-1) ?? 0)}`;
   check(
     down.length > 0 && waited === 0,
-    `MQTT messages of the killed instance's partitions stored while it was down, none waiting for its restart (${String(waited)} of ${String(down.length)} waited)`,
+    `MQTT messages of the killed instance's partitions stored while it was down, none waiting for its restart (${String(waited)} of ${String(down.length)} stored more than ${String(NO_GAP_MAX_DELAY_S)} s after sending)`,
   );
 
   // 6. Known events: one alert each, seen on instance 3's socket.
