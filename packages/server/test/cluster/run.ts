@@ -328,6 +328,13 @@ try {
       await killHard(servers[0] as ServerProcess);
       say(`instance 1 killed (SIGKILL) at second ${String(s)}`);
     }
+    if (s === KILL_AT_S + 3) {
+      // Who holds the partitions (and so their MQTT sessions) once the takeover is done.
+      const after = await partitionOwners();
+      figures.partitions_3s_after_kill = ['i1', 'i2', 'i3']
+        .map((n) => `${n}:${String([...after.values()].filter((o) => o === n).length)}`)
+        .join(' ');
+    }
     if (s === KILL_AT_S + RESTART_AFTER_S) {
       // Started again, as a supervisor would; its partitions' messages did not wait for it.
       restartSpawnedAtMs = Date.now();
