@@ -112,16 +112,20 @@ export async function createContainer(config: Config, overrides: ContainerOverri
 
     // Cluster leases: several instances on one PostgreSQL share periodic jobs and devices'
     // analysis through advisory locks; a single instance (SQLite) holds every lease.
+    const clustered = database.dialect === 'postgres' && config.databaseUrl !== undefined;
+    const schema = clustered ? await currentSchema(database) : 'public';
     const leases: ClusterLeases =
-      database.dialect === 'postgres' && config.databaseUrl !== undefined
+      clustered && config.databaseUrl !== undefined
         ? await createPgLeases({
             url: config.databaseUrl,
-            scope: await currentSchema(database),
+            scope: schema,
             instance: config.instanceName,
             onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
           })
         : createLocalLeases();
     stack.push(() => leases.close());
+    // Devices registered, announced to every instance (one channel per schema).
+    const devicesChannel = schema === 'public' ? 'vigil_devices' : `vigil_devices_${schema}`;
     const jobs = createJobScheduler({
       scheduler,
       leases,
@@ -152,6 +156,16 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       database,
       repositories,
       hasher: overrides.passwordHasher ?? createArgon2Hasher(),
+      // MQTT partition sessions: every instance subscribes a new device in its partition's
+      // session, whichever instance registered it.
+      onDeviceRegistered:
+        config.mqtt.partitionSessions === undefined
+          ? undefined
+          : (deviceId) => {
+              leases.notify(devicesChannel, deviceId).catch((err: unknown) => {
+                log.warn({ err, deviceId }, 'device registration notice failed; re-read later');
+              });
+            },
     });
 
     // 12-lead ECG classification (checked first: a bad ECG12_MODEL_PATH stops the start).
@@ -239,6 +253,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       log,
       metrics,
       stack,
+      partitions: {
+        ownership: vitals.ownership(),
+        deviceIds: () => repositories.devices.allDeviceIds(),
+        onRegistered: (listener) => leases.listen(devicesChannel, listener),
+      },
       onOutcome: (deviceId, outcome) => {
         recordRejection(deviceId, outcome);
         overrides.vitals?.onMqttOutcome?.(deviceId, outcome);

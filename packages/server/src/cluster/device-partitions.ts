@@ -16,7 +16,17 @@ export interface DeviceOwnership {
   heartbeat(): Promise<void>;
   /** Partitions held now. */
   held(): number[];
+  /**
+   * Tells `listener` of the partitions held now (gained at once), then of every partition
+   * gained or lost (after `onGained`, after `onLost`).
+   */
+  watch(listener: PartitionListener): void;
   close(): Promise<void>;
+}
+
+export interface PartitionListener {
+  gained(partition: number): void;
+  lost(partition: number): void;
 }
 
 /**
@@ -43,6 +53,15 @@ export function startDevicePartitions(o: {
   const name = (p: number) => `partition:${String(p)}`;
   const names = Array.from({ length: n }, (_, p) => name(p));
   const mine = new Set<number>();
+  const listeners: PartitionListener[] = [];
+  const gained = (p: number): void => {
+    o.onGained?.(p);
+    for (const l of listeners) l.gained(p);
+  };
+  const lost = (p: number): void => {
+    o.onLost?.(p);
+    for (const l of listeners) l.lost(p);
+  };
   let closed = false;
   let beating: Promise<void> | undefined;
 
@@ -51,7 +70,7 @@ export function startDevicePartitions(o: {
     for (const p of [...mine])
       if (!still.has(name(p))) {
         mine.delete(p);
-        o.onLost?.(p);
+        lost(p);
       }
     const share = Math.ceil(n / (await o.leases.members()));
     const start = (((o.startAt ?? 0) % n) + n) % n;
@@ -60,12 +79,12 @@ export function startDevicePartitions(o: {
       if (mine.has(p)) continue;
       if (await o.leases.acquire(name(p))) {
         mine.add(p);
-        o.onGained?.(p);
+        gained(p);
       }
     }
     for (const extra of [...mine].slice(share)) {
       mine.delete(extra);
-      o.onLost?.(extra);
+      lost(extra);
       await o.leases.release(name(extra));
     }
   };
@@ -87,6 +106,10 @@ export function startDevicePartitions(o: {
     owns: (deviceId) => mine.has(partitionOf(deviceId, n)),
     heartbeat,
     held: () => [...mine].sort((a, b) => a - b),
+    watch(listener) {
+      listeners.push(listener);
+      for (const p of mine) listener.gained(p);
+    },
     async close() {
       closed = true;
       if (timer !== undefined) clearInterval(timer);

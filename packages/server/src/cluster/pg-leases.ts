@@ -34,6 +34,8 @@ export interface ClusterLeases {
    * connection is re-opened). Notifications sent while it is down are lost.
    */
   listen(channel: string, onPayload: (payload: string) => void): Promise<void>;
+  /** Sends a notification to every instance's `listen` on the channel (this one's too). */
+  notify(channel: string, payload: string): Promise<void>;
   /**
    * How many instances currently take part (each holds a membership lock while its connection
    * lives); 1 on a single instance.
@@ -51,6 +53,7 @@ export function createLocalLeases(): ClusterLeases {
     holds: () => true,
     confirm: (names) => Promise.resolve(new Set(names)),
     listen: () => Promise.resolve(),
+    notify: () => Promise.resolve(),
     members: () => Promise.resolve(1),
     close: () => Promise.resolve(),
   };
@@ -195,6 +198,9 @@ export async function createPgLeases(o: {
       } catch {
         // Subscribed again when the connection is re-opened.
       }
+    },
+    async notify(channel, payload) {
+      await query('select pg_notify($1, $2)', [channel, payload]);
     },
     async members() {
       try {

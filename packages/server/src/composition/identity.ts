@@ -19,6 +19,8 @@ export function createIdentity(o: {
   database: Database;
   repositories: Repositories;
   hasher: PasswordHasher;
+  /** Told of every device registered (MQTT partition sessions on other instances). */
+  onDeviceRegistered?: ((deviceId: string) => void) | undefined;
 }) {
   const { config, clock, repositories } = o;
   const jwtSecret =
@@ -43,6 +45,7 @@ export function createIdentity(o: {
     users: repositories.users,
     clock,
     globalApiKey: config.apiKey,
+    ...(o.onDeviceRegistered === undefined ? {} : { onRegistered: o.onDeviceRegistered }),
   });
   return {
     auth: new AuthService({

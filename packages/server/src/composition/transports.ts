@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.js';
 import { startEmbeddedBroker } from '../transports/mqtt/embedded-broker.js';
+import { partitionOf, type DeviceOwnership } from '../cluster/device-partitions.js';
 import { startExternalSubscriber } from '../transports/mqtt/external-subscriber.js';
+import { startPartitionSessions } from '../transports/mqtt/partition-sessions.js';
 import { createMqttMetrics } from '../transports/mqtt/mqtt-metrics.js';
 import type { MqttChannels, MqttOutcome } from '../transports/mqtt/device-message.js';
 import type { CloseStack } from './close-stack.js';
@@ -21,6 +23,14 @@ export async function startMqtt(o: {
   log: Logger;
   metrics: Registry;
   stack: CloseStack;
+  /** Device partitions (PostgreSQL): with MQTT_PARTITION_SESSIONS, one session each. */
+  partitions: {
+    /** Which partitions this instance owns; undefined on SQLite. */
+    ownership: DeviceOwnership | undefined;
+    deviceIds(): Promise<string[]>;
+    /** Calls `listener` with every device registered on any instance. */
+    onRegistered(listener: (deviceId: string) => void): Promise<void>;
+  };
   /** Observes every MQTT message outcome (tests). */
   onOutcome?: ((deviceId: string, outcome: MqttOutcome) => void) | undefined;
 }): Promise<{ port: number | null }> {
@@ -29,12 +39,45 @@ export async function startMqtt(o: {
     mqttMetrics.count(outcome);
     o.onOutcome?.(deviceId, outcome);
   };
+  if (o.config.mqtt.url !== undefined && o.config.mqtt.partitionSessions !== undefined) {
+    const { ownership } = o.partitions;
+    if (ownership === undefined)
+      throw new Error('MQTT_PARTITION_SESSIONS needs PostgreSQL (DATABASE_URL)');
+    const sessions = await startPartitionSessions({
+      url: o.config.mqtt.url,
+      clientIdBase: o.config.mqtt.partitionSessions,
+      deviceIds: () => o.partitions.deviceIds(),
+      partitionOf: (deviceId) => partitionOf(deviceId),
+      channels: o.channels,
+      devices: o.identity.devices,
+      log: o.log,
+      onOutcome,
+    });
+    o.stack.push(() => sessions.close());
+    await o.partitions.onRegistered((deviceId) => {
+      sessions.added(deviceId);
+    });
+    ownership.watch({
+      gained: (p) => {
+        sessions.open(p);
+      },
+      lost: (p) => {
+        sessions.release(p).catch((err: unknown) => {
+          o.log.warn({ err, partition: p }, 'ending an MQTT partition session failed');
+        });
+      },
+    });
+    o.log.info(
+      { url: o.config.mqtt.url.replace(/\/\/[^@]*@/, '//***@'), held: ownership.held() },
+      'MQTT partition sessions on the external broker',
+    );
+    return { port: null };
+  }
   if (o.config.mqtt.url !== undefined) {
     const sub = await startExternalSubscriber({
       url: o.config.mqtt.url,
       ...(o.config.mqtt.clientId === undefined ? {} : { clientId: o.config.mqtt.clientId }),
       discardSessionOnClose: o.config.nodeEnv === 'test',
-      sharedGroup: o.config.mqtt.sharedGroup,
       channels: o.channels,
       devices: o.identity.devices,
       log: o.log,

@@ -39,11 +39,11 @@ export const EnvSchema = Type.Object({
   MQTT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
   MQTT_URL: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?|tcp)://' })),
   MQTT_CLIENT_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  MQTT_SHARED_GROUP: Type.Optional(
+  MQTT_PARTITION_SESSIONS: Type.Optional(
     Type.String({
-      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      pattern: '^[A-Za-z0-9_-]{1,60}$',
       description:
-        'With MQTT_URL and several instances: subscribe as members of this shared subscription group ($share/<group>/…) so each message reaches one instance',
+        'With MQTT_URL and PostgreSQL (several instances): one persistent session per device partition, client ids <value>-p00…<value>-p31, held by the partition owner; the same value on every instance',
     }),
   ),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
@@ -148,8 +148,11 @@ export interface Config {
     port: number;
     url: string | undefined;
     clientId: string | undefined;
-    /** MQTT_SHARED_GROUP: shared subscription group of several instances (external broker). */
-    sharedGroup: string | undefined;
+    /**
+     * MQTT_PARTITION_SESSIONS: base client id of the device partitions' sessions (several
+     * instances on an external broker); undefined: one session for this instance (`clientId`).
+     */
+    partitionSessions: string | undefined;
   };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
@@ -277,6 +280,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const missing = e.ADMIN_EMAIL === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD';
     throw new ConfigError(missing, 'must be set together with its pair');
   }
+  if (e.MQTT_PARTITION_SESSIONS !== undefined && e.MQTT_URL === undefined)
+    throw new ConfigError('MQTT_PARTITION_SESSIONS', 'needs MQTT_URL (an external broker)');
+  if (e.MQTT_PARTITION_SESSIONS !== undefined && e.DATABASE_URL === undefined)
+    throw new ConfigError(
+      'MQTT_PARTITION_SESSIONS',
+      'needs DATABASE_URL (PostgreSQL holds the partition leases)',
+    );
+  if (env.MQTT_SHARED_GROUP !== undefined && env.MQTT_SHARED_GROUP !== '')
+    throw new ConfigError(
+      'MQTT_SHARED_GROUP',
+      'is not read: instances share an external broker through MQTT_PARTITION_SESSIONS (docs/scaling.md)',
+    );
   if (e.RPPG_CAMERA_SOURCE !== undefined && e.RPPG_CAMERA_PATIENT_ID === undefined)
     throw new ConfigError('RPPG_CAMERA_PATIENT_ID', 'is required with RPPG_CAMERA_SOURCE');
   for (const net of e.RPPG_CAMERA_ALLOWED_NETWORKS.split(',').map((n) => n.trim()))
@@ -315,7 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       port: e.MQTT_PORT,
       url: e.MQTT_URL,
       clientId: e.MQTT_CLIENT_ID,
-      sharedGroup: e.MQTT_SHARED_GROUP,
+      partitionSessions: e.MQTT_PARTITION_SESSIONS,
     },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,

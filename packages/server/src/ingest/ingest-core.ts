@@ -44,8 +44,14 @@ export interface IngestCoreDeps {
   };
 }
 
-/** Stored ECG a new owner feeds its analysis before continuing a device's stream, ms. */
-const WARM_UP_MS = 10_000;
+/**
+ * Stored ECG a new owner feeds its analysis before continuing a device's stream, ms: as long as
+ * the rhythm tracker's memory, so that an AF episode under way is found when and as a single
+ * instance finds it. The tracker opens an episode after a 32-beat window (about 20 s at 90 bpm)
+ * and 30 s of uninterrupted AF decisions; with 10 s, the AF device of `npm run test:cluster`,
+ * moved at 45 s, had its episode found again only after the run's end (0 af_onset alerts).
+ */
+const WARM_UP_MS = 60_000;
 /** How far behind the stream's position catching up looks for late packets, ms. */
 const LATE_LOOKBACK_MS = 60_000;
 /** Stored readings read back per query when catching up. */

@@ -77,6 +77,12 @@ export class DevicesRepository {
   }
 
   /** Hardware ids of the devices heard (last_seen_at) at or after `sinceMs`. */
+  /** Every registered device id (MQTT partition sessions subscribe their topics). */
+  async allDeviceIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('devices').select('device_id').execute();
+    return rows.map((r) => r.device_id);
+  }
+
   async seenSince(sinceMs: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('devices')

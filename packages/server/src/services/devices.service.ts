@@ -49,6 +49,11 @@ export interface DevicesServiceDeps {
   clock: Clock;
   /** The global API_KEY of seed 000, if configured. */
   globalApiKey: string | undefined;
+  /**
+   * Told of every device registered (after it is stored): instances sharing an MQTT broker
+   * subscribe its topics. Must not throw.
+   */
+  onRegistered?: (deviceId: string) => void;
   /** How long a verified device key is trusted without a database look-up, ms (default 10 000; 0 disables). */
   keyCacheMs?: number;
 }
@@ -139,6 +144,7 @@ export class DevicesService {
       if (!(await this.deps.devices.insert(row)))
         throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
     }
+    this.deps.onRegistered?.(row.device_id);
     return { ...toView(row), api_key: key.key };
   }
 

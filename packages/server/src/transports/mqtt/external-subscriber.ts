@@ -1,30 +1,11 @@
 import { hostname } from 'node:os';
 import mqtt from 'mqtt';
-import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
-import { isDomainError } from '../../errors/catalogue.js';
-import {
-  deviceIdOfTopic,
-  errorsTopic,
-  handleDeviceMessage,
-  internalFailure,
-  rejectionMessage,
-  topicPatterns,
-  type MqttChannels,
-  type MqttOutcome,
-} from './device-message.js';
+import { topicPatterns } from './device-message.js';
+import { installDeviceHandler, type DeviceSubscriberDeps } from './device-subscriber-handler.js';
 
-export interface ExternalSubscriberDeps {
+export interface ExternalSubscriberDeps extends DeviceSubscriberDeps {
   /** e.g. mqtt://vigil:secret@127.0.0.1:1883 (credentials of Vigil's privileged subscriber). */
   url: string;
-  /** The device messages accepted, by topic suffix. */
-  channels: MqttChannels;
-  devices: { resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> };
-  log: {
-    info(obj: object, msg: string): void;
-    warn(obj: object, msg: string): void;
-    error(obj: object, msg: string): void;
-  };
-  onOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
   /**
    * MQTT client id of the persistent session (MQTT_CLIENT_ID; default `vigil-<host name>`). Each
    * Vigil instance on one broker needs its own: the broker disconnects a session's older client.
@@ -35,12 +16,6 @@ export interface ExternalSubscriberDeps {
    * messages for every test's session). Production keeps it: a restart must not lose messages.
    */
   discardSessionOnClose?: boolean;
-  /**
-   * Several Vigil instances on one broker: subscribe as members of this MQTT shared
-   * subscription group (`$share/<group>/vigil/devices/+/…`, MQTT 5 and Mosquitto 2), so the
-   * broker hands each message to one instance instead of every instance processing it.
-   */
-  sharedGroup?: string | undefined;
 }
 
 export interface ExternalSubscriber {
@@ -64,13 +39,7 @@ export async function startExternalSubscriber(
   // for it instead of dropping them. With a clean session and a random id, every message a device
   // published between the broker's return and the subscriber's reconnection was lost (the
   // reliability suite's broker restart: 33 of 311 acknowledged packets).
-  //
-  // With a shared subscription group the session stays persistent too: Mosquitto 2.0 goes on
-  // handing the group's messages, in turn, to a member whose session is offline, and delivers
-  // them when it reconnects, so a dead instance must be restarted (or replaced under the same
-  // MQTT_CLIENT_ID) to deliver its share (docs/scaling.md). A clean session would lose every
-  // message in flight to it, and each one a 5xx leaves unacknowledged (test:cluster: 1,714 of
-  // 2,100 acknowledged messages lost under overload).
+  // Several instances on one broker use partition sessions instead (partition-sessions.ts).
   const clientId = deps.clientId ?? `vigil-${hostname()}`;
   // Not connectAsync: the broker sends the messages it kept for the persistent session right
   // after its CONNACK, and mqtt.js handles them before an awaited connectAsync resumes, with its
@@ -85,66 +54,7 @@ export async function startExternalSubscriber(
   client.on('error', (err) => {
     deps.log.warn({ err: err.message }, 'MQTT subscriber error');
   });
-  const report = async (deviceId: string, outcome: MqttOutcome): Promise<void> => {
-    if (outcome.ok) return;
-    await client.publishAsync(errorsTopic(deviceId), rejectionMessage(outcome), { qos: 1 });
-  };
-  /** Ingests one message; false when the server failed (5xx) and the message must come again. */
-  const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
-    const deviceId = deviceIdOfTopic(topic, deps.channels);
-    if (deviceId === null) return true;
-    let device;
-    try {
-      device = await deps.devices.resolveUploader({ kind: 'global' }, deviceId);
-    } catch (err) {
-      // Not registered here (DEVICE_NOT_FOUND): counted and logged, not answered.
-      const rejected = isDomainError(err)
-        ? { ok: false as const, code: err.code, status: err.status, message: err.message }
-        : internalFailure();
-      deps.log.warn(
-        { deviceId, code: rejected.code },
-        'MQTT vitals from an unknown device or failed',
-      );
-      deps.onOutcome?.(deviceId, rejected);
-      return rejected.status < 500;
-    }
-    const outcome = await handleDeviceMessage(
-      deps.channels,
-      { kind: 'device', device },
-      topic,
-      payload,
-    ).catch((err: unknown): MqttOutcome => {
-      deps.log.error({ err, deviceId }, 'MQTT vitals failed');
-      return internalFailure();
-    });
-    if (!outcome.ok)
-      deps.log.warn({ deviceId, code: outcome.code, field: outcome.field }, 'MQTT vitals rejected');
-    deps.onOutcome?.(deviceId, outcome);
-    if (!outcome.ok && outcome.status >= 500) return false;
-    // Not awaited: its PUBACK arrives on the incoming stream, which waits for this handler.
-    report(deviceId, outcome).catch((err: unknown) => {
-      deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
-    });
-    return true;
-  };
-  // mqtt.js sends a QoS 1 PUBACK once `handleMessage` calls back, so the broker drops a message
-  // only after Vigil stored it (the default handler acknowledges at once). A server failure
-  // (database unavailable) leaves the message unacknowledged and drops the connection: the
-  // broker delivers it again on the reconnection, from the persistent session.
-  client.handleMessage = (packet, callback) => {
-    const payload =
-      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    handle(packet.topic, payload).then(
-      (stored) => {
-        if (stored) callback();
-        else client.stream.destroy();
-      },
-      (err: unknown) => {
-        deps.log.error({ err }, 'MQTT message handling failed');
-        client.stream.destroy();
-      },
-    );
-  };
+  installDeviceHandler(client, deps);
   await new Promise<void>((resolve, reject) => {
     const onConnect = (): void => {
       client.off('error', onError);
@@ -159,12 +69,7 @@ export async function startExternalSubscriber(
     client.once('error', onError);
   });
   const patterns = topicPatterns(deps.channels);
-  await client.subscribeAsync(
-    deps.sharedGroup === undefined
-      ? patterns
-      : patterns.map((t) => `$share/${deps.sharedGroup}/${t}`),
-    { qos: 1 },
-  );
+  await client.subscribeAsync(patterns, { qos: 1 });
   deps.log.info(
     { url: deps.url.replace(/\/\/[^@]*@/, '//***@') },
     'subscribed to external MQTT broker',

@@ -1,0 +1,92 @@
+import type { MqttClient } from 'mqtt';
+import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
+import { isDomainError } from '../../errors/catalogue.js';
+import {
+  deviceIdOfTopic,
+  errorsTopic,
+  handleDeviceMessage,
+  internalFailure,
+  rejectionMessage,
+  type MqttChannels,
+  type MqttOutcome,
+} from './device-message.js';
+
+/** What a subscriber on an external broker needs to ingest device messages. */
+export interface DeviceSubscriberDeps {
+  /** The device messages accepted, by topic suffix. */
+  channels: MqttChannels;
+  devices: { resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> };
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
+  onOutcome?: ((deviceId: string, outcome: MqttOutcome) => void) | undefined;
+}
+
+/**
+ * Installs the device-message handler on a client (before its connection opens: the broker
+ * sends a persistent session's kept messages right after CONNACK, and mqtt.js's default handler
+ * would acknowledge them unread). mqtt.js sends a QoS 1 PUBACK once `handleMessage` calls back,
+ * so the broker drops a message only after Vigil stored it. A server failure (database
+ * unavailable) leaves the message unacknowledged and drops the connection: the broker delivers
+ * it again on the reconnection, from the persistent session.
+ */
+export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberDeps): void {
+  const report = async (deviceId: string, outcome: MqttOutcome): Promise<void> => {
+    if (outcome.ok) return;
+    await client.publishAsync(errorsTopic(deviceId), rejectionMessage(outcome), { qos: 1 });
+  };
+  /** Ingests one message; false when the server failed (5xx) and the message must come again. */
+  const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
+    const deviceId = deviceIdOfTopic(topic, deps.channels);
+    if (deviceId === null) return true;
+    let device;
+    try {
+      device = await deps.devices.resolveUploader({ kind: 'global' }, deviceId);
+    } catch (err) {
+      // Not registered here (DEVICE_NOT_FOUND): counted and logged, not answered.
+      const rejected = isDomainError(err)
+        ? { ok: false as const, code: err.code, status: err.status, message: err.message }
+        : internalFailure();
+      deps.log.warn(
+        { deviceId, code: rejected.code },
+        'MQTT vitals from an unknown device or failed',
+      );
+      deps.onOutcome?.(deviceId, rejected);
+      return rejected.status < 500;
+    }
+    const outcome = await handleDeviceMessage(
+      deps.channels,
+      { kind: 'device', device },
+      topic,
+      payload,
+    ).catch((err: unknown): MqttOutcome => {
+      deps.log.error({ err, deviceId }, 'MQTT vitals failed');
+      return internalFailure();
+    });
+    if (!outcome.ok)
+      deps.log.warn({ deviceId, code: outcome.code, field: outcome.field }, 'MQTT vitals rejected');
+    deps.onOutcome?.(deviceId, outcome);
+    if (!outcome.ok && outcome.status >= 500) return false;
+    // Not awaited: its PUBACK arrives on the incoming stream, which waits for this handler.
+    report(deviceId, outcome).catch((err: unknown) => {
+      deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
+    });
+    return true;
+  };
+  client.handleMessage = (packet, callback) => {
+    const payload =
+      typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    handle(packet.topic, payload).then(
+      (stored) => {
+        if (stored) callback();
+        else client.stream.destroy();
+      },
+      (err: unknown) => {
+        deps.log.error({ err }, 'MQTT message handling failed');
+        client.stream.destroy();
+      },
+    );
+  };
+}
