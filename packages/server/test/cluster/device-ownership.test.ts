@@ -134,4 +134,37 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
     );
     expect(Number(rows[0]?.n)).toBe(40);
   }, 120_000);
+
+  it('analyses in order a packet another instance stored whose notice has not reached the owner when the next one arrives', async () => {
+    const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
+    const a = await instance(schema, 'a', false);
+    const b = await instance(schema, 'b', true);
+    open.push(a, b);
+    await ownership(a).heartbeat();
+    await ownership(b).heartbeat();
+    let i = 0;
+    while (!ownership(a).owns(`ESP32-slow-${String(i)}`)) i++;
+    const deviceId = `ESP32-slow-${String(i)}`;
+    const { key } = await createMonitoredPatient(a, deviceId);
+    const packets = syntheticPackets(deviceId, 75, 16, a.clock.now() - 60_000);
+
+    await send(packets.slice(0, 6), key, () => a);
+    // The owner hears nothing of what `b` stores (a notice seconds late on a loaded machine).
+    const notices = vi.spyOn(a.container.services.ingest, 'storedElsewhere');
+    notices.mockImplementation(() => undefined);
+    await send(packets.slice(6, 7), key, () => b);
+    await send(packets.slice(7), key, () => a);
+    notices.mockRestore();
+
+    const { vitals, predictions } = await rowsOf(a, deviceId);
+    expect(vitals.map((v) => v.ts)).toEqual(packets.map((p) => p.timestamp));
+    // Packet 6 was read back when packet 7 left a gap: every packet assessed once, in order,
+    // none as late, each with its heart rate from the ECG.
+    expect(predictions.map((p) => p.ts)).toEqual(vitals.map((v) => v.ts));
+    expect(predictions.filter((p) => p.reasons.includes('LATE_PACKET'))).toEqual([]);
+    for (const p of predictions.slice(4)) {
+      expect(p.heart_rate_source).toBe('ecg');
+      expect(Math.abs((p.heart_rate_bpm ?? 0) - 75)).toBeLessThan(5);
+    }
+  }, 120_000);
 });
