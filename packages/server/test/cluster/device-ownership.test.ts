@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { createMonitoredPatient } from '../helpers/builders.js';
 import { post, syntheticPackets, type Packet } from '../vitals/packets.js';
+import { deviceOwnedBy, ownership, twoInstances } from './two-instances.js';
 
 const url = process.env.DATABASE_URL;
 
@@ -14,21 +14,6 @@ interface StoredPrediction {
   heart_rate_source: string | null;
   reasons: string;
 }
-
-/** An instance on a schema shared with others; partition heartbeats by hand. */
-function instance(schema: string, name: string, drop: boolean): Promise<TestApp> {
-  return createTestApp({
-    env: { VIGIL_INSTANCE_NAME: name },
-    database: { pgSchema: schema, dropSchemaOnClose: drop, maxConnections: 4 },
-    vitals: { partitionHeartbeatMs: 0 },
-  });
-}
-
-const ownership = (t: TestApp) => {
-  const o = t.container.ownership();
-  if (o === undefined) throw new Error('no device ownership on PostgreSQL');
-  return o;
-};
 
 async function rowsOf(t: TestApp, deviceId: string) {
   const db = t.container.database.db;
@@ -63,13 +48,8 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
   });
 
   it('splits the partitions between two instances, each held by one', async () => {
-    const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
-    const a = await instance(schema, 'a', false);
-    open.push(a);
-    const b = await instance(schema, 'b', true);
-    open.push(b);
-    await ownership(a).heartbeat();
-    await ownership(b).heartbeat();
+    const { a, b } = await twoInstances('vigil_own');
+    open.push(a, b);
     const heldA = ownership(a).held();
     const heldB = ownership(b).held();
     expect(heldA.length).toBe(16);
@@ -78,16 +58,10 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
   }, 60_000);
 
   it('analyses a device in order on its owner whichever instance receives its packets, stores each once, and moves it when the owner closes', async () => {
-    const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
-    const a = await instance(schema, 'a', false);
-    const b = await instance(schema, 'b', true);
+    const { a, b } = await twoInstances('vigil_own');
     open.push(a, b);
-    await ownership(a).heartbeat();
-    await ownership(b).heartbeat();
     // A device whose partition `a` holds.
-    let i = 0;
-    while (!ownership(a).owns(`ESP32-own-${String(i)}`)) i++;
-    const deviceId = `ESP32-own-${String(i)}`;
+    const deviceId = deviceOwnedBy(a, (i) => `ESP32-own-${String(i)}`);
     expect(ownership(b).owns(deviceId)).toBe(false);
     const { key } = await createMonitoredPatient(a, deviceId);
     const start = a.clock.now() - 60_000;
@@ -136,15 +110,9 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
   }, 120_000);
 
   it('analyses in order a packet another instance stored whose notice has not reached the owner when the next one arrives', async () => {
-    const schema = `vigil_own_${randomBytes(5).toString('hex')}`;
-    const a = await instance(schema, 'a', false);
-    const b = await instance(schema, 'b', true);
+    const { a, b } = await twoInstances('vigil_own');
     open.push(a, b);
-    await ownership(a).heartbeat();
-    await ownership(b).heartbeat();
-    let i = 0;
-    while (!ownership(a).owns(`ESP32-slow-${String(i)}`)) i++;
-    const deviceId = `ESP32-slow-${String(i)}`;
+    const deviceId = deviceOwnedBy(a, (i) => `ESP32-slow-${String(i)}`);
     const { key } = await createMonitoredPatient(a, deviceId);
     const packets = syntheticPackets(deviceId, 75, 16, a.clock.now() - 60_000);
 

@@ -3,28 +3,14 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
 import { partitionClientId } from '../../src/transports/mqtt/partition-sessions.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { createMonitoredPatient } from '../helpers/builders.js';
 import { syntheticPackets } from '../vitals/packets.js';
+import { deviceOwnedBy, ownership, twoInstances } from './two-instances.js';
 
 const url = process.env.DATABASE_URL;
 /** The machine's Mosquitto (tests use client ids and device ids of their own run). */
 const MQTT_URL = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-
-/** An instance on a schema shared with others, MQTT partition sessions; heartbeats by hand. */
-function instance(schema: string, name: string, base: string, drop: boolean): Promise<TestApp> {
-  return createTestApp({
-    env: { VIGIL_INSTANCE_NAME: name, MQTT_URL, MQTT_PARTITION_SESSIONS: base },
-    database: { pgSchema: schema, dropSchemaOnClose: drop, maxConnections: 4 },
-    vitals: { partitionHeartbeatMs: 0 },
-  });
-}
-
-const ownership = (t: TestApp) => {
-  const o = t.container.ownership();
-  if (o === undefined) throw new Error('no device ownership on PostgreSQL');
-  return o;
-};
 
 async function storedSeconds(t: TestApp, deviceId: string, start: number): Promise<number[]> {
   const rows = await t.container.database.db
@@ -55,20 +41,15 @@ describe.skipIf(url === undefined)('MQTT partition sessions (PostgreSQL, Mosquit
   });
 
   it("stores a device registered after start through its partition owner's session, and the next owner receives what was published while the partition had none", async () => {
-    const schema = `vigil_mqps_${randomBytes(5).toString('hex')}`;
     const base = `vigil-test-ps-${randomBytes(4).toString('hex')}`;
     bases.push(base);
-    const a = await instance(schema, 'a', base, false);
-    open.push(a);
-    const b = await instance(schema, 'b', base, true);
-    open.push(b);
-    await ownership(a).heartbeat();
-    await ownership(b).heartbeat();
+    const { a, b } = await twoInstances('vigil_mqps', {
+      MQTT_URL,
+      MQTT_PARTITION_SESSIONS: base,
+    });
+    open.push(a, b);
     // A device of a partition `a` holds, registered on `b` after both started.
-    let i = 0;
-    const id = (k: number) => `MQ-PS-${base}-${String(k)}`;
-    while (!ownership(a).owns(id(i))) i++;
-    const deviceId = id(i);
+    const deviceId = deviceOwnedBy(a, (k) => `MQ-PS-${base}-${String(k)}`);
     await createMonitoredPatient(b, deviceId);
     const start = a.clock.now() - 60_000;
     const packets = syntheticPackets(deviceId, 75, 6, start).map((p, k) => ({
