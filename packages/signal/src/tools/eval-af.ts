@@ -33,6 +33,7 @@ import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-m
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
+import { afIntervals } from './af-intervals.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -182,19 +183,7 @@ for (const dir of dirs) {
           )
         : inverted;
     const end = rec.nSamples;
-    const ref: Interval[] = [];
-    let afStart: number | null = null;
-    for (const a of anns) {
-      const aux = a.aux.replace(/\0/g, '').trim();
-      if (!aux.startsWith('(')) continue;
-      const isAf = aux === '(AFIB' || aux === '(AFL';
-      if (isAf && afStart === null) afStart = a.sample;
-      else if (!isAf && afStart !== null) {
-        ref.push([afStart, a.sample]);
-        afStart = null;
-      }
-    }
-    if (afStart !== null) ref.push([afStart, end]);
+    const ref: Interval[] = afIntervals(anns, end);
     const peaks = values.annotations
       ? Int32Array.from(
           anns.filter((a) => isBeatSymbol(a.symbol)),

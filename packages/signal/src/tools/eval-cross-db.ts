@@ -52,6 +52,7 @@ import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
+import { afIntervals } from './af-intervals.js';
 import { CLASS_INDEX } from './beat-dataset.js';
 import { addScore, emptyScore, scoreMatched } from './beat-eval.js';
 import type { MatchedScore } from './beat-eval.js';
@@ -247,20 +248,7 @@ async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<R
   }
   const n = ecg.length;
   const anns = existsSync(`${path}.atr`) ? await readAnnotations(path) : [];
-  const af: Interval[] = [];
-  let afStart: number | null = null;
-  for (const a of anns) {
-    const aux = a.aux.replace(/\0/g, '').trim();
-    if (!aux.startsWith('(')) continue;
-    const isAf = aux === '(AFIB' || aux === '(AFL';
-    const s = Math.round(a.sample * scale);
-    if (isAf && afStart === null) afStart = s;
-    else if (!isAf && afStart !== null) {
-      af.push([afStart, s]);
-      afStart = null;
-    }
-  }
-  if (afStart !== null) af.push([afStart, n]);
+  const af: Interval[] = afIntervals(anns, n, scale);
   let beats: Rec['beats'] = null;
   if (hasBeats) {
     const b = anns.filter((a) => isBeatSymbol(a.symbol));

@@ -23,6 +23,7 @@ import type { AfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
+import { afIntervals } from './af-intervals.js';
 import { fitLogistic } from './fit-logistic.js';
 
 const { values } = parseArgs({
@@ -74,21 +75,8 @@ async function loadWfdb(db: string, path: string, withAf: boolean): Promise<Rec>
     fs = 250;
   }
   const af: Interval[] = [];
-  if (withAf && existsSync(`${path}.atr`)) {
-    let start: number | null = null;
-    for (const a of await readAnnotations(path)) {
-      const aux = a.aux.replace(/\0/g, '').trim();
-      if (!aux.startsWith('(')) continue;
-      const isAf = aux === '(AFIB' || aux === '(AFL';
-      const s = Math.round(a.sample * scale);
-      if (isAf && start === null) start = s;
-      else if (!isAf && start !== null) {
-        af.push([start, s]);
-        start = null;
-      }
-    }
-    if (start !== null) af.push([start, ecg.length]);
-  }
+  if (withAf && existsSync(`${path}.atr`))
+    af.push(...afIntervals(await readAnnotations(path), ecg.length, scale));
   return { db, name: path, fs, ecg, af };
 }
 
