@@ -44,6 +44,7 @@ import {
 } from '../../packages/server/src/repositories/ecg-codec.js';
 import { createRepositories } from '../../packages/server/src/repositories/index.js';
 import type { PacketWriteUnit } from '../../packages/server/src/repositories/vitals.repository.js';
+import { MITDB_DS2 } from '../../packages/signal/src/tools/held-out-records.js';
 import { benchHrv, benchPacketUnit, benchReasons } from '../common/packet-unit.js';
 import { RetentionService } from '../../packages/server/src/services/retention.service.js';
 
@@ -67,14 +68,8 @@ const R_INTERVAL_S = Number(values['retention-interval-s']);
 for (const [name, v] of Object.entries({ DEVICES, HOURS, R_DEVICES, R_INTERVAL_S }))
   if (!Number.isInteger(v) || v < 1) throw new Error(`${name}: an integer ≥ 1`);
 
-/** MIT-BIH DS2 and the other judge's records are never read (RULES.md). */
-const NEVER = new Set(
-  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(
-    ' ',
-  ),
-);
 const RECORDS = ['101', '106', '119', '208', '201', '203', '209', '215'].filter(
-  (r) => !NEVER.has(r),
+  (r) => !MITDB_DS2.has(r),
 );
 
 const databaseUrl = process.env.DATABASE_URL;

@@ -18,7 +18,7 @@ export interface DeviceOwnership {
   held(): number[];
   /**
    * Tells `listener` of the partitions held now (gained at once), then of every partition
-   * gained or lost (after `onGained`, after `onLost`).
+   * gained or lost, in the order the listeners were added.
    */
   watch(listener: PartitionListener): void;
   close(): Promise<void>;
@@ -35,8 +35,8 @@ export interface PartitionListener {
  * share, ceil(partitions / live instances), and gives back those above its share (so an
  * instance that joins gets its share at the others' next heartbeat). A partition whose holder died is free at once
  * (its lease connection closed) and taken at the next heartbeat of another instance.
- * `onGained` runs after a partition is taken, `onLost` before one is given back or when it was
- * found lost.
+ * Listeners (`watch`) hear of a partition after it is taken, and before one is given back or
+ * when it was found lost.
  */
 export function startDevicePartitions(o: {
   leases: ClusterLeases;
@@ -45,8 +45,6 @@ export function startDevicePartitions(o: {
   heartbeatMs?: number;
   /** This instance's first choice of free partition (spreads first claims): any integer. */
   startAt?: number;
-  onGained?: (partition: number) => void;
-  onLost?: (partition: number) => void;
   log?: { warn(obj: object, msg: string): void };
 }): DeviceOwnership {
   const n = o.partitions ?? DEVICE_PARTITIONS;
@@ -55,11 +53,9 @@ export function startDevicePartitions(o: {
   const mine = new Set<number>();
   const listeners: PartitionListener[] = [];
   const gained = (p: number): void => {
-    o.onGained?.(p);
     for (const l of listeners) l.gained(p);
   };
   const lost = (p: number): void => {
-    o.onLost?.(p);
     for (const l of listeners) l.lost(p);
   };
   let closed = false;

@@ -217,15 +217,18 @@ export async function createVitals(o: VitalsOptions) {
       leases: o.leases,
       heartbeatMs: o.partitionHeartbeatMs,
       startAt: Math.floor(Math.random() * 1024),
-      onGained: (p) => {
+      log: o.log,
+    });
+    // First listener: the ingest adopts a partition's devices before its MQTT session opens.
+    partitions.watch({
+      gained: (p) => {
         ecg.adopt(inPartition(p), clock.now() - ADOPT_LOOKBACK_MS).catch((err: unknown) => {
           o.log.warn({ err, partition: p }, 'adopting a partition failed');
         });
       },
-      onLost: (p) => {
+      lost: (p) => {
         ecg.forget(inPartition(p));
       },
-      log: o.log,
     });
     // Closed before the ingest (pushed after it): no partition changes hands while it drains.
     stack.push(() => partitions.close());

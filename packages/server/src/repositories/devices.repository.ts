@@ -76,13 +76,13 @@ export class DevicesRepository {
     await this.db.updateTable('devices').set(patch).where('id', '=', id).execute();
   }
 
-  /** Hardware ids of the devices heard (last_seen_at) at or after `sinceMs`. */
   /** Every registered device id (MQTT partition sessions subscribe their topics). */
   async allDeviceIds(): Promise<string[]> {
     const rows = await this.db.selectFrom('devices').select('device_id').execute();
     return rows.map((r) => r.device_id);
   }
 
+  /** Hardware ids of the devices heard (last_seen_at) at or after `sinceMs`. */
   async seenSince(sinceMs: number): Promise<string[]> {
     const rows = await this.db
       .selectFrom('devices')

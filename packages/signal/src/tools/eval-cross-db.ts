@@ -53,6 +53,7 @@ import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
+import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
 import { CLASS_INDEX } from './beat-dataset.js';
 import { addScore, emptyScore, scoreMatched } from './beat-eval.js';
 import type { MatchedScore } from './beat-eval.js';
@@ -84,13 +85,6 @@ if (roots.length === 0) {
   process.exit(2);
 }
 
-/** Judge's sets: never read. */
-const DS2 = new Set(
-  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(
-    ' ',
-  ),
-);
-const CPSC_EXCLUDED = /^data_(8|35|92)_/;
 const QTDB_MITDB = /^sel[12]\d\d$/;
 
 type Role = 'dev' | 'val' | 'test';
@@ -279,8 +273,8 @@ async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
   const names = files
     .filter((f) => f.endsWith('.hea'))
     .map((f) => f.slice(0, -4))
-    .filter((n) => !(folder === 'mitdb' && DS2.has(n)))
-    .filter((n) => !(folder.startsWith('cpsc2021') && CPSC_EXCLUDED.test(n)))
+    .filter((n) => !(folder === 'mitdb' && MITDB_DS2.has(n)))
+    .filter((n) => !(folder.startsWith('cpsc2021') && CPSC2021_HELD_OUT.test(n)))
     // QT Database: its sel1xx/sel2xx records are MIT-BIH Arrhythmia excerpts (DS1 training
     // records and the judge's DS2): never read. Records without reference beats are not scored.
     .filter((n) => !(folder === 'qtdb' && (QTDB_MITDB.test(n) || !files.includes(`${n}.atr`))))

@@ -25,6 +25,7 @@ import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
 import { fitLogistic } from './fit-logistic.js';
+import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,11 +46,6 @@ if (roots.length === 0) {
   console.error('usage: train-af --data <root> [--data <root> ...] [--out file] [--threshold p]');
   process.exit(2);
 }
-const DS2 = new Set(
-  '100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234'.split(
-    ' ',
-  ),
-);
 const find = (folder: string): string | undefined =>
   roots.map((r) => join(r, folder)).find((d) => existsSync(d));
 
@@ -84,7 +80,7 @@ async function* records(): AsyncGenerator<Rec> {
   const mit = find('mitdb');
   if (mit) {
     const names = (await readdir(mit)).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4));
-    for (const n of names.filter((x) => !DS2.has(x)).sort())
+    for (const n of names.filter((x) => !MITDB_DS2.has(x)).sort())
       yield loadWfdb('mitdb', join(mit, n), true);
   }
   const cpsc = find('cpsc2021');
@@ -92,7 +88,7 @@ async function* records(): AsyncGenerator<Rec> {
     const names = (await readdir(cpsc))
       .filter((f) => f.endsWith('.hea'))
       .map((f) => f.slice(0, -4));
-    for (const n of names.filter((x) => !/^data_(8|35|92)_/.test(x)).sort())
+    for (const n of names.filter((x) => !CPSC2021_HELD_OUT.test(x)).sort())
       yield loadWfdb('cpsc2021', join(cpsc, n), true);
   }
   const cinc = find('cinc2017');

@@ -41,9 +41,12 @@ export function deviceIdOfTopic(topic: string, channels: MqttChannels): string |
   return m?.[1] !== undefined && m[2] !== undefined && Object.hasOwn(channels, m[2]) ? m[1] : null;
 }
 
-/** What Vigil subscribes to on an external broker: `vigil/devices/+/{channel}` per channel. */
-export function topicPatterns(channels: MqttChannels): string[] {
-  return Object.keys(channels).map((c) => `vigil/devices/+/${c}`);
+/**
+ * What Vigil subscribes to on an external broker for one device, `vigil/devices/{device}/{channel}`
+ * per channel; `device` `+` gives every device's topics.
+ */
+export function topicPatterns(channels: MqttChannels, device = '+'): string[] {
+  return Object.keys(channels).map((c) => `vigil/devices/${device}/${c}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
+import { topicPatterns } from './device-message.js';
 import { installDeviceHandler, type DeviceSubscriberDeps } from './device-subscriber-handler.js';
 
 export interface PartitionSessionsDeps extends DeviceSubscriberDeps {
@@ -69,8 +70,7 @@ export async function startPartitionSessions(
   const sessions = new Map<number, Session>();
   /** Registered devices by partition (device ids usable as a topic level only). */
   const devicesOf = new Map<number, Set<string>>();
-  const topicsOf = (deviceId: string): string[] =>
-    Object.keys(deps.channels).map((c) => `vigil/devices/${deviceId}/${c}`);
+  const topicsOf = (deviceId: string): string[] => topicPatterns(deps.channels, deviceId);
   let closed = false;
 
   const remember = (deviceId: string): number | undefined => {
