@@ -57,6 +57,12 @@ export interface ClusterBenchOptions {
   instances: number[];
   /** The SQLite row (one instance, no proxy). */
   sqlite: boolean;
+  /**
+   * Also run each count of several instances with FORWARD_TO_OWNER=false (packets that reach a
+   * non-owner are stored there and handed over through the database), the baseline of the
+   * forwarding rows in the same run.
+   */
+  handOver: boolean;
   /** Closed-loop devices. */
   devices: number;
   durationS: number;
@@ -120,6 +126,8 @@ interface PgCounters {
 export interface ClusterRow {
   instances: number;
   database: 'sqlite' | 'postgres';
+  /** Uploads that reach a non-owner: forwarded to the owner over HTTP, or stored and handed over. */
+  nonOwner: 'forward' | 'hand-over';
   viaHaproxy: boolean;
   summary: FleetSummary;
   partitions: string | null;
@@ -354,6 +362,7 @@ async function runRow(
   o: ClusterBenchOptions,
   database: 'sqlite' | 'postgres',
   instances: number,
+  nonOwner: ClusterRow['nonOwner'],
 ): Promise<ClusterRow> {
   const run = randomBytes(3).toString('hex');
   const dbName = `vigil_bench_cluster_${run}_${String(instances)}`;
@@ -377,6 +386,7 @@ async function runRow(
         MAX_IN_FLIGHT_REQUESTS: '0',
         MAX_EVENT_LOOP_DELAY_MS: '0',
         LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
+        FORWARD_TO_OWNER: String(nonOwner === 'forward'),
         ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
       },
       // BENCH_CPU_PROF=dir: a V8 CPU profile of every server (main thread and analysis worker)
@@ -565,6 +575,7 @@ async function runRow(
     return {
       instances,
       database,
+      nonOwner,
       viaHaproxy: databaseUrl !== undefined,
       summary,
       partitions,
@@ -601,9 +612,10 @@ const fmt = (x: number, digits = 1): string =>
   x.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function name(r: ClusterRow): string {
-  return r.database === 'sqlite'
-    ? '1, SQLite, no proxy'
-    : `${String(r.instances)}, PostgreSQL, HAProxy`;
+  if (r.database === 'sqlite') return '1, SQLite, no proxy';
+  const base = `${String(r.instances)}, PostgreSQL, HAProxy`;
+  if (r.instances === 1) return base;
+  return `${base}, ${r.nonOwner === 'forward' ? 'forwarded to owner' : 'hand-over (no forwarding)'}`;
 }
 
 /** The two tables, in Markdown (pasted as they are into docs/scaling.md). */
@@ -660,16 +672,24 @@ export async function clusterBench(o: ClusterBenchOptions): Promise<Record<strin
   const loadBefore = os.loadavg();
   o.log(
     `bench:ingest --cluster: ${String(o.devices)} devices back to back, ${String(o.warmupS)} s warm-up + ${String(o.durationS)} s per row, ` +
-      `ANALYSIS_WORKERS=${String(o.analysisWorkers)}, rows: ${o.sqlite ? 'SQLite 1, ' : ''}PostgreSQL ${o.instances.join(', ')} ` +
+      `ANALYSIS_WORKERS=${String(o.analysisWorkers)}, rows: ${o.sqlite ? 'SQLite 1, ' : ''}PostgreSQL ${o.instances.join(', ')}${o.handOver ? ' (several: with and without forwarding)' : ''} ` +
       `(load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')})`,
   );
   const rows: ClusterRow[] = [];
-  const plan: ['sqlite' | 'postgres', number][] = [
-    ...(o.sqlite ? [['sqlite', 1] as ['sqlite', number]] : []),
-    ...o.instances.map((n) => ['postgres', n] as ['postgres', number]),
+  type Plan = ['sqlite' | 'postgres', number, ClusterRow['nonOwner']];
+  const plan: Plan[] = [
+    ...(o.sqlite ? [['sqlite', 1, 'forward'] as Plan] : []),
+    ...o.instances.flatMap((n): Plan[] =>
+      o.handOver && n > 1
+        ? [
+            ['postgres', n, 'hand-over'],
+            ['postgres', n, 'forward'],
+          ]
+        : [['postgres', n, 'forward']],
+    ),
   ];
-  for (const [database, n] of plan) {
-    const row = await runRow(o, database, n);
+  for (const [database, n, nonOwner] of plan) {
+    const row = await runRow(o, database, n, nonOwner);
     rows.push(row);
     o.log(
       `${name(row)}: ${fmt(row.summary.achievedRatePerS)} pkt/s, p50 ${fmt(row.summary.latencyMs.p50)} ms, p99 ${fmt(row.summary.latencyMs.p99)} ms, ` +

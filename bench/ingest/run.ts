@@ -13,7 +13,8 @@
  * 10; fleet default 60), --warmup S (default 2), --devices N (fleet, default 500), --rate R
  * (fleet, packets/s per device, default 1), --json (summary only, on stdout). With --cluster:
  * --instances 1,2,3 (PostgreSQL rows), --skip-sqlite, --analysis-workers N (default: the
- * server's own, cores − 1), --duration default 20.
+ * server's own, cores − 1), --hand-over (each count of several instances also run without
+ * forwarding to the owner: FORWARD_TO_OWNER=false, the baseline), --duration default 20.
  */
 import { readFileSync } from 'node:fs';
 import os, { availableParallelism } from 'node:os';
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     bare: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     cluster: { type: 'boolean', default: false },
+    'hand-over': { type: 'boolean', default: false },
     instances: { type: 'string', default: '1,2,3' },
     'skip-sqlite': { type: 'boolean', default: false },
     'analysis-workers': { type: 'string' },
@@ -507,6 +509,7 @@ async function clusterRun(): Promise<Record<string, unknown>> {
   const result = await clusterBench({
     instances,
     sqlite: !values['skip-sqlite'],
+    handOver: values['hand-over'],
     devices: concurrency,
     durationS,
     warmupS,

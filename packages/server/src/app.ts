@@ -195,6 +195,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   await app.register(authPlugin, { auth: deps.services.auth, devices: deps.services.devices });
+  // Set by an upload route that handed the request to the device's owner (forward-to-owner.ts).
+  app.decorateRequest('forwardedToOwner', false);
   await app.register(auditPlugin, { recorder: deps.services.audit });
   await app.register(metricsPlugin, { registry: deps.metrics });
   await registerRoutes(app, deps);

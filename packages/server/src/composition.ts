@@ -120,6 +120,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
             url: config.databaseUrl,
             scope: schema,
             instance: config.instanceName,
+            // Named as the holder of its partitions, so uploads reach it (forward-to-owner.ts).
+            address: config.forwardToOwner ? config.instanceUrl : undefined,
             onConnectionError: createConnectionErrorReporter({ registry: metrics, log }),
           })
         : createLocalLeases();
@@ -282,6 +284,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const services = {
       ...identity,
       ingest: vitals.kinds.vitals,
+      ingestForwarding: vitals.forwarding,
       oximetryIngest: vitals.kinds.oximetry,
       babyReadings: vitals.babyMonitor,
       vitalsQuery: vitals.vitalsQuery,

@@ -41,6 +41,12 @@ export interface ClusterLeases {
    * lives); 1 on a single instance.
    */
   members(): Promise<number>;
+  /**
+   * The advertised address (`address` of createPgLeases) of the instance holding each of the
+   * named leases, this one's included; leases free, or held by an instance that advertised no
+   * address, are absent. One round trip: what PostgreSQL's lock table says now.
+   */
+  holders(names: readonly string[]): Promise<Map<string, string>>;
   /** Releases every lease (closes the connection). */
   close(): Promise<void>;
 }
@@ -55,6 +61,7 @@ export function createLocalLeases(): ClusterLeases {
     listen: () => Promise.resolve(),
     notify: () => Promise.resolve(),
     members: () => Promise.resolve(1),
+    holders: () => Promise.resolve(new Map()),
     close: () => Promise.resolve(),
   };
 }
@@ -70,10 +77,18 @@ export async function createPgLeases(o: {
   scope: string;
   /** This instance's name (logs, pg_stat_activity's application_name). */
   instance: string;
+  /**
+   * Where other instances reach this one over HTTP (e.g. `http://10.0.0.5:8000`): written to the
+   * schema's `cluster_members` table (migration 020) for this lease connection, so `holders`
+   * of any instance can name it. Absent: this instance is not named by `holders`.
+   */
+  address?: string;
   onConnectionError?: ConnectionErrorReporter;
 }): Promise<ClusterLeases> {
   const scopeKey = leaseKey(`vigil-leases:${o.scope}`);
   const memberScope = leaseKey(`vigil-members:${o.scope}`);
+  // The member table lives in the deployment's schema; the lease connection has no search_path.
+  const members = `"${o.scope.replaceAll('"', '""')}".cluster_members`;
   const held = new Set<string>();
   const channels = new Map<string, (payload: string) => void>();
   let client: pg.Client | undefined;
@@ -109,6 +124,20 @@ export async function createPgLeases(o: {
                 randomInt(0x7fffffff),
               ])
             ).rows[0]?.ok === true;
+        if (o.address !== undefined) {
+          // This connection's row (its pid is the key pg_locks gives), and none of sessions gone.
+          await c.query(
+            `insert into ${members} (backend_pid, instance, address, joined_at)
+               values (pg_backend_pid(), $1, $2, (extract(epoch from clock_timestamp()) * 1000)::bigint)
+               on conflict (backend_pid) do update
+                 set instance = excluded.instance, address = excluded.address,
+                     joined_at = excluded.joined_at`,
+            [o.instance, o.address],
+          );
+          await c.query(
+            `delete from ${members} where backend_pid not in (select pid from pg_stat_activity)`,
+          );
+        }
         c.on('notification', (n) => {
           if (n.payload !== undefined) channels.get(n.channel)?.(n.payload);
         });
@@ -216,6 +245,22 @@ export async function createPgLeases(o: {
       } catch {
         return 1;
       }
+    },
+    async holders(names) {
+      const byKey = new Map(names.map((n) => [leaseKey(n), n]));
+      const out = new Map<string, string>();
+      if (byKey.size === 0) return out;
+      const r = await query<{ objid: number; address: string }>(
+        `select l.objid, m.address from pg_locks l join ${members} m on m.backend_pid = l.pid
+           where l.locktype = 'advisory' and l.classid = $1 and l.objsubid = 2 and l.granted
+             and l.database = (select oid from pg_database where datname = current_database())`,
+        [scopeKey],
+      );
+      for (const row of r.rows) {
+        const name = byKey.get(row.objid);
+        if (name !== undefined) out.set(name, row.address);
+      }
+      return out;
     },
     async close() {
       closed = true;

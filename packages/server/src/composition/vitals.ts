@@ -39,6 +39,8 @@ import {
   type DeviceOwnership,
 } from '../cluster/device-partitions.js';
 import type { ClusterLeases } from '../cluster/pg-leases.js';
+import { startPartitionOwners } from '../cluster/partition-owners.js';
+import { createOwnerClient, type OwnerForwarding } from '../transports/http/forward-to-owner.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
 
@@ -81,6 +83,13 @@ export interface VitalsOptions {
   /** Device partition heartbeat, ms (default 1000; 0: tests beat by hand). */
   partitionHeartbeatMs?: number | undefined;
 }
+
+/**
+ * How long an owner may take to answer a handed-on upload before it is handled where it arrived,
+ * ms: under the devices' own request timeouts (the simulator's 10 s), above an owner's worst
+ * answer on a loaded machine (test:cluster's p99).
+ */
+const FORWARD_TIMEOUT_MS = 5000;
 
 /** How far back a new partition owner looks for devices to catch up, ms. */
 const ADOPT_LOOKBACK_MS = 120_000;
@@ -164,6 +173,7 @@ export async function createVitals(o: VitalsOptions) {
   // order (cluster/device-partitions.ts, ingest-core.ts).
   const storedChannel = schema === 'public' ? 'vigil_stored' : `vigil_stored_${schema}`;
   let ownership: DeviceOwnership | undefined;
+  let forwarding: OwnerForwarding | undefined;
   const cluster: IngestCoreDeps['cluster'] = clustered
     ? {
         owns: (deviceId) => ownership?.owns(deviceId) ?? false,
@@ -237,6 +247,24 @@ export async function createVitals(o: VitalsOptions) {
     });
     await partitions.heartbeat();
     ownership = partitions;
+    // Uploads that reach another instance are handed here, and this instance hands on those of
+    // devices it does not own (transports/http/forward-to-owner.ts).
+    const self = o.config.instanceUrl;
+    if (o.config.forwardToOwner && self !== undefined) {
+      const owners = startPartitionOwners({ leases: o.leases, self, log: o.log });
+      stack.push(() => owners.close());
+      await owners.refresh();
+      const client = createOwnerClient({ timeoutMs: FORWARD_TIMEOUT_MS });
+      stack.push(() => client.close());
+      forwarding = {
+        ownerOf: (deviceId) => owners.elsewhere(deviceId),
+        instance: o.config.instanceName,
+        client,
+        counted: (outcome) => {
+          o.ingestMetrics.forwarded(outcome);
+        },
+      };
+    }
   }
 
   // Baby monitor readings (seed 002): uploads with audio and monitor messages, not a stream, so a
@@ -291,6 +319,8 @@ export async function createVitals(o: VitalsOptions) {
     analysis,
     /** Which devices this instance analyses (PostgreSQL); undefined: all (one instance). */
     ownership: (): DeviceOwnership | undefined => ownership,
+    /** Where uploads of devices another instance analyses go (PostgreSQL, FORWARD_TO_OWNER). */
+    forwarding,
   };
 }
 

@@ -24,6 +24,24 @@ describe('loadConfig', () => {
     });
   });
 
+  it('derives the address other instances reach this one at from HOST and PORT, unless given', () => {
+    expect(loadConfig({ HOST: '127.0.0.1', PORT: '9001' }).instanceUrl).toBe(
+      'http://127.0.0.1:9001',
+    );
+    expect(loadConfig({ HOST: '::1', PORT: '9001' }).instanceUrl).toBe('http://[::1]:9001');
+    // A wildcard listens everywhere: an address of this machine's, not the wildcard itself.
+    expect(loadConfig({ PORT: '9001' }).instanceUrl).toMatch(/^http:\/\/\d+\.\d+\.\d+\.\d+:9001$/);
+    expect(loadConfig({ PORT: '0' }).instanceUrl).toBeUndefined();
+    expect(loadConfig({ VIGIL_INSTANCE_URL: 'http://vigil-2:8000/' }).instanceUrl).toBe(
+      'http://vigil-2:8000',
+    );
+    expect(() => loadConfig({ VIGIL_INSTANCE_URL: 'http://vigil-2:8000/api' })).toThrow(
+      /VIGIL_INSTANCE_URL/,
+    );
+    expect(loadConfig({ FORWARD_TO_OWNER: 'false' }).forwardToOwner).toBe(false);
+    expect(loadConfig({}).forwardToOwner).toBe(true);
+  });
+
   it('converts numbers, booleans and lists from their string form', () => {
     const config = loadConfig({
       PORT: '9000',

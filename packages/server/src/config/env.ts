@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism, hostname, networkInterfaces } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -63,6 +63,18 @@ export const EnvSchema = Type.Object({
         'Names this instance among several on one PostgreSQL (cluster job log, lease connection); default <host>-<pid>',
     }),
   ),
+  VIGIL_INSTANCE_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s/]+/?$',
+      description:
+        'Several instances on one PostgreSQL: the base URL other instances reach this one at (uploads of the devices it analyses are handed to it); default http://<HOST, or the first non-loopback IPv4 address when HOST is a wildcard>:<PORT>',
+    }),
+  ),
+  FORWARD_TO_OWNER: Type.Boolean({
+    default: true,
+    description:
+      "Several instances on one PostgreSQL: hand an upload that reaches an instance other than its device's owner to the owner over HTTP (false: store it here and notify the owner)",
+  }),
   DEVICE_SILENT_SWEEP_S: Type.Integer({
     minimum: 1,
     maximum: 3600,
@@ -160,6 +172,13 @@ export interface Config {
    */
   /** This instance's name among several on one PostgreSQL (VIGIL_INSTANCE_NAME). */
   instanceName: string;
+  /**
+   * Where other instances reach this one (VIGIL_INSTANCE_URL, or derived from HOST and PORT);
+   * undefined when PORT is 0 (chosen at listen time).
+   */
+  instanceUrl: string | undefined;
+  /** Hand uploads to their device's owner instance (FORWARD_TO_OWNER). */
+  forwardToOwner: boolean;
   /** Period of the device-silent sweep, ms (DEVICE_SILENT_SWEEP_S). */
   silentSweepMs: number;
   retention: {
@@ -334,6 +353,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,
+    instanceUrl: e.VIGIL_INSTANCE_URL?.replace(/\/$/, '') ?? defaultInstanceUrl(e.HOST, e.PORT),
+    forwardToOwner: e.FORWARD_TO_OWNER,
     silentSweepMs: e.DEVICE_SILENT_SWEEP_S * 1000,
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
@@ -392,4 +413,21 @@ export function parseNetwork(
   const prefix = prefixText === undefined ? max : Number(prefixText);
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return null;
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/**
+ * The address other instances reach this one at, from where it listens: the host itself, or for
+ * a wildcard (0.0.0.0, ::) the first non-loopback IPv4 address (a container's address on its
+ * network), else loopback. Unknown when the port is chosen at listen time (0).
+ */
+function defaultInstanceUrl(host: string, port: number): string | undefined {
+  if (port === 0) return undefined;
+  let address = host;
+  if (host === '0.0.0.0' || host === '::' || host === '') {
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal);
+    address = external?.address ?? '127.0.0.1';
+  }
+  return `http://${isIP(address) === 6 ? `[${address}]` : address}:${String(port)}`;
 }

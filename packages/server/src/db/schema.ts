@@ -104,6 +104,7 @@ export interface DB {
   audit_events: AuditEventsTable;
   reports: ReportsTable;
   cluster_job_runs: ClusterJobRunsTable;
+  cluster_members: ClusterMembersTable;
 }
 
 /** One run of a cluster-wide periodic job (migration 019). */
@@ -111,6 +112,17 @@ export interface ClusterJobRunsTable {
   job: string;
   instance: string;
   at: number;
+}
+
+/**
+ * Where a live instance's lease connection (PostgreSQL backend pid) can be reached over HTTP
+ * (migration 020; written and read on the lease connection, cluster/pg-leases.ts).
+ */
+export interface ClusterMembersTable {
+  backend_pid: number;
+  instance: string;
+  address: string;
+  joined_at: number;
 }
 
 /** The audit trail (migration 016): inserted only, deleted only by the audit retention pass. */

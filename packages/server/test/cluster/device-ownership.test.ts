@@ -4,6 +4,7 @@ import { partitionOf } from '../../src/cluster/device-partitions.js';
 import type { TestApp } from '../helpers/app.js';
 import { createMonitoredPatient } from '../helpers/builders.js';
 import { post, syntheticPackets, type Packet } from '../vitals/packets.js';
+import { freePort } from '../reliability/harness.js';
 import { deviceOwnedBy, ownership, twoInstances } from './two-instances.js';
 
 const url = process.env.DATABASE_URL;
@@ -134,5 +135,64 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
       expect(p.heart_rate_source).toBe('ecg');
       expect(Math.abs((p.heart_rate_bpm ?? 0) - 75)).toBeLessThan(5);
     }
+  }, 120_000);
+
+  it("hands an upload that reaches another instance to the device's owner, which answers with its prediction, and handles it where it arrived when the owner is gone", async () => {
+    const ports = { a: await freePort(), b: await freePort() };
+    const { a, b } = await twoInstances('vigil_fwd', (name) => ({
+      PORT: String(ports[name]),
+      HOST: '127.0.0.1',
+    }));
+    open.push(a, b);
+    await a.app.listen({ port: ports.a, host: '127.0.0.1' });
+    await b.app.listen({ port: ports.b, host: '127.0.0.1' });
+    const deviceId = deviceOwnedBy(a, (i) => `ESP32-fwd-${String(i)}`);
+    const { key } = await createMonitoredPatient(a, deviceId);
+    const packets = syntheticPackets(deviceId, 75, 12, a.clock.now() - 60_000);
+    const storedAtB = vi.spyOn(b.container.services.ingest, 'ingest');
+
+    // Every packet at the instance that does not own the device: each answered by the owner,
+    // with the prediction a packet sent to the owner gets (a stored-and-handed-over one has none).
+    for (const p of packets.slice(0, 8)) {
+      const r = await post(b, key, p);
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json<{ prediction: unknown }>().prediction).not.toBeNull();
+    }
+    expect(storedAtB).not.toHaveBeenCalled();
+    const forwarded = await b.container.metrics.getSingleMetricAsString(
+      'vigil_ingest_forwarded_total',
+    );
+    expect(forwarded).toContain('vigil_ingest_forwarded_total{outcome="answered"} 8');
+    let { vitals, predictions } = await rowsOf(a, deviceId);
+    expect(vitals.map((v) => v.ts)).toEqual(packets.slice(0, 8).map((p) => p.timestamp));
+    expect(predictions.map((p) => p.ts)).toEqual(vitals.map((v) => v.ts));
+    expect(predictions.filter((p) => p.reasons.includes('LATE_PACKET'))).toEqual([]);
+
+    // A bad upload is refused by the owner, naming the field, and the refusal is the answer.
+    const bad = await post(b, key, { ...packets[8], ecg_samples: 'no' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ field: string }>().field).toBe('ecg_samples');
+
+    // The owner goes; until `b` reads the owners again it still names `a`, which refuses the
+    // connection: the upload is handled where it arrived (stored once, handed over).
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    const r = await post(b, key, packets[8]);
+    expect(r.statusCode, r.body).toBe(201);
+    expect(storedAtB).toHaveBeenCalledTimes(1);
+    expect(
+      await b.container.metrics.getSingleMetricAsString('vigil_ingest_forwarded_total'),
+    ).toContain('vigil_ingest_forwarded_total{outcome="failed"} 1');
+    // Then `b` takes the partition over, and analyses the rest itself.
+    await ownership(b).heartbeat();
+    await send(packets.slice(9), key, () => b);
+    ({ vitals, predictions } = await rowsOf(b, deviceId));
+    expect(vitals.map((v) => v.ts)).toEqual(packets.map((p) => p.timestamp));
+    await vi.waitFor(
+      async () => {
+        expect((await rowsOf(b, deviceId)).predictions.length).toBe(12);
+      },
+      { timeout: 10_000 },
+    );
   }, 120_000);
 });

@@ -15,12 +15,12 @@ export function ownership(t: TestApp): DeviceOwnership {
  */
 export async function twoInstances(
   prefix: string,
-  env: Record<string, string> = {},
+  env: Record<string, string> | ((name: 'a' | 'b') => Record<string, string>) = {},
 ): Promise<{ a: TestApp; b: TestApp }> {
   const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const instance = (name: string, drop: boolean) =>
+  const instance = (name: 'a' | 'b', drop: boolean) =>
     createTestApp({
-      env: { VIGIL_INSTANCE_NAME: name, ...env },
+      env: { VIGIL_INSTANCE_NAME: name, ...(typeof env === 'function' ? env(name) : env) },
       database: { pgSchema: schema, dropSchemaOnClose: drop, maxConnections: 4 },
       vitals: { partitionHeartbeatMs: 0 },
     });

@@ -18,6 +18,7 @@ import * as auditEvents from './016_audit_events.js';
 import * as multiLeadEcg from './017_multi_lead_ecg.js';
 import * as partitionedPackets from './018_partitioned_packets.js';
 import * as clusterJobRuns from './019_cluster_job_runs.js';
+import * as clusterMembers from './020_cluster_members.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '017_multi_lead_ecg': multiLeadEcg,
   '018_partitioned_packets': partitionedPackets,
   '019_cluster_job_runs': clusterJobRuns,
+  '020_cluster_members': clusterMembers,
 };

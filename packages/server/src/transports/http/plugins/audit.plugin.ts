@@ -207,7 +207,8 @@ function auditPlugin(
     for (const method of methods) routes.push({ method, url: route.url, audit: spec });
     if (spec === undefined || spec === false) return;
     const onResponse: onResponseHookHandler = (request, reply, next) => {
-      recorder.record(recordOf(request, reply.statusCode, spec));
+      // A request answered by another instance (forward-to-owner.ts) is on record there.
+      if (!request.forwardedToOwner) recorder.record(recordOf(request, reply.statusCode, spec));
       next();
     };
     route.onResponse = [...asArray(route.onResponse), onResponse];

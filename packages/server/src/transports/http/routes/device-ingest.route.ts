@@ -7,6 +7,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { PayloadIngest } from '../../../ingest/signal-kind.js';
+import { forwardToOwner, type OwnerForwarding } from '../forward-to-owner.js';
 import { inBody } from '../plugins/audit.plugin.js';
 import { currentDevice } from '../plugins/auth.plugin.js';
 import { validatorCompiler } from '../validator.js';
@@ -31,6 +32,8 @@ export function deviceIngestRoute<P extends { device_id: string }>(
     /** The 201 and 200 (batch) answers, when the kind adds fields (default IngestResult). */
     result?: TSchema;
     batchResult?: TSchema;
+    /** Several instances: uploads go to the instance that analyses the device. */
+    forward?: OwnerForwarding | undefined;
   },
 ): void {
   app.post<{ Body: P | P[] }>(
@@ -40,6 +43,14 @@ export function deviceIngestRoute<P extends { device_id: string }>(
       // One event per device per flush window: auditing costs ingest a map lookup per request.
       config: { audit: { ...o.audit, patient: inBody('device_id', 'device'), coalesce: true } },
       ...(o.bodyLimit === undefined ? {} : { bodyLimit: o.bodyLimit }),
+      ...(o.forward === undefined
+        ? {}
+        : {
+            preParsing: forwardToOwner(
+              o.forward,
+              o.bodyLimit ?? app.initialConfig.bodyLimit ?? 1_048_576,
+            ),
+          }),
       // The body is one payload or an array of them: validate the branch its shape selects, so
       // errors name the field; other parts use the app's validator.
       validatorCompiler: (route) =>

@@ -46,6 +46,7 @@ export async function registerRoutes(
   await app.register(vitalsRoutes, {
     prefix: '/api/v1/vitals',
     ingest: services.ingest,
+    forward: services.ingestForwarding,
     vitalsQuery: services.vitalsQuery,
     seed000: services.seed000,
   });

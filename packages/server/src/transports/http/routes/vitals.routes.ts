@@ -6,6 +6,7 @@ import type { VitalsQueryService } from '../../../services/vitals-query.service.
 import { isSeed000Request, seed000Offset } from './compat/seed-000.routes.js';
 import { currentUser } from '../plugins/auth.plugin.js';
 import { deviceIngestRoute } from './device-ingest.route.js';
+import type { OwnerForwarding } from '../forward-to-owner.js';
 import {
   errorResponses,
   DeviceParamsSchema,
@@ -37,18 +38,21 @@ export function vitalsRoutes(
   app: FastifyInstance,
   options: {
     ingest: PayloadIngest<VitalsPacket>;
+    /** Several instances: uploads go to the instance that analyses the device. */
+    forward?: OwnerForwarding | undefined;
     vitalsQuery: VitalsQueryService;
     seed000: Seed000ViewService;
   },
   done: (error?: Error) => void,
 ): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { ingest, vitalsQuery, seed000 } = options;
+  const { ingest, forward, vitalsQuery, seed000 } = options;
   const security = [{ bearerAuth: [] }];
 
   deviceIngestRoute(app, {
     audit: { action: 'vitals.ingest', resourceType: 'vitals' },
     ingest,
+    forward,
     body: VitalsBodySchema,
     validate: validateVitalsBody,
     bodyLimit: INGEST_BODY_LIMIT,
