@@ -67,6 +67,10 @@ export const ERROR_CATALOGUE = {
     message: "A rule's alert is acknowledged or resolved, not edited or deleted",
   },
   ECG_STREAM_NOT_FOUND: { status: 404, message: 'No multi-lead ECG stream you may see' },
+  PACKET_STORED_CONCURRENTLY: {
+    status: 503,
+    message: 'Another delivery of this packet was being stored at the same moment; retry',
+  },
 
   // 12-lead ECG classification
   ECG12_SIGNAL_SHAPE: {

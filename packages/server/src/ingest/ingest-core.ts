@@ -190,9 +190,20 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
           message: `The server is overloaded (the upload waited too long for its turn); retry after ${String(RETRY_AFTER_S)} s`,
           retryAfterSeconds: RETRY_AFTER_S,
         });
-      if (this.clustered() && this.deps.cluster?.owns(device.device_id) === false)
-        return this.storeOnly(device, readings, now, batch);
-      return this.process(device, readings, now, batch);
+      const once = (): Promise<IngestResult[]> =>
+        this.clustered() && this.deps.cluster?.owns(device.device_id) === false
+          ? this.storeOnly(device, readings, now, batch)
+          : this.process(device, readings, now, batch);
+      return once().catch((error: unknown) => {
+        // Another instance stored one of these readings between this one's read of the stored
+        // ones and its commit (a device's retry, or an owner slower than the forwarding timeout,
+        // while the first delivery was still being stored elsewhere): nothing of this request
+        // was committed, and a second pass finds the reading stored and answers it as a retry
+        // instead of a server error (test:cluster saw 500s from this race).
+        if (!(error instanceof DomainError && error.code === 'PACKET_STORED_CONCURRENTLY'))
+          throw error;
+        return once();
+      });
     });
   }
 

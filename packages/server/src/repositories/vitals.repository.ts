@@ -8,7 +8,9 @@ import {
   type VitalsRow,
   type VitalsTable,
 } from '../db/pipeline-schema.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { DB } from '../db/schema.js';
+import { DomainError } from '../errors/catalogue.js';
 import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
 
 /** Everything one ingest batch unit writes: packets (with their ECG) and predictions. */
@@ -255,31 +257,44 @@ function createCachedInsert(): CachedInsert {
 
 export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
   const insert = createCachedInsert();
+  /** One group commit: every unit's packets, rollup minutes, lead chunks and predictions. */
+  const writeUnitsOnce = (units: readonly PacketWriteUnit[]) =>
+    db.transaction().execute(async (trx) => {
+      const vitals = units.flatMap((u) => u.vitals);
+      const predictions = units.flatMap((u) => u.predictions);
+      // Multi-row inserts, chunked to stay under SQLite's 32,766 bound-parameter limit.
+      for (let i = 0; i < vitals.length; i += 1000) {
+        const chunk = vitals.slice(i, i + 1000);
+        await insert(trx, 'vitals', chunk, () => trx.insertInto('vitals').values(chunk));
+      }
+      await upsertMinuteRollup(trx, vitals, insert);
+      const leadChunks = units.flatMap((u) => u.leadChunks ?? []);
+      // 11 columns a row: 500 rows stay under SQLite's bound-parameter limit.
+      for (let i = 0; i < leadChunks.length; i += 500)
+        await trx
+          .insertInto('ecg_lead_chunks')
+          .values(leadChunks.slice(i, i + 500))
+          .execute();
+      for (let i = 0; i < predictions.length; i += 500) {
+        const chunk = predictions.slice(i, i + 500);
+        await insert(trx, 'predictions', chunk, () => trx.insertInto('predictions').values(chunk));
+      }
+    });
+
   return {
     async writeUnits(units) {
-      return db.transaction().execute(async (trx) => {
-        const vitals = units.flatMap((u) => u.vitals);
-        const predictions = units.flatMap((u) => u.predictions);
-        // Multi-row inserts, chunked to stay under SQLite's 32,766 bound-parameter limit.
-        for (let i = 0; i < vitals.length; i += 1000) {
-          const chunk = vitals.slice(i, i + 1000);
-          await insert(trx, 'vitals', chunk, () => trx.insertInto('vitals').values(chunk));
-        }
-        await upsertMinuteRollup(trx, vitals, insert);
-        const leadChunks = units.flatMap((u) => u.leadChunks ?? []);
-        // 11 columns a row: 500 rows stay under SQLite's bound-parameter limit.
-        for (let i = 0; i < leadChunks.length; i += 500)
-          await trx
-            .insertInto('ecg_lead_chunks')
-            .values(leadChunks.slice(i, i + 500))
-            .execute();
-        for (let i = 0; i < predictions.length; i += 500) {
-          const chunk = predictions.slice(i, i + 500);
-          await insert(trx, 'predictions', chunk, () =>
-            trx.insertInto('predictions').values(chunk),
-          );
-        }
-      });
+      try {
+        await writeUnitsOnce(units);
+      } catch (error) {
+        // Another instance committed one of these packets since the caller read the stored ones:
+        // nothing of this transaction is stored; the caller looks again (ingest-core.ts).
+        if (isUniqueViolation(error))
+          throw new DomainError('PACKET_STORED_CONCURRENTLY', {
+            retryAfterSeconds: 1,
+            cause: error,
+          });
+        throw error;
+      }
     },
     listOffsetPage(deviceIds, limit, offset) {
       if (deviceIds.length === 0) return Promise.resolve([]);

@@ -195,4 +195,26 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
       { timeout: 10_000 },
     );
   }, 120_000);
+
+  it('answers a packet that another instance stored while this one was storing it as a retry, not as a server error', async () => {
+    const { a, b } = await twoInstances('vigil_race');
+    open.push(a, b);
+    const deviceId = deviceOwnedBy(a, (i) => `ESP32-race-${String(i)}`);
+    const { key } = await createMonitoredPatient(a, deviceId);
+    const [first, second] = syntheticPackets(deviceId, 75, 2, a.clock.now() - 60_000);
+    const stored = await post(a, key, first);
+    expect(stored.statusCode).toBe(201);
+    // `b` reads the stored packets as they were before `a` committed (the race's window).
+    const repository = b.container.services.ingest.kind.repository;
+    vi.spyOn(repository, 'latest').mockResolvedValueOnce(undefined);
+    const again = await post(b, key, first);
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json<{ id: string }>().id).toBe(stored.json<{ id: string }>().id);
+    const next = await post(b, key, second);
+    expect(next.statusCode).toBe(201);
+    expect((await rowsOf(a, deviceId)).vitals.map((v) => v.ts)).toEqual([
+      first?.timestamp,
+      second?.timestamp,
+    ]);
+  }, 60_000);
 });

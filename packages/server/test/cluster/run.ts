@@ -88,12 +88,14 @@ const sessionBase = `vigil-cluster-${run}`;
 const databaseUrl = await createPgDatabase(adminUrl, dbName);
 const dirs: string[] = [];
 const servers: ServerProcess[] = [];
+/** Every server process started, the killed one included (its errors are read at the end). */
+const started: { name: string; server: ServerProcess }[] = [];
 let haproxy: Haproxy | undefined;
 
 function startInstance(name: string, port: number): ServerProcess {
   const dir = mkdtempSync(path.join(tmpdir(), `vigil-cluster-${name}-`));
   dirs.push(dir);
-  return startServer({
+  const server = startServer({
     PORT: String(port),
     VIGIL_DATA_DIR: dir,
     DATABASE_URL: databaseUrl,
@@ -105,6 +107,8 @@ function startInstance(name: string, port: number): ServerProcess {
     MAX_IN_FLIGHT_REQUESTS: '0',
     MAX_EVENT_LOOP_DELAY_MS: '0',
   });
+  started.push({ name, server });
+  return server;
 }
 
 /** Partition → instance name, from the lease locks each instance's connection holds. */
@@ -322,6 +326,11 @@ try {
   say(
     `load done: ${String(ackedCount)} of ${String(sent)} acknowledged, ${String(httpRetries)} HTTP retries`,
   );
+  // A 500 is a server error, not overload: what the servers logged says which.
+  if ((statuses.get('500') ?? 0) > 0)
+    for (const { name, server } of started)
+      for (const line of server.errorLines().slice(0, 5))
+        say(`${name} error: ${line.slice(0, 800)}`);
 
   // 5. Every stored packet assessed by its owner (catch-up of packets stored elsewhere).
   const countStored = async () =>

@@ -90,6 +90,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   /** The last lines the server wrote (for failure messages). */
   output(): string;
+  /** Lines of its retained output (the last 20,000 characters) logged at error level or above. */
+  errorLines(): string[];
   /** Resolves with the exit code or signal. */
   readonly exited: Promise<string>;
   /** Peak resident set size so far (VmHWM of /proc/<pid>/status), MB. */
@@ -142,6 +144,8 @@ export function startServer(
     port,
     child,
     output: () => out.split('\n').slice(-30).join('\n'),
+    // pino: error is level 50, fatal 60.
+    errorLines: () => out.split('\n').filter((l) => /"level":[56]0\b/.test(l)),
     exited,
     peakRssMb() {
       try {
