@@ -21,4 +21,18 @@ export interface BeatModel {
   b2: number[];
   /** How the model was trained (records, seed, epochs): provenance for the README. */
   training: Record<string, unknown>;
+  /**
+   * Further members of an ensemble (optional): networks of the same shape trained on the same
+   * rows (so the same `mean` / `std`) from other seeds. The class probabilities are the mean of
+   * every member's softmax, this model's own included.
+   */
+  members?: BeatModelMember[];
+}
+
+/** Weights of one further ensemble member (shapes as in BeatModel). */
+export interface BeatModelMember {
+  w1: number[];
+  b1: number[];
+  w2: number[];
+  b2: number[];
 }

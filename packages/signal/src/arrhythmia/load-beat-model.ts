@@ -22,7 +22,18 @@ export function loadBeatModel(json: unknown = shipped): BeatModel {
     !Array.isArray(m.b1) ||
     !Array.isArray(m.b2) ||
     !Array.isArray(m.mean) ||
-    !Array.isArray(m.std)
+    !Array.isArray(m.std) ||
+    (m.members !== undefined &&
+      (!Array.isArray(m.members) ||
+        !m.members.every(
+          (e) =>
+            Array.isArray(e.w1) &&
+            e.w1.length === m.w1?.length &&
+            Array.isArray(e.w2) &&
+            e.w2.length === m.w2?.length &&
+            Array.isArray(e.b1) &&
+            Array.isArray(e.b2),
+        )))
   ) {
     throw new SignalInputError('INVALID_ARGUMENT', 'json', 'not a vigil-beat-mlp-1 model');
   }

@@ -1,8 +1,8 @@
 import { SignalInputError } from '../errors.js';
-import type { BeatModel } from './beat-model.js';
+import type { BeatModel, BeatModelMember } from './beat-model.js';
 
 /** Work arrays (standardised inputs, hidden layer), reused: only used synchronously in one call. */
-const scratch = { x: new Float64Array(64), z: new Float64Array(64) };
+const scratch = { x: new Float64Array(64), z: new Float64Array(64), p: new Float64Array(8) };
 
 /**
  * Class probabilities of one beat's feature vector (softmax of the perceptron's outputs).
@@ -36,17 +36,44 @@ export function predictBeatProbabilities(
     // Same clipping as in training (train-beat-model.ts).
     x[i] = v > 8 ? 8 : v < -8 ? -8 : v;
   }
+  const members = model.members ?? [];
+  if (members.length === 0) {
+    softmaxOf(model, x, nIn, h, nOut, out);
+    return out;
+  }
+  // Ensemble: the mean of the members' probabilities (same standardised inputs).
+  if (scratch.p.length < nOut) scratch.p = new Float64Array(nOut);
+  const p = scratch.p;
+  softmaxOf(model, x, nIn, h, nOut, out);
+  for (const member of members) {
+    softmaxOf(member, x, nIn, h, nOut, p);
+    for (let c = 0; c < nOut; c++) out[c] = (out[c] ?? 0) + (p[c] ?? 0);
+  }
+  const k = members.length + 1;
+  for (let c = 0; c < nOut; c++) out[c] = (out[c] ?? 0) / k;
+  return out;
+}
+
+/** Softmax of one network's outputs on standardised inputs `x`, into `out`. */
+function softmaxOf(
+  net: BeatModelMember,
+  x: Float64Array,
+  nIn: number,
+  h: number,
+  nOut: number,
+  out: Float64Array,
+): void {
   const z = scratch.z;
   for (let j = 0; j < h; j++) {
-    let s = model.b1[j] ?? 0;
+    let s = net.b1[j] ?? 0;
     const row = j * nIn;
-    for (let i = 0; i < nIn; i++) s += (model.w1[row + i] ?? 0) * (x[i] ?? 0);
+    for (let i = 0; i < nIn; i++) s += (net.w1[row + i] ?? 0) * (x[i] ?? 0);
     z[j] = Math.tanh(s);
   }
   let max = -Infinity;
   for (let c = 0; c < nOut; c++) {
-    let s = model.b2[c] ?? 0;
-    for (let j = 0; j < h; j++) s += (model.w2[c * h + j] ?? 0) * (z[j] ?? 0);
+    let s = net.b2[c] ?? 0;
+    for (let j = 0; j < h; j++) s += (net.w2[c * h + j] ?? 0) * (z[j] ?? 0);
     out[c] = s;
     if (s > max) max = s;
   }
@@ -57,5 +84,4 @@ export function predictBeatProbabilities(
     sum += e;
   }
   for (let c = 0; c < nOut; c++) out[c] = (out[c] ?? 0) / sum;
-  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run train:beats -- <mitdb dir> [--qtdb <qtdb dir>] [--all-leads] [--epochs 4] [--hidden 32]
  *  [--n-stride 3] [--seed 1] [--no-cv] [--score-other-leads] [--classifier '<json>']
- *  [--sweep '<json array>'] [--out src/arrhythmia/model/beat-model.json]`
+ *  [--sweep '<json array>'] [--augment noise|mix] [--noise-share 0.1] [--wander-share 0.3]
+ *  [--members 1] [--lodo] [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
  * --all-leads` (22 MIT-BIH DS1 records and the QT Database's 13 MIT-BIH Supraventricular
@@ -25,6 +26,7 @@ import { classifyBeats } from '../arrhythmia/classify-beats.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
 import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
+import { createRng } from '../synth/create-rng.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
@@ -42,6 +44,11 @@ const { values, positionals } = parseArgs({
     l2: { type: 'string', default: '1e-4' },
     'n-stride': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
+    /**
+     * Networks in the shipped ensemble, default 1: with k > 1, k networks trained on the same rows
+     * from seeds seed..seed+k-1, their class probabilities averaged (variance reduction).
+     */
+    members: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
     /**
      * Leave-one-database-out validation (with --qtdb): a model trained on DS1 alone scores the
@@ -63,6 +70,21 @@ const { values, positionals } = parseArgs({
     sweep: { type: 'string' },
     /** Lead augmentation: every record's other leads train the model too. */
     'all-leads': { type: 'boolean', default: false },
+    /**
+     * Further training-only augmentation (comma list; the held-out record's views are never
+     * added): `mix` adds, for a record with two leads, their sum and difference (other
+     * projections of the heart's electrical axis, as another lead would record them); `noise`
+     * adds a copy of each training lead with white noise and baseline wander (see
+     * `addRecordingNoise`). Polarity inversion and amplitude scaling are not offered: every
+     * feature is relative to the record's own template and RR statistics, so an inverted or
+     * rescaled lead gives the same features to 1e-12 (checked on record 119, V1, at × -1, 0.3
+     * and -2.5).
+     */
+    augment: { type: 'string', default: '' },
+    /** Standard deviation of the white noise of `--augment noise`, as a share of the record's median QRS peak-to-peak, default 0.1. */
+    'noise-share': { type: 'string', default: '0.1' },
+    /** Amplitude of the 0.3-Hz baseline wander of `--augment noise`, as a share of the record's median QRS peak-to-peak, default 0.3. */
+    'wander-share': { type: 'string', default: '0.3' },
     /**
      * Also score each held-out record on its other leads (end to end): how the model does on a
      * lead unlike MLII, as a device or another database may give.
@@ -103,6 +125,11 @@ const epochs = Number(values.epochs);
 const hidden = Number(values.hidden);
 const nStride = Number(values['n-stride']);
 const seed = Number(values.seed);
+const nMembers = Number(values.members);
+if (!Number.isInteger(nMembers) || nMembers < 1) {
+  console.error('--members must be an integer >= 1');
+  process.exit(2);
+}
 
 function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array } {
   const nf = BEAT_FEATURE_NAMES.length;
@@ -128,14 +155,29 @@ function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array }
 
 function train(records: RecordBeats[], provenance: Record<string, unknown>): BeatModel {
   const { x, y } = trainingSet(records);
-  return trainBeatModel(x, y, {
-    featureNames: [...BEAT_FEATURE_NAMES],
-    epochs,
-    hidden,
-    seed,
-    l2: Number(values.l2),
-    provenance: { nStride, positions, ...provenance },
+  const fit = (s: number): BeatModel =>
+    trainBeatModel(x, y, {
+      featureNames: [...BEAT_FEATURE_NAMES],
+      epochs,
+      hidden,
+      seed: s,
+      l2: Number(values.l2),
+      provenance: {
+        nStride,
+        positions,
+        ...(augment.size > 0 ? { augment: [...augment], noiseShare, wanderShare } : {}),
+        ...(nMembers > 1 ? { members: nMembers, seeds: `${seed}..${seed + nMembers - 1}` } : {}),
+        ...provenance,
+      },
+    });
+  const model = fit(seed);
+  if (nMembers <= 1) return model;
+  // Ensemble of networks from consecutive seeds on the same rows (same standardisation).
+  const members = Array.from({ length: nMembers - 1 }, (_, k) => {
+    const { w1, b1, w2, b2 } = fit(seed + 1 + k);
+    return { w1, b1, w2, b2 };
   });
+  return { ...model, members };
 }
 
 /**
@@ -219,6 +261,54 @@ function viewsOf(r: RecordBeats, det?: Int32Array): RecordBeats[] {
   return v;
 }
 
+const augment = new Set(values.augment.split(',').filter((a) => a !== ''));
+for (const a of augment) {
+  if (a !== 'mix' && a !== 'noise') {
+    console.error(`--augment: unknown augmentation ${a} (mix, noise)`);
+    process.exit(2);
+  }
+}
+const noiseShare = Number(values['noise-share']);
+const wanderShare = Number(values['wander-share']);
+/** Augmented training views of each record (never scored, never of the held-out record). */
+const augmented = new Map<string, RecordBeats[]>();
+
+/** A record's beats and labels on another signal (same length and rate), features recomputed. */
+function withSignal(r: RecordBeats, ecgMv: Float64Array, lead: string): RecordBeats {
+  return { ...r, lead, ecgMv, features: computeBeatFeatures(ecgMv, r.fs, r.peaks).values };
+}
+
+/**
+ * The lead with recording noise added: white noise of `noiseShare` times the median QRS
+ * peak-to-peak (±60 ms of the reference beats) and a 0.3-Hz baseline wander of `wanderShare`
+ * times it. Ambulatory recordings of other databases (Holter, European ST-T, Long-Term ST) are
+ * noisier than most MIT-BIH stretches; noise injection as training augmentation is the usual
+ * remedy for an ECG classifier's fragility to it (e.g. Hannun et al., Nat Med 25:65-69, 2019, and
+ * the MIT-BIH Noise Stress Test's use of added noise, Moody et al., Comput Cardiol 11:381, 1984).
+ */
+function addRecordingNoise(r: RecordBeats, rng: ReturnType<typeof createRng>): Float64Array {
+  const half = Math.round(0.06 * r.fs);
+  const ptp: number[] = [];
+  for (const p of r.peaks) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = Math.max(0, p - half); i <= Math.min(r.ecgMv.length - 1, p + half); i++) {
+      const v = r.ecgMv[i] ?? 0;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi > lo) ptp.push(hi - lo);
+  }
+  ptp.sort((a, b) => a - b);
+  const qrsMv = ptp[ptp.length >> 1] ?? 1;
+  const sd = noiseShare * qrsMv;
+  const wander = wanderShare * qrsMv;
+  const phase = 2 * Math.PI * rng.uniform();
+  return r.ecgMv.map(
+    (v, i) => v + sd * rng.normal() + wander * Math.sin((2 * Math.PI * 0.3 * i) / r.fs + phase),
+  );
+}
+
 const t0 = performance.now();
 /** QT Database records drawn from the MIT-BIH Supraventricular Arrhythmia Database. */
 const QTDB_SVDB = /^sel8\d\d$/;
@@ -250,13 +340,28 @@ for (const [db, d, names] of sources) {
       }
       otherLeads.set(name, extra);
     }
+    const views: RecordBeats[] = [];
+    const second = otherLeads.get(name)?.[0];
+    if (augment.has('mix') && second !== undefined && second.ecgMv.length === r.ecgMv.length) {
+      for (const sign of [1, -1]) {
+        const mixed = r.ecgMv.map((v, i) => v + sign * (second.ecgMv[i] ?? 0));
+        views.push(withSignal(r, mixed, `${r.lead}${sign > 0 ? '+' : '-'}${second.lead}`));
+      }
+    }
+    if (augment.has('noise')) {
+      const rng = createRng(seed * 7919 + records.length);
+      for (const lead of [r, ...(values['all-leads'] ? (otherLeads.get(name) ?? []) : [])]) {
+        views.push(withSignal(lead, addRecordingNoise(lead, rng), `${lead.lead}+noise`));
+      }
+    }
+    augmented.set(name, views);
   }
 }
 /** Training records for a fold: the records (and, with --all-leads, their other leads). */
 const withLeads = (rs: RecordBeats[]): RecordBeats[] =>
-  (values['all-leads'] ? rs.flatMap((r) => [r, ...(otherLeads.get(r.record) ?? [])]) : rs).flatMap(
-    (r) => viewsOf(r, records.includes(r) ? detected.get(r.record) : undefined),
-  );
+  (values['all-leads'] ? rs.flatMap((r) => [r, ...(otherLeads.get(r.record) ?? [])]) : rs)
+    .concat(rs.flatMap((r) => augmented.get(r.record) ?? []))
+    .flatMap((r) => viewsOf(r, records.includes(r) ? detected.get(r.record) : undefined));
 const otherLeadScore = emptyScore();
 console.log(
   `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
@@ -305,11 +410,16 @@ if (!values['no-cv']) {
     const byDb = endToEndByDb.get(db) ?? emptyScore();
     addScore(byDb, b);
     endToEndByDb.set(db, byDb);
+    const otherLines: string[] = [];
     if (values['score-other-leads']) {
       for (const o of otherLeads.get(test.record) ?? []) {
         const d = detectQrs(o.ecgMv, { fs: o.fs });
         const c = classifyBeats(o.ecgMv, o.fs, d, { model, classifier: classifierOptions });
-        addScore(otherLeadScore, scoreMatched(o.peaks, o.labels, d, c, o.fs));
+        const s = scoreMatched(o.peaks, o.labels, d, c, o.fs);
+        addScore(otherLeadScore, s);
+        otherLines.push(
+          `        ${o.lead.padEnd(6)} ${''.padStart(33)} ${brief(s, 2).padStart(16)} | ${brief(s, 1)}`,
+        );
       }
     }
     sweep.forEach((setting, k) => {
@@ -338,16 +448,17 @@ if (!values['no-cv']) {
         }
       }
     });
-    const brief = (s: typeof a, k: number): string => {
+    function brief(s: typeof a, k: number): string {
       const tp = s.confusion[k]?.[k] ?? 0;
       const ref = (s.confusion[k] ?? []).reduce((p, v) => p + v, 0) + (s.missed[k] ?? 0);
       let fp = s.extra[k] ?? 0;
       for (let r = 0; r < 4; r++) if (r !== k) fp += s.confusion[r]?.[k] ?? 0;
       return `${tp}/${ref} ${fp}`;
-    };
+    }
     console.log(
       `${test.record.padEnd(7)} ${test.lead.padEnd(6)} ${brief(a, 2).padStart(14)} | ${brief(a, 1).padEnd(14)} ${brief(b, 2).padStart(16)} | ${brief(b, 1)}`,
     );
+    for (const line of otherLines) console.log(line);
   }
   console.log(
     `\n${formatScore(atRef, `LORO CV, beats at the reference positions (${records.length} records)`)}`,
@@ -399,6 +510,24 @@ if (values.lodo) {
       console.log(
         `${db} ${JSON.stringify(setting)}: ${seP(total, 2)} | ${seP(total, 1)} | ${seP(total, 3)}`,
       );
+      if (values['score-other-leads']) {
+        // The held-out database on its records' other leads: an unseen database and a lead
+        // other than the one scored above.
+        const other = emptyScore();
+        for (const r of test) {
+          for (const o of otherLeads.get(r.record) ?? []) {
+            const d = detectQrs(o.ecgMv, { fs: o.fs });
+            const classes = classifyBeats(o.ecgMv, o.fs, d, {
+              model,
+              classifier: { ...classifierOptions, ...setting },
+            });
+            addScore(other, scoreMatched(o.peaks, o.labels, d, classes, o.fs));
+          }
+        }
+        console.log(
+          `${db} other leads ${JSON.stringify(setting)}: ${seP(other, 2)} | ${seP(other, 1)} | ${seP(other, 3)}`,
+        );
+      }
     }
   }
 }
