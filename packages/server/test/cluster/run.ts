@@ -16,7 +16,8 @@
  * - the findings of devices that moved (heart rate, AF, VT runs per packet) match a
  *   single-instance run of the same packets, apart from the seconds around the takeover.
  *
- * Environment: CLUSTER_DEVICES (default 60), CLUSTER_RUN_S (100), CLUSTER_KILL_AT_S (45),
+ * Environment: CLUSTER_DEVICES (default 300, the issue's fleet: it needs a 2-core machine to
+ * itself; 60 beside other work), CLUSTER_RUN_S (100), CLUSTER_KILL_AT_S (45),
  * RELIABILITY_PG_ADMIN_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  * CLUSTER_MQTT_URL (default mqtt://127.0.0.1:1883). Needs `haproxy` on the PATH.
  */
@@ -50,7 +51,7 @@ import {
   type ServerProcess,
 } from '../reliability/harness.js';
 
-const DEVICES = Number(process.env.CLUSTER_DEVICES ?? 60);
+const DEVICES = Number(process.env.CLUSTER_DEVICES ?? 300);
 const RUN_S = Number(process.env.CLUSTER_RUN_S ?? 100);
 const KILL_AT_S = Number(process.env.CLUSTER_KILL_AT_S ?? 45);
 /** Seconds after the kill when the killed instance is started again (as a supervisor would). */
