@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { constantBeatModel } from './__tests__/constant-beat-model.js';
 import type { BeatModel } from './beat-model.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
 import type { BeatClassifierOptions } from './create-beat-classifier.js';
 import { BEAT_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 
 const FS = 360;
-
-/**
- * A model whose output ignores the features: zero weights, so the class probabilities are the
- * softmax of the output biases, i.e. exactly `p` for every beat (an analytic oracle).
- */
-function constantModel(p: readonly number[]): BeatModel {
-  const n = BEAT_FEATURE_NAMES.length;
-  return {
-    format: 'vigil-beat-mlp-1',
-    featureNames: [...BEAT_FEATURE_NAMES],
-    classes: ['N', 'SVEB', 'VEB', 'F'],
-    mean: new Array<number>(n).fill(0),
-    std: new Array<number>(n).fill(1),
-    hidden: 1,
-    w1: new Array<number>(n).fill(0),
-    b1: [0],
-    w2: [0, 0, 0, 0],
-    b2: p.map((v) => Math.log(v)),
-    training: {},
-  };
-}
 
 /** Classes of 20 beats at 60 bpm (narrow Gaussian QRS of 1 mV) under the given options. */
 function classify(p: readonly number[], options: Partial<BeatClassifierOptions> = {}): string[] {
@@ -34,7 +14,7 @@ function classify(p: readonly number[], options: Partial<BeatClassifierOptions> 
   for (const r of peaks) {
     for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
   }
-  const c = createBeatClassifier({ fs: FS, model: constantModel(p), ...options });
+  const c = createBeatClassifier({ fs: FS, model: constantBeatModel(p), ...options });
   return peaks.map(
     (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
   );
@@ -72,7 +52,7 @@ describe('createBeatClassifier thresholds', () => {
     for (const r of peaks) {
       for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
     }
-    const c = createBeatClassifier({ fs: FS, model: constantModel([0.2, 0.1, 0.65, 0.05]) });
+    const c = createBeatClassifier({ fs: FS, model: constantBeatModel([0.2, 0.1, 0.65, 0.05]) });
     const last = peaks.map((r, k) =>
       c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null),
     );
@@ -81,7 +61,7 @@ describe('createBeatClassifier thresholds', () => {
   });
 
   it('rejects thresholds below 0 and a fractional vote size, naming the option', () => {
-    const model = constantModel([0.25, 0.25, 0.25, 0.25]);
+    const model = constantBeatModel([0.25, 0.25, 0.25, 0.25]);
     expect(() => createBeatClassifier({ fs: FS, model, minSvebProbability: -0.1 })).toThrow(
       /minSvebProbability/,
     );
@@ -103,7 +83,7 @@ function shapeModel(): BeatModel {
   const w1 = new Array<number>(n).fill(0);
   w1[BEAT_FEATURE_NAMES.indexOf('corrQrs')] = -40;
   return {
-    ...constantModel([0.25, 0.25, 0.25, 0.25]),
+    ...constantBeatModel([0.25, 0.25, 0.25, 0.25]),
     mean: w1.map((w) => (w === 0 ? 0 : 0.98)),
     hidden: 1,
     w1,
@@ -200,7 +180,7 @@ describe('createBeatClassifier prematurity rule', () => {
     }
     const c = createBeatClassifier({
       fs: FS,
-      model: constantModel([0.9, 0.05, 0.03, 0.02]),
+      model: constantBeatModel([0.9, 0.05, 0.03, 0.02]),
       ...options,
     });
     return peaks.map(
@@ -231,7 +211,7 @@ describe('createBeatClassifier prematurity rule', () => {
   it('is off by default and with svebPrematurity 0, and rejects negative settings, naming the option', () => {
     expect(run(earlyAt30(0.7))[30]).toBe('N');
     expect(run(earlyAt30(0.7), { svebPrematurity: 0 })[30]).toBe('N');
-    const model = constantModel([0.9, 0.05, 0.03, 0.02]);
+    const model = constantBeatModel([0.9, 0.05, 0.03, 0.02]);
     expect(() => createBeatClassifier({ fs: FS, model, svebPrematurity: -0.1 })).toThrow(
       /svebPrematurity/,
     );
