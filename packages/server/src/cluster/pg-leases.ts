@@ -250,7 +250,10 @@ export async function createPgLeases(o: {
       const byKey = new Map(names.map((n) => [leaseKey(n), n]));
       const out = new Map<string, string>();
       if (byKey.size === 0) return out;
-      const r = await query<{ objid: number; address: string }>(
+      // Read-only: a failed read is the caller's to handle and does not drop the leases (the
+      // connection's own error event does, when the connection itself is lost).
+      const c = await connect();
+      const r = await c.query<{ objid: number; address: string }>(
         `select l.objid, m.address from pg_locks l join ${members} m on m.backend_pid = l.pid
            where l.locktype = 'advisory' and l.classid = $1 and l.objsubid = 2 and l.granted
              and l.database = (select oid from pg_database where datname = current_database())`,
