@@ -31,9 +31,12 @@ export async function twoInstances(
   return { a, b };
 }
 
-/** The first device id `name(i)` whose partition `t` holds. */
+/**
+ * The first device id `name(i)` whose partition `t` holds. Throws when none of the first 10,000
+ * is (the instance holds no partition): a synchronous search without a bound would block the
+ * test worker's event loop, so no test timeout could end it.
+ */
 export function deviceOwnedBy(t: TestApp, name: (i: number) => string): string {
-  let i = 0;
-  while (!ownership(t).owns(name(i))) i++;
-  return name(i);
+  for (let i = 0; i < 10_000; i++) if (ownership(t).owns(name(i))) return name(i);
+  throw new Error(`instance holds no device partition (held: [${ownership(t).held().join(', ')}])`);
 }
