@@ -220,3 +220,55 @@ describe('createBeatClassifier prematurity rule', () => {
     );
   });
 });
+
+describe('createBeatClassifier gradual-rise veto', () => {
+  // 90 beats at 75 bpm (RR 0.8 s); beat 60 is premature (0.5 s, then a 1.1-s pause); from beat
+  // 70 on the rate rises to 120 bpm over 6 beats, each RR 8% shorter than the one before, as the
+  // sinus node speeds up. A model that calls every beat SVEB (0.9): a beat reported N was vetoed.
+  const apb = 60;
+  const riseFrom = 70;
+  const peaks: number[] = [FS];
+  for (let k = 1; k < 90; k++) {
+    const rr =
+      k === apb
+        ? 0.5
+        : k === apb + 1
+          ? 1.1
+          : k >= riseFrom
+            ? Math.max(0.5, 0.8 * 0.92 ** (k - 69))
+            : 0.8;
+    peaks.push((peaks[k - 1] ?? 0) + Math.round(rr * FS));
+  }
+  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
+  for (const r of peaks) {
+    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+  }
+  const run = (options: Partial<BeatClassifierOptions>): string[] => {
+    const c = createBeatClassifier({
+      fs: FS,
+      model: constantBeatModel([0.05, 0.9, 0.03, 0.02]),
+      ...options,
+    });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  };
+  // The rise: its first beat is not yet 10% faster than the recent non-premature beats, the
+  // next 16 are; after them 120 bpm is the RR of the recent non-premature beats (no longer a
+  // fast stretch: the model decides).
+  const stretch = (c: string[]): Set<string> => new Set(c.slice(riseFrom + 1, riseFrom + 17));
+
+  it('reports the beats of a gradual rate rise N (default 0.9) and keeps an abrupt premature beat SVEB', () => {
+    const on = run({});
+    expect(on[apb]).toBe('SVEB');
+    expect(on[riseFrom]).toBe('SVEB');
+    expect(stretch(on)).toEqual(new Set(['N']));
+    expect(on.at(-1)).toBe('SVEB');
+    expect(stretch(run({ svebGradualRatio: 0 }))).toEqual(new Set(['SVEB']));
+  });
+
+  it('takes a rise of 8% per beat for abrupt at a limit of 0.95, and rejects a limit below 0', () => {
+    expect(stretch(run({ svebGradualRatio: 0.95 }))).toEqual(new Set(['SVEB']));
+    expect(() => run({ svebGradualRatio: -1 })).toThrow(/svebGradualRatio/);
+  });
+});
