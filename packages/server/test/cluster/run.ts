@@ -462,6 +462,19 @@ try {
   figures.mqtt_moved_devices = movedMqtt.length;
   figures.mqtt_outage_packets = down.length;
   figures.mqtt_outage_delay_ms = `p50 ${String(outageDelays[Math.floor(outageDelays.length / 2)] ?? 0)} max ${String(outageDelays.at(-1) ?? 0)}`;
+  // For comparison, every MQTT device before the kill: what its partition session's throughput
+  // gives (a session takes its next message once the previous one is stored and acknowledged).
+  const before = await pgAdmin(databaseUrl, async (c) =>
+    (
+      await c.query<{ d: string }>(
+        `select received_at - ts as d from vitals where device_id = any($1) and ts < $2`,
+        [mqttIds, killedAtMs],
+      )
+    ).rows
+      .map((r) => Number(r.d))
+      .sort((a, b) => a - b),
+  );
+  figures.mqtt_delay_before_kill_ms = `p50 ${String(before[Math.floor(before.length / 2)] ?? 0)} p95 ${String(before[Math.floor(before.length * 0.95)] ?? 0)} max ${String(before.at(-1) ?? 0)}`;
   check(
     down.length > 0 && waited === 0,
     `MQTT messages of the killed instance's partitions stored while it was down, none waiting for its restart (${String(waited)} of ${String(down.length)} stored more than ${String(NO_GAP_MAX_DELAY_S)} s after sending)`,
