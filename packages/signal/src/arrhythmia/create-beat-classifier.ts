@@ -332,12 +332,16 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       // Ectopic classes are called only above their probability thresholds; otherwise the most
       // probable remaining class (N or F) is reported.
       const vebAllowed = (probabilities[veb] ?? 0) >= minVebProbability;
-      const svebAllowed = (probabilities[sveb] ?? 0) >= minSvebProbability;
-      let best = -1;
-      for (let c = 0; c < probabilities.length; c++) {
-        if ((c === veb && !vebAllowed) || (c === sveb && !svebAllowed)) continue;
-        if (best < 0 || (probabilities[c] ?? 0) > (probabilities[best] ?? 0)) best = c;
-      }
+      /** The most probable class, VEB and SVEB only where allowed. */
+      const mostProbable = (svebAllowed: boolean): number => {
+        let top = -1;
+        for (let c = 0; c < probabilities.length; c++) {
+          if ((c === veb && !vebAllowed) || (c === sveb && !svebAllowed)) continue;
+          if (top < 0 || (probabilities[c] ?? 0) > (probabilities[top] ?? 0)) top = c;
+        }
+        return top;
+      };
+      let best = mostProbable((probabilities[sveb] ?? 0) >= minSvebProbability);
       // Gradual-rise veto (see `svebGradualRatio`). The stretch is tracked on every beat, whatever
       // its class, so it is the same whether or not the model calls its first beats SVEB.
       const rrSamples = prevPeak === null ? null : peak - prevPeak;
@@ -359,11 +363,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         inStretch &&
         stretchMinRatio >= svebGradualRatio
       ) {
-        best = -1;
-        for (let c = 0; c < probabilities.length; c++) {
-          if (c === sveb || (c === veb && !vebAllowed)) continue;
-          if (best < 0 || (probabilities[c] ?? 0) > (probabilities[best] ?? 0)) best = c;
-        }
+        best = mostProbable(false);
       }
       // Fusion rule (see `fusionMaxResidualRatio`).
       if (
