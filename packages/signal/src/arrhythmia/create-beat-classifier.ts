@@ -11,6 +11,8 @@ const PREMATURITY_REGULAR = BEAT_FEATURE_NAMES.indexOf('preRR/regularRR');
 const IRREGULARITY = BEAT_FEATURE_NAMES.indexOf('rrIrregularity');
 /** Beats of a record before the prematurity rule applies (the irregularity spans 16 intervals). */
 const RULE_MIN_BEATS = 16;
+/** Pre RR / RR of the recent non-premature beats below which a beat is in a fast stretch. */
+const FAST_STRETCH = 0.9;
 
 export interface BeatClassifierOptions {
   /** Sampling rate in Hz (required). */
@@ -269,9 +271,8 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     );
   }
   let prevRrSamples: number | null = null;
-  /** Least successive-RR ratio since the current stretch of fast beats began (1 outside one). */
-  let stretchMinRatio = 1;
-  let inStretch = false;
+  /** Least successive-RR ratio since the current stretch of fast beats began; null outside one. */
+  let stretchMinRatio: number | null = null;
   let beatsSeen = 0;
   const votes = new WeakMap<object, { members: number; vebProbability: number }>();
   const noiseFlags: boolean[] = [];
@@ -350,17 +351,14 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
           ? rrSamples / prevRrSamples
           : 1;
       prevRrSamples = rrSamples;
-      if ((features[PREMATURITY_REGULAR] ?? 1) < 0.9) {
-        stretchMinRatio = inStretch ? Math.min(stretchMinRatio, stepRatio) : stepRatio;
-        inStretch = true;
-      } else {
-        inStretch = false;
-        stretchMinRatio = 1;
-      }
+      stretchMinRatio =
+        (features[PREMATURITY_REGULAR] ?? 1) < FAST_STRETCH
+          ? Math.min(stretchMinRatio ?? stepRatio, stepRatio)
+          : null;
       if (
         best === sveb &&
         svebGradualRatio > 0 &&
-        inStretch &&
+        stretchMinRatio !== null &&
         stretchMinRatio >= svebGradualRatio
       ) {
         best = mostProbable(false);
