@@ -62,6 +62,7 @@ export type {
   ArrhythmiaMonitorOptions,
 } from './arrhythmia/create-arrhythmia-monitor.js';
 export type { RhythmTrackerOptions } from './arrhythmia/create-rhythm-tracker.js';
+export { AF_MIN_DURATION_MS } from './arrhythmia/create-rhythm-tracker.js';
 export { createAtrialActivityTracker } from './arrhythmia/create-atrial-activity-tracker.js';
 export type {
   AtrialActivityOptions,

@@ -72,6 +72,12 @@ export function asAfWindowModel(json: unknown): AfWindowModel | null {
   return m as AfWindowModel;
 }
 
+/**
+ * Default `afMinDurationMs`: an AF run is an episode (and the live monitor's alarm) once it has
+ * lasted 30 s, the clinical definition of an AF episode (ESC 2020 AF guidelines).
+ */
+export const AF_MIN_DURATION_MS = 30000;
+
 export interface RhythmTrackerOptions {
   /** Sampling rate in Hz (required). */
   fs: number;
@@ -294,7 +300,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const startHyst = options.afShortStartHysteresisBeats ?? 2;
   const maxCoherence = options.afShortMaxCoherence ?? 0.9;
   const holdMax = options.afHoldBeats ?? 16;
-  const minAfSamples = ((options.afMinDurationMs ?? 30000) * fs) / 1000;
+  const minAfSamples = ((options.afMinDurationMs ?? AF_MIN_DURATION_MS) * fs) / 1000;
   const needAtrial = options.afRequireAtrialEvidence ?? true;
   const pLongMax = options.afLongPWaveScoreMax ?? 0.7;
   const ectopyShare = options.afEctopyShare ?? 0.8;

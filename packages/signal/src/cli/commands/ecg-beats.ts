@@ -1,5 +1,6 @@
 import { analyzeArrhythmia } from '../../arrhythmia/analyze-arrhythmia.js';
 import type { ArrhythmiaAnalysis } from '../../arrhythmia/analyze-arrhythmia.js';
+import type { ArrhythmiaMonitorOptions } from '../../arrhythmia/create-arrhythmia-monitor.js';
 import { detectQrs } from '../../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../../ecg/beat-symbols.js';
 import { readAnnotations } from '../../io/read-annotations.js';
@@ -26,6 +27,7 @@ export async function analyzeRecordArrhythmia(
   recordPath: string,
   channel: number | null = null,
   useAnnotations = false,
+  options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {},
 ): Promise<RecordArrhythmia> {
   const record = await readWfdbRecord(recordPath);
   // Limb lead II (MLII on Holter records) shows the largest QRS and P waves in most people.
@@ -45,7 +47,7 @@ export async function analyzeRecordArrhythmia(
     channel: ch,
     signal: record.signals[ch]?.description ?? '',
     peaks: useAnnotations ? 'annotations' : 'detectQrs',
-    ...analyzeArrhythmia(ecg, record.fs, peaks),
+    ...analyzeArrhythmia(ecg, record.fs, peaks, options),
   };
 }
 
