@@ -7,14 +7,23 @@ import { BEAT_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 
 const FS = 360;
 
-/** Classes of 20 beats at 60 bpm (narrow Gaussian QRS of 1 mV) under the given options. */
+/**
+ * Classes of 20 beats at 60 bpm (narrow Gaussian QRS of 1 mV) under the given options. The
+ * reset-pause rule is off unless asked for: with a constant model every beat continues the
+ * model's run except the first, which has no pause after it and would be reported N.
+ */
 function classify(p: readonly number[], options: Partial<BeatClassifierOptions> = {}): string[] {
   const peaks = Array.from({ length: 20 }, (_, i) => FS + i * FS);
   const x = new Float64Array(22 * FS);
   for (const r of peaks) {
     for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
   }
-  const c = createBeatClassifier({ fs: FS, model: constantBeatModel(p), ...options });
+  const c = createBeatClassifier({
+    fs: FS,
+    model: constantBeatModel(p),
+    svebResetPause: 0,
+    ...options,
+  });
   return peaks.map(
     (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
   );
@@ -270,5 +279,66 @@ describe('createBeatClassifier gradual-rise veto', () => {
   it('takes a rise of 8% per beat for abrupt at a limit of 0.95, and rejects a limit below 0', () => {
     expect(stretch(run({ svebGradualRatio: 0.95 }))).toEqual(new Set(['SVEB']));
     expect(() => run({ svebGradualRatio: -1 })).toThrow(/svebGradualRatio/);
+  });
+});
+
+describe('createBeatClassifier reset-pause rule', () => {
+  // 90 beats at 75 bpm (RR 0.8 s). Beat 30: an atrial premature beat (RR 0.5 s) followed by the
+  // pause that resets the sinus node (1.1 s). Beat 45: one sinus cycle 15% short (0.68 s) with
+  // the next one back near the usual rate (0.78 s), no pause: sinus arrhythmia. Beat 60: a less
+  // premature beat (0.6 s) with a short pause (0.85 s, 1.4 times its own RR). From beat 75 on the
+  // rate steps to 0.66 s and stays. A model that calls SVEB on every beat 8% earlier than the
+  // median of the last 8 RR and N otherwise: a beat reported N was vetoed.
+  const peaks: number[] = [FS];
+  const rrOf = (k: number): number =>
+    k === 30
+      ? 0.5
+      : k === 31
+        ? 1.1
+        : k === 45
+          ? 0.68
+          : k === 46
+            ? 0.78
+            : k === 60
+              ? 0.6
+              : k === 61
+                ? 0.85
+                : k >= 75
+                  ? 0.66
+                  : 0.8;
+  for (let k = 1; k < 90; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
+  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
+  for (const r of peaks) {
+    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+  }
+  /** SVEB when preRR/localRR < 0.92 (a steep tanh step), N otherwise; VEB and F near 0. */
+  const prematureModel = (): BeatModel => {
+    const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
+    const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
+    w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
+    return { ...m, w1, b1: [40 * 0.92], w2: [-6, 6, 0, 0] };
+  };
+  const run = (options: Partial<BeatClassifierOptions>): string[] => {
+    const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  };
+
+  it('keeps an atrial premature beat followed by a pause SVEB and reports a short sinus cycle without one N (default 1.2)', () => {
+    const on = run({});
+    expect(on[30]).toBe('SVEB');
+    expect(on[60]).toBe('SVEB');
+    expect(on[45]).toBe('N');
+    // Off, the model's call stands.
+    expect(run({ svebResetPause: 0 })[45]).toBe('SVEB');
+    // Beats at the usual rate stay N.
+    expect(new Set([...on.slice(20, 30), ...on.slice(50, 60)])).toEqual(new Set(['N']));
+  });
+
+  it('leaves the onset of a fast stretch to the model (its next beat is fast too), and rejects a limit below 0', () => {
+    // The step to 0.66 s: the next RR is as short, so no pause can be judged yet.
+    expect(run({})[75]).toBe('SVEB');
+    expect(() => run({ svebResetPause: -1 })).toThrow(/svebResetPause/);
   });
 });
