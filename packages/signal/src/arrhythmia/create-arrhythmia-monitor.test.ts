@@ -165,8 +165,9 @@ describe('createArrhythmiaMonitor', () => {
       .filter((e) => e.rhythm === 'AF')
       .reduce((t, e) => t + ((e.end ?? e.start) - e.start) / fs, 0);
     // Cold start without a sinus P template: the 32-beat RR rule waits for the short-window
-    // model to agree (afLongNeedsModel), which here first happens about 27 s in.
-    expect(afTime).toBeGreaterThan(70);
+    // model to agree (afLongNeedsModel); the perceptron model agrees from 4.5 s on (AF 4.5 to
+    // 115.9 s; the logistic model before it only about 27 s in).
+    expect(afTime).toBeGreaterThan(100);
     expect(s.episodes.filter((e) => e.rhythm === 'AF')).toEqual([]);
     expect(s.withheld).toBeNull();
   });
@@ -212,10 +213,16 @@ describe('AF from the first beat (no sinus P template can form)', () => {
         afMinDurationMs: 0,
         afPWaveMeasure: measure,
       }).episodes.filter((e) => e.rhythm === 'AF');
-    expect(found('template-or-coherence')).toHaveLength(1);
-    // The 32-interval window alone labels its first beat 16 beats in and needs 8 labels in a
-    // row: too late for most strips that are AF from the first beat.
-    expect(found('template')).toEqual([]);
+    const byCoherence = found('template-or-coherence');
+    expect(byCoherence).toHaveLength(1);
+    // The 32-interval window alone labels its first beat 16 beats in and needs 6 labels in a
+    // row: too late for most strips that are AF from the first beat (in this 37-beat strip an
+    // episode, if any, starts more than 5 s after the short window's).
+    const byTemplate = found('template');
+    expect(byTemplate.length).toBeLessThanOrEqual(1);
+    for (const e of byTemplate) {
+      expect(e.start).toBeGreaterThan((byCoherence[0]?.start ?? 0) + 5 * fs);
+    }
   });
 });
 

@@ -266,7 +266,9 @@ describe('createRhythmTracker (short-window AF model)', () => {
       readFileSync(new URL('./model/af-window-model.json', import.meta.url), 'utf8'),
     ) as unknown;
     expect(asAfWindowModel(shipped)?.featureNames).toEqual([...AF_WINDOW_FEATURES]);
-    expect(asAfWindowModel({ ...(shipped as object), weights: [1, 2] })).toBeNull();
+    expect(asAfWindowModel(shipped)?.format).toBe('vigil-af-window-mlp-1');
+    expect(asAfWindowModel({ ...(shipped as object), w1: [1, 2] })).toBeNull();
+    expect(asAfWindowModel({ ...(shipped as object), members: [{ w1: [1] }] })).toBeNull();
     expect(asAfWindowModel({ ...(shipped as object), featureNames: ['a'] })).toBeNull();
     expect(asAfWindowModel(null)).toBeNull();
     expect(() => createRhythmTracker({ fs: FS, afModelWindowBeats: 40 })).toThrow(
@@ -379,6 +381,73 @@ describe('createRhythmTracker (short-window AF model)', () => {
     // Later in the recording (labels from beat 54 on) 2 or 3 AF windows open nothing, 4 do.
     expect(afWith([60, 61, 62])).toBe(0);
     expect(afWith([60, 61, 62, 63])).toBe(1);
+  });
+
+  it('runs a perceptron ensemble: p is the mean of its members', () => {
+    // One hidden unit on the coherence: tanh(5 - 10 c) is about +1 at c = 0.1 and -1 at c = 0.9,
+    // so this network gives p near 1 for absent and near 0 for present P waves; a second member
+    // that always says 0 halves p.
+    const byCoherence = {
+      format: 'vigil-af-window-mlp-1' as const,
+      featureNames: ['coherence'],
+      mean: [0],
+      std: [1],
+      hidden: 1,
+      w1: [-10],
+      b1: [5],
+      w2: [20],
+      b2: -10,
+      threshold: 0.4,
+    };
+    const never = { w1: [0], b1: [0], w2: [0], b2: -100 };
+    expect(asAfWindowModel({ ...byCoherence, members: [never] })?.format).toBe(
+      'vigil-af-window-mlp-1',
+    );
+    const afWith = (model: Omit<RhythmTrackerOptions, 'fs'>['afShortModel']): number => {
+      const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0, afShortModel: model });
+      for (let i = 1; i <= 60; i++) t.push(i * 200, 'N', null, i >= 30 ? 0.1 : 0.9);
+      t.flush();
+      return t.episodes.filter((e) => e.rhythm === 'AF').length;
+    };
+    expect(afWith(byCoherence)).toBe(1);
+    // Mean p about 0.5: AF above a threshold of 0.4, not above 0.6.
+    expect(afWith({ ...byCoherence, members: [never] })).toBe(1);
+    expect(afWith({ ...byCoherence, threshold: 0.6, members: [never] })).toBe(0);
+    expect(afWith({ ...byCoherence, members: [never, never] })).toBe(0);
+  });
+
+  it('measures the ectopic share, the RMSSD between N beats and the RR gap share', () => {
+    // Sinus at 800 ms with every sixth beat an SVEB (coupling 560 ms, compensatory 1040 ms).
+    const seen: Record<string, number>[] = [];
+    const onWindow = (_sample: number, f: Float64Array): void => {
+      seen.push(Object.fromEntries(AF_WINDOW_FEATURES.map((n, j) => [n, f[j] ?? NaN])));
+    };
+    const tracker = createRhythmTracker({
+      fs: FS,
+      afMinDurationMs: 0,
+      afShortModel: null,
+      onAfShortWindow: onWindow,
+    });
+    let sample = 0;
+    for (let i = 0; i < 60; i++) {
+      const premature = i % 6 === 3;
+      sample += Math.round(((premature ? 560 : i % 6 === 4 ? 1040 : 800) * FS) / 1000);
+      tracker.push(sample, premature ? 'SVEB' : 'N', null, 0.2);
+    }
+    tracker.flush();
+    const last = seen[seen.length - 1];
+    // 12 beats: 2 SVEBs; the N-to-N intervals are all 800 ms; the sorted intervals 560, 800 ...,
+    // 1040 leave their whole span in the two gaps.
+    expect(last?.ectopicBeatShare).toBeCloseTo(2 / 12, 6);
+    expect(last?.cleanNrmssd).toBe(0);
+    expect(last?.rrGapShare).toBeCloseTo(1, 6);
+    // Random intervals (AF-like) fill more of their range (12 intervals spread over 600 ms: mean
+    // gap share 0.57 for this seed).
+    const rnd = lcg(5);
+    const af = features(Array.from({ length: 40 }, () => 450 + 600 * rnd()));
+    const mean = af.reduce((s2, f) => s2 + (f.rrGapShare ?? 0), 0) / af.length;
+    expect(mean).toBeLessThan(0.75);
+    expect(af[af.length - 1]?.ectopicBeatShare).toBe(0);
   });
 
   it('finds AF in a 25-beat strip with absent P waves from a cold start', () => {

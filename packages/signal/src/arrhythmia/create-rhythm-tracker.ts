@@ -12,8 +12,12 @@ import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
  * for the slow swings of sinus arrhythmia); median |ΔRR| / mean RR; sample entropy (m = 1,
  * tolerance 8% of the mean RR, match counts smoothed by 1/2 so 12 intervals give a finite value;
  * after Lake & Moorman 2011, whose coefficient of sample entropy adds the log mean RR, the next
- * feature); ln(mean RR in s); the mean P-wave coherence over the window's beats; and
- * (longest - shortest RR) / mean RR.
+ * feature); ln(mean RR in s); the mean P-wave coherence over the window's beats;
+ * (longest - shortest RR) / mean RR; and three measures that tell ectopy from AF: the share of
+ * the window's beats the beat classifier calls ectopic (SVEB, VEB, F; capped at 1/3), the normalised RMSSD of
+ * the intervals between beats it calls N (successive pairs of such intervals; the window's own
+ * when fewer than 4 pairs), and the share of the sorted intervals' span lying in gaps wider than
+ * 8% of the mean RR (AF fills its range, ectopy clusters).
  */
 export const AF_WINDOW_FEATURES = [
   'nrmssd',
@@ -30,6 +34,9 @@ export const AF_WINDOW_FEATURES = [
   'logMeanRr',
   'meanCoherence',
   'rangeRatio',
+  'ectopicBeatShare',
+  'cleanNrmssd',
+  'rrGapShare',
 ] as const;
 
 export type AfWindowFeature = (typeof AF_WINDOW_FEATURES)[number];
@@ -38,7 +45,7 @@ export type AfWindowFeature = (typeof AF_WINDOW_FEATURES)[number];
  * Logistic model of the short-window AF decision: p = 1 / (1 + exp(-(bias + Σ weights[j] ·
  * (f[j] - mean[j]) / std[j]))) over the features `AF_WINDOW_FEATURES`; AF when p > threshold.
  */
-export interface AfWindowModel {
+export interface AfWindowLogisticModel {
   format: 'vigil-af-window-logistic-1';
   featureNames: readonly string[];
   mean: readonly number[];
@@ -48,28 +55,124 @@ export interface AfWindowModel {
   threshold: number;
 }
 
-/** The shipped short-window AF model (`npm run train:af`), or null when `json` is not one. */
+/**
+ * One-hidden-layer perceptron of the short-window AF decision: with x[j] = (f[j] - mean[j]) /
+ * std[j] clipped to ±8 (as in training), h[k] = tanh(b1[k] + Σ w1[k · d + j] · x[j]) and p =
+ * 1 / (1 + exp(-(b2 + Σ w2[k] · h[k]))); AF when p > threshold. Feature interactions (e.g. an
+ * irregular window counts as AF at a high P-wave coherence only when its order is random) are
+ * beyond the logistic model.
+ */
+export interface AfWindowMlpModel {
+  format: 'vigil-af-window-mlp-1';
+  featureNames: readonly string[];
+  mean: readonly number[];
+  std: readonly number[];
+  /** Hidden units. */
+  hidden: number;
+  /** `hidden` rows of `featureNames.length` weights, row-major. */
+  w1: readonly number[];
+  b1: readonly number[];
+  /** One weight per hidden unit. */
+  w2: readonly number[];
+  b2: number;
+  threshold: number;
+  /**
+   * Further members of an ensemble (optional): networks of the same shape trained on the same
+   * rows (so the same `mean` / `std`) from other seeds; p is the mean of every member's p, this
+   * model's own included.
+   */
+  members?: readonly AfWindowMlpMember[];
+  /** How the model was trained (provenance, not read by the tracker). */
+  training?: Record<string, unknown>;
+}
+
+/** Weights of one further ensemble member (shapes as in `AfWindowMlpModel`). */
+export interface AfWindowMlpMember {
+  w1: readonly number[];
+  b1: readonly number[];
+  w2: readonly number[];
+  b2: number;
+}
+
+export type AfWindowModel = AfWindowLogisticModel | AfWindowMlpModel;
+
+/** A short-window AF model (`npm run train:af`), or null when `json` is not one. */
 export function asAfWindowModel(json: unknown): AfWindowModel | null {
-  const m = json as Partial<AfWindowModel> | null;
-  const d = Array.isArray(m?.featureNames) ? m.featureNames.length : -1;
-  const okArray = (a: unknown): boolean =>
-    Array.isArray(a) && a.length === d && a.every((v) => typeof v === 'number');
+  if (json === null || typeof json !== 'object') return null;
+  const m = json as Record<string, unknown>;
+  const names = m.featureNames;
+  const d = Array.isArray(names) ? names.length : -1;
+  const numbers = (a: unknown, n: number): boolean =>
+    Array.isArray(a) && a.length === n && a.every((v) => typeof v === 'number');
   if (
-    m === null ||
-    typeof m !== 'object' ||
-    m.format !== 'vigil-af-window-logistic-1' ||
-    !Array.isArray(m.featureNames) ||
+    !Array.isArray(names) ||
     d === 0 ||
-    !m.featureNames.every((n) => AF_WINDOW_FEATURES.includes(n as AfWindowFeature)) ||
-    !okArray(m.mean) ||
-    !okArray(m.std) ||
-    !okArray(m.weights) ||
-    typeof m.bias !== 'number' ||
+    !names.every((n) => AF_WINDOW_FEATURES.includes(n as AfWindowFeature)) ||
+    !numbers(m.mean, d) ||
+    !numbers(m.std, d) ||
     typeof m.threshold !== 'number'
   ) {
     return null;
   }
-  return m as AfWindowModel;
+  if (m.format === 'vigil-af-window-logistic-1') {
+    return numbers(m.weights, d) && typeof m.bias === 'number'
+      ? (m as unknown as AfWindowLogisticModel)
+      : null;
+  }
+  if (m.format === 'vigil-af-window-mlp-1') {
+    const h = m.hidden;
+    if (typeof h !== 'number' || !Number.isInteger(h) || h <= 0) return null;
+    const net = (n: Record<string, unknown>): boolean =>
+      numbers(n.w1, h * d) && numbers(n.b1, h) && numbers(n.w2, h) && typeof n.b2 === 'number';
+    const members = m.members ?? [];
+    return net(m) &&
+      Array.isArray(members) &&
+      members.every((n) => n !== null && typeof n === 'object' && net(n as Record<string, unknown>))
+      ? (m as unknown as AfWindowMlpModel)
+      : null;
+  }
+  return null;
+}
+
+/**
+ * The model's probability that a window is AF, from the features in `AF_WINDOW_FEATURES` order
+ * (`feat`), `idx` mapping the model's features to their index there and `hiddenOut` scratch of
+ * at least the model's hidden units.
+ */
+function afProbability(
+  model: AfWindowModel,
+  feat: Float64Array,
+  idx: readonly number[],
+  hiddenOut: Float64Array,
+): number {
+  const d = idx.length;
+  if (model.format === 'vigil-af-window-logistic-1') {
+    let z = model.bias;
+    for (let j = 0; j < d; j++) {
+      z +=
+        ((model.weights[j] ?? 0) * ((feat[idx[j] ?? 0] ?? 0) - (model.mean[j] ?? 0))) /
+        (model.std[j] ?? 1);
+    }
+    return 1 / (1 + Math.exp(-z));
+  }
+  for (let j = 0; j < d; j++) {
+    const v = ((feat[idx[j] ?? 0] ?? 0) - (model.mean[j] ?? 0)) / (model.std[j] ?? 1);
+    hiddenOut[j] = Math.max(-8, Math.min(8, v));
+  }
+  const net = (n: AfWindowMlpMember): number => {
+    let z = n.b2;
+    for (let k = 0; k < model.hidden; k++) {
+      let s = n.b1[k] ?? 0;
+      const row = k * d;
+      for (let j = 0; j < d; j++) s += (n.w1[row + j] ?? 0) * (hiddenOut[j] ?? 0);
+      z += (n.w2[k] ?? 0) * Math.tanh(s);
+    }
+    return 1 / (1 + Math.exp(-z));
+  };
+  let p = net(model);
+  const members = model.members ?? [];
+  for (const m of members) p += net(m);
+  return p / (1 + members.length);
 }
 
 /**
@@ -93,7 +196,11 @@ export interface RhythmTrackerOptions {
   afLargeDiffShare?: number;
   /** Also leave out intervals touching SVEB beats, default false. */
   afExcludeSveb?: boolean;
-  /** Consecutive AF (non-AF) window decisions that open (close) an AF episode, default 8. */
+  /**
+   * Consecutive AF (non-AF) window decisions that open (close) an AF episode, default 6 (chosen
+   * with the perceptron model on the CinC 2017 development strips, DS1 and CPSC 2021: 8 bridged
+   * a 14-s sinus gap between two paroxysms of a CPSC 2021 development record).
+   */
   afHysteresisBeats?: number;
   /**
    * RR intervals per window of the second, short-window AF path, default 12 (0 turns the path
@@ -109,9 +216,10 @@ export interface RhythmTrackerOptions {
   /** P-wave score (see `push`) below which P waves count as absent, default 0.5. */
   afPWaveScoreMax?: number;
   /**
-   * Short-window decision by a logistic model (default: the shipped one, trained by
-   * `npm run train:af` on MIT-BIH DS1, CPSC 2021 development patients and the odd-numbered CinC
-   * 2017 strips) instead of the two thresholds above: it weighs the window's measures named in
+   * Short-window decision by a model (default: the shipped one, an ensemble of five perceptrons
+   * of 8 tanh units trained by `npm run train:af` on MIT-BIH DS1, CPSC 2021 development patients
+   * and the odd-numbered CinC 2017 strips; a logistic model is accepted too) instead of the two
+   * thresholds above: it weighs the window's measures named in
    * `AF_WINDOW_FEATURES` — RR irregularity (normalised RMSSD, share of large successive
    * differences, coefficient of variation, SD1 / SD2, sample entropy, range, median |ΔRR|), order
    * (turning-point ratio: near 2/3 for the random order of AF, lower for the smooth swings of
@@ -275,7 +383,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const W = options.afWindowBeats ?? 32;
   const afNrmssd = options.afNrmssd ?? 0.1;
   const afBig = options.afLargeDiffShare ?? 0.3;
-  const afHyst = options.afHysteresisBeats ?? 8;
+  const afHyst = options.afHysteresisBeats ?? 6;
   const excludeSveb = options.afExcludeSveb ?? false;
   const Ws = options.afShortWindowBeats ?? 12;
   const pMax = options.afPWaveScoreMax ?? 0.5;
@@ -296,6 +404,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const modelIdx = afModel
     ? afModel.featureNames.map((n) => AF_WINDOW_FEATURES.indexOf(n as AfWindowFeature))
     : [];
+  // Standardised inputs of the perceptron (its features, at most all of AF_WINDOW_FEATURES).
+  const modelScratch = new Float64Array(AF_WINDOW_FEATURES.length);
   const shortHyst = options.afShortHysteresisBeats ?? 4;
   const startHyst = options.afShortStartHysteresisBeats ?? 2;
   const maxCoherence = options.afShortMaxCoherence ?? 0.9;
@@ -435,6 +545,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     sampEn: 0,
     logMean: 0,
     range: 0,
+    gapShare: 0,
   };
   let rrScratch = new Float64Array(2 * W);
   let phaseScratch = new Float64Array(2 * W);
@@ -622,6 +733,16 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     stat.cv = Math.sqrt(v2 / n) / mean;
     stat.logMean = Math.log(mean / 1000);
     stat.range = ((valid[n - 1] ?? 0) - (valid[0] ?? 0)) / mean;
+    // Share of the sorted intervals' span that lies in gaps wider than 8% of the mean RR: the
+    // intervals of AF fill their range, those of ectopy (premature interval, pause, sinus cycle)
+    // sit in a few tight clusters with empty space between.
+    let gaps = 0;
+    for (let i = 1; i < n; i++) {
+      const g = (valid[i] ?? 0) - (valid[i - 1] ?? 0);
+      if (g > 0.08 * mean) gaps += g;
+    }
+    const span = (valid[n - 1] ?? 0) - (valid[0] ?? 0);
+    stat.gapShare = span > 0 ? gaps / span : 0;
     // Poincaré SD1 / SD2 over successive pairs, and the median |ΔRR|.
     let su = 0;
     let sv = 0;
@@ -719,19 +840,43 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
           const meanCoh = cn > 0 ? cs / cn : coh;
           feat[12] = meanCoh;
           feat[13] = stat.range;
+          // The beat classifier's ectopic share, and the irregularity of the intervals between
+          // beats it calls N (successive pairs of them only): frequent ectopy in sinus rhythm
+          // leaves these regular, AF does not. Too few such pairs: the window's own nRMSSD. The
+          // share is capped at 1/3: the classifier calls many AF beats SVEB (a tenth of the AF
+          // windows of DS1 and CinC 2017 have more than 0.4), and uncapped the perceptrons read a
+          // high share as ectopy and missed a synthetic 10-s AF paroxysm (ECGSYN).
+          let nEct = 0;
+          let cleanSum = 0;
+          let cleanN = 0;
+          let d2 = 0;
+          let nd = 0;
+          let prev = NaN;
+          for (let i = idx - Math.min(idx, Wm) + 1; i <= idx; i++) {
+            const a = at(i - 1);
+            const q = at(i);
+            if (q && q.cls !== 'N' && q.cls !== 'Q') nEct++;
+            const rr =
+              a && q && a.cls === 'N' && q.cls === 'N' ? ((q.sample - a.sample) * 1000) / fs : NaN;
+            if (Number.isFinite(rr)) {
+              cleanSum += rr;
+              cleanN++;
+              if (Number.isFinite(prev)) {
+                d2 += (rr - prev) ** 2;
+                nd++;
+              }
+            }
+            prev = rr;
+          }
+          feat[14] = Math.min(nEct / Math.min(idx, Wm), 1 / 3);
+          feat[15] = nd >= 4 ? Math.sqrt(d2 / nd) / (cleanSum / cleanN) : stat.nrmssd;
+          feat[16] = stat.gapShare;
           onShort?.(at(c)?.sample ?? 0, feat);
           if (afModel) {
-            let z = afModel.bias;
-            for (let j = 0; j < modelIdx.length; j++) {
-              z +=
-                ((afModel.weights[j] ?? 0) *
-                  ((feat[modelIdx[j] ?? 0] ?? 0) - (afModel.mean[j] ?? 0))) /
-                (afModel.std[j] ?? 1);
-            }
+            const pAf = afProbability(afModel, feat, modelIdx, modelScratch);
             // The model gives the coherence little weight (on AliveCor leads it is often high in
             // AF); P waves clearly present over the whole window still rule AF out.
-            isAf =
-              1 / (1 + Math.exp(-z)) > afModel.threshold && Math.min(coh, meanCoh) < maxCoherence;
+            isAf = pAf > afModel.threshold && Math.min(coh, meanCoh) < maxCoherence;
           }
         }
         // Unknown (no coherence, too few intervals) vetoes nothing.

@@ -1,6 +1,6 @@
 /**
  * `npm run eval:af -- <dir> [<dir> ...] [--annotations] [--list] [--af-window 32]
- *  [--af-hysteresis 8] [--af-short-window 12] [--af-short-hysteresis 4] [--p-max 0.5]
+ *  [--af-hysteresis 6] [--af-short-window 12] [--af-short-hysteresis 4] [--p-max 0.5]
  *  [--p-measure template|coherence|template-or-coherence] [--af-hold 16] [--af-min-duration 30000]
  *  [--no-atrial-evidence] [--options '<monitor options json>'] [--strips 30]
  *  [--channel N] [--invert] [--noise-mv 0.05]`

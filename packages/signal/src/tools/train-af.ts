@@ -1,9 +1,11 @@
 /**
  * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
- *  [--threshold 0.5]`
+ *  [--threshold 0.5] [--hidden 0] [--members 1] [--hold-back-mod4 r] [--rows rows.jsonl]`
  *
- * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`, a logistic regression
- * over `AF_WINDOW_FEATURES`) on the AF development data only: the 22 MIT-BIH DS1 records
+ * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
+ * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
+ * one-hidden-layer perceptrons of h tanh units, trained by `trainBeatModel` from seeds 1, 2, ...)
+ * on the AF development data only: the 22 MIT-BIH DS1 records
  * (`mitdb/`, DS2 records skipped unread), the CPSC 2021 development patients (`cpsc2021/`,
  * patients 8, 35 and 92 skipped unread) and the odd-numbered CinC 2017 strips (`cinc2017/`; the
  * even-numbered ones are held out and skipped unread). Every short window the tracker measures
@@ -19,7 +21,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import { AF_WINDOW_FEATURES } from '../arrhythmia/create-rhythm-tracker.js';
-import type { AfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
+import type { AfWindowMlpMember, AfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
+import type { BeatModel } from '../arrhythmia/beat-model.js';
+import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
@@ -38,8 +42,21 @@ const { values } = parseArgs({
     'short-window': { type: 'string' },
     /** Model window in RR intervals (`afModelWindowBeats`), default the tracker's (12). */
     'model-window': { type: 'string' },
+    /** Hidden units of the perceptron, default 0 (logistic regression). */
+    hidden: { type: 'string', default: '0' },
+    /** Perceptrons in the ensemble (seeds 1..members), default 1. */
+    members: { type: 'string', default: '1' },
+    /** Features: the first n of AF_WINDOW_FEATURES, default all. */
+    features: { type: 'string' },
+    /**
+     * Leave out of training the odd CinC 2017 strips whose record number mod 4 is r (1 or 3): the
+     * selection part, on which models are then compared (the shipped model: r = 3; per strip,
+     * `eval:cross-db --db cinc2017-dev --list`).
+     */
+    'hold-back-mod4': { type: 'string' },
   },
 });
+const holdBack = values['hold-back-mod4'] === undefined ? null : Number(values['hold-back-mod4']);
 const here = (p: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 const roots = (values.data ?? []).map(here);
 if (roots.length === 0) {
@@ -98,6 +115,7 @@ async function* records(): AsyncGenerator<Rec> {
       const [name, label] = line.split(',');
       // Odd record numbers only: the even ones are the held-out half.
       if (!name || !label || label === '~' || !/^A\d*[13579]$/.test(name)) continue;
+      if (holdBack !== null && Number(name.slice(1)) % 4 === holdBack) continue;
       const r = await loadWfdb('cinc2017', join(cinc, name), false);
       if (label === 'A') r.af = [[0, r.ecg.length]];
       yield r;
@@ -128,7 +146,11 @@ for await (const r of records()) {
     },
   });
 }
-const d = AF_WINDOW_FEATURES.length;
+const featureNames = AF_WINDOW_FEATURES.slice(
+  0,
+  values.features === undefined ? AF_WINDOW_FEATURES.length : Number(values.features),
+);
+const d = featureNames.length;
 const mean = new Array<number>(d).fill(0);
 const std = new Array<number>(d).fill(0);
 for (const x of rows)
@@ -142,34 +164,94 @@ const perDb = new Map<string, number>();
 for (const db of dbOf) perDb.set(db, (perDb.get(db) ?? 0) + 1);
 const smallest = Math.min(...perDb.values());
 const seen = new Map<string, number>();
-const x: Float64Array[] = [];
-const y: boolean[] = [];
+const kept: number[] = [];
 for (let i = 0; i < rows.length; i++) {
   const db = dbOf[i] ?? '';
   const k = (seen.get(db) ?? 0) + 1;
   seen.set(db, k);
   const stride = (perDb.get(db) ?? 1) / smallest;
   if (Math.floor(k / stride) === Math.floor((k - 1) / stride)) continue;
-  const row = rows[i] ?? new Float64Array(d);
-  x.push(row.map((v, j) => (v - (mean[j] ?? 0)) / (std[j] ?? 1)));
-  y.push(labels[i] === true);
+  kept.push(i);
 }
-const fit = fitLogistic(x, y, { l2: 0.001, iterations: 3000 });
-const model: AfWindowModel = {
-  format: 'vigil-af-window-logistic-1',
-  featureNames: [...AF_WINDOW_FEATURES],
-  mean: mean.map((v) => Number(v.toPrecision(6))),
-  std: std.map((v) => Number(v.toPrecision(6))),
-  weights: fit.weights.map((v) => Number(v.toPrecision(6))),
-  bias: Number(fit.bias.toPrecision(6)),
-  threshold: Number(values.threshold),
-};
+const hidden = Number(values.hidden);
+const threshold = Number(values.threshold);
+const round = (v: number): number => Number(v.toPrecision(6));
+let model: AfWindowModel;
+if (hidden > 0) {
+  // Perceptrons (trainBeatModel: standardises and clips the inputs itself, two-class softmax,
+  // equal class weights); p(AF) of a two-class softmax is the logistic of the logit difference.
+  const x = new Float64Array(kept.length * d);
+  kept.forEach((i, r) => {
+    x.set((rows[i] ?? new Float64Array(d)).subarray(0, d), r * d);
+  });
+  const y = Int32Array.from(kept, (i) => (labels[i] === true ? 1 : 0));
+  const nets = Array.from({ length: Number(values.members) }, (_, m) =>
+    trainBeatModel(x, y, {
+      featureNames: [...featureNames],
+      classes: ['nonAF', 'AF'],
+      hidden,
+      epochs: 40,
+      classWeights: [1, 1],
+      seed: m + 1,
+    }),
+  );
+  const member = (n: BeatModel): AfWindowMlpMember => ({
+    w1: n.w1.map(round),
+    b1: n.b1.map(round),
+    w2: Array.from({ length: hidden }, (_, k) => round((n.w2[hidden + k] ?? 0) - (n.w2[k] ?? 0))),
+    b2: round((n.b2[1] ?? 0) - (n.b2[0] ?? 0)),
+  });
+  const first = nets[0];
+  if (!first) throw new Error('--members must be at least 1');
+  model = {
+    format: 'vigil-af-window-mlp-1',
+    featureNames: [...featureNames],
+    mean: first.mean.map(round),
+    std: first.std.map(round),
+    hidden,
+    ...member(first),
+    threshold,
+    ...(nets.length > 1 ? { members: nets.slice(1).map(member) } : {}),
+    training: {
+      rows: kept.length,
+      epochs: 40,
+      seeds: nets.map((_, m) => m + 1),
+      holdBackMod4: holdBack,
+    },
+  };
+  console.log(`fit rows ${kept.length}, ${nets.length} perceptron(s) of ${hidden} hidden units`);
+} else {
+  const fit = fitLogistic(
+    kept.map((i) =>
+      (rows[i] ?? new Float64Array(d))
+        .subarray(0, d)
+        .map((v, j) => (v - (mean[j] ?? 0)) / (std[j] ?? 1)),
+    ),
+    kept.map((i) => labels[i] === true),
+    { l2: 0.001, iterations: 3000 },
+  );
+  model = {
+    format: 'vigil-af-window-logistic-1',
+    featureNames: [...featureNames],
+    mean: mean.map(round),
+    std: std.map(round),
+    weights: fit.weights.map(round),
+    bias: round(fit.bias),
+    threshold,
+  };
+  console.log(`fit rows ${kept.length}, log-loss ${fit.loss.toFixed(4)}`);
+  console.log(
+    featureNames
+      .map(
+        (f, j) => `${f} ${model.format === 'vigil-af-window-logistic-1' ? model.weights[j] : ''}`,
+      )
+      .join(', '),
+  );
+}
 for (const [db, n] of perDb) {
   const idx = dbOf.flatMap((v, i) => (v === db ? [i] : []));
   console.log(`${db}: ${n} windows, ${idx.filter((i) => labels[i]).length} in AF`);
 }
-console.log(`fit rows ${x.length}, log-loss ${fit.loss.toFixed(4)}`);
-console.log(AF_WINDOW_FEATURES.map((f, j) => `${f} ${model.weights[j]}`).join(', '));
 if (values.rows !== undefined) await writeFile(here(values.rows), `${dump.join('\n')}\n`);
 // Default: the shipped model file, wherever the command is run from (npm sets INIT_CWD to the
 // repository root when run as `npm run train:af` there).
