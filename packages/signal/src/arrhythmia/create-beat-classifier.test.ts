@@ -10,7 +10,9 @@ const FS = 360;
 /**
  * Classes of 20 beats at 60 bpm (narrow Gaussian QRS of 1 mV) under the given options. The
  * reset-pause rule is off unless asked for: with a constant model every beat continues the
- * model's run except the first, which has no pause after it and would be reported N.
+ * model's run except the first, which has no pause after it and would be reported N. So is the
+ * normal-shape cluster veto: every beat here has the patient's normal shape, so it would report
+ * a constant model's VEB as N.
  */
 function classify(p: readonly number[], options: Partial<BeatClassifierOptions> = {}): string[] {
   const peaks = Array.from({ length: 20 }, (_, i) => FS + i * FS);
@@ -22,6 +24,7 @@ function classify(p: readonly number[], options: Partial<BeatClassifierOptions> 
     fs: FS,
     model: constantBeatModel(p),
     svebResetPause: 0,
+    vebNormalClusterWidth: 0,
     ...options,
   });
   return peaks.map(
@@ -340,5 +343,53 @@ describe('createBeatClassifier reset-pause rule', () => {
     // The step to 0.66 s: the next RR is as short, so no pause can be judged yet.
     expect(run({})[75]).toBe('SVEB');
     expect(() => run({ svebResetPause: -1 })).toThrow(/svebResetPause/);
+  });
+});
+
+describe('createBeatClassifier normal-shape cluster veto', () => {
+  // 60 beats at 60 bpm with a narrow QRS (Gaussian, sigma 10 ms); every 5th beat from beat 10 on
+  // comes 30% early with a wide, biphasic QRS (a ventricular shape, sigma 30 ms). A model that
+  // gives every beat VEB 0.9: only the cluster's shape can tell the beats apart.
+  const peaks: number[] = [FS];
+  const wide = (k: number): boolean => k >= 10 && k % 5 === 0;
+  for (let k = 1; k < 60; k++) {
+    peaks.push((peaks[k - 1] ?? 0) + Math.round((wide(k) ? 0.7 : wide(k - 1) ? 1.3 : 1) * FS));
+  }
+  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
+  peaks.forEach((r, k) => {
+    const s = (wide(k) ? 0.03 : 0.01) * FS;
+    for (let i = r - 60; i < r + 60; i++) {
+      const t = (i - r) / s;
+      x[i] = wide(k) ? -1.5 * t * Math.exp(-0.5 * t * t) : Math.exp(-0.5 * t * t);
+    }
+  });
+  const run = (options: Partial<BeatClassifierOptions>): string[] => {
+    const c = createBeatClassifier({
+      fs: FS,
+      model: constantBeatModel([0.05, 0.03, 0.9, 0.02]),
+      ...options,
+    });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  };
+
+  it('reports VEB calls in the cluster of the normal shape N and keeps the wide cluster VEB (0.9, 1.05)', () => {
+    const on = run({ vebNormalClusterWidth: 1.05 });
+    const narrow = on.filter((_, k) => !wide(k));
+    const ventricular = on.filter((_, k) => wide(k));
+    expect(new Set(narrow)).toEqual(new Set(['N']));
+    expect(ventricular).toHaveLength(10);
+    expect(new Set(ventricular)).toEqual(new Set(['VEB']));
+  });
+
+  it('is off by default (vebNormalClusterWidth 0): the model calls every beat VEB', () => {
+    expect(new Set(run({}))).toEqual(new Set(['VEB']));
+    expect(new Set(run({ vebNormalClusterWidth: 0 }))).toEqual(new Set(['VEB']));
+  });
+
+  it('rejects a correlation outside -1..1 and a negative width limit, naming the option', () => {
+    expect(() => run({ vebNormalClusterCorr: 1.5 })).toThrow(/vebNormalClusterCorr/);
+    expect(() => run({ vebNormalClusterWidth: -1 })).toThrow(/vebNormalClusterWidth/);
   });
 });
