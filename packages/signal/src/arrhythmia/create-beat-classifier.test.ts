@@ -393,3 +393,112 @@ describe('createBeatClassifier normal-shape cluster veto', () => {
     expect(() => run({ vebNormalClusterWidth: -1 })).toThrow(/vebNormalClusterWidth/);
   });
 });
+
+describe('createBeatClassifier run-continuation rule', () => {
+  // 100 beats at 75 bpm (RR 0.8 s). From beat 40 a supraventricular run of 30 beats, entered
+  // abruptly, at RR 0.45 s alternating with 0.5 s (an atrial tachycardia is not quite regular),
+  // then the sinus pause (1.1 s) and the usual rate. The model calls SVEB on beats 8% earlier than
+  // the median of the last 8 RR: within a few beats the run's own RR is that median and the model
+  // reads the run as the patient's rhythm (N), as the validation runs' models did on DS1's atrial
+  // tachycardia runs (records 207, 209).
+  const runStart = 40;
+  const runEnd = 70;
+  const rrOf = (k: number): number =>
+    k >= runStart && k < runEnd ? (k % 2 === 0 ? 0.45 : 0.5) : k === runEnd ? 1.1 : 0.8;
+  const peaks: number[] = [FS];
+  for (let k = 1; k < 100; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
+  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
+  for (const r of peaks) {
+    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+  }
+  const prematureModel = (): BeatModel => {
+    const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
+    const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
+    w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
+    return { ...m, w1, b1: [40 * 0.92], w2: [-6, 6, 0, 0] };
+  };
+  const run = (options: Partial<BeatClassifierOptions>): string[] => {
+    const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  };
+
+  it('keeps every beat of an abrupt fast run SVEB while its RR stays below 0.8 of the sinus RR before it (default 0.8)', () => {
+    const on = run({});
+    expect(new Set(on.slice(runStart, runEnd))).toEqual(new Set(['SVEB']));
+    // The sinus beats before the run, the beat after the pause and the rhythm after it stay N.
+    expect(new Set([...on.slice(20, runStart), ...on.slice(runEnd, 100)])).toEqual(new Set(['N']));
+    // Off, the model reads the run's later beats N.
+    const off = run({ svebRunRatio: 0 });
+    expect(off[runStart]).toBe('SVEB');
+    expect(off.slice(runStart, runEnd).filter((c) => c === 'N').length).toBeGreaterThan(20);
+  });
+
+  it('does not continue a run that begins in an irregular rhythm (atrial fibrillation gives no sinus cycle)', () => {
+    // Before the run the RR alternate 0.65 and 0.95 s: rrIrregularity 0.375, above 0.1.
+    const irregular: number[] = [FS];
+    for (let k = 1; k < 100; k++) {
+      const rr = k >= runStart && k < runEnd ? rrOf(k) : k % 2 === 0 ? 0.65 : 0.95;
+      irregular.push((irregular[k - 1] ?? 0) + Math.round(rr * FS));
+    }
+    const y = new Float64Array((irregular.at(-1) ?? 0) + 2 * FS);
+    for (const r of irregular) {
+      for (let i = r - 40; i < r + 40; i++) y[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+    }
+    const classesOf = (options: Partial<BeatClassifierOptions>): string[] => {
+      const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+      return irregular.map(
+        (r, k) =>
+          c.next({ x: y, offset: 0 }, irregular[k - 1] ?? null, r, irregular[k + 1] ?? null).class,
+      );
+    };
+    expect(classesOf({})).toEqual(classesOf({ svebRunRatio: 0 }));
+    // With the regularity limit raised above 0.375 the same run is continued.
+    expect(classesOf({ svebMaxIrregularity: 1 })).not.toEqual(classesOf({ svebRunRatio: 0 }));
+  });
+
+  it('ends the run at a beat not below the limit (0.5) and rejects a limit below 0', () => {
+    // 0.45 and 0.5 s against 0.5 x 0.8 s: the continuation stops where the model does.
+    expect(run({ svebRunRatio: 0.5 })).toEqual(run({ svebRunRatio: 0 }));
+    expect(() => run({ svebRunRatio: -1 })).toThrow(/svebRunRatio/);
+  });
+});
+
+describe('createBeatClassifier paused-premature rule', () => {
+  // 90 beats at 75 bpm (RR 0.8 s). Beat 30: an atrial premature beat (0.5 s) followed by the
+  // resetting pause (1.1 s). Beat 45: a sinus cycle 20% short (0.64 s) followed by one near the
+  // usual length (0.82 s, 1.28 times its own: no resetting pause). A model unsure of every beat:
+  // SVEB 0.35, N 0.6.
+  const rrOf = (k: number): number =>
+    k === 30 ? 0.5 : k === 31 ? 1.1 : k === 45 ? 0.64 : k === 46 ? 0.82 : 0.8;
+  const peaks: number[] = [FS];
+  for (let k = 1; k < 90; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
+  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
+  for (const r of peaks) {
+    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+  }
+  const run = (options: Partial<BeatClassifierOptions>): string[] => {
+    const c = createBeatClassifier({
+      fs: FS,
+      model: constantBeatModel([0.6, 0.35, 0.03, 0.02]),
+      ...options,
+    });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  };
+
+  it('calls a premature beat followed by a reset pause SVEB at SVEB probability 0.35 (default 0.2), not a short sinus cycle', () => {
+    const on = run({});
+    expect(on[30]).toBe('SVEB');
+    expect(on[45]).toBe('N');
+    expect(new Set(on.filter((_, k) => k !== 30))).toEqual(new Set(['N']));
+  });
+
+  it('needs the probability (0.4 leaves the beat N), and rejects a limit below 0', () => {
+    expect(run({ svebPausedProbability: 0.4 })[30]).toBe('N');
+    expect(run({ svebPausedProbability: 0 })[30]).toBe('N');
+    expect(() => run({ svebPausedProbability: -1 })).toThrow(/svebPausedProbability/);
+  });
+});
