@@ -32,6 +32,43 @@ function classify(p: readonly number[], options: Partial<BeatClassifierOptions> 
   );
 }
 
+/** R peaks at FS of `n` beats, the first at 1 s, `rrOf(k)` the RR in s before beat k. */
+function peaksFromRr(n: number, rrOf: (k: number) => number): number[] {
+  const peaks: number[] = [FS];
+  for (let k = 1; k < n; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
+  return peaks;
+}
+
+/** A narrow Gaussian QRS (1 mV, sigma 10 ms) at each peak; the signal ends 2 s after the last. */
+function narrowQrsEcg(peaks: readonly number[]): Float64Array {
+  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
+  for (const r of peaks) {
+    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+  }
+  return x;
+}
+
+/** SVEB when preRR/localRR < 0.92 (a steep tanh step), N otherwise; VEB and F near 0. */
+function prematureModel(): BeatModel {
+  const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
+  const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
+  w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
+  return { ...m, w1, b1: [40 * 0.92], w2: [-6, 6, 0, 0] };
+}
+
+/** The classes of `peaks` on `x`, each beat judged once its next beat is known. */
+function classesOf(
+  peaks: readonly number[],
+  x: Float64Array,
+  model: BeatModel,
+  options: Partial<BeatClassifierOptions>,
+): string[] {
+  const c = createBeatClassifier({ fs: FS, model, ...options });
+  return peaks.map(
+    (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+  );
+}
+
 describe('createBeatClassifier thresholds', () => {
   it('reports the plain argmax with both thresholds at 0', () => {
     const p = [0.2, 0.45, 0.3, 0.05];
@@ -251,20 +288,9 @@ describe('createBeatClassifier gradual-rise veto', () => {
             : 0.8;
     peaks.push((peaks[k - 1] ?? 0) + Math.round(rr * FS));
   }
-  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
-  for (const r of peaks) {
-    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
-  }
-  const run = (options: Partial<BeatClassifierOptions>): string[] => {
-    const c = createBeatClassifier({
-      fs: FS,
-      model: constantBeatModel([0.05, 0.9, 0.03, 0.02]),
-      ...options,
-    });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
-    );
-  };
+  const x = narrowQrsEcg(peaks);
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, constantBeatModel([0.05, 0.9, 0.03, 0.02]), options);
   // The rise: its first beat is not yet 10% faster than the recent non-premature beats, the
   // next 16 are; after them 120 bpm is the RR of the recent non-premature beats (no longer a
   // fast stretch: the model decides).
@@ -310,23 +336,9 @@ describe('createBeatClassifier reset-pause rule', () => {
                   ? 0.66
                   : 0.8;
   for (let k = 1; k < 90; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
-  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
-  for (const r of peaks) {
-    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
-  }
-  /** SVEB when preRR/localRR < 0.92 (a steep tanh step), N otherwise; VEB and F near 0. */
-  const prematureModel = (): BeatModel => {
-    const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
-    const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
-    w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
-    return { ...m, w1, b1: [40 * 0.92], w2: [-6, 6, 0, 0] };
-  };
-  const run = (options: Partial<BeatClassifierOptions>): string[] => {
-    const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
-    );
-  };
+  const x = narrowQrsEcg(peaks);
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, prematureModel(), options);
 
   it('keeps an atrial premature beat followed by a pause SVEB and reports a short sinus cycle without one N (default 1.2)', () => {
     const on = run({});
@@ -405,24 +417,10 @@ describe('createBeatClassifier run-continuation rule', () => {
   const runEnd = 70;
   const rrOf = (k: number): number =>
     k >= runStart && k < runEnd ? (k % 2 === 0 ? 0.45 : 0.5) : k === runEnd ? 1.1 : 0.8;
-  const peaks: number[] = [FS];
-  for (let k = 1; k < 100; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
-  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
-  for (const r of peaks) {
-    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
-  }
-  const prematureModel = (): BeatModel => {
-    const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
-    const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
-    w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
-    return { ...m, w1, b1: [40 * 0.92], w2: [-6, 6, 0, 0] };
-  };
-  const run = (options: Partial<BeatClassifierOptions>): string[] => {
-    const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
-    );
-  };
+  const peaks = peaksFromRr(100, rrOf);
+  const x = narrowQrsEcg(peaks);
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, prematureModel(), options);
 
   it('keeps every beat of an abrupt fast run SVEB while its RR stays below 0.8 of the sinus RR before it (default 0.8)', () => {
     const on = run({});
@@ -437,25 +435,15 @@ describe('createBeatClassifier run-continuation rule', () => {
 
   it('does not continue a run that begins in an irregular rhythm (atrial fibrillation gives no sinus cycle)', () => {
     // Before the run the RR alternate 0.65 and 0.95 s: rrIrregularity 0.375, above 0.1.
-    const irregular: number[] = [FS];
-    for (let k = 1; k < 100; k++) {
-      const rr = k >= runStart && k < runEnd ? rrOf(k) : k % 2 === 0 ? 0.65 : 0.95;
-      irregular.push((irregular[k - 1] ?? 0) + Math.round(rr * FS));
-    }
-    const y = new Float64Array((irregular.at(-1) ?? 0) + 2 * FS);
-    for (const r of irregular) {
-      for (let i = r - 40; i < r + 40; i++) y[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
-    }
-    const classesOf = (options: Partial<BeatClassifierOptions>): string[] => {
-      const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
-      return irregular.map(
-        (r, k) =>
-          c.next({ x: y, offset: 0 }, irregular[k - 1] ?? null, r, irregular[k + 1] ?? null).class,
-      );
-    };
-    expect(classesOf({})).toEqual(classesOf({ svebRunRatio: 0 }));
+    const irregular = peaksFromRr(100, (k) =>
+      k >= runStart && k < runEnd ? rrOf(k) : k % 2 === 0 ? 0.65 : 0.95,
+    );
+    const y = narrowQrsEcg(irregular);
+    const classes = (options: Partial<BeatClassifierOptions>): string[] =>
+      classesOf(irregular, y, prematureModel(), options);
+    expect(classes({})).toEqual(classes({ svebRunRatio: 0 }));
     // With the regularity limit raised above 0.375 the same run is continued.
-    expect(classesOf({ svebMaxIrregularity: 1 })).not.toEqual(classesOf({ svebRunRatio: 0 }));
+    expect(classes({ svebMaxIrregularity: 1 })).not.toEqual(classes({ svebRunRatio: 0 }));
   });
 
   it('ends the run at a beat not below the limit (0.5) and rejects a limit below 0', () => {
@@ -472,22 +460,10 @@ describe('createBeatClassifier paused-premature rule', () => {
   // SVEB 0.35, N 0.6.
   const rrOf = (k: number): number =>
     k === 30 ? 0.5 : k === 31 ? 1.1 : k === 45 ? 0.64 : k === 46 ? 0.82 : 0.8;
-  const peaks: number[] = [FS];
-  for (let k = 1; k < 90; k++) peaks.push((peaks[k - 1] ?? 0) + Math.round(rrOf(k) * FS));
-  const x = new Float64Array((peaks.at(-1) ?? 0) + 2 * FS);
-  for (const r of peaks) {
-    for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
-  }
-  const run = (options: Partial<BeatClassifierOptions>): string[] => {
-    const c = createBeatClassifier({
-      fs: FS,
-      model: constantBeatModel([0.6, 0.35, 0.03, 0.02]),
-      ...options,
-    });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
-    );
-  };
+  const peaks = peaksFromRr(90, rrOf);
+  const x = narrowQrsEcg(peaks);
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, constantBeatModel([0.6, 0.35, 0.03, 0.02]), options);
 
   it('calls a premature beat followed by a reset pause SVEB at SVEB probability 0.35 (default 0.2), not a short sinus cycle', () => {
     const on = run({});
