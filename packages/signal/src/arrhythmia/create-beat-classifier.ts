@@ -274,16 +274,32 @@ export interface BeatClassifier {
   ): BeatVerdict;
 }
 
+/** The options that are numbers >= 0 (checked alike). */
+type NonNegativeOption =
+  | 'minVebProbability'
+  | 'minSvebProbability'
+  | 'fusionMinPrematurity'
+  | 'fusionMaxResidualRatio'
+  | 'svebPrematurity'
+  | 'svebMaxIrregularity'
+  | 'svebGradualRatio'
+  | 'svebResetPause'
+  | 'vebNormalClusterWidth'
+  | 'svebRunRatio'
+  | 'svebPausedProbability';
+
 /**
  * Stateful beat classifier: feature extraction with the record's running statistics, the
  * perceptron, the cluster vote on VEB, the VEB and SVEB probability thresholds, the
- * normal-shape cluster veto (no VEB in a cluster shaped like the patient's normal beat), the
- * fusion rule
+ * normal-shape cluster veto (no VEB in a cluster shaped like the patient's normal beat; off by
+ * default), the fusion rule
  * (VEB at the sinus time with a QRS between the record's normal and ventricular shapes is F), the
  * gradual-rise veto (SVEB in a stretch of fast beats reached gradually is a sinus rate rise), the
- * reset-pause rule (a lone SVEB not followed by a pause is a short sinus cycle), the prematurity
- * rule (N clearly early in a regular rhythm is SVEB), and the noise and pacing guards that turn
- * doubtful beats into Q instead of a guess.
+ * reset-pause rule (a lone SVEB not followed by a pause is a short sinus cycle), the
+ * paused-premature rule (an unsure beat with an APB's RR pattern is SVEB), the run-continuation
+ * rule (a supraventricular run stays SVEB once the running RR has adapted to it), the
+ * prematurity rule (N clearly early in a regular rhythm is SVEB; off by default), and the noise
+ * and pacing guards that turn doubtful beats into Q instead of a guess.
  */
 export function createBeatClassifier(options: BeatClassifierOptions): BeatClassifier {
   if (options.model.featureNames.length !== BEAT_FEATURE_NAMES.length) {
@@ -294,27 +310,25 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     );
   }
   const extractor = createBeatFeatureExtractor({ fs: options.fs });
+  /** The option's value (`fallback` when unset), checked to be a number >= 0. */
+  const nonNegative = (name: NonNegativeOption, fallback: number): number => {
+    const value = options[name] ?? fallback;
+    if (!(value >= 0)) {
+      throw new SignalInputError(
+        'INVALID_OPTION',
+        `options.${name}`,
+        `${name} must be a number >= 0`,
+      );
+    }
+    return value;
+  };
   const model = options.model;
   const noiseSlopeContrast = options.noiseSlopeContrast ?? 6;
   const spikeRatio = options.spikeRatio ?? 0.5;
   const contextBeats = options.contextBeats ?? 16;
   const contextShare = options.contextShare ?? 0.5;
-  const minVebProbability = options.minVebProbability ?? 0.5;
-  if (!(minVebProbability >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.minVebProbability',
-      'minVebProbability must be a number >= 0',
-    );
-  }
-  const minSvebProbability = options.minSvebProbability ?? 0.5;
-  if (!(minSvebProbability >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.minSvebProbability',
-      'minSvebProbability must be a number >= 0',
-    );
-  }
+  const minVebProbability = nonNegative('minVebProbability', 0.5);
+  const minSvebProbability = nonNegative('minSvebProbability', 0.5);
   const veb = model.classes.indexOf('VEB');
   const sveb = model.classes.indexOf('SVEB');
   const clusterVoteMembers = options.clusterVoteMembers ?? 5;
@@ -333,56 +347,14 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'fusionMix must be [min, max] with min <= max',
     );
   }
-  const fusionMinPrematurity = options.fusionMinPrematurity ?? 0.9;
-  if (!(fusionMinPrematurity >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.fusionMinPrematurity',
-      'fusionMinPrematurity must be a number >= 0',
-    );
-  }
-  const fusionMaxResidualRatio = options.fusionMaxResidualRatio ?? 0.8;
-  if (!(fusionMaxResidualRatio >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.fusionMaxResidualRatio',
-      'fusionMaxResidualRatio must be a number >= 0',
-    );
-  }
+  const fusionMinPrematurity = nonNegative('fusionMinPrematurity', 0.9);
+  const fusionMaxResidualRatio = nonNegative('fusionMaxResidualRatio', 0.8);
   const f = model.classes.indexOf('F');
   const nClass = model.classes.indexOf('N');
-  const svebPrematurity = options.svebPrematurity ?? 0;
-  if (!(svebPrematurity >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebPrematurity',
-      'svebPrematurity must be a number >= 0',
-    );
-  }
-  const svebMaxIrregularity = options.svebMaxIrregularity ?? 0.1;
-  if (!(svebMaxIrregularity >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebMaxIrregularity',
-      'svebMaxIrregularity must be a number >= 0',
-    );
-  }
-  const svebGradualRatio = options.svebGradualRatio ?? 0.9;
-  if (!(svebGradualRatio >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebGradualRatio',
-      'svebGradualRatio must be a number >= 0',
-    );
-  }
-  const svebResetPause = options.svebResetPause ?? 1.2;
-  if (!(svebResetPause >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebResetPause',
-      'svebResetPause must be a number >= 0',
-    );
-  }
+  const svebPrematurity = nonNegative('svebPrematurity', 0);
+  const svebMaxIrregularity = nonNegative('svebMaxIrregularity', 0.1);
+  const svebGradualRatio = nonNegative('svebGradualRatio', 0.9);
+  const svebResetPause = nonNegative('svebResetPause', 1.2);
   const vebNormalClusterCorr = options.vebNormalClusterCorr ?? 0.9;
   if (!(vebNormalClusterCorr >= -1 && vebNormalClusterCorr <= 1)) {
     throw new SignalInputError(
@@ -391,30 +363,9 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'vebNormalClusterCorr must be a number within -1..1',
     );
   }
-  const vebNormalClusterWidth = options.vebNormalClusterWidth ?? 0;
-  if (!(vebNormalClusterWidth >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.vebNormalClusterWidth',
-      'vebNormalClusterWidth must be a number >= 0',
-    );
-  }
-  const svebRunRatio = options.svebRunRatio ?? 0.8;
-  if (!(svebRunRatio >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebRunRatio',
-      'svebRunRatio must be a number >= 0',
-    );
-  }
-  const svebPausedProbability = options.svebPausedProbability ?? 0.2;
-  if (!(svebPausedProbability >= 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebPausedProbability',
-      'svebPausedProbability must be a number >= 0',
-    );
-  }
+  const vebNormalClusterWidth = nonNegative('vebNormalClusterWidth', 0);
+  const svebRunRatio = nonNegative('svebRunRatio', 0.8);
+  const svebPausedProbability = nonNegative('svebPausedProbability', 0.2);
   /** RR (samples) of the recent non-premature beats at the first beat of the current SVEB run; null outside one. */
   let runAnchorRr: number | null = null;
   /** The previous beat's verdict so far was SVEB (the run-continuation rule's run). */
