@@ -136,14 +136,14 @@ export function asAfWindowModel(json: unknown): AfWindowModel | null {
 
 /**
  * The model's probability that a window is AF, from the features in `AF_WINDOW_FEATURES` order
- * (`feat`), `idx` mapping the model's features to their index there and `hiddenOut` scratch of
- * at least the model's hidden units.
+ * (`feat`), `idx` mapping the model's features to their index there and `inputs` scratch for
+ * the perceptron's standardised inputs (at least `idx.length` long).
  */
 function afProbability(
   model: AfWindowModel,
   feat: Float64Array,
   idx: readonly number[],
-  hiddenOut: Float64Array,
+  inputs: Float64Array,
 ): number {
   const d = idx.length;
   if (model.format === 'vigil-af-window-logistic-1') {
@@ -157,14 +157,14 @@ function afProbability(
   }
   for (let j = 0; j < d; j++) {
     const v = ((feat[idx[j] ?? 0] ?? 0) - (model.mean[j] ?? 0)) / (model.std[j] ?? 1);
-    hiddenOut[j] = Math.max(-8, Math.min(8, v));
+    inputs[j] = Math.max(-8, Math.min(8, v));
   }
   const net = (n: AfWindowMlpMember): number => {
     let z = n.b2;
     for (let k = 0; k < model.hidden; k++) {
       let s = n.b1[k] ?? 0;
       const row = k * d;
-      for (let j = 0; j < d; j++) s += (n.w1[row + j] ?? 0) * (hiddenOut[j] ?? 0);
+      for (let j = 0; j < d; j++) s += (n.w1[row + j] ?? 0) * (inputs[j] ?? 0);
       z += (n.w2[k] ?? 0) * Math.tanh(s);
     }
     return 1 / (1 + Math.exp(-z));
