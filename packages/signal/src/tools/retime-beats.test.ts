@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../synth/create-rng.js';
+import { retimeBeats } from './retime-beats.js';
+
+const FS = 250;
+
+/**
+ * A source record: 60 beats every 0.8 s, every fourth (from the 4th) an SVEB 0.5 s after the
+ * beat before it. Sinus beats are a 1-mV spike, SVEBs a 2-mV spike, so copies are told apart.
+ */
+function source(): { ecg: Float64Array; peaks: number[]; labels: number[] } {
+  const peaks: number[] = [];
+  const labels: number[] = [];
+  let t = FS;
+  for (let k = 0; k < 60; k++) {
+    const sveb = k % 4 === 3;
+    t += Math.round((sveb ? 0.5 : 0.8) * FS);
+    peaks.push(t);
+    labels.push(sveb ? 1 : 0);
+  }
+  const ecg = new Float64Array(t + 2 * FS);
+  peaks.forEach((p, k) => {
+    ecg[p] = labels[k] === 1 ? 2 : 1;
+  });
+  return { ecg, peaks, labels };
+}
+
+describe('retimeBeats', () => {
+  it('places copies of the real beats at the new R peaks, SVEB copies where labels say SVEB', () => {
+    const { ecg, peaks, labels } = source();
+    const out = retimeBeats(ecg, peaks, labels, { fs: FS, rng: createRng(1), cycleS: 1.2 });
+    expect(out).not.toBeNull();
+    if (out === null) return;
+    expect(out.peaks.length).toBe(out.labels.length);
+    out.peaks.forEach((p, k) => {
+      // The spike survives the baseline correction (flat edges) and the 40-ms tapers.
+      expect(out.ecgMv[p]).toBeCloseTo(out.labels[k] === 1 ? 2 : 1, 9);
+    });
+  });
+
+  it('times premature beats at the coupling range and sinus beats after a pause or a cycle', () => {
+    const { ecg, peaks, labels } = source();
+    const out = retimeBeats(ecg, peaks, labels, {
+      fs: FS,
+      rng: createRng(2),
+      cycleS: 1.2,
+      durationS: 600,
+    });
+    if (out === null) throw new Error('no output');
+    for (let k = 1; k < out.peaks.length; k++) {
+      const rr = ((out.peaks[k] ?? 0) - (out.peaks[k - 1] ?? 0)) / FS;
+      if (out.labels[k] === 1) {
+        // Coupling 0.65-0.8 of the 1.2-s cycle (± one sample of rounding).
+        expect(rr).toBeGreaterThanOrEqual(0.78 - 0.008);
+        expect(rr).toBeLessThanOrEqual(0.96 + 0.008);
+      } else if (out.labels[k - 1] === 1) {
+        // The pause after a run: 1.0-2.5 cycles.
+        expect(rr).toBeGreaterThanOrEqual(1.2 - 0.008);
+        expect(rr).toBeLessThanOrEqual(3.0 + 0.008);
+      } else {
+        // Two sinus beats in a row: the cycle ± 5 %.
+        expect(rr).toBeGreaterThanOrEqual(1.14 - 0.008);
+        expect(rr).toBeLessThanOrEqual(1.26 + 0.008);
+      }
+    }
+  });
+
+  it('makes SVEBs the given share of the beats, in expectation', () => {
+    const { ecg, peaks, labels } = source();
+    for (const svebShare of [0.3, 0.75]) {
+      const out = retimeBeats(ecg, peaks, labels, {
+        fs: FS,
+        rng: createRng(3),
+        cycleS: 1,
+        svebShare,
+        durationS: 3600,
+      });
+      if (out === null) throw new Error('no output');
+      const share = out.labels.reduce((s, l) => s + l, 0) / out.labels.length;
+      // Some 3,000 to 4,500 beats: the share's standard error is about 0.01 to 0.02 (runs).
+      expect(Math.abs(share - svebShare)).toBeLessThan(0.05);
+    }
+  });
+
+  it('gives the same record for the same seed', () => {
+    const { ecg, peaks, labels } = source();
+    const a = retimeBeats(ecg, peaks, labels, { fs: FS, rng: createRng(9), cycleS: 1 });
+    const b = retimeBeats(ecg, peaks, labels, { fs: FS, rng: createRng(9), cycleS: 1 });
+    expect(b?.peaks).toEqual(a?.peaks);
+    expect(b?.ecgMv).toEqual(a?.ecgMv);
+  });
+
+  it('returns null for a source with fewer than 5 SVEBs', () => {
+    const { ecg, peaks } = source();
+    const labels = peaks.map((_, k) => (k === 3 || k === 7 ? 1 : 0));
+    expect(retimeBeats(ecg, peaks, labels, { fs: FS, rng: createRng(1), cycleS: 1 })).toBeNull();
+  });
+
+  it('rejects a share of 1 and mismatched peaks and labels, naming the option', () => {
+    const { ecg, peaks, labels } = source();
+    const rng = createRng(1);
+    expect(() => retimeBeats(ecg, peaks, labels, { fs: FS, rng, cycleS: 1, svebShare: 1 })).toThrow(
+      /svebShare/,
+    );
+    expect(() => retimeBeats(ecg, peaks, labels.slice(1), { fs: FS, rng, cycleS: 1 })).toThrow(
+      /labels/,
+    );
+    expect(() => retimeBeats(ecg, peaks, labels, { fs: FS, rng, cycleS: 0 })).toThrow(/cycleS/);
+  });
+});
