@@ -54,6 +54,7 @@ import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
 import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
+import { PROBE_SHARES, retimedProbe } from './retimed-probe.js';
 import { CLASS_INDEX } from './beat-dataset.js';
 import { addScore, emptyScore, scoreMatched } from './beat-eval.js';
 import type { MatchedScore } from './beat-eval.js';
@@ -94,6 +95,12 @@ interface Db {
   folder?: string;
   /** Which records of the folder belong to this row (default: all). */
   keep?: (record: string) => boolean;
+  /**
+   * Score the records' SVEB-dominant probes instead of the records (retimedProbe: the record's
+   * own sinus beats and SVEBs re-timed, SVEBs at 30, 50 and 75 % of the beats, 5 min each, no
+   * AF): sinus rhythm with frequent ectopy, the "irregular but not AF" case no record holds.
+   */
+  retimed?: boolean;
   role: Role;
   what: string;
 }
@@ -133,6 +140,21 @@ const DBS: Db[] = [
     keep: (n) => QTDB_SVDB.test(n),
     role: 'val',
     what: 'QT Database, its MIT-BIH Supraventricular records (beat training and LORO selection, AF validation)',
+  },
+  {
+    name: 'mitdb-ectopy',
+    folder: 'mitdb',
+    retimed: true,
+    role: 'dev',
+    what: 'DS1 records with 5 SVEBs or more, re-timed with frequent SVEBs (AF development)',
+  },
+  {
+    name: 'qtdb-svdb-ectopy',
+    folder: 'qtdb',
+    keep: (n) => QTDB_SVDB.test(n),
+    retimed: true,
+    role: 'val',
+    what: 'The SVDB records of the QT Database, re-timed with frequent SVEBs (AF validation)',
   },
   {
     name: 'qtdb',
@@ -281,7 +303,26 @@ async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
     .filter((n) => db.keep?.(n) ?? true)
     .sort();
   const hasBeats = ['svdb', 'incartdb', 'mitdb', 'qtdb'].includes(folder);
-  for (const name of names) yield loadWfdb(dir, name, hasBeats);
+  for (const name of names) {
+    const r = await loadWfdb(dir, name, hasBeats);
+    if (db.retimed !== true) {
+      yield r;
+      continue;
+    }
+    if (r.beats === null) continue;
+    for (const share of PROBE_SHARES) {
+      const t = retimedProbe(r.ecg, r.fs, r.beats.peaks, r.beats.labels, share, name);
+      if (t === null) continue;
+      yield {
+        name: `${name}@${share}`,
+        fs: r.fs,
+        ecg: t.ecgMv,
+        beats: null,
+        af: [],
+        group: `${100 * share} % SVEB`,
+      };
+    }
+  }
 }
 
 const pct = (a: number, b: number): string => (b > 0 ? ((100 * a) / b).toFixed(1) : '-');

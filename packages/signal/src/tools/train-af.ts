@@ -30,6 +30,12 @@ import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
 import { fitLogistic } from './fit-logistic.js';
 import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
+import { aamiClass } from '../arrhythmia/aami-class.js';
+import { isBeatSymbol } from '../ecg/beat-symbols.js';
+import { createRng } from '../synth/create-rng.js';
+import { CLASS_INDEX } from './beat-dataset.js';
+import { retimeBeats } from './retime-beats.js';
+import { sinusCycleS } from './retimed-probe.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +60,13 @@ const { values } = parseArgs({
      * `eval:cross-db --db cinc2017-dev --list`).
      */
     'hold-back-mod4': { type: 'string' },
+    /**
+     * Also train on DS1 records with 5 SVEBs or more re-timed with frequent SVEBs (retimeBeats:
+     * 3 views of 5 min each, SVEBs 20 to 80 % of the beats, sinus cycle 1 to 1.4 times the
+     * record's; no AF), in the mitdb share of the fit: sinus rhythm with frequent ectopy, the
+     * "irregular but not AF" windows no development record holds in number.
+     */
+    'ectopy-views': { type: 'boolean', default: false },
   },
 });
 const holdBack = values['hold-back-mod4'] === undefined ? null : Number(values['hold-back-mod4']);
@@ -93,12 +106,35 @@ async function loadWfdb(db: string, path: string, withAf: boolean): Promise<Rec>
   return { db, name: path, fs, ecg, af };
 }
 
+/** `--ectopy-views`: a DS1 record's re-timed views (none for a record with fewer than 5 SVEBs). */
+async function* ectopyViews(r: Rec): AsyncGenerator<Rec> {
+  const b = (await readAnnotations(r.name)).filter((a) => isBeatSymbol(a.symbol));
+  const peaks = Int32Array.from(b, (a) => a.sample);
+  const labels = Int32Array.from(b, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']);
+  const rng = createRng(52_361 + r.ecg.length);
+  const cycle = sinusCycleS(peaks, labels, r.fs);
+  for (let v = 0; v < 3; v++) {
+    const t = retimeBeats(r.ecg, peaks, labels, {
+      fs: r.fs,
+      rng,
+      cycleS: cycle * (1 + 0.4 * rng.uniform()),
+      svebShare: 0.2 + 0.6 * rng.uniform(),
+      durationS: 300,
+    });
+    if (t === null) return;
+    yield { db: 'mitdb', name: `${r.name}@retimed${v}`, fs: r.fs, ecg: t.ecgMv, af: [] };
+  }
+}
+
 async function* records(): AsyncGenerator<Rec> {
   const mit = find('mitdb');
   if (mit) {
     const names = (await readdir(mit)).filter((f) => f.endsWith('.hea')).map((f) => f.slice(0, -4));
-    for (const n of names.filter((x) => !MITDB_DS2.has(x)).sort())
-      yield loadWfdb('mitdb', join(mit, n), true);
+    for (const n of names.filter((x) => !MITDB_DS2.has(x)).sort()) {
+      const r = await loadWfdb('mitdb', join(mit, n), true);
+      yield r;
+      if (values['ectopy-views'] && r.fs === 360) yield* ectopyViews(r);
+    }
   }
   const cpsc = find('cpsc2021');
   if (cpsc) {
@@ -217,6 +253,7 @@ if (hidden > 0) {
       epochs: 40,
       seeds: nets.map((_, m) => m + 1),
       holdBackMod4: holdBack,
+      ...(values['ectopy-views'] ? { ectopyViews: true } : {}),
     },
   };
   console.log(`fit rows ${kept.length}, ${nets.length} perceptron(s) of ${hidden} hidden units`);

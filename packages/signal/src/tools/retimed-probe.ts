@@ -1,0 +1,48 @@
+import { createRng } from '../synth/create-rng.js';
+import { retimeBeats } from './retime-beats.js';
+import type { RetimedBeats } from './retime-beats.js';
+
+/** Median RR (s) of a record's N beats preceded by an N beat (class index 0): its sinus cycle. */
+export function sinusCycleS(
+  peaks: Int32Array | readonly number[],
+  labels: Int32Array | readonly number[],
+  fs: number,
+): number {
+  const rr: number[] = [];
+  for (let i = 1; i < peaks.length; i++) {
+    if (labels[i] === 0 && labels[i - 1] === 0) {
+      rr.push(((peaks[i] ?? 0) - (peaks[i - 1] ?? 0)) / fs);
+    }
+  }
+  rr.sort((a, b) => a - b);
+  return rr[rr.length >> 1] ?? 1;
+}
+
+/** SVEB shares of the SVEB-dominant probe. */
+export const PROBE_SHARES = [0.3, 0.5, 0.75] as const;
+
+/**
+ * The SVEB-dominant probe of one record (train:beats, eval:cross-db): its own sinus beats and
+ * SVEBs re-timed (retimeBeats) with SVEBs as `svebShare` of the beats, a sinus cycle 1.2 times
+ * the record's, 5 min, from a seed fixed by the record and the share (apart from the seeds of
+ * training's re-timed views). Null when the record has fewer than 5 SVEBs or sinus beats.
+ */
+export function retimedProbe(
+  ecgMv: Float64Array,
+  fs: number,
+  peaks: Int32Array | readonly number[],
+  labels: Int32Array | readonly number[],
+  svebShare: number,
+  record: string,
+): RetimedBeats | null {
+  let h = 0;
+  for (const ch of record) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
+  const rng = createRng(1_000_003 + 7919 * h + Math.round(100 * svebShare));
+  return retimeBeats(ecgMv, peaks, labels, {
+    fs,
+    rng,
+    cycleS: 1.2 * sinusCycleS(peaks, labels, fs),
+    svebShare,
+    durationS: 300,
+  });
+}
