@@ -13,7 +13,10 @@ const POST_OVER_PRE = BEAT_FEATURE_NAMES.indexOf('postRR/preRR');
 const POST_REGULAR = BEAT_FEATURE_NAMES.indexOf('postRR/regularRR');
 const CLUSTER_CORR = BEAT_FEATURE_NAMES.indexOf('clusterCorrQrs');
 const CLUSTER_WIDTH = BEAT_FEATURE_NAMES.indexOf('clusterWidth');
-/** Beats of a record before the prematurity rule applies (the irregularity spans 16 intervals). */
+/**
+ * Beats of a record before the prematurity rule applies, and the cold-start rule's default span
+ * (the irregularity spans 16 intervals).
+ */
 const RULE_MIN_BEATS = 16;
 /**
  * Pre RR / RR of the recent non-premature beats below which a beat is in a fast stretch (the
@@ -121,6 +124,7 @@ export interface BeatClassifierOptions {
    * README): SVEB +P rose 71.1 -> 74.3% (leave-one-record-out), 60.4 -> 61.5% and 81.3 -> 85.8%
    * (from one database to the other) for at most 0.5 points of Se; 0.88 cost over a point of Se,
    * 0.92 and 0.95 gained less. 0 turns it off.
+
    */
   svebGradualRatio?: number;
   /**
@@ -196,6 +200,25 @@ export interface BeatClassifierOptions {
    * run-continuation rule on; 0.3 gained 1.4 points less. 0 turns it off.
    */
   svebPausedProbability?: number;
+  /**
+   * Cold-start rule: over a record's (a stream's) first `svebColdStartBeats` beats, before the
+   * running RR statistics have a history (the local median spans 8 intervals, the RR of the
+   * recent non-premature beats and the irregularity 16), a beat that would be called SVEB keeps
+   * that call only as a lone atrial premature beat judged from its own neighbours: the previous
+   * beat not SVEB, its pre RR below 0.9 of the previous RR (premature against the one interval
+   * known before it) and a resetting pause after it (post RR at least `svebResetPause` times its
+   * pre RR); otherwise it is given the most probable other class. With a few intervals known the
+   * features compare a beat with one to a few cycles, so a sinus cycle shortened by sinus
+   * arrhythmia or a rate step reads as premature, and a run cannot be told from a new sinus
+   * rate. Default 16 (the span of the irregularity feature and of the RR of the recent
+   * non-premature beats), chosen on the development and validation data only (`npm run
+   * train:beats -- ... --lodo --sweep`, `npm run eval:cross-db -- ... --only dev`, README): SVEB
+   * calls on the CinC 2017 development normal-rhythm strips 17.4 -> 12.0 per 1,000 beats (strips
+   * with a call 806 -> 644 of 2,546), no SVEB lost in any validation run (false SVEBs 397 -> 391
+   * leave-one-record-out, 271 -> 267 from SVDB to DS1); 8 and 12 gave 14.3 and 13.2 per 1,000,
+   * 24 10.3 (past the statistics' span). 0 turns it off.
+   */
+  svebColdStartBeats?: number;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
   spikeRatio?: number;
   /** Recent beats over which noise and pacing are judged, default 16. */
@@ -297,7 +320,9 @@ type NonNegativeOption =
  * gradual-rise veto (SVEB in a stretch of fast beats reached gradually is a sinus rate rise), the
  * reset-pause rule (a lone SVEB not followed by a pause is a short sinus cycle), the
  * paused-premature rule (an unsure beat with an APB's RR pattern is SVEB), the run-continuation
- * rule (a supraventricular run stays SVEB once the running RR has adapted to it), the
+ * rule (a supraventricular run stays SVEB once the running RR has adapted to it), the cold-start
+ * rule (before the running RR statistics exist only a lone premature beat with a resetting pause
+ * is SVEB), the
  * prematurity rule (N clearly early in a regular rhythm is SVEB; off by default), and the noise
  * and pacing guards that turn doubtful beats into Q instead of a guess.
  */
@@ -366,6 +391,14 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const vebNormalClusterWidth = nonNegative('vebNormalClusterWidth', 0);
   const svebRunRatio = nonNegative('svebRunRatio', 0.8);
   const svebPausedProbability = nonNegative('svebPausedProbability', 0.2);
+  const svebColdStartBeats = options.svebColdStartBeats ?? RULE_MIN_BEATS;
+  if (!Number.isInteger(svebColdStartBeats) || svebColdStartBeats < 0) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.svebColdStartBeats',
+      'svebColdStartBeats must be an integer >= 0',
+    );
+  }
   /** RR (samples) of the recent non-premature beats at the first beat of the current SVEB run; null outside one. */
   let runAnchorRr: number | null = null;
   /** The previous beat's verdict so far was SVEB (the run-continuation rule's run). */
@@ -509,6 +542,18 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         rrSamples < svebRunRatio * runAnchorRr
       ) {
         best = sveb;
+      }
+      // Cold-start rule (see `svebColdStartBeats`): `beatsSeen` counts the beats before this one;
+      // on a record's first two beats there is no previous RR (stepRatio 1), so no SVEB.
+      if (
+        best === sveb &&
+        beatsSeen < svebColdStartBeats &&
+        (inSvebRun ||
+          stepRatio >= FAST_STRETCH ||
+          nextPeak === null ||
+          (features[POST_OVER_PRE] ?? 0) < svebResetPause)
+      ) {
+        best = mostProbable(false);
       }
       // The run's anchor: the RR of the recent non-premature beats at its first beat, kept only
       // when the rhythm before the run was regular (irregular RR, as in atrial fibrillation or
