@@ -12,7 +12,7 @@ const FS = 360;
  * reset-pause rule is off unless asked for: with a constant model every beat continues the
  * model's run except the first, which has no pause after it and would be reported N. So is the
  * normal-shape cluster veto: every beat here has the patient's normal shape, so it would report
- * a constant model's VEB as N.
+ * a constant model's VEB as N. So is the cold-start rule, which spans 16 of the 20 beats.
  */
 function classify(p: readonly number[], options: Partial<BeatClassifierOptions> = {}): string[] {
   const peaks = Array.from({ length: 20 }, (_, i) => FS + i * FS);
@@ -25,6 +25,7 @@ function classify(p: readonly number[], options: Partial<BeatClassifierOptions> 
     model: constantBeatModel(p),
     svebResetPause: 0,
     vebNormalClusterWidth: 0,
+    svebColdStartBeats: 0,
     ...options,
   });
   return peaks.map(
@@ -48,12 +49,12 @@ function narrowQrsEcg(peaks: readonly number[]): Float64Array {
   return x;
 }
 
-/** SVEB when preRR/localRR < 0.92 (a steep tanh step), N otherwise; VEB and F near 0. */
-function prematureModel(): BeatModel {
+/** SVEB when preRR/localRR < `limit` (a steep tanh step), N otherwise; VEB and F near 0. */
+function prematureModel(limit = 0.92): BeatModel {
   const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
   const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
   w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
-  return { ...m, w1, b1: [40 * 0.92], w2: [-6, 6, 0, 0] };
+  return { ...m, w1, b1: [40 * limit], w2: [-6, 6, 0, 0] };
 }
 
 /** The classes of `peaks` on `x`, each beat judged once its next beat is known. */
@@ -309,6 +310,26 @@ describe('createBeatClassifier gradual-rise veto', () => {
     expect(stretch(run({ svebGradualRatio: 0.95 }))).toEqual(new Set(['SVEB']));
     expect(() => run({ svebGradualRatio: -1 })).toThrow(/svebGradualRatio/);
   });
+
+  it('reports a rate step in a regular rhythm N when its abrupt first beat was not called: the later beats come gradually from it', () => {
+    // RR 0.8 s, then at beat 40 a step of 14% (0.69 s) and at 41 one of 9% (0.63 s), kept. A
+    // model that calls SVEB below 0.85 of the local RR: N at the step (0.86), SVEB from beat 41
+    // (0.79) until the local median follows.
+    const peaks = peaksFromRr(90, (k) => (k < 40 ? 0.8 : k === 40 ? 0.69 : 0.63));
+    const x = narrowQrsEcg(peaks);
+    const classes = (options: Partial<BeatClassifierOptions>): string[] =>
+      classesOf(peaks, x, prematureModel(0.85), options);
+    expect(new Set(classes({}))).toEqual(new Set(['N']));
+    // Off (0), beat 41 opens a run and the run-continuation rule carries the new rate on (0.63 s
+    // is below 0.8 of the 0.8-s cycle before it).
+    const off = classes({ svebGradualRatio: 0 });
+    expect(off[40]).toBe('N');
+    expect(off[41]).toBe('SVEB');
+    expect(off.filter((c) => c === 'SVEB').length).toBeGreaterThan(40);
+    // Only in a regular rhythm: with no rhythm counted regular (svebMaxIrregularity 0, which
+    // also stops the run-continuation rule) the model's call on beat 41 stands.
+    expect(classes({ svebMaxIrregularity: 0 })[41]).toBe('SVEB');
+  });
 });
 
 describe('createBeatClassifier reset-pause rule', () => {
@@ -476,5 +497,53 @@ describe('createBeatClassifier paused-premature rule', () => {
     expect(run({ svebPausedProbability: 0.4 })[30]).toBe('N');
     expect(run({ svebPausedProbability: 0 })[30]).toBe('N');
     expect(() => run({ svebPausedProbability: -1 })).toThrow(/svebPausedProbability/);
+  });
+});
+
+describe('createBeatClassifier cold-start rule', () => {
+  // A record that starts at 75 bpm (RR 0.8 s) and steps to RR 0.62 s at beat 5, for good: a
+  // sinus rate step in the first beats, before the running RR statistics have a history. The
+  // model calls SVEB on beats 8% earlier than the median of the last 8 RR.
+  const stepAt = 5;
+  const step = peaksFromRr(60, (k) => (k >= stepAt ? 0.62 : 0.8));
+  const stepEcg = narrowQrsEcg(step);
+  const stepRun = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(step, stepEcg, prematureModel(), options);
+
+  it('reports a rate step in the first 16 beats N, which without it is read as a run and carried on', () => {
+    expect(new Set(stepRun({}))).toEqual(new Set(['N']));
+    // Off (0), the step's first beat is SVEB (its next beat is fast too, so the reset-pause rule
+    // does not judge it) and the run-continuation rule carries the new rate on as a run.
+    const off = stepRun({ svebColdStartBeats: 0 });
+    expect(off[stepAt]).toBe('SVEB');
+    expect(off.filter((c) => c === 'SVEB').length).toBeGreaterThan(40);
+  });
+
+  it('keeps an atrial premature beat with a resetting pause in the first beats SVEB', () => {
+    // Beat 8: RR 0.5 s after 0.8 s, then the pause (1.1 s).
+    const peaks = peaksFromRr(40, (k) => (k === 8 ? 0.5 : k === 9 ? 1.1 : 0.8));
+    const c = classesOf(peaks, narrowQrsEcg(peaks), prematureModel(), {});
+    expect(c[8]).toBe('SVEB');
+    expect(c.filter((v) => v === 'SVEB').length).toBe(1);
+  });
+
+  it('calls nothing SVEB on RR alone over its span (16 beats by default, or as set), and rejects a fractional span', () => {
+    // A model that calls every beat SVEB, in a regular rhythm: no beat is premature or paused.
+    const peaks = peaksFromRr(30, () => 0.8);
+    const x = narrowQrsEcg(peaks);
+    const always = constantBeatModel([0.2, 0.7, 0.05, 0.05]);
+    const firstSveb = (options: Partial<BeatClassifierOptions>): number =>
+      classesOf(peaks, x, always, options).indexOf('SVEB');
+    expect(firstSveb({})).toBe(16);
+    expect(firstSveb({ svebColdStartBeats: 8 })).toBe(8);
+    // Off, the model's run begins at the first beat with a previous RR.
+    expect(firstSveb({ svebColdStartBeats: 0 })).toBeLessThan(2);
+    expect(() => firstSveb({ svebColdStartBeats: 2.5 })).toThrow(/svebColdStartBeats/);
+  });
+
+  it('leaves a rate step after its span to the other rules', () => {
+    // The same step at beat 40: the reset-pause rule does not judge its first beat (a Known gap).
+    const late = peaksFromRr(80, (k) => (k >= 40 ? 0.62 : 0.8));
+    expect(classesOf(late, narrowQrsEcg(late), prematureModel(), {})[40]).toBe('SVEB');
   });
 });

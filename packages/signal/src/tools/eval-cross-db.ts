@@ -38,7 +38,10 @@
  * of the class they were given), AF episodes found (EC57 overlap rule, `epicmp`) with the AF
  * detector's episodes (no minimum duration) and with the alarms (episodes as the monitor reports
  * them, after `afMinDurationMs`, default 30 s), the share of non-AF time called AF, and false AF
- * alarms (alarm episodes overlapping no reference AF) per 24 h of non-AF recording.
+ * alarms (alarm episodes overlapping no reference AF) per 24 h of non-AF recording. Under the
+ * table, per database and group, the SVEB calls per 1,000 beats and how many of them fall in a
+ * record's first 16 beats: on the CinC 2017 normal-rhythm (N) strips, which carry no beat labels
+ * and few real atrial premature beats, a false-SVEB proxy.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -220,6 +223,10 @@ interface AfTally {
   falseAlarms: number;
   records: number;
   hours: number;
+  /** Beats the classifier reported, SVEB calls among them, and those in a record's first 16 beats. */
+  beats: number;
+  sveb: number;
+  svebColdStart: number;
 }
 const emptyAf = (): AfTally => ({
   ref: 0,
@@ -233,7 +240,15 @@ const emptyAf = (): AfTally => ({
   falseAlarms: 0,
   records: 0,
   hours: 0,
+  beats: 0,
+  sveb: 0,
+  svebColdStart: 0,
 });
+/**
+ * Beats of a record before its running RR statistics exist (the classifier's rrIrregularity
+ * spans 16 intervals): SVEB calls there are counted apart (cold start).
+ */
+const COLD_START_BEATS = 16;
 
 interface Rec {
   name: string;
@@ -347,6 +362,8 @@ function counts(s: MatchedScore, k: number): string {
 }
 
 const rows: string[] = [];
+/** SVEB calls per 1,000 beats, per database and group (see the header). */
+const svebRows: string[] = [];
 for (const db of DBS) {
   if (values.only !== undefined && values.only !== db.role) continue;
   if (values.db !== undefined && !values.db.split(',').includes(db.name)) continue;
@@ -408,6 +425,12 @@ for (const db of DBS) {
       t.fpS += (detT - overlap(r.af, det)) / r.fs;
       t.alarms += alarm.length;
       t.falseAlarms += alarm.filter((x) => overlap([x], r.af) === 0).length;
+      t.beats += detection.beats.length;
+      detection.beats.forEach((b, i) => {
+        if (b.class !== 'SVEB') return;
+        t.sveb++;
+        if (i < COLD_START_BEATS) t.svebColdStart++;
+      });
     }
     if (values.list) {
       console.log(
@@ -416,7 +439,9 @@ for (const db of DBS) {
           `nonAF called AF ${(
             (det.reduce((s, [a, b]) => s + b - a, 0) - overlap(r.af, det)) /
             r.fs
-          ).toFixed(0)} s`,
+          ).toFixed(
+            0,
+          )} s svebCalls ${detection.beats.filter((b) => b.class === 'SVEB').length}/${detection.beats.length}`,
       );
     }
   }
@@ -436,6 +461,10 @@ for (const db of DBS) {
         `${t.nonAfS > 0 ? `${pct(t.fpS, t.nonAfS)}% of ${(t.nonAfS / 3600).toFixed(1)} h` : '-'} | ` +
         `${t.nonAfS > 0 ? `${t.falseAlarms} (${((t.falseAlarms * 86400) / t.nonAfS).toFixed(1)})` : '-'} |`,
     );
+    svebRows.push(
+      `${label}: ${((1000 * t.sveb) / Math.max(t.beats, 1)).toFixed(1)} per 1,000 beats ` +
+        `(${t.sveb} of ${t.beats}; ${t.svebColdStart} in a record's first ${COLD_START_BEATS} beats)`,
+    );
   }
 }
 console.log(
@@ -443,3 +472,5 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+console.log('\nSVEB calls (on CinC 2017 N strips a false-SVEB proxy):');
+for (const r of svebRows) console.log(r);
