@@ -64,6 +64,11 @@ export interface AtrialActivityTracker {
    * QRS complexes (within `qrsHalfWidthMs` of the peak). The residual of an average-beat
    * subtraction: the P waves of sinus rhythm cancel (near 0 on a clean lead), fibrillatory waves
    * do not (a sine of amplitude a in random phase leaves about a / √2) and neither does noise.
+   * Average-beat subtraction is the simplest QRST cancellation (Stridh & Sörnmo 2001, IEEE Trans
+   * Biomed Eng 48(1):105-111); atrial-activity variability from beat to beat detects AF in
+   * single-lead strips (Ródenas et al. 2017, Complexity 2017:2163610). An f-wave power in the
+   * TQ segment (4 to 10 Hz between T end and P onset) separated AF windows too, but added nothing
+   * to the RR measures of the short-window model on the CinC 2017 development strips; this did.
    */
   readonly residual: number | null;
 }

@@ -226,8 +226,10 @@ export interface RhythmTrackerOptions {
    * `AF_WINDOW_FEATURES` — RR irregularity (normalised RMSSD, share of large successive
    * differences, coefficient of variation, SD1 / SD2, sample entropy, range, median |ΔRR|), order
    * (turning-point ratio: near 2/3 for the random order of AF, lower for the smooth swings of
-   * sinus arrhythmia), share explained by ectopy, rate, and the P-wave coherence and template
-   * correlation of its last beats, so a very irregular window
+   * sinus arrhythmia), share explained by ectopy, rate, the P-wave coherence and template
+   * correlation of its last beats and their atrial residual (`atrialResidual` of `push`: activity
+   * in place of P waves; chosen with threshold 0.67 on the CinC 2017 selection strips, where it
+   * found 2 more of 192 AF strips with less non-AF time called AF), so a very irregular window
    * with some residual P-wave coherence (a noisy strip in AF) and a smoothly varying one with
    * absent-looking P waves are both told apart. Uses `shortPathPWaveScore` of `push` as the
    * coherence and `pWaveScore` as the template correlation (only one given: it is the coherence);
