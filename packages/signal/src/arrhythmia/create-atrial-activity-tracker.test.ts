@@ -120,4 +120,71 @@ describe('createAtrialActivityTracker', () => {
     ).toThrow(/segmentStartMs/);
     expect(() => createAtrialActivityTracker({ fs: FS, beats: 1 })).toThrow(/beats/);
   });
+  describe('residual', () => {
+    // Analytic oracle: beats every 0.8 s, a 1 mV triangular QRS (±40 ms) on a flat baseline, and
+    // in the P region either the same P wave every beat or a 6.40625-Hz sine (f waves, masked
+    // within 70 ms of the R peak as the QRS hides them) whose phase to the QRS advances by 1/8
+    // cycle per beat (6.40625 × 0.8 = 5.125 cycles), so over any 8 beats the phases are evenly
+    // spread and their average is exactly 0.
+    const RR = 200;
+    const F_HZ = 6.40625;
+    const strip = (atrial: 'p' | 'f', aMv: number, gain = 1) => {
+      const n = 40 * RR;
+      const x = new Float64Array(n);
+      const peaks: number[] = [];
+      for (let r = RR; r < n - RR; r += RR) peaks.push(r);
+      for (let i = 0; i < n; i++) {
+        const d = Math.min(...peaks.map((r) => Math.abs(i - r)));
+        const qrs = Math.max(0, 1 - d / 10);
+        const r = peaks.find((q) => q >= i) ?? n;
+        const beforeR = (r - i) / FS;
+        const p = atrial === 'p' ? aMv * Math.exp(-(((beforeR - 0.18) / 0.025) ** 2)) : 0;
+        const f =
+          atrial === 'f' && d > 0.07 * FS ? aMv * Math.sin((2 * Math.PI * F_HZ * i) / FS) : 0;
+        x[i] = gain * (qrs + p + f);
+      }
+      return { x, peaks };
+    };
+    const last = (atrial: 'p' | 'f', aMv: number, gain = 1): number | null => {
+      const { x, peaks } = strip(atrial, aMv, gain);
+      const t = createAtrialActivityTracker({ fs: FS });
+      for (const r of peaks) t.push(x, 0, r, true);
+      return t.residual;
+    };
+
+    it('is 0 for the same P wave in front of every beat', () => {
+      expect(last('p', 0.15)).toBeLessThan(1e-9);
+    });
+
+    it('is the f waves RMS over the QRS amplitude for f waves with no fixed phase', () => {
+      // The 8 segments average to 0, so the residual is their RMS: a / √2 times the 10-ms bins'
+      // gain sin(πfT) / (πfT) (0.9933), less what the detrending removes (a 260-ms segment
+      // holds 1.7 cycles; at most 15% here).
+      const g = Math.sin(Math.PI * F_HZ * 0.01) / (Math.PI * F_HZ * 0.01);
+      const r = last('f', 0.1) ?? NaN;
+      expect(r).toBeLessThanOrEqual((0.1 * g) / Math.SQRT2);
+      expect(r).toBeGreaterThan((0.85 * 0.1 * g) / Math.SQRT2);
+      // Linear in the f-wave amplitude, independent of the lead's gain.
+      expect(last('f', 0.2)).toBeCloseTo(2 * r, 12);
+      expect(last('f', 0.1, 3)).toBeCloseTo(r, 12);
+    });
+
+    it('is null until 8 eligible beats were seen', () => {
+      const { x, peaks } = strip('f', 0.1);
+      const t = createAtrialActivityTracker({ fs: FS });
+      const seen: (number | null)[] = [];
+      for (const r of peaks.slice(0, 8)) {
+        t.push(x, 0, r, true);
+        seen.push(t.residual);
+      }
+      expect(seen.slice(0, 7).every((v) => v === null)).toBe(true);
+      expect(seen[7]).toBeGreaterThan(0.05);
+    });
+
+    it('rejects a QRS half-width that is not positive', () => {
+      expect(() => createAtrialActivityTracker({ fs: FS, qrsHalfWidthMs: 0 })).toThrow(
+        SignalInputError,
+      );
+    });
+  });
 });
