@@ -310,26 +310,6 @@ describe('createBeatClassifier gradual-rise veto', () => {
     expect(stretch(run({ svebGradualRatio: 0.95 }))).toEqual(new Set(['SVEB']));
     expect(() => run({ svebGradualRatio: -1 })).toThrow(/svebGradualRatio/);
   });
-
-  it('reports a rate step in a regular rhythm N when its abrupt first beat was not called: the later beats come gradually from it', () => {
-    // RR 0.8 s, then at beat 40 a step of 14% (0.69 s) and at 41 one of 9% (0.63 s), kept. A
-    // model that calls SVEB below 0.85 of the local RR: N at the step (0.86), SVEB from beat 41
-    // (0.79) until the local median follows.
-    const peaks = peaksFromRr(90, (k) => (k < 40 ? 0.8 : k === 40 ? 0.69 : 0.63));
-    const x = narrowQrsEcg(peaks);
-    const classes = (options: Partial<BeatClassifierOptions>): string[] =>
-      classesOf(peaks, x, prematureModel(0.85), options);
-    expect(new Set(classes({}))).toEqual(new Set(['N']));
-    // Off (0), beat 41 opens a run and the run-continuation rule carries the new rate on (0.63 s
-    // is below 0.8 of the 0.8-s cycle before it).
-    const off = classes({ svebGradualRatio: 0 });
-    expect(off[40]).toBe('N');
-    expect(off[41]).toBe('SVEB');
-    expect(off.filter((c) => c === 'SVEB').length).toBeGreaterThan(40);
-    // Only in a regular rhythm: with no rhythm counted regular (svebMaxIrregularity 0, which
-    // also stops the run-continuation rule) the model's call on beat 41 stands.
-    expect(classes({ svebMaxIrregularity: 0 })[41]).toBe('SVEB');
-  });
 });
 
 describe('createBeatClassifier reset-pause rule', () => {

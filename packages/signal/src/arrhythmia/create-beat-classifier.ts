@@ -124,19 +124,7 @@ export interface BeatClassifierOptions {
    * README): SVEB +P rose 71.1 -> 74.3% (leave-one-record-out), 60.4 -> 61.5% and 81.3 -> 85.8%
    * (from one database to the other) for at most 0.5 points of Se; 0.88 cost over a point of Se,
    * 0.92 and 0.95 gained less. 0 turns it off.
-   *
-   * The same ratio judges a beat inside a stretch entered abruptly (a sinus-rate step of more
-   * than 10% in one beat) in a regular rhythm (rrIrregularity below `svebMaxIrregularity`): a
-   * beat whose previous beat is fast too and was not reported SVEB, reached from it by a step of
-   * at least `svebGradualRatio`, is not the onset of a supraventricular run (which comes at the
-   * abrupt beat itself): the stretch's abrupt beat was not called, so the stretch is a new rate.
-   * Measured on the validation runs (README) with the cold-start rule on: SVEB +P 76.5 -> 77.1%
-   * (leave-one-record-out), 73.7 -> 74.4% and 88.5% unchanged (from one database to the other)
-   * for 0.3, 0.2 and 0 points of Se (4 and 2 beats, in 209, 223, 118; false SVEBs fewer in 208,
-   * 207, 108, 223, 203); SVEB calls on the CinC 2017 development normal-rhythm strips 12.0 ->
-   * 10.3 per 1,000 beats. Without the regularity condition +P rose further (77.9, 76.2%), but in
-   * atrial fibrillation the changed calls moved the AF model's ectopic share and one DS1 AF
-   * episode (201) was no longer alarmed, with the AF model retrained too.
+
    */
   svebGradualRatio?: number;
   /**
@@ -329,8 +317,7 @@ type NonNegativeOption =
  * normal-shape cluster veto (no VEB in a cluster shaped like the patient's normal beat; off by
  * default), the fusion rule
  * (VEB at the sinus time with a QRS between the record's normal and ventricular shapes is F), the
- * gradual-rise veto (SVEB in a stretch of fast beats reached gradually, or reached gradually from
- * a fast beat not called SVEB, is a sinus rate rise), the
+ * gradual-rise veto (SVEB in a stretch of fast beats reached gradually is a sinus rate rise), the
  * reset-pause rule (a lone SVEB not followed by a pause is a short sinus cycle), the
  * paused-premature rule (an unsure beat with an APB's RR pattern is SVEB), the run-continuation
  * rule (a supraventricular run stays SVEB once the running RR has adapted to it), the cold-start
@@ -416,10 +403,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   let runAnchorRr: number | null = null;
   /** The previous beat's verdict so far was SVEB (the run-continuation rule's run). */
   let inSvebRun = false;
-  /**
-   * The previous beat's pre RR / RR of the recent non-premature beats (paused-premature rule,
-   * the gradual-rise veto's step form).
-   */
+  /** The previous beat's pre RR / RR of the recent non-premature beats (paused-premature rule). */
   let prevRegular = 1;
   /** The model (at the thresholds) called the previous beat SVEB: this beat continues a run. */
   let prevModelSveb = false;
@@ -512,18 +496,11 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         (features[PREMATURITY_REGULAR] ?? 1) < FAST_STRETCH
           ? Math.min(stretchMinRatio ?? stepRatio, stepRatio)
           : null;
-      // Its step form: in a regular rhythm, a beat inside the stretch (the previous beat fast too
-      // and not reported SVEB) reached by a gradual step is not a run's onset, whatever step
-      // began the stretch.
       if (
         best === sveb &&
         svebGradualRatio > 0 &&
         stretchMinRatio !== null &&
-        (stretchMinRatio >= svebGradualRatio ||
-          (prevRegular < FAST_STRETCH &&
-            stepRatio >= svebGradualRatio &&
-            !inSvebRun &&
-            (features[IRREGULARITY] ?? Infinity) < svebMaxIrregularity))
+        stretchMinRatio >= svebGradualRatio
       ) {
         best = mostProbable(false);
       }
