@@ -190,7 +190,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // The rhythm tracker gets the classifier's own verdict: were SVEBs suppressed in AF handed to it as
     // N, frequent atrial ectopy would keep the RR irregular, the AF call would go on suppressing
     // them, and the sinus P template (learnt only in regular rhythm) would never form.
-    record(tracker.push(peak, v.class, pScore, shortScore, atrial.residual), epOut);
+    record(tracker.push(peak, v.class, pScore, shortScore), epOut);
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {

@@ -19,11 +19,6 @@ export interface AtrialActivityOptions {
    * P waves; in AF the beats that are not premature still have none.
    */
   minPrematurity?: number;
-  /**
-   * Half-width in ms of the window around the R peak whose peak-to-peak amplitude scales
-   * `residual`, default 60 (the QRS complex, not the T wave: a QRS lasts 80 to 120 ms).
-   */
-  qrsHalfWidthMs?: number;
 }
 
 export interface AtrialActivityTracker {
@@ -57,20 +52,6 @@ export interface AtrialActivityTracker {
    * 1/beats).
    */
   readonly coherence: number | null;
-  /**
-   * Atrial activity not locked to the QRS, relative to the QRS amplitude, or null when
-   * `coherence` is: the RMS (mV) of the last `beats` eligible beats' pre-QRS segments (binned,
-   * detrended) about their average, divided by the median peak-to-peak amplitude (mV) of their
-   * QRS complexes (within `qrsHalfWidthMs` of the peak). The residual of an average-beat
-   * subtraction: the P waves of sinus rhythm cancel (near 0 on a clean lead), fibrillatory waves
-   * do not (a sine of amplitude a in random phase leaves about a / √2) and neither does noise.
-   * Average-beat subtraction is the simplest QRST cancellation (Stridh & Sörnmo 2001, IEEE Trans
-   * Biomed Eng 48(1):105-111); atrial-activity variability from beat to beat detects AF in
-   * single-lead strips (Ródenas et al. 2017, Complexity 2017:2163610). An f-wave power in the
-   * TQ segment (4 to 10 Hz between T end and P onset) separated AF windows too, but added nothing
-   * to the RR measures of the short-window model on the CinC 2017 development strips; this did.
-   */
-  readonly residual: number | null;
 }
 
 /**
@@ -96,15 +77,6 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   const binMs = options.binMs ?? 10;
   const k = options.beats ?? 8;
   const minPrematurity = options.minPrematurity ?? 0.9;
-  const qrsHalfMs = options.qrsHalfWidthMs ?? 60;
-  if (!(qrsHalfMs > 0)) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.qrsHalfWidthMs',
-      'qrsHalfWidthMs must be a positive number',
-    );
-  }
-  const qrsHalf = Math.max(1, Math.round((qrsHalfMs * fs) / 1000));
   if (!(startMs > endMs && endMs >= 0 && binMs > 0 && startMs - endMs >= 3 * binMs)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -121,12 +93,8 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   // Segments of the last k eligible beats (ring buffer), detrended.
   const ring: Float64Array[] = [];
   const ringBeat: number[] = [];
-  // QRS peak-to-peak amplitude (mV) of the ring's beats, and scratch to take their median.
-  const ringAmp: number[] = [];
-  const ampSorted = new Float64Array(k);
   let beatNo = 0;
   let coherence: number | null = null;
-  let residual: number | null = null;
   let templateCorrelation: number | null = null;
   const template = new Float64Array(nBins);
   let templateBeats = 0;
@@ -194,9 +162,6 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     get templateCorrelation() {
       return templateCorrelation;
     },
-    get residual() {
-      return residual;
-    },
     push(x, offset, peak, eligible, sinusContext = false) {
       const n = beatNo++;
       const early = premature(peak);
@@ -211,26 +176,15 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
       if (s) {
         ring.push(s);
         ringBeat.push(n);
-        let lo = Infinity;
-        let hi = -Infinity;
-        const to = Math.min(x.length - 1, peak - offset + qrsHalf);
-        for (let i = Math.max(0, peak - offset - qrsHalf); i <= to; i++) {
-          const v = x[i] ?? 0;
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
-        }
-        ringAmp.push(hi > lo ? hi - lo : 0);
         if (ring.length > k) {
           spare = ring.shift() ?? null;
           ringBeat.shift();
-          ringAmp.shift();
         }
       }
       // Stale evidence is no evidence: the k segments must come from the last 2k beats.
       if (ring.length < k || n - (ringBeat[0] ?? 0) >= 2 * k) {
         coherence = null;
         templateCorrelation = null;
-        residual = null;
         return coherence;
       }
       if (!s) return coherence;
@@ -262,16 +216,6 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
       }
       single /= k;
       coherence = single > 0 ? avg / single : 0;
-      // Mean square about the average segment = mean square of the segments - square of their
-      // mean, per bin.
-      for (let i = 0; i < k; i++) ampSorted[i] = ringAmp[i] ?? 0;
-      ampSorted.sort();
-      const amp =
-        k % 2 === 1
-          ? (ampSorted[k >> 1] ?? 0)
-          : ((ampSorted[(k >> 1) - 1] ?? 0) + (ampSorted[k >> 1] ?? 0)) / 2;
-      const rms = Math.sqrt(Math.max(0, single - avg) / nBins);
-      residual = amp > 0 ? rms / amp : null;
       return coherence;
     },
   };

@@ -450,26 +450,6 @@ describe('createRhythmTracker (short-window AF model)', () => {
     expect(af[af.length - 1]?.ectopicBeatShare).toBe(0);
   });
 
-  it('measures the atrial residual of the last beat of each window, log scale, floored at 1e-4', () => {
-    const residualOf = (residual: (i: number) => number | null): number[] => {
-      const seen: number[] = [];
-      const tracker = createRhythmTracker({
-        fs: FS,
-        afShortModel: null,
-        onAfShortWindow: (_sample, f) =>
-          seen.push(f[AF_WINDOW_FEATURES.indexOf('logAtrialResidual')] ?? NaN),
-      });
-      for (let i = 0; i < 20; i++) tracker.push(i * 200, 'N', null, 0.2, residual(i));
-      return seen;
-    };
-    // Windows end at beats 12 to 19; each reads the residual passed with its last beat.
-    expect(residualOf((i) => 0.01 * i)).toEqual(
-      Array.from({ length: 8 }, (_, j) => Math.log(0.01 * (12 + j))),
-    );
-    expect(new Set(residualOf(() => null))).toEqual(new Set([Math.log(1e-4)]));
-    expect(new Set(residualOf(() => 1e-6))).toEqual(new Set([Math.log(1e-4)]));
-  });
-
   it('finds AF in a 25-beat strip with absent P waves from a cold start', () => {
     const rnd = lcg(7);
     const rr = Array.from({ length: 25 }, () => 450 + 600 * rnd());

@@ -17,9 +17,7 @@ import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
  * the window's beats the beat classifier calls ectopic (SVEB, VEB, F; capped at 1/3), the normalised RMSSD of
  * the intervals between beats it calls N (successive pairs of such intervals; the window's own
  * when fewer than 4 pairs), and the share of the sorted intervals' span lying in gaps wider than
- * 8% of the mean RR (AF fills its range, ectopy clusters); and ln of the atrial residual passed
- * with the window's last beat (`createAtrialActivityTracker`'s `residual`: pre-QRS activity not
- * locked to the QRS, relative to the QRS amplitude; floored at 1e-4, and 1e-4 when unknown).
+ * 8% of the mean RR (AF fills its range, ectopy clusters).
  */
 export const AF_WINDOW_FEATURES = [
   'nrmssd',
@@ -39,7 +37,6 @@ export const AF_WINDOW_FEATURES = [
   'ectopicBeatShare',
   'cleanNrmssd',
   'rrGapShare',
-  'logAtrialResidual',
 ] as const;
 
 export type AfWindowFeature = (typeof AF_WINDOW_FEATURES)[number];
@@ -226,10 +223,8 @@ export interface RhythmTrackerOptions {
    * `AF_WINDOW_FEATURES` — RR irregularity (normalised RMSSD, share of large successive
    * differences, coefficient of variation, SD1 / SD2, sample entropy, range, median |ΔRR|), order
    * (turning-point ratio: near 2/3 for the random order of AF, lower for the smooth swings of
-   * sinus arrhythmia), share explained by ectopy, rate, the P-wave coherence and template
-   * correlation of its last beats and their atrial residual (`atrialResidual` of `push`: activity
-   * in place of P waves; chosen with threshold 0.67 on the CinC 2017 selection strips, where it
-   * found 2 more of 192 AF strips with less non-AF time called AF), so a very irregular window
+   * sinus arrhythmia), share explained by ectopy, rate, and the P-wave coherence and template
+   * correlation of its last beats, so a very irregular window
    * with some residual P-wave coherence (a noisy strip in AF) and a smoothly varying one with
    * absent-looking P waves are both told apart. Uses `shortPathPWaveScore` of `push` as the
    * coherence and `pWaveScore` as the template correlation (only one given: it is the coherence);
@@ -329,8 +324,7 @@ export interface RhythmTracker {
    * (`createAtrialActivityTracker`'s template correlation or coherence; null when unknown).
    * `shortPathPWaveScore` (optional) is a second score for the short-window path only, used
    * while `pWaveScore` is null (e.g. the template-free coherence before there is a sinus
-   * template); the long path's atrial-activity evidence never uses it. `atrialResidual`
-   * (optional) is `createAtrialActivityTracker`'s `residual` for the short-window model.
+   * template); the long path's atrial-activity evidence never uses it.
    * Returns episodes opened, updated or closed.
    */
   push(
@@ -338,7 +332,6 @@ export interface RhythmTracker {
     cls: BeatClass,
     pWaveScore?: number | null,
     shortPathPWaveScore?: number | null,
-    atrialResidual?: number | null,
   ): RhythmEpisode[];
   /** Closes every open episode at the last beat; returns them. */
   flush(): RhythmEpisode[];
@@ -365,8 +358,6 @@ interface Beat {
   pScore: number | null;
   /** P-wave score of the short path when `pScore` is null. */
   pShort: number | null;
-  /** Atrial activity not locked to the QRS, relative to its amplitude (see `push`). */
-  residual: number | null;
 }
 
 /** Verdict on the RR intervals of one window. */
@@ -880,7 +871,6 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
           feat[14] = Math.min(nEct / Math.min(idx, Wm), 1 / 3);
           feat[15] = nd >= 4 ? Math.sqrt(d2 / nd) / (cleanSum / cleanN) : stat.nrmssd;
           feat[16] = stat.gapShare;
-          feat[17] = Math.log(Math.max(1e-4, b?.residual ?? 0));
           onShort?.(at(c)?.sample ?? 0, feat);
           if (afModel) {
             const pAf = afProbability(afModel, feat, modelIdx, modelScratch);
@@ -1076,16 +1066,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     get regular() {
       return lastWindowRegular;
     },
-    push(sample, cls, pWaveScore = null, shortPathPWaveScore = null, atrialResidual = null) {
+    push(sample, cls, pWaveScore = null, shortPathPWaveScore = null) {
       updates = [];
       const idx = total++;
-      beats.push({
-        sample,
-        cls,
-        pScore: pWaveScore,
-        pShort: shortPathPWaveScore,
-        residual: atrialResidual,
-      });
+      beats.push({ sample, cls, pScore: pWaveScore, pShort: shortPathPWaveScore });
       // Keep enough history for the AF window and the longest open run.
       const keep = Math.max(W + 2, runStart >= 0 ? idx - runStart + 2 : 0, 16);
       while (beats.length > keep) {
