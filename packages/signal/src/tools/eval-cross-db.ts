@@ -20,6 +20,9 @@
  * - `qtdb-svdb` (the QT Database's 13 MIT-BIH Supraventricular records, sel8xx): trains the beat
  *   model with DS1 and takes part in its leave-one-record-out selection (so, like DS1, its beat
  *   figures are train:beats' LORO, not printed here); validation set of the AF rules.
+ * - `mitdb-ectopy` (dev) and `qtdb-svdb-ectopy` (validation): the same records' own sinus beats
+ *   and SVEBs re-timed into sinus rhythm with SVEBs at 30, 50 and 75 % of the beats
+ *   (`retimedProbe`, 5 min each, no AF): false AF in frequent ectopy, which no record holds.
  * - held out, never used for training, tuning or selection: `cinc2017` (PhysioNet/CinC
  *   Challenge 2017, even record numbers, single-lead AliveCor, 300 Hz, 9-61 s, one label per
  *   recording: N normal,
