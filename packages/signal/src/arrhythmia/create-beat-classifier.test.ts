@@ -218,23 +218,12 @@ describe('createBeatClassifier prematurity rule', () => {
    * (0.9) for every beat, so only the rule can call SVEB.
    */
   function run(rr: (k: number) => number, options: Partial<BeatClassifierOptions> = {}): string[] {
-    const peaks: number[] = [];
-    let t = FS;
-    for (let k = 0; k < 40; k++) {
-      t += Math.round(rr(k) * FS);
-      peaks.push(t);
-    }
-    const x = new Float64Array(t + 2 * FS);
-    for (const r of peaks) {
-      for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
-    }
-    const c = createBeatClassifier({
-      fs: FS,
-      model: constantBeatModel([0.9, 0.05, 0.03, 0.02]),
-      ...options,
-    });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    const peaks = peaksFromRr(40, rr);
+    return classesOf(
+      peaks,
+      narrowQrsEcg(peaks),
+      constantBeatModel([0.9, 0.05, 0.03, 0.02]),
+      options,
     );
   }
   // At 60 bpm, beat 30 comes `early` s after beat 29 and beat 31 at the usual time after it.
@@ -376,16 +365,8 @@ describe('createBeatClassifier normal-shape cluster veto', () => {
       x[i] = wide(k) ? -1.5 * t * Math.exp(-0.5 * t * t) : Math.exp(-0.5 * t * t);
     }
   });
-  const run = (options: Partial<BeatClassifierOptions>): string[] => {
-    const c = createBeatClassifier({
-      fs: FS,
-      model: constantBeatModel([0.05, 0.03, 0.9, 0.02]),
-      ...options,
-    });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
-    );
-  };
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, constantBeatModel([0.05, 0.03, 0.9, 0.02]), options);
 
   it('reports VEB calls in the cluster of the normal shape N and keeps the wide cluster VEB (0.9, 1.05)', () => {
     const on = run({ vebNormalClusterWidth: 1.05 });

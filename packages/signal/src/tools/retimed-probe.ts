@@ -1,4 +1,5 @@
 import { createRng } from '../synth/create-rng.js';
+import type { Rng } from '../synth/create-rng.js';
 import { retimeBeats } from './retime-beats.js';
 import type { RetimedBeats } from './retime-beats.js';
 
@@ -45,4 +46,25 @@ export function retimedProbe(
     svebShare,
     durationS: 300,
   });
+}
+
+/**
+ * A training view of one record (train:beats `--augment retime`, train:af `--ectopy-views`): its
+ * own sinus beats and SVEBs re-timed (retimeBeats) with a sinus cycle 1 to 1.4 times the
+ * record's (a slower sinus rhythm between the premature runs, as in sick sinus syndrome) and
+ * SVEBs a share of the beats drawn uniformly in `shareRange`, from `rng` (cycle first, then
+ * share). Null when the record has fewer than 5 SVEBs or sinus beats.
+ */
+export function randomRetimedView(
+  ecgMv: Float64Array,
+  fs: number,
+  peaks: Int32Array | readonly number[],
+  labels: Int32Array | readonly number[],
+  rng: Rng,
+  shareRange: readonly [number, number],
+  durationS: number,
+): RetimedBeats | null {
+  const cycleS = sinusCycleS(peaks, labels, fs) * (1 + 0.4 * rng.uniform());
+  const svebShare = shareRange[0] + (shareRange[1] - shareRange[0]) * rng.uniform();
+  return retimeBeats(ecgMv, peaks, labels, { fs, rng, cycleS, svebShare, durationS });
 }

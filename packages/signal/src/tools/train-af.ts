@@ -35,8 +35,7 @@ import { aamiClass } from '../arrhythmia/aami-class.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { createRng } from '../synth/create-rng.js';
 import { CLASS_INDEX } from './beat-dataset.js';
-import { retimeBeats } from './retime-beats.js';
-import { sinusCycleS } from './retimed-probe.js';
+import { randomRetimedView } from './retimed-probe.js';
 
 const { values } = parseArgs({
   options: {
@@ -115,15 +114,8 @@ async function* ectopyViews(r: Rec): AsyncGenerator<Rec> {
   const peaks = Int32Array.from(b, (a) => a.sample);
   const labels = Int32Array.from(b, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']);
   const rng = createRng(52_361 + r.ecg.length);
-  const cycle = sinusCycleS(peaks, labels, r.fs);
   for (let v = 0; v < 3; v++) {
-    const t = retimeBeats(r.ecg, peaks, labels, {
-      fs: r.fs,
-      rng,
-      cycleS: cycle * (1 + 0.4 * rng.uniform()),
-      svebShare: 0.2 + 0.6 * rng.uniform(),
-      durationS: 300,
-    });
+    const t = randomRetimedView(r.ecg, r.fs, peaks, labels, rng, [0.2, 0.8], 300);
     if (t === null) return;
     yield { db: 'mitdb', name: `${r.name}@retimed${v}`, fs: r.fs, ecg: t.ecgMv, af: [] };
   }
@@ -136,6 +128,8 @@ async function* records(): AsyncGenerator<Rec> {
     for (const n of names.filter((x) => !MITDB_DS2.has(x)).sort()) {
       const r = await loadWfdb('mitdb', join(mit, n), true);
       yield r;
+      // The views re-time the annotated beats on the record's own samples: only at the rate
+      // the signal was recorded (loadWfdb resamples other rates, the annotations are not).
       if (values['ectopy-views'] && r.fs === 360) yield* ectopyViews(r);
     }
   }

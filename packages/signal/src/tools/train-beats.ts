@@ -33,8 +33,7 @@ import { detectQrs } from '../ecg/detect-qrs.js';
 import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
 import { DS1_RECORDS, loadRecordBeats } from './beat-dataset.js';
 import { labelDetectedBeats } from './label-detected-beats.js';
-import { retimeBeats } from './retime-beats.js';
-import { PROBE_SHARES, retimedProbe, sinusCycleS } from './retimed-probe.js';
+import { PROBE_SHARES, randomRetimedView, retimedProbe } from './retimed-probe.js';
 import type { RecordBeats } from './beat-dataset.js';
 import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js';
 
@@ -331,9 +330,7 @@ function addRecordingNoise(r: RecordBeats, rng: ReturnType<typeof createRng>): F
  * between the premature runs, as in sick sinus syndrome); null when the lead has too few SVEBs.
  */
 function retimedView(r: RecordBeats, rng: ReturnType<typeof createRng>): RecordBeats | null {
-  const cycleS = sinusCycleS(r.peaks, r.labels, r.fs) * (1 + 0.4 * rng.uniform());
-  const svebShare = 0.4 + 0.45 * rng.uniform();
-  const t = retimeBeats(r.ecgMv, r.peaks, r.labels, { fs: r.fs, rng, cycleS, svebShare });
+  const t = randomRetimedView(r.ecgMv, r.fs, r.peaks, r.labels, rng, [0.4, 0.85], 180);
   if (t === null) return null;
   return {
     ...r,
