@@ -1,6 +1,7 @@
 /**
  * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
- *  [--threshold 0.5] [--hidden 0] [--members 1] [--hold-back-mod4 r] [--rows rows.jsonl]`
+ *  [--threshold 0.5] [--hidden 0] [--members 1] [--hold-back-mod4 r] [--rows rows.jsonl]
+ *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
  * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
@@ -62,16 +63,42 @@ const { values } = parseArgs({
     'hold-back-mod4': { type: 'string' },
     /**
      * Also train on DS1 records with 5 SVEBs or more re-timed with frequent SVEBs (retimeBeats:
-     * 3 views of 5 min each, SVEBs 20 to 80 % of the beats, sinus cycle 1 to 1.4 times the
-     * record's; no AF), in the mitdb share of the fit: sinus rhythm with frequent ectopy, the
-     * "irregular but not AF" windows no development record holds in number. Measured, not used
-     * for the shipped model: it halved the false AF time of `eval:cross-db`'s re-timed rows but
-     * missed the synthetic 10-s AF paroxysm of the rhythm tests (README).
+     * 3 views of 5 min each, SVEBs a share of the beats in `--ectopy-view-share`, sinus cycle 1
+     * to 1.4 times the record's; no AF), in the mitdb share of the fit: sinus rhythm with
+     * frequent ectopy, the "irregular but not AF" windows no development record holds in
+     * number. At full weight they cut the false AF time of `eval:cross-db`'s re-timed rows but
+     * the model missed the synthetic 10-s AF paroxysm of the rhythm tests; the shipped model
+     * takes them with `--ectopy-view-share 0.2,0.5 --ectopy-view-weight 0.5` (README).
      */
     'ectopy-views': { type: 'boolean', default: false },
+    /**
+     * Weight w (0 < w <= 1) of the views' windows against the record's own, default 1: one view
+     * window in 1 / w is kept (evenly spaced), before the databases are balanced. The views are
+     * more irregular than AF (RR range, gap share, CV) and half their windows have a sinus P
+     * template, which few AF windows have: at full weight the perceptrons read an irregular
+     * window with a template as ectopy and lost a synthetic paroxysm that follows sinus rhythm
+     * (README, with the weights and shares measured).
+     */
+    'ectopy-view-weight': { type: 'string', default: '1' },
+    /**
+     * SVEB share range of the views, "lo,hi" (fractions of the beats, each view's share drawn
+     * uniformly in it), default 0.2,0.8.
+     */
+    'ectopy-view-share': { type: 'string', default: '0.2,0.8' },
   },
 });
 const holdBack = values['hold-back-mod4'] === undefined ? null : Number(values['hold-back-mod4']);
+const viewWeight = Number(values['ectopy-view-weight']);
+const viewShare = values['ectopy-view-share'].split(',').map(Number);
+const [shareLo = NaN, shareHi = NaN] = viewShare;
+if (viewShare.length !== 2 || !(shareLo > 0 && shareLo <= shareHi && shareHi < 1)) {
+  console.error('--ectopy-view-share must be lo,hi with 0 < lo <= hi < 1');
+  process.exit(2);
+}
+if (!(viewWeight > 0 && viewWeight <= 1)) {
+  console.error('--ectopy-view-weight must be in (0, 1]');
+  process.exit(2);
+}
 const here = (p: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 const roots = (values.data ?? []).map(here);
 if (roots.length === 0) {
@@ -88,6 +115,8 @@ interface Rec {
   fs: number;
   ecg: Float64Array;
   af: Interval[];
+  /** A re-timed view (`--ectopy-views`), not a recording. */
+  view?: boolean;
 }
 
 async function loadWfdb(db: string, path: string, withAf: boolean): Promise<Rec> {
@@ -115,9 +144,16 @@ async function* ectopyViews(r: Rec): AsyncGenerator<Rec> {
   const labels = Int32Array.from(b, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']);
   const rng = createRng(52_361 + r.ecg.length);
   for (let v = 0; v < 3; v++) {
-    const t = randomRetimedView(r.ecg, r.fs, peaks, labels, rng, [0.2, 0.8], 300);
+    const t = randomRetimedView(r.ecg, r.fs, peaks, labels, rng, [shareLo, shareHi], 300);
     if (t === null) return;
-    yield { db: 'mitdb', name: `${r.name}@retimed${v}`, fs: r.fs, ecg: t.ecgMv, af: [] };
+    yield {
+      db: 'mitdb',
+      name: `${r.name}@retimed${v}`,
+      fs: r.fs,
+      ecg: t.ecgMv,
+      af: [],
+      view: true,
+    };
   }
 }
 
@@ -160,6 +196,7 @@ const rows: Float64Array[] = [];
 const labels: boolean[] = [];
 const dbOf: string[] = [];
 const dump: string[] = [];
+let viewWindows = 0;
 for await (const r of records()) {
   const peaks = detectQrs(r.ecg, { fs: r.fs });
   analyzeArrhythmia(r.ecg, r.fs, peaks, {
@@ -171,6 +208,12 @@ for await (const r of records()) {
       ? {}
       : { afModelWindowBeats: Number(values['model-window']) }),
     onAfShortWindow: (sample, f) => {
+      if (r.view === true) {
+        // --ectopy-view-weight: keep one view window in 1 / w, evenly spaced over all views.
+        viewWindows++;
+        if (Math.floor(viewWindows * viewWeight) === Math.floor((viewWindows - 1) * viewWeight))
+          return;
+      }
       const y = r.af.some(([s, e]) => sample >= s && sample < e);
       rows.push(Float64Array.from(f));
       labels.push(y);
@@ -251,6 +294,8 @@ if (hidden > 0) {
       seeds: nets.map((_, m) => m + 1),
       holdBackMod4: holdBack,
       ...(values['ectopy-views'] ? { ectopyViews: true } : {}),
+      ...(values['ectopy-views'] ? { ectopyViewShare: [shareLo, shareHi] } : {}),
+      ...(values['ectopy-views'] && viewWeight !== 1 ? { ectopyViewWeight: viewWeight } : {}),
     },
   };
   console.log(`fit rows ${kept.length}, ${nets.length} perceptron(s) of ${hidden} hidden units`);
