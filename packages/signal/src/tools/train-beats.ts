@@ -2,7 +2,8 @@
  * `npm run train:beats -- <mitdb dir> [--qtdb <qtdb dir>] [--all-leads] [--epochs 4] [--hidden 32]
  *  [--n-stride 3] [--seed 1] [--no-cv] [--score-other-leads] [--classifier '<json>']
  *  [--sweep '<json array>'] [--augment noise|mix|retime] [--noise-share 0.1] [--wander-share 0.3]
- *  [--members 1] [--lodo] [--monitor '<json>'] [--out src/arrhythmia/model/beat-model.json]`
+ *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
+ *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
  * --all-leads` (22 MIT-BIH DS1 records and the QT Database's 13 MIT-BIH Supraventricular
@@ -21,7 +22,10 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { BEAT_FEATURE_NAMES } from '../arrhythmia/create-beat-feature-extractor.js';
+import {
+  BEAT_FEATURE_NAMES,
+  SINUS_P_FEATURE_NAMES,
+} from '../arrhythmia/create-beat-feature-extractor.js';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
@@ -52,6 +56,13 @@ const { values, positionals } = parseArgs({
      */
     members: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
+    /**
+     * Train on the base features followed by SINUS_P_FEATURE_NAMES (the extractor's
+     * `sinusPFeatures`: P-wave correlation with a sinus P template from post-pause beats, pre RR
+     * over the sinus cycle between beats matching it); the model's feature names say so, and
+     * the classifier computes them for it.
+     */
+    'sinus-p-features': { type: 'boolean', default: false },
     /**
      * Leave-one-database-out validation (with --qtdb): a model trained on DS1 alone scores the
      * SVDB records and one trained on them alone scores DS1, end to end, with the classifier
@@ -146,8 +157,14 @@ if (!Number.isInteger(nMembers) || nMembers < 1) {
   process.exit(2);
 }
 
+/** Features of every beat (`--sinus-p-features`: the sinus P-wave features appended). */
+const featureOptions = { sinusPFeatures: values['sinus-p-features'] };
+const featureNames = values['sinus-p-features']
+  ? [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES]
+  : [...BEAT_FEATURE_NAMES];
+
 function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array } {
-  const nf = BEAT_FEATURE_NAMES.length;
+  const nf = featureNames.length;
   let n = 0;
   const picks: [RecordBeats, number][] = [];
   for (const r of records) {
@@ -172,7 +189,7 @@ function train(records: RecordBeats[], provenance: Record<string, unknown>): Bea
   const { x, y } = trainingSet(records);
   const fit = (s: number): BeatModel =>
     trainBeatModel(x, y, {
-      featureNames: [...BEAT_FEATURE_NAMES],
+      featureNames: [...featureNames],
       epochs,
       hidden,
       seed: s,
@@ -247,7 +264,7 @@ function atDetected(
   r: RecordBeats,
   det: Int32Array = detectQrs(r.ecgMv, { fs: r.fs }),
 ): RecordBeats {
-  const m = computeBeatFeatures(r.ecgMv, r.fs, det);
+  const m = computeBeatFeatures(r.ecgMv, r.fs, det, featureOptions);
   return {
     ...r,
     peaks: det,
@@ -290,7 +307,12 @@ const augmented = new Map<string, RecordBeats[]>();
 
 /** A record's beats and labels on another signal (same length and rate), features recomputed. */
 function withSignal(r: RecordBeats, ecgMv: Float64Array, lead: string): RecordBeats {
-  return { ...r, lead, ecgMv, features: computeBeatFeatures(ecgMv, r.fs, r.peaks).values };
+  return {
+    ...r,
+    lead,
+    ecgMv,
+    features: computeBeatFeatures(ecgMv, r.fs, r.peaks, featureOptions).values,
+  };
 }
 
 /**
@@ -338,7 +360,7 @@ function retimedView(r: RecordBeats, rng: ReturnType<typeof createRng>): RecordB
     ecgMv: t.ecgMv,
     peaks: t.peaks,
     labels: t.labels,
-    features: computeBeatFeatures(t.ecgMv, r.fs, t.peaks).values,
+    features: computeBeatFeatures(t.ecgMv, r.fs, t.peaks, featureOptions).values,
   };
 }
 
@@ -419,14 +441,14 @@ if (values.qtdb !== undefined) {
 }
 for (const [db, d, names] of sources) {
   for (const name of names) {
-    const r = await loadRecordBeats(d, name);
+    const r = await loadRecordBeats(d, name, undefined, featureOptions);
     records.push(r);
     database.set(name, db);
     detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
     if (values['all-leads'] || values['score-other-leads']) {
       const extra: RecordBeats[] = [];
       for (let lead = 0; lead < r.nLeads; lead++) {
-        if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead));
+        if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead, featureOptions));
       }
       otherLeads.set(name, extra);
     }
@@ -462,7 +484,7 @@ const withLeads = (rs: RecordBeats[]): RecordBeats[] =>
 const otherLeadScore = emptyScore();
 console.log(
   `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
-    `${BEAT_FEATURE_NAMES.length} features (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    `${featureNames.length} features (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
 
 if (!values['no-cv']) {
