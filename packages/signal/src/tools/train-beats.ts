@@ -2,6 +2,7 @@
  * `npm run train:beats -- <mitdb dir> [--qtdb <qtdb dir>] [--all-leads] [--epochs 4] [--hidden 32]
  *  [--n-stride 3] [--seed 1] [--no-cv] [--score-other-leads] [--classifier '<json>']
  *  [--sweep '<json array>'] [--augment noise|mix|retime] [--noise-share 0.1] [--wander-share 0.3]
+ *  [--retime-seconds 180]
  *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
  *  [--out src/arrhythmia/model/beat-model.json]`
  *
@@ -91,13 +92,15 @@ const { values, positionals } = parseArgs({
      * `addRecordingNoise`). Polarity inversion and amplitude scaling are not offered: every
      * feature is relative to the record's own template and RR statistics, so an inverted or
      * rescaled lead gives the same features to 1e-12 (checked on record 119, V1, at × -1, 0.3
-     * and -2.5). `retime` adds, for each training lead with at least 5 SVEBs, a 3-min record of
+     * and -2.5). `retime` adds, for each training lead with at least 5 SVEBs, a 3-min (`--retime-seconds`) record of
      * its own sinus beats and SVEBs re-timed so that SVEBs are 40 to 85 % of the beats
      * (`retimeBeats`, `retimedView` below): the context in which the running RR statistics are
      * the premature beats' own. Measured, not used for the shipped model: it raised the
      * SVEB-dominant probe only with the AF rule off, and cost SVEB +P on the real records (README).
      */
     augment: { type: 'string', default: '' },
+    /** Length in s of each `--augment retime` view, default 180 (less: fewer re-timed rows). */
+    'retime-seconds': { type: 'string', default: '180' },
     /** Standard deviation of the white noise of `--augment noise`, as a share of the record's median QRS peak-to-peak, default 0.1. */
     'noise-share': { type: 'string', default: '0.1' },
     /** Amplitude of the 0.3-Hz baseline wander of `--augment noise`, as a share of the record's median QRS peak-to-peak, default 0.3. */
@@ -301,6 +304,11 @@ for (const a of augment) {
   }
 }
 const noiseShare = Number(values['noise-share']);
+const retimeSeconds = Number(values['retime-seconds']);
+if (!(retimeSeconds > 0)) {
+  console.error('--retime-seconds must be > 0');
+  process.exit(2);
+}
 const wanderShare = Number(values['wander-share']);
 /** Augmented training views of each record (never scored, never of the held-out record). */
 const augmented = new Map<string, RecordBeats[]>();
@@ -352,7 +360,7 @@ function addRecordingNoise(r: RecordBeats, rng: ReturnType<typeof createRng>): F
  * between the premature runs, as in sick sinus syndrome); null when the lead has too few SVEBs.
  */
 function retimedView(r: RecordBeats, rng: ReturnType<typeof createRng>): RecordBeats | null {
-  const t = randomRetimedView(r.ecgMv, r.fs, r.peaks, r.labels, rng, [0.4, 0.85], 180);
+  const t = randomRetimedView(r.ecgMv, r.fs, r.peaks, r.labels, rng, [0.4, 0.85], retimeSeconds);
   if (t === null) return null;
   return {
     ...r,
