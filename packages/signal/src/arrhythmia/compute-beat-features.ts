@@ -1,5 +1,6 @@
 import { SignalInputError } from '../errors.js';
 import { createBeatFeatureExtractor } from './create-beat-feature-extractor.js';
+import type { BeatFeatureExtractorOptions } from './create-beat-feature-extractor.js';
 
 export interface BeatFeatureMatrix {
   /** Row-major, `nBeats × nFeatures`. */
@@ -15,16 +16,18 @@ export interface BeatFeatureMatrix {
  * @param ecgMv one ECG lead in mV
  * @param fs sampling rate in Hz
  * @param peaks R-peak sample indices, strictly increasing
+ * @param options extractor options other than `fs` (default none: the shipped model's features)
  */
 export function computeBeatFeatures(
   ecgMv: Float64Array,
   fs: number,
   peaks: Int32Array | readonly number[],
+  options: Omit<BeatFeatureExtractorOptions, 'fs'> = {},
 ): BeatFeatureMatrix {
   if (!(ecgMv instanceof Float64Array)) {
     throw new SignalInputError('INVALID_ARGUMENT', 'ecgMv', 'ecgMv must be a Float64Array');
   }
-  const extractor = createBeatFeatureExtractor({ fs });
+  const extractor = createBeatFeatureExtractor({ ...options, fs });
   const n = peaks.length;
   const nf = extractor.nFeatures;
   const values = new Float64Array(n * nf);

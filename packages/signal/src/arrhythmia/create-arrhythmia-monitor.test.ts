@@ -5,8 +5,10 @@ import { createEcgSynth } from '../synth/create-ecg-synth.js';
 import { createEcgAnalyzer } from '../ecg/create-ecg-analyzer.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { resample } from '../filters/resample.js';
+import { constantBeatModel } from './__tests__/constant-beat-model.js';
 import { analyzeArrhythmia } from './analyze-arrhythmia.js';
 import { classifyBeats } from './classify-beats.js';
+import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
 import type { ClassifiedBeat, RhythmEpisode } from './types.js';
 
@@ -337,5 +339,83 @@ describe('a 13-s AliveCor strip in AF (CinC 2017 A01951, AF development half)', 
     const live = m.episodes.filter((e) => e.rhythm === 'AF');
     expect(live).toHaveLength(1);
     expect(live).toEqual(offline);
+  });
+});
+
+describe('SVEBs that outnumber sinus beats (keepSvebSinusPConsistency)', () => {
+  const FS = 360;
+  /**
+   * 60 groups of a sinus beat, 1 to 4 premature beats at 0.45-0.75 s and a pause of 1.2-1.8 s
+   * (narrow QRS of 1 mV); every beat has a P wave of 0.15 mV (sigma 20 ms) at 180 ms before
+   * its R peak, upright for sinus beats and inverted for premature ones, or with `fibrillation`
+   * of random sign at a random 120-280 ms before every beat (no common P wave).
+   */
+  function svebDominant(fibrillation: boolean): { x: Float64Array; peaks: number[]; n: number } {
+    const rng = createRng(7);
+    const peaks: number[] = [];
+    const sinus: boolean[] = [];
+    let t = FS;
+    for (let g = 0; g < 60; g++) {
+      peaks.push(t);
+      sinus.push(true);
+      const run = 1 + Math.floor(rng.uniform() * 4);
+      for (let j = 0; j < run; j++) {
+        t += Math.round((0.45 + 0.3 * rng.uniform()) * FS);
+        peaks.push(t);
+        sinus.push(false);
+      }
+      t += Math.round((1.2 + 0.6 * rng.uniform()) * FS);
+    }
+    const x = new Float64Array(t + 2 * FS);
+    const s = 0.02 * FS;
+    const h = Math.round(4 * s);
+    peaks.forEach((p, i) => {
+      for (let j = p - 40; j < p + 40; j++) {
+        x[j] = (x[j] ?? 0) + Math.exp(-0.5 * ((j - p) / (0.01 * FS)) ** 2);
+      }
+      const a = fibrillation ? (rng.uniform() < 0.5 ? 0.15 : -0.15) : sinus[i] ? 0.15 : -0.15;
+      const c = p - Math.round((fibrillation ? 0.12 + 0.16 * rng.uniform() : 0.18) * FS);
+      for (let j = c - h; j < c + h; j++) {
+        x[j] = (x[j] ?? 0) + a * Math.exp(-0.5 * ((j - c) / s) ** 2);
+      }
+    });
+    return { x, peaks, n: sinus.filter((v) => !v).length };
+  }
+  // A model on the sinus P-wave features that calls every beat SVEB (p 0.7).
+  const names = [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES];
+  const model = {
+    ...constantBeatModel([0.3, 0.7, 1e-4, 1e-4]),
+    featureNames: names,
+    mean: names.map(() => 0),
+    std: names.map(() => 1),
+    w1: names.map(() => 0),
+  };
+  const svebCalls = (fibrillation: boolean, keep: number): number => {
+    const { x, peaks } = svebDominant(fibrillation);
+    const a = analyzeArrhythmia(x, FS, peaks, {
+      model,
+      keepSvebSinusPConsistency: keep,
+      classifier: { svebColdStartBeats: 0, svebResetPause: 0 },
+    });
+    return a.beats.filter((b) => b.class === 'SVEB').length;
+  };
+
+  it('keeps SVEB verdicts in irregular windows when the beats after the pauses share a P wave', () => {
+    const { peaks, n } = svebDominant(false);
+    expect(n).toBe(154);
+    // The windows are irregular: without the option most SVEB verdicts are reported N.
+    expect(svebCalls(false, 0)).toBe(33);
+    expect(svebCalls(false, 0.6)).toBe(209);
+    expect(peaks.length).toBe(214);
+  });
+
+  it('still reports them N when the P waves before the beats have no common shape', () => {
+    expect(svebCalls(true, 0.6)).toBe(33);
+  });
+
+  it('rejects a consistency outside 0..1', () => {
+    expect(() => createArrhythmiaMonitor({ fs: FS, keepSvebSinusPConsistency: 1.5 })).toThrow(
+      /keepSvebSinusPConsistency/,
+    );
   });
 });

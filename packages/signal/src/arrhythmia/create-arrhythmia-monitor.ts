@@ -28,6 +28,15 @@ export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs
   minDurationS?: number;
   /** Report SVEB as N while the recent RR intervals meet the AF criteria, default true. */
   suppressSvebInAf?: boolean;
+  /**
+   * With `suppressSvebInAf`: an SVEB verdict is kept in an AF-like window when the classifier's
+   * `sinusPConsistency` (share of the recent post-pause beats whose P wave matched the sinus P
+   * template; a model with the sinus P-wave features) is at least this, default 0 (off). After
+   * each pause of sinus rhythm with frequent atrial premature beats the sinus node fires with
+   * its own P wave; in atrial fibrillation the beats after long intervals have no common P wave.
+   * Not while an AF episode is open.
+   */
+  keepSvebSinusPConsistency?: number;
   /** P-wave measurement feeding the short-window AF path (see AtrialActivityOptions). */
   atrial?: Omit<AtrialActivityOptions, 'fs'>;
   /**
@@ -81,6 +90,14 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
   const latencySamples = ((options.detectorLatencyMs ?? 500) * fs) / 1000;
   const suppressSvebInAf = options.suppressSvebInAf ?? true;
+  const keepSvebConsistency = options.keepSvebSinusPConsistency ?? 0;
+  if (!(keepSvebConsistency >= 0 && keepSvebConsistency <= 1)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.keepSvebSinusPConsistency',
+      'keepSvebSinusPConsistency must be within 0..1',
+    );
+  }
   const minBeats = options.minBeats ?? 8;
   const minSamples = (options.minDurationS ?? 10) * fs;
   // Samples a beat needs after (before) its peak: the beat window plus the baseline filters'
@@ -132,6 +149,16 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     }
   };
 
+  /** Whether the tracker's latest AF episode is still open (a declared AF rhythm). */
+  const inAfEpisode = (): boolean => {
+    const e = tracker.episodes;
+    for (let i = e.length - 1; i >= 0; i--) {
+      const ep = e[i];
+      if (ep?.rhythm === 'AF') return ep.ongoing;
+    }
+    return false;
+  };
+
   const classifyNext = (
     next: number | null,
     beatsOut: ClassifiedBeat[],
@@ -147,8 +174,10 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // In atrial fibrillation every conducted beat comes at an irregular, often short, interval:
     // prematurity is no evidence of a supraventricular ectopic beat (the MIT-BIH annotators
     // label AF beats N). So while the recent RR intervals meet the AF criteria, SVEB becomes N.
+    const keep =
+      keepSvebConsistency > 0 && v.sinusPConsistency >= keepSvebConsistency && !inAfEpisode();
     const cls: BeatClass =
-      v.class === 'SVEB' && suppressSvebInAf && tracker.irregular ? 'N' : v.class;
+      v.class === 'SVEB' && suppressSvebInAf && tracker.irregular && !keep ? 'N' : v.class;
     counts[cls]++;
     beatsOut.push({ sample: peak, class: cls });
     lastVerdict = { noisy: v.noisyContext, paced: v.pacedContext };

@@ -3,7 +3,7 @@ import { constantBeatModel } from './__tests__/constant-beat-model.js';
 import type { BeatModel } from './beat-model.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
 import type { BeatClassifierOptions } from './create-beat-classifier.js';
-import { BEAT_FEATURE_NAMES } from './create-beat-feature-extractor.js';
+import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 
 const FS = 360;
 
@@ -121,6 +121,43 @@ describe('createBeatClassifier thresholds', () => {
     expect(() => createBeatClassifier({ fs: FS, model, clusterVoteMembers: 2.5 })).toThrow(
       /clusterVoteMembers/,
     );
+  });
+
+  it('computes the sinus P-wave features for a model trained on them and rejects other feature sets', () => {
+    // A model on the base features followed by SINUS_P_FEATURE_NAMES, whose SVEB output rises
+    // with preRR/sinusRR: at a steady 60 bpm the feature is 1 (sinus cycle = RR), so its
+    // probabilities are those of a weight on a constant 1.
+    const base = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
+    const names = [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES];
+    const w1 = new Array<number>(names.length).fill(0);
+    w1[names.indexOf('preRR/sinusRR')] = 1;
+    const model: BeatModel = {
+      ...base,
+      featureNames: names,
+      mean: new Array<number>(names.length).fill(0),
+      std: new Array<number>(names.length).fill(1),
+      w1,
+      b1: [0],
+      w2: [0, 10, 0, 0],
+    };
+    const peaks = peaksFromRr(20, () => 1);
+    const x = narrowQrsEcg(peaks);
+    const c = createBeatClassifier({ fs: FS, model, svebColdStartBeats: 0 });
+    const last = peaks.map((r, k) =>
+      c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null),
+    );
+    // tanh(1) = 0.7616 on the SVEB output: p(SVEB) / p(N) = exp(7.616).
+    const p = last.at(-1)?.probabilities ?? new Float64Array(4);
+    expect((p[1] ?? 0) / (p[0] ?? 1)).toBeCloseTo(Math.exp(10 * Math.tanh(1)), 3);
+    expect(() =>
+      createBeatClassifier({ fs: FS, model: { ...model, featureNames: names.slice(0, -1) } }),
+    ).toThrow(/feature set/);
+    expect(() =>
+      createBeatClassifier({
+        fs: FS,
+        model: { ...model, featureNames: [...BEAT_FEATURE_NAMES, 'corrSinusP', 'other'] },
+      }),
+    ).toThrow(/feature set/);
   });
 });
 

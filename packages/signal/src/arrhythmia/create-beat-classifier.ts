@@ -1,7 +1,11 @@
 import { SignalInputError } from '../errors.js';
 import type { SampleView } from './beat-window.js';
 import type { BeatModel } from './beat-model.js';
-import { BEAT_FEATURE_NAMES, createBeatFeatureExtractor } from './create-beat-feature-extractor.js';
+import {
+  BEAT_FEATURE_NAMES,
+  SINUS_P_FEATURE_NAMES,
+  createBeatFeatureExtractor,
+} from './create-beat-feature-extractor.js';
 import type { BeatCluster } from './create-beat-feature-extractor.js';
 import { predictBeatProbabilities } from './predict-beat-probabilities.js';
 import type { BeatClass } from './types.js';
@@ -242,6 +246,11 @@ export interface BeatVerdict {
    * `fusionMix`), or null while the record has no voted cluster of either kind.
    */
   fusion: FusionFit | null;
+  /**
+   * The feature extractor's `sinusPConsistency` after this beat (post-pause beats with a
+   * recurring sinus P wave); 0 unless the model uses the sinus P-wave features.
+   */
+  sinusPConsistency: number;
 }
 
 /** Least-squares fit of a QRS as alpha * normal + beta * ventricular (QRS_GRID_MS bins). */
@@ -327,14 +336,22 @@ type NonNegativeOption =
  * and pacing guards that turn doubtful beats into Q instead of a guess.
  */
 export function createBeatClassifier(options: BeatClassifierOptions): BeatClassifier {
-  if (options.model.featureNames.length !== BEAT_FEATURE_NAMES.length) {
+  // The model names its features: the base set, or the base set followed by the sinus P-wave
+  // features (`sinusPFeatures`, trained with `train:beats --sinus-p-features`).
+  const names = options.model.featureNames;
+  const sinusPFeatures = names.length === BEAT_FEATURE_NAMES.length + SINUS_P_FEATURE_NAMES.length;
+  if (
+    names.length !== BEAT_FEATURE_NAMES.length &&
+    (!sinusPFeatures ||
+      SINUS_P_FEATURE_NAMES.some((n, i) => names[BEAT_FEATURE_NAMES.length + i] !== n))
+  ) {
     throw new SignalInputError(
       'INVALID_OPTION',
       'options.model',
       'model was trained on a different feature set',
     );
   }
-  const extractor = createBeatFeatureExtractor({ fs: options.fs });
+  const extractor = createBeatFeatureExtractor({ fs: options.fs, sinusPFeatures });
   /** The option's value (`fallback` when unset), checked to be a number >= 0. */
   const nonNegative = (name: NonNegativeOption, fallback: number): number => {
     const value = options[name] ?? fallback;
@@ -415,7 +432,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const noiseFlags: boolean[] = [];
   const pacedFlags: boolean[] = [];
   const classes = model.classes as BeatClass[];
-  const featureScratch = new Float64Array(BEAT_FEATURE_NAMES.length);
+  const featureScratch = new Float64Array(extractor.nFeatures);
   return {
     next(view, prevPeak, peak, nextPeak) {
       // Used only inside this call: one array for every beat.
@@ -608,7 +625,16 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         best = sveb;
       }
       const cls: BeatClass = noisyContext || pacedContext ? 'Q' : (classes[best] ?? 'Q');
-      return { class: cls, probabilities, noiseLike, paced, noisyContext, pacedContext, fusion };
+      return {
+        class: cls,
+        probabilities,
+        noiseLike,
+        paced,
+        noisyContext,
+        pacedContext,
+        fusion,
+        sinusPConsistency: extractor.sinusPConsistency,
+      };
     },
   };
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { BEAT_FEATURE_NAMES, createBeatFeatureExtractor } from './create-beat-feature-extractor.js';
+import {
+  BEAT_FEATURE_NAMES,
+  SINUS_P_FEATURE_NAMES,
+  createBeatFeatureExtractor,
+} from './create-beat-feature-extractor.js';
 
 const FS = 360;
 
@@ -142,5 +146,72 @@ describe('createBeatFeatureExtractor', () => {
     expect(mean('clusterPrematurity', false)).toBeGreaterThan(0.95);
     expect(mean('clusterCorrQrs', true)).toBeLessThan(0.8);
     expect(mean('clusterCorrQrs', false)).toBeGreaterThan(0.95);
+  });
+
+  it('appends the sinus P-wave features only when asked', () => {
+    expect(createBeatFeatureExtractor({ fs: FS, sinusPFeatures: true }).nFeatures).toBe(
+      BEAT_FEATURE_NAMES.length + SINUS_P_FEATURE_NAMES.length,
+    );
+    expect(() => createBeatFeatureExtractor({ fs: FS, sinusPBeats: 0 })).toThrow(/sinusPBeats/);
+    expect(() => createBeatFeatureExtractor({ fs: FS, pauseShare: -1 })).toThrow(/pauseShare/);
+    expect(() => createBeatFeatureExtractor({ fs: FS, sinusPCorrelation: 2 })).toThrow(
+      /sinusPCorrelation/,
+    );
+  });
+
+  it('takes the sinus P template from post-pause beats when premature beats are the majority', () => {
+    // Sinus beats carry an upright P wave 180 ms before the R peak, premature beats an inverted
+    // one. Two of three groups are a sinus beat, three premature beats 0.6 s apart and a 1.4-s
+    // pause; every third group is a sinus beat followed by the next at 1 s. Premature beats are
+    // two thirds of the beats, so the dominant template (and its P wave) is theirs; the beats after
+    // the pauses are sinus.
+    const peaks: number[] = [];
+    const sinus: boolean[] = [];
+    let t = FS;
+    for (let g = 0; g < 90; g++) {
+      peaks.push(t);
+      sinus.push(true);
+      if (g % 3 === 2) {
+        t += FS;
+        continue;
+      }
+      for (let j = 0; j < 3; j++) {
+        t += Math.round(0.6 * FS);
+        peaks.push(t);
+        sinus.push(false);
+      }
+      t += Math.round(1.4 * FS);
+    }
+    const x = new Float64Array(t + 2 * FS);
+    addQrs(x, peaks);
+    const s = 0.02 * FS;
+    peaks.forEach((p, i) => {
+      const a = sinus[i] ? 0.15 : -0.15;
+      const c = p - Math.round(0.18 * FS);
+      for (let j = c - Math.round(4 * s); j < c + Math.round(4 * s); j++)
+        x[j] = (x[j] ?? 0) + a * Math.exp(-0.5 * ((j - c) / s) ** 2);
+    });
+    const ex = createBeatFeatureExtractor({ fs: FS, sinusPFeatures: true });
+    const view = { x, offset: 0 };
+    const col = (name: string): number =>
+      [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES].indexOf(name);
+    const rows = peaks.map((p, k) =>
+      ex.next(view, peaks[k - 1] ?? null, p, peaks[k + 1] ?? null).slice(),
+    );
+    const late = rows.slice(60);
+    const lateSinus = sinus.slice(60);
+    const values = (name: string, which: boolean): number[] =>
+      late.filter((_, i) => lateSinus[i] === which).map((f) => f[col(name)] ?? NaN);
+    // The sinus P template is the upright P wave of the post-pause beats...
+    expect(Math.min(...values('corrSinusP', true))).toBeGreaterThan(0.95);
+    expect(Math.max(...values('corrSinusP', false))).toBeLessThan(-0.9);
+    // ...while the dominant template's P wave is the premature beats' inverted one.
+    expect(Math.max(...values('corrP', true))).toBeLessThan(-0.9);
+    // The sinus cycle is the 1-s RR of the sinus beats in a row, not the 0.6-s coupling (the
+    // local and average medians) nor the 1.4-s pause (the upper RR).
+    for (const v of values('preRR/sinusRR', false)) expect(v).toBeCloseTo(0.6, 2);
+    expect(values('preRR/upperRR', false)[0]).toBeCloseTo(0.6 / 1.4, 2);
+    // Every post-pause beat's P wave matched the template: the sinus node, not fibrillation.
+    expect(new Set(late.map((f) => f[col('sinusPConsistency')]))).toEqual(new Set([1]));
   });
 });

@@ -34,6 +34,19 @@ export const BEAT_FEATURE_NAMES: readonly string[] = [
   'localRR/upperRR',
 ];
 
+/**
+ * Names of the features `sinusPFeatures` appends to BEAT_FEATURE_NAMES: the correlation of the
+ * beat's P-wave bins with the sinus P template (post-pause beats), its pre RR over the sinus
+ * cycle (RR of consecutive beats matching that template), and the share of the last post-pause
+ * beats that matched the template (a P wave that recurs after every pause: sinus rhythm with
+ * ectopy, not atrial fibrillation, whose post-pause beats have no common P wave).
+ */
+export const SINUS_P_FEATURE_NAMES: readonly string[] = [
+  'corrSinusP',
+  'preRR/sinusRR',
+  'sinusPConsistency',
+];
+
 export interface BeatFeatureExtractorOptions {
   /** Sampling rate in Hz (required). */
   fs: number;
@@ -71,6 +84,30 @@ export interface BeatFeatureExtractorOptions {
    * into the normal cluster; README).
    */
   clusterCorrelation?: number;
+  /**
+   * Post-pause beats kept for the sinus P-wave template (median per bin), default 8. A beat
+   * enters, once 8 RR intervals are in the running statistics, when its pre RR is at least
+   * `pauseShare` of the running upper RR (see `upperQuantile`) and its QRS correlates with the
+   * template at least `clusterCorrelation`: after a pause the sinus node fires, so
+   * the template is the sinus P wave even where premature beats outnumber sinus beats and the
+   * dominant template (and its P wave) is theirs.
+   */
+  sinusPBeats?: number;
+  /** Share (0..) of the running upper RR from which a beat counts as post-pause, default 0.95. */
+  pauseShare?: number;
+  /**
+   * P-wave correlation with the sinus P template (-1..1) from which a beat reads as sinus for
+   * the sinus cycle (the RR of two such beats in a row, median of the last `localBeats`),
+   * default 0.8.
+   */
+  sinusPCorrelation?: number;
+  /**
+   * Append the SINUS_P_FEATURE_NAMES features (the vectors then hold BEAT_FEATURE_NAMES followed
+   * by them), default false: a sinus reference taken from the P-wave shape rather than the RR
+   * distribution, for rhythms where premature beats outnumber sinus beats. Measured on the
+   * SVEB-dominant probe and not in the shipped model (see the package README).
+   */
+  sinusPFeatures?: boolean;
 }
 
 export interface BeatFeatureExtractor {
@@ -93,6 +130,12 @@ export interface BeatFeatureExtractor {
    * call: the arrays of windows no longer used are reused for later beats.
    */
   readonly last: BeatWindow | null;
+  /**
+   * Share (0..1) of the last `sinusPBeats` post-pause beats whose P wave matched the sinus P
+   * template (`sinusPCorrelation`) before joining it, after the beat last passed to `next`; 0
+   * without `sinusPFeatures` or before a post-pause beat.
+   */
+  readonly sinusPConsistency: number;
   /**
    * Morphology cluster of the beat last passed to `next`, as an opaque handle (the same object
    * for every beat of one cluster, so callers can keep per-cluster state in a WeakMap); null for
@@ -320,8 +363,32 @@ export function createBeatFeatureExtractor(
     throw new RangeError('options.clusterCorrelation must be within -1..1');
   }
   const clusters: Cluster[] = [];
+  const sinusPBeats = options.sinusPBeats ?? 8;
+  const pauseShare = options.pauseShare ?? 0.95;
+  const sinusPCorrelation = options.sinusPCorrelation ?? 0.8;
+  if (!Number.isInteger(sinusPBeats) || sinusPBeats < 1) {
+    throw new RangeError('options.sinusPBeats must be an integer >= 1');
+  }
+  if (!(pauseShare >= 0)) throw new RangeError('options.pauseShare must be >= 0');
+  if (!(sinusPCorrelation >= -1 && sinusPCorrelation <= 1)) {
+    throw new RangeError('options.sinusPCorrelation must be within -1..1');
+  }
+  // Sinus P template: the P-wave bins of the last `sinusPBeats` post-pause beats (a ring, filled
+  // in place), their per-bin median rebuilt only when a beat enters.
+  const sinusPRing = Array.from({ length: sinusPBeats }, () => new Float64Array(P_BINS));
+  let sinusPCount = 0;
+  const sinusP = new Float64Array(P_BINS);
+  const sinusPColumn = new Float64Array(sinusPBeats);
+  let sinusPDirty = false;
+  /** Whether each of the last `sinusPBeats` post-pause beats matched the template (1) or not. */
+  const sinusPMatched = new Uint8Array(sinusPBeats);
+  let sinusPConsistency = 0;
+  /** RR intervals (s) between consecutive beats that both match the sinus P template. */
+  const sinusRr: number[] = [];
+  let prevSinusMatch = false;
   const decay = 1 - 1 / averageBeats;
-  const nFeatures = BEAT_FEATURE_NAMES.length;
+  const sinusPFeatures = options.sinusPFeatures ?? false;
+  const nFeatures = BEAT_FEATURE_NAMES.length + (sinusPFeatures ? SINUS_P_FEATURE_NAMES.length : 0);
   const nQ = QRS_GRID_MS.length;
   const nW = WIDE_GRID_MS.length;
 
@@ -397,6 +464,9 @@ export function createBeatFeatureExtractor(
     nFeatures,
     get last() {
       return last;
+    },
+    get sinusPConsistency() {
+      return sinusPConsistency;
     },
     get lastCluster() {
       return lastCluster;
@@ -540,6 +610,27 @@ export function createBeatFeatureExtractor(
       f[k++] = preRR / upperRR;
       f[k++] = localRR / upperRR;
 
+      // The sinus reference from the P wave rather than from the RR distribution: in sinus
+      // rhythm with more premature beats than sinus beats, every RR statistic above is the
+      // premature beats' (or the pauses'), and so is the dominant template with its P wave.
+      let corrSinusP = 0;
+      if (sinusPFeatures) {
+        if (sinusPDirty) {
+          const n = Math.min(sinusPCount, sinusPBeats);
+          for (let b = 0; b < P_BINS; b++) {
+            for (let j = 0; j < n; j++) sinusPColumn[j] = sinusPRing[j]?.[b] ?? 0;
+            sinusP[b] = smallMedian(sinusPColumn, n);
+          }
+          sinusPDirty = false;
+        }
+        // Before any post-pause beat, the dominant template's P wave stands in.
+        corrSinusP = correlation(w.wide, sinusPCount > 0 ? sinusP : t.wide, 0, P_BINS);
+        const sinusRR = sinusRr.length > 0 ? median(sinusRr, localBeats) : avgRR;
+        f[k++] = corrSinusP;
+        f[k++] = preRR / sinusRR;
+        f[k++] = sinusPConsistency;
+      }
+
       // Update running statistics after measuring, so a beat is never compared with itself.
       // Template beats: not premature (an ectopic beat usually is). Late beats are accepted, so
       // the conducted beats of a bigeminy, which follow a compensatory pause, keep the template.
@@ -568,6 +659,33 @@ export function createBeatFeatureExtractor(
           }
         }
         templateDirty = true;
+      }
+      const sinusMatch = sinusPFeatures && !noisy && corrSinusP >= sinusPCorrelation;
+      if (sinusMatch && prevSinusMatch && clean && preRaw !== null) {
+        sinusRr.push(preRaw);
+        if (sinusRr.length > localBeats) sinusRr.shift();
+      }
+      prevSinusMatch = sinusMatch;
+      // Post-pause beat (pre RR near the slow end of the recent RRs, a QRS like the template):
+      // after a pause the sinus node fires, so its P wave joins the sinus P template.
+      if (
+        sinusPFeatures &&
+        clean &&
+        preRaw !== null &&
+        rrHistory.length >= 8 &&
+        preRaw >= pauseShare * upperRR &&
+        corrQrs >= clusterCorrelation
+      ) {
+        const at = sinusPCount % sinusPBeats;
+        const slot = sinusPRing[at];
+        if (slot !== undefined) for (let b = 0; b < P_BINS; b++) slot[b] = w.wide[b] ?? 0;
+        sinusPMatched[at] = sinusPCount > 0 && corrSinusP >= sinusPCorrelation ? 1 : 0;
+        sinusPCount++;
+        let m = 0;
+        const n = Math.min(sinusPCount, sinusPBeats);
+        for (let j = 0; j < n; j++) m += sinusPMatched[j] ?? 0;
+        sinusPConsistency = m / n;
+        sinusPDirty = true;
       }
       if (clean && preRaw !== null) {
         rrHistory.push(preRaw);

@@ -5,6 +5,7 @@ import type { WfdbRecord } from '../io/index.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { aamiClass } from '../arrhythmia/aami-class.js';
 import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
+import type { BeatFeatureExtractorOptions } from '../arrhythmia/create-beat-feature-extractor.js';
 import type { BeatClass } from '../arrhythmia/types.js';
 
 /** The 22 DS1 records of de Chazal et al. 2004 (the inter-patient training set). */
@@ -70,11 +71,13 @@ export function pickLead(rec: WfdbRecord): number {
  *
  * @param lead signal index; default the MLII lead, else the first signal (as the CLI and the
  *   evaluations pick it). Other leads serve the trainer's lead augmentation.
+ * @param features extractor options other than `fs` (train:beats `--sinus-p-features`)
  */
 export async function loadRecordBeats(
   dir: string,
   record: string,
   lead?: number,
+  features: Omit<BeatFeatureExtractorOptions, 'fs'> = {},
 ): Promise<RecordBeats> {
   const path = join(dir, record);
   const rec = await readWfdbRecord(path);
@@ -85,7 +88,7 @@ export async function loadRecordBeats(
   const beats = anns.filter((a) => isBeatSymbol(a.symbol));
   const peaks = Int32Array.from(beats, (a) => a.sample);
   const labels = Int32Array.from(beats, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']);
-  const m = computeBeatFeatures(sig.physical, rec.fs, peaks);
+  const m = computeBeatFeatures(sig.physical, rec.fs, peaks, features);
   return {
     record,
     fs: rec.fs,

@@ -2,7 +2,9 @@
  * `npm run train:beats -- <mitdb dir> [--qtdb <qtdb dir>] [--all-leads] [--epochs 4] [--hidden 32]
  *  [--n-stride 3] [--seed 1] [--no-cv] [--score-other-leads] [--classifier '<json>']
  *  [--sweep '<json array>'] [--augment noise|mix|retime] [--noise-share 0.1] [--wander-share 0.3]
- *  [--members 1] [--lodo] [--monitor '<json>'] [--out src/arrhythmia/model/beat-model.json]`
+ *  [--retime-seconds 180]
+ *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
+ *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
  * --all-leads` (22 MIT-BIH DS1 records and the QT Database's 13 MIT-BIH Supraventricular
@@ -21,7 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
-import { BEAT_FEATURE_NAMES } from '../arrhythmia/create-beat-feature-extractor.js';
+import {
+  BEAT_FEATURE_NAMES,
+  SINUS_P_FEATURE_NAMES,
+} from '../arrhythmia/create-beat-feature-extractor.js';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
@@ -53,6 +58,13 @@ const { values, positionals } = parseArgs({
     members: { type: 'string', default: '1' },
     'no-cv': { type: 'boolean', default: false },
     /**
+     * Train on the base features followed by SINUS_P_FEATURE_NAMES (the extractor's
+     * `sinusPFeatures`: P-wave correlation with a sinus P template from post-pause beats, pre RR
+     * over the sinus cycle between beats matching it); the model's feature names say so, and
+     * the classifier computes them for it.
+     */
+    'sinus-p-features': { type: 'boolean', default: false },
+    /**
      * Leave-one-database-out validation (with --qtdb): a model trained on DS1 alone scores the
      * SVDB records and one trained on them alone scores DS1, end to end, with the classifier
      * settings of --classifier and --sweep: how choices carry over to another database without
@@ -80,13 +92,15 @@ const { values, positionals } = parseArgs({
      * `addRecordingNoise`). Polarity inversion and amplitude scaling are not offered: every
      * feature is relative to the record's own template and RR statistics, so an inverted or
      * rescaled lead gives the same features to 1e-12 (checked on record 119, V1, at × -1, 0.3
-     * and -2.5). `retime` adds, for each training lead with at least 5 SVEBs, a 3-min record of
+     * and -2.5). `retime` adds, for each training lead with at least 5 SVEBs, a 3-min (`--retime-seconds`) record of
      * its own sinus beats and SVEBs re-timed so that SVEBs are 40 to 85 % of the beats
      * (`retimeBeats`, `retimedView` below): the context in which the running RR statistics are
      * the premature beats' own. Measured, not used for the shipped model: it raised the
      * SVEB-dominant probe only with the AF rule off, and cost SVEB +P on the real records (README).
      */
     augment: { type: 'string', default: '' },
+    /** Length in s of each `--augment retime` view, default 180 (less: fewer re-timed rows). */
+    'retime-seconds': { type: 'string', default: '180' },
     /** Standard deviation of the white noise of `--augment noise`, as a share of the record's median QRS peak-to-peak, default 0.1. */
     'noise-share': { type: 'string', default: '0.1' },
     /** Amplitude of the 0.3-Hz baseline wander of `--augment noise`, as a share of the record's median QRS peak-to-peak, default 0.3. */
@@ -146,8 +160,14 @@ if (!Number.isInteger(nMembers) || nMembers < 1) {
   process.exit(2);
 }
 
+/** Features of every beat (`--sinus-p-features`: the sinus P-wave features appended). */
+const featureOptions = { sinusPFeatures: values['sinus-p-features'] };
+const featureNames = values['sinus-p-features']
+  ? [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES]
+  : [...BEAT_FEATURE_NAMES];
+
 function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array } {
-  const nf = BEAT_FEATURE_NAMES.length;
+  const nf = featureNames.length;
   let n = 0;
   const picks: [RecordBeats, number][] = [];
   for (const r of records) {
@@ -172,7 +192,7 @@ function train(records: RecordBeats[], provenance: Record<string, unknown>): Bea
   const { x, y } = trainingSet(records);
   const fit = (s: number): BeatModel =>
     trainBeatModel(x, y, {
-      featureNames: [...BEAT_FEATURE_NAMES],
+      featureNames: [...featureNames],
       epochs,
       hidden,
       seed: s,
@@ -247,7 +267,7 @@ function atDetected(
   r: RecordBeats,
   det: Int32Array = detectQrs(r.ecgMv, { fs: r.fs }),
 ): RecordBeats {
-  const m = computeBeatFeatures(r.ecgMv, r.fs, det);
+  const m = computeBeatFeatures(r.ecgMv, r.fs, det, featureOptions);
   return {
     ...r,
     peaks: det,
@@ -284,13 +304,23 @@ for (const a of augment) {
   }
 }
 const noiseShare = Number(values['noise-share']);
+const retimeSeconds = Number(values['retime-seconds']);
+if (!(retimeSeconds > 0)) {
+  console.error('--retime-seconds must be > 0');
+  process.exit(2);
+}
 const wanderShare = Number(values['wander-share']);
 /** Augmented training views of each record (never scored, never of the held-out record). */
 const augmented = new Map<string, RecordBeats[]>();
 
 /** A record's beats and labels on another signal (same length and rate), features recomputed. */
 function withSignal(r: RecordBeats, ecgMv: Float64Array, lead: string): RecordBeats {
-  return { ...r, lead, ecgMv, features: computeBeatFeatures(ecgMv, r.fs, r.peaks).values };
+  return {
+    ...r,
+    lead,
+    ecgMv,
+    features: computeBeatFeatures(ecgMv, r.fs, r.peaks, featureOptions).values,
+  };
 }
 
 /**
@@ -330,7 +360,7 @@ function addRecordingNoise(r: RecordBeats, rng: ReturnType<typeof createRng>): F
  * between the premature runs, as in sick sinus syndrome); null when the lead has too few SVEBs.
  */
 function retimedView(r: RecordBeats, rng: ReturnType<typeof createRng>): RecordBeats | null {
-  const t = randomRetimedView(r.ecgMv, r.fs, r.peaks, r.labels, rng, [0.4, 0.85], 180);
+  const t = randomRetimedView(r.ecgMv, r.fs, r.peaks, r.labels, rng, [0.4, 0.85], retimeSeconds);
   if (t === null) return null;
   return {
     ...r,
@@ -338,7 +368,7 @@ function retimedView(r: RecordBeats, rng: ReturnType<typeof createRng>): RecordB
     ecgMv: t.ecgMv,
     peaks: t.peaks,
     labels: t.labels,
-    features: computeBeatFeatures(t.ecgMv, r.fs, t.peaks).values,
+    features: computeBeatFeatures(t.ecgMv, r.fs, t.peaks, featureOptions).values,
   };
 }
 
@@ -419,14 +449,14 @@ if (values.qtdb !== undefined) {
 }
 for (const [db, d, names] of sources) {
   for (const name of names) {
-    const r = await loadRecordBeats(d, name);
+    const r = await loadRecordBeats(d, name, undefined, featureOptions);
     records.push(r);
     database.set(name, db);
     detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
     if (values['all-leads'] || values['score-other-leads']) {
       const extra: RecordBeats[] = [];
       for (let lead = 0; lead < r.nLeads; lead++) {
-        if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead));
+        if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead, featureOptions));
       }
       otherLeads.set(name, extra);
     }
@@ -462,7 +492,7 @@ const withLeads = (rs: RecordBeats[]): RecordBeats[] =>
 const otherLeadScore = emptyScore();
 console.log(
   `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
-    `${BEAT_FEATURE_NAMES.length} features (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    `${featureNames.length} features (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
 
 if (!values['no-cv']) {
