@@ -11,6 +11,7 @@ import { classifyBeats } from './classify-beats.js';
 import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
 import type { ClassifiedBeat, RhythmEpisode } from './types.js';
+import type { BeatModel } from './beat-model.js';
 
 interface Excerpt {
   fs: number;
@@ -390,10 +391,10 @@ describe('SVEBs that outnumber sinus beats (keepSvebSinusPConsistency)', () => {
     std: names.map(() => 1),
     w1: names.map(() => 0),
   };
-  const svebCalls = (fibrillation: boolean, keep: number): number => {
+  const svebCalls = (fibrillation: boolean, keep: number, m: BeatModel = model): number => {
     const { x, peaks } = svebDominant(fibrillation);
     const a = analyzeArrhythmia(x, FS, peaks, {
-      model,
+      model: m,
       keepSvebSinusPConsistency: keep,
       classifier: { svebColdStartBeats: 0, svebResetPause: 0 },
     });
@@ -411,6 +412,14 @@ describe('SVEBs that outnumber sinus beats (keepSvebSinusPConsistency)', () => {
 
   it('still reports them N when the P waves before the beats have no common shape', () => {
     expect(svebCalls(true, 0.6)).toBe(33);
+  });
+
+  it('tracks the sinus P template for the rule when the model does not use the sinus P-wave features', () => {
+    const baseModel = constantBeatModel([0.3, 0.7, 1e-4, 1e-4]);
+    expect(baseModel.featureNames).toHaveLength(BEAT_FEATURE_NAMES.length);
+    expect(svebCalls(false, 0, baseModel)).toBe(33);
+    expect(svebCalls(false, 0.6, baseModel)).toBe(209);
+    expect(svebCalls(true, 0.6, baseModel)).toBe(33);
   });
 
   it('rejects a consistency outside 0..1', () => {

@@ -51,6 +51,12 @@ export interface BeatClassifierOptions {
   /** Trained parameters (required; `loadBeatModel()` gives the shipped model). */
   model: BeatModel;
   /**
+   * Track the sinus P-wave template (`sinusPConsistency` of the verdicts) even when the model
+   * does not use the sinus P-wave features, default false (the arrhythmia monitor sets it for
+   * `keepSvebSinusPConsistency`).
+   */
+  sinusPState?: boolean;
+  /**
    * A beat whose slope contrast (BeatWindow.slopeContrast) is below this counts as noise-like,
    * default 6: white noise stays below 5.3, 99% of MIT-BIH DS1 beats are above 6.6.
    */
@@ -351,7 +357,12 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'model was trained on a different feature set',
     );
   }
-  const extractor = createBeatFeatureExtractor({ fs: options.fs, sinusPFeatures });
+  const extractor = createBeatFeatureExtractor({
+    fs: options.fs,
+    sinusPFeatures: sinusPFeatures || options.sinusPState === true,
+  });
+  // The model reads its own features: the first names.length of the extractor's.
+  const nModelFeatures = names.length;
   /** The option's value (`fallback` when unset), checked to be a number >= 0. */
   const nonNegative = (name: NonNegativeOption, fallback: number): number => {
     const value = options[name] ?? fallback;
@@ -451,7 +462,10 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       };
       const noisyContext = noiseLike && share(noiseFlags) >= contextShare;
       const pacedContext = paced && share(pacedFlags) >= contextShare;
-      const probabilities = predictBeatProbabilities(model, features);
+      const probabilities = predictBeatProbabilities(
+        model,
+        features.length === nModelFeatures ? features : features.subarray(0, nModelFeatures),
+      );
       const cluster = extractor.lastCluster;
       if (cluster !== null && veb >= 0 && clusterVoteMembers > 0) {
         const own = probabilities[veb] ?? 0;

@@ -7,8 +7,10 @@
  *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
- * --all-leads` (22 MIT-BIH DS1 records and the QT Database's 13 MIT-BIH Supraventricular
- * records, every lead of each; the QT Database's other records are held out and never read).
+ * --all-leads --augment retime --retime-seconds 30` (22 MIT-BIH DS1 records and the QT
+ * Database's 13 MIT-BIH Supraventricular records, every lead of each, with a 30-s re-timed view
+ * of each lead with 5 SVEBs or more; the QT Database's other records are held out and never
+ * read).
  *
  * Leave-one-record-out cross-validation over these records (inter-patient: the held-out record's
  * beats, on any lead, are never in the training set), scored at the reference beat positions and
@@ -95,8 +97,9 @@ const { values, positionals } = parseArgs({
      * and -2.5). `retime` adds, for each training lead with at least 5 SVEBs, a 3-min (`--retime-seconds`) record of
      * its own sinus beats and SVEBs re-timed so that SVEBs are 40 to 85 % of the beats
      * (`retimeBeats`, `retimedView` below): the context in which the running RR statistics are
-     * the premature beats' own. Measured, not used for the shipped model: it raised the
-     * SVEB-dominant probe only with the AF rule off, and cost SVEB +P on the real records (README).
+     * the premature beats' own. The shipped model is trained with 30-s views: with the arrhythmia
+     * monitor's `keepSvebSinusPConsistency` rule it finds most of the SVEB-dominant probe's SVEBs,
+     * at a cost in SVEB +P on the real records (README).
      */
     augment: { type: 'string', default: '' },
     /** Length in s of each `--augment retime` view, default 180 (less: fewer re-timed rows). */
