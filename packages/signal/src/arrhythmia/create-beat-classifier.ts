@@ -254,7 +254,8 @@ export interface BeatVerdict {
   fusion: FusionFit | null;
   /**
    * The feature extractor's `sinusPConsistency` after this beat (post-pause beats with a
-   * recurring sinus P wave); 0 unless the model uses the sinus P-wave features.
+   * recurring sinus P wave); 0 unless the model uses the sinus P-wave features or `sinusPState`
+   * is set.
    */
   sinusPConsistency: number;
 }
@@ -361,8 +362,6 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     fs: options.fs,
     sinusPFeatures: sinusPFeatures || options.sinusPState === true,
   });
-  // The model reads its own features: the first names.length of the extractor's.
-  const nModelFeatures = names.length;
   /** The option's value (`fallback` when unset), checked to be a number >= 0. */
   const nonNegative = (name: NonNegativeOption, fallback: number): number => {
     const value = options[name] ?? fallback;
@@ -444,9 +443,16 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const pacedFlags: boolean[] = [];
   const classes = model.classes as BeatClass[];
   const featureScratch = new Float64Array(extractor.nFeatures);
+  // The model reads its own features, the first names.length of the extractor's (more when the
+  // sinus P state is tracked for a model that does not read it): a view made once, not per beat.
+  const modelFeatures =
+    names.length === extractor.nFeatures
+      ? featureScratch
+      : featureScratch.subarray(0, names.length);
   return {
     next(view, prevPeak, peak, nextPeak) {
       // Used only inside this call: one array for every beat.
+      // Written into featureScratch, which modelFeatures views.
       const features = extractor.next(view, prevPeak, peak, nextPeak, featureScratch);
       const w = extractor.last;
       const noiseLike = w === null || w.slopeContrast < noiseSlopeContrast;
@@ -462,10 +468,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       };
       const noisyContext = noiseLike && share(noiseFlags) >= contextShare;
       const pacedContext = paced && share(pacedFlags) >= contextShare;
-      const probabilities = predictBeatProbabilities(
-        model,
-        features.length === nModelFeatures ? features : features.subarray(0, nModelFeatures),
-      );
+      const probabilities = predictBeatProbabilities(model, modelFeatures);
       const cluster = extractor.lastCluster;
       if (cluster !== null && veb >= 0 && clusterVoteMembers > 0) {
         const own = probabilities[veb] ?? 0;
