@@ -53,6 +53,28 @@ describe('createAtrialActivityTracker', () => {
     expect(af.correlation.every((c) => c === null)).toBe(true);
   });
 
+  it('ends the segment segmentEndMs before the R peak at rates where a bin is not whole samples', () => {
+    // White noise and, common to every beat, only a QRS onset: a 1-mV ramp over the 50 ms before
+    // each R peak. The segment (330 to 70 ms before the peak) holds none of it, so the 8 beats
+    // average out (coherence about 1/8). At 250 Hz a 10-ms bin is 2.5 samples; rounding it once
+    // to 3 and repeating it made 26 bins reach 18 ms before the peak and read the QRS as a P wave.
+    for (const fs of [250, 360, 500]) {
+      let seed = 7;
+      const noise = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648 - 0.5;
+      };
+      const rr = Math.round(0.8 * fs);
+      const peaks = Array.from({ length: 40 }, (_, i) => fs + i * rr);
+      const ecg = Float64Array.from({ length: fs * 2 + 40 * rr }, () => 0.02 * noise());
+      const onset = Math.round(0.05 * fs);
+      for (const p of peaks) for (let j = 0; j <= onset; j++) ecg[p - onset + j] = j / onset;
+      const t = createAtrialActivityTracker({ fs, minPrematurity: 0 });
+      const scores = peaks.map((p) => t.push(ecg, 0, p, true));
+      expect(max(scores.slice(7))).toBeLessThan(0.4);
+    }
+  });
+
   it('correlates with the sinus P template until AF starts', () => {
     const t = createAtrialActivityTracker(ALL_BEATS);
     const sinus = feed(t, synth('sinus', 40, 3), true);

@@ -88,8 +88,18 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     throw new SignalInputError('INVALID_OPTION', 'options.beats', 'beats must be an integer >= 2');
   }
   const nBins = Math.floor((startMs - endMs) / binMs);
-  const binLen = Math.max(1, Math.round((binMs * fs) / 1000));
-  const startOff = Math.round((startMs * fs) / 1000);
+  // Bin edges in samples before the R peak, each rounded from its own time in ms: a bin length
+  // rounded once and repeated drifts at rates where binMs is not a whole number of samples (at
+  // 250 Hz, 10 ms rounds to 3 samples and 26 bins reached 18 ms before the R peak, into the QRS,
+  // whose energy is common to every beat and read as a P wave; at 300 Hz they ended at 70 ms).
+  const edges = Int32Array.from({ length: nBins + 1 }, (_, b) =>
+    Math.round(((startMs - b * binMs) * fs) / 1000),
+  );
+  for (let b = 1; b <= nBins; b++) {
+    if ((edges[b] ?? 0) >= (edges[b - 1] ?? 0)) edges[b] = (edges[b - 1] ?? 0) - 1;
+  }
+  const startOff = edges[0] ?? 0;
+  const span = startOff - (edges[nBins] ?? 0);
   // Segments of the last k eligible beats (ring buffer), detrended.
   const ring: Float64Array[] = [];
   const ringBeat: number[] = [];
@@ -134,7 +144,7 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   let spare: Float64Array | null = null;
   const segment = (x: Float64Array, offset: number, peak: number): Float64Array | null => {
     const first = peak - startOff - offset;
-    if (first < 0 || first + nBins * binLen > x.length) return null;
+    if (first < 0 || first + span > x.length) return null;
     // The segment that leaves the ring next is overwritten once it has left: one array fewer
     // per beat.
     const s = spare ?? new Float64Array(nBins);
@@ -142,9 +152,10 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     let mean = 0;
     for (let b = 0; b < nBins; b++) {
       let sum = 0;
-      const from = first + b * binLen;
-      for (let j = 0; j < binLen; j++) sum += x[from + j] ?? 0;
-      s[b] = sum / binLen;
+      const from = first + startOff - (edges[b] ?? 0);
+      const len = (edges[b] ?? 0) - (edges[b + 1] ?? 0);
+      for (let j = 0; j < len; j++) sum += x[from + j] ?? 0;
+      s[b] = sum / len;
       mean += s[b] ?? 0;
     }
     mean /= nBins;
