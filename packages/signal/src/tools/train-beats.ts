@@ -4,6 +4,7 @@
  *  [--sweep '<json array>'] [--augment noise|mix|retime] [--noise-share 0.1] [--wander-share 0.3]
  *  [--retime-seconds 180]
  *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
+ *  [--af-beats <root> ...] [--af-beats-stride 3]
  *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
@@ -40,6 +41,7 @@ import { detectQrs } from '../ecg/detect-qrs.js';
 import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
 import { DS1_RECORDS, loadRecordBeats } from './beat-dataset.js';
 import { labelDetectedBeats } from './label-detected-beats.js';
+import { loadAfBeatRecords } from './load-af-beat-records.js';
 import { PROBE_SHARES, randomRetimedView, retimedProbe } from './retimed-probe.js';
 import type { RecordBeats } from './beat-dataset.js';
 import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js';
@@ -84,6 +86,17 @@ const { values, positionals } = parseArgs({
      * operating points compared on the validation folds without retraining per setting.
      */
     sweep: { type: 'string' },
+    /**
+     * Data folders (repeatable) whose `cpsc2021/` and `cinc2017/` give training-only rows of
+     * irregular non-SVEB beats: beats inside reference AF, labelled N (loadAfBeatRecords: CPSC
+     * 2021 development records, CinC 2017 AF strips with record number 1 mod 4; ventricular-looking
+     * beats left out). DS1 holds two AF records only, and the re-timed views teach "irregular RR
+     * means SVEB": these rows show the model irregular narrow beats that are not. Added to every
+     * fold's training set, never scored (they are none of the LORO or LODO records).
+     */
+    'af-beats': { type: 'string', multiple: true },
+    /** Keep every k-th N beat of the --af-beats records, default 3 (as --n-stride). */
+    'af-beats-stride': { type: 'string', default: '3' },
     /** Lead augmentation: every record's other leads train the model too. */
     'all-leads': { type: 'boolean', default: false },
     /**
@@ -158,6 +171,11 @@ const hidden = Number(values.hidden);
 const nStride = Number(values['n-stride']);
 const seed = Number(values.seed);
 const nMembers = Number(values.members);
+const afBeatsStride = Number(values['af-beats-stride']);
+if (!Number.isInteger(afBeatsStride) || afBeatsStride < 1) {
+  console.error('--af-beats-stride must be an integer >= 1');
+  process.exit(2);
+}
 if (!Number.isInteger(nMembers) || nMembers < 1) {
   console.error('--members must be an integer >= 1');
   process.exit(2);
@@ -175,9 +193,10 @@ function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array }
   const picks: [RecordBeats, number][] = [];
   for (const r of records) {
     let nCount = 0;
+    const stride = afBeatRecords.includes(r) ? afBeatsStride : nStride;
     for (let i = 0; i < r.labels.length; i++) {
       const y = r.labels[i] ?? 4;
-      if (y > 3 || (y === 0 && nCount++ % nStride !== 0)) continue;
+      if (y > 3 || (y === 0 && nCount++ % stride !== 0)) continue;
       picks.push([r, i]);
       n++;
     }
@@ -205,6 +224,13 @@ function train(records: RecordBeats[], provenance: Record<string, unknown>): Bea
         positions,
         ...(augment.size > 0 ? { augment: [...augment], noiseShare, wanderShare } : {}),
         ...(nMembers > 1 ? { members: nMembers, seeds: `${seed}..${seed + nMembers - 1}` } : {}),
+        ...(afBeatRecords.length > 0
+          ? {
+              afBeats:
+                'N beats inside reference AF: CPSC 2021 development records, CinC 2017 AF strips with record number 1 mod 4',
+              afBeatsStride,
+            }
+          : {}),
         ...provenance,
       },
     });
@@ -487,11 +513,34 @@ for (const [db, d, names] of sources) {
     augmented.set(name, views);
   }
 }
-/** Training records for a fold: the records (and, with --all-leads, their other leads). */
+/**
+ * `--af-beats`: training-only records of beats inside reference AF (their beats already at the
+ * detector's positions), in every fold's training set.
+ */
+const afBeatRecords: RecordBeats[] =
+  values['af-beats'] === undefined
+    ? []
+    : await loadAfBeatRecords(
+        values['af-beats'].map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d)),
+        { allLeads: values['all-leads'], features: featureOptions },
+      );
+if (afBeatRecords.length > 0) {
+  const n = afBeatRecords.reduce((s, r) => s + r.labels.filter((y) => y === 0).length, 0);
+  const all = afBeatRecords.reduce((s, r) => s + r.labels.length, 0);
+  console.log(
+    `--af-beats: ${afBeatRecords.length} leads of ${new Set(afBeatRecords.map((r) => r.record)).size} records, ` +
+      `${n} beats labelled N of ${all} detected (every ${afBeatsStride}th trains)`,
+  );
+}
+/**
+ * Training records for a fold: the records (and, with --all-leads, their other leads), their
+ * augmented views and the --af-beats records.
+ */
 const withLeads = (rs: RecordBeats[]): RecordBeats[] =>
   (values['all-leads'] ? rs.flatMap((r) => [r, ...(otherLeads.get(r.record) ?? [])]) : rs)
     .concat(rs.flatMap((r) => augmented.get(r.record) ?? []))
-    .flatMap((r) => viewsOf(r, records.includes(r) ? detected.get(r.record) : undefined));
+    .flatMap((r) => viewsOf(r, records.includes(r) ? detected.get(r.record) : undefined))
+    .concat(afBeatRecords);
 const otherLeadScore = emptyScore();
 console.log(
   `loaded ${records.length} records, ${records.reduce((s, r) => s + r.labels.length, 0)} reference beats, ` +
