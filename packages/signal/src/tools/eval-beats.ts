@@ -1,11 +1,15 @@
 /**
- * `npm run eval:beats -- <dir> [--model file.json]`
+ * `npm run eval:beats -- <dir> [--model file.json] [--fs Hz]`
  *
  * Scores the shipped beat model (or --model) on every WFDB record with an `.atr` file in <dir>:
  * per record and gross, at the reference beat positions and end to end (beats found by
  * `detectQrs`, matched to the reference within 150 ms): AAMI confusion matrix, per-class Se, +P
  * and false-positive rate. Records the model was trained on are marked: their figures are
  * in-sample. Inter-patient figures on DS1 come from `npm run train:beats` (leave-one-record-out).
+ * `--fs` resamples every record (band-limited, `resample`) and scales its reference positions
+ * before scoring: the same beats at another device's rate, e.g. 250 Hz (the simulator's and most
+ * ESP32 front ends') or 200 Hz (CPSC 2021), which shows whether any part of the classifier
+ * depends on the rate it was trained at.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -13,19 +17,25 @@ import { parseArgs } from 'node:util';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
 import { loadBeatModel } from '../arrhythmia/load-beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
+import { resample } from '../filters/resample.js';
 import { loadRecordBeats } from './beat-dataset.js';
 import { addScore, emptyScore, formatScore, scoreMatched } from './beat-eval.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { model: { type: 'string' } },
+  options: { model: { type: 'string' }, fs: { type: 'string' } },
 });
 // npm runs workspace scripts in the package folder: resolve paths against the caller's cwd.
 const dirArg = positionals[0];
 const dir =
   dirArg === undefined ? undefined : resolve(process.env.INIT_CWD ?? process.cwd(), dirArg);
 if (dir === undefined) {
-  console.error('usage: eval-beats <dir> [--model file.json]');
+  console.error('usage: eval-beats <dir> [--model file.json] [--fs Hz]');
+  process.exit(2);
+}
+const fsOut = values.fs === undefined ? null : Number(values.fs);
+if (fsOut !== null && !(Number.isFinite(fsOut) && fsOut >= 100 && fsOut <= 1000)) {
+  console.error('--fs must be a sampling rate in Hz from 100 to 1000');
   process.exit(2);
 }
 const model =
@@ -46,7 +56,16 @@ console.log(
   'record  lead   in-sample  ref-pos: VEB tp/ref fp | SVEB tp/ref fp   detected: VEB tp/ref fp | SVEB tp/ref fp',
 );
 for (const name of names) {
-  const r = await loadRecordBeats(dir, name);
+  const loaded = await loadRecordBeats(dir, name);
+  const r =
+    fsOut === null || fsOut === loaded.fs
+      ? loaded
+      : {
+          ...loaded,
+          fs: fsOut,
+          ecgMv: resample(loaded.ecgMv, loaded.fs, fsOut),
+          peaks: Int32Array.from(loaded.peaks, (p) => Math.round((p * fsOut) / loaded.fs)),
+        };
   const a = scoreMatched(
     r.peaks,
     r.labels,

@@ -1,7 +1,7 @@
 /**
  * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--list]
  *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
- *  [--p-long-max 0.7] [--options '<monitor options json>']`
+ *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate]`
  *
  * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
  * scored with the model and rules as shipped, and each is marked with the role it played in
@@ -35,7 +35,8 @@
  *   `ltafdb` (when their folders exist: MIT-format beat and rhythm annotations).
  *
  * Signals at other rates than the live path's 250 and 360 Hz are resampled to 250 Hz first
- * (annotation positions scaled alike). Beats come from `detectQrs` (end to end). Printed per
+ * (annotation positions scaled alike); `--native-rate` scores every record at its own rate, as
+ * `vigil-signal ecg beats` / `ecg rhythm` read a record (CPSC 2021 at 200 Hz, CinC 2017 at 300). Beats come from `detectQrs` (end to end). Printed per
  * database: VEB, SVEB and F sensitivity and positive predictivity (detected beats matched to the
  * reference within 150 ms, EC57; missed beats count against Se, unmatched detections against +P
  * of the class they were given), AF episodes found (EC57 overlap rule, `epicmp`) with the AF
@@ -77,6 +78,8 @@ const { values } = parseArgs({
     'no-atrial-evidence': { type: 'boolean', default: false },
     /** The 32-beat AF rule without the model's agreement when there is no sinus P template. */
     'no-long-needs-model': { type: 'boolean', default: false },
+    /** Score records at their own sampling rate instead of resampling to 250 Hz. */
+    'native-rate': { type: 'boolean', default: false },
     'p-long-max': { type: 'string' },
     'p-measure': { type: 'string' },
     classifier: { type: 'string' },
@@ -275,7 +278,7 @@ async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<R
   let ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
   let fs = rec.fs;
   let scale = 1;
-  if (!LIVE_RATES.has(fs)) {
+  if (!values['native-rate'] && !LIVE_RATES.has(fs)) {
     ecg = resample(ecg, fs, 250);
     scale = 250 / fs;
     fs = 250;
