@@ -16,15 +16,14 @@ function rows(shapes: [number, number][]): Float64Array {
   return x;
 }
 
+/** n narrow beats alike the running template (width ratio 1, correlation 0.99). */
+const narrow = (n: number): Float64Array =>
+  rows(Array.from({ length: n }, (): [number, number] => [1, 0.99]));
+
 describe('selectAfBeats', () => {
   it('labels narrow beats inside AF as N and leaves the beats outside AF out', () => {
     const peaks = Int32Array.from([100, 1000, 2000, 3000]);
-    const x = rows([
-      [1, 0.99],
-      [1, 0.99],
-      [1, 0.99],
-      [1, 0.99],
-    ]);
+    const x = narrow(4);
     // AF from 500 to 2500 at 250 Hz: 1000 and 2000 are more than 1 s from its edges.
     const labels = selectAfBeats(peaks, x, nf, [[500, 2500]], { fs: 250, length: 4000 });
     expect(Array.from(labels)).toEqual([4, 0, 0, 4]);
@@ -32,12 +31,7 @@ describe('selectAfBeats', () => {
 
   it('leaves out beats within edgeS of a rhythm change but not at the recording edges', () => {
     const peaks = Int32Array.from([10, 600, 2400, 3990]);
-    const x = rows([
-      [1, 0.99],
-      [1, 0.99],
-      [1, 0.99],
-      [1, 0.99],
-    ]);
+    const x = narrow(4);
     // A whole-strip AF label: every beat counts, the first and last included.
     expect(Array.from(selectAfBeats(peaks, x, nf, [[0, 4000]], { fs: 250, length: 4000 }))).toEqual(
       [0, 0, 0, 0],
