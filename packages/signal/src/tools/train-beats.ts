@@ -199,7 +199,7 @@ function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array }
   const picks: [RecordBeats, number][] = [];
   let nN = 0;
   for (const r of records) {
-    if (afBeatRecords.includes(r)) continue;
+    if (afBeatSet.has(r)) continue;
     let nCount = 0;
     for (let i = 0; i < r.labels.length; i++) {
       const y = r.labels[i] ?? 4;
@@ -212,7 +212,7 @@ function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array }
   // spaced over them, so that a small fold (leave-one-database-out) is not swamped by them.
   const af: [RecordBeats, number][] = [];
   for (const r of records) {
-    if (!afBeatRecords.includes(r)) continue;
+    if (!afBeatSet.has(r)) continue;
     r.labels.forEach((y, i) => {
       if (y === 0) af.push([r, i]);
     });
@@ -545,6 +545,7 @@ const afBeatRecords: RecordBeats[] =
         values['af-beats'].map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d)),
         { allLeads: values['all-leads'], features: featureOptions },
       );
+const afBeatSet = new Set(afBeatRecords);
 if (afBeatRecords.length > 0) {
   const n = afBeatRecords.reduce((s, r) => s + r.labels.filter((y) => y === 0).length, 0);
   const all = afBeatRecords.reduce((s, r) => s + r.labels.length, 0);
