@@ -57,9 +57,9 @@ import { aamiClass } from '../arrhythmia/aami-class.js';
 import { loadBeatModel } from '../arrhythmia/load-beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
-import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
+import { liveRateLead } from './live-rate-lead.js';
 import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
 import { PROBE_SHARES, retimedProbe } from './retimed-probe.js';
 import { CLASS_INDEX } from './beat-dataset.js';
@@ -268,21 +268,11 @@ interface Rec {
   group: string;
 }
 
-const LIVE_RATES = new Set([250, 360]);
-
 async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<Rec> {
   const path = join(dir, name);
-  const rec = await readWfdbRecord(path);
-  let lead = rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase()));
-  if (lead < 0) lead = 0;
-  let ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
-  let fs = rec.fs;
-  let scale = 1;
-  if (!values['native-rate'] && !LIVE_RATES.has(fs)) {
-    ecg = resample(ecg, fs, 250);
-    scale = 250 / fs;
-    fs = 250;
-  }
+  const { ecg, fs, scale } = liveRateLead(await readWfdbRecord(path), {
+    nativeRate: values['native-rate'],
+  });
   const n = ecg.length;
   const anns = existsSync(`${path}.atr`) ? await readAnnotations(path) : [];
   const af: Interval[] = afIntervals(anns, n, scale);

@@ -5,12 +5,12 @@ import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
 import type { BeatFeatureExtractorOptions } from '../arrhythmia/create-beat-feature-extractor.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
-import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
 import type { RecordBeats } from './beat-dataset.js';
 import { CPSC2021_HELD_OUT } from './held-out-records.js';
 import { labelDetectedBeats } from './label-detected-beats.js';
+import { liveRateLead } from './live-rate-lead.js';
 import { selectAfBeats } from './select-af-beats.js';
 import type { SelectAfBeatsOptions } from './select-af-beats.js';
 
@@ -55,22 +55,24 @@ export async function loadAfBeatRecords(
     reference: boolean,
   ): Promise<void> {
     const rec = await readWfdbRecord(path);
-    let first = rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase()));
-    if (first < 0) first = 0;
+    const first = liveRateLead(rec);
     const leads = allLeads
-      ? [first, ...rec.signals.map((_, i) => i).filter((i) => i !== first)]
+      ? [
+          first,
+          ...rec.signals.flatMap((_, i) =>
+            i === first.lead ? [] : [liveRateLead(rec, { lead: i })],
+          ),
+        ]
       : [first];
-    const scale = rec.fs === 250 || rec.fs === 360 ? 1 : 250 / rec.fs;
-    const fs = scale === 1 ? rec.fs : 250;
+    const { fs, scale } = first;
     const anns = reference && existsSync(`${path}.atr`) ? await readAnnotations(path) : [];
     const refPeaks = Int32Array.from(
       anns.filter((a) => isBeatSymbol(a.symbol)),
       (a) => Math.round(a.sample * scale),
     );
-    for (const index of leads) {
+    for (const { ecg: ecgMv, lead: index } of leads) {
       const sig = rec.signals[index];
       if (sig === undefined) continue;
-      const ecgMv = scale === 1 ? sig.physical : resample(sig.physical, rec.fs, 250);
       const intervals = af(ecgMv.length, scale);
       if (intervals.length === 0) continue;
       const peaks = detectQrs(ecgMv, { fs });

@@ -27,7 +27,6 @@ import type { AfWindowMlpMember, AfWindowModel } from '../arrhythmia/create-rhyt
 import type { BeatModel } from '../arrhythmia/beat-model.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
-import { resample } from '../filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
 import { fitLogistic } from './fit-logistic.js';
@@ -36,6 +35,7 @@ import { aamiClass } from '../arrhythmia/aami-class.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { createRng } from '../synth/create-rng.js';
 import { CLASS_INDEX } from './beat-dataset.js';
+import { liveRateLead } from './live-rate-lead.js';
 import { randomRetimedView } from './retimed-probe.js';
 
 const { values } = parseArgs({
@@ -120,17 +120,7 @@ interface Rec {
 }
 
 async function loadWfdb(db: string, path: string, withAf: boolean): Promise<Rec> {
-  const rec = await readWfdbRecord(path);
-  let lead = rec.signals.findIndex((s) => ['MLII', 'II'].includes(s.description.toUpperCase()));
-  if (lead < 0) lead = 0;
-  let ecg = rec.signals[lead]?.physical ?? new Float64Array(0);
-  let fs = rec.fs;
-  let scale = 1;
-  if (fs !== 250 && fs !== 360) {
-    ecg = resample(ecg, fs, 250);
-    scale = 250 / fs;
-    fs = 250;
-  }
+  const { ecg, fs, scale } = liveRateLead(await readWfdbRecord(path));
   const af: Interval[] = [];
   if (withAf && existsSync(`${path}.atr`))
     af.push(...afIntervals(await readAnnotations(path), ecg.length, scale));
