@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import type { WfdbRecord } from '../io/index.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
+import { afIntervals } from './af-intervals.js';
 import { aamiClass } from '../arrhythmia/aami-class.js';
 import { computeBeatFeatures } from '../arrhythmia/compute-beat-features.js';
 import type { BeatFeatureExtractorOptions } from '../arrhythmia/create-beat-feature-extractor.js';
@@ -58,6 +59,11 @@ export interface RecordBeats {
   /** Features at the reference positions. */
   features: Float64Array;
   nFeatures: number;
+  /**
+   * Reference AF and flutter intervals, [start, end) in samples (afIntervals): the re-timed views
+   * and probes do not copy their N beats as sinus beats (maskBeatsInIntervals).
+   */
+  af: [number, number][];
 }
 
 /** Index of the MLII lead, else the first signal. */
@@ -100,5 +106,6 @@ export async function loadRecordBeats(
     labels,
     features: m.values,
     nFeatures: m.nFeatures,
+    af: afIntervals(anns, sig.physical.length),
   };
 }

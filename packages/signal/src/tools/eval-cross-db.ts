@@ -23,6 +23,11 @@
  * - `mitdb-ectopy` (dev) and `qtdb-svdb-ectopy` (validation): the same records' own sinus beats
  *   and SVEBs re-timed into sinus rhythm with SVEBs at 30, 50 and 75 % of the beats
  *   (`retimedProbe`, 5 min each, no AF): false AF in frequent ectopy, which no record holds.
+ * - `mitdb-sinus-arrhythmia` (dev) and `qtdb-svdb-sinus-arrhythmia` (validation): the same
+ *   records' own sinus beats re-timed with respiratory sinus arrhythmia, the RR swinging ± 5, 10
+ *   and 15 % over a breath of 3 to 6 s (`sinusArrhythmiaProbe`, 5 min each, every beat N): false
+ *   SVEBs and false AF in irregular sinus rhythm. In both kinds of rows the N beats inside the
+ *   records' reference AF are not copied as sinus beats (`maskBeatsInIntervals`).
  * - held out, never used for training, tuning or selection: `cinc2017` (PhysioNet/CinC
  *   Challenge 2017, even record numbers, single-lead AliveCor, 300 Hz, 9-61 s, one label per
  *   recording: N normal,
@@ -60,8 +65,14 @@ import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
 import { liveRateLead } from './live-rate-lead.js';
+import { maskBeatsInIntervals } from './mask-beats-in-intervals.js';
 import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
-import { PROBE_SHARES, retimedProbe } from './retimed-probe.js';
+import {
+  PROBE_SHARES,
+  SINUS_ARRHYTHMIA_DEPTHS,
+  retimedProbe,
+  sinusArrhythmiaProbe,
+} from './retimed-probe.js';
 import { CLASS_INDEX } from './beat-dataset.js';
 import { addScore, emptyScore, scoreMatched } from './beat-eval.js';
 import type { MatchedScore } from './beat-eval.js';
@@ -110,6 +121,12 @@ interface Db {
    * AF): sinus rhythm with frequent ectopy, the "irregular but not AF" case no record holds.
    */
   retimed?: boolean;
+  /**
+   * Score the records' sinus-arrhythmia probes instead (sinusArrhythmiaProbe: the record's own
+   * sinus beats re-timed with the RR swinging ± 5, 10 and 15 % with breathing, 5 min each, every
+   * beat N): irregular sinus rhythm, where any SVEB or AF call is false.
+   */
+  sinusArrhythmia?: boolean;
   role: Role;
   what: string;
 }
@@ -164,6 +181,21 @@ const DBS: Db[] = [
     retimed: true,
     role: 'val',
     what: 'The SVDB records of the QT Database, re-timed with frequent SVEBs (AF validation)',
+  },
+  {
+    name: 'mitdb-sinus-arrhythmia',
+    folder: 'mitdb',
+    sinusArrhythmia: true,
+    role: 'dev',
+    what: 'DS1 records, their sinus beats re-timed with respiratory sinus arrhythmia (false SVEB and AF)',
+  },
+  {
+    name: 'qtdb-svdb-sinus-arrhythmia',
+    folder: 'qtdb',
+    keep: (n) => QTDB_SVDB.test(n),
+    sinusArrhythmia: true,
+    role: 'val',
+    what: 'The SVDB records of the QT Database, re-timed with respiratory sinus arrhythmia',
   },
   {
     name: 'qtdb',
@@ -316,13 +348,30 @@ async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
   const hasBeats = ['svdb', 'incartdb', 'mitdb', 'qtdb'].includes(folder);
   for (const name of names) {
     const r = await loadWfdb(dir, name, hasBeats);
-    if (db.retimed !== true) {
+    if (db.retimed !== true && db.sinusArrhythmia !== true) {
       yield r;
       continue;
     }
     if (r.beats === null) continue;
+    // N beats inside reference AF have no sinus P wave: not copied as sinus beats.
+    const labels = maskBeatsInIntervals(r.beats.peaks, r.beats.labels, r.af);
+    if (db.sinusArrhythmia === true) {
+      for (const depth of SINUS_ARRHYTHMIA_DEPTHS) {
+        const t = sinusArrhythmiaProbe(r.ecg, r.fs, r.beats.peaks, labels, depth, name);
+        if (t === null) continue;
+        yield {
+          name: `${name}@${depth}`,
+          fs: r.fs,
+          ecg: t.ecgMv,
+          beats: { peaks: t.peaks, labels: t.labels },
+          af: [],
+          group: `RR ± ${100 * depth} %`,
+        };
+      }
+      continue;
+    }
     for (const share of PROBE_SHARES) {
-      const t = retimedProbe(r.ecg, r.fs, r.beats.peaks, r.beats.labels, share, name);
+      const t = retimedProbe(r.ecg, r.fs, r.beats.peaks, labels, share, name);
       if (t === null) continue;
       yield {
         name: `${name}@${share}`,

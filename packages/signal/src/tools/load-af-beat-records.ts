@@ -100,6 +100,7 @@ export async function loadAfBeatRecords(
         labels,
         features: m.values,
         nFeatures: m.nFeatures,
+        af: intervals,
       });
     }
   }

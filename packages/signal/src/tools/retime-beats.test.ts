@@ -96,6 +96,48 @@ describe('retimeBeats', () => {
     expect(retimeBeats(ecg, peaks, labels, { fs: FS, rng: createRng(1), cycleS: 1 })).toBeNull();
   });
 
+  it('swings the sinus RR by ± depth with breathing, gradually, with no premature beat', () => {
+    const { ecg, peaks } = source();
+    const sinusOnly = peaks.map(() => 0);
+    const out = retimeBeats(ecg, peaks, sinusOnly, {
+      fs: FS,
+      rng: createRng(4),
+      cycleS: 1,
+      svebShare: 0,
+      durationS: 600,
+      sinusArrhythmia: { depth: 0.15, periodS: 4 },
+    });
+    if (out === null) throw new Error('no output');
+    expect(out.labels.every((l) => l === 0)).toBe(true);
+    const rr: number[] = [];
+    for (let k = 1; k < out.peaks.length; k++) {
+      rr.push(((out.peaks[k] ?? 0) - (out.peaks[k - 1] ?? 0)) / FS);
+    }
+    // The cycle times 1 ± 0.15 (breath) times 1 ± 0.05 (jitter), ± one sample of rounding.
+    expect(Math.min(...rr)).toBeGreaterThanOrEqual(0.85 * 0.95 - 0.008);
+    expect(Math.max(...rr)).toBeLessThanOrEqual(1.15 * 1.05 + 0.008);
+    // Over 600 s the breath reaches both ends: the RR spans more than the jitter alone could.
+    expect(Math.min(...rr)).toBeLessThan(0.9);
+    expect(Math.max(...rr)).toBeGreaterThan(1.1);
+    // Gradual: successive RRs differ by at most the breath's step (2π · 0.15 · 1.15 s / 4 s,
+    // about 0.27 of the cycle at the steepest) plus the jitter of the two, never by a pause.
+    for (let k = 1; k < rr.length; k++) {
+      expect(Math.abs((rr[k] ?? 0) - (rr[k - 1] ?? 0))).toBeLessThan(0.27 + 0.12 + 0.016);
+    }
+  });
+
+  it('keeps a source without SVEBs when no SVEB is asked for', () => {
+    const { ecg, peaks } = source();
+    const sinusOnly = peaks.map(() => 0);
+    const rng = createRng(5);
+    expect(
+      retimeBeats(ecg, peaks, sinusOnly, { fs: FS, rng, cycleS: 1, svebShare: 0 }),
+    ).not.toBeNull();
+    expect(
+      retimeBeats(ecg, peaks, sinusOnly, { fs: FS, rng, cycleS: 1, svebShare: 0.3 }),
+    ).toBeNull();
+  });
+
   it('rejects a share of 1 and mismatched peaks and labels, naming the option', () => {
     const { ecg, peaks, labels } = source();
     const rng = createRng(1);
@@ -106,5 +148,13 @@ describe('retimeBeats', () => {
       /labels/,
     );
     expect(() => retimeBeats(ecg, peaks, labels, { fs: FS, rng, cycleS: 0 })).toThrow(/cycleS/);
+    expect(() =>
+      retimeBeats(ecg, peaks, labels, {
+        fs: FS,
+        rng,
+        cycleS: 1,
+        sinusArrhythmia: { depth: 1, periodS: 4 },
+      }),
+    ).toThrow(/sinusArrhythmia.depth/);
   });
 });

@@ -29,6 +29,16 @@ export interface RetimeBeatsOptions {
   pauseRange?: readonly [number, number];
   /** Length of the output in s, default 180. */
   durationS?: number;
+  /**
+   * Respiratory sinus arrhythmia of the sinus rhythm, default none: the cycle of a sinus beat
+   * following a sinus beat becomes cycleS × (1 + depth × sin(2π t / periodS + phase)), phase drawn
+   * from `rng`, before the ± 5 % jitter. The RR then lengthens and shortens gradually with
+   * breathing, by up to ± depth of the cycle: sinus rhythm with a gradual shortening that is not
+   * premature beats. Its size grows with the depth and slowness of breathing (Hirsch & Bishop,
+   * Am J Physiol 241:H620, 1981) and is largest in the young. With `svebShare` 0 the source needs
+   * no SVEB.
+   */
+  sinusArrhythmia?: { depth: number; periodS: number };
 }
 
 export interface RetimedBeats {
@@ -59,7 +69,8 @@ const SVEB = 1;
  * holds 18 %), so re-timed real beats let the model learn, and the cross-validation measure,
  * that context. Only the timing is synthetic: every QRS, P and T wave is the source's.
  *
- * @returns null when the source has fewer than 5 usable sinus or 5 SVEB beats
+ * @returns null when the source has fewer than 5 usable sinus beats, or fewer than 5 SVEBs while
+ *   `svebShare` > 0
  */
 export function retimeBeats(
   ecgMv: Float64Array,
@@ -79,6 +90,11 @@ export function retimeBeats(
   if (!(p0 > 0 && p1 >= p0)) throw new RangeError('options.pauseRange must be 0 < lo <= hi');
   const durationS = options.durationS ?? 180;
   if (!(durationS > 0)) throw new RangeError('options.durationS must be > 0');
+  const rsa = options.sinusArrhythmia ?? { depth: 0, periodS: 1 };
+  if (!(rsa.depth >= 0 && rsa.depth < 1)) {
+    throw new RangeError('options.sinusArrhythmia.depth must be within 0..1');
+  }
+  if (!(rsa.periodS > 0)) throw new RangeError('options.sinusArrhythmia.periodS must be > 0');
 
   const pre = Math.round(0.25 * fs);
   const post = Math.round(0.45 * fs);
@@ -109,7 +125,7 @@ export function retimeBeats(
     }
     (isSinus ? sinus : premature).push(x);
   }
-  if (sinus.length < 5 || premature.length < 5) return null;
+  if (sinus.length < 5 || (share > 0 && premature.length < 5)) return null;
 
   const pick = (from: Float64Array[]): Float64Array =>
     from[Math.min(from.length - 1, Math.floor(rng.uniform() * from.length))] ?? new Float64Array(0);
@@ -118,6 +134,8 @@ export function retimeBeats(
   const times: number[] = [];
   const classes: number[] = [];
   const copies: Float64Array[] = [];
+  // Drawn only with a modulation, so that the records without one keep their seeds' draws.
+  const phase = rsa.depth > 0 ? 2 * Math.PI * rng.uniform() : 0;
   let t = 1;
   while (t < durationS - 1) {
     times.push(t);
@@ -126,7 +144,8 @@ export function retimeBeats(
     let run = 0;
     while (rng.uniform() < continueRun) run++;
     if (run === 0) {
-      t += cycleS * uniform(0.95, 1.05);
+      const breath = 1 + rsa.depth * Math.sin((2 * Math.PI * t) / rsa.periodS + phase);
+      t += cycleS * breath * uniform(0.95, 1.05);
       continue;
     }
     for (let j = 0; j < run && t < durationS - 1; j++) {

@@ -68,3 +68,35 @@ export function randomRetimedView(
   const svebShare = shareRange[0] + (shareRange[1] - shareRange[0]) * rng.uniform();
   return retimeBeats(ecgMv, peaks, labels, { fs, rng, cycleS, svebShare, durationS });
 }
+
+/** Depths of the sinus-arrhythmia probe: the RR swings by ± 5, 10 and 15 % with breathing. */
+export const SINUS_ARRHYTHMIA_DEPTHS = [0.05, 0.1, 0.15] as const;
+
+/**
+ * The sinus-arrhythmia probe of one record (eval:cross-db): its own sinus beats re-timed
+ * (retimeBeats, no premature beat) at the record's sinus cycle, modulated by breathing by
+ * ± `depth` of the cycle over a breath of 3 to 6 s (drawn), 5 min, from a seed fixed by the record
+ * and the depth. Every beat is N: an SVEB call is false, and so is AF. Null when the record has
+ * fewer than 5 sinus beats.
+ */
+export function sinusArrhythmiaProbe(
+  ecgMv: Float64Array,
+  fs: number,
+  peaks: Int32Array | readonly number[],
+  labels: Int32Array | readonly number[],
+  depth: number,
+  record: string,
+): RetimedBeats | null {
+  let h = 0;
+  for (const ch of record) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
+  const rng = createRng(2_000_003 + 7919 * h + Math.round(100 * depth));
+  const periodS = 3 + 3 * rng.uniform();
+  return retimeBeats(ecgMv, peaks, labels, {
+    fs,
+    rng,
+    cycleS: sinusCycleS(peaks, labels, fs),
+    svebShare: 0,
+    durationS: 300,
+    sinusArrhythmia: { depth, periodS },
+  });
+}
