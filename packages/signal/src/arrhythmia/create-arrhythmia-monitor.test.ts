@@ -127,9 +127,9 @@ describe('createArrhythmiaMonitor', () => {
   });
 
   // 15 s, not 10: with the pre-QRS segment ending 70 ms before the R peak at every rate (it
-  // reached into the QRS at 250 Hz before), a 10-s ECGSYN paroxysm is found for 4 of 6 seed
-  // triples (6 of 6 before), 15- and 20-s ones for 6 of 6 (both); ECGSYN's AF times each T wave
-  // by the next RR, so its short paroxysms keep a P-like wave that real AF has not.
+  // reached into the QRS at 250 Hz before), a 10-s ECGSYN paroxysm is missed for some seeds;
+  // ECGSYN's AF times each T wave by the next RR, so its short paroxysms keep a P-like wave that
+  // real AF has not.
   it('finds a 15-s AF paroxysm between sinus stretches and places it within 5 s (ECGSYN), and raises no AF alarm for it', () => {
     const fs = 250;
     const parts = [

@@ -14,7 +14,8 @@ export interface SelectAfBeatsOptions {
   /**
    * A beat with QRS width over its running template's width at or above this is left out, default
    * 1.3: a ventricular beat is wide against the dominant (conducted) beat. With `minCorrQrs` 0.8
-   * this drops 92.7 % of the DS1 VEBs and 6.2 % of its N beats (MLII, reference positions).
+   * this drops 92.7 % of the DS1 VEBs and 6.2 % of its N beats (MLII, reference positions;
+   * `packages/signal/bench/select-af-beats.ts`).
    */
   maxWidthRatio?: number;
   /** A beat whose QRS correlation with its running template is below this is left out, default 0.8. */
