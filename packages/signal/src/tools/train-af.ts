@@ -1,7 +1,8 @@
 /**
  * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
  *  [--threshold 0.5] [--hidden 0] [--members 1] [--hold-back-mod4 r] [--rows rows.jsonl]
- *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]`
+ *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]
+ *  [--rows-per-db n|max]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
  * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
@@ -93,6 +94,15 @@ const { values } = parseArgs({
      * uniformly in it), default 0.2,0.8.
      */
     'ectopy-view-share': { type: 'string', default: '0.2,0.8' },
+    /**
+     * Fit rows per database: a number n, or `max` (the largest database's window count, every
+     * window of every database used); default the smallest database's window count (the larger
+     * databases taken with a stride, most CinC 2017 windows unused: they are 18 times as many as
+     * CPSC 2021's). With a larger n the rows of a database with fewer windows are repeated (row
+     * floor(i · count / n) for i < n), so each database still weighs the same. The shipped model:
+     * `max` (README).
+     */
+    'rows-per-db': { type: 'string' },
   },
 });
 const holdBack = values['hold-back-mod4'] === undefined ? null : Number(values['hold-back-mod4']);
@@ -238,9 +248,30 @@ for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] ?? 0) || 1;
 const perDb = new Map<string, number>();
 for (const db of dbOf) perDb.set(db, (perDb.get(db) ?? 0) + 1);
 const smallest = Math.min(...perDb.values());
+const perDbRows =
+  values['rows-per-db'] === undefined
+    ? smallest
+    : values['rows-per-db'] === 'max'
+      ? Math.max(...perDb.values())
+      : Number(values['rows-per-db']);
+if (!(Number.isInteger(perDbRows) && perDbRows > 0)) {
+  console.error('--rows-per-db must be a positive integer');
+  process.exit(2);
+}
 const seen = new Map<string, number>();
 const kept: number[] = [];
-for (let i = 0; i < rows.length; i++) {
+if (perDbRows !== smallest) {
+  const byDb = new Map<string, number[]>();
+  dbOf.forEach((db, i) => {
+    const list = byDb.get(db);
+    if (list) list.push(i);
+    else byDb.set(db, [i]);
+  });
+  for (const list of byDb.values())
+    for (let i = 0; i < perDbRows; i++)
+      kept.push(list[Math.floor((i * list.length) / perDbRows)] ?? 0);
+}
+for (let i = 0; i < rows.length && perDbRows === smallest; i++) {
   const db = dbOf[i] ?? '';
   const k = (seen.get(db) ?? 0) + 1;
   seen.set(db, k);
@@ -292,6 +323,7 @@ if (hidden > 0) {
       epochs: 40,
       seeds: nets.map((_, m) => m + 1),
       holdBackMod4: holdBack,
+      ...(perDbRows !== smallest ? { rowsPerDb: perDbRows } : {}),
       ...(values['ectopy-views'] ? { ectopyViews: true } : {}),
       ...(values['ectopy-views'] ? { ectopyViewShare: [shareLo, shareHi] } : {}),
       ...(values['ectopy-views'] && viewWeight !== 1 ? { ectopyViewWeight: viewWeight } : {}),
