@@ -68,16 +68,18 @@ const { values } = parseArgs({
      * 3 views of 5 min each, SVEBs a share of the beats in `--ectopy-view-share`, sinus cycle 1
      * to 1.4 times the record's; no AF), in the mitdb share of the fit: sinus rhythm with
      * frequent ectopy, the "irregular but not AF" windows no development record holds in
-     * number. At full weight they cut the false AF time of `eval:cross-db`'s re-timed rows but
-     * the model missed the synthetic 10-s AF paroxysm of the rhythm tests; the shipped model
-     * takes them with `--ectopy-view-share 0.2,0.5 --ectopy-view-weight 0.5` (README).
+     * number. At full weight in a strided fit they cut the false AF time of `eval:cross-db`'s
+     * re-timed rows but the model missed the synthetic 10-s AF paroxysm of the rhythm tests;
+     * the shipped model takes them at full weight with every window in the fit
+     * (`--ectopy-view-share 0.2,0.5 --ectopy-view-weight 1 --rows-per-db max`, README).
      */
     'ectopy-views': { type: 'boolean', default: false },
     /**
      * `--ectopy-views` copy no N beat inside the record's reference AF as a sinus beat
      * (`maskBeatsInIntervals`): MIT-BIH labels AF beats N, and they have no sinus P wave (DS1
      * records 201 and 203). Off in the shipped model: with it (and the beat model trained with
-     * `train:beats --mask-af-beats`) the validation ectopy row went 2.5 → 5.1 % (README).
+     * `train:beats --mask-af-beats`), in the strided fit before `--rows-per-db`, the validation
+     * ectopy row went 2.5 → 5.1 % (README).
      */
     'mask-af-beats': { type: 'boolean', default: false },
     /**
