@@ -545,3 +545,49 @@ describe('createBeatClassifier cold-start rule', () => {
     expect(classesOf(late, narrowQrsEcg(late), prematureModel(), {})[40]).toBe('SVEB');
   });
 });
+
+describe('createBeatClassifier: noise-like early detections (noiseEarlyRatio)', () => {
+  // 20 narrow beats at 60 bpm with a broad T wave (0.3 mV, sigma 40 ms) 300 ms after each, on
+  // noise of ±0.02 mV; the detector also "found" beat 10's T wave. It has no QRS standing out (slope
+  // contrast below 6) and comes 0.3 of a cycle after the beat.
+  const beats = Array.from({ length: 20 }, (_, i) => FS + i * FS);
+  const x = new Float64Array(22 * FS);
+  let seed = 7;
+  for (let i = 0; i < x.length; i++) {
+    seed = (seed * 16807) % 2147483647;
+    x[i] = 0.02 * (2 * (seed / 2147483647) - 1);
+  }
+  for (const r of beats) {
+    for (let i = r - 40; i < r + 40; i++)
+      x[i] = (x[i] ?? 0) + Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
+    const t = r + Math.round(0.3 * FS);
+    for (let i = t - 80; i < t + 80; i++)
+      x[i] = (x[i] ?? 0) + 0.3 * Math.exp(-0.5 * ((i - t) / (0.04 * FS)) ** 2);
+  }
+  const tWave = (beats[10] ?? 0) + Math.round(0.3 * FS);
+  const peaks = [...beats.slice(0, 11), tWave, ...beats.slice(11)];
+  const run = (options: Partial<BeatClassifierOptions>): string[] => {
+    const c = createBeatClassifier({
+      fs: FS,
+      model: constantBeatModel([0.01, 0.01, 0.97, 0.01]),
+      svebResetPause: 0,
+      vebNormalClusterWidth: 0,
+      svebColdStartBeats: 0,
+      ...options,
+    });
+    return peaks.map(
+      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
+    );
+  };
+
+  it('reports a T wave taken for a beat (no QRS standing out, 0.3 of a cycle early) Q, not the class the model gives', () => {
+    const classes = run({});
+    expect(classes[11]).toBe('Q');
+    expect(classes.filter((c) => c === 'Q')).toHaveLength(1);
+  });
+
+  it('is off with noiseEarlyRatio 0, and rejects a negative setting, naming the option', () => {
+    expect(run({ noiseEarlyRatio: 0 })[11]).toBe('VEB');
+    expect(() => run({ noiseEarlyRatio: -1 })).toThrow(/noiseEarlyRatio/);
+  });
+});

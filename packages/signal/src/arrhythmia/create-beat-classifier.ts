@@ -235,6 +235,14 @@ export interface BeatClassifierOptions {
   contextBeats?: number;
   /** Share of noise-like (or paced) recent beats that makes the context noisy (paced), default 0.5. */
   contextShare?: number;
+  /**
+   * A noise-like beat (see `noiseSlopeContrast`) whose pre RR is below this share of the local
+   * RR (`preRR/localRR`) is Q, whatever the context, default 0.5; 0 turns the rule off. A
+   * deflection with no QRS standing out that comes less than half a cycle after a beat is the
+   * T wave or an artefact that the detector took for a beat: on leads whose T wave is large
+   * against a small QRS (V1) such detections were mostly called VEB or SVEB (README).
+   */
+  noiseEarlyRatio?: number;
 }
 
 export interface BeatVerdict {
@@ -325,7 +333,8 @@ type NonNegativeOption =
   | 'svebResetPause'
   | 'vebNormalClusterWidth'
   | 'svebRunRatio'
-  | 'svebPausedProbability';
+  | 'svebPausedProbability'
+  | 'noiseEarlyRatio';
 
 /**
  * Stateful beat classifier: feature extraction with the record's running statistics, the
@@ -380,6 +389,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const contextBeats = options.contextBeats ?? 16;
   const contextShare = options.contextShare ?? 0.5;
   const minVebProbability = nonNegative('minVebProbability', 0.5);
+  const noiseEarlyRatio = nonNegative('noiseEarlyRatio', 0.5);
   const minSvebProbability = nonNegative('minSvebProbability', 0.5);
   const veb = model.classes.indexOf('VEB');
   const sveb = model.classes.indexOf('SVEB');
@@ -641,7 +651,11 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       ) {
         best = sveb;
       }
-      const cls: BeatClass = noisyContext || pacedContext ? 'Q' : (classes[best] ?? 'Q');
+      // Noise-like and early (see `noiseEarlyRatio`): a false detection, not a beat to classify.
+      const noiseEarly =
+        noiseLike && prevPeak !== null && (features[PREMATURITY] ?? 1) < noiseEarlyRatio;
+      const cls: BeatClass =
+        noisyContext || pacedContext || noiseEarly ? 'Q' : (classes[best] ?? 'Q');
       return {
         class: cls,
         probabilities,
