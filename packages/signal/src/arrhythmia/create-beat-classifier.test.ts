@@ -20,6 +20,19 @@ function classify(p: readonly number[], options: Partial<BeatClassifierOptions> 
   for (const r of peaks) {
     for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
   }
+  return classesAt(x, peaks, p, options);
+}
+
+/**
+ * Classes of the beats at `peaks` of `x` under a constant model giving `p`, with the reset-pause,
+ * normal-shape cluster and cold-start rules off unless asked for (see `classify`).
+ */
+function classesAt(
+  x: Float64Array,
+  peaks: readonly number[],
+  p: readonly number[],
+  options: Partial<BeatClassifierOptions>,
+): string[] {
   const c = createBeatClassifier({
     fs: FS,
     model: constantBeatModel(p),
@@ -566,19 +579,8 @@ describe('createBeatClassifier: noise-like early detections (noiseEarlyRatio)', 
   }
   const tWave = (beats[10] ?? 0) + Math.round(0.3 * FS);
   const peaks = [...beats.slice(0, 11), tWave, ...beats.slice(11)];
-  const run = (options: Partial<BeatClassifierOptions>): string[] => {
-    const c = createBeatClassifier({
-      fs: FS,
-      model: constantBeatModel([0.01, 0.01, 0.97, 0.01]),
-      svebResetPause: 0,
-      vebNormalClusterWidth: 0,
-      svebColdStartBeats: 0,
-      ...options,
-    });
-    return peaks.map(
-      (r, k) => c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null).class,
-    );
-  };
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesAt(x, peaks, [0.01, 0.01, 0.97, 0.01], options);
 
   it('reports a T wave taken for a beat (no QRS standing out, 0.3 of a cycle early) Q, not the class the model gives', () => {
     const classes = run({});

@@ -19,6 +19,13 @@ export function sinusCycleS(
   return rr[rr.length >> 1] ?? 1;
 }
 
+/** Seed of a probe: `base` plus a hash of the record's name and the probe's parameter in hundredths. */
+function probeSeed(base: number, record: string, parameter: number): number {
+  let h = 0;
+  for (const ch of record) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
+  return base + 7919 * h + Math.round(100 * parameter);
+}
+
 /** SVEB shares of the SVEB-dominant probe. */
 export const PROBE_SHARES = [0.3, 0.5, 0.75] as const;
 
@@ -36,9 +43,7 @@ export function retimedProbe(
   svebShare: number,
   record: string,
 ): RetimedBeats | null {
-  let h = 0;
-  for (const ch of record) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
-  const rng = createRng(1_000_003 + 7919 * h + Math.round(100 * svebShare));
+  const rng = createRng(probeSeed(1_000_003, record, svebShare));
   return retimeBeats(ecgMv, peaks, labels, {
     fs,
     rng,
@@ -87,9 +92,7 @@ export function sinusArrhythmiaProbe(
   depth: number,
   record: string,
 ): RetimedBeats | null {
-  let h = 0;
-  for (const ch of record) h = (h * 31 + ch.charCodeAt(0)) % 1_000_003;
-  const rng = createRng(2_000_003 + 7919 * h + Math.round(100 * depth));
+  const rng = createRng(probeSeed(2_000_003, record, depth));
   const periodS = 3 + 3 * rng.uniform();
   return retimeBeats(ecgMv, peaks, labels, {
     fs,
