@@ -260,9 +260,20 @@ if (!(Number.isInteger(perDbRows) && perDbRows > 0)) {
   console.error('--rows-per-db must be a positive integer');
   process.exit(2);
 }
-const seen = new Map<string, number>();
 const kept: number[] = [];
-if (perDbRows !== smallest) {
+if (perDbRows === smallest) {
+  // Each database's rows taken with a stride down to the smallest database's count.
+  const seen = new Map<string, number>();
+  for (let i = 0; i < rows.length; i++) {
+    const db = dbOf[i] ?? '';
+    const k = (seen.get(db) ?? 0) + 1;
+    seen.set(db, k);
+    const stride = (perDb.get(db) ?? 1) / smallest;
+    if (Math.floor(k / stride) === Math.floor((k - 1) / stride)) continue;
+    kept.push(i);
+  }
+} else {
+  // perDbRows rows of each database, its rows repeated (or strided) evenly to that count.
   const byDb = new Map<string, number[]>();
   dbOf.forEach((db, i) => {
     const list = byDb.get(db);
@@ -272,14 +283,6 @@ if (perDbRows !== smallest) {
   for (const list of byDb.values())
     for (let i = 0; i < perDbRows; i++)
       kept.push(list[Math.floor((i * list.length) / perDbRows)] ?? 0);
-}
-for (let i = 0; i < rows.length && perDbRows === smallest; i++) {
-  const db = dbOf[i] ?? '';
-  const k = (seen.get(db) ?? 0) + 1;
-  seen.set(db, k);
-  const stride = (perDb.get(db) ?? 1) / smallest;
-  if (Math.floor(k / stride) === Math.floor((k - 1) / stride)) continue;
-  kept.push(i);
 }
 const hidden = Number(values.hidden);
 const threshold = Number(values.threshold);
