@@ -67,8 +67,11 @@ function groupDelaySamples(sections: readonly Biquad[], f: number, fs: number): 
  *    last 8 beat and noise peaks (Hamilton & Tompkins); within 360 ms of a beat it must also
  *    have at least half that beat's maximum slope, otherwise it is a T wave (Pan & Tompkins).
  * 4. When no beat has come for 1.5 mean RR, the largest noise peak above half the threshold and
- *    at least 360 ms after the last beat is taken as a beat (search-back). The search waits for
- *    a pending candidate that will be a beat, and a beat ending a longer gap first searches it.
+ *    at least 360 ms after the last beat is taken as a beat (search-back); up to 450 ms after the
+ *    beat it must also pass the slope test of 3, since after a long RR the T wave ends later
+ *    (a search-back over a pause otherwise takes the T wave of a small-QRS lead such as V1).
+ *    The search waits for a pending candidate that will be a beat, and a beat ending a longer
+ *    gap first searches it.
  * 5. The R peak is the largest absolute band-passed value in the window that fed the envelope
  *    peak, corrected for the band-pass group delay at 10 Hz.
  * 6. Absolute guards: a band-passed amplitude below 0.02 mV is never a beat (flat line, ADC
@@ -96,6 +99,7 @@ class QrsDetectorImpl implements QrsDetector {
   private readonly dominance: number;
   private readonly dominanceRatio: number;
   private readonly tWave: number;
+  private readonly searchTWave: number;
   private readonly learnEnd: number;
   private readonly delay: number;
 
@@ -147,6 +151,7 @@ class QrsDetectorImpl implements QrsDetector {
     this.dominance = Math.max(this.refractory, Math.round(o.dominanceS * fs));
     this.dominanceRatio = o.dominanceRatio;
     this.tWave = Math.round(o.tWaveS * fs);
+    this.searchTWave = Math.round(o.searchBackTWaveS * fs);
     this.learnEnd = Math.round(2 * fs);
     this.rrMean = fs;
     this.delay = Math.round(groupDelaySamples(sections, 10, fs));
@@ -464,9 +469,19 @@ class QrsDetectorImpl implements QrsDetector {
 
   private searchBack(): void {
     const half = 0.5 * this.threshold();
+    const halfSlope = 0.5 * this.lastSlope;
     let best = -1;
     for (let c = 0; c < this.cCount; c++) {
       const v = this.cVal[c] ?? 0;
+      // The Pan & Tompkins T-wave test, over the longer window of a long RR: a small peak
+      // soon after the last beat with less than half its slope is its T wave, not a missed beat.
+      if (
+        this.lastQrs >= 0 &&
+        (this.cIdx[c] ?? 0) - this.lastQrs < this.searchTWave &&
+        (this.cSlope[c] ?? 0) < halfSlope
+      ) {
+        continue;
+      }
       if (v > half && (best < 0 || v > (this.cVal[best] ?? 0))) best = c;
     }
     if (best < 0) {

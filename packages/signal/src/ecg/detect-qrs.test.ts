@@ -72,6 +72,60 @@ describe('detectQrs on synthetic ECG (McSharry et al. 2003)', () => {
   });
 });
 
+/**
+ * A lead with a small QRS (rS, as in V1) and a tall T wave 0.35–0.4 s after it, and a 1.9 s pause
+ * after every sixth beat: the pause triggers the search-back, whose candidates start 0.36 s
+ * after the last beat, where this T wave still is.
+ */
+function smallQrsTallTWithPauses(
+  fs: number,
+  tDelayS: number,
+): { ecg: Float64Array; beats: number[] } {
+  const beats: number[] = [];
+  let t = 0.5;
+  for (let k = 0; k < 30; k++) {
+    beats.push(Math.round(t * fs));
+    t += k % 6 === 5 ? 1.9 : 0.9;
+  }
+  const n = Math.round((t + 1) * fs);
+  const ecg = new Float64Array(n);
+  const gauss = (centre: number, sigma: number, mv: number): void => {
+    const from = Math.max(0, Math.round(centre - 5 * sigma));
+    const to = Math.min(n, Math.round(centre + 5 * sigma));
+    for (let i = from; i < to; i++) {
+      ecg[i] = (ecg[i] ?? 0) + mv * Math.exp(-0.5 * ((i - centre) / sigma) ** 2);
+    }
+  };
+  for (const b of beats) {
+    gauss(b - 0.012 * fs, 0.008 * fs, 0.3);
+    gauss(b + 0.012 * fs, 0.008 * fs, -0.6);
+    gauss(b + tDelayS * fs, 0.05 * fs, 0.5);
+  }
+  return { ecg, beats };
+}
+
+describe('detectQrs T-wave rejection', () => {
+  it('does not take the T wave for a missed beat when it searches back over a pause', () => {
+    for (const fs of [250, 360, 500]) {
+      for (const tDelayS of [0.35, 0.4]) {
+        const { ecg, beats } = smallQrsTallTWithPauses(fs, tDelayS);
+        const peaks = detectQrs(ecg, { fs });
+        const result = ec57Compare(beats, peaks, { fs, startS: 0 });
+        expect({ fs, tDelayS, fn: result.fn, fp: result.fp }).toEqual({
+          fs,
+          tDelayS,
+          fn: 0,
+          fp: 0,
+        });
+        // With the search-back T-wave window cut to the 360 ms of the main test, the T waves of
+        // the beats before the pauses (five) come back as beats.
+        const old = detectQrs(ecg, { fs, searchBackTWaveS: 0.36 });
+        expect(ec57Compare(beats, old, { fs, startS: 0 }).fp).toBe(5);
+      }
+    }
+  });
+});
+
 describe('detectQrs on hostile input', () => {
   const fs = 250;
 

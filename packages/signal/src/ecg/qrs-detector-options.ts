@@ -40,6 +40,13 @@ export interface QrsDetectorOptions {
   searchBackRr?: number;
   /** Peaks this close (s) after a beat must have half its slope to count (T-wave test). Default 0.36. */
   tWaveS?: number;
+  /**
+   * A search-back pick (see `searchBackRr`) this close (s) after a beat must also have half its
+   * slope. Default 0.45: search-back fires after long RR intervals (pauses, the compensatory
+   * pause after a ventricular beat), when the QT interval is longest, so the T wave can end well
+   * after the 360 ms of `tWaveS` (QT about 0.44 s at 60 /min, Bazett's upper normal QTc).
+   */
+  searchBackTWaveS?: number;
 }
 
 export type ResolvedQrsOptions = Required<QrsDetectorOptions>;
@@ -80,6 +87,7 @@ export function resolveQrsOptions(options: QrsDetectorOptions): ResolvedQrsOptio
     thresholdFraction: options.thresholdFraction ?? 0.3125,
     searchBackRr: options.searchBackRr ?? 1.5,
     tWaveS: options.tWaveS ?? 0.36,
+    searchBackTWaveS: options.searchBackTWaveS ?? 0.45,
   };
   const positive: (keyof ResolvedQrsOptions)[] = [
     'bandLowHz',
@@ -93,6 +101,7 @@ export function resolveQrsOptions(options: QrsDetectorOptions): ResolvedQrsOptio
     'thresholdFraction',
     'searchBackRr',
     'tWaveS',
+    'searchBackTWaveS',
   ];
   for (const key of positive) {
     const v = resolved[key];
