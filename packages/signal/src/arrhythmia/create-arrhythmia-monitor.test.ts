@@ -162,6 +162,31 @@ describe('createArrhythmiaMonitor', () => {
     ).toEqual([]);
   });
 
+  it('reports no SVEB while an AF episode is open, where the windows alone let some through (suppressSvebInAfEpisode)', () => {
+    const fs = 250;
+    const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 7 }, 120);
+    /** SVEB verdicts given (1-s packets) while an AF episode was open before the packet. */
+    const svebWhileOpen = (suppressSvebInAfEpisode: boolean): number => {
+      const m = createArrhythmiaMonitor({ fs, suppressSvebInAfEpisode });
+      let open = false;
+      let n = 0;
+      let next = 0;
+      for (let pos = fs; pos <= af.ecg.length; pos += fs) {
+        const fresh: number[] = [];
+        while (next < af.peaks.length && (af.peaks[next] ?? 0) + 0.3 * fs < pos)
+          fresh.push(af.peaks[next++] ?? 0);
+        const u = m.push(af.ecg.subarray(pos - fs, pos), fresh);
+        if (open) n += u.beats.filter((b) => b.class === 'SVEB').length;
+        open = m.episodes.some((e) => e.rhythm === 'AF' && e.ongoing);
+      }
+      return n;
+    };
+    expect(svebWhileOpen(true)).toBe(0);
+    // Without the option an open episode's windows that do not meet the AF criteria on their own
+    // pass SVEB verdicts (3 for this seed).
+    expect(svebWhileOpen(false)).toBeGreaterThan(0);
+  });
+
   it('finds AF in a synthetic AF rhythm and none in a sinus rhythm', () => {
     const fs = 250;
     const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 5 }, 120);
