@@ -167,16 +167,6 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     }
   };
 
-  /** Whether the tracker's latest AF episode is still open (a declared AF rhythm). */
-  const inAfEpisode = (): boolean => {
-    const e = tracker.episodes;
-    for (let i = e.length - 1; i >= 0; i--) {
-      const ep = e[i];
-      if (ep?.rhythm === 'AF') return ep.ongoing;
-    }
-    return false;
-  };
-
   const classifyNext = (
     next: number | null,
     beatsOut: ClassifiedBeat[],
@@ -191,15 +181,14 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     nBeats++;
     // In atrial fibrillation every conducted beat comes at an irregular, often short, interval:
     // prematurity is no evidence of a supraventricular ectopic beat (the MIT-BIH annotators
-    // label AF beats N). So while the recent RR intervals meet the AF criteria, SVEB becomes N.
-    const keep =
-      keepSvebConsistency > 0 && v.sinusPConsistency >= keepSvebConsistency && !inAfEpisode();
-    const cls: BeatClass =
-      v.class === 'SVEB' &&
-      suppressSvebInAf &&
-      ((tracker.irregular && !keep) || (suppressSvebInAfEpisode && inAfEpisode()))
-        ? 'N'
-        : v.class;
+    // label AF beats N). So while the recent RR intervals meet the AF criteria, or an AF episode
+    // is open (suppressSvebInAfEpisode), SVEB becomes N.
+    let cls: BeatClass = v.class;
+    if (cls === 'SVEB' && suppressSvebInAf) {
+      const afOpen = tracker.afOngoing;
+      const keep = keepSvebConsistency > 0 && v.sinusPConsistency >= keepSvebConsistency && !afOpen;
+      if ((tracker.irregular && !keep) || (suppressSvebInAfEpisode && afOpen)) cls = 'N';
+    }
     counts[cls]++;
     beatsOut.push({ sample: peak, class: cls });
     lastVerdict = { noisy: v.noisyContext, paced: v.pacedContext };

@@ -155,20 +155,27 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     for (let i = 0; i < 15; i++) rr.push(400 + 500 * rand());
     for (let i = 0; i < 60; i++) rr.push(800);
     // P-wave score: absent (0.1) during the paroxysm, sinus (0.95) elsewhere.
+    let openBeats = 0;
     const feed = (scoreInAf: number): RhythmEpisode[] => {
       const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0 });
       let sample = 0;
+      openBeats = 0;
       rr.forEach((v, i) => {
         sample += Math.round((v * FS) / 1000);
         t.push(sample, 'N', i >= 60 && i < 75 ? scoreInAf : 0.95);
+        // afOngoing is the open AF episode the episode list shows.
+        expect(t.afOngoing).toBe(t.episodes.some((e) => e.rhythm === 'AF' && e.ongoing));
+        if (t.afOngoing) openBeats++;
       });
       t.flush();
+      expect(t.afOngoing).toBe(false);
       return [...t.episodes];
     };
     // The 32-beat RR window alone misses it (no P-wave scores: the short path is idle).
     expect(run(rr, [], { afMinDurationMs: 0 }).filter((e) => e.rhythm === 'AF')).toEqual([]);
     const found = feed(0.1).filter((e) => e.rhythm === 'AF');
     expect(found).toHaveLength(1);
+    expect(openBeats).toBeGreaterThan(0);
     const onset = rr.slice(0, 60).reduce((a, v) => a + Math.round((v * FS) / 1000), 0);
     const offset = rr.slice(0, 75).reduce((a, v) => a + Math.round((v * FS) / 1000), 0);
     expect(found[0]?.start ?? 0).toBeGreaterThan(onset - 4 * FS);

@@ -350,6 +350,8 @@ export interface RhythmTracker {
    * learn from (a record that starts in AF must not teach it AF).
    */
   readonly regular: boolean;
+  /** Whether an AF episode is open (declared and not yet closed). */
+  readonly afOngoing: boolean;
 }
 
 interface Beat {
@@ -1065,6 +1067,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     },
     get regular() {
       return lastWindowRegular;
+    },
+    get afOngoing() {
+      return af !== null;
     },
     push(sample, cls, pWaveScore = null, shortPathPWaveScore = null) {
       updates = [];
