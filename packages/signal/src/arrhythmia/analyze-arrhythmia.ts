@@ -32,7 +32,8 @@ export function analyzeArrhythmia(
   if (!(ecgMv instanceof Float64Array)) {
     throw new SignalInputError('INVALID_ARGUMENT', 'ecgMv', 'ecgMv must be a Float64Array in mV');
   }
-  const monitor = createArrhythmiaMonitor({ ...options, fs });
+  // A finite record: every episode is reported, however many.
+  const monitor = createArrhythmiaMonitor({ ...options, fs, episodeHistory: Infinity });
   const first = monitor.push(ecgMv, peaks);
   const last = monitor.flush();
   const beats = [...first.beats, ...last.beats];

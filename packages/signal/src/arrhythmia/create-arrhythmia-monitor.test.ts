@@ -126,6 +126,46 @@ describe('createArrhythmiaMonitor', () => {
     expect(closed?.maxRrMs).toBeGreaterThan(3000);
   });
 
+  it('keeps every open episode and only the newest closed ones in a long live stream', () => {
+    const fs = 250;
+    const { ecg, peaks } = synth({ fs, heartRateBpm: 70, seed: 5 }, 300);
+    // A 3-s asystole (flat line) after every 20th beat: 14 PAUSE episodes in 5 min, as a
+    // patient with sinus arrest opens thousands in the days a live stream runs.
+    const gap = 3 * fs;
+    const parts: Float64Array[] = [];
+    const moved: number[] = [];
+    let from = 0;
+    let shift = 0;
+    peaks.forEach((p, i) => {
+      moved.push(p + shift);
+      if (i % 20 !== 19 || i === peaks.length - 1) return;
+      const at = p + Math.round(0.4 * fs);
+      parts.push(ecg.subarray(from, at), new Float64Array(gap).fill(ecg[at] ?? 0));
+      from = at;
+      shift += gap;
+    });
+    parts.push(ecg.subarray(from));
+    const out = new Float64Array(parts.reduce((n, x) => n + x.length, 0));
+    parts.reduce((at, x) => (out.set(x, at), at + x.length), 0);
+
+    const offline = analyzeArrhythmia(out, fs, moved).episodes.filter((e) => e.rhythm === 'PAUSE');
+    expect(offline).toHaveLength(Math.floor((peaks.length - 1) / 20));
+    const m = createArrhythmiaMonitor({ fs, episodeHistory: 5 });
+    let sent = 0;
+    for (let at = 0; at < out.length; at += fs) {
+      const end = Math.min(out.length, at + fs);
+      const fresh: number[] = [];
+      while (sent < moved.length && (moved[sent] ?? 0) + 0.3 * fs < end)
+        fresh.push(moved[sent++] ?? 0);
+      m.push(out.subarray(at, end), fresh);
+    }
+    m.push(new Float64Array(0), moved.slice(sent));
+    m.flush();
+    // The newest five, the same as the offline analysis's last five.
+    expect(strip(m.episodes)).toEqual(strip(offline.slice(-5)));
+    expect(() => createArrhythmiaMonitor({ fs, episodeHistory: -1 })).toThrow(/episodeHistory/);
+  });
+
   // 15 s, not 10: with the pre-QRS segment ending 70 ms before the R peak at every rate (it
   // reached into the QRS at 250 Hz before), a 10-s ECGSYN paroxysm is missed for some seeds;
   // ECGSYN's AF times each T wave by the next RR, so its short paroxysms keep a P-like wave that

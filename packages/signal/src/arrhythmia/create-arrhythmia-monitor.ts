@@ -5,6 +5,7 @@ import { createAtrialActivityTracker } from './create-atrial-activity-tracker.js
 import type { AtrialActivityOptions } from './create-atrial-activity-tracker.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
 import type { BeatClassifierOptions } from './create-beat-classifier.js';
+import { createEpisodeHistory, EPISODE_HISTORY_DEFAULT } from './create-episode-history.js';
 import { createRhythmTracker } from './create-rhythm-tracker.js';
 import type { RhythmTrackerOptions } from './create-rhythm-tracker.js';
 import { loadBeatModel } from './load-beat-model.js';
@@ -75,7 +76,10 @@ export interface ArrhythmiaMonitor {
   /** Classifies the remaining beats and closes open episodes. */
   flush(): ArrhythmiaUpdate;
   readonly samplesSeen: number;
-  /** Every episode reported so far, in opening order. */
+  /**
+   * The episodes reported so far, in opening order: every open one and the newest
+   * `episodeHistory` closed ones (default 1000; `analyzeArrhythmia` keeps them all).
+   */
   readonly episodes: readonly RhythmEpisode[];
 }
 
@@ -132,7 +136,10 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   let lastPeak: number | null = null;
   let nBeats = 0;
   const counts: Record<BeatClass, number> = { N: 0, SVEB: 0, VEB: 0, F: 0, Q: 0 };
-  const allEpisodes: RhythmEpisode[] = [];
+  const history = createEpisodeHistory(
+    options.episodeHistory ?? EPISODE_HISTORY_DEFAULT,
+    'options.episodeHistory',
+  );
   let pause: RhythmEpisode | null = null;
   let guard: RhythmEpisode | null = null;
   let lastVerdict: { noisy: boolean; paced: boolean } = { noisy: false, paced: false };
@@ -162,7 +169,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
 
   const record = (episodes: RhythmEpisode[], out: RhythmEpisode[]): void => {
     for (const e of episodes) {
-      if (!allEpisodes.includes(e)) allEpisodes.push(e);
+      history.add(e);
       if (!out.includes(e)) out.push(e);
     }
   };
@@ -292,7 +299,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       return samplesSeen;
     },
     get episodes() {
-      return allEpisodes.map((e) => ({ ...e }));
+      return history.list.map((e) => ({ ...e }));
     },
     push(chunkMv, newPeaks) {
       if (!(chunkMv instanceof Float64Array)) {

@@ -1,4 +1,5 @@
 import { SignalInputError } from '../errors.js';
+import { createEpisodeHistory, EPISODE_HISTORY_DEFAULT } from './create-episode-history.js';
 import { sortSmallInPlace } from '../sort-small-in-place.js';
 import shippedAfModel from './model/af-window-model.json' with { type: 'json' };
 import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
@@ -184,6 +185,12 @@ export const AF_MIN_DURATION_MS = 30000;
 export interface RhythmTrackerOptions {
   /** Sampling rate in Hz (required). */
   fs: number;
+  /**
+   * Closed episodes `episodes` keeps, default 1000 (every open one is always kept; `Infinity`
+   * keeps them all, as `analyzeArrhythmia` does for a finite record). A live stream runs for days
+   * and reads each push's episodes, so the history is bounded (`createEpisodeHistory`).
+   */
+  episodeHistory?: number;
   /** RR intervals per AF analysis window, default 32 (about 30 s at 60 bpm). */
   afWindowBeats?: number;
   /**
@@ -335,7 +342,7 @@ export interface RhythmTracker {
   ): RhythmEpisode[];
   /** Closes every open episode at the last beat; returns them. */
   flush(): RhythmEpisode[];
-  /** All episodes so far (closed and open), in opening order. */
+  /** Every open episode and the newest `episodeHistory` closed ones, in opening order. */
   readonly episodes: readonly RhythmEpisode[];
   /**
    * Whether the most recent window (the last `afWindowBeats` intervals up to the latest beat,
@@ -442,7 +449,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
 
   const beats: Beat[] = [];
   let first = 0; // index of beats[0] in the full sequence
-  const episodes: RhythmEpisode[] = [];
+  const history = createEpisodeHistory(
+    options.episodeHistory ?? EPISODE_HISTORY_DEFAULT,
+    'options.episodeHistory',
+  );
   let updates: RhythmEpisode[] = [];
   const emit = (e: RhythmEpisode): void => {
     if (!updates.includes(e)) updates.push(e);
@@ -458,7 +468,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       maxRrMs: 0,
     };
     e.end = end;
-    episodes.push(e);
+    history.add(e);
     emit(e);
     return e;
   };
@@ -1060,7 +1070,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
 
   return {
     get episodes() {
-      return episodes;
+      return history.list;
     },
     get irregular() {
       return lastWindowAf;
