@@ -15,7 +15,9 @@ export interface ArrhythmiaAnalysis {
 
 /**
  * Offline arrhythmia analysis of one ECG lead: runs the streaming monitor over the whole signal,
- * so results are identical to the live path. When more than half of the beats lie in noisy or
+ * so results are identical to the live path but for one use of hindsight: with
+ * `suppressSvebInAfEpisode` (default) an SVEB anywhere in an AF episode is N, where the live
+ * monitor can only do so from the beat the episode opens. When more than half of the beats lie in noisy or
  * paced stretches, or the input is too short, `withheld` says so and episodes other than pauses
  * and the NOISE/PACED stretches are not reported.
  *
@@ -52,5 +54,41 @@ export function analyzeArrhythmia(
   const keep = (e: RhythmEpisode): boolean =>
     withheld === null || e.rhythm === 'PAUSE' || e.rhythm === 'NOISE' || e.rhythm === 'PACED';
   const episodes = [...monitor.episodes].filter(keep).sort((a, b) => a.start - b.start);
-  return { fs, beats, episodes, burden: last.burden, withheld };
+  let burden = last.burden;
+  if (options.suppressSvebInAfEpisode ?? true) {
+    const svebBefore = beats.reduce((n, b) => n + (b.class === 'SVEB' ? 1 : 0), 0);
+    const svebAfter = svebAsNormalInAf(beats, episodes);
+    if (svebAfter !== svebBefore) {
+      // SVEB -> N leaves the classified beats as they were: the SVEB burden scales.
+      const k = svebAfter / svebBefore;
+      burden = {
+        ...burden,
+        svebPerHour: burden.svebPerHour * k,
+        svebPercent: burden.svebPercent * k,
+      };
+    }
+  }
+  return { fs, beats, episodes, burden, withheld };
+}
+
+/**
+ * Hindsight for `suppressSvebInAfEpisode`: the live monitor reports an SVEB as N from the beat
+ * an AF episode opens, but the episode starts earlier, at the first beat of the windows that
+ * opened it (the hysteresis needs several of them). A whole record is known offline, so its
+ * SVEBs from the episode's start are N as well, as the MIT-BIH annotators label beats in atrial
+ * fibrillation. Returns the SVEBs left. Beats and episodes in time order.
+ */
+function svebAsNormalInAf(beats: ClassifiedBeat[], episodes: readonly RhythmEpisode[]): number {
+  const af = episodes.filter((e) => e.rhythm === 'AF');
+  let k = 0;
+  let left = 0;
+  for (let i = 0; i < beats.length; i++) {
+    const b = beats[i];
+    if (b?.class !== 'SVEB') continue;
+    while (k < af.length && (af[k]?.end ?? Infinity) < b.sample) k++;
+    const e = af[k];
+    if (e !== undefined && e.start <= b.sample) beats[i] = { sample: b.sample, class: 'N' };
+    else left++;
+  }
+  return left;
 }

@@ -227,6 +227,33 @@ describe('createArrhythmiaMonitor', () => {
     expect(svebWhileOpen(false)).toBeGreaterThan(0);
   });
 
+  it('reports offline as N the SVEBs of an AF episode before the beat it opened at, which the live monitor could not', () => {
+    const fs = 250;
+    const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 5 }, 120);
+    const m = createArrhythmiaMonitor({ fs });
+    const live = [...m.push(af.ecg, af.peaks).beats, ...m.flush().beats];
+    const offline = analyzeArrhythmia(af.ecg, fs, af.peaks);
+    const [episode] = offline.episodes.filter((e) => e.rhythm === 'AF');
+    const inEpisode = (b: ClassifiedBeat): boolean =>
+      episode !== undefined && b.sample >= episode.start && b.sample <= (episode.end ?? Infinity);
+    // The episode starts at 4.5 s and opens 30 s later (afMinDurationMs): live, the SVEB verdicts
+    // of those 30 s stand (10 for this seed); offline the whole episode is known.
+    expect(live.filter((b) => b.class === 'SVEB' && inEpisode(b)).length).toBeGreaterThanOrEqual(5);
+    expect(offline.beats.filter((b) => b.class === 'SVEB' && inEpisode(b))).toEqual([]);
+    expect(offline.beats.map((b) => b.sample)).toEqual(live.map((b) => b.sample));
+    expect(offline.burden.svebPercent).toBe(
+      (100 * offline.beats.filter((b) => b.class === 'SVEB').length) /
+        offline.beats.filter((b) => b.class !== 'Q').length,
+    );
+    // Without the option the offline beats are the live ones.
+    const kept = analyzeArrhythmia(af.ecg, fs, af.peaks, { suppressSvebInAfEpisode: false });
+    const liveKept = createArrhythmiaMonitor({ fs, suppressSvebInAfEpisode: false });
+    expect(kept.beats).toEqual([
+      ...liveKept.push(af.ecg, af.peaks).beats,
+      ...liveKept.flush().beats,
+    ]);
+  });
+
   it('finds AF in a synthetic AF rhythm and none in a sinus rhythm', () => {
     const fs = 250;
     const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 5 }, 120);

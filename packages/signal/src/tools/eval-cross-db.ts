@@ -430,7 +430,9 @@ for (const db of DBS) {
     nRec++;
     if (nRec % 1000 === 0) console.error(`${db.name}: ${nRec} records`);
     const peaks = detectQrs(r.ecg, { fs: r.fs });
-    // Detector: AF episodes without a minimum duration; alarms: as the monitor reports them.
+    // Detector: AF episodes without a minimum duration; alarms: as the monitor reports them. The
+    // beats are the alarm run's, as `vigil-signal ecg beats` classifies a record (an SVEB in an AF
+    // episode is N, and an episode is one once it lasts afMinDurationMs).
     const detection = analyzeArrhythmia(r.ecg, r.fs, peaks, { ...options, afMinDurationMs: 0 });
     const alarms =
       options.afMinDurationMs === 0 ? detection : analyzeArrhythmia(r.ecg, r.fs, peaks, options);
@@ -439,8 +441,8 @@ for (const db of DBS) {
       const score = scoreMatched(
         r.beats.peaks,
         r.beats.labels,
-        detection.beats.map((b) => b.sample),
-        detection.beats.map((b) => b.class),
+        alarms.beats.map((b) => b.sample),
+        alarms.beats.map((b) => b.class),
         r.fs,
       );
       addScore(beatScore, score);
@@ -470,8 +472,8 @@ for (const db of DBS) {
       t.fpS += (detT - overlap(r.af, det)) / r.fs;
       t.alarms += alarm.length;
       t.falseAlarms += alarm.filter((x) => overlap([x], r.af) === 0).length;
-      t.beats += detection.beats.length;
-      detection.beats.forEach((b, i) => {
+      t.beats += alarms.beats.length;
+      alarms.beats.forEach((b, i) => {
         if (b.class !== 'SVEB') return;
         t.sveb++;
         if (i < COLD_START_BEATS) t.svebColdStart++;
@@ -486,7 +488,7 @@ for (const db of DBS) {
             r.fs
           ).toFixed(
             0,
-          )} s svebCalls ${detection.beats.filter((b) => b.class === 'SVEB').length}/${detection.beats.length}`,
+          )} s svebCalls ${alarms.beats.filter((b) => b.class === 'SVEB').length}/${alarms.beats.length}`,
       );
     }
   }
