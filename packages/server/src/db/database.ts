@@ -65,6 +65,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Page size of a new SQLite database, bytes (see createSqlite). */
 export const SQLITE_PAGE_SIZE = 2048;
 
+/** Advisory lock key text: migration runners hold it shared, schema drops exclusively. */
+export const SCHEMA_DDL_LOCK = 'vigil_schema_ddl';
+
 /** Prepared statements kept per SQLite connection (distinct SQL texts, least recently used out). */
 const SQLITE_STATEMENT_CACHE = 512;
 
@@ -218,6 +221,10 @@ async function createPostgres(url: string, options: DatabaseOptions): Promise<Da
         const client = new pg.Client({ connectionString: url });
         await client.connect();
         try {
+          // Exclusive against the migration runners' shared hold (migrate.ts): Kysely's
+          // introspection reads every schema's tables, and one dropped under it fails a
+          // migration elsewhere ("schema ... does not exist"); released with the session.
+          await client.query(`select pg_advisory_lock(hashtext($1))`, [SCHEMA_DDL_LOCK]);
           await client.query(`drop schema if exists "${schema}" cascade`);
         } finally {
           await client.end();

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Migration } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from './database.js';
+import pg from 'pg';
+import { createDatabase, SCHEMA_DDL_LOCK, type Database } from './database.js';
 import { migrateToLatest, MigrationError } from './migrate.js';
 import * as ecgInVitals from './migrations/005_ecg_in_vitals.js';
 import { migrations } from './migrations/index.js';
@@ -147,6 +148,40 @@ describe('migrateToLatest', () => {
       ['v1', 3, [...samples]],
     ]);
   });
+
+  it.skipIf(process.env.DATABASE_URL === undefined)(
+    'drops a schema only once no migration runner is introspecting the database (PostgreSQL)',
+    async () => {
+      const url = process.env.DATABASE_URL ?? '';
+      const schema = `vigil_migtest_${randomBytes(6).toString('hex')}`;
+      const other = await createDatabase({
+        databaseUrl: url,
+        pgSchema: schema,
+        dropSchemaOnClose: true,
+      });
+      await migrateToLatest(other.db as unknown as Kysely<never>, 'postgres');
+      // A runner elsewhere holds the lock shared, as migrateToLatest does while Kysely reads
+      // every schema's tables.
+      const runner = new pg.Client({ connectionString: url });
+      await runner.connect();
+      const exists = async (): Promise<boolean> =>
+        (await runner.query('select 1 from pg_namespace where nspname = $1', [schema])).rowCount ===
+        1;
+      try {
+        await runner.query('select pg_advisory_lock_shared(hashtext($1))', [SCHEMA_DDL_LOCK]);
+        let closed = false;
+        const closing = other.close().then(() => (closed = true));
+        await new Promise((r) => setTimeout(r, 500));
+        expect(closed).toBe(false);
+        expect(await exists()).toBe(true);
+        await runner.query('select pg_advisory_unlock_shared(hashtext($1))', [SCHEMA_DDL_LOCK]);
+        await closing;
+        expect(await exists()).toBe(false);
+      } finally {
+        await runner.end();
+      }
+    },
+  );
 
   describe.skipIf(process.env.DATABASE_URL === undefined)('018 (PostgreSQL)', () => {
     const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely, type MigrationResult } from 'kysely';
-import type { Dialect } from './database.js';
+import { SCHEMA_DDL_LOCK, type Dialect } from './database.js';
 import { migrations as allMigrations } from './migrations/index.js';
 
 export class MigrationError extends Error {
@@ -47,6 +47,12 @@ export async function migrateToLatest(
   };
   if (dialect === 'sqlite') return run(db);
   return db.connection().execute(async (conn) => {
+    // Kysely's Migrator introspects the tables of every schema in the database (with
+    // pg_get_serial_sequence on each), so a schema dropped meanwhile by another deployment or
+    // test app in the same database fails this run with 'schema ... does not exist' (seen with
+    // test files in parallel on one PostgreSQL database). Schema drops (database.ts,
+    // dropSchemaOnClose) take this lock exclusively; runners share it.
+    await sql`select pg_advisory_lock_shared(hashtext(${SCHEMA_DDL_LOCK}))`.execute(conn);
     await sql`select pg_advisory_lock(hashtext('vigil_migrations:' || current_schema()))`.execute(
       conn,
     );
@@ -59,6 +65,7 @@ export async function migrateToLatest(
       await sql`select pg_advisory_unlock(hashtext('vigil_migrations:' || current_schema()))`.execute(
         conn,
       );
+      await sql`select pg_advisory_unlock_shared(hashtext(${SCHEMA_DDL_LOCK}))`.execute(conn);
     }
   });
 }
