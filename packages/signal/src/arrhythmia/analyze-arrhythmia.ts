@@ -17,9 +17,9 @@ export interface ArrhythmiaAnalysis {
  * Offline arrhythmia analysis of one ECG lead: runs the streaming monitor over the whole signal,
  * so results are identical to the live path but for one use of hindsight: with
  * `suppressSvebInAfEpisode` (default) an SVEB anywhere in an AF episode is N, where the live
- * monitor can only do so from the beat the episode opens. When more than half of the beats lie in noisy or
- * paced stretches, or the input is too short, `withheld` says so and episodes other than pauses
- * and the NOISE/PACED stretches are not reported.
+ * monitor can only do so from the beat the episode opens. When more than half of the beats lie
+ * in noisy or paced stretches, or the input is too short, `withheld` says so and episodes other
+ * than pauses and the NOISE/PACED stretches are not reported.
  *
  * @param ecgMv one ECG lead in mV
  * @param fs sampling rate in Hz

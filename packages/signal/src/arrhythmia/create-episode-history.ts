@@ -35,12 +35,18 @@ export function createEpisodeHistory(maxClosed: number, field = 'maxClosed'): Ep
   // Batch slack: compacting only when this many closed episodes are over the bound keeps each
   // add O(1) amortised.
   const slack = Math.max(64, Math.min(maxClosed, 4096));
+  // Drops the oldest closed episodes beyond the bound, keeping the order of the rest.
   const compact = (): void => {
     let closed = 0;
     for (const e of items) if (!e.ongoing) closed++;
-    let drop = closed - maxClosed;
-    if (drop <= 0) return;
-    items = items.filter((e) => e.ongoing || drop-- <= 0);
+    let toDrop = closed - maxClosed;
+    if (toDrop <= 0) return;
+    const kept: RhythmEpisode[] = [];
+    for (const e of items) {
+      if (!e.ongoing && toDrop > 0) toDrop--;
+      else kept.push(e);
+    }
+    items = kept;
   };
   return {
     add(episode) {
