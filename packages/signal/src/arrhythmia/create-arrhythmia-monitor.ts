@@ -107,7 +107,9 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     model,
     ...((options.keepSvebSinusPConsistency ?? 0.6) > 0 ? { sinusPState: true } : {}),
   });
-  const tracker = createRhythmTracker({ ...options, fs });
+  // The monitor keeps the episode history (its own: the tracker's episodes and its PAUSE, NOISE
+  // and PACED ones); the tracker need not keep a second copy of it.
+  const tracker = createRhythmTracker({ ...options, fs, episodeHistory: 0 });
   const atrial = createAtrialActivityTracker({ ...options.atrial, fs });
   const pWaveMeasure = options.afPWaveMeasure ?? 'template-or-coherence';
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
