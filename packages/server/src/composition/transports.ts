@@ -46,6 +46,7 @@ export async function startMqtt(o: {
     const sessions = await startPartitionSessions({
       url: o.config.mqtt.url,
       clientIdBase: o.config.mqtt.partitionSessions,
+      sessionsPerPartition: o.config.mqtt.sessionsPerPartition,
       deviceIds: () => o.partitions.deviceIds(),
       partitionOf: (deviceId) => partitionOf(deviceId),
       channels: o.channels,

@@ -46,6 +46,13 @@ export const EnvSchema = Type.Object({
         'With MQTT_URL and PostgreSQL (several instances): one persistent session per device partition, client ids <value>-p00…<value>-p31, held by the partition owner; the same value on every instance',
     }),
   ),
+  MQTT_SESSIONS_PER_PARTITION: Type.Integer({
+    minimum: 1,
+    maximum: 16,
+    default: 4,
+    description:
+      "With MQTT_PARTITION_SESSIONS: persistent sessions per device partition, each with its share of the partition's devices (a session carries one message per ingest latency); the same value on every instance",
+  }),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   AUDIT_RETENTION_DAYS: Type.Integer({
@@ -165,6 +172,8 @@ export interface Config {
      * instances on an external broker); undefined: one session for this instance (`clientId`).
      */
     partitionSessions: string | undefined;
+    /** MQTT_SESSIONS_PER_PARTITION: sessions per device partition (default 4). */
+    sessionsPerPartition: number;
   };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
@@ -350,6 +359,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       url: e.MQTT_URL,
       clientId: e.MQTT_CLIENT_ID,
       partitionSessions: e.MQTT_PARTITION_SESSIONS,
+      sessionsPerPartition: e.MQTT_SESSIONS_PER_PARTITION,
     },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,

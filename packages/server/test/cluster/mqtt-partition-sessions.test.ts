@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
-import { partitionClientId } from '../../src/transports/mqtt/partition-sessions.js';
+import {
+  partitionClientId,
+  SESSIONS_PER_PARTITION,
+} from '../../src/transports/mqtt/partition-sessions.js';
 import type { TestApp } from '../helpers/app.js';
 import { createMonitoredPatient } from '../helpers/builders.js';
 import { syntheticPackets } from '../vitals/packets.js';
@@ -30,14 +33,15 @@ describe.skipIf(url === undefined)('MQTT partition sessions (PostgreSQL, Mosquit
     for (const t of open.splice(0)) await t.close();
     // The sessions outlive their owners on the broker (their point): discard this run's.
     for (const base of bases.splice(0))
-      for (let p = 0; p < 32; p++) {
-        const c = await mqtt.connectAsync(
-          MQTT_URL,
-          { clientId: partitionClientId(base, p), clean: true, reconnectPeriod: 0 },
-          false,
-        );
-        await c.endAsync();
-      }
+      for (let p = 0; p < 32; p++)
+        for (let k = 0; k < SESSIONS_PER_PARTITION; k++) {
+          const c = await mqtt.connectAsync(
+            MQTT_URL,
+            { clientId: partitionClientId(base, p, k), clean: true, reconnectPeriod: 0 },
+            false,
+          );
+          await c.endAsync();
+        }
   });
 
   it("stores a device registered after start through its partition owner's session, and the next owner receives what was published while the partition had none", async () => {

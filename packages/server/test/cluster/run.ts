@@ -1,7 +1,7 @@
 /**
  * `npm run test:cluster`: three Vigil processes on one PostgreSQL database of the test's own,
  * HAProxy in front of them (round robin, health-checked on /ready) and the Mosquitto broker at
- * 127.0.0.1:1883 (MQTT_PARTITION_SESSIONS: one persistent session per device partition, held by
+ * 127.0.0.1:1883 (MQTT_PARTITION_SESSIONS: persistent sessions per device partition, held by
  * the partition's owner, so each message reaches one instance). Simulated devices send one
  * 1 s ECG packet a second, half over HTTP through HAProxy, half over MQTT; one device's
  * recording is a tachycardia (synthetic, 150 bpm), one an AF episode (synthetic), the others
@@ -17,7 +17,8 @@
  *   single-instance run of the same packets, apart from the seconds around the takeover.
  *
  * Environment: CLUSTER_DEVICES (default 300, the issue's fleet: it needs a 2-core machine to
- * itself; 60 beside other work), CLUSTER_RUN_S (100), CLUSTER_KILL_AT_S (45), CLUSTER_LIMIT_S
+ * itself; 60 beside other work), CLUSTER_RUN_S (100), CLUSTER_KILL_AT_S (45),
+ * CLUSTER_SESSIONS_PER_PARTITION (the servers' MQTT_SESSIONS_PER_PARTITION, default 4), CLUSTER_LIMIT_S
  * (900: the whole run, then it is stopped and fails),
  * RELIABILITY_PG_ADMIN_URL or DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  * CLUSTER_MQTT_URL (default mqtt://127.0.0.1:1883). Needs `haproxy` on the PATH.
@@ -33,6 +34,10 @@ import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { leaseKey } from '../../src/cluster/pg-leases.js';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
+import {
+  partitionClientId,
+  SESSIONS_PER_PARTITION,
+} from '../../src/transports/mqtt/partition-sessions.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
 import {
   api,
@@ -55,16 +60,22 @@ import {
 const DEVICES = Number(process.env.CLUSTER_DEVICES ?? 300);
 const RUN_S = Number(process.env.CLUSTER_RUN_S ?? 100);
 const KILL_AT_S = Number(process.env.CLUSTER_KILL_AT_S ?? 45);
-/** Seconds after the kill when the killed instance is started again (as a supervisor would). */
-const RESTART_AFTER_S = 10;
-const SWEEP_S = 5;
+/** MQTT sessions per device partition (the servers' MQTT_SESSIONS_PER_PARTITION). */
+const SESSIONS = Number(process.env.CLUSTER_SESSIONS_PER_PARTITION ?? SESSIONS_PER_PARTITION);
 /**
- * Most seconds between sending an MQTT message of the killed instance's partitions and its
- * storage while that instance is down: a message waiting for its restart takes at least
- * RESTART_AFTER_S; one taken over by another instance well under a second (more on a loaded
- * machine).
+ * Seconds after the kill when the killed instance is started again (as a supervisor would), once
+ * the MQTT messages its partitions received while it was down are stored (below).
  */
-const NO_GAP_MAX_DELAY_S = 5;
+const RESTART_AFTER_S = 10;
+/**
+ * Most seconds the restart waits for those messages. They are stored by the partitions' new
+ * owners, so the restart normally waits for none of them; a message that waits for the
+ * restart is never stored before it, and the run fails. A bound and not a deadline: on a
+ * machine shared with other work every MQTT message is late (docs/scaling.md), and what is
+ * checked is where a message is stored, not how fast.
+ */
+const RESTART_WAIT_MAX_S = 40;
+const SWEEP_S = 5;
 /** Seconds either side of the kill where findings may differ from a single instance. */
 const TAKEOVER_WINDOW_S = 10;
 /** A stream's first seconds, where its first packets may reach the owner in either order. */
@@ -94,7 +105,7 @@ const check = (ok: boolean, what: string): void => {
 };
 
 const dbName = `vigil_cluster_${run}`;
-/** The partition sessions' base client id: `<base>-p00`…`<base>-p31` on the broker. */
+/** The partition sessions' base client id: `<base>-p00`…`<base>-p31-s3` on the broker. */
 const sessionBase = `vigil-cluster-${run}`;
 const databaseUrl = await createPgDatabase(adminUrl, dbName);
 const dirs: string[] = [];
@@ -102,6 +113,9 @@ const servers: ServerProcess[] = [];
 /** Every server process started, the killed one included (its errors are read at the end). */
 const started: { name: string; server: ServerProcess }[] = [];
 let haproxy: Haproxy | undefined;
+/** Instance 1's restart (it waits while the run goes on); `restart.ending` stops the wait. */
+let restarted: Promise<void> = Promise.resolve();
+const restart = { ending: false };
 
 // The watchdog: everything killed at once, the database dropped, exit 1.
 setTimeout(() => {
@@ -128,6 +142,7 @@ function startInstance(name: string, port: number): ServerProcess {
     VIGIL_INSTANCE_NAME: name,
     MQTT_URL,
     MQTT_PARTITION_SESSIONS: sessionBase,
+    MQTT_SESSIONS_PER_PARTITION: String(SESSIONS),
     DEVICE_SILENT_SWEEP_S: String(SWEEP_S),
     // Correctness under failover, not overload: no shedding on a machine shared with other work.
     MAX_IN_FLIGHT_REQUESTS: '0',
@@ -322,8 +337,24 @@ try {
   const missingSamples: string[] = [];
   let killedAtMs = 0;
   let restartedAtMs = 0;
-  let restartSpawnedAtMs = 0;
-  let restarted: Promise<void> = Promise.resolve();
+  /** The end of the outage window checked: messages sent before it were stored before the restart. */
+  let downUntilMs = 0;
+  /** MQTT messages of instance 1's partitions sent from 3 s after the kill until downUntilMs. */
+  let downExpected = 0;
+  let downStoredBeforeRestart = 0;
+  const movedMqttIds = (): string[] => mqttIds.filter((d) => owners.get(partitionOf(d)) === 'i1');
+  /** Stored messages of the moved MQTT devices sent in [from, until). */
+  const storedOfMoved = async (from: number, until: number): Promise<number> =>
+    pgAdmin(databaseUrl, async (c) =>
+      Number(
+        (
+          await c.query<{ n: string }>(
+            'select count(*) as n from vitals where device_id = any($1) and ts >= $2 and ts < $3',
+            [movedMqttIds(), from, until],
+          )
+        ).rows[0]?.n,
+      ),
+    );
   for (let s = 0; s < RUN_S; s++) {
     const due = startMs + s * 1000;
     if (Date.now() < due) await sleep(due - Date.now());
@@ -340,14 +371,29 @@ try {
         .join(' ');
     }
     if (s === KILL_AT_S + RESTART_AFTER_S) {
-      // Started again, as a supervisor would; its partitions' messages did not wait for it.
-      restartSpawnedAtMs = Date.now();
-      const again = startInstance('i1', p1);
-      servers[0] = again;
-      restarted = waitReady(again, 90_000).then(() => {
+      // Started again, as a supervisor would, once what its partitions received while it was
+      // down is stored (by their new owners: a message waiting for the restart never is).
+      downUntilMs = due;
+      const from = killedAtMs + 3000;
+      downExpected =
+        movedMqttIds().length *
+        Array.from({ length: RUN_S }, (_, k) => startMs + k * 1000).filter(
+          (ts) => ts >= from && ts < downUntilMs,
+        ).length;
+      restarted = (async () => {
+        for (let i = 0; i < RESTART_WAIT_MAX_S * 2 && !restart.ending; i++) {
+          downStoredBeforeRestart = await storedOfMoved(from, downUntilMs);
+          if (downStoredBeforeRestart >= downExpected) break;
+          await sleep(500);
+        }
+        if (restart.ending) return;
+        figures.restart_waited_ms = Date.now() - downUntilMs;
+        const again = startInstance('i1', p1);
+        servers[0] = again;
+        await waitReady(again, 90_000);
         restartedAtMs = Date.now();
         say('instance 1 ready again');
-      });
+      })();
     }
     for (const id of httpIds) {
       const next = (httpQueues.get(id) ?? Promise.resolve()).then(() => sendHttp(id, s));
@@ -443,24 +489,23 @@ try {
   figures.handover_delay_ms = `p50 ${String(q(50))} p95 ${String(q(95))} max ${String(handed.at(-1) ?? 0)}`;
 
   // No gap: the MQTT messages of the killed instance's partitions, sent while it was down (from
-  // 3 s after the kill, the takeover's heartbeat and connection, until its restart), were stored
-  // within NO_GAP_MAX_DELAY_S, not when it came back.
-  const movedMqtt = mqttIds.filter((d) => owners.get(partitionOf(d)) === 'i1');
+  // 3 s after the kill, the takeover's heartbeat and connection, until its restart was due),
+  // were stored before it came back. Their delays are figures: they measure the machine's load.
+  const movedMqtt = movedMqttIds();
   const outage = await pgAdmin(databaseUrl, async (c) =>
     (
       await c.query<{ ts: string; received_at: string }>(
         `select ts, received_at from vitals where device_id = any($1) and ts >= $2 and ts < $3`,
-        [movedMqtt, killedAtMs, restartSpawnedAtMs],
+        [movedMqtt, killedAtMs, downUntilMs],
       )
     ).rows.map((r) => ({ ts: Number(r.ts), receivedAt: Number(r.received_at) })),
   );
   const takeover = outage.filter((r) => r.ts < killedAtMs + 3000);
   const down = outage.filter((r) => r.ts >= killedAtMs + 3000);
-  const waited = down.filter((r) => r.receivedAt - r.ts > NO_GAP_MAX_DELAY_S * 1000).length;
   const outageDelays = down.map((r) => r.receivedAt - r.ts).sort((a, b) => a - b);
   figures.mqtt_takeover_max_delay_ms = Math.max(0, ...takeover.map((r) => r.receivedAt - r.ts));
   figures.mqtt_moved_devices = movedMqtt.length;
-  figures.mqtt_outage_packets = down.length;
+  figures.mqtt_outage_packets = downExpected;
   figures.mqtt_outage_delay_ms = `p50 ${String(outageDelays[Math.floor(outageDelays.length / 2)] ?? 0)} max ${String(outageDelays.at(-1) ?? 0)}`;
   // For comparison, every MQTT device before the kill: what its partition session's throughput
   // gives (a session takes its next message once the previous one is stored and acknowledged).
@@ -476,8 +521,8 @@ try {
   );
   figures.mqtt_delay_before_kill_ms = `p50 ${String(before[Math.floor(before.length / 2)] ?? 0)} p95 ${String(before[Math.floor(before.length * 0.95)] ?? 0)} max ${String(before.at(-1) ?? 0)}`;
   check(
-    down.length > 0 && waited === 0,
-    `MQTT messages of the killed instance's partitions stored while it was down, none waiting for its restart (${String(waited)} of ${String(down.length)} stored more than ${String(NO_GAP_MAX_DELAY_S)} s after sending)`,
+    downExpected > 0 && downStoredBeforeRestart === downExpected,
+    `MQTT messages of the killed instance's partitions stored while it was down, none waiting for its restart (${String(downStoredBeforeRestart)} of ${String(downExpected)} stored before it; the restart waited ${String(figures.restart_waited_ms ?? '-')} ms for them, at most ${String(RESTART_WAIT_MAX_S)} s)`,
   );
 
   // 6. Known events: one alert each, seen on instance 3's socket.
@@ -655,26 +700,29 @@ try {
   );
   for (const s of servers) say(`server output:\n${s.output()}`);
 } finally {
+  restart.ending = true;
+  await restarted.catch(() => undefined);
   await haproxy?.stop();
   await Promise.all(servers.map((s) => stopGracefully(s)));
   await dropPgDatabase(adminUrl, dbName).catch(() => undefined);
   // The partition sessions stay on the broker after their owners stop (that is their point):
   // a clean connection under each client id discards them.
-  for (let p = 0; p < 32; p++) {
-    const c = await mqtt
-      .connectAsync(
-        MQTT_URL,
-        {
-          clientId: `${sessionBase}-p${String(p).padStart(2, '0')}`,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: 2000,
-        },
-        false,
-      )
-      .catch(() => undefined);
-    await c?.endAsync();
-  }
+  for (let p = 0; p < 32; p++)
+    for (let k = 0; k < SESSIONS; k++) {
+      const c = await mqtt
+        .connectAsync(
+          MQTT_URL,
+          {
+            clientId: partitionClientId(sessionBase, p, k),
+            clean: true,
+            reconnectPeriod: 0,
+            connectTimeout: 2000,
+          },
+          false,
+        )
+        .catch(() => undefined);
+      await c?.endAsync();
+    }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 

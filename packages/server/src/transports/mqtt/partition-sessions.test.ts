@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestResult } from '@vigil/protocol';
 import { startMosquitto, type MosquittoFixture } from '../../../test/mqtt/mosquitto-fixture.js';
 import { MV_PROFILE } from '../../services/ecg-input-profile.js';
-import { startPartitionSessions, type PartitionSessions } from './partition-sessions.js';
+import {
+  partitionClientId,
+  sessionOfDevice,
+  startPartitionSessions,
+  type PartitionSessions,
+} from './partition-sessions.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const T0 = 1_700_000_000_000;
@@ -35,6 +40,9 @@ describe('MQTT partition sessions', () => {
   async function instance(o: {
     base: string;
     registered: string[];
+    /** Sessions per partition (default 1: the tests of one session's behaviour). */
+    sessionsPerPartition?: number;
+    sessionOf?: (deviceId: string) => number;
     /** Holds the ingest of this timestamp until `release` is called (a message being stored). */
     holdTs?: number;
   }) {
@@ -46,6 +54,8 @@ describe('MQTT partition sessions', () => {
       clientIdBase: o.base,
       deviceIds: () => Promise.resolve([...o.registered]),
       partitionOf,
+      sessionsPerPartition: o.sessionsPerPartition ?? 1,
+      ...(o.sessionOf === undefined ? {} : { sessionOf: o.sessionOf }),
       refreshMs: 0,
       log: silent,
       devices: {
@@ -145,6 +155,62 @@ describe('MQTT partition sessions', () => {
     } finally {
       await owner.sessions.close();
     }
+  });
+
+  it("a message being stored holds only its own session: another device of the partition, on the partition's other session, is stored meanwhile, each device in order", async () => {
+    const base = `ps-${randomBytes(4).toString('hex')}`;
+    const owner = await instance({
+      base,
+      registered: [a.username, b.username],
+      sessionsPerPartition: 2,
+      sessionOf: (deviceId) => (deviceId === a.username ? 0 : 1),
+      holdTs: T0 + 2,
+    });
+    try {
+      owner.sessions.open(0);
+      await until(
+        'both sessions subscribed',
+        () => owner.sessions.connected().get(0)?.length === 2,
+      );
+      // a's second message waits in its ingest; b's three are stored meanwhile.
+      await publish(a, [1, 2, 3]);
+      await until("a's first message", () => owner.ingested.length === 1);
+      await publish(b, [11, 12, 13]);
+      await until(
+        "b's messages",
+        () => owner.ingested.filter((m) => m.startsWith(b.username)).length === 3,
+      );
+      expect(owner.ingested).toEqual([
+        `${a.username}@1`,
+        `${b.username}@11`,
+        `${b.username}@12`,
+        `${b.username}@13`,
+      ]);
+      owner.releaseHeld();
+      await until("a's messages", () => owner.ingested.length === 6);
+      expect(owner.ingested.filter((m) => m.startsWith(a.username))).toEqual([
+        `${a.username}@1`,
+        `${a.username}@2`,
+        `${a.username}@3`,
+      ]);
+    } finally {
+      owner.releaseHeld();
+      await owner.sessions.close();
+    }
+  });
+
+  it('names the first session of a partition as before sessions were several, and spreads devices evenly over the others', () => {
+    expect(partitionClientId('vigil', 7)).toBe('vigil-p07');
+    expect(partitionClientId('vigil', 7, 0)).toBe('vigil-p07');
+    expect(partitionClientId('vigil', 31, 3)).toBe('vigil-p31-s3');
+    const counts = [0, 0, 0, 0];
+    for (let k = 0; k < 4000; k++) {
+      const s = sessionOfDevice(`ESP32-${String(k)}`, 4);
+      counts[s] = (counts[s] ?? 0) + 1;
+    }
+    // 1,000 each expected; a binomial spread (sd 27) stays well inside ±10 %.
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(100);
+    expect(sessionOfDevice('ESP32-1', 4)).toBe(sessionOfDevice('ESP32-1', 4));
   });
 
   it('a device deleted is unsubscribed at the next re-read of the device list', async () => {
