@@ -54,6 +54,28 @@ const empty = (): Errors => ({
   durationBias: 0,
 });
 
+/**
+ * Counts one reference complex in `e`, and its errors (ms, measured − reference) when it was
+ * delineated (onset and offset ≥ 0; −1 is undetermined).
+ */
+function score(
+  e: Errors,
+  on: number,
+  off: number,
+  ref: { on: number; off: number },
+  ms: number,
+): void {
+  e.total++;
+  if (on < 0 || off < 0) return;
+  e.n++;
+  e.onset += Math.abs(on - ref.on) * ms;
+  e.offset += Math.abs(off - ref.off) * ms;
+  e.duration += Math.abs(off - on - (ref.off - ref.on)) * ms;
+  e.onsetBias += (on - ref.on) * ms;
+  e.offsetBias += (off - ref.off) * ms;
+  e.durationBias += (off - on - (ref.off - ref.on)) * ms;
+}
+
 function add(into: Errors, e: Errors): void {
   for (const key of Object.keys(e) as (keyof Errors)[]) into[key] += e[key];
 }
@@ -122,17 +144,7 @@ async function scoreRecord(
     );
     const e = empty();
     truth.forEach((t, i) => {
-      e.total++;
-      const on = d.onset[i] ?? -1;
-      const off = d.offset[i] ?? -1;
-      if (on < 0 || off < 0) return;
-      e.n++;
-      e.onset += Math.abs(on - t.on) * ms;
-      e.offset += Math.abs(off - t.off) * ms;
-      e.duration += Math.abs(off - on - (t.off - t.on)) * ms;
-      e.onsetBias += (on - t.on) * ms;
-      e.offsetBias += (off - t.off) * ms;
-      e.durationBias += (off - on - (t.off - t.on)) * ms;
+      score(e, d.onset[i] ?? -1, d.offset[i] ?? -1, t, ms);
     });
     perLead.push([lead, e]);
   }
@@ -260,17 +272,7 @@ async function qtdbAccuracy(dir: string): Promise<void> {
         ['lead 1', limits[1] ?? [-1, -1]],
         ['2-lead', both],
       ] as const) {
-        for (const e of [tally(`${key} all`), tally(`${key} ${band}`)]) {
-          e.total++;
-          if (on < 0 || off < 0) continue;
-          e.n++;
-          e.onset += Math.abs(on - t.on) * ms;
-          e.offset += Math.abs(off - t.off) * ms;
-          e.duration += Math.abs(off - on - (t.off - t.on)) * ms;
-          e.onsetBias += (on - t.on) * ms;
-          e.offsetBias += (off - t.off) * ms;
-          e.durationBias += (off - on - (t.off - t.on)) * ms;
-        }
+        for (const e of [tally(`${key} all`), tally(`${key} ${band}`)]) score(e, on, off, t, ms);
       }
     });
   }
