@@ -53,13 +53,25 @@ export interface ClusterLeases {
 
 /** A single instance (SQLite): it always holds every lease. */
 export function createLocalLeases(): ClusterLeases {
+  // Notifications stay in the process: the one instance is every listener.
+  const listeners = new Map<string, ((payload: string) => void)[]>();
   return {
     acquire: () => Promise.resolve(true),
     release: () => Promise.resolve(),
     holds: () => true,
     confirm: (names) => Promise.resolve(new Set(names)),
-    listen: () => Promise.resolve(),
-    notify: () => Promise.resolve(),
+    listen: (channel, onPayload) => {
+      listeners.set(channel, [...(listeners.get(channel) ?? []), onPayload]);
+      return Promise.resolve();
+    },
+    notify: (channel, payload) => {
+      // After the caller's turn, as a PostgreSQL notification arrives after its commit.
+      for (const onPayload of listeners.get(channel) ?? [])
+        queueMicrotask(() => {
+          onPayload(payload);
+        });
+      return Promise.resolve();
+    },
     members: () => Promise.resolve(1),
     holders: () => Promise.resolve(new Map()),
     close: () => Promise.resolve(),

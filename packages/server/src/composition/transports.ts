@@ -2,7 +2,11 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/env.js';
 import { startEmbeddedBroker } from '../transports/mqtt/embedded-broker.js';
-import { partitionOf, type DeviceOwnership } from '../cluster/device-partitions.js';
+import {
+  DEVICE_PARTITIONS,
+  partitionOf,
+  type DeviceOwnership,
+} from '../cluster/device-partitions.js';
 import { startExternalSubscriber } from '../transports/mqtt/external-subscriber.js';
 import { startPartitionSessions } from '../transports/mqtt/partition-sessions.js';
 import { createMqttMetrics } from '../transports/mqtt/mqtt-metrics.js';
@@ -23,7 +27,7 @@ export async function startMqtt(o: {
   log: Logger;
   metrics: Registry;
   stack: CloseStack;
-  /** Device partitions (PostgreSQL): with MQTT_PARTITION_SESSIONS, one session each. */
+  /** Device partitions: with MQTT_PARTITION_SESSIONS, their sessions (all of them on SQLite). */
   partitions: {
     /** Which partitions this instance owns; undefined on SQLite. */
     ownership: DeviceOwnership | undefined;
@@ -41,8 +45,6 @@ export async function startMqtt(o: {
   };
   if (o.config.mqtt.url !== undefined && o.config.mqtt.partitionSessions !== undefined) {
     const { ownership } = o.partitions;
-    if (ownership === undefined)
-      throw new Error('MQTT_PARTITION_SESSIONS needs PostgreSQL (DATABASE_URL)');
     const sessions = await startPartitionSessions({
       url: o.config.mqtt.url,
       clientIdBase: o.config.mqtt.partitionSessions,
@@ -58,18 +60,27 @@ export async function startMqtt(o: {
     await o.partitions.onRegistered((deviceId) => {
       sessions.added(deviceId);
     });
-    ownership.watch({
-      gained: (p) => {
-        sessions.open(p);
-      },
-      lost: (p) => {
-        sessions.release(p).catch((err: unknown) => {
-          o.log.warn({ err, partition: p }, 'ending an MQTT partition session failed');
-        });
-      },
-    });
+    if (ownership === undefined) {
+      // A single instance (SQLite) owns every partition: the sessions spread its devices over
+      // several connections, each with its own queue on the broker.
+      for (let p = 0; p < DEVICE_PARTITIONS; p++) sessions.open(p);
+    } else
+      ownership.watch({
+        gained: (p) => {
+          sessions.open(p);
+        },
+        lost: (p) => {
+          sessions.release(p).catch((err: unknown) => {
+            o.log.warn({ err, partition: p }, 'ending an MQTT partition session failed');
+          });
+        },
+      });
     o.log.info(
-      { url: o.config.mqtt.url.replace(/\/\/[^@]*@/, '//***@'), held: ownership.held() },
+      {
+        url: o.config.mqtt.url.replace(/\/\/[^@]*@/, '//***@'),
+        held: ownership?.held() ?? 'all',
+        sessionsPerPartition: o.config.mqtt.sessionsPerPartition,
+      },
       'MQTT partition sessions on the external broker',
     );
     return { port: null };

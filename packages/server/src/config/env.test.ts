@@ -108,16 +108,24 @@ describe('loadConfig', () => {
     ).toThrow(/CORS_ORIGINS/);
   });
 
-  it('reads MQTT_PARTITION_SESSIONS with an external broker and PostgreSQL only', () => {
+  it('reads MQTT_PARTITION_SESSIONS with an external broker only, on either database', () => {
     const both = { MQTT_URL: 'mqtt://127.0.0.1:1883', DATABASE_URL: 'postgres://db/vigil' };
-    expect(loadConfig({ ...both, MQTT_PARTITION_SESSIONS: 'vigil' }).mqtt.partitionSessions).toBe(
-      'vigil',
-    );
+    expect(loadConfig({ ...both, MQTT_PARTITION_SESSIONS: 'vigil' }).mqtt).toMatchObject({
+      partitionSessions: 'vigil',
+      sessionsPerPartition: 4,
+    });
+    expect(
+      loadConfig({
+        MQTT_URL: both.MQTT_URL,
+        MQTT_PARTITION_SESSIONS: 'vigil',
+        MQTT_SESSIONS_PER_PARTITION: '8',
+      }).mqtt,
+    ).toMatchObject({ partitionSessions: 'vigil', sessionsPerPartition: 8 });
     expect(() =>
       loadConfig({ DATABASE_URL: both.DATABASE_URL, MQTT_PARTITION_SESSIONS: 'vigil' }),
     ).toThrow(/MQTT_PARTITION_SESSIONS needs MQTT_URL/);
-    expect(() => loadConfig({ MQTT_URL: both.MQTT_URL, MQTT_PARTITION_SESSIONS: 'vigil' })).toThrow(
-      /MQTT_PARTITION_SESSIONS needs DATABASE_URL/,
+    expect(() => loadConfig({ ...both, MQTT_SESSIONS_PER_PARTITION: '0' })).toThrow(
+      /MQTT_SESSIONS_PER_PARTITION/,
     );
     expect(() => loadConfig({ ...both, MQTT_SHARED_GROUP: 'vigil' })).toThrow(
       /MQTT_SHARED_GROUP is not read/,

@@ -43,7 +43,7 @@ export const EnvSchema = Type.Object({
     Type.String({
       pattern: '^[A-Za-z0-9_-]{1,60}$',
       description:
-        'With MQTT_URL and PostgreSQL (several instances): one persistent session per device partition, client ids <value>-p00…<value>-p31, held by the partition owner; the same value on every instance',
+        'With MQTT_URL: persistent sessions per device partition (MQTT_SESSIONS_PER_PARTITION each), client ids <value>-p00…<value>-p31-s3, held by the partition owner (several instances on PostgreSQL; a single instance holds them all); the same value on every instance',
     }),
   ),
   MQTT_SESSIONS_PER_PARTITION: Type.Integer({
@@ -168,8 +168,9 @@ export interface Config {
     url: string | undefined;
     clientId: string | undefined;
     /**
-     * MQTT_PARTITION_SESSIONS: base client id of the device partitions' sessions (several
-     * instances on an external broker); undefined: one session for this instance (`clientId`).
+     * MQTT_PARTITION_SESSIONS: base client id of the device partitions' sessions on an external
+     * broker (held by the partitions' owners; all of them on a single instance); undefined: one
+     * session for this instance (`clientId`).
      */
     partitionSessions: string | undefined;
     /** MQTT_SESSIONS_PER_PARTITION: sessions per device partition (default 4). */
@@ -310,11 +311,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (e.MQTT_PARTITION_SESSIONS !== undefined && e.MQTT_URL === undefined)
     throw new ConfigError('MQTT_PARTITION_SESSIONS', 'needs MQTT_URL (an external broker)');
-  if (e.MQTT_PARTITION_SESSIONS !== undefined && e.DATABASE_URL === undefined)
-    throw new ConfigError(
-      'MQTT_PARTITION_SESSIONS',
-      'needs DATABASE_URL (PostgreSQL holds the partition leases)',
-    );
   if (env.MQTT_SHARED_GROUP !== undefined && env.MQTT_SHARED_GROUP !== '')
     throw new ConfigError(
       'MQTT_SHARED_GROUP',

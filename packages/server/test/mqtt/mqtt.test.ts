@@ -404,6 +404,47 @@ describe('MQTT through a private Mosquitto with a password file and an ACL', () 
   });
 });
 
+describe('MQTT partition sessions on a single instance (a private Mosquitto)', () => {
+  let w: World;
+  let broker: MosquittoFixture;
+  const base = `vigil-single-${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    const vigil = { username: 'vigil', password: randomBytes(12).toString('hex') };
+    broker = await startMosquitto({ vigil, devices: [] });
+    w = await world({
+      MQTT_URL: broker.url(vigil),
+      MQTT_PARTITION_SESSIONS: base,
+      MQTT_SESSIONS_PER_PARTITION: '2',
+    });
+  });
+  afterAll(async () => {
+    await w.t.close();
+    await broker.stop();
+  });
+
+  it('subscribes a device registered after start in its session and runs the tachycardia alert flow over it', async () => {
+    const dev = await registerDevice(w.t, w.doctorA, { patientId: w.patient.user.id });
+    await broker.addUser({ username: dev.device_id, password: dev.api_key });
+    const url = `mqtt://127.0.0.1:${String(broker.port)}`;
+    const c = await connectDevice(url, dev.device_id, dev.api_key);
+    // The registration's notice subscribes the device in its session: a packet published
+    // before that reaches no subscriber, so one is sent again until it is stored.
+    const probe = w.t.clock.now() - 3_600_000;
+    await waitFor(async () => {
+      await c.publishAsync(topic(dev.device_id), JSON.stringify(packetFor(dev.device_id, probe)), {
+        qos: 1,
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      return (await storedCount(w.t, w.doctorA, dev.device_id, probe, probe + 1)) === 1
+        ? true
+        : undefined;
+    }, 'the new device subscribed');
+    await tachycardiaFlow(w, c, dev.device_id);
+    await c.endAsync();
+  });
+});
+
 const systemBroker = await portAccepts(1883);
 
 describe.skipIf(!systemBroker)(
