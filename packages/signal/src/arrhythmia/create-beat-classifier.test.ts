@@ -639,9 +639,23 @@ describe('createBeatClassifier sinus-cycle floor', () => {
     expect(classesOf(early, narrowQrsEcg(early), prematureModel(), {})[100]).toBe('SVEB');
   });
 
+  it('does not take intervals below 0.65 of the upper RR for sinus cycles, nor judge such beats', () => {
+    // 40 beats at RR 1.2 s, 40 at 0.6 s (the model calls them N once the local median is 0.6 s,
+    // the run-continuation rule off: what missed premature beats look like where they outnumber
+    // sinus beats), 10 at 1.2 s, then beat 91 at 0.62 s followed by another (no pause).
+    const rr = (k: number): number => (k <= 40 ? 1.2 : k <= 80 ? 0.6 : k <= 90 ? 1.2 : 0.62);
+    const p = peaksFromRr(95, rr);
+    const classes = (options: Partial<BeatClassifierOptions>): string[] =>
+      classesOf(p, narrowQrsEcg(p), prematureModel(), { svebRunRatio: 0, ...options });
+    expect(classes({})[91]).toBe('SVEB');
+    // Without the limit the 0.6-s intervals are the sinus cycles, and the beat reads as sinus.
+    expect(classes({ svebSinusFloorMinUpper: 0 })[91]).toBe('N');
+  });
+
   it('rejects a negative floor, a quantile outside 0..1 and a fractional window, naming the option', () => {
     expect(() => run({ svebSinusFloor: -1 })).toThrow(/svebSinusFloor/);
     expect(() => run({ svebSinusFloorQuantile: 1.5 })).toThrow(/svebSinusFloorQuantile/);
     expect(() => run({ svebSinusFloorBeats: 2.5 })).toThrow(/svebSinusFloorBeats/);
+    expect(() => run({ svebSinusFloorMinUpper: -1 })).toThrow(/svebSinusFloorMinUpper/);
   });
 });
