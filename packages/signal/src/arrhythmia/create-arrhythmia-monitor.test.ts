@@ -205,9 +205,17 @@ describe('createArrhythmiaMonitor', () => {
   it('reports no SVEB while an AF episode is open, where the windows alone let some through (suppressSvebInAfEpisode)', () => {
     const fs = 250;
     const af = synth({ fs, rhythm: 'af', heartRateBpm: 90, seed: 7 }, 120);
-    /** SVEB verdicts given (1-s packets) while an AF episode was open before the packet. */
+    /**
+     * SVEB verdicts given (1-s packets) while an AF episode was open before the packet. The
+     * classifier's sinus-cycle floor is off: it already reports as N most calls at intervals the
+     * AF has produced before, which would leave the option nothing to show here.
+     */
     const svebWhileOpen = (suppressSvebInAfEpisode: boolean): number => {
-      const m = createArrhythmiaMonitor({ fs, suppressSvebInAfEpisode });
+      const m = createArrhythmiaMonitor({
+        fs,
+        suppressSvebInAfEpisode,
+        classifier: { svebSinusFloor: 0 },
+      });
       let open = false;
       let n = 0;
       let next = 0;
@@ -236,9 +244,10 @@ describe('createArrhythmiaMonitor', () => {
     const [episode] = offline.episodes.filter((e) => e.rhythm === 'AF');
     const inEpisode = (b: ClassifiedBeat): boolean =>
       episode !== undefined && b.sample >= episode.start && b.sample <= (episode.end ?? Infinity);
-    // The episode starts at 4.5 s and opens 30 s later (afMinDurationMs): live, the SVEB verdicts
-    // of those 30 s stand (10 for this seed); offline the whole episode is known.
-    expect(live.filter((b) => b.class === 'SVEB' && inEpisode(b)).length).toBeGreaterThanOrEqual(5);
+    // The episode opens 30 s after its start (afMinDurationMs): live, the SVEB verdicts of those
+    // 30 s stand (4 for this seed since the sinus-cycle floor and the AF model retrained after
+    // it; 10 before); offline the whole episode is known.
+    expect(live.filter((b) => b.class === 'SVEB' && inEpisode(b)).length).toBeGreaterThanOrEqual(3);
     expect(offline.beats.filter((b) => b.class === 'SVEB' && inEpisode(b))).toEqual([]);
     expect(offline.beats.map((b) => b.sample)).toEqual(live.map((b) => b.sample));
     expect(offline.burden.svebPercent).toBe(
@@ -264,9 +273,10 @@ describe('createArrhythmiaMonitor', () => {
       .filter((e) => e.rhythm === 'AF')
       .reduce((t, e) => t + ((e.end ?? e.start) - e.start) / fs, 0);
     // Cold start without a sinus P template: the 32-beat RR rule waits for the short-window
-    // model to agree (afLongNeedsModel); the perceptron model agrees from 4.5 s on (AF 4.5 to
-    // 115.9 s; the logistic model before it only about 27 s in).
-    expect(afTime).toBeGreaterThan(100);
+    // model to agree (afLongNeedsModel); the perceptron model retrained after the classifier's
+    // sinus-cycle floor agrees from 35.1 s on (AF 35.1 to 115.9 s; the model before it from
+    // 4.5 s, the logistic model before that only about 27 s in).
+    expect(afTime).toBeGreaterThan(75);
     expect(s.episodes.filter((e) => e.rhythm === 'AF')).toEqual([]);
     expect(s.withheld).toBeNull();
   });

@@ -329,8 +329,13 @@ describe('createBeatClassifier gradual-rise veto', () => {
     peaks.push((peaks[k - 1] ?? 0) + Math.round(rr * FS));
   }
   const x = narrowQrsEcg(peaks);
+  // The sinus-cycle floor is off here: it would report the constant model's calls at the new
+  // rate N once that rate is the patient's sinus cycle.
   const run = (options: Partial<BeatClassifierOptions>): string[] =>
-    classesOf(peaks, x, constantBeatModel([0.05, 0.9, 0.03, 0.02]), options);
+    classesOf(peaks, x, constantBeatModel([0.05, 0.9, 0.03, 0.02]), {
+      svebSinusFloor: 0,
+      ...options,
+    });
   // The rise: its first beat is not yet 10% faster than the recent non-premature beats, the
   // next 16 are; after them 120 bpm is the RR of the recent non-premature beats (no longer a
   // fast stretch: the model decides).
@@ -543,8 +548,9 @@ describe('createBeatClassifier cold-start rule', () => {
     const peaks = peaksFromRr(30, () => 0.8);
     const x = narrowQrsEcg(peaks);
     const always = constantBeatModel([0.2, 0.7, 0.05, 0.05]);
+    // The sinus-cycle floor off: on, no beat at the usual rate is SVEB after the span either.
     const firstSveb = (options: Partial<BeatClassifierOptions>): number =>
-      classesOf(peaks, x, always, options).indexOf('SVEB');
+      classesOf(peaks, x, always, { svebSinusFloor: 0, ...options }).indexOf('SVEB');
     expect(firstSveb({})).toBe(16);
     expect(firstSveb({ svebColdStartBeats: 8 })).toBe(8);
     // Off, the model's run begins at the first beat with a previous RR.
@@ -591,5 +597,65 @@ describe('createBeatClassifier: noise-like early detections (noiseEarlyRatio)', 
   it('is off with noiseEarlyRatio 0, and rejects a negative setting, naming the option', () => {
     expect(run({ noiseEarlyRatio: 0 })[11]).toBe('VEB');
     expect(() => run({ noiseEarlyRatio: -1 })).toThrow(/noiseEarlyRatio/);
+  });
+});
+
+describe('createBeatClassifier sinus-cycle floor', () => {
+  // 150 beats around 75 bpm with respiratory sinus arrhythmia: each RR is 0.8 s × (1 + 0.15 ×
+  // sin(2π t / 4 s)), t the beat's time (a breath of 4 s, the cycle swinging ± 15 %). Beat 120:
+  // an atrial premature beat (0.45 s) followed by its resetting pause (1.1 s). A model that calls
+  // SVEB on every beat 8% earlier than the median of the last 8 RR and N otherwise, all the
+  // other rules at their defaults.
+  const apb = 120;
+  const peaks: number[] = [FS];
+  for (let k = 1; k < 150; k++) {
+    const t = (peaks[k - 1] ?? 0) / FS;
+    const rr =
+      k === apb ? 0.45 : k === apb + 1 ? 1.1 : 0.8 * (1 + 0.15 * Math.sin((2 * Math.PI * t) / 4));
+    peaks.push((peaks[k - 1] ?? 0) + Math.round(rr * FS));
+  }
+  const x = narrowQrsEcg(peaks);
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, prematureModel(), options);
+  /** Calls from the fourth breath on (the floor needs 8 sinus cycles) up to the APB. */
+  const breathing = (c: string[]): string[] => c.slice(20, apb);
+
+  it('reports the short cycles of sinus arrhythmia N and keeps an atrial premature beat SVEB (default 0.9)', () => {
+    const on = run({});
+    expect(new Set(breathing(on))).toEqual(new Set(['N']));
+    expect(on[apb]).toBe('SVEB');
+    // Off (0), the model's calls at the short end of each breath (5 beats) stand: 35 of these
+    // 100 sinus beats.
+    const off = run({ svebSinusFloor: 0 });
+    expect(breathing(off).filter((c) => c === 'SVEB').length).toBe(35);
+    expect(off[apb]).toBe('SVEB');
+  });
+
+  it('keeps a premature beat 15 % shorter than the shortest sinus cycles without a pause SVEB', () => {
+    // Beat 100: 0.58 s (0.85 of the 0.68-s short end of each breath), next cycle as short (0.6 s).
+    const early = peaks.slice(0, 100);
+    early.push((early[99] ?? 0) + Math.round(0.58 * FS));
+    for (let k = 101; k < 110; k++) early.push((early[k - 1] ?? 0) + Math.round(0.6 * FS));
+    expect(classesOf(early, narrowQrsEcg(early), prematureModel(), {})[100]).toBe('SVEB');
+  });
+
+  it('does not take intervals below 0.65 of the upper RR for sinus cycles, nor judge such beats', () => {
+    // 40 beats at RR 1.2 s, 40 at 0.6 s (the model calls them N once the local median is 0.6 s,
+    // the run-continuation rule off: what missed premature beats look like where they outnumber
+    // sinus beats), 10 at 1.2 s, then beat 91 at 0.62 s followed by another (no pause).
+    const rr = (k: number): number => (k <= 40 ? 1.2 : k <= 80 ? 0.6 : k <= 90 ? 1.2 : 0.62);
+    const p = peaksFromRr(95, rr);
+    const classes = (options: Partial<BeatClassifierOptions>): string[] =>
+      classesOf(p, narrowQrsEcg(p), prematureModel(), { svebRunRatio: 0, ...options });
+    expect(classes({})[91]).toBe('SVEB');
+    // Without the limit the 0.6-s intervals are the sinus cycles, and the beat reads as sinus.
+    expect(classes({ svebSinusFloorMinUpper: 0 })[91]).toBe('N');
+  });
+
+  it('rejects a negative floor, a quantile outside 0..1 and a fractional window, naming the option', () => {
+    expect(() => run({ svebSinusFloor: -1 })).toThrow(/svebSinusFloor/);
+    expect(() => run({ svebSinusFloorQuantile: 1.5 })).toThrow(/svebSinusFloorQuantile/);
+    expect(() => run({ svebSinusFloorBeats: 2.5 })).toThrow(/svebSinusFloorBeats/);
+    expect(() => run({ svebSinusFloorMinUpper: -1 })).toThrow(/svebSinusFloorMinUpper/);
   });
 });
