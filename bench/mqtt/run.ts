@@ -33,7 +33,7 @@ import {
   stopGracefully,
   waitReady,
 } from '../../packages/server/test/reliability/harness.js';
-import { partitionClientId } from '../../packages/server/src/transports/mqtt/partition-sessions.js';
+import { discardPartitionSessions } from '../../packages/server/src/transports/mqtt/partition-sessions.js';
 
 const { values } = parseArgs({
   options: {
@@ -140,18 +140,15 @@ try {
   );
 } finally {
   // The sessions outlive the servers on the broker: a clean connection under each id discards them.
-  const ids = [
-    one,
-    ...Array.from({ length: 32 * SESSIONS }, (_, k) =>
-      partitionClientId(base, Math.floor(k / SESSIONS), k % SESSIONS),
-    ),
-  ];
-  for (const clientId of ids) {
-    const c = await mqtt
-      .connectAsync(URL, { clientId, clean: true, reconnectPeriod: 0, connectTimeout: 2000 }, false)
-      .catch(() => undefined);
-    await c?.endAsync();
-  }
+  const c = await mqtt
+    .connectAsync(
+      URL,
+      { clientId: one, clean: true, reconnectPeriod: 0, connectTimeout: 2000 },
+      false,
+    )
+    .catch(() => undefined);
+  await c?.endAsync();
+  await discardPartitionSessions(URL, base, SESSIONS);
 }
 
 process.stdout.write(

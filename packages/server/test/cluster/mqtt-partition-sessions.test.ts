@@ -2,10 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
-import {
-  partitionClientId,
-  SESSIONS_PER_PARTITION,
-} from '../../src/transports/mqtt/partition-sessions.js';
+import { discardPartitionSessions } from '../../src/transports/mqtt/partition-sessions.js';
 import type { TestApp } from '../helpers/app.js';
 import { createMonitoredPatient } from '../helpers/builders.js';
 import { syntheticPackets } from '../vitals/packets.js';
@@ -32,16 +29,7 @@ describe.skipIf(url === undefined)('MQTT partition sessions (PostgreSQL, Mosquit
     // The last one drops the schema.
     for (const t of open.splice(0)) await t.close();
     // The sessions outlive their owners on the broker (their point): discard this run's.
-    for (const base of bases.splice(0))
-      for (let p = 0; p < 32; p++)
-        for (let k = 0; k < SESSIONS_PER_PARTITION; k++) {
-          const c = await mqtt.connectAsync(
-            MQTT_URL,
-            { clientId: partitionClientId(base, p, k), clean: true, reconnectPeriod: 0 },
-            false,
-          );
-          await c.endAsync();
-        }
+    for (const base of bases.splice(0)) await discardPartitionSessions(MQTT_URL, base);
   });
 
   it("stores a device registered after start through its partition owner's session, and the next owner receives what was published while the partition had none", async () => {

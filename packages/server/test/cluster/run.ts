@@ -35,7 +35,7 @@ import WebSocket from 'ws';
 import { leaseKey } from '../../src/cluster/pg-leases.js';
 import { partitionOf } from '../../src/cluster/device-partitions.js';
 import {
-  partitionClientId,
+  discardPartitionSessions,
   SESSIONS_PER_PARTITION,
 } from '../../src/transports/mqtt/partition-sessions.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
@@ -707,22 +707,7 @@ try {
   await dropPgDatabase(adminUrl, dbName).catch(() => undefined);
   // The partition sessions stay on the broker after their owners stop (that is their point):
   // a clean connection under each client id discards them.
-  for (let p = 0; p < 32; p++)
-    for (let k = 0; k < SESSIONS; k++) {
-      const c = await mqtt
-        .connectAsync(
-          MQTT_URL,
-          {
-            clientId: partitionClientId(sessionBase, p, k),
-            clean: true,
-            reconnectPeriod: 0,
-            connectTimeout: 2000,
-          },
-          false,
-        )
-        .catch(() => undefined);
-      await c?.endAsync();
-    }
+  await discardPartitionSessions(MQTT_URL, sessionBase, SESSIONS);
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 }
 

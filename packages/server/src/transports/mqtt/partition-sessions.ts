@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
+import { DEVICE_PARTITIONS } from '../../cluster/device-partitions.js';
+import { leaseKey } from '../../cluster/pg-leases.js';
 import { topicPatterns } from './device-message.js';
 import { installDeviceHandler, type DeviceSubscriberDeps } from './device-subscriber-handler.js';
 
@@ -62,9 +63,31 @@ export const SESSIONS_PER_PARTITION = 4;
  * hash (device-partitions.ts hashes `device:<id>`), so a partition's devices spread evenly.
  */
 export function sessionOfDevice(deviceId: string, sessions: number): number {
-  return (
-    createHash('sha256').update(`mqtt-session:${deviceId}`).digest().readUInt32BE(0) % sessions
-  );
+  return leaseKey(`mqtt-session:${deviceId}`) % sessions;
+}
+
+/**
+ * Discards a deployment's partition sessions on the broker (they outlive their owners, which is
+ * their point): a clean connection under each client id ends its session and what it kept.
+ * For tests and benches that made sessions of their own, or an operator retiring a base id.
+ */
+export async function discardPartitionSessions(
+  url: string,
+  base: string,
+  sessionsPerPartition = SESSIONS_PER_PARTITION,
+): Promise<void> {
+  for (let p = 0; p < DEVICE_PARTITIONS; p++)
+    for (let k = 0; k < sessionsPerPartition; k++) {
+      const clientId = partitionClientId(base, p, k);
+      const c = await mqtt
+        .connectAsync(
+          url,
+          { clientId, clean: true, reconnectPeriod: 0, connectTimeout: 2000 },
+          false,
+        )
+        .catch(() => undefined);
+      await c?.endAsync();
+    }
 }
 
 /** Device ids that cannot be an MQTT topic level (`/`, `+`, `#`) have no MQTT topics. */
@@ -88,7 +111,8 @@ interface Session {
 }
 
 /**
- * Several Vigil instances on one external broker: persistent MQTT sessions per device partition
+ * Vigil instances on one external broker (several, or one holding every partition): persistent
+ * MQTT sessions per device partition
  * (clean: false, client ids `<base>-pNN`, `<base>-pNN-s1`…), held by the instance that owns the
  * partition, each subscribed (QoS 1) to the topics of its share of the partition's devices only.
  * The sessions are the partition's, not the instance's: when its owner dies, the broker queues
