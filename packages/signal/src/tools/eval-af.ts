@@ -24,12 +24,21 @@
  * without AF the time called AF is summed. Development records only: this is how the rules are
  * checked on short recordings without looking at the held-out database. `--channel N` analyses
  * that channel instead of MLII / II (e.g. CPSC 2021's lead I, the lead of handheld recorders).
+ *
+ * `--live` also streams every record in 1-s packets through the live path as the server runs it
+ * (`createEcgAnalyzer`, whose final beats go to `createArrhythmiaMonitor` with the same options)
+ * and prints, for each reference AF episode of at least 30 s, the alarm delay: the stream time at
+ * which the monitor first reported an AF episode overlapping it, minus the reference onset. With
+ * the default 30-s minimum duration an alarm cannot come before 30 s plus the time the detector
+ * needs to call AF; records in AF from their first beat (cold start) are summarised apart.
  */
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
+import { createArrhythmiaMonitor } from '../arrhythmia/create-arrhythmia-monitor.js';
+import { createEcgAnalyzer } from '../ecg/create-ecg-analyzer.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
@@ -52,6 +61,7 @@ const { values, positionals } = parseArgs({
     strips: { type: 'string' },
     channel: { type: 'string' },
     invert: { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
     'noise-mv': { type: 'string' },
     options: { type: 'string' },
   },
@@ -123,6 +133,61 @@ function scoreStrips(name: string, ecg: Float64Array, fs: number, ref: Interval[
   }
 }
 
+/**
+ * Streams a record through the live path in 1-s packets; returns each AF episode the monitor
+ * reported as [start, end, sample count of the stream when it was first reported].
+ */
+function liveAfReports(ecg: Float64Array, fs: number): [number, number, number][] {
+  const analyzer = createEcgAnalyzer({ fs });
+  const monitor = createArrhythmiaMonitor({ ...monitorOptions, fs });
+  const reports = new Map<number, [number, number, number]>();
+  const take = (
+    episodes: readonly { rhythm: string; start: number; end: number | null }[],
+    at: number,
+  ): void => {
+    for (const e of episodes) {
+      if (e.rhythm !== 'AF') continue;
+      const seen = reports.get(e.start);
+      const end = e.end ?? at;
+      if (seen === undefined) reports.set(e.start, [e.start, end, at]);
+      else seen[1] = end;
+    }
+  };
+  const step = Math.round(fs);
+  for (let s0 = 0; s0 < ecg.length; s0 += step) {
+    const chunk = ecg.slice(s0, Math.min(ecg.length, s0 + step));
+    const u = analyzer.push(chunk);
+    const a = monitor.push(
+      chunk,
+      Int32Array.from(u.beats, (b) => b.sample),
+    );
+    take(a.episodes, analyzer.samplesSeen);
+  }
+  const last = analyzer.flush();
+  take(
+    monitor.push(
+      new Float64Array(0),
+      Int32Array.from(last.beats, (b) => b.sample),
+    ).episodes,
+    ecg.length,
+  );
+  take(monitor.flush().episodes, ecg.length);
+  return [...reports.values()];
+}
+
+/** Alarm delays (s) of the reference AF episodes of at least 30 s, cold starts apart. */
+const delays = {
+  warm: [] as number[],
+  cold: [] as number[],
+  warmMissed: 0,
+  coldMissed: 0,
+  carried: 0,
+};
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
 function overlap(a: Interval[], b: Interval[]): number {
   let t = 0;
   for (const [s1, e1] of a)
@@ -192,6 +257,34 @@ for (const dir of dirs) {
       : detectQrs(ecg, { fs: rec.fs });
     const result = analyzeArrhythmia(ecg, rec.fs, peaks, monitorOptions);
     if (stripS > 0) scoreStrips(name, ecg, rec.fs, ref);
+    if (values.live) {
+      const reports = liveAfReports(ecg, rec.fs);
+      for (const r of ref) {
+        if (r[1] - r[0] < 30 * rec.fs) continue;
+        // Cold start: the record is in AF from its first second.
+        const cold = r[0] < rec.fs;
+        const at = reports
+          .filter(([s, e]) => overlap([[s, e]], [r]) > 0)
+          .reduce((m, [, , t]) => Math.min(m, t), Number.POSITIVE_INFINITY);
+        // An alarm reported before the onset is one still open from AF just before (DS1 203's
+        // flutter and AF alternate): no new alarm is due, so it counts apart, not as a delay.
+        if (at < r[0]) delays.carried++;
+        else if (Number.isFinite(at)) (cold ? delays.cold : delays.warm).push((at - r[0]) / rec.fs);
+        else if (cold) delays.coldMissed++;
+        else delays.warmMissed++;
+        if (values.list) {
+          const t =
+            at < r[0]
+              ? 'alarm open before'
+              : Number.isFinite(at)
+                ? `alarm after ${((at - r[0]) / rec.fs).toFixed(1)} s`
+                : 'no alarm';
+          console.log(
+            `  live: AF ${(r[0] / rec.fs).toFixed(1)} s${cold ? ' (cold start)' : ''}: ${t}`,
+          );
+        }
+      }
+    }
     const det: Interval[] = result.episodes
       .filter((e) => e.rhythm === 'AF')
       .map((e) => [e.start, e.end ?? e.start]);
@@ -253,5 +346,23 @@ if (stripS > 0) {
     `strips of ${stripS} s: AF found in ${strips.afFound}/${strips.afStrips} AF strips ` +
       `(${pct(strips.afFound, strips.afStrips)}); non-AF strips with AF called ` +
       `${strips.fpStrips}/${strips.nonAfStrips}, non-AF time called AF ${pct(strips.fpS, strips.nonAfS)}`,
+  );
+}
+if (values.live) {
+  for (const [kind, d, missed] of [
+    ['from the record start (cold start)', delays.cold, delays.coldMissed],
+    ['inside a record', delays.warm, delays.warmMissed],
+  ] as const) {
+    const sorted = [...d].sort((a, b) => a - b);
+    console.log(
+      `live alarm delay, AF episodes >= 30 s ${kind}: ${sorted.length} alarmed, ${missed} not; ` +
+        (sorted.length > 0
+          ? `median ${quantile(sorted, 0.5).toFixed(1)} s, 90th percentile ${quantile(sorted, 0.9).toFixed(1)} s, ` +
+            `min ${(sorted[0] ?? 0).toFixed(1)} s, max ${(sorted[sorted.length - 1] ?? 0).toFixed(1)} s`
+          : ''),
+    );
+  }
+  console.log(
+    `live: ${delays.carried} AF episodes >= 30 s began while an alarm from AF just before was still open`,
   );
 }
