@@ -326,6 +326,18 @@ export interface RhythmTrackerOptions {
    * and CinC 2017 AF episodes found unchanged; 0.75 instead of 0.8 lost a DS1 alarm.
    */
   afVentricularEctopyVeto?: boolean;
+  /**
+   * The sinus P template learns in patterned ventricular ectopy too, default true: when the long
+   * window is too ventricular to judge (its intervals touching VEBs left out, fewer than half
+   * remain: bigeminy, trigeminy) but all of its intervals are regular or explained by ectopy at
+   * `afEctopyRegularShare`, it counts as regular rhythm (`regular`), so the template forms from
+   * the N beats between the PVCs and its correlation tells the model the P waves are there.
+   * Without it no template ever formed in trigeminy or bigeminy (re-timed DS1 rows, with the veto:
+   * 1.5 -> 0.9 % of non-AF time called AF; every other development row unchanged; chosen by the
+   * rule set before the run). On the validation rows it costs the SVEB-dominant probe a little
+   * (1.6 -> 2.1 % of its time called AF; not diagnosed).
+   */
+  afTemplateInVentricularEctopy?: boolean;
   /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
   bradyBpm?: number;
   /** Sinus tachycardia above this rate in bpm, default 100. */
@@ -365,8 +377,9 @@ export interface RhythmTracker {
   /**
    * Whether the most recent full window was measured and did not meet the AF criteria, or met
    * them only through ectopy in a regular rhythm (`afEctopyRegularShare`): false before the first
-   * `afWindowBeats` intervals and in windows too ventricular to tell. What a sinus P template may
-   * learn from (a record that starts in AF must not teach it AF).
+   * `afWindowBeats` intervals and in windows too ventricular to tell, unless all their intervals
+   * are regular or explained by ectopy (`afTemplateInVentricularEctopy`). What a sinus P template
+   * may learn from (a record that starts in AF must not teach it AF).
    */
   readonly regular: boolean;
   /** Whether an AF episode is open (declared and not yet closed). */
@@ -438,6 +451,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const ectopyTol = options.afEctopyTolerance ?? 0.1;
   const ectopyRegularShare = options.afEctopyRegularShare ?? 0.9;
   const ventricularVeto = options.afVentricularEctopyVeto ?? true;
+  const templateInVentricular = options.afTemplateInVentricularEctopy ?? true;
   if (!(minAfSamples >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -972,6 +986,12 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       // sinus P template may learn from its (non-premature) beats, and with a template the long
       // path's atrial-activity evidence can then veto AF in sinus rhythm with frequent ectopy.
       lastWindowRegular = rrVerdict === 'regular' || rrVerdict === 'ectopy';
+      if (templateInVentricular && rrVerdict === null) {
+        // Too ventricular for the long window: all its intervals decide (afTemplateInVentricularEctopy).
+        const all = afWindow(idx, excludeSveb, W, true, true);
+        lastWindowRegular =
+          all === 'regular' || (all !== null && stat.ectopy >= ectopyRegularShare);
+      }
     }
     decideAf(c, isLong, isShort, long !== null);
   };
