@@ -327,15 +327,16 @@ export interface RhythmTrackerOptions {
    */
   afVentricularEctopyVeto?: boolean;
   /**
-   * The sinus P template learns in patterned ventricular ectopy too, default true: when the long
-   * window is too ventricular to judge (its intervals touching VEBs left out, fewer than half
-   * remain: bigeminy, trigeminy) but all of its intervals are regular or explained by ectopy at
-   * `afEctopyRegularShare`, it counts as regular rhythm (`regular`), so the template forms from
-   * the N beats between the PVCs and its correlation tells the model the P waves are there.
-   * Without it no template ever formed in trigeminy or bigeminy (re-timed DS1 rows, with the veto:
-   * 1.5 -> 0.9 % of non-AF time called AF; every other development row unchanged; chosen by the
-   * rule set before the run). On the validation rows it costs the SVEB-dominant probe a little
-   * (1.6 -> 2.1 % of its time called AF; not diagnosed).
+   * Whether the sinus P template may learn in patterned ventricular ectopy, default false: when
+   * the long window is too ventricular to judge (its intervals touching VEBs left out, fewer than
+   * half remain: bigeminy, trigeminy) but all of its intervals are regular or explained by ectopy
+   * at `afEctopyRegularShare`, it counts as regular rhythm (`regular`), so the template forms from
+   * the N beats between the PVCs. Off by default: with the shipped AF model it helped (re-timed
+   * DS1 frequent-PVC rows 1.5 -> 0.9 % of non-AF time called AF, other development rows
+   * unchanged), but it changes the training windows' template features, so `train:af` no longer
+   * reproduces the shipped model, and the model retrained with it lost a DS1 alarm (18 / 19) and
+   * 3 CinC development AF strips and raised a false alarm on the SVEB-dominant probe; on the
+   * validation SVEB-dominant probe it raised the time called AF (1.6 -> 2.1 %).
    */
   afTemplateInVentricularEctopy?: boolean;
   /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
@@ -378,7 +379,7 @@ export interface RhythmTracker {
    * Whether the most recent full window was measured and did not meet the AF criteria, or met
    * them only through ectopy in a regular rhythm (`afEctopyRegularShare`): false before the first
    * `afWindowBeats` intervals and in windows too ventricular to tell, unless all their intervals
-   * are regular or explained by ectopy (`afTemplateInVentricularEctopy`). What a sinus P template
+   * are regular or explained by ectopy and `afTemplateInVentricularEctopy` is set. What a sinus P template
    * may learn from (a record that starts in AF must not teach it AF).
    */
   readonly regular: boolean;
@@ -451,7 +452,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const ectopyTol = options.afEctopyTolerance ?? 0.1;
   const ectopyRegularShare = options.afEctopyRegularShare ?? 0.9;
   const ventricularVeto = options.afVentricularEctopyVeto ?? true;
-  const templateInVentricular = options.afTemplateInVentricularEctopy ?? true;
+  const templateInVentricular = options.afTemplateInVentricularEctopy ?? false;
   if (!(minAfSamples >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',
