@@ -478,4 +478,78 @@ describe('createRhythmTracker (short-window AF model)', () => {
     expect(coldAf(rr, 0.9, { afShortModel: never })).toEqual([]);
     expect(coldAf(rr, 0.9, { afShortModel: never, afLongNeedsModel: false })).not.toEqual([]);
   });
+
+  /**
+   * Trigeminy (N N V) at a sinus cycle of 800 ms: each PVC at a coupling of 0.5 to 0.8 of the
+   * cycle (drawn), followed by its full compensatory pause (N to N around it 1,600 ms).
+   */
+  const trigeminy = (beats: number): { rr: number[]; cls: BeatClass[] } => {
+    const rnd = lcg(11);
+    const rr: number[] = [];
+    const cls: BeatClass[] = [];
+    while (rr.length < beats) {
+      const coupling = 800 * (0.5 + 0.3 * rnd());
+      rr.push(800, coupling, 1600 - coupling);
+      cls.push('N', 'VEB', 'N');
+    }
+    return { rr, cls };
+  };
+  /** Feeds RR intervals and classes with no sinus P template and the given coherence; the tracker. */
+  const feed = (
+    rrMs: number[],
+    cls: BeatClass[],
+    coherence: number,
+    options: Omit<RhythmTrackerOptions, 'fs'> = {},
+  ): ReturnType<typeof createRhythmTracker> => {
+    const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0, ...options });
+    let sample = 0;
+    rrMs.forEach((rr, i) => {
+      sample += Math.round((rr * FS) / 1000);
+      t.push(sample, cls[i] ?? 'N', null, coherence);
+    });
+    return t;
+  };
+  const alwaysAf = (): NonNullable<ReturnType<typeof asAfWindowModel>> => {
+    const shipped = asAfWindowModel(
+      JSON.parse(readFileSync(new URL('./model/af-window-model.json', import.meta.url), 'utf8')),
+    );
+    if (!shipped) throw new Error('no shipped model');
+    // p > 0 always: every short window the model judges is AF.
+    return { ...shipped, threshold: 0 };
+  };
+  const afOf = (t: ReturnType<typeof createRhythmTracker>): RhythmEpisode[] => {
+    t.flush();
+    return t.episodes.filter((e) => e.rhythm === 'AF');
+  };
+
+  it('does not call trigeminy with compensatory pauses AF, even where the model says AF', () => {
+    const { rr, cls } = trigeminy(150);
+    const model = alwaysAf();
+    // P waves look absent (coherence 0.2), as on a lead with small P waves.
+    expect(afOf(feed(rr, cls, 0.2, { afShortModel: model }))).toEqual([]);
+    expect(
+      afOf(feed(rr, cls, 0.2, { afShortModel: model, afVentricularEctopyVeto: false })),
+    ).not.toEqual([]);
+  });
+
+  it('still calls AF on irregular intervals that hold a beat called VEB', () => {
+    const rnd = lcg(5);
+    const rr = Array.from({ length: 150 }, () => 450 + 600 * rnd());
+    // Every tenth beat called VEB (aberrant conduction in AF): the intervals stay unexplained.
+    const cls = rr.map((_, i): BeatClass => (i % 10 === 9 ? 'VEB' : 'N'));
+    expect(afOf(feed(rr, cls, 0.2, { afShortModel: alwaysAf() }))).toHaveLength(1);
+  });
+
+  it('lets the sinus P template learn in trigeminy when asked (afTemplateInVentricularEctopy)', () => {
+    const { rr, cls } = trigeminy(60);
+    // Two of every three intervals touch a VEB: the 32-interval window cannot tell.
+    const on = { afTemplateInVentricularEctopy: true };
+    expect(feed(rr, cls, 0.9, on).regular).toBe(true);
+    // Off by default.
+    expect(feed(rr, cls, 0.9).regular).toBe(false);
+    // Irregular intervals with VEBs in them are not regular rhythm for the template.
+    const rnd = lcg(3);
+    const af = Array.from({ length: 60 }, () => 450 + 600 * rnd());
+    expect(feed(af, cls, 0.9, on).regular).toBe(false);
+  });
 });

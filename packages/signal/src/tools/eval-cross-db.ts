@@ -26,8 +26,15 @@
  * - `mitdb-sinus-arrhythmia` (dev) and `qtdb-svdb-sinus-arrhythmia` (validation): the same
  *   records' own sinus beats re-timed with respiratory sinus arrhythmia, the RR swinging ± 5, 10
  *   and 15 % over a breath of 3 to 6 s (`sinusArrhythmiaProbe`, 5 min each, every beat N): false
- *   SVEBs and false AF in irregular sinus rhythm. In both kinds of rows the N beats inside the
- *   records' reference AF are not copied as sinus beats (`maskBeatsInIntervals`).
+ *   SVEBs and false AF in irregular sinus rhythm.
+ * - `mitdb-vectopy` (dev) and `qtdb-svdb-vectopy` (validation): the same records' own sinus
+ *   beats and VEBs re-timed into sinus rhythm with isolated PVCs (coupling 0.5 to 0.8 of the
+ *   cycle, full compensatory pause) as 10 and 20 % of the beats at random, trigeminy and bigeminy
+ *   (`ventricularEctopyProbe`, 5 min each, no AF; records with fewer than 5 VEBs skipped): false
+ *   AF in frequent ventricular ectopy. Their VEB Se / +P are printed, but their VEB and sinus
+ *   waveforms are the beat model's training beats (only the timing is new). In all the probe rows
+ *   the N beats inside the records' reference AF are not copied as sinus beats
+ *   (`maskBeatsInIntervals`).
  * - held out, never used for training, tuning or selection: `cinc2017` (PhysioNet/CinC
  *   Challenge 2017, even record numbers, single-lead AliveCor, 300 Hz, 9-61 s, one label per
  *   recording: N normal,
@@ -70,8 +77,10 @@ import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
 import {
   PROBE_SHARES,
   SINUS_ARRHYTHMIA_DEPTHS,
+  VENTRICULAR_PROBE_KINDS,
   retimedProbe,
   sinusArrhythmiaProbe,
+  ventricularEctopyProbe,
 } from './retimed-probe.js';
 import { CLASS_INDEX } from './beat-dataset.js';
 import { addScore, emptyScore, scoreMatched } from './beat-eval.js';
@@ -102,7 +111,12 @@ const { values } = parseArgs({
 });
 const roots = (values.data ?? []).map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d));
 if (roots.length === 0) {
-  console.error('usage: eval-cross-db --data <root> [--data <root> ...] [--only dev|test]');
+  console.error(
+    'usage: eval-cross-db --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--list]\n' +
+      '  rows (--db): mitdb cpsc2021 cinc2017-dev mitdb-ectopy mitdb-vectopy mitdb-sinus-arrhythmia (dev);\n' +
+      '  qtdb-svdb qtdb-svdb-ectopy qtdb-svdb-vectopy qtdb-svdb-sinus-arrhythmia (val);\n' +
+      '  cinc2017 cpsc2021x qtdb svdb incartdb afdb ltafdb (test)',
+  );
   process.exit(2);
 }
 
@@ -127,6 +141,13 @@ interface Db {
    * beat N): irregular sinus rhythm, where any SVEB or AF call is false.
    */
   sinusArrhythmia?: boolean;
+  /**
+   * Score the records' ventricular-ectopy probes instead (ventricularEctopyProbe: the record's
+   * own sinus beats and VEBs re-timed, isolated premature VEBs with a compensatory pause as 10 and
+   * 20 % of the beats at random, trigeminy and bigeminy, 5 min each): frequent PVCs, where any AF
+   * call is false.
+   */
+  ventricular?: boolean;
   role: Role;
   what: string;
 }
@@ -196,6 +217,21 @@ const DBS: Db[] = [
     sinusArrhythmia: true,
     role: 'val',
     what: 'The SVDB records of the QT Database, re-timed with respiratory sinus arrhythmia',
+  },
+  {
+    name: 'mitdb-vectopy',
+    folder: 'mitdb',
+    ventricular: true,
+    role: 'dev',
+    what: 'DS1 records with 5 VEBs or more, re-timed with frequent PVCs (AF development)',
+  },
+  {
+    name: 'qtdb-svdb-vectopy',
+    folder: 'qtdb',
+    keep: (n) => QTDB_SVDB.test(n),
+    ventricular: true,
+    role: 'val',
+    what: 'The SVDB records of the QT Database, re-timed with frequent PVCs (AF validation)',
   },
   {
     name: 'qtdb',
@@ -348,13 +384,28 @@ async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
   const hasBeats = ['svdb', 'incartdb', 'mitdb', 'qtdb'].includes(folder);
   for (const name of names) {
     const r = await loadWfdb(dir, name, hasBeats);
-    if (db.retimed !== true && db.sinusArrhythmia !== true) {
+    if (db.retimed !== true && db.sinusArrhythmia !== true && db.ventricular !== true) {
       yield r;
       continue;
     }
     if (r.beats === null) continue;
     // N beats inside reference AF have no sinus P wave: not copied as sinus beats.
     const labels = maskBeatsInIntervals(r.beats.peaks, r.beats.labels, r.af);
+    if (db.ventricular === true) {
+      for (const kind of VENTRICULAR_PROBE_KINDS) {
+        const t = ventricularEctopyProbe(r.ecg, r.fs, r.beats.peaks, labels, kind, name);
+        if (t === null) continue;
+        yield {
+          name: `${name}@${kind.label.replace(/ /g, '')}`,
+          fs: r.fs,
+          ecg: t.ecgMv,
+          beats: { peaks: t.peaks, labels: t.labels },
+          af: [],
+          group: kind.label,
+        };
+      }
+      continue;
+    }
     if (db.sinusArrhythmia === true) {
       for (const depth of SINUS_ARRHYTHMIA_DEPTHS) {
         const t = sinusArrhythmiaProbe(r.ecg, r.fs, r.beats.peaks, labels, depth, name);
@@ -417,7 +468,8 @@ for (const db of DBS) {
     rows.push(`| ${db.name} | ${db.role} | not available here | | | | | | | |`);
     continue;
   }
-  const beatScore = emptyScore();
+  /** Beat scores per group ('' the whole row), as the AF tallies. */
+  const beatScores = new Map<string, MatchedScore>();
   let beatRecords = 0;
   const groups = new Map<string, AfTally>();
   const tally = (g: string): AfTally => {
@@ -445,7 +497,11 @@ for (const db of DBS) {
         alarms.beats.map((b) => b.class),
         r.fs,
       );
-      addScore(beatScore, score);
+      for (const g of r.group === '' ? [''] : ['', r.group]) {
+        let total = beatScores.get(g);
+        if (!total) beatScores.set(g, (total = emptyScore()));
+        addScore(total, score);
+      }
       if (values.list) {
         console.log(
           `${db.name} ${r.name} beats: VEB ${counts(score, 2)} SVEB ${counts(score, 1)} F ${counts(score, 3)}`,
@@ -494,12 +550,16 @@ for (const db of DBS) {
   }
   // The shipped beat model is trained on DS1 and the QT Database's SVDB records: their beat
   // figures here would be in-sample; their out-of-sample figures are train:beats' LORO.
-  const beats = BEAT_TRAINING.has(db.name)
-    ? 'training set (LORO: train:beats) | | '
-    : beatRecords > 0
-      ? `${seP(beatScore, 2)} | ${seP(beatScore, 1)} | ${seP(beatScore, 3)}`
-      : 'no beat labels | | ';
+  const beatsOf = (g: string): string => {
+    const s = beatScores.get(g);
+    return BEAT_TRAINING.has(db.name)
+      ? 'training set (LORO: train:beats) | | '
+      : beatRecords > 0 && s
+        ? `${seP(s, 2)} | ${seP(s, 1)} | ${seP(s, 3)}`
+        : 'no beat labels | | ';
+  };
   for (const [g, t] of groups) {
+    const beats = beatsOf(g);
     const label = g === '' ? db.name : `${db.name} ${g}`;
     rows.push(
       `| ${label} | ${db.role} | ${t.records} rec, ${t.hours.toFixed(1)} h | ${beats} | ` +

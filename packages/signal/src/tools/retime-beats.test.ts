@@ -25,6 +25,34 @@ function source(): { ecg: Float64Array; peaks: number[]; labels: number[] } {
   return { ecg, peaks, labels };
 }
 
+/**
+ * A source record with PVCs: 60 beats every 0.8 s, every fifth (from the 5th) a VEB 0.5 s after
+ * the beat before it. Sinus beats are a 1-mV spike, VEBs a 3-mV spike.
+ */
+function vebSource(): { ecg: Float64Array; peaks: number[]; labels: number[] } {
+  const peaks: number[] = [];
+  const labels: number[] = [];
+  let t = FS;
+  for (let k = 0; k < 60; k++) {
+    const veb = k % 5 === 4;
+    t += Math.round((veb ? 0.5 : 0.8) * FS);
+    peaks.push(t);
+    labels.push(veb ? 2 : 0);
+  }
+  const ecg = new Float64Array(t + 2 * FS);
+  peaks.forEach((p, k) => {
+    ecg[p] = labels[k] === 2 ? 3 : 1;
+  });
+  return { ecg, peaks, labels };
+}
+
+/** RRs (s) of a re-timed output. */
+function rrOf(peaks: Int32Array): number[] {
+  const rr: number[] = [];
+  for (let k = 1; k < peaks.length; k++) rr.push(((peaks[k] ?? 0) - (peaks[k - 1] ?? 0)) / FS);
+  return rr;
+}
+
 describe('retimeBeats', () => {
   it('places copies of the real beats at the new R peaks, SVEB copies where labels say SVEB', () => {
     const { ecg, peaks, labels } = source();
@@ -156,5 +184,103 @@ describe('retimeBeats', () => {
         sinusArrhythmia: { depth: 1, periodS: 4 },
       }),
     ).toThrow(/sinusArrhythmia.depth/);
+  });
+
+  it('times PVCs at 0.5-0.8 of the cycle with a full compensatory pause, isolated, VEB copies', () => {
+    const { ecg, peaks, labels } = vebSource();
+    const out = retimeBeats(ecg, peaks, labels, {
+      fs: FS,
+      rng: createRng(6),
+      cycleS: 1,
+      svebShare: 0,
+      durationS: 900,
+      ventricular: { share: 0.2 },
+    });
+    if (out === null) throw new Error('no output');
+    const rr = rrOf(out.peaks);
+    let vebs = 0;
+    out.peaks.forEach((p, k) => {
+      expect(out.ecgMv[p]).toBeCloseTo(out.labels[k] === 2 ? 3 : 1, 9);
+    });
+    for (let k = 1; k < out.peaks.length; k++) {
+      const pre = rr[k - 1] ?? 0;
+      if (out.labels[k] === 2) {
+        vebs++;
+        // Isolated, after a sinus beat; coupling 0.5-0.8 of the 1-s cycle (± one sample).
+        expect(out.labels[k - 1]).toBe(0);
+        expect(pre).toBeGreaterThanOrEqual(0.5 - 0.004);
+        expect(pre).toBeLessThanOrEqual(0.8 + 0.004);
+        const post = rr[k];
+        if (post === undefined) continue;
+        // Compensatory: the sinus beats around the PVC are two cycles (± 5 %) apart, so the pause
+        // after it is 1.2 to 1.6 cycles.
+        expect(pre + post).toBeGreaterThanOrEqual(1.9 - 0.008);
+        expect(pre + post).toBeLessThanOrEqual(2.1 + 0.008);
+        expect(post).toBeGreaterThanOrEqual(1.9 - 0.8 - 0.008);
+      } else if (out.labels[k - 1] === 0) {
+        // Two sinus beats in a row: the cycle ± 5 %.
+        expect(pre).toBeGreaterThanOrEqual(0.95 - 0.008);
+        expect(pre).toBeLessThanOrEqual(1.05 + 0.008);
+      }
+    }
+    expect(out.labels.every((l) => l === 0 || l === 2)).toBe(true);
+    // 20 % of some 750 beats: 150 expected, 2.5 standard errors either way.
+    expect(vebs / out.labels.length).toBeGreaterThan(0.17);
+    expect(vebs / out.labels.length).toBeLessThan(0.23);
+  });
+
+  it('makes random PVCs 10 % of the beats, and 1 in 3 (trigeminy) or 1 in 2 (bigeminy) with the regular pattern', () => {
+    const { ecg, peaks, labels } = vebSource();
+    const run = (share: number, pattern: 'random' | 'regular'): Int32Array => {
+      const out = retimeBeats(ecg, peaks, labels, {
+        fs: FS,
+        rng: createRng(7),
+        cycleS: 0.8,
+        svebShare: 0,
+        durationS: 3600,
+        ventricular: { share, pattern },
+      });
+      if (out === null) throw new Error('no output');
+      return out.labels;
+    };
+    const random = run(0.1, 'random');
+    // Some 4,500 beats: the share's standard error is about 0.005.
+    expect(
+      Math.abs(random.reduce((s, l) => s + (l === 2 ? 1 : 0), 0) / random.length - 0.1),
+    ).toBeLessThan(0.02);
+    expect(Array.from(run(1 / 3, 'regular').subarray(0, 9))).toEqual([0, 0, 2, 0, 0, 2, 0, 0, 2]);
+    expect(Array.from(run(0.5, 'regular').subarray(0, 6))).toEqual([0, 2, 0, 2, 0, 2]);
+  });
+
+  it('returns null for PVCs from a source with fewer than 5 VEBs, and rejects SVEBs with PVCs', () => {
+    const { ecg, peaks } = vebSource();
+    const rng = createRng(8);
+    const fewVeb = peaks.map((_, k) => (k === 4 || k === 9 ? 2 : 0));
+    const ventricular = { share: 0.2 };
+    expect(
+      retimeBeats(ecg, peaks, fewVeb, { fs: FS, rng, cycleS: 1, svebShare: 0, ventricular }),
+    ).toBeNull();
+    const { labels } = vebSource();
+    expect(() => retimeBeats(ecg, peaks, labels, { fs: FS, rng, cycleS: 1, ventricular })).toThrow(
+      /svebShare/,
+    );
+    expect(() =>
+      retimeBeats(ecg, peaks, labels, {
+        fs: FS,
+        rng,
+        cycleS: 1,
+        svebShare: 0,
+        ventricular: { share: 0.3, pattern: 'regular' },
+      }),
+    ).toThrow(/1\/k/);
+    expect(() =>
+      retimeBeats(ecg, peaks, labels, {
+        fs: FS,
+        rng,
+        cycleS: 1,
+        svebShare: 0,
+        ventricular: { share: 0.6 },
+      }),
+    ).toThrow(/ventricular.share/);
   });
 });

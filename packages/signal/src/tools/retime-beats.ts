@@ -39,6 +39,24 @@ export interface RetimeBeatsOptions {
    * no SVEB.
    */
   sinusArrhythmia?: { depth: number; periodS: number };
+  /**
+   * Premature ventricular beats instead of SVEBs, default none (then `svebShare` must be 0): copies
+   * of the source's VEBs as `share` of the output beats (0..0.5), each one premature after a sinus
+   * beat at a coupling drawn uniformly in `couplingRange` of the cycle (default [0.5, 0.8]: clearly
+   * premature, below the 0.85 of the deepest sinus arrhythmia probe, and later than the R-on-T
+   * couplings under 0.5 that are rare), and followed by a full compensatory pause: the next sinus
+   * beat comes two sinus cycles (± 5 %) after the sinus beat before the VEB, because a VEB does not
+   * reset the sinus node (the sinus impulse meets a refractory ventricle; the classic sign that
+   * tells a PVC from an APB, e.g. Goldberger, Clinical Electrocardiography, "Ventricular
+   * arrhythmias"). `pattern` 'random' (default): after each sinus beat a VEB with probability
+   * share / (1 − share), so VEBs are isolated and `share` is their expected share; 'regular': a VEB
+   * after every (1 / share − 1)-th sinus beat, share 1/2 bigeminy, 1/3 trigeminy (share must be 1/k).
+   */
+  ventricular?: {
+    share: number;
+    pattern?: 'random' | 'regular';
+    couplingRange?: readonly [number, number];
+  };
 }
 
 export interface RetimedBeats {
@@ -46,13 +64,14 @@ export interface RetimedBeats {
   ecgMv: Float64Array;
   /** R peaks of the output, sample indices. */
   peaks: Int32Array;
-  /** Class index of each output beat: 0 (N, a sinus beat) or 1 (SVEB). */
+  /** Class index of each output beat: 0 (N, a sinus beat), 1 (SVEB) or 2 (VEB, with `ventricular`). */
   labels: Int32Array;
 }
 
 /** Class indices of the labels (as beat-dataset's CLASS_INDEX). */
 const N = 0;
 const SVEB = 1;
+const VEB = 2;
 
 /**
  * A semi-synthetic record in which supraventricular premature beats may outnumber sinus beats,
@@ -69,8 +88,12 @@ const SVEB = 1;
  * holds 18 %), so re-timed real beats let the model learn, and the cross-validation measure,
  * that context. Only the timing is synthetic: every QRS, P and T wave is the source's.
  *
+ * With `ventricular`, the premature beats are the source's VEBs, isolated, each followed by a
+ * compensatory pause: sinus rhythm with frequent PVCs (random, bigeminy, trigeminy), the other
+ * "irregular but not AF" case of a clinic (issue 18).
+ *
  * @returns null when the source has fewer than 5 usable sinus beats, or fewer than 5 SVEBs while
- *   `svebShare` > 0
+ *   `svebShare` > 0, or fewer than 5 VEBs with `ventricular`
  */
 export function retimeBeats(
   ecgMv: Float64Array,
@@ -95,6 +118,22 @@ export function retimeBeats(
     throw new RangeError('options.sinusArrhythmia.depth must be within 0..1');
   }
   if (!(rsa.periodS > 0)) throw new RangeError('options.sinusArrhythmia.periodS must be > 0');
+  const ven = options.ventricular;
+  const vebShare = ven?.share ?? 0;
+  const regularEvery = ven?.pattern === 'regular' ? Math.round(1 / vebShare) : 0;
+  if (ven !== undefined) {
+    if (!(vebShare > 0 && vebShare <= 0.5)) {
+      throw new RangeError('options.ventricular.share must be within (0, 0.5]');
+    }
+    if (share !== 0) throw new RangeError('options.svebShare must be 0 with options.ventricular');
+    if (regularEvery > 0 && Math.abs(1 / regularEvery - vebShare) > 0.01) {
+      throw new RangeError('options.ventricular.share must be 1/k with the regular pattern');
+    }
+  }
+  const [v0, v1] = ven?.couplingRange ?? [0.5, 0.8];
+  if (!(v0 > 0 && v1 >= v0 && v1 < 1)) {
+    throw new RangeError('options.ventricular.couplingRange must be 0 < lo <= hi < 1');
+  }
 
   const pre = Math.round(0.25 * fs);
   const post = Math.round(0.45 * fs);
@@ -107,7 +146,7 @@ export function retimeBeats(
     const p = peaks[i] ?? 0;
     if (p - pre < 0 || p + post > ecgMv.length) continue;
     const isSinus = label === N && labels[i - 1] === N && labels[i + 1] === N;
-    if (!isSinus && label !== SVEB) continue;
+    if (!isSinus && label !== (ven === undefined ? SVEB : VEB)) continue;
     // The copy reaches into the neighbours only when they are closer than 250 / 450 ms; a
     // premature beat's own P wave may sit on the previous T wave, as in the source.
     const x = ecgMv.slice(p - pre, p + post);
@@ -125,7 +164,7 @@ export function retimeBeats(
     }
     (isSinus ? sinus : premature).push(x);
   }
-  if (sinus.length < 5 || (share > 0 && premature.length < 5)) return null;
+  if (sinus.length < 5 || ((share > 0 || ven !== undefined) && premature.length < 5)) return null;
 
   const pick = (from: Float64Array[]): Float64Array =>
     from[Math.min(from.length - 1, Math.floor(rng.uniform() * from.length))] ?? new Float64Array(0);
@@ -137,10 +176,35 @@ export function retimeBeats(
   // Drawn only with a modulation, so that the records without one keep their seeds' draws.
   const phase = rsa.depth > 0 ? 2 * Math.PI * rng.uniform() : 0;
   let t = 1;
+  // VEB after a sinus beat: with probability share / (1 - share) (random), or after every
+  // (k - 1)-th sinus beat (regular, share 1/k).
+  const vebAfterSinus = vebShare / (1 - vebShare);
+  let sinceVeb = 0;
   while (t < durationS - 1) {
     times.push(t);
     classes.push(N);
     copies.push(pick(sinus));
+    if (ven !== undefined) {
+      const breath = 1 + rsa.depth * Math.sin((2 * Math.PI * t) / rsa.periodS + phase);
+      const cycle = cycleS * breath;
+      sinceVeb++;
+      const veb = regularEvery > 0 ? sinceVeb >= regularEvery - 1 : rng.uniform() < vebAfterSinus;
+      if (!veb) {
+        t += cycle * uniform(0.95, 1.05);
+        continue;
+      }
+      sinceVeb = 0;
+      const coupling = cycle * uniform(v0, v1);
+      // Full compensatory pause: the sinus node keeps its rhythm through the VEB.
+      const twoCycles = 2 * cycle * uniform(0.95, 1.05);
+      if (t + coupling < durationS - 1) {
+        times.push(t + coupling);
+        classes.push(VEB);
+        copies.push(pick(premature));
+      }
+      t += twoCycles;
+      continue;
+    }
     let run = 0;
     while (rng.uniform() < continueRun) run++;
     if (run === 0) {

@@ -103,3 +103,55 @@ export function sinusArrhythmiaProbe(
     sinusArrhythmia: { depth, periodS },
   });
 }
+
+/** One kind of the ventricular-ectopy probe: the share of VEBs and their pattern. */
+export interface VentricularProbeKind {
+  /** Row label in eval:cross-db. */
+  label: string;
+  share: number;
+  pattern: 'random' | 'regular';
+}
+
+/**
+ * Kinds of the ventricular-ectopy probe: isolated PVCs at random as 10 and 20 % of the beats
+ * (frequent PVCs: burdens of that order are the ones followed in clinic, a burden above 24 % goes
+ * with a weaker left ventricle, Baman et al., Heart Rhythm 7:865, 2010), trigeminy (1 in 3)
+ * and bigeminy (1 in 2): the patterned ones repeat a short-long RR pair, the RR signature an
+ * irregularity measure reads as high while the rhythm is regular in its pattern.
+ */
+export const VENTRICULAR_PROBE_KINDS: readonly VentricularProbeKind[] = [
+  { label: '10 % PVC', share: 0.1, pattern: 'random' },
+  { label: '20 % PVC', share: 0.2, pattern: 'random' },
+  { label: 'trigeminy', share: 1 / 3, pattern: 'regular' },
+  { label: 'bigeminy', share: 0.5, pattern: 'regular' },
+];
+
+/**
+ * The ventricular-ectopy probe of one record (eval:cross-db): its own sinus beats and VEBs
+ * re-timed (retimeBeats `ventricular`) at the record's sinus cycle, the VEBs isolated and
+ * premature (coupling 0.5 to 0.8 of the cycle) with a full compensatory pause, as `kind` says,
+ * 5 min, from a seed fixed by the record and the kind. No AF: an AF call there is false. Null when
+ * the record has fewer than 5 VEBs or sinus beats.
+ */
+export function ventricularEctopyProbe(
+  ecgMv: Float64Array,
+  fs: number,
+  peaks: Int32Array | readonly number[],
+  labels: Int32Array | readonly number[],
+  kind: VentricularProbeKind,
+  record: string,
+): RetimedBeats | null {
+  if (!(kind.share > 0 && kind.share <= 0.5))
+    throw new RangeError('kind.share must be in (0, 0.5]');
+  const rng = createRng(
+    probeSeed(3_000_003, record, kind.share + (kind.pattern === 'regular' ? 1 : 0)),
+  );
+  return retimeBeats(ecgMv, peaks, labels, {
+    fs,
+    rng,
+    cycleS: sinusCycleS(peaks, labels, fs),
+    svebShare: 0,
+    durationS: 300,
+    ventricular: { share: kind.share, pattern: kind.pattern },
+  });
+}
