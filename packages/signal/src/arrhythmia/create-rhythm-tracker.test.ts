@@ -539,17 +539,4 @@ describe('createRhythmTracker (short-window AF model)', () => {
     const cls = rr.map((_, i): BeatClass => (i % 10 === 9 ? 'VEB' : 'N'));
     expect(afOf(feed(rr, cls, 0.2, { afShortModel: alwaysAf() }))).toHaveLength(1);
   });
-
-  it('lets the sinus P template learn in trigeminy when asked (afTemplateInVentricularEctopy)', () => {
-    const { rr, cls } = trigeminy(60);
-    // Two of every three intervals touch a VEB: the 32-interval window cannot tell.
-    const on = { afTemplateInVentricularEctopy: true };
-    expect(feed(rr, cls, 0.9, on).regular).toBe(true);
-    // Off by default.
-    expect(feed(rr, cls, 0.9).regular).toBe(false);
-    // Irregular intervals with VEBs in them are not regular rhythm for the template.
-    const rnd = lcg(3);
-    const af = Array.from({ length: 60 }, () => 450 + 600 * rnd());
-    expect(feed(af, cls, 0.9, on).regular).toBe(false);
-  });
 });

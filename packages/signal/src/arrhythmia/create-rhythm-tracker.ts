@@ -326,19 +326,6 @@ export interface RhythmTrackerOptions {
    * and CinC 2017 AF episodes found unchanged; 0.75 instead of 0.8 lost a DS1 alarm.
    */
   afVentricularEctopyVeto?: boolean;
-  /**
-   * Whether the sinus P template may learn in patterned ventricular ectopy, default false: when
-   * the long window is too ventricular to judge (its intervals touching VEBs left out, fewer than
-   * half remain: bigeminy, trigeminy) but all of its intervals are regular or explained by ectopy
-   * at `afEctopyRegularShare`, it counts as regular rhythm (`regular`), so the template forms from
-   * the N beats between the PVCs. Off by default: with the shipped AF model it helped (re-timed
-   * DS1 frequent-PVC rows 1.5 -> 0.9 % of non-AF time called AF, other development rows
-   * unchanged), but it changes the training windows' template features, so `train:af` no longer
-   * reproduces the shipped model, and the model retrained with it lost a DS1 alarm (18 / 19) and
-   * 3 CinC development AF strips and raised a false alarm on the SVEB-dominant probe; on the
-   * validation SVEB-dominant probe it raised the time called AF (1.6 -> 2.1 %).
-   */
-  afTemplateInVentricularEctopy?: boolean;
   /** Sinus bradycardia below this rate in bpm (median of 8 RR), default 60 (AHA definition). */
   bradyBpm?: number;
   /** Sinus tachycardia above this rate in bpm, default 100. */
@@ -378,9 +365,8 @@ export interface RhythmTracker {
   /**
    * Whether the most recent full window was measured and did not meet the AF criteria, or met
    * them only through ectopy in a regular rhythm (`afEctopyRegularShare`): false before the first
-   * `afWindowBeats` intervals and in windows too ventricular to tell, unless all their intervals
-   * are regular or explained by ectopy and `afTemplateInVentricularEctopy` is set. What a sinus P template
-   * may learn from (a record that starts in AF must not teach it AF).
+   * `afWindowBeats` intervals and in windows too ventricular to tell. What a sinus P template may
+   * learn from (a record that starts in AF must not teach it AF).
    */
   readonly regular: boolean;
   /** Whether an AF episode is open (declared and not yet closed). */
@@ -452,7 +438,6 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const ectopyTol = options.afEctopyTolerance ?? 0.1;
   const ectopyRegularShare = options.afEctopyRegularShare ?? 0.9;
   const ventricularVeto = options.afVentricularEctopyVeto ?? true;
-  const templateInVentricular = options.afTemplateInVentricularEctopy ?? false;
   if (!(minAfSamples >= 0)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -987,12 +972,6 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       // sinus P template may learn from its (non-premature) beats, and with a template the long
       // path's atrial-activity evidence can then veto AF in sinus rhythm with frequent ectopy.
       lastWindowRegular = rrVerdict === 'regular' || rrVerdict === 'ectopy';
-      if (templateInVentricular && rrVerdict === null) {
-        // Too ventricular for the long window: all its intervals decide (afTemplateInVentricularEctopy).
-        const all = afWindow(idx, excludeSveb, W, true, true);
-        lastWindowRegular =
-          all === 'regular' || (all !== null && stat.ectopy >= ectopyRegularShare);
-      }
     }
     decideAf(c, isLong, isShort, long !== null);
   };
