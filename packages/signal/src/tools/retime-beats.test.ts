@@ -5,46 +5,36 @@ import { retimeBeats } from './retime-beats.js';
 const FS = 250;
 
 /**
- * A source record: 60 beats every 0.8 s, every fourth (from the 4th) an SVEB 0.5 s after the
- * beat before it. Sinus beats are a 1-mV spike, SVEBs a 2-mV spike, so copies are told apart.
+ * A source record: 60 beats every 0.8 s, every `every`-th one (from the `every`-th) a premature
+ * beat of class `label` 0.5 s after the beat before it. Sinus beats are a 1-mV spike, premature
+ * beats a spike of `amplitudeMv`, so copies are told apart.
  */
-function source(): { ecg: Float64Array; peaks: number[]; labels: number[] } {
+function spikeSource(
+  every: number,
+  label: number,
+  amplitudeMv: number,
+): { ecg: Float64Array; peaks: number[]; labels: number[] } {
   const peaks: number[] = [];
   const labels: number[] = [];
   let t = FS;
   for (let k = 0; k < 60; k++) {
-    const sveb = k % 4 === 3;
-    t += Math.round((sveb ? 0.5 : 0.8) * FS);
+    const premature = k % every === every - 1;
+    t += Math.round((premature ? 0.5 : 0.8) * FS);
     peaks.push(t);
-    labels.push(sveb ? 1 : 0);
+    labels.push(premature ? label : 0);
   }
   const ecg = new Float64Array(t + 2 * FS);
   peaks.forEach((p, k) => {
-    ecg[p] = labels[k] === 1 ? 2 : 1;
+    ecg[p] = labels[k] === label ? amplitudeMv : 1;
   });
   return { ecg, peaks, labels };
 }
 
-/**
- * A source record with PVCs: 60 beats every 0.8 s, every fifth (from the 5th) a VEB 0.5 s after
- * the beat before it. Sinus beats are a 1-mV spike, VEBs a 3-mV spike.
- */
-function vebSource(): { ecg: Float64Array; peaks: number[]; labels: number[] } {
-  const peaks: number[] = [];
-  const labels: number[] = [];
-  let t = FS;
-  for (let k = 0; k < 60; k++) {
-    const veb = k % 5 === 4;
-    t += Math.round((veb ? 0.5 : 0.8) * FS);
-    peaks.push(t);
-    labels.push(veb ? 2 : 0);
-  }
-  const ecg = new Float64Array(t + 2 * FS);
-  peaks.forEach((p, k) => {
-    ecg[p] = labels[k] === 2 ? 3 : 1;
-  });
-  return { ecg, peaks, labels };
-}
+/** Every fourth beat an SVEB (class 1, 2-mV spike). */
+const source = (): ReturnType<typeof spikeSource> => spikeSource(4, 1, 2);
+
+/** Every fifth beat a VEB (class 2, 3-mV spike). */
+const vebSource = (): ReturnType<typeof spikeSource> => spikeSource(5, 2, 3);
 
 /** RRs (s) of a re-timed output. */
 function rrOf(peaks: Int32Array): number[] {
