@@ -175,6 +175,9 @@ export function retimeBeats(
   const copies: Float64Array[] = [];
   // Drawn only with a modulation, so that the records without one keep their seeds' draws.
   const phase = rsa.depth > 0 ? 2 * Math.PI * rng.uniform() : 0;
+  /** The sinus cycle (s) at time t, with the breathing modulation. */
+  const sinusCycleAt = (time: number): number =>
+    cycleS * (1 + rsa.depth * Math.sin((2 * Math.PI * time) / rsa.periodS + phase));
   let t = 1;
   // VEB after a sinus beat: with probability share / (1 - share) (random), or after every
   // (k - 1)-th sinus beat (regular, share 1/k).
@@ -185,8 +188,7 @@ export function retimeBeats(
     classes.push(N);
     copies.push(pick(sinus));
     if (ven !== undefined) {
-      const breath = 1 + rsa.depth * Math.sin((2 * Math.PI * t) / rsa.periodS + phase);
-      const cycle = cycleS * breath;
+      const cycle = sinusCycleAt(t);
       sinceVeb++;
       const veb = regularEvery > 0 ? sinceVeb >= regularEvery - 1 : rng.uniform() < vebAfterSinus;
       if (!veb) {
@@ -208,8 +210,7 @@ export function retimeBeats(
     let run = 0;
     while (rng.uniform() < continueRun) run++;
     if (run === 0) {
-      const breath = 1 + rsa.depth * Math.sin((2 * Math.PI * t) / rsa.periodS + phase);
-      t += cycleS * breath * uniform(0.95, 1.05);
+      t += sinusCycleAt(t) * uniform(0.95, 1.05);
       continue;
     }
     for (let j = 0; j < run && t < durationS - 1; j++) {
