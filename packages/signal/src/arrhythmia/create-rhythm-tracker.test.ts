@@ -84,6 +84,31 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     expect(runCold(rr, 0.9)).toEqual([]);
   });
 
+  it('reports AF in a record that starts in AF as soon as two short windows call it (beat 14, not 24)', () => {
+    // Random RR 450-950 ms, absent P waves (coherence 0.2): the 12-interval windows ending at
+    // beats 12 and 13 (0-based) call AF and label beats 6 and 7. The 32-interval window centred on
+    // those beats ends before the first full window (beat 32), so it can never judge them: the
+    // episode opens at the push of beat 13, not when the long window's centre reaches beat 7
+    // (beat 23, about 7 s later at these rates).
+    const rand = lcg(11);
+    const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0 });
+    const samples: number[] = [];
+    let sample = 0;
+    let openedAt = -1;
+    for (let i = 0; i < 40; i++) {
+      sample += Math.round(((450 + 500 * rand()) * FS) / 1000);
+      samples.push(sample);
+      const updates = t.push(sample, 'N', null, 0.2);
+      if (openedAt < 0 && updates.some((e) => e.rhythm === 'AF')) openedAt = i;
+    }
+    expect(openedAt).toBe(13);
+    t.flush();
+    const af = t.episodes.filter((e) => e.rhythm === 'AF');
+    expect(af).toHaveLength(1);
+    // Dated from the first AF window's centre beat, as before.
+    expect(af[0]?.start).toBe(samples[6]);
+  });
+
   it('reports nothing for a regular sinus rhythm at 75 bpm', () => {
     const rr = new Array<number>(200).fill(800);
     expect(run(rr, [])).toEqual([]);

@@ -497,6 +497,13 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   let nonAfRun = 0;
   // Short-window decisions by beat index, kept until the long window's centre reaches the beat.
   const shortLabel = new Map<number, boolean>();
+  // Beats whose decision went to the episode logic (0 .. decided - 1), in beat order. Beats below
+  // `coldEnd` are centres of long windows that end before the first full one (beat W): the long
+  // path can never judge them, so their short-window decision goes in when it is made instead of
+  // W / 2 - Ws / 2 beats later (the same decisions in the same order; a strip in AF from its
+  // first beat gets its AF call about 10 beats sooner).
+  let decided = 0;
+  const coldEnd = W - (W >> 1);
   let af: RhythmEpisode | null = null;
   let afFirstLabel = -1;
   let afLastLabel = -1;
@@ -927,6 +934,15 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
           coh !== null && coh < pMax && afWindow(idx, excludeSveb, Ws, true) === 'irregular',
         );
       }
+      // Cold start: the long window centred on c (and on every beat before it still waiting)
+      // ends before beat W, so it is unknown; the short path alone decides, now.
+      if (c < coldEnd) {
+        for (; decided <= c; decided++) {
+          const isShort = shortLabel.get(decided) ?? false;
+          shortLabel.delete(decided);
+          decideAf(decided, false, isShort, false);
+        }
+      }
     }
     // Window ending at idx labels its centre beat c. Before the first full long window (c below
     // W / 2 at idx below W) the long decision is unknown and the short path alone decides, so a
@@ -950,6 +966,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     const isLong = long === true && atrialOk && modelOk;
     const isShort = shortLabel.get(c) ?? false;
     shortLabel.delete(c);
+    // Already decided at its short window (cold start)?
+    const fresh = c >= decided;
+    if (fresh) decided = c + 1;
     if (idx >= W) {
       // Irregularity of the intervals between beats not called ectopic: frequent SVEBs in sinus
       // rhythm do not make it irregular, AF does.
@@ -973,7 +992,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       // path's atrial-activity evidence can then veto AF in sinus rhythm with frequent ectopy.
       lastWindowRegular = rrVerdict === 'regular' || rrVerdict === 'ectopy';
     }
-    decideAf(c, isLong, isShort, long !== null);
+    if (fresh) decideAf(c, isLong, isShort, long !== null);
   };
   /**
    * Feeds the AF decision for beat c (long and short paths) to the episode state machine.
