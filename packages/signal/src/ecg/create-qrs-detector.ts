@@ -77,7 +77,10 @@ function groupDelaySamples(sections: readonly Biquad[], f: number, fs: number): 
  * 6. Absolute guards: a band-passed amplitude below 0.02 mV is never a beat (flat line, ADC
  *    noise), nor is a spike much steeper than its amplitude allows (see `maxSpikeRatio`).
  * Levels start from the largest candidate of the first 2 s (learning period), whose candidates
- * are then classified in order, so the first beats are reported too.
+ * are then classified in order, so the first beats are reported too. Until 8 beats have been
+ * accepted with them, the levels are provisional: `relearnS` without a beat learns them again
+ * from that stretch's candidates (an artefact in the first 2 s would otherwise silence the
+ * detector for good).
  */
 class QrsDetectorImpl implements QrsDetector {
   private readonly opts: ResolvedQrsOptions;
@@ -101,6 +104,7 @@ class QrsDetectorImpl implements QrsDetector {
   private readonly tWave: number;
   private readonly searchTWave: number;
   private readonly learnEnd: number;
+  private readonly relearn: number;
   private readonly delay: number;
 
   private n = 0;
@@ -123,6 +127,10 @@ class QrsDetectorImpl implements QrsDetector {
   private searchDue = Number.POSITIVE_INFINITY;
   /** When the last search-back found nothing: search again as soon as a new noise peak comes. */
   private searchPending = false;
+  /** Beats accepted since the levels were (re)learned; they are provisional below HISTORY. */
+  private levelBeats = 0;
+  /** Sample at which provisional levels are learned again if no beat comes (see `relearnS`). */
+  private relearnDue = Number.POSITIVE_INFINITY;
 
   private readonly cVal = new Float64Array(MAX_CANDIDATES);
   private readonly cIdx = new Float64Array(MAX_CANDIDATES);
@@ -153,6 +161,7 @@ class QrsDetectorImpl implements QrsDetector {
     this.tWave = Math.round(o.tWaveS * fs);
     this.searchTWave = Math.round(o.searchBackTWaveS * fs);
     this.learnEnd = Math.round(2 * fs);
+    this.relearn = Math.round(o.relearnS * fs);
     this.rrMean = fs;
     this.delay = Math.round(groupDelaySamples(sections, 10, fs));
     // History of the band-passed signal: enough for the integration window, the filter delay,
@@ -284,7 +293,7 @@ class QrsDetectorImpl implements QrsDetector {
   }
 
   private nextEvent(): number {
-    let next = this.searchDue;
+    let next = Math.min(this.searchDue, this.relearnDue);
     if (this.pendIdx >= 0) next = Math.min(next, this.pendIdx + this.dominance);
     if (this.learning) next = Math.min(next, this.learnEnd - 1);
     return next;
@@ -305,6 +314,8 @@ class QrsDetectorImpl implements QrsDetector {
     if (this.learning && n + 1 === this.learnEnd) {
       this.n = n + 1;
       this.endLearning();
+    } else if (!this.learning && n >= this.relearnDue) {
+      this.relearnLevels(n);
     }
   }
 
@@ -446,6 +457,14 @@ class QrsDetectorImpl implements QrsDetector {
     }
     this.lastQrs = index;
     this.lastSlope = slope;
+    if (this.relearn > 0 && this.levelBeats < HISTORY) {
+      this.levelBeats++;
+      // Wait for the candidates up to the due time to be confirmed (dominance wait).
+      this.relearnDue =
+        this.levelBeats < HISTORY
+          ? index + this.relearn + this.dominance
+          : Number.POSITIVE_INFINITY;
+    }
     if (r > this.lastR) {
       this.out.push(r);
       this.lastR = r;
@@ -499,9 +518,38 @@ class QrsDetectorImpl implements QrsDetector {
     );
   }
 
-  /** After the first 2 s: initial levels from the peaks seen, then classify those peaks. */
+  /**
+   * Provisional levels and no beat for `relearnS` (see the option): the candidates of that
+   * stretch are the learning peaks, as after the first 2 s. Older candidates (the artefact that
+   * set the levels) are dropped; with no candidate in the stretch (a flat line) the levels stay.
+   */
+  private relearnLevels(n: number): void {
+    const from = n - this.relearn;
+    let keep = 0;
+    for (let c = 0; c < this.cCount; c++) {
+      if ((this.cIdx[c] ?? 0) >= from) {
+        this.cVal[keep] = this.cVal[c] ?? 0;
+        this.cIdx[keep] = this.cIdx[c] ?? 0;
+        this.cR[keep] = this.cR[c] ?? 0;
+        this.cSlope[keep] = this.cSlope[c] ?? 0;
+        keep++;
+      }
+    }
+    this.cCount = keep;
+    if (keep === 0) {
+      this.relearnDue = n + this.relearn;
+      return;
+    }
+    // The RR history is as unreliable as the levels: start again from 1 s, as at the start.
+    this.rrMean = this.opts.fs;
+    this.endLearning();
+  }
+
+  /** After the first 2 s (or `relearnLevels`): levels from the peaks seen, then classify them. */
   private endLearning(): void {
     this.learning = false;
+    this.levelBeats = 0;
+    this.relearnDue = this.relearn > 0 ? this.n + this.relearn : Number.POSITIVE_INFINITY;
     const count = this.cCount;
     let max = 0;
     for (let c = 0; c < count; c++) max = Math.max(max, this.cVal[c] ?? 0);

@@ -7,6 +7,7 @@ import { readWfdbRecord } from '../io/read-wfdb-record.js';
 import { ecgsyn } from '../synth/ecgsyn.js';
 import { ec57Compare } from '../tools/ec57-compare.js';
 import { ec57Reference } from '../tools/ec57-reference.js';
+import { createQrsDetector } from './create-qrs-detector.js';
 import { detectQrs } from './detect-qrs.js';
 
 const fixtures = join(import.meta.dirname, '../io/fixtures');
@@ -123,6 +124,80 @@ describe('detectQrs T-wave rejection', () => {
         expect(ec57Compare(beats, old, { fs, startS: 0 }).fp).toBe(5);
       }
     }
+  });
+});
+
+/**
+ * An electrode being attached in the first second: a 20 mV step decaying over 0.1 s with a 20 Hz
+ * ripple, many times the QRS of the fixtures. The first 2 s set the detector's levels from their
+ * largest peak.
+ */
+function withStartArtefact(ecg: Float64Array, fs: number, mv = 20): Float64Array {
+  const x = Float64Array.from(ecg);
+  const at = Math.round(0.2 * fs);
+  for (let i = 0; i < 0.5 * fs; i++) {
+    x[at + i] =
+      (x[at + i] ?? 0) +
+      mv * Math.exp(-i / (0.1 * fs)) * (1 + 0.5 * Math.sin((2 * Math.PI * 20 * i) / fs));
+  }
+  return x;
+}
+
+describe('detectQrs after an artefact at the start', () => {
+  it.each([
+    ['119', 0, 1], // the artefact itself, the largest peak, is the one extra beat
+    ['208', 1, 0], // the beat under the artefact's tail is lost
+    ['203', 0, 0],
+    ['data_101_6', 0, 0],
+  ])(
+    'learns its levels again and finds the beats of %s when an artefact set them',
+    async (name, fn, fp) => {
+      const { ecg, fs, beats } = await excerpt(name);
+      const x = withStartArtefact(ecg, fs);
+      const result = ec57Compare(beats, detectQrs(x, { fs }), { fs, startS: 0 });
+      expect({ fn: result.fn, fp: result.fp }).toEqual({ fn, fp });
+      // Without re-learning the threshold stays at 0.3125 of the artefact: silence to the end.
+      expect(detectQrs(x, { fs, relearnS: 0 })).toHaveLength(1);
+    },
+  );
+
+  it('keeps a stream silent through asystole once eight beats have set the levels', () => {
+    const fs = 250;
+    const synth = ecgsyn({ fs, durationS: 20, heartRateBpm: 72, seed: 5 });
+    // 20 s of ECG, then 30 s of asystole: baseline with 20 µV of broadband noise.
+    const x = new Float64Array(50 * fs);
+    x.set(synth.ecgMv);
+    let seed = 11;
+    for (let i = synth.ecgMv.length; i < x.length; i++) {
+      seed = (seed * 16807) % 2147483647;
+      x[i] = 0.02 * (seed / 2147483647 - 0.5) * 2;
+    }
+    const peaks = Array.from(detectQrs(x, { fs }));
+    expect(peaks.filter((p) => p > 20.5 * fs)).toEqual([]);
+    expect(peaks.length).toBe(synth.rPeaks.length);
+  });
+
+  it('gives the offline beats when the recovering stream is pushed in random chunks', async () => {
+    const { ecg, fs } = await excerpt('119');
+    const x = withStartArtefact(ecg, fs);
+    const offline = Array.from(detectQrs(x, { fs }));
+    const detector = createQrsDetector({ fs });
+    const streamed: number[] = [];
+    let seed = 9;
+    for (let i = 0; i < x.length;) {
+      seed = (seed * 16807) % 2147483647;
+      const size = 1 + (seed % 700);
+      streamed.push(...detector.push(x.subarray(i, i + size)));
+      i += size;
+    }
+    streamed.push(...detector.flush());
+    expect(streamed).toEqual(offline);
+  });
+
+  it('rejects a negative relearnS by name', () => {
+    expect(() => detectQrs(new Float64Array(10), { fs: 250, relearnS: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION', field: 'options.relearnS' }),
+    );
   });
 });
 

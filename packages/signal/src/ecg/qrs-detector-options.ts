@@ -47,6 +47,19 @@ export interface QrsDetectorOptions {
    * after the 360 ms of `tWaveS` (QT about 0.44 s at 60 /min, Bazett's upper normal QTc).
    */
   searchBackTWaveS?: number;
+  /**
+   * Re-learning, s (0: off). Default 8. While the detector's levels are provisional (fewer than 8
+   * beats accepted since they were learned), a stretch this long without a beat makes it learn
+   * them again from the candidates of that stretch, as after the first 2 s, and classify those
+   * candidates in order. The levels of the first 2 s come from its largest peak: an electrode
+   * being attached or a cable knocked there can be tens of times a QRS, and with the threshold
+   * at 0.3125 of it no later beat (nor search-back, at half that) ever passes, so the detector
+   * would stay silent for the whole stream. Hamilton's open-source detector (OSEA, 2002)
+   * re-initialises its levels after 8 s without a detection; here only while they are
+   * provisional: once 8 beats have set them, a long stretch without a beat is a pause or
+   * asystole, and learning levels from it would turn noise or P waves into beats.
+   */
+  relearnS?: number;
 }
 
 export type ResolvedQrsOptions = Required<QrsDetectorOptions>;
@@ -88,6 +101,7 @@ export function resolveQrsOptions(options: QrsDetectorOptions): ResolvedQrsOptio
     searchBackRr: options.searchBackRr ?? 1.5,
     tWaveS: options.tWaveS ?? 0.36,
     searchBackTWaveS: options.searchBackTWaveS ?? 0.45,
+    relearnS: options.relearnS ?? 8,
   };
   const positive: (keyof ResolvedQrsOptions)[] = [
     'bandLowHz',
@@ -112,6 +126,13 @@ export function resolveQrsOptions(options: QrsDetectorOptions): ResolvedQrsOptio
         `${key} must be a positive number`,
       );
     }
+  }
+  if (!Number.isFinite(resolved.relearnS) || resolved.relearnS < 0) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.relearnS',
+      'relearnS must be a number of seconds >= 0',
+    );
   }
   if (resolved.bandLowHz >= resolved.bandHighHz || resolved.bandHighHz >= fs / 2) {
     throw new SignalInputError(
