@@ -659,3 +659,107 @@ describe('createBeatClassifier sinus-cycle floor', () => {
     expect(() => run({ svebSinusFloorMinUpper: -1 })).toThrow(/svebSinusFloorMinUpper/);
   });
 });
+
+describe('createBeatClassifier sinus-cycle reference (svebSinusRefBeats)', () => {
+  /** SVEB when preRR/upperRR < 0.7 (a steep tanh step), N otherwise: premature against the slow RR. */
+  function upperModel(): BeatModel {
+    const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
+    const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
+    w1[BEAT_FEATURE_NAMES.indexOf('preRR/upperRR')] = -40;
+    return { ...m, w1, b1: [40 * 0.7], w2: [-6, 6, 0, 0] };
+  }
+  /** Adds a P wave of `amplitudeMv` (Gaussian, sigma 20 ms) 180 ms before each peak of `at`. */
+  function addP(x: Float64Array, at: readonly number[], amplitudeMv: number): void {
+    const s = 0.02 * FS;
+    for (const p of at) {
+      const c = p - Math.round(0.18 * FS);
+      for (let j = c - Math.round(4 * s); j < c + Math.round(4 * s); j++)
+        x[j] = (x[j] ?? 0) + amplitudeMv * Math.exp(-0.5 * ((j - c) / s) ** 2);
+    }
+  }
+
+  // 40 sinus beats at RR 1 s, then 60 groups of sinus rhythm with very frequent atrial premature
+  // beats: a sinus beat, three premature beats 0.6 s apart and a 1.4-s pause (75 % of the beats
+  // SVEB). Sinus beats carry an upright P wave 180 ms before the R peak, premature beats an
+  // inverted one.
+  const peaks: number[] = [];
+  const premature: boolean[] = [];
+  let t = FS;
+  for (let k = 0; k < 40; k++, t += FS) {
+    peaks.push(t);
+    premature.push(false);
+  }
+  for (let g = 0; g < 60; g++) {
+    peaks.push(t);
+    premature.push(false);
+    for (let j = 0; j < 3; j++) {
+      t += Math.round(0.6 * FS);
+      peaks.push(t);
+      premature.push(true);
+    }
+    t += Math.round(1.4 * FS);
+  }
+  const x = narrowQrsEcg(peaks);
+  addP(
+    x,
+    peaks.filter((_, i) => premature[i] !== true),
+    0.15,
+  );
+  addP(
+    x,
+    peaks.filter((_, i) => premature[i] === true),
+    -0.15,
+  );
+  const run = (options: Partial<BeatClassifierOptions>): string[] =>
+    classesOf(peaks, x, upperModel(), options);
+  /** SVEB calls on the premature beats of the last 40 groups (120 of them). */
+  const found = (c: string[]): number =>
+    c.filter((v, i) => i >= 40 + 4 * 20 && premature[i] === true && v === 'SVEB').length;
+
+  it('keeps the SVEBs of an SVEB-dominant rhythm whose sinus P wave recurs after each pause (default 16)', () => {
+    // Off (0), the RR of the recent non-premature beats is the premature beats' own 0.6 s: the
+    // first beat of each triplet reads as not premature, has no pause after it and the reset-pause
+    // rule reports it N (a third of the SVEBs).
+    expect(found(run({ svebSinusRefBeats: 0 }))).toBe(80);
+    // Judged against the 1-s sinus cycles, the triplet's first beat is premature and its next
+    // beat fast too: the onset of a run, left to the model.
+    const on = run({});
+    expect(found(on)).toBe(120);
+    // The sinus beats stay N.
+    expect(on.filter((v, i) => i >= 40 && premature[i] !== true && v === 'SVEB')).toEqual([]);
+  });
+
+  it('gives an atrial-fibrillation-like irregular rhythm without P waves no more SVEB calls', () => {
+    // The same 40 sinus beats (upright P waves, the 1-s sinus cycles), then 300 beats at RR drawn
+    // uniformly from 0.35..0.85 s (a fixed linear congruential sequence) over 6-Hz fibrillatory
+    // waves of 0.05 mV and no P wave.
+    const af: number[] = [];
+    let s = FS;
+    let seed = 12345;
+    for (let k = 0; k < 340; k++) {
+      af.push(s);
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      s += k < 40 ? FS : Math.round((0.35 + (0.5 * seed) / 2147483648) * FS);
+    }
+    const y = narrowQrsEcg(af);
+    addP(y, af.slice(0, 40), 0.15);
+    for (let i = (af[40] ?? 0) - FS; i < y.length; i++)
+      y[i] = (y[i] ?? 0) + 0.05 * Math.sin((2 * Math.PI * 6 * i) / FS);
+    const calls = (options: Partial<BeatClassifierOptions>): number =>
+      classesOf(af, y, upperModel(), options)
+        .slice(40)
+        .filter((k) => k === 'SVEB').length;
+    const off = calls({ svebSinusRefBeats: 0 });
+    // The model calls AF beats SVEB and the rules keep 186 of them: the rhythm tests the rules.
+    expect(off).toBe(186);
+    expect(calls({})).toBe(off);
+    // Kept for 1,000 beats, the sinus rhythm's P evidence outlives its onset: the AF beats are
+    // judged against the 1-s sinus cycles and more of them stay SVEB.
+    expect(calls({ svebSinusRefBeats: 1000 })).toBeGreaterThan(off);
+  });
+
+  it('rejects a negative or fractional span, naming the option', () => {
+    expect(() => run({ svebSinusRefBeats: -1 })).toThrow(/svebSinusRefBeats/);
+    expect(() => run({ svebSinusRefBeats: 2.5 })).toThrow(/svebSinusRefBeats/);
+  });
+});

@@ -54,6 +54,15 @@ const PAUSED_POST_REGULAR = 1.05;
  */
 const SINUS_FLOOR_MIN_CYCLES = 8;
 const SINUS_FLOOR_PAUSE = 1.2;
+/**
+ * Sinus-cycle reference (`svebSinusRefBeats`): the last sinus cycles whose median is the
+ * reference (16, the span of the RR of the recent non-premature beats it stands in for), and the
+ * least number of them. 4 rather than the floor's 8: where premature beats outnumber sinus beats
+ * two beats called N in a row are rare (DS1 probe at 75 % SVEBs, shipped model: a third of the
+ * beats had 8 sinus cycles behind them).
+ */
+const SINUS_REF_CYCLES = 16;
+const SINUS_REF_MIN_CYCLES = 4;
 /** Position of pre RR / upper RR (`svebSinusFloorMinUpper`). */
 const PRE_UPPER = BEAT_FEATURE_NAMES.indexOf('preRR/upperRR');
 
@@ -164,6 +173,34 @@ export interface BeatClassifierOptions {
    * cost 1.3 points of leave-one-record-out Se, 1.1 and 1.15 gained less. 0 turns it off.
    */
   svebResetPause?: number;
+  /**
+   * Sinus-cycle reference of the gradual-rise veto and the reset-pause rule, kept while the sinus
+   * P wave recurs: while one of the last `svebSinusRefBeats` beats, this one included, was a
+   * post-pause beat whose P wave matched the sinus P template (the feature extractor's
+   * `sinusPMatch`), the two rules judge a beat against the longer of the RR of the recent
+   * non-premature beats and the median of the last 16 sinus cycles (the intervals between two
+   * beats called N that the sinus-cycle floor collects, `svebSinusFloor`; 4 at least) instead of
+   * the former alone. Where atrial premature beats outnumber sinus beats (sinus rhythm with very
+   * frequent APBs and long pauses: issue 18, one unseen record held three quarters of the SVEBs)
+   * the "recent non-premature" beats are the premature beats themselves, so the premature beats
+   * no longer read as fast against their own RR and the reset-pause rule removed SVEBs the
+   * network had called. The sinus cycles keep the sinus node's own rate. Inside atrial
+   * fibrillation the collected "sinus cycles" are AF intervals, against which AF beats read as
+   * premature: ungated, the rules stopped vetoing SVEB calls in AF (CPSC 2021 development non-AF
+   * time called AF 0.5 -> 0.9 % with the AF model retrained). After each pause of sinus rhythm the
+   * sinus node fires with its own P wave, every few beats; in AF the beats after the long
+   * intervals have no common P wave (the arrhythmia monitor's `keepSvebSinusPConsistency` reads
+   * the same evidence), so the reference lapses within this many beats of AF onset. Default 16,
+   * chosen on the validation runs only (`npm run train:beats -- ... --lodo --score-other-leads
+   * --classifier '{"svebSinusRefBeats":16}'`, seeds 1 and 2, and `npm run eval:cross-db -- ...
+   * --only dev` with the AF model retrained; README): SVEB-dominant probe at 75 % SVEBs 66.4 ->
+   * 75.0 % SVEB Se (seed 2: 67.2 -> 74.6 %), leave-one-record-out SVEB within 0.2 point, VEB
+   * unchanged. With 8 sinus cycles at least the gain was 4.4 and 2.6 points (8 beats: 3.4 and
+   * 2.1); gating on `sinusPConsistency` >= 0.6 instead (its last 8 post-pause beats outlive AF
+   * onset) gained 4.8 and 2.7 points and cost 1.4 points of seed-2 SVEB +P (DS1 record 207).
+   * 0 turns it off. Tracks the sinus P template when above 0.
+   */
+  svebSinusRefBeats?: number;
   /**
    * Normal-shape cluster veto, from the patient's own beats: a beat still called VEB after the
    * fusion rule is given the most probable class other than VEB and SVEB when its morphology
@@ -406,7 +443,9 @@ type NonNegativeOption =
  * rule (a supraventricular run stays SVEB once the running RR has adapted to it), the cold-start
  * rule (before the running RR statistics exist only a lone premature beat with a resetting pause
  * is SVEB), the sinus-cycle floor (a lone SVEB without a pause, no shorter than the patient's
- * recent short sinus cycles, is sinus arrhythmia), the
+ * recent short sinus cycles, is sinus arrhythmia), the sinus-cycle reference of the gradual-rise
+ * veto and the reset-pause rule (the patient's sinus cycles while the sinus P wave recurs after
+ * the pauses, where premature beats outnumber sinus beats), the
  * prematurity rule (N clearly early in a regular rhythm is SVEB; off by default), and the noise
  * and pacing guards that turn doubtful beats into Q instead of a guess.
  */
@@ -426,10 +465,6 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'model was trained on a different feature set',
     );
   }
-  const extractor = createBeatFeatureExtractor({
-    fs: options.fs,
-    sinusPFeatures: sinusPFeatures || options.sinusPState === true,
-  });
   /** The option's value (`fallback` when unset), checked to be a number >= 0. */
   const nonNegative = (name: NonNegativeOption, fallback: number): number => {
     const value = options[name] ?? fallback;
@@ -442,6 +477,18 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     }
     return value;
   };
+  const svebSinusRefBeats = options.svebSinusRefBeats ?? 16;
+  if (!Number.isInteger(svebSinusRefBeats) || svebSinusRefBeats < 0) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.svebSinusRefBeats',
+      'svebSinusRefBeats must be an integer >= 0',
+    );
+  }
+  const extractor = createBeatFeatureExtractor({
+    fs: options.fs,
+    sinusPFeatures: sinusPFeatures || options.sinusPState === true || svebSinusRefBeats > 0,
+  });
   const model = options.model;
   const noiseSlopeContrast = options.noiseSlopeContrast ?? 6;
   const spikeRatio = options.spikeRatio ?? 0.5;
@@ -516,6 +563,9 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   /** RR (samples) between recent pairs of beats called N, not followed by a pause (sinus-cycle floor). */
   const sinusCycles: number[] = [];
   const sinusCycleScratch = new Float64Array(svebSinusFloorBeats);
+  const sinusRefScratch = new Float64Array(SINUS_REF_CYCLES);
+  /** Beats since the last post-pause beat with the sinus P wave (`svebSinusRefBeats`). */
+  let sinceSinusPMatch = Infinity;
   /** The previous beat's verdict was N (its interval to this beat can be a sinus cycle). */
   let prevVerdictN = false;
   /** RR (samples) of the recent non-premature beats at the first beat of the current SVEB run; null outside one. */
@@ -618,10 +668,32 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
           ? rrSamples / prevRrSamples
           : 1;
       prevRrSamples = rrSamples;
+      // Sinus-cycle reference (see `svebSinusRefBeats`): the two rules below read pre RR and
+      // post RR over max(RR of the recent non-premature beats, median sinus cycle).
+      let refScale = 1;
+      const regularPremature = features[PREMATURITY_REGULAR] ?? 1;
+      sinceSinusPMatch = extractor.sinusPMatch ? 0 : sinceSinusPMatch + 1;
+      if (
+        sinceSinusPMatch < svebSinusRefBeats &&
+        sinusCycles.length >= SINUS_REF_MIN_CYCLES &&
+        rrSamples !== null &&
+        regularPremature > 0
+      ) {
+        const n = Math.min(sinusCycles.length, SINUS_REF_CYCLES);
+        const from = sinusCycles.length - n;
+        for (let j = 0; j < n; j++) sinusRefScratch[j] = sinusCycles[from + j] ?? 0;
+        sortSmallInPlace(sinusRefScratch, n);
+        const sinusRr =
+          n % 2 === 1
+            ? (sinusRefScratch[(n - 1) / 2] ?? 0)
+            : ((sinusRefScratch[n / 2 - 1] ?? 0) + (sinusRefScratch[n / 2] ?? 0)) / 2;
+        const regularRr = rrSamples / regularPremature;
+        if (sinusRr > regularRr) refScale = regularRr / sinusRr;
+      }
+      const refPremature = regularPremature * refScale;
+      const refPost = (features[POST_REGULAR] ?? 0) * refScale;
       stretchMinRatio =
-        (features[PREMATURITY_REGULAR] ?? 1) < FAST_STRETCH
-          ? Math.min(stretchMinRatio ?? stepRatio, stepRatio)
-          : null;
+        refPremature < FAST_STRETCH ? Math.min(stretchMinRatio ?? stepRatio, stepRatio) : null;
       if (
         best === sveb &&
         svebGradualRatio > 0 &&
@@ -637,7 +709,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         !continuesRun &&
         svebResetPause > 0 &&
         nextPeak !== null &&
-        (features[POST_REGULAR] ?? 0) >= FAST_STRETCH &&
+        refPost >= FAST_STRETCH &&
         (features[POST_OVER_PRE] ?? Infinity) < svebResetPause
       ) {
         best = mostProbable(false);

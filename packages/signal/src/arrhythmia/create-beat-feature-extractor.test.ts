@@ -195,9 +195,12 @@ describe('createBeatFeatureExtractor', () => {
     const view = { x, offset: 0 };
     const col = (name: string): number =>
       [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES].indexOf(name);
-    const rows = peaks.map((p, k) =>
-      ex.next(view, peaks[k - 1] ?? null, p, peaks[k + 1] ?? null).slice(),
-    );
+    const matches: boolean[] = [];
+    const rows = peaks.map((p, k) => {
+      const f = ex.next(view, peaks[k - 1] ?? null, p, peaks[k + 1] ?? null).slice();
+      matches.push(ex.sinusPMatch);
+      return f;
+    });
     const late = rows.slice(60);
     const lateSinus = sinus.slice(60);
     const values = (name: string, which: boolean): number[] =>
@@ -213,5 +216,10 @@ describe('createBeatFeatureExtractor', () => {
     expect(values('preRR/upperRR', false)[0]).toBeCloseTo(0.6 / 1.4, 2);
     // Every post-pause beat's P wave matched the template: the sinus node, not fibrillation.
     expect(new Set(late.map((f) => f[col('sinusPConsistency')]))).toEqual(new Set([1]));
+    // sinusPMatch marks exactly those post-pause beats: the sinus beats after a 1.4-s pause, not
+    // the premature beats nor the sinus beat 1 s after another.
+    const lateMatches = matches.slice(60);
+    const afterPause = peaks.slice(60).map((p, i) => p - (peaks[59 + i] ?? 0) > 1.2 * FS);
+    expect(lateMatches).toEqual(afterPause);
   });
 });

@@ -137,6 +137,11 @@ export interface BeatFeatureExtractor {
    */
   readonly sinusPConsistency: number;
   /**
+   * Whether the beat last passed to `next` was a post-pause beat whose P wave matched the sinus P
+   * template (it counted as a match in `sinusPConsistency`); false without `sinusPFeatures`.
+   */
+  readonly sinusPMatch: boolean;
+  /**
    * Morphology cluster of the beat last passed to `next`, as an opaque handle (the same object
    * for every beat of one cluster, so callers can keep per-cluster state in a WeakMap); null for
    * noise-like beats, which join no cluster.
@@ -383,6 +388,7 @@ export function createBeatFeatureExtractor(
   /** Whether each of the last `sinusPBeats` post-pause beats matched the template (1) or not. */
   const sinusPMatched = new Uint8Array(sinusPBeats);
   let sinusPConsistency = 0;
+  let sinusPMatch = false;
   /** RR intervals (s) between consecutive beats that both match the sinus P template. */
   const sinusRr: number[] = [];
   let prevSinusMatch = false;
@@ -467,6 +473,9 @@ export function createBeatFeatureExtractor(
     },
     get sinusPConsistency() {
       return sinusPConsistency;
+    },
+    get sinusPMatch() {
+      return sinusPMatch;
     },
     get lastCluster() {
       return lastCluster;
@@ -666,6 +675,7 @@ export function createBeatFeatureExtractor(
         if (sinusRr.length > localBeats) sinusRr.shift();
       }
       prevSinusMatch = sinusMatch;
+      sinusPMatch = false;
       // Post-pause beat (pre RR near the slow end of the recent RRs, a QRS like the template):
       // after a pause the sinus node fires, so its P wave joins the sinus P template.
       if (
@@ -680,6 +690,7 @@ export function createBeatFeatureExtractor(
         const slot = sinusPRing[at];
         if (slot !== undefined) for (let b = 0; b < P_BINS; b++) slot[b] = w.wide[b] ?? 0;
         sinusPMatched[at] = sinusPCount > 0 && corrSinusP >= sinusPCorrelation ? 1 : 0;
+        sinusPMatch = sinusPMatched[at] === 1;
         sinusPCount++;
         let m = 0;
         const n = Math.min(sinusPCount, sinusPBeats);
