@@ -470,9 +470,17 @@ class QrsDetectorImpl implements QrsDetector {
       this.lastR = r;
     }
     // Candidates before this beat are no longer search-back material.
+    this.keepCandidatesFrom(index + this.tWave);
+    this.searchPending = false;
+    // Search back only once every peak up to the due time has been confirmed (dominance wait).
+    this.searchDue = index + Math.round(this.opts.searchBackRr * this.rrMean) + this.dominance;
+  }
+
+  /** Drops the candidates whose envelope peak is before `from`; returns how many are left. */
+  private keepCandidatesFrom(from: number): number {
     let keep = 0;
     for (let c = 0; c < this.cCount; c++) {
-      if ((this.cIdx[c] ?? 0) - index >= this.tWave) {
+      if ((this.cIdx[c] ?? 0) >= from) {
         this.cVal[keep] = this.cVal[c] ?? 0;
         this.cIdx[keep] = this.cIdx[c] ?? 0;
         this.cR[keep] = this.cR[c] ?? 0;
@@ -481,9 +489,7 @@ class QrsDetectorImpl implements QrsDetector {
       }
     }
     this.cCount = keep;
-    this.searchPending = false;
-    // Search back only once every peak up to the due time has been confirmed (dominance wait).
-    this.searchDue = index + Math.round(this.opts.searchBackRr * this.rrMean) + this.dominance;
+    return keep;
   }
 
   private searchBack(): void {
@@ -524,19 +530,7 @@ class QrsDetectorImpl implements QrsDetector {
    * set the levels) are dropped; with no candidate in the stretch (a flat line) the levels stay.
    */
   private relearnLevels(n: number): void {
-    const from = n - this.relearn;
-    let keep = 0;
-    for (let c = 0; c < this.cCount; c++) {
-      if ((this.cIdx[c] ?? 0) >= from) {
-        this.cVal[keep] = this.cVal[c] ?? 0;
-        this.cIdx[keep] = this.cIdx[c] ?? 0;
-        this.cR[keep] = this.cR[c] ?? 0;
-        this.cSlope[keep] = this.cSlope[c] ?? 0;
-        keep++;
-      }
-    }
-    this.cCount = keep;
-    if (keep === 0) {
+    if (this.keepCandidatesFrom(n - this.relearn) === 0) {
       this.relearnDue = n + this.relearn;
       return;
     }
