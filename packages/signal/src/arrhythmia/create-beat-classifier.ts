@@ -431,6 +431,10 @@ type NonNegativeOption =
   | 'svebSinusFloorMinUpper'
   | 'noiseEarlyRatio';
 
+/** Options of the classifier that are counts (beats, members). */
+type IntegerOption =
+  'svebSinusRefBeats' | 'clusterVoteMembers' | 'svebColdStartBeats' | 'svebSinusFloorBeats';
+
 /**
  * Stateful beat classifier: feature extraction with the record's running statistics, the
  * perceptron, the cluster vote on VEB, the VEB and SVEB probability thresholds, the
@@ -477,14 +481,19 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     }
     return value;
   };
-  const svebSinusRefBeats = options.svebSinusRefBeats ?? 16;
-  if (!Number.isInteger(svebSinusRefBeats) || svebSinusRefBeats < 0) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebSinusRefBeats',
-      'svebSinusRefBeats must be an integer >= 0',
-    );
-  }
+  /** The option's value (`fallback` when unset), checked to be an integer >= `min`. */
+  const integerAtLeast = (name: IntegerOption, fallback: number, min: number): number => {
+    const value = options[name] ?? fallback;
+    if (!Number.isInteger(value) || value < min) {
+      throw new SignalInputError(
+        'INVALID_OPTION',
+        `options.${name}`,
+        `${name} must be an integer >= ${min}`,
+      );
+    }
+    return value;
+  };
+  const svebSinusRefBeats = integerAtLeast('svebSinusRefBeats', 16, 0);
   const extractor = createBeatFeatureExtractor({
     fs: options.fs,
     sinusPFeatures: sinusPFeatures || options.sinusPState === true || svebSinusRefBeats > 0,
@@ -499,14 +508,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const minSvebProbability = nonNegative('minSvebProbability', 0.5);
   const veb = model.classes.indexOf('VEB');
   const sveb = model.classes.indexOf('SVEB');
-  const clusterVoteMembers = options.clusterVoteMembers ?? 5;
-  if (!Number.isInteger(clusterVoteMembers) || clusterVoteMembers < 0) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.clusterVoteMembers',
-      'clusterVoteMembers must be an integer >= 0',
-    );
-  }
+  const clusterVoteMembers = integerAtLeast('clusterVoteMembers', 5, 0);
   const [fusionMinMix, fusionMaxMix] = options.fusionMix ?? [0.3, 1];
   if (!(fusionMinMix <= fusionMaxMix)) {
     throw new SignalInputError(
@@ -534,14 +536,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const vebNormalClusterWidth = nonNegative('vebNormalClusterWidth', 0);
   const svebRunRatio = nonNegative('svebRunRatio', 0.8);
   const svebPausedProbability = nonNegative('svebPausedProbability', 0.2);
-  const svebColdStartBeats = options.svebColdStartBeats ?? RULE_MIN_BEATS;
-  if (!Number.isInteger(svebColdStartBeats) || svebColdStartBeats < 0) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebColdStartBeats',
-      'svebColdStartBeats must be an integer >= 0',
-    );
-  }
+  const svebColdStartBeats = integerAtLeast('svebColdStartBeats', RULE_MIN_BEATS, 0);
   const svebSinusFloor = nonNegative('svebSinusFloor', 0.9);
   const svebSinusFloorQuantile = options.svebSinusFloorQuantile ?? 0.1;
   const svebSinusFloorMinUpper = nonNegative('svebSinusFloorMinUpper', 0.65);
@@ -552,14 +547,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'svebSinusFloorQuantile must be a number within 0..1',
     );
   }
-  const svebSinusFloorBeats = options.svebSinusFloorBeats ?? 32;
-  if (!Number.isInteger(svebSinusFloorBeats) || svebSinusFloorBeats < 1) {
-    throw new SignalInputError(
-      'INVALID_OPTION',
-      'options.svebSinusFloorBeats',
-      'svebSinusFloorBeats must be an integer >= 1',
-    );
-  }
+  const svebSinusFloorBeats = integerAtLeast('svebSinusFloorBeats', 32, 1);
   /** RR (samples) between recent pairs of beats called N, not followed by a pause (sinus-cycle floor). */
   const sinusCycles: number[] = [];
   const sinusCycleScratch = new Float64Array(svebSinusFloorBeats);
