@@ -194,6 +194,22 @@ describe('detectQrs after an artefact at the start', () => {
     expect(streamed).toEqual(offline);
   });
 
+  it('does not re-learn once eight beats set the levels: a QRS cut to a tenth goes unseen', async () => {
+    // The known limit this choice costs (README): a lead moved to a small-QRS position
+    // mid-stream leaves every beat below the threshold; re-learning there would also turn the
+    // noise or P waves of asystole into beats.
+    for (const name of ['119', '208', '203']) {
+      const { ecg, fs } = await excerpt(name);
+      const x = Float64Array.from(ecg);
+      for (let i = 10 * fs; i < x.length; i++) x[i] = (x[i] ?? 0) * 0.1;
+      const peaks = Array.from(detectQrs(x, { fs }));
+      expect({ name, after: peaks.filter((p) => p > 10.5 * fs).length }).toEqual({
+        name,
+        after: 0,
+      });
+    }
+  });
+
   it('rejects a negative relearnS by name', () => {
     expect(() => detectQrs(new Float64Array(10), { fs: 250, relearnS: -1 })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION', field: 'options.relearnS' }),
