@@ -1,6 +1,6 @@
 /**
  * The live-path analyzer on whole MIT-BIH records, fed in 1 s packets as a device sends them.
- * Per record (channel 0): how often a heart rate is reported (coverage), its error against the
+ * Per record (lead 0 unless `--channel`): how often a heart rate is reported (coverage), its error against the
  * reference beats over the same window (the 10 s ending 2 s before the newest sample, beats
  * counted as the analyzer counts them), the share of updates within 2 and 5 bpm, and the share
  * of updates flagged not analysable. Windows that overlap ventricular flutter/fibrillation (`[` … `]`,
@@ -8,7 +8,9 @@
  * no heart rate there. Also the throughput of the analyzer against the bare
  * streaming QRS detector measured in the same run (ratio, since machines differ).
  *
- * Run: npm run bench:analyzer -w @vigil/signal -- <mitdb dir>
+ * Run: npm run bench:analyzer -w @vigil/signal -- <mitdb dir> [--channel N] [--interbeat-ratio R]
+ * (`--channel`: the lead scored, default 0; `--interbeat-ratio`: the analyzer's
+ * `maxInterbeatSlopeRatio`, 0 turns that rule off.)
  * With `--speed` or `--check-quality`: the per-packet cost against the previous implementation,
  * or the quality tracker against `signalQuality` (see `ecg-analyzer-speed.ts`).
  */
@@ -32,6 +34,13 @@ async function main(): Promise<void> {
     await runAnalyzerSpeed(dir, process.argv.slice(3));
     return;
   }
+  const flag = (name: string): string | undefined => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const channel = Number(flag('--channel') ?? 0);
+  const ratioFlag = flag('--interbeat-ratio');
+  const interbeatRatio = ratioFlag === undefined ? undefined : Number(ratioFlag);
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, '.atr'))))
     .map((f) => f.replace(/\.hea$/, ''))
@@ -52,7 +61,7 @@ async function main(): Promise<void> {
     const path = join(dir, name);
     const record = await readWfdbRecord(path);
     const fs = record.fs;
-    const ecg = record.signals[0]?.physical ?? new Float64Array();
+    const ecg = record.signals[channel]?.physical ?? new Float64Array();
     const annotations = await readAnnotations(path, 'atr');
     const ref = annotations.filter((a) => isBeatSymbol(a.symbol)).map((a) => a.sample);
     const flutter: [number, number][] = [];
@@ -62,7 +71,10 @@ async function main(): Promise<void> {
       if (a.symbol === ']' && open !== undefined) open[1] = a.sample;
     }
     let unscored = 0;
-    const analyzer = createEcgAnalyzer({ fs });
+    const analyzer = createEcgAnalyzer({
+      fs,
+      ...(interbeatRatio === undefined ? {} : { maxInterbeatSlopeRatio: interbeatRatio }),
+    });
     let updates = 0;
     let reported = 0;
     let flagged = 0;

@@ -288,6 +288,60 @@ describe('createEcgAnalyzer', () => {
     expect(u.quality.analysable).toBe(false);
   });
 
+  describe('electrode-motion noise (MIT-BIH Noise Stress Test 118e06, 6 dB, 560-640 s)', () => {
+    /** HR (null when withheld) and reasons of each 1 s update of an 80 s fixture. */
+    async function hrTrack(name: string, options: { maxInterbeatSlopeRatio?: number } = {}) {
+      const x = (await readWfdbRecord(join(fixtures, name))).signals[0]?.physical;
+      if (x === undefined) throw new Error(`${name}: no signal`);
+      const analyzer = createEcgAnalyzer({ fs: 360, ...options });
+      const out: { hr: number | null; reasons: string[] }[] = [];
+      for (let at = 0; at < x.length; at += 360) {
+        const u = analyzer.push(x.subarray(at, at + 360));
+        out.push({ hr: u.heartRateBpm, reasons: u.quality.reasons });
+      }
+      return out;
+    }
+
+    it('withholds most heart rates that the noise pushes into tachycardia', async () => {
+      // The same 80 s of record 118 without the noise gives the reference rate (77-80 bpm).
+      const clean = await hrTrack('118-560s');
+      const offBy5 = (track: { hr: number | null }[]) =>
+        track.filter((u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5).length;
+      const withoutRule = await hrTrack('118e06-560s', { maxInterbeatSlopeRatio: 0 });
+      const withRule = await hrTrack('118e06-560s');
+      expect(clean.slice(3).every((u) => u.hr !== null && u.hr >= 76 && u.hr <= 81)).toBe(true);
+      expect(Math.max(...withoutRule.map((u) => u.hr ?? 0))).toBeGreaterThan(140);
+      // 71 of the 80 updates are more than 5 bpm off without the rule, 23 with it (48 withheld).
+      expect(offBy5(withoutRule)).toBeGreaterThanOrEqual(70);
+      expect(offBy5(withRule)).toBeLessThanOrEqual(23);
+      const withheld = withRule.filter((u) => u.reasons.includes('interbeat-noise')).length;
+      expect(withheld).toBeGreaterThanOrEqual(48);
+    });
+
+    it('leaves the same stretch without the noise untouched', async () => {
+      expect(await hrTrack('118-560s')).toEqual(
+        await hrTrack('118-560s', { maxInterbeatSlopeRatio: 0 }),
+      );
+    });
+
+    it('gives the same verdict at the same sample whatever the packet size', async () => {
+      const x = (await readWfdbRecord(join(fixtures, '118e06-560s'))).signals[0]?.physical;
+      if (x === undefined) throw new Error('no signal');
+      const at = (updates: EcgAnalysisUpdate[]) =>
+        new Map(updates.map((u) => [u.samplesSeen, [u.heartRateBpm, u.quality] as const]));
+      const oneSecond = at(stream(x, 360, [360]));
+      let compared = 0;
+      for (const sizes of [[720], [90], randomSizes(400, 700, 7)]) {
+        for (const [samplesSeen, value] of at(stream(x, 360, sizes))) {
+          if (!oneSecond.has(samplesSeen)) continue;
+          expect(value).toEqual(oneSecond.get(samplesSeen));
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(80);
+    });
+  });
+
   it('never reports a heart rate from pure noise', () => {
     const analyzer = createEcgAnalyzer({ fs: 360 });
     const noise = gaussian(30 * 360, 4);
@@ -303,6 +357,12 @@ describe('createEcgAnalyzer', () => {
     expect(() => createEcgAnalyzer({ fs: 60 })).toThrow(SignalInputError);
     expect(() => createEcgAnalyzer({ fs: NaN })).toThrow(SignalInputError);
     expect(() => createEcgAnalyzer({ fs: 250, hrvWindowMs: -1 })).toThrow(SignalInputError);
+    expect(() => createEcgAnalyzer({ fs: 250, maxInterbeatSlopeRatio: -0.1 })).toThrow(
+      expect.objectContaining({
+        field: 'options.maxInterbeatSlopeRatio',
+        message: 'maxInterbeatSlopeRatio must be ≥ 0',
+      }),
+    );
     const analyzer = createEcgAnalyzer({ fs: 250 });
     analyzer.push(synth.ecgMv.subarray(0, 250));
     const bad = synth.ecgMv.slice(250, 500);

@@ -33,6 +33,18 @@ export interface EcgAnalyzerOptions {
    * reason `implausible-qrs`: such "beats" are spikes or interference.
    */
   minQrsMs?: number;
+  /**
+   * Noise between the beats (default 0.6; 0 turns the rule off): the window is not analysable,
+   * reason `interbeat-noise`, when the 90th percentile over its RR intervals of the steepest
+   * slope between the beats (from 250 ms after one R peak to 100 ms before the next) exceeds this
+   * fraction of the median steepest slope of its QRS complexes (R peak ± 50 ms). Electrode-motion
+   * artefact has the spectrum of the ECG, so the spectrum and kurtosis rules pass it, and the
+   * detector counts its deflections as beats (MIT-BIH Noise Stress Test record 118e06, 6 dB: HR
+   * 100–133 bpm reported for 75). Between true beats there are only the T and P waves, whose
+   * slopes are a fraction of the QRS's. Chosen on DS1 records with that electrode-motion noise
+   * added at 12/6/0 dB (`npm run bench:analyzer -w @vigil/signal -- <dir>`, README).
+   */
+  maxInterbeatSlopeRatio?: number;
   /** Fewest NN intervals for a rolling HRV (default 20). */
   minHrvIntervals?: number;
   /** Options passed to `createQrsDetector` (its `fs` is this `fs`). */
@@ -78,7 +90,8 @@ export interface EcgAnalysisUpdate {
    * are aligned to the first sample, so this does not depend on the packet size): the rules of
    * `signalQuality` on the whole window (combined from per-block measures, see
    * `createSignalQualityTracker`), and its saturation, noise and baseline rules on each block.
-   * Reasons also include `implausible-qrs` when the recent complexes are narrower than `minQrsMs`.
+   * Reasons also include `implausible-qrs` when the recent complexes are narrower than `minQrsMs`,
+   * and `interbeat-noise` when the slopes between beats are too steep (`maxInterbeatSlopeRatio`).
    */
   quality: { analysable: boolean; score: number; reasons: string[] };
 }
@@ -138,6 +151,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     hrWindowMs = 10_000,
     minHrvIntervals = 20,
     minQrsMs = 40,
+    maxInterbeatSlopeRatio = 0.6,
     hrDelayMs = 2000,
     qualityWindowMs = hrWindowMs + hrDelayMs,
     detector: detectorOptions = {},
@@ -153,6 +167,13 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     if (!Number.isFinite(value) || value <= 0) {
       throw new SignalInputError('INVALID_OPTION', `options.${name}`, `${name} must be > 0`);
     }
+  }
+  if (!Number.isFinite(maxInterbeatSlopeRatio) || maxInterbeatSlopeRatio < 0) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.maxInterbeatSlopeRatio',
+      'maxInterbeatSlopeRatio must be ≥ 0',
+    );
   }
   if (!Number.isFinite(hrDelayMs) || hrDelayMs < 0) {
     throw new SignalInputError('INVALID_OPTION', 'options.hrDelayMs', 'hrDelayMs must be ≥ 0');
@@ -190,8 +211,17 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   let samplesSeen = 0;
   /** Confirmed peaks not yet reported (waiting for their delineation context). */
   const pending: number[] = [];
-  /** Reported beats of the HRV window (sample, qrs duration). */
-  const recent: { sample: number; qrsMs: number | null; clean: boolean }[] = [];
+  /**
+   * Reported beats of the HRV window: sample, QRS duration, steepest slope of the QRS and of the
+   * stretch between the previous beat and this one (NaN when too short or the first beat).
+   */
+  const recent: {
+    sample: number;
+    qrsMs: number | null;
+    clean: boolean;
+    qrsSlope: number;
+    gapSlope: number;
+  }[] = [];
   let lastReported: number | null = null;
   /** The beats of the HRV window, their NN decisions kept between packets. */
   const rollingHrv = createRollingHrv({ fs, minIntervals: minHrvIntervals });
@@ -230,6 +260,26 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     samplesSeen += chunk.length;
   };
 
+  // Slope as the difference across ±`slopeStep` samples (2.8 ms at 360 Hz, one sample at 200 Hz).
+  const slopeStep = Math.max(1, Math.round(fs / 360));
+  const qrsHalf = toSamples(50);
+  const gapAfter = toSamples(250);
+  const gapBefore = toSamples(100);
+  const gapMin = toSamples(50);
+  const gapLongest = toSamples(8000);
+  /** Largest |x[j + step] − x[j − step]| for j in [from, to), samples kept in `buffer`. */
+  const steepest = (from: number, to: number): number => {
+    const lo = Math.max(from, keptFrom + slopeStep);
+    const hi = Math.min(to, samplesSeen - slopeStep);
+    let m = 0;
+    for (let j = lo; j < hi; j++) {
+      const d = Math.abs(
+        (buffer[j + slopeStep - bufferStart] ?? 0) - (buffer[j - slopeStep - bufferStart] ?? 0),
+      );
+      if (d > m) m = d;
+    }
+    return m;
+  };
   const bounds = { onset: -1, offset: -1 };
   /** `clean`: the quality of the current window, stored with each beat for the HRV. */
   const finalize = (final: boolean, clean: boolean): AnalyzedBeat[] => {
@@ -256,7 +306,12 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         rrMs: lastReported === null ? null : ((p - lastReported) * 1000) / fs,
         qrsMs,
       });
-      recent.push({ sample: p, qrsMs, clean });
+      // The stretch between beats starts at most 8 s before the peak: those samples are always
+      // kept (`keepSamples`), so the slope does not depend on the chunking.
+      const gapFrom = lastReported === null ? p : Math.max(lastReported + gapAfter, p - gapLongest);
+      const gapSlope = p - gapBefore - gapFrom >= gapMin ? steepest(gapFrom, p - gapBefore) : NaN;
+      const qrsSlope = steepest(p - qrsHalf, p + qrsHalf + 1);
+      recent.push({ sample: p, qrsMs, clean, qrsSlope, gapSlope });
       rollingHrv.push(p, clean);
       lastReported = p;
     }
@@ -267,6 +322,9 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
 
   /** Work array of the QRS durations whose median is reported (the HR window's beats). */
   let qrsScratch = new Float64Array(64);
+  /** Work arrays of the QRS and between-beat slopes of the HR window's beats. */
+  let qrsSlopes = new Float64Array(64);
+  let gapSlopes = new Float64Array(64);
   /** Work array of the beats in the HR window (sample indices), `nHr` of them. */
   let hrPeaks = new Float64Array(64);
   const summarize = (final: boolean): EcgAnalysisUpdate => {
@@ -294,13 +352,35 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     const inWindow = recent.length - first + pending.length;
     if (qrsScratch.length < inWindow) qrsScratch = new Float64Array(2 * inWindow);
     if (hrPeaks.length < inWindow) hrPeaks = new Float64Array(2 * inWindow);
+    if (qrsSlopes.length < inWindow) {
+      qrsSlopes = new Float64Array(2 * inWindow);
+      gapSlopes = new Float64Array(2 * inWindow);
+    }
     let nHr = 0;
     let nQrs = 0;
+    let nQrsSlopes = 0;
+    let nGapSlopes = 0;
     for (let i = first; i < recent.length; i++) {
       const b = recent[i];
       if (b === undefined) continue;
       if (b.sample <= hrEnd) hrPeaks[nHr++] = b.sample;
       if (b.qrsMs !== null) qrsScratch[nQrs++] = b.qrsMs;
+      qrsSlopes[nQrsSlopes++] = b.qrsSlope;
+      // The stretch before the window's first beat lies outside the window.
+      if (i > first && !Number.isNaN(b.gapSlope)) gapSlopes[nGapSlopes++] = b.gapSlope;
+    }
+    if (maxInterbeatSlopeRatio > 0 && nQrsSlopes >= 3 && nGapSlopes >= 2) {
+      sortSmallInPlace(gapSlopes, nGapSlopes);
+      const gap = gapSlopes[Math.min(nGapSlopes - 1, Math.floor(0.9 * nGapSlopes))] ?? 0;
+      const qrs = median(qrsSlopes, nQrsSlopes) ?? 0;
+      if (gap > maxInterbeatSlopeRatio * qrs) {
+        update.quality = {
+          analysable: false,
+          score: Math.min(quality.score, 0.49),
+          reasons: [...quality.reasons, 'interbeat-noise'],
+        };
+        return update;
+      }
     }
     for (const s of pending) if (s >= hrStart && s <= hrEnd) hrPeaks[nHr++] = s;
     const qrsMs = median(qrsScratch, nQrs);
