@@ -10,6 +10,8 @@ import { analyzeArrhythmia } from './analyze-arrhythmia.js';
 import { classifyBeats } from './classify-beats.js';
 import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
+import { AF_WINDOW_FEATURES } from './create-rhythm-tracker.js';
+import { oddDetectionStrip, prematureModel } from './__tests__/odd-detection-strip.js';
 import type { ClassifiedBeat, RhythmEpisode } from './types.js';
 import type { BeatModel } from './beat-model.js';
 
@@ -534,5 +536,43 @@ describe('SVEBs that outnumber sinus beats (keepSvebSinusPConsistency)', () => {
     expect(() => createArrhythmiaMonitor({ fs: FS, keepSvebSinusPConsistency: 1.5 })).toThrow(
       /keepSvebSinusPConsistency/,
     );
+  });
+});
+
+describe('the odd-detection rule and the rhythm side (svebOddCycleMin)', () => {
+  // The strip of oddDetectionStrip (360 Hz): an odd detection splits the cycle before beat 20,
+  // and the beat after it comes on time; a model that calls SVEB on every beat 8% earlier than
+  // the median of the last 8 RR. The rule reports that beat N; the AF window features are taken
+  // from the classifier's verdict before the rule (SVEB), the verdicts the shipped AF model was
+  // trained on.
+  const fs = 360;
+  const { peaks, oddAt, ecg } = oddDetectionStrip(fs);
+  const x = ecg(new Set(oddAt));
+  const onTime = (oddAt[0] ?? 0) + 1;
+  const run = (classifier: { svebOddCycleMin?: number }) => {
+    const windows: { sample: number; features: number[] }[] = [];
+    const r = analyzeArrhythmia(x, fs, peaks, {
+      model: prematureModel(),
+      classifier,
+      onAfShortWindow: (sample, f) => windows.push({ sample, features: [...f] }),
+    });
+    return { beats: r.beats, windows };
+  };
+
+  it('reports the on-time beat N, but feeds the AF windows its pre-rule class SVEB', () => {
+    const on = run({});
+    const off = run({ svebOddCycleMin: 0 });
+    expect(on.beats[onTime]?.class).toBe('N');
+    expect(off.beats[onTime]?.class).toBe('SVEB');
+    expect(on.beats.filter((b) => b.class === 'SVEB').length).toBe(5);
+    expect(off.beats.filter((b) => b.class === 'SVEB').length).toBe(6);
+    // The same 63 windows, feature for feature: the AF model's inputs do not change.
+    expect(on.windows.length).toBe(63);
+    expect(on.windows).toEqual(off.windows);
+    // The window ending at the on-time beat counts 2 ectopic beats of 12 (the odd detection and
+    // the on-time beat, both SVEB before the rule); fed the reported classes it would count 1.
+    const ectopic = AF_WINDOW_FEATURES.indexOf('ectopicBeatShare');
+    const w = on.windows.find((v) => v.sample === peaks[onTime]);
+    expect(w?.features[ectopic]).toBeCloseTo(2 / 12, 6);
   });
 });

@@ -229,11 +229,14 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // P-wave evidence from supraventricular beats (ventricular, fusion and noise beats carry no
     // sinus P wave); the sinus template learns only while the RR intervals are measured and
     // regular (not before the first full window: a record that starts in AF must not teach it).
+    // The rhythm side reads the classifier's verdict before the odd-detection rule
+    // (`rhythmClass`: the verdicts the shipped AF model was trained on; BeatVerdict).
+    const rhythmCls = v.rhythmClass;
     const coherence = atrial.push(
       view.x,
       view.offset,
       peak,
-      cls === 'N' || cls === 'SVEB',
+      rhythmCls === 'N' || rhythmCls === 'SVEB',
       tracker.regular,
     );
     const pScore = pWaveMeasure === 'coherence' ? coherence : atrial.templateCorrelation;
@@ -241,7 +244,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // The rhythm tracker gets the classifier's own verdict: were SVEBs suppressed in AF handed to it as
     // N, frequent atrial ectopy would keep the RR irregular, the AF call would go on suppressing
     // them, and the sinus P template (learnt only in regular rhythm) would never form.
-    record(tracker.push(peak, v.class, pScore, shortScore), epOut);
+    record(tracker.push(peak, rhythmCls, pScore, shortScore), epOut);
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {

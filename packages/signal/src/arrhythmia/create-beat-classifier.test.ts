@@ -4,6 +4,7 @@ import type { BeatModel } from './beat-model.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
 import type { BeatClassifierOptions } from './create-beat-classifier.js';
 import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
+import { oddDetectionStrip, prematureModel } from './__tests__/odd-detection-strip.js';
 
 const FS = 360;
 
@@ -60,14 +61,6 @@ function narrowQrsEcg(peaks: readonly number[]): Float64Array {
     for (let i = r - 40; i < r + 40; i++) x[i] = Math.exp(-0.5 * ((i - r) / (0.01 * FS)) ** 2);
   }
   return x;
-}
-
-/** SVEB when preRR/localRR < `limit` (a steep tanh step), N otherwise; VEB and F near 0. */
-function prematureModel(limit = 0.92): BeatModel {
-  const m = constantBeatModel([0.5, 0.5, 1e-4, 1e-4]);
-  const w1 = new Array<number>(BEAT_FEATURE_NAMES.length).fill(0);
-  w1[BEAT_FEATURE_NAMES.indexOf('preRR/localRR')] = -40;
-  return { ...m, w1, b1: [40 * limit], w2: [-6, 6, 0, 0] };
 }
 
 /** The classes of `peaks` on `x`, each beat judged once its next beat is known. */
@@ -761,5 +754,61 @@ describe('createBeatClassifier sinus-cycle reference (svebSinusRefBeats)', () =>
   it('rejects a negative or fractional span, naming the option', () => {
     expect(() => run({ svebSinusRefBeats: -1 })).toThrow(/svebSinusRefBeats/);
     expect(() => run({ svebSinusRefBeats: 2.5 })).toThrow(/svebSinusRefBeats/);
+  });
+});
+
+describe('createBeatClassifier odd-detection rule', () => {
+  // The strip of oddDetectionStrip: odd detections before the beats 20 (the two intervals one
+  // cycle), 40 (1.375 cycles) and 60 (0.875 cycle). A model that calls SVEB on every beat 8%
+  // earlier than the median of the last 8 RR and N otherwise, the other rules at their defaults.
+  const { peaks, oddAt, ecg } = oddDetectionStrip(FS);
+  const after = oddAt.map((k) => k + 1);
+  const x = ecg(new Set(oddAt));
+  /** Classes of the beats after the three odd detections. */
+  const run = (options: Partial<BeatClassifierOptions>, signal = x): string[] => {
+    const classes = classesOf(peaks, signal, prematureModel(), options);
+    return after.map((k) => classes[k] ?? '');
+  };
+
+  it('reports the on-time normal beat after an odd detection N when the two intervals make one cycle (default 0.9..1.25)', () => {
+    expect(run({})).toEqual(['N', 'SVEB', 'SVEB']);
+    // Off (0), the model's call stands on all three.
+    expect(run({ svebOddCycleMin: 0 })).toEqual(['SVEB', 'SVEB', 'SVEB']);
+    // Widened to 0.85..1.4, the two others go too.
+    expect(run({ svebOddCycleMin: 0.85, svebOddCycleMax: 1.4 })).toEqual(['N', 'N', 'N']);
+  });
+
+  it('changes the reported class only: rhythmClass and every later verdict are those of the classifier without the rule', () => {
+    const verdicts = (options: Partial<BeatClassifierOptions>) => {
+      const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+      return peaks.map((r, k) => {
+        const v = c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null);
+        return { class: v.class, rhythmClass: v.rhythmClass };
+      });
+    };
+    const on = verdicts({});
+    const off = verdicts({ svebOddCycleMin: 0 });
+    expect(after.map((k) => on[k])).toEqual([
+      { class: 'N', rhythmClass: 'SVEB' },
+      { class: 'SVEB', rhythmClass: 'SVEB' },
+      { class: 'SVEB', rhythmClass: 'SVEB' },
+    ]);
+    // Off, the two agree on every beat; on, only the beat after the first odd detection differs.
+    expect(off.every((v) => v.class === v.rhythmClass)).toBe(true);
+    expect(on.map((v) => v.rhythmClass)).toEqual(off.map((v) => v.class));
+    const changed = on.flatMap((v, k) => (v.class === off[k]?.class ? [] : [k]));
+    expect(changed).toEqual([after[0]]);
+  });
+
+  it('leaves the beat to the model when its own QRS is as unlike the template as the odd one', () => {
+    const bothOdd = ecg(new Set([...oddAt, after[0] ?? 0]));
+    expect(run({}, bothOdd)).toEqual(['SVEB', 'SVEB', 'SVEB']);
+  });
+
+  it('rejects negative or reversed bounds and a negative correlation, naming the option', () => {
+    expect(() => run({ svebOddCycleMin: -1 })).toThrow(/svebOddCycleMin/);
+    expect(() => run({ svebOddCycleMax: -1 })).toThrow(/svebOddCycleMax/);
+    expect(() => run({ svebOddCorr: -0.5 })).toThrow(/svebOddCorr/);
+    expect(() => run({ svebOddCycleMin: 1.3 })).toThrow(/svebOddCycleMax/);
   });
 });

@@ -17,6 +17,7 @@ const IRREGULARITY = BEAT_FEATURE_NAMES.indexOf('rrIrregularity');
 const POST_OVER_PRE = BEAT_FEATURE_NAMES.indexOf('postRR/preRR');
 const POST_REGULAR = BEAT_FEATURE_NAMES.indexOf('postRR/regularRR');
 const CLUSTER_CORR = BEAT_FEATURE_NAMES.indexOf('clusterCorrQrs');
+const CORR_QRS = BEAT_FEATURE_NAMES.indexOf('corrQrs');
 const CLUSTER_WIDTH = BEAT_FEATURE_NAMES.indexOf('clusterWidth');
 /**
  * Beats of a record before the prematurity rule applies, and the cold-start rule's default span
@@ -322,6 +323,42 @@ export interface BeatClassifierOptions {
    * SVEB +P (80.2 against 81.3 %, seed 1, before the AF model was retrained).
    */
   svebSinusFloorMinUpper?: number;
+  /**
+   * Odd-detection rule: a beat that would be SVEB is reported as the most probable other class when
+   * the detection before it is odd (QRS correlation with the running template below
+   * `svebOddCorr`, or noise-like), its own QRS is like the template, and the previous beat's
+   * pre RR + its own pre RR lie within `svebOddCycleMin`..`svebOddCycleMax` of the reference
+   * RR (the one of the gradual-rise and reset-pause rules). The two intervals then make one sinus
+   * cycle: the odd detection was no beat (a T wave or artefact taken for a QRS) or an
+   * interpolated one, and this beat is the on-time sinus beat after it, whose short pre RR and
+   * full post RR the model reads as an atrial premature beat and its pause. The rule changes the
+   * reported class only (`BeatVerdict.class`): its decisions feed no other rule's state, and
+   * `rhythmClass`, which the rhythm side reads, is the verdict without it. On the CinC 2017
+   * development normal-rhythm strips (AliveCor, single lead) such beats were 439 of the 1,200
+   * SVEB calls (throwaway diagnosis on the dev strips). Lower bound 0.9: below it the beat is
+   * premature even counted from the beat before the odd one, and a real atrial premature beat
+   * after an interpolated or odd beat keeps its call. Upper bound 1.25: breathing swings the
+   * sinus cycle by up to about ± 15 % (see `svebSinusFloor`), while true SVEBs after a real
+   * ventricular or aberrated beat had the two intervals at 1.3 to 1.9 of the reference (DS1 and
+   * SVDB records) and a full compensatory pause makes 2. Without the upper bound and the
+   * own-shape condition the rule cost 2.3 points of leave-one-record-out SVEB Se and 2.8 of
+   * SVDB -> DS1. Default 0.9 (on), chosen on the development data only (`npm run train:beats --
+   * ... --sweep`, seeds 1 and 2; `npm run eval:cross-db -- ... --only dev` and `--only val`;
+   * README): CinC 2017 dev N strips 1,200 -> 883 SVEB calls (12.1 -> 8.9 per 1,000 beats),
+   * leave-one-record-out SVEB 85.6 / 80.9 -> 85.5 / 81.9 % (seed 2: 85.6 / 78.2 -> 85.5 /
+   * 79.3 %), VEB and every AF figure unchanged; also judging the odd detection itself (pre +
+   * post RR in the same window) removed 1,200 -> 728 calls but cost 0.8 point of SVEB Se. 0
+   * turns it off.
+   */
+  svebOddCycleMin?: number;
+  /** Odd-detection rule: most (previous pre RR + own pre RR) / reference RR, default 1.25. */
+  svebOddCycleMax?: number;
+  /**
+   * Odd-detection rule: QRS correlation with the running template (the `corrQrs` feature) below
+   * which a detection is odd and at or above which the judged beat has the normal shape,
+   * default 0.8 (the odd detections before CinC 2017 calls had a median of 0.11).
+   */
+  svebOddCorr?: number;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
   spikeRatio?: number;
   /** Recent beats over which noise and pacing are judged, default 16. */
@@ -339,7 +376,18 @@ export interface BeatClassifierOptions {
 }
 
 export interface BeatVerdict {
+  /** The reported class: `rhythmClass` after the odd-detection rule (see `svebOddCycleMin`). */
   class: BeatClass;
+  /**
+   * The class before the odd-detection rule, which the rhythm side reads (the AF window
+   * features of the rhythm tracker and the P-wave tracker's choice of supraventricular beats in
+   * `createArrhythmiaMonitor`). The shipped AF window model was trained on these verdicts
+   * (`npm run train:af`); fed the reported classes instead, it would have to be retrained, and
+   * a retrain on a few changed verdicts moved the ensemble to another optimum that lost AF strips
+   * and called more ectopy AF (README, "measured and not kept"). The rule's own decisions do not
+   * feed the classifier's state either, so this is the verdict of the classifier without it.
+   */
+  rhythmClass: BeatClass;
   /** Class probabilities in the order of `model.classes` (after the cluster vote on VEB). */
   probabilities: Float64Array;
   noiseLike: boolean;
@@ -429,6 +477,9 @@ type NonNegativeOption =
   | 'svebPausedProbability'
   | 'svebSinusFloor'
   | 'svebSinusFloorMinUpper'
+  | 'svebOddCycleMin'
+  | 'svebOddCycleMax'
+  | 'svebOddCorr'
   | 'noiseEarlyRatio';
 
 /** Options of the classifier that are counts (beats, members). */
@@ -548,6 +599,18 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     );
   }
   const svebSinusFloorBeats = integerAtLeast('svebSinusFloorBeats', 32, 1);
+  const svebOddCycleMin = nonNegative('svebOddCycleMin', 0.9);
+  const svebOddCycleMax = nonNegative('svebOddCycleMax', 1.25);
+  const svebOddCorr = nonNegative('svebOddCorr', 0.8);
+  if (svebOddCycleMax < svebOddCycleMin) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.svebOddCycleMax',
+      'svebOddCycleMax must not be below svebOddCycleMin',
+    );
+  }
+  /** The previous detection's QRS was unlike the template or noise-like (odd-detection rule). */
+  let prevOdd = false;
   /** RR (samples) between recent pairs of beats called N, not followed by a pause (sinus-cycle floor). */
   const sinusCycles: number[] = [];
   const sinusCycleScratch = new Float64Array(svebSinusFloorBeats);
@@ -647,6 +710,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       // Whether this beat continues a run is judged on the model's calls, not on the verdicts
       // after the rules below: a run whose first beat a rule reports N stays a run.
       const continuesRun = prevModelSveb;
+      const prevPreRr = prevRrSamples;
       prevModelSveb = best === sveb;
       // Gradual-rise veto (see `svebGradualRatio`). The stretch is tracked on every beat, whatever
       // its class, so it is the same whether or not the model calls its first beats SVEB.
@@ -835,8 +899,30 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         noiseLike && prevPeak !== null && (features[PREMATURITY] ?? 1) < noiseEarlyRatio;
       const cls: BeatClass =
         noisyContext || pacedContext || noiseEarly ? 'Q' : (classes[best] ?? 'Q');
+      // Odd-detection rule (see `svebOddCycleMin`): the previous detection odd, this beat of the
+      // normal shape, and the two intervals one cycle. Applied to the reported class only, after
+      // every rule above has updated its state, so `rhythmClass` stays the classifier's verdict
+      // before it (see BeatVerdict).
+      const odd = noiseLike || (features[CORR_QRS] ?? 1) < svebOddCorr;
+      let reported = cls;
+      if (
+        cls === 'SVEB' &&
+        svebOddCycleMin > 0 &&
+        prevOdd &&
+        !odd &&
+        prevPreRr !== null &&
+        rrSamples !== null &&
+        refPremature > 0
+      ) {
+        const cycle = (prevPreRr + rrSamples) / (rrSamples / refPremature);
+        if (cycle >= svebOddCycleMin && cycle <= svebOddCycleMax) {
+          reported = classes[mostProbable(false)] ?? 'Q';
+        }
+      }
+      prevOdd = odd;
       return {
-        class: cls,
+        class: reported,
+        rhythmClass: cls,
         probabilities,
         noiseLike,
         paced,
