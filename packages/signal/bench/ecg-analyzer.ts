@@ -9,8 +9,9 @@
  * streaming QRS detector measured in the same run (ratio, since machines differ).
  *
  * Run: npm run bench:analyzer -w @vigil/signal -- <mitdb dir> [--channel N] [--interbeat-ratio R]
- * (`--channel`: the lead scored, default 0; `--interbeat-ratio`: the analyzer's
- * `maxInterbeatSlopeRatio`, 0 turns that rule off.)
+ * [--fs F] (`--channel`: the lead scored, default 0; `--interbeat-ratio`: the analyzer's
+ * `maxInterbeatSlopeRatio`, 0 turns that rule off; `--fs`: resample the records to F Hz first,
+ * e.g. 100 as the ESP32 firmware sends).
  * With `--speed` or `--check-quality`: the per-packet cost against the previous implementation,
  * or the quality tracker against `signalQuality` (see `ecg-analyzer-speed.ts`).
  */
@@ -20,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { isBeatSymbol } from '../src/ecg/beat-symbols.js';
 import { createEcgAnalyzer } from '../src/ecg/create-ecg-analyzer.js';
 import { createQrsDetector } from '../src/ecg/create-qrs-detector.js';
+import { resample } from '../src/filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../src/io/index.js';
 import { runAnalyzerSpeed } from './ecg-analyzer-speed.js';
 
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   const channel = Number(flag('--channel') ?? 0);
   const ratioFlag = flag('--interbeat-ratio');
   const interbeatRatio = ratioFlag === undefined ? undefined : Number(ratioFlag);
+  const fsFlag = flag('--fs');
+  const outFs = fsFlag === undefined ? undefined : Number(fsFlag);
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, '.atr'))))
     .map((f) => f.replace(/\.hea$/, ''))
@@ -60,15 +64,20 @@ async function main(): Promise<void> {
   for (const name of names) {
     const path = join(dir, name);
     const record = await readWfdbRecord(path);
-    const fs = record.fs;
-    const ecg = record.signals[channel]?.physical ?? new Float64Array();
+    const fs = outFs ?? record.fs;
+    // Reference sample positions scale with the rate (the resampler keeps time 0 aligned).
+    const scale = fs / record.fs;
+    const lead = record.signals[channel]?.physical ?? new Float64Array();
+    const ecg = fs === record.fs ? lead : resample(lead, record.fs, fs);
     const annotations = await readAnnotations(path, 'atr');
-    const ref = annotations.filter((a) => isBeatSymbol(a.symbol)).map((a) => a.sample);
+    const ref = annotations
+      .filter((a) => isBeatSymbol(a.symbol))
+      .map((a) => Math.round(a.sample * scale));
     const flutter: [number, number][] = [];
     for (const a of annotations) {
-      if (a.symbol === '[') flutter.push([a.sample, Infinity]);
+      if (a.symbol === '[') flutter.push([Math.round(a.sample * scale), Infinity]);
       const open = flutter[flutter.length - 1];
-      if (a.symbol === ']' && open !== undefined) open[1] = a.sample;
+      if (a.symbol === ']' && open !== undefined) open[1] = Math.round(a.sample * scale);
     }
     let unscored = 0;
     const analyzer = createEcgAnalyzer({
