@@ -43,7 +43,7 @@ export interface EcgAnalyzerOptions {
    * 100–133 bpm reported for 75). Between true beats there are only the T and P waves, whose
    * slopes are a fraction of the QRS's. Chosen on DS1 records with that electrode-motion noise
    * added at 12/6/0 dB (`npm run make:noise-stress`, then `npm run bench:analyzer`; package
-   * README): rates more than 5 bpm off 34.8 → 15.7 % of those reported there, 3.2 points fewer
+   * README): rates more than 5 bpm off 34.8 → 15.7 % of those reported there, 3.3 points fewer
    * rates reported on the clean records.
    */
   maxInterbeatSlopeRatio?: number;
