@@ -39,7 +39,7 @@ import { signalQuality } from '../src/ecg/signal-quality.js';
 import { resample } from '../src/filters/resample.js';
 import { readWfdbRecord } from '../src/io/index.js';
 
-function arg(argv: string[], name: string, fallback: string): string {
+export function arg(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
 }

@@ -23,7 +23,7 @@ import { createEcgAnalyzer } from '../src/ecg/create-ecg-analyzer.js';
 import { createQrsDetector } from '../src/ecg/create-qrs-detector.js';
 import { resample } from '../src/filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../src/io/index.js';
-import { runAnalyzerSpeed } from './ecg-analyzer-speed.js';
+import { arg, runAnalyzerSpeed } from './ecg-analyzer-speed.js';
 
 async function main(): Promise<void> {
   const dirArg = process.argv[2];
@@ -36,15 +36,12 @@ async function main(): Promise<void> {
     await runAnalyzerSpeed(dir, process.argv.slice(3));
     return;
   }
-  const flag = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const channel = Number(flag('--channel') ?? 0);
-  const ratioFlag = flag('--interbeat-ratio');
-  const interbeatRatio = ratioFlag === undefined ? undefined : Number(ratioFlag);
-  const fsFlag = flag('--fs');
-  const outFs = fsFlag === undefined ? undefined : Number(fsFlag);
+  const argv = process.argv.slice(3);
+  const channel = Number(arg(argv, 'channel', '0'));
+  const ratioArg = arg(argv, 'interbeat-ratio', '');
+  const interbeatRatio = ratioArg === '' ? undefined : Number(ratioArg);
+  const fsArg = arg(argv, 'fs', '');
+  const outFs = fsArg === '' ? undefined : Number(fsArg);
   const names = readdirSync(dir)
     .filter((f) => f.endsWith('.hea') && existsSync(join(dir, f.replace(/\.hea$/, '.atr'))))
     .map((f) => f.replace(/\.hea$/, ''))

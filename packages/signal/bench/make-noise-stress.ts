@@ -10,7 +10,7 @@
  * annotated beats of the largest minus smallest sample within 60 ms of the beat), the noise
  * scaled so that its ratio to that amplitude is the one it has in 118e06 (6 dB) shifted by
  * (6 − SNR) dB; each lead separately. The noise keeps its time course (none in the first 5 min,
- * then stretches of noise as in the database), resampled linearly for records not at 360 Hz.
+ * then stretches of noise as in the database), resampled (`resample`) for records not at 360 Hz.
  * Each output record `<name>e<SNR>` is a format-16 WFDB record of the source's first two leads at
  * 200 adu/mV with the source's `.atr` linked beside it, so `bench:analyzer` and `bench:qrs` score
  * it against the source's reference beats.
@@ -20,24 +20,22 @@
  */
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { isBeatSymbol } from '../src/ecg/beat-symbols.js';
+import { resample } from '../src/filters/resample.js';
 import { readAnnotations, readWfdbRecord } from '../src/io/index.js';
 
 const NOISE_FS = 360;
 const NOISE_SNR_DB = 6;
 
-/** Median QRS peak-to-peak amplitude of one lead over the annotated beats, mV. */
-async function qrsAmplitudeMv(path: string, lead: number): Promise<number> {
-  const record = await readWfdbRecord(path);
-  const x = record.signals[lead]?.physical;
-  if (x === undefined) throw new Error(`${path}: no lead ${String(lead)}`);
-  const half = Math.round(0.06 * record.fs);
-  const beats = (await readAnnotations(path, 'atr')).filter((a) => isBeatSymbol(a.symbol));
+/** Median QRS peak-to-peak amplitude of `x` (mV) over the beats at `beats` (samples), mV. */
+function qrsAmplitudeMv(x: Float64Array, fs: number, beats: readonly number[]): number {
+  const half = Math.round(0.06 * fs);
   const amplitudes: number[] = [];
-  for (const b of beats) {
+  for (const peak of beats) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let i = Math.max(0, b.sample - half); i <= Math.min(x.length - 1, b.sample + half); i++) {
+    for (let i = Math.max(0, peak - half); i <= Math.min(x.length - 1, peak + half); i++) {
       const v = x[i] ?? 0;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
@@ -46,47 +44,49 @@ async function qrsAmplitudeMv(path: string, lead: number): Promise<number> {
   }
   amplitudes.sort((a, b) => a - b);
   const median = amplitudes[amplitudes.length >> 1];
-  if (median === undefined) throw new Error(`${path}: no annotated beats`);
+  if (median === undefined) throw new Error('no annotated beats');
   return median;
 }
 
-/** `noise` (at 360 Hz) resampled linearly to `fs`. */
-function resampleNoise(noise: Float64Array, fs: number): Float64Array {
-  if (fs === NOISE_FS) return noise;
-  const out = new Float64Array(Math.floor((noise.length * fs) / NOISE_FS));
-  for (let i = 0; i < out.length; i++) {
-    const t = (i * NOISE_FS) / fs;
-    const k = Math.floor(t);
-    const f = t - k;
-    out[i] = (noise[k] ?? 0) * (1 - f) + (noise[k + 1] ?? 0) * f;
-  }
-  return out;
+/** The first two leads of a record, and the QRS amplitude of each over its annotated beats. */
+async function readLeads(path: string) {
+  const record = await readWfdbRecord(path);
+  const beats = (await readAnnotations(path, 'atr'))
+    .filter((a) => isBeatSymbol(a.symbol))
+    .map((a) => a.sample);
+  const leads = record.signals.slice(0, 2);
+  if (leads.length < 2) throw new Error(`${path}: two leads needed`);
+  return {
+    fs: record.fs,
+    leads,
+    amplitudes: leads.map((l) => qrsAmplitudeMv(l.physical, record.fs, beats)),
+  };
 }
 
 async function main(): Promise<void> {
-  const [nstDir, mitdbDir, outDir] = process.argv
-    .slice(2, 5)
-    .map((p) => resolve(process.env.INIT_CWD ?? process.cwd(), p));
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { from: { type: 'string' }, snr: { type: 'string', default: '12,6,0' } },
+  });
+  const [nstDir, mitdbDir, outDir] = positionals.map((p) =>
+    resolve(process.env.INIT_CWD ?? process.cwd(), p),
+  );
   if (nstDir === undefined || mitdbDir === undefined || outDir === undefined) {
     console.error(
       'usage: npm run make:noise-stress -w @vigil/signal -- <dir with 118e06> <mitdb dir> <out dir> [--from <dir>] [--snr 12,6,0]',
     );
     process.exit(2);
   }
-  const flag = (name: string): string | undefined => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
-  const fromDir = resolve(process.env.INIT_CWD ?? process.cwd(), flag('--from') ?? mitdbDir);
-  const snrs = (flag('--snr') ?? '12,6,0').split(',').map(Number);
+  const fromDir = resolve(process.env.INIT_CWD ?? process.cwd(), values.from ?? mitdbDir);
+  const snrs = values.snr.split(',').map(Number);
   if (snrs.some((s) => !Number.isFinite(s))) throw new Error('--snr: comma-separated dB values');
   mkdirSync(outDir, { recursive: true });
 
   const noisy = await readWfdbRecord(join(nstDir, '118e06'));
-  const clean = await readWfdbRecord(join(mitdbDir, '118'));
+  const clean = await readLeads(join(mitdbDir, '118'));
   const noise = [0, 1].map((lead) => {
     const x = noisy.signals[lead]?.physical;
-    const y = clean.signals[lead]?.physical;
+    const y = clean.leads[lead]?.physical;
     if (x === undefined || y === undefined || x.length !== y.length) {
       throw new Error('118e06 and 118 must have two leads of the same length');
     }
@@ -94,10 +94,6 @@ async function main(): Promise<void> {
     const offset = (x[0] ?? 0) - (y[0] ?? 0);
     return Float64Array.from(x, (v, i) => v - (y[i] ?? 0) - offset);
   });
-  const reference = [
-    await qrsAmplitudeMv(join(mitdbDir, '118'), 0),
-    await qrsAmplitudeMv(join(mitdbDir, '118'), 1),
-  ];
 
   const names = readdirSync(fromDir)
     .filter((f) => f.endsWith('.atr') && existsSync(join(fromDir, f.replace(/\.atr$/, '.hea'))))
@@ -105,16 +101,14 @@ async function main(): Promise<void> {
     .sort();
   for (const name of names) {
     const path = join(fromDir, name);
-    const record = await readWfdbRecord(path);
-    const leads = record.signals.slice(0, 2);
-    const amplitudes = [await qrsAmplitudeMv(path, 0), await qrsAmplitudeMv(path, 1)];
-    const leadNoise = noise.map((n) => resampleNoise(n, record.fs));
+    const { fs, leads, amplitudes } = await readLeads(path);
+    const leadNoise = noise.map((n) => (fs === NOISE_FS ? n : resample(n, NOISE_FS, fs)));
     const n = leads[0]?.physical.length ?? 0;
     for (const snr of snrs) {
       const bytes = Buffer.alloc(n * 2 * leads.length);
       leads.forEach((lead, l) => {
         const gain =
-          ((amplitudes[l] ?? 0) / (reference[l] ?? 1)) * 10 ** ((NOISE_SNR_DB - snr) / 20);
+          ((amplitudes[l] ?? 0) / (clean.amplitudes[l] ?? 1)) * 10 ** ((NOISE_SNR_DB - snr) / 20);
         const added = leadNoise[l] ?? new Float64Array();
         for (let i = 0; i < n; i++) {
           const adu = Math.round(200 * ((lead.physical[i] ?? 0) + gain * (added[i] ?? 0)));
@@ -123,7 +117,7 @@ async function main(): Promise<void> {
       });
       const out = `${name}e${String(snr).padStart(2, '0')}`;
       writeFileSync(join(outDir, `${out}.dat`), bytes);
-      const header = [`${out} ${String(leads.length)} ${String(record.fs)} ${String(n)}`];
+      const header = [`${out} ${String(leads.length)} ${String(fs)} ${String(n)}`];
       for (const lead of leads) {
         header.push(`${out}.dat 16 200 16 0 0 0 0 ${lead.description}`.trimEnd());
       }
