@@ -1,5 +1,5 @@
 /**
- * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--list]
+ * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--af-model file] [--list]
  *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
  *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate]`
  *
@@ -67,6 +67,8 @@ import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
 import { aamiClass } from '../arrhythmia/aami-class.js';
 import { loadBeatModel } from '../arrhythmia/load-beat-model.js';
+import { asAfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
+import type { AfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
@@ -107,6 +109,8 @@ const { values } = parseArgs({
     options: { type: 'string' },
     /** A beat model file (JSON) instead of the shipped one, e.g. from `train:beats --out`. */
     model: { type: 'string' },
+    /** A short-window AF model file (JSON) instead of the shipped one, e.g. from `train:af --out`. */
+    'af-model': { type: 'string' },
   },
 });
 const roots = (values.data ?? []).map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d));
@@ -245,6 +249,17 @@ const DBS: Db[] = [
   { name: 'ltafdb', role: 'test', what: 'Long-Term AF (held out)' },
 ];
 
+/** `--af-model`: a model file `asAfWindowModel` accepts, or exit 2 naming the file. */
+async function readAfModel(path: string): Promise<AfWindowModel> {
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), path);
+  const model = asAfWindowModel(JSON.parse(await readFile(file, 'utf8')));
+  if (model === null) {
+    console.error(`--af-model: ${file} is not a short-window AF model (train:af --out)`);
+    process.exit(2);
+  }
+  return model;
+}
+
 const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
   ...(values.model === undefined
     ? {}
@@ -255,6 +270,9 @@ const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
           ),
         ),
       }),
+  ...(values['af-model'] === undefined
+    ? {}
+    : { afShortModel: await readAfModel(values['af-model']) }),
   ...(values.classifier === undefined
     ? {}
     : {

@@ -1,12 +1,13 @@
 /**
  * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
- *  [--threshold 0.5] [--hidden 0] [--members 1] [--hold-back-mod4 r] [--rows rows.jsonl]
+ *  [--threshold 0.5] [--hidden 0] [--members 1] [--seed 1] [--hold-back-mod4 r] [--rows rows.jsonl]
  *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]
  *  [--rows-per-db n|max] [--qrs-relearn s]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
  * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
- * one-hidden-layer perceptrons of h tanh units, trained by `trainBeatModel` from seeds 1, 2, ...)
+ * one-hidden-layer perceptrons of h tanh units, trained by `trainBeatModel` from seeds s, s + 1,
+ * ... with s = `--seed`, default 1)
  * on the AF development data only: the 22 MIT-BIH DS1 records
  * (`mitdb/`, DS2 records skipped unread), the CPSC 2021 development patients (`cpsc2021/`,
  * patients 8, 35 and 92 skipped unread) and the odd-numbered CinC 2017 strips (`cinc2017/`; the
@@ -53,8 +54,15 @@ const { values } = parseArgs({
     'model-window': { type: 'string' },
     /** Hidden units of the perceptron, default 0 (logistic regression). */
     hidden: { type: 'string', default: '0' },
-    /** Perceptrons in the ensemble (seeds 1..members), default 1. */
+    /** Perceptrons in the ensemble (seeds seed..seed + members - 1), default 1. */
     members: { type: 'string', default: '1' },
+    /**
+     * First perceptron seed, default 1 (the shipped model). A retrain moves most weights for a
+     * handful of changed rows, as another seed does: a change to the features or the rows is
+     * judged over several seeds (`--seed 1, 6, 11, ...` with `--members 5`, each to its own
+     * `--out`, scored with `eval:cross-db --af-model`), not on one retrain.
+     */
+    seed: { type: 'string', default: '1' },
     /** Features: the first n of AF_WINDOW_FEATURES, default all. */
     features: { type: 'string' },
     /**
@@ -119,6 +127,11 @@ const { values } = parseArgs({
 const qrsRelearn =
   values['qrs-relearn'] === undefined ? {} : { relearnS: Number(values['qrs-relearn']) };
 const holdBack = values['hold-back-mod4'] === undefined ? null : Number(values['hold-back-mod4']);
+const firstSeed = Number(values.seed);
+if (!(Number.isInteger(firstSeed) && firstSeed >= 1)) {
+  console.error('--seed must be a positive integer');
+  process.exit(2);
+}
 const viewWeight = Number(values['ectopy-view-weight']);
 const viewShare = values['ectopy-view-share'].split(',').map(Number);
 const [shareLo = NaN, shareHi = NaN] = viewShare;
@@ -314,7 +327,7 @@ if (hidden > 0) {
       hidden,
       epochs: 40,
       classWeights: [1, 1],
-      seed: m + 1,
+      seed: firstSeed + m,
     }),
   );
   const member = (n: BeatModel): AfWindowMlpMember => ({
@@ -337,7 +350,7 @@ if (hidden > 0) {
     training: {
       rows: kept.length,
       epochs: 40,
-      seeds: nets.map((_, m) => m + 1),
+      seeds: nets.map((_, m) => firstSeed + m),
       holdBackMod4: holdBack,
       ...(perDbRows !== smallest ? { rowsPerDb: perDbRows } : {}),
       ...(values['ectopy-views'] ? { ectopyViews: true } : {}),
