@@ -52,6 +52,14 @@ export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs
    * probe's SVEBs for about a point of LORO SVEB +P.
    */
   keepSvebSinusPConsistency?: number;
+  /**
+   * Sinus P evidence of the rhythm tracker's atrial-ectopy veto (`afAtrialEctopyShare`): a beat
+   * the classifier calls N (rhythm side, `rhythmClass`) whose P wave matched the sinus P template
+   * (`sinusPWave`) while the classifier's `sinusPConsistency` is at least this, default 0.6 (the
+   * template recurs after the pauses: sinus rhythm, not a template drifting onto AF's f waves).
+   * 0 counts every N beat with a matching P wave.
+   */
+  afAtrialEctopyConsistency?: number;
   /** P-wave measurement feeding the short-window AF path (see AtrialActivityOptions). */
   atrial?: Omit<AtrialActivityOptions, 'fs'>;
   /**
@@ -105,7 +113,9 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     ...options.classifier,
     fs,
     model,
-    ...((options.keepSvebSinusPConsistency ?? 0.6) > 0 ? { sinusPState: true } : {}),
+    ...((options.keepSvebSinusPConsistency ?? 0.6) > 0 || (options.afAtrialEctopyShare ?? 1) > 0
+      ? { sinusPState: true }
+      : {}),
   });
   // The monitor keeps the episode history (its own: the tracker's episodes and its PAUSE, NOISE
   // and PACED ones); the tracker need not keep a second copy of it.
@@ -122,6 +132,14 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
       'INVALID_OPTION',
       'options.keepSvebSinusPConsistency',
       'keepSvebSinusPConsistency must be within 0..1',
+    );
+  }
+  const ectopySinusConsistency = options.afAtrialEctopyConsistency ?? 0.6;
+  if (!(ectopySinusConsistency >= 0 && ectopySinusConsistency <= 1)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.afAtrialEctopyConsistency',
+      'afAtrialEctopyConsistency must be within 0..1',
     );
   }
   const minBeats = options.minBeats ?? 8;
@@ -244,7 +262,9 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // The rhythm tracker gets the classifier's own verdict: were SVEBs suppressed in AF handed to it as
     // N, frequent atrial ectopy would keep the RR irregular, the AF call would go on suppressing
     // them, and the sinus P template (learnt only in regular rhythm) would never form.
-    record(tracker.push(peak, rhythmCls, pScore, shortScore), epOut);
+    const sinusP =
+      rhythmCls === 'N' && v.sinusPWave && v.sinusPConsistency >= ectopySinusConsistency;
+    record(tracker.push(peak, rhythmCls, pScore, shortScore, sinusP), epOut);
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {

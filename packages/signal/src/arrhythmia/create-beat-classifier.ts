@@ -407,6 +407,12 @@ export interface BeatVerdict {
    * is set.
    */
   sinusPConsistency: number;
+  /**
+   * The feature extractor's `sinusPWave` for this beat: its P wave matched the sinus P template,
+   * whatever its timing; false unless the model uses the sinus P-wave features or `sinusPState`
+   * is set.
+   */
+  sinusPWave: boolean;
 }
 
 /** Least-squares fit of a QRS as alpha * normal + beta * ventricular (QRS_GRID_MS bins). */
@@ -930,6 +936,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         pacedContext,
         fusion,
         sinusPConsistency: extractor.sinusPConsistency,
+        sinusPWave: extractor.sinusPWave,
       };
     },
   };

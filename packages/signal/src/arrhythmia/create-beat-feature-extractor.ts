@@ -142,6 +142,13 @@ export interface BeatFeatureExtractor {
    */
   readonly sinusPMatch: boolean;
   /**
+   * Whether the beat last passed to `next`, whatever its timing, had a P wave matching the sinus
+   * P template (`sinusPCorrelation`) and no noise; false without `sinusPFeatures`. Unlike
+   * `sinusPMatch` it does not wait for a post-pause beat: in sinus rhythm with frequent atrial
+   * premature beats every sinus beat between them carries the sinus P wave.
+   */
+  readonly sinusPWave: boolean;
+  /**
    * Morphology cluster of the beat last passed to `next`, as an opaque handle (the same object
    * for every beat of one cluster, so callers can keep per-cluster state in a WeakMap); null for
    * noise-like beats, which join no cluster.
@@ -389,6 +396,7 @@ export function createBeatFeatureExtractor(
   const sinusPMatched = new Uint8Array(sinusPBeats);
   let sinusPConsistency = 0;
   let sinusPMatch = false;
+  let sinusPWave = false;
   /** RR intervals (s) between consecutive beats that both match the sinus P template. */
   const sinusRr: number[] = [];
   let prevSinusMatch = false;
@@ -476,6 +484,9 @@ export function createBeatFeatureExtractor(
     },
     get sinusPMatch() {
       return sinusPMatch;
+    },
+    get sinusPWave() {
+      return sinusPWave;
     },
     get lastCluster() {
       return lastCluster;
@@ -675,6 +686,7 @@ export function createBeatFeatureExtractor(
         if (sinusRr.length > localBeats) sinusRr.shift();
       }
       prevSinusMatch = sinusMatch;
+      sinusPWave = sinusMatch;
       sinusPMatch = false;
       // Post-pause beat (pre RR near the slow end of the recent RRs, a QRS like the template):
       // after a pause the sinus node fires, so its P wave joins the sinus P template.

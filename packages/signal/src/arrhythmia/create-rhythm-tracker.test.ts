@@ -557,6 +557,69 @@ describe('createRhythmTracker (short-window AF model)', () => {
     ).not.toEqual([]);
   });
 
+  /**
+   * Sinus rhythm at a 1,000 ms cycle with frequent atrial premature beats (runs of 1 to 3 SVEBs
+   * at a coupling of 0.65 to 0.8 of the cycle, then a pause of 1 to 2.5 cycles; about half the
+   * beats SVEB), then `afBeats` beats of AF (intervals 450 to 1,050 ms, called N). The sinus beats
+   * carry the sinus P wave (`sinusPEvidence`), the AF beats do not.
+   */
+  const ectopyThenAf = (
+    beats: number,
+    afBeats: number,
+  ): { rr: number[]; cls: BeatClass[]; sinusP: boolean[]; onset: number } => {
+    const rnd = lcg(7);
+    const rr: number[] = [];
+    const cls: BeatClass[] = [];
+    const sinusP: boolean[] = [];
+    while (rr.length < beats) {
+      rr.push(1000);
+      cls.push('N');
+      sinusP.push(true);
+      const run = 1 + Math.floor(3 * rnd());
+      for (let k = 0; k < run; k++) {
+        rr.push(1000 * (0.65 + 0.15 * rnd()));
+        cls.push('SVEB');
+        sinusP.push(false);
+      }
+      rr.push(1000 * (1 + 1.5 * rnd()));
+      cls.push('N');
+      sinusP.push(true);
+    }
+    const onset = rr.length;
+    for (let k = 0; k < afBeats; k++) {
+      rr.push(450 + 600 * rnd());
+      cls.push('N');
+      sinusP.push(false);
+    }
+    return { rr, cls, sinusP, onset };
+  };
+
+  it('does not call frequent atrial premature beats with the sinus P wave recurring AF, and still finds the AF that follows', () => {
+    const { rr, cls, sinusP, onset } = ectopyThenAf(150, 100);
+    const model = alwaysAf();
+    const samples: number[] = [];
+    rr.reduce((t, r) => {
+      samples.push(t + Math.round((r * FS) / 1000));
+      return samples[samples.length - 1] ?? 0;
+    }, 0);
+    const feedSinus = (opts: Omit<RhythmTrackerOptions, 'fs'>): RhythmEpisode[] => {
+      const t = createRhythmTracker({ fs: FS, afMinDurationMs: 0, afShortModel: model, ...opts });
+      samples.forEach((sample, i) => t.push(sample, cls[i] ?? 'N', null, 0.2, sinusP[i] ?? false));
+      return afOf(t);
+    };
+    // With the veto the ectopic stretch is not AF, and the AF that follows is found: its episode
+    // opens no earlier than the 32-beat window centred 16 beats before the onset (the long path,
+    // with no sinus P template here, dates AF from its window's centre) and runs on to the last beats.
+    const on = feedSinus({});
+    expect(on).toHaveLength(1);
+    expect(on[0]?.start).toBeGreaterThanOrEqual(samples[onset - 16] ?? 0);
+    expect(on[0]?.start).toBeLessThanOrEqual(samples[onset] ?? 0);
+    expect(on[0]?.end).toBeGreaterThanOrEqual(samples[onset + 90] ?? Infinity);
+    // Without it (afAtrialEctopyShare 0) the model's AF calls open an episode in the first beats.
+    const off = feedSinus({ afAtrialEctopyShare: 0 });
+    expect(off[0]?.start).toBeLessThan(samples[20] ?? 0);
+  });
+
   it('still calls AF on irregular intervals that hold a beat called VEB', () => {
     const rnd = lcg(5);
     const rr = Array.from({ length: 150 }, () => 450 + 600 * rnd());
