@@ -61,6 +61,17 @@ export interface EcgAnalyzerOptions {
    * fewer rates reported on the clean records.
    */
   minMatchedBeatFraction?: number;
+  /**
+   * An extra beat inside a normal interval (default 1.1; 0 turns the rule off): the window is not
+   * analysable, reason `extra-beat`, when one of its beats matches none of the 8 before it (see
+   * `minMatchedBeatFraction`) and its two RR intervals sum to less than this multiple of the
+   * window's median RR. One deflection of noise counted as a beat in a 10 s window already adds
+   * ~6 bpm to the rate. A premature ectopic beat is followed by a pause (its two intervals sum to
+   * ~2 RR, Langendorf's compensatory pause) and the beats of atrial fibrillation, however
+   * irregular, keep their QRS shape; an unmatched beat splitting one interval in two is what the
+   * heart does not produce (an interpolated ectopic beat, rare, also does).
+   */
+  maxSplitRrRatio?: number;
   /** Fewest NN intervals for a rolling HRV (default 20). */
   minHrvIntervals?: number;
   /** Options passed to `createQrsDetector` (its `fs` is this `fs`). */
@@ -175,7 +186,8 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     minHrvIntervals = 20,
     minQrsMs = 40,
     maxInterbeatSlopeRatio = 0.6,
-    minMatchedBeatFraction = 0.7,
+    minMatchedBeatFraction = 0.5,
+    maxSplitRrRatio = 1.1,
     hrDelayMs = 2000,
     qualityWindowMs = hrWindowMs + hrDelayMs,
     detector: detectorOptions = {},
@@ -210,6 +222,14 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       'minMatchedBeatFraction must be in [0, 1]',
     );
   }
+  if (!Number.isFinite(maxSplitRrRatio) || maxSplitRrRatio < 0) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.maxSplitRrRatio',
+      'maxSplitRrRatio must be ≥ 0',
+    );
+  }
+  const matching = minMatchedBeatFraction > 0 || maxSplitRrRatio > 0;
   if (!Number.isFinite(hrDelayMs) || hrDelayMs < 0) {
     throw new SignalInputError('INVALID_OPTION', 'options.hrDelayMs', 'hrDelayMs must be ≥ 0');
   }
@@ -402,7 +422,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       const gapFrom = lastReported === null ? p : Math.max(lastReported + gapAfter, p - gapLongest);
       const gapSlope = p - gapBefore - gapFrom >= gapMin ? steepest(gapFrom, p - gapBefore) : NaN;
       const qrsSlope = steepest(p - qrsHalf, p + qrsHalf + 1);
-      const matched = minMatchedBeatFraction > 0 && matchesPrevious(p);
+      const matched = matching && matchesPrevious(p);
       recent.push({ sample: p, qrsMs, clean, qrsSlope, gapSlope, matched });
       rollingHrv.push(p, clean);
       lastReported = p;
@@ -417,6 +437,8 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   /** Work arrays of the QRS and between-beat slopes of the HR window's beats. */
   let qrsSlopes = new Float64Array(64);
   let gapSlopes = new Float64Array(64);
+  /** Work array of the RR intervals between the HR window's beats, samples. */
+  let rrScratch = new Float64Array(64);
   /** Work array of the beats in the HR window (sample indices), `nHr` of them. */
   let hrPeaks = new Float64Array(64);
   const summarize = (final: boolean): EcgAnalysisUpdate => {
@@ -447,16 +469,19 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     if (qrsSlopes.length < inWindow) {
       qrsSlopes = new Float64Array(2 * inWindow);
       gapSlopes = new Float64Array(2 * inWindow);
+      rrScratch = new Float64Array(2 * inWindow);
     }
     let nHr = 0;
     let nQrs = 0;
     let nQrsSlopes = 0;
     let nGapSlopes = 0;
     let nMatched = 0;
+    let nRr = 0;
     for (let i = first; i < recent.length; i++) {
       const b = recent[i];
       if (b === undefined) continue;
       if (b.matched) nMatched++;
+      if (i > first) rrScratch[nRr++] = b.sample - (recent[i - 1]?.sample ?? 0);
       if (b.sample <= hrEnd) hrPeaks[nHr++] = b.sample;
       if (b.qrsMs !== null) qrsScratch[nQrs++] = b.qrsMs;
       qrsSlopes[nQrsSlopes++] = b.qrsSlope;
@@ -488,6 +513,21 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         reasons: [...quality.reasons, 'unmatched-beats'],
       };
       return update;
+    }
+    // An unmatched beat between two others closer than one interval apart: noise counted as a beat.
+    if (maxSplitRrRatio > 0 && nRr >= 2 && nMatched < nQrsSlopes) {
+      const limit = maxSplitRrRatio * (median(rrScratch, nRr) ?? 0);
+      for (let i = Math.max(first, 1); i < recent.length - 1; i++) {
+        if (recent[i]?.matched !== false) continue;
+        if ((recent[i + 1]?.sample ?? 0) - (recent[i - 1]?.sample ?? 0) < limit) {
+          update.quality = {
+            analysable: false,
+            score: Math.min(quality.score, 0.49),
+            reasons: [...quality.reasons, 'extra-beat'],
+          };
+          return update;
+        }
+      }
     }
     for (const s of pending) if (s >= hrStart && s <= hrEnd) hrPeaks[nHr++] = s;
     const qrsMs = median(qrsScratch, nQrs);
