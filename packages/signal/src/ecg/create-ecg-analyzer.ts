@@ -48,17 +48,18 @@ export interface EcgAnalyzerOptions {
    */
   maxInterbeatSlopeRatio?: number;
   /**
-   * Beats that look like their neighbours (default 0.7; 0 turns the rule off): the window is not
-   * analysable, reason `unmatched-beats`, when fewer than this fraction of its beats have a QRS
-   * (R peak ± 50 ms) whose slope curve correlates ≥ 0.9 with that of one of the 8 beats before
-   * it (±1 sample of alignment). A patient's beats repeat a few shapes (even multiform ectopy
-   * recurs), while the deflections of electrode-motion noise that the detector takes for beats
-   * each have their own: the template-matching idea of the signal quality indices (Li, Clifford &
-   * Tarassenko, Physiol Meas 2008;29:15–32; Behar et al., IEEE TMI 2013;32:1660–6), on the slope
-   * (first difference) rather than the samples, because a smooth noise ramp correlates with any
-   * other ramp. Chosen on DS1 with electrode-motion noise added at 12/6/0 dB (package README):
-   * rates more than 5 bpm off 15.7 → RESULT_NOISE % of those reported there, RESULT_CLEAN points
-   * fewer rates reported on the clean records.
+   * Beats that look like their neighbours (default 0.5; 0 turns the rule off): the window is not
+   * analysable, reason `unmatched-beats`, when fewer than this fraction of its beats are matched:
+   * a beat is matched when its QRS slope curve (x[j + 1] − x[j − 1] over the R peak ± 50 ms)
+   * correlates ≥ 0.9 with that of one of the 8 beats before it (±1 sample of alignment). A
+   * patient's beats repeat a few shapes (multiform ectopy recurs too), while the deflections of
+   * electrode-motion noise that the detector takes for beats each have their own: the template
+   * matching of the ECG signal quality indices (Li, Clifford & Tarassenko, Physiol Meas
+   * 2008;29:15–32), on the slope rather than the samples because a smooth noise ramp correlates
+   * with any other ramp. Chosen with `maxSplitRrRatio` on DS1 with electrode-motion noise added at
+   * 12/6/0 dB (package README, `npm run bench:analyzer -- <dir> --matched-fraction 0
+   * --split-rr-ratio 0` turns both off): rates more than 5 bpm off 15.7 → 7.7 % of those reported
+   * there; 1.1 points fewer rates reported on the clean DS1 records, 0.6 on CPSC 2021.
    */
   minMatchedBeatFraction?: number;
   /**
@@ -66,10 +67,11 @@ export interface EcgAnalyzerOptions {
    * analysable, reason `extra-beat`, when one of its beats matches none of the 8 before it (see
    * `minMatchedBeatFraction`) and its two RR intervals sum to less than this multiple of the
    * window's median RR. One deflection of noise counted as a beat in a 10 s window already adds
-   * ~6 bpm to the rate. A premature ectopic beat is followed by a pause (its two intervals sum to
-   * ~2 RR, Langendorf's compensatory pause) and the beats of atrial fibrillation, however
+   * ~6 bpm to the rate. A premature ectopic beat is followed by a compensatory pause (its two intervals
+   * sum to ~2 RR) and the beats of atrial fibrillation, however
    * irregular, keep their QRS shape; an unmatched beat splitting one interval in two is what the
-   * heart does not produce (an interpolated ectopic beat, rare, also does).
+   * heart does not produce (an interpolated ectopic beat, rare, also does). Figures with
+   * `minMatchedBeatFraction`.
    */
   maxSplitRrRatio?: number;
   /** Fewest NN intervals for a rolling HRV (default 20). */
@@ -349,7 +351,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     j >= keptFrom && j < samplesSeen ? (buffer[j - bufferStart] ?? 0) : 0;
   /**
    * Stores the slope curve of the beat at p and tells whether it correlates ≥ MATCH_CORRELATION
-   * with that of one of the MATCH_PREVIOUS beats before it. Reads samples within the
+   * with that of one of the MATCH_PREVIOUS beats before it (true for the first beat). Reads samples within the
    * delineation context of p only, so the answer does not depend on the chunking.
    */
   const matchesPrevious = (p: number): boolean => {
@@ -369,6 +371,8 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     }
     const previous = Math.min(ringBeats, MATCH_PREVIOUS);
     ringBeats++;
+    // The first beat of the stream has nothing to differ from.
+    if (previous === 0) return true;
     if (norm <= 0) return false;
     const scale = 1 / Math.sqrt(norm);
     for (let k = 0; k < matchLength; k++) probe[k] = (probe[k] ?? 0) * scale;
