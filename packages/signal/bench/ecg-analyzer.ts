@@ -9,8 +9,10 @@
  * streaming QRS detector measured in the same run (ratio, since machines differ).
  *
  * Run: npm run bench:analyzer -w @vigil/signal -- <mitdb dir> [--channel N] [--interbeat-ratio R]
- * [--fs F] (`--channel`: the lead scored, default 0; `--interbeat-ratio`: the analyzer's
- * `maxInterbeatSlopeRatio`, 0 turns that rule off; `--fs`: resample the records to F Hz first,
+ * [--matched-fraction M] [--split-rr-ratio S] [--fs F] (`--channel`: the lead scored, default 0;
+ * `--interbeat-ratio`, `--matched-fraction`, `--split-rr-ratio`: the analyzer's
+ * `maxInterbeatSlopeRatio`, `minMatchedBeatFraction`, `maxSplitRrRatio`, 0 turns each rule off;
+ * `--fs`: resample the records to F Hz first,
  * e.g. 100 as the ESP32 firmware sends).
  * With `--speed` or `--check-quality`: the per-packet cost against the previous implementation,
  * or the quality tracker against `signalQuality` (see `ecg-analyzer-speed.ts`).
@@ -40,6 +42,10 @@ async function main(): Promise<void> {
   const channel = Number(arg(argv, 'channel', '0'));
   const ratioArg = arg(argv, 'interbeat-ratio', '');
   const interbeatRatio = ratioArg === '' ? undefined : Number(ratioArg);
+  const matchedArg = arg(argv, 'matched-fraction', '');
+  const matchedFraction = matchedArg === '' ? undefined : Number(matchedArg);
+  const splitArg = arg(argv, 'split-rr-ratio', '');
+  const splitRatio = splitArg === '' ? undefined : Number(splitArg);
   const fsArg = arg(argv, 'fs', '');
   const outFs = fsArg === '' ? undefined : Number(fsArg);
   const names = readdirSync(dir)
@@ -80,6 +86,8 @@ async function main(): Promise<void> {
     const analyzer = createEcgAnalyzer({
       fs,
       ...(interbeatRatio === undefined ? {} : { maxInterbeatSlopeRatio: interbeatRatio }),
+      ...(matchedFraction === undefined ? {} : { minMatchedBeatFraction: matchedFraction }),
+      ...(splitRatio === undefined ? {} : { maxSplitRrRatio: splitRatio }),
     });
     let updates = 0;
     let reported = 0;

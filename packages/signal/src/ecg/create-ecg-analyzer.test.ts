@@ -290,7 +290,14 @@ describe('createEcgAnalyzer', () => {
 
   describe('electrode-motion noise (MIT-BIH Noise Stress Test 118e06, 6 dB, 560-640 s)', () => {
     /** HR (null when withheld) and reasons of each 1 s update of an 80 s fixture. */
-    async function hrTrack(name: string, options: { maxInterbeatSlopeRatio?: number } = {}) {
+    async function hrTrack(
+      name: string,
+      options: {
+        maxInterbeatSlopeRatio?: number;
+        minMatchedBeatFraction?: number;
+        maxSplitRrRatio?: number;
+      } = {},
+    ) {
       const x = (await readWfdbRecord(join(fixtures, name))).signals[0]?.physical;
       if (x === undefined) throw new Error(`${name}: no signal`);
       const analyzer = createEcgAnalyzer({ fs: 360, ...options });
@@ -302,13 +309,19 @@ describe('createEcgAnalyzer', () => {
       return out;
     }
 
+    /** The beat-matching rules off, to see the interbeat-noise rule alone. */
+    const noMatching = { minMatchedBeatFraction: 0, maxSplitRrRatio: 0 };
+
     it('withholds most heart rates that the noise pushes into tachycardia', async () => {
       // The same 80 s of record 118 without the noise gives the reference rate (77-80 bpm).
       const clean = await hrTrack('118-560s');
       const offBy5 = (track: { hr: number | null }[]) =>
         track.filter((u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5).length;
-      const withoutRule = await hrTrack('118e06-560s', { maxInterbeatSlopeRatio: 0 });
-      const withRule = await hrTrack('118e06-560s');
+      const withoutRule = await hrTrack('118e06-560s', {
+        ...noMatching,
+        maxInterbeatSlopeRatio: 0,
+      });
+      const withRule = await hrTrack('118e06-560s', noMatching);
       expect(clean.slice(3).every((u) => u.hr !== null && u.hr >= 76 && u.hr <= 81)).toBe(true);
       expect(Math.max(...withoutRule.map((u) => u.hr ?? 0))).toBeGreaterThan(140);
       // 71 of the 80 updates are more than 5 bpm off without the rule, 23 with it (48 withheld).
@@ -318,9 +331,30 @@ describe('createEcgAnalyzer', () => {
       expect(withheld).toBeGreaterThanOrEqual(48);
     });
 
+    it('withholds most of the wrong rates left by the interbeat rule, as noise beats match no other beat', async () => {
+      const clean = await hrTrack('118-560s');
+      const offBy5 = (track: { hr: number | null }[]) =>
+        track.filter((u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5).length;
+      const reported = (track: { hr: number | null }[]) =>
+        track.filter((u) => u.hr !== null).length;
+      const interbeatOnly = await hrTrack('118e06-560s', noMatching);
+      const matchingOnly = await hrTrack('118e06-560s', { maxInterbeatSlopeRatio: 0 });
+      const all = await hrTrack('118e06-560s');
+      // Interbeat rule alone: 29 rates reported, 23 of them more than 5 bpm off; all rules: 6, 2.
+      expect(reported(interbeatOnly)).toBe(29);
+      expect(offBy5(interbeatOnly)).toBe(23);
+      expect(reported(all)).toBeLessThanOrEqual(6);
+      expect(offBy5(all)).toBeLessThanOrEqual(2);
+      // Alone, the matching rules withhold 30 of the 77 rates (71 off without any rule).
+      const reasons = matchingOnly.flatMap((u) => u.reasons);
+      expect(reasons.filter((r) => r === 'unmatched-beats').length).toBeGreaterThanOrEqual(14);
+      expect(reasons.filter((r) => r === 'extra-beat').length).toBeGreaterThanOrEqual(17);
+      expect(offBy5(matchingOnly)).toBeLessThanOrEqual(43);
+    });
+
     it('leaves the same stretch without the noise untouched', async () => {
       expect(await hrTrack('118-560s')).toEqual(
-        await hrTrack('118-560s', { maxInterbeatSlopeRatio: 0 }),
+        await hrTrack('118-560s', { ...noMatching, maxInterbeatSlopeRatio: 0 }),
       );
     });
 
@@ -355,6 +389,10 @@ describe('createEcgAnalyzer', () => {
 
   it('rejects hostile input with typed errors and keeps its state', () => {
     expect(() => createEcgAnalyzer({ fs: 60 })).toThrow(SignalInputError);
+    expect(() => createEcgAnalyzer({ fs: 360, minMatchedBeatFraction: 1.5 })).toThrow(
+      SignalInputError,
+    );
+    expect(() => createEcgAnalyzer({ fs: 360, maxSplitRrRatio: -1 })).toThrow(SignalInputError);
     expect(() => createEcgAnalyzer({ fs: NaN })).toThrow(SignalInputError);
     expect(() => createEcgAnalyzer({ fs: 250, hrvWindowMs: -1 })).toThrow(SignalInputError);
     expect(() => createEcgAnalyzer({ fs: 250, maxInterbeatSlopeRatio: -0.1 })).toThrow(
