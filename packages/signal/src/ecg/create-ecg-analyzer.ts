@@ -120,8 +120,9 @@ export interface EcgAnalysisUpdate {
    * `signalQuality` on the whole window (combined from per-block measures, see
    * `createSignalQualityTracker`), and its saturation, noise and baseline rules on each block.
    * Reasons also include `implausible-qrs` when the recent complexes are narrower than `minQrsMs`,
-   * `interbeat-noise` when the slopes between beats are too steep (`maxInterbeatSlopeRatio`), and
-   * `unmatched-beats` when too few beats resemble a recent one (`minMatchedBeatFraction`).
+   * `interbeat-noise` when the slopes between beats are too steep (`maxInterbeatSlopeRatio`),
+   * `unmatched-beats` when too few beats resemble a recent one (`minMatchedBeatFraction`), and
+   * `extra-beat` when an unlike beat splits a normal interval (`maxSplitRrRatio`).
    */
   quality: { analysable: boolean; score: number; reasons: string[] };
 }
