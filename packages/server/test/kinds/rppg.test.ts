@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeRppgFrame } from '@vigil/protocol';
@@ -185,6 +185,32 @@ describe('camera heart-rate sessions', () => {
     expect(res.json()).toMatchObject({ code: 'RPPG_NOT_A_VIDEO', field: 'video' });
     expect(readFileSync(path.join(victim, 'keep'), 'utf8')).toBe('keep me');
     rmSync(victim, { recursive: true, force: true });
+  });
+
+  it('removes the spooled upload of a request refused before its handler (an id over 64 characters)', async () => {
+    // Found by fuzzing the video upload: the body is spooled before params are validated, and a
+    // refused request left its file (up to 200 MB each) in the temporary folder.
+    const spoolRoot = mkdtempSync(path.join(tmpdir(), 'vigil-rppg-spool-test-'));
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = spoolRoot;
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${'x'.repeat(65)}/video`,
+        headers: { ...auth(patient), 'content-type': 'video/mp4' },
+        payload: Buffer.alloc(100_000, 1),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'id' });
+      // Removed once the answer is sent (onResponse), a moment after inject resolves.
+      for (let i = 0; i < 40 && readdirSync(spoolRoot).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(readdirSync(spoolRoot)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      rmSync(spoolRoot, { recursive: true, force: true });
+    }
   });
 
   describe('privacy mode (mean colours over the WebSocket)', () => {
