@@ -246,6 +246,36 @@ describe('camera heart-rate sessions', () => {
       }
     });
 
+    it('refuses capture times that are not epoch ms of a set clock naming timestamp_ms, storing nothing', async () => {
+      // Found by fuzzing the stream: 15 s of colours at 1e16 ms (beyond 2^53) stored
+      // observations that PostgreSQL could not read back; at -1e15 they were stored as well.
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      for (const t0 of [1e16, -1e15]) {
+        for (let i = 0; i < 10; i++) {
+          const ts = t0 + i * 50;
+          s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: ts, ...colour(ts) }));
+        }
+      }
+      await s.until(() => s.messages.length >= 20);
+      s.ws.send(encodeRppgFrame(Number.NaN, new Uint8Array([0xff, 0xd8, 0xff])));
+      await s.until(() => s.messages.length >= 21);
+      s.ws.close();
+      expect(s.messages).toHaveLength(21);
+      for (const m of s.messages)
+        expect(m).toMatchObject({
+          type: 'error',
+          code: 'VALIDATION_FAILED',
+          field: 'timestamp_ms',
+        });
+      const rows = await t.container.database.db
+        .selectFrom('heart_rate_observations')
+        .select('ts')
+        .where('session_id', '=', id)
+        .execute();
+      expect(rows).toEqual([]);
+    });
+
     it('gives no number at 1 frame per second, and says the frame rate is too low', async () => {
       const id = await newSession(patient);
       const s = await openStream(id, patient.token);
