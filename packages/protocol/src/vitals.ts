@@ -91,7 +91,15 @@ export const Seed004BatchSchema = Type.Array(
 export const VitalsPacketSchema = Type.Object(
   {
     device_id: Type.String({ minLength: 1, maxLength: 128 }),
-    timestamp: Type.Number({ minimum: 0, description: 'Epoch seconds (< 1e11) or milliseconds' }),
+    // At most 2^53 - 1 ms: what a device clock can mean (year 287,396) and what both databases
+    // read back. A larger value (nanoseconds, garbage) used to be stored as the unsynchronised
+    // device_ts, which PostgreSQL kept as a bigint that node-postgres then refused to read above
+    // 2^53: every later read and upload of that device failed with a 500.
+    timestamp: Type.Number({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Epoch seconds (< 1e11) or milliseconds (at most 2^53 - 1)',
+    }),
     ecg_samples: Type.Optional(
       Type.Array(Type.Number(), {
         maxItems: 10_000,

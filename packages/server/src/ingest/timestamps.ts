@@ -52,15 +52,29 @@ export function deviceTimestampMs(
   return { tsMs, deviceMs: null };
 }
 
+/**
+ * Smallest magnitude of a normal 32-bit float (FLT_MIN). Readings are stored in `real` columns,
+ * which PostgreSQL refuses below about 1.4e-45 ("out of range for type real"): a heart rate of
+ * 1e-320 bpm was answered with a 500 on PostgreSQL and stored on SQLite.
+ */
+export const MIN_REAL_MAGNITUDE = 1.1754943508222875e-38;
+
 /** An optional number that must be finite when present; null when absent. */
 export function finiteOrNull(value: number | undefined, field: string): number | null {
   if (value === undefined) return null;
-  if (!Number.isFinite(value)) throw validationFailed(field, `${field} must be a finite number`);
-  return value;
+  return finiteNumber(value, field);
 }
 
-/** A required number that must be finite (JSON allows 1e999 = Infinity, which passes a schema). */
+/**
+ * A required number that must be finite (JSON allows 1e999 = Infinity, which passes a schema)
+ * and, unless 0, at least MIN_REAL_MAGNITUDE in magnitude (what a `real` column holds).
+ */
 export function finiteNumber(value: number, field: string): number {
   if (!Number.isFinite(value)) throw validationFailed(field, `${field} must be a finite number`);
+  if (value !== 0 && Math.abs(value) < MIN_REAL_MAGNITUDE)
+    throw validationFailed(
+      field,
+      `${field} must be 0 or at least 1.2e-38 in magnitude (stored as a 32-bit float)`,
+    );
   return value;
 }

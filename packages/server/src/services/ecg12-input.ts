@@ -8,7 +8,8 @@ import {
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { describeValidation } from '../errors/describe-validation.js';
-import { DomainError } from '../errors/catalogue.js';
+import { DomainError, validationFailed } from '../errors/catalogue.js';
+import { finiteNumber, MIN_REAL_MAGNITUDE } from '../ingest/timestamps.js';
 
 /** One request's input, ready for the interpreter. */
 export interface Ecg12Input {
@@ -37,8 +38,11 @@ export interface Ecg12Metadata {
 const checkBody = Compile(Ecg12ClassifyBodySchema);
 const N_LEADS = 12;
 
+/** A finite number a `real` column holds (PostgreSQL refuses magnitudes below ~1e-45), else null. */
 const numberOrNull = (v: unknown): number | null =>
-  typeof v === 'number' && Number.isFinite(v) ? v : null;
+  typeof v === 'number' && Number.isFinite(v) && (v === 0 || Math.abs(v) >= MIN_REAL_MAGNITUDE)
+    ? v
+    : null;
 
 /** The metadata fields of a body of any shape, null where absent or not a number. */
 export function ecg12Metadata(body: unknown): Ecg12Metadata {
@@ -48,7 +52,11 @@ export function ecg12Metadata(body: unknown): Ecg12Metadata {
     sex: numberOrNull(b.sex),
     height: numberOrNull(b.height),
     weight: numberOrNull(b.weight),
-    heart_axis: typeof b.heart_axis === 'string' ? b.heart_axis.slice(0, 32) : null,
+    // PostgreSQL text cannot hold U+0000.
+    heart_axis:
+      typeof b.heart_axis === 'string' && !b.heart_axis.includes('\u0000')
+        ? b.heart_axis.slice(0, 32)
+        : null,
     sampling_rate_hz: numberOrNull(b.sampling_rate_hz) ?? ECG12_DEFAULT_RATE_HZ,
     n_samples: Array.isArray(b.ecg_signal) ? b.ecg_signal.length : null,
   };
@@ -78,6 +86,14 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
     });
   }
   const b: Ecg12ClassifyBody = { ...withDefaults, ecg_signal: signal as unknown[] };
+  // Stored in `real` columns: 1e-320 passed the schema, then the insert failed (a 500).
+  for (const name of ['age', 'height', 'weight'] as const)
+    finiteNumber(b[name], `${prefix}${name}`);
+  if (b.patient_id?.includes('\u0000') === true)
+    throw validationFailed(
+      `${prefix}patient_id`,
+      `${prefix}patient_id must not contain the NUL character (U+0000)`,
+    );
   const rows = b.ecg_signal;
   const rate = b.sampling_rate_hz ?? ECG12_DEFAULT_RATE_HZ;
   const expected = Math.round(ECG12_DURATION_S * rate);

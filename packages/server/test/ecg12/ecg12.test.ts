@@ -129,6 +129,28 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     });
   });
 
+  it('refuses an age of 1e-320 and a patient_id holding U+0000 naming the field, and records the refusal', async () => {
+    // Found by fuzzing POST /api/v1/ecg/classify on PostgreSQL: both were 500s (the `real` age
+    // column refused 1e-320; U+0000 failed the patient lookup), and a refused heart_axis "M\u0000"
+    // failed the insert of the refused request itself.
+    for (const [patch, field] of [
+      [{ age: 1e-320 }, 'age'],
+      [{ weight: 5e-324 }, 'weight'],
+      [{ patient_id: 'p\u0000' }, 'patient_id'],
+      [{ heart_axis: 'M\u0000' }, 'heart_axis'],
+    ] as const) {
+      const res = await classify(e07509Body(patch), docA);
+      expect(res.statusCode).toBe(400);
+      expect(res.json<ErrorResponse>()).toMatchObject({ code: 'VALIDATION_FAILED', field });
+    }
+    const last = (await history(docA, '?limit=1')).json<Ecg12HistoryPage>().records[0];
+    expect(last).toMatchObject({
+      success: false,
+      error_code: 'VALIDATION_FAILED',
+      heart_axis: null,
+    });
+  });
+
   it('answers 422 for a flat ECG in which no beat can be measured', async () => {
     const flat = E07509_SIGNAL.map(() => Array.from({ length: 12 }, () => 0));
     const res = await classify(e07509Body({ ecg_signal: flat }), docA);

@@ -245,6 +245,41 @@ describe('baby monitor uploads: retries and both kinds of cry evidence', () => {
     expect(stored.json()).toEqual(b);
   });
 
+  it('rejects a humidity below 1.2e-38, a blank humidity and notes with U+0000 naming the field, storing nothing', async () => {
+    // Found by fuzzing POST /api/v1/readings on PostgreSQL: humidity 1e-320 (its `real` column)
+    // and notes "\u0000" (its text column) were 500s; on SQLite they were stored, and a blank
+    // humidity field was stored as 0 %.
+    const before = await rows(parent.user.id);
+    const json = (payload: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/readings',
+        headers: { 'x-api-key': monitor.api_key },
+        payload,
+      });
+    for (const [payload, field] of [
+      [{ temperature: 37, humidity: 1e-320 }, 'humidity'],
+      [{ temperature: 37, humidity: '5e-324' }, 'humidity'],
+      [{ temperature: 37, humidity: '0x10' }, 'humidity'],
+      [{ temperature: 37, humidity: 50, notes: 'asleep\u0000' }, 'notes'],
+    ] as const) {
+      const res = await json(payload);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field });
+    }
+    const blank = await upload(
+      { 'x-api-key': monitor.api_key },
+      { temperature: '37', humidity: '  ' },
+    );
+    expect(blank.statusCode).toBe(400);
+    expect(blank.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'humidity',
+      message: 'humidity is required',
+    });
+    expect(await rows(parent.user.id)).toBe(before);
+  });
+
   it('names the field of a bad monitor verdict in an upload', async () => {
     const res = await t.app.inject({
       method: 'POST',

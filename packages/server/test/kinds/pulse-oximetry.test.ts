@@ -81,6 +81,18 @@ describe('pulse oximetry (POST /api/v1/oximetry, vigil/devices/{id}/oximetry)', 
     expect(await stored()).toHaveLength(1);
   });
 
+  it('rejects a pulse rate too small for a 32-bit float naming pulse_rate_bpm, and stores nothing', async () => {
+    // Found by fuzzing on PostgreSQL: 5e-324 passed `exclusiveMinimum: 0` and the insert into
+    // the `real` column failed with a 500.
+    const before = (await stored()).length;
+    const res = await post(reading(4, 96, { pulse_rate_bpm: 5e-324 }));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'pulse_rate_bpm' });
+    const batch = await post([reading(5, 96), reading(6, 96, { perfusion_index: 1e-320 })]);
+    expect(batch.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: '[1].perfusion_index' });
+    expect(await stored()).toHaveLength(before);
+  });
+
   it('opens a spo2_low alert when SpO2 stays at 88 % for 40 s, through the alert lifecycle', async () => {
     const batch = Array.from({ length: 41 }, (_, i) => reading(100 + i, 88));
     const res = await post(batch);

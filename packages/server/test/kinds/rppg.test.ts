@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeRppgFrame } from '@vigil/protocol';
@@ -187,6 +187,32 @@ describe('camera heart-rate sessions', () => {
     rmSync(victim, { recursive: true, force: true });
   });
 
+  it('removes the spooled upload of a request refused before its handler (an id over 64 characters)', async () => {
+    // Found by fuzzing the video upload: the body is spooled before params are validated, and a
+    // refused request left its file (up to 200 MB each) in the temporary folder.
+    const spoolRoot = mkdtempSync(path.join(tmpdir(), 'vigil-rppg-spool-test-'));
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = spoolRoot;
+    try {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/rppg/sessions/${'x'.repeat(65)}/video`,
+        headers: { ...auth(patient), 'content-type': 'video/mp4' },
+        payload: Buffer.alloc(100_000, 1),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'id' });
+      // Removed once the answer is sent (onResponse), a moment after inject resolves.
+      for (let i = 0; i < 40 && readdirSync(spoolRoot).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(readdirSync(spoolRoot)).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      rmSync(spoolRoot, { recursive: true, force: true });
+    }
+  });
+
   describe('privacy mode (mean colours over the WebSocket)', () => {
     /** Mean skin colour with a 72-bpm pulse mostly in green (as skin absorbs it). */
     const colour = (tMs: number) => {
@@ -218,6 +244,36 @@ describe('camera heart-rate sessions', () => {
         expect(o.source).toBe('rppg');
         expect(Math.abs(o.bpm - 72)).toBeLessThan(3);
       }
+    });
+
+    it('refuses capture times that are not epoch ms of a set clock naming timestamp_ms, storing nothing', async () => {
+      // Found by fuzzing the stream: 15 s of colours at 1e16 ms (beyond 2^53) stored
+      // observations that PostgreSQL could not read back; at -1e15 they were stored as well.
+      const id = await newSession(patient);
+      const s = await openStream(id, patient.token);
+      for (const t0 of [1e16, -1e15]) {
+        for (let i = 0; i < 10; i++) {
+          const ts = t0 + i * 50;
+          s.ws.send(JSON.stringify({ type: 'mean_rgb', timestamp_ms: ts, ...colour(ts) }));
+        }
+      }
+      await s.until(() => s.messages.length >= 20);
+      s.ws.send(encodeRppgFrame(Number.NaN, new Uint8Array([0xff, 0xd8, 0xff])));
+      await s.until(() => s.messages.length >= 21);
+      s.ws.close();
+      expect(s.messages).toHaveLength(21);
+      for (const m of s.messages)
+        expect(m).toMatchObject({
+          type: 'error',
+          code: 'VALIDATION_FAILED',
+          field: 'timestamp_ms',
+        });
+      const rows = await t.container.database.db
+        .selectFrom('heart_rate_observations')
+        .select('ts')
+        .where('session_id', '=', id)
+        .execute();
+      expect(rows).toEqual([]);
     });
 
     it('gives no number at 1 frame per second, and says the frame rate is too low', async () => {

@@ -249,6 +249,42 @@ describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
       await client.endAsync();
     }
   });
+
+  it('refuses a message whose notes hold U+0000 on its errors topic naming notes, then stores the next', async () => {
+    // Found by fuzzing the readings topic on PostgreSQL: the insert failed (text cannot hold
+    // U+0000), the message was left unacknowledged and the connection dropped, so the broker
+    // delivered it again on every reconnection and the monitor's later messages never arrived.
+    const port = w.t.container.mqttPort;
+    if (port === null) throw new Error('the embedded broker is not running');
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      username: w.monitor.device_id,
+      password: w.monitor.api_key,
+      reconnectPeriod: 0,
+    });
+    try {
+      const rejections: unknown[] = [];
+      client.on('message', (_topic, payload) => rejections.push(JSON.parse(payload.toString())));
+      await client.subscribeAsync(`vigil/devices/${w.monitor.device_id}/errors`, { qos: 1 });
+      const topic = `vigil/devices/${w.monitor.device_id}/readings`;
+      const before = (await stored(w)).length;
+      w.t.clock.advance(1000);
+      await client.publishAsync(topic, JSON.stringify({ Temperature: 36.9, notes: 'a\u0000b' }), {
+        qos: 1,
+      });
+      await until(() => Promise.resolve(rejections.length > 0 ? true : undefined), 'the rejection');
+      expect(rejections).toEqual([
+        expect.objectContaining({ code: 'VALIDATION_FAILED', field: 'notes', statusCode: 400 }),
+      ]);
+      w.t.clock.advance(1000);
+      await client.publishAsync(topic, ESP32.calm, { qos: 1 });
+      await until(
+        async () => ((await stored(w)).length === before + 1 ? true : undefined),
+        'the next reading',
+      );
+    } finally {
+      await client.endAsync();
+    }
+  });
 });
 
 const systemBroker = await portAccepts(1883);

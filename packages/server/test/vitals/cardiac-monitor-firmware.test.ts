@@ -423,6 +423,56 @@ describe('a device ECG input profile (registration and update)', () => {
     expect(mv.map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 1, -1, 6.553]);
   });
 
+  it('rejects counts a custom profile turns beyond ±50 mV naming the sample, and keeps unknown-unit extremes readable', async () => {
+    // Found by fuzzing POST /api/v1/vitals with extreme samples per input profile: a custom gain
+    // of 5e-324 stored Infinity mV and unknown units with subnormal samples stored NaN, after
+    // which GET …/ecg and …/latest answered 500; unknown units at ±1e308 were stored as all 0.
+    const { api_key: custom } = await registerDevice(t, doctor, {
+      deviceId: 'ESP32-PROFILE-GAIN',
+      ecgInput: { units: 'adc_counts', adc_bits: 12, zero_counts: 0, counts_per_mv: 5e-324 },
+    });
+    const startS = Math.floor(t.clock.now() / 1000) - 300;
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'x-api-key': custom },
+      payload: { device_id: 'ESP32-PROFILE-GAIN', timestamp: startS, ecg_samples: [0, 4095] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'ecg_samples[1]' });
+
+    const { api_key: unknown } = await registerDevice(t, doctor, {
+      deviceId: 'ESP32-PROFILE-EXTREME',
+      ecgInput: { preset: 'unknown' },
+    });
+    for (const [k, samples] of [
+      [0, [5e-324, 0, 5e-324, 0]],
+      [1, [1e308, -1e308, 0, 1e308]],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/vitals',
+        headers: { 'x-api-key': unknown },
+        payload: {
+          device_id: 'ESP32-PROFILE-EXTREME',
+          timestamp: startS + k,
+          ecg_samples: samples,
+        },
+      });
+      expect(res.statusCode).toBe(201);
+    }
+    const ecg = await t.app.inject({
+      url: `/api/v1/vitals/ESP32-PROFILE-EXTREME/ecg?from=${startS * 1000}&to=${startS * 1000 + 2000}`,
+      headers: doctor.headers,
+    });
+    expect(ecg.statusCode).toBe(200);
+    const mv = ecg
+      .json<{ segments: { samples_mv: number[] }[] }>()
+      .segments.flatMap((seg) => seg.samples_mv);
+    // Each packet centred on its median and scaled so its 1st–99th percentile range is 2.
+    expect(mv).toEqual([0, -2, 0, -2, 0, -2, -1, 0]);
+  });
+
   it('with unknown units, analyses timing only: the heart rate comes from the ECG whatever its scale', async () => {
     const { api_key: key } = await registerDevice(t, doctor, {
       deviceId: 'ESP32-PROFILE-UNK',

@@ -82,4 +82,36 @@ describe('device clock skew', () => {
       .execute();
     expect(rows.map((r) => Number(r.sequence))).toEqual([10, 11]);
   });
+
+  it('rejects a timestamp beyond 2^53 - 1 ms naming field timestamp, and the device stays readable', async () => {
+    // Found by fuzzing POST /api/v1/vitals: a nanosecond clock (9.2e18) was stored as the
+    // unsynchronised device_ts; on PostgreSQL every later read or upload of the device was a 500.
+    t = await createTestApp();
+    const { key, doctor } = await createMonitoredPatient(t, 'ESP32-NANO');
+    const [p] = syntheticPackets('ESP32-NANO', 70, 1, t.clock.now(), 3);
+    for (const timestamp of [9.2e18, Number.MAX_SAFE_INTEGER + 2, 1e308]) {
+      const res = await post(t, key, { ...p, timestamp });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'timestamp' });
+    }
+    const rows = await t.container.database.db
+      .selectFrom('vitals')
+      .select('id')
+      .where('device_id', '=', 'ESP32-NANO')
+      .execute();
+    expect(rows).toEqual([]);
+
+    const unsynced = await post(t, key, { ...p, timestamp: Number.MAX_SAFE_INTEGER });
+    expect(unsynced.json<Answer>()).toMatchObject({
+      timestamp: t.clock.now(),
+      timestamp_unsynced: true,
+    });
+    const latest = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/vitals/ESP32-NANO/latest',
+      headers: doctor.headers,
+    });
+    expect(latest.statusCode).toBe(200);
+    expect(latest.json()).toMatchObject({ device_timestamp: Number.MAX_SAFE_INTEGER });
+  });
 });

@@ -108,6 +108,30 @@ describe('POST /api/v1/vitals', () => {
     expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field });
   });
 
+  it('rejects a reading too small for a 32-bit float naming its field, and stores nothing', async () => {
+    // Found by fuzzing POST /api/v1/vitals on PostgreSQL: spo2_percent 1e-320 passed every check
+    // and the insert into the `real` column failed (a 500); SQLite stored it.
+    for (const [field, value] of [
+      ['spo2_percent', 1e-320],
+      ['heart_rate_bpm', 1e-46],
+      ['respiratory_rate', 5e-324],
+      ['battery_percent', 1e-39],
+    ] as const) {
+      const res = await post(t, key, { ...packet(550), [field]: value });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED', field });
+    }
+    const rows = await t.container.database.db
+      .selectFrom('vitals')
+      .select('id')
+      .where('device_id', '=', deviceId)
+      .where('ts', '=', base + 550_000)
+      .execute();
+    expect(rows).toEqual([]);
+    const tiny = await post(t, key, { ...packet(551), respiratory_rate: 1.2e-38 });
+    expect(tiny.statusCode).toBe(201);
+  });
+
   it('rejects a sample that JSON turns into Infinity', async () => {
     const res = await t.app.inject({
       method: 'POST',

@@ -5,6 +5,7 @@ import {
   type BabyMonitorMessage,
 } from '@vigil/protocol';
 import { validationFailed } from '../../errors/catalogue.js';
+import { MIN_REAL_MAGNITUDE } from '../../ingest/timestamps.js';
 import { observation, type AlertObservation } from '../../services/alert-rule-engine.js';
 
 /** The cry evidence of a reading: what decided, and how sure it was. */
@@ -23,9 +24,11 @@ export interface BabyValues {
   humidityPercent: number | null;
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
  * A form or JSON value as a number in range, or null when absent. Form fields arrive as strings;
- * an empty string is absent. Anything else fails naming the field.
+ * an empty or blank string is absent. Anything else fails naming the field.
  */
 export function parseMeasurement(
   value: unknown,
@@ -33,10 +36,17 @@ export function parseMeasurement(
   range: { min: number; max: number },
   unit: string,
 ): number | null {
-  if (value === undefined || value === null || value === '') return null;
-  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string' && value.trim() === '') return null;
+  // Decimal only: Number() also reads "0x10" (16), "0b1" and "  " (0).
+  const n = typeof value === 'string' && DECIMAL.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n))
     throw validationFailed(field, `${field} must be a number`);
+  if (n !== 0 && Math.abs(n) < MIN_REAL_MAGNITUDE)
+    throw validationFailed(
+      field,
+      `${field} must be 0 or at least 1.2e-38 in magnitude (stored as a 32-bit float)`,
+    );
   if (n < range.min || n > range.max)
     throw validationFailed(field, `${field} must be between ${range.min} and ${range.max} ${unit}`);
   return n;

@@ -105,6 +105,9 @@ const AUDIO_ERRORS = {
 function optionalString(value: unknown, field: string, max: number): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw validationFailed(field, `${field} must be a string`);
+  // PostgreSQL text cannot hold U+0000 (a 500 on PostgreSQL, stored on SQLite).
+  if (value.includes('\u0000'))
+    throw validationFailed(field, `${field} must not contain the NUL character (U+0000)`);
   if (value.length > max)
     throw validationFailed(field, `${field} is longer than ${max} characters`);
   return value;
@@ -203,7 +206,7 @@ export class BabyMonitorService {
       cry: reading.cry,
       device: reading.cry.source === 'device' ? reading.cry : null,
       audioProbability: null,
-      notes: reading.notes,
+      notes: optionalString(reading.notes, 'notes', NOTES_MAX_CHARS),
       atMs: reading.atMs,
       audio: undefined,
       uploadKey: null,

@@ -265,19 +265,36 @@ function samplesToMv(
         field(`ecg_samples[${bad}]`),
         `${field(`ecg_samples[${bad}]`)} must be an integer ADC count in 0 … ${String(2 ** bits - 1)} (the device's ${input} input profile)`,
       );
-    for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) - zero) / gain;
+    for (let i = 0; i < raw.length; i++) {
+      out[i] = ((raw[i] ?? 0) - zero) / gain;
+      // A custom profile's gain or zero can put a count anywhere (counts_per_mv 1e-300 made
+      // 4e303 mV, 5e-324 made Infinity, which left the stored window unreadable: a 500).
+      if (!(Math.abs(out[i] ?? NaN) <= MAX_ECG_MV))
+        throw validationFailed(
+          field(`ecg_samples[${i}]`),
+          `${field(`ecg_samples[${i}]`)} is ${String(out[i])} mV through the device's ${input} input profile, beyond ±${String(MAX_ECG_MV)} mV (check its counts_per_mv and zero_counts)`,
+        );
+    }
     const railsMv: [number, number] = [(0 - zero) / gain, (2 ** bits - 1 - zero) / gain];
     return { samples: out, input, unitsKnown: true, railsMv };
   };
   if (profile.units === 'adc_counts') return fromCounts(profile, profile.preset);
   if (profile.units === 'unknown') {
-    const sorted = Float64Array.from(raw).sort();
+    // Divided by the peak first: samples near the double range (±1e308) made the percentile
+    // range Infinity (every sample stored as 0), and subnormal ones (5e-324) made the scale
+    // Infinity (NaN samples: the stored window could not be read back, a 500).
+    let peak = 0;
+    for (const v of raw) peak = Math.max(peak, Math.abs(v));
+    const unit = peak > 0 ? peak : 1;
+    const sorted = Float64Array.from(raw, (v) => v / unit).sort();
     const at = (q: number) =>
       sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
     const median = at(0.5);
     const range = at(0.99) - at(0.01);
-    const scale = range > 0 ? 2 / range : 1;
-    for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) - median) * scale;
+    // |sample − median| ≤ 2 after the division, so a scale with 2 × scale finite keeps every
+    // sample finite.
+    const scale = range > 0 && Number.isFinite(4 / range) ? 2 / range : 1;
+    for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) / unit - median) * scale;
     return { samples: out, input: 'unknown', unitsKnown: false, railsMv: null };
   }
   const bad = within(raw, -MAX_ECG_MV, MAX_ECG_MV, false);

@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import type { FaceFinder, FoundFace } from '../../adapters/face-finder.adapter.js';
 import type { Clock } from '../../adapters/clock.js';
 import { DomainError, validationFailed, type ErrorCode } from '../../errors/catalogue.js';
+import { MAX_FUTURE_MS, MIN_TIMESTAMP_MS } from '../../ingest/timestamps.js';
 import type { Viewer } from '../../repositories/access.repository.js';
 import type { AlertObservation } from '../../services/alert-rule-engine.js';
 import { annotateFrame, type FrameOverlay } from './rppg-overlay.js';
@@ -429,6 +430,7 @@ export class RppgService {
             field: 'header',
             message: 'A binary message is [type 1][float64 LE timestamp ms][JPEG]',
           });
+        this.checkCaptureTime(frame.timestampMs);
         if (frame.jpeg.length > RPPG_FRAME_LIMITS.maxBytes)
           throw new DomainError('RPPG_CORRUPT_FRAME', {
             field: 'jpeg',
@@ -455,7 +457,9 @@ export class RppgService {
           true,
         );
       } else {
-        estimate = await this.analyseMeanRgb(s, parseMeanRgb(data));
+        const message = parseMeanRgb(data);
+        this.checkCaptureTime(message.timestamp_ms);
+        estimate = await this.analyseMeanRgb(s, message);
       }
       return {
         type: 'estimate',
@@ -476,6 +480,20 @@ export class RppgService {
         };
       throw error;
     }
+  }
+
+  /**
+   * A client's capture time becomes the time of the stored observations: epoch ms of a set
+   * clock. A stream at 1e16 ms (beyond 2^53) stored observations PostgreSQL then could not read
+   * back (every read of them a 500), one at -1e15 stored them 30,000 years ago.
+   */
+  private checkCaptureTime(timestampMs: number): void {
+    const nowMs = this.deps.clock.now();
+    if (!(timestampMs >= MIN_TIMESTAMP_MS && timestampMs <= nowMs + MAX_FUTURE_MS))
+      throw validationFailed(
+        'timestamp_ms',
+        'timestamp_ms must be the capture time in epoch ms, from 2000-01-01 to a day ahead of the server',
+      );
   }
 
   private async analyseMeanRgb(s: Session, m: RppgMeanRgbMessage): Promise<RppgEstimate> {

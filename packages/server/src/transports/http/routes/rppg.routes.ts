@@ -133,6 +133,13 @@ export function rppgRoutes(
     {
       config: { audit: sessionAudit('rppg_session.upload') },
       onRequest: [app.authenticate],
+      // The body is spooled before params are validated: a refused request (an id over 64
+      // characters) never reached the handler's clean-up and left its file, up to 200 MB, in
+      // the temporary folder. Removed once answered, whatever the outcome.
+      onResponse: async (request) => {
+        if (request.body instanceof SpooledVideo)
+          await rm(request.body.dir, { recursive: true, force: true });
+      },
       schema: {
         tags: ['rppg'],
         summary: 'Upload a video (MP4, WebM or MOV as the raw body, at most 200 MB and 5 min)',
