@@ -247,3 +247,34 @@ describe('external broker: a message that keeps failing', () => {
     }
   });
 });
+
+describe('MQTT dead letters for admins', () => {
+  it('lists them newest first in pages, payload in base64, and only to admins', async () => {
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(1000);
+      await deadLetters.store({
+        deviceId: DEVICE,
+        topic: TOPIC,
+        payload: Buffer.from([i, 0x00, 0xff]),
+        errorCode: 'INTERNAL_ERROR',
+        errorMessage: `failure ${String(i)} \u0000`,
+        attempts: 5,
+      });
+    }
+    const admin = { id: 'admin-1', role: 'admin' as const, email: 'a@example.org' };
+    const first = await deadLetters.list(admin, { limit: 2 });
+    expect(first.items.map((l) => [l.payload_base64, l.error_message])).toEqual([
+      [Buffer.from([2, 0, 255]).toString('base64'), 'failure 2 \uFFFD'],
+      [Buffer.from([1, 0, 255]).toString('base64'), 'failure 1 \uFFFD'],
+    ]);
+    expect(first.next_cursor).not.toBeNull();
+    const second = await deadLetters.list(admin, { limit: 2, cursor: first.next_cursor ?? '' });
+    expect(second.items.map((l) => l.payload_base64)).toEqual([
+      Buffer.from([0, 0, 255]).toString('base64'),
+    ]);
+    expect(second.next_cursor).toBeNull();
+    await expect(
+      deadLetters.list({ ...admin, role: 'doctor' as const }, { limit: 2 }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
