@@ -23,6 +23,7 @@ import { createIdentity } from './composition/identity.js';
 import { createRppg } from './composition/rppg.js';
 import { startScheduledWork } from './composition/scheduling.js';
 import { startMqtt } from './composition/transports.js';
+import { MqttDeadLettersService } from './services/mqtt-dead-letters.service.js';
 import { createVitals } from './composition/vitals.js';
 import { Seed004Service } from './services/seed-004.service.js';
 import type { Config } from './config/env.js';
@@ -227,9 +228,17 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       newId: createTimeOrderedIdGenerator(),
     });
 
+    // MQTT messages that keep failing, set aside so they stop blocking their session.
+    const mqttDeadLetters = new MqttDeadLettersService({
+      deadLetters: repositories.mqttDeadLetters,
+      clock,
+      newId: createTimeOrderedIdGenerator(),
+    });
+
     // Transports beside HTTP (which app.ts builds over the same services): MQTT.
     const mqtt = await startMqtt({
       config,
+      deadLetters: mqttDeadLetters,
       // Every upload is accounted for in the audit trail, one event per device per flush window.
       channels: auditedChannels(audit, clock, {
         vitals: mqttChannel(validateVitalsBody, vitals.kinds.vitals),
@@ -298,6 +307,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       fhir: createFhirService({ fhir: repositories.fhir, audit, version: SERVER_VERSION }),
       audit,
       reports,
+      mqttDeadLetters,
       // Seed 004's paths (the ECG MI predictor's front end) over the services above.
       seed004: new Seed004Service({
         auth: identity.auth,

@@ -18,6 +18,11 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** SHA-256 hex digest of bytes: identifies a message by its exact content. */
+export function sha256Bytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 /** Compares two secrets in constant time (by digest, so lengths may differ). */
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(

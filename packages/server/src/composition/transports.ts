@@ -11,6 +11,8 @@ import { startExternalSubscriber } from '../transports/mqtt/external-subscriber.
 import { startPartitionSessions } from '../transports/mqtt/partition-sessions.js';
 import { createMqttMetrics } from '../transports/mqtt/mqtt-metrics.js';
 import type { MqttChannels, MqttOutcome } from '../transports/mqtt/device-message.js';
+import { createPoisonQuarantine } from '../transports/mqtt/poison-messages.js';
+import type { MqttDeadLettersService } from '../services/mqtt-dead-letters.service.js';
 import type { CloseStack } from './close-stack.js';
 import type { Identity } from './identity.js';
 
@@ -24,6 +26,8 @@ export async function startMqtt(o: {
   /** The device messages accepted, by topic suffix (`vitals`, `oximetry`). */
   channels: MqttChannels;
   identity: Identity;
+  /** Where messages that keep failing are set aside (MQTT_POISON_ATTEMPTS). */
+  deadLetters: Pick<MqttDeadLettersService, 'store'>;
   log: Logger;
   metrics: Registry;
   stack: CloseStack;
@@ -43,6 +47,15 @@ export async function startMqtt(o: {
     mqttMetrics.count(outcome);
     o.onOutcome?.(deviceId, outcome);
   };
+  // One quarantine for whichever transport runs, so a message's failures count across reconnections.
+  const quarantine = createPoisonQuarantine({
+    attempts: o.config.mqtt.poisonAttempts,
+    deadLetters: o.deadLetters,
+    log: o.log,
+    onQuarantined: () => {
+      mqttMetrics.deadLettered();
+    },
+  });
   if (o.config.mqtt.url !== undefined && o.config.mqtt.partitionSessions !== undefined) {
     const { ownership } = o.partitions;
     const sessions = await startPartitionSessions({
@@ -55,6 +68,7 @@ export async function startMqtt(o: {
       devices: o.identity.devices,
       log: o.log,
       onOutcome,
+      quarantine,
     });
     o.stack.push(() => sessions.close());
     await o.partitions.onRegistered((deviceId) => {
@@ -94,6 +108,7 @@ export async function startMqtt(o: {
       devices: o.identity.devices,
       log: o.log,
       onOutcome,
+      quarantine,
     });
     o.stack.push(() => sub.close());
     return { port: null };
@@ -105,6 +120,7 @@ export async function startMqtt(o: {
       devices: o.identity.devices,
       log: o.log,
       onOutcome,
+      quarantine,
     });
     if (broker !== null) {
       o.stack.push(() => broker.close());

@@ -53,6 +53,12 @@ export const EnvSchema = Type.Object({
     description:
       "With MQTT_PARTITION_SESSIONS: persistent sessions per device partition, each with its share of the partition's devices (a session carries one message per ingest latency); the same value on every instance",
   }),
+  MQTT_POISON_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description:
+      'Failed ingestions (5xx or an exception) of the same MQTT message (topic and payload bytes) before Vigil stores it in mqtt_dead_letters and acknowledges it, so a message that fails deterministically stops blocking its session; while the database refuses that insert too (an outage) the message stays unacknowledged',
+  }),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
   VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
   AUDIT_RETENTION_DAYS: Type.Integer({
@@ -175,6 +181,8 @@ export interface Config {
     partitionSessions: string | undefined;
     /** MQTT_SESSIONS_PER_PARTITION: sessions per device partition (default 4). */
     sessionsPerPartition: number;
+    /** MQTT_POISON_ATTEMPTS: failures of one message before it is dead-lettered (default 5). */
+    poisonAttempts: number;
   };
   /**
    * Days of vitals (packets, ECG, predictions, rollup) kept; 0 keeps them forever. Alerts and
@@ -356,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       clientId: e.MQTT_CLIENT_ID,
       partitionSessions: e.MQTT_PARTITION_SESSIONS,
       sessionsPerPartition: e.MQTT_SESSIONS_PER_PARTITION,
+      poisonAttempts: e.MQTT_POISON_ATTEMPTS,
     },
     retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
     instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,

@@ -105,6 +105,7 @@ export interface DB {
   reports: ReportsTable;
   cluster_job_runs: ClusterJobRunsTable;
   cluster_members: ClusterMembersTable;
+  mqtt_dead_letters: MqttDeadLettersTable;
 }
 
 /** One run of a cluster-wide periodic job (migration 019). */
@@ -123,6 +124,21 @@ export interface ClusterMembersTable {
   instance: string;
   address: string;
   joined_at: number;
+}
+
+/**
+ * An MQTT message that failed MQTT_POISON_ATTEMPTS times and was acknowledged so that it stops
+ * blocking its session (migration 021): the payload byte for byte, and the last failure.
+ */
+export interface MqttDeadLettersTable {
+  id: string;
+  received_at: number;
+  device_id: string;
+  topic: string;
+  payload: Buffer;
+  error_code: string;
+  error_message: string;
+  attempts: number;
 }
 
 /** The audit trail (migration 016): inserted only, deleted only by the audit retention pass. */

@@ -9,6 +9,7 @@ import { DevicesRepository } from './devices.repository.js';
 import { createEcgLeadsRepository } from './ecg-leads.repository.js';
 import { createEventsRepository } from './events.repository.js';
 import { createFhirRepository } from './fhir.repository.js';
+import { createMqttDeadLettersRepository } from './mqtt-dead-letters.repository.js';
 import { HealthRepository } from './health.repository.js';
 import { createPatientScopeRepository } from './patient-scope.repository.js';
 import { createPredictionsRepository } from './predictions.repository.js';
@@ -37,6 +38,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     audit: createAuditRepository(db),
     reports: createReportsRepository(db, dialect),
     clusterJobs: createClusterJobsRepository(db),
+    mqttDeadLetters: createMqttDeadLettersRepository(db),
   };
 }
 export type Repositories = ReturnType<typeof createRepositories>;

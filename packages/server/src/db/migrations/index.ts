@@ -19,6 +19,7 @@ import * as multiLeadEcg from './017_multi_lead_ecg.js';
 import * as partitionedPackets from './018_partitioned_packets.js';
 import * as clusterJobRuns from './019_cluster_job_runs.js';
 import * as clusterMembers from './020_cluster_members.js';
+import * as mqttDeadLetters from './021_mqtt_dead_letters.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '018_partitioned_packets': partitionedPackets,
   '019_cluster_job_runs': clusterJobRuns,
   '020_cluster_members': clusterMembers,
+  '021_mqtt_dead_letters': mqttDeadLetters,
 };

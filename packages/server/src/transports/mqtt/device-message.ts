@@ -101,7 +101,7 @@ export function rejectionMessage(r: MqttRejected): Buffer {
  * The `sequence` and `timestamp` of the packet a rejection is about: the whole payload when it is
  * one packet, the `[i]` of the field in a batch (a batch error without an index names no packet).
  */
-function packetIdentity(
+export function packetIdentity(
   body: unknown,
   field: string | undefined,
 ): { sequence?: number; timestamp?: number } {

@@ -9,7 +9,9 @@ import {
   rejectionMessage,
   type MqttChannels,
   type MqttOutcome,
+  type MqttRejected,
 } from './device-message.js';
+import { failureDetail, type PoisonQuarantine } from './poison-messages.js';
 
 /** What a subscriber on an external broker needs to ingest device messages. */
 export interface DeviceSubscriberDeps {
@@ -22,6 +24,11 @@ export interface DeviceSubscriberDeps {
     error(obj: object, msg: string): void;
   };
   onOutcome?: ((deviceId: string, outcome: MqttOutcome) => void) | undefined;
+  /**
+   * Sets aside a message that keeps failing (poison-messages.ts); without it a failed message is
+   * never acknowledged.
+   */
+  quarantine?: PoisonQuarantine | undefined;
 }
 
 /**
@@ -30,12 +37,33 @@ export interface DeviceSubscriberDeps {
  * would acknowledge them unread). mqtt.js sends a QoS 1 PUBACK once `handleMessage` calls back,
  * so the broker drops a message only after Vigil stored it. A server failure (database
  * unavailable) leaves the message unacknowledged and drops the connection: the broker delivers
- * it again on the reconnection, from the persistent session.
+ * it again on the reconnection, from the persistent session; one that failed MQTT_POISON_ATTEMPTS
+ * times is stored in the dead letters instead and acknowledged (`deps.quarantine`).
  */
 export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberDeps): void {
   const report = async (deviceId: string, outcome: MqttOutcome): Promise<void> => {
     if (outcome.ok) return;
     await client.publishAsync(errorsTopic(deviceId), rejectionMessage(outcome), { qos: 1 });
+  };
+  /** After a server failure: true when the quarantine took the message (acknowledge it). */
+  const failed = async (
+    deviceId: string,
+    topic: string,
+    payload: Buffer,
+    failure: MqttRejected,
+    detail: string,
+  ): Promise<boolean> => {
+    const rejection = await deps.quarantine?.failed(deviceId, topic, payload, {
+      code: failure.code,
+      status: failure.status,
+      message: detail,
+    });
+    if (rejection === null || rejection === undefined) return false;
+    deps.onOutcome?.(deviceId, rejection);
+    report(deviceId, rejection).catch((err: unknown) => {
+      deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');
+    });
+    return true;
   };
   /** Ingests one message; false when the server failed (5xx) and the message must come again. */
   const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
@@ -54,8 +82,10 @@ export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberD
         'MQTT vitals from an unknown device or failed',
       );
       deps.onOutcome?.(deviceId, rejected);
-      return rejected.status < 500;
+      if (rejected.status < 500) return true;
+      return failed(deviceId, topic, payload, rejected, failureDetail(err));
     }
+    let thrown: unknown;
     const outcome = await handleDeviceMessage(
       deps.channels,
       { kind: 'device', device },
@@ -63,12 +93,21 @@ export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberD
       payload,
     ).catch((err: unknown): MqttOutcome => {
       deps.log.error({ err, deviceId }, 'MQTT vitals failed');
+      thrown = err;
       return internalFailure();
     });
     if (!outcome.ok)
       deps.log.warn({ deviceId, code: outcome.code, field: outcome.field }, 'MQTT vitals rejected');
     deps.onOutcome?.(deviceId, outcome);
-    if (!outcome.ok && outcome.status >= 500) return false;
+    if (!outcome.ok && outcome.status >= 500)
+      return failed(
+        deviceId,
+        topic,
+        payload,
+        outcome,
+        thrown === undefined ? outcome.message : failureDetail(thrown),
+      );
+    deps.quarantine?.settled(topic, payload);
     // Not awaited: its PUBACK arrives on the incoming stream, which waits for this handler.
     report(deviceId, outcome).catch((err: unknown) => {
       deps.log.warn({ err, deviceId }, 'could not publish an MQTT rejection');

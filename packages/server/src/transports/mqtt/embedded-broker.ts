@@ -9,7 +9,9 @@ import {
   rejectionMessage,
   type MqttChannels,
   type MqttOutcome,
+  type MqttRejected,
 } from './device-message.js';
+import { failureDetail, type PoisonQuarantine } from './poison-messages.js';
 
 export interface EmbeddedBrokerDeps {
   port: number;
@@ -27,6 +29,11 @@ export interface EmbeddedBrokerDeps {
   };
   /** Called after each vitals message is handled (metrics, tests). */
   onOutcome?: (deviceId: string, outcome: MqttOutcome) => void;
+  /**
+   * Sets aside a message that keeps failing (poison-messages.ts); without it a failed message is
+   * never acknowledged and the device resends it before anything newer.
+   */
+  quarantine?: PoisonQuarantine | undefined;
 }
 
 export interface EmbeddedBroker {
@@ -83,38 +90,68 @@ export async function startEmbeddedBroker(
     // device's errors topic; sending it again would not help); a failure of the server (a 5xx
     // such as DATABASE_UNAVAILABLE, or an unexpected error) is not: aedes closes the connection
     // without a PUBACK and the device sends the message again (MQTT 3.1.1 has no negative PUBACK).
+    // A message that failed so MQTT_POISON_ATTEMPTS times is stored in the dead letters and then
+    // acknowledged (poison-messages.ts): the device would otherwise resend it before anything else.
     authorizePublish: (client, packet, callback) => {
       const who = client === null ? undefined : auths.get(client);
       if (who === undefined || deviceIdOfTopic(packet.topic, deps.channels) !== who.deviceId) {
         callback(new Error(`publishing to ${packet.topic} is not allowed`));
         return;
       }
-      handleDeviceMessage(deps.channels, who.auth, packet.topic, packet.payload as Buffer)
+      const payload = packet.payload as Buffer;
+      const { deviceId } = who;
+      // aedes must be answered exactly once, whichever step below throws.
+      let answered = false;
+      const answer = (err: Error | null): void => {
+        if (answered) return;
+        answered = true;
+        callback(err);
+      };
+      /**
+       * A server failure: no PUBACK, unless it failed MQTT_POISON_ATTEMPTS times and the
+       * quarantine stored it in the dead letters (then it is acknowledged and reported).
+       */
+      const failed = async (failure: MqttRejected, detail: string) => {
+        const rejection = await deps.quarantine?.failed(deviceId, packet.topic, payload, {
+          code: failure.code,
+          status: failure.status,
+          message: detail,
+        });
+        if (rejection === null || rejection === undefined)
+          return new Error(`${failure.code}: the message was not stored; not acknowledged`);
+        report(deviceId, rejection);
+        deps.onOutcome?.(deviceId, rejection);
+        return null;
+      };
+      handleDeviceMessage(deps.channels, who.auth, packet.topic, payload)
         .then(
-          (outcome) => {
+          async (outcome) => {
             if (!outcome.ok)
               deps.log.warn(
-                { deviceId: who.deviceId, code: outcome.code, field: outcome.field },
+                { deviceId, code: outcome.code, field: outcome.field },
                 'MQTT vitals rejected',
               );
-            report(who.deviceId, outcome);
-            deps.onOutcome?.(who.deviceId, outcome);
+            deps.onOutcome?.(deviceId, outcome);
             // A 5xx (DATABASE_UNAVAILABLE, SERVER_OVERLOADED) is the server's failure, not the
             // packet's: no PUBACK, so the device keeps it and sends it again.
-            callback(
-              outcome.ok || outcome.status < 500
-                ? null
-                : new Error(`${outcome.code}: the message was not stored; not acknowledged`),
-            );
+            if (!outcome.ok && outcome.status >= 500) {
+              answer(await failed(outcome, outcome.message));
+              return;
+            }
+            report(deviceId, outcome);
+            deps.quarantine?.settled(packet.topic, payload);
+            answer(null);
           },
-          (err: unknown) => {
-            deps.log.error({ err, deviceId: who.deviceId }, 'MQTT vitals failed');
-            deps.onOutcome?.(who.deviceId, internalFailure());
-            callback(new Error('the message could not be stored; not acknowledged'));
+          async (err: unknown) => {
+            deps.log.error({ err, deviceId }, 'MQTT vitals failed');
+            const failure = internalFailure();
+            deps.onOutcome?.(deviceId, failure);
+            answer(await failed(failure, failureDetail(err)));
           },
         )
         .catch((err: unknown) => {
-          deps.log.error({ err, deviceId: who.deviceId }, 'MQTT outcome handler failed');
+          deps.log.error({ err, deviceId }, 'MQTT outcome handler failed');
+          answer(new Error('the message could not be stored; not acknowledged'));
         });
     },
     authorizeSubscribe: (client, sub, callback) => {
