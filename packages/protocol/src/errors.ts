@@ -71,6 +71,14 @@ export const ERROR_CATALOGUE = {
     status: 503,
     message: 'Another delivery of this packet was being stored at the same moment; retry',
   },
+  // MQTT only: an MQTT message never acknowledged blocks its session's later messages, so one
+  // that failed on the server MQTT_POISON_ATTEMPTS times is dead-lettered and settled (422: not
+  // to be sent again).
+  MESSAGE_QUARANTINED: {
+    status: 422,
+    message:
+      'The message failed repeatedly and was set aside for an administrator; it was not ingested',
+  },
 
   // 12-lead ECG classification
   ECG12_SIGNAL_SHAPE: {

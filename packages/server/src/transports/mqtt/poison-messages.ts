@@ -1,18 +1,17 @@
+import { ERROR_CATALOGUE } from '../../errors/catalogue.js';
 import { sha256Bytes } from '../../adapters/random.js';
 import type { MqttDeadLetter } from '../../services/mqtt-dead-letters.service.js';
 import { packetIdentity, type MqttRejected } from './device-message.js';
 
 /**
- * The code published on a device's errors topic when its message was set aside. MQTT only: over
- * HTTP the same failure is a 500 the client retries, but an MQTT message that is never
+ * The rejection published on a device's errors topic when its message was set aside. MQTT only:
+ * over HTTP the same failure is a 500 the client retries, but an MQTT message that is never
  * acknowledged blocks every later one of its session, so the device must be told it is settled.
  * 422: the server understood the message and will not process it (RFC 9110 §15.5.21).
  */
 export const MESSAGE_QUARANTINED = {
   code: 'MESSAGE_QUARANTINED',
-  status: 422,
-  message:
-    'The message failed repeatedly and was set aside for an administrator; it was not ingested',
+  ...ERROR_CATALOGUE.MESSAGE_QUARANTINED,
 } as const;
 
 export interface PoisonQuarantineDeps {
