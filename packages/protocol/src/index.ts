@@ -13,6 +13,7 @@ export * from './device-payload.js';
 export * from './devices.js';
 export * from './errors.js';
 export * from './mqtt.js';
+export * from './mqtt-dead-letters.js';
 export * from './ops.js';
 export * from './oximetry.js';
 export * from './predictions.js';

@@ -1,3 +1,4 @@
+import type { MqttDeadLetterPage, MqttDeadLetterQuery, MqttDeadLetterView } from '@vigil/protocol';
 import type { Clock } from '../adapters/clock.js';
 import { DomainError } from '../errors/catalogue.js';
 import type { AuthUser } from './user-view.js';
@@ -17,18 +18,6 @@ export interface MqttDeadLetter {
   errorCode: string;
   /** The last failure's message, for the admin (it may name internals: never sent to devices). */
   errorMessage: string;
-  attempts: number;
-}
-
-/** A dead letter as GET /api/v1/admin/mqtt-dead-letters shows it (payload in base64). */
-export interface MqttDeadLetterView {
-  id: string;
-  received_at: number;
-  device_id: string;
-  topic: string;
-  payload_base64: string;
-  error_code: string;
-  error_message: string;
   attempts: number;
 }
 
@@ -82,10 +71,7 @@ export class MqttDeadLettersService {
   }
 
   /** GET /api/v1/admin/mqtt-dead-letters: newest first, keyset-paged like the audit trail. */
-  async list(
-    actor: AuthUser,
-    q: { limit: number; cursor?: string | undefined },
-  ): Promise<{ items: MqttDeadLetterView[]; next_cursor: string | null }> {
+  async list(actor: AuthUser, q: MqttDeadLetterQuery): Promise<MqttDeadLetterPage> {
     if (actor.role !== 'admin') throw new DomainError('FORBIDDEN');
     const before = q.cursor === undefined ? undefined : decodeAuditCursor(q.cursor);
     const rows = await this.deps.deadLetters.list(before, q.limit + 1);

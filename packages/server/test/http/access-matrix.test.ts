@@ -690,6 +690,11 @@ const rows: Row[] = [
     request: (w) => ({ url: `/api/v1/audit?patient_id=${w.patA.user.id}&outcome=denied` }),
     expect: { ...users(403), admin: 200 },
   },
+  {
+    name: 'GET /admin/mqtt-dead-letters',
+    request: () => ({ url: '/api/v1/admin/mqtt-dead-letters?limit=5' }),
+    expect: { ...users(403), admin: 200 },
+  },
   // --- clinical reports: built by patient A's doctor or an admin; read also by the
   // patient; edited and deleted by the doctor or an admin; 404 for anyone who cannot see A.
   {

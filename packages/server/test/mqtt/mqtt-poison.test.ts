@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestResult } from '@vigil/protocol';
+import type { IngestResult, MqttDeadLetterPage } from '@vigil/protocol';
 import { MV_PROFILE } from '../../src/services/ecg-input-profile.js';
 import { MqttDeadLettersService } from '../../src/services/mqtt-dead-letters.service.js';
 import type { MqttChannels } from '../../src/transports/mqtt/device-message.js';
@@ -11,7 +11,7 @@ import {
 } from '../../src/transports/mqtt/embedded-broker.js';
 import { startExternalSubscriber } from '../../src/transports/mqtt/external-subscriber.js';
 import { createPoisonQuarantine } from '../../src/transports/mqtt/poison-messages.js';
-import { createTestApp, type TestApp } from '../helpers/index.js';
+import { createAdmin, createDoctor, createTestApp, type TestApp } from '../helpers/index.js';
 import { freePort, startMosquitto, type MosquittoFixture } from './mosquitto-fixture.js';
 
 /**
@@ -276,5 +276,33 @@ describe('MQTT dead letters for admins', () => {
     await expect(
       deadLetters.list({ ...admin, role: 'doctor' as const }, { limit: 2 }),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('serves them to an admin on GET /api/v1/admin/mqtt-dead-letters, payload bytes intact', async () => {
+    const letter = Buffer.from([0x7b, 0x00, 0xff, 0x7d]);
+    await t.container.services.mqttDeadLetters.store({
+      deviceId: DEVICE,
+      topic: TOPIC,
+      payload: letter,
+      errorCode: 'INTERNAL_ERROR',
+      errorMessage: 'boom',
+      attempts: 5,
+    });
+    const admin = await createAdmin(t);
+    const res = await t.app.inject({
+      url: '/api/v1/admin/mqtt-dead-letters?limit=1',
+      headers: admin.headers,
+    });
+    expect(res.statusCode).toBe(200);
+    const page = res.json<MqttDeadLetterPage>();
+    expect(page.items).toHaveLength(1);
+    expect(Buffer.from(page.items[0]?.payload_base64 ?? '', 'base64')).toEqual(letter);
+    expect(page.items[0]).toMatchObject({ device_id: DEVICE, topic: TOPIC, attempts: 5 });
+    const doctor = await createDoctor(t);
+    const refused = await t.app.inject({
+      url: '/api/v1/admin/mqtt-dead-letters',
+      headers: doctor.headers,
+    });
+    expect(refused.json()).toMatchObject({ code: 'FORBIDDEN', statusCode: 403 });
   });
 });

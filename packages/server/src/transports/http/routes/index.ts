@@ -4,6 +4,7 @@ import type { Services } from '../../../composition.js';
 import { alertRulesRoutes } from './alert-rules.routes.js';
 import { alertsRoutes } from './alerts.routes.js';
 import { auditRoutes } from './audit.routes.js';
+import { mqttDeadLettersRoutes } from './mqtt-dead-letters.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
@@ -106,6 +107,10 @@ export async function registerRoutes(
   // FHIR R4 read API (its errors are OperationOutcomes: routes/fhir/fhir-outcome.ts).
   await app.register(fhirRoutes, { prefix: '/fhir/R4', fhir: services.fhir });
   await app.register(auditRoutes, { prefix: '/api/v1/audit', audit: services.audit });
+  await app.register(mqttDeadLettersRoutes, {
+    prefix: '/api/v1/admin/mqtt-dead-letters',
+    mqttDeadLetters: services.mqttDeadLetters,
+  });
   // Clinical reports
   await app.register(reportsRoutes, { prefix: '/api/v1/reports', reports: services.reports });
   await app.register(patientReportsRoutes, {
