@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { CursorParam, cursorPage } from './common.js';
 
 /**
  * How a request ended, for the audit trail: `success` (2xx/3xx), `denied` (401, 403, or 404 on a
@@ -47,17 +48,9 @@ export const AuditQuerySchema = Type.Object({
   from: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms, inclusive' })),
   to: Type.Optional(Type.Integer({ minimum: 0, description: 'epoch ms, exclusive' })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  cursor: Type.Optional(
-    Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
-  ),
+  cursor: CursorParam,
 });
 export type AuditQuery = Static<typeof AuditQuerySchema>;
 
-export const AuditPageSchema = Type.Object(
-  {
-    items: Type.Array(AuditEventSchema),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
-  },
-  { title: 'AuditPage' },
-);
+export const AuditPageSchema = cursorPage(AuditEventSchema, 'AuditPage');
 export type AuditPage = Static<typeof AuditPageSchema>;

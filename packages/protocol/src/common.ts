@@ -30,6 +30,24 @@ export const PaginationQuerySchema = Type.Object({
 });
 export type PaginationQuery = Static<typeof PaginationQuerySchema>;
 
+/** `cursor` of a keyset-paged list (audit trail, vitals history, MQTT dead letters). */
+export const CursorParam = Type.Optional(
+  Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
+);
+
+/** A keyset-paged list of `item`: `next_cursor` is null on the last page. */
+export function cursorPage<T extends TSchema>(item: T, title: string) {
+  return Type.Object(
+    {
+      items: Type.Array(item),
+      next_cursor: Type.Union([Type.String(), Type.Null()], {
+        description: 'null on the last page',
+      }),
+    },
+    { title },
+  );
+}
+
 export const IsoDateTime = Type.String({ format: 'date-time' });
 
 /** Used for 204 responses. */

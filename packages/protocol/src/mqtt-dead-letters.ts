@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { CursorParam, cursorPage } from './common.js';
 
 /**
  * An MQTT message the server set aside after it failed `attempts` times on the server's side
@@ -21,17 +22,9 @@ export type MqttDeadLetterView = Static<typeof MqttDeadLetterSchema>;
 
 export const MqttDeadLetterQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  cursor: Type.Optional(
-    Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
-  ),
+  cursor: CursorParam,
 });
 export type MqttDeadLetterQuery = Static<typeof MqttDeadLetterQuerySchema>;
 
-export const MqttDeadLetterPageSchema = Type.Object(
-  {
-    items: Type.Array(MqttDeadLetterSchema),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
-  },
-  { title: 'MqttDeadLetterPage' },
-);
+export const MqttDeadLetterPageSchema = cursorPage(MqttDeadLetterSchema, 'MqttDeadLetterPage');
 export type MqttDeadLetterPage = Static<typeof MqttDeadLetterPageSchema>;

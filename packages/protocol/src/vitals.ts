@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { CursorParam, cursorPage } from './common.js';
 import { deviceBodySchema, deviceBodyValidator } from './device-payload.js';
 
 /** The standard 12 leads, in the order of every multi-lead input and output (AHA/IEC order). */
@@ -300,9 +301,7 @@ export const VitalsHistoryQuerySchema = Type.Object({
   from: Type.Optional(EpochMs),
   to: Type.Optional(EpochMs),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  cursor: Type.Optional(
-    Type.String({ maxLength: 200, description: 'next_cursor of the previous page' }),
-  ),
+  cursor: CursorParam,
   offset: Type.Optional(
     Type.Integer({
       minimum: 0,
@@ -317,13 +316,7 @@ export const VitalsHistoryQuerySchema = Type.Object({
 });
 export type VitalsHistoryQuery = Static<typeof VitalsHistoryQuerySchema>;
 
-export const VitalsPageSchema = Type.Object(
-  {
-    items: Type.Array(VitalsRecordSchema),
-    next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' }),
-  },
-  { title: 'VitalsPage' },
-);
+export const VitalsPageSchema = cursorPage(VitalsRecordSchema, 'VitalsPage');
 export type VitalsPage = Static<typeof VitalsPageSchema>;
 
 export const EcgQuerySchema = Type.Object({
