@@ -135,10 +135,14 @@ export function rppgRoutes(
       onRequest: [app.authenticate],
       // The body is spooled before params are validated: a refused request (an id over 64
       // characters) never reached the handler's clean-up and left its file, up to 200 MB, in
-      // the temporary folder. Removed once answered, whatever the outcome.
-      onResponse: async (request) => {
+      // the temporary folder. Removed once answered, whatever the outcome; not awaited, so the
+      // route's other onResponse hooks (the audit record) do not wait on the disk.
+      onResponse: (request, _reply, done) => {
         if (request.body instanceof SpooledVideo)
-          await rm(request.body.dir, { recursive: true, force: true });
+          rm(request.body.dir, { recursive: true, force: true }).catch((err: unknown) => {
+            request.log.warn({ err }, 'could not remove a spooled rPPG upload');
+          });
+        done();
       },
       schema: {
         tags: ['rppg'],
