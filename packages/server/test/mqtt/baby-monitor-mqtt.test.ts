@@ -234,15 +234,19 @@ describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
   afterAll(async () => {
     await w.t.close();
   });
-
-  it('stores its exact messages ("Err" = no reading), pushes and alerts, and survives malformed ones', async () => {
+  /** The monitor's own connection to the embedded broker, with its device id and key. */
+  const connectMonitor = async (): Promise<MqttClient> => {
     const port = w.t.container.mqttPort;
     if (port === null) throw new Error('the embedded broker is not running');
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
       username: w.monitor.device_id,
       password: w.monitor.api_key,
       reconnectPeriod: 0,
     });
+  };
+
+  it('stores its exact messages ("Err" = no reading), pushes and alerts, and survives malformed ones', async () => {
+    const client = await connectMonitor();
     try {
       await nurseryFlow(w, client);
     } finally {
@@ -254,13 +258,7 @@ describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
     // Found by fuzzing the readings topic on PostgreSQL: the insert failed (text cannot hold
     // U+0000), the message was left unacknowledged and the connection dropped, so the broker
     // delivered it again on every reconnection and the monitor's later messages never arrived.
-    const port = w.t.container.mqttPort;
-    if (port === null) throw new Error('the embedded broker is not running');
-    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
-      username: w.monitor.device_id,
-      password: w.monitor.api_key,
-      reconnectPeriod: 0,
-    });
+    const client = await connectMonitor();
     try {
       const rejections: unknown[] = [];
       client.on('message', (_topic, payload) => rejections.push(JSON.parse(payload.toString())));
