@@ -60,10 +60,9 @@ export interface EcgAnalyzerOptions {
    * 12/6/0 dB (package README, `npm run bench:analyzer -- <dir> --matched-fraction 0
    * --split-rr-ratio 0` turns both off): rates more than 5 bpm off 15.7 → 7.7 % of those reported
    * there; 1.1 points fewer rates reported on the clean DS1 records, 0.6 on CPSC 2021. Below
-   * 250 Hz the curve is the second difference on the signal interpolated to ≥ 250 Hz: a 100 Hz
+   * 160 Hz the curve is the second difference on the signal interpolated to ≥ 250 Hz: a 100 Hz
    * signal lacks the band above 45 Hz that tells noise from beats in the slope curve (DS1 + noise
-   * at 100 Hz: rates more than 5 bpm off 14.9 → 8.5 % of those reported; but CPSC 2021 at its
-   * own 200 Hz: rates reported 94.5 → 81.5 %, package README).
+   * at 100 Hz: rates more than 5 bpm off 14.9 → 8.5 % of those reported, package README).
    */
   minMatchedBeatFraction?: number;
   /**
@@ -147,11 +146,16 @@ const MATCH_PREVIOUS = 8;
 /** Correlation of the QRS slope curves above which two beats match. */
 const MATCH_CORRELATION = 0.9;
 /**
- * Lowest rate of the grid on which the QRS curves are matched, Hz. Below it (100 Hz from the
- * ESP32 firmware) the curve is the second difference of the signal interpolated to the smallest
- * multiple of `fs` that reaches it (see `createEcgAnalyzer`, `fine`).
+ * Below this rate, Hz, the QRS curves are matched as the second difference on a grid of at least
+ * MATCH_GRID_FS (see `createEcgAnalyzer`, `fine`). The first difference x[j + 1] − x[j − 1] has its
+ * peak gain at fs / 4: below 160 Hz that is under 40 Hz, the top of the QRS band, so the curve
+ * loses the fine structure that tells beats from noise. At 200 Hz (CPSC 2021) the first difference
+ * still reaches 50 Hz, and a second difference there weighs 50–100 Hz, which on those Holter
+ * records is noise (rates reported 94.5 → 81.5 %, package README).
  */
-const MATCH_MIN_FS = 250;
+const SECOND_DIFFERENCE_BELOW_FS = 160;
+/** Lowest rate of the grid on which the second-difference curves are matched, Hz. */
+const MATCH_GRID_FS = 250;
 /** Half-width of the Lanczos kernel that interpolates the samples onto that grid, samples. */
 const LANCZOS_LOBES = 4;
 
@@ -373,7 +377,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     }
     return m;
   };
-  // Below MATCH_MIN_FS (100 Hz from the ESP32 firmware) the curves are matched on the signal
+  // Below SECOND_DIFFERENCE_BELOW_FS (100 Hz from the ESP32 firmware) the curves are matched on the signal
   // interpolated to `fine` points per sample, and they are the second difference rather than the
   // first. At 360 Hz the first difference x[j + 1] − x[j − 1] is a derivative up to ~90 Hz: most of
   // its energy, and of the correlation, lies above 45 Hz, where a beat's fine structure repeats and
@@ -384,8 +388,9 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
   // 360 Hz on the records band-limited through 100 Hz: the lost band, not the coarse grid). The
   // second difference weights the band that is left by f² (its top, 25–45 Hz, as the first
   // difference weights 45–150 Hz at 360 Hz); on the 300 Hz grid the ±1 sample of alignment is
-  // searched in 3.3 ms steps. At ≥ MATCH_MIN_FS nothing changes (`fine` = 1). Package README.
-  const fine = Math.max(1, Math.ceil(MATCH_MIN_FS / fs));
+  // searched in 3.3 ms steps. At ≥ SECOND_DIFFERENCE_BELOW_FS nothing changes (`fine` = 1).
+  // Package README.
+  const fine = fs < SECOND_DIFFERENCE_BELOW_FS ? Math.ceil(MATCH_GRID_FS / fs) : 1;
   const fineWeights = lanczosWeights(fine);
   const matchHalf = Math.round((50 * fs * fine) / 1000);
   // Curves of the newest beat and the MATCH_PREVIOUS before it, x[m + step] − x[m − step] (or
