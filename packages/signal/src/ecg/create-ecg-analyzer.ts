@@ -59,7 +59,10 @@ export interface EcgAnalyzerOptions {
    * with any other ramp. Chosen with `maxSplitRrRatio` on DS1 with electrode-motion noise added at
    * 12/6/0 dB (package README, `npm run bench:analyzer -- <dir> --matched-fraction 0
    * --split-rr-ratio 0` turns both off): rates more than 5 bpm off 15.7 → 7.7 % of those reported
-   * there; 1.1 points fewer rates reported on the clean DS1 records, 0.6 on CPSC 2021.
+   * there; 1.1 points fewer rates reported on the clean DS1 records, 0.6 on CPSC 2021. Below
+   * 160 Hz the curve is the second difference on the signal interpolated to ≥ 250 Hz: a 100 Hz
+   * signal lacks the band above 45 Hz that tells noise from beats in the slope curve (DS1 + noise
+   * at 100 Hz: rates more than 5 bpm off 14.9 → 8.5 % of those reported, package README).
    */
   minMatchedBeatFraction?: number;
   /**
@@ -142,8 +145,43 @@ const QUALITY_BLOCK_MS = 2000;
 const MATCH_PREVIOUS = 8;
 /** Correlation of the QRS slope curves above which two beats match. */
 const MATCH_CORRELATION = 0.9;
-/** Offsets in the ring of the compared curve: aligned first, then 1 sample either way. */
-const MATCH_LAGS = [1, 0, 2] as const;
+/**
+ * Below this rate, Hz, the QRS curves are matched as the second difference on a grid of at least
+ * MATCH_GRID_FS (see `createEcgAnalyzer`, `fine`). The first difference x[j + 1] − x[j − 1] has its
+ * peak gain at fs / 4: below 160 Hz that is under 40 Hz, the top of the QRS band, so the curve
+ * loses the fine structure that tells beats from noise. At 200 Hz (CPSC 2021) the first difference
+ * still reaches 50 Hz, and a second difference there weighs 50–100 Hz, which on those Holter
+ * records is noise (rates reported 94.5 → 81.5 %, package README).
+ */
+const SECOND_DIFFERENCE_BELOW_FS = 160;
+/** Lowest rate of the grid on which the second-difference curves are matched, Hz. */
+const MATCH_GRID_FS = 250;
+/** Half-width of the Lanczos kernel that interpolates the samples onto that grid, samples. */
+const LANCZOS_LOBES = 4;
+
+/**
+ * Interpolation weights onto a grid `fine` times finer than the samples: row r − 1 (r = 1 …
+ * fine − 1) weighs x[q − LANCZOS_LOBES + 1 … q + LANCZOS_LOBES] for the point q + r / fine.
+ * Lanczos kernel sinc(t)·sinc(t / a), a = LANCZOS_LOBES (Turkowski, "Filters for common resampling
+ * tasks", Graphics Gems, 1990), normalised to sum 1 so that a constant stays constant: a
+ * band-limited interpolation, as the samples of a low rate are (the ADC's anti-aliasing filter).
+ */
+function lanczosWeights(fine: number): Float64Array[] {
+  const sinc = (t: number): number => (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t));
+  const rows: Float64Array[] = [];
+  for (let r = 1; r < fine; r++) {
+    const row = new Float64Array(2 * LANCZOS_LOBES);
+    let sum = 0;
+    for (let k = 0; k < row.length; k++) {
+      const t = r / fine - (k - LANCZOS_LOBES + 1);
+      row[k] = sinc(t) * sinc(t / LANCZOS_LOBES);
+      sum += row[k] ?? 0;
+    }
+    for (let k = 0; k < row.length; k++) row[k] = (row[k] ?? 0) / sum;
+    rows.push(row);
+  }
+  return rows;
+}
 
 /**
  * Median of values[0, n), sorted in place by insertion (the ~12 QRS durations of the HR window,
@@ -339,17 +377,50 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     }
     return m;
   };
-  // Slope curves of the newest beat and the MATCH_PREVIOUS before it, x[j + step] − x[j − step] for j from
-  // p − qrsHalf − 1 to p + qrsHalf + 1 (the ±1 sample of alignment), in a ring.
-  const matchLength = 2 * qrsHalf + 1;
-  const ringLength = matchLength + 2;
+  // Below SECOND_DIFFERENCE_BELOW_FS (100 Hz from the ESP32 firmware) the curves are matched on the signal
+  // interpolated to `fine` points per sample, and they are the second difference rather than the
+  // first. At 360 Hz the first difference x[j + 1] − x[j − 1] is a derivative up to ~90 Hz: most of
+  // its energy, and of the correlation, lies above 45 Hz, where a beat's fine structure repeats and
+  // a noise deflection's does not. A 100 Hz signal has nothing above 45 Hz (anti-aliasing), and
+  // there x[j + 1] − x[j − 1] peaks at 25 Hz: the 11-sample curves are smooth bumps that noise
+  // deflections match as well as beats (DS1 + electrode-motion noise, the unmatched-beats rule
+  // alone: rates reported in 83.4 % of the updates at 360 Hz, 96.9 % at 100 Hz, and 95.9 % at
+  // 360 Hz on the records band-limited through 100 Hz: the lost band, not the coarse grid). The
+  // second difference weights the band that is left by f² (its top, 25–45 Hz, as the first
+  // difference weights 45–150 Hz at 360 Hz); on the 300 Hz grid the ±1 sample of alignment is
+  // searched in 3.3 ms steps. At ≥ SECOND_DIFFERENCE_BELOW_FS nothing changes (`fine` = 1).
+  // Package README.
+  const fine = fs < SECOND_DIFFERENCE_BELOW_FS ? Math.ceil(MATCH_GRID_FS / fs) : 1;
+  const fineWeights = lanczosWeights(fine);
+  const matchHalf = Math.round((50 * fs * fine) / 1000);
+  // Curves of the newest beat and the MATCH_PREVIOUS before it, x[m + step] − x[m − step] (or
+  // xf[m + 1] − 2 xf[m] + xf[m − 1] on the grid) for m from p − matchHalf − fine to
+  // p + matchHalf + fine (the ±1 sample of alignment), in a ring.
+  const matchLength = 2 * matchHalf + 1;
+  const ringLength = matchLength + 2 * fine;
   const ringBeatsKept = MATCH_PREVIOUS + 1;
   const ring = new Float64Array(ringBeatsKept * ringLength);
+  /** Offsets in the ring of the compared curve: aligned first, then outwards to ±1 sample. */
+  const matchLags: number[] = [fine];
+  for (let d = 1; d <= fine; d++) matchLags.push(fine - d, fine + d);
+  /** The signal on the grid around the newest beat, from grid point −matchHalf − fine − 1. */
+  const fineSignal = new Float64Array(fine === 1 ? 0 : ringLength + 2);
   let ringBeats = 0;
   /** The newest beat's slope curve (its middle matchLength values), centred, unit norm. */
   const probe = new Float64Array(matchLength);
   const at = (j: number): number =>
     j >= keptFrom && j < samplesSeen ? (buffer[j - bufferStart] ?? 0) : 0;
+  /** The signal at grid point m after sample p (time p + m / fine samples). */
+  const onGrid = (p: number, m: number): number => {
+    const q = Math.floor(m / fine);
+    const r = m - q * fine;
+    if (r === 0) return at(p + q);
+    const w = fineWeights[r - 1];
+    if (w === undefined) return 0;
+    let v = 0;
+    for (let k = 0; k < w.length; k++) v += (w[k] ?? 0) * at(p + q + k - LANCZOS_LOBES + 1);
+    return v;
+  };
   /**
    * Stores the slope curve of the beat at p and tells whether it correlates ≥ MATCH_CORRELATION
    * with that of one of the MATCH_PREVIOUS beats before it (true for the first beat). Reads samples within the
@@ -357,16 +428,25 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
    */
   const matchesPrevious = (p: number): boolean => {
     const slot = (ringBeats % ringBeatsKept) * ringLength;
-    for (let k = 0; k < ringLength; k++) {
-      const j = p - qrsHalf - 1 + k;
-      ring[slot + k] = at(j + slopeStep) - at(j - slopeStep);
+    if (fine === 1) {
+      for (let k = 0; k < ringLength; k++) {
+        const j = p - matchHalf - 1 + k;
+        ring[slot + k] = at(j + slopeStep) - at(j - slopeStep);
+      }
+    } else {
+      const m0 = -matchHalf - fine - 1;
+      for (let k = 0; k < fineSignal.length; k++) fineSignal[k] = onGrid(p, m0 + k);
+      for (let k = 0; k < ringLength; k++) {
+        ring[slot + k] =
+          (fineSignal[k + 2] ?? 0) - 2 * (fineSignal[k + 1] ?? 0) + (fineSignal[k] ?? 0);
+      }
     }
     let mean = 0;
-    for (let k = 0; k < matchLength; k++) mean += ring[slot + 1 + k] ?? 0;
+    for (let k = 0; k < matchLength; k++) mean += ring[slot + fine + k] ?? 0;
     mean /= matchLength;
     let norm = 0;
     for (let k = 0; k < matchLength; k++) {
-      const v = (ring[slot + 1 + k] ?? 0) - mean;
+      const v = (ring[slot + fine + k] ?? 0) - mean;
       probe[k] = v;
       norm += v * v;
     }
@@ -380,7 +460,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     // The probe is centred, so its dot product with the other curve is their covariance.
     for (let back = 1; back <= previous; back++) {
       const other = ((ringBeats - 1 - back) % ringBeatsKept) * ringLength;
-      for (const lag of MATCH_LAGS) {
+      for (const lag of matchLags) {
         let dot = 0;
         let sum = 0;
         let squares = 0;
