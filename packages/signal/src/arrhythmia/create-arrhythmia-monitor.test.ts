@@ -252,9 +252,11 @@ describe('createArrhythmiaMonitor', () => {
     expect(live.filter((b) => b.class === 'SVEB' && inEpisode(b)).length).toBeGreaterThanOrEqual(3);
     expect(offline.beats.filter((b) => b.class === 'SVEB' && inEpisode(b))).toEqual([]);
     expect(offline.beats.map((b) => b.sample)).toEqual(live.map((b) => b.sample));
-    expect(offline.burden.svebPercent).toBe(
+    // The offline burden is the live one scaled by SVEBs after / before: equal up to rounding.
+    expect(offline.burden.svebPercent).toBeCloseTo(
       (100 * offline.beats.filter((b) => b.class === 'SVEB').length) /
         offline.beats.filter((b) => b.class !== 'Q').length,
+      12,
     );
     // Without the option the offline beats are the live ones.
     const kept = analyzeArrhythmia(af.ecg, fs, af.peaks, { suppressSvebInAfEpisode: false });
@@ -549,7 +551,7 @@ describe('the odd-detection rule and the rhythm side (svebOddCycleMin)', () => {
   const { peaks, oddAt, ecg } = oddDetectionStrip(fs);
   const x = ecg(new Set(oddAt));
   const onTime = (oddAt[0] ?? 0) + 1;
-  const run = (classifier: { svebOddCycleMin?: number }) => {
+  const run = (classifier: { svebOddCycleMin?: number; svebSplitCycleMin?: number }) => {
     const windows: { sample: number; features: number[] }[] = [];
     const r = analyzeArrhythmia(x, fs, peaks, {
       model: prematureModel(),
@@ -560,8 +562,9 @@ describe('the odd-detection rule and the rhythm side (svebOddCycleMin)', () => {
   };
 
   it('reports the on-time beat N, but feeds the AF windows its pre-rule class SVEB', () => {
-    const on = run({});
-    const off = run({ svebOddCycleMin: 0 });
+    // The split-cycle rule (svebSplitCycleMin) off in both: the next test has it.
+    const on = run({ svebSplitCycleMin: 0 });
+    const off = run({ svebOddCycleMin: 0, svebSplitCycleMin: 0 });
     expect(on.beats[onTime]?.class).toBe('N');
     expect(off.beats[onTime]?.class).toBe('SVEB');
     expect(on.beats.filter((b) => b.class === 'SVEB').length).toBe(5);
@@ -574,5 +577,17 @@ describe('the odd-detection rule and the rhythm side (svebOddCycleMin)', () => {
     const ectopic = AF_WINDOW_FEATURES.indexOf('ectopicBeatShare');
     const w = on.windows.find((v) => v.sample === peaks[onTime]);
     expect(w?.features[ectopic]).toBeCloseTo(2 / 12, 6);
+  });
+
+  it('reports the odd detection that splits the cycle Q (svebSplitCycleMin), the AF windows unchanged', () => {
+    const on = run({});
+    const off = run({ svebOddCycleMin: 0, svebSplitCycleMin: 0 });
+    // The odd detection 0.5 s after a beat and 0.3 s before the on-time one (one 0.8 s cycle).
+    expect(on.beats[oddAt[0] ?? 0]?.class).toBe('Q');
+    expect(off.beats[oddAt[0] ?? 0]?.class).toBe('SVEB');
+    expect(on.beats[onTime]?.class).toBe('N');
+    expect(on.beats.filter((b) => b.class === 'SVEB').length).toBe(4);
+    expect(off.beats.filter((b) => b.class === 'SVEB').length).toBe(6);
+    expect(on.windows).toEqual(off.windows);
   });
 });

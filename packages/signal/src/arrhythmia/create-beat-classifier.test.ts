@@ -5,6 +5,7 @@ import { createBeatClassifier } from './create-beat-classifier.js';
 import type { BeatClassifierOptions } from './create-beat-classifier.js';
 import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 import { oddDetectionStrip, prematureModel } from './__tests__/odd-detection-strip.js';
+import { splitCycleStrip } from './__tests__/split-cycle-strip.js';
 
 const FS = 360;
 
@@ -780,7 +781,13 @@ describe('createBeatClassifier odd-detection rule', () => {
 
   it('changes the reported class only: rhythmClass and every later verdict are those of the classifier without the rule', () => {
     const verdicts = (options: Partial<BeatClassifierOptions>) => {
-      const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+      // The split-cycle rule (svebSplitCycleMin) off: it would also change the odd detection.
+      const c = createBeatClassifier({
+        fs: FS,
+        model: prematureModel(),
+        svebSplitCycleMin: 0,
+        ...options,
+      });
       return peaks.map((r, k) => {
         const v = c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null);
         return { class: v.class, rhythmClass: v.rhythmClass };
@@ -810,5 +817,58 @@ describe('createBeatClassifier odd-detection rule', () => {
     expect(() => run({ svebOddCycleMax: -1 })).toThrow(/svebOddCycleMax/);
     expect(() => run({ svebOddCorr: -0.5 })).toThrow(/svebOddCorr/);
     expect(() => run({ svebOddCycleMin: 1.3 })).toThrow(/svebOddCycleMax/);
+  });
+});
+
+describe('createBeatClassifier split-cycle rule', () => {
+  // The strip of splitCycleStrip; a model that calls SVEB on every beat 8% earlier than the
+  // median of the last 8 RR and N otherwise, the other rules at their defaults.
+  const { peaks, events, ecg } = splitCycleStrip(FS);
+  const verdicts = (options: Partial<BeatClassifierOptions> = {}) => {
+    const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+    return peaks.map((r, k) => {
+      const v = c.next({ x: ecg, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null);
+      return { class: v.class, rhythmClass: v.rhythmClass };
+    });
+  };
+  const at = (v: { class: string }[], k: number | undefined): string => v[k ?? -1]?.class ?? '';
+  const [falseDetection, aberrated, run, normalShape] = events;
+
+  it('reports an odd detection that splits one sinus cycle Q, and keeps an aberrated premature beat followed by its pause SVEB', () => {
+    const v = verdicts();
+    // 0.5 s + 0.3 s = one cycle of 0.8 s: a false detection; the on-time beat after it is N (the
+    // odd-detection rule).
+    expect(at(v, falseDetection?.[0])).toBe('Q');
+    expect(at(v, (falseDetection?.[0] ?? 0) + 1)).toBe('N');
+    // 0.5 s + 0.9 s = 1.75 cycles: a premature beat and its pause, not a split cycle.
+    expect(at(v, aberrated?.[0])).toBe('SVEB');
+    // Off (0), the model's SVEB call stands.
+    expect(at(verdicts({ svebSplitCycleMin: 0 }), falseDetection?.[0])).toBe('SVEB');
+  });
+
+  it('keeps a run of odd premature beats SVEB after its first beat, whose 0.45 + 0.45 s is one cycle', () => {
+    const v = verdicts();
+    // One beat of look-ahead cannot tell the first beat of a run at twice the sinus rate from a
+    // detection that splits a cycle; the later beats follow an SVEB verdict and keep theirs.
+    expect((run ?? []).map((k) => at(v, k))).toEqual(['Q', 'SVEB', 'SVEB']);
+  });
+
+  it('leaves a premature detection of the normal shape to the model', () => {
+    expect(at(verdicts(), normalShape?.[0])).toBe('SVEB');
+  });
+
+  it('changes the reported class only: rhythmClass and every later verdict are those without the rule', () => {
+    const on = verdicts();
+    const off = verdicts({ svebSplitCycleMin: 0 });
+    expect(on.map((v) => v.rhythmClass)).toEqual(off.map((v) => v.rhythmClass));
+    const changed = on.flatMap((v, k) => (v.class === off[k]?.class ? [] : [k]));
+    expect(changed).toEqual([falseDetection?.[0], run?.[0]]);
+  });
+
+  it('rejects negative or reversed bounds and a negative correlation, naming the option', () => {
+    expect(() => verdicts({ svebSplitCycleMin: -1 })).toThrow(/svebSplitCycleMin/);
+    expect(() => verdicts({ svebSplitCycleMax: -1 })).toThrow(/svebSplitCycleMax/);
+    expect(() => verdicts({ svebSplitCorr: -0.5 })).toThrow(/svebSplitCorr/);
+    expect(() => verdicts({ svebSplitCycleMin: 1.3 })).toThrow(/svebSplitCycleMax/);
   });
 });

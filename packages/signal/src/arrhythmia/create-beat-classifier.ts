@@ -347,7 +347,8 @@ export interface BeatClassifierOptions {
    * README): CinC 2017 dev N strips 1,200 -> 883 SVEB calls (12.1 -> 8.9 per 1,000 beats),
    * leave-one-record-out SVEB 85.6 / 80.9 -> 85.5 / 81.9 % (seed 2: 85.6 / 78.2 -> 85.5 /
    * 79.3 %), VEB and every AF figure unchanged; also judging the odd detection itself (pre +
-   * post RR in the same window) removed 1,200 -> 728 calls but cost 0.8 point of SVEB Se. 0
+   * post RR in the same window) removed 1,200 -> 728 calls but cost 0.8 point of SVEB Se (the
+   * split-cycle rule, `svebSplitCycleMin`, judges it, sparing beats after an SVEB verdict). 0
    * turns it off.
    */
   svebOddCycleMin?: number;
@@ -359,6 +360,42 @@ export interface BeatClassifierOptions {
    * default 0.8 (the odd detections before CinC 2017 calls had a median of 0.11).
    */
   svebOddCorr?: number;
+  /**
+   * Split-cycle rule: an SVEB verdict on a detection that is itself odd (QRS correlation with the
+   * running template below `svebSplitCorr`, or noise-like) is reported Q (unclassifiable) when the
+   * verdict of the detection before it was not SVEB and its own pre RR + the next detection's pre
+   * RR lie within `svebSplitCycleMin`..`svebSplitCycleMax` of the reference RR (that of the
+   * odd-detection rule). A T wave or an artefact taken for a beat sits inside a sinus cycle and the
+   * next sinus beat comes on time, so the two intervals split one cycle; a real atrial premature
+   * beat, aberrated or not, resets the sinus node and is followed by a non-compensatory pause
+   * (longer than one cycle, shorter than two minus the coupling), so its pre RR + post RR lies
+   * between 1 + its coupling and 2 cycles (1.6 to 2 for a coupling of 0.6 to 0.8). The next
+   * detection is already known (the classifier judges a beat when the next one is detected, for its
+   * post RR), so the rule needs no further delay. Q, not the most probable other class: the
+   * detection is judged not to be a beat at all (as the early-noise rule, `noiseEarlyRatio`,
+   * reports its detections), N would count a T wave as a sinus beat, and EC57 scoring leaves Q out
+   * of the VEB and SVEB figures. Spared: a beat after an SVEB verdict (the second and later beats
+   * of a run of aberrated premature beats, whose intervals can also add to one cycle: with this
+   * gate dropped the in-sample DS1 calls lost 11 beats of a run in record 207), a premature beat of
+   * the normal shape, and one followed by its pause. Not spared: the first beat of a run at twice
+   * the sinus rate, which one beat of look-ahead cannot tell from a false detection. Like the
+   * odd-detection rule it changes the reported class only (`rhythmClass` is the verdict without
+   * it). Default 0.9 (on), chosen on the development data only (`npm run eval:cross-db -- ...
+   * --only dev` and `--only val`; `npm run train:beats -- ... --lodo --score-other-leads --sweep`,
+   * seeds 1 and 2; README): CinC 2017 dev N strips 883 -> 712 SVEB calls (8.9 -> 7.2 per 1,000
+   * beats), leave-one-record-out SVEB 85.5 / 81.9 -> 85.5 / 82.5 % (seed 2: 85.5 / 79.3 -> 85.5 /
+   * 79.9 %), SVDB -> DS1 82.3 / 73.2 -> 82.2 / 73.6 %, VEB, F and every AF figure unchanged. 0
+   * turns it off.
+   */
+  svebSplitCycleMin?: number;
+  /** Split-cycle rule: most (own pre RR + next pre RR) / reference RR, default 1.25. */
+  svebSplitCycleMax?: number;
+  /**
+   * Split-cycle rule: QRS correlation with the running template below which a detection may be
+   * judged, default 0.9: with 0.8 (the odd-detection rule's `svebOddCorr`) 745 of the 883 CinC
+   * 2017 dev N-strip calls stayed (712 with 0.9) for the same leave-one-record-out SVEB Se.
+   */
+  svebSplitCorr?: number;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
   spikeRatio?: number;
   /** Recent beats over which noise and pacing are judged, default 16. */
@@ -486,6 +523,9 @@ type NonNegativeOption =
   | 'svebOddCycleMin'
   | 'svebOddCycleMax'
   | 'svebOddCorr'
+  | 'svebSplitCycleMin'
+  | 'svebSplitCycleMax'
+  | 'svebSplitCorr'
   | 'noiseEarlyRatio';
 
 /** Options of the classifier that are counts (beats, members). */
@@ -615,8 +655,20 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'svebOddCycleMax must not be below svebOddCycleMin',
     );
   }
+  const svebSplitCycleMin = nonNegative('svebSplitCycleMin', 0.9);
+  const svebSplitCycleMax = nonNegative('svebSplitCycleMax', 1.25);
+  const svebSplitCorr = nonNegative('svebSplitCorr', 0.9);
+  if (svebSplitCycleMax < svebSplitCycleMin) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.svebSplitCycleMax',
+      'svebSplitCycleMax must not be below svebSplitCycleMin',
+    );
+  }
   /** The previous detection's QRS was unlike the template or noise-like (odd-detection rule). */
   let prevOdd = false;
+  /** The previous detection's rhythmClass was SVEB (split-cycle rule). */
+  let prevRhythmSveb = false;
   /** RR (samples) between recent pairs of beats called N, not followed by a pause (sinus-cycle floor). */
   const sinusCycles: number[] = [];
   const sinusCycleScratch = new Float64Array(svebSinusFloorBeats);
@@ -925,7 +977,26 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
           reported = classes[mostProbable(false)] ?? 'Q';
         }
       }
+      // Split-cycle rule (see `svebSplitCycleMin`): this detection odd, the verdict before it not
+      // SVEB, and this detection's pre RR + the next one's one sinus cycle. Reported only, like
+      // the rule above.
+      if (
+        reported === 'SVEB' &&
+        svebSplitCycleMin > 0 &&
+        (noiseLike || (features[CORR_QRS] ?? 1) < svebSplitCorr) &&
+        !prevRhythmSveb &&
+        rrSamples !== null &&
+        nextPeak !== null &&
+        refPremature > 0
+      ) {
+        const refRr = rrSamples / refPremature;
+        const split = (rrSamples + nextPeak - peak) / refRr;
+        if (split >= svebSplitCycleMin && split <= svebSplitCycleMax) {
+          reported = 'Q';
+        }
+      }
       prevOdd = odd;
+      prevRhythmSveb = cls === 'SVEB';
       return {
         class: reported,
         rhythmClass: cls,
