@@ -152,6 +152,26 @@ describe('afOnsetProbe', () => {
     expect(c?.peaks).not.toEqual(a?.peaks);
   });
 
+  it('joins flutter with 2:1 conduction (every RR 400 ms, no TQ segment) 65 % into an RR', () => {
+    const fs = 200;
+    const peaks: number[] = [];
+    for (let t = fs; t < 150 * fs; t += Math.round(0.4 * fs)) peaks.push(t);
+    const ecgMv = new Float64Array(151 * fs);
+    for (const p of peaks) addBeat(ecgMv, p, fs, 1);
+    const flutter = {
+      ecgMv,
+      fs,
+      peaks,
+      labels: peaks.map(() => 0),
+      af: [[0, ecgMv.length]] as [number, number][],
+    };
+    const p = afOnsetProbe(ectopySource(), flutter, options);
+    if (p === null) throw new Error('no probe');
+    const firstAf = p.peaks.findIndex((r) => r >= p.afStart);
+    // 35 % of a 400-ms RR from the join to the first flutter beat (at 250 Hz, ± a sample).
+    expect(Math.abs((p.peaks[firstAf] ?? 0) - p.afStart - 0.35 * 0.4 * 250)).toBeLessThanOrEqual(2);
+  });
+
   it('gives null when the donor has no AF interval long enough', () => {
     const donor = { ...afDonor(), af: [[0, 30 * 200]] as [number, number][] };
     expect(afOnsetProbe(ectopySource(), donor, options)).toBeNull();

@@ -33,8 +33,9 @@ export interface AfOnsetProbeOptions {
    * Length in s of a suffix after the AF part, default 0 (none): more of the prefix's rhythm
    * (retimeBeats again, same source, share and cycle), so that the AF part is a run inside the
    * ectopy, as the short flutter runs amid SVEBs of CPSC 2021 record data_25_24. With a suffix
-   * the AF part ends at a TQ point too (65 % into its last RR of 600 ms or more that ends by
-   * `afS`), and its baseline is the line through its medians at the two joins.
+   * the AF part ends at a TQ point too (65 % into its last RR of 600 ms or more in the second
+   * half of `afS`, else into its longest RR there), and its baseline is the line through its
+   * medians at the two joins.
    */
   suffixS?: number;
   /**
@@ -80,7 +81,9 @@ export interface AfOnsetProbe {
  * The join: the prefix ends where its last beat's copy ends (R + 450 ms, on the copies' flat
  * baseline); the AF part starts in the donor's diastole, at 65 % of the first RR of at least
  * 600 ms after a drawn point of its AF interval (`marginS` from either end), so the join lies
- * in a TQ segment of both parts and the RR across it is 450 ms + 35 % of a donor RR. Both
+ * in a TQ segment of both parts and the RR across it is 450 ms + 35 % of a donor RR (flutter
+ * with 2:1 conduction has no RR that long and no TQ segment: there, 65 % into the longest RR
+ * within 10 s of the drawn point). Both
  * parts are resampled to `fs` first. The AF part's baseline is its median over the 40 ms at the
  * join (the prefix's baseline there is 0), and its gain makes its median QRS peak-to-peak
  * (R ± 60 ms) the prefix's: a different record's lead and gain must not tell AF from ectopy.
@@ -88,7 +91,7 @@ export interface AfOnsetProbe {
  * `suffixS` the prefix's rhythm resumes after the AF part, 600 ms before the suffix's first beat.
  *
  * @returns null when the source has fewer than 5 SVEBs or sinus beats (retimeBeats), or the
- *   donor has no AF interval long enough for `afS` plus the margins with an RR of 600 ms or more
+ *   donor has no AF interval long enough for `afS` plus the margins
  */
 export function afOnsetProbe(
   source: AfOnsetSource,
@@ -150,29 +153,49 @@ export function afOnsetProbe(
   const from = s0 + Math.round(marginS * fs) + Math.floor(rng.uniform() * (e0 - s0 - need + 1));
   const lastCut = e0 - Math.round((afS + marginS) * fs);
   let cut = -1;
+  // Without a TQ segment (flutter with 2:1 conduction: every RR below 600 ms), the longest RR
+  // whose R peak lies within 10 s of the drawn point.
+  let longest = -1;
+  let longestRr = 0;
   for (let k = 0; k + 1 < don.peaks.length; k++) {
     const r = don.peaks[k] ?? 0;
     const rr = (don.peaks[k + 1] ?? 0) - r;
-    if (r < from || rr < 0.6 * fs) continue;
+    if (r < from) continue;
     const c = r + Math.round(0.65 * rr);
-    if (c <= lastCut) cut = c;
-    break;
+    if (c > lastCut) break;
+    if (rr >= 0.6 * fs) {
+      cut = c;
+      break;
+    }
+    if (r < from + 10 * fs && rr > longestRr) {
+      longest = c;
+      longestRr = rr;
+    }
   }
+  if (cut < 0) cut = longest;
   if (cut < 0) return null;
   let afLen = Math.round(afS * fs);
   const half = Math.max(1, Math.round(0.02 * fs));
   const baseline = median(Array.from(don.ecgMv.subarray(cut - half, cut + half)));
   let endBaseline = baseline;
   if (suffixS > 0) {
+    // The last RR of 600 ms or more in the part's second half, else its longest RR there.
     let end = -1;
+    let longestEnd = -1;
+    let longestRr = 0;
     for (let k = 0; k + 1 < don.peaks.length; k++) {
       const r = don.peaks[k] ?? 0;
       const rr = (don.peaks[k + 1] ?? 0) - r;
-      if (r < cut) continue;
       const c = r + Math.round(0.65 * rr);
+      if (c < cut + afLen / 2) continue;
       if (c > cut + afLen) break;
       if (rr >= 0.6 * fs) end = c;
+      else if (rr >= longestRr) {
+        longestEnd = c;
+        longestRr = rr;
+      }
     }
+    if (end < 0) end = longestEnd;
     if (end <= cut) return null;
     afLen = end - cut;
     endBaseline = median(Array.from(don.ecgMv.subarray(end - half, end + half)));

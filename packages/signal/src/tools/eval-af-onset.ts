@@ -272,6 +272,8 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 const all: Score[][] = SETTINGS.map(() => []);
+/** Pairings afOnsetProbe could not join (null). */
+const skipped: string[] = [];
 for (const [i, pre] of prefixes.entries()) {
   for (const [j, share] of SHARES.entries()) {
     const others = mitDonors.filter((d) => d.name !== pre.name);
@@ -290,7 +292,11 @@ for (const [i, pre] of prefixes.entries()) {
         suffixS,
         marginS: MARGIN_S,
       });
-      if (p === null) continue;
+      if (p === null) {
+        // No beat to join at where the AF part must start (or end, with a suffix).
+        skipped.push(`${pre.name}@${share} + ${donor.name}`);
+        continue;
+      }
       const s = SETTINGS.map((st, k) => {
         const r = score(p, st.options);
         all[k]?.push(r);
@@ -312,7 +318,7 @@ for (const [i, pre] of prefixes.entries()) {
     }
   }
 }
-console.log('');
+console.log(`\nskipped (no join point): ${skipped.length === 0 ? 'none' : skipped.join(', ')}`);
 for (const [k, st] of SETTINGS.entries()) {
   const s = all[k] ?? [];
   const vals = (g: (x: Score) => number | null): number[] =>
