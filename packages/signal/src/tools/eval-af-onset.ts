@@ -39,10 +39,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aamiClass } from '../arrhythmia/aami-class.js';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
-import { createArrhythmiaMonitor } from '../arrhythmia/create-arrhythmia-monitor.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
-import { createEcgAnalyzer } from '../ecg/create-ecg-analyzer.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
@@ -51,6 +49,7 @@ import type { AfOnsetProbe, AfOnsetSource } from './af-onset-probe.js';
 import { CLASS_INDEX } from './beat-dataset.js';
 import { CPSC2021_HELD_OUT, MITDB_DS2 } from './held-out-records.js';
 import { liveRateLead } from './live-rate-lead.js';
+import { streamLiveEpisodes } from './stream-live-episodes.js';
 
 const { values } = parseArgs({
   options: {
@@ -179,29 +178,9 @@ function firstAfReport(
   to: number,
   options: Omit<ArrhythmiaMonitorOptions, 'fs'>,
 ): number | null {
-  const analyzer = createEcgAnalyzer({ fs });
-  const monitor = createArrhythmiaMonitor({ ...options, fs });
-  const reports = (
-    episodes: readonly { rhythm: string; start: number; end: number | null }[],
-    now: number,
-  ): boolean => episodes.some((e) => e.rhythm === 'AF' && (e.end ?? now) > from && e.start < to);
-  const step = Math.round(fs);
-  for (let s0 = 0; s0 < ecg.length; s0 += step) {
-    const chunk = ecg.slice(s0, Math.min(ecg.length, s0 + step));
-    const u = analyzer.push(chunk);
-    const a = monitor.push(
-      chunk,
-      Int32Array.from(u.beats, (b) => b.sample),
-    );
-    if (reports(a.episodes, analyzer.samplesSeen)) return analyzer.samplesSeen;
-  }
-  const last = analyzer.flush();
-  const tail = monitor.push(
-    new Float64Array(0),
-    Int32Array.from(last.beats, (b) => b.sample),
+  return streamLiveEpisodes(ecg, fs, options, (episodes, now) =>
+    episodes.some((e) => e.rhythm === 'AF' && (e.end ?? now) > from && e.start < to),
   );
-  if (reports(tail.episodes, ecg.length)) return ecg.length;
-  return reports(monitor.flush().episodes, ecg.length) ? ecg.length : null;
 }
 
 interface Score {

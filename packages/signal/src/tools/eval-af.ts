@@ -37,12 +37,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
-import { createArrhythmiaMonitor } from '../arrhythmia/create-arrhythmia-monitor.js';
-import { createEcgAnalyzer } from '../ecg/create-ecg-analyzer.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { isBeatSymbol } from '../ecg/beat-symbols.js';
 import { readAnnotations, readWfdbRecord } from '../io/index.js';
 import { afIntervals } from './af-intervals.js';
+import { streamLiveEpisodes } from './stream-live-episodes.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -138,13 +137,8 @@ function scoreStrips(name: string, ecg: Float64Array, fs: number, ref: Interval[
  * reported as [start, end, sample count of the stream when it was first reported].
  */
 function liveAfReports(ecg: Float64Array, fs: number): [number, number, number][] {
-  const analyzer = createEcgAnalyzer({ fs });
-  const monitor = createArrhythmiaMonitor({ ...monitorOptions, fs });
   const reports = new Map<number, [number, number, number]>();
-  const take = (
-    episodes: readonly { rhythm: string; start: number; end: number | null }[],
-    at: number,
-  ): void => {
+  streamLiveEpisodes(ecg, fs, monitorOptions, (episodes, at) => {
     for (const e of episodes) {
       if (e.rhythm !== 'AF') continue;
       const seen = reports.get(e.start);
@@ -152,26 +146,8 @@ function liveAfReports(ecg: Float64Array, fs: number): [number, number, number][
       if (seen === undefined) reports.set(e.start, [e.start, end, at]);
       else seen[1] = end;
     }
-  };
-  const step = Math.round(fs);
-  for (let s0 = 0; s0 < ecg.length; s0 += step) {
-    const chunk = ecg.slice(s0, Math.min(ecg.length, s0 + step));
-    const u = analyzer.push(chunk);
-    const a = monitor.push(
-      chunk,
-      Int32Array.from(u.beats, (b) => b.sample),
-    );
-    take(a.episodes, analyzer.samplesSeen);
-  }
-  const last = analyzer.flush();
-  take(
-    monitor.push(
-      new Float64Array(0),
-      Int32Array.from(last.beats, (b) => b.sample),
-    ).episodes,
-    ecg.length,
-  );
-  take(monitor.flush().episodes, ecg.length);
+    return false;
+  });
   return [...reports.values()];
 }
 
