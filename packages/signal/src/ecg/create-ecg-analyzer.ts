@@ -50,8 +50,9 @@ export interface EcgAnalyzerOptions {
   /**
    * Beats that look like their neighbours (default 0.5; 0 turns the rule off): the window is not
    * analysable, reason `unmatched-beats`, when fewer than this fraction of its beats are matched:
-   * a beat is matched when its QRS slope curve (x[j + 1] − x[j − 1] over the R peak ± 50 ms)
-   * correlates ≥ 0.9 with that of one of the 8 beats before it (±1 sample of alignment). A
+   * a beat is matched when its QRS slope curve (x(t + h) − x(t − h), h = 1/360 s, over the R peak
+   * ± 50 ms; see SLOPE_HALF_SPAN_S) correlates ≥ 0.9 with that of one of the 8 beats before it
+   * (±1 sample of alignment). A
    * patient's beats repeat a few shapes (multiform ectopy recurs too), while the deflections of
    * electrode-motion noise that the detector takes for beats each have their own: the template
    * matching of the ECG signal quality indices (Li, Clifford & Tarassenko, Physiol Meas
@@ -190,8 +191,10 @@ function lanczosWeights(fine: number): Float64Array[] {
  * 2 sin(2π f h) peaks at 1 / (4h) = 90 Hz): x[j + 1] − x[j − 1] at 250 Hz spans ±4 ms and peaks at
  * 62.5 Hz, so the between-beat slopes of electrode-motion noise (a low-frequency artefact) rise
  * against the QRS slopes and noise deflections look more like beats, and the rules let more wrong
- * rates through (DS1 + electrode-motion noise: rates more than 5 bpm off 7.7 % of those reported
- * at 360 Hz, 9.9 % at 250 Hz, 11.2 % at 200 Hz; package README).
+ * rates through (DS1 + electrode-motion noise, lead 0: rates more than 5 bpm off 7.7 % of those
+ * reported at 360 Hz; with x[j + 1] − x[j − 1], 9.9 % at 250 Hz and 11.2 % at 200 Hz; with this
+ * span interpolated, 8.2 % and 8.8 %, and the same CPSC 2021 rates more than 5 bpm off at its
+ * 200 Hz; package README).
  */
 const SLOPE_HALF_SPAN_S = 1 / 360;
 
