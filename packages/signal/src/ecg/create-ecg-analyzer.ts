@@ -44,7 +44,8 @@ export interface EcgAnalyzerOptions {
    * slopes are a fraction of the QRS's. Chosen on DS1 records with that electrode-motion noise
    * added at 12/6/0 dB (`npm run make:noise-stress`, then `npm run bench:analyzer`; package
    * README): rates more than 5 bpm off 34.8 → 15.7 % of those reported there, 3.3 points fewer
-   * rates reported on the clean records.
+   * rates reported on the clean records (slopes across ±1/360 s then; with SLOPE_HALF_SPAN_S now
+   * 14.4 %).
    */
   maxInterbeatSlopeRatio?: number;
   /**
@@ -60,7 +61,8 @@ export interface EcgAnalyzerOptions {
    * with any other ramp. Chosen with `maxSplitRrRatio` on DS1 with electrode-motion noise added at
    * 12/6/0 dB (package README, `npm run bench:analyzer -- <dir> --matched-fraction 0
    * --split-rr-ratio 0` turns both off): rates more than 5 bpm off 15.7 → 7.7 % of those reported
-   * there; 1.1 points fewer rates reported on the clean DS1 records, 0.6 on CPSC 2021. Below
+   * there (±1/360 s slopes; 5.9 % with SLOPE_HALF_SPAN_S now); 1.1 points fewer rates reported on
+   * the clean DS1 records, 0.6 on CPSC 2021. Below
    * 160 Hz the curve is the second difference on the signal interpolated to ≥ 250 Hz: a 100 Hz
    * signal lacks the band above 45 Hz that tells noise from beats in the slope curve (DS1 + noise
    * at 100 Hz: rates more than 5 bpm off 14.9 → 8.5 % of those reported, package README).
