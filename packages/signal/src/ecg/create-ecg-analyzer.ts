@@ -208,10 +208,11 @@ const SLOPE_HALF_SPAN_S = 0.0016;
  * x(j ± a) interpolated by the Lanczos kernel of `lanczosWeights` (LANCZOS_LOBES lobes, each row
  * normalised to sum 1). The two interpolations share their taps' distances to j, so their
  * difference has c[m − 1] = (L(a − m) − L(a + m)) / S, S = Σ_m L(a − m), and no tap at m = 0: at
- * 250 Hz (a = 0.69) four coefficients, 0.956, −0.205, 0.066, −0.016, computed once per analyzer
+ * 250 Hz (a = 0.4) four coefficients, 0.660, −0.206, 0.066, −0.009, computed once per analyzer
  * instead of interpolating both points at every slope (16 multiplies; per-packet cost +15 % at
- * 250 Hz). Where a ≥ 1 (above 625 Hz) the two interpolations' taps reach floor(a) + LANCZOS_LOBES
- * samples; where a is whole the slope is the plain difference and no kernel is used.
+ * 250 Hz, measured with the former 1/360-s span). Where a > 1 (above 625 Hz) the two
+ * interpolations' taps reach floor(a) + LANCZOS_LOBES samples; where a is whole (625 Hz) the slope
+ * is the plain difference and no kernel is used.
  */
 function slopeKernel(fs: number): Float64Array {
   const a = fs * SLOPE_HALF_SPAN_S;
@@ -403,7 +404,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
 
   // The slope across ±SLOPE_HALF_SPAN_S: from SECOND_DIFFERENCE_BELOW_FS up, the interpolated
   // difference of `slopeKernel`, reaching slopeReach samples on each side; where fs · h is whole
-  // (625, 1250 Hz) the plain x[j + slopeStep] − x[j − slopeStep]. Below SECOND_DIFFERENCE_BELOW_FS
+  // (625 Hz) the plain x[j + slopeStep] − x[j − slopeStep]. Below SECOND_DIFFERENCE_BELOW_FS
   // the between-beat slope is x[j + 1] − x[j − 1] and the beat curves are matched on a finer grid
   // (a 100 Hz signal has no band above 45 Hz for a shorter span to weigh).
   const slopeSpan = fs * SLOPE_HALF_SPAN_S;
@@ -432,7 +433,7 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     const hi = Math.min(to, samplesSeen - slopeReach);
     let m = 0;
     if (kernel !== null && kernel.length === LANCZOS_LOBES + 1) {
-      // 625–1250 Hz (1 < h · fs < 2): 5 taps, unrolled as below (the generic loop cost 12 % more
+      // Above 625 Hz (1 < h · fs < 2): 5 taps, unrolled as below (the generic loop cost 12 % more
       // per packet at 1000 Hz than x[j + 3] − x[j − 3]).
       const [c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0] = kernel;
       const end = hi - bufferStart;
