@@ -44,13 +44,14 @@ export interface EcgAnalyzerOptions {
    * slopes are a fraction of the QRS's. Chosen on DS1 records with that electrode-motion noise
    * added at 12/6/0 dB (`npm run make:noise-stress`, then `npm run bench:analyzer`; package
    * README): rates more than 5 bpm off 34.8 → 15.7 % of those reported there, 3.3 points fewer
-   * rates reported on the clean records.
+   * rates reported on the clean records (slopes across ±1/360 s then; with SLOPE_HALF_SPAN_S now
+   * 14.4 %).
    */
   maxInterbeatSlopeRatio?: number;
   /**
    * Beats that look like their neighbours (default 0.5; 0 turns the rule off): the window is not
    * analysable, reason `unmatched-beats`, when fewer than this fraction of its beats are matched:
-   * a beat is matched when its QRS slope curve (x(t + h) − x(t − h), h = 1/360 s, over the R peak
+   * a beat is matched when its QRS slope curve (x(t + h) − x(t − h), h = 1.6 ms, over the R peak
    * ± 50 ms; see SLOPE_HALF_SPAN_S) correlates ≥ 0.9 with that of one of the 8 beats before it
    * (±1 sample of alignment). A
    * patient's beats repeat a few shapes (multiform ectopy recurs too), while the deflections of
@@ -60,7 +61,8 @@ export interface EcgAnalyzerOptions {
    * with any other ramp. Chosen with `maxSplitRrRatio` on DS1 with electrode-motion noise added at
    * 12/6/0 dB (package README, `npm run bench:analyzer -- <dir> --matched-fraction 0
    * --split-rr-ratio 0` turns both off): rates more than 5 bpm off 15.7 → 7.7 % of those reported
-   * there; 1.1 points fewer rates reported on the clean DS1 records, 0.6 on CPSC 2021. Below
+   * there (±1/360 s slopes; 5.9 % with SLOPE_HALF_SPAN_S now); 1.1 points fewer rates reported on
+   * the clean DS1 records, 0.6 on CPSC 2021. Below
    * 160 Hz the curve is the second difference on the signal interpolated to ≥ 250 Hz: a 100 Hz
    * signal lacks the band above 45 Hz that tells noise from beats in the slope curve (DS1 + noise
    * at 100 Hz: rates more than 5 bpm off 14.9 → 8.5 % of those reported, package README).
@@ -185,18 +187,20 @@ function lanczosWeights(fine: number): Float64Array[] {
 }
 
 /**
- * Half-span of the slope that the noise rules measure, s: x(t + h) − x(t − h) with h = 1/360 s,
- * one sample at 360 Hz, the rate of the MIT-BIH records on which `maxInterbeatSlopeRatio`,
- * MATCH_CORRELATION and the rest were chosen. The span sets which band the slope weighs (the gain
- * 2 sin(2π f h) peaks at 1 / (4h) = 90 Hz): x[j + 1] − x[j − 1] at 250 Hz spans ±4 ms and peaks at
- * 62.5 Hz, so the between-beat slopes of electrode-motion noise (a low-frequency artefact) rise
- * against the QRS slopes and noise deflections look more like beats, and the rules let more wrong
- * rates through (DS1 + electrode-motion noise, lead 0: rates more than 5 bpm off 7.7 % of those
- * reported at 360 Hz; with x[j + 1] − x[j − 1], 9.9 % at 250 Hz and 11.2 % at 200 Hz; with this
- * span interpolated, 8.2 % and 8.8 %, and the same CPSC 2021 rates more than 5 bpm off at its
- * 200 Hz; package README).
+ * Half-span of the slope that the noise rules measure, s: x(t + h) − x(t − h) with h = 1.6 ms. The
+ * span sets which band the slope weighs (the gain 2 sin(2π f h) peaks at 1 / (4h)); electrode-motion
+ * noise is a low-frequency artefact while the QRS has energy up to ~100 Hz, so the shorter the span,
+ * the more the slope weighs the band where a beat differs from the noise between and around the
+ * beats (its slopes lower against the QRS's, its deflections less like beats), up to the derivative
+ * itself. The rules' thresholds were chosen with h = 1/360 s (one sample at MIT-BIH's 360 Hz, gain
+ * peak 90 Hz); h = 1.6 ms (peak 156 Hz) was chosen among 2.4, 2.0 and 1.6 ms with limits set
+ * beforehand, on DS1 with electrode-motion noise, lead 0, rates more than 5 bpm off: 7.7 → 5.9 % of
+ * those reported at 360 Hz (2.4 ms: 6.9 %, 2.0 ms: 6.3 %), 8.2 → 7.3 % at 250 Hz (7.8, 7.5 %);
+ * 0.5 point fewer rates reported on the clean DS1 records at 360 Hz, 0.3 at 250 Hz, 0.2 on CPSC 2021
+ * at its 200 Hz, none of them with more wrong rates (package README). With x[j + 1] − x[j − 1] at
+ * 250 Hz (±4 ms) it was 9.9 %.
  */
-const SLOPE_HALF_SPAN_S = 1 / 360;
+const SLOPE_HALF_SPAN_S = 0.0016;
 
 /**
  * The slope across ±SLOPE_HALF_SPAN_S as an antisymmetric FIR on the samples:
@@ -204,9 +208,11 @@ const SLOPE_HALF_SPAN_S = 1 / 360;
  * x(j ± a) interpolated by the Lanczos kernel of `lanczosWeights` (LANCZOS_LOBES lobes, each row
  * normalised to sum 1). The two interpolations share their taps' distances to j, so their
  * difference has c[m − 1] = (L(a − m) − L(a + m)) / S, S = Σ_m L(a − m), and no tap at m = 0: at
- * 250 Hz (a = 0.69) four coefficients, 0.956, −0.205, 0.066, −0.016, computed once per analyzer
+ * 250 Hz (a = 0.4) four coefficients, 0.660, −0.206, 0.066, −0.009, computed once per analyzer
  * instead of interpolating both points at every slope (16 multiplies; per-packet cost +15 % at
- * 250 Hz). Used only where a < 1 (160–360 Hz), so always LANCZOS_LOBES taps.
+ * 250 Hz, measured with the former 1/360-s span). Where a > 1 (above 625 Hz) the two
+ * interpolations' taps reach floor(a) + LANCZOS_LOBES samples; where a is whole (625 Hz) the slope
+ * is the plain difference and no kernel is used.
  */
 function slopeKernel(fs: number): Float64Array {
   const a = fs * SLOPE_HALF_SPAN_S;
@@ -396,17 +402,17 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     samplesSeen += chunk.length;
   };
 
-  // Slope x[j + slopeStep] − x[j − slopeStep], slopeStep = round(fs · SLOPE_HALF_SPAN_S) ≥ 1: from
-  // 360 Hz up it spans about 2.8 ms or less (500 Hz ±2 ms, 1000 Hz ±3 ms), and below
-  // SECOND_DIFFERENCE_BELOW_FS the beat curves are matched on a finer grid (a 100 Hz signal has no
-  // band above 45 Hz for a shorter span to weigh). From 160 to 360 Hz, where one sample is coarser
-  // than SLOPE_HALF_SPAN_S, the interpolated difference of `slopeKernel` across ±2.8 ms, reaching
-  // slopeReach samples on each side. Not above 360 Hz: a shorter span lets no more noise through
-  // (DS1 + noise at 500 Hz: 6.3 % of the rates reported > 5 bpm off with ±2 ms, 7.9 % with ±2.8 ms
-  // interpolated; package README).
-  const slopeStep = Math.max(1, Math.round(fs / 360));
+  // The slope across ±SLOPE_HALF_SPAN_S: from SECOND_DIFFERENCE_BELOW_FS up, the interpolated
+  // difference of `slopeKernel`, reaching slopeReach samples on each side; where fs · h is whole
+  // (625 Hz) the plain x[j + slopeStep] − x[j − slopeStep]. Below SECOND_DIFFERENCE_BELOW_FS
+  // the between-beat slope is x[j + 1] − x[j − 1] and the beat curves are matched on a finer grid
+  // (a 100 Hz signal has no band above 45 Hz for a shorter span to weigh).
+  const slopeSpan = fs * SLOPE_HALF_SPAN_S;
+  const slopeStep = Math.max(1, Math.round(slopeSpan));
   const kernel =
-    fs < SECOND_DIFFERENCE_BELOW_FS || fs * SLOPE_HALF_SPAN_S >= 1 ? null : slopeKernel(fs);
+    fs < SECOND_DIFFERENCE_BELOW_FS || Math.abs(slopeSpan - Math.round(slopeSpan)) < 1e-9
+      ? null
+      : slopeKernel(fs);
   const slopeReach = kernel === null ? slopeStep : kernel.length;
   /** The interpolated slope at buffer index i, whose ±slopeReach samples are kept. */
   const kernelSlope = (taps: Float64Array, i: number): number => {
@@ -426,14 +432,16 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     const lo = Math.max(from, keptFrom + slopeReach);
     const hi = Math.min(to, samplesSeen - slopeReach);
     let m = 0;
-    if (kernel !== null) {
-      // The kernel's 4 taps (LANCZOS_LOBES) unrolled, its 9 samples slid along in locals: this loop
-      // runs over most samples, one buffer read per slope (the same sums, in the same order, as
-      // `kernelSlope`).
-      const [c1 = 0, c2 = 0, c3 = 0, c4 = 0] = kernel;
+    if (kernel !== null && kernel.length <= LANCZOS_LOBES + 1) {
+      // 4 taps (160–624 Hz) or 5 (above 625 Hz, 1 < h · fs < 2), unrolled with their 11 samples
+      // slid along in locals: this loop runs over most samples, one buffer read per slope (the
+      // generic loop below cost 12 % more per packet at 1000 Hz). With 4 taps c5 is 0 and adds
+      // exactly 0 (the samples are finite; reads past the buffer's ends give 0 too).
+      const [c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0] = kernel;
       const end = hi - bufferStart;
       let i = lo - bufferStart;
       if (i >= end) return 0;
+      let xm5 = buffer[i - 5] ?? 0;
       let xm4 = buffer[i - 4] ?? 0;
       let xm3 = buffer[i - 3] ?? 0;
       let xm2 = buffer[i - 2] ?? 0;
@@ -442,11 +450,18 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
       let xp1 = buffer[i + 1] ?? 0;
       let xp2 = buffer[i + 2] ?? 0;
       let xp3 = buffer[i + 3] ?? 0;
+      let xp4 = buffer[i + 4] ?? 0;
       for (; i < end; i++) {
-        const xp4 = buffer[i + 4] ?? 0;
-        const d = c1 * (xp1 - xm1) + c2 * (xp2 - xm2) + c3 * (xp3 - xm3) + c4 * (xp4 - xm4);
+        const xp5 = buffer[i + 5] ?? 0;
+        const d =
+          c1 * (xp1 - xm1) +
+          c2 * (xp2 - xm2) +
+          c3 * (xp3 - xm3) +
+          c4 * (xp4 - xm4) +
+          c5 * (xp5 - xm5);
         if (d > m) m = d;
         else if (-d > m) m = -d;
+        xm5 = xm4;
         xm4 = xm3;
         xm3 = xm2;
         xm2 = xm1;
@@ -455,6 +470,17 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         xp1 = xp2;
         xp2 = xp3;
         xp3 = xp4;
+        xp4 = xp5;
+      }
+      return m;
+    }
+    if (kernel !== null) {
+      // h · fs > 2, not whole: floor(h · fs) + 4 taps. Not reached with h = 1.6 ms (fs ≤ 1000 Hz);
+      // kept so that another span stays correct.
+      for (let i = lo - bufferStart, end = hi - bufferStart; i < end; i++) {
+        const d = kernelSlope(kernel, i);
+        if (d > m) m = d;
+        else if (-d > m) m = -d;
       }
       return m;
     }
