@@ -318,6 +318,24 @@ describe('createEcgAnalyzer', () => {
     /** The beat-matching rules off, to see the interbeat-noise rule alone. */
     const noMatching = { minMatchedBeatFraction: 0, maxSplitRrRatio: 0 };
 
+    /**
+     * The noisy stretch at `fs` with every rule on, scored against the clean one (whose rates are
+     * checked to be the reference 76–81 bpm): rates reported, rates more than 5 bpm off, updates
+     * withheld as `unmatched-beats`.
+     */
+    async function noisyAt(fs: number) {
+      const clean = await hrTrack('118-560s', { fs });
+      const noisy = await hrTrack('118e06-560s', { fs });
+      expect(clean.slice(3).every((u) => u.hr !== null && u.hr >= 76 && u.hr <= 81)).toBe(true);
+      return {
+        clean,
+        reported: noisy.filter((u) => u.hr !== null).length,
+        offBy5: noisy.filter((u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5)
+          .length,
+        unmatched: noisy.filter((u) => u.reasons.includes('unmatched-beats')).length,
+      };
+    }
+
     it('withholds most heart rates that the noise pushes into tachycardia', async () => {
       // The same 80 s of record 118 without the noise gives the reference rate (77-80 bpm).
       const clean = await hrTrack('118-560s');
@@ -362,15 +380,9 @@ describe('createEcgAnalyzer', () => {
       // Before the beat curves were matched on a 300 Hz grid (their second difference), the
       // unmatched-beats rule never fired here at 100 Hz and 34 of the 38 rates reported were more
       // than 5 bpm off; at 360 Hz 2 of 6. Now 10 of 14.
-      const clean = await hrTrack('118-560s', { fs: 100 });
-      const noisy = await hrTrack('118e06-560s', { fs: 100 });
-      const offBy5 = noisy.filter(
-        (u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5,
-      ).length;
-      expect(clean.slice(3).every((u) => u.hr !== null && u.hr >= 76 && u.hr <= 81)).toBe(true);
-      expect(noisy.filter((u) => u.hr !== null).length).toBeLessThanOrEqual(16);
+      const { clean, reported, offBy5, unmatched } = await noisyAt(100);
+      expect(reported).toBeLessThanOrEqual(16);
       expect(offBy5).toBeLessThanOrEqual(12);
-      const unmatched = noisy.filter((u) => u.reasons.includes('unmatched-beats')).length;
       expect(unmatched).toBeGreaterThanOrEqual(20);
       // The clean stretch at 100 Hz: the same rates with the rules as without them.
       expect(clean).toEqual(
@@ -385,28 +397,17 @@ describe('createEcgAnalyzer', () => {
     it('withholds the rate in electrode-motion noise at 250 Hz as at 360 Hz', async () => {
       // With the slope across ±1 sample (±4 ms at 250 Hz) 21 rates were reported here, 17 of them
       // more than 5 bpm off; with the 1.6 ms span interpolated, 7 and 3 (360 Hz: 4 and 0).
-      const clean = await hrTrack('118-560s', { fs: 250 });
-      const noisy = await hrTrack('118e06-560s', { fs: 250 });
-      const offBy5 = noisy.filter(
-        (u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5,
-      ).length;
-      expect(clean.slice(3).every((u) => u.hr !== null && u.hr >= 76 && u.hr <= 81)).toBe(true);
-      expect(noisy.filter((u) => u.hr !== null).length).toBeLessThanOrEqual(10);
+      const { reported, offBy5, unmatched } = await noisyAt(250);
+      expect(reported).toBeLessThanOrEqual(10);
       expect(offBy5).toBeLessThanOrEqual(6);
-      const unmatched = noisy.filter((u) => u.reasons.includes('unmatched-beats')).length;
       expect(unmatched).toBeGreaterThanOrEqual(8);
     });
 
     it('at 1000 Hz, where the 1.6 ms span is 1.6 samples, withholds the noise rates as at 360 Hz', async () => {
       // The interpolated slope reaches 5 samples on each side here (floor(1.6) + 4 taps). With
       // x[j + 3] − x[j − 3] (±3 ms) 6 rates were reported, 2 of them more than 5 bpm off.
-      const clean = await hrTrack('118-560s', { fs: 1000 });
-      const noisy = await hrTrack('118e06-560s', { fs: 1000 });
-      const offBy5 = noisy.filter(
-        (u, i) => u.hr !== null && Math.abs(u.hr - (clean[i]?.hr ?? NaN)) > 5,
-      ).length;
-      expect(clean.slice(3).every((u) => u.hr !== null && u.hr >= 76 && u.hr <= 81)).toBe(true);
-      expect(noisy.filter((u) => u.hr !== null).length).toBeLessThanOrEqual(4);
+      const { reported, offBy5 } = await noisyAt(1000);
+      expect(reported).toBeLessThanOrEqual(4);
       expect(offBy5).toBe(0);
     });
 
