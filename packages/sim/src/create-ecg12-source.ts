@@ -36,10 +36,28 @@ export interface Ecg12SourceOptions {
 }
 
 /**
+ * The samples [start, end) of a record without its still edges: PTB-XL's records (and the CinC
+ * 2021 ones taken from it) hold every lead at one value over their first and last ~10–110 ms.
+ * Replayed back to back, that last plateau, at the lead's minimum in HR06006, reads to the
+ * analyzer as a clipped signal (`saturation`), which withholds the heart rate for its 12 s
+ * quality window: the demo's 12-lead patient had no rate in 12 of every 20 s.
+ */
+function stillEdgesTrimmed(record: Ecg12Record): { start: number; end: number } {
+  const n = record.leadsMv[0]?.length ?? 0;
+  const still = (i: number): boolean => record.leadsMv.every((lead) => lead[i] === lead[i + 1]);
+  let end = n;
+  while (end > 1 && still(end - 2)) end--;
+  let start = 0;
+  while (start < end - 1 && still(start)) start++;
+  return { start, end };
+}
+
+/**
  * A simulated 12-lead streaming sensor of seed 004: each packet is `packetSeconds` of every lead
  * in the seed's `batch` shape (`{lead1 … lead12}` per sample, mV to 1 µV), with the record's rate
  * named; records follow each other without a gap in time (a new record is a new recording only
- * to the eye: the server's window simply moves on).
+ * to the eye: the server's window simply moves on), each without its still edges
+ * (`stillEdgesTrimmed`) and the tail shorter than a packet.
  */
 export function createEcg12Source(options: Ecg12SourceOptions): PacketSource & {
   /** The record the next packet comes from. */
@@ -48,8 +66,9 @@ export function createEcg12Source(options: Ecg12SourceOptions): PacketSource & {
   const { deviceId, records } = options;
   if (records.length === 0) throw new Error('records must not be empty');
   const packetS = options.packetSeconds ?? 1;
+  const spans = records.map(stillEdgesTrimmed);
   let recordIndex = 0;
-  let offset = 0;
+  let offset = spans[0]?.start ?? 0;
   let sequence = 0;
   let timeMs = options.startTimeMs;
   return {
@@ -59,9 +78,9 @@ export function createEcg12Source(options: Ecg12SourceOptions): PacketSource & {
     nextPacket(): VitalsPacket {
       let record = records[recordIndex] as Ecg12Record;
       let per = Math.round(packetS * record.samplingRateHz);
-      if (offset + per > (record.leadsMv[0]?.length ?? 0)) {
+      if (offset + per > (spans[recordIndex]?.end ?? 0)) {
         recordIndex = (recordIndex + 1) % records.length;
-        offset = 0;
+        offset = spans[recordIndex]?.start ?? 0;
         record = records[recordIndex] as Ecg12Record;
         per = Math.round(packetS * record.samplingRateHz);
       }
