@@ -25,9 +25,10 @@ if (!existsSync(bundle)) {
   );
   process.exit(1);
 }
-// Sources edited since the build would not run: say so (a few ms for a few hundred files).
+// Sources edited since the build would not run: say so (a few ms for a few hundred files). Every
+// workspace package the bundle compiles from source: @vigil/protocol's schemas are in it too.
 const built = statSync(bundle).mtimeMs;
-const stale = ['server', 'signal', 'sim'].some((p) => {
+const stale = ['server', 'protocol', 'signal', 'sim'].some((p) => {
   const src = path.join(packages, p, 'src');
   return (
     existsSync(src) &&

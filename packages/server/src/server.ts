@@ -1,9 +1,11 @@
+import path from 'node:path';
 import { collectDefaultMetrics } from 'prom-client';
 import { buildApp } from './app.js';
 import { createContainer } from './composition.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { isDemoEnabled } from './demo/demo-mode.js';
 import type { Demo } from './demo/start-demo.js';
+import { mqttStatusLine } from './config/mqtt-status-line.js';
 import { webPlugin } from './transports/http/plugins/web.plugin.js';
 
 /**
@@ -91,9 +93,11 @@ async function main(): Promise<void> {
   if (config.nodeEnv === 'development') {
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const base = `http://${host}:${config.port}`;
+    // Absolute: `npm start` runs in packages/server, so `./data` was not the user's ./data.
+    const dataDir = path.resolve(config.dataDir);
     const lines = [
       '',
-      `  Vigil is running on ${base} (${container.database.dialect === 'sqlite' ? `SQLite in ${config.dataDir}` : 'PostgreSQL'})`,
+      `  Vigil is running on ${base} (${container.database.dialect === 'sqlite' ? `SQLite in ${dataDir}` : 'PostgreSQL'})`,
       `  API docs:    ${base}/docs`,
       `  Cold start:  ${coldStartMs.toFixed(0)} ms from process start to listening (${cpuMs.toFixed(0)} ms CPU); RSS ${rssMb.toFixed(0)} MB`,
     ];
@@ -102,10 +106,11 @@ async function main(): Promise<void> {
       lines.push(`  Admin:       ${admin.email}`);
       if (admin.generatedPassword !== undefined)
         lines.push(
-          `  Password:    ${admin.generatedPassword}   (generated for development; stored in ${config.dataDir}/dev-admin-credentials.json)`,
+          `  Password:    ${admin.generatedPassword}   (generated for development; stored in ${path.join(dataDir, 'dev-admin-credentials.json')})`,
         );
     }
     lines.splice(2, 0, `  Dashboard:   ${base}/`);
+    lines.push(mqttStatusLine(config.mqtt, container.mqttPort));
     if (demo !== undefined) lines.push(...demo.banner);
     process.stdout.write(`${lines.join('\n')}\n\n`);
   }

@@ -54,4 +54,18 @@ describe('normalizeEcg12Body', () => {
       field: 'ecg_signal',
     });
   });
+
+  it('refuses a finite double beyond the float32 range (1e300), naming row and lead', () => {
+    const huge = rows.map((row, i) => (i === 10 ? row.map((v, l) => (l === 3 ? 1e300 : v)) : row));
+    expect(refusal({ ...body(), ecg_signal: huge })).toEqual({
+      code: 'ECG12_SIGNAL_NOT_FINITE',
+      field: 'ecg_signal[10][3]',
+    });
+    // The largest float32 is still a sample.
+    const edge = rows.map((row, i) => (i === 10 ? row.map((v, l) => (l === 3 ? 3.4e38 : v)) : row));
+    expect(normalizeEcg12Body({ ...body(), ecg_signal: edge }).leadsMv[3]?.[10]).toBeCloseTo(
+      3.4e38,
+      -32,
+    );
+  });
 });

@@ -37,6 +37,8 @@ export interface Ecg12Metadata {
 
 const checkBody = Compile(Ecg12ClassifyBodySchema);
 const N_LEADS = 12;
+/** The largest float32 (the leads' storage), as the refusal states it. */
+const F32_MAX_TEXT = '3.4e38';
 
 /** A finite number a `real` column holds (PostgreSQL refuses magnitudes below ~1e-45), else null. */
 const numberOrNull = (v: unknown): number | null =>
@@ -67,7 +69,7 @@ export function ecg12Metadata(body: unknown): Ecg12Metadata {
  * checked by the protocol schema; the matrix by hand (one pass, no schema per sample): exactly
  * 10 s × sampling_rate_hz rows (5000 at 500 Hz) of 12 finite numbers. Errors name the field,
  * `prefix` first (`samples[2].` in a batch): `ecg_signal` (row count), `ecg_signal[17]` (not
- * 12 numbers), `ecg_signal[17][3]` (not finite).
+ * 12 numbers), `ecg_signal[17][3]` (not finite, or beyond the float32 range the leads are held in).
  */
 export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
   // The protocol schema checks the scalar fields and that ecg_signal is an array; it is given an
@@ -116,10 +118,13 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
     }
     for (let l = 0; l < N_LEADS; l++) {
       const v: unknown = row[l];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
+      // The leads are Float32Arrays: a double beyond the float32 range (1e300) became Infinity
+      // there and the interpreter refused it as `leads[3][10] is not a finite number`, a 422
+      // naming the transposed index of an internal array instead of this field.
+      if (typeof v !== 'number' || !Number.isFinite(Math.fround(v))) {
         throw new DomainError('ECG12_SIGNAL_NOT_FINITE', {
           field: `${field}[${i}][${l}]`,
-          message: `${field}[${i}][${l}] must be a finite number (mV), got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
+          message: `${field}[${i}][${l}] must be a finite number (mV) within ±${F32_MAX_TEXT}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
         });
       }
       (leads[l] as Float32Array)[i] = v;

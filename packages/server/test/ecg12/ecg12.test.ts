@@ -106,6 +106,19 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     });
   });
 
+  it('refuses a sample beyond the float32 range (1e300) with 400 naming row and lead, not a 422', async () => {
+    const signal = E07509_SIGNAL.map((row, i) =>
+      i === 10 ? row.map((v, l) => (l === 3 ? 1e300 : v)) : row,
+    );
+    const res = await classify(e07509Body({ ecg_signal: signal }), docA);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_NOT_FINITE',
+      field: 'ecg_signal[10][3]',
+    });
+    expect(res.json<ErrorResponse>().message).toMatch(/within ±3\.4e38, got 1e\+300/);
+  });
+
   it('refuses an unknown heart_axis, listing the allowed values', async () => {
     const res = await classify(e07509Body({ heart_axis: 'UP' }), docA);
     expect(res.statusCode).toBe(400);

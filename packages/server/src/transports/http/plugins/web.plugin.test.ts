@@ -65,7 +65,14 @@ describe('web plugin, built dashboard', () => {
   });
 
   it('does not shadow API, docs or operations paths', async () => {
-    for (const path of ['/api/v1/nope', '/docs/x', '/metrics', '/ready', '/openapi.json']) {
+    for (const path of [
+      '/api/v1/nope',
+      '/docs/x',
+      '/metrics',
+      '/ready',
+      '/openapi.json',
+      '/fhir/R4/x',
+    ]) {
       const res = await app.inject(path);
       expect(res.statusCode, path).toBe(404);
       expect(res.json(), path).toEqual({ code: 'ROUTE_NOT_FOUND' });

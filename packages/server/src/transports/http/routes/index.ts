@@ -6,7 +6,7 @@ import { alertsRoutes } from './alerts.routes.js';
 import { auditRoutes } from './audit.routes.js';
 import { mqttDeadLettersRoutes } from './mqtt-dead-letters.routes.js';
 import { authRoutes } from './auth.routes.js';
-import { seed001Routes } from './compat/seed-001.routes.js';
+import { seed001NotConfiguredRoutes, seed001Routes } from './compat/seed-001.routes.js';
 import { seed003Routes } from './compat/seed-003.routes.js';
 import { seed004Routes } from './compat/seed-004.routes.js';
 import { babyReadingsRoutes } from './baby-readings.routes.js';
@@ -119,4 +119,5 @@ export async function registerRoutes(
   });
   if (config.rppgCamera !== undefined)
     await app.register(seed001Routes, { rppg: services.rppg, camera: config.rppgCamera });
+  else await app.register(seed001NotConfiguredRoutes);
 }

@@ -142,3 +142,25 @@ export function seed001Routes(
   );
   done();
 }
+
+/** Seed 001's bedside root paths. */
+export const SEED_001_ROOT_PATHS = ['/bpm', '/status', '/current_frame', '/video_feed'] as const;
+
+/**
+ * The same root paths without a bedside camera (RPPG_CAMERA_SOURCE unset): 404
+ * CAMERA_NOT_CONFIGURED, as documented. Unrouted, they fell through to the dashboard's page
+ * fallback, which answered 200 with index.html, and seed 001's clients polling `/bpm` read HTML
+ * as their JSON. Hidden from the OpenAPI document, like the routes themselves when no camera is
+ * configured.
+ */
+export function seed001NotConfiguredRoutes(
+  app: FastifyInstance,
+  _options: unknown,
+  done: (error?: Error) => void,
+): void {
+  for (const path of SEED_001_ROOT_PATHS)
+    app.get(path, { schema: { hide: true } }, () => {
+      throw new DomainError('CAMERA_NOT_CONFIGURED');
+    });
+  done();
+}

@@ -8,7 +8,7 @@ import {
   FhirSearchQuerySchema,
   fhirErrorResponses,
 } from '@vigil/protocol';
-import { DomainError } from '../../../../errors/catalogue.js';
+import { DomainError, validationFailed } from '../../../../errors/catalogue.js';
 import type { RawQuery } from '../../../../services/fhir/fhir-search.js';
 import { FHIR_TYPES, type FhirService } from '../../../../services/fhir/fhir.service.js';
 import type { AuditRefKind } from '../../../../services/audit.service.js';
@@ -47,10 +47,21 @@ export function fhirRoutes(
   const { fhir, prefix } = options;
   const security = [{ bearerAuth: [] }];
   app.setErrorHandler(fhirErrorHandler);
-  app.setNotFoundHandler((request) => {
+  const noEndpoint = (request: FastifyRequest): never => {
     throw new DomainError('FHIR_RESOURCE_NOT_FOUND', {
       message: `No FHIR endpoint ${request.method} ${request.url.split('?')[0] ?? ''} (see ${prefix}/metadata)`,
     });
+  };
+  app.setNotFoundHandler(noEndpoint);
+  // A route, not only the 404 handler: with the dashboard served, its page fallback (`GET /*`)
+  // matched GET /fhir/R4/Condition first and answered 200 with index.html. A path parameter
+  // over the router's 100 characters (Fastify's maxParamLength) now lands here rather than in
+  // FST_ERR_MAX_PARAM_LENGTH: it keeps the 400 that app.ts's frameworkErrors gives it.
+  app.get('/*', { schema: { hide: true }, config: { audit: false } }, (request) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path.split('/').some((segment) => segment.length > 100))
+      throw validationFailed('path', 'a path parameter is longer than 100 characters');
+    return noEndpoint(request);
   });
   app.addHook('onSend', async (_request, reply) => {
     void reply.header('content-type', FHIR_JSON);

@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webPlugin } from '../../src/transports/http/plugins/web.plugin.js';
+import { createAdmin, createTestApp, type TestApp, type TestUser } from '../helpers/index.js';
+
+/**
+ * With the dashboard served (npm start), a FHIR path Vigil does not implement must not be the
+ * dashboard page: /fhir/R4/Condition answered 200 text/html (index.html), which a FHIR client
+ * cannot tell from success. It is a 404.
+ */
+describe('FHIR paths are not the dashboard page', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let dist: string;
+
+  beforeAll(async () => {
+    dist = mkdtempSync(join(tmpdir(), 'vigil-web-'));
+    mkdirSync(join(dist, 'assets'));
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Vigil</title>');
+    t = await createTestApp({
+      plugins: [
+        async (app: FastifyInstance) => {
+          await app.register(webPlugin, { distDir: dist });
+        },
+      ],
+    });
+    admin = await createAdmin(t);
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dist, { recursive: true, force: true });
+  });
+
+  it.each(['/fhir/R4/Condition', '/fhir/R4/Patient/abc/extra', '/fhir/R4', '/fhir'])(
+    'answers GET %s 404 in JSON, not index.html',
+    async (url) => {
+      const res = await t.app.inject({ url, headers: admin.headers });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toMatch(/json/);
+      expect(res.body).not.toContain('<title>Vigil</title>');
+    },
+  );
+
+  it('answers an unknown FHIR read as a FHIR OperationOutcome (not-found)', async () => {
+    const res = await t.app.inject({ url: '/fhir/R4/Condition', headers: admin.headers });
+    expect(res.statusCode).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
+    const outcome = res.json<{
+      resourceType: string;
+      issue: { code: string; details: { coding: { code: string }[] } }[];
+    }>();
+    expect(outcome.resourceType).toBe('OperationOutcome');
+    expect(outcome.issue[0]?.details.coding[0]?.code).toBe('FHIR_RESOURCE_NOT_FOUND');
+  });
+
+  it('still answers the implemented FHIR reads', async () => {
+    const res = await t.app.inject({ url: '/fhir/R4/metadata' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ resourceType: string }>().resourceType).toBe('CapabilityStatement');
+  });
+});
