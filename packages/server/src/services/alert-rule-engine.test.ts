@@ -40,13 +40,50 @@ function run(rule: AlertRule, series: AlertObservation[]): string[] {
 
 describe('evaluateRule', () => {
   it('opens only after the condition has held for the rule duration, then updates, then clears', () => {
-    const hrs = [80, 130, 131, 135, 140, 138, 90, 85];
+    const hrs = [80, 130, 131, 135, 140, 138, 90, 85, 88, 86];
     const actions = run(
       hrHigh,
       hrs.map((hr, i) => obs(i * 5000, hr)),
     );
-    // condition from t=5 s; held 10 s at t=15 s -> open; updates while high; clears at 90 bpm.
-    expect(actions).toEqual(['none', 'none', 'none', 'open', 'update', 'update', 'clear', 'none']);
+    // condition from t=5 s; held 10 s at t=15 s -> open; updates while high; below from t=30 s,
+    // cleared once below for the rule's 10 s (t=40 s).
+    expect(actions).toEqual([
+      'none',
+      'none',
+      'none',
+      'open',
+      'update',
+      'update',
+      'none',
+      'none',
+      'clear',
+      'none',
+    ]);
+  });
+
+  it('keeps the alert open through dips shorter than the rule duration (no flapping)', () => {
+    // A value wavering across the threshold every few seconds once the alert is open: it stays
+    // open (before the clearing hysteresis it cleared at the first dip, t=16 s, and a steady
+    // stretch later opened again).
+    const hrs = [125, 125, 125, 125, 110, 125, 110, 125, 110, 110, 125, 110, 125];
+    const actions = run(
+      hrHigh,
+      hrs.map((hr, i) => obs(i * 4000, hr)),
+    );
+    expect(actions.filter((a) => a === 'open')).toHaveLength(1);
+    expect(actions).not.toContain('clear');
+  });
+
+  it('restarts the clearing duration after a gap in observations longer than a minute', () => {
+    const actions = run(hrHigh, [
+      obs(0, 130),
+      obs(10_000, 131),
+      obs(15_000, 90),
+      obs(120_000, 90),
+      obs(125_000, 90),
+      obs(130_000, 90),
+    ]);
+    expect(actions).toEqual(['none', 'open', 'none', 'none', 'none', 'clear']);
   });
 
   it('does not open when the condition breaks before its duration', () => {

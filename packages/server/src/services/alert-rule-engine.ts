@@ -5,8 +5,13 @@
  *
  * Lifecycle (after ThingsBoard's alarm model): a condition must hold for `durationS` seconds
  * before an alert opens; while it keeps holding the one open alert of (patient, rule) is
- * updated, never duplicated; when it stops holding the alert is cleared. Acknowledgement is
- * independent of this and lives in the alert row.
+ * updated, never duplicated; once it has stopped holding for as long (`durationS` again), the
+ * alert is cleared. The clearing side has the same hysteresis as the opening one: a value that
+ * wavers across the threshold (a risk label flickering between two bands, a second device of the
+ * patient sending normal readings) would otherwise close the alert and reopen it a duration
+ * later, over and over (5 `risk_elevated` alerts in 10 min for the demo's steady tachycardia).
+ * Rules of duration 0 still clear on the first observation that does not hold. Acknowledgement
+ * is independent of this and lives in the alert row.
  */
 
 import {
@@ -128,6 +133,8 @@ export interface RuleState {
   open: boolean;
   /** Time of the last observation the rule could judge (ms). */
   lastAt?: number;
+  /** While an alert is open: when its condition stopped holding (ms); absent while it holds. */
+  clearingSince?: number;
 }
 
 /**
@@ -312,17 +319,22 @@ export function evaluateRule(
   const c = checkCondition(rule, o);
   if (c === null) return { state, action: { type: 'none' } };
   const lastAt = o.atMs;
+  const continuous =
+    state.lastAt === undefined ||
+    (o.atMs >= state.lastAt && o.atMs - state.lastAt <= MAX_OBSERVATION_GAP_MS);
   if (!c.holds) {
-    if (state.open)
+    if (!state.open)
+      return { state: { since: null, open: false, lastAt }, action: { type: 'none' } };
+    // The open alert clears once the condition has stopped holding for the rule's duration,
+    // counted like the opening one (a gap in observations restarts it).
+    const clearingSince = (continuous ? state.clearingSince : undefined) ?? o.atMs;
+    if (o.atMs - clearingSince >= rule.durationS * 1000)
       return {
         state: { since: null, open: false, lastAt },
         action: { type: 'clear', message: c.message },
       };
-    return { state: { since: null, open: false, lastAt }, action: { type: 'none' } };
+    return { state: { ...state, lastAt, clearingSince }, action: { type: 'none' } };
   }
-  const continuous =
-    state.lastAt === undefined ||
-    (o.atMs >= state.lastAt && o.atMs - state.lastAt <= MAX_OBSERVATION_GAP_MS);
   const since = (continuous ? state.since : null) ?? o.atMs;
   if (state.open)
     return {
