@@ -117,6 +117,18 @@ describe('evaluateRule', () => {
     expect(run(vt, series)).toEqual(['none', 'open', 'clear']);
   });
 
+  it('keeps an AF alert open through a short break in the AF episode, then clears after 60 s', () => {
+    const af = DEFAULT_ALERT_RULES.find((r) => r.kind === 'af_onset');
+    if (af === undefined) throw new Error('missing rule');
+    const at = (s: number, ongoing: boolean) => ({ ...obs(s * 1000, 110), afOngoing: ongoing });
+    // The episode closes at 200 s and reopens at 236 s (the monitor's 30-s minimum): one alert.
+    const brief = [at(0, true), at(200, false), at(220, false), at(236, true), at(240, true)];
+    expect(run(af, brief)).toEqual(['open', 'none', 'none', 'update', 'update']);
+    // AF gone for 60 s: cleared.
+    const ended = [at(0, true), at(200, false), at(230, false), at(259, false), at(260, false)];
+    expect(run(af, ended)).toEqual(['open', 'none', 'none', 'none', 'clear']);
+  });
+
   it('clears an open alert when the rule is disabled', () => {
     const r = evaluateRule({ ...hrHigh, enabled: false }, { since: 0, open: true }, obs(0, 150));
     expect(r.action.type).toBe('clear');

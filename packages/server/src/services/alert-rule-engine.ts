@@ -10,7 +10,8 @@
  * wavers across the threshold (a risk label flickering between two bands, a second device of the
  * patient sending normal readings) would otherwise close the alert and reopen it a duration
  * later, over and over (5 `risk_elevated` alerts in 10 min for the demo's steady tachycardia).
- * Rules of duration 0 still clear on the first observation that does not hold. Acknowledgement
+ * Rules of duration 0 still clear on the first observation that does not hold, but for
+ * `af_onset`, whose opening duration is the monitor's (AF_CLEAR_HOLD_S). Acknowledgement
  * is independent of this and lives in the alert row.
  */
 
@@ -142,6 +143,21 @@ export interface RuleState {
  * gap (device off, lost packets) or a step back in time, its duration starts again.
  */
 export const MAX_OBSERVATION_GAP_MS = 60_000;
+
+/**
+ * How long AF must have been absent before an `af_onset` alert clears, s (at least; a longer
+ * rule duration wins). Its opening duration is the arrhythmia monitor's (an AF alarm needs 30 s
+ * of AF, `afMinDurationMs`), so the rule's own is 0; with a clearing hold-off of 0 an episode
+ * that the monitor closes for a few seconds of near-regular RR and reopens 30 s or more later
+ * gave two alarms for one AF (the demo's continuous AF: closed at 187 s, reopened 36 s later).
+ * Twice the alarm's minimum duration outlasts that reopening.
+ */
+export const AF_CLEAR_HOLD_S = 60;
+
+/** Seconds a rule's condition must have stopped holding before its open alert clears. */
+function clearHoldS(rule: AlertRule): number {
+  return rule.kind === 'af_onset' ? Math.max(rule.durationS, AF_CLEAR_HOLD_S) : rule.durationS;
+}
 
 export type RuleAction =
   | { type: 'none' }
@@ -328,7 +344,7 @@ export function evaluateRule(
     // The open alert clears once the condition has stopped holding for the rule's duration,
     // counted like the opening one (a gap in observations restarts it).
     const clearingSince = (continuous ? state.clearingSince : undefined) ?? o.atMs;
-    if (o.atMs - clearingSince >= rule.durationS * 1000)
+    if (o.atMs - clearingSince >= clearHoldS(rule) * 1000)
       return {
         state: { since: null, open: false, lastAt },
         action: { type: 'clear', message: c.message },
