@@ -1,10 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPlugin } from '../../src/transports/http/plugins/web.plugin.js';
-import { createAdmin, createTestApp, type TestApp, type TestUser } from '../helpers/index.js';
+import { createAdmin, type TestApp, type TestUser } from '../helpers/index.js';
+import { createTestAppWithDashboard } from '../helpers/dashboard-app.js';
 
 /**
  * With the dashboard served (npm start), a FHIR path Vigil does not implement must not be the
@@ -14,24 +10,13 @@ import { createAdmin, createTestApp, type TestApp, type TestUser } from '../help
 describe('FHIR paths are not the dashboard page', () => {
   let t: TestApp;
   let admin: TestUser;
-  let dist: string;
 
   beforeAll(async () => {
-    dist = mkdtempSync(join(tmpdir(), 'vigil-web-'));
-    mkdirSync(join(dist, 'assets'));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Vigil</title>');
-    t = await createTestApp({
-      plugins: [
-        async (app: FastifyInstance) => {
-          await app.register(webPlugin, { distDir: dist });
-        },
-      ],
-    });
+    t = await createTestAppWithDashboard();
     admin = await createAdmin(t);
   });
   afterAll(async () => {
     await t.close();
-    rmSync(dist, { recursive: true, force: true });
   });
 
   it.each(['/fhir/R4/Condition', '/fhir/R4/Patient/abc/extra', '/fhir/R4', '/fhir'])(

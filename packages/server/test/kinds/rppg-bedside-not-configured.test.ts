@@ -1,11 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ErrorResponse } from '@vigil/protocol';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webPlugin } from '../../src/transports/http/plugins/web.plugin.js';
-import { createTestApp, type TestApp } from '../helpers/index.js';
+import type { TestApp } from '../helpers/index.js';
+import { createTestAppWithDashboard } from '../helpers/dashboard-app.js';
 
 /**
  * Without RPPG_CAMERA_SOURCE, seed 001's root paths answer 404 CAMERA_NOT_CONFIGURED
@@ -14,23 +10,12 @@ import { createTestApp, type TestApp } from '../helpers/index.js';
  */
 describe('bedside root paths without a camera', () => {
   let t: TestApp;
-  let dist: string;
 
   beforeAll(async () => {
-    dist = mkdtempSync(join(tmpdir(), 'vigil-web-'));
-    mkdirSync(join(dist, 'assets'));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Vigil</title>');
-    t = await createTestApp({
-      plugins: [
-        async (app: FastifyInstance) => {
-          await app.register(webPlugin, { distDir: dist });
-        },
-      ],
-    });
+    t = await createTestAppWithDashboard();
   });
   afterAll(async () => {
     await t.close();
-    rmSync(dist, { recursive: true, force: true });
   });
 
   it.each(['/bpm', '/status', '/current_frame', '/video_feed'])(
