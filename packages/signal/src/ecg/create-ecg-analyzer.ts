@@ -413,15 +413,9 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     fs < SECOND_DIFFERENCE_BELOW_FS || Math.abs(slopeSpan - Math.round(slopeSpan)) < 1e-9
       ? null
       : slopeKernel(fs);
+  // At most LANCZOS_LOBES + 1 taps: h · fs < 2 up to QRS_MAX_FS (1000 Hz), so `steepest` needs
+  // only its unrolled loop.
   const slopeReach = kernel === null ? slopeStep : kernel.length;
-  /** The interpolated slope at buffer index i, whose ±slopeReach samples are kept. */
-  const kernelSlope = (taps: Float64Array, i: number): number => {
-    let d = 0;
-    for (let m = 1; m <= taps.length; m++) {
-      d += (taps[m - 1] ?? 0) * ((buffer[i + m] ?? 0) - (buffer[i - m] ?? 0));
-    }
-    return d;
-  };
   const qrsHalf = toSamples(50);
   const gapAfter = toSamples(250);
   const gapBefore = toSamples(100);
@@ -432,11 +426,11 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
     const lo = Math.max(from, keptFrom + slopeReach);
     const hi = Math.min(to, samplesSeen - slopeReach);
     let m = 0;
-    if (kernel !== null && kernel.length <= LANCZOS_LOBES + 1) {
+    if (kernel !== null) {
       // 4 taps (160–624 Hz) or 5 (above 625 Hz, 1 < h · fs < 2), unrolled with their 11 samples
-      // slid along in locals: this loop runs over most samples, one buffer read per slope (the
-      // generic loop below cost 12 % more per packet at 1000 Hz). With 4 taps c5 is 0 and adds
-      // exactly 0 (the samples are finite; reads past the buffer's ends give 0 too).
+      // slid along in locals: this loop runs over most samples, one buffer read per slope (a
+      // generic loop over the taps cost 12 % more per packet at 1000 Hz). With 4 taps c5 is 0 and
+      // adds exactly 0 (the samples are finite; reads past the buffer's ends give 0 too).
       const [c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0] = kernel;
       const end = hi - bufferStart;
       let i = lo - bufferStart;
@@ -471,16 +465,6 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         xp2 = xp3;
         xp3 = xp4;
         xp4 = xp5;
-      }
-      return m;
-    }
-    if (kernel !== null) {
-      // h · fs > 2, not whole: floor(h · fs) + 4 taps. Not reached with h = 1.6 ms (fs ≤ 1000 Hz);
-      // kept so that another span stays correct.
-      for (let i = lo - bufferStart, end = hi - bufferStart; i < end; i++) {
-        const d = kernelSlope(kernel, i);
-        if (d > m) m = d;
-        else if (-d > m) m = -d;
       }
       return m;
     }
@@ -550,18 +534,14 @@ export function createEcgAnalyzer(options: EcgAnalyzerOptions): EcgAnalyzer {
         ring[slot + k] = at(j + slopeStep) - at(j - slopeStep);
       }
     } else if (fine === 1 && kernel !== null) {
-      const kept = j0 - slopeReach >= keptFrom && j0 + ringLength + slopeReach <= samplesSeen;
+      // ~30 points a beat: `at` (0 for samples no longer kept) costs nothing worth unrolling.
       for (let k = 0; k < ringLength; k++) {
         const j = j0 + k;
-        if (kept) ring[slot + k] = kernelSlope(kernel, j - bufferStart);
-        else {
-          // Samples no longer kept (a peak confirmed over 10 s late, never seen) read as 0.
-          let d = 0;
-          for (let m = 1; m <= kernel.length; m++) {
-            d += (kernel[m - 1] ?? 0) * (at(j + m) - at(j - m));
-          }
-          ring[slot + k] = d;
+        let d = 0;
+        for (let m = 1; m <= kernel.length; m++) {
+          d += (kernel[m - 1] ?? 0) * (at(j + m) - at(j - m));
         }
+        ring[slot + k] = d;
       }
     } else {
       const m0 = -matchHalf - fine - 1;
