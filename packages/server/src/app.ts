@@ -16,8 +16,9 @@ import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Services } from './composition.js';
 import type { Config } from './config/env.js';
-import { DomainError, validationFailed } from './errors/catalogue.js';
+import { DomainError } from './errors/catalogue.js';
 import { errorHandler } from './transports/http/error-handler.js';
+import { pathParamTooLong } from './transports/http/path-param-limit.js';
 import { fhirErrorHandler } from './transports/http/routes/fhir/fhir-outcome.js';
 import { registerJsonBodyParser } from './transports/http/json-body-parser.js';
 import { QuietRequestLog } from './transports/http/request-log.js';
@@ -100,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       const refused =
         error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-          ? validationFailed('path', 'a path parameter is longer than 100 characters')
+          ? pathParamTooLong()
           : new DomainError('MALFORMED_REQUEST', { message: 'The URL could not be decoded' });
       const plain = reply as FastifyReply;
       // Router errors come before any plugin's own handler: a FHIR URL still gets its

@@ -7,7 +7,7 @@ import { createTestAppWithDashboard } from '../helpers/dashboard-app.js';
  * dashboard page: /fhir/R4/Condition answered 200 text/html (index.html), which a FHIR client
  * cannot tell from success. It is a 404.
  */
-describe('FHIR paths are not the dashboard page', () => {
+describe('API and FHIR paths are not the dashboard page', () => {
   let t: TestApp;
   let admin: TestUser;
 
@@ -46,4 +46,17 @@ describe('FHIR paths are not the dashboard page', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json<{ resourceType: string }>().resourceType).toBe('CapabilityStatement');
   });
+
+  it.each(['/api/v1/alerts/', '/fhir/R4/Patient/'])(
+    'answers %s<400 characters> 400 naming the path, as without the dashboard',
+    async (prefix) => {
+      const res = await t.app.inject({
+        url: `${prefix}${'9'.repeat(400)}`,
+        headers: admin.headers,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.body).toContain('longer than 100 characters');
+      expect(res.body).not.toContain('<title>Vigil</title>');
+    },
+  );
 });

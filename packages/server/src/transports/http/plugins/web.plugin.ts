@@ -3,6 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { assertPathParamsWithinLimit } from '../path-param-limit.js';
 
 export interface WebPluginOptions {
   /** The Vite build output. Default: packages/web/dist of this repository. */
@@ -78,6 +79,9 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, optio
     const path = req.url.split('?')[0] ?? '/';
     // A missing file (an old hashed asset, a typo'd .js) is a 404, never index.html served as
     // JavaScript; only extension-less page paths belong to the client-side router.
+    // Under an API prefix, the router's own answers: a path parameter too long for it is its
+    // 400, anything else its 404.
+    if (isReserved(path)) assertPathParamsWithinLimit(path);
     if (isReserved(path) || extname(path) !== '') {
       reply.callNotFound();
       return reply;

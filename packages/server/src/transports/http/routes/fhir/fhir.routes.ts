@@ -8,12 +8,13 @@ import {
   FhirSearchQuerySchema,
   fhirErrorResponses,
 } from '@vigil/protocol';
-import { DomainError, validationFailed } from '../../../../errors/catalogue.js';
+import { DomainError } from '../../../../errors/catalogue.js';
 import type { RawQuery } from '../../../../services/fhir/fhir-search.js';
 import { FHIR_TYPES, type FhirService } from '../../../../services/fhir/fhir.service.js';
 import type { AuditRefKind } from '../../../../services/audit.service.js';
 import { inParams, inQuery } from '../../plugins/audit.plugin.js';
 import { currentUser } from '../../plugins/auth.plugin.js';
+import { assertPathParamsWithinLimit } from '../../path-param-limit.js';
 import { FHIR_JSON, fhirErrorHandler } from './fhir-outcome.js';
 
 function urlsOf(request: FastifyRequest, prefix: string) {
@@ -54,13 +55,10 @@ export function fhirRoutes(
   };
   app.setNotFoundHandler(noEndpoint);
   // A route, not only the 404 handler: with the dashboard served, its page fallback (`GET /*`)
-  // matched GET /fhir/R4/Condition first and answered 200 with index.html. A path parameter
-  // over the router's 100 characters (Fastify's maxParamLength) now lands here rather than in
-  // FST_ERR_MAX_PARAM_LENGTH: it keeps the 400 that app.ts's frameworkErrors gives it.
+  // matched GET /fhir/R4/Condition first and answered 200 with index.html; this route is more
+  // specific, and answers in FHIR's own shape.
   app.get('/*', { schema: { hide: true }, config: { audit: false } }, (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path.split('/').some((segment) => segment.length > 100))
-      throw validationFailed('path', 'a path parameter is longer than 100 characters');
+    assertPathParamsWithinLimit(request.url.split('?')[0] ?? '');
     return noEndpoint(request);
   });
   app.addHook('onSend', async (_request, reply) => {
