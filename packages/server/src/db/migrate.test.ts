@@ -149,6 +149,51 @@ describe('migrateToLatest', () => {
     ]);
   });
 
+  it('records every patient a device has served from its current patient and its stored rows (022)', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    const before022 = Object.fromEntries(
+      Object.entries(migrations).filter(([name]) => name < '022'),
+    );
+    await migrateToLatest(migrating, database.dialect, before022);
+    for (const p of ['p1', 'p2', 'p3'])
+      await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+        values (${p}, ${`${p}@example.test`}, 'P', 'patient', 'h', 0, 0)`.execute(db);
+    // ESP32-1 served p1 (packets at 1 and 2 s), then p2 (now); ESP32-2 served p3's oximetry and
+    // is unassigned now; ESP32-3 was never assigned.
+    for (const [id, device, patient, created] of [
+      ['d1', 'ESP32-1', 'p2', 500],
+      ['d2', 'ESP32-2', null, 600],
+      ['d3', 'ESP32-3', null, 700],
+    ] as const)
+      await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+        owner_id, created_at, updated_at) values (${id}, ${device}, 'n', ${id}, ${id}, ${patient},
+        'p1', ${created}, ${created})`.execute(db);
+    for (const [id, ts] of [
+      ['v1', 1000],
+      ['v2', 2000],
+    ] as const)
+      await sql`insert into vitals (id, device_id, patient_id, ts, received_at,
+        ecg_sample_rate_hz, ecg_n_samples) values (${id}, 'ESP32-1', 'p1', ${ts}, ${ts}, 250, 0)`.execute(
+        db,
+      );
+    await sql`insert into oximetry_readings (id, device_id, patient_id, ts, received_at,
+      spo2_percent, pulse_rate_bpm) values ('o1', 'ESP32-2', 'p3', 3000, 3000, 97, 70)`.execute(db);
+
+    await migrateToLatest(migrating, database.dialect);
+    const rows = await database.db
+      .selectFrom('device_patients')
+      .select(['patient_id', 'device_id', 'first_at'])
+      .orderBy('patient_id')
+      .execute();
+    expect(rows).toEqual([
+      { patient_id: 'p1', device_id: 'ESP32-1', first_at: 1000 },
+      { patient_id: 'p2', device_id: 'ESP32-1', first_at: 500 },
+      { patient_id: 'p3', device_id: 'ESP32-2', first_at: 3000 },
+    ]);
+  });
+
   it.skipIf(process.env.DATABASE_URL === undefined)(
     'drops a schema only once no migration runner is introspecting the database (PostgreSQL)',
     async () => {

@@ -87,6 +87,7 @@ export interface DB {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
   devices: DevicesTable;
+  device_patients: DevicePatientsTable;
   // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
   vitals: VitalsTable;
   ecg_lead_chunks: EcgLeadChunksTable;
@@ -106,6 +107,17 @@ export interface DB {
   cluster_job_runs: ClusterJobRunsTable;
   cluster_members: ClusterMembersTable;
   mqtt_dead_letters: MqttDeadLettersTable;
+}
+
+/**
+ * Every patient a device has been assigned to (migration 022): a patient's rows are found
+ * through these devices, so a device handed on keeps its earlier rows its earlier patient's.
+ */
+export interface DevicePatientsTable {
+  patient_id: string;
+  device_id: string;
+  /** When the device was first assigned to the patient (epoch ms). */
+  first_at: number;
 }
 
 /** One run of a cluster-wide periodic job (migration 019). */

@@ -80,3 +80,16 @@ export function visibleDeviceIds<D extends DB>(executor: Kysely<D>, viewer: View
   const db = executor as unknown as Kysely<DB>;
   return db.selectFrom('devices').select('devices.id').where(deviceVisibleTo(viewer));
 }
+
+/**
+ * Hardware ids of every device that has served the patient (now or before it was handed on),
+ * as a subquery: `.where('vitals.device_id', 'in', devicesThatServed(db, patientId))`. A patient's
+ * rows are found through these devices and kept theirs by the rows' own `patient_id`.
+ */
+export function devicesThatServed<D extends DB>(executor: Kysely<D>, patientId: string) {
+  const db = executor as unknown as Kysely<DB>;
+  return db
+    .selectFrom('device_patients')
+    .select('device_patients.device_id')
+    .where('device_patients.patient_id', '=', patientId);
+}

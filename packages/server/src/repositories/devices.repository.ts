@@ -6,13 +6,36 @@ import { deviceVisibleTo, type Viewer } from './access.repository.js';
 export type DeviceRow = Selectable<DevicesTable>;
 export type DevicePatch = Omit<Updateable<DevicesTable>, 'id' | 'device_id' | 'created_at'>;
 
+/**
+ * Records the device's current patient, if any, among the patients it has served
+ * (`device_patients`, migration 022): a patient's rows are read through these devices, so a
+ * device handed on to another patient keeps its earlier rows its earlier patient's.
+ */
+async function recordAssignment(db: Kysely<DB>, id: string): Promise<void> {
+  await db
+    .insertInto('device_patients')
+    .columns(['patient_id', 'device_id', 'first_at'])
+    .expression(
+      db
+        .selectFrom('devices')
+        .select(['patient_id', 'device_id', 'updated_at'])
+        .where('id', '=', id)
+        .where('patient_id', 'is not', null),
+    )
+    .onConflict((oc) => oc.columns(['patient_id', 'device_id']).doNothing())
+    .execute();
+}
+
 export class DevicesRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
   /** Inserts the device; false when its device_id is already registered. */
   async insert(row: Insertable<DevicesTable>): Promise<boolean> {
     try {
-      await this.db.insertInto('devices').values(row).execute();
+      await this.atomically(async (db) => {
+        await db.insertInto('devices').values(row).execute();
+        await recordAssignment(db, row.id);
+      });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -73,7 +96,19 @@ export class DevicesRepository {
   }
 
   async update(id: string, patch: DevicePatch): Promise<void> {
-    await this.db.updateTable('devices').set(patch).where('id', '=', id).execute();
+    if (patch.patient_id == null) {
+      await this.db.updateTable('devices').set(patch).where('id', '=', id).execute();
+      return;
+    }
+    await this.atomically(async (db) => {
+      await db.updateTable('devices').set(patch).where('id', '=', id).execute();
+      await recordAssignment(db, id);
+    });
+  }
+
+  /** `work` in one transaction, or in the caller's when this repository was given one. */
+  private atomically(work: (db: Kysely<DB>) => Promise<void>): Promise<void> {
+    return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
   /** Every registered device id (MQTT partition sessions subscribe their topics). */

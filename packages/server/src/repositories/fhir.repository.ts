@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { DB, Role } from '../db/schema.js';
 import {
+  devicesThatServed,
   deviceVisibleTo,
   userVisibleTo,
   visiblePatientIds,
@@ -118,7 +119,7 @@ export interface FhirRepository {
       offset: number;
     },
   ): Promise<{ total: number; rows: DeviceRow[] }>;
-  /** The devices currently assigned to a patient (their packets are the patient's vitals). */
+  /** Every device that has served the patient, now or before it was handed on (its packets with the patient's id are the patient's vitals). */
   devicesOfPatient(patientId: string): Promise<DeviceRow[]>;
   /** A device by its hardware id (the reference of an Observation read by id). */
   deviceByHardwareId(deviceId: string): Promise<DeviceRow | undefined>;
@@ -293,7 +294,7 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
       return db
         .selectFrom('devices')
         .selectAll()
-        .where('patient_id', '=', patientId)
+        .where('device_id', 'in', devicesThatServed(db, patientId))
         .orderBy('id')
         .execute();
     },

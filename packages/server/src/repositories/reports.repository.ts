@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import type { DB, ReportsTable } from '../db/schema.js';
-import { visiblePatientIds, type Viewer } from './access.repository.js';
+import { devicesThatServed, visiblePatientIds, type Viewer } from './access.repository.js';
 
 /**
  * Reports (migration 015) and the read model a report is built from. Every figure is an SQL
@@ -129,7 +129,7 @@ export interface ReportsRepository {
 
   // --- the read model a report is built from
   patientName(patientId: string): Promise<string | undefined>;
-  /** The patient's devices now, and any device one of their alerts in the period came from. */
+  /** Every device that has served the patient, and any device one of their alerts in the period came from. */
   candidateDevices(patientId: string, from: number, to: number): Promise<string[]>;
   /** One slice's totals and its trend buckets, from one pass over its packets. */
   aggregates(
@@ -316,10 +316,7 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
       return r?.name;
     },
     async candidateDevices(patientId, from, to) {
-      const rows = await db
-        .selectFrom('devices')
-        .select('device_id')
-        .where('patient_id', '=', patientId)
+      const rows = await devicesThatServed(db, patientId)
         .union(
           db
             .selectFrom('alerts')

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { HeartRateObservationsTable, RppgSessionsTable } from '../../db/pipeline-schema.js';
 import type { DB } from '../../db/schema.js';
+import { devicesThatServed } from '../../repositories/access.repository.js';
 
 export type RppgSessionRow = Selectable<RppgSessionsTable>;
 export type HeartRateObservationRow = Selectable<HeartRateObservationsTable>;
@@ -50,13 +51,11 @@ export function createRppgRepository(db: Kysely<DB>) {
         db
           .selectFrom('vitals')
           .select(['ts', 'heart_rate_bpm', 'device_id'])
-          // Through the patient's devices, as reports and FHIR read vitals: the (device_id, ts)
-          // index then serves the range; `patient_id` alone has no index, and the query scanned
-          // the whole table (SQLite's plan: SCAN vitals). `patient_id` still keeps a device's
-          // rows from before it was this patient's out.
-          .where('device_id', 'in', (eb) =>
-            eb.selectFrom('devices').select('device_id').where('patient_id', '=', patientId),
-          )
+          // Through every device that has served the patient, as reports and FHIR read vitals:
+          // the (device_id, ts) index then serves the range; `patient_id` alone has no index,
+          // and the query scanned the whole table (SQLite's plan: SCAN vitals). `patient_id`
+          // keeps only this patient's rows of a device that served several.
+          .where('device_id', 'in', devicesThatServed(db, patientId))
           .where('patient_id', '=', patientId)
           .where('ts', '>=', fromMs)
           .where('ts', '<=', toMs)
