@@ -19,6 +19,11 @@ async function freshDatabase(): Promise<Database> {
       });
 }
 
+/** The migrations before `name` (e.g. '022'), to set a database up as it was before that one. */
+function before(name: string): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(migrations).filter(([n]) => n < name));
+}
+
 let database: Database | undefined;
 afterEach(async () => {
   await database?.close();
@@ -101,10 +106,7 @@ describe('migrateToLatest', () => {
     database = await freshDatabase();
     const db = database.db as unknown as Kysely<unknown>;
     const migrating = database.db as unknown as Kysely<never>;
-    const before005 = Object.fromEntries(
-      Object.entries(migrations).filter(([name]) => name < '005'),
-    );
-    await migrateToLatest(migrating, database.dialect, before005);
+    await migrateToLatest(migrating, database.dialect, before('005'));
     await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
       values ('p1', 'p@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
     await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
@@ -125,10 +127,7 @@ describe('migrateToLatest', () => {
       values ('v1', 'ESP32-1', 1000, 250, 3, 0.002, ${samples})`.execute(db);
 
     // Up to 017: 018 partitions `vitals` on PostgreSQL, and 005's down references vitals(id).
-    const before018 = Object.fromEntries(
-      Object.entries(migrations).filter(([name]) => name < '018'),
-    );
-    await migrateToLatest(migrating, database.dialect, before018);
+    await migrateToLatest(migrating, database.dialect, before('018'));
     const rows = await database.db
       .selectFrom('vitals')
       .select(['id', 'ecg_scale_mv', 'ecg_samples'])
@@ -153,10 +152,7 @@ describe('migrateToLatest', () => {
     database = await freshDatabase();
     const db = database.db as unknown as Kysely<unknown>;
     const migrating = database.db as unknown as Kysely<never>;
-    const before022 = Object.fromEntries(
-      Object.entries(migrations).filter(([name]) => name < '022'),
-    );
-    await migrateToLatest(migrating, database.dialect, before022);
+    await migrateToLatest(migrating, database.dialect, before('022'));
     for (const p of ['p1', 'p2', 'p3'])
       await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
         values (${p}, ${`${p}@example.test`}, 'P', 'patient', 'h', 0, 0)`.execute(db);
@@ -236,10 +232,11 @@ describe('migrateToLatest', () => {
     async function at017(): Promise<Kysely<unknown>> {
       database = await freshDatabase();
       const db = database.db as unknown as Kysely<unknown>;
-      const before018 = Object.fromEntries(
-        Object.entries(migrations).filter(([name]) => name < '018'),
+      await migrateToLatest(
+        database.db as unknown as Kysely<never>,
+        database.dialect,
+        before('018'),
       );
-      await migrateToLatest(database.db as unknown as Kysely<never>, database.dialect, before018);
       await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
         values ('p1', 'p@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
       await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
