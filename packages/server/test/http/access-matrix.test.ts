@@ -490,6 +490,14 @@ const rows: Row[] = [
   })),
   { name: 'GET /alerts', request: () => ({ url: '/api/v1/alerts' }), expect: users(200) },
   {
+    name: 'GET /alerts?patient_id={patient A}',
+    request: async (w) => {
+      await withData(w);
+      return { url: `/api/v1/alerts?patient_id=${w.patA.user.id}` };
+    },
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
+  {
     name: 'GET /alerts/{alert of patient A}',
     request: async (w) => ({ url: `/api/v1/alerts/${(await withData(w)).alertId}` }),
     expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
