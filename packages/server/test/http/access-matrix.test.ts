@@ -379,7 +379,10 @@ const rows: Row[] = [
   },
   {
     name: 'DELETE /users/{self-registered patient, no doctor}',
-    request: async () => ({ method: 'DELETE', url: `/api/v1/users/${await freshSelfRegistered()}` }),
+    request: async () => ({
+      method: 'DELETE',
+      url: `/api/v1/users/${await freshSelfRegistered()}`,
+    }),
     // Nobody's patient: the admin removes the account (seed 004 leaves doctors' patients to them).
     expect: { ...users(404), admin: 204 },
   },

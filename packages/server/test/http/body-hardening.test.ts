@@ -86,7 +86,9 @@ describe('request bodies', () => {
           payload: '{}',
         });
         const body = res.json<{ code?: string; field?: string }>();
-        outcomes.push(`${method.toUpperCase()} ${path} ${String(res.statusCode)} ${body.code ?? ''}`);
+        outcomes.push(
+          `${method.toUpperCase()} ${path} ${String(res.statusCode)} ${body.code ?? ''}`,
+        );
       }
     }
     expect(outcomes.length).toBeGreaterThan(30);

@@ -28,11 +28,7 @@ import type { Viewer } from '../../repositories/access.repository.js';
 import type { AlertObservation } from '../../services/alert-rule-engine.js';
 import { annotateFrame, type FrameOverlay } from './rppg-overlay.js';
 import type { RppgMetrics } from './rppg-metrics.js';
-import type {
-  HeartRateKey,
-  HeartRateObservationRow,
-  RppgRepository,
-} from './rppg.repository.js';
+import type { HeartRateKey, HeartRateObservationRow, RppgRepository } from './rppg.repository.js';
 import { cameraObservation } from './rppg.assessor.js';
 
 /** The seed-001 API version whose answers `/status` follows. */
