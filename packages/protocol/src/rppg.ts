@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { CursorParam } from './common.js';
 
 /**
  * Camera heart rate (remote photoplethysmography, seed 001): measurement sessions fed by a
@@ -231,7 +232,13 @@ export type HeartRateObservation = Static<typeof HeartRateObservationSchema>;
 export const HeartRateHistoryQuerySchema = Type.Object({
   from: Type.Optional(Type.Integer({ description: 'epoch ms (default: 24 h before to)' })),
   to: Type.Optional(Type.Integer({ description: 'epoch ms (default: now)' })),
-  limit: Type.Integer({ minimum: 1, maximum: 5000, default: 1000 }),
+  limit: Type.Integer({
+    minimum: 1,
+    maximum: 5000,
+    default: 1000,
+    description: 'At most this many observations, the newest of the range (next_cursor: older)',
+  }),
+  cursor: CursorParam,
 });
 export type HeartRateHistoryQuery = Static<typeof HeartRateHistoryQuerySchema>;
 
@@ -239,6 +246,10 @@ export const HeartRateHistorySchema = Type.Object(
   {
     patient_id: Type.String(),
     observations: Type.Array(HeartRateObservationSchema, { description: 'Oldest first' }),
+    next_cursor: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'null when the range is complete; else the range held more than limit observations, and this cursor (with the same from/to) gives the older ones',
+    }),
   },
   { title: 'HeartRateHistory' },
 );

@@ -133,6 +133,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (config.limits.maxConnections > 0) app.server.maxConnections = config.limits.maxConnections;
   app.setValidatorCompiler(validatorCompiler);
   registerJsonBodyParser(app, { maxDepth: config.limits.jsonMaxDepth });
+  // Fastify parses text/plain by default, so a JSON endpoint met a string and answered 400 "body
+  // must be object". No endpoint takes text: it is 415 like any other type nobody parses.
+  app.removeContentTypeParser('text/plain');
   // Echo the request id so a client can quote it and an operator find the log lines.
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

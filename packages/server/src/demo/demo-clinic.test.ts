@@ -17,18 +17,39 @@ afterEach(async () => {
 });
 
 function seed() {
-  const { users, devices } = t.container.services;
-  return seedDemoClinic({ users, devices, passwords, patientPassword: 'patient-pass-42' });
+  const { users, devices, auth } = t.container.services;
+  return seedDemoClinic({
+    users,
+    devices,
+    passwords,
+    patientPassword: 'patient-pass-42',
+    passwordMatches: (email, password) => auth.passwordMatches(email, password),
+  });
 }
 
-async function signIn(email: string, password: string): Promise<string> {
+async function signInTokens(
+  email: string,
+  password: string,
+): Promise<{ access_token: string; refresh_token: string }> {
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/auth/login',
     payload: { email, password },
   });
   expect(res.statusCode).toBe(200);
-  return res.json<{ access_token: string }>().access_token;
+  return res.json<{ access_token: string; refresh_token: string }>();
+}
+
+async function signIn(email: string, password: string): Promise<string> {
+  return (await signInTokens(email, password)).access_token;
+}
+
+function refresh(refreshToken: string) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/refresh',
+    payload: { refresh_token: refreshToken },
+  });
 }
 
 describe('demo clinic seeding', () => {
@@ -101,5 +122,48 @@ describe('demo clinic seeding', () => {
         .map((p) => p.name)
         .sort(),
     ).toEqual(['Dan Evans', 'Eve Moreno', 'Mia Evans']);
+  });
+
+  it("a restart (seeding again) keeps a doctor's sessions: their refresh token still works", async () => {
+    await seed();
+    const email = 'doctor@vigil.local';
+    const { refresh_token } = await signInTokens(email, passwords[email] ?? '');
+    const again = await seed();
+    expect(again.doctors[0]?.password).toBe(passwords[email]);
+    const res = await refresh(refresh_token);
+    expect(res.statusCode).toBe(200);
+  });
+
+  it("a restart keeps a password the doctor changed, and does not report the demo's one as theirs", async () => {
+    await seed();
+    const email = 'doctor2@vigil.local';
+    const access = await signIn(email, passwords[email] ?? '');
+    const me = await t.app.inject({
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${access}` },
+    });
+    const changed = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${me.json<{ id: string }>().id}`,
+      headers: { authorization: `Bearer ${access}` },
+      payload: { password: 'my-own-secret-pass-77' },
+    });
+    expect(changed.statusCode).toBe(200);
+    const { refresh_token } = await signInTokens(email, 'my-own-secret-pass-77');
+
+    const again = await seed();
+
+    expect(again.doctors.map((d) => [d.email, d.password])).toEqual([
+      ['doctor@vigil.local', passwords['doctor@vigil.local']],
+      ['doctor2@vigil.local', undefined],
+    ]);
+    await signInTokens(email, 'my-own-secret-pass-77');
+    expect((await refresh(refresh_token)).statusCode).toBe(200);
+    const old = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: passwords[email] },
+    });
+    expect(old.statusCode).toBe(401);
   });
 });

@@ -133,7 +133,8 @@ export interface SeededDoctor {
   id: string;
   email: string;
   name: string;
-  password: string;
+  /** The demo password, or undefined when the account's own password has replaced it. */
+  password: string | undefined;
   patients: { id: string; name: string; email: string }[];
 }
 
@@ -145,8 +146,16 @@ export interface SeededClinic {
 export interface SeedDemoOptions {
   users: UsersService;
   devices: DevicesService;
-  /** Password of each doctor by email; a doctor who already exists gets it set again. */
+  /**
+   * Password of each doctor by email, given to a doctor the seeder creates. A doctor who already
+   * exists keeps their password (and so their sessions): a restart must not sign anyone out.
+   */
   passwords: Record<string, string>;
+  /**
+   * Whether an existing account's password is still the demo's (AuthService.passwordMatches), so
+   * that only a password that works is reported. Without it the demo's password is assumed.
+   */
+  passwordMatches?: (email: string, password: string) => Promise<boolean>;
   /** Password for new patient accounts (they do not sign in during the demo). */
   patientPassword: string;
   clinic?: readonly DemoDoctorSpec[];
@@ -164,9 +173,9 @@ function asDoctor(user: UserView): AuthUser {
 }
 
 /**
- * Creates the demo clinic through the services, or finds it when it exists (idempotent: a
- * restart creates nothing twice). Device keys are stored hashed, so an existing demo device gets
- * a fresh key (rotation) that the simulated device then uses.
+ * Creates what is missing of the demo clinic through the services (idempotent: a restart creates
+ * nothing twice and leaves existing accounts as they are). Device keys are stored hashed, so an
+ * existing demo device gets a fresh key (rotation) that the simulated device then uses.
  */
 export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededClinic> {
   const clinic = options.clinic ?? DEMO_CLINIC;
@@ -175,17 +184,19 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
   for (const spec of clinic) {
     const password = options.passwords[spec.email];
     if (password === undefined) throw new Error(`no demo password for ${spec.email}`);
-    let doctor = doctors.find((d) => d.email === spec.email);
-    if (doctor) {
-      doctor = await options.users.update(SEEDER, doctor.id, { password });
-    } else {
-      doctor = await options.users.create(SEEDER, {
+    const found = doctors.find((d) => d.email === spec.email);
+    const doctor =
+      found ??
+      (await options.users.create(SEEDER, {
         email: spec.email,
         name: spec.name,
         password,
         role: 'doctor',
-      });
-    }
+      }));
+    const passwordWorks =
+      found === undefined ||
+      options.passwordMatches === undefined ||
+      (await options.passwordMatches(doctor.email, password));
     const actor = asDoctor(doctor);
     const patients = await options.users.list(actor, 'patient', PAGE);
     const devices = await options.devices.list(actor, PAGE);
@@ -193,7 +204,7 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
       id: doctor.id,
       email: doctor.email,
       name: doctor.name,
-      password,
+      password: passwordWorks ? password : undefined,
       patients: [],
     };
     for (const p of spec.patients) {

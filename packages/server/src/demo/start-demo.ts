@@ -3,6 +3,7 @@ import { randomPassword } from '../adapters/random.js';
 import { readTextFile, writePrivateFile } from '../adapters/secrets.js';
 import type { Config } from '../config/env.js';
 import type { DevicesService } from '../services/devices.service.js';
+import type { AuthService } from '../services/auth.service.js';
 import type { Ecg12Service } from '../services/ecg12.service.js';
 import type { UsersService } from '../services/users.service.js';
 import { DEMO_CLINIC, seedDemoClinic, withEcg12Stream, type SeededClinic } from './demo-clinic.js';
@@ -13,7 +14,12 @@ const CREDENTIALS_FILE = 'demo-credentials.json';
 
 export interface StartDemoOptions {
   config: Pick<Config, 'dataDir' | 'demo' | 'isProduction'>;
-  services: { users: UsersService; devices: DevicesService; ecg12: Ecg12Service };
+  services: {
+    users: UsersService;
+    devices: DevicesService;
+    ecg12: Ecg12Service;
+    auth: Pick<AuthService, 'passwordMatches'>;
+  };
   /** URL the server listens on, as seen from this process (e.g. http://127.0.0.1:8000). */
   baseUrl: string;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -53,6 +59,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     users: options.services.users,
     devices: options.services.devices,
     passwords: demoPasswords(options.config.dataDir),
+    passwordMatches: (email, password) => options.services.auth.passwordMatches(email, password),
     patientPassword: randomPassword(),
     clinic: withEcg12Stream(DEMO_CLINIC),
   });
@@ -67,7 +74,7 @@ export async function startDemo(options: StartDemoOptions): Promise<Demo> {
     `  Demo clinic: ${clinic.devices.length} simulated devices posting to ${options.baseUrl}/api/v1/vitals and /api/v1/readings`,
     ...clinic.doctors.map(
       (d) =>
-        `  Doctor:      ${d.email} / ${d.password}   (${d.patients.map((p) => p.name).join(', ')})`,
+        `  Doctor:      ${d.email} / ${d.password ?? '(their own password: changed since the demo set it)'}   (${d.patients.map((p) => p.name).join(', ')})`,
     ),
     `  12-lead ECG: a stored classification on ${DEMO_ECG12_PATIENT}'s page (/ecg12 to upload more)`,
     '  12-lead stream: Farid Haddad (DEMO-ECG12-006, CinC 2021 records; MI criteria raise a 12-lead MI alert)',

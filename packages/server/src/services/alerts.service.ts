@@ -1,6 +1,6 @@
 import type { Clock } from '../adapters/clock.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { DomainError, forbidden, validationFailed } from '../errors/catalogue.js';
+import { DomainError, forbidden, notFound, validationFailed } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import type { AlertRow, AlertsRepository } from '../repositories/alerts.repository.js';
 import {
@@ -187,8 +187,9 @@ export class AlertsService implements AlertSink {
       doctorId = q.doctor_id;
     }
     if (q.patient_id !== undefined) {
+      // Like every per-patient endpoint: a patient the viewer may not see does not exist for them.
       if (!(await this.deps.canSeePatient(viewer, q.patient_id)))
-        return { items: [], next_cursor: null };
+        throw notFound('PATIENT_NOT_FOUND', 'patient_id');
       patientIds = [q.patient_id];
     } else if (doctorId !== undefined) {
       // Listed by doctor above.

@@ -1,5 +1,6 @@
 import type { EcgStrip, MeasureSummary, Report, TrendPoint } from '@vigil/protocol';
 import PDFDocument from 'pdfkit';
+import { trendAxisRange, type TrendAxisOptions } from './report-chart-axis.js';
 
 /**
  * A report as PDF (pdfkit; no browser on the server). Everything is drawn as vectors: trend
@@ -14,6 +15,16 @@ const PAGE = { width: 595.28, height: 841.89, margin: 40 };
 const CONTENT_W = PAGE.width - 2 * PAGE.margin;
 const GRID_MINOR = '#f4c7c7';
 const GRID_MAJOR = '#e08a8a';
+
+/**
+ * The trend charts' y-axes: a span of at least 20 bpm, 10 % SpO2 and 2 °C, so that a change within
+ * normal variation (a few bpm, a tenth of a degree) is drawn as small as it is.
+ */
+export const REPORT_TREND_AXES = {
+  heartRate: { minSpan: 20, floor: 0 },
+  spo2: { minSpan: 10, floor: 0, ceiling: 100 },
+  temperature: { minSpan: 2 },
+} as const satisfies Record<string, TrendAxisOptions>;
 
 const fmtTime = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 
@@ -114,9 +125,16 @@ export async function renderReportPdf(report: Report): Promise<Buffer> {
 
   heading('Trends');
   const points = c.trends.points;
-  trendChart(doc, 'Heart rate (bpm)', points, (p) => p.hr_bpm, report);
-  trendChart(doc, 'SpO2 (%)', points, (p) => p.spo2_percent, report);
-  trendChart(doc, 'Temperature (°C)', points, (p) => p.temperature_c, report);
+  trendChart(doc, 'Heart rate (bpm)', points, (p) => p.hr_bpm, report, REPORT_TREND_AXES.heartRate);
+  trendChart(doc, 'SpO2 (%)', points, (p) => p.spo2_percent, report, REPORT_TREND_AXES.spo2);
+  trendChart(
+    doc,
+    'Temperature (°C)',
+    points,
+    (p) => p.temperature_c,
+    report,
+    REPORT_TREND_AXES.temperature,
+  );
 
   // --- alerts
   doc.addPage();
@@ -187,6 +205,7 @@ function trendChart(
   points: TrendPoint[],
   value: (p: TrendPoint) => number | null,
   report: Report,
+  axis: TrendAxisOptions,
 ): void {
   const h = 90;
   const x0 = PAGE.margin + 30;
@@ -202,12 +221,7 @@ function trendChart(
   if (vals.length === 0) {
     doc.text('no data', x0 + 4, top + h / 2 - 4);
   } else {
-    let lo = Math.min(...vals);
-    let hi = Math.max(...vals);
-    if (hi - lo < 1) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
+    const { lo, hi } = trendAxisRange(vals, axis);
     const span = report.period_end - report.period_start;
     const px = (t: number) => x0 + ((t - report.period_start) / span) * w;
     const py = (v: number) => top + h - ((v - lo) / (hi - lo)) * h;

@@ -345,8 +345,18 @@ export class Seed004Service {
     return seedAlert(a, await this.deps.doctorOf(a.patient_id));
   }
 
+  /**
+   * The seed's list answers `[]` for a patient the caller may not see (its clients rely on a list;
+   * tested in seed004-documents.test.ts); /api/v1/alerts?patient_id= answers 404 instead.
+   */
   async alertsOfPatient(actor: AuthUser, patientId: string): Promise<Seed004Alert[]> {
-    const page = await this.deps.alerts.list(actor, { patient_id: patientId, limit: LIST_LIMIT });
+    let page: Awaited<ReturnType<AlertsService['list']>>;
+    try {
+      page = await this.deps.alerts.list(actor, { patient_id: patientId, limit: LIST_LIMIT });
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'PATIENT_NOT_FOUND') return [];
+      throw error;
+    }
     const doctorId = await this.deps.doctorOf(patientId);
     return page.items.map((a) => seedAlert(a, doctorId));
   }

@@ -34,7 +34,7 @@ export interface UsersServiceDeps {
 
 /**
  * User management with the rules of seed 004: admins manage doctors and admins, doctors manage
- * their own patients, everyone manages themself. What a caller may not see is USER_NOT_FOUND
+ * their own patients, everyone manages themself; admins also delete patients without a doctor. What a caller may not see is USER_NOT_FOUND
  * (visibility is part of the SQL); what they may see but not change is FORBIDDEN.
  */
 export class UsersService {
@@ -114,7 +114,9 @@ export class UsersService {
     const target = await this.findVisible(actor, id);
     if (target.id === actor.id) {
       if (actor.role !== 'patient') throw new DomainError('CANNOT_DELETE_SELF');
-    } else if (actor.role === 'admin' && target.role === 'patient') {
+    } else if (actor.role === 'admin' && target.role === 'patient' && target.doctor_id !== null) {
+      // Seed 004: a doctor's patients are theirs to delete. A patient nobody manages (signed up
+      // on their own, or whose doctor was deleted) is the admin's, or no one could remove them.
       throw forbidden('Patients are managed by their doctor');
     }
     await this.deps.users.delete(target.id);

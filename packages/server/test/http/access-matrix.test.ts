@@ -76,6 +76,14 @@ const users = (status: number): Expected => ({ ...all(status), anon: 401, device
 
 const freshPatientOfA = async (w: World) => (await createPatient(t, w.docA)).user.id;
 const freshDoctor = async (w: World) => (await createDoctor(t, w.admin)).user.id;
+/** A patient who signed up on their own: no doctor manages them. */
+const freshSelfRegistered = async () => {
+  const e = email();
+  await t.container.services.auth.register({ email: e, password: TEST_PASSWORD, name: 'Solo' });
+  const row = await t.container.repositories.users.findByEmail(e);
+  if (row === undefined) throw new Error('registration stored nothing');
+  return row.id;
+};
 const freshAdmin = async () => (await createAdmin(t)).user.id;
 const freshDeviceOfA = async (w: World) => (await registerDevice(t, w.patA)).id;
 
@@ -370,6 +378,15 @@ const rows: Row[] = [
     expect: { ...users(404), admin: 403, docA: 204 },
   },
   {
+    name: 'DELETE /users/{self-registered patient, no doctor}',
+    request: async () => ({
+      method: 'DELETE',
+      url: `/api/v1/users/${await freshSelfRegistered()}`,
+    }),
+    // Nobody's patient: the admin removes the account (seed 004 leaves doctors' patients to them).
+    expect: { ...users(404), admin: 204 },
+  },
+  {
     name: 'DELETE /users/{a doctor}',
     request: async (w) => ({ method: 'DELETE', url: `/api/v1/users/${await freshDoctor(w)}` }),
     expect: { ...users(404), admin: 204 },
@@ -489,6 +506,14 @@ const rows: Row[] = [
     expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
   })),
   { name: 'GET /alerts', request: () => ({ url: '/api/v1/alerts' }), expect: users(200) },
+  {
+    name: 'GET /alerts?patient_id={patient A}',
+    request: async (w) => {
+      await withData(w);
+      return { url: `/api/v1/alerts?patient_id=${w.patA.user.id}` };
+    },
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
+  },
   {
     name: 'GET /alerts/{alert of patient A}',
     request: async (w) => ({ url: `/api/v1/alerts/${(await withData(w)).alertId}` }),

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMonitoredPatient, createTestApp, type TestApp } from '../helpers/index.js';
+import {
+  createAdmin,
+  createMonitoredPatient,
+  createTestApp,
+  type TestApp,
+} from '../helpers/index.js';
 
 describe('request bodies', () => {
   let t: TestApp;
@@ -37,6 +42,57 @@ describe('request bodies', () => {
       code: 'VALIDATION_FAILED',
       field: 'health_profile.conditions[0].constructor',
     });
+  });
+
+  it('refuses a text/plain body to a JSON endpoint with 415 naming the content type', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      payload: '{"email":"a@example.org","password":"long-enough-1"}',
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message:
+        'Content-Type "text/plain" is not accepted by this endpoint (JSON bodies are application/json)',
+      detail:
+        'Content-Type "text/plain" is not accepted by this endpoint (JSON bodies are application/json)',
+      field: 'content-type',
+      statusCode: 415,
+    });
+  });
+
+  it('answers 415 UNSUPPORTED_MEDIA_TYPE to a text/plain body on every endpoint that takes JSON', async () => {
+    const admin = await createAdmin(t);
+    const { key } = await createMonitoredPatient(t, 'MEDIA-TYPE-1');
+    const doc = (await t.app.inject({ url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
+    }>();
+    const outcomes: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (op.requestBody?.content['application/json'] === undefined) continue;
+        const url = path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+        // Device endpoints take the device's key; the others a user's token.
+        const device = /\/(vitals|readings|oximetry)|\/api\/(vitals|readings|mongo)/.test(path);
+        const res = await t.app.inject({
+          method: method.toUpperCase() as 'POST',
+          url,
+          headers: {
+            ...(device ? { 'x-api-key': key } : admin.headers),
+            'content-type': 'text/plain',
+          },
+          payload: '{}',
+        });
+        const body = res.json<{ code?: string; field?: string }>();
+        outcomes.push(
+          `${method.toUpperCase()} ${path} ${String(res.statusCode)} ${body.code ?? ''}`,
+        );
+      }
+    }
+    expect(outcomes.length).toBeGreaterThan(30);
+    expect(outcomes.filter((o) => !o.endsWith(' 415 UNSUPPORTED_MEDIA_TYPE'))).toEqual([]);
   });
 
   it('still answers invalid JSON as MALFORMED_REQUEST', async () => {

@@ -4,7 +4,7 @@ import { ApiError, query, type ApiClient } from '../api/client.js';
 import type { Alert, Device, Prediction, PredictionsPage, Series, User } from '../api/types.js';
 import { useLive, useLoad, useServices, useSession } from '../app-context.js';
 import { TrendChart } from '../charts/TrendChart.js';
-import { isAcknowledged, isOpen, primeDevices } from '../data.js';
+import { isAcknowledged, isOpen, loadMonitorIds, primeDevices } from '../data.js';
 import { EcgStrip } from '../ecg/EcgStrip.js';
 import { LiveTwelveLead } from '../ecg/LiveTwelveLead.js';
 import { asList, fmt, timeAgo } from '../format.js';
@@ -232,13 +232,14 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
   const session = useSession();
   const store = useLive();
   const { data, error } = useLoad(async () => {
-    const [patient, devices] = await Promise.all([
+    const [patient, devices, monitorIds] = await Promise.all([
       api.get<User>(`/api/v1/users/${encodeURIComponent(patientId)}`),
       api
         .get<unknown>('/api/v1/devices')
         .then((b) => asList<Device>(b).filter((d) => d.patient_id === patientId)),
+      loadMonitorIds(api, patientId),
     ]);
-    await primeDevices(api, store, devices);
+    await primeDevices(api, store, devices, monitorIds);
     return { patient, devices };
   }, `patient:${patientId}`);
   const [selected, setSelected] = useState<string | null>(null);

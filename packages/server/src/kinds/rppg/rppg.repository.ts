@@ -8,12 +8,31 @@ export type HeartRateObservationRow = Selectable<HeartRateObservationsTable>;
 
 /** A heart-rate observation as the history reads it, whatever its table. */
 export interface HeartRateRow {
+  /** The row's id in its table (`vitals` or `heart_rate_observations`). */
+  id: string;
   ts: number;
   bpm: number;
   source: 'device' | 'rppg';
   device_id: string | null;
   session_id: string | null;
   confidence: string | null;
+}
+
+/**
+ * Where a page of the history ends: its oldest row. The history is ordered newest first by
+ * (ts, source, id), `rppg` before `device` at one ts, so the next page is every row after this.
+ */
+export interface HeartRateKey {
+  ts: number;
+  source: 'device' | 'rppg';
+  id: string;
+}
+
+/** Newest first by (ts, source, id), the order of pages and keys. */
+export function compareHeartRateDesc(a: HeartRateKey, b: HeartRateKey): number {
+  if (a.ts !== b.ts) return b.ts - a.ts;
+  if (a.source !== b.source) return a.source < b.source ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 /** Sessions and camera heart-rate observations (migration 012), and the patient's HR history. */
@@ -38,19 +57,21 @@ export function createRppgRepository(db: Kysely<DB>) {
     },
 
     /**
-     * The patient's heart rate between two times, oldest first: the devices' packets (`vitals`)
-     * and the camera observations, merged; at most `limit` rows (the newest of them).
+     * The patient's heart rate between two times, newest first: the devices' packets (`vitals`)
+     * and the camera observations, merged; at most `limit` rows, those after `after` (a page's
+     * oldest row) when given.
      */
     async heartRateHistory(
       patientId: string,
       fromMs: number,
       toMs: number,
       limit: number,
+      after?: HeartRateKey,
     ): Promise<HeartRateRow[]> {
       const [devices, camera] = await Promise.all([
         db
           .selectFrom('vitals')
-          .select(['ts', 'heart_rate_bpm', 'device_id'])
+          .select(['id', 'ts', 'heart_rate_bpm', 'device_id'])
           // Through every device that has served the patient, as reports and FHIR read vitals:
           // the (device_id, ts) index then serves the range; `patient_id` alone has no index,
           // and the query scanned the whole table (SQLite's plan: SCAN vitals). `patient_id`
@@ -60,21 +81,45 @@ export function createRppgRepository(db: Kysely<DB>) {
           .where('ts', '>=', fromMs)
           .where('ts', '<=', toMs)
           .where('heart_rate_bpm', 'is not', null)
+          .$if(after !== undefined, (qb) =>
+            qb.where((eb) => {
+              const a = after as HeartRateKey;
+              // At a's ts, device rows come after every rppg row, and after a device row by id.
+              return eb.or([
+                eb('ts', '<', a.ts),
+                a.source === 'rppg'
+                  ? eb('ts', '=', a.ts)
+                  : eb.and([eb('ts', '=', a.ts), eb('id', '<', a.id)]),
+              ]);
+            }),
+          )
           .orderBy('ts', 'desc')
+          .orderBy('id', 'desc')
           .limit(limit)
           .execute(),
         db
           .selectFrom('heart_rate_observations')
-          .select(['ts', 'bpm', 'source', 'session_id', 'confidence'])
+          .select(['id', 'ts', 'bpm', 'source', 'session_id', 'confidence'])
           .where('patient_id', '=', patientId)
           .where('ts', '>=', fromMs)
           .where('ts', '<=', toMs)
+          .$if(after !== undefined, (qb) =>
+            qb.where((eb) => {
+              const a = after as HeartRateKey;
+              // At a's ts every rppg row comes before a device row; after an rppg row, by id.
+              return a.source === 'rppg'
+                ? eb.or([eb('ts', '<', a.ts), eb.and([eb('ts', '=', a.ts), eb('id', '<', a.id)])])
+                : eb('ts', '<', a.ts);
+            }),
+          )
           .orderBy('ts', 'desc')
+          .orderBy('id', 'desc')
           .limit(limit)
           .execute(),
       ]);
       const rows: HeartRateRow[] = [
         ...devices.map((r) => ({
+          id: r.id,
           ts: r.ts,
           bpm: r.heart_rate_bpm ?? 0,
           source: 'device' as const,
@@ -83,6 +128,7 @@ export function createRppgRepository(db: Kysely<DB>) {
           confidence: null,
         })),
         ...camera.map((r) => ({
+          id: r.id,
           ts: r.ts,
           bpm: r.bpm,
           source: 'rppg' as const,
@@ -91,8 +137,8 @@ export function createRppgRepository(db: Kysely<DB>) {
           confidence: r.confidence,
         })),
       ];
-      rows.sort((a, b) => b.ts - a.ts);
-      return rows.slice(0, limit).reverse();
+      rows.sort(compareHeartRateDesc);
+      return rows.slice(0, limit);
     },
   };
 }

@@ -28,7 +28,7 @@ import type { Viewer } from '../../repositories/access.repository.js';
 import type { AlertObservation } from '../../services/alert-rule-engine.js';
 import { annotateFrame, type FrameOverlay } from './rppg-overlay.js';
 import type { RppgMetrics } from './rppg-metrics.js';
-import type { HeartRateObservationRow, RppgRepository } from './rppg.repository.js';
+import type { HeartRateKey, HeartRateObservationRow, RppgRepository } from './rppg.repository.js';
 import { cameraObservation } from './rppg.assessor.js';
 
 /** The seed-001 API version whose answers `/status` follows. */
@@ -325,10 +325,16 @@ export class RppgService {
     const toMs = q.to ?? this.deps.clock.now();
     const fromMs = q.from ?? toMs - 86_400_000;
     if (fromMs > toMs) throw validationFailed('from', 'from is after to');
-    const rows = await this.deps.repo.heartRateHistory(patientId, fromMs, toMs, q.limit);
+    const after = q.cursor === undefined ? undefined : decodeHeartRateCursor(q.cursor);
+    // One row more than asked: whether the range holds more than this page.
+    const rows = await this.deps.repo.heartRateHistory(patientId, fromMs, toMs, q.limit + 1, after);
+    const page = rows.slice(0, q.limit);
+    const oldest = page[page.length - 1];
     return {
       patient_id: patientId,
-      observations: rows.map((r) => ({
+      next_cursor:
+        rows.length > q.limit && oldest !== undefined ? encodeHeartRateCursor(oldest) : null,
+      observations: page.reverse().map((r) => ({
         ts: r.ts,
         bpm: r.bpm,
         source: r.source,
@@ -747,6 +753,23 @@ function parseMeanRgb(data: Uint8Array): RppgMeanRgbMessage {
 }
 
 /** The estimator's timestamp rule as a refused frame (the session goes on). */
+function encodeHeartRateCursor(k: HeartRateKey): string {
+  return Buffer.from(`${String(k.ts)}:${k.source}:${k.id}`).toString('base64url');
+}
+
+function decodeHeartRateCursor(cursor: string): HeartRateKey {
+  const [ts, source, id] = Buffer.from(cursor, 'base64url').toString().split(':');
+  const tsMs = Number(ts);
+  if (
+    !Number.isSafeInteger(tsMs) ||
+    (source !== 'device' && source !== 'rppg') ||
+    id === undefined ||
+    id === ''
+  )
+    throw validationFailed('cursor', 'cursor is not a cursor this API returned');
+  return { ts: tsMs, source, id };
+}
+
 function guardTimestamp(push: () => RppgEstimate): RppgEstimate {
   try {
     return push();

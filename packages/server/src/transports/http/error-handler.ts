@@ -22,6 +22,13 @@ function codeForStatus(status: number): ErrorCode {
   }
 }
 
+/** The media type of a Content-Type header, without parameters, shortened to quote it safely. */
+function mediaType(header: string | undefined): string {
+  const type = (header ?? '').split(';')[0]?.trim() ?? '';
+  if (type === '') return '(none)';
+  return JSON.stringify(type.length > 100 ? `${type.slice(0, 100)}…` : type);
+}
+
 /**
  * The one error handler: domain errors by their catalogue entry, schema validation as
  * VALIDATION_FAILED naming the field, framework 4xx by status, anything else as a 500 whose
@@ -38,6 +45,15 @@ export function errorHandler(
     if (error.field !== undefined) body.field = error.field;
     if (error.retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  } else if ('code' in error && error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const type = mediaType(request.headers['content-type']);
+    body = {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: `Content-Type ${type} is not accepted by this endpoint (JSON bodies are application/json)`,
+      field: 'content-type',
+      statusCode: 415,
+      detail: '',
+    };
   } else if ('validation' in error && Array.isArray(error.validation)) {
     const { field, message } = describeValidation(error.validation);
     body = { code: 'VALIDATION_FAILED', message, field, statusCode: 400, detail: '' };

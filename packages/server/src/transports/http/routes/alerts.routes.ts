@@ -36,7 +36,7 @@ export function alertsRoutes(
         summary: 'Alerts you may see (admin all, doctor their patients, patient own), newest first',
         security,
         querystring: AlertsQuerySchema,
-        response: { 200: AlertsPageSchema, ...errorResponses(400, 401) },
+        response: { 200: AlertsPageSchema, ...errorResponses(400, 401, 404) },
       },
     },
     (request) => alerts.list(currentUser(request), request.query),
