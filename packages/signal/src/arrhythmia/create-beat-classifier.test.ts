@@ -872,3 +872,43 @@ describe('createBeatClassifier split-cycle rule', () => {
     expect(() => verdicts({ svebSplitCycleMin: 1.3 })).toThrow(/svebSplitCycleMax/);
   });
 });
+
+describe('createBeatClassifier cold-start sinus-interval rule (svebColdStartSinusInterval)', () => {
+  // 40 beats at 75 bpm (RR 0.8 s); an odd detection (wide, negative: unlike the template) 0.5 s
+  // after beat 4, then a 0.9-s pause (0.5 + 0.9 s = 1.75 cycles: no split cycle); a normal-shaped
+  // atrial premature beat 0.5 s after beat 9, then a 1.1-s pause. A model that calls SVEB on
+  // every beat 8% earlier than the median of the last 8 RR and N otherwise.
+  const peaks = peaksFromRr(40, (k) =>
+    k === 5 || k === 10 ? 0.5 : k === 6 ? 0.9 : k === 11 ? 1.1 : 0.8,
+  );
+  const odd = 5;
+  const apb = 10;
+  const x = narrowQrsEcg(peaks);
+  for (let i = (peaks[odd] ?? 0) - 80; i < (peaks[odd] ?? 0) + 80; i++) {
+    const t = (i - (peaks[odd] ?? 0)) / (0.04 * FS);
+    x[i] = -0.6 * Math.exp(-0.5 * t * t);
+  }
+  const verdicts = (options: Partial<BeatClassifierOptions>) => {
+    const c = createBeatClassifier({ fs: FS, model: prematureModel(), ...options });
+    return peaks.map((r, k) => {
+      const v = c.next({ x, offset: 0 }, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null);
+      return { class: v.class, rhythmClass: v.rhythmClass };
+    });
+  };
+
+  it('reports an odd premature detection in the first 16 beats N, and keeps a normal-shaped premature beat with its pause SVEB', () => {
+    const off = verdicts({ svebColdStartSinusInterval: false });
+    expect([off[odd]?.class, off[apb]?.class]).toEqual(['SVEB', 'SVEB']);
+    const on = verdicts({});
+    expect([on[odd]?.class, on[apb]?.class]).toEqual(['N', 'SVEB']);
+    expect(on.filter((v) => v.class === 'SVEB').length).toBe(1);
+  });
+
+  it('changes the reported class only, and only within the cold-start span', () => {
+    const on = verdicts({});
+    const off = verdicts({ svebColdStartSinusInterval: false });
+    expect(on.map((v) => v.rhythmClass)).toEqual(off.map((v) => v.rhythmClass));
+    // With the span at 4 beats the odd detection (beat 5) is past it and keeps its call.
+    expect(verdicts({ svebColdStartBeats: 4 })[odd]?.class).toBe('SVEB');
+  });
+});
