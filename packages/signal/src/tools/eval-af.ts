@@ -17,6 +17,10 @@
  * 1 to 9 minutes long) and no episode is excluded for being short. Because overlap credit is
  * lenient toward long detections, the stricter count of reference episodes at least half covered
  * by detected AF is printed too. `--list` prints missed and detected episodes per record.
+ * Fragmentation: how many reference episodes more than one detected episode overlaps (one AF
+ * reported as several), with the gaps between them, and at each reference end the record goes
+ * on 20 s after (its last detected episode not running into the next reference episode) the
+ * detected end minus the reference end and, with `--live`, when the live monitor closed it.
  *
  * `--strips <s>` also cuts every record into consecutive strips of s seconds and analyses each on
  * its own from a cold start (QRS detection included), as a short recording would be (CinC 2017's
