@@ -1,4 +1,4 @@
-import { createEcgAnalyzer, detectQrs } from '@vigil/signal';
+import { createArrhythmiaMonitor, createEcgAnalyzer, detectQrs } from '@vigil/signal';
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 // The packet contract lives in @vigil/protocol, shared with the server.
@@ -133,6 +133,28 @@ describe('createSimulatedDevice', () => {
     const rr = detectedRrMs('af', 60);
     const m = mean(rr);
     expect(Math.sqrt(mean(rr.map((x) => (x - m) ** 2))) / m).toBeGreaterThan(0.12);
+  });
+
+  it('streams the demo AF patient as one AF episode through the live analyzer and monitor', () => {
+    // The demo's device (seed from its id): its AF was once reported closed at 187 s and
+    // reopened from 198 s, a stretch of less irregular RR with pre-QRS segments lining up.
+    const device = createSimulatedDevice({
+      deviceId: 'DEMO-ECG-003',
+      scenario: 'af',
+      startTimeMs: START,
+    });
+    const analyzer = createEcgAnalyzer({ fs: device.fs });
+    const monitor = createArrhythmiaMonitor({ fs: device.fs });
+    for (let i = 0; i < 300; i++) {
+      const chunk = Float64Array.from(device.nextPacket()?.ecg_samples ?? []);
+      const beats = analyzer.push(chunk).beats.map((b) => b.sample);
+      monitor.push(chunk, Int32Array.from(beats));
+    }
+    monitor.flush();
+    const af = monitor.episodes.filter((e) => e.rhythm === 'AF');
+    expect(af).toHaveLength(1);
+    expect((af[0]?.start ?? Infinity) / device.fs).toBeLessThan(30);
+    expect((af[0]?.end ?? 0) / device.fs).toBeGreaterThan(290);
   });
 
   it('makes bradycardia below 50 bpm', () => {

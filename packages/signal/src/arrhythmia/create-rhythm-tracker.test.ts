@@ -271,6 +271,35 @@ describe('createRhythmTracker (RR-rule oracles)', () => {
     expect(t.episodes.filter((e) => e.rhythm === 'AF')).toHaveLength(2);
   });
 
+  it('keeps an AF episode of a minute or more open through non-AF decisions spanning less than 10 s, and ends it at its last AF decision after longer', () => {
+    const rand = lcg(11);
+    const af = (n: number): number[] => Array.from({ length: n }, () => 450 + 500 * rand());
+    const sinus = new Array<number>(60).fill(800);
+    const first = af(150);
+    const second = af(150);
+    const withRegular = (beats: number, before = first): number[] => [
+      ...sinus,
+      ...before,
+      ...new Array<number>(beats).fill(600),
+      ...second,
+      ...sinus,
+    ];
+    const afOf = (rr: number[], options: Omit<RhythmTrackerOptions, 'fs'> = {}) =>
+      run(rr, [], options).filter((e) => e.rhythm === 'AF');
+    // 12 s of regular rhythm at 100 bpm after 100 s of AF: a few seconds of non-AF decisions.
+    const brief = withRegular(20);
+    expect(afOf(brief)).toHaveLength(1);
+    expect(afOf(brief, { afEndHoldMs: 0 })).toHaveLength(2);
+    // The same after only 40 s of AF: a short episode closes on the hysteresis alone.
+    expect(afOf(withRegular(20, first.slice(0, 60)))).toHaveLength(2);
+    // 18 s: more than 10 s of non-AF decisions, two episodes; the first ends at its last AF
+    // decision, within 5 s of the regular rhythm's onset, not 10 s later.
+    const eps = afOf(withRegular(30));
+    expect(eps).toHaveLength(2);
+    const onset = [...sinus, ...first].reduce((a, v) => a + Math.round((v * FS) / 1000), 0);
+    expect(Math.abs((eps[0]?.end ?? 0) - onset)).toBeLessThan(5 * FS);
+  });
+
   it('reports sinus tachycardia and bradycardia with their rates', () => {
     const rr = [
       ...new Array<number>(40).fill(800),

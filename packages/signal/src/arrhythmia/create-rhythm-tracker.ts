@@ -210,6 +210,23 @@ export interface RhythmTrackerOptions {
    */
   afHysteresisBeats?: number;
   /**
+   * An open AF episode whose AF decisions span at least `afEndHoldAfterMs` closes only when its
+   * run of consecutive non-AF decisions (at least `afHysteresisBeats` of them) also spans this
+   * many ms, from the first non-AF decision's beat to the latest, default 10000 (0: the
+   * hysteresis alone). Its end is still its last AF decision; only the closing waits. Why: in
+   * continuous AF a stretch of less irregular RR whose pre-QRS segments line up (T-wave tails,
+   * f waves; P-wave coherence 0.3 -> 0.8) reads as a few seconds of non-AF decisions, and 6 of
+   * them (3 s at 110 bpm) split the simulated AF patient's AF in two (9 of 20 simulated AF
+   * devices over 10 min). Development rows (README): reference AF episodes split into several
+   * 5 -> 0 of 36 (DS1, CPSC 2021), every other AF figure of `eval:cross-db --only dev` the same.
+   */
+  afEndHoldMs?: number;
+  /**
+   * `afEndHoldMs` holds an episode open only once its AF decisions span this many ms (its start
+   * to its latest AF decision), default 60000; a shorter episode closes on the hysteresis alone.
+   */
+  afEndHoldAfterMs?: number;
+  /**
    * RR intervals per window of the second, short-window AF path, default 12 (0 turns the path
    * off). A short window is called AF when its intervals meet the same irregularity criteria
    * (`afNrmssd`, `afLargeDiffShare`), is not explained by ectopy (`afEctopyShare`) and P waves
@@ -429,6 +446,22 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const afNrmssd = options.afNrmssd ?? 0.1;
   const afBig = options.afLargeDiffShare ?? 0.3;
   const afHyst = options.afHysteresisBeats ?? 6;
+  const endHoldSamples = ((options.afEndHoldMs ?? 10_000) * options.fs) / 1000;
+  if (!(endHoldSamples >= 0)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.afEndHoldMs',
+      'afEndHoldMs must be a non-negative number of ms',
+    );
+  }
+  const endHoldAfterSamples = ((options.afEndHoldAfterMs ?? 60_000) * options.fs) / 1000;
+  if (!(endHoldAfterSamples >= 0)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.afEndHoldAfterMs',
+      'afEndHoldAfterMs must be a non-negative number of ms',
+    );
+  }
   const excludeSveb = options.afExcludeSveb ?? false;
   const Ws = options.afShortWindowBeats ?? 12;
   const pMax = options.afPWaveScoreMax ?? 0.5;
@@ -527,6 +560,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   let afRun = 0;
   let shortRun = 0;
   let nonAfRun = 0;
+  // Sample of the beat of the current run's first non-AF decision.
+  let nonAfFirstSample = 0;
   // Short-window decisions by beat index, kept until the long window's centre reaches the beat.
   const shortLabel = new Map<number, boolean>();
   // Beats whose decision went to the episode logic (0 .. decided - 1), in beat order. Beats below
@@ -1075,11 +1110,18 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
         afBeatsInEpisode = c - afFirstLabel + 1;
       }
     } else {
+      if (nonAfRun === 0) nonAfFirstSample = cb.sample;
       nonAfRun++;
       afRun = 0;
       shortRun = 0;
       afReady = false;
-      if (af && nonAfRun >= afHyst) closeAf();
+      // A long episode waits out afEndHoldMs of non-AF decisions; a short one closes on the
+      // hysteresis (af.end is its latest AF decision here).
+      const held =
+        af !== null &&
+        (af.end ?? af.start) - af.start >= endHoldAfterSamples &&
+        cb.sample - nonAfFirstSample < endHoldSamples;
+      if (af && nonAfRun >= afHyst && !held) closeAf();
     }
     if (af) {
       af.beats = afBeatsInEpisode;

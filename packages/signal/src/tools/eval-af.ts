@@ -17,6 +17,10 @@
  * 1 to 9 minutes long) and no episode is excluded for being short. Because overlap credit is
  * lenient toward long detections, the stricter count of reference episodes at least half covered
  * by detected AF is printed too. `--list` prints missed and detected episodes per record.
+ * Fragmentation: how many reference episodes more than one detected episode overlaps (one AF
+ * reported as several), with the gaps between them, and at each reference end the record goes
+ * on 20 s after (its last detected episode not running into the next reference episode) the
+ * detected end minus the reference end and, with `--live`, when the live monitor closed it.
  *
  * `--strips <s>` also cuts every record into consecutive strips of s seconds and analyses each on
  * its own from a cold start (QRS detection included), as a short recording would be (CinC 2017's
@@ -136,15 +140,16 @@ function scoreStrips(name: string, ecg: Float64Array, fs: number, ref: Interval[
  * Streams a record through the live path in 1-s packets; returns each AF episode the monitor
  * reported as [start, end, sample count of the stream when it was first reported].
  */
-function liveAfReports(ecg: Float64Array, fs: number): [number, number, number][] {
-  const reports = new Map<number, [number, number, number]>();
+function liveAfReports(ecg: Float64Array, fs: number): [number, number, number, number][] {
+  const reports = new Map<number, [number, number, number, number]>();
   streamLiveEpisodes(ecg, fs, monitorOptions, (episodes, at) => {
     for (const e of episodes) {
       if (e.rhythm !== 'AF') continue;
-      const seen = reports.get(e.start);
+      let seen = reports.get(e.start);
       const end = e.end ?? at;
-      if (seen === undefined) reports.set(e.start, [e.start, end, at]);
+      if (seen === undefined) reports.set(e.start, (seen = [e.start, end, at, Number.NaN]));
       else seen[1] = end;
+      if (!e.ongoing && Number.isNaN(seen[3])) seen[3] = at;
     }
     return false;
   });
@@ -184,6 +189,15 @@ const gross = {
   detT: 0,
   nonAfT: 0,
   fpT: 0,
+  /** Reference episodes overlapped by more than one detected episode, and the extra episodes. */
+  split: 0,
+  fragments: 0,
+  /** Gaps (s) between consecutive detected episodes inside one reference episode. */
+  gapsS: [] as number[],
+  /** Detected end minus reference end (s) at reference ends followed by >= 60 s of non-AF. */
+  endLagS: [] as number[],
+  /** Live: stream time the monitor closed the episode minus the reference end (s), same ends. */
+  liveCloseS: [] as number[],
 };
 const pct = (a: number, b: number): string => (b > 0 ? `${((100 * a) / b).toFixed(1)}%` : '-');
 console.log(`beats from ${values.annotations ? 'reference annotations' : 'detectQrs'}`);
@@ -233,8 +247,10 @@ for (const dir of dirs) {
       : detectQrs(ecg, { fs: rec.fs });
     const result = analyzeArrhythmia(ecg, rec.fs, peaks, monitorOptions);
     if (stripS > 0) scoreStrips(name, ecg, rec.fs, ref);
+    let liveCloses: [number, number, number][] | null = null;
     if (values.live) {
       const reports = liveAfReports(ecg, rec.fs);
+      liveCloses = reports.map(([a, b, , c]) => [a, b, c]);
       for (const r of ref) {
         if (r[1] - r[0] < 30 * rec.fs) continue;
         // Cold start: the record is in AF from its first second.
@@ -287,6 +303,48 @@ for (const dir of dirs) {
     gross.detT += detT / rec.fs;
     gross.nonAfT += nonAfT / rec.fs;
     gross.fpT += fpT / rec.fs;
+    // Fragmentation: one reference episode reported as several detected ones, and where the
+    // detected AF ends against the reference end (clean ends only: no reference AF within 60 s
+    // after it, the record going on at least that long).
+    for (const r of ref) {
+      const on = det.filter((d) => overlap([d], [r]) > 0).sort((a, b) => a[0] - b[0]);
+      if (on.length > 1) {
+        gross.split++;
+        gross.fragments += on.length - 1;
+      }
+      for (let i = 1; i < on.length; i++) {
+        const gap = ((on[i]?.[0] ?? 0) - (on[i - 1]?.[1] ?? 0)) / rec.fs;
+        gross.gapsS.push(gap);
+        if (values.list)
+          console.log(`  split AF ${(r[0] / rec.fs).toFixed(1)} s: gap ${gap.toFixed(1)} s`);
+      }
+      // The reference end is scored when the record goes on for 20 s after it and the last
+      // detected episode on it does not run into the next reference episode.
+      const next = ref.find(([s]) => s >= r[1]);
+      const last = on[on.length - 1];
+      if (last && r[1] + 20 * rec.fs <= end && !(next && overlap([last], [next]) > 0)) {
+        gross.endLagS.push((last[1] - r[1]) / rec.fs);
+        if (values.list)
+          console.log(
+            `  end of AF ${(r[1] / rec.fs).toFixed(1)} s: detected end ${((last[1] - r[1]) / rec.fs).toFixed(1)} s after`,
+          );
+        if (liveCloses) {
+          // The live monitor's episode on it closed at this stream time (the end it reports is
+          // its last AF decision; this is when it says so).
+          const lv = liveCloses
+            .filter(([a, b]) => overlap([[a, b]], [r]) > 0)
+            .sort((a, b) => a[0] - b[0]);
+          const lastLive = lv[lv.length - 1];
+          if (lastLive && !(next && overlap([[lastLive[0], lastLive[1]]], [next]) > 0)) {
+            gross.liveCloseS.push((lastLive[2] - r[1]) / rec.fs);
+            if (values.list)
+              console.log(
+                `  end of AF ${(r[1] / rec.fs).toFixed(1)} s: live close ${((lastLive[2] - r[1]) / rec.fs).toFixed(1)} s after`,
+              );
+          }
+        }
+      }
+    }
     if (values.list) {
       const sec = (v: number): string => (v / rec.fs).toFixed(1);
       for (const r of ref) {
@@ -317,6 +375,21 @@ console.log(
     `AF-time +P ${pct(gross.tpT, gross.detT)}, non-AF time called AF ${pct(gross.fpT, gross.nonAfT)} ` +
     `(${(gross.fpT / 60).toFixed(1)} of ${(gross.nonAfT / 60).toFixed(1)} min)`,
 );
+{
+  const g = [...gross.gapsS].sort((a, b) => a - b);
+  const l = [...gross.endLagS].sort((a, b) => a - b);
+  const c = [...gross.liveCloseS].sort((a, b) => a - b);
+  console.log(
+    `gross: reference AF episodes split into several detected episodes ${gross.split}/${gross.ref} ` +
+      `(${gross.fragments} extra episodes; gaps ${g.map((v) => v.toFixed(1)).join(', ') || '-'} s); ` +
+      `detected end - reference end at ${l.length} clean ends: median ${quantile(l, 0.5).toFixed(1)} s, ` +
+      `min ${(l[0] ?? Number.NaN).toFixed(1)} s, max ${(l[l.length - 1] ?? Number.NaN).toFixed(1)} s` +
+      (values.live
+        ? `; live close - reference end at ${c.length}: median ${quantile(c, 0.5).toFixed(1)} s, ` +
+          `max ${(c[c.length - 1] ?? Number.NaN).toFixed(1)} s`
+        : ''),
+  );
+}
 if (stripS > 0) {
   console.log(
     `strips of ${stripS} s: AF found in ${strips.afFound}/${strips.afStrips} AF strips ` +

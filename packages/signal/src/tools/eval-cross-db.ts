@@ -557,6 +557,8 @@ for (const db of DBS) {
       console.log(
         `${db.name} ${r.name} ${r.group} fs ${r.fs} refAF ${r.af.length} det ${det.length} alarms ${alarm.length} ` +
           `falseAlarms ${alarm.filter((x) => overlap([x], r.af) === 0).length} ` +
+          `split ${r.af.filter((x) => det.filter((d) => overlap([d], [x]) > 0).length > 1).length}/` +
+          `${r.af.filter((x) => alarm.filter((d) => overlap([d], [x]) > 0).length > 1).length} ` +
           `nonAF called AF ${(
             (det.reduce((s, [a, b]) => s + b - a, 0) - overlap(r.af, det)) /
             r.fs
