@@ -23,6 +23,12 @@ export const BabyReadingSchema = Type.Object(
   {
     id: Type.String(),
     patient_id: Nullable(Type.String()),
+    user_id: Nullable(
+      Type.String({
+        description:
+          "= patient_id: seed 002's name (HealthDataRead.user_id) for the account the reading belongs to",
+      }),
+    ),
     device_id: Nullable(
       Type.String({ description: 'The monitor that sent it; null for a user upload' }),
     ),

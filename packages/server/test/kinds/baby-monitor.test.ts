@@ -406,6 +406,23 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'start_date' });
   });
 
+  it("gives every record seed 002's user_id (its HealthDataRead field), the account the reading belongs to", async () => {
+    const owner = await createPatient(t, doctor, 'Baby E');
+    const { payload, headers } = form({ temperature: '37.1', humidity: '55' });
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/health/upload',
+      headers: { ...headers, ...owner.headers },
+      payload,
+    });
+    expect(posted.statusCode).toBe(201);
+    expect(posted.json()).toMatchObject({ user_id: owner.user.id, patient_id: owner.user.id });
+    const history = await t.app.inject({ url: '/health/history', headers: owner.headers });
+    expect(history.json<{ user_id: string }[]>().map((r) => r.user_id)).toEqual([owner.user.id]);
+    const stats = await t.app.inject({ url: '/health/stats', headers: owner.headers });
+    expect(stats.json()).toMatchObject({ latest_record: { user_id: owner.user.id } });
+  });
+
   it('takes the seed-002 ESP32 payload over MQTT, "Err" sensors stored as no reading', async () => {
     const port = t.container.mqttPort;
     if (port === null) throw new Error('the embedded broker is not running');

@@ -136,6 +136,7 @@ export function toBabyReading(row: BabyReadingRow): BabyReading {
   return {
     id: row.id,
     patient_id: row.patient_id,
+    user_id: row.patient_id,
     device_id: row.device_id,
     temperature: row.temperature_c,
     humidity: row.humidity_percent,
