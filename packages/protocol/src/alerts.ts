@@ -48,7 +48,8 @@ export const AlertSchema = Type.Object(
     update_count: Type.Integer(),
     cleared_at: Type.Union([Type.Integer(), Type.Null()]),
     cleared_by: Type.Union([Type.String(), Type.Null()], {
-      description: "'rule' or the resolving user's id",
+      description:
+        "'rule', 'device' (the device was handed to another patient, unassigned or deleted: nothing it sends can clear the alert any more) or the resolving user's id",
     }),
     acknowledged_at: Type.Union([Type.Integer(), Type.Null()]),
     acknowledged_by: Type.Union([Type.String(), Type.Null()]),

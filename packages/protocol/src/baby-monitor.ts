@@ -23,6 +23,12 @@ export const BabyReadingSchema = Type.Object(
   {
     id: Type.String(),
     patient_id: Nullable(Type.String()),
+    user_id: Nullable(
+      Type.String({
+        description:
+          "= patient_id: seed 002's name (HealthDataRead.user_id) for the account the reading belongs to",
+      }),
+    ),
     device_id: Nullable(
       Type.String({ description: 'The monitor that sent it; null for a user upload' }),
     ),
@@ -89,14 +95,26 @@ export const BabyReadingListSchema = Type.Array(BabyReadingSchema, { title: 'Bab
 
 export const BabyReadingIdParamsSchema = Type.Object({ id: Type.String({ minLength: 1 }) });
 
+/**
+ * A query date-time as seed 002's clients send one: ISO 8601 with `T` or a space, seconds and
+ * their fraction optional, and an offset optional. Without one it is UTC, as seed 002's Python
+ * backend stores `created_at` (`datetime.utcnow()`) and compares the filters it is given.
+ */
+const QueryDateTime = (description?: string) =>
+  Type.String({
+    pattern:
+      '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}(:?\\d{2})?)?$',
+    description: `ISO 8601 date-time (2025-11-13T12:00:00Z); without an offset, UTC${description === undefined ? '' : `. ${description}`}`,
+  });
+
 export const BabyReadingsQuerySchema = Type.Object({
   patient_id: Type.Optional(Type.String({ minLength: 1 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
   cry_detected: Type.Optional(Type.Boolean()),
   sick_detected: Type.Optional(Type.Boolean()),
-  start_date: Type.Optional(Type.String({ format: 'date-time' })),
-  end_date: Type.Optional(Type.String({ format: 'date-time' })),
+  start_date: Type.Optional(QueryDateTime()),
+  end_date: Type.Optional(QueryDateTime()),
 });
 export type BabyReadingsQuery = Static<typeof BabyReadingsQuerySchema>;
 
@@ -124,10 +142,8 @@ export type BabyTimeseriesInterval = (typeof BABY_TIMESERIES_INTERVALS)[number];
 export const BabyTimeseriesQuerySchema = Type.Object({
   patient_id: Type.Optional(Type.String({ minLength: 1 })),
   interval: Type.Enum(BABY_TIMESERIES_INTERVALS, { default: '1 hour' }),
-  start_date: Type.Optional(
-    Type.String({ format: 'date-time', description: 'Default: 7 days before end_date' }),
-  ),
-  end_date: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
+  start_date: Type.Optional(QueryDateTime('Default: 7 days before end_date')),
+  end_date: Type.Optional(QueryDateTime('Default: now')),
 });
 export type BabyTimeseriesQuery = Static<typeof BabyTimeseriesQuerySchema>;
 

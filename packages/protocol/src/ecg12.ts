@@ -323,8 +323,20 @@ export const Seed003BatchSchema = Type.Object(
   { title: 'Seed003Batch' },
 );
 
+/** A history record as seed 003 gives it: `created_at` an ISO date-time, not epoch ms. */
+export const Seed003HistoryRecordSchema = Type.Object(
+  {
+    ...Ecg12HistoryRecordSchema.properties,
+    created_at: Type.String({
+      format: 'date-time',
+      description: "ISO 8601, UTC (seed 003's shape; /api/v1/ecg/history gives epoch ms)",
+    }),
+  },
+  { title: 'Seed003HistoryRecord' },
+);
+
 export const Seed003HistorySchema = Type.Object(
-  { total: Type.Integer(), records: Type.Array(Ecg12HistoryRecordSchema) },
+  { total: Type.Integer(), records: Type.Array(Seed003HistoryRecordSchema) },
   { title: 'Seed003History' },
 );
 

@@ -169,6 +169,12 @@ export async function createVitals(o: VitalsOptions) {
   });
   await alerts.start();
   stack.push(() => alerts.idle());
+  // A device handed on, unassigned or deleted: its earlier patient's open alerts are cleared.
+  o.identity.devices.onReleased(async (patientId, deviceId) => {
+    await alerts.releaseDevice(patientId, deviceId).catch((err: unknown) => {
+      o.log.warn({ err, patientId, deviceId }, 'could not clear the alerts of a released device');
+    });
+  });
 
   // Several instances (PostgreSQL): a device's ECG is analysed by the holder of its partition
   // lease; other instances store its packets and NOTIFY the owner, which reads them back in

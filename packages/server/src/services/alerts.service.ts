@@ -338,6 +338,39 @@ export class AlertsService implements AlertSink {
     return row;
   }
 
+  /**
+   * A device stopped serving a patient (handed on, unassigned, deleted): that patient's open
+   * rule alerts raised by it are cleared (`cleared_by: 'device'`), since nothing the device sends
+   * can clear them any more, and the device's rule state starts afresh for whoever it serves
+   * next. Manual alerts are a clinician's documents and stay as they are.
+   */
+  async releaseDevice(patientId: string, deviceId: string): Promise<void> {
+    await this.enqueue(patientId, async () => {
+      const now = this.deps.clock.now();
+      const rows = (await this.deps.alerts.listActive()).filter(
+        (a) => a.patient_id === patientId && a.device_id === deviceId && a.rule_kind !== MANUAL,
+      );
+      for (const row of rows) {
+        const k = alertKey(patientId, row.rule_kind, deviceId);
+        const next: AlertRow = {
+          ...row,
+          cleared_at: now,
+          cleared_by: 'device',
+          updated_at: now,
+          update_count: row.update_count + (this.pendingCounts.get(k) ?? 0),
+        };
+        this.pendingCounts.delete(k);
+        await this.persist(next, 'update', 'cleared');
+        this.open.delete(k);
+        this.setState(patientId, row.rule_kind as AlertRuleKind, deviceId, {
+          since: null,
+          open: false,
+        });
+      }
+      this.offlineStates.delete(deviceId);
+    });
+  }
+
   /** Waits for queued evaluations (tests, shutdown). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.chains.values()]);

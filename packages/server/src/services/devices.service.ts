@@ -108,7 +108,26 @@ export class DevicesService {
    */
   private readonly keyCache = new Map<string, { device: DeviceIdentity; untilMs: number }>();
 
+  /** Told when a device stops serving a patient (handed on, unassigned, deleted). */
+  private readonly releasedListeners: ((patientId: string, deviceId: string) => Promise<void>)[] =
+    [];
+
   constructor(private readonly deps: DevicesServiceDeps) {}
+
+  /**
+   * Registers a listener told, once the change is stored, that a device no longer serves a
+   * patient: handed to another patient, unassigned or deleted (the alerts service clears that
+   * patient's open alerts of the device, which nothing it sends can clear any more). The change's
+   * answer waits for it; it must not throw.
+   */
+  onReleased(listener: (patientId: string, deviceId: string) => Promise<void>): void {
+    this.releasedListeners.push(listener);
+  }
+
+  private async released(patientId: string | null, deviceId: string): Promise<void> {
+    if (patientId === null) return;
+    for (const listener of this.releasedListeners) await listener(patientId, deviceId);
+  }
 
   async register(
     actor: AuthUser,
@@ -204,6 +223,7 @@ export class DevicesService {
     this.keyCache.clear();
     await this.deps.devices.update(device.id, patch);
     this.keyCache.clear();
+    if (patch.patient_id !== undefined) await this.released(device.patient_id, device.device_id);
     return this.get(actor, id);
   }
 
@@ -225,6 +245,7 @@ export class DevicesService {
     this.keyCache.clear();
     await this.deps.devices.delete(device.id);
     this.keyCache.clear();
+    await this.released(device.patient_id, device.device_id);
   }
 
   /** Forgets verified keys (a device's owner or patient changed outside this service). */

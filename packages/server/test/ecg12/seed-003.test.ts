@@ -124,6 +124,27 @@ describe('seed 003 aliases (/api/v1/forward, /history, /stats, /health)', () => 
     expect(mine.json()).toEqual({ total: 0, records: [] });
   });
 
+  it("gives the history's created_at as the seed's ISO date-time, the instant /api/v1/ecg/history gives in epoch ms", async () => {
+    const seed = await t.app.inject({ url: '/api/v1/history?limit=10', headers: admin.headers });
+    const vigil = await t.app.inject({
+      url: '/api/v1/ecg/history?limit=10',
+      headers: admin.headers,
+    });
+    const seedRecords = seed.json<{ records: { id: string; created_at: unknown }[] }>().records;
+    const epochById = new Map(
+      vigil
+        .json<{ records: { id: string; created_at: number }[] }>()
+        .records.map((r) => [r.id, r.created_at]),
+    );
+    expect(seedRecords).toHaveLength(4);
+    for (const r of seedRecords) {
+      const ms = epochById.get(r.id);
+      expect(ms).toBeTypeOf('number');
+      // What pandas.to_datetime / datetime.fromisoformat read as the request's time.
+      expect(r.created_at).toBe(new Date(ms ?? 0).toISOString());
+    }
+  });
+
   it('curl /api/v1/stats -H "Authorization: Bearer $TOKEN" → the seed statistics (admin only)', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/stats' })).statusCode).toBe(401);
     const denied = await t.app.inject({

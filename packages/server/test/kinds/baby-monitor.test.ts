@@ -362,6 +362,67 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     ).toBe(2);
   });
 
+  it("takes seed 002's ISO date-times without an offset (UTC, as its Python backend stores and filters them)", async () => {
+    const parentOfOne = await createPatient(t, doctor, 'Baby D');
+    const posted = await upload(doctor, {
+      temperature: '36.9',
+      humidity: '50',
+      patient_id: parentOfOne.user.id,
+    });
+    expect(posted.statusCode).toBe(201);
+    const at = Date.parse(posted.json<Reading>().created_at);
+    /** `ms` as Python's datetime.utcnow().isoformat() (microseconds, no offset) or str() (space). */
+    const naive = (ms: number, sep = 'T') =>
+      new Date(ms).toISOString().replace('Z', '123').replace('T', sep);
+    const history = async (query: string) => {
+      const res = await t.app.inject({
+        url: `/health/history?${query}`,
+        headers: parentOfOne.headers,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<Reading[]>().length;
+    };
+    expect(await history(`start_date=${naive(at - 60_000)}`)).toBe(1);
+    expect(await history(`start_date=${naive(at + 60_000)}`)).toBe(0);
+    expect(await history(`end_date=${naive(at - 60_000, '%20')}`)).toBe(0);
+    expect(await history(`end_date=${naive(at + 60_000, '%20')}`)).toBe(1);
+    // With an offset, as before.
+    expect(await history(`start_date=${new Date(at - 60_000).toISOString()}`)).toBe(1);
+    expect(await history(`start_date=${new Date(at + 60_000).toISOString()}`)).toBe(0);
+    const series = await t.app.inject({
+      url: `/health/timeseries?interval=1%20day&start_date=${naive(at - 86_400_000)}&end_date=${naive(at + 60_000)}`,
+      headers: parentOfOne.headers,
+    });
+    expect(series.statusCode, series.body).toBe(200);
+    expect(
+      series.json<{ data: { record_count: number }[] }>().data.map((d) => d.record_count),
+    ).toEqual(expect.arrayContaining([1]));
+    // Not a date-time at all: still 400 naming the parameter.
+    const bad = await t.app.inject({
+      url: '/health/history?start_date=yesterday',
+      headers: parentOfOne.headers,
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'start_date' });
+  });
+
+  it("gives every record seed 002's user_id (its HealthDataRead field), the account the reading belongs to", async () => {
+    const owner = await createPatient(t, doctor, 'Baby E');
+    const { payload, headers } = form({ temperature: '37.1', humidity: '55' });
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/health/upload',
+      headers: { ...headers, ...owner.headers },
+      payload,
+    });
+    expect(posted.statusCode).toBe(201);
+    expect(posted.json()).toMatchObject({ user_id: owner.user.id, patient_id: owner.user.id });
+    const history = await t.app.inject({ url: '/health/history', headers: owner.headers });
+    expect(history.json<{ user_id: string }[]>().map((r) => r.user_id)).toEqual([owner.user.id]);
+    const stats = await t.app.inject({ url: '/health/stats', headers: owner.headers });
+    expect(stats.json()).toMatchObject({ latest_record: { user_id: owner.user.id } });
+  });
+
   it('takes the seed-002 ESP32 payload over MQTT, "Err" sensors stored as no reading', async () => {
     const port = t.container.mqttPort;
     if (port === null) throw new Error('the embedded broker is not running');

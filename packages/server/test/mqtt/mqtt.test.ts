@@ -298,6 +298,68 @@ describe('MQTT through the embedded broker (aedes)', () => {
     expect(await storedCount(w.t, w.doctorA, other.device_id, ts, ts + 3000)).toBe(0);
   });
 
+  it("follows a device's reassignment and key rotation on a connection opened before them", async () => {
+    const { t, doctorA, patient } = w;
+    const second = await createPatient(t, doctorA);
+    const moved = await registerDevice(t, doctorA, { patientId: patient.user.id });
+    const ts = t.clock.now() - 30 * 60_000;
+    const heartRates = async (patientId: string) =>
+      (
+        await t.app.inject({
+          url: `/api/v1/patients/${patientId}/heart-rate?from=${ts - 1}&to=${ts + 10_000}`,
+          headers: doctorA.headers,
+        })
+      )
+        .json<{ observations: { bpm: number }[] }>()
+        .observations.map((o) => o.bpm);
+    const c = await connectDevice(url, moved.device_id, moved.api_key);
+    const publish = (offsetMs: number, bpm: number) =>
+      c.publishAsync(
+        topic(moved.device_id),
+        JSON.stringify({ ...packetFor(moved.device_id, ts + offsetMs), heart_rate_bpm: bpm }),
+        { qos: 1 },
+      );
+    await publish(0, 61);
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/devices/${moved.id}`,
+      headers: doctorA.headers,
+      payload: { patient_id: second.user.id },
+    });
+    expect(put.statusCode).toBe(200);
+    // Published on the same connection after the hand-over: the second patient's reading.
+    await publish(1000, 122);
+    expect(await heartRates(patient.user.id)).toEqual([61]);
+    expect(await heartRates(second.user.id)).toEqual([122]);
+
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/devices/${moved.id}/rotate-key`,
+      headers: doctorA.headers,
+    });
+    expect(rotated.statusCode).toBe(200);
+    // The old key stops working at once: the connection it opened is dropped, nothing stored.
+    const closed = new Promise<void>((r) =>
+      c.once('close', () => {
+        r();
+      }),
+    );
+    void publish(2000, 133).catch(() => undefined);
+    await Promise.race([
+      closed,
+      new Promise((_, reject) =>
+        setTimeout(() => {
+          reject(new Error('connection with the old key not closed'));
+        }, 5000),
+      ),
+    ]);
+    await c.endAsync(true);
+    expect(await heartRates(second.user.id)).toEqual([122]);
+    await expect(connectDevice(url, moved.device_id, moved.api_key)).rejects.toThrow(
+      /[Nn]ot authorized/,
+    );
+  });
+
   it('runs the tachycardia alert flow over MQTT', async () => {
     const c = await connectDevice(url, dev.device_id, dev.api_key);
     await tachycardiaFlow(w, c, dev.device_id);

@@ -15,6 +15,7 @@ function reading(o: Partial<BabyReading> & { atS: number }): BabyReading {
   return {
     id: `r${atS}`,
     patient_id: 'baby',
+    user_id: 'baby',
     device_id: 'MON-1',
     temperature: 36.8,
     humidity: 50,

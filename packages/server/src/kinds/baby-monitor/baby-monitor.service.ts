@@ -115,7 +115,14 @@ function optionalString(value: unknown, field: string, max: number): string | nu
 
 function parseDate(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
+  // Seed 002's date-times may have a space for `T` and no offset: that is UTC (its backend's
+  // utcnow()), not the server's local time, which Date.parse would take.
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt ]([\d:.]+)([Zz]|[+-]\d{2}(?::?\d{2})?)?$/.exec(value);
+  const offset = (m?.[3] ?? 'Z').replace(
+    /^([+-]\d{2}):?(\d{2})?$/,
+    (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`,
+  );
+  const ms = Date.parse(m === null ? value : `${m[1] ?? ''}T${m[2] ?? ''}${offset}`);
   if (!Number.isFinite(ms)) throw validationFailed(field, `${field} must be an ISO date-time`);
   return ms;
 }
@@ -129,6 +136,7 @@ export function toBabyReading(row: BabyReadingRow): BabyReading {
   return {
     id: row.id,
     patient_id: row.patient_id,
+    user_id: row.patient_id,
     device_id: row.device_id,
     temperature: row.temperature_c,
     humidity: row.humidity_percent,

@@ -12,6 +12,7 @@ import {
   type MqttRejected,
 } from './device-message.js';
 import { failureDetail, type PoisonQuarantine } from './poison-messages.js';
+import { isDomainError } from '../../errors/catalogue.js';
 
 export interface EmbeddedBrokerDeps {
   port: number;
@@ -60,7 +61,19 @@ const NOT_AUTHORIZED = 5 as AuthErrorCode;
 export async function startEmbeddedBroker(
   deps: EmbeddedBrokerDeps,
 ): Promise<EmbeddedBroker | null> {
-  const auths = new Map<Client, { auth: DeviceAuth; deviceId: string }>();
+  /**
+   * Who each connection authenticated as: its key, not the identity the key resolved to at
+   * CONNECT. Every publish resolves the key again (DevicesService's key cache, cleared by every
+   * device change), so a connection opened before a reassignment stores its later packets as the
+   * new patient's, and one opened with a key since rotated (or of a device since deleted) is
+   * refused at its next publish and dropped, as HTTP refuses the old key at once.
+   */
+  const auths = new Map<Client, { key: string; deviceId: string }>();
+  const resolve = async (who: { key: string; deviceId: string }): Promise<DeviceAuth> => {
+    const auth = await deps.devices.authenticateKey(who.key);
+    await deps.devices.resolveUploader(auth, who.deviceId);
+    return auth;
+  };
   const broker = new Aedes({
     authenticate: (client, username, password, done) => {
       const fail = (): void => {
@@ -72,12 +85,11 @@ export async function startEmbeddedBroker(
         fail();
         return;
       }
-      deps.devices
-        .authenticateKey(password.toString('utf8'))
-        .then(async (auth) => {
-          // The key must speak for the device named as the username.
-          await deps.devices.resolveUploader(auth, username);
-          auths.set(client, { auth, deviceId: username });
+      // The key must speak for the device named as the username.
+      const who = { key: password.toString('utf8'), deviceId: username };
+      resolve(who)
+        .then(() => {
+          auths.set(client, who);
           done(null, true);
         })
         .catch(fail);
@@ -123,9 +135,32 @@ export async function startEmbeddedBroker(
         deps.onOutcome?.(deviceId, rejection);
         return null;
       };
-      handleDeviceMessage(deps.channels, who.auth, packet.topic, payload)
+      resolve(who)
+        .then(
+          (auth) => handleDeviceMessage(deps.channels, auth, packet.topic, payload),
+          (err: unknown) => {
+            // The key was rotated or the device deleted since CONNECT (or the look-up failed):
+            // not acknowledged, nothing stored, and aedes drops a connection whose publish is
+            // not authorised; a device whose key still holds reconnects and sends it again.
+            const refused = isDomainError(err) && err.status < 500;
+            if (refused && client !== null) auths.delete(client);
+            deps.log.warn(
+              {
+                deviceId,
+                err: refused ? undefined : err,
+                code: isDomainError(err) ? err.code : undefined,
+              },
+              refused
+                ? 'MQTT publish with a key that no longer holds: connection dropped'
+                : 'MQTT publish: the device key could not be checked; not acknowledged',
+            );
+            answer(new Error(`the key of ${deviceId} could not be verified`));
+            return null;
+          },
+        )
         .then(
           async (outcome) => {
+            if (outcome === null) return;
             if (!outcome.ok)
               deps.log.warn(
                 { deviceId, code: outcome.code, field: outcome.field },

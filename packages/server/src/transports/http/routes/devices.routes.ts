@@ -140,7 +140,8 @@ export function devicesRoutes(
       },
       schema: {
         tags: ['devices'],
-        summary: 'Delete a device (its key stops working)',
+        summary:
+          'Delete a device and every packet it stored, for every patient it served (its key stops working)',
         security,
         params: IdParamsSchema,
         response: { 204: NoContentSchema, ...errorResponses(400, 401, 404) },

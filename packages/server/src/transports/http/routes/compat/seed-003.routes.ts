@@ -145,7 +145,14 @@ export function seed003Routes(
       const user = request.user;
       if (user === null) throw new Error('authenticate hook did not run');
       const page = await ecg12.history({ id: user.id, role: user.role }, request.query);
-      return { total: page.total, records: page.records };
+      // The seed's created_at is an ISO date-time; epoch ms read as one is 1970 (pandas: ns).
+      return {
+        total: page.total,
+        records: page.records.map((r) => ({
+          ...r,
+          created_at: new Date(r.created_at).toISOString(),
+        })),
+      };
     },
   );
 
