@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { DB, DevicesTable } from '../db/schema.js';
-import { deviceVisibleTo, type Viewer } from './access.repository.js';
+import { deviceVisibleTo, visiblePatientIds, type Viewer } from './access.repository.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
 export type DevicePatch = Omit<Updateable<DevicesTable>, 'id' | 'device_id' | 'created_at'>;
@@ -156,6 +156,17 @@ export class DevicesRepository {
       .where((eb) => eb('owner_id', '=', eb.ref('patient_id')))
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Whether the device has served a patient the viewer may not see (`device_patients`). */
+  async servedPatientHiddenFrom(viewer: Viewer, deviceId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('device_patients')
+      .select('patient_id')
+      .where('device_id', '=', deviceId)
+      .where('patient_id', 'not in', visiblePatientIds(this.db, viewer))
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async delete(id: string): Promise<void> {

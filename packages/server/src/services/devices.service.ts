@@ -242,6 +242,13 @@ export class DevicesService {
 
   async delete(actor: AuthUser, id: string): Promise<void> {
     const device = await this.findVisible(actor, id);
+    // Deleting a device deletes what it stored (its readings cascade). A device handed on keeps
+    // its earlier patients' readings (device_patients): only someone who may see every patient
+    // it served may erase them (a patient could otherwise erase the previous wearer's record).
+    if (await this.deps.devices.servedPatientHiddenFrom(actor, device.device_id))
+      throw forbidden(
+        'The device holds readings of a patient you may not see; unassign it instead (patient_id null) or ask an admin to delete it',
+      );
     this.keyCache.clear();
     await this.deps.devices.delete(device.id);
     this.keyCache.clear();

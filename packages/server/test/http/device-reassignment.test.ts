@@ -75,4 +75,23 @@ describe('a device moved to another patient', () => {
     // The packets say 70 bpm; the report's mean is weighted by the time each reading holds.
     expect(content.heart_rate.mean).toBeCloseTo(70, 0);
   });
+
+  it("refuses the next patient deleting it (it holds the first patient's readings); their doctor may", async () => {
+    const byPatient = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/devices/${w.devA.id}`,
+      headers: next.headers,
+    });
+    expect(byPatient.statusCode, byPatient.body).toBe(403);
+    expect(byPatient.json<{ message: string }>().message).toMatch(/a patient you may not see/);
+    expect((await history(w.patA)).json<{ observations: unknown[] }>().observations).toHaveLength(
+      w.packets,
+    );
+    const byDoctor = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/devices/${w.devA.id}`,
+      headers: w.docA.headers,
+    });
+    expect(byDoctor.statusCode, byDoctor.body).toBe(204);
+  });
 });

@@ -144,7 +144,7 @@ export function devicesRoutes(
           'Delete a device and every packet it stored, for every patient it served (its key stops working)',
         security,
         params: IdParamsSchema,
-        response: { 204: NoContentSchema, ...errorResponses(400, 401, 404) },
+        response: { 204: NoContentSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
