@@ -17,7 +17,16 @@ export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../../../web/dist',
  * Paths the dashboard must never shadow: an unknown `/api/...` is a JSON 404 from the API, not
  * the single-page app's index.html.
  */
-const RESERVED = ['/api', '/docs', '/openapi.json', '/health', '/ready', '/metrics', '/fhir'];
+const RESERVED = [
+  '/api',
+  '/auth',
+  '/docs',
+  '/openapi.json',
+  '/health',
+  '/ready',
+  '/metrics',
+  '/fhir',
+];
 
 /** Vite puts content-hashed files under /assets: their name changes whenever their bytes do. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';

@@ -13,6 +13,7 @@ import {
   errorResponses,
   NoContentSchema,
   MeSchema,
+  UserSchema,
 } from '@vigil/protocol';
 
 export interface AuthRoutesOptions {
@@ -21,6 +22,13 @@ export interface AuthRoutesOptions {
   loginRatePerMinute: number;
   /** Largest body accepted by the /auth routes, bytes (AUTH_BODY_LIMIT_KIB). */
   bodyLimit: number;
+  /**
+   * Seed 002's shape for `POST /register`: 201 with the created user (`id`, `email`, `name`,
+   * `created_at`, …), as its clients read it, instead of the tokens. Default false.
+   */
+  registerAnswersUser?: boolean;
+  /** OpenAPI tag of these operations, default 'auth'. */
+  tag?: string;
 }
 
 const FORM_OR_JSON = ['application/json', 'application/x-www-form-urlencoded'];
@@ -41,26 +49,32 @@ export function authRoutes(
   // Every sign-in, successful or not, is on record with the account it was for (if any).
   const signIn = { action: 'auth.login', resourceType: 'session', signIn: true };
   const bearer = [{ bearerAuth: [] }];
+  const tags = [options.tag ?? 'auth'];
 
   r.post(
     '/register',
     {
       config: { rateLimit, audit: { action: 'auth.register', resourceType: 'user', signIn: true } },
       schema: {
-        tags: ['auth'],
-        summary: 'Create a patient account and sign in',
+        tags,
+        summary: options.registerAnswersUser
+          ? 'Create a patient account (answers the user, as seed 002; sign in with /token or /login)'
+          : 'Create a patient account and sign in',
         body: RegisterBodySchema,
-        response: { 201: TokenResponseSchema, ...errorResponses(400, 409, 429) },
+        response: {
+          201: options.registerAnswersUser ? UserSchema : TokenResponseSchema,
+          ...errorResponses(400, 409, 429),
+        },
       },
     },
     async (request, reply) => {
       const tokens = await auth.register(request.body);
-      return reply.status(201).send(tokens);
+      return reply.status(201).send(options.registerAnswersUser ? tokens.user : tokens);
     },
   );
 
   const loginSchema = (summary: string) => ({
-    tags: ['auth'],
+    tags,
     summary,
     consumes: FORM_OR_JSON,
     body: LoginBodySchema,
@@ -94,7 +108,7 @@ export function authRoutes(
     {
       config: { rateLimit, audit: { action: 'auth.refresh', resourceType: 'session' } },
       schema: {
-        tags: ['auth'],
+        tags,
         summary: 'Exchange a refresh token for new tokens (the old one stops working)',
         consumes: FORM_OR_JSON,
         body: RefreshBodySchema,
@@ -109,7 +123,7 @@ export function authRoutes(
     {
       config: { audit: { action: 'auth.logout', resourceType: 'session' } },
       schema: {
-        tags: ['auth'],
+        tags,
         summary: 'Revoke a refresh token (and its rotation family)',
         body: RefreshBodySchema,
         response: { 204: NoContentSchema, ...errorResponses(400) },
@@ -127,7 +141,7 @@ export function authRoutes(
       config: { audit: { action: 'user.read', resourceType: 'user' } },
       onRequest: [app.authenticate],
       schema: {
-        tags: ['auth'],
+        tags,
         summary: 'The signed-in user',
         security: bearer,
         response: { 200: MeSchema, ...errorResponses(401) },
@@ -142,7 +156,7 @@ export function authRoutes(
       config: { audit: { action: 'user.update', resourceType: 'user' } },
       onRequest: [app.authenticate],
       schema: {
-        tags: ['auth'],
+        tags,
         summary: 'Update your name and health profile',
         security: bearer,
         body: ProfileBodySchema,

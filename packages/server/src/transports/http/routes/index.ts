@@ -41,6 +41,16 @@ export async function registerRoutes(
     loginRatePerMinute: config.login.ratePerMinutePerIp,
     bodyLimit: config.limits.authBodyBytes,
   });
+  // Seed 002's sign-in paths at the root (/auth/register, /auth/token, /auth/login, /auth/me):
+  // the same routes, its register answering the created user as the seed's clients read it.
+  await app.register(authRoutes, {
+    prefix: '/auth',
+    auth: services.auth,
+    loginRatePerMinute: config.login.ratePerMinutePerIp,
+    bodyLimit: config.limits.authBodyBytes,
+    registerAnswersUser: true,
+    tag: 'seed-002 compatibility',
+  });
   await app.register(usersRoutes, { prefix: '/api/v1/users', users: services.users });
   await app.register(devicesRoutes, { prefix: '/api/v1/devices', devices: services.devices });
   // Vitals pipeline
