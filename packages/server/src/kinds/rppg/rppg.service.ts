@@ -752,11 +752,12 @@ function parseMeanRgb(data: Uint8Array): RppgMeanRgbMessage {
   return value;
 }
 
-/** The estimator's timestamp rule as a refused frame (the session goes on). */
+/** A heart-rate history page's `next_cursor`: its oldest row's key, opaque to clients. */
 function encodeHeartRateCursor(k: HeartRateKey): string {
   return Buffer.from(`${String(k.ts)}:${k.source}:${k.id}`).toString('base64url');
 }
 
+/** The key a `?cursor=` names; a cursor this API did not return is a 400 naming `cursor`. */
 function decodeHeartRateCursor(cursor: string): HeartRateKey {
   const [ts, source, id] = Buffer.from(cursor, 'base64url').toString().split(':');
   const tsMs = Number(ts);
@@ -770,6 +771,7 @@ function decodeHeartRateCursor(cursor: string): HeartRateKey {
   return { ts: tsMs, source, id };
 }
 
+/** The estimator's timestamp rule as a refused frame (the session goes on). */
 function guardTimestamp(push: () => RppgEstimate): RppgEstimate {
   try {
     return push();
