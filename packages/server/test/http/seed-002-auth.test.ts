@@ -33,6 +33,26 @@ describe("seed 002's sign-in paths", () => {
     expect(user).not.toHaveProperty('password_hash');
   });
 
+  it('answers an email already registered with 400 at /auth/register, as seed 002 does, and 409 under /api/v1', async () => {
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email, password, name: 'Someone Else' },
+    });
+    expect(again.statusCode, again.body).toBe(400);
+    expect(again.json()).toMatchObject({
+      code: 'EMAIL_TAKEN',
+      detail: 'An account with this email already exists',
+    });
+    const api = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/register',
+      payload: { email, password, name: 'Someone Else' },
+    });
+    expect(api.statusCode, api.body).toBe(409);
+    expect(api.json()).toMatchObject({ code: 'EMAIL_TAKEN' });
+  });
+
   it('signs in with the OAuth2 form at POST /auth/token and with JSON at POST /auth/login', async () => {
     const form = await t.app.inject({
       method: 'POST',

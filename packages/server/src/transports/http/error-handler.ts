@@ -3,6 +3,17 @@ import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../../errors/catal
 import type { ErrorResponse } from '@vigil/protocol';
 import { describeValidation } from '../../errors/describe-validation.js';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Statuses a route answers some catalogue codes with, where a seed's contract fixes another
+     * status than the catalogue's (seed 002's register: an email already registered is 400).
+     * The code, message and field stay the catalogue's.
+     */
+    errorStatus?: Partial<Record<ErrorCode, number>>;
+  }
+}
+
 function codeForStatus(status: number): ErrorCode {
   switch (status) {
     case 404:
@@ -41,7 +52,8 @@ export function errorHandler(
 ): ErrorResponse {
   let body: ErrorResponse;
   if (error instanceof DomainError) {
-    body = { code: error.code, message: error.message, statusCode: error.status, detail: '' };
+    const status = request.routeOptions.config.errorStatus?.[error.code] ?? error.status;
+    body = { code: error.code, message: error.message, statusCode: status, detail: '' };
     if (error.field !== undefined) body.field = error.field;
     if (error.retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));

@@ -24,7 +24,8 @@ export interface AuthRoutesOptions {
   bodyLimit: number;
   /**
    * Seed 002's shape for `POST /register`: 201 with the created user (`id`, `email`, `name`,
-   * `created_at`, …), as its clients read it, instead of the tokens. Default false.
+   * `created_at`, …), as its clients read it, instead of the tokens, and an email already
+   * registered answered 400 (its contract) instead of 409. Default false.
    */
   registerAnswersUser?: boolean;
   /** OpenAPI tag of these operations, default 'auth'. */
@@ -54,7 +55,12 @@ export function authRoutes(
   r.post(
     '/register',
     {
-      config: { rateLimit, audit: { action: 'auth.register', resourceType: 'user', signIn: true } },
+      config: {
+        rateLimit,
+        audit: { action: 'auth.register', resourceType: 'user', signIn: true },
+        // Seed 002 answers an email already registered with 400 ("Email already registered").
+        ...(options.registerAnswersUser ? { errorStatus: { EMAIL_TAKEN: 400 } } : {}),
+      },
       schema: {
         tags,
         summary: options.registerAnswersUser
@@ -63,7 +69,7 @@ export function authRoutes(
         body: RegisterBodySchema,
         response: {
           201: options.registerAnswersUser ? UserSchema : TokenResponseSchema,
-          ...errorResponses(400, 409, 429),
+          ...(options.registerAnswersUser ? errorResponses(400, 429) : errorResponses(400, 409, 429)),
         },
       },
     },
