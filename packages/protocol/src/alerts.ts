@@ -43,7 +43,14 @@ export const AlertSchema = Type.Object(
     value: Type.Union([Type.Number(), Type.Null()]),
     /** ThingsBoard-style combined state. */
     status: Type.Enum(['active_unack', 'active_ack', 'cleared_unack', 'cleared_ack']),
-    opened_at: Type.Integer(),
+    opened_at: Type.Integer({
+      description:
+        "Epoch ms on the server's clock when the alert engine opened the alert (when Vigil knew)",
+    }),
+    onset_at: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        "Epoch ms on the device's clock of the event that opened the alert, as the analyser placed it in the data (AF onset, VT run start, pause start; for a rule that must hold a while, where it began holding). Earlier than opened_at by as long as the device held its data back (buffered offline, back-filled). Null when no data opened it (manual, device_silent)",
+    }),
     updated_at: Type.Integer(),
     update_count: Type.Integer(),
     cleared_at: Type.Union([Type.Integer(), Type.Null()]),

@@ -80,7 +80,15 @@ export const ReportAlertSchema = Type.Object({
   message: Type.String(),
   value: Nullable(Type.Number()),
   device_id: Nullable(Type.String()),
-  opened_at: Type.Integer(),
+  opened_at: Type.Integer({ description: 'Server clock when the alert opened (epoch ms)' }),
+  onset_at: Type.Optional(
+    Nullable(
+      Type.Integer({
+        description:
+          'Data time (device clock, epoch ms) of the event that opened the alert; the report places the alert and its ECG strip at it. Null when no data opened it; absent from reports built before Vigil recorded it',
+      }),
+    ),
+  ),
   acknowledged_at: Nullable(Type.Integer()),
   acknowledged_by: Nullable(Type.String()),
   ack_delay_ms: Nullable(Type.Integer()),

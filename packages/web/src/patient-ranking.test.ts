@@ -13,6 +13,7 @@ function alert(severity: Alert['severity'], acknowledged = false): Alert {
     value: null,
     status: acknowledged ? 'active_ack' : 'active_unack',
     opened_at: 0,
+    onset_at: 0,
     updated_at: 0,
     update_count: 0,
     cleared_at: null,

@@ -40,4 +40,35 @@ describe('in-process ECG analysis', () => {
       svebPercent: 20,
     });
   });
+
+  it('places the longest RR at its first beat, in the stream time of the packets', async () => {
+    // An analyzer that reports beats at 8 s (RR 0.8 s), 12 s (after a 4 s pause) and 12.8 s.
+    const T = Date.UTC(2026, 11, 7, 6, 0, 0);
+    const analyzer = () => ({
+      push: () => ({
+        fs: FS,
+        samplesSeen: 14 * FS,
+        beats: [
+          { sample: 8 * FS, rrMs: 800, qrsMs: 90 },
+          { sample: 12 * FS, rrMs: 4000, qrsMs: 90 },
+          { sample: 12.8 * FS, rrMs: 800, qrsMs: 90 },
+        ],
+        heartRateBpm: null,
+        qrsDurationMs: null,
+        hrv: null,
+        quality: { analysable: true, score: 1, reasons: [] },
+      }),
+    });
+    const port = createInProcessAnalysis({ createEcgAnalyzer: analyzer });
+    const a = await port.analyse({
+      deviceId: 'dev',
+      fs: FS,
+      startMs: T,
+      restart: true,
+      chunkMv: ecgMv.subarray(0, FS),
+    });
+    await port.close();
+    expect(a.longestRrMs).toBe(4000);
+    expect(a.longestRrAtMs).toBe(T + 8000);
+  });
 });

@@ -69,6 +69,11 @@ export interface PacketAnalysis {
   beats: number;
   /** Longest RR interval among the beats confirmed in this packet, ms. */
   longestRrMs: number | null;
+  /**
+   * Epoch ms (the stream's, i.e. the device's clock) of the beat that begins that RR interval:
+   * where a pause starts in the ECG.
+   */
+  longestRrAtMs: number | null;
   arrhythmia: ArrhythmiaFindings | null;
 }
 
@@ -327,8 +332,12 @@ export function createEcgAnalysisAdapter(
     const u = s.analyzer.push(chunk);
     const qrsDurationMs = multiLeadQrs(s, leads, u);
     let longestRrMs: number | null = null;
+    let longestRrAtMs: number | null = null;
     for (const b of u.beats) {
-      if (b.rrMs !== null && (longestRrMs === null || b.rrMs > longestRrMs)) longestRrMs = b.rrMs;
+      if (b.rrMs !== null && (longestRrMs === null || b.rrMs > longestRrMs)) {
+        longestRrMs = b.rrMs;
+        longestRrAtMs = toMs(s, b.sample) - Math.round(b.rrMs);
+      }
     }
     let arrhythmia: ArrhythmiaFindings | null = null;
     let a: ArrhythmiaUpdate | null = null;
@@ -391,6 +400,7 @@ export function createEcgAnalysisAdapter(
       quality: u.quality,
       beats: u.beats.length,
       longestRrMs,
+      longestRrAtMs,
       arrhythmia,
     };
   };

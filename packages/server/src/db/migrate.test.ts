@@ -190,6 +190,37 @@ describe('migrateToLatest', () => {
     ]);
   });
 
+  it('gives the stored rule alerts their opening as data time, manual and device-silent ones none (025)', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('025'));
+    await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+      values ('p1', 'p1@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
+    for (const [id, kind, opened] of [
+      ['a1', 'af_onset', 1000],
+      ['a2', 'manual', 2000],
+      ['a3', 'device_silent', 3000],
+      ['a4', 'hr_high', 4000],
+    ] as const)
+      await sql`insert into alerts (id, patient_id, device_id, rule_kind, severity, message,
+        opened_at, updated_at, cleared_at) values (${id}, 'p1', 'ESP32-1', ${kind}, 'warning', 'm',
+        ${opened}, ${opened}, ${opened + 1})`.execute(db);
+
+    await migrateToLatest(migrating, database.dialect);
+    const rows = await database.db
+      .selectFrom('alerts')
+      .select(['id', 'opened_at', 'onset_at'])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { id: 'a1', opened_at: 1000, onset_at: 1000 },
+      { id: 'a2', opened_at: 2000, onset_at: null },
+      { id: 'a3', opened_at: 3000, onset_at: null },
+      { id: 'a4', opened_at: 4000, onset_at: 4000 },
+    ]);
+  });
+
   it.skipIf(process.env.DATABASE_URL === undefined)(
     'drops a schema only once no migration runner is introspecting the database (PostgreSQL)',
     async () => {

@@ -132,7 +132,13 @@ export interface AlertsTable {
   severity: string;
   message: string;
   value: number | null;
+  /** Server clock (epoch ms) when the alert engine opened the alert. */
   opened_at: number;
+  /**
+   * Data time (epoch ms, the device's clock) of the event that opened it, as the analyser
+   * reports it (migration 025); null when no data opened it (manual, device_silent).
+   */
+  onset_at: number | null;
   updated_at: number;
   update_count: Generated<number>;
   cleared_at: number | null;

@@ -42,6 +42,7 @@ async function connectedHub(
   lastEventId?: number,
   history: number[] = [],
   maxBufferedBytes?: number,
+  storedAlert: (id: number) => unknown = (id) => ({ id: `a${id}` }),
 ) {
   const hub = createRealtimeHub({
     ...(maxBufferedBytes === undefined ? {} : { maxBufferedBytes }),
@@ -58,7 +59,7 @@ async function connectedHub(
               patient_id: 'p1',
               device_id: 'd1',
               created_at: 0,
-              payload: JSON.stringify({ action: 'opened', alert: { id: `a${id}` } }),
+              payload: JSON.stringify({ action: 'opened', alert: storedAlert(id) }),
             })),
         ),
       lastId: () => Promise.resolve(Math.max(0, ...history)),
@@ -94,6 +95,20 @@ describe('realtime hub alert delivery', () => {
     await new Promise((r) => setImmediate(r));
     // 6 and 7 from the log, 5 was seen before the reconnect, 8 is new.
     expect(alertIds(socket)).toEqual([6, 7, 8]);
+    await hub.close();
+  });
+
+  it('gives alerts stored before onset_at existed the data time their rows were given (025)', async () => {
+    const stored = (id: number) => ({
+      id: `a${id}`,
+      rule_kind: id === 1 ? 'af_onset' : 'device_silent',
+      opened_at: 1000 * id,
+    });
+    const { hub, socket } = await connectedHub(0, [1, 2], undefined, stored);
+    const data = socket.sent
+      .filter((m) => m.type === 'alert')
+      .map((m) => (m as unknown as { data: { onset_at: unknown } }).data.onset_at);
+    expect(data).toEqual([1000, null]);
     await hub.close();
   });
 });

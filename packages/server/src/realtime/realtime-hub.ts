@@ -1,6 +1,7 @@
 import type { Viewer } from '../repositories/access.repository.js';
 import type { EventRow } from '../repositories/events.repository.js';
 import type { AuditRecorder } from '../services/audit.service.js';
+import { storedAlertView } from '../services/prediction-view.js';
 import type { RealtimeEvent, RealtimePublisher } from '../services/realtime-port.js';
 
 /**
@@ -271,7 +272,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
               type: 'alert',
               event_id: r.id,
               action: payload.action,
-              data: payload.alert,
+              data: storedAlertView(payload.alert),
             }),
           );
           markSent(c, r.id);

@@ -87,6 +87,14 @@ export interface TrendRow {
   tempN: number;
 }
 
+/**
+ * When an alert's event happened for a report's period: its data time (`onset_at`), else its
+ * opening. A report covers the period of the data, and a device that uploads late has its
+ * alerts opened after (possibly after the period). Read by patient first (alerts are few per
+ * patient), so the (patient_id, opened_at) index still serves.
+ */
+const alertEventAt = sql<number>`coalesce(onset_at, opened_at)`;
+
 export interface PeriodAlertRow {
   id: string;
   device_id: string | null;
@@ -95,6 +103,7 @@ export interface PeriodAlertRow {
   message: string;
   value: number | null;
   opened_at: number;
+  onset_at: number | null;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
   cleared_at: number | null;
@@ -139,6 +148,7 @@ export interface ReportsRepository {
   ): Promise<{ total: PeriodAggregates; trends: TrendRow[] }>;
   /** Distinct VT episodes as `device:start` keys. */
   vtEpisodes(q: PeriodQuery): Promise<string[]>;
+  /** The patient's alerts whose event (data time, else opening) falls in the period, in its order. */
   alerts(patientId: string, from: number, to: number, limit: number): Promise<PeriodAlertRow[]>;
   alertCount(patientId: string, from: number, to: number): Promise<number>;
   babyReadings(
@@ -323,8 +333,8 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
             .select(sql<string>`device_id`.as('device_id'))
             .where('patient_id', '=', patientId)
             .where('device_id', 'is not', null)
-            .where('opened_at', '>=', from)
-            .where('opened_at', '<', to),
+            .where(alertEventAt, '>=', from)
+            .where(alertEventAt, '<', to),
         )
         .execute();
       return rows.map((r) => r.device_id).sort();
@@ -445,14 +455,15 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
           'message',
           'value',
           'opened_at',
+          'onset_at',
           'acknowledged_at',
           'acknowledged_by',
           'cleared_at',
         ])
         .where('patient_id', '=', patientId)
-        .where('opened_at', '>=', from)
-        .where('opened_at', '<', to)
-        .orderBy('opened_at', 'asc')
+        .where(alertEventAt, '>=', from)
+        .where(alertEventAt, '<', to)
+        .orderBy(alertEventAt, 'asc')
         .orderBy('id', 'asc')
         .limit(limit)
         .execute();
@@ -462,8 +473,8 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
         .selectFrom('alerts')
         .select((eb) => eb.fn.countAll().as('n'))
         .where('patient_id', '=', patientId)
-        .where('opened_at', '>=', from)
-        .where('opened_at', '<', to)
+        .where(alertEventAt, '>=', from)
+        .where(alertEventAt, '<', to)
         .executeTakeFirst();
       return n(r?.n);
     },

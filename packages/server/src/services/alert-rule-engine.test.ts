@@ -136,7 +136,69 @@ describe('evaluateRule', () => {
 
   it('names the value and the duration in the open message', () => {
     const r = evaluateRule(hrHigh, { since: 0, open: false }, obs(12_000, 142));
-    expect(r.action).toEqual({ type: 'open', value: 142, message: 'HR 142 bpm (> 120) for 12 s' });
+    expect(r.action).toEqual({
+      type: 'open',
+      value: 142,
+      message: 'HR 142 bpm (> 120) for 12 s',
+      onsetMs: 0,
+    });
+  });
+});
+
+describe("an opened alert's onset (the event's data time)", () => {
+  const rule = (kind: AlertRule['kind']): AlertRule => {
+    const r = DEFAULT_ALERT_RULES.find((x) => x.kind === kind);
+    if (r === undefined) throw new Error(`missing rule ${kind}`);
+    return r;
+  };
+  /** The onsetMs of the first 'open' action of a series, undefined if none opens. */
+  function onsetOf(r: AlertRule, series: AlertObservation[]): number | null | undefined {
+    let state: RuleState = { since: null, open: false };
+    for (const o of series) {
+      const step = evaluateRule(r, state, o);
+      state = step.state;
+      if (step.action.type === 'open') return step.action.onsetMs;
+    }
+    return undefined;
+  }
+  // An hour before any server clock: the engine only ever sees the data's times.
+  const T = Date.UTC(2026, 11, 7, 6, 0, 0);
+
+  it('is where the condition began holding for a rule with a duration, not where it opened', () => {
+    const hrs = [80, 130, 131, 135, 140];
+    expect(
+      onsetOf(
+        hrHigh,
+        hrs.map((hr, i) => obs(T + i * 5000, hr)),
+      ),
+    ).toBe(T + 5000);
+  });
+
+  it('starts again after a gap in observations, like the duration', () => {
+    const series = [obs(T, 130), obs(T + 5000, 131), obs(T + 3_600_000, 132)];
+    series.push(obs(T + 3_605_000, 133), obs(T + 3_610_000, 134));
+    expect(onsetOf(hrHigh, series)).toBe(T + 3_600_000);
+  });
+
+  it("is the AF episode's start as the arrhythmia monitor reports it", () => {
+    const o = { ...obs(T + 40_000, 110), afOngoing: true, afSinceMs: T + 8_120 };
+    expect(onsetOf(rule('af_onset'), [o])).toBe(T + 8_120);
+  });
+
+  it("is the VT run's first beat, and the start of the pause", () => {
+    const vt = { ...obs(T, 150), vtRunBeats: 5, vtRunAtMs: T + 640 };
+    expect(onsetOf(rule('vt_run'), [vt])).toBe(T + 640);
+    const pause = { ...obs(T, 40), longestPauseMs: 3_600, longestPauseAtMs: T - 2_300 };
+    expect(onsetOf(rule('pause'), [pause])).toBe(T - 2_300);
+  });
+
+  it("is the observation's time when the analyser gives no finer one", () => {
+    expect(onsetOf(rule('vt_run'), [{ ...obs(T, 150), vtRunBeats: 4 }])).toBe(T);
+  });
+
+  it('is null for a device falling silent (no data opened it)', () => {
+    const silent = { ...obs(T, null), silentForMs: 6 * 60_000 };
+    expect(onsetOf(rule('device_silent'), [silent])).toBeNull();
   });
 });
 

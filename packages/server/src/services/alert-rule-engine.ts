@@ -79,8 +79,13 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
   { kind: 'mi_12lead', enabled: true, threshold: null, durationS: 0, severity: 'critical' },
 ];
 
-/** What one analysed packet tells the rules; null fields are unknown (the rule does not move). */
+/**
+ * What one analysed packet tells the rules; null fields are unknown (the rule does not move).
+ * Times are data times (the device's clock, as its packets carry them), never the server's
+ * clock, but for the device-offline sweep's `atMs`: a device may upload an hour late.
+ */
 export interface AlertObservation {
+  /** Epoch ms of the observation: the packet's (reading's) own timestamp. */
   atMs: number;
   heartRateBpm: number | null;
   spo2Percent: number | null;
@@ -93,6 +98,12 @@ export interface AlertObservation {
   vtRunBeats: number | null;
   /** Longest RR gap (ms) seen in this packet, null when withheld. */
   longestPauseMs: number | null;
+  /** Epoch ms the ongoing AF episode began, as the arrhythmia monitor reports it. */
+  afSinceMs?: number | null;
+  /** Epoch ms the VT run of `vtRunBeats` began. */
+  vtRunAtMs?: number | null;
+  /** Epoch ms the longest RR gap began (the beat before the pause). */
+  longestPauseAtMs?: number | null;
   /** For device_silent sweeps: ms since the device's last packet. */
   silentForMs?: number | null;
   /** Baby monitor: temperature (°C) for infant_fever / infant_sick. */
@@ -136,6 +147,11 @@ export interface RuleState {
   lastAt?: number;
   /** While an alert is open: when its condition stopped holding (ms); absent while it holds. */
   clearingSince?: number;
+  /**
+   * Data time (ms) the event began that the holding condition shows (`Check.atMs` of the first
+   * holding observation): the alert's `onset_at`. Null when no data time exists.
+   */
+  onsetAt?: number | null;
 }
 
 /**
@@ -161,7 +177,13 @@ function clearHoldS(rule: AlertRule): number {
 
 export type RuleAction =
   | { type: 'none' }
-  | { type: 'open'; value: number | null; message: string }
+  | {
+      type: 'open';
+      value: number | null;
+      message: string;
+      /** Data time (epoch ms) of the event that opened it; null when no data opened it. */
+      onsetMs: number | null;
+    }
   | { type: 'update'; value: number | null; message: string }
   | { type: 'clear'; message: string };
 
@@ -169,10 +191,38 @@ interface Check {
   holds: boolean;
   value: number | null;
   message: string;
+  /**
+   * Data time (epoch ms) of the event the observation shows: where the analyser placed it in
+   * the ECG (AF onset, VT run, pause) or else the observation's own time; null for the
+   * device-offline sweep, whose time is the server's.
+   */
+  atMs: number | null;
 }
 
 /** Whether the rule's condition holds for the observation; null when it cannot be judged. */
 export function checkCondition(rule: AlertRule, o: AlertObservation): Check | null {
+  const c = judge(rule, o);
+  if (c === null) return null;
+  return { ...c, atMs: eventAtMs(rule, o) };
+}
+
+/** The data time of the event an observation shows for a rule (see `Check.atMs`). */
+function eventAtMs(rule: AlertRule, o: AlertObservation): number | null {
+  switch (rule.kind) {
+    case 'device_silent':
+      return null;
+    case 'af_onset':
+      return o.afSinceMs ?? o.atMs;
+    case 'vt_run':
+      return o.vtRunAtMs ?? o.atMs;
+    case 'pause':
+      return o.longestPauseAtMs ?? o.atMs;
+    default:
+      return o.atMs;
+  }
+}
+
+function judge(rule: AlertRule, o: AlertObservation): Omit<Check, 'atMs'> | null {
   const t = rule.threshold;
   switch (rule.kind) {
     case 'hr_high':
@@ -351,20 +401,24 @@ export function evaluateRule(
       };
     return { state: { ...state, lastAt, clearingSince }, action: { type: 'none' } };
   }
-  const since = (continuous ? state.since : null) ?? o.atMs;
+  const holding = continuous && state.since !== null;
+  const since = holding ? (state.since ?? o.atMs) : o.atMs;
+  // The onset is the event's start in the data: for a rule that must hold a while, where it
+  // began holding (a tachycardia's first fast packet), not the packet that completed the duration.
+  const onsetAt = holding ? (state.onsetAt !== undefined ? state.onsetAt : since) : c.atMs;
   if (state.open)
     return {
-      state: { since, open: true, lastAt },
+      state: { since, open: true, lastAt, onsetAt },
       action: { type: 'update', value: c.value, message: c.message },
     };
   if (o.atMs - since >= rule.durationS * 1000) {
     const held = rule.durationS > 0 ? ` for ${Math.round((o.atMs - since) / 1000)} s` : '';
     return {
-      state: { since, open: true, lastAt },
-      action: { type: 'open', value: c.value, message: c.message + held },
+      state: { since, open: true, lastAt, onsetAt },
+      action: { type: 'open', value: c.value, message: c.message + held, onsetMs: onsetAt },
     };
   }
-  return { state: { since, open: false, lastAt }, action: { type: 'none' } };
+  return { state: { since, open: false, lastAt, onsetAt }, action: { type: 'none' } };
 }
 
 /** Default rules with a patient's overrides applied (one rule per kind). */

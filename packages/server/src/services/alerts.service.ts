@@ -106,8 +106,9 @@ export class AlertsService implements AlertSink {
       if (row.rule_kind === MANUAL) continue;
       this.open.set(alertKey(row.patient_id, row.rule_kind, row.device_id), row);
       this.setState(row.patient_id, row.rule_kind as AlertRuleKind, row.device_id, {
-        since: row.opened_at,
+        since: row.onset_at ?? row.opened_at,
         open: true,
+        onsetAt: row.onset_at,
       });
     }
   }
@@ -285,6 +286,8 @@ export class AlertsService implements AlertSink {
       message,
       value: null,
       opened_at: now,
+      // A doctor's alert is about the patient, not about samples of theirs.
+      onset_at: null,
       updated_at: now,
       update_count: 0,
       cleared_at: null,
@@ -407,6 +410,7 @@ export class AlertsService implements AlertSink {
         message: action.message,
         value: action.value,
         opened_at: now,
+        onset_at: action.onsetMs,
         updated_at: now,
         update_count: 0,
         cleared_at: null,

@@ -50,6 +50,7 @@ export function toAlertView(
     value: row.value,
     status: `${active ? 'active' : 'cleared'}_${acked ? 'ack' : 'unack'}`,
     opened_at: row.opened_at,
+    onset_at: row.onset_at,
     updated_at: row.updated_at,
     update_count: row.update_count,
     cleared_at: row.cleared_at === null ? null : row.cleared_at,
@@ -57,4 +58,24 @@ export function toAlertView(
     acknowledged_at: row.acknowledged_at === null ? null : row.acknowledged_at,
     acknowledged_by: row.acknowledged_by,
   };
+}
+
+/** Alert kinds no data opens: their alerts have no `onset_at`. */
+const NO_DATA_TIME_KINDS: ReadonlySet<string> = new Set(['manual', 'device_silent']);
+
+/**
+ * An alert view as the events table stored it, for the WebSocket catch-up: views stored before
+ * migration 025 carry no `onset_at`, and get what 025 gave their alert rows (the opening for a
+ * rule alert, null for a manual or device-offline one), so every alert message has the field.
+ */
+export function storedAlertView(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null || 'onset_at' in stored) return stored;
+  const view = stored as { rule_kind?: unknown; opened_at?: unknown };
+  const onset =
+    typeof view.opened_at === 'number' &&
+    typeof view.rule_kind === 'string' &&
+    !NO_DATA_TIME_KINDS.has(view.rule_kind)
+      ? view.opened_at
+      : null;
+  return { ...stored, onset_at: onset };
 }

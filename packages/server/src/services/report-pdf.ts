@@ -141,7 +141,9 @@ export async function renderReportPdf(report: Report): Promise<Buffer> {
   heading(`Alerts (${c.alerts.total})`);
   if (c.alerts.items.length === 0) line('No alert in the period.');
   const cols = [0, 95, 170, 230, 400];
-  const header = ['Opened', 'Rule', 'Severity', 'Message', 'Acknowledged (delay)'];
+  // The event's time in the data (onset_at), which is what the ECG strips and trends show; the
+  // acknowledgement delay is counted from the opening, when Vigil could first have told anyone.
+  const header = ['Event', 'Rule', 'Severity', 'Message', 'Acknowledged (delay)'];
   let y = doc.y + 4;
   doc.font('Helvetica-Bold').fontSize(8);
   header.forEach((h, i) => doc.text(h, PAGE.margin + (cols[i] ?? 0), y, { lineBreak: false }));
@@ -156,7 +158,8 @@ export async function renderReportPdf(report: Report): Promise<Buffer> {
       al.acknowledged_at === null
         ? 'not acknowledged'
         : `${fmtTime(al.acknowledged_at).slice(11)} (${formatDuration(al.ack_delay_ms ?? 0)})`;
-    const cells = [fmtTime(al.opened_at).slice(0, 16), al.rule_kind, al.severity, al.message, ack];
+    const at = fmtTime(al.onset_at ?? al.opened_at).slice(0, 16);
+    const cells = [at, al.rule_kind, al.severity, al.message, ack];
     cells.forEach((t, i) =>
       doc.text(t, PAGE.margin + (cols[i] ?? 0), y, {
         lineBreak: false,

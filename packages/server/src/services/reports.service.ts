@@ -32,7 +32,12 @@ import type { AlertRule } from './alert-rule-engine.js';
 
 /** Alert kinds whose opening is worth an ECG strip in the report. */
 const ECG_EVENT_KINDS = new Set(['af_onset', 'vt_run', 'pause', 'hr_high', 'hr_low', 'risk_high']);
-/** The strip: 10 s centred on the event, the length of a standard rhythm strip. */
+/**
+ * The strip: 10 s centred on the event, the length of a standard rhythm strip. The event's time
+ * is the alert's `onset_at`, the data time the analyser placed it at (AF onset, VT run start,
+ * pause start): not `opened_at`, the server's clock, which is later by as long as the device held
+ * its data back (an ESP32 that buffered offline uploads an hour of ECG at once).
+ */
 const STRIP_MS = 10_000;
 /** Most strips one report carries (the PDF prints each on a third of a page). */
 const MAX_STRIPS = 12;
@@ -377,7 +382,8 @@ export class ReportsService {
         noData.ecg_strips = `only the first ${MAX_STRIPS} significant events carry a strip`;
         break;
       }
-      const strip = await this.strip(a.id, a.rule_kind, a.device_id, a.opened_at - STRIP_MS / 2);
+      const eventAt = a.onset_at ?? a.opened_at;
+      const strip = await this.strip(a.id, a.rule_kind, a.device_id, eventAt - STRIP_MS / 2);
       if (strip === null) noData[`ecg_strip.${a.id}`] = 'no ECG was stored around this event';
       else strips.push(strip);
     }

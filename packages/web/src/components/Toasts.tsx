@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
+import { alertEventTime } from '../alert-time.js';
 import type { Alert } from '../api/types.js';
 import { useServices } from '../app-context.js';
 import { isOpen } from '../data.js';
@@ -47,6 +48,8 @@ export function Toasts(): ReactNode {
             }}
           >
             <strong>{alert.severity.toUpperCase()}</strong> {alert.message}
+            {/* An alert on data a device uploaded late is not happening now: say when it was. */}
+            {late(alert)}
           </button>
           <button
             className="toast-close"
@@ -61,4 +64,9 @@ export function Toasts(): ReactNode {
       ))}
     </div>
   );
+}
+
+function late(alert: Alert): ReactNode {
+  const at = alertEventTime(alert);
+  return at === null || at.lateMs === null ? null : <> · {at.text}</>;
 }

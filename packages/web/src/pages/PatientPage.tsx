@@ -7,6 +7,7 @@ import { TrendChart } from '../charts/TrendChart.js';
 import { isAcknowledged, isOpen, loadMonitorIds, primeDevices } from '../data.js';
 import { EcgStrip } from '../ecg/EcgStrip.js';
 import { LiveTwelveLead } from '../ecg/LiveTwelveLead.js';
+import { alertEventTime } from '../alert-time.js';
 import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
@@ -145,6 +146,17 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
   );
 }
 
+/** When the alert's event is in the patient's data (not when the server opened it). */
+function AlertEventTime({ alert }: { alert: Alert }): ReactNode {
+  const at = alertEventTime(alert);
+  if (at === null || alert.onset_at === null) return null;
+  return (
+    <div className="muted" data-testid="alert-event-time">
+      <time dateTime={new Date(alert.onset_at).toISOString()}>{at.text}</time>
+    </div>
+  );
+}
+
 function AlertList({ patientId }: { patientId: string }): ReactNode {
   const { api } = useServices();
   const store = useLive();
@@ -196,6 +208,7 @@ function AlertList({ patientId }: { patientId: string }): ReactNode {
                   </span>{' '}
                   · {timeAgo(a.updated_at)}
                 </div>
+                <AlertEventTime alert={a} />
               </div>
               <div className="actions">
                 {!isAcknowledged(a) && (

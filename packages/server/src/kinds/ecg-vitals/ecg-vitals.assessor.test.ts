@@ -16,6 +16,7 @@ function analysis(over: Partial<PacketAnalysis> = {}): PacketAnalysis {
     quality: { analysable: true, score: 0.95, reasons: [] },
     beats: 1,
     longestRrMs: 900,
+    longestRrAtMs: T + 100,
     arrhythmia: null,
     ...over,
   };
@@ -149,7 +150,14 @@ describe('assessEcgVitals', () => {
         'VT_RUN:5-beat VT run at 08:30:3',
         'VEB_BURDEN:VEB burden 12%:1',
       ],
-      observation: { vtRunBeats: 5, afOngoing: false, riskLabel: 'high' },
+      // The events' data times for the alert's onset: the run's first beat, the pause's start.
+      observation: {
+        vtRunBeats: 5,
+        vtRunAtMs: T,
+        longestPauseAtMs: T + 100,
+        afOngoing: false,
+        riskLabel: 'high',
+      },
     },
     {
       name: 'marks a late packet, scored on its vitals alone',
@@ -184,6 +192,26 @@ describe('assessEcgVitals', () => {
     expect(out.hrBand).toEqual(band);
     const back = assessEcgVitals(input({ values: { ...noReadings, hr: 70 }, hrBand: band }));
     expect(back.hrBand).toEqual({ points: 0, since: T });
+  });
+
+  it("gives the alert rules the AF episode's start from the monitor, withheld findings none", () => {
+    const af = {
+      afSinceMs: T - 45_000,
+      vtRunBeats: 0,
+      vtRunAtMs: null,
+      vebPercent: 0,
+      svebPercent: 0,
+      vebBeats: 0,
+      svebBeats: 0,
+      episodes: [{ rhythm: 'AF', start: T - 45_000, end: null, ongoing: true }],
+      withheld: null,
+    };
+    const out = assessEcgVitals(input({ analysis: analysis({ arrhythmia: af }) }));
+    expect(out.observation).toMatchObject({ afOngoing: true, afSinceMs: T - 45_000 });
+    const withheld = assessEcgVitals(
+      input({ analysis: analysis({ arrhythmia: { ...af, withheld: 'too few beats' } }) }),
+    );
+    expect(withheld.observation).toMatchObject({ afOngoing: null, afSinceMs: null });
   });
 
   it('leaves the HR band alone for a late packet', () => {

@@ -163,6 +163,9 @@ export function assessEcgVitals(input: EcgVitalsAssessorInput): EcgVitalsAssessm
     afOngoing: usableArr === null ? null : usableArr.afSinceMs !== null,
     vtRunBeats: usableArr === null ? null : usableArr.vtRunBeats,
     longestPauseMs: analysable === true && a !== null ? (a.longestRrMs ?? 0) : null,
+    afSinceMs: usableArr?.afSinceMs ?? null,
+    vtRunAtMs: usableArr?.vtRunAtMs ?? null,
+    longestPauseAtMs: analysable === true ? (a?.longestRrAtMs ?? null) : null,
   };
   return { prediction, observation, hrBand };
 }
