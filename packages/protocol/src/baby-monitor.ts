@@ -7,8 +7,13 @@ import { Compile } from 'typebox/compile';
  * monitor itself (ESP32 over MQTT).
  */
 
-/** Plausible room/skin temperature range of a baby monitor reading, °C (inclusive). */
-export const BABY_TEMPERATURE_RANGE_C = { min: 20, max: 45 } as const;
+/**
+ * Accepted temperature of a baby monitor reading, °C (inclusive): seed 002's own bounds
+ * (`app/routers/health.py` refuses outside -10 to 50). Its ESP32 measures the room (25.8 °C in
+ * the seed's example message) and nurseries are kept at 16–20 °C (The Lullaby Trust), so a
+ * lower bound at a skin temperature refused a cool nursery's every reading, cries included.
+ */
+export const BABY_TEMPERATURE_RANGE_C = { min: -10, max: 50 } as const;
 /** Relative humidity range, % (inclusive). */
 export const BABY_HUMIDITY_RANGE_PERCENT = { min: 0, max: 100 } as const;
 /** Audio clips: largest accepted upload (bytes) and longest duration (s). */
