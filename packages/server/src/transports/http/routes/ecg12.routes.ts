@@ -144,7 +144,9 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
         description:
           'multipart/form-data with two files — the `.hea` header and its `.mat` (CinC 2020/2021) ' +
           'or `.dat` (WFDB, e.g. PTB-XL) data — and the fields `height`, `weight`, optional ' +
-          '`heart_axis` (default NO_DATA), `age` and `sex` (default: the header comments), `patient_id`.',
+          '`heart_axis` (default NO_DATA), `age` and `sex` (0/1 or F/M; default: the header comments, required ' +
+          'without them), `patient_id`. The record must be 10 s at 250–1000 Hz. A refusal names the form ' +
+          'field, or the file (`header`, `data`).',
         security,
         consumes: ['multipart/form-data'],
         response: {
