@@ -388,6 +388,28 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect((await history(admin)).json<Ecg12HistoryPage>().total).toBe(before + cases.length + 1);
   });
 
+  it('names multipart/form-data when a record is sent as raw bytes or JSON (415 naming content-type)', async () => {
+    // Before: raw bytes were told 'JSON bodies are application/json', and JSON got 'Unsupported
+    // Content-Type' with no field.
+    for (const [type, payload] of [
+      ['application/octet-stream', Buffer.from(E07509_MAT)],
+      ['application/json', '{}'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify/record',
+        headers: { ...docA.headers, 'content-type': type },
+        payload,
+      });
+      expect(res.statusCode).toBe(415);
+      expect(res.json()).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        field: 'content-type',
+        message: `Content-Type "${type}" is not accepted by this endpoint (it takes multipart/form-data, the .hea header and its .mat or .dat with the form fields)`,
+      });
+    }
+  });
+
   it('lets only an admin read the statistics and delete the history', async () => {
     for (const user of [docA, patA]) {
       expect(
