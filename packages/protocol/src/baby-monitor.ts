@@ -200,3 +200,15 @@ export function validateBabyMonitorMessage(input: unknown) {
   if (monitorMessageValidator.Check(input)) return { value: input };
   return { errors: monitorMessageValidator.Errors(input) };
 }
+
+/** Seed 002's `GET /health/test/endpoint`: its router check, with the cry model's state. */
+export const Seed002RouterCheckSchema = Type.Object(
+  {
+    message: Type.Literal('Health router is working!'),
+    cry_detection: Type.Literal('AI model ready', {
+      description: 'The cry model loaded (a broken one answers 500)',
+    }),
+  },
+  { title: 'Seed002RouterCheck' },
+);
+export type Seed002RouterCheck = Static<typeof Seed002RouterCheckSchema>;

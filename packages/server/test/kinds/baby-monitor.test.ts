@@ -343,6 +343,16 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     expect(bad.json()).toMatchObject({ field: 'interval' });
   });
 
+  it("answers seed 002's router check GET /health/test/endpoint as its README shows, unsigned", async () => {
+    // Endpoint 10 of the seed's README; it was 404.
+    const res = await t.app.inject({ url: '/health/test/endpoint' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      message: 'Health router is working!',
+      cry_detection: 'AI model ready',
+    });
+  });
+
   it("serves seed 002's own paths as aliases, and GET /health stays the liveness probe", async () => {
     const health = await t.app.inject({ url: '/health' });
     expect(health.statusCode).toBe(200);
