@@ -7,8 +7,13 @@ import { Compile } from 'typebox/compile';
  * monitor itself (ESP32 over MQTT).
  */
 
-/** Plausible room/skin temperature range of a baby monitor reading, °C (inclusive). */
-export const BABY_TEMPERATURE_RANGE_C = { min: 20, max: 45 } as const;
+/**
+ * Accepted temperature of a baby monitor reading, °C (inclusive): seed 002's own bounds
+ * (`app/routers/health.py` refuses outside -10 to 50). Its ESP32 measures the room (25.8 °C in
+ * the seed's example message) and nurseries are kept at 16–20 °C (The Lullaby Trust), so a
+ * lower bound at a skin temperature refused a cool nursery's every reading, cries included.
+ */
+export const BABY_TEMPERATURE_RANGE_C = { min: -10, max: 50 } as const;
 /** Relative humidity range, % (inclusive). */
 export const BABY_HUMIDITY_RANGE_PERCENT = { min: 0, max: 100 } as const;
 /** Audio clips: largest accepted upload (bytes) and longest duration (s). */
@@ -195,3 +200,15 @@ export function validateBabyMonitorMessage(input: unknown) {
   if (monitorMessageValidator.Check(input)) return { value: input };
   return { errors: monitorMessageValidator.Errors(input) };
 }
+
+/** Seed 002's `GET /health/test/endpoint`: its router check, with the cry model's state. */
+export const Seed002RouterCheckSchema = Type.Object(
+  {
+    message: Type.Literal('Health router is working!'),
+    cry_detection: Type.Literal('AI model ready', {
+      description: 'The cry model loaded (a broken one answers 500)',
+    }),
+  },
+  { title: 'Seed002RouterCheck' },
+);
+export type Seed002RouterCheck = Static<typeof Seed002RouterCheckSchema>;

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Ecg12FindingSchema, Ecg12MeasurementsSchema } from './ecg12.js';
 
 /**
  * Clinical reports: a document about one patient over a period, built once from what
@@ -114,7 +115,20 @@ export const Ecg12ReportItemSchema = Type.Object({
   created_at: Type.Integer(),
   class_name: Nullable(Type.String()),
   class_description: Nullable(Type.String()),
+  // Optional: reports built before they were added hold the class only.
+  measurements: Type.Optional(
+    Type.Union([Ecg12MeasurementsSchema, Type.Null()], {
+      description: "The interpretation's intervals and axis (null when its result was not kept)",
+    }),
+  ),
+  findings: Type.Optional(
+    Type.Array(Ecg12FindingSchema, {
+      description: 'The published criteria that fired, with their measured values',
+    }),
+  ),
 });
+
+export type Ecg12ReportItem = Static<typeof Ecg12ReportItemSchema>;
 
 export const EcgStripSchema = Type.Object({
   alert_id: Type.String(),

@@ -177,6 +177,8 @@ export interface ReportsRepository {
       created_at: number;
       class_name: string | null;
       class_description: string | null;
+      /** The stored classification (Ecg12Classification JSON), null when not kept. */
+      result_json: string | null;
     }[]
   >;
 }
@@ -511,12 +513,19 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
     ecg12Results(patientId, from, to, limit) {
       return db
         .selectFrom('ecg12_requests')
-        .select(['id', 'created_at', 'class_name', 'class_description'])
-        .where('patient_id', '=', patientId)
-        .where('success', '=', 1)
-        .where('created_at', '>=', from)
-        .where('created_at', '<', to)
-        .orderBy('created_at', 'asc')
+        .leftJoin('ecg12_results', 'ecg12_results.request_id', 'ecg12_requests.id')
+        .select([
+          'ecg12_requests.id',
+          'ecg12_requests.created_at',
+          'ecg12_requests.class_name',
+          'ecg12_requests.class_description',
+          'ecg12_results.result_json',
+        ])
+        .where('ecg12_requests.patient_id', '=', patientId)
+        .where('ecg12_requests.success', '=', 1)
+        .where('ecg12_requests.created_at', '>=', from)
+        .where('ecg12_requests.created_at', '<', to)
+        .orderBy('ecg12_requests.created_at', 'asc')
         .limit(limit)
         .execute();
     },

@@ -1,6 +1,8 @@
 import {
   ECG12_DEFAULT_RATE_HZ,
   ECG12_DURATION_S,
+  ECG12_MAX_RATE_HZ,
+  ECG12_MIN_RATE_HZ,
   Ecg12ClassifyBodySchema,
   type Ecg12ClassifyBody,
   type Ecg12HeartAxis,
@@ -144,4 +146,97 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
 
 function isObject(body: unknown): body is Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body);
+}
+
+/** A decoded record upload, as `ecg12RecordBody` needs it. */
+export interface Ecg12RecordInput {
+  samplingRateHz: number;
+  /** The 12 leads (I … V6), mV. */
+  leadsMv: readonly Float32Array[];
+  /** From the header's `# Age:` / `# Sex:` comments, null when absent. */
+  age: number | null;
+  sex: 'male' | 'female' | null;
+}
+
+const FORM_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * The classification body of an uploaded record (`POST /api/v1/ecg/classify/record`): the
+ * decoded leads with the form's fields, age and sex falling back to the header's comments. The
+ * refusals name what the uploader can fix, a form field or one of the two files, and the rule:
+ * the checks of `normalizeEcg12Body` would name `ecg_signal` and `sampling_rate_hz`, which the
+ * upload has none of, and say "age must be number" for a PTB-XL header that has no `# Age:`.
+ */
+export function ecg12RecordBody(
+  record: Ecg12RecordInput,
+  fields: Readonly<Record<string, string>>,
+): Record<string, unknown> {
+  const formNumber = (name: string, unit: string): number | undefined => {
+    const raw = fields[name]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    if (!FORM_DECIMAL.test(raw))
+      throw validationFailed(
+        name,
+        `${name} must be a number (${unit}), got ${JSON.stringify(raw)}`,
+      );
+    return Number(raw);
+  };
+  const required = (name: string, unit: string): number => {
+    const v = formNumber(name, unit);
+    if (v === undefined) throw validationFailed(name, `${name} is required (form field, ${unit})`);
+    return v;
+  };
+  const height = required('height', 'cm');
+  const weight = required('weight', 'kg');
+  const age = formNumber('age', 'years') ?? record.age;
+  if (age === null)
+    throw validationFailed(
+      'age',
+      "age is required: the record's header has no '# Age:' comment, so give the form field age (years)",
+    );
+  const sexField = fields.sex?.trim().toLowerCase();
+  const sexFromForm =
+    sexField === undefined || sexField === ''
+      ? undefined
+      : ['0', 'f', 'female'].includes(sexField)
+        ? 0
+        : ['1', 'm', 'male'].includes(sexField)
+          ? 1
+          : null;
+  if (sexFromForm === null)
+    throw validationFailed(
+      'sex',
+      `sex must be 0 (female) or 1 (male), got ${JSON.stringify(fields.sex)}`,
+    );
+  const sex = sexFromForm ?? (record.sex === null ? undefined : record.sex === 'male' ? 1 : 0);
+  if (sex === undefined)
+    throw validationFailed(
+      'sex',
+      "sex is required: the record's header has no '# Sex:' comment, so give the form field sex (0 female, 1 male)",
+    );
+  const rate = record.samplingRateHz;
+  if (!(rate >= ECG12_MIN_RATE_HZ && rate <= ECG12_MAX_RATE_HZ))
+    throw new DomainError('ECG12_RECORD_INVALID', {
+      field: 'header',
+      message: `The record's sampling rate is ${rate} Hz; the interpretation needs ${ECG12_MIN_RATE_HZ}–${ECG12_MAX_RATE_HZ} Hz`,
+    });
+  const n = record.leadsMv[0]?.length ?? 0;
+  const expected = Math.round(ECG12_DURATION_S * rate);
+  if (n !== expected)
+    throw new DomainError('ECG12_RECORD_INVALID', {
+      field: 'data',
+      message: `The record must be a resting ECG of ${ECG12_DURATION_S} s: ${expected} samples per lead at its ${rate} Hz; it has ${n} (${Math.round((n / rate) * 100) / 100} s)`,
+    });
+  return {
+    age,
+    sex,
+    height,
+    weight,
+    heart_axis: fields.heart_axis ?? 'NO_DATA',
+    sampling_rate_hz: rate,
+    ...(fields.patient_id === undefined ? {} : { patient_id: fields.patient_id }),
+    ecg_signal: Array.from({ length: n }, (_, i) =>
+      record.leadsMv.map((lead) => lead[i] as number),
+    ),
+  };
 }

@@ -23,6 +23,7 @@ import { decodeEcgInt16, encodeEcgInt16 } from '../repositories/ecg-codec.js';
 import type { PatientScopeRepository } from '../repositories/patient-scope.repository.js';
 import {
   ecg12Metadata,
+  ecg12RecordBody,
   normalizeEcg12Body,
   type Ecg12Input,
   type Ecg12Metadata,
@@ -303,22 +304,14 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     /**
      * A WFDB record upload (`.hea` text + `.mat`/`.dat` bytes): decoded by @vigil/signal, then
      * classified as one request. Age and sex come from the form fields, else from the header's
-     * comments; height, weight and heart axis from the form (heart axis NO_DATA by default).
+     * comments; height, weight and heart axis from the form (heart axis NO_DATA by default). A
+     * refusal names the form field or the file (`header`, `data`) at fault.
      */
     async classifyRecord(
       caller: Ecg12Caller,
       upload: Ecg12RecordUpload,
     ): Promise<Ecg12Classification> {
-      let record;
-      try {
-        record = decodeEcg12Record(upload.header, upload.data);
-      } catch (error) {
-        if (!(error instanceof SignalInputError)) throw error;
-        const refused = new DomainError('ECG12_RECORD_INVALID', {
-          field: 'file',
-          message: `The record could not be decoded: ${error.message}`,
-          cause: error,
-        });
+      const refuse = async (refused: DomainError): Promise<never> => {
         await repository.insert([
           rowOf(caller, 'single', ecg12Metadata(upload.fields), null, 0, {
             ok: false,
@@ -326,21 +319,24 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
           }),
         ]);
         throw refused;
-      }
-      const f = upload.fields;
-      const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
-      const body = {
-        age: num(f.age) ?? record.age ?? undefined,
-        sex: num(f.sex) ?? (record.sex === null ? undefined : record.sex === 'male' ? 1 : 0),
-        height: num(f.height),
-        weight: num(f.weight),
-        heart_axis: f.heart_axis ?? 'NO_DATA',
-        sampling_rate_hz: record.samplingRateHz,
-        ...(f.patient_id === undefined ? {} : { patient_id: f.patient_id }),
-        ecg_signal: Array.from({ length: record.leadsMv[0]?.length ?? 0 }, (_, i) =>
-          record.leadsMv.map((lead) => lead[i] as number),
-        ),
       };
+      let body: Record<string, unknown>;
+      try {
+        body = ecg12RecordBody(decodeEcg12Record(upload.header, upload.data), upload.fields);
+      } catch (error) {
+        if (isDomainError(error)) return refuse(error);
+        if (!(error instanceof SignalInputError)) throw error;
+        // The decoder names its own inputs (`bytes`, `signals[3].units`, `format`): the uploader
+        // knows the two files.
+        const file = ['bytes', 'data', 'files'].includes(error.field) ? 'data' : 'header';
+        return refuse(
+          new DomainError('ECG12_RECORD_INVALID', {
+            field: file,
+            message: `The record could not be decoded: ${error.message}`,
+            cause: error,
+          }),
+        );
+      }
       return this.classify(caller, body);
     },
 

@@ -180,8 +180,17 @@ export async function renderReportPdf(report: Report): Promise<Buffer> {
   }
   if (c.ecg12 !== null) {
     heading('12-lead ECG classifications');
-    for (const e of c.ecg12)
+    for (const e of c.ecg12) {
       line(`${fmtTime(e.created_at)}: ${e.class_name ?? '?'} ${e.class_description ?? ''}`);
+      const m = e.measurements;
+      if (m != null) {
+        const ms = (v: number | null) => (v === null ? '—' : `${Math.round(v)} ms`);
+        line(
+          `  HR ${m.heart_rate_bpm === null ? '—' : `${Math.round(m.heart_rate_bpm)} bpm`}, PR ${ms(m.pr_ms)}, QRS ${ms(m.qrs_ms)}, QT ${ms(m.qt_ms)}, QTc (Bazett) ${ms(m.qtc_bazett_ms)}, axis ${m.axis_deg === null ? '—' : `${Math.round(m.axis_deg)}°`} (${m.axis_sector})`,
+        );
+      }
+      for (const f of e.findings ?? []) line(`  ${f.class}: ${f.text}`);
+    }
   }
 
   heading('Notes');

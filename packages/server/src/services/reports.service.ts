@@ -2,6 +2,8 @@ import {
   MAX_REPORT_PERIOD_MS,
   type ArrhythmiaReport,
   type CreateReport,
+  type Ecg12Classification,
+  type Ecg12ReportItem,
   type EcgStrip,
   type MeasureSummary,
   type Report,
@@ -16,7 +18,7 @@ import type { ReportsTable } from '../db/schema.js';
 import { DomainError, forbidden, notFound, validationFailed } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
-import { readJson } from '../repositories/json-column.js';
+import { readJson, readJsonOrNull } from '../repositories/json-column.js';
 import {
   addAggregates,
   addTrend,
@@ -442,7 +444,7 @@ export class ReportsService {
         })),
       },
       baby_monitor: babyMonitor,
-      ecg12: ecg12.length === 0 ? null : ecg12,
+      ecg12: ecg12.length === 0 ? null : ecg12.map(toEcg12ReportItem),
       ecg_strips: strips,
       trends: {
         bucket_ms: bucketMs,
@@ -528,6 +530,29 @@ function yieldToEventLoop(): Promise<void> {
 
 function parseAddenda(value: unknown): ReportAddendum[] {
   return readJson(value) as ReportAddendum[];
+}
+
+/**
+ * A 12-lead result as the report shows it: the class with the intervals, axis and the criteria
+ * that fired, from the stored classification (a clinician reads the QRS and QTc, not a class
+ * alone; the class may be N while a criterion found a conduction delay).
+ */
+function toEcg12ReportItem(row: {
+  id: string;
+  created_at: number;
+  class_name: string | null;
+  class_description: string | null;
+  result_json: string | null;
+}): Ecg12ReportItem {
+  const result = readJsonOrNull(row.result_json) as Ecg12Classification | null;
+  return {
+    id: row.id,
+    created_at: row.created_at,
+    class_name: row.class_name,
+    class_description: row.class_description,
+    measurements: result?.measurements ?? null,
+    findings: result?.findings ?? [],
+  };
 }
 
 function toSummary(row: Omit<ReportsTable, 'content'>): ReportSummary {

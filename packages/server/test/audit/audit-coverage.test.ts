@@ -12,12 +12,14 @@ const NOT_AUDITED = new Set([
   'GET /health',
   'GET /ready',
   'GET /api/v1/health',
+  // Seed 002's router check: a fixed answer once the cry model loads, no patient data.
+  'GET /health/test/endpoint',
   'GET /fhir/R4/metadata',
 ]);
 
 /** Paths whose routes read or change patient data, users or devices. */
 const PATIENT_DATA =
-  /^\/fhir\/R4\/(?!metadata)|^\/(api\/v1\/)?(patients|vitals|predictions|alerts|readings|ecg|forward|history|stats|rppg|users|devices|oximetry|audit|reports)\b|^\/health\/|^\/api\/v1\/auth\/|^\/api\/(auth|records|predict|realtime|mongo)\b/;
+  /^\/fhir\/R4\/(?!metadata)|^\/(api\/v1\/)?(patients|vitals|predictions|alerts|readings|ecg|forward|history|stats|rppg|users|devices|oximetry|audit|reports)\b|^\/health\/(?!test\/endpoint$)|^\/api\/v1\/auth\/|^\/api\/(auth|records|predict|realtime|mongo)\b/;
 
 let t: TestApp;
 

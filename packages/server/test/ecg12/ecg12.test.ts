@@ -280,6 +280,136 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect(bad.json<ErrorResponse>().code).toBe('ECG12_RECORD_INVALID');
   });
 
+  it('refuses a record upload naming the form field or the file at fault and the rule, and records each refusal', async () => {
+    // A PTB-XL header (seed 004's test records) has no '# Age:' / '# Sex:' comments.
+    const bare = E07509_HEA.split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
+    const at250Hz = E07509_HEA.replace(/^(E07509 12) 500 /, '$1 250 ');
+    const at200Hz = E07509_HEA.replace(/^(E07509 12) 500 /, '$1 200 ');
+    const upload = async (header: string, fields: Record<string, string>) => {
+      const form = multipart(
+        [
+          { field: 'header', filename: 'E07509.hea', content: header },
+          { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
+        ],
+        fields,
+      );
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify/record',
+        headers: { ...docA.headers, ...form.headers },
+        payload: form.payload,
+      });
+      return { status: res.statusCode, ...res.json<ErrorResponse>() };
+    };
+    const hw = { height: '175', weight: '80' };
+    const before = (await history(admin)).json<Ecg12HistoryPage>().total;
+    const cases: [string, Record<string, string>, Partial<ErrorResponse>][] = [
+      [
+        bare,
+        { ...hw, sex: '1' },
+        {
+          code: 'VALIDATION_FAILED',
+          field: 'age',
+          message:
+            "age is required: the record's header has no '# Age:' comment, so give the form field age (years)",
+        },
+      ],
+      [
+        bare,
+        { ...hw, age: '71' },
+        {
+          code: 'VALIDATION_FAILED',
+          field: 'sex',
+          message:
+            "sex is required: the record's header has no '# Sex:' comment, so give the form field sex (0 female, 1 male)",
+        },
+      ],
+      [
+        E07509_HEA,
+        { ...hw, sex: 'X' },
+        {
+          code: 'VALIDATION_FAILED',
+          field: 'sex',
+          message: 'sex must be 0 (female) or 1 (male), got "X"',
+        },
+      ],
+      [
+        E07509_HEA,
+        { weight: '80' },
+        {
+          code: 'VALIDATION_FAILED',
+          field: 'height',
+          message: 'height is required (form field, cm)',
+        },
+      ],
+      [
+        E07509_HEA,
+        { ...hw, age: 'seventy' },
+        {
+          code: 'VALIDATION_FAILED',
+          field: 'age',
+          message: 'age must be a number (years), got "seventy"',
+        },
+      ],
+      [
+        at250Hz,
+        hw,
+        {
+          code: 'ECG12_RECORD_INVALID',
+          field: 'data',
+          message:
+            'The record must be a resting ECG of 10 s: 2500 samples per lead at its 250 Hz; it has 5000 (20 s)',
+        },
+      ],
+      [
+        at200Hz,
+        hw,
+        {
+          code: 'ECG12_RECORD_INVALID',
+          field: 'header',
+          message: "The record's sampling rate is 200 Hz; the interpretation needs 250–1000 Hz",
+        },
+      ],
+    ];
+    for (const [header, fields, expected] of cases)
+      expect(await upload(header, fields)).toMatchObject({ status: 400, ...expected });
+    // A decoding failure names the file: a header with 11 signals.
+    const eleven = E07509_HEA.split('\n')
+      .filter((l) => !/ V6$/.test(l.trim()))
+      .join('\n')
+      .replace(/^E07509 12 /, 'E07509 11 ');
+    expect(await upload(eleven, hw)).toMatchObject({
+      status: 400,
+      code: 'ECG12_RECORD_INVALID',
+      field: 'header',
+    });
+    expect((await history(admin)).json<Ecg12HistoryPage>().total).toBe(before + cases.length + 1);
+  });
+
+  it('names multipart/form-data when a record is sent as raw bytes or JSON (415 naming content-type)', async () => {
+    // Before: raw bytes were told 'JSON bodies are application/json', and JSON got 'Unsupported
+    // Content-Type' with no field.
+    for (const [type, payload] of [
+      ['application/octet-stream', Buffer.from(E07509_MAT)],
+      ['application/json', '{}'],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify/record',
+        headers: { ...docA.headers, 'content-type': type },
+        payload,
+      });
+      expect(res.statusCode).toBe(415);
+      expect(res.json()).toMatchObject({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        field: 'content-type',
+        message: `Content-Type "${type}" is not accepted by this endpoint (it takes multipart/form-data, the .hea header and its .mat or .dat with the form fields)`,
+      });
+    }
+  });
+
   it('lets only an admin read the statistics and delete the history', async () => {
     for (const user of [docA, patA]) {
       expect(

@@ -245,6 +245,28 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     expect(await rowCount()).toBe(before);
   });
 
+  it("takes a cool nursery's 17 °C and seed 002's bounds, -10 and 50 °C; refuses beyond them naming temperature", async () => {
+    // Seed 002's /health/upload accepts -10 to 50 °C (app/routers/health.py): its monitors
+    // measure the room. Before, Vigil refused anything under 20 °C.
+    const nursery = await createPatient(t, doctor, 'Baby Cool');
+    const before = await rowCount();
+    for (const temperature of ['17', '-10', '50']) {
+      const res = await upload(nursery, { temperature, humidity: '50' });
+      expect(res.statusCode).toBe(201);
+      expect(res.json<Reading>().temperature).toBe(Number(temperature));
+    }
+    for (const temperature of ['-10.5', '50.5']) {
+      const res = await upload(nursery, { temperature, humidity: '50' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        field: 'temperature',
+        message: 'temperature must be between -10 and 50 °C',
+      });
+    }
+    expect(await rowCount()).toBe(before + 3);
+  });
+
   it("a monitor's key records a JSON reading for its patient", async () => {
     const res = await t.app.inject({
       method: 'POST',
@@ -319,6 +341,16 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     const bad = await get(doctor, '/api/v1/readings/timeseries?interval=2%20days');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ field: 'interval' });
+  });
+
+  it("answers seed 002's router check GET /health/test/endpoint as its README shows, unsigned", async () => {
+    // Endpoint 10 of the seed's README; it was 404.
+    const res = await t.app.inject({ url: '/health/test/endpoint' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      message: 'Health router is working!',
+      cry_detection: 'AI model ready',
+    });
   });
 
   it("serves seed 002's own paths as aliases, and GET /health stays the liveness probe", async () => {

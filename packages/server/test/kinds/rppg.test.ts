@@ -490,6 +490,26 @@ describe('camera heart-rate sessions', () => {
       expect(sessions.some((o) => o.session_id === id)).toBe(false);
     }, 120_000);
 
+    it('names the video types it takes when a video is sent as a multipart form or as AVI (415)', async () => {
+      // Before: 'Content-Type "multipart/form-data" is not accepted by this endpoint (JSON bodies
+      // are application/json)', pointing the uploader at a type the endpoint does not take.
+      const id = await newSession(patient);
+      for (const type of ['multipart/form-data; boundary=x', 'video/x-msvideo']) {
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/api/v1/rppg/sessions/${id}/video`,
+          headers: { ...auth(patient), 'content-type': type },
+          payload: Buffer.alloc(16),
+        });
+        expect(res.statusCode).toBe(415);
+        expect(res.json()).toMatchObject({
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          field: 'content-type',
+          message: `Content-Type ${JSON.stringify(type.split(';')[0])} is not accepted by this endpoint (it takes video/mp4, video/webm or video/quicktime, the file itself as the body)`,
+        });
+      }
+    });
+
     it('refuses an upload whose Content-Length is above 200 MB before reading it (413)', async () => {
       const id = await newSession(patient);
       writeFileSync(path.join(dir, 'x'), '');

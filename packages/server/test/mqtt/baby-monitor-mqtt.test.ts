@@ -254,6 +254,46 @@ describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
     }
   });
 
+  it("stores a cool nursery's cry (18.5 °C, the room the ESP32 measures) and pushes CRY_DETECTED", async () => {
+    // The ESP32's Temperature is the room's (25.8 °C in the seed's own example), and a nursery is
+    // kept at 16–20 °C. Before, every message under 20 °C was refused (VALIDATION_FAILED on the
+    // errors topic) and its cry lost: no reading, no push, no alert.
+    const client = await connectMonitor();
+    const mine = await connectWs(w.t.app, `?token=${w.doctor.token}`);
+    try {
+      const rejections: unknown[] = [];
+      client.on('message', (_topic, payload) => rejections.push(JSON.parse(payload.toString())));
+      await client.subscribeAsync(`vigil/devices/${w.monitor.device_id}/errors`, { qos: 1 });
+      await mine.next((m) => m.type === 'ready');
+      const before = (await stored(w)).length;
+      w.t.clock.advance(1000);
+      await client.publishAsync(
+        `vigil/devices/${w.monitor.device_id}/readings`,
+        '{"FinalResult": "InfantCry", "InfantCry": 88.1, "Snoring": 11.9, "Temperature": 18.5, "Humidity": 55}',
+        { qos: 1 },
+      );
+      const cry = await mine.next(
+        (m) =>
+          m.event === 'CRY_DETECTED' && (m.data as { temperature?: unknown }).temperature === 18.5,
+      );
+      expect(cry).toMatchObject({
+        sick_detected: false,
+        data: { temperature: 18.5, humidity: 55 },
+      });
+      const rows = await stored(w);
+      expect(rows.length).toBe(before + 1);
+      expect(rows[rows.length - 1]).toMatchObject({
+        temperature_c: expect.closeTo(18.5, 4) as number,
+        cry_detected: 1,
+        cry_source: 'device',
+      });
+      expect(rejections).toEqual([]);
+    } finally {
+      mine.close();
+      await client.endAsync();
+    }
+  });
+
   it('refuses a message whose notes hold U+0000 on its errors topic naming notes, then stores the next', async () => {
     // Found by fuzzing the readings topic on PostgreSQL: the insert failed (text cannot hold
     // U+0000), the message was left unacknowledged and the connection dropped, so the broker

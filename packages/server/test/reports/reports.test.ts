@@ -14,6 +14,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { E07509_SIGNAL } from '../ecg12/ecg12-fixture.js';
 import { ecgOfPacket, insertKnownData } from './report-data.js';
 
 /**
@@ -295,6 +296,63 @@ describe('a report over known stored data', () => {
           prefix.replace('page1', 'strips'),
         ]);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a report with a 12-lead result', () => {
+  it('gives its intervals, axis and the criteria that fired, in the content and the PDF', async () => {
+    // Before: the class alone ("C Conduction disturbance"), not the QRS that made it one.
+    const classified = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify',
+      headers: docA.headers,
+      payload: {
+        age: 71,
+        sex: 1,
+        height: 175,
+        weight: 80,
+        heart_axis: 'MID',
+        patient_id: patA.user.id,
+        ecg_signal: E07509_SIGNAL,
+      },
+    });
+    expect(classified.statusCode, classified.body).toBe(200);
+    const result = classified.json<{
+      id: string;
+      measurements: { qrs_ms: number; qtc_bazett_ms: number };
+      findings: { criterion: string; text: string }[];
+    }>();
+    const now = t.clock.now();
+    const res = await build(docA, { period_start: now - H, period_end: now + 60_000 });
+    expect(res.statusCode, res.body).toBe(201);
+    const report = res.json<Report>();
+    expect(report.content.ecg12).toEqual([
+      expect.objectContaining({
+        id: result.id,
+        class_name: 'C',
+        measurements: result.measurements,
+        findings: result.findings,
+      }),
+    ]);
+    expect(result.findings.map((f) => f.criterion)).toContain('CRBBB');
+    const pdf = await t.app.inject({
+      url: `/api/v1/reports/${report.id}/pdf`,
+      headers: docA.headers,
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'vigil-report-'));
+    try {
+      const file = path.join(dir, 'report.pdf');
+      writeFileSync(file, pdf.rawPayload);
+      const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(
+        /\s+/g,
+        ' ',
+      );
+      expect(text).toContain(`QRS ${Math.round(result.measurements.qrs_ms)} ms`);
+      expect(text).toContain(`QTc (Bazett) ${Math.round(result.measurements.qtc_bazett_ms)} ms`);
+      expect(text).toContain('complete RBBB pattern');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -206,11 +206,11 @@ function UploadForm(): ReactNode {
           <input type="number" name="weight" min="1" max="700" step="any" defaultValue="70" />
         </label>
         <label>
-          Age (years, optional)
+          Age (years; needed when the header has no # Age:)
           <input type="number" name="age" min="0" max="130" step="any" />
         </label>
         <label>
-          Sex (optional)
+          Sex (needed when the header has no # Sex:)
           <select name="sex" defaultValue="">
             <option value="">From the header</option>
             <option value="0">Female</option>

@@ -7,8 +7,9 @@ import {
   type BabyTimeseries,
   type BabyTimeseriesInterval,
   type BabyTimeseriesQuery,
+  type Seed002RouterCheck,
 } from '@vigil/protocol';
-import { detectCry, SignalInputError } from '@vigil/signal';
+import { detectCry, loadCryModel, SignalInputError } from '@vigil/signal';
 import { AudioDecodeError, decodeAudio } from '@vigil/signal/io';
 import type { Clock } from '../../adapters/clock.js';
 import type { BabyReadingsTable } from '../../db/pipeline-schema.js';
@@ -219,6 +220,15 @@ export class BabyMonitorService {
       audio: undefined,
       uploadKey: null,
     });
+  }
+
+  /**
+   * Seed 002's router check (`GET /health/test/endpoint`): the answer its clients expect, given
+   * only once the cry model the uploads are scored with loads (a broken model throws, a 500).
+   */
+  routerCheck(): Seed002RouterCheck {
+    loadCryModel();
+    return { message: 'Health router is working!', cry_detection: 'AI model ready' };
   }
 
   async list(viewer: Viewer, q: BabyReadingsQuery): Promise<BabyReading[]> {

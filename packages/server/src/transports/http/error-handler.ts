@@ -11,7 +11,19 @@ declare module 'fastify' {
      * The code, message and field stay the catalogue's.
      */
     errorStatus?: Partial<Record<ErrorCode, number>>;
+    /**
+     * What a route whose body is not JSON takes, for its 415: the media types and how to send
+     * them. Absent: JSON (the default parser; multipart routes answer their own 415).
+     */
+    bodyMediaTypes?: { types: readonly string[]; how?: string };
   }
+}
+
+/** "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }
 
 function codeForStatus(status: number): ErrorCode {
@@ -41,6 +53,19 @@ function mediaType(header: string | undefined): string {
 }
 
 /**
+ * A 415's message: the Content-Type sent and what the route takes (its `bodyMediaTypes`, else
+ * JSON). Also for routes that refuse a type their parsers accepted (a JSON body where a
+ * multipart upload is expected).
+ */
+export function unsupportedMediaTypeMessage(request: FastifyRequest): string {
+  const type = mediaType(request.headers['content-type']);
+  const takes = request.routeOptions.config.bodyMediaTypes;
+  return takes === undefined
+    ? `Content-Type ${type} is not accepted by this endpoint (JSON bodies are application/json)`
+    : `Content-Type ${type} is not accepted by this endpoint (it takes ${orList(takes.types)}${takes.how === undefined ? '' : `, ${takes.how}`})`;
+}
+
+/**
  * The one error handler: domain errors by their catalogue entry, schema validation as
  * VALIDATION_FAILED naming the field, framework 4xx by status, anything else as a 500 whose
  * body carries no internals. Every error is logged with the request id (pino child logger).
@@ -58,10 +83,9 @@ export function errorHandler(
     if (error.retryAfterSeconds !== undefined)
       void reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   } else if ('code' in error && error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    const type = mediaType(request.headers['content-type']);
     body = {
       code: 'UNSUPPORTED_MEDIA_TYPE',
-      message: `Content-Type ${type} is not accepted by this endpoint (JSON bodies are application/json)`,
+      message: unsupportedMediaTypeMessage(request),
       field: 'content-type',
       statusCode: 415,
       detail: '',

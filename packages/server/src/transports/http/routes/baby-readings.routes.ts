@@ -141,7 +141,7 @@ export async function babyReadingsRoutes(
         tags,
         summary: 'Record a baby monitor reading (JSON, or multipart with an audio clip)',
         description:
-          'Fields `temperature` (°C, 20–45, required), `humidity` (%, 0–100, required), `notes`, ' +
+          'Fields `temperature` (°C, -10–50, required), `humidity` (%, 0–100, required), `notes`, ' +
           '`patient_id` (required for a doctor or admin; a patient records for themselves) and, ' +
           'as `multipart/form-data`, an optional `audio` file (WAV, MP3, M4A, OGG, FLAC…; at ' +
           'most 20 MB and 5 min: 413 `AUDIO_TOO_LARGE`/`AUDIO_TOO_LONG`; undecodable: 415 ' +

@@ -17,6 +17,7 @@ import {
   errorResponses,
 } from '@vigil/protocol';
 import { DomainError } from '../../../errors/catalogue.js';
+import { unsupportedMediaTypeMessage } from '../error-handler.js';
 import { multipartReadError } from '../multipart-errors.js';
 import type { Ecg12Caller, Ecg12Service } from '../../../services/ecg12.service.js';
 import {
@@ -136,7 +137,13 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
     {
       // The form's patient_id is the event's patient (setAuditPatient: multipart fields are not
       // in request.body).
-      config: { audit: { action: 'ecg12.classify', resourceType: 'ecg12' } },
+      config: {
+        audit: { action: 'ecg12.classify', resourceType: 'ecg12' },
+        bodyMediaTypes: {
+          types: ['multipart/form-data'],
+          how: 'the .hea header and its .mat or .dat with the form fields',
+        },
+      },
       onRequest: caller,
       schema: {
         tags: ['ecg12'],
@@ -144,7 +151,9 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
         description:
           'multipart/form-data with two files — the `.hea` header and its `.mat` (CinC 2020/2021) ' +
           'or `.dat` (WFDB, e.g. PTB-XL) data — and the fields `height`, `weight`, optional ' +
-          '`heart_axis` (default NO_DATA), `age` and `sex` (default: the header comments), `patient_id`.',
+          '`heart_axis` (default NO_DATA), `age` and `sex` (0/1 or F/M; default: the header comments, required ' +
+          'without them), `patient_id`. The record must be 10 s at 250–1000 Hz. A refusal names the form ' +
+          'field, or the file (`header`, `data`).',
         security,
         consumes: ['multipart/form-data'],
         response: {
@@ -154,7 +163,11 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
       },
     },
     async (request) => {
-      if (!request.isMultipart()) throw new DomainError('UNSUPPORTED_MEDIA_TYPE');
+      if (!request.isMultipart())
+        throw new DomainError('UNSUPPORTED_MEDIA_TYPE', {
+          field: 'content-type',
+          message: unsupportedMediaTypeMessage(request),
+        });
       let header: string | undefined;
       let data: Uint8Array | undefined;
       const fields: Record<string, string> = {};

@@ -131,7 +131,13 @@ export function rppgRoutes(
   r.post(
     '/sessions/:id/video',
     {
-      config: { audit: sessionAudit('rppg_session.upload') },
+      config: {
+        audit: sessionAudit('rppg_session.upload'),
+        bodyMediaTypes: {
+          types: RPPG_VIDEO_LIMITS.contentTypes,
+          how: 'the file itself as the body',
+        },
+      },
       onRequest: [app.authenticate],
       // The body is spooled before params are validated: a refused request (an id over 64
       // characters) never reached the handler's clean-up and left its file, up to 200 MB, in

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Seed002WsParamsSchema, WsQuerySchema } from '@vigil/protocol';
+import { Seed002RouterCheckSchema, Seed002WsParamsSchema, WsQuerySchema } from '@vigil/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../../composition.js';
 import type { RealtimeHub } from '../../../../realtime/realtime-hub.js';
@@ -8,7 +8,8 @@ import { babyReadingsRoutes } from '../baby-readings.routes.js';
 
 /**
  * Seed 002's own paths, for clients written against it: `POST /health/upload`,
- * `GET /health/history`, `/health/stats`, `/health/timeseries`, `/health/{record_id}`. The same
+ * `GET /health/history`, `/health/stats`, `/health/timeseries`, `/health/{record_id}`,
+ * `/health/test/endpoint`. The same
  * handlers, schemas and scoping as `/api/v1/readings` (records carry `patient_id` where the seed
  * had `user_id`; `audio_url` is Vigil's `/api/v1/readings/{id}/audio`). Registered under the
  * `/health` prefix, so Vigil's `GET /health` liveness probe (ops.routes.ts) is untouched.
@@ -17,6 +18,19 @@ export async function compatHealthRoutes(
   app: FastifyInstance,
   options: { readings: Services['babyReadings'] },
 ): Promise<void> {
+  // Before `/:id` is matched: a public check, as the seed's (its clients probe it unsigned).
+  app.withTypeProvider<TypeBoxTypeProvider>().get(
+    '/test/endpoint',
+    {
+      config: { audit: false },
+      schema: {
+        tags: ['seed-002 compatibility'],
+        summary: "Seed 002's router check: the health router answers and the cry model is loaded",
+        response: { 200: Seed002RouterCheckSchema },
+      },
+    },
+    () => options.readings.routerCheck(),
+  );
   await babyReadingsRoutes(app, {
     readings: options.readings,
     tags: ['seed-002 compatibility'],
