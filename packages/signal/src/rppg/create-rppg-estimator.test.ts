@@ -112,6 +112,34 @@ describe('createRppgEstimator', () => {
     expect(Math.abs((e?.bpm ?? 0) - 84)).toBeLessThan(2);
   });
 
+  it('never shows half the rate as trustworthy: a stronger component at f with the pulse at 2f gives no number or 2f', () => {
+    // Analytic trace: a colour component at 57 bpm (an artefact, e.g. periodic motion) that wins
+    // the periodogram over the pulse at 114 bpm by a little (after POS, which damps slow
+    // components), both along the blood-volume direction. The pulse sits where 57 bpm's first
+    // harmonic would, but a pulse's harmonic is much weaker than its fundamental (0.15 of the
+    // power in the contact PPG fixture), so it must not vouch for 57 bpm. Before the harmonic
+    // check this gave 57.1 bpm with high confidence (SNR 10.2 dB).
+    const rng = createRng(11);
+    const estimator = createRppgEstimator();
+    let e: RppgEstimate | null = null;
+    for (let i = 0; i < 420; i++) {
+      const t = i * 33.3;
+      const pulse =
+        0.004 * Math.sin((2 * Math.PI * 114 * t) / 60000) +
+        0.006 * Math.sin((2 * Math.PI * 57 * t) / 60000 + 0.7);
+      e = estimator.pushMeanRgb({
+        r: 180 * (1 - 0.43 * pulse) + 0.1 * rng.normal(),
+        g: 130 * (1 - pulse) + 0.1 * rng.normal(),
+        b: 100 * (1 - 0.69 * pulse) + 0.1 * rng.normal(),
+        timestampMs: t,
+      });
+    }
+    expect(Math.abs((e?.candidateBpm ?? 0) - 57)).toBeLessThan(2);
+    if (e?.bpm !== null) expect(Math.abs((e?.bpm ?? 0) - 114)).toBeLessThan(3);
+    expect(e?.bpm).toBeNull();
+    expect(e?.confidence).toBe('low');
+  });
+
   it('degrades gracefully at 1 frame per second: no number, a message naming the frame rate', () => {
     const estimator = createRppgEstimator();
     let e: RppgEstimate | null = null;

@@ -36,6 +36,31 @@ describe('pulseSpectrum', () => {
     expect(pulseSpectrum(noise, 20).snrDb).toBeLessThan(0);
   });
 
+  it('does not count a component at twice the peak as its harmonic when it is about as strong', () => {
+    // A slow component at 57 bpm with the pulse at 114 bpm at 0.81 of its power: crediting the
+    // 114 bpm power to 57 bpm gave 13.1 dB; without it the 57 bpm peak has 0.1 dB.
+    const slow = sine(0.95, 20, 200);
+    const pulse = sine(1.9, 20, 200, 1.1);
+    const mixed = slow.map((v, i) => v + 0.9 * (pulse[i] ?? 0));
+    const result = pulseSpectrum(mixed, 20);
+    expect(Math.abs(result.bpm - 57)).toBeLessThan(0.5);
+    expect(result.harmonicPowerRatio).toBeCloseTo(0.81, 1);
+    expect(result.harmonicCredited).toBe(false);
+    expect(result.snrDb).toBeLessThan(1);
+    // The plain de Haan & Jeanne SNR, for comparison.
+    expect(pulseSpectrum(mixed, 20, { maxHarmonicPowerRatio: Infinity }).snrDb).toBeGreaterThan(10);
+  });
+
+  it('still credits a weak harmonic: a pulse with its 2nd harmonic at 0.15 of the power keeps the harmonic in the SNR', () => {
+    const pulse = sine(1.2, 20, 200);
+    const harmonic = sine(2.4, 20, 200, 0.9);
+    const x = pulse.map((v, i) => v + Math.sqrt(0.15) * (harmonic[i] ?? 0));
+    const result = pulseSpectrum(x, 20);
+    expect(Math.abs(result.bpm - 72)).toBeLessThan(0.5);
+    expect(result.harmonicCredited).toBe(true);
+    expect(result.harmonicPowerRatio).toBeCloseTo(0.15, 1);
+  });
+
   it('reads 60 bpm from a real reference PPG (vitallens sample_vitals_2, 30 fps)', () => {
     const text = readFileSync(
       new URL('./fixtures/vitallens-sample-vitals-2-ppg.csv', import.meta.url),
@@ -47,10 +72,16 @@ describe('pulseSpectrum', () => {
     // The SOURCES periodogram gives 60.4 bpm for this recording.
     expect(Math.abs(result.bpm - 60.4)).toBeLessThan(1);
     expect(result.snrDb).toBeGreaterThan(3);
+    // A contact PPG's harmonic is well below its fundamental, so it stays credited.
+    expect(result.harmonicPowerRatio).toBeLessThan(0.2);
+    expect(result.harmonicCredited).toBe(true);
   });
 
   it('rejects too short input and a bad rate', () => {
     expect(() => pulseSpectrum(new Float64Array(4), 20)).toThrow(SignalInputError);
     expect(() => pulseSpectrum(new Float64Array(100), 0)).toThrow(/fs/);
+    expect(() => pulseSpectrum(new Float64Array(100), 20, { maxHarmonicPowerRatio: 0 })).toThrow(
+      /maxHarmonicPowerRatio/,
+    );
   });
 });

@@ -17,6 +17,15 @@ export interface PulseSpectrumOptions {
    * signal in the SNR, Hz. Default 0.1 (±6 bpm), as in de Haan & Jeanne 2013.
    */
   signalHalfWidthHz?: number;
+  /**
+   * The component near twice the peak is credited to the SNR as the peak's first harmonic only
+   * while its peak-bin power is below this fraction of the peak's own. Default 0.5. A pulse's
+   * harmonics are much weaker than its fundamental (the contact PPG fixture: 0.15), so a
+   * component at 2f about as strong as f is more likely the pulse itself, with f a slow artefact
+   * near half the rate; crediting it then lifts the artefact to a confident wrong rate (UBFC-rPPG:
+   * 12 numbers at half the true rate). `Infinity` restores the plain de Haan & Jeanne 2013 SNR.
+   */
+  maxHarmonicPowerRatio?: number;
 }
 
 export interface PulseSpectrum {
@@ -27,11 +36,19 @@ export interface PulseSpectrum {
   /**
    * Signal-to-noise ratio in dB (de Haan & Jeanne, IEEE TBME 60(10), 2013, eq. 11): power within
    * ±`signalHalfWidthHz` of the peak and of its first harmonic over the rest of the
-   * `minHz`–`maxHz` band (harmonic band capped at the Nyquist frequency).
+   * `minHz`–`maxHz` band (harmonic band capped at the Nyquist frequency). The harmonic band
+   * counts as noise instead when it is too strong to be a harmonic (`maxHarmonicPowerRatio`).
    */
   snrDb: number;
   /** Bin spacing of the padded FFT, Hz. */
   resolutionHz: number;
+  /**
+   * Largest bin power within ±2 × `signalHalfWidthHz` of twice the peak over the peak bin's power;
+   * 0 when twice the peak lies above the band.
+   */
+  harmonicPowerRatio: number;
+  /** Whether that component was counted as signal in `snrDb` (ratio below `maxHarmonicPowerRatio`). */
+  harmonicCredited: boolean;
 }
 
 /**
@@ -60,6 +77,14 @@ export function pulseSpectrum(
     );
   }
   const halfWidth = options.signalHalfWidthHz ?? 0.1;
+  const maxHarmonicPowerRatio = options.maxHarmonicPowerRatio ?? 0.5;
+  if (!(maxHarmonicPowerRatio > 0)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.maxHarmonicPowerRatio',
+      'maxHarmonicPowerRatio must be positive (Infinity always credits the harmonic)',
+    );
+  }
   let nfft = 1;
   const minLength = Math.max(options.minFftLength ?? 4096, signal.length);
   while (nfft < minLength) nfft <<= 1;
@@ -90,18 +115,37 @@ export function pulseSpectrum(
   const offset = denom < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom)) : 0;
   const peakHz = (best + offset) * resolutionHz;
 
+  const harmonicHz = 2 * peakHz;
+  let harmonicPower = 0;
+  for (let k = lo; k <= hi; k++) {
+    if (Math.abs(k * resolutionHz - harmonicHz) <= 2 * halfWidth) {
+      harmonicPower = Math.max(harmonicPower, power[k] ?? 0);
+    }
+  }
+  const harmonicPowerRatio = harmonicPower / Math.max(1e-300, power[best] ?? 0);
+  const harmonicCredited = harmonicPowerRatio < maxHarmonicPowerRatio;
+
   let signalPower = 0;
   let noisePower = 0;
-  const harmonicHz = 2 * peakHz;
   for (let k = lo; k <= hi; k++) {
     const f = k * resolutionHz;
     const p = power[k] ?? 0;
-    if (Math.abs(f - peakHz) <= halfWidth || Math.abs(f - harmonicHz) <= 2 * halfWidth) {
+    if (
+      Math.abs(f - peakHz) <= halfWidth ||
+      (harmonicCredited && Math.abs(f - harmonicHz) <= 2 * halfWidth)
+    ) {
       signalPower += p;
     } else {
       noisePower += p;
     }
   }
   const snrDb = 10 * Math.log10((signalPower + 1e-300) / (noisePower + 1e-300));
-  return { peakHz, bpm: peakHz * 60, snrDb, resolutionHz };
+  return {
+    peakHz,
+    bpm: peakHz * 60,
+    snrDb,
+    resolutionHz,
+    harmonicPowerRatio,
+    harmonicCredited,
+  };
 }

@@ -8,13 +8,21 @@
  * bias-eval-rppg: Ground_Truth/<Group>_GT.csv with rows "video10,77.9"); a clip
  * Data/<Group>/video10_forehead.avi takes the row "video10" of <Group>_GT.csv.
  *
+ * Reference pulse: a video whose folder holds `ground_truth.txt` (UBFC-rPPG DATASET_2) or
+ * `gtdump.xmp` (DATASET_1), a contact PPG with one sample per frame, is scored window by window:
+ * once the estimator's buffer is full, once a second, the reported number (or none) against the
+ * reference heart rate of the same 10 s (referenceWindowBpm); per video and pooled: MAE, RMSE and
+ * share within 5 bpm of the reported windows, coverage (share of windows given a number) and hit
+ * rate (windows given a number within 5 bpm / all windows). A video whose reference has not one
+ * sample per frame (±1 %) is not scored: the two cannot be aligned.
+ *
  * Face handling: the first frame goes through BlazeFace; if it finds a face, every frame does
  * (face mode). Otherwise the clip is taken as a skin crop (bias-eval-rppg's clips are fixed
  * forehead and cheek crops) and the mean of the whole frame is pushed in privacy mode.
  *
- * Run: npm run eval:rppg -- <folder> [--method pos|chrom]
+ * Run: npm run eval:rppg -- <folder> [--method pos|chrom] [--windows <csv>]
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { designBandpass } from '../filters/design-bandpass.js';
@@ -25,14 +33,17 @@ import { posPulse } from '../rppg/pos-pulse.js';
 import { pulseSpectrum } from '../rppg/pulse-spectrum.js';
 import { resampleUniform } from '../rppg/resample-uniform.js';
 import { createFaceDetector } from '../vision/create-face-detector.js';
+import { readRppgReference, type RppgReference } from './read-rppg-reference.js';
+import { referenceWindowBpm } from './reference-window-bpm.js';
+import { scoreRppgWindows, type RppgWindow } from './score-rppg-windows.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { method: { type: 'string', default: 'pos' } },
+  options: { method: { type: 'string', default: 'pos' }, windows: { type: 'string' } },
 });
 const root = positionals[0];
 if (root === undefined) {
-  console.error('usage: npm run eval:rppg -- <folder> [--method pos|chrom]');
+  console.error('usage: npm run eval:rppg -- <folder> [--method pos|chrom] [--windows <csv>]');
   process.exit(2);
 }
 const method = values.method === 'chrom' ? 'chrom' : 'pos';
@@ -64,6 +75,13 @@ for (const file of files.filter((f) => extname(f).toLowerCase() === '.csv')) {
       truth.set(`${group}/${subject}`, bpm);
   }
 }
+const REFERENCE_FILES = ['ground_truth.txt', 'gtdump.xmp'];
+const referenceOf = (video: string): RppgReference | null => {
+  const path = files.find(
+    (f) => dirname(f) === dirname(video) && REFERENCE_FILES.includes(basename(f)),
+  );
+  return path === undefined ? null : readRppgReference(readFileSync(path, 'utf8'));
+};
 const videos = files.filter((f) => VIDEO.has(extname(f).toLowerCase()));
 if (videos.length === 0) {
   console.error(`no video files (${[...VIDEO].join(' ')}) under ${root}`);
@@ -83,6 +101,16 @@ interface Row {
   median: number | null;
   whole: { bpm: number; snrDb: number } | null;
   error: string | null;
+  /** Windows scored against a contact reference; null without one or when it does not align. */
+  windows: ScoredWindow[] | null;
+  note: string;
+}
+interface ScoredWindow extends RppgWindow {
+  endMs: number;
+  candidateBpm: number | null;
+  snrDb: number | null;
+  confidence: string;
+  referenceSnrDb: number;
 }
 const rows: Row[] = [];
 for (const video of videos) {
@@ -101,8 +129,14 @@ for (const video of videos) {
     median: null,
     whole: null,
     error: null,
+    windows: null,
+    note: '',
   };
   try {
+    const reference = referenceOf(video);
+    const scored: ScoredWindow[] = [];
+    let frames = 0;
+    let lastSecond = -1;
     const estimator = createRppgEstimator({ method });
     let faceMode: boolean | null = null;
     const reported: number[] = [];
@@ -139,6 +173,29 @@ for (const video of videos) {
       }
       row.last = estimate;
       row.seconds = timestampMs / 1000;
+      frames++;
+      const second = Math.floor(timestampMs / 1000);
+      const endMs = reference?.timesMs[frame.index];
+      if (
+        reference !== null &&
+        endMs !== undefined &&
+        estimate.bufferCount === estimate.bufferSize &&
+        second !== lastSecond
+      ) {
+        // The window the estimator analysed, on the reference's clock (the frame's own sample).
+        const windowMs = ((estimate.bufferSize - 1) * 1000) / estimate.waveformRateHz;
+        const truthWindow = referenceWindowBpm(reference, endMs - windowMs, endMs);
+        lastSecond = second;
+        scored.push({
+          bpm: estimate.bpm,
+          referenceBpm: truthWindow.bpm,
+          endMs,
+          candidateBpm: estimate.candidateBpm,
+          snrDb: estimate.snrDb,
+          confidence: estimate.confidence,
+          referenceSnrDb: truthWindow.snrDb,
+        });
+      }
       if (estimate.bufferCount === estimate.bufferSize) {
         row.full++;
         if (estimate.bpm !== null) {
@@ -148,6 +205,16 @@ for (const video of videos) {
       }
     }
     row.mode = faceMode === true ? 'face' : 'skin crop';
+    if (reference !== null) {
+      const samples = reference.timesMs.length;
+      if (Math.abs(samples - frames) > 0.01 * frames) {
+        row.note = `reference has ${samples} samples for ${frames} frames: not scored`;
+      } else {
+        row.windows = scored;
+        const mean = meanOf(scored.map((w) => w.referenceBpm));
+        if (Number.isFinite(mean)) row.gt = mean;
+      }
+    }
     if (reported.length > 0) {
       reported.sort((a, b) => a - b);
       row.median = reported[reported.length >> 1] ?? null;
@@ -170,8 +237,12 @@ for (const video of videos) {
 }
 await detector.close();
 
+function meanOf(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 const fmt = (v: number | null | undefined, digits = 1): string =>
-  v === null || v === undefined ? '-' : v.toFixed(digits);
+  v === null || v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 const table = rows.map((r) => [
   r.clip,
   r.mode,
@@ -185,7 +256,7 @@ const table = rows.map((r) => [
   r.median === null || r.gt === null ? '-' : fmt(r.median - r.gt),
   r.whole === null ? '-' : `${fmt(r.whole.bpm)} (${fmt(r.whole.snrDb)} dB)`,
   r.whole === null || r.gt === null ? '-' : fmt(r.whole.bpm - r.gt),
-  r.error ?? '',
+  r.error ?? r.note,
 ]);
 const header = [
   'clip',
@@ -200,7 +271,7 @@ const header = [
   'err',
   'whole-clip POS',
   'err',
-  'error',
+  'error / note',
 ];
 const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => (r[c] ?? '').length)));
 const line = (r: string[]): string =>
@@ -233,4 +304,83 @@ console.log(
       ? '.'
       : `; whole-clip POS within ±5 bpm of the ground truth on ${wholeWithin5} of ${withWhole.length}.`),
 );
+
+const withReference = rows.filter((r) => r.windows !== null);
+if (withReference.length > 0) {
+  const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(0)}%` : '-');
+  const scoreLine = (name: string, windows: readonly ScoredWindow[]): string[] => {
+    const s = scoreRppgWindows(windows);
+    const candidate = scoreRppgWindows(
+      windows.map((w) => ({ bpm: w.candidateBpm, referenceBpm: w.referenceBpm })),
+    );
+    return [
+      name,
+      String(s.windows),
+      fmt(meanOf(windows.map((w) => w.referenceBpm))),
+      pct(s.coverage),
+      fmt(s.maeBpm),
+      fmt(s.rmseBpm),
+      pct(s.withinTolerance),
+      pct(s.hitRate),
+      fmt(candidate.maeBpm),
+      pct(candidate.withinTolerance),
+    ];
+  };
+  const refHeader = [
+    'video',
+    'windows',
+    'ref bpm',
+    'coverage',
+    'MAE',
+    'RMSE',
+    '≤5 bpm',
+    'hit rate',
+    'peak MAE',
+    'peak ≤5',
+  ];
+  const refTable = withReference.map((r) => scoreLine(r.clip, r.windows ?? []));
+  refTable.push(
+    scoreLine(
+      `all ${withReference.length} videos`,
+      withReference.flatMap((r) => r.windows ?? []),
+    ),
+  );
+  const refWidths = refHeader.map((h, c) =>
+    Math.max(h.length, ...refTable.map((r) => (r[c] ?? '').length)),
+  );
+  console.log(
+    `\nAgainst the contact reference, one 10 s window a second once the buffer is full ` +
+      `(MAE, RMSE, ≤5 bpm over windows given a number; coverage = windows given a number; ` +
+      `hit rate = given a number within 5 bpm / all windows; peak = the spectral peak whatever ` +
+      `the confidence, for diagnosis)`,
+  );
+  for (const r of [refHeader, ...refTable]) {
+    console.log(
+      r
+        .map((v, c) => v.padEnd(refWidths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
+  if (values.windows !== undefined) {
+    const csv = ['video,end_ms,bpm,confidence,snr_db,peak_bpm,reference_bpm,reference_snr_db'];
+    for (const r of withReference) {
+      for (const w of r.windows ?? []) {
+        csv.push(
+          [
+            r.clip,
+            w.endMs.toFixed(0),
+            w.bpm ?? '',
+            w.confidence,
+            w.snrDb?.toFixed(2) ?? '',
+            w.candidateBpm?.toFixed(2) ?? '',
+            w.referenceBpm.toFixed(2),
+            w.referenceSnrDb.toFixed(2),
+          ].join(','),
+        );
+      }
+    }
+    writeFileSync(values.windows, `${csv.join('\n')}\n`);
+  }
+}
 if (failed > 0) process.exitCode = 1;
