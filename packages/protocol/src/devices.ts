@@ -84,6 +84,10 @@ export const DeviceSchema = Type.Object(
       format: 'date-time',
       description: 'Same as created_at (what the cardiac-monitor app reads)',
     }),
+    retired_at: Type.Union([IsoDateTime, Type.Null()], {
+      description:
+        "When the device was retired (DELETE): its key no longer works and it takes no data, but its readings stay in its patients' records; null while in service",
+    }),
   },
   { title: 'Device' },
 );
@@ -116,4 +120,12 @@ export const UpdateDeviceBodySchema = Type.Object(
 export type UpdateDeviceBody = Static<typeof UpdateDeviceBodySchema>;
 
 export const DeviceListSchema = Type.Array(DeviceSchema);
-export const DeviceListQuerySchema = PaginationQuerySchema;
+export const DeviceListQuerySchema = Type.Object({
+  ...PaginationQuerySchema.properties,
+  include_retired: Type.Boolean({
+    default: false,
+    description:
+      'Also list retired devices (retired_at set), e.g. to name the device behind old readings',
+  }),
+});
+export type DeviceListQuery = Static<typeof DeviceListQuerySchema>;

@@ -23,6 +23,7 @@ function device(deviceId: string, lastSeenAt: string | null): Device {
     },
     label: null,
     registered_at: '2026-12-07T04:00:00.000Z',
+    retired_at: null,
   };
 }
 

@@ -312,8 +312,11 @@ export async function createVitals(o: VitalsOptions) {
       if (row === undefined) throw new DomainError('DEVICE_NOT_FOUND', { field: 'device_id' });
       return row;
     },
+    // Retired devices too: the app's views are the patient's history across every device.
     visibleDeviceIds: async (viewer) =>
-      (await repos.devices.listVisible(viewer, { limit: 500, offset: 0 })).map((d) => d.device_id),
+      (
+        await repos.devices.listVisible(viewer, { limit: 500, offset: 0, includeRetired: true })
+      ).map((d) => d.device_id),
   });
 
   return {

@@ -190,6 +190,30 @@ describe('migrateToLatest', () => {
     ]);
   });
 
+  it('keeps every existing device in service when it adds retired_at (023)', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('023'));
+    await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+      owner_id, created_at, updated_at) values ('d1', 'ESP32-1', 'n', 'h1', 'p1', null, null,
+      500, 500)`.execute(db);
+
+    await migrateToLatest(migrating, database.dialect);
+    expect(
+      await database.db.selectFrom('devices').select(['device_id', 'retired_at']).execute(),
+    ).toEqual([{ device_id: 'ESP32-1', retired_at: null }]);
+    await database.db
+      .updateTable('devices')
+      .set({ retired_at: 1_765_000_000_000 })
+      .where('id', '=', 'd1')
+      .execute();
+    // Epoch ms past 2^31 come back as numbers on both dialects (bigint).
+    expect(await database.db.selectFrom('devices').select('retired_at').executeTakeFirst()).toEqual(
+      { retired_at: 1_765_000_000_000 },
+    );
+  });
+
   it.skipIf(process.env.DATABASE_URL === undefined)(
     'drops a schema only once no migration runner is introspecting the database (PostgreSQL)',
     async () => {

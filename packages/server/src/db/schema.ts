@@ -64,6 +64,11 @@ export interface DevicesTable {
   last_seen_at: number | null;
   /** The ECG input profile as JSON (migration 013); null = auto. */
   ecg_input: string | null;
+  /**
+   * When the device was retired (epoch ms, migration 023); null while in service. A retired
+   * device keeps its row, so its readings keep it, and takes no data, key or change.
+   */
+  retired_at: number | null;
 }
 
 /** A clinical report (migration 015); `addenda` and `content` are JSON text. */

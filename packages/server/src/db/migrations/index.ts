@@ -21,6 +21,7 @@ import * as clusterJobRuns from './019_cluster_job_runs.js';
 import * as clusterMembers from './020_cluster_members.js';
 import * as mqttDeadLetters from './021_mqtt_dead_letters.js';
 import * as devicePatients from './022_device_patients.js';
+import * as deviceRetirement from './023_device_retirement.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '020_cluster_members': clusterMembers,
   '021_mqtt_dead_letters': mqttDeadLetters,
   '022_device_patients': devicePatients,
+  '023_device_retirement': deviceRetirement,
 };
