@@ -287,6 +287,7 @@ export async function createVitals(o: VitalsOptions) {
     realtime: hub,
     deviceHeard: async (device, atMs) => {
       await o.identity.devices.markSeen(device.id);
+      await o.identity.devices.sent(device.deviceId, 'baby-monitor');
       alerts.heard(device.patientId, device.deviceId, atMs);
     },
     clock,

@@ -47,6 +47,15 @@ export interface RefreshTokensTable {
   revoked_at: number | null;
 }
 
+/** The kinds of signal a device has sent (migration 024), one row per device and kind. */
+export interface DeviceKindsTable {
+  device_id: string;
+  /** `ecg-vitals`, `pulse-oximetry` or `baby-monitor` (@vigil/protocol DEVICE_KINDS). */
+  kind: string;
+  /** When its first reading of this kind was stored (epoch ms). */
+  first_at: number;
+}
+
 export interface DevicesTable {
   id: string;
   /** The identifier the hardware reports (seed 000 `device_id`), unique. */
@@ -93,6 +102,7 @@ export interface DB {
   refresh_tokens: RefreshTokensTable;
   devices: DevicesTable;
   device_patients: DevicePatientsTable;
+  device_kinds: DeviceKindsTable;
   // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
   vitals: VitalsTable;
   ecg_lead_chunks: EcgLeadChunksTable;

@@ -168,6 +168,30 @@ export class DevicesRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** Records that the device sent `kind` (first time only; `device_kinds`, migration 024). */
+  async recordKind(deviceId: string, kind: string, atMs: number): Promise<void> {
+    await this.db
+      .insertInto('device_kinds')
+      .values({ device_id: deviceId, kind, first_at: atMs })
+      .onConflict((oc) => oc.columns(['device_id', 'kind']).doNothing())
+      .execute();
+  }
+
+  /** The kinds each of these devices has sent, in the order it first sent them. */
+  async kindsOf(deviceIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (deviceIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('device_kinds')
+      .select(['device_id', 'kind'])
+      .where('device_id', 'in', deviceIds)
+      .orderBy('first_at')
+      .orderBy('kind')
+      .execute();
+    for (const r of rows) out.set(r.device_id, [...(out.get(r.device_id) ?? []), r.kind]);
+    return out;
+  }
+
   /**
    * Retires the device at `now` (it keeps its row and so its readings); false when it was
    * already retired. One statement, so two retirements racing record the first time.

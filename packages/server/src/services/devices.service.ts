@@ -7,7 +7,12 @@ import type {
   DevicePatch,
 } from '../repositories/devices.repository.js';
 import type { UsersRepository } from '../repositories/users.repository.js';
-import type { EcgInputBody, EcgInputProfile } from '@vigil/protocol';
+import {
+  DEVICE_KINDS,
+  type DeviceKind,
+  type EcgInputBody,
+  type EcgInputProfile,
+} from '@vigil/protocol';
 import { profileFromBody, storedProfile } from './ecg-input-profile.js';
 import type { AuthUser } from './user-view.js';
 
@@ -29,6 +34,8 @@ export interface DeviceView {
   registered_at: string;
   /** When it was retired (it keeps its readings, takes no data); null while in service. */
   retired_at: string | null;
+  /** The kinds of signal it has sent, in the order it first sent them. */
+  kinds: DeviceKind[];
 }
 
 export type DeviceWithKey = DeviceView & { api_key: string };
@@ -62,10 +69,15 @@ export interface DevicesServiceDeps {
 
 /** Most verified keys remembered (a fleet larger than this just looks keys up more often). */
 const KEY_CACHE_MAX = 10_000;
+/** Most (device, kind) pairs remembered as recorded (beyond it, some are written again: a no-op). */
+const KINDS_SENT_MAX = 100_000;
 
 const KEY_PREFIX = 'vgl_';
 
-function toView(row: DeviceRow): DeviceView {
+const isDeviceKind = (k: string): k is DeviceKind =>
+  (DEVICE_KINDS as readonly string[]).includes(k);
+
+function toView(row: DeviceRow, kinds: readonly string[]): DeviceView {
   return {
     id: row.id,
     device_id: row.device_id,
@@ -80,6 +92,7 @@ function toView(row: DeviceRow): DeviceView {
     label: row.name,
     registered_at: new Date(row.created_at).toISOString(),
     retired_at: row.retired_at === null ? null : new Date(row.retired_at).toISOString(),
+    kinds: kinds.filter(isDeviceKind),
   };
 }
 
@@ -115,7 +128,28 @@ export class DevicesService {
   private readonly releasedListeners: ((patientId: string, deviceId: string) => Promise<void>)[] =
     [];
 
+  /**
+   * (device_id, kind) pairs known to be in `device_kinds`: ingest tells every stored request's
+   * kind, and only the first of each pair in this process writes.
+   */
+  private readonly kindsSent = new Set<string>();
+
   constructor(private readonly deps: DevicesServiceDeps) {}
+
+  /** Records that the device sent a reading of `kind` (once per device and kind). */
+  async sent(deviceId: string, kind: DeviceKind): Promise<void> {
+    const key = `${kind}\u0000${deviceId}`;
+    if (this.kindsSent.has(key)) return;
+    await this.deps.devices.recordKind(deviceId, kind, this.deps.clock.now());
+    if (this.kindsSent.size >= KINDS_SENT_MAX) this.kindsSent.clear();
+    this.kindsSent.add(key);
+  }
+
+  /** Views of the rows, with the kinds each has sent (one query). */
+  private async views(rows: readonly DeviceRow[]): Promise<DeviceView[]> {
+    const kinds = await this.deps.devices.kindsOf(rows.map((r) => r.device_id));
+    return rows.map((r) => toView(r, kinds.get(r.device_id) ?? []));
+  }
 
   /**
    * Registers a listener told, once the change is stored, that a device no longer serves a
@@ -172,7 +206,7 @@ export class DevicesService {
         throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
     }
     this.deps.onRegistered?.(row.device_id);
-    return { ...toView(row), api_key: key.key };
+    return { ...toView(row, []), api_key: key.key };
   }
 
   /**
@@ -201,11 +235,13 @@ export class DevicesService {
       offset: query.offset,
       includeRetired: query.include_retired === true,
     });
-    return rows.map(toView);
+    return this.views(rows);
   }
 
   async get(actor: AuthUser, id: string): Promise<DeviceView> {
-    return toView(await this.findVisible(actor, id));
+    const [view] = await this.views([await this.findVisible(actor, id)]);
+    if (view === undefined) throw notFound('DEVICE_NOT_FOUND');
+    return view;
   }
 
   /** A device by its hardware device_id, if the user may see it (used by the vitals areas). */
@@ -287,6 +323,7 @@ export class DevicesService {
     this.keyCache.clear();
     await this.deps.devices.purge(device.id);
     this.keyCache.clear();
+    this.kindsSent.clear(); // its device_kinds rows went with it
     if (device.retired_at === null) await this.released(device.patient_id, device.device_id);
   }
 

@@ -22,6 +22,7 @@ import * as clusterMembers from './020_cluster_members.js';
 import * as mqttDeadLetters from './021_mqtt_dead_letters.js';
 import * as devicePatients from './022_device_patients.js';
 import * as deviceRetirement from './023_device_retirement.js';
+import * as deviceKinds from './024_device_kinds.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '021_mqtt_dead_letters': mqttDeadLetters,
   '022_device_patients': devicePatients,
   '023_device_retirement': deviceRetirement,
+  '024_device_kinds': deviceKinds,
 };
