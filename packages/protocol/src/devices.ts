@@ -9,6 +9,15 @@ export const DeviceIdSchema = Type.String({
 
 const NullableUuid = Type.Union([Type.String({ format: 'uuid' }), Type.Null()]);
 
+/**
+ * The kinds of signal a device sends, as the server's ingest names them: `ecg-vitals` (seed 000
+ * packets: ECG, heart rate, SpO2, … at /api/v1/vitals), `pulse-oximetry` (/api/v1/oximetry),
+ * `baby-monitor` (seed 002 readings at /api/v1/readings).
+ */
+export const DEVICE_KINDS = ['ecg-vitals', 'pulse-oximetry', 'baby-monitor'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+export const DeviceKindSchema = Type.Enum(DEVICE_KINDS);
+
 /** The built-in ECG front ends a device may name instead of spelling its conversion out. */
 export const ECG_INPUT_PRESETS = ['mv', 'ad8232-esp32-12bit', 'unknown'] as const;
 export type EcgInputPreset = (typeof ECG_INPUT_PRESETS)[number];
@@ -84,6 +93,14 @@ export const DeviceSchema = Type.Object(
       format: 'date-time',
       description: 'Same as created_at (what the cardiac-monitor app reads)',
     }),
+    kinds: Type.Array(DeviceKindSchema, {
+      description:
+        'The kinds of signal the device has sent, in this order (none before its first reading)',
+    }),
+    retired_at: Type.Union([IsoDateTime, Type.Null()], {
+      description:
+        "When the device was retired (DELETE): its key no longer works and it takes no data, but its readings stay in its patients' records; null while in service",
+    }),
   },
   { title: 'Device' },
 );
@@ -116,4 +133,12 @@ export const UpdateDeviceBodySchema = Type.Object(
 export type UpdateDeviceBody = Static<typeof UpdateDeviceBodySchema>;
 
 export const DeviceListSchema = Type.Array(DeviceSchema);
-export const DeviceListQuerySchema = PaginationQuerySchema;
+export const DeviceListQuerySchema = Type.Object({
+  ...PaginationQuerySchema.properties,
+  include_retired: Type.Boolean({
+    default: false,
+    description:
+      'Also list retired devices (retired_at set), e.g. to name the device behind old readings',
+  }),
+});
+export type DeviceListQuery = Static<typeof DeviceListQuerySchema>;

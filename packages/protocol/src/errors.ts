@@ -47,6 +47,16 @@ export const ERROR_CATALOGUE = {
   // Devices
   DEVICE_NOT_FOUND: { status: 404, message: 'Device not found' },
   DEVICE_ID_TAKEN: { status: 409, message: 'A device with this device_id is already registered' },
+  DEVICE_ID_RETIRED: {
+    status: 409,
+    message:
+      'This device_id belongs to a retired device, whose readings keep it; register the hardware under another device_id',
+  },
+  DEVICE_RETIRED: {
+    status: 409,
+    message:
+      'The device is retired: its readings are kept, but it takes no data, key, patient or change',
+  },
   TIMESTAMP_TAKEN: {
     status: 409,
     message:

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Device } from './api/types.js';
-import { loadClinic, primeDevices } from './data.js';
+import { isBabyMonitorOnly, loadClinic, sendsVitals } from './data.js';
 import { LiveStore } from './live/live-store.js';
 
-function device(deviceId: string, lastSeenAt: string | null): Device {
+function device(deviceId: string, lastSeenAt: string | null, kinds: Device['kinds']): Device {
   return {
     id: `id-${deviceId}`,
     device_id: deviceId,
@@ -23,22 +23,27 @@ function device(deviceId: string, lastSeenAt: string | null): Device {
     },
     label: null,
     registered_at: '2026-12-07T04:00:00.000Z',
+    retired_at: null,
+    kinds,
   };
 }
 
 const SEEN = '2026-12-07T04:10:00.000Z';
-const strap = device('DEMO-ECG-001', SEEN);
-const babyMonitor = device('DEMO-BABY-001', SEEN);
-const neverSent = device('NEW-CAM-1', null);
+const strap = device('DEMO-ECG-001', SEEN, ['ecg-vitals']);
+const babyMonitor = device('DEMO-BABY-001', SEEN, ['baby-monitor']);
+const oximeter = device('OXI-7', SEEN, ['pulse-oximetry']);
+const neverSent = device('NEW-CAM-1', null, []);
 
-/** A server with one chest strap that posted vitals and one baby monitor that posted readings. */
+/**
+ * A server with one chest strap that posted vitals, one baby monitor that posted readings and
+ * one pulse oximeter; each device says what it has sent (`kinds`).
+ */
 function fakeApi() {
   const asked: string[] = [];
   const answers: Record<string, unknown> = {
     '/api/v1/users/patients': [],
-    '/api/v1/devices': [strap, babyMonitor, neverSent],
+    '/api/v1/devices': [strap, babyMonitor, oximeter, neverSent],
     '/api/v1/alerts?state=active': { items: [], next_cursor: null },
-    '/api/v1/readings?limit=1000': [{ device_id: 'DEMO-BABY-001', patient_id: 'p1' }],
     '/api/v1/vitals/DEMO-ECG-001/latest': {
       device_id: 'DEMO-ECG-001',
       timestamp: 1,
@@ -61,7 +66,7 @@ function fakeApi() {
 }
 
 describe('priming the live store asks only for what each device sends', () => {
-  it("asks the patient list's vitals and prediction of the ECG device only, not of the baby monitor or a device that never sent", async () => {
+  it('asks the vitals and prediction of the ECG device only, not of the baby monitor, the pulse oximeter or a device that never sent', async () => {
     const { api, asked } = fakeApi();
     const store = new LiveStore();
     await loadClinic(api, store);
@@ -72,10 +77,18 @@ describe('priming the live store asks only for what each device sends', () => {
     expect(store.latest.get('DEMO-ECG-001')?.heart_rate_bpm).toBe(72);
   });
 
-  it('skips the devices it is told are baby monitors', async () => {
+  it('reads which devices are baby monitors from their kinds, not from readings', async () => {
     const { api, asked } = fakeApi();
-    await primeDevices(api, new LiveStore(), [strap, babyMonitor], new Set(['DEMO-BABY-001']));
-    expect(asked.some((p) => p.includes('DEMO-BABY-001'))).toBe(false);
-    expect(asked).toContain('/api/v1/vitals/DEMO-ECG-001/latest');
+    await loadClinic(api, new LiveStore());
+    expect(asked.some((p) => p.startsWith('/api/v1/readings'))).toBe(false);
+    expect(asked.some((p) => p.includes('DEMO-BABY-001') || p.includes('OXI-7'))).toBe(false);
+  });
+
+  it('shows a strap that also sent oximetry in the ECG view, and a monitor only device not', () => {
+    const both = device('ESP32-BOTH', SEEN, ['ecg-vitals', 'pulse-oximetry']);
+    expect(sendsVitals(both)).toBe(true);
+    expect(isBabyMonitorOnly(both)).toBe(false);
+    expect(isBabyMonitorOnly(babyMonitor)).toBe(true);
+    expect(isBabyMonitorOnly(neverSent)).toBe(false);
   });
 });

@@ -287,6 +287,7 @@ export async function createVitals(o: VitalsOptions) {
     realtime: hub,
     deviceHeard: async (device, atMs) => {
       await o.identity.devices.markSeen(device.id);
+      await o.identity.devices.sent(device.deviceId, 'baby-monitor');
       alerts.heard(device.patientId, device.deviceId, atMs);
     },
     clock,
@@ -312,8 +313,11 @@ export async function createVitals(o: VitalsOptions) {
       if (row === undefined) throw new DomainError('DEVICE_NOT_FOUND', { field: 'device_id' });
       return row;
     },
+    // Retired devices too: the app's views are the patient's history across every device.
     visibleDeviceIds: async (viewer) =>
-      (await repos.devices.listVisible(viewer, { limit: 500, offset: 0 })).map((d) => d.device_id),
+      (
+        await repos.devices.listVisible(viewer, { limit: 500, offset: 0, includeRetired: true })
+      ).map((d) => d.device_id),
   });
 
   return {

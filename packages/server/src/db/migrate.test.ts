@@ -190,6 +190,81 @@ describe('migrateToLatest', () => {
     ]);
   });
 
+  it('keeps every existing device in service when it adds retired_at (023)', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('023'));
+    await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+      owner_id, created_at, updated_at) values ('d1', 'ESP32-1', 'n', 'h1', 'p1', null, null,
+      500, 500)`.execute(db);
+
+    await migrateToLatest(migrating, database.dialect);
+    expect(
+      await database.db.selectFrom('devices').select(['device_id', 'retired_at']).execute(),
+    ).toEqual([{ device_id: 'ESP32-1', retired_at: null }]);
+    await database.db
+      .updateTable('devices')
+      .set({ retired_at: 1_765_000_000_000 })
+      .where('id', '=', 'd1')
+      .execute();
+    // Epoch ms past 2^31 come back as numbers on both dialects (bigint).
+    expect(await database.db.selectFrom('devices').select('retired_at').executeTakeFirst()).toEqual(
+      { retired_at: 1_765_000_000_000 },
+    );
+  });
+
+  it('records the kinds each device has sent from its stored readings (024)', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('024'));
+    await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+      values ('p1', 'p1@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
+    // ESP32-1 sent packets and oximetry; OXI-2 oximetry; BABY-3 a monitor reading; NEW-4 nothing.
+    for (const [id, device] of [
+      ['d1', 'ESP32-1'],
+      ['d2', 'OXI-2'],
+      ['d3', 'BABY-3'],
+      ['d4', 'NEW-4'],
+    ] as const)
+      await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+        owner_id, created_at, updated_at) values (${id}, ${device}, 'n', ${id}, ${id}, 'p1',
+        'p1', 100, 100)`.execute(db);
+    for (const [id, ts] of [
+      ['v1', 2000],
+      ['v2', 1000],
+    ] as const)
+      await sql`insert into vitals (id, device_id, patient_id, ts, received_at,
+        ecg_sample_rate_hz, ecg_n_samples) values (${id}, 'ESP32-1', 'p1', ${ts}, ${ts}, 250, 0)`.execute(
+        db,
+      );
+    for (const [id, device, ts] of [
+      ['o1', 'ESP32-1', 5000],
+      ['o2', 'OXI-2', 3000],
+    ] as const)
+      await sql`insert into oximetry_readings (id, device_id, patient_id, ts, received_at,
+        spo2_percent, pulse_rate_bpm) values (${id}, ${device}, 'p1', ${ts}, ${ts}, 97, 70)`.execute(
+        db,
+      );
+    await sql`insert into baby_readings (id, patient_id, device_id, ts, temperature_c,
+      cry_detected, sick_detected) values ('b1', 'p1', 'BABY-3', 4000, 36.6, 0, 0)`.execute(db);
+
+    await migrateToLatest(migrating, database.dialect);
+    const rows = await database.db
+      .selectFrom('device_kinds')
+      .select(['device_id', 'kind', 'first_at'])
+      .orderBy('device_id')
+      .orderBy('kind')
+      .execute();
+    expect(rows).toEqual([
+      { device_id: 'BABY-3', kind: 'baby-monitor', first_at: 4000 },
+      { device_id: 'ESP32-1', kind: 'ecg-vitals', first_at: 1000 },
+      { device_id: 'ESP32-1', kind: 'pulse-oximetry', first_at: 5000 },
+      { device_id: 'OXI-2', kind: 'pulse-oximetry', first_at: 3000 },
+    ]);
+  });
+
   it('gives the stored rule alerts their opening as data time, manual and device-silent ones none (025)', async () => {
     database = await freshDatabase();
     const db = database.db as unknown as Kysely<unknown>;

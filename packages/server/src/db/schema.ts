@@ -47,6 +47,15 @@ export interface RefreshTokensTable {
   revoked_at: number | null;
 }
 
+/** The kinds of signal a device has sent (migration 024), one row per device and kind. */
+export interface DeviceKindsTable {
+  device_id: string;
+  /** `ecg-vitals`, `pulse-oximetry` or `baby-monitor` (@vigil/protocol DEVICE_KINDS). */
+  kind: string;
+  /** When its first reading of this kind was stored (epoch ms). */
+  first_at: number;
+}
+
 export interface DevicesTable {
   id: string;
   /** The identifier the hardware reports (seed 000 `device_id`), unique. */
@@ -64,6 +73,11 @@ export interface DevicesTable {
   last_seen_at: number | null;
   /** The ECG input profile as JSON (migration 013); null = auto. */
   ecg_input: string | null;
+  /**
+   * When the device was retired (epoch ms, migration 023); null while in service. A retired
+   * device keeps its row, so its readings keep it, and takes no data, key or change.
+   */
+  retired_at: number | null;
 }
 
 /** A clinical report (migration 015); `addenda` and `content` are JSON text. */
@@ -88,6 +102,7 @@ export interface DB {
   refresh_tokens: RefreshTokensTable;
   devices: DevicesTable;
   device_patients: DevicePatientsTable;
+  device_kinds: DeviceKindsTable;
   // Vitals pipeline (migration 002; table types in pipeline-schema.ts)
   vitals: VitalsTable;
   ecg_lead_chunks: EcgLeadChunksTable;

@@ -109,6 +109,31 @@ describe('demo clinic seeding', () => {
     await expect(services.devices.authenticateKey(stale)).rejects.toThrow();
   });
 
+  it('starts again after a demo device was retired, simulating the others and leaving it retired', async () => {
+    const first = await seed();
+    const token = await signIn('doctor@vigil.local', passwords['doctor@vigil.local'] ?? '');
+    const list = await t.app.inject({
+      url: '/api/v1/devices',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const retired = list
+      .json<{ id: string; device_id: string }[]>()
+      .find((d) => d.device_id === 'DEMO-ECG-002');
+    expect(retired).toBeDefined();
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/devices/${retired?.id ?? ''}`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode).toBe(204);
+    const second = await seed();
+    expect(second.devices.map((d) => d.deviceId)).toEqual(
+      first.devices.map((d) => d.deviceId).filter((id) => id !== 'DEMO-ECG-002'),
+    );
+    const row = await t.container.repositories.devices.findByDeviceId('DEMO-ECG-002');
+    expect(row?.retired_at).not.toBeNull();
+  });
+
   it("keeps each doctor's patients to that doctor", async () => {
     await seed();
     const token = await signIn('doctor2@vigil.local', passwords['doctor2@vigil.local'] ?? '');

@@ -199,7 +199,7 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
       (await options.passwordMatches(doctor.email, password));
     const actor = asDoctor(doctor);
     const patients = await options.users.list(actor, 'patient', PAGE);
-    const devices = await options.devices.list(actor, PAGE);
+    const devices = await options.devices.list(actor, { ...PAGE, include_retired: true });
     const seeded: SeededDoctor = {
       id: doctor.id,
       email: doctor.email,
@@ -218,6 +218,9 @@ export async function seedDemoClinic(options: SeedDemoOptions): Promise<SeededCl
         }));
       seeded.patients.push({ id: patient.id, name: patient.name, email: patient.email });
       const existing = devices.find((d) => d.device_id === p.deviceId);
+      // Someone retired this demo device: its id cannot come back, and the demo respects that
+      // (the patient keeps its readings and is simulated by no device).
+      if (existing?.retired_at != null) continue;
       let device: DeviceWithKey;
       if (existing) {
         if (existing.patient_id !== patient.id)

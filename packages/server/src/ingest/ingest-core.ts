@@ -1,4 +1,4 @@
-import type { IngestResult } from '@vigil/protocol';
+import type { DeviceKind, IngestResult } from '@vigil/protocol';
 import type { Clock } from '../adapters/clock.js';
 import { DomainError, validationFailed } from '../errors/catalogue.js';
 import type { AlertObservation } from '../services/alert-rule-engine.js';
@@ -22,6 +22,8 @@ export interface IngestCoreDeps {
   devices: {
     resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity>;
     markSeen(id: string): Promise<void>;
+    /** Records that the device sent this kind (written once per device and kind). */
+    sent(deviceId: string, kind: DeviceKind): Promise<void>;
   };
   alerts: AlertSink;
   realtime: RealtimePublisher;
@@ -551,12 +553,16 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     return accepted.results;
   }
 
-  /** The device was heard: last_seen_at (at most every 30 s) and the device-silent rule. */
+  /**
+   * The device was heard (new readings stored): last_seen_at (at most every 30 s), the kind it
+   * sent, and the device-silent rule.
+   */
   private async heard(
     device: DeviceIdentity,
     state: Pick<DeviceState<V, S>, 'lastSeenWriteMs'> | undefined,
     now: number,
   ): Promise<void> {
+    await this.deps.devices.sent(device.device_id, this.kind.name);
     const s = state ?? { lastSeenWriteMs: this.lastSeenWrites.get(device.device_id) ?? 0 };
     if (now - s.lastSeenWriteMs >= LAST_SEEN_WRITE_INTERVAL_MS) {
       s.lastSeenWriteMs = now;

@@ -1,4 +1,4 @@
-import type { IngestResult } from '@vigil/protocol';
+import type { DeviceKind, IngestResult } from '@vigil/protocol';
 import type { AlertObservation } from '../services/alert-rule-engine.js';
 import type { DeviceAuth, DeviceIdentity } from '../services/devices.service.js';
 import type { RealtimeEvent } from '../services/realtime-port.js';
@@ -97,8 +97,11 @@ export interface SignalKindRepository<R, A> {
 }
 
 export interface SignalKind<P extends DevicePayload, V, R, A, S> {
-  /** Names the kind in metrics and logs (`ecg-vitals`, `pulse-oximetry`). */
-  readonly name: string;
+  /**
+   * Names the kind in metrics and logs (`ecg-vitals`, `pulse-oximetry`), and in the kinds a
+   * device has sent (`device_kinds`, the device's `kinds`).
+   */
+  readonly name: DeviceKind;
   /**
    * true: a clearly unsynchronised timestamp (before 2020, more than a day ahead) is replaced by
    * the receive time and flagged (`deviceTimestampMs`); otherwise it is refused with 400.

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { isUniqueViolation } from '../db/errors.js';
 import type { DB, DevicesTable } from '../db/schema.js';
-import { deviceVisibleTo, visiblePatientIds, type Viewer } from './access.repository.js';
+import { deviceVisibleTo, type Viewer } from './access.repository.js';
 
 export type DeviceRow = Selectable<DevicesTable>;
 export type DevicePatch = Omit<Updateable<DevicesTable>, 'id' | 'device_id' | 'created_at'>;
@@ -55,11 +55,13 @@ export class DevicesRepository {
       .executeTakeFirst();
   }
 
+  /** The device in service whose key hashes to `keyHash` (a retired device's key proves nothing). */
   async findByKeyHash(keyHash: string): Promise<DeviceRow | undefined> {
     return this.db
       .selectFrom('devices')
       .selectAll()
       .where('api_key_hash', '=', keyHash)
+      .where('retired_at', 'is', null)
       .executeTakeFirst();
   }
 
@@ -83,16 +85,14 @@ export class DevicesRepository {
       .executeTakeFirst();
   }
 
-  async listVisible(viewer: Viewer, page: { limit: number; offset: number }): Promise<DeviceRow[]> {
-    return this.db
-      .selectFrom('devices')
-      .selectAll()
-      .where(deviceVisibleTo(viewer))
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute();
+  /** Devices the viewer may see, in service only unless `includeRetired`. */
+  async listVisible(
+    viewer: Viewer,
+    page: { limit: number; offset: number; includeRetired?: boolean },
+  ): Promise<DeviceRow[]> {
+    let q = this.db.selectFrom('devices').selectAll().where(deviceVisibleTo(viewer));
+    if (page.includeRetired !== true) q = q.where('retired_at', 'is', null);
+    return q.orderBy('created_at').orderBy('id').limit(page.limit).offset(page.offset).execute();
   }
 
   async update(id: string, patch: DevicePatch): Promise<void> {
@@ -111,9 +111,13 @@ export class DevicesRepository {
     return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
-  /** Every registered device id (MQTT partition sessions subscribe their topics). */
+  /** Every device id in service (MQTT partition sessions subscribe their topics). */
   async allDeviceIds(): Promise<string[]> {
-    const rows = await this.db.selectFrom('devices').select('device_id').execute();
+    const rows = await this.db
+      .selectFrom('devices')
+      .select('device_id')
+      .where('retired_at', 'is', null)
+      .execute();
     return rows.map((r) => r.device_id);
   }
 
@@ -131,7 +135,10 @@ export class DevicesRepository {
     await this.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id).execute();
   }
 
-  /** Devices assigned to a patient, with their activity times (the device-offline sweep). */
+  /**
+   * Devices in service assigned to a patient, with their activity times (the device-offline
+   * sweep: a retired device is silent on purpose).
+   */
   async listAssignedActivity(): Promise<
     { device_id: string; patient_id: string; last_seen_at: number | null; created_at: number }[]
   > {
@@ -139,18 +146,21 @@ export class DevicesRepository {
       .selectFrom('devices')
       .select(['device_id', 'patient_id', 'last_seen_at', 'created_at'])
       .where('patient_id', 'is not', null)
+      .where('retired_at', 'is', null)
       .execute();
     return rows.flatMap((r) => (r.patient_id === null ? [] : [{ ...r, patient_id: r.patient_id }]));
   }
 
   /**
-   * Deletes the device `deviceId` if a patient registered it for themself (owner = patient) and
-   * it never sent data; one statement, so a first packet arriving meanwhile keeps it.
+   * Deletes the device `deviceId` if a patient registered it for themself (owner = patient), it
+   * never sent data and is in service (a retired id is never freed); one statement, so a first
+   * packet arriving meanwhile keeps it.
    */
   async deleteUnusedSelfRegistered(deviceId: string): Promise<boolean> {
     const result = await this.db
       .deleteFrom('devices')
       .where('device_id', '=', deviceId)
+      .where('retired_at', 'is', null)
       .where('last_seen_at', 'is', null)
       .where('patient_id', 'is not', null)
       .where((eb) => eb('owner_id', '=', eb.ref('patient_id')))
@@ -158,18 +168,50 @@ export class DevicesRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Whether the device has served a patient the viewer may not see (`device_patients`). */
-  async servedPatientHiddenFrom(viewer: Viewer, deviceId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('device_patients')
-      .select('patient_id')
-      .where('device_id', '=', deviceId)
-      .where('patient_id', 'not in', visiblePatientIds(this.db, viewer))
-      .executeTakeFirst();
-    return row !== undefined;
+  /** Records that the device sent `kind` (first time only; `device_kinds`, migration 024). */
+  async recordKind(deviceId: string, kind: string, atMs: number): Promise<void> {
+    await this.db
+      .insertInto('device_kinds')
+      .values({ device_id: deviceId, kind, first_at: atMs })
+      .onConflict((oc) => oc.columns(['device_id', 'kind']).doNothing())
+      .execute();
   }
 
-  async delete(id: string): Promise<void> {
+  /** The kinds each of these devices has sent, in the order it first sent them. */
+  async kindsOf(deviceIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (deviceIds.length === 0) return out;
+    const rows = await this.db
+      .selectFrom('device_kinds')
+      .select(['device_id', 'kind'])
+      .where('device_id', 'in', deviceIds)
+      .orderBy('first_at')
+      .orderBy('kind')
+      .execute();
+    for (const r of rows) out.set(r.device_id, [...(out.get(r.device_id) ?? []), r.kind]);
+    return out;
+  }
+
+  /**
+   * Retires the device at `now` (it keeps its row and so its readings); false when it was
+   * already retired. One statement, so two retirements racing record the first time.
+   */
+  async retire(id: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('devices')
+      .set({ retired_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('retired_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Deletes the device row, and with it (ON DELETE CASCADE, migrations 002, 003, 007, 018, 022)
+   * every packet, rollup, oximetry reading and assignment it stored, for every patient it served;
+   * baby-monitor readings lose their device (008: set null). Only the admin's purge calls this.
+   */
+  async purge(id: string): Promise<void> {
     await this.db.deleteFrom('devices').where('id', '=', id).execute();
   }
 }

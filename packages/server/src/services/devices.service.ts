@@ -7,7 +7,12 @@ import type {
   DevicePatch,
 } from '../repositories/devices.repository.js';
 import type { UsersRepository } from '../repositories/users.repository.js';
-import type { EcgInputBody, EcgInputProfile } from '@vigil/protocol';
+import {
+  DEVICE_KINDS,
+  type DeviceKind,
+  type EcgInputBody,
+  type EcgInputProfile,
+} from '@vigil/protocol';
 import { profileFromBody, storedProfile } from './ecg-input-profile.js';
 import type { AuthUser } from './user-view.js';
 
@@ -27,6 +32,10 @@ export interface DeviceView {
   /** `name` and `created_at` under the names the cardiac-monitor app reads. */
   label: string | null;
   registered_at: string;
+  /** When it was retired (it keeps its readings, takes no data); null while in service. */
+  retired_at: string | null;
+  /** The kinds of signal it has sent, in the order it first sent them. */
+  kinds: DeviceKind[];
 }
 
 export type DeviceWithKey = DeviceView & { api_key: string };
@@ -60,10 +69,15 @@ export interface DevicesServiceDeps {
 
 /** Most verified keys remembered (a fleet larger than this just looks keys up more often). */
 const KEY_CACHE_MAX = 10_000;
+/** Most (device, kind) pairs remembered as recorded (beyond it, some are written again: a no-op). */
+const KINDS_SENT_MAX = 100_000;
 
 const KEY_PREFIX = 'vgl_';
 
-function toView(row: DeviceRow): DeviceView {
+const isDeviceKind = (k: string): k is DeviceKind =>
+  (DEVICE_KINDS as readonly string[]).includes(k);
+
+function toView(row: DeviceRow, kinds: readonly string[]): DeviceView {
   return {
     id: row.id,
     device_id: row.device_id,
@@ -77,6 +91,8 @@ function toView(row: DeviceRow): DeviceView {
     ecg_input: storedProfile(row.ecg_input),
     label: row.name,
     registered_at: new Date(row.created_at).toISOString(),
+    retired_at: row.retired_at === null ? null : new Date(row.retired_at).toISOString(),
+    kinds: kinds.filter(isDeviceKind),
   };
 }
 
@@ -108,15 +124,36 @@ export class DevicesService {
    */
   private readonly keyCache = new Map<string, { device: DeviceIdentity; untilMs: number }>();
 
-  /** Told when a device stops serving a patient (handed on, unassigned, deleted). */
+  /** Told when a device stops serving a patient (handed on, unassigned, retired). */
   private readonly releasedListeners: ((patientId: string, deviceId: string) => Promise<void>)[] =
     [];
 
+  /**
+   * (device_id, kind) pairs known to be in `device_kinds`: ingest tells every stored request's
+   * kind, and only the first of each pair in this process writes.
+   */
+  private readonly kindsSent = new Set<string>();
+
   constructor(private readonly deps: DevicesServiceDeps) {}
+
+  /** Records that the device sent a reading of `kind` (once per device and kind). */
+  async sent(deviceId: string, kind: DeviceKind): Promise<void> {
+    const key = `${kind}\u0000${deviceId}`;
+    if (this.kindsSent.has(key)) return;
+    await this.deps.devices.recordKind(deviceId, kind, this.deps.clock.now());
+    if (this.kindsSent.size >= KINDS_SENT_MAX) this.kindsSent.clear();
+    this.kindsSent.add(key);
+  }
+
+  /** Views of the rows, with the kinds each has sent (one query). */
+  private async views(rows: readonly DeviceRow[]): Promise<DeviceView[]> {
+    const kinds = await this.deps.devices.kindsOf(rows.map((r) => r.device_id));
+    return rows.map((r) => toView(r, kinds.get(r.device_id) ?? []));
+  }
 
   /**
    * Registers a listener told, once the change is stored, that a device no longer serves a
-   * patient: handed to another patient, unassigned or deleted (the alerts service clears that
+   * patient: handed to another patient, unassigned or retired (the alerts service clears that
    * patient's open alerts of the device, which nothing it sends can clear any more). The change's
    * answer waits for it; it must not throw.
    */
@@ -154,9 +191,14 @@ export class DevicesService {
       last_seen_at: null,
       ecg_input:
         input.ecg_input === undefined ? null : JSON.stringify(profileFromBody(input.ecg_input)),
+      retired_at: null,
     };
     this.keyCache.clear();
     if (!(await this.deps.devices.insert(row))) {
+      // A retired device's id stays with its readings (their foreign keys name it): registering
+      // new hardware under it would file the new readings with the old ones.
+      if ((await this.deps.devices.findByDeviceId(input.device_id))?.retired_at != null)
+        throw new DomainError('DEVICE_ID_RETIRED', { field: 'device_id' });
       if (!(await this.releaseUnusedPatientClaim(actor, input.device_id)))
         throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
       this.keyCache.clear();
@@ -164,7 +206,7 @@ export class DevicesService {
         throw new DomainError('DEVICE_ID_TAKEN', { field: 'device_id' });
     }
     this.deps.onRegistered?.(row.device_id);
-    return { ...toView(row), api_key: key.key };
+    return { ...toView(row, []), api_key: key.key };
   }
 
   /**
@@ -183,12 +225,23 @@ export class DevicesService {
     return this.deps.devices.deleteUnusedSelfRegistered(deviceId);
   }
 
-  async list(actor: AuthUser, page: { limit: number; offset: number }): Promise<DeviceView[]> {
-    return (await this.deps.devices.listVisible(actor, page)).map(toView);
+  /** Devices the actor may see: those in service, and the retired ones too with `include_retired`. */
+  async list(
+    actor: AuthUser,
+    query: { limit: number; offset: number; include_retired?: boolean | undefined },
+  ): Promise<DeviceView[]> {
+    const rows = await this.deps.devices.listVisible(actor, {
+      limit: query.limit,
+      offset: query.offset,
+      includeRetired: query.include_retired === true,
+    });
+    return this.views(rows);
   }
 
   async get(actor: AuthUser, id: string): Promise<DeviceView> {
-    return toView(await this.findVisible(actor, id));
+    const [view] = await this.views([await this.findVisible(actor, id)]);
+    if (view === undefined) throw notFound('DEVICE_NOT_FOUND');
+    return view;
   }
 
   /** A device by its hardware device_id, if the user may see it (used by the vitals areas). */
@@ -207,7 +260,7 @@ export class DevicesService {
       ecg_input?: EcgInputBody | null | undefined;
     },
   ): Promise<DeviceView> {
-    const device = await this.findVisible(actor, id);
+    const device = await this.findInService(actor, id);
     const patch: DevicePatch = { updated_at: this.deps.clock.now() };
     if (input.name !== undefined) patch.name = input.name;
     // null goes back to auto; the key cache is cleared below, so uploads see it at once.
@@ -228,7 +281,7 @@ export class DevicesService {
   }
 
   async rotateKey(actor: AuthUser, id: string): Promise<DeviceWithKey> {
-    const device = await this.findVisible(actor, id);
+    const device = await this.findInService(actor, id);
     const key = newKey();
     this.keyCache.clear();
     await this.deps.devices.update(device.id, {
@@ -240,19 +293,38 @@ export class DevicesService {
     return { ...(await this.get(actor, id)), api_key: key.key };
   }
 
-  async delete(actor: AuthUser, id: string): Promise<void> {
+  /**
+   * Retires the device (`DELETE /api/v1/devices/{id}`): its key stops working at once (other
+   * instances within `keyCacheMs`), it leaves device lists, takes no data, patient or change, and
+   * its device_id is never registered again; every reading it stored stays its patients' (history,
+   * reports, FHIR, exports), and the device stays readable with `retired_at`. Its patient's open
+   * alerts raised by it are cleared, as nothing it sends can clear them any more. Retiring a
+   * retired device changes nothing (false).
+   */
+  async retire(actor: AuthUser, id: string): Promise<boolean> {
     const device = await this.findVisible(actor, id);
-    // Deleting a device deletes what it stored (its readings cascade). A device handed on keeps
-    // its earlier patients' readings (device_patients): only someone who may see every patient
-    // it served may erase them (a patient could otherwise erase the previous wearer's record).
-    if (await this.deps.devices.servedPatientHiddenFrom(actor, device.device_id))
-      throw forbidden(
-        'The device holds readings of a patient you may not see; unassign it instead (patient_id null) or ask an admin to delete it',
-      );
+    if (device.retired_at !== null) return false;
     this.keyCache.clear();
-    await this.deps.devices.delete(device.id);
+    const retired = await this.deps.devices.retire(device.id, this.deps.clock.now());
     this.keyCache.clear();
-    await this.released(device.patient_id, device.device_id);
+    if (retired) await this.released(device.patient_id, device.device_id);
+    return retired;
+  }
+
+  /**
+   * Erases the device and everything it stored, for every patient it served (an erasure request,
+   * GDPR art. 17): admins only, as an explicit action (`POST /api/v1/devices/{id}/purge`), never
+   * as a side effect of removing a device. Reports already built keep their content.
+   */
+  async purge(actor: AuthUser, id: string): Promise<void> {
+    if (actor.role !== 'admin')
+      throw forbidden('Only an admin may purge a device and its readings');
+    const device = await this.findVisible(actor, id);
+    this.keyCache.clear();
+    await this.deps.devices.purge(device.id);
+    this.keyCache.clear();
+    this.kindsSent.clear(); // its device_kinds rows went with it
+    if (device.retired_at === null) await this.released(device.patient_id, device.device_id);
   }
 
   /** Forgets verified keys (a device's owner or patient changed outside this service). */
@@ -285,7 +357,8 @@ export class DevicesService {
 
   /**
    * The device an authenticated upload is for. A device key only speaks for its own device
-   * (DEVICE_MISMATCH otherwise); the global key speaks for any registered device.
+   * (DEVICE_MISMATCH otherwise); the global key speaks for any registered device in service
+   * (409 DEVICE_RETIRED for a retired one: a retired device's readings are closed).
    */
   async resolveUploader(auth: DeviceAuth, deviceId: string): Promise<DeviceIdentity> {
     if (auth.kind === 'device') {
@@ -295,6 +368,7 @@ export class DevicesService {
     }
     const row = await this.deps.devices.findByDeviceId(deviceId);
     if (row === undefined) throw notFound('DEVICE_NOT_FOUND', 'device_id');
+    if (row.retired_at !== null) throw new DomainError('DEVICE_RETIRED', { field: 'device_id' });
     return identity(row);
   }
 
@@ -305,6 +379,13 @@ export class DevicesService {
   private async findVisible(actor: AuthUser, id: string): Promise<DeviceRow> {
     const row = await this.deps.devices.findVisible(actor, id);
     if (row === undefined) throw notFound('DEVICE_NOT_FOUND');
+    return row;
+  }
+
+  /** A visible device that may still change (409 DEVICE_RETIRED once retired). */
+  private async findInService(actor: AuthUser, id: string): Promise<DeviceRow> {
+    const row = await this.findVisible(actor, id);
+    if (row.retired_at !== null) throw new DomainError('DEVICE_RETIRED');
     return row;
   }
 

@@ -13,7 +13,7 @@ import {
   type Seed004Vitals,
 } from '@vigil/protocol';
 import { detectQrs, type Ecg12Result } from '@vigil/signal';
-import { DomainError, validationFailed } from '../errors/catalogue.js';
+import { DomainError, notFound, validationFailed } from '../errors/catalogue.js';
 import { decodeEcgCounts } from '../repositories/ecg-codec.js';
 import type { EcgLeadChunkRow, EcgLeadsRepository } from '../repositories/ecg-leads.repository.js';
 import type { AlertsService } from './alerts.service.js';
@@ -300,7 +300,17 @@ export class Seed004Service {
   }
 
   async getDevice(actor: AuthUser, id: string): Promise<Seed004Device> {
-    return seedDevice(await this.deps.devices.get(actor, id));
+    return seedDevice(await this.inService(actor, id));
+  }
+
+  /**
+   * A device the seed's clients still have: a retired device (the seed's DELETE) is gone for
+   * them (404, as a deleted document was), though Vigil keeps it with its readings.
+   */
+  private async inService(actor: AuthUser, id: string): Promise<DeviceView> {
+    const device = await this.deps.devices.get(actor, id);
+    if (device.retired_at !== null) throw notFound('DEVICE_NOT_FOUND');
+    return device;
   }
 
   async devicesOfPatient(actor: AuthUser, patientId: string): Promise<Seed004Device[]> {
@@ -313,15 +323,19 @@ export class Seed004Service {
     id: string,
     body: { name?: string | null; patient_id?: string | null },
   ): Promise<{ modified_count: number }> {
-    const before = await this.deps.devices.get(actor, id);
+    const before = await this.inService(actor, id);
     const after = await this.deps.devices.update(actor, id, body);
     return {
       modified_count: before.name !== after.name || before.patient_id !== after.patient_id ? 1 : 0,
     };
   }
 
+  /**
+   * The seed deleted the document; Vigil retires the device (DevicesService.retire), keeping its
+   * readings. Gone for the seed's clients, so a second DELETE answers 404 as before.
+   */
   async deleteDevice(actor: AuthUser, id: string): Promise<{ deleted_count: number }> {
-    await this.deps.devices.delete(actor, id);
+    if (!(await this.deps.devices.retire(actor, id))) throw notFound('DEVICE_NOT_FOUND');
     return { deleted_count: 1 };
   }
 

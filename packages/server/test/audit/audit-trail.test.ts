@@ -761,13 +761,13 @@ describe('audit trail', () => {
     ]);
   });
 
-  it('keeps the patient of a deleted device (looked up before the deletion)', async () => {
+  it('records the patient of a retired device', async () => {
     const device = await registerDevice(t, w.patA);
     const res = await send({ method: 'DELETE', url: `/api/v1/devices/${device.id}` }, w.docA);
     expect(res.status).toBe(204);
     expect(res.events).toEqual([
       expect.objectContaining({
-        action: 'device.delete',
+        action: 'device.retire',
         resource_id: device.id,
         patient_id: patA(),
         outcome: 'success',

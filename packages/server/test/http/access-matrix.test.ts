@@ -484,6 +484,14 @@ const rows: Row[] = [
     }),
     expect: { ...users(404), admin: 204, docA: 204, patA: 204 },
   },
+  {
+    name: 'POST /devices/{device of patient A}/purge',
+    request: async (w) => ({
+      method: 'POST',
+      url: `/api/v1/devices/${await freshDeviceOfA(w)}/purge`,
+    }),
+    expect: { ...users(403), admin: 204 },
+  },
 
   // --- vitals pipeline: device A's data is visible to admin, doctor A and patient A
   {

@@ -118,7 +118,7 @@ describe('device keys', () => {
     expect((await upload(newKey, 'ESP32-ROT')).statusCode).toBe(200);
   });
 
-  it('stops accepting the key of a deleted device', async () => {
+  it("rejects ingest with a retired device's key", async () => {
     const patient = await createPatient(t);
     const device = await registerDevice(t, patient, { deviceId: 'ESP32-DEL' });
     const deleted = await t.app.inject({
@@ -127,7 +127,12 @@ describe('device keys', () => {
       headers: patient.headers,
     });
     expect(deleted.statusCode).toBe(204);
-    expect((await upload(device.api_key, 'ESP32-DEL')).statusCode).toBe(401);
+    const refused = await upload(device.api_key, 'ESP32-DEL');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ code: 'API_KEY_INVALID' });
+    const global = await upload(GLOBAL_KEY, 'ESP32-DEL');
+    expect(global.statusCode).toBe(409);
+    expect(global.json()).toMatchObject({ code: 'DEVICE_RETIRED', field: 'device_id' });
   });
 
   it('accepts the global API_KEY of seed 000 for registered devices only', async () => {

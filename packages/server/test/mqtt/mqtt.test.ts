@@ -360,6 +360,48 @@ describe('MQTT through the embedded broker (aedes)', () => {
     );
   });
 
+  it("drops a retired device's open connection at its next publish and refuses its key", async () => {
+    const { t, doctorA, patient } = w;
+    const device = await registerDevice(t, doctorA, { patientId: patient.user.id });
+    const ts = t.clock.now() - 40 * 60_000;
+    const c = await connectDevice(url, device.device_id, device.api_key);
+    await c.publishAsync(topic(device.device_id), JSON.stringify(packetFor(device.device_id, ts)), {
+      qos: 1,
+    });
+    const retired = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/devices/${device.id}`,
+      headers: doctorA.headers,
+    });
+    expect(retired.statusCode).toBe(204);
+    const closed = new Promise<void>((r) =>
+      c.once('close', () => {
+        r();
+      }),
+    );
+    void c
+      .publishAsync(
+        topic(device.device_id),
+        JSON.stringify(packetFor(device.device_id, ts + 1000)),
+        { qos: 1 },
+      )
+      .catch(() => undefined);
+    await Promise.race([
+      closed,
+      new Promise((_, reject) =>
+        setTimeout(() => {
+          reject(new Error("a retired device's connection was not closed"));
+        }, 5000),
+      ),
+    ]);
+    await c.endAsync(true);
+    // The packet sent before retirement is kept; the one after it was never stored.
+    expect(await storedCount(t, doctorA, device.device_id, ts, ts + 2000)).toBe(1);
+    await expect(connectDevice(url, device.device_id, device.api_key)).rejects.toThrow(
+      /[Nn]ot authorized/,
+    );
+  });
+
   it('runs the tachycardia alert flow over MQTT', async () => {
     const c = await connectDevice(url, dev.device_id, dev.api_key);
     await tachycardiaFlow(w, c, dev.device_id);

@@ -254,6 +254,11 @@ describe('seed 004 alerts and devices', () => {
     expect((await call('DELETE', `/api/devices/${id}`, doctor)).json()).toEqual({
       deleted_count: 1,
     });
+    // Gone for the seed's clients (its document was deleted); Vigil keeps it retired.
     expect((await call('GET', `/api/devices/${id}`, doctor)).statusCode).toBe(404);
+    expect((await call('DELETE', `/api/devices/${id}`, doctor)).statusCode).toBe(404);
+    expect((await call('PUT', `/api/devices/${id}`, doctor, { name: 'x' })).statusCode).toBe(404);
+    const kept = await call('GET', `/api/v1/devices/${id}`, doctor);
+    expect(kept.json<{ retired_at: string | null }>().retired_at).not.toBeNull();
   });
 });

@@ -93,7 +93,7 @@ describe('alerts of a device handed on, unassigned or deleted', () => {
     ).toEqual([]);
   });
 
-  it('clears them when the device is unassigned or deleted', async () => {
+  it('clears them when the device is unassigned or retired', async () => {
     const unassigned = await tachycardicDevice('ESP32-HANDOVER-2');
     expect((await change('PUT', unassigned.id, { patient_id: null })).statusCode).toBe(200);
     expect(
@@ -102,9 +102,9 @@ describe('alerts of a device handed on, unassigned or deleted', () => {
       ),
     ).toEqual([]);
 
-    const deleted = await tachycardicDevice('ESP32-HANDOVER-3');
-    expect((await change('DELETE', deleted.id)).statusCode).toBe(204);
-    expect(await alertsOf(deleted.first, deleted.device_id)).toContainEqual({
+    const retired = await tachycardicDevice('ESP32-HANDOVER-3');
+    expect((await change('DELETE', retired.id)).statusCode).toBe(204);
+    expect(await alertsOf(retired.first, retired.device_id)).toContainEqual({
       rule_kind: 'hr_high',
       status: 'cleared_unack',
       cleared_by: 'device',

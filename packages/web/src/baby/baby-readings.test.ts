@@ -4,7 +4,6 @@ import {
   cryEvidenceLabel,
   cryTimeline,
   mergeLatest,
-  monitorDeviceIds,
   type BabyReading,
 } from './baby-readings.js';
 
@@ -92,15 +91,5 @@ describe('baby monitor readings for the dashboard', () => {
     const later = mergeLatest(first, [reading({ atS: 30, patient_id: 'b' })]);
     expect(later.get('b')?.id).toBe('r30');
     expect(later.get('a')?.id).toBe('r20');
-  });
-
-  it('names the monitors that sent readings (user uploads have none)', () => {
-    expect([
-      ...monitorDeviceIds([
-        reading({ atS: 0 }),
-        reading({ atS: 5, device_id: null }),
-        reading({ atS: 10, device_id: 'MON-2' }),
-      ]),
-    ]).toEqual(['MON-1', 'MON-2']);
   });
 });

@@ -77,13 +77,6 @@ export function cryTimeline(readings: readonly BabyReading[]): CryEvent[] {
     .sort((a, b) => b.atMs - a.atMs);
 }
 
-/** The monitors a patient's readings came from (their ECG view has nothing to show). */
-export function monitorDeviceIds(readings: readonly BabyReading[]): Set<string> {
-  const ids = new Set<string>();
-  for (const r of readings) if (r.device_id !== null) ids.add(r.device_id);
-  return ids;
-}
-
 /**
  * Each patient's newest reading: `known` updated with `readings` (any order), keeping the
  * newer one of each patient. Returns a new map when something changed, else `known` itself.

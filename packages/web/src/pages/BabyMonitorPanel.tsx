@@ -11,7 +11,6 @@ import {
   babyTrends,
   cryEvidenceLabel,
   cryTimeline,
-  monitorDeviceIds,
   type BabyReading,
   type CryEvent,
 } from '../baby/baby-readings.js';
@@ -34,8 +33,6 @@ export interface BabyMonitorData {
   recent: BabyReading[];
   /** The latest cry events (any age), newest first. */
   cries: CryEvent[];
-  /** Devices that sent this patient's readings. */
-  monitorIds: Set<string>;
   toMs: number;
 }
 
@@ -68,7 +65,6 @@ export function useBabyMonitor(patientId: string): BabyMonitorData | undefined {
     return {
       recent,
       cries: cryTimeline(cries),
-      monitorIds: monitorDeviceIds([...recent, ...cries]),
       toMs,
     };
   }, `baby:${patientId}:${toMs}`);

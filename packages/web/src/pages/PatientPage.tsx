@@ -4,7 +4,7 @@ import { ApiError, query, type ApiClient } from '../api/client.js';
 import type { Alert, Device, Prediction, PredictionsPage, Series, User } from '../api/types.js';
 import { useLive, useLoad, useServices, useSession } from '../app-context.js';
 import { TrendChart } from '../charts/TrendChart.js';
-import { isAcknowledged, isOpen, loadMonitorIds, primeDevices } from '../data.js';
+import { isAcknowledged, isBabyMonitorOnly, isOpen, primeDevices } from '../data.js';
 import { EcgStrip } from '../ecg/EcgStrip.js';
 import { LiveTwelveLead } from '../ecg/LiveTwelveLead.js';
 import { alertEventTime } from '../alert-time.js';
@@ -245,14 +245,13 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
   const session = useSession();
   const store = useLive();
   const { data, error } = useLoad(async () => {
-    const [patient, devices, monitorIds] = await Promise.all([
+    const [patient, devices] = await Promise.all([
       api.get<User>(`/api/v1/users/${encodeURIComponent(patientId)}`),
       api
         .get<unknown>('/api/v1/devices')
         .then((b) => asList<Device>(b).filter((d) => d.patient_id === patientId)),
-      loadMonitorIds(api, patientId),
     ]);
-    await primeDevices(api, store, devices, monitorIds);
+    await primeDevices(api, store, devices);
     return { patient, devices };
   }, `patient:${patientId}`);
   const [selected, setSelected] = useState<string | null>(null);
@@ -262,7 +261,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
   if (!data) return <p aria-busy="true">Loading…</p>;
   const { patient } = data;
   // A baby monitor has no ECG: its readings have a panel of their own.
-  const devices = data.devices.filter((d) => baby?.monitorIds.has(d.device_id) !== true);
+  const devices = data.devices.filter((d) => !isBabyMonitorOnly(d));
   const isBaby = baby !== undefined && (baby.recent.length > 0 || baby.cries.length > 0);
   const deviceId = selected ?? devices[0]?.device_id ?? null;
   const latest = deviceId ? store.latest.get(deviceId) : undefined;

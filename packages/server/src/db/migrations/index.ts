@@ -21,6 +21,8 @@ import * as clusterJobRuns from './019_cluster_job_runs.js';
 import * as clusterMembers from './020_cluster_members.js';
 import * as mqttDeadLetters from './021_mqtt_dead_letters.js';
 import * as devicePatients from './022_device_patients.js';
+import * as deviceRetirement from './023_device_retirement.js';
+import * as deviceKinds from './024_device_kinds.js';
 import * as alertOnset from './025_alert_onset.js';
 
 /**
@@ -51,5 +53,7 @@ export const migrations: Record<string, Migration> = {
   '020_cluster_members': clusterMembers,
   '021_mqtt_dead_letters': mqttDeadLetters,
   '022_device_patients': devicePatients,
+  '023_device_retirement': deviceRetirement,
+  '024_device_kinds': deviceKinds,
   '025_alert_onset': alertOnset,
 };

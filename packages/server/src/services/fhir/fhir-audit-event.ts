@@ -11,8 +11,8 @@ export type FhirAuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
 export const AUDIT_ACTION_VERBS: Record<Exclude<FhirAuditAction, 'E'>, readonly string[]> = {
   C: ['create', 'ingest', 'upload', 'classify', 'register'],
   R: ['read', 'list', 'search', 'stats', 'pdf', 'read_audio', 'subscribe'],
-  U: ['update', 'acknowledge', 'resolve', 'rotate_key'],
-  D: ['delete', 'delete_all'],
+  U: ['update', 'acknowledge', 'resolve', 'rotate_key', 'retire'],
+  D: ['delete', 'delete_all', 'purge'],
 };
 
 /** The Vigil outcome each FHIR outcome code stands for (AuditEvent.outcome, R4). */

@@ -79,7 +79,8 @@ export function toDevice(row: DeviceRow): FhirResource {
     id: row.id,
     meta: meta(row.updated_at),
     identifier: [{ system: DEVICE_ID_SYSTEM, value: row.device_id }],
-    status: 'active',
+    // A retired device stays, so the Observations it made still resolve their `device`.
+    status: row.retired_at === null ? 'active' : 'inactive',
   };
   if (row.name !== null) resource.deviceName = [{ name: row.name, type: 'user-friendly-name' }];
   if (row.patient_id !== null) resource.patient = { reference: `Patient/${row.patient_id}` };

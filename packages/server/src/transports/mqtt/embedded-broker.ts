@@ -65,7 +65,7 @@ export async function startEmbeddedBroker(
    * Who each connection authenticated as: its key, not the identity the key resolved to at
    * CONNECT. Every publish resolves the key again (DevicesService's key cache, cleared by every
    * device change), so a connection opened before a reassignment stores its later packets as the
-   * new patient's, and one opened with a key since rotated (or of a device since deleted) is
+   * new patient's, and one opened with a key since rotated (or of a device since retired) is
    * refused at its next publish and dropped, as HTTP refuses the old key at once.
    */
   const auths = new Map<Client, { key: string; deviceId: string }>();
@@ -139,7 +139,7 @@ export async function startEmbeddedBroker(
         .then(
           (auth) => handleDeviceMessage(deps.channels, auth, packet.topic, payload),
           (err: unknown) => {
-            // The key was rotated or the device deleted since CONNECT (or the look-up failed):
+            // The key was rotated or the device retired since CONNECT (or the look-up failed):
             // not acknowledged, nothing stored, and aedes drops a connection whose publish is
             // not authorised; a device whose key still holds reconnects and sends it again.
             const refused = isDomainError(err) && err.status < 500;

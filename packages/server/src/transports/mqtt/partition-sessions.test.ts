@@ -213,7 +213,7 @@ describe('MQTT partition sessions', () => {
     expect(sessionOfDevice('ESP32-1', 4)).toBe(sessionOfDevice('ESP32-1', 4));
   });
 
-  it('a device deleted is unsubscribed at the next re-read of the device list', async () => {
+  it('a device retired is unsubscribed at the next re-read of the device list', async () => {
     const base = `ps-${randomBytes(4).toString('hex')}`;
     const registered = [a.username, b.username];
     const owner = await instance({ base, registered });

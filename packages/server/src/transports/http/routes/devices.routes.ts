@@ -55,7 +55,8 @@ export function devicesRoutes(
       config: { audit: { action: 'device.list', resourceType: 'device' } },
       schema: {
         tags: ['devices'],
-        summary: "Devices you may see (admin: all; doctor: your patients' devices; patient: yours)",
+        summary:
+          "Devices in service you may see (admin: all; doctor: your patients' devices; patient: yours); include_retired=true adds the retired ones",
         security,
         querystring: DeviceListQuerySchema,
         response: { 200: DeviceListSchema, ...errorResponses(400, 401) },
@@ -76,7 +77,7 @@ export function devicesRoutes(
       },
       schema: {
         tags: ['devices'],
-        summary: 'A device you may see',
+        summary: 'A device you may see, retired or not (retired_at)',
         security,
         params: IdParamsSchema,
         response: { 200: DeviceSchema, ...errorResponses(400, 401, 404) },
@@ -101,7 +102,7 @@ export function devicesRoutes(
         security,
         params: IdParamsSchema,
         body: UpdateDeviceBodySchema,
-        response: { 200: DeviceSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: DeviceSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     (request) => devices.update(currentUser(request), request.params.id, request.body),
@@ -122,7 +123,7 @@ export function devicesRoutes(
         summary: 'Issue a new API key; the old one stops working at once',
         security,
         params: IdParamsSchema,
-        response: { 200: DeviceWithKeySchema, ...errorResponses(400, 401, 404) },
+        response: { 200: DeviceWithKeySchema, ...errorResponses(400, 401, 404, 409) },
       },
     },
     (request) => devices.rotateKey(currentUser(request), request.params.id),
@@ -133,7 +134,7 @@ export function devicesRoutes(
     {
       config: {
         audit: {
-          action: 'device.delete',
+          action: 'device.retire',
           resourceType: 'device',
           resource: inParams('id', 'device_row'),
         },
@@ -141,14 +142,39 @@ export function devicesRoutes(
       schema: {
         tags: ['devices'],
         summary:
-          'Delete a device and every packet it stored, for every patient it served (its key stops working)',
+          "Retire a device: its key stops working, it takes no data and leaves device lists, its device_id is never registered again; every reading it stored stays in its patients' records",
+        security,
+        params: IdParamsSchema,
+        response: { 204: NoContentSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await devices.retire(currentUser(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/:id/purge',
+    {
+      config: {
+        audit: {
+          action: 'device.purge',
+          resourceType: 'device',
+          resource: inParams('id', 'device_row'),
+        },
+      },
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Admin: erase a device and every reading it stored, for every patient it served (an erasure request); its device_id is free again',
         security,
         params: IdParamsSchema,
         response: { 204: NoContentSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
-      await devices.delete(currentUser(request), request.params.id);
+      await devices.purge(currentUser(request), request.params.id);
       return reply.status(204).send(null);
     },
   );

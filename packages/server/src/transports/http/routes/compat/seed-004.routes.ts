@@ -270,7 +270,7 @@ export function seed004Routes(
         security,
         params: IdParamsSchema,
         body: Seed004UpdateDeviceBodySchema,
-        response: { 200: Seed004ModifiedSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Seed004ModifiedSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     (request) => seed004.updateDevice(currentUser(request), request.params.id, request.body),
@@ -281,14 +281,15 @@ export function seed004Routes(
       ...authed,
       config: {
         audit: {
-          action: 'device.delete',
+          action: 'device.retire',
           resourceType: 'device',
           resource: inParams('id', 'device_row'),
         },
       },
       schema: {
         tags,
-        summary: 'Delete a device',
+        summary:
+          'Remove a device: retired as by DELETE /api/v1/devices/{id} (its readings stay), gone from these paths (404)',
         security,
         params: IdParamsSchema,
         response: { 200: Seed004DeletedSchema, ...errorResponses(400, 401, 403, 404) },
