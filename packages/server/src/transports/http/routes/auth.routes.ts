@@ -69,7 +69,9 @@ export function authRoutes(
         body: RegisterBodySchema,
         response: {
           201: options.registerAnswersUser ? UserSchema : TokenResponseSchema,
-          ...(options.registerAnswersUser ? errorResponses(400, 429) : errorResponses(400, 409, 429)),
+          ...(options.registerAnswersUser
+            ? errorResponses(400, 429)
+            : errorResponses(400, 409, 429)),
         },
       },
     },
