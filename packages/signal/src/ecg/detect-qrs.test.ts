@@ -194,11 +194,13 @@ describe('detectQrs after an artefact at the start', () => {
     expect(streamed).toEqual(offline);
   });
 
-  it('misses a beat every 2 s for about 10 s after a motion artefact in the second second (known limit)', () => {
-    // The limit behind false SVEB calls on CinC 2017 strips that start with an artefact (README):
-    // the artefact is the largest peak of the first 2 s, so it sets the QRS level; the threshold
-    // then stands above most beats, search-back takes one peak per 1.5 mean RR (lengthened by
-    // the beats it missed), and the mean of 8 QRS peaks comes down only as beats are found.
+  // Expected to fail: the known limit "An artefact in the first 2 s ..." in the signal README
+  // (QRS detection). Today beats at 3, 5, 7, 9 and 11 s are missed; remove `.fails` with a fix.
+  it.fails('finds every beat after a motion artefact in the second second', () => {
+    // The case behind false SVEB calls on CinC 2017 strips that start with an artefact: the
+    // artefact is the largest peak of the first 2 s, so it sets the QRS level and the threshold
+    // stands above the beats that follow; search-back takes one peak per 1.5 mean RR and the
+    // mean of 8 QRS peaks comes down only 1/8 per beat found.
     const fs = 250;
     const synth = ecgsyn({ fs, durationS: 30, heartRateBpm: 90, seed: 3 });
     const x = Float64Array.from(synth.ecgMv);
@@ -209,9 +211,10 @@ describe('detectQrs after an artefact at the start', () => {
       const hump = Math.sin((Math.PI * i) / len) ** 2;
       x[at + i] = (x[at + i] ?? 0) + 10 * hump * (1 + 0.4 * Math.sin((2 * Math.PI * 6 * i) / fs));
     }
-    const result = ec57Compare(synth.rPeaks, detectQrs(x, { fs }), { fs, startS: 0 });
-    const missedAfter = result.missed.filter((m) => m > 1.7 * fs);
-    expect(missedAfter.map((m) => Math.round(m / fs))).toEqual([3, 5, 7, 9, 11]);
+    const offline = detectQrs(x, { fs });
+    const result = ec57Compare(synth.rPeaks, offline, { fs, startS: 0 });
+    expect(result.missed.filter((m) => m > 1.7 * fs)).toEqual([]);
+    expect(result.fp).toBe(1); // the artefact itself
     // Without the artefact every beat is found.
     expect(ec57Compare(synth.rPeaks, detectQrs(synth.ecgMv, { fs }), { fs, startS: 0 }).fn).toBe(0);
   });
