@@ -194,6 +194,31 @@ describe('detectQrs after an artefact at the start', () => {
     expect(streamed).toEqual(offline);
   });
 
+  // Expected to fail: the known limit "An artefact in the first 2 s ..." in the signal README
+  // (QRS detection). Today beats at 3, 5, 7, 9 and 11 s are missed; remove `.fails` with a fix.
+  it.fails('finds every beat after a motion artefact in the second second', () => {
+    // The case behind false SVEB calls on CinC 2017 strips that start with an artefact: the
+    // artefact is the largest peak of the first 2 s, so it sets the QRS level and the threshold
+    // stands above the beats that follow; search-back takes one peak per 1.5 mean RR and the
+    // mean of 8 QRS peaks comes down only 1/8 per beat found.
+    const fs = 250;
+    const synth = ecgsyn({ fs, durationS: 30, heartRateBpm: 90, seed: 3 });
+    const x = Float64Array.from(synth.ecgMv);
+    // A 10 mV raised-sine hump over 0.8-1.6 s with a 6 Hz wobble.
+    const at = Math.round(0.8 * fs);
+    const len = Math.round(0.8 * fs);
+    for (let i = 0; i < len; i++) {
+      const hump = Math.sin((Math.PI * i) / len) ** 2;
+      x[at + i] = (x[at + i] ?? 0) + 10 * hump * (1 + 0.4 * Math.sin((2 * Math.PI * 6 * i) / fs));
+    }
+    const offline = detectQrs(x, { fs });
+    const result = ec57Compare(synth.rPeaks, offline, { fs, startS: 0 });
+    expect(result.missed.filter((m) => m > 1.7 * fs)).toEqual([]);
+    expect(result.fp).toBe(1); // the artefact itself
+    // Without the artefact every beat is found.
+    expect(ec57Compare(synth.rPeaks, detectQrs(synth.ecgMv, { fs }), { fs, startS: 0 }).fn).toBe(0);
+  });
+
   it('does not re-learn once eight beats set the levels: a QRS cut to a tenth goes unseen', async () => {
     // The known limit this choice costs (README): a lead moved to a small-QRS position
     // mid-stream leaves every beat below the threshold; re-learning there would also turn the
