@@ -21,8 +21,14 @@ export const ECG12_HEART_AXES = [
 ] as const;
 export type Ecg12HeartAxis = (typeof ECG12_HEART_AXES)[number];
 
-/** Seconds of signal in one request: `ecg_signal` has 10 s × sampling_rate_hz rows. */
+/**
+ * Seconds of signal in one request: the standard resting ECG is 10 s (PTB-XL, CinC 2021's
+ * Georgia set, seed 003's 5000 × 12 at 500 Hz); records of 5–60 s are interpreted too, as the
+ * interpreter measures median beats (`@vigil/signal`'s ECG12_MIN_SECONDS / ECG12_MAX_SECONDS).
+ */
 export const ECG12_DURATION_S = 10;
+export const ECG12_MIN_DURATION_S = 5;
+export const ECG12_MAX_DURATION_S = 60;
 export const ECG12_DEFAULT_RATE_HZ = 500;
 export const ECG12_MIN_RATE_HZ = 250;
 export const ECG12_MAX_RATE_HZ = 1000;
@@ -61,11 +67,11 @@ const patientFields = {
 
 /**
  * The matrix is checked by the server's normaliser, not by this schema (a schema per sample
- * would cost 60,000 checks): rows of 12 finite numbers, 10 s × sampling_rate_hz rows.
+ * would cost 60,000 checks): rows of 12 finite numbers, 5–60 s × sampling_rate_hz rows.
  */
 const EcgSignalSchema = Type.Array(Type.Unknown(), {
   description:
-    'ECG, [n_samples][12] numbers in mV, leads I II III aVR aVL aVF V1–V6; n_samples = 10 s × sampling_rate_hz (5000 at 500 Hz)',
+    'ECG, [n_samples][12] numbers in mV, leads I II III aVR aVL aVF V1–V6; 5–60 s: n_samples from 5 s to 60 s × sampling_rate_hz (the standard 10 s is 5000 at 500 Hz)',
 });
 
 export const Ecg12ClassifyBodySchema = Type.Object(

@@ -49,7 +49,7 @@ describe('normalizeEcg12Body', () => {
       code: 'VALIDATION_FAILED',
       field: 'heart_axis',
     });
-    expect(refusal({ ...body(), ecg_signal: rows.slice(1) })).toEqual({
+    expect(refusal({ ...body(), ecg_signal: rows.slice(0, 2000) })).toEqual({
       code: 'ECG12_SIGNAL_SHAPE',
       field: 'ecg_signal',
     });
@@ -67,5 +67,40 @@ describe('normalizeEcg12Body', () => {
       3.4e38,
       -32,
     );
+  });
+});
+
+describe('record length', () => {
+  const withRows = (n: number, rate?: number) => ({
+    ...body(),
+    ecg_signal: Array.from({ length: n }, (_, i) => rows[i % rows.length]),
+    ...(rate === undefined ? {} : { sampling_rate_hz: rate }),
+  });
+
+  it('accepts records of 5 to 60 s at their rate, not only the standard 10 s', () => {
+    expect(normalizeEcg12Body(withRows(2500)).leadsMv[0]).toHaveLength(2500); // 5 s at 500 Hz
+    expect(normalizeEcg12Body(withRows(6000)).leadsMv[11]).toHaveLength(6000); // 12 s
+    expect(normalizeEcg12Body(withRows(15000, 250)).leadsMv[0]).toHaveLength(15000); // 60 s
+  });
+
+  it('refuses a record shorter than 5 s or longer than 60 s, naming ecg_signal and the bounds', () => {
+    for (const [n, rate] of [
+      [2499, 500],
+      [30001, 500],
+      [1249, 250],
+    ] as const) {
+      let message = '';
+      try {
+        normalizeEcg12Body(withRows(n, rate));
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        expect(error.code).toBe('ECG12_SIGNAL_SHAPE');
+        expect(error.field).toBe('ecg_signal');
+        message = error.message;
+      }
+      expect(message).toBe(
+        `ecg_signal must have ${5 * rate}–${60 * rate} rows (5–60 s at ${rate} Hz; the standard 10 s is ${10 * rate}) of 12 leads [I, II, III, aVR, aVL, aVF, V1–V6] in mV, got ${n} rows`,
+      );
+    }
   });
 });

@@ -1,6 +1,8 @@
 import {
   ECG12_DEFAULT_RATE_HZ,
   ECG12_DURATION_S,
+  ECG12_MAX_DURATION_S,
+  ECG12_MIN_DURATION_S,
   ECG12_MAX_RATE_HZ,
   ECG12_MIN_RATE_HZ,
   Ecg12ClassifyBodySchema,
@@ -68,8 +70,8 @@ export function ecg12Metadata(body: unknown): Ecg12Metadata {
 
 /**
  * Checks one classification body and returns its leads as Float32Arrays. The scalar fields are
- * checked by the protocol schema; the matrix by hand (one pass, no schema per sample): exactly
- * 10 s × sampling_rate_hz rows (5000 at 500 Hz) of 12 finite numbers. Errors name the field,
+ * checked by the protocol schema; the matrix by hand (one pass, no schema per sample): 5–60 s ×
+ * sampling_rate_hz rows (the standard 10 s is 5000 at 500 Hz) of 12 finite numbers. Errors name the field,
  * `prefix` first (`samples[2].` in a batch): `ecg_signal` (row count), `ecg_signal[17]` (not
  * 12 numbers), `ecg_signal[17][3]` (not finite, or beyond the float32 range the leads are held in).
  */
@@ -100,16 +102,17 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
     );
   const rows = b.ecg_signal;
   const rate = b.sampling_rate_hz ?? ECG12_DEFAULT_RATE_HZ;
-  const expected = Math.round(ECG12_DURATION_S * rate);
+  const { min, max } = rowLimits(rate);
   const field = `${prefix}ecg_signal`;
-  if (rows.length !== expected) {
+  if (rows.length < min || rows.length > max) {
     throw new DomainError('ECG12_SIGNAL_SHAPE', {
       field,
-      message: `${field} must have ${expected} rows (${ECG12_DURATION_S} s at ${rate} Hz) of 12 leads [I, II, III, aVR, aVL, aVF, V1–V6] in mV, got ${rows.length} rows`,
+      message: `${field} must have ${min}–${max} rows (${ECG12_MIN_DURATION_S}–${ECG12_MAX_DURATION_S} s at ${rate} Hz; the standard ${ECG12_DURATION_S} s is ${Math.round(ECG12_DURATION_S * rate)}) of 12 leads [I, II, III, aVR, aVL, aVF, V1–V6] in mV, got ${rows.length} rows`,
     });
   }
-  const leads = Array.from({ length: N_LEADS }, () => new Float32Array(expected));
-  for (let i = 0; i < expected; i++) {
+  const n = rows.length;
+  const leads = Array.from({ length: N_LEADS }, () => new Float32Array(n));
+  for (let i = 0; i < n; i++) {
     const row: unknown = rows[i];
     if (!Array.isArray(row) || row.length !== N_LEADS) {
       const got = Array.isArray(row) ? `${row.length} values` : typeof row;
@@ -141,6 +144,17 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
     samplingRateHz: rate,
     patientId: b.patient_id,
     leadsMv: leads,
+  };
+}
+
+/**
+ * Samples per lead accepted at `rate` Hz: 5–60 s, the interpreter's bounds. The shortest is
+ * rounded up and the longest down, so that neither end lets through a record outside them.
+ */
+function rowLimits(rate: number): { min: number; max: number } {
+  return {
+    min: Math.ceil(ECG12_MIN_DURATION_S * rate),
+    max: Math.floor(ECG12_MAX_DURATION_S * rate),
   };
 }
 
@@ -221,11 +235,11 @@ export function ecg12RecordBody(
       message: `The record's sampling rate is ${rate} Hz; the interpretation needs ${ECG12_MIN_RATE_HZ}–${ECG12_MAX_RATE_HZ} Hz`,
     });
   const n = record.leadsMv[0]?.length ?? 0;
-  const expected = Math.round(ECG12_DURATION_S * rate);
-  if (n !== expected)
+  const { min, max } = rowLimits(rate);
+  if (n < min || n > max)
     throw new DomainError('ECG12_RECORD_INVALID', {
       field: 'data',
-      message: `The record must be a resting ECG of ${ECG12_DURATION_S} s: ${expected} samples per lead at its ${rate} Hz; it has ${n} (${Math.round((n / rate) * 100) / 100} s)`,
+      message: `The record must be a resting ECG of ${ECG12_MIN_DURATION_S}–${ECG12_MAX_DURATION_S} s: ${min}–${max} samples per lead at its ${rate} Hz; it has ${n} (${Math.round((n / rate) * 100) / 100} s)`,
     });
   return {
     age,

@@ -171,8 +171,8 @@ function UploadForm(): ReactNode {
       <p className="muted">
         A record file — the <code>.hea</code> header with its <code>.mat</code> (PhysioNet/CinC) or{' '}
         <code>.dat</code> (WFDB, e.g. PTB-XL) — or a <code>.json</code> body of{' '}
-        <code>POST /api/v1/ecg/classify</code> (10 s, 12 leads, mV). Age and sex default to the
-        header&apos;s comments.
+        <code>POST /api/v1/ecg/classify</code> (5–60 s, 12 leads, mV; the standard 10 s). Age and
+        sex default to the header&apos;s comments.
       </p>
       <form className="ecg12-form" onSubmit={(e) => void submit(e)}>
         <label>

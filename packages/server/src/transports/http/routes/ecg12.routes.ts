@@ -29,12 +29,13 @@ import {
 } from '../plugins/audit.plugin.js';
 
 /**
- * One 12-lead JSON body is ~0.6 MB (5000 × 12 numbers); 1000 Hz doubles it. A batch carries up
- * to 100 of them.
+ * One standard 12-lead JSON body is ~0.6 MB (10 s, 5000 × 12 numbers); the longest record
+ * accepted (60 s at 1000 Hz, 60,000 rows) is ~7 MB at 10 characters a number. A batch carries up
+ * to 100 bodies.
  */
-export const ECG12_BODY_LIMIT = 4 * 1024 * 1024;
+export const ECG12_BODY_LIMIT = 16 * 1024 * 1024;
 export const ECG12_BATCH_BODY_LIMIT = 128 * 1024 * 1024;
-/** Largest uploaded record file (a 10 s, 12-lead, 1000 Hz int16 record is 240 kB). */
+/** Largest uploaded record file (a 60 s, 12-lead, 1000 Hz int16 record is 1.4 MB). */
 const ECG12_FILE_LIMIT = 8 * 1024 * 1024;
 
 /**
@@ -68,8 +69,9 @@ export function ecg12Caller(request: FastifyRequest): Ecg12Caller {
 
 const ecg12Description =
   'Body: `age` (years), `sex` (0 female, 1 male), `height` (cm), `weight` (kg), `heart_axis` ' +
-  '(ALAD ARAD AXL AXR LAD MID RAD SAG NO_DATA), `ecg_signal` [5000][12] in mV, leads I II III ' +
-  'aVR aVL aVF V1–V6; optional `sampling_rate_hz` (250–1000, default 500; then 10 s × rate rows) ' +
+  '(ALAD ARAD AXL AXR LAD MID RAD SAG NO_DATA), `ecg_signal` [n][12] in mV, leads I II III ' +
+  'aVR aVL aVF V1–V6, 5–60 s (the standard 10 s is [5000][12] at 500 Hz); optional ' +
+  '`sampling_rate_hz` (250–1000, default 500; rows = seconds × rate) ' +
   'and `patient_id` (a patient the caller may see). Answers the PTB-XL superclass (class_index ' +
   '0 N normal, 1 S STTC, 2 M MI, 3 C conduction disturbance, 4 H hypertrophy) with ' +
   'probabilities, measurements and the criteria that fired. Every request is stored in the history.';
@@ -99,7 +101,7 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
       validatorCompiler: checkedByService,
       schema: {
         tags: ['ecg12'],
-        summary: 'Classify a resting 12-lead ECG (10 s)',
+        summary: 'Classify a resting 12-lead ECG (5–60 s, standard 10 s)',
         description: ecg12Description,
         security,
         body: Ecg12ClassifyBodySchema,
@@ -152,7 +154,7 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
           'multipart/form-data with two files — the `.hea` header and its `.mat` (CinC 2020/2021) ' +
           'or `.dat` (WFDB, e.g. PTB-XL) data — and the fields `height`, `weight`, optional ' +
           '`heart_axis` (default NO_DATA), `age` and `sex` (0/1 or F/M; default: the header comments, required ' +
-          'without them), `patient_id`. The record must be 10 s at 250–1000 Hz. A refusal names the form ' +
+          'without them), `patient_id`. The record must be 5–60 s at 250–1000 Hz. A refusal names the form ' +
           'field, or the file (`header`, `data`).',
         security,
         consumes: ['multipart/form-data'],
