@@ -181,6 +181,27 @@ describe('interpretEcg12Rules', () => {
     expect(notes).toEqual(['UNITS_RELATIVE', rhythm]);
   });
 
+  it('states a limit its finding fires at without contradiction: QRS 110.4 ms is "110 ms (≥ 110 ms)", 100.4 bpm is "100.4 bpm (> 100 bpm)"', () => {
+    // Before: "QRS 110 ms (> 110 ms)" (a soft limit fires from the limit itself) and a rate of
+    // 100.4 bpm read "sinus tachycardia (> 100 bpm): 100 bpm".
+    const text = (r: ReturnType<typeof interpretEcg12Rules>, criterion: string) =>
+      r.findings.find((f) => f.criterion === criterion)?.text;
+    // A q in V5 rules out the LBBB pattern, so the QRS limit alone decides IVCD.
+    const qV5 = { 10: { qAmplitude: 0.05 } };
+    expect(
+      text(interpretEcg12Rules(normal({ qrsMs: 110.4 }, qV5), { units: 'mV' }), 'IVCD'),
+    ).toMatch(/^QRS 110 ms \(≥ 110 ms\) without/);
+    expect(text(interpretEcg12Rules(normal({ prMs: 200 }), { units: 'mV' }), 'AVB1')).toMatch(
+      /^PR 200 ms \(≥ 200 ms\)/,
+    );
+    const fast = interpretEcg12Rules(normal({ heartRateBpm: 100.4 }), { units: 'mV' });
+    expect(text(fast, 'SINUS_TACHYCARDIA')).toMatch(/^sinus tachycardia \(> 100 bpm\): 100\.4 bpm/);
+    const slow = interpretEcg12Rules(normal({ heartRateBpm: 59.7 }), { units: 'mV' });
+    expect(text(slow, 'SINUS_BRADYCARDIA')).toMatch(/^sinus bradycardia \(< 60 bpm\): 59\.7 bpm/);
+    const plain = interpretEcg12Rules(normal({ heartRateBpm: 124.4 }), { units: 'mV' });
+    expect(text(plain, 'SINUS_TACHYCARDIA')).toMatch(/: 124 bpm/);
+  });
+
   it('counts horizontal or downsloping ST depression (UDMI), not an upsloping one recovering by J+60 ms', () => {
     const horizontal = { 10: { stJ: -0.1, stJ60: -0.1 }, 11: { stJ: -0.1, stJ60: -0.12 } };
     const upsloping = { 10: { stJ: -0.15, stJ60: 0 }, 11: { stJ: -0.15, stJ60: 0.01 } };

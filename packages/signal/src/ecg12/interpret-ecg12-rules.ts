@@ -30,6 +30,12 @@ function soft(value: number, threshold: number, width: number): number {
 }
 
 const f0 = (v: number): string => v.toFixed(0);
+/**
+ * A value compared with a strict limit (`> 100 bpm`): whole units, or one decimal where the
+ * whole number would be the limit itself ("100 bpm (> 100 bpm)" read as a contradiction).
+ */
+const fBeyond = (v: number, limit: number): string =>
+  Math.round(v) === limit ? v.toFixed(1) : v.toFixed(0);
 const f2 = (v: number): string => v.toFixed(2);
 
 /** Largest over contiguous neighbour pairs of min(evidence of both): "in 2 contiguous leads". */
@@ -90,6 +96,8 @@ export function interpretEcg12Rules(
   ): void => {
     evidence[criterion] = score;
     terms[cls].push(score * strength);
+    // A soft limit scores 0.5 at the limit itself: a criterion on one limit fires from value ≥
+    // limit, which is what its text states ("QRS 110 ms (> 110 ms)" read as a contradiction).
     if (score >= 0.5) findings.push({ class: cls, criterion, text: text() });
   };
   const S = C.strength;
@@ -124,7 +132,7 @@ export function interpretEcg12Rules(
       findings.push({
         class: 'NOTE',
         criterion,
-        text: `${what}: ${f0(hr)} bpm, upright P in II before every QRS (PR ${f0(m.prMs)} ms)${irregular ? `, RR irregular (CV ${f2(m.rrCv)}): sinus arrhythmia or ectopic beats` : ''}`,
+        text: `${what}: ${criterion === 'SINUS_RHYTHM' ? f0(hr) : fBeyond(hr, hr > C.sinusTachycardiaBpm.value ? C.sinusTachycardiaBpm.value : C.sinusBradycardiaBpm.value)} bpm, upright P in II before every QRS (PR ${f0(m.prMs)} ms)${irregular ? `, RR irregular (CV ${f2(m.rrCv)}): sinus arrhythmia or ectopic beats` : ''}`,
       });
     } else if (irregular) {
       findings.push({
@@ -198,7 +206,7 @@ export function interpretEcg12Rules(
     broad * (1 - bbb),
     S.definite,
     () =>
-      `QRS ${f0(qrs)} ms (> ${C.incompleteBbbQrsMs.value} ms) without a bundle branch block pattern → CD (nonspecific intraventricular conduction delay)`,
+      `QRS ${f0(qrs)} ms (≥ ${C.incompleteBbbQrsMs.value} ms) without a bundle branch block pattern → CD (nonspecific intraventricular conduction delay)`,
   );
   add(
     'CD',
@@ -206,7 +214,7 @@ export function interpretEcg12Rules(
     soft(m.prMs, C.firstDegreeAvBlockPrMs.value, C.firstDegreeAvBlockPrMs.widthMs),
     S.definite,
     () =>
-      `PR ${f0(m.prMs)} ms (> ${C.firstDegreeAvBlockPrMs.value} ms) → CD (first-degree AV block)`,
+      `PR ${f0(m.prMs)} ms (≥ ${C.firstDegreeAvBlockPrMs.value} ms) → CD (first-degree AV block)`,
   );
   const lafb = mv
     ? soft(-m.axisDeg, -C.lafbAxisDeg.value, C.lafbAxisDeg.widthDeg) * (m.axisDeg > -120 ? 1 : 0)
@@ -240,7 +248,7 @@ export function interpretEcg12Rules(
       soft(cornell, cornellLimit.value, cornellLimit.widthMv),
       voltageStrength,
       () =>
-        `Cornell R(aVL) + S(V3) = ${f2(cornell)} mV (> ${cornellLimit.value}) → HYP (LVH voltage)`,
+        `Cornell R(aVL) + S(V3) = ${f2(cornell)} mV (≥ ${cornellLimit.value}) → HYP (LVH voltage)`,
     );
     add(
       'HYP',
