@@ -129,6 +129,49 @@ describe('evaluateRule', () => {
     expect(run(af, ended)).toEqual(['open', 'none', 'none', 'none', 'clear']);
   });
 
+  it('keeps infant_sick open while the fever lasts though the crying stops, and clears below the threshold', () => {
+    // Before: the first quiet reading cleared it (seconds after it opened) and the next cry
+    // opened a new alert.
+    const sick: AlertRule = {
+      kind: 'infant_sick',
+      enabled: true,
+      threshold: 38,
+      durationS: 0,
+      severity: 'critical',
+    };
+    const baby = (atMs: number, tempC: number, cry: boolean | null): AlertObservation => ({
+      ...obs(atMs, null),
+      infantTemperatureC: tempC,
+      cryDetected: cry,
+    });
+    let state: RuleState = { since: null, open: false };
+    const steps: [number, boolean | null][] = [
+      [37.2, true], // crying without fever: not sick
+      [38.6, true], // sick: opens
+      [38.5, false], // quiet, still feverish: stays open
+      [38.4, null], // a reading without audio, still feverish: nothing moves
+      [38.7, true], // cries again: the same alert, updated
+      [37.6, null], // fever gone (no audio): clears
+      [37.5, false],
+    ];
+    const out = steps.map(([t, cry], i) => {
+      const r = evaluateRule(sick, state, baby(i * 10_000, t, cry));
+      state = r.state;
+      return r.action.type === 'update' || r.action.type === 'open' || r.action.type === 'clear'
+        ? `${r.action.type}: ${r.action.message}`
+        : r.action.type;
+    });
+    expect(out).toEqual([
+      'none',
+      'open: crying at 38.6 °C (≥ 38)',
+      'update: not crying now, infant temperature 38.5 °C (≥ 38)',
+      'none',
+      'update: crying at 38.7 °C (≥ 38)',
+      'clear: infant temperature 37.6 °C (< 38)',
+      'none',
+    ]);
+  });
+
   it('clears an open alert when the rule is disabled', () => {
     const r = evaluateRule({ ...hrHigh, enabled: false }, { since: 0, open: true }, obs(0, 150));
     expect(r.action.type).toBe('clear');

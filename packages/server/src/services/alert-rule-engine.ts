@@ -189,6 +189,11 @@ export type RuleAction =
 
 interface Check {
   holds: boolean;
+  /**
+   * Whether an alert already open stays open though `holds` is false: the part of the condition
+   * that outlasts the event (infant_sick: the fever, while the crying comes and goes).
+   */
+  keepsOpen?: boolean;
   value: number | null;
   message: string;
   /**
@@ -303,14 +308,32 @@ function judge(rule: AlertRule, o: AlertObservation): Omit<Check, 'atMs'> | null
       };
     }
     case 'infant_sick': {
+      // Seed 002's sick_detected (crying at a fever) opens the alert; once open it stays open
+      // while the fever lasts and clears when a reading is below the threshold. A feverish baby
+      // cries on and off: clearing on the first quiet reading closed the alert seconds after it
+      // opened, before anyone had seen it (usertest3), and reopened it at the next cry.
       const temp = o.infantTemperatureC;
       const cry = o.cryDetected;
-      if (temp === undefined || temp === null || cry === undefined || cry === null || t === null)
-        return null;
+      if (temp === undefined || temp === null || t === null) return null;
+      const fever = temp >= t;
+      // Without cry evidence (a reading without audio) only the fever side can be judged.
+      if (cry === undefined || cry === null)
+        return fever
+          ? null
+          : {
+              holds: false,
+              value: temp,
+              message: `infant temperature ${temp.toFixed(1)} °C (< ${t})`,
+            };
       return {
-        holds: cry && temp >= t,
+        holds: cry && fever,
+        keepsOpen: fever,
         value: temp,
-        message: `crying at ${temp.toFixed(1)} °C (≥ ${t})`,
+        message: cry
+          ? `crying at ${temp.toFixed(1)} °C (≥ ${t})`
+          : fever
+            ? `not crying now, infant temperature ${temp.toFixed(1)} °C (≥ ${t})`
+            : `infant temperature ${temp.toFixed(1)} °C (< ${t})`,
       };
     }
     case 'humidity_high': {
@@ -388,7 +411,7 @@ export function evaluateRule(
   const continuous =
     state.lastAt === undefined ||
     (o.atMs >= state.lastAt && o.atMs - state.lastAt <= MAX_OBSERVATION_GAP_MS);
-  if (!c.holds) {
+  if (!(c.holds || (state.open && c.keepsOpen === true))) {
     if (!state.open)
       return { state: { since: null, open: false, lastAt }, action: { type: 'none' } };
     // The open alert clears once the condition has stopped holding for the rule's duration,
