@@ -44,6 +44,21 @@ describe('detectCry', () => {
     expect(quiet).toBeCloseTo(detectCry(x, fs).probability, 3);
   });
 
+  it('gives 0 for seconds with no sound at all (a muted microphone), not the 0.18 of a constant', () => {
+    expect(detectCry(new Float32Array(5 * fs), fs)).toEqual({
+      probability: 0,
+      perSecond: [0, 0, 0, 0, 0],
+    });
+    // A DC offset is no sound either; the cry's seconds keep their scores beside 2 s of silence.
+    expect(detectCry(new Float32Array(2 * fs).fill(0.25), fs).probability).toBe(0);
+    const cry = pcm('cry-donateacry-4s.s16le');
+    const padded = new Float32Array(cry.length + 4 * fs);
+    padded.set(cry);
+    const r = detectCry(padded, fs);
+    expect(r.perSecond.slice(-2)).toEqual([0, 0]);
+    expect(r.perSecond[0]).toBeCloseTo(detectCry(cry, fs).perSecond[0] ?? -1, 6);
+  });
+
   it('uses the shipped model, whose card figures come from its training run', () => {
     const model = loadCryModel();
     expect(model.sampleRateHz).toBe(8000);

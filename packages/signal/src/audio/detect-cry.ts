@@ -56,8 +56,37 @@ export function detectCry(
     sampleRateHz === model.sampleRateHz
       ? samples
       : resample(samples, sampleRateHz, model.sampleRateHz);
-  const perSecond = crySecondFeatures(x, model.sampleRateHz, { windowS: model.windowS }).map((f) =>
-    predictCryWindow(model, f),
+  const fs = model.sampleRateHz;
+  const perSecond = crySecondFeatures(x, fs, { windowS: model.windowS }).map((f, k) =>
+    digitallySilent(x, fs, k, model.windowS) ? 0 : predictCryWindow(model, f),
   );
   return { probability: aggregateCrySeconds(perSecond, model.topShare), perSecond };
+}
+
+/** Peak-to-peak below one step of 16-bit audio (full scale ±1): nothing was recorded. */
+const SILENT_PEAK_TO_PEAK = 1 / 32768;
+
+/**
+ * Whether second k's window (as `crySecondFeatures` cuts it: `windowS` centred on k + 0.5 s,
+ * clipped to the clip) holds no sound at all: a muted microphone or zero padding. Its features
+ * are those of a constant (the gain-free ones divide nothing by nothing), on which the model
+ * answered 0.18 for every second; a cry needs sound. Near-silent room noise is not touched
+ * (the features ignore gain, and the model scores it about 0.01).
+ */
+function digitallySilent(
+  x: Float32Array | Float64Array,
+  fs: number,
+  k: number,
+  windowS: number,
+): boolean {
+  const from = Math.max(0, Math.floor((k + 0.5 - windowS / 2) * fs));
+  const to = Math.min(x.length, Math.ceil((k + 0.5 + windowS / 2) * fs));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = from; i < to; i++) {
+    const v = x[i] as number;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return !(hi - lo >= SILENT_PEAK_TO_PEAK);
 }
