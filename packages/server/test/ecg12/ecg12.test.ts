@@ -51,6 +51,27 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
       headers: user?.headers ?? {},
       payload: payload as object,
     });
+  /** Uploads a record (.hea + its data file) with the form fields, as `user`. */
+  const uploadRecord = (
+    user: TestUser,
+    files: { header: string; data: Uint8Array; name?: string; ext?: string },
+    fields: Record<string, string> = { height: '175', weight: '80' },
+  ) => {
+    const name = files.name ?? 'E07509';
+    const form = multipart(
+      [
+        { field: 'header', filename: `${name}.hea`, content: files.header },
+        { field: 'data', filename: `${name}.${files.ext ?? 'mat'}`, content: files.data },
+      ],
+      fields,
+    );
+    return t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/record',
+      headers: { ...user.headers, ...form.headers },
+      payload: form.payload,
+    });
+  };
   const history = (user: TestUser, query = '') =>
     t.app.inject({ method: 'GET', url: `/api/v1/ecg/history${query}`, headers: user.headers });
 
@@ -262,36 +283,15 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
   });
 
   it('classifies an uploaded record (.hea + .mat, multipart)', async () => {
-    const form = multipart(
-      [
-        { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
-        { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
-      ],
-      { height: '175', weight: '80' },
-    );
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/ecg/classify/record',
-      headers: { ...docA.headers, ...form.headers },
-      payload: form.payload,
-    });
+    const res = await uploadRecord(docA, { header: E07509_HEA, data: E07509_MAT });
     expect(res.statusCode).toBe(200);
     expect(res.json<Ecg12Classification>()).toMatchObject({ class_index: 3, class_name: 'C' });
     const rec = (await history(docA, '?limit=1')).json<Ecg12HistoryPage>().records[0];
     expect(rec).toMatchObject({ age: 71, sex: 1, heart_axis: 'NO_DATA', n_samples: 5000 });
 
-    const broken = multipart(
-      [
-        { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
-        { field: 'data', filename: 'E07509.mat', content: E07509_MAT.subarray(0, 100) },
-      ],
-      { height: '175', weight: '80' },
-    );
-    const bad = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/ecg/classify/record',
-      headers: { ...docA.headers, ...broken.headers },
-      payload: broken.payload,
+    const bad = await uploadRecord(docA, {
+      header: E07509_HEA,
+      data: E07509_MAT.subarray(0, 100),
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<ErrorResponse>().code).toBe('ECG12_RECORD_INVALID');
@@ -304,19 +304,7 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
       .join('\n');
     const at200Hz = E07509_HEA.replace(/^(E07509 12) 500 /, '$1 200 ');
     const upload = async (header: string, fields: Record<string, string>) => {
-      const form = multipart(
-        [
-          { field: 'header', filename: 'E07509.hea', content: header },
-          { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
-        ],
-        fields,
-      );
-      const res = await t.app.inject({
-        method: 'POST',
-        url: '/api/v1/ecg/classify/record',
-        headers: { ...docA.headers, ...form.headers },
-        payload: form.payload,
-      });
+      const res = await uploadRecord(docA, { header, data: E07509_MAT }, fields);
       return { status: res.statusCode, ...res.json<ErrorResponse>() };
     };
     const hw = { height: '175', weight: '80' };
@@ -400,19 +388,11 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
       '# Age: 60',
       '# Sex: Male',
     ].join('\n');
-    const short = multipart(
-      [
-        { field: 'header', filename: 'SHORT.hea', content: shortHea },
-        { field: 'data', filename: 'SHORT.dat', content: new Uint8Array(2000 * 12 * 2) },
-      ],
+    const refused = await uploadRecord(
+      docA,
+      { header: shortHea, data: new Uint8Array(2000 * 12 * 2), name: 'SHORT', ext: 'dat' },
       hw,
     );
-    const refused = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/ecg/classify/record',
-      headers: { ...docA.headers, ...short.headers },
-      payload: short.payload,
-    });
     expect(refused.statusCode).toBe(400);
     expect(refused.json<ErrorResponse>()).toMatchObject({
       code: 'ECG12_RECORD_INVALID',
@@ -426,22 +406,9 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
   it('interprets a record longer than the standard 10 s (20 s: the same samples read at 250 Hz)', async () => {
     // Before: any record but exactly 10 s was refused, though the interpreter measures median
     // beats over 5-60 s.
-    const form = multipart(
-      [
-        {
-          field: 'header',
-          filename: 'E07509.hea',
-          content: E07509_HEA.replace(/^(E07509 12) 500 /, '$1 250 '),
-        },
-        { field: 'data', filename: 'E07509.mat', content: E07509_MAT },
-      ],
-      { height: '175', weight: '80' },
-    );
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/ecg/classify/record',
-      headers: { ...docA.headers, ...form.headers },
-      payload: form.payload,
+    const res = await uploadRecord(docA, {
+      header: E07509_HEA.replace(/^(E07509 12) 500 /, '$1 250 '),
+      data: E07509_MAT,
     });
     expect(res.statusCode).toBe(200);
     const body = res.json<Ecg12Classification>();
