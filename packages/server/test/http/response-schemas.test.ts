@@ -7,6 +7,7 @@ import {
   createDoctor,
   createPatient,
   createTestApp,
+  registerDevice,
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
@@ -50,5 +51,34 @@ describe('answers match the schemas the OpenAPI document publishes for them', ()
     });
     expect(put.statusCode).toBe(200);
     expect(violations(AlertRulesSchema, put.json())).toEqual([]);
+  });
+
+  it('POST /vitals and /oximetry list the 409 of a clock gone back and the 503 of a server shedding or stopping', async () => {
+    const { api_key: key } = await registerDevice(t, doctor, {
+      deviceId: 'ESP32-SCHEMA',
+      patientId: patient.user.id,
+    });
+    const upload = (sequence: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/vitals',
+        headers: { 'x-api-key': key },
+        payload: {
+          device_id: 'ESP32-SCHEMA',
+          timestamp: t.clock.now(),
+          sequence,
+          ecg_samples: Array.from({ length: 250 }, () => 0.1),
+        },
+      });
+    expect((await upload(7)).statusCode).toBe(201);
+    const back = await upload(3);
+    expect(back.json<{ code: string }>().code).toBe('TIMESTAMP_TAKEN');
+    const { paths } = t.app.swagger() as unknown as {
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+    };
+    for (const path of ['/api/v1/vitals', '/api/v1/oximetry'])
+      expect(Object.keys(paths[path]?.post?.responses ?? {}), path).toEqual(
+        expect.arrayContaining([String(back.statusCode), '503']),
+      );
   });
 });
