@@ -4,6 +4,7 @@ import { decodeEcgCounts } from '../../repositories/ecg-codec.js';
 import type {
   FhirCameraHrRow,
   FhirEcg12Row,
+  FhirEcgHrRow,
   FhirHrvRow,
   FhirOximetryRow,
   FhirVitalsRow,
@@ -105,6 +106,8 @@ export const OBSERVATION_KINDS = {
   oxhr: { codes: ['8867-4'] },
   /** SDNN of a packet's analysis window. */
   hrv: { codes: ['80404-7'] },
+  /** The heart rate Vigil measured from the ECG of a packet that sent none. */
+  ecghr: { codes: ['8867-4'] },
   /** A heart rate measured by the camera (rPPG). */
   camhr: { codes: ['8867-4'] },
   /** The 12 leads of a 12-lead ECG classified for a patient. */
@@ -323,6 +326,27 @@ export function hrvObservation(
     valueQuantity: { value: round(hrv.sdnn_ms, 1), unit: 'ms', system: UCUM, code: 'ms' },
   };
   if (deviceRef !== undefined) resource.device = { reference: deviceRef };
+  return resource;
+}
+
+/**
+ * The heart rate Vigil measured from a packet's ECG (the prediction's `heart_rate_bpm`, source
+ * `ecg`: the mean rate of the beats over the 10 s ending 2 s before the packet's end) where the
+ * packet sent none, as a vital-signs heart rate whose `method` says where it comes from.
+ */
+export function ecgHrObservation(
+  row: FhirEcgHrRow,
+  patientId: string,
+  deviceRef: string | undefined,
+): FhirResource {
+  const resource = vitalSign('hr', row.heart_rate_bpm, {
+    id: `ecghr-${row.id}`,
+    patientId,
+    ts: row.ts,
+    lastUpdated: row.created_at,
+    deviceRef,
+  });
+  resource.method = { text: 'ECG (R-R intervals, Vigil analysis)' };
   return resource;
 }
 
