@@ -266,14 +266,21 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
       .where('ecg12_requests.success', '=', 1)
       .where('ecg12_requests.patient_id', 'is not', null);
   const count = (r: { n: number | string | bigint } | undefined) => Number(r?.n ?? 0);
-  /** Predictions with a heart rate from the ECG whose packet sent no heart rate. */
+  /**
+   * Predictions with a heart rate from the ECG whose packet sent no heart rate: walked from the
+   * packets without one (`vitals_no_heart_rate_idx`, migration 026), by device and time.
+   */
   const ecgHr = () =>
     db
-      .selectFrom('predictions as p')
-      .innerJoin('vitals as v', 'v.id', 'p.vitals_id')
+      .selectFrom('vitals as v')
+      // A prediction has its packet's ts (its key on PostgreSQL is (vitals_id, ts)): joining on
+      // both lets PostgreSQL look in the packet's day partition only.
+      .innerJoin('predictions as p', (j) =>
+        j.onRef('p.vitals_id', '=', 'v.id').onRef('p.ts', '=', 'v.ts'),
+      )
+      .where('v.heart_rate_bpm', 'is', null)
       .where('p.heart_rate_source', '=', 'ecg')
-      .where('p.heart_rate_bpm', 'is not', null)
-      .where('v.heart_rate_bpm', 'is', null);
+      .where('p.heart_rate_bpm', 'is not', null);
 
   return {
     findUser(viewer, id, roles) {
@@ -454,19 +461,19 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
       return ecgHr()
         .select(['p.id', 'p.device_id', 'p.patient_id', 'p.ts', 'p.created_at'])
         .select((eb) => eb.ref('p.heart_rate_bpm').$notNull().as('heart_rate_bpm'))
-        .where('p.device_id', '=', deviceId)
+        .where('v.device_id', '=', deviceId)
         .where('p.patient_id', '=', patientId)
-        .where(timeFilter('p.ts', 'p.created_at', q))
-        .orderBy('p.ts', 'desc')
+        .where(timeFilter('v.ts', 'p.created_at', q))
+        .orderBy('v.ts', 'desc')
         .limit(q.limit)
         .execute();
     },
     async countEcgHr(deviceId, patientId, q) {
       const r = await ecgHr()
         .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('p.device_id', '=', deviceId)
+        .where('v.device_id', '=', deviceId)
         .where('p.patient_id', '=', patientId)
-        .where(timeFilter('p.ts', 'p.created_at', q))
+        .where(timeFilter('v.ts', 'p.created_at', q))
         .executeTakeFirst();
       return count(r);
     },
