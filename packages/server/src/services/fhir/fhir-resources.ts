@@ -38,6 +38,12 @@ const round = (v: number, decimals: number): number => {
   const f = 10 ** decimals;
   return Math.round(v * f) / f;
 };
+/**
+ * A stored reading as the device sent it: 7 significant digits, what a 4-byte real (PostgreSQL's
+ * column type) holds, so a value that went through one (36.599998) reads 36.6, while 62.25 bpm
+ * stays 62.25 (a fixed 1 decimal made it 62.3, not what REST and the device said).
+ */
+const asStored = (v: number): number => Number(v.toPrecision(7));
 
 function meta(lastUpdatedMs: number, profile?: string): Record<string, unknown> {
   return profile === undefined
@@ -157,7 +163,6 @@ const VITAL = {
     text: 'Heart rate',
     unit: 'beats/minute',
     ucum: '/min',
-    decimals: 1,
   },
   spo2: {
     profile: 'http://hl7.org/fhir/StructureDefinition/oxygensat',
@@ -168,7 +173,6 @@ const VITAL = {
     text: 'Oxygen saturation',
     unit: '%',
     ucum: '%',
-    decimals: 1,
   },
   temp: {
     profile: 'http://hl7.org/fhir/StructureDefinition/bodytemp',
@@ -176,7 +180,6 @@ const VITAL = {
     text: 'Body temperature',
     unit: 'C',
     ucum: 'Cel',
-    decimals: 2,
   },
   resp: {
     profile: 'http://hl7.org/fhir/StructureDefinition/resprate',
@@ -184,7 +187,6 @@ const VITAL = {
     text: 'Respiratory rate',
     unit: 'breaths/minute',
     ucum: '/min',
-    decimals: 1,
   },
 } as const;
 
@@ -208,8 +210,7 @@ function vitalSign(sign: keyof typeof VITAL, value: number, c: ObservationContex
     code: { coding: v.code, text: v.text },
     subject: { reference: `Patient/${c.patientId}` },
     effectiveDateTime: iso(c.ts),
-    // Stored as 4-byte reals on PostgreSQL: rounded so 36.6 is not 36.599998.
-    valueQuantity: { value: round(value, v.decimals), unit: v.unit, system: UCUM, code: v.ucum },
+    valueQuantity: { value: asStored(value), unit: v.unit, system: UCUM, code: v.ucum },
   };
   if (c.deviceRef !== undefined) resource.device = { reference: c.deviceRef };
   return resource;
