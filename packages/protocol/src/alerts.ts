@@ -105,11 +105,19 @@ export type AlertRuleBody = Static<typeof AlertRuleSchema>;
 export const AlertRulesSchema = Type.Object(
   {
     patient_id: Type.String(),
+    // One object, not an intersection with AlertRuleSchema: that schema refuses properties it
+    // does not name (a PUT body must not carry `source`), so `allOf` with it refused every rule
+    // the route answers, in the OpenAPI document and in TypeBox alike.
     rules: Type.Array(
-      Type.Intersect([
-        AlertRuleSchema,
-        Type.Object({ source: Type.Union([Type.Literal('default'), Type.Literal('patient')]) }),
-      ]),
+      Type.Object(
+        {
+          ...AlertRuleSchema.properties,
+          source: Type.Union([Type.Literal('default'), Type.Literal('patient')], {
+            description: "default: the server's default rule; patient: this patient's override",
+          }),
+        },
+        { title: 'PatientAlertRule', additionalProperties: false },
+      ),
     ),
   },
   { title: 'AlertRules' },

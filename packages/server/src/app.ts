@@ -25,6 +25,7 @@ import { QuietRequestLog } from './transports/http/request-log.js';
 import auditPlugin from './transports/http/plugins/audit.plugin.js';
 import authPlugin from './transports/http/plugins/auth.plugin.js';
 import loadSheddingPlugin from './transports/http/plugins/load-shedding.plugin.js';
+import { closeWebSockets } from './transports/ws/close-websockets.js';
 import { selectWsProtocol } from './transports/ws/ws-protocols.js';
 import metricsPlugin from './transports/http/plugins/metrics.plugin.js';
 import { registerRoutes } from './transports/http/routes/index.js';
@@ -172,6 +173,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Subprotocol authentication (`vigil.v1`, `vigil.bearer.<token>`): see ws-protocols.ts.
   await app.register(websocket, {
     options: { handleProtocols: (offered) => selectWsProtocol(offered) },
+    // Clients that do not answer the close frame are cut after a grace: see close-websockets.ts.
+    preClose: async () => closeWebSockets(app.websocketServer),
   });
   await app.register(swagger, {
     // A collection route is `/` under its prefix, so Fastify answers `/api/v1/users` and

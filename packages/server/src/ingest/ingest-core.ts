@@ -611,17 +611,23 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     // timestamp under another sequence is not a retry but a device clock that went back (a
     // resync, a reboot with whole-second timestamps). Answering it as a retry dropped the
     // packet silently; it is refused, naming the field, and nothing of the request is stored.
-    const sameTimestamp = (p: Reading<V>, stored: IngestResult): void => {
+    // `inBatch`: the index of the packet of this same batch that holds the timestamp (nothing of
+    // the batch is stored then, so the message must not say "stored already").
+    const sameTimestamp = (p: Reading<V>, stored: IngestResult, inBatch?: number): void => {
       if (p.sequence !== null && stored.sequence !== null && p.sequence !== stored.sequence)
         throw new DomainError('TIMESTAMP_TAKEN', {
           field: batch ? `[${String(p.index)}].timestamp` : 'timestamp',
-          message: `timestamp ${String(p.tsMs)} is stored already with sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back?`,
+          message:
+            inBatch === undefined
+              ? `timestamp ${String(p.tsMs)} is stored already with sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back?`
+              : `timestamp ${String(p.tsMs)} is also that of [${String(inBatch)}] of this batch, sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back? Nothing of the batch is stored`,
         });
     };
+    const newInRequest = new Map<number, number>();
     for (const p of sorted) {
       const again = seenInRequest.get(p.tsMs);
       if (again !== undefined) {
-        sameTimestamp(p, again);
+        sameTimestamp(p, again, newInRequest.get(p.tsMs));
         results[p.index] = again;
         duplicates++;
         continue;
@@ -665,6 +671,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       results[p.index] = r;
       answered.set(stored.id, { result: r, reading: p });
       seenInRequest.set(p.tsMs, r);
+      newInRequest.set(p.tsMs, p.index);
       if (p.tsMs > newest) newest = p.tsMs;
       events.push(kind.liveEvent(record, stored));
     }

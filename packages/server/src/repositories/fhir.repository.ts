@@ -72,6 +72,19 @@ export interface FhirHrvRow {
   hrv: unknown;
 }
 
+/**
+ * A prediction's heart rate measured from the ECG (`heart_rate_source` `ecg`) for a packet that
+ * carries no heart rate of its own.
+ */
+export interface FhirEcgHrRow {
+  id: string;
+  device_id: string;
+  patient_id: string | null;
+  ts: number;
+  created_at: number;
+  heart_rate_bpm: number;
+}
+
 export interface FhirCameraHrRow {
   id: string;
   patient_id: string;
@@ -155,6 +168,14 @@ export interface FhirRepository {
     q: Omit<TimeQuery, 'after' | 'limit'>,
   ): Promise<number>;
   findHrv(id: string): Promise<FhirHrvRow | undefined>;
+
+  listEcgHr(deviceId: string, patientId: string, q: TimeQuery): Promise<FhirEcgHrRow[]>;
+  countEcgHr(
+    deviceId: string,
+    patientId: string,
+    q: Omit<TimeQuery, 'after' | 'limit'>,
+  ): Promise<number>;
+  findEcgHr(id: string): Promise<FhirEcgHrRow | undefined>;
 
   listCameraHr(patientId: string, q: TimeQuery): Promise<FhirCameraHrRow[]>;
   countCameraHr(patientId: string, q: Omit<TimeQuery, 'after' | 'limit'>): Promise<number>;
@@ -245,6 +266,21 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
       .where('ecg12_requests.success', '=', 1)
       .where('ecg12_requests.patient_id', 'is not', null);
   const count = (r: { n: number | string | bigint } | undefined) => Number(r?.n ?? 0);
+  /**
+   * Predictions with a heart rate from the ECG whose packet sent no heart rate: walked from the
+   * packets without one (`vitals_no_heart_rate_idx`, migration 026), by device and time.
+   */
+  const ecgHr = () =>
+    db
+      .selectFrom('vitals as v')
+      // A prediction has its packet's ts (its key on PostgreSQL is (vitals_id, ts)): joining on
+      // both lets PostgreSQL look in the packet's day partition only.
+      .innerJoin('predictions as p', (j) =>
+        j.onRef('p.vitals_id', '=', 'v.id').onRef('p.ts', '=', 'v.ts'),
+      )
+      .where('v.heart_rate_bpm', 'is', null)
+      .where('p.heart_rate_source', '=', 'ecg')
+      .where('p.heart_rate_bpm', 'is not', null);
 
   return {
     findUser(viewer, id, roles) {
@@ -416,6 +452,36 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
         .select(['p.id', 'p.device_id', 'p.patient_id', 'p.ts', 'p.created_at', 'p.hrv'])
         .where('p.id', '=', id)
         .where('p.hrv', 'is not', null)
+        .executeTakeFirst();
+    },
+
+    // The heart rate Vigil measured from a packet's ECG, where the packet sent none (a packet's
+    // own rate is its `hr-` Observation): an ECG-only device's patient had no heart rate in FHIR.
+    listEcgHr(deviceId, patientId, q) {
+      return ecgHr()
+        .select(['p.id', 'p.device_id', 'p.patient_id', 'p.ts', 'p.created_at'])
+        .select((eb) => eb.ref('p.heart_rate_bpm').$notNull().as('heart_rate_bpm'))
+        .where('v.device_id', '=', deviceId)
+        .where('p.patient_id', '=', patientId)
+        .where(timeFilter('v.ts', 'p.created_at', q))
+        .orderBy('v.ts', 'desc')
+        .limit(q.limit)
+        .execute();
+    },
+    async countEcgHr(deviceId, patientId, q) {
+      const r = await ecgHr()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('v.device_id', '=', deviceId)
+        .where('p.patient_id', '=', patientId)
+        .where(timeFilter('v.ts', 'p.created_at', q))
+        .executeTakeFirst();
+      return count(r);
+    },
+    findEcgHr(id) {
+      return ecgHr()
+        .select(['p.id', 'p.device_id', 'p.patient_id', 'p.ts', 'p.created_at'])
+        .select((eb) => eb.ref('p.heart_rate_bpm').$notNull().as('heart_rate_bpm'))
+        .where('p.id', '=', id)
         .executeTakeFirst();
     },
 

@@ -83,6 +83,29 @@ describe('device clock skew', () => {
     expect(rows.map((r) => Number(r.sequence))).toEqual([10, 11]);
   });
 
+  it('names the packet of the same batch a refused timestamp collides with, without saying it was stored', async () => {
+    t = await createTestApp();
+    const { key } = await createMonitoredPatient(t, 'ESP32-TWICE');
+    const [p, q] = syntheticPackets('ESP32-TWICE', 70, 2, t.clock.now() - 60_000, 3);
+    const batch = await post(t, key, [
+      { ...p, sequence: 10 },
+      { ...q, sequence: 11 },
+      { ...p, sequence: 99 },
+    ]);
+    expect(batch.statusCode).toBe(409);
+    const body = batch.json<{ code: string; field: string; message: string }>();
+    expect(body).toMatchObject({ code: 'TIMESTAMP_TAKEN', field: '[2].timestamp' });
+    // Nothing of the batch is stored: the collision is with [0], sent in the same request.
+    expect(body.message).toContain('[0]');
+    expect(body.message).not.toContain('stored already');
+    const rows = await t.container.database.db
+      .selectFrom('vitals')
+      .select('sequence')
+      .where('device_id', '=', 'ESP32-TWICE')
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
   it('rejects a timestamp beyond 2^53 - 1 ms naming field timestamp, and the device stays readable', async () => {
     // Found by fuzzing POST /api/v1/vitals: a nanosecond clock (9.2e18) was stored as the
     // unsynchronised device_ts; on PostgreSQL every later read or upload of the device was a 500.

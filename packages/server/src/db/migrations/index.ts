@@ -24,6 +24,7 @@ import * as devicePatients from './022_device_patients.js';
 import * as deviceRetirement from './023_device_retirement.js';
 import * as deviceKinds from './024_device_kinds.js';
 import * as alertOnset from './025_alert_onset.js';
+import * as packetsWithoutHeartRate from './026_packets_without_heart_rate.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '023_device_retirement': deviceRetirement,
   '024_device_kinds': deviceKinds,
   '025_alert_onset': alertOnset,
+  '026_packets_without_heart_rate': packetsWithoutHeartRate,
 };

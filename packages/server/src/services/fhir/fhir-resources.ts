@@ -4,6 +4,7 @@ import { decodeEcgCounts } from '../../repositories/ecg-codec.js';
 import type {
   FhirCameraHrRow,
   FhirEcg12Row,
+  FhirEcgHrRow,
   FhirHrvRow,
   FhirOximetryRow,
   FhirVitalsRow,
@@ -37,6 +38,12 @@ const round = (v: number, decimals: number): number => {
   const f = 10 ** decimals;
   return Math.round(v * f) / f;
 };
+/**
+ * A stored reading as the device sent it: 7 significant digits, what a 4-byte real (PostgreSQL's
+ * column type) holds, so a value that went through one (36.599998) reads 36.6, while 62.25 bpm
+ * stays 62.25 (a fixed 1 decimal made it 62.3, not what REST and the device said).
+ */
+const asStored = (v: number): number => Number(v.toPrecision(7));
 
 function meta(lastUpdatedMs: number, profile?: string): Record<string, unknown> {
   return profile === undefined
@@ -105,6 +112,8 @@ export const OBSERVATION_KINDS = {
   oxhr: { codes: ['8867-4'] },
   /** SDNN of a packet's analysis window. */
   hrv: { codes: ['80404-7'] },
+  /** The heart rate Vigil measured from the ECG of a packet that sent none. */
+  ecghr: { codes: ['8867-4'] },
   /** A heart rate measured by the camera (rPPG). */
   camhr: { codes: ['8867-4'] },
   /** The 12 leads of a 12-lead ECG classified for a patient. */
@@ -154,7 +163,6 @@ const VITAL = {
     text: 'Heart rate',
     unit: 'beats/minute',
     ucum: '/min',
-    decimals: 1,
   },
   spo2: {
     profile: 'http://hl7.org/fhir/StructureDefinition/oxygensat',
@@ -165,7 +173,6 @@ const VITAL = {
     text: 'Oxygen saturation',
     unit: '%',
     ucum: '%',
-    decimals: 1,
   },
   temp: {
     profile: 'http://hl7.org/fhir/StructureDefinition/bodytemp',
@@ -173,7 +180,6 @@ const VITAL = {
     text: 'Body temperature',
     unit: 'C',
     ucum: 'Cel',
-    decimals: 2,
   },
   resp: {
     profile: 'http://hl7.org/fhir/StructureDefinition/resprate',
@@ -181,7 +187,6 @@ const VITAL = {
     text: 'Respiratory rate',
     unit: 'breaths/minute',
     ucum: '/min',
-    decimals: 1,
   },
 } as const;
 
@@ -205,8 +210,7 @@ function vitalSign(sign: keyof typeof VITAL, value: number, c: ObservationContex
     code: { coding: v.code, text: v.text },
     subject: { reference: `Patient/${c.patientId}` },
     effectiveDateTime: iso(c.ts),
-    // Stored as 4-byte reals on PostgreSQL: rounded so 36.6 is not 36.599998.
-    valueQuantity: { value: round(value, v.decimals), unit: v.unit, system: UCUM, code: v.ucum },
+    valueQuantity: { value: asStored(value), unit: v.unit, system: UCUM, code: v.ucum },
   };
   if (c.deviceRef !== undefined) resource.device = { reference: c.deviceRef };
   return resource;
@@ -323,6 +327,27 @@ export function hrvObservation(
     valueQuantity: { value: round(hrv.sdnn_ms, 1), unit: 'ms', system: UCUM, code: 'ms' },
   };
   if (deviceRef !== undefined) resource.device = { reference: deviceRef };
+  return resource;
+}
+
+/**
+ * The heart rate Vigil measured from a packet's ECG (the prediction's `heart_rate_bpm`, source
+ * `ecg`: the mean rate of the beats over the 10 s ending 2 s before the packet's end) where the
+ * packet sent none, as a vital-signs heart rate whose `method` says where it comes from.
+ */
+export function ecgHrObservation(
+  row: FhirEcgHrRow,
+  patientId: string,
+  deviceRef: string | undefined,
+): FhirResource {
+  const resource = vitalSign('hr', row.heart_rate_bpm, {
+    id: `ecghr-${row.id}`,
+    patientId,
+    ts: row.ts,
+    lastUpdated: row.created_at,
+    deviceRef,
+  });
+  resource.method = { text: 'ECG (R-R intervals, Vigil analysis)' };
   return resource;
 }
 

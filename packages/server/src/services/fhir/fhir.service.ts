@@ -21,6 +21,7 @@ import {
   CODE_SYSTEMS,
   ecg12Observation,
   ecg12Report,
+  ecgHrObservation,
   hrvObservation,
   OBSERVATION_KINDS,
   oximetryObservations,
@@ -228,6 +229,13 @@ export function createFhirService(deps: FhirServiceDeps) {
         resource = hrvObservation(row, patientId, await deviceRef(row.device_id));
         break;
       }
+      case 'ecghr': {
+        const row = await fhir.findEcgHr(rowId);
+        if (row === undefined) throw notFound();
+        const patientId = await visiblePatient(viewer, row.patient_id);
+        resource = ecgHrObservation(row, patientId, await deviceRef(row.device_id));
+        break;
+      }
       case 'camhr': {
         const row = await fhir.findCameraHr(rowId);
         if (row === undefined) throw notFound();
@@ -306,6 +314,19 @@ export function createFhirService(deps: FhirServiceDeps) {
                 : [{ ts: row.ts, rank: 2, rowId: row.id, comp: 0, resource }];
             }),
           count: (q) => fhir.countHrv(device.device_id, patientId, q),
+        });
+      if (kinds.has('ecghr'))
+        sources.push({
+          rank: 5,
+          list: async (q) =>
+            (await fhir.listEcgHr(device.device_id, patientId, q)).map((row) => ({
+              ts: row.ts,
+              rank: 5,
+              rowId: row.id,
+              comp: 0,
+              resource: ecgHrObservation(row, patientId, ref),
+            })),
+          count: (q) => fhir.countEcgHr(device.device_id, patientId, q),
         });
     }
     if (kinds.has('camhr'))

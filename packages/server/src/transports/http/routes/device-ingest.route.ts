@@ -69,7 +69,9 @@ export function deviceIngestRoute<P extends { device_id: string }>(
         response: {
           201: o.result ?? IngestResultSchema,
           200: o.batchResult ?? IngestBatchResultSchema,
-          ...errorResponses(400, 401, 403, 404, 413),
+          // 409: a timestamp stored already under another sequence (TIMESTAMP_TAKEN); 503: a
+          // server shedding load or stopping (SERVER_OVERLOADED, SERVICE_UNAVAILABLE), to retry.
+          ...errorResponses(400, 401, 403, 404, 409, 413, 503),
         },
       },
     },
