@@ -55,7 +55,11 @@ describe('shutdown with an unresponsive dashboard connected', () => {
     const address = t.app.server.address();
     if (address === null || typeof address === 'string') throw new Error('not listening on TCP');
     const socket = await unresponsiveClient(address.port, doctor.token);
-    const ended = new Promise<void>((resolve) => socket.once('close', () => { resolve(); }));
+    const ended = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
     const started = Date.now();
     await t.app.close();
     expect(Date.now() - started).toBeLessThan(3_000);
