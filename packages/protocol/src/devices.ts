@@ -31,9 +31,13 @@ export type EcgInputPreset = (typeof ECG_INPUT_PRESETS)[number];
  *   AD8232 (gain 1100 V/V) into the ESP32's 12-bit ADC, re-centred at 2048 by the firmware;
  * - `unknown`: the gain is not known; the ECG is analysed for timing only (heart rate, rhythm)
  *   and amplitude-based findings (flat line, ADC saturation) are suppressed.
- * A device registered without a profile is `auto`: mV when every sample is within ±50 mV,
- * otherwise the ad8232-esp32-12bit preset when every sample is an integer count in 0 … 4095
- * (the firmware's payload), otherwise refused (400 naming the sample).
+ * A device registered without a profile is `auto` until its first packet that fits one unit
+ * only: mV (every sample within ±50 mV, one negative or fractional) or the ad8232-esp32-12bit
+ * preset (every sample an integer count in 0 … 4095, one above 50: the firmware's payload). That
+ * packet locks the device to its unit (stored as its profile, with `inferred_at`): later packets
+ * are read in it, and one that does not fit it is refused (400 naming the sample), never read in
+ * another unit. Until then a packet that fits both (integers 0 … 50) is read as mV, and one that
+ * fits neither is refused. Setting `ecg_input` replaces the lock; null clears it (auto again).
  */
 export const EcgInputProfileSchema = Type.Object(
   {
@@ -48,6 +52,13 @@ export const EcgInputProfileSchema = Type.Object(
     counts_per_mv: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], {
       description: 'Overall gain of the front end in ADC counts per mV at the electrodes',
     }),
+    inferred_at: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          "Present when Vigil set this profile: when an `auto` device's first packet that fits one unit only locked it to that unit (absent for a profile set by a user)",
+      }),
+    ),
   },
   { title: 'EcgInputProfile' },
 );

@@ -1,4 +1,4 @@
-import type { DeviceKind, IngestResult } from '@vigil/protocol';
+import type { DeviceKind, EcgInputProfile, IngestResult } from '@vigil/protocol';
 import type { Clock } from '../adapters/clock.js';
 import { DomainError, validationFailed } from '../errors/catalogue.js';
 import type { AlertObservation } from '../services/alert-rule-engine.js';
@@ -24,6 +24,16 @@ export interface IngestCoreDeps {
     markSeen(id: string): Promise<void>;
     /** Records that the device sent this kind (written once per device and kind). */
     sent(deviceId: string, kind: DeviceKind): Promise<void>;
+    /**
+     * The device with its ECG input profile as stored now (an `auto` identity may be stale: a
+     * cached key, an MQTT session, another instance's lock). Absent: identities are taken as given.
+     */
+    withStoredEcgInput?(device: DeviceIdentity): Promise<DeviceIdentity>;
+    /**
+     * Locks an `auto` device to a profile (kept while it is still auto); returns the device's
+     * profile as stored after (another request's or instance's lock wins).
+     */
+    lockEcgInput?(device: DeviceIdentity, profile: EcgInputProfile): Promise<EcgInputProfile>;
   };
   alerts: AlertSink;
   realtime: RealtimePublisher;
@@ -181,7 +191,9 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       }
       throw e;
     }
-    const readings = payloads.map((p, i) => this.normalize(p, i, batch, now, device));
+    const normalized = await this.normalizeAll(payloads, batch, now, device);
+    device = normalized.device;
+    const { readings } = normalized;
     const { shedAfterMs } = options;
     return this.enqueue(device.device_id, () => {
       // Its turn: refused, nothing stored, if the server is stopping or it waited too long (the
@@ -256,6 +268,52 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
           this.devices.delete(deviceId);
           return Promise.resolve();
         }).catch(() => undefined);
+  }
+
+  /**
+   * Normalises a request's payloads with the device's settings. A device without an ECG input
+   * profile (`auto`) is locked to the unit of its first reading that fits one unit only (the
+   * kind's `inputLockOf`), stored as its profile before anything of the request is: its later
+   * readings, in this batch and after (any instance, after restarts), are read in that unit, and
+   * one that does not fit it is refused. Reading each packet in the unit it looked like stored a
+   * `[0, 80, 0]` packet of a mV stream as ADC counts between mV neighbours (usertest 4).
+   */
+  private async normalizeAll(
+    payloads: readonly P[],
+    batch: boolean,
+    now: number,
+    given: DeviceIdentity,
+  ): Promise<{ device: DeviceIdentity; readings: Reading<V>[] }> {
+    const all = (d: DeviceIdentity) => payloads.map((p, i) => this.normalize(p, i, batch, now, d));
+    const { devices } = this.deps;
+    const { kind } = this;
+    if (
+      kind.inputLockOf === undefined ||
+      devices.withStoredEcgInput === undefined ||
+      devices.lockEcgInput === undefined ||
+      given.ecg_input.preset !== 'auto'
+    )
+      return { device: given, readings: all(given) };
+    const device = await devices.withStoredEcgInput(given);
+    if (device.ecg_input.preset !== 'auto') return { device, readings: all(device) };
+    let lock: EcgInputProfile | null = null;
+    const readings: Reading<V>[] = [];
+    for (const [i, p] of payloads.entries()) {
+      const r = this.normalize(
+        p,
+        i,
+        batch,
+        now,
+        lock === null ? device : { ...device, ecg_input: lock },
+      );
+      lock ??= kind.inputLockOf(r.values);
+      readings.push(r);
+    }
+    if (lock === null) return { device, readings };
+    // The stored lock (this one, or a concurrent request's or instance's) reads the whole
+    // request: packets before the one that locked fitted both units, and are read in this one.
+    const locked = { ...device, ecg_input: await devices.lockEcgInput(device, lock) };
+    return { device: locked, readings: all(locked) };
   }
 
   private normalize(

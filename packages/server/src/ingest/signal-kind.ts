@@ -1,4 +1,4 @@
-import type { DeviceKind, IngestResult } from '@vigil/protocol';
+import type { DeviceKind, EcgInputProfile, IngestResult } from '@vigil/protocol';
 import type { AlertObservation } from '../services/alert-rule-engine.js';
 import type { DeviceAuth, DeviceIdentity } from '../services/devices.service.js';
 import type { RealtimeEvent } from '../services/realtime-port.js';
@@ -118,6 +118,12 @@ export interface SignalKind<P extends DevicePayload, V, R, A, S> {
    * naming `field(name)` (which adds `[i].` in a batch).
    */
   normalize(payload: P, field: (name: string) => string, device: DeviceIdentity): V;
+  /**
+   * The ECG input profile a reading normalised under `auto` (the device has none) locks its
+   * device to, or null (its samples fit more than one unit, or the kind has no units): the core
+   * stores it as the device's, and reads the device's later readings in it.
+   */
+  inputLockOf?(values: V): EcgInputProfile | null;
   /**
    * Length of the reading's stream content (ms). Readings with content (> 0) go through the
    * device's orderer, which detects gaps and late arrivals; others are assessed at once.

@@ -131,6 +131,30 @@ export class DevicesRepository {
     return rows.map((r) => r.device_id);
   }
 
+  /**
+   * Sets the ECG input profile (JSON) of a device that has none (`auto`); false when it has one
+   * by now (another request's or instance's lock, or a user's): the first lock stays.
+   */
+  async lockEcgInput(id: string, profileJson: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('devices')
+      .set({ ecg_input: profileJson })
+      .where('id', '=', id)
+      .where('ecg_input', 'is', null)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /** The stored ECG input profile of a device (JSON text, jsonb parsed, or null: auto). */
+  async ecgInputOf(id: string): Promise<unknown> {
+    const row = await this.db
+      .selectFrom('devices')
+      .select('ecg_input')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.ecg_input ?? null;
+  }
+
   async touchLastSeen(id: string, now: number): Promise<void> {
     await this.db.updateTable('devices').set({ last_seen_at: now }).where('id', '=', id).execute();
   }

@@ -13,7 +13,7 @@ import {
   type EcgInputBody,
   type EcgInputProfile,
 } from '@vigil/protocol';
-import { profileFromBody, storedProfile } from './ecg-input-profile.js';
+import { inferredProfile, profileFromBody, storedProfile } from './ecg-input-profile.js';
 import type { AuthUser } from './user-view.js';
 
 export interface DeviceView {
@@ -370,6 +370,42 @@ export class DevicesService {
     if (row === undefined) throw notFound('DEVICE_NOT_FOUND', 'device_id');
     if (row.retired_at !== null) throw new DomainError('DEVICE_RETIRED', { field: 'device_id' });
     return identity(row);
+  }
+
+  /**
+   * The device with its ECG input profile as stored now, for an `auto` identity (a cached key,
+   * an MQTT session or another instance may not have seen its lock yet); others as given. A
+   * device that stays auto (its packets fit both units) costs one read per upload.
+   */
+  async withStoredEcgInput(device: DeviceIdentity): Promise<DeviceIdentity> {
+    if (device.ecg_input.preset !== 'auto') return device;
+    const stored = storedProfile(await this.deps.devices.ecgInputOf(device.id));
+    if (stored.preset === 'auto') return device;
+    this.cacheEcgInput(device.id, stored);
+    return { ...device, ecg_input: stored };
+  }
+
+  /**
+   * Locks an `auto` device to the unit of its first packet that fits one unit only (stored as
+   * its profile, with `inferred_at`); the first lock stays, whoever wrote it. Returns the stored
+   * profile. An admin or doctor replaces or clears it with `update` (ecg_input).
+   */
+  async lockEcgInput(device: DeviceIdentity, profile: EcgInputProfile): Promise<EcgInputProfile> {
+    const locked = inferredProfile(profile, this.deps.clock.now());
+    let stored = locked;
+    if (!(await this.deps.devices.lockEcgInput(device.id, JSON.stringify(locked)))) {
+      stored = storedProfile(await this.deps.devices.ecgInputOf(device.id));
+      // Cleared again between the two statements: this request reads in its own unit.
+      if (stored.preset === 'auto') return locked;
+    }
+    this.cacheEcgInput(device.id, stored);
+    return stored;
+  }
+
+  /** Cached identities of the device take its stored profile (its key stays verified). */
+  private cacheEcgInput(id: string, profile: EcgInputProfile): void {
+    for (const entry of this.keyCache.values())
+      if (entry.device.id === id) entry.device = { ...entry.device, ecg_input: profile };
   }
 
   async markSeen(deviceId: string): Promise<void> {

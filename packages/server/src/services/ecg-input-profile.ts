@@ -35,6 +35,15 @@ const UNKNOWN_PROFILE: EcgInputProfile = {
 /** A device without a profile: mV or the firmware's 12-bit counts, told by the samples. */
 export const AUTO_PROFILE: EcgInputProfile = { ...MV_PROFILE, preset: 'auto' };
 
+/**
+ * The profile an `auto` device is locked to by its first packet that fits one unit only (mV, or
+ * the firmware's 12-bit counts), marked with when: a device's unit guessed per packet let one
+ * packet of a mV stream (`[0, 80, 0]`) be stored as counts between mV neighbours (usertest 4).
+ */
+export function inferredProfile(profile: EcgInputProfile, atMs: number): EcgInputProfile {
+  return { ...profile, inferred_at: new Date(atMs).toISOString() };
+}
+
 /** The profile a client asked for. */
 export function profileFromBody(body: EcgInputBody): EcgInputProfile {
   if ('preset' in body) {

@@ -62,6 +62,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
     // boot: stored at the receive time and flagged, not lost (the seed-000 firmware without NTP).
     acceptsUnsyncedClock: true,
     normalize: normalizeEcgVitals,
+    inputLockOf: (values) => values.locksTo,
     answerOf: (prediction, reading) => ({
       timestamp_unsynced: reading.deviceTsMs !== null,
       prediction: prediction === null ? null : toUploadPrediction(prediction),
@@ -241,6 +242,7 @@ function storedReadingOfRow(row: VitalsTable): EcgVitalsRecord {
         beatTimestampsMs:
           row.beat_timestamps_ms === null ? null : (JSON.parse(row.beat_timestamps_ms) as number[]),
         leads: null,
+        locksTo: null,
       },
     },
   };

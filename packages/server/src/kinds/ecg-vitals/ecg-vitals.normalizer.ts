@@ -54,6 +54,11 @@ export interface EcgVitalsValues {
   beatTimestampsMs: number[] | null;
   /** The named leads of a multi-lead packet (`leads` or seed 004's `batch`); null for one lead. */
   leads: MultiLeadValues | null;
+  /**
+   * The profile an `auto` device is locked to by this packet, whose samples fit one unit only
+   * (mV, or the firmware's 12-bit counts); null when they fit both, or the device has a profile.
+   */
+  locksTo: EcgInputProfile | null;
 }
 
 /**
@@ -90,7 +95,11 @@ export function normalizeEcgVitals(
         `${field(`ecg_samples[${i}]`)} must be a finite number`,
       );
   }
-  const { samples, input, unitsKnown, railsMv } = samplesToMv(raw, device.ecg_input, field);
+  const { samples, input, unitsKnown, railsMv, locksTo } = samplesToMv(
+    raw,
+    device.ecg_input,
+    field,
+  );
   // The seed-000 firmware sends 0 for a pulse oximeter that has no reading (finger out, sensor
   // off): no reading, stored as absent, never a measured 0 (nor a refused packet).
   const reading = (v: number | null): number | null => (v === 0 ? null : v);
@@ -131,6 +140,7 @@ export function normalizeEcgVitals(
     windowMs: p.window_ms ?? null,
     beatTimestampsMs: p.beat_timestamps_ms ?? null,
     leads: null,
+    locksTo,
   };
 }
 
@@ -240,7 +250,9 @@ const within = (raw: readonly number[], lo: number, hi: number, integers: boolea
  * The one conversion of a packet's samples to mV (everything downstream is mV), by the device's
  * input profile. `auto` (no profile set) takes samples within ±50 mV as mV and integer counts in
  * 0 … 4095 as the cardiac-monitor ESP32's 12-bit ADC (AD8232_ESP32_12BIT); anything else is
- * refused naming the first sample that fits neither. `unknown` units keep only the shape: the
+ * refused naming the first sample that fits neither. A packet that fits one of the two only
+ * (`locksTo`) locks the device to it: the ingest stores it as the device's profile, so its later
+ * packets are never read in the other unit. `unknown` units keep only the shape: the
  * window is centred on its median and scaled so that its 1st-99th percentile range is 2
  * (nominal mV), so detection works on timing, and no amplitude means anything.
  */
@@ -253,6 +265,7 @@ function samplesToMv(
   input: string;
   unitsKnown: boolean;
   railsMv: [number, number] | null;
+  locksTo: EcgInputProfile | null;
 } {
   const out = new Float64Array(raw.length);
   const fromCounts = (pr: EcgInputProfile, input: string) => {
@@ -263,7 +276,7 @@ function samplesToMv(
     if (bad >= 0)
       throw validationFailed(
         field(`ecg_samples[${bad}]`),
-        `${field(`ecg_samples[${bad}]`)} must be an integer ADC count in 0 … ${String(2 ** bits - 1)} (the device's ${input} input profile)`,
+        `${field(`ecg_samples[${bad}]`)} must be an integer ADC count in 0 … ${String(2 ** bits - 1)} (the device's ${input} input profile${pr.inferred_at === undefined ? '' : `, locked by its first packet that fitted 12-bit counts only, at ${pr.inferred_at}`})`,
       );
     for (let i = 0; i < raw.length; i++) {
       out[i] = ((raw[i] ?? 0) - zero) / gain;
@@ -276,7 +289,7 @@ function samplesToMv(
         );
     }
     const railsMv: [number, number] = [(0 - zero) / gain, (2 ** bits - 1 - zero) / gain];
-    return { samples: out, input, unitsKnown: true, railsMv };
+    return { samples: out, input, unitsKnown: true, railsMv, locksTo: null };
   };
   if (profile.units === 'adc_counts') return fromCounts(profile, profile.preset);
   if (profile.units === 'unknown') {
@@ -295,17 +308,30 @@ function samplesToMv(
     // sample finite.
     const scale = range > 0 && Number.isFinite(4 / range) ? 2 / range : 1;
     for (let i = 0; i < raw.length; i++) out[i] = ((raw[i] ?? 0) / unit - median) * scale;
-    return { samples: out, input: 'unknown', unitsKnown: false, railsMv: null };
+    return { samples: out, input: 'unknown', unitsKnown: false, railsMv: null, locksTo: null };
   }
   const bad = within(raw, -MAX_ECG_MV, MAX_ECG_MV, false);
+  const auto = profile.preset === 'auto';
   if (bad < 0) {
     for (let i = 0; i < raw.length; i++) out[i] = raw[i] ?? 0;
-    return { samples: out, input: 'mv', unitsKnown: true, railsMv: null };
+    // Integers 0 … 50 fit the counts too (a window at the ADC's bottom rail): read as mV, as
+    // before any lock, but they lock nothing.
+    const onlyMv = auto && within(raw, 0, 4095, true) >= 0;
+    return {
+      samples: out,
+      input: 'mv',
+      unitsKnown: true,
+      railsMv: null,
+      locksTo: onlyMv ? MV_PROFILE : null,
+    };
   }
   let culprit = bad;
-  if (profile.preset === 'auto') {
+  if (auto) {
     if (within(raw, 0, 4095, true) < 0)
-      return fromCounts(AD8232_ESP32_12BIT, AD8232_ESP32_12BIT.preset);
+      return {
+        ...fromCounts(AD8232_ESP32_12BIT, AD8232_ESP32_12BIT.preset),
+        locksTo: AD8232_ESP32_12BIT,
+      };
     // Name the first sample that is neither mV nor a 12-bit count, if there is one.
     const neither = raw.findIndex(
       (v) => Math.abs(v) > MAX_ECG_MV && !(Number.isInteger(v) && v >= 0 && v <= 4095),
@@ -314,6 +340,8 @@ function samplesToMv(
   }
   throw validationFailed(
     field(`ecg_samples[${culprit}]`),
-    `${field(`ecg_samples[${culprit}]`)} must be within ±${String(MAX_ECG_MV)} mV, or all samples 12-bit ADC counts (or set the device's ecg_input profile)`,
+    auto
+      ? `${field(`ecg_samples[${culprit}]`)} must be within ±${String(MAX_ECG_MV)} mV, or all samples 12-bit ADC counts (or set the device's ecg_input profile)`
+      : `${field(`ecg_samples[${culprit}]`)} must be within ±${String(MAX_ECG_MV)} mV (the device's mv input profile${profile.inferred_at === undefined ? '' : `, locked by its first packet that fitted mV only, at ${profile.inferred_at}`}; an admin or doctor sets another with PUT /api/v1/devices/{id} ecg_input)`,
   );
 }
