@@ -99,6 +99,15 @@ describe('the heart rate of an ECG packet, one rule in every output', () => {
     );
     expect(latest.heart_rate_bpm).toBe(rates.get(latest.timestamp) ?? null);
     expect(stats.latest.heart_rate_bpm).toBe(latest.heart_rate_bpm);
+    // The patient's heart-rate history (devices and camera) lists the same packets' rates.
+    const history = await get<{ observations: { ts: number; bpm: number; source: string }[] }>(
+      `/api/v1/patients/${patient.user.id}/heart-rate?from=${base}&to=${end}`,
+    );
+    expect(history.observations).toHaveLength(measured.length);
+    for (const o of history.observations) {
+      expect(o.source).toBe('device');
+      expect(o.bpm).toBe(rates.get(o.ts));
+    }
   });
 
   it('gives the report and FHIR the same rates for the same packets', async () => {
