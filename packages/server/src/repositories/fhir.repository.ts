@@ -9,6 +9,7 @@ import {
 } from './access.repository.js';
 import type { DeviceRow } from './devices.repository.js';
 import type { UserRow } from './users.repository.js';
+import { measuredHeartRates } from './vitals.repository.js';
 
 /** An inclusive range of epoch ms; an absent end is open. */
 export interface MsRange {
@@ -267,20 +268,10 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
       .where('ecg12_requests.patient_id', 'is not', null);
   const count = (r: { n: number | string | bigint } | undefined) => Number(r?.n ?? 0);
   /**
-   * Predictions with a heart rate from the ECG whose packet sent no heart rate: walked from the
-   * packets without one (`vitals_no_heart_rate_idx`, migration 026), by device and time.
+   * Predictions with a heart rate from the ECG whose packet sent no heart rate (the second half
+   * of the one heart-rate rule, vitals.repository.ts), walked from the packets without one.
    */
-  const ecgHr = () =>
-    db
-      .selectFrom('vitals as v')
-      // A prediction has its packet's ts (its key on PostgreSQL is (vitals_id, ts)): joining on
-      // both lets PostgreSQL look in the packet's day partition only.
-      .innerJoin('predictions as p', (j) =>
-        j.onRef('p.vitals_id', '=', 'v.id').onRef('p.ts', '=', 'v.ts'),
-      )
-      .where('v.heart_rate_bpm', 'is', null)
-      .where('p.heart_rate_source', '=', 'ecg')
-      .where('p.heart_rate_bpm', 'is not', null);
+  const ecgHr = () => measuredHeartRates(db);
 
   return {
     findUser(viewer, id, roles) {

@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../db/database.js';
 import type { DB, ReportsTable } from '../db/schema.js';
 import { devicesThatServed, visiblePatientIds, type Viewer } from './access.repository.js';
+import { packetHeartRateSql } from './vitals.repository.js';
 
 /**
  * Reports (migration 015) and the read model a report is built from. Every figure is an SQL
@@ -219,7 +220,8 @@ export function createReportsRepository(db: Kysely<DB>, dialect: Dialect): Repor
       return sql`case when ${next} - v.ts < ${sql.lit(MAX_READING_HOLD_MS)}
           then ${next} - v.ts else ${sql.lit(MAX_READING_HOLD_MS)} end`;
     };
-    const hr = sql`coalesce(p.heart_rate_bpm, v.heart_rate_bpm)`;
+    // The one rule of every output (packetHeartRateSql): the device's rate, else the ECG's.
+    const hr = packetHeartRateSql('v', 'p');
     const hrvOf = (key: string) => sql`case when p.analysable = 1 then ${jnum('p.hrv', key)} end`;
     return sql`select v.ts as ts,
         ${hr} as hr,

@@ -1,4 +1,4 @@
-import { sql, type Compilable, type Kysely } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import {
   VITALS_ROW_COLUMNS,
   type EcgChunk,
@@ -59,6 +59,11 @@ export interface VitalsRepository {
   ): Promise<VitalsRow[]>;
   latest(deviceId: string): Promise<VitalsRow | undefined>;
   /**
+   * The heart rate measured from the ECG of those of the device's packets at `ts` that sent none
+   * (packetHeartRateSql's second half), by packet ts.
+   */
+  measuredHeartRatesAt(deviceId: string, ts: readonly number[]): Promise<Map<number, number>>;
+  /**
    * Whole stored packets (ECG included) of a device with `afterTs` < ts <= `toTs`, oldest
    * first; with `unassessedOnly`, only those without a prediction (several instances: the
    * packets other instances stored for this device's owner).
@@ -88,6 +93,39 @@ export interface VitalsRepository {
     spo2: Agg;
     temp: Agg;
   }>;
+}
+
+/**
+ * The heart rate of an ECG packet, one rule for every output that shows one (`/series`, `/stats`,
+ * history and latest, reports, FHIR): the device's `heart_rate_bpm` when it sent one, else the
+ * rate the ECG analysis measured for that packet (its prediction, `heart_rate_source` `ecg`). The
+ * device's figure first: it is what the device's clinicians configured, and what seed 000
+ * clients send and read back; the ECG-derived one fills the gap of a device without a pulse
+ * sensor (usertest4: its /series and /stats showed no heart rate while its predictions had one).
+ * `v` is the packet (`vitals`), `p` its prediction, left-joined.
+ */
+export function packetHeartRateSql(v = 'v', p = 'p'): RawBuilder<number | null> {
+  return sql<
+    number | null
+  >`coalesce(${sql.ref(`${v}.heart_rate_bpm`)}, case when ${sql.ref(`${p}.heart_rate_source`)} = 'ecg' then ${sql.ref(`${p}.heart_rate_bpm`)} end)`;
+}
+
+/**
+ * The rule's second half alone: the packets that sent no heart rate (`v`) with their prediction
+ * (`p`) whose rate was measured from the ECG. Walked from the packets without one
+ * (`vitals_no_heart_rate_idx`, migration 026, by device and time), so a device that sends its
+ * rate costs one probe of an empty index range. A prediction has its packet's ts (its key on
+ * PostgreSQL is (vitals_id, ts)): joining on both lets PostgreSQL look in one day partition.
+ */
+export function measuredHeartRates(db: Kysely<DB>) {
+  return db
+    .selectFrom('vitals as v')
+    .innerJoin('predictions as p', (j) =>
+      j.onRef('p.vitals_id', '=', 'v.id').onRef('p.ts', '=', 'v.ts'),
+    )
+    .where('v.heart_rate_bpm', 'is', null)
+    .where('p.heart_rate_source', '=', 'ecg')
+    .where('p.heart_rate_bpm', 'is not', null);
 }
 
 type Measure = 'hr' | 'spo2' | 'temp';
@@ -135,6 +173,9 @@ class AggSum {
     const hi = num(max);
     if (lo !== null && (this.min === null || lo < this.min)) this.min = lo;
     if (hi !== null && (this.max === null || hi > this.max)) this.max = hi;
+  }
+  count(): number {
+    return this.n;
   }
   agg(): Agg {
     return {
@@ -351,6 +392,15 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .limit(1)
         .executeTakeFirst();
     },
+    async measuredHeartRatesAt(deviceId, ts) {
+      if (ts.length === 0) return new Map();
+      const rows = await measuredHeartRates(db)
+        .select(['v.ts', 'p.heart_rate_bpm'])
+        .where('v.device_id', '=', deviceId)
+        .where('v.ts', 'in', ts)
+        .execute();
+      return new Map(rows.map((r) => [r.ts, r.heart_rate_bpm ?? 0]));
+    },
     listPackets(deviceId, q) {
       let query = db
         .selectFrom('vitals as v')
@@ -447,15 +497,49 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .groupBy(sql`1`)
         .orderBy(sql`1`)
         .execute();
-      return rows.map((r) => ({
-        time: r.time,
-        packets: r.packets,
-        heart_rate_bpm: {
+      // The rollup holds the rates the packets carried; those of packets that sent none come
+      // from their ECG analysis (packetHeartRateSql), bucketed by the packet's minute as the
+      // rollup is, over the same minutes. Asked only where the rollup counts such packets (more
+      // packets than rates): a device that sends its rate pays no second query.
+      const someWithout = rows.some((r) => r.packets > r.hr_count);
+      const measured = !someWithout
+        ? []
+        : await measuredHeartRates(db)
+            .select([
+              sql<number>`((${sql.ref('v.ts')} / 60000) * 60000 / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`.as(
+                'time',
+              ),
+              sql<number>`cast(count(${sql.ref('p.heart_rate_bpm')}) as integer)`.as('n'),
+              sql<number>`sum(cast(${sql.ref('p.heart_rate_bpm')} as double precision))`.as('sum'),
+              sql<number>`min(${sql.ref('p.heart_rate_bpm')})`.as('min'),
+              sql<number>`max(${sql.ref('p.heart_rate_bpm')})`.as('max'),
+            ])
+            .where('v.device_id', '=', deviceId)
+            .where('v.ts', '>=', Math.floor(from / 60_000) * 60_000)
+            .where('v.ts', '<', Math.ceil(to / 60_000) * 60_000)
+            .groupBy(sql`1`)
+            .execute();
+      const byTime = new Map(measured.map((m) => [m.time, m]));
+      const heartRate = (r: (typeof rows)[number]): Agg => {
+        const own: Agg = {
           min: num(r.hr_min),
           avg: num(r.hr_avg),
           max: num(r.hr_max),
           count: r.hr_count,
-        },
+        };
+        const m = byTime.get(r.time);
+        if (m === undefined) return own;
+        const all = new AggSum();
+        // The rollup's sum back from its mean (the SQL stays as it was for a device that sends
+        // its rate): exact to the last bit or two, far below the 0.01 bpm the API rounds to.
+        all.add(r.hr_count, (r.hr_avg ?? 0) * r.hr_count, r.hr_min, r.hr_max);
+        all.add(m.n, m.sum, m.min, m.max);
+        return all.agg();
+      };
+      return rows.map((r) => ({
+        time: r.time,
+        packets: r.packets,
+        heart_rate_bpm: heartRate(r),
         spo2_percent: {
           min: num(r.sp_min),
           avg: num(r.sp_avg),
@@ -533,6 +617,25 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         hr.add(r.hr_n, r.hr_sum, r.hr_min, r.hr_max);
         spo2.add(r.spo2_n, r.spo2_sum, r.spo2_min, r.spo2_max);
         temp.add(r.temp_n, r.temp_sum, r.temp_min, r.temp_max);
+      }
+      // The rollup and the raw parts hold the rates packets carried. Where they count packets
+      // without one, the rates measured from those packets' ECG (packetHeartRateSql) join them;
+      // a device that sends its rate pays no second query. (A second statement: a packet stored
+      // between the two may add its rate and not itself; the next read counts both.)
+      if (total.packets > hr.count()) {
+        const hrOf = sql.ref('p.heart_rate_bpm');
+        const m = await measuredHeartRates(db)
+          .select([
+            sql<number>`cast(count(${hrOf}) as bigint)`.as('n'),
+            sql<number>`coalesce(sum(cast(${hrOf} as double precision)), 0)`.as('sum'),
+            sql<number | null>`min(${hrOf})`.as('min'),
+            sql<number | null>`max(${hrOf})`.as('max'),
+          ])
+          .where('v.device_id', '=', deviceId)
+          .where('v.ts', '>=', from)
+          .where('v.ts', '<', to)
+          .executeTakeFirst();
+        if (m !== undefined) hr.add(m.n, m.sum, m.min, m.max);
       }
       return {
         total: total.packets,

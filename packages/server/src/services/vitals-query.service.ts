@@ -32,7 +32,10 @@ export interface VitalsRecordView {
 }
 
 export interface VitalsQueryServiceDeps {
-  vitals: Pick<VitalsRepository, 'listHistory' | 'latest' | 'listEcg' | 'series' | 'stats'>;
+  vitals: Pick<
+    VitalsRepository,
+    'listHistory' | 'latest' | 'measuredHeartRatesAt' | 'listEcg' | 'series' | 'stats'
+  >;
   predictions: PredictionsRepository;
   /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
   visibleDevice(viewer: Viewer, deviceId: string): Promise<unknown>;
@@ -138,15 +141,37 @@ export class VitalsQueryService {
   ): Promise<{ items: VitalsRecordView[]; next_cursor: string | null }> {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
-    const rows = await this.deps.vitals.listHistory(deviceId, pageWindow(q));
+    const rows = await this.withHeartRate(
+      deviceId,
+      await this.deps.vitals.listHistory(deviceId, pageWindow(q)),
+    );
     return toPage(rows, q.limit, toVitalsView);
   }
 
   async latest(viewer: Viewer, deviceId: string): Promise<VitalsRecordView> {
     await this.deps.visibleDevice(viewer, deviceId);
-    const row = await this.deps.vitals.latest(deviceId);
+    const [row] = await this.withHeartRate(deviceId, await this.latestRows(deviceId));
     if (row === undefined) throw new DomainError('VITALS_NOT_FOUND');
     return toVitalsView(row);
+  }
+
+  private async latestRows(deviceId: string): Promise<VitalsRow[]> {
+    const row = await this.deps.vitals.latest(deviceId);
+    return row === undefined ? [] : [row];
+  }
+
+  /**
+   * The packets with the heart rate of the one rule (packetHeartRateSql): a packet that sent
+   * none shows the rate its ECG analysis measured. Looked up only for such packets, so the
+   * packets of a device that sends its rate cost nothing more.
+   */
+  private async withHeartRate(deviceId: string, rows: VitalsRow[]): Promise<VitalsRow[]> {
+    const missing = rows.filter((r) => r.heart_rate_bpm === null).map((r) => r.ts);
+    if (missing.length === 0) return rows;
+    const measured = await this.deps.vitals.measuredHeartRatesAt(deviceId, missing);
+    return rows.map((r) =>
+      r.heart_rate_bpm === null ? { ...r, heart_rate_bpm: measured.get(r.ts) ?? null } : r,
+    );
   }
 
   async ecg(
@@ -238,7 +263,7 @@ export class VitalsQueryService {
     await this.deps.visibleDevice(viewer, deviceId);
     checkRange(q.from, q.to);
     const s = await this.deps.vitals.stats(deviceId, q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER);
-    const latest = await this.deps.vitals.latest(deviceId);
+    const [latest] = await this.withHeartRate(deviceId, await this.latestRows(deviceId));
     return {
       device_id: deviceId,
       total_packets: s.total,

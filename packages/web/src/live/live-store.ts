@@ -31,6 +31,26 @@ export interface LeadsWindow {
   endMs: number;
 }
 
+/**
+ * A packet's heart rate by the server's one rule (docs/api.md, vitals endpoints): the device's,
+ * else the one the ECG analysis measured for that packet, which arrives in its prediction. The
+ * live packet carries only the device's, so an ECG-only device's tile showed the measured rate
+ * from `/latest` and then "—" from the next live packet.
+ */
+function withMeasuredRate(
+  summary: VitalsSummary,
+  prediction: Prediction | undefined,
+): VitalsSummary {
+  if (
+    summary.heart_rate_bpm !== null ||
+    prediction?.timestamp !== summary.timestamp ||
+    prediction.heart_rate_source !== 'ecg' ||
+    prediction.heart_rate_bpm === null
+  )
+    return summary;
+  return { ...summary, heart_rate_bpm: prediction.heart_rate_bpm };
+}
+
 export class LiveStore {
   status: ConnectionStatus = 'idle';
   readonly latest = new Map<string, VitalsSummary>();
@@ -83,7 +103,11 @@ export class LiveStore {
       this.leadChunks.set(summary.device_id, list);
     }
     const prev = this.latest.get(summary.device_id);
-    if (!prev || prev.timestamp <= summary.timestamp) this.latest.set(summary.device_id, summary);
+    if (!prev || prev.timestamp <= summary.timestamp)
+      this.latest.set(
+        summary.device_id,
+        withMeasuredRate(summary, this.predictions.get(summary.device_id)),
+      );
     if (chunk) {
       const list = this.ecg.get(summary.device_id) ?? [];
       list.push(chunk);
@@ -114,6 +138,8 @@ export class LiveStore {
     const prev = this.predictions.get(prediction.device_id);
     if (!prev || prev.timestamp <= prediction.timestamp) {
       this.predictions.set(prediction.device_id, prediction);
+      const latest = this.latest.get(prediction.device_id);
+      if (latest) this.latest.set(prediction.device_id, withMeasuredRate(latest, prediction));
       this.changed();
     }
   }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { HeartRateObservationsTable, RppgSessionsTable } from '../../db/pipeline-schema.js';
 import type { DB } from '../../db/schema.js';
 import { devicesThatServed } from '../../repositories/access.repository.js';
+import { measuredHeartRates } from '../../repositories/vitals.repository.js';
 
 export type RppgSessionRow = Selectable<RppgSessionsTable>;
 export type HeartRateObservationRow = Selectable<HeartRateObservationsTable>;
@@ -68,7 +69,7 @@ export function createRppgRepository(db: Kysely<DB>) {
       limit: number,
       after?: HeartRateKey,
     ): Promise<HeartRateRow[]> {
-      const [devices, camera] = await Promise.all([
+      const [devices, measured, camera] = await Promise.all([
         db
           .selectFrom('vitals')
           .select(['id', 'ts', 'heart_rate_bpm', 'device_id'])
@@ -97,6 +98,29 @@ export function createRppgRepository(db: Kysely<DB>) {
           .orderBy('id', 'desc')
           .limit(limit)
           .execute(),
+        // Packets that sent no rate, with the one their ECG analysis measured (the one
+        // heart-rate rule, vitals.repository.ts): an ECG-only device's patient had no history.
+        measuredHeartRates(db)
+          .select(['v.id', 'v.ts', 'p.heart_rate_bpm', 'v.device_id'])
+          .where('v.device_id', 'in', devicesThatServed(db, patientId))
+          .where('v.patient_id', '=', patientId)
+          .where('v.ts', '>=', fromMs)
+          .where('v.ts', '<=', toMs)
+          .$if(after !== undefined, (qb) =>
+            qb.where((eb) => {
+              const a = after as HeartRateKey;
+              return eb.or([
+                eb('v.ts', '<', a.ts),
+                a.source === 'rppg'
+                  ? eb('v.ts', '=', a.ts)
+                  : eb.and([eb('v.ts', '=', a.ts), eb('v.id', '<', a.id)]),
+              ]);
+            }),
+          )
+          .orderBy('v.ts', 'desc')
+          .orderBy('v.id', 'desc')
+          .limit(limit)
+          .execute(),
         db
           .selectFrom('heart_rate_observations')
           .select(['id', 'ts', 'bpm', 'source', 'session_id', 'confidence'])
@@ -118,7 +142,7 @@ export function createRppgRepository(db: Kysely<DB>) {
           .execute(),
       ]);
       const rows: HeartRateRow[] = [
-        ...devices.map((r) => ({
+        ...[...devices, ...measured].map((r) => ({
           id: r.id,
           ts: r.ts,
           bpm: r.heart_rate_bpm ?? 0,

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Prediction } from '../api/types.js';
+import { LiveStore } from './live-store.js';
+
+const at = Date.UTC(2026, 11, 7, 10, 0, 0);
+const packet = (heartRate: number | null) => ({
+  device_id: 'ECG-ONLY',
+  timestamp: at,
+  heart_rate_bpm: heartRate,
+  spo2_percent: null,
+  temperature_c: null,
+});
+const prediction = (source: 'ecg' | 'device', bpm: number) =>
+  ({
+    device_id: 'ECG-ONLY',
+    timestamp: at,
+    heart_rate_bpm: bpm,
+    heart_rate_source: source,
+  }) as Prediction;
+
+// The server's rule (docs/api.md): a packet's heart rate is the device's, else the one its ECG
+// analysis measured; a live packet carries only the device's, its prediction the measured one.
+describe('the live heart rate of a packet', () => {
+  it('is the ECG analysis rate when the device sent none, whichever arrives first', () => {
+    const a = new LiveStore();
+    a.applyVitals(packet(null), null);
+    a.applyPrediction(prediction('ecg', 72.4));
+    expect(a.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(72.4);
+    const b = new LiveStore();
+    b.applyPrediction(prediction('ecg', 72.4));
+    b.applyVitals(packet(null), null);
+    expect(b.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(72.4);
+  });
+
+  it("keeps the device's rate, and a prediction of another packet fills nothing", () => {
+    const s = new LiveStore();
+    s.applyVitals(packet(61), null);
+    s.applyPrediction(prediction('ecg', 72.4));
+    expect(s.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(61);
+    const t = new LiveStore();
+    t.applyPrediction({ ...prediction('ecg', 72.4), timestamp: at - 1000 });
+    t.applyVitals(packet(null), null);
+    expect(t.latest.get('ECG-ONLY')?.heart_rate_bpm).toBeNull();
+  });
+});
