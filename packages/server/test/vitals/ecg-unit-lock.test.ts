@@ -216,11 +216,7 @@ describe.skipIf(process.env.DATABASE_URL === undefined)(
         const atB = await b.services.devices.authenticateKey(key);
         const atA = await a.services.devices.authenticateKey(key);
         const start = Date.now() - 60_000;
-        await a.services.ingest.ingest(
-          atA,
-          [mvPacket('LOCK-PAIR-1', start, 0) as VitalsPacket],
-          false,
-        );
+        await a.services.ingest.ingest(atA, [mvPacket('LOCK-PAIR-1', start, 0)], false);
         await expect(
           b.services.ingest.ingest(
             atB,
