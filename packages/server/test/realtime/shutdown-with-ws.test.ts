@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDoctor, createTestApp, type TestApp } from '../helpers/index.js';
+import { wsUpgradeRequest } from '../helpers/ws-upgrade-request.js';
 
 /**
  * Opens `/api/v1/ws` over a raw socket and then never reads again: a dashboard whose machine
@@ -13,19 +13,7 @@ async function unresponsiveClient(port: number, token: string): Promise<net.Sock
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  socket.write(
-    [
-      'GET /api/v1/ws HTTP/1.1',
-      `Host: 127.0.0.1:${String(port)}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-      'Sec-WebSocket-Version: 13',
-      `Sec-WebSocket-Protocol: vigil.v1, vigil.bearer.${token}`,
-      '',
-      '',
-    ].join('\r\n'),
-  );
+  socket.write(wsUpgradeRequest(`127.0.0.1:${String(port)}`, token));
   await new Promise<void>((resolve, reject) => {
     socket.once('data', (chunk: Buffer) => {
       if (chunk.toString().startsWith('HTTP/1.1 101')) resolve();

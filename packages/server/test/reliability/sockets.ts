@@ -29,6 +29,7 @@ import {
   stopGracefully,
   waitReady,
 } from './harness.js';
+import { wsUpgradeRequest } from '../helpers/ws-upgrade-request.js';
 
 const REQUEST_TIMEOUT_MS = 2000;
 const WS_MAX_BUFFERED_KIB = 256;
@@ -123,19 +124,7 @@ try {
   {
     const s = connect(port, '127.0.0.1');
     await new Promise((resolve) => s.once('connect', resolve));
-    s.write(
-      [
-        'GET /api/v1/ws HTTP/1.1',
-        'Host: 127.0.0.1',
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-        'Sec-WebSocket-Version: 13',
-        `Sec-WebSocket-Protocol: vigil.v1, vigil.bearer.${token}`,
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    s.write(wsUpgradeRequest('127.0.0.1', token));
     s.pause(); // Never reads from here on (the kernel buffers fill, then the server's).
     const rssBefore = server.peakRssMb();
     const device = clinic.devices[0];
