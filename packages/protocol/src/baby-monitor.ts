@@ -103,12 +103,13 @@ export const BabyReadingIdParamsSchema = Type.Object({ id: Type.String({ minLeng
 /**
  * A query date-time as seed 002's clients send one: ISO 8601 with `T` or a space, seconds and
  * their fraction optional, and an offset optional. Without one it is UTC, as seed 002's Python
- * backend stores `created_at` (`datetime.utcnow()`) and compares the filters it is given.
+ * backend stores `created_at` (`datetime.utcnow()`) and compares the filters it is given. An
+ * offset after a space (` 05:30`) is a `+` sent unencoded, which query decoding makes a space.
  */
 const QueryDateTime = (description?: string) =>
   Type.String({
     pattern:
-      '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}(:?\\d{2})?)?$',
+      '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}(:?\\d{2})?| \\d{2}:?\\d{2})?$',
     description: `ISO 8601 date-time (2025-11-13T12:00:00Z); without an offset, UTC${description === undefined ? '' : `. ${description}`}`,
   });
 

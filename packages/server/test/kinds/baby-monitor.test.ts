@@ -421,6 +421,11 @@ describe('baby monitor readings (/api/v1/readings, vigil/devices/{id}/readings)'
     // With an offset, as before.
     expect(await history(`start_date=${new Date(at - 60_000).toISOString()}`)).toBe(1);
     expect(await history(`start_date=${new Date(at + 60_000).toISOString()}`)).toBe(0);
+    // An offset whose '+' came unencoded (curl): the query decodes it to a space. Before: 400.
+    const india = (ms: number) =>
+      new Date(ms + 5.5 * 3_600_000).toISOString().replace('Z', '+05:30');
+    expect(await history(`start_date=${india(at - 60_000)}`)).toBe(1);
+    expect(await history(`start_date=${india(at + 60_000)}`)).toBe(0);
     const series = await t.app.inject({
       url: `/health/timeseries?interval=1%20day&start_date=${naive(at - 86_400_000)}&end_date=${naive(at + 60_000)}`,
       headers: parentOfOne.headers,

@@ -117,12 +117,15 @@ function optionalString(value: unknown, field: string, max: number): string | nu
 function parseDate(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   // Seed 002's date-times may have a space for `T` and no offset: that is UTC (its backend's
-  // utcnow()), not the server's local time, which Date.parse would take.
-  const m = /^(\d{4}-\d{2}-\d{2})[Tt ]([\d:.]+)([Zz]|[+-]\d{2}(?::?\d{2})?)?$/.exec(value);
-  const offset = (m?.[3] ?? 'Z').replace(
-    /^([+-]\d{2}):?(\d{2})?$/,
-    (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`,
+  // utcnow()), not the server's local time, which Date.parse would take. A space before an
+  // hh:mm offset is a '+' that came unencoded in the query string (form decoding turns '+'
+  // into a space: `start_date=…T10:00:00+05:30` typed into curl); nothing else can stand there.
+  const m = /^(\d{4}-\d{2}-\d{2})[Tt ]([\d:.]+)([Zz]|[+-]\d{2}(?::?\d{2})?| \d{2}:?\d{2})?$/.exec(
+    value,
   );
+  const offset = (m?.[3] ?? 'Z')
+    .replace(/^ /, '+')
+    .replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`);
   const ms = Date.parse(m === null ? value : `${m[1] ?? ''}T${m[2] ?? ''}${offset}`);
   if (!Number.isFinite(ms)) throw validationFailed(field, `${field} must be an ISO date-time`);
   return ms;
