@@ -152,10 +152,15 @@ export async function babyReadingsRoutes(
           'kept beside the server analysis, which decides when there is a clip (`cry_source`). ' +
           'With an `Idempotency-Key` header, a retry returns the reading stored the first time; the ' +
           'same key for a different upload is 422 `IDEMPOTENCY_KEY_REUSED`. ' +
+          'A server shedding load or stopping answers 503 (`SERVER_OVERLOADED` with ' +
+          '`Retry-After`, `SERVICE_UNAVAILABLE`): nothing was stored, send it again. ' +
           'Nothing is stored on error.',
         security: [{ bearerAuth: [] }, { deviceKey: [] }],
         headers: BabyUploadHeadersSchema,
-        response: { 201: BabyReadingSchema, ...errorResponses(400, 401, 403, 404, 413, 415, 422) },
+        response: {
+          201: BabyReadingSchema,
+          ...errorResponses(400, 401, 403, 404, 413, 415, 422, 503),
+        },
       },
     },
     async (request, reply) => {
