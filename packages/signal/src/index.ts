@@ -55,7 +55,11 @@ export { aamiClass } from './arrhythmia/aami-class.js';
 export { classifyBeats } from './arrhythmia/classify-beats.js';
 export { detectRhythmEpisodes } from './arrhythmia/detect-rhythm-episodes.js';
 export { analyzeArrhythmia } from './arrhythmia/analyze-arrhythmia.js';
-export type { ArrhythmiaAnalysis } from './arrhythmia/analyze-arrhythmia.js';
+export type {
+  ArrhythmiaAnalysis,
+  ArrhythmiaAnalysisOptions,
+} from './arrhythmia/analyze-arrhythmia.js';
+export type { LeadFusionRule } from './arrhythmia/fuse-lead-probabilities.js';
 export { createArrhythmiaMonitor } from './arrhythmia/create-arrhythmia-monitor.js';
 export type {
   ArrhythmiaMonitor,

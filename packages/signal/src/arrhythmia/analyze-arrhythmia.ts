@@ -3,6 +3,20 @@ import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
 import type { ArrhythmiaMonitorOptions } from './create-arrhythmia-monitor.js';
 import type { ClassifiedBeat, EctopicBurden, RhythmEpisode } from './types.js';
 
+export interface ArrhythmiaAnalysisOptions extends Omit<
+  ArrhythmiaMonitorOptions,
+  'fs' | 'secondLead'
+> {
+  /**
+   * A second lead of the same recording (mV, same samples as `ecgMv`), default none: each beat
+   * is then classified from both leads (the monitor's `secondLead`, combined by
+   * `classifier.leadFusion`); beat positions, RR, P-wave and noise analysis stay on `ecgMv`, and
+   * the rhythm tracker reads the two-lead verdicts. Not the default: measured and not adopted
+   * (README, "Evaluated accuracy (inter-patient)").
+   */
+  secondLeadMv?: Float64Array;
+}
+
 export interface ArrhythmiaAnalysis {
   fs: number;
   beats: ClassifiedBeat[];
@@ -14,7 +28,8 @@ export interface ArrhythmiaAnalysis {
 }
 
 /**
- * Offline arrhythmia analysis of one ECG lead: runs the streaming monitor over the whole signal,
+ * Offline arrhythmia analysis of one ECG lead (beats optionally classified from two,
+ * `secondLeadMv`): runs the streaming monitor over the whole signal,
  * so results are identical to the live path but for one use of hindsight: with
  * `suppressSvebInAfEpisode` (default) an SVEB anywhere in an AF episode is N, where the live
  * monitor can only do so from the beat the episode opens. When more than half of the beats lie
@@ -29,14 +44,30 @@ export function analyzeArrhythmia(
   ecgMv: Float64Array,
   fs: number,
   peaks: Int32Array | readonly number[],
-  options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {},
+  options: ArrhythmiaAnalysisOptions = {},
 ): ArrhythmiaAnalysis {
   if (!(ecgMv instanceof Float64Array)) {
     throw new SignalInputError('INVALID_ARGUMENT', 'ecgMv', 'ecgMv must be a Float64Array in mV');
   }
+  const { secondLeadMv, ...monitorOptions } = options;
+  if (
+    secondLeadMv !== undefined &&
+    (!(secondLeadMv instanceof Float64Array) || secondLeadMv.length !== ecgMv.length)
+  ) {
+    throw new SignalInputError(
+      'INVALID_ARGUMENT',
+      'options.secondLeadMv',
+      `secondLeadMv must be a Float64Array in mV as long as ecgMv (${ecgMv.length} samples)`,
+    );
+  }
   // A finite record: every episode is reported, however many.
-  const monitor = createArrhythmiaMonitor({ ...options, fs, episodeHistory: Infinity });
-  const first = monitor.push(ecgMv, peaks);
+  const monitor = createArrhythmiaMonitor({
+    ...monitorOptions,
+    fs,
+    episodeHistory: Infinity,
+    secondLead: secondLeadMv !== undefined,
+  });
+  const first = monitor.push(ecgMv, peaks, secondLeadMv);
   const last = monitor.flush();
   const beats = [...first.beats, ...last.beats];
   const guarded = beats.filter((b) => b.class === 'Q').length;

@@ -4,6 +4,7 @@ import { detectQrs } from '../ecg/detect-qrs.js';
 import { aamiClass } from './aami-class.js';
 import { classifyBeats } from './classify-beats.js';
 import { loadBeatModel } from './load-beat-model.js';
+import { normalLookingVebs } from './__tests__/normal-looking-vebs.js';
 import type { BeatClass } from './types.js';
 
 interface Excerpt {
@@ -98,6 +99,51 @@ describe('classifyBeats on MIT-BIH record 119 (ventricular bigeminy)', () => {
   it('rejects a model with another feature set', () => {
     const model = { ...loadBeatModel(), featureNames: ['a'], w1: [] as number[] };
     expect(() => loadBeatModel(model)).toThrow(/model/);
+  });
+});
+
+describe('classifyBeats from two leads (secondLeadMv)', () => {
+  // The excerpt's MLII with its V beats given the normal beat's shape: premature beats that look
+  // normal, as a VEB can on a lead along which its QRS projects like the sinus one.
+  const flat = normalLookingVebs(ecgMv, excerpt.fs, excerpt.beats);
+  const vebIdx = refClasses.flatMap((c, i) => (c === 'VEB' ? [i] : []));
+
+  it('calls VEB the ventricular beats that look normal on the first lead when the second shows them', () => {
+    const one = classifyBeats(flat, excerpt.fs, refPeaks);
+    // On that lead alone the 16 VEBs are premature beats of the normal shape: not one is VEB.
+    expect(vebIdx.filter((i) => one[i] === 'VEB')).toHaveLength(0);
+    for (const leadFusion of ['mean', 'log-mean', 'confidence'] as const) {
+      const two = classifyBeats(flat, excerpt.fs, refPeaks, {
+        secondLeadMv: ecgMv,
+        classifier: { leadFusion },
+      });
+      expect(vebIdx.filter((i) => two[i] === 'VEB')).toHaveLength(16);
+      expect(two.filter((c, i) => c === 'VEB' && refClasses[i] !== 'VEB')).toHaveLength(0);
+    }
+  });
+
+  it('changes no class when the second lead is the first one again', () => {
+    const one = classifyBeats(ecgMv, excerpt.fs, refPeaks);
+    for (const leadFusion of ['mean', 'log-mean', 'confidence'] as const) {
+      expect(
+        classifyBeats(ecgMv, excerpt.fs, refPeaks, {
+          secondLeadMv: ecgMv,
+          classifier: { leadFusion },
+        }),
+      ).toEqual(one);
+    }
+  });
+
+  it('rejects a second lead of another length or an unknown rule, naming the field', () => {
+    expect(() =>
+      classifyBeats(ecgMv, excerpt.fs, refPeaks, { secondLeadMv: ecgMv.subarray(1) }),
+    ).toThrow(expect.objectContaining({ field: 'options.secondLeadMv' }) as Error);
+    expect(() =>
+      classifyBeats(ecgMv, excerpt.fs, refPeaks, {
+        secondLeadMv: ecgMv,
+        classifier: { leadFusion: 'max' as 'mean' },
+      }),
+    ).toThrow(expect.objectContaining({ field: 'options.leadFusion' }) as Error);
   });
 });
 

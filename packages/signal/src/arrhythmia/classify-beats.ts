@@ -1,5 +1,5 @@
 import { analyzeArrhythmia } from './analyze-arrhythmia.js';
-import type { ArrhythmiaMonitorOptions } from './create-arrhythmia-monitor.js';
+import type { ArrhythmiaAnalysisOptions } from './analyze-arrhythmia.js';
 import type { BeatClass } from './types.js';
 
 /**
@@ -9,13 +9,14 @@ import type { BeatClass } from './types.js';
  * @param ecgMv one ECG lead in mV
  * @param fs sampling rate in Hz
  * @param peaks R-peak sample indices, increasing
- * @param options model and guards (see ArrhythmiaMonitorOptions; defaults: the shipped model)
+ * @param options model and guards (see ArrhythmiaAnalysisOptions; defaults: the shipped model;
+ *   `secondLeadMv` classifies from two leads)
  */
 export function classifyBeats(
   ecgMv: Float64Array,
   fs: number,
   peaks: Int32Array | readonly number[],
-  options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {},
+  options: ArrhythmiaAnalysisOptions = {},
 ): BeatClass[] {
   return analyzeArrhythmia(ecgMv, fs, peaks, options).beats.map((b) => b.class);
 }

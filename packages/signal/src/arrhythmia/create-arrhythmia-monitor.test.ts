@@ -12,6 +12,7 @@ import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature
 import { createArrhythmiaMonitor } from './create-arrhythmia-monitor.js';
 import { AF_WINDOW_FEATURES } from './create-rhythm-tracker.js';
 import { oddDetectionStrip, prematureModel } from './__tests__/odd-detection-strip.js';
+import { normalLookingVebs } from './__tests__/normal-looking-vebs.js';
 import type { ClassifiedBeat, RhythmEpisode } from './types.js';
 import type { BeatModel } from './beat-model.js';
 
@@ -39,8 +40,14 @@ function synth(
 }
 
 /** Pushes a record in pseudo-random chunks, handing each peak over once its sample has arrived. */
-function streamed(ecg: Float64Array, peaks: number[], fs: number, seed: number) {
-  const m = createArrhythmiaMonitor({ fs });
+function streamed(
+  ecg: Float64Array,
+  peaks: number[],
+  fs: number,
+  seed: number,
+  second?: Float64Array,
+) {
+  const m = createArrhythmiaMonitor({ fs, secondLead: second !== undefined });
   const rng = createRng(seed);
   const beats: ClassifiedBeat[] = [];
   let pos = 0;
@@ -53,12 +60,15 @@ function streamed(ecg: Float64Array, peaks: number[], fs: number, seed: number) 
     // Peaks are confirmed by a detector some 300 ms after the R wave.
     while (next < peaks.length && (peaks[next] ?? 0) + 0.3 * fs < pos)
       fresh.push(peaks[next++] ?? 0);
-    const u = m.push(ecg.subarray(pos - n, pos), fresh);
+    const u = m.push(ecg.subarray(pos - n, pos), fresh, second?.subarray(pos - n, pos));
     beats.push(...u.beats);
     withheld.push(u.withheld);
   }
   const rest: number[] = peaks.slice(next);
-  if (rest.length > 0) beats.push(...m.push(new Float64Array(0), rest).beats);
+  if (rest.length > 0) {
+    const none = new Float64Array(0);
+    beats.push(...m.push(none, rest, second === undefined ? undefined : none).beats);
+  }
   const last = m.flush();
   beats.push(...last.beats);
   return { beats, episodes: m.episodes, withheld, burden: last.burden };
@@ -79,6 +89,24 @@ describe('createArrhythmiaMonitor', () => {
     // 16 of 44 beats are VEB in the bigeminy: burden in percent of classified beats.
     expect(offline.burden.vebPercent).toBeGreaterThan(30);
     expect(offline.burden.vebPercent).toBeLessThan(40);
+  });
+
+  it('classifies from two leads alike for any chunking, and needs the second lead in every push', () => {
+    const second = normalLookingVebs(ecg119, excerpt.fs, excerpt.beats);
+    const offline = analyzeArrhythmia(ecg119, excerpt.fs, peaks119, { secondLeadMv: second });
+    // Chunks below 0.7 s into a 30-s buffer: the 40-s excerpt makes both leads' buffers shift.
+    for (const seed of [1, 2]) {
+      const live = streamed(ecg119, peaks119, excerpt.fs, seed, second);
+      expect(live.beats).toEqual(offline.beats);
+      expect(strip(live.episodes)).toEqual(strip(offline.episodes));
+    }
+    const m = createArrhythmiaMonitor({ fs: excerpt.fs, secondLead: true });
+    expect(() => m.push(ecg119.subarray(0, 100), [])).toThrow(
+      expect.objectContaining({ field: 'secondChunkMv' }) as Error,
+    );
+    expect(() => m.push(ecg119.subarray(0, 100), [], second.subarray(0, 99))).toThrow(
+      expect.objectContaining({ field: 'secondChunkMv' }) as Error,
+    );
   });
 
   it('classifies the live path (analyzer packets into the monitor, as the server does) with the offline classifier', () => {

@@ -72,8 +72,16 @@ export interface ArrhythmiaMonitorOptions extends Omit<RhythmTrackerOptions, 'fs
    * path).
    */
   afPWaveMeasure?: 'template' | 'coherence' | 'template-or-coherence';
+  /**
+   * Two-lead beat classification, default false: `push` then takes a second lead's chunk of the
+   * same samples (`secondChunkMv`), and each beat, detected on the first lead, is classified from
+   * both leads' probabilities (the classifier's `secondLead`, combined by `classifier.leadFusion`).
+   * RR, P-wave and noise analysis stay on the first lead; the rhythm tracker reads the two-lead
+   * verdicts (`rhythmClass`), so AF calls can change with them.
+   */
+  secondLead?: boolean;
   /** Noise and pacing guards of the beat classifier (see BeatClassifierOptions). */
-  classifier?: Omit<BeatClassifierOptions, 'fs' | 'model'>;
+  classifier?: Omit<BeatClassifierOptions, 'fs' | 'model' | 'secondLead'>;
 }
 
 export interface ArrhythmiaMonitor {
@@ -81,8 +89,14 @@ export interface ArrhythmiaMonitor {
    * Adds the next chunk of one ECG lead (mV) and the R peaks confirmed so far that were not
    * passed before (absolute sample indices since the start, increasing, as `createQrsDetector`
    * returns them). A beat is classified once the next beat and 1.1 s of signal after it are known.
+   * With the `secondLead` option, `secondChunkMv` (required then) is the second lead's chunk of
+   * the same samples, as long as `chunkMv`.
    */
-  push(chunkMv: Float64Array, newPeaks: Int32Array | readonly number[]): ArrhythmiaUpdate;
+  push(
+    chunkMv: Float64Array,
+    newPeaks: Int32Array | readonly number[],
+    secondChunkMv?: Float64Array,
+  ): ArrhythmiaUpdate;
   /** Classifies the remaining beats and closes open episodes. */
   flush(): ArrhythmiaUpdate;
   readonly samplesSeen: number;
@@ -109,10 +123,12 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     );
   }
   const model = options.model ?? loadBeatModel();
+  const secondLead = options.secondLead === true;
   const classifier = createBeatClassifier({
     ...options.classifier,
     fs,
     model,
+    secondLead,
     ...((options.keepSvebSinusPConsistency ?? 0.6) > 0 || (options.afAtrialEctopyShare ?? 1) > 0
       ? { sinusPState: true }
       : {}),
@@ -150,6 +166,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   const before = Math.ceil(0.45 * fs) + Math.round(0.1 * fs) + Math.round(0.3 * fs) + 2;
 
   let buf = new Float64Array(Math.ceil(30 * fs));
+  /** The second lead's samples (`secondLead`), kept alike: same offset and length as `buf`. */
+  let buf2 = new Float64Array(secondLead ? buf.length : 0);
   let bufOffset = 0;
   let bufLen = 0;
   let samplesSeen = 0;
@@ -168,23 +186,33 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
 
   /** The buffered samples as the classifier reads them, made again after each append. */
   let view: SampleView | null = null;
-  const append = (chunk: Float64Array): void => {
+  let view2: SampleView | null = null;
+  const append = (chunk: Float64Array, chunk2: Float64Array | undefined): void => {
     view = null;
+    view2 = null;
     // Drop samples no pending beat needs any more, then grow if necessary.
     const oldestNeeded =
       Math.min(pending[0] ?? samplesSeen, lastClassified ?? samplesSeen, samplesSeen) - before;
     const drop = Math.max(0, Math.min(bufLen, oldestNeeded - bufOffset));
     if (drop > 0 && (drop > bufLen / 2 || bufLen + chunk.length > buf.length)) {
       buf.copyWithin(0, drop, bufLen);
+      if (chunk2 !== undefined) buf2.copyWithin(0, drop, bufLen);
       bufLen -= drop;
       bufOffset += drop;
     }
     if (bufLen + chunk.length > buf.length) {
-      const bigger = new Float64Array(Math.max(2 * buf.length, bufLen + chunk.length));
+      const size = Math.max(2 * buf.length, bufLen + chunk.length);
+      const bigger = new Float64Array(size);
       bigger.set(buf.subarray(0, bufLen));
       buf = bigger;
+      if (chunk2 !== undefined) {
+        const bigger2 = new Float64Array(size);
+        bigger2.set(buf2.subarray(0, bufLen));
+        buf2 = bigger2;
+      }
     }
     buf.set(chunk, bufLen);
+    if (chunk2 !== undefined) buf2.set(chunk2, bufLen);
     bufLen += chunk.length;
     samplesSeen += chunk.length;
   };
@@ -205,7 +233,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     if (peak === undefined) return;
     // One view for all the beats classified after an append (the buffer changes only there).
     view ??= { x: buf.subarray(0, bufLen), offset: bufOffset };
-    const v = classifier.next(view, lastClassified, peak, next);
+    if (secondLead) view2 ??= { x: buf2.subarray(0, bufLen), offset: bufOffset };
+    const v = classifier.next(view, lastClassified, peak, next, view2 ?? undefined);
     lastClassified = peak;
     nBeats++;
     // In atrial fibrillation every conducted beat comes at an irregular, often short, interval:
@@ -328,7 +357,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     get episodes() {
       return history.list.map((e) => ({ ...e }));
     },
-    push(chunkMv, newPeaks) {
+    push(chunkMv, newPeaks, secondChunkMv) {
       if (!(chunkMv instanceof Float64Array)) {
         throw new SignalInputError(
           'INVALID_ARGUMENT',
@@ -336,9 +365,19 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
           'chunk must be a Float64Array in mV',
         );
       }
+      if (
+        secondLead &&
+        (!(secondChunkMv instanceof Float64Array) || secondChunkMv.length !== chunkMv.length)
+      ) {
+        throw new SignalInputError(
+          'INVALID_ARGUMENT',
+          'secondChunkMv',
+          'with secondLead, the second lead must be a Float64Array in mV as long as chunkMv',
+        );
+      }
       const beats: ClassifiedBeat[] = [];
       const episodes: RhythmEpisode[] = [];
-      append(chunkMv);
+      append(chunkMv, secondLead ? secondChunkMv : undefined);
       notePeaks(newPeaks, episodes);
       while (pending.length >= 2 && samplesSeen >= (pending[0] ?? 0) + after) {
         classifyNext(pending[1] ?? null, beats, episodes);

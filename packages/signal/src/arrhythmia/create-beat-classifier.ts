@@ -8,6 +8,8 @@ import {
   createBeatFeatureExtractor,
 } from './create-beat-feature-extractor.js';
 import type { BeatCluster } from './create-beat-feature-extractor.js';
+import { fuseLeadProbabilities, LEAD_FUSION_RULES } from './fuse-lead-probabilities.js';
+import type { LeadFusionRule } from './fuse-lead-probabilities.js';
 import { predictBeatProbabilities } from './predict-beat-probabilities.js';
 import type { BeatClass } from './types.js';
 
@@ -409,6 +411,27 @@ export interface BeatClassifierOptions {
    * lower; README, "Measured").
    */
   svebColdStartSinusInterval?: boolean;
+  /**
+   * Two-lead classification, default false: `next` then takes a second lead's samples
+   * (`secondView`) at the same R peaks, a second feature extractor follows that lead with its
+   * own running templates, RR statistics and morphology clusters, the model's probabilities on
+   * it get its own cluster vote, and the two leads' probabilities are combined (`leadFusion`)
+   * before the thresholds and every rule below. The rules' RR features, clusters, sinus P state
+   * and noise guards stay the first lead's. One lead can show a ventricular beat barely unlike
+   * the normal ones (a QRS axis along which the two look alike) that another lead shows clearly
+   * (de Chazal et al. 2004 and Llamedo & Martinez 2011 classify from two leads for this reason).
+   * Off by default, measured and not adopted: in the leave-one-record-out validation on the first
+   * lead (`npm run train:beats -- ... --two-lead mean,log-mean,confidence`, README) every rule
+   * raised VEB +P (91.3 -> 93.0 to 93.7 %) and lowered VEB Se (90.6 -> 87.4 to 89.2 %) and SVEB
+   * Se (85.5 -> 83.8 to 84.5 %): a model trained on one lead at a time is weaker on the second
+   * leads (V1 mostly), and DS1 record 203's V1 cost 70 to 115 of its VEBs.
+   */
+  secondLead?: boolean;
+  /**
+   * With `secondLead`: how the two leads' probabilities are combined (`fuseLeadProbabilities`;
+   * a lead whose beat is noise-like does not vote), default `mean`.
+   */
+  leadFusion?: LeadFusionRule;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
   spikeRatio?: number;
   /** Recent beats over which noise and pacing are judged, default 16. */
@@ -509,12 +532,17 @@ function fitFusion(x: Float64Array, n: Float64Array, v: Float64Array): FusionFit
 }
 
 export interface BeatClassifier {
-  /** Classifies the beat at `peak` (absolute index); beats must come in time order. */
+  /**
+   * Classifies the beat at `peak` (absolute index); beats must come in time order. With the
+   * `secondLead` option, `secondView` (required then) holds the second lead's samples, indexed
+   * as `view`'s.
+   */
   next(
     view: SampleView,
     prevPeak: number | null,
     peak: number,
     nextPeak: number | null,
+    secondView?: SampleView,
   ): BeatVerdict;
 }
 
@@ -608,6 +636,21 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     fs: options.fs,
     sinusPFeatures: sinusPFeatures || options.sinusPState === true || svebSinusRefBeats > 0,
   });
+  const secondLead = options.secondLead === true;
+  const leadFusion = options.leadFusion ?? 'mean';
+  if (!LEAD_FUSION_RULES.includes(leadFusion)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.leadFusion',
+      `leadFusion must be one of ${LEAD_FUSION_RULES.join(', ')}`,
+    );
+  }
+  const extractor2 = secondLead
+    ? createBeatFeatureExtractor({
+        fs: options.fs,
+        sinusPFeatures: sinusPFeatures || options.sinusPState === true || svebSinusRefBeats > 0,
+      })
+    : null;
   const model = options.model;
   const noiseSlopeContrast = options.noiseSlopeContrast ?? 6;
   const spikeRatio = options.spikeRatio ?? 0.5;
@@ -716,8 +759,37 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     names.length === extractor.nFeatures
       ? featureScratch
       : featureScratch.subarray(0, names.length);
+  const featureScratch2 = new Float64Array(extractor.nFeatures);
+  const modelFeatures2 = featureScratch2.subarray(0, names.length);
+  const probabilities2 = new Float64Array(model.classes.length);
+  /**
+   * Cluster vote (see `clusterVoteMembers`) on `probabilities` of a beat of `cluster`, in place.
+   * Each lead's clusters are its own objects, so one map holds both leads' votes.
+   */
+  const clusterVote = (probabilities: Float64Array, cluster: object | null): void => {
+    if (cluster === null || veb < 0 || clusterVoteMembers <= 0) return;
+    const own = probabilities[veb] ?? 0;
+    const vote = votes.get(cluster) ?? { members: 0, vebProbability: 0 };
+    vote.members++;
+    vote.vebProbability += (own - vote.vebProbability) / Math.min(vote.members, 32);
+    votes.set(cluster, vote);
+    if (vote.members >= clusterVoteMembers && own < 1) {
+      const q = vote.vebProbability;
+      const scale = (1 - q) / (1 - own);
+      for (let c = 0; c < probabilities.length; c++) {
+        probabilities[c] = c === veb ? q : (probabilities[c] ?? 0) * scale;
+      }
+    }
+  };
   return {
-    next(view, prevPeak, peak, nextPeak) {
+    next(view, prevPeak, peak, nextPeak, secondView) {
+      if (secondLead && secondView === undefined) {
+        throw new SignalInputError(
+          'INVALID_ARGUMENT',
+          'secondView',
+          'the second lead is required with the secondLead option',
+        );
+      }
       // Used only inside this call: one array for every beat.
       // Written into featureScratch, which modelFeatures views.
       const features = extractor.next(view, prevPeak, peak, nextPeak, featureScratch);
@@ -736,20 +808,23 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       const noisyContext = noiseLike && share(noiseFlags) >= contextShare;
       const pacedContext = paced && share(pacedFlags) >= contextShare;
       const probabilities = predictBeatProbabilities(model, modelFeatures);
-      const cluster = extractor.lastCluster;
-      if (cluster !== null && veb >= 0 && clusterVoteMembers > 0) {
-        const own = probabilities[veb] ?? 0;
-        const vote = votes.get(cluster) ?? { members: 0, vebProbability: 0 };
-        vote.members++;
-        vote.vebProbability += (own - vote.vebProbability) / Math.min(vote.members, 32);
-        votes.set(cluster, vote);
-        if (vote.members >= clusterVoteMembers && own < 1) {
-          const q = vote.vebProbability;
-          const scale = (1 - q) / (1 - own);
-          for (let c = 0; c < probabilities.length; c++) {
-            probabilities[c] = c === veb ? q : (probabilities[c] ?? 0) * scale;
-          }
-        }
+      clusterVote(probabilities, extractor.lastCluster);
+      if (extractor2 !== null && secondView !== undefined) {
+        // The second lead at the same peaks: its own features, probabilities and cluster vote.
+        extractor2.next(secondView, prevPeak, peak, nextPeak, featureScratch2);
+        const w2 = extractor2.last;
+        predictBeatProbabilities(model, modelFeatures2, probabilities2);
+        clusterVote(probabilities2, extractor2.lastCluster);
+        fuseLeadProbabilities(
+          probabilities,
+          probabilities2,
+          {
+            rule: leadFusion,
+            firstNoisy: noiseLike,
+            secondNoisy: w2 === null || w2.slopeContrast < noiseSlopeContrast,
+          },
+          probabilities,
+        );
       }
       // The record's two main shapes, without labels: the heaviest cluster whose members the
       // vote calls VEB (ventricular) and the heaviest of the other voted clusters (normal). The

@@ -1,7 +1,7 @@
 /**
  * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--af-model file] [--list]
  *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
- *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate]`
+ *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate] [--two-lead]`
  *
  * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
  * scored with the model and rules as shipped, and each is marked with the role it played in
@@ -58,6 +58,11 @@
  * table, per database and group, the SVEB calls per 1,000 beats and how many of them fall in a
  * record's first 16 beats: on the CinC 2017 normal-rhythm (N) strips, which carry no beat labels
  * and few real atrial premature beats, a false-SVEB proxy.
+ *
+ * `--two-lead`: the beats of a record with two leads or more are classified from two, the lead
+ * above and the first other one (`analyzeArrhythmia`'s `secondLeadMv`; the rule is the
+ * classifier's `leadFusion`, e.g. `--classifier '{"leadFusion":"log-mean"}'`); beat detection,
+ * rhythm and AF analysis stay on the one lead. The re-timed probe rows are one-lead.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -102,6 +107,8 @@ const { values } = parseArgs({
     'no-long-needs-model': { type: 'boolean', default: false },
     /** Score records at their own sampling rate instead of resampling to 250 Hz. */
     'native-rate': { type: 'boolean', default: false },
+    /** Classify the beats of two-lead records from both leads (see the header). */
+    'two-lead': { type: 'boolean', default: false },
     'p-long-max': { type: 'string' },
     'p-measure': { type: 'string' },
     classifier: { type: 'string' },
@@ -346,6 +353,8 @@ interface Rec {
   name: string;
   fs: number;
   ecg: Float64Array;
+  /** With `--two-lead`, the record's first other lead (same rate and length as `ecg`). */
+  ecg2?: Float64Array;
   /** Reference beats (sample, AAMI class index), null when the database has none. */
   beats: { peaks: Int32Array; labels: Int32Array } | null;
   /** Reference AF intervals in samples. */
@@ -356,9 +365,13 @@ interface Rec {
 
 async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<Rec> {
   const path = join(dir, name);
-  const { ecg, fs, scale } = liveRateLead(await readWfdbRecord(path), {
-    nativeRate: values['native-rate'],
-  });
+  const wfdb = await readWfdbRecord(path);
+  const { ecg, fs, scale, lead } = liveRateLead(wfdb, { nativeRate: values['native-rate'] });
+  const other = wfdb.signals.findIndex((_, i) => i !== lead);
+  const ecg2 =
+    values['two-lead'] && other >= 0
+      ? liveRateLead(wfdb, { lead: other, nativeRate: values['native-rate'] }).ecg
+      : undefined;
   const n = ecg.length;
   const anns = existsSync(`${path}.atr`) ? await readAnnotations(path) : [];
   const af: Interval[] = afIntervals(anns, n, scale);
@@ -370,7 +383,7 @@ async function loadWfdb(dir: string, name: string, hasBeats: boolean): Promise<R
       labels: Int32Array.from(b, (a) => CLASS_INDEX[aamiClass(a.symbol) ?? 'Q']),
     };
   }
-  return { name, fs, ecg, beats, af, group: '' };
+  return { name, fs, ecg, ...(ecg2 === undefined ? {} : { ecg2 }), beats, af, group: '' };
 }
 
 async function* records(db: Db, dir: string): AsyncGenerator<Rec> {
@@ -503,9 +516,16 @@ for (const db of DBS) {
     // Detector: AF episodes without a minimum duration; alarms: as the monitor reports them. The
     // beats are the alarm run's, as `vigil-signal ecg beats` classifies a record (an SVEB in an AF
     // episode is N, and an episode is one once it lasts afMinDurationMs).
-    const detection = analyzeArrhythmia(r.ecg, r.fs, peaks, { ...options, afMinDurationMs: 0 });
+    const leads = r.ecg2 === undefined ? {} : { secondLeadMv: r.ecg2 };
+    const detection = analyzeArrhythmia(r.ecg, r.fs, peaks, {
+      ...options,
+      ...leads,
+      afMinDurationMs: 0,
+    });
     const alarms =
-      options.afMinDurationMs === 0 ? detection : analyzeArrhythmia(r.ecg, r.fs, peaks, options);
+      options.afMinDurationMs === 0
+        ? detection
+        : analyzeArrhythmia(r.ecg, r.fs, peaks, { ...options, ...leads });
     if (r.beats && !BEAT_TRAINING.has(db.name)) {
       beatRecords++;
       const score = scoreMatched(

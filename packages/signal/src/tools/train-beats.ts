@@ -4,7 +4,7 @@
  *  [--sweep '<json array>'] [--augment noise|mix|retime] [--noise-share 0.1] [--wander-share 0.3]
  *  [--retime-seconds 180] [--mask-af-beats]
  *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
- *  [--af-beats <root> ...] [--af-beats-share 0.02]
+ *  [--af-beats <root> ...] [--af-beats-share 0.02] [--two-lead mean,log-mean,confidence]
  *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
@@ -34,6 +34,8 @@ import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import { classifyBeats } from '../arrhythmia/classify-beats.js';
 import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-monitor.js';
 import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
+import { LEAD_FUSION_RULES } from '../arrhythmia/fuse-lead-probabilities.js';
+import type { LeadFusionRule } from '../arrhythmia/fuse-lead-probabilities.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import { createRng } from '../synth/create-rng.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
@@ -142,6 +144,14 @@ const { values, positionals } = parseArgs({
      */
     'score-other-leads': { type: 'boolean', default: false },
     /**
+     * Two-lead fusion rules (comma list of `mean`, `log-mean`, `confidence`): each held-out
+     * record is also scored end to end on its first lead's detected beats classified from both
+     * leads (`classifyBeats`' `secondLeadMv`: its second lead, the classifier's `leadFusion`),
+     * by the same fold model: the same folds and models as the one-lead figures, only the
+     * scoring differs.
+     */
+    'two-lead': { type: 'string', default: '' },
+    /**
      * Beat positions the training features are computed at: `ref` (the reference annotations),
      * `detected` (the beats `detectQrs` finds on the same lead, labelled by the reference beat
      * they match within 150 ms, unmatched detections left out: the positions and RR intervals
@@ -179,6 +189,15 @@ if (dir === undefined) {
 const sweep = (values.sweep === undefined ? [] : JSON.parse(values.sweep)) as NonNullable<
   ArrhythmiaMonitorOptions['classifier']
 >[];
+const twoLeadRules = values['two-lead'].split(',').filter((r) => r !== '') as LeadFusionRule[];
+for (const rule of twoLeadRules) {
+  if (!LEAD_FUSION_RULES.includes(rule)) {
+    console.error(`--two-lead: ${rule} is not one of ${LEAD_FUSION_RULES.join(', ')}`);
+    process.exit(2);
+  }
+}
+/** End-to-end scores of each two-lead rule, by database and pooled (key ''). */
+const twoLeadScores = twoLeadRules.map(() => new Map<string, ReturnType<typeof emptyScore>>());
 /** End-to-end scores of each sweep setting, by database and pooled (key ''). */
 const sweepScores = sweep.map(() => new Map<string, ReturnType<typeof emptyScore>>());
 const epochs = Number(values.epochs);
@@ -514,7 +533,7 @@ for (const [db, d, names] of sources) {
     records.push(r);
     database.set(name, db);
     detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
-    if (values['all-leads'] || values['score-other-leads']) {
+    if (values['all-leads'] || values['score-other-leads'] || twoLeadRules.length > 0) {
       const extra: RecordBeats[] = [];
       for (let lead = 0; lead < r.nLeads; lead++) {
         if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead, featureOptions));
@@ -642,6 +661,26 @@ if (!values['no-cv']) {
         );
       }
     }
+    const second = otherLeads.get(test.record)?.[0];
+    twoLeadRules.forEach((rule, k) => {
+      const into = twoLeadScores[k];
+      if (into === undefined || second === undefined) return;
+      const c = classifyBeats(test.ecgMv, test.fs, det, {
+        ...monitorOptions,
+        model,
+        classifier: { ...classifierOptions, leadFusion: rule },
+        secondLeadMv: second.ecgMv,
+      });
+      const score = scoreMatched(test.peaks, test.labels, det, c, test.fs);
+      for (const key of ['', db]) {
+        const s = into.get(key) ?? emptyScore();
+        addScore(s, score);
+        into.set(key, s);
+      }
+      otherLines.push(
+        `        +${second.lead.padEnd(5)} ${rule.padEnd(10)} ${''.padStart(22)} ${brief(score, 2).padStart(16)} | ${brief(score, 1)}`,
+      );
+    });
     sweep.forEach((setting, k) => {
       const into = sweepScores[k];
       if (into === undefined) return;
@@ -698,6 +737,21 @@ if (!values['no-cv']) {
     console.log(
       `\n${formatScore(otherLeadScore, "LORO CV, end to end, the held-out records' other leads")}`,
     );
+  }
+  if (twoLeadRules.length > 0) {
+    console.log(
+      "\ntwo-lead fusion, LORO CV end to end (first lead's beats, both leads' probabilities): VEB Se / +P, SVEB Se / +P, F Se / +P",
+    );
+    for (const [key, score] of [['all', endToEnd], ...endToEndByDb] as const) {
+      console.log(`one lead ${key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`);
+    }
+    twoLeadRules.forEach((rule, k) => {
+      for (const [key, score] of twoLeadScores[k] ?? []) {
+        console.log(
+          `${rule} ${key === '' ? 'all' : key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`,
+        );
+      }
+    });
   }
   if (sweep.length > 0) {
     console.log('\nsweep, LORO CV end to end: VEB Se / +P, SVEB Se / +P, F Se / +P');
