@@ -10,7 +10,7 @@ import {
   type SignalKindRepository,
   type StoredReading,
 } from '../../ingest/signal-kind.js';
-import { encodeEcgInt16, packEcgCounts } from '../../repositories/ecg-codec.js';
+import { decodeEcgCounts, encodeEcgInt16, packEcgCounts } from '../../repositories/ecg-codec.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import { toPredictionView } from '../../services/prediction-view.js';
 import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
@@ -73,10 +73,15 @@ function contentOfColumns(c: Omit<ValueColumns, 'ecg_input'>): string {
     f32(c.ecg_sample_rate_hz),
     c.ecg_n_samples,
     f32(c.ecg_scale_mv),
-    c.ecg_samples === null ? null : Buffer.from(c.ecg_samples).toString('base64'),
+    // The counts, not their bytes: packed or raw (packEcgCounts) holds the same counts.
+    c.ecg_samples === null ? null : countsBase64(decodeEcgCounts(c.ecg_samples)),
     c.window_ms,
     beats,
   ]);
+}
+
+function countsBase64(counts: Int16Array): string {
+  return Buffer.from(counts.buffer, counts.byteOffset, counts.byteLength).toString('base64');
 }
 
 /** `SignalKind.contentOf` of ECG vitals. */
