@@ -60,7 +60,7 @@ export const ERROR_CATALOGUE = {
   TIMESTAMP_TAKEN: {
     status: 409,
     message:
-      'Another packet of this device (another sequence) is stored at this timestamp: did the device clock go back?',
+      'Another packet of this device (another sequence, or other values without sequence numbers) is stored at this timestamp: did the device clock go back?',
   },
   DEVICE_MISMATCH: {
     status: 403,

@@ -15,18 +15,18 @@ export const Seed000VitalsSchema = Type.Object(
     timestamp: IsoDateTime,
     created_at: IsoDateTime,
     heart_rate_bpm: Type.Union([Type.Number(), Type.Null()]),
-    spo2_percent: Type.Union([Type.Number(), Type.Null()]),
+    spo2_percent: Type.Union([Type.Integer(), Type.Null()]),
     ecg_lead_off: Type.Boolean(),
-    sample_rate_hz: Type.Number(),
+    sample_rate_hz: Type.Integer(),
     window_ms: Type.Union([Type.Integer(), Type.Null()]),
     ecg_sample_count: Type.Integer(),
     sample_count: Type.Integer(),
     beat_count: Type.Integer(),
     timestamp_unsynced: Type.Boolean(),
     ecg_samples: Type.Optional(
-      Type.Array(Type.Number(), {
+      Type.Array(Type.Integer(), {
         description:
-          'With include_ecg=true: the samples in the units the device sent (ADC counts for an ADC profile)',
+          "With include_ecg=true: the samples as the firmware's 12-bit ADC counts (2048 + 1365 per mV), whatever the device sent",
       }),
     ),
   },

@@ -22,8 +22,12 @@ const NET_UNAVAILABLE = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-/** SQLite result codes (and their extended forms) of a database locked by another process or a failing disk. */
-const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|FULL|IOERR)(_|$)/;
+/**
+ * SQLite result codes (and their extended forms) of a database locked by another process or a
+ * failing disk: full, I/O errors, or read-only (a file system remounted read-only after errors,
+ * a database file whose permissions changed), which an operator fixes without a restart.
+ */
+const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|FULL|IOERR|READONLY)(_|$)/;
 /**
  * SQLSTATE 55000 (object not in prerequisite state) with this message: the database refuses new
  * connections (`ALTER DATABASE … ALLOW_CONNECTIONS false`, as a failover or maintenance script

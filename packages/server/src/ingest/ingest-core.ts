@@ -671,21 +671,43 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     // packet silently; it is refused, naming the field, and nothing of the request is stored.
     // `inBatch`: the index of the packet of this same batch that holds the timestamp (nothing of
     // the batch is stored then, so the message must not say "stored already").
-    const sameTimestamp = (p: Reading<V>, stored: IngestResult, inBatch?: number): void => {
-      if (p.sequence !== null && stored.sequence !== null && p.sequence !== stored.sequence)
+    // Without sequence numbers on both sides, a retry holds what the stored reading holds (the
+    // ESP32 of seed 000 resends the same window); other content at a stored timestamp is a clock
+    // that went back, which was answered with the stored reading's id and prediction and dropped.
+    const sameTimestamp = (
+      p: Reading<V>,
+      stored: IngestResult,
+      inBatch?: number,
+      storedContent?: string,
+    ): void => {
+      const field = batch ? `[${String(p.index)}].timestamp` : 'timestamp';
+      if (p.sequence !== null && stored.sequence !== null) {
+        if (p.sequence === stored.sequence) return;
         throw new DomainError('TIMESTAMP_TAKEN', {
-          field: batch ? `[${String(p.index)}].timestamp` : 'timestamp',
+          field,
           message:
             inBatch === undefined
               ? `timestamp ${String(p.tsMs)} is stored already with sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back?`
               : `timestamp ${String(p.tsMs)} is also that of [${String(inBatch)}] of this batch, sequence ${String(stored.sequence)}, not ${String(p.sequence)}: did the device clock go back? Nothing of the batch is stored`,
         });
+      }
+      if (storedContent === undefined || kind.contentOf === undefined) return;
+      if (kind.contentOf(p.values) === storedContent) return;
+      throw new DomainError('TIMESTAMP_TAKEN', {
+        field,
+        message:
+          inBatch === undefined
+            ? `timestamp ${String(p.tsMs)} is stored already with other values (no sequence to tell them apart): did the device clock go back?`
+            : `timestamp ${String(p.tsMs)} is also that of [${String(inBatch)}] of this batch, with other values: did the device clock go back? Nothing of the batch is stored`,
+      });
     };
+    // The content of each reading of this request by timestamp, for collisions within it.
+    const contentInRequest = new Map<number, string | undefined>();
     const newInRequest = new Map<number, number>();
     for (const p of sorted) {
       const again = seenInRequest.get(p.tsMs);
       if (again !== undefined) {
-        sameTimestamp(p, again, newInRequest.get(p.tsMs));
+        sameTimestamp(p, again, newInRequest.get(p.tsMs), contentInRequest.get(p.tsMs));
         results[p.index] = again;
         duplicates++;
         continue;
@@ -695,9 +717,10 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         const found = await kind.repository.findByDeviceTs(device.device_id, p.tsMs);
         if (found !== undefined) {
           const existing = found.result;
-          sameTimestamp(p, existing);
+          sameTimestamp(p, existing, undefined, found.content);
           results[p.index] = existing;
           seenInRequest.set(p.tsMs, existing);
+          contentInRequest.set(p.tsMs, found.content);
           duplicates++;
           if (alertsUnknown?.has(found.receivedAtMs) === true)
             retried.push({
@@ -730,6 +753,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       answered.set(stored.id, { result: r, reading: p });
       seenInRequest.set(p.tsMs, r);
       newInRequest.set(p.tsMs, p.index);
+      contentInRequest.set(p.tsMs, kind.contentOf?.(p.values));
       if (p.tsMs > newest) newest = p.tsMs;
       events.push(kind.liveEvent(record, stored));
     }

@@ -77,6 +77,25 @@ describe('createPacketOrderer', () => {
     expect(r.released).toEqual([]);
   });
 
+  it('takes a sequence that starts over with the clock going on for a reboot, not a late packet', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(0, 500));
+    o.offer(pkt(1, 501));
+    // Rebooted: counting from 0 again, 10 s later.
+    const r = o.offer(pkt(11, 0));
+    expect(r.late).toBe(false);
+    expect(seqs(r.released)).toEqual(['0!']);
+    expect(seqs(o.offer(pkt(12, 1)).released)).toEqual(['1']);
+  });
+
+  it('still flags a lower sequence at an older time as late', () => {
+    const o = createPacketOrderer();
+    o.offer(pkt(10, 500));
+    o.offer(pkt(11, 501));
+    expect(o.offer(pkt(9, 499)).late).toBe(true);
+    expect(o.offer(pkt(11, 501)).late).toBe(true);
+  });
+
   it('drains held packets in time order', () => {
     const o = createPacketOrderer();
     o.offer(pkt(0));

@@ -7,7 +7,9 @@
  *   the held ones are released in time order with `gapBefore` set (the analyser restarts there:
  *   samples on both sides of a gap are not one signal);
  * - a packet older than what was already analysed is `late`: it is stored but not analysed
- *   (feeding it would corrupt the streaming state of later beats).
+ *   (feeding it would corrupt the streaming state of later beats). With sequence numbers, older
+ *   means a lower sequence at an earlier time; a lower one at a later time is a counter that
+ *   started over (a reboot) and continues the stream after a gap.
  * - a packet more than `maxReorderMs` after the last analysed one is not a reordering but a
  *   device that was off: it (and anything held before it) is released at once, with the gap.
  * No timer: a device that loses a packet for good delays its analysis by at most `maxHeld`
@@ -72,8 +74,12 @@ export function createPacketOrderer<T extends OrderedPacket>(
     return Math.abs(p.timestampMs - end) <= prev.durationMs / 2;
   };
   const behind = (prev: OrderedPacket, p: OrderedPacket): boolean => {
-    if (prev.sequence !== null && p.sequence !== null) return p.sequence <= prev.sequence;
-    return p.timestampMs < prev.timestampMs + prev.durationMs / 2;
+    const older = p.timestampMs < prev.timestampMs + prev.durationMs / 2;
+    // A lower sequence stamped after the last analysed packet is a counter that started over (a
+    // reboot, a wrap-around), not a late copy: taken as late, a rebooted device went unanalysed
+    // and unalerted until its counter passed the old one.
+    if (prev.sequence !== null && p.sequence !== null) return p.sequence <= prev.sequence && older;
+    return older;
   };
 
   const releaseContiguous = (out: Released<T>[]): void => {

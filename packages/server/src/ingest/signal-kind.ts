@@ -84,6 +84,11 @@ export interface StoredAnswer {
   result: IngestResult;
   /** When the request that stored it was received (epoch ms). */
   receivedAtMs: number;
+  /**
+   * What the stored reading holds, as the kind's `contentOf` puts it: a packet at its timestamp
+   * without sequence numbers on both sides is a retry only if it holds the same.
+   */
+  content?: string;
 }
 
 /** A kind's storage. It takes domain records and owns their encoding into rows. */
@@ -112,6 +117,12 @@ export interface SignalKind<P extends DevicePayload, V, R, A, S> {
    * reading waits for a missing earlier one), e.g. ECG vitals' `prediction`.
    */
   answerOf?(assessment: A | null, reading: Reading<V>): Record<string, unknown>;
+  /**
+   * The values as a comparable string (equal to `StoredAnswer.content` of the stored reading
+   * they would be stored as). Without sequence numbers, the only way to tell a retry from a new
+   * reading whose device clock went back onto a stored timestamp (seed 000's ESP32 sends none).
+   */
+  contentOf?(values: V): string;
   /**
    * Checks what the payload's JSON schema cannot (finiteness, cross-field rules) and converts it
    * (with the uploading device's settings, e.g. its ECG input profile); throws VALIDATION_FAILED

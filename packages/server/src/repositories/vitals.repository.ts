@@ -42,7 +42,11 @@ export interface VitalsRepository {
    * go through the alerts repository, which keeps event ids in commit order.
    */
   writeUnits(units: readonly PacketWriteUnit[]): Promise<void>;
-  findByDeviceTs(deviceId: string, ts: number): Promise<VitalsRow | undefined>;
+  /** The packet at this identity, its ECG included (what a retry is compared with). */
+  findByDeviceTs(
+    deviceId: string,
+    ts: number,
+  ): Promise<(VitalsRow & Pick<VitalsTable, 'ecg_scale_mv' | 'ecg_samples'>) | undefined>;
   /** Newest first, `offset` rows skipped, of any of the devices (the cardiac-monitor app's paging). */
   listOffsetPage(deviceIds: readonly string[], limit: number, offset: number): Promise<VitalsRow[]>;
   countOf(deviceIds: readonly string[]): Promise<number>;
@@ -368,7 +372,7 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
     findByDeviceTs(deviceId, ts) {
       return db
         .selectFrom('vitals')
-        .select(VITALS_ROW_COLUMNS)
+        .select([...VITALS_ROW_COLUMNS, 'ecg_scale_mv', 'ecg_samples'])
         .where('device_id', '=', deviceId)
         .where('ts', '=', ts)
         .executeTakeFirst();

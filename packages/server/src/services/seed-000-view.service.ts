@@ -33,9 +33,11 @@ export function toSeed000Vitals(row: VitalsRow): Seed000Vitals {
     timestamp: iso(row.ts),
     created_at: iso(row.received_at),
     heart_rate_bpm: row.heart_rate_bpm,
-    spo2_percent: row.spo2_percent,
+    // Ints, as the firmware sends them (uint8 SpO2, ECG_SAMPLE_RATE_HZ): the app's
+    // Vitals.fromJson assigns both to Dart `int`s, which a 97.6 from another device breaks.
+    spo2_percent: row.spo2_percent === null ? null : Math.round(row.spo2_percent),
     ecg_lead_off: row.lead_off === 1,
-    sample_rate_hz: row.ecg_sample_rate_hz,
+    sample_rate_hz: Math.round(row.ecg_sample_rate_hz),
     window_ms: row.window_ms,
     ecg_sample_count: row.ecg_n_samples,
     sample_count: row.ecg_n_samples,
@@ -103,12 +105,13 @@ export class Seed000ViewService {
     );
     if (chunk === undefined) return { ...view, ecg_samples: [] };
     const mv = decodeEcgInt16(chunk.samples, chunk.scale_mv);
-    // Back in the units the device sent: the app plots the firmware's 12-bit counts.
+    // The firmware's 12-bit counts, which the app reads as a `List<int>` (`.cast<int>()`) and
+    // plots autoscaled: an ESP32's own counts back, any other device's mV on the same scale
+    // (its mV as fractions made the app's ECG chart throw).
     const p = AD8232_ESP32_12BIT;
-    const counts =
-      row.ecg_input === p.preset
-        ? Array.from(mv, (v) => Math.round(v * (p.counts_per_mv ?? 1) + (p.zero_counts ?? 0)))
-        : Array.from(mv);
+    const counts = Array.from(mv, (v) =>
+      Math.round(v * (p.counts_per_mv ?? 1) + (p.zero_counts ?? 0)),
+    );
     return { ...view, ecg_samples: counts };
   }
 

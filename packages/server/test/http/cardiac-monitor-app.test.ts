@@ -295,4 +295,43 @@ describe('the cardiac-monitor app (api_service.dart) against Vigil', () => {
     const pl = await t.app.inject({ url: `/api/v1/predictions/${deviceId}/latest`, headers });
     expect(typeof pl.json<{ created_at: unknown }>().created_at).toBe('number');
   });
+
+  it("reads a device that sends mV and a fractional SpO2 as the app's ints (List<int> ECG, int spo2)", async () => {
+    // Vitals.fromJson: `spo2` is an int and `ecgSamples` a `List<int>` (`.cast<int>()`, which
+    // ecg_chart.dart reads sample by sample): a chest strap sending mV and 97.6 % crashed the
+    // dashboard's ECG card and every read of its vitals.
+    const strapId = 'CHEST-STRAP-MV';
+    const reg = await call('POST', '/api/v1/devices/register', { device_id: strapId });
+    expect(reg.statusCode).toBe(201);
+    const strapKey = reg.json<{ api_key: string }>().api_key;
+    const { ecgMv } = ecgsyn({ fs: 250, durationS: 1, heartRateBpm: 70, seed: 3 });
+    const ts = (firstWindowS - 100) * 1000;
+    const up = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'x-api-key': strapKey },
+      payload: {
+        device_id: strapId,
+        timestamp: ts,
+        ecg_samples: Array.from(ecgMv),
+        ecg_sample_rate_hz: 250,
+        heart_rate_bpm: 70.4,
+        spo2_percent: 97.6,
+      },
+    });
+    expect(up.statusCode).toBe(201);
+    const res = await call('GET', `/api/v1/vitals/${strapId}/latest?include_ecg=true`);
+    expect(res.statusCode).toBe(200);
+    const v = vitals(res.json());
+    expect(v).toMatchObject({ deviceId: strapId, heartRate: 70.4, spo2: 98, sampleRateHz: 250 });
+    // On the firmware's scale (AD8232 into a 12-bit ADC: 2048 + 1365 counts per mV).
+    expect(v.ecgSamples).toHaveLength(250);
+    expect(v.ecgSamples?.[0]).toBe(Math.round(2048 + 1365 * (ecgMv[0] ?? 0)));
+    const maxAt = ecgMv.indexOf(Math.max(...ecgMv));
+    expect(
+      Math.abs((v.ecgSamples?.[maxAt] ?? 0) - (2048 + 1365 * (ecgMv[maxAt] ?? 0))),
+    ).toBeLessThanOrEqual(1);
+    const page = await call('GET', `/api/v1/vitals/${strapId}?limit=10&offset=0`);
+    expect(page.json<{ vitals: Record<string, unknown>[] }>().vitals.map(vitals)[0]?.spo2).toBe(98);
+  });
 });

@@ -187,4 +187,36 @@ describe('database outage', () => {
       expect((await post(t, key, packet(2))).statusCode).toBe(201);
     },
   );
+
+  it.skipIf(url !== undefined)(
+    'answers 503 DATABASE_UNAVAILABLE, not 500, while the SQLite database is read-only',
+    async () => {
+      // A read-only database file or file system (a disk remounted read-only after I/O errors)
+      // made every write SQLITE_READONLY, answered 500 INTERNAL_ERROR: sign-ins and uploads
+      // alike, while reads went on. `query_only` gives the same error without file permissions
+      // (which root ignores).
+      t = await createTestApp({ sqliteFile: true });
+      const { key, packet } = await deviceOn(t);
+      expect((await post(t, key, packet(0))).statusCode).toBe(201);
+      const db = t.container.database.db;
+      await sql`pragma query_only = 1`.execute(db);
+      cleanup = async () => {
+        await sql`pragma query_only = 0`.execute(db);
+      };
+
+      const refused = await post(t, key, packet(1));
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE', statusCode: 503 });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      const signIn = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: 'nobody@example.com', password: 'x'.repeat(12) },
+      });
+      expect(signIn.statusCode).not.toBe(500);
+
+      await sql`pragma query_only = 0`.execute(db);
+      expect((await post(t, key, packet(2))).statusCode).toBe(201);
+    },
+  );
 });

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMonitoredPatient, createTestApp, type TestApp } from '../helpers/index.js';
+import { firmwareCounts, firmwarePayload } from '@vigil/sim';
+import { ecgsyn } from '@vigil/signal';
 import { post, syntheticPackets } from './packets.js';
 
 /**
@@ -81,6 +83,63 @@ describe('device clock skew', () => {
       .orderBy('sequence')
       .execute();
     expect(rows.map((r) => Number(r.sequence))).toEqual([10, 11]);
+  });
+
+  it('refuses a sequence-less window whose clock went back onto a stored one, and still answers a true retry', async () => {
+    // The cardiac-monitor ESP32 (seed 000, firmware/src/data_sender.cpp) sends no sequence and
+    // whole-second timestamps, and reads `prediction` from the answer. A window at a stored
+    // window's second with other content was answered with the stored window's id and
+    // prediction (70 bpm for a 140 bpm window), and dropped.
+    const app = await createTestApp();
+    t = app;
+    const { key } = await createMonitoredPatient(app, 'ESP32-FW-BACK');
+    const startS = Math.floor(t.clock.now() / 1000) - 60;
+    const window = (bpm: number, seed: number, timestampS: number) =>
+      app.app.inject({
+        method: 'POST',
+        url: '/api/v1/vitals',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        payload: firmwarePayload({
+          deviceId: 'ESP32-FW-BACK',
+          timestampS,
+          sampleRateHz: 250,
+          heartRateBpm: bpm,
+          spo2Percent: 97,
+          leadOff: false,
+          ecgCounts: firmwareCounts(
+            ecgsyn({ fs: 250, durationS: 10, heartRateBpm: bpm, seed }).ecgMv,
+            250,
+          ),
+          beatTimestampsMs: [120, 980],
+        }),
+      });
+    const first = await window(70, 1, startS);
+    expect(first.statusCode).toBe(201);
+    expect((await window(70, 2, startS + 10)).statusCode).toBe(201);
+
+    // The clock stepped back 10 s: a new 140 bpm window carries the first one's second.
+    const stepped = await window(140, 4, startS);
+    expect(stepped.statusCode).toBe(409);
+    expect(stepped.json()).toMatchObject({ code: 'TIMESTAMP_TAKEN', field: 'timestamp' });
+
+    // The firmware's retry of the first window (the same bytes) gets its first answer.
+    const retry = await window(70, 1, startS);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json<Answer>().id).toBe(first.json<Answer>().id);
+    expect(retry.json()).toMatchObject({
+      prediction: first.json<{ prediction: object }>().prediction,
+    });
+
+    const rows = await t.container.database.db
+      .selectFrom('vitals')
+      .select(['ts', 'heart_rate_bpm'])
+      .where('device_id', '=', 'ESP32-FW-BACK')
+      .orderBy('ts')
+      .execute();
+    expect(rows).toEqual([
+      { ts: startS * 1000, heart_rate_bpm: 70 },
+      { ts: (startS + 10) * 1000, heart_rate_bpm: 70 },
+    ]);
   });
 
   it('names the packet of the same batch a refused timestamp collides with, without saying it was stored', async () => {

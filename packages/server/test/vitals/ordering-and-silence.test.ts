@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAdmin,
   createDoctor,
+  createMonitoredPatient,
   createPatient,
   createTestApp,
   registerDevice,
@@ -93,5 +94,43 @@ describe('out-of-order packets and silent devices', () => {
         .json<{ items: { rule_kind: string }[] }>()
         .items.filter((a) => a.rule_kind === 'device_silent'),
     ).toEqual([]);
+  });
+});
+
+describe('a device that rebooted', () => {
+  it('is analysed and alerted again when its sequence numbers start over and its clock goes on', async () => {
+    // A device counts its packets from 0 after a reboot. Its packets were taken for late
+    // copies of older ones (a lower sequence) until the counter passed the old one: stored
+    // but never analysed nor shown to the alert rules (60 s at 150 bpm: no HR alert).
+    const t = await createTestApp();
+    try {
+      const { doctor, key } = await createMonitoredPatient(t, 'ESP32-REBOOT');
+      const now = t.clock.now();
+      const before = syntheticPackets('ESP32-REBOOT', 70, 10, now - 90_000, 3, {}, 5000);
+      for (const p of before) expect((await post(t, key, p)).statusCode).toBe(201);
+      // Rebooted 10 s later: sequence 0, 1, … and a fast rhythm.
+      const after = syntheticPackets('ESP32-REBOOT', 150, 60, now - 70_000, 4, {}, 0);
+      for (const p of after) expect((await post(t, key, p)).statusCode).toBe(201);
+      await t.container.services.alerts.idle();
+
+      const predictions = await t.app.inject({
+        url: '/api/v1/predictions/ESP32-REBOOT?limit=1',
+        headers: doctor.headers,
+      });
+      const [last] = predictions.json<{
+        items: { timestamp: number; heart_rate_bpm: number | null; heart_rate_source: string }[];
+      }>().items;
+      expect(last?.timestamp).toBe(now - 70_000 + 59_000);
+      expect(last?.heart_rate_source).toBe('ecg');
+      expect(Math.abs((last?.heart_rate_bpm ?? 0) - 150)).toBeLessThanOrEqual(3);
+      const alerts = await t.app.inject({ url: '/api/v1/alerts', headers: doctor.headers });
+      const hr = alerts
+        .json<{ items: { rule_kind: string; message: string; onset_at: number }[] }>()
+        .items.filter((a) => a.rule_kind === 'hr_high');
+      expect(hr).toHaveLength(1);
+      expect(hr[0]?.message).toMatch(/^HR 1[45]\d bpm \(> 130\) for 3\d s$/);
+    } finally {
+      await t.close();
+    }
   });
 });

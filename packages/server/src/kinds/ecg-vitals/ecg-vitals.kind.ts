@@ -15,6 +15,7 @@ import {
 import { normalizeEcgVitals, type EcgVitalsValues } from './ecg-vitals.normalizer.js';
 import {
   createEcgVitalsRepository,
+  ecgVitalsContentOf,
   toUploadPrediction,
   type EcgVitalsRecord,
 } from './ecg-vitals.repository.js';
@@ -67,6 +68,7 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
       timestamp_unsynced: reading.deviceTsMs !== null,
       prediction: prediction === null ? null : toUploadPrediction(prediction),
     }),
+    contentOf: ecgVitalsContentOf,
     durationMs: (v) => (v.samples.length > 0 ? (v.samples.length * 1000) / v.fs : 0),
     toRecord: (stored) => stored,
     liveEvent: (r) => ({

@@ -10,7 +10,7 @@ import {
   type SignalKindRepository,
   type StoredReading,
 } from '../../ingest/signal-kind.js';
-import { encodeEcgInt16, packEcgCounts } from '../../repositories/ecg-codec.js';
+import { decodeEcgCounts, encodeEcgInt16, packEcgCounts } from '../../repositories/ecg-codec.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import { toPredictionView } from '../../services/prediction-view.js';
 import type { EcgVitalsValues } from './ecg-vitals.normalizer.js';
@@ -23,10 +23,19 @@ export type EcgVitalsRecord = StoredReading<EcgVitalsValues>;
  * flags as 0/1.
  */
 export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
-  const v = r.reading.values;
-  const enc = v.samples.length > 0 ? encodeEcgInt16(v.samples) : null;
   return {
     ...envelopeRow(r),
+    ...valueColumns(r.reading.values),
+    device_ts: r.reading.deviceTsMs,
+  };
+}
+
+/** The columns a packet's values are stored in (all but its envelope). */
+type ValueColumns = Omit<VitalsTable, keyof ReturnType<typeof envelopeRow> | 'device_ts'>;
+
+function valueColumns(v: EcgVitalsValues): ValueColumns {
+  const enc = v.samples.length > 0 ? encodeEcgInt16(v.samples) : null;
+  return {
     heart_rate_bpm: v.hr,
     spo2_percent: v.spo2,
     temperature_c: v.temp,
@@ -38,10 +47,46 @@ export function toVitalsRow(r: EcgVitalsRecord): VitalsTable {
     ecg_scale_mv: enc === null ? null : enc.scaleMv,
     ecg_samples: enc === null ? null : packEcgCounts(enc.bytes),
     ecg_input: v.input,
-    device_ts: r.reading.deviceTsMs,
     window_ms: v.windowMs,
     beat_timestamps_ms: v.beatTimestampsMs === null ? null : JSON.stringify(v.beatTimestampsMs),
   };
+}
+
+/**
+ * A packet's stored values as one comparable string (`SignalKind.contentOf`): equal for a retry
+ * of the same window, different for another window at the same timestamp. Numbers go through a
+ * 4-byte float (PostgreSQL's `real` columns) so the stored row and new values compare alike.
+ */
+function contentOfColumns(c: Omit<ValueColumns, 'ecg_input'>): string {
+  const f32 = (x: number | null) => (x === null ? null : Math.fround(x));
+  const beats: unknown =
+    typeof c.beat_timestamps_ms === 'string'
+      ? JSON.parse(c.beat_timestamps_ms)
+      : c.beat_timestamps_ms;
+  return JSON.stringify([
+    f32(c.heart_rate_bpm),
+    f32(c.spo2_percent),
+    f32(c.temperature_c),
+    f32(c.respiratory_rate),
+    f32(c.battery_percent),
+    c.lead_off,
+    f32(c.ecg_sample_rate_hz),
+    c.ecg_n_samples,
+    f32(c.ecg_scale_mv),
+    // The counts, not their bytes: packed or raw (packEcgCounts) holds the same counts.
+    c.ecg_samples === null ? null : countsBase64(decodeEcgCounts(c.ecg_samples)),
+    c.window_ms,
+    beats,
+  ]);
+}
+
+function countsBase64(counts: Int16Array): string {
+  return Buffer.from(counts.buffer, counts.byteOffset, counts.byteLength).toString('base64');
+}
+
+/** `SignalKind.contentOf` of ECG vitals. */
+export function ecgVitalsContentOf(v: EcgVitalsValues): string {
+  return contentOfColumns(valueColumns(v));
 }
 
 /**
@@ -145,6 +190,7 @@ export function createEcgVitalsRepository(
             prediction === undefined ? null : toUploadPrediction(toPredictionView(prediction)),
         },
         receivedAtMs: row.received_at,
+        content: contentOfColumns(row),
       };
     },
     write(units) {
