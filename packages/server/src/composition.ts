@@ -96,13 +96,14 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     const scheduler = overrides.scheduler ?? timerScheduler;
     // One metrics registry per container (no prom-client global), shared by every area.
     const metrics = new Registry();
+    const databaseLog = pino({ level: config.logLevel, name: 'vigil-database' });
     const database: Database = await createDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
-      onConnectionError: createConnectionErrorReporter({
-        registry: metrics,
-        log: pino({ level: config.logLevel, name: 'vigil-database' }),
-      }),
+      onConnectionError: createConnectionErrorReporter({ registry: metrics, log: databaseLog }),
+      onSqliteFileLost: (problem) => {
+        databaseLog.error(problem);
+      },
       ...overrides.database,
     });
     stack.push(() => database.close());

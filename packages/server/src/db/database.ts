@@ -7,6 +7,7 @@ import type { ConnectionErrorReporter } from './connection-errors.js';
 import type { DB } from './schema.js';
 import { createWalSync, DurableSqliteDialect } from './durable-sqlite-dialect.js';
 import { startSqliteCheckpointer } from './sqlite-checkpointer.js';
+import { createSqliteFileGuard } from './sqlite-file-guard.js';
 import { withUnavailableErrors } from './unavailable-dialect.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -42,6 +43,11 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** Told of every PostgreSQL connection that errors (logged and counted by the caller). */
   onConnectionError?: ConnectionErrorReporter;
+  /**
+   * Told once when the SQLite file is found deleted or replaced under the running server (from
+   * then on every query is refused with DATABASE_UNAVAILABLE: see sqlite-file-guard.ts).
+   */
+  onSqliteFileLost?: (problem: string) => void;
 }
 
 const INT8_OID = 20;
@@ -161,13 +167,19 @@ function createSqlite(options: DatabaseOptions): Database {
   const checkpointer = startSqliteCheckpointer(file);
   sqlite.pragma('wal_autocheckpoint = 0');
   const walSync = createWalSync(`${file}-wal`);
+  const guard = createSqliteFileGuard(file, {
+    ...(options.onSqliteFileLost === undefined ? {} : { onLost: options.onSqliteFileLost }),
+  });
   const db = new Kysely<DB>({
-    dialect: withUnavailableErrors(new DurableSqliteDialect({ database }, walSync)),
+    dialect: withUnavailableErrors(new DurableSqliteDialect({ database }, walSync), () => {
+      guard.beforeQuery();
+    }),
   });
   return {
     db,
     dialect: 'sqlite',
     async ping() {
+      guard.check();
       await sql`select 1`.execute(db);
     },
     close: once(async () => {

@@ -52,9 +52,11 @@ const innerOf = (c: DatabaseConnection): DatabaseConnection => (c as WrappedConn
  * or unreachable; SQLite locked by another process or its disk failing: see isDatabaseUnavailable)
  * surfaces as the domain error DATABASE_UNAVAILABLE (503 with Retry-After) from every query,
  * instead of each caller seeing a driver error that the HTTP handler can only call a 500. Other
- * errors (constraint violations, bad values) pass through unchanged.
+ * errors (constraint violations, bad values) pass through unchanged. `beforeQuery`, called before
+ * a connection is handed out (every query and transaction), may refuse it with a DomainError
+ * (the SQLite file guard).
  */
-export function withUnavailableErrors(dialect: Dialect): Dialect {
+export function withUnavailableErrors(dialect: Dialect, beforeQuery?: () => void): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
@@ -64,7 +66,10 @@ export function withUnavailableErrors(dialect: Dialect): Dialect {
       const missing = (name: string): Error => new Error(`the driver has no ${name}`);
       return {
         init: () => mapped(() => driver.init()),
-        acquireConnection: async () => wrap(await mapped(() => driver.acquireConnection())),
+        acquireConnection: async () => {
+          beforeQuery?.();
+          return wrap(await mapped(() => driver.acquireConnection()));
+        },
         beginTransaction: (c: DatabaseConnection, settings: TransactionSettings) =>
           mapped(() => driver.beginTransaction(innerOf(c), settings)),
         commitTransaction: (c) => mapped(() => driver.commitTransaction(innerOf(c))),

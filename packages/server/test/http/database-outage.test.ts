@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
@@ -217,6 +218,34 @@ describe('database outage', () => {
 
       await sql`pragma query_only = 0`.execute(db);
       expect((await post(t, key, packet(2))).statusCode).toBe(201);
+    },
+  );
+
+  it.skipIf(url !== undefined)(
+    'refuses uploads with 503 once the SQLite file is deleted under the running server, and is not ready',
+    async () => {
+      // SQLite kept writing to the unlinked file: every upload answered 201 and was gone at the
+      // next start, while /ready said ready (usertest5). Refused, the device keeps and resends.
+      t = await createTestApp({ sqliteFile: true });
+      const { key, packet } = await deviceOn(t);
+      expect((await post(t, key, packet(0))).statusCode).toBe(201);
+      expect((await t.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+      const { rows } = await sql<{
+        file: string;
+      }>`select file from pragma_database_list where name = 'main'`.execute(
+        t.container.database.db,
+      );
+      const file = rows[0]?.file ?? '';
+      expect(file).toMatch(/vigil\.sqlite$/);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+
+      const refused = await post(t, key, packet(1));
+      expect(refused.statusCode).toBe(503);
+      expect(refused.json()).toMatchObject({ code: 'DATABASE_UNAVAILABLE', statusCode: 503 });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      const ready = await t.app.inject({ method: 'GET', url: '/ready' });
+      expect(ready.statusCode).toBe(503);
     },
   );
 });
