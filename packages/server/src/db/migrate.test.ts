@@ -5,7 +5,9 @@ import pg from 'pg';
 import { createDatabase, SCHEMA_DDL_LOCK, type Database } from './database.js';
 import { migrateToLatest, MigrationError } from './migrate.js';
 import * as ecgInVitals from './migrations/005_ecg_in_vitals.js';
+import * as measuredHeartRateRollup from './migrations/027_measured_heart_rate_rollup.js';
 import { migrations } from './migrations/index.js';
+import { createVitalsRepository } from '../repositories/vitals.repository.js';
 
 /** SQLite in memory, or a PostgreSQL schema of its own when DATABASE_URL is set. */
 async function freshDatabase(): Promise<Database> {
@@ -293,6 +295,137 @@ describe('migrateToLatest', () => {
       { id: 'a2', opened_at: 2000, onset_at: null },
       { id: 'a3', opened_at: 3000, onset_at: null },
       { id: 'a4', opened_at: 4000, onset_at: 4000 },
+    ]);
+  });
+
+  it("adds the rates measured from stored packets' ECG to the rollup, as ingest now does (027)", async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('027'));
+    for (const [id, device] of [
+      ['d1', 'ECG-ONLY'],
+      ['d2', 'MIXED'],
+      ['d3', 'ECG-NOW'],
+    ] as const)
+      await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+        owner_id, created_at, updated_at) values (${id}, ${device}, 'n', ${id}, ${id}, null, null,
+        0, 0)`.execute(db);
+    const minute = Date.UTC(2026, 11, 7, 9, 0);
+    // [packet, device, ts, its own rate, its predictions' ECG rates]: a prediction without a rate
+    // (null), a packet not assessed (none), one assessed twice (counted once, by its first).
+    const packets = [
+      ['e1', 'ECG-ONLY', minute + 1000, null, [72.3]],
+      ['e2', 'ECG-ONLY', minute + 2000, null, [70.1]],
+      ['e3', 'ECG-ONLY', minute + 3000, null, [null]],
+      ['e4', 'ECG-ONLY', minute + 4000, null, []],
+      ['e5', 'ECG-ONLY', minute + 61_000, null, [75, 99]],
+      ['m1', 'MIXED', minute + 1000, 60, [80]],
+      ['m2', 'MIXED', minute + 2000, null, [81.7]],
+    ] as const;
+    const vitalsRow = (id: string, device: string, ts: number, hr: number | null) => ({
+      id,
+      device_id: device,
+      patient_id: null,
+      ts,
+      sequence: null,
+      received_at: ts,
+      heart_rate_bpm: hr,
+      spo2_percent: null,
+      temperature_c: null,
+      respiratory_rate: null,
+      battery_percent: null,
+      lead_off: null,
+      ecg_sample_rate_hz: 250,
+      ecg_n_samples: 0,
+      ecg_scale_mv: null,
+      ecg_samples: null,
+      ecg_input: null,
+      device_ts: null,
+      window_ms: null,
+      beat_timestamps_ms: null,
+    });
+    const predictionRow = (
+      id: string,
+      v: { id: string; device_id: string; ts: number },
+      hr: number | null,
+    ) => ({
+      id,
+      vitals_id: v.id,
+      device_id: v.device_id,
+      patient_id: null,
+      ts: v.ts,
+      created_at: v.ts,
+      risk_score: 0,
+      risk_label: 'normal',
+      confidence: 1,
+      model_version: 'm',
+      reasons: '[]',
+      heart_rate_bpm: hr,
+      heart_rate_source: hr === null ? null : 'ecg',
+      qrs_duration_ms: null,
+      analysable: 1,
+      quality_score: null,
+      hrv: null,
+      arrhythmia: null,
+    });
+    // Stored as before 027: the rollup counts the packets and the rates they carried.
+    for (const [id, device, ts, hr, rates] of packets) {
+      const v = vitalsRow(id, device, ts, hr);
+      await database.db.insertInto('vitals').values(v).execute();
+      for (const [k, rate] of rates.entries())
+        await database.db
+          .insertInto('predictions')
+          .values(predictionRow(`p${String(k)}-${id}`, v, rate))
+          .execute();
+      await sql`insert into vitals_minute (device_id, minute, packets, hr_n, hr_sum, hr_min, hr_max,
+        spo2_n, spo2_sum, temp_n, temp_sum) values (${device}, ${Math.floor(ts / 60_000) * 60_000},
+        1, ${hr === null ? 0 : 1}, ${hr ?? 0}, ${hr}, ${hr}, 0, 0, 0, 0)
+        on conflict (device_id, minute) do update set packets = vitals_minute.packets + 1,
+        hr_n = vitals_minute.hr_n + excluded.hr_n, hr_sum = vitals_minute.hr_sum + excluded.hr_sum,
+        hr_min = coalesce(vitals_minute.hr_min, excluded.hr_min),
+        hr_max = coalesce(vitals_minute.hr_max, excluded.hr_max)`.execute(db);
+    }
+
+    await migrateToLatest(migrating, database.dialect);
+    // The same ECG-only packets stored now, through the ingest path's writer: the same rollup.
+    const typed = database.db;
+    const vitals = createVitalsRepository(typed);
+    const now = packets.filter(([, device]) => device === 'ECG-ONLY');
+    for (const [id, , ts, hr, rates] of now) {
+      const v = vitalsRow(`now-${id}`, 'ECG-NOW', ts, hr);
+      const predictions = rates.map((rate, k) => predictionRow(`p${String(k)}-now-${id}`, v, rate));
+      // The second prediction of e5 comes in a commit of its own, as a re-analysis would.
+      await vitals.writeUnits([{ vitals: [v], predictions: predictions.slice(0, 1) }]);
+      if (predictions.length > 1)
+        await vitals.writeUnits([{ vitals: [], predictions: predictions.slice(1) }]);
+    }
+    const rollup = async (device: string) =>
+      (
+        await typed
+          .selectFrom('vitals_minute')
+          .select(['minute', 'packets', 'hr_n', 'hr_sum', 'hr_min', 'hr_max'])
+          .where('device_id', '=', device)
+          .orderBy('minute')
+          .execute()
+      ).map((r) => ({ ...r, hr_sum: Math.round(r.hr_sum * 1e4) / 1e4 }));
+    const ecgOnly = [
+      { minute, packets: 4, hr_n: 2, hr_sum: 142.4, hr_min: 70.1, hr_max: 72.3 },
+      { minute: minute + 60_000, packets: 1, hr_n: 1, hr_sum: 75, hr_min: 75, hr_max: 75 },
+    ];
+    expect(await rollup('ECG-ONLY')).toEqual(ecgOnly);
+    expect(await rollup('ECG-NOW')).toEqual(ecgOnly);
+    expect(await rollup('MIXED')).toEqual([
+      { minute, packets: 2, hr_n: 2, hr_sum: 141.7, hr_min: 60, hr_max: 81.7 },
+    ]);
+
+    await measuredHeartRateRollup.down(db);
+    expect(await rollup('ECG-ONLY')).toEqual([
+      { minute, packets: 4, hr_n: 0, hr_sum: 0, hr_min: null, hr_max: null },
+      { minute: minute + 60_000, packets: 1, hr_n: 0, hr_sum: 0, hr_min: null, hr_max: null },
+    ]);
+    expect(await rollup('MIXED')).toEqual([
+      { minute, packets: 2, hr_n: 1, hr_sum: 60, hr_min: 60, hr_max: 60 },
     ]);
   });
 

@@ -204,10 +204,27 @@ function extreme(column: string, op: '<' | '>') {
   >`case when ${theirs} is null then ${mine} when ${mine} is null or ${theirs} ${sql.raw(op)} ${mine} then ${theirs} else ${mine} end`;
 }
 
-/** Adds packets to the per-minute rollup (one upsert per device-minute of the batch). */
+/**
+ * The heart rates measured from the ECG of packets that sent none, per device and minute: what
+ * the rollup's `hr_*` add for them (packetHeartRateSql's second half).
+ */
+interface MeasuredMinute {
+  device_id: string;
+  minute: number;
+  n: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+}
+
+/**
+ * Adds packets, and the rates measured for packets that sent none, to the per-minute rollup (one
+ * upsert per device-minute of the batch; a minute with only measured rates adds no packet).
+ */
 async function upsertMinuteRollup(
   trx: Kysely<DB>,
   rows: readonly VitalsTable[],
+  measured: readonly MeasuredMinute[],
   insert: CachedInsert,
 ): Promise<void> {
   const minutes = new Map<string, VitalsMinuteTable>();
@@ -220,13 +237,12 @@ async function upsertMinuteRollup(
     r[`${m}_min`] = lo === null || v < lo ? v : lo;
     r[`${m}_max`] = hi === null || v > hi ? v : hi;
   };
-  for (const v of rows) {
-    const minute = Math.floor(v.ts / 60_000) * 60_000;
-    const k = `${v.device_id}\u0000${minute}`;
+  const rowOf = (deviceId: string, minute: number): VitalsMinuteTable => {
+    const k = `${deviceId}\u0000${String(minute)}`;
     let r = minutes.get(k);
     if (r === undefined) {
       r = {
-        device_id: v.device_id,
+        device_id: deviceId,
         minute,
         packets: 0,
         hr_n: 0,
@@ -244,10 +260,24 @@ async function upsertMinuteRollup(
       };
       minutes.set(k, r);
     }
+    return r;
+  };
+  for (const v of rows) {
+    const r = rowOf(v.device_id, Math.floor(v.ts / 60_000) * 60_000);
     r.packets += 1;
     add(r, 'hr', v.heart_rate_bpm);
     add(r, 'spo2', v.spo2_percent);
     add(r, 'temp', v.temperature_c);
+  }
+  for (const m of measured) {
+    if (m.n === 0) continue;
+    const r = rowOf(m.device_id, m.minute);
+    r.hr_n += m.n;
+    r.hr_sum += m.sum;
+    const lo = r.hr_min;
+    const hi = r.hr_max;
+    if (m.min !== null && (lo === null || m.min < lo)) r.hr_min = m.min;
+    if (m.max !== null && (hi === null || m.max > hi)) r.hr_max = m.max;
   }
   const all = [...minutes.values()];
   for (let i = 0; i < all.length; i += 1000) {
@@ -300,6 +330,83 @@ function createCachedInsert(): CachedInsert {
   };
 }
 
+/**
+ * The predictions of this commit whose rate the rollup takes for their packet: measured from the
+ * ECG (source `ecg`) of a packet that sent no rate, each packet once. Most come with their packet;
+ * some come later, in another commit (a packet held for an earlier one, or stored by another
+ * instance and assessed by the device's owner): such a packet is folded in only if it had no
+ * prediction before this one, so a packet's rate is counted once however its predictions come.
+ */
+async function measuredToFold(
+  trx: Kysely<DB>,
+  vitals: readonly VitalsTable[],
+  predictions: readonly PredictionsTable[],
+): Promise<PredictionsTable[]> {
+  const packets = new Map(vitals.map((v) => [v.id, v]));
+  const folding = new Map<string, PredictionsTable>();
+  const earlier: PredictionsTable[] = [];
+  for (const p of predictions) {
+    if (p.heart_rate_source !== 'ecg' || p.heart_rate_bpm === null) continue;
+    if (folding.has(p.vitals_id)) continue;
+    const v = packets.get(p.vitals_id);
+    if (v !== undefined && v.heart_rate_bpm !== null) continue;
+    folding.set(p.vitals_id, p);
+    if (v === undefined) earlier.push(p);
+  }
+  // Of packets stored by an earlier commit, only those not assessed yet: an earlier prediction
+  // brought its rate then. (Whether such a packet sent a rate of its own is measuredMinutes' join.)
+  for (let i = 0; i < earlier.length; i += 500) {
+    const chunk = earlier.slice(i, i + 500);
+    const assessed = await trx
+      .selectFrom('predictions')
+      .select('vitals_id')
+      .where(
+        'vitals_id',
+        'in',
+        chunk.map((p) => p.vitals_id),
+      )
+      .where('ts', 'in', [...new Set(chunk.map((p) => p.ts))])
+      .execute();
+    for (const a of assessed) folding.delete(a.vitals_id);
+  }
+  return [...folding.values()];
+}
+
+/**
+ * What the rollup adds for `predictions` (stored in this transaction), per device and minute,
+ * read back as stored: the sums and extremes are then those of the stored rates (4-byte reals on
+ * PostgreSQL), as every other output that shows them reads them.
+ */
+async function measuredMinutes(
+  trx: Kysely<DB>,
+  predictions: readonly PredictionsTable[],
+): Promise<MeasuredMinute[]> {
+  const out: MeasuredMinute[] = [];
+  const hrOf = sql.ref('p.heart_rate_bpm');
+  for (let i = 0; i < predictions.length; i += 500) {
+    const chunk = predictions.slice(i, i + 500);
+    const rows = await measuredHeartRates(trx)
+      .select([
+        'v.device_id',
+        sql<number>`(${sql.ref('v.ts')} / 60000) * 60000`.as('minute'),
+        sql<number>`cast(count(${hrOf}) as integer)`.as('n'),
+        sql<number>`sum(cast(${hrOf} as double precision))`.as('sum'),
+        sql<number | null>`min(${hrOf})`.as('min'),
+        sql<number | null>`max(${hrOf})`.as('max'),
+      ])
+      .where(
+        'p.id',
+        'in',
+        chunk.map((p) => p.id),
+      )
+      .where('p.ts', 'in', [...new Set(chunk.map((p) => p.ts))])
+      .groupBy(['v.device_id', sql`2`])
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
+
 export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
   const insert = createCachedInsert();
   /** One group commit: every unit's packets, rollup minutes, lead chunks and predictions. */
@@ -312,7 +419,6 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         const chunk = vitals.slice(i, i + 1000);
         await insert(trx, 'vitals', chunk, () => trx.insertInto('vitals').values(chunk));
       }
-      await upsertMinuteRollup(trx, vitals, insert);
       const leadChunks = units.flatMap((u) => u.leadChunks ?? []);
       // 11 columns a row: 500 rows stay under SQLite's bound-parameter limit.
       for (let i = 0; i < leadChunks.length; i += 500)
@@ -320,10 +426,13 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           .insertInto('ecg_lead_chunks')
           .values(leadChunks.slice(i, i + 500))
           .execute();
+      const measuring = await measuredToFold(trx, vitals, predictions);
       for (let i = 0; i < predictions.length; i += 500) {
         const chunk = predictions.slice(i, i + 500);
         await insert(trx, 'predictions', chunk, () => trx.insertInto('predictions').values(chunk));
       }
+      const measured = await measuredMinutes(trx, measuring);
+      await upsertMinuteRollup(trx, vitals, measured, insert);
     });
 
   return {
@@ -464,8 +573,10 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
       return chunks;
     },
     async series(deviceId, from, to, intervalMs) {
-      // From the per-minute rollup (at most 1,440 rows a day). Integer division buckets on both
-      // dialects (bigint / bigint is integer division in PostgreSQL); no date functions.
+      // From the per-minute rollup (at most 1,440 rows a day), which holds each packet's heart
+      // rate by the one rule (packetHeartRateSql): the device's, else its ECG's, folded in with
+      // its prediction. Integer division buckets on both dialects (bigint / bigint is integer
+      // division in PostgreSQL); no date functions.
       const bucket = sql<number>`(${sql.ref('minute')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`;
       const agg = (m: 'hr' | 'spo2' | 'temp') => ({
         min: sql<number | null>`min(${sql.ref(`${m}_min`)})`,
@@ -501,49 +612,15 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .groupBy(sql`1`)
         .orderBy(sql`1`)
         .execute();
-      // The rollup holds the rates the packets carried; those of packets that sent none come
-      // from their ECG analysis (packetHeartRateSql), bucketed by the packet's minute as the
-      // rollup is, over the same minutes. Asked only where the rollup counts such packets (more
-      // packets than rates): a device that sends its rate pays no second query.
-      const someWithout = rows.some((r) => r.packets > r.hr_count);
-      const measured = !someWithout
-        ? []
-        : await measuredHeartRates(db)
-            .select([
-              sql<number>`((${sql.ref('v.ts')} / 60000) * 60000 / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`.as(
-                'time',
-              ),
-              sql<number>`cast(count(${sql.ref('p.heart_rate_bpm')}) as integer)`.as('n'),
-              sql<number>`sum(cast(${sql.ref('p.heart_rate_bpm')} as double precision))`.as('sum'),
-              sql<number>`min(${sql.ref('p.heart_rate_bpm')})`.as('min'),
-              sql<number>`max(${sql.ref('p.heart_rate_bpm')})`.as('max'),
-            ])
-            .where('v.device_id', '=', deviceId)
-            .where('v.ts', '>=', Math.floor(from / 60_000) * 60_000)
-            .where('v.ts', '<', Math.ceil(to / 60_000) * 60_000)
-            .groupBy(sql`1`)
-            .execute();
-      const byTime = new Map(measured.map((m) => [m.time, m]));
-      const heartRate = (r: (typeof rows)[number]): Agg => {
-        const own: Agg = {
+      return rows.map((r) => ({
+        time: r.time,
+        packets: r.packets,
+        heart_rate_bpm: {
           min: num(r.hr_min),
           avg: num(r.hr_avg),
           max: num(r.hr_max),
           count: r.hr_count,
-        };
-        const m = byTime.get(r.time);
-        if (m === undefined) return own;
-        const all = new AggSum();
-        // The rollup's sum back from its mean (the SQL stays as it was for a device that sends
-        // its rate): exact to the last bit or two, far below the 0.01 bpm the API rounds to.
-        all.add(r.hr_count, (r.hr_avg ?? 0) * r.hr_count, r.hr_min, r.hr_max);
-        all.add(m.n, m.sum, m.min, m.max);
-        return all.agg();
-      };
-      return rows.map((r) => ({
-        time: r.time,
-        packets: r.packets,
-        heart_rate_bpm: heartRate(r),
+        },
         spo2_percent: {
           min: num(r.sp_min),
           avg: num(r.sp_avg),
@@ -560,9 +637,9 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
     },
     async stats(deviceId, from, to) {
       // Whole minutes [m0, m1) come from the per-minute rollup; the partial minutes at either
-      // end, [from, m0) and [m1, to), from the raw rows (at most two minutes of packets). A
-      // month of 1 packet/s is ~43,000 rollup rows instead of ~2.6 million packets. One
-      // statement, so all parts see the same snapshot.
+      // end, [from, m0) and [m1, to), from the raw rows (at most two minutes of packets), for an
+      // ECG-only device as for any other. A month of 1 packet/s is ~43,000 rollup rows instead
+      // of ~2.6 million packets. One statement, so all parts see the same snapshot.
       const m0 = Math.ceil(from / 60_000) * 60_000;
       const m1 = Math.floor(to / 60_000) * 60_000;
       const whole = m0 < m1;
@@ -594,6 +671,34 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           .where('device_id', '=', deviceId)
           .where('ts', '>=', lo)
           .where('ts', '<', hi);
+      // The raw parts' packets without a rate of their own, with the rate measured from their
+      // ECG (packetHeartRateSql's second half): the rollup holds those of whole minutes.
+      const zero = sql<number>`cast(0 as bigint)`;
+      const noValue = sql<number | null>`cast(null as real)`;
+      const noPart = (m: Measure) =>
+        [
+          zero.as(`${m}_n`),
+          sql<number>`cast(0 as double precision)`.as(`${m}_sum`),
+          noValue.as(`${m}_min`),
+          noValue.as(`${m}_max`),
+        ] as const;
+      const hrOf = sql.ref('p.heart_rate_bpm');
+      const measured = (lo: number, hi: number) =>
+        measuredHeartRates(db)
+          .select([
+            zero.as('packets'),
+            sql<number>`cast(count(${hrOf}) as bigint)`.as('hr_n'),
+            sql<number>`coalesce(sum(cast(${hrOf} as double precision)), 0)`.as('hr_sum'),
+            sql<number | null>`min(${hrOf})`.as('hr_min'),
+            sql<number | null>`max(${hrOf})`.as('hr_max'),
+            ...noPart('spo2'),
+            ...noPart('temp'),
+            noTs.as('first'),
+            noTs.as('last'),
+          ])
+          .where('v.device_id', '=', deviceId)
+          .where('v.ts', '>=', lo)
+          .where('v.ts', '<', hi);
       const rows = await db
         .selectFrom('vitals_minute')
         .select((eb) => [
@@ -609,6 +714,8 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         .where('minute', '<', m1)
         .unionAll(raw(from, headEnd))
         .unionAll(raw(tailStart, to))
+        .unionAll(measured(from, headEnd))
+        .unionAll(measured(tailStart, to))
         .execute();
       const total = { packets: 0, first: null as number | null, last: null as number | null };
       const hr = new AggSum();
@@ -621,25 +728,6 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
         hr.add(r.hr_n, r.hr_sum, r.hr_min, r.hr_max);
         spo2.add(r.spo2_n, r.spo2_sum, r.spo2_min, r.spo2_max);
         temp.add(r.temp_n, r.temp_sum, r.temp_min, r.temp_max);
-      }
-      // The rollup and the raw parts hold the rates packets carried. Where they count packets
-      // without one, the rates measured from those packets' ECG (packetHeartRateSql) join them;
-      // a device that sends its rate pays no second query. (A second statement: a packet stored
-      // between the two may add its rate and not itself; the next read counts both.)
-      if (total.packets > hr.count()) {
-        const hrOf = sql.ref('p.heart_rate_bpm');
-        const m = await measuredHeartRates(db)
-          .select([
-            sql<number>`cast(count(${hrOf}) as bigint)`.as('n'),
-            sql<number>`coalesce(sum(cast(${hrOf} as double precision)), 0)`.as('sum'),
-            sql<number | null>`min(${hrOf})`.as('min'),
-            sql<number | null>`max(${hrOf})`.as('max'),
-          ])
-          .where('v.device_id', '=', deviceId)
-          .where('v.ts', '>=', from)
-          .where('v.ts', '<', to)
-          .executeTakeFirst();
-        if (m !== undefined) hr.add(m.n, m.sum, m.min, m.max);
       }
       return {
         total: total.packets,

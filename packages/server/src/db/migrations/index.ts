@@ -25,6 +25,7 @@ import * as deviceRetirement from './023_device_retirement.js';
 import * as deviceKinds from './024_device_kinds.js';
 import * as alertOnset from './025_alert_onset.js';
 import * as packetsWithoutHeartRate from './026_packets_without_heart_rate.js';
+import * as measuredHeartRateRollup from './027_measured_heart_rate_rollup.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '024_device_kinds': deviceKinds,
   '025_alert_onset': alertOnset,
   '026_packets_without_heart_rate': packetsWithoutHeartRate,
+  '027_measured_heart_rate_rollup': measuredHeartRateRollup,
 };
