@@ -66,4 +66,26 @@ describe('request logs', () => {
     expect(lines.filter((l) => l.msg === 'incoming request' && l.level === 20)).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'request completed' && l.level === 20)).toHaveLength(1);
   });
+
+  it('logs a load-shed request as a warning, not an error', async () => {
+    // A 503 is the server saying "later" by design; at error level, an overload buried real
+    // failures under one error line per shed request (usertest5).
+    const log = capture();
+    t = await createTestApp({
+      env: { LOG_LEVEL: 'info', MAX_HEAP_USED_MB: '1' },
+      logStream: log.stream,
+    });
+    const app = t.app;
+    // Heap pressure is sampled once a second: the first requests may pass (401).
+    await expect
+      .poll(async () => (await app.inject({ method: 'GET', url: '/api/v1/users/me' })).statusCode, {
+        timeout: 10_000,
+        interval: 200,
+      })
+      .toBe(503);
+    const lines = log.lines().filter((l) => l.msg === 'request refused for now');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.level === 40)).toBe(true);
+    expect(log.lines().filter((l) => l.level >= 50)).toEqual([]);
+  }, 20_000);
 });

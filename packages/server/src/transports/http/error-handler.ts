@@ -105,7 +105,13 @@ export function errorHandler(
   }
   // FastAPI's error body is `{"detail": ...}`; seed clients show it as is.
   body.detail = body.message;
-  if (body.statusCode >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
+  // A 503 is the server saying "later" by design (load shed, stopping, database unavailable:
+  // counted in metrics, the outage itself logged where it is found): a warning per request, not
+  // an error, so an overload does not bury real failures in error-level lines.
+  if (body.statusCode === 503)
+    request.log.warn({ code: body.code, reason: error.message }, 'request refused for now');
+  else if (body.statusCode >= 500)
+    request.log.error({ err: error, code: body.code }, 'request failed');
   else request.log.info({ code: body.code, field: body.field }, error.message);
   void reply.status(body.statusCode);
   return body;
