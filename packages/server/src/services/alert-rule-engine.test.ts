@@ -164,7 +164,7 @@ describe('evaluateRule', () => {
     expect(out).toEqual([
       'none',
       'open: crying at 38.6 °C (≥ 38)',
-      'update: not crying now, infant temperature 38.5 °C (≥ 38)',
+      'update: fever 38.5 °C (≥ 38) after crying at a fever, not crying now',
       'none',
       'update: crying at 38.7 °C (≥ 38)',
       'clear: infant temperature 37.6 °C (< 38)',

@@ -332,7 +332,9 @@ function judge(rule: AlertRule, o: AlertObservation): Omit<Check, 'atMs'> | null
         message: cry
           ? `crying at ${temp.toFixed(1)} °C (≥ ${t})`
           : fever
-            ? `not crying now, infant temperature ${temp.toFixed(1)} °C (≥ ${t})`
+            ? // The condition first: the message is the alert's title, and "CRITICAL not crying
+              // now" read as if the quiet were the emergency (usertest5).
+              `fever ${temp.toFixed(1)} °C (≥ ${t}) after crying at a fever, not crying now`
             : `infant temperature ${temp.toFixed(1)} °C (< ${t})`,
       };
     }
