@@ -8,6 +8,7 @@ import * as ecgInVitals from './migrations/005_ecg_in_vitals.js';
 import * as measuredHeartRateRollup from './migrations/027_measured_heart_rate_rollup.js';
 import { migrations } from './migrations/index.js';
 import { createVitalsRepository } from '../repositories/vitals.repository.js';
+import { vitalsRow } from '../../test/helpers/vitals-row.js';
 
 /** SQLite in memory, or a PostgreSQL schema of its own when DATABASE_URL is set. */
 async function freshDatabase(): Promise<Database> {
@@ -323,28 +324,8 @@ describe('migrateToLatest', () => {
       ['m1', 'MIXED', minute + 1000, 60, [80]],
       ['m2', 'MIXED', minute + 2000, null, [81.7]],
     ] as const;
-    const vitalsRow = (id: string, device: string, ts: number, hr: number | null) => ({
-      id,
-      device_id: device,
-      patient_id: null,
-      ts,
-      sequence: null,
-      received_at: ts,
-      heart_rate_bpm: hr,
-      spo2_percent: null,
-      temperature_c: null,
-      respiratory_rate: null,
-      battery_percent: null,
-      lead_off: null,
-      ecg_sample_rate_hz: 250,
-      ecg_n_samples: 0,
-      ecg_scale_mv: null,
-      ecg_samples: null,
-      ecg_input: null,
-      device_ts: null,
-      window_ms: null,
-      beat_timestamps_ms: null,
-    });
+    const packetRow = (id: string, device: string, ts: number, hr: number | null) =>
+      vitalsRow({ id, device_id: device, ts, heart_rate_bpm: hr });
     const predictionRow = (
       id: string,
       v: { id: string; device_id: string; ts: number },
@@ -371,7 +352,7 @@ describe('migrateToLatest', () => {
     });
     // Stored as before 027: the rollup counts the packets and the rates they carried.
     for (const [id, device, ts, hr, rates] of packets) {
-      const v = vitalsRow(id, device, ts, hr);
+      const v = packetRow(id, device, ts, hr);
       await database.db.insertInto('vitals').values(v).execute();
       for (const [k, rate] of rates.entries())
         await database.db
@@ -393,7 +374,7 @@ describe('migrateToLatest', () => {
     const vitals = createVitalsRepository(typed);
     const now = packets.filter(([, device]) => device === 'ECG-ONLY');
     for (const [id, , ts, hr, rates] of now) {
-      const v = vitalsRow(`now-${id}`, 'ECG-NOW', ts, hr);
+      const v = packetRow(`now-${id}`, 'ECG-NOW', ts, hr);
       const predictions = rates.map((rate, k) => predictionRow(`p${String(k)}-now-${id}`, v, rate));
       // The second prediction of e5 comes in a commit of its own, as a re-analysis would.
       await vitals.writeUnits([{ vitals: [v], predictions: predictions.slice(0, 1) }]);

@@ -9,6 +9,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { vitalsRow } from '../helpers/vitals-row.js';
 import { post, syntheticPackets, type Packet } from './packets.js';
 
 interface Agg {
@@ -33,28 +34,7 @@ const MIN = 60_000;
 
 /** A stored packet's row (the repository's input), with the device's rate or none. */
 function packet(id: string, ts: number, hr: number | null): VitalsTable {
-  return {
-    id,
-    device_id: 'ROLLUP-REPO',
-    patient_id: null,
-    ts,
-    sequence: null,
-    received_at: ts,
-    heart_rate_bpm: hr,
-    spo2_percent: null,
-    temperature_c: null,
-    respiratory_rate: null,
-    battery_percent: null,
-    lead_off: null,
-    ecg_sample_rate_hz: 250,
-    ecg_n_samples: 0,
-    ecg_scale_mv: null,
-    ecg_samples: null,
-    ecg_input: null,
-    device_ts: null,
-    window_ms: null,
-    beat_timestamps_ms: null,
-  };
+  return vitalsRow({ id, device_id: 'ROLLUP-REPO', ts, heart_rate_bpm: hr });
 }
 
 /** The prediction of `v` with the rate its ECG analysis measured. */
