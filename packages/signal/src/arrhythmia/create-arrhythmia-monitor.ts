@@ -293,7 +293,17 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // them, and the sinus P template (learnt only in regular rhythm) would never form.
     const sinusP =
       rhythmCls === 'N' && v.sinusPWave && v.sinusPConsistency >= ectopySinusConsistency;
-    record(tracker.push(peak, rhythmCls, pScore, shortScore, sinusP), epOut);
+    record(
+      tracker.push(
+        peak,
+        rhythmCls,
+        pScore,
+        shortScore,
+        sinusP,
+        tracker.usesAtrialResidual ? atrial.atrialResidual : null,
+      ),
+      epOut,
+    );
   };
 
   const notePeaks = (peaks: Int32Array | readonly number[], epOut: RhythmEpisode[]): void => {

@@ -116,6 +116,85 @@ describe('createAtrialActivityTracker', () => {
     expect(scores(0)).toBeLessThan(0.3);
   });
 
+  /**
+   * A regular synthetic ECG at 75 bpm (RR 0.8 s = 200 samples): Gaussian QRS (R 1 mV, S -0.2 mV)
+   * and T wave (0.3 mV, 300 ms after R), and either a sinus P wave (0.15 mV, 160 ms before R) on
+   * every beat or, instead, fibrillatory waves: a continuous `fMv` sine at `fHz`, whose phase at
+   * each R advances by 0.8 · fHz cycles, so it is not fixed to the QRS.
+   */
+  function regularEcg(p: { pMv: number; fMv: number; fHz: number; gain?: number }) {
+    const rr = 200;
+    const n = 40 * rr;
+    const ecg = new Float64Array(n);
+    const peaks: number[] = [];
+    const g = (t: number, mu: number, sd: number) => Math.exp(-0.5 * ((t - mu) / sd) ** 2);
+    for (let r = rr; r < n - rr; r += rr) peaks.push(r);
+    for (let i = 0; i < n; i++) {
+      let v = p.fMv * Math.sin((2 * Math.PI * p.fHz * i) / FS);
+      for (const r of peaks) {
+        const t = (i - r) / FS;
+        if (Math.abs(t) > 0.5) continue;
+        v += g(t, 0, 0.01) - 0.2 * g(t, 0.03, 0.01) + 0.3 * g(t, 0.3, 0.04);
+        v += p.pMv * g(t, -0.16, 0.02);
+      }
+      ecg[i] = (p.gain ?? 1) * v;
+    }
+    return { ecg, peaks };
+  }
+  const residualAfter = (rec: { ecg: Float64Array; peaks: number[] }) => {
+    const t = createAtrialActivityTracker({ fs: FS });
+    const out: (number | null)[] = [];
+    for (const p of rec.peaks) {
+      t.push(rec.ecg, 0, p, true);
+      out.push(t.atrialResidual);
+    }
+    return out;
+  };
+
+  it('reads no atrial residual under identical sinus P waves and f waves at 6 Hz as such', () => {
+    const sinus = residualAfter(regularEcg({ pMv: 0.15, fMv: 0, fHz: 6 }));
+    // Null until 8 beats were seen, as the coherence; once the first beat (no T wave before it)
+    // has left the 8, the beats cancel exactly.
+    expect(sinus.slice(0, 7).every((v) => v === null)).toBe(true);
+    for (const v of sinus.slice(8)) expect(v).toBeCloseTo(0, 12);
+    // f waves of 0.1 mV at 6 Hz and no P wave, QRS peak-to-peak 1.2 mV (plus the f wave there):
+    // at most the sine's RMS ratio 0.1 / (√2 · 1.2) = 0.059, less what the band-pass (0.86 at
+    // 6 Hz), the segment's detrending and the 8-beat average take (0.045 to 0.049 here).
+    const af = residualAfter(regularEcg({ pMv: 0, fMv: 0.1, fHz: 6 })).slice(7);
+    const bound = 0.1 / (Math.SQRT2 * 1.2);
+    for (const v of af) {
+      expect(v).toBeGreaterThan(0.7 * bound);
+      expect(v).toBeLessThan(bound);
+    }
+    // A slow wave (1.5 Hz, as the tail of a T wave that moves with the RR) is mostly taken by
+    // the band-pass: under a quarter of the 6-Hz reading.
+    const slow = residualAfter(regularEcg({ pMv: 0, fMv: 0.1, fHz: 1.5 })).slice(7);
+    slow.forEach((v, i) => {
+      expect(v).toBeLessThan(0.25 * (af[i] ?? NaN));
+    });
+    // Scale-free: the same strip at 3 times the gain reads the same.
+    const louder = residualAfter(regularEcg({ pMv: 0, fMv: 0.1, fHz: 6, gain: 3 })).slice(7);
+    louder.forEach((v, i) => {
+      expect(v).toBeCloseTo(af[i] ?? NaN, 12);
+    });
+    // Linear in the f-wave amplitude (the QRS amplitude barely moves): 0.2 mV reads about double.
+    const twice = residualAfter(regularEcg({ pMv: 0, fMv: 0.2, fHz: 6 })).slice(7);
+    twice.forEach((v, i) => {
+      expect((v ?? NaN) / (af[i] ?? NaN)).toBeGreaterThan(1.8);
+      expect((v ?? NaN) / (af[i] ?? NaN)).toBeLessThan(2.05);
+    });
+  });
+
+  it('gives no atrial residual when no beat has its QRS in the supplied samples', () => {
+    const t = createAtrialActivityTracker({ fs: FS, beats: 2 });
+    const x = new Float64Array(1000).fill(0.1);
+    // Each P region (330 to 70 ms before the peak) is in x, the 50 ms after the peak is not.
+    t.push(x, 0, 995, true);
+    t.push(x, 0, 998, true);
+    expect(t.coherence).not.toBeNull();
+    expect(t.atrialResidual).toBeNull();
+  });
+
   it('reports no score when the recent beats were not eligible', () => {
     const t = createAtrialActivityTracker({ fs: FS, beats: 4 });
     const rec = synth('sinus', 20, 6);
@@ -135,11 +214,17 @@ describe('createAtrialActivityTracker', () => {
     expect(t.push(x, 0, 400, true)).toBeNull();
   });
 
-  it('rejects a missing sampling rate and a segment that ends before it starts', () => {
+  it('rejects a missing sampling rate, a segment that ends before it starts and a QRS span of 0 ms', () => {
     expect(() => createAtrialActivityTracker({ fs: 0 })).toThrow(SignalInputError);
     expect(() =>
       createAtrialActivityTracker({ fs: FS, segmentStartMs: 50, segmentEndMs: 70 }),
     ).toThrow(/segmentStartMs/);
     expect(() => createAtrialActivityTracker({ fs: FS, beats: 1 })).toThrow(/beats/);
+    expect(() => createAtrialActivityTracker({ fs: FS, qrsHalfWidthMs: 0 })).toThrow(
+      /qrsHalfWidthMs/,
+    );
+    expect(() => createAtrialActivityTracker({ fs: FS, qrsHalfWidthMs: NaN })).toThrow(
+      /qrsHalfWidthMs/,
+    );
   });
 });

@@ -326,7 +326,10 @@ describe('createRhythmTracker (short-window AF model)', () => {
     const shipped = JSON.parse(
       readFileSync(new URL('./model/af-window-model.json', import.meta.url), 'utf8'),
     ) as unknown;
-    expect(asAfWindowModel(shipped)?.featureNames).toEqual([...AF_WINDOW_FEATURES]);
+    // Every feature but the atrial residual (measured and not kept, README).
+    expect(asAfWindowModel(shipped)?.featureNames).toEqual(
+      AF_WINDOW_FEATURES.filter((n) => n !== 'atrialResidual'),
+    );
     expect(asAfWindowModel(shipped)?.format).toBe('vigil-af-window-mlp-1');
     expect(asAfWindowModel({ ...(shipped as object), w1: [1, 2] })).toBeNull();
     expect(asAfWindowModel({ ...(shipped as object), members: [{ w1: [1] }] })).toBeNull();
@@ -380,6 +383,32 @@ describe('createRhythmTracker (short-window AF model)', () => {
     });
     return seen;
   };
+
+  it('averages the atrial residual passed with each beat over the window, 0 when none is', () => {
+    const residual = (value: (i: number) => number | null): number[] => {
+      const seen: number[] = [];
+      const t = createRhythmTracker({
+        fs: FS,
+        afShortModel: null,
+        onAfShortWindow: (_sample, f) =>
+          seen.push(f[AF_WINDOW_FEATURES.indexOf('atrialResidual')] ?? NaN),
+      });
+      for (let i = 0; i < 40; i++) t.push(200 * (i + 1), 'N', null, 0.2, false, value(i));
+      return seen;
+    };
+    const steady = residual(() => 0.05);
+    expect(steady.length).toBeGreaterThan(10);
+    for (const v of steady) expect(v).toBeCloseTo(0.05, 12);
+    // Alternating 0.02 / 0.08 over the 12 beats of the model window: their mean, 0.05.
+    for (const v of residual((i) => (i % 2 === 0 ? 0.02 : 0.08))) expect(v).toBeCloseTo(0.05, 12);
+    // Unknown on every other beat: the mean of the known ones.
+    for (const v of residual((i) => (i % 2 === 0 ? null : 0.08))) expect(v).toBeCloseTo(0.08, 12);
+    expect(new Set(residual(() => null))).toEqual(new Set([0]));
+    // Asked for only when read: the shipped model does not name it, a window observer reads it.
+    expect(createRhythmTracker({ fs: FS }).usesAtrialResidual).toBe(false);
+    const observed = createRhythmTracker({ fs: FS, afShortModel: null, onAfShortWindow: () => {} });
+    expect(observed.usesAtrialResidual).toBe(true);
+  });
 
   it('measures SD1/SD2, sample entropy, median |ΔRR|, range and rate of each window', () => {
     // Alternating 700 / 900 ms: mean 800 ms, every successive difference 200 ms, a pattern that

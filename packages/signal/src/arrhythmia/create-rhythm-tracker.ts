@@ -18,7 +18,10 @@ import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
  * the window's beats the beat classifier calls ectopic (SVEB, VEB, F; capped at 1/3), the normalised RMSSD of
  * the intervals between beats it calls N (successive pairs of such intervals; the window's own
  * when fewer than 4 pairs), and the share of the sorted intervals' span lying in gaps wider than
- * 8% of the mean RR (AF fills its range, ectopy clusters).
+ * 8% of the mean RR (AF fills its range, ectopy clusters); and the mean over the window's beats
+ * of the atrial activity left after average-beat subtraction, relative to the QRS amplitude
+ * (`createAtrialActivityTracker`'s `atrialResidual`; 0 when not passed). The shipped model does
+ * not name the last one (measured and not kept, README).
  */
 export const AF_WINDOW_FEATURES = [
   'nrmssd',
@@ -38,6 +41,7 @@ export const AF_WINDOW_FEATURES = [
   'ectopicBeatShare',
   'cleanNrmssd',
   'rrGapShare',
+  'atrialResidual',
 ] as const;
 
 export type AfWindowFeature = (typeof AF_WINDOW_FEATURES)[number];
@@ -382,6 +386,8 @@ export interface RhythmTracker {
    * template); the long path's atrial-activity evidence never uses it.
    * `sinusPEvidence` (optional, default false): the beat carried the sinus P wave (see
    * `afAtrialEctopyShare`).
+   * `atrialResidual` (optional): `createAtrialActivityTracker`'s atrial activity after
+   * average-beat subtraction relative to the QRS, null when unknown (the model feature of that name).
    * Returns episodes opened, updated or closed.
    */
   push(
@@ -390,6 +396,7 @@ export interface RhythmTracker {
     pWaveScore?: number | null,
     shortPathPWaveScore?: number | null,
     sinusPEvidence?: boolean,
+    atrialResidual?: number | null,
   ): RhythmEpisode[];
   /** Closes every open episode at the last beat; returns them. */
   flush(): RhythmEpisode[];
@@ -410,6 +417,11 @@ export interface RhythmTracker {
   readonly regular: boolean;
   /** Whether an AF episode is open (declared and not yet closed). */
   readonly afOngoing: boolean;
+  /**
+   * Whether `push`'s `atrialResidual` is read: the short-window model names it, or
+   * `onAfShortWindow` is set (a caller may skip measuring it otherwise).
+   */
+  readonly usesAtrialResidual: boolean;
 }
 
 interface Beat {
@@ -420,6 +432,8 @@ interface Beat {
   pShort: number | null;
   /** The beat carried the sinus P wave (`sinusPEvidence` of `push`). */
   sinusP: boolean;
+  /** `atrialResidual` of `push`. */
+  residual: number | null;
 }
 
 /** Verdict on the RR intervals of one window. */
@@ -478,6 +492,8 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     );
   }
   const feat = new Float64Array(AF_WINDOW_FEATURES.length);
+  const usesResidual =
+    onShort !== undefined || (afModel?.featureNames.includes('atrialResidual') ?? false);
   // The model's features by their index in AF_WINDOW_FEATURES (a model may use a subset).
   const modelIdx = afModel
     ? afModel.featureNames.map((n) => AF_WINDOW_FEATURES.indexOf(n as AfWindowFeature))
@@ -970,6 +986,16 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
           feat[14] = Math.min(nEct / Math.min(idx, Wm), 1 / 3);
           feat[15] = nd >= 4 ? Math.sqrt(d2 / nd) / (cleanSum / cleanN) : stat.nrmssd;
           feat[16] = stat.gapShare;
+          let rs = 0;
+          let rn = 0;
+          for (let i = idx - Math.min(idx, Wm) + 1; i <= idx; i++) {
+            const q = at(i)?.residual ?? null;
+            if (q !== null) {
+              rs += q;
+              rn++;
+            }
+          }
+          feat[17] = rn > 0 ? rs / rn : 0;
           onShort?.(at(c)?.sample ?? 0, feat);
           if (afModel) {
             const pAf = afProbability(afModel, feat, modelIdx, modelScratch);
@@ -1209,7 +1235,17 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     get afOngoing() {
       return af !== null;
     },
-    push(sample, cls, pWaveScore = null, shortPathPWaveScore = null, sinusPEvidence = false) {
+    get usesAtrialResidual() {
+      return usesResidual;
+    },
+    push(
+      sample,
+      cls,
+      pWaveScore = null,
+      shortPathPWaveScore = null,
+      sinusPEvidence = false,
+      atrialResidual = null,
+    ) {
       updates = [];
       const idx = total++;
       beats.push({
@@ -1218,6 +1254,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
         pScore: pWaveScore,
         pShort: shortPathPWaveScore,
         sinusP: sinusPEvidence,
+        residual: atrialResidual,
       });
       // Keep enough history for the AF window and the longest open run.
       const keep = Math.max(W + 2, runStart >= 0 ? idx - runStart + 2 : 0, 16);

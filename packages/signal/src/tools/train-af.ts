@@ -2,7 +2,7 @@
  * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
  *  [--threshold 0.5] [--hidden 0] [--members 1] [--seed 1] [--hold-back-mod4 r] [--rows rows.jsonl]
  *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]
- *  [--rows-per-db n|max] [--qrs-relearn s]`
+ *  [--rows-per-db n|max] [--qrs-relearn s] [--features n] [--atrial-residual]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
  * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
@@ -63,8 +63,16 @@ const { values } = parseArgs({
      * `--out`, scored with `eval:cross-db --af-model`), not on one retrain.
      */
     seed: { type: 'string', default: '1' },
-    /** Features: the first n of AF_WINDOW_FEATURES, default all. */
+    /**
+     * Features: the first n of AF_WINDOW_FEATURES, default all but `atrialResidual` (the shipped
+     * model's 17).
+     */
     features: { type: 'string' },
+    /**
+     * Default features plus the last, `atrialResidual` (the atrial activity after average-beat
+     * subtraction; measured and not kept, README).
+     */
+    'atrial-residual': { type: 'boolean', default: false },
     /**
      * Leave out of training the odd CinC 2017 strips whose record number mod 4 is r (1 or 3): the
      * selection part, on which models are then compared (the shipped model: r = 3; per strip,
@@ -257,9 +265,13 @@ for await (const r of records()) {
     },
   });
 }
+// atrialResidual is the last feature: without --atrial-residual the default is every one before it.
+const defaultFeatures = values['atrial-residual']
+  ? AF_WINDOW_FEATURES.length
+  : AF_WINDOW_FEATURES.indexOf('atrialResidual');
 const featureNames = AF_WINDOW_FEATURES.slice(
   0,
-  values.features === undefined ? AF_WINDOW_FEATURES.length : Number(values.features),
+  values.features === undefined ? defaultFeatures : Number(values.features),
 );
 const d = featureNames.length;
 const mean = new Array<number>(d).fill(0);
