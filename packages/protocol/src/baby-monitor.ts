@@ -213,3 +213,112 @@ export const Seed002RouterCheckSchema = Type.Object(
   { title: 'Seed002RouterCheck' },
 );
 export type Seed002RouterCheck = Static<typeof Seed002RouterCheckSchema>;
+
+/**
+ * Seed 002's chart endpoints (`GET /health/charts/…`, its app/routers/health.py): the caller's
+ * readings since `days` × 24 h ago (a rolling window, not calendar days; the line and bar charts
+ * also end at now, as the seed's do), bucketed in UTC from TimescaleDB's origin (Monday
+ * 2000-01-03 00:00 UTC) as its `time_bucket` does.
+ */
+const ChartDays = (defaultDays: number) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: 30,
+    default: defaultDays,
+    description: `Days to look back (× 24 h ending now), 1–30; default ${defaultDays}`,
+  });
+const ChartPatient = Type.Optional(
+  Type.String({
+    minLength: 1,
+    description: "Whose readings (a doctor's or admin's choice); a patient's own by default",
+  }),
+);
+
+export const SEED002_TEMPERATURE_CHART_INTERVALS = ['1 hour', '6 hours', '1 day'] as const;
+export type Seed002TemperatureChartInterval = (typeof SEED002_TEMPERATURE_CHART_INTERVALS)[number];
+export const SEED002_CRY_CHART_INTERVALS = ['1 hour', '1 day'] as const;
+export type Seed002CryChartInterval = (typeof SEED002_CRY_CHART_INTERVALS)[number];
+
+export const Seed002TemperatureChartQuerySchema = Type.Object({
+  patient_id: ChartPatient,
+  interval: Type.Enum(SEED002_TEMPERATURE_CHART_INTERVALS, { default: '1 hour' }),
+  days: ChartDays(1),
+});
+export type Seed002TemperatureChartQuery = Static<typeof Seed002TemperatureChartQuerySchema>;
+
+export const Seed002TemperatureChartSchema = Type.Object(
+  {
+    labels: Type.Array(Type.String(), {
+      description:
+        'Bucket start, UTC, `MM/DD HH:MM`; oldest first; buckets without readings are absent',
+    }),
+    temperature: Type.Array(Nullable(Type.Number()), {
+      description: 'Mean °C per bucket, 1 decimal; null when no reading of the bucket had one',
+    }),
+    humidity: Type.Array(Nullable(Type.Number()), {
+      description: 'Mean relative humidity, %, per bucket, 1 decimal; null likewise',
+    }),
+  },
+  { title: 'Seed002TemperatureChart' },
+);
+export type Seed002TemperatureChart = Static<typeof Seed002TemperatureChartSchema>;
+
+export const Seed002CryChartQuerySchema = Type.Object({
+  patient_id: ChartPatient,
+  interval: Type.Enum(SEED002_CRY_CHART_INTERVALS, { default: '1 day' }),
+  days: ChartDays(7),
+});
+export type Seed002CryChartQuery = Static<typeof Seed002CryChartQuerySchema>;
+
+export const Seed002CryChartSchema = Type.Object(
+  {
+    labels: Type.Array(Type.String(), {
+      description:
+        'Bucket start, UTC, as seed 002 writes it (`%a %d`: `Mon 11`, for hourly buckets too); oldest first; buckets without readings are absent',
+    }),
+    cry_count: Type.Array(Type.Integer(), { description: 'Readings with cry_detected' }),
+    sick_count: Type.Array(Type.Integer(), { description: 'Readings with sick_detected' }),
+  },
+  { title: 'Seed002CryChart' },
+);
+export type Seed002CryChart = Static<typeof Seed002CryChartSchema>;
+
+export const Seed002ChartDaysQuerySchema = Type.Object({
+  patient_id: ChartPatient,
+  days: ChartDays(7),
+});
+export type Seed002ChartDaysQuery = Static<typeof Seed002ChartDaysQuerySchema>;
+
+/** Seed 002's pie slices, in its order, with its (Vietnamese) labels and colours. */
+export const SEED002_HEALTH_DISTRIBUTION = {
+  labels: ['Bình thường', 'Khóc', 'Sốt', 'Nguy hiểm'],
+  colors: ['#4CAF50', '#FFC107', '#FF9800', '#F44336'],
+} as const;
+
+export const Seed002HealthDistributionSchema = Type.Object(
+  {
+    labels: Type.Array(Type.String(), {
+      description:
+        'Normal (no cry, below the infant_sick threshold), crying (not sick), fever (no cry, at or above the threshold: default 38 °C), critical (crying and sick)',
+    }),
+    values: Type.Array(Type.Integer(), { description: 'Readings in each slice' }),
+    percentages: Type.Array(Type.Number(), {
+      description: 'Share of all the readings, %, 1 decimal (all 0 without readings)',
+    }),
+    colors: Type.Array(Type.String()),
+  },
+  { title: 'Seed002HealthDistribution' },
+);
+export type Seed002HealthDistribution = Static<typeof Seed002HealthDistributionSchema>;
+
+export const Seed002HourlyHeatmapSchema = Type.Object(
+  {
+    hours: Type.Array(Type.Integer(), { description: '0–23 (UTC)' }),
+    days: Type.Array(Type.String(), { description: 'Sun … Sat' }),
+    data: Type.Array(Type.Array(Type.Integer()), {
+      description: 'data[day][hour]: readings with cry_detected; 7 rows (Sunday first) of 24',
+    }),
+  },
+  { title: 'Seed002HourlyHeatmap' },
+);
+export type Seed002HourlyHeatmap = Static<typeof Seed002HourlyHeatmapSchema>;

@@ -116,6 +116,68 @@ export function createBabyReadingsRepository(db: Kysely<DB>) {
         .orderBy('ts')
         .execute();
     },
+    /**
+     * The readings per time bucket, oldest first: a bucket starts at `originMs` + k × `stepMs`
+     * (epoch ms, integer arithmetic alike on both dialects); buckets without readings are absent.
+     * The means skip readings whose sensor failed (null).
+     */
+    async buckets(s: BabyReadingScope, stepMs: number, originMs: number) {
+      if (s.patientIds?.length === 0) return [];
+      const start = sql<
+        number | string
+      >`${sql.lit(originMs)} + ((ts - ${sql.lit(originMs)}) / ${sql.lit(stepMs)}) * ${sql.lit(stepMs)}`;
+      const rows = await scoped(s)
+        .select([
+          start.as('start'),
+          sql<number | string>`count(*)`.as('total'),
+          sql<number | string>`sum(cry_detected)`.as('cries'),
+          sql<number | string>`sum(sick_detected)`.as('sick'),
+          sql<number | string | null>`avg(temperature_c)`.as('avg_temperature'),
+          sql<number | string | null>`avg(humidity_percent)`.as('avg_humidity'),
+        ])
+        .groupBy(start)
+        .orderBy(start)
+        .execute();
+      const num = (v: number | string | null) => (v === null ? null : Number(v));
+      return rows.map((r) => ({
+        startMs: Number(r.start),
+        total: Number(r.total),
+        cries: Number(r.cries),
+        sick: Number(r.sick),
+        avgTemperature: num(r.avg_temperature),
+        avgHumidity: num(r.avg_humidity),
+      }));
+    },
+    /**
+     * Seed 002's pie slices: no cry and below `feverC` (or no temperature); a cry not judged sick;
+     * no cry at or above `feverC` (a fever); a cry judged sick.
+     */
+    async healthSlices(s: BabyReadingScope, feverC: number) {
+      if (s.patientIds?.length === 0) return { normal: 0, crying: 0, fever: 0, critical: 0 };
+      const hot = sql`temperature_c is not null and temperature_c >= ${feverC}`;
+      const row = await scoped(s)
+        .select([
+          sql<
+            number | string | null
+          >`sum(case when cry_detected = 0 and not (${hot}) then 1 else 0 end)`.as('normal'),
+          sql<
+            number | string | null
+          >`sum(case when cry_detected = 1 and sick_detected = 0 then 1 else 0 end)`.as('crying'),
+          sql<
+            number | string | null
+          >`sum(case when cry_detected = 0 and ${hot} then 1 else 0 end)`.as('fever'),
+          sql<
+            number | string | null
+          >`sum(case when cry_detected = 1 and sick_detected = 1 then 1 else 0 end)`.as('critical'),
+        ])
+        .executeTakeFirstOrThrow();
+      return {
+        normal: Number(row.normal ?? 0),
+        crying: Number(row.crying ?? 0),
+        fever: Number(row.fever ?? 0),
+        critical: Number(row.critical ?? 0),
+      };
+    },
   };
 }
 

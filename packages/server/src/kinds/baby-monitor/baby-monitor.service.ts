@@ -7,7 +7,15 @@ import {
   type BabyTimeseries,
   type BabyTimeseriesInterval,
   type BabyTimeseriesQuery,
+  type Seed002ChartDaysQuery,
+  type Seed002CryChart,
+  type Seed002CryChartQuery,
+  type Seed002HealthDistribution,
+  type Seed002HourlyHeatmap,
   type Seed002RouterCheck,
+  type Seed002TemperatureChart,
+  type Seed002TemperatureChartQuery,
+  SEED002_HEALTH_DISTRIBUTION,
 } from '@vigil/protocol';
 import { detectCry, loadCryModel, SignalInputError } from '@vigil/signal';
 import { AudioDecodeError, decodeAudio } from '@vigil/signal/io';
@@ -48,6 +56,36 @@ const INTERVAL_MS: Record<BabyTimeseriesInterval, number> = {
 };
 /** Buckets start at multiples of the interval from Monday 2000-01-03 00:00 UTC (TimescaleDB's origin). */
 const BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 3);
+
+const HOUR_MS = 3_600_000;
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const pad2 = (n: number) => String(n).padStart(2, '0');
+/** Python's `strftime('%m/%d %H:%M')` of a UTC instant (seed 002's line-chart labels). */
+const monthDayTime = (ms: number) => {
+  const d = new Date(ms);
+  return `${pad2(d.getUTCMonth() + 1)}/${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`;
+};
+/** Python's `strftime('%a %d')` of a UTC instant (seed 002's bar-chart labels). */
+const weekdayDay = (ms: number) => {
+  const d = new Date(ms);
+  return `${WEEKDAYS[d.getUTCDay()] ?? ''} ${pad2(d.getUTCDate())}`;
+};
+
+/**
+ * `x` to one decimal as Python's `round(x, 1)` gives it (seed 002 rounds its charts so): the
+ * nearest to the exact binary value, and an exact tie to the even digit (6.25 → 6.2, where
+ * `Math.round` gives 6.3).
+ */
+function round1(x: number): number {
+  const exact = Math.abs(x).toFixed(100); // the double's exact decimal expansion
+  const dot = exact.indexOf('.');
+  if (exact[dot + 2] === '5' && /^0*$/.test(exact.slice(dot + 3))) {
+    const tenths = Math.trunc(Math.abs(x) * 10); // exact: the tie is k.d5 with k.d exact enough
+    const even = tenths % 2 === 0 ? tenths : tenths + 1;
+    return (Math.sign(x) * even) / 10;
+  }
+  return Number(x.toFixed(1));
+}
 
 export interface BabyMonitorServiceDeps {
   readings: BabyReadingsRepository;
@@ -305,6 +343,96 @@ export class BabyMonitorService {
     };
   }
 
+  /**
+   * Seed 002's line chart (`GET /health/charts/temperature-humidity`): mean temperature and
+   * humidity per bucket of the last `days` × 24 h up to now, oldest first, 1 decimal.
+   */
+  async temperatureHumidityChart(
+    viewer: Viewer,
+    q: Seed002TemperatureChartQuery,
+  ): Promise<Seed002TemperatureChart> {
+    const toMs = this.deps.clock.now();
+    const scope = await this.scope(viewer, q.patient_id);
+    const buckets = await this.deps.readings.buckets(
+      { ...scope, fromMs: toMs - q.days * DAY_MS, toMs },
+      INTERVAL_MS[q.interval],
+      BUCKET_ORIGIN_MS,
+    );
+    const r = (v: number | null) => (v === null ? null : round1(v));
+    return {
+      labels: buckets.map((b) => monthDayTime(b.startMs)),
+      temperature: buckets.map((b) => r(b.avgTemperature)),
+      humidity: buckets.map((b) => r(b.avgHumidity)),
+    };
+  }
+
+  /**
+   * Seed 002's bar chart (`GET /health/charts/cry-frequency`): readings with a cry and readings
+   * judged sick per bucket of the last `days` × 24 h up to now, oldest first.
+   */
+  async cryFrequencyChart(viewer: Viewer, q: Seed002CryChartQuery): Promise<Seed002CryChart> {
+    const toMs = this.deps.clock.now();
+    const scope = await this.scope(viewer, q.patient_id);
+    const buckets = await this.deps.readings.buckets(
+      { ...scope, fromMs: toMs - q.days * DAY_MS, toMs },
+      INTERVAL_MS[q.interval],
+      BUCKET_ORIGIN_MS,
+    );
+    return {
+      labels: buckets.map((b) => weekdayDay(b.startMs)),
+      cry_count: buckets.map((b) => b.cries),
+      sick_count: buckets.map((b) => b.sick),
+    };
+  }
+
+  /**
+   * Seed 002's pie chart (`GET /health/charts/health-distribution`): the readings since `days`
+   * × 24 h ago as normal, crying (not sick), fever (no cry at or above the infant_sick threshold:
+   * seed 002 judged every reading at ≥ 38 °C sick, Vigil only a crying one) and critical (sick).
+   * The patient's threshold for one patient; 38 °C over several.
+   */
+  async healthDistributionChart(
+    viewer: Viewer,
+    q: Seed002ChartDaysQuery,
+  ): Promise<Seed002HealthDistribution> {
+    const fromMs = this.deps.clock.now() - q.days * DAY_MS;
+    const scope = await this.scope(viewer, q.patient_id);
+    const [only] = scope.patientIds ?? [];
+    const feverC =
+      scope.patientIds?.length === 1 && only !== undefined
+        ? await this.sickThresholdC(only)
+        : DEFAULT_SICK_THRESHOLD_C;
+    const s = await this.deps.readings.healthSlices({ ...scope, fromMs }, feverC);
+    const values = [s.normal, s.crying, s.fever, s.critical];
+    const total = values.reduce((a, v) => a + v, 0);
+    return {
+      labels: [...SEED002_HEALTH_DISTRIBUTION.labels],
+      values,
+      percentages: values.map((v) => (total === 0 ? 0 : round1((v / total) * 100))),
+      colors: [...SEED002_HEALTH_DISTRIBUTION.colors],
+    };
+  }
+
+  /**
+   * Seed 002's heatmap (`GET /health/charts/hourly-heatmap`): readings with a cry since `days` ×
+   * 24 h ago by weekday (Sunday first) and hour, UTC.
+   */
+  async hourlyHeatmapChart(
+    viewer: Viewer,
+    q: Seed002ChartDaysQuery,
+  ): Promise<Seed002HourlyHeatmap> {
+    const fromMs = this.deps.clock.now() - q.days * DAY_MS;
+    const scope = await this.scope(viewer, q.patient_id);
+    const hours = await this.deps.readings.buckets({ ...scope, fromMs }, HOUR_MS, BUCKET_ORIGIN_MS);
+    const data = WEEKDAYS.map(() => Array.from({ length: 24 }, () => 0));
+    for (const h of hours) {
+      const d = new Date(h.startMs);
+      const row = data[d.getUTCDay()];
+      if (row !== undefined) row[d.getUTCHours()] = (row[d.getUTCHours()] ?? 0) + h.cries;
+    }
+    return { hours: Array.from({ length: 24 }, (_, i) => i), days: [...WEEKDAYS], data };
+  }
+
   async get(viewer: Viewer, id: string): Promise<BabyReading> {
     const row = await this.deps.readings.findById(id);
     if (row === undefined || !(await this.visible(viewer, row.patient_id)))
@@ -323,6 +451,12 @@ export class BabyMonitorService {
       bytes: Buffer.from(row.audio),
       contentType: row.audio_content_type ?? 'application/octet-stream',
     };
+  }
+
+  /** The patient's infant_sick threshold, °C (seed 002's 38 °C when the rule has none). */
+  private async sickThresholdC(patientId: string): Promise<number> {
+    const rules = await this.deps.effectiveRules(patientId);
+    return rules.find((x) => x.kind === 'infant_sick')?.threshold ?? DEFAULT_SICK_THRESHOLD_C;
   }
 
   private async visible(viewer: Viewer, patientId: string | null): Promise<boolean> {
@@ -441,10 +575,7 @@ export class BabyMonitorService {
     audio: BabyAudioUpload | undefined;
     uploadKey: string | null;
   }): Promise<BabyReading> {
-    const rules = await this.deps.effectiveRules(r.patientId);
-    const threshold =
-      rules.find((x) => x.kind === 'infant_sick')?.threshold ?? DEFAULT_SICK_THRESHOLD_C;
-    const sick = isSick(r.values, r.cry, threshold);
+    const sick = isSick(r.values, r.cry, await this.sickThresholdC(r.patientId));
     const row: BabyReadingsTable = {
       id: this.deps.newId(),
       patient_id: r.patientId,

@@ -1,15 +1,29 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Seed002RouterCheckSchema, Seed002WsParamsSchema, WsQuerySchema } from '@vigil/protocol';
+import {
+  errorResponses,
+  Seed002ChartDaysQuerySchema,
+  Seed002CryChartQuerySchema,
+  Seed002CryChartSchema,
+  Seed002HealthDistributionSchema,
+  Seed002HourlyHeatmapSchema,
+  Seed002RouterCheckSchema,
+  Seed002TemperatureChartQuerySchema,
+  Seed002TemperatureChartSchema,
+  Seed002WsParamsSchema,
+  WsQuerySchema,
+} from '@vigil/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../../composition.js';
 import type { RealtimeHub } from '../../../../realtime/realtime-hub.js';
 import { clientOf } from '../../../ws/ws.routes.js';
+import { currentUser } from '../../plugins/auth.plugin.js';
+import { inQuery } from '../../plugins/audit.plugin.js';
 import { babyReadingsRoutes } from '../baby-readings.routes.js';
 
 /**
  * Seed 002's own paths, for clients written against it: `POST /health/upload`,
  * `GET /health/history`, `/health/stats`, `/health/timeseries`, `/health/{record_id}`,
- * `/health/test/endpoint`. The same
+ * `/health/test/endpoint`, and its four charts `/health/charts/…`. The same
  * handlers, schemas and scoping as `/api/v1/readings` (records carry `patient_id` where the seed
  * had `user_id`; `audio_url` is Vigil's `/api/v1/readings/{id}/audio`). Registered under the
  * `/health` prefix, so Vigil's `GET /health` liveness probe (ops.routes.ts) is untouched.
@@ -18,8 +32,9 @@ export async function compatHealthRoutes(
   app: FastifyInstance,
   options: { readings: Services['babyReadings'] },
 ): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
   // Before `/:id` is matched: a public check, as the seed's (its clients probe it unsigned).
-  app.withTypeProvider<TypeBoxTypeProvider>().get(
+  r.get(
     '/test/endpoint',
     {
       config: { audit: false },
@@ -30,6 +45,70 @@ export async function compatHealthRoutes(
       },
     },
     () => options.readings.routerCheck(),
+  );
+  const charts = options.readings;
+  // Audited and scoped as /health/stats: a patient's own readings, a doctor's patients', any (admin).
+  const chartAudit = {
+    action: 'reading.read',
+    resourceType: 'reading',
+    patient: inQuery('patient_id', 'patient'),
+  } as const;
+  const chartSchema = { tags: ['seed-002 compatibility'], security: [{ bearerAuth: [] }] };
+  r.get(
+    '/charts/temperature-humidity',
+    {
+      config: { audit: chartAudit },
+      onRequest: [app.authenticate],
+      schema: {
+        ...chartSchema,
+        summary: "Seed 002's line chart: mean temperature and humidity per bucket, oldest first",
+        querystring: Seed002TemperatureChartQuerySchema,
+        response: { 200: Seed002TemperatureChartSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => charts.temperatureHumidityChart(currentUser(request), request.query),
+  );
+  r.get(
+    '/charts/cry-frequency',
+    {
+      config: { audit: chartAudit },
+      onRequest: [app.authenticate],
+      schema: {
+        ...chartSchema,
+        summary: "Seed 002's bar chart: readings with a cry and judged sick per bucket",
+        querystring: Seed002CryChartQuerySchema,
+        response: { 200: Seed002CryChartSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => charts.cryFrequencyChart(currentUser(request), request.query),
+  );
+  r.get(
+    '/charts/health-distribution',
+    {
+      config: { audit: chartAudit },
+      onRequest: [app.authenticate],
+      schema: {
+        ...chartSchema,
+        summary: "Seed 002's pie chart: normal, crying, fever and critical readings",
+        querystring: Seed002ChartDaysQuerySchema,
+        response: { 200: Seed002HealthDistributionSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => charts.healthDistributionChart(currentUser(request), request.query),
+  );
+  r.get(
+    '/charts/hourly-heatmap',
+    {
+      config: { audit: chartAudit },
+      onRequest: [app.authenticate],
+      schema: {
+        ...chartSchema,
+        summary: "Seed 002's heatmap: readings with a cry by weekday and hour (UTC)",
+        querystring: Seed002ChartDaysQuerySchema,
+        response: { 200: Seed002HourlyHeatmapSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    (request) => charts.hourlyHeatmapChart(currentUser(request), request.query),
   );
   await babyReadingsRoutes(app, {
     readings: options.readings,
