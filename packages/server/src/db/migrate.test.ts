@@ -8,7 +8,7 @@ import * as ecgInVitals from './migrations/005_ecg_in_vitals.js';
 import * as measuredHeartRateRollup from './migrations/027_measured_heart_rate_rollup.js';
 import { migrations } from './migrations/index.js';
 import { createVitalsRepository } from '../repositories/vitals.repository.js';
-import { vitalsRow } from '../../test/helpers/vitals-row.js';
+import { ecgPredictionRow, vitalsRow } from '../../test/helpers/vitals-row.js';
 
 /** SQLite in memory, or a PostgreSQL schema of its own when DATABASE_URL is set. */
 async function freshDatabase(): Promise<Database> {
@@ -326,30 +326,6 @@ describe('migrateToLatest', () => {
     ] as const;
     const packetRow = (id: string, device: string, ts: number, hr: number | null) =>
       vitalsRow({ id, device_id: device, ts, heart_rate_bpm: hr });
-    const predictionRow = (
-      id: string,
-      v: { id: string; device_id: string; ts: number },
-      hr: number | null,
-    ) => ({
-      id,
-      vitals_id: v.id,
-      device_id: v.device_id,
-      patient_id: null,
-      ts: v.ts,
-      created_at: v.ts,
-      risk_score: 0,
-      risk_label: 'normal',
-      confidence: 1,
-      model_version: 'm',
-      reasons: '[]',
-      heart_rate_bpm: hr,
-      heart_rate_source: hr === null ? null : 'ecg',
-      qrs_duration_ms: null,
-      analysable: 1,
-      quality_score: null,
-      hrv: null,
-      arrhythmia: null,
-    });
     // Stored as before 027: the rollup counts the packets and the rates they carried.
     for (const [id, device, ts, hr, rates] of packets) {
       const v = packetRow(id, device, ts, hr);
@@ -357,7 +333,7 @@ describe('migrateToLatest', () => {
       for (const [k, rate] of rates.entries())
         await database.db
           .insertInto('predictions')
-          .values(predictionRow(`p${String(k)}-${id}`, v, rate))
+          .values(ecgPredictionRow(`p${String(k)}-${id}`, v, rate))
           .execute();
       await sql`insert into vitals_minute (device_id, minute, packets, hr_n, hr_sum, hr_min, hr_max,
         spo2_n, spo2_sum, temp_n, temp_sum) values (${device}, ${Math.floor(ts / 60_000) * 60_000},
@@ -375,7 +351,9 @@ describe('migrateToLatest', () => {
     const now = packets.filter(([, device]) => device === 'ECG-ONLY');
     for (const [id, , ts, hr, rates] of now) {
       const v = packetRow(`now-${id}`, 'ECG-NOW', ts, hr);
-      const predictions = rates.map((rate, k) => predictionRow(`p${String(k)}-now-${id}`, v, rate));
+      const predictions = rates.map((rate, k) =>
+        ecgPredictionRow(`p${String(k)}-now-${id}`, v, rate),
+      );
       // The second prediction of e5 comes in a commit of its own, as a re-analysis would.
       await vitals.writeUnits([{ vitals: [v], predictions: predictions.slice(0, 1) }]);
       if (predictions.length > 1)

@@ -9,7 +9,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
-import { vitalsRow } from '../helpers/vitals-row.js';
+import { ecgPredictionRow, vitalsRow } from '../helpers/vitals-row.js';
 import { post, syntheticPackets, type Packet } from './packets.js';
 
 interface Agg {
@@ -39,26 +39,7 @@ function packet(id: string, ts: number, hr: number | null): VitalsTable {
 
 /** The prediction of `v` with the rate its ECG analysis measured. */
 function prediction(v: VitalsTable, hr: number, tag = ''): PredictionsTable {
-  return {
-    id: `p-${v.id}${tag}`,
-    vitals_id: v.id,
-    device_id: v.device_id,
-    patient_id: null,
-    ts: v.ts,
-    created_at: v.ts,
-    risk_score: 0,
-    risk_label: 'normal',
-    confidence: 1,
-    model_version: 'test',
-    reasons: '[]',
-    heart_rate_bpm: hr,
-    heart_rate_source: 'ecg',
-    qrs_duration_ms: null,
-    analysable: 1,
-    quality_score: null,
-    hrv: null,
-    arrhythmia: null,
-  };
+  return ecgPredictionRow(`p-${v.id}${tag}`, v, hr);
 }
 /** 12:00:40 UTC: 150 one-second packets cover the minutes 12:00 (20 s) to 12:03 (10 s). */
 const base = Date.UTC(2026, 11, 7, 12, 0, 40);
