@@ -351,13 +351,7 @@ export class BabyMonitorService {
     viewer: Viewer,
     q: Seed002TemperatureChartQuery,
   ): Promise<Seed002TemperatureChart> {
-    const toMs = this.deps.clock.now();
-    const scope = await this.scope(viewer, q.patient_id);
-    const buckets = await this.deps.readings.buckets(
-      { ...scope, fromMs: toMs - q.days * DAY_MS, toMs },
-      INTERVAL_MS[q.interval],
-      BUCKET_ORIGIN_MS,
-    );
+    const buckets = await this.recentBuckets(viewer, q);
     const r = (v: number | null) => (v === null ? null : round1(v));
     return {
       labels: buckets.map((b) => monthDayTime(b.startMs)),
@@ -371,13 +365,7 @@ export class BabyMonitorService {
    * judged sick per bucket of the last `days` × 24 h up to now, oldest first.
    */
   async cryFrequencyChart(viewer: Viewer, q: Seed002CryChartQuery): Promise<Seed002CryChart> {
-    const toMs = this.deps.clock.now();
-    const scope = await this.scope(viewer, q.patient_id);
-    const buckets = await this.deps.readings.buckets(
-      { ...scope, fromMs: toMs - q.days * DAY_MS, toMs },
-      INTERVAL_MS[q.interval],
-      BUCKET_ORIGIN_MS,
-    );
+    const buckets = await this.recentBuckets(viewer, q);
     return {
       labels: buckets.map((b) => weekdayDay(b.startMs)),
       cry_count: buckets.map((b) => b.cries),
@@ -462,6 +450,20 @@ export class BabyMonitorService {
   private async visible(viewer: Viewer, patientId: string | null): Promise<boolean> {
     if (viewer.role === 'admin') return true;
     return patientId !== null && (await this.deps.canSeePatient(viewer, patientId));
+  }
+
+  /** The line and bar charts' buckets: the last `days` × 24 h up to now, of `interval`. */
+  private async recentBuckets(
+    viewer: Viewer,
+    q: { patient_id?: string | undefined; days: number; interval: keyof typeof INTERVAL_MS },
+  ) {
+    const toMs = this.deps.clock.now();
+    const scope = await this.scope(viewer, q.patient_id);
+    return this.deps.readings.buckets(
+      { ...scope, fromMs: toMs - q.days * DAY_MS, toMs },
+      INTERVAL_MS[q.interval],
+      BUCKET_ORIGIN_MS,
+    );
   }
 
   private async scope(viewer: Viewer, patientId: string | undefined): Promise<BabyReadingScope> {
