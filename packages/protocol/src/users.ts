@@ -90,3 +90,8 @@ export type UpdateUserBody = Static<typeof UpdateUserBodySchema>;
 
 export const UserListSchema = Type.Array(UserSchema);
 export const UserListQuerySchema = PaginationQuerySchema;
+export const VisibleUsersQuerySchema = Type.Object({
+  ...PaginationQuerySchema.properties,
+  role: Type.Optional({ ...RoleSchema, description: 'only users of this role' }),
+});
+export type VisibleUsersQuery = Static<typeof VisibleUsersQuerySchema>;

@@ -40,15 +40,16 @@ export class UsersRepository {
   }
 
   /** Users of one role visible to the viewer, oldest first. */
+  /** The users `viewer` may see, oldest account first; of one role when `role` is given. */
   async listVisibleByRole(
     viewer: Viewer,
-    role: Role,
+    role: Role | undefined,
     page: { limit: number; offset: number },
   ): Promise<UserRow[]> {
     return this.db
       .selectFrom('users')
       .selectAll()
-      .where('role', '=', role)
+      .$if(role !== undefined, (q) => q.where('role', '=', role as Role))
       .where(userVisibleTo(viewer))
       .orderBy('created_at')
       .orderBy('id')

@@ -135,6 +135,18 @@ export class UsersService {
     return rows.map(toUserView);
   }
 
+  /**
+   * Every user the actor may see (admin: all; doctor: themself and their patients; patient:
+   * themself), of one role when asked: the listing behind `GET /users`.
+   */
+  async listVisible(
+    actor: AuthUser,
+    query: { role?: Role | undefined; limit: number; offset: number },
+  ): Promise<UserView[]> {
+    const rows = await this.deps.users.listVisibleByRole(actor, query.role, query);
+    return rows.map(toUserView);
+  }
+
   private async findVisible(actor: AuthUser, id: string): Promise<UserRow> {
     const row = await this.deps.users.findVisible(actor, id);
     if (row === undefined) throw notFound('USER_NOT_FOUND');

@@ -284,6 +284,11 @@ const rows: Row[] = [
     expect: { ...users(403), docA: 201, docB: 201 },
   },
   {
+    name: 'GET /users',
+    request: () => ({ url: '/api/v1/users' }),
+    expect: users(200),
+  },
+  {
     name: 'GET /users/doctors',
     request: () => ({ url: '/api/v1/users/doctors' }),
     expect: { ...users(403), admin: 200 },

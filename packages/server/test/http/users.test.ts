@@ -41,6 +41,37 @@ describe('user management', () => {
     ]);
   });
 
+  it('lists at GET /users the users each role may see, of one role when asked', async () => {
+    const app = await createTestApp();
+    t = app;
+    // One clock tick between accounts: the list is ordered by creation time.
+    const admin = await createAdmin(t);
+    app.clock.advance(1);
+    const docA = await createDoctor(t, admin);
+    app.clock.advance(1);
+    const docB = await createDoctor(t, admin);
+    app.clock.advance(1);
+    const a1 = await createPatient(t, docA, 'A one');
+    await createPatient(t, docB, 'B one');
+    const ids = async (headers: { authorization: string }, query = '') => {
+      const response = await app.app.inject({ url: `/api/v1/users${query}`, headers });
+      expect(response.statusCode).toBe(200);
+      return response.json<{ id: string; password_hash?: unknown }[]>().map((u) => {
+        expect(u.password_hash).toBeUndefined();
+        return u.id;
+      });
+    };
+    expect((await ids(admin.headers)).length).toBe(5);
+    expect(await ids(admin.headers, '?role=doctor')).toEqual([docA.user.id, docB.user.id]);
+    expect(await ids(docA.headers)).toEqual([docA.user.id, a1.user.id]);
+    expect(await ids(docA.headers, '?role=patient')).toEqual([a1.user.id]);
+    expect(await ids(docA.headers, '?role=admin')).toEqual([]);
+    expect(await ids(a1.headers)).toEqual([a1.user.id]);
+    const bad = await app.app.inject({ url: '/api/v1/users?role=nurse', headers: admin.headers });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'role' });
+  });
+
   it('lets a doctor create a patient who then belongs to them and can sign in', async () => {
     t = await createTestApp();
     const doctor = await createDoctor(t);

@@ -11,6 +11,7 @@ import {
   UserListQuerySchema,
   UserListSchema,
   UserSchema,
+  VisibleUsersQuerySchema,
 } from '@vigil/protocol';
 import { inParams } from '../plugins/audit.plugin.js';
 
@@ -40,6 +41,22 @@ export function usersRoutes(
       const user = await users.create(currentUser(request), request.body);
       return reply.status(201).send(user);
     },
+  );
+
+  r.get(
+    '/',
+    {
+      config: { audit: { action: 'user.list', resourceType: 'user' } },
+      schema: {
+        tags: ['users'],
+        summary:
+          'Users you may see (admin: all; doctor: yourself and your patients; patient: yourself)',
+        security,
+        querystring: VisibleUsersQuerySchema,
+        response: { 200: UserListSchema, ...errorResponses(400, 401) },
+      },
+    },
+    (request) => users.listVisible(currentUser(request), request.query),
   );
 
   const list = (role: 'doctor' | 'admin' | 'patient', summary: string) =>
