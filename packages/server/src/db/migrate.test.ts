@@ -347,7 +347,7 @@ describe('migrateToLatest', () => {
     await migrateToLatest(migrating, database.dialect);
     // The same ECG-only packets stored now, through the ingest path's writer: the same rollup.
     const typed = database.db;
-    const vitals = createVitalsRepository(typed);
+    const vitals = createVitalsRepository(typed, database.dialect);
     const now = packets.filter(([, device]) => device === 'ECG-ONLY');
     for (const [id, , ts, hr, rates] of now) {
       const v = packetRow(`now-${id}`, 'ECG-NOW', ts, hr);

@@ -26,7 +26,7 @@ export function createRepositories(db: Kysely<DB>, dialect: Dialect) {
     refreshTokens: new RefreshTokensRepository(db),
     devices: new DevicesRepository(db),
     health: new HealthRepository(db),
-    vitals: createVitalsRepository(db),
+    vitals: createVitalsRepository(db, dialect),
     ecgLeads: createEcgLeadsRepository(db),
     predictions: createPredictionsRepository(db),
     alerts: createAlertsRepository(db, dialect),

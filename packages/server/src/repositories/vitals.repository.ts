@@ -10,6 +10,7 @@ import {
 } from '../db/pipeline-schema.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { DB } from '../db/schema.js';
+import type { Dialect } from '../db/database.js';
 import { DomainError } from '../errors/catalogue.js';
 import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
 
@@ -339,6 +340,7 @@ function createCachedInsert(): CachedInsert {
  */
 async function measuredToFold(
   trx: Kysely<DB>,
+  dialect: Dialect,
   vitals: readonly VitalsTable[],
   predictions: readonly PredictionsTable[],
 ): Promise<PredictionsTable[]> {
@@ -357,6 +359,24 @@ async function measuredToFold(
   // brought its rate then. (Whether such a packet sent a rate of its own is measuredMinutes' join.)
   for (let i = 0; i < earlier.length; i += 500) {
     const chunk = earlier.slice(i, i + 500);
+    // Two PostgreSQL transactions storing the first prediction of the same packet at once would
+    // both read "not assessed" and both fold its rate. Locking the packets' rows first makes the
+    // second wait for the first to commit; its read (a new statement, READ COMMITTED) then sees
+    // the first's prediction. In id order, so two such transactions cannot deadlock on each
+    // other. SQLite has one writer at a time already.
+    if (dialect === 'postgres')
+      await trx
+        .selectFrom('vitals')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          chunk.map((p) => p.vitals_id),
+        )
+        .where('ts', 'in', [...new Set(chunk.map((p) => p.ts))])
+        .orderBy('id')
+        .forUpdate()
+        .execute();
     const assessed = await trx
       .selectFrom('predictions')
       .select('vitals_id')
@@ -407,7 +427,7 @@ async function measuredMinutes(
   return out;
 }
 
-export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
+export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): VitalsRepository {
   const insert = createCachedInsert();
   /** One group commit: every unit's packets, rollup minutes, lead chunks and predictions. */
   const writeUnitsOnce = (units: readonly PacketWriteUnit[]) =>
@@ -426,7 +446,7 @@ export function createVitalsRepository(db: Kysely<DB>): VitalsRepository {
           .insertInto('ecg_lead_chunks')
           .values(leadChunks.slice(i, i + 500))
           .execute();
-      const measuring = await measuredToFold(trx, vitals, predictions);
+      const measuring = await measuredToFold(trx, dialect, vitals, predictions);
       for (let i = 0; i < predictions.length; i += 500) {
         const chunk = predictions.slice(i, i + 500);
         await insert(trx, 'predictions', chunk, () => trx.insertInto('predictions').values(chunk));

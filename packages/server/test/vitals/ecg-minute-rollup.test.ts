@@ -284,6 +284,16 @@ describe("an ECG-only device's heart rate in the per-minute rollup", () => {
     expect(await vitals.findByDeviceTs('ROLLUP-REPO', d.ts)).toBeUndefined();
     const s = await stats('ROLLUP-REPO', minute, minute + MIN);
     expect(s.heart_rate_bpm).toEqual({ min: 64, avg: 69.8, max: 75.1, count: 3 });
+
+    // Two commits storing the first prediction of the same stored packet at once (two instances
+    // assessing it): its rate is counted once, whichever commits first.
+    const e = packet('e', minute + 5000, null);
+    await vitals.writeUnits([{ vitals: [e], predictions: [] }]);
+    await Promise.all([
+      vitals.writeUnits([{ vitals: [], predictions: [prediction(e, 80, 'one')] }]),
+      vitals.writeUnits([{ vitals: [], predictions: [prediction(e, 80, 'two')] }]),
+    ]);
+    expect(await rollup()).toMatchObject({ packets: 4, hr_n: 4, hr_min: 64, hr_max: 80 });
   });
 
   it("keeps a retired device's figures, and a purge erases its minutes with its packets", async () => {
