@@ -49,6 +49,19 @@ export function useLive(): LiveStore {
   return store;
 }
 
+/** Re-renders every `intervalMs`, so "5s ago" ages while no event arrives (a silent device). */
+export function useTick(intervalMs: number): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setTick((n) => n + 1);
+    }, intervalMs);
+    return () => {
+      clearInterval(timer);
+    };
+  }, [intervalMs]);
+}
+
 /** Loads data once per `key`; `reload` re-runs it. */
 export function useLoad<T>(
   load: () => Promise<T>,

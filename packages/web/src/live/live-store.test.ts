@@ -43,3 +43,20 @@ describe('the live heart rate of a packet', () => {
     expect(t.latest.get('ECG-ONLY')?.heart_rate_bpm).toBeNull();
   });
 });
+
+describe("a device's last-seen time", () => {
+  it('is the later of the stored time and the last live packet this browser received', () => {
+    let now = at + 45_000;
+    const store = new LiveStore(() => now);
+    const stored = new Date(at).toISOString();
+    expect(store.lastSeenMs('ECG-ONLY', null)).toBeNull();
+    expect(store.lastSeenMs('ECG-ONLY', stored)).toBe(at);
+    // The packet's own timestamp is the device's clock; "seen" is when it was heard.
+    store.applyVitals(packet(60), null);
+    expect(store.lastSeenMs('ECG-ONLY', stored)).toBe(at + 45_000);
+    expect(store.lastSeenMs('ECG-ONLY', null)).toBe(at + 45_000);
+    now = at + 50_000;
+    expect(store.lastSeenMs('ECG-ONLY', new Date(at + 60_000).toISOString())).toBe(at + 60_000);
+    expect(store.lastSeenMs('OTHER', 'not a date')).toBeNull();
+  });
+});

@@ -56,11 +56,27 @@ export class LiveStore {
   readonly latest = new Map<string, VitalsSummary>();
   readonly predictions = new Map<string, Prediction>();
   readonly alerts = new Map<string, Alert>();
+  /**
+   * When this browser last received a live packet of each device (its clock, ms). The server
+   * writes a device's `last_seen_at` at most every 30 s and the device list is loaded once, so
+   * without this "last seen" lagged behind a device streaming every second.
+   */
+  readonly heardAtMs = new Map<string, number>();
   private readonly ecg = new Map<string, EcgChunk[]>();
   private readonly leadChunks = new Map<string, LeadsChunk[]>();
   private version = 0;
   private readonly listeners = new Set<() => void>();
   private readonly alertListeners = new Set<(alert: Alert, isNew: boolean) => void>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** The later of the stored `last_seen_at` and the last live packet heard; null if neither. */
+  lastSeenMs(deviceId: string, storedIso: string | null): number | null {
+    const stored = storedIso === null ? NaN : Date.parse(storedIso);
+    const heard = this.heardAtMs.get(deviceId);
+    if (Number.isNaN(stored)) return heard ?? null;
+    return heard === undefined ? stored : Math.max(stored, heard);
+  }
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -102,6 +118,7 @@ export class LiveStore {
       list.push(leads);
       this.leadChunks.set(summary.device_id, list);
     }
+    this.heardAtMs.set(summary.device_id, this.now());
     const prev = this.latest.get(summary.device_id);
     if (!prev || prev.timestamp <= summary.timestamp)
       this.latest.set(

@@ -3,7 +3,8 @@ import type { ReactNode, SyntheticEvent } from 'react';
 import { describeRequestError } from '../api/client.js';
 import type { Device, DeviceRegistered, User } from '../api/types.js';
 import { useLoad, useServices } from '../app-context.js';
-import { asList, timeAgo } from '../format.js';
+import { LastSeen } from '../components/LastSeen.js';
+import { asList } from '../format.js';
 
 export function AdminDevicesPage(): ReactNode {
   const { api } = useServices();
@@ -67,7 +68,9 @@ export function AdminDevicesPage(): ReactNode {
                 </th>
                 <td>{d.name ?? '—'}</td>
                 <td>{d.patient_id ? (patientName.get(d.patient_id) ?? d.patient_id) : '—'}</td>
-                <td>{d.last_seen_at ? timeAgo(Date.parse(d.last_seen_at)) : 'never'}</td>
+                <td>
+                  <LastSeen deviceId={d.device_id} storedIso={d.last_seen_at} never="never" />
+                </td>
               </tr>
             ))}
           </tbody>

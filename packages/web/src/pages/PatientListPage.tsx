@@ -1,7 +1,6 @@
-import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { RiskLabel } from '../api/types.js';
-import { useLive, useLoad, useServices } from '../app-context.js';
+import { useLive, useLoad, useServices, useTick } from '../app-context.js';
 import { isAcknowledged, isOpen, loadClinic } from '../data.js';
 import { fmt, timeAgo } from '../format.js';
 import { rankPatients } from '../patient-ranking.js';
@@ -25,15 +24,7 @@ export function PatientListPage(): ReactNode {
   const { data, error } = useLoad(() => loadClinic(api, store), 'clinic');
   const babies = useLatestBabyReadings();
   // "5 s ago" and the no-data flag age even when no event arrives (a silent device).
-  const [, setTick] = useState(0);
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setTick((n) => n + 1);
-    }, 5000);
-    return () => {
-      clearInterval(timer);
-    };
-  }, []);
+  useTick(5000);
 
   if (error && !data) return <p role="alert">Could not load patients: {error}</p>;
   if (!data) return <p aria-busy="true">Loading patients…</p>;

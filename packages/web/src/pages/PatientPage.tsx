@@ -13,6 +13,7 @@ import { navigate } from '../router.js';
 import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
 import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
+import { LastSeen } from '../components/LastSeen.js';
 import { CameraMeasurementsPanel } from './CameraMeasurementsPanel.js';
 import { PatientEcg12List } from './Ecg12Page.js';
 import { RiskBadge } from './PatientListPage.js';
@@ -382,9 +383,12 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
               <li key={d.device_id}>
                 <code>{d.device_id}</code> {d.name ? `· ${d.name}` : ''}{' '}
                 <span className="muted">
-                  {d.last_seen_at
-                    ? `last seen ${timeAgo(Date.parse(d.last_seen_at))}`
-                    : 'never seen'}
+                  <LastSeen
+                    deviceId={d.device_id}
+                    storedIso={d.last_seen_at}
+                    prefix="last seen "
+                    never="never seen"
+                  />
                 </span>
               </li>
             ))}
