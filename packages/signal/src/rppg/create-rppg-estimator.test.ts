@@ -135,6 +135,11 @@ describe('createRppgEstimator', () => {
       });
     }
     expect(Math.abs((e?.candidateBpm ?? 0) - 57)).toBeLessThan(2);
+    // The diagnostics show why: the pulse is the second candidate, too strong for a harmonic.
+    expect(e?.candidatePeaks[0]?.bpm).toBe(e?.candidateBpm);
+    expect(Math.abs((e?.candidatePeaks[1]?.bpm ?? 0) - 114)).toBeLessThan(2);
+    expect(e?.candidatePeaks[1]?.relativePower).toBeGreaterThan(0.5);
+    expect(e?.harmonicPowerRatio).toBeCloseTo(e?.candidatePeaks[1]?.relativePower ?? NaN, 1);
     if (e?.bpm !== null) expect(Math.abs((e?.bpm ?? 0) - 114)).toBeLessThan(3);
     expect(e?.bpm).toBeNull();
     expect(e?.confidence).toBe('low');

@@ -6,7 +6,7 @@ import { chromPulse } from './chrom-pulse.js';
 import { createFaceBoxSmoother } from './create-face-box-smoother.js';
 import { meanSkinRgb, type MeanSkinRgbOptions } from './mean-skin-rgb.js';
 import { posPulse } from './pos-pulse.js';
-import { pulseSpectrum } from './pulse-spectrum.js';
+import { pulseSpectrum, type SpectralPeak } from './pulse-spectrum.js';
 import { resampleUniform } from './resample-uniform.js';
 import type {
   FaceBox,
@@ -115,6 +115,13 @@ export interface RppgEstimate {
   candidateBpm: number | null;
   /** SNR of the spectral peak, dB; null before any estimate. */
   snrDb: number | null;
+  /**
+   * The largest local maxima of the window's spectrum, largest first (pulseSpectrum `peaks`;
+   * diagnostics and offline gate studies); empty before any estimate.
+   */
+  candidatePeaks: SpectralPeak[];
+  /** Power near twice the peak over the peak's (pulseSpectrum); null before any estimate. */
+  harmonicPowerRatio: number | null;
   /** Frame rate measured over the buffer, frames/s. */
   frameRateHz: number | null;
   /** Fraction of the window rejected as motion, 0–1. */
@@ -226,6 +233,8 @@ export function createRppgEstimator(options: RppgEstimatorOptions = {}): RppgEst
       bufferSize,
       candidateBpm: null,
       snrDb: null,
+      candidatePeaks: [],
+      harmonicPowerRatio: null,
       frameRateHz: null,
       motionFraction: 0,
       waveform: [],
@@ -339,6 +348,8 @@ export function createRppgEstimator(options: RppgEstimatorOptions = {}): RppgEst
     const spectrum = pulseSpectrum(pulse, fs, { minHz, maxHz });
     out.candidateBpm = spectrum.bpm;
     out.snrDb = spectrum.snrDb;
+    out.candidatePeaks = spectrum.peaks;
+    out.harmonicPowerRatio = spectrum.harmonicPowerRatio;
     out.waveform = unitWaveform(pulse, Math.min(count, Math.round(waveformSeconds * fs)));
     const full = count >= bufferSize;
     if (spectrum.snrDb >= highSnrDb && full && out.motionFraction < 0.1) out.confidence = 'high';

@@ -77,7 +77,32 @@ describe('pulseSpectrum', () => {
     expect(result.harmonicCredited).toBe(true);
   });
 
+  it('lists the local maxima of the band largest first with their power relative to the largest', () => {
+    // Sines at 60, 100 and 150 bpm with amplitudes 1, 0.7 and 0.4: powers 1, 0.49 and 0.16.
+    const a = sine(1, 20, 200);
+    const b = sine(100 / 60, 20, 200, 1.3);
+    const c = sine(2.5, 20, 200, 2.1);
+    const x = a.map((v, i) => v + 0.7 * (b[i] ?? 0) + 0.4 * (c[i] ?? 0));
+    const result = pulseSpectrum(x, 20);
+    expect(result.peaks.map((p) => Math.round(p.bpm))).toEqual([60, 100, 150]);
+    expect(result.peaks[0]?.relativePower).toBe(1);
+    expect(result.peaks[1]?.relativePower).toBeCloseTo(0.49, 1);
+    expect(result.peaks[2]?.relativePower).toBeCloseTo(0.16, 1);
+    expect(result.peaks[0]?.bpm).toBe(result.bpm);
+    expect(pulseSpectrum(x, 20, { maxPeaks: 1 }).peaks).toHaveLength(1);
+  });
+
+  it('does not list a side lobe of the largest peak as a second candidate', () => {
+    const result = pulseSpectrum(sine(1.3, 20, 200), 20);
+    // A lone sine: whatever else is listed is a Hann side lobe, more than 0.2 Hz away and weak.
+    for (const p of result.peaks.slice(1)) {
+      expect(Math.abs(p.bpm - 78)).toBeGreaterThan(12);
+      expect(p.relativePower).toBeLessThan(0.01);
+    }
+  });
+
   it('rejects too short input and a bad rate', () => {
+    expect(() => pulseSpectrum(new Float64Array(100), 20, { maxPeaks: 0 })).toThrow(/maxPeaks/);
     expect(() => pulseSpectrum(new Float64Array(4), 20)).toThrow(SignalInputError);
     expect(() => pulseSpectrum(new Float64Array(100), 0)).toThrow(/fs/);
     expect(() => pulseSpectrum(new Float64Array(100), 20, { maxHarmonicPowerRatio: 0 })).toThrow(

@@ -26,6 +26,16 @@ export interface PulseSpectrumOptions {
    * 12 numbers at half the true rate). `Infinity` restores the plain de Haan & Jeanne 2013 SNR.
    */
   maxHarmonicPowerRatio?: number;
+  /** How many local maxima of the band to return in `peaks`, largest first. Default 3. */
+  maxPeaks?: number;
+}
+
+/** A local maximum of the periodogram inside the band. */
+export interface SpectralPeak {
+  /** Its frequency × 60 (parabolic interpolation between bins), bpm. */
+  bpm: number;
+  /** Its bin power over the largest peak's, 0–1 (1 for the largest). */
+  relativePower: number;
 }
 
 export interface PulseSpectrum {
@@ -49,6 +59,12 @@ export interface PulseSpectrum {
   harmonicPowerRatio: number;
   /** Whether that component was counted as signal in `snrDb` (ratio below `maxHarmonicPowerRatio`). */
   harmonicCredited: boolean;
+  /**
+   * The `maxPeaks` largest local maxima of the band, largest first, each at least
+   * 2 × `signalHalfWidthHz` from a larger one (a peak's own lobe is not a second candidate):
+   * the candidates of a peak tracker and, through the second one, how much the largest stands out.
+   */
+  peaks: SpectralPeak[];
 }
 
 /**
@@ -85,6 +101,14 @@ export function pulseSpectrum(
       'maxHarmonicPowerRatio must be positive (Infinity always credits the harmonic)',
     );
   }
+  const maxPeaks = options.maxPeaks ?? 3;
+  if (!Number.isInteger(maxPeaks) || maxPeaks < 1) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.maxPeaks',
+      'maxPeaks must be a positive integer',
+    );
+  }
   let nfft = 1;
   const minLength = Math.max(options.minFftLength ?? 4096, signal.length);
   while (nfft < minLength) nfft <<= 1;
@@ -114,6 +138,31 @@ export function pulseSpectrum(
   const denom = a - 2 * b + c;
   const offset = denom < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denom)) : 0;
   const peakHz = (best + offset) * resolutionHz;
+
+  const peaks: SpectralPeak[] = [];
+  const maxima: number[] = [];
+  for (let k = lo; k <= hi; k++) {
+    const p = power[k] ?? 0;
+    // A band edge counts as a maximum when the band falls away from it (the largest bin may be one).
+    if ((k === lo || p > (power[k - 1] ?? 0)) && (k === hi || p >= (power[k + 1] ?? 0)))
+      maxima.push(k);
+  }
+  maxima.sort((x, y) => (power[y] ?? 0) - (power[x] ?? 0));
+  const taken: number[] = [];
+  for (const k of maxima) {
+    if (taken.length >= maxPeaks) break;
+    if (taken.some((j) => Math.abs(j - k) * resolutionHz < 2 * halfWidth)) continue;
+    taken.push(k);
+    const pa = Math.log((power[k - 1] ?? 0) + 1e-300);
+    const pb = Math.log((power[k] ?? 0) + 1e-300);
+    const pc = Math.log((power[k + 1] ?? 0) + 1e-300);
+    const d = pa - 2 * pb + pc;
+    const o = d < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (pa - pc)) / d)) : 0;
+    peaks.push({
+      bpm: (k + o) * resolutionHz * 60,
+      relativePower: (power[k] ?? 0) / Math.max(1e-300, power[best] ?? 0),
+    });
+  }
 
   const harmonicHz = 2 * peakHz;
   let harmonicPower = 0;
@@ -147,5 +196,6 @@ export function pulseSpectrum(
     resolutionHz,
     harmonicPowerRatio,
     harmonicCredited,
+    peaks,
   };
 }
