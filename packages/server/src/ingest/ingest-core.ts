@@ -73,6 +73,7 @@ interface HeldReading<V> {
   timestampMs: number;
   sequence: number | null;
   durationMs: number;
+  receivedAtMs: number;
   stored: StoredReading<V>;
 }
 
@@ -430,17 +431,29 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     const { kind } = this;
     const p = stored.reading;
     const durationMs = kind.durationMs(p.values);
-    const held: HeldReading<V> = { timestampMs: p.tsMs, sequence: p.sequence, durationMs, stored };
+    const held: HeldReading<V> = {
+      timestampMs: p.tsMs,
+      sequence: p.sequence,
+      durationMs,
+      // The orderer tells a clock that stepped back (sending in real time) from a backlog.
+      receivedAtMs: stored.receivedAtMs,
+      stored,
+    };
     // Readings without stream content carry no stream state: assess them at once.
     const offered =
       durationMs === 0
-        ? { released: [{ packet: held, gapBefore: false }], late: false }
+        ? { released: [{ packet: held, gapBefore: false }], late: false, stale: [] }
         : state.orderer.offer(held);
     // A late reading is assessed without its stream content (it would corrupt the stream's
-    // state) and not shown to the alert rules, whose durations run forward in time.
-    const toAssess = offered.late
-      ? [{ packet: held, gapBefore: false, late: true }]
-      : offered.released.map((rel) => ({ ...rel, late: false }));
+    // state) and not shown to the alert rules, whose durations run forward in time. So are
+    // readings held as a possible stepped-back clock that turned out to be old ones (`stale`);
+    // they are older than anything released now, and go first.
+    const toAssess = [
+      ...offered.stale.map((packet) => ({ packet, gapBefore: false, late: true })),
+      ...(offered.late
+        ? [{ packet: held, gapBefore: false, late: true }]
+        : offered.released.map((rel) => ({ ...rel, late: false }))),
+    ];
     for (const rel of toAssess) {
       const analysed = !rel.late && rel.packet.durationMs > 0;
       const restart = rel.gapBefore || (analysed && state.restartAnalysis);

@@ -3,6 +3,7 @@ import type { EcgAnalysisPort, PacketAnalysis } from '../../adapters/ecg-analysi
 import type { VitalsTable } from '../../db/pipeline-schema.js';
 import type { SignalKind } from '../../ingest/signal-kind.js';
 import { decodeEcgInt16 } from '../../repositories/ecg-codec.js';
+import { readJsonOrNull } from '../../repositories/json-column.js';
 import type { VitalsRepository } from '../../repositories/vitals.repository.js';
 import type { VitalsEventData } from '../../services/realtime-port.js';
 import { assessEcgVitals, type HrBand } from './ecg-vitals.assessor.js';
@@ -241,8 +242,10 @@ function storedReadingOfRow(row: VitalsTable): EcgVitalsRecord {
         unitsKnown: row.ecg_input !== 'unknown',
         railsMv: null,
         windowMs: row.window_ms,
-        beatTimestampsMs:
-          row.beat_timestamps_ms === null ? null : (JSON.parse(row.beat_timestamps_ms) as number[]),
+        // Text on SQLite, jsonb (already parsed) on PostgreSQL: JSON.parse of a parsed array
+        // threw, so a new owner's warm-up and catch-up failed (500) for every firmware device
+        // that sends beat_timestamps_ms.
+        beatTimestampsMs: readJsonOrNull(row.beat_timestamps_ms) as number[] | null,
         leads: null,
         locksTo: null,
       },
