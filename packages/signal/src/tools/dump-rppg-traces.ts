@@ -8,14 +8,16 @@
  *
  * Run: npx tsx --conditions vigil-source packages/signal/src/tools/dump-rppg-traces.ts <folder> <out-dir>
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { decodeVideoFrames } from '../io/decode-video-frames.js';
 import { createFaceBoxSmoother } from '../rppg/create-face-box-smoother.js';
 import { createRppgEstimator } from '../rppg/create-rppg-estimator.js';
 import { meanSkinRgb } from '../rppg/mean-skin-rgb.js';
 import { createFaceDetector } from '../vision/create-face-detector.js';
+import { listFiles } from './list-files.js';
 import { readRppgReference } from './read-rppg-reference.js';
+import type { RppgTraceFrame } from './rppg-trace-frame.js';
 
 const [root, outDir] = process.argv.slice(2);
 if (root === undefined || outDir === undefined) {
@@ -24,15 +26,7 @@ if (root === undefined || outDir === undefined) {
 }
 mkdirSync(outDir, { recursive: true });
 const VIDEO = new Set(['.avi', '.mp4', '.webm', '.mov', '.mkv', '.y4m']);
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? walk(path) : [path];
-    });
-}
-const files = walk(resolve(root));
+const files = listFiles(root);
 const detector = await createFaceDetector();
 for (const video of files.filter((f) => VIDEO.has(extname(f).toLowerCase()))) {
   const refPath = join(dirname(video), 'ground_truth.txt');
@@ -41,17 +35,7 @@ for (const video of files.filter((f) => VIDEO.has(extname(f).toLowerCase()))) {
   const name = basename(dirname(video));
   const smoother = createFaceBoxSmoother();
   const estimator = createRppgEstimator();
-  const frames: {
-    i: number;
-    t: number;
-    face: boolean;
-    r: number;
-    g: number;
-    b: number;
-    box: [number, number, number, number] | null;
-    /** The live estimator's number, to check the replay. */
-    bpm: number | null;
-  }[] = [];
+  const frames: RppgTraceFrame[] = [];
   const started = Date.now();
   for await (const frame of decodeVideoFrames(video, { maxDurationSeconds: 600 })) {
     const [box] = await detector.detect(frame.pixels, frame.width, frame.height);

@@ -22,8 +22,8 @@
  *
  * Run: npm run eval:rppg -- <folder> [--method pos|chrom] [--windows <csv>]
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { designBandpass } from '../filters/design-bandpass.js';
 import { filtfilt } from '../filters/filtfilt.js';
@@ -33,6 +33,7 @@ import { posPulse } from '../rppg/pos-pulse.js';
 import { pulseSpectrum } from '../rppg/pulse-spectrum.js';
 import { resampleUniform } from '../rppg/resample-uniform.js';
 import { createFaceDetector } from '../vision/create-face-detector.js';
+import { listFiles } from './list-files.js';
 import { readRppgReference, type RppgReference } from './read-rppg-reference.js';
 import { referenceWindowBpm } from './reference-window-bpm.js';
 import { scoreRppgWindows, type RppgWindow } from './score-rppg-windows.js';
@@ -49,15 +50,7 @@ if (root === undefined) {
 const method = values.method === 'chrom' ? 'chrom' : 'pos';
 const VIDEO = new Set(['.avi', '.mp4', '.webm', '.mov', '.mkv', '.y4m']);
 
-function walk(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? walk(path) : [path];
-    });
-}
-const files = walk(resolve(root));
+const files = listFiles(root);
 const truth = new Map<string, number>();
 for (const file of files.filter((f) => extname(f).toLowerCase() === '.csv')) {
   const lines = readFileSync(file, 'utf8')

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createRppgEstimator } from '../rppg/create-rppg-estimator.js';
 import type { SpectralPeak } from '../rppg/pulse-spectrum.js';
 import { referenceWindowBpm } from './reference-window-bpm.js';
+import type { RppgTraceFrame } from './rppg-trace-frame.js';
 
 export interface TraceWindow {
   video: string;
@@ -29,16 +30,7 @@ export interface TraceWindow {
 
 interface Trace {
   name: string;
-  frames: {
-    i: number;
-    t: number;
-    face: boolean;
-    r: number;
-    g: number;
-    b: number;
-    box: [number, number, number, number] | null;
-    bpm: number | null;
-  }[];
+  frames: RppgTraceFrame[];
   reference: { timesMs: number[]; ppg: number[]; hrBpm: number[] };
 }
 
