@@ -51,7 +51,7 @@ export async function primeDevices(
         orNull(api.get<VitalsSummary>(`/api/v1/vitals/${id}/latest`)),
         orNull(api.get<Prediction>(`/api/v1/predictions/${id}/latest`)),
       ]);
-      if (latest) store.applyVitals({ ...latest, device_id: d.device_id }, null);
+      if (latest) store.primeLatest({ ...latest, device_id: d.device_id });
       if (prediction) store.applyPrediction({ ...prediction, device_id: d.device_id });
     }),
   );

@@ -60,3 +60,37 @@ describe("a device's last-seen time", () => {
     expect(store.lastSeenMs('OTHER', 'not a date')).toBeNull();
   });
 });
+
+describe('the latest packet of a device whose clock stepped back', () => {
+  const stamped = (timestamp: number, heartRate: number) => ({ ...packet(heartRate), timestamp });
+
+  it('keeps the newest while a late packet comes, and follows the stepped stream after 30 s', () => {
+    let now = at;
+    const store = new LiveStore(() => now);
+    store.applyVitals(stamped(at, 70), null);
+    now += 10_000;
+    store.applyVitals(stamped(at - 60_000, 71), null); // a late packet
+    expect(store.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(70);
+    // The clock steps back 3 h: its windows keep coming every 10 s, stamped before `at`.
+    const stepped = at - 3 * 3_600_000;
+    now += 10_000;
+    store.applyVitals(stamped(stepped, 150), null);
+    expect(store.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(70);
+    now += 10_001;
+    store.applyVitals(stamped(stepped + 10_000, 151), null);
+    expect(store.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(151);
+    // From then on the stepped stream is the newest; its prediction is the one shown.
+    now += 10_000;
+    store.applyVitals(stamped(stepped + 20_000, 152), null);
+    expect(store.latest.get('ECG-ONLY')?.timestamp).toBe(stepped + 20_000);
+    store.applyPrediction({ ...prediction('device', 152), timestamp: stepped + 20_000 });
+    expect(store.predictions.get('ECG-ONLY')?.timestamp).toBe(stepped + 20_000);
+  });
+
+  it('does not count a reading loaded over HTTP as the device heard', () => {
+    const store = new LiveStore(() => at + 3_600_000);
+    store.primeLatest(stamped(at, 70));
+    expect(store.latest.get('ECG-ONLY')?.heart_rate_bpm).toBe(70);
+    expect(store.lastSeenMs('ECG-ONLY', new Date(at).toISOString())).toBe(at);
+  });
+});

@@ -10,6 +10,11 @@ import type { Alert, Prediction, VitalsSummary } from '../api/types.js';
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
+/**
+ * How long the newest packet by timestamp stays shown while only earlier-stamped ones arrive:
+ * three 10-s firmware windows; a late packet comes within seconds of its successors.
+ */
+const LATEST_HOLD_MS = 30_000;
 /** How much waveform each device keeps for the strip (ms). */
 const ECG_KEEP_MS = 30_000;
 /** How much of a multi-lead stream is kept: one 10 s 12-lead page. */
@@ -62,6 +67,8 @@ export class LiveStore {
    * without this "last seen" lagged behind a device streaming every second.
    */
   readonly heardAtMs = new Map<string, number>();
+  /** When each device's `latest` was last replaced (this browser's clock, ms). */
+  private readonly latestSetAtMs = new Map<string, number>();
   private readonly ecg = new Map<string, EcgChunk[]>();
   private readonly leadChunks = new Map<string, LeadsChunk[]>();
   private version = 0;
@@ -101,6 +108,18 @@ export class LiveStore {
     this.changed();
   }
 
+  /** The latest reading loaded over HTTP (`/latest`): not a packet heard live. */
+  primeLatest(summary: VitalsSummary): void {
+    const prev = this.latest.get(summary.device_id);
+    if (prev && prev.timestamp > summary.timestamp) return;
+    this.latest.set(
+      summary.device_id,
+      withMeasuredRate(summary, this.predictions.get(summary.device_id)),
+    );
+    this.latestSetAtMs.set(summary.device_id, this.now());
+    this.changed();
+  }
+
   applyVitals(
     summary: VitalsSummary,
     chunk: EcgChunk | null,
@@ -118,13 +137,21 @@ export class LiveStore {
       list.push(leads);
       this.leadChunks.set(summary.device_id, list);
     }
-    this.heardAtMs.set(summary.device_id, this.now());
+    const now = this.now();
+    this.heardAtMs.set(summary.device_id, now);
     const prev = this.latest.get(summary.device_id);
-    if (!prev || prev.timestamp <= summary.timestamp)
+    // The newest packet by its timestamp, so a late one does not replace it; but once nothing
+    // newer has come for LATEST_HOLD_MS, a packet stamped earlier is the device's stream now: a
+    // clock that stepped back (NTP, an RTC reset) stamps every new packet before the old newest,
+    // and the tile showed the last packet before the step while the new ones were analysed.
+    const setAt = this.latestSetAtMs.get(summary.device_id) ?? -Infinity;
+    if (!prev || prev.timestamp <= summary.timestamp || now - setAt > LATEST_HOLD_MS) {
       this.latest.set(
         summary.device_id,
         withMeasuredRate(summary, this.predictions.get(summary.device_id)),
       );
+      this.latestSetAtMs.set(summary.device_id, now);
+    }
     if (chunk) {
       const list = this.ecg.get(summary.device_id) ?? [];
       list.push(chunk);
@@ -153,7 +180,9 @@ export class LiveStore {
 
   applyPrediction(prediction: Prediction): void {
     const prev = this.predictions.get(prediction.device_id);
-    if (!prev || prev.timestamp <= prediction.timestamp) {
+    // The newest, or the one of the packet shown (after a clock step back, see applyVitals).
+    const shown = this.latest.get(prediction.device_id)?.timestamp === prediction.timestamp;
+    if (!prev || prev.timestamp <= prediction.timestamp || shown) {
       this.predictions.set(prediction.device_id, prediction);
       const latest = this.latest.get(prediction.device_id);
       if (latest) this.latest.set(prediction.device_id, withMeasuredRate(latest, prediction));
@@ -177,6 +206,8 @@ export class LiveStore {
   /** Forgets everything (sign out). */
   clear(): void {
     this.latest.clear();
+    this.latestSetAtMs.clear();
+    this.heardAtMs.clear();
     this.predictions.clear();
     this.alerts.clear();
     this.ecg.clear();

@@ -7,10 +7,14 @@ import { rankPatients } from '../patient-ranking.js';
 import { navigate } from '../router.js';
 import { BabyLatestReading, useLatestBabyReadings } from './BabyLatestReading.js';
 
-/** A device that sends every second and has been quiet for 30 s is worth a look. */
+/**
+ * A device that sends every second and has been quiet for 30 s is worth a look: quiet by the
+ * later of its reading's timestamp and when this browser last heard it (a device whose clock is
+ * behind, or stepped back, still streams).
+ */
 const STALE_MS = 30_000;
-function isStale(timestamp: number): boolean {
-  return Date.now() - timestamp > STALE_MS;
+function isStale(timestamp: number, heardAtMs: number | undefined): boolean {
+  return Date.now() - Math.max(timestamp, heardAtMs ?? -Infinity) > STALE_MS;
 }
 
 export function RiskBadge({ label }: { label: RiskLabel | null }): ReactNode {
@@ -116,9 +120,17 @@ export function PatientListPage(): ReactNode {
                     </td>
                     <td data-label="Last reading">
                       {r.latest ? (
-                        <span className={isStale(r.latest.timestamp) ? 'stale' : undefined}>
+                        <span
+                          className={
+                            isStale(r.latest.timestamp, store.heardAtMs.get(r.latest.device_id))
+                              ? 'stale'
+                              : undefined
+                          }
+                        >
                           {timeAgo(r.latest.timestamp)}
-                          {isStale(r.latest.timestamp) ? ' · no data' : ''}
+                          {isStale(r.latest.timestamp, store.heardAtMs.get(r.latest.device_id))
+                            ? ' · no data'
+                            : ''}
                         </span>
                       ) : (
                         !babies.has(r.id) && '—'
