@@ -29,9 +29,11 @@
  *   npm run bench:analyzer -- ../shared/data/mitdb --digest [--perturb] [--chunk 97]
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createArrhythmiaMonitor } from '../src/arrhythmia/create-arrhythmia-monitor.js';
+import type { ArrhythmiaMonitorOptions } from '../src/arrhythmia/create-arrhythmia-monitor.js';
+import { asAfWindowModel } from '../src/arrhythmia/create-rhythm-tracker.js';
 import { createEcgAnalyzer } from '../src/ecg/create-ecg-analyzer.js';
 import { createQrsDetector } from '../src/ecg/create-qrs-detector.js';
 import { createSignalQualityTracker } from '../src/ecg/create-signal-quality-tracker.js';
@@ -252,7 +254,30 @@ function digestAll(streams: Stream[], chunkSamples: number | null): void {
  * Speed mode (`--speed`), quality check (`--check-quality`) or output digest (`--digest`) on the
  * records of `dir`.
  */
+/**
+ * `--af-model <file>` (a `train:af --out` model) and `--atrial-residual-method <m>`: the monitor
+ * as `eval:cross-db` runs it with those options, to time a model that reads `atrialResidual`.
+ */
+let monitorOptions: Omit<ArrhythmiaMonitorOptions, 'fs'> = {};
+
 export async function runAnalyzerSpeed(dir: string, argv: string[]): Promise<void> {
+  const afModelFile = arg(argv, 'af-model', '');
+  const residualMethod = arg(argv, 'atrial-residual-method', '');
+  const afShortModel =
+    afModelFile === ''
+      ? undefined
+      : asAfWindowModel(
+          JSON.parse(
+            readFileSync(resolve(process.env.INIT_CWD ?? process.cwd(), afModelFile), 'utf8'),
+          ),
+        );
+  if (afShortModel === null) throw new Error(`--af-model: ${afModelFile} is not an AF model`);
+  monitorOptions = {
+    ...(afShortModel === undefined ? {} : { afShortModel }),
+    ...(residualMethod === ''
+      ? {}
+      : { atrial: { residualMethod: residualMethod as 'pre-qrs' | 'average-beat' } }),
+  };
   const check = argv.includes('--check-quality');
   const digest = argv.includes('--digest');
   const all = readdirSync(dir)
@@ -299,7 +324,7 @@ export async function runAnalyzerSpeed(dir: string, argv: string[]): Promise<voi
  */
 const analyzerAndMonitor: Factory = ({ fs }) => {
   const analyzer = createEcgAnalyzer({ fs });
-  const monitor = createArrhythmiaMonitor({ fs });
+  const monitor = createArrhythmiaMonitor({ ...monitorOptions, fs });
   return {
     push(x) {
       const u = analyzer.push(x);

@@ -68,6 +68,11 @@ export type {
 export type { RhythmTrackerOptions } from './arrhythmia/create-rhythm-tracker.js';
 export { AF_MIN_DURATION_MS } from './arrhythmia/create-rhythm-tracker.js';
 export { createAtrialActivityTracker } from './arrhythmia/create-atrial-activity-tracker.js';
+export { averageBeatResidual } from './arrhythmia/average-beat-residual.js';
+export type {
+  AverageBeatResidual,
+  AverageBeatResidualOptions,
+} from './arrhythmia/average-beat-residual.js';
 export type {
   AtrialActivityOptions,
   AtrialActivityTracker,

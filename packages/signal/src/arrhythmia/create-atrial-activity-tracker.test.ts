@@ -185,6 +185,57 @@ describe('createAtrialActivityTracker', () => {
     });
   });
 
+  it('average-beat residual: the previous T wave at irregular RR cancels, f waves stay', () => {
+    // Sinus arrhythmia: RR 0.5 to 1.1 s in a fixed order, each T wave 300 ms after its own R
+    // (as in real ECGs): the pre-QRS segments of the short RR hold the previous T wave's tail.
+    const rrs = [250, 130, 200, 275, 140, 180, 260, 150, 225, 135, 270, 190];
+    const peaks: number[] = [];
+    for (let r = 200, i = 0; peaks.length < 36; i++) peaks.push((r += rrs[i % rrs.length] ?? 200));
+    const n = (peaks.at(-1) ?? 0) + 300;
+    const g = (t: number, mu: number, sd: number) => Math.exp(-0.5 * ((t - mu) / sd) ** 2);
+    const make = (pMv: number, fMv: number) =>
+      Float64Array.from({ length: n }, (_, i) => {
+        let v = fMv * Math.sin((2 * Math.PI * 6 * i) / FS);
+        for (const r of peaks) {
+          const t = (i - r) / FS;
+          if (Math.abs(t) > 0.5) continue;
+          v +=
+            g(t, 0, 0.01) -
+            0.2 * g(t, 0.03, 0.01) +
+            0.3 * g(t, 0.3, 0.04) +
+            pMv * g(t, -0.16, 0.02);
+        }
+        return v;
+      });
+    // Fed as the monitor does: each beat with the samples from 1 s before the previous beat to
+    // 1 s after it (the monitor keeps no more).
+    const residuals = (ecg: Float64Array, residualMethod: 'pre-qrs' | 'average-beat') => {
+      const t = createAtrialActivityTracker({ ...ALL_BEATS, residualMethod });
+      const out: number[] = [];
+      peaks.forEach((p, i) => {
+        const from = Math.max(0, (peaks[i - 1] ?? p) - FS);
+        t.push(ecg.subarray(from, Math.min(n, p + FS)), from, p, true);
+        const v = t.atrialResidual;
+        if (i >= 12 && v !== null) out.push(v);
+      });
+      return out;
+    };
+    const sinusAbs = residuals(make(0.15, 0), 'average-beat');
+    const sinusPre = residuals(make(0.15, 0), 'pre-qrs');
+    const afAbs = residuals(make(0, 0.06), 'average-beat');
+    expect(sinusAbs.length).toBe(24);
+    // The pre-QRS residual reads the moving T wave (0.022 to 0.028, near the f waves' 0.03);
+    // after QRST cancellation what is left (0.003 to 0.008) is the P wave of the shortest RR,
+    // which falls in the previous beat's T-wave window.
+    expect(Math.max(...sinusAbs)).toBeLessThan(0.01);
+    expect(Math.min(...sinusPre)).toBeGreaterThan(2.5 * Math.max(...sinusAbs));
+    // 0.06 mV at 6 Hz over a 1.2 mV QRS: about 0.06 / (√2 · 1.2) · 0.85 = 0.030.
+    for (const v of afAbs) {
+      expect(v).toBeGreaterThan(0.022);
+      expect(v).toBeLessThan(0.036);
+    }
+  });
+
   it('gives no atrial residual when no beat has its QRS in the supplied samples', () => {
     const t = createAtrialActivityTracker({ fs: FS, beats: 2 });
     const x = new Float64Array(1000).fill(0.1);

@@ -1,4 +1,5 @@
 import { SignalInputError } from '../errors.js';
+import { averageBeatResidual } from './average-beat-residual.js';
 
 export interface AtrialActivityOptions {
   /** Sampling rate in Hz (required). */
@@ -24,6 +25,14 @@ export interface AtrialActivityOptions {
    * amplitude `atrialResidual` is divided by, default 50.
    */
   qrsHalfWidthMs?: number;
+  /**
+   * How `atrialResidual` is measured, default `'pre-qrs'`: the pre-QRS segments less their
+   * average (the T wave of the previous beat, which moves with the RR, stays in). `'average-beat'`:
+   * QRST cancellation over the whole RR interval (`averageBeatResidual` on the last `beats` + 1
+   * beats, eligible beats only, premature ones included: the T wave is subtracted with its own
+   * beat). Measured and not kept (README).
+   */
+  residualMethod?: 'pre-qrs' | 'average-beat';
 }
 
 export interface AtrialActivityTracker {
@@ -120,6 +129,15 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   if (!Number.isInteger(k) || k < 2) {
     throw new SignalInputError('INVALID_OPTION', 'options.beats', 'beats must be an integer >= 2');
   }
+  // Checked at run time too: the tools pass it from the command line.
+  const residualMethod: string = options.residualMethod ?? 'pre-qrs';
+  if (residualMethod !== 'pre-qrs' && residualMethod !== 'average-beat') {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.residualMethod',
+      "residualMethod must be 'pre-qrs' or 'average-beat'",
+    );
+  }
   const nBins = Math.floor((startMs - endMs) / binMs);
   // Bin edges in samples before the R peak, each rounded from its own time in ms: a bin length
   // rounded once and repeated drifts at rates where binMs is not a whole number of samples (at
@@ -180,6 +198,68 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     rrRing[nRr % 8] = rr;
     nRr++;
     return early;
+  };
+
+  // 'average-beat': the samples from 300 ms before the oldest of the last k + 1 beats to 100 ms
+  // after the newest (the template window's start plus the PQ junction; the QRS for scaling).
+  const histBefore = Math.round(0.3 * fs);
+  const histAfter = Math.round(0.1 * fs);
+  let hist = new Float64Array(residualMethod === 'average-beat' ? Math.ceil(12 * fs) : 0);
+  let histStart = 0;
+  let histLen = 0;
+  const histPeaks: number[] = [];
+  const histEligible: boolean[] = [];
+  const keepHistory = (x: Float64Array, offset: number, peak: number, ok: boolean): void => {
+    const want = peak + histAfter;
+    let from = histStart + histLen;
+    if (histPeaks.length === 0 || from < offset) {
+      // First beat or a gap in the samples: start again from this beat.
+      histPeaks.length = 0;
+      histEligible.length = 0;
+      histStart = Math.max(offset, peak - histBefore);
+      histLen = 0;
+      from = histStart;
+    }
+    const to = Math.min(want, offset + x.length);
+    histPeaks.push(peak);
+    histEligible.push(ok);
+    if (histPeaks.length > k + 1) {
+      histPeaks.shift();
+      histEligible.shift();
+    }
+    // Drop the samples before the oldest kept beat's window.
+    const drop = Math.max(0, Math.min(histLen, (histPeaks[0] ?? 0) - histBefore - histStart));
+    if (drop > 0) {
+      hist.copyWithin(0, drop, histLen);
+      histStart += drop;
+      histLen -= drop;
+    }
+    if (to > from) {
+      if (histLen + to - from > hist.length) {
+        const bigger = new Float64Array(Math.max(2 * hist.length, histLen + to - from));
+        bigger.set(hist.subarray(0, histLen));
+        hist = bigger;
+      }
+      hist.set(x.subarray(from - offset, to - offset), histLen);
+      histLen += to - from;
+    }
+  };
+  const averageBeatRatio = (): number | null => {
+    let eligibleBeats = 0;
+    for (const e of histEligible) if (e) eligibleBeats++;
+    if (eligibleBeats < Math.min(k, 4)) return null;
+    const rel: number[] = [];
+    const ok: boolean[] = [];
+    histPeaks.forEach((p, i) => {
+      if (p - histStart < histLen) {
+        rel.push(p - histStart);
+        ok.push(histEligible[i] === true);
+      }
+    });
+    if (rel.length < 2) return null;
+    return (
+      averageBeatResidual(hist.subarray(0, histLen), rel, { fs, beatEligible: ok })?.ratio ?? null
+    );
   };
 
   let spare: Float64Array | null = null;
@@ -263,7 +343,7 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     get atrialResidual() {
       // Measured when asked for (the shipped AF model does not use it), once per beat.
       if (residualStale) {
-        atrialResidual = residualRatio();
+        atrialResidual = residualMethod === 'average-beat' ? averageBeatRatio() : residualRatio();
         residualStale = false;
       }
       return atrialResidual;
@@ -271,6 +351,7 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
     push(x, offset, peak, eligible, sinusContext = false) {
       const n = beatNo++;
       const early = premature(peak);
+      if (residualMethod === 'average-beat') keepHistory(x, offset, peak, eligible);
       const s = eligible && !early ? segment(x, offset, peak) : null;
       if (s && sinusContext) {
         // Running mean over the first 32 sinus beats, then exponential (time constant 32 beats).

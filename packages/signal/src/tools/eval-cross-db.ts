@@ -1,7 +1,8 @@
 /**
  * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--af-model file] [--list]
  *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
- *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate] [--two-lead]`
+ *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate] [--two-lead]
+ *  [--atrial-residual-method pre-qrs|average-beat]`
  *
  * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
  * scored with the model and rules as shipped, and each is marked with the role it played in
@@ -118,6 +119,12 @@ const { values } = parseArgs({
     model: { type: 'string' },
     /** A short-window AF model file (JSON) instead of the shipped one, e.g. from `train:af --out`. */
     'af-model': { type: 'string' },
+    /**
+     * `atrialResidual` measured by `pre-qrs` (default) or `average-beat` (QRST cancellation,
+     * `createAtrialActivityTracker`'s `residualMethod`): as the `--af-model` was trained
+     * (`train:af --atrial-residual-method`).
+     */
+    'atrial-residual-method': { type: 'string' },
   },
 });
 const roots = (values.data ?? []).map((d) => resolve(process.env.INIT_CWD ?? process.cwd(), d));
@@ -284,6 +291,13 @@ const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
     ? {}
     : {
         classifier: JSON.parse(values.classifier) as ArrhythmiaMonitorOptions['classifier'],
+      }),
+  ...(values['atrial-residual-method'] === undefined
+    ? {}
+    : {
+        atrial: {
+          residualMethod: values['atrial-residual-method'] as 'pre-qrs' | 'average-beat',
+        },
       }),
   ...(values['af-exclude-sveb'] ? { afExcludeSveb: true } : {}),
   ...(values['no-atrial-evidence'] ? { afRequireAtrialEvidence: false } : {}),

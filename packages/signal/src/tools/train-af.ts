@@ -2,7 +2,8 @@
  * `npm run train:af -- --data <root> [--data <root> ...] [--out file, default the shipped src/arrhythmia/model/af-window-model.json]
  *  [--threshold 0.5] [--hidden 0] [--members 1] [--seed 1] [--hold-back-mod4 r] [--rows rows.jsonl]
  *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]
- *  [--rows-per-db n|max] [--qrs-relearn s] [--features n] [--atrial-residual]`
+ *  [--rows-per-db n|max] [--qrs-relearn s] [--features n] [--atrial-residual]
+ *  [--atrial-residual-method pre-qrs|average-beat] [--from-rows rows.jsonl]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
  * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
@@ -48,6 +49,11 @@ const { values } = parseArgs({
     threshold: { type: 'string', default: '0.5' },
     /** Also write the feature rows (JSON lines: database, record, label, features). */
     rows: { type: 'string' },
+    /**
+     * Fit on the rows a run with `--rows` wrote instead of measuring them again (another
+     * `--seed` on the same features; the other row options are then those of that run).
+     */
+    'from-rows': { type: 'string' },
     /** Short window length in RR intervals (the tracker's `afShortWindowBeats`), default 12. */
     'short-window': { type: 'string' },
     /** Model window in RR intervals (`afModelWindowBeats`), default the tracker's (12). */
@@ -73,6 +79,13 @@ const { values } = parseArgs({
      * subtraction; measured and not kept, README).
      */
     'atrial-residual': { type: 'boolean', default: false },
+    /**
+     * How `--atrial-residual` is measured: `pre-qrs` (default, the pre-QRS segments less their
+     * average) or `average-beat` (QRST cancellation over the whole RR interval,
+     * `averageBeatResidual`; measured and not kept, README). Score with the same
+     * `eval:cross-db --atrial-residual-method`.
+     */
+    'atrial-residual-method': { type: 'string', default: 'pre-qrs' },
     /**
      * Leave out of training the odd CinC 2017 strips whose record number mod 4 is r (1 or 3): the
      * selection part, on which models are then compared (the shipped model: r = 3; per strip,
@@ -149,6 +162,11 @@ if (viewShare.length !== 2 || !(shareLo > 0 && shareLo <= shareHi && shareHi < 1
 }
 if (!(viewWeight > 0 && viewWeight <= 1)) {
   console.error('--ectopy-view-weight must be in (0, 1]');
+  process.exit(2);
+}
+const residualMethod = values['atrial-residual-method'];
+if (residualMethod !== 'pre-qrs' && residualMethod !== 'average-beat') {
+  console.error('--atrial-residual-method must be pre-qrs or average-beat');
   process.exit(2);
 }
 const here = (p: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), p);
@@ -240,10 +258,21 @@ const labels: boolean[] = [];
 const dbOf: string[] = [];
 const dump: string[] = [];
 let viewWindows = 0;
-for await (const r of records()) {
+if (values['from-rows'] !== undefined) {
+  for (const line of (await readFile(here(values['from-rows']), 'utf8')).split('\n')) {
+    if (line.trim() === '') continue;
+    // JSON writes NaN as null.
+    const [db, , y, ...f] = JSON.parse(line) as [string, string, boolean, ...(number | null)[]];
+    rows.push(Float64Array.from(f, (v) => v ?? NaN));
+    labels.push(y);
+    dbOf.push(db);
+  }
+}
+for await (const r of values['from-rows'] === undefined ? records() : []) {
   const peaks = detectQrs(r.ecg, { fs: r.fs, ...qrsRelearn });
   analyzeArrhythmia(r.ecg, r.fs, peaks, {
     afShortModel: null,
+    atrial: { residualMethod },
     ...(values['short-window'] === undefined
       ? {}
       : { afShortWindowBeats: Number(values['short-window']) }),
@@ -265,6 +294,7 @@ for await (const r of records()) {
     },
   });
 }
+if (values.rows !== undefined) await writeFile(here(values.rows), `${dump.join('\n')}\n`);
 // atrialResidual is the last feature: without --atrial-residual the default is every one before it.
 const defaultFeatures = values['atrial-residual']
   ? AF_WINDOW_FEATURES.length
@@ -403,7 +433,6 @@ for (const [db, n] of perDb) {
   const idx = dbOf.flatMap((v, i) => (v === db ? [i] : []));
   console.log(`${db}: ${n} windows, ${idx.filter((i) => labels[i]).length} in AF`);
 }
-if (values.rows !== undefined) await writeFile(here(values.rows), `${dump.join('\n')}\n`);
 // Default: the shipped model file, wherever the command is run from (npm sets INIT_CWD to the
 // repository root when run as `npm run train:af` there).
 const out =
