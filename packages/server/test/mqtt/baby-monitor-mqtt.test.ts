@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -46,8 +49,11 @@ interface World {
   monitor: { device_id: string; api_key: string };
 }
 
-async function world(env: Record<string, string>): Promise<World> {
-  const t = await createTestApp({ env });
+async function world(
+  env: Record<string, string>,
+  database?: NonNullable<Parameters<typeof createTestApp>[0]>['database'],
+): Promise<World> {
+  const t = await createTestApp({ env, ...(database === undefined ? {} : { database }) });
   const admin = await createAdmin(t);
   const doctor = await createDoctor(t, admin, 'Dr Nursery');
   const otherDoctor = await createDoctor(t, admin, 'Dr Elsewhere');
@@ -347,6 +353,59 @@ describe.skipIf(!systemBroker)(
         await nurseryFlow(w, client);
       } finally {
         await client.endAsync();
+      }
+    });
+  },
+);
+
+describe.skipIf(!systemBroker)(
+  'the seed-002 nursery ESP32 over MQTT: a retained message and a restart of Vigil',
+  () => {
+    it('does not store a retained message again when Vigil restarts and subscribes anew', async () => {
+      // An ESP32 publishing with the retain flag (common for sensor topics, so a dashboard that
+      // connects sees the last value) has its last message kept by the broker, which sends it to
+      // every new subscription with retain set. Vigil subscribes anew on every start: the same
+      // reading was stored again, stamped with the restart time, and its cry pushed again.
+      const dir = mkdtempSync(path.join(tmpdir(), 'vigil-retained-'));
+      const placement =
+        process.env.DATABASE_URL === undefined
+          ? { sqlitePath: path.join(dir, 'vigil.sqlite') }
+          : { pgSchema: `vigil_srvtest_${randomBytes(6).toString('hex')}`, maxConnections: 4 };
+      const env = { MQTT_URL: 'mqtt://127.0.0.1:1883' };
+      const first = await world(env, { ...placement, dropSchemaOnClose: false });
+      const topic = `vigil/devices/${first.monitor.device_id}/readings`;
+      const device = await mqtt.connectAsync('mqtt://127.0.0.1:1883', {
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+      });
+      let second: TestApp | undefined;
+      try {
+        await device.publishAsync(topic, ESP32.cryHumidityErr, { qos: 1, retain: true });
+        await until(
+          async () => ((await stored(first)).length === 1 ? true : undefined),
+          'the retained reading',
+        );
+        await first.t.close();
+        second = await createTestApp({ env, database: { ...placement, dropSchemaOnClose: true } });
+        const again = { ...first, t: second };
+        // A live message after the restart: once it is stored, the retained copy came before it.
+        await device.publishAsync(topic, ESP32.calm, { qos: 1 });
+        await until(
+          async () =>
+            (await stored(again)).some((r) => r.temperature_c === 36.9) ? true : undefined,
+          'the live reading after the restart',
+        );
+        const rows = await stored(again);
+        expect(rows.map((r) => [r.temperature_c, r.humidity_percent, r.cry_detected])).toEqual([
+          [38.4, null, 1],
+          [36.9, 50, 0],
+        ]);
+      } finally {
+        // Clears the retained message on the shared broker.
+        await device.publishAsync(topic, '', { qos: 1, retain: true });
+        await device.endAsync();
+        await second?.close();
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   },

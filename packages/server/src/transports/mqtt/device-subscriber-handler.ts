@@ -115,6 +115,16 @@ export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberD
     return true;
   };
   client.handleMessage = (packet, callback) => {
+    // A message with the retain flag is the broker's kept copy of a device's last retained
+    // publication, sent to every new subscription (MQTT 3.1.1 §3.3.1.3), and Vigil subscribes
+    // anew on every start and reconnection: it is not a new reading. Stored, a seed-002 monitor's
+    // message (no timestamp) came back as a new reading at each restart, its cry pushed again.
+    // The publication itself reached Vigil without the flag, live or from its persistent session.
+    if (packet.retain) {
+      deps.log.info({ topic: packet.topic }, 'MQTT retained copy skipped (not a new message)');
+      callback();
+      return;
+    }
     const payload =
       typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     handle(packet.topic, payload).then(
