@@ -44,18 +44,32 @@ const N_LEADS = 12;
 /** The largest float32 (the leads' storage), as the refusal states it. */
 const F32_MAX_TEXT = '3.4e38';
 
-/** A finite number a `real` column holds (PostgreSQL refuses magnitudes below ~1e-45), else null. */
+/** The largest float32, what a PostgreSQL `real` column holds (beyond it: "out of range"). */
+const F32_MAX = 3.4028234663852886e38;
+/** The largest PostgreSQL `integer`. */
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A finite number a `real` column holds (PostgreSQL refuses magnitudes below ~1e-45 and above
+ * float32's), else null: a refused request's metadata must not fail its own history insert (500).
+ */
 const numberOrNull = (v: unknown): number | null =>
-  typeof v === 'number' && Number.isFinite(v) && (v === 0 || Math.abs(v) >= MIN_REAL_MAGNITUDE)
+  typeof v === 'number' &&
+  Number.isFinite(v) &&
+  (v === 0 || (Math.abs(v) >= MIN_REAL_MAGNITUDE && Math.abs(v) <= F32_MAX))
     ? v
     : null;
+
+/** An integer an `integer` column holds, else null (sex 1.5 failed the insert on PostgreSQL). */
+const integerOrNull = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= INT32_MAX ? v : null;
 
 /** The metadata fields of a body of any shape, null where absent or not a number. */
 export function ecg12Metadata(body: unknown): Ecg12Metadata {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   return {
     age: numberOrNull(b.age),
-    sex: numberOrNull(b.sex),
+    sex: integerOrNull(b.sex),
     height: numberOrNull(b.height),
     weight: numberOrNull(b.weight),
     // PostgreSQL text cannot hold U+0000.

@@ -183,3 +183,50 @@ describe('seed 003 aliases (/api/v1/forward, /history, /stats, /health)', () => 
     expect(res.json()).toEqual({ message: 'Deleted 4 history records', deleted_count: 4 });
   });
 });
+
+describe('seed 003 /api/v1/forward with inputs its history columns cannot hold', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    admin = await createAdmin(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('refuses sex 1.5, sex 3e9 and height 1e39 with 400 naming the field, and keeps them in the history as failed', async () => {
+    // A notebook's pandas column of floats (sex 1.5 after a mean imputation), a unit slip: on
+    // PostgreSQL the history insert failed (integer sex, float4 height) and the client got a 500
+    // instead of the 400, the request missing from the history and the statistics.
+    const refused = [{ sex: 1.5 }, { sex: 3e9 }, { height: 1e39 }];
+    for (const extra of refused) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/forward',
+        payload: e07509Body(extra),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json<ErrorResponse>()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        field: Object.keys(extra)[0],
+      });
+    }
+    const history = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/history',
+      headers: admin.headers,
+    });
+    expect(history.statusCode).toBe(200);
+    expect(
+      history
+        .json<{ records: { success: boolean; sex: number | null; height: number | null }[] }>()
+        .records.map((r) => [r.success, r.sex, r.height])
+        .sort(),
+    ).toEqual([
+      [false, null, 175],
+      [false, null, 175],
+      [false, 1, null],
+    ]);
+  });
+});
