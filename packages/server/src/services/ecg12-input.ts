@@ -40,6 +40,21 @@ export interface Ecg12Metadata {
 }
 
 const checkBody = Compile(Ecg12ClassifyBodySchema);
+const checkField = {
+  age: Compile(Ecg12ClassifyBodySchema.properties.age),
+  sex: Compile(Ecg12ClassifyBodySchema.properties.sex),
+  height: Compile(Ecg12ClassifyBodySchema.properties.height),
+  weight: Compile(Ecg12ClassifyBodySchema.properties.weight),
+  heart_axis: Compile(Ecg12ClassifyBodySchema.properties.heart_axis),
+};
+
+/**
+ * Whether a stored input meets its field's rule (the body schema's). A refused request keeps what
+ * it sent in the history (`ecg12Metadata`), which may be a sex of 2 or an age of -5.
+ */
+export function isValidEcg12Input(field: keyof typeof checkField, value: unknown): boolean {
+  return checkField[field].Check(value);
+}
 const N_LEADS = 12;
 /** The largest float32 (the leads' storage), as the refusal states it. */
 const F32_MAX_TEXT = '3.4e38';

@@ -24,6 +24,7 @@ import type { PatientScopeRepository } from '../repositories/patient-scope.repos
 import {
   ecg12Metadata,
   ecg12RecordBody,
+  isValidEcg12Input,
   normalizeEcg12Body,
   type Ecg12Input,
   type Ecg12Metadata,
@@ -462,13 +463,18 @@ function count(values: readonly (string | number | null)[]): Record<string, numb
 
 /**
  * The seed's statistics over every stored request: totals, processing time (mean, p50/p95/p99 by
- * linear interpolation, min, max), input summaries (population std), distributions.
+ * linear interpolation, min, max), summaries (population std) and distributions of the inputs
+ * their field's rule accepts.
  */
 export function computeEcg12Stats(rows: readonly Ecg12StatsRow[]): Ecg12Stats {
   const ok = rows.filter((r) => r.success === 1);
   const times = rows.map((r) => r.processing_ms).sort((a, b) => a - b);
+  // Only inputs their field's rule accepts: a refused request's sex 2, age -5 or heart axis
+  // "mid" (kept in its history record) read as patients' inputs in the admin's statistics.
   const present = (k: 'age' | 'height' | 'weight') =>
-    rows.map((r) => r[k]).filter((v): v is number => v !== null);
+    rows.map((r) => r[k]).filter((v): v is number => v !== null && isValidEcg12Input(k, v));
+  const accepted = (k: 'sex' | 'heart_axis') =>
+    rows.map((r) => r[k]).filter((v) => isValidEcg12Input(k, v));
   return {
     total_requests: rows.length,
     successful_requests: ok.length,
@@ -488,8 +494,8 @@ export function computeEcg12Stats(rows: readonly Ecg12StatsRow[]): Ecg12Stats {
       age: summary(present('age')),
       height: summary(present('height')),
       weight: summary(present('weight')),
-      sex_distribution: count(rows.map((r) => r.sex)),
-      heart_axis_distribution: count(rows.map((r) => r.heart_axis)),
+      sex_distribution: count(accepted('sex')),
+      heart_axis_distribution: count(accepted('heart_axis')),
     },
     class_distribution: count(ok.map((r) => r.class_name)),
   };

@@ -230,3 +230,61 @@ describe('seed 003 /api/v1/forward with inputs its history columns cannot hold',
     ]);
   });
 });
+
+describe('seed 003 /api/v1/stats after refused requests', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    admin = await createAdmin(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts a refused request as failed without its out-of-range inputs in input_stats', async () => {
+    // A notebook's typos, each refused with 400 naming the field and kept in the history as sent:
+    // the admin statistics counted them as inputs, sex_distribution {"1": 5, "2": 1, "1.5": 1},
+    // age min -5, height min 0, weight max 900 beside the real patients'.
+    const refused = [
+      { sex: 2 },
+      { sex: 1.5 },
+      { age: -5 },
+      { height: 0 },
+      { weight: 900 },
+      { heart_axis: 'mid' },
+    ];
+    for (const extra of refused) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/forward',
+        payload: e07509Body({ age: 60, ...extra }),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json<ErrorResponse>().field).toBe(Object.keys(extra)[0]);
+    }
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward',
+      payload: e07509Body({ age: 70, height: 180, weight: 90 }),
+    });
+    expect(ok.statusCode).toBe(200);
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/stats', headers: admin.headers });
+    expect(res.json()).toMatchObject({
+      total_requests: 7,
+      successful_requests: 1,
+      failed_requests: 6,
+      input_stats: {
+        // The valid inputs of refused requests still count (age 60 five times, height 175, …).
+        age: { mean: 61.667, min: 60, max: 70, std: 3.727 },
+        height: { min: 175, max: 180 },
+        weight: { min: 80, max: 90 },
+      },
+    });
+    const { input_stats } = res.json<{
+      input_stats: { sex_distribution: unknown; heart_axis_distribution: unknown };
+    }>();
+    expect(input_stats.sex_distribution).toEqual({ '1': 5 });
+    expect(input_stats.heart_axis_distribution).toEqual({ MID: 6 });
+  });
+});
