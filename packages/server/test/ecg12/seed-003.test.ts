@@ -288,3 +288,31 @@ describe('seed 003 /api/v1/stats after refused requests', () => {
     expect(input_stats.heart_axis_distribution).toEqual({ MID: 6 });
   });
 });
+
+describe('seed 003 /api/v1/forward refusing a heart axis', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('POST /api/v1/forward with heart_axis "mid" → 400 listing all nine axes, NO_DATA included', async () => {
+    // A PTB-XL record without an axis is sent as NO_DATA (the seed's list); the refusal listed
+    // only the first eight values (TypeBox stops at 8 errors, one per literal of the union), so
+    // the client read that NO_DATA was not accepted.
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward',
+      payload: e07509Body({ heart_axis: 'mid' }),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'heart_axis',
+      message:
+        'heart_axis must be one of "ALAD", "ARAD", "AXL", "AXR", "LAD", "MID", "RAD", "SAG", "NO_DATA"',
+    });
+  });
+});
