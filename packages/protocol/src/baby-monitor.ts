@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { OffsetParam } from './common.js';
 import { Compile } from 'typebox/compile';
 
 /**
@@ -116,7 +117,7 @@ const QueryDateTime = (description?: string) =>
 export const BabyReadingsQuerySchema = Type.Object({
   patient_id: Type.Optional(Type.String({ minLength: 1 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: OffsetParam,
   cry_detected: Type.Optional(Type.Boolean()),
   sick_detected: Type.Optional(Type.Boolean()),
   start_date: Type.Optional(QueryDateTime()),

@@ -24,9 +24,20 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 
 export const IdParamsSchema = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
+/**
+ * `offset` of an offset-paged list. Bounded at 2^53 - 1: beyond it PostgreSQL's bigint refused
+ * the query (a 500 for `?offset=99999999999999999999`), and no list is that long.
+ */
+export const OffsetParam = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  default: 0,
+  description: 'Rows to skip',
+});
+
 export const PaginationQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: OffsetParam,
 });
 export type PaginationQuery = Static<typeof PaginationQuerySchema>;
 

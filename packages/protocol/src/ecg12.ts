@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { OffsetParam } from './common.js';
 
 /**
  * Resting 12-lead ECG classification (seed 003): one 10 s recording of the 12 standard
@@ -185,7 +186,7 @@ export type Ecg12BatchResult = Static<typeof Ecg12BatchResultSchema>;
 
 export const Ecg12HistoryQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: OffsetParam,
   patient_id: Type.Optional(
     Type.String({
       minLength: 1,
@@ -271,7 +272,7 @@ export type Ecg12StoredClassification = Static<typeof Ecg12StoredClassificationS
 
 export const Ecg12PatientHistoryQuerySchema = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: OffsetParam,
 });
 export type Ecg12PatientHistoryQuery = Static<typeof Ecg12PatientHistoryQuerySchema>;
 

@@ -366,6 +366,21 @@ const cases: Case[] = [
     'name',
     /must not contain the NUL character/,
   ],
+  // An offset beyond 2^53 (a client's overflowed page counter): PostgreSQL's bigint refused it,
+  // a 500 on every offset-paged list.
+  ...[
+    '/api/v1/history',
+    '/api/v1/ecg/history',
+    '/api/v1/readings',
+    '/health/history',
+    '/api/v1/users',
+    '/api/v1/devices',
+  ].map((url): Case => [
+    `${url}: offset 99999999999999999999`,
+    () => ({ method: 'GET', url: `${url}?offset=99999999999999999999`, headers: auth() }),
+    'offset',
+    /offset must be <= 9007199254740991/,
+  ]),
 ];
 
 describe('validation errors name their field and rule', () => {
