@@ -115,9 +115,13 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
   const withDefaults = Value.Default(Ecg12ClassifyBodySchema, shallow);
   if (!checkBody.Check(withDefaults)) {
     const { field, message } = describeValidation([...checkBody.Errors(withDefaults)]);
+    // A batch sample that is not an object is the sample itself (`samples[1]`), not a field of
+    // it: `samples[1].(body) must be object` named no field a client has.
+    const whole = prefix !== '' && field === '(body)';
+    const at = whole ? prefix.replace(/\.$/, '') : `${prefix}${field}`;
     throw new DomainError('VALIDATION_FAILED', {
-      field: `${prefix}${field}`,
-      message: prefix === '' ? message : `${prefix}${message}`,
+      field: at,
+      message: prefix === '' ? message : whole ? message.replace(field, at) : `${prefix}${message}`,
     });
   }
   const b: Ecg12ClassifyBody = { ...withDefaults, ecg_signal: signal as unknown[] };

@@ -315,4 +315,20 @@ describe('seed 003 /api/v1/forward refusing a heart axis', () => {
         'heart_axis must be one of "ALAD", "ARAD", "AXL", "AXR", "LAD", "MID", "RAD", "SAG", "NO_DATA"',
     });
   });
+
+  it('POST /api/v1/forward/batch with a sample that is not an object → its error names samples[1]', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward/batch',
+      payload: { samples: [e07509Body(), 5] },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ predictions: unknown[] }>().predictions[1]).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        field: 'samples[1]',
+        message: 'samples[1] must be object',
+      },
+    });
+  });
 });
