@@ -381,6 +381,15 @@ const cases: Case[] = [
     'offset',
     /offset must be <= 9007199254740991/,
   ]),
+  // A page size is a whole number: 1.5 must not be read as 1 (or 2) without a word.
+  ...['/api/v1/history', '/api/v1/ecg/history', '/api/v1/users', '/api/v1/devices'].map(
+    (url): Case => [
+      `${url}: limit 1.5`,
+      () => ({ method: 'GET', url: `${url}?limit=1.5`, headers: auth() }),
+      'limit',
+      /integer/,
+    ],
+  ),
 ];
 
 describe('validation errors name their field and rule', () => {

@@ -32,6 +32,23 @@ function nulPointer(value: unknown, pointer: string): string | undefined {
 }
 
 /**
+ * The first field of a query string or path declared an integer whose text is a number but not a
+ * whole one. Value.Convert truncates it ("1.5" → 1), so `?limit=1.5` was answered as `?limit=1`
+ * without a word.
+ */
+function fractionalInteger(schema: TSchema, input: unknown): string | undefined {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
+  if (props === undefined || typeof input !== 'object' || input === null) return undefined;
+  for (const [key, prop] of Object.entries(props)) {
+    const v = (input as Record<string, unknown>)[key];
+    if (prop.type !== 'integer' || typeof v !== 'string' || v.trim() === '') continue;
+    const n = Number(v);
+    if (Number.isFinite(n) && !Number.isInteger(n)) return key;
+  }
+  return undefined;
+}
+
+/**
  * TypeBox validation for every route. Query strings, params and headers arrive as strings, so
  * they are converted ("20" → 20) before the check; JSON bodies are not (a string "42" is not an
  * age). Declared defaults are filled in for every part. All issues are reported; the error
@@ -40,6 +57,18 @@ function nulPointer(value: unknown, pointer: string): string | undefined {
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);
   return (input: unknown) => {
+    const fractional = httpPart === 'body' ? undefined : fractionalInteger(schema, input);
+    if (fractional !== undefined)
+      return {
+        error: [
+          {
+            keyword: 'type',
+            instancePath: `/${fractional}`,
+            message: 'must be integer',
+            params: { type: 'integer' },
+          },
+        ] as never,
+      };
     const converted = httpPart === 'body' ? input : Value.Convert(schema, input);
     const value = Value.Default(schema, converted);
     if (!check.Check(value)) return { error: check.Errors(value) };
