@@ -11,6 +11,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { vitalsRow } from '../helpers/vitals-row.js';
 
 /** Mulberry32: a small seeded PRNG, so a failure can be replayed with the same data. */
 function prng(seed: number): () => number {
@@ -167,28 +168,16 @@ describe('stats from the per-minute rollup', () => {
       i: number,
       maybe: (p: number, v: number) => number | null,
     ): VitalsTable {
-      return {
+      return vitalsRow({
         id: `stats-${device}-${i}`,
         device_id: device,
         patient_id: patient.user.id,
         ts,
-        sequence: null,
-        received_at: ts,
         heart_rate_bpm: maybe(0.1, Math.round((40 + random() * 140) * 10) / 10),
         spo2_percent: maybe(0.2, Math.round(85 + random() * 15)),
         temperature_c: maybe(0.6, Math.round((35 + random() * 5) * 100) / 100),
-        respiratory_rate: null,
-        battery_percent: null,
         lead_off: 0,
-        ecg_sample_rate_hz: 250,
-        ecg_n_samples: 0,
-        ecg_scale_mv: null,
-        ecg_samples: null,
-        ecg_input: null,
-        device_ts: null,
-        window_ms: null,
-        beat_timestamps_ms: null,
-      };
+      });
     }
   });
   afterAll(async () => {
