@@ -72,9 +72,12 @@ const RESTART_AFTER_S = 10;
  * owners, so the restart normally waits for none of them; a message that waits for the
  * restart is never stored before it, and the run fails. A bound and not a deadline: on a
  * machine shared with other work every MQTT message is late (docs/scaling.md), and what is
- * checked is where a message is stored, not how fast.
+ * checked is where a message is stored, not how fast. So the bound outlasts the load (the
+ * wait goes on after the last packet is sent): 40 s failed runs on a busy CI machine whose
+ * messages were still on their way (127 of 406 stored after 50 s), and MQTT backlogs of up to
+ * 100 s were measured beside two busy loops.
  */
-const RESTART_WAIT_MAX_S = 40;
+const RESTART_WAIT_MAX_S = 120;
 const SWEEP_S = 5;
 /** Seconds either side of the kill where findings may differ from a single instance. */
 const TAKEOVER_WINDOW_S = 10;
