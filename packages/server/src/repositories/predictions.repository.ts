@@ -12,7 +12,6 @@ export interface PredictionsRepository {
       beforeTs?: number | undefined;
     },
   ): Promise<PredictionsTable[]>;
-  latest(deviceId: string): Promise<PredictionsTable | undefined>;
   /** Newest first, `offset` skipped, of any of the devices (the cardiac-monitor app's paging). */
   listOffsetPage(
     deviceIds: readonly string[],
@@ -20,8 +19,14 @@ export interface PredictionsRepository {
     offset: number,
   ): Promise<PredictionsTable[]>;
   countOf(deviceIds: readonly string[]): Promise<number>;
-  latestOf(deviceIds: readonly string[]): Promise<PredictionsTable | undefined>;
+  /** The prediction of the packet stamped latest (ts) of any of the devices. */
+  latestOf(deviceIds: readonly string[]): Promise<PredictionOfPacket | undefined>;
+  /** The prediction of the packet received last (received_at) of any of the devices. */
+  latestReceivedOf(deviceIds: readonly string[]): Promise<PredictionOfPacket | undefined>;
 }
+
+/** A prediction with when its packet was received (which latest to show: latest-shown.ts). */
+export type PredictionOfPacket = PredictionsTable & { packet_received_at: number };
 
 /**
  * Predictions are read through their packets (migration 006): the packet's (device_id, ts) index
@@ -50,9 +55,6 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
       if (q.beforeTs !== undefined) query = query.where('vitals.ts', '<', q.beforeTs);
       return query.orderBy('vitals.ts', 'desc').limit(q.limit).execute();
     },
-    latest(deviceId) {
-      return byDevice(deviceId).orderBy('vitals.ts', 'desc').limit(1).executeTakeFirst();
-    },
     listOffsetPage(deviceIds, limit, offset) {
       if (deviceIds.length === 0) return Promise.resolve([]);
       return byDevices(deviceIds)
@@ -74,7 +76,20 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
     },
     latestOf(deviceIds) {
       if (deviceIds.length === 0) return Promise.resolve(undefined);
-      return byDevices(deviceIds).orderBy('vitals.ts', 'desc').limit(1).executeTakeFirst();
+      return byDevices(deviceIds)
+        .select('vitals.received_at as packet_received_at')
+        .orderBy('vitals.ts', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    latestReceivedOf(deviceIds) {
+      if (deviceIds.length === 0) return Promise.resolve(undefined);
+      return byDevices(deviceIds)
+        .select('vitals.received_at as packet_received_at')
+        .orderBy('vitals.received_at', 'desc')
+        .orderBy('vitals.ts', 'desc')
+        .limit(1)
+        .executeTakeFirst();
     },
   };
 }

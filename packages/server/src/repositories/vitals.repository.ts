@@ -62,7 +62,12 @@ export interface VitalsRepository {
       beforeTs?: number | undefined;
     },
   ): Promise<VitalsRow[]>;
+  /** The packet stamped latest (ts): where ingest's ordering goes on from. */
   latest(deviceId: string): Promise<VitalsRow | undefined>;
+  /** The packet stamped latest (ts) of any of the devices. */
+  latestOf(deviceIds: readonly string[]): Promise<VitalsRow | undefined>;
+  /** The packet received last (received_at) of any of the devices (migration 028's index). */
+  latestReceivedOf(deviceIds: readonly string[]): Promise<VitalsRow | undefined>;
   /**
    * The heart rate measured from the ECG of those of the device's packets at `ts` that sent none
    * (packetHeartRateSql's second half), by packet ts.
@@ -521,6 +526,28 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .selectFrom('vitals')
         .select(VITALS_ROW_COLUMNS)
         .where('device_id', '=', deviceId)
+        .orderBy('ts', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    latestOf(deviceIds) {
+      if (deviceIds.length === 0) return Promise.resolve(undefined);
+      return db
+        .selectFrom('vitals')
+        .select(VITALS_ROW_COLUMNS)
+        .where('device_id', 'in', deviceIds)
+        .orderBy('ts', 'desc')
+        .orderBy('device_id')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    latestReceivedOf(deviceIds) {
+      if (deviceIds.length === 0) return Promise.resolve(undefined);
+      return db
+        .selectFrom('vitals')
+        .select(VITALS_ROW_COLUMNS)
+        .where('device_id', 'in', deviceIds)
+        .orderBy('received_at', 'desc')
         .orderBy('ts', 'desc')
         .limit(1)
         .executeTakeFirst();

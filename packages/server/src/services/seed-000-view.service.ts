@@ -12,10 +12,17 @@ import { readJsonOrNull } from '../repositories/json-column.js';
 import type { PredictionsRepository } from '../repositories/predictions.repository.js';
 import type { VitalsRepository } from '../repositories/vitals.repository.js';
 import { AD8232_ESP32_12BIT } from './ecg-input-profile.js';
+import { latestShown } from './latest-shown.js';
 
 export interface Seed000ViewServiceDeps {
-  vitals: Pick<VitalsRepository, 'listOffsetPage' | 'countOf' | 'latest' | 'listEcg'>;
-  predictions: Pick<PredictionsRepository, 'listOffsetPage' | 'countOf' | 'latest' | 'latestOf'>;
+  vitals: Pick<
+    VitalsRepository,
+    'listOffsetPage' | 'countOf' | 'latestOf' | 'latestReceivedOf' | 'listEcg'
+  >;
+  predictions: Pick<
+    PredictionsRepository,
+    'listOffsetPage' | 'countOf' | 'latestOf' | 'latestReceivedOf'
+  >;
   /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
   visibleDevice(viewer: Viewer, deviceId: string): Promise<unknown>;
   /** Hardware ids of every device the viewer may see. */
@@ -96,7 +103,11 @@ export class Seed000ViewService {
     includeEcg: boolean,
   ): Promise<Seed000Vitals> {
     const ids = await this.devices(viewer, deviceId);
-    const [row] = await this.deps.vitals.listOffsetPage(ids, 1, 0);
+    const row = latestShown(
+      await this.deps.vitals.latestOf(ids),
+      await this.deps.vitals.latestReceivedOf(ids),
+      (r) => r.received_at,
+    );
     if (row === undefined) throw new DomainError('VITALS_NOT_FOUND');
     const view = toSeed000Vitals(row);
     if (!includeEcg) return view;
@@ -130,7 +141,11 @@ export class Seed000ViewService {
 
   async latestPrediction(viewer: Viewer, deviceId: string | null): Promise<Seed000Prediction> {
     const ids = await this.devices(viewer, deviceId);
-    const row = await this.deps.predictions.latestOf(ids);
+    const row = latestShown(
+      await this.deps.predictions.latestOf(ids),
+      await this.deps.predictions.latestReceivedOf(ids),
+      (r) => r.packet_received_at,
+    );
     if (row === undefined) throw new DomainError('PREDICTION_NOT_FOUND');
     return toSeed000Prediction(row);
   }

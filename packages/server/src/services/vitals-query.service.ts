@@ -5,6 +5,7 @@ import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
 import type { PredictionsRepository } from '../repositories/predictions.repository.js';
 import type { Agg, SeriesBucketRow, VitalsRepository } from '../repositories/vitals.repository.js';
+import { latestShown } from './latest-shown.js';
 import { toPredictionView } from './prediction-view.js';
 import type { PredictionView } from './realtime-port.js';
 import { readJsonOrNull } from '../repositories/json-column.js';
@@ -34,7 +35,13 @@ export interface VitalsRecordView {
 export interface VitalsQueryServiceDeps {
   vitals: Pick<
     VitalsRepository,
-    'listHistory' | 'latest' | 'measuredHeartRatesAt' | 'listEcg' | 'series' | 'stats'
+    | 'listHistory'
+    | 'latestOf'
+    | 'latestReceivedOf'
+    | 'measuredHeartRatesAt'
+    | 'listEcg'
+    | 'series'
+    | 'stats'
   >;
   predictions: PredictionsRepository;
   /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
@@ -156,7 +163,11 @@ export class VitalsQueryService {
   }
 
   private async latestRows(deviceId: string): Promise<VitalsRow[]> {
-    const row = await this.deps.vitals.latest(deviceId);
+    const row = latestShown(
+      await this.deps.vitals.latestOf([deviceId]),
+      await this.deps.vitals.latestReceivedOf([deviceId]),
+      (r) => r.received_at,
+    );
     return row === undefined ? [] : [row];
   }
 
@@ -289,7 +300,11 @@ export class VitalsQueryService {
 
   async latestPrediction(viewer: Viewer, deviceId: string): Promise<PredictionView> {
     await this.deps.visibleDevice(viewer, deviceId);
-    const row = await this.deps.predictions.latest(deviceId);
+    const row = latestShown(
+      await this.deps.predictions.latestOf([deviceId]),
+      await this.deps.predictions.latestReceivedOf([deviceId]),
+      (r) => r.packet_received_at,
+    );
     if (row === undefined) throw new DomainError('PREDICTION_NOT_FOUND');
     return toPredictionView(row);
   }

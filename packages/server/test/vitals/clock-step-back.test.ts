@@ -95,6 +95,24 @@ async function hrHighAlerts(t: TestApp, doctor: TestUser) {
     .items.filter((a) => a.rule_kind === 'hr_high');
 }
 
+/** The packet time of what the three "latest" reads show a doctor. */
+async function latestShownTs(t: TestApp, doctor: TestUser, deviceId: string) {
+  const read = async <T>(url: string) => {
+    const res = await t.app.inject({ url, headers: doctor.headers });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<T>();
+  };
+  const vitals = await read<{ timestamp: number }>(`/api/v1/vitals/${deviceId}/latest`);
+  const prediction = await read<{ timestamp: number }>(`/api/v1/predictions/${deviceId}/latest`);
+  // The cardiac-monitor app's view across the doctor's devices (ISO timestamps).
+  const app = await read<{ timestamp: string }>('/api/v1/vitals/me/latest');
+  return {
+    vitals: vitals.timestamp,
+    prediction: prediction.timestamp,
+    app: Date.parse(app.timestamp),
+  };
+}
+
 let open: TestApp | undefined;
 afterEach(async () => {
   await open?.close();
@@ -113,7 +131,29 @@ describe('a sequence-less device whose clock steps back 3 h', () => {
     // The clock steps back 3 h, and the patient's heart races.
     const steppedS = startS + 6 * WINDOW_S - STEP_BACK_S;
     const answers: Answer[] = [];
-    for (const w of windows(deviceId, 150, 12, steppedS, 2)) answers.push(await send(t, key, w));
+    const shown: Awaited<ReturnType<typeof latestShownTs>>[] = [];
+    for (const w of windows(deviceId, 150, 12, steppedS, 2)) {
+      answers.push(await send(t, key, w));
+      shown.push(await latestShownTs(t, doctor, deviceId));
+    }
+    // "Latest" keeps the last window before the step for 30 s (a late retry is not the stream),
+    // then follows the stepped clock instead of showing a reading 3 h old for 3 h.
+    const beforeStep = (startS + 5 * WINDOW_S) * 1000;
+    const steppedAt = (k: number) => (steppedS + k * WINDOW_S) * 1000;
+    expect(shown.map((s) => s.vitals)).toEqual([
+      beforeStep,
+      beforeStep,
+      beforeStep,
+      ...Array.from({ length: 9 }, (_, k) => steppedAt(k + 3)),
+    ]);
+    // Predictions are stored once the third stepped window releases the first three.
+    expect(shown.map((s) => s.prediction)).toEqual([
+      beforeStep,
+      beforeStep,
+      beforeStep,
+      ...Array.from({ length: 9 }, (_, k) => steppedAt(k + 3)),
+    ]);
+    expect(shown.map((s) => s.app)).toEqual(shown.map((s) => s.vitals));
 
     // The first two wait (the answer has no prediction yet), the third releases all three.
     expect(answers.map((a) => a.prediction === null)).toEqual([
@@ -142,7 +182,7 @@ describe('a sequence-less device whose clock steps back 3 h', () => {
     const t = await createTestApp();
     open = t;
     const deviceId = 'CardiacMon-STRAY';
-    const { key } = await createMonitoredPatient(t, deviceId);
+    const { doctor, key } = await createMonitoredPatient(t, deviceId);
     const startS = Math.floor(t.clock.now() / 1000);
     const live = windows(deviceId, 80, 12, startS, 3);
     for (const w of live.slice(0, 6)) await send(t, key, w);
@@ -151,6 +191,13 @@ describe('a sequence-less device whose clock steps back 3 h', () => {
     const [stray] = windows(deviceId, 150, 1, startS - 3600, 4);
     if (stray === undefined || live[5] === undefined) throw new Error('no windows');
     await send(t, key, stray);
+    // Received last, stamped an hour back: "latest" is still the live window.
+    const live5 = (startS + 5 * WINDOW_S) * 1000;
+    expect(await latestShownTs(t, doctor, deviceId)).toEqual({
+      vitals: live5,
+      prediction: live5,
+      app: live5,
+    });
     await send(t, key, live[5]);
     for (const w of live.slice(6)) await send(t, key, w);
 
