@@ -47,6 +47,20 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
       .innerJoin('predictions', 'predictions.vitals_id', 'vitals.id')
       .selectAll('predictions')
       .where('vitals.device_id', 'in', deviceIds);
+  /** The prediction of the packet of any of the devices first by `order` (then `tie`), newest first. */
+  const newestOf = (
+    deviceIds: readonly string[],
+    order: 'vitals.ts' | 'vitals.received_at',
+    tie: 'vitals.ts' | 'vitals.received_at',
+  ) =>
+    deviceIds.length === 0
+      ? Promise.resolve(undefined)
+      : byDevices(deviceIds)
+          .select('vitals.received_at as packet_received_at')
+          .orderBy(order, 'desc')
+          .orderBy(tie, 'desc')
+          .limit(1)
+          .executeTakeFirst();
   return {
     list(deviceId, q) {
       let query = byDevice(deviceId);
@@ -75,21 +89,10 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
       return Number(r?.n ?? 0);
     },
     latestOf(deviceIds) {
-      if (deviceIds.length === 0) return Promise.resolve(undefined);
-      return byDevices(deviceIds)
-        .select('vitals.received_at as packet_received_at')
-        .orderBy('vitals.ts', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      return newestOf(deviceIds, 'vitals.ts', 'vitals.received_at');
     },
     latestReceivedOf(deviceIds) {
-      if (deviceIds.length === 0) return Promise.resolve(undefined);
-      return byDevices(deviceIds)
-        .select('vitals.received_at as packet_received_at')
-        .orderBy('vitals.received_at', 'desc')
-        .orderBy('vitals.ts', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      return newestOf(deviceIds, 'vitals.received_at', 'vitals.ts');
     },
   };
 }

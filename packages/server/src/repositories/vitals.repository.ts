@@ -460,6 +460,22 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
       await upsertMinuteRollup(trx, vitals, measured, insert);
     });
 
+  /** The packet of any of the devices that comes first by `order` (then `tie`), newest first. */
+  const newestOf = (
+    deviceIds: readonly string[],
+    order: 'ts' | 'received_at',
+    tie: 'ts' | 'received_at',
+  ) =>
+    deviceIds.length === 0
+      ? Promise.resolve(undefined)
+      : db
+          .selectFrom('vitals')
+          .select(VITALS_ROW_COLUMNS)
+          .where('device_id', 'in', deviceIds)
+          .orderBy(order, 'desc')
+          .orderBy(tie, 'desc')
+          .limit(1)
+          .executeTakeFirst();
   return {
     async writeUnits(units) {
       try {
@@ -531,26 +547,10 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .executeTakeFirst();
     },
     latestOf(deviceIds) {
-      if (deviceIds.length === 0) return Promise.resolve(undefined);
-      return db
-        .selectFrom('vitals')
-        .select(VITALS_ROW_COLUMNS)
-        .where('device_id', 'in', deviceIds)
-        .orderBy('ts', 'desc')
-        .orderBy('device_id')
-        .limit(1)
-        .executeTakeFirst();
+      return newestOf(deviceIds, 'ts', 'received_at');
     },
     latestReceivedOf(deviceIds) {
-      if (deviceIds.length === 0) return Promise.resolve(undefined);
-      return db
-        .selectFrom('vitals')
-        .select(VITALS_ROW_COLUMNS)
-        .where('device_id', 'in', deviceIds)
-        .orderBy('received_at', 'desc')
-        .orderBy('ts', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      return newestOf(deviceIds, 'received_at', 'ts');
     },
     async measuredHeartRatesAt(deviceId, ts) {
       if (ts.length === 0) return new Map();
