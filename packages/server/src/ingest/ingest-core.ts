@@ -64,7 +64,10 @@ export interface IngestCoreDeps {
  * moved at 45 s, had its episode found again only after the run's end (0 af_onset alerts).
  */
 const WARM_UP_MS = 60_000;
-/** How far behind the stream's position catching up looks for late packets, ms. */
+/**
+ * How far behind the stream's position catching up looks for late packets, and how far back in
+ * receipt time for packets stamped before that, ms.
+ */
 const LATE_LOOKBACK_MS = 60_000;
 /** Stored readings read back per query when catching up. */
 const CATCH_UP_BATCH = 200;
@@ -393,9 +396,15 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     for (;;) {
       const after = state.orderer.lastTimestampMs ?? (await stored.lastAssessedTs(deviceId)) ?? -1;
       // From a little before the stream's position: a packet stored elsewhere after later ones
-      // were assessed is assessed too (as late: without its stream content).
+      // were assessed is assessed too (as late: without its stream content). And whatever was
+      // received lately: a device whose clock stepped back hours sends packets stamped far
+      // before the position, which the orderer takes for a new stream (packet-order.ts).
       const rows = (
-        await stored.unassessedAfter(deviceId, after - LATE_LOOKBACK_MS, CATCH_UP_BATCH)
+        await stored.unassessedAfter(deviceId, {
+          afterTs: after - LATE_LOOKBACK_MS,
+          receivedSinceMs: now - LATE_LOOKBACK_MS,
+          limit: CATCH_UP_BATCH,
+        })
       ).filter((r) => !state.orderer.isHeld(r.reading.tsMs));
       if (rows.length === 0) return;
       const out: AssessBatch<A> = { assessments: [], live: [], observations: [] };

@@ -161,8 +161,15 @@ export interface SignalKind<P extends DevicePayload, V, R, A, S> {
 
 /** A kind's stored readings as the owner of a device reads them back (several instances). */
 export interface StoredStream<V, S> {
-  /** Readings of the device after `afterTs` with no assessment yet, oldest first. */
-  unassessedAfter(deviceId: string, afterTs: number, limit: number): Promise<StoredReading<V>[]>;
+  /**
+   * Readings of the device stamped after `afterTs`, or received at or after `receivedSinceMs`
+   * whatever their stamp (a device whose clock stepped back), with no assessment yet, oldest
+   * first.
+   */
+  unassessedAfter(
+    deviceId: string,
+    q: { afterTs: number; receivedSinceMs: number; limit: number },
+  ): Promise<StoredReading<V>[]>;
   /** Timestamp of the device's newest assessed reading (undefined: none). */
   lastAssessedTs(deviceId: string): Promise<number | undefined>;
   /** Devices with readings stored at or after `sinceMs`. */

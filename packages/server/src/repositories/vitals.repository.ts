@@ -74,13 +74,20 @@ export interface VitalsRepository {
    */
   measuredHeartRatesAt(deviceId: string, ts: readonly number[]): Promise<Map<number, number>>;
   /**
-   * Whole stored packets (ECG included) of a device with `afterTs` < ts <= `toTs`, oldest
-   * first; with `unassessedOnly`, only those without a prediction (several instances: the
-   * packets other instances stored for this device's owner).
+   * Whole stored packets (ECG included) of a device with `afterTs` < ts <= `toTs` (or, given
+   * `receivedSinceMs`, received at or after it whatever their ts), oldest first; with
+   * `unassessedOnly`, only those without a prediction (several instances: the packets other
+   * instances stored for this device's owner).
    */
   listPackets(
     deviceId: string,
-    q: { afterTs: number; toTs?: number; unassessedOnly: boolean; limit: number },
+    q: {
+      afterTs: number;
+      toTs?: number;
+      receivedSinceMs?: number;
+      unassessedOnly: boolean;
+      limit: number;
+    },
   ): Promise<VitalsTable[]>;
   /** Timestamp of the device's newest prediction. */
   lastPredictionTs(deviceId: string): Promise<number | undefined>;
@@ -562,11 +569,14 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
       return new Map(rows.map((r) => [r.ts, r.heart_rate_bpm ?? 0]));
     },
     listPackets(deviceId, q) {
-      let query = db
-        .selectFrom('vitals as v')
-        .selectAll('v')
-        .where('v.device_id', '=', deviceId)
-        .where('v.ts', '>', q.afterTs);
+      let query = db.selectFrom('vitals as v').selectAll('v').where('v.device_id', '=', deviceId);
+      const since = q.receivedSinceMs;
+      query =
+        since === undefined
+          ? query.where('v.ts', '>', q.afterTs)
+          : query.where((eb) =>
+              eb.or([eb('v.ts', '>', q.afterTs), eb('v.received_at', '>=', since)]),
+            );
       if (q.toTs !== undefined) query = query.where('v.ts', '<=', q.toTs);
       if (q.unassessedOnly)
         query = query.where((eb) =>

@@ -137,6 +137,46 @@ describe.skipIf(url === undefined)('per-device ownership of live analysis (Postg
     }
   }, 120_000);
 
+  it('analyses the windows another instance stored after the device clock stepped back hours', async () => {
+    const { a, b } = await twoInstances('vigil_own');
+    open.push(a, b);
+    const deviceId = deviceOwnedBy(a, (i) => `ESP32-step-${String(i)}`);
+    const { key } = await createMonitoredPatient(a, deviceId);
+    // No sequence numbers (as the cardiac-monitor firmware): only the clock orders packets.
+    const unsequenced = (packets: Packet[]) => packets.map(({ sequence: _, ...p }) => p);
+    const tick = () => {
+      a.clock.advance(1000);
+      b.clock.advance(1000);
+    };
+    const start = a.clock.now() - 60_000;
+    for (const p of unsequenced(syntheticPackets(deviceId, 75, 10, start))) {
+      await send([p], key, () => a);
+      tick();
+    }
+    // The clock steps back 3 h; the owner is out of reach, so `b` stores the windows (sent in
+    // real time, one a second) and tells the owner, whose catch-up reads them back.
+    const stepped = unsequenced(
+      syntheticPackets(deviceId, 75, 6, start + 10_000 - 3 * 3_600_000, 8),
+    );
+    for (const p of stepped) {
+      await send([p], key, () => b);
+      tick();
+    }
+    // Before, the catch-up looked only 60 s behind the stream's timestamps: none was assessed.
+    await vi.waitFor(
+      async () => {
+        const { predictions } = await rowsOf(a, deviceId);
+        expect(predictions.filter((p) => p.ts < start).map((p) => p.ts)).toEqual(
+          stepped.map((p) => p.timestamp),
+        );
+      },
+      { timeout: 20_000 },
+    );
+    const { predictions } = await rowsOf(a, deviceId);
+    // Analysed as a new stream, not set aside as late packets.
+    expect(predictions.filter((p) => p.reasons.includes('LATE_PACKET'))).toEqual([]);
+  }, 120_000);
+
   it("hands an upload that reaches another instance to the device's owner, which answers with its prediction, and handles it where it arrived when the owner is gone", async () => {
     const ports = { a: await freePort(), b: await freePort() };
     const { a, b } = await twoInstances('vigil_fwd', (name) => ({

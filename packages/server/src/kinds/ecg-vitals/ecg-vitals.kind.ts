@@ -162,9 +162,10 @@ export function createEcgVitalsKind(deps: EcgVitalsKindDeps): EcgVitalsKind {
     },
     repository: createEcgVitalsRepository(deps.vitals),
     stored: {
-      async unassessedAfter(deviceId, afterTs, limit) {
+      async unassessedAfter(deviceId, { afterTs, receivedSinceMs, limit }) {
         const rows = await deps.vitals.listPackets(deviceId, {
           afterTs,
+          receivedSinceMs,
           unassessedOnly: true,
           limit,
         });
