@@ -77,7 +77,10 @@ export type {
   AtrialActivityOptions,
   AtrialActivityTracker,
 } from './arrhythmia/create-atrial-activity-tracker.js';
-export type { BeatClassifierOptions } from './arrhythmia/create-beat-classifier.js';
+export type {
+  BeatClassifierOptions,
+  SecondLeadReliability,
+} from './arrhythmia/create-beat-classifier.js';
 export { loadBeatModel } from './arrhythmia/load-beat-model.js';
 export type { BeatModel } from './arrhythmia/beat-model.js';
 export type {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { detectQrs } from '../ecg/detect-qrs.js';
 import { aamiClass } from './aami-class.js';
 import { classifyBeats } from './classify-beats.js';
+import { SECOND_LEAD_RELIABILITIES } from './create-beat-classifier.js';
+import type { SecondLeadReliability } from './create-beat-classifier.js';
 import { loadBeatModel } from './load-beat-model.js';
 import { normalLookingVebs } from './__tests__/normal-looking-vebs.js';
 import type { BeatClass } from './types.js';
@@ -134,6 +136,47 @@ describe('classifyBeats from two leads (secondLeadMv)', () => {
     }
   });
 
+  it('changes no class, whatever the reliability rule, when the second lead is inverted or noise', () => {
+    const one = classifyBeats(ecgMv, excerpt.fs, refPeaks);
+    expect(one.filter((c) => c === 'VEB')).toHaveLength(16);
+    const inverted = ecgMv.map((x) => -x);
+    // Seeded white noise (0.3 mV, Box-Muller on a Lehmer generator): no QRS at the peaks.
+    let seed = 1;
+    const uniform = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const noise = Float64Array.from(
+      ecgMv,
+      () => 0.3 * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
+    );
+    for (const secondLeadReliability of SECOND_LEAD_RELIABILITIES) {
+      for (const second of [inverted, noise]) {
+        expect(
+          classifyBeats(ecgMv, excerpt.fs, refPeaks, {
+            secondLeadMv: second,
+            classifier: { leadFusion: 'confidence', secondLeadReliability },
+          }),
+        ).toEqual(one);
+      }
+    }
+  });
+
+  it('template and veb-only keep the VEBs only the second lead shows; cluster-map drops them', () => {
+    const called = (secondLeadReliability: SecondLeadReliability): number[] => {
+      const two = classifyBeats(flat, excerpt.fs, refPeaks, {
+        secondLeadMv: ecgMv,
+        classifier: { leadFusion: 'confidence', secondLeadReliability },
+      });
+      return [
+        vebIdx.filter((i) => two[i] === 'VEB').length,
+        two.filter((c, i) => c === 'VEB' && refClasses[i] !== 'VEB').length,
+      ];
+    };
+    expect(called('template')).toEqual([16, 0]);
+    expect(called('veb-only')).toEqual([16, 0]);
+    // On the first lead they join the normal beats' cluster, on the second their own: the
+    // first lead's normal cluster does not map onto one second-lead cluster, so it is ignored.
+    expect(called('cluster-map')).toEqual([0, 0]);
+  });
+
   it('rejects a second lead of another length or an unknown rule, naming the field', () => {
     expect(() =>
       classifyBeats(ecgMv, excerpt.fs, refPeaks, { secondLeadMv: ecgMv.subarray(1) }),
@@ -144,6 +187,12 @@ describe('classifyBeats from two leads (secondLeadMv)', () => {
         classifier: { leadFusion: 'max' as 'mean' },
       }),
     ).toThrow(expect.objectContaining({ field: 'options.leadFusion' }) as Error);
+    expect(() =>
+      classifyBeats(ecgMv, excerpt.fs, refPeaks, {
+        secondLeadMv: ecgMv,
+        classifier: { secondLeadReliability: 'vote' as 'none' },
+      }),
+    ).toThrow(expect.objectContaining({ field: 'options.secondLeadReliability' }) as Error);
   });
 });
 

@@ -432,6 +432,24 @@ export interface BeatClassifierOptions {
    * a lead whose beat is noise-like does not vote), default `mean`.
    */
   leadFusion?: LeadFusionRule;
+  /**
+   * With `secondLead`: how far the second lead is trusted on this record, default `none` (both
+   * leads vote as `leadFusion` weighs them). Issue 18: fused on every beat, a second lead like V1
+   * cost DS1 record 203 70 to 115 VEBs while the SVDB records' similar Holter leads gained.
+   * - `template`: each lead weighs 1 / (1 − r), r its running mean (last 32) of the QRS
+   *   correlation with its own template over the beats it calls N itself (floored at 0.01): a
+   *   lead whose normal beats repeat one shape is trusted more than one whose normal beats vary.
+   * - `cluster-map`: the second lead votes only where its cluster is the one the first lead's
+   *   cluster usually maps onto (its running share, last 32 beats of the first lead's cluster,
+   *   at least 0.8): where the two leads' groupings of the beats disagree, the second is ignored.
+   * - `veb-only`: the second lead informs only the VEB probability (QRS morphology), the rest
+   *   keeps the first lead's proportions: the SVEB call (timing, P wave) stays the first lead's.
+   * Off by default, measured and not adopted (docs/arrhythmia-choices.md, "Per-lead reliability"):
+   * on the confidence rule, leave-one-record-out VEB / SVEB Se and +P summed 353.9, 351.5 and
+   * 352.5 against 351.0 with one lead (the rule asked for 355.0), and only `veb-only` kept every
+   * CPSC 2021 development AF episode.
+   */
+  secondLeadReliability?: SecondLeadReliability;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
   spikeRatio?: number;
   /** Recent beats over which noise and pacing are judged, default 16. */
@@ -530,6 +548,23 @@ function fitFusion(x: Float64Array, n: Float64Array, v: Float64Array): FusionFit
     residualN: Math.max(0, xx - (xn * xn) / nn) / xx,
   };
 }
+
+/** How far the second lead is trusted (see `BeatClassifierOptions.secondLeadReliability`). */
+export type SecondLeadReliability = 'none' | 'template' | 'cluster-map' | 'veb-only';
+
+export const SECOND_LEAD_RELIABILITIES: readonly SecondLeadReliability[] = [
+  'none',
+  'template',
+  'cluster-map',
+  'veb-only',
+];
+
+/** Beats after which the reliability running means become exponential (as the clusters'). */
+const RELIABILITY_MEMORY = 32;
+/** Least share of a first-lead cluster's beats in one second-lead cluster for `cluster-map`. */
+const CLUSTER_MAP_SHARE = 0.8;
+/** Floor of 1 − r in the `template` weight 1 / (1 − r). */
+const TEMPLATE_SPREAD_FLOOR = 0.01;
 
 export interface BeatClassifier {
   /**
@@ -643,6 +678,14 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       'INVALID_OPTION',
       'options.leadFusion',
       `leadFusion must be one of ${LEAD_FUSION_RULES.join(', ')}`,
+    );
+  }
+  const secondLeadReliability = options.secondLeadReliability ?? 'none';
+  if (!SECOND_LEAD_RELIABILITIES.includes(secondLeadReliability)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.secondLeadReliability',
+      `secondLeadReliability must be one of ${SECOND_LEAD_RELIABILITIES.join(', ')}`,
     );
   }
   const extractor2 = secondLead
@@ -781,6 +824,64 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       }
     }
   };
+  // `secondLeadReliability` state: each lead's running QRS correlation of its own N calls
+  // (`template`), and for each first-lead cluster the running share of its beats in each
+  // second-lead cluster (`cluster-map`; shares below 1e-3 are dropped, so the maps stay small).
+  const normalCorr = [
+    { n: 0, r: 0 },
+    { n: 0, r: 0 },
+  ];
+  const clusterMaps = new WeakMap<object, { n: number; shares: Map<object, number> }>();
+  /** The two leads' weights for this beat (updating the state above). */
+  const reliability = (
+    features1: Float64Array,
+    p1: Float64Array,
+    noisy1: boolean,
+    cluster1: object | null,
+    features2: Float64Array,
+    p2: Float64Array,
+    noisy2: boolean,
+    cluster2: object | null,
+  ): [number, number] => {
+    if (secondLeadReliability === 'template') {
+      const leads = [
+        { f: features1, p: p1, noisy: noisy1 },
+        { f: features2, p: p2, noisy: noisy2 },
+      ];
+      leads.forEach(({ f, p, noisy }, i) => {
+        const s = normalCorr[i];
+        if (s === undefined || noisy || nClass < 0) return;
+        let top = 0;
+        for (let c = 1; c < p.length; c++) if ((p[c] ?? 0) > (p[top] ?? 0)) top = c;
+        if (top !== nClass) return;
+        s.n++;
+        s.r += ((f[CORR_QRS] ?? 0) - s.r) / Math.min(s.n, RELIABILITY_MEMORY);
+      });
+      // Before a lead has called a beat N itself, both weigh alike.
+      const [a, b] = normalCorr;
+      if (a === undefined || b === undefined || a.n === 0 || b.n === 0) return [1, 1];
+      return [
+        1 / Math.max(1 - a.r, TEMPLATE_SPREAD_FLOOR),
+        1 / Math.max(1 - b.r, TEMPLATE_SPREAD_FLOOR),
+      ];
+    }
+    if (secondLeadReliability === 'cluster-map') {
+      if (cluster1 === null || cluster2 === null) return [1, 1];
+      const map = clusterMaps.get(cluster1) ?? { n: 0, shares: new Map<object, number>() };
+      clusterMaps.set(cluster1, map);
+      map.n++;
+      const a = 1 / Math.min(map.n, RELIABILITY_MEMORY);
+      for (const [c, share] of map.shares) {
+        const next = share * (1 - a);
+        if (next < 1e-3) map.shares.delete(c);
+        else map.shares.set(c, next);
+      }
+      const own = (map.shares.get(cluster2) ?? 0) + a;
+      map.shares.set(cluster2, own);
+      return own >= CLUSTER_MAP_SHARE ? [1, 1] : [1, 0];
+    }
+    return [1, 1];
+  };
   return {
     next(view, prevPeak, peak, nextPeak, secondView) {
       if (secondLead && secondView === undefined) {
@@ -815,13 +916,26 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
         const w2 = extractor2.last;
         predictBeatProbabilities(model, modelFeatures2, probabilities2);
         clusterVote(probabilities2, extractor2.lastCluster);
+        const secondNoisy = w2 === null || w2.slopeContrast < noiseSlopeContrast;
+        const weights = reliability(
+          features,
+          probabilities,
+          noiseLike,
+          extractor.lastCluster,
+          featureScratch2,
+          probabilities2,
+          secondNoisy,
+          extractor2.lastCluster,
+        );
         fuseLeadProbabilities(
           probabilities,
           probabilities2,
           {
             rule: leadFusion,
             firstNoisy: noiseLike,
-            secondNoisy: w2 === null || w2.slopeContrast < noiseSlopeContrast,
+            secondNoisy,
+            weights,
+            ...(secondLeadReliability === 'veb-only' && veb >= 0 ? { onlyClass: veb } : {}),
           },
           probabilities,
         );

@@ -17,6 +17,20 @@ export interface FuseLeadProbabilitiesOptions {
   firstNoisy?: boolean;
   /** The beat is noise-like on the second lead: it does not vote (unless both are), default false. */
   secondNoisy?: boolean;
+  /**
+   * Reliability of each lead (first, second; finite, >= 0, not both 0), multiplying the rule's
+   * own weights (1 and 1 for `mean` and `log-mean`, the confidences for `confidence`; for
+   * `log-mean` the exponents of the weighted geometric mean), default [1, 1]: a lead the caller
+   * trusts less on this record counts less.
+   */
+  weights?: readonly [number, number];
+  /**
+   * Index of the one class the second lead informs, default none (all): the fused probability of
+   * that class is the rule's, and the other classes share the rest in the first lead's
+   * proportions (e.g. the second lead adds morphology evidence for a ventricular beat but leaves
+   * the first lead's supraventricular-versus-normal call alone).
+   */
+  onlyClass?: number;
 }
 
 /** Smallest probability the log pool reads (a softmax output is never exactly 0 in theory). */
@@ -55,7 +69,23 @@ export function fuseLeadProbabilities(
       `rule must be one of ${LEAD_FUSION_RULES.join(', ')}`,
     );
   }
+  const [ra, rb] = options.weights ?? [1, 1];
+  if (!(ra >= 0 && rb >= 0 && ra + rb > 0 && Number.isFinite(ra + rb))) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.weights',
+      'weights must be two finite numbers >= 0, not both 0',
+    );
+  }
   const n = first.length;
+  const only = options.onlyClass;
+  if (only !== undefined && !(Number.isInteger(only) && only >= 0 && only < n)) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.onlyClass',
+      `onlyClass must be a class index within 0..${n - 1}`,
+    );
+  }
   const firstVotes = options.secondNoisy === true || options.firstNoisy !== true;
   const secondVotes = options.firstNoisy === true || options.secondNoisy !== true;
   if (!secondVotes) {
@@ -66,28 +96,44 @@ export function fuseLeadProbabilities(
     if (out !== second) out.set(second);
     return out;
   }
+  // With `onlyClass` the first lead's values are read again after the pool: a copy when `out`
+  // (written by the pool) is `first`.
+  const a0 = only !== undefined && out === first ? first.slice() : first;
   if (rule === 'log-mean') {
+    const ea = ra / (ra + rb);
+    const eb = rb / (ra + rb);
     let sum = 0;
     for (let c = 0; c < n; c++) {
       const a = Math.max(first[c] ?? 0, LOG_FLOOR);
       const b = Math.max(second[c] ?? 0, LOG_FLOOR);
-      const v = Math.sqrt(a * b);
+      // Equal weights: the square root, as before the weights existed (the same bits).
+      const v = ra === rb ? Math.sqrt(a * b) : Math.exp(ea * Math.log(a) + eb * Math.log(b));
       out[c] = v;
       sum += v;
     }
     for (let c = 0; c < n; c++) out[c] = (out[c] ?? 0) / sum;
-    return out;
+  } else {
+    let wa = ra;
+    let wb = rb;
+    if (rule === 'confidence') {
+      // A lead as sure as one-hot weighs 1, a uniform one nothing (floored so that two uniform
+      // leads still average).
+      wa *= Math.max(1 - entropy(first) / Math.log(n), 1e-6);
+      wb *= Math.max(1 - entropy(second) / Math.log(n), 1e-6);
+    }
+    const w = wa + wb;
+    for (let c = 0; c < n; c++) out[c] = (wa * (first[c] ?? 0) + wb * (second[c] ?? 0)) / w;
   }
-  let wa = 1;
-  let wb = 1;
-  if (rule === 'confidence') {
-    // A lead as sure as one-hot weighs 1, a uniform one nothing (floored so that two uniform
-    // leads still average).
-    wa = Math.max(1 - entropy(first) / Math.log(n), 1e-6);
-    wb = Math.max(1 - entropy(second) / Math.log(n), 1e-6);
+  if (only !== undefined) {
+    // The other classes share what the fused class leaves in the first lead's proportions
+    // (evenly if the first lead gave that class everything).
+    const fusedOnly = out[only] ?? 0;
+    const rest = 1 - (a0[only] ?? 0);
+    for (let c = 0; c < n; c++) {
+      if (c === only) continue;
+      out[c] = rest > 1e-12 ? ((a0[c] ?? 0) * (1 - fusedOnly)) / rest : (1 - fusedOnly) / (n - 1);
+    }
   }
-  const w = wa + wb;
-  for (let c = 0; c < n; c++) out[c] = (wa * (first[c] ?? 0) + wb * (second[c] ?? 0)) / w;
   return out;
 }
 

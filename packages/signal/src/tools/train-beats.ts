@@ -4,7 +4,7 @@
  *  [--sweep '<json array>'] [--augment noise|mix|retime] [--noise-share 0.1] [--wander-share 0.3]
  *  [--retime-seconds 180] [--mask-af-beats]
  *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
- *  [--af-beats <root> ...] [--af-beats-share 0.02] [--two-lead mean,log-mean,confidence]
+ *  [--af-beats <root> ...] [--af-beats-share 0.02] [--two-lead mean,log-mean,confidence[:template]]
  *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
@@ -36,6 +36,8 @@ import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-m
 import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
 import { LEAD_FUSION_RULES } from '../arrhythmia/fuse-lead-probabilities.js';
 import type { LeadFusionRule } from '../arrhythmia/fuse-lead-probabilities.js';
+import { SECOND_LEAD_RELIABILITIES } from '../arrhythmia/create-beat-classifier.js';
+import type { SecondLeadReliability } from '../arrhythmia/create-beat-classifier.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import { createRng } from '../synth/create-rng.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
@@ -148,7 +150,8 @@ const { values, positionals } = parseArgs({
      * record is also scored end to end on its first lead's detected beats classified from both
      * leads (`classifyBeats`' `secondLeadMv`: its second lead, the classifier's `leadFusion`),
      * by the same fold model: the same folds and models as the one-lead figures, only the
-     * scoring differs.
+     * scoring differs. An entry `rule:reliability` (e.g. `confidence:template`) also sets the
+     * classifier's `secondLeadReliability`.
      */
     'two-lead': { type: 'string', default: '' },
     /**
@@ -189,13 +192,23 @@ if (dir === undefined) {
 const sweep = (values.sweep === undefined ? [] : JSON.parse(values.sweep)) as NonNullable<
   ArrhythmiaMonitorOptions['classifier']
 >[];
-const twoLeadRules = values['two-lead'].split(',').filter((r) => r !== '') as LeadFusionRule[];
-for (const rule of twoLeadRules) {
-  if (!LEAD_FUSION_RULES.includes(rule)) {
-    console.error(`--two-lead: ${rule} is not one of ${LEAD_FUSION_RULES.join(', ')}`);
-    process.exit(2);
-  }
-}
+/** `--two-lead` entries: a fusion rule, optionally `:` a second-lead reliability. */
+const twoLeadRules = values['two-lead']
+  .split(',')
+  .filter((r) => r !== '')
+  .map((entry) => {
+    const [rule, reliability = 'none'] = entry.split(':') as [
+      LeadFusionRule,
+      SecondLeadReliability?,
+    ];
+    if (!LEAD_FUSION_RULES.includes(rule) || !SECOND_LEAD_RELIABILITIES.includes(reliability)) {
+      console.error(
+        `--two-lead: ${entry} is not one of ${LEAD_FUSION_RULES.join(', ')}, optionally :${SECOND_LEAD_RELIABILITIES.join('|')}`,
+      );
+      process.exit(2);
+    }
+    return { name: entry, rule, reliability };
+  });
 /** End-to-end scores of each two-lead rule, by database and pooled (key ''). */
 const twoLeadScores = twoLeadRules.map(() => new Map<string, ReturnType<typeof emptyScore>>());
 /** End-to-end scores of each sweep setting, by database and pooled (key ''). */
@@ -662,13 +675,13 @@ if (!values['no-cv']) {
       }
     }
     const second = otherLeads.get(test.record)?.[0];
-    twoLeadRules.forEach((rule, k) => {
+    twoLeadRules.forEach(({ name, rule, reliability }, k) => {
       const into = twoLeadScores[k];
       if (into === undefined || second === undefined) return;
       const c = classifyBeats(test.ecgMv, test.fs, det, {
         ...monitorOptions,
         model,
-        classifier: { ...classifierOptions, leadFusion: rule },
+        classifier: { ...classifierOptions, leadFusion: rule, secondLeadReliability: reliability },
         secondLeadMv: second.ecgMv,
       });
       const score = scoreMatched(test.peaks, test.labels, det, c, test.fs);
@@ -678,7 +691,7 @@ if (!values['no-cv']) {
         into.set(key, s);
       }
       otherLines.push(
-        `        +${second.lead.padEnd(5)} ${rule.padEnd(10)} ${''.padStart(22)} ${brief(score, 2).padStart(16)} | ${brief(score, 1)}`,
+        `        +${second.lead.padEnd(5)} ${name.padEnd(22)} ${''.padStart(10)} ${brief(score, 2).padStart(16)} | ${brief(score, 1)}`,
       );
     });
     sweep.forEach((setting, k) => {
@@ -745,10 +758,10 @@ if (!values['no-cv']) {
     for (const [key, score] of [['all', endToEnd], ...endToEndByDb] as const) {
       console.log(`one lead ${key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`);
     }
-    twoLeadRules.forEach((rule, k) => {
+    twoLeadRules.forEach(({ name }, k) => {
       for (const [key, score] of twoLeadScores[k] ?? []) {
         console.log(
-          `${rule} ${key === '' ? 'all' : key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`,
+          `${name} ${key === '' ? 'all' : key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`,
         );
       }
     });
