@@ -291,8 +291,10 @@ describe('seed 003 /api/v1/stats after refused requests', () => {
 
 describe('seed 003 /api/v1/forward refusing a heart axis', () => {
   let t: TestApp;
+  let admin: TestUser;
   beforeAll(async () => {
     t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    admin = await createAdmin(t);
   });
   afterAll(async () => {
     await t.close();
@@ -316,19 +318,60 @@ describe('seed 003 /api/v1/forward refusing a heart axis', () => {
     });
   });
 
-  it('POST /api/v1/forward/batch with a sample that is not an object → its error names samples[1]', async () => {
+  it('POST /api/v1/forward/batch with a sample that is not an object → 400 naming samples[1], nothing classified', async () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/forward/batch',
       payload: { samples: [e07509Body(), 5] },
     });
-    expect(res.statusCode).toBe(200);
-    expect(res.json<{ predictions: unknown[] }>().predictions[1]).toEqual({
-      error: {
-        code: 'VALIDATION_FAILED',
-        field: 'samples[1]',
-        message: 'samples[1] must be object',
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'samples[1]',
+      message: 'samples[1] must be object',
+    });
+  });
+
+  it('POST /api/v1/forward/batch with one bad heart_axis → 400 for the batch (as the seed), kept in the history as one failed request', async () => {
+    // The seed answers 400 for the batch; a 200 with {error} in the sample's slot crashed a
+    // notebook reading p['class_name'] from every prediction.
+    const before = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/history?limit=1000',
+        headers: admin.headers,
+      })
+    ).json<{ total: number; records: Record<string, unknown>[] }>();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward/batch',
+      payload: {
+        samples: [e07509Body({ heart_axis: 'MID' }), e07509Body({ heart_axis: 'mid', age: 44 })],
       },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'samples[1].heart_axis',
+      message:
+        'samples[1].heart_axis must be one of "ALAD", "ARAD", "AXL", "AXR", "LAD", "MID", "RAD", "SAG", "NO_DATA"',
+    });
+    const after = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/history?limit=1000',
+        headers: admin.headers,
+      })
+    ).json<{ total: number; records: Record<string, unknown>[] }>();
+    expect(after.total).toBe(before.total + 1);
+    expect(after.records[0]).toMatchObject({
+      request_type: 'batch',
+      success: false,
+      error_code: 'VALIDATION_FAILED',
+      caller_user_id: null,
+      heart_axis: 'mid',
+      age: 44,
+      predicted_class_name: null,
     });
   });
 });

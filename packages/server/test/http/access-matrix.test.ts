@@ -567,13 +567,13 @@ const rows: Row[] = [
     expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
   })),
   ...(['/api/v1/ecg/classify/batch', '/api/v1/forward/batch'] as const).map((url): Row => ({
-    name: `POST ${url} (an item refused on its own)`,
+    name: `POST ${url} (a refused sample refuses the batch)`,
     request: () => ({
       method: 'POST',
       url,
       payload: { samples: [{ ...e07509Body(), heart_axis: 'UP' }] },
     }),
-    expect: users(200),
+    expect: users(400),
   })),
   ...(['/api/v1/ecg', '/api/v1'] as const).flatMap((base): Row[] => [
     {

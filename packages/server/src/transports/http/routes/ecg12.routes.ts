@@ -122,10 +122,10 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
       onRequest: caller,
       schema: {
         tags: ['ecg12'],
-        summary: `Classify up to ${ECG12_MAX_BATCH} 12-lead ECGs; a refused item fails alone`,
+        summary: `Classify up to ${ECG12_MAX_BATCH} 12-lead ECGs; one refused sample refuses the batch`,
         security,
         body: Ecg12BatchBodySchema,
-        response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 413) },
+        response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 404, 413, 422) },
       },
     },
     (request) => {

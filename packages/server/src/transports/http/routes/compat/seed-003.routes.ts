@@ -102,22 +102,18 @@ export function seed003Routes(
         summary: 'Seed 003: classify a batch (= POST /api/v1/ecg/classify/batch)',
         security,
         body: Ecg12BatchBodySchema,
-        response: { 200: Seed003BatchSchema, ...errorResponses(400, 401) },
+        response: { 200: Seed003BatchSchema, ...errorResponses(400, 401, 404, 413, 422) },
       },
     },
     async (request) => {
       setAuditPatient(request, batchPatient(request.body.samples));
       const batch = await ecg12.classifyBatch(ecg12Caller(request), request.body.samples);
       return {
-        predictions: batch.results.map((item) =>
-          item.prediction === null
-            ? { error: item.error ?? { code: 'INTERNAL_ERROR', message: 'unknown' } }
-            : {
-                class_index: item.prediction.class_index,
-                class_name: item.prediction.class_name,
-                class_description: item.prediction.class_description,
-              },
-        ),
+        predictions: batch.results.map(({ prediction: p }) => ({
+          class_index: p.class_index,
+          class_name: p.class_name,
+          class_description: p.class_description,
+        })),
       };
     },
   );
