@@ -300,6 +300,69 @@ describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
     }
   });
 
+  it('stores numbers written as strings ("Temperature": "25.8") as the numbers, and refuses other strings naming the field', async () => {
+    // Seed 002's Python float() read "25.8"; Vigil refused the message (VALIDATION_FAILED on the
+    // errors topic) and the reading was lost. A plain decimal string is now its number, before
+    // the range rule; whitespace, NaN, Infinity, hex and empty strings are still refused.
+    const client = await connectMonitor();
+    try {
+      const rejections: { field?: string; code?: string }[] = [];
+      client.on('message', (_topic, payload) =>
+        rejections.push(JSON.parse(payload.toString()) as { field?: string }),
+      );
+      await client.subscribeAsync(`vigil/devices/${w.monitor.device_id}/errors`, { qos: 1 });
+      const topic = `vigil/devices/${w.monitor.device_id}/readings`;
+      const before = (await stored(w)).length;
+      w.t.clock.advance(1000);
+      await client.publishAsync(
+        topic,
+        '{"FinalResult": "InfantCry", "InfantCry": "93.5", "Snoring": "6.5", "Temperature": "25.8", "Humidity": "7.2e1"}',
+        { qos: 1 },
+      );
+      await until(
+        async () => ((await stored(w)).length === before + 1 ? true : undefined),
+        'the reading with numeric strings',
+      );
+      expect((await stored(w))[before]).toMatchObject({
+        temperature_c: expect.closeTo(25.8, 4) as number,
+        humidity_percent: 72,
+        cry_detected: 1,
+        cry_probability: expect.closeTo(0.935, 4) as number,
+        cry_source: 'device',
+      });
+
+      const refused = [
+        ['Temperature', '" 25.8"'],
+        ['Temperature', '"NaN"'],
+        ['Humidity', '"Infinity"'],
+        ['Humidity', '""'],
+        ['InfantCry', '"0x10"'],
+      ] as const;
+      for (const [field, value] of refused) {
+        w.t.clock.advance(1000);
+        await client.publishAsync(topic, `{"FinalResult": "SNORING", "${field}": ${value}}`, {
+          qos: 1,
+        });
+      }
+      // Out of range once read as a number: the range rule still applies.
+      await client.publishAsync(topic, '{"Temperature": "51"}', { qos: 1 });
+      await until(
+        () => Promise.resolve(rejections.length === refused.length + 1 ? true : undefined),
+        'the rejections',
+      );
+      expect(rejections.map((r) => [r.code, r.field])).toEqual([
+        ...refused.map(([field]) => ['VALIDATION_FAILED', field]),
+        ['VALIDATION_FAILED', 'Temperature'],
+      ]);
+      expect(rejections[refused.length]).toMatchObject({
+        message: 'Temperature must be between -10 and 50 °C',
+      });
+      expect((await stored(w)).length).toBe(before + 1);
+    } finally {
+      await client.endAsync();
+    }
+  });
+
   it('refuses a message whose notes hold U+0000 on its errors topic naming notes, then stores the next', async () => {
     // Found by fuzzing the readings topic on PostgreSQL: the insert failed (text cannot hold
     // U+0000), the message was left unacknowledged and the connection dropped, so the broker
