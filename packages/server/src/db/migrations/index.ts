@@ -26,6 +26,7 @@ import * as deviceKinds from './024_device_kinds.js';
 import * as alertOnset from './025_alert_onset.js';
 import * as packetsWithoutHeartRate from './026_packets_without_heart_rate.js';
 import * as measuredHeartRateRollup from './027_measured_heart_rate_rollup.js';
+import * as mqttRedelivery from './028_mqtt_redelivery.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '025_alert_onset': alertOnset,
   '026_packets_without_heart_rate': packetsWithoutHeartRate,
   '027_measured_heart_rate_rollup': measuredHeartRateRollup,
+  '028_mqtt_redelivery': mqttRedelivery,
 };
