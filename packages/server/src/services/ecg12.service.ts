@@ -375,9 +375,16 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       return this.classify(caller, body);
     },
 
-    /** The history the viewer may see; `patient_id` narrows it to one visible patient (else 404). */
-    async history(viewer: Viewer, query: Ecg12HistoryQuery): Promise<Ecg12HistoryPage> {
-      if (query.patient_id !== undefined) await checkVisiblePatient(viewer, query.patient_id);
+    /**
+     * The history the viewer may see; `patient_id` narrows it to one visible patient (else 404).
+     * An anonymous caller (null: ECG12_ANONYMOUS, seed 003's public GET /history) sees the
+     * anonymous requests only, and no patient.
+     */
+    async history(viewer: Ecg12Caller, query: Ecg12HistoryQuery): Promise<Ecg12HistoryPage> {
+      if (query.patient_id !== undefined) {
+        if (viewer === null) throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
+        await checkVisiblePatient(viewer, query.patient_id);
+      }
       const { total, rows } = await repository.list(viewer, {
         limit: query.limit,
         offset: query.offset,

@@ -572,16 +572,28 @@ describe('12-lead configuration (ECG12_ANONYMOUS, ECG12_MODEL_PATH)', () => {
         id: res.json<Ecg12Classification>().id,
         caller_user_id: null,
       });
-      // Anonymous callers cannot act for a patient, nor read the history.
+      // Anonymous callers cannot act for a patient; they read the anonymous history only (the
+      // accepted request and this refusal), not the admin's.
       const p = await t.app.inject({
         method: 'POST',
         url: '/api/v1/ecg/classify',
         payload: e07509Body({ patient_id: admin.user.id }),
       });
       expect(p.statusCode).toBe(404);
-      expect((await t.app.inject({ method: 'GET', url: '/api/v1/ecg/history' })).statusCode).toBe(
-        401,
-      );
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        headers: admin.headers,
+        payload: e07509Body(),
+      });
+      const anon = await t.app.inject({ method: 'GET', url: '/api/v1/ecg/history' });
+      expect(anon.statusCode).toBe(200);
+      expect(
+        anon.json<Ecg12HistoryPage>().records.map((r) => [r.success, r.caller_user_id]),
+      ).toEqual([
+        [false, null],
+        [true, null],
+      ]);
       // A given token must still be valid.
       const bad = await t.app.inject({
         method: 'POST',

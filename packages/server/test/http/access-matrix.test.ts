@@ -577,6 +577,7 @@ const rows: Row[] = [
   })),
   ...(['/api/v1/ecg', '/api/v1'] as const).flatMap((base): Row[] => [
     {
+      // Without a token 401: ECG12_ANONYMOUS is off here (seed-003.test.ts covers it on).
       name: `GET ${base}/history`,
       request: () => ({ url: `${base}/history` }),
       expect: users(200),
