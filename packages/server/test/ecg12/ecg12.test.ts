@@ -209,6 +209,29 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect(res.json<ErrorResponse>().code).toBe('ECG12_NOT_INTERPRETABLE');
   });
 
+  it('refuses a whole batch with 422 naming samples[i].ecg_signal when one sample cannot be interpreted, storing none as a success', async () => {
+    const flat = E07509_SIGNAL.map(() => Array.from({ length: 12 }, () => 0));
+    const before = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/batch',
+      headers: docA.headers,
+      payload: { samples: [e07509Body(), e07509Body({ ecg_signal: flat, heart_axis: 'LAD' })] },
+    });
+    expect(res.statusCode).toBe(422);
+    const body = res.json<ErrorResponse>();
+    expect(body).toMatchObject({ code: 'ECG12_NOT_INTERPRETABLE', field: 'samples[1].ecg_signal' });
+    expect(body.message).toMatch(/^samples\[1\]\.ecg_signal: /);
+    const after = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
+    expect(after.total).toBe(before.total + 1);
+    expect(after.records[0]).toMatchObject({
+      request_type: 'batch',
+      success: false,
+      error_code: 'ECG12_NOT_INTERPRETABLE',
+      heart_axis: 'LAD',
+    });
+  });
+
   it('requires a token by default', async () => {
     expect((await classify(e07509Body())).statusCode).toBe(401);
   });
