@@ -172,8 +172,22 @@ export const BabyTimeseriesSchema = Type.Object(
 );
 export type BabyTimeseries = Static<typeof BabyTimeseriesSchema>;
 
-/** A sensor value of the seed-002 ESP32 firmware: a number, or `"Err"` when the sensor failed. */
-const SensorValue = Type.Union([Type.Number(), Type.Literal('Err')]);
+/**
+ * A number written as a JSON string (`"25.8"`), as seed 002's Python `float()` read it: an
+ * optional sign, digits, an optional fraction, an optional exponent. Strict where `float()` is
+ * lenient: no surrounding whitespace, no `"nan"` / `"inf"` / `"Infinity"`, no `"1_000"`, not empty.
+ */
+export const DECIMAL_STRING_PATTERN = '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$';
+
+/**
+ * A sensor value of the seed-002 ESP32 firmware: a number, a number written as a string (read
+ * as the number before its range is checked), or `"Err"` when the sensor failed.
+ */
+const SensorValue = Type.Union([
+  Type.Number(),
+  Type.String({ pattern: DECIMAL_STRING_PATTERN, maxLength: 64 }),
+  Type.Literal('Err'),
+]);
 
 /**
  * What a monitor publishes on `vigil/devices/{device_id}/readings`: the seed-002 ESP32 payload

@@ -105,7 +105,7 @@ export const Ecg12BatchBodySchema = Type.Object(
     samples: Type.Array(Type.Unknown(), {
       minItems: 1,
       maxItems: ECG12_MAX_BATCH,
-      description: `1–${ECG12_MAX_BATCH} bodies of POST /api/v1/ecg/classify, each checked on its own`,
+      description: `1–${ECG12_MAX_BATCH} bodies of POST /api/v1/ecg/classify, all checked before any is classified: one refused sample refuses the batch`,
     }),
   },
   { title: 'Ecg12BatchBody' },
@@ -162,23 +162,20 @@ export const Ecg12ClassificationSchema = Type.Object(
 );
 export type Ecg12Classification = Static<typeof Ecg12ClassificationSchema>;
 
-export const Ecg12ItemErrorSchema = Type.Object({
-  code: Type.String(),
-  message: Type.String(),
-  field: Type.Optional(Type.String()),
-});
-
 export const Ecg12BatchResultSchema = Type.Object(
   {
     results: Type.Array(
       Type.Object({
         index: Type.Integer({ minimum: 0 }),
-        prediction: Type.Union([Ecg12ClassificationSchema, Type.Null()]),
-        error: Type.Union([Ecg12ItemErrorSchema, Type.Null()]),
+        prediction: Ecg12ClassificationSchema,
+        error: Type.Null({
+          description:
+            'Always null: a batch with a refused sample is refused whole (400/404/422 naming samples[i].<field>)',
+        }),
       }),
     ),
-    succeeded: Type.Integer(),
-    failed: Type.Integer(),
+    succeeded: Type.Integer({ description: 'The number of samples (all are classified)' }),
+    failed: Type.Integer({ description: 'Always 0 (kept for older clients)' }),
   },
   { title: 'Ecg12BatchResult' },
 );
@@ -324,9 +321,10 @@ export const Seed003PredictionSchema = Type.Object(
 
 export const Seed003BatchSchema = Type.Object(
   {
-    predictions: Type.Array(
-      Type.Union([Seed003PredictionSchema, Type.Object({ error: Ecg12ItemErrorSchema })]),
-    ),
+    predictions: Type.Array(Seed003PredictionSchema, {
+      description:
+        'One per sample, in order; a batch with a refused sample is refused whole (400 naming samples[i].<field>)',
+    }),
   },
   { title: 'Seed003Batch' },
 );

@@ -247,7 +247,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
         // A baby monitor's seed-002 message (no device_id needed: the topic names the device).
         readings: {
           validate: validateBabyMonitorMessage,
-          ingest: (auth, payloads) =>
+          ingest: (auth, payloads, _batch, message) =>
             Promise.all(
               payloads.map((p) =>
                 ingestMonitorMessage(
@@ -256,6 +256,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
                   p.device_id,
                   p as BabyMonitorMessage,
                   clock.now(),
+                  message,
                 ),
               ),
             ),

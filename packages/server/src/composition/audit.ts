@@ -18,7 +18,7 @@ export function auditedChannels(
   for (const [name, channel] of Object.entries(channels))
     wrapped[name] = {
       validate: (input) => channel.validate(input),
-      async ingest(auth, payloads, batch) {
+      async ingest(auth, payloads, batch, message) {
         const at = clock.now();
         const record = (status: number) => {
           audit.record(
@@ -33,7 +33,7 @@ export function auditedChannels(
             ),
           );
         };
-        const results = await channel.ingest(auth, payloads, batch);
+        const results = await channel.ingest(auth, payloads, batch, message);
         record(200);
         return results;
       },

@@ -241,6 +241,12 @@ export interface BabyReadingsTable {
   device_cry_probability: number | null;
   /** Migration 010: the server's cry probability of the uploaded clip, when there was one. */
   audio_cry_probability: number | null;
+  /**
+   * Migration 029, MQTT messages only: SHA-256 (hex) of the payload bytes and when Vigil received
+   * it (epoch ms), to recognise the broker's redelivery (DUP) of a message already stored.
+   */
+  mqtt_payload_sha256: string | null;
+  mqtt_received_at: number | null;
 }
 
 /** A camera heart-rate measurement session (migration 012). */

@@ -18,11 +18,12 @@ export interface Ecg12Repository {
   insert(rows: readonly Ecg12RequestRow[], results?: readonly Ecg12ResultRow[]): Promise<void>;
   /**
    * Newest first. Visible to a viewer: an admin every row; anyone else the rows they made and the
-   * rows about a patient they may see (a doctor's patients, a patient themself). `patientId`
+   * rows about a patient they may see (a doctor's patients, a patient themself); an anonymous
+   * caller (`null`, ECG12_ANONYMOUS) only the anonymous rows, which name no patient. `patientId`
    * keeps only that patient's rows.
    */
   list(
-    viewer: Viewer,
+    viewer: Viewer | null,
     page: { limit: number; offset: number; patientId?: string | undefined },
   ): Promise<{ total: number; rows: Ecg12RequestRow[] }>;
   /** One request the viewer may see (same rule as list) with its stored result, if any. */
@@ -35,8 +36,11 @@ export interface Ecg12Repository {
 }
 
 export function createEcg12Repository(db: Kysely<DB>): Ecg12Repository {
-  const visible = (viewer: Viewer) => {
+  const visible = (viewer: Viewer | null) => {
     const q = db.selectFrom('ecg12_requests');
+    // Anonymous requests only: never a signed-in caller's, never one about a patient.
+    if (viewer === null)
+      return q.where('caller_user_id', 'is', null).where('patient_id', 'is', null);
     if (viewer.role === 'admin') return q;
     return q.where((eb) =>
       eb.or([

@@ -115,7 +115,7 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       throw new DomainError('PATIENT_NOT_FOUND', { field: `${prefix}patient_id` });
   }
 
-  function interpret(input: Ecg12Input, started: number): Ecg12Classification {
+  function interpret(input: Ecg12Input, started: number, prefix = ''): Ecg12Classification {
     let result: Ecg12Result;
     try {
       result = interpretEcg12(input.leadsMv, {
@@ -127,8 +127,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     } catch (error) {
       if (error instanceof SignalInputError)
         throw new DomainError('ECG12_NOT_INTERPRETABLE', {
-          field: 'ecg_signal',
-          message: error.message,
+          field: `${prefix}ecg_signal`,
+          message: prefix === '' ? error.message : `${prefix}ecg_signal: ${error.message}`,
           cause: error,
         });
       throw error;
@@ -206,8 +206,6 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
   async function run(
     caller: Ecg12Caller,
     body: unknown,
-    type: 'single' | 'batch',
-    prefix: string,
   ): Promise<{ outcome: Outcome; row: Ecg12RequestRow; stored: Ecg12ResultRow | undefined }> {
     const started = performance.now();
     const meta = ecg12Metadata(body);
@@ -215,8 +213,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     let outcome: Outcome;
     let stored: Ecg12ResultRow | undefined;
     try {
-      const input = normalizeEcg12Body(body, prefix);
-      await checkPatient(caller, input.patientId, prefix);
+      const input = normalizeEcg12Body(body);
+      await checkPatient(caller, input.patientId, '');
       // A patient classifying their own ECG acts for themself (their doctor sees it too).
       patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
       const result = interpret(input, started);
@@ -227,7 +225,7 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       outcome = { ok: false, error };
     }
     const elapsed = outcome.ok ? outcome.result.processing_ms : performance.now() - started;
-    return { outcome, row: rowOf(caller, type, meta, patientId, elapsed, outcome), stored };
+    return { outcome, row: rowOf(caller, 'single', meta, patientId, elapsed, outcome), stored };
   }
 
   async function checkVisiblePatient(viewer: Viewer, patientId: string): Promise<void> {
@@ -265,41 +263,77 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
 
     /** One ECG: the classification, or the DomainError of its input (stored either way). */
     async classify(caller: Ecg12Caller, body: unknown): Promise<Ecg12Classification> {
-      const { outcome, row, stored } = await run(caller, body, 'single', '');
+      const { outcome, row, stored } = await run(caller, body);
       await repository.insert([row], stored === undefined ? [] : [stored]);
       if (!outcome.ok) throw outcome.error;
       return outcome.result;
     },
 
-    /** Up to 100 ECGs; a refused item is reported in its place without failing the others. */
+    /**
+     * Up to 100 ECGs, all or nothing: every sample is checked before any is interpreted, and the
+     * first refused one (in index order) refuses the batch with its error, naming
+     * `samples[i].<field>` (seed 003 answers 400 for the batch; a slot holding an error broke
+     * clients reading `p['class_name']` from every slot). The refusal is kept in the history as
+     * one failed batch request with what that sample sent, as a single refusal is; nothing of the
+     * batch is classified or stored as a success.
+     */
     async classifyBatch(
       caller: Ecg12Caller,
       samples: readonly unknown[],
     ): Promise<Ecg12BatchResult> {
+      const started = performance.now();
+      const refuse = async (
+        index: number,
+        error: DomainError,
+        patientId: string | null,
+      ): Promise<never> => {
+        const meta = ecg12Metadata(samples[index]);
+        const outcome: Outcome = { ok: false, error };
+        await repository.insert([
+          rowOf(caller, 'batch', meta, patientId, performance.now() - started, outcome),
+        ]);
+        throw error;
+      };
+      const checked: { input: Ecg12Input; patientId: string | null }[] = [];
+      for (const [index, sample] of samples.entries()) {
+        const prefix = `samples[${index}].`;
+        try {
+          const input = normalizeEcg12Body(sample, prefix);
+          await checkPatient(caller, input.patientId, prefix);
+          const patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
+          checked.push({ input, patientId });
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          return refuse(index, error, null);
+        }
+      }
       const rows: Ecg12RequestRow[] = [];
       const storedRows: Ecg12ResultRow[] = [];
       const results: Ecg12BatchResult['results'] = [];
-      for (const [index, sample] of samples.entries()) {
-        const { outcome, row, stored } = await run(caller, sample, 'batch', `samples[${index}].`);
-        rows.push(row);
-        if (stored !== undefined) storedRows.push(stored);
-        results.push(
-          outcome.ok
-            ? { index, prediction: outcome.result, error: null }
-            : {
-                index,
-                prediction: null,
-                error: {
-                  code: outcome.error.code,
-                  message: outcome.error.message,
-                  ...(outcome.error.field === undefined ? {} : { field: outcome.error.field }),
-                },
-              },
+      for (const [index, { input, patientId }] of checked.entries()) {
+        let result: Ecg12Classification;
+        try {
+          result = interpret(input, performance.now(), `samples[${index}].`);
+        } catch (error) {
+          if (!isDomainError(error)) throw error;
+          return refuse(index, error, patientId);
+        }
+        const outcome: Outcome = { ok: true, result };
+        rows.push(
+          rowOf(
+            caller,
+            'batch',
+            ecg12Metadata(samples[index]),
+            patientId,
+            result.processing_ms,
+            outcome,
+          ),
         );
+        storedRows.push(resultRowOf(result, input, patientId));
+        results.push({ index, prediction: result, error: null });
       }
       await repository.insert(rows, storedRows);
-      const succeeded = results.filter((r) => r.prediction !== null).length;
-      return { results, succeeded, failed: results.length - succeeded };
+      return { results, succeeded: results.length, failed: 0 };
     },
 
     /**
@@ -341,9 +375,16 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       return this.classify(caller, body);
     },
 
-    /** The history the viewer may see; `patient_id` narrows it to one visible patient (else 404). */
-    async history(viewer: Viewer, query: Ecg12HistoryQuery): Promise<Ecg12HistoryPage> {
-      if (query.patient_id !== undefined) await checkVisiblePatient(viewer, query.patient_id);
+    /**
+     * The history the viewer may see; `patient_id` narrows it to one visible patient (else 404).
+     * An anonymous caller (null: ECG12_ANONYMOUS, seed 003's public GET /history) sees the
+     * anonymous requests only, and no patient.
+     */
+    async history(viewer: Ecg12Caller, query: Ecg12HistoryQuery): Promise<Ecg12HistoryPage> {
+      if (query.patient_id !== undefined) {
+        if (viewer === null) throw new DomainError('PATIENT_NOT_FOUND', { field: 'patient_id' });
+        await checkVisiblePatient(viewer, query.patient_id);
+      }
       const { total, rows } = await repository.list(viewer, {
         limit: query.limit,
         offset: query.offset,

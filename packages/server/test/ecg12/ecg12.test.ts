@@ -209,6 +209,29 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect(res.json<ErrorResponse>().code).toBe('ECG12_NOT_INTERPRETABLE');
   });
 
+  it('refuses a whole batch with 422 naming samples[i].ecg_signal when one sample cannot be interpreted, storing none as a success', async () => {
+    const flat = E07509_SIGNAL.map(() => Array.from({ length: 12 }, () => 0));
+    const before = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/batch',
+      headers: docA.headers,
+      payload: { samples: [e07509Body(), e07509Body({ ecg_signal: flat, heart_axis: 'LAD' })] },
+    });
+    expect(res.statusCode).toBe(422);
+    const body = res.json<ErrorResponse>();
+    expect(body).toMatchObject({ code: 'ECG12_NOT_INTERPRETABLE', field: 'samples[1].ecg_signal' });
+    expect(body.message).toMatch(/^samples\[1\]\.ecg_signal: /);
+    const after = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
+    expect(after.total).toBe(before.total + 1);
+    expect(after.records[0]).toMatchObject({
+      request_type: 'batch',
+      success: false,
+      error_code: 'ECG12_NOT_INTERPRETABLE',
+      heart_axis: 'LAD',
+    });
+  });
+
   it('requires a token by default', async () => {
     expect((await classify(e07509Body())).statusCode).toBe(401);
   });
@@ -260,26 +283,80 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect((await history(admin, '?limit=1001')).statusCode).toBe(400);
   });
 
-  it('classifies a batch, reporting a refused item in its place without failing the others', async () => {
+  it('classifies a batch whose samples are all valid, each in its place', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/batch',
+      headers: docA.headers,
+      payload: { samples: [e07509Body(), e07509Body({ sex: 0 })] },
+    });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<Ecg12BatchResult>();
+    expect(body).toMatchObject({ succeeded: 2, failed: 0 });
+    expect(body.results.map((r) => [r.index, r.prediction.class_name, r.error])).toEqual([
+      [0, 'C', null],
+      [1, 'C', null],
+    ]);
+    const recs = (await history(docA, '?limit=2')).json<Ecg12HistoryPage>().records;
+    expect(recs.map((r) => [r.request_type, r.success])).toEqual([
+      ['batch', true],
+      ['batch', true],
+    ]);
+  });
+
+  it('refuses a whole batch with 400 naming samples[i].<field> when one sample is invalid, classifying and storing none of it as a success', async () => {
+    const before = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/ecg/classify/batch',
       headers: docA.headers,
       payload: {
-        samples: [e07509Body(), e07509Body({ heart_axis: 'NOPE' }), e07509Body({ sex: 0 })],
+        samples: [e07509Body(), e07509Body({ heart_axis: 'NOPE' }), e07509Body({ sex: 2 })],
       },
     });
-    expect(res.statusCode).toBe(200);
-    const body = res.json<Ecg12BatchResult>();
-    expect(body).toMatchObject({ succeeded: 2, failed: 1 });
-    expect(body.results[0]?.prediction?.class_name).toBe('C');
-    expect(body.results[1]).toMatchObject({
-      prediction: null,
-      error: { code: 'VALIDATION_FAILED', field: 'samples[1].heart_axis' },
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'samples[1].heart_axis',
+      message:
+        'samples[1].heart_axis must be one of "ALAD", "ARAD", "AXL", "AXR", "LAD", "MID", "RAD", "SAG", "NO_DATA"',
     });
-    expect(body.results[2]?.prediction?.class_index).toBe(3);
-    const recs = (await history(docA, '?limit=3')).json<Ecg12HistoryPage>().records;
-    expect(recs.every((r) => r.request_type === 'batch')).toBe(true);
+    // One failed batch request with what the refused sample sent; no success, no stored result.
+    const after = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
+    expect(after.total).toBe(before.total + 1);
+    expect(after.records[0]).toMatchObject({
+      request_type: 'batch',
+      success: false,
+      error_code: 'VALIDATION_FAILED',
+      error_message:
+        'samples[1].heart_axis must be one of "ALAD", "ARAD", "AXL", "AXR", "LAD", "MID", "RAD", "SAG", "NO_DATA"',
+      heart_axis: 'NOPE',
+      predicted_class_name: null,
+    });
+    const found = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/ecg/history/${after.records[0]?.id}`,
+      headers: docA.headers,
+    });
+    expect(found.json<{ result: unknown }>().result).toBeNull();
+
+    // A sample about a patient the caller may not see: the batch is 404 naming it, none classified.
+    const hidden = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/batch',
+      headers: docA.headers,
+      payload: { samples: [e07509Body(), e07509Body({ patient_id: patB.user.id })] },
+    });
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json<ErrorResponse>()).toMatchObject({
+      code: 'PATIENT_NOT_FOUND',
+      field: 'samples[1].patient_id',
+    });
+    const last = (await history(docA, '?limit=1000')).json<Ecg12HistoryPage>();
+    expect(last.total).toBe(before.total + 2);
+    expect(last.records.filter((r) => r.success).length).toBe(
+      before.records.filter((r) => r.success).length,
+    );
   });
 
   it('classifies an uploaded record (.hea + .mat, multipart)', async () => {
@@ -518,16 +595,28 @@ describe('12-lead configuration (ECG12_ANONYMOUS, ECG12_MODEL_PATH)', () => {
         id: res.json<Ecg12Classification>().id,
         caller_user_id: null,
       });
-      // Anonymous callers cannot act for a patient, nor read the history.
+      // Anonymous callers cannot act for a patient; they read the anonymous history only (the
+      // accepted request and this refusal), not the admin's.
       const p = await t.app.inject({
         method: 'POST',
         url: '/api/v1/ecg/classify',
         payload: e07509Body({ patient_id: admin.user.id }),
       });
       expect(p.statusCode).toBe(404);
-      expect((await t.app.inject({ method: 'GET', url: '/api/v1/ecg/history' })).statusCode).toBe(
-        401,
-      );
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/ecg/classify',
+        headers: admin.headers,
+        payload: e07509Body(),
+      });
+      const anon = await t.app.inject({ method: 'GET', url: '/api/v1/ecg/history' });
+      expect(anon.statusCode).toBe(200);
+      expect(
+        anon.json<Ecg12HistoryPage>().records.map((r) => [r.success, r.caller_user_id]),
+      ).toEqual([
+        [false, null],
+        [true, null],
+      ]);
       // A given token must still be valid.
       const bad = await t.app.inject({
         method: 'POST',

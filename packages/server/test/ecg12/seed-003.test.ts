@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAdmin,
   createDoctor,
+  createPatient,
   createTestApp,
   type TestApp,
   type TestUser,
@@ -114,8 +115,11 @@ describe('seed 003 aliases (/api/v1/forward, /history, /stats, /health)', () => 
       caller_user_id: null,
     });
     expect(body.records.filter((r) => r.success === false)).toHaveLength(1);
-    // Vigil requires a token to read a history; a doctor who made no request sees none.
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/history' })).statusCode).toBe(401);
+    // Without a token (ECG12_ANONYMOUS=true here, as the seed's public /history) the anonymous
+    // requests, which all four are; a doctor who made no request sees none.
+    const anonymous = await t.app.inject({ method: 'GET', url: '/api/v1/history' });
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json<{ total: number }>().total).toBe(4);
     const mine = await t.app.inject({
       method: 'GET',
       url: '/api/v1/history',
@@ -291,8 +295,10 @@ describe('seed 003 /api/v1/stats after refused requests', () => {
 
 describe('seed 003 /api/v1/forward refusing a heart axis', () => {
   let t: TestApp;
+  let admin: TestUser;
   beforeAll(async () => {
     t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    admin = await createAdmin(t);
   });
   afterAll(async () => {
     await t.close();
@@ -316,19 +322,142 @@ describe('seed 003 /api/v1/forward refusing a heart axis', () => {
     });
   });
 
-  it('POST /api/v1/forward/batch with a sample that is not an object → its error names samples[1]', async () => {
+  it('POST /api/v1/forward/batch with a sample that is not an object → 400 naming samples[1], nothing classified', async () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/forward/batch',
       payload: { samples: [e07509Body(), 5] },
     });
-    expect(res.statusCode).toBe(200);
-    expect(res.json<{ predictions: unknown[] }>().predictions[1]).toEqual({
-      error: {
-        code: 'VALIDATION_FAILED',
-        field: 'samples[1]',
-        message: 'samples[1] must be object',
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'samples[1]',
+      message: 'samples[1] must be object',
+    });
+  });
+
+  it('POST /api/v1/forward/batch with one bad heart_axis → 400 for the batch (as the seed), kept in the history as one failed request', async () => {
+    // The seed answers 400 for the batch; a 200 with {error} in the sample's slot crashed a
+    // notebook reading p['class_name'] from every prediction.
+    const before = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/history?limit=1000',
+        headers: admin.headers,
+      })
+    ).json<{ total: number; records: Record<string, unknown>[] }>();
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/forward/batch',
+      payload: {
+        samples: [e07509Body({ heart_axis: 'MID' }), e07509Body({ heart_axis: 'mid', age: 44 })],
       },
     });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: 'samples[1].heart_axis',
+      message:
+        'samples[1].heart_axis must be one of "ALAD", "ARAD", "AXL", "AXR", "LAD", "MID", "RAD", "SAG", "NO_DATA"',
+    });
+    const after = (
+      await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/history?limit=1000',
+        headers: admin.headers,
+      })
+    ).json<{ total: number; records: Record<string, unknown>[] }>();
+    expect(after.total).toBe(before.total + 1);
+    expect(after.records[0]).toMatchObject({
+      request_type: 'batch',
+      success: false,
+      error_code: 'VALIDATION_FAILED',
+      caller_user_id: null,
+      heart_axis: 'mid',
+      age: 44,
+      predicted_class_name: null,
+    });
+  });
+});
+
+describe('seed 003 GET /api/v1/history without a token (ECG12_ANONYMOUS)', () => {
+  interface SeedHistory {
+    total: number;
+    records: { caller_user_id: string | null; patient_id: string | null; age: number | null }[];
+  }
+  let t: TestApp;
+  let doctor: TestUser;
+  let patient: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { ECG12_ANONYMOUS: 'true' } });
+    const admin = await createAdmin(t);
+    doctor = await createDoctor(t, admin);
+    patient = await createPatient(t, doctor);
+    const forward = (payload: unknown, headers?: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/forward', payload: payload as object, headers });
+    // Two anonymous requests (one refused), the doctor's own and one about their patient.
+    expect((await forward(e07509Body({ age: 31 }))).statusCode).toBe(200);
+    expect((await forward(e07509Body({ age: 32, heart_axis: 'mid' }))).statusCode).toBe(400);
+    expect((await forward(e07509Body({ age: 33 }), doctor.headers)).statusCode).toBe(200);
+    expect(
+      (await forward(e07509Body({ age: 34, patient_id: patient.user.id }), doctor.headers))
+        .statusCode,
+    ).toBe(200);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("lets an anonymous caller read the anonymous requests only, never a signed-in user's", async () => {
+    // Public in the seed (its table: /history GET, no auth); Vigil required a token (401).
+    for (const url of ['/api/v1/history', '/api/v1/ecg/history']) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      const body = res.json<SeedHistory>();
+      expect(body.total).toBe(2);
+      expect(body.records.map((r) => [r.age, r.caller_user_id, r.patient_id])).toEqual([
+        [32, null, null],
+        [31, null, null],
+      ]);
+    }
+    // The doctor still sees their own and their patient's, not the anonymous ones.
+    const mine = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/history',
+      headers: doctor.headers,
+    });
+    expect(mine.json<SeedHistory>().records.map((r) => r.age)).toEqual([34, 33]);
+  });
+
+  it('answers an anonymous caller 404 for a patient and 401 for a bad token', async () => {
+    const forPatient = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/history?patient_id=${patient.user.id}`,
+    });
+    expect(forPatient.statusCode).toBe(404);
+    expect(forPatient.json<ErrorResponse>()).toMatchObject({
+      code: 'PATIENT_NOT_FOUND',
+      field: 'patient_id',
+    });
+    const badToken = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/history',
+      headers: { authorization: 'Bearer nope' },
+    });
+    expect(badToken.statusCode).toBe(401);
+  });
+});
+
+describe('seed 003 GET /api/v1/history without a token, ECG12_ANONYMOUS off', () => {
+  it('answers 401', async () => {
+    const t = await createTestApp();
+    try {
+      for (const url of ['/api/v1/history', '/api/v1/ecg/history']) {
+        const res = await t.app.inject({ method: 'GET', url });
+        expect(res.statusCode).toBe(401);
+      }
+    } finally {
+      await t.close();
+    }
   });
 });

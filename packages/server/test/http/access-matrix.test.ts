@@ -567,16 +567,17 @@ const rows: Row[] = [
     expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
   })),
   ...(['/api/v1/ecg/classify/batch', '/api/v1/forward/batch'] as const).map((url): Row => ({
-    name: `POST ${url} (an item refused on its own)`,
+    name: `POST ${url} (a refused sample refuses the batch)`,
     request: () => ({
       method: 'POST',
       url,
       payload: { samples: [{ ...e07509Body(), heart_axis: 'UP' }] },
     }),
-    expect: users(200),
+    expect: users(400),
   })),
   ...(['/api/v1/ecg', '/api/v1'] as const).flatMap((base): Row[] => [
     {
+      // Without a token 401: ECG12_ANONYMOUS is off here (seed-003.test.ts covers it on).
       name: `GET ${base}/history`,
       request: () => ({ url: `${base}/history` }),
       expect: users(200),

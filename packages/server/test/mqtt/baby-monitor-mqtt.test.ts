@@ -300,6 +300,138 @@ describe('the seed-002 nursery ESP32 over MQTT: the embedded broker', () => {
     }
   });
 
+  it('stores numbers written as strings ("Temperature": "25.8") as the numbers, and refuses other strings naming the field', async () => {
+    // Seed 002's Python float() read "25.8"; Vigil refused the message (VALIDATION_FAILED on the
+    // errors topic) and the reading was lost. A plain decimal string is now its number, before
+    // the range rule; whitespace, NaN, Infinity, hex and empty strings are still refused.
+    const client = await connectMonitor();
+    try {
+      const rejections: { field?: string; code?: string }[] = [];
+      client.on('message', (_topic, payload) =>
+        rejections.push(JSON.parse(payload.toString()) as { field?: string }),
+      );
+      await client.subscribeAsync(`vigil/devices/${w.monitor.device_id}/errors`, { qos: 1 });
+      const topic = `vigil/devices/${w.monitor.device_id}/readings`;
+      const before = (await stored(w)).length;
+      w.t.clock.advance(1000);
+      await client.publishAsync(
+        topic,
+        '{"FinalResult": "InfantCry", "InfantCry": "93.5", "Snoring": "6.5", "Temperature": "25.8", "Humidity": "7.2e1"}',
+        { qos: 1 },
+      );
+      await until(
+        async () => ((await stored(w)).length === before + 1 ? true : undefined),
+        'the reading with numeric strings',
+      );
+      expect((await stored(w))[before]).toMatchObject({
+        temperature_c: expect.closeTo(25.8, 4) as number,
+        humidity_percent: 72,
+        cry_detected: 1,
+        cry_probability: expect.closeTo(0.935, 4) as number,
+        cry_source: 'device',
+      });
+
+      const refused = [
+        ['Temperature', '" 25.8"'],
+        ['Temperature', '"NaN"'],
+        ['Humidity', '"Infinity"'],
+        ['Humidity', '""'],
+        ['InfantCry', '"0x10"'],
+      ] as const;
+      for (const [field, value] of refused) {
+        w.t.clock.advance(1000);
+        await client.publishAsync(topic, `{"FinalResult": "SNORING", "${field}": ${value}}`, {
+          qos: 1,
+        });
+      }
+      // Out of range once read as a number: the range rule still applies.
+      await client.publishAsync(topic, '{"Temperature": "51"}', { qos: 1 });
+      await until(
+        () => Promise.resolve(rejections.length === refused.length + 1 ? true : undefined),
+        'the rejections',
+      );
+      expect(rejections.map((r) => [r.code, r.field])).toEqual([
+        ...refused.map(([field]) => ['VALIDATION_FAILED', field]),
+        ['VALIDATION_FAILED', 'Temperature'],
+      ]);
+      expect(rejections[refused.length]).toMatchObject({
+        message: 'Temperature must be between -10 and 50 °C',
+      });
+      expect((await stored(w)).length).toBe(before + 1);
+    } finally {
+      await client.endAsync();
+    }
+  });
+
+  it('acknowledges a DUP redelivery of a message stored in the last 10 minutes without storing it again, and stores the same bytes without DUP', async () => {
+    // A QoS 1 message stored but not acknowledged before a crash comes again flagged DUP; seed
+    // 002's messages carry no timestamp, so it was stored a second time (a second reading, a
+    // second CRY_DETECTED). A monitor repeating the same values without DUP is a new reading.
+    const client = await connectMonitor();
+    const mine = await connectWs(w.t.app, `?token=${w.doctor.token}`);
+    try {
+      await mine.next((m) => m.type === 'ready');
+      const topic = `vigil/devices/${w.monitor.device_id}/readings`;
+      const payload =
+        '{"FinalResult": "InfantCry", "InfantCry": 91.2, "Snoring": 8.8, "Temperature": 37.2, "Humidity": 61}';
+      const rows = async () =>
+        (await stored(w)).filter(
+          (r) => r.temperature_c !== null && Math.abs(r.temperature_c - 37.2) < 1e-4,
+        );
+      w.t.clock.advance(1000);
+      await client.publishAsync(topic, payload, { qos: 1 });
+      await until(
+        async () => ((await rows()).length === 1 ? true : undefined),
+        'the first delivery',
+      );
+
+      // The redelivery: acknowledged (publishAsync resolves on the PUBACK), not stored again.
+      w.t.clock.advance(5 * 60_000);
+      await client.publishAsync(topic, payload, { qos: 1, dup: true });
+      expect((await rows()).length).toBe(1);
+
+      // The same bytes without DUP: the sensor repeating its reading, stored.
+      w.t.clock.advance(1000);
+      await client.publishAsync(topic, payload, { qos: 1 });
+      expect((await rows()).length).toBe(2);
+
+      // DUP with other bytes is a message Vigil never stored: stored.
+      w.t.clock.advance(1000);
+      await client.publishAsync(topic, payload.replace('"Humidity": 61', '"Humidity": 62'), {
+        qos: 1,
+        dup: true,
+      });
+      expect((await rows()).map((r) => r.humidity_percent)).toEqual([61, 61, 62]);
+
+      // DUP of bytes last stored more than 10 minutes ago: not a redelivery of it, stored.
+      w.t.clock.advance(10 * 60_000 + 1);
+      await client.publishAsync(topic, payload, { qos: 1, dup: true });
+      expect((await rows()).map((r) => r.humidity_percent)).toEqual([61, 61, 62, 61]);
+
+      // One CRY_DETECTED per stored reading: none for the redelivery.
+      await mine.next(
+        (m) =>
+          m.event === 'CRY_DETECTED' &&
+          mine.messages.filter(
+            (c) =>
+              c.event === 'CRY_DETECTED' &&
+              (c.data as { temperature?: unknown }).temperature === 37.2,
+          ).length === 4,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(
+        mine.messages.filter(
+          (c) =>
+            c.event === 'CRY_DETECTED' &&
+            (c.data as { temperature?: unknown }).temperature === 37.2,
+        ),
+      ).toHaveLength(4);
+    } finally {
+      mine.close();
+      await client.endAsync();
+    }
+  });
+
   it('refuses a message whose notes hold U+0000 on its errors topic naming notes, then stores the next', async () => {
     // Found by fuzzing the readings topic on PostgreSQL: the insert failed (text cannot hold
     // U+0000), the message was left unacknowledged and the connection dropped, so the broker

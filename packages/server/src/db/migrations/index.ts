@@ -27,6 +27,7 @@ import * as alertOnset from './025_alert_onset.js';
 import * as packetsWithoutHeartRate from './026_packets_without_heart_rate.js';
 import * as measuredHeartRateRollup from './027_measured_heart_rate_rollup.js';
 import * as packetsByReceipt from './028_packets_by_receipt.js';
+import * as mqttRedelivery from './029_mqtt_redelivery.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '026_packets_without_heart_rate': packetsWithoutHeartRate,
   '027_measured_heart_rate_rollup': measuredHeartRateRollup,
   '028_packets_by_receipt': packetsByReceipt,
+  '029_mqtt_redelivery': mqttRedelivery,
 };

@@ -128,11 +128,14 @@ export function decideCry(audio: CryEvidence | null, device: CryEvidence | null)
 }
 
 /**
- * A seed-002 ESP32 message: `"Err"` (a failed sensor) is no reading, never a default; an
+ * A seed-002 ESP32 message: `"Err"` (a failed sensor) is no reading, never a default; a number
+ * written as a string (`"25.8"`, what Python's `float()` read in the seed) is that number; an
  * out-of-range value fails naming the field. The cry verdict is `parseDeviceVerdict`'s.
  */
 export function parseMonitorMessage(m: BabyMonitorMessage): BabyValues & { cry: CryEvidence } {
-  const sensor = (v: number | 'Err' | undefined) => (v === 'Err' ? undefined : v);
+  // A numeric string ("25.8") passed the message schema's decimal pattern; parseMeasurement reads
+  // it as its number before the range rule.
+  const sensor = (v: number | string | undefined) => (v === 'Err' ? undefined : v);
   const temperatureC = parseMeasurement(
     sensor(m.Temperature),
     'Temperature',

@@ -31,6 +31,8 @@ const COLUMNS = [
   'device_cry_detected',
   'device_cry_probability',
   'audio_cry_probability',
+  'mqtt_payload_sha256',
+  'mqtt_received_at',
 ] as const;
 
 /** Readings in `baby_readings` (migrations 008 and 010). */
@@ -60,6 +62,25 @@ export function createBabyReadingsRepository(db: Kysely<DB>) {
         .selectFrom('baby_readings')
         .select([...COLUMNS, withAudioFlag])
         .where('upload_key', '=', key)
+        .executeTakeFirst();
+    },
+    /**
+     * The device's reading stored from an MQTT message with these payload bytes (SHA-256 hex)
+     * received at or after `sinceMs`, the newest if several: what a redelivery (DUP) repeats.
+     */
+    async findMqttMessage(
+      deviceId: string,
+      payloadSha256: string,
+      sinceMs: number,
+    ): Promise<BabyReadingRow | undefined> {
+      return db
+        .selectFrom('baby_readings')
+        .select([...COLUMNS, withAudioFlag])
+        .where('device_id', '=', deviceId)
+        .where('mqtt_payload_sha256', '=', payloadSha256)
+        .where('mqtt_received_at', '>=', sinceMs)
+        .orderBy('mqtt_received_at', 'desc')
+        .limit(1)
         .executeTakeFirst();
     },
     async findById(id: string): Promise<BabyReadingRow | undefined> {

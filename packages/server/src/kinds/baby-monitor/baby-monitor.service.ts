@@ -47,6 +47,13 @@ const DEFAULT_SICK_THRESHOLD_C = 38;
 /** Audio is decoded straight to the cry model's rate. */
 const AUDIO_RATE_HZ = 8000;
 const NOTES_MAX_CHARS = 2000;
+/**
+ * How far back a redelivered (DUP) MQTT message is looked for among the device's stored
+ * messages. A broker redelivers an unacknowledged message when the session's connection comes
+ * back (Vigil restarting: seconds to minutes); a monitor repeats identical bytes legitimately,
+ * so the window is kept short rather than matching any earlier reading.
+ */
+export const MQTT_REDELIVERY_WINDOW_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
 const INTERVAL_MS: Record<BabyTimeseriesInterval, number> = {
   '1 hour': 3_600_000,
@@ -243,13 +250,30 @@ export class BabyMonitorService {
     });
   }
 
-  /** A monitor's own reading (MQTT): values and cry verdict already parsed from its message. */
+  /**
+   * A monitor's own reading (MQTT): values and cry verdict already parsed from its message.
+   * `message` identifies the MQTT message (its payload's SHA-256, and whether the broker flagged
+   * it DUP, a redelivery): a DUP message whose bytes equal a message of this device received in
+   * the last MQTT_REDELIVERY_WINDOW_MS is that message, stored before its acknowledgement was
+   * lost, and is answered with the stored reading (no second row, push or alert). Without the DUP
+   * flag the same bytes are a new reading (a sensor repeating its values).
+   */
   async fromDevice(
     auth: DeviceAuth,
     deviceId: string,
     reading: BabyValues & { cry: CryEvidence; atMs: number; notes: string | null },
+    message?: { payloadSha256: string; dup: boolean },
   ): Promise<BabyReading> {
     const target = await this.resolveTarget({ kind: 'device', auth }, { device_id: deviceId });
+    const receivedAt = this.deps.clock.now();
+    if (message?.dup === true && target.deviceId !== null) {
+      const stored = await this.deps.readings.findMqttMessage(
+        target.deviceId,
+        message.payloadSha256,
+        receivedAt - MQTT_REDELIVERY_WINDOW_MS,
+      );
+      if (stored !== undefined) return toBabyReading(stored);
+    }
     return this.record({
       ...target,
       values: { temperatureC: reading.temperatureC, humidityPercent: reading.humidityPercent },
@@ -260,6 +284,7 @@ export class BabyMonitorService {
       atMs: reading.atMs,
       audio: undefined,
       uploadKey: null,
+      mqtt: message === undefined ? null : { payloadSha256: message.payloadSha256, receivedAt },
     });
   }
 
@@ -576,6 +601,8 @@ export class BabyMonitorService {
     atMs: number;
     audio: BabyAudioUpload | undefined;
     uploadKey: string | null;
+    /** The MQTT message it came in (its payload's hash, when received), else null. */
+    mqtt?: { payloadSha256: string; receivedAt: number } | null;
   }): Promise<BabyReading> {
     const sick = isSick(r.values, r.cry, await this.sickThresholdC(r.patientId));
     const row: BabyReadingsTable = {
@@ -597,6 +624,8 @@ export class BabyMonitorService {
       device_cry_detected: r.device === null ? null : r.device.detected ? 1 : 0,
       device_cry_probability: r.device?.probability ?? null,
       audio_cry_probability: r.audioProbability,
+      mqtt_payload_sha256: r.mqtt?.payloadSha256 ?? null,
+      mqtt_received_at: r.mqtt?.receivedAt ?? null,
     };
     if (!(await this.deps.readings.insert(row))) {
       // A concurrent retry stored this key first: answer with its reading, side effects are its.

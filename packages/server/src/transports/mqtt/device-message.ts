@@ -15,7 +15,17 @@ export interface MqttChannel {
     auth: DeviceAuth,
     payloads: readonly { device_id: string }[],
     batch: boolean,
+    message: MqttDelivery,
   ): Promise<IngestResult[]>;
+}
+
+/**
+ * The MQTT message a payload came in: its bytes, and whether the broker flagged it DUP (a
+ * redelivery of a QoS 1 message whose acknowledgement it did not receive; MQTT 3.1.1 §3.3.1.1).
+ */
+export interface MqttDelivery {
+  payload: Buffer;
+  dup: boolean;
 }
 
 /** The channels a deployment accepts, by topic suffix (`vitals`, `oximetry`). */
@@ -129,6 +139,7 @@ export async function handleDeviceMessage(
   auth: DeviceAuth,
   topic: string,
   payload: Buffer,
+  dup = false,
 ): Promise<MqttOutcome> {
   let body: unknown;
   try {
@@ -164,7 +175,7 @@ export async function handleDeviceMessage(
           message: `device_id ${p.device_id} does not match the topic's device ${topicDevice}`,
         });
     });
-    return { ok: true, results: await channel.ingest(auth, packets, batch) };
+    return { ok: true, results: await channel.ingest(auth, packets, batch, { payload, dup }) };
   } catch (error) {
     if (isDomainError(error))
       return {

@@ -66,7 +66,7 @@ export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberD
     return true;
   };
   /** Ingests one message; false when the server failed (5xx) and the message must come again. */
-  const handle = async (topic: string, payload: Buffer): Promise<boolean> => {
+  const handle = async (topic: string, payload: Buffer, dup: boolean): Promise<boolean> => {
     const deviceId = deviceIdOfTopic(topic, deps.channels);
     if (deviceId === null) return true;
     let device;
@@ -91,6 +91,7 @@ export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberD
       { kind: 'device', device },
       topic,
       payload,
+      dup,
     ).catch((err: unknown): MqttOutcome => {
       deps.log.error({ err, deviceId }, 'MQTT vitals failed');
       thrown = err;
@@ -127,7 +128,7 @@ export function installDeviceHandler(client: MqttClient, deps: DeviceSubscriberD
     }
     const payload =
       typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    handle(packet.topic, payload).then(
+    handle(packet.topic, payload, packet.dup).then(
       (stored) => {
         if (stored) callback();
         else client.stream.destroy();

@@ -137,7 +137,7 @@ export async function startEmbeddedBroker(
       };
       resolve(who)
         .then(
-          (auth) => handleDeviceMessage(deps.channels, auth, packet.topic, payload),
+          (auth) => handleDeviceMessage(deps.channels, auth, packet.topic, payload, packet.dup),
           (err: unknown) => {
             // The key was rotated or the device retired since CONNECT (or the look-up failed):
             // not acknowledged, nothing stored, and aedes drops a connection whose publish is

@@ -122,10 +122,10 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
       onRequest: caller,
       schema: {
         tags: ['ecg12'],
-        summary: `Classify up to ${ECG12_MAX_BATCH} 12-lead ECGs; a refused item fails alone`,
+        summary: `Classify up to ${ECG12_MAX_BATCH} 12-lead ECGs; one refused sample refuses the batch`,
         security,
         body: Ecg12BatchBodySchema,
-        response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 413) },
+        response: { 200: Ecg12BatchResultSchema, ...errorResponses(400, 401, 404, 413, 422) },
       },
     },
     (request) => {
@@ -212,17 +212,17 @@ export async function ecg12Routes(app: FastifyInstance, options: Ecg12RouteOptio
           patient: inQuery('patient_id', 'patient'),
         },
       },
-      onRequest: app.authenticate,
+      onRequest: caller,
       schema: {
         tags: ['ecg12'],
         summary:
-          'Classification history, newest first: your own requests and those about patients you may see (admin: all)',
+          'Classification history, newest first: your own requests and those about patients you may see (admin: all; without a token with ECG12_ANONYMOUS=true: the anonymous requests only)',
         security,
         querystring: Ecg12HistoryQuerySchema,
-        response: { 200: Ecg12HistoryPageSchema, ...errorResponses(400, 401) },
+        response: { 200: Ecg12HistoryPageSchema, ...errorResponses(400, 401, 404) },
       },
     },
-    (request) => ecg12.history(ecg12Caller(request) ?? unreachable(), request.query),
+    (request) => ecg12.history(ecg12Caller(request), request.query),
   );
 
   r.get(

@@ -27,7 +27,8 @@ import { batchPatient, inBody, inQuery, setAuditPatient } from '../../plugins/au
  * Seed 003 (the FastAPI ECG service) compatibility: its paths and response shapes, answered by
  * the same 12-lead service as /api/v1/ecg. Differences: a token is required unless
  * ECG12_ANONYMOUS=true (the seed's /forward and /history were public); GET /history shows the
- * caller's own records (admin: all) instead of everyone's; errors use Vigil's catalogue.
+ * caller's own records (admin: all; an anonymous caller the anonymous records only) instead of
+ * everyone's; errors use Vigil's catalogue.
  */
 export function seed003Routes(
   app: FastifyInstance,
@@ -102,22 +103,18 @@ export function seed003Routes(
         summary: 'Seed 003: classify a batch (= POST /api/v1/ecg/classify/batch)',
         security,
         body: Ecg12BatchBodySchema,
-        response: { 200: Seed003BatchSchema, ...errorResponses(400, 401) },
+        response: { 200: Seed003BatchSchema, ...errorResponses(400, 401, 404, 413, 422) },
       },
     },
     async (request) => {
       setAuditPatient(request, batchPatient(request.body.samples));
       const batch = await ecg12.classifyBatch(ecg12Caller(request), request.body.samples);
       return {
-        predictions: batch.results.map((item) =>
-          item.prediction === null
-            ? { error: item.error ?? { code: 'INTERNAL_ERROR', message: 'unknown' } }
-            : {
-                class_index: item.prediction.class_index,
-                class_name: item.prediction.class_name,
-                class_description: item.prediction.class_description,
-              },
-        ),
+        predictions: batch.results.map(({ prediction: p }) => ({
+          class_index: p.class_index,
+          class_name: p.class_name,
+          class_description: p.class_description,
+        })),
       };
     },
   );
@@ -132,19 +129,20 @@ export function seed003Routes(
           patient: inQuery('patient_id', 'patient'),
         },
       },
-      onRequest: app.authenticate,
+      // Public in the seed: with ECG12_ANONYMOUS a caller without a token reads the anonymous
+      // requests only (the service's rule); without it, 401.
+      onRequest: caller,
       schema: {
         tags,
-        summary: 'Seed 003: classification history (= GET /api/v1/ecg/history)',
+        summary:
+          'Seed 003: classification history (= GET /api/v1/ecg/history; without a token with ECG12_ANONYMOUS=true: the anonymous requests only)',
         security,
         querystring: Ecg12HistoryQuerySchema,
-        response: { 200: Seed003HistorySchema, ...errorResponses(400, 401) },
+        response: { 200: Seed003HistorySchema, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {
-      const user = request.user;
-      if (user === null) throw new Error('authenticate hook did not run');
-      const page = await ecg12.history({ id: user.id, role: user.role }, request.query);
+      const page = await ecg12.history(ecg12Caller(request), request.query);
       // The seed's created_at is an ISO date-time; epoch ms read as one is 1970 (pandas: ns).
       return {
         total: page.total,
