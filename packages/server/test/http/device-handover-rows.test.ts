@@ -126,6 +126,45 @@ describe('a device handed on: the next patient reads only the rows taken for the
     expect(me.heart_rate_bpm).toBe(90);
   });
 
+  it("shows the next patient none of the earlier patient's 12-lead stream (seed 004's /api/mongo/stream)", async () => {
+    // Before: the first wearer's 3 multi-lead packets, leads and all.
+    const leadsPacket = (deviceId: string, ts: number) => ({
+      device_id: deviceId,
+      timestamp: ts,
+      ecg_sample_rate_hz: 250,
+      leads: Object.fromEntries(
+        ['I', 'II', 'V1'].map((name) => [
+          name,
+          Array.from({ length: 250 }, (_, i) => Math.round(Math.sin(i / 10) * 1000) / 1000),
+        ]),
+      ),
+    });
+    const twelve = await registerDevice(t, doctor, { patientId: next.user.id });
+    const stream = async (user: TestUser) =>
+      (await get(user, `/api/mongo/stream?device_id=${twelve.device_id}&start=0&count=100`)).json<
+        { timestamp: number }[]
+      >();
+    const third = await createPatient(t, doctor, 'Third Wearer');
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/vitals',
+      headers: { 'x-api-key': twelve.api_key },
+      payload: [now - 3000, now - 2000, now - 1000].map((ts) => leadsPacket(twelve.device_id, ts)),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await stream(next)).toHaveLength(3);
+    const moved = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/devices/${twelve.id}`,
+      headers: doctor.headers,
+      payload: { patient_id: third.user.id },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect(await stream(third)).toEqual([]);
+    expect(await stream(admin)).toHaveLength(3);
+  });
+
   it('still shows an admin every row the device stored', async () => {
     const all = (await get(admin, `/api/v1/vitals/${device.device_id}?limit=100`)).json<{
       items: { heart_rate_bpm: number }[];
