@@ -95,6 +95,48 @@ describe('a 12-lead record upload with a flat lead', () => {
     ]);
   });
 
+  it("refuses a lead of WFDB's missing samples naming the data file and the lead", async () => {
+    // E07509 as a format-16 .dat (gain 1000/mV) whose lead II is all -32768, WFDB's "no sample".
+    // Before: 400 ECG12_SIGNAL_NOT_FINITE naming `ecg_signal[0][1]`, a field the upload has not.
+    const leads = ['I', 'II', 'III', 'aVR', 'aVL', 'aVF', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'];
+    const mat = E07509_MAT;
+    const n = (mat.length - 24) / 2 / 12;
+    const view = new DataView(mat.buffer, mat.byteOffset, mat.byteLength);
+    const dat = new DataView(new ArrayBuffer(n * 12 * 2));
+    for (let c = 0; c < n; c++)
+      for (let l = 0; l < 12; l++)
+        dat.setInt16(
+          2 * (c * 12 + l),
+          l === 1 ? -32768 : view.getInt16(24 + 2 * (c * 12 + l), true),
+          true,
+        );
+    const header = [
+      `REC 12 500 ${n}`,
+      ...leads.map((name) => `REC.dat 16 1000(0)/mV 16 0 0 0 0 ${name}`),
+      '# Age: 71',
+      '# Sex: Male',
+    ].join('\n');
+    const form = multipart(
+      [
+        { field: 'header', filename: 'REC.hea', content: header },
+        { field: 'data', filename: 'REC.dat', content: new Uint8Array(dat.buffer) },
+      ],
+      { height: '175', weight: '80' },
+    );
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/ecg/classify/record',
+      headers: { ...doctor.headers, ...form.headers },
+      payload: form.payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({
+      code: 'ECG12_RECORD_INVALID',
+      field: 'data',
+      message: `Lead II has ${n} missing samples (WFDB's invalid-sample value), the first at sample 0: the interpretation needs every sample of the 12 leads`,
+    });
+  });
+
   it('reports no flat lead for the intact record', async () => {
     const res = await upload(E07509_MAT);
     expect(res.statusCode).toBe(200);
