@@ -100,6 +100,8 @@ export { measureMultiLeadQrs } from './ecg/measure-multi-lead-qrs.js';
 export type { MeasureMultiLeadQrsOptions, MultiLeadQrs } from './ecg/measure-multi-lead-qrs.js';
 export type { MeasureEcg12Options } from './ecg12/measure-ecg12.js';
 export { assessEcg12Units } from './ecg12/assess-ecg12-units.js';
+export { findFlatEcg12Leads } from './ecg12/find-flat-ecg12-leads.js';
+export type { FindFlatEcg12LeadsOptions } from './ecg12/find-flat-ecg12-leads.js';
 export type { Ecg12UnitsAssessment } from './ecg12/assess-ecg12-units.js';
 export { interpretEcg12Rules } from './ecg12/interpret-ecg12-rules.js';
 export type { Ecg12RuleScores, InterpretEcg12RulesOptions } from './ecg12/interpret-ecg12-rules.js';

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { PredictionsTable } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
+import { ownedBy, type RowOwner } from './vitals.repository.js';
 
 export interface PredictionsRepository {
   list(
@@ -10,6 +11,7 @@ export interface PredictionsRepository {
       to?: number | undefined;
       limit: number;
       beforeTs?: number | undefined;
+      owner?: RowOwner;
     },
   ): Promise<PredictionsTable[]>;
   /** Newest first, `offset` skipped, of any of the devices (the cardiac-monitor app's paging). */
@@ -17,12 +19,16 @@ export interface PredictionsRepository {
     deviceIds: readonly string[],
     limit: number,
     offset: number,
+    owner?: RowOwner,
   ): Promise<PredictionsTable[]>;
-  countOf(deviceIds: readonly string[]): Promise<number>;
+  countOf(deviceIds: readonly string[], owner?: RowOwner): Promise<number>;
   /** The prediction of the packet stamped latest (ts) of any of the devices. */
-  latestOf(deviceIds: readonly string[]): Promise<PredictionOfPacket | undefined>;
+  latestOf(deviceIds: readonly string[], owner?: RowOwner): Promise<PredictionOfPacket | undefined>;
   /** The prediction of the packet received last (received_at) of any of the devices. */
-  latestReceivedOf(deviceIds: readonly string[]): Promise<PredictionOfPacket | undefined>;
+  latestReceivedOf(
+    deviceIds: readonly string[],
+    owner?: RowOwner,
+  ): Promise<PredictionOfPacket | undefined>;
 }
 
 /** A prediction with when its packet was received (which latest to show: latest-shown.ts). */
@@ -52,10 +58,12 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
     deviceIds: readonly string[],
     order: 'vitals.ts' | 'vitals.received_at',
     tie: 'vitals.ts' | 'vitals.received_at',
+    owner: RowOwner,
   ) =>
     deviceIds.length === 0
       ? Promise.resolve(undefined)
       : byDevices(deviceIds)
+          .where(ownedBy('vitals.patient_id', owner))
           .select('vitals.received_at as packet_received_at')
           .orderBy(order, 'desc')
           .orderBy(tie, 'desc')
@@ -63,36 +71,38 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
           .executeTakeFirst();
   return {
     list(deviceId, q) {
-      let query = byDevice(deviceId);
+      let query = byDevice(deviceId).where(ownedBy('vitals.patient_id', q.owner));
       if (q.from !== undefined) query = query.where('vitals.ts', '>=', q.from);
       if (q.to !== undefined) query = query.where('vitals.ts', '<', q.to);
       if (q.beforeTs !== undefined) query = query.where('vitals.ts', '<', q.beforeTs);
       return query.orderBy('vitals.ts', 'desc').limit(q.limit).execute();
     },
-    listOffsetPage(deviceIds, limit, offset) {
+    listOffsetPage(deviceIds, limit, offset, owner) {
       if (deviceIds.length === 0) return Promise.resolve([]);
       return byDevices(deviceIds)
+        .where(ownedBy('vitals.patient_id', owner))
         .orderBy('vitals.ts', 'desc')
         .orderBy('vitals.device_id')
         .limit(limit)
         .offset(offset)
         .execute();
     },
-    async countOf(deviceIds) {
+    async countOf(deviceIds, owner) {
       if (deviceIds.length === 0) return 0;
       const r = await db
         .selectFrom('vitals')
         .innerJoin('predictions', 'predictions.vitals_id', 'vitals.id')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('vitals.device_id', 'in', deviceIds)
+        .where(ownedBy('vitals.patient_id', owner))
         .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
-    latestOf(deviceIds) {
-      return newestOf(deviceIds, 'vitals.ts', 'vitals.received_at');
+    latestOf(deviceIds, owner) {
+      return newestOf(deviceIds, 'vitals.ts', 'vitals.received_at', owner);
     },
-    latestReceivedOf(deviceIds) {
-      return newestOf(deviceIds, 'vitals.received_at', 'vitals.ts');
+    latestReceivedOf(deviceIds, owner) {
+      return newestOf(deviceIds, 'vitals.received_at', 'vitals.ts', owner);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import {
   VITALS_ROW_COLUMNS,
   type EcgChunk,
@@ -37,6 +37,24 @@ export interface SeriesBucketRow {
   temperature_c: Agg;
 }
 
+/**
+ * Whose stored rows a read returns: one patient's, those taken for no patient (null: an unassigned
+ * device's, or a deleted patient's), or every row (undefined: an admin's read). A device handed on
+ * keeps the patient each row was taken for (`patient_id`), so this is what keeps the earlier
+ * patient's rows from the next one (`deviceRowOwner`).
+ */
+export type RowOwner = string | null | undefined;
+
+/** The filter of `RowOwner` on a `patient_id` column (always true for undefined). */
+export function ownedBy(
+  column: 'patient_id' | 'vitals.patient_id',
+  owner: RowOwner,
+): RawBuilder<SqlBool> {
+  if (owner === undefined) return sql<SqlBool>`1 = 1`;
+  if (owner === null) return sql<SqlBool>`${sql.ref(column)} is null`;
+  return sql<SqlBool>`${sql.ref(column)} = ${owner}`;
+}
+
 export interface VitalsRepository {
   /**
    * Writes many units in ONE transaction (group commit). Alert events are not written here: they
@@ -49,8 +67,13 @@ export interface VitalsRepository {
     ts: number,
   ): Promise<(VitalsRow & Pick<VitalsTable, 'ecg_scale_mv' | 'ecg_samples'>) | undefined>;
   /** Newest first, `offset` rows skipped, of any of the devices (the cardiac-monitor app's paging). */
-  listOffsetPage(deviceIds: readonly string[], limit: number, offset: number): Promise<VitalsRow[]>;
-  countOf(deviceIds: readonly string[]): Promise<number>;
+  listOffsetPage(
+    deviceIds: readonly string[],
+    limit: number,
+    offset: number,
+    owner?: RowOwner,
+  ): Promise<VitalsRow[]>;
+  countOf(deviceIds: readonly string[], owner?: RowOwner): Promise<number>;
   /** The prediction stored with a packet (for the answer to a retried upload). */
   predictionOf(vitalsId: string): Promise<PredictionsTable | undefined>;
   listHistory(
@@ -60,14 +83,17 @@ export interface VitalsRepository {
       to?: number | undefined;
       limit: number;
       beforeTs?: number | undefined;
+      owner?: RowOwner;
     },
   ): Promise<VitalsRow[]>;
   /** The packet stamped latest (ts): where ingest's ordering goes on from. */
-  latest(deviceId: string): Promise<VitalsRow | undefined>;
+  latest(deviceId: string, owner?: RowOwner): Promise<VitalsRow | undefined>;
   /** The packet stamped latest (ts) of any of the devices. */
-  latestOf(deviceIds: readonly string[]): Promise<VitalsRow | undefined>;
+  latestOf(deviceIds: readonly string[], owner?: RowOwner): Promise<VitalsRow | undefined>;
   /** The packet received last (received_at) of any of the devices (migration 028's index). */
-  latestReceivedOf(deviceIds: readonly string[]): Promise<VitalsRow | undefined>;
+  latestReceivedOf(deviceIds: readonly string[], owner?: RowOwner): Promise<VitalsRow | undefined>;
+  /** The patient the device's oldest stored packet was taken for (null: none; undefined: no packet). */
+  oldestOwner(deviceId: string): Promise<string | null | undefined>;
   /**
    * The heart rate measured from the ECG of those of the device's packets at `ts` that sent none
    * (packetHeartRateSql's second half), by packet ts.
@@ -91,7 +117,13 @@ export interface VitalsRepository {
   ): Promise<VitalsTable[]>;
   /** Timestamp of the device's newest prediction. */
   lastPredictionTs(deviceId: string): Promise<number | undefined>;
-  listEcg(deviceId: string, from: number, to: number, maxChunkMs: number): Promise<EcgChunk[]>;
+  listEcg(
+    deviceId: string,
+    from: number,
+    to: number,
+    maxChunkMs: number,
+    owner?: RowOwner,
+  ): Promise<EcgChunk[]>;
   series(
     deviceId: string,
     from: number,
@@ -472,6 +504,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
     deviceIds: readonly string[],
     order: 'ts' | 'received_at',
     tie: 'ts' | 'received_at',
+    owner: RowOwner,
   ) =>
     deviceIds.length === 0
       ? Promise.resolve(undefined)
@@ -479,6 +512,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
           .selectFrom('vitals')
           .select(VITALS_ROW_COLUMNS)
           .where('device_id', 'in', deviceIds)
+          .where(ownedBy('patient_id', owner))
           .orderBy(order, 'desc')
           .orderBy(tie, 'desc')
           .limit(1)
@@ -498,24 +532,26 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         throw error;
       }
     },
-    listOffsetPage(deviceIds, limit, offset) {
+    listOffsetPage(deviceIds, limit, offset, owner) {
       if (deviceIds.length === 0) return Promise.resolve([]);
       return db
         .selectFrom('vitals')
         .select(VITALS_ROW_COLUMNS)
         .where('device_id', 'in', deviceIds)
+        .where(ownedBy('patient_id', owner))
         .orderBy('ts', 'desc')
         .orderBy('device_id')
         .limit(limit)
         .offset(offset)
         .execute();
     },
-    async countOf(deviceIds) {
+    async countOf(deviceIds, owner) {
       if (deviceIds.length === 0) return 0;
       const r = await db
         .selectFrom('vitals')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('device_id', 'in', deviceIds)
+        .where(ownedBy('patient_id', owner))
         .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
@@ -538,26 +574,38 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
       let query = db
         .selectFrom('vitals')
         .select(VITALS_ROW_COLUMNS)
-        .where('device_id', '=', deviceId);
+        .where('device_id', '=', deviceId)
+        .where(ownedBy('patient_id', q.owner));
       if (q.from !== undefined) query = query.where('ts', '>=', q.from);
       if (q.to !== undefined) query = query.where('ts', '<', q.to);
       if (q.beforeTs !== undefined) query = query.where('ts', '<', q.beforeTs);
       return query.orderBy('ts', 'desc').limit(q.limit).execute();
     },
-    latest(deviceId) {
+    latest(deviceId, owner) {
       return db
         .selectFrom('vitals')
         .select(VITALS_ROW_COLUMNS)
         .where('device_id', '=', deviceId)
+        .where(ownedBy('patient_id', owner))
         .orderBy('ts', 'desc')
         .limit(1)
         .executeTakeFirst();
     },
-    latestOf(deviceIds) {
-      return newestOf(deviceIds, 'ts', 'received_at');
+    latestOf(deviceIds, owner) {
+      return newestOf(deviceIds, 'ts', 'received_at', owner);
     },
-    latestReceivedOf(deviceIds) {
-      return newestOf(deviceIds, 'received_at', 'ts');
+    latestReceivedOf(deviceIds, owner) {
+      return newestOf(deviceIds, 'received_at', 'ts', owner);
+    },
+    async oldestOwner(deviceId) {
+      const r = await db
+        .selectFrom('vitals')
+        .select('patient_id')
+        .where('device_id', '=', deviceId)
+        .orderBy('ts', 'asc')
+        .limit(1)
+        .executeTakeFirst();
+      return r === undefined ? undefined : r.patient_id;
     },
     async measuredHeartRatesAt(deviceId, ts) {
       if (ts.length === 0) return new Map();
@@ -605,7 +653,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .executeTakeFirst();
       return r?.ts;
     },
-    async listEcg(deviceId, from, to, maxChunkMs) {
+    async listEcg(deviceId, from, to, maxChunkMs, owner) {
       // Index range on (device_id, ts); chunks starting up to one chunk length before `from`
       // may still overlap the window and are trimmed by the service.
       const rows = await db
@@ -615,6 +663,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .where('ts', '>', from - maxChunkMs)
         .where('ts', '<', to)
         .where('ecg_samples', 'is not', null)
+        .where(ownedBy('patient_id', owner))
         .orderBy('ts', 'asc')
         .execute();
       const chunks: EcgChunk[] = [];

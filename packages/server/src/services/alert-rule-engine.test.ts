@@ -172,6 +172,48 @@ describe('evaluateRule', () => {
     ]);
   });
 
+  it('does not clear or update an open alert from an observation older than the newest judged', () => {
+    // A monitor flushing last night's readings after the sick alert opened: before, the first
+    // of them (20 h older, 37 °C) cleared the alert at once (infant_sick has no duration).
+    const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
+    if (sick === undefined) throw new Error('missing rule');
+    const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
+      ...obs(atMs, null),
+      infantTemperatureC: tempC,
+      cryDetected: cry,
+    });
+    const now = 72_000_000;
+    let state: RuleState = { since: null, open: false };
+    const steps = [
+      baby(now, 38.9, true), // opens
+      baby(now - 20 * 3_600_000, 37, true), // last night, normal temperature
+      baby(now - 3_600_000, 39.5, true), // an hour ago, feverish: no update from old data
+      baby(now + 10_000, 37.2, false), // the next live reading: fever gone, clears
+    ];
+    const out = steps.map((o) => {
+      const r = evaluateRule(sick, state, o);
+      state = r.state;
+      return r.action.type;
+    });
+    expect(out).toEqual(['open', 'none', 'none', 'clear']);
+    // The late readings left the rule's newest data time where it was.
+    expect(state.lastAt).toBe(now + 10_000);
+  });
+
+  it('still opens from late data when no alert is open, with the late onset', () => {
+    const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
+    if (sick === undefined) throw new Error('missing rule');
+    const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
+      ...obs(atMs, null),
+      infantTemperatureC: tempC,
+      cryDetected: cry,
+    });
+    let state: RuleState = { since: null, open: false };
+    state = evaluateRule(sick, state, baby(100_000, 37, false)).state;
+    const late = evaluateRule(sick, state, baby(40_000, 38.8, true));
+    expect(late.action).toMatchObject({ type: 'open', onsetMs: 40_000 });
+  });
+
   it('clears an open alert when the rule is disabled', () => {
     const r = evaluateRule({ ...hrHigh, enabled: false }, { since: 0, open: true }, obs(0, 150));
     expect(r.action.type).toBe('clear');

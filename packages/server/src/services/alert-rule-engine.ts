@@ -409,6 +409,13 @@ export function evaluateRule(
   }
   const c = checkCondition(rule, o);
   if (c === null) return { state, action: { type: 'none' } };
+  // An open alert is about the newest data the rule has judged. An observation older than that
+  // (a monitor flushing readings it buffered offline, a late MQTT timestamp) shows a time before
+  // it: it can neither clear the alert (a fever of the night before ending tonight's sick alert)
+  // nor overwrite its value, and it must not move `lastAt` back either. Opening from late data
+  // is unchanged: with no alert open it is judged as before, with its own onset.
+  if (state.open && state.lastAt !== undefined && o.atMs < state.lastAt)
+    return { state, action: { type: 'none' } };
   const lastAt = o.atMs;
   const continuous =
     state.lastAt === undefined ||

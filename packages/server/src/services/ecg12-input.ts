@@ -10,6 +10,7 @@ import {
   type Ecg12HeartAxis,
 } from '@vigil/protocol';
 import { Compile } from 'typebox/compile';
+import { ECG12_LEADS } from '@vigil/signal';
 import { Value } from 'typebox/value';
 import { describeValidation } from '../errors/describe-validation.js';
 import { DomainError, validationFailed } from '../errors/catalogue.js';
@@ -274,6 +275,18 @@ export function ecg12RecordBody(
       field: 'data',
       message: `The record must be a resting ECG of ${ECG12_MIN_DURATION_S}–${ECG12_MAX_DURATION_S} s: ${min}–${max} samples per lead at its ${rate} Hz; it has ${n} (${Math.round((n / rate) * 100) / 100} s)`,
     });
+  // WFDB writes a sample it does not have as its format's invalid value (-32768 in format 16),
+  // decoded as NaN: named here by lead and sample, not as the ecg_signal[i][j] of a body the
+  // uploader never wrote.
+  record.leadsMv.forEach((lead, l) => {
+    const first = lead.findIndex((v) => !Number.isFinite(v));
+    if (first < 0) return;
+    const missing = lead.reduce((k, v) => (Number.isFinite(v) ? k : k + 1), 0);
+    throw new DomainError('ECG12_RECORD_INVALID', {
+      field: 'data',
+      message: `Lead ${ECG12_LEADS[l] ?? l + 1} has ${missing} missing samples (WFDB's invalid-sample value), the first at sample ${first}: the interpretation needs every sample of the 12 leads`,
+    });
+  });
   return {
     age,
     sex,

@@ -10,8 +10,9 @@ import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
 import { readJsonOrNull } from '../repositories/json-column.js';
 import type { PredictionsRepository } from '../repositories/predictions.repository.js';
-import type { VitalsRepository } from '../repositories/vitals.repository.js';
+import type { RowOwner, VitalsRepository } from '../repositories/vitals.repository.js';
 import { AD8232_ESP32_12BIT } from './ecg-input-profile.js';
+import { deviceRowOwner } from './device-row-owner.js';
 import { latestShown } from './latest-shown.js';
 
 export interface Seed000ViewServiceDeps {
@@ -24,7 +25,7 @@ export interface Seed000ViewServiceDeps {
     'listOffsetPage' | 'countOf' | 'latestOf' | 'latestReceivedOf'
   >;
   /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
-  visibleDevice(viewer: Viewer, deviceId: string): Promise<unknown>;
+  visibleDevice(viewer: Viewer, deviceId: string): Promise<{ patient_id: string | null }>;
   /** Hardware ids of every device the viewer may see. */
   visibleDeviceIds(viewer: Viewer): Promise<string[]>;
 }
@@ -78,10 +79,22 @@ export function toSeed000Prediction(row: PredictionsTable): Seed000Prediction {
 export class Seed000ViewService {
   constructor(private readonly deps: Seed000ViewServiceDeps) {}
 
-  private async devices(viewer: Viewer, deviceId: string | null): Promise<string[]> {
-    if (deviceId === null) return this.deps.visibleDeviceIds(viewer);
-    await this.deps.visibleDevice(viewer, deviceId);
-    return [deviceId];
+  /**
+   * The devices read and whose rows of them (`deviceRowOwner`): one device's current patient's
+   * rows; across every visible device (`/me/…`), a patient's own rows only (a device handed on
+   * to them keeps the earlier patient's packets), a doctor's or admin's every row.
+   */
+  private async devices(
+    viewer: Viewer,
+    deviceId: string | null,
+  ): Promise<{ ids: string[]; owner: RowOwner }> {
+    if (deviceId === null)
+      return {
+        ids: await this.deps.visibleDeviceIds(viewer),
+        owner: viewer.role === 'patient' ? viewer.id : undefined,
+      };
+    const device = await this.deps.visibleDevice(viewer, deviceId);
+    return { ids: [deviceId], owner: deviceRowOwner(viewer, device) };
   }
 
   async vitalsPage(
@@ -89,10 +102,10 @@ export class Seed000ViewService {
     deviceId: string | null,
     q: { limit: number; offset: number },
   ): Promise<Seed000VitalsList> {
-    const ids = await this.devices(viewer, deviceId);
+    const { ids, owner } = await this.devices(viewer, deviceId);
     const [rows, total] = await Promise.all([
-      this.deps.vitals.listOffsetPage(ids, q.limit, q.offset),
-      this.deps.vitals.countOf(ids),
+      this.deps.vitals.listOffsetPage(ids, q.limit, q.offset, owner),
+      this.deps.vitals.countOf(ids, owner),
     ]);
     return { vitals: rows.map(toSeed000Vitals), total };
   }
@@ -102,18 +115,18 @@ export class Seed000ViewService {
     deviceId: string | null,
     includeEcg: boolean,
   ): Promise<Seed000Vitals> {
-    const ids = await this.devices(viewer, deviceId);
+    const { ids, owner } = await this.devices(viewer, deviceId);
     const row = latestShown(
-      await this.deps.vitals.latestOf(ids),
-      await this.deps.vitals.latestReceivedOf(ids),
+      await this.deps.vitals.latestOf(ids, owner),
+      await this.deps.vitals.latestReceivedOf(ids, owner),
       (r) => r.received_at,
     );
     if (row === undefined) throw new DomainError('VITALS_NOT_FOUND');
     const view = toSeed000Vitals(row);
     if (!includeEcg) return view;
-    const [chunk] = (await this.deps.vitals.listEcg(row.device_id, row.ts, row.ts + 1, 1)).filter(
-      (c) => c.ts === row.ts,
-    );
+    const [chunk] = (
+      await this.deps.vitals.listEcg(row.device_id, row.ts, row.ts + 1, 1, owner)
+    ).filter((c) => c.ts === row.ts);
     if (chunk === undefined) return { ...view, ecg_samples: [] };
     const mv = decodeEcgInt16(chunk.samples, chunk.scale_mv);
     // The firmware's 12-bit counts, which the app reads as a `List<int>` (`.cast<int>()`) and
@@ -131,19 +144,19 @@ export class Seed000ViewService {
     deviceId: string | null,
     q: { limit: number; offset: number },
   ): Promise<Seed000PredictionList> {
-    const ids = await this.devices(viewer, deviceId);
+    const { ids, owner } = await this.devices(viewer, deviceId);
     const [rows, total] = await Promise.all([
-      this.deps.predictions.listOffsetPage(ids, q.limit, q.offset),
-      this.deps.predictions.countOf(ids),
+      this.deps.predictions.listOffsetPage(ids, q.limit, q.offset, owner),
+      this.deps.predictions.countOf(ids, owner),
     ]);
     return { predictions: rows.map(toSeed000Prediction), total };
   }
 
   async latestPrediction(viewer: Viewer, deviceId: string | null): Promise<Seed000Prediction> {
-    const ids = await this.devices(viewer, deviceId);
+    const { ids, owner } = await this.devices(viewer, deviceId);
     const row = latestShown(
-      await this.deps.predictions.latestOf(ids),
-      await this.deps.predictions.latestReceivedOf(ids),
+      await this.deps.predictions.latestOf(ids, owner),
+      await this.deps.predictions.latestReceivedOf(ids, owner),
       (r) => r.packet_received_at,
     );
     if (row === undefined) throw new DomainError('PREDICTION_NOT_FOUND');

@@ -16,6 +16,8 @@ import { detectQrs, type Ecg12Result } from '@vigil/signal';
 import { DomainError, notFound, validationFailed } from '../errors/catalogue.js';
 import { decodeEcgCounts } from '../repositories/ecg-codec.js';
 import type { EcgLeadChunkRow, EcgLeadsRepository } from '../repositories/ecg-leads.repository.js';
+import type { RowOwner } from '../repositories/vitals.repository.js';
+import { deviceRowOwner } from './device-row-owner.js';
 import type { AlertsService } from './alerts.service.js';
 import type { AuthService } from './auth.service.js';
 import type { DevicesService, DeviceView } from './devices.service.js';
@@ -518,11 +520,14 @@ export class Seed004Service {
   private async streamDevice(
     actor: AuthUser,
     q: { device_id?: string | undefined; patient_id?: string | undefined },
-  ): Promise<string> {
+  ): Promise<{ deviceId: string; owner: RowOwner }> {
+    // The stream's chunks keep the patient they were taken for: a device handed on shows
+    // anyone but an admin only its current patient's (deviceRowOwner), as the vitals reads do.
     if (q.device_id !== undefined) {
-      if (!(await this.deps.ecgLeads.canSeeDevice(actor, q.device_id)))
+      const device = await this.deps.ecgLeads.visibleDevice(actor, q.device_id);
+      if (device === undefined)
         throw new DomainError('ECG_STREAM_NOT_FOUND', { field: 'device_id' });
-      return q.device_id;
+      return { deviceId: q.device_id, owner: deviceRowOwner(actor, device) };
     }
     const device = await this.deps.ecgLeads.newestVisibleDevice(actor, q.patient_id);
     if (device === undefined)
@@ -530,7 +535,7 @@ export class Seed004Service {
         'ECG_STREAM_NOT_FOUND',
         q.patient_id === undefined ? {} : { field: 'patient_id' },
       );
-    return device;
+    return { deviceId: device.device_id, owner: deviceRowOwner(actor, device) };
   }
 
   async stream(
@@ -538,9 +543,9 @@ export class Seed004Service {
     q: { start: number; count: number; device_id?: string; patient_id?: string },
     onDevice?: (deviceId: string) => void,
   ) {
-    const deviceId = await this.streamDevice(actor, q);
+    const { deviceId, owner } = await this.streamDevice(actor, q);
     onDevice?.(deviceId);
-    const rows = await this.deps.ecgLeads.page(deviceId, q.start, q.count);
+    const rows = await this.deps.ecgLeads.page(deviceId, q.start, q.count, owner);
     return rows.map((row) => {
       const leads = decodeChunk(row);
       const cols = ECG_LEAD_NAMES.map((name) => leads.get(name));
@@ -567,9 +572,9 @@ export class Seed004Service {
     q: { window: number; start: number; device_id?: string; patient_id?: string },
     onDevice?: (deviceId: string) => void,
   ): Promise<Seed004Vitals> {
-    const deviceId = await this.streamDevice(actor, q);
+    const { deviceId, owner } = await this.streamDevice(actor, q);
     onDevice?.(deviceId);
-    const rows = await this.deps.ecgLeads.page(deviceId, q.start, q.window);
+    const rows = await this.deps.ecgLeads.page(deviceId, q.start, q.window, owner);
     const runs: { mv: Float64Array; fsHz: number; endMs: number; lead: string }[] = [];
     for (const row of rows) {
       const mv = decodeChunk(row).get(row.rhythm_lead) ?? new Float64Array(0);

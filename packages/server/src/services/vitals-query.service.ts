@@ -4,7 +4,13 @@ import { DomainError, validationFailed } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
 import type { PredictionsRepository } from '../repositories/predictions.repository.js';
-import type { Agg, SeriesBucketRow, VitalsRepository } from '../repositories/vitals.repository.js';
+import type {
+  Agg,
+  RowOwner,
+  SeriesBucketRow,
+  VitalsRepository,
+} from '../repositories/vitals.repository.js';
+import { deviceRowOwner } from './device-row-owner.js';
 import { latestShown } from './latest-shown.js';
 import { toPredictionView } from './prediction-view.js';
 import type { PredictionView } from './realtime-port.js';
@@ -38,6 +44,7 @@ export interface VitalsQueryServiceDeps {
     | 'listHistory'
     | 'latestOf'
     | 'latestReceivedOf'
+    | 'oldestOwner'
     | 'measuredHeartRatesAt'
     | 'listEcg'
     | 'series'
@@ -45,7 +52,9 @@ export interface VitalsQueryServiceDeps {
   >;
   predictions: PredictionsRepository;
   /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
-  visibleDevice(viewer: Viewer, deviceId: string): Promise<unknown>;
+  visibleDevice(viewer: Viewer, deviceId: string): Promise<{ patient_id: string | null }>;
+  /** When the device was first assigned to the patient, if ever (`device_patients`). */
+  assignedSince(deviceId: string, patientId: string): Promise<number | undefined>;
   clock: Clock;
 }
 
@@ -87,6 +96,8 @@ export function toVitalsView(row: VitalsRow): VitalsRecordView {
     ecg_input: row.ecg_input,
   };
 }
+
+const NO_AGG: Agg = { min: null, avg: null, max: null, count: 0 };
 
 /** Keyset cursor over the unique (device, timestamp): the timestamp of the last item. */
 function encodeTsCursor(ts: number): string {
@@ -146,29 +157,49 @@ export class VitalsQueryService {
     deviceId: string,
     q: PageQuery,
   ): Promise<{ items: VitalsRecordView[]; next_cursor: string | null }> {
-    await this.deps.visibleDevice(viewer, deviceId);
+    const owner = await this.owner(viewer, deviceId);
     checkRange(q.from, q.to);
     const rows = await this.withHeartRate(
       deviceId,
-      await this.deps.vitals.listHistory(deviceId, pageWindow(q)),
+      await this.deps.vitals.listHistory(deviceId, { ...pageWindow(q), owner }),
     );
     return toPage(rows, q.limit, toVitalsView);
   }
 
   async latest(viewer: Viewer, deviceId: string): Promise<VitalsRecordView> {
-    await this.deps.visibleDevice(viewer, deviceId);
-    const [row] = await this.withHeartRate(deviceId, await this.latestRows(deviceId));
+    const owner = await this.owner(viewer, deviceId);
+    const [row] = await this.withHeartRate(deviceId, await this.latestRows(deviceId, owner));
     if (row === undefined) throw new DomainError('VITALS_NOT_FOUND');
     return toVitalsView(row);
   }
 
-  private async latestRows(deviceId: string): Promise<VitalsRow[]> {
+  private async latestRows(deviceId: string, owner: RowOwner): Promise<VitalsRow[]> {
     const row = latestShown(
-      await this.deps.vitals.latestOf([deviceId]),
-      await this.deps.vitals.latestReceivedOf([deviceId]),
+      await this.deps.vitals.latestOf([deviceId], owner),
+      await this.deps.vitals.latestReceivedOf([deviceId], owner),
       (r) => r.received_at,
     );
     return row === undefined ? [] : [row];
+  }
+
+  /** Whose rows of the device the viewer reads (`deviceRowOwner`); DEVICE_NOT_FOUND if none. */
+  private async owner(viewer: Viewer, deviceId: string): Promise<RowOwner> {
+    return deviceRowOwner(viewer, await this.deps.visibleDevice(viewer, deviceId));
+  }
+
+  /**
+   * Where the owner's rows begin, for the reads of the per-minute rollup (series, stats), which
+   * has no patient column: undefined when the device's oldest packet is already the owner's (no
+   * earlier patient's rows to leave out, the common case, one indexed row read), else when the
+   * device was assigned to the owner. An unassigned device that once served a patient has no
+   * rollup minutes of its own (Infinity): they cannot be told from the patient's.
+   */
+  private async ownerSince(deviceId: string, owner: RowOwner): Promise<number | undefined> {
+    if (owner === undefined) return undefined;
+    const oldest = await this.deps.vitals.oldestOwner(deviceId);
+    if (oldest === undefined || oldest === owner) return undefined;
+    if (owner === null) return Infinity;
+    return (await this.deps.assignedSince(deviceId, owner)) ?? Infinity;
   }
 
   /**
@@ -195,11 +226,11 @@ export class VitalsQueryService {
     to: number;
     segments: { start: number; fs: number; samples_mv: number[] }[];
   }> {
-    await this.deps.visibleDevice(viewer, deviceId);
+    const owner = await this.owner(viewer, deviceId);
     checkRange(q.from, q.to);
     if (q.to - q.from > MAX_ECG_WINDOW_MS)
       throw validationFailed('to', `the window may span at most ${MAX_ECG_WINDOW_MS / 1000} s`);
-    const chunks = await this.deps.vitals.listEcg(deviceId, q.from, q.to, MAX_CHUNK_MS);
+    const chunks = await this.deps.vitals.listEcg(deviceId, q.from, q.to, MAX_CHUNK_MS, owner);
     const segments: { start: number; fs: number; samples_mv: number[] }[] = [];
     let end = -Infinity;
     for (const c of chunks) {
@@ -237,7 +268,7 @@ export class VitalsQueryService {
     to: number;
     buckets: SeriesBucketRow[];
   }> {
-    await this.deps.visibleDevice(viewer, deviceId);
+    const owner = await this.owner(viewer, deviceId);
     const step = SERIES_INTERVAL_MS[q.interval];
     const to = q.to ?? this.deps.clock.now();
     const from = q.from ?? to - (q.interval === '1d' ? 30 * 86_400_000 : 86_400_000);
@@ -247,7 +278,10 @@ export class VitalsQueryService {
         'from',
         `at most ${MAX_SERIES_BUCKETS} buckets per request; use a larger interval`,
       );
-    const buckets = await this.deps.vitals.series(deviceId, from, to, step);
+    const since = await this.ownerSince(deviceId, owner);
+    // The rollup's minute of the hand-over holds both patients' packets: start after it.
+    const start = since === undefined ? from : Math.max(from, Math.ceil(since / 60_000) * 60_000);
+    const buckets = start < to ? await this.deps.vitals.series(deviceId, start, to, step) : [];
     return {
       device_id: deviceId,
       interval: q.interval,
@@ -271,10 +305,16 @@ export class VitalsQueryService {
     temperature_c: Agg;
     latest: VitalsRecordView | null;
   }> {
-    await this.deps.visibleDevice(viewer, deviceId);
+    const owner = await this.owner(viewer, deviceId);
     checkRange(q.from, q.to);
-    const s = await this.deps.vitals.stats(deviceId, q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER);
-    const [latest] = await this.withHeartRate(deviceId, await this.latestRows(deviceId));
+    const since = await this.ownerSince(deviceId, owner);
+    const from = Math.max(q.from ?? 0, since ?? 0);
+    const to = q.to ?? Number.MAX_SAFE_INTEGER;
+    const s =
+      from < to
+        ? await this.deps.vitals.stats(deviceId, from, to)
+        : { total: 0, first: null, last: null, hr: NO_AGG, spo2: NO_AGG, temp: NO_AGG };
+    const [latest] = await this.withHeartRate(deviceId, await this.latestRows(deviceId, owner));
     return {
       device_id: deviceId,
       total_packets: s.total,
@@ -292,17 +332,17 @@ export class VitalsQueryService {
     deviceId: string,
     q: PageQuery,
   ): Promise<{ items: PredictionView[]; next_cursor: string | null }> {
-    await this.deps.visibleDevice(viewer, deviceId);
+    const owner = await this.owner(viewer, deviceId);
     checkRange(q.from, q.to);
-    const rows = await this.deps.predictions.list(deviceId, pageWindow(q));
+    const rows = await this.deps.predictions.list(deviceId, { ...pageWindow(q), owner });
     return toPage(rows, q.limit, (row) => toPredictionView(row));
   }
 
   async latestPrediction(viewer: Viewer, deviceId: string): Promise<PredictionView> {
-    await this.deps.visibleDevice(viewer, deviceId);
+    const owner = await this.owner(viewer, deviceId);
     const row = latestShown(
-      await this.deps.predictions.latestOf([deviceId]),
-      await this.deps.predictions.latestReceivedOf([deviceId]),
+      await this.deps.predictions.latestOf([deviceId], owner),
+      await this.deps.predictions.latestReceivedOf([deviceId], owner),
       (r) => r.packet_received_at,
     );
     if (row === undefined) throw new DomainError('PREDICTION_NOT_FOUND');

@@ -97,9 +97,21 @@ function leadStats(x: Float32Array | Float64Array): { sd: number; lo: number; hi
  */
 export function assessEcg12Units(
   leads: readonly (Float32Array | Float64Array)[],
-  options: { samplingRateHz: number },
+  options: {
+    samplingRateHz: number;
+    /**
+     * Indices of leads that carry no ECG (`findFlatEcg12Leads`). Default none. They are left out
+     * of the equal-spread checks (a constant lead made every spread look physiological, hiding
+     * per-lead normalisation of the others), and a flat limb lead (I–aVF) skips the
+     * Einthoven/Goldberger checks: a dead lead II breaks III = II − I without any scaling (before,
+     * such a record was called "leads scaled individually" and lost its voltage criteria).
+     */
+    flatLeads?: readonly number[];
+  },
 ): Ecg12UnitsAssessment {
   assertEcg12Input(leads, options.samplingRateHz);
+  const flatLeads = new Set(options.flatLeads ?? []);
+  const limbLeadFlat = [0, 1, 2, 3, 4, 5].some((l) => flatLeads.has(l));
   const [lI, lII, lIII] = [leads[0], leads[1], leads[2]] as [
     Float32Array,
     Float32Array,
@@ -127,7 +139,7 @@ export function assessEcg12Units(
     limbCoefficientDeviation = Number.isNaN(dev) ? NaN : Math.max(limbCoefficientDeviation, dev);
   }
   const spread = (v: number[]): number => Math.max(...v) / Math.max(1e-12, Math.min(...v));
-  const stats = leads.map(leadStats);
+  const stats = leads.filter((_, l) => !flatLeads.has(l)).map(leadStats);
   const sdRatio = spread(stats.map((t) => t.sd));
   const rangeRatio = spread(stats.map((t) => t.hi - t.lo));
   const peakRatio = spread(stats.map((t) => Math.max(t.hi, -t.lo)));
@@ -144,6 +156,9 @@ export function assessEcg12Units(
   } else if (rangeRatio < 1.15 || peakRatio < 1.15) {
     units = 'relative';
     reason = `the 12 leads have near-identical ${rangeRatio < 1.15 ? `ranges (max/min ${rangeRatio.toFixed(2)})` : `peak values (max/min ${peakRatio.toFixed(2)})`}: per-lead normalised input`;
+  } else if (limbLeadFlat) {
+    // mV on the range and spread checks alone: the limb-lead laws cannot be checked without the lead.
+    reason = 'amplitudes plausible in mV (Einthoven not checked: a limb lead is flat)';
   } else if (einthovenResidual > 0.35) {
     units = 'relative';
     reason = `III ≠ II − I (residual ${einthovenResidual.toFixed(2)}): leads scaled individually`;

@@ -14,6 +14,12 @@ export interface InterpretEcg12RulesOptions {
   age?: number | undefined;
   /** Sex (UDMI ST thresholds, Cornell, QTc limits); unknown uses the male (stricter QTc: lower) limits. */
   sex?: 'male' | 'female' | undefined;
+  /**
+   * Indices of leads that carry no ECG (`findFlatEcg12Leads`). Default none. Each is named in a
+   * `LEAD_FLAT` note; with lead II flat the rhythm is not classified from its P waves (before,
+   * a dead lead II read as "no P wave": a junctional hint, or AF when the RR was irregular).
+   */
+  flatLeads?: readonly number[] | undefined;
 }
 
 export interface Ecg12RuleScores {
@@ -116,8 +122,25 @@ export function interpretEcg12Rules(
     });
   }
 
+  const deadLeads = options.flatLeads ?? [];
+  if (deadLeads.length > 0) {
+    const names = deadLeads.map((l) => ECG12_LEADS[l] ?? `lead ${l}`);
+    findings.push({
+      class: 'NOTE',
+      criterion: 'LEAD_FLAT',
+      text: `${names.length === 1 ? 'lead' : 'leads'} ${names.join(', ')} flat: disconnected electrode or lead not recorded; no criterion can fire in ${names.length === 1 ? 'it' : 'them'}`,
+    });
+  }
+  const flatII = deadLeads.includes(1);
+
   // --- Rhythm statements [AHA-II] (no PTB-XL superclass: reported as notes).
-  if (m.beatCount >= 2 && Number.isFinite(m.heartRateBpm)) {
+  if (flatII && m.beatCount >= 2 && Number.isFinite(m.heartRateBpm)) {
+    findings.push({
+      class: 'NOTE',
+      criterion: 'RHYTHM_UNDETERMINED',
+      text: `${f0(m.heartRateBpm)} bpm; lead II is flat, so its P waves cannot be judged: rhythm not classified`,
+    });
+  } else if (m.beatCount >= 2 && Number.isFinite(m.heartRateBpm)) {
     const hr = m.heartRateBpm;
     const irregular = Number.isFinite(m.rrCv) && m.rrCv > C.afRrCv.value;
     // A sinus P wave is upright in lead II; the sign survives any per-lead scaling.

@@ -249,6 +249,47 @@ describe('interpretEcg12 on a real right bundle branch block (CinC 2021 E07509)'
   });
 });
 
+describe('interpretEcg12 with a flat lead (a disconnected electrode)', () => {
+  it('names a zeroed lead II, keeps mV and the voltage criteria, and does not guess the rhythm', async () => {
+    const record = await readEcg12Record(cinc);
+    const fs = record.samplingRateHz;
+    const intact = interpretEcg12(record.leadsMv, { samplingRateHz: fs });
+    const leads = record.leadsMv.map((l) => Float32Array.from(l));
+    leads[1] = new Float32Array(leads[1]?.length ?? 0);
+    const result = interpretEcg12(leads, { samplingRateHz: fs });
+    // Before: 'relative' ("III ≠ II − I … leads scaled individually"), voltage criteria off, and
+    // "without a measurable upright P wave in II (P hidden in T, junctional or ectopic atrial)".
+    expect(result.unitsAssessed).toBe('mV');
+    const criteria = result.findings.map((f) => f.criterion);
+    expect(criteria).not.toContain('UNITS_RELATIVE');
+    expect(result.findings.find((f) => f.criterion === 'LEAD_FLAT')?.text).toBe(
+      'lead II flat: disconnected electrode or lead not recorded; no criterion can fire in it',
+    );
+    expect(result.findings.find((f) => f.criterion === 'RHYTHM_UNDETERMINED')?.text).toMatch(
+      /lead II is flat, so its P waves cannot be judged/,
+    );
+    expect(criteria).not.toContain('ATRIAL_FIBRILLATION');
+    // The RBBB is still found from the other leads, at the intact record's heart rate.
+    expect(criteria).toContain('CRBBB');
+    expect(result.measurements.heartRateBpm).toBeCloseTo(intact.measurements.heartRateBpm, 0);
+  });
+
+  it('names a zeroed V1 and changes nothing else of the statements about rhythm and units', async () => {
+    const record = await readEcg12Record(cinc);
+    const fs = record.samplingRateHz;
+    const intact = interpretEcg12(record.leadsMv, { samplingRateHz: fs });
+    const leads = record.leadsMv.map((l) => Float32Array.from(l));
+    leads[6] = new Float32Array(leads[6]?.length ?? 0);
+    const result = interpretEcg12(leads, { samplingRateHz: fs });
+    // Before: no finding at all said V1 was missing.
+    expect(result.findings.find((f) => f.criterion === 'LEAD_FLAT')?.text).toMatch(/^lead V1 flat/);
+    expect(result.unitsAssessed).toBe(intact.unitsAssessed);
+    const rhythm = (r: typeof result) =>
+      r.findings.filter((f) => /RHYTHM|SINUS|ATRIAL/.test(f.criterion)).map((f) => f.criterion);
+    expect(rhythm(result)).toEqual(rhythm(intact));
+  });
+});
+
 describe('measureEcg12 against the LUDB reference delineation (record 1)', () => {
   it('places QRS onset and offset within 10 ms of the cardiologists on most leads', async () => {
     const { leads: rows } = await compareLudbDelineation(ludb);

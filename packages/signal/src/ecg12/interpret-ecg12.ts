@@ -2,6 +2,7 @@ import { SignalInputError } from '../errors.js';
 import { assertEcg12Input } from './assert-ecg12-input.js';
 import { assessEcg12Units } from './assess-ecg12-units.js';
 import { ecg12Features } from './ecg12-features.js';
+import { findFlatEcg12Leads } from './find-flat-ecg12-leads.js';
 import type { Ecg12Class, Ecg12Model, Ecg12Result } from './ecg12-types.js';
 import { ECG12_CLASSES } from './ecg12-types.js';
 import { interpretEcg12Rules } from './interpret-ecg12-rules.js';
@@ -45,7 +46,8 @@ let shippedModel: Ecg12Model | undefined;
  * `topClass` is the most probable class. When the amplitudes are not plausibly millivolts
  * (z-scored, per-lead normalised, ADC counts) voltage criteria are skipped, the model's
  * amplitude-free classes score (intervals, axis, Q duration, R-peak time, wave counts, T
- * polarity) and a finding says so. Throws `SignalInputError` (code `INVALID_ARGUMENT`, field
+ * polarity) and a finding says so. Leads that carry no ECG (`findFlatEcg12Leads`) are named in a
+ * `LEAD_FLAT` finding. Throws `SignalInputError` (code `INVALID_ARGUMENT`, field
  * `leads`) when fewer than 2 beats can be measured.
  */
 export function interpretEcg12(
@@ -79,7 +81,9 @@ export function interpretEcg12(
       "units must be 'auto', 'mV' or 'relative'",
     );
   }
-  const assessment = units === 'auto' ? assessEcg12Units(leadsMv, { samplingRateHz }) : null;
+  const flatLeads = findFlatEcg12Leads(leadsMv, { samplingRateHz });
+  const assessment =
+    units === 'auto' ? assessEcg12Units(leadsMv, { samplingRateHz, flatLeads }) : null;
   const unitsAssessed = assessment?.units ?? (units === 'relative' ? 'relative' : 'mV');
   const measurements = measureEcg12(leadsMv, { samplingRateHz });
   // Without two measurable beats every criterion would read "absent" and the answer would be a
@@ -91,7 +95,7 @@ export function interpretEcg12(
       `fewer than 2 QRS complexes could be measured (${measurements.beatCount}): flat, disconnected or too noisy leads`,
     );
   }
-  const rules = interpretEcg12Rules(measurements, { units: unitsAssessed, age, sex });
+  const rules = interpretEcg12Rules(measurements, { units: unitsAssessed, age, sex, flatLeads });
   let probabilities = rules.probabilities;
   let scoredBy: Ecg12Result['scoredBy'] = 'rules';
   if (scoring === 'model') {

@@ -21,6 +21,9 @@ export async function sendMjpeg(
     'cache-control': 'no-cache, no-store',
     'x-request-id': reply.request.id,
   });
+  // Node sends the head with the first body write, and a session may have no frame for a
+  // while: send it now, or the client sees no answer at all until the camera delivers.
+  res.flushHeaders();
   try {
     for await (const jpeg of frames) {
       if (abort.signal.aborted) break;
