@@ -448,6 +448,7 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
       receivedAtMs: stored.receivedAtMs,
       stored,
     };
+    const positionBefore = state.orderer.lastTimestampMs;
     // Readings without stream content carry no stream state: assess them at once.
     const offered =
       durationMs === 0
@@ -481,11 +482,17 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         answered?.delete(rel.packet.stored.id);
       }
       out.live.push(...assessment.events);
-      if (!rel.late && assessment.observation !== null)
+      if (!rel.late && assessment.observation !== null) {
+        // A new stream released behind the old position: a clock that stepped back.
+        const steppedBack =
+          rel.gapBefore && positionBefore !== null && rel.packet.timestampMs < positionBefore;
         out.observations.push({
           patientId: rel.packet.stored.patientId,
-          observation: assessment.observation,
+          observation: steppedBack
+            ? { ...assessment.observation, streamRestartedBehind: true }
+            : assessment.observation,
         });
+      }
     }
   }
 

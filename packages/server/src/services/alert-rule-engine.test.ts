@@ -200,6 +200,23 @@ describe('evaluateRule', () => {
     expect(state.lastAt).toBe(now + 10_000);
   });
 
+  it('follows a stream restarted behind the judged time (a device clock stepped back) and clears', () => {
+    const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
+    if (sick === undefined) throw new Error('missing rule');
+    const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
+      ...obs(atMs, null),
+      infantTemperatureC: tempC,
+      cryDetected: cry,
+    });
+    const now = 72_000_000;
+    let state = evaluateRule(sick, { since: null, open: false }, baby(now, 38.9, true)).state;
+    const stepped = { ...baby(now - 3 * 3_600_000, 37, false), streamRestartedBehind: true };
+    const r = evaluateRule(sick, state, stepped);
+    expect(r.action.type).toBe('clear');
+    state = r.state;
+    expect(state.lastAt).toBe(now - 3 * 3_600_000);
+  });
+
   it('still opens from late data when no alert is open, with the late onset', () => {
     const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
     if (sick === undefined) throw new Error('missing rule');

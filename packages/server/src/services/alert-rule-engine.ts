@@ -104,6 +104,11 @@ export interface AlertObservation {
   vtRunAtMs?: number | null;
   /** Epoch ms the longest RR gap began (the beat before the pause). */
   longestPauseAtMs?: number | null;
+  /**
+   * The first observation of a device's stream that restarted behind the data time already
+   * judged (its clock stepped back, packet-order.ts): judged afresh, not as late data.
+   */
+  streamRestartedBehind?: boolean;
   /** For device_silent sweeps: ms since the device's last packet. */
   silentForMs?: number | null;
   /** Baby monitor: temperature (°C) for infant_fever / infant_sick. */
@@ -413,8 +418,15 @@ export function evaluateRule(
   // (a monitor flushing readings it buffered offline, a late MQTT timestamp) shows a time before
   // it: it can neither clear the alert (a fever of the night before ending tonight's sick alert)
   // nor overwrite its value, and it must not move `lastAt` back either. Opening from late data
-  // is unchanged: with no alert open it is judged as before, with its own onset.
-  if (state.open && state.lastAt !== undefined && o.atMs < state.lastAt)
+  // is unchanged: with no alert open it is judged as before, with its own onset. A device whose
+  // clock stepped back is not late data: its new stream is the patient now, and from its first
+  // observation on (a gap: durations restart) the rule follows the new data time.
+  if (
+    state.open &&
+    state.lastAt !== undefined &&
+    o.atMs < state.lastAt &&
+    o.streamRestartedBehind !== true
+  )
     return { state, action: { type: 'none' } };
   const lastAt = o.atMs;
   const continuous =

@@ -91,7 +91,7 @@ async function hrHighAlerts(t: TestApp, doctor: TestUser) {
   await t.container.services.alerts.idle();
   const res = await t.app.inject({ url: '/api/v1/alerts', headers: doctor.headers });
   return res
-    .json<{ items: { rule_kind: string; message: string; onset_at: number }[] }>()
+    .json<{ items: { rule_kind: string; message: string; onset_at: number; status: string }[] }>()
     .items.filter((a) => a.rule_kind === 'hr_high');
 }
 
@@ -176,6 +176,24 @@ describe('a sequence-less device whose clock steps back 3 h', () => {
     // Its onset in the device's (new) time, within the first minute after the step.
     expect(hr[0]?.onset_at).toBeGreaterThanOrEqual(steppedS * 1000);
     expect(hr[0]?.onset_at).toBeLessThan((steppedS + 60) * 1000);
+  }, 60_000);
+
+  it('clears an hr_high opened before the step once the stepped stream is normal', async () => {
+    const t = await createTestApp();
+    open = t;
+    const deviceId = 'CardiacMon-STEPCLEAR';
+    const { doctor, key } = await createMonitoredPatient(t, deviceId);
+    const startS = Math.floor(t.clock.now() / 1000);
+    for (const w of windows(deviceId, 150, 12, startS, 11)) await send(t, key, w);
+    const opened = await hrHighAlerts(t, doctor);
+    expect(opened.map((a) => a.status)).toEqual(['active_unack']);
+
+    // The clock steps back 3 h and the rate is normal again. Before, every stepped observation
+    // was older than the rule's newest and could not move the open alert: open for 3 h.
+    const steppedS = startS + 12 * WINDOW_S - STEP_BACK_S;
+    for (const w of windows(deviceId, 70, 12, steppedS, 12)) await send(t, key, w);
+    const after = await hrHighAlerts(t, doctor);
+    expect(after.map((a) => a.status)).toEqual(['cleared_unack']);
   }, 60_000);
 
   it('does not restart the live analysis for a stray old window, nor for a retry of a stored one', async () => {
