@@ -180,6 +180,11 @@ function parseDate(value: string | undefined, field: string): number | undefined
   return ms;
 }
 
+/** A duration for a message: three decimals, no trailing zeros (0.02, not 0.020000000000000004). */
+function roundSeconds(s: number): number {
+  return Math.round(s * 1000) / 1000;
+}
+
 /** The end of a window is the field at fault when it comes before the start: it names the rule. */
 function endBeforeStart() {
   return validationFailed('end_date', 'end_date must not be before start_date');
@@ -558,6 +563,14 @@ export class BabyMonitorService {
         maxSeconds: BABY_AUDIO_LIMITS.maxSeconds,
         maxBytes: BABY_AUDIO_LIMITS.maxBytes,
       });
+      // A clip that decodes but is shorter than one analysis frame is audio, just too little of
+      // it: say so rather than "could not be decoded". No samples at all stays undecodable.
+      const seconds = decoded.samples.length / decoded.sampleRateHz;
+      if (decoded.samples.length > 0 && seconds < BABY_AUDIO_LIMITS.minSeconds)
+        throw new DomainError('AUDIO_TOO_SHORT', {
+          field: 'audio',
+          message: `The audio is too short to analyse (${roundSeconds(seconds)} s; at least ${BABY_AUDIO_LIMITS.minSeconds} s)`,
+        });
       return detectCry(decoded.samples, decoded.sampleRateHz).probability;
     } catch (error) {
       if (error instanceof AudioDecodeError)
