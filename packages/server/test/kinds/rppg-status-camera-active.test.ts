@@ -83,7 +83,9 @@ describe('camera session status before frames and after its source ended', () =>
     const answers: unknown[] = [];
     ws.on('message', (raw: Buffer) => answers.push(JSON.parse(raw.toString())));
     await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
+      ws.once('open', () => {
+        resolve();
+      });
       ws.once('error', reject);
     });
     const t0 = t.clock.now();
@@ -100,7 +102,9 @@ describe('camera session status before frames and after its source ended', () =>
       system_health: 'healthy',
     });
     await new Promise<void>((resolve) => {
-      ws.once('close', () => resolve());
+      ws.once('close', () => {
+        resolve();
+      });
       ws.close();
     });
     for (let i = 0; i < 200 && (await status(id)).camera_active; i++)
