@@ -178,6 +178,7 @@ try {
         cleared_by: 'rule',
         acknowledged_at: null,
         acknowledged_by: null,
+        seen_by_patient_at: null,
       })),
     )
     .execute();

@@ -60,6 +60,10 @@ export const AlertSchema = Type.Object(
     }),
     acknowledged_at: Type.Union([Type.Integer(), Type.Null()]),
     acknowledged_by: Type.Union([Type.String(), Type.Null()]),
+    seen_by_patient_at: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'Epoch ms the patient marked the alert seen (seed 004 `seen_by_patient`); null until then',
+    }),
   },
   { title: 'Alert' },
 );

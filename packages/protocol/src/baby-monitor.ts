@@ -17,8 +17,15 @@ import { Compile } from 'typebox/compile';
 export const BABY_TEMPERATURE_RANGE_C = { min: -10, max: 50 } as const;
 /** Relative humidity range, % (inclusive). */
 export const BABY_HUMIDITY_RANGE_PERCENT = { min: 0, max: 100 } as const;
-/** Audio clips: largest accepted upload (bytes) and longest duration (s). */
-export const BABY_AUDIO_LIMITS = { maxBytes: 20 * 1024 * 1024, maxSeconds: 300 } as const;
+/**
+ * Audio clips: largest accepted upload (bytes), longest and shortest duration (s). The shortest is
+ * one analysis frame of the cry model (256 samples at 8 kHz): anything shorter cannot be analysed.
+ */
+export const BABY_AUDIO_LIMITS = {
+  maxBytes: 20 * 1024 * 1024,
+  maxSeconds: 300,
+  minSeconds: 0.032,
+} as const;
 /** A clip (or a device verdict) with a cry probability at or above this is a cry. */
 export const CRY_PROBABILITY_THRESHOLD = 0.5;
 

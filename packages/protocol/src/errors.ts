@@ -117,6 +117,10 @@ export const ERROR_CATALOGUE = {
   UNDECODABLE_AUDIO: { status: 415, message: 'The audio could not be decoded' },
   AUDIO_TOO_LARGE: { status: 413, message: 'The audio file is too large (at most 20 MB)' },
   AUDIO_TOO_LONG: { status: 413, message: 'The audio is too long (at most 5 minutes)' },
+  AUDIO_TOO_SHORT: {
+    status: 422,
+    message: 'The audio is too short to analyse (at least 0.032 s)',
+  },
   AUDIO_DECODER_UNAVAILABLE: { status: 500, message: 'The audio decoder is unavailable' },
   // Camera heart rate (seed 001)
   RPPG_SESSION_NOT_FOUND: {

@@ -122,12 +122,16 @@ export type RppgSeedBpm = Static<typeof RppgSeedBpmSchema>;
 /** Seed 001's SystemStatusResponse. */
 export const RppgStatusSchema = Type.Object(
   {
-    camera_active: Type.Boolean({ description: 'Frames arrived in the last 5 s' }),
+    camera_active: Type.Boolean({
+      description:
+        'A camera feeds the session (the bedside camera, a connected frame stream or a video being analysed) and a frame arrived in the last 5 s; false once an uploaded video has been analysed or the stream closed',
+    }),
     face_detected: Type.Boolean(),
     buffer_size: Type.Integer({ description: 'Samples in the analysis window' }),
     max_buffer_size: Type.Integer(),
-    time_since_last_update: Type.Number({
-      description: 'Seconds since the last frame (since the session began before any frame)',
+    time_since_last_update: Type.Union([Type.Number(), Type.Null()], {
+      description:
+        "Seconds since the last frame; null before any frame (seed 001's float('inf'), which JSON cannot carry)",
     }),
     signal_quality: RppgSignalQualitySchema,
     api_version: Type.String(),

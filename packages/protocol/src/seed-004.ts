@@ -116,7 +116,9 @@ export const Seed004AlertSchema = Type.Object(
     message: Type.String({ description: 'For an MI alert, the criteria that fired' }),
     severity: AlertSeveritySchema,
     timestamp: Type.Integer({ description: 'Epoch ms the alert opened' }),
-    seen_by_patient: Type.Boolean({ description: 'Vigil does not track it: always false' }),
+    seen_by_patient: Type.Boolean({
+      description: 'The patient marked it seen (PUT seen_by_patient: true)',
+    }),
     seen_by_doctor: Type.Boolean({ description: 'Acknowledged by a clinician' }),
     resolved: Type.Boolean(),
   },
@@ -139,6 +141,12 @@ export const Seed004UpdateAlertBodySchema = Type.Object(
     severity: Type.Optional(AlertSeveritySchema),
     seen_by_doctor: Type.Optional(
       Type.Literal(true, { description: 'Acknowledges the alert (it cannot be un-seen)' }),
+    ),
+    seen_by_patient: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'The patient has seen the alert (the patient or their clinician; it cannot be un-seen)',
+      }),
     ),
     resolved: Type.Optional(Type.Literal(true, { description: 'Resolves (clears) the alert' })),
   },

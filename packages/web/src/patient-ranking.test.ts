@@ -20,6 +20,7 @@ function alert(severity: Alert['severity'], acknowledged = false): Alert {
     cleared_by: null,
     acknowledged_at: acknowledged ? 1 : null,
     acknowledged_by: acknowledged ? 'doctor' : null,
+    seen_by_patient_at: null,
   };
 }
 

@@ -146,6 +146,8 @@ export interface AlertsTable {
   cleared_by: string | null;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  /** When the patient marked it seen (seed 004's seen_by_patient; migration 030). */
+  seen_by_patient_at: number | null;
 }
 
 export interface AlertRulesTable {

@@ -257,7 +257,23 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
   const users = (viewer: Viewer, roles: readonly Role[]) =>
     db
       .selectFrom('users')
-      .where(userVisibleTo(viewer))
+      .where((eb) =>
+        viewer.role === 'patient'
+          ? eb.or([
+              userVisibleTo(viewer)(eb),
+              // A patient's own doctor: the generalPractitioner of their Patient resource, which
+              // must resolve for the reader it was given to.
+              eb(
+                'users.id',
+                'in',
+                eb
+                  .selectFrom('users as own')
+                  .select('own.doctor_id')
+                  .where('own.id', '=', viewer.id),
+              ),
+            ])
+          : userVisibleTo(viewer)(eb),
+      )
       .where('users.role', 'in', [...roles]);
   const devices = (viewer: Viewer) => db.selectFrom('devices').where(deviceVisibleTo(viewer));
   const ecg12 = () =>

@@ -237,6 +237,25 @@ export class AlertsService implements AlertSink {
   }
 
   /**
+   * The patient says they have seen the alert (seed 004's `seen_by_patient`). Whoever may see
+   * the alert may record it (the patient, or their clinician on their word); others get 404 as
+   * for every alert. It is not an acknowledgement and changes nothing else; once set it stays.
+   */
+  async markSeenByPatient(viewer: Viewer, id: string): Promise<AlertView> {
+    const found = await this.findVisible(viewer, id);
+    return this.enqueue(found.patient_id, async () => {
+      const k = alertKey(found.patient_id, found.rule_kind, found.device_id);
+      const row = await this.latest(k, found);
+      if (row.seen_by_patient_at !== null) return toAlertView(row);
+      const now = this.deps.clock.now();
+      const next: AlertRow = { ...row, seen_by_patient_at: now, updated_at: now };
+      await this.persist(next, 'update', 'updated');
+      if (next.cleared_at === null) this.open.set(k, next);
+      return toAlertView(next);
+    });
+  }
+
+  /**
    * The alert as it stands inside the patient's queue: the open copy this instance holds, else
    * the stored row (another instance or an earlier queued edit may have changed it since `found`).
    */
@@ -294,6 +313,7 @@ export class AlertsService implements AlertSink {
       cleared_by: null,
       acknowledged_at: null,
       acknowledged_by: null,
+      seen_by_patient_at: null,
     };
     await this.persist(row, 'insert', 'opened');
     return toAlertView(row);
@@ -417,6 +437,7 @@ export class AlertsService implements AlertSink {
         cleared_by: null,
         acknowledged_at: null,
         acknowledged_by: null,
+        seen_by_patient_at: null,
       };
       try {
         await this.persist(row, 'insert', 'opened');

@@ -57,6 +57,7 @@ export function toAlertView(
     cleared_by: row.cleared_by,
     acknowledged_at: row.acknowledged_at === null ? null : row.acknowledged_at,
     acknowledged_by: row.acknowledged_by,
+    seen_by_patient_at: row.seen_by_patient_at,
   };
 }
 
@@ -69,6 +70,9 @@ const NO_DATA_TIME_KINDS: ReadonlySet<string> = new Set(['manual', 'device_silen
  * rule alert, null for a manual or device-offline one), so every alert message has the field.
  */
 export function storedAlertView(stored: unknown): unknown {
+  if (typeof stored !== 'object' || stored === null) return stored;
+  // Views stored before migration 030 have no seen_by_patient_at: nobody had marked them.
+  if (!('seen_by_patient_at' in stored)) stored = { ...stored, seen_by_patient_at: null };
   if (typeof stored !== 'object' || stored === null || 'onset_at' in stored) return stored;
   const view = stored as { rule_kind?: unknown; opened_at?: unknown };
   const onset =

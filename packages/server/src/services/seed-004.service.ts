@@ -116,7 +116,7 @@ function seedAlert(a: Alert, doctorId: string | null): Seed004Alert {
     message: a.message,
     severity: a.severity,
     timestamp: a.opened_at,
-    seen_by_patient: false,
+    seen_by_patient: a.seen_by_patient_at !== null,
     seen_by_doctor: a.acknowledged_at !== null,
     resolved: a.cleared_at !== null,
   };
@@ -384,7 +384,8 @@ export class Seed004Service {
 
   /**
    * The seed's PUT sets fields: `message`/`severity` edit a doctor's manual alert,
-   * `seen_by_doctor: true` acknowledges any alert, `resolved: true` resolves it.
+   * `seen_by_doctor: true` acknowledges any alert, `resolved: true` resolves it,
+   * `seen_by_patient: true` records that the patient has seen it.
    */
   async updateAlert(
     actor: AuthUser,
@@ -393,6 +394,7 @@ export class Seed004Service {
       message?: string;
       severity?: 'info' | 'warning' | 'critical';
       seen_by_doctor?: true;
+      seen_by_patient?: true;
       resolved?: true;
     },
   ): Promise<{ modified_count: number }> {
@@ -402,6 +404,10 @@ export class Seed004Service {
       changed = await this.deps.alerts.editManual(actor, id, body);
     if (body.seen_by_doctor === true && before.acknowledged_at === null) {
       await this.deps.alerts.acknowledge(actor, id);
+      changed = true;
+    }
+    if (body.seen_by_patient === true && before.seen_by_patient_at === null) {
+      await this.deps.alerts.markSeenByPatient(actor, id);
       changed = true;
     }
     if (body.resolved === true && before.cleared_at === null) {

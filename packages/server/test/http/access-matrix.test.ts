@@ -662,7 +662,8 @@ const rows: Row[] = [
   {
     name: 'GET /fhir/R4/Practitioner/{doctor A}',
     request: (w) => ({ url: `/fhir/R4/Practitioner/${w.docA.user.id}` }),
-    expect: { ...users(404), admin: 200, docA: 200 },
+    // Patient A's own doctor: the generalPractitioner their Patient resource references.
+    expect: { ...users(404), admin: 200, docA: 200, patA: 200 },
   },
   {
     name: 'GET /fhir/R4/Practitioner/{admin}',

@@ -26,6 +26,7 @@ import type { Viewer } from '../../repositories/access.repository.js';
 import type { AlertRule } from '../../services/alert-rule-engine.js';
 import type { DeviceAuth, DeviceIdentity } from '../../services/devices.service.js';
 import type { RealtimePublisher } from '../../services/realtime-port.js';
+import { isCalendarDate } from '../../services/calendar-date.js';
 import {
   babyObservation,
   cryFromAudio,
@@ -173,7 +174,31 @@ function parseDate(value: string | undefined, field: string): number | undefined
     .replace(/^([+-]\d{2}):?(\d{2})?$/, (_, h: string, mm?: string) => `${h}:${mm ?? '00'}`);
   const ms = Date.parse(m === null ? value : `${m[1] ?? ''}T${m[2] ?? ''}${offset}`);
   if (!Number.isFinite(ms)) throw validationFailed(field, `${field} must be an ISO date-time`);
+  const [y, mo, d] = (m?.[1] ?? '').split('-').map(Number);
+  if (m !== null && !isCalendarDate(y ?? NaN, mo ?? NaN, d ?? NaN))
+    throw validationFailed(field, `${field}: ${m[1] ?? ''} is not a calendar date`);
   return ms;
+}
+
+/** A duration for a message: three decimals, no trailing zeros (0.02, not 0.020000000000000004). */
+function roundSeconds(s: number): number {
+  return Math.round(s * 1000) / 1000;
+}
+
+/** The end of a window is the field at fault when it comes before the start: it names the rule. */
+function endBeforeStart() {
+  return validationFailed('end_date', 'end_date must not be before start_date');
+}
+
+/** The history filters; a window ending before it starts is a mistake, not an empty answer. */
+function dateWindow(q: { start_date?: string; end_date?: string }): {
+  fromMs: number | undefined;
+  toMs: number | undefined;
+} {
+  const fromMs = parseDate(q.start_date, 'start_date');
+  const toMs = parseDate(q.end_date, 'end_date');
+  if (fromMs !== undefined && toMs !== undefined && fromMs > toMs) throw endBeforeStart();
+  return { fromMs, toMs };
 }
 
 /** Whose keys an Idempotency-Key lives among: the monitor's, or the signed-in user's. */
@@ -302,8 +327,7 @@ export class BabyMonitorService {
     const rows = await this.deps.readings.list(
       {
         ...scope,
-        fromMs: parseDate(q.start_date, 'start_date'),
-        toMs: parseDate(q.end_date, 'end_date'),
+        ...dateWindow(q),
         cryDetected: q.cry_detected,
         sickDetected: q.sick_detected,
       },
@@ -332,7 +356,7 @@ export class BabyMonitorService {
     const scope = await this.scope(viewer, q.patient_id);
     const toMs = parseDate(q.end_date, 'end_date') ?? this.deps.clock.now();
     const fromMs = parseDate(q.start_date, 'start_date') ?? toMs - 7 * DAY_MS;
-    if (fromMs > toMs) throw validationFailed('start_date', 'start_date is after end_date');
+    if (fromMs > toMs) throw endBeforeStart();
     const step = INTERVAL_MS[q.interval];
     const rows = await this.deps.readings.series({ ...scope, fromMs, toMs });
     const buckets = new Map<
@@ -539,6 +563,14 @@ export class BabyMonitorService {
         maxSeconds: BABY_AUDIO_LIMITS.maxSeconds,
         maxBytes: BABY_AUDIO_LIMITS.maxBytes,
       });
+      // A clip that decodes but is shorter than one analysis frame is audio, just too little of
+      // it: say so rather than "could not be decoded". No samples at all stays undecodable.
+      const seconds = decoded.samples.length / decoded.sampleRateHz;
+      if (decoded.samples.length > 0 && seconds < BABY_AUDIO_LIMITS.minSeconds)
+        throw new DomainError('AUDIO_TOO_SHORT', {
+          field: 'audio',
+          message: `The audio is too short to analyse (${roundSeconds(seconds)} s; at least ${BABY_AUDIO_LIMITS.minSeconds} s)`,
+        });
       return detectCry(decoded.samples, decoded.sampleRateHz).probability;
     } catch (error) {
       if (error instanceof AudioDecodeError)

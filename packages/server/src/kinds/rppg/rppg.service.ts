@@ -665,16 +665,20 @@ export class RppgService {
 
   private statusOf(s: Session): RppgStatus {
     const now = this.deps.clock.now();
-    const since = now - (s.lastFrameAtMs ?? s.createdAtMs);
-    const recent = s.lastFrameAtMs !== null && since <= ACTIVE_WINDOW_MS;
-    const active = s.source === 'bedside' ? s.sourceRunning && recent : recent;
+    const since = s.lastFrameAtMs === null ? null : now - s.lastFrameAtMs;
+    const recent = since !== null && since <= ACTIVE_WINDOW_MS;
+    // A camera is active while something feeds the session: the bedside process, or a connected
+    // stream or a video being analysed (busy). A finished upload or a closed stream is not a
+    // camera, however recent its last frame.
+    const active = (s.source === 'bedside' ? s.sourceRunning : s.busy) && recent;
     const e = s.latest;
     return {
       camera_active: active,
       face_detected: e?.faceDetected ?? false,
       buffer_size: e?.bufferCount ?? 0,
       max_buffer_size: e?.bufferSize ?? BUFFER_SIZE,
-      time_since_last_update: Math.round(since) / 1000,
+      // Seed 001 gives float('inf') before the first frame, which JSON cannot carry: null.
+      time_since_last_update: since === null ? null : Math.round(since) / 1000,
       signal_quality: e?.signalQuality ?? 'poor',
       api_version: SEED_API_VERSION,
       system_health: active ? 'healthy' : s.lastFrameAtMs === null ? 'unhealthy' : 'degraded',

@@ -41,6 +41,11 @@ describe('FHIR date search values (R4 search §3.1.1.4.2: a value is the range o
       '2026-12-04T10:00',
       '2026-13',
       '2026-12-32',
+      // Not calendar days (Date.UTC would roll them into March).
+      '2026-02-29',
+      '2026-02-30',
+      '2026-04-31',
+      '2026-02-30T00:00:00Z',
       '2026-12-04T24:00Z',
       'today',
       '',

@@ -1,5 +1,6 @@
 import { validationFailed } from '../../errors/catalogue.js';
 import type { MsRange } from '../../repositories/fhir.repository.js';
+import { isCalendarDate } from '../calendar-date.js';
 
 /** A query string as Fastify parses it: a repeated parameter is an array. */
 export type RawQuery = Record<string, string | string[] | undefined>;
@@ -64,7 +65,7 @@ export function fhirDateRange(value: string): { start: number; end: number } | u
   const month = mo === undefined ? undefined : Number(mo);
   const day = d === undefined ? undefined : Number(d);
   if (month !== undefined && (month < 1 || month > 12)) return undefined;
-  if (day !== undefined && (day < 1 || day > 31)) return undefined;
+  if (day !== undefined && !isCalendarDate(year, month ?? 1, day)) return undefined;
   if (h === undefined) {
     // Dates without a time are taken in UTC (Vigil stores instants; FHIR leaves it to the server).
     const start = Date.UTC(year, (month ?? 1) - 1, day ?? 1);

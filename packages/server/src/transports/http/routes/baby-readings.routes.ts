@@ -144,7 +144,8 @@ export async function babyReadingsRoutes(
           'Fields `temperature` (°C, -10–50, required), `humidity` (%, 0–100, required), `notes`, ' +
           '`patient_id` (required for a doctor or admin; a patient records for themselves) and, ' +
           'as `multipart/form-data`, an optional `audio` file (WAV, MP3, M4A, OGG, FLAC…; at ' +
-          'most 20 MB and 5 min: 413 `AUDIO_TOO_LARGE`/`AUDIO_TOO_LONG`; undecodable: 415 ' +
+          'most 20 MB and 5 min: 413 `AUDIO_TOO_LARGE`/`AUDIO_TOO_LONG`; shorter than 0.032 s: 422 ' +
+          '`AUDIO_TOO_SHORT`; undecodable: 415 ' +
           "`UNDECODABLE_AUDIO`). With `X-API-Key` the monitor's patient is used. The clip's cry " +
           "probability (≥ 0.5: crying) is computed by the server; crying at ≥ the patient's " +
           '`infant_sick` threshold (default 38.0 °C) is `sick_detected`. A monitor may add its ' +

@@ -379,7 +379,7 @@ export function seed004Routes(
       schema: {
         tags,
         summary:
-          'Edit a manual alert (message, severity), acknowledge (seen_by_doctor) or resolve any alert',
+          'Edit a manual alert (message, severity), acknowledge (seen_by_doctor), mark seen by the patient (seen_by_patient) or resolve any alert',
         security,
         params: IdParamsSchema,
         body: Seed004UpdateAlertBodySchema,
