@@ -12,6 +12,7 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { silentWav8Bit } from '../helpers/pcm-wav.js';
 import { sendAudited, type AuditCaller } from './audited-request.js';
 
 /**
@@ -128,24 +129,7 @@ interface Row {
 
 const dev = () => w.devA.device_id;
 
-/** A silent 8-bit mono PCM WAV of `seconds` at 8 kHz (44-byte RIFF header + samples). */
-function silentWav(seconds: number): Buffer {
-  const n = seconds * 8000;
-  const b = Buffer.alloc(44 + n, 128);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20);
-  b.writeUInt16LE(1, 22);
-  b.writeUInt32LE(8000, 24);
-  b.writeUInt32LE(8000, 28);
-  b.writeUInt16LE(1, 32);
-  b.writeUInt16LE(8, 34);
-  b.write('data', 36);
-  b.writeUInt32LE(n, 40);
-  return b;
-}
+const silentWav = (seconds: number): Buffer => silentWav8Bit(seconds, 8000);
 const patA = () => w.patA.user.id;
 const docA = () => w.docA;
 const docB = () => w.docB;

@@ -8,26 +8,14 @@ import {
   type TestUser,
 } from '../helpers/index.js';
 import { multipartForm as form } from '../helpers/multipart-form.js';
+import { pcmWav } from '../helpers/pcm-wav.js';
 
 /** A 16-bit mono PCM WAV of `n` samples at `rateHz`: a 440 Hz tone at half scale. */
-function toneWav(n: number, rateHz: number): Buffer {
-  const b = Buffer.alloc(44 + 2 * n);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + 2 * n, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(rateHz, 24);
-  b.writeUInt32LE(2 * rateHz, 28); // bytes per second
-  b.writeUInt16LE(2, 32); // block align
-  b.writeUInt16LE(16, 34); // bits per sample
-  b.write('data', 36);
-  b.writeUInt32LE(2 * n, 40);
-  for (let i = 0; i < n; i++)
-    b.writeInt16LE(Math.round(16000 * Math.sin((2 * Math.PI * 440 * i) / rateHz)), 44 + 2 * i);
-  return b;
-}
+const toneWav = (n: number, rateHz: number): Buffer =>
+  pcmWav(
+    Array.from({ length: n }, (_, i) => 0.49 * Math.sin((2 * Math.PI * 440 * i) / rateHz)),
+    rateHz,
+  );
 
 /**
  * A valid WAV shorter than the cry model's one analysis frame. Before: 415 UNDECODABLE_AUDIO

@@ -13,6 +13,7 @@ import {
   type TestUser,
 } from '../helpers/index.js';
 import { multipartForm as form } from '../helpers/multipart-form.js';
+import { silentWav8Bit } from '../helpers/pcm-wav.js';
 import { freePort } from '../mqtt/mosquitto-fixture.js';
 import { connectWs } from '../vitals/ws-client.js';
 
@@ -22,25 +23,6 @@ const fixture = (name: string) =>
   );
 const CRY_WAV = fixture('cry-donateacry-4s.wav');
 const SPEECH_WAV = fixture('speech-espeak-hi-4s.wav');
-
-/** A silent 8-bit mono PCM WAV of `seconds` at `rateHz` (44-byte RIFF header + samples). */
-function silentWav8Bit(seconds: number, rateHz: number): Buffer {
-  const n = seconds * rateHz;
-  const b = Buffer.alloc(44 + n, 128);
-  b.write('RIFF', 0);
-  b.writeUInt32LE(36 + n, 4);
-  b.write('WAVEfmt ', 8);
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(1, 20); // PCM
-  b.writeUInt16LE(1, 22); // mono
-  b.writeUInt32LE(rateHz, 24);
-  b.writeUInt32LE(rateHz, 28); // bytes per second
-  b.writeUInt16LE(1, 32); // block align
-  b.writeUInt16LE(8, 34); // bits per sample
-  b.write('data', 36);
-  b.writeUInt32LE(n, 40);
-  return b;
-}
 
 interface Reading {
   id: string;
