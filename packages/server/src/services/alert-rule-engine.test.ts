@@ -172,16 +172,22 @@ describe('evaluateRule', () => {
     ]);
   });
 
+  const infantSickRule = () => {
+    const rule = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
+    if (rule === undefined) throw new Error('missing rule');
+    return rule;
+  };
+  /** A baby monitor's reading at `atMs`: temperature (°C) and whether it was judged a cry. */
+  const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
+    ...obs(atMs, null),
+    infantTemperatureC: tempC,
+    cryDetected: cry,
+  });
+
   it('does not clear or update an open alert from an observation older than the newest judged', () => {
     // A monitor flushing last night's readings after the sick alert opened: before, the first
     // of them (20 h older, 37 °C) cleared the alert at once (infant_sick has no duration).
-    const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
-    if (sick === undefined) throw new Error('missing rule');
-    const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
-      ...obs(atMs, null),
-      infantTemperatureC: tempC,
-      cryDetected: cry,
-    });
+    const sick = infantSickRule();
     const now = 72_000_000;
     let state: RuleState = { since: null, open: false };
     const steps = [
@@ -201,13 +207,7 @@ describe('evaluateRule', () => {
   });
 
   it('follows a stream restarted behind the judged time (a device clock stepped back) and clears', () => {
-    const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
-    if (sick === undefined) throw new Error('missing rule');
-    const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
-      ...obs(atMs, null),
-      infantTemperatureC: tempC,
-      cryDetected: cry,
-    });
+    const sick = infantSickRule();
     const now = 72_000_000;
     let state = evaluateRule(sick, { since: null, open: false }, baby(now, 38.9, true)).state;
     const stepped = { ...baby(now - 3 * 3_600_000, 37, false), streamRestartedBehind: true };
@@ -218,13 +218,7 @@ describe('evaluateRule', () => {
   });
 
   it('still opens from late data when no alert is open, with the late onset', () => {
-    const sick = DEFAULT_ALERT_RULES.find((r) => r.kind === 'infant_sick');
-    if (sick === undefined) throw new Error('missing rule');
-    const baby = (atMs: number, tempC: number, cry: boolean): AlertObservation => ({
-      ...obs(atMs, null),
-      infantTemperatureC: tempC,
-      cryDetected: cry,
-    });
+    const sick = infantSickRule();
     let state: RuleState = { since: null, open: false };
     state = evaluateRule(sick, state, baby(100_000, 37, false)).state;
     const late = evaluateRule(sick, state, baby(40_000, 38.8, true));
