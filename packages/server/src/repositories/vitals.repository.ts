@@ -87,7 +87,7 @@ export interface VitalsRepository {
     },
   ): Promise<VitalsRow[]>;
   /** The packet stamped latest (ts): where ingest's ordering goes on from. */
-  latest(deviceId: string, owner?: RowOwner): Promise<VitalsRow | undefined>;
+  latest(deviceId: string): Promise<VitalsRow | undefined>;
   /** The packet stamped latest (ts) of any of the devices. */
   latestOf(deviceIds: readonly string[], owner?: RowOwner): Promise<VitalsRow | undefined>;
   /** The packet received last (received_at) of any of the devices (migration 028's index). */
@@ -581,12 +581,11 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
       if (q.beforeTs !== undefined) query = query.where('ts', '<', q.beforeTs);
       return query.orderBy('ts', 'desc').limit(q.limit).execute();
     },
-    latest(deviceId, owner) {
+    latest(deviceId) {
       return db
         .selectFrom('vitals')
         .select(VITALS_ROW_COLUMNS)
         .where('device_id', '=', deviceId)
-        .where(ownedBy('patient_id', owner))
         .orderBy('ts', 'desc')
         .limit(1)
         .executeTakeFirst();
