@@ -203,6 +203,21 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
   }
 
   /** Classifies one body; never throws a DomainError (it is the outcome), other errors do. */
+  /**
+   * A request body read into its input, its patient checked, and the patient it is for: a
+   * patient classifying their own ECG acts for themself (their doctor sees it too). `prefix`
+   * names a batch sample's fields (`samples[i].`).
+   */
+  async function checkedInput(
+    caller: Ecg12Caller,
+    body: unknown,
+    prefix: string,
+  ): Promise<{ input: Ecg12Input; patientId: string | null }> {
+    const input = normalizeEcg12Body(body, prefix);
+    await checkPatient(caller, input.patientId, prefix);
+    return { input, patientId: input.patientId ?? (caller?.role === 'patient' ? caller.id : null) };
+  }
+
   async function run(
     caller: Ecg12Caller,
     body: unknown,
@@ -213,10 +228,9 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
     let outcome: Outcome;
     let stored: Ecg12ResultRow | undefined;
     try {
-      const input = normalizeEcg12Body(body);
-      await checkPatient(caller, input.patientId, '');
-      // A patient classifying their own ECG acts for themself (their doctor sees it too).
-      patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
+      const checked = await checkedInput(caller, body, '');
+      const { input } = checked;
+      patientId = checked.patientId;
       const result = interpret(input, started);
       outcome = { ok: true, result };
       stored = resultRowOf(result, input, patientId);
@@ -296,12 +310,8 @@ export function createEcg12Service(deps: Ecg12ServiceDeps) {
       };
       const checked: { input: Ecg12Input; patientId: string | null }[] = [];
       for (const [index, sample] of samples.entries()) {
-        const prefix = `samples[${index}].`;
         try {
-          const input = normalizeEcg12Body(sample, prefix);
-          await checkPatient(caller, input.patientId, prefix);
-          const patientId = input.patientId ?? (caller?.role === 'patient' ? caller.id : null);
-          checked.push({ input, patientId });
+          checked.push(await checkedInput(caller, sample, `samples[${index}].`));
         } catch (error) {
           if (!isDomainError(error)) throw error;
           return refuse(index, error, null);
