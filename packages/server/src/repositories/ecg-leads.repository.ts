@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { ownedBy, type RowOwner } from './vitals.repository.js';
+import { ownedBy, type RowOwner } from './row-owner.js';
 import type { EcgLeadChunksTable } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
 import { visiblePatientIds, type Viewer } from './access.repository.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { PredictionsTable } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
-import { ownedBy, type RowOwner } from './vitals.repository.js';
+import { ownedBy, type RowOwner } from './row-owner.js';
 
 export interface PredictionsRepository {
   list(

@@ -1,4 +1,4 @@
-import { sql, type Compilable, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import {
   VITALS_ROW_COLUMNS,
   type EcgChunk,
@@ -13,6 +13,7 @@ import type { DB } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { DomainError } from '../errors/catalogue.js';
 import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
+import { ownedBy, type RowOwner } from './row-owner.js';
 
 /** Everything one ingest batch unit writes: packets (with their ECG) and predictions. */
 export interface PacketWriteUnit {
@@ -35,24 +36,6 @@ export interface SeriesBucketRow {
   heart_rate_bpm: Agg;
   spo2_percent: Agg;
   temperature_c: Agg;
-}
-
-/**
- * Whose stored rows a read returns: one patient's, those taken for no patient (null: an unassigned
- * device's, or a deleted patient's), or every row (undefined: an admin's read). A device handed on
- * keeps the patient each row was taken for (`patient_id`), so this is what keeps the earlier
- * patient's rows from the next one (`deviceRowOwner`).
- */
-export type RowOwner = string | null | undefined;
-
-/** The filter of `RowOwner` on a `patient_id` column (always true for undefined). */
-export function ownedBy(
-  column: 'patient_id' | 'vitals.patient_id',
-  owner: RowOwner,
-): RawBuilder<SqlBool> {
-  if (owner === undefined) return sql<SqlBool>`1 = 1`;
-  if (owner === null) return sql<SqlBool>`${sql.ref(column)} is null`;
-  return sql<SqlBool>`${sql.ref(column)} = ${owner}`;
 }
 
 export interface VitalsRepository {

@@ -1,5 +1,5 @@
 import type { Viewer } from '../repositories/access.repository.js';
-import type { RowOwner } from '../repositories/vitals.repository.js';
+import type { RowOwner } from '../repositories/row-owner.js';
 
 /**
  * Whose stored rows a read of one device shows the viewer. A device handed on to another patient

@@ -16,7 +16,7 @@ import { detectQrs, type Ecg12Result } from '@vigil/signal';
 import { DomainError, notFound, validationFailed } from '../errors/catalogue.js';
 import { decodeEcgCounts } from '../repositories/ecg-codec.js';
 import type { EcgLeadChunkRow, EcgLeadsRepository } from '../repositories/ecg-leads.repository.js';
-import type { RowOwner } from '../repositories/vitals.repository.js';
+import type { RowOwner } from '../repositories/row-owner.js';
 import { deviceRowOwner } from './device-row-owner.js';
 import type { AlertsService } from './alerts.service.js';
 import type { AuthService } from './auth.service.js';

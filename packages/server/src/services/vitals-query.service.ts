@@ -4,12 +4,8 @@ import { DomainError, validationFailed } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
 import type { PredictionsRepository } from '../repositories/predictions.repository.js';
-import type {
-  Agg,
-  RowOwner,
-  SeriesBucketRow,
-  VitalsRepository,
-} from '../repositories/vitals.repository.js';
+import type { RowOwner } from '../repositories/row-owner.js';
+import type { Agg, SeriesBucketRow, VitalsRepository } from '../repositories/vitals.repository.js';
 import { deviceRowOwner } from './device-row-owner.js';
 import { latestShown } from './latest-shown.js';
 import { toPredictionView } from './prediction-view.js';
