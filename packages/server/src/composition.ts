@@ -344,7 +344,10 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       leases,
       /** Which devices this instance analyses (PostgreSQL); undefined on one SQLite instance. */
       ownership: vitals.ownership,
-      /** The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS > 0. */
+      /**
+       * The data-retention service whose hourly job is running, when VITALS_RETENTION_DAYS or
+       * AUDIO_RETENTION_DAYS > 0.
+       */
       retention,
       adminBootstrap,
       /**

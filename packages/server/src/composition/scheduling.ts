@@ -17,7 +17,7 @@ const ANALYSIS_IDLE_MS = 10 * 60_000;
  * and, as cluster-wide jobs run by whichever instance holds the job's lease (`jobs`, see
  * cluster/cluster-jobs.ts), the device-silent sweep (every `silentSweepMs`, default
  * DEVICE_SILENT_SWEEP_S; 0 turns both off), data retention (hourly, only when
- * VITALS_RETENTION_DAYS > 0) and audit retention (hourly, only when AUDIT_RETENTION_DAYS > 0); on PostgreSQL, on every
+ * VITALS_RETENTION_DAYS or AUDIO_RETENTION_DAYS > 0) and audit retention (hourly, only when AUDIT_RETENTION_DAYS > 0); on PostgreSQL, on every
  * instance (safe: advisory lock), the day partitions of the packet tables ahead (hourly).
  * Returns the retention service when it runs.
  */
@@ -75,12 +75,14 @@ export function startScheduledWork(o: {
     return Promise.resolve();
   });
 
-  // Data retention: only when asked (VITALS_RETENTION_DAYS > 0); tests never set it.
+  // Data retention: only when asked (VITALS_RETENTION_DAYS or AUDIO_RETENTION_DAYS > 0); tests
+  // never set them.
   let retention: RetentionService | undefined;
-  if (o.config.retention.vitalsDays > 0) {
+  const { vitalsDays, audioDays } = o.config.retention;
+  if (vitalsDays > 0 || audioDays > 0) {
     retention = new RetentionService(
       { retention: o.repositories.retention, clock },
-      { days: o.config.retention.vitalsDays },
+      { days: vitalsDays, audioDays },
     );
     const job = startRetentionJob(retention, {
       log: o.retentionLog,

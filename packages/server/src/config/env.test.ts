@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       corsOrigins: [],
       mqtt: { port: 1883, url: undefined, clientId: undefined },
-      retention: { vitalsDays: 0, auditDays: 0 },
+      retention: { vitalsDays: 0, audioDays: 0, auditDays: 0 },
       demo: true,
     });
     expect(config.jwt).toMatchObject({
@@ -50,8 +50,10 @@ describe('loadConfig', () => {
       CORS_ORIGINS: 'https://a.example, https://b.example',
       ACCESS_TOKEN_EXPIRE_MINUTES: '5',
       VITALS_RETENTION_DAYS: '90',
+      AUDIO_RETENTION_DAYS: '7',
     });
     expect(config.retention.vitalsDays).toBe(90);
+    expect(config.retention.audioDays).toBe(7);
     expect(config.port).toBe(9000);
     expect(config.mqtt.port).toBe(0);
     expect(config.demo).toBe(false);
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
     [{ ADMIN_EMAIL: 'a@example.test' }, 'ADMIN_PASSWORD'],
     [{ VIGIL_DEMO: 'maybe' }, 'VIGIL_DEMO'],
     [{ VITALS_RETENTION_DAYS: '-1' }, 'VITALS_RETENTION_DAYS'],
+    [{ AUDIO_RETENTION_DAYS: '-1' }, 'AUDIO_RETENTION_DAYS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${variable} `));

@@ -60,7 +60,20 @@ export const EnvSchema = Type.Object({
       'Failed ingestions (5xx or an exception) of the same MQTT message (topic and payload bytes) before Vigil stores it in mqtt_dead_letters and acknowledges it, so a message that fails deterministically stops blocking its session; while the database refuses that insert too (an outage) the message stays unacknowledged',
   }),
   ANALYSIS_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
-  VITALS_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
+  VITALS_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 36_500,
+    default: 0,
+    description:
+      'Days of patient measurements kept (0: forever), every kind: ECG packets with their predictions and rollup, pulse-oximetry and baby-monitor readings with their audio, camera heart-rate observations and ended sessions, 12-lead requests with their results, MQTT dead letters; alerts, alert events and reports are kept',
+  }),
+  AUDIO_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 36_500,
+    default: 0,
+    description:
+      'Days of baby-monitor audio clips kept (0: as long as their reading, VITALS_RETENTION_DAYS); older readings keep their values and cry verdict without the clip',
+  }),
   AUDIT_RETENTION_DAYS: Type.Integer({
     minimum: 0,
     maximum: 36_500,
@@ -200,7 +213,10 @@ export interface Config {
   /** Period of the device-silent sweep, ms (DEVICE_SILENT_SWEEP_S). */
   silentSweepMs: number;
   retention: {
+    /** Days of every kind of measurement kept (VITALS_RETENTION_DAYS); 0 keeps them all. */
     vitalsDays: number;
+    /** Days of baby-monitor audio clips kept (AUDIO_RETENTION_DAYS); 0: as their readings. */
+    audioDays: number;
     /**
      * Days of audit events kept; 0 keeps them forever. Separate from the data's: the trail of
      * who saw a patient's data outlives the data (HIPAA keeps such records six years).
@@ -366,7 +382,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sessionsPerPartition: e.MQTT_SESSIONS_PER_PARTITION,
       poisonAttempts: e.MQTT_POISON_ATTEMPTS,
     },
-    retention: { vitalsDays: e.VITALS_RETENTION_DAYS, auditDays: e.AUDIT_RETENTION_DAYS },
+    retention: {
+      vitalsDays: e.VITALS_RETENTION_DAYS,
+      audioDays: e.AUDIO_RETENTION_DAYS,
+      auditDays: e.AUDIT_RETENTION_DAYS,
+    },
     instanceName: e.VIGIL_INSTANCE_NAME ?? `${hostname()}-${String(process.pid)}`,
     instanceUrl: e.VIGIL_INSTANCE_URL?.replace(/\/$/, '') ?? defaultInstanceUrl(e.HOST, e.PORT),
     forwardToOwner: e.FORWARD_TO_OWNER,

@@ -7,42 +7,96 @@ const DAY = 86_400_000;
 
 /**
  * An in-memory repository: rows are timestamps per (table, device); a prediction belongs to the
- * packet with its timestamp.
+ * packet with its timestamp. The tables without a device are under the device `*`: there a
+ * 12-lead result belongs to the request with its timestamp, a session's timestamp is its end,
+ * and `clips` are the readings' timestamps that still have audio.
  */
 function memoryRepository(
-  rows: Record<string, Partial<Record<RetainedTable, number[]>>>,
+  rows: Record<string, Partial<Record<RetainedTable | 'clips', number[]>>>,
   partitions?: { before: number; partitions: number },
 ) {
-  const calls: { table: 'vitals' | 'vitals_minute'; deviceId: string; before: number }[] = [];
-  const take = (deviceId: string, table: RetainedTable, doomed: (ts: number) => boolean) => {
+  const calls: { table: RetainedTable | 'clips'; deviceId: string; before: number }[] = [];
+  const take = (
+    deviceId: string,
+    table: RetainedTable | 'clips',
+    doomed: (ts: number) => boolean,
+  ) => {
     const device = (rows[deviceId] ??= {});
     const all = device[table] ?? [];
     device[table] = all.filter((ts) => !doomed(ts));
     return all.length - device[table].length;
   };
+  /** The `limit` oldest of a table's timestamps before `before`. */
+  const oldest = (
+    deviceId: string,
+    table: RetainedTable | 'clips',
+    before: number,
+    limit: number,
+  ) =>
+    (rows[deviceId]?.[table] ?? [])
+      .filter((ts) => ts < before)
+      .sort((a, b) => a - b)
+      .slice(0, limit);
   const repo: RetentionRepository = {
-    deviceIds: () => Promise.resolve(Object.keys(rows)),
+    deviceIds: () => Promise.resolve(Object.keys(rows).filter((d) => d !== '*')),
     deletePackets(deviceId, before, limit) {
       calls.push({ table: 'vitals', deviceId, before });
-      const doomed = (rows[deviceId]?.vitals ?? [])
-        .filter((ts) => ts < before)
-        .sort((a, b) => a - b)
-        .slice(0, limit);
+      const doomed = oldest(deviceId, 'vitals', before, limit);
       const predictions = take(deviceId, 'predictions', (ts) => doomed.includes(ts));
       const vitals = take(deviceId, 'vitals', (ts) => doomed.includes(ts));
       return Promise.resolve({ vitals, predictions });
     },
     deleteRollup(deviceId, before, limit) {
       calls.push({ table: 'vitals_minute', deviceId, before });
-      const doomed = (rows[deviceId]?.vitals_minute ?? [])
-        .filter((m) => m < before)
-        .slice(0, limit);
+      const doomed = oldest(deviceId, 'vitals_minute', before, limit);
       return Promise.resolve(take(deviceId, 'vitals_minute', (m) => doomed.includes(m)));
+    },
+    deleteTimed(table, before, limit) {
+      calls.push({ table, deviceId: '*', before });
+      const doomed = oldest('*', table, before, limit);
+      if (table === 'baby_readings') take('*', 'clips', (ts) => doomed.includes(ts));
+      return Promise.resolve(take('*', table, (ts) => doomed.includes(ts)));
+    },
+    deleteEndedSessions(before, limit) {
+      calls.push({ table: 'rppg_sessions', deviceId: '*', before });
+      const doomed = oldest('*', 'rppg_sessions', before, limit);
+      return Promise.resolve(take('*', 'rppg_sessions', (ts) => doomed.includes(ts)));
+    },
+    deleteEcg12(before, limit) {
+      calls.push({ table: 'ecg12_requests', deviceId: '*', before });
+      const doomed = oldest('*', 'ecg12_requests', before, limit);
+      const results = take('*', 'ecg12_results', (ts) => doomed.includes(ts));
+      const requests = take('*', 'ecg12_requests', (ts) => doomed.includes(ts));
+      return Promise.resolve({ ecg12_requests: requests, ecg12_results: results });
+    },
+    removeAudio(before, limit) {
+      calls.push({ table: 'clips', deviceId: '*', before });
+      const doomed = oldest('*', 'clips', before, limit);
+      return Promise.resolve(take('*', 'clips', (ts) => doomed.includes(ts)));
     },
     dropPartitionsBefore: (before) => Promise.resolve(partitions ?? { before, partitions: 0 }),
     createPartitionsAhead: () => Promise.resolve(0),
   };
   return { repo, calls, rows };
+}
+
+/** A report's `deleted` with zeros for the tables not given. */
+function deletedCounts(
+  some: Partial<Record<RetainedTable, number>>,
+): Record<RetainedTable, number> {
+  return {
+    predictions: 0,
+    vitals: 0,
+    vitals_minute: 0,
+    oximetry_readings: 0,
+    baby_readings: 0,
+    heart_rate_observations: 0,
+    rppg_sessions: 0,
+    ecg12_requests: 0,
+    ecg12_results: 0,
+    mqtt_dead_letters: 0,
+    ...some,
+  };
 }
 
 const silent = { info: () => undefined, warn: () => undefined };
@@ -65,8 +119,9 @@ describe('RetentionService', () => {
     expect(report).toEqual({
       before: h,
       complete: true,
-      deleted: { predictions: 1, vitals: 3, vitals_minute: 1 },
+      deleted: deletedCounts({ predictions: 1, vitals: 3, vitals_minute: 1 }),
       partitions: 0,
+      clipsRemoved: 0,
     });
     expect(rows.A).toEqual({
       vitals: [h, h + 1],
@@ -101,8 +156,9 @@ describe('RetentionService', () => {
     expect(report).toEqual({
       before: day,
       complete: true,
-      deleted: { predictions: 1, vitals: 1, vitals_minute: 1 },
+      deleted: deletedCounts({ predictions: 1, vitals: 1, vitals_minute: 1 }),
       partitions: 8,
+      clipsRemoved: 0,
     });
     expect(rows.A).toEqual({
       vitals: [day, h - 1, h],
@@ -110,6 +166,104 @@ describe('RetentionService', () => {
       vitals_minute: [day, h - 60_000],
     });
     expect(calls.every((c) => c.before === day)).toBe(true);
+  });
+
+  it('then deletes every other kind to the same instant, oldest first in batches: camera sessions after their observations, 12-lead requests with their results', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 30, 45, 500));
+    const h = Date.UTC(2026, 4, 2, 12, 30);
+    const { repo, calls, rows } = memoryRepository({
+      A: { vitals: [h - 1, h] },
+      '*': {
+        oximetry_readings: [h - 2, h - 1, h, h + 1],
+        baby_readings: [h - 1, h],
+        clips: [h - 1, h],
+        heart_rate_observations: [h - DAY, h],
+        rppg_sessions: [h - DAY, h + 5],
+        ecg12_requests: [h - 3, h - 2, h - 1, h],
+        ecg12_results: [h - 3, h],
+        mqtt_dead_letters: [h - 1, h],
+      },
+    });
+    const service = new RetentionService({ retention: repo, clock }, { days: 30, batchSize: 2 });
+    const report = await service.purge();
+    expect(report).toEqual({
+      before: h,
+      complete: true,
+      deleted: deletedCounts({
+        vitals: 1,
+        oximetry_readings: 2,
+        baby_readings: 1,
+        heart_rate_observations: 1,
+        rppg_sessions: 1,
+        ecg12_requests: 3,
+        ecg12_results: 1,
+        mqtt_dead_letters: 1,
+      }),
+      partitions: 0,
+      // The clip of a deleted reading went with it: not counted as removed on its own.
+      clipsRemoved: 0,
+    });
+    expect(rows['*']).toEqual({
+      oximetry_readings: [h, h + 1],
+      baby_readings: [h],
+      clips: [h],
+      heart_rate_observations: [h],
+      rppg_sessions: [h + 5],
+      ecg12_requests: [h],
+      ecg12_results: [h],
+      mqtt_dead_letters: [h],
+    });
+    expect(calls.map((c) => c.table)).toEqual([
+      'vitals',
+      'vitals_minute',
+      'oximetry_readings',
+      'oximetry_readings',
+      'baby_readings',
+      'heart_rate_observations',
+      'mqtt_dead_letters',
+      'rppg_sessions',
+      'ecg12_requests',
+      'ecg12_requests',
+    ]);
+    expect(calls.every((c) => c.before === h)).toBe(true);
+  });
+
+  it('removes baby-monitor clips older than audioDays and keeps their readings until days', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 30, 45, 500));
+    const h = Date.UTC(2026, 4, 2, 12, 30); // 30 days
+    const a = Date.UTC(2026, 4, 25, 12, 30); // 7 days
+    const { repo, rows } = memoryRepository({
+      '*': { baby_readings: [h - 1, a - 1, a], clips: [h - 1, a - 1, a] },
+    });
+    const report = await new RetentionService(
+      { retention: repo, clock },
+      { days: 30, audioDays: 7 },
+    ).purge();
+    expect(report.deleted.baby_readings).toBe(1);
+    expect(report.clipsRemoved).toBe(1);
+    expect(rows['*']?.baby_readings).toEqual([a - 1, a]);
+    expect(rows['*']?.clips).toEqual([a]);
+  });
+
+  it('with audioDays alone (days 0) removes only clips', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 12, 30, 45, 500));
+    const a = Date.UTC(2026, 4, 25, 12, 30);
+    const { repo, calls, rows } = memoryRepository({
+      A: { vitals: [0] },
+      '*': { baby_readings: [0, a - 1, a], clips: [0, a - 1, a], oximetry_readings: [0] },
+    });
+    const report = await new RetentionService(
+      { retention: repo, clock },
+      { days: 0, audioDays: 7 },
+    ).purge();
+    expect(report).toMatchObject({ complete: true, clipsRemoved: 2, deleted: deletedCounts({}) });
+    expect(calls.map((c) => [c.table, c.before])).toEqual([['clips', a]]);
+    expect(rows['*']).toEqual({
+      baby_readings: [0, a - 1, a],
+      clips: [a],
+      oximetry_readings: [0],
+    });
+    expect(rows.A).toEqual({ vitals: [0] });
   });
 
   it('deletes nothing when the retention is 0 days', async () => {
@@ -122,11 +276,12 @@ describe('RetentionService', () => {
     expect(calls).toEqual([]);
   });
 
-  it('refuses a negative or fractional number of days and an empty batch', () => {
+  it('refuses a negative or fractional number of days (audio days too) and an empty batch', () => {
     const deps = { retention: memoryRepository({}).repo, clock: new ManualClock() };
     expect(() => new RetentionService(deps, { days: -1 })).toThrow(/days/);
     expect(() => new RetentionService(deps, { days: 1.5 })).toThrow(/days/);
     expect(() => new RetentionService(deps, { days: 1, batchSize: 0 })).toThrow(/batchSize/);
+    expect(() => new RetentionService(deps, { days: 1, audioDays: -1 })).toThrow(/audioDays/);
   });
 
   it('shares a pass in progress, and close() stops it after the current batch', async () => {

@@ -1,13 +1,26 @@
 import { timerScheduler, type Scheduler } from '../adapters/scheduler.js';
 import type { Clock } from '../adapters/clock.js';
-import type { RetainedTable, RetentionRepository } from '../repositories/retention.repository.js';
+import {
+  TIMED_TABLES,
+  type RetainedTable,
+  type RetentionRepository,
+  type TimedTable,
+} from '../repositories/retention.repository.js';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 
 export interface RetentionOptions {
-  /** Keep this many days of vitals; 0 keeps everything (the service then deletes nothing). */
+  /**
+   * Keep this many days of measurements, of every kind (VITALS_RETENTION_DAYS); 0 keeps them
+   * all.
+   */
   days: number;
+  /**
+   * Keep baby-monitor audio clips this many days (AUDIO_RETENTION_DAYS): older readings lose
+   * their clip and keep the rest. 0 (default): a clip goes with its reading, after `days`.
+   */
+  audioDays?: number;
   /** Rows per DELETE statement (default 1000): bounds how long one statement holds the lock. */
   batchSize?: number;
   /** Called between batches (default: yield to the event loop, so requests are served). */
@@ -23,6 +36,11 @@ export interface RetentionReport {
   before: number;
   /** Rows deleted one by one (not counting the rows of dropped partitions). */
   deleted: Record<RetainedTable, number>;
+  /**
+   * Baby-monitor readings older than the audio horizon (AUDIO_RETENTION_DAYS, the start of the
+   * minute that many days ago) whose clip was removed; 0 when no audio horizon is set.
+   */
+  clipsRemoved: number;
   /** Day partitions dropped (PostgreSQL; one per table and day). */
   partitions: number;
   /** False when stopped by close() before the end; the next run carries on. */
@@ -30,8 +48,12 @@ export interface RetentionReport {
 }
 
 /**
- * Data retention (VITALS_RETENTION_DAYS): deletes packets (with their ECG), predictions and rollup
- * rows older than the horizon, device by device, in bounded batches. The horizon is rounded down
+ * Data retention (VITALS_RETENTION_DAYS): deletes every kind of measurement older than the
+ * horizon, in bounded batches: packets (with their ECG), predictions and rollup rows device by
+ * device; then pulse-oximetry and baby-monitor readings (with their audio), camera heart-rate
+ * observations and the ended sessions left without any, 12-lead requests with their results
+ * (classification and leads), and MQTT dead letters (by receipt). AUDIO_RETENTION_DAYS, when
+ * set, removes baby-monitor clips sooner and keeps their readings. The horizon is rounded down
  * to a whole minute so the raw rows and the per-minute rollup always cover the same minutes
  * (stats and series read one or the other). On PostgreSQL the packet tables are partitioned by
  * day (migration 018): the days wholly older than the horizon are dropped first, and the day the
@@ -50,6 +72,9 @@ export class RetentionService {
   ) {
     if (!Number.isInteger(options.days) || options.days < 0)
       throw new RangeError(`retention days must be a whole number >= 0, got ${options.days}`);
+    const audioDays = options.audioDays ?? 0;
+    if (!Number.isInteger(audioDays) || audioDays < 0)
+      throw new RangeError(`retention audioDays must be a whole number >= 0, got ${audioDays}`);
     this.batchSize = options.batchSize ?? 1000;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new RangeError(
@@ -59,8 +84,8 @@ export class RetentionService {
   }
 
   /** The horizon for the current time: the start of the minute `days` ago. */
-  horizon(): number {
-    return Math.floor((this.deps.clock.now() - this.options.days * DAY_MS) / MINUTE_MS) * MINUTE_MS;
+  horizon(days = this.options.days): number {
+    return Math.floor((this.deps.clock.now() - days * DAY_MS) / MINUTE_MS) * MINUTE_MS;
   }
 
   /** One pass over every device. Concurrent calls share the pass in progress. */
@@ -82,30 +107,77 @@ export class RetentionService {
       predictions: 0,
       vitals: 0,
       vitals_minute: 0,
+      oximetry_readings: 0,
+      baby_readings: 0,
+      heart_rate_observations: 0,
+      rppg_sessions: 0,
+      ecg12_requests: 0,
+      ecg12_results: 0,
+      mqtt_dead_letters: 0,
     };
-    const horizon = this.horizon();
-    if (this.options.days === 0) return { before: horizon, deleted, partitions: 0, complete: true };
-    // Per device: packets with their predictions (children first, in one transaction), then the
-    // per-minute rollup. `alerts` and `events` are never trimmed: they are the clinical record
-    // of what was seen and acknowledged, and clients resume from event ids.
+    const report = { before: this.horizon(), deleted, partitions: 0, clipsRemoved: 0 };
+    const stopped = (): RetentionReport => ({ ...report, complete: false });
     const { retention } = this.deps;
-    const { before, partitions } = await retention.dropPartitionsBefore(horizon);
-    for (const deviceId of await retention.deviceIds(before)) {
-      const packetsDone = await this.inBatches(async () => {
-        const n = await retention.deletePackets(deviceId, before, this.batchSize);
-        deleted.vitals += n.vitals;
-        deleted.predictions += n.predictions;
-        return n.vitals;
-      });
-      if (!packetsDone) return { before, deleted, partitions, complete: false };
-      const rollupDone = await this.inBatches(async () => {
-        const n = await retention.deleteRollup(deviceId, before, this.batchSize);
-        deleted.vitals_minute += n;
+    if (this.options.days > 0) {
+      // `alerts` and `events` are never trimmed: they are the clinical record of what was seen
+      // and acknowledged, and clients resume from event ids. Nor are reports: signed documents
+      // whose content was copied from the data when built (migration 015).
+      const { before, partitions } = await retention.dropPartitionsBefore(report.before);
+      report.before = before;
+      report.partitions = partitions;
+      // Per device: packets with their predictions (children first, in one transaction), then
+      // the per-minute rollup.
+      for (const deviceId of await retention.deviceIds(before)) {
+        const packetsDone = await this.inBatches(async () => {
+          const n = await retention.deletePackets(deviceId, before, this.batchSize);
+          deleted.vitals += n.vitals;
+          deleted.predictions += n.predictions;
+          return n.vitals;
+        });
+        if (!packetsDone) return stopped();
+        const rollupDone = await this.inBatches(async () => {
+          const n = await retention.deleteRollup(deviceId, before, this.batchSize);
+          deleted.vitals_minute += n;
+          return n;
+        });
+        if (!rollupDone) return stopped();
+      }
+      // The other kinds, to the same instant (on PostgreSQL the packets' day start, so every
+      // kind of a patient's data ends at one time): each table oldest first, whatever its
+      // device or patient; camera observations before the sessions they name.
+      for (const table of Object.keys(TIMED_TABLES) as TimedTable[]) {
+        const done = await this.inBatches(async () => {
+          const n = await retention.deleteTimed(table, before, this.batchSize);
+          deleted[table] += n;
+          return n;
+        });
+        if (!done) return stopped();
+      }
+      const sessionsDone = await this.inBatches(async () => {
+        const n = await retention.deleteEndedSessions(before, this.batchSize);
+        deleted.rppg_sessions += n;
         return n;
       });
-      if (!rollupDone) return { before, deleted, partitions, complete: false };
+      if (!sessionsDone) return stopped();
+      const ecg12Done = await this.inBatches(async () => {
+        const n = await retention.deleteEcg12(before, this.batchSize);
+        deleted.ecg12_requests += n.ecg12_requests;
+        deleted.ecg12_results += n.ecg12_results;
+        return n.ecg12_requests;
+      });
+      if (!ecg12Done) return stopped();
     }
-    return { before, deleted, partitions, complete: true };
+    const audioDays = this.options.audioDays ?? 0;
+    if (audioDays > 0) {
+      const audioBefore = this.horizon(audioDays);
+      const clipsDone = await this.inBatches(async () => {
+        const n = await retention.removeAudio(audioBefore, this.batchSize);
+        report.clipsRemoved += n;
+        return n;
+      });
+      if (!clipsDone) return stopped();
+    }
+    return { ...report, complete: true };
   }
 
   /**
@@ -149,12 +221,13 @@ export function startRetentionJob(
       .purge()
       .then((r) => {
         const total = Object.values(r.deleted).reduce((a, b) => a + b, 0);
-        if (total > 0 || r.partitions > 0 || !r.complete)
+        if (total > 0 || r.partitions > 0 || r.clipsRemoved > 0 || !r.complete)
           o.log.info(
             {
               before: r.before,
               deleted: r.deleted,
               partitions: r.partitions,
+              clipsRemoved: r.clipsRemoved,
               complete: r.complete,
             },
             'retention',

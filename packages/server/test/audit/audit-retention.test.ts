@@ -27,7 +27,7 @@ describe('audit retention and durability', () => {
   it('AUDIT_RETENTION_DAYS deletes only events past the horizon, apart from the data retention', async () => {
     const t = await createTestApp({ env: { AUDIT_RETENTION_DAYS: '30' } });
     try {
-      expect(t.container.config.retention).toEqual({ vitalsDays: 0, auditDays: 30 });
+      expect(t.container.config.retention).toEqual({ vitalsDays: 0, audioDays: 0, auditDays: 30 });
       const now = t.clock.now();
       await t.container.repositories.audit.insertBatch([
         event('old-1', now - 31 * DAY_MS),
