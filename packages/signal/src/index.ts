@@ -102,6 +102,16 @@ export type { MeasureEcg12Options } from './ecg12/measure-ecg12.js';
 export { assessEcg12Units } from './ecg12/assess-ecg12-units.js';
 export { findFlatEcg12Leads } from './ecg12/find-flat-ecg12-leads.js';
 export type { FindFlatEcg12LeadsOptions } from './ecg12/find-flat-ecg12-leads.js';
+export { detectEcg12LimbReversal } from './ecg12/detect-ecg12-limb-reversal.js';
+export type {
+  DetectEcg12LimbReversalOptions,
+  Ecg12LimbReversal,
+} from './ecg12/detect-ecg12-limb-reversal.js';
+export { swapEcg12LimbElectrodes, ECG12_LIMB_SWAPS } from './ecg12/swap-ecg12-limb-electrodes.js';
+export type {
+  Ecg12LimbSwap,
+  SwapEcg12LimbElectrodesOptions,
+} from './ecg12/swap-ecg12-limb-electrodes.js';
 export type { Ecg12UnitsAssessment } from './ecg12/assess-ecg12-units.js';
 export { interpretEcg12Rules } from './ecg12/interpret-ecg12-rules.js';
 export type { Ecg12RuleScores, InterpretEcg12RulesOptions } from './ecg12/interpret-ecg12-rules.js';

@@ -6,6 +6,7 @@ import type {
   Ecg12Probabilities,
 } from './ecg12-types.js';
 import { ECG12_LEADS } from './ecg12-types.js';
+import type { Ecg12LimbReversal } from './detect-ecg12-limb-reversal.js';
 
 export interface InterpretEcg12RulesOptions {
   /** Whether amplitudes are millivolts; 'relative' skips every voltage criterion. */
@@ -20,6 +21,11 @@ export interface InterpretEcg12RulesOptions {
    * a dead lead II read as "no P wave": a junctional hint, or AF when the RR was irregular).
    */
   flatLeads?: readonly number[] | undefined;
+  /**
+   * The limb electrode check of the record (`detectEcg12LimbReversal`). Default none. A suspected
+   * interchange is named in a `LIMB_REVERSAL` note.
+   */
+  limbReversal?: Ecg12LimbReversal | null | undefined;
 }
 
 export interface Ecg12RuleScores {
@@ -132,6 +138,23 @@ export function interpretEcg12Rules(
     });
   }
   const flatII = deadLeads.includes(1);
+  const reversal = options.limbReversal;
+  if (reversal?.reversal != null) {
+    const r = reversal;
+    const swap = reversal.reversal;
+    const signs =
+      swap === 'LA/RA'
+        ? `QRS of I opposite to V6 (cosine ${f2(r.qrsCosineIV6)}), aVR ${r.qrsCosineAvrV6 > 0 ? 'with' : 'against'} it (${f2(r.qrsCosineAvrV6)})${r.pAreaI < 0 ? ', P inverted in I' : ''}${r.pAreaAvr > 0 ? ', P upright in aVR' : ''}`
+        : `QRS of aVR ${r.qrsCosineAvrV6 > 0 ? 'with' : 'against'} V6 (cosine ${f2(r.qrsCosineAvrV6)}), of I ${r.qrsCosineIV6 > 0 ? 'with' : 'against'} it (${f2(r.qrsCosineIV6)}): as if II were inverted and aVR and aVF interchanged`;
+    const progression = r.lateralRDominant
+      ? `V6 R-dominant (R/(R+S) ${f2(r.rFractionV6)}) as in a left-sided heart, unlike dextrocardia, whose R waves fall from V1 to V6`
+      : `V6 not R-dominant (R/(R+S) ${f2(r.rFractionV6)}): dextrocardia is possible too (right-sided chest leads tell them apart)`;
+    findings.push({
+      class: 'NOTE',
+      criterion: 'LIMB_REVERSAL',
+      text: `${swap} electrode reversal suspected: ${signs}; with ${swap} swapped back the limb leads agree with V1–V6 (score ${f2(r.scores[swap])} against ${f2(r.scores.asRecorded)} as recorded); ${progression}. Check the limb electrodes and repeat the recording: axis and limb-lead findings may be wrong`,
+    });
+  }
 
   // --- Rhythm statements [AHA-II] (no PTB-XL superclass: reported as notes).
   if (flatII && m.beatCount >= 2 && Number.isFinite(m.heartRateBpm)) {

@@ -9,6 +9,7 @@ import { compareLudbDelineation } from '../tools/compare-ludb-delineation.js';
 import { assessEcg12Units } from './assess-ecg12-units.js';
 import { interpretEcg12 } from './interpret-ecg12.js';
 import { measureEcg12 } from './measure-ecg12.js';
+import { swapEcg12LimbElectrodes } from './swap-ecg12-limb-electrodes.js';
 
 const cinc = join(import.meta.dirname, '..', 'io', 'fixtures', 'cinc2021', 'E07509');
 const ludb = join(import.meta.dirname, '..', 'ecg', 'fixtures', 'ludb', '1');
@@ -287,6 +288,46 @@ describe('interpretEcg12 with a flat lead (a disconnected electrode)', () => {
     const rhythm = (r: typeof result) =>
       r.findings.filter((f) => /RHYTHM|SINUS|ATRIAL/.test(f.criterion)).map((f) => f.criterion);
     expect(rhythm(result)).toEqual(rhythm(intact));
+  });
+});
+
+describe('interpretEcg12 with limb electrodes interchanged', () => {
+  it('names an LA/RA interchange of a real record, with its evidence and why it is not dextrocardia', async () => {
+    const record = await readEcg12Record(cinc);
+    const fs = { samplingRateHz: record.samplingRateHz };
+    const intact = interpretEcg12(record.leadsMv, fs);
+    expect(intact.findings.map((f) => f.criterion)).not.toContain('LIMB_REVERSAL');
+    const swapped = interpretEcg12(
+      swapEcg12LimbElectrodes(record.leadsMv, { ...fs, swap: 'LA/RA' }),
+      fs,
+    );
+    // Before: no finding; the inverted lead I read as an axis of 76° instead of 104°.
+    expect(swapped.findings[0]?.criterion).toBe('LIMB_REVERSAL');
+    expect(swapped.findings[0]?.text).toBe(
+      'LA/RA electrode reversal suspected: QRS of I opposite to V6 (cosine -0.81), aVR with it (0.25), P inverted in I, P upright in aVR; with LA/RA swapped back the limb leads agree with V1–V6 (score 1.41 against -0.93 as recorded); V6 R-dominant (R/(R+S) 0.85) as in a left-sided heart, unlike dextrocardia, whose R waves fall from V1 to V6. Check the limb electrodes and repeat the recording: axis and limb-lead findings may be wrong',
+    );
+    // The precordial findings stand.
+    expect(swapped.findings.map((f) => f.criterion)).toContain('CRBBB');
+  });
+
+  it('names an RA/LL interchange, and leaves LUDB record 1 as recorded unflagged but flags its LA/RA copy', async () => {
+    const record = await readEcg12Record(cinc);
+    const fs = { samplingRateHz: record.samplingRateHz };
+    const raLl = interpretEcg12(
+      swapEcg12LimbElectrodes(record.leadsMv, { ...fs, swap: 'RA/LL' }),
+      fs,
+    );
+    expect(raLl.findings.find((f) => f.criterion === 'LIMB_REVERSAL')?.text).toMatch(
+      /^RA\/LL electrode reversal suspected: QRS of aVR with V6 \(cosine 0\.86\)/,
+    );
+    const l1 = await readEcg12Record(ludb);
+    const fsL = { samplingRateHz: l1.samplingRateHz };
+    const crit = (leads: readonly Float32Array[]) =>
+      interpretEcg12(leads, fsL).findings.find((f) => f.criterion === 'LIMB_REVERSAL')?.text;
+    expect(crit(l1.leadsMv)).toBeUndefined();
+    expect(crit(swapEcg12LimbElectrodes(l1.leadsMv, { ...fsL, swap: 'LA/RA' }))).toMatch(
+      /^LA\/RA electrode reversal suspected/,
+    );
   });
 });
 

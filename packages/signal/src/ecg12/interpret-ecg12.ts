@@ -2,6 +2,7 @@ import { SignalInputError } from '../errors.js';
 import { assertEcg12Input } from './assert-ecg12-input.js';
 import { assessEcg12Units } from './assess-ecg12-units.js';
 import { ecg12Features } from './ecg12-features.js';
+import { detectEcg12LimbReversal } from './detect-ecg12-limb-reversal.js';
 import { findFlatEcg12Leads } from './find-flat-ecg12-leads.js';
 import type { Ecg12Class, Ecg12Model, Ecg12Result } from './ecg12-types.js';
 import { ECG12_CLASSES } from './ecg12-types.js';
@@ -47,7 +48,8 @@ let shippedModel: Ecg12Model | undefined;
  * (z-scored, per-lead normalised, ADC counts) voltage criteria are skipped, the model's
  * amplitude-free classes score (intervals, axis, Q duration, R-peak time, wave counts, T
  * polarity) and a finding says so. Leads that carry no ECG (`findFlatEcg12Leads`) are named in a
- * `LEAD_FLAT` finding. Throws `SignalInputError` (code `INVALID_ARGUMENT`, field
+ * `LEAD_FLAT` finding; a suspected LA/RA or RA/LL electrode interchange
+ * (`detectEcg12LimbReversal`) in a `LIMB_REVERSAL` finding. Throws `SignalInputError` (code `INVALID_ARGUMENT`, field
  * `leads`) when fewer than 2 beats can be measured.
  */
 export function interpretEcg12(
@@ -95,7 +97,18 @@ export function interpretEcg12(
       `fewer than 2 QRS complexes could be measured (${measurements.beatCount}): flat, disconnected or too noisy leads`,
     );
   }
-  const rules = interpretEcg12Rules(measurements, { units: unitsAssessed, age, sex, flatLeads });
+  const limbReversal = detectEcg12LimbReversal(leadsMv, {
+    samplingRateHz,
+    measurements,
+    flatLeads,
+  });
+  const rules = interpretEcg12Rules(measurements, {
+    units: unitsAssessed,
+    age,
+    sex,
+    flatLeads,
+    limbReversal,
+  });
   let probabilities = rules.probabilities;
   let scoredBy: Ecg12Result['scoredBy'] = 'rules';
   if (scoring === 'model') {
