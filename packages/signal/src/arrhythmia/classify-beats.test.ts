@@ -159,7 +159,7 @@ describe('classifyBeats from two leads (secondLeadMv)', () => {
     }
   });
 
-  it('template and veb-only keep the VEBs only the second lead shows; cluster-map drops them', () => {
+  it('template, veb-only and their combinations keep the VEBs only the second lead shows; cluster-map drops them', () => {
     const called = (secondLeadReliability: SecondLeadReliability): number[] => {
       const two = classifyBeats(flat, excerpt.fs, refPeaks, {
         secondLeadMv: ecgMv,
@@ -172,6 +172,8 @@ describe('classifyBeats from two leads (secondLeadMv)', () => {
     };
     expect(called('template')).toEqual([16, 0]);
     expect(called('veb-only')).toEqual([16, 0]);
+    expect(called('template-veb-only')).toEqual([16, 0]);
+    expect(called('template-split')).toEqual([16, 0]);
     // On the first lead they join the normal beats' cluster, on the second their own: the
     // first lead's normal cluster does not map onto one second-lead cluster, so it is ignored.
     expect(called('cluster-map')).toEqual([0, 0]);

@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { constantBeatModel } from './__tests__/constant-beat-model.js';
 import type { BeatModel } from './beat-model.js';
 import { createBeatClassifier } from './create-beat-classifier.js';
-import type { BeatClassifierOptions } from './create-beat-classifier.js';
+import type { BeatClassifierOptions, SecondLeadReliability } from './create-beat-classifier.js';
 import { BEAT_FEATURE_NAMES, SINUS_P_FEATURE_NAMES } from './create-beat-feature-extractor.js';
 import { oddDetectionStrip, prematureModel } from './__tests__/odd-detection-strip.js';
 import { splitCycleStrip } from './__tests__/split-cycle-strip.js';
+import { normalLookingVebs } from './__tests__/normal-looking-vebs.js';
+import { loadBeatModel } from './load-beat-model.js';
 
 const FS = 360;
 
@@ -910,5 +913,82 @@ describe('createBeatClassifier cold-start sinus-interval rule (svebColdStartSinu
     expect(on.map((v) => v.rhythmClass)).toEqual(off.map((v) => v.rhythmClass));
     // With the span at 4 beats the odd detection (beat 5) is past it and keeps its call.
     expect(verdicts({ svebColdStartBeats: 4 })[odd]?.class).toBe('SVEB');
+  });
+});
+
+describe('createBeatClassifier two-lead reliability combinations (secondLeadReliability)', () => {
+  // MIT-BIH 119 excerpt (ventricular bigeminy): the first lead is its MLII with the V beats given
+  // the normal beat's shape, the second the MLII itself, so the second lead carries VEB evidence
+  // the first lacks and the pools differ beat by beat.
+  const excerpt = JSON.parse(
+    readFileSync(new URL('./fixtures/mitdb-119-excerpt.json', import.meta.url), 'utf8'),
+  ) as {
+    fs: number;
+    gain: number;
+    baseline: number;
+    digital: number[];
+    beats: { sample: number; symbol: string }[];
+  };
+  const second = Float64Array.from(excerpt.digital, (d) => (d - excerpt.baseline) / excerpt.gain);
+  const first = normalLookingVebs(second, excerpt.fs, excerpt.beats);
+  const peaks = excerpt.beats.map((b) => b.sample);
+  const model = loadBeatModel();
+  const VEB = model.classes.indexOf('VEB');
+  /** Each beat's probabilities and first-lead noise flag, one lead (null) or two. */
+  const run = (reliability: SecondLeadReliability | null): { p: number[]; noisy: boolean }[] => {
+    const c = createBeatClassifier({
+      fs: excerpt.fs,
+      model,
+      ...(reliability === null
+        ? {}
+        : { secondLead: true, leadFusion: 'confidence', secondLeadReliability: reliability }),
+    });
+    return peaks.map((r, k) => {
+      const v = c.next(
+        { x: first, offset: 0 },
+        peaks[k - 1] ?? null,
+        r,
+        peaks[k + 1] ?? null,
+        reliability === null ? undefined : { x: second, offset: 0 },
+      );
+      return { p: [...v.probabilities], noisy: v.noiseLike };
+    });
+  };
+  const one = run(null);
+  const template = run('template');
+  const vebOnly = run('veb-only');
+  /** a's non-VEB classes are in b's proportions: a[c] (1 − b[VEB]) = b[c] (1 − a[VEB]). */
+  const expectProportional = (a: number[], b: number[]): void => {
+    for (let c = 0; c < a.length; c++) {
+      if (c === VEB) continue;
+      expect((a[c] ?? 0) * (1 - (b[VEB] ?? 0))).toBeCloseTo((b[c] ?? 0) * (1 - (a[VEB] ?? 0)), 12);
+    }
+  };
+  /** Beats on which two probability lists differ by more than 1e-3 in some class. */
+  const differing = (a: { p: number[] }[], b: { p: number[] }[]): number =>
+    a.filter((x, k) => x.p.some((v, c) => Math.abs(v - (b[k]?.p[c] ?? 0)) > 1e-3)).length;
+
+  it("template-veb-only: VEB from the template-weighted pool, the rest in the first lead's proportions", () => {
+    const combined = run('template-veb-only');
+    // Where the first lead's beat is noise-like only the second lead votes, in every variant:
+    // the identities below are about the beats both leads vote on.
+    const voted = combined.filter((b) => !b.noisy).length;
+    expect(voted).toBe(peaks.length);
+    combined.forEach((b, k) => {
+      expect(b.p[VEB]).toBeCloseTo(template[k]?.p[VEB] ?? NaN, 12);
+      expectProportional(b.p, one[k]?.p ?? []);
+    });
+    // Neither parent (44 beats): the template weights move the VEB probability off veb-only's,
+    // and the first lead's proportions keep the rest off template's.
+    expect([differing(combined, vebOnly), differing(combined, template)]).toEqual([31, 25]);
+  });
+
+  it("template-split: VEB as veb-only gives it, the rest in the template-weighted pool's proportions", () => {
+    const combined = run('template-split');
+    combined.forEach((b, k) => {
+      expect(b.p[VEB]).toBeCloseTo(vebOnly[k]?.p[VEB] ?? NaN, 12);
+      expectProportional(b.p, template[k]?.p ?? []);
+    });
+    expect([differing(combined, vebOnly), differing(combined, template)]).toEqual([25, 31]);
   });
 });

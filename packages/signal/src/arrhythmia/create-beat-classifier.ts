@@ -444,10 +444,19 @@ export interface BeatClassifierOptions {
    *   at least 0.8): where the two leads' groupings of the beats disagree, the second is ignored.
    * - `veb-only`: the second lead informs only the VEB probability (QRS morphology), the rest
    *   keeps the first lead's proportions: the SVEB call (timing, P wave) stays the first lead's.
+   * - `template-veb-only`: as `veb-only`, with the VEB probability pooled under the `template`
+   *   weights (the second lead informs only VEB, and only as far as its normal beats repeat).
+   * - `template-split`: the VEB probability as `veb-only` gives it (both leads, equal
+   *   reliability), the other classes sharing the rest in the proportions of the
+   *   `template`-weighted pool (the second lead's SVEB / N evidence counts as far as its normal
+   *   beats repeat).
    * Off by default, measured and not adopted (docs/arrhythmia-choices.md, "Per-lead reliability"):
-   * on the confidence rule, leave-one-record-out VEB / SVEB Se and +P summed 353.9, 351.5 and
-   * 352.5 against 351.0 with one lead (the rule asked for 355.0), and only `veb-only` kept every
-   * CPSC 2021 development AF episode.
+   * on the confidence rule, leave-one-record-out VEB / SVEB Se and +P summed 353.9, 351.5,
+   * 352.5, 354.2 and 352.3 (`template`, `cluster-map`, `veb-only`, `template-veb-only`,
+   * `template-split`) against 351.0 with one lead (the rule asked for 355.0), and only `veb-only`
+   * kept every CPSC 2021 development AF episode (the other four found 9 of 10). `template-veb-only`
+   * matching `template` shows that its gain (and a lost episode) comes through the VEB
+   * probability, not through the second lead's SVEB evidence.
    */
   secondLeadReliability?: SecondLeadReliability;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
@@ -550,13 +559,16 @@ function fitFusion(x: Float64Array, n: Float64Array, v: Float64Array): FusionFit
 }
 
 /** How far the second lead is trusted (see `BeatClassifierOptions.secondLeadReliability`). */
-export type SecondLeadReliability = 'none' | 'template' | 'cluster-map' | 'veb-only';
+export type SecondLeadReliability =
+  'none' | 'template' | 'cluster-map' | 'veb-only' | 'template-veb-only' | 'template-split';
 
 export const SECOND_LEAD_RELIABILITIES: readonly SecondLeadReliability[] = [
   'none',
   'template',
   'cluster-map',
   'veb-only',
+  'template-veb-only',
+  'template-split',
 ];
 
 /** Beats after which the reliability running means become exponential (as the clusters'). */
@@ -832,6 +844,12 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     { n: 0, r: 0 },
   ];
   const clusterMaps = new WeakMap<object, { n: number; shares: Map<object, number> }>();
+  const templateWeights =
+    secondLeadReliability === 'template' ||
+    secondLeadReliability === 'template-veb-only' ||
+    secondLeadReliability === 'template-split';
+  /** `template-split`: the equal-reliability pool, whose VEB probability is kept. */
+  const pooledEqual = new Float64Array(model.classes.length);
   /** The two leads' weights for this beat (updating the state above). */
   const reliability = (
     features1: Float64Array,
@@ -843,7 +861,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
     noisy2: boolean,
     cluster2: object | null,
   ): [number, number] => {
-    if (secondLeadReliability === 'template') {
+    if (templateWeights) {
       const leads = [
         { f: features1, p: p1, noisy: noisy1 },
         { f: features2, p: p2, noisy: noisy2 },
@@ -927,6 +945,18 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
           secondNoisy,
           extractor2.lastCluster,
         );
+        const vebOnly =
+          (secondLeadReliability === 'veb-only' || secondLeadReliability === 'template-veb-only') &&
+          veb >= 0;
+        const split = secondLeadReliability === 'template-split' && veb >= 0;
+        if (split) {
+          fuseLeadProbabilities(
+            probabilities,
+            probabilities2,
+            { rule: leadFusion, firstNoisy: noiseLike, secondNoisy },
+            pooledEqual,
+          );
+        }
         fuseLeadProbabilities(
           probabilities,
           probabilities2,
@@ -935,10 +965,24 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
             firstNoisy: noiseLike,
             secondNoisy,
             weights,
-            ...(secondLeadReliability === 'veb-only' && veb >= 0 ? { onlyClass: veb } : {}),
+            ...(vebOnly ? { onlyClass: veb } : {}),
           },
           probabilities,
         );
+        if (split) {
+          // VEB as `veb-only` gives it, the other classes in the weighted pool's proportions
+          // (evenly if that pool gave VEB everything).
+          const vebP = pooledEqual[veb] ?? 0;
+          const rest = 1 - (probabilities[veb] ?? 0);
+          for (let c = 0; c < probabilities.length; c++) {
+            probabilities[c] =
+              c === veb
+                ? vebP
+                : rest > 1e-12
+                  ? ((probabilities[c] ?? 0) * (1 - vebP)) / rest
+                  : (1 - vebP) / (probabilities.length - 1);
+          }
+        }
       }
       // The record's two main shapes, without labels: the heaviest cluster whose members the
       // vote calls VEB (ventricular) and the heaviest of the other voted clusters (normal). The
