@@ -28,7 +28,10 @@ export interface RetentionRepository {
     before: number,
     limit: number,
   ): Promise<{ vitals: number; predictions: number }>;
-  /** Deletes at most `limit` rollup rows of one device whose minute is before `before`. */
+  /**
+   * Deletes the rollup rows of one device of at most `limit` minutes before `before`, every
+   * patient's row of each minute (migration 031: one a patient), and returns how many rows.
+   */
   deleteRollup(deviceId: string, before: number, limit: number): Promise<number>;
   /**
    * PostgreSQL (packet tables partitioned by day, db/partitions.ts): drops the day partitions

@@ -29,6 +29,7 @@ import * as measuredHeartRateRollup from './027_measured_heart_rate_rollup.js';
 import * as packetsByReceipt from './028_packets_by_receipt.js';
 import * as mqttRedelivery from './029_mqtt_redelivery.js';
 import * as alertSeenByPatient from './030_alert_seen_by_patient.js';
+import * as rollupByPatient from './031_rollup_by_patient.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -66,4 +67,5 @@ export const migrations: Record<string, Migration> = {
   '028_packets_by_receipt': packetsByReceipt,
   '029_mqtt_redelivery': mqttRedelivery,
   '030_alert_seen_by_patient': alertSeenByPatient,
+  '031_rollup_by_patient': rollupByPatient,
 };
