@@ -302,7 +302,6 @@ export async function createVitals(o: VitalsOptions) {
       if (row === undefined) throw new DomainError('DEVICE_NOT_FOUND', { field: 'device_id' });
       return row;
     },
-    assignedSince: (deviceId, patientId) => repos.devices.assignedSince(deviceId, patientId),
     clock,
   });
 

@@ -388,6 +388,98 @@ describe('migrateToLatest', () => {
     ]);
   });
 
+  it('splits the rollup by the patient each packet was taken for, as ingest now writes it (032)', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('032'));
+    for (const p of ['pa', 'pb'])
+      await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+        values (${p}, ${`${p}@example.test`}, 'P', 'patient', 'h', 0, 0)`.execute(db);
+    for (const [id, device] of [
+      ['d1', 'HANDED'],
+      ['d2', 'HANDED-NOW'],
+    ] as const)
+      await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+        owner_id, created_at, updated_at) values (${id}, ${device}, 'n', ${id}, ${id}, null, null,
+        0, 0)`.execute(db);
+    const minute = Date.UTC(2026, 11, 7, 9, 0);
+    // [packet, patient, ts, its own rate, its ECG-measured rate]: minute 0 is handed from pa to
+    // pb, minute 1 pb's alone, minute 2 an unassigned packet and pa's again (measured rates).
+    const packets = [
+      ['a1', 'pa', minute + 1000, 60, null],
+      ['b1', 'pb', minute + 30_000, 120, null],
+      ['b2', 'pb', minute + 61_000, 121.5, null],
+      ['n1', null, minute + 121_000, null, 72.3],
+      ['a2', 'pa', minute + 150_000, null, 80],
+    ] as const;
+    const packetRow = (
+      id: string,
+      device: string,
+      patient: string | null,
+      ts: number,
+      hr: number | null,
+    ) => vitalsRow({ id, device_id: device, patient_id: patient, ts, heart_rate_bpm: hr });
+    // Stored as before 032: one rollup row a device-minute, whoever the packets were taken for.
+    for (const [id, patient, ts, hr, measured] of packets) {
+      const v = packetRow(id, 'HANDED', patient, ts, hr);
+      await database.db.insertInto('vitals').values(v).execute();
+      if (measured !== null)
+        await database.db
+          .insertInto('predictions')
+          .values(ecgPredictionRow(`p-${id}`, v, measured))
+          .execute();
+      const rate = hr ?? measured;
+      await sql`insert into vitals_minute (device_id, minute, packets, hr_n, hr_sum, hr_min, hr_max,
+        spo2_n, spo2_sum, temp_n, temp_sum) values ('HANDED', ${Math.floor(ts / 60_000) * 60_000},
+        1, 1, ${rate}, ${rate}, ${rate}, 0, 0, 0, 0)
+        on conflict (device_id, minute) do update set packets = vitals_minute.packets + 1,
+        hr_n = vitals_minute.hr_n + 1, hr_sum = vitals_minute.hr_sum + excluded.hr_sum,
+        hr_min = case when excluded.hr_min < vitals_minute.hr_min then excluded.hr_min
+          else vitals_minute.hr_min end,
+        hr_max = case when excluded.hr_max > vitals_minute.hr_max then excluded.hr_max
+          else vitals_minute.hr_max end`.execute(db);
+    }
+
+    await migrateToLatest(migrating, database.dialect);
+    // The same packets stored now, through the ingest path's writer: the same rollup.
+    const typed = database.db;
+    const vitals = createVitalsRepository(typed, database.dialect);
+    for (const [id, patient, ts, hr, measured] of packets) {
+      const v = packetRow(`now-${id}`, 'HANDED-NOW', patient, ts, hr);
+      const predictions = measured === null ? [] : [ecgPredictionRow(`p-now-${id}`, v, measured)];
+      await vitals.writeUnits([{ vitals: [v], predictions }]);
+    }
+    const rollup = async (device: string) =>
+      (
+        await typed
+          .selectFrom('vitals_minute')
+          .select(['minute', 'patient_key', 'packets', 'hr_n', 'hr_sum', 'hr_min', 'hr_max'])
+          .where('device_id', '=', device)
+          .orderBy('minute')
+          .orderBy('patient_key')
+          .execute()
+      ).map((r) => ({ ...r, minute: r.minute - minute, hr_sum: Math.round(r.hr_sum * 1e4) / 1e4 }));
+    const one = (m: number, key: string, hr: number) => ({
+      minute: m * 60_000,
+      patient_key: key,
+      packets: 1,
+      hr_n: 1,
+      hr_sum: hr,
+      hr_min: hr,
+      hr_max: hr,
+    });
+    const split = [
+      one(0, 'pa', 60),
+      one(0, 'pb', 120),
+      one(1, 'pb', 121.5),
+      one(2, '', 72.3),
+      one(2, 'pa', 80),
+    ];
+    expect(await rollup('HANDED')).toEqual(split);
+    expect(await rollup('HANDED-NOW')).toEqual(split);
+  });
+
   it.skipIf(process.env.DATABASE_URL === undefined)(
     'drops a schema only once no migration runner is introspecting the database (PostgreSQL)',
     async () => {

@@ -84,10 +84,15 @@ export interface EcgChunk {
   samples: Uint8Array;
 }
 
-/** Per-minute rollup of a device's measurements (migration 003); `minute` is epoch ms. */
+/**
+ * Per-minute rollup of a device's measurements (migration 003), per patient the packets were
+ * taken for (032); `minute` is epoch ms.
+ */
 export interface VitalsMinuteTable {
   device_id: string;
   minute: number;
+  /** The packets' `patient_id`, '' for packets taken for no patient (032). */
+  patient_key: string;
   packets: number;
   hr_n: number;
   hr_sum: number;

@@ -85,17 +85,6 @@ export class DevicesRepository {
       .executeTakeFirst();
   }
 
-  /** When the device was first assigned to the patient (`device_patients.first_at`), if ever. */
-  async assignedSince(deviceId: string, patientId: string): Promise<number | undefined> {
-    const r = await this.db
-      .selectFrom('device_patients')
-      .select('first_at')
-      .where('device_id', '=', deviceId)
-      .where('patient_id', '=', patientId)
-      .executeTakeFirst();
-    return r?.first_at;
-  }
-
   /** Devices the viewer may see, in service only unless `includeRetired`. */
   async listVisible(
     viewer: Viewer,

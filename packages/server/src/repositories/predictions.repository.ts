@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { PredictionsTable } from '../db/pipeline-schema.js';
 import type { DB } from '../db/schema.js';
-import { ownedBy, type RowOwner } from './row-owner.js';
+import { ownedBy, type RowOwner, type RowsOwner } from './row-owner.js';
 
 export interface PredictionsRepository {
   list(
@@ -19,15 +19,18 @@ export interface PredictionsRepository {
     deviceIds: readonly string[],
     limit: number,
     offset: number,
-    owner?: RowOwner,
+    owner?: RowsOwner,
   ): Promise<PredictionsTable[]>;
-  countOf(deviceIds: readonly string[], owner?: RowOwner): Promise<number>;
+  countOf(deviceIds: readonly string[], owner?: RowsOwner): Promise<number>;
   /** The prediction of the packet stamped latest (ts) of any of the devices. */
-  latestOf(deviceIds: readonly string[], owner?: RowOwner): Promise<PredictionOfPacket | undefined>;
+  latestOf(
+    deviceIds: readonly string[],
+    owner?: RowsOwner,
+  ): Promise<PredictionOfPacket | undefined>;
   /** The prediction of the packet received last (received_at) of any of the devices. */
   latestReceivedOf(
     deviceIds: readonly string[],
-    owner?: RowOwner,
+    owner?: RowsOwner,
   ): Promise<PredictionOfPacket | undefined>;
 }
 
@@ -58,7 +61,7 @@ export function createPredictionsRepository(db: Kysely<DB>): PredictionsReposito
     deviceIds: readonly string[],
     order: 'vitals.ts' | 'vitals.received_at',
     tie: 'vitals.ts' | 'vitals.received_at',
-    owner: RowOwner,
+    owner: RowsOwner,
   ) =>
     deviceIds.length === 0
       ? Promise.resolve(undefined)

@@ -54,7 +54,10 @@ export interface RetentionRepository {
     before: number,
     limit: number,
   ): Promise<{ vitals: number; predictions: number }>;
-  /** Deletes at most `limit` rollup rows of one device whose minute is before `before`. */
+  /**
+   * Deletes the rollup rows of one device of at most `limit` minutes before `before`, every
+   * patient's row of each minute (migration 032: one a patient), and returns how many rows.
+   */
   deleteRollup(deviceId: string, before: number, limit: number): Promise<number>;
   /**
    * Deletes the `limit` oldest rows of `table` whose time (TIMED_TABLES) is before `before`,

@@ -13,7 +13,7 @@ import type { DB } from '../db/schema.js';
 import type { Dialect } from '../db/database.js';
 import { DomainError } from '../errors/catalogue.js';
 import { createCompiledQueryCache, rowParameters } from './compiled-query-cache.js';
-import { ownedBy, type RowOwner } from './row-owner.js';
+import { ownedBy, rolledUpFor, type RowOwner, type RowsOwner } from './row-owner.js';
 
 /** Everything one ingest batch unit writes: packets (with their ECG) and predictions. */
 export interface PacketWriteUnit {
@@ -54,9 +54,9 @@ export interface VitalsRepository {
     deviceIds: readonly string[],
     limit: number,
     offset: number,
-    owner?: RowOwner,
+    owner?: RowsOwner,
   ): Promise<VitalsRow[]>;
-  countOf(deviceIds: readonly string[], owner?: RowOwner): Promise<number>;
+  countOf(deviceIds: readonly string[], owner?: RowsOwner): Promise<number>;
   /** The prediction stored with a packet (for the answer to a retried upload). */
   predictionOf(vitalsId: string): Promise<PredictionsTable | undefined>;
   listHistory(
@@ -72,11 +72,9 @@ export interface VitalsRepository {
   /** The packet stamped latest (ts): where ingest's ordering goes on from. */
   latest(deviceId: string): Promise<VitalsRow | undefined>;
   /** The packet stamped latest (ts) of any of the devices. */
-  latestOf(deviceIds: readonly string[], owner?: RowOwner): Promise<VitalsRow | undefined>;
+  latestOf(deviceIds: readonly string[], owner?: RowsOwner): Promise<VitalsRow | undefined>;
   /** The packet received last (received_at) of any of the devices (migration 028's index). */
-  latestReceivedOf(deviceIds: readonly string[], owner?: RowOwner): Promise<VitalsRow | undefined>;
-  /** The patient the device's oldest stored packet was taken for (null: none; undefined: no packet). */
-  oldestOwner(deviceId: string): Promise<string | null | undefined>;
+  latestReceivedOf(deviceIds: readonly string[], owner?: RowsOwner): Promise<VitalsRow | undefined>;
   /**
    * The heart rate measured from the ECG of those of the device's packets at `ts` that sent none
    * (packetHeartRateSql's second half), by packet ts.
@@ -107,16 +105,20 @@ export interface VitalsRepository {
     maxChunkMs: number,
     owner?: RowOwner,
   ): Promise<EcgChunk[]>;
+  /** Time buckets of the rows of `owner` (undefined: every row) from the per-minute rollup. */
   series(
     deviceId: string,
     from: number,
     to: number,
     intervalMs: number,
+    owner?: RowOwner,
   ): Promise<SeriesBucketRow[]>;
+  /** Count, extremes and averages of the rows of `owner` (undefined: every row) in [from, to). */
   stats(
     deviceId: string,
     from: number,
     to: number,
+    owner?: RowOwner,
   ): Promise<{
     total: number;
     first: number | null;
@@ -238,6 +240,8 @@ function extreme(column: string, op: '<' | '>') {
  */
 interface MeasuredMinute {
   device_id: string;
+  /** The packets' `patient_id`, '' for none (the rollup's `patient_key`, migration 032). */
+  patient_key: string;
   minute: number;
   n: number;
   sum: number;
@@ -247,7 +251,9 @@ interface MeasuredMinute {
 
 /**
  * Adds packets, and the rates measured for packets that sent none, to the per-minute rollup (one
- * upsert per device-minute of the batch; a minute with only measured rates adds no packet).
+ * upsert per device, minute and patient of the batch; a minute with only measured rates adds no
+ * packet). Keyed by the patient each packet was taken for (migration 032), so the minutes of a
+ * device handed on and back are never added to the wrong patient's.
  */
 async function upsertMinuteRollup(
   trx: Kysely<DB>,
@@ -265,13 +271,14 @@ async function upsertMinuteRollup(
     r[`${m}_min`] = lo === null || v < lo ? v : lo;
     r[`${m}_max`] = hi === null || v > hi ? v : hi;
   };
-  const rowOf = (deviceId: string, minute: number): VitalsMinuteTable => {
-    const k = `${deviceId}\u0000${String(minute)}`;
+  const rowOf = (deviceId: string, patientKey: string, minute: number): VitalsMinuteTable => {
+    const k = `${deviceId}\u0000${patientKey}\u0000${String(minute)}`;
     let r = minutes.get(k);
     if (r === undefined) {
       r = {
         device_id: deviceId,
         minute,
+        patient_key: patientKey,
         packets: 0,
         hr_n: 0,
         hr_sum: 0,
@@ -291,7 +298,7 @@ async function upsertMinuteRollup(
     return r;
   };
   for (const v of rows) {
-    const r = rowOf(v.device_id, Math.floor(v.ts / 60_000) * 60_000);
+    const r = rowOf(v.device_id, v.patient_id ?? '', Math.floor(v.ts / 60_000) * 60_000);
     r.packets += 1;
     add(r, 'hr', v.heart_rate_bpm);
     add(r, 'spo2', v.spo2_percent);
@@ -299,7 +306,7 @@ async function upsertMinuteRollup(
   }
   for (const m of measured) {
     if (m.n === 0) continue;
-    const r = rowOf(m.device_id, m.minute);
+    const r = rowOf(m.device_id, m.patient_key, m.minute);
     r.hr_n += m.n;
     r.hr_sum += m.sum;
     const lo = r.hr_min;
@@ -315,7 +322,7 @@ async function upsertMinuteRollup(
         .insertInto('vitals_minute')
         .values(chunk)
         .onConflict((oc) =>
-          oc.columns(['device_id', 'minute']).doUpdateSet((eb) => ({
+          oc.columns(['device_id', 'minute', 'patient_key']).doUpdateSet((eb) => ({
             packets: eb('vitals_minute.packets', '+', eb.ref('excluded.packets')),
             hr_n: eb('vitals_minute.hr_n', '+', eb.ref('excluded.hr_n')),
             hr_sum: eb('vitals_minute.hr_sum', '+', eb.ref('excluded.hr_sum')),
@@ -435,6 +442,7 @@ async function measuredMinutes(
     const rows = await measuredHeartRates(trx)
       .select([
         'v.device_id',
+        sql<string>`coalesce(${sql.ref('v.patient_id')}, '')`.as('patient_key'),
         sql<number>`(${sql.ref('v.ts')} / 60000) * 60000`.as('minute'),
         sql<number>`cast(count(${hrOf}) as integer)`.as('n'),
         sql<number>`sum(cast(${hrOf} as double precision))`.as('sum'),
@@ -447,7 +455,7 @@ async function measuredMinutes(
         chunk.map((p) => p.id),
       )
       .where('p.ts', 'in', [...new Set(chunk.map((p) => p.ts))])
-      .groupBy(['v.device_id', sql`2`])
+      .groupBy(['v.device_id', sql`2`, sql`3`])
       .execute();
     out.push(...rows);
   }
@@ -487,7 +495,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
     deviceIds: readonly string[],
     order: 'ts' | 'received_at',
     tie: 'ts' | 'received_at',
-    owner: RowOwner,
+    owner: RowsOwner,
   ) =>
     deviceIds.length === 0
       ? Promise.resolve(undefined)
@@ -495,7 +503,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
           .selectFrom('vitals')
           .select(VITALS_ROW_COLUMNS)
           .where('device_id', 'in', deviceIds)
-          .where(ownedBy('patient_id', owner))
+          .where(ownedBy('vitals.patient_id', owner))
           .orderBy(order, 'desc')
           .orderBy(tie, 'desc')
           .limit(1)
@@ -521,7 +529,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .selectFrom('vitals')
         .select(VITALS_ROW_COLUMNS)
         .where('device_id', 'in', deviceIds)
-        .where(ownedBy('patient_id', owner))
+        .where(ownedBy('vitals.patient_id', owner))
         .orderBy('ts', 'desc')
         .orderBy('device_id')
         .limit(limit)
@@ -534,7 +542,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .selectFrom('vitals')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('device_id', 'in', deviceIds)
-        .where(ownedBy('patient_id', owner))
+        .where(ownedBy('vitals.patient_id', owner))
         .executeTakeFirst();
       return Number(r?.n ?? 0);
     },
@@ -578,16 +586,6 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
     },
     latestReceivedOf(deviceIds, owner) {
       return newestOf(deviceIds, 'received_at', 'ts', owner);
-    },
-    async oldestOwner(deviceId) {
-      const r = await db
-        .selectFrom('vitals')
-        .select('patient_id')
-        .where('device_id', '=', deviceId)
-        .orderBy('ts', 'asc')
-        .limit(1)
-        .executeTakeFirst();
-      return r === undefined ? undefined : r.patient_id;
     },
     async measuredHeartRatesAt(deviceId, ts) {
       if (ts.length === 0) return new Map();
@@ -660,10 +658,11 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
       }
       return chunks;
     },
-    async series(deviceId, from, to, intervalMs) {
-      // From the per-minute rollup (at most 1,440 rows a day), which holds each packet's heart
-      // rate by the one rule (packetHeartRateSql): the device's, else its ECG's, folded in with
-      // its prediction. Integer division buckets on both dialects (bigint / bigint is integer
+    async series(deviceId, from, to, intervalMs, owner) {
+      // From the per-minute rollup (at most 1,440 rows a day and patient), which holds each
+      // packet's heart rate by the one rule (packetHeartRateSql): the device's, else its ECG's,
+      // folded in with its prediction; the owner's rows only (an admin's read adds every
+      // patient's rows of a minute). Integer division buckets on both dialects (bigint / bigint is integer
       // division in PostgreSQL); no date functions.
       const bucket = sql<number>`(${sql.ref('minute')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`;
       const agg = (m: 'hr' | 'spo2' | 'temp') => ({
@@ -697,6 +696,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .where('device_id', '=', deviceId)
         .where('minute', '>=', Math.floor(from / 60_000) * 60_000)
         .where('minute', '<', to)
+        .where(rolledUpFor(owner))
         .groupBy(sql`1`)
         .orderBy(sql`1`)
         .execute();
@@ -723,7 +723,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         },
       }));
     },
-    async stats(deviceId, from, to) {
+    async stats(deviceId, from, to, owner) {
       // Whole minutes [m0, m1) come from the per-minute rollup; the partial minutes at either
       // end, [from, m0) and [m1, to), from the raw rows (at most two minutes of packets), for an
       // ECG-only device as for any other. A month of 1 packet/s is ~43,000 rollup rows instead
@@ -740,6 +740,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
           .where('device_id', '=', deviceId)
           .where('ts', '>=', from)
           .where('ts', '<', to)
+          .where(ownedBy('patient_id', owner))
           .orderBy('ts', direction)
           .limit(1);
       const firstTs = edgeTs('asc');
@@ -758,7 +759,8 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
           ])
           .where('device_id', '=', deviceId)
           .where('ts', '>=', lo)
-          .where('ts', '<', hi);
+          .where('ts', '<', hi)
+          .where(ownedBy('patient_id', owner));
       // The raw parts' packets without a rate of their own, with the rate measured from their
       // ECG (packetHeartRateSql's second half): the rollup holds those of whole minutes.
       const zero = sql<number>`cast(0 as bigint)`;
@@ -786,7 +788,8 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
           ])
           .where('v.device_id', '=', deviceId)
           .where('v.ts', '>=', lo)
-          .where('v.ts', '<', hi);
+          .where('v.ts', '<', hi)
+          .where(ownedBy('v.patient_id', owner));
       const rows = await db
         .selectFrom('vitals_minute')
         .select((eb) => [
@@ -800,6 +803,7 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
         .where('device_id', '=', deviceId)
         .where('minute', '>=', m0)
         .where('minute', '<', m1)
+        .where(rolledUpFor(owner))
         .unionAll(raw(from, headEnd))
         .unionAll(raw(tailStart, to))
         .unionAll(measured(from, headEnd))

@@ -10,7 +10,7 @@ import type { Viewer } from '../repositories/access.repository.js';
 import { decodeEcgInt16 } from '../repositories/ecg-codec.js';
 import { readJsonOrNull } from '../repositories/json-column.js';
 import type { PredictionsRepository } from '../repositories/predictions.repository.js';
-import type { RowOwner } from '../repositories/row-owner.js';
+import { EACH_DEVICE_CURRENT_PATIENT, type RowsOwner } from '../repositories/row-owner.js';
 import type { VitalsRepository } from '../repositories/vitals.repository.js';
 import { AD8232_ESP32_12BIT } from './ecg-input-profile.js';
 import { deviceRowOwner } from './device-row-owner.js';
@@ -81,18 +81,26 @@ export class Seed000ViewService {
   constructor(private readonly deps: Seed000ViewServiceDeps) {}
 
   /**
-   * The devices read and whose rows of them (`deviceRowOwner`): one device's current patient's
-   * rows; across every visible device (`/me/…`), a patient's own rows only (a device handed on
-   * to them keeps the earlier patient's packets), a doctor's or admin's every row.
+   * The devices read and whose rows of them, as a read of each device shows them
+   * (`deviceRowOwner`): one device's current patient's rows; across every visible device
+   * (`/me/…`), a patient's own rows (the devices assigned to them: a device handed on to them
+   * keeps the earlier patient's packets), a doctor's each device's current patient's rows (before,
+   * every row: the packets a device took for an earlier patient, maybe another doctor's, listed
+   * as theirs), an admin's every row.
    */
   private async devices(
     viewer: Viewer,
     deviceId: string | null,
-  ): Promise<{ ids: string[]; owner: RowOwner }> {
+  ): Promise<{ ids: string[]; owner: RowsOwner }> {
     if (deviceId === null)
       return {
         ids: await this.deps.visibleDeviceIds(viewer),
-        owner: viewer.role === 'patient' ? viewer.id : undefined,
+        owner:
+          viewer.role === 'admin'
+            ? undefined
+            : viewer.role === 'patient'
+              ? viewer.id
+              : EACH_DEVICE_CURRENT_PATIENT,
       };
     const device = await this.deps.visibleDevice(viewer, deviceId);
     return { ids: [deviceId], owner: deviceRowOwner(viewer, device) };
@@ -125,9 +133,17 @@ export class Seed000ViewService {
     if (row === undefined) throw new DomainError('VITALS_NOT_FOUND');
     const view = toSeed000Vitals(row);
     if (!includeEcg) return view;
-    const [chunk] = (
-      await this.deps.vitals.listEcg(row.device_id, row.ts, row.ts + 1, 1, owner)
-    ).filter((c) => c.ts === row.ts);
+    const [chunk] =
+      // The packet's own patient: whose rows of its device the viewer reads (`owner`).
+      (
+        await this.deps.vitals.listEcg(
+          row.device_id,
+          row.ts,
+          row.ts + 1,
+          1,
+          owner === undefined ? undefined : row.patient_id,
+        )
+      ).filter((c) => c.ts === row.ts);
     if (chunk === undefined) return { ...view, ecg_samples: [] };
     const mv = decodeEcgInt16(chunk.samples, chunk.scale_mv);
     // The firmware's 12-bit counts, which the app reads as a `List<int>` (`.cast<int>()`) and

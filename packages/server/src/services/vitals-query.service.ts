@@ -40,7 +40,6 @@ export interface VitalsQueryServiceDeps {
     | 'listHistory'
     | 'latestOf'
     | 'latestReceivedOf'
-    | 'oldestOwner'
     | 'measuredHeartRatesAt'
     | 'listEcg'
     | 'series'
@@ -49,8 +48,6 @@ export interface VitalsQueryServiceDeps {
   predictions: PredictionsRepository;
   /** Resolves a hardware device_id the viewer may see; throws DEVICE_NOT_FOUND otherwise. */
   visibleDevice(viewer: Viewer, deviceId: string): Promise<{ patient_id: string | null }>;
-  /** When the device was first assigned to the patient, if ever (`device_patients`). */
-  assignedSince(deviceId: string, patientId: string): Promise<number | undefined>;
   clock: Clock;
 }
 
@@ -92,8 +89,6 @@ export function toVitalsView(row: VitalsRow): VitalsRecordView {
     ecg_input: row.ecg_input,
   };
 }
-
-const NO_AGG: Agg = { min: null, avg: null, max: null, count: 0 };
 
 /** Keyset cursor over the unique (device, timestamp): the timestamp of the last item. */
 function encodeTsCursor(ts: number): string {
@@ -184,21 +179,6 @@ export class VitalsQueryService {
   }
 
   /**
-   * Where the owner's rows begin, for the reads of the per-minute rollup (series, stats), which
-   * has no patient column: undefined when the device's oldest packet is already the owner's (no
-   * earlier patient's rows to leave out, the common case, one indexed row read), else when the
-   * device was assigned to the owner. An unassigned device that once served a patient has no
-   * rollup minutes of its own (Infinity): they cannot be told from the patient's.
-   */
-  private async ownerSince(deviceId: string, owner: RowOwner): Promise<number | undefined> {
-    if (owner === undefined) return undefined;
-    const oldest = await this.deps.vitals.oldestOwner(deviceId);
-    if (oldest === undefined || oldest === owner) return undefined;
-    if (owner === null) return Infinity;
-    return (await this.deps.assignedSince(deviceId, owner)) ?? Infinity;
-  }
-
-  /**
    * The packets with the heart rate of the one rule (packetHeartRateSql): a packet that sent
    * none shows the rate its ECG analysis measured. Looked up only for such packets, so the
    * packets of a device that sends its rate cost nothing more.
@@ -274,10 +254,8 @@ export class VitalsQueryService {
         'from',
         `at most ${MAX_SERIES_BUCKETS} buckets per request; use a larger interval`,
       );
-    const since = await this.ownerSince(deviceId, owner);
-    // The rollup's minute of the hand-over holds both patients' packets: start after it.
-    const start = since === undefined ? from : Math.max(from, Math.ceil(since / 60_000) * 60_000);
-    const buckets = start < to ? await this.deps.vitals.series(deviceId, start, to, step) : [];
+    // The rollup is kept per patient (migration 032): the owner's minutes, to the packet.
+    const buckets = await this.deps.vitals.series(deviceId, from, to, step, owner);
     return {
       device_id: deviceId,
       interval: q.interval,
@@ -303,13 +281,12 @@ export class VitalsQueryService {
   }> {
     const owner = await this.owner(viewer, deviceId);
     checkRange(q.from, q.to);
-    const since = await this.ownerSince(deviceId, owner);
-    const from = Math.max(q.from ?? 0, since ?? 0);
-    const to = q.to ?? Number.MAX_SAFE_INTEGER;
-    const s =
-      from < to
-        ? await this.deps.vitals.stats(deviceId, from, to)
-        : { total: 0, first: null, last: null, hr: NO_AGG, spo2: NO_AGG, temp: NO_AGG };
+    const s = await this.deps.vitals.stats(
+      deviceId,
+      q.from ?? 0,
+      q.to ?? Number.MAX_SAFE_INTEGER,
+      owner,
+    );
     const [latest] = await this.withHeartRate(deviceId, await this.latestRows(deviceId, owner));
     return {
       device_id: deviceId,

@@ -38,8 +38,8 @@ describe('a device handed on: the next patient reads only the rows taken for the
   let first: TestUser;
   let next: TestUser;
   let device: { id: string; device_id: string; api_key: string };
-  // Data time now: the per-minute rollup (series, stats) has no patient column, so those reads
-  // start at the next patient's assignment (server time), and the first wearer's packets precede it.
+  // Data time now, the first wearer's minute before the hand-over (device-handover-rollup.test.ts
+  // hands a device on and back within the past hour).
   const base = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
   const post = async (body: unknown) => {

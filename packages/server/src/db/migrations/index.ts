@@ -30,6 +30,7 @@ import * as packetsByReceipt from './028_packets_by_receipt.js';
 import * as mqttRedelivery from './029_mqtt_redelivery.js';
 import * as alertSeenByPatient from './030_alert_seen_by_patient.js';
 import * as retentionByTime from './031_retention_by_time.js';
+import * as rollupByPatient from './032_rollup_by_patient.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -68,4 +69,5 @@ export const migrations: Record<string, Migration> = {
   '029_mqtt_redelivery': mqttRedelivery,
   '030_alert_seen_by_patient': alertSeenByPatient,
   '031_retention_by_time': retentionByTime,
+  '032_rollup_by_patient': rollupByPatient,
 };
