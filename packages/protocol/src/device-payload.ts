@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
+import { validationErrors } from './validation-errors.js';
 
 /** Most packets in one batch request (10 minutes of 1 s packets). */
 export const MAX_BATCH_PACKETS = 600;
@@ -24,11 +25,12 @@ export type DeviceBodyCheck<T> =
 export function deviceBodyValidator<T extends TSchema>(
   packet: T,
 ): (input: unknown) => DeviceBodyCheck<Static<T>> {
+  const batch = Type.Array(packet, { minItems: 1, maxItems: MAX_BATCH_PACKETS });
   const checkPacket = Compile(packet);
-  const checkBatch = Compile(Type.Array(packet, { minItems: 1, maxItems: MAX_BATCH_PACKETS }));
+  const checkBatch = Compile(batch);
   return (input) => {
-    const check = Array.isArray(input) ? checkBatch : checkPacket;
+    const [check, schema] = Array.isArray(input) ? [checkBatch, batch] : [checkPacket, packet];
     if (check.Check(input)) return { value: input };
-    return { errors: check.Errors(input) };
+    return { errors: validationErrors(schema, input) };
   };
 }

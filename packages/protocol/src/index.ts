@@ -10,6 +10,7 @@ export * from './auth.js';
 export * from './baby-monitor.js';
 export * from './common.js';
 export * from './device-payload.js';
+export * from './validation-errors.js';
 export * from './devices.js';
 export * from './errors.js';
 export * from './mqtt.js';

@@ -251,6 +251,41 @@ describe.skipIf(!hasChromium)('dashboard in Chromium', () => {
     await page.close();
   }, 60_000);
 
+  it("shows a patient their alerts without the clinicians' Acknowledge and Resolve", async () => {
+    const doctor = clinic.doctors.find((d) => d.email === 'doctor@vigil.local');
+    const patient = doctor?.patients.find((p) => p.name === 'Ada Lovelace');
+    if (!doctor || !patient) throw new Error('demo clinic without Ada Lovelace');
+    const doctorToken = await apiToken('doctor@vigil.local');
+    const auth = { authorization: `Bearer ${doctorToken}` };
+    const password = 'patient-e2e-Passw0rd';
+    const set = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/users/${patient.id}`,
+      headers: auth,
+      payload: { password },
+    });
+    expect(set.statusCode).toBe(200);
+    // A doctor's manual alert (seed 004): an open, unacknowledged alert whatever the devices do.
+    const made = await app.inject({
+      method: 'POST',
+      url: '/api/alerts',
+      headers: auth,
+      payload: { patient_id: patient.id, message: 'Call the clinic', severity: 'warning' },
+    });
+    expect(made.statusCode).toBe(200);
+    const page = await context.newPage();
+    keepEvidence(page, 'e2e-failure-patient.png');
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('Email').fill(patient.email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const item = page.getByTestId('alert-item').filter({ hasText: 'Call the clinic' });
+    await item.waitFor();
+    // The API answers a patient's acknowledge or resolve 403: the buttons would only fail.
+    expect(await item.getByRole('button').count()).toBe(0);
+    await page.close();
+  }, 60_000);
+
   it('lets an admin register a device and shows its key once', async () => {
     const page = await context.newPage();
     keepEvidence(page, 'e2e-failure-admin.png');

@@ -142,3 +142,71 @@ describe('realtime hub and a client that does not read', () => {
     await hub.close();
   });
 });
+
+describe("realtime hub and a doctor's changing list of patients", () => {
+  function vitalsEvent(patientId: string): RealtimeEvent {
+    return { type: 'vitals', patientId, deviceId: 'd1', data: {} } as unknown as RealtimeEvent;
+  }
+
+  async function doctorHub() {
+    let clock = 0;
+    let patients = ['p1', 'p2'];
+    let reloads = 0;
+    const hub = createRealtimeHub({
+      authenticate: () => Promise.resolve({ id: 'doc', role: 'doctor' }),
+      visiblePatientIds: () => {
+        reloads++;
+        return Promise.resolve([...patients]);
+      },
+      events: { listAfter: () => Promise.resolve([]), lastId: () => Promise.resolve(0) },
+      log: { warn: () => undefined, debug: () => undefined },
+      scopeTtlMs: 5_000,
+      now: () => clock,
+    });
+    const socket = fakeSocket();
+    hub.accept(socket, { token: 't' });
+    for (let i = 0; i < 20 && !socket.sent.some((m) => m.type === 'ready'); i++)
+      await new Promise((r) => setImmediate(r));
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    const vitalsSent = () => socket.sent.filter((m) => m.type === 'vitals').length;
+    return {
+      hub,
+      vitalsSent,
+      settle,
+      advance: (ms: number) => (clock += ms),
+      setPatients: (ids: string[]) => (patients = ids),
+      reloads: () => reloads,
+    };
+  }
+
+  it('stops streaming a patient moved away from the doctor once the list is older than its TTL', async () => {
+    const d = await doctorHub();
+    d.hub.publish(vitalsEvent('p1'));
+    await d.settle();
+    expect(d.vitalsSent()).toBe(1);
+    // p1 is given to another doctor (or this doctor's account is deleted).
+    d.setPatients(['p2']);
+    d.advance(6_000);
+    d.hub.publish(vitalsEvent('p1'));
+    d.hub.publish(vitalsEvent('p2'));
+    await d.settle();
+    expect(d.vitalsSent()).toBe(2);
+    await d.hub.close();
+  });
+
+  it('reloads the list once for a burst of events, and not again within the TTL', async () => {
+    const d = await doctorHub();
+    const before = d.reloads();
+    d.advance(6_000);
+    for (let i = 0; i < 10; i++) d.hub.publish(vitalsEvent('p1'));
+    await d.settle();
+    d.advance(1_000);
+    d.hub.publish(vitalsEvent('p2'));
+    await d.settle();
+    expect(d.reloads() - before).toBe(1);
+    expect(d.vitalsSent()).toBe(11);
+    await d.hub.close();
+  });
+});

@@ -111,6 +111,8 @@ interface Conn {
   audited: Set<string | null>;
   patients: Set<string> | undefined;
   patientsLoadedAt: number;
+  /** The reload of `patients` under way: events arriving meanwhile wait for it, not reload again. */
+  scopeReload: Promise<void> | undefined;
   catchingUp: boolean;
   queued: RealtimeEvent[];
   /** Highest alert event id sent (reported in `ready`, the client's resume point). */
@@ -217,15 +219,19 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     if (u.role === 'admin') return true;
     if (patientId === null) return false;
     if (u.role === 'patient') return patientId === u.id;
-    if (c.patients?.has(patientId) === true) return true;
-    // A doctor may have been given this patient since the list was loaded.
+    // A doctor's list is reloaded once it is older than the TTL, whether or not it holds the
+    // patient: a doctor may have been given this patient since, and may have lost one (moved to
+    // another doctor, or the doctor's account deleted). Reloading only for patients not on the
+    // list kept streaming a patient's live vitals and alerts to the doctor they had left, for as
+    // long as the socket stayed open (usertest8).
     if (now() - c.patientsLoadedAt > scopeTtl) {
-      await loadScope(c);
-      if (c.patients?.has(patientId) !== true) return false;
+      c.scopeReload ??= loadScope(c).finally(() => {
+        c.scopeReload = undefined;
+      });
+      await c.scopeReload;
       auditScope(c);
-      return true;
     }
-    return false;
+    return c.patients?.has(patientId) === true;
   };
 
   const deliverTo = async (c: Conn, e: RealtimeEvent, text: () => string): Promise<void> => {
@@ -354,6 +360,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
         audited: new Set(),
         patients: new Set(),
         patientsLoadedAt: 0,
+        scopeReload: undefined,
         catchingUp: false,
         queued: [],
         lastSentEventId: 0,

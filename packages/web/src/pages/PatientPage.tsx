@@ -158,7 +158,14 @@ function AlertEventTime({ alert }: { alert: Alert }): ReactNode {
   );
 }
 
-function AlertList({ patientId }: { patientId: string }): ReactNode {
+function AlertList({
+  patientId,
+  canAct,
+}: {
+  patientId: string;
+  /** Clinicians acknowledge and resolve; a patient sees their alerts (the API refuses them 403). */
+  canAct: boolean;
+}): ReactNode {
   const { api } = useServices();
   const store = useLive();
   const [busy, setBusy] = useState<string | null>(null);
@@ -212,7 +219,7 @@ function AlertList({ patientId }: { patientId: string }): ReactNode {
                 <AlertEventTime alert={a} />
               </div>
               <div className="actions">
-                {!isAcknowledged(a) && (
+                {canAct && !isAcknowledged(a) && (
                   <button
                     disabled={busy === a.id}
                     onClick={() => {
@@ -222,7 +229,7 @@ function AlertList({ patientId }: { patientId: string }): ReactNode {
                     Acknowledge
                   </button>
                 )}
-                {isOpen(a) && (
+                {canAct && isOpen(a) && (
                   <button
                     disabled={busy === a.id}
                     onClick={() => {
@@ -368,7 +375,7 @@ export function PatientPage({ patientId }: { patientId: string }): ReactNode {
         !isBaby && <p>This patient has no device.</p>
       )}
       {isBaby && <BabyMonitorPanel patientName={patient.name} data={baby} />}
-      <AlertList patientId={patientId} />
+      <AlertList patientId={patientId} canAct={session?.user.role !== 'patient'} />
       <PatientEcg12List patientId={patientId} />
       <CameraMeasurementsPanel patientId={patientId} />
       <ReportsPanel patientId={patientId} />

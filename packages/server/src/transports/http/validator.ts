@@ -2,6 +2,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
+import { validationErrors } from '@vigil/protocol';
 
 /**
  * The JSON pointer of the first string (value or key) holding U+0000, or undefined. PostgreSQL
@@ -71,7 +72,7 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
       };
     const converted = httpPart === 'body' ? input : Value.Convert(schema, input);
     const value = Value.Default(schema, converted);
-    if (!check.Check(value)) return { error: check.Errors(value) };
+    if (!check.Check(value)) return { error: validationErrors(schema, value) };
     const nul = nulPointer(value, '');
     if (nul === undefined) return { value };
     return {
