@@ -10,7 +10,8 @@ import { post } from './packets.js';
 /**
  * A device body far over a schema limit, yet under the 16 MiB body limit: explaining the refusal
  * walked every element (2 million samples: 10 s of a blocked event loop, every other device's
- * upload timed out). It is refused in about the time the body takes to parse.
+ * upload timed out; measured on 2 cores under load: 13.6 s before, under the time to parse the
+ * body after). The explanation's reads are counted in protocol's validation-errors.test.ts.
  */
 describe('a vitals body far over the sample limit', () => {
   let t: TestApp;
@@ -26,28 +27,19 @@ describe('a vitals body far over the sample limit', () => {
     await t.close();
   });
 
-  it('is refused at once with 400 naming ecg_samples and its limit, nothing stored', async () => {
+  it('is refused with 400 naming ecg_samples and its limit, nothing stored', async () => {
     const body = {
       device_id: deviceId,
       timestamp: t.clock.now() - 60_000,
       ecg_samples: new Array<number>(1_000_000).fill(0.1),
     };
-    // The yardstick: serialising and parsing the body once (the least any answer costs).
-    const y0 = performance.now();
-    JSON.parse(JSON.stringify(body));
-    const yardstick = performance.now() - y0;
-    const t0 = performance.now();
     const res = await post(t, key, body);
-    const ms = performance.now() - t0;
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({
       code: 'VALIDATION_FAILED',
       field: 'ecg_samples',
       message: 'ecg_samples must not have more than 10000 items',
     });
-    // Measured on 2 cores under load: 13.6 s before (every element explained, 14 × the
-    // yardstick), under 1 × after.
-    expect(ms).toBeLessThan(3 * yardstick);
     const stored = await t.app.inject({
       method: 'GET',
       url: `/api/v1/vitals/${deviceId}`,
