@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertView, RealtimeEvent } from '../services/realtime-port.js';
+import { DomainError } from '../errors/catalogue.js';
 import { createRealtimeHub, type HubSocket } from './realtime-hub.js';
 
 /** A socket that records what the hub sends. */
@@ -208,5 +209,59 @@ describe("realtime hub and a doctor's changing list of patients", () => {
     expect(d.reloads() - before).toBe(1);
     expect(d.vitalsSent()).toBe(11);
     await d.hub.close();
+  });
+});
+
+describe('realtime hub and a token that stops being valid', () => {
+  async function hubWithToken() {
+    let verdict: 'ok' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'DATABASE_UNAVAILABLE' = 'ok';
+    const hub = createRealtimeHub({
+      authenticate: () =>
+        verdict === 'ok'
+          ? Promise.resolve({ id: 'doc', role: 'doctor' })
+          : Promise.reject(new DomainError(verdict)),
+      visiblePatientIds: () => Promise.resolve(['p1']),
+      events: { listAfter: () => Promise.resolve([]), lastId: () => Promise.resolve(0) },
+      log: { warn: () => undefined, debug: () => undefined },
+      heartbeatMs: 10,
+    });
+    const closed: number[] = [];
+    const socket = { ...fakeSocket(), close: (code?: number) => void closed.push(code ?? 1000) };
+    hub.accept(socket, { token: 't' });
+    /** Waits (a bounded number of heartbeats, no timing asserted) until `done` holds. */
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    await until(() => socket.sent.some((m) => m.type === 'ready'));
+    return { hub, socket, closed, until, refuse: (v: typeof verdict) => (verdict = v) };
+  }
+
+  it('closes a socket whose access token expired with 4401 and TOKEN_EXPIRED', async () => {
+    const h = await hubWithToken();
+    h.refuse('TOKEN_EXPIRED');
+    await h.until(() => h.closed.length > 0);
+    expect(h.closed).toEqual([4401]);
+    expect(h.socket.sent.at(-1)).toMatchObject({ type: 'error', code: 'TOKEN_EXPIRED' });
+    expect(h.hub.connections).toBe(0);
+    await h.hub.close();
+  });
+
+  it('closes a socket whose user was deleted (TOKEN_INVALID) and sends it no more events', async () => {
+    const h = await hubWithToken();
+    h.refuse('TOKEN_INVALID');
+    await h.until(() => h.closed.length > 0);
+    h.hub.publish({ type: 'vitals', patientId: 'p1', deviceId: 'd1', data: {} } as never);
+    expect(h.closed).toEqual([4401]);
+    expect(h.socket.sent.filter((m) => m.type === 'vitals')).toEqual([]);
+    await h.hub.close();
+  });
+
+  it('keeps the socket when the check fails for another reason (database unavailable)', async () => {
+    const h = await hubWithToken();
+    h.refuse('DATABASE_UNAVAILABLE');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(h.closed).toEqual([]);
+    expect(h.hub.connections).toBe(1);
+    await h.hub.close();
   });
 });

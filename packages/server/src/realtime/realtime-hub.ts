@@ -1,3 +1,4 @@
+import { DomainError } from '../errors/catalogue.js';
 import type { Viewer } from '../repositories/access.repository.js';
 import type { EventRow } from '../repositories/events.repository.js';
 import type { AuditRecorder } from '../services/audit.service.js';
@@ -105,6 +106,10 @@ interface Conn {
   socket: HubSocket;
   client: HubClient;
   user: HubUser | null;
+  /** The access token the connection was accepted with, checked again on every heartbeat. */
+  token: string | null;
+  /** A heartbeat's check of `token` under way (one at a time). */
+  rechecking: boolean;
   /** The one patient the client asked for (`patient_id`), or undefined for its whole scope. */
   only: string | undefined;
   /** Patients whose access is on record (the audit trail); `null` the admin's whole clinic. */
@@ -291,6 +296,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
   const start = async (c: Conn, token: string, lastEventId: number | undefined): Promise<void> => {
     try {
       c.user = await deps.authenticate(token);
+      c.token = token;
     } catch {
       send(
         c,
@@ -338,6 +344,49 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
     send(c, JSON.stringify({ type: 'ready', last_event_id: c.lastSentEventId }));
   };
 
+  /**
+   * The token a connection was accepted with is checked again on every heartbeat: a socket must
+   * not outlive its access token (expiry) or its user (account deleted), which HTTP refuses at
+   * once (usertest8). Refused: the client is told why (`TOKEN_EXPIRED`, `TOKEN_INVALID`) and the
+   * socket closed with 4401, on which the dashboard refreshes its token and reconnects.
+   */
+  const recheck = (c: Conn): void => {
+    const token = c.token;
+    if (token === null || c.rechecking) return;
+    c.rechecking = true;
+    void deps
+      .authenticate(token)
+      .then(
+        (user) => {
+          c.user = user;
+        },
+        (err: unknown) => {
+          const code = err instanceof DomainError ? err.code : 'TOKEN_INVALID';
+          if (code !== 'TOKEN_EXPIRED' && code !== 'TOKEN_INVALID') {
+            // Not a verdict on the token (the database unavailable, say): try again next beat.
+            deps.log.warn({ err }, 'realtime token check failed');
+            return;
+          }
+          send(
+            c,
+            JSON.stringify({
+              type: 'error',
+              code,
+              message:
+                code === 'TOKEN_EXPIRED'
+                  ? 'The access token has expired'
+                  : 'The access token is invalid',
+            }),
+          );
+          c.socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
+          conns.delete(c);
+        },
+      )
+      .finally(() => {
+        c.rechecking = false;
+      });
+  };
+
   const heartbeat = setInterval(() => {
     for (const c of conns) {
       if (!c.alive) {
@@ -346,6 +395,7 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
       }
       c.alive = false;
       c.socket.ping();
+      recheck(c);
     }
   }, deps.heartbeatMs ?? 30_000);
   heartbeat.unref();
@@ -356,6 +406,8 @@ export function createRealtimeHub(deps: RealtimeHubDeps): RealtimeHub {
         socket,
         client: client ?? { ip: null, userAgent: null, requestId: null },
         user: null,
+        token: null,
+        rechecking: false,
         only: query.patient_id,
         audited: new Set(),
         patients: new Set(),
