@@ -228,6 +228,10 @@ export async function createVitals(o: VitalsOptions) {
     oximetry: new SignalIngest(createPulseOximetryKind({ db: o.database.db }), core),
   };
   for (const ingest of Object.values(kinds)) stack.push(() => ingest.close());
+  // A released device's ingest state goes with it (after its alerts were cleared, above).
+  o.identity.devices.onReleased(async (_patientId, deviceId) => {
+    for (const ingest of Object.values(kinds)) await ingest.forgetDevice(deviceId);
+  });
   if (cluster !== undefined) {
     const ecg = kinds.vitals;
     const inPartition = (p: number) => (deviceId: string) => partitionOf(deviceId) === p;

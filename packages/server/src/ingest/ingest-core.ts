@@ -267,11 +267,26 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
   /** This instance gave devices up: their analysis state goes (a later owner rebuilds it). */
   forget(isGone: (deviceId: string) => boolean): void {
     for (const deviceId of [...this.devices.keys()])
-      if (isGone(deviceId))
-        this.enqueue(deviceId, () => {
-          this.devices.delete(deviceId);
-          return Promise.resolve();
-        }).catch(() => undefined);
+      if (isGone(deviceId)) this.forgetDevice(deviceId).catch(() => undefined);
+  }
+
+  /**
+   * A device stopped serving its patient (retired, purged, handed on, unassigned): its state
+   * goes once its requests under way are done, so `devices` holds the devices in service, not
+   * every device heard since start (a 12-lead one's is its 10 s window, ~0.5 MB). A device that
+   * sends again (handed on) starts afresh: the newest stored reading is read back.
+   */
+  forgetDevice(deviceId: string): Promise<void> {
+    if (!this.devices.has(deviceId)) return Promise.resolve();
+    return this.enqueue(deviceId, () => {
+      this.devices.delete(deviceId);
+      return Promise.resolve();
+    });
+  }
+
+  /** Devices whose ingest state this instance holds (tests, memory checks). */
+  get devicesTracked(): number {
+    return this.devices.size;
   }
 
   /**

@@ -391,7 +391,15 @@ export class AlertsService implements AlertSink {
         });
       }
       this.offlineStates.delete(deviceId);
+      // Its last packet time served the device-silent sweep for this patient only: without it
+      // the map kept every device ever heard (one entry per retired device, for good).
+      if (this.lastHeard.get(deviceId)?.patientId === patientId) this.lastHeard.delete(deviceId);
     });
+  }
+
+  /** Devices whose last packet time is held for the device-silent sweep (tests, memory checks). */
+  get devicesHeard(): number {
+    return this.lastHeard.size;
   }
 
   /** Waits for queued evaluations (tests, shutdown). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFhirWorld, type FhirWorld } from '../fhir/fhir-world.js';
 import {
+  createDoctor,
   createPatient,
   createTestApp,
   registerDevice,
@@ -272,5 +273,48 @@ describe('purging a device (an erasure request)', () => {
       payload: { device_id: w.devA.device_id, patient_id: w.patA.user.id },
     });
     expect(again.statusCode, again.body).toBe(201);
+  });
+});
+
+/**
+ * A ward retires patches for months. The ingest kept each device's state (its orderer, a
+ * 12-lead one's 10 s window) and the alerts their last packet time, for every device ever heard:
+ * memory that only grew with each retired device (memleak investigation, December 2026).
+ */
+describe("a retired device's memory", () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('leaves the ingest state and the last-heard times once the device is retired', async () => {
+    const doctor = await createDoctor(t);
+    const patient = await createPatient(t, doctor);
+    const { ingest, alerts } = t.container.services;
+    const devices = [];
+    for (let i = 0; i < 3; i++) {
+      const device = await registerDevice(t, doctor, { patientId: patient.user.id });
+      for (const packet of syntheticPackets(device.device_id, 70, 3, t.clock.now() - 10_000)) {
+        const res = await post(t, device.api_key, packet);
+        expect(res.statusCode, res.body).toBe(201);
+      }
+      devices.push(device);
+    }
+    expect(ingest.devicesTracked).toBe(3);
+    expect(alerts.devicesHeard).toBe(3);
+    for (const [i, device] of devices.slice(0, 2).entries()) {
+      const res = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/v1/devices/${device.id}`,
+        headers: doctor.headers,
+      });
+      expect(res.statusCode, res.body).toBe(204);
+      expect(ingest.devicesTracked).toBe(2 - i);
+      expect(alerts.devicesHeard).toBe(2 - i);
+    }
   });
 });
