@@ -69,6 +69,8 @@ export type { RhythmTrackerOptions } from './arrhythmia/create-rhythm-tracker.js
 export { AF_MIN_DURATION_MS } from './arrhythmia/create-rhythm-tracker.js';
 export { createAtrialActivityTracker } from './arrhythmia/create-atrial-activity-tracker.js';
 export { averageBeatResidual } from './arrhythmia/average-beat-residual.js';
+export { atrialSpectrum } from './arrhythmia/atrial-spectrum.js';
+export type { AtrialSpectrum, AtrialSpectrumOptions } from './arrhythmia/atrial-spectrum.js';
 export type {
   AverageBeatResidual,
   AverageBeatResidualOptions,

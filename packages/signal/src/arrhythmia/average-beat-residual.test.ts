@@ -72,6 +72,32 @@ describe('averageBeatResidual', () => {
     expect(base?.ratio ?? 1).toBeLessThan(0.005);
   });
 
+  it('returns the cancelled signal and the TQ spans it measured, the f wave left in them', () => {
+    const peaks = peaksWithRr(9, 450, 900, 11);
+    const length = (peaks.at(-1) ?? 0) + fs;
+    const amp = 0.06;
+    const wave = (t: number): number => amp * Math.sin((2 * Math.PI * 6 * t) / fs + 0.3);
+    const x = synth(peaks, length, false).map((v, t) => v + wave(t));
+    const r = averageBeatResidual(x, peaks, { fs });
+    // One span per interval: from 80 ms after an R peak to 60 ms before the next.
+    expect(Array.from(r?.spans ?? [])).toEqual(
+      peaks.slice(1).flatMap((p, i) => [(peaks[i] ?? 0) + 20 + 1, p - 15]),
+    );
+    expect(r?.residualMv.length).toBe(length);
+    // Inside the spans the residual is the f wave less its mean over the record's baseline
+    // levels and the template's share of it (about 1/9 of its power): its RMS within 20 %.
+    let e = 0;
+    let m = 0;
+    const sp = r?.spans ?? new Int32Array(0);
+    for (let i = 0; i < sp.length; i += 2)
+      for (let t = sp[i] ?? 0; t < (sp[i + 1] ?? 0); t++) {
+        e += (r?.residualMv[t] ?? 0) ** 2;
+        m++;
+      }
+    expect(Math.sqrt(e / m)).toBeGreaterThan(0.8 * (amp / Math.SQRT2));
+    expect(Math.sqrt(e / m)).toBeLessThan(1.2 * (amp / Math.SQRT2));
+  });
+
   it('leaves intervals next to ineligible beats unmeasured', () => {
     const peaks = peaksWithRr(9, 700, 900, 3);
     const x = synth(peaks, (peaks.at(-1) ?? 0) + fs, true);

@@ -42,6 +42,16 @@ export interface AverageBeatResidual {
   qrsAmplitudeMv: number;
   /** Samples measured (between two eligible beats, outside their QRS complexes). */
   measuredSamples: number;
+  /**
+   * The signal after QRST cancellation (baseline removed, each eligible beat's scaled template
+   * subtracted; not band-passed), one value per sample of `ecgMv`, in mV.
+   */
+  residualMv: Float64Array;
+  /**
+   * The measured spans as pairs of sample indices [from, to) (between two eligible beats,
+   * outside their QRS complexes: the TQ and PQ stretches `atrialSpectrum` reads).
+   */
+  spans: Int32Array;
 }
 
 /**
@@ -204,12 +214,14 @@ export function averageBeatResidual(
   // short moving average less a centred long one, both shortened at the span's ends.
   let sum2 = 0;
   let measured = 0;
+  const spans: number[] = [];
   for (let i = 1; i < n; i++) {
     if (!ok(i) || !ok(i - 1)) continue;
     const from = at(i - 1) + qOff + 1;
     const to = at(i) - qOn; // exclusive
     const spanLen = to - from;
     if (spanLen < 2) continue;
+    spans.push(from, to);
     const cum = new Float64Array(spanLen + 1);
     for (let j = 0; j < spanLen; j++) cum[j + 1] = (cum[j] ?? 0) + (resid[from + j] ?? 0);
     const avg = (j: number, half: number): number => {
@@ -231,5 +243,7 @@ export function averageBeatResidual(
     residualRmsMv: rms,
     qrsAmplitudeMv: qrsAmp,
     measuredSamples: measured,
+    residualMv: resid,
+    spans: Int32Array.from(spans),
   };
 }

@@ -136,7 +136,13 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
   // The monitor keeps the episode history (its own: the tracker's episodes and its PAUSE, NOISE
   // and PACED ones); the tracker need not keep a second copy of it.
   const tracker = createRhythmTracker({ ...options, fs, episodeHistory: 0 });
-  const atrial = createAtrialActivityTracker({ ...options.atrial, fs });
+  const atrial = createAtrialActivityTracker({
+    ...options.atrial,
+    fs,
+    // Kept only when asked for or the AF model reads it (it costs an average-beat subtraction
+    // per beat).
+    spectrum: options.atrial?.spectrum === true || tracker.usesAtrialSpectrum,
+  });
   const pWaveMeasure = options.afPWaveMeasure ?? 'template-or-coherence';
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;
   const latencySamples = ((options.detectorLatencyMs ?? 500) * fs) / 1000;
@@ -301,6 +307,7 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
         shortScore,
         sinusP,
         tracker.usesAtrialResidual ? atrial.atrialResidual : null,
+        atrial.atrialSpectrum,
       ),
       epOut,
     );

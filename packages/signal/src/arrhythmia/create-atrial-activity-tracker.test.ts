@@ -236,6 +236,50 @@ describe('createAtrialActivityTracker', () => {
     }
   });
 
+  it('atrial spectrum: 6 Hz f waves read as a 6 Hz dominant frequency, sinus P waves as none', () => {
+    const rrs = [250, 130, 200, 275, 140, 180, 260, 150, 225, 135, 270, 190];
+    const peaks: number[] = [];
+    for (let r = 200, i = 0; peaks.length < 30; i++) peaks.push((r += rrs[i % rrs.length] ?? 200));
+    const n = (peaks.at(-1) ?? 0) + 300;
+    const g = (t: number, mu: number, sd: number) => Math.exp(-0.5 * ((t - mu) / sd) ** 2);
+    const make = (pMv: number, fMv: number) =>
+      Float64Array.from({ length: n }, (_, i) => {
+        let v = fMv * Math.sin((2 * Math.PI * 6 * i) / FS) + 0.002 * Math.sin(i * 1.7);
+        for (const r of peaks) {
+          const t = (i - r) / FS;
+          if (Math.abs(t) > 0.5) continue;
+          v +=
+            g(t, 0, 0.01) -
+            0.2 * g(t, 0.03, 0.01) +
+            0.3 * g(t, 0.3, 0.04) +
+            pMv * g(t, -0.16, 0.02);
+        }
+        return v;
+      });
+    const spectra = (ecg: Float64Array, spectrum: boolean) => {
+      const t = createAtrialActivityTracker({ ...ALL_BEATS, spectrum });
+      const out: ({ dominantFrequencyHz: number; concentration: number } | null)[] = [];
+      peaks.forEach((p, i) => {
+        const from = Math.max(0, (peaks[i - 1] ?? p) - FS);
+        t.push(ecg.subarray(from, Math.min(n, p + FS)), from, p, true);
+        if (i >= 12) out.push(t.atrialSpectrum);
+      });
+      return out;
+    };
+    const af = spectra(make(0, 0.06), true);
+    expect(af.length).toBe(18);
+    for (const s of af) {
+      expect(s?.dominantFrequencyHz ?? 0).toBeGreaterThanOrEqual(5.75);
+      expect(s?.dominantFrequencyHz ?? 0).toBeLessThanOrEqual(6.25);
+      expect(s?.concentration ?? 0).toBeGreaterThan(0.6);
+    }
+    // Sinus P waves cancel with their beats: what is left has no peak (a fraction of the f waves').
+    const sinus = spectra(make(0.15, 0), true);
+    for (const s of sinus) expect(s?.concentration ?? 1).toBeLessThan(0.5);
+    // Not measured unless asked for.
+    expect(spectra(make(0, 0.06), false).every((s) => s === null)).toBe(true);
+  });
+
   it('gives no atrial residual when no beat has its QRS in the supplied samples', () => {
     const t = createAtrialActivityTracker({ fs: FS, beats: 2 });
     const x = new Float64Array(1000).fill(0.1);

@@ -1,5 +1,7 @@
 import { SignalInputError } from '../errors.js';
 import { averageBeatResidual } from './average-beat-residual.js';
+import { atrialSpectrum } from './atrial-spectrum.js';
+import type { AtrialSpectrum } from './atrial-spectrum.js';
 
 export interface AtrialActivityOptions {
   /** Sampling rate in Hz (required). */
@@ -33,6 +35,12 @@ export interface AtrialActivityOptions {
    * beat). Measured and not kept (README).
    */
   residualMethod?: 'pre-qrs' | 'average-beat';
+  /**
+   * Whether `atrialSpectrum` is measured (the samples of the last `beats` + 1 beats are kept for
+   * it), default false. The rhythm tracker's AF model features `atrialDominantFrequency` and
+   * `atrialConcentration` read it.
+   */
+  spectrum?: boolean;
 }
 
 export interface AtrialActivityTracker {
@@ -79,6 +87,13 @@ export interface AtrialActivityTracker {
    * average take; sinus beats with identical P waves read 0. Measured when first read.
    */
   readonly atrialResidual: number | null;
+  /**
+   * Dominant atrial frequency and spectral concentration of the last `beats` + 1 beats after
+   * QRST cancellation (`averageBeatResidual` on the eligible beats, then `atrialSpectrum` over
+   * the spans between them, outside the QRS complexes), or null unless `spectrum` is set, when
+   * `coherence` is null or too few beats are eligible. Measured when first read.
+   */
+  readonly atrialSpectrum: AtrialSpectrum | null;
 }
 
 /**
@@ -204,7 +219,10 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   // after the newest (the template window's start plus the PQ junction; the QRS for scaling).
   const histBefore = Math.round(0.3 * fs);
   const histAfter = Math.round(0.1 * fs);
-  let hist = new Float64Array(residualMethod === 'average-beat' ? Math.ceil(12 * fs) : 0);
+  const spectrumOn = options.spectrum === true;
+  let hist = new Float64Array(
+    residualMethod === 'average-beat' || spectrumOn ? Math.ceil(12 * fs) : 0,
+  );
   let histStart = 0;
   let histLen = 0;
   const histPeaks: number[] = [];
@@ -244,7 +262,8 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
       histLen += to - from;
     }
   };
-  const averageBeatRatio = (): number | null => {
+  /** `averageBeatResidual` of the kept beats (null with too few eligible beats). */
+  const averageBeat = (): ReturnType<typeof averageBeatResidual> => {
     let eligibleBeats = 0;
     for (const e of histEligible) if (e) eligibleBeats++;
     if (eligibleBeats < Math.min(k, 4)) return null;
@@ -257,9 +276,14 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
       }
     });
     if (rel.length < 2) return null;
-    return (
-      averageBeatResidual(hist.subarray(0, histLen), rel, { fs, beatEligible: ok })?.ratio ?? null
-    );
+    return averageBeatResidual(hist.subarray(0, histLen), rel, { fs, beatEligible: ok });
+  };
+  const averageBeatRatio = (): number | null => averageBeat()?.ratio ?? null;
+  let spectrum: AtrialSpectrum | null = null;
+  let spectrumStale = false;
+  const measureSpectrum = (): AtrialSpectrum | null => {
+    const r = averageBeat();
+    return r === null ? null : atrialSpectrum(r.residualMv, r.spans, { fs });
   };
 
   let spare: Float64Array | null = null;
@@ -348,10 +372,17 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
       }
       return atrialResidual;
     },
+    get atrialSpectrum() {
+      if (spectrumStale) {
+        spectrum = measureSpectrum();
+        spectrumStale = false;
+      }
+      return spectrum;
+    },
     push(x, offset, peak, eligible, sinusContext = false) {
       const n = beatNo++;
       const early = premature(peak);
-      if (residualMethod === 'average-beat') keepHistory(x, offset, peak, eligible);
+      if (residualMethod === 'average-beat' || spectrumOn) keepHistory(x, offset, peak, eligible);
       const s = eligible && !early ? segment(x, offset, peak) : null;
       if (s && sinusContext) {
         // Running mean over the first 32 sinus beats, then exponential (time constant 32 beats).
@@ -376,6 +407,8 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
         templateCorrelation = null;
         atrialResidual = null;
         residualStale = false;
+        spectrum = null;
+        spectrumStale = false;
         return coherence;
       }
       if (!s) return coherence;
@@ -408,6 +441,7 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
       single /= k;
       coherence = single > 0 ? avg / single : 0;
       residualStale = true;
+      spectrumStale = spectrumOn;
       return coherence;
     },
   };

@@ -326,9 +326,12 @@ describe('createRhythmTracker (short-window AF model)', () => {
     const shipped = JSON.parse(
       readFileSync(new URL('./model/af-window-model.json', import.meta.url), 'utf8'),
     ) as unknown;
-    // Every feature but the atrial residual (measured and not kept, README).
+    // Every feature but the atrial residual and spectrum (measured and not kept, README).
     expect(asAfWindowModel(shipped)?.featureNames).toEqual(
-      AF_WINDOW_FEATURES.filter((n) => n !== 'atrialResidual'),
+      AF_WINDOW_FEATURES.filter(
+        (n) =>
+          n !== 'atrialResidual' && n !== 'atrialDominantFrequency' && n !== 'atrialConcentration',
+      ),
     );
     expect(asAfWindowModel(shipped)?.format).toBe('vigil-af-window-mlp-1');
     expect(asAfWindowModel({ ...(shipped as object), w1: [1, 2] })).toBeNull();

@@ -20,8 +20,10 @@ import type { BeatClass, RhythmEpisode, RhythmKind } from './types.js';
  * when fewer than 4 pairs), and the share of the sorted intervals' span lying in gaps wider than
  * 8% of the mean RR (AF fills its range, ectopy clusters); and the mean over the window's beats
  * of the atrial activity left after average-beat subtraction, relative to the QRS amplitude
- * (`createAtrialActivityTracker`'s `atrialResidual`; 0 when not passed). The shipped model does
- * not name the last one (measured and not kept, README).
+ * (`createAtrialActivityTracker`'s `atrialResidual`; 0 when not passed); and the means over the
+ * window's beats of the dominant atrial frequency in Hz and the spectral concentration around it
+ * of the TQ residual after QRST cancellation (`createAtrialActivityTracker`'s `atrialSpectrum`;
+ * 0 when not passed). The shipped model names none of the last three (README).
  */
 export const AF_WINDOW_FEATURES = [
   'nrmssd',
@@ -42,6 +44,8 @@ export const AF_WINDOW_FEATURES = [
   'cleanNrmssd',
   'rrGapShare',
   'atrialResidual',
+  'atrialDominantFrequency',
+  'atrialConcentration',
 ] as const;
 
 export type AfWindowFeature = (typeof AF_WINDOW_FEATURES)[number];
@@ -388,6 +392,9 @@ export interface RhythmTracker {
    * `afAtrialEctopyShare`).
    * `atrialResidual` (optional): `createAtrialActivityTracker`'s atrial activity after
    * average-beat subtraction relative to the QRS, null when unknown (the model feature of that name).
+   * `atrialSpectrum` (optional): `createAtrialActivityTracker`'s dominant atrial frequency and
+   * spectral concentration, null when unknown (the features `atrialDominantFrequency`,
+   * `atrialConcentration`).
    * Returns episodes opened, updated or closed.
    */
   push(
@@ -397,6 +404,7 @@ export interface RhythmTracker {
     shortPathPWaveScore?: number | null,
     sinusPEvidence?: boolean,
     atrialResidual?: number | null,
+    atrialSpectrum?: { dominantFrequencyHz: number; concentration: number } | null,
   ): RhythmEpisode[];
   /** Closes every open episode at the last beat; returns them. */
   flush(): RhythmEpisode[];
@@ -422,6 +430,11 @@ export interface RhythmTracker {
    * `onAfShortWindow` is set (a caller may skip measuring it otherwise).
    */
   readonly usesAtrialResidual: boolean;
+  /**
+   * Whether the short-window model names `atrialDominantFrequency` or `atrialConcentration` (a
+   * caller need not measure `push`'s `atrialSpectrum` otherwise).
+   */
+  readonly usesAtrialSpectrum: boolean;
 }
 
 interface Beat {
@@ -434,6 +447,8 @@ interface Beat {
   sinusP: boolean;
   /** `atrialResidual` of `push`. */
   residual: number | null;
+  /** `atrialSpectrum` of `push`. */
+  spectrum: { dominantFrequencyHz: number; concentration: number } | null;
 }
 
 /** Verdict on the RR intervals of one window. */
@@ -494,6 +509,10 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
   const feat = new Float64Array(AF_WINDOW_FEATURES.length);
   const usesResidual =
     onShort !== undefined || (afModel?.featureNames.includes('atrialResidual') ?? false);
+  const usesSpectrum =
+    afModel?.featureNames.some(
+      (n) => n === 'atrialDominantFrequency' || n === 'atrialConcentration',
+    ) ?? false;
   // The model's features by their index in AF_WINDOW_FEATURES (a model may use a subset).
   const modelIdx = afModel
     ? afModel.featureNames.map((n) => AF_WINDOW_FEATURES.indexOf(n as AfWindowFeature))
@@ -996,6 +1015,19 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
             }
           }
           feat[17] = rn > 0 ? rs / rn : 0;
+          let dfSum = 0;
+          let concSum = 0;
+          let sn = 0;
+          for (let i = idx - Math.min(idx, Wm) + 1; i <= idx; i++) {
+            const q = at(i)?.spectrum ?? null;
+            if (q !== null) {
+              dfSum += q.dominantFrequencyHz;
+              concSum += q.concentration;
+              sn++;
+            }
+          }
+          feat[18] = sn > 0 ? dfSum / sn : 0;
+          feat[19] = sn > 0 ? concSum / sn : 0;
           onShort?.(at(c)?.sample ?? 0, feat);
           if (afModel) {
             const pAf = afProbability(afModel, feat, modelIdx, modelScratch);
@@ -1238,6 +1270,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     get usesAtrialResidual() {
       return usesResidual;
     },
+    get usesAtrialSpectrum() {
+      return usesSpectrum;
+    },
     push(
       sample,
       cls,
@@ -1245,6 +1280,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
       shortPathPWaveScore = null,
       sinusPEvidence = false,
       atrialResidual = null,
+      atrialSpectrum = null,
     ) {
       updates = [];
       const idx = total++;
@@ -1255,6 +1291,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
         pShort: shortPathPWaveScore,
         sinusP: sinusPEvidence,
         residual: atrialResidual,
+        spectrum: atrialSpectrum,
       });
       // Keep enough history for the AF window and the longest open run.
       const keep = Math.max(W + 2, runStart >= 0 ? idx - runStart + 2 : 0, 16);

@@ -3,7 +3,8 @@
  *  [--threshold 0.5] [--hidden 0] [--members 1] [--seed 1] [--hold-back-mod4 r] [--rows rows.jsonl]
  *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]
  *  [--rows-per-db n|max] [--qrs-relearn s] [--features n] [--atrial-residual]
- *  [--atrial-residual-method pre-qrs|average-beat] [--from-rows rows.jsonl]`
+ *  [--atrial-residual-method pre-qrs|average-beat] [--atrial-spectrum] [--atrial-spectrum-features a,b]
+ *  [--from-rows rows.jsonl]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
  * logistic regression over `AF_WINDOW_FEATURES`, with `--hidden h` an ensemble of `--members`
@@ -26,7 +27,11 @@ import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { analyzeArrhythmia } from '../arrhythmia/analyze-arrhythmia.js';
 import { AF_WINDOW_FEATURES } from '../arrhythmia/create-rhythm-tracker.js';
-import type { AfWindowMlpMember, AfWindowModel } from '../arrhythmia/create-rhythm-tracker.js';
+import type {
+  AfWindowFeature,
+  AfWindowMlpMember,
+  AfWindowModel,
+} from '../arrhythmia/create-rhythm-tracker.js';
 import type { BeatModel } from '../arrhythmia/beat-model.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import { detectQrs } from '../ecg/detect-qrs.js';
@@ -86,6 +91,18 @@ const { values } = parseArgs({
      * `eval:cross-db --atrial-residual-method`.
      */
     'atrial-residual-method': { type: 'string', default: 'pre-qrs' },
+    /**
+     * Default features plus `atrialDominantFrequency` and `atrialConcentration` (dominant atrial
+     * frequency and spectral concentration of the TQ residual after QRST cancellation,
+     * `createAtrialActivityTracker`'s `atrialSpectrum`; README). Scored by `eval:cross-db
+     * --af-model` as is (the monitor measures them when the model names them).
+     */
+    'atrial-spectrum': { type: 'boolean', default: false },
+    /** Which of the two `--atrial-spectrum` adds, comma-separated, default both. */
+    'atrial-spectrum-features': {
+      type: 'string',
+      default: 'atrialDominantFrequency,atrialConcentration',
+    },
     /**
      * Leave out of training the odd CinC 2017 strips whose record number mod 4 is r (1 or 3): the
      * selection part, on which models are then compared (the shipped model: r = 3; per strip,
@@ -272,7 +289,7 @@ for await (const r of values['from-rows'] === undefined ? records() : []) {
   const peaks = detectQrs(r.ecg, { fs: r.fs, ...qrsRelearn });
   analyzeArrhythmia(r.ecg, r.fs, peaks, {
     afShortModel: null,
-    atrial: { residualMethod },
+    atrial: { residualMethod, ...(values['atrial-spectrum'] ? { spectrum: true } : {}) },
     ...(values['short-window'] === undefined
       ? {}
       : { afShortWindowBeats: Number(values['short-window']) }),
@@ -296,14 +313,28 @@ for await (const r of values['from-rows'] === undefined ? records() : []) {
 }
 if (values.rows !== undefined) await writeFile(here(values.rows), `${dump.join('\n')}\n`);
 // atrialResidual is the last feature: without --atrial-residual the default is every one before it.
-const defaultFeatures = values['atrial-residual']
-  ? AF_WINDOW_FEATURES.length
-  : AF_WINDOW_FEATURES.indexOf('atrialResidual');
-const featureNames = AF_WINDOW_FEATURES.slice(
-  0,
-  values.features === undefined ? defaultFeatures : Number(values.features),
-);
+const defaultFeatures =
+  AF_WINDOW_FEATURES.indexOf('atrialResidual') + (values['atrial-residual'] ? 1 : 0);
+const spectrumFeatures = values['atrial-spectrum-features'].split(',') as AfWindowFeature[];
+if (
+  !spectrumFeatures.every((n) => n === 'atrialDominantFrequency' || n === 'atrialConcentration')
+) {
+  console.error('--atrial-spectrum-features: atrialDominantFrequency and/or atrialConcentration');
+  process.exit(2);
+}
+const featureNames = [
+  ...AF_WINDOW_FEATURES.slice(
+    0,
+    values.features === undefined ? defaultFeatures : Number(values.features),
+  ),
+  ...(values['atrial-spectrum'] ? spectrumFeatures : []),
+];
 const d = featureNames.length;
+// Each row reduced to the model's features, in their order (a model may skip some).
+const featureIdx = featureNames.map((n) => AF_WINDOW_FEATURES.indexOf(n));
+rows.forEach((r, i) => {
+  rows[i] = Float64Array.from(featureIdx, (j) => r[j] ?? NaN);
+});
 const mean = new Array<number>(d).fill(0);
 const std = new Array<number>(d).fill(0);
 for (const x of rows)
