@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { decodeEcg12Record } from '@vigil/signal/io';
+import type { TestApp, TestUser } from '../helpers/index.js';
 
 /**
  * A real 12-lead record: CinC 2021 (Georgia) E07509, complete right bundle branch block (CD),
@@ -58,4 +59,41 @@ export function multipart(
     payload: Buffer.concat(chunks),
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
+}
+
+/**
+ * E07509.mat with every sample row (the 12 leads at one instant, I II III aVR aVL aVF V1–V6, as
+ * stored) replaced by `edit(row)`: MATLAB v4, a 24-byte header then int16 leads × samples. Every
+ * lead of E07509 has gain 1000/mV and baseline 0, so lead relations hold on the stored integers.
+ */
+export function e07509MatWith(edit: (row: number[]) => number[]): Uint8Array {
+  const mat = Uint8Array.from(E07509_MAT);
+  const view = new DataView(mat.buffer);
+  const header = 24;
+  const n = (mat.length - header) / 2 / 12;
+  const at = (c: number, lead: number): number => header + 2 * (c * 12 + lead);
+  for (let c = 0; c < n; c++) {
+    const row = Array.from({ length: 12 }, (_, l) => view.getInt16(at(c, l), true));
+    edit(row).forEach((v, l) => {
+      view.setInt16(at(c, l), v, true);
+    });
+  }
+  return mat;
+}
+
+/** Uploads E07509's header with `mat` as its data (`/api/v1/ecg/classify/record`) for a patient. */
+export function uploadE07509(t: TestApp, user: TestUser, patientId: string, mat: Uint8Array) {
+  const form = multipart(
+    [
+      { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
+      { field: 'data', filename: 'E07509.mat', content: mat },
+    ],
+    { height: '175', weight: '80', patient_id: patientId },
+  );
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/ecg/classify/record',
+    headers: { ...user.headers, ...form.headers },
+    payload: form.payload,
+  });
 }

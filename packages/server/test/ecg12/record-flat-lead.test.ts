@@ -8,20 +8,11 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
-import { E07509_HEA, E07509_MAT, multipart } from './ecg12-fixture.js';
+import { E07509_MAT, e07509MatWith, multipart, uploadE07509 } from './ecg12-fixture.js';
 
-/** E07509.mat with one lead's samples set to 0 (MATLAB v4: 24-byte header, int16 leads × samples). */
-function withLeadZeroed(lead: number): Uint8Array {
-  const mat = Uint8Array.from(E07509_MAT);
-  const header = 24;
-  const n = (mat.length - header) / 2 / 12;
-  for (let c = 0; c < n; c++) {
-    const at = header + 2 * (c * 12 + lead);
-    mat[at] = 0;
-    mat[at + 1] = 0;
-  }
-  return mat;
-}
+/** E07509.mat with one lead's samples set to 0. */
+const withLeadZeroed = (lead: number): Uint8Array =>
+  e07509MatWith((row) => row.map((v, l) => (l === lead ? 0 : v)));
 
 /**
  * A clinic uploads a WFDB record whose lead II electrode was off (the recorder wrote zeros).
@@ -45,21 +36,7 @@ describe('a 12-lead record upload with a flat lead', () => {
     await t.close();
   });
 
-  const upload = (data: Uint8Array) => {
-    const form = multipart(
-      [
-        { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
-        { field: 'data', filename: 'E07509.mat', content: data },
-      ],
-      { height: '175', weight: '80', patient_id: patient.user.id },
-    );
-    return t.app.inject({
-      method: 'POST',
-      url: '/api/v1/ecg/classify/record',
-      headers: { ...doctor.headers, ...form.headers },
-      payload: form.payload,
-    });
-  };
+  const upload = (data: Uint8Array) => uploadE07509(t, doctor, patient.user.id, data);
 
   it('names lead II as flat, stays in mV and does not classify the rhythm from it', async () => {
     const res = await upload(withLeadZeroed(1));

@@ -8,29 +8,23 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
-import { E07509_HEA, E07509_MAT, E07509_SIGNAL, e07509Body, multipart } from './ecg12-fixture.js';
+import {
+  E07509_MAT,
+  E07509_SIGNAL,
+  e07509Body,
+  e07509MatWith,
+  uploadE07509,
+} from './ecg12-fixture.js';
 
-/**
- * E07509.mat as recorded with the left- and right-arm electrodes interchanged: I → −I, II ↔ III,
- * aVR ↔ aVL, aVF and V1–V6 unchanged (MATLAB v4: 24-byte header, int16 leads × samples; every
- * lead of E07509 has gain 1000/mV and baseline 0, so the relations hold on the stored integers).
- */
-function withArmsSwapped(): Uint8Array {
-  const mat = Uint8Array.from(E07509_MAT);
-  const view = new DataView(mat.buffer);
-  const header = 24;
-  const n = (mat.length - header) / 2 / 12;
-  const at = (c: number, lead: number): number => header + 2 * (c * 12 + lead);
-  for (let c = 0; c < n; c++) {
-    const [i, ii, iii, avr, avl] = [0, 1, 2, 3, 4].map((l) => view.getInt16(at(c, l), true));
-    view.setInt16(at(c, 0), -(i ?? 0), true);
-    view.setInt16(at(c, 1), iii ?? 0, true);
-    view.setInt16(at(c, 2), ii ?? 0, true);
-    view.setInt16(at(c, 3), avl ?? 0, true);
-    view.setInt16(at(c, 4), avr ?? 0, true);
-  }
-  return mat;
-}
+/** E07509 as recorded with the left- and right-arm electrodes interchanged: I → −I, II ↔ III, aVR ↔ aVL, aVF and V1–V6 unchanged. */
+const armsSwapped = ([i = 0, ii = 0, iii = 0, avr = 0, avl = 0, ...rest]: number[]): number[] => [
+  -i,
+  iii,
+  ii,
+  avl,
+  avr,
+  ...rest,
+];
 
 /**
  * A clinic uploads a 12-lead record taken with the arm electrodes interchanged, the commonest
@@ -52,24 +46,10 @@ describe('a 12-lead record with the arm electrodes interchanged', () => {
     await t.close();
   });
 
-  const upload = (data: Uint8Array) => {
-    const form = multipart(
-      [
-        { field: 'header', filename: 'E07509.hea', content: E07509_HEA },
-        { field: 'data', filename: 'E07509.mat', content: data },
-      ],
-      { height: '175', weight: '80', patient_id: patient.user.id },
-    );
-    return t.app.inject({
-      method: 'POST',
-      url: '/api/v1/ecg/classify/record',
-      headers: { ...doctor.headers, ...form.headers },
-      payload: form.payload,
-    });
-  };
+  const upload = (data: Uint8Array) => uploadE07509(t, doctor, patient.user.id, data);
 
   it('names the LA/RA interchange first, says why it is not dextrocardia, and keeps it with the patient', async () => {
-    const res = await upload(withArmsSwapped());
+    const res = await upload(e07509MatWith(armsSwapped));
     expect(res.statusCode).toBe(200);
     const body = res.json<Ecg12Classification>();
     expect(body.findings[0]).toEqual({
@@ -89,10 +69,7 @@ describe('a 12-lead record with the arm electrodes interchanged', () => {
   });
 
   it('names it for the JSON signal too', async () => {
-    const swapped = E07509_SIGNAL.map((row) => {
-      const [i = 0, ii = 0, iii = 0, avr = 0, avl = 0, ...rest] = row;
-      return [-i, iii, ii, avl, avr, ...rest];
-    });
+    const swapped = E07509_SIGNAL.map(armsSwapped);
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/ecg/classify',
