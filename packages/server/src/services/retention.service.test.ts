@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../adapters/clock.js';
 import type { RetainedTable, RetentionRepository } from '../repositories/retention.repository.js';
-import { RetentionService, startRetentionJob } from './retention.service.js';
+import { noRowsDeleted, RetentionService, startRetentionJob } from './retention.service.js';
 
 const DAY = 86_400_000;
 
@@ -84,19 +84,7 @@ function memoryRepository(
 function deletedCounts(
   some: Partial<Record<RetainedTable, number>>,
 ): Record<RetainedTable, number> {
-  return {
-    predictions: 0,
-    vitals: 0,
-    vitals_minute: 0,
-    oximetry_readings: 0,
-    baby_readings: 0,
-    heart_rate_observations: 0,
-    rppg_sessions: 0,
-    ecg12_requests: 0,
-    ecg12_results: 0,
-    mqtt_dead_letters: 0,
-    ...some,
-  };
+  return { ...noRowsDeleted(), ...some };
 }
 
 const silent = { info: () => undefined, warn: () => undefined };

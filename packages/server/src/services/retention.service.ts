@@ -60,6 +60,22 @@ export interface RetentionReport {
  * horizon falls in is kept whole until a later pass drops it, so in steady state no row is
  * deleted one by one (only strays of the default partition are).
  */
+/** A report's `deleted` before anything is: every retained table at 0. */
+export function noRowsDeleted(): Record<RetainedTable, number> {
+  return {
+    predictions: 0,
+    vitals: 0,
+    vitals_minute: 0,
+    oximetry_readings: 0,
+    baby_readings: 0,
+    heart_rate_observations: 0,
+    rppg_sessions: 0,
+    ecg12_requests: 0,
+    ecg12_results: 0,
+    mqtt_dead_letters: 0,
+  };
+}
+
 export class RetentionService {
   private readonly batchSize: number;
   private readonly pause: () => Promise<void>;
@@ -103,18 +119,7 @@ export class RetentionService {
   }
 
   private async pass(): Promise<RetentionReport> {
-    const deleted: Record<RetainedTable, number> = {
-      predictions: 0,
-      vitals: 0,
-      vitals_minute: 0,
-      oximetry_readings: 0,
-      baby_readings: 0,
-      heart_rate_observations: 0,
-      rppg_sessions: 0,
-      ecg12_requests: 0,
-      ecg12_results: 0,
-      mqtt_dead_letters: 0,
-    };
+    const deleted = noRowsDeleted();
     const report = { before: this.horizon(), deleted, partitions: 0, clipsRemoved: 0 };
     const stopped = (): RetentionReport => ({ ...report, complete: false });
     const { retention } = this.deps;
