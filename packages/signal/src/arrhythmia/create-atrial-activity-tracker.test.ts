@@ -37,6 +37,31 @@ const max = (v: (number | null)[]) => Math.max(...v.map((x) => x ?? NaN));
 // has its own test.
 const ALL_BEATS = { fs: FS, minPrematurity: 0 };
 
+/**
+ * Sinus arrhythmia at 250 Hz: RR 0.5 to 1.1 s in a fixed order (`beats` R peaks), each beat a
+ * Gaussian QRS (1 mV), S wave, T wave 300 ms after its own R (as in real ECGs) and a P wave of
+ * `pMv` 160 ms before it, plus `fMv` of 6 Hz f waves and `humMv` of a fixed small tone.
+ */
+function irregularEcg(beats: number) {
+  const rrs = [250, 130, 200, 275, 140, 180, 260, 150, 225, 135, 270, 190];
+  const peaks: number[] = [];
+  for (let r = 200, i = 0; peaks.length < beats; i++) peaks.push((r += rrs[i % rrs.length] ?? 200));
+  const n = (peaks.at(-1) ?? 0) + 300;
+  const g = (t: number, mu: number, sd: number) => Math.exp(-0.5 * ((t - mu) / sd) ** 2);
+  const make = (pMv: number, fMv: number, humMv = 0) =>
+    Float64Array.from({ length: n }, (_, i) => {
+      let v = fMv * Math.sin((2 * Math.PI * 6 * i) / FS) + humMv * Math.sin(i * 1.7);
+      for (const r of peaks) {
+        const t = (i - r) / FS;
+        if (Math.abs(t) > 0.5) continue;
+        v +=
+          g(t, 0, 0.01) - 0.2 * g(t, 0.03, 0.01) + 0.3 * g(t, 0.3, 0.04) + pMv * g(t, -0.16, 0.02);
+      }
+      return v;
+    });
+  return { peaks, n, make };
+}
+
 describe('createAtrialActivityTracker', () => {
   it('finds coherent P waves in sinus rhythm and none in AF (ECGSYN oracle)', () => {
     const sinus = feed(createAtrialActivityTracker({ fs: FS }), synth('sinus', 60, 1), true);
@@ -188,25 +213,7 @@ describe('createAtrialActivityTracker', () => {
   it('average-beat residual: the previous T wave at irregular RR cancels, f waves stay', () => {
     // Sinus arrhythmia: RR 0.5 to 1.1 s in a fixed order, each T wave 300 ms after its own R
     // (as in real ECGs): the pre-QRS segments of the short RR hold the previous T wave's tail.
-    const rrs = [250, 130, 200, 275, 140, 180, 260, 150, 225, 135, 270, 190];
-    const peaks: number[] = [];
-    for (let r = 200, i = 0; peaks.length < 36; i++) peaks.push((r += rrs[i % rrs.length] ?? 200));
-    const n = (peaks.at(-1) ?? 0) + 300;
-    const g = (t: number, mu: number, sd: number) => Math.exp(-0.5 * ((t - mu) / sd) ** 2);
-    const make = (pMv: number, fMv: number) =>
-      Float64Array.from({ length: n }, (_, i) => {
-        let v = fMv * Math.sin((2 * Math.PI * 6 * i) / FS);
-        for (const r of peaks) {
-          const t = (i - r) / FS;
-          if (Math.abs(t) > 0.5) continue;
-          v +=
-            g(t, 0, 0.01) -
-            0.2 * g(t, 0.03, 0.01) +
-            0.3 * g(t, 0.3, 0.04) +
-            pMv * g(t, -0.16, 0.02);
-        }
-        return v;
-      });
+    const { peaks, n, make } = irregularEcg(36);
     // Fed as the monitor does: each beat with the samples from 1 s before the previous beat to
     // 1 s after it (the monitor keeps no more).
     const residuals = (ecg: Float64Array, residualMethod: 'pre-qrs' | 'average-beat') => {
@@ -237,25 +244,7 @@ describe('createAtrialActivityTracker', () => {
   });
 
   it('atrial spectrum: 6 Hz f waves read as a 6 Hz dominant frequency, sinus P waves as none', () => {
-    const rrs = [250, 130, 200, 275, 140, 180, 260, 150, 225, 135, 270, 190];
-    const peaks: number[] = [];
-    for (let r = 200, i = 0; peaks.length < 30; i++) peaks.push((r += rrs[i % rrs.length] ?? 200));
-    const n = (peaks.at(-1) ?? 0) + 300;
-    const g = (t: number, mu: number, sd: number) => Math.exp(-0.5 * ((t - mu) / sd) ** 2);
-    const make = (pMv: number, fMv: number) =>
-      Float64Array.from({ length: n }, (_, i) => {
-        let v = fMv * Math.sin((2 * Math.PI * 6 * i) / FS) + 0.002 * Math.sin(i * 1.7);
-        for (const r of peaks) {
-          const t = (i - r) / FS;
-          if (Math.abs(t) > 0.5) continue;
-          v +=
-            g(t, 0, 0.01) -
-            0.2 * g(t, 0.03, 0.01) +
-            0.3 * g(t, 0.3, 0.04) +
-            pMv * g(t, -0.16, 0.02);
-        }
-        return v;
-      });
+    const { peaks, n, make } = irregularEcg(30);
     const spectra = (ecg: Float64Array, spectrum: boolean) => {
       const t = createAtrialActivityTracker({ ...ALL_BEATS, spectrum });
       const out: ({ dominantFrequencyHz: number; concentration: number } | null)[] = [];
@@ -266,7 +255,7 @@ describe('createAtrialActivityTracker', () => {
       });
       return out;
     };
-    const af = spectra(make(0, 0.06), true);
+    const af = spectra(make(0, 0.06, 0.002), true);
     expect(af.length).toBe(18);
     for (const s of af) {
       expect(s?.dominantFrequencyHz ?? 0).toBeGreaterThanOrEqual(5.75);
@@ -274,10 +263,10 @@ describe('createAtrialActivityTracker', () => {
       expect(s?.concentration ?? 0).toBeGreaterThan(0.6);
     }
     // Sinus P waves cancel with their beats: what is left has no peak (a fraction of the f waves').
-    const sinus = spectra(make(0.15, 0), true);
+    const sinus = spectra(make(0.15, 0, 0.002), true);
     for (const s of sinus) expect(s?.concentration ?? 1).toBeLessThan(0.5);
     // Not measured unless asked for.
-    expect(spectra(make(0, 0.06), false).every((s) => s === null)).toBe(true);
+    expect(spectra(make(0, 0.06, 0.002), false).every((s) => s === null)).toBe(true);
   });
 
   it('gives no atrial residual when no beat has its QRS in the supplied samples', () => {
