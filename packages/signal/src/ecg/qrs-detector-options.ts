@@ -49,15 +49,16 @@ export interface QrsDetectorOptions {
   searchBackTWaveS?: number;
   /**
    * Re-learning, s (0: off). Default 8. While the detector's levels are provisional (fewer than 8
-   * beats accepted since they were learned), a stretch this long without a beat makes it learn
-   * them again from the candidates of that stretch, as after the first 2 s, and classify those
-   * candidates in order. The levels of the first 2 s come from its largest peak: an electrode
-   * being attached or a cable knocked there can be tens of times a QRS, and with the threshold
-   * at 0.3125 of it no later beat (nor search-back, at half that) ever passes, so the detector
-   * would stay silent for the whole stream. Hamilton's open-source detector (OSEA, 2002)
-   * re-initialises its levels after 8 s without a detection; here only while they are
-   * provisional: once 8 beats have set them, a long stretch without a beat is a pause or
-   * asystole, and learning levels from it would turn noise or P waves into beats.
+   * beats accepted since they were learned), a stretch this long without a beat makes it learn them
+   * again from the candidates of that stretch, as after the first 2 s, and classify those
+   * candidates in order. The levels of the first 2 s come from its largest peak (unless that is
+   * wide and more than 3 times the largest narrow one): an electrode being attached or a cable
+   * knocked there can be tens of times a QRS, and with the threshold at 0.3125 of it no later beat
+   * (nor search-back, at half that) ever passes, so the detector would stay silent for the whole
+   * stream. Hamilton's open-source detector (OSEA, 2002) re-initialises its levels after 8 s
+   * without a detection; here only while they are provisional: once 8 beats have set them, a long
+   * stretch without a beat is a pause or asystole, and learning levels from it would turn noise or
+   * P waves into beats.
    */
   relearnS?: number;
 }
