@@ -113,12 +113,14 @@ export const BabyReadingIdParamsSchema = Type.Object({ id: Type.String({ minLeng
  * their fraction optional, and an offset optional. Without one it is UTC, as seed 002's Python
  * backend stores `created_at` (`datetime.utcnow()`) and compares the filters it is given. An
  * offset after a space (` 05:30`) is a `+` sent unencoded, which query decoding makes a space.
+ * The seed declared these `Optional[datetime]` (FastAPI, pydantic 2), which also takes a date
+ * alone (its midnight) and Unix time as a number: seconds, or milliseconds beyond 2e10.
  */
 const QueryDateTime = (description?: string) =>
   Type.String({
     pattern:
-      '^\\d{4}-\\d{2}-\\d{2}[Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}(:?\\d{2})?| \\d{2}:?\\d{2})?$',
-    description: `ISO 8601 date-time (2025-11-13T12:00:00Z); without an offset, UTC${description === undefined ? '' : `. ${description}`}`,
+      '^(\\d{4}-\\d{2}-\\d{2}([Tt ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?([Zz]|[+-]\\d{2}(:?\\d{2})?| \\d{2}:?\\d{2})?)?|-?\\d{1,16}(\\.\\d{1,9})?)$',
+    description: `ISO 8601 date-time (2025-11-13T12:00:00Z; without an offset, UTC), a date (2025-11-13: its midnight, UTC) or Unix time (seconds, or milliseconds beyond 2e10), as seed 002's pydantic took them${description === undefined ? '' : `. ${description}`}`,
   });
 
 export const BabyReadingsQuerySchema = Type.Object({

@@ -351,10 +351,19 @@ export const SERIES_INTERVALS = {
 } as const;
 export type SeriesInterval = keyof typeof SERIES_INTERVALS;
 
+/** An IANA time zone name for hour and day buckets on a clinic's own clock. */
+const SeriesTimeZone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description:
+    "IANA time zone (Europe/Paris, America/New_York): 1h and 1d buckets start on that zone's hours and midnights, so a day of a DST change lasts 23 or 25 hours; each bucket's time is its local start as epoch ms. Absent: UTC. 1m and 5m buckets are the same in every zone",
+});
+
 export const SeriesQuerySchema = Type.Object({
   interval: Type.Enum(['1m', '5m', '1h', '1d'], { default: '1h' }),
   from: Type.Optional(EpochMs),
   to: Type.Optional(EpochMs),
+  tz: Type.Optional(SeriesTimeZone),
 });
 export type SeriesQuery = Static<typeof SeriesQuerySchema>;
 
@@ -369,6 +378,7 @@ export const SeriesSchema = Type.Object(
   {
     device_id: Type.String(),
     interval: Type.String(),
+    tz: Type.Optional(SeriesTimeZone),
     from: EpochMs,
     to: EpochMs,
     buckets: Type.Array(

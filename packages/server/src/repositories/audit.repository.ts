@@ -61,6 +61,7 @@ const OBSERVATION_TABLES = {
   oxhr: 'oximetry_readings',
   hrv: 'predictions',
   camhr: 'heart_rate_observations',
+  babytemp: 'baby_readings',
   ecg12: 'ecg12_requests',
 } as const;
 type ObservationTable = (typeof OBSERVATION_TABLES)[keyof typeof OBSERVATION_TABLES];

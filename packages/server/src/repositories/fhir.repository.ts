@@ -93,6 +93,15 @@ export interface FhirCameraHrRow {
   bpm: number;
 }
 
+/** A baby monitor reading's temperature (seed 002; readings without one are not listed). */
+export interface FhirBabyTempRow {
+  id: string;
+  patient_id: string | null;
+  device_id: string | null;
+  ts: number;
+  temperature_c: number;
+}
+
 export interface FhirEcg12Row {
   id: string;
   patient_id: string | null;
@@ -181,6 +190,10 @@ export interface FhirRepository {
   listCameraHr(patientId: string, q: TimeQuery): Promise<FhirCameraHrRow[]>;
   countCameraHr(patientId: string, q: Omit<TimeQuery, 'after' | 'limit'>): Promise<number>;
   findCameraHr(id: string): Promise<FhirCameraHrRow | undefined>;
+  /** A patient's baby monitor temperatures on (patient_id, ts), newest first. */
+  listBabyTemp(patientId: string, q: TimeQuery): Promise<FhirBabyTempRow[]>;
+  countBabyTemp(patientId: string, q: Omit<TimeQuery, 'after' | 'limit'>): Promise<number>;
+  findBabyTemp(id: string): Promise<FhirBabyTempRow | undefined>;
 
   /** A patient's successful 12-lead classifications (with their stored result and leads). */
   listEcg12(patientId: string, q: TimeQuery & { withSignalOnly: boolean }): Promise<FhirEcg12Row[]>;
@@ -288,6 +301,12 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
    * of the one heart-rate rule, vitals.repository.ts), walked from the packets without one.
    */
   const ecgHr = () => measuredHeartRates(db);
+  const babyTemp = () =>
+    db
+      .selectFrom('baby_readings as b')
+      .select(['b.id', 'b.patient_id', 'b.device_id', 'b.ts'])
+      .select((eb) => eb.ref('b.temperature_c').$notNull().as('temperature_c'))
+      .where('b.temperature_c', 'is not', null);
 
   return {
     findUser(viewer, id, roles) {
@@ -519,6 +538,31 @@ export function createFhirRepository(db: Kysely<DB>): FhirRepository {
         .select(['h.id', 'h.patient_id', 'h.ts', 'h.bpm'])
         .where('h.id', '=', id)
         .executeTakeFirst();
+    },
+
+    // A reading is written once: its time is also its last update. `"Err"` from the sensor
+    // is stored as no temperature, which is no Observation.
+    listBabyTemp(patientId, q) {
+      return babyTemp()
+        .where('b.patient_id', '=', patientId)
+        .where(timeFilter('b.ts', 'b.ts', q))
+        .orderBy('b.ts', 'desc')
+        .orderBy('b.id')
+        .limit(q.limit)
+        .execute();
+    },
+    async countBabyTemp(patientId, q) {
+      const r = await db
+        .selectFrom('baby_readings as b')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('b.patient_id', '=', patientId)
+        .where('b.temperature_c', 'is not', null)
+        .where(timeFilter('b.ts', 'b.ts', q))
+        .executeTakeFirst();
+      return count(r);
+    },
+    findBabyTemp(id) {
+      return babyTemp().where('b.id', '=', id).executeTakeFirst();
     },
 
     listEcg12(patientId, q) {

@@ -139,9 +139,16 @@ export function normalizeEcg12Body(body: unknown, prefix = ''): Ecg12Input {
   const { min, max } = rowLimits(rate);
   const field = `${prefix}ecg_signal`;
   if (rows.length < min || rows.length > max) {
+    // 12 rows as long as a record: leads × samples (numpy's `ecg.T`), the usual slip.
+    const first: unknown = rows[0];
+    const width = Array.isArray(first) ? first.length : 0;
+    const transposed =
+      rows.length === N_LEADS && width >= min && width <= max
+        ? ` of ${width} values: leads × samples; send it transposed, one row of 12 leads per sample`
+        : '';
     throw new DomainError('ECG12_SIGNAL_SHAPE', {
       field,
-      message: `${field} must have ${min}–${max} rows (${ECG12_MIN_DURATION_S}–${ECG12_MAX_DURATION_S} s at ${rate} Hz; the standard ${ECG12_DURATION_S} s is ${Math.round(ECG12_DURATION_S * rate)}) of 12 leads [I, II, III, aVR, aVL, aVF, V1–V6] in mV, got ${rows.length} rows`,
+      message: `${field} must have ${min}–${max} rows (${ECG12_MIN_DURATION_S}–${ECG12_MAX_DURATION_S} s at ${rate} Hz; the standard ${ECG12_DURATION_S} s is ${Math.round(ECG12_DURATION_S * rate)}) of 12 leads [I, II, III, aVR, aVL, aVF, V1–V6] in mV, got ${rows.length} rows${transposed}`,
     });
   }
   const n = rows.length;

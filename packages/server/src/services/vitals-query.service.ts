@@ -8,6 +8,7 @@ import type { RowOwner } from '../repositories/row-owner.js';
 import type { Agg, SeriesBucketRow, VitalsRepository } from '../repositories/vitals.repository.js';
 import { deviceRowOwner } from './device-row-owner.js';
 import { latestShown } from './latest-shown.js';
+import { isTimeZone, LOCAL_BASE_BUCKET_MS, mergeIntoLocalBuckets } from './local-time-buckets.js';
 import { toPredictionView } from './prediction-view.js';
 import type { PredictionView } from './realtime-port.js';
 import { readJsonOrNull } from '../repositories/json-column.js';
@@ -65,6 +66,8 @@ export const MAX_ECG_WINDOW_MS = 600_000;
 export const MAX_CHUNK_MS = 200_000;
 /** Most buckets one series request may return. */
 export const MAX_SERIES_BUCKETS = 10_000;
+/** With tz, the quarter-hour buckets read to merge into local ones: about 1,041 days. */
+const MAX_LOCAL_BASE_BUCKETS = 100_000;
 
 export function toVitalsView(row: VitalsRow): VitalsRecordView {
   return {
@@ -236,14 +239,22 @@ export class VitalsQueryService {
   async series(
     viewer: Viewer,
     deviceId: string,
-    q: { interval: SeriesIntervalName; from?: number | undefined; to?: number | undefined },
+    q: {
+      interval: SeriesIntervalName;
+      from?: number | undefined;
+      to?: number | undefined;
+      tz?: string | undefined;
+    },
   ): Promise<{
     device_id: string;
     interval: string;
+    tz?: string;
     from: number;
     to: number;
     buckets: SeriesBucketRow[];
   }> {
+    if (q.tz !== undefined && !isTimeZone(q.tz))
+      throw validationFailed('tz', `tz: ${q.tz} is not an IANA time zone (e.g. Europe/Paris)`);
     const owner = await this.owner(viewer, deviceId);
     const step = SERIES_INTERVAL_MS[q.interval];
     const to = q.to ?? this.deps.clock.now();
@@ -254,11 +265,30 @@ export class VitalsQueryService {
         'from',
         `at most ${MAX_SERIES_BUCKETS} buckets per request; use a larger interval`,
       );
+    // Hours and days on a zone's clock are merged from quarter-hour UTC buckets (every offset
+    // is whole quarter hours); minutes and 5 minutes are the same in every zone.
+    const local = q.tz !== undefined && step >= 3_600_000;
+    if (local && (to - from) / LOCAL_BASE_BUCKET_MS > MAX_LOCAL_BASE_BUCKETS)
+      throw validationFailed(
+        'from',
+        `with tz, at most ${Math.floor((MAX_LOCAL_BASE_BUCKETS * LOCAL_BASE_BUCKET_MS) / 86_400_000)} days per request`,
+      );
     // The rollup is kept per patient (migration 032): the owner's minutes, to the packet.
-    const buckets = await this.deps.vitals.series(deviceId, from, to, step, owner);
+    const rows = await this.deps.vitals.series(
+      deviceId,
+      from,
+      to,
+      local ? LOCAL_BASE_BUCKET_MS : step,
+      owner,
+    );
+    const buckets =
+      local && q.tz !== undefined
+        ? mergeIntoLocalBuckets(rows, { intervalMs: step, timeZone: q.tz })
+        : rows;
     return {
       device_id: deviceId,
       interval: q.interval,
+      ...(q.tz === undefined ? {} : { tz: q.tz }),
       from,
       to,
       buckets: buckets.map(roundBucket),

@@ -99,6 +99,21 @@ describe('12-lead ECG classification (/api/v1/ecg)', () => {
     expect(res.json<ErrorResponse>().message).toMatch(/12 numbers.*got 11 values/);
   });
 
+  // numpy's `ecg.T.tolist()` (leads × samples, as WFDB readers hand them) is the common slip;
+  // before, the answer said only "got 12 rows".
+  it('says a leads × samples signal is transposed', async () => {
+    const transposed = Array.from({ length: 12 }, (_, l) => E07509_SIGNAL.map((row) => row[l]));
+    const res = await classify(e07509Body({ ecg_signal: transposed }), docA);
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ErrorResponse>()).toMatchObject({
+      code: 'ECG12_SIGNAL_SHAPE',
+      field: 'ecg_signal',
+    });
+    expect(res.json<ErrorResponse>().message).toContain(
+      'got 12 rows of 5000 values: leads × samples; send it transposed, one row of 12 leads per sample',
+    );
+  });
+
   it('refuses a signal shorter than 5 s (rows = 5-60 s × sampling_rate_hz), naming the bounds', async () => {
     const res = await classify(e07509Body({ ecg_signal: E07509_SIGNAL.slice(0, 2000) }), docA);
     expect(res.statusCode).toBe(400);

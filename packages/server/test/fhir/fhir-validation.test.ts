@@ -53,6 +53,7 @@ function errorsOf(resource: Record<string, unknown>): string[] {
 
 let t: TestApp;
 let w: FhirWorld;
+let babyReadingId: string;
 
 async function get(path: string, user?: TestUser): Promise<Record<string, unknown>> {
   const res = await t.app.inject({ url: path, headers: user?.headers ?? {} });
@@ -94,6 +95,16 @@ describe('FHIR R4 validation of every resource Vigil emits', () => {
         snr_db: 9,
       })
       .execute();
+    // A baby monitor's reading (seed 002): its temperature is a body temperature Observation.
+    // Before, baby monitor readings were not in FHIR at all: an EHR never saw an infant's fever.
+    const baby = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/readings',
+      headers: w.docA.headers,
+      payload: { temperature: 38.4, humidity: 55, patient_id: w.patA.user.id },
+    });
+    expect(baby.statusCode, baby.body).toBe(201);
+    babyReadingId = baby.json<{ id: string }>().id;
   });
   afterAll(async () => {
     await t.close();
@@ -133,6 +144,7 @@ describe('FHIR R4 validation of every resource Vigil emits', () => {
     const byKind = new Map<string, Entry['resource']>();
     for (const e of entries) byKind.set(e.resource.id.split('-')[0] ?? '', e.resource);
     expect([...byKind.keys()].sort()).toEqual([
+      'babytemp',
       'camhr',
       'ecg',
       'ecg12',
@@ -145,6 +157,20 @@ describe('FHIR R4 validation of every resource Vigil emits', () => {
       'temp',
     ]);
     for (const [kind, resource] of byKind) expect(errorsOf(resource), kind).toEqual([]);
+    expect(byKind.get('babytemp')).toMatchObject({
+      id: `babytemp-${babyReadingId}`,
+      code: { coding: [{ system: 'http://loinc.org', code: '8310-5' }] },
+      valueQuantity: { value: 38.4, unit: 'C', system: 'http://unitsofmeasure.org', code: 'Cel' },
+      subject: { reference: `Patient/${w.patA.user.id}` },
+    });
+    const read = await get(`/fhir/R4/Observation/babytemp-${babyReadingId}`, w.docA);
+    expect(read).toMatchObject({ id: `babytemp-${babyReadingId}`, valueQuantity: { value: 38.4 } });
+    expect(errorsOf(read)).toEqual([]);
+    const other = await t.app.inject({
+      url: `/fhir/R4/Observation/babytemp-${babyReadingId}`,
+      headers: w.docB.headers,
+    });
+    expect(other.statusCode).toBe(404);
   });
 
   it('validates Patient, Practitioner (doctor and admin), Device and DiagnosticReport, read and searched', async () => {

@@ -81,4 +81,42 @@ describe('baby monitor history date filters', () => {
     expect(same.statusCode, same.body).toBe(200);
     expect(same.json<unknown[]>()).toEqual([]);
   });
+
+  // Seed 002 declares these filters `Optional[datetime]` (FastAPI, pydantic 2 unpinned), which
+  // also takes a date alone (midnight, its offset-less UTC) and Unix time as a number: seconds,
+  // or milliseconds past 2e10 (pydantic's datetime parsing). Before: 400 for both.
+  it('takes a date alone as its midnight UTC, as the seed did', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const from = await get(`/health/history?start_date=${yesterday}`);
+    expect(from.statusCode, from.body).toBe(200);
+    expect(from.json<unknown[]>()).toHaveLength(1);
+    // Midnight at the start of yesterday: the reading, made now, is after it.
+    const to = await get(`/api/v1/readings?end_date=${yesterday}`);
+    expect(to.statusCode, to.body).toBe(200);
+    expect(to.json<unknown[]>()).toEqual([]);
+    const notADay = await get('/health/history?start_date=2026-02-30');
+    expect(notADay.statusCode).toBe(400);
+    expect(notADay.json()).toMatchObject({ code: 'VALIDATION_FAILED', field: 'start_date' });
+  });
+
+  it('takes Unix time in seconds or milliseconds, as the seed did', async () => {
+    const hourAgoMs = Date.now() - 3_600_000;
+    const hourAheadMs = Date.now() + 3_600_000;
+    for (const [query, expected] of [
+      [`start_date=${Math.floor(hourAgoMs / 1000)}`, 1],
+      [`start_date=${hourAgoMs}`, 1],
+      [`start_date=${(hourAgoMs / 1000).toFixed(3)}`, 1],
+      [`start_date=${hourAheadMs}`, 0],
+      [`end_date=${Math.floor(hourAgoMs / 1000)}`, 0],
+    ] as const) {
+      const res = await get(`/health/history?${query}`);
+      expect(res.statusCode, `${query}: ${res.body}`).toBe(200);
+      expect(res.json<unknown[]>(), query).toHaveLength(expected);
+    }
+    const ts = await get(`/health/timeseries?interval=1%20day&start_date=${hourAgoMs}`);
+    expect(ts.statusCode, ts.body).toBe(200);
+    expect(ts.json<{ data: { record_count: number }[] }>().data).toMatchObject([
+      { record_count: 1 },
+    ]);
+  });
 });

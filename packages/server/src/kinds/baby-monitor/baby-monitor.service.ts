@@ -160,8 +160,21 @@ function optionalString(value: unknown, field: string, max: number): string | nu
   return value;
 }
 
+/** Pydantic's cut between Unix seconds and milliseconds: a larger magnitude is milliseconds. */
+const UNIX_SECONDS_MAX = 2e10;
+
 function parseDate(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
+  // Seed 002's filters were pydantic datetimes, which take Unix time as a number (seconds, or
+  // milliseconds beyond 2e10) and a date alone (its midnight; offset-less, so UTC here).
+  if (/^-?\d+(\.\d+)?$/.test(value)) {
+    const n = Number(value);
+    const ms = Math.round(Math.abs(n) > UNIX_SECONDS_MAX ? n : n * 1000);
+    if (!Number.isFinite(new Date(ms).getTime()))
+      throw validationFailed(field, `${field}: ${value} is out of the date range`);
+    return ms;
+  }
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return parseDate(`${value}T00:00:00Z`, field);
   // Seed 002's date-times may have a space for `T` and no offset: that is UTC (its backend's
   // utcnow()), not the server's local time, which Date.parse would take. A space before an
   // hh:mm offset is a '+' that came unencoded in the query string (form decoding turns '+'

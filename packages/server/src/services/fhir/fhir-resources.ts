@@ -2,6 +2,7 @@ import type { Ecg12Classification } from '@vigil/protocol';
 import type { DeviceRow } from '../../repositories/devices.repository.js';
 import { decodeEcgCounts } from '../../repositories/ecg-codec.js';
 import type {
+  FhirBabyTempRow,
   FhirCameraHrRow,
   FhirEcg12Row,
   FhirEcgHrRow,
@@ -118,6 +119,8 @@ export const OBSERVATION_KINDS = {
   camhr: { codes: ['8867-4'] },
   /** The 12 leads of a 12-lead ECG classified for a patient. */
   ecg12: { codes: ['11524-6', '131328'] },
+  /** A baby monitor reading's temperature (seed 002). */
+  babytemp: { codes: ['8310-5'] },
 } as const;
 export type ObservationKind = keyof typeof OBSERVATION_KINDS;
 
@@ -360,6 +363,26 @@ export function cameraHrObservation(row: FhirCameraHrRow): FhirResource {
     deviceRef: undefined,
   });
   resource.method = { text: 'Camera (remote photoplethysmography)' };
+  return resource;
+}
+
+/**
+ * A baby monitor reading's temperature (seed 002: the baby's temperature in °C, which Vigil's
+ * fever and sick rules judge) as a vital-signs body temperature, `method` saying where it
+ * comes from.
+ */
+export function babyTemperatureObservation(
+  row: FhirBabyTempRow & { patient_id: string },
+  deviceRef: string | undefined,
+): FhirResource {
+  const resource = vitalSign('temp', row.temperature_c, {
+    id: `babytemp-${row.id}`,
+    patientId: row.patient_id,
+    ts: row.ts,
+    lastUpdated: row.ts,
+    deviceRef,
+  });
+  resource.method = { text: 'Baby monitor' };
   return resource;
 }
 

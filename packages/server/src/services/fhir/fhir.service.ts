@@ -17,6 +17,7 @@ import {
 } from './fhir-audit-event.js';
 import { capabilityStatement } from './fhir-capability.js';
 import {
+  babyTemperatureObservation,
   cameraHrObservation,
   CODE_SYSTEMS,
   ecg12Observation,
@@ -243,6 +244,16 @@ export function createFhirService(deps: FhirServiceDeps) {
         resource = cameraHrObservation(row);
         break;
       }
+      case 'babytemp': {
+        const row = await fhir.findBabyTemp(rowId);
+        if (row === undefined) throw notFound();
+        const patientId = await visiblePatient(viewer, row.patient_id);
+        resource = babyTemperatureObservation(
+          { ...row, patient_id: patientId },
+          row.device_id === null ? undefined : await deviceRef(row.device_id),
+        );
+        break;
+      }
       case 'ecg12': {
         const row = await fhir.findEcg12(rowId);
         if (row === undefined) throw notFound();
@@ -341,6 +352,30 @@ export function createFhirService(deps: FhirServiceDeps) {
             resource: cameraHrObservation(row),
           })),
         count: (q) => fhir.countCameraHr(patientId, q),
+      });
+    if (kinds.has('babytemp'))
+      sources.push({
+        rank: 6,
+        list: async (q) => {
+          const rows = await fhir.listBabyTemp(patientId, q);
+          const refs = new Map<string, string | undefined>();
+          for (const id of new Set(rows.map((r) => r.device_id)))
+            if (id !== null) refs.set(id, (await fhir.deviceByHardwareId(id))?.id);
+          return rows.map((row) => {
+            const deviceId = row.device_id === null ? undefined : refs.get(row.device_id);
+            return {
+              ts: row.ts,
+              rank: 6,
+              rowId: row.id,
+              comp: 0,
+              resource: babyTemperatureObservation(
+                { ...row, patient_id: patientId },
+                deviceId === undefined ? undefined : `Device/${deviceId}`,
+              ),
+            };
+          });
+        },
+        count: (q) => fhir.countBabyTemp(patientId, q),
       });
     if (kinds.has('ecg12'))
       sources.push({
