@@ -992,3 +992,68 @@ describe('createBeatClassifier two-lead reliability combinations (secondLeadReli
     expect([differing(combined, vebOnly), differing(combined, template)]).toEqual([25, 31]);
   });
 });
+
+describe('createBeatClassifier joint two-lead model (jointModel)', () => {
+  const excerpt = JSON.parse(
+    readFileSync(new URL('./fixtures/mitdb-119-excerpt.json', import.meta.url), 'utf8'),
+  ) as {
+    fs: number;
+    gain: number;
+    baseline: number;
+    digital: number[];
+    beats: { sample: number }[];
+  };
+  const ecg = Float64Array.from(excerpt.digital, (d) => (d - excerpt.baseline) / excerpt.gain);
+  const peaks = excerpt.beats.map((b) => b.sample);
+  const oneLead = constantBeatModel([0.7, 0.1, 0.1, 0.1]);
+  /** A joint model (first lead's features, then the second lead's QRS correlation) that ignores them. */
+  const jointOf = (p: readonly number[], extra = ['lead2:corrQrs']): BeatModel => {
+    const base = constantBeatModel(p);
+    const n = base.featureNames.length + extra.length;
+    return {
+      ...base,
+      featureNames: [...base.featureNames, ...extra],
+      mean: new Array<number>(n).fill(0),
+      std: new Array<number>(n).fill(1),
+      w1: new Array<number>(n).fill(0),
+    };
+  };
+  const joint = jointOf([0.1, 0.1, 0.7, 0.1]);
+  const fixed = (p: number[]): string[] => p.map((v) => v.toFixed(12));
+  /** Each beat's probabilities, from one lead or from two (the same lead twice). */
+  const probabilities = (
+    options: Partial<BeatClassifierOptions>,
+    twoLeads: boolean,
+  ): number[][] => {
+    const c = createBeatClassifier({ fs: excerpt.fs, model: oneLead, ...options });
+    const view = { x: ecg, offset: 0 };
+    return peaks.map((r, k) => [
+      ...c.next(view, peaks[k - 1] ?? null, r, peaks[k + 1] ?? null, twoLeads ? view : undefined)
+        .probabilities,
+    ]);
+  };
+
+  it('reads the joint model for two-lead input and the one-lead model for one lead', () => {
+    const two = probabilities({ secondLead: true, jointModel: joint }, true);
+    const one = probabilities({ jointModel: joint }, false);
+    expect(two).toHaveLength(44);
+    // Constant models, so the cluster vote averages equal values: each beat gets its model's p.
+    for (const p of two) expect(p.map((v) => v.toFixed(12))).toEqual(fixed([0.1, 0.1, 0.7, 0.1]));
+    for (const p of one) expect(p.map((v) => v.toFixed(12))).toEqual(fixed([0.7, 0.1, 0.1, 0.1]));
+  });
+
+  it('rejects a joint model whose features are not the beat features then lead2: ones, naming the field', () => {
+    for (const bad of [
+      jointOf([0.25, 0.25, 0.25, 0.25], ['lead2:nope']),
+      jointOf([0.25, 0.25, 0.25, 0.25], ['corrQrs']),
+    ]) {
+      expect(() =>
+        createBeatClassifier({ fs: 360, model: oneLead, secondLead: true, jointModel: bad }),
+      ).toThrow(expect.objectContaining({ field: 'options.jointModel' }) as Error);
+    }
+    // A one-lead model has no second-lead features.
+    expect(() =>
+      createBeatClassifier({ fs: 360, model: oneLead, secondLead: true, jointModel: oneLead }),
+    ).toThrow(expect.objectContaining({ field: 'options.jointModel' }) as Error);
+  });
+});

@@ -459,6 +459,19 @@ export interface BeatClassifierOptions {
    * probability, not through the second lead's SVEB evidence.
    */
   secondLeadReliability?: SecondLeadReliability;
+  /**
+   * With `secondLead`: a joint two-lead model (issue 18), default none. Its features are the
+   * first lead's BEAT_FEATURE_NAMES followed by second-lead features named `lead2:<base name>`
+   * (JOINT_SECOND_LEAD_PREFIX; each relative to the second lead's own template, clusters and
+   * RR statistics, from the second feature extractor): one network reads both leads' morphology
+   * with the shared RR, in place of the one-lead model run per lead and `leadFusion`. Its
+   * probabilities get the first lead's cluster vote. One-lead input (no `secondLead`) keeps
+   * `model`. Trained by `train:beats --joint`. None shipped, measured and not adopted
+   * (docs/arrhythmia-choices.md, "Joint two-lead model"): leave-one-record-out VEB / SVEB Se and
+   * +P summed 347.4, 350.4 and 352.2 over three variants against 351.0 with one lead (the rule
+   * asked for 355.0), and each lost a CPSC 2021 development AF episode.
+   */
+  jointModel?: BeatModel;
   /** Pacing-spike indicator above which a beat counts as paced, default 0.5 (DS1 beats: < 0.25). */
   spikeRatio?: number;
   /** Recent beats over which noise and pacing are judged, default 16. */
@@ -707,6 +720,16 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       })
     : null;
   const model = options.model;
+  const jointModel = secondLead ? (options.jointModel ?? null) : null;
+  /** Index in the extractor's features of each joint-model feature (first lead, then second). */
+  const jointIndex = jointModel === null ? null : jointFeatureIndex(jointModel.featureNames);
+  if (jointModel !== null && jointModel.classes.join() !== model.classes.join()) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.jointModel',
+      'jointModel must have the classes of model',
+    );
+  }
   const noiseSlopeContrast = options.noiseSlopeContrast ?? 6;
   const spikeRatio = options.spikeRatio ?? 0.5;
   const contextBeats = options.contextBeats ?? 16;
@@ -817,6 +840,7 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
   const featureScratch2 = new Float64Array(extractor.nFeatures);
   const modelFeatures2 = featureScratch2.subarray(0, names.length);
   const probabilities2 = new Float64Array(model.classes.length);
+  const jointFeatures = new Float64Array(jointIndex?.length ?? 0);
   /**
    * Cluster vote (see `clusterVoteMembers`) on `probabilities` of a beat of `cluster`, in place.
    * Each lead's clusters are its own objects, so one map holds both leads' votes.
@@ -926,9 +950,23 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       };
       const noisyContext = noiseLike && share(noiseFlags) >= contextShare;
       const pacedContext = paced && share(pacedFlags) >= contextShare;
-      const probabilities = predictBeatProbabilities(model, modelFeatures);
-      clusterVote(probabilities, extractor.lastCluster);
-      if (extractor2 !== null && secondView !== undefined) {
+      let probabilities: Float64Array;
+      if (jointIndex !== null && jointModel !== null && secondView !== undefined) {
+        // One network over both leads: the first lead's features, then the second lead's (its
+        // own extractor at the same peaks); the first lead's cluster vote.
+        extractor2?.next(secondView, prevPeak, peak, nextPeak, featureScratch2);
+        const n = BEAT_FEATURE_NAMES.length;
+        for (let i = 0; i < jointIndex.length; i++) {
+          const k = jointIndex[i] ?? 0;
+          jointFeatures[i] = k < n ? (featureScratch[k] ?? 0) : (featureScratch2[k - n] ?? 0);
+        }
+        probabilities = predictBeatProbabilities(jointModel, jointFeatures);
+        clusterVote(probabilities, extractor.lastCluster);
+      } else {
+        probabilities = predictBeatProbabilities(model, modelFeatures);
+        clusterVote(probabilities, extractor.lastCluster);
+      }
+      if (jointModel === null && extractor2 !== null && secondView !== undefined) {
         // The second lead at the same peaks: its own features, probabilities and cluster vote.
         extractor2.next(secondView, prevPeak, peak, nextPeak, featureScratch2);
         const w2 = extractor2.last;
@@ -1271,4 +1309,39 @@ export function createBeatClassifier(options: BeatClassifierOptions): BeatClassi
       };
     },
   };
+}
+
+/** Prefix of a joint two-lead model's second-lead feature names (`lead2:corrQrs`). */
+export const JOINT_SECOND_LEAD_PREFIX = 'lead2:';
+
+/**
+ * Where each feature of a joint two-lead model comes from: an index below
+ * BEAT_FEATURE_NAMES.length is the first lead's feature, BEAT_FEATURE_NAMES.length + k the
+ * second lead's feature k. The model's names must be BEAT_FEATURE_NAMES, then
+ * `lead2:<base name>` entries.
+ */
+function jointFeatureIndex(names: readonly string[]): Int32Array {
+  const n = BEAT_FEATURE_NAMES.length;
+  const index = new Int32Array(names.length);
+  let valid = names.length > n;
+  names.forEach((name, i) => {
+    if (i < n) {
+      if (name !== BEAT_FEATURE_NAMES[i]) valid = false;
+      index[i] = i;
+      return;
+    }
+    const k = name.startsWith(JOINT_SECOND_LEAD_PREFIX)
+      ? BEAT_FEATURE_NAMES.indexOf(name.slice(JOINT_SECOND_LEAD_PREFIX.length))
+      : -1;
+    if (k < 0) valid = false;
+    index[i] = n + k;
+  });
+  if (!valid) {
+    throw new SignalInputError(
+      'INVALID_OPTION',
+      'options.jointModel',
+      `jointModel features must be the beat features followed by ${JOINT_SECOND_LEAD_PREFIX}<beat feature> entries`,
+    );
+  }
+  return index;
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run eval:cross-db -- --data <root> [--data <root> ...] [--only dev|val|test] [--db a,b] [--model file] [--af-model file] [--list]
  *  [--af-min-duration 30000] [--af-exclude-sveb] [--no-atrial-evidence] [--no-long-needs-model]
- *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate] [--two-lead]
+ *  [--p-long-max 0.7] [--options '<monitor options json>'] [--native-rate] [--two-lead] [--joint-model file]
  *  [--atrial-residual-method pre-qrs|average-beat]`
  *
  * Cross-database evaluation of the shipped beat classifier and AF detector: every database is
@@ -63,7 +63,8 @@
  * `--two-lead`: the beats of a record with two leads or more are classified from two, the lead
  * above and the first other one (`analyzeArrhythmia`'s `secondLeadMv`; the rule is the
  * classifier's `leadFusion`, e.g. `--classifier '{"leadFusion":"log-mean"}'`); beat detection,
- * rhythm and AF analysis stay on the one lead. The re-timed probe rows are one-lead.
+ * rhythm and AF analysis stay on the one lead. The re-timed probe rows are one-lead. With
+ * `--joint-model`, a joint two-lead model (`train:beats --joint`) classifies them instead.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -119,6 +120,11 @@ const { values } = parseArgs({
     model: { type: 'string' },
     /** A short-window AF model file (JSON) instead of the shipped one, e.g. from `train:af --out`. */
     'af-model': { type: 'string' },
+    /**
+     * With `--two-lead`: a joint two-lead beat model file (`train:beats --joint`), the
+     * classifier's `jointModel`, in place of the one-lead model run per lead.
+     */
+    'joint-model': { type: 'string' },
     /**
      * `atrialResidual` measured by `pre-qrs` (default) or `average-beat` (QRST cancellation,
      * `createAtrialActivityTracker`'s `residualMethod`): as the `--af-model` was trained
@@ -287,10 +293,26 @@ const options: Omit<ArrhythmiaMonitorOptions, 'fs'> = {
   ...(values['af-model'] === undefined
     ? {}
     : { afShortModel: await readAfModel(values['af-model']) }),
-  ...(values.classifier === undefined
+  ...(values.classifier === undefined && values['joint-model'] === undefined
     ? {}
     : {
-        classifier: JSON.parse(values.classifier) as ArrhythmiaMonitorOptions['classifier'],
+        classifier: {
+          ...(values.classifier === undefined
+            ? {}
+            : (JSON.parse(values.classifier) as ArrhythmiaMonitorOptions['classifier'])),
+          ...(values['joint-model'] === undefined
+            ? {}
+            : {
+                jointModel: loadBeatModel(
+                  JSON.parse(
+                    await readFile(
+                      resolve(process.env.INIT_CWD ?? process.cwd(), values['joint-model']),
+                      'utf8',
+                    ),
+                  ),
+                ),
+              }),
+        },
       }),
   ...(values['atrial-residual-method'] === undefined
     ? {}

@@ -5,6 +5,7 @@
  *  [--retime-seconds 180] [--mask-af-beats]
  *  [--members 1] [--lodo] [--monitor '<json>'] [--sinus-p-features]
  *  [--af-beats <root> ...] [--af-beats-share 0.02] [--two-lead mean,log-mean,confidence[:template]]
+ *  [--joint] [--joint-features corrQrs,...] [--joint-out file]
  *  [--out src/arrhythmia/model/beat-model.json]`
  *
  * The shipped model: `npm run train:beats -- ../shared/data/mitdb --qtdb /work/data/qtdb
@@ -36,7 +37,10 @@ import type { ArrhythmiaMonitorOptions } from '../arrhythmia/create-arrhythmia-m
 import { createBeatClassifier } from '../arrhythmia/create-beat-classifier.js';
 import { LEAD_FUSION_RULES } from '../arrhythmia/fuse-lead-probabilities.js';
 import type { LeadFusionRule } from '../arrhythmia/fuse-lead-probabilities.js';
-import { SECOND_LEAD_RELIABILITIES } from '../arrhythmia/create-beat-classifier.js';
+import {
+  JOINT_SECOND_LEAD_PREFIX,
+  SECOND_LEAD_RELIABILITIES,
+} from '../arrhythmia/create-beat-classifier.js';
 import type { SecondLeadReliability } from '../arrhythmia/create-beat-classifier.js';
 import { trainBeatModel } from '../arrhythmia/train-beat-model.js';
 import { createRng } from '../synth/create-rng.js';
@@ -155,6 +159,20 @@ const { values, positionals } = parseArgs({
      */
     'two-lead': { type: 'string', default: '' },
     /**
+     * Train a joint two-lead model instead (issue 18; the classifier's `jointModel`): each row
+     * holds the first lead's features, then the `--joint-features` of a second lead at the same
+     * detected beats, relative to that lead's own template (`lead2:<name>`). Rows from every
+     * ordered pair of a record's leads (with --all-leads; else its first two), re-timed views
+     * re-time both leads alike. The held-out record is scored end to end on its first lead's
+     * beats with its second lead (`classifyBeats`' `secondLeadMv`, the fold's joint model), next
+     * to the one-lead figures of the shipped one-lead recipe on the same folds.
+     */
+    joint: { type: 'boolean', default: false },
+    /** Where `--joint` writes the joint model trained on every record, default `--out` with `-joint` before `.json`. */
+    'joint-out': { type: 'string' },
+    /** Second-lead features of `--joint` (comma list of BEAT_FEATURE_NAMES), default its morphology features. */
+    'joint-features': { type: 'string', default: '' },
+    /**
      * Beat positions the training features are computed at: `ref` (the reference annotations),
      * `detected` (the beats `detectQrs` finds on the same lead, labelled by the reference beat
      * they match within 150 ms, unmatched detections left out: the positions and RR intervals
@@ -211,6 +229,8 @@ const twoLeadRules = values['two-lead']
   });
 /** End-to-end scores of each two-lead rule, by database and pooled (key ''). */
 const twoLeadScores = twoLeadRules.map(() => new Map<string, ReturnType<typeof emptyScore>>());
+/** End-to-end scores of the `--joint` fold models, by database and pooled (key ''). */
+const jointScores = new Map<string, ReturnType<typeof emptyScore>>();
 /** End-to-end scores of each sweep setting, by database and pooled (key ''). */
 const sweepScores = sweep.map(() => new Map<string, ReturnType<typeof emptyScore>>());
 const epochs = Number(values.epochs);
@@ -234,8 +254,88 @@ const featureNames = values['sinus-p-features']
   ? [...BEAT_FEATURE_NAMES, ...SINUS_P_FEATURE_NAMES]
   : [...BEAT_FEATURE_NAMES];
 
-function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array } {
-  const nf = featureNames.length;
+/** `--joint`: the second lead's features (indices into BEAT_FEATURE_NAMES) and the model's names. */
+const joint = values.joint;
+const JOINT_DEFAULT_SECOND = [
+  'corrQrs',
+  'corrWide',
+  'corrP',
+  'rmsDiffQrs',
+  'ptp/templatePtp',
+  'width/templateWidth',
+  'areaWidth/templateAreaWidth',
+  'slope/templateSlope',
+  'pEnergy/templatePEnergy',
+  'clusterShare',
+  'clusterCorrQrs',
+  'clusterWidth',
+  'dominantShare',
+];
+const jointSecond = (
+  values['joint-features'] === '' ? JOINT_DEFAULT_SECOND : values['joint-features'].split(',')
+).map((name) => {
+  const k = BEAT_FEATURE_NAMES.indexOf(name);
+  if (k < 0) {
+    console.error(`--joint-features: ${name} is not a beat feature`);
+    process.exit(2);
+  }
+  return k;
+});
+const jointNames = [
+  ...BEAT_FEATURE_NAMES,
+  ...jointSecond.map((k) => `${JOINT_SECOND_LEAD_PREFIX}${BEAT_FEATURE_NAMES[k] ?? ''}`),
+];
+if (
+  joint &&
+  (values['sinus-p-features'] ||
+    values['af-beats'] !== undefined ||
+    values.positions !== 'detected')
+) {
+  console.error('--joint: detected positions only, not with --sinus-p-features or --af-beats');
+  process.exit(2);
+}
+
+/** Joint rows at `peaks`: lead a's features, then the --joint-features of lead b. */
+function jointFeatures(
+  a: Float64Array,
+  b: Float64Array,
+  fs: number,
+  peaks: Int32Array,
+): Float64Array {
+  const fa = computeBeatFeatures(a, fs, peaks).values;
+  const fb = computeBeatFeatures(b, fs, peaks).values;
+  const n = BEAT_FEATURE_NAMES.length;
+  const nf = jointNames.length;
+  const out = new Float64Array(peaks.length * nf);
+  for (let k = 0; k < peaks.length; k++) {
+    out.set(fa.subarray(k * n, (k + 1) * n), k * nf);
+    jointSecond.forEach((j, i) => {
+      out[k * nf + n + i] = fb[k * n + j] ?? 0;
+    });
+  }
+  return out;
+}
+
+/**
+ * A joint training view: lead a's beats as detectQrs finds them (labelled by the reference),
+ * with joint features of a and b (same length and beats).
+ */
+function jointView(a: RecordBeats, b: RecordBeats, det?: Int32Array): RecordBeats {
+  const peaks = det ?? detectQrs(a.ecgMv, { fs: a.fs });
+  return {
+    ...a,
+    lead: `${a.lead}&${b.lead}`,
+    peaks,
+    labels: labelDetectedBeats(a.peaks, a.labels, peaks, a.fs),
+    features: jointFeatures(a.ecgMv, b.ecgMv, a.fs, peaks),
+    nFeatures: jointNames.length,
+  };
+}
+
+function trainingSet(
+  records: RecordBeats[],
+  nf: number = featureNames.length,
+): { x: Float64Array; y: Int32Array } {
   const picks: [RecordBeats, number][] = [];
   let nN = 0;
   for (const r of records) {
@@ -271,11 +371,15 @@ function trainingSet(records: RecordBeats[]): { x: Float64Array; y: Int32Array }
   return { x, y };
 }
 
-function train(records: RecordBeats[], provenance: Record<string, unknown>): BeatModel {
-  const { x, y } = trainingSet(records);
+function train(
+  records: RecordBeats[],
+  provenance: Record<string, unknown>,
+  names: readonly string[] = featureNames,
+): BeatModel {
+  const { x, y } = trainingSet(records, names.length);
   const fit = (s: number): BeatModel =>
     trainBeatModel(x, y, {
-      featureNames: [...featureNames],
+      featureNames: [...names],
       epochs,
       hidden,
       seed: s,
@@ -402,6 +506,8 @@ if (!(retimeSeconds > 0)) {
 const wanderShare = Number(values['wander-share']);
 /** Augmented training views of each record (never scored, never of the held-out record). */
 const augmented = new Map<string, RecordBeats[]>();
+/** `--joint` training views of each record (its lead pairs and their re-timed views). */
+const jointViews = new Map<string, RecordBeats[]>();
 
 /** A record's beats and labels on another signal (same length and rate), features recomputed. */
 function withSignal(r: RecordBeats, ecgMv: Float64Array, lead: string): RecordBeats {
@@ -546,7 +652,7 @@ for (const [db, d, names] of sources) {
     records.push(r);
     database.set(name, db);
     detected.set(name, detectQrs(r.ecgMv, { fs: r.fs }));
-    if (values['all-leads'] || values['score-other-leads'] || twoLeadRules.length > 0) {
+    if (values['all-leads'] || values['score-other-leads'] || twoLeadRules.length > 0 || joint) {
       const extra: RecordBeats[] = [];
       for (let lead = 0; lead < r.nLeads; lead++) {
         if (lead !== r.leadIndex) extra.push(await loadRecordBeats(d, name, lead, featureOptions));
@@ -575,6 +681,64 @@ for (const [db, d, names] of sources) {
       }
     }
     augmented.set(name, views);
+    if (joint) {
+      // Every ordered pair of the record's leads (--all-leads; else the first two), and with
+      // --augment retime a re-timed view of each pair: both leads re-timed by the same draws
+      // (retimeBeats' choices depend on the beats and labels only, which the leads share).
+      const leads = [r, ...(otherLeads.get(name) ?? [])];
+      const pairs: [RecordBeats, RecordBeats][] = [];
+      for (const a of values['all-leads'] ? leads : leads.slice(0, 1)) {
+        for (const b of leads) {
+          if (a === b || a.ecgMv.length !== b.ecgMv.length) continue;
+          pairs.push([a, b]);
+          if (!values['all-leads']) break;
+        }
+      }
+      const jv: RecordBeats[] = [];
+      pairs.forEach(([a, b], k) => {
+        jv.push(jointView(a, b, a === r ? detected.get(name) : undefined));
+        if (!augment.has('retime')) return;
+        const s = seed * 104729 + records.length * 16 + k;
+        const ta = randomRetimedView(
+          a.ecgMv,
+          a.fs,
+          a.peaks,
+          a.labels,
+          createRng(s),
+          [0.4, 0.85],
+          retimeSeconds,
+        );
+        const tb = randomRetimedView(
+          b.ecgMv,
+          b.fs,
+          b.peaks,
+          b.labels,
+          createRng(s),
+          [0.4, 0.85],
+          retimeSeconds,
+        );
+        if (ta === null || tb === null || ta.peaks.length !== tb.peaks.length) return;
+        jv.push(
+          jointView(
+            {
+              ...a,
+              ecgMv: ta.ecgMv,
+              peaks: ta.peaks,
+              labels: ta.labels,
+              lead: `${a.lead}+retimed`,
+            },
+            {
+              ...b,
+              ecgMv: tb.ecgMv,
+              peaks: tb.peaks,
+              labels: tb.labels,
+              lead: `${b.lead}+retimed`,
+            },
+          ),
+        );
+      });
+      jointViews.set(name, jv);
+    }
   }
 }
 /**
@@ -624,6 +788,13 @@ if (!values['no-cv']) {
   const probe = emptyProbe();
   for (const test of records) {
     const model = train(withLeads(records.filter((r) => r !== test)), { heldOut: test.record });
+    const jointModel = joint
+      ? train(
+          records.filter((r) => r !== test).flatMap((r) => jointViews.get(r.record) ?? []),
+          { heldOut: test.record, joint: jointNames.slice(BEAT_FEATURE_NAMES.length) },
+          jointNames,
+        )
+      : null;
     scoreProbe(test, classifierOptions, model, probe);
     // Probabilities after the cluster vote (the class thresholds, which the table varies, do not
     // change them).
@@ -675,6 +846,23 @@ if (!values['no-cv']) {
       }
     }
     const second = otherLeads.get(test.record)?.[0];
+    if (jointModel !== null && second !== undefined) {
+      const c = classifyBeats(test.ecgMv, test.fs, det, {
+        ...monitorOptions,
+        model,
+        classifier: { ...classifierOptions, jointModel },
+        secondLeadMv: second.ecgMv,
+      });
+      const score = scoreMatched(test.peaks, test.labels, det, c, test.fs);
+      for (const key of ['', db]) {
+        const s = jointScores.get(key) ?? emptyScore();
+        addScore(s, score);
+        jointScores.set(key, s);
+      }
+      otherLines.push(
+        `        +${second.lead.padEnd(5)} ${'joint'.padEnd(22)} ${''.padStart(10)} ${brief(score, 2).padStart(16)} | ${brief(score, 1)}`,
+      );
+    }
     twoLeadRules.forEach(({ name, rule, reliability }, k) => {
       const into = twoLeadScores[k];
       if (into === undefined || second === undefined) return;
@@ -751,12 +939,17 @@ if (!values['no-cv']) {
       `\n${formatScore(otherLeadScore, "LORO CV, end to end, the held-out records' other leads")}`,
     );
   }
-  if (twoLeadRules.length > 0) {
+  if (twoLeadRules.length > 0 || joint) {
     console.log(
       "\ntwo-lead fusion, LORO CV end to end (first lead's beats, both leads' probabilities): VEB Se / +P, SVEB Se / +P, F Se / +P",
     );
     for (const [key, score] of [['all', endToEnd], ...endToEndByDb] as const) {
       console.log(`one lead ${key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`);
+    }
+    for (const [key, score] of jointScores) {
+      console.log(
+        `joint ${key === '' ? 'all' : key}: ${seP(score, 2)} | ${seP(score, 1)} | ${seP(score, 3)}`,
+      );
     }
     twoLeadRules.forEach(({ name }, k) => {
       for (const [key, score] of twoLeadScores[k] ?? []) {
@@ -839,6 +1032,26 @@ const model = train(withLeads(records), {
       : 'MIT-BIH Arrhythmia Database (DS1); QT Database records of the MIT-BIH Supraventricular Arrhythmia Database (sel8xx)',
   leads: values['all-leads'] ? 'all' : 'MLII or first',
 });
+if (joint) {
+  const jointModel = train(
+    records.flatMap((r) => jointViews.get(r.record) ?? []),
+    {
+      records: records.map((r) => r.record),
+      joint: jointNames.slice(BEAT_FEATURE_NAMES.length),
+      leads: values['all-leads'] ? 'every ordered pair' : 'first and second',
+    },
+    jointNames,
+  );
+  const jointOut = values['joint-out'] ?? `${values.out.replace(/\.json$/, '')}-joint.json`;
+  await writeFile(
+    jointOut,
+    await format(JSON.stringify(jointModel), {
+      ...(await resolveConfig(jointOut)),
+      parser: 'json',
+    }),
+  );
+  console.log(`joint two-lead model trained on all ${records.length} records -> ${jointOut}`);
+}
 // Written as Prettier formats it, so `npm run check` passes on a freshly trained model.
 const json = await format(JSON.stringify(model), {
   ...(await resolveConfig(values.out)),
