@@ -145,7 +145,8 @@ export class UsersService {
       await repos.users.delete(target.id);
       // Their packets' patient_id is now null (foreign key): their rollup rows go to '' with them,
       // which is what an unassigned device's /stats and /series read (rolledUpFor).
-      await repos.vitals.foldRollupIntoNoPatient(target.id);
+      // Only a patient's id keys rollup rows: a doctor's or admin's deletion scans nothing.
+      if (target.role === 'patient') await repos.vitals.foldRollupIntoNoPatient(target.id);
       return served;
     });
     for (const listener of this.deletedListeners) await listener(target.id, deviceIds);
