@@ -159,6 +159,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       clock,
       database,
       repositories,
+      transactor,
       hasher: overrides.passwordHasher ?? createArgon2Hasher(),
       // MQTT partition sessions: every instance subscribes a new device in its partition's
       // session, whichever instance registered it.

@@ -6,7 +6,7 @@ import { loadOrCreateSecret } from '../adapters/secrets.js';
 import { createTokenSigner } from '../adapters/token-signer.js';
 import type { Config } from '../config/env.js';
 import type { Database } from '../db/database.js';
-import type { Repositories } from '../repositories/index.js';
+import type { Repositories, Transactor } from '../repositories/index.js';
 import { AuthService } from '../services/auth.service.js';
 import { DevicesService } from '../services/devices.service.js';
 import { HealthService } from '../services/health.service.js';
@@ -18,6 +18,7 @@ export function createIdentity(o: {
   clock: Clock;
   database: Database;
   repositories: Repositories;
+  transactor: Transactor;
   hasher: PasswordHasher;
   /** Told of every device registered (MQTT partition sessions on other instances). */
   onDeviceRegistered?: ((deviceId: string) => void) | undefined;
@@ -47,6 +48,17 @@ export function createIdentity(o: {
     globalApiKey: config.apiKey,
     ...(o.onDeviceRegistered === undefined ? {} : { onRegistered: o.onDeviceRegistered }),
   });
+  const users = new UsersService({
+    users: repositories.users,
+    refreshTokens: repositories.refreshTokens,
+    hasher: o.hasher,
+    clock,
+    transactor: o.transactor,
+  });
+  users.onDeleted(() => {
+    devices.forgetKeys();
+    return Promise.resolve();
+  });
   return {
     auth: new AuthService({
       users: repositories.users,
@@ -58,15 +70,7 @@ export function createIdentity(o: {
       clock,
       refreshTtlSeconds: config.jwt.refreshTtlSeconds,
     }),
-    users: new UsersService({
-      users: repositories.users,
-      refreshTokens: repositories.refreshTokens,
-      hasher: o.hasher,
-      clock,
-      onDeleted: () => {
-        devices.forgetKeys();
-      },
-    }),
+    users,
     devices,
     health: new HealthService({ health: repositories.health, dialect: o.database.dialect }),
   };

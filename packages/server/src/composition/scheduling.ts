@@ -13,8 +13,8 @@ import type { Vitals } from './vitals.js';
 const ANALYSIS_IDLE_MS = 10 * 60_000;
 
 /**
- * Periodic work, all through one scheduler: analysis-state eviction (this instance's memory)
- * and, as cluster-wide jobs run by whichever instance holds the job's lease (`jobs`, see
+ * Periodic work, all through one scheduler: analysis-state and ingest-state eviction (this
+ * instance's memory; the ingest's after INGEST_IDLE_EVICT_S without a reading) and, as cluster-wide jobs run by whichever instance holds the job's lease (`jobs`, see
  * cluster/cluster-jobs.ts), the device-silent sweep (every `silentSweepMs`, default
  * DEVICE_SILENT_SWEEP_S; 0 turns both off), data retention (hourly, only when
  * VITALS_RETENTION_DAYS or AUDIO_RETENTION_DAYS > 0) and audit retention (hourly, only when AUDIT_RETENTION_DAYS > 0); on PostgreSQL, on every
@@ -28,7 +28,7 @@ export function startScheduledWork(o: {
   /** Cluster-wide jobs: a scheduler per job that runs it only where the job's lease is held. */
   jobs: JobSchedulerFor;
   repositories: Repositories;
-  vitals: Pick<Vitals, 'analysis' | 'alerts'>;
+  vitals: Pick<Vitals, 'analysis' | 'alerts' | 'kinds'>;
   audit: Pick<AuditService, 'purge'>;
   log: Logger;
   retentionLog: Logger;
@@ -40,6 +40,10 @@ export function startScheduledWork(o: {
   if (sweepMs > 0) {
     const cancelEviction = o.scheduler.every(sweepMs, () => {
       vitals.analysis.evictIdle(clock.now() - ANALYSIS_IDLE_MS);
+      for (const ingest of Object.values(vitals.kinds))
+        ingest.evictIdle(clock.now() - o.config.ingestIdleMs).catch((err: unknown) => {
+          o.log.warn({ err }, 'ingest state eviction failed');
+        });
     });
     const cancelSweep = o.jobs('device-silent-sweep').every(sweepMs, () => {
       vitals.alerts.sweepSilent().catch((err: unknown) => {

@@ -232,6 +232,15 @@ export async function createVitals(o: VitalsOptions) {
   o.identity.devices.onReleased(async (_patientId, deviceId) => {
     for (const ingest of Object.values(kinds)) await ingest.forgetDevice(deviceId);
   });
+  // A deleted patient's devices are unassigned by a foreign key, not released: their alert rule
+  // state and ingest state (rhythm trackers, ECG windows) go here, so the device's next patient
+  // inherits none of it.
+  o.identity.users.onDeleted(async (patientId, deviceIds) => {
+    alertRules.forgetPatient(patientId);
+    await alerts.forgetPatient(patientId, deviceIds);
+    for (const deviceId of deviceIds)
+      for (const ingest of Object.values(kinds)) await ingest.forgetDevice(deviceId);
+  });
   if (cluster !== undefined) {
     const ecg = kinds.vitals;
     const inPartition = (p: number) => (deviceId: string) => partitionOf(deviceId) === p;

@@ -24,6 +24,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it("drops an idle device's ingest state after INGEST_IDLE_EVICT_S, 15 minutes by default", () => {
+    expect(loadConfig({}).ingestIdleMs).toBe(900_000);
+    expect(loadConfig({ INGEST_IDLE_EVICT_S: '120' }).ingestIdleMs).toBe(120_000);
+    expect(() => loadConfig({ INGEST_IDLE_EVICT_S: '10' })).toThrow(/INGEST_IDLE_EVICT_S/);
+  });
+
   it('derives the address other instances reach this one at from HOST and PORT, unless given', () => {
     expect(loadConfig({ HOST: '127.0.0.1', PORT: '9001' }).instanceUrl).toBe(
       'http://127.0.0.1:9001',

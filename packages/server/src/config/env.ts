@@ -107,6 +107,13 @@ export const EnvSchema = Type.Object({
     default: 30,
     description: 'Period of the device-silent sweep (cluster-wide job, run by one instance)',
   }),
+  INGEST_IDLE_EVICT_S: Type.Integer({
+    minimum: 60,
+    maximum: 86_400,
+    default: 900,
+    description:
+      "Seconds without a reading after which a device's in-memory ingest state (packet order, stream analysis, a 12-lead window) is dropped; its next reading starts as after a restart",
+  }),
   ECG12_ANONYMOUS: Type.Boolean({
     default: false,
     description:
@@ -212,6 +219,8 @@ export interface Config {
   forwardToOwner: boolean;
   /** Period of the device-silent sweep, ms (DEVICE_SILENT_SWEEP_S). */
   silentSweepMs: number;
+  /** Idle time after which a device's ingest state is dropped, ms (INGEST_IDLE_EVICT_S). */
+  ingestIdleMs: number;
   retention: {
     /** Days of every kind of measurement kept (VITALS_RETENTION_DAYS); 0 keeps them all. */
     vitalsDays: number;
@@ -391,6 +400,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     instanceUrl: e.VIGIL_INSTANCE_URL?.replace(/\/$/, '') ?? defaultInstanceUrl(e.HOST, e.PORT),
     forwardToOwner: e.FORWARD_TO_OWNER,
     silentSweepMs: e.DEVICE_SILENT_SWEEP_S * 1000,
+    ingestIdleMs: e.INGEST_IDLE_EVICT_S * 1000,
     analysisWorkers:
       e.ANALYSIS_WORKERS ??
       (e.NODE_ENV === 'test' ? 0 : Math.min(4, Math.max(0, availableParallelism() - 1))),

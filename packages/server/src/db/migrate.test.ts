@@ -480,6 +480,50 @@ describe('migrateToLatest', () => {
     expect(await rollup('HANDED-NOW')).toEqual(split);
   });
 
+  it("files the rollup rows of patients deleted before 033 under no patient, added into the minute's no-patient row", async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<unknown>;
+    const migrating = database.db as unknown as Kysely<never>;
+    await migrateToLatest(migrating, database.dialect, before('033'));
+    await sql`insert into users (id, email, name, role, password_hash, created_at, updated_at)
+      values ('kept', 'kept@example.test', 'P', 'patient', 'h', 0, 0)`.execute(db);
+    await sql`insert into devices (id, device_id, name, api_key_hash, api_key_prefix, patient_id,
+      owner_id, created_at, updated_at) values ('d1', 'PATCH', 'n', 'd1', 'd1', null, null, 0, 0)`.execute(
+      db,
+    );
+    const minute = Date.UTC(2026, 11, 7, 9, 0);
+    // [minute, patient_key, packets, hr_n, hr_sum, hr_min, hr_max]: 'gone-1' and 'gone-2' name
+    // patients deleted before 033 (no user), 'kept' one who still exists.
+    const stored = [
+      [0, '', 10, 10, 600, 55, 65],
+      [0, 'gone-1', 20, 20, 2000, 90, 110],
+      [0, 'gone-2', 5, 4, 280, 50, 80],
+      [1, 'gone-1', 30, 0, 0, null, null],
+      [1, 'kept', 7, 7, 490, 70, 70],
+    ] as const;
+    for (const [m, key, packets, n, sum, lo, hi] of stored)
+      await sql`insert into vitals_minute (device_id, minute, patient_key, packets, hr_n, hr_sum,
+        hr_min, hr_max, spo2_n, spo2_sum, temp_n, temp_sum) values ('PATCH',
+        ${minute + m * 60_000}, ${key}, ${packets}, ${n}, ${sum}, ${lo}, ${hi}, 0, 0, 0, 0)`.execute(
+        db,
+      );
+
+    await migrateToLatest(migrating, database.dialect);
+    const rows = await database.db
+      .selectFrom('vitals_minute')
+      .select(['minute', 'patient_key', 'packets', 'hr_n', 'hr_sum', 'hr_min', 'hr_max'])
+      .where('device_id', '=', 'PATCH')
+      .orderBy('minute')
+      .orderBy('patient_key')
+      .execute();
+    expect(rows.map((r) => ({ ...r, minute: (r.minute - minute) / 60_000 }))).toEqual([
+      // 10 + 20 + 5 packets; 34 rates summing 2,880 between 50 and 110 bpm.
+      { minute: 0, patient_key: '', packets: 35, hr_n: 34, hr_sum: 2880, hr_min: 50, hr_max: 110 },
+      { minute: 1, patient_key: '', packets: 30, hr_n: 0, hr_sum: 0, hr_min: null, hr_max: null },
+      { minute: 1, patient_key: 'kept', packets: 7, hr_n: 7, hr_sum: 490, hr_min: 70, hr_max: 70 },
+    ]);
+  });
+
   it.skipIf(process.env.DATABASE_URL === undefined)(
     'drops a schema only once no migration runner is introspecting the database (PostgreSQL)',
     async () => {

@@ -96,6 +96,8 @@ interface DeviceState<V, S> {
    */
   alertsUnknown: Set<number>;
   kind: S;
+  /** When a request or catch-up of the device last used this state (clock ms): idle eviction. */
+  lastUsedMs: number;
 }
 
 /** Retry-After (s) of an upload refused because it waited too long or the server is stopping. */
@@ -284,6 +286,35 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
     });
   }
 
+  /**
+   * Drops the state of devices in service that sent nothing since `idleSinceMs` (clock ms), as
+   * forgetDevice does for a released one: a device that stays assigned but falls silent (taken
+   * off, battery out) kept its state for good, a 12-lead one's 10 s window ~0.5 MB. Its next
+   * reading starts as after a restart: the newest stored reading is read back, and the stream's
+   * analysis starts afresh. A device with readings held for a missing earlier one keeps its state
+   * (they are stored; dropping them would leave them never assessed). Resolves once evicted.
+   */
+  async evictIdle(idleSinceMs: number): Promise<number> {
+    const idle = (s: DeviceState<V, S> | undefined) =>
+      s !== undefined && s.lastUsedMs < idleSinceMs && s.orderer.held === 0;
+    let evicted = 0;
+    await Promise.all(
+      [...this.devices.entries()]
+        .filter(([, s]) => idle(s))
+        .map(([deviceId]) =>
+          this.enqueue(deviceId, () => {
+            // Looked at again in the device's turn: a request may have used it meanwhile.
+            if (idle(this.devices.get(deviceId))) {
+              this.devices.delete(deviceId);
+              evicted++;
+            }
+            return Promise.resolve();
+          }),
+        ),
+    );
+    return evicted;
+  }
+
   /** Devices whose ingest state this instance holds (tests, memory checks). */
   get devicesTracked(): number {
     return this.devices.size;
@@ -376,9 +407,11 @@ export class SignalIngest<P extends DevicePayload, V, R, A, S> {
         restartAnalysis: false,
         alertsUnknown: new Set(),
         kind: this.kind.createDeviceState(),
+        lastUsedMs: 0,
       };
       this.devices.set(deviceId, s);
     }
+    s.lastUsedMs = this.deps.clock.now();
     if (s.newestTs === undefined) {
       const latest = await this.kind.repository.latest(deviceId);
       s.newestTs = latest?.tsMs ?? -1;

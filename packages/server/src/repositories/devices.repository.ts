@@ -111,6 +111,17 @@ export class DevicesRepository {
     return this.db.isTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
+  /** The devices assigned to the patient now (what a deletion of the patient unassigns). */
+  async deviceIdsOfPatient(patientId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('devices')
+      .select('device_id')
+      .where('patient_id', '=', patientId)
+      .orderBy('device_id')
+      .execute();
+    return rows.map((r) => r.device_id);
+  }
+
   /** Every device id in service (MQTT partition sessions subscribe their topics). */
   async allDeviceIds(): Promise<string[]> {
     const rows = await this.db

@@ -37,13 +37,10 @@ export function ownedBy(
 /**
  * The filter of `RowOwner` on the per-minute rollup's `patient_key` (migration 032: the packets'
  * `patient_id`, '' for none). Deleting a patient sets their packets' `patient_id` to null (its
- * foreign key) but leaves their rollup rows keyed by the id of no user: rows taken for no patient
- * are those keyed '' and those of a patient who no longer exists, as in the raw rows.
+ * foreign key) and, in the same transaction, files their rollup rows under '' (UsersService.delete;
+ * migration 033 for those deleted before): rows taken for no patient are those keyed ''.
  */
 export function rolledUpFor(owner: RowOwner): RawBuilder<SqlBool> {
   if (owner === undefined) return sql<SqlBool>`1 = 1`;
-  if (owner !== null) return sql<SqlBool>`${sql.ref('vitals_minute.patient_key')} = ${owner}`;
-  return sql<SqlBool>`(${sql.ref('vitals_minute.patient_key')} = '' or not exists (
-    select 1 from users as rollup_patient
-    where rollup_patient.id = ${sql.ref('vitals_minute.patient_key')}))`;
+  return sql<SqlBool>`${sql.ref('vitals_minute.patient_key')} = ${owner ?? ''}`;
 }

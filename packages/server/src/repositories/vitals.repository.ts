@@ -1,4 +1,12 @@
-import { sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
+import {
+  sql,
+  type Compilable,
+  type ExpressionBuilder,
+  type Kysely,
+  type OnConflictDatabase,
+  type OnConflictTables,
+  type RawBuilder,
+} from 'kysely';
 import {
   VITALS_ROW_COLUMNS,
   type EcgChunk,
@@ -105,6 +113,13 @@ export interface VitalsRepository {
     maxChunkMs: number,
     owner?: RowOwner,
   ): Promise<EcgChunk[]>;
+  /**
+   * Files a deleted patient's per-minute rollup rows under no patient (`patient_key` ''), as
+   * deleting them sets their packets' `patient_id` to null: added into the '' row of the same
+   * device and minute where there is one (counts and sums add, extremes compare). Run in the
+   * transaction that deletes the patient.
+   */
+  foldRollupIntoNoPatient(patientId: string): Promise<void>;
   /** Time buckets of the rows of `owner` (undefined: every row) from the per-minute rollup. */
   series(
     deviceId: string,
@@ -234,6 +249,50 @@ function extreme(column: string, op: '<' | '>') {
   >`case when ${theirs} is null then ${mine} when ${mine} is null or ${theirs} ${sql.raw(op)} ${mine} then ${theirs} else ${mine} end`;
 }
 
+/** Every column of the per-minute rollup (migration 032's table). */
+const ROLLUP_COLUMNS = [
+  'device_id',
+  'minute',
+  'patient_key',
+  'packets',
+  'hr_n',
+  'hr_sum',
+  'hr_min',
+  'hr_max',
+  'spo2_n',
+  'spo2_sum',
+  'spo2_min',
+  'spo2_max',
+  'temp_n',
+  'temp_sum',
+  'temp_min',
+  'temp_max',
+] as const satisfies readonly (keyof VitalsMinuteTable)[];
+
+/**
+ * An upsert's update of a rollup row already stored at the same key: counts and sums add, extremes
+ * compare (what the ingest path and a deleted patient's rows folded into '' both need).
+ */
+function mergedRollupRow(
+  eb: ExpressionBuilder<OnConflictDatabase<DB, 'vitals_minute'>, OnConflictTables<'vitals_minute'>>,
+) {
+  return {
+    packets: eb('vitals_minute.packets', '+', eb.ref('excluded.packets')),
+    hr_n: eb('vitals_minute.hr_n', '+', eb.ref('excluded.hr_n')),
+    hr_sum: eb('vitals_minute.hr_sum', '+', eb.ref('excluded.hr_sum')),
+    hr_min: extreme('hr_min', '<'),
+    hr_max: extreme('hr_max', '>'),
+    spo2_n: eb('vitals_minute.spo2_n', '+', eb.ref('excluded.spo2_n')),
+    spo2_sum: eb('vitals_minute.spo2_sum', '+', eb.ref('excluded.spo2_sum')),
+    spo2_min: extreme('spo2_min', '<'),
+    spo2_max: extreme('spo2_max', '>'),
+    temp_n: eb('vitals_minute.temp_n', '+', eb.ref('excluded.temp_n')),
+    temp_sum: eb('vitals_minute.temp_sum', '+', eb.ref('excluded.temp_sum')),
+    temp_min: extreme('temp_min', '<'),
+    temp_max: extreme('temp_max', '>'),
+  };
+}
+
 /**
  * The heart rates measured from the ECG of packets that sent none, per device and minute: what
  * the rollup's `hr_*` add for them (packetHeartRateSql's second half).
@@ -322,21 +381,7 @@ async function upsertMinuteRollup(
         .insertInto('vitals_minute')
         .values(chunk)
         .onConflict((oc) =>
-          oc.columns(['device_id', 'minute', 'patient_key']).doUpdateSet((eb) => ({
-            packets: eb('vitals_minute.packets', '+', eb.ref('excluded.packets')),
-            hr_n: eb('vitals_minute.hr_n', '+', eb.ref('excluded.hr_n')),
-            hr_sum: eb('vitals_minute.hr_sum', '+', eb.ref('excluded.hr_sum')),
-            hr_min: extreme('hr_min', '<'),
-            hr_max: extreme('hr_max', '>'),
-            spo2_n: eb('vitals_minute.spo2_n', '+', eb.ref('excluded.spo2_n')),
-            spo2_sum: eb('vitals_minute.spo2_sum', '+', eb.ref('excluded.spo2_sum')),
-            spo2_min: extreme('spo2_min', '<'),
-            spo2_max: extreme('spo2_max', '>'),
-            temp_n: eb('vitals_minute.temp_n', '+', eb.ref('excluded.temp_n')),
-            temp_sum: eb('vitals_minute.temp_sum', '+', eb.ref('excluded.temp_sum')),
-            temp_min: extreme('temp_min', '<'),
-            temp_max: extreme('temp_max', '>'),
-          })),
+          oc.columns(['device_id', 'minute', 'patient_key']).doUpdateSet(mergedRollupRow),
         ),
     );
   }
@@ -509,6 +554,27 @@ export function createVitalsRepository(db: Kysely<DB>, dialect: Dialect): Vitals
           .limit(1)
           .executeTakeFirst();
   return {
+    async foldRollupIntoNoPatient(patientId) {
+      if (patientId === '') return;
+      await db
+        .insertInto('vitals_minute')
+        .columns(ROLLUP_COLUMNS)
+        .expression(
+          db
+            .selectFrom('vitals_minute')
+            .select(
+              ROLLUP_COLUMNS.map((c) =>
+                c === 'patient_key' ? sql<string>`''`.as('patient_key') : sql.ref(c).as(c),
+              ),
+            )
+            .where('patient_key', '=', patientId),
+        )
+        .onConflict((oc) =>
+          oc.columns(['device_id', 'minute', 'patient_key']).doUpdateSet(mergedRollupRow),
+        )
+        .execute();
+      await db.deleteFrom('vitals_minute').where('patient_key', '=', patientId).execute();
+    },
     async writeUnits(units) {
       try {
         await writeUnitsOnce(units);

@@ -77,6 +77,11 @@ export class AlertRulesService {
     return rules;
   }
 
+  /** A deleted patient's cached rules go (their overrides went with them: ON DELETE CASCADE). */
+  forgetPatient(patientId: string): void {
+    this.cache.delete(patientId);
+  }
+
   async get(
     viewer: Viewer,
     patientId: string,

@@ -397,6 +397,36 @@ export class AlertsService implements AlertSink {
     });
   }
 
+  /**
+   * A patient was deleted (their alerts went with them: ON DELETE CASCADE): the evaluation state
+   * held for them goes too, once their queued evaluations are done, and so does that of the
+   * devices that served them (`deviceIds`), so whoever a device serves next starts afresh. Without
+   * this, a device-silent alert open for the deleted patient stayed open in memory for the device
+   * (its state is per device): the next patient's silent device was never alerted (the sweep
+   * "updated" the deleted alert) and their first packet "cleared" it.
+   */
+  async forgetPatient(patientId: string, deviceIds: readonly string[]): Promise<void> {
+    await this.enqueue(patientId, () => {
+      this.ruleStates.delete(patientId);
+      for (const [k, row] of this.open)
+        if (row.patient_id === patientId) {
+          this.open.delete(k);
+          this.pendingCounts.delete(k);
+        }
+      for (const deviceId of deviceIds) {
+        this.offlineStates.delete(deviceId);
+      }
+      for (const [deviceId, heard] of this.lastHeard)
+        if (heard.patientId === patientId) this.lastHeard.delete(deviceId);
+      return Promise.resolve();
+    });
+  }
+
+  /** Patients with evaluation state held (tests, memory checks). */
+  get patientsTracked(): number {
+    return this.ruleStates.size;
+  }
+
   /** Devices whose last packet time is held for the device-silent sweep (tests, memory checks). */
   get devicesHeard(): number {
     return this.lastHeard.size;

@@ -3,6 +3,7 @@ import type { PasswordHasher } from '../adapters/password-hasher.js';
 import { newId } from '../adapters/random.js';
 import type { Role } from '../db/schema.js';
 import { DomainError, forbidden, notFound, validationFailed } from '../errors/catalogue.js';
+import type { Repositories } from '../repositories/index.js';
 import type { RefreshTokensRepository } from '../repositories/refresh-tokens.repository.js';
 import type { UserPatch, UserRow, UsersRepository } from '../repositories/users.repository.js';
 import { assertPasswordStrength, normaliseEmail } from './password-policy.js';
@@ -28,9 +29,19 @@ export interface UsersServiceDeps {
   refreshTokens: RefreshTokensRepository;
   hasher: PasswordHasher;
   clock: Clock;
-  /** Called after a user is deleted (their devices lost their patient: caches must forget them). */
-  onDeleted?: (userId: string) => void;
+  /** Runs a user's deletion in one transaction, with the repositories it writes bound to it. */
+  transactor: {
+    run<T>(
+      fn: (repos: Pick<Repositories, 'users' | 'devices' | 'vitals'>) => Promise<T>,
+    ): Promise<T>;
+  };
 }
+
+/**
+ * Told, once a user's deletion is committed, of the devices that served them until then (their
+ * devices lost their patient: caches and per-device state must forget them). Must not throw.
+ */
+export type UserDeletedListener = (userId: string, deviceIds: readonly string[]) => Promise<void>;
 
 /**
  * User management with the rules of seed 004: admins manage doctors and admins, doctors manage
@@ -38,7 +49,14 @@ export interface UsersServiceDeps {
  * (visibility is part of the SQL); what they may see but not change is FORBIDDEN.
  */
 export class UsersService {
+  private readonly deletedListeners: UserDeletedListener[] = [];
+
   constructor(private readonly deps: UsersServiceDeps) {}
+
+  /** Registers a listener told of every deleted user; the deletion's answer waits for it. */
+  onDeleted(listener: UserDeletedListener): void {
+    this.deletedListeners.push(listener);
+  }
 
   async create(actor: AuthUser, input: CreateUserInput): Promise<UserView> {
     let role: Role;
@@ -119,8 +137,19 @@ export class UsersService {
       // on their own, or whose doctor was deleted) is the admin's, or no one could remove them.
       throw forbidden('Patients are managed by their doctor');
     }
-    await this.deps.users.delete(target.id);
-    this.deps.onDeleted?.(target.id);
+    const deviceIds = await this.deps.transactor.run(async (repos) => {
+      const served = await repos.devices.deviceIdsOfPatient(target.id);
+      // The user first: on PostgreSQL the delete waits for ingest transactions still storing
+      // packets for them (their foreign key's lock), so the rollup rows folded next include
+      // theirs, and none can be added for the deleted patient afterwards.
+      await repos.users.delete(target.id);
+      // Their packets' patient_id is now null (foreign key): their rollup rows go to '' with them,
+      // which is what an unassigned device's /stats and /series read (rolledUpFor).
+      // Only a patient's id keys rollup rows: a doctor's or admin's deletion scans nothing.
+      if (target.role === 'patient') await repos.vitals.foldRollupIntoNoPatient(target.id);
+      return served;
+    });
+    for (const listener of this.deletedListeners) await listener(target.id, deviceIds);
   }
 
   /** doctors and admins: admin only; patients: admin (all) or doctor (own). */

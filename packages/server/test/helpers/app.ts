@@ -40,6 +40,8 @@ export interface TestAppOptions {
   rppg?: ContainerOverrides['rppg'];
   /** Audit trail hooks (how often buffered events are written). */
   audit?: ContainerOverrides['audit'];
+  /** Periodic work (default: node timers); a test's own runs tasks when the test says. */
+  scheduler?: ContainerOverrides['scheduler'];
 }
 
 /**
@@ -72,6 +74,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(options.vitals === undefined ? {} : { vitals: options.vitals }),
     ...(options.rppg === undefined ? {} : { rppg: options.rppg }),
     ...(options.audit === undefined ? {} : { audit: options.audit }),
+    ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
     database:
       options.database !== undefined
         ? options.database

@@ -31,6 +31,7 @@ import * as mqttRedelivery from './029_mqtt_redelivery.js';
 import * as alertSeenByPatient from './030_alert_seen_by_patient.js';
 import * as retentionByTime from './031_retention_by_time.js';
 import * as rollupByPatient from './032_rollup_by_patient.js';
+import * as deletedPatientsRollup from './033_deleted_patients_rollup.js';
 
 /**
  * Every migration, in order. A new one is a file `NNN_name.ts` exporting `up` (and `down`) plus
@@ -70,4 +71,5 @@ export const migrations: Record<string, Migration> = {
   '030_alert_seen_by_patient': alertSeenByPatient,
   '031_retention_by_time': retentionByTime,
   '032_rollup_by_patient': rollupByPatient,
+  '033_deleted_patients_rollup': deletedPatientsRollup,
 };
