@@ -84,9 +84,7 @@ export const Seed004BatchSchema = Type.Array(
  *
  * `timestamp` is epoch seconds or epoch milliseconds: values below 1e11 are seconds (1e11 s is
  * the year 5138, while 1e11 ms is March 1973, before any device clock), larger ones are
- * milliseconds. It must be a whole millisecond: seconds with at most 3 decimals, milliseconds
- * an integer (anything finer is refused with 400 naming `timestamp`, by the server: a JSON schema
- * `multipleOf: 0.001` fails on binary fractions such as 1796682000.123). The packet's identity is (device_id, timestamp):
+ * milliseconds. Fractional seconds are allowed. The packet's identity is (device_id, timestamp):
  * a retry with the same pair returns the original result.
  *
  * Extra fields a firmware adds are ignored, so newer firmware keeps working.
@@ -101,8 +99,7 @@ export const VitalsPacketSchema = Type.Object(
     timestamp: Type.Number({
       minimum: 0,
       maximum: Number.MAX_SAFE_INTEGER,
-      description:
-        'Epoch seconds (< 1e11, at most 3 decimals) or milliseconds (an integer, at most 2^53 - 1): a whole millisecond',
+      description: 'Epoch seconds (< 1e11) or milliseconds (at most 2^53 - 1)',
     }),
     ecg_samples: Type.Optional(
       Type.Array(Type.Number(), {

@@ -13,36 +13,9 @@ export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
  */
 export const MIN_SYNCED_TIMESTAMP_MS = Date.UTC(2020, 0, 1);
 
-/**
- * How far from a whole millisecond a timestamp in seconds may land once multiplied by 1000 and
- * still be read as that millisecond: binary floating point alone puts 1796682000.123 s at
- * 1796682000122.99997 ms (a double near 1.8e12 has a spacing of 2.4e-4).
- */
-const SECONDS_ROUNDING_MS = 1e-3;
-
-/** Converts a device timestamp (s or ms) to epoch ms, rounded to the millisecond. */
+/** Converts a device timestamp (s or ms) to epoch ms. */
 export function toEpochMs(timestamp: number): number {
   return Math.round(timestamp < SECONDS_MS_BOUNDARY ? timestamp * 1000 : timestamp);
-}
-
-/**
- * The timestamp as epoch ms, refused (400, naming `field`) unless it is a whole millisecond:
- * epoch ms an integer, epoch seconds with at most three decimals. Packets are stored, and told
- * apart from a retry, at a whole millisecond (`vitals (device_id, ts)`); rounding a finer time
- * made two packets 0.4 ms apart one, and the second was answered as a retry of the first or
- * refused as a clock gone back. No client of the seeds sends one (seed 000's ESP32 sends whole
- * seconds, `(long long)time(nullptr)`; its replay scripts `int(time.time())`).
- */
-function wholeMs(timestamp: number, field: string): number {
-  const seconds = timestamp < SECONDS_MS_BOUNDARY;
-  const ms = seconds ? timestamp * 1000 : timestamp;
-  const whole = Math.round(ms);
-  if (Math.abs(ms - whole) > (seconds ? SECONDS_ROUNDING_MS : 0))
-    throw validationFailed(
-      field,
-      `${field} must be a whole number of milliseconds: epoch ms an integer, epoch seconds at most 3 decimals (got ${String(timestamp)})`,
-    );
-  return whole;
 }
 
 /**
@@ -52,7 +25,7 @@ function wholeMs(timestamp: number, field: string): number {
 export function checkedTimestampMs(timestamp: number, field: string, nowMs: number): number {
   if (!Number.isFinite(timestamp))
     throw validationFailed(field, `${field} must be a finite number`);
-  const tsMs = wholeMs(timestamp, field);
+  const tsMs = toEpochMs(timestamp);
   if (tsMs > nowMs + MAX_FUTURE_MS)
     throw validationFailed(field, `${field} is more than a day in the future`);
   if (tsMs < MIN_TIMESTAMP_MS)
@@ -73,11 +46,10 @@ export function deviceTimestampMs(
 ): { tsMs: number; deviceMs: number | null } {
   if (!Number.isFinite(timestamp))
     throw validationFailed(field, `${field} must be a finite number`);
-  const deviceMs = toEpochMs(timestamp);
-  // An unsynchronised clock's packet is stored at the receive time, whatever fraction it sent.
-  if (deviceMs > nowMs + MAX_FUTURE_MS || deviceMs < MIN_SYNCED_TIMESTAMP_MS)
-    return { tsMs: nowMs, deviceMs };
-  return { tsMs: wholeMs(timestamp, field), deviceMs: null };
+  const tsMs = toEpochMs(timestamp);
+  if (tsMs > nowMs + MAX_FUTURE_MS || tsMs < MIN_SYNCED_TIMESTAMP_MS)
+    return { tsMs: nowMs, deviceMs: tsMs };
+  return { tsMs, deviceMs: null };
 }
 
 /**
