@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Prediction, Series } from './api/types.js';
-import { hrvPoints, seriesPoints } from './trend-series.js';
+import { hrvPoints, seriesPoints, trendCaption } from './trend-series.js';
 
 const agg = (avg: number | null) => ({ min: avg, avg, max: avg, count: avg === null ? 0 : 1 });
 
@@ -55,5 +55,23 @@ describe('trend series', () => {
       { t: 0, min: 20, avg: 30, max: 40 },
       { t: 60_000, min: 30, avg: 30, max: 30 },
     ]);
+  });
+
+  it("captions the newest reading as last, not the newest minute's lower mean", () => {
+    // The reported case: the newest minute's mean is 36.2 °C, its newest reading 38.9 °C.
+    const minute = { t: 0, min: 35.5, avg: 36.2, max: 38.9 };
+    expect(trendCaption([minute], { reading: 38.9 }, '°C')).toBe('last 38.9\u202f°C');
+    expect(trendCaption([minute], { reading: null }, '°C')).toBe('no reading');
+  });
+
+  it('names a bucket mean as a mean of that bucket when the newest reading is not at hand', () => {
+    const points = [
+      { t: 0, min: 70, avg: 72, max: 75 },
+      { t: 60_000, min: null, avg: null, max: null },
+    ];
+    expect(trendCaption(points, { bucket: '1-min' }, 'bpm')).toBe(
+      'latest 1-min mean 72.0\u202fbpm',
+    );
+    expect(trendCaption([], { bucket: '1-min' }, 'bpm')).toBe('no data in range');
   });
 });

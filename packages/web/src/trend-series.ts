@@ -3,6 +3,7 @@
  * HRV is not part of it, so it is bucketed here from the predictions' rolling RMSSD.
  */
 import type { Prediction, Series } from './api/types.js';
+import { fmt } from './format.js';
 
 export interface TrendPoint {
   t: number;
@@ -42,4 +43,27 @@ export function hrvPoints(predictions: readonly Prediction[], intervalMs: number
       avg: vs.reduce((s, v) => s + v, 0) / vs.length,
       max: Math.max(...vs),
     }));
+}
+
+/**
+ * What a trend's caption gives as its newest value: the newest reading itself when the page has
+ * it (`reading`, formatted as the tiles format it), else the newest bucket's mean, named as a
+ * mean of that bucket (`bucket`, e.g. '1-min'). A bucket mean captioned "last" read 36.2 °C
+ * under a tile showing the 38.9 °C just measured: a clinician must not see a lower temperature
+ * than the one measured.
+ */
+export type TrendLatest = { reading: number | null } | { bucket: string };
+
+export function trendCaption(
+  points: readonly TrendPoint[],
+  latest: TrendLatest,
+  unit: string,
+  digits = 1,
+): string {
+  if ('reading' in latest)
+    return latest.reading === null ? 'no reading' : `last ${fmt(latest.reading, digits, unit)}`;
+  const newest = [...points].reverse().find((p) => p.avg !== null);
+  return newest?.avg == null
+    ? 'no data in range'
+    : `latest ${latest.bucket} mean ${fmt(newest.avg, digits, unit)}`;
 }

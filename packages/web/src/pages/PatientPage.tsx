@@ -20,9 +20,9 @@ import { RiskBadge } from './PatientListPage.js';
 import { ReportsPanel } from './ReportsPanel.js';
 
 const RANGES = {
-  '1h': { ms: 3_600_000, interval: '1m', intervalMs: 60_000 },
-  '24h': { ms: 86_400_000, interval: '5m', intervalMs: 300_000 },
-  '7d': { ms: 7 * 86_400_000, interval: '1h', intervalMs: 3_600_000 },
+  '1h': { ms: 3_600_000, interval: '1m', intervalMs: 60_000, bucket: '1-min' },
+  '24h': { ms: 86_400_000, interval: '5m', intervalMs: 300_000, bucket: '5-min' },
+  '7d': { ms: 7 * 86_400_000, interval: '1h', intervalMs: 3_600_000, bucket: '1-h' },
 } as const;
 type RangeKey = keyof typeof RANGES;
 
@@ -129,6 +129,7 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
             color={c.color}
             softRange={c.softRange}
             points={data ? seriesPoints(data.series, c.field) : []}
+            latest={{ bucket: RANGES[range].bucket }}
             fromMs={from}
             toMs={to}
           />
@@ -139,6 +140,7 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
           color="#6c3483"
           softRange={HRV_RANGE}
           points={data?.hrv ?? []}
+          latest={{ bucket: RANGES[range].bucket }}
           fromMs={from}
           toMs={to}
         />
