@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Prediction, Series } from './api/types.js';
-import { hrvPoints, seriesPoints, trendCaption } from './trend-series.js';
+import { hrvPoints, seriesPath, seriesPoints, trendCaption } from './trend-series.js';
 
 const agg = (avg: number | null) => ({ min: avg, avg, max: avg, count: avg === null ? 0 : 1 });
 
@@ -73,5 +73,22 @@ describe('trend series', () => {
       'latest 1-min mean 72.0\u202fbpm',
     );
     expect(trendCaption([], { bucket: '1-min' }, 'bpm')).toBe('no data in range');
+  });
+
+  it("asks hour and day buckets in the browser's time zone, minute buckets without one", () => {
+    const window = { from: 1_000, to: 2_000 };
+    expect(seriesPath('ECG 1', { interval: '1h', ...window }, 'Europe/Paris')).toBe(
+      '/api/v1/vitals/ECG%201/series?interval=1h&from=1000&to=2000&tz=Europe%2FParis',
+    );
+    expect(seriesPath('d', { interval: '1d', ...window }, 'Asia/Kolkata')).toBe(
+      '/api/v1/vitals/d/series?interval=1d&from=1000&to=2000&tz=Asia%2FKolkata',
+    );
+    expect(seriesPath('d', { interval: '5m', ...window }, 'Europe/Paris')).toBe(
+      '/api/v1/vitals/d/series?interval=5m&from=1000&to=2000',
+    );
+    // A browser that reports no zone: the server's UTC buckets.
+    expect(seriesPath('d', { interval: '1h', ...window }, undefined)).toBe(
+      '/api/v1/vitals/d/series?interval=1h&from=1000&to=2000',
+    );
   });
 });

@@ -2,6 +2,7 @@
  * Converts API answers into chart points. Vital signs come bucketed from the series endpoint;
  * HRV is not part of it, so it is bucketed here from the predictions' rolling RMSSD.
  */
+import { query } from './api/client.js';
 import type { Prediction, Series } from './api/types.js';
 import { fmt } from './format.js';
 
@@ -13,6 +14,20 @@ export interface TrendPoint {
 }
 
 export type SeriesField = 'heart_rate_bpm' | 'spo2_percent' | 'temperature_c';
+
+/**
+ * The series request of a device's trend. Hour and day buckets start on the viewer's own hours
+ * and midnights: the browser's IANA zone goes as `tz` (absent, the server buckets in UTC, and a
+ * day in Paris ran 01:00–01:00). Minute buckets are the same in every zone, so none is sent.
+ */
+export function seriesPath(
+  deviceId: string,
+  q: { interval: '1m' | '5m' | '1h' | '1d'; from: number; to: number },
+  timeZone: string | undefined,
+): string {
+  const tz = q.interval === '1h' || q.interval === '1d' ? timeZone || undefined : undefined;
+  return `/api/v1/vitals/${encodeURIComponent(deviceId)}/series${query({ ...q, tz })}`;
+}
 
 export function seriesPoints(series: Series, field: SeriesField): TrendPoint[] {
   return series.buckets.map((b) => ({

@@ -10,7 +10,13 @@ import { LiveTwelveLead } from '../ecg/LiveTwelveLead.js';
 import { alertEventTime } from '../alert-time.js';
 import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
-import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
+import {
+  hrvPoints,
+  seriesPath,
+  seriesPoints,
+  type SeriesField,
+  type TrendPoint,
+} from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
 import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
 import { LastSeen } from '../components/LastSeen.js';
@@ -39,7 +45,11 @@ async function loadTrends(
   const spec = RANGES[range];
   const id = encodeURIComponent(deviceId);
   const series = await api.get<Series>(
-    `/api/v1/vitals/${id}/series${query({ interval: spec.interval, from, to })}`,
+    seriesPath(
+      deviceId,
+      { interval: spec.interval, from, to },
+      Intl.DateTimeFormat().resolvedOptions().timeZone,
+    ),
   );
   const predictions: Prediction[] = [];
   let cursor: string | undefined;
