@@ -152,6 +152,26 @@ export const BabyStatsSchema = Type.Object(
 );
 export type BabyStats = Static<typeof BabyStatsSchema>;
 
+/** Most babies whose latest reading one request returns. */
+export const BABY_LATEST_MAX_PATIENTS = 1000;
+
+export const BabyLatestQuerySchema = Type.Object({
+  limit: Type.Integer({
+    minimum: 1,
+    maximum: BABY_LATEST_MAX_PATIENTS,
+    default: BABY_LATEST_MAX_PATIENTS,
+    description: 'At most this many babies, those heard from most recently first',
+  }),
+});
+export type BabyLatestQuery = Static<typeof BabyLatestQuerySchema>;
+
+export const BabyLatestSchema = Type.Array(BabyReadingSchema, {
+  title: 'BabyLatestReadings',
+  description:
+    'The newest reading of each patient the caller may see who has one (admin: all, doctor: own patients, patient: self), however old; newest first',
+});
+export type BabyLatest = Static<typeof BabyLatestSchema>;
+
 export const BABY_TIMESERIES_INTERVALS = ['1 hour', '6 hours', '1 day', '1 week'] as const;
 export type BabyTimeseriesInterval = (typeof BABY_TIMESERIES_INTERVALS)[number];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Prediction, Series } from './api/types.js';
-import { hrvPoints, seriesPoints } from './trend-series.js';
+import { hrvPoints, seriesPath, seriesPoints, trendCaption } from './trend-series.js';
 
 const agg = (avg: number | null) => ({ min: avg, avg, max: avg, count: avg === null ? 0 : 1 });
 
@@ -55,5 +55,40 @@ describe('trend series', () => {
       { t: 0, min: 20, avg: 30, max: 40 },
       { t: 60_000, min: 30, avg: 30, max: 30 },
     ]);
+  });
+
+  it("captions the newest reading as last, not the newest minute's lower mean", () => {
+    // The reported case: the newest minute's mean is 36.2 °C, its newest reading 38.9 °C.
+    const minute = { t: 0, min: 35.5, avg: 36.2, max: 38.9 };
+    expect(trendCaption([minute], { reading: 38.9 }, '°C')).toBe('last 38.9\u202f°C');
+    expect(trendCaption([minute], { reading: null }, '°C')).toBe('no reading');
+  });
+
+  it('names a bucket mean as a mean of that bucket when the newest reading is not at hand', () => {
+    const points = [
+      { t: 0, min: 70, avg: 72, max: 75 },
+      { t: 60_000, min: null, avg: null, max: null },
+    ];
+    expect(trendCaption(points, { bucket: '1-min' }, 'bpm')).toBe(
+      'latest 1-min mean 72.0\u202fbpm',
+    );
+    expect(trendCaption([], { bucket: '1-min' }, 'bpm')).toBe('no data in range');
+  });
+
+  it("asks hour and day buckets in the browser's time zone, minute buckets without one", () => {
+    const window = { from: 1_000, to: 2_000 };
+    expect(seriesPath('ECG 1', { interval: '1h', ...window }, 'Europe/Paris')).toBe(
+      '/api/v1/vitals/ECG%201/series?interval=1h&from=1000&to=2000&tz=Europe%2FParis',
+    );
+    expect(seriesPath('d', { interval: '1d', ...window }, 'Asia/Kolkata')).toBe(
+      '/api/v1/vitals/d/series?interval=1d&from=1000&to=2000&tz=Asia%2FKolkata',
+    );
+    expect(seriesPath('d', { interval: '5m', ...window }, 'Europe/Paris')).toBe(
+      '/api/v1/vitals/d/series?interval=5m&from=1000&to=2000',
+    );
+    // A browser that reports no zone: the server's UTC buckets.
+    expect(seriesPath('d', { interval: '1h', ...window }, undefined)).toBe(
+      '/api/v1/vitals/d/series?interval=1h&from=1000&to=2000',
+    );
   });
 });

@@ -78,6 +78,17 @@ describe.skipIf(!hasChromium)('baby monitor on the dashboard, in Chromium', () =
         page.getByRole('img', { name: /Temperature trend, [1-9]\d* buckets/ }).count(),
       )
       .toBe(1);
+    // The Temperature caption gives the reading the tile shows (a minute's mean, captioned
+    // "last", read lower than the tile while a fever rose).
+    await expect
+      .poll(async () =>
+        page.getByTestId('baby-monitor').evaluate((panel) => {
+          const tile = panel.querySelector('[data-testid=baby-temperature]')?.textContent;
+          const caption = panel.querySelector('[data-testid=trend-latest]')?.textContent;
+          return tile !== undefined && caption === `last ${tile}`;
+        }),
+      )
+      .toBe(true);
     await page
       .getByTestId('alert-item')
       .filter({ hasText: /crying at/ })

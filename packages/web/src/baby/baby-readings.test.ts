@@ -3,7 +3,7 @@ import {
   babyTrends,
   cryEvidenceLabel,
   cryTimeline,
-  mergeLatest,
+  loadLatestBabyReadings,
   type BabyReading,
 } from './baby-readings.js';
 
@@ -78,18 +78,23 @@ describe('baby monitor readings for the dashboard', () => {
     );
   });
 
-  it('keeps the newest reading of each patient, and the same map when nothing is newer', () => {
-    const a1 = reading({ atS: 10, patient_id: 'a' });
-    const a2 = reading({ atS: 20, patient_id: 'a', temperature: 38 });
-    const b1 = reading({ atS: 5, patient_id: 'b' });
-    const first = mergeLatest(new Map(), [a2, b1, a1]);
-    expect([...first.entries()].map(([p, r]) => [p, r.id])).toEqual([
-      ['a', 'r20'],
-      ['b', 'r5'],
+  it("shows a quiet baby's reading however old: the server's newest per patient, asked once", async () => {
+    // Busy: a reading now (and, on the server, more than 1,000 newer than the quiet one's).
+    // Quiet: one reading 2 h ago, at 38.9 °C.
+    const busy = reading({ atS: 7200, patient_id: 'busy', temperature: 37.1 });
+    const quiet = reading({ atS: 0, patient_id: 'quiet', temperature: 38.9 });
+    const asked: string[] = [];
+    const api = {
+      get<T>(path: string): Promise<T> {
+        asked.push(path);
+        return Promise.resolve([busy, quiet] as T);
+      },
+    };
+    const latest = await loadLatestBabyReadings(api);
+    expect(asked).toEqual(['/api/v1/readings/latest']);
+    expect([...latest.entries()].map(([p, r]) => [p, r.id, r.temperature])).toEqual([
+      ['busy', 'r7200', 37.1],
+      ['quiet', 'r0', 38.9],
     ]);
-    expect(mergeLatest(first, [a1, b1])).toBe(first);
-    const later = mergeLatest(first, [reading({ atS: 30, patient_id: 'b' })]);
-    expect(later.get('b')?.id).toBe('r30');
-    expect(later.get('a')?.id).toBe('r20');
   });
 });

@@ -11,7 +11,7 @@ import { CanvasRenderer } from 'echarts/renderers';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
 
-import type { TrendPoint } from '../trend-series.js';
+import { trendCaption, type TrendLatest, type TrendPoint } from '../trend-series.js';
 
 export function TrendChart({
   title,
@@ -21,6 +21,7 @@ export function TrendChart({
   fromMs,
   toMs,
   softRange,
+  latest,
 }: {
   title: string;
   unit: string;
@@ -30,6 +31,8 @@ export function TrendChart({
   toMs: number;
   /** The y range shown at least (clinically normal span), widened when the data leaves it. */
   softRange: [number, number];
+  /** The caption's newest value: the newest reading, or the newest bucket's mean named as such. */
+  latest: TrendLatest;
 }): ReactNode {
   const ref = useRef<HTMLDivElement | null>(null);
   const chartRef = useRef<echarts.ECharts | null>(null);
@@ -109,13 +112,12 @@ export function TrendChart({
     );
   }, [points, color, title, unit, fromMs, toMs, softRange]);
 
-  const last = [...points].reverse().find((p) => p.avg !== null);
   return (
     <figure className="trend">
       <figcaption>
         {title}{' '}
-        <span className="muted">
-          {last?.avg != null ? `last ${last.avg.toFixed(1)} ${unit}` : 'no data in range'}
+        <span className="muted" data-testid="trend-latest">
+          {trendCaption(points, latest, unit)}
         </span>
       </figcaption>
       <div

@@ -1,16 +1,11 @@
 /** The patient list's view of baby monitors: each baby's latest reading, kept fresh by polling. */
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import { query } from '../api/client.js';
 import { useServices } from '../app-context.js';
-import { mergeLatest, type BabyReading } from '../baby/baby-readings.js';
+import { loadLatestBabyReadings, type BabyReading } from '../baby/baby-readings.js';
 import { fmt, timeAgo } from '../format.js';
 
-/** The first load reads this many of the newest readings the user may see. */
-const FIRST_LIMIT = 1000;
 const REFRESH_MS = 5000;
-/** Later loads ask only for readings since the previous answer, with this much overlap. */
-const OVERLAP_MS = 60_000;
 
 /** Each visible baby's latest reading by patient id (empty until the first answer). */
 export function useLatestBabyReadings(): ReadonlyMap<string, BabyReading> {
@@ -18,18 +13,10 @@ export function useLatestBabyReadings(): ReadonlyMap<string, BabyReading> {
   const [latest, setLatest] = useState<ReadonlyMap<string, BabyReading>>(() => new Map());
   useEffect(() => {
     let cancelled = false;
-    let since: number | null = null;
     const load = (): void => {
-      const asked = Date.now();
-      const path = `/api/v1/readings${query({
-        limit: FIRST_LIMIT,
-        start_date: since === null ? undefined : new Date(since - OVERLAP_MS).toISOString(),
-      })}`;
-      api.get<BabyReading[]>(path).then(
-        (readings) => {
-          if (cancelled) return;
-          since = asked;
-          setLatest((known) => mergeLatest(known, readings));
+      loadLatestBabyReadings(api).then(
+        (byPatient) => {
+          if (!cancelled) setLatest(byPatient);
         },
         () => undefined, // the list is still useful without them; the next poll tries again
       );

@@ -109,6 +109,9 @@ export function BabyMonitorPanel({
   const latest = data.recent[0];
   const fromMs = data.toMs - TREND_MS;
   const trends = useMemo(() => babyTrends(data.recent, BUCKET_MS), [data.recent]);
+  // The captions give the newest measured value, as the tiles do, not a minute's mean.
+  const lastTemperature = data.recent.find((r) => r.temperature !== null)?.temperature ?? null;
+  const lastHumidity = data.recent.find((r) => r.humidity !== null)?.humidity ?? null;
   return (
     <>
       <section className="card" aria-labelledby="baby-title" data-testid="baby-monitor">
@@ -151,6 +154,7 @@ export function BabyMonitorPanel({
             color="#b9770e"
             softRange={TEMPERATURE_RANGE}
             points={trends.temperature}
+            latest={{ reading: lastTemperature }}
             fromMs={fromMs}
             toMs={data.toMs}
           />
@@ -160,6 +164,7 @@ export function BabyMonitorPanel({
             color="#1f618d"
             softRange={HUMIDITY_RANGE}
             points={trends.humidity}
+            latest={{ reading: lastHumidity }}
             fromMs={fromMs}
             toMs={data.toMs}
           />

@@ -10,7 +10,13 @@ import { LiveTwelveLead } from '../ecg/LiveTwelveLead.js';
 import { alertEventTime } from '../alert-time.js';
 import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
-import { hrvPoints, seriesPoints, type SeriesField, type TrendPoint } from '../trend-series.js';
+import {
+  hrvPoints,
+  seriesPath,
+  seriesPoints,
+  type SeriesField,
+  type TrendPoint,
+} from '../trend-series.js';
 import { AlertRulesEditor } from './AlertRulesEditor.js';
 import { BabyMonitorPanel, useBabyMonitor } from './BabyMonitorPanel.js';
 import { LastSeen } from '../components/LastSeen.js';
@@ -20,9 +26,9 @@ import { RiskBadge } from './PatientListPage.js';
 import { ReportsPanel } from './ReportsPanel.js';
 
 const RANGES = {
-  '1h': { ms: 3_600_000, interval: '1m', intervalMs: 60_000 },
-  '24h': { ms: 86_400_000, interval: '5m', intervalMs: 300_000 },
-  '7d': { ms: 7 * 86_400_000, interval: '1h', intervalMs: 3_600_000 },
+  '1h': { ms: 3_600_000, interval: '1m', intervalMs: 60_000, bucket: '1-min' },
+  '24h': { ms: 86_400_000, interval: '5m', intervalMs: 300_000, bucket: '5-min' },
+  '7d': { ms: 7 * 86_400_000, interval: '1h', intervalMs: 3_600_000, bucket: '1-h' },
 } as const;
 type RangeKey = keyof typeof RANGES;
 
@@ -39,7 +45,11 @@ async function loadTrends(
   const spec = RANGES[range];
   const id = encodeURIComponent(deviceId);
   const series = await api.get<Series>(
-    `/api/v1/vitals/${id}/series${query({ interval: spec.interval, from, to })}`,
+    seriesPath(
+      deviceId,
+      { interval: spec.interval, from, to },
+      Intl.DateTimeFormat().resolvedOptions().timeZone,
+    ),
   );
   const predictions: Prediction[] = [];
   let cursor: string | undefined;
@@ -129,6 +139,7 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
             color={c.color}
             softRange={c.softRange}
             points={data ? seriesPoints(data.series, c.field) : []}
+            latest={{ bucket: RANGES[range].bucket }}
             fromMs={from}
             toMs={to}
           />
@@ -139,6 +150,7 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
           color="#6c3483"
           softRange={HRV_RANGE}
           points={data?.hrv ?? []}
+          latest={{ bucket: RANGES[range].bucket }}
           fromMs={from}
           toMs={to}
         />

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { BabyReadingsTable } from '../../db/pipeline-schema.js';
 import type { DB } from '../../db/schema.js';
+import { visiblePatientIds, type Viewer } from '../../repositories/access.repository.js';
 
 export type BabyReadingRow = Omit<Selectable<BabyReadingsTable>, 'audio'> & { has_audio: number };
 
@@ -106,6 +107,35 @@ export function createBabyReadingsRepository(db: Kysely<DB>) {
         .orderBy('id', 'desc')
         .limit(limit)
         .offset(offset)
+        .execute();
+    },
+    /**
+     * The newest reading of each patient `viewer` may see who has one, however old, newest
+     * first, at most `limit`. One statement: per visible patient, one probe of the
+     * (patient_id, ts) index (migration 008) for its newest reading's id, then those rows by
+     * primary key; no scan of the readings, so a baby quiet for hours among busy monitors is
+     * found as fast as a busy one. Ties at the same ts go to the larger id, as in `list`.
+     */
+    async latestPerPatient(viewer: Viewer, limit: number): Promise<BabyReadingRow[]> {
+      const newestIds = visiblePatientIds(db, viewer)
+        .clearSelect()
+        .select((eb) =>
+          eb
+            .selectFrom('baby_readings as newest')
+            .select('newest.id')
+            .whereRef('newest.patient_id', '=', 'scope_p.id')
+            .orderBy('newest.ts', 'desc')
+            .orderBy('newest.id', 'desc')
+            .limit(1)
+            .as('reading_id'),
+        );
+      return db
+        .selectFrom('baby_readings')
+        .select([...COLUMNS, withAudioFlag])
+        .where('id', 'in', newestIds)
+        .orderBy('ts', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
         .execute();
     },
     async stats(s: BabyReadingScope) {

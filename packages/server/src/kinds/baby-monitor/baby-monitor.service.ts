@@ -1,5 +1,7 @@
 import {
   BABY_AUDIO_LIMITS,
+  type BabyLatest,
+  type BabyLatestQuery,
   type BabyReading,
   type BabyReadingsQuery,
   type BabyStats,
@@ -347,6 +349,16 @@ export class BabyMonitorService {
       q.limit,
       q.offset,
     );
+    return rows.map(toBabyReading);
+  }
+
+  /**
+   * Each visible baby's newest reading, however old: what the dashboard's patient list shows.
+   * Reading the newest N readings of everyone instead missed a baby whose monitor went quiet
+   * while others kept sending (1,000 readings at one monitor every 5 s is 83 minutes).
+   */
+  async latest(viewer: Viewer, q: BabyLatestQuery): Promise<BabyLatest> {
+    const rows = await this.deps.readings.latestPerPatient(viewer, q.limit);
     return rows.map(toBabyReading);
   }
 

@@ -3,6 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   BABY_AUDIO_LIMITS,
+  BabyLatestQuerySchema,
+  BabyLatestSchema,
   BabyReadingIdParamsSchema,
   BabyReadingListSchema,
   BabyReadingSchema,
@@ -31,6 +33,8 @@ export interface BabyReadingPaths {
   list: string;
   stats: string;
   timeseries: string;
+  /** null: not served under these paths (seed 002 had no such read). */
+  latest: string | null;
   one: string;
   /** null: not served under these paths (audio_url always points at Vigil's own path). */
   audio: string | null;
@@ -41,6 +45,7 @@ export const VIGIL_READING_PATHS: BabyReadingPaths = {
   list: '/',
   stats: '/stats',
   timeseries: '/timeseries',
+  latest: '/latest',
   one: '/:id',
   audio: '/:id/audio',
 };
@@ -241,6 +246,27 @@ export async function babyReadingsRoutes(
     },
     (request) => readings.timeseries(currentUser(request), request.query),
   );
+
+  const latestPath = paths.latest;
+  if (latestPath !== null)
+    r.get(
+      latestPath,
+      {
+        config: { audit: { action: 'reading.list', resourceType: 'reading' } },
+        onRequest: [app.authenticate],
+        schema: {
+          tags,
+          summary: "Each visible baby's newest reading, however old, newest first",
+          description:
+            'One reading per patient the caller may see (admin all, doctor own patients, patient ' +
+            'self) who has any: the newest by `created_at`. Patients without readings are absent.',
+          security,
+          querystring: BabyLatestQuerySchema,
+          response: { 200: BabyLatestSchema, ...errorResponses(400, 401) },
+        },
+      },
+      (request) => readings.latest(currentUser(request), request.query),
+    );
 
   r.get(
     paths.one,

@@ -118,6 +118,7 @@ export async function compatHealthRoutes(
       list: '/history',
       stats: '/stats',
       timeseries: '/timeseries',
+      latest: null,
       one: '/:id',
       audio: null,
     },
