@@ -60,6 +60,26 @@ describe('migrateToLatest', () => {
     await expect(run).rejects.toThrow(/^migration 999_broken failed: /);
   });
 
+  it('refuses a database migrated by a newer version, naming its unknown migration and what to do', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<never>;
+    await migrateToLatest(db, database.dialect);
+    // What a newer release leaves behind: a migration this code does not have.
+    await sql`insert into kysely_migration (name, timestamp) values ('999_from_the_future', '2027-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
+    const run = migrateToLatest(db, database.dialect);
+    await expect(run).rejects.toThrow(MigrationError);
+    await expect(run).rejects.toThrow(
+      'the database was migrated by a newer Vigil: its migration 999_from_the_future is unknown to this version. Start the version that migrated it, or restore a backup taken before the upgrade',
+    );
+    // Nothing was changed: the newer row is still there and the schema still answers.
+    const { rows } = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(
+      db,
+    );
+    expect(Number(rows[0]?.n)).toBe(Object.keys(migrations).length + 1);
+  });
+
   it('stores epoch-millisecond timestamps as numbers on both dialects', async () => {
     database = await freshDatabase();
     await migrateToLatest(database.db as unknown as Kysely<never>, database.dialect);

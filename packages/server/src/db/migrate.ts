@@ -6,15 +6,31 @@ export class MigrationError extends Error {
   constructor(
     readonly migration: string,
     cause: unknown,
+    message = `migration ${migration} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
   ) {
-    super(
-      `migration ${migration} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      {
-        cause,
-      },
-    );
+    super(message, { cause });
     this.name = 'MigrationError';
   }
+}
+
+/**
+ * Kysely refuses a database whose `kysely_migration` table names a migration this code does not
+ * have ("corrupted migrations: previously executed migration X is missing", Migrator's
+ * #ensureNoMissingMigrations). For an operator that almost always means the database was
+ * migrated by a newer Vigil and this older one was started on it (a rollback after an upgrade):
+ * say so, and what to do, instead of "corrupted".
+ */
+function newerDatabaseError(error: unknown): MigrationError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /previously executed migration (\S+) is missing/.exec(message);
+  if (match === null) return undefined;
+  const name = match[1] ?? '';
+  return new MigrationError(
+    name,
+    error,
+    `the database was migrated by a newer Vigil: its migration ${name} is unknown to this version. ` +
+      'Start the version that migrated it, or restore a backup taken before the upgrade',
+  );
 }
 
 /**
@@ -41,6 +57,8 @@ export async function migrateToLatest(
     const { error, results = [] } = await migrator.migrateToLatest();
     const failed = results.find((r) => r.status === 'Error');
     if (error !== undefined || failed !== undefined) {
+      const newer = failed === undefined ? newerDatabaseError(error) : undefined;
+      if (newer !== undefined) throw newer;
       throw new MigrationError(failed?.migrationName ?? 'runner', error ?? 'unknown error');
     }
     return results;
