@@ -35,7 +35,8 @@ function newerDatabaseError(error: unknown): MigrationError | undefined {
 
 /**
  * Brings the schema to the latest migration. The one runner used by tests, development and
- * production. It throws (never logs and continues) with the failing migration's name. On
+ * production. It throws (never logs and continues) with the failing migration's name. The batch
+ * runs in one transaction on both dialects: a failure leaves nothing half-applied. On
  * PostgreSQL a session advisory lock, keyed by the current schema, serialises concurrent
  * starters (several replicas booting at once); Kysely additionally runs the batch in one
  * transaction there, so a failed migration leaves nothing half-applied.
@@ -63,7 +64,25 @@ export async function migrateToLatest(
     }
     return results;
   };
-  if (dialect === 'sqlite') return run(db);
+  if (dialect === 'sqlite') {
+    // Kysely's SQLite adapter declares no transactional DDL, so its Migrator ran each statement
+    // on its own: a migration failing halfway (a table rebuilt and copied, then an error, a full
+    // disk or a kill) left its new tables behind and unrecorded, and every later start failed on
+    // them ('table … already exists'). SQLite's DDL is transactional; run the batch in one
+    // transaction as on PostgreSQL, so a failure leaves the database as it was. No migration
+    // opens a transaction of its own or sets a pragma that a transaction would ignore.
+    return db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const results = await run(conn);
+        await sql`commit`.execute(conn);
+        return results;
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
+  }
   return db.connection().execute(async (conn) => {
     // Kysely's Migrator introspects the tables of every schema in the database (with
     // pg_get_serial_sequence on each), so a schema dropped meanwhile by another deployment or
