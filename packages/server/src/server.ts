@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { createContainer } from './composition.js';
 import { ConfigError, loadConfig, type Config } from './config/env.js';
 import { describeStartupError } from './config/startup-error.js';
+import { lockDataDir } from './db/instance-lock.js';
 import { isDemoEnabled } from './demo/demo-mode.js';
 import type { Demo } from './demo/start-demo.js';
 import { mqttStatusLine } from './config/mqtt-status-line.js';
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
     throw error;
   }
   startedConfig = config;
+  // One server per SQLite database: a second one (an upgrade started before the old server
+  // stopped) stops here, before migrating the schema under the first.
+  // Kept referenced until exit: a collected connection would close and drop the lock.
+  const dataDirLock =
+    config.databaseUrl === undefined ? lockDataDir({ dataDir: config.dataDir }) : undefined;
   const container = await createContainer(config);
   collectDefaultMetrics({ register: container.metrics });
   const app = await buildApp({ ...container, plugins: [webPlugin] });
@@ -49,7 +55,10 @@ async function main(): Promise<void> {
     Promise.resolve(demo?.close())
       .then(() => app.close())
       .then(() => container.close())
-      .then(() => process.exit(0))
+      .then(() => {
+        dataDirLock?.release();
+        process.exit(0);
+      })
       .catch((error: unknown) => {
         app.log.error({ err: error }, 'error during shutdown');
         process.exit(1);
