@@ -2,7 +2,9 @@ import path from 'node:path';
 import { collectDefaultMetrics } from 'prom-client';
 import { buildApp } from './app.js';
 import { createContainer } from './composition.js';
-import { ConfigError, loadConfig } from './config/env.js';
+import { ConfigError, loadConfig, type Config } from './config/env.js';
+import { describeStartupError } from './config/startup-error.js';
+import { lockDataDir } from './db/instance-lock.js';
 import { isDemoEnabled } from './demo/demo-mode.js';
 import type { Demo } from './demo/start-demo.js';
 import { mqttStatusLine } from './config/mqtt-status-line.js';
@@ -13,6 +15,8 @@ import { webPlugin } from './transports/http/plugins/web.plugin.js';
  * uploads not yet under way, close the app (stop accepting, finish requests under way), then the
  * container in reverse order, within 10 s.
  */
+let startedConfig: Config | undefined;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -24,6 +28,12 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  startedConfig = config;
+  // One server per SQLite database: a second one (an upgrade started before the old server
+  // stopped) stops here, before migrating the schema under the first.
+  // Kept referenced until exit: a collected connection would close and drop the lock.
+  const dataDirLock =
+    config.databaseUrl === undefined ? lockDataDir({ dataDir: config.dataDir }) : undefined;
   const container = await createContainer(config);
   collectDefaultMetrics({ register: container.metrics });
   const app = await buildApp({ ...container, plugins: [webPlugin] });
@@ -45,7 +55,10 @@ async function main(): Promise<void> {
     Promise.resolve(demo?.close())
       .then(() => app.close())
       .then(() => container.close())
-      .then(() => process.exit(0))
+      .then(() => {
+        dataDirLock?.release();
+        process.exit(0);
+      })
       .catch((error: unknown) => {
         app.log.error({ err: error }, 'error during shutdown');
         process.exit(1);
@@ -117,8 +130,16 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `Vigil failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // One line naming what to fix (a port in use, DATABASE_URL unreachable, a database migrated by
+  // a newer version); the stack only when asked for, or for a failure before the config was read.
+  const config = startedConfig;
+  const debug = config?.logLevel === 'debug' || config?.logLevel === 'trace';
+  const line =
+    config === undefined
+      ? `Vigil failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      : describeStartupError(error, config);
+  const stack =
+    debug && error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : '';
+  process.stderr.write(`${line}${stack}\n`);
   process.exit(1);
 });

@@ -116,6 +116,7 @@ export async function startMqtt(o: {
   if (o.config.mqtt.port > 0) {
     const broker = await startEmbeddedBroker({
       port: o.config.mqtt.port,
+      portRequired: o.config.nodeEnv === 'production',
       channels: o.channels,
       devices: o.identity.devices,
       log: o.log,

@@ -48,6 +48,34 @@ describe('loadConfig', () => {
     expect(loadConfig({}).forwardToOwner).toBe(true);
   });
 
+  it('refuses a misspelled Vigil variable, naming it and the one meant', () => {
+    expect(() => loadConfig({ DATABSE_URL: 'postgres://db/vigil' })).toThrow(
+      'Invalid configuration: DATABSE_URL is not a Vigil variable: did you mean DATABASE_URL? (rename it, or unset it)',
+    );
+    expect(() => loadConfig({ database_url: 'postgres://db/vigil' })).toThrow(
+      /database_url is not a Vigil variable: did you mean DATABASE_URL\?/,
+    );
+    expect(() => loadConfig({ VITALS_RETENTON_DAYS: '30' })).toThrow(
+      /VITALS_RETENTON_DAYS is not a Vigil variable: did you mean VITALS_RETENTION_DAYS\?/,
+    );
+    expect(() => loadConfig({ PROT: '8200' })).toThrow(/did you mean PORT\?/);
+  });
+
+  it("ignores other software's variables, even near a Vigil name", () => {
+    const config = loadConfig({
+      HOME: '/home/vigil',
+      HOSTNAME: 'ward-3',
+      MQTT_PASSWORD: 'for-mosquitto',
+      POSTGRES_PASSWORD: 'for-postgres',
+      PGPORT: '5432',
+      TERM: 'xterm',
+      npm_config_port: '1',
+    });
+    expect(config.port).toBe(8000);
+    // A near name is not reported when the real one is set too.
+    expect(loadConfig({ PORT: '8200', PROT: '1' }).port).toBe(8200);
+  });
+
   it('converts numbers, booleans and lists from their string form', () => {
     const config = loadConfig({
       PORT: '9000',

@@ -311,8 +311,58 @@ function parseTrustProxy(value: string): boolean | string {
   return value;
 }
 
+/** Edit distance with adjacent transpositions counting one (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const width = b.length + 1;
+  // Row-major (a.length + 1) × (b.length + 1) table; at(i, j) is the distance of the prefixes.
+  const d = new Array<number>((a.length + 1) * width).fill(0);
+  const at = (i: number, j: number): number => d[i * width + j] ?? 0;
+  for (let i = 0; i <= a.length; i++) d[i * width] = i;
+  for (let j = 0; j <= b.length; j++) d[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i * width + j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * A variable that is not Vigil's but nearly spells one that is unset (`DATABSE_URL`,
+ * `database_url`, `VITALS_RETENTON_DAYS`): the operator meant it, and ignoring it would start a
+ * different server than configured (SQLite instead of PostgreSQL, data kept for ever). Near is
+ * one edit (a letter wrong, missing, added or two swapped) for names under 8 characters, two for
+ * longer ones, ignoring case; farther names (HOME, HOSTNAME, MQTT_PASSWORD for Mosquitto) are
+ * other software's and pass.
+ */
+function misspelledVariable(
+  env: Record<string, string | undefined>,
+): { given: string; meant: string } | undefined {
+  for (const given of Object.keys(env)) {
+    if (keys.includes(given) || given.startsWith('npm_') || env[given] === undefined) continue;
+    const upper = given.toUpperCase();
+    for (const meant of keys) {
+      if (env[meant] !== undefined) continue;
+      const limit = meant.length < 8 ? 1 : 2;
+      if (Math.abs(meant.length - upper.length) > limit) continue;
+      if (editDistance(upper, meant) <= limit) return { given, meant };
+    }
+  }
+  return undefined;
+}
+
 /** Reads and validates the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
+  const misspelled = misspelledVariable(env);
+  if (misspelled !== undefined)
+    throw new ConfigError(
+      misspelled.given,
+      `is not a Vigil variable: did you mean ${misspelled.meant}? (rename it, or unset it)`,
+    );
   const raw: Record<string, unknown> = {};
   for (const key of keys) {
     const value = env[key];

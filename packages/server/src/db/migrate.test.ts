@@ -60,6 +60,51 @@ describe('migrateToLatest', () => {
     await expect(run).rejects.toThrow(/^migration 999_broken failed: /);
   });
 
+  it('leaves nothing of a migration that fails halfway, so that the next start runs it again whole', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<never>;
+    await migrateToLatest(db, database.dialect);
+    let fail = true;
+    // A table rebuild as several migrations do: create the new table, copy, then a step fails
+    // (disk full, a constraint the data breaks, the process killed).
+    const rebuild: Migration = {
+      async up(m: Kysely<unknown>) {
+        await sql`create table users_rebuilt (id text primary key)`.execute(m);
+        await sql`insert into users_rebuilt (id) select id from users`.execute(m);
+        if (fail) await sql`this is not sql`.execute(m);
+      },
+    };
+    const set = { ...migrations, '999_rebuild': rebuild };
+    await expect(migrateToLatest(db, database.dialect, set)).rejects.toThrow(
+      /^migration 999_rebuild failed: /,
+    );
+    const tables = await db.introspection.getTables();
+    expect(tables.map((t) => t.name)).not.toContain('users_rebuilt');
+    fail = false;
+    const results = await migrateToLatest(db, database.dialect, set);
+    expect(results.map((r) => [r.migrationName, r.status])).toEqual([['999_rebuild', 'Success']]);
+  });
+
+  it('refuses a database migrated by a newer version, naming its unknown migration and what to do', async () => {
+    database = await freshDatabase();
+    const db = database.db as unknown as Kysely<never>;
+    await migrateToLatest(db, database.dialect);
+    // What a newer release leaves behind: a migration this code does not have.
+    await sql`insert into kysely_migration (name, timestamp) values ('999_from_the_future', '2027-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
+    const run = migrateToLatest(db, database.dialect);
+    await expect(run).rejects.toThrow(MigrationError);
+    await expect(run).rejects.toThrow(
+      'the database was migrated by a newer Vigil: its migration 999_from_the_future is unknown to this version. Start the version that migrated it, or restore a backup taken before the upgrade',
+    );
+    // Nothing was changed: the newer row is still there and the schema still answers.
+    const { rows } = await sql<{ n: number }>`select count(*) as n from kysely_migration`.execute(
+      db,
+    );
+    expect(Number(rows[0]?.n)).toBe(Object.keys(migrations).length + 1);
+  });
+
   it('stores epoch-millisecond timestamps as numbers on both dialects', async () => {
     database = await freshDatabase();
     await migrateToLatest(database.db as unknown as Kysely<never>, database.dialect);

@@ -17,6 +17,12 @@ import { isDomainError } from '../../errors/catalogue.js';
 export interface EmbeddedBrokerDeps {
   port: number;
   host?: string;
+  /**
+   * A port already taken stops start-up (production: devices configured for this port would reach
+   * another broker, or none, while Vigil looked healthy) instead of the development fallback of
+   * running without the embedded broker. Default false.
+   */
+  portRequired?: boolean;
   /** The device messages accepted, by topic suffix. */
   channels: MqttChannels;
   devices: {
@@ -218,7 +224,17 @@ export async function startEmbeddedBroker(
   const server: Server = createServer(broker.handle);
   const listened = await new Promise<boolean>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+      if ((err.code === 'EADDRINUSE' || err.code === 'EACCES') && deps.portRequired === true) {
+        const why =
+          err.code === 'EADDRINUSE' ? 'is already in use' : 'may not be opened by this user';
+        const refusal = new Error(
+          `MQTT_PORT ${deps.port} ${why} (${err.code}): free it, set MQTT_PORT to a free port, ` +
+            'MQTT_PORT=0 to disable the embedded broker, or MQTT_URL to use an external one',
+        );
+        broker.close(() => {
+          reject(refusal);
+        });
+      } else if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
         deps.log.warn(
           { port: deps.port, code: err.code },
           `MQTT port ${deps.port} is not available (another broker such as Mosquitto may hold it); ` +
