@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       /VITALS_RETENTON_DAYS is not a Vigil variable: did you mean VITALS_RETENTION_DAYS\?/,
     );
     expect(() => loadConfig({ PROT: '8200' })).toThrow(/did you mean PORT\?/);
+    expect(() => loadConfig({ LOGLEVEL: 'debug' })).toThrow(/did you mean LOG_LEVEL\?/);
   });
 
   it("ignores other software's variables, even near a Vigil name", () => {
@@ -68,6 +69,8 @@ describe('loadConfig', () => {
       MQTT_PASSWORD: 'for-mosquitto',
       POSTGRES_PASSWORD: 'for-postgres',
       PGPORT: '5432',
+      // Another client's broker host: two letters from MQTT_PORT, but a whole word.
+      MQTT_HOST: 'broker.local',
       TERM: 'xterm',
       npm_config_port: '1',
     });

@@ -336,9 +336,28 @@ function editDistance(a: string, b: string): number {
  * `database_url`, `VITALS_RETENTON_DAYS`): the operator meant it, and ignoring it would start a
  * different server than configured (SQLite instead of PostgreSQL, data kept for ever). Near is
  * one edit (a letter wrong, missing, added or two swapped) for names under 8 characters, two for
- * longer ones, ignoring case; farther names (HOME, HOSTNAME, MQTT_PASSWORD for Mosquitto) are
- * other software's and pass.
+ * longer ones, ignoring case, all of it inside one word (`_`-separated) and at most a quarter of
+ * that word (one edit in a word under 8 letters), or only underscores apart (`LOGLEVEL`).
+ * Farther names are other software's and pass: HOME, HOSTNAME, MQTT_PASSWORD for Mosquitto, and
+ * MQTT_HOST, two letters from MQTT_PORT but a whole word apart (the common name of another
+ * client's broker setting, which must not stop Vigil with "did you mean MQTT_PORT?").
  */
+/** Whether `given` (upper-cased) is a slip of the pen for `meant` (see misspelledVariable). */
+function nearName(given: string, meant: string): boolean {
+  if (given.replaceAll('_', '') === meant.replaceAll('_', '')) return true;
+  const limit = meant.length < 8 ? 1 : 2;
+  if (Math.abs(meant.length - given.length) > limit || editDistance(given, meant) > limit)
+    return false;
+  const givenWords = given.split('_');
+  const meantWords = meant.split('_');
+  if (givenWords.length !== meantWords.length) return false;
+  const differing = meantWords.flatMap((word, i) => (word === givenWords[i] ? [] : [i]));
+  const [i] = differing;
+  if (differing.length !== 1 || i === undefined) return false;
+  const word = meantWords[i] ?? '';
+  return editDistance(givenWords[i] ?? '', word) <= Math.max(1, Math.floor(word.length / 4));
+}
+
 function misspelledVariable(
   env: Record<string, string | undefined>,
 ): { given: string; meant: string } | undefined {
@@ -347,9 +366,7 @@ function misspelledVariable(
     const upper = given.toUpperCase();
     for (const meant of keys) {
       if (env[meant] !== undefined) continue;
-      const limit = meant.length < 8 ? 1 : 2;
-      if (Math.abs(meant.length - upper.length) > limit) continue;
-      if (editDistance(upper, meant) <= limit) return { given, meant };
+      if (nearName(upper, meant)) return { given, meant };
     }
   }
   return undefined;
