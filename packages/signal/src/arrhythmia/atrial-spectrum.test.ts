@@ -41,6 +41,40 @@ describe('atrialSpectrum', () => {
     expect(r?.concentration ?? 1).toBeLessThan(0.4);
   });
 
+  it('pre-whitened, reads a 6 Hz f wave over a slope piled up at the low edge; the slope alone, low', () => {
+    // A 1/f² background from 1 Hz up (the T-wave and P-wave mismatch of a non-AF residual): its
+    // power piles up at the band's 3-Hz edge and, unwhitened, reads as concentrated there.
+    const slope = (seed: number): Float64Array => {
+      const rng = createRng(seed);
+      const parts = Array.from({ length: 60 }, (_, k) => ({
+        hz: 1 + k * 0.25,
+        phase: 2 * Math.PI * rng.uniform(),
+      }));
+      return Float64Array.from({ length: n }, (_, t) =>
+        parts.reduce(
+          (a, c) => a + Math.sin((2 * Math.PI * c.hz * t) / fs + c.phase) / c.hz ** 2,
+          0,
+        ),
+      );
+    };
+    for (const seed of [1, 2, 3]) {
+      const bg = slope(seed).map((v) => v / 10);
+      const plain = atrialSpectrum(bg, spans, { fs });
+      expect(plain?.dominantFrequencyHz ?? 99).toBeLessThanOrEqual(4);
+      expect(plain?.concentration ?? 0).toBeGreaterThan(0.55);
+      const white = atrialSpectrum(bg, spans, { fs, whiten: true });
+      expect(white?.concentration ?? 1).toBeLessThan(0.35);
+      const af = bg.map((v, t) => v + 0.05 * Math.sin((2 * Math.PI * 6 * t) / fs));
+      const r = atrialSpectrum(af, spans, { fs, whiten: true });
+      expect(r?.dominantFrequencyHz).toBe(6);
+      expect(r?.concentration ?? 0).toBeGreaterThan(0.45);
+      // The 4 – 9 Hz band, whitened: the same.
+      const band = atrialSpectrum(af, spans, { fs, whiten: true, bandLowHz: 4, bandHighHz: 9 });
+      expect(band?.dominantFrequencyHz).toBe(6);
+      expect(band?.concentration ?? 0).toBeGreaterThan(0.55);
+    }
+  });
+
   it('returns null when no span has 4 samples', () => {
     expect(atrialSpectrum(new Float64Array(100), [10, 13, 20, 22], { fs })).toBeNull();
     expect(atrialSpectrum(new Float64Array(100), [], { fs })).toBeNull();

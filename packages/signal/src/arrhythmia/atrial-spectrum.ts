@@ -16,13 +16,26 @@ export interface AtrialSpectrumOptions {
   peakHalfWidthHz?: number;
   /** Raised-cosine taper at each end of a span, ms, default 20 (no step where a span ends). */
   taperMs?: number;
+  /**
+   * Pre-whiten the band's power spectrum for the concentration, default false: each frequency's
+   * power is divided by a least-squares power-law fit over the band (a line through log power
+   * against log frequency), so a residual whose power falls smoothly from the band's low edge
+   * (the T-wave and P-wave mismatch a non-AF rhythm leaves after QRST cancellation) reads flat,
+   * and the concentration (the whitened power's share around the whitened peak) measures a peak
+   * above that slope, an f wave, rather than the slope itself. The dominant frequency stays the
+   * peak of the spectrum as measured: the whitened peak separated AF windows less (one-feature
+   * AUC 0.44, i.e. 0.56 reversed, against 0.67 on the CinC 2017 training rows; 2026-12-08,
+   * arrhythmia-choices.md).
+   */
+  whiten?: boolean;
 }
 
 export interface AtrialSpectrum {
   /** Frequency of the largest spectral power within the band, Hz (dominant atrial frequency). */
   dominantFrequencyHz: number;
   /**
-   * Share of the band's power within `peakHalfWidthHz` of the dominant frequency, 0 to 1: near 1
+   * Share of the band's power within `peakHalfWidthHz` of the dominant frequency (with `whiten`:
+   * of the whitened power around the whitened peak), 0 to 1: near 1
    * for one periodic atrial wave (flutter, organised AF), about (2 · peakHalfWidthHz + step) /
    * band width for white noise (no atrial activity left after QRST cancellation).
    */
@@ -60,6 +73,7 @@ export function atrialSpectrum(
   const step = options.stepHz ?? 0.25;
   const half = options.peakHalfWidthHz ?? 1;
   const taperMs = options.taperMs ?? 20;
+  const whiten = options.whiten ?? false;
   if (!(lo > 0 && hi > lo && hi < fs / 2 && step > 0 && step <= hi - lo)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -164,12 +178,46 @@ export function atrialSpectrum(
     }
   }
   if (!(total > 0)) return null;
+  // The dominant frequency: the peak as measured (also with `whiten`).
+  const dominant = best;
+  if (whiten && nf >= 3) {
+    // Least-squares line through (log f, log power); each power divided by the line's value.
+    // The floor keeps a bin of zero power (a pure sine's exact null) from pulling the line.
+    const floor = (total / nf) * 1e-12;
+    let sx = 0;
+    let sy = 0;
+    for (let k = 0; k < nf; k++) {
+      sx += Math.log(lo + k * step);
+      sy += Math.log((power[k] ?? 0) + floor);
+    }
+    const mx = sx / nf;
+    const my = sy / nf;
+    let sxy = 0;
+    let sxx = 0;
+    for (let k = 0; k < nf; k++) {
+      const dx = Math.log(lo + k * step) - mx;
+      sxy += dx * (Math.log((power[k] ?? 0) + floor) - my);
+      sxx += dx * dx;
+    }
+    const b = sxx > 0 ? sxy / sxx : 0;
+    total = 0;
+    bestP = -1;
+    for (let k = 0; k < nf; k++) {
+      const p = (power[k] ?? 0) / Math.exp(my + b * (Math.log(lo + k * step) - mx));
+      power[k] = p;
+      total += p;
+      if (p > bestP) {
+        bestP = p;
+        best = k;
+      }
+    }
+  }
   const kHalf = Math.floor(half / step + 1e-9);
   let near = 0;
   for (let k = Math.max(0, best - kHalf); k <= Math.min(nf - 1, best + kHalf); k++)
     near += power[k] ?? 0;
   return {
-    dominantFrequencyHz: lo + best * step,
+    dominantFrequencyHz: lo + dominant * step,
     concentration: near / total,
     measuredSamples: measured,
   };

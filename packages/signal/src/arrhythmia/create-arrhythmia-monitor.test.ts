@@ -128,6 +128,29 @@ describe('createArrhythmiaMonitor', () => {
     expect(live.filter((b) => b.class === 'VEB').length).toBeGreaterThanOrEqual(14);
   });
 
+  it("measures the atrial spectrum with the AF model's options (band, whitening), unless the caller sets them", () => {
+    const model = {
+      format: 'vigil-af-window-logistic-1' as const,
+      featureNames: ['atrialConcentration'],
+      mean: [0],
+      std: [1],
+      weights: [1],
+      bias: 0,
+      threshold: 0.5,
+    };
+    expect(() => createArrhythmiaMonitor({ fs: 250, afShortModel: model })).not.toThrow();
+    // A band above fs / 2 reaches the atrial tracker's check: the model's options are the ones used.
+    const bad = { ...model, atrialSpectrum: { bandLowHz: 4, bandHighHz: 200, whiten: true } };
+    expect(() => createArrhythmiaMonitor({ fs: 250, afShortModel: bad })).toThrow(/bandHighHz/);
+    expect(() =>
+      createArrhythmiaMonitor({
+        fs: 250,
+        afShortModel: bad,
+        atrial: { spectrumOptions: { bandLowHz: 4, bandHighHz: 9 } },
+      }),
+    ).not.toThrow();
+  });
+
   it('opens a PAUSE while no beat arrives for 3 s and closes it at the next beat', () => {
     const fs = 250;
     const { ecg, peaks } = synth({ fs, heartRateBpm: 70, seed: 3 }, 40);

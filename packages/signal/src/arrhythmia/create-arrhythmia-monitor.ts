@@ -142,6 +142,8 @@ export function createArrhythmiaMonitor(options: ArrhythmiaMonitorOptions): Arrh
     // Kept only when asked for or the AF model reads it (it costs an average-beat subtraction
     // per beat).
     spectrum: options.atrial?.spectrum === true || tracker.usesAtrialSpectrum,
+    // The spectrum the AF model was trained on (its band, whitening), unless the caller sets one.
+    spectrumOptions: options.atrial?.spectrumOptions ?? tracker.atrialSpectrumOptions,
   });
   const pWaveMeasure = options.afPWaveMeasure ?? 'template-or-coherence';
   const pauseSamples = ((options.pauseMs ?? 2000) * fs) / 1000;

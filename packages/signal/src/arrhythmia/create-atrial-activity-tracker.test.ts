@@ -245,8 +245,16 @@ describe('createAtrialActivityTracker', () => {
 
   it('atrial spectrum: 6 Hz f waves read as a 6 Hz dominant frequency, sinus P waves as none', () => {
     const { peaks, n, make } = irregularEcg(30);
-    const spectra = (ecg: Float64Array, spectrum: boolean) => {
-      const t = createAtrialActivityTracker({ ...ALL_BEATS, spectrum });
+    const spectra = (
+      ecg: Float64Array,
+      spectrum: boolean,
+      spectrumOptions?: { bandLowHz?: number; bandHighHz?: number; whiten?: boolean },
+    ) => {
+      const t = createAtrialActivityTracker({
+        ...ALL_BEATS,
+        spectrum,
+        ...(spectrumOptions ? { spectrumOptions } : {}),
+      });
       const out: ({ dominantFrequencyHz: number; concentration: number } | null)[] = [];
       peaks.forEach((p, i) => {
         const from = Math.max(0, (peaks[i - 1] ?? p) - FS);
@@ -267,6 +275,24 @@ describe('createAtrialActivityTracker', () => {
     for (const s of sinus) expect(s?.concentration ?? 1).toBeLessThan(0.5);
     // Not measured unless asked for.
     expect(spectra(make(0, 0.06, 0.002), false).every((s) => s === null)).toBe(true);
+    // Pre-whitened (spectrumOptions), over 3 – 12 Hz and over the 4 – 9 Hz band of f waves: the
+    // f waves stay at 6 Hz and concentrated, the sinus residual stays near the white-noise share
+    // ((2 · 1 + 0.25) / band width: 0.24 over 3 – 12 Hz, 0.43 over 4 – 9 Hz).
+    for (const [o, sinusMax, afMin] of [
+      [{ whiten: true }, 0.45, 0.6],
+      [{ whiten: true, bandLowHz: 4, bandHighHz: 9 }, 0.62, 0.7],
+    ] as const) {
+      for (const s of spectra(make(0, 0.06, 0.002), true, o)) {
+        expect(s?.dominantFrequencyHz ?? 0).toBeGreaterThanOrEqual(5.75);
+        expect(s?.dominantFrequencyHz ?? 0).toBeLessThanOrEqual(6.25);
+        expect(s?.concentration ?? 0).toBeGreaterThan(afMin);
+      }
+      for (const s of spectra(make(0.15, 0, 0.002), true, o))
+        expect(s?.concentration ?? 1).toBeLessThan(sinusMax);
+    }
+    expect(() =>
+      createAtrialActivityTracker({ fs: FS, spectrumOptions: { bandHighHz: 200 } }),
+    ).toThrow(SignalInputError);
   });
 
   it('gives no atrial residual when no beat has its QRS in the supplied samples', () => {

@@ -1,7 +1,7 @@
 import { SignalInputError } from '../errors.js';
 import { averageBeatResidual } from './average-beat-residual.js';
 import { atrialSpectrum } from './atrial-spectrum.js';
-import type { AtrialSpectrum } from './atrial-spectrum.js';
+import type { AtrialSpectrum, AtrialSpectrumOptions } from './atrial-spectrum.js';
 
 export interface AtrialActivityOptions {
   /** Sampling rate in Hz (required). */
@@ -41,6 +41,11 @@ export interface AtrialActivityOptions {
    * `atrialConcentration` read it.
    */
   spectrum?: boolean;
+  /**
+   * `atrialSpectrum`'s options (band, `whiten`; `fs` is this tracker's), default its defaults
+   * (3 – 12 Hz, not whitened). The monitor passes the AF model's `atrialSpectrum`.
+   */
+  spectrumOptions?: Omit<AtrialSpectrumOptions, 'fs'>;
 }
 
 export interface AtrialActivityTracker {
@@ -126,6 +131,10 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   const k = options.beats ?? 8;
   const minPrematurity = options.minPrematurity ?? 0.9;
   const qrsHalfMs = options.qrsHalfWidthMs ?? 50;
+  // The spectrum's options checked now, not at the first beat that measures it (an empty signal
+  // returns null once they pass).
+  if (options.spectrumOptions !== undefined)
+    atrialSpectrum(new Float64Array(0), [], { ...options.spectrumOptions, fs });
   if (!(qrsHalfMs > 0 && qrsHalfMs < 1000)) {
     throw new SignalInputError(
       'INVALID_OPTION',
@@ -283,7 +292,9 @@ export function createAtrialActivityTracker(options: AtrialActivityOptions): Atr
   let spectrumStale = false;
   const measureSpectrum = (): AtrialSpectrum | null => {
     const r = averageBeat();
-    return r === null ? null : atrialSpectrum(r.residualMv, r.spans, { fs });
+    return r === null
+      ? null
+      : atrialSpectrum(r.residualMv, r.spans, { ...options.spectrumOptions, fs });
   };
 
   let spare: Float64Array | null = null;

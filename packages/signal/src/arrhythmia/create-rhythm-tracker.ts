@@ -62,6 +62,19 @@ export interface AfWindowLogisticModel {
   weights: readonly number[];
   bias: number;
   threshold: number;
+  /**
+   * Options of the atrial spectrum the model's `atrialDominantFrequency` / `atrialConcentration`
+   * were trained on (`atrialSpectrum`'s band and `whiten`; optional, default its defaults). The
+   * monitor measures the spectrum with them.
+   */
+  atrialSpectrum?: AfWindowSpectrumOptions;
+}
+
+/** `atrialSpectrum` options an AF window model may name (`AfWindowModel.atrialSpectrum`). */
+export interface AfWindowSpectrumOptions {
+  bandLowHz?: number;
+  bandHighHz?: number;
+  whiten?: boolean;
 }
 
 /**
@@ -91,6 +104,12 @@ export interface AfWindowMlpModel {
    * model's own included.
    */
   members?: readonly AfWindowMlpMember[];
+  /**
+   * Options of the atrial spectrum the model's `atrialDominantFrequency` / `atrialConcentration`
+   * were trained on (`atrialSpectrum`'s band and `whiten`; optional, default its defaults). The
+   * monitor measures the spectrum with them.
+   */
+  atrialSpectrum?: AfWindowSpectrumOptions;
   /** How the model was trained (provenance, not read by the tracker). */
   training?: Record<string, unknown>;
 }
@@ -104,6 +123,16 @@ export interface AfWindowMlpMember {
 }
 
 export type AfWindowModel = AfWindowLogisticModel | AfWindowMlpModel;
+
+function isSpectrumOptions(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return (
+    (o.bandLowHz === undefined || typeof o.bandLowHz === 'number') &&
+    (o.bandHighHz === undefined || typeof o.bandHighHz === 'number') &&
+    (o.whiten === undefined || typeof o.whiten === 'boolean')
+  );
+}
 
 /** A short-window AF model (`npm run train:af`), or null when `json` is not one. */
 export function asAfWindowModel(json: unknown): AfWindowModel | null {
@@ -119,7 +148,8 @@ export function asAfWindowModel(json: unknown): AfWindowModel | null {
     !names.every((n) => AF_WINDOW_FEATURES.includes(n as AfWindowFeature)) ||
     !numbers(m.mean, d) ||
     !numbers(m.std, d) ||
-    typeof m.threshold !== 'number'
+    typeof m.threshold !== 'number' ||
+    !(m.atrialSpectrum === undefined || isSpectrumOptions(m.atrialSpectrum))
   ) {
     return null;
   }
@@ -435,6 +465,8 @@ export interface RhythmTracker {
    * caller need not measure `push`'s `atrialSpectrum` otherwise).
    */
   readonly usesAtrialSpectrum: boolean;
+  /** The AF model's `atrialSpectrum` options (`{}` when it names none). */
+  readonly atrialSpectrumOptions: AfWindowSpectrumOptions;
 }
 
 interface Beat {
@@ -513,6 +545,7 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     afModel?.featureNames.some(
       (n) => n === 'atrialDominantFrequency' || n === 'atrialConcentration',
     ) ?? false;
+  const spectrumOptions: AfWindowSpectrumOptions = { ...(afModel?.atrialSpectrum ?? {}) };
   // The model's features by their index in AF_WINDOW_FEATURES (a model may use a subset).
   const modelIdx = afModel
     ? afModel.featureNames.map((n) => AF_WINDOW_FEATURES.indexOf(n as AfWindowFeature))
@@ -1272,6 +1305,9 @@ export function createRhythmTracker(options: RhythmTrackerOptions): RhythmTracke
     },
     get usesAtrialSpectrum() {
       return usesSpectrum;
+    },
+    get atrialSpectrumOptions() {
+      return spectrumOptions;
     },
     push(
       sample,

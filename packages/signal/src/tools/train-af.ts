@@ -4,6 +4,7 @@
  *  [--ectopy-views] [--ectopy-view-share 0.2,0.8] [--ectopy-view-weight 1] [--mask-af-beats]
  *  [--rows-per-db n|max] [--qrs-relearn s] [--features n] [--atrial-residual]
  *  [--atrial-residual-method pre-qrs|average-beat] [--atrial-spectrum] [--atrial-spectrum-features a,b]
+ *  [--atrial-spectrum-band lo,hi] [--atrial-spectrum-whiten]
  *  [--from-rows rows.jsonl]`
  *
  * Trains the short-window AF model of the rhythm tracker (`AfWindowModel`: with `--hidden 0` a
@@ -98,6 +99,13 @@ const { values } = parseArgs({
      * --af-model` as is (the monitor measures them when the model names them).
      */
     'atrial-spectrum': { type: 'boolean', default: false },
+    /**
+     * `--atrial-spectrum`'s band, "lo,hi" in Hz (`atrialSpectrum`'s `bandLowHz`, `bandHighHz`),
+     * default its 3,12; recorded in the model (`atrialSpectrum`), which the monitor measures with.
+     */
+    'atrial-spectrum-band': { type: 'string' },
+    /** `--atrial-spectrum` pre-whitened (`atrialSpectrum`'s `whiten`), recorded in the model. */
+    'atrial-spectrum-whiten': { type: 'boolean', default: false },
     /** Which of the two `--atrial-spectrum` adds, comma-separated, default both. */
     'atrial-spectrum-features': {
       type: 'string',
@@ -186,6 +194,16 @@ if (residualMethod !== 'pre-qrs' && residualMethod !== 'average-beat') {
   console.error('--atrial-residual-method must be pre-qrs or average-beat');
   process.exit(2);
 }
+const bandArg = values['atrial-spectrum-band']?.split(',').map(Number);
+if (bandArg !== undefined && !(bandArg.length === 2 && bandArg.every((v) => v > 0))) {
+  console.error('--atrial-spectrum-band must be lo,hi in Hz');
+  process.exit(2);
+}
+/** `atrialSpectrum` options of `--atrial-spectrum` (recorded in the model). */
+const spectrumOptions = {
+  ...(bandArg === undefined ? {} : { bandLowHz: bandArg[0], bandHighHz: bandArg[1] }),
+  ...(values['atrial-spectrum-whiten'] ? { whiten: true } : {}),
+};
 const here = (p: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 const roots = (values.data ?? []).map(here);
 if (roots.length === 0) {
@@ -289,7 +307,10 @@ for await (const r of values['from-rows'] === undefined ? records() : []) {
   const peaks = detectQrs(r.ecg, { fs: r.fs, ...qrsRelearn });
   analyzeArrhythmia(r.ecg, r.fs, peaks, {
     afShortModel: null,
-    atrial: { residualMethod, ...(values['atrial-spectrum'] ? { spectrum: true } : {}) },
+    atrial: {
+      residualMethod,
+      ...(values['atrial-spectrum'] ? { spectrum: true, spectrumOptions } : {}),
+    },
     ...(values['short-window'] === undefined
       ? {}
       : { afShortWindowBeats: Number(values['short-window']) }),
@@ -419,6 +440,9 @@ if (hidden > 0) {
     hidden,
     ...member(first),
     threshold,
+    ...(values['atrial-spectrum'] && Object.keys(spectrumOptions).length > 0
+      ? { atrialSpectrum: spectrumOptions }
+      : {}),
     ...(nets.length > 1 ? { members: nets.slice(1).map(member) } : {}),
     training: {
       rows: kept.length,
@@ -450,6 +474,9 @@ if (hidden > 0) {
     weights: fit.weights.map(round),
     bias: round(fit.bias),
     threshold,
+    ...(values['atrial-spectrum'] && Object.keys(spectrumOptions).length > 0
+      ? { atrialSpectrum: spectrumOptions }
+      : {}),
   };
   console.log(`fit rows ${kept.length}, log-loss ${fit.loss.toFixed(4)}`);
   console.log(
