@@ -8,25 +8,11 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { packetsEachSecond, type Agg } from '../helpers/rollup-packets.js';
 
-interface Agg {
-  min: number | null;
-  avg: number | null;
-  max: number | null;
-  count: number;
-}
-
-/** One packet a second from `fromS` to `toS` (seconds after `base`) at `hr` bpm, flat ECG. */
-function packets(deviceId: string, base: number, fromS: number, toS: number, hr: number) {
-  return Array.from({ length: toS - fromS }, (_, i) => ({
-    device_id: deviceId,
-    timestamp: base + (fromS + i) * 1000,
-    ecg_sample_rate_hz: 50,
-    ecg_samples: Array.from({ length: 50 }, () => 0),
-    heart_rate_bpm: hr,
-    spo2_percent: hr === 60 ? 99 : 95,
-  }));
-}
+/** 60 bpm at 99 % while no one wears it, 100 bpm at 95 % for the patient. */
+const packets = (deviceId: string, base: number, fromS: number, toS: number, hr: number) =>
+  packetsEachSecond(deviceId, base, { fromS, toS }, { hr, spo2: hr === 60 ? 99 : 95 });
 
 /**
  * A device sends for no one for 30 s (60 bpm), is assigned to a patient and sends for them for

@@ -8,13 +8,8 @@ import {
   type TestApp,
   type TestUser,
 } from '../helpers/index.js';
+import { packetsEachSecond, type Agg } from '../helpers/rollup-packets.js';
 
-interface Agg {
-  min: number | null;
-  avg: number | null;
-  max: number | null;
-  count: number;
-}
 interface Stats {
   total_packets: number;
   first_timestamp: number | null;
@@ -28,17 +23,9 @@ interface Bucket {
   heart_rate_bpm: Agg;
 }
 
-/** One packet a second from `fromS` to `toS` (seconds after `base`) at `hr` bpm, flat ECG. */
-function packets(deviceId: string, base: number, fromS: number, toS: number, hr: number) {
-  return Array.from({ length: toS - fromS }, (_, i) => ({
-    device_id: deviceId,
-    timestamp: base + (fromS + i) * 1000,
-    ecg_sample_rate_hz: 50,
-    ecg_samples: Array.from({ length: 50 }, () => 0),
-    heart_rate_bpm: hr,
-    spo2_percent: hr === 120 ? 91 : 98,
-  }));
-}
+/** A at 60 and 70 bpm (98 %), B at 120 bpm (91 %). */
+const packets = (deviceId: string, base: number, fromS: number, toS: number, hr: number) =>
+  packetsEachSecond(deviceId, base, { fromS, toS }, { hr, spo2: hr === 120 ? 91 : 98 });
 
 /**
  * A chest patch goes from patient A to patient B and back to A (A → B → A), with the hand-overs
