@@ -107,10 +107,16 @@ export async function createContainer(config: Config, overrides: ContainerOverri
       ...overrides.database,
     });
     stack.push(() => database.close());
-    await migrateToLatest(database.db as never, database.dialect);
+    const migrated = await migrateToLatest(database.db as never, database.dialect);
     const repositories = createRepositories(database.db, database.dialect);
     const transactor = createTransactor(database.db, database.dialect);
     const log = pino({ level: config.logLevel, name: 'vigil-pipeline' });
+    // An upgrade says what it changed in the database (an operator comparing a backup needs it).
+    if (migrated.length > 0)
+      log.info(
+        { migrations: migrated.map((m) => m.migrationName), dialect: database.dialect },
+        'database schema migrated',
+      );
 
     // Cluster leases: several instances on one PostgreSQL share periodic jobs and devices'
     // analysis through advisory locks; a single instance (SQLite) holds every lease.
