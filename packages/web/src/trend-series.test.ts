@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Prediction, Series } from './api/types.js';
-import { hrvPoints, seriesPath, seriesPoints, trendCaption } from './trend-series.js';
+import { hrvPoints, hrvTitle, seriesPath, seriesPoints, trendCaption } from './trend-series.js';
 
 const agg = (avg: number | null) => ({ min: avg, avg, max: avg, count: avg === null ? 0 : 1 });
 
@@ -90,5 +90,15 @@ describe('trend series', () => {
     expect(seriesPath('d', { interval: '1h', ...window }, undefined)).toBe(
       '/api/v1/vitals/d/series?interval=1h&from=1000&to=2000',
     );
+  });
+
+  it('says how far back the HRV curve goes when the prediction pages ran out before the range', () => {
+    const day = { fromMs: 0, toMs: 86_400_000 };
+    // Every prediction of the range was read: a plain title.
+    expect(hrvTitle(day, null)).toBe('HRV (RMSSD)');
+    expect(hrvTitle(day, 0)).toBe('HRV (RMSSD)');
+    // 4,000 predictions of a 1 s device reach back 66.7 min of the 24 h.
+    expect(hrvTitle(day, 86_400_000 - 4_000_000)).toBe('HRV (RMSSD), last 67 min only');
+    expect(hrvTitle(day, 86_400_000 - 3 * 3_600_000)).toBe('HRV (RMSSD), last 3.0 h only');
   });
 });

@@ -61,6 +61,24 @@ export function hrvPoints(predictions: readonly Prediction[], intervalMs: number
 }
 
 /**
+ * The HRV chart's title. Its points come from predictions read newest first and at most a few
+ * pages of them (the series endpoint carries no HRV), so over 24 h or 7 d of a 1 s device they
+ * reach back about an hour: when the pages ran out before `fromMs` (`oldestReadMs`, the oldest
+ * prediction read, is later than it), the title says how far back the curve goes rather than
+ * let an empty left side read as no data.
+ */
+export function hrvTitle(
+  range: { fromMs: number; toMs: number },
+  oldestReadMs: number | null,
+): string {
+  if (oldestReadMs === null || oldestReadMs <= range.fromMs) return 'HRV (RMSSD)';
+  const minutes = Math.max(1, Math.round((range.toMs - oldestReadMs) / 60_000));
+  return minutes < 120
+    ? `HRV (RMSSD), last ${String(minutes)} min only`
+    : `HRV (RMSSD), last ${fmt(minutes / 60, 1)} h only`;
+}
+
+/**
  * What a trend's caption gives as its newest value: the newest reading itself when the page has
  * it (`reading`, formatted as the tiles format it), else the newest bucket's mean, named as a
  * mean of that bucket (`bucket`, e.g. '1-min'). A bucket mean captioned "last" read 36.2 °C

@@ -12,6 +12,7 @@ import { asList, fmt, timeAgo } from '../format.js';
 import { navigate } from '../router.js';
 import {
   hrvPoints,
+  hrvTitle,
   seriesPath,
   seriesPoints,
   type SeriesField,
@@ -41,7 +42,7 @@ async function loadTrends(
   range: RangeKey,
   from: number,
   to: number,
-): Promise<{ series: Series; hrv: TrendPoint[] }> {
+): Promise<{ series: Series; hrv: TrendPoint[]; hrvTitle: string }> {
   const spec = RANGES[range];
   const id = encodeURIComponent(deviceId);
   const series = await api.get<Series>(
@@ -53,15 +54,25 @@ async function loadTrends(
   );
   const predictions: Prediction[] = [];
   let cursor: string | undefined;
+  // Newest first: the oldest prediction read, while pages remain unread.
+  let oldestReadMs: number | null = null;
   for (let page = 0; page < HRV_MAX_PAGES; page++) {
     const res = await api.get<PredictionsPage>(
       `/api/v1/predictions/${id}${query({ from, to, limit: 1000, cursor })}`,
     );
     predictions.push(...res.items);
-    if (res.next_cursor === null) break;
+    if (res.next_cursor === null) {
+      oldestReadMs = null;
+      break;
+    }
+    oldestReadMs = res.items.at(-1)?.timestamp ?? null;
     cursor = res.next_cursor;
   }
-  return { series, hrv: hrvPoints(predictions, spec.intervalMs) };
+  return {
+    series,
+    hrv: hrvPoints(predictions, spec.intervalMs),
+    hrvTitle: hrvTitle({ fromMs: from, toMs: to }, oldestReadMs),
+  };
 }
 
 // Soft y ranges span each vital's NEWS2 zero-score band and a little beyond, so a normal trace
@@ -145,7 +156,7 @@ function Trends({ deviceId }: { deviceId: string }): ReactNode {
           />
         ))}
         <TrendChart
-          title="HRV (RMSSD)"
+          title={data?.hrvTitle ?? 'HRV (RMSSD)'}
           unit="ms"
           color="#6c3483"
           softRange={HRV_RANGE}
