@@ -14,7 +14,8 @@ const ANALYSIS_IDLE_MS = 10 * 60_000;
 
 /**
  * Periodic work, all through one scheduler: analysis-state and ingest-state eviction (this
- * instance's memory; the ingest's after INGEST_IDLE_EVICT_S without a reading) and, as cluster-wide jobs run by whichever instance holds the job's lease (`jobs`, see
+ * instance's memory; the ingest's after INGEST_IDLE_EVICT_S without a reading) and, as
+ * cluster-wide jobs run by whichever instance holds the job's lease (`jobs`, see
  * cluster/cluster-jobs.ts), the device-silent sweep (every `silentSweepMs`, default
  * DEVICE_SILENT_SWEEP_S; 0 turns both off), data retention (hourly, only when
  * VITALS_RETENTION_DAYS or AUDIO_RETENTION_DAYS > 0) and audit retention (hourly, only when AUDIT_RETENTION_DAYS > 0); on PostgreSQL, on every

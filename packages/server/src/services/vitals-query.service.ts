@@ -267,8 +267,8 @@ export class VitalsQueryService {
       );
     // Hours and days on a zone's clock are merged from quarter-hour UTC buckets (every offset
     // is whole quarter hours); minutes and 5 minutes are the same in every zone.
-    const local = q.tz !== undefined && step >= 3_600_000;
-    if (local && (to - from) / LOCAL_BASE_BUCKET_MS > MAX_LOCAL_BASE_BUCKETS)
+    const localTz = step >= 3_600_000 ? q.tz : undefined;
+    if (localTz !== undefined && (to - from) / LOCAL_BASE_BUCKET_MS > MAX_LOCAL_BASE_BUCKETS)
       throw validationFailed(
         'from',
         `with tz, at most ${Math.floor((MAX_LOCAL_BASE_BUCKETS * LOCAL_BASE_BUCKET_MS) / 86_400_000)} days per request`,
@@ -278,13 +278,13 @@ export class VitalsQueryService {
       deviceId,
       from,
       to,
-      local ? LOCAL_BASE_BUCKET_MS : step,
+      localTz === undefined ? step : LOCAL_BASE_BUCKET_MS,
       owner,
     );
     const buckets =
-      local && q.tz !== undefined
-        ? mergeIntoLocalBuckets(rows, { intervalMs: step, timeZone: q.tz })
-        : rows;
+      localTz === undefined
+        ? rows
+        : mergeIntoLocalBuckets(rows, { intervalMs: step, timeZone: localTz });
     return {
       device_id: deviceId,
       interval: q.interval,
